@@ -1,0 +1,56 @@
+import { readJsonFile } from '../core/json-file.js';
+import { UsageError } from '../core/errors.js';
+import { neuronLabel, type NlaGraph } from '../compiler/graph/graph.js';
+import type { DigitalOptions } from '../emulator/digital/options.js';
+import { DigitalSimulator } from '../emulator/digital/simulator.js';
+import { restoreState } from '../emulator/digital/state-file.js';
+import type { Drive } from '../emulator/drive.js';
+import { loadEventsCsv, loadSignalCsv } from '../emulator/stimulus/load.js';
+import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
+import { SteppedSignal } from '../emulator/stimulus/stepped-signal.js';
+import type { Signal } from '../emulator/stimulus/signal.js';
+import type { Interpolation } from '../emulator/stimulus/table-signal.js';
+
+/** Channel names of a graph's stimulus inputs (`in[0]` …) and outputs (`out[0]` …), as CSV headers use them. */
+export function channelNames(g: NlaGraph): { inputs: string[]; outputs: string[] } {
+  const inputs = g.inputs.filter((p) => p.constantRate === null).flatMap((p) => Array.from({ length: p.size }, (_, i) => `${p.name}[${i}]`));
+  return { inputs, outputs: Array.from(g.outputs, (o) => neuronLabel(g, o)) };
+}
+
+export interface DriveFiles {
+  input?: string;
+  interp?: string;
+  events?: string;
+  target?: string;
+  targetInterp?: string;
+}
+
+function interpolation(v: string | undefined, what: string): Interpolation {
+  const x = v ?? 'step';
+  if (x !== 'step' && x !== 'linear') throw new UsageError(`${what}: expected 'step' or 'linear', got '${x}'`);
+  return x;
+}
+
+/** Builds the drive from CSV files (input rates, events, targets), checked against the graph's channels. */
+export function driveFromFiles(g: NlaGraph, f: DriveFiles): Drive {
+  const names = channelNames(g);
+  if (!f.input) throw new UsageError(`--input is required: a CSV with a 't' column (ms) and ${names.inputs.length} input-rate columns (${names.inputs[0]} …)`);
+  let input: Signal = loadSignalCsv(f.input, interpolation(f.interp, '--interp'), names.inputs);
+  let impulses: ReturnType<typeof loadEventsCsv>['impulses'] = [];
+  if (f.events) {
+    const ev = loadEventsCsv(f.events, names.inputs);
+    impulses = ev.impulses;
+    if (ev.steps.length) input = new SteppedSignal(input, ev.steps);
+  }
+  const target = f.target ? loadSignalCsv(f.target, interpolation(f.targetInterp, '--target-interp'), names.outputs, true) : null;
+  return new SignalDrive(input, target, impulses);
+}
+
+/** Creates the digital simulator and applies a saved state or saved weights. */
+export function createDigital(g: NlaGraph, opts: DigitalOptions, load?: { state?: string; weights?: string }): DigitalSimulator {
+  const sim = new DigitalSimulator(g, opts);
+  if (load?.state && load?.weights) throw new UsageError('give either --load-state or --load-weights, not both');
+  if (load?.state) restoreState(sim, readJsonFile(load.state), { file: load.state });
+  if (load?.weights) restoreState(sim, readJsonFile(load.weights), { file: load.weights, weightsOnly: true });
+  return sim;
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { InputError, NumericalError, SpecError, UsageError } from '../core/errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerValidate } from './commands/validate.js';
+
+/**
+ * The `nla` command. The one place that wires files, engines and reports together; each command lives in
+ * cli/commands/. Known errors print one clear message and exit with a code (2 usage or input, 3 numerical);
+ * anything else is a bug and prints its stack.
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('nla')
+    .description('Neuronal least-action (NLA) networks: specs, the digital reference engine, and hardware emulation')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidate(program);
+  registerSimulate(program);
+  registerDemo(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof SpecError || e instanceof InputError || e instanceof UsageError) {
+      process.stderr.write(`nla: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof NumericalError) {
+      process.stderr.write(`nla: numerical failure: ${e.message}\n`);
+      return 3;
+    }
+    throw e;
+  }
+}

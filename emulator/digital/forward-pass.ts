@@ -1,0 +1,35 @@
+import { evaluateActivation } from '../../core/activation.js';
+import { gather, scatterAdd, type Layout } from './layout.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Shared first half of every evaluation: ρ, ρ', ρ'' of all neurons, ē_raw = u − W r̄ over all forward
+ * projections, and the input part of ∂(W r̄)/∂t (W_in dr̄_in/dt) into w.sDrive. Each projection's pass
+ * over W also applies its deferred update, so W is current from here on.
+ */
+export function forwardPass(L: Layout, w: Workspace): void {
+  const { B, N, nIn } = L;
+  for (const pop of L.graph.neurons) {
+    for (let b = 0; b < B; b++) {
+      const s = b * N + pop.offset;
+      evaluateActivation(pop.activation, w.u, w.rho, w.drho, w.ddrho, s, s + pop.size);
+    }
+  }
+  w.eraw.set(w.u);
+  w.sDrive.fill(0);
+  for (const ref of L.forward) {
+    const { rows, cols, mask } = ref.p;
+    const buf = w.proj[ref.index]!;
+    const fromInput = ref.p.pre.type === 'input';
+    if (fromInput) {
+      gather(w.rbarIn, nIn, ref.preOff, cols, B, buf.pre);
+      gather(w.rdotIn, nIn, ref.preOff, cols, B, buf.preDot);
+    } else {
+      gather(w.rho, N, ref.preOff, cols, B, buf.pre);
+    }
+    w.kernels.fusedUpdateGemv(buf.W, mask, rows, cols, B, buf.pendCoef, buf.pendPost, buf.pendPre, buf.pre, buf.out, fromInput ? buf.preDot : null, fromInput ? buf.out2 : null);
+    buf.pendCoef = 0;
+    scatterAdd(buf.out, rows, B, w.eraw, N, ref.postOff, -1);
+    if (fromInput) scatterAdd(buf.out2, rows, B, w.sDrive, N, ref.postOff);
+  }
+}

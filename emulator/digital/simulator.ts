@@ -1,0 +1,296 @@
+import { isPiecewiseLinear } from '../../core/activation.js';
+import { NumericalError, UsageError } from '../../core/errors.js';
+import { kernelBackend } from '../../core/kernels/backends.js';
+import { firstNonFinite, maxAbs } from '../../core/vector.js';
+import { neuronLabel, type NlaGraph } from '../../compiler/graph/graph.js';
+import { analyseTopology } from '../../compiler/graph/topology.js';
+import type { Drive } from '../drive.js';
+import type { Dynamics } from './dynamics.js';
+import { buildLayout, type Layout } from './layout.js';
+import { MicrocircuitDynamics } from './microcircuit.js';
+import { resolveDigitalOptions, type DigitalOptions, type ResolvedDigitalOptions } from './options.js';
+import { flushPending } from './plasticity.js';
+import { DenseSolver } from './solvers/dense.js';
+import { LayeredSolver } from './solvers/layered.js';
+import type { LinearSolver, SolveFailure } from './solvers/linear-solver.js';
+import { RelaxedIteration } from './solvers/relaxed.js';
+import { SomaticDynamics } from './somatic.js';
+import { Workspace } from './workspace.js';
+
+/**
+ * The digital reference engine: the paper's time-discrete NLA (Algorithms 1 and 2) with forward Euler.
+ * Each `step` reads the drive at t, computes u̇ (explicit solve, implicit iteration, or the leaky
+ * ablation), lets observers read the state at t, then advances u, r̄_in and W to t + dt.
+ *
+ * The state (time, u, u̇, r̄_in, weights) is held in explicit arrays, readable through `state` and
+ * saved/restored with state-file.ts.
+ */
+export class DigitalSimulator {
+  readonly options: ResolvedDigitalOptions;
+  readonly layout: Layout;
+  tMs = 0;
+  stepCount = 0;
+  /** Iterations (implicit) or refinements (layered, ρ'' ≠ 0) of the last solve, for reports. */
+  lastIterations = 0;
+  private readonly w: Workspace;
+  private readonly dyn: Dynamics;
+  private readonly solver: LinearSolver | null;
+  private readonly direct: LinearSolver;
+  private lastDriveT = 0;
+  /** Time of step 0 relative to 0 (nonzero only after resuming at a time off the dt grid). */
+  private stepOffset = 0;
+
+  constructor(
+    readonly graph: NlaGraph,
+    options: DigitalOptions,
+  ) {
+    const o = (this.options = resolveDigitalOptions(options, graph.plasticity));
+    checkOptions(o);
+    const micro = graph.feedback === 'microcircuit';
+    if (o.solver === 'layered' && !graph.layered) throw new UsageError('solver: the layered solver needs a layered (acyclic) network; this one is recurrent, use --solver dense');
+    if (o.solver === 'layered' && micro) throw new UsageError("solver: the layered solver covers feedback modes 'transpose' and 'random'; the microcircuit uses --solver dense");
+    const useLayered = o.solver === 'layered' || (o.solver === 'auto' && graph.layered && !micro);
+    const order = graph.layered ? topologicalOrder(graph) : [];
+    const pwl = graph.neurons.every((p) => isPiecewiseLinear(p.activation));
+    this.layout = buildLayout(graph, o.batch, order, pwl, useLayered);
+    this.w = new Workspace(this.layout, kernelBackend(o.kernels));
+    this.dyn = micro ? new MicrocircuitDynamics(this.layout, this.w) : new SomaticDynamics(this.layout, this.w);
+    this.direct = useLayered ? new LayeredSolver(this.layout, this.w, this.dyn) : new DenseSolver(this.layout, this.w, this.dyn);
+    this.solver = !o.lookahead
+      ? null
+      : o.method === 'implicit'
+        ? new RelaxedIteration(this.layout, this.w, this.dyn, {
+            relaxation: o.relaxation,
+            iterations: o.iterations,
+            tolerance: o.tolerance,
+            maxIterations: 10_000,
+          })
+        : this.direct;
+    this.resetInputs();
+  }
+
+  /** Name of the linear solver in use (`layered`, `dense`, `implicit`, or `none` without lookahead). */
+  get solverName(): string {
+    return this.solver?.name ?? 'none';
+  }
+
+  /** The explicit state. Weights are returned after applying any deferred update. */
+  get state() {
+    const w = this.w;
+    return {
+      tMs: this.tMs,
+      batch: this.layout.B,
+      u: w.u,
+      udot: w.udot,
+      rbarIn: w.rbarIn,
+      weights: () => this.weights(),
+    };
+  }
+
+  /** The current weights of every projection (views into the engine's memory), deferred updates applied. */
+  weights(): Float64Array[] {
+    for (const ref of this.layout.forward) flushPending(this.w, this.layout, ref);
+    return this.w.proj.map((p) => p.W);
+  }
+
+  /** Read access to the evaluation of the current step (valid inside an observer). */
+  get workspace(): Workspace {
+    return this.w;
+  }
+
+  get dynamics(): Dynamics {
+    return this.dyn;
+  }
+
+  /**
+   * Continues from a restored state at time t: the next step starts at t and treats the drive there as
+   * already applied (no event is triggered by the restore itself).
+   */
+  resumeAt(tMs: number): void {
+    this.tMs = tMs;
+    this.stepCount = Math.max(1, Math.round(tMs / this.options.dtMs));
+    this.stepOffset = tMs - this.stepCount * this.options.dtMs;
+    this.lastDriveT = tMs;
+  }
+
+  /** Bias units sit at r̄ = 1 permanently; stimulus inputs start at rest. */
+  private resetInputs(): void {
+    const { B, nIn } = this.layout;
+    for (const inp of this.graph.inputs) {
+      if (inp.constantRate === null) continue;
+      for (let b = 0; b < B; b++) this.w.rbarIn.fill(inp.constantRate, b * nIn + inp.offset, b * nIn + inp.offset + inp.size);
+    }
+  }
+
+  /**
+   * Advances one step. `observe`, if given, is called after u̇ is known and before the state moves on,
+   * so it sees u, u̇, f, … at the step's start time t. Throws NumericalError on a numerical failure.
+   */
+  step(drive: Drive, observe?: (sim: DigitalSimulator) => void): void {
+    const o = this.options;
+    const w = this.w;
+    const t = this.tMs;
+    const first = this.stepCount === 0;
+    const jump = !first && o.lookahead && (drive.targetJumps(this.lastDriveT, t) || this.hasImpulses(drive, this.lastDriveT, t));
+    const fOld = w.tmp[10]!;
+    if (jump) {
+      this.dyn.evaluate(false);
+      fOld.set(w.f);
+    }
+    this.readDrive(drive, first ? null : this.lastDriveT, t);
+    if (first && o.init === 'equilibrium') {
+      this.settleInputs();
+      this.forwardSweeps();
+      this.restoreEquilibrium(fOld.fill(0), 'initial equilibrium');
+    } else if (jump) {
+      this.restoreEquilibrium(fOld, 'equilibrium after a target step or input impulse');
+    }
+    this.lastDriveT = t;
+
+    this.dyn.evaluate(o.learn);
+    const { B, N, tauMs } = this.layout;
+    if (this.solver) {
+      for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) w.rhs[b * N + i] = -w.f[b * N + i]! / tauMs[i]! - w.dfdt[b * N + i]!;
+      this.check(this.solver.solve(w.rhs, w.udot));
+      this.lastIterations = this.solver instanceof RelaxedIteration ? this.solver.lastIterations : this.solver instanceof LayeredSolver ? this.solver.lastRefinements : 0;
+    } else {
+      // leaky neurons: τu̇ = −u + W r̄ + ē = −ē_raw + ē, with ē driven by the output error (Eq. 7b)
+      const e = w.tmp[10]!;
+      this.dyn.leakyError(e);
+      for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) w.udot[b * N + i] = (e[b * N + i]! - w.eraw[b * N + i]!) / tauMs[i]!;
+    }
+    const bad = firstNonFinite(w.udot);
+    if (bad >= 0) this.fail(`u̇ became ${w.udot[bad]}`, bad);
+    observe?.(this);
+
+    const dt = o.dtMs;
+    for (let i = 0; i < w.u.length; i++) w.u[i] += dt * w.udot[i]!;
+    for (let i = 0; i < w.rbarIn.length; i++) w.rbarIn[i] += dt * w.rdotIn[i]!;
+    this.dyn.commit(dt);
+    this.stepCount++;
+    this.tMs = this.stepOffset + this.stepCount * dt;
+    const big = maxAbs(w.u);
+    if (!(big <= o.divergenceLimit)) {
+      let k = 0;
+      while (k < w.u.length && Math.abs(w.u[k]!) <= o.divergenceLimit) k++;
+      this.fail(`divergence: |u| = ${Math.abs(w.u[k]!).toExponential(3)} exceeds ${o.divergenceLimit}`, k);
+    }
+  }
+
+  private hasImpulses(drive: Drive, t0: number, t1: number): boolean {
+    for (let b = 0; b < this.layout.B; b++) if (drive.impulses(t0, t1, b).length) return true;
+    return false;
+  }
+
+  /** Reads r_in, impulses and targets at t; sets dr̄_in/dt = (r_in − r̄_in)/τ_in. */
+  private readDrive(drive: Drive, tPrev: number | null, t: number): void {
+    const { B, N, nIn } = this.layout;
+    const g = this.graph;
+    const w = this.w;
+    for (let b = 0; b < B; b++) {
+      drive.inputs(t, b, w.rIn, b * nIn);
+      if (tPrev !== null) {
+        for (const imp of drive.impulses(tPrev, t, b)) {
+          const pop = g.inputs.find((p) => imp.channel >= p.offset && imp.channel < p.offset + p.size)!;
+          w.rbarIn[b * nIn + imp.channel] += imp.area / pop.tauInMs;
+        }
+      }
+      for (const p of g.inputs) {
+        for (let i = b * nIn + p.offset, e = i + p.size; i < e; i++) {
+          if (p.constantRate !== null) {
+            w.rIn[i] = p.constantRate;
+            w.rdotIn[i] = 0;
+          } else {
+            w.rdotIn[i] = (w.rIn[i]! - w.rbarIn[i]!) / p.tauInMs;
+          }
+        }
+      }
+      const O = g.outputs.length;
+      const tv = w.tmp[11]!;
+      const ts = w.tmp[12]!;
+      if (drive.targetChannels > 0) drive.targets(t, b, tv, ts, 0);
+      for (let k = 0; k < O; k++) {
+        const i = b * N + g.outputs[k]!;
+        const v = drive.targetChannels > 0 ? tv[k]! : NaN;
+        const has = v === v;
+        w.nudge[i] = has ? 1 : 0;
+        w.ustar[i] = has ? v : 0;
+        w.ustarDot[i] = has ? ts[k]! : 0;
+      }
+    }
+  }
+
+  /**
+   * u ← W r̄(u), repeated: in a layered net, depth + 1 sweeps give the feed-forward solution exactly, a
+   * good start for Newton (from u = 0 the energy can be non-convex). Recurrent nets sweep while it helps.
+   */
+  private forwardSweeps(): void {
+    const w = this.w;
+    const sweeps = this.graph.layered ? this.graph.neurons.length + 1 : 100;
+    let prev = Infinity;
+    for (let k = 0; k < sweeps; k++) {
+      this.dyn.evaluate(false);
+      const r = maxAbs(w.eraw);
+      if (!this.graph.layered && !(r < prev)) break;
+      prev = r;
+      for (let i = 0; i < w.u.length; i++) w.u[i] -= w.eraw[i]!;
+    }
+  }
+
+  /** r̄_in = r_in (the input filters settled, as if started at −∞). */
+  private settleInputs(): void {
+    const w = this.w;
+    w.rbarIn.set(w.rIn);
+    w.rdotIn.fill(0);
+  }
+
+  /**
+   * Moves u to where f(u) = fTarget at the current drive (Newton with the direct solver). This is how a
+   * jump in r̄_in or u* propagates: in continuous time f is conserved across the jump (theory §2, Appendix).
+   */
+  private restoreEquilibrium(fTarget: Float64Array, what: string): void {
+    const w = this.w;
+    const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
+    for (let it = 0; it < 60; it++) {
+      this.dyn.evaluate(false);
+      for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
+      if (maxAbs(d) <= 1e-13 * Math.max(1, maxAbs(w.u))) return;
+      delta.fill(0);
+      this.check(this.direct.solve(d, delta));
+      for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
+    }
+    throw new NumericalError(`${what}: Newton iteration did not converge`, this.tMs, undefined, 'the jump is too large for the network to follow; smooth the input or target');
+  }
+
+  private check(fail: SolveFailure | null): void {
+    if (!fail) return;
+    const sample = fail.sample !== undefined && this.layout.B > 1 ? `sample ${fail.sample}` : undefined;
+    throw new NumericalError(fail.what, this.tMs, sample, fail.hint);
+  }
+
+  private fail(what: string, flatIndex: number): never {
+    const { N, B } = this.layout;
+    const b = Math.floor(flatIndex / N);
+    const label = neuronLabel(this.graph, flatIndex % N) + (B > 1 ? ` (sample ${b})` : '');
+    throw new NumericalError(what, this.tMs, label, 'reduce dt, the learning rate or the weights');
+  }
+}
+
+function checkOptions(o: ResolvedDigitalOptions): void {
+  if (!(o.dtMs > 0) || !Number.isFinite(o.dtMs)) throw new UsageError(`dt: expected a positive time, got ${o.dtMs} ms`);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw new UsageError(`batch: expected a positive integer, got ${o.batch}`);
+  if (o.relaxation !== 'auto' && !(o.relaxation > 0)) throw new UsageError(`relaxation: expected a number > 0 or 'auto', got ${o.relaxation}`);
+  if (o.iterations !== 'converge' && (!Number.isInteger(o.iterations) || o.iterations < 1)) {
+    throw new UsageError(`iterations: expected a positive integer or 'converge', got ${o.iterations}`);
+  }
+}
+
+function topologicalOrder(g: NlaGraph): number[] {
+  const edges = g.projections
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.role === 'forward' && p.pre.type === 'neuron' && p.post.type === 'neuron')
+    .map(({ p, i }) => ({ from: p.pre.pop, to: p.post.pop, projection: i }));
+  const topo = analyseTopology(g.neurons.length, edges);
+  if (!topo.acyclic) throw new Error('internal: graph marked layered has a cycle');
+  return topo.order;
+}

@@ -1,0 +1,97 @@
+import { InputError } from '../../core/errors.js';
+import type { DigitalSimulator } from './simulator.js';
+
+/**
+ * The full state of a digital simulation as JSON (`nla-state/1`): time, per-sample voltages, their last
+ * rate, filtered input rates, and every projection's weights (rows = postsynaptic neurons). Loading it
+ * into a simulator of the same network continues the run exactly, or reuses trained weights.
+ */
+export const STATE_FORMAT = 'nla-state/1';
+
+export interface StateFile {
+  format: typeof STATE_FORMAT;
+  network: string;
+  seed: number;
+  timeMs: number;
+  batch: number;
+  /** Per population: u and du/dt, one row per batch sample. */
+  neurons: Record<string, { u: number[][]; udot: number[][] }>;
+  /** Per input population: filtered rates r̄_in, one row per batch sample. */
+  inputs: Record<string, { rbar: number[][] }>;
+  /** Per projection: the weight matrix, rows = postsynaptic neurons. */
+  weights: Record<string, number[][]>;
+}
+
+export function captureState(sim: DigitalSimulator): StateFile {
+  const g = sim.graph;
+  const { B, N, nIn } = sim.layout;
+  const s = sim.state;
+  const rows = (a: Float64Array, stride: number, off: number, size: number) =>
+    Array.from({ length: B }, (_, b) => Array.from(a.subarray(b * stride + off, b * stride + off + size)));
+  const neurons: StateFile['neurons'] = {};
+  for (const p of g.neurons) neurons[p.name] = { u: rows(s.u, N, p.offset, p.size), udot: rows(s.udot, N, p.offset, p.size) };
+  const inputs: StateFile['inputs'] = {};
+  for (const p of g.inputs) if (p.constantRate === null) inputs[p.name] = { rbar: rows(s.rbarIn, nIn, p.offset, p.size) };
+  const weights: StateFile['weights'] = {};
+  sim.weights().forEach((W, k) => {
+    const p = g.projections[k]!;
+    weights[p.name] = Array.from({ length: p.rows }, (_, r) => Array.from(W.subarray(r * p.cols, (r + 1) * p.cols)));
+  });
+  return { format: STATE_FORMAT, network: g.name, seed: g.seed, timeMs: sim.tMs, batch: B, neurons, inputs, weights };
+}
+
+/**
+ * Restores a state into a simulator of the same network. Every projection and population of the network
+ * must be present with the right shape, and nothing unknown may be present: mismatches are errors that
+ * name the field. With `weightsOnly`, voltages and time are left as they are (reuse a trained network).
+ * A state of batch 1 can seed every sample of a larger batch.
+ */
+export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?: string; weightsOnly?: boolean } = {}): void {
+  const file = opts.file;
+  const fail = (path: string, msg: string): never => {
+    throw new InputError(`${path}: ${msg}`, file);
+  };
+  const st = raw as StateFile;
+  if (!st || typeof st !== 'object') fail('(top)', 'expected a JSON object');
+  if (st.format !== STATE_FORMAT) fail('format', `expected '${STATE_FORMAT}', got ${JSON.stringify(st.format)}`);
+  const g = sim.graph;
+  const { B, N, nIn } = sim.layout;
+  const matrix = (path: string, m: unknown, rows: number, cols: number): number[][] => {
+    if (!Array.isArray(m) || m.some((r) => !Array.isArray(r))) fail(path, 'expected an array of rows');
+    const mm = m as unknown[][];
+    const c = mm[0]?.length ?? 0;
+    if (mm.length !== rows || mm.some((r) => r.length !== cols)) fail(path, `expected ${rows}×${cols}, got ${mm.length}×${c}`);
+    mm.forEach((r, i) => r.forEach((v, j) => typeof v === 'number' && Number.isFinite(v) ? 0 : fail(`${path}[${i}][${j}]`, `expected a finite number, got ${JSON.stringify(v)}`)));
+    return mm as number[][];
+  };
+  const known = new Set(g.projections.map((p) => p.name));
+  for (const name of Object.keys(st.weights ?? {})) if (!known.has(name)) fail(`weights["${name}"]`, `no projection of that name in network '${g.name}' (has ${[...known].join(', ')})`);
+  const W = sim.weights();
+  g.projections.forEach((p, k) => {
+    const m = matrix(`weights["${p.name}"]`, st.weights?.[p.name], p.rows, p.cols);
+    m.forEach((row, r) => W[k]!.set(row, r * p.cols));
+    if (p.mask) for (let i = 0; i < p.mask.length; i++) if (!p.mask[i] && W[k]![i] !== 0) fail(`weights["${p.name}"]`, 'has a nonzero weight where the mask has no synapse');
+  });
+  if (opts.weightsOnly) return;
+  const sb = st.batch;
+  if (sb !== B && sb !== 1) fail('batch', `expected ${B} (or 1, copied to every sample), got ${sb}`);
+  const perSample = (path: string, m: unknown, size: number) => matrix(path, m, sb, size);
+  const s = sim.state;
+  for (const p of g.neurons) {
+    const e = st.neurons?.[p.name] ?? fail(`neurons["${p.name}"]`, 'missing');
+    const u = perSample(`neurons["${p.name}"].u`, e.u, p.size);
+    const ud = perSample(`neurons["${p.name}"].udot`, e.udot, p.size);
+    for (let b = 0; b < B; b++) {
+      s.u.set(u[sb === 1 ? 0 : b]!, b * N + p.offset);
+      s.udot.set(ud[sb === 1 ? 0 : b]!, b * N + p.offset);
+    }
+  }
+  for (const p of g.inputs) {
+    if (p.constantRate !== null) continue;
+    const e = st.inputs?.[p.name] ?? fail(`inputs["${p.name}"]`, 'missing');
+    const r = perSample(`inputs["${p.name}"].rbar`, e.rbar, p.size);
+    for (let b = 0; b < B; b++) s.rbarIn.set(r[sb === 1 ? 0 : b]!, b * nIn + p.offset);
+  }
+  if (typeof st.timeMs !== 'number' || !Number.isFinite(st.timeMs)) fail('timeMs', 'expected a number (ms)');
+  sim.resumeAt(st.timeMs);
+}

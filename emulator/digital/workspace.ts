@@ -1,0 +1,112 @@
+import type { Kernels, KernelBackend } from '../../core/kernels/kernels.js';
+import type { Layout } from './layout.js';
+
+/** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
+export interface ProjBuffers {
+  /** Weights (rows×cols), the engine's own copy. */
+  W: Float64Array;
+  /** Presynaptic vector per sample (B×cols): r̄ for forward projections. */
+  pre: Float64Array;
+  /** dr̄_in/dt per sample (B×cols), for projections from inputs; empty otherwise. */
+  preDot: Float64Array;
+  /** Products W·pre (B×rows), and W·preDot. */
+  out: Float64Array;
+  out2: Float64Array;
+  /** Gathered postsynaptic vector (B×rows) and a presynaptic-sized result (B×cols) for transposed products. */
+  postBuf: Float64Array;
+  colBuf: Float64Array;
+  /** Pending update W += pendCoef · Σ_b pendPost_b pendPre_bᵀ, applied in the next pass over W. */
+  pendPost: Float64Array;
+  pendPre: Float64Array;
+  pendCoef: number;
+  /** Materialised Ẇ for masked plastic projections (rows×cols); empty otherwise. */
+  wdot: Float64Array;
+}
+
+/**
+ * All arrays of one simulation, allocated together in one kernel arena: the state vectors (u, u̇, r̄_in,
+ * weights) and the scratch the engine reuses every step. Vectors over neurons are B×N, sample-major.
+ */
+export class Workspace {
+  readonly kernels: Kernels;
+  // state
+  readonly u: Float64Array;
+  readonly udot: Float64Array;
+  readonly rbarIn: Float64Array;
+  // drive
+  readonly rIn: Float64Array;
+  readonly rdotIn: Float64Array;
+  readonly ustar: Float64Array;
+  readonly ustarDot: Float64Array;
+  readonly nudge: Float64Array;
+  // evaluation
+  readonly rho: Float64Array;
+  readonly drho: Float64Array;
+  readonly ddrho: Float64Array;
+  readonly eraw: Float64Array;
+  /** Back-projected raw error F·ē_raw (transpose/random) or apical voltage v (microcircuit). */
+  readonly fb: Float64Array;
+  readonly f: Float64Array;
+  readonly dfdt: Float64Array;
+  /** ∂(W r̄)/∂t at fixed u: W_in dr̄_in/dt + Ẇ r̄. */
+  readonly sDrive: Float64Array;
+  readonly rhs: Float64Array;
+  /**
+   * Scratch vectors (B×N). Owners, so that callers never clobber each other: 0 evaluation, 1–3 the
+   * Jacobian product, 4–9 linear solvers, 10–12 the step (events, probes).
+   */
+  readonly tmp: Float64Array[];
+  /** Columns Z = M⁻¹E of the layered solver's Woodbury correction (|outputs| blocks of B×N). */
+  readonly zcols: Float64Array;
+  // interneurons (microcircuit)
+  readonly uI: Float64Array;
+  readonly ip: Float64Array;
+  readonly uIdot: Float64Array;
+  readonly gram: Float64Array;
+  readonly proj: ProjBuffers[];
+  /** Incremented by every evaluation; solvers cache factorisations per epoch. */
+  epoch = 0;
+
+  constructor(L: Layout, backend: KernelBackend) {
+    const { B, N, nIn, nI } = L;
+    const g = L.graph;
+    const lengths: number[] = [];
+    const vec = (n: number) => lengths.push(n) - 1;
+    const ids = {
+      u: vec(B * N), udot: vec(B * N), rbarIn: vec(B * nIn), rIn: vec(B * nIn), rdotIn: vec(B * nIn),
+      ustar: vec(B * N), ustarDot: vec(B * N), nudge: vec(B * N), rho: vec(B * N), drho: vec(B * N), ddrho: vec(B * N),
+      eraw: vec(B * N), fb: vec(B * N), f: vec(B * N), dfdt: vec(B * N), sDrive: vec(B * N), rhs: vec(B * N),
+      tmp: Array.from({ length: 13 }, () => vec(B * N)),
+      zcols: vec(L.layeredSolve ? B * N * g.outputs.length : 0),
+      uI: vec(B * nI), ip: vec(B * nI), uIdot: vec(B * nI), gram: vec(B * B),
+    };
+    const projIds = g.projections.map((p) => {
+      const fromInput = p.pre.type === 'input';
+      const masked = p.mask !== null && p.plastic;
+      return {
+        W: vec(p.rows * p.cols), pre: vec(B * p.cols), preDot: vec(fromInput ? B * p.cols : 0),
+        out: vec(B * p.rows), out2: vec(B * p.rows), postBuf: vec(B * p.rows), colBuf: vec(B * p.cols),
+        pendPost: vec(p.plastic ? B * p.rows : 0), pendPre: vec(p.plastic ? B * p.cols : 0),
+        wdot: vec(masked ? p.rows * p.cols : 0),
+      };
+    });
+    const arena = backend.createArena(lengths);
+    const a = arena.arrays;
+    this.kernels = arena.kernels;
+    this.u = a[ids.u]!; this.udot = a[ids.udot]!; this.rbarIn = a[ids.rbarIn]!; this.rIn = a[ids.rIn]!;
+    this.rdotIn = a[ids.rdotIn]!; this.ustar = a[ids.ustar]!; this.ustarDot = a[ids.ustarDot]!; this.nudge = a[ids.nudge]!;
+    this.rho = a[ids.rho]!; this.drho = a[ids.drho]!; this.ddrho = a[ids.ddrho]!; this.eraw = a[ids.eraw]!;
+    this.fb = a[ids.fb]!; this.f = a[ids.f]!; this.dfdt = a[ids.dfdt]!; this.sDrive = a[ids.sDrive]!; this.rhs = a[ids.rhs]!;
+    this.tmp = ids.tmp.map((i) => a[i]!);
+    this.zcols = a[ids.zcols]!;
+    this.uI = a[ids.uI]!; this.ip = a[ids.ip]!; this.uIdot = a[ids.uIdot]!; this.gram = a[ids.gram]!;
+    this.proj = projIds.map((p, k) => {
+      const bufs: ProjBuffers = {
+        W: a[p.W]!, pre: a[p.pre]!, preDot: a[p.preDot]!, out: a[p.out]!, out2: a[p.out2]!, postBuf: a[p.postBuf]!,
+        colBuf: a[p.colBuf]!, pendPost: a[p.pendPost]!, pendPre: a[p.pendPre]!, pendCoef: 0, wdot: a[p.wdot]!,
+      };
+      bufs.W.set(g.projections[k]!.weights);
+      return bufs;
+    });
+  }
+}
