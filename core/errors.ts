@@ -34,10 +34,8 @@ export class InputError extends Error {
     readonly line?: number,
     readonly column?: string,
   ) {
-    const at = [file, line !== undefined ? `line ${line}` : undefined, column !== undefined ? `column ${column}` : undefined]
-      .filter((s) => s !== undefined)
-      .join(', ');
-    super(at ? `${at}: ${message}` : message);
+    const where = [line !== undefined ? `line ${line}` : undefined, column !== undefined ? `column ${column}` : undefined].filter((s) => s !== undefined).join(', ');
+    super([file, where, message].filter((s) => s).join(': '));
     this.name = 'InputError';
   }
 }

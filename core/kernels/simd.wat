@@ -248,4 +248,40 @@
         (br $bl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
+
+  ;; Batched pass, one row at a time so the row stays in cache: W_r += Σ_b (coef·post[b·rows + r])·pre_b
+  ;; (samples in order, zero factors skipped), then y[b·rows + r] = dot(W_r, x_b) and, when $x2 ≠ 0,
+  ;; y2[b·rows + r] = dot(W_r, x2_b). Same arithmetic as rankUpdate followed by gemv.
+  (func (export "fusedBatch") (param $W i32) (param $rows i32) (param $cols i32) (param $B i32) (param $coef f64)
+        (param $post i32) (param $pre i32) (param $x i32) (param $y i32) (param $x2 i32) (param $y2 i32)
+    (local $r i32) (local $b i32) (local $row i32) (local $rowBytes i32) (local $a f64) (local $yo i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 3)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $row (i32.add (local.get $W) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (if (f64.ne (local.get $coef) (f64.const 0))
+        (then
+          (local.set $b (i32.const 0))
+          (block $ud (loop $ul
+            (br_if $ud (i32.ge_u (local.get $b) (local.get $B)))
+            (local.set $a (f64.mul (local.get $coef)
+              (f64.load (i32.add (local.get $post) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $rows)) (local.get $r)) (i32.const 3))))))
+            (if (f64.ne (local.get $a) (f64.const 0))
+              (then (call $axpy (local.get $row) (i32.add (local.get $pre) (i32.mul (local.get $b) (local.get $rowBytes))) (local.get $cols) (local.get $a))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $ul)))))
+      (local.set $b (i32.const 0))
+      (block $bd (loop $bl
+        (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
+        (local.set $yo (i32.shl (i32.add (i32.mul (local.get $b) (local.get $rows)) (local.get $r)) (i32.const 3)))
+        (if (i32.eqz (local.get $x2))
+          (then (f64.store (i32.add (local.get $y) (local.get $yo))
+            (call $dot (local.get $row) (i32.add (local.get $x) (i32.mul (local.get $b) (local.get $rowBytes))) (local.get $cols))))
+          (else (f64.store (i32.add (local.get $y) (local.get $yo))
+            (call $dot2 (local.get $row) (i32.add (local.get $x) (i32.mul (local.get $b) (local.get $rowBytes)))
+              (i32.add (local.get $x2) (i32.mul (local.get $b) (local.get $rowBytes))) (local.get $cols) (i32.add (local.get $y2) (local.get $yo))))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
 )

@@ -7,6 +7,7 @@ interface SimdExports {
   gemvT(W: number, rows: number, cols: number, B: number, x: number, y: number): void;
   rankUpdate(W: number, rows: number, cols: number, B: number, coef: number, post: number, pre: number): void;
   fused1(W: number, rows: number, cols: number, coef: number, post: number, pre: number, x: number, y: number, x2: number, y2: number): void;
+  fusedBatch(W: number, rows: number, cols: number, B: number, coef: number, post: number, pre: number, x: number, y: number, x2: number, y2: number): void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -53,6 +54,10 @@ export const wasmBackend: KernelBackend = {
       fusedUpdateGemv(W, mask, rows, cols, B, coef, post, pre, x, y, x2, y2) {
         if (B === 1 && !mask) {
           ex.fused1(p(W), rows, cols, coef, p(post), p(pre), p(x), p(y), x2 ? p(x2) : 0, y2 ? p(y2) : 0);
+          return;
+        }
+        if (!mask) {
+          ex.fusedBatch(p(W), rows, cols, B, coef, p(post), p(pre), p(x), p(y), x2 ? p(x2) : 0, y2 ? p(y2) : 0);
           return;
         }
         if (coef !== 0) kernels.rankUpdate(W, mask, rows, cols, B, coef, post, pre);

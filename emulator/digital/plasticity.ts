@@ -25,17 +25,8 @@ export function applyWdot(w: Workspace, L: Layout, rate: WeightRate, x: Float64A
     w.kernels.gemv(rate.buf.wdot, rows, cols, B, x, out);
     return;
   }
-  cross(rate.pre, x, cols, B, w.gram);
-  out.fill(0, 0, B * rows);
-  for (let b = 0; b < B; b++) {
-    for (let b2 = 0; b2 < B; b2++) {
-      const g = rate.scale * w.gram[b2 * B + b]!;
-      if (g === 0) continue;
-      const po = b2 * rows;
-      const oo = b * rows;
-      for (let r = 0; r < rows; r++) out[oo + r] += g * rate.post[po + r]!;
-    }
-  }
+  // Ẇ x_b = (η/B) Σ_b' post_b' (pre_b' · x_b): a B×B Gram matrix, then a B-term combination of post vectors
+  lowRank(w, rate.pre, cols, rate.post, rows, B, rate.scale, x, out);
 }
 
 /** out_b = Ẇᵀ y_b for every sample (y: B×rows, out: B×cols). */
@@ -47,36 +38,32 @@ export function applyWdotT(w: Workspace, L: Layout, rate: WeightRate, y: Float64
     w.kernels.gemvT(rate.buf.wdot, rows, cols, B, y, out);
     return;
   }
-  cross(rate.post, y, rows, B, w.gram);
-  out.fill(0, 0, B * cols);
-  for (let b = 0; b < B; b++) {
-    for (let b2 = 0; b2 < B; b2++) {
-      const g = rate.scale * w.gram[b2 * B + b]!;
-      if (g === 0) continue;
-      const po = b2 * cols;
-      const oo = b * cols;
-      for (let c = 0; c < cols; c++) out[oo + c] += g * rate.pre[po + c]!;
-    }
+  lowRank(w, rate.post, rows, rate.pre, cols, B, rate.scale, y, out);
+}
+
+/**
+ * out_b = scale · Σ_b' (a_b' · x_b) c_b' for B vectors a (length na), c (length nc): with B = 1 two loops,
+ * otherwise two kernel calls (G = A Xᵀ, out = Gᵀ-weighted sum of the c vectors).
+ */
+function lowRank(w: Workspace, a: Float64Array, na: number, c: Float64Array, nc: number, B: number, scale: number, x: Float64Array, out: Float64Array): void {
+  if (B === 1) {
+    let s = 0;
+    for (let i = 0; i < na; i++) s += a[i]! * x[i]!;
+    s *= scale;
+    for (let i = 0; i < nc; i++) out[i] = s * c[i]!;
+    return;
   }
+  // G[b·B + b'] = a_b' · x_b (gemv with the B vectors a as the matrix rows)
+  w.kernels.gemv(a, B, na, B, x, w.gram);
+  for (let i = 0; i < B * B; i++) w.gram[i] *= scale;
+  // out_b[k] = Σ_b' c_b'[k] G[b·B + b'] (gemvT with the B vectors c as the matrix rows)
+  w.kernels.gemvT(c, B, nc, B, w.gram, out);
 }
 
 function materialise(w: Workspace, L: Layout, rate: WeightRate): void {
   const { rows, cols, mask } = rate.ref.p;
   rate.buf.wdot.fill(0);
   w.kernels.rankUpdate(rate.buf.wdot, mask, rows, cols, L.B, rate.scale, rate.post, rate.pre);
-}
-
-/** G[b2·B + b] = a_b2 · x_b. */
-function cross(a: Float64Array, x: Float64Array, n: number, B: number, G: Float64Array): void {
-  for (let b2 = 0; b2 < B; b2++) {
-    for (let b = 0; b < B; b++) {
-      let s = 0;
-      const ao = b2 * n;
-      const xo = b * n;
-      for (let i = 0; i < n; i++) s += a[ao + i]! * x[xo + i]!;
-      G[b2 * B + b] = s;
-    }
-  }
 }
 
 /** Defers W += dt·Ẇ into the projection's next pass over W (the fused kernel applies it). */

@@ -133,17 +133,19 @@ export class DigitalSimulator {
     const first = this.stepCount === 0;
     const jump = !first && o.lookahead && (drive.targetJumps(this.lastDriveT, t) || this.hasImpulses(drive, this.lastDriveT, t));
     const fOld = w.tmp[10]!;
+    let before: DriveSnapshot | null = null;
     if (jump) {
       this.dyn.evaluate(false);
       fOld.set(w.f);
+      before = this.snapshotDrive();
     }
     this.readDrive(drive, first ? null : this.lastDriveT, t);
     if (first && o.init === 'equilibrium') {
       this.settleInputs();
       this.forwardSweeps();
       this.restoreEquilibrium(fOld.fill(0), 'initial equilibrium');
-    } else if (jump) {
-      this.restoreEquilibrium(fOld, 'equilibrium after a target step or input impulse');
+    } else if (before) {
+      this.jumpEvent(fOld, before);
     }
     this.lastDriveT = t;
 
@@ -244,20 +246,69 @@ export class DigitalSimulator {
     w.rdotIn.fill(0);
   }
 
+  private snapshotDrive(): DriveSnapshot {
+    const w = this.w;
+    return { rbarIn: Float64Array.from(w.rbarIn), ustar: Float64Array.from(w.ustar), nudge: Float64Array.from(w.nudge) };
+  }
+
   /**
-   * Moves u to where f(u) = fTarget at the current drive (Newton with the direct solver). This is how a
-   * jump in r̄_in or u* propagates: in continuous time f is conserved across the jump (theory §2, Appendix).
+   * A jump of r̄_in (input impulse) or of u* (target step) at the start of this step. In continuous time
+   * the voltages follow the jump along the path on which f keeps its value (theory §2, Appendix): the
+   * drive is moved from its old to its new value in `EVENT_SUBSTEPS` stages, each followed by a Newton
+   * step back to f = f_before, then Newton converges at the new drive. Switching a target on or off ramps
+   * its nudging weight the same way. With piecewise-linear ρ, f itself jumps where a neuron crosses a kink,
+   * so there the closest point is kept and the remaining mismatch relaxes with τ, as in continuous time.
+   */
+  private jumpEvent(fTarget: Float64Array, before: DriveSnapshot): void {
+    const w = this.w;
+    const after = this.snapshotDrive();
+    const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
+    for (let k = 1; k <= EVENT_SUBSTEPS; k++) {
+      const s = k / EVENT_SUBSTEPS;
+      for (let i = 0; i < w.rbarIn.length; i++) w.rbarIn[i] = before.rbarIn[i]! + s * (after.rbarIn[i]! - before.rbarIn[i]!);
+      for (let i = 0; i < w.nudge.length; i++) {
+        w.nudge[i] = before.nudge[i]! + s * (after.nudge[i]! - before.nudge[i]!);
+        const a = before.nudge[i] ? before.ustar[i]! : after.ustar[i]!;
+        const b = after.nudge[i] ? after.ustar[i]! : before.ustar[i]!;
+        w.ustar[i] = a + s * (b - a);
+      }
+      this.dyn.evaluate(false);
+      for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
+      delta.fill(0);
+      this.check(this.direct.solve(d, delta));
+      for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
+    }
+    w.ustar.set(after.ustar);
+    w.nudge.set(after.nudge);
+    this.restoreEquilibrium(fTarget, 'equilibrium after a target step or input impulse');
+  }
+
+  /**
+   * Newton iteration to f(u) = fTarget at the current drive, with the direct solver. For piecewise-linear
+   * activations (where f is discontinuous at kinks) a residual that stops shrinking is accepted: the point
+   * with the smallest residual is kept and the rest relaxes with τ.
    */
   private restoreEquilibrium(fTarget: Float64Array, what: string): void {
     const w = this.w;
     const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
-    for (let it = 0; it < 60; it++) {
+    const best = new Float64Array(w.u.length);
+    let bestR = Infinity;
+    for (let it = 0; it < 40; it++) {
       this.dyn.evaluate(false);
       for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
-      if (maxAbs(d) <= 1e-13 * Math.max(1, maxAbs(w.u))) return;
+      const r = maxAbs(d);
+      if (r <= 1e-13 * Math.max(1, maxAbs(w.u))) return;
+      if (r < bestR) {
+        bestR = r;
+        best.set(w.u);
+      }
       delta.fill(0);
       this.check(this.direct.solve(d, delta));
       for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
+    }
+    if (this.layout.piecewiseLinear && Number.isFinite(bestR)) {
+      w.u.set(best);
+      return;
     }
     throw new NumericalError(`${what}: Newton iteration did not converge`, this.tMs, undefined, 'the jump is too large for the network to follow; smooth the input or target');
   }
@@ -274,6 +325,15 @@ export class DigitalSimulator {
     const label = neuronLabel(this.graph, flatIndex % N) + (B > 1 ? ` (sample ${b})` : '');
     throw new NumericalError(what, this.tMs, label, 'reduce dt, the learning rate or the weights');
   }
+}
+
+/** Stages of the continuation that carries the voltages across a jump of the drive. */
+const EVENT_SUBSTEPS = 8;
+
+interface DriveSnapshot {
+  rbarIn: Float64Array;
+  ustar: Float64Array;
+  nudge: Float64Array;
 }
 
 function checkOptions(o: ResolvedDigitalOptions): void {

@@ -11,7 +11,8 @@ import type { LinearSolver, SolveFailure } from './linear-solver.js';
  * Structured solve for layered networks (theory §4), O(synapses) per step instead of O(N³).
  *
  * J = Ã A − C + βP with A = I − W_net D (unit lower block-triangular in topological order),
- * Ã = I − D F (unit upper block-triangular), C = diag(ρ'' ⊙ F ē_raw), P the nudged outputs.
+ * Ã = I − D F (unit upper block-triangular), C = diag(ρ'' ⊙ F ē_raw), P the nudged outputs (diagonal,
+ * usually 0/1, fractional while a target is ramped on).
  * M = Ã A + βP is solved exactly: two layer-by-layer substitutions give K = (Ã A)⁻¹, and βP is a
  * rank-|outputs| correction (Woodbury) whose small |O|×|O| system is factorised per sample.
  * When ρ'' ≠ 0, J = M − C is solved by a Krylov method preconditioned with M (conjugate gradients when J
@@ -68,7 +69,8 @@ export class LayeredSolver implements LinearSolver {
       }
       const S = new Matrix(ks.length, ks.length);
       ks.forEach((k1, i) => {
-        ks.forEach((k2, j) => S.set(i, j, w.zcols[k2 * B * N + b * N + this.outputs[k1]!]! + (i === j ? 1 / beta : 0)));
+        // nudging weight β·n_k per output (n_k = 1, or a fraction while a target is switched on or off)
+        ks.forEach((k2, j) => S.set(i, j, w.zcols[k2 * B * N + b * N + this.outputs[k1]!]! + (i === j ? 1 / (beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
       });
       const lu = new LuDecomposition(S);
       if (lu.isSingular()) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };

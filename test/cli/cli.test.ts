@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const ex = join(root, 'examples/teacher');
+
+function nla(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/nla.js'), ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/cli/nla.js'))) {
+    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
+  }
+});
+
+describe('nla validate', () => {
+  it('accepts the bundled example and summarises it', () => {
+    const r = nla('validate', join(ex, 'network.json'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/valid\. 'teacher-student', layered, feedback transpose: 6 inputs, 27 neurons \(3 outputs\)/);
+  });
+
+  it('rejects a bad spec with exit code 2 and the JSON path of each problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    const spec = JSON.parse(readFileSync(join(ex, 'network.json'), 'utf8'));
+    spec.populations[1].activation = 'sigmoid';
+    spec.projections[1].weights = [[1, 2]];
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(spec));
+    const r = nla('validate', join(dir, 'bad.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('bad.json: 2 problems in the network spec');
+    expect(r.err).toMatch(/populations\[1\]\.activation: expected one of .* got 'sigmoid'/);
+    expect(r.err).toContain('projections[1].weights: expected 3×24, got 1×2');
+  });
+});
+
+describe('nla simulate', () => {
+  const io = ['--input', join(ex, 'input.csv'), '--interp', 'linear', '--target', join(ex, 'target.csv'), '--target-interp', 'linear'];
+
+  it('runs the digital engine, writes traces and prints a JSON summary on stdout (progress only on stderr)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    const out = join(dir, 'traces.csv');
+    const r = nla('simulate', join(ex, 'network.json'), '--engine', 'digital', '--duration', '0.3s', '--dt', '0.1ms', '--learn', '--probe', 'u:out,e:out', '--sample-every', '1ms', '--out', out, '--save-state', join(dir, 's.json'), '--json', ...io);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.steps).toBe(3000);
+    expect(s.dtMs).toBe(0.1);
+    expect(s.learn).toBe(true);
+    expect(s.solver).toBe('layered');
+    for (const k of ['finalCost', 'maxAbsF', 'wallMs', 'stepsPerSecond']) expect(Number.isFinite(s[k])).toBe(true);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('t,cost,fmax,u:out[0],u:out[1],u:out[2],e:out[0],e:out[1],e:out[2]');
+    expect(lines.length).toBe(301);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).format).toBe('nla-state/1');
+  });
+
+  it('continues from a saved state, with the implicit method and without lookahead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    const st = join(dir, 's.json');
+    expect(nla('simulate', join(ex, 'network.json'), '--duration', '50ms', '--save-state', st, '--quiet', ...io).code).toBe(0);
+    const a = nla('simulate', join(ex, 'network.json'), '--duration', '50ms', '--load-state', st, '--method', 'implicit', '--json', '--quiet', ...io);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.out).solver).toBe('implicit');
+    const b = nla('simulate', join(ex, 'network.json'), '--duration', '50ms', '--no-lookahead', '--json', '--quiet', ...io);
+    expect(JSON.parse(b.out).method).toBe('leaky (no lookahead)');
+  });
+
+  it('accepts time units and refuses unknown ones', () => {
+    const r1 = nla('simulate', join(ex, 'network.json'), '--duration', '20000us', '--dt', '0.0002s', '--json', '--quiet', ...io);
+    expect(JSON.parse(r1.out).steps).toBe(100);
+    const r2 = nla('simulate', join(ex, 'network.json'), '--duration', '20 parsecs', ...io);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain("--duration: unknown time unit 'parsecs'");
+  });
+
+  it('names the file and column of bad input data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    writeFileSync(join(dir, 'in.csv'), 't,in[0],in[1],in[2],in[3],in[4],in[5]\n0,0.1,0.2,0.3,0.4,0.5,0.6\n1,0.1,0.2,x,0.4,0.5,0.6\n');
+    const r = nla('simulate', join(ex, 'network.json'), '--duration', '5ms', '--input', join(dir, 'in.csv'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("in.csv: line 3, column 'in[2]': expected a finite number, got 'x'");
+    writeFileSync(join(dir, 'in2.csv'), 't,a,b\n0,1,2\n');
+    const r2 = nla('simulate', join(ex, 'network.json'), '--duration', '5ms', '--input', join(dir, 'in2.csv'));
+    expect(r2.err).toContain("in2.csv: line 1: expected 6 channel columns after 't' (in[0] … in[5]), got 2");
+  });
+
+  it('reports numerical blow-up with time and neuron, exit code 3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    const spec = JSON.parse(readFileSync(join(ex, 'network.json'), 'utf8'));
+    spec.plasticity.etaPerMs = 1e3;
+    writeFileSync(join(dir, 'hot.json'), JSON.stringify(spec));
+    const r = nla('simulate', join(dir, 'hot.json'), '--duration', '1s', '--dt', '0.5ms', '--quiet', ...io);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/numerical failure: .* at t = [\d.]+ ms( in \w+\[\d+\])?/);
+  });
+});
