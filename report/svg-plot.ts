@@ -23,9 +23,10 @@ export interface PlotOptions {
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
 export function linePlot(series: Series[], opt: PlotOptions = {}): string {
-  const W = opt.width ?? 720;
+  const W = opt.width ?? 860;
   const H = opt.height ?? 300;
-  const m = { l: 64, r: 16, t: opt.title ? 30 : 12, b: 44 };
+  // the legend sits in the right margin, outside the data
+  const m = { l: 64, r: 170, t: opt.title ? 30 : 12, b: 44 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const tf = (v: number) => (opt.logY ? (v > 0 ? Math.log10(v) : NaN) : v);
@@ -81,14 +82,15 @@ export function linePlot(series: Series[], opt: PlotOptions = {}): string {
     }
     parts.push(`<path d="${segs.join('')}" fill="none" stroke="${color}" stroke-width="1.4"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
   });
-  const shown = series.slice(0, 12);
+  const shown = series.slice(0, 16);
+  const lx = m.l + pw + 12;
   shown.forEach((s, k) => {
-    const y = m.t + 10 + k * 14;
+    const y = m.t + 8 + k * 15;
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
-    parts.push(`<line x1="${m.l + pw - 150}" y1="${y}" x2="${m.l + pw - 130}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
-    parts.push(`<text x="${m.l + pw - 126}" y="${y + 4}" fill="#222">${esc(s.label)}</text>`);
+    parts.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+    parts.push(`<text x="${lx + 25}" y="${y + 4}" fill="#222">${esc(s.label)}</text>`);
   });
-  if (series.length > shown.length) parts.push(`<text x="${m.l + pw - 126}" y="${m.t + 10 + shown.length * 14 + 4}" fill="#666">… ${series.length - shown.length} more</text>`);
+  if (series.length > shown.length) parts.push(`<text x="${lx + 25}" y="${m.t + 8 + shown.length * 15 + 4}" fill="#666">… ${series.length - shown.length} more</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -7,7 +7,24 @@ import { linePlot, type Series } from './svg-plot.js';
  * each), targets drawn dashed over the output voltages, and the cost and max |f| over time.
  */
 export function traceReport(title: string, intro: string, traces: TraceTable, summary: Record<string, unknown>, maxSeries = 8): string {
-  const t = traces.time();
+  const { t, xLabel } = timeAxis(traces.time());
+  return htmlPage(title, intro, [...traceSections(traces, t, xLabel, maxSeries), summarySection(summary)]);
+}
+
+/** Times for plotting: seconds when the run is longer than 5 s, else milliseconds. */
+export function timeAxis(tMs: Float64Array): { t: Float64Array; xLabel: string } {
+  const span = tMs.length ? tMs[tMs.length - 1]! - tMs[0]! : 0;
+  return span > 5000 ? { t: tMs.map((v) => v / 1000), xLabel: 'time (s)' } : { t: tMs, xLabel: 'time (ms)' };
+}
+
+export function summarySection(summary: Record<string, unknown>): PageSection {
+  const rows: Array<Array<string | number>> = [['quantity', 'value']];
+  for (const [k, v] of Object.entries(summary)) rows.push([k, typeof v === 'number' ? v : String(v)]);
+  return { heading: 'Summary', html: htmlTable(rows) };
+}
+
+/** The plots of a trace table, one section per quantity and population, plus cost and max |f|. */
+export function traceSections(traces: TraceTable, t: Float64Array, xLabel: string, maxSeries = 8): PageSection[] {
   const groups = new Map<string, string[]>();
   for (const name of traces.names) {
     const key = name.includes('[') ? name.slice(0, name.indexOf('[')) : name;
@@ -26,23 +43,20 @@ export function traceReport(title: string, intro: string, traces: TraceTable, su
       series.forEach((s, i) => (s.color = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'][i % Math.min(cols.length, maxSeries)]));
     }
     const more = cols.length > maxSeries ? ` (first ${maxSeries} of ${cols.length})` : '';
-    sections.push({ heading: `${key}${more}`, html: linePlot(series, { xLabel: 'time (ms)', yLabel: key.split(':')[0] }) });
+    sections.push({ heading: `${key}${more}`, html: linePlot(series, { xLabel, yLabel: key.split(':')[0] }) });
   }
   if (groups.has('cost')) {
     sections.push({
       heading: 'Cost C = ½‖P(u* − u)‖²',
-      html: linePlot([{ label: 'C', x: t, y: traces.column('cost') }], { xLabel: 'time (ms)', yLabel: 'C', logY: true }),
+      html: linePlot([{ label: 'C', x: t, y: traces.column('cost') }], { xLabel, yLabel: 'C', logY: true }),
     });
   }
   if (groups.has('fmax')) {
     sections.push({
       heading: 'Moving equilibrium: max |f| over neurons',
       note: 'f = ∂L/∂u is 0 on the moving equilibrium; it decays with τ after the start and after kinks of a piecewise-linear ρ.',
-      html: linePlot([{ label: 'max |f|', x: t, y: traces.column('fmax') }], { xLabel: 'time (ms)', yLabel: '|f|', logY: true }),
+      html: linePlot([{ label: 'max |f|', x: t, y: traces.column('fmax') }], { xLabel, yLabel: '|f|', logY: true }),
     });
   }
-  const rows: Array<Array<string | number>> = [['quantity', 'value']];
-  for (const [k, v] of Object.entries(summary)) rows.push([k, typeof v === 'number' ? v : String(v)]);
-  sections.push({ heading: 'Summary', html: htmlTable(rows) });
-  return htmlPage(title, intro, sections);
+  return sections;
 }

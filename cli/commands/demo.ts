@@ -3,25 +3,33 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTimeMs } from '../../core/units.js';
 import { buildGraph } from '../../compiler/graph/build.js';
+import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
-import { runDigital } from '../../emulator/digital/run.js';
-import { captureState } from '../../emulator/digital/state-file.js';
+import { runDigital, type DigitalRunResult } from '../../emulator/digital/run.js';
+import { DigitalSimulator } from '../../emulator/digital/simulator.js';
+import { captureState, restoreState, type StateFile } from '../../emulator/digital/state-file.js';
+import type { Drive } from '../../emulator/drive.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
-import { traceReport } from '../../report/trace-report.js';
-import { createDigital, driveFromFiles } from '../digital-run.js';
+import { htmlPage } from '../../report/html-page.js';
+import { linePlot, type Series } from '../../report/svg-plot.js';
+import { summarySection, timeAxis, traceSections } from '../../report/trace-report.js';
+import { driveFromFiles } from '../digital-run.js';
 import { writeOutput } from '../files.js';
 import { progressReporter } from '../progress.js';
 
 /** Folder of the bundled example, found relative to this file (works from dist/ and from the sources). */
 export function exampleDir(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const root = here.includes(`${'/dist/'}`) ? join(here, '../../..') : join(here, '../..');
+  const root = here.includes('/dist/') ? join(here, '../../..') : join(here, '../..');
   return join(root, 'examples', 'teacher');
 }
 
+const EVAL_MS = 3000;
+
 /**
- * The main job on the embedded default: the bundled teacher-student network learns online on the
- * digital reference engine; traces, a plotted report and the trained state are written to --out-dir.
+ * The main job on the embedded default: the bundled student network is evaluated (plasticity off), learns
+ * online for --duration on the digital reference engine while inputs and targets keep changing, and is
+ * evaluated again on the same 3 s of input. Traces, the trained state and an HTML report are written.
  */
 export function registerDemo(program: Command): void {
   program
@@ -31,45 +39,82 @@ export function registerDemo(program: Command): void {
     .option('--duration <time>', 'simulated learning time', '30s')
     .option('--dt <time>', 'Euler step', '0.1ms')
     .option('--quiet', 'no progress on stderr')
-    .action((o: { outDir: string; duration: string; dt: string; quiet?: boolean }) => {
-      const dir = exampleDir();
-      const specPath = join(dir, 'network.json');
-      const graph = buildGraph(loadSpecFile(specPath));
-      const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
-      const sim = createDigital(graph, { dtMs: parseTimeMs(o.dt, '--dt'), learn: true });
-      const progress = progressReporter('demo: learning', o.quiet === true);
-      const res = runDigital(sim, {
-        durationMs: parseTimeMs(o.duration, '--duration'),
-        drive,
-        probes: parseProbes('u:out,ustar:out,rbar:hidden[0:6],ebar:hidden[0:6],rbar:in', graph),
-        sampleEveryMs: 5,
-        onProgress: progress.update,
-      });
-      progress.done();
-      const s = res.summary;
-      const files = [
-        writeOutput(join(o.outDir, 'traces.csv'), res.traces.toCsv()),
-        writeOutput(join(o.outDir, 'state.json'), JSON.stringify(captureState(sim))),
-        writeOutput(
-          join(o.outDir, 'report.html'),
-          traceReport(
-            'NLA demo: a student network learns a teacher in real time',
-            `Digital reference engine (explicit solve, ${s.solver} solver), dt = ${s.dtMs} ms, ${s.simulatedMs / 1000} s simulated with plasticity on. ` +
-              'Dashed: the teacher\'s output (target). The cost falls as the student learns; max |f| shows the moving equilibrium.',
-            res.traces,
-            { ...s },
-          ),
-        ),
-      ];
-      const drop = s.initialCost / s.finalCost;
-      process.stdout.write(
-        [
-          `NLA demo: '${graph.name}' (${graph.nStimulusInputs} inputs, ${graph.nNeurons} neurons), ${s.simulatedMs / 1000} s simulated in ${(s.wallMs / 1000).toFixed(1)} s (${Math.round(s.stepsPerSecond)} steps/s)`,
-          `cost C: ${s.initialCost.toExponential(2)} in the first 10% → ${s.finalCost.toExponential(2)} in the last 10% (${drop.toFixed(1)}× lower)`,
-          `moving equilibrium: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
-          ...files.map((f) => `wrote ${f}`),
-          `open ${join(o.outDir, 'report.html')} to see the plots`,
-        ].join('\n') + '\n',
-      );
-    });
+    .action((o: { outDir: string; duration: string; dt: string; quiet?: boolean }) => demo(o));
+}
+
+function demo(o: { outDir: string; duration: string; dt: string; quiet?: boolean }): void {
+  const dir = exampleDir();
+  const graph = buildGraph(loadSpecFile(join(dir, 'network.json')));
+  const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
+  const dtMs = parseTimeMs(o.dt, '--dt');
+  const learner = new DigitalSimulator(graph, { dtMs, learn: true });
+  const before = evaluate(graph, drive, dtMs, captureState(learner));
+  const progress = progressReporter('demo: learning', o.quiet === true);
+  const train = runDigital(learner, {
+    durationMs: parseTimeMs(o.duration, '--duration'),
+    drive,
+    probes: parseProbes('u:out,ustar:out,rbar:hidden[0:6],ebar:hidden[0:6]', graph),
+    sampleEveryMs: 5,
+    onProgress: progress.update,
+  });
+  progress.done();
+  const state = captureState(learner);
+  const after = evaluate(graph, drive, dtMs, state);
+  const s = train.summary;
+  const b = before.summary.finalCost;
+  const a = after.summary.finalCost;
+  const files = [
+    writeOutput(join(o.outDir, 'traces.csv'), train.traces.toCsv()),
+    writeOutput(join(o.outDir, 'state.json'), JSON.stringify(state)),
+    writeOutput(join(o.outDir, 'report.html'), report(graph, before, train, after)),
+  ];
+  process.stdout.write(
+    [
+      `NLA demo: '${graph.name}' (${graph.nStimulusInputs} inputs, ${graph.nNeurons} neurons) learned online for ${s.simulatedMs / 1000} s simulated in ${(s.wallMs / 1000).toFixed(1)} s (${Math.round(s.stepsPerSecond)} steps/s, dt = ${s.dtMs} ms)`,
+      `cost C on the same ${EVAL_MS / 1000} s of input, plasticity off: ${b.toExponential(2)} before → ${a.toExponential(2)} after learning (${(b / a).toFixed(1)}× lower)`,
+      `moving equilibrium while learning: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
+      ...files.map((f) => `wrote ${f}`),
+      `open ${join(o.outDir, 'report.html')} to see the plots`,
+    ].join('\n') + '\n',
+  );
+}
+
+/** Runs EVAL_MS with plasticity off from the given weights (network at equilibrium at the start). */
+function evaluate(graph: NlaGraph, drive: Drive, dtMs: number, weights: StateFile): DigitalRunResult {
+  const sim = new DigitalSimulator(graph, { dtMs, learn: false, init: 'equilibrium' });
+  restoreState(sim, weights, { weightsOnly: true });
+  return runDigital(sim, { durationMs: EVAL_MS, drive, probes: parseProbes('u:out,ustar:out', graph), sampleEveryMs: 2 });
+}
+
+function outputsVsTargets(res: DigitalRunResult, graph: NlaGraph): string {
+  const t = res.traces.time();
+  const colors = ['#1f77b4', '#d62728', '#2ca02c'];
+  const series: Series[] = [];
+  for (let k = 0; k < graph.outputs.length; k++) {
+    series.push({ label: `u out[${k}]`, x: t, y: res.traces.column(`u:out[${k}]`), color: colors[k % 3] });
+    series.push({ label: `u* out[${k}] (teacher)`, x: t, y: res.traces.column(`ustar:out[${k}]`), color: colors[k % 3], dashed: true });
+  }
+  return linePlot(series, { xLabel: 'time (ms)', yLabel: 'u' });
+}
+
+function report(graph: NlaGraph, before: DigitalRunResult, train: DigitalRunResult, after: DigitalRunResult): string {
+  const { t, xLabel } = timeAxis(train.traces.time());
+  const s = train.summary;
+  return htmlPage(
+    'NLA demo: a student network learns a teacher in real time',
+    `Digital reference engine (explicit solve, ${s.solver} solver), dt = ${s.dtMs} ms. The student (6 inputs, 24 hidden, 3 outputs) ` +
+      `learns online with Eq. 8 while its inputs and the teacher's outputs never stop changing. Dashed: the teacher's output (the target).`,
+    [
+      {
+        heading: `Before learning: outputs and targets, plasticity off (cost ${before.summary.finalCost.toExponential(2)})`,
+        html: outputsVsTargets(before, graph),
+      },
+      {
+        heading: `After ${s.simulatedMs / 1000} s of learning: the same input (cost ${after.summary.finalCost.toExponential(2)})`,
+        html: outputsVsTargets(after, graph),
+      },
+      ...traceSections(train.traces, t, xLabel).map((sec) => ({ ...sec, heading: `During learning: ${sec.heading}` })),
+      summarySection({ ...s }),
+    ],
+  );
 }

@@ -100,3 +100,34 @@ describe('nla simulate', () => {
     expect(r.err).toMatch(/numerical failure: .* at t = [\d.]+ ms( in \w+\[\d+\])?/);
   });
 });
+
+describe('nla demo and the file outputs', () => {
+  it('demo: learns, and the evaluation cost after learning is lower than before; writes a report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-demo-'));
+    const r = nla('demo', '--duration', '4s', '--out-dir', dir, '--quiet');
+    expect(r.code).toBe(0);
+    const m = /plasticity off: ([\d.e+-]+) before → ([\d.e+-]+) after/.exec(r.out);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeLessThan(Number(m![1]) / 5);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // self-contained: nothing fetched
+  });
+
+  it('simulate writes an HTML plot, weight snapshots, and applies input events', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cli-'));
+    writeFileSync(join(dir, 'ev.csv'), 't,channel,kind,value\n10,in[2],delta,5\n20,0,step,0.3\n');
+    const r = nla('simulate', join(ex, 'network.json'), '--duration', '40ms', '--input', join(ex, 'input.csv'), '--events', join(dir, 'ev.csv'),
+      '--probe', 'rbar:in', '--out', join(dir, 'x.csv'), '--plot', join(dir, 'x.html'), '--weights-out', join(dir, 'w.jsonl'), '--weights-every', '10ms', '--learn', '--quiet');
+    expect(r.code).toBe(0);
+    const snaps = readFileSync(join(dir, 'w.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(snaps.map((s) => s.tMs)).toEqual([0, 10, 20, 30]);
+    expect(snaps[0].weights['in->hidden']).toHaveLength(144);
+    expect(readFileSync(join(dir, 'x.html'), 'utf8')).toContain('<svg');
+    // the impulse at 10 ms raises r̄_in[2] by 5/τ_in = 0.5 within one step
+    const rows = readFileSync(join(dir, 'x.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = rows[0]!.indexOf('rbar:in[2]');
+    const at = (t: number) => Number(rows.find((x) => Math.abs(Number(x[0]) - t) < 1e-9)![col]);
+    expect(at(10) - at(9.9)).toBeGreaterThan(0.45);
+  });
+});

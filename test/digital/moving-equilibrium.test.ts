@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
+import { DigitalObserver } from '../../emulator/digital/observe.js';
+import { parseProbes } from '../../emulator/probes/probe.js';
 import { drive, matVec, rho, run } from '../helpers.js';
 
 /**
@@ -97,5 +99,48 @@ describe('moving equilibrium (theory §2)', () => {
     });
     // f(t) = f(0) e^{−t/τ} per neuron: over 10 ms the norm falls by e, within Euler's O(dt/τ) error
     for (let i = 1; i < norms.length; i++) expect(norms[i]! / norms[i - 1]!).toBeCloseTo(Math.exp(-1), 2);
+  });
+});
+
+describe('the neuron equation (Eq. 7a) holds along the explicit solution', () => {
+  it('τu̇ = −u + W r + e with the prospective rates r and errors e read from the probes', () => {
+    const g = net('logistic');
+    const sim = new DigitalSimulator(g, { dtMs: 0.1, learn: false });
+    const d = drive(g, true);
+    const probes = parseProbes('u,udot,r,e', g);
+    const obs = new DigitalObserver(sim);
+    const N = g.nNeurons;
+    const row = new Float64Array(4 * N);
+    let worst = 0;
+    let scale = 0;
+    run(sim, d, 3000, (s, k) => {
+      if (k < 2000 || k % 50 !== 0) return;
+      obs.sample(probes, row);
+      const [u, udot, r, e] = [0, 1, 2, 3].map((q) => row.subarray(q * N, (q + 1) * N));
+      const w = s.workspace;
+      const W = s.weights();
+      const lhs = Array.from(udot!, (v, i) => g.neurons.find((p) => i >= p.offset && i < p.offset + p.size)!.tauMs * v);
+      const rhs = Array.from(u!, (v, i) => -v + e![i]!);
+      g.projections.forEach((p, k2) => {
+        if (p.role !== 'forward') return;
+        const post = g.neurons[p.post.pop]!;
+        let pre: number[];
+        if (p.pre.type === 'input') {
+          const inp = g.inputs[p.pre.pop]!;
+          // prospective input rate r̄_in + τ dr̄_in/dt, dr̄_in/dt = (r_in − r̄_in)/τ_in
+          pre = Array.from({ length: p.cols }, (_, j) => {
+            const rb = w.rbarIn[inp.offset + j]!;
+            return inp.constantRate ?? rb + (post.tauMs * (w.rIn[inp.offset + j]! - rb)) / inp.tauInMs;
+          });
+        } else pre = Array.from(r!.subarray(g.neurons[p.pre.pop]!.offset, g.neurons[p.pre.pop]!.offset + p.cols));
+        matVec(W[k2]!, p.rows, p.cols, pre).forEach((v, i) => (rhs[post.offset + i]! += v));
+      });
+      for (let i = 0; i < N; i++) {
+        worst = Math.max(worst, Math.abs(lhs[i]! - rhs[i]!));
+        scale = Math.max(scale, Math.abs(lhs[i]!));
+      }
+    });
+    expect(scale).toBeGreaterThan(1e-2);
+    expect(worst).toBeLessThan(1e-10 * Math.max(1, scale));
   });
 });
