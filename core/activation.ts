@@ -27,6 +27,14 @@ export const ACTIVATION_PARAMS: Record<ActivationKind, Record<string, number>> =
 
 export const ACTIVATION_KINDS = Object.keys(ACTIVATION_PARAMS) as ActivationKind[];
 
+/**
+ * True when ρ' jumps somewhere (hard sigmoid and clipped ReLU at their corners, the depression-matched
+ * function at 0): f = ∂L/∂u is then discontinuous where a neuron crosses that point.
+ */
+export function hasKink(a: Activation): boolean {
+  return a.kind === 'hard-sigmoid' || a.kind === 'clipped-relu' || a.kind === 'depression-matched';
+}
+
 /** True when ρ'' = 0 wherever it is defined (piecewise-linear ρ): the Hessian then has no ρ'' term. */
 export function isPiecewiseLinear(a: Activation): boolean {
   return a.kind === 'hard-sigmoid' || a.kind === 'clipped-relu' || a.kind === 'linear';

@@ -5,6 +5,8 @@ export interface NumericTable {
   header: string[];
   columns: Float64Array[];
   rows: number;
+  /** File line (1-based) of each data row, for error messages. */
+  lines: Int32Array;
 }
 
 export interface CsvReadOptions {
@@ -26,6 +28,7 @@ export function parseNumericCsv(text: string, options: CsvReadOptions = {}): Num
   const lines = text.split(/\r?\n/);
   let header: string[] | null = null;
   const rowsData: number[][] = [];
+  const lineOf: number[] = [];
   let width = -1;
   for (let ln = 0; ln < lines.length; ln++) {
     const raw = lines[ln]!.trim();
@@ -60,6 +63,7 @@ export function parseNumericCsv(text: string, options: CsvReadOptions = {}): Num
       row[c] = v;
     }
     rowsData.push(row);
+    lineOf.push(ln + 1);
   }
   if (width < 0) throw new InputError('the file holds no data', file);
   const columns = Array.from({ length: width }, (_, c) => Float64Array.from(rowsData, (r) => r[c]!));
@@ -67,6 +71,7 @@ export function parseNumericCsv(text: string, options: CsvReadOptions = {}): Num
     header: header ?? Array.from({ length: width }, (_, i) => `c${i}`),
     columns,
     rows: rowsData.length,
+    lines: Int32Array.from(lineOf),
   };
 }
 

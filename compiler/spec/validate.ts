@@ -13,6 +13,9 @@ import {
   type ResolvedSpec,
 } from './format.js';
 
+/** Prefixes of the projections that buildGraph generates (biases, random feedback, the microcircuit). */
+const RESERVED_PREFIXES = ['bias->', 'B:', 'WIP:', 'WPI:', 'BIP:'];
+
 const TOP_FIELDS = [
   'format', 'name', 'description', 'seed', 'structure', 'tauMs', 'tauInMs', 'activation', 'init', 'beta',
   'feedback', 'plasticity', 'populations', 'projections',
@@ -45,7 +48,7 @@ function resolve(c: Checker, raw: unknown): ResolvedSpec | undefined {
   };
   const plasticity = parsePlasticity(c, top.plasticity);
   const pops = parsePopulations(c, top.populations, defaults);
-  const feedback = parseFeedback(c, top.feedback, plasticity.etaPerMs);
+  const feedback = parseFeedback(c, top.feedback, plasticity.etaPerMs, defaults.init);
   const spec: ResolvedSpec = {
     format: SPEC_FORMAT,
     name: top.name === undefined ? 'network' : (c.string('name', top.name) ?? 'network'),
@@ -191,6 +194,7 @@ function parseBias(c: Checker, path: string, v: unknown, size: number, init: Ini
     if (arr && arr.length !== size) c.fail(join(path, 'values'), `expected ${size} values (one per neuron), got ${arr.length}`);
     else if (arr) values = arr.map((x, k) => c.number(join(join(path, 'values'), k), x) ?? 0);
   }
+  if (o.values !== undefined && o.init !== undefined) c.fail(join(path, 'init'), 'give either values or init, not both');
   return {
     init: o.init === undefined ? init : parseInit(c, join(path, 'init'), o.init),
     values,
@@ -198,7 +202,7 @@ function parseBias(c: Checker, path: string, v: unknown, size: number, init: Ini
   };
 }
 
-function parseFeedback(c: Checker, v: unknown, etaPerMs: number): ResolvedSpec['feedback'] {
+function parseFeedback(c: Checker, v: unknown, etaPerMs: number, defaultInit: InitSpec): ResolvedSpec['feedback'] {
   if (v === undefined) return { mode: 'transpose' };
   const o = c.object('feedback', v);
   if (!o) return { mode: 'transpose' };
@@ -212,7 +216,7 @@ function parseFeedback(c: Checker, v: unknown, etaPerMs: number): ResolvedSpec['
     return {
       mode,
       betaInterneuron: c.optionalNumber('feedback.betaInterneuron', o.betaInterneuron, SPEC_DEFAULTS.betaInterneuron, { min: 0, max: 1 }),
-      interneuronInit: o.interneuronInit === undefined ? SPEC_DEFAULTS.init : parseInit(c, 'feedback.interneuronInit', o.interneuronInit),
+      interneuronInit: o.interneuronInit === undefined ? defaultInit : parseInit(c, 'feedback.interneuronInit', o.interneuronInit),
       feedbackInit: o.feedbackInit === undefined ? SPEC_DEFAULTS.feedbackInit : parseInit(c, 'feedback.feedbackInit', o.feedbackInit),
       etaPerMs: c.optionalNumber('feedback.etaPerMs', o.etaPerMs, etaPerMs, { min: 0, unit: '1/ms' }),
     };
@@ -249,6 +253,8 @@ function parseProjections(c: Checker, v: unknown, spec: ResolvedSpec, defaultIni
     }
     const name = p.name === undefined ? `${String(p.from)}->${String(p.to)}` : (c.string(join(path, 'name'), p.name) ?? `#${i}`);
     if (seen.has(name)) c.fail(join(path, 'name'), `duplicate projection name '${name}' (also projections[${seen.get(name)}]); name one of them`);
+    const reserved = RESERVED_PREFIXES.find((pre) => name.startsWith(pre));
+    if (reserved) c.fail(join(path, 'name'), `names starting with '${reserved}' are reserved for generated projections (biases, feedback and interneuron arrays); choose another name`);
     seen.set(name, i);
     const rows = to?.size ?? 0;
     const cols = from?.size ?? 0;
@@ -268,6 +274,13 @@ function parseProjections(c: Checker, v: unknown, spec: ResolvedSpec, defaultIni
           if (bad >= 0) c.fail(join(path, `mask[${bad}]`), 'expected only 0 (no synapse) and 1 (synapse)');
           mask = mm;
         }
+      }
+    }
+    if (weights && Array.isArray(mask)) {
+      const r = weights.findIndex((row, i) => row.some((x, j) => x !== 0 && !mask![i]![j]));
+      if (r >= 0) {
+        const col = weights[r]!.findIndex((x, j) => x !== 0 && !(mask as number[][])[r]![j]);
+        c.fail(join(path, `weights[${r}][${col}]`), `is ${weights[r]![col]} where the mask has no synapse; expected 0`);
       }
     }
     out.push({

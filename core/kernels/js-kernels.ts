@@ -34,7 +34,7 @@ export const jsKernels: Kernels = {
     }
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
-      const a = coef * post[r]!;
+      const a = coef !== 0 ? coef * post[r]! : 0; // post is empty for non-plastic projections
       if (x2 && y2) {
         if (a !== 0) updateDot2(W, o, pre, x, x2, cols, a, y, y2, r);
         else dot2(W, o, x, x2, cols, y, y2, r);

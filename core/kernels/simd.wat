@@ -204,7 +204,10 @@
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $row (i32.add (local.get $W) (i32.mul (local.get $r) (local.get $rowBytes))))
-      (local.set $a (f64.mul (local.get $coef) (f64.load (i32.add (local.get $post) (i32.shl (local.get $r) (i32.const 3))))))
+      ;; post is read only when an update is pending (non-plastic projections pass an empty array)
+      (local.set $a (f64.const 0))
+      (if (f64.ne (local.get $coef) (f64.const 0))
+        (then (local.set $a (f64.mul (local.get $coef) (f64.load (i32.add (local.get $post) (i32.shl (local.get $r) (i32.const 3))))))))
       (local.set $yo (i32.shl (local.get $r) (i32.const 3)))
       (if (i32.eqz (local.get $x2))
         (then

@@ -59,17 +59,23 @@ export class DigitalObserver {
         return out;
       }
       case 'r': {
+        if (!this.sim.options.lookahead) return w.rho; // leaky neurons send r̄
         const out = new Float64Array(w.u.length);
         for (let i = 0; i < out.length; i++) out[i] = w.rho[i]! + tau[i % N]! * w.drho[i]! * w.udot[i]!;
         return out;
       }
       case 'ebar': {
         const out = new Float64Array(w.u.length);
-        dyn.errorSignal(out);
+        if (this.sim.options.lookahead) dyn.errorSignal(out);
+        else dyn.leakyError(out);
         return out;
       }
       case 'e': {
         const out = new Float64Array(w.u.length);
+        if (!this.sim.options.lookahead) {
+          dyn.leakyError(out); // leaky neurons use ē itself, no look-ahead
+          return out;
+        }
         const rate = new Float64Array(w.u.length);
         dyn.errorSignal(out);
         dyn.errorSignalRate(w.udot, rate);

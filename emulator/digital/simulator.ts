@@ -1,10 +1,11 @@
-import { isPiecewiseLinear } from '../../core/activation.js';
+import { hasKink, isPiecewiseLinear } from '../../core/activation.js';
 import { NumericalError, UsageError } from '../../core/errors.js';
 import { kernelBackend } from '../../core/kernels/backends.js';
 import { firstNonFinite, maxAbs } from '../../core/vector.js';
 import { neuronLabel, type NlaGraph } from '../../compiler/graph/graph.js';
 import { analyseTopology } from '../../compiler/graph/topology.js';
 import type { Drive } from '../drive.js';
+import { checkDriveFits } from '../stimulus/signal-drive.js';
 import type { Dynamics } from './dynamics.js';
 import { buildLayout, type Layout } from './layout.js';
 import { MicrocircuitDynamics } from './microcircuit.js';
@@ -37,6 +38,9 @@ export class DigitalSimulator {
   private readonly solver: LinearSolver | null;
   private readonly direct: LinearSolver;
   private lastDriveT = 0;
+  /** Set by resumeAt: the previous step's time, whose targets the next step re-reads. */
+  private resumeFrom: number | null = null;
+  private checkedDrive: Drive | null = null;
   /** Time of step 0 relative to 0 (nonzero only after resuming at a time off the dt grid). */
   private stepOffset = 0;
 
@@ -66,8 +70,12 @@ export class DigitalSimulator {
             maxIterations: 10_000,
           })
         : this.direct;
+    this.kinks = graph.neurons.some((p) => hasKink(p.activation));
     this.resetInputs();
   }
+
+  /** Whether some activation has a kink (ρ' jumps), where f may jump. */
+  private readonly kinks: boolean;
 
   /** Name of the linear solver in use (`layered`, `dense`, `implicit`, or `none` without lookahead). */
   get solverName(): string {
@@ -110,7 +118,7 @@ export class DigitalSimulator {
     this.tMs = tMs;
     this.stepCount = Math.max(1, Math.round(tMs / this.options.dtMs));
     this.stepOffset = tMs - this.stepCount * this.options.dtMs;
-    this.lastDriveT = tMs;
+    this.resumeFrom = tMs - this.options.dtMs;
   }
 
   /** Bias units sit at r̄ = 1 permanently; stimulus inputs start at rest. */
@@ -130,23 +138,40 @@ export class DigitalSimulator {
     const o = this.options;
     const w = this.w;
     const t = this.tMs;
+    if (drive !== this.checkedDrive) {
+      checkDriveFits(drive, this.graph.nStimulusInputs, this.graph.outputs.length);
+      this.checkedDrive = drive;
+    }
+    if (this.resumeFrom !== null) {
+      // after a restore: the targets of the previous step, so that a jump at t is seen as one
+      this.readTargets(drive, this.resumeFrom);
+      this.lastDriveT = this.resumeFrom;
+      this.resumeFrom = null;
+    }
     const first = this.stepCount === 0;
-    const jump = !first && o.lookahead && (drive.targetJumps(this.lastDriveT, t) || this.hasImpulses(drive, this.lastDriveT, t));
+    // impulses in (t_prev, t]; on the first step every impulse at or before t
+    const tPrev = first ? -Infinity : this.lastDriveT;
+    const impulses = this.hasImpulses(drive, tPrev, t);
     const fOld = w.tmp[10]!;
     let before: DriveSnapshot | null = null;
-    if (jump) {
-      this.dyn.evaluate(false);
-      fOld.set(w.f);
-      before = this.snapshotDrive();
+    if (first) {
+      this.readInputs(drive, t);
+      this.readTargets(drive, t);
+      if (o.init === 'equilibrium') {
+        this.settleInputs();
+        this.forwardSweeps();
+        this.restoreEquilibrium(fOld.fill(0), 'initial equilibrium');
+      }
+      if (impulses && o.lookahead) before = this.captureBeforeJump(fOld);
+      this.applyImpulses(drive, tPrev, t);
+    } else {
+      if (o.lookahead && (impulses || drive.targetJumps(tPrev, t))) before = this.captureBeforeJump(fOld);
+      this.readInputs(drive, t);
+      this.readTargets(drive, t);
+      this.applyImpulses(drive, tPrev, t);
     }
-    this.readDrive(drive, first ? null : this.lastDriveT, t);
-    if (first && o.init === 'equilibrium') {
-      this.settleInputs();
-      this.forwardSweeps();
-      this.restoreEquilibrium(fOld.fill(0), 'initial equilibrium');
-    } else if (before) {
-      this.jumpEvent(fOld, before);
-    }
+    this.updateInputRates();
+    if (before) this.jumpEvent(fOld, before);
     this.lastDriveT = t;
 
     this.dyn.evaluate(o.learn);
@@ -179,39 +204,58 @@ export class DigitalSimulator {
     }
   }
 
+  private captureBeforeJump(fOld: Float64Array): DriveSnapshot {
+    this.dyn.evaluate(false);
+    fOld.set(this.w.f);
+    return this.snapshotDrive();
+  }
+
   private hasImpulses(drive: Drive, t0: number, t1: number): boolean {
     for (let b = 0; b < this.layout.B; b++) if (drive.impulses(t0, t1, b).length) return true;
     return false;
   }
 
-  /** Reads r_in, impulses and targets at t; sets dr̄_in/dt = (r_in − r̄_in)/τ_in. */
-  private readDrive(drive: Drive, tPrev: number | null, t: number): void {
-    const { B, N, nIn } = this.layout;
-    const g = this.graph;
+  /** Raw input rates r_in(t); bias units at their constant rate. */
+  private readInputs(drive: Drive, t: number): void {
+    const { B, nIn } = this.layout;
+    for (let b = 0; b < B; b++) {
+      drive.inputs(t, b, this.w.rIn, b * nIn);
+      for (const p of this.graph.inputs) if (p.constantRate !== null) this.w.rIn.fill(p.constantRate, b * nIn + p.offset, b * nIn + p.offset + p.size);
+    }
+  }
+
+  /** Impulses in (t0, t1] raise r̄_in by area/τ_in. */
+  private applyImpulses(drive: Drive, t0: number, t1: number): void {
+    const { B, nIn } = this.layout;
+    for (let b = 0; b < B; b++) {
+      for (const imp of drive.impulses(t0, t1, b)) {
+        const pop = this.graph.inputs.find((p) => imp.channel >= p.offset && imp.channel < p.offset + p.size)!;
+        this.w.rbarIn[b * nIn + imp.channel] += imp.area / pop.tauInMs;
+      }
+    }
+  }
+
+  /** dr̄_in/dt = (r_in − r̄_in)/τ_in (0 for bias units). */
+  private updateInputRates(): void {
+    const { B, nIn } = this.layout;
     const w = this.w;
     for (let b = 0; b < B; b++) {
-      drive.inputs(t, b, w.rIn, b * nIn);
-      if (tPrev !== null) {
-        for (const imp of drive.impulses(tPrev, t, b)) {
-          const pop = g.inputs.find((p) => imp.channel >= p.offset && imp.channel < p.offset + p.size)!;
-          w.rbarIn[b * nIn + imp.channel] += imp.area / pop.tauInMs;
-        }
+      for (const p of this.graph.inputs) {
+        for (let i = b * nIn + p.offset, e = i + p.size; i < e; i++) w.rdotIn[i] = p.constantRate !== null ? 0 : (w.rIn[i]! - w.rbarIn[i]!) / p.tauInMs;
       }
-      for (const p of g.inputs) {
-        for (let i = b * nIn + p.offset, e = i + p.size; i < e; i++) {
-          if (p.constantRate !== null) {
-            w.rIn[i] = p.constantRate;
-            w.rdotIn[i] = 0;
-          } else {
-            w.rdotIn[i] = (w.rIn[i]! - w.rbarIn[i]!) / p.tauInMs;
-          }
-        }
-      }
-      const O = g.outputs.length;
-      const tv = w.tmp[11]!;
-      const ts = w.tmp[12]!;
+    }
+  }
+
+  /** Targets u*(t), their slopes and the nudging mask (outputs without a target value are not nudged). */
+  private readTargets(drive: Drive, t: number): void {
+    const { B, N } = this.layout;
+    const g = this.graph;
+    const w = this.w;
+    const tv = w.tmp[11]!;
+    const ts = w.tmp[12]!;
+    for (let b = 0; b < B; b++) {
       if (drive.targetChannels > 0) drive.targets(t, b, tv, ts, 0);
-      for (let k = 0; k < O; k++) {
+      for (let k = 0; k < g.outputs.length; k++) {
         const i = b * N + g.outputs[k]!;
         const v = drive.targetChannels > 0 ? tv[k]! : NaN;
         const has = v === v;
@@ -306,11 +350,15 @@ export class DigitalSimulator {
       this.check(this.direct.solve(d, delta));
       for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
     }
-    if (this.layout.piecewiseLinear && Number.isFinite(bestR)) {
+    if (this.kinks && Number.isFinite(bestR)) {
       w.u.set(best);
       return;
     }
-    throw new NumericalError(`${what}: Newton iteration did not converge`, this.tMs, undefined, 'the jump is too large for the network to follow; smooth the input or target');
+    let worst = 0;
+    for (let i = 0; i < d.length; i++) if (!(Math.abs(d[i]!) <= Math.abs(d[worst]!))) worst = i;
+    const { N, B } = this.layout;
+    const label = neuronLabel(this.graph, worst % N) + (B > 1 ? ` (sample ${Math.floor(worst / N)})` : '');
+    throw new NumericalError(`${what}: Newton iteration did not converge (largest residual of f)`, this.tMs, label, 'the jump is too large for the network to follow; smooth the input or target');
   }
 
   private check(fail: SolveFailure | null): void {

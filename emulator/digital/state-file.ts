@@ -56,6 +56,12 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
   if (st.format !== STATE_FORMAT) fail('format', `expected '${STATE_FORMAT}', got ${JSON.stringify(st.format)}`);
   const g = sim.graph;
   const { B, N, nIn } = sim.layout;
+  for (const k of Object.keys(st)) {
+    if (!['format', 'network', 'seed', 'timeMs', 'batch', 'neurons', 'inputs', 'weights'].includes(k)) fail(k, 'unknown field');
+  }
+  if (st.network !== g.name) fail('network', `the state is of network '${st.network}', this network is '${g.name}'`);
+  for (const name of Object.keys(st.neurons ?? {})) if (!g.neurons.some((p) => p.name === name)) fail(`neurons["${name}"]`, `no neuron population of that name in network '${g.name}'`);
+  for (const name of Object.keys(st.inputs ?? {})) if (!g.inputs.some((p) => p.name === name && p.constantRate === null)) fail(`inputs["${name}"]`, `no input population of that name in network '${g.name}'`);
   const matrix = (path: string, m: unknown, rows: number, cols: number): number[][] => {
     if (!Array.isArray(m) || m.some((r) => !Array.isArray(r))) fail(path, 'expected an array of rows');
     const mm = m as unknown[][];
@@ -70,7 +76,7 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
   g.projections.forEach((p, k) => {
     const m = matrix(`weights["${p.name}"]`, st.weights?.[p.name], p.rows, p.cols);
     m.forEach((row, r) => W[k]!.set(row, r * p.cols));
-    if (p.mask) for (let i = 0; i < p.mask.length; i++) if (!p.mask[i] && W[k]![i] !== 0) fail(`weights["${p.name}"]`, 'has a nonzero weight where the mask has no synapse');
+    if (p.mask) for (let i = 0; i < p.mask.length; i++) if (!p.mask[i] && W[k]![i] !== 0) fail(`weights["${p.name}"][${Math.floor(i / p.cols)}][${i % p.cols}]`, 'is nonzero where the mask has no synapse');
   });
   if (opts.weightsOnly) return;
   const sb = st.batch;

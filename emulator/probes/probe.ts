@@ -6,6 +6,7 @@ import type { NlaGraph } from '../../compiler/graph/graph.js';
  * low-pass filtered rate), r (prospective rate r̄ + τ dr̄/dt), ebar (the error ē of Eq. 7b), e (the
  * prospective error ē + τ dē/dt), f (∂L/∂u, zero on the moving equilibrium), eraw (u − W r̄), ustar
  * (target, outputs). On input populations: rin (raw rate) and rbar (filtered rate). On interneurons: u.
+ * Without lookahead, r and e report what the leaky neurons use: r̄ and the output-driven ē.
  */
 export const NEURON_QUANTITIES = ['u', 'udot', 'rbar', 'r', 'ebar', 'e', 'f', 'eraw', 'ustar'] as const;
 export const INPUT_QUANTITIES = ['rin', 'rbar'] as const;

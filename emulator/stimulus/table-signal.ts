@@ -30,9 +30,9 @@ export class TableSignal implements Signal {
     if (table.rows === 0) throw new InputError('expected at least one data row', file);
     const times = table.columns[0]!;
     for (let r = 0; r < times.length; r++) {
-      if (Number.isNaN(times[r]!)) throw new InputError('expected a time, got an empty cell', file, undefined, "'t'");
+      if (Number.isNaN(times[r]!)) throw new InputError('expected a time, got an empty cell', file, table.lines[r], "'t'");
       if (r > 0 && !(times[r]! > times[r - 1]!)) {
-        throw new InputError(`times must increase: row ${r + 1} has t = ${times[r]} after t = ${times[r - 1]}`, file, undefined, "'t'");
+        throw new InputError(`times must increase: t = ${times[r]} follows t = ${times[r - 1]}`, file, table.lines[r], "'t'");
       }
     }
     return new TableSignal(times, table.columns.slice(1), interpolation, table.header.slice(1));
@@ -54,7 +54,9 @@ export class TableSignal implements Signal {
     for (let c = 0; c < this.channels; c++) {
       const col = this.columns[c]!;
       if (k < 0) out[offset + c] = col[0]!;
-      else if (k >= n - 1 || this.interpolation === 'step') out[offset + c] = col[k]!;
+      // a missing value (NaN) at either end of an interval holds the left value: a target switches on or
+      // off at the row where it appears or disappears (an event), never earlier
+      else if (k >= n - 1 || this.interpolation === 'step' || Number.isNaN(col[k]!) || Number.isNaN(col[k + 1]!)) out[offset + c] = col[k]!;
       else {
         const a = (tMs - this.times[k]!) / (this.times[k + 1]! - this.times[k]!);
         out[offset + c] = col[k]! + a * (col[k + 1]! - col[k]!);
@@ -67,7 +69,7 @@ export class TableSignal implements Signal {
     const n = this.times.length;
     for (let c = 0; c < this.channels; c++) {
       const col = this.columns[c]!;
-      if (this.interpolation === 'step' || k < 0 || k >= n - 1) out[offset + c] = 0;
+      if (this.interpolation === 'step' || k < 0 || k >= n - 1 || Number.isNaN(col[k]!) || Number.isNaN(col[k + 1]!)) out[offset + c] = 0;
       else out[offset + c] = (col[k + 1]! - col[k]!) / (this.times[k + 1]! - this.times[k]!);
     }
   }
