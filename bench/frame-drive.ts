@@ -37,6 +37,12 @@ export class FrameDrive implements Drive {
     return [];
   }
 
+  breakpoints(t0: number, t1: number): number[] {
+    const out: number[] = [];
+    for (let k = Math.floor(t0 / this.frameMs) + 1; k * this.frameMs <= t1; k++) out.push(k * this.frameMs);
+    return out;
+  }
+
   /** Targets switch with the frames (for the exact event treatment). */
   targetJumps(t0: number, t1: number): boolean {
     return Math.floor(t0 / this.frameMs) !== Math.floor(t1 / this.frameMs);

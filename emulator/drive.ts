@@ -23,6 +23,11 @@ export interface Drive {
   impulses(t0: number, t1: number, sample: number): Impulse[];
   /** Whether a target value jumps at some time in (t0, t1]. */
   targetJumps(t0: number, t1: number): boolean;
+  /**
+   * Times in (t0, t1] where an input or target is not smooth (a jump or a kink: table rows, steps,
+   * impulses), ascending. Continuous-time engines stop their integrator there and restart.
+   */
+  breakpoints(t0: number, t1: number): number[];
 }
 
 export interface Impulse {

@@ -97,6 +97,11 @@ export interface NlaGraph {
   nInterneurons: number;
   /** Global indices of output neurons, ascending. */
   outputs: Int32Array;
+  /**
+   * Per-neuron values that differ from their population's (set for circuits with mismatch): membrane
+   * τ (ms), and the transfer function's gain a and offset o, ρ_i(u) = a_i ρ(u − o_i). Absent = nominal.
+   */
+  neuronParams?: { tauMs: Float64Array; gain: Float64Array; offset: Float64Array };
 }
 
 /** `pop[i]` label of a network neuron by global index, for messages and CSV headers. */

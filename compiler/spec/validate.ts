@@ -1,7 +1,7 @@
 import { ACTIVATION_KINDS, ACTIVATION_PARAMS, type Activation, type ActivationKind } from '../../core/activation.js';
 import { SpecError } from '../../core/errors.js';
 import { analyseTopology, type Edge } from '../graph/topology.js';
-import { Checker, describe, join } from './checker.js';
+import { Checker, describe, join } from '../../core/checker.js';
 import {
   SPEC_DEFAULTS,
   SPEC_FORMAT,

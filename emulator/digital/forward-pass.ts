@@ -9,10 +9,25 @@ import type { Workspace } from './workspace.js';
  */
 export function forwardPass(L: Layout, w: Workspace): void {
   const { B, N, nIn } = L;
+  const np = L.graph.neuronParams;
+  // per-neuron transfer mismatch: ρ_i(u) = a_i ρ(u − o_i), evaluated on the shifted voltages
+  const v = np ? w.ushift : w.u;
+  if (np) for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) v[b * N + i] = w.u[b * N + i]! - np.offset[i]!;
   for (const pop of L.graph.neurons) {
     for (let b = 0; b < B; b++) {
       const s = b * N + pop.offset;
-      evaluateActivation(pop.activation, w.u, w.rho, w.drho, w.ddrho, s, s + pop.size);
+      evaluateActivation(pop.activation, v, w.rho, w.drho, w.ddrho, s, s + pop.size);
+    }
+  }
+  if (np) {
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < N; i++) {
+        const a = np.gain[i]!;
+        const k = b * N + i;
+        w.rho[k] *= a;
+        w.drho[k] *= a;
+        w.ddrho[k] *= a;
+      }
     }
   }
   w.eraw.set(w.u);

@@ -1,4 +1,5 @@
 import type { NlaGraph, Projection } from '../../compiler/graph/graph.js';
+import { analyseTopology } from '../../compiler/graph/topology.js';
 
 /** A projection with its position in the flat vectors, as the engine's loops need it. */
 export interface ProjRef {
@@ -61,6 +62,7 @@ export function buildLayout(g: NlaGraph, B: number, order: number[], piecewiseLi
   });
   const tauMs = new Float64Array(g.nNeurons);
   for (const p of g.neurons) tauMs.fill(p.tauMs, p.offset, p.offset + p.size);
+  if (g.neuronParams) tauMs.set(g.neuronParams.tauMs);
   const isOutput = new Uint8Array(g.nNeurons);
   for (const o of g.outputs) isOutput[o] = 1;
   const leaving: number[][] = g.neurons.map(() => []);
@@ -93,4 +95,15 @@ export function scatterAdd(src: Float64Array, size: number, B: number, dst: Floa
     const s = b * size;
     for (let i = 0; i < size; i++) dst[d + i] += scale * src[s + i]!;
   }
+}
+
+/** Neuron populations of a layered graph in topological order (sources first). */
+export function neuronOrder(g: NlaGraph): number[] {
+  const edges = g.projections
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.role === 'forward' && p.pre.type === 'neuron' && p.post.type === 'neuron')
+    .map(({ p, i }) => ({ from: p.pre.pop, to: p.post.pop, projection: i }));
+  const topo = analyseTopology(g.neurons.length, edges);
+  if (!topo.acyclic) throw new Error('internal: graph marked layered has a cycle');
+  return topo.order;
 }

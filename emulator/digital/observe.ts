@@ -1,15 +1,32 @@
+import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Probe, Quantity } from '../probes/probe.js';
-import type { DigitalSimulator } from './simulator.js';
+import type { Dynamics } from './dynamics.js';
+import type { Layout } from './layout.js';
+import type { Workspace } from './workspace.js';
 
 /**
- * Reads probed quantities from the digital engine at the current step (inside a step observer, where
+ * What an observer reads: an engine built on the digital Workspace (the digital engine, or the analog
+ * emulator, which may supply its own prospective rate r and error e when its units are not exact).
+ */
+export interface Observable {
+  readonly graph: NlaGraph;
+  readonly layout: Layout;
+  readonly workspace: Workspace;
+  readonly dynamics: Dynamics;
+  readonly options: { lookahead: boolean };
+  /** Engine-specific values of quantities (B×N), overriding the computation below. */
+  custom?(q: Quantity): Float64Array | null;
+}
+
+/**
+ * Reads probed quantities from an engine at the current step (inside a step observer, where
  * u, u̇ and the evaluation refer to the same time t). Each quantity is computed once per call of
  * `sample`, for every batch sample, then indexed by the probes.
  */
 export class DigitalObserver {
   private readonly cache = new Map<Quantity | 'uI' | 'inrbar', Float64Array>();
 
-  constructor(private readonly sim: DigitalSimulator) {}
+  constructor(private readonly sim: Observable) {}
 
   /** Writes the probes' current values, in probe/index/sample order, into `out` starting at 0. */
   sample(probes: Probe[], out: Float64Array): void {
@@ -38,6 +55,8 @@ export class DigitalObserver {
   }
 
   private compute(q: Quantity): Float64Array {
+    const own = this.sim.custom?.(q);
+    if (own) return own;
     const w = this.sim.workspace;
     const dyn = this.sim.dynamics;
     const tau = this.sim.layout.tauMs;

@@ -3,11 +3,11 @@ import { NumericalError, UsageError } from '../../core/errors.js';
 import { kernelBackend } from '../../core/kernels/backends.js';
 import { firstNonFinite, maxAbs } from '../../core/vector.js';
 import { neuronLabel, type NlaGraph } from '../../compiler/graph/graph.js';
-import { analyseTopology } from '../../compiler/graph/topology.js';
 import type { Drive } from '../drive.js';
 import { checkDriveFits } from '../stimulus/signal-drive.js';
 import type { Dynamics } from './dynamics.js';
-import { buildLayout, type Layout } from './layout.js';
+import { buildLayout, neuronOrder, type Layout } from './layout.js';
+import { forwardSweeps, jumpContinuation, restoreEquilibrium, snapshotDrive, type DriveSnapshot, type EquilibriumContext } from './equilibrium.js';
 import { MicrocircuitDynamics } from './microcircuit.js';
 import { resolveDigitalOptions, type DigitalOptions, type ResolvedDigitalOptions } from './options.js';
 import { flushPending } from './plasticity.js';
@@ -54,7 +54,7 @@ export class DigitalSimulator {
     if (o.solver === 'layered' && !graph.layered) throw new UsageError('solver: the layered solver needs a layered (acyclic) network; this one is recurrent, use --solver dense');
     if (o.solver === 'layered' && micro) throw new UsageError("solver: the layered solver covers feedback modes 'transpose' and 'random'; the microcircuit uses --solver dense");
     const useLayered = o.solver === 'layered' || (o.solver === 'auto' && graph.layered && !micro);
-    const order = graph.layered ? topologicalOrder(graph) : [];
+    const order = graph.layered ? neuronOrder(graph) : [];
     const pwl = graph.neurons.every((p) => isPiecewiseLinear(p.activation));
     this.layout = buildLayout(graph, o.batch, order, pwl, useLayered);
     this.w = new Workspace(this.layout, kernelBackend(o.kernels));
@@ -70,12 +70,18 @@ export class DigitalSimulator {
             maxIterations: 10_000,
           })
         : this.direct;
-    this.kinks = graph.neurons.some((p) => hasKink(p.activation));
+    this.eq = {
+      L: this.layout,
+      w: this.w,
+      dyn: this.dyn,
+      direct: this.direct,
+      kinks: graph.neurons.some((p) => hasKink(p.activation)),
+      fail: (f) => this.check(f) as never,
+    };
     this.resetInputs();
   }
 
-  /** Whether some activation has a kink (ρ' jumps), where f may jump. */
-  private readonly kinks: boolean;
+  private readonly eq: EquilibriumContext;
 
   /** Name of the linear solver in use (`layered`, `dense`, `implicit`, or `none` without lookahead). */
   get solverName(): string {
@@ -159,8 +165,8 @@ export class DigitalSimulator {
       this.readTargets(drive, t);
       if (o.init === 'equilibrium') {
         this.settleInputs();
-        this.forwardSweeps();
-        this.restoreEquilibrium(fOld.fill(0), 'initial equilibrium');
+        forwardSweeps(this.eq);
+        restoreEquilibrium(this.eq, fOld.fill(0), 'initial equilibrium', this.tMs);
       }
       if (impulses && o.lookahead) before = this.captureBeforeJump(fOld);
       this.applyImpulses(drive, tPrev, t);
@@ -171,7 +177,7 @@ export class DigitalSimulator {
       this.applyImpulses(drive, tPrev, t);
     }
     this.updateInputRates();
-    if (before) this.jumpEvent(fOld, before);
+    if (before) jumpContinuation(this.eq, fOld, before, this.tMs);
     this.lastDriveT = t;
 
     this.dyn.evaluate(o.learn);
@@ -207,7 +213,7 @@ export class DigitalSimulator {
   private captureBeforeJump(fOld: Float64Array): DriveSnapshot {
     this.dyn.evaluate(false);
     fOld.set(this.w.f);
-    return this.snapshotDrive();
+    return snapshotDrive(this.w);
   }
 
   private hasImpulses(drive: Drive, t0: number, t1: number): boolean {
@@ -266,99 +272,11 @@ export class DigitalSimulator {
     }
   }
 
-  /**
-   * u ← W r̄(u), repeated: in a layered net, depth + 1 sweeps give the feed-forward solution exactly, a
-   * good start for Newton (from u = 0 the energy can be non-convex). Recurrent nets sweep while it helps.
-   */
-  private forwardSweeps(): void {
-    const w = this.w;
-    const sweeps = this.graph.layered ? this.graph.neurons.length + 1 : 100;
-    let prev = Infinity;
-    for (let k = 0; k < sweeps; k++) {
-      this.dyn.evaluate(false);
-      const r = maxAbs(w.eraw);
-      if (!this.graph.layered && !(r < prev)) break;
-      prev = r;
-      for (let i = 0; i < w.u.length; i++) w.u[i] -= w.eraw[i]!;
-    }
-  }
-
   /** r̄_in = r_in (the input filters settled, as if started at −∞). */
   private settleInputs(): void {
     const w = this.w;
     w.rbarIn.set(w.rIn);
     w.rdotIn.fill(0);
-  }
-
-  private snapshotDrive(): DriveSnapshot {
-    const w = this.w;
-    return { rbarIn: Float64Array.from(w.rbarIn), ustar: Float64Array.from(w.ustar), nudge: Float64Array.from(w.nudge) };
-  }
-
-  /**
-   * A jump of r̄_in (input impulse) or of u* (target step) at the start of this step. In continuous time
-   * the voltages follow the jump along the path on which f keeps its value (theory §2, Appendix): the
-   * drive is moved from its old to its new value in `EVENT_SUBSTEPS` stages, each followed by a Newton
-   * step back to f = f_before, then Newton converges at the new drive. Switching a target on or off ramps
-   * its nudging weight the same way. With piecewise-linear ρ, f itself jumps where a neuron crosses a kink,
-   * so there the closest point is kept and the remaining mismatch relaxes with τ, as in continuous time.
-   */
-  private jumpEvent(fTarget: Float64Array, before: DriveSnapshot): void {
-    const w = this.w;
-    const after = this.snapshotDrive();
-    const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
-    for (let k = 1; k <= EVENT_SUBSTEPS; k++) {
-      const s = k / EVENT_SUBSTEPS;
-      for (let i = 0; i < w.rbarIn.length; i++) w.rbarIn[i] = before.rbarIn[i]! + s * (after.rbarIn[i]! - before.rbarIn[i]!);
-      for (let i = 0; i < w.nudge.length; i++) {
-        w.nudge[i] = before.nudge[i]! + s * (after.nudge[i]! - before.nudge[i]!);
-        const a = before.nudge[i] ? before.ustar[i]! : after.ustar[i]!;
-        const b = after.nudge[i] ? after.ustar[i]! : before.ustar[i]!;
-        w.ustar[i] = a + s * (b - a);
-      }
-      this.dyn.evaluate(false);
-      for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
-      delta.fill(0);
-      this.check(this.direct.solve(d, delta));
-      for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
-    }
-    w.ustar.set(after.ustar);
-    w.nudge.set(after.nudge);
-    this.restoreEquilibrium(fTarget, 'equilibrium after a target step or input impulse');
-  }
-
-  /**
-   * Newton iteration to f(u) = fTarget at the current drive, with the direct solver. For piecewise-linear
-   * activations (where f is discontinuous at kinks) a residual that stops shrinking is accepted: the point
-   * with the smallest residual is kept and the rest relaxes with τ.
-   */
-  private restoreEquilibrium(fTarget: Float64Array, what: string): void {
-    const w = this.w;
-    const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
-    const best = new Float64Array(w.u.length);
-    let bestR = Infinity;
-    for (let it = 0; it < 40; it++) {
-      this.dyn.evaluate(false);
-      for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
-      const r = maxAbs(d);
-      if (r <= 1e-13 * Math.max(1, maxAbs(w.u))) return;
-      if (r < bestR) {
-        bestR = r;
-        best.set(w.u);
-      }
-      delta.fill(0);
-      this.check(this.direct.solve(d, delta));
-      for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
-    }
-    if (this.kinks && Number.isFinite(bestR)) {
-      w.u.set(best);
-      return;
-    }
-    let worst = 0;
-    for (let i = 0; i < d.length; i++) if (!(Math.abs(d[i]!) <= Math.abs(d[worst]!))) worst = i;
-    const { N, B } = this.layout;
-    const label = neuronLabel(this.graph, worst % N) + (B > 1 ? ` (sample ${Math.floor(worst / N)})` : '');
-    throw new NumericalError(`${what}: Newton iteration did not converge (largest residual of f)`, this.tMs, label, 'the jump is too large for the network to follow; smooth the input or target');
   }
 
   private check(fail: SolveFailure | null): void {
@@ -375,15 +293,6 @@ export class DigitalSimulator {
   }
 }
 
-/** Stages of the continuation that carries the voltages across a jump of the drive. */
-const EVENT_SUBSTEPS = 8;
-
-interface DriveSnapshot {
-  rbarIn: Float64Array;
-  ustar: Float64Array;
-  nudge: Float64Array;
-}
-
 function checkOptions(o: ResolvedDigitalOptions): void {
   if (!(o.dtMs > 0) || !Number.isFinite(o.dtMs)) throw new UsageError(`dt: expected a positive time, got ${o.dtMs} ms`);
   if (!Number.isInteger(o.batch) || o.batch < 1) throw new UsageError(`batch: expected a positive integer, got ${o.batch}`);
@@ -391,14 +300,4 @@ function checkOptions(o: ResolvedDigitalOptions): void {
   if (o.iterations !== 'converge' && (!Number.isInteger(o.iterations) || o.iterations < 1)) {
     throw new UsageError(`iterations: expected a positive integer or 'converge', got ${o.iterations}`);
   }
-}
-
-function topologicalOrder(g: NlaGraph): number[] {
-  const edges = g.projections
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.role === 'forward' && p.pre.type === 'neuron' && p.post.type === 'neuron')
-    .map(({ p, i }) => ({ from: p.pre.pop, to: p.post.pop, projection: i }));
-  const topo = analyseTopology(g.neurons.length, edges);
-  if (!topo.acyclic) throw new Error('internal: graph marked layered has a cycle');
-  return topo.order;
 }

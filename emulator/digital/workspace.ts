@@ -40,6 +40,8 @@ export class Workspace {
   readonly ustarDot: Float64Array;
   readonly nudge: Float64Array;
   // evaluation
+  /** u − offset, for per-neuron transfer offsets (graph.neuronParams). */
+  readonly ushift: Float64Array;
   readonly rho: Float64Array;
   readonly drho: Float64Array;
   readonly ddrho: Float64Array;
@@ -74,7 +76,7 @@ export class Workspace {
     const vec = (n: number) => lengths.push(n) - 1;
     const ids = {
       u: vec(B * N), udot: vec(B * N), rbarIn: vec(B * nIn), rIn: vec(B * nIn), rdotIn: vec(B * nIn),
-      ustar: vec(B * N), ustarDot: vec(B * N), nudge: vec(B * N), rho: vec(B * N), drho: vec(B * N), ddrho: vec(B * N),
+      ustar: vec(B * N), ustarDot: vec(B * N), nudge: vec(B * N), ushift: vec(g.neuronParams ? B * N : 0), rho: vec(B * N), drho: vec(B * N), ddrho: vec(B * N),
       eraw: vec(B * N), fb: vec(B * N), f: vec(B * N), dfdt: vec(B * N), sDrive: vec(B * N), rhs: vec(B * N),
       tmp: Array.from({ length: 13 }, () => vec(B * N)),
       zcols: vec(L.layeredSolve ? B * N * g.outputs.length : 0),
@@ -95,6 +97,7 @@ export class Workspace {
     this.kernels = arena.kernels;
     this.u = a[ids.u]!; this.udot = a[ids.udot]!; this.rbarIn = a[ids.rbarIn]!; this.rIn = a[ids.rIn]!;
     this.rdotIn = a[ids.rdotIn]!; this.ustar = a[ids.ustar]!; this.ustarDot = a[ids.ustarDot]!; this.nudge = a[ids.nudge]!;
+    this.ushift = a[ids.ushift]!;
     this.rho = a[ids.rho]!; this.drho = a[ids.drho]!; this.ddrho = a[ids.ddrho]!; this.eraw = a[ids.eraw]!;
     this.fb = a[ids.fb]!; this.f = a[ids.f]!; this.dfdt = a[ids.dfdt]!; this.sDrive = a[ids.sDrive]!; this.rhs = a[ids.rhs]!;
     this.tmp = ids.tmp.map((i) => a[i]!);

@@ -34,6 +34,11 @@ export class SignalDrive implements Drive {
     return this.impulseList.filter((e) => e.tMs > t0 && e.tMs <= t1);
   }
 
+  breakpoints(t0: number, t1: number): number[] {
+    const all = [...this.input.breakpoints(t0, t1), ...(this.target?.breakpoints(t0, t1) ?? []), ...this.impulses(t0, t1).map((e) => e.tMs)];
+    return [...new Set(all)].sort((a, b) => a - b);
+  }
+
   targetJumps(t0: number, t1: number): boolean {
     return this.target ? this.target.jumps(t0, t1) : false;
   }

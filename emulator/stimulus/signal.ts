@@ -10,6 +10,8 @@ export interface Signal {
   value(tMs: number, out: Float64Array, offset: number): void;
   slope(tMs: number, out: Float64Array, offset: number): void;
   jumps(t0: number, t1: number): boolean;
+  /** Times in (t0, t1] where the value or its slope is discontinuous, ascending. */
+  breakpoints(t0: number, t1: number): number[];
 }
 
 /** A smooth signal from closures (for tests and programmatic use). `rate` defaults to 0. */
@@ -31,6 +33,10 @@ export class FunctionSignal implements Signal {
   jumps(): boolean {
     return false;
   }
+
+  breakpoints(): number[] {
+    return [];
+  }
 }
 
 /** Constant values (a step at t = 0 if the network starts at rest). */
@@ -47,5 +53,9 @@ export class ConstantSignal implements Signal {
   }
   jumps(): boolean {
     return false;
+  }
+
+  breakpoints(): number[] {
+    return [];
   }
 }

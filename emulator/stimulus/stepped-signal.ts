@@ -20,6 +20,11 @@ export class SteppedSignal implements Signal {
     this.base.slope(tMs, out, offset);
   }
 
+  breakpoints(t0: number, t1: number): number[] {
+    const own = this.steps.filter((s) => s.tMs > t0 && s.tMs <= t1).map((s) => s.tMs);
+    return [...new Set([...this.base.breakpoints(t0, t1), ...own])].sort((a, b) => a - b);
+  }
+
   jumps(t0: number, t1: number): boolean {
     return this.base.jumps(t0, t1) || this.steps.some((s) => s.tMs > t0 && s.tMs <= t1);
   }

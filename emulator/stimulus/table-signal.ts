@@ -85,6 +85,12 @@ export class TableSignal implements Signal {
     return false;
   }
 
+  breakpoints(t0: number, t1: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.times.length; k++) if (this.times[k]! > t0 && this.times[k]! <= t1) out.push(this.times[k]!);
+    return out;
+  }
+
   /** With linear interpolation, a target switching between a value and "none" is still a discontinuity. */
   private nanEdges(t0: number, t1: number): boolean {
     const ts = this.times;

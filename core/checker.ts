@@ -1,4 +1,4 @@
-import type { SpecIssue } from '../../core/errors.js';
+import type { SpecIssue } from './errors.js';
 
 /**
  * Collects validation issues while walking a JSON value. Each check names the JSON path and what was

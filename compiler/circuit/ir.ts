@@ -1,0 +1,112 @@
+import type { Activation } from '../../core/activation.js';
+import type { MembraneParams } from '../../hardware-models/components/membrane.js';
+import type { PlasticityRealisation } from '../../hardware-models/components/plastic-synapse.js';
+import type { SynapseRealisation } from '../../hardware-models/components/synapse-array.js';
+import type { Profile } from '../../hardware-models/profiles/profile.js';
+import type { ProjectionRole } from '../graph/graph.js';
+
+/**
+ * The circuit IR (`nla-circuit/1`): a network realised by components of a hardware profile. Every value
+ * is in SI units; every component names the neuron, input or projection it realises (`realises`), so a
+ * designer can trace each capacitor and conductance back to the network.
+ *
+ * Conventions: signals are voltages; a unit of the NLA's dimensionless u, rate or error is `voltsPerUnit`
+ * volts. A synapse array injects I_i = Σ_j G_ij V_j into its target compartment, so the dimensionless
+ * weight is G_ij / g_L,i (the target's leak conductance). Time: one millisecond of model time is
+ * `timeScale` seconds of circuit time.
+ */
+export const CIRCUIT_FORMAT = 'nla-circuit/1';
+
+export type UnitCircuit =
+  | { kind: 'exact' }
+  /** Look-ahead constant τ_r (s) of a current-sensing unit: r = ρ + (τ_r/τ_m) ρ'(I − u). */
+  | { kind: 'current-sensing'; lookaheadS: number }
+  /** Lead stage: τ_L (s), parasitic pole τ_p (s), output limits in units. */
+  | { kind: 'lead'; leadS: number; poleS: number; maxOut: number };
+
+export interface NeuronCircuit {
+  /** `population[index]`. */
+  realises: string;
+  population: string;
+  index: number;
+  membrane: MembraneParams;
+  /** ρ(u) = gain · ρ_nominal(u − offsetV/voltsPerUnit). */
+  transfer: { gain: number; offsetV: number };
+  rateUnit: UnitCircuit;
+  errorUnit: UnitCircuit;
+  /** Conductance that nudges an output towards its target (β·g_L nominal), siemens; 0 for hidden neurons. */
+  nudgeConductanceS: number;
+  /** White current noise, one-sided PSD in A²/Hz (0 = none). */
+  noisePsdA2PerHz: number;
+}
+
+export interface InputCircuit {
+  realises: string;
+  population: string;
+  index: number;
+  /** The input low-pass: τ_in = R C. */
+  resistanceOhm: number;
+  capacitanceF: number;
+}
+
+export interface InterneuronCircuit {
+  realises: string;
+  population: string;
+  index: number;
+  /** Reference conductance of the (instantaneous, linear) interneuron compartment, siemens. */
+  leakConductanceS: number;
+}
+
+export interface ArrayCircuit {
+  /** The projection this array realises (by name). */
+  realises: string;
+  role: ProjectionRole;
+  pre: { type: 'input' | 'neuron' | 'interneuron'; population: string };
+  post: { type: 'neuron' | 'interneuron'; population: string };
+  /** For random-feedback/microcircuit B arrays: the forward projection they belong to. */
+  feedbackOf: string | null;
+  rows: number;
+  cols: number;
+  realisation: SynapseRealisation;
+  /** DAC lsb as a weight (dimensionless) for `dac` arrays, else 0. */
+  lsbWeight: number;
+  /** Effective conductances G_ij (siemens), quantisation and mismatch included; rows = postsynaptic. */
+  conductanceS: number[][];
+  /** DAC codes (dac realisation), else null. */
+  codes: number[][] | null;
+  /** 0/1 connectivity, or null for dense. */
+  mask: number[][] | null;
+  plastic: (PlasticityRealisation & { learningRatePerS: number }) | null;
+}
+
+export interface PassReport {
+  pass: string;
+  summary: string;
+  details: Record<string, unknown>;
+  warnings: string[];
+}
+
+export interface CircuitIR {
+  format: typeof CIRCUIT_FORMAT;
+  network: string;
+  profile: Profile;
+  /** Seed of the mismatch draw (same seed and spec: the same circuit, bit for bit). */
+  seed: number;
+  timeScale: number;
+  voltsPerUnit: number;
+  /** Network-level facts the circuit keeps: nudging, feedback mode, activations, outputs. */
+  structure: {
+    beta: number;
+    betaInterneuron: number;
+    feedback: 'transpose' | 'random' | 'microcircuit';
+    /** Whether the error path uses the forward arrays' exact transpose (`exact`) or its own arrays. */
+    feedbackArray: 'exact' | 'separate';
+    layered: boolean;
+    populations: Array<{ name: string; kind: 'input' | 'hidden' | 'output' | 'interneuron' | 'bias'; size: number; activation?: Activation; serves?: string; above?: string }>;
+  };
+  inputs: InputCircuit[];
+  neurons: NeuronCircuit[];
+  interneurons: InterneuronCircuit[];
+  arrays: ArrayCircuit[];
+  reports: PassReport[];
+}

@@ -1,0 +1,404 @@
+import { hasKink, isPiecewiseLinear } from '../../core/activation.js';
+import { NumericalError } from '../../core/errors.js';
+import { kernelBackend } from '../../core/kernels/backends.js';
+import { Rng } from '../../core/rng.js';
+import { neuronLabel } from '../../compiler/graph/graph.js';
+import type { Drive } from '../drive.js';
+import type { Quantity } from '../probes/probe.js';
+import type { Dynamics } from '../digital/dynamics.js';
+import { forwardSweeps, restoreEquilibrium, type EquilibriumContext } from '../digital/equilibrium.js';
+import { buildLayout, gather, neuronOrder, type Layout } from '../digital/layout.js';
+import { MicrocircuitDynamics } from '../digital/microcircuit.js';
+import { forwardNet } from '../digital/operators.js';
+import { DenseSolver } from '../digital/solvers/dense.js';
+import { gmres } from '../digital/solvers/krylov.js';
+import { LayeredSolver } from '../digital/solvers/layered.js';
+import type { LinearSolver } from '../digital/solvers/linear-solver.js';
+import { SomaticDynamics } from '../digital/somatic.js';
+import { Workspace } from '../digital/workspace.js';
+import type { OdeSystem } from './ode/ode.js';
+import type { AnalogModel } from './model.js';
+
+/**
+ * The state equations of a compiled circuit, dy/dt = F(t, y), over
+ *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | plastic weights].
+ *
+ * Two forms:
+ * - exact NLA (both unit kinds exact): u̇ solves J u̇ = −f/τ − ∂f/∂t, as the digital engine's explicit
+ *   step, here with the circuit's realised weights, τ and transfer functions;
+ * - circuit: the neuron equation τ_i u̇_i = −(u_i − θ_i) + Σ_j W_ij r_j + e_i with each unit as built:
+ *   exact/current-sensing units r_j = ρ_j + τ_r,j ρ'_j u̇_j and e_i = ē_i + τ_e,i dē_i/dt make it
+ *   implicit in u̇ (solved by GMRES, preconditioned by the NLA solve); lead stages
+ *   r = k ρ + (1 − k) z, τ_p ż = ρ − z (k = τ_L/τ_p) make it explicit and stiff.
+ * Rails hold u inside [low, high]; plasticity (Eq. 8) runs as part of the state.
+ */
+export class AnalogSystem implements OdeSystem {
+  readonly size: number;
+  readonly layout: Layout;
+  readonly workspace: Workspace;
+  readonly dynamics: Dynamics;
+  readonly graph;
+  readonly options = { lookahead: true };
+  readonly eq: EquilibriumContext;
+  /** Offsets of the state blocks. */
+  readonly oIn: number;
+  readonly oZr: number;
+  readonly oZe: number;
+  readonly oW: number[];
+  drive: Drive | null = null;
+  learn = false;
+  /** Drive values are read as left limits at this time (the end of the current segment). */
+  segmentEnd = Infinity;
+  private readonly direct: LinearSolver;
+  private readonly rLead: Float64Array;
+  private readonly eLead: Float64Array;
+  private readonly ebar: Float64Array;
+  private readonly rate0: Float64Array;
+  private readonly b: Float64Array;
+  private readonly tv: Float64Array;
+  private readonly ts: Float64Array;
+  private readonly zero: Float64Array;
+  /** Digital plasticity: κ_ij (realised weight per code·lsb) and the codes. */
+  private readonly codes: Array<Float64Array | null>;
+  private readonly kappa: Array<Float64Array | null>;
+  private readonly rng: Rng;
+
+  constructor(readonly model: AnalogModel) {
+    const g = model.graph;
+    this.graph = g;
+    const order = g.layered ? neuronOrder(g) : [];
+    const micro = g.feedback === 'microcircuit';
+    const useLayered = g.layered && !micro;
+    this.layout = buildLayout(g, 1, order, g.neurons.every((p) => isPiecewiseLinear(p.activation)), useLayered);
+    this.workspace = new Workspace(this.layout, kernelBackend('wasm'));
+    this.dynamics = micro ? new MicrocircuitDynamics(this.layout, this.workspace) : new SomaticDynamics(this.layout, this.workspace);
+    this.direct = useLayered ? new LayeredSolver(this.layout, this.workspace, this.dynamics) : new DenseSolver(this.layout, this.workspace, this.dynamics);
+    const N = g.nNeurons;
+    this.oIn = N;
+    this.oZr = N + g.nStimulusInputs;
+    this.oZe = this.oZr + (model.rate.any.lead ? N : 0);
+    let off = this.oZe + (model.err.any.lead ? N : 0);
+    this.oW = g.projections.map((p, k) => {
+      const o = off;
+      if (model.plastic[k]) off += p.rows * p.cols;
+      return o;
+    });
+    this.size = off;
+    this.rLead = new Float64Array(N);
+    this.eLead = new Float64Array(N);
+    this.ebar = new Float64Array(N);
+    this.rate0 = new Float64Array(N);
+    this.b = new Float64Array(N);
+    this.zero = new Float64Array(N);
+    this.tv = new Float64Array(g.outputs.length);
+    this.ts = new Float64Array(g.outputs.length);
+    const ir = model.ir;
+    this.codes = g.projections.map((_, k) => (model.plastic[k]?.kind === 'digital' && ir.arrays[k]!.codes ? Float64Array.from(ir.arrays[k]!.codes!.flat()) : null));
+    this.kappa = g.projections.map((p, k) => {
+      const c = this.codes[k];
+      const pl = model.plastic[k];
+      if (!c || pl?.kind !== 'digital' || pl.lsb === 0) return null;
+      return Float64Array.from(c, (code, i) => (code !== 0 ? p.weights[i]! / (code * pl.lsb) : 1));
+    });
+    this.rng = new Rng(ir.seed).fork('plasticity-rounding');
+    this.eq = {
+      L: this.layout,
+      w: this.workspace,
+      dyn: this.dynamics,
+      direct: this.direct,
+      kinks: g.neurons.some((p) => hasKink(p.activation)),
+      fail: (f) => {
+        throw new NumericalError(f.what, NaN, undefined, f.hint);
+      },
+    };
+    for (const inp of g.inputs) if (inp.constantRate !== null) this.workspace.rbarIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
+  }
+
+  componentName(i: number): string {
+    const g = this.graph;
+    if (i < this.oIn) return `u of ${neuronLabel(g, i)}`;
+    if (i < this.oZr) return `r̄_in of input ${i - this.oIn}`;
+    if (i < this.oZe) return `rate lead stage of ${neuronLabel(g, i - this.oZr)}`;
+    if (i < this.oZe + (this.model.err.any.lead ? g.nNeurons : 0)) return `error lead stage of ${neuronLabel(g, i - this.oZe)}`;
+    for (let k = g.projections.length - 1; k >= 0; k--) {
+      const p = g.projections[k]!;
+      if (this.model.plastic[k] && i >= this.oW[k]!) {
+        const j = i - this.oW[k]!;
+        return `weight ${p.name}[${Math.floor(j / p.cols)}][${j % p.cols}]`;
+      }
+    }
+    return `component ${i}`;
+  }
+
+  noiseScale(i: number): number {
+    return i < this.oIn ? this.model.noiseSigma[i]! : 0;
+  }
+
+  /** Initial state: u = 0, r̄_in = 0 (or settled at the drive when `equilibrium`), lead stages settled. */
+  initialState(t0: number, init: 'rest' | 'equilibrium'): Float64Array {
+    const y = new Float64Array(this.size);
+    const w = this.workspace;
+    this.loadWeights(y, true);
+    this.setDrive(t0);
+    if (init === 'equilibrium') {
+      w.rbarIn.set(w.rIn);
+      w.rdotIn.fill(0);
+      forwardSweeps(this.eq);
+      restoreEquilibrium(this.eq, new Float64Array(this.graph.nNeurons), 'initial equilibrium', t0);
+    }
+    y.set(w.u.subarray(0, this.graph.nNeurons), 0);
+    y.set(w.rbarIn.subarray(0, this.graph.nStimulusInputs), this.oIn);
+    this.settleLeads(y);
+    return y;
+  }
+
+  /** Lead stages at their steady state for the current u (z = ρ, z_e = ē). */
+  settleLeads(y: Float64Array): void {
+    this.unpack(y);
+    this.dynamics.evaluate(false);
+    this.dynamics.errorSignal(this.ebar);
+    const N = this.graph.nNeurons;
+    for (let i = 0; i < N; i++) {
+      if (this.model.rate.lead[i]) y[this.oZr + i] = this.workspace.rho[i]!;
+      if (this.model.err.lead[i]) y[this.oZe + i] = this.ebar[i]!;
+    }
+  }
+
+  /** Plastic weights into the state (first call) or from it. */
+  loadWeights(y: Float64Array, intoState: boolean): void {
+    this.graph.projections.forEach((p, k) => {
+      const pl = this.model.plastic[k];
+      if (!pl || pl.kind === 'digital') return;
+      const W = this.workspace.proj[k]!.W;
+      if (intoState) y.set(W, this.oW[k]!);
+      else W.set(y.subarray(this.oW[k]!, this.oW[k]! + p.rows * p.cols));
+    });
+  }
+
+  /** Reads inputs and targets at t (as a left limit at segmentEnd) into the workspace. */
+  setDrive(t: number): void {
+    const d = this.drive!;
+    const g = this.graph;
+    const w = this.workspace;
+    const tq = t >= this.segmentEnd - 1e-9 * Math.max(1, Math.abs(t)) ? this.segmentEnd - 1e-9 * Math.max(1, Math.abs(t)) : t;
+    d.inputs(tq, 0, w.rIn, 0);
+    for (const inp of g.inputs) if (inp.constantRate !== null) w.rIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
+    const nS = g.nStimulusInputs;
+    for (let j = 0; j < nS; j++) w.rdotIn[j] = (w.rIn[j]! - w.rbarIn[j]!) / this.model.inputTauMs[j]!;
+    if (d.targetChannels > 0) d.targets(tq, 0, this.tv, this.ts, 0);
+    g.outputs.forEach((o, k) => {
+      const v = d.targetChannels > 0 ? this.tv[k]! : NaN;
+      const has = v === v;
+      w.nudge[o] = has ? this.model.betaScale[o]! : 0;
+      w.ustar[o] = has ? v : 0;
+      w.ustarDot[o] = has ? this.ts[k]! : 0;
+    });
+  }
+
+  private unpack(y: Float64Array): void {
+    const w = this.workspace;
+    const N = this.graph.nNeurons;
+    const m = this.model;
+    for (let i = 0; i < N; i++) {
+      const v = y[i]!;
+      w.u[i] = v < m.railLow[i]! ? m.railLow[i]! : v > m.railHigh[i]! ? m.railHigh[i]! : v;
+    }
+    w.rbarIn.set(y.subarray(this.oIn, this.oIn + this.graph.nStimulusInputs), 0);
+    this.loadWeights(y, false);
+  }
+
+  rhs(t: number, y: Float64Array, dy: Float64Array): void {
+    const w = this.workspace;
+    const m = this.model;
+    const g = this.graph;
+    const N = g.nNeurons;
+    this.unpack(y);
+    this.setDrive(t);
+    const udot = w.udot;
+    if (m.exactNla) {
+      this.dynamics.evaluate(this.learn);
+      for (let i = 0; i < N; i++) w.rhs[i] = -w.f[i]! / m.tauMs[i]! - w.dfdt[i]!;
+      const fail = this.direct.solve(w.rhs, udot);
+      if (fail) throw new NumericalError(fail.what, t, undefined, fail.hint);
+      this.dynamics.errorSignal(this.ebar);
+    } else {
+      this.dynamics.evaluate(false);
+      this.circuitRate(y, udot, t);
+    }
+    for (let i = 0; i < N; i++) {
+      let v = udot[i]!;
+      if ((y[i]! >= m.railHigh[i]! && v > 0) || (y[i]! <= m.railLow[i]! && v < 0)) v = 0;
+      dy[i] = v;
+    }
+    for (let j = 0; j < g.nStimulusInputs; j++) dy[this.oIn + j] = w.rdotIn[j]!;
+    if (m.rate.any.lead) for (let i = 0; i < N; i++) dy[this.oZr + i] = m.rate.lead[i] ? (w.rho[i]! - y[this.oZr + i]!) / m.rate.poleMs[i]! : 0;
+    if (m.err.any.lead) for (let i = 0; i < N; i++) dy[this.oZe + i] = m.err.lead[i] ? (this.ebar[i]! - y[this.oZe + i]!) / m.err.poleMs[i]! : 0;
+    this.plasticity(y, dy);
+  }
+
+  /** The circuit form: b and, with exact units, the linear solve M u̇ = b. */
+  private circuitRate(y: Float64Array, udot: Float64Array, t: number): void {
+    const w = this.workspace;
+    const m = this.model;
+    const L = this.layout;
+    const N = this.graph.nNeurons;
+    const b = this.b;
+    const dyn = this.dynamics;
+    dyn.errorSignal(this.ebar);
+    for (let i = 0; i < N; i++) b[i] = m.theta[i]! - w.eraw[i]! + m.tauMs[i]! * w.sDrive[i]!;
+    if (m.rate.any.lead) {
+      const d = this.rLead;
+      for (let i = 0; i < N; i++) {
+        if (!m.rate.lead[i]) {
+          d[i] = 0;
+          continue;
+        }
+        const k = m.rate.leadMs[i]! / m.rate.poleMs[i]!;
+        let r = k * w.rho[i]! + (1 - k) * y[this.oZr + i]!;
+        const lim = m.rate.maxOut[i]!; // the stage's output swing, ±
+        r = r < -lim ? -lim : r > lim ? lim : r;
+        d[i] = r - w.rho[i]!;
+      }
+      forwardNet(L, w, d, b, 1);
+    }
+    if (m.err.any.exact) dyn.errorSignalRate(this.zero, this.rate0);
+    for (let i = 0; i < N; i++) {
+      if (m.err.lead[i]) {
+        const k = m.err.leadMs[i]! / m.err.poleMs[i]!;
+        let e = k * this.ebar[i]! + (1 - k) * y[this.oZe + i]!;
+        const lim = m.err.maxOut[i]!;
+        e = e < -lim ? -lim : e > lim ? lim : e;
+        this.eLead[i] = e;
+        b[i] += e;
+      } else {
+        b[i] += this.ebar[i]! + m.err.lookMs[i]! * this.rate0[i]!;
+      }
+    }
+    if (!m.rate.any.exact && !m.err.any.exact) {
+      for (let i = 0; i < N; i++) udot[i] = b[i]! / m.tauMs[i]!;
+      return;
+    }
+    const tmp = new Float64Array(N);
+    const apply = (v: Float64Array, out: Float64Array) => {
+      for (let i = 0; i < N; i++) out[i] = m.tauMs[i]! * v[i]!;
+      if (m.rate.any.exact) {
+        for (let i = 0; i < N; i++) tmp[i] = m.rate.lead[i] ? 0 : m.rate.lookMs[i]! * w.drho[i]! * v[i]!;
+        forwardNet(L, w, tmp, out, -1);
+      }
+      if (m.err.any.exact) {
+        dyn.errorSignalRate(v, tmp);
+        for (let i = 0; i < N; i++) if (!m.err.lead[i]) out[i] -= m.err.lookMs[i]! * (tmp[i]! - this.rate0[i]!);
+      }
+    };
+    const precond = (r: Float64Array, out: Float64Array) => {
+      for (let i = 0; i < N; i++) out[i] = r[i]! / m.tauMs[i]!;
+      if (m.rate.any.exact) {
+        const x = new Float64Array(N);
+        const fail = this.direct.solve(out, x);
+        if (fail) throw new NumericalError(fail.what, t, undefined, fail.hint);
+        out.set(x);
+      }
+    };
+    precond(b, udot);
+    const tol = 1e-12 * Math.max(1e-300, ...Array.from(b, Math.abs));
+    const res = gmres(apply, precond, b, udot, tol, 200);
+    if (res.fail) throw new NumericalError(`the circuit's voltage rate could not be solved: ${res.fail}`, t, undefined, 'the look-ahead loop of exact units is ill-conditioned here');
+  }
+
+  /** Weight derivatives (Eq. 8 as built: ideal, leaky capacitor, or a digital accumulator). */
+  private plasticity(y: Float64Array, dy: Float64Array): void {
+    const g = this.graph;
+    g.projections.forEach((p, k) => {
+      const pl = this.model.plastic[k];
+      if (!pl) return;
+      const o = this.oW[k]!;
+      const n = p.rows * p.cols;
+      if (!this.learn) {
+        dy.fill(0, o, o + n);
+        return;
+      }
+      const { post, pre } = this.factors(k);
+      const eta = p.etaPerMs;
+      for (let r = 0; r < p.rows; r++) {
+        const a = eta * post[r]!;
+        for (let c = 0; c < p.cols; c++) dy[o + r * p.cols + c] = p.mask && !p.mask[r * p.cols + c] ? 0 : a * pre[c]!;
+      }
+      if (pl.kind === 'analog') for (let i = 0; i < n; i++) dy[o + i] -= y[o + i]! / pl.leakTauMs;
+    });
+  }
+
+  /** Post- and presynaptic factors of projection k's learning rule at the last evaluation. */
+  private factors(k: number): { post: Float64Array; pre: Float64Array } {
+    const g = this.graph;
+    const w = this.workspace;
+    const p = g.projections[k]!;
+    const ref = this.layout.forward.find((r) => r.index === k);
+    if (ref) {
+      const post = w.eraw.subarray(ref.postOff, ref.postOff + p.rows);
+      return { post, pre: w.proj[k]!.pre.subarray(0, p.cols) };
+    }
+    const m = this.layout.micro.find((x) => x.wip.index === k || x.wpi.index === k)!;
+    const I = g.interneurons[m.pop]!;
+    if (m.wip.index === k) {
+      const post = new Float64Array(I.size);
+      for (let i = 0; i < I.size; i++) post[i] = w.uI[I.offset + i]! - w.ip[I.offset + i]!;
+      const pre = new Float64Array(p.cols);
+      gather(w.rho, g.nNeurons, m.wip.preOff, p.cols, 1, pre);
+      return { post, pre };
+    }
+    return { post: w.fb.subarray(m.wpi.postOff, m.wpi.postOff + p.rows), pre: w.uI.subarray(I.offset, I.offset + I.size) };
+  }
+
+  /** Times (ms) of digital weight updates in (t0, t1]. */
+  updateTimes(t0: number, t1: number): number[] {
+    const out = new Set<number>();
+    this.model.plastic.forEach((pl) => {
+      if (!this.learn || pl?.kind !== 'digital' || pl.lsb === 0) return;
+      for (let j = Math.floor(t0 / pl.periodMs) + 1; j * pl.periodMs <= t1; j++) out.add(j * pl.periodMs);
+    });
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * A digital plasticity update: each register takes the accumulated change in whole lsb (nearest, or
+   * stochastic rounding), clipped at the DAC range; the accumulator keeps the rest.
+   */
+  applyDigitalUpdates(y: Float64Array): void {
+    this.graph.projections.forEach((p, k) => {
+      const pl = this.model.plastic[k];
+      const codes = this.codes[k];
+      const kappa = this.kappa[k];
+      if (pl?.kind !== 'digital' || !codes || !kappa) return;
+      const W = this.workspace.proj[k]!.W;
+      const o = this.oW[k]!;
+      for (let i = 0; i < p.rows * p.cols; i++) {
+        const x = y[o + i]! / pl.lsb;
+        let d = Math.floor(x);
+        d += pl.stochastic ? (this.rng.uniform() < x - d ? 1 : 0) : x - d >= 0.5 ? 1 : 0;
+        if (d === 0) continue;
+        const code = Math.max(-pl.maxCode, Math.min(pl.maxCode, codes[i]! + d));
+        y[o + i] -= d * pl.lsb;
+        codes[i] = code;
+        W[i] = code * pl.lsb * kappa[i]!;
+      }
+    });
+  }
+
+  /** The prospective rate and error each unit actually sends (for probes). */
+  custom(q: Quantity): Float64Array | null {
+    if (this.model.exactNla || (q !== 'r' && q !== 'e')) return null;
+    const w = this.workspace;
+    const m = this.model;
+    const N = this.graph.nNeurons;
+    const out = new Float64Array(N);
+    if (q === 'r') {
+      for (let i = 0; i < N; i++) out[i] = m.rate.lead[i] ? w.rho[i]! + this.rLead[i]! : w.rho[i]! + m.rate.lookMs[i]! * w.drho[i]! * w.udot[i]!;
+    } else {
+      const rate = new Float64Array(N);
+      this.dynamics.errorSignalRate(w.udot, rate);
+      for (let i = 0; i < N; i++) out[i] = m.err.lead[i] ? this.eLead[i]! : this.ebar[i]! + m.err.lookMs[i]! * rate[i]!;
+    }
+    return out;
+  }
+}
+

@@ -1,0 +1,57 @@
+/**
+ * Depressing synapse with a dynamic vesicle pool (theory §6). The pool x ∈ (0, 1] recovers with time
+ * constant τ_rec and is used up in proportion to the presynaptic rate r̄:
+ *
+ *   τ_rec dx/dt = (1 − x) − d r̄ x,        steady state x* = 1 / (1 + d r̄),
+ *
+ * and the synapse transmits B∘ (1 + a x) r̄ (a release factor with a depressing part of relative size a).
+ * In steady state that is B∘ v(r̄) r̄ with v(r̄) = 1 + a/(1 + d r̄): it equals B∘ u, the presynaptic
+ * voltage, exactly when the presynaptic neuron's transfer function is the depression-matched one
+ * (`depression-matched`, parameters a and d). So a rate-coded neuron can deliver its voltage top-down.
+ * τ_rec should match the membrane τ; real depression circuits (Rasche & Hahnloser 2001; Boegerhausen,
+ * Suter & Liu 2003) recover nonlinearly, which this ideal Tsodyks–Markram-like pool does not model.
+ */
+export interface DepressingParams {
+  /** Recovery time constant τ_rec, seconds. */
+  recoveryS: number;
+  /** Depressing share of the release, dimensionless (theory's a). */
+  a: number;
+  /** Use per unit rate, dimensionless (theory's d). */
+  d: number;
+}
+
+export function poolRate(p: DepressingParams, x: number, rate: number): number {
+  return (1 - x - p.d * rate * x) / p.recoveryS;
+}
+
+export function poolSteadyState(p: DepressingParams, rate: number): number {
+  return 1 / (1 + p.d * rate);
+}
+
+/** Transmitted signal per unit weight: (1 + a x) r̄. */
+export function transmitted(p: DepressingParams, x: number, rate: number): number {
+  return (1 + p.a * x) * rate;
+}
+
+/**
+ * Closed form after the rate switches to a constant r at t = 0 with pool x0:
+ * x(t) = x* + (x0 − x*) e^{−(1 + d r) t / τ_rec}.
+ */
+export function poolRecovery(p: DepressingParams, x0: number, rate: number, tS: number): number {
+  const xs = poolSteadyState(p, rate);
+  return xs + (x0 - xs) * Math.exp((-(1 + p.d * rate) * tS) / p.recoveryS);
+}
+
+/**
+ * SPICE: the pool as a 1 F capacitor at node `${name}_x` charged by a behavioural current, the output
+ * a behavioural voltage (1 + a x)·r̄ at `out`, reading the rate node `rate` (volts per unit rate `vScale`).
+ */
+export function depressingSpice(name: string, rateNode: string, outNode: string, p: DepressingParams, vScale: number): string[] {
+  const x = `${name}_x`;
+  const r = `(v(${rateNode})/${vScale})`;
+  return [
+    `B${name}x 0 ${x} I=(1-v(${x})-${p.d}*${r}*v(${x}))/${p.recoveryS}`,
+    `C${name}x ${x} 0 1 IC=1`,
+    `B${name} ${outNode} 0 V=(1+${p.a}*v(${x}))*${r}*${vScale}`,
+  ];
+}

@@ -1,0 +1,74 @@
+/**
+ * Synapse arrays: a weight matrix realised by a circuit. The delivered current into postsynaptic
+ * neuron i is I_i = Σ_j G_ij · V_j, with V_j the presynaptic signal voltage (rate·volts-per-unit) and G_ij
+ * an effective conductance; the dimensionless NLA weight is w_ij = G_ij / g_L,i (the postsynaptic leak).
+ *
+ * Realisations:
+ * - `ideal`: G exactly g_L·w.
+ * - `dac`: a current DAC per synapse (BrainScaleS-2: 6-bit SRAM weight + sign row; op-amp boards:
+ *   12-bit DACs). The weight is quantised to a signed code, |code| ≤ 2^bits − 1 (`bits` counts magnitude
+ *   bits; the sign is a separate row or bit), with lsb = fullScale / (2^bits − 1); `fullScale` is the
+ *   weight (dimensionless) of the largest code, either fixed by the chip or `auto` (the array's largest
+ *   |w|, as a per-array gain register sets it).
+ * - `conductance`: a resistor per synapse (an inverting summing amplifier, w = R_f / R_in) snapped to a
+ *   standard series (E96 for 1 % resistors, E24 for 5 %).
+ * Each synapse also has a gain error (1 + δ_ij), δ ~ N(0, σ²) drawn by the mismatch pass.
+ */
+export type SynapseRealisation =
+  | { kind: 'ideal' }
+  | { kind: 'dac'; bits: number; fullScale: 'auto' | number }
+  | { kind: 'conductance'; series: 'E24' | 'E96' | 'continuous' };
+
+export interface QuantisedWeight {
+  /** The realised weight (dimensionless, before mismatch). */
+  value: number;
+  /** DAC code (dac realisation), else 0. */
+  code: number;
+  clipped: boolean;
+  /** A nonzero weight realised as exactly 0. */
+  zeroed: boolean;
+}
+
+/** Quantises one weight. `fullScale` is the array's resolved full scale (dac only). */
+export function quantiseWeight(r: SynapseRealisation, w: number, fullScale: number): QuantisedWeight {
+  if (r.kind === 'ideal') return { value: w, code: 0, clipped: false, zeroed: false };
+  if (r.kind === 'dac') {
+    const max = 2 ** r.bits - 1;
+    const lsb = fullScale / max;
+    let code = lsb > 0 ? Math.round(w / lsb) : 0;
+    const clipped = Math.abs(code) > max;
+    if (clipped) code = Math.sign(code) * max;
+    return { value: code * lsb, code, clipped, zeroed: code === 0 && w !== 0 };
+  }
+  if (w === 0 || r.series === 'continuous') return { value: w, code: 0, clipped: false, zeroed: false };
+  return { value: Math.sign(w) * snapToSeries(Math.abs(w), r.series), code: 0, clipped: false, zeroed: false };
+}
+
+const E24 = [1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0, 3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1];
+/** E96: 10^(i/96) to three significant digits (the series has no exceptions, unlike E24). */
+const E96 = Array.from({ length: 96 }, (_, i) => Math.round(100 * 10 ** (i / 96)) / 100);
+
+/**
+ * Nearest value of a standard resistor series to the ratio |w| = R_f/R_in: R_in = R_f/|w| is snapped to
+ * the series (any decade) and the realised ratio returned.
+ */
+export function snapToSeries(ratio: number, series: 'E24' | 'E96'): number {
+  const table = series === 'E24' ? E24 : E96;
+  const rin = 1 / ratio; // in units of R_f
+  const decade = 10 ** Math.floor(Math.log10(rin));
+  const m = rin / decade;
+  let best = table[0]!;
+  for (const v of [...table, 10]) if (Math.abs(Math.log(v / m)) < Math.abs(Math.log(best / m))) best = v;
+  return 1 / (best * decade);
+}
+
+/**
+ * SPICE: the array as behavioural current sources, one per postsynaptic node: I = Σ_j G_ij v(pre_j), in
+ * amperes, injected into the postsynaptic node.
+ */
+export function arraySpice(name: string, postNodes: string[], preNodes: string[], conductanceS: number[][]): string[] {
+  return postNodes.map((post, i) => {
+    const terms = conductanceS[i]!.map((g, j) => (g === 0 ? '' : `${g}*v(${preNodes[j]})`)).filter(Boolean);
+    return `B${name}_${i} 0 ${post} I=${terms.length ? terms.join('+') : '0'}`;
+  });
+}

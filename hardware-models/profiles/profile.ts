@@ -1,0 +1,83 @@
+import type { PlasticityRealisation } from '../components/plastic-synapse.js';
+import type { SynapseRealisation } from '../components/synapse-array.js';
+
+/**
+ * A hardware profile (`nla-profile/1`): what kind of circuit a network is compiled onto. All values are
+ * SI; relative mismatch is a standard deviation σ of a relative deviation (0.05 = 5 %).
+ * Built-in profiles are in builtin.ts; users derive their own in JSON with `"extends": "<name>"`.
+ */
+export const PROFILE_FORMAT = 'nla-profile/1';
+
+export type RateUnit =
+  /** Exact look-ahead r = ρ + τ dρ/dt (ideal circuits). */
+  | { kind: 'exact' }
+  /** Current-sensing unit r = ρ(u) + (τ_r/τ_m) ρ'(u)(I − u): exact when τ_r = τ_m, no differentiator. */
+  | { kind: 'current-sensing'; lookaheadSigma: number }
+  /** Lead stage ρ + τ_L dρ/dt with a parasitic pole τ_p = poleRatio·τ, output limited to [0, maxRate]. */
+  | { kind: 'lead'; poleRatio: number; lookaheadSigma: number; maxRate: number };
+
+export type ErrorUnit = { kind: 'exact' } | { kind: 'lead'; poleRatio: number; lookaheadSigma: number };
+
+export interface Profile {
+  format: typeof PROFILE_FORMAT;
+  name: string;
+  description: string;
+  /** Physical seconds per millisecond of model time (10⁻³: biological time; 10⁻⁶: 1000× accelerated). */
+  timeScale: number;
+  /** Volts per unit of the dimensionless NLA voltage u (and of rates and errors). */
+  voltsPerUnit: number;
+  membrane: {
+    capacitanceF: number;
+    capacitanceSigma: number;
+    /** Relative σ of the leak conductance (so of τ = C/g_L and of every input weight). */
+    leakSigma: number;
+    /** Voltage representing u = 0, volt. */
+    restV: number;
+    /** σ of the rest-level offset, volt. */
+    offsetSigmaV: number;
+    railLowV: number;
+    railHighV: number;
+  };
+  /** The transfer function ρ's gain and threshold mismatch. */
+  transfer: { gainSigma: number; offsetSigmaV: number };
+  synapses: { realisation: SynapseRealisation; gainSigma: number };
+  /** Feedback (error) weights: `exact` = the transpose of the forward weights; `separate` = their own array with its own quantisation and mismatch. */
+  feedbackArray: 'exact' | 'separate';
+  rateUnit: RateUnit;
+  errorUnit: ErrorUnit;
+  noise: { temperatureK: number; excessFactor: number } | null;
+  plasticity: PlasticityRealisation;
+  /** Trim DACs used by `--calibrate`: bits and relative range (±) of the τ and gain trims, offset range in volts. */
+  calibration: { trimBits: number; trimRange: number; offsetTrimV: number };
+}
+
+/** The key values `nla profiles` prints. */
+export function profileSummary(p: Profile): Record<string, string> {
+  const tau = 10 * p.timeScale;
+  const unit = (u: RateUnit | ErrorUnit) =>
+    u.kind === 'exact' ? 'exact' : u.kind === 'current-sensing' ? `current-sensing (τ_r σ ${pct(u.lookaheadSigma)})` : `lead, τ_p = ${pct(u.poleRatio)} τ`;
+  const syn = p.synapses.realisation;
+  return {
+    'time scale': p.timeScale === 1e-3 ? 'biological (τ = 10 ms)' : `τ = 10 ms model → ${fmtS(tau)} (${Math.round(1e-3 / p.timeScale)}×)`,
+    'volts per unit': `${p.voltsPerUnit} V`,
+    membrane: `C = ${fmtF(p.membrane.capacitanceF)} (σ ${pct(p.membrane.capacitanceSigma)}), g_L σ ${pct(p.membrane.leakSigma)}, rails ${p.membrane.railLowV}…${p.membrane.railHighV} V`,
+    synapses: `${syn.kind === 'dac' ? `${syn.bits}-bit DAC + sign` : syn.kind === 'conductance' ? `${syn.series} resistors` : 'ideal'}, gain σ ${pct(p.synapses.gainSigma)}`,
+    'rate unit': unit(p.rateUnit),
+    'error unit': unit(p.errorUnit),
+    noise: p.noise ? `thermal, ${p.noise.temperatureK} K ×${p.noise.excessFactor}` : 'none',
+    plasticity: p.plasticity.kind === 'digital' ? `digital register, update every ${fmtS(p.plasticity.updatePeriodS)}${p.plasticity.stochasticRounding ? ', stochastic rounding' : ''}` : p.plasticity.kind === 'analog' ? `analog capacitor, τ_leak ${fmtS(p.plasticity.leakTauS)}` : 'ideal',
+  };
+}
+
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))} %`;
+export function fmtS(s: number): string {
+  if (s >= 1) return `${Number(s.toPrecision(3))} s`;
+  if (s >= 1e-3) return `${Number((s * 1e3).toPrecision(3))} ms`;
+  if (s >= 1e-6) return `${Number((s * 1e6).toPrecision(3))} µs`;
+  return `${Number((s * 1e9).toPrecision(3))} ns`;
+}
+export function fmtF(f: number): string {
+  if (f >= 1e-6) return `${Number((f * 1e6).toPrecision(3))} µF`;
+  if (f >= 1e-9) return `${Number((f * 1e9).toPrecision(3))} nF`;
+  return `${Number((f * 1e12).toPrecision(3))} pF`;
+}

@@ -1,0 +1,165 @@
+import { Checker, describe, join } from '../../core/checker.js';
+import { SpecError } from '../../core/errors.js';
+import type { PlasticityRealisation } from '../components/plastic-synapse.js';
+import type { SynapseRealisation } from '../components/synapse-array.js';
+import { BUILTIN_PROFILES } from './builtin.js';
+import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit } from './profile.js';
+
+/**
+ * Validates a profile object. A user profile may name a built-in one in `extends` and override any
+ * field (objects are merged field by field). Errors name the JSON path and what was expected, e.g.
+ * `membrane.capacitanceF: expected a number > 0 (F), got -1e-12`.
+ */
+export function validateProfile(raw: unknown, file?: string): Profile {
+  const c = new Checker();
+  const p = resolveProfile(c, raw);
+  if (c.issues.length || !p) throw new SpecError(c.issues, file);
+  return p;
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+      // a union member (realisation, unit kinds) is replaced whole when its kind changes
+      const b = out[k] as { kind?: unknown } | undefined;
+      const o = v as { kind?: unknown } | undefined;
+      out[k] = b && o && typeof o === 'object' && 'kind' in o && b.kind !== o.kind ? v : merge(b, v);
+    }
+    return out;
+  }
+  return over;
+}
+
+function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
+  let o = c.object('', raw);
+  if (!o) return undefined;
+  if (o.extends !== undefined) {
+    const name = c.oneOf('extends', o.extends, Object.keys(BUILTIN_PROFILES));
+    if (!name) return undefined;
+    const { extends: _drop, ...rest } = o;
+    o = merge(BUILTIN_PROFILES[name], { description: `derived from ${name}`, ...rest }) as Record<string, unknown>;
+  }
+  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration']);
+  if (o.format !== PROFILE_FORMAT) c.fail('format', `expected '${PROFILE_FORMAT}', got ${describe(o.format)}`);
+  const pos = (path: string, v: unknown, unit?: string) => c.number(path, v, { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
+  const sigma = (path: string, v: unknown) => c.number(path, v, { min: 0, max: 1 }) ?? 0;
+  const num = (path: string, v: unknown, unit: string) => c.number(path, v, { unit }) ?? 0;
+  const sub = (path: string) => c.object(path, o![path]) ?? {};
+  const m = sub('membrane');
+  c.onlyFields('membrane', m, ['capacitanceF', 'capacitanceSigma', 'leakSigma', 'restV', 'offsetSigmaV', 'railLowV', 'railHighV']);
+  const t = sub('transfer');
+  c.onlyFields('transfer', t, ['gainSigma', 'offsetSigmaV']);
+  const s = sub('synapses');
+  c.onlyFields('synapses', s, ['realisation', 'gainSigma']);
+  const cal = sub('calibration');
+  c.onlyFields('calibration', cal, ['trimBits', 'trimRange', 'offsetTrimV']);
+  const profile: Profile = {
+    format: PROFILE_FORMAT,
+    name: c.string('name', o.name) ?? 'profile',
+    description: typeof o.description === 'string' ? o.description : '',
+    timeScale: pos('timeScale', o.timeScale, 's per model ms'),
+    voltsPerUnit: pos('voltsPerUnit', o.voltsPerUnit, 'V'),
+    membrane: {
+      capacitanceF: pos('membrane.capacitanceF', m.capacitanceF, 'F'),
+      capacitanceSigma: sigma('membrane.capacitanceSigma', m.capacitanceSigma),
+      leakSigma: sigma('membrane.leakSigma', m.leakSigma),
+      restV: num('membrane.restV', m.restV, 'V'),
+      offsetSigmaV: c.number('membrane.offsetSigmaV', m.offsetSigmaV, { min: 0, unit: 'V' }) ?? 0,
+      railLowV: num('membrane.railLowV', m.railLowV, 'V'),
+      railHighV: num('membrane.railHighV', m.railHighV, 'V'),
+    },
+    transfer: { gainSigma: sigma('transfer.gainSigma', t.gainSigma), offsetSigmaV: c.number('transfer.offsetSigmaV', t.offsetSigmaV, { min: 0, unit: 'V' }) ?? 0 },
+    synapses: { realisation: synapseRealisation(c, 'synapses.realisation', s.realisation), gainSigma: sigma('synapses.gainSigma', s.gainSigma) },
+    feedbackArray: c.oneOf('feedbackArray', o.feedbackArray, ['exact', 'separate'] as const) ?? 'exact',
+    rateUnit: rateUnit(c, 'rateUnit', o.rateUnit),
+    errorUnit: errorUnit(c, 'errorUnit', o.errorUnit),
+    noise: noise(c, o.noise),
+    plasticity: plasticity(c, 'plasticity', o.plasticity),
+    calibration: {
+      trimBits: c.number('calibration.trimBits', cal.trimBits, { integer: true, min: 1, max: 16 }) ?? 6,
+      trimRange: c.number('calibration.trimRange', cal.trimRange, { positive: true, max: 1 }) ?? 0.3,
+      offsetTrimV: c.number('calibration.offsetTrimV', cal.offsetTrimV, { min: 0, unit: 'V' }) ?? 0,
+    },
+  };
+  if (profile.membrane.railLowV >= profile.membrane.railHighV) c.fail('membrane.railHighV', `expected a rail above railLowV (${profile.membrane.railLowV} V), got ${profile.membrane.railHighV} V`);
+  return profile;
+}
+
+function synapseRealisation(c: Checker, path: string, v: unknown): SynapseRealisation {
+  const o = c.object(path, v);
+  if (!o) return { kind: 'ideal' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['ideal', 'dac', 'conductance'] as const);
+  if (kind === 'dac') {
+    c.onlyFields(path, o, ['kind', 'bits', 'fullScale']);
+    const fs = o.fullScale === 'auto' ? 'auto' : (c.number(join(path, 'fullScale'), o.fullScale, { positive: true }) ?? 'auto');
+    return { kind, bits: c.number(join(path, 'bits'), o.bits, { integer: true, min: 1, max: 24 }) ?? 6, fullScale: fs };
+  }
+  if (kind === 'conductance') {
+    c.onlyFields(path, o, ['kind', 'series']);
+    return { kind, series: c.oneOf(join(path, 'series'), o.series, ['E24', 'E96', 'continuous'] as const) ?? 'E96' };
+  }
+  c.onlyFields(path, o, ['kind']);
+  return { kind: 'ideal' };
+}
+
+function rateUnit(c: Checker, path: string, v: unknown): RateUnit {
+  const o = c.object(path, v);
+  if (!o) return { kind: 'exact' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['exact', 'current-sensing', 'lead'] as const);
+  const sigma = () => c.number(join(path, 'lookaheadSigma'), o.lookaheadSigma, { min: 0, max: 1 }) ?? 0;
+  if (kind === 'current-sensing') {
+    c.onlyFields(path, o, ['kind', 'lookaheadSigma']);
+    return { kind, lookaheadSigma: sigma() };
+  }
+  if (kind === 'lead') {
+    c.onlyFields(path, o, ['kind', 'poleRatio', 'lookaheadSigma', 'maxRate']);
+    return { kind, poleRatio: c.number(join(path, 'poleRatio'), o.poleRatio, { positive: true, max: 1 }) ?? 0.01, lookaheadSigma: sigma(), maxRate: c.number(join(path, 'maxRate'), o.maxRate, { positive: true }) ?? 1 };
+  }
+  c.onlyFields(path, o, ['kind']);
+  return { kind: 'exact' };
+}
+
+function errorUnit(c: Checker, path: string, v: unknown): ErrorUnit {
+  const o = c.object(path, v);
+  if (!o) return { kind: 'exact' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['exact', 'lead'] as const);
+  if (kind === 'lead') {
+    c.onlyFields(path, o, ['kind', 'poleRatio', 'lookaheadSigma']);
+    return { kind, poleRatio: c.number(join(path, 'poleRatio'), o.poleRatio, { positive: true, max: 1 }) ?? 0.01, lookaheadSigma: c.number(join(path, 'lookaheadSigma'), o.lookaheadSigma, { min: 0, max: 1 }) ?? 0 };
+  }
+  c.onlyFields(path, o, ['kind']);
+  return { kind: 'exact' };
+}
+
+function noise(c: Checker, v: unknown): Profile['noise'] {
+  if (v === null) return null;
+  const o = c.object('noise', v);
+  if (!o) return null;
+  c.onlyFields('noise', o, ['temperatureK', 'excessFactor']);
+  return {
+    temperatureK: c.number('noise.temperatureK', o.temperatureK, { positive: true, unit: 'K' }) ?? 300,
+    excessFactor: c.number('noise.excessFactor', o.excessFactor, { min: 1 }) ?? 1,
+  };
+}
+
+function plasticity(c: Checker, path: string, v: unknown): PlasticityRealisation {
+  const o = c.object(path, v);
+  if (!o) return { kind: 'ideal' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['ideal', 'analog', 'digital'] as const);
+  if (kind === 'analog') {
+    c.onlyFields(path, o, ['kind', 'leakTauS']);
+    return { kind, leakTauS: c.number(join(path, 'leakTauS'), o.leakTauS, { positive: true, unit: 's' }) ?? 100 };
+  }
+  if (kind === 'digital') {
+    c.onlyFields(path, o, ['kind', 'updatePeriodS', 'stochasticRounding']);
+    return {
+      kind,
+      updatePeriodS: c.number(join(path, 'updatePeriodS'), o.updatePeriodS, { positive: true, unit: 's' }) ?? 1e-4,
+      stochasticRounding: c.boolean(join(path, 'stochasticRounding'), o.stochasticRounding, true),
+    };
+  }
+  c.onlyFields(path, o, ['kind']);
+  return { kind: 'ideal' };
+}
