@@ -144,7 +144,8 @@ export class AnalogSystem implements OdeSystem {
       w.rbarIn.set(w.rIn);
       w.rdotIn.fill(0);
       forwardSweeps(this.eq);
-      restoreEquilibrium(this.eq, new Float64Array(this.graph.nNeurons), 'initial equilibrium', t0);
+      // the steady state of the circuit: f = θ (the rest offsets), f = 0 without offsets
+      restoreEquilibrium(this.eq, Float64Array.from(this.model.theta), 'initial equilibrium', t0);
     }
     y.set(w.u.subarray(0, this.graph.nNeurons), 0);
     y.set(w.rbarIn.subarray(0, this.graph.nStimulusInputs), this.oIn);
@@ -217,7 +218,8 @@ export class AnalogSystem implements OdeSystem {
     const udot = w.udot;
     if (m.exactNla) {
       this.dynamics.evaluate(this.learn);
-      for (let i = 0; i < N; i++) w.rhs[i] = -w.f[i]! / m.tauMs[i]! - w.dfdt[i]!;
+      // rest offsets θ: the membrane settles at u = θ + W r̄ + ē, so (1 + τ d/dt)(f − θ) = 0
+      for (let i = 0; i < N; i++) w.rhs[i] = -(w.f[i]! - m.theta[i]!) / m.tauMs[i]! - w.dfdt[i]!;
       const fail = this.direct.solve(w.rhs, udot);
       if (fail) throw new NumericalError(fail.what, t, undefined, fail.hint);
       this.dynamics.errorSignal(this.ebar);

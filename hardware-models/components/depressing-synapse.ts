@@ -51,7 +51,7 @@ export function depressingSpice(name: string, rateNode: string, outNode: string,
   const r = `(v(${rateNode})/${vScale})`;
   return [
     `B${name}x 0 ${x} I=(1-v(${x})-${p.d}*${r}*v(${x}))/${p.recoveryS}`,
-    `C${name}x ${x} 0 1 IC=1`,
+    `C${name}x ${x} 0 1`,
     `B${name} ${outNode} 0 V=(1+${p.a}*v(${x}))*${r}*${vScale}`,
   ];
 }
