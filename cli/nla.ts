@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, NumericalError, SpecError, UsageError } from '../core/errors.js';
+import { registerCompare } from './commands/compare.js';
+import { registerCompile } from './commands/compile.js';
 import { registerDemo } from './commands/demo.js';
+import { registerProfiles } from './commands/profiles.js';
+import { registerSpice } from './commands/spice.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerSimulate(program);
+  registerProfiles(program);
+  registerCompile(program);
+  registerSpice(program);
+  registerCompare(program);
   registerDemo(program);
   return program;
 }

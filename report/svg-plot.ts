@@ -62,7 +62,7 @@ export function linePlot(series: Series[], opt: PlotOptions = {}): string {
   for (const t of ticks(y0, y1, 6)) {
     const Y = sy(t);
     parts.push(`<line x1="${m.l}" y1="${Y}" x2="${m.l + pw}" y2="${Y}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${Y + 4}" text-anchor="end" fill="#444">${opt.logY ? `1e${fmt(t)}` : fmt(t)}</text>`);
+    parts.push(`<text x="${m.l - 6}" y="${Y + 4}" text-anchor="end" fill="#444">${opt.logY ? fmt(10 ** t) : fmt(t)}</text>`);
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
   if (opt.xLabel) parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle">${esc(opt.xLabel)}</text>`);
@@ -88,7 +88,8 @@ export function linePlot(series: Series[], opt: PlotOptions = {}): string {
     const y = m.t + 8 + k * 15;
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
     parts.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
-    parts.push(`<text x="${lx + 25}" y="${y + 4}" fill="#222">${esc(s.label)}</text>`);
+    const label = s.label.length > 24 ? `${s.label.slice(0, 23)}…` : s.label;
+    parts.push(`<text x="${lx + 25}" y="${y + 4}" fill="#222">${esc(label)}</text>`);
   });
   if (series.length > shown.length) parts.push(`<text x="${lx + 25}" y="${m.t + 8 + shown.length * 15 + 4}" fill="#666">… ${series.length - shown.length} more</text>`);
   parts.push('</svg>');

@@ -14,6 +14,12 @@ import { htmlPage } from '../../report/html-page.js';
 import { linePlot, type Series } from '../../report/svg-plot.js';
 import { summarySection, timeAxis, traceSections } from '../../report/trace-report.js';
 import { driveFromFiles } from '../digital-run.js';
+import { compileCircuit } from '../../compiler/circuit/compile.js';
+import { loadProfile } from '../../hardware-models/profiles/load.js';
+import { modelFromCircuit } from '../../emulator/analog/model.js';
+import { AnalogSimulator } from '../../emulator/analog/simulator.js';
+import { comparisonReport } from '../../report/compare-report.js';
+import { compareRuns } from './compare.js';
 import { writeOutput } from '../files.js';
 import { progressReporter } from '../progress.js';
 
@@ -25,11 +31,15 @@ export function exampleDir(): string {
 }
 
 const EVAL_MS = 3000;
+/** The realistic profile of the main job: deterministic (no noise), so the comparison is repeatable. */
+const DEMO_PROFILE = 'opamp-board';
 
 /**
  * The main job on the embedded default: the bundled student network is evaluated (plasticity off), learns
  * online for --duration on the digital reference engine while inputs and targets keep changing, and is
- * evaluated again on the same 3 s of input. Traces, the trained state and an HTML report are written.
+ * evaluated again on the same 3 s of input. The trained network is then compiled for a realistic
+ * hardware profile (--profile, default opamp-board), emulated in continuous time on the same input, and
+ * compared with the digital engine. Traces, the trained state, the circuit and two HTML reports are written.
  */
 export function registerDemo(program: Command): void {
   program
@@ -38,11 +48,20 @@ export function registerDemo(program: Command): void {
     .option('--out-dir <dir>', 'where to write traces, report and state', 'out/demo')
     .option('--duration <time>', 'simulated learning time', '30s')
     .option('--dt <time>', 'Euler step', '0.1ms')
+    .option('--profile <p>', 'hardware profile of the emulated chip', DEMO_PROFILE)
     .option('--quiet', 'no progress on stderr')
-    .action((o: { outDir: string; duration: string; dt: string; quiet?: boolean }) => demo(o));
+    .action((o: DemoOpts) => demo(o));
 }
 
-function demo(o: { outDir: string; duration: string; dt: string; quiet?: boolean }): void {
+interface DemoOpts {
+  outDir: string;
+  duration: string;
+  dt: string;
+  profile: string;
+  quiet?: boolean;
+}
+
+function demo(o: DemoOpts): void {
   const dir = exampleDir();
   const graph = buildGraph(loadSpecFile(join(dir, 'network.json')));
   const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
@@ -63,27 +82,54 @@ function demo(o: { outDir: string; duration: string; dt: string; quiet?: boolean
   const s = train.summary;
   const b = before.summary.finalCost;
   const a = after.summary.finalCost;
+  // the trained network on hardware: compile, emulate, compare with the digital engine on the same input
+  const trained = structuredClone(graph);
+  learner.weights().forEach((W, k) => trained.projections[k]!.weights.set(W));
+  const ir = compileCircuit(trained, loadProfile(o.profile));
+  const probes = 'u,ustar:out';
+  const analogSim = new AnalogSimulator(modelFromCircuit(ir), { init: 'equilibrium' });
+  const progressA = progressReporter(`demo: emulating on ${o.profile}`, o.quiet === true);
+  const analog = analogSim.run({ durationMs: EVAL_MS, drive, probes: parseProbes(probes, analogSim.system.graph), sampleEveryMs: 0.5, onProgress: progressA.update });
+  progressA.done();
+  const digital = evaluate(graph, drive, dtMs, state, probes);
+  const asRun = (engine: 'digital' | 'analog', traces: typeof analog.traces, summary: Record<string, unknown>) => ({ engine, traces, summary, weights: null, graph, circuit: null, digital: null, snapshots: [] });
+  const cmp = compareRuns(asRun('digital', digital.traces, { ...digital.summary }), asRun('analog', analog.traces, { ...analog.summary }), 5, NaN);
   const files = [
     writeOutput(join(o.outDir, 'traces.csv'), train.traces.toCsv()),
     writeOutput(join(o.outDir, 'state.json'), JSON.stringify(state)),
     writeOutput(join(o.outDir, 'report.html'), report(graph, before, train, after)),
+    writeOutput(join(o.outDir, 'circuit.json'), JSON.stringify(ir)),
+    writeOutput(
+      join(o.outDir, 'comparison.html'),
+      comparisonReport({
+        title: `NLA demo: the trained network on '${o.profile}' vs the digital engine`,
+        intro: `The network trained above, compiled for the ${o.profile} profile (${ir.reports.map((r) => `${r.pass}: ${r.summary}`).join('; ')}), emulated in continuous time (${analog.summary.solver}) and run on the digital reference engine (dt = ${dtMs} ms) with the same ${EVAL_MS / 1000} s of input.`,
+        a: { name: 'digital', traces: digital.traces },
+        b: { name: `analog (${o.profile})`, traces: analog.traces },
+        metrics: cmp.perProbe,
+        errorOverTime: cmp.errorOverTime,
+        perPopulation: cmp.perPopulation,
+        summary: { ...cmp.summary, 'analog wall time (s)': analog.summary.wallMs / 1000, 'analog steps': analog.summary.steps },
+      }),
+    ),
   ];
   process.stdout.write(
     [
       `NLA demo: '${graph.name}' (${graph.nStimulusInputs} inputs, ${graph.nNeurons} neurons) learned online for ${s.simulatedMs / 1000} s simulated in ${(s.wallMs / 1000).toFixed(1)} s (${Math.round(s.stepsPerSecond)} steps/s, dt = ${s.dtMs} ms)`,
       `cost C on the same ${EVAL_MS / 1000} s of input, plasticity off: ${b.toExponential(2)} before → ${a.toExponential(2)} after learning (${(b / a).toFixed(1)}× lower)`,
       `moving equilibrium while learning: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
+      `on '${o.profile}' (${ir.reports.find((r) => r.pass === 'quantise')!.summary}): emulated ${EVAL_MS / 1000} s in ${(analog.summary.wallMs / 1000).toFixed(1)} s; vs digital RMSE ${(cmp.summary['RMSE over all probes'] as number).toExponential(2)}, max error ${(cmp.summary['max |error|'] as number).toExponential(2)}, lag ${(cmp.summary['median best shift (ms)'] as number).toFixed(3)} ms, cost ${analog.summary.finalCost.toExponential(2)} (digital ${digital.summary.finalCost.toExponential(2)})`,
       ...files.map((f) => `wrote ${f}`),
-      `open ${join(o.outDir, 'report.html')} to see the plots`,
+      `open ${join(o.outDir, 'report.html')} (learning) and ${join(o.outDir, 'comparison.html')} (hardware vs digital)`,
     ].join('\n') + '\n',
   );
 }
 
 /** Runs EVAL_MS with plasticity off from the given weights (network at equilibrium at the start). */
-function evaluate(graph: NlaGraph, drive: Drive, dtMs: number, weights: StateFile): DigitalRunResult {
+function evaluate(graph: NlaGraph, drive: Drive, dtMs: number, weights: StateFile, probes = 'u:out,ustar:out'): DigitalRunResult {
   const sim = new DigitalSimulator(graph, { dtMs, learn: false, init: 'equilibrium' });
   restoreState(sim, weights, { weightsOnly: true });
-  return runDigital(sim, { durationMs: EVAL_MS, drive, probes: parseProbes('u:out,ustar:out', graph), sampleEveryMs: 2 });
+  return runDigital(sim, { durationMs: EVAL_MS, drive, probes: parseProbes(probes, graph), sampleEveryMs: 0.5 });
 }
 
 function outputsVsTargets(res: DigitalRunResult, graph: NlaGraph): string {

@@ -102,6 +102,8 @@ export interface CircuitIR {
     /** Whether the error path uses the forward arrays' exact transpose (`exact`) or its own arrays. */
     feedbackArray: 'exact' | 'separate';
     layered: boolean;
+    /** Whether the spec enables plasticity by default (runs may override). */
+    plasticityEnabled: boolean;
     populations: Array<{ name: string; kind: 'input' | 'hidden' | 'output' | 'interneuron' | 'bias'; size: number; activation?: Activation; serves?: string; above?: string }>;
   };
   inputs: InputCircuit[];

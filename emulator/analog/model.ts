@@ -119,7 +119,7 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     beta: ir.structure.beta,
     feedback: separate ? 'random' : ir.structure.feedback,
     betaInterneuron: ir.structure.betaInterneuron,
-    plasticity: ir.arrays.some((a) => a.plastic),
+    plasticity: ir.structure.plasticityEnabled && ir.arrays.some((a) => a.plastic),
     layered: ir.structure.layered,
     inputs,
     neurons,

@@ -85,6 +85,7 @@ export function scalePass(g: NlaGraph, p: Profile, seed: number): CircuitIR {
       feedback: g.feedback,
       feedbackArray: g.feedback === 'transpose' ? p.feedbackArray : 'separate',
       layered: g.layered,
+      plasticityEnabled: g.plasticity,
       populations: [
         ...g.inputs.map((x) => ({ name: x.name, kind: (x.constantRate !== null ? 'bias' : 'input') as 'bias' | 'input', size: x.size })),
         ...g.neurons.map((n) => ({ name: n.name, kind: n.kind, size: n.size, activation: n.activation })),

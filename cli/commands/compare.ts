@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
+import { parseTimeMs } from '../../core/units.js';
+import { compareTraces, errorOverTime, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
+import { comparisonReport } from '../../report/compare-report.js';
+import { ENGINES, oneOf, runEngine, type EngineOptions, type EngineRun } from '../engines.js';
+import { writeOutput } from '../files.js';
+import { engineOptions } from './simulate.js';
+
+interface CompareOpts extends EngineOptions {
+  a: string;
+  b: string;
+  report?: string;
+  json?: boolean;
+  maxShift: string;
+  stepAt?: string;
+}
+
+export function registerCompare(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description('run a network on two engines with the same input and compare: error norms, time shift, settling per layer, cost and weights')
+    .argument('<spec>', 'network spec (JSON)')
+    .option('--a <engine>', 'reference engine: digital, analog or spice', 'digital')
+    .option('--b <engine>', 'engine compared with it', 'analog');
+  engineOptions(cmd)
+    .option('--probe <list>', 'what to compare (both engines must record it; spice records u)', 'u')
+    .option('--max-shift <time>', 'largest time shift searched', '5ms')
+    .option('--step-at <time>', 'settling times per layer after this input step (default: the first input step after 10% of the run, if any)')
+    .option('--report <html>', 'write the comparison report (self-contained HTML)')
+    .option('--json', 'print the metrics as JSON')
+    .action((spec: string, o: CompareOpts) => compare(spec, o));
+}
+
+export interface Comparison {
+  perProbe: ReturnType<typeof compareTraces>;
+  perPopulation: Array<Record<string, string | number>>;
+  summary: Record<string, string | number>;
+  errorOverTime: Float64Array;
+}
+
+/** The metrics of B against A (reference). `stepMs`: where to measure settling, NaN for none. */
+export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, stepMs: number): Comparison {
+  const perProbe = compareTraces(a.traces, b.traces, maxShiftMs);
+  if (perProbe.length === 0) throw new UsageError(`the two runs record no probe in common (A: ${a.traces.names.slice(0, 5).join(', ')}; B: ${b.traces.names.slice(0, 5).join(', ')})`);
+  const byPop = new Map<string, typeof perProbe>();
+  for (const m of perProbe) {
+    const key = m.column.slice(0, m.column.indexOf('[') >= 0 ? m.column.indexOf('[') : undefined);
+    if (!byPop.has(key)) byPop.set(key, []);
+    byPop.get(key)!.push(m);
+  }
+  const perPopulation = [...byPop].map(([key, ms]) => {
+    const row: Record<string, string | number> = {
+      probes: key,
+      neurons: ms.length,
+      'RMSE (rms over neurons)': Math.sqrt(ms.reduce((s, m) => s + m.rmse ** 2, 0) / ms.length),
+      'max |error|': Math.max(...ms.map((m) => m.maxAbs)),
+      'mean best shift (ms)': ms.reduce((s, m) => s + m.bestShiftMs, 0) / ms.length,
+    };
+    if (Number.isFinite(stepMs) && key.startsWith('u:')) {
+      row[`settling A (ms)`] = settlingTime(a.traces, ms.map((m) => m.column), stepMs);
+      row[`settling B (ms)`] = settlingTime(b.traces, ms.map((m) => m.column), stepMs);
+    }
+    return row;
+  });
+  const summary: Record<string, string | number> = {
+    'engine A': a.engine,
+    'engine B': b.engine,
+    'probes compared': perProbe.length,
+    'RMSE over all probes': Math.sqrt(perProbe.reduce((s, m) => s + m.rmse ** 2, 0) / perProbe.length),
+    'max |error|': Math.max(...perProbe.map((m) => m.maxAbs)),
+    'median best shift (ms)': median(perProbe.map((m) => m.bestShiftMs)),
+  };
+  for (const [name, run] of [['A', a], ['B', b]] as const) if (typeof run.summary.finalCost === 'number' && Number.isFinite(run.summary.finalCost)) summary[`final cost ${name}`] = run.summary.finalCost;
+  if (a.weights && b.weights) {
+    const d = [...a.weights].filter(([k]) => b.weights!.has(k)).map(([k, w]) => weightDistance(w, b.weights!.get(k)!));
+    if (d.length) summary['weight distance ‖W_B − W_A‖/‖W_A‖ (largest projection)'] = Math.max(...d);
+  }
+  return { perProbe, perPopulation, summary, errorOverTime: errorOverTime(a.traces, b.traces, perProbe.map((m) => m.column)) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function compare(spec: string, o: CompareOpts): Promise<void> {
+  const ea = oneOf(o.a, ENGINES, '--a');
+  const eb = oneOf(o.b, ENGINES, '--b');
+  if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
+  const a = await runEngine(ea, spec, o);
+  const b = await runEngine(eb, spec, o);
+  const dur = parseTimeMs(o.duration, '--duration');
+  let stepMs = o.stepAt ? parseTimeMs(o.stepAt, '--step-at') : NaN;
+  if (!o.stepAt && (o.interp ?? 'step') === 'step' && o.input) {
+    const times = readFileSync(o.input, 'utf8').split('\n').slice(1).map((l) => Number(l.split(',')[0])).filter((x) => Number.isFinite(x));
+    stepMs = times.find((x) => x > 0.1 * dur && x < 0.8 * dur) ?? NaN;
+  }
+  const c = compareRuns(a, b, parseTimeMs(o.maxShift, '--max-shift'), stepMs);
+  const files: string[] = [];
+  if (o.report) {
+    files.push(
+      writeOutput(
+        o.report,
+        comparisonReport({
+          title: `${a.graph.name}: ${ea} vs ${eb}`,
+          intro: `nla compare ${spec} --a ${ea} --b ${eb}${ea !== 'digital' || eb !== 'digital' ? ` --profile ${o.profile ?? 'ideal'}` : ''}; ${dur} ms with the same input${o.learn ? ', learning on' : ''}.`,
+          a: { name: ea, traces: a.traces },
+          b: { name: eb, traces: b.traces },
+          metrics: c.perProbe,
+          errorOverTime: c.errorOverTime,
+          perPopulation: c.perPopulation,
+          summary: c.summary,
+        }),
+      ),
+    );
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ summary: c.summary, perPopulation: c.perPopulation, perProbe: c.perProbe, files, runs: { a: a.summary, b: b.summary } }, null, 2) + '\n');
+    return;
+  }
+  const lines = [`${a.graph.name}: ${ea} (A) vs ${eb} (B)`];
+  for (const [k, v] of Object.entries(c.summary)) lines.push(`  ${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
+  for (const r of c.perPopulation) lines.push(`  ${Object.entries(r).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toPrecision(3) : v}`).join(', ')}`);
+  for (const f of files) lines.push(`wrote ${f}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
