@@ -21,7 +21,8 @@ export class FrameDrive implements Drive {
   }
 
   private frame(t: number, sample: number): number {
-    return (Math.floor(t / this.frameMs) + sample * 7) % this.frames.length;
+    const k = Math.floor(Math.max(0, t) / this.frameMs) + sample * 7;
+    return k % this.frames.length;
   }
 
   inputs(t: number, sample: number, out: Float64Array, offset: number): void {

@@ -71,8 +71,7 @@ export class AnalogSimulator {
     readonly model: AnalogModel,
     options: AnalogOptions = {},
   ) {
-    this.system = new AnalogSystem(model);
-    this.system.learn = options.learn ?? false;
+    this.system = new AnalogSystem(model, options.learn ?? false);
     const noisy = model.noiseSigma.some((s) => s > 0);
     let name = options.solver ?? 'auto';
     if (name === 'auto') name = noisy ? 'euler-maruyama' : this.stiffEnough() ? 'rosenbrock' : 'dopri5';

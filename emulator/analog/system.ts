@@ -46,7 +46,6 @@ export class AnalogSystem implements OdeSystem {
   readonly oZe: number;
   readonly oW: number[];
   drive: Drive | null = null;
-  learn = false;
   /** Drive values are read as left limits at this time (the end of the current segment). */
   segmentEnd = Infinity;
   private readonly direct: LinearSolver;
@@ -63,7 +62,11 @@ export class AnalogSystem implements OdeSystem {
   private readonly kappa: Array<Float64Array | null>;
   private readonly rng: Rng;
 
-  constructor(readonly model: AnalogModel) {
+  /** `learn`: plasticity on; only then are the plastic weights part of the state. */
+  constructor(
+    readonly model: AnalogModel,
+    readonly learn = false,
+  ) {
     const g = model.graph;
     this.graph = g;
     const order = g.layered ? neuronOrder(g) : [];
@@ -80,7 +83,7 @@ export class AnalogSystem implements OdeSystem {
     let off = this.oZe + (model.err.any.lead ? N : 0);
     this.oW = g.projections.map((p, k) => {
       const o = off;
-      if (model.plastic[k]) off += p.rows * p.cols;
+      if (learn && model.plastic[k]) off += p.rows * p.cols;
       return o;
     });
     this.size = off;
@@ -122,7 +125,7 @@ export class AnalogSystem implements OdeSystem {
     if (i < this.oZe + (this.model.err.any.lead ? g.nNeurons : 0)) return `error lead stage of ${neuronLabel(g, i - this.oZe)}`;
     for (let k = g.projections.length - 1; k >= 0; k--) {
       const p = g.projections[k]!;
-      if (this.model.plastic[k] && i >= this.oW[k]!) {
+      if (this.learn && this.model.plastic[k] && i >= this.oW[k]!) {
         const j = i - this.oW[k]!;
         return `weight ${p.name}[${Math.floor(j / p.cols)}][${j % p.cols}]`;
       }
@@ -167,6 +170,7 @@ export class AnalogSystem implements OdeSystem {
 
   /** Plastic weights into the state (first call) or from it. */
   loadWeights(y: Float64Array, intoState: boolean): void {
+    if (!this.learn) return;
     this.graph.projections.forEach((p, k) => {
       const pl = this.model.plastic[k];
       if (!pl || pl.kind === 'digital') return;
@@ -312,13 +316,9 @@ export class AnalogSystem implements OdeSystem {
     const g = this.graph;
     g.projections.forEach((p, k) => {
       const pl = this.model.plastic[k];
-      if (!pl) return;
+      if (!pl || !this.learn) return;
       const o = this.oW[k]!;
       const n = p.rows * p.cols;
-      if (!this.learn) {
-        dy.fill(0, o, o + n);
-        return;
-      }
       const { post, pre } = this.factors(k);
       const eta = p.etaPerMs;
       for (let r = 0; r < p.rows; r++) {

@@ -131,3 +131,58 @@ describe('nla demo and the file outputs', () => {
     expect(at(10) - at(9.9)).toBeGreaterThan(0.45);
   });
 });
+
+describe('analog path commands', () => {
+  const io = ['--input', join(ex, 'input.csv'), '--interp', 'linear', '--target', join(ex, 'target.csv'), '--target-interp', 'linear'];
+
+  it('nla profiles lists the built-in profiles', () => {
+    const r = nla('profiles');
+    expect(r.code).toBe(0);
+    for (const p of ['ideal', 'subthreshold', 'accelerated', 'opamp-board']) expect(r.out).toContain(`${p}: `);
+    expect(r.out).toMatch(/accelerated[\s\S]*time scale\s+τ = 10 ms model → 10 µs \(1000×\)/);
+  });
+
+  it('nla compile writes a circuit and a netlist; the same seed gives the same file bit for bit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cc-'));
+    const args = (n: string) => ['compile', join(ex, 'network.json'), '--profile', 'accelerated', '--seed', '5', '--out', join(dir, `${n}.json`)];
+    const r = nla(...args('a'), '--spice', join(dir, 'a.cir'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/quantise: 6-bit \+ sign DAC codes: \d+ weights zeroed/);
+    expect(r.out).toMatch(/mismatch: seed 5: membrane capacitance \(relative\) σ 0\.0\d+/);
+    expect(nla(...args('b')).code).toBe(0);
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe(readFileSync(join(dir, 'b.json'), 'utf8'));
+    expect(readFileSync(join(dir, 'a.cir'), 'utf8')).toMatch(/\.tran [\d.e-]+ [\d.e-]+ 0 [\d.e-]+\n\.end/);
+    const sim = nla('simulate', join(dir, 'a.json'), '--engine', 'analog', '--duration', '20ms', '--json', '--quiet', ...io);
+    expect(sim.code).toBe(0);
+    const s = JSON.parse(sim.out);
+    expect(s.engine).toBe('analog');
+    expect(s.profile).toBe('accelerated');
+    expect(s.solver).toBe('euler-maruyama'); // the accelerated profile has thermal noise
+  });
+
+  it('a bad profile file is refused with the JSON path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cc-'));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify({ format: 'nla-profile/1', name: 'bad', extends: 'opamp-board', membrane: { capacitanceF: -1e-9 } }));
+    const r = nla('compile', join(ex, 'network.json'), '--profile', join(dir, 'p.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('p.json: membrane.capacitanceF: expected a number > 0 (F), got -1e-9');
+  });
+
+  it('nla compare: on the ideal profile the analog emulator matches the digital engine; writes a report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-cmp-'));
+    const r = nla('compare', join(ex, 'network.json'), '--a', 'digital', '--b', 'analog', '--profile', 'ideal', '--duration', '100ms', '--dt', '0.01ms', '--no-learn', '--init', 'equilibrium', '--report', join(dir, 'r.html'), '--json', '--quiet', ...io);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.summary['probes compared']).toBe(27);
+    expect(j.summary['max |error|']).toBeLessThan(1e-3);
+    expect(Math.abs(j.summary['median best shift (ms)'])).toBeLessThan(0.05);
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('Per probe');
+  });
+
+  it('nla compare --b spice runs the same circuit in ngspice', () => {
+    const r = nla('compare', join(ex, 'network.json'), '--a', 'analog', '--b', 'spice', '--profile', 'opamp-board', '--duration', '20ms', '--no-learn', '--init', 'equilibrium', '--json', '--quiet', ...io);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.summary['max |error|']).toBeLessThan(2e-3);
+  });
+});
