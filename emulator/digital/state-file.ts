@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import { readStateWeights } from '../../compiler/graph/state-weights.js';
 import type { DigitalSimulator } from './simulator.js';
 
 /**
@@ -59,7 +60,6 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
   for (const k of Object.keys(st)) {
     if (!['format', 'network', 'seed', 'timeMs', 'batch', 'neurons', 'inputs', 'weights'].includes(k)) fail(k, 'unknown field');
   }
-  if (st.network !== g.name) fail('network', `the state is of network '${st.network}', this network is '${g.name}'`);
   for (const name of Object.keys(st.neurons ?? {})) if (!g.neurons.some((p) => p.name === name)) fail(`neurons["${name}"]`, `no neuron population of that name in network '${g.name}'`);
   for (const name of Object.keys(st.inputs ?? {})) if (!g.inputs.some((p) => p.name === name && p.constantRate === null)) fail(`inputs["${name}"]`, `no input population of that name in network '${g.name}'`);
   const matrix = (path: string, m: unknown, rows: number, cols: number): number[][] => {
@@ -70,14 +70,8 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
     mm.forEach((r, i) => r.forEach((v, j) => typeof v === 'number' && Number.isFinite(v) ? 0 : fail(`${path}[${i}][${j}]`, `expected a finite number, got ${JSON.stringify(v)}`)));
     return mm as number[][];
   };
-  const known = new Set(g.projections.map((p) => p.name));
-  for (const name of Object.keys(st.weights ?? {})) if (!known.has(name)) fail(`weights["${name}"]`, `no projection of that name in network '${g.name}' (has ${[...known].join(', ')})`);
   const W = sim.weights();
-  g.projections.forEach((p, k) => {
-    const m = matrix(`weights["${p.name}"]`, st.weights?.[p.name], p.rows, p.cols);
-    m.forEach((row, r) => W[k]!.set(row, r * p.cols));
-    if (p.mask) for (let i = 0; i < p.mask.length; i++) if (!p.mask[i] && W[k]![i] !== 0) fail(`weights["${p.name}"][${Math.floor(i / p.cols)}][${i % p.cols}]`, 'is nonzero where the mask has no synapse');
-  });
+  readStateWeights(g, raw, file).forEach((w, k) => W[k]!.set(w));
   if (opts.weightsOnly) return;
   const sb = st.batch;
   if (sb !== B && sb !== 1) fail('batch', `expected ${B} (or 1, copied to every sample), got ${sb}`);

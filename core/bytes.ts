@@ -1,0 +1,104 @@
+/** Little-endian byte writer and a bounds-checked reader that reports instead of throwing. */
+export class ByteWriter {
+  private buf = new Uint8Array(64);
+  private view = new DataView(this.buf.buffer);
+  length = 0;
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+    this.view = new DataView(b.buffer);
+  }
+  u8(x: number): this {
+    this.ensure(1);
+    this.view.setUint8(this.length, x);
+    this.length += 1;
+    return this;
+  }
+  u16(x: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.length, x, true);
+    this.length += 2;
+    return this;
+  }
+  u32(x: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.length, x >>> 0, true);
+    this.length += 4;
+    return this;
+  }
+  i32(x: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.length, x, true);
+    this.length += 4;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+  /** UTF-8 string with a u8 length prefix (at most 255 bytes). */
+  str(s: string): this {
+    const b = new TextEncoder().encode(s).subarray(0, 255);
+    return this.u8(b.length).bytes(b);
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+export class ByteReader {
+  private o = 0;
+  private readonly view: DataView;
+  /** Set when a read ran past the end; the values read are then 0. */
+  short = false;
+
+  constructor(readonly b: Uint8Array) {
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
+  }
+  private take(n: number): number {
+    const at = this.o;
+    if (at + n > this.b.length) {
+      this.short = true;
+      this.o = this.b.length;
+      return -1;
+    }
+    this.o += n;
+    return at;
+  }
+  u8(): number {
+    const a = this.take(1);
+    return a < 0 ? 0 : this.view.getUint8(a);
+  }
+  u16(): number {
+    const a = this.take(2);
+    return a < 0 ? 0 : this.view.getUint16(a, true);
+  }
+  u32(): number {
+    const a = this.take(4);
+    return a < 0 ? 0 : this.view.getUint32(a, true);
+  }
+  i32(): number {
+    const a = this.take(4);
+    return a < 0 ? 0 : this.view.getInt32(a, true);
+  }
+  bytes(n: number): Uint8Array {
+    const a = this.take(n);
+    return a < 0 ? new Uint8Array(0) : this.b.slice(a, a + n);
+  }
+  str(): string {
+    const n = this.u8();
+    return new TextDecoder().decode(this.bytes(n));
+  }
+  /** Whether every byte was consumed and nothing was missing. */
+  get exact(): boolean {
+    return !this.short && this.o === this.b.length;
+  }
+  get remaining(): number {
+    return this.b.length - this.o;
+  }
+}

@@ -1,0 +1,194 @@
+import { ByteWriter } from '../../core/bytes.js';
+import { crc32 } from '../../core/crc32.js';
+import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from './image.js';
+
+/**
+ * The binary form of a board image, the bytes LOAD_IMAGE carries (docs/protocol.md, "Board image").
+ * Little-endian throughout:
+ *
+ *   header   "NLAI" u16 version=1 u16 flags=0 u32 totalBytes u32 dtNs u16 stepsPerFrame u16 iterations
+ *            u8 relaxShift u8 reserved=0 u32 betaQ16 u16 nInputs u16 nStimulusInputs u16 nNeurons
+ *            u16 nOutputs u16 nPopulations u16 nProjections str name
+ *   population  u8 kind (0 input, 1 bias, 2 hidden, 3 output) u16 size u16 offset u32 decayQ24
+ *            u8 activation (0 linear, 1 clip, 2 table) [clip: i32 topQ] [table: str source,
+ *            257×i32 ρ, 257×i32 ρ', 257×i32 ρ''] str name
+ *   outputs  nOutputs × u16 neuron index
+ *   projection  u8 preKind (0 input, 1 neuron) u16 prePop u16 postPop u16 rows u16 cols u32 etaDtQ24
+ *            str name, rows·cols × i32 weight registers (row-major)
+ *   trailer  u32 CRC-32 of every byte before it
+ * `str` is a u8 length and that many bytes of UTF-8.
+ */
+export const IMAGE_MAGIC = 'NLAI';
+export const IMAGE_VERSION = 1;
+
+const KINDS = ['input', 'bias', 'hidden', 'output'] as const;
+const ACTS = ['linear', 'clip', 'table'] as const;
+
+export function encodeImage(img: BoardImage): Uint8Array {
+  const w = new ByteWriter();
+  for (const ch of IMAGE_MAGIC) w.u8(ch.charCodeAt(0));
+  w.u16(IMAGE_VERSION).u16(0).u32(0); // total length patched below
+  w.u32(img.dtNs).u16(img.stepsPerFrame).u16(img.iterations).u8(img.relaxShift).u8(0).u32(img.betaQ16);
+  w.u16(img.nInputs).u16(img.nStimulusInputs).u16(img.nNeurons).u16(img.outputs.length).u16(img.populations.length).u16(img.projections.length);
+  w.str(img.network);
+  for (const p of img.populations) {
+    w.u8(KINDS.indexOf(p.kind)).u16(p.size).u16(p.offset).u32(p.decayQ24).u8(ACTS.indexOf(p.activation.kind));
+    if (p.activation.kind === 'clip') w.i32(p.activation.topQ);
+    if (p.activation.kind === 'table') {
+      w.str(p.activation.source);
+      for (const t of [p.activation.rho, p.activation.drho, p.activation.ddrho]) for (const v of t) w.i32(v);
+    }
+    w.str(p.name);
+  }
+  for (const o of img.outputs) w.u16(o);
+  for (const p of img.projections) {
+    w.u8(p.pre.kind === 'input' ? 0 : 1).u16(p.pre.pop).u16(p.post).u16(p.rows).u16(p.cols).u32(p.etaDtQ24).str(p.name);
+    for (const v of p.weights) w.i32(v);
+  }
+  const body = w.done();
+  const out = new Uint8Array(body.length + 4);
+  out.set(body);
+  const v = new DataView(out.buffer);
+  v.setUint32(8, out.length, true);
+  v.setUint32(body.length, crc32(out, 0, body.length), true);
+  return out;
+}
+
+/** A malformed image: names the source, the byte offset and the field, and what was expected. */
+export class ImageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+class FieldReader {
+  o = 0;
+  private readonly v: DataView;
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly source: string,
+  ) {
+    this.v = new DataView(b.buffer, b.byteOffset, b.length);
+  }
+  fail(at: number, field: string, what: string): never {
+    throw new ImageError(`${this.source}: byte ${at} (${field}): ${what}`);
+  }
+  private take(n: number, field: string): number {
+    if (this.o + n > this.b.length - 4) this.fail(this.o, field, `expected ${n} more byte(s), but the image ends at byte ${this.b.length - 4}`);
+    const at = this.o;
+    this.o += n;
+    return at;
+  }
+  u8(f: string) {
+    return this.v.getUint8(this.take(1, f));
+  }
+  u16(f: string) {
+    return this.v.getUint16(this.take(2, f), true);
+  }
+  u32(f: string) {
+    return this.v.getUint32(this.take(4, f), true);
+  }
+  i32(f: string) {
+    return this.v.getInt32(this.take(4, f), true);
+  }
+  str(f: string) {
+    const n = this.u8(`${f} length`);
+    const at = this.take(n, f);
+    return new TextDecoder().decode(this.b.subarray(at, at + n));
+  }
+  /** Reads a value and checks it against an allowed range. */
+  range(kind: 'u8' | 'u16' | 'u32', f: string, lo: number, hi: number): number {
+    const at = this.o;
+    const x = this[kind](f);
+    if (x < lo || x > hi) this.fail(at, f, `expected ${lo}..${hi}, got ${x}`);
+    return x;
+  }
+}
+
+/** Decodes and checks an image; every inconsistency is an ImageError naming the byte and the field. */
+export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardImage {
+  if (bytes.length < 48) throw new ImageError(`${source}: expected at least 48 bytes, got ${bytes.length}`);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic !== IMAGE_MAGIC) throw new ImageError(`${source}: byte 0 (magic): expected "${IMAGE_MAGIC}", got ${JSON.stringify(magic)}`);
+  const r = new FieldReader(bytes, source);
+  r.o = 4;
+  r.range('u16', 'version', IMAGE_VERSION, IMAGE_VERSION);
+  r.u16('flags');
+  const total = r.u32('totalBytes');
+  if (total !== bytes.length) r.fail(8, 'totalBytes', `expected the image length ${bytes.length}, got ${total}`);
+  const want = crc32(bytes, 0, bytes.length - 4);
+  const got = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(bytes.length - 4, true);
+  if (want !== got) r.fail(bytes.length - 4, 'crc32', `expected 0x${want.toString(16).padStart(8, '0')}, got 0x${got.toString(16).padStart(8, '0')}`);
+  const dtNs = r.range('u32', 'dtNs', 1, 0xffffffff);
+  const stepsPerFrame = r.range('u16', 'stepsPerFrame', 1, 0xffff);
+  const iterations = r.range('u16', 'iterations', 1, 0xffff);
+  const relaxShift = r.range('u8', 'relaxShift', 0, 15);
+  r.u8('reserved');
+  const betaQ16 = r.u32('betaQ16');
+  const nInputs = r.u16('nInputs');
+  const nStimulusInputs = r.u16('nStimulusInputs');
+  const nNeurons = r.range('u16', 'nNeurons', 1, 0xffff);
+  const nOutputs = r.range('u16', 'nOutputs', 1, nNeurons);
+  const nPop = r.range('u16', 'nPopulations', 1, 1024);
+  const nProj = r.u16('nProjections');
+  const network = r.str('name');
+  const populations: BoardPopulation[] = [];
+  const seen = { input: 0, neuron: 0, stimulus: 0 };
+  for (let k = 0; k < nPop; k++) {
+    const f = `populations[${k}]`;
+    const kind = KINDS[r.range('u8', `${f}.kind`, 0, 3)]!;
+    const size = r.range('u16', `${f}.size`, 1, 0xffff);
+    const at = r.o;
+    const offset = r.u16(`${f}.offset`);
+    const isInput = kind === 'input' || kind === 'bias';
+    const expected = isInput ? seen.input : seen.neuron;
+    if (offset !== expected) r.fail(at, `${f}.offset`, `expected ${expected} (populations are contiguous), got ${offset}`);
+    if (isInput) seen.input += size;
+    else seen.neuron += size;
+    if (kind === 'input') seen.stimulus += size;
+    const decayQ24 = r.range('u32', `${f}.decayQ24`, 0, 2 ** 24 - 1);
+    const actKind = ACTS[r.range('u8', `${f}.activation`, 0, 2)]!;
+    let activation: BoardActivation;
+    if (actKind === 'clip') activation = { kind: 'clip', topQ: r.i32(`${f}.activation.topQ`) };
+    else if (actKind === 'table') {
+      const src = r.str(`${f}.activation.source`);
+      const t = () => Int32Array.from({ length: TABLE_KNOTS }, (_, i) => r.i32(`${f}.activation.table[${i}]`));
+      activation = { kind: 'table', source: src, rho: t(), drho: t(), ddrho: t() };
+    } else activation = { kind: 'linear' };
+    populations.push({ name: r.str(`${f}.name`), kind, size, offset, decayQ24, activation });
+  }
+  if (seen.input !== nInputs) r.fail(r.o, 'populations', `input populations add up to ${seen.input} units, but nInputs is ${nInputs}`);
+  if (seen.neuron !== nNeurons) r.fail(r.o, 'populations', `neuron populations add up to ${seen.neuron} neurons, but nNeurons is ${nNeurons}`);
+  if (seen.stimulus !== nStimulusInputs) r.fail(r.o, 'populations', `stimulus inputs add up to ${seen.stimulus}, but nStimulusInputs is ${nStimulusInputs}`);
+  const outputs: number[] = [];
+  for (let k = 0; k < nOutputs; k++) {
+    const at = r.o;
+    const o = r.range('u16', `outputs[${k}]`, 0, nNeurons - 1);
+    const pop = populations.find((p) => p.kind === 'output' && o >= p.offset && o < p.offset + p.size);
+    if (!pop) r.fail(at, `outputs[${k}]`, `expected the index of a neuron in an output population, got ${o}`);
+    outputs.push(o);
+  }
+  const projections: BoardProjection[] = [];
+  for (let k = 0; k < nProj; k++) {
+    const f = `projections[${k}]`;
+    const preKind = r.range('u8', `${f}.preKind`, 0, 1) === 0 ? 'input' : 'neuron';
+    const at = r.o;
+    const prePop = r.range('u16', `${f}.prePop`, 0, nPop - 1);
+    const pre = populations[prePop]!;
+    if ((preKind === 'input') !== (pre.kind === 'input' || pre.kind === 'bias')) r.fail(at, `${f}.prePop`, `expected a${preKind === 'input' ? 'n input' : ' neuron'} population, got '${pre.name}' (${pre.kind})`);
+    const atPost = r.o;
+    const postIdx = r.range('u16', `${f}.postPop`, 0, nPop - 1);
+    const post = populations[postIdx]!;
+    if (post.kind !== 'hidden' && post.kind !== 'output') r.fail(atPost, `${f}.postPop`, `expected a neuron population, got '${post.name}' (${post.kind})`);
+    const rows = r.range('u16', `${f}.rows`, post.size, post.size);
+    const cols = r.range('u16', `${f}.cols`, pre.size, pre.size);
+    const etaDtQ24 = r.u32(`${f}.etaDtQ24`);
+    const name = r.str(`${f}.name`);
+    const weights = new Int32Array(rows * cols);
+    for (let i = 0; i < weights.length; i++) weights[i] = r.i32(`${f}.weights[${i}]`);
+    projections.push({ name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights });
+  }
+  if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);
+  return { format: IMAGE_FORMAT, network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, populations, projections, nInputs, nStimulusInputs, nNeurons, outputs };
+}

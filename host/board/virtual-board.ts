@@ -1,0 +1,320 @@
+import { crc32 } from '../../core/crc32.js';
+import { capacityProblems } from '../../compiler/board/fit.js';
+import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
+import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
+import { decodeImage, ImageError } from '../../hardware-models/fixed-point/image-codec.js';
+import { PROBE, probeWidth, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { ReliableLink } from '../link/reliable-link.js';
+import { MAX_PAYLOAD, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../protocol/frame.js';
+import { ERROR_CODE, NO_FRAME, PARAM, STATE, type Message } from '../protocol/messages.js';
+import type { ByteTransport } from '../transport/transport.js';
+
+export const DEFAULT_CAPS: Capabilities = {
+  maxNeurons: 2048,
+  maxSynapses: 1 << 20,
+  maxInputs: 1024,
+  maxOutputs: 256,
+  signalFracBits: SIGNAL_FRAC,
+  weightFracBits: WEIGHT_FRAC,
+  maxFrameRate: 100_000,
+  window: 32,
+  maxPayload: MAX_PAYLOAD,
+};
+
+export interface VirtualBoardOptions {
+  boardId?: string;
+  caps?: Partial<Capabilities>;
+  /** Protocol version the board reports (tests of the handshake refusal). */
+  protocol?: { major: number; minor: number };
+  /** A slow board: extra time per input frame, ms. */
+  frameDelayMs?: number;
+  /** Output frames kept for RESEND_OUTPUTS. */
+  historyFrames?: number;
+  /** Retransmission timeout of the board's side of the link, ms. */
+  retransmitMs?: number;
+}
+
+export interface BoardCounters {
+  framesProcessed: number;
+  rejectedFrames: number;
+  sessions: number;
+  boots: number;
+}
+
+/**
+ * The board side of the protocol (docs/protocol.md) around the fixed-point core: what firmware on a real
+ * FPGA board does, and the reference for it. Attach it to any byte transport (a pty, a memory pair, a
+ * paced or faulty line). Behaviour:
+ *
+ * - It keeps its image, core state and output history across lines: a cut line and a new HELLO resume
+ *   where it was (HELLO_ACK reports the image's CRC and the last frame processed). `reboot()` is a power
+ *   cycle: everything is lost, and it announces itself with an unsolicited HELLO_ACK (booted = 1).
+ * - Until a HELLO opens a session, sequenced frames are answered with ERROR NO_SESSION.
+ * - Messages are handled one at a time, in order; an input frame's credit returns only after the frame
+ *   is computed and its output sent, so a slow board throttles the host through flow control.
+ * - Every control message is answered with STATUS, or ERROR with a typed code that names the frame.
+ */
+export class VirtualBoard {
+  readonly caps: Capabilities;
+  readonly boardId: string;
+  readonly counters: BoardCounters = { framesProcessed: 0, rejectedFrames: 0, sessions: 0, boots: 1 };
+  private link: ReliableLink | null = null;
+  private transport: ByteTransport | null = null;
+  private image: BoardImage | null = null;
+  private imageCrc = 0;
+  private core: FixedPointCore | null = null;
+  private imageBuf: Uint8Array | null = null;
+  private imageGot = 0;
+  private state: number = STATE.IDLE;
+  private expected = 0;
+  private lastFrame = NO_FRAME;
+  private probes: number = PROBE.OUTPUT_U;
+  private learn = false;
+  private history: Array<{ frame: number; timeUs: number; values: Int32Array }> = [];
+  private freshBoot = true;
+  private queue: Promise<void> = Promise.resolve();
+  /** The last input frame delivered by the link (queued, perhaps not yet computed). */
+  private deliveredLast = NO_FRAME;
+  private nonce = -1;
+  private epoch = 0;
+
+  constructor(private readonly opts: VirtualBoardOptions = {}) {
+    this.caps = { ...DEFAULT_CAPS, ...opts.caps };
+    this.boardId = opts.boardId ?? 'nla-virtual-board';
+  }
+
+  /** The image loaded now (null before LOAD_IMAGE completes). */
+  get loadedImage(): BoardImage | null {
+    return this.image;
+  }
+
+  /** Connects a line. The board's state is kept; the host opens a session with HELLO. */
+  attach(transport: ByteTransport): void {
+    this.link?.dispose();
+    this.transport = transport;
+    const link = new ReliableLink(transport, { receiveWindow: this.caps.window, retransmitMs: this.opts.retransmitMs ?? 100, maxRetries: 1_000_000 });
+    link.accepting = false;
+    this.link = link;
+    link.onMessage((m, sequenced) => this.enqueue(m, link, sequenced));
+    link.onStray((f: Frame) => {
+      void f;
+      link.sendUnsequenced({ type: 'error', code: ERROR_CODE.NO_SESSION, frame: NO_FRAME, message: 'no session: send HELLO first' });
+    });
+    link.onFail(() => {
+      // the line went away or the host stopped acknowledging: keep the state, wait for a new HELLO
+    });
+  }
+
+  /** Disconnects the line (the board keeps running and keeps its state). */
+  detach(): void {
+    this.link?.dispose();
+    this.link = null;
+    this.transport = null;
+  }
+
+  /** Power cycle: image, core, history and session are lost; the board announces its boot. */
+  reboot(): void {
+    this.epoch++;
+    this.image = null;
+    this.core = null;
+    this.imageBuf = null;
+    this.imageGot = 0;
+    this.imageCrc = 0;
+    this.state = STATE.IDLE;
+    this.expected = 0;
+    this.lastFrame = NO_FRAME;
+    this.deliveredLast = NO_FRAME;
+    this.history = [];
+    this.learn = false;
+    this.freshBoot = true;
+    this.counters.boots++;
+    this.queue = Promise.resolve();
+    if (this.transport) {
+      this.attach(this.transport);
+      void this.link!.send(this.helloAck());
+    }
+  }
+
+  private helloAck(): Message {
+    const p = this.opts.protocol ?? { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR };
+    return { type: 'hello-ack', major: p.major, minor: p.minor, boardId: this.boardId, caps: this.caps, booted: this.freshBoot, imageLoaded: this.image !== null, imageCrc: this.imageCrc, lastFrame: this.deliveredLast };
+  }
+
+  private enqueue(m: Message, link: ReliableLink, sequenced: boolean): void {
+    if (!sequenced) {
+      if (m.type !== 'hello') return; // only HELLO may come outside the sequence
+      // handled at once: the session restarts now; messages already delivered are still processed
+      void this.handle(m, link);
+      return;
+    }
+    if (m.type === 'hello') {
+      link.release(1);
+      return;
+    }
+    if (m.type === 'input-frame') this.deliveredLast = m.frame;
+    const epoch = this.epoch;
+    const session = link.session;
+    this.queue = this.queue.then(async () => {
+      await new Promise((r) => setImmediate(r)); // let the line (acknowledgements, arrivals) run between messages
+      if (epoch !== this.epoch) return; // power lost meanwhile: the message is gone with the state
+      try {
+        await this.handle(m, this.link);
+      } finally {
+        if (this.link === link && link.session === session) link.release(1);
+      }
+    });
+  }
+
+  private reply(link: ReliableLink, m: Message): void {
+    link.send(m).catch(() => {
+      // an unacknowledged reply on a dead line: outputs stay in the history, the rest is re-requested
+    });
+  }
+
+  private status(): Message {
+    return {
+      type: 'status',
+      state: this.state,
+      framesProcessed: this.core?.frames ?? 0,
+      lastFrame: this.lastFrame,
+      saturations: this.core?.saturations ?? 0,
+      rejectedFrames: this.counters.rejectedFrames,
+      imageLoaded: this.image !== null,
+    };
+  }
+
+  /** Handles one message (also used by `nla replay`, which feeds logged messages straight in). */
+  async handle(m: Message, link: ReliableLink | null): Promise<Message[]> {
+    const out: Message[] = [];
+    const send = (x: Message) => {
+      out.push(x);
+      if (link) this.reply(link, x);
+    };
+    const fail = (code: number, frame: number, message: string) => {
+      if (code === ERROR_CODE.BAD_FRAME || code === ERROR_CODE.OUT_OF_ORDER) this.counters.rejectedFrames++;
+      send({ type: 'error', code, frame, message });
+    };
+    switch (m.type) {
+      case 'hello': {
+        // a repeated HELLO of the session already open (same nonce) is answered, not obeyed again
+        if (link && !(link.accepting && m.nonce === this.nonce)) {
+          this.counters.sessions++;
+          this.nonce = m.nonce;
+          link.resetSession(Math.max(1, m.window));
+          link.accepting = true;
+        }
+        send(this.helloAck());
+        this.freshBoot = false;
+        break;
+      }
+      case 'load-image': {
+        if (this.state === STATE.STREAMING) return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, 'stop the stream before loading an image'), out);
+        if (m.offset === 0) {
+          if (m.total < 48 || m.total > 64 * 1024 * 1024) return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image size ${m.total} bytes is outside 48..67108864`), out);
+          this.imageBuf = new Uint8Array(m.total);
+          this.imageGot = 0;
+        }
+        if (!this.imageBuf || m.offset !== this.imageGot || m.total !== this.imageBuf.length || m.offset + m.chunk.length > m.total) {
+          return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image chunk at offset ${m.offset} (total ${m.total}): expected offset ${this.imageGot} of ${this.imageBuf?.length ?? 0}`), out);
+        }
+        this.imageBuf.set(m.chunk, m.offset);
+        this.imageGot += m.chunk.length;
+        if (this.imageGot < m.total) break; // more chunks to come; STATUS after the last one
+        const bytes = this.imageBuf;
+        this.imageBuf = null;
+        let img: BoardImage;
+        try {
+          img = decodeImage(bytes, 'LOAD_IMAGE');
+        } catch (e) {
+          return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, e instanceof ImageError ? e.message : String(e)), out);
+        }
+        const problems = capacityProblems(img, this.caps);
+        if (problems.length) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`), out);
+        this.image = img;
+        this.imageCrc = crc32(bytes);
+        this.core = new FixedPointCore(img);
+        this.state = STATE.LOADED;
+        this.lastFrame = NO_FRAME;
+        this.deliveredLast = NO_FRAME;
+        this.expected = 0;
+        this.history = [];
+        send(this.status());
+        break;
+      }
+      case 'set-param': {
+        if (m.id === PARAM.LEARN && (m.value === 0 || m.value === 1)) this.learn = m.value === 1;
+        else if (m.id === PARAM.BETA_Q16 && this.image && m.value >= 0 && m.value <= BETA_MAX_Q16) this.image.betaQ16 = m.value;
+        else if (m.id === PARAM.ITERATIONS && this.image && m.value >= 1 && m.value <= 0xffff) this.image.iterations = m.value;
+        else return (fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${this.image || m.id === PARAM.LEARN ? 'value out of range' : 'no image loaded'}`), out);
+        send(this.status());
+        break;
+      }
+      case 'reset': {
+        if (!this.core) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
+        this.core.reset();
+        if (m.restoreWeights) this.core.reloadWeights();
+        this.state = STATE.LOADED;
+        this.lastFrame = NO_FRAME;
+        this.deliveredLast = NO_FRAME;
+        this.expected = 0;
+        this.history = [];
+        send(this.status());
+        break;
+      }
+      case 'start-stream': {
+        if (!this.core || !this.image) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
+        if (m.probes === 0 || m.probes > 15) return (fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `probes: expected a mask of 1..15, got ${m.probes}`), out);
+        if (4 * probeWidth(this.image, m.probes) + 10 > this.caps.maxPayload) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`), out);
+        const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
+        if (m.firstFrame !== 0 && !continuing) return (fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`), out);
+        this.probes = m.probes;
+        this.expected = m.firstFrame;
+        this.state = STATE.STREAMING;
+        send(this.status());
+        break;
+      }
+      case 'stop-stream':
+        if (this.core) this.state = STATE.LOADED;
+        send(this.status());
+        break;
+      case 'target-frame': {
+        if (this.state !== STATE.STREAMING || !this.core) return (fail(ERROR_CODE.NOT_STREAMING, m.frame, 'targets only while streaming'), out);
+        if (m.frame !== this.expected) return (fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `target for frame ${m.frame}, expected frame ${this.expected}`), out);
+        if (m.values.length !== this.image!.outputs.length) return (fail(ERROR_CODE.BAD_FRAME, m.frame, `target frame ${m.frame} has ${m.values.length} values, expected ${this.image!.outputs.length}`), out);
+        this.core.setTargets(m.values);
+        break;
+      }
+      case 'input-frame': {
+        if (this.state !== STATE.STREAMING || !this.core) return (fail(ERROR_CODE.NOT_STREAMING, m.frame, 'input frames only while streaming (START_STREAM first)'), out);
+        if (m.frame !== this.expected) return (fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `input frame ${m.frame}, expected frame ${this.expected}`), out);
+        if (m.values.length !== this.image!.nStimulusInputs) return (fail(ERROR_CODE.BAD_FRAME, m.frame, `input frame ${m.frame} has ${m.values.length} values, expected ${this.image!.nStimulusInputs}`), out);
+        if (this.opts.frameDelayMs) await new Promise((r) => setTimeout(r, this.opts.frameDelayMs));
+        const values = this.core.frame(m.values, this.learn, this.probes);
+        this.counters.framesProcessed++;
+        this.lastFrame = m.frame;
+        this.expected = m.frame + 1;
+        const o = { frame: m.frame, timeUs: m.timeUs, values };
+        this.history.push(o);
+        if (this.history.length > (this.opts.historyFrames ?? 8192)) this.history.shift();
+        send({ type: 'output-frame', ...o });
+        break;
+      }
+      case 'resend-outputs': {
+        const first = this.history[0]?.frame;
+        if (this.lastFrame === NO_FRAME || m.fromFrame > this.lastFrame) break;
+        if (first === undefined || m.fromFrame < first) return (fail(ERROR_CODE.HISTORY, m.fromFrame, `outputs before frame ${first ?? this.lastFrame + 1} are no longer kept`), out);
+        for (const h of this.history) if (h.frame >= m.fromFrame) send({ type: 'output-frame', ...h });
+        break;
+      }
+      case 'end-stream':
+        if (this.core && this.state === STATE.STREAMING) this.state = STATE.LOADED;
+        send({ type: 'end-stream', lastFrame: this.lastFrame, framesProcessed: this.core?.frames ?? 0 });
+        break;
+      default:
+        return (fail(ERROR_CODE.UNKNOWN_MESSAGE, NO_FRAME, `a board does not accept ${m.type}`), out);
+    }
+    return out;
+  }
+}
+

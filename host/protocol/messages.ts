@@ -1,0 +1,240 @@
+import { ByteReader, ByteWriter } from '../../core/bytes.js';
+import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+
+/**
+ * The messages of the NLA board protocol 1.0 and their payloads (little-endian; docs/protocol.md has
+ * the byte layouts and hex examples). Values of signals are Q3.16 fixed point in i32 (value·2¹⁶);
+ * NO_TARGET marks an output without a target.
+ */
+export const MSG = {
+  HELLO: 0x01,
+  HELLO_ACK: 0x02,
+  LOAD_IMAGE: 0x03,
+  SET_PARAM: 0x04,
+  RESET: 0x05,
+  START_STREAM: 0x06,
+  STOP_STREAM: 0x07,
+  INPUT_FRAME: 0x08,
+  TARGET_FRAME: 0x09,
+  OUTPUT_FRAME: 0x0a,
+  STATUS: 0x0b,
+  ERROR: 0x0c,
+  ACK: 0x0d,
+  END_STREAM: 0x0e,
+  RESEND_OUTPUTS: 0x0f,
+} as const;
+
+export const NO_TARGET = -0x80000000;
+export const NO_FRAME = 0xffffffff;
+
+export type { Capabilities };
+
+export type Message =
+  | { type: 'hello'; major: number; minor: number; window: number; nonce: number; hostId: string }
+  | { type: 'hello-ack'; major: number; minor: number; boardId: string; caps: Capabilities; booted: boolean; imageLoaded: boolean; imageCrc: number; lastFrame: number }
+  | { type: 'load-image'; offset: number; total: number; chunk: Uint8Array }
+  | { type: 'set-param'; id: number; value: number }
+  | { type: 'reset'; restoreWeights: boolean }
+  | { type: 'start-stream'; firstFrame: number; framePeriodUs: number; probes: number }
+  | { type: 'stop-stream' }
+  | { type: 'input-frame'; frame: number; timeUs: number; values: Int32Array }
+  | { type: 'target-frame'; frame: number; values: Int32Array }
+  | { type: 'output-frame'; frame: number; timeUs: number; values: Int32Array }
+  | { type: 'status'; state: number; framesProcessed: number; lastFrame: number; saturations: number; rejectedFrames: number; imageLoaded: boolean }
+  | { type: 'error'; code: number; frame: number; message: string }
+  | { type: 'ack' }
+  | { type: 'end-stream'; lastFrame: number; framesProcessed: number }
+  | { type: 'resend-outputs'; fromFrame: number };
+
+export type MessageType = Message['type'];
+
+/** Board states reported by STATUS. */
+export const STATE = { IDLE: 0, LOADED: 1, STREAMING: 2 } as const;
+
+/** Typed error codes (ERROR). */
+export const ERROR_CODE = {
+  BAD_IMAGE: 1,
+  NO_IMAGE: 2,
+  CAPACITY: 3,
+  BAD_FRAME: 4,
+  OUT_OF_ORDER: 5,
+  NOT_STREAMING: 6,
+  UNKNOWN_MESSAGE: 7,
+  HISTORY: 8,
+  NO_SESSION: 9,
+  BAD_PARAM: 10,
+} as const;
+
+/** Parameters of SET_PARAM. */
+export const PARAM = {
+  /** 1: plasticity on during streaming, 0: off. */
+  LEARN: 1,
+  /** β in Q8.16. */
+  BETA_Q16: 2,
+  /** Iterations of the implicit solve per step (1..65535). */
+  ITERATIONS: 3,
+} as const;
+
+const TYPE_OF: Record<MessageType, number> = {
+  hello: MSG.HELLO,
+  'hello-ack': MSG.HELLO_ACK,
+  'load-image': MSG.LOAD_IMAGE,
+  'set-param': MSG.SET_PARAM,
+  reset: MSG.RESET,
+  'start-stream': MSG.START_STREAM,
+  'stop-stream': MSG.STOP_STREAM,
+  'input-frame': MSG.INPUT_FRAME,
+  'target-frame': MSG.TARGET_FRAME,
+  'output-frame': MSG.OUTPUT_FRAME,
+  status: MSG.STATUS,
+  error: MSG.ERROR,
+  ack: MSG.ACK,
+  'end-stream': MSG.END_STREAM,
+  'resend-outputs': MSG.RESEND_OUTPUTS,
+};
+
+/** Messages that travel unsequenced (the handshake and pure acknowledgements). */
+export function isSequenced(m: Message): boolean {
+  return m.type !== 'hello' && m.type !== 'hello-ack' && m.type !== 'ack';
+}
+
+export function typeCode(m: Message): number {
+  return TYPE_OF[m.type];
+}
+
+const values = (w: ByteWriter, v: Int32Array) => {
+  w.u16(v.length);
+  for (const x of v) w.i32(x);
+};
+
+export function encodePayload(m: Message): Uint8Array {
+  const w = new ByteWriter();
+  switch (m.type) {
+    case 'hello':
+      return w.u8(m.major).u8(m.minor).u16(m.window).u32(m.nonce).str(m.hostId).done();
+    case 'hello-ack': {
+      const c = m.caps;
+      w.u8(m.major).u8(m.minor).u16(c.maxNeurons).u32(c.maxSynapses).u16(c.maxInputs).u16(c.maxOutputs);
+      w.u8(c.signalFracBits).u8(c.weightFracBits).u32(c.maxFrameRate).u16(c.window).u16(c.maxPayload);
+      return w.u8((m.booted ? 1 : 0) | (m.imageLoaded ? 2 : 0)).u32(m.imageCrc).u32(m.lastFrame).str(m.boardId).done();
+    }
+    case 'load-image':
+      return w.u32(m.offset).u32(m.total).bytes(m.chunk).done();
+    case 'set-param':
+      return w.u16(m.id).i32(m.value).done();
+    case 'reset':
+      return w.u8(m.restoreWeights ? 1 : 0).done();
+    case 'stop-stream':
+    case 'ack':
+      return w.done();
+    case 'start-stream':
+      return w.u32(m.firstFrame).u32(m.framePeriodUs).u8(m.probes).done();
+    case 'input-frame':
+      w.u32(m.frame).u32(m.timeUs);
+      values(w, m.values);
+      return w.done();
+    case 'target-frame':
+      w.u32(m.frame);
+      values(w, m.values);
+      return w.done();
+    case 'output-frame':
+      w.u32(m.frame).u32(m.timeUs);
+      values(w, m.values);
+      return w.done();
+    case 'status':
+      return w.u8(m.state).u32(m.framesProcessed).u32(m.lastFrame).u32(m.saturations).u32(m.rejectedFrames).u8(m.imageLoaded ? 1 : 0).done();
+    case 'error':
+      return w.u16(m.code).u32(m.frame).str(m.message).done();
+    case 'end-stream':
+      return w.u32(m.lastFrame).u32(m.framesProcessed).done();
+    case 'resend-outputs':
+      return w.u32(m.fromFrame).done();
+  }
+}
+
+export type DecodeResult = { ok: true; message: Message } | { ok: false; why: string };
+
+/** Decodes a payload of a given type. Never throws: malformed payloads come back as `{ ok: false }`. */
+export function decodePayload(type: number, payload: Uint8Array): DecodeResult {
+  const r = new ByteReader(payload);
+  const vals = () => {
+    const n = r.u16();
+    if (n * 4 > r.remaining) {
+      r.short = true;
+      return new Int32Array(0);
+    }
+    const v = new Int32Array(n);
+    for (let i = 0; i < n; i++) v[i] = r.i32();
+    return v;
+  };
+  let m: Message;
+  switch (type) {
+    case MSG.HELLO:
+      m = { type: 'hello', major: r.u8(), minor: r.u8(), window: r.u16(), nonce: r.u32(), hostId: r.str() };
+      break;
+    case MSG.HELLO_ACK: {
+      const major = r.u8();
+      const minor = r.u8();
+      const caps: Capabilities = {
+        maxNeurons: r.u16(),
+        maxSynapses: r.u32(),
+        maxInputs: r.u16(),
+        maxOutputs: r.u16(),
+        signalFracBits: r.u8(),
+        weightFracBits: r.u8(),
+        maxFrameRate: r.u32(),
+        window: r.u16(),
+        maxPayload: r.u16(),
+      };
+      const flags = r.u8();
+      m = { type: 'hello-ack', major, minor, caps, booted: (flags & 1) !== 0, imageLoaded: (flags & 2) !== 0, imageCrc: r.u32(), lastFrame: r.u32(), boardId: r.str() };
+      break;
+    }
+    case MSG.LOAD_IMAGE: {
+      const offset = r.u32();
+      const total = r.u32();
+      m = { type: 'load-image', offset, total, chunk: r.bytes(r.remaining) };
+      break;
+    }
+    case MSG.SET_PARAM:
+      m = { type: 'set-param', id: r.u16(), value: r.i32() };
+      break;
+    case MSG.RESET:
+      m = { type: 'reset', restoreWeights: r.u8() === 1 };
+      break;
+    case MSG.START_STREAM:
+      m = { type: 'start-stream', firstFrame: r.u32(), framePeriodUs: r.u32(), probes: r.u8() };
+      break;
+    case MSG.STOP_STREAM:
+      m = { type: 'stop-stream' };
+      break;
+    case MSG.INPUT_FRAME:
+      m = { type: 'input-frame', frame: r.u32(), timeUs: r.u32(), values: vals() };
+      break;
+    case MSG.TARGET_FRAME:
+      m = { type: 'target-frame', frame: r.u32(), values: vals() };
+      break;
+    case MSG.OUTPUT_FRAME:
+      m = { type: 'output-frame', frame: r.u32(), timeUs: r.u32(), values: vals() };
+      break;
+    case MSG.STATUS:
+      m = { type: 'status', state: r.u8(), framesProcessed: r.u32(), lastFrame: r.u32(), saturations: r.u32(), rejectedFrames: r.u32(), imageLoaded: r.u8() === 1 };
+      break;
+    case MSG.ERROR:
+      m = { type: 'error', code: r.u16(), frame: r.u32(), message: r.str() };
+      break;
+    case MSG.ACK:
+      m = { type: 'ack' };
+      break;
+    case MSG.END_STREAM:
+      m = { type: 'end-stream', lastFrame: r.u32(), framesProcessed: r.u32() };
+      break;
+    case MSG.RESEND_OUTPUTS:
+      m = { type: 'resend-outputs', fromFrame: r.u32() };
+      break;
+    default:
+      return { ok: false, why: `unknown message type 0x${type.toString(16).padStart(2, '0')}` };
+  }
+  if (!r.exact) return { ok: false, why: `malformed ${m.type} payload (${payload.length} bytes)` };
+  return { ok: true, message: m };
+}

@@ -1,0 +1,235 @@
+import type { Capabilities } from '../hardware-models/fixed-point/capabilities.js';
+import { LinkError, ReliableLink, type LinkLogEntry } from './link/reliable-link.js';
+import { PROTOCOL_MAJOR, PROTOCOL_MINOR } from './protocol/frame.js';
+import { ERROR_CODE, type Message } from './protocol/messages.js';
+import type { ByteTransport } from './transport/transport.js';
+
+/** The board answered the handshake with a protocol major version this host does not speak. */
+export class ProtocolVersionError extends Error {
+  constructor(
+    readonly board: { major: number; minor: number; boardId: string },
+    readonly host: { major: number; minor: number },
+  ) {
+    super(`board '${board.boardId}' speaks protocol ${board.major}.${board.minor}, this host speaks ${host.major}.${host.minor}: the major versions differ, so the board is refused`);
+    this.name = 'ProtocolVersionError';
+  }
+}
+
+/** The board reported an ERROR in answer to a request. */
+export class BoardError extends Error {
+  constructor(
+    readonly code: number,
+    readonly frame: number,
+    readonly boardMessage: string,
+  ) {
+    const name = Object.entries(ERROR_CODE).find(([, v]) => v === code)?.[0] ?? `code ${code}`;
+    super(`the board reported ${name}: ${boardMessage}`);
+    this.name = 'BoardError';
+  }
+}
+
+export interface BoardInfo {
+  boardId: string;
+  major: number;
+  minor: number;
+  caps: Capabilities;
+  /** The board has booted since its last session (its state is gone). */
+  booted: boolean;
+  imageLoaded: boolean;
+  imageCrc: number;
+  /** Last input frame the board has accepted (0xFFFFFFFF: none). */
+  lastFrame: number;
+}
+
+export interface SessionOptions {
+  hostId?: string;
+  /** SEQ frames the host buffers (the credits it grants the board). */
+  window?: number;
+  /** How long to wait for HELLO_ACK (HELLO is repeated every 200 ms meanwhile). */
+  handshakeTimeoutMs?: number;
+  retransmitMs?: number;
+  maxRetries?: number;
+  /** Every frame on the line and every message (the replayable log). */
+  log?: (e: SessionLogEntry) => void;
+}
+
+export type SessionLogEntry =
+  | ({ kind: 'frame' } & LinkLogEntry)
+  | { kind: 'message'; tMs: number; dir: 'tx' | 'rx'; message: Message }
+  | { kind: 'event'; tMs: number; event: string; detail?: string };
+
+/**
+ * One session with a board over a byte transport: the handshake (version check), then requests that
+ * wait for their answer (STATUS, END_STREAM or a typed ERROR), and a stream of unsolicited messages
+ * (OUTPUT_FRAME, ERROR) for the streamer. A board that reboots (an unsolicited HELLO_ACK, or ERROR
+ * NO_SESSION) or a link that fails ends the session: `onEnd` says why, and pending requests reject.
+ */
+let sessionCounter = 0;
+
+export class BoardSession {
+  readonly link: ReliableLink;
+  info!: BoardInfo;
+  private waiters: Array<{ accept: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void }> = [];
+  private listeners: Array<(m: Message) => void> = [];
+  private enders: Array<(why: Error) => void> = [];
+  private ended: Error | null = null;
+  private readonly t0 = performance.now();
+
+  private constructor(
+    readonly transport: ByteTransport,
+    private readonly opts: SessionOptions,
+  ) {
+    const log = opts.log;
+    this.link = new ReliableLink(transport, {
+      receiveWindow: opts.window ?? 64,
+      retransmitMs: opts.retransmitMs ?? 50,
+      maxRetries: opts.maxRetries ?? 40,
+      ...(log ? { log: (e: LinkLogEntry) => log({ kind: 'frame', ...e }) } : {}),
+    });
+    this.link.onFail((e) => this.end(e));
+  }
+
+  /** Opens a session: HELLO until HELLO_ACK, then checks the version. */
+  static async open(transport: ByteTransport, opts: SessionOptions = {}): Promise<BoardSession> {
+    const s = new BoardSession(transport, opts);
+    await s.handshake();
+    return s;
+  }
+
+  private now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private async handshake(): Promise<void> {
+    const timeout = this.opts.handshakeTimeoutMs ?? 3000;
+    // a session identifier (not a random draw): distinct for every session this process opens
+    const nonce = (Math.floor(performance.timeOrigin + performance.now()) * 7 + ++sessionCounter) >>> 0;
+    const hello: Message = { type: 'hello', major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR, window: this.opts.window ?? 64, nonce, hostId: this.opts.hostId ?? 'nla-host' };
+    const ack = await new Promise<Extract<Message, { type: 'hello-ack' }>>((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      const done = (f: () => void) => {
+        if (timer) clearInterval(timer);
+        clearTimeout(deadline);
+        f();
+      };
+      const deadline = setTimeout(() => done(() => reject(new Error(`no answer to HELLO within ${timeout} ms: is a board (or nla board virtual) at the other end, at the same baud rate?`))), timeout);
+      this.link.onMessage((m) => {
+        if (m.type === 'hello-ack' && !this.info) done(() => resolve(m));
+      });
+      this.link.onFail((e) => done(() => reject(e)));
+      const sayHello = () => {
+        this.logMessage('tx', hello);
+        void this.link.send(hello);
+      };
+      sayHello();
+      timer = setInterval(sayHello, 200);
+    });
+    this.logMessage('rx', ack);
+    this.info = { boardId: ack.boardId, major: ack.major, minor: ack.minor, caps: ack.caps, booted: ack.booted, imageLoaded: ack.imageLoaded, imageCrc: ack.imageCrc, lastFrame: ack.lastFrame };
+    if (ack.major !== PROTOCOL_MAJOR) {
+      this.link.dispose();
+      throw new ProtocolVersionError({ major: ack.major, minor: ack.minor, boardId: ack.boardId }, { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR });
+    }
+    this.link.resetSession(Math.max(1, ack.caps.window));
+    this.link.onMessage((m, sequenced) => this.onMessage(m, sequenced));
+  }
+
+  private logMessage(dir: 'tx' | 'rx', message: Message): void {
+    this.opts.log?.({ kind: 'message', tMs: this.now(), dir, message });
+  }
+
+  /** Records an event in the log (reconnects, resumes). */
+  logEvent(event: string, detail?: string): void {
+    this.opts.log?.({ kind: 'event', tMs: this.now(), event, ...(detail !== undefined ? { detail } : {}) });
+  }
+
+  private onMessage(m: Message, sequenced: boolean): void {
+    this.logMessage('rx', m);
+    if (sequenced) this.link.release(1);
+    if (m.type === 'hello-ack') {
+      if (m.booted) this.end(new BoardResetError(m.boardId));
+      return;
+    }
+    if (m.type === 'error' && m.code === ERROR_CODE.NO_SESSION) {
+      this.end(new BoardResetError(this.info.boardId));
+      return;
+    }
+    const k = this.waiters.findIndex((w) => w.accept(m));
+    if (k >= 0) {
+      const [w] = this.waiters.splice(k, 1);
+      if (m.type === 'error') w!.reject(new BoardError(m.code, m.frame, m.message));
+      else w!.resolve(m);
+      return;
+    }
+    for (const l of this.listeners) l(m);
+  }
+
+  /** Unsolicited messages (output frames, errors no request waits for). */
+  onUnsolicited(cb: (m: Message) => void): void {
+    this.listeners.push(cb);
+  }
+
+  /** Called once when the session ends (board reboot, line closed, retries exhausted). */
+  onEnd(cb: (why: Error) => void): void {
+    if (this.ended) cb(this.ended);
+    else this.enders.push(cb);
+  }
+
+  get endedBy(): Error | null {
+    return this.ended;
+  }
+
+  private end(why: Error): void {
+    if (this.ended) return;
+    this.ended = why;
+    this.logEvent('session-end', why.message);
+    for (const w of this.waiters.splice(0)) w.reject(why);
+    for (const e of this.enders) e(why);
+    this.link.dispose();
+  }
+
+  /** Sends a message (resolves when the board acknowledged it). */
+  send(m: Message): Promise<void> {
+    if (this.ended) return Promise.reject(this.ended);
+    this.logMessage('tx', m);
+    return this.link.send(m);
+  }
+
+  /** Sends a message and waits for its answer: STATUS (or `answer`), or a typed ERROR. */
+  request(m: Message, answer: Message['type'] = 'status'): Promise<Message> {
+    if (this.ended) return Promise.reject(this.ended);
+    const p = new Promise<Message>((resolve, reject) => this.waiters.push({ accept: (x) => x.type === answer || (x.type === 'error' && x.code !== ERROR_CODE.NO_SESSION), resolve, reject }));
+    this.send(m).catch(() => {
+      // the session's end rejects the waiter
+    });
+    return p;
+  }
+
+  /** Loads an image in chunks; resolves with the board's STATUS after the last one. */
+  async loadImage(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    const chunk = Math.min(this.info.caps.maxPayload, 4096) - 8;
+    let last: Promise<Message> | null = null;
+    for (let off = 0; off < bytes.length; off += chunk) {
+      const piece = bytes.subarray(off, Math.min(off + chunk, bytes.length));
+      const m: Message = { type: 'load-image', offset: off, total: bytes.length, chunk: piece };
+      if (off + piece.length >= bytes.length) last = this.request(m);
+      else await this.send(m);
+      onProgress?.(off + piece.length, bytes.length);
+    }
+    await last;
+  }
+
+  async close(): Promise<void> {
+    this.link.dispose();
+    await this.transport.close();
+  }
+}
+
+/** The board rebooted (it announced a boot, or answered NO_SESSION): its state is gone. */
+export class BoardResetError extends LinkError {
+  constructor(boardId: string) {
+    super(`board '${boardId}' reset (it announced a boot or lost its session)`, []);
+    this.name = 'BoardResetError';
+  }
+}
+
