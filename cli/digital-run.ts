@@ -10,6 +10,7 @@ import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
 import { SteppedSignal } from '../emulator/stimulus/stepped-signal.js';
 import type { Signal } from '../emulator/stimulus/signal.js';
 import type { Interpolation } from '../emulator/stimulus/table-signal.js';
+import { frameSignal, sampleFrames } from '../emulator/stimulus/frames.js';
 
 /** Channel names of a graph's stimulus inputs (`in[0]` …) and outputs (`out[0]` …), as CSV headers use them. */
 export function channelNames(g: NlaGraph): { inputs: string[]; outputs: string[] } {
@@ -18,6 +19,8 @@ export function channelNames(g: NlaGraph): { inputs: string[]; outputs: string[]
 }
 
 export interface DriveFiles {
+  /** Hold inputs and targets per frame of this length (ms), sampled at each frame start, as a board sees them. */
+  frameMs?: number;
   input?: string;
   interp?: string;
   events?: string;
@@ -42,7 +45,15 @@ export function driveFromFiles(g: NlaGraph, f: DriveFiles): Drive {
     impulses = ev.impulses;
     if (ev.steps.length) input = new SteppedSignal(input, ev.steps);
   }
-  const target = f.target ? loadSignalCsv(f.target, interpolation(f.targetInterp, '--target-interp'), names.outputs, true) : null;
+  let target: Signal | null = f.target ? loadSignalCsv(f.target, interpolation(f.targetInterp, '--target-interp'), names.outputs, true) : null;
+  if (f.frameMs) {
+    const held = (sig: Signal & { times?: Float64Array }) => {
+      const last = sig.times ? sig.times[sig.times.length - 1]! : 0;
+      return frameSignal(sampleFrames(sig, f.frameMs!, Math.floor(last / f.frameMs! + 1e-9) + 1), f.frameMs!);
+    };
+    input = held(input as Signal & { times?: Float64Array });
+    if (target) target = held(target as Signal & { times?: Float64Array });
+  }
   return new SignalDrive(input, target, impulses);
 }
 

@@ -1,4 +1,7 @@
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
+import { parseNumericCsv } from '../core/csv.js';
+import { readFileSync } from 'node:fs';
+import { TraceTable } from '../emulator/probes/recorder.js';
 import { parseTimeMs } from '../core/units.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
@@ -11,15 +14,14 @@ import type { DigitalOptions } from '../emulator/digital/options.js';
 import { runDigital, type WeightSnapshot } from '../emulator/digital/run.js';
 import type { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { parseProbes } from '../emulator/probes/probe.js';
-import type { TraceTable } from '../emulator/probes/recorder.js';
 import { runSpice, type SpiceEngine } from '../emulator/spice/run.js';
 import { loadSignalCsv } from '../emulator/stimulus/load.js';
 import { loadOrCompileCircuit } from './circuit-load.js';
 import { channelNames, createDigital, driveFromFiles, type DriveFiles } from './digital-run.js';
 import { progressReporter } from './progress.js';
 
-export type EngineName = 'digital' | 'analog' | 'spice';
-export const ENGINES: EngineName[] = ['digital', 'analog', 'spice'];
+export type EngineName = 'digital' | 'analog' | 'spice' | 'board';
+export const ENGINES: EngineName[] = ['digital', 'analog', 'spice', 'board'];
 
 /** Options shared by `nla simulate` and `nla compare` (strings as the CLI gives them). */
 export interface EngineOptions extends DriveFiles {
@@ -50,6 +52,8 @@ export interface EngineOptions extends DriveFiles {
   atol?: string;
   odeSolver?: string;
   spiceEngine?: string;
+  // board: the output frames recorded by nla stream
+  boardOutputs?: string;
 }
 
 export interface EngineRun {
@@ -119,6 +123,19 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
     const weights = new Map(sim.weights().map((W, k) => [graph.projections[k]!.name, Float64Array.from(W)]));
     return { engine, traces: res.traces, summary: { ...res.summary }, weights, graph, circuit: null, digital: sim, snapshots: res.snapshots };
   }
+  if (engine === 'board') {
+    if (!o.boardOutputs) throw new UsageError('--board-outputs is required for the board engine: the CSV written by nla stream --out');
+    const graph = buildGraph(loadSpecFile(specPath));
+    const table = parseNumericCsv(readText(o.boardOutputs), { file: o.boardOutputs });
+    if (table.header[0] !== 't') throw new InputError(`expected the first column to be 't' (ms), got '${table.header[0]}'`, o.boardOutputs, 1);
+    const traces = new TraceTable(table.header.slice(1), Math.max(1, table.rows));
+    const row = new Float64Array(table.header.length - 1);
+    for (let r = 0; r < table.rows; r++) {
+      for (let c = 1; c < table.header.length; c++) row[c - 1] = table.columns[c]![r]!;
+      traces.push(table.columns[0]![r]!, row);
+    }
+    return { engine, traces, summary: { engine: 'board', file: o.boardOutputs, frames: table.rows }, weights: null, graph, circuit: null, digital: null, snapshots: [] };
+  }
   if (o.loadState || o.loadWeights) throw new UsageError(`--load-state/--load-weights apply to the digital engine; compile the network for the ${engine} engine instead`);
   const ir = loadOrCompileCircuit(specPath, o);
   const model = modelFromCircuit(ir);
@@ -178,4 +195,12 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
     digital: null,
     snapshots: [],
   };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+  }
 }

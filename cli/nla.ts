@@ -7,10 +7,18 @@ import { registerProfiles } from './commands/profiles.js';
 import { registerSpice } from './commands/spice.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
+import { registerImage } from './commands/image.js';
+import { registerBoard } from './commands/board.js';
+import { registerPorts } from './commands/ports.js';
+import { registerStream } from './commands/stream.js';
+import { registerReplay } from './commands/replay.js';
+import { CapacityError } from '../compiler/board/fit.js';
+import { BoardError, ProtocolVersionError } from '../host/session.js';
+import { StreamError } from '../host/stream.js';
 
 /**
  * The `nla` command. The one place that wires files, engines and reports together; each command lives in
- * cli/commands/. Known errors print one clear message and exit with a code (2 usage or input, 3 numerical);
+ * cli/commands/. Known errors print one clear message and exit with a code (2 usage or input, 3 numerical, 4 board or line);
  * anything else is a bug and prints its stack.
  */
 export function buildProgram(): Command {
@@ -27,6 +35,11 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerSpice(program);
   registerCompare(program);
+  registerImage(program);
+  registerBoard(program);
+  registerPorts(program);
+  registerStream(program);
+  registerReplay(program);
   registerDemo(program);
   return program;
 }
@@ -40,6 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof SpecError || e instanceof InputError || e instanceof UsageError) {
       process.stderr.write(`nla: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError) {
+      process.stderr.write(`nla: ${e.message}\n`);
+      return 4;
     }
     if (e instanceof NumericalError) {
       process.stderr.write(`nla: numerical failure: ${e.message}\n`);

@@ -14,6 +14,8 @@ export interface ComparisonData {
   errorOverTime: Float64Array;
   perPopulation: Array<Record<string, string | number>>;
   summary: Record<string, string | number>;
+  /** Further engines compared with the same A, each in its own part of the page. */
+  others?: Array<{ heading: string; text: string; b: { name: string; traces: TraceTable }; a?: { name: string; traces: TraceTable }; metrics: ColumnMetrics[]; errorOverTime: Float64Array; perPopulation: Array<Record<string, string | number>>; summary: Record<string, string | number> }>;
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
@@ -23,6 +25,15 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
  * error over time, and tables of the per-population and per-probe metrics. One self-contained file.
  */
 export function comparisonReport(d: ComparisonData, maxPerPlot = 4): string {
+  const sections = comparisonSections(d, maxPerPlot);
+  for (const o of d.others ?? []) {
+    sections.push({ heading: o.heading, html: `<p>${o.text}</p>` });
+    sections.push(...comparisonSections({ ...d, ...o, a: o.a ?? d.a }, maxPerPlot));
+  }
+  return htmlPage(d.title, d.intro, sections);
+}
+
+function comparisonSections(d: Omit<ComparisonData, 'title' | 'intro' | 'others'>, maxPerPlot: number): PageSection[] {
   const { t: tA, xLabel } = timeAxis(d.a.traces.time());
   const tRaw = d.a.traces.time();
   const sections: PageSection[] = [];
@@ -42,20 +53,20 @@ export function comparisonReport(d: ComparisonData, maxPerPlot = 4): string {
     sections.push({ heading: `${key}: A = ${d.a.name} (solid), B = ${d.b.name} (dashed)${cols.length > maxPerPlot ? `, first ${maxPerPlot} of ${cols.length}` : ''}`, html: linePlot(series, { xLabel, yLabel: key.split(':')[0] }) });
   }
   sections.push({
-    heading: 'Largest error over time, max over the compared probes of |A − B|',
+    heading: `Largest error over time, max over the compared probes of |A − B| (B = ${d.b.name})`,
     html: linePlot([{ label: '|A − B| max', x: tA, y: d.errorOverTime.map((v) => Math.max(v, 1e-16)) }], { xLabel, yLabel: 'error', logY: true }),
   });
   if (d.perPopulation.length) {
     const keys = Object.keys(d.perPopulation[0]!);
-    sections.push({ heading: 'Per population', html: htmlTable([keys, ...d.perPopulation.map((r) => keys.map((k) => r[k]!))]) });
+    sections.push({ heading: `Per population (${d.b.name})`, html: htmlTable([keys, ...d.perPopulation.map((r) => keys.map((k) => r[k]!))]) });
   }
   sections.push({
-    heading: 'Per probe',
+    heading: `Per probe (${d.b.name})`,
     html: htmlTable([
       ['probe', 'RMSE', 'max |error|', 'NRMSE', 'best shift (ms)', 'RMSE after shift'],
       ...d.metrics.map((m) => [m.column, m.rmse, m.maxAbs, m.nrmse, m.bestShiftMs, m.rmseShifted]),
     ]),
   });
-  sections.push({ heading: 'Summary', html: htmlTable([['quantity', 'value'], ...Object.entries(d.summary)]) });
-  return htmlPage(d.title, d.intro, sections);
+  sections.push({ heading: `Summary: ${d.a.name} vs ${d.b.name}`, html: htmlTable([['quantity', 'value'], ...Object.entries(d.summary)]) });
+  return sections;
 }

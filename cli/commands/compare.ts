@@ -6,9 +6,12 @@ import { compareTraces, errorOverTime, settlingTime, weightDistance } from '../.
 import { comparisonReport } from '../../report/compare-report.js';
 import { ENGINES, oneOf, runEngine, type EngineOptions, type EngineRun } from '../engines.js';
 import { writeOutput } from '../files.js';
+import { loadImageFile } from '../board-image.js';
+import { TraceTable } from '../../emulator/probes/recorder.js';
 import { engineOptions } from './simulate.js';
 
 interface CompareOpts extends EngineOptions {
+  image?: string;
   a: string;
   b: string;
   report?: string;
@@ -23,7 +26,9 @@ export function registerCompare(program: Command): void {
     .description('run a network on two engines with the same input and compare: error norms, time shift, settling per layer, cost and weights')
     .argument('<spec>', 'network spec (JSON)')
     .option('--a <engine>', 'reference engine: digital, analog or spice', 'digital')
-    .option('--b <engine>', 'engine compared with it', 'analog');
+    .option('--b <engine>', 'engine compared with it: analog, spice, digital, or board (recorded output frames)', 'analog')
+    .option('--board-outputs <csv>', "board: the output frames recorded by nla stream --out")
+    .option('--image <file>', 'board: the image streamed (binary or spec); the digital engine then runs the board\'s algorithm (implicit, same iterations, relaxation and dt) on frame-held inputs, so the difference is the fixed-point error');
   engineOptions(cmd)
     .option('--probe <list>', 'what to compare (both engines must record it; spice records u)', 'u')
     .option('--max-shift <time>', 'largest time shift searched', '5ms')
@@ -80,6 +85,20 @@ export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, step
   return { perProbe, perPopulation, summary, errorOverTime: errorOverTime(a.traces, b.traces, perProbe.map((m) => m.column)) };
 }
 
+/** The rows of a trace table at or after t0. */
+export function fromTime(t: TraceTable, t0: number): TraceTable {
+  const out = new TraceTable(t.names, Math.max(1, t.rows));
+  const time = t.time();
+  const cols = t.names.map((_, i) => t.columnAt(i));
+  const row = new Float64Array(cols.length);
+  for (let r = 0; r < t.rows; r++) {
+    if (time[r]! < t0 - 1e-9) continue;
+    for (let c = 0; c < cols.length; c++) row[c] = cols[c]![r]!;
+    out.push(time[r]!, row);
+  }
+  return out;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -89,8 +108,22 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
   const ea = oneOf(o.a, ENGINES, '--a');
   const eb = oneOf(o.b, ENGINES, '--b');
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
-  const a = await runEngine(ea, spec, o);
-  const b = await runEngine(eb, spec, o);
+  const boardSide = ea === 'board' || eb === 'board';
+  if (boardSide && o.image) {
+    const img = loadImageFile(o.image).image;
+    const fMs = (img.dtNs * img.stepsPerFrame) / 1e6;
+    // the board learns only when streamed with --learn; so does the digital side of this comparison
+    if (o.learn === undefined) o.learn = false;
+    Object.assign(o, { method: 'implicit', iterations: String(img.iterations), relaxation: String(2 ** -img.relaxShift), dt: `${img.dtNs / 1e6}ms`, frameMs: fMs, sampleEvery: `${fMs}ms` });
+  }
+  let a = await runEngine(ea, spec, o);
+  let b = await runEngine(eb, spec, o);
+  if (boardSide) {
+    // the board's first output frame is at the end of frame 0: compare from there on
+    const t0 = Math.max(a.traces.time()[0] ?? 0, b.traces.time()[0] ?? 0);
+    a = { ...a, traces: fromTime(a.traces, t0) };
+    b = { ...b, traces: fromTime(b.traces, t0) };
+  }
   const dur = parseTimeMs(o.duration, '--duration');
   let stepMs = o.stepAt ? parseTimeMs(o.stepAt, '--step-at') : NaN;
   if (!o.stepAt && (o.interp ?? 'step') === 'step' && o.input) {

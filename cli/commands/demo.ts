@@ -13,13 +13,15 @@ import { parseProbes } from '../../emulator/probes/probe.js';
 import { htmlPage } from '../../report/html-page.js';
 import { linePlot, type Series } from '../../report/svg-plot.js';
 import { summarySection, timeAxis, traceSections } from '../../report/trace-report.js';
-import { driveFromFiles } from '../digital-run.js';
+import { channelNames, driveFromFiles } from '../digital-run.js';
+import { boardDemo } from '../demo-board.js';
+import { loadSignalCsv } from '../../emulator/stimulus/load.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
 import { comparisonReport } from '../../report/compare-report.js';
-import { compareRuns } from './compare.js';
+import { compareRuns, fromTime } from './compare.js';
 import { writeOutput } from '../files.js';
 import { progressReporter } from '../progress.js';
 
@@ -61,7 +63,7 @@ interface DemoOpts {
   quiet?: boolean;
 }
 
-function demo(o: DemoOpts): void {
+async function demo(o: DemoOpts): Promise<void> {
   const dir = exampleDir();
   const graph = buildGraph(loadSpecFile(join(dir, 'network.json')));
   const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
@@ -94,6 +96,15 @@ function demo(o: DemoOpts): void {
   const digital = evaluate(graph, drive, dtMs, state, probes);
   const asRun = (engine: 'digital' | 'analog', traces: typeof analog.traces, summary: Record<string, unknown>) => ({ engine, traces, summary, weights: null, graph, circuit: null, digital: null, snapshots: [] });
   const cmp = compareRuns(asRun('digital', digital.traces, { ...digital.summary }), asRun('analog', analog.traces, { ...analog.summary }), 5, NaN);
+  // the trained network on a board: a virtual board behind a pty, the input streamed over the protocol
+  const progressB = progressReporter('demo: streaming to the virtual board', o.quiet === true);
+  const inputSignal = loadSignalCsv(join(dir, 'input.csv'), 'linear', channelNames(graph).inputs);
+  const bd = await boardDemo(trained, inputSignal, EVAL_MS, dtMs, (done, total) => progressB.update(done / total, done, 0));
+  progressB.done();
+  const bs = bd.stream.stats;
+  const ref = fromTime(bd.reference.traces, bd.board.time()[0]!);
+  const cmpB = compareRuns(asRun('digital', ref, { ...bd.reference.summary }), { ...asRun('digital', bd.board, {}), engine: 'board' }, 5, NaN);
+  const boardBound = 2 ** -12;
   const files = [
     writeOutput(join(o.outDir, 'traces.csv'), train.traces.toCsv()),
     writeOutput(join(o.outDir, 'state.json'), JSON.stringify(state)),
@@ -110,6 +121,28 @@ function demo(o: DemoOpts): void {
         errorOverTime: cmp.errorOverTime,
         perPopulation: cmp.perPopulation,
         summary: { ...cmp.summary, 'analog wall time (s)': analog.summary.wallMs / 1000, 'analog steps': analog.summary.steps },
+        others: [
+          {
+            heading: `The trained network on a virtual board (fixed point, over the serial protocol)`,
+            text:
+              `The same network compiled into a board image (${bd.image.stepsPerFrame} steps of ${dtMs} ms per 1 ms frame, ${bd.image.iterations} implicit iterations per step, α = 2^-${bd.image.relaxShift}; signals Q3.16, state Q3.24, weights Q3.28), ` +
+              `loaded into the virtual board over ${bd.line} and fed the same input as ${bs.frames} frames with flow control: ${bs.outputsReceived} output frames back, ${bs.lost} lost, ${bs.retransmitted} retransmitted, ${Math.round(bs.framesPerSecond)} frames/s. ` +
+              `A: the digital engine running the board's algorithm in floating point on the same frames, from rest. The difference is the fixed-point error; docs/protocol.md bounds it by 2⁻¹² = ${boardBound.toExponential(2)} for inference.`,
+            a: { name: 'digital (float, board algorithm)', traces: ref },
+            b: { name: 'board (fixed point)', traces: bd.board },
+            metrics: cmpB.perProbe,
+            errorOverTime: cmpB.errorOverTime,
+            perPopulation: cmpB.perPopulation,
+            summary: {
+              ...cmpB.summary,
+              'frames streamed': bs.frames,
+              'frames lost': bs.lost,
+              'frames/s': Math.round(bs.framesPerSecond),
+              'latency p50 / p99 (ms)': `${bs.latencyMs.p50.toFixed(2)} / ${bs.latencyMs.p99.toFixed(2)}`,
+              line: bd.line,
+            },
+          },
+        ],
       }),
     ),
   ];
@@ -119,6 +152,8 @@ function demo(o: DemoOpts): void {
       `cost C on the same ${EVAL_MS / 1000} s of input, plasticity off: ${b.toExponential(2)} before → ${a.toExponential(2)} after learning (${(b / a).toFixed(1)}× lower)`,
       `moving equilibrium while learning: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
       `on '${o.profile}' (${ir.reports.find((r) => r.pass === 'quantise')!.summary}): emulated ${EVAL_MS / 1000} s in ${(analog.summary.wallMs / 1000).toFixed(1)} s; vs digital RMSE ${(cmp.summary['RMSE over all probes'] as number).toExponential(2)}, max error ${(cmp.summary['max |error|'] as number).toExponential(2)}, lag ${(cmp.summary['median best shift (ms)'] as number).toFixed(3)} ms, cost ${analog.summary.finalCost.toExponential(2)} (digital ${digital.summary.finalCost.toExponential(2)})`,
+      `on a virtual board over ${bd.line.startsWith('pty') ? 'a pty' : 'an in-process line'}: ${bs.outputsReceived}/${bs.frames} frames streamed and returned (${bs.lost} lost) at ${Math.round(bs.framesPerSecond)} frames/s; fixed-point vs float max error ${(cmpB.summary['max |error|'] as number).toExponential(2)} (bound ${boardBound.toExponential(2)})`,
+      ...bd.warnings.map((w) => `  board image warning: ${w}`),
       ...files.map((f) => `wrote ${f}`),
       `open ${join(o.outDir, 'report.html')} (learning) and ${join(o.outDir, 'comparison.html')} (hardware vs digital)`,
     ].join('\n') + '\n',

@@ -43,13 +43,14 @@ export class FixedPointCore {
   readonly delta: Float64Array;
   /** Filtered input rates (U). */
   readonly rbarIn: Float64Array;
-  /** Weight registers (Q3.28), one array per projection. */
-  readonly weights: Int32Array[];
+  /** Weight registers (Q3.28 integers, int32 range), one array per projection. */
+  readonly weights: Float64Array[];
   /** Count of saturated signal values since the last reset (reported in STATUS). */
   saturations = 0;
   /** Frames processed since the last reset. */
   frames = 0;
-  private readonly wq: Int32Array[];
+  /** Datapath weights (integers; Float64Array so that the exact-arithmetic test can run the same code). */
+  private readonly wq: Float64Array[];
   private readonly ustar: Float64Array;
   private readonly prevUstar: Float64Array;
   private readonly hasTarget: Uint8Array;
@@ -96,8 +97,8 @@ export class FixedPointCore {
       this.decay.fill(p.decayQ24, p.offset, p.offset + p.size);
       this.acts.push({ start: p.offset, end: p.offset + p.size, act: p.activation });
     }
-    this.weights = image.projections.map((p) => Int32Array.from(p.weights));
-    this.wq = this.weights.map((w) => Int32Array.from(w, datapath));
+    this.weights = image.projections.map((p) => Float64Array.from(p.weights));
+    this.wq = this.weights.map((w) => Float64Array.from(w, datapath));
     this.reset();
   }
 
@@ -375,7 +376,7 @@ function lerp(T: Int32Array, k: number, frac: number): number {
 }
 
 /** out[post + r] += Σ_c W[r,c]·x[off + c] (raw Q6.32 accumulators). */
-function matvec(W: Int32Array, p: BoardProjection, x: Float64Array, off: number, out: Float64Array, post: number): void {
+function matvec(W: Float64Array, p: BoardProjection, x: Float64Array, off: number, out: Float64Array, post: number): void {
   for (let r = 0; r < p.rows; r++) {
     let s = 0;
     const row = r * p.cols;

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.js';
+import { readJsonFile } from '../core/json-file.js';
+import { parseTimeMs } from '../core/units.js';
+import { compileBoardImage, type BoardCompileResult } from '../compiler/board/compile-image.js';
+import { buildGraph } from '../compiler/graph/build.js';
+import { withStateWeights } from '../compiler/graph/state-weights.js';
+import { loadSpecFile } from '../compiler/spec/load.js';
+import { decodeImage, encodeImage, IMAGE_MAGIC, ImageError } from '../hardware-models/fixed-point/image-codec.js';
+import type { BoardImage } from '../hardware-models/fixed-point/image.js';
+
+export interface ImageSourceOptions {
+  state?: string;
+  dt?: string;
+  frame?: string;
+  iterations?: string;
+  relaxShift?: string;
+}
+
+export interface LoadedImage {
+  image: BoardImage;
+  bytes: Uint8Array;
+  /** Present when the image was compiled here from a spec. */
+  compiled: BoardCompileResult | null;
+}
+
+/** Compiles a spec (with trained weights from --state) into a board image. */
+export function compileImageFromSpec(spec: string, o: ImageSourceOptions): BoardCompileResult {
+  let graph = buildGraph(loadSpecFile(spec));
+  if (o.state) graph = withStateWeights(graph, readJsonFile(o.state), o.state);
+  const int = (v: string | undefined, what: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new UsageError(`${what}: expected an integer, got '${v}'`);
+    return n;
+  };
+  return compileBoardImage(graph, {
+    dtMs: parseTimeMs(o.dt ?? '0.1ms', '--dt'),
+    frameMs: parseTimeMs(o.frame ?? '1ms', '--frame'),
+    ...(o.iterations !== undefined ? { iterations: int(o.iterations, '--iterations')! } : {}),
+    ...(o.relaxShift !== undefined ? { relaxShift: int(o.relaxShift, '--relax-shift')! } : {}),
+  });
+}
+
+/** A board image from a file: a binary image (nla image --out) or a network spec compiled here. */
+export function loadImageFile(path: string, o: ImageSourceOptions = {}): LoadedImage {
+  let raw: Uint8Array;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
+  }
+  if (String.fromCharCode(...raw.subarray(0, 4)) === IMAGE_MAGIC) {
+    if (o.state) throw new UsageError(`--state: ${path} is already a board image; compile the spec with the state instead`);
+    try {
+      return { image: decodeImage(new Uint8Array(raw), path), bytes: new Uint8Array(raw), compiled: null };
+    } catch (e) {
+      if (e instanceof ImageError) throw new InputError(e.message);
+      throw e;
+    }
+  }
+  const compiled = compileImageFromSpec(path, o);
+  return { image: compiled.image, bytes: encodeImage(compiled.image), compiled };
+}
+
+/** `pop[i]` label of a neuron of an image. */
+export function imageNeuronLabel(img: BoardImage, i: number): string {
+  for (const p of img.populations) if ((p.kind === 'hidden' || p.kind === 'output') && i >= p.offset && i < p.offset + p.size) return `${p.name}[${i - p.offset}]`;
+  return `neuron ${i}`;
+}
+
+/** Labels of the stimulus inputs (`in[0]` …), as input CSV headers name them. */
+export function imageInputLabels(img: BoardImage): string[] {
+  return img.populations.filter((p) => p.kind === 'input').flatMap((p) => Array.from({ length: p.size }, (_, j) => `${p.name}[${j}]`));
+}

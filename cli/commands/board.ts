@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { serveVirtualBoard } from '../../host/board/serve.js';
+import { positiveInt, positiveNumber } from '../engines.js';
+
+interface VirtualOpts {
+  link?: string;
+  baud?: string;
+  slow?: string;
+  boardId: string;
+  window?: string;
+  maxNeurons?: string;
+  maxSynapses?: string;
+  maxInputs?: string;
+  maxOutputs?: string;
+  maxFrameRate?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerBoard(program: Command): void {
+  const board = program.command('board').description('boards: a virtual board that speaks the protocol (docs/protocol.md)');
+  board
+    .command('virtual')
+    .description('run the fixed-point core as a board behind a real pseudo-terminal (needs socat); prints the device to connect to')
+    .option('--link <path>', 'path of the device the host opens (a symlink to the pty); default: a temporary path')
+    .option('--baud <n>', 'pace the line like a UART at this baud rate (8N1: baud/10 bytes/s each way); default: unpaced')
+    .option('--slow <ms>', 'a slow board: extra processing time per input frame')
+    .option('--board-id <id>', 'the id reported in the handshake', 'nla-virtual-board')
+    .option('--window <n>', 'frames the board buffers (credits it grants)')
+    .option('--max-neurons <n>', 'capability reported in the handshake')
+    .option('--max-synapses <n>', 'capability reported in the handshake')
+    .option('--max-inputs <n>', 'capability reported in the handshake')
+    .option('--max-outputs <n>', 'capability reported in the handshake')
+    .option('--max-frame-rate <n>', 'capability reported in the handshake (frames/s)')
+    .option('--json', 'print the device path as one JSON line')
+    .option('--quiet', 'no events on stderr')
+    .action(async (o: VirtualOpts) => {
+      const caps: Partial<Capabilities> = {};
+      const cap = (v: string | undefined, key: keyof Capabilities, flag: string) => {
+        if (v !== undefined) caps[key] = positiveInt(v, flag);
+      };
+      cap(o.window, 'window', '--window');
+      cap(o.maxNeurons, 'maxNeurons', '--max-neurons');
+      cap(o.maxSynapses, 'maxSynapses', '--max-synapses');
+      cap(o.maxInputs, 'maxInputs', '--max-inputs');
+      cap(o.maxOutputs, 'maxOutputs', '--max-outputs');
+      cap(o.maxFrameRate, 'maxFrameRate', '--max-frame-rate');
+      const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
+      const served = await serveVirtualBoard({
+        boardId: o.boardId,
+        caps,
+        ...(o.link ? { link: o.link } : {}),
+        ...(o.baud ? { baud: positiveInt(o.baud, '--baud') } : {}),
+        ...(o.slow ? { frameDelayMs: positiveNumber(o.slow, '--slow') } : {}),
+        onEvent: say,
+      });
+      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: o.boardId, baud: o.baud ? Number(o.baud) : null }) + '\n');
+      else
+        process.stdout.write(
+          `virtual board '${o.boardId}' ready on ${served.hostPath}${o.baud ? ` (paced at ${o.baud} baud)` : ''}\n` +
+            `connect with: nla stream --port ${served.hostPath} --image <image or spec> --input <csv> --out <csv>\n` +
+            `Ctrl-C stops the board\n`,
+        );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      const c = served.board.counters;
+      say(`stopping: ${c.framesProcessed} frames processed in ${c.sessions} session(s)`);
+      await served.close();
+    });
+}

@@ -1,0 +1,163 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { crc32 } from '../../core/crc32.js';
+import { csvNumber } from '../../core/csv.js';
+import { parseTimeMs } from '../../core/units.js';
+import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
+import { frameMs as imageFrameMs, PROBE, PROBE_NAMES, probeColumns, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { loadSignalCsv } from '../../emulator/stimulus/load.js';
+import { sampleFrames } from '../../emulator/stimulus/frames.js';
+import { NO_TARGET } from '../../host/protocol/messages.js';
+import { StreamLogWriter } from '../../host/stream-log.js';
+import { streamToBoard, type StreamResult } from '../../host/stream.js';
+import { SerialTransport } from '../../host/transport/serial.js';
+import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
+import { oneOf, positiveInt, positiveNumber } from '../engines.js';
+import { writeOutput } from '../files.js';
+
+interface StreamOpts {
+  port?: string;
+  baud: string;
+  image?: string;
+  state?: string;
+  dt?: string;
+  frame?: string;
+  iterations?: string;
+  input?: string;
+  interp: string;
+  target?: string;
+  targetInterp: string;
+  duration?: string;
+  out?: string;
+  rate?: string;
+  probe: string;
+  learn?: boolean;
+  log?: string;
+  retries: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerStream(program: Command): void {
+  program
+    .command('stream')
+    .description('load a board image over a serial port, stream input frames in real time with flow control, and record the board\'s output frames')
+    .option('--port <path>', 'serial device of the board (nla ports; nla board virtual prints one)')
+    .option('--baud <n>', 'line rate', '921600')
+    .option('--image <file>', 'board image (nla image --out) or a network spec compiled here')
+    .option('--state <json>', 'with a spec: trained weights from a saved state')
+    .option('--dt <time>', 'with a spec: model time per step', '0.1ms')
+    .option('--frame <time>', 'with a spec: model time per frame', '1ms')
+    .option('--iterations <n>', 'with a spec: implicit iterations per step', '4')
+    .option('--input <csv>', "input rates: 't' (ms) then one column per stimulus input; sampled at each frame start")
+    .option('--interp <mode>', 'input interpolation between rows: step or linear', 'step')
+    .option('--target <csv>', "targets of the outputs: 't' then one column per output (empty cell: none)")
+    .option('--target-interp <mode>', 'target interpolation: step or linear', 'step')
+    .option('--duration <time>', 'model time to stream (default: up to the last input row)')
+    .option('--out <csv>', "write the board's output frames: 't' (ms, end of each frame) then the probed values")
+    .option('--rate <frames/s>', 'pace frames in real time (default: as fast as flow control allows)')
+    .option('--probe <list>', 'what each output frame carries: u, rate, error (of the outputs), all-u (every neuron)', 'u')
+    .option('--learn', 'plasticity on the board during the stream')
+    .option('--log <jsonl>', 'record every frame and message (replay with: nla replay <jsonl>)')
+    .option('--retries <n>', 'reconnection attempts after a dropped line or a board reset', '3')
+    .option('--json', 'print the statistics as JSON')
+    .option('--quiet', 'no progress on stderr')
+    .action((o: StreamOpts) => stream(o));
+}
+
+function parseProbeMask(list: string): number {
+  let mask = 0;
+  for (const p of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const bit = PROBE_NAMES[p];
+    if (!bit) throw new UsageError(`--probe: unknown probe '${p}'; expected u, rate, error or all-u`);
+    mask |= bit;
+  }
+  if (!mask) throw new UsageError('--probe: expected at least one of u, rate, error, all-u');
+  if (mask & PROBE.ALL_U && mask & PROBE.OUTPUT_U) throw new UsageError("--probe: 'all-u' already includes the outputs' u; give one of u and all-u");
+  return mask;
+}
+
+/** Output CSV column names in the digital engine's naming (`u:out[0]`, `rbar:out[0]`, `ebar:out[0]`). */
+export function boardColumns(img: BoardImage, mask: number): string[] {
+  const outLabel = (k: number) => imageNeuronLabel(img, img.outputs[k]!);
+  return probeColumns(img, mask, outLabel, (i) => imageNeuronLabel(img, i)).map((c) => {
+    const dot = c.lastIndexOf('.');
+    const q = c.slice(dot + 1);
+    return `${q === 'r' ? 'rbar' : q === 'e' ? 'ebar' : 'u'}:${c.slice(0, dot)}`;
+  });
+}
+
+async function stream(o: StreamOpts): Promise<void> {
+  if (!o.port) throw new UsageError('--port is required: the serial device of the board (list them with nla ports, or start nla board virtual)');
+  if (!o.image) throw new UsageError('--image is required: a board image (nla image --out) or a network spec');
+  if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
+  const baud = positiveInt(o.baud, '--baud');
+  const { image, bytes } = loadImageFile(o.image, o);
+  const fMs = imageFrameMs(image);
+  const input = loadSignalCsv(o.input, oneOf(o.interp, ['step', 'linear'] as const, '--interp'), imageInputLabels(image));
+  const lastRow = input.times[input.times.length - 1]!;
+  const durationMs = o.duration ? parseTimeMs(o.duration, "--duration") : Math.max(lastRow, fMs);
+  const n = Math.floor(durationMs / fMs + 1e-9);
+  if (n < 1) throw new UsageError(`--duration: ${durationMs} ms is shorter than one frame (${fMs} ms)`);
+  const inputs = sampleFrames(input, fMs, n).map((f) => Int32Array.from(f, toSignal));
+  const outLabels = image.outputs.map((i) => imageNeuronLabel(image, i));
+  const targets = o.target
+    ? sampleFrames(loadSignalCsv(o.target, oneOf(o.targetInterp, ['step', 'linear'] as const, '--target-interp'), outLabels, true), fMs, n).map((f) => Int32Array.from(f, (v) => (Number.isNaN(v) ? NO_TARGET : toSignal(v))))
+    : null;
+  const probes = parseProbeMask(o.probe);
+  const rate = o.rate ? positiveNumber(o.rate, '--rate') : undefined;
+  const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${crc32(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  const port = o.port;
+  let res: StreamResult;
+  try {
+    res = await streamToBoard({
+      connect: () => SerialTransport.openWithRetry(port, baud, 2000),
+      image: bytes,
+      inputs,
+      targets,
+      frameUs: fMs * 1000,
+      probes,
+      learn: o.learn === true,
+      ...(rate ? { rateHz: rate } : {}),
+      reconnect: { attempts: Number(o.retries), delayMs: 300 },
+      session: { ...(log ? { log: log.write } : {}) },
+      onProgress: (p) => {
+        if (o.quiet) return;
+        const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * (4 * image.nStimulusInputs + 10)) / 1000).toFixed(1)} kB/s payload`;
+        if (tty) process.stderr.write(`\r${msg}\x1b[K`);
+        else if (performance.now() - lastLine > 2000) {
+          process.stderr.write(msg + '\n');
+          lastLine = performance.now();
+        }
+      },
+    });
+  } finally {
+    if (tty && !o.quiet) process.stderr.write('\r\x1b[K');
+    await log?.close();
+  }
+  const files: string[] = [];
+  if (o.out) {
+    const cols = boardColumns(image, probes);
+    const lines = [['t', ...cols].join(',')];
+    res.outputs.forEach((v, k) => lines.push([csvNumber((k + 1) * fMs), ...Array.from(v, (x) => csvNumber(fromSignal(x)))].join(',')));
+    files.push(writeOutput(o.out, lines.join('\n') + '\n'));
+  }
+  if (o.log) files.push(o.log);
+  const s = res.stats;
+  const lineShare = (s.lineBytesSent * 10) / ((s.durationMs / 1000) * baud);
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ board: res.board, port: o.port, baud, frameMs: fMs, stats: s, lineUtilisation: lineShare, incidents: res.incidents, files }, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(
+    [
+      `streamed ${n} frames (${fMs} ms each, ${inputs[0]!.length} inputs) to board '${res.board.boardId}' (protocol ${res.board.major}.${res.board.minor}) on ${o.port} at ${baud} baud`,
+      `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
+      `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
+      ...res.incidents.map((i) => `  incident at frame ${i.atFrame}: ${i.what}`),
+      ...files.map((f) => `wrote ${f}`),
+    ].join('\n') + '\n',
+  );
+}
