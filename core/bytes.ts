@@ -43,7 +43,13 @@ export class ByteWriter {
   }
   /** UTF-8 string with a u8 length prefix (at most 255 bytes). */
   str(s: string): this {
-    const b = new TextEncoder().encode(s).subarray(0, 255);
+    let b = new TextEncoder().encode(s);
+    if (b.length > 255) {
+      // cut at a character boundary: never inside a UTF-8 sequence (continuation bytes are 10xxxxxx)
+      let n = 255;
+      while (n > 0 && (b[n]! & 0xc0) === 0x80) n--;
+      b = b.subarray(0, n);
+    }
     return this.u8(b.length).bytes(b);
   }
   done(): Uint8Array {

@@ -92,7 +92,13 @@ export class BoardSession {
   /** Opens a session: HELLO until HELLO_ACK, then checks the version. */
   static async open(transport: ByteTransport, opts: SessionOptions = {}): Promise<BoardSession> {
     const s = new BoardSession(transport, opts);
-    await s.handshake();
+    try {
+      await s.handshake();
+    } catch (e) {
+      s.link.dispose();
+      await transport.close().catch(() => {});
+      throw e;
+    }
     return s;
   }
 

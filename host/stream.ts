@@ -1,6 +1,5 @@
-import { crc32 } from '../core/crc32.js';
 import { checkFits } from '../compiler/board/fit.js';
-import { decodeImage } from '../hardware-models/fixed-point/image-codec.js';
+import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE } from '../hardware-models/fixed-point/image.js';
 import { NO_FRAME, PARAM, type Message } from './protocol/messages.js';
 import { BoardError, BoardSession, ProtocolVersionError, type BoardInfo, type SessionOptions } from './session.js';
@@ -128,7 +127,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   const n = req.inputs.length;
   const img = decodeImage(req.image, 'board image');
-  const imageCrc = crc32(req.image);
+  const imageCrc = imageId(req.image);
   const probes = req.probes ?? PROBE.OUTPUT_U;
   const outputs: Array<Int32Array | undefined> = new Array(n);
   const acked = new Uint8Array(n);
@@ -248,10 +247,12 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
     board = session.info;
     const info = session.info;
     if (first) {
-      checkFits(img, info.caps, info.boardId);
-      if (req.rateHz && req.rateHz > info.caps.maxFrameRate) {
+      try {
+        checkFits(img, info.caps, info.boardId);
+        if (req.rateHz && req.rateHz > info.caps.maxFrameRate) throw new CapacityError([`it asks for ${req.rateHz} frames/s, the board processes at most ${info.caps.maxFrameRate} (maxFrameRate)`], info.boardId);
+      } catch (e) {
         await session.close();
-        throw new CapacityError([`it asks for ${req.rateHz} frames/s, the board processes at most ${info.caps.maxFrameRate} (maxFrameRate)`], info.boardId);
+        throw e;
       }
     }
     let next = 0;

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
+import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { synapseCount, frameMs } from '../../hardware-models/fixed-point/image.js';
-import { crc32 } from '../../core/crc32.js';
 import { compileImageFromSpec, type ImageSourceOptions } from '../board-image.js';
 
 interface ImageOpts extends ImageSourceOptions {
@@ -38,7 +37,7 @@ export function registerImage(program: Command): void {
         outputs: img.outputs.length,
         synapses: synapseCount(img),
         bytes: bytes.length,
-        crc32: `0x${crc32(bytes).toString(16).padStart(8, '0')}`,
+        crc32: `0x${imageId(bytes).toString(16).padStart(8, '0')}`,
         dtMs: img.dtNs / 1e6,
         frameMs: frameMs(img),
         stepsPerFrame: img.stepsPerFrame,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { crc32 } from '../../core/crc32.js';
 import { csvNumber } from '../../core/csv.js';
 import { parseTimeMs } from '../../core/units.js';
 import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
 import { frameMs as imageFrameMs, PROBE, PROBE_NAMES, probeColumns, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { loadSignalCsv } from '../../emulator/stimulus/load.js';
+import { imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { NO_TARGET } from '../../host/protocol/messages.js';
 import { StreamLogWriter } from '../../host/stream-log.js';
@@ -106,7 +106,7 @@ async function stream(o: StreamOpts): Promise<void> {
     : null;
   const probes = parseProbeMask(o.probe);
   const rate = o.rate ? positiveNumber(o.rate, '--rate') : undefined;
-  const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${crc32(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
+  const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
   const port = o.port;

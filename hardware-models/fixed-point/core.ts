@@ -155,8 +155,8 @@ export class FixedPointCore {
   /**
    * Sets the targets of the outputs (Q3.16 in output order, NO_TARGET_Q = none); they hold until
    * changed. A change of value enters the next step as the increment Δu* (the βPΔu* term of b), so the
-   * voltages follow a target step within the step, keeping f continuous; a target that appears counts
-   * as a step from the current voltage.
+   * voltages follow a target step within the step, keeping f continuous. A target that appears (after
+   * NO_TARGET) is no step: its nudging β(u* − u) enters f at once and relaxes with τ.
    */
   setTargets(values: ArrayLike<number>): void {
     this.image.outputs.forEach((o, k) => {
@@ -204,7 +204,7 @@ export class FixedPointCore {
       for (let i = start; i < end; i++) {
         const x = shr(this.u[i]!, GUARD);
         if (act.kind === 'linear') {
-          this.rho[i] = x;
+          this.rho[i] = sat(x);
           this.drho[i] = ONE;
           this.curv[i] = 0;
         } else if (act.kind === 'clip') {

@@ -1,4 +1,5 @@
 import { ByteWriter } from '../../core/bytes.js';
+import { BETA_MAX_Q16, MAX_FAN } from './format.js';
 import { crc32 } from '../../core/crc32.js';
 import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from './image.js';
 
@@ -52,6 +53,15 @@ export function encodeImage(img: BoardImage): Uint8Array {
   v.setUint32(8, out.length, true);
   v.setUint32(body.length, crc32(out, 0, body.length), true);
   return out;
+}
+
+/**
+ * The image's identity: the CRC-32 stored in its trailer (over every byte before it). A board reports
+ * it in HELLO_ACK; the host resumes a stream only on a board holding the same image.
+ */
+export function imageId(bytes: Uint8Array): number {
+  if (bytes.length < 4) return 0;
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(bytes.length - 4, true);
 }
 
 /** A malformed image: names the source, the byte offset and the field, and what was expected. */
@@ -125,7 +135,7 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
   const iterations = r.range('u16', 'iterations', 1, 0xffff);
   const relaxShift = r.range('u8', 'relaxShift', 0, 15);
   r.u8('reserved');
-  const betaQ16 = r.u32('betaQ16');
+  const betaQ16 = r.range('u32', 'betaQ16', 0, BETA_MAX_Q16);
   const nInputs = r.u16('nInputs');
   const nStimulusInputs = r.u16('nStimulusInputs');
   const nNeurons = r.range('u16', 'nNeurons', 1, 0xffff);
@@ -189,6 +199,10 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
     for (let i = 0; i < weights.length; i++) weights[i] = r.i32(`${f}.weights[${i}]`);
     projections.push({ name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights });
   }
+  const fan = new Array<number>(nNeurons).fill(0);
+  for (const p of projections) for (let i = 0; i < p.rows; i++) fan[populations[p.post]!.offset + i] += p.cols;
+  const wide = fan.findIndex((x) => x > MAX_FAN);
+  if (wide >= 0) r.fail(r.o, 'projections', `neuron ${wide} has a fan-in of ${fan[wide]} synapses, the core's accumulators hold at most ${MAX_FAN}`);
   if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);
   return { format: IMAGE_FORMAT, network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, populations, projections, nInputs, nStimulusInputs, nNeurons, outputs };
 }

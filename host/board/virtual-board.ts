@@ -1,13 +1,12 @@
-import { crc32 } from '../../core/crc32.js';
 import { capacityProblems } from '../../compiler/board/fit.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
-import { decodeImage, ImageError } from '../../hardware-models/fixed-point/image-codec.js';
+import { decodeImage, ImageError, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { PROBE, probeWidth, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { ReliableLink } from '../link/reliable-link.js';
 import { MAX_PAYLOAD, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../protocol/frame.js';
-import { ERROR_CODE, NO_FRAME, PARAM, STATE, type Message } from '../protocol/messages.js';
+import { ERROR_CODE, MSG, NO_FRAME, PARAM, STATE, type Message } from '../protocol/messages.js';
 import type { ByteTransport } from '../transport/transport.js';
 
 export const DEFAULT_CAPS: Capabilities = {
@@ -74,8 +73,6 @@ export class VirtualBoard {
   private history: Array<{ frame: number; timeUs: number; values: Int32Array }> = [];
   private freshBoot = true;
   private queue: Promise<void> = Promise.resolve();
-  /** The last input frame delivered by the link (queued, perhaps not yet computed). */
-  private deliveredLast = NO_FRAME;
   private nonce = -1;
   private epoch = 0;
 
@@ -101,6 +98,10 @@ export class VirtualBoard {
       void f;
       link.sendUnsequenced({ type: 'error', code: ERROR_CODE.NO_SESSION, frame: NO_FRAME, message: 'no session: send HELLO first' });
     });
+    link.onBadMessage((type, why) => {
+      const known = type >= MSG.HELLO && type <= MSG.RESEND_OUTPUTS;
+      this.reply(link, { type: 'error', code: known ? ERROR_CODE.BAD_FRAME : ERROR_CODE.UNKNOWN_MESSAGE, frame: NO_FRAME, message: why });
+    });
     link.onFail(() => {
       // the line went away or the host stopped acknowledging: keep the state, wait for a new HELLO
     });
@@ -124,8 +125,7 @@ export class VirtualBoard {
     this.state = STATE.IDLE;
     this.expected = 0;
     this.lastFrame = NO_FRAME;
-    this.deliveredLast = NO_FRAME;
-    this.history = [];
+        this.history = [];
     this.learn = false;
     this.freshBoot = true;
     this.counters.boots++;
@@ -138,21 +138,25 @@ export class VirtualBoard {
 
   private helloAck(): Message {
     const p = this.opts.protocol ?? { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR };
-    return { type: 'hello-ack', major: p.major, minor: p.minor, boardId: this.boardId, caps: this.caps, booted: this.freshBoot, imageLoaded: this.image !== null, imageCrc: this.imageCrc, lastFrame: this.deliveredLast };
+    return { type: 'hello-ack', major: p.major, minor: p.minor, boardId: this.boardId, caps: this.caps, booted: this.freshBoot, imageLoaded: this.image !== null, imageCrc: this.imageCrc, lastFrame: this.lastFrame };
   }
 
   private enqueue(m: Message, link: ReliableLink, sequenced: boolean): void {
     if (!sequenced) {
       if (m.type !== 'hello') return; // only HELLO may come outside the sequence
-      // handled at once: the session restarts now; messages already delivered are still processed
-      void this.handle(m, link);
+      // the session restarts now (the link accepts the new sequence at once); HELLO_ACK goes out after
+      // the messages already delivered are processed, so that it reports the last frame computed
+      this.openSession(m, link);
+      const epoch = this.epoch;
+      this.queue = this.queue.then(() => {
+        if (epoch === this.epoch && this.link === link) void this.handle(m, link);
+      });
       return;
     }
     if (m.type === 'hello') {
       link.release(1);
       return;
     }
-    if (m.type === 'input-frame') this.deliveredLast = m.frame;
     const epoch = this.epoch;
     const session = link.session;
     this.queue = this.queue.then(async () => {
@@ -164,6 +168,15 @@ export class VirtualBoard {
         if (this.link === link && link.session === session) link.release(1);
       }
     });
+  }
+
+  /** Opens a session for a HELLO; a repeated HELLO of the open session (same nonce) changes nothing. */
+  private openSession(m: Extract<Message, { type: 'hello' }>, link: ReliableLink): void {
+    if (link.accepting && m.nonce === this.nonce) return;
+    this.counters.sessions++;
+    this.nonce = m.nonce;
+    link.resetSession(Math.max(1, m.window));
+    link.accepting = true;
   }
 
   private reply(link: ReliableLink, m: Message): void {
@@ -197,13 +210,7 @@ export class VirtualBoard {
     };
     switch (m.type) {
       case 'hello': {
-        // a repeated HELLO of the session already open (same nonce) is answered, not obeyed again
-        if (link && !(link.accepting && m.nonce === this.nonce)) {
-          this.counters.sessions++;
-          this.nonce = m.nonce;
-          link.resetSession(Math.max(1, m.window));
-          link.accepting = true;
-        }
+        if (link) this.openSession(m, link);
         send(this.helloAck());
         this.freshBoot = false;
         break;
@@ -232,12 +239,11 @@ export class VirtualBoard {
         const problems = capacityProblems(img, this.caps);
         if (problems.length) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`), out);
         this.image = img;
-        this.imageCrc = crc32(bytes);
+        this.imageCrc = imageId(bytes);
         this.core = new FixedPointCore(img);
         this.state = STATE.LOADED;
         this.lastFrame = NO_FRAME;
-        this.deliveredLast = NO_FRAME;
-        this.expected = 0;
+                this.expected = 0;
         this.history = [];
         send(this.status());
         break;
@@ -256,8 +262,7 @@ export class VirtualBoard {
         if (m.restoreWeights) this.core.reloadWeights();
         this.state = STATE.LOADED;
         this.lastFrame = NO_FRAME;
-        this.deliveredLast = NO_FRAME;
-        this.expected = 0;
+                this.expected = 0;
         this.history = [];
         send(this.status());
         break;
@@ -268,6 +273,12 @@ export class VirtualBoard {
         if (4 * probeWidth(this.image, m.probes) + 10 > this.caps.maxPayload) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`), out);
         const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
         if (m.firstFrame !== 0 && !continuing) return (fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`), out);
+        if (m.firstFrame === 0 && this.lastFrame !== NO_FRAME) {
+          // a new stream from frame 0: the network starts at rest again (learned weights are kept)
+          this.core.reset();
+          this.lastFrame = NO_FRAME;
+          this.history = [];
+        }
         this.probes = m.probes;
         this.expected = m.firstFrame;
         this.state = STATE.STREAMING;

@@ -1,4 +1,4 @@
-import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, PROTOCOL_MAJOR, type Frame, type Rejection } from '../protocol/frame.js';
+import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, MAX_PAYLOAD, PROTOCOL_MAJOR, type Frame, type Rejection } from '../protocol/frame.js';
 import { decodePayload, encodePayload, isSequenced, MSG, typeCode, type Message } from '../protocol/messages.js';
 import type { ByteTransport } from '../transport/transport.js';
 
@@ -87,6 +87,7 @@ export class ReliableLink {
   private handlers: Array<(m: Message, sequenced: boolean) => void> = [];
   private failHandlers: Array<(e: LinkError) => void> = [];
   private strayHandlers: Array<(f: Frame) => void> = [];
+  private badHandlers: Array<(type: number, why: string) => void> = [];
   private writable: Array<() => void> = [];
   private disposed = false;
   /**
@@ -161,6 +162,11 @@ export class ReliableLink {
     this.failHandlers.push(cb);
   }
 
+  /** A sequenced frame arrived intact (CRC good) but its payload does not decode (unknown type, wrong length). */
+  onBadMessage(cb: (type: number, why: string) => void): void {
+    this.badHandlers.push(cb);
+  }
+
   onStray(cb: (f: Frame) => void): void {
     this.strayHandlers.push(cb);
   }
@@ -192,6 +198,9 @@ export class ReliableLink {
 
   send(m: Message): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
+    // refuse what cannot be framed before it takes a sequence number (it would block the window)
+    const size = encodePayload(m).length;
+    if (size > MAX_PAYLOAD) return Promise.reject(new RangeError(`a ${m.type} payload of ${size} bytes exceeds the protocol's maximum of ${MAX_PAYLOAD}`));
     if (!isSequenced(m)) {
       this.transmit(m, 0, 0, false);
       return Promise.resolve();
@@ -281,8 +290,10 @@ export class ReliableLink {
     this.held++;
     this.scheduleAck();
     if (!d.ok) {
+      // acknowledged (it arrived intact, resending it would not help) and reported to the consumer
       this.stats.rejected++;
       this.held--;
+      for (const h of this.badHandlers) h(f.type, d.why);
       return;
     }
     for (const h of this.handlers) h(d.message, true);

@@ -6,7 +6,7 @@ import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { crc32 } from '../../core/crc32.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { fromSignal, SIGNAL_MAX, toSignal } from '../../hardware-models/fixed-point/format.js';
-import { decodeImage, encodeImage, ImageError } from '../../hardware-models/fixed-point/image-codec.js';
+import { decodeImage, encodeImage, ImageError, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
 import { frameSignal, sampleFrames } from '../../emulator/stimulus/frames.js';
@@ -27,6 +27,12 @@ describe('board image codec', () => {
   it('round-trips every field', () => {
     expect(decodeImage(bytes)).toEqual(img);
     expect(encodeImage(decodeImage(bytes))).toEqual(bytes);
+  });
+
+  it("an image's id (its stored CRC) tells images apart", () => {
+    const other = encodeImage(compileBoardImage(teacher(), { dtMs: 0.1, frameMs: 2 }).image);
+    expect(imageId(bytes)).toBe(crc32(bytes, 0, bytes.length - 4));
+    expect(imageId(other)).not.toBe(imageId(bytes));
   });
 
   it('any corrupted byte is refused (CRC), naming the byte', () => {
