@@ -35,6 +35,17 @@ export class ByteWriter {
     this.length += 4;
     return this;
   }
+  /** Signed 24-bit (two's complement, little-endian); throws outside [−2²³, 2²³ − 1]. */
+  i24(x: number): this {
+    if (!Number.isInteger(x) || x < -(2 ** 23) || x > 2 ** 23 - 1) throw new RangeError(`expected a 24-bit signed integer, got ${x}`);
+    this.ensure(3);
+    const u = x < 0 ? x + 2 ** 24 : x;
+    this.buf[this.length] = u & 0xff;
+    this.buf[this.length + 1] = (u >>> 8) & 0xff;
+    this.buf[this.length + 2] = (u >>> 16) & 0xff;
+    this.length += 3;
+    return this;
+  }
   bytes(b: Uint8Array): this {
     this.ensure(b.length);
     this.buf.set(b, this.length);
@@ -91,6 +102,12 @@ export class ByteReader {
   i32(): number {
     const a = this.take(4);
     return a < 0 ? 0 : this.view.getInt32(a, true);
+  }
+  i24(): number {
+    const a = this.take(3);
+    if (a < 0) return 0;
+    const u = this.b[a]! | (this.b[a + 1]! << 8) | (this.b[a + 2]! << 16);
+    return u >= 2 ** 23 ? u - 2 ** 24 : u;
   }
   bytes(n: number): Uint8Array {
     const a = this.take(n);

@@ -49,6 +49,8 @@ export interface SessionOptions {
   handshakeTimeoutMs?: number;
   retransmitMs?: number;
   maxRetries?: number;
+  /** Delayed acknowledgement (LinkOptions.ackDelayMs). */
+  ackDelayMs?: number;
   /** Every frame on the line and every message (the replayable log). */
   log?: (e: SessionLogEntry) => void;
 }
@@ -84,6 +86,8 @@ export class BoardSession {
       receiveWindow: opts.window ?? 64,
       retransmitMs: opts.retransmitMs ?? 50,
       maxRetries: opts.maxRetries ?? 40,
+      // acknowledgements of output frames ride on the next input frame when one follows within 5 ms
+      ackDelayMs: opts.ackDelayMs ?? 5,
       ...(log ? { log: (e: LinkLogEntry) => log({ kind: 'frame', ...e }) } : {}),
     });
     this.link.onFail((e) => this.end(e));

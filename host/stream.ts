@@ -1,6 +1,7 @@
 import { checkFits } from '../compiler/board/fit.js';
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE } from '../hardware-models/fixed-point/image.js';
+import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
 import { NO_FRAME, PARAM, type Message } from './protocol/messages.js';
 import { BoardError, BoardSession, ProtocolVersionError, type BoardInfo, type SessionOptions } from './session.js';
 import type { ByteTransport } from './transport/transport.js';
@@ -58,14 +59,18 @@ export interface StreamStats {
   /** Frames the decoder rejected (CRC, COBS, length). */
   rejectedFrames: number;
   sessions: number;
+  /** Whole call: connecting, loading the image, streaming, ending. */
   durationMs: number;
+  /** From the first input frame handed to the link to the last output received. */
+  streamingMs: number;
+  /** Output frames per second over the streaming interval. */
   framesPerSecond: number;
-  /** Input payload bytes per second (input frame payloads only). */
+  /** Input-frame payload bytes per second over the streaming interval (the payload's share of the line). */
   payloadBytesPerSecond: number;
   /** Bytes put on the line (all frames, framing included). */
   lineBytesSent: number;
   /** From handing an input frame to the link to receiving its output, ms (first session only). */
-  latencyMs: { p50: number; p99: number; max: number; samples: number };
+  latencyMs: { p50: number; p90: number; p99: number; max: number; samples: number };
   /** Host CPU time (user + system) per frame, µs. */
   hostCpuUsPerFrame: number;
 }
@@ -77,6 +82,8 @@ export interface Incident {
 
 export interface StreamResult {
   outputs: Int32Array[];
+  /** Latency of every frame of the first session, ms, in frame order. */
+  latencies: Float64Array;
   stats: StreamStats;
   incidents: Incident[];
   board: BoardInfo;
@@ -147,6 +154,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   let board: BoardInfo | null = null;
   let failures = 0;
   let lastProgress = 0;
+  let tFirstSend = NaN;
+  let tLastOutput = NaN;
   const log = req.session?.log;
   const frameLog = (e: Parameters<NonNullable<SessionOptions['log']>>[0]) => {
     if (e.kind === 'frame' && e.dir === 'tx') lineBytes += e.lineBytes;
@@ -180,9 +189,11 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
       sent += everSent[k]!;
       ack += acked[k]!;
     }
-    const payload = 4 * img.nStimulusInputs + 10;
+    const payload = framePayloadBytes(img.nStimulusInputs);
+    const streamingMs = Number.isNaN(tFirstSend) ? durationMs : Math.max(1e-3, tLastOutput - tFirstSend);
     return {
       outputs: outputs.map((o) => o ?? new Int32Array(0)),
+      latencies: Float64Array.from(latencies),
       incidents,
       stats: {
         frames: n,
@@ -195,10 +206,11 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         rejectedFrames: rejected,
         sessions,
         durationMs,
-        framesPerSecond: ((n - missing) / durationMs) * 1000,
-        payloadBytesPerSecond: ((n - missing) * payload * 1000) / durationMs,
+        streamingMs,
+        framesPerSecond: ((n - missing) / streamingMs) * 1000,
+        payloadBytesPerSecond: ((n - missing) * payload * 1000) / streamingMs,
         lineBytesSent: lineBytes,
-        latencyMs: { p50: q(0.5), p99: q(0.99), max: lat.length ? lat[lat.length - 1]! : NaN, samples: lat.length },
+        latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat.length ? lat[lat.length - 1]! : NaN, samples: lat.length },
         hostCpuUsPerFrame: (cpu.user + cpu.system) / Math.max(1, n),
       },
     };
@@ -269,6 +281,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         }
         outputs[k] = m.values;
         outputsReceived++;
+        tLastOutput = performance.now();
         if (!Number.isNaN(sentAt[k]!)) latencies.push(performance.now() - sentAt[k]!);
         progress();
       } else if (m.type === 'error') {
@@ -304,10 +317,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         if (period) {
           const due = tStart + (k - next) * period;
           const wait = due - performance.now();
-          if (wait > 1) await sleep(wait - 0.5);
-          while (performance.now() < due) {
-            // busy-wait the last fraction of a millisecond: timers are too coarse for kHz pacing
-          }
+          if (wait > 0) await sleep(wait);
         }
         await session.link.whenWritable();
         if (endState.by) throw endState.by;
@@ -316,6 +326,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         if (everSent[k]) resent++;
         everSent[k] = 1;
         if (sessions === 1) sentAt[k] = performance.now();
+        if (Number.isNaN(tFirstSend)) tFirstSend = performance.now();
         const frame = k;
         session
           .send({ type: 'input-frame', frame: k, timeUs: Math.round(k * req.frameUs) % 2 ** 32, values: req.inputs[k]! })

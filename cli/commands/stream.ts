@@ -8,6 +8,7 @@ import { loadSignalCsv } from '../../emulator/stimulus/load.js';
 import { imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { NO_TARGET } from '../../host/protocol/messages.js';
+import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { StreamLogWriter } from '../../host/stream-log.js';
 import { streamToBoard, type StreamResult } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
@@ -125,7 +126,7 @@ async function stream(o: StreamOpts): Promise<void> {
       session: { ...(log ? { log: log.write } : {}) },
       onProgress: (p) => {
         if (o.quiet) return;
-        const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * (4 * image.nStimulusInputs + 10)) / 1000).toFixed(1)} kB/s payload`;
+        const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * framePayloadBytes(image.nStimulusInputs)) / 1000).toFixed(1)} kB/s payload`;
         if (tty) process.stderr.write(`\r${msg}\x1b[K`);
         else if (performance.now() - lastLine > 2000) {
           process.stderr.write(msg + '\n');

@@ -1,4 +1,4 @@
-import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/format.js';
 import { synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 
@@ -23,8 +23,8 @@ export function capacityProblems(img: BoardImage, caps: Capabilities): string[] 
   need('synapses', synapseCount(img), caps.maxSynapses, 'maxSynapses');
   need('inputs', img.nInputs, caps.maxInputs, 'maxInputs');
   need('outputs', img.outputs.length, caps.maxOutputs, 'maxOutputs');
-  // an INPUT_FRAME carries 10 bytes of frame number, time and count, then 4 bytes per stimulus input
-  need('bytes per input frame', 10 + 4 * img.nStimulusInputs, caps.maxPayload, 'maxPayload');
+  // an INPUT_FRAME carries 10 bytes of frame number, time and count, then 3 bytes per stimulus input
+  need('bytes per input frame', framePayloadBytes(img.nStimulusInputs), caps.maxPayload, 'maxPayload');
   if (caps.signalFracBits !== SIGNAL_FRAC || caps.weightFracBits !== WEIGHT_FRAC) {
     out.push(`the image is in Q3.${SIGNAL_FRAC} signals and Q3.${WEIGHT_FRAC} weights, the board computes in Q·.${caps.signalFracBits} and Q·.${caps.weightFracBits}`);
   }

@@ -5,7 +5,7 @@ const GUARD_SCALE = 2 ** GUARD;
 const TABLE_STEP = 2 ** TABLE_SHIFT;
 
 /** Marks an output without a target in a target frame (the protocol's NO_TARGET). */
-export const NO_TARGET_Q = -0x80000000;
+export const NO_TARGET_Q = -(2 ** 23);
 
 /**
  * The NLA step exactly as a board computes it, in integer arithmetic (format.ts): the bit-exact

@@ -50,6 +50,9 @@ export class PtyPair {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
+    // socat makes the links before it has finished setting both ttys raw; bytes written in that window
+    // can meet a cooked line discipline (CR→LF translation), so give it a moment
+    await new Promise((r) => setTimeout(r, 100));
   }
 
   get running(): boolean {

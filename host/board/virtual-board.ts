@@ -1,10 +1,10 @@
 import { capacityProblems } from '../../compiler/board/fit.js';
-import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
 import { decodeImage, ImageError, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { PROBE, probeWidth, type BoardImage } from '../../hardware-models/fixed-point/image.js';
-import { ReliableLink } from '../link/reliable-link.js';
+import { ReliableLink, type LinkStats } from '../link/reliable-link.js';
 import { MAX_PAYLOAD, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../protocol/frame.js';
 import { ERROR_CODE, MSG, NO_FRAME, PARAM, STATE, type Message } from '../protocol/messages.js';
 import type { ByteTransport } from '../transport/transport.js';
@@ -81,6 +81,11 @@ export class VirtualBoard {
     this.boardId = opts.boardId ?? 'nla-virtual-board';
   }
 
+  /** Statistics of the board's side of the current line (null when no line is attached). */
+  get linkStats(): LinkStats | null {
+    return this.link?.stats ?? null;
+  }
+
   /** The image loaded now (null before LOAD_IMAGE completes). */
   get loadedImage(): BoardImage | null {
     return this.image;
@@ -90,7 +95,7 @@ export class VirtualBoard {
   attach(transport: ByteTransport): void {
     this.link?.dispose();
     this.transport = transport;
-    const link = new ReliableLink(transport, { receiveWindow: this.caps.window, retransmitMs: this.opts.retransmitMs ?? 100, maxRetries: 1_000_000 });
+    const link = new ReliableLink(transport, { receiveWindow: this.caps.window, retransmitMs: this.opts.retransmitMs ?? 100, maxRetries: 1_000_000, ackDelayMs: 2 });
     link.accepting = false;
     this.link = link;
     link.onMessage((m, sequenced) => this.enqueue(m, link, sequenced));
@@ -185,6 +190,14 @@ export class VirtualBoard {
     });
   }
 
+  /** Loaded and idle: no frame computed yet, none expected but frame 0, no history. */
+  private atRest(): void {
+    this.state = STATE.LOADED;
+    this.lastFrame = NO_FRAME;
+    this.expected = 0;
+    this.history = [];
+  }
+
   private status(): Message {
     return {
       type: 'status',
@@ -240,11 +253,9 @@ export class VirtualBoard {
         if (problems.length) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`), out);
         this.image = img;
         this.imageCrc = imageId(bytes);
+        warmUp(img);
         this.core = new FixedPointCore(img);
-        this.state = STATE.LOADED;
-        this.lastFrame = NO_FRAME;
-                this.expected = 0;
-        this.history = [];
+        this.atRest();
         send(this.status());
         break;
       }
@@ -260,17 +271,14 @@ export class VirtualBoard {
         if (!this.core) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
         this.core.reset();
         if (m.restoreWeights) this.core.reloadWeights();
-        this.state = STATE.LOADED;
-        this.lastFrame = NO_FRAME;
-                this.expected = 0;
-        this.history = [];
+        this.atRest();
         send(this.status());
         break;
       }
       case 'start-stream': {
         if (!this.core || !this.image) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
         if (m.probes === 0 || m.probes > 15) return (fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `probes: expected a mask of 1..15, got ${m.probes}`), out);
-        if (4 * probeWidth(this.image, m.probes) + 10 > this.caps.maxPayload) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`), out);
+        if (framePayloadBytes(probeWidth(this.image, m.probes)) > this.caps.maxPayload) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`), out);
         const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
         if (m.firstFrame !== 0 && !continuing) return (fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`), out);
         if (m.firstFrame === 0 && this.lastFrame !== NO_FRAME) {
@@ -329,3 +337,15 @@ export class VirtualBoard {
   }
 }
 
+
+/**
+ * Runs a throwaway core for up to 300 frames (at most ~150 ms) so that the JavaScript engine has
+ * compiled the step before the first real frame: a hardware board has no warm-up, and without this
+ * the first few hundred frames of a stream would see extra latency that is an artefact of the JIT.
+ */
+function warmUp(img: BoardImage): void {
+  const core = new FixedPointCore(img);
+  const x = new Array<number>(img.nStimulusInputs).fill(1 << 15);
+  const t0 = performance.now();
+  for (let k = 0; k < 300 && performance.now() - t0 < 150; k++) core.frame(x, k % 2 === 0, k % 16 === 0 ? 15 : 1);
+}

@@ -14,6 +14,11 @@ export interface LinkOptions {
   retransmitMs: number;
   /** Retransmissions of one frame before the link gives up. */
   maxRetries: number;
+  /**
+   * Delayed acknowledgement, ms: a pure ACK waits this long for a data frame to ride on (0: sent on the
+   * next tick). Acknowledgements after a gap, and credit updates after a full window, go at once.
+   */
+  ackDelayMs?: number;
   /** One line per frame sent or received, for the replayable log. */
   log?: (e: LinkLogEntry) => void;
 }
@@ -41,6 +46,8 @@ export interface LinkStats {
   duplicates: number;
   rejected: number;
   outOfOrder: number;
+  /** Frames that arrived while this side had granted no credit (the sender overran the window). */
+  overruns: number;
 }
 
 /** The link failed: the line closed, or a frame was not acknowledged after maxRetries. */
@@ -82,7 +89,7 @@ const diff = (a: number, b: number) => (a - b + MOD) % MOD;
  *   with a LinkError listing what was not acknowledged.
  */
 export class ReliableLink {
-  readonly stats: LinkStats = { sent: 0, received: 0, acknowledged: 0, retransmitted: 0, duplicates: 0, rejected: 0, outOfOrder: 0 };
+  readonly stats: LinkStats = { sent: 0, received: 0, acknowledged: 0, retransmitted: 0, duplicates: 0, rejected: 0, outOfOrder: 0, overruns: 0 };
   private readonly decoder: FrameDecoder;
   private handlers: Array<(m: Message, sequenced: boolean) => void> = [];
   private failHandlers: Array<(e: LinkError) => void> = [];
@@ -109,6 +116,7 @@ export class ReliableLink {
   /** A gap-triggered retransmission happened and the acknowledgement has not advanced since. */
   private fastRetransmitted = false;
   private gapDue = false;
+  private ackTimer: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private probeTimer: NodeJS.Timeout | null = null;
   private failed: LinkError | null = null;
@@ -215,7 +223,7 @@ export class ReliableLink {
   release(n = 1): void {
     const wasFull = this.credits() === 0;
     this.held = Math.max(0, this.held - n);
-    if (wasFull && this.credits() > 0) this.scheduleAck();
+    if (wasFull && this.credits() > 0) this.scheduleAck(false, true);
   }
 
   private credits(): number {
@@ -257,7 +265,7 @@ export class ReliableLink {
     }
     this.stats.received++;
     if (f.flags & FLAG_ACK) this.onAck(f.ack, f.credits, (f.flags & FLAG_GAP) !== 0);
-    if (f.flags & FLAG_PROBE) this.scheduleAck();
+    if (f.flags & FLAG_PROBE) this.scheduleAck(false, true);
     if (!(f.flags & FLAG_SEQ)) {
       if (f.type === MSG.ACK) return;
       const d = decodePayload(f.type, f.payload);
@@ -273,7 +281,7 @@ export class ReliableLink {
     if (f.seq !== this.expected) {
       if (diff(this.expected, f.seq) < MOD / 2) {
         this.stats.duplicates++;
-        this.scheduleAck();
+        this.scheduleAck(false, true); // the sender missed our acknowledgement: repeat it now
       } else {
         this.stats.outOfOrder++;
         this.scheduleAck(true);
@@ -282,7 +290,8 @@ export class ReliableLink {
     }
     if (this.credits() === 0) {
       // the sender ignored our credits (or probed): drop it and say where we are
-      this.scheduleAck();
+      this.stats.overruns++;
+      this.scheduleAck(false, true);
       return;
     }
     const d = decodePayload(f.type, f.payload);
@@ -363,18 +372,29 @@ export class ReliableLink {
     }, this.opts.retransmitMs);
   }
 
-  private scheduleAck(gap = false): void {
+  private scheduleAck(gap = false, urgent = false): void {
     this.ackDue = true;
     if (gap) this.gapDue = true;
-    if (this.ackScheduled) return;
+    const delay = gap || urgent ? 0 : (this.opts.ackDelayMs ?? 0);
+    if (this.ackScheduled && !(delay === 0 && this.ackTimer)) return;
+    if (this.ackTimer) {
+      clearTimeout(this.ackTimer);
+      this.ackTimer = null;
+    }
     this.ackScheduled = true;
-    setImmediate(() => {
+    const fire = () => {
       this.ackScheduled = false;
+      this.ackTimer = null;
       if (this.ackDue && !this.failed) this.transmit({ type: 'ack' }, 0, 0, false);
-    });
+    };
+    if (delay > 0) this.ackTimer = setTimeout(fire, delay);
+    else setImmediate(fire);
   }
 
   private clearTimers(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.ackScheduled = false;
     if (this.timer) clearTimeout(this.timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.timer = null;

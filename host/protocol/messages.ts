@@ -1,10 +1,10 @@
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
-import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { NO_TARGET_WIRE, WIRE_SIGNAL_BYTES, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 
 /**
  * The messages of the NLA board protocol 1.0 and their payloads (little-endian; docs/protocol.md has
- * the byte layouts and hex examples). Values of signals are Q3.16 fixed point in i32 (value·2¹⁶);
- * NO_TARGET marks an output without a target.
+ * the byte layouts and hex examples). Values of signals are Q3.16 fixed point (value·2¹⁶) sent as
+ * 3-byte little-endian two's complement (i24); NO_TARGET (−2²³) marks an output without a target.
  */
 export const MSG = {
   HELLO: 0x01,
@@ -24,7 +24,7 @@ export const MSG = {
   RESEND_OUTPUTS: 0x0f,
 } as const;
 
-export const NO_TARGET = -0x80000000;
+export const NO_TARGET = NO_TARGET_WIRE;
 export const NO_FRAME = 0xffffffff;
 
 export type { Capabilities };
@@ -104,7 +104,7 @@ export function typeCode(m: Message): number {
 
 const values = (w: ByteWriter, v: Int32Array) => {
   w.u16(v.length);
-  for (const x of v) w.i32(x);
+  for (const x of v) w.i24(x);
 };
 
 export function encodePayload(m: Message): Uint8Array {
@@ -159,12 +159,12 @@ export function decodePayload(type: number, payload: Uint8Array): DecodeResult {
   const r = new ByteReader(payload);
   const vals = () => {
     const n = r.u16();
-    if (n * 4 > r.remaining) {
+    if (n * WIRE_SIGNAL_BYTES > r.remaining) {
       r.short = true;
       return new Int32Array(0);
     }
     const v = new Int32Array(n);
-    for (let i = 0; i < n; i++) v[i] = r.i32();
+    for (let i = 0; i < n; i++) v[i] = r.i24();
     return v;
   };
   let m: Message;

@@ -1,31 +1,96 @@
 import type { ByteTransport } from './transport.js';
 
+/** Bytes per piece: a chunk is delivered in pieces, each at the time its last byte would arrive. */
+const PIECE = 32;
+
 /**
- * Paces a transport like a UART at `baud` (8N1: baud/10 bytes per second) in both directions: bytes
- * written leave at the line rate, bytes received are delivered at the line rate. A pty pair ignores the
- * baud rate; the virtual board wraps its end in this so that timing behaves like a real serial line.
+ * One direction of a UART: bytes queue in order; each leaves when the line has carried it, at
+ * `bytesPerMs` (8N1: baud/10 bytes per second), never earlier than it was written. So a frame takes its
+ * transmission time after the line falls idle, and queues behind earlier bytes when the line is busy.
+ */
+class LineClock {
+  private q: Array<{ bytes: Uint8Array; at: number }> = [];
+  private freeAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly bytesPerMs: number,
+    private readonly deliver: (b: Uint8Array) => void,
+    private readonly onEmpty: () => void = () => {},
+  ) {}
+
+  get queuedBytes(): number {
+    return this.q.reduce((s, p) => s + p.bytes.length, 0);
+  }
+
+  push(bytes: Uint8Array): void {
+    const now = performance.now();
+    let t = Math.max(now, this.freeAt);
+    for (let o = 0; o < bytes.length; o += PIECE) {
+      const piece = bytes.slice(o, Math.min(o + PIECE, bytes.length));
+      t += piece.length / this.bytesPerMs;
+      this.q.push({ bytes: piece, at: t });
+    }
+    this.freeAt = t;
+    this.arm();
+  }
+
+  /**
+   * Delivers what is due and waits for the next piece: a timer while it is more than 1.5 ms away
+   * (timers are millisecond-coarse), then polling on the event loop (which keeps reading and computing
+   * meanwhile), so pieces are at most a fraction of a millisecond late.
+   */
+  private arm(): void {
+    if (this.timer || this.immediate) return;
+    const now = performance.now();
+    while (this.q.length && this.q[0]!.at <= now) this.deliver(this.q.shift()!.bytes);
+    if (!this.q.length) {
+      this.onEmpty();
+      return;
+    }
+    const wait = this.q[0]!.at - now;
+    if (wait > 1.5) this.timer = setTimeout(() => ((this.timer = null), this.arm()), wait - 1);
+    else this.immediate = setImmediate(() => ((this.immediate = null), this.arm()));
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.q = [];
+  }
+}
+
+/**
+ * Paces a transport like a UART at `baud` in both directions: bytes written reach the line at the line
+ * rate, bytes received are handed on when the line would have carried them. A pty pair ignores the baud
+ * rate; the virtual board wraps its end in this so that timing (throughput, latency, queueing) behaves
+ * like a real serial line.
  */
 export class PacedTransport implements ByteTransport {
-  private readonly bytesPerMs: number;
-  private out: Uint8Array[] = [];
-  private inq: Uint8Array[] = [];
-  private outTimer: NodeJS.Timeout | null = null;
-  private inTimer: NodeJS.Timeout | null = null;
+  private readonly out: LineClock;
+  private readonly inn: LineClock;
   private dataCbs: Array<(c: Uint8Array) => void> = [];
   private drainers: Array<() => void> = [];
-  private outBudget = 0;
-  private inBudget = 0;
-  private outLast = 0;
-  private inLast = 0;
 
   constructor(
     private readonly inner: ByteTransport,
     baud: number,
   ) {
-    this.bytesPerMs = baud / 10 / 1000;
-    inner.onData((c) => {
-      this.inq.push(c);
-      this.pumpIn();
+    const bytesPerMs = baud / 10 / 1000;
+    this.out = new LineClock(bytesPerMs, (b) => inner.write(b), () => {
+      for (const d of this.drainers.splice(0)) d();
+    });
+    this.inn = new LineClock(bytesPerMs, (b) => {
+      for (const cb of this.dataCbs) cb(b);
+    });
+    inner.onData((c) => this.inn.push(c));
+    inner.onClose(() => {
+      this.out.stop();
+      this.inn.stop();
+      for (const d of this.drainers.splice(0)) d();
     });
   }
 
@@ -35,55 +100,12 @@ export class PacedTransport implements ByteTransport {
 
   write(bytes: Uint8Array): boolean {
     if (!this.open) return false;
-    this.out.push(Uint8Array.from(bytes));
-    this.pumpOut();
-    return this.queued(this.out) < 8192;
-  }
-
-  private queued(q: Uint8Array[]): number {
-    return q.reduce((s, b) => s + b.length, 0);
-  }
-
-  /** Sends as many queued bytes as the elapsed time allows, then re-arms itself. */
-  private pumpOut(): void {
-    if (this.outTimer) return;
-    const now = performance.now();
-    this.outBudget = Math.min(this.outBudget + (now - (this.outLast || now)) * this.bytesPerMs, 512);
-    this.outLast = now;
-    let n = Math.floor(this.outBudget);
-    while (n > 0 && this.out.length) {
-      const b = this.out[0]!;
-      const k = Math.min(n, b.length);
-      this.inner.write(b.subarray(0, k));
-      n -= k;
-      this.outBudget -= k;
-      if (k === b.length) this.out.shift();
-      else this.out[0] = b.subarray(k);
-    }
-    if (this.out.length) this.outTimer = setTimeout(() => ((this.outTimer = null), this.pumpOut()), 1);
-    else for (const d of this.drainers.splice(0)) d();
-  }
-
-  private pumpIn(): void {
-    if (this.inTimer) return;
-    const now = performance.now();
-    this.inBudget = Math.min(this.inBudget + (now - (this.inLast || now)) * this.bytesPerMs, 512);
-    this.inLast = now;
-    let n = Math.floor(this.inBudget);
-    while (n > 0 && this.inq.length) {
-      const b = this.inq[0]!;
-      const k = Math.min(n, b.length);
-      for (const cb of this.dataCbs) cb(b.subarray(0, k));
-      n -= k;
-      this.inBudget -= k;
-      if (k === b.length) this.inq.shift();
-      else this.inq[0] = b.subarray(k);
-    }
-    if (this.inq.length) this.inTimer = setTimeout(() => ((this.inTimer = null), this.pumpIn()), 1);
+    this.out.push(bytes);
+    return this.out.queuedBytes < 8192;
   }
 
   drain(): Promise<void> {
-    if (!this.out.length) return this.inner.drain();
+    if (!this.out.queuedBytes) return this.inner.drain();
     return new Promise((r) => this.drainers.push(r));
   }
   onData(cb: (c: Uint8Array) => void): void {
@@ -93,8 +115,8 @@ export class PacedTransport implements ByteTransport {
     this.inner.onClose(cb);
   }
   async close(): Promise<void> {
-    if (this.outTimer) clearTimeout(this.outTimer);
-    if (this.inTimer) clearTimeout(this.inTimer);
+    this.out.stop();
+    this.inn.stop();
     await this.inner.close();
   }
 }

@@ -1,3 +1,4 @@
+import { hasSocat } from '../pty-available.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
@@ -11,7 +12,7 @@ import { SerialTransport } from '../../host/transport/serial.js';
 import { streamToBoard } from '../../host/stream.js';
 import { sines } from '../helpers.js';
 
-describe('streaming over a real pty pair', () => {
+describe.skipIf(!hasSocat)('streaming over a real pty pair', () => {
   let served: ServedBoard;
   beforeAll(async () => {
     served = await serveVirtualBoard();

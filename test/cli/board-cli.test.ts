@@ -1,7 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { spawnVirtualBoard, type SpawnedBoard } from '../../host/board/spawn.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasSocat } from '../pty-available.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
@@ -16,35 +18,19 @@ function nla(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** Starts `nla board virtual --json …` and resolves with the device path it prints. */
-function startBoard(args: string[]): Promise<{ proc: ChildProcess; port: string }> {
-  const proc = spawn(process.execPath, [bin, 'board', 'virtual', '--json', '--quiet', ...args], { cwd: root });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ proc, port: (JSON.parse(out.slice(0, nl)) as { port: string }).port });
-    });
-    proc.on('exit', (c) => reject(new Error(`nla board virtual exited with ${c}`)));
-  });
-}
-
-const stop = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : (p.once('exit', (c) => r(c)), p.kill('SIGTERM'))));
-
-describe('nla image, board virtual, stream, replay, compare --b board (separate processes, real pty)', () => {
+describe.skipIf(!hasSocat)('nla image, board virtual, stream, replay, compare --b board (separate processes, real pty)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nla-board-cli-'));
-  let board: { proc: ChildProcess; port: string };
+  let board: SpawnedBoard;
 
   beforeAll(async () => {
     if (!existsSync(join(root, 'dist/cli/nla.js'))) {
       const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
       if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
     }
-    board = await startBoard([]);
+    board = await spawnVirtualBoard([]);
   });
   afterAll(async () => {
-    if (board) expect(await stop(board.proc)).toBe(0);
+    if (board) expect(await board.stop()).toBe(0);
   });
 
   it('nla image writes a binary image and reports its formats', () => {
@@ -104,13 +90,13 @@ describe('nla image, board virtual, stream, replay, compare --b board (separate 
   }, 60_000);
 
   it('a board with a too small capacity is refused before streaming, naming both values (exit 4)', async () => {
-    const small = await startBoard(['--max-neurons', '20', '--board-id', 'tiny']);
+    const small = await spawnVirtualBoard(['--max-neurons', '20', '--board-id', 'tiny']);
     try {
       const r = nla(['stream', '--port', small.port, '--image', join(dir, 'img.bin'), '--input', join(ex, 'input.csv'), '--duration', '10ms', '--quiet']);
       expect(r.code).toBe(4);
       expect(r.err).toMatch(/does not fit board 'tiny': it needs 27 neurons, the board offers at most 20 \(maxNeurons\)/);
     } finally {
-      await stop(small.proc);
+      await small.stop();
     }
   }, 30_000);
 

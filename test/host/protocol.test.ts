@@ -152,7 +152,7 @@ const caps: Capabilities = {
 /** 255 UTF-8 bytes: 127 two-byte characters and one ASCII one. */
 const str255 = 'é'.repeat(127) + 'x';
 const chunk = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256); // contains zeros and 0xFF
-const outValues = Int32Array.from({ length: 200 }, (_, i) => (i % 2 ? -1 : 1) * ((i * 2654435761) % 0x7fffffff));
+const outValues = Int32Array.from({ length: 200 }, (_, i) => (i % 2 ? -1 : 1) * ((i * 2654435761) % 0x7fffff));
 
 const samples: Message[] = [
   { type: 'hello', major: PROTOCOL_MAJOR, minor: 255, window: 0xffff, nonce: 0xffffffff, hostId: 'host-Ω-🚀-日本' },
@@ -167,9 +167,9 @@ const samples: Message[] = [
   { type: 'reset', restoreWeights: false },
   { type: 'start-stream', firstFrame: 0xffffffff, framePeriodUs: 1000, probes: 255 },
   { type: 'stop-stream' },
-  { type: 'input-frame', frame: 0xfffffffe, timeUs: 0xffffffff, values: Int32Array.of(-1, 0, 1, 0x7fffffff, -0x80000000, -65536) },
+  { type: 'input-frame', frame: 0xfffffffe, timeUs: 0xffffffff, values: Int32Array.of(-1, 0, 1, 0x7fffff, -0x800000, -65536) },
   { type: 'input-frame', frame: 0, timeUs: 0, values: new Int32Array(0) },
-  { type: 'target-frame', frame: 7, values: Int32Array.of(NO_TARGET, -42 * 65536, NO_TARGET, 0x7fffffff) },
+  { type: 'target-frame', frame: 7, values: Int32Array.of(NO_TARGET, -42 * 65536, NO_TARGET, 0x7fffff) },
   { type: 'output-frame', frame: 123456, timeUs: 4_000_000_000, values: outValues },
   { type: 'status', state: 2, framesProcessed: 0xffffffff, lastFrame: NO_FRAME, saturations: 1, rejectedFrames: 0x80000000, imageLoaded: true },
   { type: 'status', state: 0, framesProcessed: 0, lastFrame: 0, saturations: 0, rejectedFrames: 0, imageLoaded: false },
@@ -220,8 +220,8 @@ describe('messages', () => {
           case 'reset': return 1;
           case 'start-stream': return 9;
           case 'stop-stream': case 'ack': return 0;
-          case 'input-frame': case 'output-frame': return 10 + 4 * m.values.length;
-          case 'target-frame': return 6 + 4 * m.values.length;
+          case 'input-frame': case 'output-frame': return 10 + 3 * m.values.length;
+          case 'target-frame': return 6 + 3 * m.values.length;
           case 'status': return 18;
           case 'error': return 7 + utf8(m.message);
           case 'end-stream': return 8;
@@ -670,7 +670,7 @@ describe('edge cases found in review', () => {
       if (seq) b.release(1);
       got.push(frameNo(m));
     });
-    await expect(a.send({ type: 'input-frame', frame: 1, timeUs: 0, values: new Int32Array(1022) })).rejects.toThrow(/payload of 4098 bytes exceeds the protocol's maximum of 4096/);
+    await expect(a.send({ type: 'input-frame', frame: 1, timeUs: 0, values: new Int32Array(1400) })).rejects.toThrow(/payload of 4210 bytes exceeds the protocol's maximum of 4096/);
     await a.send(inputFrame(2));
     expect(got).toEqual([2]);
     a.dispose();
@@ -696,5 +696,19 @@ describe('edge cases found in review', () => {
     await sleep(20);
     expect(bad).toEqual(['127: unknown message type 0x7f']);
     b.dispose();
+  });
+});
+
+describe('signal values on the wire (3-byte two\'s complement)', () => {
+  it('every 24-bit value round-trips, and values outside 24 bits are refused when encoding', () => {
+    const vals = Int32Array.of(-(2 ** 23), -(2 ** 23) + 1, -65536, -1, 0, 1, 65535, 2 ** 19 - 1, 2 ** 23 - 1);
+    const m: Message = { type: 'output-frame', frame: 1, timeUs: 2, values: vals };
+    const p = encodePayload(m);
+    expect(p.length).toBe(10 + 3 * vals.length);
+    expect(Array.from(p.subarray(10, 13))).toEqual([0x00, 0x00, 0x80]); // −2²³ little-endian
+    const d = decodePayload(typeCode(m), p);
+    expect(d.ok && d.message.type === 'output-frame' && Array.from(d.message.values)).toEqual(Array.from(vals));
+    expect(() => encodePayload({ ...m, values: Int32Array.of(2 ** 23) })).toThrow(/24-bit signed integer, got 8388608/);
+    expect(NO_TARGET).toBe(-(2 ** 23));
   });
 });

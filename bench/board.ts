@@ -1,0 +1,180 @@
+/**
+ * Benchmarks of the board host (`npm run bench:board`): the virtual board runs in its own process
+ * (`nla board virtual`, behind a real pty), the host streams to it from this process.
+ *
+ * 1. Bulk streaming at --baud 921600: input-frame payload throughput against the line's byte rate
+ *    (baud/10), frames of 256 inputs (778-byte payload); baseline in the same run: raw bytes through
+ *    the same UART pacing without any protocol.
+ * 2. Round-trip latency of one input frame to its output frame at 1 kHz, --baud 921600, 16 inputs:
+ *    p50/p99 against the bound two frame transmission times + 1 ms.
+ * 3. Unpaced over a pty, 16 inputs: frames/s and the host's CPU time per frame; baseline in the same
+ *    run: the fixed-point core alone in-process (no protocol, no line).
+ * Medians of repeated runs. Writes out/benchmarks-board.{md,json}.
+ *
+ *   npm run bench:board [-- --quick]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { compileBoardImage } from '../compiler/board/compile-image.js';
+import { layeredNetwork } from '../compiler/spec/builder.js';
+import { FixedPointCore } from '../hardware-models/fixed-point/core.js';
+import { toSignal } from '../hardware-models/fixed-point/format.js';
+import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
+import { encodeImage } from '../hardware-models/fixed-point/image-codec.js';
+import type { BoardImage } from '../hardware-models/fixed-point/image.js';
+import { encodeFrame, FLAG_ACK, FLAG_SEQ, PROTOCOL_MAJOR } from '../host/protocol/frame.js';
+import { encodePayload, MSG } from '../host/protocol/messages.js';
+import { streamToBoard, type StreamStats } from '../host/stream.js';
+import { spawnVirtualBoard } from '../host/board/spawn.js';
+import { memoryPair } from '../host/transport/memory.js';
+import { PacedTransport } from '../host/transport/paced.js';
+import { SerialTransport } from '../host/transport/serial.js';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 1 : 3;
+const BAUD = 921600;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function image(inputs: number, hidden: number, outputs: number): BoardImage {
+  const sizes = hidden > 0 ? [inputs, hidden, outputs] : [inputs, outputs];
+  const g = layeredNetwork(sizes, { activation: 'hard-sigmoid', seed: 5, beta: 0.1, init: { distribution: 'normal', std: 0.2 } }).build();
+  return compileBoardImage(g, { dtMs: 0.1, frameMs: 1 }).image;
+}
+
+function frames(n: number, inputs: number): Int32Array[] {
+  return Array.from({ length: n }, (_, k) => Int32Array.from({ length: inputs }, (_, c) => toSignal(0.5 + 0.4 * Math.sin(k / (7 + c) + c))));
+}
+
+/** Bytes on the line of one input frame (COBS and delimiter included). */
+function inputFrameBytes(inputs: number): number {
+  const payload = encodePayload({ type: 'input-frame', frame: 123456, timeUs: 123456000, values: new Int32Array(inputs).fill(0x00012345) });
+  return encodeFrame({ version: PROTOCOL_MAJOR, type: MSG.INPUT_FRAME, flags: FLAG_SEQ | FLAG_ACK, seq: 77, ack: 77, credits: 64, payload }).length;
+}
+
+async function streamOnce(port: string, img: BoardImage, inputs: Int32Array[], rateHz?: number): Promise<StreamStats> {
+  const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(port, BAUD, 3000), image: encodeImage(img), inputs, frameUs: 1000, ...(rateHz ? { rateHz } : {}) });
+  if (res.stats.lost) throw new Error(`${res.stats.lost} frames lost`);
+  return res.stats;
+}
+
+/** Raw bytes through the UART pacing (memory line), bytes/s: the ceiling of the paced line itself. */
+async function rawPaced(bytes: number): Promise<number> {
+  const [a, b] = memoryPair();
+  const pa = new PacedTransport(a, BAUD);
+  const pb = new PacedTransport(b, BAUD);
+  let got = 0;
+  const t0 = performance.now();
+  const done = new Promise<void>((r) =>
+    pb.onData((c) => {
+      got += c.length;
+      if (got >= bytes) r();
+    }),
+  );
+  const chunk = new Uint8Array(1051).fill(7);
+  for (let o = 0; o < bytes; o += chunk.length) if (!pa.write(chunk)) await pa.drain();
+  await done;
+  const bps = (got * 1000) / (performance.now() - t0);
+  await pa.close();
+  await pb.close();
+  return bps;
+}
+
+function coreAlone(img: BoardImage, inputs: Int32Array[]): number {
+  const core = new FixedPointCore(img);
+  const t0 = performance.now();
+  for (const f of inputs) core.frame(f, false);
+  return (inputs.length * 1000) / (performance.now() - t0);
+}
+
+async function main(): Promise<void> {
+  const lineRate = BAUD / 10;
+  const rows: Record<string, unknown> = {};
+  const md: string[] = [];
+
+  // 1. bulk throughput, paced
+  {
+    const img = image(256, 0, 8);
+    const n = quick ? 150 : 400;
+    const board = await spawnVirtualBoard(['--baud', String(BAUD)]);
+    const runs: StreamStats[] = [];
+    const raw: number[] = [];
+    try {
+      for (let r = 0; r < REPS; r++) {
+        runs.push(await streamOnce(board.port, img, frames(n, 256)));
+        raw.push(await rawPaced(n * 1051));
+      }
+    } finally {
+      await board.stop();
+    }
+    const payload = median(runs.map((s) => s.payloadBytesPerSecond));
+    const rawBps = median(raw);
+    const frameBytes = inputFrameBytes(256);
+    rows.bulk = { frames: n, inputs: 256, payloadBytes: framePayloadBytes(256), lineBytesPerFrame: frameBytes, payloadBytesPerSecond: payload, lineRate, share: payload / lineRate, rawPacedBytesPerSecond: rawBps, ratioToRaw: payload / rawBps, framesPerSecond: median(runs.map((s) => s.framesPerSecond)), retransmitted: runs.map((s) => s.retransmitted) };
+    md.push(
+      `| bulk, ${BAUD} baud, 256-input frames (payload ${framePayloadBytes(256)} B, ${frameBytes} B on the line) | ${(payload / 1000).toFixed(1)} kB/s payload = **${((payload / lineRate) * 100).toFixed(1)} %** of baud/10 (${(lineRate / 1000).toFixed(1)} kB/s) | raw paced bytes, no protocol: ${(rawBps / 1000).toFixed(1)} kB/s; protocol/raw = ${(payload / rawBps).toFixed(3)} | target ≥ 90 % |`,
+    );
+  }
+
+  // 2. latency at 1 kHz, paced; the same unpaced as a baseline (what the host and board processes add)
+  {
+    const img = image(16, 32, 4);
+    const n = quick ? 1000 : 3000;
+    const tIn = (inputFrameBytes(16) / lineRate) * 1000;
+    const bound = 2 * tIn + 1;
+    const measure = async (args: string[]) => {
+      const board = await spawnVirtualBoard(args);
+      const runs: Array<{ s: StreamStats; within: number }> = [];
+      try {
+        for (let r = 0; r < REPS; r++) {
+          const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, BAUD, 3000), image: encodeImage(img), inputs: frames(n, 16), frameUs: 1000, rateHz: 1000 });
+          runs.push({ s: res.stats, within: res.latencies.filter((l) => l <= bound).length / res.latencies.length });
+        }
+      } finally {
+        await board.stop();
+      }
+      return { p50: median(runs.map((r) => r.s.latencyMs.p50)), p90: median(runs.map((r) => r.s.latencyMs.p90)), p99: median(runs.map((r) => r.s.latencyMs.p99)), within: median(runs.map((r) => r.within)) };
+    };
+    const paced = await measure(['--baud', String(BAUD)]);
+    const unpaced = await measure([]);
+    rows.latency = { frames: n, rateHz: 1000, inputs: 16, frameTransmissionMs: tIn, boundMs: bound, paced, unpaced };
+    md.push(
+      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${inputFrameBytes(16)} B = ${tIn.toFixed(3)} ms on the line) | p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms**; ${(paced.within * 100).toFixed(1)} % of frames within the bound | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
+    );
+  }
+
+  // 3. unpaced pty
+  {
+    const img = image(16, 32, 4);
+    const n = quick ? 5000 : 20000;
+    const board = await spawnVirtualBoard([]);
+    const runs: StreamStats[] = [];
+    const alone: number[] = [];
+    try {
+      for (let r = 0; r < REPS; r++) {
+        runs.push(await streamOnce(board.port, img, frames(n, 16)));
+        alone.push(coreAlone(img, frames(n, 16)));
+      }
+    } finally {
+      await board.stop();
+    }
+    const fps = median(runs.map((s) => s.framesPerSecond));
+    const cpu = median(runs.map((s) => s.hostCpuUsPerFrame));
+    const coreFps = median(alone);
+    rows.unpaced = { frames: n, inputs: 16, framesPerSecond: fps, hostCpuUsPerFrame: cpu, coreAloneFramesPerSecond: coreFps, ratio: fps / coreFps, latency: runs.map((s) => s.latencyMs) };
+    md.push(`| unpaced pty, 16-input frames, board in its own process | **${Math.round(fps)} frames/s**, host CPU **${cpu.toFixed(0)} µs/frame** | the core alone, in-process: ${Math.round(coreFps)} frames/s (ratio ${(fps / coreFps).toFixed(2)}) | |`);
+  }
+
+  const header = [
+    `Board host benchmarks (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; medians of ${REPS} runs; \`npm run bench:board${quick ? ' -- --quick' : ''}\`)`,
+    '',
+    '| measurement | result | baseline in the same run | |',
+    '|---|---|---|---|',
+  ];
+  const text = [...header, ...md].join('\n') + '\n';
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/benchmarks-board.md', text);
+  writeFileSync('out/benchmarks-board.json', JSON.stringify(rows, null, 2));
+  process.stdout.write(text);
+}
+
+await main();

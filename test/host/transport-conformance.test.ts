@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { hasSocat } from '../pty-available.js';
+import { Rng } from '../../core/rng.js';
+import { PtyPair } from '../../host/board/pty-pair.js';
+import { FaultyTransport } from '../../host/transport/faulty.js';
+import { memoryPair } from '../../host/transport/memory.js';
+import { PacedTransport } from '../../host/transport/paced.js';
+import { SerialTransport } from '../../host/transport/serial.js';
+import type { ByteTransport } from '../../host/transport/transport.js';
+
+/**
+ * One conformance suite for every ByteTransport (the contract in host/transport/transport.ts): bytes
+ * arrive complete and in order in chunks of any size, drain resolves, the line going away is reported
+ * once with a reason, and writing after that is refused.
+ */
+interface Line {
+  a: ByteTransport;
+  b: ByteTransport;
+  /** Takes the line away (the peer closes, the cable is cut). */
+  cut: () => Promise<void>;
+  dispose: () => Promise<void>;
+}
+
+const allKinds: Array<[string, () => Promise<Line>]> = [
+  [
+    'memory pair',
+    async () => {
+      const [a, b] = memoryPair();
+      return { a, b, cut: () => b.close(), dispose: async () => {} };
+    },
+  ],
+  [
+    'fault injector with no faults',
+    async () => {
+      const [a, b] = memoryPair();
+      return { a: new FaultyTransport(a, { corrupt: 0, drop: 0, seed: 1 }), b: new FaultyTransport(b, { corrupt: 0, drop: 0, seed: 2 }), cut: () => b.close(), dispose: async () => {} };
+    },
+  ],
+  [
+    'UART pacing at 2 Mbaud',
+    async () => {
+      const [a, b] = memoryPair();
+      return { a: new PacedTransport(a, 2_000_000), b: new PacedTransport(b, 2_000_000), cut: () => b.close(), dispose: async () => {} };
+    },
+  ],
+  [
+    'real pty pair (socat) through node-serialport',
+    async () => {
+      const pty = new PtyPair();
+      await pty.start();
+      const a = await SerialTransport.open(pty.hostPath, 921600);
+      const b = await SerialTransport.open(pty.boardPath, 921600);
+      return {
+        a,
+        b,
+        cut: () => pty.cut(),
+        dispose: async () => {
+          await a.close();
+          await b.close();
+          await pty.close();
+        },
+      };
+    },
+  ],
+];
+
+const collect = (t: ByteTransport) => {
+  const chunks: Uint8Array[] = [];
+  t.onData((c) => chunks.push(Uint8Array.from(c)));
+  return () => Buffer.concat(chunks);
+};
+
+const kinds = allKinds.filter(([name]) => hasSocat || !name.includes('pty'));
+
+describe.each(kinds)('ByteTransport conformance: %s', (_name, make) => {
+  it('delivers 200 kB in both directions, complete and in order', async () => {
+    const line = await make();
+    try {
+      const rng = new Rng(9);
+      const data = (n: number) => Uint8Array.from({ length: n }, () => rng.int(256));
+      const ab = data(200_000);
+      const ba = data(50_000);
+      const gotB = collect(line.b);
+      const gotA = collect(line.a);
+      for (let o = 0; o < ab.length; o += 4000) if (!line.a.write(ab.subarray(o, o + 4000))) await line.a.drain();
+      line.b.write(ba);
+      await line.a.drain();
+      await line.b.drain();
+      const t0 = Date.now();
+      while ((gotB().length < ab.length || gotA().length < ba.length) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+      expect(Buffer.compare(gotB(), Buffer.from(ab))).toBe(0);
+      expect(Buffer.compare(gotA(), Buffer.from(ba))).toBe(0);
+    } finally {
+      await line.dispose();
+    }
+  }, 30_000);
+
+  it('reports the line going away once, with a reason, and refuses writes afterwards', async () => {
+    const line = await make();
+    try {
+      const reasons: string[] = [];
+      line.a.onClose((r) => reasons.push(r));
+      await line.cut();
+      const t0 = Date.now();
+      while (reasons.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(reasons.length).toBe(1);
+      expect(reasons[0]!.length).toBeGreaterThan(0);
+      expect(line.a.open).toBe(false);
+      expect(line.a.write(Uint8Array.of(1, 2, 3))).toBe(false);
+    } finally {
+      await line.dispose();
+    }
+  }, 30_000);
+});
