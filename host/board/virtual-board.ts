@@ -253,7 +253,7 @@ export class VirtualBoard {
         if (problems.length) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`), out);
         this.image = img;
         this.imageCrc = imageId(bytes);
-        warmUp(img);
+        await warmUp(img);
         this.core = new FixedPointCore(img);
         this.atRest();
         send(this.status());
@@ -342,10 +342,19 @@ export class VirtualBoard {
  * Runs a throwaway core for up to 300 frames (at most ~150 ms) so that the JavaScript engine has
  * compiled the step before the first real frame: a hardware board has no warm-up, and without this
  * the first few hundred frames of a stream would see extra latency that is an artefact of the JIT.
+ * It works in slices of at most 4 ms and yields between them, so that the line keeps running
+ * (acknowledgements go out; the host's retransmission timer does not fire for nothing).
  */
-function warmUp(img: BoardImage): void {
+async function warmUp(img: BoardImage): Promise<void> {
   const core = new FixedPointCore(img);
   const x = new Array<number>(img.nStimulusInputs).fill(1 << 15);
   const t0 = performance.now();
-  for (let k = 0; k < 300 && performance.now() - t0 < 150; k++) core.frame(x, k % 2 === 0, k % 16 === 0 ? 15 : 1);
+  let slice = t0;
+  for (let k = 0; k < 300 && performance.now() - t0 < 150; k++) {
+    core.frame(x, k % 2 === 0, k % 16 === 0 ? 15 : 1);
+    if (performance.now() - slice > 4) {
+      await new Promise((r) => setImmediate(r));
+      slice = performance.now();
+    }
+  }
 }

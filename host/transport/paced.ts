@@ -2,6 +2,8 @@ import type { ByteTransport } from './transport.js';
 
 /** Bytes per piece: a chunk is delivered in pieces, each at the time its last byte would arrive. */
 const PIECE = 32;
+/** Below this wait the clock polls the event loop instead of arming a (millisecond-coarse) timer. */
+const SPIN_MS = 1.5;
 
 /**
  * One direction of a UART: bytes queue in order; each leaves when the line has carried it, at
@@ -50,7 +52,7 @@ class LineClock {
       return;
     }
     const wait = this.q[0]!.at - now;
-    if (wait > 1.5) this.timer = setTimeout(() => ((this.timer = null), this.arm()), wait - 1);
+    if (wait > SPIN_MS) this.timer = setTimeout(() => ((this.timer = null), this.arm()), Math.max(0, wait - SPIN_MS + 0.5));
     else this.immediate = setImmediate(() => ((this.immediate = null), this.arm()));
   }
 
