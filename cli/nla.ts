@@ -12,6 +12,7 @@ import { registerBoard } from './commands/board.js';
 import { registerPorts } from './commands/ports.js';
 import { registerStream } from './commands/stream.js';
 import { registerReplay } from './commands/replay.js';
+import { registerExperiment } from './commands/experiment.js';
 import { CapacityError } from '../compiler/board/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
 import { StreamError } from '../host/stream.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerPorts(program);
   registerStream(program);
   registerReplay(program);
+  registerExperiment(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import type { ExperimentEngine } from '../../experiments/experiment.js';
+import { EXPERIMENTS, findExperiment } from '../../experiments/registry.js';
+import { markdownTable, resultPage, textTable } from '../../experiments/report.js';
+import { oneOf } from '../engines.js';
+import { writeOutput } from '../files.js';
+
+interface ExperimentOpts {
+  quick?: boolean;
+  engine: string;
+  profile: string;
+  seed: string;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  param: string[];
+}
+
+/** The machine, as results quote it. */
+export function machineDescription(): string {
+  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+}
+
+export function registerExperiment(program: Command): void {
+  program
+    .command('experiment')
+    .description("reproduce one of the paper's results: prints a table, writes <out>/<name>.json and .html (nla experiment list)")
+    .argument('<name>', "experiment name, or 'list'")
+    .option('--quick', 'quick mode: small data, under a minute (what the tests run)')
+    .option('--engine <e>', 'digital (the paper\'s algorithm) or analog (the circuit emulator, where the experiment supports it)', 'digital')
+    .option('--profile <p>', 'analog: hardware profile (nla profiles) or profile JSON', 'ideal')
+    .option('--seed <n>', 'seed of every random draw (recorded in the result)', '1')
+    .option('--out <dir>', 'folder for the JSON result and the HTML page', 'out/experiments')
+    .option('--param <key=value>', 'an experiment-specific setting (repeatable; nla experiment list shows them)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--json', 'print the result as JSON instead of the table')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (name: string, o: ExperimentOpts) => {
+      if (name === 'list') {
+        for (const e of EXPERIMENTS) {
+          process.stdout.write(`${e.name.padEnd(20)} ${e.summary} [${e.engines.join(', ')}]\n`);
+          for (const [k, v] of Object.entries(e.params ?? {})) process.stdout.write(`${''.padEnd(22)}--param ${k}=…  ${v}\n`);
+        }
+        return;
+      }
+      const exp = findExperiment(name);
+      const engine = oneOf(o.engine, ['digital', 'analog'] as const, '--engine') as ExperimentEngine;
+      if (!exp.engines.includes(engine)) throw new UsageError(`--engine: experiment '${exp.name}' runs on ${exp.engines.join(' or ')}, not ${engine}`);
+      const seed = Number(o.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${o.seed}'`);
+      const params: Record<string, string> = {};
+      for (const kv of o.param) {
+        const i = kv.indexOf('=');
+        if (i < 1) throw new UsageError(`--param: expected key=value, got '${kv}'`);
+        const key = kv.slice(0, i);
+        if (!(key in (exp.params ?? {}))) throw new UsageError(`--param ${key}: experiment '${exp.name}' has ${Object.keys(exp.params ?? {}).length ? `the parameters ${Object.keys(exp.params ?? {}).join(', ')}` : 'no parameters'}`);
+        params[key] = kv.slice(i + 1);
+      }
+      const command = `nla experiment ${exp.name}${o.quick ? ' --quick' : ''}${engine !== 'digital' ? ` --engine ${engine} --profile ${o.profile}` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}${o.param.map((p) => ` --param ${p}`).join('')}`;
+      const tty = process.stderr.isTTY === true;
+      const t0 = performance.now();
+      let lastPrint = 0;
+      let lastWhat = '';
+      const progress = (fraction: number, what: string) => {
+        if (o.quiet) return;
+        const now = performance.now();
+        if (what === lastWhat && now - lastPrint < (tty ? 200 : 5000)) return;
+        lastPrint = now;
+        lastWhat = what;
+        const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
+        const eta = fraction > 0.02 ? ` ~${Math.round(((now - t0) / 1000 / fraction) * (1 - fraction))} s left` : '';
+        const msg = `${exp.name} ${String(pct).padStart(3)}%  ${what}  ${((now - t0) / 1000).toFixed(0)} s${eta}`;
+        process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
+      };
+      const r = await exp.run({ quick: o.quick === true, engine, profile: o.profile, seed, params, progress });
+      if (!o.quiet && tty) process.stderr.write('\r\x1b[K');
+      const wallS = (performance.now() - t0) / 1000;
+      const machine = machineDescription();
+      const run = { command, wallS, machine, date: new Date().toISOString() };
+      const suffix = Object.entries(params).map(([k, v]) => `-${k}-${v.replace(/[^A-Za-z0-9.]+/g, '_')}`).join('');
+      const base = join(o.out, `${exp.name}${o.quick ? '-quick' : ''}${engine === 'analog' ? '-analog' : ''}${suffix}`);
+      const json = { format: 'nla-experiment/1', ...run, seed, engine, ...(engine === 'analog' ? { profile: o.profile } : {}), params, quick: o.quick === true, ...r, sections: undefined };
+      writeOutput(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
+      writeOutput(`${base}.html`, resultPage(r, run));
+      writeOutput(`${base}.md`, `${markdownTable(r.table)}\n\n${r.finding}\n\nCommand: \`${command}\`; wall time ${wallS.toFixed(0)} s on ${machine}.\n`);
+      if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
+      else {
+        process.stdout.write(`${r.title}\n\n${textTable(r.table)}\n\n${r.finding}\n\n`);
+        process.stdout.write(`wall ${wallS.toFixed(1)} s; wrote ${base}.json, ${base}.html, ${base}.md\n`);
+      }
+    });
+}

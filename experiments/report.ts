@@ -1,0 +1,45 @@
+import { htmlPage, htmlTable, type PageSection } from '../report/html-page.js';
+import type { ExperimentResult, ResultTable } from './experiment.js';
+
+/** Formats a number for a results table: 4 significant digits, integers as they are. */
+export function cell(v: string | number): string {
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  const s = v.toPrecision(4);
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+/** The table as aligned plain text, for the terminal. */
+export function textTable(t: ResultTable): string {
+  const rows = [t.columns, ...t.rows.map((r) => r.map(cell))];
+  const widths = t.columns.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)));
+  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The table as Markdown, for docs/results.md. */
+export function markdownTable(t: ResultTable): string {
+  const head = `| ${t.columns.join(' | ')} |`;
+  const sep = `|${t.columns.map(() => '---').join('|')}|`;
+  return [head, sep, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+/** The HTML page of a result: claim, finding, table, settings, then the experiment's plots. */
+export function resultPage(r: ExperimentResult, run: { command: string; wallS: number; machine: string }): string {
+  const sections: PageSection[] = [
+    { heading: 'Result', html: `<p><b>Paper:</b> ${escText(r.claim)}</p><p><b>This run:</b> ${escText(r.finding)}</p>${htmlTable([r.table.columns, ...r.table.rows])}` },
+    ...r.sections,
+    {
+      heading: 'Settings',
+      html: htmlTable([['setting', 'value'], ...Object.entries({ ...r.settings, command: run.command, wall: `${run.wallS.toFixed(1)} s`, machine: run.machine }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])]),
+    },
+  ];
+  return htmlPage(r.title, `nla experiment ${r.name}`, sections);
+}
+
+function escText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

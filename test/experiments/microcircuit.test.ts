@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { microcircuitExperiment } from '../../experiments/microcircuit.js';
+
+describe('microcircuit experiment, quick mode', () => {
+  it('learning aligns the lateral loop W^PI W^IP with B W', async () => {
+    const r = await microcircuitExperiment.run({ quick: true, engine: 'digital', profile: 'ideal', seed: 1, params: {}, progress: () => {} });
+    const curve = r.data.curve as { samples: number[]; angleDeg: number[] };
+    const a = curve.angleDeg;
+    // starts near orthogonal (independent random matrices) and aligns by a clear margin
+    expect(a[0]!).toBeGreaterThan(75);
+    expect(a[a.length - 1]!).toBeLessThan(a[0]! - 20);
+    // mostly monotone: every later checkpoint is below the start
+    for (let i = 1; i < a.length; i++) expect(a[i]!).toBeLessThan(a[0]!);
+    expect(r.data.testError as number).toBeLessThanOrEqual(1);
+    expect(r.finding).toContain(`${a[a.length - 1]!.toFixed(1)}°`);
+  }, 120_000);
+});
