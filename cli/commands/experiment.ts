@@ -10,7 +10,7 @@ import { writeOutput } from '../files.js';
 
 interface ExperimentOpts {
   quick?: boolean;
-  engine: string;
+  engine?: string;
   profile: string;
   seed: string;
   out: string;
@@ -30,7 +30,7 @@ export function registerExperiment(program: Command): void {
     .description("reproduce one of the paper's results: prints a table, writes <out>/<name>.json and .html (nla experiment list)")
     .argument('<name>', "experiment name, or 'list'")
     .option('--quick', 'quick mode: small data, under a minute (what the tests run)')
-    .option('--engine <e>', 'digital (the paper\'s algorithm) or analog (the circuit emulator, where the experiment supports it)', 'digital')
+    .option('--engine <e>', 'digital (the paper\'s algorithm) or analog (the circuit emulator, where the experiment supports it); default: digital, or the experiment\'s only engine')
     .option('--profile <p>', 'analog: hardware profile (nla profiles) or profile JSON', 'ideal')
     .option('--seed <n>', 'seed of every random draw (recorded in the result)', '1')
     .option('--out <dir>', 'folder for the JSON result and the HTML page', 'out/experiments')
@@ -46,7 +46,7 @@ export function registerExperiment(program: Command): void {
         return;
       }
       const exp = findExperiment(name);
-      const engine = oneOf(o.engine, ['digital', 'analog'] as const, '--engine') as ExperimentEngine;
+      const engine = (o.engine === undefined ? exp.engines[0]! : oneOf(o.engine, ['digital', 'analog'] as const, '--engine')) as ExperimentEngine;
       if (!exp.engines.includes(engine)) throw new UsageError(`--engine: experiment '${exp.name}' runs on ${exp.engines.join(' or ')}, not ${engine}`);
       const seed = Number(o.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${o.seed}'`);
@@ -80,7 +80,7 @@ export function registerExperiment(program: Command): void {
       const machine = machineDescription();
       const run = { command, wallS, machine, date: new Date().toISOString() };
       const suffix = Object.entries(params).map(([k, v]) => `-${k}-${v.replace(/[^A-Za-z0-9.]+/g, '_')}`).join('');
-      const base = join(o.out, `${exp.name}${o.quick ? '-quick' : ''}${engine === 'analog' ? '-analog' : ''}${suffix}`);
+      const base = join(o.out, `${exp.name}${o.quick ? '-quick' : ''}${engine === 'analog' ? `-analog-${o.profile}` : ''}${suffix}`);
       const json = { format: 'nla-experiment/1', ...run, seed, engine, ...(engine === 'analog' ? { profile: o.profile } : {}), params, quick: o.quick === true, ...r, sections: undefined };
       writeOutput(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
       writeOutput(`${base}.html`, resultPage(r, run));

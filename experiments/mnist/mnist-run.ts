@@ -4,7 +4,7 @@ import { Rng } from '../../core/rng.js';
 import type { ImageSet } from './dataset.js';
 import { FeedForwardNet } from './ff-net.js';
 import { testAsPresented, trainNla, type PresentationSetting } from './nla-train.js';
-import { paperDtMs, type MnistSettings } from './settings.js';
+import { etaPerMs, paperDtMs, type MnistSettings } from './settings.js';
 
 /** Learning curve: settled test error (fraction) on the curve subset after `samples` presentations. */
 export interface Curve {
@@ -31,16 +31,16 @@ export interface MnistData {
   curveIdx: Int32Array;
 }
 
-/** The network of the run: layered with biases, hard sigmoid, weights drawn from the run's seed. */
-export function mnistGraph(s: MnistSettings): NlaGraph {
+/** The network of the run: layered with biases, hard sigmoid, weights drawn from the run's seed, η for this presentation time. */
+export function mnistGraph(s: MnistSettings, presentationMs: number): NlaGraph {
   return layeredNetwork(s.sizes, { activation: 'hard-sigmoid', bias: true, seed: s.seed, beta: s.beta, tauMs: s.tauMs, tauInMs: s.tauInMs, init: s.init })
-    .plasticity({ enabled: true, etaPerMs: s.etaPerMs })
+    .plasticity({ enabled: true, etaPerMs: etaPerMs(s, presentationMs) })
     .build();
 }
 
 /** Runs rt-DeEP, the no-lookahead control and back-propagation at one presentation time. */
 export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: number, progress: (f: number, what: string) => void): PresentationResult {
-  const g = mnistGraph(s);
+  const g = mnistGraph(s, presentationMs);
   const dtMs = paperDtMs(presentationMs);
   const at = Array.from({ length: s.checkpoints }, (_, i) => Math.round(((i + 1) * d.order.length) / s.checkpoints));
   // progress: training takes about 0.4 of a presentation time's work per method, testing 0.08
@@ -72,7 +72,7 @@ export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: 
  */
 export function runBackprop(s: MnistSettings, g: NlaGraph, d: MnistData, presentationMs: number, at: number[]): PresentationResult['backprop'] {
   const net = FeedForwardNet.fromWeights(g, g.projections.map((p) => p.weights));
-  const lr = s.etaPerMs * s.beta * presentationMs;
+  const lr = etaPerMs(s, presentationMs) * s.beta * presentationMs;
   const marks = new Set(at);
   const curve: Curve = { samples: [0], error: [net.errorRate(d.test, d.curveIdx)] };
   for (let k = 0; k < d.order.length; k++) {

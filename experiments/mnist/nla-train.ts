@@ -19,9 +19,14 @@ export function stepsPerPresentation(s: PresentationSetting): number {
   return n;
 }
 
+/** τ_in of the image input population (the targets are filtered with it too). */
+function stimulusTauIn(graph: NlaGraph): number {
+  return graph.inputs.find((p) => p.constantRate === null)!.tauInMs;
+}
+
 /**
  * Trains with plasticity on while the images `order` are presented one after another with their
- * one-hot targets (input and target switch together, plasticity never pauses). `checkpoint(k, sim)` is
+ * one-hot targets (input and label switch together, the targets follow the label through the input's low-pass; plasticity never pauses). `checkpoint(k, sim)` is
  * called before the first presentation (k = 0) and after each presentation count listed in `at`.
  * Returns the simulator (its weights are the trained ones) and the steps per second achieved.
  */
@@ -35,7 +40,7 @@ export function trainNla(
   progress: (fraction: number) => void,
 ): { sim: DigitalSimulator; stepsPerSecond: number } {
   const sim = new DigitalSimulator(graph, { ...s.engine, dtMs: s.dtMs, learn: true });
-  const drive = new PresentationDrive(set, order, s.presentationMs, true);
+  const drive = new PresentationDrive(set, order, s.presentationMs, true, stimulusTauIn(graph));
   const n = stepsPerPresentation(s);
   const marks = new Set(at);
   checkpoint(0, sim);
@@ -65,7 +70,7 @@ export function testAsPresented(
   const sim = new DigitalSimulator(graph, { ...s.engine, dtMs: s.dtMs, learn: false });
   const mine = sim.weights();
   weights.forEach((w, k) => mine[k]!.set(w));
-  const drive = new PresentationDrive(set, indices, s.presentationMs, false);
+  const drive = new PresentationDrive(set, indices, s.presentationMs, false, stimulusTauIn(graph));
   const n = stepsPerPresentation(s);
   const outs = graph.outputs;
   let wrong = 0;

@@ -20,7 +20,14 @@ export interface MnistSettings {
   /** Test images for the learning curves (settled readout at each checkpoint). */
   curveTestSamples: number;
   checkpoints: number;
-  etaPerMs: number;
+  /**
+   * Learning budget per presentation λ = η·β·T: what the NLA rule Ẇ = η ē r̄ᵀ with ē_out = β(u* − u)
+   * integrates to over one settled presentation of length T, and the back-propagation control's
+   * per-sample learning rate. Each presentation time gets the same λ, so η = λ/(β·T) per ms.
+   */
+  lrPerPresentation: number;
+  /** A fixed η per ms for every presentation time instead (the paper's style), or null. */
+  fixedEtaPerMs: number | null;
   beta: number;
   tauMs: number;
   tauInMs: number;
@@ -32,7 +39,8 @@ export const MNIST_PARAMS: Record<string, string> = {
   presentation: `presentation time in ms, one of ${PRESENTATIONS_MS.join(', ')} (default: all; quick: 5 and 50)`,
   train: 'training presentations per presentation time and method (default 20000; quick 1200)',
   test: 'test images (default all 10000; quick 300)',
-  etaPerMs: 'learning rate η per ms (default 1e-3 as in the paper; quick 0.02, to learn in 1200 presentations)',
+  lr: 'learning budget per presentation λ = η·β·T, the same at every presentation time, so η = λ/(β·T) per ms (default 0.02, which gives η = 2e-3/ms at 100 ms, near the paper\'s 1e-3; quick 0.1, to learn in 1200 presentations)',
+  etaPerMs: 'a fixed learning rate η per ms at every presentation time instead of λ (the paper used 1e-3 with training time, not presentations, held equal)',
 };
 
 /** The settings of a run: quick or full, with --param overrides. */
@@ -46,7 +54,8 @@ export function mnistSettings(quick: boolean, params: Record<string, string>, se
     testSamples: quick ? 300 : 10_000,
     curveTestSamples: quick ? 300 : 1000,
     checkpoints: quick ? 8 : 20,
-    etaPerMs: quick ? 0.02 : 1e-3,
+    lrPerPresentation: quick ? 0.1 : 0.02,
+    fixedEtaPerMs: null,
     beta: 0.1,
     tauMs: 10,
     tauInMs: 10,
@@ -61,12 +70,20 @@ export function mnistSettings(quick: boolean, params: Record<string, string>, se
   if (params.train !== undefined) s.trainSamples = positiveInt('train', params.train, 1e7);
   if (params.test !== undefined) s.testSamples = positiveInt('test', params.test, 10_000);
   s.curveTestSamples = Math.min(s.curveTestSamples, s.testSamples);
-  if (params.etaPerMs !== undefined) {
-    const e = Number(params.etaPerMs);
-    if (!(e > 0) || !Number.isFinite(e)) throw new UsageError(`--param etaPerMs: expected a positive number, got '${params.etaPerMs}'`);
-    s.etaPerMs = e;
-  }
+  if (params.lr !== undefined) s.lrPerPresentation = positiveNumber('lr', params.lr);
+  if (params.etaPerMs !== undefined) s.fixedEtaPerMs = positiveNumber('etaPerMs', params.etaPerMs);
   return s;
+}
+
+/** The learning rate η per ms at one presentation time. */
+export function etaPerMs(s: MnistSettings, presentationMs: number): number {
+  return s.fixedEtaPerMs ?? s.lrPerPresentation / (s.beta * presentationMs);
+}
+
+function positiveNumber(key: string, v: string): number {
+  const e = Number(v);
+  if (!(e > 0) || !Number.isFinite(e)) throw new UsageError(`--param ${key}: expected a positive number, got '${v}'`);
+  return e;
 }
 
 function positiveInt(key: string, v: string, max: number): number {
