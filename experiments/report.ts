@@ -22,9 +22,18 @@ export function textTable(t: ResultTable): string {
 
 /** The table as Markdown, for docs/results.md. */
 export function markdownTable(t: ResultTable): string {
-  const head = `| ${t.columns.join(' | ')} |`;
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  const head = `| ${t.columns.map(esc).join(' | ')} |`;
   const sep = `|${t.columns.map(() => '---').join('|')}|`;
-  return [head, sep, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [head, sep, ...t.rows.map((r) => `| ${r.map((c) => esc(cell(c))).join(' | ')} |`)].join('\n');
+}
+
+/** A wall time for people: 0.48 s, 13 s, 28 min, 1.4 h. */
+export function wallTime(s: number): string {
+  if (s < 10) return `${s.toFixed(2)} s`;
+  if (s < 600) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(0)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
 }
 
 /** The HTML page of a result: claim, finding, table, settings, then the experiment's plots. */
@@ -34,7 +43,7 @@ export function resultPage(r: ExperimentResult, run: { command: string; wallS: n
     ...r.sections,
     {
       heading: 'Settings',
-      html: htmlTable([['setting', 'value'], ...Object.entries({ ...r.settings, command: run.command, wall: `${run.wallS.toFixed(1)} s`, machine: run.machine }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])]),
+      html: htmlTable([['setting', 'value'], ...Object.entries({ ...r.settings, command: run.command, wall: wallTime(run.wallS), machine: run.machine }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])]),
     },
   ];
   return htmlPage(r.title, `nla experiment ${r.name}`, sections);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { ExperimentEngine } from '../../experiments/experiment.js';
 import { EXPERIMENTS, findExperiment } from '../../experiments/registry.js';
-import { markdownTable, resultPage, textTable } from '../../experiments/report.js';
+import { markdownTable, resultPage, textTable, wallTime } from '../../experiments/report.js';
 import { oneOf } from '../engines.js';
 import { writeOutput } from '../files.js';
 
@@ -84,7 +84,7 @@ export function registerExperiment(program: Command): void {
       const json = { format: 'nla-experiment/1', ...run, seed, engine, ...(engine === 'analog' ? { profile: o.profile } : {}), params, quick: o.quick === true, ...r, sections: undefined };
       writeOutput(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
       writeOutput(`${base}.html`, resultPage(r, run));
-      writeOutput(`${base}.md`, `${markdownTable(r.table)}\n\n${r.finding}\n\nCommand: \`${command}\`; wall time ${wallS.toFixed(0)} s on ${machine}.\n`);
+      writeOutput(`${base}.md`, `${markdownTable(r.table)}\n\n${r.finding}\n\nCommand: \`${command}\`; wall time ${wallTime(wallS)} on ${machine}.\n`);
       if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
       else {
         process.stdout.write(`${r.title}\n\n${textTable(r.table)}\n\n${r.finding}\n\n`);
