@@ -1,4 +1,5 @@
 import { activationValue, evaluateActivation, type Activation } from '../core/activation.js';
+import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
 import { Dopri5 } from '../emulator/analog/ode/dopri5.js';
 import type { OdeSystem } from '../emulator/analog/ode/ode.js';
@@ -235,7 +236,7 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     let closedDev = 0;
     for (let i = 0; i < tr.t.length; i++) closedDev = Math.max(closedDev, Math.abs(tr.x[i]! - poolRecovery(dp, x0, r1, tr.t[i]! * 1e-3)));
     const err = tr.delivered.map((v) => v - u1);
-    const fitTau = fitDecay(tr.t, err, 0.5, 1e-4);
+    const fitTau = fitDecayMs(tr.t, err, 0, 0.5, 1e-4);
     const peak = Math.abs(err[0]!);
     rows.push([`voltage step ${u0} → ${u1}`, 'error decay τ (ms)', fitTau, tauClosed, `peak error ${fmt(peak)} = ${fmt(peak / Math.abs(u1 - u0))}·|Δu|; max |x − poolRecovery| ${fmt(closedDev)}`]);
     stepData.push({ u0, u1, peakError: peak, tauFitMs: fitTau, tauClosedMs: tauClosed, maxPoolDeviation: closedDev });
@@ -355,28 +356,6 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     data: { sweep, steps: stepData, mismatch, sinusoids: sine },
     sections,
   };
-}
-
-/** Time constant of the decay of |y| from hi·|y0| to lo·|y0| (log-linear least squares). */
-function fitDecay(t: number[], y: number[], hi: number, lo: number): number {
-  const y0 = Math.abs(y[0]!);
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  let n = 0;
-  for (let i = 0; i < t.length; i++) {
-    const a = Math.abs(y[i]!);
-    if (a > hi * y0 || a < lo * y0) continue;
-    const l = Math.log(a);
-    sx += t[i]!;
-    sy += l;
-    sxx += t[i]! * t[i]!;
-    sxy += t[i]! * l;
-    n++;
-  }
-  if (n < 5) return NaN;
-  return -1 / ((n * sxy - sx * sy) / (n * sxx - sx * sx));
 }
 
 function fmt(x: number): string {

@@ -1,4 +1,5 @@
 import { activationValue, evaluateActivation, type Activation } from '../core/activation.js';
+import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
 import { compileCircuit } from '../compiler/circuit/compile.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
@@ -123,30 +124,9 @@ function buildGraph(c: Case): NlaGraph {
     .build();
 }
 
-/**
- * Log-linear least-squares fit of |u − u*| over the stretch where it lies between hi·|δ0| and lo·|δ0|:
- * the relaxation time constant (ms).
- */
+/** The relaxation time constant (ms): the decay of |u − u*| fitted between hi·|δ0| and lo·|δ0|. */
 export function fitRelaxation(t: ArrayLike<number>, u: ArrayLike<number>, uFixed: number, hi = 0.05, lo = 1e-4): number {
-  const d0 = Math.abs(u[0]! - uFixed);
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  let n = 0;
-  for (let i = 0; i < t.length; i++) {
-    const d = Math.abs(u[i]! - uFixed);
-    if (d > hi * d0 || d < lo * d0) continue;
-    const y = Math.log(d);
-    sx += t[i]!;
-    sy += y;
-    sxx += t[i]! * t[i]!;
-    sxy += t[i]! * y;
-    n++;
-  }
-  if (n < 5) return NaN;
-  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  return -1 / slope;
+  return fitDecayMs(t, u, uFixed, hi, lo);
 }
 
 function runDigital(c: Case, lookahead: boolean, dtMs: number, durationMs: number): Measured {

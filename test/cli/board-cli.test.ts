@@ -1,32 +1,22 @@
-import { spawnSync } from 'node:child_process';
 import { spawnVirtualBoard, type SpawnedBoard } from '../../host/board/spawn.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasSocat } from '../pty-available.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, nla, root } from './run-nla.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const ex = join(root, 'examples/teacher');
-const bin = join(root, 'bin/nla.js');
-
-function nla(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe.skipIf(!hasSocat)('nla image, board virtual, stream, replay, compare --b board (separate processes, real pty)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nla-board-cli-'));
   let board: SpawnedBoard;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, 'dist/cli/nla.js'))) {
-      const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-      if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
-    }
+    ensureBuilt();
     board = await spawnVirtualBoard([]);
   });
   afterAll(async () => {

@@ -1,23 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, nla as run, root } from './run-nla.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const ex = join(root, 'examples/teacher');
+const nla = (...args: string[]) => run(args);
 
-function nla(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/nla.js'), ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli/nla.js'))) {
-    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
-  }
-});
+beforeAll(ensureBuilt);
 
 describe('nla validate', () => {
   it('accepts the bundled example and summarises it', () => {

@@ -1,23 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, nla as run, root } from './run-nla.js';
 import { EXPERIMENTS } from '../../experiments/registry.js';
 
-const root = new URL('../../', import.meta.url).pathname;
+const nla = (...args: string[]) => run(args);
 
-function nla(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/nla.js'), ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli/nla.js'))) {
-    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
-  }
-});
+beforeAll(ensureBuilt);
 
 describe('nla experiment', () => {
   it('lists every experiment of the paper with its engines and parameters', () => {
