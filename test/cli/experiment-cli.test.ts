@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, nla as run, root } from './run-nla.js';
+import { ensureBuilt, nla as run } from './run-nla.js';
 import { EXPERIMENTS } from '../../experiments/registry.js';
 
 const nla = (...args: string[]) => run(args);

@@ -15,6 +15,8 @@ describe('microcircuit experiment, quick mode', () => {
     const err = r.data.testError as number;
     expect(err).toBeLessThan(0.7);
     expect(err).toBeLessThan((r.data.initialTestError as number) - 0.15);
+    // the back-propagation control with the same budget learns too (it is the yardstick of the finding)
+    expect(r.data.backpropTestError as number).toBeLessThan(0.6);
     expect(r.finding).toContain(`${a[a.length - 1]!.toFixed(1)}°`);
   }, 120_000);
 });
