@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Joins the JSON results of separate `nla experiment mnist --param presentation=<T>` runs into one plot of
 // test error against presentation time (x: log10 of the presentation time) and a Markdown table.
-// usage: npm run build && node scripts/mnist-summary.mjs <out.svg> <result.json>...
+// (LA = lookahead.) usage: npm run build && node scripts/mnist-summary.mjs <out.svg> <result.json>...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { linePlot } from '../dist/report/svg-plot.js';
 
@@ -23,8 +23,8 @@ const svg = linePlot(
   [
     { label: 'rt-DeEP, as presented', x, y: rows.map((o) => pct(o.r.rtDeep.asPresented)) },
     { label: 'rt-DeEP, settled', x, y: rows.map((o) => pct(o.r.rtDeep.settled)) },
-    { label: 'w/o lookahead, as presented', x, y: rows.map((o) => pct(o.r.noLookahead.asPresented)) },
-    { label: 'w/o lookahead, settled', x, y: rows.map((o) => pct(o.r.noLookahead.settled)) },
+    { label: 'w/o LA, as presented', x, y: rows.map((o) => pct(o.r.noLookahead.asPresented)) },
+    { label: 'w/o LA, settled', x, y: rows.map((o) => pct(o.r.noLookahead.settled)) },
     { label: 'back-propagation', x, y: rows.map((o) => pct(o.r.backprop.error)), dashed: true },
   ],
   { xLabel: 'log10(presentation time / ms)', yLabel: 'test error %', title: 'MNIST test error against presentation time' },
