@@ -40,6 +40,7 @@ export const MNIST_PARAMS: Record<string, string> = {
   train: 'training presentations per presentation time and method (default 20000; quick 1200)',
   test: 'test images (default all 10000; quick 300)',
   lr: 'learning budget per presentation λ = η·β·T, the same at every presentation time, so η = λ/(β·T) per ms (default 0.02, which gives η = 2e-3/ms at 100 ms, near the paper\'s 1e-3; quick 0.1, to learn in 1200 presentations)',
+  tauInMs: 'time constant τ_in of the input low-pass (and of the target filter), ms (default 10 as in the paper, which notes a smaller τ_in would help at short presentations)',
   etaPerMs: 'a fixed learning rate η per ms at every presentation time instead of λ (the paper used 1e-3 with training time, not presentations, held equal)',
 };
 
@@ -70,6 +71,7 @@ export function mnistSettings(quick: boolean, params: Record<string, string>, se
   if (params.train !== undefined) s.trainSamples = positiveInt('train', params.train, 1e7);
   if (params.test !== undefined) s.testSamples = positiveInt('test', params.test, 10_000);
   s.curveTestSamples = Math.min(s.curveTestSamples, s.testSamples);
+  if (params.tauInMs !== undefined) s.tauInMs = positiveNumber('tauInMs', params.tauInMs);
   if (params.lr !== undefined) s.lrPerPresentation = positiveNumber('lr', params.lr);
   if (params.etaPerMs !== undefined) s.fixedEtaPerMs = positiveNumber('etaPerMs', params.etaPerMs);
   return s;
