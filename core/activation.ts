@@ -149,6 +149,13 @@ export function activationValue(a: Activation, u: number): number {
   return out[0]!;
 }
 
+/** ρ(u), ρ′(u) and ρ″(u) at one voltage (for analysis code; engines use evaluateActivation on arrays). */
+export function activationAt(a: Activation, u: number): { rho: number; d1: number; d2: number } {
+  const out = new Float64Array(3);
+  evaluateActivation(a, Float64Array.of(u), out.subarray(0, 1), out.subarray(1, 2), out.subarray(2, 3), 0, 1);
+  return { rho: out[0]!, d1: out[1]!, d2: out[2]! };
+}
+
 /** Human-readable form (`clipped-relu(max=6)`). */
 export function describeActivation(a: Activation): string {
   const params = Object.entries(a)

@@ -1,4 +1,4 @@
-import { activationValue, evaluateActivation, type Activation } from '../core/activation.js';
+import { activationAt, activationValue, type Activation } from '../core/activation.js';
 import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
 import { Dopri5 } from '../emulator/analog/ode/dopri5.js';
@@ -55,13 +55,6 @@ function depParams(s: Settings, tauRecMs = s.tauRecMs): DepressingParams {
 function membrane(tauMs: number): MembraneParams {
   const C = 1e-6;
   return { capacitanceF: C, leakConductanceS: C / (tauMs * 1e-3), restV: 0, railLowV: -1e6, railHighV: 1e6 };
-}
-
-function rhoAndSlope(act: Activation, u: number): { rho: number; d1: number } {
-  const r = new Float64Array(1);
-  const d1 = new Float64Array(1);
-  evaluateActivation(act, new Float64Array([u]), r, d1, null, 0, 1);
-  return { rho: r[0]!, d1: d1[0]! };
 }
 
 /**
@@ -127,7 +120,7 @@ function integrate(s: Settings, tauRecMs: number, drive: (t: number) => number, 
 /** Linearisation at u0: slope ρ′, coupling c = a d r̄0 x0², τ_eff. */
 function linear(s: Settings, tauRecMs: number, u0: number) {
   const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
-  const { rho, d1 } = rhoAndSlope(act, u0);
+  const { rho, d1 } = activationAt(act, u0);
   const x0 = 1 / (1 + s.d * rho);
   return { rho, slope: d1, c: s.a * s.d * rho * x0 * x0, tauEffMs: tauRecMs / (1 + s.d * rho), x0 };
 }

@@ -3,10 +3,11 @@ import { network } from '../compiler/spec/builder.js';
 import { UsageError } from '../core/errors.js';
 import type { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { linePlot } from '../report/svg-plot.js';
+import { percent } from './report.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 import { mnist } from './mnist/dataset.js';
 import { FeedForwardNet } from './mnist/ff-net.js';
-import { drawData } from './mnist/mnist-run.js';
+import { drawData, trainBackprop } from './mnist/mnist-run.js';
 import { testAsPresented, trainNla, type PresentationSetting } from './mnist/nla-train.js';
 import { mnistSettings } from './mnist/settings.js';
 
@@ -143,12 +144,7 @@ function runMicro(ctx: ExperimentContext): ExperimentResult {
   // control: the same forward network trained by back-propagation (plain SGD on ½‖u* − u‖², clean images,
   // same initial weights and order) with the learning rate the NLA rule integrates to per presentation, η·β·T
   const bpRate = s.etaPerMs * 0.1 * s.presentationMs;
-  const bp = FeedForwardNet.fromWeights(g, g.projections.map((p) => p.weights));
-  for (let k = 0; k < data.order.length; k++) {
-    const n = data.order[k]!;
-    bp.sgdStep(data.train.pixels, n * data.train.size, data.train.labels[n]!, bpRate);
-  }
-  const bpError = bp.errorRate(data.test, testIdx);
+  const bpError = trainBackprop(g, data, bpRate, []).error;
   const [a0, a1] = [curve.angleDeg[0]!, curve.angleDeg[curve.angleDeg.length - 1]!];
   const net = `${s.sizes.join('-')} with ${s.interneurons} interneurons${s.quick ? ' (14 × 14 images)' : ''}`;
   return {
@@ -156,8 +152,8 @@ function runMicro(ctx: ExperimentContext): ExperimentResult {
     title: microcircuitExperiment.title,
     claim: CLAIM,
     finding:
-      `${net}, ${s.presentationMs} ms presentations, ${s.trainSamples} training presentations: test error ${pct(error)} % on ${testIdx.length} test images ` +
-      `(settled ${pct(settledError)} %; chance 90 %, untrained ${pct(initialError)} %; back-propagation with the same budget ${pct(bpError)} %); the angle between W^PI W^IP and B W went from ${a0.toFixed(1)}° to ${a1.toFixed(1)}°` +
+      `${net}, ${s.presentationMs} ms presentations, ${s.trainSamples} training presentations: test error ${percent(error)} % on ${testIdx.length} test images ` +
+      `(settled ${percent(settledError)} %; chance 90 %, untrained ${percent(initialError)} %; back-propagation with the same budget ${percent(bpError)} %); the angle between W^PI W^IP and B W went from ${a0.toFixed(1)}° to ${a1.toFixed(1)}°` +
       `${a1 < a0 ? ' (aligning)' : ' (not aligning)'}.`,
     settings: {
       network: `${net}, biases, hard sigmoid, β = 0.1, β^I = 0.1/1.1, τ = τ_in = 10 ms`,
@@ -176,9 +172,9 @@ function runMicro(ctx: ExperimentContext): ExperimentResult {
       columns: ['training presentations', 'angle W^PI W^IP vs B W (deg)'],
       rows: [
         ...curve.samples.map((k, i) => [k, Math.round(curve.angleDeg[i]! * 10) / 10]),
-        ['test error %, as presented', pct(error)],
-        ['test error %, settled', pct(settledError)],
-        ['back-propagation test error %', pct(bpError)],
+        ['test error %, as presented', percent(error)],
+        ['test error %, settled', percent(settledError)],
+        ['back-propagation test error %', percent(bpError)],
       ],
     },
     data: { curve, testError: error, settledTestError: settledError, initialTestError: initialError, backpropTestError: bpError, backpropLearningRate: bpRate, stepsPerSecond, trainWallS: trainS },
@@ -192,4 +188,3 @@ function runMicro(ctx: ExperimentContext): ExperimentResult {
   };
 }
 
-const pct = (x: number) => Math.round(x * 1000) / 10;

@@ -1,4 +1,4 @@
-import { activationValue, evaluateActivation, type Activation } from '../core/activation.js';
+import { activationAt, activationValue, type Activation } from '../core/activation.js';
 import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
 import { compileCircuit } from '../compiler/circuit/compile.js';
@@ -76,15 +76,6 @@ function act(kind: Case['activation']): Activation {
   return { kind } as Activation;
 }
 
-function derivs(a: Activation, u: number): { rho: number; d1: number; d2: number } {
-  const x = new Float64Array([u]);
-  const r = new Float64Array(1);
-  const d1 = new Float64Array(1);
-  const d2 = new Float64Array(1);
-  evaluateActivation(a, x, r, d1, d2, 0, 1);
-  return { rho: r[0]!, d1: d1[0]!, d2: d2[0]! };
-}
-
 /** The ideal network: input weight 1, self weight w, input rate chosen so that u* = U_FIXED. */
 function setup(c: Case) {
   const a = act(c.activation);
@@ -92,8 +83,8 @@ function setup(c: Case) {
   const drive = uFixed - c.w * activationValue(a, uFixed); // W_in r_in with W_in = 1
   const delta = c.activation === 'hard-sigmoid' ? HARD_DELTA : LOGISTIC_DELTA;
   const u0 = uFixed + delta;
-  const at0 = derivs(a, u0);
-  const atF = derivs(a, uFixed);
+  const at0 = activationAt(a, u0);
+  const atF = activationAt(a, uFixed);
   const v0 = u0 - c.w * at0.rho - drive;
   const slope0 = 1 - c.w * at0.d1;
   const H0 = slope0 * slope0 - c.w * at0.d2 * v0;
@@ -179,7 +170,7 @@ function runAnalog(c: Case, lookahead: boolean, profile: string, seed: number, d
   const model = modelFromCircuit(compileCircuit(graph, loadProfile(profile), { seed }));
   const p = realised(model);
   const rho = (u: number) => {
-    const d = derivs(p.activation, u - p.offset);
+    const d = activationAt(p.activation, u - p.offset);
     return { rho: p.gain * d.rho, d1: p.gain * d.d1, d2: p.gain * d.d2 };
   };
   // fixed point of the realised circuit: u = θ + w ρ(u) + W_in r_in (Newton from the ideal one)
@@ -322,7 +313,7 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       rows.push({
         activation: c.activation,
         w: c.w,
-        wRhoPrime: c.w * derivs(a, s.uFixed).d1,
+        wRhoPrime: c.w * activationAt(a, s.uFixed).d1,
         lookahead,
         tauMeasuredMs: m.tauFitMs,
         tauAnalyticMs,

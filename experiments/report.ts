@@ -12,6 +12,11 @@ export function cell(v: string | number): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
+/** A fraction as a percentage with one decimal (0.1234 → 12.3). */
+export function percent(x: number): number {
+  return Math.round(x * 1000) / 10;
+}
+
 /** The table as aligned plain text, for the terminal. */
 export function textTable(t: ResultTable): string {
   const rows = [t.columns, ...t.rows.map((r) => r.map(cell))];

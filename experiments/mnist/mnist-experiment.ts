@@ -1,6 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { htmlTable } from '../../report/html-page.js';
 import { linePlot } from '../../report/svg-plot.js';
+import { percent } from '../report.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../experiment.js';
 import { mnist } from './dataset.js';
 import { drawData, runPresentation, type PresentationResult } from './mnist-run.js';
@@ -43,27 +44,26 @@ function runMnist(ctx: ExperimentContext): ExperimentResult {
     settings: settingsRecord(s),
     table: {
       columns: ['presentation', 'dt ms', 'train samples', 'rt-DeEP %', 'rt-DeEP settled %', 'w/o lookahead %', 'w/o lookahead settled %', 'backprop %'],
-      rows: results.map((r) => [`${r.presentationMs} ms`, r.dtMs, s.trainSamples, pct(r.rtDeep.asPresented), pct(r.rtDeep.settled), pct(r.noLookahead.asPresented), pct(r.noLookahead.settled), pct(r.backprop.error)]),
+      rows: results.map((r) => [`${r.presentationMs} ms`, r.dtMs, s.trainSamples, percent(r.rtDeep.asPresented), percent(r.rtDeep.settled), percent(r.noLookahead.asPresented), percent(r.noLookahead.settled), percent(r.backprop.error)]),
     },
     data: { results, wallS },
     sections: sections(s, results),
   };
 }
 
-const pct = (x: number) => Math.round(x * 1000) / 10;
 
 /** Computed from the numbers: per presentation time, whether rt-DeEP matches back-propagation and whether the control fails. */
 export function finding(s: MnistSettings, results: PresentationResult[]): string {
   const net = `${s.sizes.join('-')}${s.downsample === 2 ? ' (14 × 14 images)' : ''}, ${s.trainSamples} training presentations`;
   const parts = results.map((r) => {
-    const [rt, nl, bp] = [pct(r.rtDeep.asPresented), pct(r.noLookahead.asPresented), pct(r.backprop.error)];
+    const [rt, nl, bp] = [percent(r.rtDeep.asPresented), percent(r.noLookahead.asPresented), percent(r.backprop.error)];
     const gap = Math.round((rt - bp) * 10) / 10;
     const comparable = rt - bp <= Math.max(2, 0.25 * bp);
     // the control fails when it ends at least 10 points above rt-DeEP (chance is 90 %)
     const fails = nl - rt >= 10;
     return (
-      `at ${r.presentationMs} ms rt-DeEP ${rt} % (settled ${pct(r.rtDeep.settled)} %) vs back-propagation ${bp} % ` +
-      `(gap ${gap >= 0 ? '+' : ''}${gap} points, ${comparable ? 'comparable' : 'not comparable'}), w/o lookahead ${nl} % (settled ${pct(r.noLookahead.settled)} %) ` +
+      `at ${r.presentationMs} ms rt-DeEP ${rt} % (settled ${percent(r.rtDeep.settled)} %) vs back-propagation ${bp} % ` +
+      `(gap ${gap >= 0 ? '+' : ''}${gap} points, ${comparable ? 'comparable' : 'not comparable'}), w/o lookahead ${nl} % (settled ${percent(r.noLookahead.settled)} %) ` +
       `(${fails ? 'clearly worse than rt-DeEP' : 'not clearly worse'})`
     );
   });

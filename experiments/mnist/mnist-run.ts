@@ -71,8 +71,16 @@ export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: 
  * presentation of length T when the network is settled, so both spend the same learning budget.
  */
 export function runBackprop(s: MnistSettings, g: NlaGraph, d: MnistData, presentationMs: number, at: number[]): PresentationResult['backprop'] {
+  return trainBackprop(g, d, etaPerMs(s, presentationMs) * s.beta * presentationMs, at);
+}
+
+/**
+ * Back-propagation control: the forward net of layered graph `g` from its initial weights, one SGD step
+ * per image of `d.order` on the clean image with learning rate `lr`; the test error on `d.testIdx`, and
+ * the learning curve on `d.curveIdx` after each presentation count in `at`.
+ */
+export function trainBackprop(g: NlaGraph, d: MnistData, lr: number, at: number[]): PresentationResult['backprop'] {
   const net = FeedForwardNet.fromWeights(g, g.projections.map((p) => p.weights));
-  const lr = etaPerMs(s, presentationMs) * s.beta * presentationMs;
   const marks = new Set(at);
   const curve: Curve = { samples: [0], error: [net.errorRate(d.test, d.curveIdx)] };
   for (let k = 0; k < d.order.length; k++) {
