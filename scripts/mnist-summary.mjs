@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Joins the JSON results of separate `nla experiment mnist --param presentation=<T>` runs into one plot of
-// test error against presentation time (x: log10 of the presentation time) and a Markdown table.
-// (LA = lookahead.) usage: npm run build && node scripts/mnist-summary.mjs <out.svg> <result.json>...
+// Joins the JSON results of separate `nla experiment mnist --param presentation=<T> [--param methods=…]`
+// runs into one plot of test error against presentation time (x: log10 of the presentation time) and a
+// Markdown table. Results for the same presentation time are merged method by method (a later file
+// adds the methods an earlier one did not run). (LA = lookahead.)
+// Beside <out.svg> it writes the learning curves of every presentation time, <out>-curves-<T>ms.svg.
+// usage: npm run build && node scripts/mnist-summary.mjs <out.svg> <result.json>...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { linePlot } from '../dist/report/svg-plot.js';
 
@@ -10,30 +13,66 @@ if (!out || files.length === 0) {
   process.stderr.write('usage: node scripts/mnist-summary.mjs <out.svg> <result.json>...\n');
   process.exit(2);
 }
-const rows = [];
+const METHODS = ['rtDeep', 'noLookahead', 'backprop', 'backpropPerStep'];
+const byT = new Map();
 for (const f of files) {
   const j = JSON.parse(readFileSync(f, 'utf8'));
   if (j.name !== 'mnist') throw new Error(`${f}: expected an mnist result, found '${j.name}'`);
-  for (const r of j.data.results) rows.push({ r, trainSamples: j.settings.trainSamples, wallS: j.wallS, command: j.command });
+  for (const r of j.data.results) {
+    const row = byT.get(r.presentationMs) ?? { r: { presentationMs: r.presentationMs, dtMs: r.dtMs }, trainSamples: j.settings.trainSamples, wallS: {} };
+    if (row.trainSamples !== j.settings.trainSamples) throw new Error(`${f}: ${j.settings.trainSamples} training presentations at ${r.presentationMs} ms, another file has ${row.trainSamples}`);
+    for (const m of METHODS) {
+      if (r[m] === undefined) continue;
+      if (row.r[m] !== undefined) throw new Error(`${f}: ${m} at ${r.presentationMs} ms is already in another file`);
+      row.r[m] = r[m];
+      row.wallS[m] = j.data.wallS;
+    }
+    byT.set(r.presentationMs, row);
+  }
 }
-rows.sort((a, b) => a.r.presentationMs - b.r.presentationMs);
-const x = rows.map((o) => Math.log10(o.r.presentationMs));
-const pct = (v) => Math.round(v * 1000) / 10;
+const rows = [...byT.values()].sort((a, b) => a.r.presentationMs - b.r.presentationMs);
+const pct = (v) => (v === undefined ? '—' : Math.round(v * 1000) / 10);
+const series = (label, get, dashed = false) => {
+  const have = rows.filter((o) => get(o.r) !== undefined);
+  return { label, x: have.map((o) => Math.log10(o.r.presentationMs)), y: have.map((o) => pct(get(o.r))), dashed };
+};
 const svg = linePlot(
   [
-    { label: 'rt-DeEP, as presented', x, y: rows.map((o) => pct(o.r.rtDeep.asPresented)) },
-    { label: 'rt-DeEP, settled', x, y: rows.map((o) => pct(o.r.rtDeep.settled)) },
-    { label: 'w/o LA, as presented', x, y: rows.map((o) => pct(o.r.noLookahead.asPresented)) },
-    { label: 'w/o LA, settled', x, y: rows.map((o) => pct(o.r.noLookahead.settled)) },
-    { label: 'back-propagation', x, y: rows.map((o) => pct(o.r.backprop.error)), dashed: true },
-  ],
+    series('rt-DeEP, as presented', (r) => r.rtDeep?.asPresented),
+    series('rt-DeEP, settled', (r) => r.rtDeep?.settled),
+    series('w/o LA, as presented', (r) => r.noLookahead?.asPresented),
+    series('w/o LA, settled', (r) => r.noLookahead?.settled),
+    series('backprop each dt, as presented', (r) => r.backpropPerStep?.asPresented, true),
+    series('backprop each dt, settled', (r) => r.backpropPerStep?.settled, true),
+    series('backprop, clean images', (r) => r.backprop?.error, true),
+  ].filter((s) => s.x.length > 0),
   { xLabel: 'log10(presentation time / ms)', yLabel: 'test error %', title: 'MNIST test error against presentation time' },
 );
 writeFileSync(out, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`);
-process.stdout.write('| presentation | dt (ms) | η (1/ms) | rt-DeEP as presented % | rt-DeEP settled % | w/o lookahead as presented % | w/o lookahead settled % | back-propagation % | wall time |\n|---|---|---|---|---|---|---|---|---|\n');
+const curveFiles = [];
 for (const o of rows) {
   const r = o.r;
-  const eta = r.backprop.learningRate / (0.1 * r.presentationMs);
-  process.stdout.write(`| ${r.presentationMs} ms | ${r.dtMs} | ${Number(eta.toPrecision(3))} | ${pct(r.rtDeep.asPresented)} | ${pct(r.rtDeep.settled)} | ${pct(r.noLookahead.asPresented)} | ${pct(r.noLookahead.settled)} | ${pct(r.backprop.error)} | ${Math.round(o.wallS / 60)} min |\n`);
+  const lines = [
+    ['rt-DeEP', r.rtDeep],
+    ['w/o lookahead', r.noLookahead],
+    ['backprop each dt', r.backpropPerStep, true],
+    ['backprop, clean images', r.backprop, true],
+  ]
+    .filter(([, m]) => m !== undefined)
+    .map(([label, m, dashed]) => ({ label, x: m.curve.samples, y: m.curve.error.map((e) => pct(e)), dashed: dashed === true }));
+  const file = out.replace(/\.svg$/, '') + `-curves-${r.presentationMs}ms.svg`;
+  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>\n${linePlot(lines, { xLabel: 'training presentations', yLabel: 'test error % (settled, curve subset)', title: `learning curves, ${r.presentationMs} ms presentation` })}\n`);
+  curveFiles.push(file);
 }
-process.stdout.write(`\nwrote ${out}\n`);
+process.stdout.write(
+  '| presentation | dt (ms) | η (1/ms) | rt-DeEP as presented % | rt-DeEP settled % | w/o lookahead as presented % | w/o lookahead settled % | backprop each dt as presented % | backprop each dt settled % | backprop clean images % |\n|---|---|---|---|---|---|---|---|---|---|\n',
+);
+for (const o of rows) {
+  const r = o.r;
+  const lr = r.backprop?.learningRate ?? (r.backpropPerStep ? (r.backpropPerStep.learningRatePerStep * r.presentationMs) / r.dtMs : NaN);
+  const eta = lr / (0.1 * r.presentationMs);
+  process.stdout.write(
+    `| ${r.presentationMs} ms | ${r.dtMs} | ${Number(eta.toPrecision(3))} | ${pct(r.rtDeep?.asPresented)} | ${pct(r.rtDeep?.settled)} | ${pct(r.noLookahead?.asPresented)} | ${pct(r.noLookahead?.settled)} | ${pct(r.backpropPerStep?.asPresented)} | ${pct(r.backpropPerStep?.settled)} | ${pct(r.backprop?.error)} |\n`,
+  );
+}
+process.stdout.write(`\nwrote ${[out, ...curveFiles].join(', ')}\n`);

@@ -12,6 +12,7 @@ export class FeedForwardNet {
   readonly uh: Float64Array;
   readonly u: Float64Array;
   private readonly dh: Float64Array;
+  private readonly target: Float64Array;
 
   constructor(
     readonly D: number,
@@ -27,6 +28,7 @@ export class FeedForwardNet {
     this.uh = new Float64Array(H);
     this.u = new Float64Array(O);
     this.dh = new Float64Array(H);
+    this.target = new Float64Array(O);
   }
 
   /** A copy (or, with `view`, live views) of the weights of a layered D-H-O graph with biases. */
@@ -67,12 +69,20 @@ export class FeedForwardNet {
 
   /** One SGD step on ½‖onehot(label) − u‖² with learning rate lr; returns the cost before the step. */
   sgdStep(x: Float32Array, offset: number, label: number, lr: number): number {
+    const t = this.target;
+    t.fill(0);
+    t[label] = 1;
+    return this.sgdStepTowards(x, offset, t, lr);
+  }
+
+  /** One SGD step on ½‖target − u‖² (target: O values) with learning rate lr; returns the cost before the step. */
+  sgdStepTowards(x: Float32Array, offset: number, target: Float64Array, lr: number): number {
     const { D, H, O, W1, b1, W2, b2, h, uh, u, dh } = this;
     this.forward(x, offset);
     dh.fill(0);
     let cost = 0;
     for (let k = 0; k < O; k++) {
-      const e = (k === label ? 1 : 0) - u[k]!; // −∂C/∂u
+      const e = target[k]! - u[k]!; // −∂C/∂u
       cost += 0.5 * e * e;
       const r = k * H;
       for (let i = 0; i < H; i++) {

@@ -1,6 +1,7 @@
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { Rng } from '../../core/rng.js';
+import { PerStepBackprop } from './backprop-per-step.js';
 import type { ImageSet } from './dataset.js';
 import { FeedForwardNet } from './ff-net.js';
 import { testAsPresented, trainNla, type PresentationSetting } from './nla-train.js';
@@ -12,15 +13,25 @@ export interface Curve {
   error: number[];
 }
 
-/** What one presentation time measured. Errors are fractions of the test images. */
+/** One NLA-style method's outcome: read at the end of each test presentation, and settled. */
+export interface StreamResult {
+  asPresented: number;
+  settled: number;
+  curve: Curve;
+  stepsPerSecond: number;
+}
+
+/** What one presentation time measured (the methods that were run). Errors are fractions of the test images. */
 export interface PresentationResult {
   presentationMs: number;
   dtMs: number;
-  /** rt-DeEP (lookahead) and the control without lookahead: read at the end of each presentation, and settled. */
-  rtDeep: { asPresented: number; settled: number; curve: Curve; stepsPerSecond: number };
-  noLookahead: { asPresented: number; settled: number; curve: Curve; stepsPerSecond: number };
-  /** Back-propagation on the feed-forward net, same initial weights, data order and per-sample rate. */
-  backprop: { error: number; curve: Curve; learningRate: number };
+  /** rt-DeEP (lookahead) and the control without lookahead. */
+  rtDeep?: StreamResult;
+  noLookahead?: StreamResult;
+  /** Back-propagation on the feed-forward net, clean images, same initial weights, data order and per-sample rate. */
+  backprop?: { error: number; curve: Curve; learningRate: number };
+  /** Back-propagation at every time step on the filtered stream (PerStepBackprop), step η·β·dt. */
+  backpropPerStep?: StreamResult & { learningRatePerStep: number };
 }
 
 export interface MnistData {
@@ -38,31 +49,54 @@ export function mnistGraph(s: MnistSettings, presentationMs: number): NlaGraph {
     .build();
 }
 
-/** Runs rt-DeEP, the no-lookahead control and back-propagation at one presentation time. */
+/** Runs the settings' methods (rt-DeEP, the no-lookahead control, the two back-propagation controls) at one presentation time. */
 export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: number, progress: (f: number, what: string) => void): PresentationResult {
   const g = mnistGraph(s, presentationMs);
   const dtMs = paperDtMs(presentationMs);
   const at = Array.from({ length: s.checkpoints }, (_, i) => Math.round(((i + 1) * d.order.length) / s.checkpoints));
-  // progress: training takes about 0.4 of a presentation time's work per method, testing 0.08
-  const nla = (lookahead: boolean, label: string) => {
-    const base = lookahead ? 0 : 0.49;
-    const setting: PresentationSetting = { dtMs, presentationMs, engine: { lookahead } };
+  const setting = (lookahead: boolean): PresentationSetting => ({ dtMs, presentationMs, engine: { lookahead } });
+  // progress: the stream methods cost about the same each, clean back-propagation almost nothing
+  const heavy = s.methods.filter((m) => m !== 'backprop').length;
+  let done = 0;
+  const share = (f: number) => (done + f) / Math.max(1, heavy);
+  const nla = (lookahead: boolean, label: string): StreamResult => {
     const curve: Curve = { samples: [], error: [] };
-    const { sim, stepsPerSecond } = trainNla(g, setting, d.train, d.order, at, (k, sm) => {
+    const { sim, stepsPerSecond } = trainNla(g, setting(lookahead), d.train, d.order, at, (k, sm) => {
       curve.samples.push(k);
       curve.error.push(FeedForwardNet.fromWeights(g, sm.weights(), true).errorRate(d.test, d.curveIdx));
-    }, (f) => progress(base + 0.4 * f, `${presentationMs} ms: training ${label}`));
+    }, (f) => progress(share(0.83 * f), `${presentationMs} ms: training ${label}`));
     const weights = sim.weights().map((w) => Float64Array.from(w));
     const settled = FeedForwardNet.fromWeights(g, weights).errorRate(d.test, d.testIdx);
-    const asPresented = testAsPresented(g, weights, setting, d.test, d.testIdx, (f) => progress(base + 0.4 + 0.08 * f, `${presentationMs} ms: testing ${label}`));
+    const asPresented = testAsPresented(g, weights, setting(lookahead), d.test, d.testIdx, (f) => progress(share(0.83 + 0.17 * f), `${presentationMs} ms: testing ${label}`));
+    done++;
     return { asPresented, settled, curve, stepsPerSecond };
   };
-  const rtDeep = nla(true, 'rt-DeEP');
-  const noLookahead = nla(false, 'w/o lookahead');
-  progress(0.97, `${presentationMs} ms: back-propagation`);
-  const backprop = runBackprop(s, g, d, presentationMs, at);
+  const out: PresentationResult = { presentationMs, dtMs };
+  if (s.methods.includes('rt-deep')) out.rtDeep = nla(true, 'rt-DeEP');
+  if (s.methods.includes('no-lookahead')) out.noLookahead = nla(false, 'w/o lookahead');
+  if (s.methods.includes('backprop-per-step')) {
+    out.backpropPerStep = runBackpropPerStep(s, g, d, setting(true), at, (f) => progress(share(f), `${presentationMs} ms: back-propagation at every step`));
+    done++;
+  }
+  if (s.methods.includes('backprop')) {
+    progress(share(0), `${presentationMs} ms: back-propagation`);
+    out.backprop = runBackprop(s, g, d, presentationMs, at);
+  }
   progress(1, `${presentationMs} ms: done`);
-  return { presentationMs, dtMs, rtDeep, noLookahead, backprop };
+  return out;
+}
+
+/** Back-propagation at every time step on the filtered stream, from the NLA net's initial weights, step η·β·dt. */
+export function runBackpropPerStep(s: MnistSettings, g: NlaGraph, d: MnistData, setting: PresentationSetting, at: number[], progress: (f: number) => void): NonNullable<PresentationResult['backpropPerStep']> {
+  const bp = new PerStepBackprop(g, g.projections.map((p) => p.weights), setting, s.tauInMs);
+  const curve: Curve = { samples: [], error: [] };
+  const { stepsPerSecond, learningRatePerStep } = bp.train(d.train, d.order, etaPerMs(s, setting.presentationMs) * s.beta, at, (k) => {
+    curve.samples.push(k);
+    curve.error.push(bp.net.errorRate(d.test, d.curveIdx));
+  }, (f) => progress(0.9 * f));
+  const settled = bp.net.errorRate(d.test, d.testIdx);
+  const asPresented = bp.testAsPresented(d.test, d.testIdx);
+  return { asPresented, settled, curve, stepsPerSecond, learningRatePerStep };
 }
 
 /**
@@ -70,7 +104,7 @@ export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: 
  * learning rate η·β·T is what the NLA rule Ẇ = η ē r̄ᵀ with ē_out = β(u* − u) integrates to over one
  * presentation of length T when the network is settled, so both spend the same learning budget.
  */
-export function runBackprop(s: MnistSettings, g: NlaGraph, d: MnistData, presentationMs: number, at: number[]): PresentationResult['backprop'] {
+export function runBackprop(s: MnistSettings, g: NlaGraph, d: MnistData, presentationMs: number, at: number[]): NonNullable<PresentationResult['backprop']> {
   return trainBackprop(g, d, etaPerMs(s, presentationMs) * s.beta * presentationMs, at);
 }
 
@@ -79,7 +113,7 @@ export function runBackprop(s: MnistSettings, g: NlaGraph, d: MnistData, present
  * per image of `d.order` on the clean image with learning rate `lr`; the test error on `d.testIdx`, and
  * the learning curve on `d.curveIdx` after each presentation count in `at`.
  */
-export function trainBackprop(g: NlaGraph, d: MnistData, lr: number, at: number[]): PresentationResult['backprop'] {
+export function trainBackprop(g: NlaGraph, d: MnistData, lr: number, at: number[]): NonNullable<PresentationResult['backprop']> {
   const net = FeedForwardNet.fromWeights(g, g.projections.map((p) => p.weights));
   const marks = new Set(at);
   const curve: Curve = { samples: [0], error: [net.errorRate(d.test, d.curveIdx)] };

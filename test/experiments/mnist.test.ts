@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { mnistDataDir } from '../../experiments/mnist/dataset.js';
 import { parseIdx, readIdx } from '../../experiments/mnist/idx.js';
 import { mnistExperiment } from '../../experiments/mnist/mnist-experiment.js';
 import type { PresentationResult } from '../../experiments/mnist/mnist-run.js';
 import { PresentationDrive } from '../../experiments/mnist/presentation-drive.js';
+import { mnistSettings } from '../../experiments/mnist/settings.js';
 
 describe('IDX reader', () => {
   it('reads the installed MNIST test labels', () => {
@@ -82,23 +83,34 @@ describe('presentation drive', () => {
 });
 
 describe('mnist experiment, quick mode', () => {
-  it('at 5 ms rt-DeEP learns where the control without lookahead does not; at 50 ms it matches back-propagation', async () => {
+  it('at 5 ms rt-DeEP learns where the control without lookahead does not and matches back-propagation at every dt; at 50 ms it matches back-propagation', async () => {
     const seen: number[] = [];
     const r = await mnistExperiment.run({ quick: true, engine: 'digital', profile: 'ideal', seed: 1, params: {}, progress: (f) => seen.push(f) });
     const res = r.data.results as PresentationResult[];
-    const at5 = res.find((x) => x.presentationMs === 5)!;
-    const at50 = res.find((x) => x.presentationMs === 50)!;
+    const at5 = res.find((x) => x.presentationMs === 5) as Required<PresentationResult>;
+    const at50 = res.find((x) => x.presentationMs === 50) as Required<PresentationResult>;
+    for (const x of [at5, at50]) expect(Object.keys(x).sort()).toEqual(['backprop', 'backpropPerStep', 'dtMs', 'noLookahead', 'presentationMs', 'rtDeep']);
     // 5 ms (half a membrane time constant): rt-DeEP beats the no-lookahead control by a clear margin,
     // read as presented (end of each presentation) and settled
     expect(at5.noLookahead.asPresented - at5.rtDeep.asPresented).toBeGreaterThan(0.15);
     expect(at5.noLookahead.settled - at5.rtDeep.settled).toBeGreaterThan(0.2);
     expect(at5.rtDeep.settled).toBeLessThan(0.6);
+    // the paper's reference at 5 ms, back-propagation at every dt on the same filtered stream: rt-DeEP
+    // is comparable to it (its errors are the back-propagated ones), and both pay for the input filter
+    // (T = τ_in / 2) against back-propagation on the clean images
+    expect(Math.abs(at5.rtDeep.asPresented - at5.backpropPerStep.asPresented)).toBeLessThan(0.08);
+    expect(Math.abs(at5.rtDeep.settled - at5.backpropPerStep.settled)).toBeLessThan(0.12);
+    expect(at5.backpropPerStep.asPresented - at5.backprop.error).toBeGreaterThan(0.15);
+    expect(at5.noLookahead.asPresented - at5.backpropPerStep.asPresented).toBeGreaterThan(0.15);
+    expect(at5.backpropPerStep.learningRatePerStep).toBeCloseTo((at5.backprop.learningRate * at5.dtMs) / 5, 12);
     // 50 ms: rt-DeEP learns, within 10 points of back-propagation with the same budget; the control falls behind
     expect(at50.rtDeep.asPresented).toBeLessThan(0.5);
     expect(at50.rtDeep.asPresented - at50.backprop.error).toBeLessThan(0.1);
     expect(at50.noLookahead.asPresented - at50.rtDeep.asPresented).toBeGreaterThan(0.15);
+    expect(Math.abs(at50.rtDeep.asPresented - at50.backpropPerStep.asPresented)).toBeLessThan(0.08);
     // learning curves start at chance level and fall
     for (const x of [at5, at50]) {
+      expect(x.backpropPerStep.curve.samples).toEqual(x.rtDeep.curve.samples);
       const c = x.rtDeep.curve.error;
       expect(c[0]!).toBeGreaterThan(0.8);
       expect(c[c.length - 1]!).toBeLessThan(c[0]! - 0.3);
@@ -109,4 +121,13 @@ describe('mnist experiment, quick mode', () => {
     expect(r.settings.seed).toBe(1);
     expect(seen.length).toBeGreaterThan(3);
   }, 180_000);
+});
+
+describe('mnist settings', () => {
+  it('selects methods with --param methods and names a bad one with the list it expected', () => {
+    expect(mnistSettings(true, {}, 1).methods).toEqual(['rt-deep', 'no-lookahead', 'backprop', 'backprop-per-step']);
+    expect(mnistSettings(false, { methods: 'backprop-per-step, rt-deep' }, 1).methods).toEqual(['rt-deep', 'backprop-per-step']);
+    expect(() => mnistSettings(false, { methods: 'rt-deep,bp' }, 1)).toThrow(UsageError);
+    expect(() => mnistSettings(false, { methods: 'rt-deep,bp' }, 1)).toThrow(/--param methods: expected a comma-separated subset of rt-deep, no-lookahead, backprop, backprop-per-step, got 'bp'/);
+  });
 });
