@@ -1,4 +1,5 @@
 import { checkFits } from '../compiler/board/fit.js';
+import { PreciseTimer } from '../core/precise-timer.js';
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE } from '../hardware-models/fixed-point/image.js';
 import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
@@ -71,6 +72,11 @@ export interface StreamStats {
   lineBytesSent: number;
   /** From handing an input frame to the link to receiving its output, ms (first session only). */
   latencyMs: { p50: number; p90: number; p99: number; max: number; samples: number };
+  /**
+   * With `rateHz`: from each frame's due time on the pacing schedule (not from its write) to its output,
+   * so the host's own wake-up lateness is included; null without pacing.
+   */
+  latencyFromScheduleMs: { p50: number; p90: number; p99: number; max: number } | null;
   /** Host CPU time (user + system) per frame, µs. */
   hostCpuUsPerFrame: number;
 }
@@ -141,6 +147,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   const everSent = new Uint8Array(n);
   const sentAt = new Float64Array(n).fill(NaN);
   const latencies: number[] = [];
+  const dueAt = new Float64Array(n).fill(NaN);
+  const fromSchedule: number[] = [];
   const incidents: Incident[] = [];
   const reconnect = req.reconnect ?? { attempts: 3, delayMs: 200 };
   const t0 = performance.now();
@@ -182,6 +190,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
     const cpu = process.cpuUsage(cpu0);
     const lat = [...latencies].sort((a, b) => a - b);
     const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN);
+    const late = [...fromSchedule].sort((a, b) => a - b);
+    const qs = (p: number) => (late.length ? late[Math.min(late.length - 1, Math.floor(p * late.length))]! : NaN);
     const missing = outputs.reduce((c, o) => c + (o ? 0 : 1), 0);
     let sent = 0;
     let ack = 0;
@@ -211,6 +221,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         payloadBytesPerSecond: ((n - missing) * payload * 1000) / streamingMs,
         lineBytesSent: lineBytes,
         latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat.length ? lat[lat.length - 1]! : NaN, samples: lat.length },
+        latencyFromScheduleMs: req.rateHz ? { p50: qs(0.5), p90: qs(0.9), p99: qs(0.99), max: late.length ? late[late.length - 1]! : NaN } : null,
         hostCpuUsPerFrame: (cpu.user + cpu.system) / Math.max(1, n),
       },
     };
@@ -283,6 +294,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         outputsReceived++;
         tLastOutput = performance.now();
         if (!Number.isNaN(sentAt[k]!)) latencies.push(performance.now() - sentAt[k]!);
+        if (!Number.isNaN(dueAt[k]!)) fromSchedule.push(performance.now() - dueAt[k]!);
         progress();
       } else if (m.type === 'error') {
         incidents.push({ atFrame: m.frame === NO_FRAME ? -1 : m.frame, what: `board error ${m.code}: ${m.message}` });
@@ -310,14 +322,16 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
       const progressMark = outputsReceived;
       markProgress = () => outputsReceived > progressMark;
       const tStart = performance.now();
+      const pacer = new PreciseTimer();
       const period = req.rateHz ? 1000 / req.rateHz : 0;
       const endState: { by: Error | null } = { by: null };
       void ended.then((e) => (endState.by = e));
       for (let k = next; k < n; k++) {
         if (period) {
           const due = tStart + (k - next) * period;
-          const wait = due - performance.now();
-          if (wait > 0) await sleep(wait);
+          if (sessions === 1) dueAt[k] = due;
+          // a precise wake-up: setTimeout rounds to the millisecond
+          if (due > performance.now()) await pacer.until(due);
         }
         await session.link.whenWritable();
         if (endState.by) throw endState.by;

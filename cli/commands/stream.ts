@@ -156,7 +156,7 @@ async function stream(o: StreamOpts): Promise<void> {
     [
       `streamed ${n} frames (${fMs} ms each, ${inputs[0]!.length} inputs) to board '${res.board.boardId}' (protocol ${res.board.major}.${res.board.minor}) on ${o.port} at ${baud} baud`,
       `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
-      `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
+      `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms${s.latencyFromScheduleMs ? ` (from the --rate schedule: p50 ${s.latencyFromScheduleMs.p50.toFixed(2)} ms, p99 ${s.latencyFromScheduleMs.p99.toFixed(2)} ms)` : ''}; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
       ...res.incidents.map((i) => `  incident at frame ${i.atFrame}: ${i.what}`),
       ...files.map((f) => `wrote ${f}`),
     ].join('\n') + '\n',

@@ -1,20 +1,20 @@
+import { PreciseTimer } from '../../core/precise-timer.js';
 import type { ByteTransport } from './transport.js';
 
 /** Bytes per piece: a chunk is delivered in pieces, each at the time its last byte would arrive. */
 const PIECE = 32;
-/** Below this wait the clock polls the event loop instead of arming a (millisecond-coarse) timer. */
-const SPIN_MS = 1.5;
 
 /**
  * One direction of a UART: bytes queue in order; each leaves when the line has carried it, at
  * `bytesPerMs` (8N1: baud/10 bytes per second), never earlier than it was written. So a frame takes its
  * transmission time after the line falls idle, and queues behind earlier bytes when the line is busy.
+ * Pieces are released by a PreciseTimer: tens of microseconds late, without polling the event loop.
  */
 class LineClock {
   private q: Array<{ bytes: Uint8Array; at: number }> = [];
   private freeAt = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
+  private readonly timer = new PreciseTimer();
+  private armed = false;
 
   constructor(
     private readonly bytesPerMs: number,
@@ -35,32 +35,28 @@ class LineClock {
       this.q.push({ bytes: piece, at: t });
     }
     this.freeAt = t;
-    this.arm();
+    if (!this.armed) {
+      this.armed = true;
+      this.timer.at(this.q[0]!.at, () => this.release());
+    }
   }
 
-  /**
-   * Delivers what is due and waits for the next piece: a timer while it is more than 1.5 ms away
-   * (timers are millisecond-coarse), then polling on the event loop (which keeps reading and computing
-   * meanwhile), so pieces are at most a fraction of a millisecond late.
-   */
-  private arm(): void {
-    if (this.timer || this.immediate) return;
+  /** Delivers what is due and sets the timer for the next piece. */
+  private release(): void {
+    this.armed = false;
     const now = performance.now();
-    while (this.q.length && this.q[0]!.at <= now) this.deliver(this.q.shift()!.bytes);
+    while (this.q.length && this.q[0]!.at <= now + 0.02) this.deliver(this.q.shift()!.bytes);
     if (!this.q.length) {
       this.onEmpty();
       return;
     }
-    const wait = this.q[0]!.at - now;
-    if (wait > SPIN_MS) this.timer = setTimeout(() => ((this.timer = null), this.arm()), Math.max(0, wait - SPIN_MS + 0.5));
-    else this.immediate = setImmediate(() => ((this.immediate = null), this.arm()));
+    this.armed = true;
+    this.timer.at(this.q[0]!.at, () => this.release());
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = null;
-    this.immediate = null;
+    this.timer.cancel();
+    this.armed = false;
     this.q = [];
   }
 }
