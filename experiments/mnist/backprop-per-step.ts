@@ -114,38 +114,20 @@ export class PerStepBackprop {
   }
 
   /**
-   * From u₁ = W₁ r̄(t) (in w1x): the forward pass, the output error e = u* − u₂ and the hidden errors δ;
-   * updates W₂, b₂ and b₁ (W₁ is left to the fused kernel).
+   * From u₁ = W₁ r̄(t) (in w1x): the forward pass, then the net's backward pass (W₂, b₂, b₁ step) and
+   * its hidden errors δ copied into the arena for the fused W₁ step.
    */
   private backward(lr: number): void {
-    const { H, O, b1, W2, b2, h, uh, u } = this.net;
-    const { w1x, delta, ustar } = this;
+    const { H, b1, h, uh } = this.net;
+    const w1x = this.w1x;
     for (let i = 0; i < H; i++) {
       const v = w1x[i]! + b1[i]!;
       uh[i] = v;
       h[i] = v <= 0 ? 0 : v >= 1 ? 1 : v;
-      delta[i] = 0;
     }
-    for (let k = 0; k < O; k++) {
-      let v = b2[k]!;
-      const r = k * H;
-      for (let i = 0; i < H; i++) v += W2[r + i]! * h[i]!;
-      u[k] = v;
-    }
-    for (let k = 0; k < O; k++) {
-      const e = ustar[k]! - u[k]!;
-      const r = k * H;
-      for (let i = 0; i < H; i++) {
-        delta[i] += W2[r + i]! * e;
-        W2[r + i] += lr * e * h[i]!;
-      }
-      b2[k] += lr * e;
-    }
-    for (let i = 0; i < H; i++) {
-      const d = uh[i]! > 0 && uh[i]! < 1 ? delta[i]! : 0;
-      delta[i] = d;
-      b1[i] += lr * d;
-    }
+    this.net.outputForward();
+    this.net.backpropagate(this.ustar, lr);
+    this.delta.set(this.net.hiddenError);
   }
 
   /** The engine's forward-Euler input filter: to = from + dt·(raw − from)/τ_in (to may be from). */

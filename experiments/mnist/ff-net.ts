@@ -11,7 +11,8 @@ export class FeedForwardNet {
   readonly h: Float64Array;
   readonly uh: Float64Array;
   readonly u: Float64Array;
-  private readonly dh: Float64Array;
+  /** δ of the last backward pass (hidden errors after ρ'). */
+  readonly hiddenError: Float64Array;
   private readonly target: Float64Array;
 
   constructor(
@@ -27,7 +28,7 @@ export class FeedForwardNet {
     this.h = new Float64Array(H);
     this.uh = new Float64Array(H);
     this.u = new Float64Array(O);
-    this.dh = new Float64Array(H);
+    this.hiddenError = new Float64Array(H);
     this.target = new Float64Array(O);
   }
 
@@ -49,7 +50,7 @@ export class FeedForwardNet {
 
   /** Forward pass on pixels[offset …]; returns the argmax of the output voltages. */
   forward(x: Float32Array, offset: number): number {
-    const { D, H, O, W1, b1, W2, b2, h, uh, u } = this;
+    const { D, H, W1, b1, h, uh } = this;
     for (let i = 0; i < H; i++) {
       let s = b1[i]!;
       const r = i * D;
@@ -57,6 +58,12 @@ export class FeedForwardNet {
       uh[i] = s;
       h[i] = s <= 0 ? 0 : s >= 1 ? 1 : s;
     }
+    return this.outputForward();
+  }
+
+  /** Output voltages u = W₂h + b₂ from the hidden rates h already in place; returns their argmax. */
+  outputForward(): number {
+    const { H, O, W2, b2, h, u } = this;
     let best = 0;
     for (let k = 0; k < O; k++) {
       let s = b2[k]!;
@@ -77,8 +84,26 @@ export class FeedForwardNet {
 
   /** One SGD step on ½‖target − u‖² (target: O values) with learning rate lr; returns the cost before the step. */
   sgdStepTowards(x: Float32Array, offset: number, target: Float64Array, lr: number): number {
-    const { D, H, O, W1, b1, W2, b2, h, uh, u, dh } = this;
+    const { D, H, W1, hiddenError } = this;
     this.forward(x, offset);
+    const cost = this.backpropagate(target, lr);
+    for (let i = 0; i < H; i++) {
+      const g = hiddenError[i]!;
+      if (g === 0) continue;
+      const r = i * D;
+      const a = lr * g;
+      for (let j = 0; j < D; j++) W1[r + j] += a * x[offset + j]!;
+    }
+    return cost;
+  }
+
+  /**
+   * The backward pass after a forward pass: with e = target − u, fills `hiddenError` with
+   * δ = ρ'(u₁) ⊙ W₂ᵀe (W₂ before its update) and steps W₂, b₂ and b₁ by lr; W₁ is left to the caller
+   * (its step is lr·δ xᵀ). Returns the cost ½‖e‖².
+   */
+  backpropagate(target: Float64Array, lr: number): number {
+    const { H, O, b1, W2, b2, h, uh, u, hiddenError: dh } = this;
     dh.fill(0);
     let cost = 0;
     for (let k = 0; k < O; k++) {
@@ -93,11 +118,8 @@ export class FeedForwardNet {
     }
     for (let i = 0; i < H; i++) {
       const g = uh[i]! > 0 && uh[i]! < 1 ? dh[i]! : 0;
-      if (g === 0) continue;
-      const r = i * D;
-      const a = lr * g;
-      for (let j = 0; j < D; j++) W1[r + j] += a * x[offset + j]!;
-      b1[i] += a;
+      dh[i] = g;
+      b1[i] += lr * g;
     }
     return cost;
   }
