@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Joins the JSON results of separate `nla experiment mnist --param presentation=<T> [--param methods=…]`
 // runs into one plot of test error against presentation time (x: log10 of the presentation time) and a
-// Markdown table. Results for the same presentation time are merged method by method (a later file
-// adds the methods an earlier one did not run). (LA = lookahead.)
+// Markdown table (BP = back-propagation, LA = lookahead). Results for the same presentation time are
+// merged method by method (a later file adds the methods an earlier one did not run); files whose
+// settings differ (training length, τ_in, step, seed) are refused.
 // Beside <out.svg> it writes the learning curves of every presentation time, <out>-curves-<T>ms.svg.
 // usage: npm run build && node scripts/mnist-summary.mjs <out.svg> <result.json>...
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,9 @@ for (const f of files) {
   if (j.name !== 'mnist') throw new Error(`${f}: expected an mnist result, found '${j.name}'`);
   for (const r of j.data.results) {
     const row = byT.get(r.presentationMs) ?? { r: { presentationMs: r.presentationMs, dtMs: r.dtMs }, trainSamples: j.settings.trainSamples, wallS: {} };
-    if (row.trainSamples !== j.settings.trainSamples) throw new Error(`${f}: ${j.settings.trainSamples} training presentations at ${r.presentationMs} ms, another file has ${row.trainSamples}`);
+    const key = JSON.stringify({ trainSamples: j.settings.trainSamples, tauInMs: j.settings.tauInMs, lrPerPresentation: j.settings.lrPerPresentation, etaPerMs: j.settings.etaPerMs, seed: j.settings.seed });
+    row.key ??= key;
+    if (row.key !== key) throw new Error(`${f}: settings at ${r.presentationMs} ms differ from another file's (${key} vs ${row.key}); join only runs of the same settings`);
     for (const m of METHODS) {
       if (r[m] === undefined) continue;
       if (row.r[m] !== undefined) throw new Error(`${f}: ${m} at ${r.presentationMs} ms is already in another file`);
@@ -38,13 +41,13 @@ const series = (label, get, dashed = false) => {
 };
 const svg = linePlot(
   [
-    series('rt-DeEP, as presented', (r) => r.rtDeep?.asPresented),
+    series('rt-DeEP, presented', (r) => r.rtDeep?.asPresented),
     series('rt-DeEP, settled', (r) => r.rtDeep?.settled),
-    series('w/o LA, as presented', (r) => r.noLookahead?.asPresented),
+    series('w/o LA, presented', (r) => r.noLookahead?.asPresented),
     series('w/o LA, settled', (r) => r.noLookahead?.settled),
-    series('backprop each dt, as presented', (r) => r.backpropPerStep?.asPresented, true),
-    series('backprop each dt, settled', (r) => r.backpropPerStep?.settled, true),
-    series('backprop, clean images', (r) => r.backprop?.error, true),
+    series('BP each dt, presented', (r) => r.backpropPerStep?.asPresented, true),
+    series('BP each dt, settled', (r) => r.backpropPerStep?.settled, true),
+    series('BP, clean images', (r) => r.backprop?.error, true),
   ].filter((s) => s.x.length > 0),
   { xLabel: 'log10(presentation time / ms)', yLabel: 'test error %', title: 'MNIST test error against presentation time' },
 );
