@@ -7,6 +7,7 @@ import { poolRate, poolRecovery, poolSteadyState, transmitted, type DepressingPa
 import { membraneRate, type MembraneParams } from '../hardware-models/components/membrane.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
+import { positiveParam } from './params.js';
 
 /**
  * Theory §6 on the analog component models: a presynaptic membrane (hardware-models/components/membrane)
@@ -36,13 +37,7 @@ interface Settings {
 const TOL = { rtol: 1e-10, atol: 1e-13, hMax: Infinity };
 
 function params(ctx: ExperimentContext): Settings {
-  const num = (k: string, dflt: number) => {
-    const v = ctx.params[k];
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--param ${k}: expected a positive number, got '${v}'`);
-    return n;
-  };
+  const num = (k: string, dflt: number) => positiveParam(ctx.params, k, dflt);
   const tauMs = num('tauMs', 10);
   return { a: num('a', 1), d: num('d', 1), tauMs, tauRecMs: num('tauRecMs', tauMs) };
 }

@@ -14,6 +14,7 @@ import type { Profile } from '../hardware-models/profiles/profile.js';
 import { validateProfile } from '../hardware-models/profiles/validate.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import { numberParam } from './params.js';
 
 /**
  * Instantaneous propagation through depth (theory §2, paper Fig. 2c).
@@ -91,27 +92,19 @@ export interface Condition {
 
 const KNOWN = ['depth', 'width', 'tauMs', 'tauInMs', 'dtMs', 'stepSize', 'tolerance', 'poles', 'weightStd'];
 
-function num(ctx: ExperimentContext, key: string, dflt: number, ok: (x: number) => boolean, what: string): number {
-  const v = ctx.params[key];
-  if (v === undefined) return dflt;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || !ok(x)) throw new UsageError(`--param ${key}: expected ${what}, got '${v}'`);
-  return x;
-}
-
 function readSettings(ctx: ExperimentContext): Settings {
   for (const k of Object.keys(ctx.params)) {
     if (!KNOWN.includes(k)) throw new UsageError(`--param ${k}: instantaneity does not know this key; expected one of ${KNOWN.join(', ')}`);
   }
   const int = (x: number) => Number.isInteger(x);
-  const depth = num(ctx, 'depth', ctx.quick ? 6 : 10, (x) => int(x) && x >= 2 && x <= 50, 'an integer number of layers in 2…50');
-  const width = num(ctx, 'width', 8, (x) => int(x) && x >= 1 && x <= 500, 'an integer layer width in 1…500');
-  const tauMs = num(ctx, 'tauMs', 10, (x) => x > 0, 'a positive time in ms');
-  const tauInMs = num(ctx, 'tauInMs', 10, (x) => x > 0, 'a positive time in ms');
-  const dtMs = num(ctx, 'dtMs', ctx.quick ? 0.2 : 0.1, (x) => x > 0 && x <= tauMs / 5, `a step in (0, τ/5 = ${tauMs / 5}] ms`);
-  const stepSize = num(ctx, 'stepSize', 0.01, (x) => x > 0 && x <= 0.5, 'an RMS input step in (0, 0.5]');
-  const tolerance = num(ctx, 'tolerance', 0.05, (x) => x > 0 && x < 0.5, 'a settling tolerance in (0, 0.5)');
-  const weightStd = num(ctx, 'weightStd', 1.6, (x) => x > 0, 'a positive standard deviation');
+  const depth = numberParam(ctx.params, 'depth', ctx.quick ? 6 : 10, (x) => int(x) && x >= 2 && x <= 50, 'an integer number of layers in 2…50');
+  const width = numberParam(ctx.params, 'width', 8, (x) => int(x) && x >= 1 && x <= 500, 'an integer layer width in 1…500');
+  const tauMs = numberParam(ctx.params, 'tauMs', 10, (x) => x > 0, 'a positive time in ms');
+  const tauInMs = numberParam(ctx.params, 'tauInMs', 10, (x) => x > 0, 'a positive time in ms');
+  const dtMs = numberParam(ctx.params, 'dtMs', ctx.quick ? 0.2 : 0.1, (x) => x > 0 && x <= tauMs / 5, `a step in (0, τ/5 = ${tauMs / 5}] ms`);
+  const stepSize = numberParam(ctx.params, 'stepSize', 0.01, (x) => x > 0 && x <= 0.5, 'an RMS input step in (0, 0.5]');
+  const tolerance = numberParam(ctx.params, 'tolerance', 0.05, (x) => x > 0 && x < 0.5, 'a settling tolerance in (0, 0.5)');
+  const weightStd = numberParam(ctx.params, 'weightStd', 1.6, (x) => x > 0, 'a positive standard deviation');
   let poles = ctx.quick ? [0, 0.03, 0.1] : [0, 0.01, 0.03, 0.1];
   if (ctx.params.poles !== undefined) {
     poles = ctx.params.poles.split(',').map((p) => Number(p.trim()));

@@ -10,6 +10,7 @@ import { FeedForwardNet } from './mnist/ff-net.js';
 import { drawData, trainBackprop } from './mnist/mnist-run.js';
 import { testAsPresented, trainNla, type PresentationSetting } from './mnist/nla-train.js';
 import { mnistSettings } from './mnist/settings.js';
+import { integerParam, positiveParam } from './params.js';
 
 const CLAIM =
   'Algorithm 2 (rt-DeEL) on MNIST, 784-300-10 with 40 interneurons, 100 ms presentation: the microcircuit learns with performance ' +
@@ -48,17 +49,9 @@ function settings(ctx: ExperimentContext): MicroSettings {
     etaPerMs: q ? 0.02 : 1e-3,
     seed: ctx.seed,
   };
-  const int = (k: string, max: number) => {
-    const n = Number(ctx.params[k]);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--param ${k}: expected an integer from 1 to ${max}, got '${ctx.params[k]}'`);
-    return n;
-  };
-  if (ctx.params.train !== undefined) s.trainSamples = int('train', 1e7);
-  if (ctx.params.test !== undefined) s.testSamples = int('test', 10_000);
-  if (ctx.params.etaPerMs !== undefined) {
-    s.etaPerMs = Number(ctx.params.etaPerMs);
-    if (!(s.etaPerMs > 0) || !Number.isFinite(s.etaPerMs)) throw new UsageError(`--param etaPerMs: expected a positive number, got '${ctx.params.etaPerMs}'`);
-  }
+  s.trainSamples = integerParam(ctx.params, 'train', s.trainSamples, 1, 1e7);
+  s.testSamples = integerParam(ctx.params, 'test', s.testSamples, 1, 10_000);
+  s.etaPerMs = positiveParam(ctx.params, 'etaPerMs', s.etaPerMs, 'a positive rate per ms');
   return s;
 }
 

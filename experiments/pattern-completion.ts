@@ -11,6 +11,7 @@ import { htmlTable } from '../report/html-page.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 import { coupledOscillatorSignal, type MultichannelSignal } from './signals/coupled-oscillators.js';
+import { numberParam } from './params.js';
 
 /**
  * Pattern completion with a recurrent NLA network (paper Fig. 3b–c, Methods "iEEG").
@@ -111,13 +112,8 @@ export function readSettings(ctx: Pick<ExperimentContext, 'quick' | 'params' | '
     seed: ctx.seed,
   };
   for (const k of Object.keys(ctx.params)) if (!(k in PARAMS)) throw new UsageError(`--param ${k}: experiment pattern-completion has the parameters ${Object.keys(PARAMS).join(', ')}`);
-  const num = (k: string, lo: number, hi: number, int: boolean): number => {
-    const v = Number(ctx.params[k]);
-    if (ctx.params[k]!.trim() === '' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
-      throw new UsageError(`--param ${k}: expected ${int ? 'an integer' : 'a number'} from ${lo} to ${hi}, got '${ctx.params[k]}'`);
-    }
-    return v;
-  };
+  const num = (k: string, lo: number, hi: number, int: boolean): number =>
+    numberParam(ctx.params, k, NaN, (v) => v >= lo && v <= hi && (!int || Number.isInteger(v)), `${int ? 'an integer' : 'a number'} from ${lo} to ${hi}`);
   if (ctx.params.dtMs !== undefined) s.dtMs = num('dtMs', 0.05, 2, false);
   if (ctx.params.trainMs !== undefined) s.trainMs = num('trainMs', 200, 1e6, true);
   if (ctx.params.testMs !== undefined) s.testMs = num('testMs', 2 * s.settleMs, 1e6, true);

@@ -15,6 +15,7 @@ import { parseProbes } from '../emulator/probes/probe.js';
 import { loadProfile } from '../hardware-models/profiles/load.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import { numberParam } from './params.js';
 
 /**
  * A single neuron with a self-connection w and a constant input, started off its fixed point u*
@@ -276,9 +277,7 @@ interface Row {
 }
 
 function readParams(ctx: ExperimentContext): { dtMs: number } {
-  const dtMs = ctx.params.dtMs === undefined ? (ctx.quick ? 0.05 : 0.01) : Number(ctx.params.dtMs);
-  if (!(dtMs > 0) || !(dtMs <= 1)) throw new UsageError(`--param dtMs: expected a step in (0, 1] ms, got '${ctx.params.dtMs}'`);
-  return { dtMs };
+  return { dtMs: numberParam(ctx.params, 'dtMs', ctx.quick ? 0.05 : 0.01, (x) => x > 0 && x <= 1, 'a step in (0, 1] ms') };
 }
 
 async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> {

@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.js';
+import { integerParam, positiveParam } from '../params.js';
 
 /** Presentation times of the paper's Fig. 4c, ms. */
 export const PRESENTATIONS_MS = [5, 10, 50, 100, 200];
@@ -81,12 +82,12 @@ export function mnistSettings(quick: boolean, params: Record<string, string>, se
     s.presentationsMs = [p];
   }
   if (params.methods !== undefined) s.methods = methodList(params.methods);
-  if (params.train !== undefined) s.trainSamples = positiveInt('train', params.train, 1e7);
-  if (params.test !== undefined) s.testSamples = positiveInt('test', params.test, 10_000);
+  s.trainSamples = integerParam(params, 'train', s.trainSamples, 1, 1e7);
+  s.testSamples = integerParam(params, 'test', s.testSamples, 1, 10_000);
   s.curveTestSamples = Math.min(s.curveTestSamples, s.testSamples);
-  if (params.tauInMs !== undefined) s.tauInMs = positiveNumber('tauInMs', params.tauInMs);
-  if (params.lr !== undefined) s.lrPerPresentation = positiveNumber('lr', params.lr);
-  if (params.etaPerMs !== undefined) s.fixedEtaPerMs = positiveNumber('etaPerMs', params.etaPerMs);
+  s.tauInMs = positiveParam(params, 'tauInMs', s.tauInMs, 'a positive time in ms');
+  s.lrPerPresentation = positiveParam(params, 'lr', s.lrPerPresentation);
+  if (params.etaPerMs !== undefined) s.fixedEtaPerMs = positiveParam(params, 'etaPerMs', NaN, 'a positive rate per ms');
   return s;
 }
 
@@ -100,16 +101,4 @@ function methodList(v: string): MnistMethod[] {
   const bad = names.find((x) => !(MNIST_METHODS as readonly string[]).includes(x));
   if (bad !== undefined || names.length === 0) throw new UsageError(`--param methods: expected a comma-separated subset of ${MNIST_METHODS.join(', ')}, got '${bad ?? v}'`);
   return MNIST_METHODS.filter((m) => names.includes(m));
-}
-
-function positiveNumber(key: string, v: string): number {
-  const e = Number(v);
-  if (!(e > 0) || !Number.isFinite(e)) throw new UsageError(`--param ${key}: expected a positive number, got '${v}'`);
-  return e;
-}
-
-function positiveInt(key: string, v: string, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--param ${key}: expected an integer from 1 to ${max}, got '${v}'`);
-  return n;
 }
