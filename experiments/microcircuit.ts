@@ -30,7 +30,7 @@ interface MicroSettings {
 }
 
 const PARAMS: Record<string, string> = {
-  train: 'training presentations (default 3000; quick 1000)',
+  train: 'training presentations (default 9000, 37 min on 2 cores; quick 1000)',
   test: 'test images read out by the engine (default 1000; quick 200)',
   etaPerMs: 'learning rate η per ms of all plastic weights (default 1e-3 as in the paper; quick 0.02)',
 };
@@ -43,7 +43,7 @@ function settings(ctx: ExperimentContext): MicroSettings {
     interneurons: q ? 10 : 40,
     presentationMs: q ? 50 : 100,
     dtMs: q ? 0.5 : 0.25,
-    trainSamples: q ? 1000 : 3000,
+    trainSamples: q ? 1000 : 9000,
     testSamples: q ? 200 : 1000,
     checkpoints: q ? 5 : 15,
     etaPerMs: q ? 0.02 : 1e-3,
