@@ -78,12 +78,23 @@ class Scheduler {
     if (first !== Infinity && !this.online) this.fallback = setTimeout(() => ((this.fallback = null), this.fireDue()), Math.max(0, Math.ceil(first - performance.now())));
   }
 
+  /**
+   * Fires the due timers in the order of their due times. A callback may re-arm or cancel another timer
+   * of the same batch: that one is then no longer due and does not fire now. A callback that throws
+   * leaves the rest pending; they fire at the next wake-up.
+   */
   private fireDue(): void {
     const now = performance.now();
     const due = [...this.pending].filter((t) => t.dueMs <= now + 0.02).sort((a, b) => a.dueMs - b.dueMs);
-    for (const t of due) this.pending.delete(t);
-    this.rearm();
-    for (const t of due) t.fire();
+    try {
+      for (const t of due) {
+        if (!this.pending.has(t) || t.dueMs > now + 0.02) continue; // re-armed or cancelled by an earlier callback
+        this.pending.delete(t);
+        t.fire();
+      }
+    } finally {
+      this.rearm();
+    }
   }
 }
 

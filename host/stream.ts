@@ -327,19 +327,20 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
       const endState: { by: Error | null } = { by: null };
       void ended.then((e) => (endState.by = e));
       for (let k = next; k < n; k++) {
-        if (period) {
-          const due = tStart + (k - next) * period;
-          if (sessions === 1) dueAt[k] = due;
-          // a precise wake-up: setTimeout rounds to the millisecond
-          if (due > performance.now()) await pacer.until(due);
-        }
+        // the frame's place on the pacing schedule (NaN without --rate); a precise wake-up, since
+        // setTimeout rounds to the millisecond
+        const due = period ? tStart + (k - next) * period : NaN;
+        if (due > performance.now()) await pacer.until(due);
         await session.link.whenWritable();
         if (endState.by) throw endState.by;
         const t = req.targets?.[k];
         if (t && (k === next || !equal(t, req.targets![k - 1]!))) void session.send({ type: 'target-frame', frame: k, values: t }).catch(() => {});
         if (everSent[k]) resent++;
         everSent[k] = 1;
-        if (sessions === 1) sentAt[k] = performance.now();
+        if (sessions === 1) {
+          sentAt[k] = performance.now();
+          dueAt[k] = due;
+        }
         if (Number.isNaN(tFirstSend)) tFirstSend = performance.now();
         const frame = k;
         session

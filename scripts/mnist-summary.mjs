@@ -20,15 +20,18 @@ for (const f of files) {
   const j = JSON.parse(readFileSync(f, 'utf8'));
   if (j.name !== 'mnist') throw new Error(`${f}: expected an mnist result, found '${j.name}'`);
   for (const r of j.data.results) {
-    const row = byT.get(r.presentationMs) ?? { r: { presentationMs: r.presentationMs, dtMs: r.dtMs }, trainSamples: j.settings.trainSamples, wallS: {} };
-    const key = JSON.stringify({ trainSamples: j.settings.trainSamples, tauInMs: j.settings.tauInMs, lrPerPresentation: j.settings.lrPerPresentation, etaPerMs: j.settings.etaPerMs, seed: j.settings.seed });
+    const row = byT.get(r.presentationMs) ?? { r: { presentationMs: r.presentationMs, dtMs: r.dtMs } };
+    // everything that makes two runs at T comparable (the learners' own choice aside)
+    const st = j.settings;
+    const eta = st.etaPerMs?.[`${r.presentationMs} ms`];
+    const key = JSON.stringify({ network: st.network, images: st.images, trainSamples: st.trainSamples, testSamples: st.testSamples, curveTestSamples: st.curveTestSamples, beta: st.beta, tauMs: st.tauMs, tauInMs: st.tauInMs, eta, weightInit: st.weightInit, seed: st.seed });
     row.key ??= key;
+    row.eta ??= eta;
     if (row.key !== key) throw new Error(`${f}: settings at ${r.presentationMs} ms differ from another file's (${key} vs ${row.key}); join only runs of the same settings`);
     for (const m of METHODS) {
       if (r[m] === undefined) continue;
       if (row.r[m] !== undefined) throw new Error(`${f}: ${m} at ${r.presentationMs} ms is already in another file`);
       row.r[m] = r[m];
-      row.wallS[m] = j.data.wallS;
     }
     byT.set(r.presentationMs, row);
   }
@@ -72,8 +75,7 @@ process.stdout.write(
 );
 for (const o of rows) {
   const r = o.r;
-  const lr = r.backprop?.learningRate ?? (r.backpropPerStep ? (r.backpropPerStep.learningRatePerStep * r.presentationMs) / r.dtMs : NaN);
-  const eta = lr / (0.1 * r.presentationMs);
+  const eta = o.eta;
   process.stdout.write(
     `| ${r.presentationMs} ms | ${r.dtMs} | ${Number(eta.toPrecision(3))} | ${pct(r.rtDeep?.asPresented)} | ${pct(r.rtDeep?.settled)} | ${pct(r.noLookahead?.asPresented)} | ${pct(r.noLookahead?.settled)} | ${pct(r.backpropPerStep?.asPresented)} | ${pct(r.backpropPerStep?.settled)} | ${pct(r.backprop?.error)} |\n`,
   );

@@ -35,3 +35,41 @@ describe('PreciseTimer', () => {
     expect(Number.isFinite(late)).toBe(true);
   });
 });
+
+describe('PreciseTimer, callbacks that touch other timers', () => {
+  it('a timer re-armed or cancelled by an earlier callback of the same batch does not fire early; a throwing callback does not lose the others', async () => {
+    const t0 = performance.now();
+    const [a, b, c, d] = [new PreciseTimer(), new PreciseTimer(), new PreciseTimer(), new PreciseTimer()];
+    const log: Array<{ name: string; at: number }> = [];
+    const later = t0 + 30;
+    a.at(t0 + 5, () => {
+      log.push({ name: 'a', at: performance.now() });
+      b.at(later, () => log.push({ name: 'b re-armed', at: performance.now() }));
+      c.cancel();
+    });
+    b.at(t0 + 5.01, () => log.push({ name: 'b old', at: performance.now() }));
+    c.at(t0 + 5.02, () => log.push({ name: 'c', at: performance.now() }));
+    d.at(t0 + 5.03, () => log.push({ name: 'd', at: performance.now() }));
+    // block the event loop past all four due times, so that they come due in one batch
+    while (performance.now() < t0 + 8);
+    for (let waited = 0; log.length < 3 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log.map((e) => e.name)).toEqual(['a', 'd', 'b re-armed']);
+    expect(log[2]!.at).toBeGreaterThanOrEqual(later - 0.02);
+
+    // a callback that throws: the timer due after it still fires
+    const [e, f] = [new PreciseTimer(), new PreciseTimer()];
+    const fired: string[] = [];
+    const t1 = performance.now();
+    const onError = (err: Error) => fired.push(`threw: ${err.message}`);
+    process.once('uncaughtException', onError);
+    e.at(t1 + 2, () => {
+      throw new Error('boom');
+    });
+    f.at(t1 + 2.01, () => fired.push('f'));
+    while (performance.now() < t1 + 4);
+    for (let waited = 0; fired.length < 2 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    process.removeListener('uncaughtException', onError);
+    expect(fired).toContain('f');
+  });
+});
