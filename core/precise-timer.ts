@@ -23,6 +23,9 @@ for (;;) {
 }
 `;
 
+/** How early a timer may fire, ms: a timer due within this of now counts as due. */
+export const PRECISE_TIMER_SLACK_MS = 0.02;
+
 /**
  * The process's wake-up scheduler, shared by every PreciseTimer: it keeps the pending timers and wakes
  * the event loop at the earliest due time, through the worker once that runs (it takes tens of
@@ -85,10 +88,10 @@ class Scheduler {
    */
   private fireDue(): void {
     const now = performance.now();
-    const due = [...this.pending].filter((t) => t.dueMs <= now + 0.02).sort((a, b) => a.dueMs - b.dueMs);
+    const due = [...this.pending].filter((t) => t.dueMs <= now + PRECISE_TIMER_SLACK_MS).sort((a, b) => a.dueMs - b.dueMs);
     try {
       for (const t of due) {
-        if (!this.pending.has(t) || t.dueMs > now + 0.02) continue; // re-armed or cancelled by an earlier callback
+        if (!this.pending.has(t) || t.dueMs > now + PRECISE_TIMER_SLACK_MS) continue; // re-armed or cancelled by an earlier callback
         this.pending.delete(t);
         t.fire();
       }
@@ -112,11 +115,10 @@ function scheduler(): Scheduler {
  * timers due together fire in the order of their due times.
  *
  * Contract: at most one wake-up per timer is pending; `at` replaces it; `cancel` drops it; the callback
- * runs on the event loop, never synchronously inside `at`, and not before its time (to 20 µs, how well
- * the two threads' clocks agree). While a wake-up
- * is pending the timer keeps the process alive, like setTimeout; idle, it does not. Until the worker
- * has started, and where worker threads are unavailable, a setTimeout stands in (same contract,
- * millisecond precision).
+ * runs on the event loop, never synchronously inside `at`, and not before its time by more than
+ * PRECISE_TIMER_SLACK_MS (how well the two threads' clocks agree). While a wake-up is pending the timer
+ * keeps the process alive, like setTimeout; idle, it does not. Until the worker has started, and where
+ * worker threads are unavailable, a setTimeout stands in (same contract, millisecond precision).
  */
 export class PreciseTimer {
   /** Due time on this thread's performance.now() clock, Infinity when idle. */

@@ -124,6 +124,13 @@ function describeFrames(f: number[]): string {
   return `${f.length} frame(s) (${ranges.slice(0, 8).join(', ')}${ranges.length > 8 ? ', …' : ''})`;
 }
 
+/** p50, p90, p99 and max of a sample (NaN for an empty one). */
+function quantiles(xs: number[]): { p50: number; p90: number; p99: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN);
+  return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -188,10 +195,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   const result = (): Omit<StreamResult, 'board'> => {
     const durationMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const lat = [...latencies].sort((a, b) => a - b);
-    const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN);
-    const late = [...fromSchedule].sort((a, b) => a - b);
-    const qs = (p: number) => (late.length ? late[Math.min(late.length - 1, Math.floor(p * late.length))]! : NaN);
+    const lat = quantiles(latencies);
+    const late = quantiles(fromSchedule);
     const missing = outputs.reduce((c, o) => c + (o ? 0 : 1), 0);
     let sent = 0;
     let ack = 0;
@@ -220,8 +225,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
         framesPerSecond: ((n - missing) / streamingMs) * 1000,
         payloadBytesPerSecond: ((n - missing) * payload * 1000) / streamingMs,
         lineBytesSent: lineBytes,
-        latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat.length ? lat[lat.length - 1]! : NaN, samples: lat.length },
-        latencyFromScheduleMs: req.rateHz ? { p50: qs(0.5), p90: qs(0.9), p99: qs(0.99), max: late.length ? late[late.length - 1]! : NaN } : null,
+        latencyMs: { ...lat, samples: latencies.length },
+        latencyFromScheduleMs: req.rateHz ? late : null,
         hostCpuUsPerFrame: (cpu.user + cpu.system) / Math.max(1, n),
       },
     };

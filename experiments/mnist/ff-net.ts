@@ -76,15 +76,9 @@ export class FeedForwardNet {
 
   /** One SGD step on ½‖onehot(label) − u‖² with learning rate lr; returns the cost before the step. */
   sgdStep(x: Float32Array, offset: number, label: number, lr: number): number {
-    const t = this.target;
-    t.fill(0);
-    t[label] = 1;
-    return this.sgdStepTowards(x, offset, t, lr);
-  }
-
-  /** One SGD step on ½‖target − u‖² (target: O values) with learning rate lr; returns the cost before the step. */
-  sgdStepTowards(x: Float32Array, offset: number, target: Float64Array, lr: number): number {
-    const { D, H, W1, hiddenError } = this;
+    const { D, H, W1, target, hiddenError } = this;
+    target.fill(0);
+    target[label] = 1;
     this.forward(x, offset);
     const cost = this.backpropagate(target, lr);
     for (let i = 0; i < H; i++) {

@@ -1,4 +1,4 @@
-import { PreciseTimer } from '../../core/precise-timer.js';
+import { PRECISE_TIMER_SLACK_MS, PreciseTimer } from '../../core/precise-timer.js';
 import type { ByteTransport } from './transport.js';
 
 /** Bytes per piece: a chunk is delivered in pieces, each at the time its last byte would arrive. */
@@ -45,7 +45,7 @@ class LineClock {
   private release(): void {
     this.armed = false;
     const now = performance.now();
-    while (this.q.length && this.q[0]!.at <= now + 0.02) this.deliver(this.q.shift()!.bytes);
+    while (this.q.length && this.q[0]!.at <= now + PRECISE_TIMER_SLACK_MS) this.deliver(this.q.shift()!.bytes);
     if (!this.q.length) {
       this.onEmpty();
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PreciseTimer } from '../../core/precise-timer.js';
+import { PRECISE_TIMER_SLACK_MS, PreciseTimer } from '../../core/precise-timer.js';
 
 describe('PreciseTimer', () => {
   it('fires each timer once, in the order of their due times, never before them; replaced and cancelled wake-ups do not fire', async () => {
@@ -19,7 +19,7 @@ describe('PreciseTimer', () => {
     for (let waited = 0; fired.length < 4 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 20)); // room for a wrong extra firing
     expect(fired.map((f) => f.name)).toEqual(['t3', 't1', 't0', 't2 replaced']);
-    for (const f of fired) expect(f.at).toBeGreaterThanOrEqual(f.due - 0.02);
+    for (const f of fired) expect(f.at).toBeGreaterThanOrEqual(f.due - PRECISE_TIMER_SLACK_MS);
   });
 
   it('until() resolves at its time, and a pending timer keeps working across many short waits', async () => {
@@ -28,7 +28,7 @@ describe('PreciseTimer', () => {
     for (let k = 0; k < 50; k++) {
       const due = performance.now() + 0.3;
       await t.until(due);
-      expect(performance.now()).toBeGreaterThanOrEqual(due - 0.02);
+      expect(performance.now()).toBeGreaterThanOrEqual(due - PRECISE_TIMER_SLACK_MS);
       late = Math.max(late, performance.now() - due);
     }
     // not a speed assertion: only that waits complete (a lost wake-up would hang the test)
@@ -55,7 +55,7 @@ describe('PreciseTimer, callbacks that touch other timers', () => {
     for (let waited = 0; log.length < 3 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 10));
     expect(log.map((e) => e.name)).toEqual(['a', 'd', 'b re-armed']);
-    expect(log[2]!.at).toBeGreaterThanOrEqual(later - 0.02);
+    expect(log[2]!.at).toBeGreaterThanOrEqual(later - PRECISE_TIMER_SLACK_MS);
 
     // a callback that throws: the timer due after it still fires
     const [e, f] = [new PreciseTimer(), new PreciseTimer()];
