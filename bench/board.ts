@@ -6,15 +6,20 @@
  *    (baud/10), frames of 256 inputs (778-byte payload); baseline in the same run: raw bytes through
  *    the same UART pacing without any protocol.
  * 2. Round-trip latency of one input frame to its output frame at 1 kHz, --baud 921600, 16 inputs:
- *    p50/p99 against the bound two frame transmission times + 1 ms.
+ *    p50/p99 against the bound two frame transmission times + 1 ms, after one uncounted warm-up
+ *    stream; the same unpaced as a baseline; and at 8 and 4 inputs (a less busy line). Beside it, the
+ *    machine's own wake-up jitter (an idle thread sleeping to 1 ms deadlines).
  * 3. Unpaced over a pty, 16 inputs: frames/s and the host's CPU time per frame; baseline in the same
  *    run: the fixed-point core alone in-process (no protocol, no line).
+ * 4. Latency as in 2 with host and board under real-time scheduling (`--realtime`, SCHED_FIFO), where
+ *    the machine permits it.
  * Medians of repeated runs. Writes out/benchmarks-board.{md,json}.
  *
  *   npm run bench:board [-- --quick]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { enterRealtime } from '../core/realtime.js';
 import { compileBoardImage } from '../compiler/board/compile-image.js';
 import { layeredNetwork } from '../compiler/spec/builder.js';
 import { FixedPointCore } from '../hardware-models/fixed-point/core.js';
@@ -79,6 +84,34 @@ async function rawPaced(bytes: number): Promise<number> {
   return bps;
 }
 
+/**
+ * The machine's own wake-up jitter, the floor under any latency tail: a thread that does nothing else
+ * sleeps to 1 ms deadlines (Atomics.wait, as the pacing timer's worker does); how late it wakes, ms.
+ */
+function sleepJitter(count: number): { p50: number; p99: number; p999: number; max: number; overOneMs: number } {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const late: number[] = [];
+  let due = performance.now();
+  for (let k = 0; k < count; k++) {
+    due += 1;
+    Atomics.wait(cell, 0, 0, Math.max(0, due - performance.now()));
+    late.push(performance.now() - due);
+  }
+  late.sort((a, b) => a - b);
+  const q = (p: number) => late[Math.min(late.length - 1, Math.floor(p * late.length))]!;
+  return { p50: q(0.5), p99: q(0.99), p999: q(0.999), max: late[late.length - 1]!, overOneMs: late.filter((x) => x > 1).length };
+}
+
+/** Whether every thread of a process runs under a real-time policy (SCHED_FIFO or SCHED_RR), from /proc. */
+function isRealtime(pid: number | undefined): boolean {
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    return tasks.length > 0 && tasks.every((t) => [1, 2].includes(Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[38])));
+  } catch {
+    return false;
+  }
+}
+
 /** CPU time (user + system) of a process so far, ms; NaN where /proc is unavailable. */
 function cpuMs(pid: number | undefined): number {
   try {
@@ -94,6 +127,55 @@ function coreAlone(img: BoardImage, inputs: Int32Array[]): number {
   const t0 = performance.now();
   for (const f of inputs) core.frame(f, false);
   return (inputs.length * 1000) / (performance.now() - t0);
+}
+
+const RATE_HZ = 1000;
+
+/**
+ * Round-trip latency at RATE_HZ, frames of `inputs` values, against a board started with `args`:
+ * REPS streams of n frames after one uncounted stream of 2n (the first thousands of frames run while V8
+ * is still compiling the host's and the board's hot paths: host CPU per frame falls by a third over
+ * them). Medians over the streams; the board process's CPU share and scheduling policy.
+ */
+async function measureLatency(inputs: number, args: string[], n: number) {
+  const img = image(inputs, 32, 4);
+  const tIn = (inputFrameBytes(inputs) / (BAUD / 10)) * 1000;
+  const bound = 2 * tIn + 1;
+  const board = await spawnVirtualBoard(args);
+  const runs: Array<{ s: StreamStats; within: number; boardCpu: number }> = [];
+  const once = (count: number) => streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, BAUD, 3000), image: encodeImage(img), inputs: frames(count, inputs), frameUs: 1000, rateHz: RATE_HZ });
+  let boardRealtime = false;
+  try {
+    await once(2 * n);
+    boardRealtime = isRealtime(board.proc.pid);
+    for (let r = 0; r < REPS; r++) {
+      const c0 = cpuMs(board.proc.pid);
+      const w0 = performance.now();
+      const res = await once(n);
+      runs.push({ s: res.stats, within: res.latencies.filter((l) => l <= bound).length / res.latencies.length, boardCpu: (cpuMs(board.proc.pid) - c0) / (performance.now() - w0) });
+    }
+  } finally {
+    await board.stop();
+  }
+  const m = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+  return {
+    inputs,
+    frameBytes: inputFrameBytes(inputs),
+    frameTransmissionMs: tIn,
+    lineBusy: (tIn * RATE_HZ) / 1000, // share of each period the input frame occupies the line
+    boundMs: bound,
+    p50: m((r) => r.s.latencyMs.p50),
+    p90: m((r) => r.s.latencyMs.p90),
+    p99: m((r) => r.s.latencyMs.p99),
+    fromScheduleP50: m((r) => r.s.latencyFromScheduleMs!.p50),
+    fromScheduleP99: m((r) => r.s.latencyFromScheduleMs!.p99),
+    within: m((r) => r.within),
+    boardCpuShare: m((r) => r.boardCpu),
+    hostCpuUsPerFrame: m((r) => r.s.hostCpuUsPerFrame),
+    p99Runs: runs.map((r) => r.s.latencyMs.p99),
+    boardRealtime,
+    hostRealtime: isRealtime(process.pid),
+  };
 }
 
 async function main(): Promise<void> {
@@ -125,42 +207,28 @@ async function main(): Promise<void> {
     );
   }
 
-  // 2. latency at 1 kHz, paced; the same unpaced as a baseline (what the host and board processes add)
+  // 2. latency at 1 kHz, paced; the same unpaced as a baseline (what the host and board processes add);
+  // then smaller frames, to show how the tail depends on how busy the line is
   {
-    const img = image(16, 32, 4);
     const n = quick ? 1000 : 3000;
-    const tIn = (inputFrameBytes(16) / lineRate) * 1000;
-    const bound = 2 * tIn + 1;
-    const measure = async (args: string[]) => {
-      const board = await spawnVirtualBoard(args);
-      const runs: Array<{ s: StreamStats; within: number; boardCpu: number }> = [];
-      try {
-        for (let r = 0; r < REPS; r++) {
-          const c0 = cpuMs(board.proc.pid);
-          const w0 = performance.now();
-          const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, BAUD, 3000), image: encodeImage(img), inputs: frames(n, 16), frameUs: 1000, rateHz: 1000 });
-          runs.push({ s: res.stats, within: res.latencies.filter((l) => l <= bound).length / res.latencies.length, boardCpu: (cpuMs(board.proc.pid) - c0) / (performance.now() - w0) });
-        }
-      } finally {
-        await board.stop();
-      }
-      const m = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
-      return {
-        p50: m((r) => r.s.latencyMs.p50),
-        p90: m((r) => r.s.latencyMs.p90),
-        p99: m((r) => r.s.latencyMs.p99),
-        fromScheduleP50: m((r) => r.s.latencyFromScheduleMs!.p50),
-        fromScheduleP99: m((r) => r.s.latencyFromScheduleMs!.p99),
-        within: m((r) => r.within),
-        boardCpuShare: m((r) => r.boardCpu),
-      };
-    };
-    const paced = await measure(['--baud', String(BAUD)]);
-    const unpaced = await measure([]);
-    rows.latency = { frames: n, rateHz: 1000, inputs: 16, frameTransmissionMs: tIn, boundMs: bound, paced, unpaced };
+    const paced = await measureLatency(16, ['--baud', String(BAUD)], n);
+    const unpaced = await measureLatency(16, [], n);
+    const smaller = [await measureLatency(8, ['--baud', String(BAUD)], n), await measureLatency(4, ['--baud', String(BAUD)], n)];
+    rows.latency = { frames: n, rateHz: RATE_HZ, inputs: 16, frameTransmissionMs: paced.frameTransmissionMs, boundMs: paced.boundMs, paced, unpaced, smaller };
+    const tIn = paced.frameTransmissionMs;
+    const bound = paced.boundMs;
     md.push(
-      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${inputFrameBytes(16)} B = ${tIn.toFixed(3)} ms on the line) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms**; ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; board process CPU ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
+      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${paced.frameBytes} B = ${tIn.toFixed(3)} ms on the line, ${(paced.lineBusy * 100).toFixed(0)} % of each period) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms** (runs: ${paced.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; host ${paced.hostCpuUsPerFrame.toFixed(0)} µs CPU per frame, board process ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
     );
+    const jitter = sleepJitter(quick ? 2000 : 10000);
+    rows.jitter = jitter;
+    md.push(
+      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-ups more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
+    );
+    for (const r of smaller)
+      md.push(
+        `| latency at 1 kHz, ${BAUD} baud, ${r.inputs}-input frames (${r.frameBytes} B = ${r.frameTransmissionMs.toFixed(3)} ms, ${(r.lineBusy * 100).toFixed(0)} % of each period) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (runs: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % within its bound | the 16-input row above | bound 2 × ${r.frameTransmissionMs.toFixed(3)} + 1 = ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'not met'} |`,
+      );
   }
 
   // 3. unpaced pty
@@ -183,6 +251,23 @@ async function main(): Promise<void> {
     const coreFps = median(alone);
     rows.unpaced = { frames: n, inputs: 16, framesPerSecond: fps, hostCpuUsPerFrame: cpu, coreAloneFramesPerSecond: coreFps, ratio: fps / coreFps, latency: runs.map((s) => s.latencyMs) };
     md.push(`| unpaced pty, 16-input frames, board in its own process | **${Math.round(fps)} frames/s**, host CPU **${cpu.toFixed(0)} µs/frame** | the core alone, in-process: ${Math.round(coreFps)} frames/s (ratio ${(fps / coreFps).toFixed(2)}) | |`);
+  }
+
+  // 4. the latency measurement again under real-time scheduling (--realtime on the board, this process
+  // switched the same way): last, since everything this process does afterwards runs real-time too
+  {
+    const n = quick ? 1000 : 3000;
+    const rt = enterRealtime();
+    if (!rt.ok) {
+      rows.realtime = { skipped: rt.detail };
+      md.push(`| latency at 1 kHz, 16-input frames, host and board under SCHED_FIFO (\`--realtime\`) | not measured: ${rt.detail} | | |`);
+    } else {
+      const r = await measureLatency(16, ['--baud', String(BAUD), '--realtime'], n);
+      rows.realtime = r;
+      md.push(
+        `| latency at 1 kHz, ${BAUD} baud, 16-input frames, host and board under SCHED_FIFO ${rt.priority} (\`nla board virtual --realtime\`, \`nla stream --realtime\`; board real-time: ${r.boardRealtime ? 'yes' : 'NO'}) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (runs: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % of frames within the bound; from the schedule p99 ${r.fromScheduleP99.toFixed(2)} ms | the same under normal scheduling: the first latency row | bound ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'NOT met'} |`,
+      );
+    }
   }
 
   const header = [

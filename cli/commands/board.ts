@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { serveVirtualBoard } from '../../host/board/serve.js';
 import { positiveInt, positiveNumber } from '../engines.js';
@@ -16,6 +17,7 @@ interface VirtualOpts {
   maxFrameRate?: string;
   json?: boolean;
   quiet?: boolean;
+  realtime?: string | boolean;
 }
 
 export function registerBoard(program: Command): void {
@@ -35,6 +37,7 @@ export function registerBoard(program: Command): void {
     .option('--max-frame-rate <n>', 'capability reported in the handshake (frames/s)')
     .option('--json', 'print the device path as one JSON line')
     .option('--quiet', 'no events on stderr')
+    .option('--realtime [priority]', `run the board (and its socat) under real-time scheduling (SCHED_FIFO, default priority ${DEFAULT_REALTIME_PRIORITY}; Linux, needs root or CAP_SYS_NICE): steadier UART timing`)
     .action(async (o: VirtualOpts) => {
       const caps: Partial<Capabilities> = {};
       const cap = (v: string | undefined, key: keyof Capabilities, flag: string) => {
@@ -47,6 +50,13 @@ export function registerBoard(program: Command): void {
       cap(o.maxOutputs, 'maxOutputs', '--max-outputs');
       cap(o.maxFrameRate, 'maxFrameRate', '--max-frame-rate');
       const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
+      // before socat is started, so that it inherits the policy
+      const rtPriority = realtimePriority(o.realtime);
+      const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
+      if (realtime) {
+        if (realtime.ok) say(`real-time scheduling: ${realtime.detail}`);
+        else process.stderr.write(`board: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
+      }
       const served = await serveVirtualBoard({
         boardId: o.boardId,
         caps,
@@ -55,7 +65,7 @@ export function registerBoard(program: Command): void {
         ...(o.slow ? { frameDelayMs: positiveNumber(o.slow, '--slow') } : {}),
         onEvent: say,
       });
-      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: o.boardId, baud: o.baud ? Number(o.baud) : null }) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: o.boardId, baud: o.baud ? Number(o.baud) : null, realtime }) + '\n');
       else
         process.stdout.write(
           `virtual board '${o.boardId}' ready on ${served.hostPath}${o.baud ? ` (paced at ${o.baud} baud)` : ''}\n` +

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
 import { UsageError } from '../../core/errors.js';
 import { csvNumber } from '../../core/csv.js';
 import { parseTimeMs } from '../../core/units.js';
@@ -37,6 +38,7 @@ interface StreamOpts {
   retries: string;
   json?: boolean;
   quiet?: boolean;
+  realtime?: string | boolean;
 }
 
 export function registerStream(program: Command): void {
@@ -63,6 +65,7 @@ export function registerStream(program: Command): void {
     .option('--retries <n>', 'reconnection attempts after a dropped line or a board reset', '3')
     .option('--json', 'print the statistics as JSON')
     .option('--quiet', 'no progress on stderr')
+    .option('--realtime [priority]', `run under real-time scheduling (SCHED_FIFO, default priority ${DEFAULT_REALTIME_PRIORITY}; Linux, needs root or CAP_SYS_NICE): steadier --rate pacing and latency`)
     .action((o: StreamOpts) => stream(o));
 }
 
@@ -107,6 +110,9 @@ async function stream(o: StreamOpts): Promise<void> {
     : null;
   const probes = parseProbeMask(o.probe);
   const rate = o.rate ? positiveNumber(o.rate, '--rate') : undefined;
+  const rtPriority = realtimePriority(o.realtime);
+  const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
+  if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
   const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
@@ -149,7 +155,7 @@ async function stream(o: StreamOpts): Promise<void> {
   const s = res.stats;
   const lineShare = (s.lineBytesSent * 10) / ((s.durationMs / 1000) * baud);
   if (o.json) {
-    process.stdout.write(JSON.stringify({ board: res.board, port: o.port, baud, frameMs: fMs, stats: s, lineUtilisation: lineShare, incidents: res.incidents, files }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ board: res.board, port: o.port, baud, frameMs: fMs, stats: s, lineUtilisation: lineShare, realtime, incidents: res.incidents, files }, null, 2) + '\n');
     return;
   }
   process.stdout.write(
@@ -157,6 +163,7 @@ async function stream(o: StreamOpts): Promise<void> {
       `streamed ${n} frames (${fMs} ms each, ${inputs[0]!.length} inputs) to board '${res.board.boardId}' (protocol ${res.board.major}.${res.board.minor}) on ${o.port} at ${baud} baud`,
       `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
       `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms${s.latencyFromScheduleMs ? ` (from the --rate schedule: p50 ${s.latencyFromScheduleMs.p50.toFixed(2)} ms, p99 ${s.latencyFromScheduleMs.p99.toFixed(2)} ms)` : ''}; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
+      ...(realtime?.ok ? [`  real-time scheduling: ${realtime.detail}`] : []),
       ...res.incidents.map((i) => `  incident at frame ${i.atFrame}: ${i.what}`),
       ...files.map((f) => `wrote ${f}`),
     ].join('\n') + '\n',

@@ -1,11 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RealtimeStatus } from '../../core/realtime.js';
+
+/** The line `nla board virtual --json` prints when it is ready. */
+export interface BoardReady {
+  port: string;
+  boardId: string;
+  baud: number | null;
+  /** With --realtime: whether the board runs under SCHED_FIFO, and why not (core/realtime.ts). */
+  realtime: RealtimeStatus | null;
+}
 
 export interface SpawnedBoard {
   proc: ChildProcess;
   /** The device path the board printed. */
   port: string;
+  /** Everything the board printed on start. */
+  info: BoardReady;
   /** Stops the board (SIGTERM) and resolves with its exit code. */
   stop: () => Promise<number | null>;
 }
@@ -28,7 +40,10 @@ export function spawnVirtualBoard(args: string[] = []): Promise<SpawnedBoard> {
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ proc, port: (JSON.parse(out.slice(0, nl)) as { port: string }).port, stop });
+      if (nl >= 0) {
+        const info = JSON.parse(out.slice(0, nl)) as BoardReady;
+        resolve({ proc, port: info.port, info, stop });
+      }
     });
     proc.on('exit', (c) => reject(new Error(`nla board virtual exited with ${c} before printing its device`)));
   });

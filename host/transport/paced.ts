@@ -1,8 +1,15 @@
 import { PRECISE_TIMER_SLACK_MS, PreciseTimer } from '../../core/precise-timer.js';
 import type { ByteTransport } from './transport.js';
 
-/** Bytes per piece: a chunk is delivered in pieces, each at the time its last byte would arrive. */
-const PIECE = 32;
+/**
+ * A chunk is handed on in pieces, each at the time its last byte would arrive. A piece ends after a
+ * 0x00 byte (the protocol's frame delimiter: framing acts on nothing before it, so handing over the
+ * bytes before it piecemeal would change nothing a receiver can see) or after MAX_PIECE bytes (so that
+ * a reader of raw bytes still sees a long run arrive progressively): one wake-up per frame instead of
+ * one per few dozen bytes.
+ */
+const MAX_PIECE = 256;
+const DELIMITER = 0x00;
 
 /**
  * One direction of a UART: bytes queue in order; each leaves when the line has carried it, at
@@ -29,10 +36,14 @@ class LineClock {
   push(bytes: Uint8Array): void {
     const now = performance.now();
     let t = Math.max(now, this.freeAt);
-    for (let o = 0; o < bytes.length; o += PIECE) {
-      const piece = bytes.slice(o, Math.min(o + PIECE, bytes.length));
+    for (let o = 0; o < bytes.length; ) {
+      let end = Math.min(o + MAX_PIECE, bytes.length);
+      const d = bytes.subarray(o, end).indexOf(DELIMITER);
+      if (d >= 0) end = o + d + 1;
+      const piece = bytes.slice(o, end);
       t += piece.length / this.bytesPerMs;
       this.q.push({ bytes: piece, at: t });
+      o = end;
     }
     this.freeAt = t;
     if (!this.armed) {

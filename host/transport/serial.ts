@@ -1,9 +1,11 @@
 import { SerialPort } from 'serialport';
+import { eventLoopBinding } from './event-loop-binding.js';
 import { TransportEvents, type ByteTransport } from './transport.js';
 
 /**
- * A serial port (a real UART, a USB-serial adapter, or a pty) through node-serialport. Opening errors
- * are reported with the path; a device that disappears closes the transport with the reason.
+ * A serial port (a real UART, a USB-serial adapter, or a pty) through node-serialport, reading and
+ * writing on the event loop (eventLoopBinding, not on libuv's thread pool). Opening errors are reported
+ * with the path; a device that disappears closes the transport with the reason.
  */
 export class SerialTransport implements ByteTransport {
   private readonly ev = new TransportEvents();
@@ -15,7 +17,8 @@ export class SerialTransport implements ByteTransport {
 
   static open(path: string, baudRate: number): Promise<SerialTransport> {
     return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path, baudRate, autoOpen: false });
+      // SerialPort passes a `binding` option on to its stream (its options type leaves it out)
+      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: eventLoopBinding() } as ConstructorParameters<typeof SerialPort>[0]);
       port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve(new SerialTransport(port))));
     });
   }
