@@ -39,7 +39,9 @@ export async function serveVirtualBoard(o: ServeOptions = {}): Promise<ServedBoa
   let up: Promise<void> = Promise.resolve();
   const connect = async () => {
     await pty.start();
-    const serial = await SerialTransport.open(pty.boardPath, o.baud ?? 921600);
+    // paced, the board's end is read on a thread of its own: its UART model then times the line from
+    // when bytes arrived, not from when a busy event loop got to them (a UART receives while the CPU works)
+    const serial = await SerialTransport.open(pty.boardPath, o.baud ?? 921600, { readerThread: !!o.baud });
     current = o.baud ? new PacedTransport(serial, o.baud) : serial;
     board.attach(current);
     o.onEvent?.(`line up at ${pty.hostPath}`);

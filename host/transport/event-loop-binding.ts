@@ -8,7 +8,7 @@ export type SerialBinding = typeof SerialPort.binding;
 interface UnixPort {
   fd: number | null;
   readonly isOpen: boolean;
-  poller: { once(event: 'readable' | 'writable', cb: (err: (Error & { canceled?: boolean }) | null) => void): unknown };
+  poller: { once(event: 'readable' | 'writable', cb: (err: (Error & { canceled?: boolean }) | null) => void): unknown; poll(events: number): void };
   writeOperation?: Promise<void> | null;
   read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }>;
   write(buffer: Buffer): Promise<void>;
@@ -19,7 +19,7 @@ const GONE = new Set(['EBADF', 'ENXIO', 'UNKNOWN']);
 
 function isUnixPort(p: unknown): p is UnixPort {
   const u = p as Partial<UnixPort>;
-  return typeof u.fd === 'number' && typeof u.poller?.once === 'function';
+  return typeof u.fd === 'number' && typeof u.poller?.once === 'function' && typeof u.poller.poll === 'function';
 }
 
 /** The error node-serialport's stream treats as "the port was closed on purpose" (it stops reading). */
@@ -33,8 +33,31 @@ function classify(e: NodeJS.ErrnoException): Error {
   return e;
 }
 
+const READABLE = 1;
+const WRITABLE = 2;
+/** Per port: how many reads and writes are waiting for the poller. */
+const waiting = new WeakMap<UnixPort, { r: number; w: number }>();
+
+/**
+ * Waits for the port to become readable or writable. The native poller watches only the events of its
+ * latest request (each request restarts its uv_poll with those alone), so a write that waits for room
+ * would stop the port from noticing incoming bytes, and the other way round: with both ends of a line
+ * waiting to write, neither reads again (a deadlock, seen with two streams in one process). So after
+ * each request the union of what is awaited is asked for again.
+ */
 function wait(port: UnixPort, event: 'readable' | 'writable'): Promise<void> {
-  return new Promise((resolve, reject) => port.poller.once(event, (err) => (err ? reject(err) : resolve())));
+  const n = waiting.get(port) ?? { r: 0, w: 0 };
+  waiting.set(port, n);
+  const key = event === 'readable' ? 'r' : 'w';
+  return new Promise((resolve, reject) => {
+    n[key]++;
+    port.poller.once(event, (err) => {
+      n[key]--;
+      if (err) reject(err);
+      else resolve();
+    });
+    port.poller.poll((n.r > 0 ? READABLE : 0) | (n.w > 0 ? WRITABLE : 0));
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Rng } from '../../core/rng.js';
-import type { ByteTransport } from './transport.js';
+import type { ByteTransport, DataListener } from './transport.js';
 
 export interface Faults {
   /** Probability that a byte is replaced by another value. */
@@ -48,7 +48,7 @@ export class FaultyTransport implements ByteTransport {
   drain(): Promise<void> {
     return this.inner.drain();
   }
-  onData(cb: (c: Uint8Array) => void): void {
+  onData(cb: DataListener): void {
     this.inner.onData(cb);
   }
   onClose(cb: (r: string) => void): void {

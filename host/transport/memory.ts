@@ -1,4 +1,4 @@
-import { TransportEvents, type ByteTransport } from './transport.js';
+import { TransportEvents, type ByteTransport, type DataListener } from './transport.js';
 
 /** Two transports joined back to back in memory (unit tests; no timing). Bytes arrive on a later tick. */
 export function memoryPair(): [ByteTransport, ByteTransport] {
@@ -26,7 +26,7 @@ class MemoryEnd implements ByteTransport {
   drain(): Promise<void> {
     return Promise.resolve();
   }
-  onData(cb: (c: Uint8Array) => void): void {
+  onData(cb: DataListener): void {
     this.ev.onData(cb);
   }
   onClose(cb: (r: string) => void): void {

@@ -1,5 +1,5 @@
 import { PRECISE_TIMER_SLACK_MS, PreciseTimer } from '../../core/precise-timer.js';
-import type { ByteTransport } from './transport.js';
+import type { ByteTransport, DataListener } from './transport.js';
 
 /**
  * A chunk is handed on in pieces, each at the time its last byte would arrive. A piece ends after a
@@ -25,7 +25,7 @@ class LineClock {
 
   constructor(
     private readonly bytesPerMs: number,
-    private readonly deliver: (b: Uint8Array) => void,
+    private readonly deliver: (b: Uint8Array, atMs: number) => void,
     private readonly onEmpty: () => void = () => {},
   ) {}
 
@@ -33,9 +33,9 @@ class LineClock {
     return this.q.reduce((s, p) => s + p.bytes.length, 0);
   }
 
-  push(bytes: Uint8Array): void {
-    const now = performance.now();
-    let t = Math.max(now, this.freeAt);
+  /** Queues bytes that reached the line at `sinceMs` (default now; never later than now). */
+  push(bytes: Uint8Array, sinceMs = performance.now()): void {
+    let t = Math.max(Math.min(sinceMs, performance.now()), this.freeAt);
     for (let o = 0; o < bytes.length; ) {
       let end = Math.min(o + MAX_PIECE, bytes.length);
       const d = bytes.subarray(o, end).indexOf(DELIMITER);
@@ -56,7 +56,10 @@ class LineClock {
   private release(): void {
     this.armed = false;
     const now = performance.now();
-    while (this.q.length && this.q[0]!.at <= now + PRECISE_TIMER_SLACK_MS) this.deliver(this.q.shift()!.bytes);
+    while (this.q.length && this.q[0]!.at <= now + PRECISE_TIMER_SLACK_MS) {
+      const p = this.q.shift()!;
+      this.deliver(p.bytes, p.at);
+    }
     if (!this.q.length) {
       this.onEmpty();
       return;
@@ -81,7 +84,7 @@ class LineClock {
 export class PacedTransport implements ByteTransport {
   private readonly out: LineClock;
   private readonly inn: LineClock;
-  private dataCbs: Array<(c: Uint8Array) => void> = [];
+  private dataCbs: DataListener[] = [];
   private drainers: Array<() => void> = [];
 
   constructor(
@@ -92,10 +95,13 @@ export class PacedTransport implements ByteTransport {
     this.out = new LineClock(bytesPerMs, (b) => inner.write(b), () => {
       for (const d of this.drainers.splice(0)) d();
     });
-    this.inn = new LineClock(bytesPerMs, (b) => {
-      for (const cb of this.dataCbs) cb(b);
+    this.inn = new LineClock(bytesPerMs, (b, at) => {
+      for (const cb of this.dataCbs) cb(b, at);
     });
-    inner.onData((c) => this.inn.push(c));
+    // the line carries a chunk from when it reached this end: a transport that reads on a thread of its
+    // own says when that was, so a busy event loop does not hold up the line (a UART receives while the
+    // CPU works) and bytes it was slow to pick up are handed on as soon as it gets to them
+    inner.onData((c, at) => this.inn.push(c, at));
     inner.onClose(() => {
       this.out.stop();
       this.inn.stop();
@@ -117,7 +123,7 @@ export class PacedTransport implements ByteTransport {
     if (!this.out.queuedBytes) return this.inner.drain();
     return new Promise((r) => this.drainers.push(r));
   }
-  onData(cb: (c: Uint8Array) => void): void {
+  onData(cb: DataListener): void {
     this.dataCbs.push(cb);
   }
   onClose(cb: (r: string) => void): void {

@@ -1,25 +1,51 @@
 import { SerialPort } from 'serialport';
 import { eventLoopBinding } from './event-loop-binding.js';
-import { TransportEvents, type ByteTransport } from './transport.js';
+import { ReaderThread } from './reader-thread.js';
+import { TransportEvents, type ByteTransport, type DataListener } from './transport.js';
+
+export interface SerialOptions {
+  /**
+   * Read on a thread of its own (ReaderThread), which stamps each chunk with when it arrived, instead of
+   * on the event loop: for an end whose receive timing is modelled (the paced virtual board). Writes stay
+   * on the event loop. Unix; the device is then opened twice, so not exclusively.
+   */
+  readerThread?: boolean;
+}
 
 /**
  * A serial port (a real UART, a USB-serial adapter, or a pty) through node-serialport, reading and
- * writing on the event loop (eventLoopBinding, not on libuv's thread pool). Opening errors are reported
- * with the path; a device that disappears closes the transport with the reason.
+ * writing on the event loop (eventLoopBinding, not on libuv's thread pool), or reading on a thread of
+ * its own on request. Opening errors are reported with the path; a device that disappears closes the
+ * transport with the reason.
  */
 export class SerialTransport implements ByteTransport {
   private readonly ev = new TransportEvents();
-  private constructor(private readonly port: SerialPort) {
-    port.on('data', (d: Buffer) => this.ev.emitData(new Uint8Array(d.buffer, d.byteOffset, d.length)));
+  private constructor(
+    private readonly port: SerialPort,
+    path: string,
+    opts: SerialOptions,
+  ) {
+    if (opts.readerThread) {
+      const reader = new ReaderThread(
+        path,
+        (c, at) => this.ev.emitData(c, at),
+        (why) => {
+          this.ev.emitClose(why);
+          if (port.isOpen) port.close();
+        },
+      );
+      this.ev.onClose(() => reader.stop());
+    } else port.on('data', (d: Buffer) => this.ev.emitData(new Uint8Array(d.buffer, d.byteOffset, d.length)));
     port.on('close', (err?: { disconnected?: boolean }) => this.ev.emitClose(err?.disconnected ? 'the device disconnected' : 'the port closed'));
     port.on('error', (e: Error) => this.ev.emitClose(`port error: ${e.message}`));
   }
 
-  static open(path: string, baudRate: number): Promise<SerialTransport> {
+  static open(path: string, baudRate: number, opts: SerialOptions = {}): Promise<SerialTransport> {
     return new Promise((resolve, reject) => {
-      // SerialPort passes a `binding` option on to its stream (its options type leaves it out)
-      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: eventLoopBinding() } as ConstructorParameters<typeof SerialPort>[0]);
-      port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve(new SerialTransport(port))));
+      // SerialPort passes a `binding` option on to its stream (its options type leaves it out); with a
+      // reader thread not exclusive (TIOCEXCL would refuse the thread's own open)
+      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: eventLoopBinding(), ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
+      port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve(new SerialTransport(port, path, opts))));
     });
   }
 
@@ -49,7 +75,7 @@ export class SerialTransport implements ByteTransport {
   drain(): Promise<void> {
     return new Promise((resolve) => (this.open ? this.port.drain(() => resolve()) : resolve()));
   }
-  onData(cb: (c: Uint8Array) => void): void {
+  onData(cb: DataListener): void {
     this.ev.onData(cb);
   }
   onClose(cb: (r: string) => void): void {

@@ -87,15 +87,18 @@ describe('faults on the line and on the board', () => {
     expect(res.outputs).toEqual(reference(inputs));
   }, 60_000);
 
-  it.skipIf(!hasSocat)('the line is cut (pty closed) and comes back: the board kept its state and the stream continues', async () => {
-    served = await serveVirtualBoard();
+  it.skipIf(!hasSocat).each([
+    ['unpaced', undefined, 4000],
+    ['paced at 921600 baud (its end read on a thread of its own)', 921600, 1500],
+  ])('the line is cut (pty closed) and comes back, %s: the board kept its state and the stream continues', async (_name, baud, n) => {
+    served = await serveVirtualBoard(baud ? { baud } : {});
     const s = served;
-    const inputs = frames(4000);
+    const inputs = frames(n);
     let cut = false;
     const res = await streamToBoard({
       ...base(() => SerialTransport.openWithRetry(s.hostPath, 921600, 3000), inputs),
       onProgress: (p) => {
-        if (!cut && p.outputs >= 1500) {
+        if (!cut && p.outputs >= n / 3) {
           cut = true;
           void s.cutLine();
         }

@@ -58,6 +58,33 @@ describe.skipIf(!hasSocat)('serial I/O on the event loop (eventLoopBinding)', ()
     }
   }, 60_000);
 
+  it('both ends flooding each other (writes waiting for room) still read: 1 MB each way arrives', async () => {
+    // the native poller watches only its latest request; a write waiting for room must not stop the
+    // port from reading, or two ends that both wait to write deadlock (each waits for the other to read)
+    const pty = new PtyPair();
+    await pty.start();
+    const a = await SerialTransport.open(pty.hostPath, 921600);
+    const b = await SerialTransport.open(pty.boardPath, 921600);
+    try {
+      const size = 1 << 20;
+      const got = { a: 0, b: 0 };
+      a.onData((c) => (got.a += c.length));
+      b.onData((c) => (got.b += c.length));
+      const chunk = new Uint8Array(8192).fill(0x5a);
+      for (let o = 0; o < size; o += chunk.length) {
+        a.write(chunk);
+        b.write(chunk);
+      }
+      const t0 = Date.now();
+      while ((got.a < size || got.b < size) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+      expect(got).toEqual({ a: size, b: size });
+    } finally {
+      await a.close();
+      await b.close();
+      await pty.close();
+    }
+  }, 60_000);
+
   it('opens through the stock binding; a closed port cancels reads and refuses writes', async () => {
     const binding = eventLoopBinding();
     expect(typeof binding.list).toBe('function');

@@ -10,8 +10,9 @@ import type { ByteTransport } from '../../host/transport/transport.js';
 
 /**
  * One conformance suite for every ByteTransport (the contract in host/transport/transport.ts): bytes
- * arrive complete and in order in chunks of any size, drain resolves, the line going away is reported
- * once with a reason, and writing after that is refused.
+ * arrive complete and in order in chunks of any size, stamped in order and never later than handed
+ * over, drain resolves, the line going away is reported once with a reason, and writing after that is
+ * refused.
  */
 interface Line {
   a: ByteTransport;
@@ -62,6 +63,25 @@ const allKinds: Array<[string, () => Promise<Line>]> = [
       };
     },
   ],
+  [
+    'real pty pair (socat), one end read on its own thread',
+    async () => {
+      const pty = new PtyPair();
+      await pty.start();
+      const a = await SerialTransport.open(pty.boardPath, 921600, { readerThread: true });
+      const b = await SerialTransport.open(pty.hostPath, 921600);
+      return {
+        a,
+        b,
+        cut: () => pty.cut(),
+        dispose: async () => {
+          await a.close();
+          await b.close();
+          await pty.close();
+        },
+      };
+    },
+  ],
 ];
 
 const collect = (t: ByteTransport) => {
@@ -90,6 +110,19 @@ describe.each(kinds)('ByteTransport conformance: %s', (_name, make) => {
       const piece = ba.length / (ab.length / chunk);
       const gotB = collect(line.b);
       const gotA = collect(line.a);
+      // each chunk's arrival stamp: in order, and not after the chunk was handed over
+      const stampsOk = { ordered: true, notLate: true, count: 0 };
+      let lastStamp = -Infinity;
+      for (const t of [line.a, line.b])
+        t.onData((_c, at) => {
+          const now = performance.now();
+          if (t === line.b) {
+            stampsOk.ordered &&= at >= lastStamp;
+            lastStamp = at;
+          }
+          stampsOk.notLate &&= at <= now + 0.05;
+          stampsOk.count++;
+        });
       let receivedB = 0;
       let answered = 0;
       line.b.onData((c) => {
@@ -109,6 +142,8 @@ describe.each(kinds)('ByteTransport conformance: %s', (_name, make) => {
       while ((gotB().length < ab.length || gotA().length < ba.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(Buffer.compare(gotB(), Buffer.from(ab))).toBe(0);
       expect(Buffer.compare(gotA(), Buffer.from(ba))).toBe(0);
+      expect(stampsOk.count).toBeGreaterThan(1);
+      expect(stampsOk).toMatchObject({ ordered: true, notLate: true });
     } finally {
       await line.dispose();
     }
