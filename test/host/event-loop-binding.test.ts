@@ -23,14 +23,27 @@ function saturateThreadPool(): { done: Promise<void>; finished: () => number } {
   return { done: Promise.all(jobs).then(() => {}), finished: () => finished };
 }
 
+/**
+ * Runs `body` with both ends of a socat pty pair open through SerialTransport (opening and closing go
+ * through libuv's pool, so they happen outside the body), then closes everything.
+ */
+async function withPtyPair(body: (a: SerialTransport, b: SerialTransport) => Promise<void>): Promise<void> {
+  const pty = new PtyPair();
+  await pty.start();
+  const a = await SerialTransport.open(pty.hostPath, 921600);
+  const b = await SerialTransport.open(pty.boardPath, 921600);
+  try {
+    await body(a, b);
+  } finally {
+    await a.close();
+    await b.close();
+    await pty.close();
+  }
+}
+
 describe.skipIf(!hasSocat)('serial I/O on the event loop (eventLoopBinding)', () => {
-  it('moves bytes both ways over a real pty while every thread of the pool is busy', async () => {
-    const pty = new PtyPair();
-    await pty.start();
-    // opening and closing go through the pool: done before and after the saturation
-    const a = await SerialTransport.open(pty.hostPath, 921600);
-    const b = await SerialTransport.open(pty.boardPath, 921600);
-    try {
+  it('moves bytes both ways over a real pty while every thread of the pool is busy', () =>
+    withPtyPair(async (a, b) => {
       const payload = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + 1) & 0xff);
       let atB = 0;
       let back = 0;
@@ -51,21 +64,12 @@ describe.skipIf(!hasSocat)('serial I/O on the event loop (eventLoopBinding)', ()
       expect(pool.finished()).toBe(0);
       expect(atB).toBe(payload.length);
       await pool.done;
-    } finally {
-      await a.close();
-      await b.close();
-      await pty.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it('both ends flooding each other (writes waiting for room) still read: 1 MB each way arrives', async () => {
-    // the native poller watches only its latest request; a write waiting for room must not stop the
-    // port from reading, or two ends that both wait to write deadlock (each waits for the other to read)
-    const pty = new PtyPair();
-    await pty.start();
-    const a = await SerialTransport.open(pty.hostPath, 921600);
-    const b = await SerialTransport.open(pty.boardPath, 921600);
-    try {
+  // the native poller watches only its latest request; a write waiting for room must not stop the port
+  // from reading, or two ends that both wait to write deadlock (each waits for the other to read)
+  it('both ends flooding each other (writes waiting for room) still read: 1 MB each way arrives', () =>
+    withPtyPair(async (a, b) => {
       const size = 1 << 20;
       const got = { a: 0, b: 0 };
       a.onData((c) => (got.a += c.length));
@@ -78,12 +82,7 @@ describe.skipIf(!hasSocat)('serial I/O on the event loop (eventLoopBinding)', ()
       const t0 = Date.now();
       while ((got.a < size || got.b < size) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
       expect(got).toEqual({ a: size, b: size });
-    } finally {
-      await a.close();
-      await b.close();
-      await pty.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
   it('opens through the stock binding; a closed port cancels reads and refuses writes', async () => {
     const binding = eventLoopBinding();

@@ -22,6 +22,24 @@ interface Line {
   dispose: () => Promise<void>;
 }
 
+/** A socat pty pair opened through SerialTransport; `a` is read on a thread of its own if asked. */
+async function ptyLine(readerThread: boolean): Promise<Line> {
+  const pty = new PtyPair();
+  await pty.start();
+  const a = await SerialTransport.open(pty.boardPath, 921600, { readerThread });
+  const b = await SerialTransport.open(pty.hostPath, 921600);
+  return {
+    a,
+    b,
+    cut: () => pty.cut(),
+    dispose: async () => {
+      await a.close();
+      await b.close();
+      await pty.close();
+    },
+  };
+}
+
 const allKinds: Array<[string, () => Promise<Line>]> = [
   [
     'memory pair',
@@ -44,44 +62,8 @@ const allKinds: Array<[string, () => Promise<Line>]> = [
       return { a: new PacedTransport(a, 2_000_000), b: new PacedTransport(b, 2_000_000), cut: () => b.close(), dispose: async () => {} };
     },
   ],
-  [
-    'real pty pair (socat) through node-serialport',
-    async () => {
-      const pty = new PtyPair();
-      await pty.start();
-      const a = await SerialTransport.open(pty.hostPath, 921600);
-      const b = await SerialTransport.open(pty.boardPath, 921600);
-      return {
-        a,
-        b,
-        cut: () => pty.cut(),
-        dispose: async () => {
-          await a.close();
-          await b.close();
-          await pty.close();
-        },
-      };
-    },
-  ],
-  [
-    'real pty pair (socat), one end read on its own thread',
-    async () => {
-      const pty = new PtyPair();
-      await pty.start();
-      const a = await SerialTransport.open(pty.boardPath, 921600, { readerThread: true });
-      const b = await SerialTransport.open(pty.hostPath, 921600);
-      return {
-        a,
-        b,
-        cut: () => pty.cut(),
-        dispose: async () => {
-          await a.close();
-          await b.close();
-          await pty.close();
-        },
-      };
-    },
-  ],
+  ['real pty pair (socat) through node-serialport', () => ptyLine(false)],
+  ['real pty pair (socat), one end read on its own thread', () => ptyLine(true)],
 ];
 
 const collect = (t: ByteTransport) => {
