@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     const jitter = sleepJitter(quick ? 2000 : 10000);
     rows.jitter = jitter;
     md.push(
-      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-ups more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
+      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-up${jitter.overOneMs === 1 ? "" : "s"} more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
     );
     for (const r of smaller)
       md.push(
