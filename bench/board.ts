@@ -1,13 +1,14 @@
 /**
  * Benchmarks of the board host (`npm run bench:board`): the virtual board runs in its own process
- * (`nla board virtual`, behind a real pty), the host streams to it from this process.
+ * (`nla board virtual`, behind a real pty), the host streams to it from this process (bulk, unpaced)
+ * or from a fresh one (latency).
  *
  * 1. Bulk streaming at --baud 921600: input-frame payload throughput against the line's byte rate
  *    (baud/10), frames of 256 inputs (778-byte payload); baseline in the same run: raw bytes through
  *    the same UART pacing without any protocol.
  * 2. Round-trip latency of one input frame to its output frame at 1 kHz, --baud 921600, 16 inputs:
- *    p50/p99 against the bound two frame transmission times + 1 ms, after one uncounted warm-up
- *    stream; the same unpaced as a baseline; and at 8 and 4 inputs (a less busy line). Beside it, the
+ *    p50/p99 against the bound two frame transmission times + 1 ms, after three uncounted warm-up
+ *    streams (WARM_UP_STREAMS); the same unpaced as a baseline; and at 8 and 4 inputs (a less busy line). Beside it, the
  *    machine's own wake-up jitter (an idle thread sleeping to 1 ms deadlines).
  * 3. Unpaced over a pty, 16 inputs: frames/s and the host's CPU time per frame; baseline in the same
  *    run: the fixed-point core alone in-process (no protocol, no line).
@@ -243,16 +244,16 @@ async function main(): Promise<void> {
     const tIn = paced.frameTransmissionMs;
     const bound = paced.boundMs;
     md.push(
-      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${paced.frameBytes} B = ${tIn.toFixed(3)} ms on the line, ${(paced.lineBusy * 100).toFixed(0)} % of each period) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms** (runs: ${paced.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; host ${paced.hostCpuUsPerFrame.toFixed(0)} µs CPU per frame, board process ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
+      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${paced.frameBytes} B = ${tIn.toFixed(3)} ms on the line, ${(paced.lineBusy * 100).toFixed(0)} % of each period) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms** (streams: ${paced.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; host ${paced.hostCpuUsPerFrame.toFixed(0)} µs CPU per frame, board process ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
     );
     const jitter = sleepJitter(quick ? 2000 : 10000);
     rows.jitter = jitter;
     md.push(
-      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-up${jitter.overOneMs === 1 ? "" : "s"} more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
+      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-up${jitter.overOneMs === 1 ? '' : 's'} more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
     );
     for (const r of smaller)
       md.push(
-        `| latency at 1 kHz, ${BAUD} baud, ${r.inputs}-input frames (${r.frameBytes} B = ${r.frameTransmissionMs.toFixed(3)} ms, ${(r.lineBusy * 100).toFixed(0)} % of each period) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (runs: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % within its bound | the 16-input row above | bound 2 × ${r.frameTransmissionMs.toFixed(3)} + 1 = ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'not met'} |`,
+        `| latency at 1 kHz, ${BAUD} baud, ${r.inputs}-input frames (${r.frameBytes} B = ${r.frameTransmissionMs.toFixed(3)} ms, ${(r.lineBusy * 100).toFixed(0)} % of each period) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % within its bound | the 16-input row above | bound 2 × ${r.frameTransmissionMs.toFixed(3)} + 1 = ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'not met'} |`,
       );
   }
 
@@ -289,7 +290,7 @@ async function main(): Promise<void> {
     } else {
       rows.realtime = r;
       md.push(
-        `| latency at 1 kHz, ${BAUD} baud, 16-input frames, host and board under SCHED_FIFO ${DEFAULT_REALTIME_PRIORITY} (\`nla board virtual --realtime\`, \`nla stream --realtime\`) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (runs: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % of frames within the bound; from the schedule p99 ${r.fromScheduleP99.toFixed(2)} ms | the same under normal scheduling: the first latency row | bound ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'NOT met'} |`,
+        `| latency at 1 kHz, ${BAUD} baud, 16-input frames, host and board under SCHED_FIFO ${DEFAULT_REALTIME_PRIORITY} (\`nla board virtual --realtime\`, \`nla stream --realtime\`) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % of frames within the bound; from the schedule p99 ${r.fromScheduleP99.toFixed(2)} ms | the same under normal scheduling: the first latency row | bound ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'NOT met'} |`,
       );
     }
   }
