@@ -21,10 +21,10 @@
  *   npm run bench:board [-- --quick]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REALTIME_PRIORITY, enterRealtime } from '../core/realtime.js';
+import { DEFAULT_REALTIME_PRIORITY, enterRealtime, threadScheduling } from '../core/realtime.js';
 import { compileBoardImage } from '../compiler/board/compile-image.js';
 import { layeredNetwork } from '../compiler/spec/builder.js';
 import { FixedPointCore } from '../hardware-models/fixed-point/core.js';
@@ -107,14 +107,10 @@ function sleepJitter(count: number): { p50: number; p99: number; p999: number; m
   return { p50: q(0.5), p99: q(0.99), p999: q(0.999), max: late[late.length - 1]!, overOneMs: late.filter((x) => x > 1).length };
 }
 
-/** Whether every thread of a process runs under a real-time policy (SCHED_FIFO or SCHED_RR), from /proc. */
+/** Whether every thread of a process runs under a real-time policy (SCHED_FIFO or SCHED_RR). */
 function isRealtime(pid: number | undefined): boolean {
-  try {
-    const tasks = readdirSync(`/proc/${pid}/task`);
-    return tasks.length > 0 && tasks.every((t) => [1, 2].includes(Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[38])));
-  } catch {
-    return false;
-  }
+  const threads = pid === undefined ? [] : threadScheduling(pid);
+  return threads.length > 0 && threads.every((t) => t.policy === 1 || t.policy === 2);
 }
 
 /** CPU time (user + system) of a process so far, ms; NaN where /proc is unavailable. */

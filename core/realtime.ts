@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 /** The outcome of asking for real-time scheduling: whether it took effect, and what happened. */
@@ -47,4 +48,19 @@ export function realtimePriority(v: string | boolean | undefined): number | null
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 99) throw new UsageError(`--realtime: expected a priority from 1 to 99, got '${v}'`);
   return n;
+}
+
+/**
+ * The scheduling of every thread of a process, from /proc (Linux): policy (0 normal, 1 SCHED_FIFO,
+ * 2 SCHED_RR) and real-time priority (0 for normal threads); empty where /proc cannot be read.
+ */
+export function threadScheduling(pid: number = process.pid): Array<{ policy: number; priority: number }> {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((t) => {
+      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return { policy: Number(f[38]), priority: Number(f[37]) };
+    });
+  } catch {
+    return [];
+  }
 }

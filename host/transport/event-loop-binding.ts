@@ -114,7 +114,7 @@ function attach(port: UnixPort): void {
         await wait(port, 'writable');
       }
     })();
-    // the stock drain() awaits the write in progress before its tcdrain (a failed write is reported here)
+    // the stock drain() awaits the write in progress before its tcdrain (a failure is the write's to report)
     const tracked: Promise<void> = op.then(
       () => {
         if (port.writeOperation === tracked) port.writeOperation = null;

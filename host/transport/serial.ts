@@ -3,6 +3,9 @@ import { eventLoopBinding } from './event-loop-binding.js';
 import { ReaderThread } from './reader-thread.js';
 import { TransportEvents, type ByteTransport, type DataListener } from './transport.js';
 
+/** The platform's serialport binding with reads and writes on the event loop (one for every port). */
+const BINDING = eventLoopBinding();
+
 export interface SerialOptions {
   /**
    * Read on a thread of its own (ReaderThread), which stamps each chunk with when it arrived, instead of
@@ -44,7 +47,7 @@ export class SerialTransport implements ByteTransport {
     return new Promise((resolve, reject) => {
       // SerialPort passes a `binding` option on to its stream (its options type leaves it out); with a
       // reader thread not exclusive (TIOCEXCL would refuse the thread's own open)
-      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: eventLoopBinding(), ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
+      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: BINDING, ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
       port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve(new SerialTransport(port, path, opts))));
     });
   }

@@ -1,18 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasSocat } from '../pty-available.js';
 import { UsageError } from '../../core/errors.js';
-import { DEFAULT_REALTIME_PRIORITY, realtimePriority } from '../../core/realtime.js';
+import { DEFAULT_REALTIME_PRIORITY, realtimePriority, threadScheduling } from '../../core/realtime.js';
 import { spawnVirtualBoard } from '../../host/board/spawn.js';
-
-/** [policy, rtPriority] of every thread of a process, from /proc (policy 0 normal, 1 SCHED_FIFO). */
-function threads(pid: number): Array<[number, number]> {
-  return readdirSync(`/proc/${pid}/task`).map((t) => {
-    const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return [Number(f[38]), Number(f[37])];
-  });
-}
 
 const linux = process.platform === 'linux';
 /** util-linux's setpriv, to run a child without CAP_SYS_NICE. */
@@ -25,16 +17,12 @@ const hasSetpriv = linux && spawnSync('setpriv', ['--version'], { stdio: 'ignore
  */
 function childRealtime(wrapper: string[]): { status: { ok: boolean; priority: number; detail: string }; tasks: Array<[number, number]> } {
   const script = `
-    const { enterRealtime } = await import(${JSON.stringify(new URL('../../dist/core/realtime.js', import.meta.url).href)});
+    const { enterRealtime, threadScheduling } = await import(${JSON.stringify(new URL('../../dist/core/realtime.js', import.meta.url).href)});
     const { Worker } = await import('node:worker_threads');
-    const fs = await import('node:fs');
     const status = enterRealtime(7);
     const w = new Worker('setTimeout(() => {}, 300)', { eval: true });
     await new Promise((r) => w.once('online', r));
-    const tasks = fs.readdirSync('/proc/self/task').map((t) => {
-      const f = fs.readFileSync('/proc/self/task/' + t + '/stat', 'utf8').split(') ')[1].split(' ');
-      return [Number(f[38]), Number(f[37])];
-    });
+    const tasks = threadScheduling().map((t) => [t.policy, t.priority]);
     process.stdout.write(JSON.stringify({ status, tasks }));
   `;
   const cmd = [...wrapper, process.execPath, '--input-type=module', '-e', script];
@@ -76,7 +64,7 @@ describe('real-time scheduling (--realtime)', () => {
       const socat = children.find((c) => readFileSync(`/proc/${c}/comm`, 'utf8').trim() === 'socat');
       expect(socat).toBeDefined();
       const ok = board.info.realtime?.ok === true;
-      for (const t of [...threads(pid), ...threads(socat!)]) expect(t).toEqual(ok ? [1, 9] : [0, 0]);
+      for (const t of [...threadScheduling(pid), ...threadScheduling(socat!)]) expect(t).toEqual(ok ? { policy: 1, priority: 9 } : { policy: 0, priority: 0 });
       if (!ok) expect(board.info.realtime?.detail).toMatch(/chrt|Linux/);
     } finally {
       await board.stop();
