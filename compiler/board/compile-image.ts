@@ -1,4 +1,5 @@
 import { evaluateActivation, type Activation } from '../../core/activation.js';
+import { maxOf } from '../../core/vector.js';
 import { SpecError, UsageError } from '../../core/errors.js';
 import { BETA_MAX_Q16, datapath, MAX_FAN, ONE, SIGNAL_MAX, toSignal, toWeight } from '../../hardware-models/fixed-point/format.js';
 import { IMAGE_FORMAT, TABLE_KNOTS, TABLE_SHIFT, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from '../../hardware-models/fixed-point/image.js';
@@ -175,7 +176,7 @@ function estimateLambdaMax(g: NlaGraph): number {
   for (const p of g.neurons) {
     const d = new Float64Array(TABLE_KNOTS);
     evaluateActivation(p.activation, probe, null, d, null, 0, TABLE_KNOTS);
-    slope.fill(Math.max(...d), p.offset, p.offset + p.size);
+    slope.fill(maxOf(d), p.offset, p.offset + p.size);
   }
   const net = g.projections.filter((p) => p.pre.type === 'neuron' && p.post.type === 'neuron');
   const apply = (x: Float64Array): Float64Array => {

@@ -1,4 +1,5 @@
 import { NumericalError, UsageError } from '../../core/errors.js';
+import { maxOf, minOf } from '../../core/vector.js';
 import { neuronLabel } from '../../compiler/graph/graph.js';
 import { jumpContinuation, snapshotDrive } from '../digital/equilibrium.js';
 import { DigitalObserver } from '../digital/observe.js';
@@ -78,7 +79,7 @@ export class AnalogSimulator {
     if (noisy && name !== 'euler-maruyama') throw new UsageError(`solver: the circuit has noise; use the stochastic solver (euler-maruyama), not ${name}`);
     this.solver = name === 'dopri5' ? new Dopri5() : name === 'rosenbrock' ? new Rosenbrock() : new EulerMaruyama(options.noiseSeed ?? model.ir.seed);
     const poles = [...model.rate.poleMs, ...model.err.poleMs].filter((x) => x > 0);
-    const hNoise = Math.min(Math.min(...model.tauMs) / 100, ...poles.map((p) => p / 5));
+    const hNoise = Math.min(minOf(model.tauMs) / 100, minOf(poles) / 5);
     this.tol = { rtol: options.rtol ?? 1e-6, atol: options.atol ?? 1e-9, hMax: options.hMaxMs ?? Infinity, hFixed: options.dtMs ?? hNoise };
     if (!(this.tol.rtol > 0) || !(this.tol.atol > 0)) throw new UsageError('--rtol and --atol must be positive');
     this.init = options.init ?? 'rest';
@@ -127,7 +128,7 @@ export class AnalogSimulator {
     const dq = new Float64Array(sys.size);
     const yq = new Float64Array(sys.size);
     const costs: number[] = [];
-    const tauMax = Math.max(...sys.model.tauMs);
+    const tauMax = maxOf(sys.model.tauMs);
     const transientEnd = t0 + (req.durationMs >= 20 * tauMax ? 10 * tauMax : req.durationMs / 2);
     let maxF = 0;
     let maxU = 0;

@@ -1,3 +1,4 @@
+import { maxAbsOfRows } from '../../../core/vector.js';
 import { quantiseWeight, type SynapseRealisation } from '../../../hardware-models/components/synapse-array.js';
 import type { CircuitIR, PassReport } from '../ir.js';
 import { rowConductance } from '../target.js';
@@ -19,7 +20,7 @@ export function quantisePass(ir: CircuitIR, realisation: SynapseRealisation): Ci
     const w = a.conductanceS.map((row, r) => row.map((G) => G / rowConductance(out, a, r)));
     let fullScale = 0;
     if (realisation.kind === 'dac') {
-      fullScale = realisation.fullScale === 'auto' ? Math.max(0, ...w.flat().map(Math.abs)) : realisation.fullScale;
+      fullScale = realisation.fullScale === 'auto' ? maxAbsOfRows(w) : realisation.fullScale;
       a.lsbWeight = fullScale / (2 ** realisation.bits - 1);
       a.codes = w.map((row) => row.map(() => 0));
     }
