@@ -30,7 +30,10 @@ export class DigitalSimulator {
   readonly options: ResolvedDigitalOptions;
   readonly layout: Layout;
   tMs = 0;
+  /** Steps on the time grid t = stepOffset + stepCount·dt (counted from 0, also after a resume). */
   stepCount = 0;
+  /** False until the first step or a resume: the first step reads the drive at t and sets up the initial state. */
+  private started = false;
   /** Iterations (implicit) or refinements (layered, ρ'' ≠ 0) of the last solve, for reports. */
   lastIterations = 0;
   private readonly w: Workspace;
@@ -121,10 +124,16 @@ export class DigitalSimulator {
    * already applied (no event is triggered by the restore itself).
    */
   resumeAt(tMs: number): void {
+    const dt = this.options.dtMs;
+    // a time on the grid continues the grid an uninterrupted run uses (t = k·dt, the same floats);
+    // one off it (saved under another dt) starts a grid of its own at t
+    const k = Math.round(tMs / dt);
+    const onGrid = k * dt === tMs;
     this.tMs = tMs;
-    this.stepCount = Math.max(1, Math.round(tMs / this.options.dtMs));
-    this.stepOffset = tMs - this.stepCount * this.options.dtMs;
-    this.resumeFrom = tMs - this.options.dtMs;
+    this.stepCount = onGrid ? k : 0;
+    this.stepOffset = onGrid ? 0 : tMs;
+    this.started = true;
+    this.resumeFrom = tMs - dt;
   }
 
   /** Bias units sit at r̄ = 1 permanently; stimulus inputs start at rest. */
@@ -154,7 +163,8 @@ export class DigitalSimulator {
       this.lastDriveT = this.resumeFrom;
       this.resumeFrom = null;
     }
-    const first = this.stepCount === 0;
+    const first = !this.started;
+    this.started = true;
     // impulses in (t_prev, t]; on the first step every impulse at or before t
     const tPrev = first ? -Infinity : this.lastDriveT;
     const impulses = this.hasImpulses(drive, tPrev, t);
