@@ -71,7 +71,7 @@ export async function boardDemo(graph: NlaGraph, input: Signal, durationMs: numb
   const board = new TraceTable(names, n);
   stream.outputs.forEach((v, k) => board.push((k + 1) * fMs, Array.from(v, fromSignal)));
   const sim = new DigitalSimulator(graph, { dtMs, method: 'implicit', iterations: image.iterations, relaxation: 2 ** -image.relaxShift, learn: false, init: 'rest' });
-  const reference = runDigital(sim, { durationMs: n * fMs + dtMs / 2, drive: new SignalDrive(frameSignal(frames, fMs), null), probes: parseProbes('u:out', graph), sampleEveryMs: fMs });
+  const reference = runDigital(sim, { durationMs: n * fMs + dtMs /* one step past the last frame: its sample at n·frame is recorded */, drive: new SignalDrive(frameSignal(frames, fMs), null), probes: parseProbes('u:out', graph), sampleEveryMs: fMs });
   return { image, warnings, stream, line, board, reference };
 }
 

@@ -42,7 +42,7 @@ export interface EngineOptions extends DriveFiles {
   kernels?: string;
   loadState?: string;
   loadWeights?: string;
-  /** Digital: interval of weight snapshots (only when set). */
+  /** Digital and analog: interval of weight snapshots (only when set); the final weights are always the last. */
   snapshotEvery?: string;
   // analog / spice
   profile?: string;
@@ -152,12 +152,13 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
       init,
     });
     const probes = parseProbes(o.probe, graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
-    const res = sim.run({ durationMs, drive, probes, sampleEveryMs, onProgress: progress.update });
+    const weightsEveryMs = o.snapshotEvery ? parseTimeMs(o.snapshotEvery, '--weights-every') : undefined;
+    const res = sim.run({ durationMs, drive, probes, sampleEveryMs, ...(weightsEveryMs ? { weightsEveryMs } : {}), onProgress: progress.update });
     progress.done();
     // plastic weights live in the state vector
     if (sim.state) sim.system.loadWeights(sim.state, false);
     const weights = new Map(graph.projections.map((p, k) => [p.name, Float64Array.from(sim.system.workspace.proj[k]!.W)]));
-    return { engine, traces: res.traces, summary: { ...res.summary }, weights, graph, circuit: ir, digital: null, snapshots: [] };
+    return { engine, traces: res.traces, summary: { ...res.summary }, weights, graph, circuit: ir, digital: null, snapshots: res.snapshots };
   }
   // spice: inputs and targets become PWL sources
   if (o.learn) throw new UsageError('--learn: the SPICE netlist has fixed weights (plasticity is emulated, not exported)');

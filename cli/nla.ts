@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // commander has printed its message; --help and --version end with 0, every usage error with 2
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof SpecError || e instanceof InputError || e instanceof UsageError) {
       process.stderr.write(`nla: ${e.message}\n`);
       return 2;

@@ -24,3 +24,22 @@ export function formatTimeMs(ms: number): string {
   if (Math.abs(ms) >= 1 || ms === 0) return `${Number(ms.toPrecision(6))} ms`;
   return `${Number((ms * 1000).toPrecision(6))} µs`;
 }
+
+/**
+ * The number of steps of `dtMs` in `durationMs`, refused (UsageError naming both options) when the run
+ * would take no step or when dt does not divide the duration (to 1e-9 relative): a run is never silently
+ * shortened or lengthened to the grid.
+ */
+export function wholeSteps(durationMs: number, dtMs: number, names = { duration: '--duration', dt: '--dt' }): number {
+  if (!(dtMs > 0)) throw new UsageError(`${names.dt}: expected a positive time step, got ${dtMs} ms`);
+  if (!(durationMs > 0)) throw new UsageError(`${names.duration}: expected a positive time, got ${durationMs} ms`);
+  if (dtMs > durationMs) throw new UsageError(`${names.dt} ${formatTimeMs(dtMs)} is longer than ${names.duration} ${formatTimeMs(durationMs)}: the run would take no step`);
+  const n = Math.round(durationMs / dtMs);
+  if (Math.abs(n * dtMs - durationMs) > 1e-9 * durationMs) {
+    const lo = Math.floor(durationMs / dtMs) * dtMs;
+    throw new UsageError(
+      `${names.duration} ${formatTimeMs(durationMs)} is not a whole number of ${names.dt} ${formatTimeMs(dtMs)} steps (${Number((durationMs / dtMs).toPrecision(6))}); use ${formatTimeMs(lo)} or ${formatTimeMs(lo + dtMs)}`,
+    );
+  }
+  return n;
+}

@@ -59,8 +59,8 @@ export function registerSimulate(program: Command): void {
     .option('--out <csv>', 'write traces as CSV')
     .option('--plot <html>', 'write an HTML page with plots of the traces')
     .option('--save-state <json>', 'digital: write the final state (weights, voltages, filters)')
-    .option('--weights-out <jsonl>', 'digital: write weight snapshots (one JSON object per line)')
-    .option('--weights-every <time>', 'digital: interval of weight snapshots', '100ms')
+    .option('--weights-out <jsonl>', 'digital and analog: write weight snapshots, the final weights last (one JSON object per line)')
+    .option('--weights-every <time>', 'interval of weight snapshots (from the start; the end is always included)', '100ms')
     .option('--json', 'print a machine-readable summary on stdout')
     .action((specPath: string, o: SimulateOpts) => simulate(specPath, o));
 }
@@ -68,7 +68,8 @@ export function registerSimulate(program: Command): void {
 async function simulate(specPath: string, o: SimulateOpts): Promise<void> {
   const engine = oneOf(o.engine, ENGINES, '--engine');
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
-  if (engine !== 'digital' && (o.saveState || o.weightsOut)) throw new UsageError('--save-state and --weights-out apply to the digital engine');
+  if (engine !== 'digital' && o.saveState) throw new UsageError('--save-state applies to the digital engine');
+  if (o.weightsOut && engine !== 'digital' && engine !== 'analog') throw new UsageError(`--weights-out applies to the digital and analog engines, not ${engine}`);
   const written: string[] = [];
   const run = await runEngine(engine, specPath, { ...o, ...(o.weightsOut ? { snapshotEvery: o.weightsEvery ?? '100ms' } : {}) });
   const s = run.summary;

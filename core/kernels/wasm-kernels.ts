@@ -1,3 +1,4 @@
+import { formatBytes, ResourceError } from '../memory-budget.js';
 import { jsKernels } from './js-kernels.js';
 import type { Arena, KernelBackend, Kernels } from './kernels.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm.generated.js';
@@ -17,6 +18,8 @@ function module(): WebAssembly.Module {
 }
 
 const PAGE = 65536;
+/** A 32-bit WebAssembly memory holds at most 65,536 pages of 64 KiB (4 GiB). */
+const MAX_PAGES = 65536;
 /** Byte offset 0 is never handed out, so a null pointer (0) can mean "absent" in kernel calls. */
 const RESERVED = 64;
 
@@ -34,7 +37,9 @@ export const wasmBackend: KernelBackend = {
       offsets.push(bytes);
       bytes += Math.ceil((n * 8) / 16) * 16;
     }
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+    const pages = Math.max(1, Math.ceil(bytes / PAGE));
+    if (pages > MAX_PAGES) throw new ResourceError(`the engine's arrays need ${formatBytes(bytes)}, more than a WebAssembly memory holds (4 GiB); run with --kernels js`);
+    const memory = new WebAssembly.Memory({ initial: pages });
     const instance = new WebAssembly.Instance(module(), { env: { memory } });
     const ex = instance.exports as unknown as SimdExports;
     const buffer = memory.buffer;

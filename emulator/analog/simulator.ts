@@ -3,7 +3,8 @@ import { maxOf, minOf } from '../../core/vector.js';
 import { neuronLabel } from '../../compiler/graph/graph.js';
 import { jumpContinuation, snapshotDrive } from '../digital/equilibrium.js';
 import { DigitalObserver } from '../digital/observe.js';
-import type { RunSummary } from '../digital/run.js';
+import { snapshotOf, type RunSummary, type WeightSnapshot } from '../digital/run.js';
+import { SnapshotSchedule } from './snapshot-schedule.js';
 import type { Drive } from '../drive.js';
 import { columnLabel, type Probe } from '../probes/probe.js';
 import { TraceTable } from '../probes/recorder.js';
@@ -39,6 +40,8 @@ export interface AnalogRunRequest {
   probes?: Probe[];
   /** Interval of recorded rows, ms (dense output, not the solver's steps). Default 0.1 ms. */
   sampleEveryMs?: number;
+  /** Interval of weight snapshots, ms, from the run's start; the final weights are always the last one. None by default. */
+  weightsEveryMs?: number;
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
 }
 
@@ -105,7 +108,7 @@ export class AnalogSimulator {
     return this.y;
   }
 
-  run(req: AnalogRunRequest): { traces: TraceTable; summary: AnalogSummary } {
+  run(req: AnalogRunRequest): { traces: TraceTable; summary: AnalogSummary; snapshots: WeightSnapshot[] } {
     const sys = this.system;
     const g = sys.graph;
     checkDriveFits(req.drive, g.nStimulusInputs, g.outputs.length);
@@ -145,6 +148,7 @@ export class AnalogSimulator {
       observer.sample(probes, row.subarray(extra.length));
       traces.push(t, row);
     };
+    const snapshots = new SnapshotSchedule(t0, tEnd, req.weightsEveryMs, (tq, yq) => snapshotOf(g, tq, sys.weightsAt(yq)));
     const start = performance.now();
     let lastReport = start;
     const stepsBefore = this.solver.stats.accepted;
@@ -163,6 +167,7 @@ export class AnalogSimulator {
       sample(t, y);
       k = 1;
     }
+    snapshots.at(t, y);
     for (let bi = 0; bi < breaks.length; bi++) {
       const tb = breaks[bi]!;
       sys.segmentEnd = tb;
@@ -172,6 +177,7 @@ export class AnalogSimulator {
           sample(sampleTime(k), yq);
           k++;
         }
+        snapshots.within(a, b, interp, yq);
         for (let i = 0; i < N; i++) {
           const v = Math.abs(y![i]!);
           if (v > maxU) maxU = v;
@@ -195,7 +201,9 @@ export class AnalogSimulator {
         sample(tb, y);
         k++;
       }
+      snapshots.at(tb, y);
     }
+    snapshots.final(tEnd, y);
     this.tMs = tEnd;
     const wallMs = performance.now() - start;
     const tenth = Math.max(1, Math.floor(costs.length / 10));
@@ -203,6 +211,7 @@ export class AnalogSimulator {
     const steps = this.solver.stats.accepted - stepsBefore;
     return {
       traces,
+      snapshots: snapshots.taken,
       summary: {
         engine: 'analog',
         profile: sys.model.ir.profile.name,

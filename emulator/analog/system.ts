@@ -180,6 +180,18 @@ export class AnalogSystem implements OdeSystem {
     });
   }
 
+  /**
+   * The weights at state y, per projection: plastic analog weights from y, every other projection (fixed,
+   * or digital plasticity's registers) from the workspace.
+   */
+  weightsAt(y: Float64Array): Float64Array[] {
+    return this.graph.projections.map((p, k) => {
+      const pl = this.learn ? this.model.plastic[k] : null;
+      if (pl && pl.kind !== 'digital') return y.slice(this.oW[k]!, this.oW[k]! + p.rows * p.cols);
+      return Float64Array.from(this.workspace.proj[k]!.W);
+    });
+  }
+
   /** Reads inputs and targets at t (as a left limit at segmentEnd) into the workspace. */
   setDrive(t: number): void {
     const d = this.drive!;

@@ -1,3 +1,4 @@
+import { wholeSteps } from '../../core/units.js';
 import { maxAbs } from '../../core/vector.js';
 import type { Drive } from '../drive.js';
 import { columnLabel, type Probe } from '../probes/probe.js';
@@ -5,6 +6,7 @@ import { TraceTable } from '../probes/recorder.js';
 import { checkDriveFits } from '../stimulus/signal-drive.js';
 import { DigitalObserver } from './observe.js';
 import type { DigitalSimulator } from './simulator.js';
+import type { NlaGraph } from '../../compiler/graph/graph.js';
 
 export interface DigitalRunRequest {
   durationMs: number;
@@ -12,7 +14,7 @@ export interface DigitalRunRequest {
   probes?: Probe[];
   /** Interval between recorded rows, ms (rounded to whole steps; default every step). */
   sampleEveryMs?: number;
-  /** Interval between weight snapshots, ms (none by default). */
+  /** Interval between weight snapshots, ms, from the run's start; the final weights are always the last one. None by default. */
   weightsEveryMs?: number;
   /** Called about twice a second of wall time with the fraction done. */
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
@@ -52,13 +54,16 @@ export interface DigitalRunResult {
   summary: RunSummary;
 }
 
-/** Runs the simulator for `durationMs` from its current state, recording probes and a summary. */
+/**
+ * Runs the simulator for `durationMs` (a whole number of steps, else a UsageError) from its current state,
+ * recording probes and a summary.
+ */
 export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): DigitalRunResult {
   const g = sim.graph;
   const { B, N } = sim.layout;
   checkDriveFits(req.drive, g.nStimulusInputs, g.outputs.length);
   const dt = sim.options.dtMs;
-  const steps = Math.round(req.durationMs / dt);
+  const steps = wholeSteps(req.durationMs, dt);
   const every = Math.max(1, Math.round((req.sampleEveryMs ?? dt) / dt));
   const wEvery = req.weightsEveryMs ? Math.max(1, Math.round(req.weightsEveryMs / dt)) : 0;
   const probes = req.probes ?? [];
@@ -103,6 +108,7 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
       }
     }
   }
+  if (wEvery && snapshots[snapshots.length - 1]?.tMs !== sim.tMs) snapshots.push(snapshot(sim));
   const wallMs = performance.now() - start;
   const tenth = Math.max(1, Math.floor(steps / 10));
   const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -131,7 +137,12 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
 }
 
 function snapshot(sim: DigitalSimulator): WeightSnapshot {
+  return snapshotOf(sim.graph, sim.tMs, sim.weights());
+}
+
+/** A weight snapshot at tMs from one weight array per projection of g (in the graph's order). */
+export function snapshotOf(g: NlaGraph, tMs: number, perProjection: ArrayLike<number>[]): WeightSnapshot {
   const weights: Record<string, number[]> = {};
-  sim.weights().forEach((W, k) => (weights[sim.graph.projections[k]!.name] = Array.from(W)));
-  return { tMs: sim.tMs, weights };
+  perProjection.forEach((W, k) => (weights[g.projections[k]!.name] = Array.from(W)));
+  return { tMs, weights };
 }

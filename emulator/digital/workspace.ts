@@ -1,5 +1,6 @@
 import type { Kernels, KernelBackend } from '../../core/kernels/kernels.js';
 import type { Layout } from './layout.js';
+import { requireMemory } from '../../core/memory-budget.js';
 
 /** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
 export interface ProjBuffers {
@@ -92,6 +93,7 @@ export class Workspace {
         wdot: vec(masked ? p.rows * p.cols : 0),
       };
     });
+    requireMemory(8 * lengths.reduce((s, n) => s + n, 0), `the digital engine's arrays (a copy of the weights, ${B}×${N} vectors per step)`);
     const arena = backend.createArena(lengths);
     const a = arena.arrays;
     this.kernels = arena.kernels;

@@ -1,3 +1,4 @@
+import { requireMemory } from '../../../core/memory-budget.js';
 import { DenseLu } from './dense-lu.js';
 import { errorNorm, initialStep, newStats, type IntegrationFailure, type Interpolant, type OdeSolver, type OdeSystem, type StepStats, type Tolerances } from './ode.js';
 
@@ -54,6 +55,7 @@ export class Rosenbrock implements OdeSolver {
     const S = M.length;
     const n = sys.size;
     const m = n + 1; // + time
+    requireMemory(3 * 8 * m * m, `the Rosenbrock solver's dense ${m}×${m} Jacobian, its iteration matrix and LU factors (use --ode-solver dopri5 for large circuits)`);
     const J = new Float64Array(m * m);
     const Wm = new Float64Array(m * m);
     const lu = new DenseLu(m, Wm);

@@ -1,4 +1,5 @@
 import { CholeskyDecomposition, LuDecomposition, Matrix } from 'ml-matrix';
+import { requireMemory } from '../../../core/memory-budget.js';
 import type { Dynamics } from '../dynamics.js';
 import type { Layout } from '../layout.js';
 import type { Workspace } from '../workspace.js';
@@ -20,6 +21,8 @@ export class DenseSolver implements LinearSolver {
     private readonly w: Workspace,
     private readonly dyn: Dynamics,
   ) {
+    // J assembled in jb, copied into a matrix, factorised once per sample of the batch
+    requireMemory(8 * L.N * L.N * (2 + 2 * L.B), `the dense solver's ${L.N}×${L.N} matrices (recurrent networks; a layered network solves in O(synapses))`);
     this.jb = new Float64Array(L.N * L.N);
   }
 

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
+import { ensureBuilt, nla as run, root } from './run-nla.js';
+
+const ex = join(root, 'examples/teacher');
+const nla = (...args: string[]) => run(args);
+const io = ['--input', join(ex, 'input.csv'), '--interp', 'linear', '--target', join(ex, 'target.csv'), '--target-interp', 'linear'];
+const tmp = () => mkdtempSync(join(tmpdir(), 'nla-robust-'));
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tMs: number; weights: Record<string, number[]> });
+
+beforeAll(ensureBuilt);
+
+describe('weight snapshots end with the final weights', () => {
+  it('digital: a 200 ms run with --weights-every 200ms writes t = 0 and t = 200 ms, the last equal to the saved state', () => {
+    const dir = tmp();
+    const r = nla('simulate', join(ex, 'network.json'), '--duration', '200ms', '--dt', '0.1ms', '--learn', '--weights-out', join(dir, 'w.jsonl'), '--weights-every', '200ms', '--save-state', join(dir, 's.json'), ...io);
+    expect(r.code, r.err).toBe(0);
+    const snaps = lines(join(dir, 'w.jsonl'));
+    expect(snaps.map((s) => s.tMs)).toEqual([0, 200]);
+    const state = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { weights: Record<string, number[][]> };
+    const last = snaps[1]!.weights;
+    for (const [name, W] of Object.entries(state.weights)) expect(last[name]).toEqual(W.flat());
+    // learning moved the weights between the two snapshots
+    expect(snaps[1]!.weights['hidden->out']).not.toEqual(snaps[0]!.weights['hidden->out']);
+  });
+
+  it('analog: --weights-out writes snapshots on the interval and the final weights last', () => {
+    const dir = tmp();
+    const r = nla('simulate', join(ex, 'network.json'), '--engine', 'analog', '--profile', 'ideal', '--duration', '50ms', '--learn', '--weights-out', join(dir, 'w.jsonl'), '--weights-every', '20ms', ...io);
+    expect(r.code, r.err).toBe(0);
+    const snaps = lines(join(dir, 'w.jsonl'));
+    expect(snaps.map((s) => s.tMs)).toEqual([0, 20, 40, 50]);
+    const first = snaps[0]!.weights['hidden->out']!;
+    const last = snaps[3]!.weights['hidden->out']!;
+    expect(last.length).toBe(first.length);
+    expect(last.some((w, k) => w !== first[k])).toBe(true);
+  });
+});
+
+describe('durations and steps', () => {
+  it('refuses a --dt longer than --duration (exit 2) instead of running no step', () => {
+    const r = nla('simulate', join(ex, 'network.json'), '--duration', '1ms', '--dt', '2ms', ...io);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--dt 2 ms is longer than --duration 1 ms');
+  });
+
+  it('refuses a --dt that does not divide --duration, naming the two nearest durations', () => {
+    const r = nla('simulate', join(ex, 'network.json'), '--duration', '10ms', '--dt', '0.3ms', ...io);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--duration 10 ms is not a whole number of --dt 300 µs steps \(33\.3+\); use 9\.9 ms or 10\.2 ms/);
+  });
+
+  it('commander usage errors exit with 2, --help with 0', () => {
+    expect(nla('simulate').code).toBe(2); // missing argument
+    expect(nla('simulate', join(ex, 'network.json'), '--no-such-option').code).toBe(2);
+    expect(nla('no-such-command').code).toBe(2);
+    expect(nla('--help').code).toBe(0);
+  });
+});
+
+describe('networks too large for the machine', () => {
+  const bigSpec = (sizes: number[]) => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'big.json'), JSON.stringify(layeredNetwork(sizes, { activation: 'logistic', seed: 1 }).toSpec()));
+    return join(dir, 'big.json');
+  };
+
+  it('a dense 10⁵-neuron network is refused before anything is allocated, with the figure and the limit (exit 2)', () => {
+    const spec = bigSpec([1000, 100_000, 100_000]);
+    const r = run(['simulate', spec, '--duration', '1ms'], { ...process.env, NLA_MEMORY_LIMIT: '16GB' });
+    expect(r.code).toBe(2);
+    // 1000·10⁵ + 10⁵·10⁵ weights of 8 bytes
+    expect(r.err).toContain("the weights of 'layered-1000-100000-100000' (10100000000 weights × 8 B) need 80.8 GB, more than the memory limit of 16 GB (NLA_MEMORY_LIMIT)");
+    expect(r.err).not.toContain('RangeError');
+  });
+
+  it('nla validate lays the network out without drawing its weights and reports what they will take', () => {
+    const spec = bigSpec([10_000, 10_000, 10_000]);
+    const r = run(['validate', spec, '--json'], { ...process.env, NLA_MEMORY_LIMIT: '1GB' });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as { synapses: number; weightBytes: number };
+    expect(s.synapses).toBe(2e8);
+    expect(s.weightBytes).toBe(1.6e9);
+    expect(r.err).toContain('more than the memory limit of 1 GB (NLA_MEMORY_LIMIT): simulate, compile and image will refuse it');
+  });
+
+  it('a bad NLA_MEMORY_LIMIT is a usage error', () => {
+    const r = run(['simulate', join(ex, 'network.json'), '--duration', '1ms', ...io], { ...process.env, NLA_MEMORY_LIMIT: 'lots' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("NLA_MEMORY_LIMIT: expected a size such as 512MB or 8GB, got 'lots'");
+  });
+});
