@@ -55,7 +55,7 @@ function plainBaseline(sizes: number[], steps: number): number {
       }
       for (let r = 0; r < m.rows; r++) {
         const a = 1e-9 * y[r]!;
-        for (let c = 0; c < m.cols; c++) m.W[r * m.cols + c] += a * x[c]!;
+        for (let c = 0; c < m.cols; c++) m.W[r * m.cols + c] = m.W[r * m.cols + c]! + a * x[c]!;
       }
     });
   };

@@ -1,6 +1,4 @@
-import { InputError, UsageError } from '../core/errors.js';
-import { parseNumericCsv } from '../core/csv.js';
-import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
 import { TraceTable } from '../emulator/probes/recorder.js';
 import { parseTimeMs } from '../core/units.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
@@ -16,6 +14,7 @@ import type { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { parseProbes } from '../emulator/probes/probe.js';
 import { runSpice, type SpiceEngine } from '../emulator/spice/run.js';
 import { loadSignalCsv } from '../emulator/stimulus/load.js';
+import { loadBoardOutputs } from './board-outputs.js';
 import { loadOrCompileCircuit } from './circuit-load.js';
 import { channelNames, createDigital, driveFromFiles, type DriveFiles } from './digital-run.js';
 import { progressReporter } from './progress.js';
@@ -126,15 +125,8 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
   if (engine === 'board') {
     if (!o.boardOutputs) throw new UsageError('--board-outputs is required for the board engine: the CSV written by nla stream --out');
     const graph = buildGraph(loadSpecFile(specPath));
-    const table = parseNumericCsv(readText(o.boardOutputs), { file: o.boardOutputs });
-    if (table.header[0] !== 't') throw new InputError(`expected the first column to be 't' (ms), got '${table.header[0]}'`, o.boardOutputs, 1);
-    const traces = new TraceTable(table.header.slice(1), Math.max(1, table.rows));
-    const row = new Float64Array(table.header.length - 1);
-    for (let r = 0; r < table.rows; r++) {
-      for (let c = 1; c < table.header.length; c++) row[c - 1] = table.columns[c]![r]!;
-      traces.push(table.columns[0]![r]!, row);
-    }
-    return { engine, traces, summary: { engine: 'board', file: o.boardOutputs, frames: table.rows }, weights: null, graph, circuit: null, digital: null, snapshots: [] };
+    const traces = loadBoardOutputs(o.boardOutputs, graph);
+    return { engine, traces, summary: { engine: 'board', file: o.boardOutputs, frames: traces.rows }, weights: null, graph, circuit: null, digital: null, snapshots: [] };
   }
   if (o.loadState || o.loadWeights) throw new UsageError(`--load-state/--load-weights apply to the digital engine; compile the network for the ${engine} engine instead`);
   const ir = loadOrCompileCircuit(specPath, o);
@@ -196,12 +188,4 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
     digital: null,
     snapshots: [],
   };
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
 }

@@ -240,7 +240,7 @@ export function fitLinear(X: Float64Array[], Y: Float64Array[]): (Xnew: Float64A
       for (let j = 0; j < Xn.length; j++) {
         const b = B.get(j, c);
         const x = Xn[j]!;
-        for (let i = 0; i < m; i++) out[i] += b * x[i]!;
+        for (let i = 0; i < m; i++) out[i] = out[i]! + b * x[i]!;
       }
       return out;
     });

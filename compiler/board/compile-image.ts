@@ -98,7 +98,7 @@ export function compileBoardImage(g: NlaGraph, o: BoardCompileOptions): BoardCom
         else liveIn[r] = 1;
       }
     }
-    for (let r = 0; r < p.rows; r++) fanIn[post.offset + r] += p.cols;
+    for (let r = 0; r < p.rows; r++) fanIn[post.offset + r] = fanIn[post.offset + r]! + p.cols;
     if (saturated) warnings.push(`${path}: ${saturated} weight(s) outside the Q3.28 range ±8 saturate`);
     if (zeroed) warnings.push(`${path}: ${zeroed} nonzero weight(s) round to 0 in the Q3.16 datapath (|w| < 2⁻¹⁷) and do nothing`);
     const etaDt = p.plastic ? p.etaPerMs * o.dtMs : 0;
@@ -187,16 +187,16 @@ function estimateLambdaMax(g: NlaGraph): number {
       for (let r = 0; r < p.rows; r++) {
         let s = 0;
         for (let c = 0; c < p.cols; c++) s += p.weights[r * p.cols + c]! * slope[qo + c]! * x[qo + c]!;
-        a[po + r] -= s;
+        a[po + r] = a[po + r]! - s;
       }
     }
     const y = Float64Array.from(a);
     for (const p of net) {
       const po = g.neurons[p.post.pop]!.offset;
       const qo = g.neurons[p.pre.pop]!.offset;
-      for (let r = 0; r < p.rows; r++) for (let c = 0; c < p.cols; c++) y[qo + c] -= slope[qo + c]! * p.weights[r * p.cols + c]! * a[po + r]!;
+      for (let r = 0; r < p.rows; r++) for (let c = 0; c < p.cols; c++) y[qo + c] = y[qo + c]! - (slope[qo + c]! * p.weights[r * p.cols + c]! * a[po + r]!);
     }
-    for (const o of g.outputs) y[o] += g.beta * x[o]!;
+    for (const o of g.outputs) y[o] = y[o]! + g.beta * x[o]!;
     return y;
   };
   let x = Float64Array.from({ length: N }, (_, i) => 1 + 0.1 * Math.sin(i + 1));

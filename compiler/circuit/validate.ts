@@ -4,11 +4,16 @@ import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import { ACTIVATION_KINDS } from '../../core/activation.js';
 import { CIRCUIT_FORMAT, type CircuitIR } from './ir.js';
 
+type PopKind = 'input' | 'bias' | 'hidden' | 'output' | 'interneuron';
+type Pops = Map<string, { kind: PopKind; size: number }>;
+
 /**
  * Validates a circuit IR read from a file (`nla-circuit/1`): every component must be known, every value
- * present, finite and physical (capacitances and conductances > 0, rails ordered), every array's shape
- * must match its populations. Errors name the JSON path: `neurons[3].membrane.capacitanceF: expected a
- * number > 0 (F), got -1e-12`.
+ * present, finite and physical (capacitances and conductances > 0, rails ordered), and every reference
+ * must resolve: each neuron, input and interneuron of every population exists exactly once
+ * (`population[index]`), arrays connect existing populations of the right kind with matching shapes,
+ * `feedbackOf` names a forward array of the transposed shape, codes and masks have the array's shape.
+ * Errors name the JSON path: `neurons[3].membrane.capacitanceF: expected a number > 0 (F), got -1e-12`.
  */
 export function validateCircuit(raw: unknown, file?: string): CircuitIR {
   const c = new Checker();
@@ -20,91 +25,123 @@ export function validateCircuit(raw: unknown, file?: string): CircuitIR {
   c.number('seed', o.seed, { integer: true, min: 0 });
   c.number('timeScale', o.timeScale, { positive: true, unit: 's per model ms' });
   c.number('voltsPerUnit', o.voltsPerUnit, { positive: true, unit: 'V' });
+  c.array('reports', o.reports);
   try {
     validateProfile(o.profile);
   } catch (e) {
     if (e instanceof SpecError) for (const i of e.issues) c.fail(join('profile', i.path), i.message);
     else throw e;
   }
-  const sizes = new Map<string, { kind: string; size: number }>();
-  const st = c.object('structure', o.structure);
-  if (st) {
-    c.number('structure.beta', st.beta, { min: 0 });
-    c.oneOf('structure.feedback', st.feedback, ['transpose', 'random', 'microcircuit'] as const);
-    c.oneOf('structure.feedbackArray', st.feedbackArray, ['exact', 'separate'] as const);
-    (c.array('structure.populations', st.populations) ?? []).forEach((pv, i) => {
-      const path = `structure.populations[${i}]`;
-      const p = c.object(path, pv);
-      if (!p) return;
-      const kind = c.oneOf(join(path, 'kind'), p.kind, ['input', 'bias', 'hidden', 'output', 'interneuron'] as const);
-      const name = c.string(join(path, 'name'), p.name) ?? '';
-      const size = c.number(join(path, 'size'), p.size, { integer: true, min: 1 }) ?? 0;
-      if (kind === 'hidden' || kind === 'output') c.oneOf(join(path, 'activation.kind'), (p.activation as { kind?: unknown } | undefined)?.kind, ACTIVATION_KINDS);
-      sizes.set(name, { kind: kind ?? '', size });
-    });
-  }
-  const pos = (path: string, v: unknown, unit: string) => c.number(path, v, { positive: true, unit });
-  (c.array('neurons', o.neurons) ?? []).forEach((nv, i) => {
-    const path = `neurons[${i}]`;
-    const n = c.object(path, nv);
-    if (!n) return;
-    c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz']);
-    c.string(join(path, 'realises'), n.realises);
-    const m = c.object(join(path, 'membrane'), n.membrane);
-    if (m) {
-      c.onlyFields(join(path, 'membrane'), m, ['capacitanceF', 'leakConductanceS', 'restV', 'railLowV', 'railHighV']);
-      pos(join(path, 'membrane.capacitanceF'), m.capacitanceF, 'F');
-      pos(join(path, 'membrane.leakConductanceS'), m.leakConductanceS, 'S');
-      c.number(join(path, 'membrane.restV'), m.restV, { unit: 'V' });
-      const lo = c.number(join(path, 'membrane.railLowV'), m.railLowV, { unit: 'V' });
-      const hi = c.number(join(path, 'membrane.railHighV'), m.railHighV, { unit: 'V' });
-      if (lo !== undefined && hi !== undefined && !(hi > lo)) c.fail(join(path, 'membrane.railHighV'), `expected a rail above railLowV (${lo} V), got ${hi} V`);
-    }
-    const t = c.object(join(path, 'transfer'), n.transfer);
-    if (t) {
-      c.number(join(path, 'transfer.gain'), t.gain, { positive: true });
-      c.number(join(path, 'transfer.offsetV'), t.offsetV, { unit: 'V' });
-    }
-    unit(c, join(path, 'rateUnit'), n.rateUnit);
-    unit(c, join(path, 'errorUnit'), n.errorUnit);
-    c.number(join(path, 'nudgeConductanceS'), n.nudgeConductanceS, { min: 0, unit: 'S' });
-    c.number(join(path, 'noisePsdA2PerHz'), n.noisePsdA2PerHz, { min: 0, unit: 'A²/Hz' });
+  const pops = checkStructure(c, o.structure);
+  checkComponents(c, 'neurons', o.neurons, pops, ['hidden', 'output'], checkNeuron);
+  checkComponents(c, 'inputs', o.inputs, pops, ['input'], (cc, path, n) => {
+    cc.onlyFields(path, n, ['realises', 'population', 'index', 'resistanceOhm', 'capacitanceF']);
+    cc.number(join(path, 'resistanceOhm'), n.resistanceOhm, { positive: true, unit: 'Ω' });
+    cc.number(join(path, 'capacitanceF'), n.capacitanceF, { positive: true, unit: 'F' });
   });
-  (c.array('inputs', o.inputs) ?? []).forEach((iv, i) => {
-    const path = `inputs[${i}]`;
-    const n = c.object(path, iv);
-    if (!n) return;
-    pos(join(path, 'resistanceOhm'), n.resistanceOhm, 'Ω');
-    pos(join(path, 'capacitanceF'), n.capacitanceF, 'F');
+  checkComponents(c, 'interneurons', o.interneurons ?? [], pops, ['interneuron'], (cc, path, n) => {
+    cc.onlyFields(path, n, ['realises', 'population', 'index', 'leakConductanceS']);
+    cc.number(join(path, 'leakConductanceS'), n.leakConductanceS, { positive: true, unit: 'S' });
   });
-  (c.array('interneurons', o.interneurons ?? []) ?? []).forEach((iv, i) => {
-    const n = c.object(`interneurons[${i}]`, iv);
-    if (n) pos(`interneurons[${i}].leakConductanceS`, n.leakConductanceS, 'S');
-  });
-  (c.array('arrays', o.arrays) ?? []).forEach((av, i) => {
-    const path = `arrays[${i}]`;
-    const a = c.object(path, av);
-    if (!a) return;
-    c.onlyFields(path, a, ['realises', 'role', 'pre', 'post', 'feedbackOf', 'rows', 'cols', 'realisation', 'lsbWeight', 'conductanceS', 'codes', 'mask', 'plastic']);
-    c.oneOf(join(path, 'role'), a.role, ['forward', 'feedback', 'pyr-to-int', 'int-to-pyr', 'int-nudge'] as const);
-    const real = c.object(join(path, 'realisation'), a.realisation);
-    if (real) c.oneOf(join(path, 'realisation.kind'), real.kind, ['ideal', 'dac', 'conductance'] as const);
-    const end = (k: 'pre' | 'post') => {
-      const e = c.object(join(path, k), a[k]);
-      const name = e ? c.string(join(path, `${k}.population`), e.population) : undefined;
-      if (name !== undefined && sizes.size && !sizes.has(name)) c.fail(join(path, `${k}.population`), `unknown population '${name}'`);
-      return name !== undefined ? sizes.get(name)?.size : undefined;
-    };
-    const cols = end('pre');
-    const rows = end('post');
-    const r = c.number(join(path, 'rows'), a.rows, { integer: true, min: 1 });
-    const k = c.number(join(path, 'cols'), a.cols, { integer: true, min: 1 });
-    if (rows !== undefined && r !== undefined && rows !== r) c.fail(join(path, 'rows'), `expected ${rows} (the size of ${(a.post as { population: string }).population}), got ${r}`);
-    if (cols !== undefined && k !== undefined && cols !== k) c.fail(join(path, 'cols'), `expected ${cols} (the size of ${(a.pre as { population: string }).population}), got ${k}`);
-    if (r !== undefined && k !== undefined) c.matrix(join(path, 'conductanceS'), a.conductanceS, r, k);
-  });
+  checkArrays(c, o.arrays, pops);
   if (c.issues.length) throw new SpecError(c.issues, file);
   return o as unknown as CircuitIR;
+}
+
+/** structure: β, feedback, flags and the populations (names unique, interneurons serving hidden populations). */
+function checkStructure(c: Checker, v: unknown): Pops {
+  const pops: Pops = new Map();
+  const st = c.object('structure', v);
+  if (!st) return pops;
+  c.onlyFields('structure', st, ['beta', 'betaInterneuron', 'feedback', 'feedbackArray', 'layered', 'plasticityEnabled', 'populations']);
+  c.number('structure.beta', st.beta, { min: 0 });
+  c.number('structure.betaInterneuron', st.betaInterneuron, { min: 0 });
+  c.oneOf('structure.feedback', st.feedback, ['transpose', 'random', 'microcircuit'] as const);
+  c.oneOf('structure.feedbackArray', st.feedbackArray, ['exact', 'separate'] as const);
+  for (const key of ['layered', 'plasticityEnabled']) if (typeof st[key] !== 'boolean') c.fail(`structure.${key}`, `expected true or false, got ${describe(st[key])}`);
+  const list = c.array('structure.populations', st.populations) ?? [];
+  list.forEach((pv, i) => {
+    const path = `structure.populations[${i}]`;
+    const p = c.object(path, pv);
+    if (!p) return;
+    const kind = c.oneOf(join(path, 'kind'), p.kind, ['input', 'bias', 'hidden', 'output', 'interneuron'] as const);
+    const name = c.string(join(path, 'name'), p.name);
+    const size = c.number(join(path, 'size'), p.size, { integer: true, min: 1 });
+    if (kind === 'hidden' || kind === 'output') c.oneOf(join(path, 'activation.kind'), (p.activation as { kind?: unknown } | undefined)?.kind, ACTIVATION_KINDS);
+    if (name !== undefined && pops.has(name)) c.fail(join(path, 'name'), `population '${name}' is declared twice`);
+    else if (name !== undefined && kind !== undefined && size !== undefined) pops.set(name, { kind, size });
+  });
+  list.forEach((pv, i) => {
+    const p = pv as { kind?: unknown; serves?: unknown; above?: unknown } | null;
+    if (p?.kind !== 'interneuron') return;
+    for (const key of ['serves', 'above'] as const) {
+      const target = pops.get(String(p[key]));
+      if (!target || (target.kind !== 'hidden' && target.kind !== 'output')) c.fail(`structure.populations[${i}].${key}`, `expected the name of a hidden or output population, got ${describe(p[key])}`);
+    }
+  });
+  return pops;
+}
+
+/**
+ * One component list (neurons, inputs or interneurons): every entry names `population[index]` of a
+ * population of one of `kinds`, and every index of every such population appears exactly once.
+ */
+function checkComponents(
+  c: Checker,
+  list: string,
+  v: unknown,
+  pops: Pops,
+  kinds: PopKind[],
+  checkOne: (c: Checker, path: string, n: Record<string, unknown>) => void,
+): void {
+  const seen = new Map<string, number>();
+  (c.array(list, v) ?? []).forEach((nv, i) => {
+    const path = `${list}[${i}]`;
+    const n = c.object(path, nv);
+    if (!n) return;
+    const pop = c.string(join(path, 'population'), n.population);
+    const info = pop !== undefined ? pops.get(pop) : undefined;
+    if (pop !== undefined && pops.size && (!info || !kinds.includes(info.kind))) c.fail(join(path, 'population'), `expected a ${kinds.join(' or ')} population of structure.populations, got '${pop}'`);
+    const index = c.number(join(path, 'index'), n.index, { integer: true, min: 0, ...(info ? { max: info.size - 1 } : {}) });
+    const label = pop !== undefined && index !== undefined ? `${pop}[${index}]` : undefined;
+    if (label !== undefined && n.realises !== label) c.fail(join(path, 'realises'), `expected '${label}' (its population and index), got ${describe(n.realises)}`);
+    if (label !== undefined) {
+      const before = seen.get(label);
+      if (before !== undefined) c.fail(path, `${label} is already realised by ${list}[${before}]`);
+      else seen.set(label, i);
+    }
+    checkOne(c, path, n);
+  });
+  if (!Array.isArray(v)) return;
+  for (const [name, p] of pops) {
+    if (!kinds.includes(p.kind)) continue;
+    const missing: string[] = [];
+    for (let j = 0; j < p.size; j++) if (!seen.has(`${name}[${j}]`)) missing.push(`${name}[${j}]`);
+    if (missing.length) c.fail(list, `no entry realises ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} (population '${name}' has ${p.size})`);
+  }
+}
+
+function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void {
+  c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz']);
+  const m = c.object(join(path, 'membrane'), n.membrane);
+  if (m) {
+    c.onlyFields(join(path, 'membrane'), m, ['capacitanceF', 'leakConductanceS', 'restV', 'railLowV', 'railHighV']);
+    c.number(join(path, 'membrane.capacitanceF'), m.capacitanceF, { positive: true, unit: 'F' });
+    c.number(join(path, 'membrane.leakConductanceS'), m.leakConductanceS, { positive: true, unit: 'S' });
+    c.number(join(path, 'membrane.restV'), m.restV, { unit: 'V' });
+    const lo = c.number(join(path, 'membrane.railLowV'), m.railLowV, { unit: 'V' });
+    const hi = c.number(join(path, 'membrane.railHighV'), m.railHighV, { unit: 'V' });
+    if (lo !== undefined && hi !== undefined && !(hi > lo)) c.fail(join(path, 'membrane.railHighV'), `expected a rail above railLowV (${lo} V), got ${hi} V`);
+  }
+  const t = c.object(join(path, 'transfer'), n.transfer);
+  if (t) {
+    c.number(join(path, 'transfer.gain'), t.gain, { positive: true });
+    c.number(join(path, 'transfer.offsetV'), t.offsetV, { unit: 'V' });
+  }
+  unit(c, join(path, 'rateUnit'), n.rateUnit);
+  unit(c, join(path, 'errorUnit'), n.errorUnit);
+  c.number(join(path, 'nudgeConductanceS'), n.nudgeConductanceS, { min: 0, unit: 'S' });
+  c.number(join(path, 'noisePsdA2PerHz'), n.noisePsdA2PerHz, { min: 0, unit: 'A²/Hz' });
 }
 
 function unit(c: Checker, path: string, v: unknown): void {
@@ -116,5 +153,97 @@ function unit(c: Checker, path: string, v: unknown): void {
     c.number(join(path, 'leadS'), u.leadS, { positive: true, unit: 's' });
     c.number(join(path, 'poleS'), u.poleS, { positive: true, unit: 's' });
     c.number(join(path, 'maxOut'), u.maxOut, { positive: true });
+  }
+}
+
+const ENDPOINT_TYPE: Record<PopKind, 'input' | 'neuron' | 'interneuron'> = { input: 'input', bias: 'input', hidden: 'neuron', output: 'neuron', interneuron: 'interneuron' };
+
+/** arrays: endpoints, shapes, realisation, codes, mask, plasticity, and feedbackOf resolving to a forward array. */
+function checkArrays(c: Checker, v: unknown, pops: Pops): void {
+  const list = c.array('arrays', v) ?? [];
+  const byName = new Map<string, { index: number; role: unknown; rows: unknown; cols: unknown }>();
+  list.forEach((av, i) => {
+    const a = av as Record<string, unknown> | null;
+    if (a && typeof a === 'object' && typeof a.realises === 'string') {
+      if (byName.has(a.realises)) c.fail(`arrays[${i}].realises`, `array '${a.realises}' is already arrays[${byName.get(a.realises)!.index}]`);
+      else byName.set(a.realises, { index: i, role: a.role, rows: a.rows, cols: a.cols });
+    }
+  });
+  list.forEach((av, i) => {
+    const path = `arrays[${i}]`;
+    const a = c.object(path, av);
+    if (!a) return;
+    c.onlyFields(path, a, ['realises', 'role', 'pre', 'post', 'feedbackOf', 'rows', 'cols', 'realisation', 'lsbWeight', 'conductanceS', 'codes', 'mask', 'plastic']);
+    c.string(join(path, 'realises'), a.realises);
+    c.oneOf(join(path, 'role'), a.role, ['forward', 'feedback', 'pyr-to-int', 'int-to-pyr', 'int-nudge'] as const);
+    const cols = endpoint(c, path, 'pre', a.pre, pops);
+    const rows = endpoint(c, path, 'post', a.post, pops);
+    const r = c.number(join(path, 'rows'), a.rows, { integer: true, min: 1 });
+    const k = c.number(join(path, 'cols'), a.cols, { integer: true, min: 1 });
+    if (rows !== undefined && r !== undefined && rows !== r) c.fail(join(path, 'rows'), `expected ${rows} (the size of ${(a.post as { population: string }).population}), got ${r}`);
+    if (cols !== undefined && k !== undefined && cols !== k) c.fail(join(path, 'cols'), `expected ${cols} (the size of ${(a.pre as { population: string }).population}), got ${k}`);
+    c.number(join(path, 'lsbWeight'), a.lsbWeight, { min: 0 });
+    const realisation = checkRealisation(c, join(path, 'realisation'), a.realisation);
+    if (r !== undefined && k !== undefined) {
+      c.matrix(join(path, 'conductanceS'), a.conductanceS, r, k);
+      if (realisation === 'dac') checkIntegerMatrix(c, join(path, 'codes'), a.codes, r, k, 'the integer DAC codes of a dac array');
+      else if (realisation !== undefined && a.codes !== null) c.fail(join(path, 'codes'), `expected null (codes belong to dac arrays), got ${describe(a.codes)}`);
+      if (a.mask !== null) checkIntegerMatrix(c, join(path, 'mask'), a.mask, r, k, 'a 0/1 mask or null', [0, 1]);
+    }
+    if (a.plastic !== null) checkPlastic(c, join(path, 'plastic'), a.plastic);
+    if (a.feedbackOf !== null) {
+      const f = typeof a.feedbackOf === 'string' ? byName.get(a.feedbackOf) : undefined;
+      if (!f || f.role !== 'forward') c.fail(join(path, 'feedbackOf'), `expected null or the name of a forward array, got ${describe(a.feedbackOf)}`);
+      else if (r !== undefined && k !== undefined && (f.rows !== k || f.cols !== r)) c.fail(join(path, 'feedbackOf'), `'${a.feedbackOf}' is ${String(f.rows)}×${String(f.cols)}; a feedback array for it must be its transpose, ${String(f.cols)}×${String(f.rows)}, got ${r}×${k}`);
+    }
+  });
+}
+
+/** pre or post: a known population whose kind matches the endpoint type; returns its size. */
+function endpoint(c: Checker, path: string, key: 'pre' | 'post', v: unknown, pops: Pops): number | undefined {
+  const e = c.object(join(path, key), v);
+  if (!e) return undefined;
+  const type = c.oneOf(join(path, `${key}.type`), e.type, key === 'pre' ? (['input', 'neuron', 'interneuron'] as const) : (['neuron', 'interneuron'] as const));
+  const name = c.string(join(path, `${key}.population`), e.population);
+  if (name === undefined || !pops.size) return undefined;
+  const p = pops.get(name);
+  if (!p) return c.fail(join(path, `${key}.population`), `unknown population '${name}'`);
+  if (type !== undefined && ENDPOINT_TYPE[p.kind] !== type) return c.fail(join(path, `${key}.type`), `'${name}' is a ${p.kind} population (type '${ENDPOINT_TYPE[p.kind]}'), got '${type}'`);
+  return p.size;
+}
+
+function checkRealisation(c: Checker, path: string, v: unknown): string | undefined {
+  const real = c.object(path, v);
+  if (!real) return undefined;
+  const kind = c.oneOf(join(path, 'kind'), real.kind, ['ideal', 'dac', 'conductance'] as const);
+  if (kind === 'dac') {
+    c.number(join(path, 'bits'), real.bits, { integer: true, min: 1, max: 24 });
+    if (real.fullScale !== 'auto') c.number(join(path, 'fullScale'), real.fullScale, { positive: true });
+  }
+  if (kind === 'conductance') c.oneOf(join(path, 'series'), real.series, ['E24', 'E96', 'continuous'] as const);
+  return kind;
+}
+
+function checkIntegerMatrix(c: Checker, path: string, v: unknown, rows: number, cols: number, what: string, allowed?: number[]): void {
+  const m = c.matrix(path, v, rows, cols);
+  if (!m) return;
+  for (let i = 0; i < m.length; i++) {
+    const j = m[i]!.findIndex((x) => !Number.isInteger(x) || (allowed !== undefined && !allowed.includes(x)));
+    if (j >= 0) {
+      c.fail(`${path}[${i}][${j}]`, `expected ${what}, got ${m[i]![j]}`);
+      return;
+    }
+  }
+}
+
+function checkPlastic(c: Checker, path: string, v: unknown): void {
+  const p = c.object(path, v);
+  if (!p) return;
+  const kind = c.oneOf(join(path, 'kind'), p.kind, ['ideal', 'analog', 'digital'] as const);
+  c.number(join(path, 'learningRatePerS'), p.learningRatePerS, { min: 0, unit: '1/s' });
+  if (kind === 'analog') c.number(join(path, 'leakTauS'), p.leakTauS, { positive: true, unit: 's' });
+  if (kind === 'digital') {
+    c.number(join(path, 'updatePeriodS'), p.updatePeriodS, { positive: true, unit: 's' });
+    if (typeof p.stochasticRounding !== 'boolean') c.fail(join(path, 'stochasticRounding'), `expected true or false, got ${describe(p.stochasticRounding)}`);
   }
 }

@@ -258,7 +258,7 @@ export class AnalogSimulator {
       fOld = Float64Array.from(w.f);
       before = snapshotDrive(w);
     }
-    for (const imp of impulses) y[sys.oIn + imp.channel] += imp.area / sys.model.inputTauMs[imp.channel]!;
+    for (const imp of impulses) y[sys.oIn + imp.channel] = y[sys.oIn + imp.channel]! + imp.area / sys.model.inputTauMs[imp.channel]!;
     if (jump && before && fOld) {
       sys.rhs(tb, y, new Float64Array(sys.size)); // the drive after the jump, in the workspace
       w.rbarIn.set(y.subarray(sys.oIn, sys.oIn + g.nStimulusInputs));

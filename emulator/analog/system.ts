@@ -287,9 +287,9 @@ export class AnalogSystem implements OdeSystem {
         const lim = m.err.maxOut[i]!;
         e = e < -lim ? -lim : e > lim ? lim : e;
         this.eLead[i] = e;
-        b[i] += e;
+        b[i] = b[i]! + e;
       } else {
-        b[i] += this.ebar[i]! + m.err.lookMs[i]! * this.rate0[i]!;
+        b[i] = b[i]! + (this.ebar[i]! + m.err.lookMs[i]! * this.rate0[i]!);
       }
     }
     if (!m.rate.any.exact && !m.err.any.exact) {
@@ -305,7 +305,7 @@ export class AnalogSystem implements OdeSystem {
       }
       if (m.err.any.exact) {
         dyn.errorSignalRate(v, tmp);
-        for (let i = 0; i < N; i++) if (!m.err.lead[i]) out[i] -= m.err.lookMs[i]! * (tmp[i]! - this.rate0[i]!);
+        for (let i = 0; i < N; i++) if (!m.err.lead[i]) out[i] = out[i]! - (m.err.lookMs[i]! * (tmp[i]! - this.rate0[i]!));
       }
     };
     const precond = (r: Float64Array, out: Float64Array) => {
@@ -337,7 +337,7 @@ export class AnalogSystem implements OdeSystem {
         const a = eta * post[r]!;
         for (let c = 0; c < p.cols; c++) dy[o + r * p.cols + c] = p.mask && !p.mask[r * p.cols + c] ? 0 : a * pre[c]!;
       }
-      if (pl.kind === 'analog') for (let i = 0; i < n; i++) dy[o + i] -= y[o + i]! / pl.leakTauMs;
+      if (pl.kind === 'analog') for (let i = 0; i < n; i++) dy[o + i] = dy[o + i]! - (y[o + i]! / pl.leakTauMs);
     });
   }
 
@@ -391,7 +391,7 @@ export class AnalogSystem implements OdeSystem {
         d += pl.stochastic ? (this.rng.uniform() < x - d ? 1 : 0) : x - d >= 0.5 ? 1 : 0;
         if (d === 0) continue;
         const code = Math.max(-pl.maxCode, Math.min(pl.maxCode, codes[i]! + d));
-        y[o + i] -= d * pl.lsb;
+        y[o + i] = y[o + i]! - (d * pl.lsb);
         codes[i] = code;
         W[i] = code * pl.lsb * kappa[i]!;
       }

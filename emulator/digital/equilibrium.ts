@@ -50,7 +50,7 @@ export function forwardSweeps(c: EquilibriumContext): void {
     const r = maxAbs(w.eraw);
     if (!layered && !(r < prev)) break;
     prev = r;
-    for (let i = 0; i < w.u.length; i++) w.u[i] -= w.eraw[i]!;
+    for (let i = 0; i < w.u.length; i++) w.u[i] = w.u[i]! - w.eraw[i]!;
   }
 }
 
@@ -77,7 +77,7 @@ export function jumpContinuation(c: EquilibriumContext, fTarget: Float64Array, b
     delta.fill(0);
     const fail = direct.solve(d, delta);
     if (fail) c.fail(fail);
-    for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
+    for (let i = 0; i < delta.length; i++) w.u[i] = w.u[i]! - delta[i]!;
   }
   w.ustar.set(after.ustar);
   w.nudge.set(after.nudge);
@@ -106,7 +106,7 @@ export function restoreEquilibrium(c: EquilibriumContext, fTarget: Float64Array,
     delta.fill(0);
     const fail = direct.solve(d, delta);
     if (fail) c.fail(fail);
-    for (let i = 0; i < delta.length; i++) w.u[i] -= delta[i]!;
+    for (let i = 0; i < delta.length; i++) w.u[i] = w.u[i]! - delta[i]!;
   }
   if (c.kinks && Number.isFinite(bestR)) {
     w.u.set(best);

@@ -24,9 +24,9 @@ export function forwardPass(L: Layout, w: Workspace): void {
       for (let i = 0; i < N; i++) {
         const a = np.gain[i]!;
         const k = b * N + i;
-        w.rho[k] *= a;
-        w.drho[k] *= a;
-        w.ddrho[k] *= a;
+        w.rho[k] = w.rho[k]! * a;
+        w.drho[k] = w.drho[k]! * a;
+        w.ddrho[k] = w.ddrho[k]! * a;
       }
     }
   }

@@ -93,7 +93,7 @@ export function scatterAdd(src: Float64Array, size: number, B: number, dst: Floa
   for (let b = 0; b < B; b++) {
     const d = b * n + off;
     const s = b * size;
-    for (let i = 0; i < size; i++) dst[d + i] += scale * src[s + i]!;
+    for (let i = 0; i < size; i++) dst[d + i] = dst[d + i]! + scale * src[s + i]!;
   }
 }
 

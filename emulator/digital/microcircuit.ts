@@ -93,7 +93,7 @@ export class MicrocircuitDynamics implements Dynamics {
     // ∂v/∂t = −Ẇ^PI u^I − W^PI (1 − β^I) Ẇ^IP r̄_l
     const dIP = w.uIdot.subarray(0, B * I.size);
     applyWdot(w, L, ip, Bw.pre, dIP);
-    for (let i = 0; i < dIP.length; i++) dIP[i] *= 1 - L.graph.betaInterneuron;
+    for (let i = 0; i < dIP.length; i++) dIP[i] = dIP[i]! * (1 - L.graph.betaInterneuron);
     w.kernels.gemv(Bpi.W, nl, I.size, B, dIP, Bpi.out);
     scatterAdd(Bpi.out, nl, B, apicalDt, N, m.wpi.postOff, -1);
     applyWdot(w, L, pi, Bpi.pre, Bpi.out);
@@ -155,7 +155,7 @@ export class MicrocircuitDynamics implements Dynamics {
       const { rows, cols } = ref.p;
       const W = w.proj[ref.index]!.W;
       for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) out[(ref.postOff + r) * N + ref.preOff + c] -= W[r * cols + c]! * w.drho[b * N + ref.preOff + c]!;
+        for (let c = 0; c < cols; c++) out[(ref.postOff + r) * N + ref.preOff + c] = out[(ref.postOff + r) * N + ref.preOff + c]! - (W[r * cols + c]! * w.drho[b * N + ref.preOff + c]!);
       }
     }
     for (const m of L.micro) {
@@ -170,13 +170,13 @@ export class MicrocircuitDynamics implements Dynamics {
         for (let j = 0; j < na; j++) {
           let s = Bl[i * na + j]!;
           for (let k = 0; k < nI; k++) s -= bI * Wpi[i * nI + k]! * Bip[k * na + j]!;
-          out[row * N + m.b.preOff + j] -= di * s;
+          out[row * N + m.b.preOff + j] = out[row * N + m.b.preOff + j]! - (di * s);
         }
         // ∂v_i/∂u_l = −(1 − β^I) W^PI W^IP D_l
         for (let j = 0; j < nl; j++) {
           let s = 0;
           for (let k = 0; k < nI; k++) s += Wpi[i * nI + k]! * Wip[k * nl + j]!;
-          out[row * N + m.wip.preOff + j] += di * (1 - bI) * s * w.drho[b * N + m.wip.preOff + j]!;
+          out[row * N + m.wip.preOff + j] = out[row * N + m.wip.preOff + j]! + di * (1 - bI) * s * w.drho[b * N + m.wip.preOff + j]!;
         }
       }
     }

@@ -98,7 +98,7 @@ export class DigitalObserver {
         const rate = new Float64Array(w.u.length);
         dyn.errorSignal(out);
         dyn.errorSignalRate(w.udot, rate);
-        for (let i = 0; i < out.length; i++) out[i] += tau[i % N]! * rate[i]!;
+        for (let i = 0; i < out.length; i++) out[i] = out[i]! + tau[i % N]! * rate[i]!;
         return out;
       }
       default:

@@ -54,7 +54,7 @@ export function solveUpper(L: Layout, w: Workspace, src: Float64Array, dst: Floa
     for (const k of ks) backOne(L, w, k, dst, t, 1);
     const pop = L.graph.neurons[q]!;
     for (let b = 0; b < B; b++) {
-      for (let i = b * N + pop.offset, e = i + pop.size; i < e; i++) dst[i] += w.drho[i]! * t[i]!;
+      for (let i = b * N + pop.offset, e = i + pop.size; i < e; i++) dst[i] = dst[i]! + w.drho[i]! * t[i]!;
     }
   }
 }

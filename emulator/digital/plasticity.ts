@@ -55,7 +55,7 @@ function lowRank(w: Workspace, a: Float64Array, na: number, c: Float64Array, nc:
   }
   // G[b·B + b'] = a_b' · x_b (gemv with the B vectors a as the matrix rows)
   w.kernels.gemv(a, B, na, B, x, w.gram);
-  for (let i = 0; i < B * B; i++) w.gram[i] *= scale;
+  for (let i = 0; i < B * B; i++) w.gram[i] = w.gram[i]! * scale;
   // out_b[k] = Σ_b' c_b'[k] G[b·B + b'] (gemvT with the B vectors c as the matrix rows)
   w.kernels.gemvT(c, B, nc, B, w.gram, out);
 }

@@ -207,8 +207,8 @@ export class DigitalSimulator {
     observe?.(this);
 
     const dt = o.dtMs;
-    for (let i = 0; i < w.u.length; i++) w.u[i] += dt * w.udot[i]!;
-    for (let i = 0; i < w.rbarIn.length; i++) w.rbarIn[i] += dt * w.rdotIn[i]!;
+    for (let i = 0; i < w.u.length; i++) w.u[i] = w.u[i]! + dt * w.udot[i]!;
+    for (let i = 0; i < w.rbarIn.length; i++) w.rbarIn[i] = w.rbarIn[i]! + dt * w.rdotIn[i]!;
     this.dyn.commit(dt);
     this.stepCount++;
     this.tMs = this.stepOffset + this.stepCount * dt;
@@ -246,7 +246,7 @@ export class DigitalSimulator {
     for (let b = 0; b < B; b++) {
       for (const imp of drive.impulses(t0, t1, b)) {
         const pop = this.graph.inputs.find((p) => imp.channel >= p.offset && imp.channel < p.offset + p.size)!;
-        this.w.rbarIn[b * nIn + imp.channel] += imp.area / pop.tauInMs;
+        this.w.rbarIn[b * nIn + imp.channel] = this.w.rbarIn[b * nIn + imp.channel]! + imp.area / pop.tauInMs;
       }
     }
   }

@@ -93,8 +93,8 @@ export class SomaticDynamics implements Dynamics {
         for (let c = 0; c < cols; c++) {
           const j = ref.preOff + c;
           const dj = w.drho[b * N + j]!;
-          A[i * N + j] -= W[r * cols + c]! * dj;
-          At[j * N + i] -= dj * (F ? F[c * rows + r]! : W[r * cols + c]!);
+          A[i * N + j] = A[i * N + j]! - (W[r * cols + c]! * dj);
+          At[j * N + i] = At[j * N + i]! - (dj * (F ? F[c * rows + r]! : W[r * cols + c]!));
         }
       }
     });
@@ -103,12 +103,12 @@ export class SomaticDynamics implements Dynamics {
       for (let k = 0; k < N; k++) {
         const a = At[i * N + k]!;
         if (a === 0) continue;
-        for (let j = 0; j < N; j++) out[i * N + j] += a * A[k * N + j]!;
+        for (let j = 0; j < N; j++) out[i * N + j] = out[i * N + j]! + a * A[k * N + j]!;
       }
     }
     for (let i = 0; i < N; i++) {
       const q = b * N + i;
-      out[i * N + i] += -w.ddrho[q]! * w.fb[q]! + L.graph.beta * w.nudge[q]!;
+      out[i * N + i] = out[i * N + i]! + (-w.ddrho[q]! * w.fb[q]! + L.graph.beta * w.nudge[q]!);
     }
   }
 

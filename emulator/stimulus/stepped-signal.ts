@@ -13,7 +13,7 @@ export class SteppedSignal implements Signal {
 
   value(tMs: number, out: Float64Array, offset: number): void {
     this.base.value(tMs, out, offset);
-    for (const s of this.steps) if (s.tMs <= tMs) out[offset + s.channel] += s.value;
+    for (const s of this.steps) if (s.tMs <= tMs) out[offset + s.channel] = out[offset + s.channel]! + s.value;
   }
 
   slope(tMs: number, out: Float64Array, offset: number): void {

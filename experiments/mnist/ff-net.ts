@@ -86,7 +86,7 @@ export class FeedForwardNet {
       if (g === 0) continue;
       const r = i * D;
       const a = lr * g;
-      for (let j = 0; j < D; j++) W1[r + j] += a * x[offset + j]!;
+      for (let j = 0; j < D; j++) W1[r + j] = W1[r + j]! + a * x[offset + j]!;
     }
     return cost;
   }
@@ -105,15 +105,15 @@ export class FeedForwardNet {
       cost += 0.5 * e * e;
       const r = k * H;
       for (let i = 0; i < H; i++) {
-        dh[i] += W2[r + i]! * e;
-        W2[r + i] += lr * e * h[i]!;
+        dh[i] = dh[i]! + W2[r + i]! * e;
+        W2[r + i] = W2[r + i]! + lr * e * h[i]!;
       }
-      b2[k] += lr * e;
+      b2[k] = b2[k]! + lr * e;
     }
     for (let i = 0; i < H; i++) {
       const g = uh[i]! > 0 && uh[i]! < 1 ? dh[i]! : 0;
       dh[i] = g;
-      b1[i] += lr * g;
+      b1[i] = b1[i]! + lr * g;
     }
     return cost;
   }

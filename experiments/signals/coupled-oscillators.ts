@@ -193,11 +193,11 @@ export function coupledOscillatorSignal(o: OscillatorSignalOptions): Multichanne
     let m = 0;
     for (const v of x) m += v;
     m /= S;
-    for (let s = 0; s < S; s++) x[s] -= m;
+    for (let s = 0; s < S; s++) x[s] = x[s]! - m;
     for (const v of x) pooled += v * v;
   }
   const scale = Math.sqrt(pooled / (C * S)) / amplitude;
-  for (const x of channels) for (let s = 0; s < S; s++) x[s] /= scale;
+  for (const x of channels) for (let s = 0; s < S; s++) x[s] = x[s]! / scale;
   return { sampleMs, times, channels, region, frequenciesHz: freqs, scale };
 }
 

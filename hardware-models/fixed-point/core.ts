@@ -309,7 +309,7 @@ export class FixedPointCore {
         const xr = x[po + r]!;
         if (xr === 0) continue;
         const row = r * p.cols;
-        for (let col = 0; col < p.cols; col++) out[qo + col] += W[row + col]! * xr;
+        for (let col = 0; col < p.cols; col++) out[qo + col] = out[qo + col]! + W[row + col]! * xr;
       }
     });
     for (let i = 0; i < out.length; i++) out[i] = state ? this.st(shr(out[i]!, shift)) : this.d(shr(out[i]!, shift));
@@ -333,12 +333,12 @@ export class FixedPointCore {
       let R = 0;
       for (let c = 0; c < p.cols; c++) R += src[qo + c]! * src[qo + c]!;
       R = shr(R, 16);
-      for (let r = 0; r < p.rows; r++) g[po + r] += shr(clampR(shr(this.mS[po + r]! * R, 16)) * e, 16);
+      for (let r = 0; r < p.rows; r++) g[po + r] = g[po + r]! + shr(clampR(shr(this.mS[po + r]! * R, 16)) * e, 16);
       if (p.pre.kind !== 'neuron') continue;
       let M = 0;
       for (let r = 0; r < p.rows; r++) M += this.mS[po + r]! * this.mS[po + r]!;
       M = shr(M, 16);
-      for (let c = 0; c < p.cols; c++) this.wt[qo + c] += shr(clampR(shr(src[qo + c]! * M, 16)) * e, 16);
+      for (let c = 0; c < p.cols; c++) this.wt[qo + c] = this.wt[qo + c]! + shr(clampR(shr(src[qo + c]! * M, 16)) * e, 16);
     }
   }
 
@@ -381,6 +381,6 @@ function matvec(W: Float64Array, p: BoardProjection, x: Float64Array, off: numbe
     let s = 0;
     const row = r * p.cols;
     for (let c = 0; c < p.cols; c++) s += W[row + c]! * x[off + c]!;
-    out[post + r] += s;
+    out[post + r] = out[post + r]! + s;
   }
 }

@@ -200,7 +200,7 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
     projections.push({ name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights });
   }
   const fan = new Array<number>(nNeurons).fill(0);
-  for (const p of projections) for (let i = 0; i < p.rows; i++) fan[populations[p.post]!.offset + i] += p.cols;
+  for (const p of projections) for (let i = 0; i < p.rows; i++) fan[populations[p.post]!.offset + i] = fan[populations[p.post]!.offset + i]! + p.cols;
   const wide = fan.findIndex((x) => x > MAX_FAN);
   if (wide >= 0) r.fail(r.o, 'projections', `neuron ${wide} has a fan-in of ${fan[wide]} synapses, the core's accumulators hold at most ${MAX_FAN}`);
   if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);

@@ -36,7 +36,7 @@ export class DenseLu {
         if (f === 0) continue;
         const ro = i * n;
         const ko = k * n;
-        for (let j = k + 1; j < n; j++) a[ro + j] -= f * a[ko + j]!;
+        for (let j = k + 1; j < n; j++) a[ro + j] = a[ro + j]! - (f * a[ko + j]!);
       }
     }
     return true;

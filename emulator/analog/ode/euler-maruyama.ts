@@ -31,7 +31,7 @@ export class EulerMaruyama implements OdeSolver {
       this.stats.rhsEvaluations++;
       yPrev.set(y);
       const sq = Math.sqrt(h);
-      for (let i = 0; i < n; i++) y[i] += h * f[i]! + (sigma[i] ? sq * sigma[i]! * this.rng.normal() : 0);
+      for (let i = 0; i < n; i++) y[i] = y[i]! + (h * f[i]! + (sigma[i] ? sq * sigma[i]! * this.rng.normal() : 0));
       for (let i = 0; i < n; i++) {
         if (!Number.isFinite(y[i]!)) return { what: 'the state became non-finite', timeMs: t, component: sys.componentName(i) };
       }

@@ -103,7 +103,7 @@ export class Rosenbrock implements OdeSolver {
       if (jacAge >= this.jacobianEvery) jacobian();
       if (!(Math.abs(h - luH) <= 0.2 * luH) || last || t + luH > t1) {
         for (let i = 0; i < m * m; i++) Wm[i] = -J[i]!;
-        for (let i = 0; i < m; i++) Wm[i * m + i] += 1 / (gamma * h);
+        for (let i = 0; i < m; i++) Wm[i * m + i] = Wm[i * m + i]! + 1 / (gamma * h);
         if (!lu.factor()) return { what: 'the Rosenbrock matrix 1/(γh) I − J is singular', timeMs: t };
         this.stats.factorisations++;
         luH = h;
@@ -127,7 +127,7 @@ export class Rosenbrock implements OdeSolver {
           Ks[n] = 1;
           for (let j = 0; j < s; j++) {
             const c = C[s]![j]! / hs;
-            for (let i = 0; i <= n; i++) Ks[i] += c * K[j]![i]!;
+            for (let i = 0; i <= n; i++) Ks[i] = Ks[i]! + c * K[j]![i]!;
           }
         }
         lu.solve(Ks);

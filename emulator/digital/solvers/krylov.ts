@@ -37,8 +37,8 @@ export function pcg(apply: Op, precond: Op, b: Float64Array, x: Float64Array, to
     if (!(pq > 0)) return { fail: 'the Hessian H = ∂f/∂u is not positive definite (negative curvature found)', iterations: it };
     const a = rz / pq;
     for (let i = 0; i < n; i++) {
-      x[i] += a * p[i]!;
-      r[i] -= a * q[i]!;
+      x[i] = x[i]! + a * p[i]!;
+      r[i] = r[i]! - (a * q[i]!);
     }
     if (normInf(r) <= tol) return { fail: null, iterations: it };
     precond(r, z);
@@ -74,7 +74,7 @@ export function gmres(apply: Op, precond: Op, b: Float64Array, x: Float64Array, 
       const h = new Array<number>(k + 2).fill(0);
       for (let j = 0; j <= k; j++) {
         h[j] = dot(w, V[j]!);
-        for (let i = 0; i < n; i++) w[i] -= h[j]! * V[j]![i]!;
+        for (let i = 0; i < n; i++) w[i] = w[i]! - (h[j]! * V[j]![i]!);
       }
       h[k + 1] = Math.sqrt(dot(w, w));
       V.push(w.map((v) => v / (h[k + 1]! || 1)));
@@ -105,9 +105,9 @@ export function gmres(apply: Op, precond: Op, b: Float64Array, x: Float64Array, 
       y[i] = s / H[i]![i]!;
     }
     w.fill(0);
-    for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) w[i] += y[j]! * V[j]![i]!;
+    for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) w[i] = w[i]! + y[j]! * V[j]![i]!;
     precond(w, z);
-    for (let i = 0; i < n; i++) x[i] += z[i]!;
+    for (let i = 0; i < n; i++) x[i] = x[i]! + z[i]!;
   }
   apply(x, w);
   for (let i = 0; i < n; i++) r[i] = b[i]! - w[i]!;

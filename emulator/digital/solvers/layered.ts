@@ -92,7 +92,7 @@ export class LayeredSolver implements LinearSolver {
       wb.ks.forEach((k, j) => {
         const coef = d.get(j, 0);
         const z = k * B * N + b * N;
-        for (let i = 0; i < N; i++) dst[b * N + i] -= coef * w.zcols[z + i]!;
+        for (let i = 0; i < N; i++) dst[b * N + i] = dst[b * N + i]! - (coef * w.zcols[z + i]!);
       });
     }
   }

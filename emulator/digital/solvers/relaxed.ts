@@ -82,7 +82,7 @@ export class RelaxedIteration implements LinearSolver {
         }
         prev = r;
       }
-      for (let i = 0; i < n; i++) x[i] += a * res[i]!;
+      for (let i = 0; i < n; i++) x[i] = x[i]! + a * res[i]!;
     }
     this.lastIterations = limit;
     if (converge) return { what: `the implicit iteration did not converge in ${limit} iterations (α = ${a})`, hint: 'use --method explicit or a smaller --relaxation' };
