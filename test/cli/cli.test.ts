@@ -111,7 +111,7 @@ describe('nla demo and the file outputs', () => {
       '--probe', 'rbar:in', '--out', join(dir, 'x.csv'), '--plot', join(dir, 'x.html'), '--weights-out', join(dir, 'w.jsonl'), '--weights-every', '10ms', '--learn', '--quiet');
     expect(r.code).toBe(0);
     const snaps = readFileSync(join(dir, 'w.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(snaps.map((s) => s.tMs)).toEqual([0, 10, 20, 30]);
+    expect(snaps.map((s) => s.tMs)).toEqual([0, 10, 20, 30, 40]); // the final weights last
     expect(snaps[0].weights['in->hidden']).toHaveLength(144);
     expect(readFileSync(join(dir, 'x.html'), 'utf8')).toContain('<svg');
     // the impulse at 10 ms raises r̄_in[2] by 5/τ_in = 0.5 within one step

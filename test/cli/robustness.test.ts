@@ -93,3 +93,59 @@ describe('networks too large for the machine', () => {
     expect(r.err).toContain("NLA_MEMORY_LIMIT: expected a size such as 512MB or 8GB, got 'lots'");
   });
 });
+
+describe('files read at the boundary are checked, cross-references included (exit 2, path-specific)', () => {
+  const compiled = (profile: string, spec = join(ex, 'network.json')) => {
+    const dir = tmp();
+    const out = join(dir, 'c.json');
+    const r = nla('compile', spec, '--profile', profile, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    return { dir, circuit: JSON.parse(readFileSync(out, 'utf8')) as Record<string, any> };
+  };
+  const simulateCircuit = (dir: string, circuit: unknown) => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(circuit));
+    return nla('simulate', join(dir, 'bad.json'), '--engine', 'analog', '--duration', '5ms', ...io);
+  };
+
+  it('a circuit with a neuron removed names the neuron no entry realises', () => {
+    const { dir, circuit } = compiled('ideal');
+    const k = circuit.neurons.findIndex((n: { realises: string }) => n.realises === 'hidden[3]');
+    circuit.neurons.splice(k, 1);
+    const r = simulateCircuit(dir, circuit);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("neurons: no entry realises hidden[3] (population 'hidden' has 24)");
+    expect(r.err).not.toMatch(/TypeError|numerical failure/);
+  });
+
+  it('a circuit whose feedback array names no forward array is refused, not run into a numerical failure', () => {
+    const spec = JSON.parse(readFileSync(join(ex, 'network.json'), 'utf8'));
+    spec.feedback = { mode: 'random' };
+    const dir0 = tmp();
+    writeFileSync(join(dir0, 'fa.json'), JSON.stringify(spec));
+    const { dir, circuit } = compiled('ideal', join(dir0, 'fa.json'));
+    const k = circuit.arrays.findIndex((a: { role: string }) => a.role === 'feedback');
+    expect(k).toBeGreaterThanOrEqual(0);
+    circuit.arrays[k].feedbackOf = 'no-such-array';
+    const r = simulateCircuit(dir, circuit);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`arrays[${k}].feedbackOf: expected null or the name of a forward array, got 'no-such-array'`);
+  });
+
+  it('a circuit whose array points at a population of the wrong kind, or a duplicated neuron, is refused', () => {
+    const { dir, circuit } = compiled('subthreshold');
+    circuit.arrays[0].post.type = 'interneuron';
+    circuit.neurons.push({ ...circuit.neurons[0] });
+    const r = simulateCircuit(dir, circuit);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/arrays\[0\]\.post\.type: expected one of 'neuron', 'interneuron'|arrays\[0\]\.post\.type: 'hidden' is a hidden population/);
+    expect(r.err).toContain(`is already realised by neurons[0]`);
+  });
+
+  it('board outputs whose columns are not neurons of the network are refused with the column', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'b.csv'), 't,u:out[0],u:out[7]\n1,0.1,0.2\n');
+    const r = nla('compare', join(ex, 'network.json'), '--a', 'digital', '--b', 'board', '--board-outputs', join(dir, 'b.csv'), '--duration', '5ms', ...io);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("b.csv: line 1: column 3 is 'u:out[7]': expected u:, rbar: or ebar: and a neuron of network 'teacher-student'");
+  });
+});
