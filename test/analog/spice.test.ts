@@ -35,7 +35,7 @@ describe('SPICE cross-check (ngspice in WebAssembly)', () => {
     const targets = [0, 1].map((c) => Float64Array.from(times, (t) => 0.4 + 0.3 * Math.cos(t / 9 + 2 * c)));
     const drive = new SignalDrive(new TableSignal(times, inputs, 'linear'), new TableSignal(times, targets, 'linear'));
     const dep = { recoveryS: 0.01, a: 1.5, d: 2 };
-    const net = emitSpice(ir, { durationModelMs: T, sampleEveryModelMs: 0.1, inputs: { times, channels: inputs }, targets: { times, channels: targets }, depressing: [{ pre: 'h1[0]', params: dep }], reltol: 1e-6 });
+    const net = emitSpice(ir, { durationModelMs: T, sampleEveryModelMs: 0.1, inputs: { times, channels: inputs }, targets: { times, channels: targets }, depressing: [{ pre: 'h1[0]', params: dep }], reltol: 1e-6, init: 'equilibrium' });
     const spice = await runSpice(net, { sampleEveryModelMs: 0.1, durationModelMs: T });
     const sim = new AnalogSimulator(modelFromCircuit(ir), { init: 'equilibrium', rtol: 1e-8, atol: 1e-11 });
     const emu = sim.run({ durationMs: T, drive, probes: parseProbes('u,rbar:h1[0:1]', g), sampleEveryMs: 0.1 });
