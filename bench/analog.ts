@@ -62,7 +62,7 @@ async function emulatorVsSpice(sizes: number[], T: number) {
     return { traces: r.traces, ms: performance.now() - t0, steps: r.summary.steps, solver: r.summary.solver };
   };
   const reference = emulate(1e-11).traces;
-  const net = emitSpice(ir, { durationModelMs: T, sampleEveryModelMs: 0.1, inputs: { times, channels: inputs }, targets: { times, channels: targets }, reltol: 1e-5 });
+  const net = emitSpice(ir, { durationModelMs: T, sampleEveryModelMs: 0.1, inputs: { times, channels: inputs }, targets: { times, channels: targets }, reltol: 1e-5, init: 'equilibrium' });
   const spiceTimes: number[] = [];
   let spice!: Awaited<ReturnType<typeof runSpice>>;
   for (let r = 0; r < REPS; r++) {

@@ -174,14 +174,14 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
     }
     return { times: Float64Array.from(times), channels: channels.map((c) => Float64Array.from(c)) };
   };
-  const net = emitSpice(ir, { durationModelMs: durationMs, sampleEveryModelMs: sampleEveryMs, inputs: asPwl(inTable), ...(tgTable ? { targets: asPwl(tgTable) } : {}) });
+  const net = emitSpice(ir, { durationModelMs: durationMs, sampleEveryModelMs: sampleEveryMs, init, inputs: asPwl(inTable), ...(tgTable ? { targets: asPwl(tgTable) } : {}) });
   const spiceEngine = oneOf(o.spiceEngine ?? 'wasm', ['wasm', 'native'] as const, '--spice-engine') as SpiceEngine;
   if (!o.quiet) process.stderr.write(`spice: running ngspice (${spiceEngine}) on ${ir.neurons.length} neurons…\n`);
   const res = await runSpice(net, { engine: spiceEngine, sampleEveryModelMs: sampleEveryMs, durationModelMs: durationMs });
   return {
     engine,
     traces: res.traces,
-    summary: { engine: 'spice', ngspice: spiceEngine, profile: ir.profile.name, points: res.points, wallMs: res.wallMs, simulatedMs: durationMs, seed: ir.seed },
+    summary: { engine: 'spice', ngspice: spiceEngine, profile: ir.profile.name, init, points: res.points, wallMs: res.wallMs, simulatedMs: durationMs, seed: ir.seed },
     weights: null,
     graph,
     circuit: ir,

@@ -4,6 +4,7 @@ import { loadOrCompileCircuit } from '../circuit-load.js';
 import { emitSpice } from '../../compiler/spice/emit.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
+import { oneOf } from '../engines.js';
 
 export function registerCompile(program: Command): void {
   program
@@ -16,13 +17,14 @@ export function registerCompile(program: Command): void {
     .option('--out <json>', 'write the circuit IR')
     .option('--spice <cir>', 'write an ngspice netlist of the circuit')
     .option('--duration <time>', 'transient length written into the netlist', '100ms')
+    .option('--init <mode>', 'initial state written into the netlist: rest (.ic: u = 0, inputs low-passed from 0) or equilibrium (the operating point)', 'rest')
     .option('--json', 'print the pass reports as JSON')
-    .action((spec: string, o: { profile: string; seed?: string; calibrate?: boolean; out?: string; spice?: string; duration: string; json?: boolean }) => {
+    .action((spec: string, o: { profile: string; seed?: string; calibrate?: boolean; out?: string; spice?: string; duration: string; init: string; json?: boolean }) => {
       const ir = loadOrCompileCircuit(spec, o);
       if (ir.reports.length === 0) throw new UsageError(`${spec} is already a compiled circuit`);
       const files: string[] = [];
       if (o.out) files.push(writeOutput(o.out, JSON.stringify(ir)));
-      if (o.spice) files.push(writeOutput(o.spice, emitSpice(ir, { durationModelMs: parseTimeMs(o.duration, '--duration') }).netlist));
+      if (o.spice) files.push(writeOutput(o.spice, emitSpice(ir, { durationModelMs: parseTimeMs(o.duration, '--duration'), init: oneOf(o.init, ['rest', 'equilibrium'] as const, '--init') }).netlist));
       if (o.json) {
         process.stdout.write(JSON.stringify({ network: ir.network, profile: ir.profile.name, seed: ir.seed, reports: ir.reports, files }, null, 2) + '\n');
         return;

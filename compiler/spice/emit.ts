@@ -17,6 +17,13 @@ export interface SpiceOptions {
   /** Extra depressing synapses reading a neuron's rate r̄ (for cross-checks of the component). */
   depressing?: Array<{ pre: string; params: DepressingParams }>;
   reltol?: number;
+  /**
+   * The state the transient starts from, as `--init` means it for the emulators: `rest` holds every
+   * membrane at u = 0 and every input low-pass at r̄ = 0 while ngspice solves the operating point
+   * (`.ic`; the lead stages and depressing pools settle there), `equilibrium` starts from the operating
+   * point of the circuit driven by the inputs at t = 0.
+   */
+  init: 'rest' | 'equilibrium';
 }
 
 export interface SpiceNetlist {
@@ -25,6 +32,37 @@ export interface SpiceNetlist {
   outputs: Array<{ node: string; quantity: string; offsetV: number; scaleV: number }>;
   /** Seconds of circuit time per model ms. */
   timeScale: number;
+  /** The transient's stop time (`.tran`), s. */
+  stopS: number;
+  /** What each neuron index of the node names realises (`h1[3]` for u3, rho3, …), and each input index. */
+  neurons: string[];
+  inputs: string[];
+}
+
+const NODE_MEANING: Record<string, string> = {
+  u: 'membrane u',
+  rho: 'ρ(u)',
+  drho: "ρ'(u)",
+  r: 'rate r',
+  m: 'mismatch u − W r̄',
+  eb: 'apical error ē',
+  e: 'error unit e',
+  iin: 'input current',
+  ust: 'target u*',
+};
+
+/** A netlist node in words: `drho7` → `node drho7 (ρ'(u) of h1[7])`; unknown names as they are. */
+export function describeNode(net: Pick<SpiceNetlist, 'neurons' | 'inputs'>, node: string): string {
+  const n = /^(u|rho|drho|r|m|eb|e|iin|ust)(\d+)(_z|_rest)?$/.exec(node);
+  const who = n ? net.neurons[Number(n[2])] : undefined;
+  if (n && who !== undefined) {
+    const part = n[3] === '_z' ? `lead stage of ${NODE_MEANING[n[1] ?? ''] ?? n[1]}` : n[3] === '_rest' ? 'rest level' : (NODE_MEANING[n[1] ?? ''] ?? n[1]);
+    return `node ${node} (${part} of ${who})`;
+  }
+  const i = /^(rin|rbi)(\d+)$/.exec(node);
+  const inp = i ? net.inputs[Number(i[2])] : undefined;
+  if (i && inp !== undefined) return `node ${node} (${i[1] === 'rin' ? 'rate source' : 'low-passed rate r̄'} of input ${inp})`;
+  return `node ${node}`;
 }
 
 /**
@@ -145,9 +183,15 @@ export function emitSpice(ir: CircuitIR, o: SpiceOptions): SpiceNetlist {
   const poles = ir.neurons.flatMap((n) => [n.rateUnit, n.errorUnit]).filter((u) => u.kind === 'lead').map((u) => (u as { poleS: number }).poleS);
   const tmax = Math.min(tstep, ...poles.map((p) => p / 2));
   lines.push(`.options reltol=${o.reltol ?? 1e-5} abstol=1e-15 vntol=1e-9 method=gear maxord=2`);
+  if (o.init === 'rest') {
+    // held while ngspice solves the operating point, released when the transient starts (no uic)
+    lines.push('* initial state: rest (u = 0, input low-passes at 0; lead stages and pools settle at the operating point)');
+    const ic = [...ir.neurons.map((_, i) => `v(u${i})=${E0}`), ...ir.inputs.map((_, j) => `v(rbi${j})=0`)];
+    for (let k = 0; k < ic.length; k += 8) lines.push(`.ic ${ic.slice(k, k + 8).join(' ')}`);
+  } else lines.push('* initial state: equilibrium (the operating point with the inputs at t = 0)');
   lines.push(`.tran ${tstep} ${tstop} 0 ${tmax}`);
   lines.push('.end');
-  return { netlist: lines.join('\n') + '\n', outputs, timeScale: ts };
+  return { netlist: lines.join('\n') + '\n', outputs, timeScale: ts, stopS: tstop, neurons: ir.neurons.map((n) => n.realises), inputs: ir.inputs.map((x) => x.realises) };
 }
 
 function pwl(times: ArrayLike<number>, values: ArrayLike<number>, ts: number, V: number, offset = 0): string {

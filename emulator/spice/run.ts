@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NumericalError, UsageError } from '../../core/errors.js';
-import type { SpiceNetlist } from '../../compiler/spice/emit.js';
+import { describeNode, type SpiceNetlist } from '../../compiler/spice/emit.js';
+import { parseRawFile } from './raw.js';
 import { TraceTable } from '../probes/recorder.js';
 
 export type SpiceEngine = 'wasm' | 'native';
@@ -29,26 +30,31 @@ export interface SpiceRun {
  */
 export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; timeoutMs?: number; sampleEveryModelMs: number; durationModelMs: number }): Promise<SpiceRun> {
   const engine = opts.engine ?? 'wasm';
+  const wantS = opts.durationModelMs * net.timeScale;
+  if (wantS > net.stopS * (1 + 1e-9)) throw new UsageError(`SPICE: ${opts.durationModelMs} ms asked of a netlist that simulates ${net.stopS / net.timeScale} ms`);
   const raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000) : runNative(net, opts.timeoutMs ?? 600_000);
-  const time = raw.columns.get('time');
-  if (!time || time.length < 2) throw new NumericalError(`ngspice produced no transient (${raw.errors.join('; ') || 'no message'})`, 0);
+  const time = checkTransient(raw, net, engine);
   const names = net.outputs.map((o) => o.quantity);
   const table = new TraceTable(names);
   const n = Math.max(1, Math.ceil(opts.durationModelMs / opts.sampleEveryModelMs - 1e-9));
   const cols = net.outputs.map((o) => {
     const c = raw.columns.get(`v(${o.node})`);
-    if (!c) throw new NumericalError(`ngspice did not return v(${o.node})`, 0);
+    if (!c || c.length !== time.length) throw new NumericalError(`ngspice (${engine}) did not return v(${o.node}) at every time point (${c ? `${c.length} of ${time.length} values` : 'missing'})`, 0);
     return c;
   });
+  const last = time.length - 1;
   let k = 0;
   const row = new Float64Array(names.length);
   for (let s = 0; s < n; s++) {
     const tS = s * opts.sampleEveryModelMs * net.timeScale;
-    while (k < time.length - 2 && time[k + 1]! < tS) k++;
-    const a = (tS - time[k]!) / (time[k + 1]! - time[k]! || 1);
+    // never extrapolate or hold a last value: checkTransient made sure the transient reaches every sample
+    if (tS > time[last]! * (1 + 1e-12)) throw new NumericalError(`ngspice (${engine}) returned no point at or after this sample (its last point is ${time[last]! / net.timeScale} ms)`, tS / net.timeScale);
+    while (k < last - 1 && time[k + 1]! < tS) k++;
+    const span = time[k + 1]! - time[k]!;
+    const a = span > 0 ? Math.min(1, Math.max(0, (tS - time[k]!) / span)) : 0;
     net.outputs.forEach((o, j) => {
       const c = cols[j]!;
-      const v = c[k]! + Math.min(1, Math.max(0, a)) * (c[k + 1]! - c[k]!);
+      const v = c[k]! + a * (c[k + 1]! - c[k]!);
       row[j] = (v - o.offsetV) / o.scaleV;
     });
     table.push(s * opts.sampleEveryModelMs, row);
@@ -56,9 +62,45 @@ export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; 
   return { traces: table, wallMs: raw.wallMs, points: time.length, engine };
 }
 
+/** ngspice's messages that say a run failed (its own wording, ngspice 39 and 45). */
+// (warnings such as "singular matrix" or a failed gmin stepping that ngspice recovers from are not failures;
+// when it gives up it says "aborted", and a short time axis is caught below whatever it said)
+const FAILED = /aborted|timestep too small|^\s*error\b|fatal/i;
+
+/**
+ * The time axis of a finished transient. An aborted run (ngspice says so, or its last point falls short
+ * of the `.tran` stop time) is a NumericalError with ngspice's own message, the time reached (model ms)
+ * and the node ngspice names; so is a time axis that is not finite or goes back.
+ */
+export function checkTransient(raw: Pick<RawResult, 'columns' | 'messages'>, net: Pick<SpiceNetlist, 'timeScale' | 'stopS' | 'neurons' | 'inputs'>, engine: SpiceEngine): Float64Array {
+  const time = raw.columns.get('time');
+  const said = raw.messages.map((m) => m.trim()).filter((m) => m !== '');
+  const failed = said.filter((m) => FAILED.test(m));
+  const reachedS = time && time.length > 0 ? time[time.length - 1]! : 0;
+  const short = !time || time.length < 2 || !(reachedS >= net.stopS * (1 - 1e-9));
+  if (failed.length > 0 || short) {
+    // ngspice: "Timestep too small; time = 0.00688647, timestep = 3.5e-17: trouble with node "drho7""
+    const all = failed.join(' ');
+    const atS = Number(/\btime\s*=\s*([-+0-9.eE]+)/.exec(all)?.[1] ?? NaN);
+    const node = /trouble with node\s+"?([^"\s]+)"?/i.exec(all)?.[1] ?? /check node\s+"?([^"\s]+)"?/i.exec(all)?.[1];
+    const tS = Number.isFinite(atS) ? atS : reachedS;
+    const ms = (s: number) => `${Number((s / net.timeScale).toPrecision(6))} ms`;
+    const reached = `its last time point is ${ms(reachedS)} of the ${ms(net.stopS)} asked (${time?.length ?? 0} points)`;
+    const what = failed.length > 0 ? `ngspice (${engine}) aborted the transient (${failed.slice(0, 4).map((m) => `"${m}"`).join('; ')}); ${reached}` : `ngspice (${engine}) stopped short of the transient's end (${said.length ? said.slice(-3).map((m) => `"${m}"`).join('; ') : 'without a message'}); ${reached}`;
+    const kink = node !== undefined && /^d?rho\d+$/.test(node) ? " ρ' of a piecewise-linear activation (hard sigmoid, clipped ReLU) jumps at its kinks, which ngspice's step control may fail to pass; a smooth activation (logistic, tanh) avoids that." : '';
+    throw new NumericalError(what, tS / net.timeScale, node !== undefined ? describeNode(net, node) : undefined, `No trace is returned for a transient that did not finish.${kink}`);
+  }
+  for (let k = 0; k < time.length; k++) {
+    const t = time[k]!;
+    if (!Number.isFinite(t) || (k > 0 && !(t >= time[k - 1]!))) throw new NumericalError(`ngspice (${engine}) returned a time axis that is not finite and non-decreasing (point ${k}: ${t} s after ${time[k - 1]} s)`, (time[k - 1] ?? 0) / net.timeScale);
+  }
+  return time;
+}
+
 interface RawResult {
   columns: Map<string, Float64Array>;
-  errors: string[];
+  /** What ngspice said on its error stream (WebAssembly: getError(); native: stderr and stdout). */
+  messages: string[];
   wallMs: number;
 }
 
@@ -73,7 +115,8 @@ const { parentPort, workerData } = require('node:worker_threads');
   const r = await sim.runSim();
   const wallMs = performance.now() - t0;
   const errors = typeof sim.getError === 'function' ? sim.getError() : [];
-  parentPort.postMessage({ ok: true, wallMs, errors, names: r.variableNames, data: r.data.map((d) => Float64Array.from(d.values)) });
+  if (r.dataType !== 'real') throw new Error('expected real data from a transient, got ' + r.dataType);
+  parentPort.postMessage({ ok: true, wallMs, errors, numPoints: r.numPoints, names: r.variableNames, data: r.data.map((d) => Float64Array.from(d.values)) });
 })().catch((e) => parentPort.postMessage({ ok: false, error: String((e && e.stack) || e) }));
 `;
 
@@ -87,18 +130,38 @@ function engineUrl(): string {
   throw new UsageError("SPICE: the npm package 'eecircuit-engine' is not installed (npm install), or use --spice-engine native with ngspice installed");
 }
 
+interface WorkerReply {
+  ok: boolean;
+  error?: string;
+  wallMs?: number;
+  errors?: unknown;
+  numPoints?: number;
+  names?: unknown;
+  data?: Float64Array[];
+}
+
 function runWasm(netlist: string, timeoutMs: number): Promise<RawResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { url: engineUrl(), netlist } });
+    // ngspice prints its messages on the console as well; they reach us through getError(), so the
+    // worker's console is drained here instead of mixing into this process's output (nla … --json)
+    const worker = new Worker(WORKER, { eval: true, workerData: { url: engineUrl(), netlist }, stdout: true, stderr: true });
+    worker.stdout.resume();
+    worker.stderr.resume();
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new NumericalError(`ngspice (WebAssembly) did not finish within ${timeoutMs / 1000} s and was stopped`, 0));
     }, timeoutMs);
-    worker.once('message', (m: { ok: boolean; error?: string; wallMs: number; errors: string[]; names: string[]; data: Float64Array[] }) => {
+    worker.once('message', (m: WorkerReply) => {
       clearTimeout(timer);
       void worker.terminate();
-      if (!m.ok) return reject(new NumericalError(`ngspice failed: ${m.error}`, 0));
-      resolve({ columns: new Map(m.names.map((n, i) => [n.toLowerCase(), m.data[i]!])), errors: m.errors ?? [], wallMs: m.wallMs });
+      if (!m.ok) return reject(new NumericalError(`ngspice (wasm) failed: ${m.error}`, 0));
+      const names = Array.isArray(m.names) ? m.names.map(String) : [];
+      const data = m.data ?? [];
+      const messages = Array.isArray(m.errors) ? m.errors.map(String) : [];
+      // the engine's result must line up: one column per name, numPoints values in each
+      const bad = names.length !== data.length ? `${names.length} names for ${data.length} columns` : data.findIndex((d) => d.length !== m.numPoints) >= 0 ? `column ${names[data.findIndex((d) => d.length !== m.numPoints)]} does not hold ${m.numPoints} points` : '';
+      if (bad) return reject(new NumericalError(`ngspice (wasm) returned a result that does not line up: ${bad}${messages.length ? ` (${messages.join('; ')})` : ''}`, 0));
+      resolve({ columns: new Map(names.map((n, i) => [n.toLowerCase(), data[i]!])), messages, wallMs: m.wallMs ?? NaN });
     });
     worker.once('error', (e) => {
       clearTimeout(timer);
@@ -107,39 +170,29 @@ function runWasm(netlist: string, timeoutMs: number): Promise<RawResult> {
   });
 }
 
+/** Lines of native ngspice output worth repeating (its stdout also holds the operating-point table). */
+const SAID = /error|abort|too small|singular|fail|trouble|warning/i;
+
 function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   const dir = mkdtempSync(join(tmpdir(), 'nla-spice-'));
   const rawPath = join(dir, 'out.raw');
-  const vectors = ['time', ...net.outputs.map((o) => `v(${o.node})`)];
-  const control = `.control\nset filetype=ascii\nrun\nwrite ${rawPath} ${vectors.slice(1).join(' ')}\nquit\n.endc\n`;
+  const vectors = net.outputs.map((o) => `v(${o.node})`);
+  // binary raw file: exact doubles, and no text layout to get wrong
+  const control = `.control\nset filetype=binary\nrun\nwrite ${rawPath} ${vectors.join(' ')}\nquit\n.endc\n`;
+  if (!/\.end\s*$/.test(net.netlist)) throw new UsageError('SPICE: the netlist does not end with .end');
   writeFileSync(join(dir, 'net.cir'), net.netlist.replace(/\.end\s*$/, `${control}.end\n`));
   const t0 = performance.now();
-  const r = spawnSync('ngspice', ['-b', join(dir, 'net.cir')], { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync('ngspice', ['-b', join(dir, 'net.cir')], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - t0;
-  if (r.error) throw new UsageError(`SPICE: cannot run the native ngspice (${(r.error as NodeJS.ErrnoException).code}); install it (Debian: apt-get install ngspice) or use the WebAssembly engine`);
-  let text: string;
-  try {
-    text = readFileSync(rawPath, 'utf8');
-  } catch {
-    throw new NumericalError(`ngspice failed: ${(r.stderr || r.stdout).split('\n').filter((l) => /error/i.test(l)).slice(0, 5).join('; ')}`, 0);
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ETIMEDOUT') throw new NumericalError(`ngspice (native) did not finish within ${timeoutMs / 1000} s and was stopped`, 0);
+    throw new UsageError(`SPICE: cannot run the native ngspice (${code ?? r.error.message}); install it (Debian: apt-get install ngspice) or use the WebAssembly engine`);
   }
-  return { ...parseAsciiRaw(text), errors: [], wallMs };
-}
-
-/** Parses ngspice's ASCII raw file (Variables: index name type; Values: index, then one value per line). */
-export function parseAsciiRaw(text: string): { columns: Map<string, Float64Array> } {
-  const lines = text.split('\n');
-  const nVars = Number(/No\. Variables:\s*(\d+)/.exec(text)?.[1]);
-  const nPts = Number(/No\. Points:\s*(\d+)/.exec(text)?.[1]);
-  const vi = lines.findIndex((l) => l.startsWith('Variables:'));
-  const names = lines.slice(vi + 1, vi + 1 + nVars).map((l) => l.trim().split(/\s+/)[1]!.toLowerCase());
-  const cols = names.map(() => new Float64Array(nPts));
-  let li = lines.findIndex((l) => l.startsWith('Values:')) + 1;
-  for (let p = 0; p < nPts; p++) {
-    for (let v = 0; v < nVars; v++) {
-      const parts = lines[li++]!.trim().split(/\s+/);
-      cols[v]![p] = Number(parts[parts.length - 1]);
-    }
-  }
-  return { columns: new Map(names.map((n, i) => [n, cols[i]!])) };
+  const messages = [...new Set([...(r.stderr ?? '').split('\n'), ...(r.stdout ?? '').split('\n').filter((l) => SAID.test(l))].map((l) => l.trim()).filter((l) => l !== ''))];
+  if (r.status !== 0 || r.signal) messages.push(`error: ngspice exited with ${r.signal ?? `status ${r.status}`}`);
+  if (!existsSync(rawPath)) throw new NumericalError(`ngspice (native) wrote no results (${messages.filter((l) => FAILED.test(l) || SAID.test(l)).slice(0, 5).join('; ') || 'no message'}); netlist and output kept in ${dir}`, 0);
+  const plot = parseRawFile(readFileSync(rawPath), rawPath);
+  rmSync(dir, { recursive: true, force: true });
+  return { columns: plot.columns, messages, wallMs };
 }
