@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDistFresh } from '../build-dist.js';
 
 /** The repository root (the CLI runs there). */
 export const root = new URL('../../', import.meta.url).pathname;
@@ -11,9 +11,10 @@ export function nla(args: string[], env: NodeJS.ProcessEnv = process.env): { cod
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** Builds dist/ when it is missing (vitest alone does not compile the CLI the tests spawn). */
+/**
+ * Makes sure dist/, which the spawned CLI runs, is built from the current sources, not merely present
+ * (test/build-dist.ts; vitest's globalSetup has normally done it already, and then this only checks).
+ */
 export function ensureBuilt(): void {
-  if (existsSync(join(root, 'dist/cli/nla.js'))) return;
-  const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
+  ensureDistFresh();
 }
