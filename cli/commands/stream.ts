@@ -9,7 +9,7 @@ import { imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { NO_TARGET } from '../../host/protocol/messages.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
-import { StreamLogWriter } from '../../host/stream-log.js';
+import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
 import { StreamError, streamToBoard } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
@@ -113,7 +113,7 @@ async function stream(o: StreamOpts): Promise<void> {
   const rtPriority = realtimePriority(o.realtime);
   const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
   if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
-  const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
+  const log = o.log ? new StreamLogWriter(o.log, { format: LOG_FORMAT, startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
   const port = o.port;
