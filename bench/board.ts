@@ -61,8 +61,9 @@ function inputFrameBytes(inputs: number): number {
   return encodeFrame({ version: PROTOCOL_MAJOR, type: MSG.INPUT_FRAME, flags: FLAG_SEQ | FLAG_ACK, seq: 77, ack: 77, credits: 64, payload }).length;
 }
 
-async function streamOnce(port: string, img: BoardImage, inputs: Int32Array[], rateHz?: number): Promise<StreamStats> {
-  const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(port, BAUD, 3000), image: encodeImage(img), inputs, frameUs: 1000, ...(rateHz ? { rateHz } : {}) });
+/** One stream; `baud` when the board's line is paced (the host's link then paces itself to it too). */
+async function streamOnce(port: string, img: BoardImage, inputs: Int32Array[], rateHz?: number, baud?: number): Promise<StreamStats> {
+  const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(port, BAUD, 3000), image: encodeImage(img), inputs, frameUs: 1000, ...(rateHz ? { rateHz } : {}), ...(baud ? { session: { baud } } : {}) });
   if (res.stats.lost) throw new Error(`${res.stats.lost} frames lost`);
   return res.stats;
 }
@@ -165,7 +166,8 @@ async function measureLatency(inputs: number, args: string[], n: number) {
   const bound = 2 * tIn + 1;
   const board = await spawnVirtualBoard(args);
   const runs: Array<{ s: StreamStats; within: number; boardCpu: number }> = [];
-  const once = (count: number) => streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, BAUD, 3000), image: encodeImage(img), inputs: frames(count, inputs), frameUs: 1000, rateHz: RATE_HZ });
+  const paced = args.includes('--baud');
+  const once = (count: number) => streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, BAUD, 3000), image: encodeImage(img), inputs: frames(count, inputs), frameUs: 1000, rateHz: RATE_HZ, ...(paced ? { session: { baud: BAUD } } : {}) });
   let boardRealtime = false;
   try {
     for (let w = 0; w < WARM_UP_STREAMS; w++) await once(n);
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     try {
       for (let r = 0; r < REPS; r++) {
-        runs.push(await streamOnce(board.port, img, frames(n, 256)));
+        runs.push(await streamOnce(board.port, img, frames(n, 256), undefined, BAUD));
         raw.push(await rawPaced(n * 1051));
       }
     } finally {

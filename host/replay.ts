@@ -1,10 +1,19 @@
 import { VirtualBoard } from './board/virtual-board.js';
+import { checkLine, type LineIssue } from './replay-line.js';
 import type { ReadLog } from './stream-log.js';
 
 export interface ReplayResult {
   /** Output frames in the log that were checked against the reference. */
   checked: number;
-  mismatches: Array<{ frame: number; logged: number[]; reference: number[] }>;
+  /**
+   * Outputs that differ from the reference: `message` the decoded values the log records, `line` the
+   * output frames decoded from the bytes the line carried.
+   */
+  mismatches: Array<{ frame: number; source: 'message' | 'line'; line: number; logged: number[]; reference: number[] }>;
+  /** Output frames decoded from the line's bytes and checked against the reference. */
+  lineOutputsChecked: number;
+  /** Where the bytes on the line disagree with the log (CRC, fields, messages never carried). */
+  lineIssues: LineIssue[];
   /** Input frames in the log that the reference board accepted. */
   inputFrames: number;
   /** Logged outputs for frames the reference never computed (should be 0). */
@@ -21,7 +30,7 @@ export interface ReplayResult {
 export async function replayLog(log: ReadLog): Promise<ReplayResult> {
   const board = new VirtualBoard();
   const reference = new Map<number, Int32Array>();
-  const logged: Array<{ frame: number; values: Int32Array }> = [];
+  const logged: Array<{ frame: number; values: Int32Array; line: number; source: 'message' | 'line' }> = [];
   let inputFrames = 0;
   for (const e of log.entries) {
     if ('event' in e) {
@@ -29,7 +38,7 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
       continue;
     }
     if (e.dir === 'rx') {
-      if (e.message.type === 'output-frame') logged.push({ frame: e.message.frame, values: e.message.values });
+      if (e.message.type === 'output-frame') logged.push({ frame: e.message.frame, values: e.message.values, line: e.line, source: 'message' });
       continue;
     }
     for (const m of await board.handle(e.message, null)) {
@@ -39,15 +48,20 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
       }
     }
   }
+  const line = checkLine(log.lineFrames, log.entries);
   const mismatches: ReplayResult['mismatches'] = [];
   let unmatched = 0;
-  for (const l of logged) {
+  let lineChecked = 0;
+  for (const l of [...logged, ...line.outputs.map((o) => ({ ...o, source: 'line' as const }))]) {
     const r = reference.get(l.frame);
     if (!r) {
-      unmatched++;
+      if (l.source === 'message') unmatched++;
+      else line.issues.push({ line: l.line, what: `the board sent an output for frame ${l.frame}, which the reference never computed` });
       continue;
     }
-    if (r.length !== l.values.length || r.some((v, i) => v !== l.values[i])) mismatches.push({ frame: l.frame, logged: Array.from(l.values), reference: Array.from(r) });
+    if (l.source === 'line') lineChecked++;
+    if (r.length !== l.values.length || r.some((v, i) => v !== l.values[i])) mismatches.push({ frame: l.frame, source: l.source, line: l.line, logged: Array.from(l.values), reference: Array.from(r) });
   }
-  return { checked: logged.length - unmatched, mismatches, inputFrames, unmatched };
+  const checked = logged.length - unmatched;
+  return { checked, mismatches, lineOutputsChecked: lineChecked, lineIssues: line.issues, inputFrames, unmatched };
 }

@@ -47,8 +47,14 @@ export interface SessionOptions {
   window?: number;
   /** How long to wait for HELLO_ACK (HELLO is repeated every 200 ms meanwhile). */
   handshakeTimeoutMs?: number;
+  /** Retransmission timeout before the first round-trip sample, and its floor, ms (LinkOptions.retransmitMs; default 200). */
   retransmitMs?: number;
+  /** Retransmissions of one frame before the link gives up (default 12: about 17 s at the default timeout). */
   maxRetries?: number;
+  /** The line's baud rate (LinkOptions.baud): the link times retransmissions from the line and paces its writes to it. */
+  baud?: number;
+  /** An ACK after this long without sending, so that the board's session idle timeout does not end an open session (default 1000 ms). */
+  keepaliveMs?: number;
   /** Delayed acknowledgement (LinkOptions.ackDelayMs). */
   ackDelayMs?: number;
   /** Every frame on the line and every message (the replayable log). */
@@ -84,10 +90,12 @@ export class BoardSession {
     const log = opts.log;
     this.link = new ReliableLink(transport, {
       receiveWindow: opts.window ?? 64,
-      retransmitMs: opts.retransmitMs ?? 50,
-      maxRetries: opts.maxRetries ?? 40,
+      retransmitMs: opts.retransmitMs ?? 200,
+      maxRetries: opts.maxRetries ?? 12,
       // acknowledgements of output frames ride on the next input frame when one follows within 5 ms
       ackDelayMs: opts.ackDelayMs ?? 5,
+      keepaliveMs: opts.keepaliveMs ?? 1000,
+      ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
       ...(log ? { log: (e: LinkLogEntry) => log({ kind: 'frame', ...e }) } : {}),
     });
     this.link.onFail((e) => this.end(e));
@@ -229,7 +237,12 @@ export class BoardSession {
     await last;
   }
 
+  /**
+   * Ends the session: a pending acknowledgement goes out first (the board's last frame, its END_STREAM
+   * say, is acknowledged, so it does not keep retransmitting into a closed line), then the line closes.
+   */
   async close(): Promise<void> {
+    await this.link.flush().catch(() => {});
     this.link.dispose();
     await this.transport.close();
   }

@@ -1,26 +1,22 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import { decodePayload, encodePayload, typeCode, type Message } from './protocol/messages.js';
+import { encodePayload, typeCode } from './protocol/messages.js';
 import type { SessionLogEntry } from './session.js';
+import { bodyLine, headerLine, type LoggedEntry, type LoggedFrame, type LogHeader } from './stream-log-lines.js';
 
-export const LOG_FORMAT = 'nla-stream-log/1';
+/** Version 2: frame lines carry the bytes the line carried (`line`, hex), which `nla replay` checks. */
+export const LOG_FORMAT = 'nla-stream-log/2';
 
 /**
  * The replayable stream log (JSON lines). The first line is a header; then one line per frame on the
- * line (`kind: "frame"`, as the link saw it: direction, header fields, payload in hex, retransmission)
+ * line (`kind: "frame"`, as the link saw it: direction, header fields, payload in hex, retransmission,
+ * and the frame's bytes on the line, COBS-encoded with the delimiter, in hex)
  * and one per message handed to or delivered by the link (`kind: "message"`: type code and payload in
  * hex, decodable with messages.ts), and events (session ends, resumes, replays). `nla replay` feeds the
- * logged messages to a reference board and checks the logged outputs bit for bit.
+ * logged messages to a reference board and checks the logged outputs bit for bit, and checks every
+ * frame's bytes (CRC, fields, payload) against what the log says was sent and received.
  */
-export interface LogHeader {
-  format: typeof LOG_FORMAT;
-  startedAt: string;
-  port: string;
-  baud: number;
-  image: string;
-  imageCrc: string;
-  frames: number;
-}
+export type { LogHeader };
 
 export class StreamLogWriter {
   private readonly out: WriteStream;
@@ -53,11 +49,14 @@ const round = (t: number) => Math.round(t * 1000) / 1000;
 export interface ReadLog {
   header: LogHeader;
   /** Messages in log order with their direction; events as markers. */
-  entries: Array<{ dir: 'tx' | 'rx'; message: Message; line: number } | { event: string; detail?: string; line: number }>;
+  entries: LoggedEntry[];
+  /** Frames on the line, in log order, with the bytes the line carried. */
+  lineFrames: LoggedFrame[];
+  /** Number of frame lines. */
   frames: number;
 }
 
-/** Reads a stream log; every malformed line is an InputError naming the line. */
+/** Reads a stream log; every line is validated, and a bad one is an InputError naming the file, line and field. */
 export function readStreamLog(path: string): ReadLog {
   let text: string;
   try {
@@ -65,35 +64,23 @@ export function readStreamLog(path: string): ReadLog {
   } catch (e) {
     throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const parse = (l: string, i: number): Record<string, unknown> => {
+  const lines = text.split('\n');
+  const parse = (i: number): unknown => {
     try {
-      return JSON.parse(l) as Record<string, unknown>;
+      return JSON.parse(lines[i] ?? '') as unknown;
     } catch {
       throw new InputError('expected one JSON object per line', path, i + 1);
     }
   };
-  const header = parse(lines[0] ?? '', 0) as unknown as LogHeader;
-  if (header.format !== LOG_FORMAT) throw new InputError(`expected a header with format '${LOG_FORMAT}', got ${JSON.stringify(header.format)}`, path, 1);
-  const entries: ReadLog['entries'] = [];
-  let frames = 0;
-  lines.slice(1).forEach((l, k) => {
-    const i = k + 1;
-    const e = parse(l, i);
-    if (e.kind === 'frame') {
-      frames++;
-      return;
-    }
-    if (e.kind === 'event') {
-      entries.push({ event: String(e.event), ...(e.detail !== undefined ? { detail: String(e.detail) } : {}), line: i + 1 });
-      return;
-    }
-    if (e.kind !== 'message') throw new InputError(`expected kind 'frame', 'message' or 'event', got ${JSON.stringify(e.kind)}`, path, i + 1);
-    if (e.dir !== 'tx' && e.dir !== 'rx') throw new InputError(`expected dir 'tx' or 'rx', got ${JSON.stringify(e.dir)}`, path, i + 1);
-    if (typeof e.payload !== 'string' || !/^([0-9a-f]{2})*$/.test(e.payload)) throw new InputError('expected the payload as hex', path, i + 1);
-    const d = decodePayload(Number(e.code), new Uint8Array(Buffer.from(e.payload, 'hex')));
-    if (!d.ok) throw new InputError(`message does not decode: ${d.why}`, path, i + 1);
-    entries.push({ dir: e.dir, message: d.message, line: i + 1 });
-  });
-  return { header, entries, frames };
+  if ((lines[0] ?? '').trim() === '') throw new InputError(`expected a header line with format '${LOG_FORMAT}', got an empty line`, path, 1);
+  const header = headerLine(parse(0), path, LOG_FORMAT);
+  const entries: LoggedEntry[] = [];
+  const lineFrames: LoggedFrame[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if ((lines[i] ?? '').trim() === '') continue;
+    const b = bodyLine(parse(i), path, i + 1);
+    if ('frame' in b) lineFrames.push(b.frame);
+    else entries.push(b.entry);
+  }
+  return { header, entries, lineFrames, frames: lineFrames.length };
 }

@@ -197,7 +197,9 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
     const cpu = process.cpuUsage(cpu0);
     const lat = quantiles(latencies);
     const late = quantiles(fromSchedule);
-    const missing = outputs.reduce((c, o) => c + (o ? 0 : 1), 0);
+    // counted over every index: the array starts sparse, and reduce/map skip holes (frames never answered)
+    let missing = 0;
+    for (let k = 0; k < n; k++) if (!outputs[k]) missing++;
     let sent = 0;
     let ack = 0;
     for (let k = 0; k < n; k++) {
@@ -207,7 +209,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
     const payload = framePayloadBytes(img.nStimulusInputs);
     const streamingMs = Number.isNaN(tFirstSend) ? durationMs : Math.max(1e-3, tLastOutput - tFirstSend);
     return {
-      outputs: outputs.map((o) => o ?? new Int32Array(0)),
+      outputs: Array.from(outputs, (o) => o ?? new Int32Array(0)),
       latencies: Float64Array.from(latencies),
       incidents,
       stats: {

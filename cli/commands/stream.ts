@@ -1,21 +1,21 @@
 import type { Command } from 'commander';
-import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
+import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority, type RealtimeStatus } from '../../core/realtime.js';
 import { UsageError } from '../../core/errors.js';
-import { csvNumber } from '../../core/csv.js';
 import { parseTimeMs } from '../../core/units.js';
-import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
+import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import { frameMs as imageFrameMs, PROBE, PROBE_NAMES, probeColumns, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { loadSignalCsv } from '../../emulator/stimulus/load.js';
 import { imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { NO_TARGET } from '../../host/protocol/messages.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
-import { StreamLogWriter } from '../../host/stream-log.js';
-import { streamToBoard, type StreamResult } from '../../host/stream.js';
+import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
+import { StreamError, streamToBoard } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
 import { oneOf, positiveInt, positiveNumber } from '../engines.js';
 import { writeOutput } from '../files.js';
+import { outputCsv, partialNote, type StreamOutcome } from '../stream-results.js';
 
 interface StreamOpts {
   port?: string;
@@ -113,13 +113,14 @@ async function stream(o: StreamOpts): Promise<void> {
   const rtPriority = realtimePriority(o.realtime);
   const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
   if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
-  const log = o.log ? new StreamLogWriter(o.log, { format: 'nla-stream-log/1', startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
+  const log = o.log ? new StreamLogWriter(o.log, { format: LOG_FORMAT, startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
   const port = o.port;
-  let res: StreamResult;
+  let outcome: StreamOutcome;
+  let failure: StreamError | null = null;
   try {
-    res = await streamToBoard({
+    const res = await streamToBoard({
       connect: () => SerialTransport.openWithRetry(port, baud, 2000),
       image: bytes,
       inputs,
@@ -129,7 +130,7 @@ async function stream(o: StreamOpts): Promise<void> {
       learn: o.learn === true,
       ...(rate ? { rateHz: rate } : {}),
       reconnect: { attempts: Number(o.retries), delayMs: 300 },
-      session: { ...(log ? { log: log.write } : {}) },
+      session: { baud, ...(log ? { log: log.write } : {}) },
       onProgress: (p) => {
         if (o.quiet) return;
         const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * framePayloadBytes(image.nStimulusInputs)) / 1000).toFixed(1)} kB/s payload`;
@@ -140,32 +141,44 @@ async function stream(o: StreamOpts): Promise<void> {
         }
       },
     });
+    outcome = { result: res, missing: [], unacknowledged: [], error: null };
+  } catch (e) {
+    // a failed stream keeps what arrived: the files are written, marked, and the error still ends the command (exit 4)
+    if (!(e instanceof StreamError)) throw e;
+    failure = e;
+    outcome = { result: e.partial, missing: e.missingOutputs, unacknowledged: e.unacknowledged, error: e.message };
   } finally {
     if (tty && !o.quiet) process.stderr.write('\r\x1b[K');
     await log?.close();
   }
   const files: string[] = [];
-  if (o.out) {
-    const cols = boardColumns(image, probes);
-    const lines = [['t', ...cols].join(',')];
-    res.outputs.forEach((v, k) => lines.push([csvNumber((k + 1) * fMs), ...Array.from(v, (x) => csvNumber(fromSignal(x)))].join(',')));
-    files.push(writeOutput(o.out, lines.join('\n') + '\n'));
-  }
+  if (o.out) files.push(writeOutput(o.out, outputCsv(boardColumns(image, probes), fMs, outcome.result.outputs)));
   if (o.log) files.push(o.log);
+  if (failure) process.stderr.write(partialNote(outcome, n, files));
+  report(outcome, { port: o.port, baud, frameMs: fMs, frames: n, inputs: image.nStimulusInputs, json: o.json === true, realtime, files });
+  if (failure) throw failure;
+}
+
+/** Prints the outcome: JSON (`complete`, `error`, `missing` and `unacknowledged` frames, statistics) or text. */
+function report(outcome: StreamOutcome, c: { port: string; baud: number; frameMs: number; frames: number; inputs: number; json: boolean; realtime: RealtimeStatus | null; files: string[] }): void {
+  const res = outcome.result;
   const s = res.stats;
-  const lineShare = (s.lineBytesSent * 10) / ((s.durationMs / 1000) * baud);
-  if (o.json) {
-    process.stdout.write(JSON.stringify({ board: res.board, port: o.port, baud, frameMs: fMs, stats: s, lineUtilisation: lineShare, realtime, incidents: res.incidents, files }, null, 2) + '\n');
+  const lineShare = (s.lineBytesSent * 10) / ((s.durationMs / 1000) * c.baud);
+  const failed = outcome.error !== null;
+  if (c.json) {
+    const status = { complete: !failed, error: outcome.error, missing: outcome.missing, unacknowledged: outcome.unacknowledged };
+    process.stdout.write(JSON.stringify({ board: res.board, port: c.port, baud: c.baud, frameMs: c.frameMs, ...status, stats: s, lineUtilisation: lineShare, realtime: c.realtime, incidents: res.incidents, files: c.files }, null, 2) + '\n');
     return;
   }
+  const board = res.board ? `board '${res.board.boardId}' (protocol ${res.board.major}.${res.board.minor})` : 'the board (never reached)';
   process.stdout.write(
     [
-      `streamed ${n} frames (${fMs} ms each, ${inputs[0]!.length} inputs) to board '${res.board.boardId}' (protocol ${res.board.major}.${res.board.minor}) on ${o.port} at ${baud} baud`,
+      `${failed ? 'FAILED: ' : ''}streamed ${c.frames - outcome.missing.length} of ${c.frames} frames (${c.frameMs} ms each, ${c.inputs} inputs) to ${board} on ${c.port} at ${c.baud} baud`,
       `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
       `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms${s.latencyFromScheduleMs ? ` (from the --rate schedule: p50 ${s.latencyFromScheduleMs.p50.toFixed(2)} ms, p99 ${s.latencyFromScheduleMs.p99.toFixed(2)} ms)` : ''}; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
-      ...(realtime?.ok ? [`  real-time scheduling: ${realtime.detail}`] : []),
+      ...(c.realtime?.ok ? [`  real-time scheduling: ${c.realtime.detail}`] : []),
       ...res.incidents.map((i) => `  incident at frame ${i.atFrame}: ${i.what}`),
-      ...files.map((f) => `wrote ${f}`),
+      ...c.files.map((f) => `wrote ${f}`),
     ].join('\n') + '\n',
   );
 }

@@ -11,7 +11,7 @@ import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type 
  *            u8 relaxShift u8 reserved=0 u32 betaQ16 u16 nInputs u16 nStimulusInputs u16 nNeurons
  *            u16 nOutputs u16 nPopulations u16 nProjections str name
  *   population  u8 kind (0 input, 1 bias, 2 hidden, 3 output) u16 size u16 offset u32 decayQ24
- *            u8 activation (0 linear, 1 clip, 2 table) [clip: i32 topQ] [table: str source,
+ *            u8 activation (0 linear, 1 clip, 2 table; 0 for input and bias) [clip: i32 topQ] [table: str source,
  *            257×i32 ρ, 257×i32 ρ', 257×i32 ρ''] str name
  *   outputs  nOutputs × u16 neuron index
  *   projection  u8 preKind (0 input, 1 neuron) u16 prePop u16 postPop u16 rows u16 cols u32 etaDtQ24
@@ -158,7 +158,10 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
     else seen.neuron += size;
     if (kind === 'input') seen.stimulus += size;
     const decayQ24 = r.range('u32', `${f}.decayQ24`, 0, 2 ** 24 - 1);
+    const atAct = r.o;
     const actKind = ACTS[r.range('u8', `${f}.activation`, 0, 2)]!;
+    // the byte (and what it selects) is in every record; input and bias units have no activation
+    if (isInput && actKind !== 'linear') r.fail(atAct, `${f}.activation`, `expected 0 (linear) for a${kind === 'input' ? 'n' : ''} ${kind} population, got ${ACTS.indexOf(actKind)} (${actKind}): only hidden and output populations have an activation`);
     let activation: BoardActivation;
     if (actKind === 'clip') activation = { kind: 'clip', topQ: r.i32(`${f}.activation.topQ`) };
     else if (actKind === 'table') {
@@ -200,7 +203,10 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
     projections.push({ name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights });
   }
   const fan = new Array<number>(nNeurons).fill(0);
-  for (const p of projections) for (let i = 0; i < p.rows; i++) fan[populations[p.post]!.offset + i] = fan[populations[p.post]!.offset + i]! + p.cols;
+  for (const p of projections) {
+    const post = populations[p.post]!; // checked against nPopulations above
+    for (let i = 0; i < p.rows; i++) fan[post.offset + i] = fan[post.offset + i]! + p.cols;
+  }
   const wide = fan.findIndex((x) => x > MAX_FAN);
   if (wide >= 0) r.fail(r.o, 'projections', `neuron ${wide} has a fan-in of ${fan[wide]} synapses, the core's accumulators hold at most ${MAX_FAN}`);
   if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);

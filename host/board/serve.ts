@@ -43,7 +43,7 @@ export async function serveVirtualBoard(o: ServeOptions = {}): Promise<ServedBoa
     // when bytes arrived, not from when a busy event loop got to them (a UART receives while the CPU works)
     const serial = await SerialTransport.open(pty.boardPath, o.baud ?? 921600, { readerThread: !!o.baud });
     current = o.baud ? new PacedTransport(serial, o.baud) : serial;
-    board.attach(current);
+    board.attach(current, o.baud);
     o.onEvent?.(`line up at ${pty.hostPath}`);
   };
   pty.onExit(() => {

@@ -30,9 +30,19 @@ export interface VirtualBoardOptions {
   frameDelayMs?: number;
   /** Output frames kept for RESEND_OUTPUTS. */
   historyFrames?: number;
-  /** Retransmission timeout of the board's side of the link, ms. */
+  /** Retransmission timeout of the board's side of the link before the first round-trip sample, and its floor, ms (default 200). */
   retransmitMs?: number;
+  /**
+   * The board ends its session after this long without a valid frame from the host, ms (default
+   * BOARD_SESSION_IDLE_MS): a host that went away without a word (a closed tty) leaves no session behind.
+   */
+  sessionIdleMs?: number;
 }
+
+/** Retransmissions of one frame after which the board gives up and ends its session (docs/protocol.md §4.7). */
+export const BOARD_MAX_RETRIES = 10;
+/** Default session idle timeout of the board, ms (docs/protocol.md §6.2); the host keeps a session alive well within it. */
+export const BOARD_SESSION_IDLE_MS = 10_000;
 
 export interface BoardCounters {
   framesProcessed: number;
@@ -49,7 +59,10 @@ export interface BoardCounters {
  * - It keeps its image, core state and output history across lines: a cut line and a new HELLO resume
  *   where it was (HELLO_ACK reports the image's CRC and the last frame processed). `reboot()` is a power
  *   cycle: everything is lost, and it announces itself with an unsolicited HELLO_ACK (booted = 1).
- * - Until a HELLO opens a session, sequenced frames are answered with ERROR NO_SESSION.
+ * - Until a HELLO opens a session, sequenced frames are answered with ERROR NO_SESSION. A session ends
+ *   at the next HELLO with another nonce, when a frame it sent stays unacknowledged after
+ *   BOARD_MAX_RETRIES retransmissions, or after `sessionIdleMs` without a valid frame from the host:
+ *   the board cannot see a host close its tty, but it sees these (state and history are kept).
  * - Messages are handled one at a time, in order; an input frame's credit returns only after the frame
  *   is computed and its output sent, so a slow board throttles the host through flow control.
  * - Every control message is answered with STATUS, or ERROR with a typed code that names the frame.
@@ -75,6 +88,9 @@ export class VirtualBoard {
   private queue: Promise<void> = Promise.resolve();
   private nonce = -1;
   private epoch = 0;
+  private baud: number | undefined;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private sessionEnders: Array<(why: string) => void> = [];
 
   constructor(private readonly opts: VirtualBoardOptions = {}) {
     this.caps = { ...DEFAULT_CAPS, ...opts.caps };
@@ -91,11 +107,31 @@ export class VirtualBoard {
     return this.image;
   }
 
-  /** Connects a line. The board's state is kept; the host opens a session with HELLO. */
-  attach(transport: ByteTransport): void {
+  /** Frames the board sent that its link has not seen acknowledged (0 without a line). */
+  get unacknowledged(): number {
+    return this.link?.inFlight ?? 0;
+  }
+
+  /** Called whenever a session ends (new HELLO excepted), with the reason. */
+  onSessionEnd(cb: (why: string) => void): void {
+    this.sessionEnders.push(cb);
+  }
+
+  /**
+   * Connects a line; `baud` is its rate when it is a UART (the link then times retransmissions from the
+   * line and paces its writes). The board's state is kept; the host opens a session with HELLO.
+   */
+  attach(transport: ByteTransport, baud?: number): void {
     this.link?.dispose();
     this.transport = transport;
-    const link = new ReliableLink(transport, { receiveWindow: this.caps.window, retransmitMs: this.opts.retransmitMs ?? 100, maxRetries: 1_000_000, ackDelayMs: 2 });
+    this.baud = baud;
+    const link = new ReliableLink(transport, {
+      receiveWindow: this.caps.window,
+      retransmitMs: this.opts.retransmitMs ?? 200,
+      maxRetries: BOARD_MAX_RETRIES,
+      ackDelayMs: 2,
+      ...(baud !== undefined ? { baud } : {}),
+    });
     link.accepting = false;
     this.link = link;
     link.onMessage((m, sequenced) => this.enqueue(m, link, sequenced));
@@ -107,13 +143,41 @@ export class VirtualBoard {
       const known = type >= MSG.HELLO && type <= MSG.RESEND_OUTPUTS;
       this.reply(link, { type: 'error', code: known ? ERROR_CODE.BAD_FRAME : ERROR_CODE.UNKNOWN_MESSAGE, frame: NO_FRAME, message: why });
     });
-    link.onFail(() => {
+    link.onFail((e) => {
       // the line went away or the host stopped acknowledging: keep the state, wait for a new HELLO
+      this.endSession(link, e.message);
     });
+  }
+
+  /** Ends the session on `link` (if one is open): SEQ frames get NO_SESSION until the next HELLO. */
+  private endSession(link: ReliableLink, why: string): void {
+    if (!link.accepting) return;
+    link.resetSession(1); // nothing more is retransmitted; replies of the old session are dropped
+    link.accepting = false;
+    this.nonce = -1;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    for (const cb of this.sessionEnders) cb(why);
+  }
+
+  /** Ends the session on `link` once the host has been silent for sessionIdleMs. */
+  private armIdle(link: ReliableLink): void {
+    const idleMs = this.opts.sessionIdleMs ?? BOARD_SESSION_IDLE_MS;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.link !== link || !link.accepting) return;
+      const silentMs = performance.now() - link.lastHeardMs;
+      if (silentMs >= idleMs) this.endSession(link, `no frame from the host for ${Math.round(silentMs)} ms`);
+      else this.armIdle(link);
+    }, Math.max(1, link.lastHeardMs + idleMs - performance.now()));
+    this.idleTimer.unref();
   }
 
   /** Disconnects the line (the board keeps running and keeps its state). */
   detach(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.link?.dispose();
     this.link = null;
     this.transport = null;
@@ -130,13 +194,13 @@ export class VirtualBoard {
     this.state = STATE.IDLE;
     this.expected = 0;
     this.lastFrame = NO_FRAME;
-        this.history = [];
+    this.history = [];
     this.learn = false;
     this.freshBoot = true;
     this.counters.boots++;
     this.queue = Promise.resolve();
     if (this.transport) {
-      this.attach(this.transport);
+      this.attach(this.transport, this.baud);
       void this.link!.send(this.helloAck());
     }
   }
@@ -182,9 +246,11 @@ export class VirtualBoard {
     this.nonce = m.nonce;
     link.resetSession(Math.max(1, m.window));
     link.accepting = true;
+    this.armIdle(link);
   }
 
   private reply(link: ReliableLink, m: Message): void {
+    if (!link.accepting && m.type !== 'hello-ack') return; // no session: nothing sequenced goes out (outputs stay in the history)
     link.send(m).catch(() => {
       // an unacknowledged reply on a dead line: outputs stay in the history, the rest is re-requested
     });
@@ -241,6 +307,7 @@ export class VirtualBoard {
         this.imageBuf.set(m.chunk, m.offset);
         this.imageGot += m.chunk.length;
         if (this.imageGot < m.total) break; // more chunks to come; STATUS after the last one
+        link?.ackNow(); // decoding, checking and warming up take a while: acknowledge the chunk first
         const bytes = this.imageBuf;
         this.imageBuf = null;
         let img: BoardImage;

@@ -1,6 +1,9 @@
 import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, MAX_PAYLOAD, PROTOCOL_MAJOR, type Frame, type Rejection } from '../protocol/frame.js';
 import { decodePayload, encodePayload, isSequenced, MSG, typeCode, type Message } from '../protocol/messages.js';
+import { PreciseTimer } from '../../core/precise-timer.js';
 import type { ByteTransport } from '../transport/transport.js';
+import { LineModel } from './line-model.js';
+import { RtoEstimator } from './rto.js';
 
 /** Bit 2 of the flags: a window probe; the receiver answers it with an acknowledgement. */
 export const FLAG_PROBE = 4;
@@ -10,10 +13,24 @@ export const FLAG_GAP = 8;
 export interface LinkOptions {
   /** SEQ frames this endpoint buffers for its consumer (the credits it advertises). */
   receiveWindow: number;
-  /** First retransmission timeout, ms (doubles on each retry of the same frame, up to 8×). */
+  /**
+   * Retransmission timeout before the first round-trip sample, and its floor, ms. The timeout itself is
+   * estimated from round trips (RtoEstimator, RFC 6298) and doubles on each retry of the same frame, up
+   * to 8×.
+   */
   retransmitMs: number;
   /** Retransmissions of one frame before the link gives up. */
   maxRetries: number;
+  /**
+   * The line's rate (8N1: baud/10 bytes per second each way). With it, a frame's retransmission deadline
+   * counts from when its last byte leaves the line, and the link keeps at most
+   * LineModel.HIGH_WATER_MS of line time queued in the transport (the rest waits in the link), so that
+   * acknowledgements and retransmissions never queue behind a window of frames. Without it (a memory
+   * line) frames take no line time and nothing is held back.
+   */
+  baud?: number;
+  /** After this long without sending anything, send an ACK (keeps the peer's idle timeout from firing); off when unset. */
+  keepaliveMs?: number;
   /**
    * Delayed acknowledgement, ms: a pure ACK waits this long for a data frame to ride on (0: sent on the
    * next tick). Acknowledgements after a gap, and credit updates after a full window, go at once.
@@ -36,6 +53,8 @@ export interface LinkLogEntry {
   payload: string;
   /** Bytes of the frame on the line (COBS-encoded, with its delimiter). */
   lineBytes: number;
+  /** The frame as the line carried it, hex (COBS-encoded, with its delimiter): `nla replay` checks it. */
+  line: string;
 }
 
 export interface LinkStats {
@@ -67,11 +86,17 @@ interface Outstanding {
   message: Message;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Timeouts of this frame while it was the oldest unacknowledged one. */
   retries: number;
+  /** Copies written so far (Karn's rule: a round trip is measured only from a frame written once). */
+  sends: number;
+  /** When the last byte of its latest copy leaves the line (performance.now() clock). */
+  doneAt: number;
 }
 
 const MOD = 0x10000;
 const diff = (a: number, b: number) => (a - b + MOD) % MOD;
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
 /**
  * A reliable, flow-controlled, in-order message channel over a byte transport (a sliding window with
@@ -84,7 +109,11 @@ const diff = (a: number, b: number) => (a - b + MOD) % MOD;
  *   consumer calls `release()`. Corrupted frames (CRC), duplicates and frames after a gap are dropped
  *   and answered with the current acknowledgement; after a gap that answer carries the GAP flag, and
  *   the sender resends everything unacknowledged at once (once per gap); otherwise it resends after
- *   its timeout (doubling per retry of the same frame).
+ *   its timeout: the measured round trip (RFC 6298, Karn's rule) counted from when the frame's last byte
+ *   left the line, plus the line time of the largest frame the peer has sent (it may be in the middle of
+ *   one when it wants to acknowledge), doubling per retry of the same frame.
+ * - Frames are written no further ahead of the line than LineModel.HIGH_WATER_MS (with `baud`), so a
+ *   retransmission round puts at most that much extra on a slow line before the peer can react.
  * - When the line closes or a frame is not acknowledged after `maxRetries`, every pending send rejects
  *   with a LinkError listing what was not acknowledged.
  */
@@ -119,15 +148,27 @@ export class ReliableLink {
   private ackTimer: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private probeTimer: NodeJS.Timeout | null = null;
+  private keepTimer: NodeJS.Timeout | null = null;
   private failed: LinkError | null = null;
   private readonly t0 = performance.now();
+  private readonly line: LineModel;
+  private readonly rto: RtoEstimator;
+  /** unacked[0 .. sendIdx) are written in the current round; the rest wait for the line. */
+  private sendIdx = 0;
+  private lineTimer: PreciseTimer | null = null;
+  /** Line time of the largest frame received, ms: how long the peer may be busy sending before it can acknowledge. */
+  private maxRxLineMs = 0;
+  private lastTxMs = performance.now();
+  private heardAt = performance.now();
 
   constructor(
     private readonly transport: ByteTransport,
     readonly opts: LinkOptions,
   ) {
+    this.line = new LineModel(opts.baud);
+    this.rto = new RtoEstimator(opts.retransmitMs);
     this.decoder = new FrameDecoder(
-      (f) => this.onFrame(f),
+      (f, block) => this.onFrame(f, block),
       (why: Rejection) => {
         this.stats.rejected++;
         void why;
@@ -136,6 +177,22 @@ export class ReliableLink {
     );
     transport.onData((c) => this.decoder.push(c));
     transport.onClose((reason) => this.fail(`the line closed (${reason})`));
+    this.armKeepalive();
+  }
+
+  /** When the last valid frame arrived (performance.now() clock; the link's creation before any). */
+  get lastHeardMs(): number {
+    return this.heardAt;
+  }
+
+  /** The smoothed round-trip time, ms, from frames sent once (null before the first sample). */
+  get roundTripMs(): number | null {
+    return this.rto.smoothedMs;
+  }
+
+  /** The retransmission timeout now, before back-off and line time, ms (RFC 6298's RTO). */
+  get retransmitTimeoutMs(): number {
+    return this.rto.rtoMs;
   }
 
   get decoderStats() {
@@ -196,7 +253,9 @@ export class ReliableLink {
     this.peerCredits = peerCredits;
     this.expected = 0;
     this.held = 0;
+    this.sendIdx = 0;
     this.failed = null;
+    this.armKeepalive();
   }
 
   /** Sends a message outside the sequence (no acknowledgement, no retransmission). */
@@ -214,7 +273,7 @@ export class ReliableLink {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ seq: -1, message: m, resolve, reject, retries: 0 });
+      this.waiting.push({ seq: -1, message: m, resolve, reject, retries: 0, sends: 0, doneAt: 0 });
       this.pump();
     });
   }
@@ -230,35 +289,60 @@ export class ReliableLink {
     return Math.max(0, this.opts.receiveWindow - this.held);
   }
 
+  /** Gives sequence numbers to waiting messages as far as the peer's credits allow, and sends them. */
   private pump(): void {
     while (this.waiting.length && diff(this.nextSeq, this.peerAck) < this.peerCredits) {
       const o = this.waiting.shift()!;
       o.seq = this.nextSeq;
       this.nextSeq = (this.nextSeq + 1) % MOD;
       this.unacked.push(o);
-      this.transmit(o.message, FLAG_SEQ, o.seq, false);
-      this.armTimer();
     }
+    this.sendData();
     if (this.waiting.length && this.unacked.length === 0) this.armProbe();
     if (this.writable.length && this.windowOpen) for (const r of this.writable.splice(0)) r();
   }
 
-  private transmit(m: Message, flags: number, seq: number, retransmit: boolean): void {
-    if (!this.transport.open || this.disposed) return;
-    const gap = this.gapDue ? FLAG_GAP : 0;
+  /** Writes the unacknowledged frames not yet written in this round, in order, as far as the line allows. */
+  private sendData(): void {
+    while (this.sendIdx < this.unacked.length) {
+      if (!this.line.ready(performance.now())) {
+        (this.lineTimer ??= new PreciseTimer()).at(this.line.refillAtMs, () => this.sendData());
+        return;
+      }
+      const o = this.unacked[this.sendIdx++]!;
+      o.doneAt = this.transmit(o.message, FLAG_SEQ, o.seq, o.sends > 0);
+      o.sends++;
+      if (this.sendIdx === 1) this.armTimer(); // the oldest frame is on the line: its timer starts
+    }
+  }
+
+  /** Sends a frame now (outside the line's holding back); returns when its last byte leaves the line. */
+  private transmit(m: Message, flags: number, seq: number, retransmit: boolean): number {
+    return this.transmitFrame({ version: PROTOCOL_MAJOR, type: typeCode(m), flags: flags | FLAG_ACK, seq, ack: 0, credits: 0, payload: encodePayload(m) }, retransmit);
+  }
+
+  /** Writes a frame with the current acknowledgement, credits and pending GAP; returns when it leaves the line. */
+  private transmitFrame(frame: Frame, retransmit: boolean): number {
+    const now = performance.now();
+    if (!this.transport.open || this.disposed) return now;
+    const f: Frame = { ...frame, flags: frame.flags | (this.gapDue ? FLAG_GAP : 0), ack: this.expected, credits: this.credits() };
     this.gapDue = false;
-    const f: Frame = { version: PROTOCOL_MAJOR, type: typeCode(m), flags: flags | FLAG_ACK | gap, seq, ack: this.expected, credits: this.credits(), payload: encodePayload(m) };
     const bytes = encodeFrame(f);
     this.ackDue = false;
     this.stats.sent++;
     if (retransmit) this.stats.retransmitted++;
-    this.opts.log?.({ tMs: performance.now() - this.t0, dir: 'tx', type: f.type, seq, ack: f.ack, credits: f.credits, flags: f.flags, retransmit, payload: Buffer.from(f.payload).toString('hex'), lineBytes: bytes.length });
+    this.lastTxMs = now;
+    const doneAt = this.line.write(bytes.length, now);
+    this.opts.log?.({ tMs: now - this.t0, dir: 'tx', type: f.type, seq: f.seq, ack: f.ack, credits: f.credits, flags: f.flags, retransmit, payload: hex(f.payload), lineBytes: bytes.length, line: hex(bytes) });
     this.transport.write(bytes);
+    return doneAt;
   }
 
-  private onFrame(f: Frame): void {
+  private onFrame(f: Frame, block: Uint8Array): void {
     if (this.disposed) return;
-    this.opts.log?.({ tMs: performance.now() - this.t0, dir: 'rx', type: f.type, seq: f.seq, ack: f.ack, credits: f.credits, flags: f.flags, retransmit: false, payload: Buffer.from(f.payload).toString('hex'), lineBytes: 0 });
+    this.heardAt = performance.now();
+    this.maxRxLineMs = Math.max(this.maxRxLineMs, this.line.lineMs(block.length + 1));
+    this.opts.log?.({ tMs: performance.now() - this.t0, dir: 'rx', type: f.type, seq: f.seq, ack: f.ack, credits: f.credits, flags: f.flags, retransmit: false, payload: hex(f.payload), lineBytes: block.length + 1, line: hex(block) + '00' });
     if (f.version !== PROTOCOL_MAJOR && f.type !== MSG.HELLO && f.type !== MSG.HELLO_ACK) {
       this.stats.rejected++;
       return;
@@ -315,12 +399,16 @@ export class ReliableLink {
     if (advanced > 0) {
       this.peerAck = ack;
       this.fastRetransmitted = false;
+      let newest: Outstanding | null = null;
       while (this.unacked.length && diff(ack, this.unacked[0]!.seq) > 0 && diff(ack, this.unacked[0]!.seq) <= inFlight) {
-        const o = this.unacked.shift()!;
+        newest = this.unacked.shift()!;
+        this.sendIdx = Math.max(0, this.sendIdx - 1);
         this.stats.acknowledged++;
-        o.resolve();
+        newest.resolve();
       }
-      this.armTimer(true);
+      // Karn's rule: a round trip only from a frame written once (the ack cannot answer another copy)
+      if (newest && newest.sends === 1) this.rto.sample(performance.now() - newest.doneAt);
+      this.armTimer();
     } else if (gap && this.unacked.length && !this.fastRetransmitted) {
       // the peer saw a later frame than it expected: the one it expects was lost; resend from there once
       this.fastRetransmitted = true;
@@ -330,20 +418,24 @@ export class ReliableLink {
     this.pump();
   }
 
+  /** Go-back-N: every unacknowledged frame is written again, in order, as the line allows. */
   private retransmitAll(): void {
-    for (const o of this.unacked) this.transmit(o.message, FLAG_SEQ, o.seq, true);
+    this.sendIdx = 0;
+    this.sendData();
   }
 
-  private armTimer(restart = false): void {
-    if (this.unacked.length === 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      return;
-    }
-    if (this.timer && !restart) return;
+  /**
+   * (Re)starts the retransmission timer of the oldest unacknowledged frame once it is on the line: it
+   * expires at the moment its last byte left the line + the backed-off RTO + the line time of the
+   * largest frame received (the peer may be sending one when it wants to acknowledge).
+   */
+  private armTimer(): void {
     if (this.timer) clearTimeout(this.timer);
-    const o = this.unacked[0]!;
-    this.timer = setTimeout(() => this.onTimeout(), this.opts.retransmitMs * 2 ** Math.min(3, o.retries));
+    this.timer = null;
+    const o = this.unacked[0];
+    if (!o || this.sendIdx === 0) return;
+    const deadline = o.doneAt + this.rto.timeoutMs(o.retries) + this.maxRxLineMs;
+    this.timer = setTimeout(() => this.onTimeout(), Math.max(0, deadline - performance.now()));
   }
 
   private onTimeout(): void {
@@ -356,7 +448,6 @@ export class ReliableLink {
       return;
     }
     this.retransmitAll();
-    this.armTimer();
   }
 
   private armProbe(): void {
@@ -364,12 +455,37 @@ export class ReliableLink {
     this.probeTimer = setTimeout(() => {
       this.probeTimer = null;
       if (this.failed || !this.waiting.length || this.unacked.length) return;
-      if (this.transport.open) {
-        const f: Frame = { version: PROTOCOL_MAJOR, type: MSG.ACK, flags: FLAG_ACK | FLAG_PROBE, seq: 0, ack: this.expected, credits: this.credits(), payload: new Uint8Array(0) };
-        this.transport.write(encodeFrame(f));
-      }
+      this.transmitFrame({ version: PROTOCOL_MAJOR, type: MSG.ACK, flags: FLAG_ACK | FLAG_PROBE, seq: 0, ack: 0, credits: 0, payload: new Uint8Array(0) }, false);
       this.armProbe();
-    }, this.opts.retransmitMs);
+    }, this.rto.rtoMs);
+  }
+
+  /** While the link works, an ACK after `keepaliveMs` without sending anything. */
+  private armKeepalive(): void {
+    const every = this.opts.keepaliveMs;
+    if (!every || this.keepTimer) return;
+    this.keepTimer = setTimeout(() => {
+      this.keepTimer = null;
+      if (this.failed || this.disposed) return;
+      if (performance.now() - this.lastTxMs >= every - 1) this.transmit({ type: 'ack' }, 0, 0, false);
+      this.armKeepalive();
+    }, Math.max(1, this.lastTxMs + every - performance.now()));
+    this.keepTimer.unref();
+  }
+
+  /**
+   * Sends a pending acknowledgement now instead of after its delay, and resolves when the transport has
+   * taken every byte. Call it before closing the line, so that the peer is not left retransmitting the
+   * last frame it sent (an END_STREAM, say) into a line nobody reads.
+   */
+  async flush(): Promise<void> {
+    this.ackNow();
+    if (this.transport.open) await this.transport.drain();
+  }
+
+  /** Sends a pending acknowledgement at once instead of after its delay (before a long piece of work). */
+  ackNow(): void {
+    if (this.ackDue && !this.failed && !this.disposed) this.transmit({ type: 'ack' }, 0, 0, false);
   }
 
   private scheduleAck(gap = false, urgent = false): void {
@@ -397,8 +513,11 @@ export class ReliableLink {
     this.ackScheduled = false;
     if (this.timer) clearTimeout(this.timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (this.keepTimer) clearTimeout(this.keepTimer);
+    this.lineTimer?.cancel();
     this.timer = null;
     this.probeTimer = null;
+    this.keepTimer = null;
   }
 
   private fail(why: string): void {

@@ -66,7 +66,9 @@ export interface DecoderStats {
 /**
  * Incremental frame decoder: feed it any chunks of bytes; it calls `onFrame` for every valid frame and
  * `onReject` for every delimited block that is not one (bad COBS, too short, length mismatch, CRC
- * error), and drops oversized runs until the next delimiter. It never throws on input.
+ * error), and drops oversized runs until the next delimiter. It never throws on input. `onFrame` also
+ * gets the block as it came off the line (COBS-encoded, without its 0x00 delimiter): a view that is
+ * valid only during the call (copy it to keep it).
  */
 export class FrameDecoder {
   readonly stats: DecoderStats = { frames: 0, rejected: { cobs: 0, short: 0, length: 0, crc: 0, oversized: 0 }, discardedBytes: 0 };
@@ -75,7 +77,7 @@ export class FrameDecoder {
   private overflow = false;
 
   constructor(
-    private readonly onFrame: (f: Frame) => void,
+    private readonly onFrame: (f: Frame, block: Uint8Array) => void,
     private readonly onReject: (why: Rejection) => void = () => {},
   ) {}
 
@@ -117,7 +119,7 @@ export class FrameDecoder {
       ack: v.getUint16(5, true),
       credits: v.getUint16(7, true),
       payload: raw.slice(HEADER_BYTES, HEADER_BYTES + len),
-    });
+    }, this.buf.subarray(0, n));
   }
 
   private reject(why: Rejection, bytes: number): void {
