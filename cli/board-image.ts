@@ -11,9 +11,11 @@ import type { BoardImage } from '../hardware-models/fixed-point/image.js';
 
 export interface ImageSourceOptions {
   state?: string;
-  dt?: string;
+  /** The fixed-point core's Euler step (`--board-dt`). */
+  boardDt?: string;
   frame?: string;
-  iterations?: string;
+  /** Iterations of the core's implicit solve per step (`--board-iterations`). */
+  boardIterations?: string;
   relaxShift?: string;
 }
 
@@ -35,9 +37,9 @@ export function compileImageFromSpec(spec: string, o: ImageSourceOptions): Board
     return n;
   };
   return compileBoardImage(graph, {
-    dtMs: parseTimeMs(o.dt ?? '0.1ms', '--dt'),
+    dtMs: parseTimeMs(o.boardDt ?? '0.1ms', '--board-dt'),
     frameMs: parseTimeMs(o.frame ?? '1ms', '--frame'),
-    ...(o.iterations !== undefined ? { iterations: int(o.iterations, '--iterations')! } : {}),
+    ...(o.boardIterations !== undefined ? { iterations: int(o.boardIterations, '--board-iterations')! } : {}),
     ...(o.relaxShift !== undefined ? { relaxShift: int(o.relaxShift, '--relax-shift')! } : {}),
   });
 }

@@ -1,191 +1,193 @@
-import { UsageError } from '../core/errors.js';
-import { TraceTable } from '../emulator/probes/recorder.js';
+import type { Command } from 'commander';
+import { NumericalError, UsageError } from '../core/errors.js';
+import { readJsonFile } from '../core/json-file.js';
+import { oneOf } from '../core/option-values.js';
 import { parseTimeMs } from '../core/units.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
-import type { NlaGraph } from '../compiler/graph/graph.js';
+import { validateCircuit } from '../compiler/circuit/validate.js';
+import { CIRCUIT_FORMAT } from '../compiler/circuit/ir.js';
 import { buildGraph } from '../compiler/graph/build.js';
-import { emitSpice } from '../compiler/spice/emit.js';
+import type { NlaGraph } from '../compiler/graph/graph.js';
 import { loadSpecFile } from '../compiler/spec/load.js';
-import { modelFromCircuit } from '../emulator/analog/model.js';
-import { AnalogSimulator, type AnalogSolverName } from '../emulator/analog/simulator.js';
-import type { DigitalOptions } from '../emulator/digital/options.js';
-import { runDigital, type WeightSnapshot } from '../emulator/digital/run.js';
-import type { DigitalSimulator } from '../emulator/digital/simulator.js';
+import type { ResolvedSpec } from '../compiler/spec/format.js';
+import { planGraph, type GraphPlan } from '../compiler/graph/plan.js';
+import { formatBytes, requireMemory } from '../core/memory-budget.js';
+import type { WeightSnapshot } from '../emulator/digital/run.js';
+import type { CommonOptions, Engine, EngineFactory, EngineFailure, EngineSource } from '../emulator/engine.js';
 import { parseProbes } from '../emulator/probes/probe.js';
-import { runSpice, type SpiceEngine } from '../emulator/spice/run.js';
-import { loadSignalCsv } from '../emulator/stimulus/load.js';
-import { loadBoardOutputs } from './board-outputs.js';
-import { loadOrCompileCircuit } from './circuit-load.js';
-import { channelNames, createDigital, driveFromFiles, type DriveFiles } from './digital-run.js';
+import type { TraceTable } from '../emulator/probes/recorder.js';
+import { driveFromFiles, type DriveFiles } from './digital-run.js';
+import { ENGINE_FACTORIES, ENGINE_NAMES, engineFactory } from './engine-registry.js';
 import { progressReporter } from './progress.js';
 
-export type EngineName = 'digital' | 'analog' | 'spice' | 'board';
-export const ENGINES: EngineName[] = ['digital', 'analog', 'spice', 'board'];
+export { oneOf, positiveInt, positiveNumber } from '../core/option-values.js';
 
-/** Options shared by `nla simulate` and `nla compare` (strings as the CLI gives them). */
+/** Options of the commands that run engines (strings as the CLI gives them); engines' own options ride along by key. */
 export interface EngineOptions extends DriveFiles {
   duration: string;
-  dt?: string;
   learn?: boolean;
   init: string;
-  probe: string;
+  seed?: string;
+  probe?: string;
   sampleEvery?: string;
   quiet?: boolean;
-  // digital
-  method?: string;
-  solver?: string;
-  lookahead?: boolean;
-  batch?: string;
-  iterations?: string;
-  relaxation?: string;
-  kernels?: string;
-  loadState?: string;
-  loadWeights?: string;
-  /** Digital and analog: interval of weight snapshots (only when set); the final weights are always the last. */
+  /** Interval of weight snapshots (only when set); the final weights are always the last. */
   snapshotEvery?: string;
-  // analog / spice
-  profile?: string;
-  seed?: string;
-  calibrate?: boolean;
-  rtol?: string;
-  atol?: string;
-  odeSolver?: string;
-  spiceEngine?: string;
-  // board: the output frames recorded by nla stream
-  boardOutputs?: string;
+  [engineOption: string]: unknown;
 }
 
+/** An engine ready to run, with the bytes its run was estimated to take. */
+export interface PreparedEngine {
+  factory: EngineFactory;
+  engine: Engine;
+  bytes: number;
+}
+
+/** One engine's run as the commands use it. */
 export interface EngineRun {
-  engine: EngineName;
+  engine: string;
   traces: TraceTable;
   summary: Record<string, unknown>;
-  /** Weights at the end (digital and analog), per projection name. */
+  /** Weights at the end, per projection name (null where the engine cannot read them back). */
   weights: Map<string, Float64Array> | null;
   graph: NlaGraph;
   circuit: CircuitIR | null;
-  digital: DigitalSimulator | null;
   snapshots: WeightSnapshot[];
+  /** Set when the run stopped early; `traces` then hold what was recorded before. */
+  failure: EngineFailure | null;
+  /** The engine's saved state (engines that can save one), else null. */
+  state: (() => unknown) | null;
 }
 
-export function oneOf<T extends string>(v: string, options: readonly T[], what: string): T {
-  if (!options.includes(v as T)) throw new UsageError(`${what}: expected one of ${options.join(', ')}, got '${v}'`);
-  return v as T;
+/** Adds the options every engine shares, then every registered engine's own options, to a command. */
+export function engineOptions(cmd: Command): Command {
+  cmd
+    .option('--duration <time>', 'simulated time, e.g. 500ms or 2s (required)')
+    .option('--input <csv>', "input rates: column 't' (ms) then one column per input neuron")
+    .option('--interp <mode>', 'input interpolation: step or linear', 'step')
+    .option('--events <csv>', "input events: header 't,channel,kind,value', kind delta or step")
+    .option('--target <csv>', "targets for the output neurons: 't' then one column per output; empty cell = no target")
+    .option('--target-interp <mode>', 'target interpolation: step or linear', 'step')
+    .option('--learn', 'plasticity on (Eq. 8)')
+    .option('--no-learn', 'plasticity off, whatever the spec says')
+    .option('--init <mode>', 'initial state: rest or equilibrium', 'rest')
+    .option('--seed <n>', 'seed of every draw the engine makes (mismatch, noise); default: the network\'s')
+    .option('--sample-every <time>', "recording interval (default: the engine's grid: every step, 0.1ms, or every frame)")
+    .option('--quiet', 'no progress on stderr');
+  const seen = new Set<string>();
+  for (const f of ENGINE_FACTORIES) {
+    for (const opt of f.options) {
+      if (seen.has(opt.flag)) continue;
+      seen.add(opt.flag);
+      cmd.option(opt.flag, opt.description + (opt.defaultValue !== undefined ? ` (default: ${opt.defaultValue})` : ''));
+    }
+  }
+  return cmd;
 }
 
-export function positiveInt(v: string, what: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: expected a positive integer, got '${v}'`);
-  return n;
+/** Whether an engine option was given (a `--no-x` switch reads true when it was not). */
+function given(o: EngineOptions, flag: string, key: string): boolean {
+  return flag.startsWith('--no-') ? o[key] === false : o[key] !== undefined;
 }
 
-export function positiveNumber(v: string, what: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${what}: expected a positive number, got '${v}'`);
-  return n;
+/** Refuses an option that none of the chosen engines declares, naming who takes it. */
+export function refuseForeignOptions(o: EngineOptions, chosen: readonly EngineFactory[]): void {
+  const keys = new Set(chosen.flatMap((f) => f.options.map((x) => x.key)));
+  for (const f of ENGINE_FACTORIES) {
+    for (const opt of f.options) {
+      if (keys.has(opt.key) || !given(o, opt.flag, opt.key)) continue;
+      const takers = ENGINE_FACTORIES.filter((x) => x.options.some((y) => y.key === opt.key)).map((x) => x.name);
+      const own = chosen.flatMap((c) => c.options.map((x) => x.flag.split(' ')[0]!));
+      throw new UsageError(`${opt.flag.split(' ')[0]} is an option of the ${takers.join(' and ')} engine${takers.length > 1 ? 's' : ''} (${opt.description}); the ${chosen.map((c) => c.name).join(' and ')} engine does not take it${own.length ? ` (its options: ${own.join(', ')})` : ''}`);
+    }
+  }
 }
 
-/** Runs one engine on a spec (or, for analog and spice, a compiled circuit file). */
-export async function runEngine(engine: EngineName, specPath: string, o: EngineOptions): Promise<EngineRun> {
+/** The engine factory named on the command line. */
+export function factoryOf(name: string, what: string): EngineFactory {
+  return engineFactory(oneOf(name, ENGINE_NAMES, what)) as EngineFactory;
+}
+
+/** A network spec (laid out, its weights not drawn yet) or a compiled circuit file. */
+type LoadedFile = { kind: 'network'; spec: ResolvedSpec; plan: GraphPlan; file: string } | { kind: 'circuit'; circuit: CircuitIR; file: string };
+
+function loadFile(path: string): LoadedFile {
+  const raw = readJsonFile(path) as { format?: unknown } | null;
+  if (raw && raw.format === CIRCUIT_FORMAT) return { kind: 'circuit', circuit: validateCircuit(raw, path), file: path };
+  const spec = loadSpecFile(path);
+  return { kind: 'network', spec, plan: planGraph(spec), file: path };
+}
+
+/** A network spec or a compiled circuit file, as an engine source. */
+export function loadSource(path: string): EngineSource {
+  const f = loadFile(path);
+  return f.kind === 'circuit' ? f : { kind: 'network', graph: buildGraph(f.spec), file: f.file };
+}
+
+/** The options every engine shares, parsed and checked against what the engine can do. */
+function commonOptions(f: EngineFactory, o: EngineOptions): CommonOptions {
+  const init = oneOf(o.init ?? 'rest', ['rest', 'equilibrium'] as const, '--init');
+  const seed = o.seed !== undefined ? Number(o.seed) : undefined;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed: expected a non-negative integer, got '${o.seed}'`);
+  if (o.learn === true && !f.learns) throw new UsageError(`--learn: the ${f.name} engine cannot learn`);
+  const learn = o.learn !== undefined ? o.learn : f.learnsByDefault ? undefined : false;
+  return { init, learn, seed };
+}
+
+/**
+ * Creates the named engine for a file, refusing options the engine does not take. For a network, the
+ * whole run's memory (its weights, and what the engine will allocate, plus `reservedBytes` already taken
+ * by another engine of the same command) is checked against the budget before a weight is drawn.
+ */
+export async function prepareEngine(name: string, path: string, o: EngineOptions, alsoAllowed: readonly EngineFactory[] = [], reservedBytes = 0): Promise<PreparedEngine> {
+  const factory = factoryOf(name, '--engine');
+  refuseForeignOptions(o, [factory, ...alsoAllowed]);
+  const loaded = loadFile(path);
+  if (!factory.accepts.includes(loaded.kind)) throw new UsageError(`the ${name} engine does not run a ${loaded.kind === 'circuit' ? 'compiled circuit' : 'network spec'} (${path})`);
+  const values = Object.fromEntries(factory.options.map((x) => [x.key, o[x.key] as string | boolean | undefined]));
+  const common = commonOptions(factory, o);
+  let bytes = 0;
+  let source: EngineSource;
+  if (loaded.kind === 'network') {
+    const weights = loaded.plan.footprint.bytes;
+    const engine = factory.estimateBytes(loaded.plan, common, values);
+    bytes = weights + engine.bytes;
+    const other = reservedBytes ? ` + ${formatBytes(reservedBytes)} for the other engine` : '';
+    requireMemory(bytes + reservedBytes, `this run (the weights of '${loaded.plan.name}' ${formatBytes(weights)} + ${engine.what}${other})`);
+    source = { kind: 'network', graph: buildGraph(loaded.spec), file: path };
+  } else source = loaded;
+  return { factory, engine: await factory.create(source, common, values), bytes };
+}
+
+/** Runs a prepared engine on the drive and probes the options name. */
+export async function runPrepared(prepared: PreparedEngine, o: EngineOptions): Promise<EngineRun> {
+  const { factory, engine } = prepared;
+  if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
   const durationMs = parseTimeMs(o.duration, '--duration');
   if (!(durationMs > 0)) throw new UsageError(`--duration: expected a positive time, got '${o.duration}'`);
-  const init = oneOf(o.init, ['rest', 'equilibrium'] as const, '--init');
-  const progress = progressReporter(`${engine}`, o.quiet === true);
-  if (engine === 'digital') {
-    const graph = buildGraph(loadSpecFile(specPath));
-    const sim = createDigital(
-      graph,
-      {
-        dtMs: parseTimeMs(o.dt ?? '0.1ms', '--dt'),
-        method: oneOf(o.method ?? 'explicit', ['explicit', 'implicit'] as const, '--method'),
-        solver: oneOf(o.solver ?? 'auto', ['auto', 'layered', 'dense'] as const, '--solver'),
-        init,
-        lookahead: o.lookahead ?? true,
-        batch: positiveInt(o.batch ?? '1', '--batch'),
-        iterations: (o.iterations ?? 'converge') === 'converge' ? 'converge' : positiveInt(o.iterations!, '--iterations'),
-        relaxation: (o.relaxation ?? 'auto') === 'auto' ? 'auto' : positiveNumber(o.relaxation!, '--relaxation'),
-        kernels: oneOf(o.kernels ?? 'wasm', ['wasm', 'js'] as const, '--kernels'),
-        ...(o.learn !== undefined ? { learn: o.learn } : {}),
-      } satisfies DigitalOptions,
-      { state: o.loadState, weights: o.loadWeights },
-    );
-    const drive = driveFromFiles(graph, o);
-    const probes = parseProbes(o.probe, graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
-    const res = runDigital(sim, {
-      durationMs,
-      drive,
-      probes,
-      sampleEveryMs: o.sampleEvery ? parseTimeMs(o.sampleEvery, '--sample-every') : undefined,
-      weightsEveryMs: o.snapshotEvery ? parseTimeMs(o.snapshotEvery, '--weights-every') : undefined,
-      onProgress: progress.update,
-    });
-    progress.done();
-    const weights = new Map(sim.weights().map((W, k) => [graph.projections[k]!.name, Float64Array.from(W)]));
-    return { engine, traces: res.traces, summary: { ...res.summary }, weights, graph, circuit: null, digital: sim, snapshots: res.snapshots };
-  }
-  if (engine === 'board') {
-    if (!o.boardOutputs) throw new UsageError('--board-outputs is required for the board engine: the CSV written by nla stream --out');
-    const graph = buildGraph(loadSpecFile(specPath));
-    const traces = loadBoardOutputs(o.boardOutputs, graph);
-    return { engine, traces, summary: { engine: 'board', file: o.boardOutputs, frames: traces.rows }, weights: null, graph, circuit: null, digital: null, snapshots: [] };
-  }
-  if (o.loadState || o.loadWeights) throw new UsageError(`--load-state/--load-weights apply to the digital engine; compile the network for the ${engine} engine instead`);
-  const ir = loadOrCompileCircuit(specPath, o);
-  const model = modelFromCircuit(ir);
-  const graph = model.graph;
-  const drive = driveFromFiles(graph, o);
-  const sampleEveryMs = o.sampleEvery ? parseTimeMs(o.sampleEvery, '--sample-every') : 0.1;
-  if (engine === 'analog') {
-    const sim = new AnalogSimulator(model, {
-      solver: oneOf(o.odeSolver ?? 'auto', ['auto', 'dopri5', 'rosenbrock', 'euler-maruyama'] as const, '--ode-solver') as AnalogSolverName,
-      rtol: positiveNumber(o.rtol ?? '1e-6', '--rtol'),
-      atol: positiveNumber(o.atol ?? '1e-9', '--atol'),
-      ...(o.dt ? { dtMs: parseTimeMs(o.dt, '--dt') } : {}),
-      learn: o.learn ?? graph.plasticity,
-      init,
-    });
-    const probes = parseProbes(o.probe, graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
-    const weightsEveryMs = o.snapshotEvery ? parseTimeMs(o.snapshotEvery, '--weights-every') : undefined;
-    const res = sim.run({ durationMs, drive, probes, sampleEveryMs, ...(weightsEveryMs ? { weightsEveryMs } : {}), onProgress: progress.update });
-    progress.done();
-    // plastic weights live in the state vector
-    if (sim.state) sim.system.loadWeights(sim.state, false);
-    const weights = new Map(graph.projections.map((p, k) => [p.name, Float64Array.from(sim.system.workspace.proj[k]!.W)]));
-    return { engine, traces: res.traces, summary: { ...res.summary }, weights, graph, circuit: ir, digital: null, snapshots: res.snapshots };
-  }
-  // spice: inputs and targets become PWL sources
-  if (o.learn) throw new UsageError('--learn: the SPICE netlist has fixed weights (plasticity is emulated, not exported)');
-  if (!o.input) throw new UsageError('--input is required');
-  const names = channelNames(graph);
-  const step = (o.interp ?? 'step') === 'step';
-  const inTable = loadSignalCsv(o.input, step ? 'step' : 'linear', names.inputs);
-  const tgTable = o.target ? loadSignalCsv(o.target, (o.targetInterp ?? 'step') === 'step' ? 'step' : 'linear', names.outputs, false) : null;
-  const asPwl = (t: { times: Float64Array; columns: Float64Array[]; interpolation: string }) => {
-    if (t.interpolation !== 'step') return { times: t.times, channels: t.columns };
-    // a step becomes a ramp of 1e-6 model ms
-    const times: number[] = [];
-    const channels = t.columns.map(() => [] as number[]);
-    for (let k = 0; k < t.times.length; k++) {
-      if (k > 0) {
-        times.push(t.times[k]! - 1e-6);
-        t.columns.forEach((c, j) => channels[j]!.push(c[k - 1]!));
-      }
-      times.push(t.times[k]!);
-      t.columns.forEach((c, j) => channels[j]!.push(c[k]!));
-    }
-    return { times: Float64Array.from(times), channels: channels.map((c) => Float64Array.from(c)) };
-  };
-  const net = emitSpice(ir, { durationModelMs: durationMs, sampleEveryModelMs: sampleEveryMs, init, inputs: asPwl(inTable), ...(tgTable ? { targets: asPwl(tgTable) } : {}) });
-  const spiceEngine = oneOf(o.spiceEngine ?? 'wasm', ['wasm', 'native'] as const, '--spice-engine') as SpiceEngine;
-  if (!o.quiet) process.stderr.write(`spice: running ngspice (${spiceEngine}) on ${ir.neurons.length} neurons…\n`);
-  const res = await runSpice(net, { engine: spiceEngine, sampleEveryModelMs: sampleEveryMs, durationModelMs: durationMs });
-  return {
-    engine,
-    traces: res.traces,
-    summary: { engine: 'spice', ngspice: spiceEngine, profile: ir.profile.name, init, points: res.points, wallMs: res.wallMs, simulatedMs: durationMs, seed: ir.seed },
-    weights: null,
-    graph,
-    circuit: ir,
-    digital: null,
-    snapshots: [],
-  };
+  const drive = driveFromFiles(engine.graph, o);
+  const probes = parseProbes(o.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
+  const progress = progressReporter(engine.name, o.quiet === true);
+  const out = await engine.run({
+    durationMs,
+    drive,
+    probes,
+    sampleEveryMs: o.sampleEvery ? parseTimeMs(o.sampleEvery, '--sample-every') : undefined,
+    weightsEveryMs: o.snapshotEvery ? parseTimeMs(o.snapshotEvery, '--weights-every') : undefined,
+    onProgress: (f, t) => progress.update(f, t, NaN),
+  });
+  progress.done();
+  const state = engine.captureState ? () => engine.captureState!() : null;
+  return { engine: engine.name, traces: out.traces, summary: { ...out.summary }, weights: out.weights, graph: engine.graph, circuit: engine.circuit, snapshots: out.snapshots, failure: out.failure, state };
+}
+
+/** Runs one engine on a spec (or a compiled circuit file). */
+export async function runEngine(name: string, path: string, o: EngineOptions): Promise<EngineRun> {
+  return runPrepared(await prepareEngine(name, path, o), o);
+}
+
+/** The failure of a run as the error the CLI reports (exit 3), after what was recorded has been written. */
+export function failureError(run: EngineRun): NumericalError | null {
+  const f = run.failure;
+  return f ? new NumericalError(`${run.engine} engine: ${f.what}`, f.timeMs, f.where, f.hint) : null;
 }

@@ -15,7 +15,7 @@ export function progressReporter(label: string, quiet: boolean): {
     update(fraction, tMs, sps) {
       if (quiet) return;
       const pct = Math.min(100, Math.floor(fraction * 100));
-      const msg = `${label} ${pct.toString().padStart(3)}%  t = ${formatTimeMs(tMs)}  ${Math.round(sps)} steps/s`;
+      const msg = `${label} ${pct.toString().padStart(3)}%  t = ${formatTimeMs(tMs)}${Number.isFinite(sps) ? `  ${Math.round(sps)} steps/s` : ''}`;
       if (tty) {
         const width = 24;
         const fill = Math.round((pct / 100) * width);

@@ -4,14 +4,12 @@ import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
 import { compareTraces, errorOverTime, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
 import { comparisonReport } from '../../report/compare-report.js';
-import { ENGINES, oneOf, runEngine, type EngineOptions, type EngineRun } from '../engines.js';
+import { engineOptions, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
+import { ENGINE_NAMES } from '../engine-registry.js';
 import { writeOutput } from '../files.js';
-import { loadImageFile } from '../board-image.js';
 import { TraceTable } from '../../emulator/probes/recorder.js';
-import { engineOptions } from './simulate.js';
 
 interface CompareOpts extends EngineOptions {
-  image?: string;
   a: string;
   b: string;
   report?: string;
@@ -25,10 +23,8 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('run a network on two engines with the same input and compare: error norms, time shift, settling per layer, cost and weights')
     .argument('<spec>', 'network spec (JSON)')
-    .option('--a <engine>', 'reference engine: digital, analog or spice', 'digital')
-    .option('--b <engine>', 'engine compared with it: analog, spice, digital, or board (recorded output frames)', 'analog')
-    .option('--board-outputs <csv>', "board: the output frames recorded by nla stream --out")
-    .option('--image <file>', 'board: the image streamed (binary or spec); the digital engine then runs the board\'s algorithm (implicit, same iterations, relaxation and dt) on frame-held inputs, so the difference is the fixed-point error');
+    .option('--a <engine>', `reference engine: ${ENGINE_NAMES.join(', ')}`, 'digital')
+    .option('--b <engine>', `engine compared with it (against the digital engine, a board is compared with the digital engine running the board's algorithm in float on the same frames, so the difference is its fixed-point error)`, 'analog');
   engineOptions(cmd)
     .option('--probe <list>', 'what to compare (both engines must record it; spice records u)', 'u')
     .option('--max-shift <time>', 'largest time shift searched', '5ms')
@@ -105,28 +101,34 @@ function median(xs: number[]): number {
 }
 
 async function compare(spec: string, o: CompareOpts): Promise<void> {
-  const ea = oneOf(o.a, ENGINES, '--a');
-  const eb = oneOf(o.b, ENGINES, '--b');
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
-  const boardSide = ea === 'board' || eb === 'board';
-  if (boardSide && o.image) {
-    const img = loadImageFile(o.image).image;
-    const fMs = (img.dtNs * img.stepsPerFrame) / 1e6;
-    // the board learns only when streamed with --learn; so does the digital side of this comparison
-    if (o.learn === undefined) o.learn = false;
-    Object.assign(o, { method: 'implicit', iterations: String(img.iterations), relaxation: String(2 ** -img.relaxShift), dt: `${img.dtNs / 1e6}ms`, frameMs: fMs, sampleEvery: `${fMs}ms` });
+  const fa = factoryOf(o.a, '--a');
+  const fb = factoryOf(o.b, '--b');
+  // both engines run with the same plasticity: as given, else off when either stays fixed unless asked
+  if (o.learn === undefined && (!fa.learnsByDefault || !fb.learnsByDefault)) o.learn = false;
+  let pa = await prepareEngine(fa.name, spec, o, [fb]);
+  const pb = await prepareEngine(fb.name, spec, o, [fa], pa.bytes);
+  let oa: CompareOpts = o;
+  const ref = pb.engine.reference;
+  if (ref && fa.name === 'digital') {
+    // the digital engine runs B's algorithm in float on the same frames: the difference is B's own arithmetic
+    oa = { ...o, method: ref.method, iterations: String(ref.iterations), relaxation: String(ref.relaxation), dt: `${ref.dtMs}ms`, frameMs: ref.frameMs, sampleEvery: `${ref.frameMs}ms` };
+    pa = await prepareEngine(fa.name, spec, oa, [fb]);
   }
-  // the SPICE netlist has fixed weights: unless --learn is given (which the spice engine refuses), the
-  // other engine does not learn either, whatever the spec says, so both run the same circuit
-  if ((ea === 'spice' || eb === 'spice') && o.learn === undefined) o.learn = false;
-  let a = await runEngine(ea, spec, o);
-  let b = await runEngine(eb, spec, o);
-  if (boardSide) {
-    // the board's first output frame is at the end of frame 0: compare from there on
+  let a = await runPrepared(pa, oa);
+  let b = await runPrepared(pb, o);
+  for (const run of [a, b]) {
+    const failed = failureError(run);
+    if (failed) throw failed;
+  }
+  if (ref) {
+    // B's first output is at the end of its first frame: compare from there on
     const t0 = Math.max(a.traces.time()[0] ?? 0, b.traces.time()[0] ?? 0);
     a = { ...a, traces: fromTime(a.traces, t0) };
     b = { ...b, traces: fromTime(b.traces, t0) };
   }
+  const ea = a.engine;
+  const eb = b.engine;
   const dur = parseTimeMs(o.duration, '--duration');
   let stepMs = o.stepAt ? parseTimeMs(o.stepAt, '--step-at') : NaN;
   if (!o.stepAt && (o.interp ?? 'step') === 'step' && o.input) {
@@ -141,7 +143,7 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
         o.report,
         comparisonReport({
           title: `${a.graph.name}: ${ea} vs ${eb}`,
-          intro: `nla compare ${spec} --a ${ea} --b ${eb}${ea !== 'digital' || eb !== 'digital' ? ` --profile ${o.profile ?? 'ideal'}` : ''}; ${dur} ms with the same input${o.learn ? ', learning on' : ''}.`,
+          intro: `nla compare ${spec} --a ${ea} --b ${eb}${[a, b].map((r) => (r.circuit ? ` (${r.engine}: profile ${r.circuit.profile.name}, seed ${r.circuit.seed})` : '')).join('')}; ${dur} ms with the same input${o.learn ? ', learning on' : ''}.`,
           a: { name: ea, traces: a.traces },
           b: { name: eb, traces: b.traces },
           metrics: c.perProbe,

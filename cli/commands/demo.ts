@@ -94,7 +94,7 @@ async function demo(o: DemoOpts): Promise<void> {
   const analog = analogSim.run({ durationMs: EVAL_MS, drive, probes: parseProbes(probes, analogSim.system.graph), sampleEveryMs: 0.5, onProgress: progressA.update });
   progressA.done();
   const digital = evaluate(graph, drive, dtMs, state, probes);
-  const asRun = (engine: 'digital' | 'analog', traces: typeof analog.traces, summary: Record<string, unknown>) => ({ engine, traces, summary, weights: null, graph, circuit: null, digital: null, snapshots: [] });
+  const asRun = (engine: 'digital' | 'analog', traces: typeof analog.traces, summary: Record<string, unknown>) => ({ engine, traces, summary, weights: null, graph, circuit: null, snapshots: [], failure: null, state: null });
   const cmp = compareRuns(asRun('digital', digital.traces, { ...digital.summary }), asRun('analog', analog.traces, { ...analog.summary }), 5, NaN);
   // the trained network on a board: a virtual board behind a pty, the input streamed over the protocol
   const progressB = progressReporter('demo: streaming to the virtual board', o.quiet === true);

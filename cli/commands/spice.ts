@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { traceReport } from '../../report/trace-report.js';
-import { runEngine, type EngineOptions } from '../engines.js';
+import { engineOptions, failureError, runEngine, type EngineOptions } from '../engines.js';
 import { writeOutput } from '../files.js';
-import { engineOptions } from './simulate.js';
 
 export function registerSpice(program: Command): void {
   const cmd = program
@@ -17,6 +16,8 @@ export function registerSpice(program: Command): void {
     .action(async (path: string, o: EngineOptions & { out?: string; plot?: string; json?: boolean }) => {
       if (!o.duration) throw new UsageError('--duration is required');
       const run = await runEngine('spice', path, { ...o, probe: 'u' });
+      const failed = failureError(run);
+      if (failed) throw failed;
       const files: string[] = [];
       if (o.out) files.push(writeOutput(o.out, run.traces.toCsv()));
       if (o.plot) files.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ngspice`, `nla spice ${path}`, run.traces, run.summary)));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeActivation } from '../../core/activation.js';
-import { formatBytes, memoryBudget } from '../../core/memory-budget.js';
+import { formatBytes, memoryBudget, ResourceError } from '../../core/memory-budget.js';
+import { digitalFootprint } from '../../emulator/digital/footprint.js';
 import { planGraph, type GraphPlan } from '../../compiler/graph/plan.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 
@@ -24,7 +25,23 @@ export function registerValidate(program: Command): void {
             `weights ${formatBytes(g.footprint.bytes)}\n`,
         );
       if (over) process.stderr.write(`nla: warning: its weights need ${formatBytes(g.footprint.bytes)}, more than the memory limit of ${formatBytes(budget.bytes)} (${budget.source}): simulate, compile and image will refuse it\n`);
+      else {
+        const digital = digitalRunWarning(g, budget.bytes);
+        if (digital) process.stderr.write(`nla: warning: ${digital}\n`);
+      }
     });
+}
+
+/** What would stop the digital engine's default run of this network (memory), or null. */
+function digitalRunWarning(g: GraphPlan, limit: number): string | null {
+  try {
+    const e = digitalFootprint(g, {});
+    const total = g.footprint.bytes + e.bytes;
+    return total > limit ? `a digital run needs ${formatBytes(total)} (weights + ${e.what}), more than the memory limit of ${formatBytes(limit)}` : null;
+  } catch (err) {
+    if (err instanceof ResourceError) return `with the default WebAssembly kernels, ${err.message}`;
+    throw err;
+  }
 }
 
 /** The summary `nla validate` prints; synapses behind a density mask are the expected count (marked ≈ in `synapsesExact`). */

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import { numberMatrix } from '../../core/json-matrix.js';
 import type { NlaGraph } from './graph.js';
 
 /**
@@ -19,16 +20,12 @@ export function readStateWeights(g: NlaGraph, raw: unknown, file?: string): Floa
   for (const name of Object.keys(st.weights ?? {})) if (!known.has(name)) fail(`weights["${name}"]`, `no projection of that name in network '${g.name}' (has ${[...known].join(', ')})`);
   return g.projections.map((p) => {
     const path = `weights["${p.name}"]`;
-    const m = st.weights?.[p.name];
-    if (!Array.isArray(m) || m.some((r) => !Array.isArray(r))) fail(path, 'expected an array of rows');
-    const mm = m as unknown[][];
-    if (mm.length !== p.rows || mm.some((r) => r.length !== p.cols)) fail(path, `expected ${p.rows}×${p.cols}, got ${mm.length}×${mm[0]?.length ?? 0}`);
+    const mm = numberMatrix(path, st.weights?.[p.name], p.rows, p.cols, fail);
     const W = new Float64Array(p.rows * p.cols);
     mm.forEach((row, i) =>
       row.forEach((v, j) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}[${i}][${j}]`, `expected a finite number, got ${JSON.stringify(v)}`);
         if (p.mask && !p.mask[i * p.cols + j] && v !== 0) fail(`${path}[${i}][${j}]`, 'is nonzero where the mask has no synapse');
-        W[i * p.cols + j] = v as number;
+        W[i * p.cols + j] = v;
       }),
     );
     return W;

@@ -1,5 +1,6 @@
 import { wholeSteps } from '../../core/units.js';
-import { maxAbs } from '../../core/vector.js';
+import { NumericalError } from '../../core/errors.js';
+import { maxAbs, maxOf } from '../../core/vector.js';
 import type { Drive } from '../drive.js';
 import { columnLabel, type Probe } from '../probes/probe.js';
 import { TraceTable } from '../probes/recorder.js';
@@ -16,6 +17,8 @@ export interface DigitalRunRequest {
   sampleEveryMs?: number;
   /** Interval between weight snapshots, ms, from the run's start; the final weights are always the last one. None by default. */
   weightsEveryMs?: number;
+  /** A numerical failure: thrown (default), or returned with what was recorded before it. */
+  onFailure?: 'throw' | 'return';
   /** Called about twice a second of wall time with the fraction done. */
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
 }
@@ -52,76 +55,131 @@ export interface DigitalRunResult {
   traces: TraceTable;
   snapshots: WeightSnapshot[];
   summary: RunSummary;
+  /** With `onFailure: 'return'`: the failure that ended the run early; null otherwise. */
+  failure: NumericalError | null;
 }
 
 /**
  * Runs the simulator for `durationMs` (a whole number of steps, else a UsageError) from its current state,
- * recording probes and a summary.
+ * recording probes and a summary. A NumericalError is thrown, or with `onFailure: 'return'` returned as
+ * `failure` together with everything recorded before it (the summary then counts the steps done).
  */
 export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): DigitalRunResult {
-  const g = sim.graph;
-  const { B, N } = sim.layout;
-  checkDriveFits(req.drive, g.nStimulusInputs, g.outputs.length);
+  checkDriveFits(req.drive, sim.graph.nStimulusInputs, sim.graph.outputs.length);
   const dt = sim.options.dtMs;
   const steps = wholeSteps(req.durationMs, dt);
-  const every = Math.max(1, Math.round((req.sampleEveryMs ?? dt) / dt));
-  const wEvery = req.weightsEveryMs ? Math.max(1, Math.round(req.weightsEveryMs / dt)) : 0;
-  const probes = req.probes ?? [];
-  const hasTargets = req.drive.targetChannels > 0;
-  // Two summary columns come first: the cost C (with targets) and max |f| over all neurons.
-  const extra = hasTargets ? ['cost', 'fmax'] : ['fmax'];
-  const names = [...extra, ...probes.flatMap((p) => p.indices.flatMap((i) => Array.from({ length: B }, (_, b) => columnLabel(p, i, b, B))))];
-  const traces = new TraceTable(names);
-  const row = new Float64Array(names.length);
-  const observer = new DigitalObserver(sim);
-  const snapshots: WeightSnapshot[] = [];
-  const tauMax = Math.max(...g.neurons.map((p) => p.tauMs));
-  const t0 = sim.tMs;
-  const transientEnd = t0 + (req.durationMs >= 20 * tauMax ? 10 * tauMax : req.durationMs / 2);
-  const costs = new Float64Array(steps);
-  let maxF = 0;
-  let maxU = 0;
-  const start = performance.now();
-  let lastReport = start;
-
-  for (let s = 0; s < steps; s++) {
-    sim.step(req.drive, (sm) => {
-      const w = sm.workspace;
-      let c = 0;
-      for (let i = 0; i < B * N; i++) if (w.nudge[i]) c += 0.5 * (w.ustar[i]! - w.u[i]!) ** 2;
-      costs[s] = req.drive.targetChannels ? c / B : NaN;
-      if (sm.tMs >= transientEnd) maxF = Math.max(maxF, maxAbs(w.f));
-      maxU = Math.max(maxU, maxAbs(w.u));
-      if (s % every === 0) {
-        if (hasTargets) row[0] = costs[s]!;
-        row[extra.length - 1] = maxAbs(w.f);
-        observer.sample(probes, row.subarray(extra.length));
-        traces.push(sm.tMs, row);
-      }
-      if (wEvery && s % wEvery === 0) snapshots.push(snapshot(sm));
-    });
-    if (req.onProgress && (s & 255) === 0) {
-      const now = performance.now();
-      if (now - lastReport > 500) {
-        lastReport = now;
-        req.onProgress((s + 1) / steps, sim.tMs, (s + 1) / ((now - start) / 1000));
-      }
+  const rec = new RunRecorder(sim, req, steps);
+  const progress = new ProgressClock(req.onProgress, steps);
+  let failure: NumericalError | null = null;
+  let done = 0;
+  try {
+    for (; done < steps; done++) {
+      sim.step(req.drive, (sm) => rec.observe(sm, done));
+      progress.tick(done, sim.tMs);
     }
+  } catch (e) {
+    if (!(e instanceof NumericalError) || req.onFailure !== 'return') throw e;
+    failure = e;
   }
-  if (wEvery && snapshots[snapshots.length - 1]?.tMs !== sim.tMs) snapshots.push(snapshot(sim));
-  const wallMs = performance.now() - start;
-  const tenth = Math.max(1, Math.floor(steps / 10));
-  const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
-  return {
-    traces,
-    snapshots,
-    summary: {
+  rec.finish();
+  return { traces: rec.traces, snapshots: rec.snapshots, summary: rec.summary(done, progress.elapsedMs()), failure };
+}
+
+/** Reports progress about twice a second of wall time. */
+class ProgressClock {
+  private readonly start = performance.now();
+  private last = this.start;
+
+  constructor(
+    private readonly report: DigitalRunRequest['onProgress'],
+    private readonly steps: number,
+  ) {}
+
+  tick(s: number, tMs: number): void {
+    if (!this.report || (s & 255) !== 0) return;
+    const now = performance.now();
+    if (now - this.last <= 500) return;
+    this.last = now;
+    this.report((s + 1) / this.steps, tMs, (s + 1) / ((now - this.start) / 1000));
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.start;
+  }
+}
+
+/** What a run records step by step: the trace rows, the cost, max |f| and |u|, weight snapshots. */
+class RunRecorder {
+  readonly traces: TraceTable;
+  readonly snapshots: WeightSnapshot[] = [];
+  private readonly row: Float64Array;
+  private readonly extra: string[];
+  private readonly observer: DigitalObserver;
+  private readonly probes: Probe[];
+  private readonly costs: Float64Array;
+  private readonly every: number;
+  private readonly wEvery: number;
+  private readonly transientEnd: number;
+  private maxF = 0;
+  private maxU = 0;
+
+  constructor(
+    private readonly sim: DigitalSimulator,
+    private readonly req: DigitalRunRequest,
+    steps: number,
+  ) {
+    const { B } = sim.layout;
+    const dt = sim.options.dtMs;
+    this.every = Math.max(1, Math.round((req.sampleEveryMs ?? dt) / dt));
+    this.wEvery = req.weightsEveryMs ? Math.max(1, Math.round(req.weightsEveryMs / dt)) : 0;
+    this.probes = req.probes ?? [];
+    // two summary columns come first: the cost C (with targets) and max |f| over all neurons
+    this.extra = req.drive.targetChannels > 0 ? ['cost', 'fmax'] : ['fmax'];
+    const names = [...this.extra, ...this.probes.flatMap((p) => p.indices.flatMap((i) => Array.from({ length: B }, (_, b) => columnLabel(p, i, b, B))))];
+    this.traces = new TraceTable(names);
+    this.row = new Float64Array(names.length);
+    this.observer = new DigitalObserver(sim);
+    this.costs = new Float64Array(steps);
+    const tauMax = maxOf(sim.graph.neurons.map((p) => p.tauMs));
+    this.transientEnd = sim.tMs + (req.durationMs >= 20 * tauMax ? 10 * tauMax : req.durationMs / 2);
+  }
+
+  /** Inside step s, after u̇ is known: the step's cost, extremes, and its row and snapshot when due. */
+  observe(sm: DigitalSimulator, s: number): void {
+    const w = sm.workspace;
+    const { B, N } = sm.layout;
+    let c = 0;
+    for (let i = 0; i < B * N; i++) if (w.nudge[i]) c += 0.5 * (w.ustar[i]! - w.u[i]!) ** 2;
+    this.costs[s] = this.req.drive.targetChannels ? c / B : NaN;
+    if (sm.tMs >= this.transientEnd) this.maxF = Math.max(this.maxF, maxAbs(w.f));
+    this.maxU = Math.max(this.maxU, maxAbs(w.u));
+    if (s % this.every === 0) {
+      if (this.extra.length === 2) this.row[0] = this.costs[s]!;
+      this.row[this.extra.length - 1] = maxAbs(w.f);
+      this.observer.sample(this.probes, this.row.subarray(this.extra.length));
+      this.traces.push(sm.tMs, this.row);
+    }
+    if (this.wEvery && s % this.wEvery === 0) this.snapshots.push(snapshot(sm));
+  }
+
+  /** The final weights as the last snapshot (when snapshots were asked for). */
+  finish(): void {
+    if (this.wEvery && this.snapshots[this.snapshots.length - 1]?.tMs !== this.sim.tMs) this.snapshots.push(snapshot(this.sim));
+  }
+
+  summary(steps: number, wallMs: number): RunSummary {
+    const sim = this.sim;
+    const dt = sim.options.dtMs;
+    const costs = this.costs.subarray(0, steps);
+    const tenth = Math.max(1, Math.floor(steps / 10));
+    const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
+    return {
       engine: 'digital',
       method: sim.options.lookahead ? sim.options.method : 'leaky (no lookahead)',
       solver: sim.solverName,
       lookahead: sim.options.lookahead,
       learn: sim.options.learn,
-      batch: B,
+      batch: sim.layout.B,
       dtMs: dt,
       steps,
       simulatedMs: steps * dt,
@@ -129,11 +187,11 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
       stepsPerSecond: steps / (wallMs / 1000),
       finalCost: steps ? mean(costs.subarray(steps - tenth)) : NaN,
       initialCost: steps ? mean(costs.subarray(0, tenth)) : NaN,
-      maxAbsF: maxF,
-      maxAbsU: maxU,
-      seed: g.seed,
-    },
-  };
+      maxAbsF: this.maxF,
+      maxAbsU: this.maxU,
+      seed: sim.graph.seed,
+    };
+  }
 }
 
 function snapshot(sim: DigitalSimulator): WeightSnapshot {

@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import { readStateWeights } from '../../compiler/graph/state-weights.js';
+import { numberMatrix } from '../../core/json-matrix.js';
 import type { DigitalSimulator } from './simulator.js';
 
 /**
@@ -62,20 +63,13 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
   }
   for (const name of Object.keys(st.neurons ?? {})) if (!g.neurons.some((p) => p.name === name)) fail(`neurons["${name}"]`, `no neuron population of that name in network '${g.name}'`);
   for (const name of Object.keys(st.inputs ?? {})) if (!g.inputs.some((p) => p.name === name && p.constantRate === null)) fail(`inputs["${name}"]`, `no input population of that name in network '${g.name}'`);
-  const matrix = (path: string, m: unknown, rows: number, cols: number): number[][] => {
-    if (!Array.isArray(m) || m.some((r) => !Array.isArray(r))) fail(path, 'expected an array of rows');
-    const mm = m as unknown[][];
-    const c = mm[0]?.length ?? 0;
-    if (mm.length !== rows || mm.some((r) => r.length !== cols)) fail(path, `expected ${rows}×${cols}, got ${mm.length}×${c}`);
-    mm.forEach((r, i) => r.forEach((v, j) => typeof v === 'number' && Number.isFinite(v) ? 0 : fail(`${path}[${i}][${j}]`, `expected a finite number, got ${JSON.stringify(v)}`)));
-    return mm as number[][];
-  };
+  if (typeof st.timeMs !== 'number' || !Number.isFinite(st.timeMs) || st.timeMs < 0) fail('timeMs', `expected a time ≥ 0 (ms), got ${JSON.stringify(st.timeMs)}`);
   const W = sim.weights();
   readStateWeights(g, raw, file).forEach((w, k) => W[k]!.set(w));
   if (opts.weightsOnly) return;
   const sb = st.batch;
   if (sb !== B && sb !== 1) fail('batch', `expected ${B} (or 1, copied to every sample), got ${sb}`);
-  const perSample = (path: string, m: unknown, size: number) => matrix(path, m, sb, size);
+  const perSample = (path: string, m: unknown, size: number) => numberMatrix(path, m, sb, size, fail);
   const s = sim.state;
   for (const p of g.neurons) {
     const e = st.neurons?.[p.name] ?? fail(`neurons["${p.name}"]`, 'missing');
@@ -92,6 +86,5 @@ export function restoreState(sim: DigitalSimulator, raw: unknown, opts: { file?:
     const r = perSample(`inputs["${p.name}"].rbar`, e.rbar, p.size);
     for (let b = 0; b < B; b++) s.rbarIn.set(r[sb === 1 ? 0 : b]!, b * nIn + p.offset);
   }
-  if (typeof st.timeMs !== 'number' || !Number.isFinite(st.timeMs)) fail('timeMs', 'expected a number (ms)');
   sim.resumeAt(st.timeMs);
 }

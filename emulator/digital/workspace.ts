@@ -1,4 +1,5 @@
 import type { Kernels, KernelBackend } from '../../core/kernels/kernels.js';
+import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Layout } from './layout.js';
 import { requireMemory } from '../../core/memory-budget.js';
 
@@ -71,29 +72,9 @@ export class Workspace {
   epoch = 0;
 
   constructor(L: Layout, backend: KernelBackend) {
-    const { B, N, nIn, nI } = L;
     const g = L.graph;
-    const lengths: number[] = [];
-    const vec = (n: number) => lengths.push(n) - 1;
-    const ids = {
-      u: vec(B * N), udot: vec(B * N), rbarIn: vec(B * nIn), rIn: vec(B * nIn), rdotIn: vec(B * nIn),
-      ustar: vec(B * N), ustarDot: vec(B * N), nudge: vec(B * N), ushift: vec(g.neuronParams ? B * N : 0), rho: vec(B * N), drho: vec(B * N), ddrho: vec(B * N),
-      eraw: vec(B * N), fb: vec(B * N), f: vec(B * N), dfdt: vec(B * N), sDrive: vec(B * N), rhs: vec(B * N),
-      tmp: Array.from({ length: 13 }, () => vec(B * N)),
-      zcols: vec(L.layeredSolve ? B * N * g.outputs.length : 0),
-      uI: vec(B * nI), ip: vec(B * nI), uIdot: vec(B * nI), gram: vec(B * B),
-    };
-    const projIds = g.projections.map((p) => {
-      const fromInput = p.pre.type === 'input';
-      const masked = p.mask !== null && p.plastic;
-      return {
-        W: vec(p.rows * p.cols), pre: vec(B * p.cols), preDot: vec(fromInput ? B * p.cols : 0),
-        out: vec(B * p.rows), out2: vec(B * p.rows), postBuf: vec(B * p.rows), colBuf: vec(B * p.cols),
-        pendPost: vec(p.plastic ? B * p.rows : 0), pendPre: vec(p.plastic ? B * p.cols : 0),
-        wdot: vec(masked ? p.rows * p.cols : 0),
-      };
-    });
-    requireMemory(8 * lengths.reduce((s, n) => s + n, 0), `the digital engine's arrays (a copy of the weights, ${B}×${N} vectors per step)`);
+    const { lengths, ids, projIds } = workspaceLayout(shapeOfGraph(g), L.B, L.layeredSolve);
+    requireMemory(8 * lengths.reduce((s, n) => s + n, 0), `the digital engine's arrays (a copy of the weights, ${L.B}×${L.N} vectors per step)`);
     const arena = backend.createArena(lengths);
     const a = arena.arrays;
     this.kernels = arena.kernels;
@@ -114,4 +95,52 @@ export class Workspace {
       return bufs;
     });
   }
+}
+
+/** What the workspace's size depends on: the graph's shape (a built graph, or a plan before its weights exist). */
+export interface WorkspaceShape {
+  nNeurons: number;
+  nInputs: number;
+  nInterneurons: number;
+  nOutputs: number;
+  perNeuronParams: boolean;
+  projections: Array<{ rows: number; cols: number; plastic: boolean; fromInput: boolean; masked: boolean }>;
+}
+
+export function shapeOfGraph(g: NlaGraph): WorkspaceShape {
+  return {
+    nNeurons: g.nNeurons,
+    nInputs: g.nInputs,
+    nInterneurons: g.nInterneurons,
+    nOutputs: g.outputs.length,
+    perNeuronParams: g.neuronParams !== undefined,
+    projections: g.projections.map((p) => ({ rows: p.rows, cols: p.cols, plastic: p.plastic, fromInput: p.pre.type === 'input', masked: p.mask !== null })),
+  };
+}
+
+/**
+ * The length of every array of one simulation's workspace, and where each lives in the list: the one
+ * place that sizes the workspace, used to allocate it and to estimate a run's memory before the graph is built.
+ */
+export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: boolean) {
+  const N = g.nNeurons;
+  const nIn = g.nInputs;
+  const nI = g.nInterneurons;
+  const lengths: number[] = [];
+  const vec = (n: number) => lengths.push(n) - 1;
+  const ids = {
+    u: vec(B * N), udot: vec(B * N), rbarIn: vec(B * nIn), rIn: vec(B * nIn), rdotIn: vec(B * nIn),
+    ustar: vec(B * N), ustarDot: vec(B * N), nudge: vec(B * N), ushift: vec(g.perNeuronParams ? B * N : 0), rho: vec(B * N), drho: vec(B * N), ddrho: vec(B * N),
+    eraw: vec(B * N), fb: vec(B * N), f: vec(B * N), dfdt: vec(B * N), sDrive: vec(B * N), rhs: vec(B * N),
+    tmp: Array.from({ length: 13 }, () => vec(B * N)),
+    zcols: vec(layeredSolve ? B * N * g.nOutputs : 0),
+    uI: vec(B * nI), ip: vec(B * nI), uIdot: vec(B * nI), gram: vec(B * B),
+  };
+  const projIds = g.projections.map((p) => ({
+    W: vec(p.rows * p.cols), pre: vec(B * p.cols), preDot: vec(p.fromInput ? B * p.cols : 0),
+    out: vec(B * p.rows), out2: vec(B * p.rows), postBuf: vec(B * p.rows), colBuf: vec(B * p.cols),
+    pendPost: vec(p.plastic ? B * p.rows : 0), pendPre: vec(p.plastic ? B * p.cols : 0),
+    wdot: vec(p.masked && p.plastic ? p.rows * p.cols : 0),
+  }));
+  return { lengths, ids, projIds };
 }

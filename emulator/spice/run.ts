@@ -189,7 +189,9 @@ function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
     if (code === 'ETIMEDOUT') throw new NumericalError(`ngspice (native) did not finish within ${timeoutMs / 1000} s and was stopped`, 0);
     throw new UsageError(`SPICE: cannot run the native ngspice (${code ?? r.error.message}); install it (Debian: apt-get install ngspice) or use the WebAssembly engine`);
   }
-  const messages = [...new Set([...(r.stderr ?? '').split('\n'), ...(r.stdout ?? '').split('\n').filter((l) => SAID.test(l))].map((l) => l.trim()).filter((l) => l !== ''))];
+  // ngspice's progress ("Reference value : 6.88e-03", rewritten in place with \r) is no message
+  const lines = (text: string | null) => (text ?? '').split(/\r\n|\r|\n/).map((l) => l.replace(/^\s*Reference value\s*:\s*[-+0-9.eE]+/, '').trim());
+  const messages = [...new Set([...lines(r.stderr), ...lines(r.stdout).filter((l) => SAID.test(l))].filter((l) => l !== ''))];
   if (r.status !== 0 || r.signal) messages.push(`error: ngspice exited with ${r.signal ?? `status ${r.status}`}`);
   if (!existsSync(rawPath)) throw new NumericalError(`ngspice (native) wrote no results (${messages.filter((l) => FAILED.test(l) || SAID.test(l)).slice(0, 5).join('; ') || 'no message'}); netlist and output kept in ${dir}`, 0);
   const plot = parseRawFile(readFileSync(rawPath), rawPath);

@@ -73,8 +73,26 @@ describe('networks too large for the machine', () => {
     const r = run(['simulate', spec, '--duration', '1ms'], { ...process.env, NLA_MEMORY_LIMIT: '16GB' });
     expect(r.code).toBe(2);
     // 1000·10⁵ + 10⁵·10⁵ weights of 8 bytes
-    expect(r.err).toContain("the weights of 'layered-1000-100000-100000' (10100000000 weights × 8 B) need 80.8 GB, more than the memory limit of 16 GB (NLA_MEMORY_LIMIT)");
+    expect(r.err).toContain("this run (the weights of 'layered-1000-100000-100000' 80.8 GB + digital engine");
+    expect(r.err).toContain('more than the memory limit of 16 GB (NLA_MEMORY_LIMIT)');
     expect(r.err).not.toContain('RangeError');
+  });
+
+  it('the whole run is counted: weights and engine arrays that each fit but together do not are refused before a weight is drawn', () => {
+    // 3000-3000-10: 72.2 MB of weights, and the engine's copy of them plus vectors: 146 MB together
+    const spec = bigSpec([3000, 3000, 10]);
+    const r = run(['simulate', spec, '--duration', '1ms', ...io], { ...process.env, NLA_MEMORY_LIMIT: '100MB' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/this run \(the weights of 'layered-3000-3000-10' 72\.2 MB \+ digital engine 73\.\d MB\) need 14\d MB, more than the memory limit of 100 MB/);
+  });
+
+  it("a recurrent network's dense solver is counted up front, not after its weights are drawn", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'rec.json'), JSON.stringify(layeredNetwork([10, 30_000, 10], { activation: 'logistic', seed: 1 }).structure('recurrent').toSpec()));
+    const r = run(['simulate', join(dir, 'rec.json'), '--duration', '1ms', ...io], { ...process.env, NLA_MEMORY_LIMIT: '8GB' });
+    expect(r.code).toBe(2);
+    // 8 B × 30010² × (2 + 2) for J, its copy and one factorisation
+    expect(r.err).toContain(`+ dense solver 28.8 GB) need 28.8 GB, more than the memory limit of 8 GB`);
   });
 
   it('nla validate lays the network out without drawing its weights and reports what they will take', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseNumericCsv } from '../core/csv.js';
-import { InputError } from '../core/errors.js';
-import type { NlaGraph } from '../compiler/graph/graph.js';
-import { TraceTable } from '../emulator/probes/recorder.js';
+import { parseNumericCsv } from '../../core/csv.js';
+import { InputError } from '../../core/errors.js';
+import type { NlaGraph } from '../../compiler/graph/graph.js';
+import { TraceTable } from '../../emulator/probes/recorder.js';
 
 const COLUMN = /^(u|rbar|ebar):([^[\]]+)\[(\d+)\]$/;
 

@@ -1,0 +1,31 @@
+import { UsageError } from './errors.js';
+import { parseTimeMs } from './units.js';
+
+/**
+ * Parsers of option values as a command line gives them (strings), shared by the CLI and the engine
+ * factories. Each names the option in its UsageError and says what was expected.
+ */
+
+export function oneOf<T extends string>(v: string, options: readonly T[], what: string): T {
+  if (!options.includes(v as T)) throw new UsageError(`${what}: expected one of ${options.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
+export function positiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: expected a positive integer, got '${v}'`);
+  return n;
+}
+
+export function positiveNumber(v: string, what: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${what}: expected a positive number, got '${v}'`);
+  return n;
+}
+
+/** A time with a unit (`0.1ms`, `2s`), > 0. */
+export function positiveTimeMs(v: string, what: string): number {
+  const t = parseTimeMs(v, what);
+  if (!(t > 0)) throw new UsageError(`${what}: expected a positive time, got '${v}'`);
+  return t;
+}

@@ -1,0 +1,97 @@
+import type { CircuitIR } from '../../compiler/circuit/ir.js';
+import { NumericalError, UsageError } from '../../core/errors.js';
+import { oneOf, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
+import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
+import { TraceTable } from '../probes/recorder.js';
+import type { GraphPlan } from '../../compiler/graph/plan.js';
+import { formatBytes } from '../../core/memory-budget.js';
+import { digitalFootprint } from '../digital/footprint.js';
+import { CIRCUIT_OPTIONS, circuitFromSource } from './circuit-source.js';
+import { modelFromCircuit } from './model.js';
+import { AnalogSimulator, type AnalogSolverName } from './simulator.js';
+
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+const SOLVERS = ['auto', 'dopri5', 'rosenbrock', 'euler-maruyama'] as const;
+
+/** The compiled circuit in continuous time: its state equations integrated by an ODE/SDE solver. */
+export const analogEngine: EngineFactory = {
+  name: 'analog',
+  description: 'the compiled analog circuit emulated in continuous time',
+  accepts: ['network', 'circuit'],
+  learns: true,
+  learnsByDefault: true,
+  defaultProbes: 'u,ustar',
+  options: [
+    ...CIRCUIT_OPTIONS,
+    { flag: '--ode-solver <s>', key: 'odeSolver', description: `analog: ${SOLVERS.join(', ')} (auto: euler-maruyama with noise, else the cheaper of dopri5 and rosenbrock)`, defaultValue: 'auto' },
+    { flag: '--rtol <x>', key: 'rtol', description: 'analog: relative tolerance of the adaptive solvers', defaultValue: '1e-6' },
+    { flag: '--atol <x>', key: 'atol', description: 'analog: absolute tolerance (units)', defaultValue: '1e-9' },
+    { flag: '--sde-step <time>', key: 'sdeStep', description: 'analog: fixed step of the stochastic solver (default: a fifth of the fastest pole, at most τ/100)' },
+  ],
+  estimateBytes(plan: GraphPlan, common: CommonOptions, o: Values) {
+    // the circuit IR holds conductances and codes as JSON-like arrays (about 24 B per synapse), the model a
+    // copy of the weights and the digital workspace it reuses; the state carries plastic weights, and the
+    // adaptive solvers keep about 13 vectors of it (Rosenbrock adds three dense matrices of its size squared)
+    const cells = plan.footprint.weightCells;
+    const plasticCells = plan.projections.reduce((s, p) => s + (p.plastic && common.learn !== false ? p.rows * p.cols : 0), 0);
+    const n = 3 * plan.nNeurons + plan.nStimulusInputs + plasticCells;
+    const workspace = digitalFootprint(plan, { batch: 1, solver: 'auto', kernels: 'js' }).bytes;
+    const rosenbrock = o.odeSolver === 'rosenbrock' ? 24 * (n + 1) ** 2 : 0;
+    const bytes = 24 * cells + 8 * cells + workspace + 13 * 8 * n + rosenbrock;
+    return { bytes, what: `analog emulator ≈ ${formatBytes(bytes)}${rosenbrock ? ` (Rosenbrock's ${n + 1}² Jacobian ${formatBytes(rosenbrock)})` : ''}` };
+  },
+  async create(source: EngineSource, common: CommonOptions, o: Values): Promise<Engine> {
+    const circuit = circuitFromSource(source, common, o);
+    const model = modelFromCircuit(circuit);
+    const solver = oneOf(typeof o.odeSolver === 'string' ? o.odeSolver : 'auto', SOLVERS, '--ode-solver') as AnalogSolverName;
+    const sdeStep = typeof o.sdeStep === 'string' ? positiveTimeMs(o.sdeStep, '--sde-step') : undefined;
+    const noisy = model.noiseSigma.some((s) => s > 0);
+    if (sdeStep !== undefined && !(noisy || solver === 'euler-maruyama')) throw new UsageError('--sde-step: the circuit has no noise and the solver is not euler-maruyama; the adaptive solvers take --rtol and --atol');
+    const sim = new AnalogSimulator(model, {
+      solver,
+      rtol: positiveNumber(typeof o.rtol === 'string' ? o.rtol : '1e-6', '--rtol'),
+      atol: positiveNumber(typeof o.atol === 'string' ? o.atol : '1e-9', '--atol'),
+      ...(sdeStep !== undefined ? { dtMs: sdeStep } : {}),
+      learn: common.learn ?? model.graph.plasticity,
+      init: common.init,
+    });
+    return new AnalogEngine(sim, circuit);
+  },
+};
+
+/** The analog simulator behind the Engine contract. */
+export class AnalogEngine implements Engine {
+  readonly name = 'analog';
+
+  constructor(
+    readonly sim: AnalogSimulator,
+    readonly circuit: CircuitIR,
+  ) {}
+
+  get graph() {
+    return this.sim.system.graph;
+  }
+
+  async run(req: RunRequest): Promise<RunOutcome> {
+    const sim = this.sim;
+    try {
+      const res = sim.run({
+        durationMs: req.durationMs,
+        drive: req.drive,
+        probes: req.probes,
+        ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
+        ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
+        ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
+      });
+      const g = this.graph;
+      const final = sim.state ? sim.system.weightsAt(sim.state) : null;
+      return { traces: res.traces, summary: { ...res.summary }, failure: null, weights: final ? new Map(final.map((W, k) => [g.projections[k]!.name, W])) : null, snapshots: res.snapshots };
+    } catch (e) {
+      if (!(e instanceof NumericalError)) throw e;
+      const failure = { what: e.what, timeMs: e.timeMs, ...(e.neuron ? { where: e.neuron } : {}), ...(e.hint ? { hint: e.hint } : {}) };
+      const summary = { engine: 'analog', simulatedMs: Number.isFinite(e.timeMs) ? e.timeMs : 0, wallMs: 0, seed: this.circuit.seed, learn: sim.system.learn };
+      return { traces: new TraceTable(['fmax']), summary, failure, weights: null, snapshots: [] };
+    }
+  }
+}
