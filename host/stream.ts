@@ -1,4 +1,4 @@
-import { checkFits, CapacityError } from '../compiler/board/fit.js';
+import { checkFits, CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE, type BoardImage } from '../hardware-models/fixed-point/image.js';
 import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';

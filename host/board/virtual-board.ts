@@ -1,4 +1,4 @@
-import { capacityProblems } from '../../compiler/board/fit.js';
+import { capacityProblems } from '../../hardware-models/fixed-point/fit.js';
 import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
