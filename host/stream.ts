@@ -58,8 +58,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * an incident). If recovery fails, StreamError lists the frames not acknowledged and without output.
  *
  * The pieces are in stream/: where a session picks up (resume.ts), the frames going out (pump.ts), what
- * is known of each frame (ledger.ts), statistics and latency (stats.ts), progress (progress.ts), and
- * the call's state across sessions (run.ts).
+ * is known of each frame (ledger.ts), statistics and latency (stats.ts), progress (progress.ts), the
+ * call's state across sessions (run.ts), and the result and StreamError (result.ts).
  */
 export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   const img = decodeImage(req.image, 'board image');

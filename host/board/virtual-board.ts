@@ -53,6 +53,7 @@ interface Replies {
 
 /** Handles one message of a type; a promise while work remains after this turn of the event loop. */
 type MessageHandler<M extends Message> = (m: M, r: Replies) => void | Promise<void>;
+/** The board's handlers by message type; a type the board does not accept has none. */
 type MessageHandlers = { [T in MessageType]?: MessageHandler<Msg<T>> };
 
 /** Retransmissions of one frame after which the board gives up and ends its session (docs/protocol.md §4.7). */
