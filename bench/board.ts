@@ -202,97 +202,128 @@ async function measureLatency(inputs: number, args: string[], n: number) {
   };
 }
 
+/** A part of the report: its rows of the JSON file and of the Markdown table. */
+interface Section {
+  rows: Record<string, unknown>;
+  md: string[];
+}
+
 async function main(): Promise<void> {
-  const lineRate = BAUD / 10;
   const rows: Record<string, unknown> = {};
   const md: string[] = [];
+  for (const section of [bulkThroughput, latencyAt1kHz, unpacedPty, latencyRealtime]) {
+    const s = await section();
+    Object.assign(rows, s.rows);
+    md.push(...s.md);
+  }
+  writeReport(rows, md);
+}
 
-  // 1. bulk throughput, paced
-  {
-    const img = image(256, 0, 8);
-    const n = quick ? 150 : 400;
-    const board = await spawnVirtualBoard(['--baud', String(BAUD)]);
-    const runs: StreamStats[] = [];
-    const raw: number[] = [];
-    try {
-      for (let r = 0; r < REPS; r++) {
-        runs.push(await streamOnce(board.port, img, frames(n, 256), undefined, BAUD));
-        raw.push(await rawPaced(n * 1051));
-      }
-    } finally {
-      await board.stop();
+/** 1. Bulk throughput, paced: input-frame payload against baud/10, and raw paced bytes without any protocol. */
+async function bulkThroughput(): Promise<Section> {
+  const rows: Record<string, unknown> = {};
+  const md: string[] = [];
+  const lineRate = BAUD / 10;
+  const img = image(256, 0, 8);
+  const n = quick ? 150 : 400;
+  const board = await spawnVirtualBoard(['--baud', String(BAUD)]);
+  const runs: StreamStats[] = [];
+  const raw: number[] = [];
+  try {
+    for (let r = 0; r < REPS; r++) {
+      runs.push(await streamOnce(board.port, img, frames(n, 256), undefined, BAUD));
+      raw.push(await rawPaced(n * 1051));
     }
-    const payload = median(runs.map((s) => s.payloadBytesPerSecond));
-    const rawBps = median(raw);
-    const frameBytes = inputFrameBytes(256);
-    rows.bulk = { frames: n, inputs: 256, payloadBytes: framePayloadBytes(256), lineBytesPerFrame: frameBytes, payloadBytesPerSecond: payload, lineRate, share: payload / lineRate, rawPacedBytesPerSecond: rawBps, ratioToRaw: payload / rawBps, framesPerSecond: median(runs.map((s) => s.framesPerSecond)), retransmitted: runs.map((s) => s.retransmitted) };
+  } finally {
+    await board.stop();
+  }
+  const payload = median(runs.map((s) => s.payloadBytesPerSecond));
+  const rawBps = median(raw);
+  const frameBytes = inputFrameBytes(256);
+  rows.bulk = { frames: n, inputs: 256, payloadBytes: framePayloadBytes(256), lineBytesPerFrame: frameBytes, payloadBytesPerSecond: payload, lineRate, share: payload / lineRate, rawPacedBytesPerSecond: rawBps, ratioToRaw: payload / rawBps, framesPerSecond: median(runs.map((s) => s.framesPerSecond)), retransmitted: runs.map((s) => s.retransmitted) };
+  md.push(
+    `| bulk, ${BAUD} baud, 256-input frames (payload ${framePayloadBytes(256)} B, ${frameBytes} B on the line) | ${(payload / 1000).toFixed(1)} kB/s payload = **${((payload / lineRate) * 100).toFixed(1)} %** of baud/10 (${(lineRate / 1000).toFixed(1)} kB/s) | raw paced bytes, no protocol: ${(rawBps / 1000).toFixed(1)} kB/s; protocol/raw = ${(payload / rawBps).toFixed(3)} | target ≥ 90 % |`,
+  );
+  return { rows, md };
+}
+
+/**
+ * 2. Latency at 1 kHz, paced; the same unpaced as a baseline (what the host and board processes add);
+ * then smaller frames, to show how the tail depends on how busy the line is; and the machine's wake-up jitter.
+ */
+async function latencyAt1kHz(): Promise<Section> {
+  const rows: Record<string, unknown> = {};
+  const md: string[] = [];
+  const n = quick ? 1000 : 3000;
+  const paced = await latencyInChild(16, ['--baud', String(BAUD)], n, false);
+  const unpaced = await latencyInChild(16, [], n, false);
+  const smaller = [await latencyInChild(8, ['--baud', String(BAUD)], n, false), await latencyInChild(4, ['--baud', String(BAUD)], n, false)];
+  rows.latency = { frames: n, rateHz: RATE_HZ, inputs: 16, frameTransmissionMs: paced.frameTransmissionMs, boundMs: paced.boundMs, paced, unpaced, smaller };
+  const tIn = paced.frameTransmissionMs;
+  const bound = paced.boundMs;
+  md.push(
+    `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${paced.frameBytes} B = ${tIn.toFixed(3)} ms on the line, ${(paced.lineBusy * 100).toFixed(0)} % of each period) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms** (streams: ${paced.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; host ${paced.hostCpuUsPerFrame.toFixed(0)} µs CPU per frame, board process ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
+  );
+  const jitter = sleepJitter(quick ? 2000 : 10000);
+  rows.jitter = jitter;
+  md.push(
+    `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-up${jitter.overOneMs === 1 ? '' : 's'} more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
+  );
+  for (const r of smaller)
     md.push(
-      `| bulk, ${BAUD} baud, 256-input frames (payload ${framePayloadBytes(256)} B, ${frameBytes} B on the line) | ${(payload / 1000).toFixed(1)} kB/s payload = **${((payload / lineRate) * 100).toFixed(1)} %** of baud/10 (${(lineRate / 1000).toFixed(1)} kB/s) | raw paced bytes, no protocol: ${(rawBps / 1000).toFixed(1)} kB/s; protocol/raw = ${(payload / rawBps).toFixed(3)} | target ≥ 90 % |`,
+      `| latency at 1 kHz, ${BAUD} baud, ${r.inputs}-input frames (${r.frameBytes} B = ${r.frameTransmissionMs.toFixed(3)} ms, ${(r.lineBusy * 100).toFixed(0)} % of each period) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % within its bound | the 16-input row above | bound 2 × ${r.frameTransmissionMs.toFixed(3)} + 1 = ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'not met'} |`,
+    );
+  return { rows, md };
+}
+
+/** 3. Unpaced over a pty: frames/s and host CPU per frame, against the core alone in-process. */
+async function unpacedPty(): Promise<Section> {
+  const rows: Record<string, unknown> = {};
+  const md: string[] = [];
+  const img = image(16, 32, 4);
+  const n = quick ? 5000 : 20000;
+  const board = await spawnVirtualBoard([]);
+  const runs: StreamStats[] = [];
+  const alone: number[] = [];
+  try {
+    for (let r = 0; r < REPS; r++) {
+      runs.push(await streamOnce(board.port, img, frames(n, 16)));
+      alone.push(coreAlone(img, frames(n, 16)));
+    }
+  } finally {
+    await board.stop();
+  }
+  const fps = median(runs.map((s) => s.framesPerSecond));
+  const cpu = median(runs.map((s) => s.hostCpuUsPerFrame));
+  const coreFps = median(alone);
+  rows.unpaced = { frames: n, inputs: 16, framesPerSecond: fps, hostCpuUsPerFrame: cpu, coreAloneFramesPerSecond: coreFps, ratio: fps / coreFps, latency: runs.map((s) => s.latencyMs) };
+  md.push(`| unpaced pty, 16-input frames, board in its own process | **${Math.round(fps)} frames/s**, host CPU **${cpu.toFixed(0)} µs/frame** | the core alone, in-process: ${Math.round(coreFps)} frames/s (ratio ${(fps / coreFps).toFixed(2)}) | |`);
+  return { rows, md };
+}
+
+/**
+ * 4. The latency measurement again under real-time scheduling: the host process (a fresh one, as for the
+ * rows above) switched to SCHED_FIFO, the board started with --realtime.
+ */
+async function latencyRealtime(): Promise<Section> {
+  const rows: Record<string, unknown> = {};
+  const md: string[] = [];
+  const n = quick ? 1000 : 3000;
+  const r = await latencyInChild(16, ['--baud', String(BAUD), '--realtime'], n, true);
+  if (!r.hostRealtime || !r.boardRealtime) {
+    rows.realtime = { skipped: r.hostRealtimeDetail, boardRealtime: r.boardRealtime };
+    md.push(`| latency at 1 kHz, 16-input frames, host and board under SCHED_FIFO (\`--realtime\`) | not measured: ${r.hostRealtimeDetail} (board real-time: ${r.boardRealtime ? 'yes' : 'no'}) | | |`);
+  } else {
+    rows.realtime = r;
+    md.push(
+      `| latency at 1 kHz, ${BAUD} baud, 16-input frames, host and board under SCHED_FIFO ${DEFAULT_REALTIME_PRIORITY} (\`nla board virtual --realtime\`, \`nla stream --realtime\`) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % of frames within the bound; from the schedule p99 ${r.fromScheduleP99.toFixed(2)} ms | the same under normal scheduling: the first latency row | bound ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'NOT met'} |`,
     );
   }
+  return { rows, md };
+}
 
-  // 2. latency at 1 kHz, paced; the same unpaced as a baseline (what the host and board processes add);
-  // then smaller frames, to show how the tail depends on how busy the line is
-  {
-    const n = quick ? 1000 : 3000;
-    const paced = await latencyInChild(16, ['--baud', String(BAUD)], n, false);
-    const unpaced = await latencyInChild(16, [], n, false);
-    const smaller = [await latencyInChild(8, ['--baud', String(BAUD)], n, false), await latencyInChild(4, ['--baud', String(BAUD)], n, false)];
-    rows.latency = { frames: n, rateHz: RATE_HZ, inputs: 16, frameTransmissionMs: paced.frameTransmissionMs, boundMs: paced.boundMs, paced, unpaced, smaller };
-    const tIn = paced.frameTransmissionMs;
-    const bound = paced.boundMs;
-    md.push(
-      `| latency at 1 kHz, ${BAUD} baud, 16-input frames (${paced.frameBytes} B = ${tIn.toFixed(3)} ms on the line, ${(paced.lineBusy * 100).toFixed(0)} % of each period) | from the write: p50 ${paced.p50.toFixed(2)} ms, p90 ${paced.p90.toFixed(2)} ms, **p99 ${paced.p99.toFixed(2)} ms** (streams: ${paced.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(paced.within * 100).toFixed(1)} % of frames within the bound; from the pacing schedule: p50 ${paced.fromScheduleP50.toFixed(2)}, p99 ${paced.fromScheduleP99.toFixed(2)} ms; host ${paced.hostCpuUsPerFrame.toFixed(0)} µs CPU per frame, board process ${(paced.boardCpuShare * 100).toFixed(0)} % of a core | same stream unpaced (no line time): p50 ${unpaced.p50.toFixed(2)}, p90 ${unpaced.p90.toFixed(2)}, p99 ${unpaced.p99.toFixed(2)} ms | bound 2 × ${tIn.toFixed(3)} + 1 = ${bound.toFixed(2)} ms: p50 ${paced.p50 <= bound ? 'met' : 'not met'}, p99 ${paced.p99 <= bound ? 'met' : 'NOT met'} |`,
-    );
-    const jitter = sleepJitter(quick ? 2000 : 10000);
-    rows.jitter = jitter;
-    md.push(
-      `| the machine's wake-up jitter: one idle thread sleeping to ${quick ? 2000 : 10000} deadlines 1 ms apart | late by p50 ${jitter.p50.toFixed(3)} ms, p99 ${jitter.p99.toFixed(3)} ms, p99.9 ${jitter.p999.toFixed(2)} ms, max ${jitter.max.toFixed(2)} ms; ${jitter.overOneMs} wake-up${jitter.overOneMs === 1 ? '' : 's'} more than 1 ms late | – | the floor under every tail above: each frame's round trip takes about ten such wake-ups (host, socat and the board, twice) |`,
-    );
-    for (const r of smaller)
-      md.push(
-        `| latency at 1 kHz, ${BAUD} baud, ${r.inputs}-input frames (${r.frameBytes} B = ${r.frameTransmissionMs.toFixed(3)} ms, ${(r.lineBusy * 100).toFixed(0)} % of each period) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % within its bound | the 16-input row above | bound 2 × ${r.frameTransmissionMs.toFixed(3)} + 1 = ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'not met'} |`,
-      );
-  }
-
-  // 3. unpaced pty
-  {
-    const img = image(16, 32, 4);
-    const n = quick ? 5000 : 20000;
-    const board = await spawnVirtualBoard([]);
-    const runs: StreamStats[] = [];
-    const alone: number[] = [];
-    try {
-      for (let r = 0; r < REPS; r++) {
-        runs.push(await streamOnce(board.port, img, frames(n, 16)));
-        alone.push(coreAlone(img, frames(n, 16)));
-      }
-    } finally {
-      await board.stop();
-    }
-    const fps = median(runs.map((s) => s.framesPerSecond));
-    const cpu = median(runs.map((s) => s.hostCpuUsPerFrame));
-    const coreFps = median(alone);
-    rows.unpaced = { frames: n, inputs: 16, framesPerSecond: fps, hostCpuUsPerFrame: cpu, coreAloneFramesPerSecond: coreFps, ratio: fps / coreFps, latency: runs.map((s) => s.latencyMs) };
-    md.push(`| unpaced pty, 16-input frames, board in its own process | **${Math.round(fps)} frames/s**, host CPU **${cpu.toFixed(0)} µs/frame** | the core alone, in-process: ${Math.round(coreFps)} frames/s (ratio ${(fps / coreFps).toFixed(2)}) | |`);
-  }
-
-  // 4. the latency measurement again under real-time scheduling: the host process (a fresh one, as
-  // for the rows above) switched to SCHED_FIFO, the board started with --realtime
-  {
-    const n = quick ? 1000 : 3000;
-    const r = await latencyInChild(16, ['--baud', String(BAUD), '--realtime'], n, true);
-    if (!r.hostRealtime || !r.boardRealtime) {
-      rows.realtime = { skipped: r.hostRealtimeDetail, boardRealtime: r.boardRealtime };
-      md.push(`| latency at 1 kHz, 16-input frames, host and board under SCHED_FIFO (\`--realtime\`) | not measured: ${r.hostRealtimeDetail} (board real-time: ${r.boardRealtime ? 'yes' : 'no'}) | | |`);
-    } else {
-      rows.realtime = r;
-      md.push(
-        `| latency at 1 kHz, ${BAUD} baud, 16-input frames, host and board under SCHED_FIFO ${DEFAULT_REALTIME_PRIORITY} (\`nla board virtual --realtime\`, \`nla stream --realtime\`) | p50 ${r.p50.toFixed(2)} ms, p90 ${r.p90.toFixed(2)} ms, **p99 ${r.p99.toFixed(2)} ms** (streams: ${r.p99Runs.map((x) => x.toFixed(2)).join(', ')}); ${(r.within * 100).toFixed(1)} % of frames within the bound; from the schedule p99 ${r.fromScheduleP99.toFixed(2)} ms | the same under normal scheduling: the first latency row | bound ${r.boundMs.toFixed(2)} ms: p99 ${r.p99 <= r.boundMs ? 'met' : 'NOT met'} |`,
-      );
-    }
-  }
-
+/** Writes out/benchmarks-board.{md,json} and prints the table. */
+function writeReport(rows: Record<string, unknown>, md: string[]): void {
   const header = [
     `Board host benchmarks (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; medians of ${REPS} runs; \`npm run bench:board${quick ? ' -- --quick' : ''}\`)`,
     '',

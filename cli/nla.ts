@@ -13,7 +13,7 @@ import { registerPorts } from './commands/ports.js';
 import { registerStream } from './commands/stream.js';
 import { registerReplay } from './commands/replay.js';
 import { registerExperiment } from './commands/experiment.js';
-import { CapacityError } from '../compiler/board/fit.js';
+import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
 import { StreamError } from '../host/stream.js';
 

@@ -10,7 +10,7 @@ import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { NO_TARGET } from '../../host/protocol/messages.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
-import { StreamError, streamToBoard } from '../../host/stream.js';
+import { StreamError, streamToBoard, type StreamProgress } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
 import { oneOf, positiveInt, positiveNumber } from '../engines.js';
@@ -97,8 +97,34 @@ async function stream(o: StreamOpts): Promise<void> {
   if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
   const baud = positiveInt(o.baud, '--baud');
   const { image, bytes } = loadImageFile(o.image, o);
+  const frames = readFrames(o, o.input, image);
+  const probes = parseProbeMask(o.probe);
+  const rate = o.rate ? positiveNumber(o.rate, '--rate') : undefined;
+  const rtPriority = realtimePriority(o.realtime);
+  const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
+  if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
+  const log = o.log ? new StreamLogWriter(o.log, { format: LOG_FORMAT, startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: frames.n }) : null;
+  const { outcome, failure } = await run({ o, port: o.port, baud, image, bytes, frames, probes, rate, log });
+  const files: string[] = [];
+  if (o.out) files.push(writeOutput(o.out, outputCsv(boardColumns(image, probes), frames.frameMs, outcome.result.outputs)));
+  if (o.log) files.push(o.log);
+  if (failure) process.stderr.write(partialNote(outcome, frames.n, files));
+  report(outcome, { port: o.port, baud, frameMs: frames.frameMs, frames: frames.n, inputs: image.nStimulusInputs, json: o.json === true, realtime, files });
+  if (failure) throw failure;
+}
+
+/** The frames to stream: n frames of the image's frame time, inputs (and targets) sampled at each frame start. */
+interface Frames {
+  frameMs: number;
+  n: number;
+  inputs: Int32Array[];
+  targets: Int32Array[] | null;
+}
+
+/** Reads --input (and --target) and samples them at each frame start, up to --duration or the last input row. */
+function readFrames(o: StreamOpts, inputFile: string, image: BoardImage): Frames {
   const fMs = imageFrameMs(image);
-  const input = loadSignalCsv(o.input, oneOf(o.interp, ['step', 'linear'] as const, '--interp'), imageInputLabels(image));
+  const input = loadSignalCsv(inputFile, oneOf(o.interp, ['step', 'linear'] as const, '--interp'), imageInputLabels(image));
   const lastRow = input.times[input.times.length - 1]!;
   const durationMs = o.duration ? parseTimeMs(o.duration, "--duration") : Math.max(lastRow, fMs);
   const n = Math.floor(durationMs / fMs + 1e-9);
@@ -108,55 +134,67 @@ async function stream(o: StreamOpts): Promise<void> {
   const targets = o.target
     ? sampleFrames(loadSignalCsv(o.target, oneOf(o.targetInterp, ['step', 'linear'] as const, '--target-interp'), outLabels, true), fMs, n).map((f) => Int32Array.from(f, (v) => (Number.isNaN(v) ? NO_TARGET : toSignal(v))))
     : null;
-  const probes = parseProbeMask(o.probe);
-  const rate = o.rate ? positiveNumber(o.rate, '--rate') : undefined;
-  const rtPriority = realtimePriority(o.realtime);
-  const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
-  if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
-  const log = o.log ? new StreamLogWriter(o.log, { format: LOG_FORMAT, startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: n }) : null;
+  return { frameMs: fMs, n, inputs, targets };
+}
+
+/** Everything one stream needs, parsed and checked. */
+interface StreamSetup {
+  o: StreamOpts;
+  port: string;
+  baud: number;
+  image: BoardImage;
+  bytes: Uint8Array;
+  frames: Frames;
+  probes: number;
+  rate: number | undefined;
+  log: StreamLogWriter | null;
+}
+
+/**
+ * Streams, with progress on stderr, and closes the log. A failed stream (StreamError) still yields its
+ * outcome (what arrived) and the error, for the caller to write the files before it fails; any other
+ * error is thrown.
+ */
+async function run(s: StreamSetup): Promise<{ outcome: StreamOutcome; failure: StreamError | null }> {
+  const { o, port, baud, log } = s;
   const tty = process.stderr.isTTY === true;
-  let lastLine = 0;
-  const port = o.port;
-  let outcome: StreamOutcome;
-  let failure: StreamError | null = null;
   try {
     const res = await streamToBoard({
       connect: () => SerialTransport.openWithRetry(port, baud, 2000),
-      image: bytes,
-      inputs,
-      targets,
-      frameUs: fMs * 1000,
-      probes,
+      image: s.bytes,
+      inputs: s.frames.inputs,
+      targets: s.frames.targets,
+      frameUs: s.frames.frameMs * 1000,
+      probes: s.probes,
       learn: o.learn === true,
-      ...(rate ? { rateHz: rate } : {}),
+      ...(s.rate ? { rateHz: s.rate } : {}),
       reconnect: { attempts: Number(o.retries), delayMs: 300 },
       session: { baud, ...(log ? { log: log.write } : {}) },
-      onProgress: (p) => {
-        if (o.quiet) return;
-        const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * framePayloadBytes(image.nStimulusInputs)) / 1000).toFixed(1)} kB/s payload`;
-        if (tty) process.stderr.write(`\r${msg}\x1b[K`);
-        else if (performance.now() - lastLine > 2000) {
-          process.stderr.write(msg + '\n');
-          lastLine = performance.now();
-        }
-      },
+      onProgress: progressLine(o.quiet === true, tty, framePayloadBytes(s.image.nStimulusInputs)),
     });
-    outcome = { result: res, missing: [], unacknowledged: [], error: null };
+    return { outcome: { result: res, missing: [], unacknowledged: [], error: null }, failure: null };
   } catch (e) {
     // a failed stream keeps what arrived: the files are written, marked, and the error still ends the command (exit 4)
     if (!(e instanceof StreamError)) throw e;
-    failure = e;
-    outcome = { result: e.partial, missing: e.missingOutputs, unacknowledged: e.unacknowledged, error: e.message };
+    return { outcome: { result: e.partial, missing: e.missingOutputs, unacknowledged: e.unacknowledged, error: e.message }, failure: e };
   } finally {
     if (tty && !o.quiet) process.stderr.write('\r\x1b[K');
     await log?.close();
   }
-  const files: string[] = [];
-  if (o.out) files.push(writeOutput(o.out, outputCsv(boardColumns(image, probes), fMs, outcome.result.outputs)));
-  if (o.log) files.push(o.log);
-  if (failure) process.stderr.write(partialNote(outcome, n, files));
-  report(outcome, { port: o.port, baud, frameMs: fMs, frames: n, inputs: image.nStimulusInputs, json: o.json === true, realtime, files });
-  if (failure) throw failure;
+}
+
+/** Progress on stderr: one line rewritten in place on a terminal, else a line at most every 2 s; nothing when quiet. */
+function progressLine(quiet: boolean, tty: boolean, payloadBytes: number): (p: StreamProgress) => void {
+  let lastLine = 0;
+  return (p) => {
+    if (quiet) return;
+    const msg = `stream: ${p.outputs}/${p.total} frames  ${Math.round(p.framesPerSecond)} frames/s  ${((p.framesPerSecond * payloadBytes) / 1000).toFixed(1)} kB/s payload`;
+    if (tty) process.stderr.write(`\r${msg}\x1b[K`);
+    else if (performance.now() - lastLine > 2000) {
+      process.stderr.write(msg + '\n');
+      lastLine = performance.now();
+    }
+  };
 }
 
 /** Prints the outcome: JSON (`complete`, `error`, `missing` and `unacknowledged` frames, statistics) or text. */

@@ -116,8 +116,38 @@ class FieldReader {
   }
 }
 
+/** The header's counts and scalars, after the magic, version, flags, length and CRC. */
+interface ImageHeader {
+  dtNs: number;
+  stepsPerFrame: number;
+  iterations: number;
+  relaxShift: number;
+  betaQ16: number;
+  nInputs: number;
+  nStimulusInputs: number;
+  nNeurons: number;
+  nOutputs: number;
+  nPopulations: number;
+  nProjections: number;
+  network: string;
+}
+
 /** Decodes and checks an image; every inconsistency is an ImageError naming the byte and the field. */
 export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardImage {
+  const r = openImage(bytes, source);
+  const h = readHeader(r);
+  const populations = readPopulations(r, h);
+  const outputs = readOutputs(r, h, populations);
+  const projections: BoardProjection[] = [];
+  for (let k = 0; k < h.nProjections; k++) projections.push(readProjection(r, k, populations));
+  checkFanIn(r, h.nNeurons, populations, projections);
+  if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);
+  const { network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, nInputs, nStimulusInputs, nNeurons } = h;
+  return { format: IMAGE_FORMAT, network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, populations, projections, nInputs, nStimulusInputs, nNeurons, outputs };
+}
+
+/** Checks the size, magic, version, length and CRC; returns a reader at the first field after them. */
+function openImage(bytes: Uint8Array, source: string): FieldReader {
   if (bytes.length < 48) throw new ImageError(`${source}: expected at least 48 bytes, got ${bytes.length}`);
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
   if (magic !== IMAGE_MAGIC) throw new ImageError(`${source}: byte 0 (magic): expected "${IMAGE_MAGIC}", got ${JSON.stringify(magic)}`);
@@ -130,6 +160,10 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
   const want = crc32(bytes, 0, bytes.length - 4);
   const got = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(bytes.length - 4, true);
   if (want !== got) r.fail(bytes.length - 4, 'crc32', `expected 0x${want.toString(16).padStart(8, '0')}, got 0x${got.toString(16).padStart(8, '0')}`);
+  return r;
+}
+
+function readHeader(r: FieldReader): ImageHeader {
   const dtNs = r.range('u32', 'dtNs', 1, 0xffffffff);
   const stepsPerFrame = r.range('u16', 'stepsPerFrame', 1, 0xffff);
   const iterations = r.range('u16', 'iterations', 1, 0xffff);
@@ -140,68 +174,94 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
   const nStimulusInputs = r.u16('nStimulusInputs');
   const nNeurons = r.range('u16', 'nNeurons', 1, 0xffff);
   const nOutputs = r.range('u16', 'nOutputs', 1, nNeurons);
-  const nPop = r.range('u16', 'nPopulations', 1, 1024);
-  const nProj = r.u16('nProjections');
+  const nPopulations = r.range('u16', 'nPopulations', 1, 1024);
+  const nProjections = r.u16('nProjections');
   const network = r.str('name');
+  return { dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, nInputs, nStimulusInputs, nNeurons, nOutputs, nPopulations, nProjections, network };
+}
+
+/** Units laid out so far: inputs (stimulus and bias), stimulus inputs alone, and neurons. */
+interface Layout {
+  input: number;
+  neuron: number;
+  stimulus: number;
+}
+
+/** The population records, each contiguous after the one before; their sizes must add up to the header's counts. */
+function readPopulations(r: FieldReader, h: ImageHeader): BoardPopulation[] {
   const populations: BoardPopulation[] = [];
-  const seen = { input: 0, neuron: 0, stimulus: 0 };
-  for (let k = 0; k < nPop; k++) {
-    const f = `populations[${k}]`;
-    const kind = KINDS[r.range('u8', `${f}.kind`, 0, 3)]!;
-    const size = r.range('u16', `${f}.size`, 1, 0xffff);
-    const at = r.o;
-    const offset = r.u16(`${f}.offset`);
-    const isInput = kind === 'input' || kind === 'bias';
-    const expected = isInput ? seen.input : seen.neuron;
-    if (offset !== expected) r.fail(at, `${f}.offset`, `expected ${expected} (populations are contiguous), got ${offset}`);
-    if (isInput) seen.input += size;
-    else seen.neuron += size;
-    if (kind === 'input') seen.stimulus += size;
-    const decayQ24 = r.range('u32', `${f}.decayQ24`, 0, 2 ** 24 - 1);
-    const atAct = r.o;
-    const actKind = ACTS[r.range('u8', `${f}.activation`, 0, 2)]!;
-    // the byte (and what it selects) is in every record; input and bias units have no activation
-    if (isInput && actKind !== 'linear') r.fail(atAct, `${f}.activation`, `expected 0 (linear) for a${kind === 'input' ? 'n' : ''} ${kind} population, got ${ACTS.indexOf(actKind)} (${actKind}): only hidden and output populations have an activation`);
-    let activation: BoardActivation;
-    if (actKind === 'clip') activation = { kind: 'clip', topQ: r.i32(`${f}.activation.topQ`) };
-    else if (actKind === 'table') {
-      const src = r.str(`${f}.activation.source`);
-      const t = () => Int32Array.from({ length: TABLE_KNOTS }, (_, i) => r.i32(`${f}.activation.table[${i}]`));
-      activation = { kind: 'table', source: src, rho: t(), drho: t(), ddrho: t() };
-    } else activation = { kind: 'linear' };
-    populations.push({ name: r.str(`${f}.name`), kind, size, offset, decayQ24, activation });
-  }
-  if (seen.input !== nInputs) r.fail(r.o, 'populations', `input populations add up to ${seen.input} units, but nInputs is ${nInputs}`);
-  if (seen.neuron !== nNeurons) r.fail(r.o, 'populations', `neuron populations add up to ${seen.neuron} neurons, but nNeurons is ${nNeurons}`);
-  if (seen.stimulus !== nStimulusInputs) r.fail(r.o, 'populations', `stimulus inputs add up to ${seen.stimulus}, but nStimulusInputs is ${nStimulusInputs}`);
+  const seen: Layout = { input: 0, neuron: 0, stimulus: 0 };
+  for (let k = 0; k < h.nPopulations; k++) populations.push(readPopulation(r, k, seen));
+  if (seen.input !== h.nInputs) r.fail(r.o, 'populations', `input populations add up to ${seen.input} units, but nInputs is ${h.nInputs}`);
+  if (seen.neuron !== h.nNeurons) r.fail(r.o, 'populations', `neuron populations add up to ${seen.neuron} neurons, but nNeurons is ${h.nNeurons}`);
+  if (seen.stimulus !== h.nStimulusInputs) r.fail(r.o, 'populations', `stimulus inputs add up to ${seen.stimulus}, but nStimulusInputs is ${h.nStimulusInputs}`);
+  return populations;
+}
+
+/** Population k, which must start where the populations of its vector so far end (`seen`, advanced). */
+function readPopulation(r: FieldReader, k: number, seen: Layout): BoardPopulation {
+  const f = `populations[${k}]`;
+  const kind = KINDS[r.range('u8', `${f}.kind`, 0, 3)]!;
+  const size = r.range('u16', `${f}.size`, 1, 0xffff);
+  const at = r.o;
+  const offset = r.u16(`${f}.offset`);
+  const isInput = kind === 'input' || kind === 'bias';
+  const expected = isInput ? seen.input : seen.neuron;
+  if (offset !== expected) r.fail(at, `${f}.offset`, `expected ${expected} (populations are contiguous), got ${offset}`);
+  if (isInput) seen.input += size;
+  else seen.neuron += size;
+  if (kind === 'input') seen.stimulus += size;
+  const decayQ24 = r.range('u32', `${f}.decayQ24`, 0, 2 ** 24 - 1);
+  const atAct = r.o;
+  const actKind = ACTS[r.range('u8', `${f}.activation`, 0, 2)]!;
+  // the byte (and what it selects) is in every record; input and bias units have no activation
+  if (isInput && actKind !== 'linear') r.fail(atAct, `${f}.activation`, `expected 0 (linear) for a${kind === 'input' ? 'n' : ''} ${kind} population, got ${ACTS.indexOf(actKind)} (${actKind}): only hidden and output populations have an activation`);
+  let activation: BoardActivation;
+  if (actKind === 'clip') activation = { kind: 'clip', topQ: r.i32(`${f}.activation.topQ`) };
+  else if (actKind === 'table') {
+    const src = r.str(`${f}.activation.source`);
+    const t = () => Int32Array.from({ length: TABLE_KNOTS }, (_, i) => r.i32(`${f}.activation.table[${i}]`));
+    activation = { kind: 'table', source: src, rho: t(), drho: t(), ddrho: t() };
+  } else activation = { kind: 'linear' };
+  return { name: r.str(`${f}.name`), kind, size, offset, decayQ24, activation };
+}
+
+/** The output list: each entry a neuron of an output population. */
+function readOutputs(r: FieldReader, h: ImageHeader, populations: BoardPopulation[]): number[] {
   const outputs: number[] = [];
-  for (let k = 0; k < nOutputs; k++) {
+  for (let k = 0; k < h.nOutputs; k++) {
     const at = r.o;
-    const o = r.range('u16', `outputs[${k}]`, 0, nNeurons - 1);
+    const o = r.range('u16', `outputs[${k}]`, 0, h.nNeurons - 1);
     const pop = populations.find((p) => p.kind === 'output' && o >= p.offset && o < p.offset + p.size);
     if (!pop) r.fail(at, `outputs[${k}]`, `expected the index of a neuron in an output population, got ${o}`);
     outputs.push(o);
   }
-  const projections: BoardProjection[] = [];
-  for (let k = 0; k < nProj; k++) {
-    const f = `projections[${k}]`;
-    const preKind = r.range('u8', `${f}.preKind`, 0, 1) === 0 ? 'input' : 'neuron';
-    const at = r.o;
-    const prePop = r.range('u16', `${f}.prePop`, 0, nPop - 1);
-    const pre = populations[prePop]!;
-    if ((preKind === 'input') !== (pre.kind === 'input' || pre.kind === 'bias')) r.fail(at, `${f}.prePop`, `expected a${preKind === 'input' ? 'n input' : ' neuron'} population, got '${pre.name}' (${pre.kind})`);
-    const atPost = r.o;
-    const postIdx = r.range('u16', `${f}.postPop`, 0, nPop - 1);
-    const post = populations[postIdx]!;
-    if (post.kind !== 'hidden' && post.kind !== 'output') r.fail(atPost, `${f}.postPop`, `expected a neuron population, got '${post.name}' (${post.kind})`);
-    const rows = r.range('u16', `${f}.rows`, post.size, post.size);
-    const cols = r.range('u16', `${f}.cols`, pre.size, pre.size);
-    const etaDtQ24 = r.u32(`${f}.etaDtQ24`);
-    const name = r.str(`${f}.name`);
-    const weights = new Int32Array(rows * cols);
-    for (let i = 0; i < weights.length; i++) weights[i] = r.i32(`${f}.weights[${i}]`);
-    projections.push({ name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights });
-  }
+  return outputs;
+}
+
+/** Projection k: from an input or neuron population (as preKind says) to a neuron population, its shape theirs. */
+function readProjection(r: FieldReader, k: number, populations: BoardPopulation[]): BoardProjection {
+  const f = `projections[${k}]`;
+  const preKind = r.range('u8', `${f}.preKind`, 0, 1) === 0 ? 'input' : 'neuron';
+  const at = r.o;
+  const prePop = r.range('u16', `${f}.prePop`, 0, populations.length - 1);
+  const pre = populations[prePop]!;
+  if ((preKind === 'input') !== (pre.kind === 'input' || pre.kind === 'bias')) r.fail(at, `${f}.prePop`, `expected a${preKind === 'input' ? 'n input' : ' neuron'} population, got '${pre.name}' (${pre.kind})`);
+  const atPost = r.o;
+  const postIdx = r.range('u16', `${f}.postPop`, 0, populations.length - 1);
+  const post = populations[postIdx]!;
+  if (post.kind !== 'hidden' && post.kind !== 'output') r.fail(atPost, `${f}.postPop`, `expected a neuron population, got '${post.name}' (${post.kind})`);
+  const rows = r.range('u16', `${f}.rows`, post.size, post.size);
+  const cols = r.range('u16', `${f}.cols`, pre.size, pre.size);
+  const etaDtQ24 = r.u32(`${f}.etaDtQ24`);
+  const name = r.str(`${f}.name`);
+  const weights = new Int32Array(rows * cols);
+  for (let i = 0; i < weights.length; i++) weights[i] = r.i32(`${f}.weights[${i}]`);
+  return { name, pre: { kind: preKind, pop: prePop }, post: postIdx, rows, cols, etaDtQ24, weights };
+}
+
+/** No neuron may have more synapses than the core's accumulators hold (MAX_FAN). */
+function checkFanIn(r: FieldReader, nNeurons: number, populations: BoardPopulation[], projections: BoardProjection[]): void {
   const fan = new Array<number>(nNeurons).fill(0);
   for (const p of projections) {
     const post = populations[p.post]!; // checked against nPopulations above
@@ -209,6 +269,4 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
   }
   const wide = fan.findIndex((x) => x > MAX_FAN);
   if (wide >= 0) r.fail(r.o, 'projections', `neuron ${wide} has a fan-in of ${fan[wide]} synapses, the core's accumulators hold at most ${MAX_FAN}`);
-  if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);
-  return { format: IMAGE_FORMAT, network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, populations, projections, nInputs, nStimulusInputs, nNeurons, outputs };
 }

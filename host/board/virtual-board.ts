@@ -1,4 +1,4 @@
-import { capacityProblems } from '../../compiler/board/fit.js';
+import { capacityProblems } from '../../hardware-models/fixed-point/fit.js';
 import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
@@ -6,7 +6,7 @@ import { decodeImage, ImageError, imageId } from '../../hardware-models/fixed-po
 import { PROBE, probeWidth, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { ReliableLink, type LinkStats } from '../link/reliable-link.js';
 import { MAX_PAYLOAD, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../protocol/frame.js';
-import { ERROR_CODE, MSG, NO_FRAME, PARAM, STATE, type Message } from '../protocol/messages.js';
+import { ERROR_CODE, MSG, NO_FRAME, PARAM, STATE, type Message, type MessageType } from '../protocol/messages.js';
 import type { ByteTransport } from '../transport/transport.js';
 
 export const DEFAULT_CAPS: Capabilities = {
@@ -38,6 +38,23 @@ export interface VirtualBoardOptions {
    */
   sessionIdleMs?: number;
 }
+
+type Msg<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** How a message handler answers. Every message it sends is collected for the caller of `handle`. */
+interface Replies {
+  /** The line the message came on; null when `nla replay` feeds logged messages in. */
+  readonly link: ReliableLink | null;
+  /** Sends a message on the line (if any, and only within a session) and collects it. */
+  send(m: Message): void;
+  /** Answers ERROR with a typed code naming the frame; BAD_FRAME and OUT_OF_ORDER count as rejected frames. */
+  fail(code: number, frame: number, message: string): void;
+}
+
+/** Handles one message of a type; a promise while work remains after this turn of the event loop. */
+type MessageHandler<M extends Message> = (m: M, r: Replies) => void | Promise<void>;
+/** The board's handlers by message type; a type the board does not accept has none. */
+type MessageHandlers = { [T in MessageType]?: MessageHandler<Msg<T>> };
 
 /** Retransmissions of one frame after which the board gives up and ends its session (docs/protocol.md §4.7). */
 export const BOARD_MAX_RETRIES = 10;
@@ -276,6 +293,24 @@ export class VirtualBoard {
     };
   }
 
+  /**
+   * What each message does on the board, by type; a type without an entry is refused with ERROR
+   * UNKNOWN_MESSAGE. A handler answers through `r`; it returns a promise only while it has work left
+   * after this turn of the event loop (decoding and warming up an image, a slow board's frame delay).
+   */
+  private readonly handlers: MessageHandlers = {
+    hello: (m, r) => this.onHello(m, r),
+    'load-image': (m, r) => this.onLoadImage(m, r),
+    'set-param': (m, r) => this.onSetParam(m, r),
+    reset: (m, r) => this.onReset(m, r),
+    'start-stream': (m, r) => this.onStartStream(m, r),
+    'stop-stream': (_m, r) => this.onStopStream(r),
+    'target-frame': (m, r) => this.onTargetFrame(m, r),
+    'input-frame': (m, r) => this.onInputFrame(m, r),
+    'resend-outputs': (m, r) => this.onResendOutputs(m, r),
+    'end-stream': (_m, r) => this.onEndStream(r),
+  };
+
   /** Handles one message (also used by `nla replay`, which feeds logged messages straight in). */
   async handle(m: Message, link: ReliableLink | null): Promise<Message[]> {
     const out: Message[] = [];
@@ -283,124 +318,140 @@ export class VirtualBoard {
       out.push(x);
       if (link) this.reply(link, x);
     };
-    const fail = (code: number, frame: number, message: string) => {
-      if (code === ERROR_CODE.BAD_FRAME || code === ERROR_CODE.OUT_OF_ORDER) this.counters.rejectedFrames++;
-      send({ type: 'error', code, frame, message });
+    const r: Replies = {
+      link,
+      send,
+      fail: (code, frame, message) => {
+        if (code === ERROR_CODE.BAD_FRAME || code === ERROR_CODE.OUT_OF_ORDER) this.counters.rejectedFrames++;
+        send({ type: 'error', code, frame, message });
+      },
     };
-    switch (m.type) {
-      case 'hello': {
-        if (link) this.openSession(m, link);
-        send(this.helloAck());
-        this.freshBoot = false;
-        break;
-      }
-      case 'load-image': {
-        if (this.state === STATE.STREAMING) return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, 'stop the stream before loading an image'), out);
-        if (m.offset === 0) {
-          if (m.total < 48 || m.total > 64 * 1024 * 1024) return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image size ${m.total} bytes is outside 48..67108864`), out);
-          this.imageBuf = new Uint8Array(m.total);
-          this.imageGot = 0;
-        }
-        if (!this.imageBuf || m.offset !== this.imageGot || m.total !== this.imageBuf.length || m.offset + m.chunk.length > m.total) {
-          return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image chunk at offset ${m.offset} (total ${m.total}): expected offset ${this.imageGot} of ${this.imageBuf?.length ?? 0}`), out);
-        }
-        this.imageBuf.set(m.chunk, m.offset);
-        this.imageGot += m.chunk.length;
-        if (this.imageGot < m.total) break; // more chunks to come; STATUS after the last one
-        link?.ackNow(); // decoding, checking and warming up take a while: acknowledge the chunk first
-        const bytes = this.imageBuf;
-        this.imageBuf = null;
-        let img: BoardImage;
-        try {
-          img = decodeImage(bytes, 'LOAD_IMAGE');
-        } catch (e) {
-          return (fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, e instanceof ImageError ? e.message : String(e)), out);
-        }
-        const problems = capacityProblems(img, this.caps);
-        if (problems.length) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`), out);
-        this.image = img;
-        this.imageCrc = imageId(bytes);
-        await warmUp(img);
-        this.core = new FixedPointCore(img);
-        this.atRest();
-        send(this.status());
-        break;
-      }
-      case 'set-param': {
-        if (m.id === PARAM.LEARN && (m.value === 0 || m.value === 1)) this.learn = m.value === 1;
-        else if (m.id === PARAM.BETA_Q16 && this.image && m.value >= 0 && m.value <= BETA_MAX_Q16) this.image.betaQ16 = m.value;
-        else if (m.id === PARAM.ITERATIONS && this.image && m.value >= 1 && m.value <= 0xffff) this.image.iterations = m.value;
-        else return (fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${this.image || m.id === PARAM.LEARN ? 'value out of range' : 'no image loaded'}`), out);
-        send(this.status());
-        break;
-      }
-      case 'reset': {
-        if (!this.core) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
-        this.core.reset();
-        if (m.restoreWeights) this.core.reloadWeights();
-        this.atRest();
-        send(this.status());
-        break;
-      }
-      case 'start-stream': {
-        if (!this.core || !this.image) return (fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded'), out);
-        if (m.probes === 0 || m.probes > 15) return (fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `probes: expected a mask of 1..15, got ${m.probes}`), out);
-        if (framePayloadBytes(probeWidth(this.image, m.probes)) > this.caps.maxPayload) return (fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`), out);
-        const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
-        if (m.firstFrame !== 0 && !continuing) return (fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`), out);
-        if (m.firstFrame === 0 && this.lastFrame !== NO_FRAME) {
-          // a new stream from frame 0: the network starts at rest again (learned weights are kept)
-          this.core.reset();
-          this.lastFrame = NO_FRAME;
-          this.history = [];
-        }
-        this.probes = m.probes;
-        this.expected = m.firstFrame;
-        this.state = STATE.STREAMING;
-        send(this.status());
-        break;
-      }
-      case 'stop-stream':
-        if (this.core) this.state = STATE.LOADED;
-        send(this.status());
-        break;
-      case 'target-frame': {
-        if (this.state !== STATE.STREAMING || !this.core) return (fail(ERROR_CODE.NOT_STREAMING, m.frame, 'targets only while streaming'), out);
-        if (m.frame !== this.expected) return (fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `target for frame ${m.frame}, expected frame ${this.expected}`), out);
-        if (m.values.length !== this.image!.outputs.length) return (fail(ERROR_CODE.BAD_FRAME, m.frame, `target frame ${m.frame} has ${m.values.length} values, expected ${this.image!.outputs.length}`), out);
-        this.core.setTargets(m.values);
-        break;
-      }
-      case 'input-frame': {
-        if (this.state !== STATE.STREAMING || !this.core) return (fail(ERROR_CODE.NOT_STREAMING, m.frame, 'input frames only while streaming (START_STREAM first)'), out);
-        if (m.frame !== this.expected) return (fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `input frame ${m.frame}, expected frame ${this.expected}`), out);
-        if (m.values.length !== this.image!.nStimulusInputs) return (fail(ERROR_CODE.BAD_FRAME, m.frame, `input frame ${m.frame} has ${m.values.length} values, expected ${this.image!.nStimulusInputs}`), out);
-        if (this.opts.frameDelayMs) await new Promise((r) => setTimeout(r, this.opts.frameDelayMs));
-        const values = this.core.frame(m.values, this.learn, this.probes);
-        this.counters.framesProcessed++;
-        this.lastFrame = m.frame;
-        this.expected = m.frame + 1;
-        const o = { frame: m.frame, timeUs: m.timeUs, values };
-        this.history.push(o);
-        if (this.history.length > (this.opts.historyFrames ?? 8192)) this.history.shift();
-        send({ type: 'output-frame', ...o });
-        break;
-      }
-      case 'resend-outputs': {
-        const first = this.history[0]?.frame;
-        if (this.lastFrame === NO_FRAME || m.fromFrame > this.lastFrame) break;
-        if (first === undefined || m.fromFrame < first) return (fail(ERROR_CODE.HISTORY, m.fromFrame, `outputs before frame ${first ?? this.lastFrame + 1} are no longer kept`), out);
-        for (const h of this.history) if (h.frame >= m.fromFrame) send({ type: 'output-frame', ...h });
-        break;
-      }
-      case 'end-stream':
-        if (this.core && this.state === STATE.STREAMING) this.state = STATE.LOADED;
-        send({ type: 'end-stream', lastFrame: this.lastFrame, framesProcessed: this.core?.frames ?? 0 });
-        break;
-      default:
-        return (fail(ERROR_CODE.UNKNOWN_MESSAGE, NO_FRAME, `a board does not accept ${m.type}`), out);
+    const handler = this.handlers[m.type] as MessageHandler<Message> | undefined;
+    if (!handler) r.fail(ERROR_CODE.UNKNOWN_MESSAGE, NO_FRAME, `a board does not accept ${m.type}`);
+    else {
+      const working = handler(m, r);
+      if (working) await working;
     }
     return out;
+  }
+
+  private onHello(m: Msg<'hello'>, r: Replies): void {
+    if (r.link) this.openSession(m, r.link);
+    r.send(this.helloAck());
+    this.freshBoot = false;
+  }
+
+  /** Collects the image's chunks; after the last one decodes, checks and installs it (STATUS). */
+  private onLoadImage(m: Msg<'load-image'>, r: Replies): void | Promise<void> {
+    if (this.state === STATE.STREAMING) return r.fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, 'stop the stream before loading an image');
+    if (m.offset === 0) {
+      if (m.total < 48 || m.total > 64 * 1024 * 1024) return r.fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image size ${m.total} bytes is outside 48..67108864`);
+      this.imageBuf = new Uint8Array(m.total);
+      this.imageGot = 0;
+    }
+    if (!this.imageBuf || m.offset !== this.imageGot || m.total !== this.imageBuf.length || m.offset + m.chunk.length > m.total) {
+      return r.fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, `image chunk at offset ${m.offset} (total ${m.total}): expected offset ${this.imageGot} of ${this.imageBuf?.length ?? 0}`);
+    }
+    this.imageBuf.set(m.chunk, m.offset);
+    this.imageGot += m.chunk.length;
+    if (this.imageGot < m.total) return; // more chunks to come; STATUS after the last one
+    r.link?.ackNow(); // decoding, checking and warming up take a while: acknowledge the chunk first
+    const bytes = this.imageBuf;
+    this.imageBuf = null;
+    let img: BoardImage;
+    try {
+      img = decodeImage(bytes, 'LOAD_IMAGE');
+    } catch (e) {
+      return r.fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, e instanceof ImageError ? e.message : String(e));
+    }
+    const problems = capacityProblems(img, this.caps);
+    if (problems.length) return r.fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`);
+    this.image = img;
+    this.imageCrc = imageId(bytes);
+    return warmUp(img).then(() => {
+      this.core = new FixedPointCore(img);
+      this.atRest();
+      r.send(this.status());
+    });
+  }
+
+  private onSetParam(m: Msg<'set-param'>, r: Replies): void {
+    if (m.id === PARAM.LEARN && (m.value === 0 || m.value === 1)) this.learn = m.value === 1;
+    else if (m.id === PARAM.BETA_Q16 && this.image && m.value >= 0 && m.value <= BETA_MAX_Q16) this.image.betaQ16 = m.value;
+    else if (m.id === PARAM.ITERATIONS && this.image && m.value >= 1 && m.value <= 0xffff) this.image.iterations = m.value;
+    else return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${this.image || m.id === PARAM.LEARN ? 'value out of range' : 'no image loaded'}`);
+    r.send(this.status());
+  }
+
+  private onReset(m: Msg<'reset'>, r: Replies): void {
+    if (!this.core) return r.fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded');
+    this.core.reset();
+    if (m.restoreWeights) this.core.reloadWeights();
+    this.atRest();
+    r.send(this.status());
+  }
+
+  private onStartStream(m: Msg<'start-stream'>, r: Replies): void {
+    if (!this.core || !this.image) return r.fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded');
+    if (m.probes === 0 || m.probes > 15) return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `probes: expected a mask of 1..15, got ${m.probes}`);
+    if (framePayloadBytes(probeWidth(this.image, m.probes)) > this.caps.maxPayload) return r.fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`);
+    const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
+    if (m.firstFrame !== 0 && !continuing) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`);
+    if (m.firstFrame === 0 && this.lastFrame !== NO_FRAME) {
+      // a new stream from frame 0: the network starts at rest again (learned weights are kept)
+      this.core.reset();
+      this.lastFrame = NO_FRAME;
+      this.history = [];
+    }
+    this.probes = m.probes;
+    this.expected = m.firstFrame;
+    this.state = STATE.STREAMING;
+    r.send(this.status());
+  }
+
+  private onStopStream(r: Replies): void {
+    if (this.core) this.state = STATE.LOADED;
+    r.send(this.status());
+  }
+
+  private onTargetFrame(m: Msg<'target-frame'>, r: Replies): void {
+    if (this.state !== STATE.STREAMING || !this.core) return r.fail(ERROR_CODE.NOT_STREAMING, m.frame, 'targets only while streaming');
+    if (m.frame !== this.expected) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `target for frame ${m.frame}, expected frame ${this.expected}`);
+    if (m.values.length !== this.image!.outputs.length) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `target frame ${m.frame} has ${m.values.length} values, expected ${this.image!.outputs.length}`);
+    this.core.setTargets(m.values);
+  }
+
+  /** Checks an input frame, then computes it (after `frameDelayMs`, on a slow board). */
+  private onInputFrame(m: Msg<'input-frame'>, r: Replies): void | Promise<void> {
+    if (this.state !== STATE.STREAMING || !this.core) return r.fail(ERROR_CODE.NOT_STREAMING, m.frame, 'input frames only while streaming (START_STREAM first)');
+    if (m.frame !== this.expected) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `input frame ${m.frame}, expected frame ${this.expected}`);
+    if (m.values.length !== this.image!.nStimulusInputs) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `input frame ${m.frame} has ${m.values.length} values, expected ${this.image!.nStimulusInputs}`);
+    if (this.opts.frameDelayMs) return new Promise((d) => setTimeout(d, this.opts.frameDelayMs)).then(() => this.compute(m, r));
+    this.compute(m, r);
+  }
+
+  /** Computes an input frame, keeps its output in the history and sends it. */
+  private compute(m: Msg<'input-frame'>, r: Replies): void {
+    const values = this.core!.frame(m.values, this.learn, this.probes);
+    this.counters.framesProcessed++;
+    this.lastFrame = m.frame;
+    this.expected = m.frame + 1;
+    const o = { frame: m.frame, timeUs: m.timeUs, values };
+    this.history.push(o);
+    if (this.history.length > (this.opts.historyFrames ?? 8192)) this.history.shift();
+    r.send({ type: 'output-frame', ...o });
+  }
+
+  private onResendOutputs(m: Msg<'resend-outputs'>, r: Replies): void {
+    const first = this.history[0]?.frame;
+    if (this.lastFrame === NO_FRAME || m.fromFrame > this.lastFrame) return;
+    if (first === undefined || m.fromFrame < first) return r.fail(ERROR_CODE.HISTORY, m.fromFrame, `outputs before frame ${first ?? this.lastFrame + 1} are no longer kept`);
+    for (const h of this.history) if (h.frame >= m.fromFrame) r.send({ type: 'output-frame', ...h });
+  }
+
+  private onEndStream(r: Replies): void {
+    if (this.core && this.state === STATE.STREAMING) this.state = STATE.LOADED;
+    r.send({ type: 'end-stream', lastFrame: this.lastFrame, framesProcessed: this.core?.frames ?? 0 });
   }
 }
 

@@ -154,87 +154,71 @@ export function encodePayload(m: Message): Uint8Array {
 
 export type DecodeResult = { ok: true; message: Message } | { ok: false; why: string };
 
+/** A frame's values: a u16 count, then that many i24; a count beyond the payload marks the reader short. */
+function readValues(r: ByteReader): Int32Array {
+  const n = r.u16();
+  if (n * WIRE_SIGNAL_BYTES > r.remaining) {
+    r.short = true;
+    return new Int32Array(0);
+  }
+  const v = new Int32Array(n);
+  for (let i = 0; i < n; i++) v[i] = r.i24();
+  return v;
+}
+
+function readHelloAck(r: ByteReader): Message {
+  const major = r.u8();
+  const minor = r.u8();
+  const caps: Capabilities = {
+    maxNeurons: r.u16(),
+    maxSynapses: r.u32(),
+    maxInputs: r.u16(),
+    maxOutputs: r.u16(),
+    signalFracBits: r.u8(),
+    weightFracBits: r.u8(),
+    maxFrameRate: r.u32(),
+    window: r.u16(),
+    maxPayload: r.u16(),
+  };
+  const flags = r.u8();
+  return { type: 'hello-ack', major, minor, caps, booted: (flags & 1) !== 0, imageLoaded: (flags & 2) !== 0, imageCrc: r.u32(), lastFrame: r.u32(), boardId: r.str() };
+}
+
+function readLoadImage(r: ByteReader): Message {
+  const offset = r.u32();
+  const total = r.u32();
+  return { type: 'load-image', offset, total, chunk: r.bytes(r.remaining) };
+}
+
+/**
+ * Each type's payload reader, by type code: it reads the fields in layout order (object literals
+ * evaluate in order) and leaves checking the length to decodePayload (reads past the end give 0s and
+ * mark the reader short).
+ */
+const DECODERS = new Map<number, (r: ByteReader) => Message>([
+  [MSG.HELLO, (r) => ({ type: 'hello', major: r.u8(), minor: r.u8(), window: r.u16(), nonce: r.u32(), hostId: r.str() })],
+  [MSG.HELLO_ACK, readHelloAck],
+  [MSG.LOAD_IMAGE, readLoadImage],
+  [MSG.SET_PARAM, (r) => ({ type: 'set-param', id: r.u16(), value: r.i32() })],
+  [MSG.RESET, (r) => ({ type: 'reset', restoreWeights: r.u8() === 1 })],
+  [MSG.START_STREAM, (r) => ({ type: 'start-stream', firstFrame: r.u32(), framePeriodUs: r.u32(), probes: r.u8() })],
+  [MSG.STOP_STREAM, () => ({ type: 'stop-stream' })],
+  [MSG.INPUT_FRAME, (r) => ({ type: 'input-frame', frame: r.u32(), timeUs: r.u32(), values: readValues(r) })],
+  [MSG.TARGET_FRAME, (r) => ({ type: 'target-frame', frame: r.u32(), values: readValues(r) })],
+  [MSG.OUTPUT_FRAME, (r) => ({ type: 'output-frame', frame: r.u32(), timeUs: r.u32(), values: readValues(r) })],
+  [MSG.STATUS, (r) => ({ type: 'status', state: r.u8(), framesProcessed: r.u32(), lastFrame: r.u32(), saturations: r.u32(), rejectedFrames: r.u32(), imageLoaded: r.u8() === 1 })],
+  [MSG.ERROR, (r) => ({ type: 'error', code: r.u16(), frame: r.u32(), message: r.str() })],
+  [MSG.ACK, () => ({ type: 'ack' })],
+  [MSG.END_STREAM, (r) => ({ type: 'end-stream', lastFrame: r.u32(), framesProcessed: r.u32() })],
+  [MSG.RESEND_OUTPUTS, (r) => ({ type: 'resend-outputs', fromFrame: r.u32() })],
+]);
+
 /** Decodes a payload of a given type. Never throws: malformed payloads come back as `{ ok: false }`. */
 export function decodePayload(type: number, payload: Uint8Array): DecodeResult {
+  const read = DECODERS.get(type);
+  if (!read) return { ok: false, why: `unknown message type 0x${type.toString(16).padStart(2, '0')}` };
   const r = new ByteReader(payload);
-  const vals = () => {
-    const n = r.u16();
-    if (n * WIRE_SIGNAL_BYTES > r.remaining) {
-      r.short = true;
-      return new Int32Array(0);
-    }
-    const v = new Int32Array(n);
-    for (let i = 0; i < n; i++) v[i] = r.i24();
-    return v;
-  };
-  let m: Message;
-  switch (type) {
-    case MSG.HELLO:
-      m = { type: 'hello', major: r.u8(), minor: r.u8(), window: r.u16(), nonce: r.u32(), hostId: r.str() };
-      break;
-    case MSG.HELLO_ACK: {
-      const major = r.u8();
-      const minor = r.u8();
-      const caps: Capabilities = {
-        maxNeurons: r.u16(),
-        maxSynapses: r.u32(),
-        maxInputs: r.u16(),
-        maxOutputs: r.u16(),
-        signalFracBits: r.u8(),
-        weightFracBits: r.u8(),
-        maxFrameRate: r.u32(),
-        window: r.u16(),
-        maxPayload: r.u16(),
-      };
-      const flags = r.u8();
-      m = { type: 'hello-ack', major, minor, caps, booted: (flags & 1) !== 0, imageLoaded: (flags & 2) !== 0, imageCrc: r.u32(), lastFrame: r.u32(), boardId: r.str() };
-      break;
-    }
-    case MSG.LOAD_IMAGE: {
-      const offset = r.u32();
-      const total = r.u32();
-      m = { type: 'load-image', offset, total, chunk: r.bytes(r.remaining) };
-      break;
-    }
-    case MSG.SET_PARAM:
-      m = { type: 'set-param', id: r.u16(), value: r.i32() };
-      break;
-    case MSG.RESET:
-      m = { type: 'reset', restoreWeights: r.u8() === 1 };
-      break;
-    case MSG.START_STREAM:
-      m = { type: 'start-stream', firstFrame: r.u32(), framePeriodUs: r.u32(), probes: r.u8() };
-      break;
-    case MSG.STOP_STREAM:
-      m = { type: 'stop-stream' };
-      break;
-    case MSG.INPUT_FRAME:
-      m = { type: 'input-frame', frame: r.u32(), timeUs: r.u32(), values: vals() };
-      break;
-    case MSG.TARGET_FRAME:
-      m = { type: 'target-frame', frame: r.u32(), values: vals() };
-      break;
-    case MSG.OUTPUT_FRAME:
-      m = { type: 'output-frame', frame: r.u32(), timeUs: r.u32(), values: vals() };
-      break;
-    case MSG.STATUS:
-      m = { type: 'status', state: r.u8(), framesProcessed: r.u32(), lastFrame: r.u32(), saturations: r.u32(), rejectedFrames: r.u32(), imageLoaded: r.u8() === 1 };
-      break;
-    case MSG.ERROR:
-      m = { type: 'error', code: r.u16(), frame: r.u32(), message: r.str() };
-      break;
-    case MSG.ACK:
-      m = { type: 'ack' };
-      break;
-    case MSG.END_STREAM:
-      m = { type: 'end-stream', lastFrame: r.u32(), framesProcessed: r.u32() };
-      break;
-    case MSG.RESEND_OUTPUTS:
-      m = { type: 'resend-outputs', fromFrame: r.u32() };
-      break;
-    default:
-      return { ok: false, why: `unknown message type 0x${type.toString(16).padStart(2, '0')}` };
-  }
+  const m = read(r);
   if (!r.exact) return { ok: false, why: `malformed ${m.type} payload (${payload.length} bytes)` };
   return { ok: true, message: m };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
-import { CapacityError } from '../../compiler/board/fit.js';
+import { CapacityError } from '../../hardware-models/fixed-point/fit.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';

@@ -1,6 +1,6 @@
-import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
-import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/format.js';
-import { synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { framePayloadBytes, type Capabilities } from './capabilities.js';
+import { SIGNAL_FRAC, WEIGHT_FRAC } from './format.js';
+import { synapseCount, type BoardImage } from './image.js';
 
 /** An image does not fit a board: `reasons` says what, each naming the image's need and the board's limit. */
 export class CapacityError extends Error {
