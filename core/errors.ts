@@ -9,21 +9,25 @@ export interface SpecIssue {
   message: string;
 }
 
-/** A spec (file or builder output) failed validation; `issues` lists every problem found. */
+/**
+ * A JSON document (a network spec, a hardware profile, a compiled circuit) failed validation; `issues`
+ * lists every problem found, `subject` says what the document is.
+ */
 export class SpecError extends Error {
   constructor(
     readonly issues: SpecIssue[],
     readonly file?: string,
+    readonly subject = 'network spec',
   ) {
-    super(formatIssues(issues, file));
+    super(formatIssues(issues, subject, file));
     this.name = 'SpecError';
   }
 }
 
-function formatIssues(issues: SpecIssue[], file?: string): string {
+function formatIssues(issues: SpecIssue[], subject: string, file?: string): string {
   const where = file ? `${file}: ` : '';
   if (issues.length === 1) return `${where}${issues[0]!.path}: ${issues[0]!.message}`;
-  return `${where}${issues.length} problems in the network spec:\n` + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+  return `${where}${issues.length} problems in the ${subject}:\n` + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
 }
 
 /** Bad data in an input file (CSV, JSON side file): names the file, line, column and what was expected. */

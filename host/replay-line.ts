@@ -42,7 +42,33 @@ export function checkLine(frames: LoggedFrame[], entries: LoggedEntry[]): LineCh
     }
   }
   matchMessages(carried, entries, issues);
+  checkSequence(frames, issues);
   return { issues, outputs };
+}
+
+/** SEQ flag of the frame header (docs/protocol.md §3). */
+const FLAG_SEQ = 1;
+
+/**
+ * Sequenced frames the board sent arrive in order: each new one has the next sequence number (mod 2¹⁶);
+ * a jump means received frames are missing from the log. Repeats (retransmissions) are not gaps, and the
+ * numbering starts afresh with each session (the host's HELLO).
+ */
+function checkSequence(frames: LoggedFrame[], issues: LineIssue[]): void {
+  // the logged header fields (checked against the bytes elsewhere), so a corrupted frame still counts as there
+  let last: number | null = null;
+  for (const l of frames) {
+    if (l.dir === 'tx' && l.type === MSG.HELLO) last = null;
+    if (l.dir !== 'rx' || !(l.flags & FLAG_SEQ)) continue;
+    if (last === null) {
+      last = l.seq;
+      continue;
+    }
+    const ahead = (l.seq - last) & 0xffff;
+    if (ahead === 0 || ahead >= 0x8000) continue; // a repeat of a frame already seen
+    if (ahead > 1) issues.push({ line: l.line, what: `the board's sequence numbers jump from ${last} to ${l.seq}: ${ahead - 1} received frame(s) are missing from the log` });
+    last = l.seq;
+  }
 }
 
 /** Decodes a logged frame's bytes; null (and an issue naming the line and field) unless they agree with the log. */

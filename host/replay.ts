@@ -18,6 +18,8 @@ export interface ReplayResult {
   inputFrames: number;
   /** Logged outputs for frames the reference never computed (should be 0). */
   unmatched: number;
+  /** Frames the reference computed (the board was sent and accepted them) with no output in the log. */
+  missing: number[];
 }
 
 /**
@@ -63,5 +65,7 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
     if (r.length !== l.values.length || r.some((v, i) => v !== l.values[i])) mismatches.push({ frame: l.frame, source: l.source, line: l.line, logged: Array.from(l.values), reference: Array.from(r) });
   }
   const checked = logged.length - unmatched;
-  return { checked, mismatches, lineOutputsChecked: lineChecked, lineIssues: line.issues, inputFrames, unmatched };
+  const seen = new Set(logged.map((l) => l.frame));
+  const missing = [...reference.keys()].filter((f) => !seen.has(f)).sort((a, b) => a - b);
+  return { checked, mismatches, lineOutputsChecked: lineChecked, lineIssues: line.issues, inputFrames, unmatched, missing };
 }

@@ -18,7 +18,7 @@ type Pops = Map<string, { kind: PopKind; size: number }>;
 export function validateCircuit(raw: unknown, file?: string): CircuitIR {
   const c = new Checker();
   const o = c.object('', raw);
-  if (!o) throw new SpecError(c.issues, file);
+  if (!o) throw new SpecError(c.issues, file, 'compiled circuit');
   c.onlyFields('', o, ['format', 'network', 'profile', 'seed', 'timeScale', 'voltsPerUnit', 'structure', 'inputs', 'neurons', 'interneurons', 'arrays', 'reports']);
   if (o.format !== CIRCUIT_FORMAT) c.fail('format', `expected '${CIRCUIT_FORMAT}', got ${describe(o.format)}`);
   c.string('network', o.network);
@@ -44,7 +44,7 @@ export function validateCircuit(raw: unknown, file?: string): CircuitIR {
     cc.number(join(path, 'leakConductanceS'), n.leakConductanceS, { positive: true, unit: 'S' });
   });
   checkArrays(c, o.arrays, pops);
-  if (c.issues.length) throw new SpecError(c.issues, file);
+  if (c.issues.length) throw new SpecError(c.issues, file, 'compiled circuit');
   return o as unknown as CircuitIR;
 }
 
@@ -186,9 +186,13 @@ function checkArrays(c: Checker, v: unknown, pops: Pops): void {
     const realisation = checkRealisation(c, join(path, 'realisation'), a.realisation);
     if (r !== undefined && k !== undefined) {
       c.matrix(join(path, 'conductanceS'), a.conductanceS, r, k);
-      if (realisation === 'dac') checkIntegerMatrix(c, join(path, 'codes'), a.codes, r, k, 'the integer DAC codes of a dac array');
+      if (realisation === 'dac') {
+        const bits = (a.realisation as { bits?: unknown }).bits;
+        const top = typeof bits === 'number' && Number.isInteger(bits) ? 2 ** bits - 1 : Infinity;
+        checkIntegerMatrix(c, join(path, 'codes'), a.codes, r, k, `a DAC code, an integer in ±${top} (${String(bits)} bits + sign)`, (x) => Math.abs(x) <= top);
+      }
       else if (realisation !== undefined && a.codes !== null) c.fail(join(path, 'codes'), `expected null (codes belong to dac arrays), got ${describe(a.codes)}`);
-      if (a.mask !== null) checkIntegerMatrix(c, join(path, 'mask'), a.mask, r, k, 'a 0/1 mask or null', [0, 1]);
+      if (a.mask !== null) checkIntegerMatrix(c, join(path, 'mask'), a.mask, r, k, 'a 0/1 mask or null', (x) => x === 0 || x === 1);
     }
     if (a.plastic !== null) checkPlastic(c, join(path, 'plastic'), a.plastic);
     if (a.feedbackOf !== null) {
@@ -224,11 +228,11 @@ function checkRealisation(c: Checker, path: string, v: unknown): string | undefi
   return kind;
 }
 
-function checkIntegerMatrix(c: Checker, path: string, v: unknown, rows: number, cols: number, what: string, allowed?: number[]): void {
+function checkIntegerMatrix(c: Checker, path: string, v: unknown, rows: number, cols: number, what: string, allowed: (x: number) => boolean = () => true): void {
   const m = c.matrix(path, v, rows, cols);
   if (!m) return;
   for (let i = 0; i < m.length; i++) {
-    const j = m[i]!.findIndex((x) => !Number.isInteger(x) || (allowed !== undefined && !allowed.includes(x)));
+    const j = m[i]!.findIndex((x) => !Number.isInteger(x) || !allowed(x));
     if (j >= 0) {
       c.fail(`${path}[${i}][${j}]`, `expected ${what}, got ${m[i]![j]}`);
       return;

@@ -13,7 +13,7 @@ import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit } from './p
 export function validateProfile(raw: unknown, file?: string): Profile {
   const c = new Checker();
   const p = resolveProfile(c, raw);
-  if (c.issues.length || !p) throw new SpecError(c.issues, file);
+  if (c.issues.length || !p) throw new SpecError(c.issues, file, 'hardware profile');
   return p;
 }
 

@@ -39,6 +39,12 @@ const decodeLine = (hexBytes: string): Frame => {
   new FrameDecoder((f) => got.push(f)).push(Buffer.from(hexBytes, 'hex'));
   return got[0]!;
 };
+/** Index of the log line of the received output-frame message of frame n (its payload starts with n, u32 LE). */
+const outputMessageLine = (n: number) => {
+  const le = Buffer.alloc(4);
+  le.writeUInt32LE(n);
+  return lines.findIndex((l) => l.includes('"type":"output-frame"') && l.includes(`"payload":"${le.toString('hex')}`));
+};
 /** Index of the first received OUTPUT_FRAME frame line. */
 const firstOutputFrameLine = () => lines.findIndex((l) => l.includes('"kind":"frame"') && l.includes('"dir":"rx"') && l.includes(`"type":${MSG.OUTPUT_FRAME},`));
 
@@ -68,6 +74,31 @@ describe('nla replay checks what the line carried (issue 13, item 12)', () => {
     expect(r.mismatches).toEqual([]);
     expect(r.checked).toBe(N);
     expect(r.lineOutputsChecked).toBeGreaterThanOrEqual(N);
+    expect(r.missing).toEqual([]);
+  });
+
+  it('an output deleted from the log (its frame line and its message line): the sequence gap and the missing output are both found', async () => {
+    const k = firstOutputFrameLine();
+    const frame = decodeLine(String((JSON.parse(lines[k]!) as { line: string }).line));
+    const out = decodePayload(frame.type, frame.payload);
+    const frameNo = out.ok && out.message.type === 'output-frame' ? out.message.frame : -1;
+    const m = outputMessageLine(frameNo);
+    expect(m).toBeGreaterThan(k);
+    const p = join(dir, 'deleted.jsonl');
+    writeFileSync(p, lines.filter((_, i) => i !== k && i !== m).join('\n') + '\n');
+    const r = await replayLog(readStreamLog(p));
+    expect(r.missing).toEqual([frameNo]);
+    expect(r.lineIssues.some((i) => /sequence numbers jump from \d+ to \d+: 1 received frame\(s\) are missing from the log/.test(i.what))).toBe(true);
+  });
+
+  it('a log cut short (the last outputs gone) is not a pass: the frames sent without an output are listed', async () => {
+    // drop the output messages of the last three frames (their frames on the line stay: the log was edited)
+    const gone = new Set([N - 3, N - 2, N - 1].map(outputMessageLine));
+    expect(gone.has(-1)).toBe(false);
+    const p = join(dir, 'cut.jsonl');
+    writeFileSync(p, lines.filter((_, i) => !gone.has(i)).join('\n') + '\n');
+    const r = await replayLog(readStreamLog(p));
+    expect(r.missing).toEqual([N - 3, N - 2, N - 1]);
   });
 
   it("a raw rx frame's bytes tampered with: the CRC fails and the replay names the log line", async () => {
