@@ -6,6 +6,7 @@ import type { OdeSystem } from '../emulator/analog/ode/ode.js';
 import { poolRate, poolRecovery, poolSteadyState, transmitted, type DepressingParams } from '../hardware-models/components/depressing-synapse.js';
 import { membraneRate, type MembraneParams } from '../hardware-models/components/membrane.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
+import type { PageSection } from '../report/html-page.js';
 import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
 import { positiveParam } from './params.js';
 
@@ -160,24 +161,59 @@ export const depressionExperiment: Experiment = {
   run,
 };
 
+const CLAIM =
+  'Theory §6 (paper Appendix 1): a depressing synapse whose release scales as 1 + a/(1 + d r̄) delivers B∘u, the presynaptic voltage, when the presynaptic transfer function is the depression-matched one; the paper did not simulate the vesicle pool, which should recover with a time constant matched to τ.';
+
 async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
   if (ctx.engine !== 'analog') throw new UsageError(`experiment 'depression' runs on analog, not ${ctx.engine}`);
   if (ctx.profile !== 'ideal') {
     throw new UsageError(`--profile: experiment 'depression' uses the ideal component models (no profile describes a depression circuit); got '${ctx.profile}'`);
   }
   const s = params(ctx);
-  const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
-  const theta = (1 + s.a) / s.d;
-  const uMax = 3 * theta;
-  const dp = depParams(s);
-  const rows: ResultTable['rows'] = [];
-  const sections = [];
-  let stage = 0;
   const stages = 4;
-
-  // 1. steady state over the input range
   ctx.progress(0, 'steady state sweep');
-  const nSweep = ctx.quick ? 13 : 61;
+  const ss = steadyState(s, ctx.quick);
+  ctx.progress(1 / stages, 'voltage steps vs closed form');
+  const vs = voltageSteps(s, ctx.quick);
+  ctx.progress(2 / stages, 'membrane-driven steps');
+  const mm = membraneSteps(s, ctx.quick);
+  ctx.progress(3 / stages, 'sinusoids');
+  const sn = sinusoids(s, ctx.quick);
+  ctx.progress(1, 'done');
+  const theta = threshold(s);
+  const rows: ResultTable['rows'] = [steadyStateRow(ss), ...vs.steps.map(voltageStepRow), ...mm.mismatch.map(membraneStepRow), ...sn.sine.map(sinusoidRow)];
+  return {
+    name: 'depression',
+    title: depressionExperiment.title,
+    claim: CLAIM,
+    finding: findingText(ss, vs, mm, sn),
+    settings: { engine: 'analog', profile: 'ideal', ...s, theta, inputRange: [0, ss.uMax], solver: 'dopri5', ...TOL, quick: ctx.quick, operatingPoint: theta, smallSignal: 0.01 * theta },
+    table: { columns: ['measurement', 'quantity', 'measured', 'theory (closed form / linearised pool)', 'notes'], rows },
+    data: { sweep: ss.sweep, steps: vs.steps, mismatch: mm.mismatch, sinusoids: sn.sine },
+    sections: [steadyStateSection(s, ss), voltageStepSection(vs), membraneStepSection(s, mm), sinusoidSection(sn)],
+  };
+}
+
+/** θ = (1 + a)/d: the voltage scale of the depression-matched rate (the operating point of the small signals). */
+function threshold(s: Settings): number {
+  return (1 + s.a) / s.d;
+}
+
+/** 1. The steady state over u ∈ [0, 3θ]: what the pool delivers, with the matched and with a linear rate. */
+interface SteadyState {
+  uMax: number;
+  sweep: { u: number[]; delivered: number[]; unmatched: number[]; x: number[] };
+  /** Largest |delivered − u| (matched ρ), |x − x*| and |delivered − u| with a linear ρ. */
+  ssErr: number;
+  poolErr: number;
+  unErr: number;
+}
+
+function steadyState(s: Settings, quick: boolean): SteadyState {
+  const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
+  const uMax = 3 * threshold(s);
+  const dp = depParams(s);
+  const nSweep = quick ? 13 : 61;
   const sweep = { u: [] as number[], delivered: [] as number[], unmatched: [] as number[], x: [] as number[] };
   for (let i = 0; i < nSweep; i++) {
     const u = (uMax * i) / (nSweep - 1);
@@ -193,8 +229,17 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
   const ssErr = Math.max(...sweep.u.map((u, i) => Math.abs(sweep.delivered[i]! - u)));
   const poolErr = Math.max(...sweep.u.map((u, i) => Math.abs(sweep.x[i]! - poolSteadyState(dp, activationValue(act, u)))));
   const unErr = Math.max(...sweep.u.map((u, i) => Math.abs(sweep.unmatched[i]! - u)));
-  rows.push([`steady state, u ∈ [0, ${uMax}] (${nSweep} points)`, 'max |delivered − u|', ssErr, 0, `pool vs x*: ${fmt(poolErr)}; linear ρ instead: ${fmt(unErr)}`]);
-  sections.push({
+  return { uMax, sweep, ssErr, poolErr, unErr };
+}
+
+function steadyStateRow(ss: SteadyState): ResultTable['rows'][number] {
+  return [`steady state, u ∈ [0, ${ss.uMax}] (${ss.sweep.u.length} points)`, 'max |delivered − u|', ss.ssErr, 0, `pool vs x*: ${fmt(ss.poolErr)}; linear ρ instead: ${fmt(ss.unErr)}`];
+}
+
+function steadyStateSection(s: Settings, ss: SteadyState): PageSection {
+  const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
+  const { sweep } = ss;
+  return {
     heading: 'Steady state over the input range',
     html: linePlot(
       [
@@ -205,16 +250,30 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
       ],
       { title: 'delivered (1 + a x*) r̄ against the presynaptic voltage', xLabel: 'presynaptic voltage u', yLabel: 'delivered signal' },
     ),
-    note: `a = ${s.a}, d = ${s.d}, θ = (1 + a)/d = ${fmt(theta)}. The pool was integrated from x = 1 for 40 τ_rec/(1 + d r̄).`,
-  });
-  stage++;
+    note: `a = ${s.a}, d = ${s.d}, θ = (1 + a)/d = ${fmt(threshold(s))}. The pool was integrated from x = 1 for 40 τ_rec/(1 + d r̄).`,
+  };
+}
 
-  // 2. voltage steps (clamped: the fastest change), against the closed form poolRecovery
-  ctx.progress(stage / stages, 'voltage steps vs closed form');
-  const steps: Array<[number, number]> = ctx.quick ? [[1, 4], [4, 1]] : [[1, 4], [4, 1], [0.5, 5], [5, 0.5], [2, 2.2]];
-  const stepSeries: Series[] = [];
-  const stepData = [];
-  for (const [u0, u1] of steps) {
+/** One clamped voltage step u0 → u1 against the closed form poolRecovery. */
+interface VoltageStep {
+  u0: number;
+  u1: number;
+  /** |delivered − u1| right after the step. */
+  peakError: number;
+  tauFitMs: number;
+  tauClosedMs: number;
+  /** Largest |x − poolRecovery| over the run. */
+  maxPoolDeviation: number;
+}
+
+/** 2. Voltage steps (clamped: the fastest change): each step's numbers and its error trace delivered − u1. */
+function voltageSteps(s: Settings, quick: boolean): { steps: VoltageStep[]; traces: Array<{ t: number[]; err: number[] }> } {
+  const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
+  const dp = depParams(s);
+  const pairs: Array<[number, number]> = quick ? [[1, 4], [4, 1]] : [[1, 4], [4, 1], [0.5, 5], [5, 0.5], [2, 2.2]];
+  const steps: VoltageStep[] = [];
+  const traces: Array<{ t: number[]; err: number[] }> = [];
+  for (const [u0, u1] of pairs) {
     const r0 = activationValue(act, u0);
     const r1 = activationValue(act, u1);
     const x0 = poolSteadyState(dp, r0);
@@ -225,26 +284,54 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     for (let i = 0; i < tr.t.length; i++) closedDev = Math.max(closedDev, Math.abs(tr.x[i]! - poolRecovery(dp, x0, r1, tr.t[i]! * 1e-3)));
     const err = tr.delivered.map((v) => v - u1);
     const fitTau = fitDecayMs(tr.t, err, 0, 0.5, 1e-4);
-    const peak = Math.abs(err[0]!);
-    rows.push([`voltage step ${u0} → ${u1}`, 'error decay τ (ms)', fitTau, tauClosed, `peak error ${fmt(peak)} = ${fmt(peak / Math.abs(u1 - u0))}·|Δu|; max |x − poolRecovery| ${fmt(closedDev)}`]);
-    stepData.push({ u0, u1, peakError: peak, tauFitMs: fitTau, tauClosedMs: tauClosed, maxPoolDeviation: closedDev });
-    stepSeries.push({ label: `${u0} → ${u1}`, x: tr.t, y: err });
+    steps.push({ u0, u1, peakError: Math.abs(err[0]!), tauFitMs: fitTau, tauClosedMs: tauClosed, maxPoolDeviation: closedDev });
+    traces.push({ t: tr.t, err });
   }
-  sections.push({
-    heading: 'Voltage steps (presynaptic voltage clamped)',
-    html: linePlot(stepSeries, { title: 'delivered − u after a step of the presynaptic voltage at t = 0', xLabel: 't (ms)', yLabel: 'error' }),
-    note: 'A step of u steps r̄; the pool then follows poolRecovery (closed form) and the error decays with τ_rec/(1 + d r̄1).',
-  });
-  stage++;
+  return { steps, traces };
+}
 
-  // 3. membrane-driven steps, for τ_rec/τ mismatches
-  ctx.progress(stage / stages, 'membrane-driven steps');
-  const ratios = ctx.quick ? [0.1, 1, 10] : [0.03, 0.1, 0.3, 1, 3, 10];
+function voltageStepRow(q: VoltageStep): ResultTable['rows'][number] {
+  const peak = q.peakError;
+  return [`voltage step ${q.u0} → ${q.u1}`, 'error decay τ (ms)', q.tauFitMs, q.tauClosedMs, `peak error ${fmt(peak)} = ${fmt(peak / Math.abs(q.u1 - q.u0))}·|Δu|; max |x − poolRecovery| ${fmt(q.maxPoolDeviation)}`];
+}
+
+function voltageStepSection(vs: ReturnType<typeof voltageSteps>): PageSection {
+  const series: Series[] = vs.steps.map((q, i) => ({ label: `${q.u0} → ${q.u1}`, x: vs.traces[i]!.t, y: vs.traces[i]!.err }));
+  return {
+    heading: 'Voltage steps (presynaptic voltage clamped)',
+    html: linePlot(series, { title: 'delivered − u after a step of the presynaptic voltage at t = 0', xLabel: 't (ms)', yLabel: 'error' }),
+    note: 'A step of u steps r̄; the pool then follows poolRecovery (closed form) and the error decays with τ_rec/(1 + d r̄1).',
+  };
+}
+
+/** One τ_rec/τ ratio: a small and a large input step through the membrane. */
+interface MembraneStep {
+  ratio: number;
+  tauRecMs: number;
+  smallStep: number;
+  /** Peak |delivered − u| / Δu of the small step, measured and by the linear theory, and their largest difference. */
+  peakRelative: number;
+  peakRelativeLinear: number;
+  maxDeviationFromLinear: number;
+  largeStep: [number, number];
+  /** The large step's peak |delivered − u| / Δu and RMS error. */
+  largePeakRelative: number;
+  largeRms: number;
+}
+
+/**
+ * 3. Membrane-driven steps for τ_rec/τ mismatches: a small step θ → 1.01 θ against the linear theory,
+ * and a large step 0.5 → 2θ (its error trace delivered − u kept for the plot).
+ */
+function membraneSteps(s: Settings, quick: boolean): { mismatch: MembraneStep[]; large: [number, number]; traces: Array<{ t: number[]; err: number[] }> } {
+  const act: Activation = { kind: 'depression-matched', a: s.a, d: s.d };
+  const theta = threshold(s);
+  const ratios = quick ? [0.1, 1, 10] : [0.03, 0.1, 0.3, 1, 3, 10];
   const u0 = theta;
   const small = 0.01 * theta;
   const large: [number, number] = [0.5, 2 * theta];
-  const mismatch = [];
-  const mmSeries: Series[] = [];
+  const mismatch: MembraneStep[] = [];
+  const traces: Array<{ t: number[]; err: number[] }> = [];
   for (const ratio of ratios) {
     const tauRec = ratio * s.tauMs;
     const lin = linear(s, tauRec, u0);
@@ -269,11 +356,21 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     const errL = trL.delivered.map((v, i) => v - trL.u[i]!);
     const peakL = Math.max(...errL.map(Math.abs));
     const rmsL = Math.sqrt(errL.reduce((a, e) => a + e * e, 0) / errL.length);
-    rows.push([`membrane step, τ_rec/τ = ${ratio}`, `peak error / Δu (step ${fmt(small)})`, peakS / small, peakLin / small, `step ${large[0]} → ${large[1]}: peak ${fmt(peakL / (large[1] - large[0]))}·Δu`]);
     mismatch.push({ ratio, tauRecMs: tauRec, smallStep: small, peakRelative: peakS / small, peakRelativeLinear: peakLin / small, maxDeviationFromLinear: devLin, largeStep: large, largePeakRelative: peakL / (large[1] - large[0]), largeRms: rmsL });
-    mmSeries.push({ label: `τ_rec/τ = ${ratio}`, x: trL.t, y: errL });
+    traces.push({ t: trL.t, err: errL });
   }
-  sections.push({
+  return { mismatch, large, traces };
+}
+
+function membraneStepRow(m: MembraneStep): ResultTable['rows'][number] {
+  const large = m.largeStep;
+  return [`membrane step, τ_rec/τ = ${m.ratio}`, `peak error / Δu (step ${fmt(m.smallStep)})`, m.peakRelative, m.peakRelativeLinear, `step ${large[0]} → ${large[1]}: peak ${fmt(m.largePeakRelative)}·Δu`];
+}
+
+function membraneStepSection(s: Settings, mm: ReturnType<typeof membraneSteps>): PageSection {
+  const { mismatch, large } = mm;
+  const mmSeries: Series[] = mismatch.map((m, i) => ({ label: `τ_rec/τ = ${m.ratio}`, x: mm.traces[i]!.t, y: mm.traces[i]!.err }));
+  return {
     heading: 'Fast changes through the membrane: τ_rec against τ',
     html:
       linePlot(mmSeries, { title: `delivered − u after an input step ${large[0]} → ${large[1]} through the membrane (τ = ${s.tauMs} ms)`, xLabel: 't (ms)', yLabel: 'error' }) +
@@ -285,14 +382,26 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
         ],
         { title: 'peak error / Δu against τ_rec/τ (x: ratio, linear axis)', xLabel: 'τ_rec / τ', yLabel: 'peak |error| / Δu', logY: true },
       ),
-  });
-  stage++;
+  };
+}
 
-  // 4. sinusoids of the presynaptic input at several speeds relative to τ_rec
-  ctx.progress(stage / stages, 'sinusoids');
-  const speeds = ctx.quick ? [0.1, 1, 10] : [0.03, 0.1, 0.3, 1, 3, 10, 30];
+/** One sinusoid of the presynaptic input around θ: the error's amplitude relative to u's, and the linear theory. */
+interface Sinusoid {
+  omegaTauEff: number;
+  periodMs: number;
+  uAmplitude: number;
+  errorAmplitude: number;
+  relative: number;
+  theory: number;
+}
+
+/** 4. Sinusoids at several speeds ωτ_eff around θ (amplitude 0.01 θ); `lin`: the pool linearised at θ. */
+function sinusoids(s: Settings, quick: boolean): { sine: Sinusoid[]; lin: ReturnType<typeof linear>; u0: number } {
+  const theta = threshold(s);
+  const speeds = quick ? [0.1, 1, 10] : [0.03, 0.1, 0.3, 1, 3, 10, 30];
+  const u0 = theta;
   const amp = 0.01 * theta;
-  const sine = [];
+  const sine: Sinusoid[] = [];
   const lin = linear(s, s.tauRecMs, u0);
   for (const wt of speeds) {
     const omega = wt / lin.tauEffMs; // rad/ms
@@ -304,11 +413,19 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     const uAmp = amplitudeAt(tr.t, tr.u, omega, settle, dur);
     const eAmp = amplitudeAt(tr.t, err, omega, settle, dur);
     const theory = (lin.slope * lin.c * wt) / Math.sqrt(1 + wt * wt);
-    rows.push([`sinusoid, ωτ_eff = ${wt}`, 'error amplitude / u amplitude', eAmp / uAmp, theory, `period ${fmt(period)} ms, u amplitude ${fmt(uAmp)}`]);
     sine.push({ omegaTauEff: wt, periodMs: period, uAmplitude: uAmp, errorAmplitude: eAmp, relative: eAmp / uAmp, theory });
   }
+  return { sine, lin, u0 };
+}
+
+function sinusoidRow(q: Sinusoid): ResultTable['rows'][number] {
+  return [`sinusoid, ωτ_eff = ${q.omegaTauEff}`, 'error amplitude / u amplitude', q.relative, q.theory, `period ${fmt(q.periodMs)} ms, u amplitude ${fmt(q.uAmplitude)}`];
+}
+
+function sinusoidSection(sn: ReturnType<typeof sinusoids>): PageSection {
+  const { sine, lin, u0 } = sn;
   const grid = Array.from({ length: 80 }, (_, i) => 10 ** (-2 + (i * 4) / 79));
-  sections.push({
+  return {
     heading: 'Sinusoids: relative error against speed',
     html: linePlot(
       [
@@ -318,32 +435,26 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
       { title: `|error| / |u| at ω around u0 = ${fmt(u0)} (τ_eff = τ_rec/(1 + d r̄0) = ${fmt(lin.tauEffMs)} ms)`, xLabel: 'log10(ω τ_eff)', yLabel: 'relative error', logY: true },
     ),
     note: `High-frequency limit ρ′c = ${fmt(lin.slope * lin.c)}: the synapse passes fast changes of the rate at the undepressed release 1 + a x0 instead of the steady-state slope.`,
-  });
-  ctx.progress(1, 'done');
+  };
+}
 
+/** The finding: exact in steady state, not during fast changes (steps, membrane steps, sinusoids). */
+function findingText(ss: SteadyState, vs: ReturnType<typeof voltageSteps>, mm: ReturnType<typeof membraneSteps>, sn: ReturnType<typeof sinusoids>): string {
+  const { steps: stepData } = vs;
+  const { mismatch } = mm;
+  const { sine } = sn;
   const matched = mismatch.find((m) => m.ratio === 1);
   const first = mismatch[0]!;
   const last = mismatch[mismatch.length - 1]!;
   const stepDev = Math.max(...stepData.map((q) => q.maxPoolDeviation));
   const sineDev = Math.max(...sine.map((q) => Math.abs(q.relative - q.theory) / q.theory));
-  const finding =
-    `In steady state the pool delivers the presynaptic voltage to ${fmt(ssErr)} over u ∈ [0, ${uMax}] (a plain linear rate through the same synapse is off by up to ${fmt(unErr)}). ` +
+  return (
+    `In steady state the pool delivers the presynaptic voltage to ${fmt(ss.ssErr)} over u ∈ [0, ${ss.uMax}] (a plain linear rate through the same synapse is off by up to ${fmt(ss.unErr)}). ` +
     `During fast changes it does not: after a clamped voltage step the error starts at ${fmt(Math.min(...stepData.map((q) => q.peakError / Math.abs(q.u1 - q.u0))))}–${fmt(Math.max(...stepData.map((q) => q.peakError / Math.abs(q.u1 - q.u0))))} of the step and decays with τ_rec/(1 + d r̄) as poolRecovery predicts (pool within ${fmt(stepDev)}); ` +
     `for a membrane-filtered step the peak error grows with τ_rec/τ from ${fmt(first.peakRelative)}·Δu at ${first.ratio} to ${fmt(last.peakRelative)}·Δu at ${last.ratio}` +
     (matched ? ` (${fmt(matched.peakRelative)}·Δu when matched, τ_rec = τ)` : '') +
-    `, and small sinusoids match the linearised pool (relative error ρ′c ωτ_eff/√(1 + ω²τ_eff²), up to ${fmt(Math.max(...sine.map((q) => q.relative)))} of the voltage) to ${fmt(100 * sineDev)} %: matching τ_rec to τ bounds the error, it does not remove it.`;
-
-  return {
-    name: 'depression',
-    title: depressionExperiment.title,
-    claim:
-      'Theory §6 (paper Appendix 1): a depressing synapse whose release scales as 1 + a/(1 + d r̄) delivers B∘u, the presynaptic voltage, when the presynaptic transfer function is the depression-matched one; the paper did not simulate the vesicle pool, which should recover with a time constant matched to τ.',
-    finding,
-    settings: { engine: 'analog', profile: 'ideal', ...s, theta, inputRange: [0, uMax], solver: 'dopri5', ...TOL, quick: ctx.quick, operatingPoint: u0, smallSignal: small },
-    table: { columns: ['measurement', 'quantity', 'measured', 'theory (closed form / linearised pool)', 'notes'], rows },
-    data: { sweep, steps: stepData, mismatch, sinusoids: sine },
-    sections,
-  };
+    `, and small sinusoids match the linearised pool (relative error ρ′c ωτ_eff/√(1 + ω²τ_eff²), up to ${fmt(Math.max(...sine.map((q) => q.relative)))} of the voltage) to ${fmt(100 * sineDev)} %: matching τ_rec to τ bounds the error, it does not remove it.`
+  );
 }
 
 function fmt(x: number): string {

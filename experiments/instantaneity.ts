@@ -13,7 +13,8 @@ import { loadProfile } from '../hardware-models/profiles/load.js';
 import type { Profile } from '../hardware-models/profiles/profile.js';
 import { validateProfile } from '../hardware-models/profiles/validate.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
-import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import type { PageSection } from '../report/html-page.js';
+import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
 import { numberParam } from './params.js';
 
 /**
@@ -289,6 +290,9 @@ export const instantaneityExperiment: Experiment = {
   run: runExperiment,
 };
 
+const CLAIM =
+  'Fig. 2c / §2: with prospective rates and errors, voltages propagate "instantaneously": in a feed-forward network the response to the low-pass filtered input is independent of depth, only the input\'s own low-pass τ_in delays it; "in the absence of the look-ahead activity, each additional layer slows down the network relaxation time" (about τ per layer).';
+
 async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> {
   const st = readSettings(ctx);
   const base = ctx.engine === 'analog' ? loadProfile(ctx.profile) : null; // a bad profile fails before any work
@@ -296,9 +300,29 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
   const step = inputStep(st, ctx.seed);
   const layers = Array.from({ length: st.depth }, (_, i) => i + 1);
   const graphs = layers.map((d) => buildNetwork(st, d, ctx.seed));
+  const plans = conditionPlans(ctx, st, step, variants);
+  const conditions = measureConditions(ctx, st, plans, graphs);
+  return {
+    name: 'instantaneity',
+    title: instantaneityExperiment.title,
+    claim: CLAIM,
+    finding: findingText(ctx, st, conditions),
+    settings: resultSettings(ctx, st),
+    table: resultTable(st, layers, conditions),
+    data: resultData(layers, step, conditions),
+    sections: resultSections(ctx, st, layers, conditions),
+  };
+}
 
-  type Setting = Pick<Condition, 'key' | 'label' | 'engine' | 'lookahead' | 'poleRatio'> & { measure: (g: NlaGraph) => Measured };
-  const digital = (lookahead: boolean, reference: boolean): Setting => ({
+/** One condition to measure: what the result records about it, and how it measures one network. */
+type ConditionPlan = Pick<Condition, 'key' | 'label' | 'engine' | 'lookahead' | 'poleRatio'> & { measure: (g: NlaGraph) => Measured };
+
+/**
+ * The conditions of the context's engine: digital, with and without lookahead; analog, those two as the
+ * reference columns, then one circuit variant per pole ratio. Throws a UsageError for any other engine.
+ */
+function conditionPlans(ctx: ExperimentContext, st: Settings, step: Step, variants: Array<{ p: number; profile: Profile }>): ConditionPlan[] {
+  const digital = (lookahead: boolean, reference: boolean): ConditionPlan => ({
     key: lookahead ? 'lookahead' : 'noLookahead',
     label: `${reference ? 'digital, ' : ''}${lookahead ? 'lookahead' : 'no lookahead'}`,
     engine: 'digital',
@@ -306,16 +330,13 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     poleRatio: null,
     measure: (g) => measureDigital(g, st, step, lookahead),
   });
-  let settings: Setting[];
-  if (ctx.engine === 'digital') {
-    settings = [digital(true, false), digital(false, false)];
-  } else if (ctx.engine === 'analog') {
-    // the digital engine's two conditions as the reference columns, then the circuit variants
-    settings = [
+  if (ctx.engine === 'digital') return [digital(true, false), digital(false, false)];
+  if (ctx.engine === 'analog') {
+    return [
       digital(true, true),
       digital(false, true),
       ...variants.map(
-        (v): Setting => ({
+        (v): ConditionPlan => ({
           key: `pole${v.p}`,
           label: poleLabel(v.p),
           engine: 'analog',
@@ -325,15 +346,21 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
         }),
       ),
     ];
-  } else {
-    throw new UsageError(`instantaneity runs on the digital and analog engines, not '${String(ctx.engine)}'`);
   }
+  throw new UsageError(`instantaneity runs on the digital and analog engines, not '${String(ctx.engine)}'`);
+}
 
-  // every depth d is its own network (the first d layers of the deepest); cost grows with d
-  const work = settings.length * layers.reduce((a, d) => a + d, 0);
+/**
+ * Measures every condition on every depth d (its own network `graphs[d − 1]`, the first d layers of the
+ * deepest): the output's settling time per depth and their fit, and the deepest network's layers.
+ */
+function measureConditions(ctx: ExperimentContext, st: Settings, plans: ConditionPlan[], graphs: NlaGraph[]): Condition[] {
+  const layers = graphs.map((_, i) => i + 1);
+  // cost grows with d
+  const work = plans.length * layers.reduce((a, d) => a + d, 0);
   let done = 0;
   const conditions: Condition[] = [];
-  for (const x of settings) {
+  for (const x of plans) {
     const start = performance.now();
     const depthSettlingMs: number[] = [];
     let deepest: Measured | null = null;
@@ -360,8 +387,11 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     });
   }
   ctx.progress(1, 'done');
+  return conditions;
+}
 
-  const table = {
+function resultTable(st: Settings, layers: number[], conditions: Condition[]): ResultTable {
+  return {
     columns: ['depth', ...conditions.map((c) => `${c.label} (ms)`)],
     rows: [
       ...layers.map((d) => [d, ...conditions.map((c) => c.depthSettlingMs[d - 1]!)]),
@@ -369,52 +399,77 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       [`slope in the ${st.depth}-layer net (ms/layer)`, ...conditions.map((c) => c.layerSlopeMsPerLayer)],
     ],
   };
+}
 
-  const f1 = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2)) : 'n/a');
-  const range = (xs: number[]) => {
-    const ys = xs.filter(Number.isFinite);
-    if (!ys.length) return 'n/a';
-    const lo = Math.min(...ys);
-    const hi = Math.max(...ys);
-    return f1(lo) === f1(hi) ? f1(lo) : `${f1(lo)}–${f1(hi)}`;
-  };
+/** A time or slope for the finding: one decimal from 10 on, two below; 'n/a' when not finite. */
+function f1(x: number): string {
+  return Number.isFinite(x) ? (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2)) : 'n/a';
+}
+
+/** The range of the finite values as 'lo–hi' (one value when both print alike), 'n/a' when none. */
+function range(xs: number[]): string {
+  const ys = xs.filter(Number.isFinite);
+  if (!ys.length) return 'n/a';
+  const lo = Math.min(...ys);
+  const hi = Math.max(...ys);
+  return f1(lo) === f1(hi) ? f1(lo) : `${f1(lo)}–${f1(hi)}`;
+}
+
+/** The finding of the engine's conditions, and how many settings did not settle. */
+function findingText(ctx: ExperimentContext, st: Settings, conditions: Condition[]): string {
   const unsettled = conditions.reduce((a, c) => a + c.depthSettlingMs.filter((x) => !Number.isFinite(x)).length, 0);
-  const last = st.depth - 1;
-  let finding: string;
-  if (ctx.engine === 'digital') {
-    const [la, nl] = conditions as [Condition, Condition];
-    finding =
-      `Digital engine (dt = ${st.dtMs} ms, τ = ${st.tauMs} ms, τ_in = ${st.tauInMs} ms, depth 1–${st.depth}): ` +
-      `with lookahead the output of every network settles ${range(la.depthSettlingMs)} ms after the input step (slope ${f1(la.slopeMsPerLayer)} ms/layer = ${(la.slopeMsPerLayer / st.tauMs).toFixed(3)} τ; ` +
-      `the input low-pass alone needs 3 τ_in = ${f1(3 * st.tauInMs)} ms to reach 95 %), so depth costs nothing; ` +
-      `without lookahead the settling time grows from ${f1(nl.depthSettlingMs[0]!)} ms (depth 1) to ${f1(nl.depthSettlingMs[last]!)} ms (depth ${st.depth}), ` +
-      `${f1(nl.slopeMsPerLayer)} ms per layer (${(nl.slopeMsPerLayer / st.tauMs).toFixed(2)} τ).`;
-  } else {
-    const analog = conditions.filter((c) => c.engine === 'analog');
-    const [la, nl] = conditions as [Condition, Condition];
-    const parts = analog.map((c) => {
-      const p = c.poleRatio!;
-      const rel = p > 0 && p < 1 ? ` = ${(c.slopeMsPerLayer / (p * st.tauMs)).toFixed(2)} τ_p` : ` = ${(c.slopeMsPerLayer / st.tauMs).toFixed(3)} τ`;
-      return `${p === 0 ? 'exact units' : p === 1 ? 'τ_p = τ (lead cancelled)' : `τ_p = ${p} τ`} ${f1(c.slopeMsPerLayer)} ms/layer${rel} (depth 1: ${f1(c.depthSettlingMs[0]!)} ms, depth ${st.depth}: ${f1(c.depthSettlingMs[last]!)} ms)`;
-    });
-    const finite = analog.filter((c) => c.poleRatio! > 0 && c.poleRatio! < 1);
-    const increasing = finite.every((c, i) => i === 0 || c.slopeMsPerLayer > finite[i - 1]!.slopeMsPerLayer);
-    const perTauP = finite.map((c) => c.slopeMsPerLayer / (c.poleRatio! * st.tauMs));
-    const deepest = finite.map((c) => c.layerSlopeMsPerLayer / (c.poleRatio! * st.tauMs));
-    finding =
-      `Analog emulator (profile ${ctx.profile}, depth 1–${st.depth}), settling time of the output against depth: ${parts.join('; ')}. ` +
-      `(Digital reference: ${f1(la.slopeMsPerLayer)} ms/layer with lookahead, ${f1(nl.slopeMsPerLayer)} ms/layer = ${(nl.slopeMsPerLayer / st.tauMs).toFixed(2)} τ without.) ` +
-      (finite.length
-        ? `A finite parasitic pole in the prospective units makes the settling time grow with depth${increasing ? ', the more the slower the pole' : ''}: ` +
-          `each layer adds ${range(perTauP)} τ_p; inside the ${st.depth}-layer network, where the error units feed the upper layers' transient mismatch back down, layer after layer adds ${range(deepest)} τ_p.`
-        : '');
-  }
+  let finding = ctx.engine === 'digital' ? digitalFinding(st, conditions) : analogFinding(ctx, st, conditions);
   if (unsettled) finding += ` ${unsettled} setting(s) did not settle within 80 % of the recorded window (shown as NaN).`;
+  return finding;
+}
 
-  const colors = ['#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-  const colorOf = (i: number, c: Condition) => (c.engine === 'digital' ? (c.lookahead ? '#1f77b4' : '#d62728') : c.poleRatio === 1 ? '#d62728' : colors[i % colors.length]!);
-  const finiteMax = (xs: number[]) => Math.max(0, ...xs.filter(Number.isFinite));
-  const sections = [
+/** Digital: settling with lookahead against depth, and the growth per layer without it. */
+function digitalFinding(st: Settings, conditions: Condition[]): string {
+  const last = st.depth - 1;
+  const [la, nl] = conditions as [Condition, Condition];
+  return (
+    `Digital engine (dt = ${st.dtMs} ms, τ = ${st.tauMs} ms, τ_in = ${st.tauInMs} ms, depth 1–${st.depth}): ` +
+    `with lookahead the output of every network settles ${range(la.depthSettlingMs)} ms after the input step (slope ${f1(la.slopeMsPerLayer)} ms/layer = ${(la.slopeMsPerLayer / st.tauMs).toFixed(3)} τ; ` +
+    `the input low-pass alone needs 3 τ_in = ${f1(3 * st.tauInMs)} ms to reach 95 %), so depth costs nothing; ` +
+    `without lookahead the settling time grows from ${f1(nl.depthSettlingMs[0]!)} ms (depth 1) to ${f1(nl.depthSettlingMs[last]!)} ms (depth ${st.depth}), ` +
+    `${f1(nl.slopeMsPerLayer)} ms per layer (${(nl.slopeMsPerLayer / st.tauMs).toFixed(2)} τ).`
+  );
+}
+
+/** Analog: the slope per pole ratio (in τ_p where the pole is finite), with the digital engine for reference. */
+function analogFinding(ctx: ExperimentContext, st: Settings, conditions: Condition[]): string {
+  const last = st.depth - 1;
+  const analog = conditions.filter((c) => c.engine === 'analog');
+  const [la, nl] = conditions as [Condition, Condition];
+  const parts = analog.map((c) => {
+    const p = c.poleRatio!;
+    const rel = p > 0 && p < 1 ? ` = ${(c.slopeMsPerLayer / (p * st.tauMs)).toFixed(2)} τ_p` : ` = ${(c.slopeMsPerLayer / st.tauMs).toFixed(3)} τ`;
+    return `${p === 0 ? 'exact units' : p === 1 ? 'τ_p = τ (lead cancelled)' : `τ_p = ${p} τ`} ${f1(c.slopeMsPerLayer)} ms/layer${rel} (depth 1: ${f1(c.depthSettlingMs[0]!)} ms, depth ${st.depth}: ${f1(c.depthSettlingMs[last]!)} ms)`;
+  });
+  const finite = analog.filter((c) => c.poleRatio! > 0 && c.poleRatio! < 1);
+  const increasing = finite.every((c, i) => i === 0 || c.slopeMsPerLayer > finite[i - 1]!.slopeMsPerLayer);
+  const perTauP = finite.map((c) => c.slopeMsPerLayer / (c.poleRatio! * st.tauMs));
+  const deepest = finite.map((c) => c.layerSlopeMsPerLayer / (c.poleRatio! * st.tauMs));
+  return (
+    `Analog emulator (profile ${ctx.profile}, depth 1–${st.depth}), settling time of the output against depth: ${parts.join('; ')}. ` +
+    `(Digital reference: ${f1(la.slopeMsPerLayer)} ms/layer with lookahead, ${f1(nl.slopeMsPerLayer)} ms/layer = ${(nl.slopeMsPerLayer / st.tauMs).toFixed(2)} τ without.) ` +
+    (finite.length
+      ? `A finite parasitic pole in the prospective units makes the settling time grow with depth${increasing ? ', the more the slower the pole' : ''}: ` +
+        `each layer adds ${range(perTauP)} τ_p; inside the ${st.depth}-layer network, where the error units feed the upper layers' transient mismatch back down, layer after layer adds ${range(deepest)} τ_p.`
+      : '')
+  );
+}
+
+const COLORS = ['#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/** A condition's plot colour: blue/red for lookahead/none on the digital engine and for τ_p = τ, else by index. */
+function colorOf(i: number, c: Condition): string {
+  return c.engine === 'digital' ? (c.lookahead ? '#1f77b4' : '#d62728') : c.poleRatio === 1 ? '#d62728' : COLORS[i % COLORS.length]!;
+}
+
+/** Settling against depth; analog: settling per layer of the deepest network; then every condition's layer responses. */
+function resultSections(ctx: ExperimentContext, st: Settings, layers: number[], conditions: Condition[]): PageSection[] {
+  return [
     {
       heading: 'Settling time against depth',
       html: linePlot(
@@ -438,21 +493,28 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
           },
         ]
       : []),
-    ...conditions.map((c) => {
-      const tEnd = Math.min(c.tMs[c.tMs.length - 1]!, Math.max(4 * st.tauInMs, 1.3 * finiteMax(c.layerSettlingMs)));
-      const idx = thin(
-        c.tMs.map((_, k) => k).filter((k) => c.tMs[k]! <= tEnd),
-        1500,
-      );
-      const series: Series[] = c.s.map((sl, l) => ({ label: `layer ${l + 1}`, x: idx.map((k) => c.tMs[k]!), y: idx.map((k) => sl[k]!) }));
-      return {
-        heading: `Layer responses, ${c.engine === 'digital' ? '' : 'analog, '}${c.label}`,
-        html: linePlot(series, { title: `s_l(t) = ⟨u_l(t) − u_l(0), Δu_l⟩/‖Δu_l‖² in the ${st.depth}-layer network, ${c.label}`, xLabel: 't after the step (ms)', yLabel: 's_l(t)' }),
-      };
-    }),
+    ...conditions.map((c) => responseSection(st, c)),
   ];
+}
 
-  const data = {
+/** The layer responses s_l(t) of a condition's deepest network, up to a little after its slowest layer settled. */
+function responseSection(st: Settings, c: Condition): PageSection {
+  const finiteMax = (xs: number[]) => Math.max(0, ...xs.filter(Number.isFinite));
+  const tEnd = Math.min(c.tMs[c.tMs.length - 1]!, Math.max(4 * st.tauInMs, 1.3 * finiteMax(c.layerSettlingMs)));
+  const idx = thin(
+    c.tMs.map((_, k) => k).filter((k) => c.tMs[k]! <= tEnd),
+    1500,
+  );
+  const series: Series[] = c.s.map((sl, l) => ({ label: `layer ${l + 1}`, x: idx.map((k) => c.tMs[k]!), y: idx.map((k) => sl[k]!) }));
+  return {
+    heading: `Layer responses, ${c.engine === 'digital' ? '' : 'analog, '}${c.label}`,
+    html: linePlot(series, { title: `s_l(t) = ⟨u_l(t) − u_l(0), Δu_l⟩/‖Δu_l‖² in the ${st.depth}-layer network, ${c.label}`, xLabel: 't after the step (ms)', yLabel: 's_l(t)' }),
+  };
+}
+
+/** The JSON data: depths, the input step, and every condition with its responses thinned to 300 samples. */
+function resultData(layers: number[], step: Step, conditions: Condition[]): Record<string, unknown> {
+  return {
     depths: layers,
     inputBefore: step.r0,
     inputAfter: step.r1,
@@ -477,33 +539,26 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       };
     }),
   };
+}
 
+/** The settings that determine the numbers, as recorded in the result. */
+function resultSettings(ctx: ExperimentContext, st: Settings): Record<string, unknown> {
   return {
-    name: 'instantaneity',
-    title: instantaneityExperiment.title,
-    claim:
-      'Fig. 2c / §2: with prospective rates and errors, voltages propagate "instantaneously": in a feed-forward network the response to the low-pass filtered input is independent of depth, only the input\'s own low-pass τ_in delays it; "in the absence of the look-ahead activity, each additional layer slows down the network relaxation time" (about τ per layer).',
-    finding,
-    settings: {
-      engine: ctx.engine,
-      ...(ctx.engine === 'analog' ? { profile: ctx.profile, poleRatios: st.poles, units: 'rate and error units both lead stages with τ_L = τ and τ_p = poleRatio·τ (0: exact)', sampleEveryMs: st.sampleEveryMs } : { dtMs: st.dtMs, method: 'explicit (lookahead) / leaky neurons (no lookahead), forward Euler' }),
-      seed: ctx.seed,
-      depth: st.depth,
-      widths: [INPUTS, ...Array<number>(st.depth).fill(st.width)],
-      activation: 'logistic',
-      weightInit: `normal, std ${st.weightStd}`,
-      tauMs: st.tauMs,
-      tauInMs: st.tauInMs,
-      beta: 0,
-      inputStepRms: st.stepSize,
-      tolerance: st.tolerance,
-      baselineMs: BASELINE_MS,
-      windowMs: st.windowMs,
-      ...(st.poles.some((p) => p >= 0.5) && ctx.engine === 'analog' ? { windowSlowMs: st.windowSlowMs } : {}),
-      quick: ctx.quick,
-    },
-    table,
-    data,
-    sections,
+    engine: ctx.engine,
+    ...(ctx.engine === 'analog' ? { profile: ctx.profile, poleRatios: st.poles, units: 'rate and error units both lead stages with τ_L = τ and τ_p = poleRatio·τ (0: exact)', sampleEveryMs: st.sampleEveryMs } : { dtMs: st.dtMs, method: 'explicit (lookahead) / leaky neurons (no lookahead), forward Euler' }),
+    seed: ctx.seed,
+    depth: st.depth,
+    widths: [INPUTS, ...Array<number>(st.depth).fill(st.width)],
+    activation: 'logistic',
+    weightInit: `normal, std ${st.weightStd}`,
+    tauMs: st.tauMs,
+    tauInMs: st.tauInMs,
+    beta: 0,
+    inputStepRms: st.stepSize,
+    tolerance: st.tolerance,
+    baselineMs: BASELINE_MS,
+    windowMs: st.windowMs,
+    ...(st.poles.some((p) => p >= 0.5) && ctx.engine === 'analog' ? { windowSlowMs: st.windowSlowMs } : {}),
+    quick: ctx.quick,
   };
 }

@@ -7,9 +7,9 @@ import { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { ConstantSignal } from '../emulator/stimulus/signal.js';
 import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
 import { TableSignal } from '../emulator/stimulus/table-signal.js';
-import { htmlTable } from '../report/html-page.js';
+import { htmlTable, type PageSection } from '../report/html-page.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
-import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
 import { coupledOscillatorSignal, type MultichannelSignal } from './signals/coupled-oscillators.js';
 import { numberParam } from './params.js';
 
@@ -388,6 +388,47 @@ export function splitChannels(rng: Rng, region: number[], free: number): { free:
 async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> {
   if (ctx.engine !== 'digital') throw new UsageError('experiment pattern-completion runs on the digital engine only');
   const s = readSettings(ctx);
+  const prep = prepare(ctx, s);
+  const runs = trainAndTest(ctx, s, prep);
+  ctx.progress(1, 'baselines');
+  const sc = score(s, prep, runs);
+  return {
+    name: 'pattern-completion',
+    title: patternCompletionExperiment.title,
+    claim: CLAIM,
+    finding: findingText(s, runs, sc),
+    settings: resultSettings(ctx, s, prep, runs),
+    table: resultTable(s, runs, sc),
+    data: {
+      rows: sc.rows,
+      summary: sc.summary,
+      givenChannelsMse: sc.givenChannelsMse,
+      passCost: runs.tr.passCost,
+      passNudgeCost: runs.tr.passNudgeCost,
+      windowCost: runs.tr.windowCost,
+      windowMs: runs.tr.windowMs,
+      control: runs.control ? { passCost: runs.control.tr.passCost, passNudgeCost: runs.control.tr.passNudgeCost, windowCost: runs.control.tr.windowCost } : null,
+      free: prep.free,
+      given: prep.given,
+      frequenciesHz: prep.sig.frequenciesHz,
+    },
+    sections: [trainingCostSection(s, runs), completionSection(s, prep, runs, sc), perChannelSection(s, runs, sc)],
+  };
+}
+
+/** What the runs work on: the signal, its free and given channels, the two segments and the initial network. */
+interface Prepared {
+  sig: MultichannelSignal;
+  free: number[];
+  given: number[];
+  trainSeg: Segment;
+  /** The held-out segment, free channels without target. */
+  testSeg: Segment;
+  g0: NlaGraph;
+}
+
+/** Draws the signal, the free channels and the network from the seed (in that order) and cuts the segments. */
+function prepare(ctx: ExperimentContext, s: Settings): Prepared {
   const rng = new Rng(ctx.seed);
   ctx.progress(0, 'generating the signal');
   const sig = coupledOscillatorSignal({ channels: s.channels, durationMs: s.trainMs + s.testMs, sampleMs: s.sampleMs, seed: rng.fork('signal').nextUint32() });
@@ -395,39 +436,91 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
   const trainSeg = segment(sig, 0, s.trainMs, s.dtMs);
   const testSeg = segment(sig, s.trainMs, s.testMs, s.dtMs, new Set(free));
   const g0 = buildRecurrentNetwork(s, rng.fork('network').nextUint32());
+  return { sig, free, given, trainSeg, testSeg, g0 };
+}
 
-  const runs = s.control ? 2 : 1;
-  const totalSteps = runs * s.passes * trainSeg.steps + (runs + 1) * testSeg.steps;
-  let done = 0;
-  let what = '';
-  const tick = () => {
-    done++;
-    if (done % 50 === 0) ctx.progress(Math.min(1, done / totalSteps), what);
+/** The engine runs: the trained network, the untrained one and the optional control, each tested on the held-out segment. */
+interface Runs {
+  tr: TrainResult;
+  /** u of every output neuron on the test segment: trained and untrained (initial weights). */
+  uTrained: Float64Array[];
+  uUntrained: Float64Array[];
+  /** The control trained with the paper's β, and its test run; null when off. */
+  control: { tr: TrainResult; u: Float64Array[] } | null;
+  /** Wall time of the main training, s. */
+  trainWallS: number;
+}
+
+/** Counts engine steps and reports progress every 50 steps with what is running now (`what`). */
+class StepProgress {
+  private done = 0;
+  what = '';
+
+  constructor(
+    private readonly ctx: ExperimentContext,
+    private readonly totalSteps: number,
+  ) {}
+
+  readonly tick = (): void => {
+    this.done++;
+    if (this.done % 50 === 0) this.ctx.progress(Math.min(1, this.done / this.totalSteps), this.what);
   };
-  const trainTicker = (label: string) => {
+
+  /** A tick for a training run that names its pass (`stepsPerPass` steps each). */
+  training(label: string, passes: number, stepsPerPass: number): () => void {
     let k = 0;
     return () => {
-      what = `${label}, pass ${Math.min(s.passes, Math.floor(k / trainSeg.steps) + 1)} of ${s.passes}`;
+      this.what = `${label}, pass ${Math.min(passes, Math.floor(k / stepsPerPass) + 1)} of ${passes}`;
       k++;
-      tick();
+      this.tick();
     };
-  };
+  }
+}
+
+/** Trains (β_train), tests the trained and the untrained network, then the control (paper's β) if on. */
+function trainAndTest(ctx: ExperimentContext, s: Settings, prep: Prepared): Runs {
+  const { g0, trainSeg, testSeg } = prep;
+  const n = s.control ? 2 : 1;
+  const progress = new StepProgress(ctx, n * s.passes * trainSeg.steps + (n + 1) * testSeg.steps);
   const t0 = performance.now();
   const initial = g0.projections.map((p) => Float64Array.from(p.weights));
-  const tr = train(g0, trainSeg, s, s.betaTrain, trainTicker(`training (β = ${s.betaTrain})`));
+  const tr = train(g0, trainSeg, s, s.betaTrain, progress.training(`training (β = ${s.betaTrain})`, s.passes, trainSeg.steps));
   const trainWallS = (performance.now() - t0) / 1000;
-  what = 'testing the trained network';
-  const uTrained = complete(g0, tr.weights, testSeg, s, tick);
-  what = 'testing the untrained network';
-  const uUntrained = complete(g0, initial, testSeg, s, tick);
-  let control: { tr: TrainResult; u: Float64Array[] } | null = null;
+  progress.what = 'testing the trained network';
+  const uTrained = complete(g0, tr.weights, testSeg, s, progress.tick);
+  progress.what = 'testing the untrained network';
+  const uUntrained = complete(g0, initial, testSeg, s, progress.tick);
+  let control: Runs['control'] = null;
   if (s.control) {
-    const trc = train(g0, trainSeg, s, PAPER_BETA, trainTicker(`control training (paper's β = ${PAPER_BETA})`));
-    what = 'testing the control network';
-    control = { tr: trc, u: complete(g0, trc.weights, testSeg, s, tick) };
+    const trc = train(g0, trainSeg, s, PAPER_BETA, progress.training(`control training (paper's β = ${PAPER_BETA})`, s.passes, trainSeg.steps));
+    progress.what = 'testing the control network';
+    control = { tr: trc, u: complete(g0, trc.weights, testSeg, s, progress.tick) };
   }
-  ctx.progress(1, 'baselines');
+  return { tr, uTrained, uUntrained, control, trainWallS };
+}
 
+/** Mean costs over the free channels, and on how many channels NLA beats each baseline. */
+interface Summary extends Omit<ChannelRow, 'channel' | 'shaft'> {
+  nlaBeatsMeanOnChannels: number;
+  nlaBeatsLinearOnChannels: number;
+}
+
+/** The scores on the held-out segment, after the settling window. */
+interface Scores {
+  rows: ChannelRow[];
+  summary: Summary;
+  /** How closely the nudged channels follow their targets at β_test (a check of the protocol). */
+  givenChannelsMse: number;
+  /** The linear regression's prediction of each free channel (in the order of `free`). */
+  linPred: Float64Array[];
+  /** First scored step (settleMs / dtMs). */
+  k0: number;
+}
+
+/** Scores every free channel: NLA, untrained and control against the mean predictor and the linear regression. */
+function score(s: Settings, prep: Prepared, runs: Runs): Scores {
+  const { free, given, trainSeg, testSeg, sig } = prep;
+  const { uTrained, uUntrained, control } = runs;
   // baselines, fitted on the training segment's truth at the step times
   const lin = fitLinear(
     given.map((c) => trainSeg.truth[c]!),
@@ -452,10 +545,9 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       nlaPaperBeta: control ? mse(truth, control.u[c]!, k0) : null,
     };
   });
-  // how closely the nudged channels follow their targets at β_test (a check of the protocol)
   const givenChannelsMse = mean(given.map((c) => mse(testSeg.truth[c]!, uTrained[c]!, k0)));
   const avg = (f: (r: ChannelRow) => number) => mean(rows.map(f));
-  const summary = {
+  const summary: Summary = {
     variance: avg((r) => r.variance),
     meanPredictor: avg((r) => r.meanPredictor),
     linear: avg((r) => r.linear),
@@ -465,8 +557,15 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     nlaBeatsMeanOnChannels: rows.filter((r) => r.nla < r.meanPredictor).length,
     nlaBeatsLinearOnChannels: rows.filter((r) => r.nla < r.linear).length,
   };
+  return { rows, summary, givenChannelsMse, linPred, k0 };
+}
 
-  const f3 = (x: number) => x.toPrecision(3);
+const f3 = (x: number) => x.toPrecision(3);
+
+/** The finding: the completion error against the baselines, the training curve, and the control. */
+function findingText(s: Settings, runs: Runs, sc: Scores): string {
+  const { summary } = sc;
+  const { tr, control } = runs;
   const times = (a: number, b: number) => (a >= b ? `${f3(a / b)}× above` : `${f3(b / a)}× below`);
   const vsLinear =
     summary.nla < summary.linear
@@ -476,7 +575,7 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
   const cost1 = tr.passCost[tr.passCost.length - 1]!;
   const w0 = tr.windowCost[0]!;
   const w1 = tr.windowCost[tr.windowCost.length - 1]!;
-  const finding =
+  return (
     `On the synthetic 56-channel coupled-oscillator signal, after ${s.passes} presentation${s.passes > 1 ? 's' : ''} of the ${s.trainMs / 1000} s training segment (β = ${s.betaTrain}, η = ${s.etaPerMs}/ms), ` +
     `the network given 42 channels completes the other 14 on the held-out ${s.testMs / 1000} s segment with a mean squared error of ${f3(summary.nla)} per channel ` +
     `(${f3(100 * (1 - summary.nla / summary.variance))} % of the variance explained): ${times(summary.nla, summary.meanPredictor)} the mean predictor (${f3(summary.meanPredictor)}; NLA lower on ` +
@@ -485,8 +584,13 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     (s.passes > 1 ? ` (pass means ${f3(cost0)} → ${f3(cost1)}).` : '.') +
     (control
       ? ` Control with the paper's training β = ${PAPER_BETA} and the same η and length: ${f3(summary.nlaPaperBeta!)} (${times(summary.nlaPaperBeta!, summary.meanPredictor)} the mean predictor): weak nudging learns about β/(1 + β) as fast and needs far longer training than this run.`
-      : '');
+      : '')
+  );
+}
 
+/** One row per free channel and the mean over them; the control's column only when it ran. */
+function resultTable(s: Settings, runs: Runs, sc: Scores): ResultTable {
+  const { control } = runs;
   const columns = ['free channel', 'variance', 'mean predictor', 'linear regression (42→14)', 'NLA untrained', `NLA trained (β = ${s.betaTrain})`];
   if (control) columns.push(`NLA trained (β = ${PAPER_BETA}, paper)`);
   const line = (label: string, r: Omit<ChannelRow, 'channel' | 'shaft'>): Array<string | number> => {
@@ -494,20 +598,22 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     if (control) out.push(r.nlaPaperBeta!);
     return out;
   };
-  const table = {
+  return {
     columns,
-    rows: [...rows.map((r) => line(`ch ${r.channel} (shaft ${r.shaft})`, r)), line(`mean of ${s.free}`, summary)],
+    rows: [...sc.rows.map((r) => line(`ch ${r.channel} (shaft ${r.shaft})`, r)), line(`mean of ${s.free}`, sc.summary)],
   };
+}
 
-  // plots
-  const sections = [];
+/** The self-prediction error during training, in windows (and per pass when there are several). */
+function trainingCostSection(s: Settings, runs: Runs): PageSection {
+  const { tr, control } = runs;
   const passX = tr.passCost.map((_, i) => i + 1);
   const winX = tr.windowCost.map((_, i) => ((i + 1) * tr.windowMs) / 1000);
   const costSeries: Series[] = [{ label: `β = ${s.betaTrain}`, x: winX, y: tr.windowCost, color: '#d62728' }];
   if (control) costSeries.push({ label: `β = ${PAPER_BETA} (control)`, x: winX, y: control.tr.windowCost, color: '#9467bd', dashed: true });
   const passSeries: Series[] = [{ label: `β = ${s.betaTrain}`, x: passX, y: tr.passCost, color: '#d62728' }];
   if (control) passSeries.push({ label: `β = ${PAPER_BETA} (control)`, x: passX, y: control.tr.passCost, color: '#9467bd', dashed: true });
-  sections.push({
+  return {
     heading: 'Training cost',
     html:
       linePlot(costSeries, { title: `self-prediction error (u* − W r̄)² of the 56 outputs, in windows of ${tr.windowMs} ms`, xLabel: 'training time (s)', yLabel: 'MSE', logY: true }) +
@@ -515,7 +621,12 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     note:
       `All 56 outputs nudged, plasticity on. W r̄ = u − ē_raw is what each output neuron predicts from all the other neurons (there are no self-connections); ` +
       `the nudging cost (u* − u)² is in the JSON result (passNudgeCost): with β = ${s.betaTrain} the nudged voltages sit close to their targets whatever the weights.`,
-  });
+  };
+}
+
+/** The free channels with the network's lowest, median and highest relative error: truth, NLA and linear regression. */
+function completionSection(s: Settings, prep: Prepared, runs: Runs, sc: Scores): PageSection {
+  const { rows, linPred, k0 } = sc;
   const showMs = Math.min(s.testMs - s.settleMs, 1500);
   const tAxis = Array.from({ length: Math.round(showMs / s.dtMs) }, (_, i) => (k0 + i) * s.dtMs);
   const sl = (x: Float64Array) => Array.from(x.subarray(k0, k0 + tAxis.length));
@@ -524,10 +635,10 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
   const labels = ['best', 'median', 'worst'];
   let plots = '';
   shown.forEach((r, i) => {
-    const j = free.indexOf(r.channel);
+    const j = prep.free.indexOf(r.channel);
     const series: Series[] = [
-      { label: 'recording (truth)', x: tAxis, y: sl(testSeg.truth[r.channel]!), color: '#222' },
-      { label: 'NLA trained', x: tAxis, y: sl(uTrained[r.channel]!), color: '#d62728' },
+      { label: 'recording (truth)', x: tAxis, y: sl(prep.testSeg.truth[r.channel]!), color: '#222' },
+      { label: 'NLA trained', x: tAxis, y: sl(runs.uTrained[r.channel]!), color: '#d62728' },
       { label: 'linear regression', x: tAxis, y: sl(linPred[j]!), color: '#2ca02c', dashed: true },
     ];
     plots += linePlot(series, {
@@ -536,11 +647,16 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       yLabel: 'u',
     });
   });
-  sections.push({
+  return {
     heading: 'Completed channels on the held-out segment',
     html: plots,
-    note: `The ${s.free} free output neurons receive no target; the 42 others are nudged with β = ${s.betaTest} (their mean squared distance to their channels: ${f3(givenChannelsMse)}). Shown: the free channels with the lowest, median and highest relative error of the network.`,
-  });
+    note: `The ${s.free} free output neurons receive no target; the 42 others are nudged with β = ${s.betaTest} (their mean squared distance to their channels: ${f3(sc.givenChannelsMse)}). Shown: the free channels with the lowest, median and highest relative error of the network.`,
+  };
+}
+
+/** Every free channel's cost for each predictor, and which shaft each channel is on. */
+function perChannelSection(s: Settings, runs: Runs, sc: Scores): PageSection {
+  const { rows } = sc;
   const rank = rows.map((_, i) => i + 1);
   const perChannel: Series[] = [
     { label: 'mean predictor', x: rank, y: rows.map((r) => r.meanPredictor), color: '#7f7f7f' },
@@ -548,8 +664,8 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
     { label: 'linear regression', x: rank, y: rows.map((r) => r.linear), color: '#2ca02c' },
     { label: 'NLA trained', x: rank, y: rows.map((r) => r.nla), color: '#d62728' },
   ];
-  if (control) perChannel.push({ label: `NLA, β = ${PAPER_BETA}`, x: rank, y: rows.map((r) => r.nlaPaperBeta!), color: '#9467bd', dashed: true });
-  sections.push({
+  if (runs.control) perChannel.push({ label: `NLA, β = ${PAPER_BETA}`, x: rank, y: rows.map((r) => r.nlaPaperBeta!), color: '#9467bd', dashed: true });
+  return {
     heading: 'Cost per free channel',
     html:
       linePlot(perChannel, { title: 'mean squared error per free channel (held-out segment)', xLabel: `free channel (1–${s.free}, in channel order)`, yLabel: 'MSE', logY: true }) +
@@ -557,49 +673,31 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
         ['free channel', ...rows.map((r) => `ch ${r.channel}`)],
         ['shaft', ...rows.map((r) => r.shaft)],
       ]),
-  });
+  };
+}
 
+/** The settings that determine the numbers, as recorded in the result (with the training's wall time). */
+function resultSettings(ctx: ExperimentContext, s: Settings, prep: Prepared, runs: Runs): Record<string, unknown> {
   return {
-    name: 'pattern-completion',
-    title: patternCompletionExperiment.title,
-    claim: CLAIM,
-    finding,
-    settings: {
-      engine: ctx.engine,
-      seed: ctx.seed,
-      quick: s.quick,
-      network: `${s.channels + s.hidden} neurons (${s.channels} outputs, ${s.hidden} hidden), fully recurrent without self-connections, logistic, no biases, no external input`,
-      init: 'N(0, 0.1²) cut at ±0.3',
-      tauMs: s.tauMs,
-      dtMs: s.dtMs,
-      etaPerMs: s.etaPerMs,
-      betaTrain: s.betaTrain,
-      betaTest: s.betaTest,
-      control: s.control ? `second training with β = ${PAPER_BETA}` : 'off',
-      trainMs: s.trainMs,
-      testMs: s.testMs,
-      passes: s.passes,
-      integration: 'explicit (dense solve of H u̇ = −f/τ − ∂f/∂t), forward Euler',
-      scoredFromMs: s.settleMs,
-      freeChannels: free,
-      signal: `synthetic coupled-oscillator iEEG (experiments/signals/coupled-oscillators.ts): 6 noisy coupled oscillators (${sig.frequenciesHz.map((f) => f.toFixed(1)).join(', ')} Hz) and a slow drift, 7 shafts × 8 contacts, 10 % local and 10 % private noise variance, pooled std 0.5, sampled every ${s.sampleMs} ms and linearly interpolated`,
-      trainingWallS: Number(trainWallS.toFixed(1)),
-    },
-    table,
-    data: {
-      rows,
-      summary,
-      givenChannelsMse,
-      passCost: tr.passCost,
-      passNudgeCost: tr.passNudgeCost,
-      windowCost: tr.windowCost,
-      windowMs: tr.windowMs,
-      control: control ? { passCost: control.tr.passCost, passNudgeCost: control.tr.passNudgeCost, windowCost: control.tr.windowCost } : null,
-      free,
-      given,
-      frequenciesHz: sig.frequenciesHz,
-    },
-    sections,
+    engine: ctx.engine,
+    seed: ctx.seed,
+    quick: s.quick,
+    network: `${s.channels + s.hidden} neurons (${s.channels} outputs, ${s.hidden} hidden), fully recurrent without self-connections, logistic, no biases, no external input`,
+    init: 'N(0, 0.1²) cut at ±0.3',
+    tauMs: s.tauMs,
+    dtMs: s.dtMs,
+    etaPerMs: s.etaPerMs,
+    betaTrain: s.betaTrain,
+    betaTest: s.betaTest,
+    control: s.control ? `second training with β = ${PAPER_BETA}` : 'off',
+    trainMs: s.trainMs,
+    testMs: s.testMs,
+    passes: s.passes,
+    integration: 'explicit (dense solve of H u̇ = −f/τ − ∂f/∂t), forward Euler',
+    scoredFromMs: s.settleMs,
+    freeChannels: prep.free,
+    signal: `synthetic coupled-oscillator iEEG (experiments/signals/coupled-oscillators.ts): 6 noisy coupled oscillators (${prep.sig.frequenciesHz.map((f) => f.toFixed(1)).join(', ')} Hz) and a slow drift, 7 shafts × 8 contacts, 10 % local and 10 % private noise variance, pooled std 0.5, sampled every ${s.sampleMs} ms and linearly interpolated`,
+    trainingWallS: Number(runs.trainWallS.toFixed(1)),
   };
 }
 

@@ -14,7 +14,8 @@ import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
 import { parseProbes } from '../emulator/probes/probe.js';
 import { loadProfile } from '../hardware-models/profiles/load.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
-import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import type { PageSection } from '../report/html-page.js';
+import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
 import { numberParam } from './params.js';
 
 /**
@@ -143,8 +144,23 @@ function runDigital(c: Case, lookahead: boolean, dtMs: number, durationMs: numbe
   return { tauFitMs: fitRelaxation(t, u, s.uFixed), udot0, t, u, uFixed: s.uFixed };
 }
 
+/** The single neuron as the compiled circuit realises it. */
+interface Realised {
+  tauMs: number;
+  /** Self weight and input weight. */
+  w: number;
+  wIn: number;
+  /** Transfer function ρ_real(u) = gain·ρ(u − offset), and the rest offset θ. */
+  gain: number;
+  offset: number;
+  theta: number;
+  activation: Activation;
+  /** Whether any noise source is on (the fits then use a wider window). */
+  noisy: boolean;
+}
+
 /** The circuit's realised parameters of the single neuron (τ, weights, transfer gain/offset, rest offset). */
-function realised(model: AnalogModel) {
+function realised(model: AnalogModel): Realised {
   const g = model.graph;
   const self = g.projections.findIndex((p) => p.pre.type !== 'input');
   const inp = g.projections.findIndex((p) => p.pre.type === 'input');
@@ -160,6 +176,37 @@ function realised(model: AnalogModel) {
   };
 }
 
+/** The realised transfer function at u: ρ, ρ′, ρ″. */
+function realisedRho(p: Realised, u: number): { rho: number; d1: number; d2: number } {
+  const d = activationAt(p.activation, u - p.offset);
+  return { rho: p.gain * d.rho, d1: p.gain * d.d1, d2: p.gain * d.d2 };
+}
+
+/** The ideal case's analytic values (setup) for one case. */
+type Ideal = ReturnType<typeof setup>;
+
+/**
+ * The analytic values for the realised circuit: its fixed point u = θ + w ρ(u) + W_in r_in (Newton from
+ * the ideal one), the relaxation time constant and the initial speed, with or without lookahead.
+ */
+function realisedTheory(p: Realised, s: Ideal, lookahead: boolean): { uF: number; tauAnalyticMs: number; udot0Analytic: number } {
+  let uF = s.uFixed;
+  for (let k = 0; k < 100; k++) {
+    const r = realisedRho(p, uF);
+    const g = uF - p.theta - p.w * r.rho - p.wIn * s.rIn;
+    const step = g / (1 - p.w * r.d1);
+    uF -= step;
+    if (Math.abs(step) < 1e-15) break;
+  }
+  const atF = realisedRho(p, uF);
+  const at0 = realisedRho(p, s.u0);
+  const v0 = s.u0 - p.theta - p.w * at0.rho - p.wIn * s.rIn;
+  const slope0 = 1 - p.w * at0.d1;
+  const tauAnalyticMs = lookahead ? p.tauMs : p.tauMs / (1 - p.w * atF.d1);
+  const udot0Analytic = lookahead ? -(slope0 * v0) / (p.tauMs * (slope0 * slope0 - p.w * at0.d2 * v0)) : -v0 / p.tauMs;
+  return { uF, tauAnalyticMs, udot0Analytic };
+}
+
 /**
  * Analog engine: the compiled circuit (profile) in the continuous-time emulator, prospective units as
  * the profile builds them; the classical leaky neuron (which the emulator does not build) integrated with
@@ -167,72 +214,63 @@ function realised(model: AnalogModel) {
  */
 function runAnalog(c: Case, lookahead: boolean, profile: string, seed: number, durationMs: number): Measured & { tauAnalyticMs: number; udot0Analytic: number } {
   const s = setup(c);
-  const graph = buildGraph(c);
-  const model = modelFromCircuit(compileCircuit(graph, loadProfile(profile), { seed }));
+  const model = modelFromCircuit(compileCircuit(buildGraph(c), loadProfile(profile), { seed }));
   const p = realised(model);
-  const rho = (u: number) => {
-    const d = activationAt(p.activation, u - p.offset);
-    return { rho: p.gain * d.rho, d1: p.gain * d.d1, d2: p.gain * d.d2 };
-  };
-  // fixed point of the realised circuit: u = θ + w ρ(u) + W_in r_in (Newton from the ideal one)
-  let uF = s.uFixed;
-  for (let k = 0; k < 100; k++) {
-    const r = rho(uF);
-    const g = uF - p.theta - p.w * r.rho - p.wIn * s.rIn;
-    const step = g / (1 - p.w * r.d1);
-    uF -= step;
-    if (Math.abs(step) < 1e-15) break;
-  }
-  const atF = rho(uF);
-  const at0 = rho(s.u0);
-  const v0 = s.u0 - p.theta - p.w * at0.rho - p.wIn * s.rIn;
-  const slope0 = 1 - p.w * at0.d1;
-  const tauAnalyticMs = lookahead ? p.tauMs : p.tauMs / (1 - p.w * atF.d1);
-  const udot0Analytic = lookahead ? -(slope0 * v0) / (p.tauMs * (slope0 * slope0 - p.w * at0.d2 * v0)) : -v0 / p.tauMs;
+  const { uF, tauAnalyticMs, udot0Analytic } = realisedTheory(p, s, lookahead);
   const sampleMs = Math.min(0.05, tauAnalyticMs / 200);
+  const m = lookahead ? relaxCircuit(model, p, s, uF, durationMs, sampleMs) : relaxClassical(p, s, uF, durationMs, sampleMs);
+  return { ...m, tauAnalyticMs, udot0Analytic };
+}
+
+/**
+ * The circuit in the emulator: a first instant at the equilibrium of the drive (r̄_in settled), then the
+ * voltage displaced to u0 and the relaxation recorded every `sampleMs`. `uF`: the realised fixed point.
+ */
+function relaxCircuit(model: AnalogModel, p: Realised, s: Ideal, uF: number, durationMs: number, sampleMs: number): Measured {
+  const t: number[] = [];
+  const u: number[] = [];
+  const sim = new AnalogSimulator(model, { init: 'equilibrium', rtol: 1e-9, atol: 1e-12 });
+  const drive = new SignalDrive(new ConstantSignal([s.rIn]));
+  sim.run({ durationMs: 1e-6, drive, sampleEveryMs: 1e-6 });
+  const y = sim.state!;
+  y[0] = s.u0;
+  sim.system.settleLeads(y);
+  sim.solver.reset();
+  const dy = new Float64Array(y.length);
+  sim.system.rhs(sim.tMs, y, dy);
+  const udot0 = dy[0]!;
+  const t0 = sim.tMs;
+  const res = sim.run({ durationMs, drive, sampleEveryMs: sampleMs, probes: parseProbes('u', model.graph) });
+  const tt = res.traces.time();
+  const uu = res.traces.columnAt(res.traces.names.length - 1);
+  for (let i = 0; i < tt.length; i++) {
+    t.push(tt[i]! - t0);
+    u.push(uu[i]!);
+  }
+  if (model.exactNla) return { tauFitMs: fitRelaxation(t, u, uF), udot0, t, u, uFixed: uF };
+  // built units (rest offsets, separate feedback array, lead stages): the circuit's own fixed point is
+  // not the classical one (ē ≠ 0 where θ ≠ 0), so it is read from the end of the run
+  const tail = u.slice(Math.floor(u.length * 0.98));
+  const uEnd = tail.reduce((x, z) => x + z, 0) / tail.length;
+  return { tauFitMs: fitRelaxation(t, u, uEnd, 0.3, p.noisy ? 0.03 : 0.003), udot0, t, u, uFixed: uEnd };
+}
+
+/** The classical leaky neuron with the realised parameters, from u0, by DOPRI5, sampled every `sampleMs`. */
+function relaxClassical(p: Realised, s: Ideal, uF: number, durationMs: number, sampleMs: number): Measured {
   const n = Math.ceil(durationMs / sampleMs);
   const t: number[] = [];
   const u: number[] = [];
-  let udot0 = NaN;
-  if (lookahead) {
-    const sim = new AnalogSimulator(model, { init: 'equilibrium', rtol: 1e-9, atol: 1e-12 });
-    const drive = new SignalDrive(new ConstantSignal([s.rIn]));
-    // a first instant at the equilibrium of the drive (r̄_in settled), then displace the voltage
-    sim.run({ durationMs: 1e-6, drive, sampleEveryMs: 1e-6 });
-    const y = sim.state!;
-    y[0] = s.u0;
-    sim.system.settleLeads(y);
-    sim.solver.reset();
-    const dy = new Float64Array(y.length);
-    sim.system.rhs(sim.tMs, y, dy);
-    udot0 = dy[0]!;
-    const t0 = sim.tMs;
-    const res = sim.run({ durationMs, drive, sampleEveryMs: sampleMs, probes: parseProbes('u', model.graph) });
-    const tt = res.traces.time();
-    const uu = res.traces.columnAt(res.traces.names.length - 1);
-    for (let i = 0; i < tt.length; i++) {
-      t.push(tt[i]! - t0);
-      u.push(uu[i]!);
-    }
-    if (model.exactNla) return { tauFitMs: fitRelaxation(t, u, uF), udot0, t, u, uFixed: uF, tauAnalyticMs, udot0Analytic };
-    // built units (rest offsets, separate feedback array, lead stages): the circuit's own fixed point is
-    // not the classical one (ē ≠ 0 where θ ≠ 0), so it is read from the end of the run
-    const tail = u.slice(Math.floor(u.length * 0.98));
-    const uEnd = tail.reduce((x, z) => x + z, 0) / tail.length;
-    return { tauFitMs: fitRelaxation(t, u, uEnd, 0.3, p.noisy ? 0.03 : 0.003), udot0, t, u, uFixed: uEnd, tauAnalyticMs, udot0Analytic };
-  }
-  // classical leaky neuron, realised parameters, DOPRI5
   const sys: OdeSystem = {
     size: 1,
     rhs(_t, y, dy) {
-      dy[0] = (-(y[0]! - p.theta) + p.w * rho(y[0]!).rho + p.wIn * s.rIn) / p.tauMs;
+      dy[0] = (-(y[0]! - p.theta) + p.w * realisedRho(p, y[0]!).rho + p.wIn * s.rIn) / p.tauMs;
     },
     componentName: () => 'u',
   };
   const y = new Float64Array([s.u0]);
   const dy = new Float64Array(1);
   sys.rhs(0, y, dy);
-  udot0 = dy[0]!;
+  const udot0 = dy[0]!;
   const solver = new Dopri5();
   let k = 0;
   t.push(0);
@@ -249,7 +287,7 @@ function runAnalog(c: Case, lookahead: boolean, profile: string, seed: number, d
   });
   if (fail) throw new UsageError(`recurrent-neuron: the classical neuron could not be integrated: ${fail.what}`);
   const [hi, lo] = p.noisy ? [0.3, 0.03] : [0.05, 1e-4];
-  return { tauFitMs: fitRelaxation(t, u, uF, hi, lo), udot0, t, u, uFixed: uF, tauAnalyticMs, udot0Analytic };
+  return { tauFitMs: fitRelaxation(t, u, uF, hi, lo), udot0, t, u, uFixed: uF };
 }
 
 export const recurrentNeuronExperiment: Experiment = {
@@ -280,53 +318,91 @@ function readParams(ctx: ExperimentContext): { dtMs: number } {
   return { dtMs: numberParam(ctx.params, 'dtMs', ctx.quick ? 0.05 : 0.01, (x) => x > 0 && x <= 1, 'a step in (0, 1] ms') };
 }
 
+const CLAIM =
+  'Appendix 5: for a single recurrently connected neuron the prospective (NLA) dynamics relax with time constant τ, not with τ/(1 − W_net ρ′) as the classical leaky neuron does; with positive feedback the prospective neuron therefore reaches the fixed point faster (its initial speed is larger by 1/(1 − W_net ρ′)).';
+
 async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> {
   const { dtMs } = readParams(ctx);
   if (ctx.engine === 'analog') loadProfile(ctx.profile); // a bad profile fails before any work
   const list = cases(ctx.quick);
+  const { rows, traces } = measureAll(ctx, list, dtMs);
+  return {
+    name: 'recurrent-neuron',
+    title: recurrentNeuronExperiment.title,
+    claim: CLAIM,
+    finding: findingText(ctx, rows, dtMs),
+    settings: resultSettings(ctx, list, dtMs),
+    table: resultTable(rows),
+    data: { rows },
+    sections: resultSections(ctx, rows, traces, dtMs),
+  };
+}
+
+/** The relaxation of one case, one condition, as plotted. */
+interface Trace {
+  c: Case;
+  lookahead: boolean;
+  t: number[];
+  u: number[];
+  uFixed: number;
+}
+
+/** Every case with and without lookahead on the context's engine, in that order (progress per run). */
+function measureAll(ctx: ExperimentContext, list: Case[], dtMs: number): { rows: Row[]; traces: Trace[] } {
   const rows: Row[] = [];
-  const traces: Array<{ c: Case; lookahead: boolean; t: number[]; u: number[]; uFixed: number }> = [];
+  const traces: Trace[] = [];
   const total = list.length * 2;
   let done = 0;
   for (const c of list) {
     for (const lookahead of [true, false]) {
       ctx.progress(done / total, `${c.activation} w = ${c.w}, ${lookahead ? 'with' : 'without'} lookahead`);
-      const s = setup(c);
-      const a = act(c.activation);
-      const tauIdeal = lookahead ? s.tauNlaMs : s.tauClassicalMs;
-      // the fit window reaches 10⁻⁴ of the initial displacement: about 9.2 τ_eff, plus margin
-      const durationMs = Math.ceil(12 * tauIdeal);
-      let m: Measured;
-      let tauAnalyticMs: number;
-      let udot0Analytic: number;
-      if (ctx.engine === 'digital') {
-        m = runDigital(c, lookahead, dtMs, durationMs);
-        tauAnalyticMs = tauIdeal;
-        udot0Analytic = lookahead ? s.udot0Nla : s.udot0Classical;
-      } else {
-        const r = runAnalog(c, lookahead, ctx.profile, ctx.seed, durationMs);
-        m = r;
-        tauAnalyticMs = r.tauAnalyticMs;
-        udot0Analytic = r.udot0Analytic;
-      }
-      rows.push({
-        activation: c.activation,
-        w: c.w,
-        wRhoPrime: c.w * activationAt(a, s.uFixed).d1,
-        lookahead,
-        tauMeasuredMs: m.tauFitMs,
-        tauAnalyticMs,
-        relError: Math.abs(m.tauFitMs - tauAnalyticMs) / tauAnalyticMs,
-        udot0Measured: m.udot0,
-        udot0Analytic,
-        uFixed: m.uFixed,
-      });
+      const { row, m } = measureOne(ctx, c, lookahead, dtMs);
+      rows.push(row);
       traces.push({ c, lookahead, t: m.t, u: m.u, uFixed: m.uFixed });
       done++;
     }
   }
   ctx.progress(1, 'done');
+  return { rows, traces };
+}
 
+/** One case in one condition: the run on the context's engine and its row against the analytic values. */
+function measureOne(ctx: ExperimentContext, c: Case, lookahead: boolean, dtMs: number): { row: Row; m: Measured } {
+  const s = setup(c);
+  const a = act(c.activation);
+  const tauIdeal = lookahead ? s.tauNlaMs : s.tauClassicalMs;
+  // the fit window reaches 10⁻⁴ of the initial displacement: about 9.2 τ_eff, plus margin
+  const durationMs = Math.ceil(12 * tauIdeal);
+  let m: Measured;
+  let tauAnalyticMs: number;
+  let udot0Analytic: number;
+  if (ctx.engine === 'digital') {
+    m = runDigital(c, lookahead, dtMs, durationMs);
+    tauAnalyticMs = tauIdeal;
+    udot0Analytic = lookahead ? s.udot0Nla : s.udot0Classical;
+  } else {
+    const r = runAnalog(c, lookahead, ctx.profile, ctx.seed, durationMs);
+    m = r;
+    tauAnalyticMs = r.tauAnalyticMs;
+    udot0Analytic = r.udot0Analytic;
+  }
+  const row: Row = {
+    activation: c.activation,
+    w: c.w,
+    wRhoPrime: c.w * activationAt(a, s.uFixed).d1,
+    lookahead,
+    tauMeasuredMs: m.tauFitMs,
+    tauAnalyticMs,
+    relError: Math.abs(m.tauFitMs - tauAnalyticMs) / tauAnalyticMs,
+    udot0Measured: m.udot0,
+    udot0Analytic,
+    uFixed: m.uFixed,
+  };
+  return { row, m };
+}
+
+/** The finding: τ with and without lookahead against the analytic values, and the speed-up by feedback sign. */
+function findingText(ctx: ExperimentContext, rows: Row[], dtMs: number): string {
   const withLa = rows.filter((r) => r.lookahead);
   const without = rows.filter((r) => !r.lookahead);
   const finite = (rs: Row[]) => rs.filter((r) => Number.isFinite(r.relError));
@@ -336,42 +412,31 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
   const speedups = withLa.filter((r) => r.wRhoPrime > 0).map((r) => without.find((q) => q.activation === r.activation && q.w === r.w)!.tauMeasuredMs / r.tauMeasuredMs);
   const slowdowns = withLa.filter((r) => r.wRhoPrime < 0).map((r) => r.tauMeasuredMs / without.find((q) => q.activation === r.activation && q.w === r.w)!.tauMeasuredMs);
   const engineText = ctx.engine === 'digital' ? `digital engine (forward Euler, dt = ${dtMs} ms)` : `analog emulator (profile ${ctx.profile}; the classical neuron by DOPRI5 with the circuit's realised parameters)`;
-  const finding =
+  return (
     `On the ${engineText}, with the prospective rate the relaxation time constant stays at τ = ${TAU_MS} ms for every self-weight ` +
     `(measured ${fmtRange(finite(withLa).map((r) => r.tauMeasuredMs))} ms; largest deviation from the analytic value ${pct(maxErr(withLa))}), ` +
     `while the classical leaky neuron relaxes with τ/(1 − wρ′(u*)) (largest deviation ${pct(maxErr(without))}). ` +
     (speedups.length ? `For positive feedback (wρ′ > 0) the prospective neuron is ${fmtRange(speedups)}× faster` : '') +
     (slowdowns.length ? `; for negative feedback it is ${fmtRange(slowdowns)}× slower, since the classical neuron then relaxes faster than τ.` : '.') +
-    (failed ? ` ${failed} of ${rows.length} runs gave no fit (no relaxation to a fixed point, e.g. a realised loop gain above 1).` : '');
+    (failed ? ` ${failed} of ${rows.length} runs gave no fit (no relaxation to a fixed point, e.g. a realised loop gain above 1).` : '')
+  );
+}
 
-  const table = {
+function resultTable(rows: Row[]): ResultTable {
+  return {
     columns: ['neuron', 'wρ′(u*)', 'lookahead', 'τ measured (ms)', 'τ analytic (ms)', 'rel. error', 'u̇(0) measured (1/ms)', 'u̇(0) analytic (1/ms)'],
     rows: rows.map((r) => [`${r.activation} w=${r.w}`, r.wRhoPrime, r.lookahead ? 'yes' : 'no', r.tauMeasuredMs, r.tauAnalyticMs, r.relError, r.udot0Measured, r.udot0Analytic]),
   };
+}
 
-  const sections = [];
+/** One relaxation section per activation (u(t) and |u − u*| on a log scale), then τ against the loop gain. */
+function resultSections(ctx: ExperimentContext, rows: Row[], traces: Trace[], dtMs: number): PageSection[] {
+  const sections: PageSection[] = [];
   for (const kind of ['hard-sigmoid', 'logistic'] as const) {
     const sel = traces.filter((x) => x.c.activation === kind);
-    if (!sel.length) continue;
-    const series: Series[] = [];
-    const logSeries: Series[] = [];
-    const colors = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
-    const ws = [...new Set(sel.map((x) => x.c.w))];
-    for (const x of sel) {
-      const color = colors[ws.indexOf(x.c.w) % colors.length]!;
-      const label = `w=${x.c.w} ${x.lookahead ? 'NLA' : 'classical'}`;
-      const lim = Math.min(x.t.length, Math.ceil((x.t.length * 150) / x.t[x.t.length - 1]!)); // first 150 ms
-      series.push({ label, x: x.t.slice(0, lim), y: x.u.slice(0, lim), color, dashed: !x.lookahead });
-      logSeries.push({ label, x: x.t, y: x.u.map((v) => Math.abs(v - x.uFixed)), color, dashed: !x.lookahead });
-    }
-    sections.push({
-      heading: `Relaxation, ${kind}`,
-      html:
-        linePlot(series, { title: `u(t) from u(0) = u* ${kind === 'logistic' ? LOGISTIC_DELTA : HARD_DELTA} (solid: prospective rate, dashed: classical)`, xLabel: 't (ms)', yLabel: 'u' }) +
-        linePlot(logSeries, { title: '|u − u*| (log scale): the slope is −1/τ_eff', xLabel: 't (ms)', yLabel: '|u − u*|', logY: true }),
-      note: `Dashed: the classical leaky neuron. ${ctx.engine === 'digital' ? `Forward Euler shifts a measured τ_eff to dt/−ln(1 − dt/τ_eff) (${(TAU_MS * (dtMs / TAU_MS / -Math.log(1 - dtMs / TAU_MS)) ).toFixed(3)} ms for τ = ${TAU_MS} ms). ` : 'On non-ideal profiles the analytic values use the realised τ, weights and transfer gain; the table\'s wρ′(u*) column is nominal. '}The fit takes log|u − u*| where it lies between 5·10⁻² and 10⁻⁴ of the initial displacement${ctx.engine === 'analog' ? ' (3·10⁻¹ to 3·10⁻² with noise)' : ''}.`,
-    });
+    if (sel.length) sections.push(relaxationSection(ctx, kind, sel, dtMs));
   }
+  const withLa = rows.filter((r) => r.lookahead);
   const byX = (rs: Row[]) => [...rs].sort((p, q) => p.wRhoPrime - q.wRhoPrime);
   const xs = byX(rows.filter((r) => !r.lookahead));
   const grid = Array.from({ length: 60 }, (_, i) => -1.6 + (i * (0.93 + 1.6)) / 59);
@@ -387,28 +452,44 @@ async function runExperiment(ctx: ExperimentContext): Promise<ExperimentResult> 
       { title: 'relaxation time constant', xLabel: 'wρ′(u*)', yLabel: 'τ_eff (ms)', logY: true },
     ),
   });
+  return sections;
+}
 
+/** The relaxations of one activation's cases: u(t) over the first 150 ms, and |u − u*| on a log scale. */
+function relaxationSection(ctx: ExperimentContext, kind: Case['activation'], sel: Trace[], dtMs: number): PageSection {
+  const series: Series[] = [];
+  const logSeries: Series[] = [];
+  const colors = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+  const ws = [...new Set(sel.map((x) => x.c.w))];
+  for (const x of sel) {
+    const color = colors[ws.indexOf(x.c.w) % colors.length]!;
+    const label = `w=${x.c.w} ${x.lookahead ? 'NLA' : 'classical'}`;
+    const lim = Math.min(x.t.length, Math.ceil((x.t.length * 150) / x.t[x.t.length - 1]!)); // first 150 ms
+    series.push({ label, x: x.t.slice(0, lim), y: x.u.slice(0, lim), color, dashed: !x.lookahead });
+    logSeries.push({ label, x: x.t, y: x.u.map((v) => Math.abs(v - x.uFixed)), color, dashed: !x.lookahead });
+  }
   return {
-    name: 'recurrent-neuron',
-    title: recurrentNeuronExperiment.title,
-    claim:
-      'Appendix 5: for a single recurrently connected neuron the prospective (NLA) dynamics relax with time constant τ, not with τ/(1 − W_net ρ′) as the classical leaky neuron does; with positive feedback the prospective neuron therefore reaches the fixed point faster (its initial speed is larger by 1/(1 − W_net ρ′)).',
-    finding,
-    settings: {
-      engine: ctx.engine,
-      ...(ctx.engine === 'analog' ? { profile: ctx.profile, seed: ctx.seed } : { dtMs }),
-      tauMs: TAU_MS,
-      uFixed: U_FIXED,
-      initialDisplacement: { 'hard-sigmoid': HARD_DELTA, logistic: LOGISTIC_DELTA },
-      inputWeight: 1,
-      selfWeights: list.map((c) => `${c.activation} ${c.w}`),
-      start: 'r̄_in settled at r_in, u(0) = u* + displacement; no plasticity, no target',
-      fitWindow: ctx.engine === 'analog' ? 'analog: |u − u*| in [1e-4, 5e-2]·|δ0| (noise: [3e-2, 3e-1])' : '|u − u*| in [1e-4, 5e-2]·|δ0|',
-      quick: ctx.quick,
-    },
-    table,
-    data: { rows },
-    sections,
+    heading: `Relaxation, ${kind}`,
+    html:
+      linePlot(series, { title: `u(t) from u(0) = u* ${kind === 'logistic' ? LOGISTIC_DELTA : HARD_DELTA} (solid: prospective rate, dashed: classical)`, xLabel: 't (ms)', yLabel: 'u' }) +
+      linePlot(logSeries, { title: '|u − u*| (log scale): the slope is −1/τ_eff', xLabel: 't (ms)', yLabel: '|u − u*|', logY: true }),
+    note: `Dashed: the classical leaky neuron. ${ctx.engine === 'digital' ? `Forward Euler shifts a measured τ_eff to dt/−ln(1 − dt/τ_eff) (${(TAU_MS * (dtMs / TAU_MS / -Math.log(1 - dtMs / TAU_MS)) ).toFixed(3)} ms for τ = ${TAU_MS} ms). ` : 'On non-ideal profiles the analytic values use the realised τ, weights and transfer gain; the table\'s wρ′(u*) column is nominal. '}The fit takes log|u − u*| where it lies between 5·10⁻² and 10⁻⁴ of the initial displacement${ctx.engine === 'analog' ? ' (3·10⁻¹ to 3·10⁻² with noise)' : ''}.`,
+  };
+}
+
+/** The settings that determine the numbers, as recorded in the result. */
+function resultSettings(ctx: ExperimentContext, list: Case[], dtMs: number): Record<string, unknown> {
+  return {
+    engine: ctx.engine,
+    ...(ctx.engine === 'analog' ? { profile: ctx.profile, seed: ctx.seed } : { dtMs }),
+    tauMs: TAU_MS,
+    uFixed: U_FIXED,
+    initialDisplacement: { 'hard-sigmoid': HARD_DELTA, logistic: LOGISTIC_DELTA },
+    inputWeight: 1,
+    selfWeights: list.map((c) => `${c.activation} ${c.w}`),
+    start: 'r̄_in settled at r_in, u(0) = u* + displacement; no plasticity, no target',
+    fitWindow: ctx.engine === 'analog' ? 'analog: |u − u*| in [1e-4, 5e-2]·|δ0| (noise: [3e-2, 3e-1])' : '|u − u*| in [1e-4, 5e-2]·|δ0|',
+    quick: ctx.quick,
   };
 }
 

@@ -10,18 +10,20 @@ import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { captureState, restoreState, type StateFile } from '../../emulator/digital/state-file.js';
 import type { Drive } from '../../emulator/drive.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
+import type { TraceTable } from '../../emulator/probes/recorder.js';
 import { htmlPage } from '../../report/html-page.js';
 import { linePlot, type Series } from '../../report/svg-plot.js';
 import { summarySection, timeAxis, traceSections } from '../../report/trace-report.js';
 import { channelNames, driveFromFiles } from '../digital-run.js';
-import { boardDemo } from '../demo-board.js';
+import { boardDemo, type BoardDemoResult } from '../demo-board.js';
 import { loadSignalCsv } from '../../emulator/stimulus/load.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
+import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
 import { comparisonReport } from '../../report/compare-report.js';
-import { compareRuns, fromTime } from './compare.js';
+import { compareRuns, fromTime, type Comparison } from './compare.js';
 import { writeOutput } from '../files.js';
 import { progressReporter } from '../progress.js';
 
@@ -68,6 +70,33 @@ async function demo(o: DemoOpts): Promise<void> {
   const graph = buildGraph(loadSpecFile(join(dir, 'network.json')));
   const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
   const dtMs = parseTimeMs(o.dt, '--dt');
+  const learned = learn(graph, drive, dtMs, o);
+  const hw = emulate(graph, learned, drive, dtMs, o);
+  const board = await onBoard(graph, learned.trained, dir, dtMs, o);
+  const files = [
+    writeOutput(join(o.outDir, 'traces.csv'), learned.train.traces.toCsv()),
+    writeOutput(join(o.outDir, 'state.json'), JSON.stringify(learned.state)),
+    writeOutput(join(o.outDir, 'report.html'), report(graph, learned.before, learned.train, learned.after)),
+    writeOutput(join(o.outDir, 'circuit.json'), JSON.stringify(hw.ir)),
+    writeOutput(join(o.outDir, 'comparison.html'), hardwareReport(hw, board, dtMs, o.profile)),
+  ];
+  process.stdout.write(summaryText(graph, learned, hw, board, files, o).join('\n') + '\n');
+}
+
+/** The main job's learning: the student evaluated before and after learning online for --duration. */
+interface Learned {
+  /** Evaluation runs (EVAL_MS, plasticity off) with the initial and with the learned weights. */
+  before: DigitalRunResult;
+  after: DigitalRunResult;
+  /** The learning run (its traces and summary). */
+  train: DigitalRunResult;
+  /** The learned weights as a state file, and the graph carrying them. */
+  state: StateFile;
+  trained: NlaGraph;
+}
+
+/** Evaluates the student, lets it learn online for --duration (progress on stderr), and evaluates it again. */
+function learn(graph: NlaGraph, drive: Drive, dtMs: number, o: DemoOpts): Learned {
   const learner = new DigitalSimulator(graph, { dtMs, learn: true });
   const before = evaluate(graph, drive, dtMs, captureState(learner));
   const progress = progressReporter('demo: learning', o.quiet === true);
@@ -81,83 +110,116 @@ async function demo(o: DemoOpts): Promise<void> {
   progress.done();
   const state = captureState(learner);
   const after = evaluate(graph, drive, dtMs, state);
-  const s = train.summary;
-  const b = before.summary.finalCost;
-  const a = after.summary.finalCost;
-  // the trained network on hardware: compile, emulate, compare with the digital engine on the same input
   const trained = structuredClone(graph);
   learner.weights().forEach((W, k) => trained.projections[k]!.weights.set(W));
-  const ir = compileCircuit(trained, loadProfile(o.profile));
+  return { before, after, train, state, trained };
+}
+
+/** The trained network compiled for --profile and emulated, against the digital engine on the same input. */
+interface Emulated {
+  ir: CircuitIR;
+  analog: ReturnType<AnalogSimulator['run']>;
+  digital: DigitalRunResult;
+  cmp: Comparison;
+}
+
+/** The trained network on hardware: compile, emulate EVAL_MS (progress on stderr), compare with the digital engine. */
+function emulate(graph: NlaGraph, learned: Learned, drive: Drive, dtMs: number, o: DemoOpts): Emulated {
+  const ir = compileCircuit(learned.trained, loadProfile(o.profile));
   const probes = 'u,ustar:out';
   const analogSim = new AnalogSimulator(modelFromCircuit(ir), { init: 'equilibrium' });
-  const progressA = progressReporter(`demo: emulating on ${o.profile}`, o.quiet === true);
-  const analog = analogSim.run({ durationMs: EVAL_MS, drive, probes: parseProbes(probes, analogSim.system.graph), sampleEveryMs: 0.5, onProgress: progressA.update });
-  progressA.done();
-  const digital = evaluate(graph, drive, dtMs, state, probes);
-  const asRun = (engine: 'digital' | 'analog', traces: typeof analog.traces, summary: Record<string, unknown>) => ({ engine, traces, summary, weights: null, graph, circuit: null, snapshots: [], failure: null, state: null });
-  const cmp = compareRuns(asRun('digital', digital.traces, { ...digital.summary }), asRun('analog', analog.traces, { ...analog.summary }), 5, NaN);
-  // the trained network on a board: a virtual board behind a pty, the input streamed over the protocol
-  const progressB = progressReporter('demo: streaming to the virtual board', o.quiet === true);
+  const progress = progressReporter(`demo: emulating on ${o.profile}`, o.quiet === true);
+  const analog = analogSim.run({ durationMs: EVAL_MS, drive, probes: parseProbes(probes, analogSim.system.graph), sampleEveryMs: 0.5, onProgress: progress.update });
+  progress.done();
+  const digital = evaluate(graph, drive, dtMs, learned.state, probes);
+  const cmp = compareRuns(asRun(graph, 'digital', digital.traces, { ...digital.summary }), asRun(graph, 'analog', analog.traces, { ...analog.summary }), 5, NaN);
+  return { ir, analog, digital, cmp };
+}
+
+/** The trained network streamed to a virtual board, and its output frames against the float reference. */
+interface OnBoard {
+  bd: BoardDemoResult;
+  /** The float reference from the board's first output time on. */
+  ref: TraceTable;
+  cmp: Comparison;
+}
+
+/** The fixed-point error bound for inference (docs/protocol.md): 2⁻¹². */
+const BOARD_BOUND = 2 ** -12;
+
+/** The trained network on a virtual board behind a pty, the input streamed over the protocol (progress on stderr). */
+async function onBoard(graph: NlaGraph, trained: NlaGraph, dir: string, dtMs: number, o: DemoOpts): Promise<OnBoard> {
+  const progress = progressReporter('demo: streaming to the virtual board', o.quiet === true);
   const inputSignal = loadSignalCsv(join(dir, 'input.csv'), 'linear', channelNames(graph).inputs);
-  const bd = await boardDemo(trained, inputSignal, EVAL_MS, dtMs, (done, total) => progressB.update(done / total, done, 0));
-  progressB.done();
-  const bs = bd.stream.stats;
+  const bd = await boardDemo(trained, inputSignal, EVAL_MS, dtMs, (done, total) => progress.update(done / total, done, 0));
+  progress.done();
   const ref = fromTime(bd.reference.traces, bd.board.time()[0]!);
-  const cmpB = compareRuns(asRun('digital', ref, { ...bd.reference.summary }), { ...asRun('digital', bd.board, {}), engine: 'board' }, 5, NaN);
-  const boardBound = 2 ** -12;
-  const files = [
-    writeOutput(join(o.outDir, 'traces.csv'), train.traces.toCsv()),
-    writeOutput(join(o.outDir, 'state.json'), JSON.stringify(state)),
-    writeOutput(join(o.outDir, 'report.html'), report(graph, before, train, after)),
-    writeOutput(join(o.outDir, 'circuit.json'), JSON.stringify(ir)),
-    writeOutput(
-      join(o.outDir, 'comparison.html'),
-      comparisonReport({
-        title: `NLA demo: the trained network on '${o.profile}' vs the digital engine`,
-        intro: `The network trained above, compiled for the ${o.profile} profile (${ir.reports.map((r) => `${r.pass}: ${r.summary}`).join('; ')}), emulated in continuous time (${analog.summary.solver}) and run on the digital reference engine (dt = ${dtMs} ms) with the same ${EVAL_MS / 1000} s of input.`,
-        a: { name: 'digital', traces: digital.traces },
-        b: { name: `analog (${o.profile})`, traces: analog.traces },
-        metrics: cmp.perProbe,
-        errorOverTime: cmp.errorOverTime,
-        perPopulation: cmp.perPopulation,
-        summary: { ...cmp.summary, 'analog wall time (s)': analog.summary.wallMs / 1000, 'analog steps': analog.summary.steps },
-        others: [
-          {
-            heading: `The trained network on a virtual board (fixed point, over the serial protocol)`,
-            text:
-              `The same network compiled into a board image (${bd.image.stepsPerFrame} steps of ${dtMs} ms per 1 ms frame, ${bd.image.iterations} implicit iterations per step, α = 2^-${bd.image.relaxShift}; signals Q3.16, state Q3.24, weights Q3.28), ` +
-              `loaded into the virtual board over ${bd.line} and fed the same input as ${bs.frames} frames with flow control: ${bs.outputsReceived} output frames back, ${bs.lost} lost, ${bs.retransmitted} retransmitted, ${Math.round(bs.framesPerSecond)} frames/s. ` +
-              `A: the digital engine running the board's algorithm in floating point on the same frames, from rest. The difference is the fixed-point error; docs/protocol.md bounds it by 2⁻¹² = ${boardBound.toExponential(2)} for inference.`,
-            a: { name: 'digital (float, board algorithm)', traces: ref },
-            b: { name: 'board (fixed point)', traces: bd.board },
-            metrics: cmpB.perProbe,
-            errorOverTime: cmpB.errorOverTime,
-            perPopulation: cmpB.perPopulation,
-            summary: {
-              ...cmpB.summary,
-              'frames streamed': bs.frames,
-              'frames lost': bs.lost,
-              'frames/s': Math.round(bs.framesPerSecond),
-              'latency p50 / p99 (ms)': `${bs.latencyMs.p50.toFixed(2)} / ${bs.latencyMs.p99.toFixed(2)}`,
-              line: bd.line,
-            },
-          },
-        ],
-      }),
-    ),
+  const cmp = compareRuns(asRun(graph, 'digital', ref, { ...bd.reference.summary }), { ...asRun(graph, 'digital', bd.board, {}), engine: 'board' }, 5, NaN);
+  return { bd, ref, cmp };
+}
+
+/** A finished run in the shape compareRuns takes (traces and summary only). */
+function asRun(graph: NlaGraph, engine: 'digital' | 'analog', traces: TraceTable, summary: Record<string, unknown>) {
+  return { engine, traces, summary, weights: null, graph, circuit: null, snapshots: [], failure: null, state: null };
+}
+
+/** comparison.html: the emulated chip against the digital engine, then the board against its float reference. */
+function hardwareReport(hw: Emulated, board: OnBoard, dtMs: number, profile: string): string {
+  const { ir, analog, digital, cmp } = hw;
+  const { bd, ref } = board;
+  const bs = bd.stream.stats;
+  return comparisonReport({
+    title: `NLA demo: the trained network on '${profile}' vs the digital engine`,
+    intro: `The network trained above, compiled for the ${profile} profile (${ir.reports.map((r) => `${r.pass}: ${r.summary}`).join('; ')}), emulated in continuous time (${analog.summary.solver}) and run on the digital reference engine (dt = ${dtMs} ms) with the same ${EVAL_MS / 1000} s of input.`,
+    a: { name: 'digital', traces: digital.traces },
+    b: { name: `analog (${profile})`, traces: analog.traces },
+    metrics: cmp.perProbe,
+    errorOverTime: cmp.errorOverTime,
+    perPopulation: cmp.perPopulation,
+    summary: { ...cmp.summary, 'analog wall time (s)': analog.summary.wallMs / 1000, 'analog steps': analog.summary.steps },
+    others: [
+      {
+        heading: `The trained network on a virtual board (fixed point, over the serial protocol)`,
+        text:
+          `The same network compiled into a board image (${bd.image.stepsPerFrame} steps of ${dtMs} ms per 1 ms frame, ${bd.image.iterations} implicit iterations per step, α = 2^-${bd.image.relaxShift}; signals Q3.16, state Q3.24, weights Q3.28), ` +
+          `loaded into the virtual board over ${bd.line} and fed the same input as ${bs.frames} frames with flow control: ${bs.outputsReceived} output frames back, ${bs.lost} lost, ${bs.retransmitted} retransmitted, ${Math.round(bs.framesPerSecond)} frames/s. ` +
+          `A: the digital engine running the board's algorithm in floating point on the same frames, from rest. The difference is the fixed-point error; docs/protocol.md bounds it by 2⁻¹² = ${BOARD_BOUND.toExponential(2)} for inference.`,
+        a: { name: 'digital (float, board algorithm)', traces: ref },
+        b: { name: 'board (fixed point)', traces: bd.board },
+        metrics: board.cmp.perProbe,
+        errorOverTime: board.cmp.errorOverTime,
+        perPopulation: board.cmp.perPopulation,
+        summary: {
+          ...board.cmp.summary,
+          'frames streamed': bs.frames,
+          'frames lost': bs.lost,
+          'frames/s': Math.round(bs.framesPerSecond),
+          'latency p50 / p99 (ms)': `${bs.latencyMs.p50.toFixed(2)} / ${bs.latencyMs.p99.toFixed(2)}`,
+          line: bd.line,
+        },
+      },
+    ],
+  });
+}
+
+/** What the demo prints: learning, hardware and board in one line each, then the files written. */
+function summaryText(graph: NlaGraph, learned: Learned, hw: Emulated, board: OnBoard, files: string[], o: DemoOpts): string[] {
+  const s = learned.train.summary;
+  const b = learned.before.summary.finalCost;
+  const a = learned.after.summary.finalCost;
+  const { ir, analog, digital, cmp } = hw;
+  const { bd } = board;
+  const bs = bd.stream.stats;
+  return [
+    `NLA demo: '${graph.name}' (${graph.nStimulusInputs} inputs, ${graph.nNeurons} neurons) learned online for ${s.simulatedMs / 1000} s simulated in ${(s.wallMs / 1000).toFixed(1)} s (${Math.round(s.stepsPerSecond)} steps/s, dt = ${s.dtMs} ms)`,
+    `cost C on the same ${EVAL_MS / 1000} s of input, plasticity off: ${b.toExponential(2)} before → ${a.toExponential(2)} after learning (${(b / a).toFixed(1)}× lower)`,
+    `moving equilibrium while learning: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
+    `on '${o.profile}' (${ir.reports.find((r) => r.pass === 'quantise')!.summary}): emulated ${EVAL_MS / 1000} s in ${(analog.summary.wallMs / 1000).toFixed(1)} s; vs digital RMSE ${(cmp.summary['RMSE over all probes'] as number).toExponential(2)}, max error ${(cmp.summary['max |error|'] as number).toExponential(2)}, lag ${(cmp.summary['median best shift (ms)'] as number).toFixed(3)} ms, cost ${analog.summary.finalCost.toExponential(2)} (digital ${digital.summary.finalCost.toExponential(2)})`,
+    `on a virtual board over ${bd.line.startsWith('pty') ? 'a pty' : 'an in-process line'}: ${bs.outputsReceived}/${bs.frames} frames streamed and returned (${bs.lost} lost) at ${Math.round(bs.framesPerSecond)} frames/s; fixed-point vs float max error ${(board.cmp.summary['max |error|'] as number).toExponential(2)} (bound ${BOARD_BOUND.toExponential(2)})`,
+    ...bd.warnings.map((w) => `  board image warning: ${w}`),
+    ...files.map((f) => `wrote ${f}`),
+    `open ${join(o.outDir, 'report.html')} (learning) and ${join(o.outDir, 'comparison.html')} (hardware vs digital)`,
   ];
-  process.stdout.write(
-    [
-      `NLA demo: '${graph.name}' (${graph.nStimulusInputs} inputs, ${graph.nNeurons} neurons) learned online for ${s.simulatedMs / 1000} s simulated in ${(s.wallMs / 1000).toFixed(1)} s (${Math.round(s.stepsPerSecond)} steps/s, dt = ${s.dtMs} ms)`,
-      `cost C on the same ${EVAL_MS / 1000} s of input, plasticity off: ${b.toExponential(2)} before → ${a.toExponential(2)} after learning (${(b / a).toFixed(1)}× lower)`,
-      `moving equilibrium while learning: max |f| after the transient = ${s.maxAbsF.toExponential(2)} (max |u| = ${s.maxAbsU.toFixed(2)})`,
-      `on '${o.profile}' (${ir.reports.find((r) => r.pass === 'quantise')!.summary}): emulated ${EVAL_MS / 1000} s in ${(analog.summary.wallMs / 1000).toFixed(1)} s; vs digital RMSE ${(cmp.summary['RMSE over all probes'] as number).toExponential(2)}, max error ${(cmp.summary['max |error|'] as number).toExponential(2)}, lag ${(cmp.summary['median best shift (ms)'] as number).toFixed(3)} ms, cost ${analog.summary.finalCost.toExponential(2)} (digital ${digital.summary.finalCost.toExponential(2)})`,
-      `on a virtual board over ${bd.line.startsWith('pty') ? 'a pty' : 'an in-process line'}: ${bs.outputsReceived}/${bs.frames} frames streamed and returned (${bs.lost} lost) at ${Math.round(bs.framesPerSecond)} frames/s; fixed-point vs float max error ${(cmpB.summary['max |error|'] as number).toExponential(2)} (bound ${boardBound.toExponential(2)})`,
-      ...bd.warnings.map((w) => `  board image warning: ${w}`),
-      ...files.map((f) => `wrote ${f}`),
-      `open ${join(o.outDir, 'report.html')} (learning) and ${join(o.outDir, 'comparison.html')} (hardware vs digital)`,
-    ].join('\n') + '\n',
-  );
 }
 
 /** Runs EVAL_MS with plasticity off from the given weights (network at equilibrium at the start). */

@@ -103,102 +103,163 @@ function at(x: Float64Array, tMs: number): number {
 }
 
 export function coupledOscillatorSignal(o: OscillatorSignalOptions): MultichannelSignal {
-  const C = o.channels ?? 56;
-  const K = o.sources ?? 6;
-  const R = Math.min(o.regions ?? 7, C);
-  const sampleMs = o.sampleMs ?? 2;
-  const noiseFraction = o.noiseFraction ?? 0.1;
-  const localFraction = o.localFraction ?? 0.1;
-  const amplitude = o.amplitude ?? 0.5;
-  if (!(o.durationMs > 0)) throw new RangeError(`durationMs: expected > 0, got ${o.durationMs}`);
-  if (!(noiseFraction >= 0 && localFraction >= 0 && noiseFraction + localFraction < 1)) {
-    throw new RangeError('noiseFraction + localFraction: expected non-negative shares below 1');
-  }
+  const s = resolveOptions(o);
   const rng = new Rng(o.seed);
   const srcRng = rng.fork('sources');
   const mixRng = rng.fork('mixing');
   const noiseRng = rng.fork('noise');
-
   // latent generators on the internal grid, with a lead-in so that delayed reads stay inside
-  const lead = MAX_DELAY_MS;
-  const n = Math.ceil((o.durationMs + lead) / INTERNAL_MS) + 2;
+  const n = Math.ceil((s.durationMs + MAX_DELAY_MS) / INTERNAL_MS) + 2;
+  const { freqs, src } = latentSources(srcRng, s.sources, n);
+  const mixing = volumeConduction(mixRng, s);
+  const S = Math.floor(s.durationMs / s.sampleMs) + 1;
+  const times = new Float64Array(S);
+  for (let k = 0; k < S; k++) times[k] = k * s.sampleMs;
+  const channels = recordChannels(noiseRng, s, src, mixing, times);
+  const scale = normalise(channels, S, s.amplitude);
+  return { sampleMs: s.sampleMs, times, channels, region: mixing.region, frequenciesHz: freqs, scale };
+}
+
+/** The options with their defaults filled in (regions at most channels), checked. */
+interface SignalSettings {
+  channels: number;
+  sources: number;
+  regions: number;
+  durationMs: number;
+  sampleMs: number;
+  noiseFraction: number;
+  localFraction: number;
+  amplitude: number;
+}
+
+/** Fills in the defaults; throws a RangeError for a non-positive duration or noise shares that leave no shared part. */
+function resolveOptions(o: OscillatorSignalOptions): SignalSettings {
+  const channels = o.channels ?? 56;
+  const s: SignalSettings = {
+    channels,
+    sources: o.sources ?? 6,
+    regions: Math.min(o.regions ?? 7, channels),
+    durationMs: o.durationMs,
+    sampleMs: o.sampleMs ?? 2,
+    noiseFraction: o.noiseFraction ?? 0.1,
+    localFraction: o.localFraction ?? 0.1,
+    amplitude: o.amplitude ?? 0.5,
+  };
+  if (!(o.durationMs > 0)) throw new RangeError(`durationMs: expected > 0, got ${o.durationMs}`);
+  if (!(s.noiseFraction >= 0 && s.localFraction >= 0 && s.noiseFraction + s.localFraction < 1)) {
+    throw new RangeError('noiseFraction + localFraction: expected non-negative shares below 1');
+  }
+  return s;
+}
+
+/**
+ * The K noisy Kuramoto oscillators with OU log-amplitudes, then the slow OU drift as source K, on `n`
+ * points of the internal grid, all drawn from `rng` in that order. Returns the natural frequencies (Hz).
+ */
+function latentSources(rng: Rng, K: number, n: number): { freqs: number[]; src: Float64Array[] } {
   const dt = INTERNAL_MS;
   // frequencies spread log-uniformly over 2–25 Hz, jittered, in random order
-  const freqs = Array.from({ length: K }, (_, k) => 2 * Math.pow(25 / 2, (k + 0.2 + 0.6 * srcRng.uniform()) / K));
+  const freqs = Array.from({ length: K }, (_, k) => 2 * Math.pow(25 / 2, (k + 0.2 + 0.6 * rng.uniform()) / K));
   const coupling: number[][] = Array.from({ length: K }, () => Array.from({ length: K }, () => 0));
-  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (i !== j) coupling[i]![j] = 0.004 * srcRng.uniform(); // rad/ms
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (i !== j) coupling[i]![j] = 0.004 * rng.uniform(); // rad/ms
   const phaseNoise = 0.04; // rad/√ms: a bandwidth of a few Hz
-  const phases = Array.from({ length: K }, () => 2 * Math.PI * srcRng.uniform());
-  const logAmp = Array.from({ length: K }, () => ou(srcRng, n, dt, 300));
+  const phases = Array.from({ length: K }, () => 2 * Math.PI * rng.uniform());
+  const logAmp = Array.from({ length: K }, () => ou(rng, n, dt, 300));
   const src: Float64Array[] = Array.from({ length: K + 1 }, () => new Float64Array(n));
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) src[k]![i] = Math.exp(0.4 * logAmp[k]![i]!) * Math.cos(phases[k]!);
     const next = phases.map((p, k) => {
       let drift = (2 * Math.PI * freqs[k]!) / 1000;
       for (let j = 0; j < K; j++) drift += coupling[k]![j]! * Math.sin(phases[j]! - p);
-      return p + drift * dt + phaseNoise * Math.sqrt(dt) * srcRng.normal();
+      return p + drift * dt + phaseNoise * Math.sqrt(dt) * rng.normal();
     });
     for (let k = 0; k < K; k++) phases[k] = next[k]!;
   }
-  src[K] = ou(srcRng, n, dt, 150);
+  src[K] = ou(rng, n, dt, 150);
+  return { freqs, src };
+}
 
-  // volume conduction: region gains and delays, per-contact variation
+/** How each channel sees the K + 1 sources: its region, and per source a gain and a delay (ms). */
+interface Mixing {
+  region: number[];
+  gain: number[][];
+  delay: number[][];
+}
+
+/** Volume conduction: region gains and delays, then per-contact variation, drawn from `rng`. */
+function volumeConduction(rng: Rng, s: SignalSettings): Mixing {
+  const { channels: C, regions: R, sources: K } = s;
   const region = Array.from({ length: C }, (_, c) => Math.floor((c * R) / C));
   const regionGain: number[][] = [];
   const regionDelay: number[][] = [];
   for (let r = 0; r < R; r++) {
     const strong = new Set<number>();
-    const nStrong = 2 + mixRng.int(2);
-    while (strong.size < Math.min(nStrong, K)) strong.add(mixRng.int(K));
-    regionGain.push(Array.from({ length: K + 1 }, (_, k) => (k === K ? 0.5 : strong.has(k) ? 1 : 0.25) * (0.5 + mixRng.uniform()) * (mixRng.uniform() < 0.2 ? -1 : 1)));
-    regionDelay.push(Array.from({ length: K + 1 }, () => 20 * mixRng.uniform()));
+    const nStrong = 2 + rng.int(2);
+    while (strong.size < Math.min(nStrong, K)) strong.add(rng.int(K));
+    regionGain.push(Array.from({ length: K + 1 }, (_, k) => (k === K ? 0.5 : strong.has(k) ? 1 : 0.25) * (0.5 + rng.uniform()) * (rng.uniform() < 0.2 ? -1 : 1)));
+    regionDelay.push(Array.from({ length: K + 1 }, () => 20 * rng.uniform()));
   }
   const gain: number[][] = [];
   const delay: number[][] = [];
   for (let c = 0; c < C; c++) {
     const r = region[c]!;
-    gain.push(regionGain[r]!.map((g) => g * (1 + 0.3 * (2 * mixRng.uniform() - 1))));
-    const own = 3 * mixRng.uniform();
+    gain.push(regionGain[r]!.map((g) => g * (1 + 0.3 * (2 * rng.uniform() - 1))));
+    const own = 3 * rng.uniform();
     delay.push(regionDelay[r]!.map((d) => d + own));
   }
+  return { region, gain, delay };
+}
 
-  const S = Math.floor(o.durationMs / sampleMs) + 1;
-  const times = new Float64Array(S);
-  for (let s = 0; s < S; s++) times[s] = s * sampleMs;
-  const local = Array.from({ length: R }, () => ou(noiseRng, n, dt, 20));
+/**
+ * Each channel at the sample `times`: the delayed, weighted sources plus its region's local OU process
+ * and its private OU noise, scaled to their variance shares. Draws the local processes from `rng` first,
+ * then each channel's private noise.
+ */
+function recordChannels(rng: Rng, s: SignalSettings, src: Float64Array[], m: Mixing, times: Float64Array): Float64Array[] {
+  const S = times.length;
+  const n = src[0]!.length;
+  const K = s.sources;
+  const local = Array.from({ length: s.regions }, () => ou(rng, n, INTERNAL_MS, 20));
   const channels: Float64Array[] = [];
-  for (let c = 0; c < C; c++) {
+  for (let c = 0; c < s.channels; c++) {
     const shared = new Float64Array(S);
     const loc = new Float64Array(S);
-    for (let s = 0; s < S; s++) {
-      const t = lead + times[s]!;
+    for (let k = 0; k < S; k++) {
+      const t = MAX_DELAY_MS + times[k]!;
       let v = 0;
-      for (let k = 0; k <= K; k++) v += gain[c]![k]! * at(src[k]!, t - delay[c]![k]!);
-      shared[s] = v;
-      loc[s] = at(local[region[c]!]!, t);
+      for (let j = 0; j <= K; j++) v += m.gain[c]![j]! * at(src[j]!, t - m.delay[c]![j]!);
+      shared[k] = v;
+      loc[k] = at(local[m.region[c]!]!, t);
     }
-    const priv = ou(noiseRng, S, sampleMs, 4);
+    const priv = ou(rng, S, s.sampleMs, 4);
     // shares of the channel variance: shared 1 − f_n − f_l, local f_l, private f_n
     const vs = variance(shared);
-    const fs = 1 - noiseFraction - localFraction;
-    const kl = Math.sqrt((localFraction / fs) * vs);
-    const kn = Math.sqrt((noiseFraction / fs) * vs);
+    const fs = 1 - s.noiseFraction - s.localFraction;
+    const kl = Math.sqrt((s.localFraction / fs) * vs);
+    const kn = Math.sqrt((s.noiseFraction / fs) * vs);
     const x = new Float64Array(S);
-    for (let s = 0; s < S; s++) x[s] = shared[s]! + kl * loc[s]! + kn * priv[s]!;
+    for (let k = 0; k < S; k++) x[k] = shared[k]! + kl * loc[k]! + kn * priv[k]!;
     channels.push(x);
   }
-  // centre every channel, then one common divisor (the paper divided the raw iEEG by 200)
+  return channels;
+}
+
+/**
+ * Centres every channel (S samples) in place, then divides all by one common factor so that the pooled standard
+ * deviation is `amplitude` (the paper divided the raw iEEG by 200). Returns that factor.
+ */
+function normalise(channels: Float64Array[], S: number, amplitude: number): number {
   let pooled = 0;
   for (const x of channels) {
     let m = 0;
     for (const v of x) m += v;
     m /= S;
-    for (let s = 0; s < S; s++) x[s] = x[s]! - m;
+    for (let k = 0; k < S; k++) x[k] = x[k]! - m;
     for (const v of x) pooled += v * v;
   }
-  const scale = Math.sqrt(pooled / (C * S)) / amplitude;
-  for (const x of channels) for (let s = 0; s < S; s++) x[s] = x[s]! / scale;
-  return { sampleMs, times, channels, region, frequenciesHz: freqs, scale };
+  const scale = Math.sqrt(pooled / (channels.length * S)) / amplitude;
+  for (const x of channels) for (let k = 0; k < S; k++) x[k] = x[k]! / scale;
+  return scale;
 }
 
 /** Pearson correlation of two equally long series. */
