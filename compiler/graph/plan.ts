@@ -27,6 +27,48 @@ export interface GraphPlan extends Omit<NlaGraph, 'format' | 'projections'> {
  * microcircuit's W^IP, W^PI, B, B^IP) and the topology. `buildGraph` realises it; `nla validate` reads it.
  */
 export function planGraph(spec: ResolvedSpec): GraphPlan {
+  const pops = layOutPopulations(spec);
+  const { inputs, neurons, interneurons } = pops;
+  const projections = planProjections(spec, pops);
+  const forwardNet = projections.filter((p) => p.role === 'forward' && p.pre.type === 'neuron' && p.post.type === 'neuron');
+  const edges = forwardNet.map((p) => ({ from: p.pre.pop, to: p.post.pop, projection: projections.indexOf(p) }));
+  const topo = analyseTopology(neurons.length, edges);
+  const outputs: number[] = [];
+  for (const n of neurons) if (n.kind === 'output') for (let j = 0; j < n.size; j++) outputs.push(n.offset + j);
+  const fb = spec.feedback;
+  return {
+    name: spec.name,
+    seed: spec.seed,
+    beta: spec.beta,
+    feedback: fb.mode,
+    betaInterneuron: fb.mode === 'microcircuit' ? fb.betaInterneuron : 0,
+    plasticity: spec.plasticity.enabled,
+    layered: topo.acyclic && spec.structure !== 'recurrent',
+    inputs,
+    neurons,
+    interneurons,
+    projections,
+    nInputs: pops.nInputs,
+    nStimulusInputs: pops.nStimulusInputs,
+    nNeurons: pops.nNeurons,
+    nInterneurons: interneurons.reduce((s, k) => s + k.size, 0),
+    outputs: Int32Array.from(outputs),
+    footprint: footprintOf(projections),
+  };
+}
+
+interface Populations {
+  inputs: InputPopulation[];
+  neurons: NeuronPopulation[];
+  /** Filled by the microcircuit's feedback projections, which place the interneurons. */
+  interneurons: InterneuronPopulation[];
+  nInputs: number;
+  nStimulusInputs: number;
+  nNeurons: number;
+}
+
+/** Inputs (then the bias unit, if any neuron has a bias) and neurons, each with its offset in its vector. */
+function layOutPopulations(spec: ResolvedSpec): Populations {
   const inputs: InputPopulation[] = [];
   let off = 0;
   for (const p of spec.inputs) {
@@ -44,7 +86,12 @@ export function planGraph(spec: ResolvedSpec): GraphPlan {
     neurons.push({ name: n.name, kind: n.kind, size: n.size, offset: nOff, tauMs: n.tauMs, activation: n.activation });
     nOff += n.size;
   }
-  const interneurons: InterneuronPopulation[] = [];
+  return { inputs, neurons, interneurons: [], nInputs: off, nStimulusInputs, nNeurons: nOff };
+}
+
+/** Every projection in the order their draws are forked: the spec's, the biases, then the feedback mode's. */
+function planProjections(spec: ResolvedSpec, pops: Populations): ProjectionPlan[] {
+  const { inputs, neurons, interneurons } = pops;
   const find = (name: string): Endpoint => {
     const i = inputs.findIndex((p) => p.name === name);
     if (i >= 0) return { type: 'input', pop: i };
@@ -54,7 +101,6 @@ export function planGraph(spec: ResolvedSpec): GraphPlan {
   };
   const sizeOf = (e: Endpoint): number =>
     e.type === 'input' ? inputs[e.pop]!.size : e.type === 'neuron' ? neurons[e.pop]!.size : interneurons[e.pop]!.size;
-
   const projections: ProjectionPlan[] = [];
   const add = (name: string, role: ProjectionRole, pre: Endpoint, post: Endpoint, init: InitSpec | number[][], plastic: boolean, eta: number, feedbackOf: number | null = null): void => {
     projections.push({ name, role, pre, post, rows: sizeOf(post), cols: sizeOf(pre), init, maskSpec: null, plastic, etaPerMs: eta, feedbackOf });
@@ -68,7 +114,14 @@ export function planGraph(spec: ResolvedSpec): GraphPlan {
     const values = n.bias.values ? n.bias.values.map((v) => [v]) : n.bias.init;
     add(`bias->${n.name}`, 'forward', { type: 'input', pop: inputs.length - 1 }, { type: 'neuron', pop: k }, values, n.bias.plastic, spec.plasticity.etaPerMs);
   });
+  addFeedback(spec, pops, projections, add);
+  return projections;
+}
 
+type AddProjection = (name: string, role: ProjectionRole, pre: Endpoint, post: Endpoint, init: InitSpec | number[][], plastic: boolean, eta: number, feedbackOf?: number | null) => void;
+
+/** Random feedback's fixed B per forward projection, or the microcircuit's interneurons and their four arrays. */
+function addFeedback(spec: ResolvedSpec, pops: Populations, projections: ProjectionPlan[], add: AddProjection): void {
   const fb = spec.feedback;
   const forwardNet = projections.map((p, i) => [p, i] as const).filter(([p]) => p.pre.type === 'neuron' && p.post.type === 'neuron');
   if (fb.mode === 'random') {
@@ -76,11 +129,11 @@ export function planGraph(spec: ResolvedSpec): GraphPlan {
   } else if (fb.mode === 'microcircuit') {
     let iOff = 0;
     for (const k of spec.interneurons) {
-      const served = neurons.findIndex((n) => n.name === k.serves);
+      const served = pops.neurons.findIndex((n) => n.name === k.serves);
       const [up, upIdx] = forwardNet.find(([p]) => p.pre.pop === served)!;
-      interneurons.push({ name: k.name, size: k.size, offset: iOff, serves: served, above: up.post.pop });
+      pops.interneurons.push({ name: k.name, size: k.size, offset: iOff, serves: served, above: up.post.pop });
       iOff += k.size;
-      const I: Endpoint = { type: 'interneuron', pop: interneurons.length - 1 };
+      const I: Endpoint = { type: 'interneuron', pop: pops.interneurons.length - 1 };
       const lower: Endpoint = { type: 'neuron', pop: served };
       add(`B:${up.name}`, 'feedback', up.post, lower, fb.feedbackInit, false, 0, upIdx);
       add(`WIP:${k.name}`, 'pyr-to-int', lower, I, fb.interneuronInit, true, fb.etaPerMs);
@@ -88,30 +141,6 @@ export function planGraph(spec: ResolvedSpec): GraphPlan {
       add(`BIP:${k.name}`, 'int-nudge', up.post, I, fb.feedbackInit, false, 0);
     }
   }
-
-  const edges = forwardNet.map(([p, i]) => ({ from: p.pre.pop, to: p.post.pop, projection: i }));
-  const topo = analyseTopology(neurons.length, edges);
-  const outputs: number[] = [];
-  for (const n of neurons) if (n.kind === 'output') for (let j = 0; j < n.size; j++) outputs.push(n.offset + j);
-  return {
-    name: spec.name,
-    seed: spec.seed,
-    beta: spec.beta,
-    feedback: fb.mode,
-    betaInterneuron: fb.mode === 'microcircuit' ? fb.betaInterneuron : 0,
-    plasticity: spec.plasticity.enabled,
-    layered: topo.acyclic && spec.structure !== 'recurrent',
-    inputs,
-    neurons,
-    interneurons,
-    projections,
-    nInputs: off,
-    nStimulusInputs,
-    nNeurons: nOff,
-    nInterneurons: interneurons.reduce((s, k) => s + k.size, 0),
-    outputs: Int32Array.from(outputs),
-    footprint: footprintOf(projections),
-  };
 }
 
 function footprintOf(projections: ProjectionPlan[]): GraphFootprint {
