@@ -126,13 +126,14 @@ describe('the end of a session (issue 13, items 4 and 6)', () => {
   });
 
   it("an open session outlives the board's idle timeout: the host's keepalive ACKs keep it", async () => {
-    const board = new VirtualBoard({ sessionIdleMs: 150 });
+    // margins for a loaded machine: a keepalive every 25 ms against an idle timeout of 500 ms
+    const board = new VirtualBoard({ sessionIdleMs: 500 });
     const [h, b] = memoryPair();
     board.attach(b);
     const ends: string[] = [];
     board.onSessionEnd((w) => ends.push(w));
-    const s = await BoardSession.open(h, { keepaliveMs: 30 });
-    await sleep(600); // four idle timeouts without a request
+    const s = await BoardSession.open(h, { keepaliveMs: 25 });
+    await sleep(2000); // four idle timeouts without a request
     const answer = await s.request(learnOff);
     expect(answer.type).toBe('status');
     expect(ends).toEqual([]);
