@@ -311,12 +311,7 @@ export class AnalogSimulator {
     if (jump && before && fOld) {
       this.check(sys.rhs(tb, y, new Float64Array(sys.size)) ?? null); // the drive after the jump, in the workspace
       w.rbarIn.set(y.subarray(sys.oIn, sys.oIn + g.nStimulusInputs));
-      try {
-        jumpContinuation(sys.eq, fOld, before, tb);
-      } catch (e) {
-        if (e instanceof NumericalError && Number.isNaN(e.timeMs)) throw new NumericalError(e.what, tb, e.neuron, e.hint);
-        throw e;
-      }
+      jumpContinuation(sys.eq, fOld, before, tb); // a failed solve throws a NumericalError at tb
       y.set(w.u.subarray(0, g.nNeurons), 0);
     }
     if (Number.isFinite(tPrev) && sys.updateTimes(tPrev, tb).includes(tb)) sys.applyDigitalUpdates(y);

@@ -317,6 +317,15 @@ describe('the simulator turns every failure into a NumericalError with its time'
     expect(n.hint).toContain(`${ODE_SOLVER_FLAG} rosenbrock`);
   });
 
+  it('a failed equilibrium solve is a NumericalError at the run’s start time (it was NaN)', () => {
+    // with a target the forward sweeps leave f ≠ 0, so the Newton iteration solves (and here fails)
+    const sim = new AnalogSimulator(model(), { init: 'equilibrium' });
+    sim.tMs = 5;
+    sim.system.eq.direct = { solve: () => ({ what: 'the matrix is singular' }) } as unknown as typeof sim.system.eq.direct;
+    const targets = new FunctionSignal(2, (_t, c) => 0.2 + 0.1 * c);
+    expect(() => sim.run({ durationMs: 1, drive: new SignalDrive(new FunctionSignal(2, () => 0.3), targets) })).toThrow(expect.objectContaining({ name: 'NumericalError', what: 'the matrix is singular', timeMs: 5 }));
+  });
+
   it('a divergence is a NumericalError at the step where |u| passed the limit, naming the neuron', () => {
     const sim = new AnalogSimulator(model(), { solver: 'rosenbrock', divergenceLimit: 0.05 });
     let err: NumericalError | null = null;
