@@ -7,7 +7,8 @@ import { buildGraph } from '../compiler/graph/build.js';
 import { emitSpice } from '../compiler/spice/emit.js';
 import { loadSpecFile } from '../compiler/spec/load.js';
 import { modelFromCircuit } from '../emulator/analog/model.js';
-import { AnalogSimulator, type AnalogSolverName } from '../emulator/analog/simulator.js';
+import { AnalogSimulator } from '../emulator/analog/simulator.js';
+import { ODE_SOLVER_FLAG, SOLVER_CHOICES } from '../emulator/analog/ode/registry.js';
 import type { DigitalOptions } from '../emulator/digital/options.js';
 import { runDigital, type WeightSnapshot } from '../emulator/digital/run.js';
 import type { DigitalSimulator } from '../emulator/digital/simulator.js';
@@ -136,9 +137,9 @@ export async function runEngine(engine: EngineName, specPath: string, o: EngineO
   const sampleEveryMs = o.sampleEvery ? parseTimeMs(o.sampleEvery, '--sample-every') : 0.1;
   if (engine === 'analog') {
     const sim = new AnalogSimulator(model, {
-      solver: oneOf(o.odeSolver ?? 'auto', ['auto', 'dopri5', 'rosenbrock', 'euler-maruyama'] as const, '--ode-solver') as AnalogSolverName,
-      rtol: positiveNumber(o.rtol ?? '1e-6', '--rtol'),
-      atol: positiveNumber(o.atol ?? '1e-9', '--atol'),
+      solver: oneOf(o.odeSolver ?? 'auto', SOLVER_CHOICES, ODE_SOLVER_FLAG),
+      ...(o.rtol !== undefined ? { rtol: positiveNumber(o.rtol, '--rtol') } : {}),
+      ...(o.atol !== undefined ? { atol: positiveNumber(o.atol, '--atol') } : {}),
       ...(o.dt ? { dtMs: parseTimeMs(o.dt, '--dt') } : {}),
       learn: o.learn ?? graph.plasticity,
       init,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { captureState } from '../../emulator/digital/state-file.js';
 import { traceReport } from '../../report/trace-report.js';
+import { solverHelp } from '../../emulator/analog/ode/registry.js';
 import { ENGINES, oneOf, runEngine, type EngineOptions } from '../engines.js';
 import { writeOutput } from '../files.js';
 
@@ -41,9 +42,9 @@ export function engineOptions(cmd: Command): Command {
     .option('--profile <p>', 'analog/spice: hardware profile (nla profiles) or profile JSON; ignored for a compiled circuit file', 'ideal')
     .option('--seed <n>', 'analog/spice: seed of the mismatch draw')
     .option('--calibrate', 'analog/spice: calibrate the compiled circuit on the emulator')
-    .option('--ode-solver <s>', 'analog: auto, dopri5 (explicit 5(4)), rosenbrock (stiff) or euler-maruyama (noise)', 'auto')
-    .option('--rtol <x>', 'analog: relative tolerance', '1e-6')
-    .option('--atol <x>', 'analog: absolute tolerance (units)', '1e-9')
+    .option('--ode-solver <s>', `analog: ${solverHelp()}`, 'auto')
+    .option('--rtol <x>', 'analog, adaptive solvers: relative tolerance (default 1e-6)')
+    .option('--atol <x>', 'analog, adaptive solvers: absolute tolerance in units (default 1e-9)')
     .option('--spice-engine <e>', 'spice: wasm (eecircuit-engine, in process) or native (ngspice binary)', 'wasm')
     .option('--quiet', 'no progress on stderr');
 }
@@ -84,7 +85,7 @@ async function simulate(specPath: string, o: SimulateOpts): Promise<void> {
   const n = (k: string) => s[k] as number;
   const lines = [`${run.graph.name} on the ${engine} engine: ${n('simulatedMs')} ms simulated in ${(n('wallMs') / 1000).toFixed(2)} s${s.steps !== undefined ? `, ${s.steps} steps (${Math.round(n('stepsPerSecond'))}/s)` : ''}`];
   if (engine === 'digital') lines.push(`method ${s.method}, solver ${s.solver}, learning ${s.learn ? 'on' : 'off'}, batch ${s.batch}, seed ${s.seed}`);
-  if (engine === 'analog') lines.push(`profile ${s.profile}, solver ${s.solver} (rtol ${s.rtol}, atol ${s.atol}), learning ${s.learn ? 'on' : 'off'}, seed ${s.seed}`);
+  if (engine === 'analog') lines.push(`profile ${s.profile}, solver ${s.solver} (${s.stepControl}), learning ${s.learn ? 'on' : 'off'}, seed ${s.seed}`);
   if (s.maxAbsF !== undefined) lines.push(`max |f| after the transient ${n('maxAbsF').toExponential(3)} (max |u| ${n('maxAbsU').toPrecision(4)})`);
   if (Number.isFinite(s.finalCost)) lines.push(`cost: first 10% ${n('initialCost').toExponential(3)}, last 10% ${n('finalCost').toExponential(3)}`);
   for (const f of written) lines.push(`wrote ${f}`);
