@@ -1,7 +1,7 @@
 import { activationAt, activationValue, type Activation } from '../core/activation.js';
 import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
-import { Dopri5 } from '../emulator/analog/ode/dopri5.js';
+import { createIntegrator } from '../emulator/analog/ode/registry.js';
 import type { OdeSystem } from '../emulator/analog/ode/ode.js';
 import { poolRate, poolRecovery, poolSteadyState, transmitted, type DepressingParams } from '../hardware-models/components/depressing-synapse.js';
 import { membraneRate, type MembraneParams } from '../hardware-models/components/membrane.js';
@@ -101,8 +101,7 @@ function integrate(s: Settings, tauRecMs: number, drive: (t: number) => number, 
   const n = Math.round(durationMs / every);
   let k = 1;
   const q = new Float64Array(sys.size);
-  const solver = new Dopri5();
-  const fail = solver.integrate(sys, 0, y, n * every, { ...TOL, hMax: every * 10 }, (_a, b, interp) => {
+  const fail = createIntegrator('dopri5', { ...TOL, hMax: every * 10 }).integrate(sys, 0, y, n * every, (_a, b, interp) => {
     while (k <= n && k * every <= b + 1e-9) {
       interp(Math.min(k * every, b), q);
       push(k * every, q);

@@ -5,7 +5,7 @@ import { compileCircuit } from '../compiler/circuit/compile.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
 import { network } from '../compiler/spec/builder.js';
 import { modelFromCircuit, type AnalogModel } from '../emulator/analog/model.js';
-import { Dopri5 } from '../emulator/analog/ode/dopri5.js';
+import { createIntegrator } from '../emulator/analog/ode/registry.js';
 import type { OdeSystem } from '../emulator/analog/ode/ode.js';
 import { AnalogSimulator } from '../emulator/analog/simulator.js';
 import { DigitalSimulator } from '../emulator/digital/simulator.js';
@@ -271,12 +271,11 @@ function relaxClassical(p: Realised, s: Ideal, uF: number, durationMs: number, s
   const dy = new Float64Array(1);
   sys.rhs(0, y, dy);
   const udot0 = dy[0]!;
-  const solver = new Dopri5();
   let k = 0;
   t.push(0);
   u.push(s.u0);
   const out = new Float64Array(1);
-  const fail = solver.integrate(sys, 0, y, n * sampleMs, { rtol: 1e-10, atol: 1e-13, hMax: Infinity }, (a, b, interp) => {
+  const fail = createIntegrator('dopri5', { rtol: 1e-10, atol: 1e-13 }).integrate(sys, 0, y, n * sampleMs, (a, b, interp) => {
     while (k + 1 <= n && (k + 1) * sampleMs <= b + 1e-12) {
       k++;
       interp(Math.min(k * sampleMs, b), out);

@@ -2,7 +2,7 @@ import { activationValue, evaluateActivation, type Activation } from '../../core
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import type { NeuronMeasurement, UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
 import { membraneRate, membraneTauS } from '../../hardware-models/components/membrane.js';
-import { Dopri5 } from './ode/dopri5.js';
+import { createIntegrator } from './ode/registry.js';
 
 /**
  * Calibration measurements on the emulator, as a test bench would make them on a chip:
@@ -40,7 +40,7 @@ function stepResponseTau(m: CircuitIR['neurons'][number]['membrane']): number {
   };
   const run = (T: number) => {
     const y = new Float64Array([m.restV]);
-    new Dopri5().integrate(sys, 0, y, T, { rtol: 1e-10, atol: 1e-15, hMax: Infinity }, () => {});
+    createIntegrator('dopri5', { rtol: 1e-10, atol: 1e-15 }).integrate(sys, 0, y, T);
     return y[0]!;
   };
   // time in units of the nominal τ

@@ -1,6 +1,7 @@
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
-import { NumericalError, UsageError } from '../../core/errors.js';
+import { NumericalError } from '../../core/errors.js';
 import { oneOf, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
+import { ODE_SOLVER_FLAG, SOLVER_CHOICES, solverHelp } from './ode/registry.js';
 import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
 import { TraceTable } from '../probes/recorder.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
@@ -12,7 +13,6 @@ import { AnalogSimulator, type AnalogSolverName } from './simulator.js';
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
-const SOLVERS = ['auto', 'dopri5', 'rosenbrock', 'euler-maruyama'] as const;
 
 /** The compiled circuit in continuous time: its state equations integrated by an ODE/SDE solver. */
 export const analogEngine: EngineFactory = {
@@ -24,9 +24,9 @@ export const analogEngine: EngineFactory = {
   defaultProbes: 'u,ustar',
   options: [
     ...CIRCUIT_OPTIONS,
-    { flag: '--ode-solver <s>', key: 'odeSolver', description: `analog: ${SOLVERS.join(', ')} (auto: euler-maruyama with noise, else the cheaper of dopri5 and rosenbrock)`, defaultValue: 'auto' },
-    { flag: '--rtol <x>', key: 'rtol', description: 'analog: relative tolerance of the adaptive solvers', defaultValue: '1e-6' },
-    { flag: '--atol <x>', key: 'atol', description: 'analog: absolute tolerance (units)', defaultValue: '1e-9' },
+    { flag: `${ODE_SOLVER_FLAG} <s>`, key: 'odeSolver', description: `analog: ${solverHelp()}`, defaultValue: 'auto' },
+    { flag: '--rtol <x>', key: 'rtol', description: 'analog: relative tolerance of the adaptive solvers (default 1e-6)' },
+    { flag: '--atol <x>', key: 'atol', description: 'analog: absolute tolerance of the adaptive solvers, units (default 1e-9)' },
     { flag: '--sde-step <time>', key: 'sdeStep', description: 'analog: fixed step of the stochastic solver (default: a fifth of the fastest pole, at most τ/100)' },
   ],
   estimateBytes(plan: GraphPlan, common: CommonOptions, o: Values) {
@@ -44,15 +44,13 @@ export const analogEngine: EngineFactory = {
   async create(source: EngineSource, common: CommonOptions, o: Values): Promise<Engine> {
     const circuit = circuitFromSource(source, common, o);
     const model = modelFromCircuit(circuit);
-    const solver = oneOf(typeof o.odeSolver === 'string' ? o.odeSolver : 'auto', SOLVERS, '--ode-solver') as AnalogSolverName;
-    const sdeStep = typeof o.sdeStep === 'string' ? positiveTimeMs(o.sdeStep, '--sde-step') : undefined;
-    const noisy = model.noiseSigma.some((s) => s > 0);
-    if (sdeStep !== undefined && !(noisy || solver === 'euler-maruyama')) throw new UsageError('--sde-step: the circuit has no noise and the solver is not euler-maruyama; the adaptive solvers take --rtol and --atol');
+    const solver = oneOf(typeof o.odeSolver === 'string' ? o.odeSolver : 'auto', SOLVER_CHOICES, ODE_SOLVER_FLAG) as AnalogSolverName;
+    // only what was given: a solver refuses a setting it does not read (ode/registry.ts)
     const sim = new AnalogSimulator(model, {
       solver,
-      rtol: positiveNumber(typeof o.rtol === 'string' ? o.rtol : '1e-6', '--rtol'),
-      atol: positiveNumber(typeof o.atol === 'string' ? o.atol : '1e-9', '--atol'),
-      ...(sdeStep !== undefined ? { dtMs: sdeStep } : {}),
+      ...(typeof o.rtol === 'string' ? { rtol: positiveNumber(o.rtol, '--rtol') } : {}),
+      ...(typeof o.atol === 'string' ? { atol: positiveNumber(o.atol, '--atol') } : {}),
+      ...(typeof o.sdeStep === 'string' ? { dtMs: positiveTimeMs(o.sdeStep, '--sde-step') } : {}),
       learn: common.learn ?? model.graph.plasticity,
       init: common.init,
     });

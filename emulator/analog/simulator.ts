@@ -1,37 +1,36 @@
 import { NumericalError, UsageError } from '../../core/errors.js';
-import { maxOf, minOf } from '../../core/vector.js';
+import { minOf } from '../../core/vector.js';
 import { neuronLabel } from '../../compiler/graph/graph.js';
 import { jumpContinuation, snapshotDrive } from '../digital/equilibrium.js';
-import { DigitalObserver } from '../digital/observe.js';
 import { snapshotOf, type RunSummary, type WeightSnapshot } from '../digital/run.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 import type { Drive } from '../drive.js';
-import { columnLabel, type Probe } from '../probes/probe.js';
-import { TraceTable } from '../probes/recorder.js';
+import type { Probe } from '../probes/probe.js';
+import type { TraceTable } from '../probes/recorder.js';
 import { checkDriveFits } from '../stimulus/signal-drive.js';
 import type { AnalogModel } from './model.js';
-import { Dopri5 } from './ode/dopri5.js';
-import { EulerMaruyama } from './ode/euler-maruyama.js';
-import type { OdeSolver, StepStats, Tolerances } from './ode/ode.js';
-import { Rosenbrock } from './ode/rosenbrock.js';
+import type { Integrator } from './ode/integrate.js';
+import type { IntegrationFailure, Interpolant, StepStats } from './ode/ode.js';
+import { createIntegrator, failureHint, ODE_SOLVER_FLAG, SOLVER_CHOICES, solverEntry, solverOfKind, type SolverEntry, type SolverName, type SolverSettings } from './ode/registry.js';
+import { AnalogRecorder } from './recorder.js';
 import { AnalogSystem } from './system.js';
 
-export type AnalogSolverName = 'auto' | 'dopri5' | 'rosenbrock' | 'euler-maruyama';
+/** `auto` or a registered solver (ode/registry.ts). */
+export type AnalogSolverName = 'auto' | SolverName;
 
 export interface AnalogOptions {
-  /** `auto`: Euler–Maruyama with noise, else Rosenbrock or DOPRI5, whichever costs fewer evaluations (stiffEnough). */
+  /** `auto`: the stochastic solver with noise, else the stiff or the explicit one, whichever costs fewer evaluations (stiffEnough). */
   solver?: AnalogSolverName;
+  /** Adaptive solvers: tolerances (default 10⁻⁶, 10⁻⁹) and the largest step, ms. */
   rtol?: number;
   atol?: number;
-  /** Largest step, ms. */
   hMaxMs?: number;
-  /** Fixed step of the stochastic solver, ms. */
+  /** The fixed-step (stochastic) solver: its step, ms (default: a fifth of the fastest pole, at most τ/100), and the seed of its noise (default: the circuit's). */
   dtMs?: number;
+  noiseSeed?: number;
   learn?: boolean;
   init?: 'rest' | 'equilibrium';
   divergenceLimit?: number;
-  /** Seed of the noise (default: the circuit's seed). */
-  noiseSeed?: number;
 }
 
 export interface AnalogRunRequest {
@@ -45,29 +44,47 @@ export interface AnalogRunRequest {
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
 }
 
-export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs'> {
+export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs' | 'solver'> {
   engine: 'analog';
   profile: string;
   exactNla: boolean;
-  rtol: number;
-  atol: number;
+  /** The registered name (what `--ode-solver` takes), the method in full, and its step control in words. */
+  solver: SolverName;
+  solverMethod: string;
+  stepControl: string;
+  /** Tolerances of an adaptive solver (null at fixed steps). */
+  rtol: number | null;
+  atol: number | null;
   sampleEveryMs: number;
   stats: StepStats;
 }
 
+/** Where each solver setting comes from: the option, and the command-line flag that sets it (null: the API only). */
+const SETTING_SOURCES: Array<[keyof AnalogOptions, keyof SolverSettings, string | null]> = [
+  ['rtol', 'rtol', '--rtol'],
+  ['atol', 'atol', '--atol'],
+  ['hMaxMs', 'hMax', null],
+  ['dtMs', 'dt', '--sde-step'],
+  ['noiseSeed', 'seed', null],
+];
+
 /**
- * The continuous-time emulator: integrates a compiled circuit's state equations (AnalogSystem) with an
- * error-controlled solver, stopping exactly at every discontinuity of the drive (table rows, steps,
- * impulses) and at digital plasticity updates, and restarting there. Exact prospective units follow a
- * target step or an impulse at once (f conserved across the jump), lead stages smoothly. Probes are
- * sampled at the requested times by dense output.
+ * The continuous-time emulator: integrates a compiled circuit's state equations (AnalogSystem) with a
+ * registered solver and its step-size controller (ode/registry.ts), segment by segment between the
+ * discontinuities of the drive (table rows, steps, impulses) and digital plasticity updates, restarting
+ * at each. Exact prospective units follow a target step or an impulse at once (f conserved across the
+ * jump), lead stages smoothly. Probes and weight snapshots are read by dense output. Every failure (of
+ * the right-hand side, of the solver, a divergence) becomes a NumericalError with its time.
  */
 export class AnalogSimulator {
   readonly system: AnalogSystem;
-  readonly solver: OdeSolver;
-  readonly tol: Tolerances;
+  /** The solver with its controller and step counts; `reset()` forgets the step-size suggestion. */
+  readonly solver: Integrator;
+  readonly solverName: SolverName;
+  readonly settings: Readonly<SolverSettings>;
   tMs = 0;
   private y: Float64Array | null = null;
+  private readonly entry: SolverEntry;
   private readonly init: 'rest' | 'equilibrium';
   private readonly limit: number;
 
@@ -76,17 +93,44 @@ export class AnalogSimulator {
     options: AnalogOptions = {},
   ) {
     this.system = new AnalogSystem(model, options.learn ?? false);
-    const noisy = model.noiseSigma.some((s) => s > 0);
-    let name = options.solver ?? 'auto';
-    if (name === 'auto') name = noisy ? 'euler-maruyama' : this.stiffEnough() ? 'rosenbrock' : 'dopri5';
-    if (noisy && name !== 'euler-maruyama') throw new UsageError(`solver: the circuit has noise; use the stochastic solver (euler-maruyama), not ${name}`);
-    this.solver = name === 'dopri5' ? new Dopri5() : name === 'rosenbrock' ? new Rosenbrock() : new EulerMaruyama(options.noiseSeed ?? model.ir.seed);
+    this.solverName = this.chooseSolver(options);
+    this.entry = solverEntry(this.solverName);
     const poles = [...model.rate.poleMs, ...model.err.poleMs].filter((x) => x > 0);
-    const hNoise = Math.min(minOf(model.tauMs) / 100, minOf(poles) / 5);
-    this.tol = { rtol: options.rtol ?? 1e-6, atol: options.atol ?? 1e-9, hMax: options.hMaxMs ?? Infinity, hFixed: options.dtMs ?? hNoise };
-    if (!(this.tol.rtol > 0) || !(this.tol.atol > 0)) throw new UsageError('--rtol and --atol must be positive');
+    this.settings = {
+      rtol: options.rtol ?? 1e-6,
+      atol: options.atol ?? 1e-9,
+      hMax: options.hMaxMs ?? Infinity,
+      dt: options.dtMs ?? Math.min(minOf(model.tauMs) / 100, minOf(poles) / 5),
+      seed: options.noiseSeed ?? model.ir.seed,
+    };
+    if (!(this.settings.rtol > 0) || !(this.settings.atol > 0)) throw new UsageError('--rtol and --atol must be positive');
+    if (!(this.settings.dt > 0) || !Number.isFinite(this.settings.dt)) throw new UsageError(`--sde-step: expected a positive step, got ${this.settings.dt} ms`);
+    this.solver = createIntegrator(this.solverName, this.settings);
     this.init = options.init ?? 'rest';
     this.limit = options.divergenceLimit ?? 1e6;
+  }
+
+  /**
+   * The registered solver to use: `auto` picks by the circuit; a named one must suit it (noise needs the
+   * stochastic solver), and options that the named solver does not read are refused, not ignored. Under
+   * `auto` the options are offered to whichever solver it picks (a solver takes only the settings it reads).
+   */
+  private chooseSolver(options: AnalogOptions): SolverName {
+    const requested = options.solver ?? 'auto';
+    if (!SOLVER_CHOICES.includes(requested)) throw new UsageError(`${ODE_SOLVER_FLAG}: expected one of ${SOLVER_CHOICES.join(', ')}, got '${String(requested)}'`);
+    const noisy = this.model.noiseSigma.some((s) => s > 0);
+    const name = requested !== 'auto' ? requested : solverOfKind(noisy ? 'stochastic' : this.stiffEnough() ? 'stiff' : 'explicit');
+    const entry = solverEntry(name);
+    if (noisy && entry.kind !== 'stochastic') throw new UsageError(`solver: the circuit has noise; use the stochastic solver (${ODE_SOLVER_FLAG} ${solverOfKind('stochastic')}), not ${name}`);
+    if (requested === 'auto') return name;
+    const reads = (setting: keyof SolverSettings) => (entry.settings as readonly string[]).includes(setting);
+    const takes = SETTING_SOURCES.filter(([, s, flag]) => flag && reads(s)).map(([, , flag]) => flag);
+    for (const [option, setting, flag] of SETTING_SOURCES) {
+      if (options[option] !== undefined && !reads(setting)) {
+        throw new UsageError(`${flag ?? `the option ${option}`} does not apply to ${ODE_SOLVER_FLAG} ${name} (${entry.stepControl} steps; it takes ${takes.join(', ')})`);
+      }
+    }
+    return name;
   }
 
   /**
@@ -115,124 +159,128 @@ export class AnalogSimulator {
     sys.drive = req.drive;
     const t0 = this.tMs;
     const tEnd = t0 + req.durationMs;
-    const every = req.sampleEveryMs ?? 0.1;
-    const probes = req.probes ?? [];
-    const hasTargets = req.drive.targetChannels > 0;
-    const extra = hasTargets ? ['cost', 'fmax'] : ['fmax'];
-    const names = [...extra, ...probes.flatMap((p) => p.indices.map((i) => columnLabel(p, i, 0, 1)))];
-    const traces = new TraceTable(names);
-    const row = new Float64Array(names.length);
-    const observer = new DigitalObserver(sys);
-    const nSamples = Math.max(1, Math.ceil(req.durationMs / every - 1e-9));
-    let k = 0;
-    const sampleTime = (j: number) => t0 + j * every;
-    const N = g.nNeurons;
-    const w = sys.workspace;
-    const dq = new Float64Array(sys.size);
-    const yq = new Float64Array(sys.size);
-    const costs: number[] = [];
-    const tauMax = maxOf(sys.model.tauMs);
-    const transientEnd = t0 + (req.durationMs >= 20 * tauMax ? 10 * tauMax : req.durationMs / 2);
-    let maxF = 0;
-    let maxU = 0;
-    const sample = (t: number, y: Float64Array) => {
-      sys.rhs(t, y, dq);
-      let c = 0;
-      for (const o of g.outputs) if (w.nudge[o]) c += 0.5 * (w.ustar[o]! - w.u[o]!) ** 2;
-      costs.push(hasTargets ? c : NaN);
-      let f = 0;
-      for (let i = 0; i < N; i++) f = Math.max(f, Math.abs(w.f[i]!));
-      if (t >= transientEnd) maxF = Math.max(maxF, f);
-      if (hasTargets) row[0] = c;
-      row[extra.length - 1] = f;
-      observer.sample(probes, row.subarray(extra.length));
-      traces.push(t, row);
-    };
+    const recorder = new AnalogRecorder(sys, req.probes ?? [], t0, req.durationMs, req.sampleEveryMs ?? 0.1);
     const snapshots = new SnapshotSchedule(t0, tEnd, req.weightsEveryMs, (tq, yq) => snapshotOf(g, tq, sys.weightsAt(yq)));
     const start = performance.now();
-    let lastReport = start;
     const stepsBefore = this.solver.stats.accepted;
+    const breaks = this.breakpoints(t0, tEnd);
+    const y = this.startState(t0);
+    sys.segmentEnd = breaks[0] ?? Infinity;
+    this.check(recorder.at(t0, y));
+    snapshots.at(t0, y);
+    const maxU = this.integrateSegments(y, t0, breaks, recorder, snapshots, this.progress(req, t0, tEnd, start, stepsBefore));
+    snapshots.final(tEnd, y);
+    this.tMs = tEnd;
+    return { traces: recorder.traces, snapshots: snapshots.taken, summary: this.summary(req, recorder, maxU, performance.now() - start, this.solver.stats.accepted - stepsBefore) };
+  }
 
-    let y = this.y;
-    if (!y) {
-      sys.segmentEnd = Infinity;
-      y = sys.initialState(t0, this.init);
-      this.y = y;
-      this.applyBreak(y, -Infinity, t0);
-    }
-    const breaks = [...new Set([...req.drive.breakpoints(t0, tEnd), ...sys.updateTimes(t0, tEnd), tEnd])].filter((b) => b > t0).sort((a, b) => a - b);
+  /** The state to start from: the one left by the last run, or the initial state (rest or equilibrium). */
+  private startState(t0: number): Float64Array {
+    if (this.y) return this.y;
+    const sys = this.system;
+    sys.segmentEnd = Infinity;
+    const y = sys.initialState(t0, this.init);
+    this.y = y;
+    this.applyBreak(y, -Infinity, t0);
+    return y;
+  }
+
+  /** The ends of the segments: discontinuities of the drive and digital updates in (t0, tEnd], and tEnd. */
+  private breakpoints(t0: number, tEnd: number): number[] {
+    const sys = this.system;
+    const all = new Set([...sys.drive!.breakpoints(t0, tEnd), ...sys.updateTimes(t0, tEnd), tEnd]);
+    return [...all].filter((b) => b > t0 && b <= tEnd).sort((a, b) => a - b);
+  }
+
+  /**
+   * Integrates segment by segment: rows and snapshots inside steps from the dense output, a divergence
+   * check after every step, the break handling (impulses, jumps, digital updates) and the rows and
+   * snapshots due at each segment's end. Returns max |u| over the accepted steps.
+   */
+  private integrateSegments(y: Float64Array, t0: number, breaks: number[], recorder: AnalogRecorder, snapshots: SnapshotSchedule, progress: (t: number) => void): number {
+    const sys = this.system;
+    const yq = new Float64Array(sys.size);
+    let maxU = 0;
+    const onStep = (a: number, b: number, interp: Interpolant): IntegrationFailure | null => {
+      const fail = recorder.within(a, b, interp);
+      if (fail) return fail;
+      snapshots.within(a, b, interp, yq);
+      const { v, i } = this.largestVoltage(y);
+      maxU = Math.max(maxU, v);
+      if (!(v <= this.limit)) return { what: `divergence: |u| = ${v.toExponential(3)} exceeds ${this.limit}`, timeMs: b, component: neuronLabel(sys.graph, i), hint: 'check the profile (rails, gains) or the weights' };
+      progress(b);
+      return null;
+    };
     let t = t0;
-    if (Math.abs(sampleTime(0) - t) < 1e-9) {
-      sys.segmentEnd = breaks[0] ?? Infinity;
-      sample(t, y);
-      k = 1;
-    }
-    snapshots.at(t, y);
     for (let bi = 0; bi < breaks.length; bi++) {
       const tb = breaks[bi]!;
       sys.segmentEnd = tb;
-      const fail = this.solver.integrate(sys, t, y, tb, this.tol, (a, b, interp) => {
-        while (k < nSamples && sampleTime(k) < b - 1e-12 && sampleTime(k) >= a - 1e-12) {
-          interp(sampleTime(k), yq);
-          sample(sampleTime(k), yq);
-          k++;
-        }
-        snapshots.within(a, b, interp, yq);
-        for (let i = 0; i < N; i++) {
-          const v = Math.abs(y![i]!);
-          if (v > maxU) maxU = v;
-          if (!(v <= this.limit)) throw new NumericalError(`divergence: |u| = ${v.toExponential(3)} exceeds ${this.limit}`, b, neuronLabel(g, i), 'check the profile (rails, gains) or the weights');
-        }
-        if (req.onProgress) {
-          const now = performance.now();
-          if (now - lastReport > 500) {
-            lastReport = now;
-            req.onProgress((b - t0) / (tEnd - t0), b, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));
-          }
-        }
-      });
-      if (fail) throw new NumericalError(fail.what, fail.timeMs, fail.component, 'tighten --rtol/--atol, use --solver rosenbrock for stiff circuits, or check the circuit');
+      this.check(this.solver.integrate(sys, t, y, tb, onStep));
       t = tb;
-      if (tb < tEnd || bi === breaks.length - 1) {
-        sys.segmentEnd = breaks[bi + 1] ?? Infinity;
-        if (tb < tEnd) this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
-      }
-      while (k < nSamples && Math.abs(sampleTime(k) - tb) < 1e-9) {
-        sample(tb, y);
-        k++;
-      }
+      sys.segmentEnd = breaks[bi + 1] ?? Infinity;
+      if (bi < breaks.length - 1) this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
+      this.check(recorder.at(tb, y));
       snapshots.at(tb, y);
     }
-    snapshots.final(tEnd, y);
-    this.tMs = tEnd;
-    const wallMs = performance.now() - start;
-    const tenth = Math.max(1, Math.floor(costs.length / 10));
-    const mean = (a: number[]) => a.reduce((x, z) => x + z, 0) / a.length;
-    const steps = this.solver.stats.accepted - stepsBefore;
+    return maxU;
+  }
+
+  /** The largest |u| (NaN first) and its neuron. */
+  private largestVoltage(y: Float64Array): { v: number; i: number } {
+    let v = 0;
+    let at = 0;
+    for (let i = 0; i < this.system.graph.nNeurons; i++) {
+      const a = Math.abs(y[i]!);
+      if (!(a <= v)) {
+        v = a;
+        at = i;
+        if (a !== a) break;
+      }
+    }
+    return { v, i: at };
+  }
+
+  /** A failure becomes a NumericalError with its time, component and a hint from the solver registry. */
+  private check(fail: IntegrationFailure | null): void {
+    if (fail) throw new NumericalError(fail.what, fail.timeMs, fail.component, fail.hint ?? failureHint(this.solverName));
+  }
+
+  private progress(req: AnalogRunRequest, t0: number, tEnd: number, start: number, stepsBefore: number): (t: number) => void {
+    let lastReport = start;
+    return (t) => {
+      if (!req.onProgress) return;
+      const now = performance.now();
+      if (now - lastReport <= 500) return;
+      lastReport = now;
+      req.onProgress((t - t0) / (tEnd - t0), t, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));
+    };
+  }
+
+  private summary(req: AnalogRunRequest, recorder: AnalogRecorder, maxU: number, wallMs: number, steps: number): AnalogSummary {
+    const sys = this.system;
+    const adaptive = this.entry.stepControl === 'adaptive';
+    const s = this.settings;
     return {
-      traces,
-      snapshots: snapshots.taken,
-      summary: {
-        engine: 'analog',
-        profile: sys.model.ir.profile.name,
-        exactNla: sys.model.exactNla,
-        solver: this.solver.name,
-        lookahead: true,
-        learn: sys.learn,
-        rtol: this.tol.rtol,
-        atol: this.tol.atol,
-        sampleEveryMs: every,
-        steps,
-        simulatedMs: req.durationMs,
-        wallMs,
-        stepsPerSecond: steps / (wallMs / 1000),
-        finalCost: costs.length ? mean(costs.slice(costs.length - tenth)) : NaN,
-        initialCost: costs.length ? mean(costs.slice(0, tenth)) : NaN,
-        maxAbsF: maxF,
-        maxAbsU: maxU,
-        seed: sys.model.ir.seed,
-        stats: { ...this.solver.stats },
-      },
+      engine: 'analog',
+      profile: sys.model.ir.profile.name,
+      exactNla: sys.model.exactNla,
+      solver: this.solverName,
+      solverMethod: this.entry.description,
+      stepControl: adaptive ? `rtol ${s.rtol}, atol ${s.atol}${s.hMax < Infinity ? `, steps ≤ ${s.hMax} ms` : ''}` : `fixed step ${s.dt} ms, noise seed ${s.seed}`,
+      lookahead: true,
+      learn: sys.learn,
+      rtol: adaptive ? s.rtol : null,
+      atol: adaptive ? s.atol : null,
+      sampleEveryMs: recorder.everyMs,
+      steps,
+      simulatedMs: req.durationMs,
+      wallMs,
+      stepsPerSecond: steps / (wallMs / 1000),
+      ...recorder.costFigures(),
+      maxAbsF: recorder.maxF,
+      maxAbsU: maxU,
+      seed: sys.model.ir.seed,
+      stats: { ...this.solver.stats },
     };
   }
 
@@ -253,21 +301,17 @@ export class AnalogSimulator {
     if (jump) {
       const end = sys.segmentEnd;
       sys.segmentEnd = tb; // left limit
-      sys.rhs(tb, y, new Float64Array(sys.size));
+      const fail = sys.rhs(tb, y, new Float64Array(sys.size));
       sys.segmentEnd = end;
+      this.check(fail ?? null);
       fOld = Float64Array.from(w.f);
       before = snapshotDrive(w);
     }
     for (const imp of impulses) y[sys.oIn + imp.channel] = y[sys.oIn + imp.channel]! + imp.area / sys.model.inputTauMs[imp.channel]!;
     if (jump && before && fOld) {
-      sys.rhs(tb, y, new Float64Array(sys.size)); // the drive after the jump, in the workspace
+      this.check(sys.rhs(tb, y, new Float64Array(sys.size)) ?? null); // the drive after the jump, in the workspace
       w.rbarIn.set(y.subarray(sys.oIn, sys.oIn + g.nStimulusInputs));
-      try {
-        jumpContinuation(sys.eq, fOld, before, tb);
-      } catch (e) {
-        if (e instanceof NumericalError && Number.isNaN(e.timeMs)) throw new NumericalError(e.what, tb, e.neuron, e.hint);
-        throw e;
-      }
+      jumpContinuation(sys.eq, fOld, before, tb); // a failed solve throws a NumericalError at tb
       y.set(w.u.subarray(0, g.nNeurons), 0);
     }
     if (Number.isFinite(tPrev) && sys.updateTimes(tPrev, tb).includes(tb)) sys.applyDigitalUpdates(y);

@@ -16,7 +16,7 @@ import { LayeredSolver } from '../digital/solvers/layered.js';
 import type { LinearSolver } from '../digital/solvers/linear-solver.js';
 import { SomaticDynamics } from '../digital/somatic.js';
 import { Workspace } from '../digital/workspace.js';
-import type { OdeSystem } from './ode/ode.js';
+import type { IntegrationFailure, OdeSystem } from './ode/ode.js';
 import type { AnalogModel } from './model.js';
 
 /**
@@ -110,8 +110,8 @@ export class AnalogSystem implements OdeSystem {
       dyn: this.dynamics,
       direct: this.direct,
       kinks: g.neurons.some((p) => hasKink(p.activation)),
-      fail: (f) => {
-        throw new NumericalError(f.what, NaN, undefined, f.hint);
+      fail: (f, tMs) => {
+        throw new NumericalError(f.what, tMs, undefined, f.hint);
       },
     };
     for (const inp of g.inputs) if (inp.constantRate !== null) this.workspace.rbarIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
@@ -224,7 +224,8 @@ export class AnalogSystem implements OdeSystem {
     this.loadWeights(y, false);
   }
 
-  rhs(t: number, y: Float64Array, dy: Float64Array): void {
+  /** F(t, y) into dy, or a failed solve as a value (what, t). */
+  rhs(t: number, y: Float64Array, dy: Float64Array): IntegrationFailure | null {
     const w = this.workspace;
     const m = this.model;
     const g = this.graph;
@@ -237,11 +238,12 @@ export class AnalogSystem implements OdeSystem {
       // rest offsets θ: the membrane settles at u = θ + W r̄ + ē, so (1 + τ d/dt)(f − θ) = 0
       for (let i = 0; i < N; i++) w.rhs[i] = -(w.f[i]! - m.theta[i]!) / m.tauMs[i]! - w.dfdt[i]!;
       const fail = this.direct.solve(w.rhs, udot);
-      if (fail) throw new NumericalError(fail.what, t, undefined, fail.hint);
+      if (fail) return { what: fail.what, timeMs: t, ...(fail.hint ? { hint: fail.hint } : {}) };
       this.dynamics.errorSignal(this.ebar);
     } else {
       this.dynamics.evaluate(false);
-      this.circuitRate(y, udot, t);
+      const fail = this.circuitRate(y, udot, t);
+      if (fail) return fail;
     }
     for (let i = 0; i < N; i++) {
       let v = udot[i]!;
@@ -252,10 +254,11 @@ export class AnalogSystem implements OdeSystem {
     if (m.rate.any.lead) for (let i = 0; i < N; i++) dy[this.oZr + i] = m.rate.lead[i] ? (w.rho[i]! - y[this.oZr + i]!) / m.rate.poleMs[i]! : 0;
     if (m.err.any.lead) for (let i = 0; i < N; i++) dy[this.oZe + i] = m.err.lead[i] ? (this.ebar[i]! - y[this.oZe + i]!) / m.err.poleMs[i]! : 0;
     this.plasticity(y, dy);
+    return null;
   }
 
   /** The circuit form: b and, with exact units, the linear solve M u̇ = b. */
-  private circuitRate(y: Float64Array, udot: Float64Array, t: number): void {
+  private circuitRate(y: Float64Array, udot: Float64Array, t: number): IntegrationFailure | null {
     const w = this.workspace;
     const m = this.model;
     const L = this.layout;
@@ -294,7 +297,7 @@ export class AnalogSystem implements OdeSystem {
     }
     if (!m.rate.any.exact && !m.err.any.exact) {
       for (let i = 0; i < N; i++) udot[i] = b[i]! / m.tauMs[i]!;
-      return;
+      return null;
     }
     const tmp = new Float64Array(N);
     const apply = (v: Float64Array, out: Float64Array) => {
@@ -308,19 +311,23 @@ export class AnalogSystem implements OdeSystem {
         for (let i = 0; i < N; i++) if (!m.err.lead[i]) out[i] = out[i]! - (m.err.lookMs[i]! * (tmp[i]! - this.rate0[i]!));
       }
     };
+    let failed: IntegrationFailure | null = null;
     const precond = (r: Float64Array, out: Float64Array) => {
       for (let i = 0; i < N; i++) out[i] = r[i]! / m.tauMs[i]!;
-      if (m.rate.any.exact) {
+      if (m.rate.any.exact && !failed) {
         const x = new Float64Array(N);
         const fail = this.direct.solve(out, x);
-        if (fail) throw new NumericalError(fail.what, t, undefined, fail.hint);
+        if (fail) failed = { what: fail.what, timeMs: t, ...(fail.hint ? { hint: fail.hint } : {}) };
         out.set(x);
       }
     };
     precond(b, udot);
+    if (failed) return failed;
     const tol = 1e-12 * Math.max(1e-300, ...Array.from(b, Math.abs));
     const res = gmres(apply, precond, b, udot, tol, 200);
-    if (res.fail) throw new NumericalError(`the circuit's voltage rate could not be solved: ${res.fail}`, t, undefined, 'the look-ahead loop of exact units is ill-conditioned here');
+    if (failed) return failed;
+    if (res.fail) return { what: `the circuit's voltage rate could not be solved: ${res.fail}`, timeMs: t, hint: 'the look-ahead loop of exact units is ill-conditioned here' };
+    return null;
   }
 
   /** Weight derivatives (Eq. 8 as built: ideal, leaky capacitor, or a digital accumulator). */

@@ -19,8 +19,8 @@ export interface EquilibriumContext {
   direct: LinearSolver;
   /** Whether some activation has a kink (f may jump there; Newton then keeps its best point). */
   kinks: boolean;
-  /** Called with a solver failure; must throw. */
-  fail: (f: SolveFailure) => never;
+  /** Called with a solver failure and the time of the event being handled; must throw. */
+  fail: (f: SolveFailure, tMs: number) => never;
 }
 
 export interface DriveSnapshot {
@@ -76,7 +76,7 @@ export function jumpContinuation(c: EquilibriumContext, fTarget: Float64Array, b
     for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
     delta.fill(0);
     const fail = direct.solve(d, delta);
-    if (fail) c.fail(fail);
+    if (fail) c.fail(fail, tMs);
     for (let i = 0; i < delta.length; i++) w.u[i] = w.u[i]! - delta[i]!;
   }
   w.ustar.set(after.ustar);
@@ -105,7 +105,7 @@ export function restoreEquilibrium(c: EquilibriumContext, fTarget: Float64Array,
     }
     delta.fill(0);
     const fail = direct.solve(d, delta);
-    if (fail) c.fail(fail);
+    if (fail) c.fail(fail, tMs);
     for (let i = 0; i < delta.length; i++) w.u[i] = w.u[i]! - delta[i]!;
   }
   if (c.kinks && Number.isFinite(bestR)) {

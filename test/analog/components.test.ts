@@ -3,7 +3,7 @@ import { poolRate, poolRecovery, poolSteadyState, transmitted } from '../../hard
 import { leadOutput, leadRampResponse, leadStateRate, leadTransfer } from '../../hardware-models/components/lead-stage.js';
 import { membraneRate, membraneStepResponse, membraneTauS } from '../../hardware-models/components/membrane.js';
 import { activationValue } from '../../core/activation.js';
-import { Dopri5 } from '../../emulator/analog/ode/dopri5.js';
+import { createIntegrator } from '../../emulator/analog/ode/registry.js';
 import type { OdeSystem } from '../../emulator/analog/ode/ode.js';
 
 /** Integrates a one- or two-state component with DOPRI5 at tight tolerance, sampling by dense output. */
@@ -12,7 +12,7 @@ function integrate(sys: OdeSystem, y0: number[], tEnd: number, times: number[]):
   const out: number[][] = [];
   const buf = new Float64Array(sys.size);
   let k = 0;
-  new Dopri5().integrate(sys, 0, y, tEnd, { rtol: 1e-12, atol: 1e-15, hMax: Infinity }, (a, b, interp) => {
+  createIntegrator('dopri5', { rtol: 1e-12, atol: 1e-15 }).integrate(sys, 0, y, tEnd, (a, b, interp) => {
     while (k < times.length && times[k]! <= b) {
       if (times[k]! >= a) interp(times[k]!, buf);
       out.push(Array.from(buf));

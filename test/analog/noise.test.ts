@@ -6,7 +6,9 @@ import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import { membraneNoiseRmsV } from '../../hardware-models/components/noise.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
+import { ConstantStep } from '../../emulator/analog/ode/controller.js';
 import { EulerMaruyama } from '../../emulator/analog/ode/euler-maruyama.js';
+import { Integrator } from '../../emulator/analog/ode/integrate.js';
 import type { OdeSystem } from '../../emulator/analog/ode/ode.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
 import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
@@ -50,7 +52,7 @@ describe('Euler–Maruyama on an Ornstein–Uhlenbeck process: the stationary va
       let sum = 0;
       let sq = 0;
       let n = 0;
-      const fail = new EulerMaruyama(17).integrate(sys, 0, y, T, { rtol: 1, atol: 1, hMax: Infinity, hFixed: h }, (_a, b) => {
+      const fail = new Integrator(new EulerMaruyama(17), new ConstantStep(h)).integrate(sys, 0, y, T, (_a, b) => {
         if (b < 10 * tau) return;
         for (let i = 0; i < M; i++) {
           sum += y[i]!;

@@ -10,7 +10,7 @@ import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { poolRate, transmitted } from '../../hardware-models/components/depressing-synapse.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
-import { Dopri5 } from '../../emulator/analog/ode/dopri5.js';
+import { createIntegrator } from '../../emulator/analog/ode/registry.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
 import { runSpice, type SpiceEngine } from '../../emulator/spice/run.js';
@@ -59,7 +59,7 @@ describe('SPICE cross-check (ngspice in WebAssembly)', () => {
     const ts = ir.timeScale;
     const delivered: number[] = [transmitted(dep, x[0]!, rate[0]!)];
     for (let k = 1; k < rate.length; k++) {
-      new Dopri5().integrate({ size: 1, rhs: (t, y, dy) => void (dy[0] = poolRate(dep, y[0]!, rateAt(t)) * ts), componentName: () => 'x' }, (k - 1) * 0.1, x, k * 0.1, { rtol: 1e-9, atol: 1e-12, hMax: 0.05 }, () => {});
+      createIntegrator('dopri5', { rtol: 1e-9, atol: 1e-12, hMax: 0.05 }).integrate({ size: 1, rhs: (t, y, dy) => void (dy[0] = poolRate(dep, y[0]!, rateAt(t)) * ts), componentName: () => 'x' }, (k - 1) * 0.1, x, k * 0.1);
       delivered.push(transmitted(dep, x[0]!, rate[k]!));
     }
     expect(nrmse(spice.traces.column('dep0:h1[0]'), delivered)).toBeLessThan(0.01);

@@ -1,29 +1,36 @@
 /**
- * Contracts of the continuous-time integrators (diffrax style: the system, the solver and the step
- * controller are separate; state goes in and comes back out; failures are values).
+ * Contracts of the continuous-time integrators, shaped as diffrax shapes them: the system (the vector
+ * field), the solver (one step over (t, y, h), its tableau as data, its caches in an explicit state), the
+ * step-size controller (accept or reject, the next h) and one loop that drives any solver with any
+ * controller (integrate.ts). Failures are values, never exceptions: the right-hand side returns one, a
+ * step carries one, the loop returns one; the simulator turns it into a NumericalError.
  */
+
+/** What went wrong, when, and where: a failed solve inside the right-hand side, a non-finite state, a collapsing step. */
+export interface IntegrationFailure {
+  what: string;
+  timeMs: number;
+  /** The state component (`u of h1[3]`), when one is to blame. */
+  component?: string;
+  /** What to try, when the layer that failed knows better than the generic hint. */
+  hint?: string;
+}
 
 /** dy/dt = f(t, y) of `size` components. */
 export interface OdeSystem {
   readonly size: number;
-  /** Writes f(t, y) into dy. Must not keep references to y or dy. */
-  rhs(t: number, y: Float64Array, dy: Float64Array): void;
+  /**
+   * Writes f(t, y) into dy, or returns why it cannot (with the time t), in which case dy is undefined.
+   * Must not keep references to y or dy. Systems that cannot fail return nothing.
+   */
+  rhs(t: number, y: Float64Array, dy: Float64Array): IntegrationFailure | null | void;
   /** Human name of component i (`u of h1[3]`), for error messages. */
   componentName(i: number): string;
   /** Standard deviation per √(time unit) of white noise on component i (0: deterministic). Stochastic solvers only. */
   noiseScale?(i: number): number;
 }
 
-export interface Tolerances {
-  rtol: number;
-  atol: number;
-  /** Largest step (time units); Infinity for none. */
-  hMax: number;
-  /** Fixed step of the stochastic solver. */
-  hFixed?: number;
-}
-
-/** Dense output on the last accepted step [t0, t1]: writes y(t) for t in that interval. */
+/** Dense output on an accepted step [t0, t1]: writes y(t) for t in that interval. Valid until the next step. */
 export type Interpolant = (t: number, out: Float64Array) => void;
 
 export interface StepStats {
@@ -34,64 +41,54 @@ export interface StepStats {
   factorisations: number;
 }
 
-export interface IntegrationFailure {
-  what: string;
-  timeMs: number;
-  component?: string;
-}
-
-/**
- * An integrator. `integrate` advances y (in place) from t0 to exactly t1, calling `onStep` after every
- * accepted step with the step's interval and its dense output; it returns a failure (non-finite state,
- * step size collapsing) as a value. It keeps no state between calls except its step-size suggestion,
- * which `reset` clears (after a discontinuity).
- */
-export interface OdeSolver {
-  readonly name: string;
-  /** Order of the solution (tests check the measured convergence order against it). */
-  readonly order: number;
-  readonly stats: StepStats;
-  reset(): void;
-  integrate(sys: OdeSystem, t0: number, y: Float64Array, t1: number, tol: Tolerances, onStep: (t0: number, t1: number, interp: Interpolant) => void): IntegrationFailure | null;
-}
-
 export function newStats(): StepStats {
   return { accepted: 0, rejected: 0, rhsEvaluations: 0, jacobians: 0, factorisations: 0 };
 }
 
-/** RMS norm of the error scaled by atol + rtol·max(|y0|, |y1|). */
-export function errorNorm(err: Float64Array, y0: Float64Array, y1: Float64Array, tol: Tolerances): { norm: number; worst: number } {
-  let s = 0;
-  let worst = 0;
-  let wv = -1;
-  for (let i = 0; i < err.length; i++) {
-    const sc = tol.atol + tol.rtol * Math.max(Math.abs(y0[i]!), Math.abs(y1[i]!));
-    const e = err[i]! / sc;
-    const e2 = e * e;
-    s += e2;
-    if (!(e2 <= wv)) {
-      wv = e2;
-      worst = i;
-    }
-  }
-  return { norm: Math.sqrt(s / Math.max(1, err.length)), worst };
+/** One attempted step from (t, y) of size h. The buffers belong to the solver's state. */
+export interface StepResult {
+  /** The solution at t + h (valid until the next attempt). */
+  y1: Float64Array;
+  /** The local error estimate (embedded pair), or null for a solver without one (fixed steps only). */
+  error: Float64Array | null;
+  /** A failure of the right-hand side or of the step's own algebra (a singular matrix); y1 is then undefined. */
+  failure: IntegrationFailure | null;
 }
 
-/** First step size guess (Hairer's heuristic, simplified). */
-export function initialStep(sys: OdeSystem, t0: number, y: Float64Array, f0: Float64Array, tol: Tolerances, order: number, span: number): number {
-  let d0 = 0;
-  let d1 = 0;
-  for (let i = 0; i < y.length; i++) {
-    const sc = tol.atol + tol.rtol * Math.abs(y[i]!);
-    d0 += (y[i]! / sc) ** 2;
-    d1 += (f0[i]! / sc) ** 2;
-  }
-  d0 = Math.sqrt(d0 / y.length);
-  d1 = Math.sqrt(d1 / y.length);
-  let h = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
-  h = Math.min(h, span, tol.hMax);
-  void sys;
-  void t0;
-  void order;
-  return Math.max(h, 1e-12 * Math.max(1, Math.abs(t0)));
+/** What a solver declares about itself; controllers and the order tests read it. */
+export interface SolverTraits {
+  /** Order of the solution without noise (the order tests measure it at fixed steps). */
+  readonly order: number;
+  /** Order of the embedded solution behind the error estimate, or null without one. */
+  readonly errorOrder: number | null;
+}
+
+/**
+ * A one-step method, stateless over (t, y, h): everything that outlives a call lives in the state S the
+ * solver allocates (`init`) and the driver hands back on every call. A step never changes y or the
+ * committed part of the state: the driver commits an accepted step with `accept`, so a rejected step
+ * is simply dropped.
+ */
+export interface OdeSolver<S = unknown> extends SolverTraits {
+  /** The tableau's name (`dopri5`, `ros3`, `euler-maruyama`). */
+  readonly name: string;
+  /** Allocates the workspace for `sys` (once per run); stats are counted into `stats`. */
+  init(sys: OdeSystem, stats: StepStats): S;
+  /** At a segment's start or after a discontinuity: caches of (t0, y0), e.g. f(t0, y0) for first-same-as-last. */
+  restart(sys: OdeSystem, t0: number, y0: Float64Array, state: S): IntegrationFailure | null;
+  /** f(t0, y0) after `restart` or `accept`, when the solver keeps it (the initial step guess uses it). */
+  derivative(state: S): Float64Array | null;
+  /** Attempts one step of size h from (t, y). */
+  step(sys: OdeSystem, t: number, y: Float64Array, h: number, state: S): StepResult;
+  /**
+   * Commits an accepted step from (t, y) of size h ending at t1 (t + h, or the segment's end exactly),
+   * before y is overwritten by y1, and returns its dense output on [t, t1] or a failure.
+   */
+  accept(sys: OdeSystem, t: number, y: Float64Array, h: number, t1: number, result: StepResult, state: S): Interpolant | IntegrationFailure;
+}
+
+/** Index of the first non-finite entry of a, or −1. */
+export function firstNonFinite(a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
 }

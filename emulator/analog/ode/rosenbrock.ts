@@ -1,186 +1,194 @@
 import { requireMemory } from '../../../core/memory-budget.js';
 import { DenseLu } from './dense-lu.js';
-import { errorNorm, initialStep, newStats, type IntegrationFailure, type Interpolant, type OdeSolver, type OdeSystem, type StepStats, type Tolerances } from './ode.js';
+import type { IntegrationFailure, Interpolant, OdeSolver, OdeSystem, StepResult, StepStats } from './ode.js';
+import { ROS3, type RosenbrockTableau } from './tableaus.js';
 
-/**
- * A Rosenbrock tableau in the transformed form used by KPP (Sandu et al. 1997):
- *   (1/(γh) I − J) K_s = f(y + Σ_j A_sj K_j) + Σ_j (C_sj / h) K_j,   y⁺ = y + Σ M_s K_s,   err = Σ E_s K_s.
- */
-interface RosTableau {
-  name: string;
-  order: number;
-  gamma: number;
-  A: number[][];
-  C: number[][];
-  M: number[];
-  E: number[];
+export interface RosenbrockOptions {
+  /**
+   * Magnitude below which a component's finite-difference perturbation stops shrinking with it: the
+   * scale where absolute error takes over from relative, atol/rtol (the registry passes it). Default 10⁻³.
+   */
+  perturbationFloor?: number;
+  /** What to suggest when the dense matrices do not fit the memory budget. */
+  tooLargeHint?: string;
 }
 
-/** ROS3: 3 stages, order 3 with an embedded order-2 estimate, L-stable (Sandu et al. 1997, as in KPP). */
-const ROS3: RosTableau = {
-  name: 'ros3',
-  order: 3,
-  gamma: 0.43586652150845899941601945119356,
-  A: [[], [1], [1, 0]],
-  C: [[], [-1.0156171083877702091975600115545], [4.0759956452537699824805835358067, 9.2076794298330791242156818474003]],
-  M: [1, 6.169794704382824559255361568973, -0.4277225654321857332623837380651],
-  E: [0.5, -2.9079558716805469821718236208017, 0.2235406989781156962736090927619],
-};
+interface RosenbrockState {
+  stats: StepStats;
+  /** Jacobian ∂(f, 1)/∂(y, t), row-major (n + 1)², and the iteration matrix that is factorised in place. */
+  J: Float64Array;
+  lu: DenseLu;
+  /** f at the committed point, and the spare buffer the next accepted step fills (swapped on acceptance). */
+  f0: Float64Array;
+  f1: Float64Array;
+  fp: Float64Array;
+  K: Float64Array[];
+  yt: Float64Array;
+  /** y at the start of the last accepted step, for its dense output. */
+  y0c: Float64Array;
+  result: StepResult;
+}
 
 /**
  * Linearly implicit Rosenbrock integrator for stiff circuits (parasitic poles 100–1000× faster than τ),
  * with the ROS3 tableau: order 3, error estimate of order 2, L-stable. Time enters as an extra state, so
  * the Jacobian (by finite differences) includes ∂f/∂t. ROS3 is not a W-method: a stale Jacobian costs
- * its order (measured: half the steps rejected when J is reused for 3 steps), so J is refreshed every
- * `jacobianEvery` = 1 accepted step by default, and after every rejection. Dense output: cubic Hermite.
+ * its order (measured: half the steps rejected when J is reused for 3 steps), so every attempted step
+ * evaluates J afresh at its start point and factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
  */
-export class Rosenbrock implements OdeSolver {
+export class Rosenbrock implements OdeSolver<RosenbrockState> {
   readonly name: string;
   readonly order: number;
-  stats: StepStats = newStats();
-  private h = 0;
-  private readonly tab: RosTableau = ROS3;
+  readonly errorOrder: number;
+  private readonly floor: number;
+  private readonly tooLargeHint: string;
 
-  constructor(private readonly jacobianEvery = 1) {
-    this.name = this.tab.name;
-    this.order = this.tab.order;
+  constructor(
+    options: RosenbrockOptions = {},
+    private readonly tab: RosenbrockTableau = ROS3,
+  ) {
+    this.name = tab.name;
+    this.order = tab.order;
+    this.errorOrder = tab.errorOrder;
+    this.floor = options.perturbationFloor ?? 1e-3;
+    this.tooLargeHint = options.tooLargeHint ?? 'use an explicit solver for large circuits';
   }
 
-  reset(): void {
-    this.h = 0;
-  }
-
-  integrate(sys: OdeSystem, t0: number, y: Float64Array, t1: number, tol: Tolerances, onStep: (a: number, b: number, interp: Interpolant) => void): IntegrationFailure | null {
-    const { gamma, A, C, M, E } = this.tab;
-    const S = M.length;
+  init(sys: OdeSystem, stats: StepStats): RosenbrockState {
     const n = sys.size;
     const m = n + 1; // + time
-    requireMemory(3 * 8 * m * m, `the Rosenbrock solver's dense ${m}×${m} Jacobian, its iteration matrix and LU factors (use --ode-solver dopri5 for large circuits)`);
-    const J = new Float64Array(m * m);
-    const Wm = new Float64Array(m * m);
-    const lu = new DenseLu(m, Wm);
-    const f0 = new Float64Array(n);
-    const f1 = new Float64Array(n);
-    const fp = new Float64Array(n);
-    const K = Array.from({ length: S }, () => new Float64Array(m));
-    const yt = new Float64Array(n);
+    requireMemory(3 * 8 * m * m, `the Rosenbrock solver's dense ${m}×${m} Jacobian, its iteration matrix and LU factors (${this.tooLargeHint})`);
     const y1 = new Float64Array(n);
-    const err = new Float64Array(n);
-    const y0c = new Float64Array(n);
-    const f0c = new Float64Array(n);
-    let t = t0;
-    const rhs = (tt: number, yy: Float64Array, out: Float64Array) => {
-      sys.rhs(tt, yy, out);
-      this.stats.rhsEvaluations++;
+    return {
+      stats,
+      J: new Float64Array(m * m),
+      lu: new DenseLu(m, new Float64Array(m * m)),
+      f0: new Float64Array(n),
+      f1: new Float64Array(n),
+      fp: new Float64Array(n),
+      K: Array.from({ length: this.tab.M.length }, () => new Float64Array(m)),
+      yt: new Float64Array(n),
+      y0c: new Float64Array(n),
+      result: { y1, error: new Float64Array(n), failure: null },
     };
-    rhs(t, y, f0);
-    if (this.h <= 0) this.h = Math.min(initialStep(sys, t, y, f0, tol, this.order, t1 - t0), 1e-3 * (t1 - t0) + 1e-9);
-    let h = Math.min(this.h, tol.hMax);
-    let jacAge = Infinity;
-    let luH = NaN;
-    const jacobian = () => {
-      J.fill(0);
-      for (let j = 0; j <= n; j++) {
-        const isT = j === n;
-        const base = isT ? t : y[j]!;
-        const d = Math.sqrt(2.2e-16) * Math.max(Math.abs(base), isT ? Math.max(1e-3, Math.abs(h)) : tol.atol / Math.max(tol.rtol, 1e-12) + 1e-12);
-        if (isT) rhs(t + d, y, fp);
-        else {
-          yt.set(y);
-          yt[j] = base + d;
-          rhs(t, yt, fp);
-        }
-        for (let i = 0; i < n; i++) J[i * m + j] = (fp[i]! - f0[i]!) / d;
+  }
+
+  restart(sys: OdeSystem, t0: number, y0: Float64Array, st: RosenbrockState): IntegrationFailure | null {
+    st.stats.rhsEvaluations++;
+    return sys.rhs(t0, y0, st.f0) ?? null;
+  }
+
+  derivative(st: RosenbrockState): Float64Array {
+    return st.f0;
+  }
+
+  step(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): StepResult {
+    const res = st.result;
+    res.failure = this.jacobian(sys, t, y, h, st) ?? this.factor(t, h, st) ?? this.stages(sys, t, y, h, st);
+    if (res.failure) return res;
+    const { M, E } = this.tab;
+    const { K } = st;
+    const y1 = res.y1;
+    const err = res.error!;
+    for (let i = 0; i < y.length; i++) {
+      let a = y[i]!;
+      let e = 0;
+      for (let s = 0; s < M.length; s++) {
+        a += M[s]! * K[s]![i]!;
+        e += E[s]! * K[s]![i]!;
       }
-      this.stats.jacobians++;
-      jacAge = 0;
-      luH = NaN;
+      y1[i] = a;
+      err[i] = e;
+    }
+    return res;
+  }
+
+  accept(sys: OdeSystem, t: number, y: Float64Array, _h: number, t1: number, result: StepResult, st: RosenbrockState): Interpolant | IntegrationFailure {
+    st.stats.rhsEvaluations++;
+    const fail = sys.rhs(t1, result.y1, st.f1);
+    if (fail) return fail;
+    const { y0c, f0: f0c, f1, result: { y1 } } = st;
+    st.f0 = f1;
+    st.f1 = f0c;
+    y0c.set(y);
+    const n = y.length;
+    const hh = t1 - t;
+    return (tq, out) => {
+      const s = (tq - t) / hh;
+      const h00 = (1 + 2 * s) * (1 - s) ** 2;
+      const h10 = s * (1 - s) ** 2;
+      const h01 = s * s * (3 - 2 * s);
+      const h11 = s * s * (s - 1);
+      for (let i = 0; i < n; i++) out[i] = h00 * y0c[i]! + h10 * hh * f0c[i]! + h01 * y1[i]! + h11 * hh * f1[i]!;
     };
-    while (t < t1) {
-      const last = t + h >= t1 - 1e-12 * Math.max(1, Math.abs(t1));
-      if (last) h = t1 - t;
-      if (h < 1e-13 * Math.max(1, Math.abs(t))) return { what: `the step size collapsed to ${h.toExponential(2)} ms`, timeMs: t };
-      if (jacAge >= this.jacobianEvery) jacobian();
-      if (!(Math.abs(h - luH) <= 0.2 * luH) || last || t + luH > t1) {
-        for (let i = 0; i < m * m; i++) Wm[i] = -J[i]!;
-        for (let i = 0; i < m; i++) Wm[i * m + i] = Wm[i * m + i]! + 1 / (gamma * h);
-        if (!lu.factor()) return { what: 'the Rosenbrock matrix 1/(γh) I − J is singular', timeMs: t };
-        this.stats.factorisations++;
-        luH = h;
+  }
+
+  /** J = ∂(f, 1)/∂(y, t) at (t, y) by forward differences from f0 = f(t, y). */
+  private jacobian(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): IntegrationFailure | null {
+    const { J, f0, fp, yt } = st;
+    const n = y.length;
+    const m = n + 1;
+    J.fill(0);
+    for (let j = 0; j <= n; j++) {
+      const isT = j === n;
+      const base = isT ? t : y[j]!;
+      const d = Math.sqrt(2.2e-16) * Math.max(Math.abs(base), isT ? Math.max(1e-3, Math.abs(h)) : this.floor);
+      let fail;
+      if (isT) fail = sys.rhs(t + d, y, fp);
+      else {
+        yt.set(y);
+        yt[j] = base + d;
+        fail = sys.rhs(t, yt, fp);
       }
-      const hs = luH;
-      for (let s = 0; s < S; s++) {
-        const Ks = K[s]!;
-        let ts = t;
-        if (s === 0) {
-          Ks.set(f0);
-          Ks[n] = 1;
-        } else {
-          for (let i = 0; i < n; i++) {
-            let acc = y[i]!;
-            for (let j = 0; j < s; j++) if (A[s]![j]) acc += A[s]![j]! * K[j]![i]!;
-            yt[i] = acc;
-          }
-          for (let j = 0; j < s; j++) if (A[s]![j]) ts += A[s]![j]! * K[j]![n]!;
-          rhs(ts, yt, fp);
-          Ks.set(fp);
-          Ks[n] = 1;
-          for (let j = 0; j < s; j++) {
-            const c = C[s]![j]! / hs;
-            for (let i = 0; i <= n; i++) Ks[i] = Ks[i]! + c * K[j]![i]!;
-          }
-        }
-        lu.solve(Ks);
-      }
-      for (let i = 0; i < n; i++) {
-        let a = y[i]!;
-        let e = 0;
-        for (let s = 0; s < S; s++) {
-          a += M[s]! * K[s]![i]!;
-          e += E[s]! * K[s]![i]!;
-        }
-        y1[i] = a;
-        err[i] = e;
-      }
-      const { norm, worst } = errorNorm(err, y, y1, tol);
-      if (!Number.isFinite(norm)) {
-        if (hs > 1e-10) {
-          h = hs * 0.25;
-          this.stats.rejected++;
-          jacAge = Infinity;
-          continue;
-        }
-        return { what: 'the state became non-finite', timeMs: t, component: sys.componentName(worst) };
-      }
-      const fac = Math.min(4, Math.max(0.2, 0.9 * Math.pow(Math.max(norm, 1e-10), -1 / this.order)));
-      if (norm <= 1) {
-        const tNew = last && hs === h ? t1 : t + hs;
-        rhs(tNew, y1, f1);
-        y0c.set(y);
-        f0c.set(f0);
-        const ta = t;
-        const hh = tNew - ta;
-        const interp: Interpolant = (tq, out) => {
-          const s = (tq - ta) / hh;
-          const h00 = (1 + 2 * s) * (1 - s) ** 2;
-          const h10 = s * (1 - s) ** 2;
-          const h01 = s * s * (3 - 2 * s);
-          const h11 = s * s * (s - 1);
-          for (let i = 0; i < n; i++) out[i] = h00 * y0c[i]! + h10 * hh * f0c[i]! + h01 * y1[i]! + h11 * hh * f1[i]!;
-        };
-        t = tNew;
-        y.set(y1);
-        f0.set(f1);
-        this.stats.accepted++;
-        jacAge++;
-        onStep(ta, t, interp);
-        h = Math.min(hs * fac, tol.hMax);
-        if (!last) this.h = h;
+      st.stats.rhsEvaluations++;
+      if (fail) return fail;
+      for (let i = 0; i < n; i++) J[i * m + j] = (fp[i]! - f0[i]!) / d;
+    }
+    st.stats.jacobians++;
+    return null;
+  }
+
+  /** Factorises 1/(γh) I − J in place of the LU's matrix. */
+  private factor(t: number, h: number, st: RosenbrockState): IntegrationFailure | null {
+    const { J, lu } = st;
+    const Wm = lu.a;
+    const m = lu.n;
+    for (let i = 0; i < m * m; i++) Wm[i] = -J[i]!;
+    for (let i = 0; i < m; i++) Wm[i * m + i] = Wm[i * m + i]! + 1 / (this.tab.gamma * h);
+    if (!lu.factor()) return { what: 'the Rosenbrock matrix 1/(γh) I − J is singular', timeMs: t };
+    st.stats.factorisations++;
+    return null;
+  }
+
+  /** The stage vectors K_s (time as the last entry). */
+  private stages(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): IntegrationFailure | null {
+    const { A, C } = this.tab;
+    const { K, yt, fp, lu } = st;
+    const n = y.length;
+    for (let s = 0; s < K.length; s++) {
+      const Ks = K[s]!;
+      if (s === 0) {
+        Ks.set(st.f0);
+        Ks[n] = 1;
       } else {
-        this.stats.rejected++;
-        jacAge = Infinity;
-        h = hs * fac;
+        let ts = t;
+        for (let i = 0; i < n; i++) {
+          let acc = y[i]!;
+          for (let j = 0; j < s; j++) if (A[s]![j]) acc += A[s]![j]! * K[j]![i]!;
+          yt[i] = acc;
+        }
+        for (let j = 0; j < s; j++) if (A[s]![j]) ts += A[s]![j]! * K[j]![n]!;
+        st.stats.rhsEvaluations++;
+        const fail = sys.rhs(ts, yt, fp);
+        if (fail) return fail;
+        Ks.set(fp);
+        Ks[n] = 1;
+        for (let j = 0; j < s; j++) {
+          const c = C[s]![j]! / h;
+          for (let i = 0; i <= n; i++) Ks[i] = Ks[i]! + c * K[j]![i]!;
+        }
       }
+      lu.solve(Ks);
     }
     return null;
   }

@@ -1,0 +1,98 @@
+import type { StepSizeController } from './controller.js';
+import { firstNonFinite, newStats, type IntegrationFailure, type Interpolant, type OdeSolver, type OdeSystem, type StepResult, type StepStats } from './ode.js';
+
+/** Called after every accepted step [t0, t1] with its dense output; a returned failure ends the integration. */
+export type OnStep = (t0: number, t1: number, interp: Interpolant) => IntegrationFailure | null | void;
+
+/**
+ * The one integration loop: drives any solver with any step-size controller from t0 to exactly t1,
+ * advancing y in place and calling `onStep` after every accepted step. A segment [t0, t1] has no
+ * discontinuity inside (the caller stops at breakpoints); its last step is shortened to end on t1
+ * (and is as short as the segment, however short).
+ * Returns a failure of the right-hand side, of a step, of `onStep`, a non-finite state or a collapsing
+ * step as a value.
+ */
+export function integrate<S>(sys: OdeSystem, solver: OdeSolver<S>, state: S, controller: StepSizeController, stats: StepStats, t0: number, y: Float64Array, t1: number, onStep: OnStep): IntegrationFailure | null {
+  const fail = solver.restart(sys, t0, y, state);
+  if (fail) return fail;
+  let h = controller.first(sys, t0, y, solver.derivative(state), t1, solver);
+  let t = t0;
+  while (t < t1) {
+    const last = t + h >= t1 - 1e-12 * Math.max(1, Math.abs(t1));
+    if (last) h = t1 - t;
+    // a step shrunk by control, not one clipped to the segment's end (two breakpoints may lie within rounding of each other)
+    if (!last && !(h >= 1e-13 * Math.max(1, Math.abs(t)))) return { what: `the step size collapsed to ${h.toExponential(2)} ms`, timeMs: t };
+    const r = solver.step(sys, t, y, h, state);
+    if (r.failure) return r.failure;
+    const bad = nonFinite(r, solver.derivative(state));
+    if (bad >= 0) {
+      stats.rejected++;
+      const retry = controller.retryNonFinite(h);
+      if (retry === null) return { what: 'the state became non-finite', timeMs: t, component: sys.componentName(bad) };
+      h = retry;
+      continue;
+    }
+    const decision = controller.adapt(h, y, r.y1, r.error, last, solver);
+    if (!decision.accept) {
+      stats.rejected++;
+      h = decision.hNext;
+      continue;
+    }
+    const tNew = last ? t1 : t + h;
+    const interp = solver.accept(sys, t, y, h, tNew, r, state);
+    if (typeof interp !== 'function') return interp;
+    y.set(r.y1);
+    stats.accepted++;
+    const stop = onStep(t, tNew, interp);
+    if (stop) return stop;
+    t = tNew;
+    h = decision.hNext;
+  }
+  return null;
+}
+
+/**
+ * The component to blame for a non-finite step, or −1: the first non-finite derivative at the step's
+ * start (where it began, before a linear solve spreads it), else of the solution, else of the error.
+ */
+function nonFinite(r: StepResult, f0: Float64Array | null): number {
+  const i = firstNonFinite(r.y1);
+  const e = r.error ? firstNonFinite(r.error) : -1;
+  if (i < 0 && e < 0) return -1;
+  const j = f0 ? firstNonFinite(f0) : -1;
+  return j >= 0 ? j : i >= 0 ? i : e;
+}
+
+/**
+ * A solver, its controller, its workspace and the step counts, held together for a run: what a caller
+ * keeps between segments. The workspace is allocated on the first call (and again for another system);
+ * `reset` forgets the controller's step-size suggestion (after a discontinuity).
+ */
+export class Integrator<S = unknown> {
+  readonly stats: StepStats = newStats();
+  private state: S | null = null;
+  private sys: OdeSystem | null = null;
+
+  constructor(
+    readonly solver: OdeSolver<S>,
+    readonly controller: StepSizeController,
+  ) {
+    if (controller.adaptive && solver.errorOrder === null) throw new RangeError(`${solver.name} has no error estimate: it needs a fixed-step controller`);
+  }
+
+  get name(): string {
+    return this.solver.name;
+  }
+
+  reset(): void {
+    this.controller.reset();
+  }
+
+  integrate(sys: OdeSystem, t0: number, y: Float64Array, t1: number, onStep: OnStep = () => {}): IntegrationFailure | null {
+    if (this.sys !== sys || this.state === null) {
+      this.state = this.solver.init(sys, this.stats);
+      this.sys = sys;
+    }
+    return integrate(sys, this.solver, this.state, this.controller, this.stats, t0, y, t1, onStep);
+  }
+}
