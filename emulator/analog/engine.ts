@@ -1,9 +1,7 @@
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
-import { NumericalError } from '../../core/errors.js';
 import { oneOf, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
 import { ODE_SOLVER_FLAG, SOLVER_CHOICES, solverHelp } from './ode/registry.js';
 import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
-import { TraceTable } from '../probes/recorder.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { formatBytes } from '../../core/memory-budget.js';
 import { digitalFootprint } from '../digital/footprint.js';
@@ -73,23 +71,24 @@ export class AnalogEngine implements Engine {
 
   async run(req: RunRequest): Promise<RunOutcome> {
     const sim = this.sim;
-    try {
-      const res = sim.run({
-        durationMs: req.durationMs,
-        drive: req.drive,
-        probes: req.probes,
-        ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
-        ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
-        ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
-      });
-      const g = this.graph;
-      const final = sim.state ? sim.system.weightsAt(sim.state) : null;
-      return { traces: res.traces, summary: { ...res.summary }, failure: null, weights: final ? new Map(final.map((W, k) => [g.projections[k]!.name, W])) : null, snapshots: res.snapshots };
-    } catch (e) {
-      if (!(e instanceof NumericalError)) throw e;
-      const failure = { what: e.what, timeMs: e.timeMs, ...(e.neuron ? { where: e.neuron } : {}), ...(e.hint ? { hint: e.hint } : {}) };
-      const summary = { engine: 'analog', simulatedMs: Number.isFinite(e.timeMs) ? e.timeMs : 0, wallMs: 0, seed: this.circuit.seed, learn: sim.system.learn };
-      return { traces: new TraceTable(['fmax']), summary, failure, weights: null, snapshots: [] };
-    }
+    const res = sim.run({
+      durationMs: req.durationMs,
+      drive: req.drive,
+      probes: req.probes,
+      ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
+      ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
+      ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
+      onFailure: 'return',
+    });
+    const g = this.graph;
+    const e = res.failure;
+    const final = sim.state && !e ? sim.system.weightsAt(sim.state) : null;
+    return {
+      traces: res.traces,
+      summary: { ...res.summary },
+      failure: e ? { what: e.what, timeMs: e.timeMs, ...(e.neuron ? { where: e.neuron } : {}), ...(e.hint ? { hint: e.hint } : {}) } : null,
+      weights: final ? new Map(final.map((W, k) => [g.projections[k]!.name, W])) : null,
+      snapshots: res.snapshots,
+    };
   }
 }

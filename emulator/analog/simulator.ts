@@ -41,6 +41,8 @@ export interface AnalogRunRequest {
   sampleEveryMs?: number;
   /** Interval of weight snapshots, ms, from the run's start; the final weights are always the last one. None by default. */
   weightsEveryMs?: number;
+  /** A numerical failure: thrown (default), or returned with everything recorded before it. */
+  onFailure?: 'throw' | 'return';
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
 }
 
@@ -152,7 +154,7 @@ export class AnalogSimulator {
     return this.y;
   }
 
-  run(req: AnalogRunRequest): { traces: TraceTable; summary: AnalogSummary; snapshots: WeightSnapshot[] } {
+  run(req: AnalogRunRequest): { traces: TraceTable; summary: AnalogSummary; snapshots: WeightSnapshot[]; failure: NumericalError | null } {
     const sys = this.system;
     const g = sys.graph;
     checkDriveFits(req.drive, g.nStimulusInputs, g.outputs.length);
@@ -163,18 +165,26 @@ export class AnalogSimulator {
     const snapshots = new SnapshotSchedule(t0, tEnd, req.weightsEveryMs, (tq, yq) => snapshotOf(g, tq, sys.weightsAt(yq)));
     const start = performance.now();
     const stepsBefore = this.solver.stats.accepted;
-    const breaks = this.breakpoints(t0, tEnd);
-    const y = this.startState(t0);
-    sys.segmentEnd = breaks[0] ?? Infinity;
-    this.check(recorder.at(t0, y));
-    snapshots.at(t0, y);
-    const maxU = this.integrateSegments(y, t0, breaks, recorder, snapshots, this.progress(req, t0, tEnd, start, stepsBefore));
-    snapshots.final(tEnd, y);
-    this.tMs = tEnd;
-    return { traces: recorder.traces, snapshots: snapshots.taken, summary: this.summary(req, recorder, maxU, performance.now() - start, this.solver.stats.accepted - stepsBefore) };
+    let maxU = 0;
+    let failure: NumericalError | null = null;
+    try {
+      const breaks = this.breakpoints(t0, tEnd);
+      const y = this.startState(t0);
+      sys.segmentEnd = breaks[0] ?? Infinity;
+      this.check(recorder.at(t0, y));
+      snapshots.at(t0, y);
+      maxU = this.integrateSegments(y, t0, breaks, recorder, snapshots, this.progress(req, t0, tEnd, start, stepsBefore));
+      snapshots.final(tEnd, y);
+      this.tMs = tEnd;
+    } catch (e) {
+      if (!(e instanceof NumericalError) || req.onFailure !== 'return') throw e;
+      failure = e;
+    }
+    const summary = this.summary(req, recorder, maxU, performance.now() - start, this.solver.stats.accepted - stepsBefore);
+    if (failure) summary.simulatedMs = Number.isFinite(failure.timeMs) ? failure.timeMs - t0 : 0;
+    return { traces: recorder.traces, snapshots: snapshots.taken, summary, failure };
   }
 
-  /** The state to start from: the one left by the last run, or the initial state (rest or equilibrium). */
   private startState(t0: number): Float64Array {
     if (this.y) return this.y;
     const sys = this.system;
