@@ -352,10 +352,10 @@ describe('the solver registry feeds the simulator, the CLI help and the hints; o
   const ideal = () => modelFromCircuit(compileCircuit(g, structuredClone(BUILTIN_PROFILES.ideal!), { seed: 1 }));
   const noisy = () => modelFromCircuit(compileCircuit(g, validateProfile({ format: 'nla-profile/1', name: 'n', extends: 'accelerated' }), { seed: 1 }));
 
-  it('a named adaptive solver refuses --dt and the seed; the fixed-step one refuses --rtol/--atol', () => {
-    expect(() => new AnalogSimulator(ideal(), { solver: 'dopri5', dtMs: 0.01 })).toThrow(new UsageError(`--dt does not apply to ${ODE_SOLVER_FLAG} dopri5 (adaptive steps; it takes --rtol, --atol)`));
+  it('a named adaptive solver refuses --sde-step and the seed; the fixed-step one refuses --rtol/--atol', () => {
+    expect(() => new AnalogSimulator(ideal(), { solver: 'dopri5', dtMs: 0.01 })).toThrow(new UsageError(`--sde-step does not apply to ${ODE_SOLVER_FLAG} dopri5 (adaptive steps; it takes --rtol, --atol)`));
     expect(() => new AnalogSimulator(ideal(), { solver: 'rosenbrock', noiseSeed: 3 })).toThrow(/^the option noiseSeed does not apply to --ode-solver rosenbrock/);
-    expect(() => new AnalogSimulator(noisy(), { solver: 'euler-maruyama', rtol: 1e-6 })).toThrow(new UsageError(`--rtol does not apply to ${ODE_SOLVER_FLAG} euler-maruyama (fixed steps; it takes --dt)`));
+    expect(() => new AnalogSimulator(noisy(), { solver: 'euler-maruyama', rtol: 1e-6 })).toThrow(new UsageError(`--rtol does not apply to ${ODE_SOLVER_FLAG} euler-maruyama (fixed steps; it takes --sde-step)`));
     expect(() => new AnalogSimulator(ideal(), { solver: 'ros3' as SolverName })).toThrow(`${ODE_SOLVER_FLAG}: expected one of ${SOLVER_CHOICES.join(', ')}, got 'ros3'`);
     expect(() => new AnalogSimulator(noisy(), { solver: 'dopri5' })).toThrow(`use the stochastic solver (${ODE_SOLVER_FLAG} euler-maruyama), not dopri5`);
   });

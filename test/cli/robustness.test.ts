@@ -70,7 +70,11 @@ describe('networks too large for the machine', () => {
 
   it('a dense 10⁵-neuron network is refused before anything is allocated, with the figure and the limit (exit 2)', () => {
     const spec = bigSpec([1000, 100_000, 100_000]);
-    const r = run(['simulate', spec, '--duration', '1ms'], { ...process.env, NLA_MEMORY_LIMIT: '16GB' });
+    // (with the default WebAssembly kernels the 4 GiB arena is the first limit: also refused before allocating)
+    const wasm = run(['simulate', spec, '--duration', '1ms'], { ...process.env, NLA_MEMORY_LIMIT: '16GB' });
+    expect(wasm.code).toBe(2);
+    expect(wasm.err).toContain("the digital engine's arrays need 241 GB, more than a WebAssembly memory holds (4 GiB); run with --kernels js");
+    const r = run(['simulate', spec, '--duration', '1ms', '--kernels', 'js'], { ...process.env, NLA_MEMORY_LIMIT: '16GB' });
     expect(r.code).toBe(2);
     // 1000·10⁵ + 10⁵·10⁵ weights of 8 bytes
     expect(r.err).toContain("this run (the weights of 'layered-1000-100000-100000' 80.8 GB + digital engine");

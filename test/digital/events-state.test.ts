@@ -91,7 +91,7 @@ describe('state: save, load, batch, divergence', () => {
     const sim = new DigitalSimulator(g, { dtMs: 0.1 });
     const st = captureState(sim);
     st.weights['in->h1']!.pop();
-    expect(() => restoreState(sim, st, { file: 's.json' })).toThrow(/s\.json: weights\["in->h1"\]: expected 6×3, got 5×3/);
+    expect(() => restoreState(sim, st, { file: 's.json' })).toThrow(/s\.json: weights\["in->h1"\]: expected 6 rows of 3, got 5 rows/);
     const st2 = captureState(sim);
     (st2.weights as Record<string, number[][]>)['extra'] = [[1]];
     expect(() => restoreState(sim, st2)).toThrow(/weights\["extra"\]: no projection of that name/);
