@@ -58,7 +58,11 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     ir,
     graph,
     exactNla: ir.profile.rateUnit.kind === 'exact' && ir.profile.errorUnit.kind === 'exact',
-    ...membranes,
+    // fields listed, not spread: a literal keeps one hidden class for every model (the hot loops stay monomorphic)
+    tauMs: membranes.tauMs,
+    theta: membranes.theta,
+    railLow: membranes.railLow,
+    railHigh: membranes.railHigh,
     rate: unitArrays(perNeuron, (n) => n.rateUnit, ts),
     err: unitArrays(perNeuron, (n) => n.errorUnit, ts),
     noiseSigma: Float64Array.from(perNeuron, (n) => noiseSigmaPerSqrtMs(n.noisePsdA2PerHz, n.membrane.capacitanceF, V, ts)),
@@ -183,9 +187,13 @@ function unitArrays(perNeuron: NeuronCircuit[], pick: (n: NeuronCircuit) => Unit
     const u = units[i]!;
     return u.kind === 'lead' ? null : u.kind === 'current-sensing' ? u.lookaheadS : membraneTauS(n.membrane);
   });
+  const lead = leadPopulation(units.map((u) => (u.kind === 'lead' ? u : null)), timeScale);
   return {
-    ...leadPopulation(units.map((u) => (u.kind === 'lead' ? u : null)), timeScale),
-    ...lookaheadPopulation(lookaheadS, timeScale),
+    lead: lead.lead,
+    leadMs: lead.leadMs,
+    poleMs: lead.poleMs,
+    maxOut: lead.maxOut,
+    lookMs: lookaheadPopulation(lookaheadS, timeScale).lookMs,
     any: { lead: units.some((u) => u.kind === 'lead'), exact: units.some((u) => u.kind !== 'lead') },
   };
 }

@@ -179,13 +179,8 @@ export class AnalogSystem implements OdeSystem {
     this.dynamics.evaluate(false);
     this.dynamics.errorSignal(this.ebar);
     const m = this.model;
-    if (m.rate.any.lead) settleLeads(m.rate, this.workspace.rho, this.leadState(y, this.oZr));
-    if (m.err.any.lead) settleLeads(m.err, this.ebar, this.leadState(y, this.oZe));
-  }
-
-  /** The lead-stage states (rates at `oZr`, errors at `oZe`) in y, or in dy. */
-  private leadState(y: Float64Array, offset: number): Float64Array {
-    return y.subarray(offset, offset + this.graph.nNeurons);
+    if (m.rate.any.lead) settleLeads(m.rate, this.workspace.rho, y, this.oZr);
+    if (m.err.any.lead) settleLeads(m.err, this.ebar, y, this.oZe);
   }
 
   /** Plastic weights into the state (first call) or from it. */
@@ -258,9 +253,9 @@ export class AnalogSystem implements OdeSystem {
       this.circuitRate(y, udot, t);
     }
     railCut(m, y, udot, dy);
-    dy.set(w.rdotIn.subarray(0, g.nStimulusInputs), this.oIn);
-    if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, this.leadState(y, this.oZr), this.leadState(dy, this.oZr));
-    if (m.err.any.lead) leadStateRhs(m.err, this.ebar, this.leadState(y, this.oZe), this.leadState(dy, this.oZe));
+    for (let j = 0; j < g.nStimulusInputs; j++) dy[this.oIn + j] = w.rdotIn[j]!;
+    if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, y, dy, this.oZr);
+    if (m.err.any.lead) leadStateRhs(m.err, this.ebar, y, dy, this.oZe);
     this.plasticity(y, dy);
   }
 
@@ -273,21 +268,26 @@ export class AnalogSystem implements OdeSystem {
     const m = this.model;
     const N = this.graph.nNeurons;
     const input = this.input;
-    const tmp = this.tmp;
     this.dynamics.errorSignal(this.ebar);
-    // W r̄ (= u − ē_raw) and the inputs' look-ahead
-    for (let i = 0; i < N; i++) input[i] = w.u[i]! - w.eraw[i]! + m.tauMs[i]! * w.sDrive[i]!;
     // rate units: a lead stage sends its output instead of ρ; exact units' look-ahead is the implicit part
-    leadOutputs(m.rate, w.rho, m.rate.any.lead ? this.leadState(y, this.oZr) : this.zero, this.rLead);
-    if (m.rate.any.lead) {
-      for (let i = 0; i < N; i++) tmp[i] = this.rLead[i]! - w.rho[i]!;
-      forwardNet(this.layout, w, tmp, input, 1);
-    }
+    if (m.rate.any.lead) leadOutputs(m.rate, w.rho, y, this.rLead, this.oZr);
+    else for (let i = 0; i < N; i++) this.rLead[i] = w.rho[i]!;
     // error units: a lead stage on ē, or ē + τ_e dē/dt (here its part at u̇ = 0)
-    if (m.err.any.exact) this.dynamics.errorSignalRate(this.zero, this.rate0);
-    leadOutputs(m.err, this.ebar, m.err.any.lead ? this.leadState(y, this.oZe) : this.zero, this.eLead);
-    prospective(m.err, this.eLead, null, this.rate0, tmp);
-    for (let i = 0; i < N; i++) input[i] = input[i]! + tmp[i]!;
+    if (m.err.any.lead) leadOutputs(m.err, this.ebar, y, this.eLead, this.oZe);
+    else this.eLead.set(this.ebar);
+    let e = this.eLead;
+    if (m.err.any.exact) {
+      this.dynamics.errorSignalRate(this.zero, this.rate0);
+      prospective(m.err, this.eLead, null, this.rate0, this.tmp);
+      e = this.tmp;
+    }
+    // W r̄ (= u − ē_raw), the inputs' look-ahead and the error, then the lead stages' W (r − ρ)
+    for (let i = 0; i < N; i++) input[i] = w.u[i]! - w.eraw[i]! + m.tauMs[i]! * w.sDrive[i]! + e[i]!;
+    if (m.rate.any.lead) {
+      const d = this.tmp2;
+      for (let i = 0; i < N; i++) d[i] = this.rLead[i]! - w.rho[i]!;
+      forwardNet(this.layout, w, d, input, 1);
+    }
     if (!m.rate.any.exact && !m.err.any.exact) {
       membraneRhs(m, w.u, input, udot);
       return;

@@ -95,21 +95,26 @@ export function leadPopulation(stages: ReadonlyArray<LeadParams | null>, timeSca
   return p;
 }
 
+/*
+ * Over a population, unit i's internal state is z[at + i] (and its rate dz[at + i]): the states may lie
+ * inside a larger state vector, as they do in the emulator's y.
+ */
+
 /** Outputs: y_i = k x_i + (1 − k) z_i within ±maxOut where unit i is a lead stage, else x_i unchanged. */
-export function leadOutputs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, out: Float64Array): void {
+export function leadOutputs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, out: Float64Array, at = 0): void {
   for (let i = 0; i < p.lead.length; i++) {
-    out[i] = p.lead[i] ? swing(stageOutput(p.leadMs[i]! / p.poleMs[i]!, x[i]!, z[i]!), p.maxOut[i]!) : x[i]!;
+    out[i] = p.lead[i] ? swing(stageOutput(p.leadMs[i]! / p.poleMs[i]!, x[i]!, z[at + i]!), p.maxOut[i]!) : x[i]!;
   }
 }
 
 /** State equations: dz_i = (x_i − z_i)/τ_p per model ms where unit i is a lead stage, else 0. */
-export function leadStateRhs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, dz: Float64Array): void {
-  for (let i = 0; i < p.lead.length; i++) dz[i] = p.lead[i] ? poleRate(p.poleMs[i]!, x[i]!, z[i]!) : 0;
+export function leadStateRhs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, dz: Float64Array, at = 0): void {
+  for (let i = 0; i < p.lead.length; i++) dz[at + i] = p.lead[i] ? poleRate(p.poleMs[i]!, x[i]!, z[at + i]!) : 0;
 }
 
 /** The stages at their steady state for input x (z = x). */
-export function settleLeads(p: LeadPopulation, x: ArrayLike<number>, z: Float64Array): void {
-  for (let i = 0; i < p.lead.length; i++) if (p.lead[i]) z[i] = x[i]!;
+export function settleLeads(p: LeadPopulation, x: ArrayLike<number>, z: Float64Array, at = 0): void {
+  for (let i = 0; i < p.lead.length; i++) if (p.lead[i]) z[at + i] = x[i]!;
 }
 
 /**
