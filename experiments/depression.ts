@@ -5,6 +5,7 @@ import { createIntegrator } from '../emulator/analog/ode/registry.js';
 import type { OdeSystem } from '../emulator/analog/ode/ode.js';
 import { poolRate, poolRecovery, poolSteadyState, transmitted, type DepressingParams } from '../hardware-models/components/depressing-synapse.js';
 import { membraneRate, type MembraneParams } from '../hardware-models/components/membrane.js';
+import { BIOLOGICAL_TIME_SCALE as MS, conductanceForTimeConstant, perModelMs, toSeconds } from '../hardware-models/units.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 import type { PageSection } from '../report/html-page.js';
 import type { Experiment, ExperimentContext, ExperimentResult, ResultTable } from './experiment.js';
@@ -44,13 +45,13 @@ function params(ctx: ExperimentContext): Settings {
 }
 
 function depParams(s: Settings, tauRecMs = s.tauRecMs): DepressingParams {
-  return { recoveryS: tauRecMs * 1e-3, a: s.a, d: s.d };
+  return { recoveryS: toSeconds(tauRecMs, MS), a: s.a, d: s.d };
 }
 
 /** The presynaptic membrane at 1 V per unit: C = 1 µF, g_L = C/τ. */
 function membrane(tauMs: number): MembraneParams {
   const C = 1e-6;
-  return { capacitanceF: C, leakConductanceS: C / (tauMs * 1e-3), restV: 0, railLowV: -1e6, railHighV: 1e6 };
+  return { capacitanceF: C, leakConductanceS: conductanceForTimeConstant(C, toSeconds(tauMs, MS)), restV: 0, railLowV: -1e6, railHighV: 1e6 };
 }
 
 /**
@@ -67,8 +68,8 @@ function chain(s: Settings, tauRecMs: number, drive: (tMs: number) => number, wi
     rhs(t, y, dy) {
       const u = voltage(t, y);
       const x = y[withMembrane ? 1 : 0]!;
-      if (withMembrane) dy[0] = membraneRate(mem, u, mem.leakConductanceS * drive(t)) * 1e-3; // V/s → per ms
-      dy[withMembrane ? 1 : 0] = poolRate(dp, x, activationValue(act, u)) * 1e-3;
+      if (withMembrane) dy[0] = perModelMs(membraneRate(mem, u, mem.leakConductanceS * drive(t)), MS); // V/s → per ms
+      dy[withMembrane ? 1 : 0] = perModelMs(poolRate(dp, x, activationValue(act, u)), MS);
     },
     componentName: (i) => (withMembrane && i === 0 ? 'presynaptic u' : 'vesicle pool x'),
   };
@@ -280,7 +281,7 @@ function voltageSteps(s: Settings, quick: boolean): { steps: VoltageStep[]; trac
     const dur = 12 * tauClosed;
     const tr = integrate(s, s.tauRecMs, () => u1, false, [x0], dur, dur / 2400);
     let closedDev = 0;
-    for (let i = 0; i < tr.t.length; i++) closedDev = Math.max(closedDev, Math.abs(tr.x[i]! - poolRecovery(dp, x0, r1, tr.t[i]! * 1e-3)));
+    for (let i = 0; i < tr.t.length; i++) closedDev = Math.max(closedDev, Math.abs(tr.x[i]! - poolRecovery(dp, x0, r1, toSeconds(tr.t[i]!, MS))));
     const err = tr.delivered.map((v) => v - u1);
     const fitTau = fitDecayMs(tr.t, err, 0, 0.5, 1e-4);
     steps.push({ u0, u1, peakError: Math.abs(err[0]!), tauFitMs: fitTau, tauClosedMs: tauClosed, maxPoolDeviation: closedDev });

@@ -3,6 +3,7 @@ import type { Profile } from '../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from './ir.js';
 import { calibratePass, type UnitMeter } from './passes/calibrate.js';
 import { mismatchPass } from './passes/mismatch.js';
+import type { Pass, PassContext } from './passes/pass.js';
 import { quantisePass } from './passes/quantise.js';
 import { scalePass } from './passes/scale.js';
 
@@ -13,14 +14,22 @@ export interface CompileOptions {
   calibrate?: UnitMeter;
 }
 
+/** The passes after scale, in order: the nominal circuit ends with quantise, device variation follows. */
+export function circuitPasses(opts: CompileOptions = {}): Pass[] {
+  return [quantisePass, mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate)] : [])];
+}
+
 /**
  * NLA graph + hardware profile → circuit IR, by passes run one after another in this order:
  * scale (nominal SI values), quantise (weights to DAC codes or resistor values), mismatch (seeded
  * device variation), and optionally calibrate (measure and trim). Each pass appends its report.
  */
 export function compileCircuit(graph: NlaGraph, profile: Profile, opts: CompileOptions = {}): CircuitIR {
-  const seed = opts.seed ?? graph.seed;
-  const nominal = quantisePass(scalePass(graph, profile, seed), profile.synapses.realisation);
-  const drawn = mismatchPass(nominal, profile, seed);
-  return opts.calibrate ? calibratePass(drawn, nominal, opts.calibrate) : drawn;
+  let ctx: PassContext = { profile, seed: opts.seed ?? graph.seed };
+  let ir = scalePass.run(graph, ctx);
+  for (const pass of circuitPasses(opts)) {
+    ir = pass.run(ir, ctx);
+    if (pass === quantisePass) ctx = { ...ctx, nominal: ir };
+  }
+  return ir;
 }

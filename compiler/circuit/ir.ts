@@ -1,4 +1,7 @@
 import type { Activation } from '../../core/activation.js';
+import type { CurrentSensingParams } from '../../hardware-models/components/current-sensing.js';
+import type { InputFilterParams } from '../../hardware-models/components/input-filter.js';
+import type { LeadParams } from '../../hardware-models/components/lead-stage.js';
 import type { MembraneParams } from '../../hardware-models/components/membrane.js';
 import type { PlasticityRealisation } from '../../hardware-models/components/plastic-synapse.js';
 import type { SynapseRealisation } from '../../hardware-models/components/synapse-array.js';
@@ -20,9 +23,9 @@ export const CIRCUIT_FORMAT = 'nla-circuit/1';
 export type UnitCircuit =
   | { kind: 'exact' }
   /** Look-ahead constant τ_r (s) of a current-sensing unit: r = ρ + (τ_r/τ_m) ρ'(I − u). */
-  | { kind: 'current-sensing'; lookaheadS: number }
-  /** Lead stage: τ_L (s), parasitic pole τ_p (s), output limits in units. */
-  | { kind: 'lead'; leadS: number; poleS: number; maxOut: number };
+  | ({ kind: 'current-sensing' } & CurrentSensingParams)
+  /** Lead stage: τ_L (s), parasitic pole τ_p (s), output swing ±maxOut in units. */
+  | ({ kind: 'lead' } & LeadParams);
 
 export interface NeuronCircuit {
   /** `population[index]`. */
@@ -40,13 +43,11 @@ export interface NeuronCircuit {
   noisePsdA2PerHz: number;
 }
 
-export interface InputCircuit {
+/** The input low-pass: τ_in = R C. */
+export interface InputCircuit extends InputFilterParams {
   realises: string;
   population: string;
   index: number;
-  /** The input low-pass: τ_in = R C. */
-  resistanceOhm: number;
-  capacitanceF: number;
 }
 
 export interface InterneuronCircuit {

@@ -1,3 +1,4 @@
+import { synapseWeight } from '../../hardware-models/components/synapse-array.js';
 import type { ArrayCircuit, CircuitIR } from './ir.js';
 
 /**
@@ -25,6 +26,6 @@ export function interneuronOf(ir: CircuitIR, population: string, index: number) 
 export function arrayWeights(ir: CircuitIR, a: ArrayCircuit): number[][] {
   return a.conductanceS.map((row, r) => {
     const g = rowConductance(ir, a, r);
-    return row.map((G) => G / g);
+    return row.map((G) => synapseWeight(G, g));
   });
 }

@@ -1,37 +1,37 @@
 import type { Activation } from '../../core/activation.js';
 import { GRAPH_FORMAT, type Endpoint, type InputPopulation, type InterneuronPopulation, type NeuronPopulation, type NlaGraph, type Projection } from '../../compiler/graph/graph.js';
-import type { CircuitIR, UnitCircuit } from '../../compiler/circuit/ir.js';
+import type { CircuitIR, NeuronCircuit, UnitCircuit } from '../../compiler/circuit/ir.js';
+import { lookaheadPopulation, type LookaheadPopulation } from '../../hardware-models/components/current-sensing.js';
+import { inputFilterTauMs } from '../../hardware-models/components/input-filter.js';
+import { leadPopulation, type LeadPopulation } from '../../hardware-models/components/lead-stage.js';
+import { membranePopulation, membraneTauS, type MembranePopulation } from '../../hardware-models/components/membrane.js';
+import { noiseSigmaPerSqrtMs } from '../../hardware-models/components/noise.js';
+import { plasticityModel, type PlasticityModel } from '../../hardware-models/components/plastic-synapse.js';
+import { arrayWeights } from '../../hardware-models/components/synapse-array.js';
+import { perModelMs } from '../../hardware-models/units.js';
 
-/** Per-neuron realisation of a prospective unit, in model units (ms). */
-export interface UnitArrays {
-  /** 1 where the unit is a lead stage (explicit, with a state), 0 where it is exact (algebraic). */
-  lead: Uint8Array;
-  /** Exact units: look-ahead constant (ms). */
-  lookMs: Float64Array;
-  /** Lead units: τ_L, τ_p (ms) and output limit (units). */
-  leadMs: Float64Array;
-  poleMs: Float64Array;
-  maxOut: Float64Array;
-  any: { lead: boolean; exact: boolean };
-}
+/**
+ * Per-neuron realisation of a prospective unit, in model units (ms): lead stages (`lead` 1, with τ_L,
+ * τ_p and output swing; explicit, with a state) and exact or current-sensing units (look-ahead constant
+ * `lookMs`, 0 for lead stages; algebraic).
+ */
+export type UnitArrays = LeadPopulation & LookaheadPopulation & { any: { lead: boolean; exact: boolean } };
 
 /**
  * The circuit in the emulator's normalised units: model time in ms, voltages, rates and errors in units
  * of `voltsPerUnit`. Synapse arrays become an NLA graph with the realised (quantised, mismatched)
- * weights G/g_L, per-neuron τ = C/g_L and transfer gain/offset; the rest are per-neuron arrays.
+ * weights G/g_L, per-neuron τ = C/g_L and transfer gain/offset; the rest are per-neuron arrays, each
+ * built by its component (hardware-models/components), as the system (system.ts) integrates them. The
+ * membranes (τ in model ms; rest offset θ, the level each settles at, and the rails, in units) are the
+ * `MembranePopulation` fields.
  */
-export interface AnalogModel {
+export interface AnalogModel extends MembranePopulation {
   ir: CircuitIR;
   graph: NlaGraph;
   /** Both unit kinds exact: the exact NLA, integrated in the form of the digital engine's explicit solve. */
   exactNla: boolean;
-  tauMs: Float64Array;
-  /** Rest-level offset of each membrane, units. */
-  theta: Float64Array;
   rate: UnitArrays;
   err: UnitArrays;
-  railLow: Float64Array;
-  railHigh: Float64Array;
   /** Noise on u per √ms (Euler–Maruyama increment σ√h ξ). */
   noiseSigma: Float64Array;
   /** Per-neuron nudging β_i/β (the nudge conductance over the leak, relative to the network's β). */
@@ -39,13 +39,51 @@ export interface AnalogModel {
   /** Low-pass τ_in of each stimulus input, ms. */
   inputTauMs: Float64Array;
   /** Per projection: the plasticity realisation, with model-unit parameters. */
-  plastic: Array<null | { kind: 'ideal' } | { kind: 'analog'; leakTauMs: number } | { kind: 'digital'; periodMs: number; stochastic: boolean; lsb: number; maxCode: number }>;
+  plastic: Array<PlasticityModel | null>;
 }
 
 export function modelFromCircuit(ir: CircuitIR): AnalogModel {
   const ts = ir.timeScale;
   const V = ir.voltsPerUnit;
-  const restNominal = ir.profile.membrane.restV;
+  const pops = graphPopulations(ir);
+  const perNeuron = neuronCircuits(ir, pops.neurons);
+  const membranes = membranePopulation(
+    perNeuron.map((n) => n.membrane),
+    { timeScale: ts, voltsPerUnit: V, restV: ir.profile.membrane.restV },
+  );
+  const gL = Float64Array.from(perNeuron, (n) => n.membrane.leakConductanceS);
+  const graph = graphOf(ir, pops, projectionsOf(ir, pops, gL), membranes.tauMs, perNeuron);
+  const beta = ir.structure.beta;
+  return {
+    ir,
+    graph,
+    exactNla: ir.profile.rateUnit.kind === 'exact' && ir.profile.errorUnit.kind === 'exact',
+    // fields listed, not spread: a literal keeps one hidden class for every model (the hot loops stay monomorphic)
+    tauMs: membranes.tauMs,
+    theta: membranes.theta,
+    railLow: membranes.railLow,
+    railHigh: membranes.railHigh,
+    rate: unitArrays(perNeuron, (n) => n.rateUnit, ts),
+    err: unitArrays(perNeuron, (n) => n.errorUnit, ts),
+    noiseSigma: Float64Array.from(perNeuron, (n) => noiseSigmaPerSqrtMs(n.noisePsdA2PerHz, n.membrane.capacitanceF, V, ts)),
+    betaScale: Float64Array.from(perNeuron, (n, i) => (beta > 0 ? n.nudgeConductanceS / gL[i]! / beta : 0)),
+    inputTauMs: inputTaus(ir, pops),
+    plastic: ir.arrays.map((a) => (a.plastic ? plasticityModel(a.plastic, a.lsbWeight, a.realisation.kind === 'dac' ? a.realisation.bits : 16, ts) : null)),
+  };
+}
+
+interface Populations {
+  inputs: InputPopulation[];
+  neurons: NeuronPopulation[];
+  interneurons: InterneuronPopulation[];
+  nInputs: number;
+  nStim: number;
+  nNeurons: number;
+  nInterneurons: number;
+}
+
+/** The graph's populations in the circuit's order: stimulus inputs, then bias, neurons, interneurons. */
+function graphPopulations(ir: CircuitIR): Populations {
   const pops = ir.structure.populations;
   const inputs: InputPopulation[] = [];
   const neurons: NeuronPopulation[] = [];
@@ -70,16 +108,18 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     interneurons.push({ name: p.name, size: p.size, offset: iOff, serves: neurons.findIndex((n) => n.name === p.serves), above: neurons.findIndex((n) => n.name === p.above) });
     iOff += p.size;
   }
-  const N = nOff;
-  const nIdx = new Map(ir.neurons.map((n) => [n.realises, n]));
-  const neuronAt = (i: number) => {
-    const pop = neurons.find((p) => i >= p.offset && i < p.offset + p.size)!;
-    return nIdx.get(`${pop.name}[${i - pop.offset}]`)!;
-  };
-  const perNeuron = Array.from({ length: N }, (_, i) => neuronAt(i));
-  const gL = Float64Array.from(perNeuron, (n) => n.membrane.leakConductanceS);
-  const tauMs = Float64Array.from(perNeuron, (n) => n.membrane.capacitanceF / n.membrane.leakConductanceS / ts);
-  for (const p of neurons) p.tauMs = tauMs[p.offset]!;
+  return { inputs, neurons, interneurons, nInputs: inOff, nStim, nNeurons: nOff, nInterneurons: iOff };
+}
+
+/** The neuron circuits in the graph's neuron order. */
+function neuronCircuits(ir: CircuitIR, neurons: NeuronPopulation[]): NeuronCircuit[] {
+  const byName = new Map(ir.neurons.map((n) => [n.realises, n]));
+  return neurons.flatMap((pop) => Array.from({ length: pop.size }, (_, j) => byName.get(`${pop.name}[${j}]`)!));
+}
+
+/** Every array as a projection with the realised weights w = G/g_L of its target compartment. */
+function projectionsOf(ir: CircuitIR, pops: Populations, gL: Float64Array): Projection[] {
+  const { inputs, neurons, interneurons } = pops;
   const endpoint = (type: string, name: string): Endpoint => {
     if (type === 'input') return { type: 'input', pop: inputs.findIndex((p) => p.name === name) };
     if (type === 'neuron') return { type: 'neuron', pop: neurons.findIndex((p) => p.name === name) };
@@ -89,9 +129,6 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
   const projections: Projection[] = ir.arrays.map((a) => {
     const post = endpoint(a.post.type, a.post.population);
     const rowG = (r: number) => (post.type === 'neuron' ? gL[neurons[post.pop]!.offset + r]! : interG.get(`${a.post.population}[${r}]`)!);
-    const weights = new Float64Array(a.rows * a.cols);
-    a.conductanceS.forEach((row, r) => row.forEach((G, c) => (weights[r * a.cols + c] = G / rowG(r))));
-    const mask = a.mask ? Uint8Array.from(a.mask.flat()) : null;
     return {
       name: a.realises,
       role: a.role,
@@ -99,20 +136,25 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
       post,
       rows: a.rows,
       cols: a.cols,
-      weights,
-      mask,
+      weights: arrayWeights(a.conductanceS, a.cols, rowG),
+      mask: a.mask ? Uint8Array.from(a.mask.flat()) : null,
       plastic: a.plastic !== null,
-      etaPerMs: a.plastic ? a.plastic.learningRatePerS * ts : 0,
+      etaPerMs: a.plastic ? perModelMs(a.plastic.learningRatePerS, ir.timeScale) : 0,
       feedbackOf: null,
     };
   });
   ir.arrays.forEach((a, k) => {
     if (a.feedbackOf !== null) projections[k]!.feedbackOf = ir.arrays.findIndex((b) => b.realises === a.feedbackOf);
   });
+  return projections;
+}
+
+function graphOf(ir: CircuitIR, pops: Populations, projections: Projection[], tauMs: Float64Array, perNeuron: NeuronCircuit[]): NlaGraph {
+  for (const p of pops.neurons) p.tauMs = tauMs[p.offset]!;
   const outputs: number[] = [];
-  for (const p of neurons) if (p.kind === 'output') for (let j = 0; j < p.size; j++) outputs.push(p.offset + j);
+  for (const p of pops.neurons) if (p.kind === 'output') for (let j = 0; j < p.size; j++) outputs.push(p.offset + j);
   const separate = ir.structure.feedback === 'transpose' && ir.structure.feedbackArray === 'separate';
-  const graph: NlaGraph = {
+  return {
     format: GRAPH_FORMAT,
     name: ir.network,
     seed: ir.seed,
@@ -121,79 +163,48 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     betaInterneuron: ir.structure.betaInterneuron,
     plasticity: ir.structure.plasticityEnabled && ir.arrays.some((a) => a.plastic),
     layered: ir.structure.layered,
-    inputs,
-    neurons,
-    interneurons,
+    inputs: pops.inputs,
+    neurons: pops.neurons,
+    interneurons: pops.interneurons,
     projections,
-    nInputs: inOff,
-    nStimulusInputs: nStim,
-    nNeurons: N,
-    nInterneurons: iOff,
+    nInputs: pops.nInputs,
+    nStimulusInputs: pops.nStim,
+    nNeurons: pops.nNeurons,
+    nInterneurons: pops.nInterneurons,
     outputs: Int32Array.from(outputs),
     neuronParams: {
       tauMs,
       gain: Float64Array.from(perNeuron, (n) => n.transfer.gain),
-      offset: Float64Array.from(perNeuron, (n) => n.transfer.offsetV / V),
+      offset: Float64Array.from(perNeuron, (n) => n.transfer.offsetV / ir.voltsPerUnit),
     },
   };
-  const units = (pick: (n: (typeof perNeuron)[number]) => UnitCircuit): UnitArrays => {
-    const u: UnitArrays = {
-      lead: new Uint8Array(N),
-      lookMs: new Float64Array(N),
-      leadMs: new Float64Array(N),
-      poleMs: new Float64Array(N),
-      maxOut: new Float64Array(N).fill(Infinity),
-      any: { lead: false, exact: false },
-    };
-    perNeuron.forEach((n, i) => {
-      const x = pick(n);
-      if (x.kind === 'lead') {
-        u.lead[i] = 1;
-        u.leadMs[i] = x.leadS / ts;
-        u.poleMs[i] = x.poleS / ts;
-        u.maxOut[i] = x.maxOut;
-        u.any.lead = true;
-      } else {
-        u.lookMs[i] = x.kind === 'current-sensing' ? x.lookaheadS / ts : tauMs[i]!;
-        u.any.exact = true;
-      }
-    });
-    return u;
-  };
-  const rate = units((n) => n.rateUnit);
-  const err = units((n) => n.errorUnit);
-  const inByName = new Map(ir.inputs.map((x) => [x.realises, x]));
-  const inputTauMs = new Float64Array(nStim);
-  for (const p of inputs) {
-    if (p.constantRate !== null) continue;
-    for (let j = 0; j < p.size; j++) {
-      const x = inByName.get(`${p.name}[${j}]`)!;
-      inputTauMs[p.offset + j] = (x.resistanceOhm * x.capacitanceF) / ts;
-    }
-  }
-  const beta = ir.structure.beta;
+}
+
+/** The rate or error units: lead stages, and exact units whose look-ahead is τ_r (current-sensing) or τ_m. */
+function unitArrays(perNeuron: NeuronCircuit[], pick: (n: NeuronCircuit) => UnitCircuit, timeScale: number): UnitArrays {
+  const units = perNeuron.map(pick);
+  const lookaheadS = perNeuron.map((n, i) => {
+    const u = units[i]!;
+    return u.kind === 'lead' ? null : u.kind === 'current-sensing' ? u.lookaheadS : membraneTauS(n.membrane);
+  });
+  const lead = leadPopulation(units.map((u) => (u.kind === 'lead' ? u : null)), timeScale);
   return {
-    ir,
-    graph,
-    exactNla: ir.profile.rateUnit.kind === 'exact' && ir.profile.errorUnit.kind === 'exact',
-    tauMs,
-    theta: Float64Array.from(perNeuron, (n) => (n.membrane.restV - restNominal) / V),
-    rate,
-    err,
-    railLow: Float64Array.from(perNeuron, (n) => (n.membrane.railLowV - restNominal) / V),
-    railHigh: Float64Array.from(perNeuron, (n) => (n.membrane.railHighV - restNominal) / V),
-    noiseSigma: Float64Array.from(perNeuron, (n) => (Math.sqrt(n.noisePsdA2PerHz / 2) * Math.sqrt(ts)) / (n.membrane.capacitanceF * V)),
-    betaScale: Float64Array.from(perNeuron, (n, i) => (beta > 0 ? n.nudgeConductanceS / gL[i]! / beta : 0)),
-    inputTauMs,
-    plastic: ir.arrays.map((a) => {
-      if (!a.plastic) return null;
-      const p = a.plastic;
-      if (p.kind === 'analog') return { kind: 'analog', leakTauMs: p.leakTauS / ts };
-      if (p.kind === 'digital') {
-        const bits = a.realisation.kind === 'dac' ? a.realisation.bits : 16;
-        return { kind: 'digital', periodMs: p.updatePeriodS / ts, stochastic: p.stochasticRounding, lsb: a.lsbWeight > 0 ? a.lsbWeight : 0, maxCode: 2 ** bits - 1 };
-      }
-      return { kind: 'ideal' };
-    }),
+    lead: lead.lead,
+    leadMs: lead.leadMs,
+    poleMs: lead.poleMs,
+    maxOut: lead.maxOut,
+    lookMs: lookaheadPopulation(lookaheadS, timeScale).lookMs,
+    any: { lead: units.some((u) => u.kind === 'lead'), exact: units.some((u) => u.kind !== 'lead') },
   };
+}
+
+/** τ_in of each stimulus input (R C), model ms. */
+function inputTaus(ir: CircuitIR, pops: Populations): Float64Array {
+  const byName = new Map(ir.inputs.map((x) => [x.realises, x]));
+  const tau = new Float64Array(pops.nStim);
+  for (const p of pops.inputs) {
+    if (p.constantRate !== null) continue;
+    for (let j = 0; j < p.size; j++) tau[p.offset + j] = inputFilterTauMs(byName.get(`${p.name}[${j}]`)!, ir.timeScale);
+  }
+  return tau;
 }

@@ -1,3 +1,4 @@
+import { maxAbs } from '../../core/vector.js';
 import { hasKink, isPiecewiseLinear } from '../../core/activation.js';
 import { NumericalError } from '../../core/errors.js';
 import { kernelBackend } from '../../core/kernels/backends.js';
@@ -16,12 +17,20 @@ import { LayeredSolver } from '../digital/solvers/layered.js';
 import type { LinearSolver } from '../digital/solvers/linear-solver.js';
 import { SomaticDynamics } from '../digital/somatic.js';
 import { Workspace } from '../digital/workspace.js';
+import { prospective, lookaheadTerm } from '../../hardware-models/components/current-sensing.js';
+import { inputFilterRhs } from '../../hardware-models/components/input-filter.js';
+import { leadOutputs, leadStateRhs, settleLeads } from '../../hardware-models/components/lead-stage.js';
+import { clampToRails, membraneDrive, membraneRhs, railCut } from '../../hardware-models/components/membrane.js';
+import { registerCode, registerStep, registerUpdateTimes, weightLeak } from '../../hardware-models/components/plastic-synapse.js';
 import type { IntegrationFailure, OdeSystem } from './ode/ode.js';
 import type { AnalogModel } from './model.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
- *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | plastic weights].
+ *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | plastic weights],
+ * assembled from the component models (hardware-models/components: membrane and rails, input filter,
+ * lead stage, current-sensing/exact look-ahead, plastic synapse), whose equations are integrated here as
+ * they are written there; the network part (W r̄, ē, ρ) is the digital engine's.
  *
  * Two forms:
  * - exact NLA (both unit kinds exact): u̇ solves J u̇ = −f/τ − ∂f/∂t, as the digital engine's explicit
@@ -49,11 +58,16 @@ export class AnalogSystem implements OdeSystem {
   /** Drive values are read as left limits at this time (the end of the current segment). */
   segmentEnd = Infinity;
   private readonly direct: LinearSolver;
+  /** Rate and error units' stage outputs (lead stages; others pass ρ and ē through). */
   private readonly rLead: Float64Array;
   private readonly eLead: Float64Array;
   private readonly ebar: Float64Array;
   private readonly rate0: Float64Array;
+  /** The membranes' input I (units) and net drive τ u̇ = θ − u + I. */
+  private readonly input: Float64Array;
   private readonly b: Float64Array;
+  private readonly tmp: Float64Array;
+  private readonly tmp2: Float64Array;
   private readonly tv: Float64Array;
   private readonly ts: Float64Array;
   private readonly zero: Float64Array;
@@ -61,6 +75,7 @@ export class AnalogSystem implements OdeSystem {
   private readonly codes: Array<Float64Array | null>;
   private readonly kappa: Array<Float64Array | null>;
   private readonly rng: Rng;
+  private readonly uniform = () => this.rng.uniform();
 
   /** `learn`: plasticity on; only then are the plastic weights part of the state. */
   constructor(
@@ -91,7 +106,10 @@ export class AnalogSystem implements OdeSystem {
     this.eLead = new Float64Array(N);
     this.ebar = new Float64Array(N);
     this.rate0 = new Float64Array(N);
+    this.input = new Float64Array(N);
     this.b = new Float64Array(N);
+    this.tmp = new Float64Array(N);
+    this.tmp2 = new Float64Array(N);
     this.zero = new Float64Array(N);
     this.tv = new Float64Array(g.outputs.length);
     this.ts = new Float64Array(g.outputs.length);
@@ -161,11 +179,9 @@ export class AnalogSystem implements OdeSystem {
     this.unpack(y);
     this.dynamics.evaluate(false);
     this.dynamics.errorSignal(this.ebar);
-    const N = this.graph.nNeurons;
-    for (let i = 0; i < N; i++) {
-      if (this.model.rate.lead[i]) y[this.oZr + i] = this.workspace.rho[i]!;
-      if (this.model.err.lead[i]) y[this.oZe + i] = this.ebar[i]!;
-    }
+    const m = this.model;
+    if (m.rate.any.lead) settleLeads(m.rate, this.workspace.rho, y, this.oZr);
+    if (m.err.any.lead) settleLeads(m.err, this.ebar, y, this.oZe);
   }
 
   /** Plastic weights into the state (first call) or from it. */
@@ -200,8 +216,7 @@ export class AnalogSystem implements OdeSystem {
     const tq = t >= this.segmentEnd - 1e-9 * Math.max(1, Math.abs(t)) ? this.segmentEnd - 1e-9 * Math.max(1, Math.abs(t)) : t;
     d.inputs(tq, 0, w.rIn, 0);
     for (const inp of g.inputs) if (inp.constantRate !== null) w.rIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
-    const nS = g.nStimulusInputs;
-    for (let j = 0; j < nS; j++) w.rdotIn[j] = (w.rIn[j]! - w.rbarIn[j]!) / this.model.inputTauMs[j]!;
+    inputFilterRhs(this.model.inputTauMs, w.rIn, w.rbarIn, w.rdotIn);
     if (d.targetChannels > 0) d.targets(tq, 0, this.tv, this.ts, 0);
     g.outputs.forEach((o, k) => {
       const v = d.targetChannels > 0 ? this.tv[k]! : NaN;
@@ -214,12 +229,7 @@ export class AnalogSystem implements OdeSystem {
 
   private unpack(y: Float64Array): void {
     const w = this.workspace;
-    const N = this.graph.nNeurons;
-    const m = this.model;
-    for (let i = 0; i < N; i++) {
-      const v = y[i]!;
-      w.u[i] = v < m.railLow[i]! ? m.railLow[i]! : v > m.railHigh[i]! ? m.railHigh[i]! : v;
-    }
+    clampToRails(this.model, y, w.u);
     w.rbarIn.set(y.subarray(this.oIn, this.oIn + this.graph.nStimulusInputs), 0);
     this.loadWeights(y, false);
   }
@@ -245,70 +255,73 @@ export class AnalogSystem implements OdeSystem {
       const fail = this.circuitRate(y, udot, t);
       if (fail) return fail;
     }
-    for (let i = 0; i < N; i++) {
-      let v = udot[i]!;
-      if ((y[i]! >= m.railHigh[i]! && v > 0) || (y[i]! <= m.railLow[i]! && v < 0)) v = 0;
-      dy[i] = v;
-    }
+    railCut(m, y, udot, dy);
     for (let j = 0; j < g.nStimulusInputs; j++) dy[this.oIn + j] = w.rdotIn[j]!;
-    if (m.rate.any.lead) for (let i = 0; i < N; i++) dy[this.oZr + i] = m.rate.lead[i] ? (w.rho[i]! - y[this.oZr + i]!) / m.rate.poleMs[i]! : 0;
-    if (m.err.any.lead) for (let i = 0; i < N; i++) dy[this.oZe + i] = m.err.lead[i] ? (this.ebar[i]! - y[this.oZe + i]!) / m.err.poleMs[i]! : 0;
+    if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, y, dy, this.oZr);
+    if (m.err.any.lead) leadStateRhs(m.err, this.ebar, y, dy, this.oZe);
     this.plasticity(y, dy);
     return null;
   }
 
-  /** The circuit form: b and, with exact units, the linear solve M u̇ = b. */
+  /**
+   * The circuit form: the membranes' input I = W r + e + τ_m W_in dr̄_in/dt from the units as built, then
+   * the membrane equation τ u̇ = θ − u + I, explicit with lead stages only, else implicit in u̇.
+   */
   private circuitRate(y: Float64Array, udot: Float64Array, t: number): IntegrationFailure | null {
+    const w = this.workspace;
+    const m = this.model;
+    const N = this.graph.nNeurons;
+    const input = this.input;
+    this.dynamics.errorSignal(this.ebar);
+    // rate units: a lead stage sends its output instead of ρ; exact units' look-ahead is the implicit part
+    if (m.rate.any.lead) leadOutputs(m.rate, w.rho, y, this.rLead, this.oZr);
+    else for (let i = 0; i < N; i++) this.rLead[i] = w.rho[i]!;
+    // error units: a lead stage on ē, or ē + τ_e dē/dt (here its part at u̇ = 0)
+    if (m.err.any.lead) leadOutputs(m.err, this.ebar, y, this.eLead, this.oZe);
+    else this.eLead.set(this.ebar);
+    let e = this.eLead;
+    if (m.err.any.exact) {
+      this.dynamics.errorSignalRate(this.zero, this.rate0);
+      prospective(m.err, this.eLead, null, this.rate0, this.tmp);
+      e = this.tmp;
+    }
+    // W r̄ (= u − ē_raw), the inputs' look-ahead and the error, then the lead stages' W (r − ρ)
+    for (let i = 0; i < N; i++) input[i] = w.u[i]! - w.eraw[i]! + m.tauMs[i]! * w.sDrive[i]! + e[i]!;
+    if (m.rate.any.lead) {
+      const d = this.tmp2;
+      for (let i = 0; i < N; i++) d[i] = this.rLead[i]! - w.rho[i]!;
+      forwardNet(this.layout, w, d, input, 1);
+    }
+    if (!m.rate.any.exact && !m.err.any.exact) {
+      membraneRhs(m, w.u, input, udot);
+      return null;
+    }
+    membraneDrive(m, w.u, input, this.b);
+    return this.solveImplicit(udot, t);
+  }
+
+  /**
+   * Exact and current-sensing units: M u̇ = b with M v = τ v − W (τ_r ρ' v) − τ_e dē/dt(v) (the
+   * look-ahead's part linear in u̇), by GMRES preconditioned with the NLA solve.
+   */
+  private solveImplicit(udot: Float64Array, t: number): IntegrationFailure | null {
     const w = this.workspace;
     const m = this.model;
     const L = this.layout;
     const N = this.graph.nNeurons;
     const b = this.b;
-    const dyn = this.dynamics;
-    dyn.errorSignal(this.ebar);
-    for (let i = 0; i < N; i++) b[i] = m.theta[i]! - w.eraw[i]! + m.tauMs[i]! * w.sDrive[i]!;
-    if (m.rate.any.lead) {
-      const d = this.rLead;
-      for (let i = 0; i < N; i++) {
-        if (!m.rate.lead[i]) {
-          d[i] = 0;
-          continue;
-        }
-        const k = m.rate.leadMs[i]! / m.rate.poleMs[i]!;
-        let r = k * w.rho[i]! + (1 - k) * y[this.oZr + i]!;
-        const lim = m.rate.maxOut[i]!; // the stage's output swing, ±
-        r = r < -lim ? -lim : r > lim ? lim : r;
-        d[i] = r - w.rho[i]!;
-      }
-      forwardNet(L, w, d, b, 1);
-    }
-    if (m.err.any.exact) dyn.errorSignalRate(this.zero, this.rate0);
-    for (let i = 0; i < N; i++) {
-      if (m.err.lead[i]) {
-        const k = m.err.leadMs[i]! / m.err.poleMs[i]!;
-        let e = k * this.ebar[i]! + (1 - k) * y[this.oZe + i]!;
-        const lim = m.err.maxOut[i]!;
-        e = e < -lim ? -lim : e > lim ? lim : e;
-        this.eLead[i] = e;
-        b[i] = b[i]! + e;
-      } else {
-        b[i] = b[i]! + (this.ebar[i]! + m.err.lookMs[i]! * this.rate0[i]!);
-      }
-    }
-    if (!m.rate.any.exact && !m.err.any.exact) {
-      for (let i = 0; i < N; i++) udot[i] = b[i]! / m.tauMs[i]!;
-      return null;
-    }
-    const tmp = new Float64Array(N);
+    const tmp = this.tmp2;
     const apply = (v: Float64Array, out: Float64Array) => {
       for (let i = 0; i < N; i++) out[i] = m.tauMs[i]! * v[i]!;
       if (m.rate.any.exact) {
-        for (let i = 0; i < N; i++) tmp[i] = m.rate.lead[i] ? 0 : m.rate.lookMs[i]! * w.drho[i]! * v[i]!;
+        lookaheadTerm(m.rate, w.drho, v, tmp);
         forwardNet(L, w, tmp, out, -1);
       }
       if (m.err.any.exact) {
-        dyn.errorSignalRate(v, tmp);
-        for (let i = 0; i < N; i++) if (!m.err.lead[i]) out[i] = out[i]! - (m.err.lookMs[i]! * (tmp[i]! - this.rate0[i]!));
+        this.dynamics.errorSignalRate(v, tmp);
+        for (let i = 0; i < N; i++) tmp[i] = tmp[i]! - this.rate0[i]!;
+        lookaheadTerm(m.err, null, tmp, tmp);
+        for (let i = 0; i < N; i++) out[i] = out[i]! - tmp[i]!;
       }
     };
     let failed: IntegrationFailure | null = null;
@@ -323,7 +336,7 @@ export class AnalogSystem implements OdeSystem {
     };
     precond(b, udot);
     if (failed) return failed;
-    const tol = 1e-12 * Math.max(1e-300, ...Array.from(b, Math.abs));
+    const tol = 1e-12 * Math.max(1e-300, maxAbs(b));
     const res = gmres(apply, precond, b, udot, tol, 200);
     if (failed) return failed;
     if (res.fail) return { what: `the circuit's voltage rate could not be solved: ${res.fail}`, timeMs: t, hint: 'the look-ahead loop of exact units is ill-conditioned here' };
@@ -344,7 +357,7 @@ export class AnalogSystem implements OdeSystem {
         const a = eta * post[r]!;
         for (let c = 0; c < p.cols; c++) dy[o + r * p.cols + c] = p.mask && !p.mask[r * p.cols + c] ? 0 : a * pre[c]!;
       }
-      if (pl.kind === 'analog') for (let i = 0; i < n; i++) dy[o + i] = dy[o + i]! - (y[o + i]! / pl.leakTauMs);
+      if (pl.kind === 'analog') weightLeak(pl.leakTauMs, y, dy, o, n);
     });
   }
 
@@ -375,7 +388,7 @@ export class AnalogSystem implements OdeSystem {
     const out = new Set<number>();
     this.model.plastic.forEach((pl) => {
       if (!this.learn || pl?.kind !== 'digital' || pl.lsb === 0) return;
-      for (let j = Math.floor(t0 / pl.periodMs) + 1; j * pl.periodMs <= t1; j++) out.add(j * pl.periodMs);
+      for (const t of registerUpdateTimes(pl.periodMs, t0, t1)) out.add(t);
     });
     return [...out].sort((a, b) => a - b);
   }
@@ -393,11 +406,9 @@ export class AnalogSystem implements OdeSystem {
       const W = this.workspace.proj[k]!.W;
       const o = this.oW[k]!;
       for (let i = 0; i < p.rows * p.cols; i++) {
-        const x = y[o + i]! / pl.lsb;
-        let d = Math.floor(x);
-        d += pl.stochastic ? (this.rng.uniform() < x - d ? 1 : 0) : x - d >= 0.5 ? 1 : 0;
+        const d = registerStep(y[o + i]! / pl.lsb, pl.stochastic, this.uniform);
         if (d === 0) continue;
-        const code = Math.max(-pl.maxCode, Math.min(pl.maxCode, codes[i]! + d));
+        const code = registerCode(codes[i]!, d, pl.maxCode);
         y[o + i] = y[o + i]! - (d * pl.lsb);
         codes[i] = code;
         W[i] = code * pl.lsb * kappa[i]!;
@@ -413,11 +424,11 @@ export class AnalogSystem implements OdeSystem {
     const N = this.graph.nNeurons;
     const out = new Float64Array(N);
     if (q === 'r') {
-      for (let i = 0; i < N; i++) out[i] = m.rate.lead[i] ? w.rho[i]! + this.rLead[i]! : w.rho[i]! + m.rate.lookMs[i]! * w.drho[i]! * w.udot[i]!;
+      prospective(m.rate, this.rLead, w.drho, w.udot, out);
     } else {
       const rate = new Float64Array(N);
       this.dynamics.errorSignalRate(w.udot, rate);
-      for (let i = 0; i < N; i++) out[i] = m.err.lead[i] ? this.eLead[i]! : this.ebar[i]! + m.err.lookMs[i]! * rate[i]!;
+      prospective(m.err, this.eLead, null, rate, out);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NumericalError, UsageError } from '../../core/errors.js';
 import { describeNode, type SpiceNetlist } from '../../compiler/spice/emit.js';
+import { toModelMs, toSeconds } from '../../hardware-models/units.js';
 import { parseRawFile } from './raw.js';
 import { TraceTable } from '../probes/recorder.js';
 
@@ -30,8 +31,8 @@ export interface SpiceRun {
  */
 export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; timeoutMs?: number; sampleEveryModelMs: number; durationModelMs: number }): Promise<SpiceRun> {
   const engine = opts.engine ?? 'wasm';
-  const wantS = opts.durationModelMs * net.timeScale;
-  if (wantS > net.stopS * (1 + 1e-9)) throw new UsageError(`SPICE: ${opts.durationModelMs} ms asked of a netlist that simulates ${net.stopS / net.timeScale} ms`);
+  const wantS = toSeconds(opts.durationModelMs, net.timeScale);
+  if (wantS > net.stopS * (1 + 1e-9)) throw new UsageError(`SPICE: ${opts.durationModelMs} ms asked of a netlist that simulates ${toModelMs(net.stopS, net.timeScale)} ms`);
   const raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000) : runNative(net, opts.timeoutMs ?? 600_000);
   const time = checkTransient(raw, net, engine);
   const names = net.outputs.map((o) => o.quantity);
@@ -46,9 +47,9 @@ export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; 
   let k = 0;
   const row = new Float64Array(names.length);
   for (let s = 0; s < n; s++) {
-    const tS = s * opts.sampleEveryModelMs * net.timeScale;
+    const tS = toSeconds(s * opts.sampleEveryModelMs, net.timeScale);
     // never extrapolate or hold a last value: checkTransient made sure the transient reaches every sample
-    if (tS > time[last]! * (1 + 1e-12)) throw new NumericalError(`ngspice (${engine}) returned no point at or after this sample (its last point is ${time[last]! / net.timeScale} ms)`, tS / net.timeScale);
+    if (tS > time[last]! * (1 + 1e-12)) throw new NumericalError(`ngspice (${engine}) returned no point at or after this sample (its last point is ${toModelMs(time[last]!, net.timeScale)} ms)`, toModelMs(tS, net.timeScale));
     while (k < last - 1 && time[k + 1]! < tS) k++;
     const span = time[k + 1]! - time[k]!;
     const a = span > 0 ? Math.min(1, Math.max(0, (tS - time[k]!) / span)) : 0;
@@ -84,15 +85,15 @@ export function checkTransient(raw: Pick<RawResult, 'columns' | 'messages'>, net
     const atS = Number(/\btime\s*=\s*([-+0-9.eE]+)/.exec(all)?.[1] ?? NaN);
     const node = /trouble with node\s+"?([^"\s]+)"?/i.exec(all)?.[1] ?? /check node\s+"?([^"\s]+)"?/i.exec(all)?.[1];
     const tS = Number.isFinite(atS) ? atS : reachedS;
-    const ms = (s: number) => `${Number((s / net.timeScale).toPrecision(6))} ms`;
+    const ms = (s: number) => `${Number(toModelMs(s, net.timeScale).toPrecision(6))} ms`;
     const reached = `its last time point is ${ms(reachedS)} of the ${ms(net.stopS)} asked (${time?.length ?? 0} points)`;
     const what = failed.length > 0 ? `ngspice (${engine}) aborted the transient (${failed.slice(0, 4).map((m) => `"${m}"`).join('; ')}); ${reached}` : `ngspice (${engine}) stopped short of the transient's end (${said.length ? said.slice(-3).map((m) => `"${m}"`).join('; ') : 'without a message'}); ${reached}`;
     const kink = node !== undefined && /^d?rho\d+$/.test(node) ? " ρ' of a piecewise-linear activation (hard sigmoid, clipped ReLU) jumps at its kinks, which ngspice's step control may fail to pass; a smooth activation (logistic, tanh) avoids that." : '';
-    throw new NumericalError(what, tS / net.timeScale, node !== undefined ? describeNode(net, node) : undefined, `No trace is returned for a transient that did not finish.${kink}`);
+    throw new NumericalError(what, toModelMs(tS, net.timeScale), node !== undefined ? describeNode(net, node) : undefined, `No trace is returned for a transient that did not finish.${kink}`);
   }
   for (let k = 0; k < time.length; k++) {
     const t = time[k]!;
-    if (!Number.isFinite(t) || (k > 0 && !(t >= time[k - 1]!))) throw new NumericalError(`ngspice (${engine}) returned a time axis that is not finite and non-decreasing (point ${k}: ${t} s after ${time[k - 1]} s)`, (time[k - 1] ?? 0) / net.timeScale);
+    if (!Number.isFinite(t) || (k > 0 && !(t >= time[k - 1]!))) throw new NumericalError(`ngspice (${engine}) returned a time axis that is not finite and non-decreasing (point ${k}: ${t} s after ${time[k - 1]} s)`, toModelMs(time[k - 1] ?? 0, net.timeScale));
   }
   return time;
 }

@@ -1,3 +1,5 @@
+import { toModelMs } from '../units.js';
+
 /**
  * Depressing synapse with a dynamic vesicle pool (theory §6). The pool x ∈ (0, 1] recovers with time
  * constant τ_rec and is used up in proportion to the presynaptic rate r̄:
@@ -20,8 +22,14 @@ export interface DepressingParams {
   d: number;
 }
 
+/** τ_rec dx/dt = 1 − x − d r̄ x in any time unit of τ_rec: dx/dt. */
+function poolDerivative(tauRec: number, d: number, x: number, rate: number): number {
+  return (1 - x - d * rate * x) / tauRec;
+}
+
+/** dx/dt of the pool, per second. */
 export function poolRate(p: DepressingParams, x: number, rate: number): number {
-  return (1 - x - p.d * rate * x) / p.recoveryS;
+  return poolDerivative(p.recoveryS, p.d, x, rate);
 }
 
 export function poolSteadyState(p: DepressingParams, rate: number): number {
@@ -30,7 +38,11 @@ export function poolSteadyState(p: DepressingParams, rate: number): number {
 
 /** Transmitted signal per unit weight: (1 + a x) r̄. */
 export function transmitted(p: DepressingParams, x: number, rate: number): number {
-  return (1 + p.a * x) * rate;
+  return release(p.a, x, rate);
+}
+
+function release(a: number, x: number, rate: number): number {
+  return (1 + a * x) * rate;
 }
 
 /**
@@ -40,6 +52,31 @@ export function transmitted(p: DepressingParams, x: number, rate: number): numbe
 export function poolRecovery(p: DepressingParams, x0: number, rate: number, tS: number): number {
   const xs = poolSteadyState(p, rate);
   return xs + (x0 - xs) * Math.exp((-(1 + p.d * rate) * tS) / p.recoveryS);
+}
+
+/** A population of depressing synapses in model units: τ_rec (model ms), a and d. */
+export interface DepressingPopulation {
+  recoveryMs: Float64Array;
+  a: Float64Array;
+  d: Float64Array;
+}
+
+export function depressingPopulation(ps: readonly DepressingParams[], timeScale: number): DepressingPopulation {
+  return {
+    recoveryMs: Float64Array.from(ps, (p) => toModelMs(p.recoveryS, timeScale)),
+    a: Float64Array.from(ps, (p) => p.a),
+    d: Float64Array.from(ps, (p) => p.d),
+  };
+}
+
+/** State equations: dx_i = (1 − x_i − d_i r̄_i x_i)/τ_rec,i per model ms. */
+export function poolRhs(p: DepressingPopulation, x: ArrayLike<number>, rate: ArrayLike<number>, dx: Float64Array): void {
+  for (let i = 0; i < p.d.length; i++) dx[i] = poolDerivative(p.recoveryMs[i]!, p.d[i]!, x[i]!, rate[i]!);
+}
+
+/** The transmitted signals (1 + a_i x_i) r̄_i per unit weight. */
+export function transmittedSignals(p: DepressingPopulation, x: ArrayLike<number>, rate: ArrayLike<number>, out: Float64Array): void {
+  for (let i = 0; i < p.a.length; i++) out[i] = release(p.a[i]!, x[i]!, rate[i]!);
 }
 
 /**

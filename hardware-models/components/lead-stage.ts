@@ -1,3 +1,5 @@
+import { toModelMs } from '../units.js';
+
 /**
  * Lead stage (differentiating network) that turns a signal x into the prospective x + τ_L dx/dt, with
  * the finite bandwidth of a real circuit: a parasitic pole τ_p,
@@ -5,8 +7,13 @@
  *   H(s) = (1 + s τ_L) / (1 + s τ_p).
  *
  * Realised with one internal state z (the pole): τ_p dz/dt = x − z, output y = k x + (1 − k) z with
- * k = τ_L/τ_p, then limited to [yMin, yMax]. As τ_p → 0 the stage becomes the exact look-ahead; a finite
- * τ_p delays the prospective signal by about τ_p.
+ * k = τ_L/τ_p, then limited to the output swing ±maxOut (symmetric: a prospective rate goes negative
+ * while ρ falls, and an error has either sign). As τ_p → 0 the stage becomes the exact look-ahead; a
+ * finite τ_p delays the prospective signal by about τ_p.
+ *
+ * `leadOutputs` and `leadStateRhs` are the stage over a population in model units, as the emulator
+ * integrates it; `leadOutput` and `leadStateRate` (SI) are the same code for one stage; `leadSpice`
+ * writes the same equations for ngspice.
  *
  * Typical values: a compensated op-amp differentiator has τ_p/τ ≈ √(2/(ω_t τ)) — 0.56 % for τ = 10 ms
  * and a 1 MHz gain-bandwidth (analog-notes.md); on-chip lead networks are limited by their parasitic
@@ -17,22 +24,34 @@ export interface LeadParams {
   leadS: number;
   /** Parasitic pole τ_p, seconds (> 0). */
   poleS: number;
-  /** Output limits (same unit as the signal). */
-  outMin: number;
-  outMax: number;
+  /** Output swing: the output is limited to [−maxOut, maxOut] (same unit as the signal). */
+  maxOut: number;
+}
+
+/** The stage's output k x + (1 − k) z, before the limit. */
+function stageOutput(k: number, x: number, z: number): number {
+  return k * x + (1 - k) * z;
+}
+
+/** The output limit: y held inside [−max, max]. */
+function swing(y: number, max: number): number {
+  return y < -max ? -max : y > max ? max : y;
+}
+
+/** τ_p dz/dt = x − z: dz/dt. */
+function poleRate(pole: number, x: number, z: number): number {
+  return (x - z) / pole;
 }
 
 /** Output of the stage for input x and internal state z (before limiting: `clip` = false). */
 export function leadOutput(p: LeadParams, x: number, z: number, clip = true): number {
-  const k = p.leadS / p.poleS;
-  const y = k * x + (1 - k) * z;
-  if (!clip) return y;
-  return y < p.outMin ? p.outMin : y > p.outMax ? p.outMax : y;
+  const y = stageOutput(p.leadS / p.poleS, x, z);
+  return clip ? swing(y, p.maxOut) : y;
 }
 
 /** dz/dt of the internal state, per second. */
 export function leadStateRate(p: LeadParams, x: number, z: number): number {
-  return (x - z) / p.poleS;
+  return poleRate(p.poleS, x, z);
 }
 
 /** Transfer function at angular frequency ω: gain |H| and phase arg H (radians). */
@@ -52,8 +71,56 @@ export function leadRampResponse(p: LeadParams, slope: number, tS: number): numb
 }
 
 /**
+ * A population of units in model units, some of them lead stages: `lead` 1 where unit i is one, its τ_L
+ * and τ_p (model ms) and output swing (units); the other entries are 0 and unused.
+ */
+export interface LeadPopulation {
+  lead: Uint8Array;
+  leadMs: Float64Array;
+  poleMs: Float64Array;
+  maxOut: Float64Array;
+}
+
+/** The population of `stages` (null: that unit is not a lead stage). */
+export function leadPopulation(stages: ReadonlyArray<LeadParams | null>, timeScale: number): LeadPopulation {
+  const n = stages.length;
+  const p: LeadPopulation = { lead: new Uint8Array(n), leadMs: new Float64Array(n), poleMs: new Float64Array(n), maxOut: new Float64Array(n).fill(Infinity) };
+  stages.forEach((s, i) => {
+    if (!s) return;
+    p.lead[i] = 1;
+    p.leadMs[i] = toModelMs(s.leadS, timeScale);
+    p.poleMs[i] = toModelMs(s.poleS, timeScale);
+    p.maxOut[i] = s.maxOut;
+  });
+  return p;
+}
+
+/*
+ * Over a population, unit i's internal state is z[at + i] (and its rate dz[at + i]): the states may lie
+ * inside a larger state vector, as they do in the emulator's y.
+ */
+
+/** Outputs: y_i = k x_i + (1 − k) z_i within ±maxOut where unit i is a lead stage, else x_i unchanged. */
+export function leadOutputs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, out: Float64Array, at = 0): void {
+  for (let i = 0; i < p.lead.length; i++) {
+    out[i] = p.lead[i] ? swing(stageOutput(p.leadMs[i]! / p.poleMs[i]!, x[i]!, z[at + i]!), p.maxOut[i]!) : x[i]!;
+  }
+}
+
+/** State equations: dz_i = (x_i − z_i)/τ_p per model ms where unit i is a lead stage, else 0. */
+export function leadStateRhs(p: LeadPopulation, x: ArrayLike<number>, z: ArrayLike<number>, dz: Float64Array, at = 0): void {
+  for (let i = 0; i < p.lead.length; i++) dz[at + i] = p.lead[i] ? poleRate(p.poleMs[i]!, x[i]!, z[at + i]!) : 0;
+}
+
+/** The stages at their steady state for input x (z = x). */
+export function settleLeads(p: LeadPopulation, x: ArrayLike<number>, z: Float64Array, at = 0): void {
+  for (let i = 0; i < p.lead.length; i++) if (p.lead[i]) z[at + i] = x[i]!;
+}
+
+/**
  * SPICE: input node `in`, output node `out`, internal node `${out}_z` (a 1 F capacitor with a 1/τ_p
- * conductance makes τ_p dz/dt = x − z); the output is a behavioural voltage source.
+ * conductance makes τ_p dz/dt = x − z); the output is a behavioural voltage source limited to the swing
+ * (`scale`: volts per unit of the signal).
  */
 export function leadSpice(name: string, inNode: string, outNode: string, p: LeadParams, scale = 1): string[] {
   const k = p.leadS / p.poleS;
@@ -61,6 +128,6 @@ export function leadSpice(name: string, inNode: string, outNode: string, p: Lead
   return [
     `B${name}z 0 ${z} I=(v(${inNode})-v(${z}))/${p.poleS}`,
     `C${name}z ${z} 0 1`,
-    `B${name} ${outNode} 0 V=min(max(${k}*v(${inNode})+${1 - k}*v(${z}), ${p.outMin * scale}), ${p.outMax * scale})`,
+    `B${name} ${outNode} 0 V=min(max(${k}*v(${inNode})+${1 - k}*v(${z}), ${-p.maxOut * scale}), ${p.maxOut * scale})`,
   ];
 }

@@ -62,13 +62,38 @@ export function snapToSeries(ratio: number, series: 'E24' | 'E96'): number {
   return 1 / (best * decade);
 }
 
+/** The dimensionless weight w = G/g_L of a synapse of conductance G onto a compartment of leak g_L. */
+export function synapseWeight(conductanceS: number, postLeakS: number): number {
+  return conductanceS / postLeakS;
+}
+
+/** The conductance G = w·g_L that realises weight w onto a compartment of leak g_L. */
+export function synapseConductance(weight: number, postLeakS: number): number {
+  return weight * postLeakS;
+}
+
+/** An array's weights w_ij = G_ij/g_L,i, row-major (rows = postsynaptic), for the emulator's graph. */
+export function arrayWeights(conductanceS: ReadonlyArray<ReadonlyArray<number>>, cols: number, postLeakS: (row: number) => number): Float64Array {
+  const w = new Float64Array(conductanceS.length * cols);
+  conductanceS.forEach((row, r) => {
+    const g = postLeakS(r);
+    row.forEach((G, c) => (w[r * cols + c] = synapseWeight(G, g)));
+  });
+  return w;
+}
+
+/** SPICE: one synapse's current term G·signal (`signal` an expression in volts, e.g. `v(rho3)`). */
+export function synapseTerm(conductanceS: number, signal: string): string {
+  return `${conductanceS}*${signal}`;
+}
+
 /**
  * SPICE: the array as behavioural current sources, one per postsynaptic node: I = Σ_j G_ij v(pre_j), in
  * amperes, injected into the postsynaptic node.
  */
 export function arraySpice(name: string, postNodes: string[], preNodes: string[], conductanceS: number[][]): string[] {
   return postNodes.map((post, i) => {
-    const terms = conductanceS[i]!.map((g, j) => (g === 0 ? '' : `${g}*v(${preNodes[j]})`)).filter(Boolean);
+    const terms = conductanceS[i]!.map((g, j) => (g === 0 ? '' : synapseTerm(g, `v(${preNodes[j]})`))).filter(Boolean);
     return `B${name}_${i} 0 ${post} I=${terms.length ? terms.join('+') : '0'}`;
   });
 }

@@ -1,5 +1,6 @@
 import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
+import { BIOLOGICAL_TIME_SCALE, toSeconds } from '../units.js';
 
 /**
  * A hardware profile (`nla-profile/1`): what kind of circuit a network is compiled onto. All values are
@@ -13,9 +14,10 @@ export type RateUnit =
   | { kind: 'exact' }
   /** Current-sensing unit r = ρ(u) + (τ_r/τ_m) ρ'(u)(I − u): exact when τ_r = τ_m, no differentiator. */
   | { kind: 'current-sensing'; lookaheadSigma: number }
-  /** Lead stage ρ + τ_L dρ/dt with a parasitic pole τ_p = poleRatio·τ, output limited to [0, maxRate]. */
+  /** Lead stage ρ + τ_L dρ/dt with a parasitic pole τ_p = poleRatio·τ, output limited to ±maxRate (a prospective rate goes negative while ρ falls). */
   | { kind: 'lead'; poleRatio: number; lookaheadSigma: number; maxRate: number };
 
+/** Exact e = ē + τ dē/dt, or a lead stage on ē (its swing is not limited: the compiler gives it ±10⁶ units). */
 export type ErrorUnit = { kind: 'exact' } | { kind: 'lead'; poleRatio: number; lookaheadSigma: number };
 
 export interface Profile {
@@ -53,12 +55,12 @@ export interface Profile {
 
 /** The key values `nla profiles` prints. */
 export function profileSummary(p: Profile): Record<string, string> {
-  const tau = 10 * p.timeScale;
+  const tau = toSeconds(10, p.timeScale);
   const unit = (u: RateUnit | ErrorUnit) =>
     u.kind === 'exact' ? 'exact' : u.kind === 'current-sensing' ? `current-sensing (τ_r σ ${pct(u.lookaheadSigma)})` : `lead, τ_p = ${pct(u.poleRatio)} τ`;
   const syn = p.synapses.realisation;
   return {
-    'time scale': p.timeScale === 1e-3 ? 'biological (τ = 10 ms)' : `τ = 10 ms model → ${fmtS(tau)} (${Math.round(1e-3 / p.timeScale)}×)`,
+    'time scale': p.timeScale === BIOLOGICAL_TIME_SCALE ? 'biological (τ = 10 ms)' : `τ = 10 ms model → ${fmtS(tau)} (${Math.round(BIOLOGICAL_TIME_SCALE / p.timeScale)}×)`,
     'volts per unit': `${p.voltsPerUnit} V`,
     membrane: `C = ${fmtF(p.membrane.capacitanceF)} (σ ${pct(p.membrane.capacitanceSigma)}), g_L σ ${pct(p.membrane.leakSigma)}, rails ${p.membrane.railLowV}…${p.membrane.railHighV} V`,
     synapses: `${syn.kind === 'dac' ? `${syn.bits}-bit DAC + sign` : syn.kind === 'conductance' ? `${syn.series} resistors` : 'ideal'}, gain σ ${pct(p.synapses.gainSigma)}`,

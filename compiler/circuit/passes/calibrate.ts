@@ -1,5 +1,7 @@
+import { membraneTauS } from '../../../hardware-models/components/membrane.js';
 import type { CircuitIR, PassReport } from '../ir.js';
 import { neuronOf } from '../target.js';
+import type { Pass } from './pass.js';
 
 /** One neuron as a test bench measures it. */
 export interface NeuronMeasurement {
@@ -29,7 +31,17 @@ export interface UnitMeter {
  * Look-ahead constants and individual synapses are not trimmed. The report gives the rms errors before
  * and after, measured again on the trimmed circuit.
  */
-export function calibratePass(ir: CircuitIR, nominal: CircuitIR, meter: UnitMeter): CircuitIR {
+export function calibratePass(meter: UnitMeter): Pass {
+  return {
+    name: 'calibrate',
+    run(ir, ctx) {
+      if (!ctx.nominal) throw new Error('internal: calibrate needs the nominal circuit (run quantise first)');
+      return calibrate(ir, ctx.nominal, meter);
+    },
+  };
+}
+
+function calibrate(ir: CircuitIR, nominal: CircuitIR, meter: UnitMeter): CircuitIR {
   const out: CircuitIR = structuredClone(ir);
   const { trimBits, trimRange, offsetTrimV } = out.profile.calibration;
   const steps = 2 ** trimBits - 1;
@@ -46,7 +58,7 @@ export function calibratePass(ir: CircuitIR, nominal: CircuitIR, meter: UnitMete
   const before: NeuronMeasurement[] = [];
   out.neurons.forEach((n, i) => {
     const nomTau = neuronOf(nominal, n.population, n.index);
-    const tauNom = nomTau.membrane.capacitanceF / nomTau.membrane.leakConductanceS;
+    const tauNom = membraneTauS(nomTau.membrane);
     const m0 = meter.measure(out, nominal, i);
     before.push(m0);
     // τ: trim the leak
@@ -67,7 +79,7 @@ export function calibratePass(ir: CircuitIR, nominal: CircuitIR, meter: UnitMete
   const rms = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / Math.max(1, xs.length));
   const nomTau = (i: number) => {
     const n = neuronOf(nominal, out.neurons[i]!.population, out.neurons[i]!.index);
-    return n.membrane.capacitanceF / n.membrane.leakConductanceS;
+    return membraneTauS(n.membrane);
   };
   const errs = (ms: NeuronMeasurement[]) => ({
     tauRelative: rms(ms.map((m, i) => m.tauS / nomTau(i) - 1)),

@@ -1,6 +1,7 @@
 import { Rng } from '../../../core/rng.js';
 import type { Profile } from '../../../hardware-models/profiles/profile.js';
 import type { CircuitIR, PassReport, UnitCircuit } from '../ir.js';
+import type { Pass } from './pass.js';
 
 /**
  * Pass 3, mismatch: device-to-device variation drawn from the circuit's seed. Each component draws from
@@ -10,7 +11,12 @@ import type { CircuitIR, PassReport, UnitCircuit } from '../ir.js';
  * look-ahead constants (lookaheadSigma), input-filter R and C, and every synapse's conductance
  * (synapses.gainSigma). The report gives the drawn sample mean and σ of each, to compare with the profile.
  */
-export function mismatchPass(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
+export const mismatchPass: Pass = {
+  name: 'mismatch',
+  run: (ir, ctx) => mismatch(ir, ctx.profile, ctx.seed),
+};
+
+function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
   const out: CircuitIR = structuredClone(ir);
   out.seed = seed;
   const root = new Rng(seed);

@@ -1,7 +1,8 @@
 import { maxAbsOfRows } from '../../../core/vector.js';
-import { quantiseWeight, type SynapseRealisation } from '../../../hardware-models/components/synapse-array.js';
+import { quantiseWeight, synapseConductance, synapseWeight, type SynapseRealisation } from '../../../hardware-models/components/synapse-array.js';
 import type { CircuitIR, PassReport } from '../ir.js';
 import { rowConductance } from '../target.js';
+import type { Pass } from './pass.js';
 
 /**
  * Pass 2, quantise: every array takes the profile's synapse realisation. DAC arrays get signed codes
@@ -9,7 +10,12 @@ import { rowConductance } from '../target.js';
  * conductance arrays snap to a resistor series. The report counts clipped weights and nonzero weights
  * that became 0, and names neurons whose every forward input became 0 (quantisation silenced them).
  */
-export function quantisePass(ir: CircuitIR, realisation: SynapseRealisation): CircuitIR {
+export const quantisePass: Pass = {
+  name: 'quantise',
+  run: (ir, ctx) => quantise(ir, ctx.profile.synapses.realisation),
+};
+
+function quantise(ir: CircuitIR, realisation: SynapseRealisation): CircuitIR {
   const out: CircuitIR = structuredClone(ir);
   const perArray: Array<{ array: string; lsbWeight: number; clipped: number; zeroed: number; synapses: number }> = [];
   const warnings: string[] = [];
@@ -17,7 +23,7 @@ export function quantisePass(ir: CircuitIR, realisation: SynapseRealisation): Ci
   const liveAfter = new Map<string, boolean>();
   for (const a of out.arrays) {
     a.realisation = realisation;
-    const w = a.conductanceS.map((row, r) => row.map((G) => G / rowConductance(out, a, r)));
+    const w = a.conductanceS.map((row, r) => row.map((G) => synapseWeight(G, rowConductance(out, a, r))));
     let fullScale = 0;
     if (realisation.kind === 'dac') {
       fullScale = realisation.fullScale === 'auto' ? maxAbsOfRows(w) : realisation.fullScale;
@@ -35,7 +41,7 @@ export function quantisePass(ir: CircuitIR, realisation: SynapseRealisation): Ci
         const q = quantiseWeight(realisation, x, fullScale);
         if (q.clipped) clipped++;
         if (q.zeroed) zeroed++;
-        a.conductanceS[r]![c] = q.value * g;
+        a.conductanceS[r]![c] = synapseConductance(q.value, g);
         if (a.codes) a.codes[r]![c] = q.code;
         if (a.role === 'forward' && a.post.type === 'neuron') {
           const key = `${a.post.population}[${r}]`;

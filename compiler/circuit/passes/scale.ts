@@ -1,7 +1,10 @@
 import type { NlaGraph, Projection } from '../../graph/graph.js';
 import { currentNoisePsd } from '../../../hardware-models/components/noise.js';
+import { synapseConductance } from '../../../hardware-models/components/synapse-array.js';
 import type { ErrorUnit, Profile, RateUnit } from '../../../hardware-models/profiles/profile.js';
-import { CIRCUIT_FORMAT, type ArrayCircuit, type CircuitIR, type UnitCircuit } from '../ir.js';
+import { conductanceForTimeConstant, perSecond, resistanceForTimeConstant, toSeconds } from '../../../hardware-models/units.js';
+import { CIRCUIT_FORMAT, type ArrayCircuit, type CircuitIR, type InputCircuit, type InterneuronCircuit, type NeuronCircuit, type UnitCircuit } from '../ir.js';
+import type { Pass } from './pass.js';
 
 /**
  * Pass 1, scale: maps the dimensionless network onto nominal component values of the profile. Model
@@ -9,59 +12,110 @@ import { CIRCUIT_FORMAT, type ArrayCircuit, type CircuitIR, type UnitCircuit } f
  * C and g_L = C/τ; weights become conductances G = w·g_L of the target compartment; look-ahead constants
  * equal the membrane τ, parasitic poles poleRatio·τ. No quantisation or mismatch yet.
  */
-export function scalePass(g: NlaGraph, p: Profile, seed: number): CircuitIR {
-  const ts = p.timeScale;
-  const C = p.membrane.capacitanceF;
-  const gOf = (tauMs: number) => C / (tauMs * ts);
-  const unit = (u: RateUnit | ErrorUnit, tauS: number): UnitCircuit => {
-    if (u.kind === 'exact') return { kind: 'exact' };
-    if (u.kind === 'current-sensing') return { kind: 'current-sensing', lookaheadS: tauS };
-    return { kind: 'lead', leadS: tauS, poleS: u.poleRatio * tauS, maxOut: 'maxRate' in u ? u.maxRate : 1e6 };
-  };
-  const neurons = g.neurons.flatMap((pop) =>
+export const scalePass: Pass<NlaGraph> = {
+  name: 'scale',
+  run(g, { profile: p, seed }) {
+    const neurons = neuronCircuits(g, p);
+    const arrays = arrayCircuits(g, p);
+    return {
+      format: CIRCUIT_FORMAT,
+      network: g.name,
+      profile: p,
+      seed,
+      timeScale: p.timeScale,
+      voltsPerUnit: p.voltsPerUnit,
+      structure: structureOf(g, p),
+      inputs: inputCircuits(g, p),
+      neurons,
+      interneurons: interneuronCircuits(g, p),
+      arrays,
+      reports: [scaleReport(g, p, neurons.length, arrays.length)],
+    };
+  },
+};
+
+/** The leak g_L = C/τ of a compartment whose time constant is τ model ms. */
+const leakFor = (p: Profile, tauMs: number) => conductanceForTimeConstant(p.membrane.capacitanceF, toSeconds(tauMs, p.timeScale));
+
+function unitCircuit(u: RateUnit | ErrorUnit, tauS: number): UnitCircuit {
+  if (u.kind === 'exact') return { kind: 'exact' };
+  if (u.kind === 'current-sensing') return { kind: 'current-sensing', lookaheadS: tauS };
+  return { kind: 'lead', leadS: tauS, poleS: u.poleRatio * tauS, maxOut: 'maxRate' in u ? u.maxRate : 1e6 };
+}
+
+function neuronCircuits(g: NlaGraph, p: Profile): NeuronCircuit[] {
+  const m = p.membrane;
+  return g.neurons.flatMap((pop) =>
     Array.from({ length: pop.size }, (_, i) => {
-      const tauS = pop.tauMs * ts;
-      const gl = gOf(pop.tauMs);
+      const tauS = toSeconds(pop.tauMs, p.timeScale);
+      const gl = leakFor(p, pop.tauMs);
       return {
         realises: `${pop.name}[${i}]`,
         population: pop.name,
         index: i,
-        membrane: { capacitanceF: C, leakConductanceS: gl, restV: p.membrane.restV, railLowV: p.membrane.railLowV, railHighV: p.membrane.railHighV },
+        membrane: { capacitanceF: m.capacitanceF, leakConductanceS: gl, restV: m.restV, railLowV: m.railLowV, railHighV: m.railHighV },
         transfer: { gain: 1, offsetV: 0 },
-        rateUnit: unit(p.rateUnit, tauS),
-        errorUnit: unit(p.errorUnit, tauS),
+        rateUnit: unitCircuit(p.rateUnit, tauS),
+        errorUnit: unitCircuit(p.errorUnit, tauS),
         nudgeConductanceS: pop.kind === 'output' ? g.beta * gl : 0,
         noisePsdA2PerHz: p.noise ? currentNoisePsd(p.noise, gl) : 0,
       };
     }),
   );
-  const inputs = g.inputs
+}
+
+function inputCircuits(g: NlaGraph, p: Profile): InputCircuit[] {
+  const C = p.membrane.capacitanceF;
+  return g.inputs
     .filter((inp) => inp.constantRate === null)
-    .flatMap((inp) => Array.from({ length: inp.size }, (_, i) => ({ realises: `${inp.name}[${i}]`, population: inp.name, index: i, capacitanceF: C, resistanceOhm: (inp.tauInMs * ts) / C })));
-  const interneurons = g.interneurons.flatMap((k) =>
-    Array.from({ length: k.size }, (_, i) => ({ realises: `${k.name}[${i}]`, population: k.name, index: i, leakConductanceS: gOf(g.neurons[k.serves]!.tauMs) })),
+    .flatMap((inp) =>
+      Array.from({ length: inp.size }, (_, i) => ({ realises: `${inp.name}[${i}]`, population: inp.name, index: i, capacitanceF: C, resistanceOhm: resistanceForTimeConstant(C, toSeconds(inp.tauInMs, p.timeScale)) })),
+    );
+}
+
+function interneuronCircuits(g: NlaGraph, p: Profile): InterneuronCircuit[] {
+  return g.interneurons.flatMap((k) =>
+    Array.from({ length: k.size }, (_, i) => ({ realises: `${k.name}[${i}]`, population: k.name, index: i, leakConductanceS: leakFor(p, g.neurons[k.serves]!.tauMs) })),
   );
-  const targetG = (type: 'neuron' | 'interneuron', pop: number) =>
-    type === 'neuron' ? gOf(g.neurons[pop]!.tauMs) : gOf(g.neurons[g.interneurons[pop]!.serves]!.tauMs);
+}
+
+/** One array as the synapses of `proj` realise it in the role `role` (the transposed copy: feedback). */
+interface ArrayPlace {
+  weights: Float64Array;
+  role: Projection['role'];
+  realises: string;
+  feedbackOf: string | null;
+  pre: Projection['pre'];
+  post: Projection['post'];
+  rows: number;
+  cols: number;
+}
+
+function arrayCircuit(g: NlaGraph, p: Profile, proj: Projection, a: ArrayPlace): ArrayCircuit {
   const popName = (e: Projection['pre']) => (e.type === 'input' ? g.inputs[e.pop]!.name : e.type === 'neuron' ? g.neurons[e.pop]!.name : g.interneurons[e.pop]!.name);
-  const toArray = (proj: Projection, weights: Float64Array, role: Projection['role'], realises: string, feedbackOf: string | null, pre: Projection['pre'], post: Projection['post'], rows: number, cols: number): ArrayCircuit => ({
-    realises,
-    role,
-    pre: { type: pre.type, population: popName(pre) },
-    post: { type: post.type as 'neuron' | 'interneuron', population: popName(post) },
-    feedbackOf,
-    rows,
-    cols,
+  const postTau = a.post.type === 'neuron' ? g.neurons[a.post.pop]!.tauMs : g.neurons[g.interneurons[a.post.pop]!.serves]!.tauMs;
+  const gPost = leakFor(p, postTau);
+  const own = a.role === proj.role;
+  return {
+    realises: a.realises,
+    role: a.role,
+    pre: { type: a.pre.type, population: popName(a.pre) },
+    post: { type: a.post.type as 'neuron' | 'interneuron', population: popName(a.post) },
+    feedbackOf: a.feedbackOf,
+    rows: a.rows,
+    cols: a.cols,
     realisation: { kind: 'ideal' },
     lsbWeight: 0,
-    conductanceS: Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => weights[r * cols + c]! * targetG(post.type as 'neuron' | 'interneuron', post.pop))),
+    conductanceS: Array.from({ length: a.rows }, (_, r) => Array.from({ length: a.cols }, (_, c) => synapseConductance(a.weights[r * a.cols + c]!, gPost))),
     codes: null,
-    mask: proj.mask && role === proj.role ? Array.from({ length: rows }, (_, r) => Array.from(proj.mask!.subarray(r * cols, (r + 1) * cols))) : null,
-    plastic:
-      proj.plastic && role === proj.role && proj.etaPerMs > 0 ? { ...p.plasticity, learningRatePerS: proj.etaPerMs / ts } : null,
-  });
-  const arrays: ArrayCircuit[] = g.projections.map((proj) =>
-    toArray(proj, proj.weights, proj.role, proj.name, proj.feedbackOf !== null ? g.projections[proj.feedbackOf]!.name : null, proj.pre, proj.post, proj.rows, proj.cols),
+    mask: proj.mask && own ? Array.from({ length: a.rows }, (_, r) => Array.from(proj.mask!.subarray(r * a.cols, (r + 1) * a.cols))) : null,
+    plastic: proj.plastic && own && proj.etaPerMs > 0 ? { ...p.plasticity, learningRatePerS: perSecond(proj.etaPerMs, p.timeScale) } : null,
+  };
+}
+
+function arrayCircuits(g: NlaGraph, p: Profile): ArrayCircuit[] {
+  const arrays = g.projections.map((proj) =>
+    arrayCircuit(g, p, proj, { ...proj, realises: proj.name, feedbackOf: proj.feedbackOf !== null ? g.projections[proj.feedbackOf]!.name : null }),
   );
   // Exact NLA with separate error hardware: the error path gets its own array holding Wᵀ.
   if (g.feedback === 'transpose' && p.feedbackArray === 'separate') {
@@ -69,44 +123,38 @@ export function scalePass(g: NlaGraph, p: Profile, seed: number): CircuitIR {
       if (proj.role !== 'forward' || proj.pre.type !== 'neuron') continue;
       const t = new Float64Array(proj.rows * proj.cols);
       for (let r = 0; r < proj.rows; r++) for (let c = 0; c < proj.cols; c++) t[c * proj.rows + r] = proj.weights[r * proj.cols + c]!;
-      arrays.push(toArray(proj, t, 'feedback', `T:${proj.name}`, proj.name, proj.post, proj.pre, proj.cols, proj.rows));
+      arrays.push(arrayCircuit(g, p, proj, { weights: t, role: 'feedback', realises: `T:${proj.name}`, feedbackOf: proj.name, pre: proj.post, post: proj.pre, rows: proj.cols, cols: proj.rows }));
     }
   }
+  return arrays;
+}
+
+function structureOf(g: NlaGraph, p: Profile): CircuitIR['structure'] {
   return {
-    format: CIRCUIT_FORMAT,
-    network: g.name,
-    profile: p,
-    seed,
-    timeScale: ts,
-    voltsPerUnit: p.voltsPerUnit,
-    structure: {
-      beta: g.beta,
-      betaInterneuron: g.betaInterneuron,
-      feedback: g.feedback,
-      feedbackArray: g.feedback === 'transpose' ? p.feedbackArray : 'separate',
-      layered: g.layered,
-      plasticityEnabled: g.plasticity,
-      populations: [
-        ...g.inputs.map((x) => ({ name: x.name, kind: (x.constantRate !== null ? 'bias' : 'input') as 'bias' | 'input', size: x.size })),
-        ...g.neurons.map((n) => ({ name: n.name, kind: n.kind, size: n.size, activation: n.activation })),
-        ...g.interneurons.map((k) => ({ name: k.name, kind: 'interneuron' as const, size: k.size, serves: g.neurons[k.serves]!.name, above: g.neurons[k.above]!.name })),
-      ],
-    },
-    inputs,
-    neurons,
-    interneurons,
-    arrays,
-    reports: [
-      {
-        pass: 'scale',
-        summary: `model ms → ${p.timeScale} s, 1 unit → ${p.voltsPerUnit} V; ${neurons.length} membranes of ${C} F; ${arrays.length} synapse arrays`,
-        details: {
-          timeScale: ts,
-          voltsPerUnit: p.voltsPerUnit,
-          populations: g.neurons.map((n) => ({ name: n.name, tauS: n.tauMs * ts, capacitanceF: C, leakConductanceS: gOf(n.tauMs) })),
-        },
-        warnings: [],
-      },
+    beta: g.beta,
+    betaInterneuron: g.betaInterneuron,
+    feedback: g.feedback,
+    feedbackArray: g.feedback === 'transpose' ? p.feedbackArray : 'separate',
+    layered: g.layered,
+    plasticityEnabled: g.plasticity,
+    populations: [
+      ...g.inputs.map((x) => ({ name: x.name, kind: (x.constantRate !== null ? 'bias' : 'input') as 'bias' | 'input', size: x.size })),
+      ...g.neurons.map((n) => ({ name: n.name, kind: n.kind, size: n.size, activation: n.activation })),
+      ...g.interneurons.map((k) => ({ name: k.name, kind: 'interneuron' as const, size: k.size, serves: g.neurons[k.serves]!.name, above: g.neurons[k.above]!.name })),
     ],
+  };
+}
+
+function scaleReport(g: NlaGraph, p: Profile, nMembranes: number, nArrays: number): CircuitIR['reports'][number] {
+  const C = p.membrane.capacitanceF;
+  return {
+    pass: 'scale',
+    summary: `model ms → ${p.timeScale} s, 1 unit → ${p.voltsPerUnit} V; ${nMembranes} membranes of ${C} F; ${nArrays} synapse arrays`,
+    details: {
+      timeScale: p.timeScale,
+      voltsPerUnit: p.voltsPerUnit,
+      populations: g.neurons.map((n) => ({ name: n.name, tauS: toSeconds(n.tauMs, p.timeScale), capacitanceF: C, leakConductanceS: leakFor(p, n.tauMs) })),
+    },
+    warnings: [],
   };
 }
