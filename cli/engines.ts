@@ -16,7 +16,7 @@ import type { WeightSnapshot } from '../emulator/digital/run.js';
 import type { CommonOptions, Engine, EngineFactory, EngineFailure, EngineSource } from '../emulator/engine.js';
 import { parseProbes } from '../emulator/probes/probe.js';
 import type { TraceTable } from '../emulator/probes/recorder.js';
-import { driveFromFiles, type DriveFiles } from './digital-run.js';
+import { driveFromFiles, type DriveFiles } from './drive-files.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, engineFactory } from './engine-registry.js';
 import { progressReporter } from './progress.js';
 

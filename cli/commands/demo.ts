@@ -14,7 +14,7 @@ import type { TraceTable } from '../../emulator/probes/recorder.js';
 import { htmlPage } from '../../report/html-page.js';
 import { linePlot, type Series } from '../../report/svg-plot.js';
 import { summarySection, timeAxis, traceSections } from '../../report/trace-report.js';
-import { channelNames, driveFromFiles } from '../digital-run.js';
+import { channelNames, driveFromFiles } from '../drive-files.js';
 import { boardDemo, type BoardDemoResult } from '../demo-board.js';
 import { loadSignalCsv } from '../../emulator/stimulus/load.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';

@@ -1,9 +1,5 @@
-import { readJsonFile } from '../core/json-file.js';
 import { UsageError } from '../core/errors.js';
 import { neuronLabel, type NlaGraph } from '../compiler/graph/graph.js';
-import type { DigitalOptions } from '../emulator/digital/options.js';
-import { DigitalSimulator } from '../emulator/digital/simulator.js';
-import { restoreState } from '../emulator/digital/state-file.js';
 import type { Drive } from '../emulator/drive.js';
 import { loadEventsCsv, loadSignalCsv } from '../emulator/stimulus/load.js';
 import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
@@ -55,13 +51,4 @@ export function driveFromFiles(g: NlaGraph, f: DriveFiles): Drive {
     if (target) target = held(target as Signal & { times?: Float64Array });
   }
   return new SignalDrive(input, target, impulses);
-}
-
-/** Creates the digital simulator and applies a saved state or saved weights. */
-export function createDigital(g: NlaGraph, opts: DigitalOptions, load?: { state?: string; weights?: string }): DigitalSimulator {
-  const sim = new DigitalSimulator(g, opts);
-  if (load?.state && load?.weights) throw new UsageError('give either --load-state or --load-weights, not both');
-  if (load?.state) restoreState(sim, readJsonFile(load.state), { file: load.state });
-  if (load?.weights) restoreState(sim, readJsonFile(load.weights), { file: load.weights, weightsOnly: true });
-  return sim;
 }
