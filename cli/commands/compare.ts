@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { maxOf } from '../../core/vector.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
@@ -56,7 +57,7 @@ export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, step
       probes: key,
       neurons: ms.length,
       'RMSE (rms over neurons)': Math.sqrt(ms.reduce((s, m) => s + m.rmse ** 2, 0) / ms.length),
-      'max |error|': Math.max(...ms.map((m) => m.maxAbs)),
+      'max |error|': maxOf(ms.map((m) => m.maxAbs)),
       'mean best shift (ms)': ms.reduce((s, m) => s + m.bestShiftMs, 0) / ms.length,
     };
     if (Number.isFinite(stepMs) && key.startsWith('u:')) {
@@ -70,13 +71,13 @@ export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, step
     'engine B': b.engine,
     'probes compared': perProbe.length,
     'RMSE over all probes': Math.sqrt(perProbe.reduce((s, m) => s + m.rmse ** 2, 0) / perProbe.length),
-    'max |error|': Math.max(...perProbe.map((m) => m.maxAbs)),
+    'max |error|': maxOf(perProbe.map((m) => m.maxAbs)),
     'median best shift (ms)': median(perProbe.map((m) => m.bestShiftMs)),
   };
   for (const [name, run] of [['A', a], ['B', b]] as const) if (typeof run.summary.finalCost === 'number' && Number.isFinite(run.summary.finalCost)) summary[`final cost ${name}`] = run.summary.finalCost;
   if (a.weights && b.weights) {
     const d = [...a.weights].filter(([k]) => b.weights!.has(k)).map(([k, w]) => weightDistance(w, b.weights!.get(k)!));
-    if (d.length) summary['weight distance ‖W_B − W_A‖/‖W_A‖ (largest projection)'] = Math.max(...d);
+    if (d.length) summary['weight distance ‖W_B − W_A‖/‖W_A‖ (largest projection)'] = maxOf(d);
   }
   return { perProbe, perPopulation, summary, errorOverTime: errorOverTime(a.traces, b.traces, perProbe.map((m) => m.column)) };
 }
