@@ -1,5 +1,7 @@
 import { evaluateActivation, type Activation } from '../core/activation.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
+import type { Profile } from '../hardware-models/profiles/profile.js';
+import { validateProfile } from '../hardware-models/profiles/validate.js';
 import type { DigitalSimulator } from '../emulator/digital/simulator.js';
 import type { Drive } from '../emulator/drive.js';
 import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
@@ -91,4 +93,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * The accelerated profile (1 model ms = 1 µs) without mismatch: nominal membranes, transfer and synapses,
+ * lead stages with no look-ahead spread; `noise: false` also switches its thermal noise off.
+ */
+export function acceleratedNominal(o: { noise: boolean }): Profile {
+  return validateProfile({
+    format: 'nla-profile/1',
+    name: o.noise ? 'accelerated-no-mismatch' : 'accelerated-nominal',
+    extends: 'accelerated',
+    membrane: { capacitanceSigma: 0, leakSigma: 0, offsetSigmaV: 0 },
+    transfer: { gainSigma: 0, offsetSigmaV: 0 },
+    synapses: { realisation: { kind: 'dac', bits: 6, fullScale: 'auto' }, gainSigma: 0 },
+    rateUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0, maxRate: 2 },
+    errorUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0 },
+    ...(o.noise ? {} : { noise: null }),
+  });
 }

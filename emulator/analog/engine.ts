@@ -1,6 +1,7 @@
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { oneOf, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
 import { ODE_SOLVER_FLAG, SOLVER_CHOICES, solverHelp } from './ode/registry.js';
+import { failureOf, simulatorRequest, weightsByName } from '../engine-request.js';
 import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { formatBytes } from '../../core/memory-budget.js';
@@ -71,24 +72,8 @@ export class AnalogEngine implements Engine {
 
   async run(req: RunRequest): Promise<RunOutcome> {
     const sim = this.sim;
-    const res = sim.run({
-      durationMs: req.durationMs,
-      drive: req.drive,
-      probes: req.probes,
-      ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
-      ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
-      ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
-      onFailure: 'return',
-    });
-    const g = this.graph;
-    const e = res.failure;
-    const final = sim.state && !e ? sim.system.weightsAt(sim.state) : null;
-    return {
-      traces: res.traces,
-      summary: { ...res.summary },
-      failure: e ? { what: e.what, timeMs: e.timeMs, ...(e.neuron ? { where: e.neuron } : {}), ...(e.hint ? { hint: e.hint } : {}) } : null,
-      weights: final ? new Map(final.map((W, k) => [g.projections[k]!.name, W])) : null,
-      snapshots: res.snapshots,
-    };
+    const res = sim.run(simulatorRequest(req));
+    const final = sim.state && !res.failure ? weightsByName(this.graph, sim.system.weightsAt(sim.state)) : null;
+    return { traces: res.traces, summary: { ...res.summary }, failure: failureOf(res.failure), weights: final, snapshots: res.snapshots };
   }
 }

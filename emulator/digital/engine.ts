@@ -1,6 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/json-file.js';
 import { oneOf, positiveInt, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
+import { failureOf, simulatorRequest, weightsByName } from '../engine-request.js';
 import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { digitalFootprint } from './footprint.js';
@@ -90,23 +91,7 @@ export class DigitalEngine implements Engine {
   }
 
   async run(req: RunRequest): Promise<RunOutcome> {
-    const res = runDigital(this.sim, {
-      durationMs: req.durationMs,
-      drive: req.drive,
-      probes: req.probes,
-      ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
-      ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
-      ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
-      onFailure: 'return',
-    });
-    const g = this.sim.graph;
-    const f = res.failure;
-    return {
-      traces: res.traces,
-      summary: { ...res.summary },
-      failure: f ? { what: f.what, timeMs: f.timeMs, ...(f.neuron ? { where: f.neuron } : {}), ...(f.hint ? { hint: f.hint } : {}) } : null,
-      weights: new Map(this.sim.weights().map((W, k) => [g.projections[k]!.name, Float64Array.from(W)])),
-      snapshots: res.snapshots,
-    };
+    const res = runDigital(this.sim, simulatorRequest(req));
+    return { traces: res.traces, summary: { ...res.summary }, failure: failureOf(res.failure), weights: weightsByName(this.sim.graph, this.sim.weights()), snapshots: res.snapshots };
   }
 }

@@ -6,6 +6,7 @@ import { formatBytes } from '../../core/memory-budget.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { CIRCUIT_OPTIONS, circuitFromSource } from '../analog/circuit-source.js';
 import { modelFromCircuit } from '../analog/model.js';
+import { failureOf } from '../engine-request.js';
 import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, RunRequest } from '../engine.js';
 import { columnLabel } from '../probes/probe.js';
 import { TraceTable } from '../probes/recorder.js';
@@ -63,7 +64,7 @@ export class SpiceCircuitEngine implements Engine {
       return { traces: this.probed(res.traces, req), summary: { ...summary, points: res.points, wallMs: res.wallMs, simulatedMs: req.durationMs }, failure: null, weights: null, snapshots: [] };
     } catch (e) {
       if (!(e instanceof NumericalError)) throw e;
-      const failure = { what: e.what, timeMs: e.timeMs, ...(e.neuron ? { where: e.neuron } : {}), ...(e.hint ? { hint: e.hint } : {}) };
+      const failure = failureOf(e);
       return { traces: new TraceTable([]), summary: { ...summary, wallMs: 0, simulatedMs: Number.isFinite(e.timeMs) ? e.timeMs : 0 }, failure, weights: null, snapshots: [] };
     }
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import { network } from '../../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
-import { validateProfile } from '../../hardware-models/profiles/validate.js';
+import { acceleratedNominal } from '../helpers.js';
 import { membraneNoiseRmsV } from '../../hardware-models/components/noise.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
@@ -86,16 +86,7 @@ describe('thermal noise of a compiled membrane: kT/C (docs/hardware.md: S_I = 4 
   // Euler–Maruyama at step h makes it σ_u²/(1 − h/(2τ)) (see above, h and τ in model ms). The profile's
   // lead stages (poles τ_p = 0.2 ms) keep the explicit step at h ≤ τ_p/5, the simulator's own default.
   const p = BUILTIN_PROFILES.accelerated!;
-  const profile = validateProfile({
-    format: 'nla-profile/1',
-    name: 'accelerated-no-mismatch',
-    extends: 'accelerated',
-    membrane: { capacitanceSigma: 0, leakSigma: 0, offsetSigmaV: 0 },
-    transfer: { gainSigma: 0, offsetSigmaV: 0 },
-    synapses: { realisation: { kind: 'dac', bits: 6, fullScale: 'auto' }, gainSigma: 0 },
-    rateUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0, maxRate: 2 },
-    errorUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0 },
-  });
+  const profile = acceleratedNominal({ noise: true });
   const tauMs = 10;
   const M = 40;
   const g = network('ou').seed(1).beta(0).tauMs(tauMs).activation('linear').input('in', 1).output('out', M).connect('in', 'out', { init: { distribution: 'constant', value: 0.5 } }).build();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import { network } from '../../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
-import { validateProfile } from '../../hardware-models/profiles/validate.js';
+import { acceleratedNominal } from '../helpers.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
@@ -15,18 +15,7 @@ import { FunctionSignal } from '../../emulator/stimulus/signal.js';
 // computed with the wrong time scale (1000× off on the accelerated profile) fails.
 
 /** The accelerated profile without mismatch and noise: the nominal circuit, deterministic. */
-const accelerated = () =>
-  validateProfile({
-    format: 'nla-profile/1',
-    name: 'accelerated-nominal',
-    extends: 'accelerated',
-    membrane: { capacitanceSigma: 0, leakSigma: 0, offsetSigmaV: 0 },
-    transfer: { gainSigma: 0, offsetSigmaV: 0 },
-    synapses: { realisation: { kind: 'dac', bits: 6, fullScale: 'auto' }, gainSigma: 0 },
-    rateUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0, maxRate: 2 },
-    errorUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0 },
-    noise: null,
-  });
+const accelerated = () => acceleratedNominal({ noise: false });
 
 describe('membrane time constants in seconds (accelerated profile: τ = 10 ms of model time = 10 µs)', () => {
   const tauMs = 10;
