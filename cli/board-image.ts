@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { InputError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
+import { readInputFile } from '../core/input-file.js';
 import { readJsonFile } from '../core/json-file.js';
 import { parseTimeMs } from '../core/units.js';
 import { compileBoardImage, type BoardCompileResult } from '../compiler/board/compile-image.js';
 import { buildGraph } from '../compiler/graph/build.js';
 import { withStateWeights } from '../compiler/graph/state-weights.js';
 import { loadSpecFile } from '../compiler/spec/load.js';
-import { decodeImage, encodeImage, IMAGE_MAGIC, ImageError } from '../hardware-models/fixed-point/image-codec.js';
+import { decodeImageFile, encodeImage, IMAGE_MAGIC } from '../hardware-models/fixed-point/image-codec.js';
 import type { BoardImage } from '../hardware-models/fixed-point/image.js';
 
 export interface ImageSourceOptions {
@@ -46,20 +46,10 @@ export function compileImageFromSpec(spec: string, o: ImageSourceOptions): Board
 
 /** A board image from a file: a binary image (nla image --out) or a network spec compiled here. */
 export function loadImageFile(path: string, o: ImageSourceOptions = {}): LoadedImage {
-  let raw: Uint8Array;
-  try {
-    raw = readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
-  }
+  const raw = new Uint8Array(readInputFile(path));
   if (String.fromCharCode(...raw.subarray(0, 4)) === IMAGE_MAGIC) {
     if (o.state) throw new UsageError(`--state: ${path} is already a board image; compile the spec with the state instead`);
-    try {
-      return { image: decodeImage(new Uint8Array(raw), path), bytes: new Uint8Array(raw), compiled: null };
-    } catch (e) {
-      if (e instanceof ImageError) throw new InputError(e.message);
-      throw e;
-    }
+    return { image: decodeImageFile(raw, path), bytes: raw, compiled: null };
   }
   const compiled = compileImageFromSpec(path, o);
   return { image: compiled.image, bytes: encodeImage(compiled.image), compiled };

@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readInputText } from './input-file.js';
 import { InputError } from './errors.js';
 
 /** Reads and parses a JSON file; a syntax error names the file, line and column. */
 export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-  return parseJsonText(text, file);
+  return parseJsonText(readInputText(file), file);
 }
 
 /** JSON.parse with the error located by line and column (Node 20's messages do not always give one). */

@@ -1,4 +1,5 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { readInputText } from '../core/input-file.js';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { encodePayload, typeCode } from './protocol/messages.js';
 import type { SessionLogEntry } from './session.js';
@@ -58,13 +59,7 @@ export interface ReadLog {
 
 /** Reads a stream log; every line is validated, and a bad one is an InputError naming the file, line and field. */
 export function readStreamLog(path: string): ReadLog {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
-  }
-  const lines = text.split('\n');
+  const lines = readInputText(path).split('\n');
   const parse = (i: number): unknown => {
     try {
       return JSON.parse(lines[i] ?? '') as unknown;

@@ -1,16 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readInputText } from '../../core/input-file.js';
 import { parseNumericCsv } from '../../core/csv.js';
 import { InputError } from '../../core/errors.js';
 import type { Impulse } from '../drive.js';
 import { TableSignal, type Interpolation } from './table-signal.js';
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-}
 
 /**
  * Loads a signal CSV: a `t` column (ms) then one column per channel. When every channel column is named
@@ -19,7 +12,7 @@ function readText(file: string): string {
  * allowed only when `allowEmpty` (targets: "no target at this time").
  */
 export function loadSignalCsv(file: string, interpolation: Interpolation, expected: string[], allowEmpty = false): TableSignal {
-  const table = parseNumericCsv(readText(file), { file, allowEmpty });
+  const table = parseNumericCsv(readInputText(file), { file, allowEmpty });
   const sig = TableSignal.fromTable(table, interpolation, file);
   if (sig.channels !== expected.length) {
     throw new InputError(`expected ${expected.length} channel columns after 't' (${describeNames(expected)}), got ${sig.channels}`, file, 1);
@@ -41,7 +34,7 @@ function describeNames(names: string[]): string {
  * on). `channel` is an index or a name such as `in[3]`. Returns impulses and step offsets separately.
  */
 export function loadEventsCsv(file: string, channelNames: string[]): { impulses: Impulse[]; steps: Array<{ tMs: number; channel: number; value: number }> } {
-  const lines = readText(file).split(/\r?\n/);
+  const lines = readInputText(file).split(/\r?\n/);
   const impulses: Impulse[] = [];
   const steps: Array<{ tMs: number; channel: number; value: number }> = [];
   let header = false;

@@ -1,6 +1,7 @@
 import { ByteWriter } from '../../core/bytes.js';
 import { BETA_MAX_Q16, MAX_FAN } from './format.js';
 import { crc32 } from '../../core/crc32.js';
+import { InputError } from '../../core/errors.js';
 import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from './image.js';
 
 /**
@@ -130,6 +131,16 @@ interface ImageHeader {
   nPopulations: number;
   nProjections: number;
   network: string;
+}
+
+/** An image read from a file the user named: a decoding problem is an InputError (exit 2) naming the byte and field. */
+export function decodeImageFile(bytes: Uint8Array, file: string): BoardImage {
+  try {
+    return decodeImage(bytes, file);
+  } catch (e) {
+    if (e instanceof ImageError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 /** Decodes and checks an image; every inconsistency is an ImageError naming the byte and the field. */

@@ -1,7 +1,7 @@
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
-import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../core/errors.js';
+import { readInputFile } from '../../core/input-file.js';
 import { formatBytes } from '../../core/memory-budget.js';
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { positiveInt, positiveTimeMs } from '../../core/option-values.js';
@@ -12,7 +12,7 @@ import { TraceTable } from '../../emulator/probes/recorder.js';
 import type { Drive } from '../../emulator/drive.js';
 import { NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
-import { decodeImage, encodeImage, ImageError } from '../../hardware-models/fixed-point/image-codec.js';
+import { decodeImageFile, encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { frameMs, PROBE, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { VirtualBoard } from '../board/virtual-board.js';
 import { StreamError, streamToBoard, type StreamResult } from '../stream.js';
@@ -70,18 +70,7 @@ function boardImage(g: NlaGraph, o: Values, str: (k: string) => string | undefin
   if (file) {
     const clash = ['boardDt', 'frame', 'boardIterations', 'relaxShift'].find((k) => o[k] !== undefined);
     if (clash) throw new UsageError(`--image ${file} is compiled already; its step, frame, iterations and relaxation are its own (drop the --${clash.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} option)`);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(file));
-    } catch (e) {
-      throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-    }
-    try {
-      return { image: decodeImage(bytes, file), warnings: [] };
-    } catch (e) {
-      if (e instanceof ImageError) throw new InputError(e.message);
-      throw e;
-    }
+    return { image: decodeImageFile(new Uint8Array(readInputFile(file)), file), warnings: [] };
   }
   const relax = str('relaxShift');
   return compileBoardImage(g, {
@@ -113,10 +102,23 @@ export class RecordedBoard implements Engine {
   }
 
   async run(req: RunRequest): Promise<RunOutcome> {
-    const traces = loadBoardOutputs(this.file, this.graph);
-    const time = traces.time();
+    const all = loadBoardOutputs(this.file, this.graph);
+    const fMs = frameMs(this.image);
+    const time = all.time();
     const last = time[time.length - 1] ?? 0;
-    const summary = { engine: 'board', board: `recording ${this.file}`, frames: traces.rows, simulatedMs: Math.min(last, req.durationMs), wallMs: 0, seed: this.graph.seed, learn: false };
+    // a recording shorter than the run asked for would be compared over less than it says: refuse
+    if (last < req.durationMs - 1e-9) throw new InputError(`the recording ends at t = ${last} ms, before the ${req.durationMs} ms asked (--duration)`, this.file);
+    const names = req.probes.flatMap((p) => p.indices.map((i) => columnLabel(p, i, 0, 1)));
+    const missing = names.filter((n) => !all.names.includes(n));
+    if (missing.length) throw new InputError(`the recording has no column ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''} (--probe); it has ${all.names.slice(0, 4).join(', ')}${all.names.length > 4 ? ', …' : ''}`, this.file, 1);
+    const cols = names.map((n) => all.column(n));
+    const traces = new TraceTable(names, Math.max(1, all.rows));
+    const row = new Float64Array(names.length);
+    for (let r = 0; r < all.rows && time[r]! <= req.durationMs + 1e-9; r++) {
+      cols.forEach((c, j) => (row[j] = c[r]!));
+      traces.push(time[r]!, row);
+    }
+    const summary = { engine: 'board', board: `recording ${this.file}`, frames: traces.rows, frameMs: fMs, simulatedMs: req.durationMs, wallMs: 0, seed: this.graph.seed, learn: false };
     return { traces, summary, failure: null, weights: null, snapshots: [] };
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputText } from '../../core/input-file.js';
 import { parseNumericCsv } from '../../core/csv.js';
 import { InputError } from '../../core/errors.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
@@ -12,13 +12,7 @@ const COLUMN = /^(u|rbar|ebar):([^[\]]+)\[(\d+)\]$/;
  * of this network. Anything else is an InputError naming the file, line and column.
  */
 export function loadBoardOutputs(file: string, graph: NlaGraph): TraceTable {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-  const table = parseNumericCsv(text, { file });
+  const table = parseNumericCsv(readInputText(file), { file });
   if (table.header[0] !== 't') throw new InputError(`expected the first column to be 't' (ms), got '${table.header[0]}'`, file, 1);
   table.header.slice(1).forEach((name, k) => {
     const m = COLUMN.exec(name);

@@ -163,6 +163,14 @@ describe('files read at the boundary are checked, cross-references included (exi
     expect(r.err).toContain(`is already realised by neurons[0]`);
   });
 
+  it('a board recording shorter than --duration is refused, not compared over less than asked', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'b.csv'), 't,u:out[0],u:out[1],u:out[2]\n1,0.1,0.2,0.3\n2,0.1,0.2,0.3\n3,0.1,0.2,0.3\n');
+    const r = nla('compare', join(ex, 'network.json'), '--a', 'digital', '--b', 'board', '--board-outputs', join(dir, 'b.csv'), '--duration', '5ms', '--probe', 'u:out', ...io);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('b.csv: the recording ends at t = 3 ms, before the 5 ms asked (--duration)');
+  });
+
   it('board outputs whose columns are not neurons of the network are refused with the column', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'b.csv'), 't,u:out[0],u:out[7]\n1,0.1,0.2\n');
