@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { NumericalError, UsageError } from '../core/errors.js';
 import { readJsonFile } from '../core/json-file.js';
-import { oneOf } from '../core/option-values.js';
+import { oneOf, optionalSeed } from '../core/option-values.js';
 import { parseTimeMs } from '../core/units.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
 import { validateCircuit } from '../compiler/circuit/validate.js';
@@ -19,8 +19,6 @@ import type { TraceTable } from '../emulator/probes/recorder.js';
 import { driveFromFiles, type DriveFiles } from './drive-files.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, engineFactory } from './engine-registry.js';
 import { progressReporter } from './progress.js';
-
-export { oneOf, positiveInt, positiveNumber } from '../core/option-values.js';
 
 /** Options of the commands that run engines (strings as the CLI gives them); engines' own options ride along by key. */
 export interface EngineOptions extends DriveFiles {
@@ -118,17 +116,10 @@ function loadFile(path: string): LoadedFile {
   return { kind: 'network', spec, plan: planGraph(spec), file: path };
 }
 
-/** A network spec or a compiled circuit file, as an engine source. */
-export function loadSource(path: string): EngineSource {
-  const f = loadFile(path);
-  return f.kind === 'circuit' ? f : { kind: 'network', graph: buildGraph(f.spec), file: f.file };
-}
-
 /** The options every engine shares, parsed and checked against what the engine can do. */
 function commonOptions(f: EngineFactory, o: EngineOptions): CommonOptions {
   const init = oneOf(o.init ?? 'rest', ['rest', 'equilibrium'] as const, '--init');
-  const seed = o.seed !== undefined ? Number(o.seed) : undefined;
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed: expected a non-negative integer, got '${o.seed}'`);
+  const seed = optionalSeed(o.seed);
   if (o.learn === true && !f.learns) throw new UsageError(`--learn: the ${f.name} engine cannot learn`);
   const learn = o.learn !== undefined ? o.learn : f.learnsByDefault ? undefined : false;
   return { init, learn, seed };

@@ -29,3 +29,11 @@ export function positiveTimeMs(v: string, what: string): number {
   if (!(t > 0)) throw new UsageError(`${what}: expected a positive time, got '${v}'`);
   return t;
 }
+
+/** A seed: a non-negative integer, or undefined when not given. */
+export function optionalSeed(v: string | undefined, what = '--seed'): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 0)) throw new UsageError(`${what}: expected a non-negative integer, got '${v}'`);
+  return n;
+}

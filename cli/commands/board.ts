@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { serveVirtualBoard } from '../../host/board/serve.js';
-import { positiveInt, positiveNumber } from '../engines.js';
+import { positiveInt, positiveNumber } from '../../core/option-values.js';
 
 interface VirtualOpts {
   link?: string;

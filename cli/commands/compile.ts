@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { writeOutput } from '../files.js';
-import { loadOrCompileCircuit } from '../circuit-load.js';
+import { readJsonFile } from '../../core/json-file.js';
+import { CIRCUIT_FORMAT, type CircuitIR } from '../../compiler/circuit/ir.js';
+import { buildGraph } from '../../compiler/graph/build.js';
+import { loadSpecFile } from '../../compiler/spec/load.js';
+import { circuitFromSource } from '../../emulator/analog/circuit-source.js';
 import { emitSpice } from '../../compiler/spice/emit.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
-import { oneOf } from '../engines.js';
+import { oneOf, optionalSeed } from '../../core/option-values.js';
 
 export function registerCompile(program: Command): void {
   program
@@ -20,8 +24,7 @@ export function registerCompile(program: Command): void {
     .option('--init <mode>', 'initial state written into the netlist: rest (.ic: u = 0, inputs low-passed from 0) or equilibrium (the operating point)', 'rest')
     .option('--json', 'print the pass reports as JSON')
     .action((spec: string, o: { profile: string; seed?: string; calibrate?: boolean; out?: string; spice?: string; duration: string; init: string; json?: boolean }) => {
-      const ir = loadOrCompileCircuit(spec, o);
-      if (ir.reports.length === 0) throw new UsageError(`${spec} is already a compiled circuit`);
+      const ir = compileSpecFile(spec, o);
       const files: string[] = [];
       if (o.out) files.push(writeOutput(o.out, JSON.stringify(ir)));
       if (o.spice) files.push(writeOutput(o.spice, emitSpice(ir, { durationModelMs: parseTimeMs(o.duration, '--duration'), init: oneOf(o.init, ['rest', 'equilibrium'] as const, '--init') }).netlist));
@@ -37,4 +40,12 @@ export function registerCompile(program: Command): void {
       for (const f of files) lines.push(`wrote ${f}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+/** The spec compiled for --profile (mismatch from --seed, calibrated with --calibrate), as the analog and spice engines compile it. */
+function compileSpecFile(spec: string, o: { profile: string; seed?: string; calibrate?: boolean }): CircuitIR {
+  if ((readJsonFile(spec) as { format?: unknown } | null)?.format === CIRCUIT_FORMAT) throw new UsageError(`${spec} is a compiled circuit already; compile the network spec it came from`);
+  const seed = optionalSeed(o.seed);
+  const source = { kind: 'network' as const, graph: buildGraph(loadSpecFile(spec)), file: spec };
+  return circuitFromSource(source, { init: 'rest', learn: undefined, seed }, { profile: o.profile, calibrate: o.calibrate });
 }

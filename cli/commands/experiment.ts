@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import type { ExperimentEngine } from '../../experiments/experiment.js';
 import { EXPERIMENTS, findExperiment } from '../../experiments/registry.js';
 import { markdownTable, resultPage, textTable, wallTime } from '../../experiments/report.js';
-import { oneOf } from '../engines.js';
+import { oneOf } from '../../core/option-values.js';
 import { writeOutput } from '../files.js';
 
 interface ExperimentOpts {

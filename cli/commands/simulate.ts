@@ -15,8 +15,6 @@ interface SimulateOpts extends EngineOptions {
   json?: boolean;
 }
 
-export { engineOptions };
-
 export function registerSimulate(program: Command): void {
   const cmd = program
     .command('simulate')

@@ -13,7 +13,7 @@ import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
 import { StreamError, streamToBoard, type StreamProgress } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
-import { oneOf, positiveInt, positiveNumber } from '../engines.js';
+import { oneOf, positiveInt, positiveNumber } from '../../core/option-values.js';
 import { writeOutput } from '../files.js';
 import { outputCsv, partialNote, type StreamOutcome } from '../stream-results.js';
 
