@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
-import type { EngineFailure, RunOutcome } from '../../emulator/engine.js';
+import type { DigitalReference, RunOutcome } from '../../emulator/engine.js';
 import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
 import { digitalEngine } from '../../emulator/digital/engine.js';
 import { analogEngine } from '../../emulator/analog/engine.js';
@@ -61,13 +61,12 @@ async function conforms(subject: Subject, c: ConformanceCase): Promise<void> {
   if (c.impulses.length) expectImpulse(outcome, graph, c);
 }
 
-async function reference(subject: Subject, c: ConformanceCase, graph: NlaGraph, ref: NlaEngineReference | undefined): Promise<RunOutcome> {
+async function reference(subject: Subject, c: ConformanceCase, graph: NlaGraph, ref: DigitalReference | undefined): Promise<RunOutcome> {
   const drive = subject.framed && ref ? framedDrive(c.input, c.target, ref.frameMs, c.durationMs) : new SignalDrive(c.input, c.target, c.impulses);
   const { outcome } = await runOn(digitalEngine, graph, referenceOptions(subject, ref), { learn: c.learn }, drive, c.durationMs + (subject.framed && ref ? ref.frameMs : 0), c.probes);
   expect(outcome.failure).toBeNull();
   return outcome;
 }
-type NlaEngineReference = { dtMs: number; iterations: number; relaxation: number; frameMs: number };
 
 /** With constant inputs and no targets the network settles on u = W ρ(u) + W_in r_in (f = 0). */
 function expectSettled(outcome: RunOutcome, graph: NlaGraph, c: ConformanceCase, tolerance: number): void {
@@ -119,7 +118,6 @@ function expectImpulse(outcome: RunOutcome, graph: NlaGraph, c: ConformanceCase)
   expect(Math.abs(col[after]! - col[before]! - imp.area / pop.tauInMs)).toBeLessThan(0.3 * (time[after]! - time[before]!) / pop.tauInMs);
 }
 
-export type { EngineFailure };
 
 describe('a run that cannot go on returns its failure as a value, with the time, the place and what was recorded before', () => {
   // an input rate that steps from 0.5 to 10⁷ at 20 ms drives u past the divergence limit |u| = 10⁶ once
