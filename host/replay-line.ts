@@ -1,4 +1,4 @@
-import { FrameDecoder, type Frame, type Rejection } from './protocol/frame.js';
+import { FLAG_SEQ, FrameDecoder, type Frame, type Rejection } from './protocol/frame.js';
 import { decodePayload, MSG, typeCode, encodePayload, type Message } from './protocol/messages.js';
 import type { LoggedEntry, LoggedFrame } from './stream-log-lines.js';
 
@@ -46,28 +46,52 @@ export function checkLine(frames: LoggedFrame[], entries: LoggedEntry[]): LineCh
   return { issues, outputs };
 }
 
-/** SEQ flag of the frame header (docs/protocol.md §3). */
-const FLAG_SEQ = 1;
-
 /**
- * Sequenced frames the board sent arrive in order: each new one has the next sequence number (mod 2¹⁶);
- * a jump means received frames are missing from the log. Repeats (retransmissions) are not gaps, and the
- * numbering starts afresh with each session (the host's HELLO).
+ * Every sequenced frame the board sent is in the log: within a session (from the host's HELLO on), each
+ * sequence number from the first to the last received appears at least once. A frame lost on the line
+ * comes again as a retransmission with its number, so only a number that never appears means frames
+ * missing from the log.
  */
 function checkSequence(frames: LoggedFrame[], issues: LineIssue[]): void {
   // the logged header fields (checked against the bytes elsewhere), so a corrupted frame still counts as there
-  let last: number | null = null;
+  let session: SessionSeqs | null = null;
+  const close = () => session && reportGaps(session, issues);
   for (const l of frames) {
-    if (l.dir === 'tx' && l.type === MSG.HELLO) last = null;
+    if (l.dir === 'tx' && l.type === MSG.HELLO) {
+      close();
+      session = null;
+    }
     if (l.dir !== 'rx' || !(l.flags & FLAG_SEQ)) continue;
-    if (last === null) {
-      last = l.seq;
+    session ??= { raw: l.seq, at: 0, seen: new Map() };
+    // unwrap mod 2¹⁶ around the last number seen: forward up to 2¹⁵, else a repeat of an earlier one
+    const d = (l.seq - session.raw) & 0xffff;
+    const n = d < 0x8000 ? session.at + d : session.at - ((session.raw - l.seq) & 0xffff);
+    if (n > session.at) {
+      session.at = n;
+      session.raw = l.seq;
+    }
+    if (!session.seen.has(n)) session.seen.set(n, l.line);
+  }
+  close();
+}
+
+interface SessionSeqs {
+  /** The highest number seen, raw and unwrapped (the session's first frame is 0). */
+  raw: number;
+  at: number;
+  /** Unwrapped number → the log line it first appeared on. */
+  seen: Map<number, number>;
+}
+
+function reportGaps(s: SessionSeqs, issues: LineIssue[]): void {
+  let gap: number[] = [];
+  for (let n = 0; n <= s.at; n++) {
+    if (!s.seen.has(n)) {
+      gap.push(n);
       continue;
     }
-    const ahead = (l.seq - last) & 0xffff;
-    if (ahead === 0 || ahead >= 0x8000) continue; // a repeat of a frame already seen
-    if (ahead > 1) issues.push({ line: l.line, what: `the board's sequence numbers jump from ${last} to ${l.seq}: ${ahead - 1} received frame(s) are missing from the log` });
-    last = l.seq;
+    if (gap.length) issues.push({ line: s.seen.get(n)!, what: `${gap.length} sequenced frame(s) the board sent before this one never appear in the log (not even retransmitted): missing from the log` });
+    gap = [];
   }
 }
 

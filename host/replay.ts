@@ -33,7 +33,6 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
   const board = new VirtualBoard();
   const reference = new Map<number, Int32Array>();
   const logged: Array<{ frame: number; values: Int32Array; line: number; source: 'message' | 'line' }> = [];
-  let inputFrames = 0;
   for (const e of log.entries) {
     if ('event' in e) {
       if (e.event === 'replay') board.reboot();
@@ -44,10 +43,7 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
       continue;
     }
     for (const m of await board.handle(e.message, null)) {
-      if (m.type === 'output-frame') {
-        reference.set(m.frame, m.values);
-        inputFrames++;
-      }
+      if (m.type === 'output-frame') reference.set(m.frame, m.values);
     }
   }
   const line = checkLine(log.lineFrames, log.entries);
@@ -67,5 +63,6 @@ export async function replayLog(log: ReadLog): Promise<ReplayResult> {
   const checked = logged.length - unmatched;
   const seen = new Set(logged.map((l) => l.frame));
   const missing = [...reference.keys()].filter((f) => !seen.has(f)).sort((a, b) => a - b);
-  return { checked, mismatches, lineOutputsChecked: lineChecked, lineIssues: line.issues, inputFrames, unmatched, missing };
+  // input frames: those the reference computed (resent outputs and replays counted once)
+  return { checked, mismatches, lineOutputsChecked: lineChecked, lineIssues: line.issues, inputFrames: reference.size, unmatched, missing };
 }
