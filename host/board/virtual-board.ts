@@ -185,7 +185,7 @@ export class VirtualBoard {
       this.idleTimer = null;
       if (this.link !== link || !link.accepting) return;
       const silentMs = performance.now() - link.lastHeardMs;
-      if (silentMs >= idleMs) this.endSession(link, `no frame from the host for ${Math.round(silentMs)} ms`);
+      if (silentMs >= idleMs) this.endSession(link, `no byte from the host for ${Math.round(silentMs)} ms`);
       else this.armIdle(link);
     }, Math.max(1, link.lastHeardMs + idleMs - performance.now()));
     this.idleTimer.unref();

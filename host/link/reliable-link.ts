@@ -175,12 +175,16 @@ export class ReliableLink {
         this.scheduleAck();
       },
     );
-    transport.onData((c) => this.decoder.push(c));
+    transport.onData((c) => {
+      // any byte is the peer talking: a frame still on a slow line (4 KiB takes 17 s at 2400 baud) counts
+      this.heardAt = performance.now();
+      this.decoder.push(c);
+    });
     transport.onClose((reason) => this.fail(`the line closed (${reason})`));
     this.armKeepalive();
   }
 
-  /** When the last valid frame arrived (performance.now() clock; the link's creation before any). */
+  /** When the peer last put a byte on the line (performance.now() clock; the link's creation before any). */
   get lastHeardMs(): number {
     return this.heardAt;
   }

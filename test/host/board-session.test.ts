@@ -11,6 +11,8 @@ import { decodePayload, ERROR_CODE, encodePayload, MSG, PARAM, typeCode, type Me
 import { BoardSession } from '../../host/session.js';
 import { streamToBoard } from '../../host/stream.js';
 import { memoryPair } from '../../host/transport/memory.js';
+import { PacedTransport } from '../../host/transport/paced.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { TransportEvents, type ByteTransport } from '../../host/transport/transport.js';
 import { sines } from '../helpers.js';
 
@@ -115,7 +117,7 @@ describe('the end of a session (issue 13, items 4 and 6)', () => {
     expect(first.got.some((g) => g.m?.type === 'status')).toBe(true);
     first.send({ type: 'ack' }, null, 1); // STATUS acknowledged: nothing pending on the board
     const ended = new Promise<string>((r) => board.onSessionEnd(r));
-    expect(await ended).toMatch(/no frame from the host for \d+ ms/);
+    expect(await ended).toMatch(/no byte from the host for \d+ ms/);
     // the next client continues the old sequence without a HELLO
     const next = rawHost(line.host);
     next.send({ type: 'input-frame', frame: 0, timeUs: 0, values: new Int32Array(image.nStimulusInputs) }, 1, 1);
@@ -124,6 +126,30 @@ describe('the end of a session (issue 13, items 4 and 6)', () => {
     expect(answers.map((g) => g.m)).toEqual([expect.objectContaining({ code: ERROR_CODE.NO_SESSION })]);
     expect(board.counters.framesProcessed).toBe(0);
   });
+
+  it('a frame still on a slow line keeps the session: a 4 KiB image chunk at 115200 baud (356 ms) against a 200 ms idle timeout', async () => {
+    // 1000 inputs × 2 outputs: 8 kB of weights, so the image goes in full 4 KiB chunks
+    const g = layeredNetwork([1000, 2], { activation: 'logistic', seed: 2, init: { distribution: 'normal', std: 0.02 } }).build();
+    const img = compileBoardImage(g, { dtMs: 0.1, frameMs: 1 }).image;
+    const board = new VirtualBoard({ sessionIdleMs: 200 });
+    const ends: string[] = [];
+    board.onSessionEnd((w) => ends.push(w));
+    const res = await streamToBoard({
+      connect: async () => {
+        const [h, b] = memoryPair();
+        board.attach(new PacedTransport(b, 115200), 115200);
+        return h;
+      },
+      image: encodeImage(img),
+      inputs: Array.from({ length: 3 }, () => new Int32Array(1000).fill(toSignal(0.5))),
+      frameUs: 1000,
+      session: { baud: 115200 },
+      reconnect: { attempts: 0, delayMs: 0 },
+    });
+    expect(res.stats.lost).toBe(0);
+    expect(res.stats.sessions).toBe(1);
+    expect(ends.filter((w) => /no byte from the host/.test(w))).toEqual([]);
+  }, 60_000);
 
   it("an open session outlives the board's idle timeout: the host's keepalive ACKs keep it", async () => {
     // margins for a loaded machine: a keepalive every 25 ms against an idle timeout of 500 ms
