@@ -49,6 +49,8 @@ export function loadImageFile(path: string, o: ImageSourceOptions = {}): LoadedI
   const raw = new Uint8Array(readInputFile(path));
   if (String.fromCharCode(...raw.subarray(0, 4)) === IMAGE_MAGIC) {
     if (o.state) throw new UsageError(`--state: ${path} is already a board image; compile the spec with the state instead`);
+    const given = (['boardDt', 'frame', 'boardIterations', 'relaxShift'] as const).find((k) => o[k] !== undefined);
+    if (given) throw new UsageError(`--${given.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${path} is already a board image with its own step, frame, iterations and relaxation`);
     return { image: decodeImageFile(raw, path), bytes: raw, compiled: null };
   }
   const compiled = compileImageFromSpec(path, o);

@@ -1,3 +1,4 @@
+import { frameRanges } from '../host/stream/result.js';
 import { csvNumber } from '../core/csv.js';
 import { fromSignal } from '../hardware-models/fixed-point/format.js';
 import type { BoardInfo } from '../host/session.js';
@@ -26,19 +27,6 @@ export function outputCsv(columns: string[], frameMs: number, outputs: Int32Arra
     lines.push(v.length ? [t, ...Array.from(v, (x) => csvNumber(fromSignal(x)))].join(',') : t + ','.repeat(columns.length));
   });
   return lines.join('\n') + '\n';
-}
-
-/** Frames as compact ranges for messages: `3, 7–9` (at most `max` ranges, then `…`). */
-export function frameRanges(frames: number[], max = 8): string {
-  const ranges: string[] = [];
-  let k = 0;
-  while (k < frames.length) {
-    let j = k;
-    while (j + 1 < frames.length && frames[j + 1] === frames[j]! + 1) j++;
-    ranges.push(j === k ? `${frames[k]}` : `${frames[k]}–${frames[j]}`);
-    k = j + 1;
-  }
-  return ranges.slice(0, max).join(', ') + (ranges.length > max ? ', …' : '');
 }
 
 /** The stderr note of a failed stream: what was kept and what is missing. */

@@ -125,3 +125,8 @@ export class ByteReader {
     return this.b.length - this.o;
   }
 }
+
+/** Bytes as lowercase hex (what the stream log records). */
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+}

@@ -17,6 +17,12 @@ export function positiveInt(v: string, what: string): number {
   return n;
 }
 
+export function nonNegativeInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${what}: expected an integer ≥ 0, got '${v}'`);
+  return n;
+}
+
 export function positiveNumber(v: string, what: string): number {
   const n = Number(v);
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${what}: expected a positive number, got '${v}'`);

@@ -1,3 +1,4 @@
+import { hex } from '../core/bytes.js';
 import { FLAG_SEQ, FrameDecoder, type Frame, type Rejection } from './protocol/frame.js';
 import { decodePayload, MSG, typeCode, encodePayload, type Message } from './protocol/messages.js';
 import type { LoggedEntry, LoggedFrame } from './stream-log-lines.js';
@@ -14,7 +15,6 @@ export interface LineCheck {
   outputs: Array<{ frame: number; values: Int32Array; line: number }>;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**

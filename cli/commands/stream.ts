@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority, type RealtimeStatus } from '../../core/realtime.js';
 import { UsageError } from '../../core/errors.js';
-import { parseTimeMs } from '../../core/units.js';
+import { parseTimeMs, wholeSteps } from '../../core/units.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import { frameMs as imageFrameMs, PROBE, PROBE_NAMES, probeColumns, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { loadSignalCsv } from '../../emulator/stimulus/load.js';
@@ -13,18 +13,19 @@ import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
 import { StreamError, streamToBoard, type StreamProgress } from '../../host/stream.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
-import { oneOf, positiveInt, positiveNumber } from '../../core/option-values.js';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../../core/option-values.js';
 import { writeOutput } from '../files.js';
 import { outputCsv, partialNote, type StreamOutcome } from '../stream-results.js';
 
 interface StreamOpts {
   port?: string;
   baud: string;
+  lineModel: boolean;
   image?: string;
   state?: string;
-  dt?: string;
+  boardDt?: string;
   frame?: string;
-  iterations?: string;
+  boardIterations?: string;
   input?: string;
   interp: string;
   target?: string;
@@ -47,11 +48,12 @@ export function registerStream(program: Command): void {
     .description('load a board image over a serial port, stream input frames in real time with flow control, and record the board\'s output frames')
     .option('--port <path>', 'serial device of the board (nla ports; nla board virtual prints one)')
     .option('--baud <n>', 'line rate', '921600')
+    .option('--no-line-model', 'the line is faster than --baud (a USB CDC board, an unpaced virtual board): do not pace writes to the baud or time retransmissions from it')
     .option('--image <file>', 'board image (nla image --out) or a network spec compiled here')
     .option('--state <json>', 'with a spec: trained weights from a saved state')
-    .option('--board-dt <time>', "with a spec: the fixed-point core's Euler step", '0.1ms')
-    .option('--frame <time>', 'with a spec: model time per frame', '1ms')
-    .option('--board-iterations <n>', "with a spec: iterations of the core's implicit solve per step", '4')
+    .option('--board-dt <time>', "with a spec: the fixed-point core's Euler step (default 0.1ms)")
+    .option('--frame <time>', 'with a spec: model time per frame (default 1ms)')
+    .option('--board-iterations <n>', "with a spec: iterations of the core's implicit solve per step (default 4)")
     .option('--input <csv>', "input rates: 't' (ms) then one column per stimulus input; sampled at each frame start")
     .option('--interp <mode>', 'input interpolation between rows: step or linear', 'step')
     .option('--target <csv>', "targets of the outputs: 't' then one column per output (empty cell: none)")
@@ -126,9 +128,8 @@ function readFrames(o: StreamOpts, inputFile: string, image: BoardImage): Frames
   const fMs = imageFrameMs(image);
   const input = loadSignalCsv(inputFile, oneOf(o.interp, ['step', 'linear'] as const, '--interp'), imageInputLabels(image));
   const lastRow = input.times[input.times.length - 1]!;
-  const durationMs = o.duration ? parseTimeMs(o.duration, "--duration") : Math.max(lastRow, fMs);
-  const n = Math.floor(durationMs / fMs + 1e-9);
-  if (n < 1) throw new UsageError(`--duration: ${durationMs} ms is shorter than one frame (${fMs} ms)`);
+  // a given --duration is a whole number of frames; without one, the frames up to the last input row
+  const n = o.duration ? wholeSteps(parseTimeMs(o.duration, '--duration'), fMs, { duration: '--duration', dt: 'the image\'s frame' }) : Math.floor(Math.max(lastRow, fMs) / fMs + 1e-9);
   const inputs = sampleFrames(input, fMs, n).map((f) => Int32Array.from(f, toSignal));
   const outLabels = image.outputs.map((i) => imageNeuronLabel(image, i));
   const targets = o.target
@@ -168,8 +169,9 @@ async function run(s: StreamSetup): Promise<{ outcome: StreamOutcome; failure: S
       probes: s.probes,
       learn: o.learn === true,
       ...(s.rate ? { rateHz: s.rate } : {}),
-      reconnect: { attempts: Number(o.retries), delayMs: 300 },
-      session: { baud, ...(log ? { log: log.write } : {}) },
+      reconnect: { attempts: nonNegativeInt(o.retries, '--retries'), delayMs: 300 },
+      // the link models a UART at --baud (pacing and retransmission timing) unless told the line is faster
+      session: { ...(o.lineModel ? { baud } : {}), ...(log ? { log: log.write } : {}) },
       onProgress: progressLine(o.quiet === true, tty, framePayloadBytes(s.image.nStimulusInputs)),
     });
     return { outcome: { result: res, missing: [], unacknowledged: [], error: null }, failure: null };

@@ -1,3 +1,4 @@
+import { hex } from '../../core/bytes.js';
 import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, MAX_PAYLOAD, PROTOCOL_MAJOR, type Frame, type Rejection } from '../protocol/frame.js';
 import { decodePayload, encodePayload, isSequenced, MSG, typeCode, type Message } from '../protocol/messages.js';
 import { PreciseTimer } from '../../core/precise-timer.js';
@@ -96,7 +97,6 @@ interface Outstanding {
 
 const MOD = 0x10000;
 const diff = (a: number, b: number) => (a - b + MOD) % MOD;
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
 /**
  * A reliable, flow-controlled, in-order message channel over a byte transport (a sliding window with

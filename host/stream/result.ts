@@ -28,19 +28,20 @@ export class StreamError extends Error {
   }
 }
 
+/** Up to `max` ranges of ascending frame numbers: `a–b, c, …`. */
+export function frameRanges(f: number[], max = 8): string {
+  const ranges: string[] = [];
+  let k = 0;
+  while (k < f.length) {
+    let j = k;
+    while (j + 1 < f.length && f[j + 1] === f[j]! + 1) j++;
+    ranges.push(j === k ? `${f[k]}` : `${f[k]}–${f[j]}`);
+    k = j + 1;
+  }
+  return ranges.slice(0, max).join(', ') + (ranges.length > max ? ', …' : '');
+}
+
 /** `n frame(s) (a–b, c, …)`: a count and up to eight ranges of ascending frame numbers. */
 export function describeFrames(f: number[]): string {
-  if (f.length === 0) return 'no frames';
-  const ranges: string[] = [];
-  let a = f[0]!;
-  let b = a;
-  for (const x of f.slice(1)) {
-    if (x === b + 1) b = x;
-    else {
-      ranges.push(a === b ? `${a}` : `${a}–${b}`);
-      a = b = x;
-    }
-  }
-  ranges.push(a === b ? `${a}` : `${a}–${b}`);
-  return `${f.length} frame(s) (${ranges.slice(0, 8).join(', ')}${ranges.length > 8 ? ', …' : ''})`;
+  return f.length === 0 ? 'no frames' : `${f.length} frame(s) (${frameRanges(f)})`;
 }

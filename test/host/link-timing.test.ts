@@ -104,7 +104,7 @@ describe('ReliableLink timing on a line of known rate', () => {
 
   it("Karn's rule: no round-trip sample from a retransmitted frame, one from a frame sent once", async () => {
     const [ta, tb] = memoryPair();
-    const a = new ReliableLink(ta, { receiveWindow: 4, retransmitMs: 10, maxRetries: 5 });
+    const a = new ReliableLink(ta, { receiveWindow: 4, retransmitMs: 50, maxRetries: 5 }); // 50 ms: a loaded machine's pauses do not retransmit seq 1
     // a raw peer that acknowledges only the second copy of seq 0, and seq 1 at once
     const copies = new Map<number, number>();
     const ack = (next: number) => tb.write(encodeFrame({ version: PROTOCOL_MAJOR, type: MSG.ACK, flags: FLAG_ACK, seq: 0, ack: next, credits: 4, payload: new Uint8Array(0) }));

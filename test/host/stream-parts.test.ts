@@ -105,7 +105,7 @@ describe('the frame pump', () => {
     const why = new Error('line closed');
     const err = await new FramePump(session, { inputs, frameUs: 1000 }, o, 0, Promise.resolve(why)).run().catch((e: unknown) => e);
     expect(err).toBe(why);
-    expect(sent.length).toBeLessThan(inputs.length);
+    expect(sent.length).toBe(0); // the end is seen before the first frame goes out
   });
 });
 
