@@ -1,6 +1,6 @@
 import { checkFits, CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
-import { PROBE, type BoardImage } from '../hardware-models/fixed-point/image.js';
+import { PROBE, probeWidth, type BoardImage } from '../hardware-models/fixed-point/image.js';
 import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
 import { PARAM, type Message } from './protocol/messages.js';
 import { BoardError, BoardSession, ProtocolVersionError, type SessionOptions } from './session.js';
@@ -65,7 +65,7 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
   const img = decodeImage(req.image, 'board image');
   const imageCrc = imageId(req.image);
   const probes = req.probes ?? PROBE.OUTPUT_U;
-  const run = new StreamRun(req.inputs.length, framePayloadBytes(img.nStimulusInputs), Boolean(req.rateHz), req.onProgress);
+  const run = new StreamRun(req.inputs.length, probeWidth(img, probes), framePayloadBytes(img.nStimulusInputs), Boolean(req.rateHz), req.onProgress);
   const reconnect = req.reconnect ?? { attempts: 3, delayMs: 200 };
   const log = req.session?.log;
   const frameLog = (e: Parameters<NonNullable<SessionOptions['log']>>[0]) => {
@@ -93,6 +93,10 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
     run.board = session.info;
     if (first) await checkCapacity(session, img, req.rateHz);
     const outcome = await runSession(run, session, req, { imageCrc, probes, earlier: !first || resuming });
+    if (run.violation) {
+      await session.close().catch(() => {});
+      return run.fail(run.violation);
+    }
     if ('result' in outcome) return outcome.result;
     if (outcome.setUp) first = false;
     failures = outcome.progressed ? 1 : failures + 1;

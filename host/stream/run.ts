@@ -19,6 +19,8 @@ export class StreamRun {
   readonly incidents: Incident[] = [];
   /** The board of the last session opened (null before the first). */
   board: BoardInfo | null = null;
+  /** The first output frame the board sent that this stream cannot hold (a frame number it never sent, the wrong width). */
+  violation: string | null = null;
 
   /** Records each input frame handed to a link, and its acknowledgement. */
   readonly pumpObserver: PumpObserver = {
@@ -35,6 +37,8 @@ export class StreamRun {
    */
   constructor(
     frames: number,
+    /** Values in one output frame for the stream's probe mask (image.ts: probeWidth). */
+    private readonly outputWidth: number,
     private readonly payloadBytes: number,
     private readonly paced: boolean,
     onProgress: ((p: StreamProgress) => void) | undefined,
@@ -46,13 +50,16 @@ export class StreamRun {
 
   /**
    * An unsolicited message of a session. An output frame of this stream is kept if it is the first for
-   * its frame; a later one that differs (a replay that computed something else) is an incident. A
+   * its frame (one the stream cannot hold is a violation that fails the stream); a later one that differs (a replay that computed something else) is an incident. A
    * board error the host did not wait for is an incident too.
    */
   receive(m: Message): void {
     if (m.type === 'output-frame') {
       const k = m.frame;
-      if (k >= this.ledger.frames) return;
+      if (k >= this.ledger.frames || m.values.length !== this.outputWidth) {
+        this.violation ??= `the board sent an output for frame ${k} with ${m.values.length} values; the stream has ${this.ledger.frames} frames of ${this.outputWidth} values`;
+        return;
+      }
       const prev = this.ledger.output(k);
       if (prev) {
         if (!equal(prev, m.values)) this.incidents.push({ atFrame: k, what: `the replayed output of frame ${k} differs from the first one` });

@@ -5,6 +5,7 @@ import { FramePump, type PumpObserver } from '../../host/stream/pump.js';
 import { describeFrames } from '../../host/stream/result.js';
 import { planResume, type BoardState } from '../../host/stream/resume.js';
 import { quantiles } from '../../host/stream/stats.js';
+import { StreamRun } from '../../host/stream/run.js';
 
 /** The pieces streamToBoard is made of (issue 14), each on its own. */
 
@@ -120,5 +121,23 @@ describe('statistics and reports', () => {
     expect(describeFrames([])).toBe('no frames');
     expect(describeFrames([1, 2, 3, 7, 9, 10])).toBe('6 frame(s) (1–3, 7, 9–10)');
     expect(describeFrames(Array.from({ length: 10 }, (_, k) => 2 * k))).toBe('10 frame(s) (0, 2, 4, 6, 8, 10, 12, 14, …)');
+  });
+});
+
+describe("the stream's run: what the board sends is checked before it is kept", () => {
+  const out = (frame: number, n: number): Message => ({ type: 'output-frame', frame, timeUs: frame * 1000, values: new Int32Array(n).fill(7) });
+
+  it('an output of the right width for a frame of the stream is kept; one too short or for a frame never sent is a violation, not a row', () => {
+    const run = new StreamRun(4, 3, 10, false, undefined);
+    run.receive(out(0, 3));
+    expect(run.ledger.output(0)).toEqual(new Int32Array(3).fill(7));
+    expect(run.violation).toBeNull();
+    run.receive(out(1, 2));
+    expect(run.ledger.output(1)).toBeFalsy();
+    expect(run.violation).toBe('the board sent an output for frame 1 with 2 values; the stream has 4 frames of 3 values');
+    const other = new StreamRun(4, 3, 10, false, undefined);
+    other.receive(out(9, 3));
+    expect(other.violation).toMatch(/output for frame 9/);
+    expect(() => run.fail(run.violation!)).toThrow(/frame 1 with 2 values/);
   });
 });
