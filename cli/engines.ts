@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { NumericalError, UsageError } from '../core/errors.js';
 import { readJsonFile } from '../core/json-file.js';
-import { oneOf, optionalSeed } from '../core/option-values.js';
-import { parseTimeMs } from '../core/units.js';
+import { oneOf, optionalSeed, positiveTimeMs } from '../core/option-values.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
 import { validateCircuit } from '../compiler/circuit/validate.js';
 import { CIRCUIT_FORMAT } from '../compiler/circuit/ir.js';
@@ -154,8 +153,7 @@ export async function prepareEngine(name: string, path: string, o: EngineOptions
 export async function runPrepared(prepared: PreparedEngine, o: EngineOptions): Promise<EngineRun> {
   const { factory, engine } = prepared;
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
-  const durationMs = parseTimeMs(o.duration, '--duration');
-  if (!(durationMs > 0)) throw new UsageError(`--duration: expected a positive time, got '${o.duration}'`);
+  const durationMs = positiveTimeMs(o.duration, '--duration');
   const drive = driveFromFiles(engine.graph, o);
   const probes = parseProbes(o.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
   const progress = progressReporter(engine.name, o.quiet === true);
@@ -163,8 +161,8 @@ export async function runPrepared(prepared: PreparedEngine, o: EngineOptions): P
     durationMs,
     drive,
     probes,
-    sampleEveryMs: o.sampleEvery ? parseTimeMs(o.sampleEvery, '--sample-every') : undefined,
-    weightsEveryMs: o.snapshotEvery ? parseTimeMs(o.snapshotEvery, '--weights-every') : undefined,
+    sampleEveryMs: o.sampleEvery ? positiveTimeMs(o.sampleEvery, '--sample-every') : undefined,
+    weightsEveryMs: o.snapshotEvery ? positiveTimeMs(o.snapshotEvery, '--weights-every') : undefined,
     onProgress: (f, t) => progress.update(f, t, NaN),
   });
   progress.done();

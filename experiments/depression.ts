@@ -2,7 +2,7 @@ import { activationAt, activationValue, type Activation } from '../core/activati
 import { fitDecayMs } from './fit.js';
 import { UsageError } from '../core/errors.js';
 import { createIntegrator } from '../emulator/analog/ode/registry.js';
-import type { OdeSystem } from '../emulator/analog/ode/ode.js';
+import { throwIfFailed, type OdeSystem } from '../emulator/analog/ode/ode.js';
 import { poolRate, poolRecovery, poolSteadyState, transmitted, type DepressingParams } from '../hardware-models/components/depressing-synapse.js';
 import { membraneRate, type MembraneParams } from '../hardware-models/components/membrane.js';
 import { BIOLOGICAL_TIME_SCALE as MS, conductanceForTimeConstant, perModelMs, toSeconds } from '../hardware-models/units.js';
@@ -109,7 +109,7 @@ function integrate(s: Settings, tauRecMs: number, drive: (t: number) => number, 
       k++;
     }
   });
-  if (fail) throw new UsageError(`depression: integration failed: ${fail.what} at ${fail.timeMs} ms`);
+  throwIfFailed(fail, 'depression: the pool could not be integrated');
   return out;
 }
 

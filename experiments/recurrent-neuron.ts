@@ -1,12 +1,11 @@
 import { activationAt, activationValue, type Activation } from '../core/activation.js';
 import { fitDecayMs } from './fit.js';
-import { UsageError } from '../core/errors.js';
 import { compileCircuit } from '../compiler/circuit/compile.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
 import { network } from '../compiler/spec/builder.js';
 import { modelFromCircuit, type AnalogModel } from '../emulator/analog/model.js';
 import { createIntegrator } from '../emulator/analog/ode/registry.js';
-import type { OdeSystem } from '../emulator/analog/ode/ode.js';
+import { throwIfFailed, type OdeSystem } from '../emulator/analog/ode/ode.js';
 import { AnalogSimulator } from '../emulator/analog/simulator.js';
 import { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { ConstantSignal } from '../emulator/stimulus/signal.js';
@@ -284,7 +283,7 @@ function relaxClassical(p: Realised, s: Ideal, uF: number, durationMs: number, s
     }
     void a;
   });
-  if (fail) throw new UsageError(`recurrent-neuron: the classical neuron could not be integrated: ${fail.what}`);
+  throwIfFailed(fail, 'recurrent-neuron: the classical neuron could not be integrated');
   const [hi, lo] = p.noisy ? [0.3, 0.03] : [0.05, 1e-4];
   return { tauFitMs: fitRelaxation(t, u, uF, hi, lo), udot0, t, u, uFixed: uF };
 }

@@ -3,6 +3,7 @@ import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import type { NeuronMeasurement, UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
 import { membraneRate, membraneTauS } from '../../hardware-models/components/membrane.js';
 import { createIntegrator } from './ode/registry.js';
+import { throwIfFailed } from './ode/ode.js';
 
 /**
  * Calibration measurements on the emulator, as a test bench would make them on a chip:
@@ -40,7 +41,7 @@ function stepResponseTau(m: CircuitIR['neurons'][number]['membrane']): number {
   };
   const run = (T: number) => {
     const y = new Float64Array([m.restV]);
-    createIntegrator('dopri5', { rtol: 1e-10, atol: 1e-15 }).integrate(sys, 0, y, T);
+    throwIfFailed(createIntegrator('dopri5', { rtol: 1e-10, atol: 1e-15 }).integrate(sys, 0, y, T), 'calibration: the step response of a membrane could not be integrated');
     return y[0]!;
   };
   // time in units of the nominal τ

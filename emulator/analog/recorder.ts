@@ -15,8 +15,8 @@ import type { AnalogSystem } from './system.js';
 export class AnalogRecorder {
   readonly traces: TraceTable;
   readonly costs: number[] = [];
-  /** max |f| after the transient (10 τ_max, or half the run when shorter than 20 τ_max). */
-  maxF = 0;
+  /** max |f| over the rows after the transient (10 τ_max, or half the run when shorter than 20 τ_max); NaN when no row falls there. */
+  maxF = NaN;
   private k = 0;
   private readonly count: number;
   private readonly extra: string[];
@@ -34,6 +34,7 @@ export class AnalogRecorder {
     durationMs: number,
     readonly everyMs: number,
   ) {
+    if (!(everyMs > 0) || !Number.isFinite(everyMs)) throw new RangeError(`sample interval: expected a positive time, got ${everyMs} ms`);
     this.hasTargets = sys.drive!.targetChannels > 0;
     this.extra = this.hasTargets ? ['cost', 'fmax'] : ['fmax'];
     this.traces = new TraceTable([...this.extra, ...probes.flatMap((p) => p.indices.map((i) => columnLabel(p, i, 0, 1)))]);
@@ -83,7 +84,7 @@ export class AnalogRecorder {
     this.costs.push(this.hasTargets ? c : NaN);
     let f = 0;
     for (let i = 0; i < g.nNeurons; i++) f = Math.max(f, Math.abs(w.f[i]!));
-    if (t >= this.transientEnd) this.maxF = Math.max(this.maxF, f);
+    if (t >= this.transientEnd) this.maxF = Number.isNaN(this.maxF) ? f : Math.max(this.maxF, f);
     if (this.hasTargets) row[0] = c;
     row[extra.length - 1] = f;
     this.observer.sample(this.probes, row.subarray(extra.length));

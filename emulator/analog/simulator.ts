@@ -86,6 +86,8 @@ export class AnalogSimulator {
   readonly settings: Readonly<SolverSettings>;
   tMs = 0;
   private y: Float64Array | null = null;
+  /** The break at the end of the last run, not applied there (its rows end at the left limit): the next run applies it. */
+  private pendingBreak: { tPrev: number; tb: number } | null = null;
   private readonly entry: SolverEntry;
   private readonly init: 'rest' | 'equilibrium';
   private readonly limit: number;
@@ -186,7 +188,14 @@ export class AnalogSimulator {
   }
 
   private startState(t0: number): Float64Array {
-    if (this.y) return this.y;
+    if (this.y) {
+      // the previous run ended at t0 without applying what happens there (impulses, target jumps,
+      // digital weight updates at its end): a continuing run applies it first, as the digital engine does
+      const pending = this.pendingBreak;
+      this.pendingBreak = null;
+      if (pending && Math.abs(pending.tb - t0) < 1e-12) this.applyBreak(this.y, pending.tPrev, t0);
+      return this.y;
+    }
     const sys = this.system;
     sys.segmentEnd = Infinity;
     const y = sys.initialState(t0, this.init);
@@ -229,6 +238,7 @@ export class AnalogSimulator {
       t = tb;
       sys.segmentEnd = breaks[bi + 1] ?? Infinity;
       if (bi < breaks.length - 1) this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
+      else this.pendingBreak = { tPrev: breaks[bi - 1] ?? t0, tb };
       this.check(recorder.at(tb, y));
       snapshots.at(tb, y);
     }

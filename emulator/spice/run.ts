@@ -186,6 +186,7 @@ function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   const r = spawnSync('ngspice', ['-b', join(dir, 'net.cir')], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - t0;
   if (r.error) {
+    rmSync(dir, { recursive: true, force: true });
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ETIMEDOUT') throw new NumericalError(`ngspice (native) did not finish within ${timeoutMs / 1000} s and was stopped`, 0);
     throw new UsageError(`SPICE: cannot run the native ngspice (${code ?? r.error.message}); install it (Debian: apt-get install ngspice) or use the WebAssembly engine`);

@@ -1,3 +1,4 @@
+import { NumericalError } from '../../../core/errors.js';
 /**
  * Contracts of the continuous-time integrators, shaped as diffrax shapes them: the system (the vector
  * field), the solver (one step over (t, y, h), its tableau as data, its caches in an explicit state), the
@@ -14,6 +15,11 @@ export interface IntegrationFailure {
   component?: string;
   /** What to try, when the layer that failed knows better than the generic hint. */
   hint?: string;
+}
+
+/** An integration that failed becomes the NumericalError a user sees (exit 3), with its time and component. */
+export function throwIfFailed(fail: IntegrationFailure | null, what: string, hint?: string): void {
+  if (fail) throw new NumericalError(`${what}: ${fail.what}`, fail.timeMs, fail.component, fail.hint ?? hint);
 }
 
 /** dy/dt = f(t, y) of `size` components. */
