@@ -1,4 +1,3 @@
-import { synapseWeight } from '../../hardware-models/components/synapse-array.js';
 import type { ArrayCircuit, CircuitIR } from './ir.js';
 
 /**
@@ -20,12 +19,4 @@ export function interneuronOf(ir: CircuitIR, population: string, index: number) 
   const n = ir.interneurons.find((x) => x.population === population && x.index === index);
   if (!n) throw new Error(`internal: no interneuron ${population}[${index}] in the circuit`);
   return n;
-}
-
-/** Dimensionless weights of an array (G / row conductance), rows × cols. */
-export function arrayWeights(ir: CircuitIR, a: ArrayCircuit): number[][] {
-  return a.conductanceS.map((row, r) => {
-    const g = rowConductance(ir, a, r);
-    return row.map((G) => synapseWeight(G, g));
-  });
 }

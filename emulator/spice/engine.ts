@@ -25,9 +25,9 @@ export const spiceEngine: EngineFactory = {
   defaultProbes: 'u',
   options: [...CIRCUIT_OPTIONS, { flag: '--spice-engine <e>', key: 'spiceEngine', description: 'spice: wasm (eecircuit-engine, in process) or native (the ngspice binary)', defaultValue: 'wasm' }],
   estimateBytes(plan: GraphPlan) {
-    // the circuit IR (about 24 B per synapse), the netlist text (about 60 B per synapse term) and ngspice's
-    // own matrices and vectors for the expression sources (measured order: a few hundred bytes per synapse)
-    const bytes = 400 * plan.footprint.weightCells;
+    // the circuit IR, the netlist text and ngspice's own matrices for the expression sources: native
+    // ngspice peaked at 650 MB for 784-500-10 (397,510 synapses), about 1.6 kB each; 2 kB with margin
+    const bytes = 2000 * plan.footprint.weightCells;
     return { bytes, what: `SPICE netlist and ngspice ≈ ${formatBytes(bytes)}` };
   },
   async create(source: EngineSource, common: CommonOptions, o: Values): Promise<Engine> {

@@ -86,14 +86,3 @@ export function arrayWeights(conductanceS: ReadonlyArray<ReadonlyArray<number>>,
 export function synapseTerm(conductanceS: number, signal: string): string {
   return `${conductanceS}*${signal}`;
 }
-
-/**
- * SPICE: the array as behavioural current sources, one per postsynaptic node: I = Σ_j G_ij v(pre_j), in
- * amperes, injected into the postsynaptic node.
- */
-export function arraySpice(name: string, postNodes: string[], preNodes: string[], conductanceS: number[][]): string[] {
-  return postNodes.map((post, i) => {
-    const terms = conductanceS[i]!.map((g, j) => (g === 0 ? '' : synapseTerm(g, `v(${preNodes[j]})`))).filter(Boolean);
-    return `B${name}_${i} 0 ${post} I=${terms.length ? terms.join('+') : '0'}`;
-  });
-}

@@ -23,7 +23,9 @@ function quantise(ir: CircuitIR, realisation: SynapseRealisation): CircuitIR {
   const liveAfter = new Map<string, boolean>();
   for (const a of out.arrays) {
     a.realisation = realisation;
-    const w = a.conductanceS.map((row, r) => row.map((G) => synapseWeight(G, rowConductance(out, a, r))));
+    // each row's reference conductance once (a lookup among the neurons), not once per synapse
+    const rowG = a.conductanceS.map((_, r) => rowConductance(out, a, r));
+    const w = a.conductanceS.map((row, r) => row.map((G) => synapseWeight(G, rowG[r]!)));
     let fullScale = 0;
     if (realisation.kind === 'dac') {
       fullScale = realisation.fullScale === 'auto' ? maxAbsOfRows(w) : realisation.fullScale;
@@ -34,7 +36,7 @@ function quantise(ir: CircuitIR, realisation: SynapseRealisation): CircuitIR {
     let zeroed = 0;
     let synapses = 0;
     w.forEach((row, r) => {
-      const g = rowConductance(out, a, r);
+      const g = rowG[r]!;
       row.forEach((x, c) => {
         if (a.mask && !a.mask[r]![c]) return;
         synapses++;
