@@ -58,14 +58,37 @@ export interface InterneuronCircuit {
   leakConductanceS: number;
 }
 
+/**
+ * How an array's presynaptic signal reaches its synapses.
+ * - `wire`: the signal the network defines, on a wire: rates for forward arrays, the error unit's output for
+ *   the error path, the presynaptic voltage u for arrays that read one (the microcircuit's top-down B, B^IP).
+ * - `rate`: an array that reads a presynaptic voltage gets the presynaptic rate r̄ = ρ(u) instead (a
+ *   rate-coded line without inversion: exact only where ρ(u) = u, e.g. a hard sigmoid on [0, 1]).
+ * - `depressing`: that rate through depressing synapses whose vesicle pools invert it back to the voltage
+ *   (theory §6, components/depressing-synapse.ts): one pool per presynaptic line (column), with its own
+ *   recovery time constant (s), depressing share a and use per unit rate d, mismatch included.
+ * Arrays that read rates or errors are always `wire`.
+ */
+export type CarrierCircuit =
+  | { kind: 'wire' }
+  | { kind: 'rate' }
+  | { kind: 'depressing'; recoveryS: number[]; a: number[]; d: number[] };
+
 export interface ArrayCircuit {
   /** The projection this array realises (by name). */
   realises: string;
   role: ProjectionRole;
   pre: { type: 'input' | 'neuron' | 'interneuron'; population: string };
   post: { type: 'neuron' | 'interneuron'; population: string };
-  /** For random-feedback/microcircuit B arrays: the forward projection they belong to. */
+  /**
+   * For random-feedback/microcircuit B arrays and separate error arrays (`T:<name>`): the forward projection
+   * they belong to. A separate error array that is `plastic` mirrors that projection's plasticity: it takes
+   * the forward update transposed (Ẇᵀ, through its own storage realisation), so the error path keeps NLA's
+   * transpose up to its own quantisation and mismatch.
+   */
   feedbackOf: string | null;
+  /** How the presynaptic signal reaches the array. */
+  carrier: CarrierCircuit;
   rows: number;
   cols: number;
   realisation: SynapseRealisation;
@@ -79,6 +102,8 @@ export interface ArrayCircuit {
   mask: number[][] | null;
   plastic: (PlasticityRealisation & { learningRatePerS: number }) | null;
 }
+
+export type ErrorPath = 'transpose-shared' | 'transpose-mirrored' | 'transpose-fixed' | 'random' | 'microcircuit';
 
 export interface PassReport {
   pass: string;
@@ -102,6 +127,12 @@ export interface CircuitIR {
     feedback: 'transpose' | 'random' | 'microcircuit';
     /** Whether the error path uses the forward arrays' exact transpose (`exact`) or its own arrays. */
     feedbackArray: 'exact' | 'separate';
+    /**
+     * What carries the error top-down, in words every report states: `transpose (shared arrays)`,
+     * `transpose (mirrored plasticity)`, `fixed copy of W(0)ᵀ (feedback alignment)`, `random B (feedback
+     * alignment)`, `microcircuit`.
+     */
+    errorPath: ErrorPath;
     layered: boolean;
     /** Whether the spec enables plasticity by default (runs may override). */
     plasticityEnabled: boolean;

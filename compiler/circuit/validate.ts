@@ -53,7 +53,8 @@ function checkStructure(c: Checker, v: unknown): Pops {
   const pops: Pops = new Map();
   const st = c.object('structure', v);
   if (!st) return pops;
-  c.onlyFields('structure', st, ['beta', 'betaInterneuron', 'feedback', 'feedbackArray', 'layered', 'plasticityEnabled', 'populations']);
+  c.onlyFields('structure', st, ['beta', 'betaInterneuron', 'feedback', 'feedbackArray', 'errorPath', 'layered', 'plasticityEnabled', 'populations']);
+  c.oneOf('structure.errorPath', st.errorPath, ['transpose-shared', 'transpose-mirrored', 'transpose-fixed', 'random', 'microcircuit'] as const);
   c.number('structure.beta', st.beta, { min: 0 });
   c.number('structure.betaInterneuron', st.betaInterneuron, { min: 0 });
   c.oneOf('structure.feedback', st.feedback, ['transpose', 'random', 'microcircuit'] as const);
@@ -173,7 +174,7 @@ function checkArrays(c: Checker, v: unknown, pops: Pops): void {
     const path = `arrays[${i}]`;
     const a = c.object(path, av);
     if (!a) return;
-    c.onlyFields(path, a, ['realises', 'role', 'pre', 'post', 'feedbackOf', 'rows', 'cols', 'realisation', 'lsbWeight', 'conductanceS', 'codes', 'mask', 'plastic']);
+    c.onlyFields(path, a, ['realises', 'role', 'pre', 'post', 'feedbackOf', 'rows', 'cols', 'realisation', 'lsbWeight', 'conductanceS', 'codes', 'mask', 'plastic', 'carrier']);
     c.string(join(path, 'realises'), a.realises);
     c.oneOf(join(path, 'role'), a.role, ['forward', 'feedback', 'pyr-to-int', 'int-to-pyr', 'int-nudge'] as const);
     const cols = endpoint(c, path, 'pre', a.pre, pops);
@@ -195,6 +196,7 @@ function checkArrays(c: Checker, v: unknown, pops: Pops): void {
       if (a.mask !== null) checkIntegerMatrix(c, join(path, 'mask'), a.mask, r, k, 'a 0/1 mask or null', (x) => x === 0 || x === 1);
     }
     if (a.plastic !== null) checkPlastic(c, join(path, 'plastic'), a.plastic);
+    if (k !== undefined) checkCarrier(c, join(path, 'carrier'), a.carrier, k, (a.pre as { type?: unknown } | null)?.type);
     if (a.feedbackOf !== null) {
       const f = typeof a.feedbackOf === 'string' ? byName.get(a.feedbackOf) : undefined;
       if (!f || f.role !== 'forward') c.fail(join(path, 'feedbackOf'), `expected null or the name of a forward array, got ${describe(a.feedbackOf)}`);
@@ -238,6 +240,28 @@ function checkIntegerMatrix(c: Checker, path: string, v: unknown, rows: number, 
       return;
     }
   }
+}
+
+/** The carrier: `wire`, or for arrays reading neurons `rate` or `depressing` with one pool per column (τ_rec > 0 s, a ≥ 0, d > 0). */
+function checkCarrier(c: Checker, path: string, v: unknown, cols: number, preType: unknown): void {
+  const o = c.object(path, v);
+  if (!o) return;
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['wire', 'rate', 'depressing'] as const);
+  if (kind !== 'depressing') {
+    c.onlyFields(path, o, ['kind']);
+  } else {
+    c.onlyFields(path, o, ['kind', 'recoveryS', 'a', 'd']);
+    const vec = (key: string, opts: { positive?: boolean; min?: number; unit?: string }) => {
+      const list = c.array(join(path, key), o[key]);
+      if (!list) return;
+      if (list.length !== cols) c.fail(join(path, key), `expected one value per column (${cols}), got ${list.length}`);
+      list.forEach((x, i) => c.number(`${join(path, key)}[${i}]`, x, opts));
+    };
+    vec('recoveryS', { positive: true, unit: 's' });
+    vec('a', { min: 0 });
+    vec('d', { positive: true });
+  }
+  if (kind !== undefined && kind !== 'wire' && preType !== 'neuron') c.fail(join(path, 'kind'), `expected 'wire': only arrays reading neurons carry rates, got '${kind}' on an array reading type ${describe(preType)}`);
 }
 
 function checkPlastic(c: Checker, path: string, v: unknown): void {

@@ -20,6 +20,18 @@ export type RateUnit =
 /** Exact e = ē + τ dē/dt, or a lead stage on ē (its swing is not limited: the compiler gives it ±10⁶ units). */
 export type ErrorUnit = { kind: 'exact' } | { kind: 'lead'; poleRatio: number; lookaheadSigma: number };
 
+/**
+ * The top-down carrier: `wire` (the voltage itself, an idealisation), `rate` (the presynaptic rate ρ(u)),
+ * or `depressing`: the rate through depressing synapses (theory §6) whose pools recover with
+ * τ_rec = recoveryRatio · τ of the presynaptic membrane (the theory asks for 1), mismatch σ of τ_rec
+ * (`recoverySigma`) and of a and d (`releaseSigma`). a and d are those of the presynaptic population's
+ * depression-matched transfer function, the only one a pool inverts exactly.
+ */
+export type TopDownCarrier =
+  | { kind: 'wire' }
+  | { kind: 'rate' }
+  | { kind: 'depressing'; recoveryRatio: number; recoverySigma: number; releaseSigma: number };
+
 export interface Profile {
   format: typeof PROFILE_FORMAT;
   name: string;
@@ -45,6 +57,14 @@ export interface Profile {
   synapses: { realisation: SynapseRealisation; gainSigma: number };
   /** Feedback (error) weights: `exact` = the transpose of the forward weights; `separate` = their own array with its own quantisation and mismatch. */
   feedbackArray: 'exact' | 'separate';
+  /**
+   * What separate error arrays learn: `mirrored`, each takes its forward array's update transposed (a chip
+   * with mirrored plasticity: the transpose holds up to the arrays' own quantisation and mismatch); `fixed`,
+   * they keep their compiled values (feedback alignment towards W(0)ᵀ). Not used with `feedbackArray: exact`.
+   */
+  feedbackPlasticity: 'mirrored' | 'fixed';
+  /** How arrays that read a presynaptic voltage (the microcircuit's top-down B and B^IP) get it. */
+  topDown: TopDownCarrier;
   rateUnit: RateUnit;
   errorUnit: ErrorUnit;
   noise: { temperatureK: number; excessFactor: number } | null;

@@ -3,7 +3,7 @@ import { SpecError } from '../../core/errors.js';
 import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
 import { BUILTIN_PROFILES } from './builtin.js';
-import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit } from './profile.js';
+import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit, type TopDownCarrier } from './profile.js';
 
 /**
  * Validates a profile object. A user profile may name a built-in one in `extends` and override any
@@ -41,7 +41,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
     const { extends: _drop, ...rest } = o;
     o = merge(BUILTIN_PROFILES[name], { description: `derived from ${name}`, ...rest }) as Record<string, unknown>;
   }
-  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration']);
+  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'feedbackPlasticity', 'topDown', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration']);
   if (o.format !== PROFILE_FORMAT) c.fail('format', `expected '${PROFILE_FORMAT}', got ${describe(o.format)}`);
   const pos = (path: string, v: unknown, unit?: string) => c.number(path, v, { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
   const sigma = (path: string, v: unknown) => c.number(path, v, { min: 0, max: 1 }) ?? 0;
@@ -73,6 +73,8 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
     transfer: { gainSigma: sigma('transfer.gainSigma', t.gainSigma), offsetSigmaV: c.number('transfer.offsetSigmaV', t.offsetSigmaV, { min: 0, unit: 'V' }) ?? 0 },
     synapses: { realisation: synapseRealisation(c, 'synapses.realisation', s.realisation), gainSigma: sigma('synapses.gainSigma', s.gainSigma) },
     feedbackArray: c.oneOf('feedbackArray', o.feedbackArray, ['exact', 'separate'] as const) ?? 'exact',
+    feedbackPlasticity: o.feedbackPlasticity === undefined ? 'mirrored' : (c.oneOf('feedbackPlasticity', o.feedbackPlasticity, ['mirrored', 'fixed'] as const) ?? 'mirrored'),
+    topDown: topDown(c, 'topDown', o.topDown),
     rateUnit: rateUnit(c, 'rateUnit', o.rateUnit),
     errorUnit: errorUnit(c, 'errorUnit', o.errorUnit),
     noise: noise(c, o.noise),
@@ -131,6 +133,24 @@ function errorUnit(c: Checker, path: string, v: unknown): ErrorUnit {
   }
   c.onlyFields(path, o, ['kind']);
   return { kind: 'exact' };
+}
+
+function topDown(c: Checker, path: string, v: unknown): TopDownCarrier {
+  if (v === undefined) return { kind: 'wire' };
+  const o = c.object(path, v);
+  if (!o) return { kind: 'wire' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['wire', 'rate', 'depressing'] as const);
+  if (kind === 'depressing') {
+    c.onlyFields(path, o, ['kind', 'recoveryRatio', 'recoverySigma', 'releaseSigma']);
+    return {
+      kind,
+      recoveryRatio: c.number(join(path, 'recoveryRatio'), o.recoveryRatio ?? 1, { positive: true }) ?? 1,
+      recoverySigma: c.number(join(path, 'recoverySigma'), o.recoverySigma ?? 0, { min: 0, max: 1 }) ?? 0,
+      releaseSigma: c.number(join(path, 'releaseSigma'), o.releaseSigma ?? 0, { min: 0, max: 1 }) ?? 0,
+    };
+  }
+  c.onlyFields(path, o, ['kind']);
+  return { kind: kind ?? 'wire' };
 }
 
 function noise(c: Checker, v: unknown): Profile['noise'] {

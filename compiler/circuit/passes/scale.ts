@@ -102,6 +102,7 @@ function arrayCircuit(g: NlaGraph, p: Profile, proj: Projection, a: ArrayPlace):
     pre: { type: a.pre.type, population: popName(a.pre) },
     post: { type: a.post.type as 'neuron' | 'interneuron', population: popName(a.post) },
     feedbackOf: a.feedbackOf,
+    carrier: { kind: 'wire' },
     rows: a.rows,
     cols: a.cols,
     realisation: { kind: 'ideal' },
@@ -135,6 +136,7 @@ function structureOf(g: NlaGraph, p: Profile): CircuitIR['structure'] {
     betaInterneuron: g.betaInterneuron,
     feedback: g.feedback,
     feedbackArray: g.feedback === 'transpose' ? p.feedbackArray : 'separate',
+    errorPath: g.feedback !== 'transpose' ? g.feedback : p.feedbackArray === 'exact' ? 'transpose-shared' : 'transpose-fixed',
     layered: g.layered,
     plasticityEnabled: g.plasticity,
     populations: [
