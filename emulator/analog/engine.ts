@@ -7,6 +7,7 @@ import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { formatBytes } from '../../core/memory-budget.js';
 import { digitalFootprint } from '../digital/footprint.js';
 import { CIRCUIT_OPTIONS, circuitFromSource } from './circuit-source.js';
+import { describeErrorPath, describeTopDown } from '../../compiler/circuit/passes/top-down.js';
 import { modelFromCircuit } from './model.js';
 import { AnalogSimulator, type AnalogSolverName } from './simulator.js';
 
@@ -74,6 +75,9 @@ export class AnalogEngine implements Engine {
     const sim = this.sim;
     const res = sim.run(simulatorRequest(req));
     const final = sim.state && !res.failure ? weightsByName(this.graph, sim.system.weightsAt(sim.state)) : null;
-    return { traces: res.traces, summary: { ...res.summary }, failure: failureOf(res.failure), weights: final, snapshots: res.snapshots };
+    const st = this.circuit.structure;
+    // every run states its error path and top-down carrier (compiler/circuit/passes/top-down.ts)
+    const circuit = { errorPath: st.errorPath, errorPathDescription: describeErrorPath(st.errorPath), topDown: st.feedback === 'microcircuit' ? describeTopDown(this.circuit.profile.topDown) : 'none (no array reads a presynaptic voltage)' };
+    return { traces: res.traces, summary: { ...res.summary, ...circuit }, failure: failureOf(res.failure), weights: final, snapshots: res.snapshots };
   }
 }
