@@ -14,7 +14,7 @@ import { loadProfile } from '../hardware-models/profiles/load.js';
 import type { Profile, TopDownCarrier } from '../hardware-models/profiles/profile.js';
 import { linePlot } from '../report/svg-plot.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { integerParam, positiveParam } from './params.js';
+import { integerParam, numberParam, positiveParam } from './params.js';
 
 /**
  * Issue 15: the microcircuit (Algorithm 2) with its top-down arrays B and B^IP fed through depressing
@@ -36,6 +36,8 @@ interface Settings {
   durationMs: number;
   etaPerMs: number;
   dtMs: number;
+  recoverySigma: number;
+  releaseSigma: number;
 }
 
 const PARAMS: Record<string, string> = {
@@ -44,6 +46,8 @@ const PARAMS: Record<string, string> = {
   seeds: 'number of seeds (network weights and phases; default 3, quick 2)',
   durationMs: 'learning time per run in ms (default 400; quick 150)',
   etaPerMs: 'learning rate η per ms (default 0.001, the paper\'s)',
+  recoverySigma: 'mismatch σ of the pools\' τ_rec (relative; default 0), drawn from the seed',
+  releaseSigma: 'mismatch σ of the pools\' a and d (relative; default 0), drawn from the seed',
 };
 
 function list(ctx: ExperimentContext, key: string, dflt: number[]): number[] {
@@ -63,6 +67,8 @@ function settings(ctx: ExperimentContext): Settings {
     durationMs: positiveParam(ctx.params, 'durationMs', q ? 150 : 400),
     etaPerMs: positiveParam(ctx.params, 'etaPerMs', 0.001),
     dtMs: q ? 0.01 : 0.005,
+    recoverySigma: numberParam(ctx.params, 'recoverySigma', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    releaseSigma: numberParam(ctx.params, 'releaseSigma', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
   };
 }
 
@@ -150,7 +156,7 @@ function carriers(s: Settings): Array<{ label: string; ratio: number | null; top
   return [
     { label: 'wire (emulator floor)', ratio: null, topDown: { kind: 'wire' } },
     { label: 'rate ρ(u), no pools', ratio: null, topDown: { kind: 'rate' } },
-    ...s.ratios.map((r) => ({ label: `depressing, τ_rec = ${r}·τ`, ratio: r, topDown: { kind: 'depressing' as const, recoveryRatio: r, recoverySigma: 0, releaseSigma: 0 } })),
+    ...s.ratios.map((r) => ({ label: `depressing, τ_rec = ${r}·τ`, ratio: r, topDown: { kind: 'depressing' as const, recoveryRatio: r, recoverySigma: s.recoverySigma, releaseSigma: s.releaseSigma } })),
   ];
 }
 
@@ -213,6 +219,7 @@ function result(ctx: ExperimentContext, s: Settings, base: Profile, cells: Cell[
   const hi = Math.max(...s.ratios);
   const m = (r: number, p: number) => mean(dep.find((c) => c.ratio === r && c.periodMs === p)!.rmsU);
   const floor = (p: number) => mean(at(labels[0]!, p).rmsU);
+  const matched = s.ratios.reduce((b, r) => (Math.abs(Math.log(r)) < Math.abs(Math.log(b)) ? r : b));
   const rate = Math.min(...s.periodsMs.map((p) => mean(at(labels[1]!, p).rmsU)));
   return {
     name: 'top-down',
@@ -222,7 +229,7 @@ function result(ctx: ExperimentContext, s: Settings, base: Profile, cells: Cell[
       `Against the digital engine (RMS of u over ${s.durationMs} ms of learning, ${s.seeds} seeds), depressing top-down synapses give ${fmt(m(lo, slow))}–${fmt(m(hi, slow))} at period ${slow} ms and ${fmt(m(lo, fast))}–${fmt(m(hi, fast))} at ${fast} ms for τ_rec/τ from ${lo} to ${hi}; ` +
       `the error ${m(hi, fast) > m(lo, fast) ? 'grows' : 'does not grow'} with τ_rec and ${m(hi, fast) > m(hi, slow) ? 'with input speed' : 'not with input speed'}, as the linearised pool's high-pass predicts; ` +
       `the emulator's own floor (the same circuit with a wire against the digital engine, mostly the latter's Euler error) is ${fmt(floor(fast))} at ${fast} ms and ${fmt(floor(slow))} at ${slow} ms; ` +
-      `a plain rate carrier without pools is off by ${fmt(rate)} or more, so the pools remove ${fmt(100 * (1 - m(1, fast) / rate))} % of that error at τ_rec = τ and the fastest input.`,
+      `a plain rate carrier without pools is off by ${fmt(rate)} or more, so the pools remove ${fmt(100 * (1 - m(matched, fast) / rate))} % of that error at τ_rec = ${matched}·τ and the fastest input.`,
     settings: {
       engine: 'analog',
       profile: base.name,
