@@ -205,4 +205,34 @@ describe('depressing top-down synapses in the emulated microcircuit', () => {
     expect(hiddenErr).toBeGreaterThan(1e-4);
     expect(hiddenErr).toBeLessThanOrEqual(1.2 * norm * maxSlopeH * worstErr);
   });
+
+  it('the Jacobian with carried top-down inputs: jvp and the assembled J equal central differences of f at fixed pools', () => {
+    for (const td of [{ kind: 'rate' }, { kind: 'depressing', recoveryRatio: 2 }]) {
+      const sim = simulator(compileCircuit(micro(), profile(td)), 'rest');
+      const [y] = states(sim, drive(), 5, 5); // pools away from their steady state
+      const sys = sim.system;
+      const w = sys.workspace;
+      const N = sys.graph.nNeurons;
+      sys.rhs(5, y!, new Float64Array(sys.size));
+      const u0 = Float64Array.from(w.u);
+      const v = Float64Array.from({ length: N }, (_, i) => Math.sin(1.3 * i + 0.4));
+      const jv = new Float64Array(N);
+      sys.dynamics.jvp(v, jv);
+      const J = new Float64Array(N * N);
+      sys.dynamics.assemble(0, J);
+      const fAt = (sign: number) => {
+        for (let i = 0; i < N; i++) w.u[i] = u0[i]! + sign * 1e-6 * v[i]!;
+        sys.dynamics.evaluate(false);
+        return Float64Array.from(w.f);
+      };
+      const [fp, fm] = [fAt(1), fAt(-1)];
+      for (let i = 0; i < N; i++) {
+        const fd = (fp[i]! - fm[i]!) / 2e-6;
+        expect(Math.abs(jv[i]! - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+        let row = 0;
+        for (let j = 0; j < N; j++) row += J[i * N + j]! * v[j]!;
+        expect(Math.abs(row - jv[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(row)));
+      }
+    }
+  });
 });
