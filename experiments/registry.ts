@@ -7,6 +7,7 @@ import { microcircuitExperiment } from './microcircuit.js';
 import { patternCompletionExperiment } from './pattern-completion.js';
 import { depressionExperiment } from './depression.js';
 import { recurrentNeuronExperiment } from './recurrent-neuron.js';
+import { topDownExperiment } from './top-down.js';
 
 /** The paper's claims as experiments, in the order of the paper (issue 5). */
 export const EXPERIMENTS: Experiment[] = [
@@ -16,6 +17,7 @@ export const EXPERIMENTS: Experiment[] = [
   patternCompletionExperiment,
   depressionExperiment,
   recurrentNeuronExperiment,
+  topDownExperiment,
 ];
 
 export function findExperiment(name: string): Experiment {

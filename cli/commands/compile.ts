@@ -18,18 +18,21 @@ export function registerCompile(program: Command): void {
     .option('--profile <p>', 'hardware profile: a built-in name (nla profiles) or a profile JSON file', 'ideal')
     .option('--seed <n>', 'seed of the mismatch draw (default: the spec\'s seed)')
     .option('--calibrate', 'measure every neuron on the emulator and trim it (as chips are calibrated)')
+    .option('--top-down <carrier>', "how the microcircuit's top-down arrays get the voltage of the layer above: wire, rate or depressing (default: the profile's)")
+    .option('--recovery-ratio <x>', "depressing top-down synapses: τ_rec over the presynaptic τ (default: the profile's, else 1)")
+    .option('--feedback-plasticity <p>', "separate error arrays: mirrored (learn the forward update transposed) or fixed (default: the profile's)")
     .option('--out <json>', 'write the circuit IR')
     .option('--spice <cir>', 'write an ngspice netlist of the circuit')
     .option('--duration <time>', 'transient length written into the netlist', '100ms')
     .option('--init <mode>', 'initial state written into the netlist: rest (.ic: u = 0, inputs low-passed from 0) or equilibrium (the operating point)', 'rest')
     .option('--json', 'print the pass reports as JSON')
-    .action((spec: string, o: { profile: string; seed?: string; calibrate?: boolean; out?: string; spice?: string; duration: string; init: string; json?: boolean }) => {
+    .action((spec: string, o: CompileOpts & { out?: string; spice?: string; duration: string; init: string; json?: boolean }) => {
       const ir = compileSpecFile(spec, o);
       const files: string[] = [];
       if (o.out) files.push(writeOutput(o.out, JSON.stringify(ir)));
       if (o.spice) files.push(writeOutput(o.spice, emitSpice(ir, { durationModelMs: parseTimeMs(o.duration, '--duration'), init: oneOf(o.init, ['rest', 'equilibrium'] as const, '--init') }).netlist));
       if (o.json) {
-        process.stdout.write(JSON.stringify({ network: ir.network, profile: ir.profile.name, seed: ir.seed, reports: ir.reports, files }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ network: ir.network, profile: ir.profile.name, seed: ir.seed, errorPath: ir.structure.errorPath, topDown: ir.profile.topDown, reports: ir.reports, files }, null, 2) + '\n');
         return;
       }
       const lines = [`${ir.network} → ${ir.profile.name} (seed ${ir.seed}): ${ir.neurons.length} neurons, ${ir.arrays.reduce((s, a) => s + a.rows * a.cols, 0)} synapses in ${ir.arrays.length} arrays`];
@@ -43,9 +46,18 @@ export function registerCompile(program: Command): void {
 }
 
 /** The spec compiled for --profile (mismatch from --seed, calibrated with --calibrate), as the analog and spice engines compile it. */
-function compileSpecFile(spec: string, o: { profile: string; seed?: string; calibrate?: boolean }): CircuitIR {
+interface CompileOpts {
+  profile: string;
+  seed?: string;
+  calibrate?: boolean;
+  topDown?: string;
+  recoveryRatio?: string;
+  feedbackPlasticity?: string;
+}
+
+function compileSpecFile(spec: string, o: CompileOpts): CircuitIR {
   if ((readJsonFile(spec) as { format?: unknown } | null)?.format === CIRCUIT_FORMAT) throw new UsageError(`${spec} is a compiled circuit already; compile the network spec it came from`);
   const seed = optionalSeed(o.seed);
   const source = { kind: 'network' as const, graph: buildGraph(loadSpecFile(spec)), file: spec };
-  return circuitFromSource(source, { init: 'rest', learn: undefined, seed }, { profile: o.profile, calibrate: o.calibrate });
+  return circuitFromSource(source, { init: 'rest', learn: undefined, seed }, { profile: o.profile, calibrate: o.calibrate, topDown: o.topDown, recoveryRatio: o.recoveryRatio, feedbackPlasticity: o.feedbackPlasticity });
 }

@@ -57,6 +57,7 @@ function summaryLines(run: EngineRun, written: string[]): string[] {
   const lines = [`${run.graph.name} on the ${run.engine} engine: ${n('simulatedMs')} ms simulated in ${(n('wallMs') / 1000).toFixed(2)} s${s.steps !== undefined ? `, ${s.steps} steps (${Math.round(n('stepsPerSecond'))}/s)` : ''}`];
   const detail = ['method', 'solver', 'profile', 'ngspice', 'board', 'batch'].filter((k) => s[k] !== undefined).map((k) => `${k} ${String(s[k])}`);
   lines.push([...detail, `learning ${s.learn ? 'on' : 'off'}`, `seed ${String(s.seed)}`].join(', '));
+  if (s.errorPathDescription !== undefined) lines.push(`error path: ${String(s.errorPathDescription)}; top-down carrier: ${String(s.topDown)}`);
   if (s.maxAbsF !== undefined) lines.push(`max |f| after the transient ${n('maxAbsF').toExponential(3)} (max |u| ${n('maxAbsU').toPrecision(4)})`);
   if (Number.isFinite(s.finalCost)) lines.push(`cost: first 10% ${n('initialCost').toExponential(3)}, last 10% ${n('finalCost').toExponential(3)}`);
   for (const w of (s.warnings as string[] | undefined) ?? []) lines.push(`warning: ${w}`);

@@ -3,6 +3,7 @@ import { SpecError } from '../../core/errors.js';
 import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import { ACTIVATION_KINDS } from '../../core/activation.js';
 import { CIRCUIT_FORMAT, type CircuitIR } from './ir.js';
+import { readsVoltage } from './passes/top-down.js';
 
 type PopKind = 'input' | 'bias' | 'hidden' | 'output' | 'interneuron';
 type Pops = Map<string, { kind: PopKind; size: number }>;
@@ -12,7 +13,9 @@ type Pops = Map<string, { kind: PopKind; size: number }>;
  * present, finite and physical (capacitances and conductances > 0, rails ordered), and every reference
  * must resolve: each neuron, input and interneuron of every population exists exactly once
  * (`population[index]`), arrays connect existing populations of the right kind with matching shapes,
- * `feedbackOf` names a forward array of the transposed shape, codes and masks have the array's shape.
+ * `feedbackOf` names a forward array of the transposed shape, codes and masks have the array's shape;
+ * the error path agrees with the feedback mode and the separate arrays' plasticity, and only arrays that read
+ * a presynaptic voltage carry a rate or depressing pools.
  * Errors name the JSON path: `neurons[3].membrane.capacitanceF: expected a number > 0 (F), got -1e-12`.
  */
 export function validateCircuit(raw: unknown, file?: string): CircuitIR {
@@ -44,6 +47,7 @@ export function validateCircuit(raw: unknown, file?: string): CircuitIR {
     cc.number(join(path, 'leakConductanceS'), n.leakConductanceS, { positive: true, unit: 'S' });
   });
   checkArrays(c, o.arrays, pops);
+  if (!c.issues.length) checkTopDown(c, o as unknown as CircuitIR);
   if (c.issues.length) throw new SpecError(c.issues, file, 'compiled circuit');
   return o as unknown as CircuitIR;
 }
@@ -240,6 +244,43 @@ function checkIntegerMatrix(c: Checker, path: string, v: unknown, rows: number, 
       return;
     }
   }
+}
+
+/** What `errorPath` requires of `feedback` and `feedbackArray`. */
+const ERROR_PATHS: Record<CircuitIR['structure']['errorPath'], [CircuitIR['structure']['feedback'], 'exact' | 'separate']> = {
+  'transpose-shared': ['transpose', 'exact'],
+  'transpose-mirrored': ['transpose', 'separate'],
+  'transpose-fixed': ['transpose', 'separate'],
+  random: ['random', 'separate'],
+  microcircuit: ['microcircuit', 'separate'],
+};
+
+/**
+ * Cross-checks of a circuit whose fields are all well-formed: the error path matches the feedback mode; a
+ * separate error array (`feedbackOf` set, exact NLA) is plastic exactly when the path is mirrored and its
+ * forward array is plastic, with the same learning rate; a carrier other than `wire` sits only on an array
+ * that reads a presynaptic voltage (top-down.ts readsVoltage).
+ */
+function checkTopDown(c: Checker, ir: CircuitIR): void {
+  const st = ir.structure;
+  const [feedback, arrays] = ERROR_PATHS[st.errorPath];
+  if (st.feedback !== feedback || (feedback === 'transpose' && st.feedbackArray !== arrays)) {
+    c.fail('structure.errorPath', `'${st.errorPath}' needs feedback '${feedback}'${feedback === 'transpose' ? ` with feedbackArray '${arrays}'` : ''}, got feedback '${st.feedback}', feedbackArray '${st.feedbackArray}'`);
+  }
+  const byName = new Map(ir.arrays.map((a) => [a.realises, a]));
+  ir.arrays.forEach((a, i) => {
+    const path = `arrays[${i}]`;
+    if (a.carrier.kind !== 'wire' && !readsVoltage(st.feedback, a.role, a.pre.type)) {
+      c.fail(join(path, 'carrier.kind'), `expected 'wire': ${a.realises} (role ${a.role}) reads ${a.role === 'forward' || a.role === 'pyr-to-int' ? 'rates' : 'errors or interneuron voltages'}, not a presynaptic neuron's voltage; got '${a.carrier.kind}'`);
+    }
+    if (st.feedback !== 'transpose' || a.feedbackOf === null) return;
+    const fwd = byName.get(a.feedbackOf)!;
+    const mirrored = st.errorPath === 'transpose-mirrored' && fwd.plastic !== null;
+    if (mirrored && (a.plastic === null || a.plastic.learningRatePerS !== fwd.plastic!.learningRatePerS)) {
+      c.fail(join(path, 'plastic'), `expected the plasticity of ${fwd.realises} at its learning rate ${fwd.plastic!.learningRatePerS} /s (error path 'transpose-mirrored'), got ${a.plastic === null ? 'null' : `${a.plastic.learningRatePerS} /s`}`);
+    }
+    if (!mirrored && a.plastic !== null) c.fail(join(path, 'plastic'), `expected null: error path '${st.errorPath}'${fwd.plastic === null ? ` and ${fwd.realises} is not plastic` : ''}`);
+  });
 }
 
 /** The carrier: `wire`, or for arrays reading neurons `rate` or `depressing` with one pool per column (τ_rec > 0 s, a ≥ 0, d > 0). */

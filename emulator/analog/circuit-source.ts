@@ -1,4 +1,6 @@
 import { UsageError } from '../../core/errors.js';
+import { oneOf, positiveNumber } from '../../core/option-values.js';
+import type { Profile } from '../../hardware-models/profiles/profile.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
@@ -9,21 +11,46 @@ import { emulatorMeter } from './calibration-meter.js';
 export const CIRCUIT_OPTIONS: readonly EngineOption[] = [
   { flag: '--profile <p>', key: 'profile', description: 'analog/spice: hardware profile (nla profiles) or profile JSON, for a network spec', defaultValue: 'ideal' },
   { flag: '--calibrate', key: 'calibrate', description: 'analog/spice: calibrate the compiled circuit on the emulator' },
+  { flag: '--top-down <carrier>', key: 'topDown', description: "analog/spice: how the microcircuit's top-down arrays (B, B^IP) get the voltage of the layer above: wire, rate (ρ(u)) or depressing (ρ(u) through vesicle pools that invert it; needs depression-matched activations); default: the profile's" },
+  { flag: '--recovery-ratio <x>', key: 'recoveryRatio', description: "analog/spice: with depressing top-down synapses, the pools' recovery time constant τ_rec over the presynaptic τ (default: the profile's, else 1)" },
+  { flag: '--feedback-plasticity <p>', key: 'feedbackPlasticity', description: "analog/spice: what separate error arrays learn: mirrored (the forward update transposed) or fixed (feedback alignment); default: the profile's" },
 ];
+
+type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+/**
+ * The profile with the circuit choices of the command line applied: `--top-down` (a `depressing` carrier
+ * keeps the profile's pool settings when it has them, else τ_rec = τ and no pool mismatch),
+ * `--recovery-ratio` (depressing carriers only) and `--feedback-plasticity`. Bad values are UsageErrors.
+ */
+export function withCircuitChoices(profile: Profile, o: OptionValues): Profile {
+  const p: Profile = structuredClone(profile);
+  if (typeof o.feedbackPlasticity === 'string') p.feedbackPlasticity = oneOf(o.feedbackPlasticity, ['mirrored', 'fixed'] as const, '--feedback-plasticity');
+  if (typeof o.topDown === 'string') {
+    const kind = oneOf(o.topDown, ['wire', 'rate', 'depressing'] as const, '--top-down');
+    p.topDown = kind !== 'depressing' ? { kind } : profile.topDown.kind === 'depressing' ? profile.topDown : { kind, recoveryRatio: 1, recoverySigma: 0, releaseSigma: 0 };
+  }
+  if (typeof o.recoveryRatio === 'string') {
+    if (p.topDown.kind !== 'depressing') throw new UsageError(`--recovery-ratio: only depressing top-down synapses have a recovery time constant; the carrier is '${p.topDown.kind}' (add --top-down depressing)`);
+    p.topDown = { ...p.topDown, recoveryRatio: positiveNumber(o.recoveryRatio, '--recovery-ratio') };
+  }
+  return p;
+}
 
 /**
  * The circuit an analog or SPICE engine runs: a compiled circuit file as it is (a `--profile`,
- * `--calibrate` or `--seed` for it is refused: compile the spec again), or the network compiled here for
- * `--profile` with the mismatch drawn from `--seed` (default: the network's seed).
+ * `--calibrate`, `--seed` or a circuit choice for it is refused: compile the spec again), or the network
+ * compiled here for `--profile` with the choices `--top-down`, `--recovery-ratio`, `--feedback-plasticity`
+ * applied (withCircuitChoices) and the mismatch drawn from `--seed` (default: the network's seed).
  */
-export function circuitFromSource(source: EngineSource, common: CommonOptions, o: Readonly<Record<string, string | boolean | undefined>>): CircuitIR {
+export function circuitFromSource(source: EngineSource, common: CommonOptions, o: OptionValues): CircuitIR {
   if (source.kind === 'circuit') {
-    for (const [key, flag] of [['profile', '--profile'], ['calibrate', '--calibrate']] as const) {
+    for (const [key, flag] of [['profile', '--profile'], ['calibrate', '--calibrate'], ['topDown', '--top-down'], ['recoveryRatio', '--recovery-ratio'], ['feedbackPlasticity', '--feedback-plasticity']] as const) {
       if (o[key] !== undefined) throw new UsageError(`${flag}: ${source.file} is a compiled circuit (profile '${source.circuit.profile.name}'); compile the spec again to change it`);
     }
     if (common.seed !== undefined && common.seed !== source.circuit.seed) throw new UsageError(`--seed: ${source.file} is a compiled circuit drawn with seed ${source.circuit.seed}; compile the spec again to draw another`);
     return source.circuit;
   }
-  const profile = loadProfile(typeof o.profile === 'string' ? o.profile : 'ideal');
+  const profile = withCircuitChoices(loadProfile(typeof o.profile === 'string' ? o.profile : 'ideal'), o);
   return compileCircuit(source.graph, profile, { ...(common.seed !== undefined ? { seed: common.seed } : {}), ...(o.calibrate === true ? { calibrate: emulatorMeter } : {}) });
 }

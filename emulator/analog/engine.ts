@@ -6,7 +6,9 @@ import type { CommonOptions, Engine, EngineFactory, EngineSource, RunOutcome, Ru
 import type { GraphPlan } from '../../compiler/graph/plan.js';
 import { formatBytes } from '../../core/memory-budget.js';
 import { digitalFootprint } from '../digital/footprint.js';
-import { CIRCUIT_OPTIONS, circuitFromSource } from './circuit-source.js';
+import { CIRCUIT_OPTIONS, circuitFromSource, withCircuitChoices } from './circuit-source.js';
+import { loadProfile } from '../../hardware-models/profiles/load.js';
+import { describeErrorPath, describeTopDown } from '../../compiler/circuit/passes/top-down.js';
 import { modelFromCircuit } from './model.js';
 import { AnalogSimulator, type AnalogSolverName } from './simulator.js';
 
@@ -33,7 +35,9 @@ export const analogEngine: EngineFactory = {
     // copy of the weights and the digital workspace it reuses; the state carries plastic weights, and the
     // adaptive solvers keep about 13 vectors of it (Rosenbrock adds three dense matrices of its size squared)
     const cells = plan.footprint.weightCells;
-    const plasticCells = plan.projections.reduce((s, p) => s + (p.plastic && common.learn !== false ? p.rows * p.cols : 0), 0);
+    // separate error arrays with mirrored plasticity learn too: their cells count once more
+    const mirrored = plan.feedback === 'transpose' && typeof o.profile === 'string' && mirrorsErrorArrays(o);
+    const plasticCells = plan.projections.reduce((s, p) => s + (p.plastic && common.learn !== false ? p.rows * p.cols * (mirrored && p.role === 'forward' && p.pre.type === 'neuron' ? 2 : 1) : 0), 0);
     const n = 3 * plan.nNeurons + plan.nStimulusInputs + plasticCells;
     const workspace = digitalFootprint(plan, { batch: 1, solver: 'auto', kernels: 'js' }).bytes;
     const rosenbrock = o.odeSolver === 'rosenbrock' ? 24 * (n + 1) ** 2 : 0;
@@ -57,6 +61,12 @@ export const analogEngine: EngineFactory = {
   },
 };
 
+/** Whether the profile the options name (with their circuit choices) gives exact NLA separate, mirrored error arrays. */
+function mirrorsErrorArrays(o: Values): boolean {
+  const p = withCircuitChoices(loadProfile(o.profile as string), o);
+  return p.feedbackArray === 'separate' && p.feedbackPlasticity === 'mirrored';
+}
+
 /** The analog simulator behind the Engine contract. */
 export class AnalogEngine implements Engine {
   readonly name = 'analog';
@@ -74,6 +84,9 @@ export class AnalogEngine implements Engine {
     const sim = this.sim;
     const res = sim.run(simulatorRequest(req));
     const final = sim.state && !res.failure ? weightsByName(this.graph, sim.system.weightsAt(sim.state)) : null;
-    return { traces: res.traces, summary: { ...res.summary }, failure: failureOf(res.failure), weights: final, snapshots: res.snapshots };
+    const st = this.circuit.structure;
+    // every run states its error path and top-down carrier (compiler/circuit/passes/top-down.ts)
+    const circuit = { errorPath: st.errorPath, errorPathDescription: describeErrorPath(st.errorPath), topDown: st.feedback === 'microcircuit' ? describeTopDown(this.circuit.profile.topDown) : 'none (no array reads a presynaptic voltage)' };
+    return { traces: res.traces, summary: { ...res.summary, ...circuit }, failure: failureOf(res.failure), weights: final, snapshots: res.snapshots };
   }
 }

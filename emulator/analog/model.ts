@@ -8,6 +8,7 @@ import { membranePopulation, membraneTauS, type MembranePopulation } from '../..
 import { noiseSigmaPerSqrtMs } from '../../hardware-models/components/noise.js';
 import { plasticityModel, type PlasticityModel } from '../../hardware-models/components/plastic-synapse.js';
 import { arrayWeights } from '../../hardware-models/components/synapse-array.js';
+import { depressingPopulation, type DepressingPopulation } from '../../hardware-models/components/depressing-synapse.js';
 import { perModelMs } from '../../hardware-models/units.js';
 
 /**
@@ -40,7 +41,19 @@ export interface AnalogModel extends MembranePopulation {
   inputTauMs: Float64Array;
   /** Per projection: the plasticity realisation, with model-unit parameters. */
   plastic: Array<PlasticityModel | null>;
+  /**
+   * Per projection: how its presynaptic signal arrives (ir.ts CarrierCircuit): `wire`, `rate` (ρ(u) of the
+   * presynaptic neuron instead of u), or `depressing` with one pool per column (τ_rec in model ms, a, d).
+   */
+  carriers: CarrierModel[];
+  /**
+   * Per projection: for a separate error array with mirrored plasticity (`T:<name>`, plastic), the index
+   * of the forward projection whose update it takes transposed; −1 otherwise.
+   */
+  mirrorOf: Int32Array;
 }
+
+export type CarrierModel = { kind: 'wire' } | { kind: 'rate' } | { kind: 'depressing'; pools: DepressingPopulation };
 
 export function modelFromCircuit(ir: CircuitIR): AnalogModel {
   const ts = ir.timeScale;
@@ -69,7 +82,15 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     betaScale: Float64Array.from(perNeuron, (n, i) => (beta > 0 ? n.nudgeConductanceS / gL[i]! / beta : 0)),
     inputTauMs: inputTaus(ir, pops),
     plastic: ir.arrays.map((a) => (a.plastic ? plasticityModel(a.plastic, a.lsbWeight, a.realisation.kind === 'dac' ? a.realisation.bits : 16, ts) : null)),
+    carriers: ir.arrays.map((a) => carrierModel(a.carrier, ts)),
+    mirrorOf: Int32Array.from(graph.projections, (p, k) => (ir.structure.feedback === 'transpose' && ir.arrays[k]!.plastic && p.role === 'feedback' && p.feedbackOf !== null ? p.feedbackOf : -1)),
   };
+}
+
+/** An array's carrier in model units (pools: τ_rec in model ms). */
+function carrierModel(c: CircuitIR['arrays'][number]['carrier'], timeScale: number): CarrierModel {
+  if (c.kind !== 'depressing') return { kind: c.kind };
+  return { kind: 'depressing', pools: depressingPopulation(c.recoveryS.map((recoveryS, j) => ({ recoveryS, a: c.a[j]!, d: c.d[j]! })), timeScale) };
 }
 
 interface Populations {

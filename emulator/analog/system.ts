@@ -24,10 +24,14 @@ import { clampToRails, membraneDrive, membraneRhs, railCut } from '../../hardwar
 import { registerCode, registerStep, registerUpdateTimes, weightLeak } from '../../hardware-models/components/plastic-synapse.js';
 import type { IntegrationFailure, OdeSystem } from './ode/ode.js';
 import type { AnalogModel } from './model.js';
+import { addMirroredFeedbackRate, mirroredFactors } from './mirrored-plasticity.js';
+import { TopDownPools } from './pools.js';
+import { settleWithPools, TopDownDynamics } from './top-down.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
- *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | plastic weights],
+ *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | depressing
+ *        top-down pools (pools.ts) | plastic weights],
  * assembled from the component models (hardware-models/components: membrane and rails, input filter,
  * lead stage, current-sensing/exact look-ahead, plastic synapse), whose equations are integrated here as
  * they are written there; the network part (W r̄, ē, ρ) is the digital engine's.
@@ -39,7 +43,9 @@ import type { AnalogModel } from './model.js';
  *   exact/current-sensing units r_j = ρ_j + τ_r,j ρ'_j u̇_j and e_i = ē_i + τ_e,i dē_i/dt make it
  *   implicit in u̇ (solved by GMRES, preconditioned by the NLA solve); lead stages
  *   r = k ρ + (1 − k) z, τ_p ż = ρ − z (k = τ_L/τ_p) make it explicit and stiff.
- * Rails hold u inside [low, high]; plasticity (Eq. 8) runs as part of the state.
+ * Rails hold u inside [low, high]; plasticity (Eq. 8) runs as part of the state, mirrored error arrays
+ * included (mirrored-plasticity.ts). Top-down arrays that read a carried signal instead of u (a rate, or
+ * depressing pools) go through TopDownDynamics (top-down.ts).
  */
 export class AnalogSystem implements OdeSystem {
   readonly size: number;
@@ -53,7 +59,11 @@ export class AnalogSystem implements OdeSystem {
   readonly oIn: number;
   readonly oZr: number;
   readonly oZe: number;
+  /** Offset of the depressing pools' block (pools.size states). */
+  readonly oX: number;
   readonly oW: number[];
+  /** The top-down carriers (rate, depressing pools) of arrays that read a presynaptic voltage. */
+  readonly pools: TopDownPools;
   drive: Drive | null = null;
   /** Drive values are read as left limits at this time (the end of the current segment). */
   segmentEnd = Infinity;
@@ -76,6 +86,8 @@ export class AnalogSystem implements OdeSystem {
   private readonly kappa: Array<Float64Array | null>;
   private readonly rng: Rng;
   private readonly uniform = () => this.rng.uniform();
+  /** Per projection: the uniform draws of its stochastic rounding. */
+  private readonly roundings: Array<() => number>;
 
   /** `learn`: plasticity on; only then are the plastic weights part of the state. */
   constructor(
@@ -89,13 +101,15 @@ export class AnalogSystem implements OdeSystem {
     const useLayered = g.layered && !micro;
     this.layout = buildLayout(g, 1, order, g.neurons.every((p) => isPiecewiseLinear(p.activation)), useLayered);
     this.workspace = new Workspace(this.layout, kernelBackend('wasm'));
-    this.dynamics = micro ? new MicrocircuitDynamics(this.layout, this.workspace) : new SomaticDynamics(this.layout, this.workspace);
-    this.direct = useLayered ? new LayeredSolver(this.layout, this.workspace, this.dynamics) : new DenseSolver(this.layout, this.workspace, this.dynamics);
     const N = g.nNeurons;
     this.oIn = N;
     this.oZr = N + g.nStimulusInputs;
     this.oZe = this.oZr + (model.rate.any.lead ? N : 0);
-    let off = this.oZe + (model.err.any.lead ? N : 0);
+    this.oX = this.oZe + (model.err.any.lead ? N : 0);
+    this.pools = new TopDownPools(model, this.layout, this.oX);
+    this.dynamics = !micro ? new SomaticDynamics(this.layout, this.workspace) : this.pools.any ? new TopDownDynamics(this.layout, this.workspace, this.pools) : new MicrocircuitDynamics(this.layout, this.workspace);
+    this.direct = useLayered ? new LayeredSolver(this.layout, this.workspace, this.dynamics) : new DenseSolver(this.layout, this.workspace, this.dynamics);
+    let off = this.oX + this.pools.size;
     this.oW = g.projections.map((p, k) => {
       const o = off;
       if (learn && model.plastic[k]) off += p.rows * p.cols;
@@ -122,6 +136,12 @@ export class AnalogSystem implements OdeSystem {
       return Float64Array.from(c, (code, i) => (code !== 0 ? p.weights[i]! / (code * pl.lsb) : 1));
     });
     this.rng = new Rng(ir.seed).fork('plasticity-rounding');
+    // a mirrored error array rounds with its own generator: turning mirroring on leaves the forward arrays' draws as they were
+    this.roundings = g.projections.map((p, k) => {
+      if (model.mirrorOf[k]! < 0) return this.uniform;
+      const own = new Rng(ir.seed).fork(`plasticity-rounding:${p.name}`);
+      return () => own.uniform();
+    });
     this.eq = {
       L: this.layout,
       w: this.workspace,
@@ -140,7 +160,8 @@ export class AnalogSystem implements OdeSystem {
     if (i < this.oIn) return `u of ${neuronLabel(g, i)}`;
     if (i < this.oZr) return `r̄_in of input ${i - this.oIn}`;
     if (i < this.oZe) return `rate lead stage of ${neuronLabel(g, i - this.oZr)}`;
-    if (i < this.oZe + (this.model.err.any.lead ? g.nNeurons : 0)) return `error lead stage of ${neuronLabel(g, i - this.oZe)}`;
+    if (i < this.oX) return `error lead stage of ${neuronLabel(g, i - this.oZe)}`;
+    if (i < this.oX + this.pools.size) return this.pools.componentName(i - this.oX);
     for (let k = g.projections.length - 1; k >= 0; k--) {
       const p = g.projections[k]!;
       if (this.learn && this.model.plastic[k] && i >= this.oW[k]!) {
@@ -155,7 +176,10 @@ export class AnalogSystem implements OdeSystem {
     return i < this.oIn ? this.model.noiseSigma[i]! : 0;
   }
 
-  /** Initial state: u = 0, r̄_in = 0 (or settled at the drive when `equilibrium`), lead stages settled. */
+  /**
+   * Initial state: u = 0, r̄_in = 0 (or settled at the drive when `equilibrium`, the depressing pools and the
+   * voltages settled together), depressing pools at their steady state for the initial rates, lead stages settled.
+   */
   initialState(t0: number, init: 'rest' | 'equilibrium'): Float64Array {
     const y = new Float64Array(this.size);
     const w = this.workspace;
@@ -164,14 +188,24 @@ export class AnalogSystem implements OdeSystem {
     if (init === 'equilibrium') {
       w.rbarIn.set(w.rIn);
       w.rdotIn.fill(0);
+      this.settlePools(y);
       forwardSweeps(this.eq);
       // the steady state of the circuit: f = θ (the rest offsets), f = 0 without offsets
       restoreEquilibrium(this.eq, Float64Array.from(this.model.theta), 'initial equilibrium', t0);
+      settleWithPools(this, y, () => restoreEquilibrium(this.eq, Float64Array.from(this.model.theta), 'initial equilibrium', t0), t0);
     }
     y.set(w.u.subarray(0, this.graph.nNeurons), 0);
     y.set(w.rbarIn.subarray(0, this.graph.nStimulusInputs), this.oIn);
+    this.settlePools(y);
     this.settleLeads(y);
     return y;
+  }
+
+  /** Depressing pools at their steady state x* = 1/(1 + d ρ) for the workspace's u (into the pools and y). */
+  settlePools(y: Float64Array): void {
+    if (!this.pools.size) return;
+    this.dynamics.evaluate(false);
+    this.pools.settle(this.workspace, y);
   }
 
   /** Lead stages at their steady state for the current u (z = ρ, z_e = ē). */
@@ -231,6 +265,7 @@ export class AnalogSystem implements OdeSystem {
     const w = this.workspace;
     clampToRails(this.model, y, w.u);
     w.rbarIn.set(y.subarray(this.oIn, this.oIn + this.graph.nStimulusInputs), 0);
+    if (this.pools.size) this.pools.load(y);
     this.loadWeights(y, false);
   }
 
@@ -245,6 +280,7 @@ export class AnalogSystem implements OdeSystem {
     const udot = w.udot;
     if (m.exactNla) {
       this.dynamics.evaluate(this.learn);
+      if (this.learn) addMirroredFeedbackRate(this.layout, w, m);
       // rest offsets θ: the membrane settles at u = θ + W r̄ + ē, so (1 + τ d/dt)(f − θ) = 0
       for (let i = 0; i < N; i++) w.rhs[i] = -(w.f[i]! - m.theta[i]!) / m.tauMs[i]! - w.dfdt[i]!;
       const fail = this.direct.solve(w.rhs, udot);
@@ -259,6 +295,7 @@ export class AnalogSystem implements OdeSystem {
     for (let j = 0; j < g.nStimulusInputs; j++) dy[this.oIn + j] = w.rdotIn[j]!;
     if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, y, dy, this.oZr);
     if (m.err.any.lead) leadStateRhs(m.err, this.ebar, y, dy, this.oZe);
+    if (this.pools.size) this.pools.rhs(dy);
     this.plasticity(y, dy);
     return null;
   }
@@ -366,6 +403,7 @@ export class AnalogSystem implements OdeSystem {
     const g = this.graph;
     const w = this.workspace;
     const p = g.projections[k]!;
+    if (this.model.mirrorOf[k]! >= 0) return mirroredFactors(this.layout, w, this.model.mirrorOf[k]!);
     const ref = this.layout.forward.find((r) => r.index === k);
     if (ref) {
       const post = w.eraw.subarray(ref.postOff, ref.postOff + p.rows);
@@ -406,7 +444,7 @@ export class AnalogSystem implements OdeSystem {
       const W = this.workspace.proj[k]!.W;
       const o = this.oW[k]!;
       for (let i = 0; i < p.rows * p.cols; i++) {
-        const d = registerStep(y[o + i]! / pl.lsb, pl.stochastic, this.uniform);
+        const d = registerStep(y[o + i]! / pl.lsb, pl.stochastic, this.roundings[k]!);
         if (d === 0) continue;
         const code = registerCode(codes[i]!, d, pl.maxCode);
         y[o + i] = y[o + i]! - (d * pl.lsb);

@@ -87,6 +87,8 @@ export function profileSummary(p: Profile): Record<string, string> {
     'rate unit': unit(p.rateUnit),
     'error unit': unit(p.errorUnit),
     noise: p.noise ? `thermal, ${p.noise.temperatureK} K ×${p.noise.excessFactor}` : 'none',
+    'error path': p.feedbackArray === 'exact' ? 'the forward arrays, transposed' : `separate arrays, ${p.feedbackPlasticity === 'mirrored' ? 'mirrored plasticity (learn Ẇᵀ)' : 'fixed (feedback alignment)'}`,
+    'top-down': p.topDown.kind === 'depressing' ? `depressing synapses, τ_rec = ${p.topDown.recoveryRatio}·τ (σ ${pct(p.topDown.recoverySigma)}), a, d σ ${pct(p.topDown.releaseSigma)}` : p.topDown.kind === 'rate' ? 'rate ρ(u)' : 'wire',
     plasticity: p.plasticity.kind === 'digital' ? `digital register, update every ${fmtS(p.plasticity.updatePeriodS)}${p.plasticity.stochasticRounding ? ', stochastic rounding' : ''}` : p.plasticity.kind === 'analog' ? `analog capacitor, τ_leak ${fmtS(p.plasticity.leakTauS)}` : 'ideal',
   };
 }

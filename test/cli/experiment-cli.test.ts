@@ -14,7 +14,7 @@ describe('nla experiment', () => {
     const r = nla('experiment', 'list');
     expect(r.code).toBe(0);
     for (const e of EXPERIMENTS) expect(r.out).toContain(e.name);
-    expect(EXPERIMENTS.map((e) => e.name)).toEqual(['instantaneity', 'mnist', 'microcircuit', 'pattern-completion', 'depression', 'recurrent-neuron']);
+    expect(EXPERIMENTS.map((e) => e.name)).toEqual(['instantaneity', 'mnist', 'microcircuit', 'pattern-completion', 'depression', 'recurrent-neuron', 'top-down']);
   });
 
   it('refuses an unknown experiment, an unknown --param key and an engine the experiment lacks, naming what was expected', () => {

@@ -1,6 +1,7 @@
 import { Rng } from '../../../core/rng.js';
 import type { Profile } from '../../../hardware-models/profiles/profile.js';
-import type { CircuitIR, PassReport, UnitCircuit } from '../ir.js';
+import { UsageError } from '../../../core/errors.js';
+import type { CarrierCircuit, CircuitIR, PassReport, UnitCircuit } from '../ir.js';
 import type { Pass } from './pass.js';
 
 /**
@@ -9,7 +10,10 @@ import type { Pass } from './pass.js';
  * a neuron does not change the others. Relative deviations are N(0, σ²) from the profile:
  * C (capacitanceSigma), g_L (leakSigma), rest level (offsetSigmaV), the transfer's gain and offset,
  * look-ahead constants (lookaheadSigma), input-filter R and C, and every synapse's conductance
- * (synapses.gainSigma). The report gives the drawn sample mean and σ of each, to compare with the profile.
+ * (synapses.gainSigma), and each depressing top-down pool's τ_rec (topDown.recoverySigma), a and d
+ * (topDown.releaseSigma), per column, from the generator forked by `carrier:<array>` (drawn after every
+ * other component, so a circuit without pools draws what it drew before). The report gives the drawn
+ * sample mean and σ of each, to compare with the profile.
  */
 export const mismatchPass: Pass = {
   name: 'mismatch',
@@ -55,6 +59,7 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
       for (let c = 0; c < row.length; c++) if (row[c] !== 0) row[c]! *= 1 + draw(rng, 'synapse gain (relative)', p.synapses.gainSigma);
     }
   }
+  for (const a of out.arrays) if (a.carrier.kind === 'depressing') depressingMismatch(a.realises, a.carrier, root.fork(`carrier:${a.realises}`), p, draw);
   const stats = Object.fromEntries(
     Object.entries(samples).map(([k, xs]) => {
       const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -70,4 +75,22 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
   };
   out.reports.push(report);
   return out;
+}
+
+/**
+ * Device variation of one array's depressing pools: τ_rec, a and d of each column times (1 + σ ξ). A draw
+ * that leaves τ_rec or d not positive, or a negative, is refused (the profile's σ is too large for that
+ * model), naming the array and column.
+ */
+function depressingMismatch(array: string, c: Extract<CarrierCircuit, { kind: 'depressing' }>, rng: Rng, p: Profile, draw: (rng: Rng, what: string, sigma: number) => number): void {
+  const t = p.topDown;
+  const [recSigma, relSigma] = t.kind === 'depressing' ? [t.recoverySigma, t.releaseSigma] : [0, 0];
+  for (let j = 0; j < c.recoveryS.length; j++) {
+    c.recoveryS[j]! *= 1 + draw(rng, 'depressing pool τ_rec (relative)', recSigma);
+    c.a[j]! *= 1 + draw(rng, 'depressing release share a (relative)', relSigma);
+    c.d[j]! *= 1 + draw(rng, 'depressing use d (relative)', relSigma);
+    if (!(c.recoveryS[j]! > 0 && c.d[j]! > 0 && c.a[j]! >= 0)) {
+      throw new UsageError(`profile '${p.name}': the mismatch draw gives ${array} column ${j} a pool with τ_rec = ${c.recoveryS[j]} s, a = ${c.a[j]}, d = ${c.d[j]}; topDown.recoverySigma/releaseSigma are too large for this model (keep them well below 1)`);
+    }
+  }
 }

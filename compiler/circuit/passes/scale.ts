@@ -5,12 +5,16 @@ import type { ErrorUnit, Profile, RateUnit } from '../../../hardware-models/prof
 import { conductanceForTimeConstant, perSecond, resistanceForTimeConstant, toSeconds } from '../../../hardware-models/units.js';
 import { CIRCUIT_FORMAT, type ArrayCircuit, type CircuitIR, type InputCircuit, type InterneuronCircuit, type NeuronCircuit, type UnitCircuit } from '../ir.js';
 import type { Pass } from './pass.js';
+import { carrierFor, describeErrorPath, describeTopDown, errorPathOf } from './top-down.js';
 
 /**
  * Pass 1, scale: maps the dimensionless network onto nominal component values of the profile. Model
  * time t (ms) becomes t·timeScale seconds; a membrane of time constant τ gets the profile's capacitance
  * C and g_L = C/τ; weights become conductances G = w·g_L of the target compartment; look-ahead constants
  * equal the membrane τ, parasitic poles poleRatio·τ. No quantisation or mismatch yet.
+ * The error path follows the profile (top-down.ts): a separate error array `T:<name>` holds W(0)ᵀ and, with
+ * `feedbackPlasticity: mirrored`, the forward array's plasticity (its update transposed); arrays that read
+ * a presynaptic voltage get the profile's top-down carrier (wire, rate, or nominal depressing pools).
  */
 export const scalePass: Pass<NlaGraph> = {
   name: 'scale',
@@ -89,6 +93,8 @@ interface ArrayPlace {
   post: Projection['post'];
   rows: number;
   cols: number;
+  /** A separate error array that mirrors its forward array's plasticity. */
+  mirrors?: boolean;
 }
 
 function arrayCircuit(g: NlaGraph, p: Profile, proj: Projection, a: ArrayPlace): ArrayCircuit {
@@ -102,29 +108,35 @@ function arrayCircuit(g: NlaGraph, p: Profile, proj: Projection, a: ArrayPlace):
     pre: { type: a.pre.type, population: popName(a.pre) },
     post: { type: a.post.type as 'neuron' | 'interneuron', population: popName(a.post) },
     feedbackOf: a.feedbackOf,
-    carrier: { kind: 'wire' },
+    carrier: carrierFor(g, p, { name: a.realises, role: a.role, pre: a.pre, cols: a.cols }),
     rows: a.rows,
     cols: a.cols,
     realisation: { kind: 'ideal' },
     lsbWeight: 0,
     conductanceS: Array.from({ length: a.rows }, (_, r) => Array.from({ length: a.cols }, (_, c) => synapseConductance(a.weights[r * a.cols + c]!, gPost))),
     codes: null,
-    mask: proj.mask && own ? Array.from({ length: a.rows }, (_, r) => Array.from(proj.mask!.subarray(r * a.cols, (r + 1) * a.cols))) : null,
-    plastic: proj.plastic && own && proj.etaPerMs > 0 ? { ...p.plasticity, learningRatePerS: perSecond(proj.etaPerMs, p.timeScale) } : null,
+    mask: proj.mask && own ? Array.from({ length: a.rows }, (_, r) => Array.from(proj.mask!.subarray(r * a.cols, (r + 1) * a.cols))) : proj.mask && a.feedbackOf === proj.name ? transposedMask(proj.mask, proj.rows, proj.cols) : null,
+    plastic: proj.plastic && (own || a.mirrors === true) && proj.etaPerMs > 0 ? { ...p.plasticity, learningRatePerS: perSecond(proj.etaPerMs, p.timeScale) } : null,
   };
+}
+
+/** The mask of a separate error array: the forward mask transposed (cols×rows). */
+function transposedMask(mask: Uint8Array, rows: number, cols: number): number[][] {
+  return Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => mask[r * cols + c]!));
 }
 
 function arrayCircuits(g: NlaGraph, p: Profile): ArrayCircuit[] {
   const arrays = g.projections.map((proj) =>
     arrayCircuit(g, p, proj, { ...proj, realises: proj.name, feedbackOf: proj.feedbackOf !== null ? g.projections[proj.feedbackOf]!.name : null }),
   );
-  // Exact NLA with separate error hardware: the error path gets its own array holding Wᵀ.
+  // Exact NLA with separate error hardware: the error path gets its own array holding Wᵀ, plastic when mirrored.
   if (g.feedback === 'transpose' && p.feedbackArray === 'separate') {
+    const mirrors = p.feedbackPlasticity === 'mirrored';
     for (const proj of g.projections) {
       if (proj.role !== 'forward' || proj.pre.type !== 'neuron') continue;
       const t = new Float64Array(proj.rows * proj.cols);
       for (let r = 0; r < proj.rows; r++) for (let c = 0; c < proj.cols; c++) t[c * proj.rows + r] = proj.weights[r * proj.cols + c]!;
-      arrays.push(arrayCircuit(g, p, proj, { weights: t, role: 'feedback', realises: `T:${proj.name}`, feedbackOf: proj.name, pre: proj.post, post: proj.pre, rows: proj.cols, cols: proj.rows }));
+      arrays.push(arrayCircuit(g, p, proj, { weights: t, role: 'feedback', realises: `T:${proj.name}`, feedbackOf: proj.name, pre: proj.post, post: proj.pre, rows: proj.cols, cols: proj.rows, mirrors }));
     }
   }
   return arrays;
@@ -136,7 +148,7 @@ function structureOf(g: NlaGraph, p: Profile): CircuitIR['structure'] {
     betaInterneuron: g.betaInterneuron,
     feedback: g.feedback,
     feedbackArray: g.feedback === 'transpose' ? p.feedbackArray : 'separate',
-    errorPath: g.feedback !== 'transpose' ? g.feedback : p.feedbackArray === 'exact' ? 'transpose-shared' : 'transpose-fixed',
+    errorPath: errorPathOf(g, p),
     layered: g.layered,
     plasticityEnabled: g.plasticity,
     populations: [
@@ -151,8 +163,10 @@ function scaleReport(g: NlaGraph, p: Profile, nMembranes: number, nArrays: numbe
   const C = p.membrane.capacitanceF;
   return {
     pass: 'scale',
-    summary: `model ms → ${p.timeScale} s, 1 unit → ${p.voltsPerUnit} V; ${nMembranes} membranes of ${C} F; ${nArrays} synapse arrays`,
+    summary: `model ms → ${p.timeScale} s, 1 unit → ${p.voltsPerUnit} V; ${nMembranes} membranes of ${C} F; ${nArrays} synapse arrays; error path: ${describeErrorPath(errorPathOf(g, p))}; top-down carrier: ${g.feedback === 'microcircuit' ? describeTopDown(p.topDown) : 'none (no array reads a presynaptic voltage)'}`,
     details: {
+      errorPath: errorPathOf(g, p),
+      topDown: g.feedback === 'microcircuit' ? p.topDown : null,
       timeScale: p.timeScale,
       voltsPerUnit: p.voltsPerUnit,
       populations: g.neurons.map((n) => ({ name: n.name, tauS: toSeconds(n.tauMs, p.timeScale), capacitanceF: C, leakConductanceS: leakFor(p, n.tauMs) })),
