@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compileCircuit } from '../compiler/circuit/compile.js';
-import { emitSpice } from '../compiler/spice/emit.js';
+import { emitSpice } from '../compiler/spice/netlist.js';
 import { layeredNetwork } from '../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { modelFromCircuit } from '../emulator/analog/model.js';

@@ -5,7 +5,7 @@ import { CIRCUIT_FORMAT, type CircuitIR } from '../../compiler/circuit/ir.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { circuitFromSource } from '../../emulator/analog/circuit-source.js';
-import { emitSpice } from '../../compiler/spice/emit.js';
+import { emitSpice } from '../../compiler/spice/netlist.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
 import { oneOf, optionalSeed } from '../../core/option-values.js';

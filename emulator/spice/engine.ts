@@ -1,4 +1,4 @@
-import { emitSpice } from '../../compiler/spice/emit.js';
+import { emitSpice } from '../../compiler/spice/netlist.js';
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { NumericalError, UsageError } from '../../core/errors.js';
 import { oneOf } from '../../core/option-values.js';
