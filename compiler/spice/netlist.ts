@@ -132,10 +132,11 @@ function inputLines(ir: CircuitIR, o: SpiceOptions): string[] {
   return lines;
 }
 
-/** Targets u* of the nudged neurons (outputs), as absolute voltages erest + u*·vunit. */
+/** Targets u* of the output neurons (in the circuit's order), as absolute voltages erest + u*·vunit. */
 function targetLines(ir: CircuitIR, o: SpiceOptions): string[] {
   if (!o.targets) return [];
-  const nudged = ir.neurons.map((n, i) => ({ n, i })).filter(({ n }) => n.nudgeConductanceS > 0);
+  const outputs = new Set(ir.structure.populations.filter((p) => p.kind === 'output').map((p) => p.name));
+  const nudged = ir.neurons.map((n, i) => ({ n, i })).filter(({ n }) => outputs.has(n.population));
   if (o.targets.channels.length !== nudged.length) throw new UsageError(`SPICE: ${o.targets.channels.length} target channels for ${nudged.length} output neurons`);
   return nudged.flatMap(({ n, i }, k) => [`* ${n.realises}: target u*`, `Vust_${i} ${node.ust(i)} 0 ${pwl(o.targets!.times, o.targets!.channels[k]!, ir.timeScale, ir.voltsPerUnit, ir.profile.membrane.restV, `target ${n.realises}`)}`]);
 }
