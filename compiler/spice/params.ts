@@ -37,8 +37,9 @@ export function paramLines(ir: CircuitIR): string[] {
     '* supply rails, V', `.param vlow=${num(p.membrane.railLowV)} vhigh=${num(p.membrane.railHighV)}`,
     '* membrane capacitance (nominal), F', `.param cm=${num(p.membrane.capacitanceF)}`,
     '* capacitor of lead stages, differentiators, low-passes and pools, F', `.param cstage=${num(p.membrane.capacitanceF)}`,
-    '* nudging strengths β, β^I', `.param beta=${num(ir.structure.beta)} beta_i=${num(ir.structure.betaInterneuron)}`,
+    '* nudging strength β', `.param beta=${num(ir.structure.beta)}`,
   ];
+  if (ir.interneurons.length) lines.push('* interneurons: nudging strength β^I', `.param beta_i=${num(ir.structure.betaInterneuron)}`);
   if (p.rateUnit.kind === 'lead') lines.push('* rate lead stage: τ_p/τ, swing (units)', `.param pole_rate=${num(p.rateUnit.poleRatio)} rmax=${num(p.rateUnit.maxRate)}`);
   if (p.errorUnit.kind === 'lead') lines.push('* error lead stage: τ_p/τ', `.param pole_err=${num(p.errorUnit.poleRatio)}`);
   return lines;

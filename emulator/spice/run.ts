@@ -178,7 +178,7 @@ const SAID = /error|abort|too small|singular|fail|trouble|warning/i;
 function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   const dir = mkdtempSync(join(tmpdir(), 'nla-spice-'));
   const rawPath = join(dir, 'out.raw');
-  const vectors = net.outputs.map((o) => `v(${o.node})`);
+  const vectors = [...new Set(net.outputs.map((o) => `v(${o.node})`))];
   // binary raw file: exact doubles, and no text layout to get wrong
   const control = `.control\nset filetype=binary\nrun\nwrite ${rawPath} ${vectors.join(' ')}\nquit\n.endc\n`;
   if (!/\.end\s*$/.test(net.netlist)) throw new UsageError('SPICE: the netlist does not end with .end');
