@@ -122,11 +122,11 @@ describe('netlist structure: 5-8-3 on the op-amp board, microcircuit on the idea
       const params = [...netlist.matchAll(/^\.param (.*)$/gm)].flatMap((m) => [...m[1]!.matchAll(/(\w+)=/g)].map((x) => x[1]!));
       expect(params).toEqual(expect.arrayContaining(['tscale', 'vunit', 'erest', 'vlow', 'vhigh', 'cm', 'cstage', 'beta']));
       const body = netlist.split('\n').filter((l) => !l.startsWith('.param') && !l.startsWith('*'));
-      const used = new Set(body.flatMap((l) => [...l.matchAll(/\{([^}]*)\}/g)].flatMap((m) => m[1]!.match(/[a-z_]\w*/gi) ?? [])));
+      const used = new Set(body.flatMap((l) => [...l.matchAll(/\{([^}]*)\}/g)].flatMap((m) => m[1]!.match(/(?<![\w.])[a-z_]\w*/gi) ?? [])));
       for (const p of params) expect(used.has(p), `.param ${p} is used`).toBe(true);
       // top-level brace expressions name only parameters
       for (const l of top.filter((x) => !x.startsWith('.param') && !x.startsWith('*'))) {
-        for (const m of l.matchAll(/\{([^}]*)\}/g)) for (const id of m[1]!.match(/[a-z_]\w*/gi) ?? []) expect(params, `${id} in '${l.slice(0, 60)}'`).toContain(id);
+        for (const m of l.matchAll(/\{([^}]*)\}/g)) for (const id of m[1]!.match(/(?<![\w.])[a-z_]\w*/gi) ?? []) expect(params, `${id} in '${l.slice(0, 60)}'`).toContain(id);
       }
     }
   });
