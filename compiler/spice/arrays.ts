@@ -45,7 +45,9 @@ export function arrayLines(c: ArrayContext, k: number): { definition: string[]; 
       for (const [path, post, signal, value, subtract] of synapsePaths(c, k, a, r, col, G)) elements.push(synapseSpice(`G${path}_${r}_${col}`, post, signal[0], signal[1], value, subtract));
     });
   });
-  const ports = [...new Set(elements.flatMap((l) => l.split(' ').slice(1, 5)))].filter((n) => n !== '0');
+  // ports: the signals the array reads, then the summing nodes it drives (each in order of first use)
+  const parts = elements.map((l) => l.split(' '));
+  const ports = [...new Set([...parts.flatMap((x) => [x[3]!, x[4]!]), ...parts.flatMap((x) => [x[1]!, x[2]!])])].filter((n) => n !== '0');
   const name = `arr${k}`;
   const nonzero = nonzeroSynapses(a);
   const what = `${a.realises} (${a.role}, ${a.post.population}[row] ← ${a.pre.population}[col], ${a.rows}×${a.cols}, ${nonzero} nonzero synapses, carrier ${a.carrier.kind})`;
