@@ -339,4 +339,45 @@ describe('nla compile --spice with input and target CSVs: a file ngspice -b runs
     // measured 2.2e-4: h[4] sits on the lower rail (u = −3), which the netlist's clamp holds within 1/10⁴ of its drive
     expect(worst).toBeLessThan(1e-3);
   });
+
+  it('user errors exit 2 and say what is wrong: drive files without --spice, --target without --input, a CSV without an input column', () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nla-netlist-bad-'));
+    const spec = layeredSpec();
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(spec));
+    writeFileSync(join(dir, 'in.csv'), 't,in[0]\n0,0.5\n');
+    writeFileSync(join(dir, 'tg.csv'), 't,out[0]\n0,0.5\n');
+    const a = nla(['compile', join(dir, 'net.json'), '--input', join(dir, 'in.csv')]);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('add --spice <cir>');
+    const b = nla(['compile', join(dir, 'net.json'), '--spice', join(dir, 'x.cir'), '--target', join(dir, 'tg.csv')]);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('--target needs --input');
+    const c = nla(['compile', join(dir, 'net.json'), '--spice', join(dir, 'x.cir'), '--input', join(dir, 'in.csv')]);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/in\.csv.*in\[1\]/);
+  });
 });
+
+/** A 2-2-1 network spec (inputs in[0], in[1]; output out[0]). */
+function layeredSpec() {
+  return {
+    format: 'nla-network/1',
+    name: 'small',
+    seed: 1,
+    tauMs: 10,
+    tauInMs: 5,
+    beta: 0.1,
+    activation: 'logistic',
+    init: { distribution: 'normal', mean: 0, std: 1 },
+    populations: [
+      { name: 'in', kind: 'input', size: 2 },
+      { name: 'h', kind: 'hidden', size: 2 },
+      { name: 'out', kind: 'output', size: 1 },
+    ],
+    projections: [
+      { from: 'in', to: 'h' },
+      { from: 'h', to: 'out' },
+    ],
+  };
+}
