@@ -4,12 +4,13 @@
  * profile against the digital engine at dt = τ/100, for three network sizes. Medians of repeated runs;
  * every ratio is measured in the same run. Writes out/benchmarks-analog.{md,json}.
  *
- *   npm run bench:analog [-- --quick]
+ *   npm run bench:analog [-- --quick] [-- --spice-only]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compileCircuit } from '../compiler/circuit/compile.js';
-import { emitSpice } from '../compiler/spice/emit.js';
+import { emitSpice } from '../compiler/spice/netlist.js';
 import { layeredNetwork } from '../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { modelFromCircuit } from '../emulator/analog/model.js';
@@ -24,6 +25,10 @@ import { TableSignal } from '../emulator/stimulus/table-signal.js';
 import { FrameDrive } from './frame-drive.js';
 
 const quick = process.argv.includes('--quick');
+/** Only the emulator-vs-ngspice table (the ideal-vs-digital one takes minutes at 784-500-10). */
+const spiceOnly = process.argv.includes('--spice-only');
+/** Native ngspice on PATH (Debian: apt-get install ngspice); without it the native columns read n/a. */
+const HAS_NATIVE = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).status === 0;
 const REPS = quick ? 1 : 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -70,6 +75,13 @@ async function emulatorVsSpice(sizes: number[], T: number) {
     spiceTimes.push(spice.wallMs);
   }
   const spiceErr = nrmse(spice.traces, reference);
+  // native ngspice on the same netlist (its wall time includes starting the process and writing the raw file)
+  const nativeTimes: number[] = [];
+  let native: Awaited<ReturnType<typeof runSpice>> | null = null;
+  for (let r = 0; r < REPS && HAS_NATIVE; r++) {
+    native = await runSpice(net, { engine: 'native', sampleEveryModelMs: 0.1, durationModelMs: T });
+    nativeTimes.push(native.wallMs);
+  }
   // the loosest emulator tolerance that is at least as accurate as ngspice (against the same reference)
   let rtol = 1e-3;
   for (const r of [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]) {
@@ -85,6 +97,10 @@ async function emulatorVsSpice(sizes: number[], T: number) {
     spiceMs: median(spiceTimes),
     spicePoints: spice.points,
     spiceNrmse: spiceErr,
+    nativeMs: native ? median(nativeTimes) : NaN,
+    nativePoints: native?.points ?? 0,
+    nativeNrmse: native ? nrmse(native.traces, reference) : NaN,
+    gElements: net.netlist.split('\n').filter((l) => /^G[a-z]_\d+_\d+ /.test(l)).length,
     emuRtol: rtol,
     emuMs: median(runs.map((x) => x.ms)),
     emuSteps: e.steps,
@@ -140,13 +156,14 @@ function idealVsDigital(sizes: number[], T: number, activation: 'hard-sigmoid' |
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
 const T1 = quick ? 60 : 200;
 const spiceRows = [];
-for (const sizes of quick ? [[4, 4, 2]] : [[4, 4, 2], [8, 16, 4], [16, 32, 8]]) {
+// 10, 40 and 80 neurons (hidden + output)
+for (const sizes of quick ? [[4, 4, 2]] : [[4, 4, 2], [16, 32, 8], [32, 64, 16]]) {
   process.stderr.write(`emulator vs ngspice: ${sizes.join('-')}\n`);
   spiceRows.push(await emulatorVsSpice(sizes, T1));
 }
 const T2 = quick ? 100 : 500;
 const idealRows = [];
-for (const [sizes, act, rtol] of [
+for (const [sizes, act, rtol] of spiceOnly ? [] : [
   [[196, 100, 10], 'hard-sigmoid', 1e-4],
   [[784, 100, 10], 'hard-sigmoid', 1e-4],
   [[784, 500, 10], 'hard-sigmoid', 1e-4],
@@ -158,17 +175,19 @@ for (const [sizes, act, rtol] of [
 const md = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; medians of ${REPS} runs.`,
   '',
-  `**Emulator vs ngspice** (op-amp board profile, ${T1} ms of model time, inputs and targets as piecewise-linear sources; accuracy = worst normalised RMSE of any membrane against the emulator at rtol 10⁻¹¹; the emulator runs at the loosest tolerance that is at least as accurate as ngspice at reltol 10⁻⁵):`,
+  `**Emulator vs ngspice** (op-amp board profile, ${T1} ms of model time, the same emitted netlist (subcircuits, one G element per synapse and path) in ngspice 45 compiled to WebAssembly and in the native ngspice binary; inputs and targets as piecewise-linear sources; accuracy = worst normalised RMSE of any membrane against the emulator at rtol 10⁻¹¹; the emulator runs at the loosest tolerance that is at least as accurate as ngspice (WebAssembly) at reltol 10⁻⁵; native ngspice's time includes starting the process and writing its raw file):`,
   '',
-  '| network | neurons | netlist lines | ngspice (WASM) | ngspice NRMSE | emulator | solver, rtol | emulator NRMSE | speed-up |',
-  '|---|---|---|---|---|---|---|---|---|',
-  ...spiceRows.map((r) => `| ${r.net} | ${r.neurons} | ${r.netlistLines} | ${r.spiceMs.toFixed(0)} ms (${r.spicePoints} points) | ${r.spiceNrmse.toExponential(1)} | ${r.emuMs.toFixed(0)} ms (${r.emuSteps} steps) | ${r.emuSolver}, ${r.emuRtol} | ${r.emuNrmse.toExponential(1)} | ${(r.spiceMs / r.emuMs).toFixed(1)}× |`),
+  '| network | neurons | netlist lines, G elements | ngspice (WASM) | native ngspice | ngspice NRMSE (WASM, native) | emulator | solver, rtol | emulator NRMSE | emulator faster than WASM | than native |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+  ...spiceRows.map((r) => `| ${r.net} | ${r.neurons} | ${r.netlistLines}, ${r.gElements} | ${r.spiceMs.toFixed(0)} ms (${r.spicePoints} points) | ${Number.isFinite(r.nativeMs) ? `${r.nativeMs.toFixed(0)} ms (${r.nativePoints} points)` : 'n/a'} | ${r.spiceNrmse.toExponential(1)}, ${Number.isFinite(r.nativeNrmse) ? r.nativeNrmse.toExponential(1) : 'n/a'} | ${r.emuMs.toFixed(0)} ms (${r.emuSteps} steps) | ${r.emuSolver}, ${r.emuRtol} | ${r.emuNrmse.toExponential(1)} | ${(r.spiceMs / r.emuMs).toFixed(1)}× | ${Number.isFinite(r.nativeMs) ? `${(r.nativeMs / r.emuMs).toFixed(1)}×` : 'n/a'} |`),
   '',
+  ...(spiceOnly ? [] : [
   `**Ideal profile vs the digital engine at dt = τ/100** (no learning, 20 ms input frames with target steps, ${T2} ms; wall time per simulated second; deviation = largest |Δu| of an output from the digital engine at dt = τ/1000, relative to max |u|):`,
   '',
   '| network | activation | synapses | emulator (DOPRI5) | its deviation | digital, dt = 0.1 ms | its deviation | ratio | emulator steps |',
   '|---|---|---|---|---|---|---|---|---|',
   ...idealRows.map((r) => `| ${r.net} | ${r.activation} | ${r.synapses} | ${(r.analogMsPerS / 1000).toFixed(2)} s (rtol ${r.rtol}) | ${r.errA.toExponential(1)} | ${(r.digitalMsPerS / 1000).toFixed(2)} s | ${r.errD.toExponential(1)} | ${r.ratio.toFixed(2)}× | ${r.analogSteps} |`),
+  ]),
 ].join('\n');
 process.stdout.write(md + '\n');
 mkdirSync('out', { recursive: true });

@@ -1,4 +1,4 @@
-import { emitSpice } from '../../compiler/spice/emit.js';
+import { emitSpice } from '../../compiler/spice/netlist.js';
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { NumericalError, UsageError } from '../../core/errors.js';
 import { oneOf } from '../../core/option-values.js';
@@ -25,9 +25,10 @@ export const spiceEngine: EngineFactory = {
   defaultProbes: 'u',
   options: [...CIRCUIT_OPTIONS, { flag: '--spice-engine <e>', key: 'spiceEngine', description: 'spice: wasm (eecircuit-engine, in process) or native (the ngspice binary)', defaultValue: 'wasm' }],
   estimateBytes(plan: GraphPlan) {
-    // the circuit IR, the netlist text and ngspice's own matrices for the expression sources: native
-    // ngspice peaked at 650 MB for 784-500-10 (397,510 synapses), about 1.6 kB each; 2 kB with margin
-    const bytes = 2000 * plan.footprint.weightCells;
+    // the circuit IR, the netlist text and ngspice's own matrices: native ngspice 39 peaked at 71 MB on the
+    // element-per-synapse netlist of 200-100-10 on the op-amp board (21,000 synapses, 62,957 G elements),
+    // about 3.4 kB per synapse; 4 kB with margin
+    const bytes = 4000 * plan.footprint.weightCells;
     return { bytes, what: `SPICE netlist and ngspice ≈ ${formatBytes(bytes)}` };
   },
   async create(source: EngineSource, common: CommonOptions, o: Values): Promise<Engine> {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NumericalError, UsageError } from '../../core/errors.js';
-import { describeNode, type SpiceNetlist } from '../../compiler/spice/emit.js';
+import { describeNode } from '../../compiler/spice/nodes.js';
+import type { SpiceNetlist } from '../../compiler/spice/types.js';
 import { toModelMs, toSeconds } from '../../hardware-models/units.js';
 import { parseRawFile } from './raw.js';
 import { TraceTable } from '../probes/recorder.js';
@@ -88,7 +89,7 @@ export function checkTransient(raw: Pick<RawResult, 'columns' | 'messages'>, net
     const ms = (s: number) => `${Number(toModelMs(s, net.timeScale).toPrecision(6))} ms`;
     const reached = `its last time point is ${ms(reachedS)} of the ${ms(net.stopS)} asked (${time?.length ?? 0} points)`;
     const what = failed.length > 0 ? `ngspice (${engine}) aborted the transient (${failed.slice(0, 4).map((m) => `"${m}"`).join('; ')}); ${reached}` : `ngspice (${engine}) stopped short of the transient's end (${said.length ? said.slice(-3).map((m) => `"${m}"`).join('; ') : 'without a message'}); ${reached}`;
-    const kink = node !== undefined && /^d?rho\d+$/.test(node) ? " ρ' of a piecewise-linear activation (hard sigmoid, clipped ReLU) jumps at its kinks, which ngspice's step control may fail to pass; a smooth activation (logistic, tanh) avoids that." : '';
+    const kink = node !== undefined && /^(d?rho|eb?)\d+$/.test(node) ? " ρ' of a piecewise-linear activation (hard sigmoid, clipped ReLU) jumps at its kinks, which ngspice's step control may fail to pass; a smooth activation (logistic, tanh) avoids that." : '';
     throw new NumericalError(what, toModelMs(tS, net.timeScale), node !== undefined ? describeNode(net, node) : undefined, `No trace is returned for a transient that did not finish.${kink}`);
   }
   for (let k = 0; k < time.length; k++) {
@@ -177,7 +178,7 @@ const SAID = /error|abort|too small|singular|fail|trouble|warning/i;
 function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   const dir = mkdtempSync(join(tmpdir(), 'nla-spice-'));
   const rawPath = join(dir, 'out.raw');
-  const vectors = net.outputs.map((o) => `v(${o.node})`);
+  const vectors = [...new Set(net.outputs.map((o) => `v(${o.node})`))];
   // binary raw file: exact doubles, and no text layout to get wrong
   const control = `.control\nset filetype=binary\nrun\nwrite ${rawPath} ${vectors.join(' ')}\nquit\n.endc\n`;
   if (!/\.end\s*$/.test(net.netlist)) throw new UsageError('SPICE: the netlist does not end with .end');

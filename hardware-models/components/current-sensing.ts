@@ -51,15 +51,21 @@ export function prospective(p: LookaheadPopulation, x: ArrayLike<number>, slope:
 }
 
 /**
- * SPICE: the current-sensing rate unit as a behavioural voltage at `out`, from the nodes of ρ and ρ'
- * (volts), the input node (I/g_L in volts) and the membrane node with its own rest level `restV`:
- * I − (u − θ) in volts is v(input) − (v(u) − E_rest).
+ * SPICE: the current-sensing rate unit as a subcircuit `rate_sense` with ports `rho`, `drho` (ρ and ρ'
+ * in volts), `sb`, `e` (the membrane's input I/g_L = v(sb) + v(e)), `u` (the membrane) and `r` (the
+ * prospective rate), parameters `k` (τ_r/τ_m; 1 for the exact unit) and `vr` (the membrane's rest level,
+ * V): r = ρ + k ρ'(I/g_L − (u − vr)), all in volts.
  */
-export function currentSensingSpice(element: string, outNode: string, nodes: { rho: string; drho: string; input: string; membrane: string }, tauRatio: number, restV: number): string {
-  return `${element} ${outNode} 0 V=v(${nodes.rho})+${tauRatio}*v(${nodes.drho})*(v(${nodes.input})-(v(${nodes.membrane})-${restV}))`;
+export function currentSensingSubckt(): string[] {
+  return ['.subckt rate_sense rho drho sb e u r params: k=1 vr=0', 'B1 r 0 V=v(rho)+({k})*v(drho)*(v(sb)+v(e)-(v(u)-({vr})))', '.ends rate_sense'];
 }
 
-/** SPICE: the exact look-ahead x + τ dx/dt of node `in` as a behavioural voltage with `ddt()`. */
-export function lookaheadSpice(element: string, inNode: string, outNode: string, lookaheadS: number): string {
-  return `${element} ${outNode} 0 V=v(${inNode})+${lookaheadS}*ddt(v(${inNode}))`;
+/**
+ * SPICE: the exact look-ahead x + τ dx/dt as a subcircuit `lookahead` with ports `in` and `out` and
+ * parameters `te` (τ, s) and `cd` (F): the input drives a capacitor cd into a 0 V source, whose current
+ * cd·dx/dt (the capacitor's, computed by the simulator's own integration formula) is added as
+ * (te/cd)·i, a transimpedance: out = x + τ dx/dt.
+ */
+export function lookaheadSubckt(): string[] {
+  return ['.subckt lookahead in out params: te=1e-2 cd=1e-9', 'C1 in d {cd}', 'V1 d 0 DC 0', 'B1 out 0 V=v(in)+({te/cd})*i(V1)', '.ends lookahead'];
 }

@@ -80,15 +80,21 @@ export function transmittedSignals(p: DepressingPopulation, x: ArrayLike<number>
 }
 
 /**
- * SPICE: the pool as a 1 F capacitor at node `${name}_x` charged by a behavioural current, the output
- * a behavioural voltage (1 + a x)·r̄ at `out`, reading the rate node `rate` (volts per unit rate `vScale`).
+ * SPICE: one depressing synapse's vesicle pool as a subcircuit `pool` with ports `r` (the presynaptic
+ * rate, `vunit` volts per unit, a global parameter) and `out` (the transmitted (1 + a x) r̄, volts), and
+ * parameters `trec` (τ_rec, s), `a`, `d` and `cp` (the pool capacitor, F). The pool x is the voltage
+ * x·vunit on cp, recharged through R = trec/cp from a full-pool source (x = 1) and discharged by a use
+ * current (cp/trec)·d·r̄·v(x): cp dv/dt = (cp/trec)(vunit − v) − (cp/trec) d r̄ v, i.e.
+ * τ_rec ẋ = 1 − x − d r̄ x. The pool's node `x` is the subcircuit's internal node (`v(<instance>.x)`).
  */
-export function depressingSpice(name: string, rateNode: string, outNode: string, p: DepressingParams, vScale: number): string[] {
-  const x = `${name}_x`;
-  const r = `(v(${rateNode})/${vScale})`;
+export function depressingSubckt(): string[] {
   return [
-    `B${name}x 0 ${x} I=(1-v(${x})-${p.d}*${r}*v(${x}))/${p.recoveryS}`,
-    `C${name}x ${x} 0 1`,
-    `B${name} ${outNode} 0 V=(1+${p.a}*v(${x}))*${r}*${vScale}`,
+    '.subckt pool r out params: trec=1e-2 a=1 d=1 cp=1e-9',
+    'V1 full 0 DC {vunit}',
+    'R1 full x {trec/cp}',
+    'C1 x 0 {cp}',
+    'B1 x 0 I=({cp/trec*d})*(v(r)/({vunit}))*v(x)',
+    'B2 out 0 V=(1+({a})*v(x)/({vunit}))*v(r)',
+    '.ends pool',
   ];
 }

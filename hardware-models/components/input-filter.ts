@@ -34,7 +34,10 @@ export function inputFilterRhs(tauMs: Float64Array, rate: ArrayLike<number>, rba
   for (let j = 0; j < tauMs.length; j++) out[j] = (rate[j]! - rbar[j]!) / tauMs[j]!;
 }
 
-/** SPICE: the source node `src` (driven by the caller's `sourceSpec`) through R into C at node `out`. */
-export function inputFilterSpice(index: number, srcNode: string, outNode: string, sourceSpec: string, p: InputFilterParams): string[] {
-  return [`Vrin${index} ${srcNode} 0 ${sourceSpec}`, `Rin${index} ${srcNode} ${outNode} ${p.resistanceOhm}`, `Cin${index} ${outNode} 0 ${p.capacitanceF}`];
+/**
+ * SPICE: the input low-pass as a subcircuit `lowpass` with ports `src` (the rate source) and `out` (r̄)
+ * and parameters `tau` (τ_in, s) and `c` (F): R = tau/c into c.
+ */
+export function inputFilterSubckt(): string[] {
+  return ['.subckt lowpass src out params: tau=1e-2 c=1e-9', 'R1 src out {tau/c}', 'C1 out 0 {c}', '.ends lowpass'];
 }

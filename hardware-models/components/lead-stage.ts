@@ -118,16 +118,18 @@ export function settleLeads(p: LeadPopulation, x: ArrayLike<number>, z: Float64A
 }
 
 /**
- * SPICE: input node `in`, output node `out`, internal node `${out}_z` (a 1 F capacitor with a 1/τ_p
- * conductance makes τ_p dz/dt = x − z); the output is a behavioural voltage source limited to the swing
- * (`scale`: volts per unit of the signal).
+ * SPICE: the lead stage as a subcircuit `lead` with ports `in` and `out` and parameters `tl` (τ_L, s),
+ * `tp` (τ_p, s), `cs` (the pole's capacitor, F) and `vmax` (output swing, V). The pole is a real RC
+ * low-pass of the (buffered) input, R = tp/cs into cs at node z, so τ_p dz/dt = x − z; the output is
+ * k x + (1 − k) z (k = τ_L/τ_p) limited to ±vmax, a behavioural source standing in for the summing
+ * amplifier.
  */
-export function leadSpice(name: string, inNode: string, outNode: string, p: LeadParams, scale = 1): string[] {
-  const k = p.leadS / p.poleS;
-  const z = `${outNode}_z`;
+export function leadSubckt(): string[] {
   return [
-    `B${name}z 0 ${z} I=(v(${inNode})-v(${z}))/${p.poleS}`,
-    `C${name}z ${z} 0 1`,
-    `B${name} ${outNode} 0 V=min(max(${k}*v(${inNode})+${1 - k}*v(${z}), ${-p.maxOut * scale}), ${p.maxOut * scale})`,
+    '.subckt lead in out params: tl=1e-2 tp=1e-4 cs=1e-9 vmax=1e6',
+    'R1 in z {tp/cs}',
+    'C1 z 0 {cs}',
+    'B1 out 0 V=min(max(({tl/tp})*v(in)+({1-tl/tp})*v(z), ({-vmax})), ({vmax}))',
+    '.ends lead',
   ];
 }

@@ -103,14 +103,24 @@ export function railCut(m: MembranePopulation, y: ArrayLike<number>, udot: Array
 }
 
 /**
- * SPICE: node `v` with C to ground and the leak as a resistor to a rest-level source; the input current
- * is injected by `membraneInputSpice`. Rails are modelled by the behavioural sources that read the node.
+ * SPICE: the membrane as a subcircuit `membrane` with ports `u` (the compartment node), `sb` and `e`
+ * (the basal input W r and the error e, both as the voltage I/g_L they stand for) and parameters `c`
+ * (capacitance, F), `tau` (τ_m = C/g_L, s; g_L = c/tau) and `vr` (rest level, V). Inside: C to ground,
+ * the leak as a resistor 1/g_L to a rest-level source, the summing node `sb` closed by a resistor 1/g_L
+ * (the synapse arrays' currents I land on it as the voltage I/g_L), the input current g_L·(v(sb) + v(e))
+ * into `u`, and the rails as a clamp that is zero between `vlow` and `vhigh` (global parameters) and
+ * conducts `railGain`·g_L beyond them (the node stays within 1/railGain of the drive past a rail).
  */
-export function membraneSpice(name: string, node: string, p: MembraneParams): string[] {
-  return [`C${name} ${node} 0 ${p.capacitanceF}`, `R${name} ${node} ${node}_rest ${1 / p.leakConductanceS}`, `V${name}rest ${node}_rest 0 DC ${p.restV}`];
-}
-
-/** SPICE: the input current I = g_L·v(input) into node `v`, where `input` holds I/g_L in volts. */
-export function membraneInputSpice(element: string, node: string, inputNode: string, p: MembraneParams): string {
-  return `${element} 0 ${node} I=${p.leakConductanceS}*v(${inputNode})`;
+export function membraneSubckt(railGain = 1e4): string[] {
+  return [
+    '.subckt membrane u sb e params: c=1e-12 tau=1e-2 vr=0',
+    'C1 u 0 {c}',
+    'R1 u rest {tau/c}',
+    'V1 rest 0 DC {vr}',
+    'R2 sb 0 {tau/c}',
+    'G1 0 u sb 0 {c/tau}',
+    'G2 0 u e 0 {c/tau}',
+    `B1 u 0 I=({${railGain}*c/tau})*(max(v(u)-({vhigh}),0)+min(v(u)-({vlow}),0))`,
+    '.ends membrane',
+  ];
 }

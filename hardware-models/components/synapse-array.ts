@@ -82,7 +82,10 @@ export function arrayWeights(conductanceS: ReadonlyArray<ReadonlyArray<number>>,
   return w;
 }
 
-/** SPICE: one synapse's current term G·signal (`signal` an expression in volts, e.g. `v(rho3)`). */
-export function synapseTerm(conductanceS: number, signal: string): string {
-  return `${conductanceS}*${signal}`;
+/**
+ * SPICE: one synapse as a voltage-controlled current source: G·(v(pre+) − v(pre−)) into node `post`
+ * (`subtract`: drawn out of it instead, for an inhibitory path such as W^PI).
+ */
+export function synapseSpice(element: string, post: string, pre: string, preRef: string, conductanceS: number, subtract = false): string {
+  return subtract ? `${element} ${post} 0 ${pre} ${preRef} ${conductanceS}` : `${element} 0 ${post} ${pre} ${preRef} ${conductanceS}`;
 }

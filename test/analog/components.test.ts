@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { currentSensingRate, lookaheadPopulation, lookaheadTerm, prospective } from '../../hardware-models/components/current-sensing.js';
 import { depressingPopulation, poolRecovery, poolRhs, poolSteadyState, transmitted, transmittedSignals } from '../../hardware-models/components/depressing-synapse.js';
 import { inputFilterRhs, inputFilterStepResponse, inputFilterTauMs } from '../../hardware-models/components/input-filter.js';
-import { leadOutput, leadOutputs, leadPopulation, leadRampResponse, leadSpice, leadStateRate, leadStateRhs, leadTransfer, type LeadParams } from '../../hardware-models/components/lead-stage.js';
+import { leadOutput, leadOutputs, leadPopulation, leadRampResponse, leadSubckt, leadStateRate, leadStateRhs, leadTransfer, type LeadParams } from '../../hardware-models/components/lead-stage.js';
 import { clampToRails, membranePopulation, membraneRate, membraneRhs, membraneStepResponse, membraneTauMs, membraneTauS, railCut, type MembraneParams } from '../../hardware-models/components/membrane.js';
 import { membraneNoiseRmsV, noiseSigmaPerSqrtMs, currentNoisePsd } from '../../hardware-models/components/noise.js';
 import { leakyWeight, registerCode, registerStep, registerUpdateTimes, weightLeak } from '../../hardware-models/components/plastic-synapse.js';
@@ -137,7 +137,7 @@ describe('lead stage', () => {
     expect(Array.from(out)).toEqual([0.5, -0.5, expect.closeTo(0.2, 14)]);
     expect(leadOutput({ leadS: 0.01, poleS: 0.001, maxOut: 0.5 }, -0.1, 0)).toBe(-0.5);
     expect(leadOutput({ leadS: 0.01, poleS: 0.001, maxOut: 0.5 }, -0.1, 0, false)).toBeCloseTo(-1, 14);
-    expect(leadSpice('r0', 'rho0', 'r0', { leadS: 0.01, poleS: 0.001, maxOut: 0.5 }, 2)[2]).toMatch(/min\(max\(.*, -1\), 1\)$/);
+    expect(leadSubckt().join("\n")).toMatch(/min\(max\(.*, \(\{-vmax\}\)\), \(\{vmax\}\)\)$/m);
   });
 
   it('on a sinusoid: gain and phase match H(jω) = (1 + jωτ_L)/(1 + jωτ_p), relative error ≤ 1e-6', () => {

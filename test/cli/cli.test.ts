@@ -141,7 +141,7 @@ describe('analog path commands', () => {
     expect(r.out).toMatch(/mismatch: seed 5: membrane capacitance \(relative\) σ 0\.0\d+/);
     expect(nla(...args('b')).code).toBe(0);
     expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe(readFileSync(join(dir, 'b.json'), 'utf8'));
-    expect(readFileSync(join(dir, 'a.cir'), 'utf8')).toMatch(/\.tran [\d.e-]+ [\d.e-]+ 0 [\d.e-]+\n\.end/);
+    expect(readFileSync(join(dir, 'a.cir'), 'utf8')).toMatch(/^\.tran [\d.e-]+ [\d.e-]+ 0 [\d.e-]+\n[\s\S]*^\.control\n[\s\S]*^\.endc\n\.end\n$/m);
     const sim = nla('simulate', join(dir, 'a.json'), '--engine', 'analog', '--duration', '20ms', '--json', '--quiet', ...io);
     expect(sim.code).toBe(0);
     const s = JSON.parse(sim.out);

@@ -28,14 +28,10 @@ export function steps(rows: number[][]): TableSignal {
   return new TableSignal(Float64Array.from(rows, (r) => r[0]!), Array.from({ length: channels }, (_, c) => Float64Array.from(rows, (r) => r[c + 1]!)), 'step');
 }
 
-const NO_MICROCIRCUIT_SPICE = 'microcircuits cannot be emitted to SPICE yet (issue 15)';
 const NO_INTERNEURONS_BOARD = 'the board core has no interneurons (compile-image refuses them)';
 const NO_PLASTICITY_SPICE = 'the SPICE netlist has fixed weights (plasticity is emulated, not exported)';
 const NO_IMPULSE_SPICE = 'SPICE sources here are piecewise linear: no input delta';
 const NO_IMPULSE_BOARD = 'a board takes input frames, not input deltas';
-const SPICE_FAST_TRANSIENT =
-  "known defect: from rest with τ = 2 ms the netlist's exact error unit (a ddt() source) overshoots, u:h1[4] jumps 0.87 → 1.09 at 2.5 ms where the emulator moves 0.84 → 0.89 (issue 15 rebuilds the netlist)";
-
 const layered = (tauMs = 10) => layeredNetwork([3, 5, 2], { activation: 'logistic', seed: 3, beta: 0.2, tauMs, tauInMs: 2, init: { distribution: 'normal', std: 0.8 } });
 
 export const CASES: ConformanceCase[] = [
@@ -63,7 +59,7 @@ export const CASES: ConformanceCase[] = [
     durationMs: 40,
     learn: false,
     probes: 'u',
-    excluded: { spice: SPICE_FAST_TRANSIENT },
+    excluded: {},
     settles: true,
   },
   {
@@ -96,7 +92,7 @@ export const CASES: ConformanceCase[] = [
     durationMs: 40,
     learn: false,
     probes: 'u',
-    excluded: { spice: NO_MICROCIRCUIT_SPICE, board: NO_INTERNEURONS_BOARD },
+    excluded: { board: NO_INTERNEURONS_BOARD },
     settles: false,
   },
   {

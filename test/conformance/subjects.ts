@@ -64,8 +64,8 @@ export function subjects(): Subject[] {
     { label: 'digital (explicit, dt 0.05 ms)', factory: digitalEngine, options: { dt: '0.05ms' }, unavailable: () => null, tolerance: 1e-2, why: 'forward Euler at 10× the reference step: first order in dt/τ (τ = 2 ms in two cases)', framed: false },
     { label: 'digital (implicit, converged, dt 0.005 ms)', factory: digitalEngine, options: { dt: '0.005ms', method: 'implicit' }, unavailable: () => null, tolerance: 1e-3, why: 'the relaxed iteration of the neuron equation against the explicit solve, same step', framed: false },
     { label: 'analog (ideal profile, DOPRI5)', factory: analogEngine, options: { profile: 'ideal', rtol: '1e-8', atol: '1e-10' }, unavailable: () => null, tolerance: 2e-3, why: 'continuous time against Euler at 0.005 ms', framed: false },
-    { label: 'spice (WebAssembly ngspice, ideal profile)', factory: spiceEngine, options: { profile: 'ideal' }, unavailable: () => null, tolerance: 2e-2, why: "ngspice's step control (reltol 1e-4) and the exact error unit's ddt()", framed: false },
-    { label: 'spice (native ngspice, ideal profile)', factory: spiceEngine, options: { profile: 'ideal', spiceEngine: 'native' }, unavailable: () => (hasNgspice ? null : 'ngspice is not installed'), tolerance: 2e-2, why: 'as the WebAssembly build', framed: false },
+    { label: 'spice (WebAssembly ngspice, ideal profile)', factory: spiceEngine, options: { profile: 'ideal' }, unavailable: () => null, tolerance: 3e-3, why: "ngspice's step control (reltol 1e-5; measured max 1.1e-3, the 2 ms transient from rest)", framed: false },
+    { label: 'spice (native ngspice, ideal profile)', factory: spiceEngine, options: { profile: 'ideal', spiceEngine: 'native' }, unavailable: () => (hasNgspice ? null : 'ngspice is not installed'), tolerance: 3e-3, why: 'as the WebAssembly build', framed: false },
     { label: 'board (virtual board in process)', factory: boardEngine, options: {}, unavailable: () => null, tolerance: 2 ** -12, why: "the fixed-point core's inference error bound (docs/protocol.md)", framed: true },
     ptyBoard(),
   ];
