@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,27 @@ describe('nla: error path and top-down carrier', () => {
     const ratioAlone = nla('compile', spec, '--recovery-ratio', '2');
     expect(ratioAlone.code).toBe(2);
     expect(ratioAlone.err).toContain('--top-down depressing');
+  });
+
+  it('the compiler-placed carriers reach the netlist: analog and ngspice agree on each (op-amp board, mismatched pools)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-td-'));
+    const spec = microSpec(dir, { name: 'depression-matched', a: 1, d: 1 });
+    writeFileSync(join(dir, 'in.csv'), 't,in0,in1,in2\n0,0.6,1.2,0.9\n15,0.9,0.4,1.3\n');
+    const cost: Record<string, number> = {};
+    for (const carrier of ['wire', 'rate', 'depressing']) {
+      const args = ['compare', spec, '--a', 'analog', '--b', 'spice', '--profile', 'opamp-board', '--top-down', carrier, '--duration', '30ms'];
+      const r = nla(...args, '--input', join(dir, 'in.csv'), '--target', join(dir, 'target.csv'), '--no-learn', '--json', '--quiet', ...(carrier === 'depressing' ? ['--recovery-ratio', '0.5'] : []));
+      expect(r.code, r.err).toBe(0);
+      const m = JSON.parse(r.out).summary;
+      expect(m['max |error|']).toBeLessThan(1e-4);
+      cost[carrier] = m['final cost A'];
+    }
+    // the rate carrier delivers ρ(u) ≠ u: its network settles elsewhere; the pools give back u (to their drift)
+    expect(Math.abs(cost.rate! - cost.wire!)).toBeGreaterThan(10 * Math.abs(cost.depressing! - cost.wire!));
+    const net = nla('compile', spec, '--top-down', 'depressing', '--spice', join(dir, 'mc.cir'));
+    expect(net.code).toBe(0);
+    // one pool per column of B (out → h) and of B^IP (out → i): 2 + 2 instances of the pool subcircuit
+    const pools = readFileSync(join(dir, 'mc.cir'), 'utf8').split('\n').filter((l) => /^X\S+ \S+ \S+ pool /.test(l));
+    expect(pools).toHaveLength(4);
   });
 });
