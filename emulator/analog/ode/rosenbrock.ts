@@ -17,6 +17,8 @@ interface RosenbrockState {
   stats: StepStats;
   /** Jacobian ∂(f, 1)/∂(y, t), row-major (n + 1)², and the iteration matrix that is factorised in place. */
   J: Float64Array;
+  /** J is of the committed point (t, y): a step retried after a rejection reuses it (cleared by restart and accept). */
+  jCurrent: boolean;
   lu: DenseLu;
   /** f at the committed point, and the spare buffer the next accepted step fills (swapped on acceptance). */
   f0: Float64Array;
@@ -33,8 +35,9 @@ interface RosenbrockState {
  * Linearly implicit Rosenbrock integrator for stiff circuits (parasitic poles 100–1000× faster than τ),
  * with the ROS3 tableau: order 3, error estimate of order 2, L-stable. Time enters as an extra state, so
  * the Jacobian (by finite differences) includes ∂f/∂t. ROS3 is not a W-method: a stale Jacobian costs
- * its order (measured: half the steps rejected when J is reused for 3 steps), so every attempted step
- * evaluates J afresh at its start point and factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
+ * its order (measured: half the steps rejected when J is reused for 3 steps), so every step evaluates J
+ * afresh at its start point (a step retried after a rejection, from the same point, reuses it) and
+ * factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
  */
 export class Rosenbrock implements OdeSolver<RosenbrockState> {
   readonly name: string;
@@ -62,6 +65,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
     return {
       stats,
       J: new Float64Array(m * m),
+      jCurrent: false,
       lu: new DenseLu(m, new Float64Array(m * m)),
       f0: new Float64Array(n),
       f1: new Float64Array(n),
@@ -74,6 +78,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
   }
 
   restart(sys: OdeSystem, t0: number, y0: Float64Array, st: RosenbrockState): IntegrationFailure | null {
+    st.jCurrent = false;
     st.stats.rhsEvaluations++;
     return sys.rhs(t0, y0, st.f0) ?? null;
   }
@@ -84,7 +89,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
 
   step(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): StepResult {
     const res = st.result;
-    res.failure = this.jacobian(sys, t, y, h, st) ?? this.factor(t, h, st) ?? this.stages(sys, t, y, h, st);
+    res.failure = (st.jCurrent ? null : this.jacobian(sys, t, y, h, st)) ?? this.factor(t, h, st) ?? this.stages(sys, t, y, h, st);
     if (res.failure) return res;
     const { M, E } = this.tab;
     const { K } = st;
@@ -104,6 +109,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
   }
 
   accept(sys: OdeSystem, t: number, y: Float64Array, _h: number, t1: number, result: StepResult, st: RosenbrockState): Interpolant | IntegrationFailure {
+    st.jCurrent = false;
     st.stats.rhsEvaluations++;
     const fail = sys.rhs(t1, result.y1, st.f1);
     if (fail) return fail;
@@ -145,6 +151,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
       for (let i = 0; i < n; i++) J[i * m + j] = (fp[i]! - f0[i]!) / d;
     }
     st.stats.jacobians++;
+    st.jCurrent = true;
     return null;
   }
 
