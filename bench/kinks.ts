@@ -4,7 +4,7 @@
  * case; a run that takes longer than the cap (default 120 s, `--cap S`) is stopped and reported with the
  * model time it reached.
  *
- *   npm run build && node dist/bench/kinks.js [--cap 120] [--reps 1] [--only NAME]
+ *   npm run build && node dist/bench/kinks.js [--cap 120] [--reps 1] [--only NAME] [--unlocked]
  */
 import { cpus } from 'node:os';
 import { compileCircuit } from '../compiler/circuit/compile.js';
@@ -23,6 +23,8 @@ const arg = (name: string, dflt: string) => {
 const CAP_S = Number(arg('--cap', '120'));
 const REPS = Number(arg('--reps', '1'));
 const ONLY = arg('--only', '');
+/** `--unlocked`: every run without mode locking (the behaviour before issue 15), for the before/after table. */
+const LOCKED = !process.argv.includes('--unlocked');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 type Act = 'hard-sigmoid' | 'logistic';
@@ -32,7 +34,7 @@ export function layered583(activation: Act): NlaGraph {
   return layeredNetwork([5, 8, 3], { activation, seed: 3, beta: 0.2, init: { distribution: 'normal', std: 0.8 } }).build();
 }
 
-/** A microcircuit (Algorithm 2) 3-5-2 with two interneurons. */
+/** The conformance suite's microcircuit (Algorithm 2) 3-5-2 with two interneurons. */
 export function micro(activation: Act): NlaGraph {
   return network('mc').seed(4).beta(0.2).activation(activation).tauInMs(2).init({ distribution: 'normal', std: 0.5 })
     .feedback({ mode: 'microcircuit', interneuronInit: { distribution: 'normal', std: 0.3 }, feedbackInit: { distribution: 'normal', std: 0.4 } })
@@ -41,8 +43,18 @@ export function micro(activation: Act): NlaGraph {
     .build();
 }
 
-/** Smooth inputs in [0.1, 0.9] sampled every ms (linear), targets as steps every 25 ms. */
+/** A step signal: rows of [t, value per channel]. */
+function steps(rows: number[][]): TableSignal {
+  return new TableSignal(Float64Array.from(rows, (r) => r[0]!), Array.from({ length: rows[0]!.length - 1 }, (_, c) => Float64Array.from(rows, (r) => r[c + 1]!)), 'step');
+}
+
+/**
+ * The drive of a case: the microcircuit gets the conformance suite's (input steps at 0 and 20 ms, a held
+ * target); layered networks smooth inputs in [0.1, 0.9] sampled every ms (linear) and targets as steps
+ * every 25 ms.
+ */
 export function driveFor(g: NlaGraph, durationMs: number): SignalDrive {
+  if (g.feedback === 'microcircuit') return new SignalDrive(steps([[0, 0.4, 0.6, 0.2], [20, 0.7, 0.1, 0.9]]), steps([[0, 0.2, 0.5]]));
   const nIn = g.nStimulusInputs;
   const nOut = g.outputs.length;
   const times = Float64Array.from({ length: durationMs + 1 }, (_, k) => k);
@@ -72,9 +84,9 @@ interface Row {
   complete: boolean;
 }
 
-export function runCase(name: string, g: NlaGraph, profile: string, solver: AnalogSolverName, rtol: number, durationMs: number, capS = CAP_S): Row {
+export function runCase(name: string, g: NlaGraph, profile: string, solver: AnalogSolverName, rtol: number, durationMs: number, capS = CAP_S, events = true): Row {
   const ir = compileCircuit(g, structuredClone(BUILTIN_PROFILES[profile]!), { seed: 2 });
-  const sim = new AnalogSimulator(modelFromCircuit(ir), { solver, rtol, atol: rtol * 1e-3 });
+  const sim = new AnalogSimulator(modelFromCircuit(ir), { solver, rtol, atol: rtol * 1e-3, events });
   const start = performance.now();
   let reached = durationMs;
   let complete = true;
@@ -111,10 +123,10 @@ export const CASES: Array<[string, () => NlaGraph, string, AnalogSolverName, num
 /** The benchmark table (when run as a program, not when imported by a diagnostic). */
 function main(): void {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
-  process.stdout.write(`# ${machine}, cap ${CAP_S} s, ${REPS} rep(s)\n| case | solver | rtol | accepted | rejected | events | slides | chatter holds | wall s | reached ms |\n|---|---|---|---|---|---|---|---|---|---|\n`);
+  process.stdout.write(`# ${machine}, cap ${CAP_S} s, ${REPS} rep(s), ${LOCKED ? 'mode locking' : 'unlocked'}\n| case | solver | rtol | accepted | rejected | events | slides | chatter holds | wall s | reached ms |\n|---|---|---|---|---|---|---|---|---|---|\n`);
   for (const [name, graph, profile, solver, rtol, T] of CASES) {
     if (ONLY && !name.includes(ONLY)) continue;
-    const rows = Array.from({ length: REPS }, () => runCase(name, graph(), profile, solver, rtol, T));
+    const rows = Array.from({ length: REPS }, () => runCase(name, graph(), profile, solver, rtol, T, CAP_S, LOCKED));
     const r = rows[0]!;
     process.stdout.write(`| ${name} | ${r.solver} | ${rtol} | ${r.accepted} | ${r.rejected} | ${r.events} | ${r.slides} | ${r.chatter} | ${median(rows.map((x) => x.wallS)).toFixed(2)} | ${r.complete ? T : `${r.reachedMs.toFixed(2)} (capped)`} |\n`);
   }

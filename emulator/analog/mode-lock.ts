@@ -3,6 +3,7 @@ import { neuronLabel, type NlaGraph } from '../../compiler/graph/graph.js';
 import { leadOutput, leadOutputs, type LeadPopulation } from '../../hardware-models/components/lead-stage.js';
 import { clampToRails, railCut } from '../../hardware-models/components/membrane.js';
 import type { Workspace } from '../digital/workspace.js';
+import { FilippovBlend } from './filippov.js';
 import type { AnalogModel } from './model.js';
 import type { IntegrationFailure, SwitchingSystem } from './ode/ode.js';
 
@@ -27,7 +28,9 @@ type Kind = 'kink' | 'rail' | 'rate-swing' | 'error-swing';
 /**
  * The circuit's switches (ode.ts `SwitchingSystem`) and f's pieces under locked modes:
  * - each kink κ of a neuron's ρ_i(u) = gain_i ρ(u − offset_i): side ±1 of u − offset_i − κ (the neuron's
- *   piece of ρ is the number of kinks it is above); margin side·(u − offset − κ);
+ *   piece of ρ is the number of kinks it is above); margin side·(u − offset − κ); a kink that chatters
+ *   (each side's f drives the node back across it) slides: the node is held on it and f is Filippov's
+ *   blend of the two pieces' fields (filippov.ts), margin min(λ, 1 − λ) of the blend's weight;
  * - each membrane with rails inside ±10⁵ units: free (u = y, margin the distance to the nearer rail)
  *   or pinned at a rail (u = the rail, dy = 0, margin the outward rate u̇, so it leaves when u̇ turns);
  * - each lead stage with a finite output swing: free (output k x + (1 − k) z unclipped, margin
@@ -62,6 +65,10 @@ export class ModeLock implements SwitchingSystem {
   private readonly alphaRaw: Float64Array;
   private readonly udot0: Float64Array;
   private readonly hi: Float64Array[];
+  /** Filippov's blend: the fields at its vertices, its unclamped weights. */
+  private readonly vertices: Float64Array[] = [];
+  private blender = new FilippovBlend(1);
+  private lambda: Float64Array;
 
   /** The lock of a circuit, or null when nothing in it is piecewise. */
   static of(c: LockedCircuit): ModeLock | null {
@@ -102,6 +109,8 @@ export class ModeLock implements SwitchingSystem {
     this.neuron = Int32Array.from(neuron);
     this.kink = Float64Array.from(kink);
     this.mode = new Int8Array(this.count);
+    // a kink is never in its slide (mode 0) before `slide` puts it there
+    for (let k = 0; k < this.count; k++) if (this.kind[k] === 'kink') this.mode[k] = -1;
     this.u = new Float64Array(N);
     this.x = new Float64Array(N);
     this.r = new Float64Array(N);
@@ -112,6 +121,7 @@ export class ModeLock implements SwitchingSystem {
     this.alphaRaw = new Float64Array(N);
     this.udot0 = new Float64Array(N);
     this.hi = [new Float64Array(N), new Float64Array(N), new Float64Array(N)];
+    this.lambda = new Float64Array(N);
     if (this.firstKink.some((s) => s >= 0)) c.workspace.transferOverride = (v, rho, drho, ddrho) => this.transfer(v, rho, drho, ddrho);
   }
 
@@ -163,31 +173,24 @@ export class ModeLock implements SwitchingSystem {
   }
 
   /**
-   * f with sliding kinks (Filippov's equivalent control): f at α = 0 and α = 1 on every sliding neuron
-   * give u̇_i at both, α_i = u̇_i(0)/(u̇_i(0) − u̇_i(1)) makes u̇_i vanish where u̇_i is affine in α_i (the
-   * circuit form, where ρ'_i enters only its own error), f is evaluated at those α (clamped to [0, 1])
-   * and dy_i = 0 holds each sliding node on its kink. Three evaluations of f.
+   * f with sliding kinks: Filippov's sliding field (filippov.ts) from f with every sliding neuron on its
+   * lower piece and f with one of them on its upper piece, n + 1 evaluations for n sliding neurons;
+   * each sliding node is held on its kink (dy = 0). The workspace is left as at the last evaluation.
    */
   slidingRhs(t: number, y: Float64Array, dy: Float64Array, evaluate: (t: number, y: Float64Array, dy: Float64Array) => IntegrationFailure | null): IntegrationFailure | null {
     const w = this.c.workspace;
-    const N = this.u.length;
-    for (const a of [0, 1]) {
-      for (let i = 0; i < N; i++) if (this.slidingKink(i) >= 0) this.alpha[i] = a;
-      const fail = evaluate(t, y, dy);
+    const S: number[] = [];
+    for (let i = 0; i < this.u.length; i++) if (this.slidingKink(i) >= 0) S.push(i);
+    while (this.vertices.length < S.length + 1) this.vertices.push(new Float64Array(this.c.size));
+    if (this.blender.maxSurfaces < S.length) this.blender = new FilippovBlend(S.length);
+    for (let v = 0; v <= S.length; v++) {
+      for (let j = 0; j < S.length; j++) this.alpha[S[j]!] = j + 1 === v ? 1 : 0;
+      const fail = evaluate(t, y, this.vertices[v]!);
       if (fail) return fail;
-      for (let i = 0; i < N; i++) {
-        if (this.slidingKink(i) < 0) continue;
-        if (a === 0) this.udot0[i] = w.udot[i]!;
-        else {
-          const d = this.udot0[i]! - w.udot[i]!;
-          this.alphaRaw[i] = d !== 0 ? this.udot0[i]! / d : 0.5;
-          this.alpha[i] = Math.min(1, Math.max(0, this.alphaRaw[i]!));
-        }
-      }
+      if (v === 0) for (const i of S) this.udot0[i] = w.udot[i]!;
     }
-    const fail = evaluate(t, y, dy);
-    if (fail) return fail;
-    for (let i = 0; i < N; i++) if (this.slidingKink(i) >= 0) dy[i] = 0;
+    this.blender.blend(S, this.vertices[0]!, this.vertices.slice(1, S.length + 1), dy, this.lambda);
+    S.forEach((i, j) => (this.alphaRaw[i] = this.lambda[j]!));
     return null;
   }
 

@@ -23,9 +23,10 @@ export function integrate<S>(sys: OdeSystem, solver: OdeSolver<S>, state: S, con
   let h = controller.first(sys, t0, y, solver.derivative(state), t1, solver);
   let t = t0;
   while (t < t1) {
-    const last = t + h >= t1 - 1e-12 * Math.max(1, Math.abs(t1));
+    const near = 1e-12 * Math.max(1, Math.abs(t1));
     const holdEnd = watch ? watch.holdEnd() : Infinity;
-    const toHold = !last && t + h >= holdEnd;
+    const toHold = holdEnd < t1 - near && t + h >= holdEnd;
+    const last = !toHold && t + h >= t1 - near;
     if (last) h = t1 - t;
     else if (toHold) h = holdEnd - t;
     // a step shrunk by control, not one clipped to the segment's end (two breakpoints may lie within rounding of each other)
