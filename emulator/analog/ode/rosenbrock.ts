@@ -34,7 +34,8 @@ interface RosenbrockState {
 /**
  * Linearly implicit Rosenbrock integrator for stiff circuits (parasitic poles 100–1000× faster than τ),
  * with the ROS3 tableau: order 3, error estimate of order 2, L-stable. Time enters as an extra state, so
- * the Jacobian (by finite differences) includes ∂f/∂t. ROS3 is not a W-method: a stale Jacobian costs
+ * the Jacobian includes ∂f/∂t; it is the system's analytic one where it has one (`OdeSystem.jacobian`),
+ * else by forward differences (n + 1 evaluations of f). ROS3 is not a W-method: a stale Jacobian costs
  * its order (measured: half the steps rejected when J is reused for 3 steps), so every step evaluates J
  * afresh at its start point (a step retried after a rejection, from the same point, reuses it) and
  * factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
@@ -129,12 +130,19 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
     };
   }
 
-  /** J = ∂(f, 1)/∂(y, t) at (t, y) by forward differences from f0 = f(t, y). */
+  /** J = ∂(f, 1)/∂(y, t) at (t, y): the system's own (`OdeSystem.jacobian`) where it gives one, else by forward differences from f0 = f(t, y). */
   private jacobian(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): IntegrationFailure | null {
     const { J, f0, fp, yt } = st;
     const n = y.length;
     const m = n + 1;
     J.fill(0);
+    if (sys.jacobian) {
+      const fail = sys.jacobian.evaluate(t, y, f0, J);
+      if (fail) return fail;
+      st.stats.jacobians++;
+      st.jCurrent = true;
+      return null;
+    }
     for (let j = 0; j <= n; j++) {
       const isT = j === n;
       const base = isT ? t : y[j]!;
