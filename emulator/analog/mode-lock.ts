@@ -325,7 +325,11 @@ export class ModeLock implements SwitchingSystem {
       }
       this.membraneVoltages(y, this.u);
       if (kind === 'rate-swing') this.rates();
-      for (const s of which) this.mode[s] = this.sideOf(s, y, m);
+      for (const s of which) {
+        this.mode[s] = this.sideOf(s, y, m);
+        // a node found beyond its rail (a jump continuation put it there) is on its rail
+        if (kind === 'rail' && this.mode[s] !== 0) y[this.neuron[s]!] = this.mode[s]! > 0 ? m.railHigh[this.neuron[s]!]! : m.railLow[this.neuron[s]!]!;
+      }
     }
     this.sliding = 0;
     for (let s = 0; s < this.count; s++) if (this.kind[s] === 'kink' && this.mode[s] === 0) this.sliding++;

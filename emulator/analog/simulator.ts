@@ -257,8 +257,11 @@ export class AnalogSimulator {
       this.check(this.solver.integrate(sys, t, y, tb, onStep));
       t = tb;
       sys.segmentEnd = breaks[bi + 1] ?? Infinity;
-      if (bi < breaks.length - 1) this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
-      else this.pendingBreak = { tPrev: breaks[bi - 1] ?? t0, tb };
+      if (bi < breaks.length - 1) {
+        this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
+        // a jump may have moved a node across a switch (off a rail): the row at tb sees the new modes
+        if (sys.switching?.active) this.check(sys.switching.lock(tb, y, -1));
+      } else this.pendingBreak = { tPrev: breaks[bi - 1] ?? t0, tb };
       this.check(recorder.at(tb, y));
       snapshots.at(tb, y);
     }

@@ -13,6 +13,9 @@ import { AnalogSimulator, type AnalogOptions } from '../../emulator/analog/simul
 import { runDigital } from '../../emulator/digital/run.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
+import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
+import { TableSignal } from '../../emulator/stimulus/table-signal.js';
+import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import type { TraceTable } from '../../emulator/probes/recorder.js';
 import { driveFor, layered583, micro } from '../../bench/kinks.js';
 
@@ -252,4 +255,24 @@ describe('trajectories with events agree with independent references', () => {
     expect(unlocked.summary.events).toBe(0);
     expect(deviation(locked.traces, unlocked.traces)).toBeLessThan(1e-2);
   }, 60_000);
+
+  it('rails at −0.3 and 0.8 units (ideal otherwise, no targets): nodes pinned and released as events, within 2e-5 of the unlocked run at rtol 1e-8', () => {
+    const ideal = BUILTIN_PROFILES.ideal!;
+    const railed = validateProfile({ ...structuredClone(ideal), name: 'railed', membrane: { ...ideal.membrane, railLowV: -0.3, railHighV: 0.8 } });
+    const g = layered583('hard-sigmoid');
+    const T = 100;
+    const times = Float64Array.from({ length: T + 1 }, (_, k) => k);
+    const inputs = Array.from({ length: 5 }, (_, c) => Float64Array.from(times, (t) => 0.5 + 0.4 * Math.sin(t / (5 + 2 * c) + c)));
+    const run = (events: boolean) =>
+      new AnalogSimulator(modelFromCircuit(compileCircuit(g, railed)), { rtol: 1e-8, atol: 1e-11, events }).run({ durationMs: T, drive: new SignalDrive(new TableSignal(times, inputs, 'linear')), probes: parseProbes('u', g), sampleEveryMs: 1 });
+    const on = run(true);
+    const off = run(false);
+    const us = (r: typeof on) => r.traces.names.filter((c) => c.startsWith('u:')).flatMap((c) => Array.from(r.traces.column(c)));
+    for (const r of [on, off]) {
+      expect(Math.max(...us(r))).toBeCloseTo(0.8, 12);
+      expect(Math.min(...us(r))).toBeCloseTo(-0.3, 12);
+    }
+    expect(on.summary.events).toBeGreaterThan(10);
+    expect(deviation(on.traces, off.traces)).toBeLessThan(2e-5);
+  });
 });

@@ -53,7 +53,11 @@ export interface OdeSystem {
 export interface SwitchingSystem {
   /** Number of switches (fixed for the system's life). */
   readonly count: number;
-  /** Puts switch k (every switch when k < 0) in the mode of the side (t, y) lies on; at g = 0, the mode the motion goes into. */
+  /**
+   * Puts switch k (every switch when k < 0) in the mode of the side (t, y) lies on (exactly on the
+   * surface: a mode the system picks; a wrong pick costs one crossing at the start); may project y onto
+   * the surface where the state cannot lie beyond it (a node beyond its rail is on the rail).
+   */
   lock(t: number, y: Float64Array, k: number): IntegrationFailure | null;
   /** The margins g_k(t, y) under the current modes into g; may evaluate f (a pinned node leaves its rail when its rate turns). */
   margins(t: number, y: Float64Array, g: Float64Array): IntegrationFailure | null;
