@@ -163,3 +163,59 @@ export function describeActivation(a: Activation): string {
     .map(([k, v]) => `${k}=${v}`);
   return params.length ? `${a.kind}(${params.join(', ')})` : a.kind;
 }
+
+/**
+ * The voltages where ρ' jumps (ascending), for mode-locked evaluation: the hard sigmoid's and clipped
+ * ReLU's corners 0 and max, the depression-matched function's 0; none for smooth functions. Between and
+ * beyond them ρ is one smooth piece each (piece p lies between kink p − 1 and kink p).
+ */
+export function activationKinks(a: Activation): number[] {
+  switch (a.kind) {
+    case 'hard-sigmoid':
+      return [0, 1];
+    case 'clipped-relu':
+      return [0, a.max];
+    case 'depression-matched':
+      return [0];
+    default:
+      return [];
+  }
+}
+
+/**
+ * ρ, ρ', ρ'' of piece `piece` (0 … kinks.length) of a kinked activation at u[i], the piece extended
+ * beyond its kinks (a constant stays constant, the identity stays the identity, the depression-matched
+ * branch continues its formula while its square root is real, and is 0 beyond):
+ * what a solver sees while a neuron's mode is locked. Writes position i of each non-null output.
+ */
+export function evaluateActivationPiece(a: Activation, piece: number, u: Float64Array, rho: Float64Array | null, drho: Float64Array | null, ddrho: Float64Array | null, i: number): void {
+  const x = u[i]!;
+  let r = 0;
+  let d1 = 0;
+  let d2 = 0;
+  if (a.kind === 'hard-sigmoid' || a.kind === 'clipped-relu') {
+    const max = a.kind === 'hard-sigmoid' ? 1 : a.max;
+    if (piece === 1) {
+      r = x;
+      d1 = 1;
+    } else r = piece === 0 ? 0 : max;
+  } else if (a.kind === 'depression-matched') {
+    if (piece === 1) {
+      const theta = (1 + a.a) / a.d;
+      const q = (x - theta) * (x - theta) + (4 * x) / a.d;
+      if (q > 0) {
+        const s = Math.sqrt(q);
+        const dq = 2 * (x - theta) + 4 / a.d;
+        r = 0.5 * (x - theta + s);
+        d1 = 0.5 * (1 + dq / (2 * s));
+        d2 = (4 * q - dq * dq) / (8 * q * s);
+      }
+    }
+  } else {
+    evaluateActivation(a, u, rho, drho, ddrho, i, i + 1);
+    return;
+  }
+  if (rho) rho[i] = r;
+  if (drho) drho[i] = d1;
+  if (ddrho) ddrho[i] = d2;
+}

@@ -9,6 +9,7 @@ import type { Probe } from '../probes/probe.js';
 import type { TraceTable } from '../probes/recorder.js';
 import { checkDriveFits } from '../stimulus/signal-drive.js';
 import type { AnalogModel } from './model.js';
+import { DEFAULT_EVENT_OPTIONS, type EventOptions } from './ode/events.js';
 import type { Integrator } from './ode/integrate.js';
 import type { IntegrationFailure, Interpolant, StepStats } from './ode/ode.js';
 import { createIntegrator, failureHint, ODE_SOLVER_FLAG, SOLVER_CHOICES, solverEntry, solverOfKind, type SolverEntry, type SolverName, type SolverSettings } from './ode/registry.js';
@@ -31,6 +32,12 @@ export interface AnalogOptions {
   learn?: boolean;
   init?: 'rest' | 'equilibrium';
   divergenceLimit?: number;
+  /**
+   * Mode locking at the circuit's switches (kinks of ρ, rails, output swings; mode-lock.ts) with event
+   * location, for the adaptive solvers (default true). False: f is evaluated with its kinks as they are
+   * and the step control alone copes with them (the behaviour before issue 15; a reference for tests).
+   */
+  events?: boolean;
 }
 
 export interface AnalogRunRequest {
@@ -58,6 +65,14 @@ export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'b
   rtol: number | null;
   atol: number | null;
   sampleEveryMs: number;
+  /**
+   * Whether modes were locked at the switches; in this run, the crossings located, the chattering
+   * switches that slid along their switching surface, and those held in a mode instead (events.ts).
+   */
+  modeLocking: boolean;
+  events: number;
+  slides: number;
+  chatterHolds: number;
   stats: StepStats;
 }
 
@@ -109,7 +124,8 @@ export class AnalogSimulator {
     };
     if (!(this.settings.rtol > 0) || !(this.settings.atol > 0)) throw new UsageError('--rtol and --atol must be positive');
     if (!(this.settings.dt > 0) || !Number.isFinite(this.settings.dt)) throw new UsageError(`--sde-step: expected a positive step, got ${this.settings.dt} ms`);
-    this.solver = createIntegrator(this.solverName, this.settings);
+    if (options.events === false) this.system.switching = null;
+    this.solver = createIntegrator(this.solverName, this.settings, eventOptionsFor(model));
     this.init = options.init ?? 'rest';
     this.limit = options.divergenceLimit ?? 1e6;
   }
@@ -167,6 +183,7 @@ export class AnalogSimulator {
     const snapshots = new SnapshotSchedule(t0, tEnd, req.weightsEveryMs, (tq, yq) => snapshotOf(g, tq, sys.weightsAt(yq)));
     const start = performance.now();
     const stepsBefore = this.solver.stats.accepted;
+    const eventsBefore = { events: this.solver.stats.events, slides: this.solver.stats.slides, holds: this.solver.stats.chatterHolds };
     let maxU = 0;
     let failure: NumericalError | null = null;
     try {
@@ -183,6 +200,9 @@ export class AnalogSimulator {
       failure = e;
     }
     const summary = this.summary(req, recorder, maxU, performance.now() - start, this.solver.stats.accepted - stepsBefore);
+    summary.events = this.solver.stats.events - eventsBefore.events;
+    summary.slides = this.solver.stats.slides - eventsBefore.slides;
+    summary.chatterHolds = this.solver.stats.chatterHolds - eventsBefore.holds;
     if (failure) summary.simulatedMs = Number.isFinite(failure.timeMs) ? failure.timeMs - t0 : 0;
     return { traces: recorder.traces, snapshots: snapshots.taken, summary, failure };
   }
@@ -237,8 +257,11 @@ export class AnalogSimulator {
       this.check(this.solver.integrate(sys, t, y, tb, onStep));
       t = tb;
       sys.segmentEnd = breaks[bi + 1] ?? Infinity;
-      if (bi < breaks.length - 1) this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
-      else this.pendingBreak = { tPrev: breaks[bi - 1] ?? t0, tb };
+      if (bi < breaks.length - 1) {
+        this.applyBreak(y, breaks[bi - 1] ?? t0, tb);
+        // a jump may have moved a node across a switch (off a rail): the row at tb sees the new modes
+        if (sys.switching?.active) this.check(sys.switching.lock(tb, y, -1));
+      } else this.pendingBreak = { tPrev: breaks[bi - 1] ?? t0, tb };
       this.check(recorder.at(tb, y));
       snapshots.at(tb, y);
     }
@@ -292,6 +315,10 @@ export class AnalogSimulator {
       rtol: adaptive ? s.rtol : null,
       atol: adaptive ? s.atol : null,
       sampleEveryMs: recorder.everyMs,
+      modeLocking: sys.switching !== null && adaptive,
+      events: 0,
+      slides: 0,
+      chatterHolds: 0,
       steps,
       simulatedMs: req.durationMs,
       wallMs,
@@ -337,4 +364,13 @@ export class AnalogSimulator {
     if (Number.isFinite(tPrev) && sys.updateTimes(tPrev, tb).includes(tb)) sys.applyDigitalUpdates(y);
     this.solver.reset();
   }
+}
+
+/**
+ * The chattering guard in model ms, from the circuit's shortest membrane τ: repeats within 10⁻³ τ,
+ * holds of 10⁻⁵ τ (events.ts).
+ */
+function eventOptionsFor(model: AnalogModel): EventOptions {
+  const tau = minOf(model.tauMs);
+  return { ...DEFAULT_EVENT_OPTIONS, repeatWindow: 1e-3 * tau, holdSpan: 1e-5 * tau };
 }

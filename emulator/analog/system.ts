@@ -27,6 +27,7 @@ import type { AnalogModel } from './model.js';
 import { addMirroredFeedbackRate, mirroredFactors } from './mirrored-plasticity.js';
 import { TopDownPools } from './pools.js';
 import { settleWithPools, TopDownDynamics } from './top-down.js';
+import { ModeLock } from './mode-lock.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
@@ -65,6 +66,8 @@ export class AnalogSystem implements OdeSystem {
   /** The top-down carriers (rate, depressing pools) of arrays that read a presynaptic voltage. */
   readonly pools: TopDownPools;
   drive: Drive | null = null;
+  /** The switches (kinks of ρ, rails, output swings) and their locked modes (mode-lock.ts); null: none, or events off. */
+  switching: ModeLock | null;
   /** Drive values are read as left limits at this time (the end of the current segment). */
   segmentEnd = Infinity;
   private readonly direct: LinearSolver;
@@ -153,6 +156,12 @@ export class AnalogSystem implements OdeSystem {
       },
     };
     for (const inp of g.inputs) if (inp.constantRate !== null) this.workspace.rbarIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
+    this.switching = ModeLock.of(this);
+  }
+
+  /** ē at the last evaluation (the error lead stages' input). */
+  get errorSignal(): Float64Array {
+    return this.ebar;
   }
 
   componentName(i: number): string {
@@ -263,14 +272,20 @@ export class AnalogSystem implements OdeSystem {
 
   private unpack(y: Float64Array): void {
     const w = this.workspace;
-    clampToRails(this.model, y, w.u);
+    if (this.switching) this.switching.membraneVoltages(y, w.u);
+    else clampToRails(this.model, y, w.u);
     w.rbarIn.set(y.subarray(this.oIn, this.oIn + this.graph.nStimulusInputs), 0);
     if (this.pools.size) this.pools.load(y);
     this.loadWeights(y, false);
   }
 
-  /** F(t, y) into dy, or a failed solve as a value (what, t). */
+  /** F(t, y) into dy, or a failed solve as a value (what, t); with sliding kinks, Filippov's blend (mode-lock.ts). */
   rhs(t: number, y: Float64Array, dy: Float64Array): IntegrationFailure | null {
+    return this.switching?.anySliding ? this.switching.slidingRhs(t, y, dy, this.lockedRhs) : this.lockedRhs(t, y, dy);
+  }
+
+  /** F(t, y) with every switch in its locked mode (or, before locking, as the components write it). */
+  private readonly lockedRhs = (t: number, y: Float64Array, dy: Float64Array): IntegrationFailure | null => {
     const w = this.workspace;
     const m = this.model;
     const g = this.graph;
@@ -291,14 +306,15 @@ export class AnalogSystem implements OdeSystem {
       const fail = this.circuitRate(y, udot, t);
       if (fail) return fail;
     }
-    railCut(m, y, udot, dy);
+    if (this.switching) this.switching.railCut(y, udot, dy);
+    else railCut(m, y, udot, dy);
     for (let j = 0; j < g.nStimulusInputs; j++) dy[this.oIn + j] = w.rdotIn[j]!;
     if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, y, dy, this.oZr);
     if (m.err.any.lead) leadStateRhs(m.err, this.ebar, y, dy, this.oZe);
     if (this.pools.size) this.pools.rhs(dy);
     this.plasticity(y, dy);
     return null;
-  }
+  };
 
   /**
    * The circuit form: the membranes' input I = W r + e + τ_m W_in dr̄_in/dt from the units as built, then
@@ -311,10 +327,12 @@ export class AnalogSystem implements OdeSystem {
     const input = this.input;
     this.dynamics.errorSignal(this.ebar);
     // rate units: a lead stage sends its output instead of ρ; exact units' look-ahead is the implicit part
-    if (m.rate.any.lead) leadOutputs(m.rate, w.rho, y, this.rLead, this.oZr);
+    if (m.rate.any.lead && this.switching) this.switching.leadOutputs(m.rate, w.rho, y, this.rLead, this.oZr, false);
+    else if (m.rate.any.lead) leadOutputs(m.rate, w.rho, y, this.rLead, this.oZr);
     else for (let i = 0; i < N; i++) this.rLead[i] = w.rho[i]!;
     // error units: a lead stage on ē, or ē + τ_e dē/dt (here its part at u̇ = 0)
-    if (m.err.any.lead) leadOutputs(m.err, this.ebar, y, this.eLead, this.oZe);
+    if (m.err.any.lead && this.switching) this.switching.leadOutputs(m.err, this.ebar, y, this.eLead, this.oZe, true);
+    else if (m.err.any.lead) leadOutputs(m.err, this.ebar, y, this.eLead, this.oZe);
     else this.eLead.set(this.ebar);
     let e = this.eLead;
     if (m.err.any.exact) {

@@ -19,6 +19,7 @@ export function forwardPass(L: Layout, w: Workspace): void {
       evaluateActivation(pop.activation, v, w.rho, w.drho, w.ddrho, s, s + pop.size);
     }
   }
+  if (w.transferOverride) w.transferOverride(v, w.rho, w.drho, w.ddrho);
   if (np) {
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < N; i++) {

@@ -47,6 +47,12 @@ export class Workspace {
   readonly rho: Float64Array;
   readonly drho: Float64Array;
   readonly ddrho: Float64Array;
+  /**
+   * Optional: rewrites ρ, ρ', ρ'' right after their evaluation on the (shifted) voltages v, before the
+   * per-neuron gain. The analog emulator's mode locking at kinks sets it (emulator/analog/mode-lock.ts);
+   * the digital engine never does, so its arithmetic is unchanged.
+   */
+  transferOverride: ((v: Float64Array, rho: Float64Array, drho: Float64Array, ddrho: Float64Array) => void) | null = null;
   readonly eraw: Float64Array;
   /** Back-projected raw error F·ē_raw (transpose/random) or apical voltage v (microcircuit). */
   readonly fb: Float64Array;

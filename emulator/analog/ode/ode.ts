@@ -34,6 +34,51 @@ export interface OdeSystem {
   componentName(i: number): string;
   /** Standard deviation per √(time unit) of white noise on component i (0: deterministic). Stochastic solvers only. */
   noiseScale?(i: number): number;
+  /** The points where f is not smooth, for event location with mode locking (absent: f is smooth). */
+  readonly switching?: SwitchingSystem | null;
+  /** ∂f/∂y analytically, where the system can give it (absent or null: solvers difference f). */
+  readonly jacobian?: AnalyticJacobian | null;
+}
+
+/**
+ * A piecewise system's switches (SUNDIALS' root functions, Modelica's zero-crossings), for integration
+ * with mode locking: each switch k has a mode (which piece of f is in force: a neuron's segment of a
+ * kinked ρ, a membrane free or pinned at a rail, a stage clipping or not) and a margin g_k(t, y), ≥ 0
+ * while the state is where that mode belongs and < 0 once it has crossed out. Between mode changes f
+ * is evaluated with every mode held (each piece extended beyond its switching point), so f is smooth
+ * within a step. The integration loop (integrate.ts with events.ts) locks the modes at a segment's
+ * start, evaluates the margins after each accepted step, locates the earliest crossing on the step's
+ * dense output, ends the step there, flips the switch and restarts the solver.
+ */
+export interface SwitchingSystem {
+  /** Number of switches (fixed for the system's life). */
+  readonly count: number;
+  /**
+   * Puts switch k (every switch when k < 0) in the mode of the side (t, y) lies on (exactly on the
+   * surface: a mode the system picks; a wrong pick costs one crossing at the start); may project y onto
+   * the surface where the state cannot lie beyond it (a node beyond its rail is on the rail).
+   */
+  lock(t: number, y: Float64Array, k: number): IntegrationFailure | null;
+  /** The margins g_k(t, y) under the current modes into g; may evaluate f (a pinned node leaves its rail when its rate turns). */
+  margins(t: number, y: Float64Array, g: Float64Array): IntegrationFailure | null;
+  /** Switch k crossed at (t, y): it takes the mode on the other side; may project y onto the switching surface (a node onto its rail). */
+  flip(k: number, t: number, y: Float64Array): void;
+  /**
+   * Optional: switch k chatters at (t, y) (each side's f pushes the state back across): put it in a
+   * sliding mode if it has one and the flow really slides there (Filippov: f a convex combination of
+   * the two sides' that keeps the state on the switching surface; y may be projected onto it), and
+   * return true; its margin then says when one side stops pushing back, and `flip` leaves the slide to
+   * the side the flow goes to. False: no sliding mode here, nothing changed.
+   */
+  slide?(k: number, t: number, y: Float64Array): boolean;
+  /** What switch k is (`kink at u = 1 of h1[3]`), for summaries and messages. */
+  name(k: number): string;
+}
+
+/** ∂f/∂(y, t) of a system, written row-major into an (n + 1)² matrix's first n rows (the last column is ∂f/∂t). */
+export interface AnalyticJacobian {
+  /** Fills rows 0 … n − 1 of J (stride n + 1) at (t, y) under the current modes, given f0 = f(t, y); or returns a failure. */
+  evaluate(t: number, y: Float64Array, f0: Float64Array, J: Float64Array): IntegrationFailure | null;
 }
 
 /** Dense output on an accepted step [t0, t1]: writes y(t) for t in that interval. Valid until the next step. */
@@ -45,10 +90,16 @@ export interface StepStats {
   rhsEvaluations: number;
   jacobians: number;
   factorisations: number;
+  /** Mode switches located and crossed (systems with switches). */
+  events: number;
+  /** Chattering switches put in their sliding mode (events.ts). */
+  slides: number;
+  /** Times a chattering switch without a sliding mode was held in its mode (events.ts: the last fallback). */
+  chatterHolds: number;
 }
 
 export function newStats(): StepStats {
-  return { accepted: 0, rejected: 0, rhsEvaluations: 0, jacobians: 0, factorisations: 0 };
+  return { accepted: 0, rejected: 0, rhsEvaluations: 0, jacobians: 0, factorisations: 0, events: 0, slides: 0, chatterHolds: 0 };
 }
 
 /** One attempted step from (t, y) of size h. The buffers belong to the solver's state. */

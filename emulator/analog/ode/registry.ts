@@ -1,6 +1,7 @@
 import { ConstantStep, PIController, type StepSizeController } from './controller.js';
 import { Dopri5 } from './dopri5.js';
 import { EulerMaruyama } from './euler-maruyama.js';
+import type { EventOptions } from './events.js';
 import { Integrator } from './integrate.js';
 import type { OdeSolver } from './ode.js';
 import { Rosenbrock } from './rosenbrock.js';
@@ -105,10 +106,10 @@ export function solverOfKind(kind: SolverKind): SolverName {
   return name;
 }
 
-/** A registered solver with its controller, ready to integrate (settings it does not read are ignored here; AnalogSimulator refuses them). */
-export function createIntegrator(name: SolverName, settings: Partial<SolverSettings> = {}): Integrator {
+/** A registered solver with its controller (and the chattering guard of its event location), ready to integrate (settings it does not read are ignored here; AnalogSimulator refuses them). */
+export function createIntegrator(name: SolverName, settings: Partial<SolverSettings> = {}, events?: EventOptions): Integrator {
   const e = solverEntry(name);
-  return new Integrator(e.solver(settings), e.controller(settings));
+  return new Integrator(e.solver(settings), e.controller(settings), events);
 }
 
 /** The help text of `--ode-solver`. */

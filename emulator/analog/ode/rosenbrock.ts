@@ -17,6 +17,8 @@ interface RosenbrockState {
   stats: StepStats;
   /** Jacobian ∂(f, 1)/∂(y, t), row-major (n + 1)², and the iteration matrix that is factorised in place. */
   J: Float64Array;
+  /** J is of the committed point (t, y): a step retried after a rejection reuses it (cleared by restart and accept). */
+  jCurrent: boolean;
   lu: DenseLu;
   /** f at the committed point, and the spare buffer the next accepted step fills (swapped on acceptance). */
   f0: Float64Array;
@@ -32,9 +34,11 @@ interface RosenbrockState {
 /**
  * Linearly implicit Rosenbrock integrator for stiff circuits (parasitic poles 100–1000× faster than τ),
  * with the ROS3 tableau: order 3, error estimate of order 2, L-stable. Time enters as an extra state, so
- * the Jacobian (by finite differences) includes ∂f/∂t. ROS3 is not a W-method: a stale Jacobian costs
- * its order (measured: half the steps rejected when J is reused for 3 steps), so every attempted step
- * evaluates J afresh at its start point and factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
+ * the Jacobian includes ∂f/∂t; it is the system's analytic one where it has one (`OdeSystem.jacobian`),
+ * else by forward differences (n + 1 evaluations of f). ROS3 is not a W-method: a stale Jacobian costs
+ * its order (measured: half the steps rejected when J is reused for 3 steps), so every step evaluates J
+ * afresh at its start point (a step retried after a rejection, from the same point, reuses it) and
+ * factorises 1/(γh) I − J for its h. Dense output: cubic Hermite.
  */
 export class Rosenbrock implements OdeSolver<RosenbrockState> {
   readonly name: string;
@@ -62,6 +66,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
     return {
       stats,
       J: new Float64Array(m * m),
+      jCurrent: false,
       lu: new DenseLu(m, new Float64Array(m * m)),
       f0: new Float64Array(n),
       f1: new Float64Array(n),
@@ -74,6 +79,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
   }
 
   restart(sys: OdeSystem, t0: number, y0: Float64Array, st: RosenbrockState): IntegrationFailure | null {
+    st.jCurrent = false;
     st.stats.rhsEvaluations++;
     return sys.rhs(t0, y0, st.f0) ?? null;
   }
@@ -84,7 +90,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
 
   step(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): StepResult {
     const res = st.result;
-    res.failure = this.jacobian(sys, t, y, h, st) ?? this.factor(t, h, st) ?? this.stages(sys, t, y, h, st);
+    res.failure = (st.jCurrent ? null : this.jacobian(sys, t, y, h, st)) ?? this.factor(t, h, st) ?? this.stages(sys, t, y, h, st);
     if (res.failure) return res;
     const { M, E } = this.tab;
     const { K } = st;
@@ -104,6 +110,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
   }
 
   accept(sys: OdeSystem, t: number, y: Float64Array, _h: number, t1: number, result: StepResult, st: RosenbrockState): Interpolant | IntegrationFailure {
+    st.jCurrent = false;
     st.stats.rhsEvaluations++;
     const fail = sys.rhs(t1, result.y1, st.f1);
     if (fail) return fail;
@@ -123,12 +130,19 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
     };
   }
 
-  /** J = ∂(f, 1)/∂(y, t) at (t, y) by forward differences from f0 = f(t, y). */
+  /** J = ∂(f, 1)/∂(y, t) at (t, y): the system's own (`OdeSystem.jacobian`) where it gives one, else by forward differences from f0 = f(t, y). */
   private jacobian(sys: OdeSystem, t: number, y: Float64Array, h: number, st: RosenbrockState): IntegrationFailure | null {
     const { J, f0, fp, yt } = st;
     const n = y.length;
     const m = n + 1;
     J.fill(0);
+    if (sys.jacobian) {
+      const fail = sys.jacobian.evaluate(t, y, f0, J);
+      if (fail) return fail;
+      st.stats.jacobians++;
+      st.jCurrent = true;
+      return null;
+    }
     for (let j = 0; j <= n; j++) {
       const isT = j === n;
       const base = isT ? t : y[j]!;
@@ -145,6 +159,7 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
       for (let i = 0; i < n; i++) J[i * m + j] = (fp[i]! - f0[i]!) / d;
     }
     st.stats.jacobians++;
+    st.jCurrent = true;
     return null;
   }
 
