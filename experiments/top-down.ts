@@ -169,7 +169,7 @@ export const topDownExperiment: Experiment = {
   run: async (ctx) => runTopDown(ctx),
 };
 
-interface Cell {
+export interface TopDownCell {
   label: string;
   ratio: number | null;
   periodMs: number;
@@ -182,7 +182,7 @@ function runTopDown(ctx: ExperimentContext): ExperimentResult {
   const s = settings(ctx);
   const base = loadProfile(ctx.profile);
   const kinds = carriers(s);
-  const cells: Cell[] = kinds.flatMap((k) => s.periodsMs.map((periodMs) => ({ label: k.label, ratio: k.ratio, periodMs, rmsU: [], weights: [] })));
+  const cells: TopDownCell[] = kinds.flatMap((k) => s.periodsMs.map((periodMs) => ({ label: k.label, ratio: k.ratio, periodMs, rmsU: [], weights: [] })));
   const total = s.seeds * s.periodsMs.length;
   let done = 0;
   for (let k = 0; k < s.seeds; k++) {
@@ -208,7 +208,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const pm = (xs: number[]) => `${fmt(mean(xs))} ± ${fmt(sd(xs))}`;
 
-function result(ctx: ExperimentContext, s: Settings, base: Profile, cells: Cell[]): ExperimentResult {
+function result(ctx: ExperimentContext, s: Settings, base: Profile, cells: TopDownCell[]): ExperimentResult {
   const labels = [...new Set(cells.map((c) => c.label))];
   const at = (label: string, p: number) => cells.find((c) => c.label === label && c.periodMs === p)!;
   const rows = labels.map((l) => [l, ...s.periodsMs.map((p) => pm(at(l, p).rmsU)), ...s.periodsMs.map((p) => pm(at(l, p).weights))]);

@@ -270,25 +270,7 @@ describe('nla compile --spice with input and target CSVs: a file ngspice -b runs
   it.skipIf(!NATIVE)('ngspice -b writes the raw file the header names; its traces, mapped back by the header, match nla simulate --engine analog', () => {
     ensureBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'nla-netlist-'));
-    const spec = {
-      format: 'nla-network/1',
-      name: 'n583',
-      seed: 3,
-      tauMs: 10,
-      tauInMs: 5,
-      beta: 0.1,
-      activation: 'logistic',
-      init: { distribution: 'normal', mean: 0, std: 1 },
-      populations: [
-        { name: 'in', kind: 'input', size: 5 },
-        { name: 'h', kind: 'hidden', size: 8 },
-        { name: 'out', kind: 'output', size: 3 },
-      ],
-      projections: [
-        { from: 'in', to: 'h' },
-        { from: 'h', to: 'out' },
-      ],
-    };
+    const spec = layeredSpec('n583', 3, [5, 8, 3]);
     writeFileSync(join(dir, 'net.json'), JSON.stringify(spec));
     // subthreshold circuits (0.1 V per unit around 0.3 V, current-sensing rate units, lead error units) without
     // their thermal noise, which the netlist does not carry
@@ -359,25 +341,18 @@ describe('nla compile --spice with input and target CSVs: a file ngspice -b runs
   });
 });
 
-/** A 2-2-1 network spec (inputs in[0], in[1]; output out[0]). */
-function layeredSpec() {
+/** A logistic layered spec in → h → out of the given sizes (τ 10 ms, τ_in 5 ms, β 0.1, weights N(0, 1)). */
+function layeredSpec(name = 'small', seed = 1, [nIn, nH, nOut]: [number, number, number] = [2, 2, 1]) {
+  const pop = (n: string, kind: string, size: number) => ({ name: n, kind, size });
   return {
     format: 'nla-network/1',
-    name: 'small',
-    seed: 1,
+    name,
+    seed,
     tauMs: 10,
     tauInMs: 5,
     beta: 0.1,
     activation: 'logistic',
     init: { distribution: 'normal', mean: 0, std: 1 },
-    populations: [
-      { name: 'in', kind: 'input', size: 2 },
-      { name: 'h', kind: 'hidden', size: 2 },
-      { name: 'out', kind: 'output', size: 1 },
-    ],
-    projections: [
-      { from: 'in', to: 'h' },
-      { from: 'h', to: 'out' },
-    ],
+    populations: [pop('in', 'input', nIn), pop('h', 'hidden', nH), pop('out', 'output', nOut)],
+    projections: [{ from: 'in', to: 'h' }, { from: 'h', to: 'out' }],
   };
-}

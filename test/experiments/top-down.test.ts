@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
 import type { ExperimentContext } from '../../experiments/experiment.js';
-import { topDownExperiment } from '../../experiments/top-down.js';
+import { topDownExperiment, type TopDownCell } from '../../experiments/top-down.js';
 
 function ctx(over: Partial<ExperimentContext> = {}): ExperimentContext {
   return { quick: true, engine: 'analog', profile: 'ideal', seed: 1, params: {}, progress: () => {}, ...over };
 }
 
-interface Cell {
-  label: string;
-  ratio: number | null;
-  periodMs: number;
-  rmsU: number[];
-  weights: number[];
-}
+type Cell = TopDownCell;
 
 describe('top-down experiment (quick)', () => {
   it('depressing pools: error against the digital engine above the wire floor, growing with τ_rec and with input speed, far below a plain rate', async () => {
