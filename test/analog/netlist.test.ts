@@ -356,3 +356,4 @@ function layeredSpec(name = 'small', seed = 1, [nIn, nH, nOut]: [number, number,
     populations: [pop('in', 'input', nIn), pop('h', 'hidden', nH), pop('out', 'output', nOut)],
     projections: [{ from: 'in', to: 'h' }, { from: 'h', to: 'out' }],
   };
+}
