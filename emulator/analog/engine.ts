@@ -10,7 +10,9 @@ import { CIRCUIT_OPTIONS, circuitFromSource, withCircuitChoices } from './circui
 import { loadProfile } from '../../hardware-models/profiles/load.js';
 import { describeErrorPath, describeTopDown } from '../../compiler/circuit/passes/top-down.js';
 import { modelFromCircuit } from './model.js';
-import { AnalogSimulator, type AnalogSolverName } from './simulator.js';
+import { AnalogSimulator, LOCK_AUTO_NEURONS, type AnalogSolverName } from './simulator.js';
+
+const KINK_MODES = { lock: true, free: false, auto: 'auto' } as const;
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -28,6 +30,7 @@ export const analogEngine: EngineFactory = {
     { flag: `${ODE_SOLVER_FLAG} <s>`, key: 'odeSolver', description: `analog: ${solverHelp()}`, defaultValue: 'auto' },
     { flag: '--rtol <x>', key: 'rtol', description: 'analog: relative tolerance of the adaptive solvers (default 1e-6)' },
     { flag: '--atol <x>', key: 'atol', description: 'analog: absolute tolerance of the adaptive solvers, units (default 1e-9)' },
+    { flag: '--kinks <mode>', key: 'kinks', description: `analog: kinks of ρ, rails and output swings: lock (events located, the solver restarts there), free (the step control copes) or auto (lock up to ${LOCK_AUTO_NEURONS} neurons)`, defaultValue: 'auto' },
     { flag: '--sde-step <time>', key: 'sdeStep', description: 'analog: fixed step of the stochastic solver (default: a fifth of the fastest pole, at most τ/100)' },
   ],
   estimateBytes(plan: GraphPlan, common: CommonOptions, o: Values) {
@@ -56,6 +59,7 @@ export const analogEngine: EngineFactory = {
       ...(typeof o.sdeStep === 'string' ? { dtMs: positiveTimeMs(o.sdeStep, '--sde-step') } : {}),
       learn: common.learn ?? model.graph.plasticity,
       init: common.init,
+      events: KINK_MODES[oneOf(typeof o.kinks === 'string' ? o.kinks : 'auto', ['lock', 'free', 'auto'] as const, '--kinks')],
     });
     return new AnalogEngine(sim, circuit);
   },

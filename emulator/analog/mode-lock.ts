@@ -38,6 +38,13 @@ type Kind = 'kink' | 'rail' | 'rate-swing' | 'error-swing';
  * Before the first `lock` (the initial state, the equilibrium) and with `active` false, f is evaluated
  * as the components write it (clamps and clips as they are); `lock` switches the locked pieces on.
  */
+/**
+ * The most neurons sliding at once. Filippov's field costs n + 1 evaluations of f for n sliding neurons; a
+ * wide layer (784-500-10 starts with its 500 hidden neurons at rest, on the kink at u = 0) would make every
+ * evaluation hundreds; past this bound a chattering kink is held in its mode instead (counted as a hold).
+ */
+export const MAX_SLIDING = 8;
+
 export class ModeLock implements SwitchingSystem {
   readonly count: number;
   active = false;
@@ -195,7 +202,8 @@ export class ModeLock implements SwitchingSystem {
   }
 
   slide(k: number, t: number, y: Float64Array): boolean {
-    if (this.kind[k] !== 'kink' || this.mode[k] === 0) return false;
+    // each sliding neuron costs one more evaluation of f per evaluation: past MAX_SLIDING, chattering is held instead
+    if (this.kind[k] !== 'kink' || this.mode[k] === 0 || this.sliding >= MAX_SLIDING) return false;
     const i = this.neuron[k]!;
     const m = this.c.model;
     if (this.railOf[i]! >= 0 && this.mode[this.railOf[i]!] !== 0) return false;

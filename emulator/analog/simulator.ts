@@ -34,10 +34,20 @@ export interface AnalogOptions {
   divergenceLimit?: number;
   /**
    * Mode locking at the circuit's switches (kinks of ρ, rails, output swings; mode-lock.ts) with event
-   * location, for the adaptive solvers (default true). False: f is evaluated with its kinks as they are
-   * and the step control alone copes with them (the behaviour before issue 15; a reference for tests).
+   * location, for the adaptive solvers. False: f is evaluated with its kinks as they are and the step
+   * control alone copes with them (the behaviour before issue 15; a reference for tests). `auto` (the
+   * default): locked up to LOCK_AUTO_NEURONS neurons. Every crossing costs about a step and every sliding
+   * neuron an evaluation of f per evaluation, so on wide layers (784-500-10: its 500 hidden neurons start on
+   * the kink at u = 0) locking costs far more than the step control's rejections (benchmarks.md).
    */
-  events?: boolean;
+  events?: boolean | 'auto';
+}
+
+/** `events: 'auto'` locks the circuit's switches in circuits of at most this many neurons. */
+export const LOCK_AUTO_NEURONS = 256;
+
+function locksKinks(events: boolean | 'auto', neurons: number): boolean {
+  return events === 'auto' ? neurons <= LOCK_AUTO_NEURONS : events;
 }
 
 export interface AnalogRunRequest {
@@ -124,7 +134,7 @@ export class AnalogSimulator {
     };
     if (!(this.settings.rtol > 0) || !(this.settings.atol > 0)) throw new UsageError('--rtol and --atol must be positive');
     if (!(this.settings.dt > 0) || !Number.isFinite(this.settings.dt)) throw new UsageError(`--sde-step: expected a positive step, got ${this.settings.dt} ms`);
-    if (options.events === false) this.system.switching = null;
+    if (!locksKinks(options.events ?? 'auto', model.graph.nNeurons)) this.system.switching = null;
     this.solver = createIntegrator(this.solverName, this.settings, eventOptionsFor(model));
     this.init = options.init ?? 'rest';
     this.limit = options.divergenceLimit ?? 1e6;

@@ -9,7 +9,9 @@ import { Dopri5 } from '../../emulator/analog/ode/dopri5.js';
 import { Integrator } from '../../emulator/analog/ode/integrate.js';
 import type { OdeSystem, SwitchingSystem } from '../../emulator/analog/ode/ode.js';
 import { createIntegrator, type SolverName } from '../../emulator/analog/ode/registry.js';
-import { AnalogSimulator, type AnalogOptions } from '../../emulator/analog/simulator.js';
+import { AnalogSimulator, LOCK_AUTO_NEURONS, type AnalogOptions } from '../../emulator/analog/simulator.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
+import { FrameDrive } from '../../bench/frame-drive.js';
 import { runDigital } from '../../emulator/digital/run.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
@@ -274,5 +276,19 @@ describe('trajectories with events agree with independent references', () => {
     }
     expect(on.summary.events).toBeGreaterThan(10);
     expect(deviation(on.traces, off.traces)).toBeLessThan(2e-5);
+  });
+});
+
+describe("mode locking's default", () => {
+  const lockedAt = (sizes: number[], events?: AnalogOptions['events']) => {
+    const g = layeredNetwork(sizes, { activation: 'hard-sigmoid', seed: 1 }).build();
+    const sim = new AnalogSimulator(modelFromCircuit(compileCircuit(g, structuredClone(BUILTIN_PROFILES.ideal!))), events === undefined ? {} : { events });
+    return sim.run({ durationMs: 0.1, drive: new FrameDrive(sizes[0]!, sizes[2]!, 5, 4, 1), probes: [] }).summary.modeLocking;
+  };
+  it(`auto locks up to ${LOCK_AUTO_NEURONS} neurons and leaves wider circuits to the step control; true and false force it`, () => {
+    expect(lockedAt([4, LOCK_AUTO_NEURONS - 10, 10])).toBe(true);
+    expect(lockedAt([4, LOCK_AUTO_NEURONS, 10])).toBe(false);
+    expect(lockedAt([4, LOCK_AUTO_NEURONS, 10], true)).toBe(true);
+    expect(lockedAt([4, 8, 3], false)).toBe(false);
   });
 });
