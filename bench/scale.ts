@@ -6,7 +6,7 @@
  * mix). What learning did is held against the digital engine: the cosine between the analog and the digital
  * output-layer weight change, and their norm ratio.
  *
- *   npm run bench:scale [-- --duration 20 --profiles ideal,opamp-board --seeds 1,2,3 --no-calibrate --microcircuit]
+ *   npm run bench:scale [-- --duration 20 --profiles ideal,opamp-board --seeds 1,2,3 --no-calibrate --microcircuit --depressing]
  *
  * Writes out/benchmarks-scale.{md,json}.
  */
@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compileCircuit } from '../compiler/circuit/compile.js';
 import type { CircuitIR } from '../compiler/circuit/ir.js';
-import { layeredNetwork } from '../compiler/spec/builder.js';
+import { layeredNetwork, network } from '../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { emulatorMeter } from '../emulator/analog/calibration-meter.js';
 import { modelFromCircuit } from '../emulator/analog/model.js';
@@ -32,7 +32,27 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
 const SIZES = [784, 500, 10];
-const MICRO = process.argv.includes('--microcircuit');
+/** `--depressing`: the microcircuit with depression-matched outputs (a = d = 1) read through depressing pools. */
+const DEPRESSING = process.argv.includes('--depressing');
+const MICRO = process.argv.includes('--microcircuit') || DEPRESSING;
+const INIT = { distribution: 'normal', std: 0.01, cutoff: 0.03 } as const;
+const MICRO_FEEDBACK = { mode: 'microcircuit', interneuronInit: { distribution: 'normal', std: 0.03 }, feedbackInit: { distribution: 'normal', std: 0.03 } } as const;
+
+/** 784-500-10 microcircuit: hard-sigmoid hidden layer, depression-matched outputs, built population by population. */
+function depressingMicrocircuit(seed: number) {
+  return network('microcircuit-784-500-10-depressing')
+    .seed(seed)
+    .beta(0.1)
+    .activation('hard-sigmoid')
+    .init(INIT)
+    .feedback(MICRO_FEEDBACK)
+    .input('in', SIZES[0]!)
+    .hidden('h1', SIZES[1]!, { bias: true })
+    .interneurons('i1', SIZES[2]!, 'h1')
+    .output('out', SIZES[2]!, { bias: true, activation: { name: 'depression-matched', a: 1, d: 1 } })
+    .connect('in', 'h1')
+    .connect('h1', 'out');
+}
 /** The microcircuit's digital step solves a dense 510² system: the paper's 0.05 ms (5 ms presentations) keeps it affordable. */
 const DIGITAL_DT_MS = Number(arg('digital-dt', MICRO ? '0.05' : '0.01'));
 const FRAME_MS = 5;
@@ -103,12 +123,14 @@ function cosineAndRatio(a: Float64Array, b: Float64Array): { cos: number; ratio:
 function runProfile(profileName: string, seed: number, durationMs: number, calibrate: boolean): ProfileResult {
   const stages: StageRow[] = [];
   const g = timed(stages, 'build graph', () => '', () => {
-    const b = layeredNetwork(SIZES, { activation: 'hard-sigmoid', seed, beta: 0.1, bias: true, init: { distribution: 'normal', std: 0.01, cutoff: 0.03 } });
+    const b = DEPRESSING ? depressingMicrocircuit(seed) : layeredNetwork(SIZES, { activation: 'hard-sigmoid', seed, beta: 0.1, bias: true, init: INIT });
     // the microcircuit (Algorithm 2): one interneuron per output neuron in the hidden layer, B and B^IP random
-    if (MICRO) b.feedback({ mode: 'microcircuit', interneuronInit: { distribution: 'normal', std: 0.03 }, feedbackInit: { distribution: 'normal', std: 0.03 } }).interneurons('i1', SIZES[2]!, 'h1');
+    if (MICRO && !DEPRESSING) b.feedback(MICRO_FEEDBACK).interneurons('i1', SIZES[2]!, 'h1');
     return b.plasticity({ enabled: true, etaPerMs: 1e-3 }).build();
   });
   const profile = structuredClone(BUILTIN_PROFILES[profileName]!);
+  // depressing top-down synapses, τ_rec = τ; pool mismatch σ 10 % (τ_rec) and 5 % (a, d) off the ideal profile
+  if (DEPRESSING) profile.topDown = { kind: 'depressing', recoveryRatio: 1, ...(profileName === 'ideal' ? { recoverySigma: 0, releaseSigma: 0 } : { recoverySigma: 0.1, releaseSigma: 0.05 }) };
   let ir: CircuitIR = timed(stages, 'compile', (c) => `${c.arrays.length} arrays`, () => compileCircuit(g, profile, { seed }));
   if (calibrate) ir = timed(stages, 'calibrate', () => '', () => compileCircuit(g, profile, { seed, calibrate: emulatorMeter }));
   const drive = new FrameDrive(SIZES[0]!, SIZES[2]!, FRAME_MS, 16, seed);
@@ -152,7 +174,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 function render(results: ProfileResult[], durationMs: number, calibrate: boolean): string {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. 784-500-10${MICRO ? ' microcircuit (10 interneurons, B and B^IP N(0, 0.03²))' : ''}, hard sigmoid, β = 0.1, η = 10⁻³/ms, weights N(0, 0.01²) cut at ±0.03; ${FRAME_MS} ms random frames; ${durationMs} ms with learning; analog DOPRI5/ROS3 at rtol 10⁻⁴; digital reference at dt = ${DIGITAL_DT_MS} ms.${calibrate ? '' : ' No calibration.'}`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. 784-500-10${MICRO ? ' microcircuit (10 interneurons, B and B^IP N(0, 0.03²))' : ''}${DEPRESSING ? ', outputs depression-matched (a = d = 1) read top-down through depressing pools (τ_rec = τ; pool mismatch σ 10 % of τ_rec, 5 % of a and d except on ideal)' : ''}, hard sigmoid, β = 0.1, η = 10⁻³/ms, weights N(0, 0.01²) cut at ±0.03; ${FRAME_MS} ms random frames; ${durationMs} ms with learning; analog DOPRI5/ROS3 at rtol 10⁻⁴; digital reference at dt = ${DIGITAL_DT_MS} ms.${calibrate ? '' : ' No calibration.'}`,
     '',
     '| profile | seed | error path | stage | wall | peak RSS | note |',
     '|---|---|---|---|---|---|---|',
@@ -175,13 +197,13 @@ if (process.argv.includes('--child')) {
   for (const p of profiles)
     for (const seed of seeds) {
       process.stderr.write(`${p}, seed ${seed}\n`);
-      const args = [fileURLToPath(import.meta.url), '--child', '--profile', p, '--seed', String(seed), '--duration', String(durationMs), ...(calibrate ? [] : ['--no-calibrate']), ...(MICRO ? ['--microcircuit'] : [])];
+      const args = [fileURLToPath(import.meta.url), '--child', '--profile', p, '--seed', String(seed), '--duration', String(durationMs), ...(calibrate ? [] : ['--no-calibrate']), ...(MICRO ? ['--microcircuit'] : []), ...(DEPRESSING ? ['--depressing'] : [])];
       results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 })) as ProfileResult);
     }
   const md = render(results, durationMs, calibrate);
   process.stdout.write(md + '\n');
   mkdirSync('out', { recursive: true });
-  const name = MICRO ? 'benchmarks-scale-microcircuit' : 'benchmarks-scale';
+  const name = DEPRESSING ? 'benchmarks-scale-depressing' : MICRO ? 'benchmarks-scale-microcircuit' : 'benchmarks-scale';
   writeFileSync(`out/${name}.md`, md + '\n');
   writeFileSync(`out/${name}.json`, JSON.stringify({ durationMs, calibrate, microcircuit: MICRO, results }, null, 2));
 }
