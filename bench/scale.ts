@@ -6,7 +6,7 @@
  * mix). What learning did is held against the digital engine: the cosine between the analog and the digital
  * output-layer weight change, and their norm ratio.
  *
- *   npm run bench:scale [-- --duration 20 --profiles ideal,opamp-board --seeds 1,2,3 --no-calibrate --microcircuit --depressing]
+ *   npm run bench:scale [-- --duration 20 --profiles ideal,opamp-board --seeds 1,2,3 --no-calibrate --microcircuit --depressing --kinks lock|free|auto]
  *
  * Writes out/benchmarks-scale.{md,json}.
  */
@@ -55,6 +55,9 @@ function depressingMicrocircuit(seed: number) {
 }
 /** The microcircuit's digital step solves a dense 510² system: the paper's 0.05 ms (5 ms presentations) keeps it affordable. */
 const DIGITAL_DT_MS = Number(arg('digital-dt', MICRO ? '0.05' : '0.01'));
+/** `--kinks lock|free|auto`: the analog solver's treatment of ρ's kinks and the rails (AnalogOptions.events). */
+const KINKS = arg('kinks', 'auto');
+const EVENTS: boolean | 'auto' = KINKS === 'lock' ? true : KINKS === 'free' ? false : 'auto';
 const FRAME_MS = 5;
 
 interface StageRow {
@@ -142,7 +145,7 @@ function runProfile(profileName: string, seed: number, durationMs: number, calib
   // the circuit's own starting weights (quantised, mismatched): learning is the change from them
   const a0 = Float64Array.from(model.graph.projections[outArray]!.weights);
   const analog = timed(stages, `emulate ${durationMs} ms, learning`, (r) => `${r.summary.steps} steps`, () => {
-    const sim = new AnalogSimulator(model, { learn: true, rtol: 1e-4, atol: 1e-7 });
+    const sim = new AnalogSimulator(model, { learn: true, rtol: 1e-4, atol: 1e-7, events: EVENTS });
     const res = sim.run({ durationMs, drive, probes, sampleEveryMs: 0.5, onProgress: progress('analog') });
     return { ...res, weights: sim.system.weightsAt(sim.state!), rejected: sim.solver.stats.rejected };
   });
@@ -197,7 +200,7 @@ if (process.argv.includes('--child')) {
   for (const p of profiles)
     for (const seed of seeds) {
       process.stderr.write(`${p}, seed ${seed}\n`);
-      const args = [fileURLToPath(import.meta.url), '--child', '--profile', p, '--seed', String(seed), '--duration', String(durationMs), ...(calibrate ? [] : ['--no-calibrate']), ...(MICRO ? ['--microcircuit'] : []), ...(DEPRESSING ? ['--depressing'] : [])];
+      const args = [fileURLToPath(import.meta.url), '--child', '--profile', p, '--seed', String(seed), '--duration', String(durationMs), ...(calibrate ? [] : ['--no-calibrate']), ...(MICRO ? ['--microcircuit'] : []), ...(DEPRESSING ? ['--depressing'] : []), '--kinks', KINKS];
       results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 })) as ProfileResult);
     }
   const md = render(results, durationMs, calibrate);

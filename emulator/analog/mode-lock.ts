@@ -3,7 +3,7 @@ import { neuronLabel, type NlaGraph } from '../../compiler/graph/graph.js';
 import { leadOutput, leadOutputs, type LeadPopulation } from '../../hardware-models/components/lead-stage.js';
 import { clampToRails, railCut } from '../../hardware-models/components/membrane.js';
 import type { Workspace } from '../digital/workspace.js';
-import { FilippovBlend } from './filippov.js';
+import { FilippovBlend, SlidingField } from './filippov.js';
 import type { AnalogModel } from './model.js';
 import type { IntegrationFailure, SwitchingSystem } from './ode/ode.js';
 
@@ -39,15 +39,19 @@ type Kind = 'kink' | 'rail' | 'rate-swing' | 'error-swing';
  * as the components write it (clamps and clips as they are); `lock` switches the locked pieces on.
  */
 /**
- * The most neurons sliding at once. Filippov's field costs n + 1 evaluations of f for n sliding neurons; a
- * wide layer (784-500-10 starts with its 500 hidden neurons at rest, on the kink at u = 0) would make every
- * evaluation hundreds; past this bound a chattering kink is held in its mode instead (counted as a hold).
+ * The most neurons sliding at once where the sliding field takes the vertex form (exact units): it costs
+ * n + 1 evaluations of f for n sliding neurons, so past this bound a chattering kink is held in its mode
+ * instead (counted as a hold). Circuits affine in the blend weights have no bound (three evaluations).
  */
 export const MAX_SLIDING = 8;
+
+type Evaluate = (t: number, y: Float64Array, dy: Float64Array) => IntegrationFailure | null;
 
 export class ModeLock implements SwitchingSystem {
   readonly count: number;
   active = false;
+  /** 0 … count − 1. */
+  private readonly all: number[];
   private readonly kind: Kind[] = [];
   /** The neuron of each switch, its kink (kinks only), and its mode (kink side ±1; rails and swings 0 free, ±1 at the limit). */
   private readonly neuron: Int32Array;
@@ -72,10 +76,14 @@ export class ModeLock implements SwitchingSystem {
   private readonly alphaRaw: Float64Array;
   private readonly udot0: Float64Array;
   private readonly hi: Float64Array[];
-  /** Filippov's blend: the fields at its vertices, its unclamped weights. */
+  /** Filippov's sliding field: whether f is affine in the blend weights, its solvers, the sliding neurons, their unclamped weights and u̇ on the lower piece. */
+  private readonly affine: boolean;
+  private readonly field = new SlidingField();
   private readonly vertices: Float64Array[] = [];
   private blender = new FilippovBlend(1);
-  private lambda: Float64Array;
+  private readonly slidingSet: number[] = [];
+  private readonly lambda: Float64Array;
+  private readonly udotLow: Float64Array;
 
   /** The lock of a circuit, or null when nothing in it is piecewise. */
   static of(c: LockedCircuit): ModeLock | null {
@@ -113,6 +121,7 @@ export class ModeLock implements SwitchingSystem {
       if (m.err.lead[i] && m.err.maxOut[i]! < UNBOUNDED) this.errSwingOf[i] = add('error-swing', i);
     }
     this.count = neuron.length;
+    this.all = Array.from({ length: this.count }, (_, k) => k);
     this.neuron = Int32Array.from(neuron);
     this.kink = Float64Array.from(kink);
     this.mode = new Int8Array(this.count);
@@ -129,6 +138,8 @@ export class ModeLock implements SwitchingSystem {
     this.udot0 = new Float64Array(N);
     this.hi = [new Float64Array(N), new Float64Array(N), new Float64Array(N)];
     this.lambda = new Float64Array(N);
+    this.udotLow = new Float64Array(N);
+    this.affine = !m.exactNla && !m.rate.any.exact && !m.err.any.exact;
     if (this.firstKink.some((s) => s >= 0)) c.workspace.transferOverride = (v, rho, drho, ddrho) => this.transfer(v, rho, drho, ddrho);
   }
 
@@ -180,14 +191,33 @@ export class ModeLock implements SwitchingSystem {
   }
 
   /**
-   * f with sliding kinks: Filippov's sliding field (filippov.ts) from f with every sliding neuron on its
-   * lower piece and f with one of them on its upper piece, n + 1 evaluations for n sliding neurons;
-   * each sliding node is held on its kink (dy = 0). The workspace is left as at the last evaluation.
+   * f with sliding kinks: Filippov's sliding field (filippov.ts); each sliding node is held on its kink
+   * (dy = 0). A field affine in the blend weights (no exact units) costs three evaluations of f whatever
+   * the number of sliding neurons; otherwise the vertex form costs n + 1. The workspace is left as at the
+   * last evaluation.
    */
-  slidingRhs(t: number, y: Float64Array, dy: Float64Array, evaluate: (t: number, y: Float64Array, dy: Float64Array) => IntegrationFailure | null): IntegrationFailure | null {
-    const w = this.c.workspace;
-    const S: number[] = [];
+  slidingRhs(t: number, y: Float64Array, dy: Float64Array, evaluate: Evaluate): IntegrationFailure | null {
+    const S = this.slidingSet;
+    S.length = 0;
     for (let i = 0; i < this.u.length; i++) if (this.slidingKink(i) >= 0) S.push(i);
+    if (!this.affine) return this.vertexRhs(S, t, y, dy, evaluate);
+    const w = this.c.workspace;
+    const atBlend = (alpha: Float64Array, out: Float64Array): Float64Array | IntegrationFailure => {
+      for (let j = 0; j < S.length; j++) this.alpha[S[j]!] = alpha[j]!;
+      return evaluate(t, y, out) ?? w.udot;
+    };
+    const fail = this.field.solve(S, atBlend, dy, this.lambda, this.udotLow, t, (i) => neuronLabel(this.c.model.graph, i));
+    if (fail) return fail;
+    S.forEach((i, j) => {
+      this.alphaRaw[i] = this.lambda[j]!;
+      this.udot0[i] = this.udotLow[j]!;
+    });
+    return null;
+  }
+
+  /** The vertex form: f with every sliding neuron on its lower piece and with one of them on its upper piece. */
+  private vertexRhs(S: readonly number[], t: number, y: Float64Array, dy: Float64Array, evaluate: Evaluate): IntegrationFailure | null {
+    const w = this.c.workspace;
     while (this.vertices.length < S.length + 1) this.vertices.push(new Float64Array(this.c.size));
     if (this.blender.maxSurfaces < S.length) this.blender = new FilippovBlend(S.length);
     for (let v = 0; v <= S.length; v++) {
@@ -202,8 +232,8 @@ export class ModeLock implements SwitchingSystem {
   }
 
   slide(k: number, t: number, y: Float64Array): boolean {
-    // each sliding neuron costs one more evaluation of f per evaluation: past MAX_SLIDING, chattering is held instead
-    if (this.kind[k] !== 'kink' || this.mode[k] === 0 || this.sliding >= MAX_SLIDING) return false;
+    // the vertex form costs one more evaluation of f per sliding neuron: past MAX_SLIDING, chattering is held instead
+    if (this.kind[k] !== 'kink' || this.mode[k] === 0 || (!this.affine && this.sliding >= MAX_SLIDING)) return false;
     const i = this.neuron[k]!;
     const m = this.c.model;
     if (this.railOf[i]! >= 0 && this.mode[this.railOf[i]!] !== 0) return false;
@@ -246,6 +276,18 @@ export class ModeLock implements SwitchingSystem {
     }
   }
 
+  /** ∂u_i/∂y_i under the locked modes: 1 for a free node, 0 for one pinned at a rail. */
+  membraneSlope(i: number): number {
+    const s = this.railOf[i]!;
+    return s < 0 || this.mode[s] === 0 ? 1 : 0;
+  }
+
+  /** The slope of neuron i's rate (or error) lead-stage output under its locked mode: 1 unclipped, 0 clipped at its swing. */
+  swingSlope(i: number, error: boolean): number {
+    const s = (error ? this.errSwingOf : this.rateSwingOf)[i]!;
+    return s < 0 || this.mode[s] === 0 ? 1 : 0;
+  }
+
   /** dy of the membranes: the rails' cut, or under locked modes u̇ (free) or 0 (pinned). */
   railCut(y: Float64Array, udot: Float64Array, dy: Float64Array): void {
     railCut(this.c.model, y, udot, dy);
@@ -284,16 +326,22 @@ export class ModeLock implements SwitchingSystem {
     }
   }
 
-  margins(t: number, y: Float64Array, g: Float64Array): IntegrationFailure | null {
-    const needRhs = this.sliding > 0 || this.errSwingOf.some((s) => s >= 0) || this.railOf.some((s) => s >= 0 && this.mode[s] !== 0);
-    if (needRhs) {
+  margins(t: number, y: Float64Array, g: Float64Array, only?: readonly number[]): IntegrationFailure | null {
+    const which = only ?? this.all;
+    if (which.some((k) => this.needsRhs(k))) {
       const fail = this.c.rhs(t, y, this.dy);
       if (fail) return fail;
     }
     this.membraneVoltages(y, this.u);
-    if (this.rateSwingOf.some((s) => s >= 0)) this.rates();
-    for (let k = 0; k < this.count; k++) g[k] = this.margin(k, y);
+    if (which.some((k) => this.kind[k] === 'rate-swing')) this.rates();
+    for (const k of which) g[k] = this.margin(k, y);
     return null;
+  }
+
+  /** Whether switch k's margin needs f at y: a slide's weight, ē of an error swing, u̇ of a pinned node. */
+  private needsRhs(k: number): boolean {
+    const kind = this.kind[k]!;
+    return (kind === 'kink' && this.mode[k] === 0) || kind === 'error-swing' || (kind === 'rail' && this.mode[k] !== 0);
   }
 
   /** Switch k's margin at y (this.u, this.r and, where needed, the workspace's u̇ and ē current). */

@@ -36,9 +36,9 @@ export interface AnalogOptions {
    * Mode locking at the circuit's switches (kinks of ρ, rails, output swings; mode-lock.ts) with event
    * location, for the adaptive solvers. False: f is evaluated with its kinks as they are and the step
    * control alone copes with them (the behaviour before issue 15; a reference for tests). `auto` (the
-   * default): locked up to LOCK_AUTO_NEURONS neurons. Every crossing costs about a step and every sliding
-   * neuron an evaluation of f per evaluation, so on wide layers (784-500-10: its 500 hidden neurons start on
-   * the kink at u = 0) locking costs far more than the step control's rejections (benchmarks.md).
+   * default): locked up to LOCK_AUTO_NEURONS neurons. Every crossing restarts the solver, so on wide layers
+   * (784-500-10: its 500 hidden neurons start on the kink at u = 0 and cross often) locking costs several
+   * times the step control's rejections (benchmarks.md: 49 s against 8.6 s for 2 ms on opamp-board).
    */
   events?: boolean | 'auto';
 }

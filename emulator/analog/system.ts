@@ -28,6 +28,7 @@ import { addMirroredFeedbackRate, mirroredFactors } from './mirrored-plasticity.
 import { TopDownPools } from './pools.js';
 import { settleWithPools, TopDownDynamics } from './top-down.js';
 import { ModeLock } from './mode-lock.js';
+import { CircuitJacobian } from './circuit-jacobian.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
@@ -68,6 +69,8 @@ export class AnalogSystem implements OdeSystem {
   drive: Drive | null = null;
   /** The switches (kinks of ρ, rails, output swings) and their locked modes (mode-lock.ts); null: none, or events off. */
   switching: ModeLock | null;
+  /** ∂f/∂y in closed form for ROS3 (circuit-jacobian.ts); null where the form is not covered (finite differences). */
+  readonly jacobian: CircuitJacobian | null;
   /** Drive values are read as left limits at this time (the end of the current segment). */
   segmentEnd = Infinity;
   private readonly direct: LinearSolver;
@@ -157,6 +160,7 @@ export class AnalogSystem implements OdeSystem {
     };
     for (const inp of g.inputs) if (inp.constantRate !== null) this.workspace.rbarIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
     this.switching = ModeLock.of(this);
+    this.jacobian = CircuitJacobian.of(this, this.dynamics instanceof SomaticDynamics && this.pools.size === 0 && !learn);
   }
 
   /** ē at the last evaluation (the error lead stages' input). */

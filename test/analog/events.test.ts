@@ -20,6 +20,7 @@ import { TableSignal } from '../../emulator/stimulus/table-signal.js';
 import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import type { TraceTable } from '../../emulator/probes/recorder.js';
 import { driveFor, layered583, micro } from '../../bench/kinks.js';
+import { FilippovBlend, SlidingField } from '../../emulator/analog/filippov.js';
 
 /**
  * y0' = 1 − y0 (y0 = 1 − e^{−t} from 0) drives y1' = ρ(y0 − ½) with the hard sigmoid's lower kink:
@@ -290,5 +291,69 @@ describe("mode locking's default", () => {
     expect(lockedAt([4, LOCK_AUTO_NEURONS, 10])).toBe(false);
     expect(lockedAt([4, LOCK_AUTO_NEURONS, 10], true)).toBe(true);
     expect(lockedAt([4, 8, 3], false)).toBe(false);
+  });
+});
+
+describe('sliding field at scale (filippov.ts)', () => {
+  /** A field linear in the blend weights: u̇_s = c_s + d_s α_s + Σ_k coupling·m_sk α_k over n sliding neurons, other components likewise. */
+  function linearField(n: number, size: number, coupling: number, seed: number) {
+    let x = seed;
+    const rnd = () => ((x = (x * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const c = Float64Array.from({ length: size }, rnd);
+    const M = Array.from({ length: size }, (_, i) => Float64Array.from({ length: n }, (_, k) => (i === k ? 2 + rnd() : coupling * rnd())));
+    const S = Array.from({ length: n }, (_, j) => j);
+    // each sliding neuron's own weight pushes its u̇ across zero: c_s in (−d_s, 0)
+    for (const s of S) c[s] = -M[s]![s]! * (0.2 + 0.6 * Math.abs(rnd()));
+    const evaluate = (alpha: Float64Array, dy: Float64Array) => {
+      for (let i = 0; i < size; i++) {
+        let v = c[i]!;
+        for (let k = 0; k < n; k++) v += M[i]![k]! * alpha[k]!;
+        dy[i] = v;
+      }
+      return Float64Array.from(dy);
+    };
+    return { S, evaluate };
+  }
+
+  it('three evaluations of f for 300 sliding neurons, the same field as the vertex form (n + 1 evaluations) to 1e-9', () => {
+    const n = 300;
+    const size = 320;
+    const { S, evaluate } = linearField(n, size, 0, 7);
+    let calls = 0;
+    const counted = (a: Float64Array, dy: Float64Array) => (calls++, evaluate(a, dy));
+    const dy = new Float64Array(size);
+    const lambda = new Float64Array(n);
+    expect(new SlidingField().solve(S, counted, dy, lambda, new Float64Array(n), 0, (i) => `n${i}`)).toBeNull();
+    expect(calls).toBe(3);
+    const base = new Float64Array(size);
+    evaluate(new Float64Array(n), base);
+    const vertices = S.map((j) => {
+      const a = new Float64Array(n);
+      a[j] = 1;
+      const v = new Float64Array(size);
+      evaluate(a, v);
+      return v;
+    });
+    const ref = new Float64Array(size);
+    new FilippovBlend(n).blend(S, base, vertices, ref, new Float64Array(n));
+    for (let i = 0; i < size; i++) expect(Math.abs(dy[i]! - ref[i]!)).toBeLessThan(1e-9);
+    for (const s of S) expect(dy[s]).toBe(0);
+  });
+
+  it('coupled sliding neurons settle by secant steps (u̇ on the surfaces ≤ 1e-9 of their pieces); a slide that does not settle is an error naming a neuron, not a field', () => {
+    const field = (M: number[][], c: number[]) => (a: Float64Array, dy: Float64Array) => {
+      for (let i = 0; i < 2; i++) dy[i] = c[i]! + M[i]![0]! * a[0]! + M[i]![1]! * a[1]!;
+      return Float64Array.from(dy);
+    };
+    const weak = field([[2, 0.3], [0.3, 2]], [-1, -1.2]);
+    const lambda = new Float64Array(2);
+    expect(new SlidingField().solve([0, 1], weak, new Float64Array(2), lambda, new Float64Array(2), 0, (i) => `n${i}`)).toBeNull();
+    const r = weak(lambda, new Float64Array(2));
+    expect(Math.max(Math.abs(r[0]!), Math.abs(r[1]!))).toBeLessThan(1e-8);
+    // off-diagonal stronger than the diagonal: the secant steps on each surface alone converge too slowly
+    const strong = field([[1, 2], [2, 1]], [-1.6, -1.1]);
+    const fail = new SlidingField().solve([0, 1], strong, new Float64Array(2), new Float64Array(2), new Float64Array(2), 4.5, (i) => `n${i}`);
+    expect(fail?.what).toMatch(/sliding field on the kink of n\d did not settle/);
+    expect(fail?.timeMs).toBe(4.5);
   });
 });

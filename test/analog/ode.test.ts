@@ -386,7 +386,7 @@ describe('ROS3 takes the system’s analytic Jacobian where it has one', () => {
           evaluate(t, _y, _f0, J) {
             // rows of (n + 1) = 3: ∂/∂y0, ∂/∂y1, ∂/∂t
             J.set([-1000, 0, -1000 * Math.sin(t), 1, -1, 1]);
-            return null;
+            return true;
           },
         }
       : null,

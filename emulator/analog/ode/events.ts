@@ -23,8 +23,8 @@ export interface LocatedEvent {
 
 /**
  * Watches a system's switches during an integration: locks every mode at a segment's start, checks the
- * margins after each accepted step, locates the earliest crossing on the step's dense output by
- * bisection (the predicate "some margin < 0", to a time tolerance of 10⁻¹³ relative), and applies it.
+ * margins after each accepted step, locates the earliest crossing on the step's dense output (the
+ * Illinois method on the crossed switches' margins, to a time tolerance of 10⁻¹³ relative), and applies it.
  *
  * Chattering (a state sliding along a switching surface, where each side's f pushes it back, so the
  * same switch crosses again and again with little progress): after more than `maxRepeats` crossings
@@ -39,6 +39,8 @@ export interface LocatedEvent {
 export class SwitchWatch {
   private readonly g: Float64Array;
   private readonly gq: Float64Array;
+  private readonly gLo: Float64Array;
+  private readonly gHi: Float64Array;
   private readonly yq: Float64Array;
   private readonly runStart: Float64Array;
   private readonly repeats: Uint32Array;
@@ -53,6 +55,8 @@ export class SwitchWatch {
   ) {
     this.g = new Float64Array(sw.count);
     this.gq = new Float64Array(sw.count);
+    this.gLo = new Float64Array(sw.count);
+    this.gHi = new Float64Array(sw.count);
     this.yq = new Float64Array(size);
     this.runStart = new Float64Array(sw.count).fill(-Infinity);
     this.repeats = new Uint32Array(sw.count);
@@ -79,28 +83,66 @@ export class SwitchWatch {
   /**
    * After an accepted step [t0, t1] ending at y1 with dense output `interp`: null when no watched margin
    * is negative at t1, else the earliest crossing (a failure of the margins is returned as it is).
+   *
+   * The crossing is bracketed between t0 (every margin ≥ 0) and t1 and narrowed to 10⁻¹³ relative by the
+   * Illinois method (regula falsi on the earliest secant root among the switches crossed at t1, with the
+   * retained end's margins halved when one end is kept twice in a row, so both ends close in), falling
+   * back to a bisection whenever an iteration fails to halve the bracket: about 6–10 evaluations of the
+   * margins where bisection needs 45. Only the switches crossed at t1 are evaluated inside the step.
    */
   locate(t0: number, t1: number, y1: Float64Array, interp: Interpolant): LocatedEvent | IntegrationFailure | null {
     const fail = this.sw.margins(t1, y1, this.g);
     if (fail) return fail;
     if (!this.crossed(this.g)) return null;
+    const only: number[] = [];
+    for (let k = 0; k < this.g.length; k++) if (this.watched(k) && this.g[k]! < 0) only.push(k);
     const tol = 1e-13 * Math.max(1, Math.abs(t1));
+    interp(t0, this.yq);
+    const f0 = this.sw.margins(t0, this.yq, this.gLo, only);
+    if (f0) return f0;
+    this.gHi.set(this.g);
     let lo = t0;
     let hi = t1;
+    let kept = 0; // > 0: lo kept in a row, < 0: hi kept in a row
+    let width = hi - lo;
+    let secant = true;
     while (hi - lo > tol) {
-      const mid = 0.5 * (lo + hi);
+      let mid = secant ? this.secantRoot(only, lo, hi, kept) : 0.5 * (lo + hi);
+      mid = Math.min(hi - 0.25 * tol, Math.max(lo + 0.25 * tol, mid));
       if (!(mid > lo && mid < hi)) break;
       interp(mid, this.yq);
-      const f = this.sw.margins(mid, this.yq, this.gq);
+      const f = this.sw.margins(mid, this.yq, this.gq, only);
       if (f) return f;
-      if (this.crossed(this.gq)) {
+      if (this.crossedAny(this.gq, only)) {
         hi = mid;
-        this.g.set(this.gq);
-      } else lo = mid;
+        for (const k of only) this.gHi[k] = this.gq[k]!;
+        kept = kept > 0 ? kept + 1 : 1;
+      } else {
+        lo = mid;
+        for (const k of only) this.gLo[k] = this.gq[k]!;
+        kept = kept < 0 ? kept - 1 : -1;
+      }
+      // a secant step that did not halve the bracket is followed by a bisection
+      secant = !secant || hi - lo <= 0.5 * width;
+      width = hi - lo;
     }
-    const switches: number[] = [];
-    for (let k = 0; k < this.g.length; k++) if (this.watched(k) && this.g[k]! < 0) switches.push(k);
+    const switches = only.filter((k) => this.gHi[k]! < 0);
     return { t: hi, switches, atStart: hi - t0 <= tol };
+  }
+
+  /** The earliest secant root in (lo, hi) among the switches crossed at hi; Illinois: the end kept twice in a row counts half. */
+  private secantRoot(only: readonly number[], lo: number, hi: number, kept: number): number {
+    const wLo = kept >= 2 ? 0.5 ** (kept - 1) : 1;
+    const wHi = kept <= -2 ? 0.5 ** (-kept - 1) : 1;
+    let t = hi;
+    for (const k of only) {
+      const a = wLo * this.gLo[k]!;
+      const b = wHi * this.gHi[k]!;
+      if (a < 0) return lo; // crossed already at lo: the event is at the start
+      if (!(b < 0)) continue;
+      t = Math.min(t, lo + (hi - lo) * (a / (a - b)));
+    }
+    return t;
   }
 
   /** Applies a located event at its time, y being the state there: flips (or, when chattering, holds) each switch. */
@@ -145,6 +187,11 @@ export class SwitchWatch {
 
   private watched(k: number): boolean {
     return this.heldUntil[k] === -Infinity;
+  }
+
+  private crossedAny(g: Float64Array, only: readonly number[]): boolean {
+    for (const k of only) if (g[k]! < 0) return true;
+    return false;
   }
 
   private crossed(g: Float64Array): boolean {

@@ -59,8 +59,13 @@ export interface SwitchingSystem {
    * the surface where the state cannot lie beyond it (a node beyond its rail is on the rail).
    */
   lock(t: number, y: Float64Array, k: number): IntegrationFailure | null;
-  /** The margins g_k(t, y) under the current modes into g; may evaluate f (a pinned node leaves its rail when its rate turns). */
-  margins(t: number, y: Float64Array, g: Float64Array): IntegrationFailure | null;
+  /**
+   * The margins g_k(t, y) under the current modes into g; may evaluate f (a pinned node leaves its rail
+   * when its rate turns). With `only`, just those switches' margins need be written (the others are left
+   * as they are): the event location asks for the switches it is locating, so that a kink's crossing does
+   * not pay for an evaluation of f that only another switch's margin needs.
+   */
+  margins(t: number, y: Float64Array, g: Float64Array, only?: readonly number[]): IntegrationFailure | null;
   /** Switch k crossed at (t, y): it takes the mode on the other side; may project y onto the switching surface (a node onto its rail). */
   flip(k: number, t: number, y: Float64Array): void;
   /**
@@ -77,8 +82,12 @@ export interface SwitchingSystem {
 
 /** ∂f/∂(y, t) of a system, written row-major into an (n + 1)² matrix's first n rows (the last column is ∂f/∂t). */
 export interface AnalyticJacobian {
-  /** Fills rows 0 … n − 1 of J (stride n + 1) at (t, y) under the current modes, given f0 = f(t, y); or returns a failure. */
-  evaluate(t: number, y: Float64Array, f0: Float64Array, J: Float64Array): IntegrationFailure | null;
+  /**
+   * Fills rows 0 … n − 1 of J (stride n + 1, every entry: J arrives zeroed) at (t, y) under the current
+   * modes, given f0 = f(t, y), and returns true; false declines at this state (the solver then differences
+   * f numerically), with J left for the solver to overwrite; or returns a failure. It may evaluate f.
+   */
+  evaluate(t: number, y: Float64Array, f0: Float64Array, J: Float64Array): IntegrationFailure | boolean;
 }
 
 /** Dense output on an accepted step [t0, t1]: writes y(t) for t in that interval. Valid until the next step. */
@@ -89,6 +98,8 @@ export interface StepStats {
   rejected: number;
   rhsEvaluations: number;
   jacobians: number;
+  /** Of those, Jacobians the system gave in closed form (`OdeSystem.jacobian`); the rest were differenced. */
+  analyticJacobians: number;
   factorisations: number;
   /** Mode switches located and crossed (systems with switches). */
   events: number;
@@ -99,7 +110,7 @@ export interface StepStats {
 }
 
 export function newStats(): StepStats {
-  return { accepted: 0, rejected: 0, rhsEvaluations: 0, jacobians: 0, factorisations: 0, events: 0, slides: 0, chatterHolds: 0 };
+  return { accepted: 0, rejected: 0, rhsEvaluations: 0, jacobians: 0, analyticJacobians: 0, factorisations: 0, events: 0, slides: 0, chatterHolds: 0 };
 }
 
 /** One attempted step from (t, y) of size h. The buffers belong to the solver's state. */

@@ -137,11 +137,14 @@ export class Rosenbrock implements OdeSolver<RosenbrockState> {
     const m = n + 1;
     J.fill(0);
     if (sys.jacobian) {
-      const fail = sys.jacobian.evaluate(t, y, f0, J);
-      if (fail) return fail;
-      st.stats.jacobians++;
-      st.jCurrent = true;
-      return null;
+      const got = sys.jacobian.evaluate(t, y, f0, J);
+      if (typeof got !== 'boolean') return got;
+      if (got) {
+        st.stats.jacobians++;
+        st.stats.analyticJacobians++;
+        st.jCurrent = true;
+        return null;
+      }
     }
     for (let j = 0; j <= n; j++) {
       const isT = j === n;
