@@ -1,8 +1,8 @@
 // uart_rx: 8N1 UART receiver with OVERSAMPLE x oversampling (docs/protocol.md section 2).
-// A fractional (phase-accumulator) tick generator makes OVERSAMPLE ticks per bit at any CLK_HZ/BAUD
-// ratio (needs CLK_HZ >= OVERSAMPLE * BAUD). The input is synchronised by two flip-flops. A start bit
-// is detected on a low sample and validated at mid-bit (a glitch returns to idle); data bits are
-// sampled at mid-bit, LSB first; the stop bit is checked at mid-bit: high -> out_valid pulse with
+// A fractional (phase-accumulator) tick generator makes OS ticks per bit at any CLK_HZ/BAUD ratio;
+// OS = OVERSAMPLE (16) when CLK_HZ >= 16 * BAUD, else 8, else 4 (CLK_HZ must be >= 4 * BAUD).
+// The input is synchronised by two flip-flops. A start bit is detected on a low sample and
+// validated at mid-bit (a glitch returns to idle); data bits are sampled at mid-bit, LSB first; the stop bit is checked at mid-bit: high -> out_valid pulse with
 // out_byte, low -> framing_error pulse (no byte), then the receiver waits for the line to go high.
 module uart_rx #(
     parameter integer CLK_HZ = 12000000,
@@ -16,10 +16,14 @@ module uart_rx #(
     output reg  [7:0] out_byte,
     output reg        framing_error  // 1-cycle pulse: the stop bit was low (byte discarded)
 );
-    localparam [31:0] TICK_INC = OVERSAMPLE * BAUD;
+    // oversampling actually used: OVERSAMPLE, halved until the clock can make the ticks
+    // (12 MHz: 16x up to 750000 baud, 8x at 921600 baud)
+    localparam integer OS = (CLK_HZ >= OVERSAMPLE * BAUD) ? OVERSAMPLE :
+                            (CLK_HZ >= (OVERSAMPLE / 2) * BAUD) ? OVERSAMPLE / 2 : OVERSAMPLE / 4;
+    localparam [31:0] TICK_INC = OS * BAUD;
     localparam [31:0] TICK_MOD = CLK_HZ;
-    localparam integer MID_I = OVERSAMPLE / 2 - 1;
-    localparam integer LAST_I = OVERSAMPLE - 1;
+    localparam integer MID_I = OS / 2 - 1;
+    localparam integer LAST_I = OS - 1;
     localparam [4:0] MID = MID_I[4:0];   // last sub count of the first half bit
     localparam [4:0] LAST = LAST_I[4:0];
 
