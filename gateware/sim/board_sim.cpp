@@ -7,7 +7,8 @@
 // state) or --stdio. The clock runs while the line is busy, while the top's optional output sim_busy is
 // high, and for --grace-cycles after the last line activity; otherwise the simulation sleeps in poll()
 // (with --idle-realtime it advances simulated time with wall time instead). On exit (SIGTERM, SIGINT,
-// EOF on --stdio) it prints the simulated cycles per wall second as one JSON line on stderr.
+// EOF on --stdio) it prints one JSON line on stderr: simulated cycles per wall second overall
+// (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS).
 #include "Vtop.h"
 #include "verilated.h"
 
@@ -168,7 +169,10 @@ class Sim {
             read_line();
             bool busy = out_.busy() || in_.active || top_busy(*top_) || cycle_ - last_activity_ < static_cast<unsigned long long>(o_.grace_cycles);
             if (busy) {
+                auto b0 = std::chrono::steady_clock::now();
                 for (int i = 0; i < 2048 && !g_stop; i++) tick();
+                busy_cycles_ += 2048;
+                busy_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count();
                 if (wbuf_.size() >= 256) flush();
                 continue;
             }
@@ -271,8 +275,10 @@ class Sim {
     void report() {
         double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
         std::fprintf(stderr,
-                     "board_sim stats {\"cycles\":%llu,\"wallS\":%.3f,\"cyclesPerS\":%.0f,\"bytesIn\":%llu,\"bytesOut\":%llu,\"txFramingErrors\":%llu}\n",
-                     cycle_, wall, wall > 0 ? static_cast<double>(cycle_) / wall : 0.0, bytes_in_, bytes_out_, in_.framing_errors);
+                     "board_sim stats {\"cycles\":%llu,\"wallS\":%.3f,\"cyclesPerS\":%.0f,\"busyS\":%.3f,\"busyCyclesPerS\":%.0f,"
+                     "\"bytesIn\":%llu,\"bytesOut\":%llu,\"txFramingErrors\":%llu}\n",
+                     cycle_, wall, wall > 0 ? static_cast<double>(cycle_) / wall : 0.0, busy_s_,
+                     busy_s_ > 0 ? static_cast<double>(busy_cycles_) / busy_s_ : 0.0, bytes_in_, bytes_out_, in_.framing_errors);
     }
 
     Options o_;
@@ -284,6 +290,8 @@ class Sim {
     unsigned long long cycle_ = 0, last_activity_ = 0, bytes_in_ = 0, bytes_out_ = 0;
     std::vector<unsigned char> wbuf_;
     std::chrono::steady_clock::time_point t0_;
+    double busy_s_ = 0;
+    unsigned long long busy_cycles_ = 0;
 };
 
 }  // namespace
