@@ -56,7 +56,7 @@ module frame_rx #(
     wire       d_valid, blk_end, blk_empty, blk_malformed;
     wire [7:0] d_byte;
     wire [31:0] crc_unused;
-    wire       crc_ok;
+    wire       crc_residue_ok;
 
     uart_rx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD), .OVERSAMPLE(OVERSAMPLE)) u_uart (
         .clk(clk), .rst(rst), .rx_pin(uart_rx_pin), .out_valid(b_valid), .out_byte(b_byte),
@@ -70,7 +70,7 @@ module frame_rx #(
     );
 
     crc32 u_crc (
-        .clk(clk), .rst(rst), .init(blk_end), .en(d_valid), .data(d_byte), .crc(crc_unused), .residue_ok(crc_ok)
+        .clk(clk), .rst(rst), .init(blk_end), .en(d_valid), .data(d_byte), .crc(crc_unused), .residue_ok(crc_residue_ok)
     );
 
     // block state
@@ -83,10 +83,15 @@ module frame_rx #(
     reg [1:0]    held_n;
     wire         wbuf = rptr ^ held_n[0];
 
+    // the checks, registered: the block's counters settle at least a byte time before its delimiter
     wire [15:0] dec_n16 = {{(16 - CW){1'b0}}, dec_n};
-    wire oversized = (enc_n > ENC_LIMIT);
-    wire short_blk = (dec_n < DEC_MIN);
-    wire bad_len = (len_field > MAX_PAYLOAD_W) || (dec_n16 != len_field + 16'd15);
+    reg oversized, short_blk, bad_len, crc_ok;
+    always @(posedge clk) begin
+        oversized <= (enc_n > ENC_LIMIT);
+        short_blk <= (dec_n < DEC_MIN);
+        bad_len <= (len_field > MAX_PAYLOAD_W) || (dec_n16 != len_field + 16'd15);
+        crc_ok <= crc_residue_ok;
+    end
 
     // frame memory (EBR): write the decoded bytes, read port for the session
     reg [7:0] mem [0:2 * CAP - 1];

@@ -16,12 +16,40 @@ module uart_rx #(
     output reg  [7:0] out_byte,
     output reg        framing_error  // 1-cycle pulse: the stop bit was low (byte discarded)
 );
+    function integer gcd;
+        input integer a, b;
+        integer x, y, t;
+        begin
+            x = a;
+            y = b;
+            while (y != 0) begin t = x % y; x = y; y = t; end
+            gcd = x;
+        end
+    endfunction
+
+    function integer clog2;
+        input integer v;
+        integer r;
+        begin
+            r = 0;
+            while ((1 << r) < v) r = r + 1;
+            clog2 = r;
+        end
+    endfunction
+
     // oversampling actually used: OVERSAMPLE, halved until the clock can make the ticks
     // (12 MHz: 16x up to 750000 baud, 8x at 921600 baud)
     localparam integer OS = (CLK_HZ >= OVERSAMPLE * BAUD) ? OVERSAMPLE :
                             (CLK_HZ >= (OVERSAMPLE / 2) * BAUD) ? OVERSAMPLE / 2 : OVERSAMPLE / 4;
-    localparam [31:0] TICK_INC = OS * BAUD;
-    localparam [31:0] TICK_MOD = CLK_HZ;
+    localparam integer INC_RAW = OS * BAUD;
+    // the phase accumulator counts in units of gcd(CLK_HZ, INC): 12 MHz and 921600 baud need 10 bits
+    localparam integer G = gcd(CLK_HZ, INC_RAW);
+    localparam integer MOD_I = CLK_HZ / G;
+    localparam integer INC_I = INC_RAW / G;
+    localparam integer WRAP_I = MOD_I - INC_I;
+    localparam integer PW = clog2(MOD_I + 1);            // phase accumulator width
+    localparam [PW-1:0] P_INC = INC_I[PW-1:0];           // phase += INC each clock; a tick on each wrap at MOD
+    localparam [PW-1:0] P_WRAP = WRAP_I[PW-1:0];
     localparam integer MID_I = OS / 2 - 1;
     localparam integer LAST_I = OS - 1;
     localparam [4:0] MID = MID_I[4:0];   // last sub count of the first half bit
@@ -30,7 +58,7 @@ module uart_rx #(
     localparam [2:0] S_IDLE = 3'd0, S_START = 3'd1, S_DATA = 3'd2, S_STOP = 3'd3, S_BREAK = 3'd4;
 
     reg [1:0]  sync;
-    reg [31:0] phase;
+    reg [PW-1:0] phase;
     reg        tick;
     reg [2:0]  state;
     reg [4:0]  sub;       // oversample count within the bit
@@ -42,15 +70,15 @@ module uart_rx #(
     always @(posedge clk) begin
         if (rst) begin
             sync <= 2'b11;
-            phase <= 32'd0;
+            phase <= {PW{1'b0}};
             tick <= 1'b0;
         end else begin
             sync <= {sync[0], rx_pin};
-            if (phase + TICK_INC >= TICK_MOD) begin
-                phase <= phase + TICK_INC - TICK_MOD;
+            if (phase >= P_WRAP) begin
+                phase <= phase - P_WRAP;
                 tick <= 1'b1;
             end else begin
-                phase <= phase + TICK_INC;
+                phase <= phase + P_INC;
                 tick <= 1'b0;
             end
         end

@@ -14,10 +14,38 @@ module uart_tx #(
     output wire       busy,
     output reg        tx_pin
 );
-    localparam [31:0] TICK_INC = BAUD;
-    localparam [31:0] TICK_MOD = CLK_HZ;
+    function integer gcd;
+        input integer a, b;
+        integer x, y, t;
+        begin
+            x = a;
+            y = b;
+            while (y != 0) begin t = x % y; x = y; y = t; end
+            gcd = x;
+        end
+    endfunction
 
-    reg [31:0] phase;
+    function integer clog2;
+        input integer v;
+        integer r;
+        begin
+            r = 0;
+            while ((1 << r) < v) r = r + 1;
+            clog2 = r;
+        end
+    endfunction
+
+    localparam integer INC_RAW = BAUD;
+    // the phase accumulator counts in units of gcd(CLK_HZ, INC): 12 MHz and 921600 baud need 10 bits
+    localparam integer G = gcd(CLK_HZ, INC_RAW);
+    localparam integer MOD_I = CLK_HZ / G;
+    localparam integer INC_I = INC_RAW / G;
+    localparam integer WRAP_I = MOD_I - INC_I;
+    localparam integer PW = clog2(MOD_I + 1);            // phase accumulator width
+    localparam [PW-1:0] P_INC = INC_I[PW-1:0];           // phase += INC each clock; a tick on each wrap at MOD
+    localparam [PW-1:0] P_WRAP = WRAP_I[PW-1:0];
+
+    reg [PW-1:0] phase;
     reg        tick;
     reg        hold_full;
     reg [7:0]  hold;
@@ -29,13 +57,13 @@ module uart_tx #(
 
     always @(posedge clk) begin
         if (rst) begin
-            phase <= 32'd0;
+            phase <= {PW{1'b0}};
             tick <= 1'b0;
-        end else if (phase + TICK_INC >= TICK_MOD) begin
-            phase <= phase + TICK_INC - TICK_MOD;
+        end else if (phase >= P_WRAP) begin
+            phase <= phase - P_WRAP;
             tick <= 1'b1;
         end else begin
-            phase <= phase + TICK_INC;
+            phase <= phase + P_INC;
             tick <= 1'b0;
         end
     end
