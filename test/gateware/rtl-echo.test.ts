@@ -62,8 +62,9 @@ for (const c of [
   describe.skipIf(!hasSocat || !hasVerilator)(`frame_echo_top behind a pty: design ${c.baud} baud, host ${c.lineBaud} baud`, () => {
     let board: ServedRtlBoard;
     let host: Host;
+    const events: string[] = [];
     beforeAll(async () => {
-      board = await serveRtlBoard({ top: 'frame_echo_top', baud: c.baud, lineBaud: c.lineBaud, params: { MAX_PAYLOAD: 4096 } });
+      board = await serveRtlBoard({ top: 'frame_echo_top', baud: c.baud, lineBaud: c.lineBaud, params: { MAX_PAYLOAD: 4096 }, onEvent: (e) => events.push(e) });
       host = new Host(await SerialTransport.openWithRetry(board.hostPath, c.baud, 3000));
     }, 300_000);
     afterAll(async () => {
@@ -120,6 +121,26 @@ for (const c of [
           expect(f, `echo of seq ${f.seq}`).toEqual(sent[k]);
         }
       }, 120_000);
+    }
+
+    if (c.lineBaud === c.baud && c.baud === 921_600) {
+      it('survives a line drop: the model reopens the restored pty and echoes again', async () => {
+        await host.t.close();
+        await board.cutLine();
+        await board.lineUp();
+        host = new Host(await SerialTransport.openWithRetry(board.hostPath, c.baud, 5000));
+        const f = encodeFrame(frame(500, new Uint8Array([1, 2, 3, 0, 5])));
+        // the line may come up at the model a little after the host: resend until an echo arrives
+        for (let i = 0; i < 50 && host.frames.length === 0; i++) {
+          host.t.write(cat([new Uint8Array([0]), f]));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await host.until('an echo after the line drop', () => host.frames.length > 0, 10_000);
+        expect(events.some((e) => e.startsWith('board_sim: line dropped'))).toBe(true);
+        expect(events.some((e) => e.startsWith('board_sim: line up again'))).toBe(true);
+        expect(host.frames[0]!.seq).toBe(500);
+        expect(host.frames[0]!.payload).toEqual(new Uint8Array([1, 2, 3, 0, 5]));
+      }, 60_000);
     }
 
     it('bad CRC, truncated, short, length, garbage and oversized blocks are rejected for the reference reason and never echoed', async () => {
