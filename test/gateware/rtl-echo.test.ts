@@ -174,3 +174,36 @@ for (const c of [
     }, 120_000);
   });
 }
+
+describe.skipIf(!hasSocat || !hasVerilator)('frame_echo_top at the board size MAX_PAYLOAD = 1024, 921600 baud', () => {
+  // MAX_ENCODED of frame.ts's formula for a 1024-byte payload: 1039 + ceil(1039 / 254) + 2 = 1046
+  let board: ServedRtlBoard;
+  let host: Host;
+  beforeAll(async () => {
+    board = await serveRtlBoard({ top: 'frame_echo_top', baud: 921_600, params: { MAX_PAYLOAD: 1024 } });
+    host = new Host(await SerialTransport.openWithRetry(board.hostPath, 921_600, 3000));
+  }, 300_000);
+  afterAll(async () => {
+    await host?.t.close();
+    await board?.close();
+  });
+
+  it('a 1024-byte payload is echoed; longer blocks are oversized, a length field over 1024 is a length error', async () => {
+    const r = rng(1024);
+    const full = encodeFrame(frame(1, Uint8Array.from({ length: 1024 }, () => 1 + Math.floor(r() * 255))));
+    const tooLong = encodeFrame(frame(2, Uint8Array.from({ length: 1031 }, () => 1 + Math.floor(r() * 255))));
+    expect(full.length - 1).toBeLessThanOrEqual(1046);
+    expect(tooLong.length - 1).toBeGreaterThan(1046);
+    const lie = lengthLie(new Uint8Array(20).fill(3), 1025);
+    host.t.write(cat([new Uint8Array([0]), full, tooLong, lie]));
+    await host.until('the echo and a report of both rejects', () => {
+      const rep = host.frames.filter((f) => f.type === REPORT).at(-1)?.payload;
+      return host.frames.some((f) => f.type === 8) && rep !== undefined && rep[1] === 1 && rep[4] === 1;
+    });
+    const echoed = host.frames.filter((f) => f.type !== REPORT);
+    expect(echoed.map((f) => f.seq)).toEqual([1]);
+    expect(host.bytes().subarray(0, full.length)).toEqual(full);
+    const rep = host.frames.filter((f) => f.type === REPORT).at(-1)!.payload;
+    expect([...rep.subarray(1, 8)]).toEqual([1, 0, 0, 1, 0, 0, 0]);
+  }, 120_000);
+});
