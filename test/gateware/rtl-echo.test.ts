@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../../core/crc32.js';
 import { serveRtlBoard, type ServedRtlBoard } from '../../host/board/rtl-board.js';
+import { verilateTop } from '../../host/board/verilate.js';
 import { cobsEncode } from '../../host/protocol/cobs.js';
 import { encodeFrame, FrameDecoder, type Frame, type Rejection } from '../../host/protocol/frame.js';
 import { SerialTransport } from '../../host/transport/serial.js';
@@ -206,4 +208,19 @@ describe.skipIf(!hasSocat || !hasVerilator)('frame_echo_top at the board size MA
     const rep = host.frames.filter((f) => f.type === REPORT).at(-1)!.payload;
     expect([...rep.subarray(1, 8)]).toEqual([1, 0, 0, 1, 0, 0, 0]);
   }, 120_000);
+});
+
+describe.skipIf(!hasVerilator)('board_sim on stdin/stdout', () => {
+  it('echoes frames through a pipe and reports its speed on exit', () => {
+    const model = verilateTop({ top: 'frame_echo_top', params: { MAX_PAYLOAD: 4096, CLK_HZ: 12_000_000, BAUD: 921_600 } });
+    const sent = [0, 17, 300].map((n, i) => encodeFrame(frame(i, Uint8Array.from({ length: n }, (_, k) => (k * 13 + i) & 0xff))));
+    const r = spawnSync(model.binary, ['--clk-hz', '12000000', '--baud', '921600', '--stdio'], { input: cat([new Uint8Array([0]), ...sent]), maxBuffer: 1 << 24 });
+    expect(r.status).toBe(0);
+    expect(new Uint8Array(r.stdout)).toEqual(cat(sent));
+    const stats = JSON.parse(/board_sim stats (\{.*\})/.exec(r.stderr.toString())![1]!) as { cycles: number; bytesIn: number; bytesOut: number };
+    expect(stats.bytesIn).toBe(1 + cat(sent).length);
+    expect(stats.bytesOut).toBe(cat(sent).length);
+    // the clock ran only while the line was busy: about 10 bits per byte each way plus the grace period, not idle time
+    expect(stats.cycles).toBeLessThan((stats.bytesIn + stats.bytesOut) * 10 * (12_000_000 / 921_600) + 20_000);
+  });
 });
