@@ -5,7 +5,7 @@
 // sampled at mid-bit by a host-side receiver whose bytes are written back to the line.
 // The line is a pty (--pty PATH: the end socat made; reopened after a line drop, the design keeps its
 // state) or --stdio. The clock runs while the line is busy, while the top's optional output sim_busy is
-// high, and for --grace-cycles after the last line activity; otherwise the simulation sleeps in poll()
+// high, and for --grace-cycles after the last line activity or sim_busy; otherwise the simulation sleeps in poll()
 // (with --idle-realtime it advances simulated time with wall time instead). On exit (SIGTERM, SIGINT,
 // EOF on --stdio) it prints one JSON line on stderr: simulated cycles per wall second overall
 // (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS).
@@ -181,7 +181,11 @@ class Sim {
         }
         // EOF on stdin: finish what the design is doing, then leave
         while (eof_ && !g_stop && (out_.busy() || in_.active || top_busy(*top_) || cycle_ - last_activity_ < static_cast<unsigned long long>(o_.grace_cycles))) tick();
-        flush();
+        while (!wbuf_.empty() && wfd_ >= 0 && !g_stop) {
+            pollfd p{wfd_, POLLOUT, 0};
+            poll(&p, 1, 100);
+            flush();
+        }
         report();
     }
 
@@ -195,7 +199,7 @@ class Sim {
         top_->eval();
         cycle_++;
         int tx = top_->uart_tx_pin;
-        if (!pin || out_.active || !tx || in_.active) last_activity_ = cycle_;
+        if (!pin || out_.active || !tx || in_.active || top_busy(*top_)) last_activity_ = cycle_;
         int b = in_.sample(tx, cycle_);
         if (b >= 0) {
             wbuf_.push_back(static_cast<unsigned char>(b));
@@ -236,22 +240,24 @@ class Sim {
         std::fprintf(stderr, "board_sim: line up again at cycle %llu\n", cycle_);
     }
 
+    // writes what the line takes now; the rest waits (a host that does not read stalls nothing: beyond
+    // kMaxPending bytes the oldest are dropped, as a UART's bytes are lost on a cable nobody listens to)
     void flush() {
         while (!wbuf_.empty() && wfd_ >= 0) {
             ssize_t n = write(wfd_, wbuf_.data(), wbuf_.size());
             if (n > 0) { wbuf_.erase(wbuf_.begin(), wbuf_.begin() + n); continue; }
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && errno == EAGAIN) {
-                pollfd p{wfd_, POLLOUT, 0};
-                poll(&p, 1, 10);
-                if (g_stop) return;
-                continue;
-            }
+            if (n < 0 && errno == EAGAIN) break;
             if (o_.stdio) { eof_ = true; wbuf_.clear(); return; }
             wbuf_.clear(); // the line dropped: what the board sends meanwhile is lost, as on a cable
             return;
         }
         if (wfd_ < 0) wbuf_.clear();
+        if (wbuf_.size() > kMaxPending) {
+            size_t drop = wbuf_.size() - kMaxPending;
+            wbuf_.erase(wbuf_.begin(), wbuf_.begin() + static_cast<long>(drop));
+            dropped_out_ += drop;
+        }
     }
 
     void wait_idle() {
@@ -260,9 +266,9 @@ class Sim {
             if (o_.idle_realtime) advance_idle(20);
             return;
         }
-        pollfd p{rfd_, POLLIN, 0};
+        pollfd p[2] = {{rfd_, POLLIN, 0}, {wfd_, POLLOUT, 0}};
         int ms = o_.idle_realtime ? 1 : 100;
-        int r = poll(&p, 1, ms);
+        int r = poll(p, wbuf_.empty() ? 1 : 2, ms);
         if (r == 0 && o_.idle_realtime) advance_idle(ms);
     }
 
@@ -276,9 +282,9 @@ class Sim {
         double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
         std::fprintf(stderr,
                      "board_sim stats {\"cycles\":%llu,\"wallS\":%.3f,\"cyclesPerS\":%.0f,\"busyS\":%.3f,\"busyCyclesPerS\":%.0f,"
-                     "\"bytesIn\":%llu,\"bytesOut\":%llu,\"txFramingErrors\":%llu}\n",
+                     "\"bytesIn\":%llu,\"bytesOut\":%llu,\"bytesDropped\":%llu,\"txFramingErrors\":%llu}\n",
                      cycle_, wall, wall > 0 ? static_cast<double>(cycle_) / wall : 0.0, busy_s_,
-                     busy_s_ > 0 ? static_cast<double>(busy_cycles_) / busy_s_ : 0.0, bytes_in_, bytes_out_, in_.framing_errors);
+                     busy_s_ > 0 ? static_cast<double>(busy_cycles_) / busy_s_ : 0.0, bytes_in_, bytes_out_, dropped_out_, in_.framing_errors);
     }
 
     Options o_;
@@ -292,6 +298,8 @@ class Sim {
     std::chrono::steady_clock::time_point t0_;
     double busy_s_ = 0;
     unsigned long long busy_cycles_ = 0;
+    unsigned long long dropped_out_ = 0;
+    static constexpr size_t kMaxPending = 1u << 20;
 };
 
 }  // namespace

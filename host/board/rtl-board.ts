@@ -42,6 +42,8 @@ export interface RtlSimStats {
   busyCyclesPerS: number;
   bytesIn: number;
   bytesOut: number;
+  /** Bytes the design sent that the line did not take (nobody reading the host's end). */
+  bytesDropped: number;
   txFramingErrors: number;
 }
 
@@ -94,7 +96,14 @@ export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlB
   pty.onExit(() => {
     if (closing) return;
     o.onEvent?.('line dropped');
-    if (o.restore ?? true) up = new Promise((r) => setTimeout(r, 50)).then(() => pty.start()).then(() => o.onEvent?.(`line up at ${pty.hostPath}`));
+    if (o.restore ?? true) {
+      up = new Promise((r) => setTimeout(r, 50))
+        .then(() => pty.start())
+        .then(
+          () => o.onEvent?.(`line up at ${pty.hostPath}`),
+          (e: Error) => o.onEvent?.(`the line could not be restored: ${e.message}`),
+        );
+    }
   });
   try {
     await ready;

@@ -13,7 +13,7 @@ import { UsageError } from '../../core/errors.js';
  * C++ build. Builds go to a temporary folder renamed into place, so parallel callers do not collide.
  */
 export interface VerilateOptions {
-  /** Module name of the top; its file is gateware/<top>.v. Ports: clk, rst, uart_rx_pin, uart_tx_pin (optional sim_busy). */
+  /** Module name of the top; its file is gateware/<top>.v (or gateware/sim/<top>.v). Ports: clk, rst, uart_rx_pin, uart_tx_pin (optional sim_busy). */
   top: string;
   /** Verilog parameters of the top (-G), e.g. { CLK_HZ: 12e6, BAUD: 921600 }. */
   params?: Record<string, number>;
@@ -67,8 +67,9 @@ export function verilateTop(o: VerilateOptions): VerilatedModel {
   const version = verilatorVersion();
   if (!version) throw new UsageError('the RTL board needs Verilator (Debian/Ubuntu: apt-get install verilator)');
   const gw = o.gatewareDir ?? join(repoRoot(), 'gateware');
-  const topFile = join(gw, `${o.top}.v`);
-  if (!existsSync(topFile)) throw new UsageError(`no gateware top ${o.top}: ${topFile} does not exist`);
+  // a board top lives in gateware/, a simulation-only top in gateware/sim/
+  const topFile = [join(gw, `${o.top}.v`), join(gw, 'sim', `${o.top}.v`)].find((f) => existsSync(f));
+  if (!topFile) throw new UsageError(`no gateware top ${o.top}: neither ${join(gw, `${o.top}.v`)} nor ${join(gw, 'sim', `${o.top}.v`)} exists`);
   const params = Object.entries(o.params ?? {}).sort(([a], [b]) => a.localeCompare(b));
   for (const [k, v] of params) if (!Number.isInteger(v)) throw new UsageError(`parameter ${k} of ${o.top} must be an integer, got ${v}`);
   const h = createHash('sha256').update(version).update(o.top).update(JSON.stringify(params));

@@ -224,3 +224,15 @@ describe.skipIf(!hasVerilator)('board_sim on stdin/stdout', () => {
     expect(stats.cycles).toBeLessThan((stats.bytesIn + stats.bytesOut) * 10 * (12_000_000 / 921_600) + 20_000);
   });
 });
+
+describe.skipIf(!hasVerilator)('board_sim honours a top\'s sim_busy output', () => {
+  it('runs the clock through 300000 busy cycles with an idle line, then delivers the byte the top sends', () => {
+    const model = verilateTop({ top: 'busy_probe_top', params: { CLK_HZ: 12_000_000, BAUD: 921_600, BUSY_CYCLES: 300_000 } });
+    const r = spawnSync(model.binary, ['--clk-hz', '12000000', '--baud', '921600', '--stdio'], { input: new Uint8Array(0) });
+    expect(r.status).toBe(0);
+    expect([...new Uint8Array(r.stdout)]).toEqual([0x5a]);
+    expect(r.stderr.toString()).toContain('sim_busy');
+    const stats = JSON.parse(/board_sim stats (\{.*\})/.exec(r.stderr.toString())![1]!) as { cycles: number };
+    expect(stats.cycles).toBeGreaterThan(300_000);
+  });
+});
