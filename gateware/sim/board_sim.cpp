@@ -51,29 +51,37 @@ struct Options {
     int reset_cycles = 16;
 };
 
-// host -> design: serialises queued bytes onto uart_rx_pin, 8N1, back to back
+// host -> design: serialises queued bytes onto uart_rx_pin, 8N1. Like a UART's bit clock, the schedule
+// is continuous: bit k of a byte starts at cycle round(start + k * bit_cycles), and a byte queued
+// behind another starts exactly 10 bit times after it (fractional start, no drift, no rounding per byte).
 struct LineOut {
     double bit_cycles;
     std::deque<unsigned char> queue;
     bool active = false;
-    unsigned long long start = 0;
+    double start = 0;
+    unsigned long long next_edge = 0;
+    int k = 0;
+    int level = 1;
     unsigned char byte = 0;
+    unsigned long long edge(int bit) const { return static_cast<unsigned long long>(start + bit * bit_cycles + 0.5); }
+    int bit_level() const { return k == 0 ? 0 : (k == 9 ? 1 : (byte >> (k - 1)) & 1); }
+    void begin(double at) {
+        byte = queue.front();
+        queue.pop_front();
+        active = true;
+        start = at;
+        k = 0;
+        next_edge = edge(1);
+        level = 0;
+    }
     int pin(unsigned long long cycle) {
-        if (!active) {
-            if (queue.empty()) return 1;
-            byte = queue.front();
-            queue.pop_front();
-            active = true;
-            start = cycle;
+        if (active && cycle >= next_edge) {
+            if (++k < 10) { next_edge = edge(k + 1); level = bit_level(); }
+            else if (!queue.empty()) begin(start + 10 * bit_cycles);
+            else { active = false; level = 1; }
         }
-        int k = static_cast<int>(static_cast<double>(cycle - start) / bit_cycles);
-        if (k >= 10) {
-            active = false;
-            return pin(cycle);
-        }
-        if (k == 0) return 0;
-        if (k == 9) return 1;
-        return (byte >> (k - 1)) & 1;
+        if (!active && !queue.empty()) begin(static_cast<double>(cycle));
+        return level;
     }
     bool busy() const { return active || !queue.empty(); }
 };
@@ -83,20 +91,21 @@ struct LineIn {
     double bit_cycles;
     bool active = false;
     bool wait_high = false;
-    unsigned long long start = 0;
+    unsigned long long start = 0, next_sample = 0;
     int next_k = 0;
     unsigned char byte = 0;
     unsigned long long framing_errors = 0;
+    unsigned long long mid(int bit) const { return start + static_cast<unsigned long long>((bit + 0.5) * bit_cycles + 0.5); }
     // returns a byte (0..255) when one completes, else -1
     int sample(int pin, unsigned long long cycle) {
         if (!active) {
             if (wait_high) { if (pin) wait_high = false; return -1; }
-            if (pin == 0) { active = true; start = cycle; next_k = 0; byte = 0; }
+            if (pin == 0) { active = true; start = cycle; next_k = 0; byte = 0; next_sample = mid(0); }
             return -1;
         }
-        double t = static_cast<double>(cycle - start);
-        if (t < (next_k + 0.5) * bit_cycles) return -1;
+        if (cycle < next_sample) return -1;
         int k = next_k++;
+        next_sample = mid(next_k);
         if (k == 0) { if (pin) active = false; return -1; }
         if (k <= 8) { byte |= static_cast<unsigned char>(pin << (k - 1)); return -1; }
         active = false;

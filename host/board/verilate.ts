@@ -86,6 +86,8 @@ export function verilateTop(o: VerilateOptions): VerilatedModel {
     '--cc', '--exe', '--build', '-j', String(o.jobs ?? 2), '-O3', '--no-timing', '-Wno-fatal', '--prefix', 'Vtop',
     '--top-module', o.top, ...params.map(([k, v]) => `-G${k}=${v}`), `-I${gw}`, topFile, join(gw, 'sim', 'board_sim.cpp'),
     '--Mdir', tmp, '-o', 'board_sim', '-CFLAGS', '-O2',
+    // the model's code at -O2 instead of Verilator's default -Os: about 20 % more cycles per second
+    '-MAKEFLAGS', 'OPT_FAST=-O2',
   ];
   const r = spawnSync('verilator', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0 || !existsSync(join(tmp, 'board_sim'))) {
