@@ -5,8 +5,8 @@
 // sampled at mid-bit by a host-side receiver whose bytes are written back to the line.
 // The line is a pty (--pty PATH: the end socat made; reopened after a line drop, the design keeps its
 // state) or --stdio. The clock runs while the line is busy, while the top's optional output sim_busy is
-// high, and for --grace-cycles after the last line activity or sim_busy; otherwise the simulation sleeps in poll()
-// (with --idle-realtime it advances simulated time with wall time instead). On exit (SIGTERM, SIGINT,
+// high, and for --grace-cycles after the last line activity or sim_busy; otherwise the simulation
+// sleeps in poll() (with --idle-realtime it advances simulated time with wall time instead). On exit (SIGTERM, SIGINT,
 // EOF on --stdio) it prints one JSON line on stderr: simulated cycles per wall second overall
 // (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS).
 #include "Vtop.h"
