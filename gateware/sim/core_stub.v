@@ -1,8 +1,7 @@
 // core_stub: a behavioural stand-in for nla_core with its ports, for testing the link and session
-// before the real core exists. Stub image format: u16 nStimulusInputs at 0, u16 nOutputs at 2, u16
-// nNeurons at 4, magic 0xA5 at byte 6, trailer CRC (u32 LE) in the last 4 bytes. Validation: byte 6 must
-// be 0xA5 (BAD_IMAGE, offset 6); nStim <= MAX_INPUTS (CAPACITY, offset 0), nOutputs <= MAX_OUTPUTS
-// (CAPACITY, offset 2). A frame takes FRAME_CYCLES cycles; output value idx after frame F (frames
+// before the real core exists. It reads only a few fields of a real image (docs/protocol.md 10.1):
+// magic "NLAI" (else BAD_IMAGE, offset 0), nStimulusInputs (28), nNeurons (30), nOutputs (32) and the
+// trailer CRC; nStim > MAX_INPUTS or nOutputs > MAX_OUTPUTS: CAPACITY at offset 28 / 32. A frame takes FRAME_CYCLES cycles; output value idx after frame F (frames
 // computed since install/reset, this one included) is, mod 2**24:
 //   (idx < nStim ? in[idx] : 0) + 16*idx + F + (idx < nOut && tgt[idx] != NO_TARGET ? tgt[idx] : 0)
 //   + (learn ? 0x1000 : 0) + iterations param (id 3, 0 until set)
@@ -56,10 +55,10 @@ module core_stub #(
   reg [23:0] in_mem [0:MAX_INPUTS-1];
   reg [23:0] tgt_mem [0:MAX_OUTPUTS-1];
   reg [15:0] iterations;
-  reg [3:0]  cst;                 // commit step
+  reg [4:0]  cst;                 // commit step
   reg [16:0] ctot;
   reg [7:0]  rd;
-  reg [7:0]  hb [0:10];           // bytes 0..6, trailer 0..3
+  reg [7:0]  hb [0:13];           // bytes 0..3 (magic), 28..33 (nStim, nNeurons, nOutputs), trailer
   reg [16:0] ra;
   reg [15:0] busy_cycles;
   reg [15:0] ridx;
@@ -70,7 +69,10 @@ module core_stub #(
     if (img_wr_en && img_wr_addr < IMG_BYTES) img[img_wr_addr] <= img_wr_data;
     rd <= img[ra];
   end
-  wire [15:0] s_in = {hb[1], hb[0]}, s_out = {hb[3], hb[2]};
+  wire [15:0] s_in = {hb[5], hb[4]}, s_out = {hb[9], hb[8]};
+  function [16:0] addr_of(input [4:0] st);
+    addr_of = (st < 5'd4) ? {12'd0, st} : (st < 5'd10) ? {12'd0, st} + 17'd24 : ctot - 17'd14 + {12'd0, st};
+  endfunction
   wire [23:0] v_in = (ridx < n_stim_inputs && ridx < MAX_INPUTS) ? in_mem[ridx[5:0]] : 24'd0;
   wire [23:0] v_tg = (ridx < n_outputs && ridx < MAX_OUTPUTS && tgt_mem[ridx[3:0]] != 24'h800000) ? tgt_mem[ridx[3:0]] : 24'd0;
   integer i;
@@ -80,29 +82,29 @@ module core_stub #(
     out_rd_valid <= 1'b0;
     if (rst) begin
       image_loaded <= 1'b0; image_crc <= 32'd0; n_stim_inputs <= 16'd0; n_outputs <= 16'd0; n_neurons <= 16'd0;
-      img_result <= 2'd0; img_err_offset <= 16'd0; cst <= 4'd0; ctot <= 17'd0; ra <= 17'd0;
+      img_result <= 2'd0; img_err_offset <= 16'd0; cst <= 5'd0; ctot <= 17'd0; ra <= 17'd0;
       busy_cycles <= 16'd0; saturations <= 32'd0; frames_processed <= 32'd0; iterations <= 16'd0;
       rpend <= 1'b0; ridx <= 16'd0; out_rd_data <= 24'd0;
       for (i = 0; i < MAX_INPUTS; i = i + 1) in_mem[i] <= 24'd0;
       for (i = 0; i < MAX_OUTPUTS; i = i + 1) tgt_mem[i] <= 24'h800000;
     end else begin
-      // ---- image commit: read bytes 0..6 and the 4 trailer bytes (ra -> rd takes two cycles) ----
-      if (img_commit) begin ctot <= img_total; cst <= 4'd1; end
-      else if (cst != 4'd0) begin
-        cst <= cst + 4'd1;
-        if (cst <= 4'd11) ra <= (cst <= 4'd7) ? {13'd0, cst} - 17'd1 : ctot - 17'd12 + {13'd0, cst};
-        if (cst >= 4'd3 && cst <= 4'd13) hb[cst - 4'd3] <= rd;
-        if (cst == 4'd14) begin
-          cst <= 4'd0;
+      // ---- image commit: read the 14 bytes of interest (ra -> rd takes two cycles) ----
+      if (img_commit) begin ctot <= img_total; cst <= 5'd1; end
+      else if (cst != 5'd0) begin
+        cst <= cst + 5'd1;
+        if (cst <= 5'd14) ra <= addr_of(cst - 5'd1);
+        if (cst >= 5'd3 && cst <= 5'd16) hb[cst - 5'd3] <= rd;
+        if (cst == 5'd17) begin
+          cst <= 5'd0;
           img_done <= 1'b1;
-          if (hb[6] != 8'hA5) begin img_result <= 2'd1; img_err_offset <= 16'd6; end
-          else if (s_in > MAX_INPUTS) begin img_result <= 2'd2; img_err_offset <= 16'd0; end
-          else if (s_out > MAX_OUTPUTS) begin img_result <= 2'd2; img_err_offset <= 16'd2; end
+          if ({hb[3], hb[2], hb[1], hb[0]} != 32'h49414C4E) begin img_result <= 2'd1; img_err_offset <= 16'd0; end
+          else if (s_in > MAX_INPUTS) begin img_result <= 2'd2; img_err_offset <= 16'd28; end
+          else if (s_out > MAX_OUTPUTS) begin img_result <= 2'd2; img_err_offset <= 16'd32; end
           else begin
             img_result <= 2'd0;
             image_loaded <= 1'b1;
-            image_crc <= {hb[10], hb[9], hb[8], hb[7]};
-            n_stim_inputs <= s_in; n_outputs <= s_out; n_neurons <= {hb[5], hb[4]};
+            image_crc <= {hb[13], hb[12], hb[11], hb[10]};
+            n_stim_inputs <= s_in; n_outputs <= s_out; n_neurons <= {hb[7], hb[6]};
             frames_processed <= 32'd0; saturations <= 32'd0;
             for (i = 0; i < MAX_OUTPUTS; i = i + 1) tgt_mem[i] <= 24'h800000;
           end

@@ -10,7 +10,8 @@ module session_harness #(
   parameter SAW = 4,
   parameter HAW = 9,
   parameter MAX_PAYLOAD = 1024,
-  parameter IMG_BYTES = 4096
+  parameter IMG_BYTES = 4096,
+  parameter FRAME_CYCLES = 200
 ) (
   input          clk,
   input          rst,
@@ -64,7 +65,7 @@ module session_harness #(
     .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed), .session_open(session_open),
     .board_state(board_state), .rto_ms(rto_ms));
-  core_stub #(.MAX_INPUTS(64), .MAX_OUTPUTS(16), .IMG_BYTES(IMG_BYTES)) core (.clk(clk), .rst(rst),
+  core_stub #(.MAX_INPUTS(64), .MAX_OUTPUTS(16), .IMG_BYTES(IMG_BYTES), .FRAME_CYCLES(FRAME_CYCLES)) core (.clk(clk), .rst(rst),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
     .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
