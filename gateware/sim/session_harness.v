@@ -10,7 +10,7 @@ module session_harness #(
   parameter SAW = 4,
   parameter HAW = 9,
   parameter MAX_PAYLOAD = 1024,
-  parameter IMG_BYTES = 4096,
+  parameter IMG_BYTES = 16384,
   parameter FRAME_CYCLES = 200
 ) (
   input          clk,
