@@ -157,11 +157,20 @@ export class TestHost {
   nextSeq = 0;
   boardNext = 0;
   autoAck = true;
+  /** The board's last `ack` and `credits`: the host sends a new SEQ frame only within them (4.3). */
+  peerAck = 0;
+  peerCredits = 1;
   constructor(readonly tb: SessionTb) {}
 
   /** Notes the board's SEQ frames (in order, no gaps expected) so that the next frame acknowledges them. */
   see(frames: TxFrame[]): TxFrame[] {
-    for (const t of frames) if (t.frame.flags & FLAG_SEQ && t.frame.seq === this.boardNext) this.boardNext = (this.boardNext + 1) & 0xffff;
+    for (const t of frames) {
+      if (t.frame.flags & FLAG_SEQ && t.frame.seq === this.boardNext) this.boardNext = (this.boardNext + 1) & 0xffff;
+      if (t.frame.flags & FLAG_ACK && ((t.frame.ack - this.peerAck) & 0xffff) <= ((this.nextSeq - this.peerAck) & 0xffff)) {
+        this.peerAck = t.frame.ack;
+        this.peerCredits = t.frame.credits;
+      }
+    }
     return frames;
   }
 
@@ -176,17 +185,32 @@ export class TestHost {
     return { version: 1, type: o.type ?? typeCode(m), flags, seq, ack: o.ack ?? this.boardNext, credits: o.credits ?? 64, payload: o.payload ?? encodePayload(m) };
   }
 
-  async send(m: Message, o: Parameters<TestHost['frame']>[1] = {}): Promise<TxFrame[]> {
-    return this.see(await this.tb.deliver(this.frame(m, o)));
+  /** Sends m; a new SEQ frame first waits (running the design) until the board's credits allow it, unless `force`. */
+  async send(m: Message, o: Parameters<TestHost['frame']>[1] & { force?: boolean } = {}): Promise<TxFrame[]> {
+    const early: TxFrame[] = [];
+    const sequenced = ((o.flags ?? (m.type !== 'hello' && m.type !== 'ack' ? FLAG_SEQ : 0)) & FLAG_SEQ) !== 0;
+    if (sequenced && o.seq === undefined && !o.force) {
+      for (let i = 0; i < 2000 && ((this.nextSeq - this.peerAck) & 0xffff) >= this.peerCredits; i++) early.push(...this.see(await this.tb.ms(1)));
+    }
+    return early.concat(this.see(await this.tb.deliver(this.frame(m, o))));
   }
 
-  /** Sends m, then runs until `answers` frames other than pure ACKs came back (at most maxMs). */
-  async request(m: Message, answers = 1, maxMs = 50, o: Parameters<TestHost['frame']>[1] = {}): Promise<Message[]> {
+  /** A pure ACK acknowledging every SEQ frame the board sent so far. */
+  async ack(): Promise<TxFrame[]> {
+    return this.send({ type: 'ack' });
+  }
+
+  /**
+   * Sends m, then runs until `answers` frames other than pure ACKs came back (at most maxMs between
+   * two); with autoAck, acknowledges what came meanwhile (so a long answer is not held up by the window).
+   */
+  async request(m: Message, answers = 1, maxMs = 50, o: Parameters<TestHost['send']>[1] = {}): Promise<Message[]> {
     const got = (await this.send(m, o)).filter((t) => t.frame.type !== 0x0d);
     while (got.length < answers) {
       const more = this.see(await this.tb.waitFrames(1, maxMs));
       if (!more.length) break;
       got.push(...more.filter((t) => t.frame.type !== 0x0d));
+      if (this.autoAck && more.some((t) => t.frame.flags & FLAG_SEQ)) got.push(...(await this.ack()).filter((t) => t.frame.type !== 0x0d));
     }
     return got.map((t) => t.message!);
   }
@@ -197,6 +221,8 @@ export class TestHost {
     if (o.newSession ?? true) {
       this.nextSeq = 0;
       this.boardNext = 0;
+      this.peerAck = 0;
+      this.peerCredits = r[0] && r[0].type === 'hello-ack' ? r[0].caps.window : 1;
     }
     return r[0]!;
   }
