@@ -8,7 +8,7 @@ module board_link #(
   parameter MAX_PAYLOAD = 1024,
   parameter QAW = 12,                  // receive queue 2**QAW bytes
   parameter RAW = 11,                  // retransmission ring 2**RAW bytes (> 11 + MAX_PAYLOAD)
-  parameter SAW = 4,                   // 2**SAW unacknowledged frames
+  parameter SAW = 3,                   // 2**SAW unacknowledged frames
   parameter HAW = 11,                  // output history 2**HAW bytes (> MAX_PAYLOAD)
   parameter T_MIN_MS = 200,
   parameter MAX_RETRIES = 10,
@@ -121,7 +121,8 @@ module board_link #(
   wire hello_ack_req, st_we, st_commit, st_slot_free;
   wire [7:0] ha_flags, st_wd;
   wire [31:0] ha_crc, ha_last;
-  wire [RAW-1:0] st_wa, st_head;
+  wire [RAW-1:0] st_head;
+  wire [12:0] st_wo;
   wire [RAW:0] st_room;
   wire [12:0] st_commit_len;
   link_tx #(.SAW(SAW), .RAW(RAW), .T_MIN_MS(T_MIN_MS), .MAX_RETRIES(MAX_RETRIES), .ACK_DELAY_MS(ACK_DELAY_MS),
@@ -134,7 +135,7 @@ module board_link #(
     .ack_in_gap(ack_in_gap), .ack_sched(ack_sched | rx_reject | rx_overrun), .ack_urgent(ack_urgent),
     .ack_gap(ack_gap), .no_session_req(no_session_req), .rx_len_valid(rx_len_valid),
     .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc),
-    .ha_last(ha_last), .st_we(st_we), .st_wa(st_wa), .st_wd(st_wd), .st_commit(st_commit),
+    .ha_last(ha_last), .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit),
     .st_commit_len(st_commit_len), .st_head(st_head), .st_room(st_room), .st_slot_free(st_slot_free),
     .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr),
     .tx_rd_data(tx_rd_data), .rto_ms(rto_ms));
@@ -143,8 +144,8 @@ module board_link #(
     .clk(clk), .rst(rst), .q_ra(q_ra), .q_rd(q_rd), .q_count(q_count), .q_rd_ptr(q_rd_ptr),
     .q_wr_ptr(q_wr_ptr), .q_pop(q_pop), .q_pop_bytes(q_pop_bytes), .hello_seen(hello_seen),
     .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc), .ha_last(ha_last),
-    .st_we(st_we), .st_wa(st_wa), .st_wd(st_wd), .st_commit(st_commit), .st_commit_len(st_commit_len),
-    .st_head(st_head), .st_room(st_room), .st_slot_free(st_slot_free),
+    .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit), .st_commit_len(st_commit_len),
+    .st_room(st_room), .st_slot_free(st_slot_free),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
     .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs),

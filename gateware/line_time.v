@@ -12,7 +12,7 @@ module line_time #(
   output reg [15:0] lmax_ms
 );
   reg [12:0] max_raw;
-  reg [15:0] line_bytes;
+  reg [31:0] shifted;              // line bytes << bit_i
   reg [31:0] acc;
   reg [4:0]  bit_i;
   reg        busy;
@@ -21,20 +21,21 @@ module line_time #(
   always @(posedge clk) begin
     if (rst) begin
       max_raw <= 13'd0;
-      line_bytes <= 16'd0;
+      shifted <= 32'd0;
       acc <= 32'd0;
       bit_i <= 5'd0;
       busy <= 1'b0;
       lmax_ms <= 16'd0;
     end else if (busy) begin
-      if (mult[bit_i[3:0]]) acc <= acc + ({16'd0, line_bytes} << bit_i[3:0]);
+      if (mult[bit_i[3:0]]) acc <= acc + shifted;
+      shifted <= {shifted[30:0], 1'b0};
       bit_i <= bit_i + 5'd1;
       if (bit_i == 5'd15) busy <= 1'b0;
     end else begin
       lmax_ms <= acc[31:16] + {15'd0, |acc[15:0]};
       if (rx_len_valid && rx_len_bytes > max_raw) begin
         max_raw <= rx_len_bytes;
-        line_bytes <= with_crc + 16'd2 + (with_crc >> 7);
+        shifted <= {16'd0, with_crc + 16'd2 + (with_crc >> 7)};
         acc <= 32'd0;
         bit_i <= 5'd0;
         busy <= 1'b1;

@@ -47,9 +47,9 @@ module link_tx #(
   input      [7:0]   ha_flags,
   input      [31:0]  ha_crc,
   input      [31:0]  ha_last,
-  // retransmission store (session writes a frame at st_head + i, then commits it)
+  // retransmission store (session writes a frame at offsets 0.. from st_head, then commits it)
   input              st_we,
-  input      [RAW-1:0] st_wa,
+  input      [12:0]  st_wo,          // offset in the frame being written (at st_head)
   input      [7:0]   st_wd,
   input              st_commit,
   input      [12:0]  st_commit_len,
@@ -86,7 +86,7 @@ module link_tx #(
   assign st_room = {1'b0, {RAW{1'b1}}} - {1'b0, used};
   assign st_slot_free = stored < S;
 
-  ram_dp #(.AW(RAW)) ring (.clk(clk), .we(st_we), .wa(st_wa), .wd(st_wd), .ra(tx_rd_addr[RAW-1:0]), .rd(ring_rd));
+  ram_dp #(.AW(RAW)) ring (.clk(clk), .we(st_we), .wa(head + st_wo[RAW-1:0]), .wd(st_wd), .ra(tx_rd_addr[RAW-1:0]), .rd(ring_rd));
   wire [7:0] ring_rd;
 
   // ---------------- timers ----------------

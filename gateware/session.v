@@ -29,11 +29,10 @@ module session #(
   output reg [31:0]   ha_crc,
   output reg [31:0]   ha_last,
   output reg          st_we,
-  output reg [RAW-1:0] st_wa,
+  output reg [12:0]   st_wo,             // byte offset in the frame being written
   output reg [7:0]    st_wd,
   output reg          st_commit,
   output reg [12:0]   st_commit_len,
-  input      [RAW-1:0] st_head,
   input      [RAW:0]  st_room,
   input               st_slot_free,
   // nla_core
@@ -130,21 +129,28 @@ module session #(
                + ({2'd0, n_outputs} & {18{pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
     end
   endfunction
-  wire [17:0] cand_w = width_of(p8[3:0]);
-  wire [19:0] cand_bytes = 20'd10 + {2'd0, cand_w} + {1'b0, cand_w, 1'b0};
-  wire [17:0] cur_w = width_of(probes);
-  wire [12:0] out_plen = 13'd10 + cur_w[12:0] + {cur_w[11:0], 1'b0};
+  // one instance: START_STREAM's candidate probes while dispatching, the stream's probes otherwise
+  wire [17:0] cur_w = width_of((state == S_DISPATCH) ? p8[3:0] : probes);
+  wire [19:0] cand_bytes = 20'd10 + {2'd0, cur_w} + {1'b0, cur_w, 1'b0};
+  wire [12:0] out_plen = cand_bytes[12:0];
 
-  // ---- emission of STATUS / END_STREAM / ERROR ----
+  // ---- emission of STATUS / END_STREAM / ERROR: byte k computed in one cycle, written in the next ----
   reg [7:0]  em_type;
   reg [15:0] err_code;
   reg [31:0] err_frame, err_num;
   reg [4:0]  err_msg;
-  reg [12:0] k;
-  wire [7:0] msg_ch, msg_len;
+  reg [12:0] k, em_last;
+  reg [7:0]  em_q;
+  reg        em_rom_q;
+  wire [7:0] rom_ch, rom_len;
+  wire       rom_num;
   wire [12:0] kj = k - 13'd11;                         // payload index
-  msg_text mt (.id(err_msg), .idx(kj[7:0] - 8'd7), .num(err_num), .ch(msg_ch), .len(msg_len));
+  wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
+  wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
+  msg_rom mr (.clk(clk), .id(err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
+  wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
+  wire [3:0]  nib = err_num[4 * (3'd7 - si[2:0] + 3'd2) +: 4];
   function [7:0] byte_of(input [31:0] w, input [1:0] i);
     byte_of = w[8*i +: 8];
   endfunction
@@ -170,16 +176,24 @@ module session #(
         if (kj <= 13'd1) em_byte = kj[0] ? err_code[15:8] : err_code[7:0];
         else if (kj <= 13'd5) em_byte = byte_of(err_frame, kj[1:0] - 2'd2);
         else if (kj == 13'd6) em_byte = msg_len;
-        else em_byte = msg_ch;
+        else if (si == 8'd0) em_byte = 8'h30;                       // "0x"
+        else if (si == 8'd1) em_byte = 8'h78;
+        else em_byte = (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
       end
     end
   end
+  wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
+
+  // ---- one room check for every frame the session writes: 11 + payload bytes, and a free slot ----
+  reg  [12:0] need_len;
+  reg  [5:0]  after_room;
+  wire room_ok = st_slot_free && {1'b0, st_room} >= {{(13 - RAW){1'b0}}, need_len};
+  wire [12:0] hk = k - 13'd11;                         // offset in the history entry
 
   // ---- output history ----
   reg         h_clear, h_begin, h_wr, h_end;
-  reg [12:0]  h_off, h_need, h_bytes;
+  reg [12:0]  h_need, h_bytes;
   reg [7:0]   h_data;
-  reg [31:0]  h_frame;
   reg [HAW-1:0] h_ra;
   wire        h_ready;
   wire [7:0]  h_rd;
@@ -188,7 +202,7 @@ module session #(
   wire [15:0] h_count;
   output_history #(.AW(HAW)) hist (.clk(clk), .rst(rst), .clear(h_clear), .begin_req(h_begin),
     .need_bytes(h_need), .ready(h_ready), .wr_en(h_wr), .wr_off(h_off), .wr_data(h_data),
-    .end_req(h_end), .end_bytes(h_bytes), .end_frame(h_frame), .rd_addr(h_ra), .rd_data(h_rd),
+    .end_req(h_end), .end_bytes(h_bytes), .end_frame(p_u32a), .rd_addr(h_ra), .rd_data(h_rd),
     .tail(h_tail), .first_frame(h_first), .count(h_count));
 
   // ---- working registers ----
@@ -198,7 +212,10 @@ module session #(
   reg [23:0] vacc;
   reg        is_target;
   reg [1:0]  dly;
-  reg [31:0] rs_from, rs_frame;
+  reg [31:0] rs_frame;
+  reg [12:0] h_off;
+  reg [16:0] img_room;               // staging bytes left from this chunk's offset
+  reg        img_last;
   reg [HAW-1:0] rs_ptr;
   reg        rs_skip;
   reg [7:0]  rs_lo;
@@ -244,13 +261,13 @@ module session #(
       last_frame <= NO_FRAME; expected_frame <= 32'd0; rejected <= 32'd0; img_got <= 32'd0; img_tot <= 32'd0;
       ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= NO_FRAME;
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
-      q_pop_bytes <= 13'd0; st_wa <= {RAW{1'b0}}; st_wd <= 8'd0; st_commit_len <= 13'd0;
+      q_pop_bytes <= 13'd0; st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; em_last <= 13'd0; need_len <= 13'd0; after_room <= S_IDLE; st_wd <= 8'd0; st_commit_len <= 13'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0; img_total <= 17'd0; param_id <= 16'd0; param_value <= 32'd0;
       in_idx <= 16'd0; in_value <= 24'd0; tgt_idx <= 16'd0; tgt_value <= 24'd0; out_rd_idx <= 16'd0;
       em_type <= T_STATUS; err_code <= 16'd0; err_frame <= 32'd0; err_num <= 32'd0; err_msg <= 5'd0; k <= 13'd0;
-      h_off <= 13'd0; h_need <= 13'd0; h_bytes <= 13'd0; h_data <= 8'd0; h_frame <= 32'd0; h_ra <= {HAW{1'b0}};
+      h_off <= 13'd0; h_need <= 13'd0; h_bytes <= 13'd0; h_data <= 8'd0; img_room <= 17'd0; img_last <= 1'b0; h_ra <= {HAW{1'b0}};
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
-      is_target <= 1'b0; dly <= 2'd0; rs_from <= 32'd0; rs_frame <= 32'd0; rs_ptr <= {HAW{1'b0}};
+      is_target <= 1'b0; dly <= 2'd0; rs_frame <= 32'd0; rs_ptr <= {HAW{1'b0}};
       rs_skip <= 1'b0; rs_lo <= 8'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
@@ -287,13 +304,13 @@ module session #(
           if (b < nb) q_off <= q_off + 13'd1;
           b <= b + 13'd1;
           if (b != 13'd0) begin
-            img_wr_en <= (img_got + {19'd0, b} - 32'd1) < IMG_BYTES;
-            img_wr_addr <= p_u32a[16:0] + {4'd0, b} - 17'd1;
+            img_wr_en <= {4'd0, b} <= img_room;         // bytes beyond the staging memory are dropped
+            if (b != 13'd1) img_wr_addr <= img_wr_addr + 17'd1;
             img_wr_data <= q_rd;
           end
           if (b == nb) begin
-            img_got <= img_got + {19'd0, nb};
-            if (img_got + {19'd0, nb} < img_tot) state <= S_POP;
+            img_got <= chunk_end[31:0];
+            if (!img_last) state <= S_POP;
             else begin
               img_active <= 1'b0;
               if (img_tot > IMG_BYTES) fail(E_CAPACITY, NO_FRAME, M_IMG_STAGING, img_tot);
@@ -345,15 +362,21 @@ module session #(
         end
         S_OUT_HIST: begin             // history makes room (evicts the oldest outputs)
           if (dly != 2'd0) dly <= dly - 2'd1;
-          else if (h_ready) state <= S_OUT_ROOM;
+          else if (h_ready) begin
+            need_len <= 13'd11 + plen;
+            after_room <= S_OUT_HDR;
+            state <= S_ROOM;
+          end
         end
-        S_OUT_ROOM: if (st_slot_free && {1'b0, st_room} >= {1'b0, 13'd11 + plen}) begin
+        S_ROOM: if (room_ok) begin    // the frame fits the retransmission store
           k <= 13'd0;
-          state <= S_OUT_HDR;
+          b <= 13'd0;
+          h_ra <= rs_ptr;
+          state <= after_room;
         end
         S_OUT_HDR: begin              // header, frame, timeUs, count
           st_we <= 1'b1;
-          st_wa <= st_head + k[RAW-1:0];
+          st_wo <= k;
           case (k)
             13'd0: st_wd <= 8'd1;
             13'd1: st_wd <= T_OUTPUT;
@@ -367,7 +390,7 @@ module session #(
           endcase
           if (k >= 13'd11) begin
             h_wr <= 1'b1;
-            h_off <= k - 13'd11;
+            h_off <= hk;
             case (k)
               13'd11, 13'd12, 13'd13, 13'd14: h_data <= byte_of(p_u32a, k[1:0] - 2'd3);
               13'd15, 13'd16, 13'd17, 13'd18: h_data <= byte_of(p_u32b, k[1:0] - 2'd3);
@@ -394,10 +417,10 @@ module session #(
         end
         S_OUT_W: begin                // one i24, little-endian, into the frame and the history
           st_we <= 1'b1;
-          st_wa <= st_head + k[RAW-1:0];
+          st_wo <= k;
           st_wd <= vacc[7:0];
           h_wr <= 1'b1;
-          h_off <= k - 13'd11;
+          h_off <= hk;
           h_data <= vacc[7:0];
           vacc <= {8'd0, vacc[23:8]};
           k <= k + 13'd1;
@@ -412,30 +435,35 @@ module session #(
           st_commit_len <= 13'd11 + plen;
           h_end <= 1'b1;
           h_bytes <= plen;
-          h_frame <= p_u32a;
           last_frame <= p_u32a;
           expected_frame <= p_u32a + 32'd1;
           state <= S_POP;
         end
         // ---- STATUS / END_STREAM / ERROR ----
-        S_EMIT_ROOM: if (st_slot_free && {1'b0, st_room} >= {1'b0, 13'd11 + em_plen}) begin
-          k <= 13'd0;
-          state <= S_EMIT;
+        S_EMIT_ROOM: begin            // the message text's length is known now
+          need_len <= 13'd11 + em_plen;
+          em_last <= 13'd10 + em_plen;
+          after_room <= S_EMIT;
+          state <= S_ROOM;
         end
-        S_EMIT: begin
-          st_we <= 1'b1;
-          st_wa <= st_head + k[RAW-1:0];
-          st_wd <= em_byte;
+        S_EMIT: begin                 // byte k computed (and its text character read), byte k - 1 written
+          em_q <= em_byte;
+          em_rom_q <= em_is_rom;
           k <= k + 13'd1;
-          if (k == 13'd10 + em_plen) begin
+          if (k != 13'd0) begin
+            st_we <= 1'b1;
+            st_wo <= k - 13'd1;
+            st_wd <= em_rom_q ? rom_ch : em_q;
+          end
+          if (k == em_last + 13'd1) begin
             st_commit <= 1'b1;
-            st_commit_len <= 13'd11 + em_plen;
+            st_commit_len <= em_last + 13'd1;
             state <= S_POP;
           end
         end
         // ---- RESEND_OUTPUTS: walk the history to fromFrame, then resend each entry ----
         S_RS_NEXT: begin
-          if (rs_skip && rs_frame == rs_from) rs_skip <= 1'b0;
+          if (rs_skip && rs_frame == p_u32a) rs_skip <= 1'b0;
           else begin
             h_ra <= rs_ptr + 8;
             state <= S_RS_C1;
@@ -450,19 +478,15 @@ module session #(
             state <= S_RS_NEXT;
           end else begin
             plen <= rs_plen;
-            state <= S_RS_ROOM;
+            need_len <= 13'd11 + rs_plen;
+            after_room <= S_RS_COPY;
+            state <= S_ROOM;
           end
-        end
-        S_RS_ROOM: if (st_slot_free && {1'b0, st_room} >= {1'b0, 13'd11 + plen}) begin
-          k <= 13'd0;
-          b <= 13'd0;
-          h_ra <= rs_ptr;
-          state <= S_RS_COPY;
         end
         S_RS_COPY: begin              // header from registers, payload from the history (one cycle late)
           if (k < 13'd11) begin
             st_we <= 1'b1;
-            st_wa <= st_head + k[RAW-1:0];
+            st_wo <= k;
             st_wd <= (k == 13'd0) ? 8'd1 : (k == 13'd1) ? T_OUTPUT : (k == 13'd9) ? plen[7:0] :
                      (k == 13'd10) ? {3'd0, plen[12:8]} : 8'd0;
             k <= k + 13'd1;
@@ -471,7 +495,7 @@ module session #(
             b <= b + 13'd1;
             if (b != 13'd0) begin
               st_we <= 1'b1;
-              st_wa <= st_head + k[RAW-1:0];
+              st_wo <= k;
               st_wd <= h_rd;
               k <= k + 13'd1;
             end
@@ -484,7 +508,7 @@ module session #(
             end
           end
         end
-        S_RS_WAIT: state <= S_RS_NEXT; // st_head moves after the commit
+        S_RS_WAIT: state <= S_RS_NEXT; // the store's head moves after the commit
         S_POP: begin
           q_pop <= 1'b1;
           q_pop_bytes <= 13'd3 + m_len;
@@ -551,6 +575,9 @@ module session #(
         end
         nb <= m_len - 13'd8;
         q_off <= 13'd11;
+        img_wr_addr <= p_u32a[16:0];
+        img_room <= (p_u32a >= IMG_BYTES) ? 17'd0 : IMG_BYTES - p_u32a[16:0];
+        img_last <= chunk_end[31:0] == p_u32b;
         state <= S_LOAD_COPY;
       end
     end
@@ -612,7 +639,6 @@ module session #(
 
   task resend;
     begin
-      rs_from <= p_u32a;
       if (last_frame == NO_FRAME || p_u32a > last_frame) state <= S_POP;
       else if (h_count == 16'd0 || p_u32a < h_first)
         fail(E_HISTORY, p_u32a, M_HISTORY, (h_count == 16'd0) ? next_start : h_first);

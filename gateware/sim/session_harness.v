@@ -7,7 +7,7 @@ module session_harness #(
   parameter MAX_RETRIES = 10,
   parameter QAW = 12,
   parameter RAW = 11,
-  parameter SAW = 4,
+  parameter SAW = 3,
   parameter HAW = 9,
   parameter MAX_PAYLOAD = 1024,
   parameter IMG_BYTES = 16384,

@@ -137,7 +137,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
     // history: 512 bytes, 16 bytes per output of 2 values: the newest 31 frames (9..39) are kept
     const r = await host.request({ type: 'resend-outputs', fromFrame: 9 }, 31, 50);
     expect(r).toEqual(outputs.slice(9));
-    expect(await host.request({ type: 'resend-outputs', fromFrame: 8 })).toEqual([{ type: 'error', code: ERROR_CODE.HISTORY, frame: 8, message: 'outputs no longer kept before frame 0x00000009' }]);
+    expect(await host.request({ type: 'resend-outputs', fromFrame: 8 })).toEqual([{ type: 'error', code: ERROR_CODE.HISTORY, frame: 8, message: 'outputs kept from frame 0x00000009' }]);
     expect(await host.request({ type: 'resend-outputs', fromFrame: 39 })).toEqual([outputs[39]]);
     expect(await host.request({ type: 'resend-outputs', fromFrame: 40 }, 0)).toEqual([]);
     expect(notAck(await tb!.ms(20))).toEqual([]);
