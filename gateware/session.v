@@ -137,7 +137,6 @@ module session #(
   // ---- emission of STATUS / END_STREAM / ERROR: byte k computed in one cycle, written in the next ----
   reg [7:0]  em_type;
   reg [15:0] err_code;
-  reg [31:0] err_frame, err_num;
   reg [4:0]  err_msg;
   reg [12:0] k, em_last;
   reg [7:0]  em_q;
@@ -150,7 +149,6 @@ module session #(
   msg_rom mr (.clk(clk), .id(err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
   wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
-  wire [3:0]  nib = err_num[4 * (3'd7 - si[2:0] + 3'd2) +: 4];
   function [7:0] byte_of(input [31:0] w, input [1:0] i);
     byte_of = w[8*i +: 8];
   endfunction
@@ -224,10 +222,32 @@ module session #(
   wire [32:0] chunk_end = {1'b0, p_u32a} + {20'd0, m_len - 13'd8};
   wire [31:0] next_start = (last_frame == NO_FRAME) ? 32'd0 : last_frame + 32'd1;
 
+  // the ERROR's frame and the number its message ends with follow from the code and the message: the
+  // message that caused the error stays in the queue (and its fields in e[]) until the ERROR is written
+  reg         err_fr;               // the ERROR names the message's frame (else NO_FRAME)
+  wire [31:0] err_frame = err_fr ? p_u32a : NO_FRAME;
+  reg  [31:0] err_num;
+  always @(*) begin
+    case (err_msg)
+      M_IMG_SIZE: err_num = p_u32b;
+      M_IMG_CHUNK: err_num = p_u32a;
+      M_IMG_INVALID, M_IMG_CAPACITY: err_num = {16'd0, img_err_offset};
+      M_IMG_STAGING: err_num = img_tot;
+      M_PARAM_RANGE: err_num = {16'd0, p_u16_0};
+      M_START_ORDER: err_num = next_start;
+      M_ORDER: err_num = expected_frame;
+      M_COUNT: err_num = {16'd0, is_target ? n_outputs : n_stim_inputs};
+      M_HISTORY: err_num = (h_count == 16'd0) ? next_start : h_first;
+      default: err_num = {24'd0, m_type};
+    endcase
+  end
+  wire [3:0]  nib = err_num[4 * (3'd7 - si[2:0] + 3'd2) +: 4];
+
   // the answer to send: ERROR (code, frame, message id, number) or STATUS/END_STREAM
-  task fail(input [15:0] code, input [31:0] frame, input [4:0] msg, input [31:0] num);
+  task fail(input [15:0] code, input [4:0] msg);
     begin
-      err_code <= (code == E_BAD_FRAME_NC) ? E_BAD_FRAME : code; err_frame <= frame; err_msg <= msg; err_num <= num;
+      err_code <= (code == E_BAD_FRAME_NC) ? E_BAD_FRAME : code; err_msg <= msg;
+      err_fr <= code == E_BAD_FRAME || code == E_OUT_OF_ORDER || code == E_NOT_STREAMING || code == E_HISTORY;
       em_type <= T_ERROR;
       if (code == E_BAD_FRAME || code == E_OUT_OF_ORDER) rejected <= rejected + 32'd1;
       state <= S_EMIT_ROOM;
@@ -264,7 +284,7 @@ module session #(
       q_pop_bytes <= 13'd0; st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; em_last <= 13'd0; need_len <= 13'd0; after_room <= S_IDLE; st_wd <= 8'd0; st_commit_len <= 13'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0; img_total <= 17'd0; param_id <= 16'd0; param_value <= 32'd0;
       in_idx <= 16'd0; in_value <= 24'd0; tgt_idx <= 16'd0; tgt_value <= 24'd0; out_rd_idx <= 16'd0;
-      em_type <= T_STATUS; err_code <= 16'd0; err_frame <= 32'd0; err_num <= 32'd0; err_msg <= 5'd0; k <= 13'd0;
+      em_type <= T_STATUS; err_code <= 16'd0; err_msg <= 5'd0; err_fr <= 1'b0; k <= 13'd0;
       h_off <= 13'd0; h_need <= 13'd0; h_bytes <= 13'd0; h_data <= 8'd0; img_room <= 17'd0; img_last <= 1'b0; h_ra <= {HAW{1'b0}};
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
       is_target <= 1'b0; dly <= 2'd0; rs_frame <= 32'd0; rs_ptr <= {HAW{1'b0}};
@@ -313,7 +333,7 @@ module session #(
             if (!img_last) state <= S_POP;
             else begin
               img_active <= 1'b0;
-              if (img_tot > IMG_BYTES) fail(E_CAPACITY, NO_FRAME, M_IMG_STAGING, img_tot);
+              if (img_tot > IMG_BYTES) fail(E_CAPACITY, M_IMG_STAGING);
               else begin
                 img_commit <= 1'b1;
                 img_total <= img_tot[16:0];
@@ -327,8 +347,8 @@ module session #(
             streaming <= 1'b0;
             at_rest();
             answer(T_STATUS);
-          end else if (img_result == 2'd1) fail(E_BAD_IMAGE, NO_FRAME, M_IMG_INVALID, {16'd0, img_err_offset});
-          else fail(E_CAPACITY, NO_FRAME, M_IMG_CAPACITY, {16'd0, img_err_offset});
+          end else if (img_result == 2'd1) fail(E_BAD_IMAGE, M_IMG_INVALID);
+          else fail(E_CAPACITY, M_IMG_CAPACITY);
         end
         // ---- INPUT_FRAME / TARGET_FRAME values into the core ----
         S_VAL_COPY: begin
@@ -526,14 +546,14 @@ module session #(
       vi <= 16'd0;
       m3 <= 2'd0;
       if (!well) begin
-        if (m_type >= 8'h01 && m_type <= 8'h0F) fail(E_BAD_FRAME_NC, NO_FRAME, M_MALFORMED, {24'd0, m_type});
-        else fail(E_UNKNOWN, NO_FRAME, M_UNKNOWN_TYPE, {24'd0, m_type});
+        if (m_type >= 8'h01 && m_type <= 8'h0F) fail(E_BAD_FRAME_NC, M_MALFORMED);
+        else fail(E_UNKNOWN, M_UNKNOWN_TYPE);
       end else case (m_type)
         8'h01: state <= S_POP;        // HELLO with SEQ: acknowledged and ignored
         8'h03: load_image();
         8'h04: set_param();
         8'h05: begin
-          if (!image_loaded) fail(E_NO_IMAGE, NO_FRAME, M_NO_IMAGE, 32'd0);
+          if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
           else begin
             core_reset <= 1'b1;
             restore_weights <= (p0 == 8'd1);
@@ -553,22 +573,22 @@ module session #(
           answer(T_END);
         end
         8'h0F: resend();
-        default: fail(E_UNKNOWN, NO_FRAME, M_NOT_ACCEPTED, {24'd0, m_type});
+        default: fail(E_UNKNOWN, M_NOT_ACCEPTED);
       endcase
     end
   endtask
 
   task load_image;
     begin
-      if (streaming && image_loaded) fail(E_BAD_IMAGE, NO_FRAME, M_STREAMING_LOAD, 32'd0);
+      if (streaming && image_loaded) fail(E_BAD_IMAGE, M_STREAMING_LOAD);
       else if (p_u32a == 32'd0 && (p_u32b < 32'd48 || p_u32b > 32'd67108864))
-        fail(E_BAD_IMAGE, NO_FRAME, M_IMG_SIZE, p_u32b);
+        fail(E_BAD_IMAGE, M_IMG_SIZE);
       else if ((p_u32a == 32'd0) ? (chunk_end > {1'b0, p_u32b})
                : (!img_active || p_u32a != img_got || p_u32b != img_tot || chunk_end > {1'b0, p_u32b})) begin
         if (p_u32a == 32'd0) begin    // offset 0 starts a new buffer even when the chunk is then refused
           img_active <= 1'b1; img_got <= 32'd0; img_tot <= p_u32b;
         end
-        fail(E_BAD_IMAGE, NO_FRAME, M_IMG_CHUNK, p_u32a);
+        fail(E_BAD_IMAGE, M_IMG_CHUNK);
       end else begin
         if (p_u32a == 32'd0) begin
           img_active <= 1'b1; img_got <= 32'd0; img_tot <= p_u32b;
@@ -594,18 +614,18 @@ module session #(
         param_id <= p_u16_0;
         param_value <= p_i32_2;
         answer(T_STATUS);
-      end else if (!image_loaded && p_u16_0 != 16'd1) fail(E_BAD_PARAM, NO_FRAME, M_NO_IMAGE, 32'd0);
-      else fail(E_BAD_PARAM, NO_FRAME, M_PARAM_RANGE, {16'd0, p_u16_0});
+      end else if (!image_loaded && p_u16_0 != 16'd1) fail(E_BAD_PARAM, M_NO_IMAGE);
+      else fail(E_BAD_PARAM, M_PARAM_RANGE);
     end
   endtask
 
   task start_stream;
     begin
-      if (!image_loaded) fail(E_NO_IMAGE, NO_FRAME, M_NO_IMAGE, 32'd0);
-      else if (p8 == 8'd0 || p8 > 8'd15) fail(E_BAD_PARAM, NO_FRAME, M_PROBES, 32'd0);
-      else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, NO_FRAME, M_PROBES_SIZE, 32'd0);
+      if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
+      else if (p8 == 8'd0 || p8 > 8'd15) fail(E_BAD_PARAM, M_PROBES);
+      else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
       else if (p_u32a != 32'd0 && !(last_frame != NO_FRAME && p_u32a == last_frame + 32'd1))
-        fail(E_OUT_OF_ORDER, p_u32a, M_START_ORDER, next_start);
+        fail(E_OUT_OF_ORDER, M_START_ORDER);
       else begin
         if (p_u32a == 32'd0 && last_frame != NO_FRAME) begin   // a new stream: core at rest, weights kept
           core_reset <= 1'b1;
@@ -625,10 +645,10 @@ module session #(
     begin
       is_target <= tgt;
       if (!streaming || !image_loaded)
-        fail(E_NOT_STREAMING, p_u32a, tgt ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING, 32'd0);
-      else if (p_u32a != expected_frame) fail(E_OUT_OF_ORDER, p_u32a, M_ORDER, expected_frame);
+        fail(E_NOT_STREAMING, tgt ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
+      else if (p_u32a != expected_frame) fail(E_OUT_OF_ORDER, M_ORDER);
       else if ((tgt ? p_u16_4 : p_u16_8) != (tgt ? n_outputs : n_stim_inputs))
-        fail(E_BAD_FRAME, p_u32a, M_COUNT, {16'd0, tgt ? n_outputs : n_stim_inputs});
+        fail(E_BAD_FRAME, M_COUNT);
       else begin
         nb <= tgt ? cnt3_4[12:0] : cnt3_8[12:0];
         q_off <= tgt ? 13'd9 : 13'd13;
@@ -641,7 +661,7 @@ module session #(
     begin
       if (last_frame == NO_FRAME || p_u32a > last_frame) state <= S_POP;
       else if (h_count == 16'd0 || p_u32a < h_first)
-        fail(E_HISTORY, p_u32a, M_HISTORY, (h_count == 16'd0) ? next_start : h_first);
+        fail(E_HISTORY, M_HISTORY);
       else begin
         rs_ptr <= h_tail;
         rs_frame <= h_first;
