@@ -82,6 +82,7 @@ module board_link #(
   output [15:0]  rto_ms
 );
   localparam WINDOW = ((1 << QAW) - 1) / (MAX_PAYLOAD + 3);
+  localparam [7:0] WINDOW8 = WINDOW[7:0];
   wire _unused = &{1'b0, rx_reject_reason};
 
   wire tick;
@@ -95,7 +96,7 @@ module board_link #(
 
   // receive side
   wire [7:0] q_count;
-  wire [7:0] credits = (q_count >= WINDOW) ? 8'd0 : WINDOW[7:0] - q_count;
+  wire [7:0] credits = (q_count >= WINDOW8) ? 8'd0 : WINDOW8 - q_count;
   wire link_reset, hello_seen, ack_in_valid, ack_in_gap, ack_sched, ack_urgent, ack_gap, no_session_req;
   wire rx_len_valid;
   wire [12:0] rx_len_bytes;
@@ -121,7 +122,6 @@ module board_link #(
   wire hello_ack_req, st_we, st_commit, st_slot_free;
   wire [7:0] ha_flags, st_wd;
   wire [31:0] ha_crc, ha_last;
-  wire [RAW-1:0] st_head;
   wire [12:0] st_wo;
   wire [RAW:0] st_room;
   wire [12:0] st_commit_len;
@@ -136,7 +136,7 @@ module board_link #(
     .ack_gap(ack_gap), .no_session_req(no_session_req), .rx_len_valid(rx_len_valid),
     .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc),
     .ha_last(ha_last), .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit),
-    .st_commit_len(st_commit_len), .st_head(st_head), .st_room(st_room), .st_slot_free(st_slot_free),
+    .st_commit_len(st_commit_len), .st_room(st_room), .st_slot_free(st_slot_free),
     .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr),
     .tx_rd_data(tx_rd_data), .rto_ms(rto_ms));
 

@@ -64,7 +64,9 @@ module link_rx #(
 
   wire [7:0]  h_ver   = hdr[0];
   wire [7:0]  h_type  = hdr[1];
+  /* verilator lint_off UNUSEDSIGNAL */ // flag bits 4-7 are ignored on receipt (3.1)
   wire [7:0]  h_flags = hdr[2];
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0] h_seq   = {hdr[4], hdr[3]};
   wire [15:0] h_ack   = {hdr[6], hdr[5]};
   wire [15:0] h_cred  = {hdr[8], hdr[7]};
@@ -208,7 +210,7 @@ module link_rx #(
           if (idx < 13'd11 + h_len[12:0]) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
             q_we <= 1'b1;
-            q_wa <= q_wr_ptr + 13'd3 + cnt;
+            q_wa <= q_wr_ptr + cnt[QAW-1:0] + 3;
             q_wd <= rx_rd_data;
             cnt <= cnt + 13'd1;
           end

@@ -49,11 +49,12 @@ module link_tx #(
   input      [31:0]  ha_last,
   // retransmission store (session writes a frame at offsets 0.. from st_head, then commits it)
   input              st_we,
-  input      [12:0]  st_wo,          // offset in the frame being written (at st_head)
+  /* verilator lint_off UNUSEDSIGNAL */ // a frame is shorter than the ring: the offset's high bits are 0
+  input      [12:0]  st_wo,          // offset in the frame being written (at the store's head)
+  /* verilator lint_on UNUSEDSIGNAL */
   input      [7:0]   st_wd,
   input              st_commit,
   input      [12:0]  st_commit_len,
-  output     [RAW-1:0] st_head,
   output     [RAW:0] st_room,
   output             st_slot_free,
   // frame_tx
@@ -61,7 +62,9 @@ module link_tx #(
   output reg [15:0]  tx_base,
   output reg [12:0]  tx_len,
   input              tx_busy,
+  /* verilator lint_off UNUSEDSIGNAL */ // bit 15 selects the unsequenced frames; an offset needs 13 bits
   input      [15:0]  tx_rd_addr,
+  /* verilator lint_on UNUSEDSIGNAL */
   output     [7:0]   tx_rd_data,
   // observation (tests, LEDs)
   output     [15:0]  rto_ms
@@ -82,7 +85,6 @@ module link_tx #(
   wire [SAW-1:0] oldest = peer_ack[SAW-1:0];
   wire [RAW-1:0] tail  = (stored != 16'd0) ? s_base[oldest] : head;
   wire [RAW-1:0] used  = head - tail;
-  assign st_head = head;
   assign st_room = {1'b0, {RAW{1'b1}}} - {1'b0, used};
   assign st_slot_free = stored < S;
 
@@ -114,7 +116,7 @@ module link_tx #(
   // ---------------- transmitter ----------------
   reg        inflight, seen_busy, cur_unseq, cur_stale, ha_pend, ns_pend;
   reg [1:0]  cur_kind;
-  reg [15:0] cur_seq;
+  reg [SAW-1:0] cur_seq;           // slot of the frame being sent
   reg [7:0]  l_flags;
   reg [15:0] l_seq, l_ack, l_cred;
   reg [7:0]  l_haf;
@@ -162,7 +164,7 @@ module link_tx #(
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; probe_cnt <= 16'd0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
-      cur_seq <= 16'd0;
+      cur_seq <= {SAW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'd0; l_hac <= 32'd0;
@@ -188,8 +190,8 @@ module link_tx #(
           inflight <= 1'b0;
           seen_busy <= 1'b0;
           if (!cur_unseq && !cur_stale) begin
-            s_done[cur_seq[SAW-1:0]] <= now_ms;
-            s_dv[cur_seq[SAW-1:0]] <= 1'b1;
+            s_done[cur_seq] <= now_ms;
+            s_dv[cur_seq] <= 1'b1;
           end
         end
       end else if (can_start && (ha_pend || ns_pend || want_seq || want_ack)) begin
@@ -214,7 +216,7 @@ module link_tx #(
           tx_len <= un_len;
         end else begin
           cur_unseq <= 1'b0;
-          cur_seq <= send_seq;
+          cur_seq <= snd;
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;

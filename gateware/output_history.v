@@ -15,11 +15,13 @@ module output_history #(
   input      [12:0]   need_bytes,      // must be < 2**AW
   output              ready,
   input               wr_en,
+  /* verilator lint_off UNUSEDSIGNAL */ // offsets and sizes are below 2**AW
   input      [12:0]   wr_off,
   input      [7:0]    wr_data,
   input               end_req,
   input      [12:0]   end_bytes,
   input      [31:0]   end_frame,
+  /* verilator lint_on UNUSEDSIGNAL */
   input      [AW-1:0] rd_addr,         // session's read port (while ready)
   output     [7:0]    rd_data,
   output reg [AW-1:0] tail,
@@ -35,10 +37,12 @@ module output_history #(
   wire [AW-1:0] used = head - tail;
   wire [16:0]   free = (17'd1 << AW) - 17'd1 - {{(17-AW){1'b0}}, used};
   assign ready = (st == E_IDLE);
-  ram_dp #(.AW(AW)) mem (.clk(clk), .we(wr_en), .wa(head + wr_off[AW-1:0]), .wd(wr_data),
+  ram_dp #(.AW(AW)) u_mem (.clk(clk), .we(wr_en), .wa(head + wr_off[AW-1:0]), .wd(wr_data),
     .ra(ready ? rd_addr : ev_addr), .rd(rd_data));
   wire [15:0] ev_count = {rd_data, c_lo};
+  /* verilator lint_off UNUSEDSIGNAL */
   wire [17:0] ev_bytes = 18'd10 + {2'd0, ev_count} + {1'b0, ev_count, 1'b0};
+  /* verilator lint_on UNUSEDSIGNAL */
   always @(posedge clk) begin
     if (rst || clear) begin
       st <= E_IDLE;

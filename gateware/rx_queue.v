@@ -12,17 +12,21 @@ module rx_queue #(
   input  [AW-1:0]     wa,
   input  [7:0]        wd,
   input               push,
+  /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the ring
   input  [12:0]       push_bytes,     // 3 + payload length
+  /* verilator lint_on UNUSEDSIGNAL */
   output reg [AW-1:0] wr_ptr,
   // session side
   input  [AW-1:0]     ra,
   output [7:0]        rd,
   input               pop,
+  /* verilator lint_off UNUSEDSIGNAL */
   input  [12:0]       pop_bytes,
+  /* verilator lint_on UNUSEDSIGNAL */
   output reg [AW-1:0] rd_ptr,
   output reg [7:0]    count
 );
-  ram_dp #(.AW(AW)) mem (.clk(clk), .we(we), .wa(wa), .wd(wd), .ra(ra), .rd(rd));
+  ram_dp #(.AW(AW)) u_mem (.clk(clk), .we(we), .wa(wa), .wd(wd), .ra(ra), .rd(rd));
   always @(posedge clk) begin
     if (rst) begin
       wr_ptr <= {AW{1'b0}};

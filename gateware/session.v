@@ -94,7 +94,7 @@ module session #(
   wire [7:0]  p0 = e[3], p6 = e[9], p8 = e[11];
 
   // ---- session state ----
-  reg        streaming, booted, hello_pend, img_active, err_count;
+  reg        streaming, booted, hello_pend, img_active;
   reg [QAW-1:0] hello_mark;
   reg [31:0] last_frame, expected_frame, rejected, img_got, img_tot;
   assign board_state = !image_loaded ? 2'd0 : streaming ? 2'd2 : 2'd1;
@@ -185,7 +185,7 @@ module session #(
   // ---- one room check for every frame the session writes: 11 + payload bytes, and a free slot ----
   reg  [12:0] need_len;
   reg  [5:0]  after_room;
-  wire room_ok = st_slot_free && {1'b0, st_room} >= {{(13 - RAW){1'b0}}, need_len};
+  wire room_ok = st_slot_free && {{(13 - RAW){1'b0}}, st_room} >= {1'b0, need_len};
   wire [12:0] hk = k - 13'd11;                         // offset in the history entry
 
   // ---- output history ----
@@ -217,7 +217,9 @@ module session #(
   reg [HAW-1:0] rs_ptr;
   reg        rs_skip;
   reg [7:0]  rs_lo;
+  /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the history: count < 2**13
   wire [15:0] rs_cnt = {h_rd, rs_lo};
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
   wire [32:0] chunk_end = {1'b0, p_u32a} + {20'd0, m_len - 13'd8};
   wire [31:0] next_start = (last_frame == NO_FRAME) ? 32'd0 : last_frame + 32'd1;
@@ -276,7 +278,7 @@ module session #(
     if (rst) begin
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0; p31 <= 8'd0;
       for (i = 0; i < 15; i = i + 1) e[i] <= 8'd0;
-      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; err_count <= 1'b0;
+      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0;
       hello_mark <= {QAW{1'b0}};
       last_frame <= NO_FRAME; expected_frame <= 32'd0; rejected <= 32'd0; img_got <= 32'd0; img_tot <= 32'd0;
       ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= NO_FRAME;
@@ -313,7 +315,7 @@ module session #(
           f <= f + 5'd1;
           q_off <= (f >= 5'd14) ? 13'd34 : {8'd0, f} + 13'd1;
           if (f != 5'd0) begin
-            if (f <= 5'd15) e[f - 5'd1] <= q_rd;
+            if (f <= 5'd15) e[f[3:0] - 4'd1] <= q_rd;
             else p31 <= q_rd;
           end
           if (f == 5'd16) state <= S_DISPATCH;

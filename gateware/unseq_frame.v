@@ -27,8 +27,10 @@ module unseq_frame #(
   localparam [8*28-1:0] NS_TEXT = "no session: send HELLO first";
   wire [15:0] plen = (kind == 2'd1) ? 16'd32 + ID_LEN : (kind == 2'd2) ? 16'd35 : 16'd0;
   assign frame_len = 13'd11 + plen[12:0];
+  /* verilator lint_off UNUSEDSIGNAL */ // u16 fields use the low half
   wire [31:0] c_neur = MAX_NEURONS, c_syn = MAX_SYNAPSES, c_in = MAX_INPUTS, c_out = MAX_OUTPUTS;
   wire [31:0] c_rate = MAX_FRAME_RATE, c_win = WINDOW, c_pay = MAX_PAYLOAD;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] j = off - 13'd11;
 
   function [7:0] hello_ack_byte(input [12:0] jj);

@@ -51,6 +51,7 @@ module core_stub #(
   output reg [31:0] saturations,
   output reg [31:0] frames_processed
 );
+  localparam IAW = $clog2(IMG_BYTES);
   reg [7:0]  img [0:IMG_BYTES-1];
   reg [23:0] in_mem [0:MAX_INPUTS-1];
   reg [23:0] tgt_mem [0:MAX_OUTPUTS-1];
@@ -59,15 +60,17 @@ module core_stub #(
   reg [16:0] ctot;
   reg [7:0]  rd;
   reg [7:0]  hb [0:13];           // bytes 0..3 (magic), 28..33 (nStim, nNeurons, nOutputs), trailer
+  /* verilator lint_off UNUSEDSIGNAL */ // staging addresses beyond IMG_BYTES are never read
   reg [16:0] ra;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [15:0] busy_cycles;
   reg [15:0] ridx;
   reg        rpend;
   assign frame_busy = busy_cycles != 16'd0;
   wire _unused = &{1'b0, restore_weights, probes, tgt_commit, param_value[31:16]};
   always @(posedge clk) begin
-    if (img_wr_en && img_wr_addr < IMG_BYTES) img[img_wr_addr] <= img_wr_data;
-    rd <= img[ra];
+    if (img_wr_en && img_wr_addr < IMG_BYTES) img[img_wr_addr[IAW-1:0]] <= img_wr_data;
+    rd <= img[ra[IAW-1:0]];
   end
   wire [15:0] s_in = {hb[5], hb[4]}, s_out = {hb[9], hb[8]};
   function [16:0] addr_of(input [4:0] st);
@@ -93,7 +96,7 @@ module core_stub #(
       else if (cst != 5'd0) begin
         cst <= cst + 5'd1;
         if (cst <= 5'd14) ra <= addr_of(cst - 5'd1);
-        if (cst >= 5'd3 && cst <= 5'd16) hb[cst - 5'd3] <= rd;
+        if (cst >= 5'd3 && cst <= 5'd16) hb[cst[3:0] - 4'd3] <= rd;
         if (cst == 5'd17) begin
           cst <= 5'd0;
           img_done <= 1'b1;
@@ -127,8 +130,8 @@ module core_stub #(
       else if (rpend) begin
         rpend <= 1'b0;
         out_rd_valid <= 1'b1;
-        out_rd_data <= v_in + {ridx[11:0], 4'd0} + frames_processed[23:0] + v_tg + (learn ? 24'h1000 : 24'd0)
-                     + {8'd0, iterations};
+        out_rd_data <= v_in + {4'd0, ridx, 4'd0} + frames_processed[23:0] + v_tg + (learn ? 24'h1000 : 24'd0)
+                     + {8'd0, iterations};  // (24-bit wrap)
       end
     end
   end
