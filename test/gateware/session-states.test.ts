@@ -104,6 +104,42 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
     ]);
   });
 
+  it('LOAD_IMAGE chunk rules (5.4): size, sequence, total, overrun; validation and capacity name the byte', async () => {
+    const host = await open();
+    const T = img.length;
+    const ld = (offset: number, total: number, from: number, to: number): Message => ({ type: 'load-image', offset, total, chunk: img.slice(from, to) });
+    const rest: Message[] = [];
+    for (let o = 200; o < T; o += 1000) rest.push(ld(o, T, o, Math.min(T, o + 1000)));
+    const answers = await sameAsReference(host, [
+      ld(0, 47, 0, 10),                 // total below 48
+      ld(0, 67_108_865, 0, 10),         // total above 64 MiB
+      ld(100, T, 100, 200),             // no load started
+      ld(0, T, 0, 100),                 // starts a buffer: no answer
+      ld(200, T, 200, 300),             // skips a chunk
+      ld(100, T + 1, 100, 200),         // another total
+      ld(100, T, 100, 200),             // the right one: still accepted after the refusals
+      ...rest,                          // the rest, the last answered with STATUS
+      ld(0, 60, 0, 61),                 // a chunk past the end of a new buffer
+    ]);
+    expect(answers.map((a) => a.map((m) => (m.type === 'error' ? m.code : m.type)))).toEqual([
+      [ERROR_CODE.BAD_IMAGE], [ERROR_CODE.BAD_IMAGE], [ERROR_CODE.BAD_IMAGE], [], [ERROR_CODE.BAD_IMAGE], [ERROR_CODE.BAD_IMAGE], [],
+      ...rest.slice(1).map(() => []), ['status'], [ERROR_CODE.BAD_IMAGE],
+    ]);
+    expect(answers[0]![0]).toMatchObject({ message: 'image size outside 48..67108864: 0x0000002f' });
+    expect(answers[4]![0]).toMatchObject({ message: 'chunk out of sequence, offset 0x000000c8' });
+    // a corrupted image: the core's validation names the byte (the stub checks the magic at byte 0)
+    const bad = img.slice();
+    bad[1] ^= 0xff;
+    const r = await sameAsReference(host, chunks(bad, 1000));
+    expect(r.at(-1)![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_IMAGE, message: 'invalid image at byte 0x00000000' });
+    // an image beyond the board's capabilities (70 inputs, the board holds 64): CAPACITY naming nStimulusInputs (byte 28)
+    const big = smallImage([70, 2]);
+    const c = await sameAsReference(host, chunks(big, 1000));
+    expect(c.at(-1)![0]).toMatchObject({ type: 'error', code: ERROR_CODE.CAPACITY, message: 'exceeds a capability at byte 0x0000001c' });
+    // a failed load keeps the running image
+    expect(await host.request({ type: 'stop-stream' })).toEqual([expect.objectContaining({ type: 'status', state: 1, imageLoaded: true })]);
+  });
+
   it('messages that do not decode: BAD_FRAME for a known type, UNKNOWN_MESSAGE otherwise; both consumed and acknowledged', async () => {
     const host = await open();
     const stop: Message = { type: 'stop-stream' };
