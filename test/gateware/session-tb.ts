@@ -45,7 +45,27 @@ export function buildSessionTb(params: Record<string, number> = {}): string {
   h.update(gs.join(' '));
   const dir = join(ROOT, 'build', 'gateware', `session-tb-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'Vsession_harness');
-  if (existsSync(bin)) return bin;
+  // one build at a time (test files run in parallel): the first takes a lock, the others wait for the binary
+  const lock = `${dir}.lock`;
+  mkdirSync(join(ROOT, 'build', 'gateware'), { recursive: true });
+  for (let waited = 0; !existsSync(bin); waited += 200) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (waited > 600_000) throw new Error(`waited 600 s for another build of ${dir} (remove ${lock} if none runs)`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      if (!existsSync(bin)) verilate(dir, gs);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return bin;
+}
+
+function verilate(dir: string, gs: string[]): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -54,9 +74,8 @@ export function buildSessionTb(params: Record<string, number> = {}): string {
     `-I${GW}`, `-I${join(GW, 'sim')}`, ...gs, '-CFLAGS', `-O1 -DTICK_CYCLES=${TICK_CYCLES}`, '--Mdir', tmp,
     ...SOURCES.map((f) => join(GW, f)), join(GW, 'sim/session_tb.cpp'),
   ], { stdio: 'pipe' });
-  if (!existsSync(dir)) renameSync(tmp, dir);
-  else rmSync(tmp, { recursive: true, force: true });
-  return bin;
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
 }
 
 export interface TxFrame {
