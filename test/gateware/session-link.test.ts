@@ -98,6 +98,20 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
     expect(notAck(await tb!.ms(3000))).toEqual([]);                  // acknowledged: nothing more
   });
 
+  it('with the host granting no credit, answers wait and the board probes the window every RTO (ACK+PROBE)', async () => {
+    const host = await open();
+    host.autoAck = false;
+    const before = tb!.sent.length;
+    await host.send({ type: 'stop-stream' }, { credits: 0 });
+    await tb!.ms(700);
+    const waited = tb!.sent.slice(before);
+    expect(waited.filter((t) => t.frame.type !== 0x0d)).toEqual([]);        // the STATUS waits for credit
+    const probes = waited.filter((t) => t.frame.flags === (FLAG_ACK | 4));
+    expect(probes.length).toBe(3);                                           // at 200, 400, 600 ms
+    const released = notAck(await host.send({ type: 'ack' }, { credits: 4 })).concat(notAck(await tb!.ms(5)));
+    expect(released.map((t) => t.message!.type)).toEqual(['status']);
+  });
+
   it('retransmits an unacknowledged frame after the timeout, backing off, and ends the session after 10 retransmissions', async () => {
     const host = await open();
     host.autoAck = false;
