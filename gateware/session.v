@@ -143,7 +143,7 @@ module session #(
   reg        em_rom_q;
   wire [7:0] rom_ch, rom_len;
   wire       rom_num;
-  wire [12:0] kj = k - 13'd11;                         // payload index
+  wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
   wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
   msg_rom mr (.clk(clk), .id(err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
@@ -152,28 +152,29 @@ module session #(
   function [7:0] byte_of(input [31:0] w, input [1:0] i);
     byte_of = w[8*i +: 8];
   endfunction
+  wire [6:0] k7 = k[6:0], kj7 = kj[6:0];    // a STATUS/END_STREAM/ERROR frame is shorter than 128 bytes
   reg [7:0] em_byte;
   always @(*) begin
     em_byte = 8'd0;
-    if (k == 13'd0) em_byte = 8'd1;
-    else if (k == 13'd1) em_byte = em_type;
-    else if (k == 13'd9) em_byte = em_plen[7:0];
-    else if (k == 13'd10) em_byte = {3'd0, em_plen[12:8]};
-    else if (k >= 13'd11) begin
+    if (k7 == 7'd0) em_byte = 8'd1;
+    else if (k7 == 7'd1) em_byte = em_type;
+    else if (k7 == 7'd9) em_byte = em_plen[7:0];
+    else if (k7 == 7'd10) em_byte = {3'd0, em_plen[12:8]};
+    else if (k7 >= 7'd11) begin
       if (em_type == T_STATUS) begin
-        if (kj == 13'd0) em_byte = {6'd0, board_state};
-        else if (kj <= 13'd4) em_byte = byte_of(frames_processed, kj[1:0] - 2'd1);
-        else if (kj <= 13'd8) em_byte = byte_of(last_frame, kj[1:0] - 2'd1);
-        else if (kj <= 13'd12) em_byte = byte_of(saturations, kj[1:0] - 2'd1);
-        else if (kj <= 13'd16) em_byte = byte_of(rejected, kj[1:0] - 2'd1);
+        if (kj7 == 7'd0) em_byte = {6'd0, board_state};
+        else if (kj7 <= 7'd4) em_byte = byte_of(frames_processed, kj[1:0] - 2'd1);
+        else if (kj7 <= 7'd8) em_byte = byte_of(last_frame, kj[1:0] - 2'd1);
+        else if (kj7 <= 7'd12) em_byte = byte_of(saturations, kj[1:0] - 2'd1);
+        else if (kj7 <= 7'd16) em_byte = byte_of(rejected, kj[1:0] - 2'd1);
         else em_byte = {7'd0, image_loaded};
       end else if (em_type == T_END) begin
-        if (kj <= 13'd3) em_byte = byte_of(last_frame, kj[1:0]);
+        if (kj7 <= 7'd3) em_byte = byte_of(last_frame, kj[1:0]);
         else em_byte = byte_of(frames_processed, kj[1:0]);
       end else begin
-        if (kj <= 13'd1) em_byte = kj[0] ? err_code[15:8] : err_code[7:0];
-        else if (kj <= 13'd5) em_byte = byte_of(err_frame, kj[1:0] - 2'd2);
-        else if (kj == 13'd6) em_byte = msg_len;
+        if (kj7 <= 7'd1) em_byte = kj[0] ? err_code[15:8] : err_code[7:0];
+        else if (kj7 <= 7'd5) em_byte = byte_of(err_frame, kj[1:0] - 2'd2);
+        else if (kj7 == 7'd6) em_byte = msg_len;
         else if (si == 8'd0) em_byte = 8'h30;                       // "0x"
         else if (si == 8'd1) em_byte = 8'h78;
         else em_byte = (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
@@ -399,24 +400,24 @@ module session #(
         S_OUT_HDR: begin              // header, frame, timeUs, count
           st_we <= 1'b1;
           st_wo <= k;
-          case (k)
-            13'd0: st_wd <= 8'd1;
-            13'd1: st_wd <= T_OUTPUT;
-            13'd9: st_wd <= plen[7:0];
-            13'd10: st_wd <= {3'd0, plen[12:8]};
-            13'd11, 13'd12, 13'd13, 13'd14: st_wd <= byte_of(p_u32a, k[1:0] - 2'd3);
-            13'd15, 13'd16, 13'd17, 13'd18: st_wd <= byte_of(p_u32b, k[1:0] - 2'd3);
-            13'd19: st_wd <= cur_w[7:0];
-            13'd20: st_wd <= cur_w[15:8];
+          case (k[4:0])
+            5'd0: st_wd <= 8'd1;
+            5'd1: st_wd <= T_OUTPUT;
+            5'd9: st_wd <= plen[7:0];
+            5'd10: st_wd <= {3'd0, plen[12:8]};
+            5'd11, 5'd12, 5'd13, 5'd14: st_wd <= byte_of(p_u32a, k[1:0] - 2'd3);
+            5'd15, 5'd16, 5'd17, 5'd18: st_wd <= byte_of(p_u32b, k[1:0] - 2'd3);
+            5'd19: st_wd <= cur_w[7:0];
+            5'd20: st_wd <= cur_w[15:8];
             default: st_wd <= 8'd0;
           endcase
           if (k >= 13'd11) begin
             h_wr <= 1'b1;
             h_off <= hk;
-            case (k)
-              13'd11, 13'd12, 13'd13, 13'd14: h_data <= byte_of(p_u32a, k[1:0] - 2'd3);
-              13'd15, 13'd16, 13'd17, 13'd18: h_data <= byte_of(p_u32b, k[1:0] - 2'd3);
-              13'd19: h_data <= cur_w[7:0];
+            case (k[4:0])
+              5'd11, 5'd12, 5'd13, 5'd14: h_data <= byte_of(p_u32a, k[1:0] - 2'd3);
+              5'd15, 5'd16, 5'd17, 5'd18: h_data <= byte_of(p_u32b, k[1:0] - 2'd3);
+              5'd19: h_data <= cur_w[7:0];
               default: h_data <= cur_w[15:8];
             endcase
           end
@@ -626,7 +627,7 @@ module session #(
       if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
       else if (p8 == 8'd0 || p8 > 8'd15) fail(E_BAD_PARAM, M_PROBES);
       else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
-      else if (p_u32a != 32'd0 && !(last_frame != NO_FRAME && p_u32a == last_frame + 32'd1))
+      else if (p_u32a != 32'd0 && !(last_frame != NO_FRAME && p_u32a == next_start))
         fail(E_OUT_OF_ORDER, M_START_ORDER);
       else begin
         if (p_u32a == 32'd0 && last_frame != NO_FRAME) begin   // a new stream: core at rest, weights kept
