@@ -14,7 +14,9 @@ module unseq_frame #(
   parameter [8*32-1:0] BOARD_ID = "nla-up5k"
 ) (
   input      [1:0]  kind,           // 0 ACK, 1 HELLO_ACK, 2 NO_SESSION
+  /* verilator lint_off UNUSEDSIGNAL */ // frames shorter than 128 bytes
   input      [12:0] off,
+  /* verilator lint_on UNUSEDSIGNAL */
   input      [7:0]  flags,
   input      [15:0] ack,
   input      [15:0] credits,
@@ -31,72 +33,72 @@ module unseq_frame #(
   wire [31:0] c_neur = MAX_NEURONS, c_syn = MAX_SYNAPSES, c_in = MAX_INPUTS, c_out = MAX_OUTPUTS;
   wire [31:0] c_rate = MAX_FRAME_RATE, c_win = WINDOW, c_pay = MAX_PAYLOAD;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] j = off - 13'd11;
+  wire [6:0] j = off[6:0] - 7'd11;      // every unsequenced frame is shorter than 128 bytes
 
-  function [7:0] hello_ack_byte(input [12:0] jj);
+  function [7:0] hello_ack_byte(input [6:0] jj);
     begin
       case (jj)
-        13'd0: hello_ack_byte = 8'd1;
-        13'd1: hello_ack_byte = 8'd0;
-        13'd2: hello_ack_byte = c_neur[7:0];
-        13'd3: hello_ack_byte = c_neur[15:8];
-        13'd4: hello_ack_byte = c_syn[7:0];
-        13'd5: hello_ack_byte = c_syn[15:8];
-        13'd6: hello_ack_byte = c_syn[23:16];
-        13'd7: hello_ack_byte = c_syn[31:24];
-        13'd8: hello_ack_byte = c_in[7:0];
-        13'd9: hello_ack_byte = c_in[15:8];
-        13'd10: hello_ack_byte = c_out[7:0];
-        13'd11: hello_ack_byte = c_out[15:8];
-        13'd12: hello_ack_byte = 8'd16;
-        13'd13: hello_ack_byte = 8'd28;
-        13'd14: hello_ack_byte = c_rate[7:0];
-        13'd15: hello_ack_byte = c_rate[15:8];
-        13'd16: hello_ack_byte = c_rate[23:16];
-        13'd17: hello_ack_byte = c_rate[31:24];
-        13'd18: hello_ack_byte = c_win[7:0];
-        13'd19: hello_ack_byte = c_win[15:8];
-        13'd20: hello_ack_byte = c_pay[7:0];
-        13'd21: hello_ack_byte = c_pay[15:8];
-        13'd22: hello_ack_byte = ha_flags;
-        13'd23: hello_ack_byte = ha_crc[7:0];
-        13'd24: hello_ack_byte = ha_crc[15:8];
-        13'd25: hello_ack_byte = ha_crc[23:16];
-        13'd26: hello_ack_byte = ha_crc[31:24];
-        13'd27: hello_ack_byte = ha_last[7:0];
-        13'd28: hello_ack_byte = ha_last[15:8];
-        13'd29: hello_ack_byte = ha_last[23:16];
-        13'd30: hello_ack_byte = ha_last[31:24];
-        13'd31: hello_ack_byte = ID_LEN;
-        default: hello_ack_byte = BOARD_ID[8*(ID_LEN - 1 - (jj - 13'd32)) +: 8];
+        7'd0: hello_ack_byte = 8'd1;
+        7'd1: hello_ack_byte = 8'd0;
+        7'd2: hello_ack_byte = c_neur[7:0];
+        7'd3: hello_ack_byte = c_neur[15:8];
+        7'd4: hello_ack_byte = c_syn[7:0];
+        7'd5: hello_ack_byte = c_syn[15:8];
+        7'd6: hello_ack_byte = c_syn[23:16];
+        7'd7: hello_ack_byte = c_syn[31:24];
+        7'd8: hello_ack_byte = c_in[7:0];
+        7'd9: hello_ack_byte = c_in[15:8];
+        7'd10: hello_ack_byte = c_out[7:0];
+        7'd11: hello_ack_byte = c_out[15:8];
+        7'd12: hello_ack_byte = 8'd16;
+        7'd13: hello_ack_byte = 8'd28;
+        7'd14: hello_ack_byte = c_rate[7:0];
+        7'd15: hello_ack_byte = c_rate[15:8];
+        7'd16: hello_ack_byte = c_rate[23:16];
+        7'd17: hello_ack_byte = c_rate[31:24];
+        7'd18: hello_ack_byte = c_win[7:0];
+        7'd19: hello_ack_byte = c_win[15:8];
+        7'd20: hello_ack_byte = c_pay[7:0];
+        7'd21: hello_ack_byte = c_pay[15:8];
+        7'd22: hello_ack_byte = ha_flags;
+        7'd23: hello_ack_byte = ha_crc[7:0];
+        7'd24: hello_ack_byte = ha_crc[15:8];
+        7'd25: hello_ack_byte = ha_crc[23:16];
+        7'd26: hello_ack_byte = ha_crc[31:24];
+        7'd27: hello_ack_byte = ha_last[7:0];
+        7'd28: hello_ack_byte = ha_last[15:8];
+        7'd29: hello_ack_byte = ha_last[23:16];
+        7'd30: hello_ack_byte = ha_last[31:24];
+        7'd31: hello_ack_byte = ID_LEN;
+        default: hello_ack_byte = BOARD_ID[8*(ID_LEN - 1 - (jj - 7'd32)) +: 8];
       endcase
     end
   endfunction
 
-  function [7:0] no_session_byte(input [12:0] jj);
+  function [7:0] no_session_byte(input [6:0] jj);
     begin
       case (jj)
-        13'd0: no_session_byte = 8'd9;
-        13'd1: no_session_byte = 8'd0;
-        13'd2, 13'd3, 13'd4, 13'd5: no_session_byte = 8'hFF;
-        13'd6: no_session_byte = 8'd28;
-        default: no_session_byte = NS_TEXT[8*(27 - (jj - 13'd7)) +: 8];
+        7'd0: no_session_byte = 8'd9;
+        7'd1: no_session_byte = 8'd0;
+        7'd2, 7'd3, 7'd4, 7'd5: no_session_byte = 8'hFF;
+        7'd6: no_session_byte = 8'd28;
+        default: no_session_byte = NS_TEXT[8*(27 - (jj - 7'd7)) +: 8];
       endcase
     end
   endfunction
 
   always @(*) begin
-    case (off)
-      13'd0: data = 8'd1;
-      13'd1: data = (kind == 2'd1) ? 8'h02 : (kind == 2'd2) ? 8'h0C : 8'h0D;
-      13'd2: data = flags;
-      13'd3, 13'd4: data = 8'd0;
-      13'd5: data = ack[7:0];
-      13'd6: data = ack[15:8];
-      13'd7: data = credits[7:0];
-      13'd8: data = credits[15:8];
-      13'd9: data = plen[7:0];
-      13'd10: data = plen[15:8];
+    case (off[6:0])
+      7'd0: data = 8'd1;
+      7'd1: data = (kind == 2'd1) ? 8'h02 : (kind == 2'd2) ? 8'h0C : 8'h0D;
+      7'd2: data = flags;
+      7'd3, 7'd4: data = 8'd0;
+      7'd5: data = ack[7:0];
+      7'd6: data = ack[15:8];
+      7'd7: data = credits[7:0];
+      7'd8: data = credits[15:8];
+      7'd9: data = plen[7:0];
+      7'd10: data = plen[15:8];
       default: data = (kind == 2'd1) ? hello_ack_byte(j) : no_session_byte(j);
     endcase
   end
