@@ -73,9 +73,6 @@ module link_tx #(
   // ---------------- store ----------------
   reg [RAW-1:0] s_base [0:S-1];
   reg [12:0]    s_len  [0:S-1];
-  reg [15:0]    s_done [0:S-1];
-  reg [1:0]     s_sends[0:S-1];
-  reg [S-1:0]   s_dv;                // doneAt valid: written completely in the current round
   reg [RAW-1:0] head;
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
@@ -103,8 +100,15 @@ module link_tx #(
   wire [19:0] backoff = {4'd0, rto_ms} << shift;
   wire [19:0] timeout_raw = ((backoff > 20'd60000) ? 20'd60000 : backoff) + {4'd0, lmax_ms};
   wire [15:0] timeout_ms = (timeout_raw > 20'd65000) ? 16'd65000 : timeout_raw[15:0];
-  wire [15:0] elapsed = now_ms - s_done[oldest];
-  wire        expire = tick && session_open && in_fl != 16'd0 && s_dv[oldest] && elapsed >= timeout_ms;
+  // the timer of the oldest unacknowledged frame: started when its transmission ends, restarted when
+  // `ack` advances (TCP's rule, RFC 6298 5.3), stopped by go-back-N until the oldest is on the line again
+  reg         timer_on;
+  reg  [15:0] timer_at;
+  wire [15:0] elapsed = now_ms - timer_at;
+  wire        expire = tick && session_open && timer_on && elapsed >= timeout_ms;
+  // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
+  reg         timed_on;
+  reg  [15:0] timed_seq, timed_at, sent_hi;
 
   // ---------------- acknowledgements ----------------
   reg        ack_due, ack_now, gap_due, ack_timing, probe_due, cred_was_zero;
@@ -114,9 +118,9 @@ module link_tx #(
   wire [15:0] adv = ack_in_ack - peer_ack;
 
   // ---------------- transmitter ----------------
-  reg        inflight, seen_busy, cur_unseq, cur_stale, ha_pend, ns_pend;
+  reg        inflight, seen_busy, cur_unseq, cur_stale, cur_first, ha_pend, ns_pend;
   reg [1:0]  cur_kind;
-  reg [SAW-1:0] cur_seq;           // slot of the frame being sent
+  reg [15:0] cur_seq;              // seq of the frame being sent
   reg [7:0]  l_flags;
   reg [15:0] l_seq, l_ack, l_cred;
   reg [7:0]  l_haf;
@@ -148,7 +152,6 @@ module link_tx #(
   wire want_seq = session_open && send_seq != admit_seq;
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
-  wire [SAW-1:0] newest = ack_in_ack[SAW-1:0] - 1'b1;
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
 
   integer k;
@@ -160,17 +163,18 @@ module link_tx #(
     if (rst) begin
       head <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
-      retries <= 4'd0; fast_rtx <= 1'b0; s_dv <= {S{1'b0}};
+      retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
+      timed_seq <= 16'd0; timed_at <= 16'd0; sent_hi <= 16'd0; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; probe_cnt <= 16'd0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
-      cur_seq <= {SAW{1'b0}};
+      cur_seq <= 16'd0;
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'd0; l_hac <= 32'd0;
       l_hal <= 32'd0; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
-        s_base[k] <= {RAW{1'b0}}; s_len[k] <= 13'd0; s_done[k] <= 16'd0; s_sends[k] <= 2'd0;
+        s_base[k] <= {RAW{1'b0}}; s_len[k] <= 13'd0;
       end
     end else begin
       // ---- window probe: frames wait, none unacknowledged, window closed ----
@@ -190,8 +194,15 @@ module link_tx #(
           inflight <= 1'b0;
           seen_busy <= 1'b0;
           if (!cur_unseq && !cur_stale) begin
-            s_done[cur_seq] <= now_ms;
-            s_dv[cur_seq] <= 1'b1;
+            if (cur_seq == peer_ack) begin       // the oldest is on the line: its timer starts
+              timer_on <= 1'b1;
+              timer_at <= now_ms;
+            end
+            if (cur_first && !timed_on) begin    // time this one's round trip
+              timed_on <= 1'b1;
+              timed_seq <= cur_seq;
+              timed_at <= now_ms;
+            end
           end
         end
       end else if (can_start && (ha_pend || ns_pend || want_seq || want_ack)) begin
@@ -216,14 +227,14 @@ module link_tx #(
           tx_len <= un_len;
         end else begin
           cur_unseq <= 1'b0;
-          cur_seq <= snd;
+          cur_seq <= send_seq;
+          cur_first <= send_seq == sent_hi;
+          if (send_seq == sent_hi) sent_hi <= sent_hi + 16'd1;
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;
           tx_base <= {{(16-RAW){1'b0}}, s_base[snd]};
           tx_len <= s_len[snd];
-          s_dv[snd] <= 1'b0;
-          if (s_sends[snd] != 2'd2) s_sends[snd] <= s_sends[snd] + 2'd1;
         end
       end
       // ---- acknowledgement requests (after the transmitter: a request in its starting cycle survives) ----
@@ -246,18 +257,24 @@ module link_tx #(
       // ---- acknowledgement fields received (4.4) ----
       if (ack_in_valid && adv <= in_fl) begin
         if (adv != 16'd0) begin
-          if (s_sends[newest] == 2'd1 && s_dv[newest]) begin   // Karn's rule
+          if (timed_on && (timed_seq - peer_ack) < adv) begin    // the timed frame is acknowledged
             rtt_valid <= 1'b1;
-            rtt_ms <= now_ms - s_done[newest];
+            rtt_ms <= now_ms - timed_at;
+            timed_on <= 1'b0;
           end
           peer_ack <= ack_in_ack;
           fast_rtx <= 1'b0;
           retries <= 4'd0;
+          // the new oldest frame's timer restarts now if it has been written (else when it is)
+          timer_on <= adv != in_fl && (send_seq - ack_in_ack) < 16'h8000 && send_seq != ack_in_ack &&
+                      !(inflight && !cur_unseq && cur_seq == ack_in_ack);
+          timer_at <= now_ms;
           if ((send_seq - peer_ack) < adv) send_seq <= ack_in_ack;
         end else if (ack_in_gap && in_fl != 16'd0 && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;
-          s_dv <= {S{1'b0}};
+          timer_on <= 1'b0;
+          timed_on <= 1'b0;
         end
         peer_credits <= ack_in_credits;
       end
@@ -267,14 +284,15 @@ module link_tx #(
         else begin
           retries <= retries + 4'd1;
           send_seq <= peer_ack;      // go-back-N
-          s_dv <= {S{1'b0}};
+          timer_on <= 1'b0;
+          timed_on <= 1'b0;
         end
       end
       // ---- new session or end of session: both directions restart, nothing pending ----
       if (link_reset || end_session || fail_session) begin
         next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0;
         peer_credits <= link_reset ? link_reset_credits : 16'd1;
-        retries <= 4'd0; fast_rtx <= 1'b0; s_dv <= {S{1'b0}};
+        retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timed_on <= 1'b0; sent_hi <= 16'd0;
         ack_due <= 1'b0; ack_now <= 1'b0; ack_timing <= 1'b0; gap_due <= 1'b0; probe_due <= 1'b0;
         if (inflight) cur_stale <= 1'b1;
       end
@@ -282,8 +300,6 @@ module link_tx #(
       if (st_commit && (link_reset || (session_open && !end_session && !fail_session))) begin
         s_base[cslot] <= head;
         s_len[cslot] <= st_commit_len;
-        s_sends[cslot] <= 2'd0;
-        s_dv[cslot] <= 1'b0;
         head <= head + st_commit_len[RAW-1:0];
         next_seq <= (link_reset ? 16'd0 : next_seq) + 16'd1;
       end
