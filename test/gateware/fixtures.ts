@@ -31,8 +31,9 @@ export function smallImage(sizes = [3, 4, 2]): Uint8Array {
 }
 
 /** LOAD_IMAGE chunks of `chunk` bytes. */
-export function chunks(img: Uint8Array, chunk: number): Message[] {
-  const out: Message[] = [];
+export type LoadImage = Extract<Message, { type: 'load-image' }>;
+export function chunks(img: Uint8Array, chunk: number): LoadImage[] {
+  const out: LoadImage[] = [];
   for (let o = 0; o < img.length; o += chunk) out.push({ type: 'load-image', offset: o, total: img.length, chunk: img.slice(o, o + chunk) });
   return out;
 }

@@ -129,7 +129,7 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
     expect(answers[4]![0]).toMatchObject({ message: 'chunk out of sequence, offset 0x000000c8' });
     // a corrupted image: the core's validation names the byte (the stub checks the magic at byte 0)
     const bad = img.slice();
-    bad[1] ^= 0xff;
+    bad[1] = bad[1]! ^ 0xff;
     const r = await sameAsReference(host, chunks(bad, 1000));
     expect(r.at(-1)![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_IMAGE, message: 'invalid image at byte 0x00000000' });
     // an image beyond the board's capabilities (70 inputs, the board holds 64): CAPACITY naming nStimulusInputs (byte 28)
