@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FLAG_ACK, FLAG_SEQ } from '../../host/protocol/frame.js';
 import { ERROR_CODE, NO_FRAME, PARAM, type Message } from '../../host/protocol/messages.js';
 import { FLAG_GAP } from '../../host/link/reliable-link.js';
+import { RtoEstimator } from '../../host/link/rto.js';
 import { chunks, smallImage, stubOutput } from './fixtures.js';
 import { buildSessionTb, hasVerilator, SessionTb, TestHost, type TxFrame } from './session-tb.js';
 
@@ -110,6 +111,28 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
     expect(probes.length).toBe(3);                                           // at 200, 400, 600 ms
     const released = notAck(await host.send({ type: 'ack' }, { credits: 4 })).concat(notAck(await tb!.ms(5)));
     expect(released.map((t) => t.message!.type)).toEqual(['status']);
+  });
+
+  it('estimates the retransmission timeout from round trips as the reference estimator does (4.7.1 rule 4)', async () => {
+    const host = await open();
+    host.autoAck = false;
+    const ref = new RtoEstimator(200);
+    expect((await tb!.state()).rtoMs).toBe(200);
+    for (const delayMs of [150, 400, 50]) {
+      await host.request({ type: 'stop-stream' });
+      const done = tb!.sent.filter((t) => t.frame.type === 0x0b).at(-1)!;
+      await tb!.ms(delayMs);
+      host.see([done]);
+      await host.ack();                                    // acknowledges the STATUS after ~delayMs
+      ref.sample(tb!.nowMs - done.ms);
+      await tb!.ms(2);
+      const got = (await tb!.state()).rtoMs;
+      expect(Math.abs(got - ref.rtoMs)).toBeLessThanOrEqual(4);
+    }
+    expect(ref.rtoMs).toBeGreaterThan(600);                 // the samples moved it well off the floor
+    // no frame was sent twice: every sample came from a frame sent once
+    const st = tb!.sent.filter((t) => t.frame.type === 0x0b).map((t) => t.frame.seq);
+    expect(new Set(st).size).toBe(st.length);
   });
 
   it('retransmits an unacknowledged frame after the timeout, backing off, and ends the session after 10 retransmissions', async () => {

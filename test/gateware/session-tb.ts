@@ -117,6 +117,8 @@ export class SessionTb {
   /** Every frame the design sent, in order. */
   readonly sent: TxFrame[] = [];
   lastStatusLine = '';
+  /** Clock cycle at the end of the last command. */
+  cycle = 0;
 
   constructor(bin: string) {
     this.proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -130,7 +132,10 @@ export class SessionTb {
         this.pending.push(t);
         this.sent.push(t);
       } else if (l.startsWith('ST ')) this.lastStatusLine = l;
-      else if (l.startsWith('OK ')) this.waiters.shift()?.(Number(l.slice(3)));
+      else if (l.startsWith('OK ')) {
+        this.cycle = Number(l.slice(3));
+        this.waiters.shift()?.(this.cycle);
+      }
     });
   }
 
@@ -146,6 +151,11 @@ export class SessionTb {
 
   deliver(f: Frame): Promise<TxFrame[]> {
     return this.cmd('F ' + Buffer.from(rawFrame(f)).toString('hex'));
+  }
+
+  /** Simulated ms now (the design's 1 ms clock, within one ms). */
+  get nowMs(): number {
+    return this.cycle / TICK_CYCLES;
   }
 
   ms(n: number): Promise<TxFrame[]> {
