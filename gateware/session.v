@@ -94,7 +94,7 @@ module session #(
   wire [7:0]  p0 = e[3], p6 = e[9], p8 = e[11];
 
   // ---- session state ----
-  reg        streaming, booted, hello_pend, img_active;
+  reg        streaming, booted, hello_pend, img_active, after_out;
   reg [QAW-1:0] hello_mark;
   reg [31:0] last_frame, expected_frame, rejected, img_got, img_tot;
   assign board_state = !image_loaded ? 2'd0 : streaming ? 2'd2 : 2'd1;
@@ -223,6 +223,10 @@ module session #(
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
   wire [32:0] chunk_end = {1'b0, p_u32a} + {20'd0, m_len - 13'd8};
+  // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
+  localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two
+  wire total_small = p_u32b[31:6] == 26'd0 && p_u32b[5:0] < 6'd48;              // total < 48
+  wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
   wire [31:0] next_start = (last_frame == NO_FRAME) ? 32'd0 : last_frame + 32'd1;
 
   // the ERROR's frame and the number its message ends with follow from the code and the message: the
@@ -244,7 +248,8 @@ module session #(
       default: err_num = {24'd0, m_type};
     endcase
   end
-  wire [3:0]  nib = err_num[4 * (3'd7 - si[2:0] + 3'd2) +: 4];
+  wire [2:0]  nsel = 3'd1 - si[2:0];                   // hex digit si - 2, most significant first
+  wire [3:0]  nib = err_num[{nsel, 2'b00} +: 4];
 
   // the answer to send: ERROR (code, frame, message id, number) or STATUS/END_STREAM
   task fail(input [15:0] code, input [4:0] msg);
@@ -279,7 +284,7 @@ module session #(
     if (rst) begin
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0; p31 <= 8'd0;
       for (i = 0; i < 15; i = i + 1) e[i] <= 8'd0;
-      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0;
+      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; after_out <= 1'b0;
       hello_mark <= {QAW{1'b0}};
       last_frame <= NO_FRAME; expected_frame <= 32'd0; rejected <= 32'd0; img_got <= 32'd0; img_tot <= 32'd0;
       ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= NO_FRAME;
@@ -336,7 +341,7 @@ module session #(
             if (!img_last) state <= S_POP;
             else begin
               img_active <= 1'b0;
-              if (img_tot > IMG_BYTES) fail(E_CAPACITY, M_IMG_STAGING);
+              if ((img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0) fail(E_CAPACITY, M_IMG_STAGING);
               else begin
                 img_commit <= 1'b1;
                 img_total <= img_tot[16:0];
@@ -459,7 +464,7 @@ module session #(
           h_end <= 1'b1;
           h_bytes <= plen;
           last_frame <= p_u32a;
-          expected_frame <= p_u32a + 32'd1;
+          after_out <= 1'b1;         // expected frame = last + 1, set in S_POP (shares next_start's adder)
           state <= S_POP;
         end
         // ---- STATUS / END_STREAM / ERROR ----
@@ -533,6 +538,8 @@ module session #(
         end
         S_RS_WAIT: state <= S_RS_NEXT; // the store's head moves after the commit
         S_POP: begin
+          if (after_out) expected_frame <= next_start;
+          after_out <= 1'b0;
           q_pop <= 1'b1;
           q_pop_bytes <= 13'd3 + m_len;
           state <= S_POP2;
@@ -584,7 +591,7 @@ module session #(
   task load_image;
     begin
       if (streaming && image_loaded) fail(E_BAD_IMAGE, M_STREAMING_LOAD);
-      else if (p_u32a == 32'd0 && (p_u32b < 32'd48 || p_u32b > 32'd67108864))
+      else if (p_u32a == 32'd0 && (total_small || total_big))
         fail(E_BAD_IMAGE, M_IMG_SIZE);
       else if ((p_u32a == 32'd0) ? (chunk_end > {1'b0, p_u32b})
                : (!img_active || p_u32a != img_got || p_u32b != img_tot || chunk_end > {1'b0, p_u32b})) begin
@@ -599,7 +606,7 @@ module session #(
         nb <= m_len - 13'd8;
         q_off <= 13'd11;
         img_wr_addr <= p_u32a[16:0];
-        img_room <= (p_u32a >= IMG_BYTES) ? 17'd0 : IMG_BYTES - p_u32a[16:0];
+        img_room <= (p_u32a[31:IAW] != 0) ? 17'd0 : IMG_BYTES - p_u32a[16:0];
         img_last <= chunk_end[31:0] == p_u32b;
         state <= S_LOAD_COPY;
       end
@@ -611,8 +618,8 @@ module session #(
       if (p_u16_0 == 16'd1 && (p_i32_2 == 32'd0 || p_i32_2 == 32'd1)) begin
         learn <= p_i32_2[0];
         answer(T_STATUS);
-      end else if (image_loaded && ((p_u16_0 == 16'd2 && p_i32_2 <= 32'd16777215) ||
-                                    (p_u16_0 == 16'd3 && p_i32_2 >= 32'd1 && p_i32_2 <= 32'd65535))) begin
+      end else if (image_loaded && ((p_u16_0 == 16'd2 && p_i32_2[31:24] == 8'd0) ||
+                                    (p_u16_0 == 16'd3 && p_i32_2[31:16] == 16'd0 && p_i32_2[15:0] != 16'd0))) begin
         param_we <= 1'b1;
         param_id <= p_u16_0;
         param_value <= p_i32_2;

@@ -136,6 +136,12 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
     const big = smallImage([70, 2]);
     const c = await sameAsReference(host, chunks(big, 1000));
     expect(c.at(-1)![0]).toMatchObject({ type: 'error', code: ERROR_CODE.CAPACITY, message: 'exceeds a capability at byte 0x0000001c' });
+    // an image larger than the core's staging memory (16 KiB in the harness): CAPACITY after its last
+    // chunk, naming its size (the reference board has no such limit: a documented difference)
+    const huge = smallImage([40, 90, 2]);
+    expect(huge.length).toBeGreaterThan(16384);
+    for (const ch of chunks(huge, 1000).slice(0, -1)) expect(await host.request(ch, 0)).toEqual([]);
+    expect(await host.request(chunks(huge, 1000).at(-1)!, 1, 200)).toEqual([{ type: 'error', code: ERROR_CODE.CAPACITY, frame: NO_FRAME, message: `image exceeds staging memory: 0x${huge.length.toString(16).padStart(8, '0')}` }]);
     // a failed load keeps the running image
     expect(await host.request({ type: 'stop-stream' })).toEqual([expect.objectContaining({ type: 'status', state: 1, imageLoaded: true })]);
   });
