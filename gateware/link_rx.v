@@ -71,10 +71,12 @@ module link_rx #(
   wire [15:0] h_ack   = {hdr[6], hdr[5]};
   wire [15:0] h_cred  = {hdr[8], hdr[7]};
   wire [15:0] h_len   = {hdr[10], hdr[9]};
+  /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
   wire [15:0] seq_behind = expected - h_seq;          // d(expected, seq)
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [15:0] hello_window = {hp[3], hp[2]};
   wire [31:0] hello_nonce  = {hp[7], hp[6], hp[5], hp[4]};
-  wire        hello_ok     = (h_len >= 16'd9) && (h_len == 16'd9 + {8'd0, hp[8]});
+  wire        hello_ok     = h_len == 16'd9 + {8'd0, hp[8]};    // (implies length >= 9)
 
   integer k;
   always @(posedge clk) begin
@@ -161,7 +163,7 @@ module link_rx #(
               no_session_req <= 1'b1;
               state <= S_DONE;
             end else if (h_seq != expected) begin
-              if (seq_behind < 16'h8000) ack_urgent <= 1'b1;   // duplicate
+              if (!seq_behind[15]) ack_urgent <= 1'b1;         // duplicate (1..32767 behind)
               else ack_gap <= 1'b1;                             // a frame before it was lost
               state <= S_DONE;
             end else if (credits == 8'd0) begin

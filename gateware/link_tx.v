@@ -83,7 +83,7 @@ module link_tx #(
   wire [RAW-1:0] tail  = (stored != 16'd0) ? s_base[oldest] : head;
   wire [RAW-1:0] used  = head - tail;
   assign st_room = {1'b0, {RAW{1'b1}}} - {1'b0, used};
-  assign st_slot_free = stored < S;
+  assign st_slot_free = stored[15:SAW] == 0;          // fewer than 2**SAW stored
 
   ram_dp #(.AW(RAW)) ring (.clk(clk), .we(st_we), .wa(head + st_wo[RAW-1:0]), .wd(st_wd), .ra(tx_rd_addr[RAW-1:0]), .rd(ring_rd));
   wire [7:0] ring_rd;
@@ -116,6 +116,9 @@ module link_tx #(
   reg [15:0] probe_cnt;
   wire       probe_cond = session_open && next_seq != admit_seq && admit_seq == peer_ack;
   wire [15:0] adv = ack_in_ack - peer_ack;
+  /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
+  wire [15:0] snd_after_ack = send_seq - ack_in_ack;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // ---------------- transmitter ----------------
   reg        inflight, seen_busy, cur_unseq, cur_stale, cur_first, ha_pend, ns_pend;
@@ -266,7 +269,7 @@ module link_tx #(
           fast_rtx <= 1'b0;
           retries <= 4'd0;
           // the new oldest frame's timer restarts now if it has been written (else when it is)
-          timer_on <= adv != in_fl && (send_seq - ack_in_ack) < 16'h8000 && send_seq != ack_in_ack &&
+          timer_on <= adv != in_fl && !snd_after_ack[15] && send_seq != ack_in_ack &&
                       !(inflight && !cur_unseq && cur_seq == ack_in_ack);
           timer_at <= now_ms;
           if ((send_seq - peer_ack) < adv) send_seq <= ack_in_ack;

@@ -105,17 +105,18 @@ module session #(
   reg well;
   always @(*) begin
     case (m_type)
-      8'h01: well = m_len >= 13'd9 && m_len == 13'd9 + {5'd0, p8};
-      8'h02: well = m_len >= 13'd32 && m_len == 13'd32 + {5'd0, p31};
-      8'h03: well = m_len >= 13'd8;
+      // (the sums are at least the fixed part: equality implies the minimum length)
+      8'h01: well = m_len == 13'd9 + {5'd0, p8};
+      8'h02: well = m_len == 13'd32 + {5'd0, p31};
+      8'h03: well = m_len[12:3] != 10'd0;                       // at least 8
       8'h04: well = m_len == 13'd6;
       8'h05: well = m_len == 13'd1;
       8'h06: well = m_len == 13'd9;
       8'h07, 8'h0D: well = m_len == 13'd0;
-      8'h08, 8'h0A: well = m_len >= 13'd10 && {5'd0, m_len} == 18'd10 + cnt3_8;
-      8'h09: well = m_len >= 13'd6 && {5'd0, m_len} == 18'd6 + cnt3_4;
+      8'h08, 8'h0A: well = {5'd0, m_len} == 18'd10 + cnt3_8;
+      8'h09: well = {5'd0, m_len} == 18'd6 + cnt3_4;
       8'h0B: well = m_len == 13'd18;
-      8'h0C: well = m_len >= 13'd7 && m_len == 13'd7 + {5'd0, p6};
+      8'h0C: well = m_len == 13'd7 + {5'd0, p6};
       8'h0E: well = m_len == 13'd8;
       8'h0F: well = m_len == 13'd4;
       default: well = 1'b0;
@@ -556,7 +557,7 @@ module session #(
       vi <= 16'd0;
       m3 <= 2'd0;
       if (!well) begin
-        if (m_type >= 8'h01 && m_type <= 8'h0F) fail(E_BAD_FRAME_NC, M_MALFORMED);
+        if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(E_BAD_FRAME_NC, M_MALFORMED);
         else fail(E_UNKNOWN, M_UNKNOWN_TYPE);
       end else case (m_type)
         8'h01: state <= S_POP;        // HELLO with SEQ: acknowledged and ignored
@@ -632,7 +633,7 @@ module session #(
   task start_stream;
     begin
       if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
-      else if (p8 == 8'd0 || p8 > 8'd15) fail(E_BAD_PARAM, M_PROBES);
+      else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(E_BAD_PARAM, M_PROBES);
       else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
       else if (p_u32a != 32'd0 && !(last_frame != NO_FRAME && p_u32a == next_start))
         fail(E_OUT_OF_ORDER, M_START_ORDER);
