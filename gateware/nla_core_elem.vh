@@ -137,5 +137,8 @@ case (ph)
 endcase
 if (h_ != 64'sd0) begin
   if (ei + 16'd1 >= en) go = 1'b1;
-  else begin ei <= ei + 16'd1; uc <= 5'd0; end
+  else begin   // present the next element's address now: its data is valid at uc = 2
+    ei <= ei + 16'd1; uc <= 5'd1;
+    x_ = {48'd0, ei + 16'd1}; nra <= x_[NB-1:0]; ara <= x_[NB-1:0]; ira <= x_[IB-1:0];
+  end
 end
