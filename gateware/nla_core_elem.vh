@@ -21,9 +21,11 @@ case (ph)
   EG1: begin      // g = shr(G, 16) (terms are added before the saturation); wt = 0
     acc_mem[ei[NB-1:0]] <= shr(ACC, 6'd16); wt_mem[ei[NB-1:0]] <= 48'sd0; h_ = 64'sd1;
   end
-  EG2: begin      // g = sat_D(g)
-    x_ = clampv(ACC, DMIN, DMAX); sinc = sinc + outside(ACC, DMIN, DMAX);
+  EG2: begin      // g = sat_D(g); without learning EG1 is skipped and g = sat_D(shr(G, 16)) here
+    y_ = learn_f ? ACC : shr(ACC, 6'd16);
+    x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
     g_mem[ei[NB-1:0]] <= x_[23:0]; xn_mem[ei[NB-1:0]] <= x_[28:0];
+    if (!learn_f) wt_mem[ei[NB-1:0]] <= 48'sd0;
     acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
   end
   EC: begin       // c = sat_U(shr(Tr(<m>), 8))
@@ -114,24 +116,21 @@ case (ph)
         tbase <= TBASE + {p_tab[np_q], 10'd0};
         tt <= 2'd0; uc <= 5'd3;
       end
-    end else case (uc)
-      5'd3: begin wma <= tbase + {5'd0, kk} + (tt == 2'd0 ? 14'd0 : tt == 2'd1 ? 14'd257 : 14'd514); uc <= 5'd4; end
-      5'd4: begin
-        wma <= tbase + {5'd0, kk} + ((kk == 9'd256) ? 14'd0 : 14'd1) + (tt == 2'd0 ? 14'd0 : tt == 2'd1 ? 14'd257 : 14'd514);
-        uc <= 5'd5;
+    end else begin
+      // table: the six knots T[k], T[k+1] of rho, rho', rho'' are read back to back (addresses at
+      // uc 3..8, words at uc 5..10); each lerp T0 + shr((T1 - T0) frac, 12) finishes 2 states later
+      if (uc <= 5'd8) begin
+        z_ = {61'd0, uc - 5'd3};                          // read number 0..5
+        wma <= tbase + {5'd0, kk} + ((z_[0] && kk != 9'd256) ? 14'd1 : 14'd0)
+             + (z_[2:1] == 2'd0 ? 14'd0 : z_[2:1] == 2'd1 ? 14'd257 : 14'd514);
       end
-      5'd5: begin T0v <= WM; uc <= 5'd6; end
-      5'd6: begin x_ = WM - T0v; ma <= x_[47:0]; mb <= {13'd0, fr}; uc <= 5'd7; end
-      5'd7: uc <= 5'd8;
-      default: begin
-        x_ = T0v + shr(mp, 6'd12);
-        if (tt == 2'd0) rho_mem[ei[NB-1:0]] <= x_[20:0];
-        else if (tt == 2'd1) dr_mem[ei[NB-1:0]] <= x_[20:0];
-        else cu_mem[ei[NB-1:0]] <= x_[20:0];
-        if (tt == 2'd2) h_ = 64'sd1;
-        else begin tt <= tt + 2'd1; uc <= 5'd3; end
-      end
-    endcase
+      if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
+      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin x_ = WM - T0v; ma <= x_[47:0]; mb <= {13'd0, fr}; Wold <= T0v; end
+      if (uc == 5'd8)  begin x_ = Wold + shr(mp, 6'd12); rho_mem[ei[NB-1:0]] <= x_[20:0]; end
+      if (uc == 5'd10) begin x_ = Wold + shr(mp, 6'd12); dr_mem[ei[NB-1:0]] <= x_[20:0]; end
+      if (uc == 5'd12) begin x_ = Wold + shr(mp, 6'd12); cu_mem[ei[NB-1:0]] <= x_[20:0]; h_ = 64'sd1; end
+      else uc <= uc + 5'd1;
+    end
   end
   default: go = 1'b1;
 endcase

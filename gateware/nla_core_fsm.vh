@@ -24,16 +24,20 @@ assign frame_busy       = go_pend || (ph != IDLE);
 reg [1:0]  ps;
 reg [15:0] pj, ou, ic;
 reg [13:0] wa;
-reg [3:0]  pv;
+reg [3:0]  pv, pf, pl;
+reg [NB-1:0] pd0, pd1, pd2, pd3;
+reg signed [63:0] b2, b3;
 reg signed [63:0] acc;
 reg        c_pre;
 reg [15:0] c_po, c_qo, c_rows, c_cols, c_wb;
 reg [23:0] c_eta;
-reg [NB-1:0] dst;
+reg [NB-1:0] dst;   // accumulator word of the learning terms
 wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
 wire [1:0] psrc = (ph == PA) ? 2'd0 : (ph == PG) ? 2'd1 : (ph == PC) ? 2'd3 : 2'd2;
 wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
-wire sel_ok = (ph == PA) ? 1'b1 : (ph == PG) ? !j_pre[pj[JB-1:0]] : j_pre[pj[JB-1:0]];
+wire sel_ok = (ph == PA) ? 1'b1
+            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && p_kind[j_prep[pj[JB-1:0]]] == 2'd0) // d_in = 0 for bias units
+            : j_pre[pj[JB-1:0]];
 wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
                        : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
 
@@ -83,7 +87,7 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
 always @* begin
   case (ph)
     TGT: succ = INCPY;          INCPY: succ = DIN;   DIN: succ = PA;      PA: succ = EM;
-    EM: succ = PG;              PG: succ = EG1;      EG1: succ = learn_f ? TERMS : EG2;
+    EM: succ = PG;              PG: succ = learn_f ? EG1 : EG2;                 EG1: succ = TERMS;
     TERMS: succ = EG2;          EG2: succ = PC;      PC: succ = EC;       EC: succ = PP;
     PP: succ = EP;              EP: succ = EB;       EB: succ = EV;       EV: succ = PF;
     PF: succ = EA;              EA: succ = PT;       PT: succ = EH;

@@ -8,9 +8,17 @@ always @(posedge clk) begin
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
   wm_we <= 1'b0;
-  pv <= {pv[2:0], 1'b0};
-  if (is_pass && pv[1]) begin ma <= XSRC[47:0]; mb <= WQ[24:0]; end
-  if (is_pass && pv[3]) acc <= acc + mp;
+  // weight-pass pipeline: issue (stage 0) -> words valid (1) -> product (3) -> accumulate; the
+  // first element of a row/column adds onto the accumulator word read at its issue (base), the last
+  // writes the sum back: one multiply-accumulate per cycle, rows back to back
+  pv <= {pv[2:0], 1'b0}; pf <= {pf[2:0], 1'b0}; pl <= {pl[2:0], 1'b0};
+  pd1 <= pd0; pd2 <= pd1; pd3 <= pd2; b3 <= b2;
+  if (is_pass && pv[1]) begin ma <= XSRC[47:0]; mb <= WQ[24:0]; b2 <= ACC; end
+  if (is_pass && pv[3]) begin
+    x_ = (pf[3] ? b3 : acc) + mp;
+    acc <= x_;
+    if (pl[3]) acc_mem[pd3] <= x_;
+  end
 
   // requests that wait for the core to be idle
   if (img_commit) begin commit_pend <= 1'b1; commit_total <= img_total; end
@@ -98,41 +106,38 @@ always @(posedge clk) begin
 
     // ------------------------------------------------------------ weight passes F / Tr
     PA, PG, PC, PP, PF, PT: begin
-      case (ps)
-        2'd0: begin
-          if (pj >= a_nproj) go = 1'b1;
-          else if (!sel_ok) pj <= pj + 16'd1;
-          else begin
-            c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
-            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
-            c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
-            ou <= 16'd0; ps <= 2'd1;
-          end
+      if (ps == 2'd0) begin
+        // next projection, once the previous one has left the pipeline (rows of two projections
+        // may add onto the same accumulator word)
+        if (pv != 4'd0) ;
+        else if (pj >= a_nproj) go = 1'b1;
+        else if (!sel_ok) pj <= pj + 16'd1;
+        else begin
+          c_pre <= j_pre[pj[JB-1:0]];
+          c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+          c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
+          c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
+          ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
         end
-        2'd1: begin
-          if (ou == (pdir ? c_cols : c_rows)) begin pj <= pj + 16'd1; ps <= 2'd0; end
-          else begin
-            ic <= 16'd0; acc <= 64'sd0;
-            if (pdir) wa <= c_wb[13:0] + ou[13:0];
-            x_ = pdir ? {48'd0, c_qo + ou} : {48'd0, c_po + ou};
-            ara <= x_[NB-1:0]; dst <= x_[NB-1:0];
-            ps <= 2'd2;
-          end
-        end
-        2'd2: begin
-          wma <= wa;
-          x_ = pdir ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
-          nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
-          pv[0] <= 1'b1;
-          wa <= wa + (pdir ? c_cols[13:0] : 14'd1);
+      end else begin
+        // issue element (ou, ic): forward: row ou, column ic; transposed: column ou, row ic
+        wma <= wa;
+        x_ = pdir ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
+        nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+        y_ = pdir ? {48'd0, c_qo + ou} : {48'd0, c_po + ou};
+        if (ic == 16'd0) ara <= y_[NB-1:0];
+        pv[0] <= 1'b1; pd0 <= y_[NB-1:0];
+        pf[0] <= (ic == 16'd0);
+        pl[0] <= (ic + 16'd1 == (pdir ? c_rows : c_cols));
+        if (ic + 16'd1 == (pdir ? c_rows : c_cols)) begin
+          ic <= 16'd0; ou <= ou + 16'd1;
+          wa <= pdir ? c_wb[13:0] + ou[13:0] + 14'd1 : wa + 14'd1;
+          if (ou + 16'd1 == (pdir ? c_cols : c_rows)) begin pj <= pj + 16'd1; ps <= 2'd0; end
+        end else begin
           ic <= ic + 16'd1;
-          if (ic + 16'd1 == (pdir ? c_rows : c_cols)) ps <= 2'd3;
+          wa <= wa + (pdir ? c_cols[13:0] : 14'd1);
         end
-        default: begin
-          if (pv == 4'd0) begin acc_mem[dst] <= ACC + acc; ou <= ou + 16'd1; ps <= 2'd1; end
-        end
-      endcase
+      end
     end
 
     // ------------------------------------------------------------ learning: rank-one terms (11.6)
