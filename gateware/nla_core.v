@@ -23,7 +23,9 @@ module nla_core #(
   parameter MAX_TABLES   = 4,      // populations with a table activation
   parameter IMG_BYTES    = 32768,  // staging memory (one SPRAM)
   parameter MAX_PAYLOAD  = 1024,   // the board's largest payload: an INPUT_FRAME must fit (6.3)
-  parameter MAX_FRAME_RATE = 1000  // announced by the session; informational here
+  /* verilator lint_off UNUSEDPARAM */
+  parameter MAX_FRAME_RATE = 1000  // announced by the session (HELLO_ACK); informational here
+  /* verilator lint_on UNUSEDPARAM */
 ) (
   input             clk,
   input             rst,
@@ -47,7 +49,9 @@ module nla_core #(
   input             learn,
   input             param_we,
   input      [15:0] param_id,
+  /* verilator lint_off UNUSEDSIGNAL */ // BETA_Q16 uses 24 bits, ITERATIONS 16
   input      [31:0] param_value,
+  /* verilator lint_on UNUSEDSIGNAL */
   // one frame
   input             in_we,
   input      [15:0] in_idx,
@@ -60,7 +64,9 @@ module nla_core #(
   output            frame_busy,
   output reg        frame_done,
   // probes
+  /* verilator lint_off UNUSEDSIGNAL */ // ALL_U (bit 3) is what remains after bits 0..2
   input      [3:0]  probes,
+  /* verilator lint_on UNUSEDSIGNAL */
   input             out_rd_req,
   input      [15:0] out_rd_idx,
   output reg        out_rd_valid,
@@ -82,7 +88,6 @@ module nla_core #(
   localparam signed [63:0] DMAX = 64'sd8388607,   DMIN = -64'sd8388608;
   localparam signed [63:0] SMAX = 64'sd524287,    SMIN = -64'sd524288;
   localparam signed [63:0] RCLAMP = 64'sd268435456;
-  localparam signed [63:0] ONE = 64'sd65536;
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
   function signed [63:0] shr;            // rounded arithmetic right shift, half up
@@ -166,24 +171,35 @@ module nla_core #(
     ip_q <= ip_mem[ira];
     ib_q <= ib_mem[ibra];
   end
-  // 64-bit signed views of the read data
+  // 64-bit signed views of the read data (the datapath computes in 64 bits; not every view needs
+  // every bit)
+  /* verilator lint_off UNUSEDSIGNAL */
+  /* verilator lint_off WIDTH */ // sign extension of the words to 64 bits is the point
   wire signed [63:0] U = u_q, DL = dl_q, RHO = rho_q, DR = dr_q, CU = cu_q, M = m_q, MS = ms_q;
   wire signed [63:0] C = c_q, US = us_q, UP = up_q, B = b_q, G = g_q, P = p_q, A = a_q, XN = xn_q;
   wire signed [63:0] ACC = acc_q, WT = wt_q, RIN = rin_q, RB = rb_q, DI = din_q, SIN = sin_q;
+  /* verilator lint_on WIDTH */
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // weight / table memory (single port) and the staged image (single port, 16-bit words)
   reg  [13:0] wma; reg wm_we; reg [31:0] wm_wd;
   wire [31:0] wm_rd;
   nla_wmem wmem (.clk(clk), .addr(wma), .we(wm_we), .wd(wm_wd), .rd(wm_rd));
+  /* verilator lint_off WIDTH */ // sign extension
   wire signed [63:0] WM = $signed(wm_rd);
+  /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
   wire signed [63:0] wq_raw = shr(WM, 6'd12);
+  /* verilator lint_off UNUSEDSIGNAL */ // 20 bits used
   wire signed [63:0] WQ = (wq_raw > SMAX) ? SMAX : wq_raw;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   reg  [16:0] sra;            // staged byte address read by the validator/installer
   reg         st_rd;          // validator owns the staging port
   wire [15:0] st_rd_word;
+  /* verilator lint_off UNUSEDSIGNAL */ // bytes beyond IMG_BYTES are not written
   wire [16:0] st_addr = st_rd ? sra : img_wr_addr;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire        st_we   = img_wr_en && !st_rd && (img_wr_addr < IMG_BYTES);
   spram stage (.clk(clk), .addr(st_addr[14:1]), .wd({img_wr_data, img_wr_data}),
                .wmask(st_addr[0] ? 4'b1100 : 4'b0011), .we(st_we), .rd(st_rd_word));
@@ -198,11 +214,10 @@ module nla_core #(
   // ---------------------------------------------------------------- installed image (active)
   reg        loaded;
   reg [31:0] a_crc;
-  reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_npop, a_nproj;
+  reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_nproj;
   reg [3:0]  a_relax;
   reg [23:0] a_beta;
   reg [1:0]  p_kind [0:MAX_POPS-1];
-  reg [15:0] p_size [0:MAX_POPS-1];
   reg [15:0] p_off  [0:MAX_POPS-1];
   reg [23:0] p_dec  [0:MAX_POPS-1];
   reg [1:0]  p_act  [0:MAX_POPS-1];
@@ -249,7 +264,15 @@ module nla_core #(
   reg [23:0] sj_eta  [0:MAX_PROJ-1];
   reg [15:0] sj_wb   [0:MAX_PROJ-1];
   reg [16:0] sj_woff [0:MAX_PROJ-1];
+  reg [16:0] sj_rc   [0:MAX_PROJ-1];        // rows*cols (capped: the capacity check rejects more)
   reg [NB-1:0] so_idx [0:MAX_OUTPUTS-1];
 
+  // The sequencer computes in 64-bit signed arithmetic: narrower operands (memory words, counters)
+  // are extended by the Verilog rules on purpose and results are cut to their format after the
+  // saturation; some 64-bit temporaries use fewer bits.
+  /* verilator lint_off WIDTH */
+  /* verilator lint_off UNUSEDSIGNAL */
   `include "nla_core_fsm.vh"
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_on WIDTH */
 endmodule

@@ -114,7 +114,7 @@ case (ph)
         y_ = x_ + 64'sd524288;            // 0 .. 2^20
         kk <= y_[20:12]; fr <= y_[11:0];
         tbase <= TBASE + {p_tab[np_q], 10'd0};
-        tt <= 2'd0; uc <= 5'd3;
+        uc <= 5'd3;
       end
     end else begin
       // table: the six knots T[k], T[k+1] of rho, rho', rho'' are read back to back (addresses at

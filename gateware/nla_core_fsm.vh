@@ -44,7 +44,6 @@ wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
 // element-phase temporaries
 reg signed [63:0] T1, T2, T3, T4, KAP, R_, SQ, T0v, Wold;
 reg        n_r;
-reg [1:0]  tt;
 reg [8:0]  kk;
 reg [11:0] fr;
 reg [13:0] tbase;
@@ -69,6 +68,7 @@ reg [31:0] syn;
 reg [16:0] wi;
 reg        ok_;
 reg [39:0] wend;
+reg [31:0] rc_;
 
 // probes
 reg [1:0]  rd_st;

@@ -150,11 +150,12 @@ case (vs)
     else begin sj_eta[kv[JB-1:0]] <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
   end
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
-    wend = {23'd0, pos} + ({8'd0, sj_rows[kv[JB-1:0]] * sj_cols[kv[JB-1:0]]} << 2);
+    rc_ = sj_rows[kv[JB-1:0]] * sj_cols[kv[JB-1:0]];     // the one 16x16 multiply of the loader
+    wend = {23'd0, pos} + ({8'd0, rc_} << 2);
     if (wend > {23'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
     else begin
       sj_woff[kv[JB-1:0]] <= pos; sj_wb[kv[JB-1:0]] <= syn[15:0];
-      syn <= syn + sj_rows[kv[JB-1:0]] * sj_cols[kv[JB-1:0]];
+      syn <= syn + rc_; sj_rc[kv[JB-1:0]] <= rc_[16:0];
       sp_fan[sj_post[kv[JB-1:0]]] <= sp_fan[sj_post[kv[JB-1:0]]] + {1'b0, sj_cols[kv[JB-1:0]]};
       pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ;
     end
@@ -174,10 +175,10 @@ case (vs)
   I_COPY: begin
     loaded <= 1'b0;
     a_crc <= s_crc; a_steps <= s_steps; a_iters <= s_iters; a_relax <= s_relax; a_beta <= s_beta;
-    a_nin <= s_nin; a_nst <= s_nst; a_nn <= s_nn; a_no <= s_no; a_npop <= s_npop; a_nproj <= s_nproj;
+    a_nin <= s_nin; a_nst <= s_nst; a_nn <= s_nn; a_no <= s_no; a_nproj <= s_nproj;
     a_nsyn <= syn[15:0];
     for (k = 0; k < MAX_POPS; k = k + 1) begin
-      p_kind[k] <= sp_kind[k]; p_size[k] <= sp_size[k]; p_off[k] <= sp_off[k]; p_dec[k] <= sp_dec[k];
+      p_kind[k] <= sp_kind[k]; p_off[k] <= sp_off[k]; p_dec[k] <= sp_dec[k];
       p_act[k] <= sp_act[k]; p_top[k] <= sp_top[k]; p_tab[k] <= sp_tab[k];
     end
     for (k = 0; k < MAX_PROJ; k = k + 1) begin
@@ -197,7 +198,7 @@ case (vs)
     else begin wi <= 17'd0; pos <= sj_woff[kv[JB-1:0]]; vs <= I_W1; end
   end
   I_W1: begin
-    if ({15'd0, wi} == {16'd0, sj_rows[kv[JB-1:0]]} * {16'd0, sj_cols[kv[JB-1:0]]}) begin kv <= kv + 16'd1; vs <= I_W0; end
+    if (wi == sj_rc[kv[JB-1:0]]) begin kv <= kv + 16'd1; vs <= I_W0; end
     else rd(3'd4, I_W2);
   end
   I_W2: begin wma <= sj_wb[kv[JB-1:0]][13:0] + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const GW = join(ROOT, 'gateware');
-const FLAGS = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wno-fatal', '-Wno-WIDTH', '-Wno-UNUSED', '--top-module', 'nla_core'];
+const FLAGS = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wall', '--top-module', 'nla_core'];
 
 export const hasVerilator = spawnSync('verilator', ['--version']).status === 0;
 if (!hasVerilator) process.stderr.write('NOTE: verilator is not installed: the RTL tests of the fixed-point core are skipped (apt-get install verilator)\n');
