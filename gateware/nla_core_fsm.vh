@@ -49,6 +49,12 @@ reg [11:0] fr;
 reg [13:0] tbase;
 reg [2:0]  ts;
 reg signed [20:0] msr;
+// weight-update pipeline (PLAS): beat phase, per-stage valid, address and register value
+reg [1:0]  cph;
+reg        qv0, qv1, qv2, qv3;
+reg [13:0] qa0, qa1, qa2, qa3;
+reg signed [63:0] qw1, qw2;
+reg [31:0] qw3;
 // blocking temporaries (combinational within one state)
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;

@@ -205,28 +205,40 @@ always @(posedge clk) begin
             wa <= j_wb[pj[JB-1:0]][13:0]; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
           end
         end
+        3'd1: begin   // row ou: read <m> of the postsynaptic unit
+          if (uc == 5'd0) begin x_ = {48'd0, c_po + ou}; nra <= x_[NB-1:0]; uc <= 5'd1; end
+          else if (uc == 5'd1) uc <= 5'd2;
+          else begin
+            msr <= ms_q; ic <= 16'd0; cph <= 2'd0;
+            qv0 <= 1'b0; qv1 <= 1'b0; qv2 <= 1'b0; qv3 <= 1'b0; ts <= 3'd2;
+          end
+        end
         default: begin
-          case (uc)
-            5'd0: begin x_ = {48'd0, c_po + ou}; nra <= x_[NB-1:0]; uc <= 5'd1; end
-            5'd2: begin msr <= ms_q; uc <= 5'd3; end
-            5'd3: begin
-              x_ = {48'd0, c_qo + ic}; nra <= x_[NB-1:0]; ira <= x_[IB-1:0]; wma <= wa; uc <= 5'd4;
+          // the projection's weights in row-major order, one every 3 cycles (beat), 3 in flight; a
+          // weight issued at beat b: b.0 read W and x; b.2 ma = <m> x; b+1.1 ma = t e; b+2.0 new W;
+          // b+2.1 write W. The next row's <m> is read ahead at b.1.
+          cph <= (cph == 2'd2) ? 2'd0 : cph + 2'd1;
+          if (cph == 2'd0) begin
+            if (ic != c_cols || ou + 16'd1 != c_rows) begin
+              if (ic == c_cols) begin ou <= ou + 16'd1; msr <= ms_q; y_ = 64'sd0; end
+              else y_ = {48'd0, ic};
+              x_ = {48'd0, c_qo} + y_; nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+              wma <= wa; qa0 <= wa; wa <= wa + 14'd1; ic <= y_[15:0] + 16'd1; qv0 <= 1'b1;
+            end else begin
+              qv0 <= 1'b0;
+              if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            5'd5: begin
-              Wold <= WM; ma <= {{27{msr[20]}}, msr}; mb <= c_pre ? RHO[24:0] : SIN[24:0]; uc <= 5'd6;
-            end
-            5'd7: begin x_ = shr(mp, 6'd16); ma <= x_[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd8; end
-            5'd9: begin
-              x_ = clampv(Wold + shr(mp, 6'd12), -64'sd2147483648, 64'sd2147483647);
-              wma <= wa; wm_we <= 1'b1; wm_wd <= x_[31:0]; wa <= wa + 14'd1;
-              if (ic + 16'd1 == c_cols) begin
-                ic <= 16'd0; uc <= 5'd0;
-                if (ou + 16'd1 == c_rows) begin pj <= pj + 16'd1; ts <= 3'd0; end
-                else ou <= ou + 16'd1;
-              end else begin ic <= ic + 16'd1; uc <= 5'd3; end
-            end
-            default: uc <= uc + 5'd1;
-          endcase
+            x_ = clampv(qw2 + shr(mp, 6'd12), -64'sd2147483648, 64'sd2147483647);
+            qw3 <= x_[31:0]; qa3 <= qa2; qv3 <= qv2;
+          end else if (cph == 2'd1) begin
+            x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
+            if (qv1) begin x_ = shr(mp, 6'd16); ma <= x_[47:0]; mb <= {1'b0, c_eta}; end
+            qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
+            if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
+          end else begin
+            if (qv0) begin ma <= {{27{msr[20]}}, msr}; mb <= c_pre ? RHO[24:0] : SIN[24:0]; end
+            qw1 <= WM; qa1 <= qa0; qv1 <= qv0;
+          end
         end
       endcase
     end
