@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { buildGraph } from '../../compiler/graph/build.js';
-import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
-import { crc32 } from '../../core/crc32.js';
-import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
+import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd } from './verilated-core.js';
+import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore } from './verilated-core.js';
 
 // The long run of the RTL core (its own file so that it runs in parallel with nla-core.test.ts).
 // The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
@@ -68,6 +66,5 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v), long
     const u0 = ref.map((l) => Number(l.split(' ')[2]));
     expect(Math.max(...u0) - Math.min(...u0)).toBeGreaterThan(1000);
     process.stderr.write(`NOTE: nla_core cycles per frame (example, no learning): ${parseFrame(out[1]!).cycles}\n`);
-  });
-
+  }, RTL_TIMEOUT_MS);
 });

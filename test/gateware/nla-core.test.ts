@@ -9,7 +9,7 @@ import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/c
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd } from './verilated-core.js';
+import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd } from './verilated-core.js';
 
 // The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
 // FixedPointCore (hardware-models/fixed-point/core.ts) and the committed known-answer vectors:
@@ -66,7 +66,7 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     }
     // the vectors do saturate (the burst of `mixed`): the count is really compared
     expect(V.cases[1]!.frames.at(-1)!.state.saturations).toBeGreaterThan(0);
-  });
+  }, RTL_TIMEOUT_MS);
 
   it(`runs ${LEARN_FRAMES} frames of the example with learning and targets, SET_PARAM, RESET with and without restoreWeights, bit for bit`, () => {
     const img = teacherImage();
@@ -113,7 +113,7 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     // learning changed the weights: the restored run differs from the run before the restore
     expect(ref[1600]).not.toBe(ref[1200]);
     process.stderr.write(`NOTE: nla_core cycles per frame (example, learning): ${parseFrame(out.find((l) => l.startsWith('O'))!).cycles}\n`);
-  });
+  }, RTL_TIMEOUT_MS);
 
   it('refuses invalid images with BAD_IMAGE (1) or CAPACITY (2) and the offending byte, keeping the running image', () => {
     const img = teacherImage();
@@ -164,5 +164,5 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     // the running image kept computing across the refused loads, state and all
     const rtl = out.filter((l) => l.startsWith('O')).map(rtlLine);
     expect(firstDifference(rtl, ref)).toBeNull();
-  });
+  }, RTL_TIMEOUT_MS);
 });

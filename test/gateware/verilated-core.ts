@@ -12,6 +12,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const GW = join(ROOT, 'gateware');
 const FLAGS = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wall', '--top-module', 'nla_core'];
 
+/** Per-test limit: a first run builds the model (about 30 s), the long runs simulate ~10⁸ cycles. */
+export const RTL_TIMEOUT_MS = 1_200_000;
+
 export const hasVerilator = spawnSync('verilator', ['--version']).status === 0;
 if (!hasVerilator) process.stderr.write('NOTE: verilator is not installed: the RTL tests of the fixed-point core are skipped (apt-get install verilator)\n');
 
