@@ -4,6 +4,7 @@ import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
+import { validateSpec } from '../../compiler/spec/validate.js';
 import { crc32 } from '../../core/crc32.js';
 import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
@@ -113,6 +114,56 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     // learning changed the weights: the restored run differs from the run before the restore
     expect(ref[1600]).not.toBe(ref[1200]);
     process.stderr.write(`NOTE: nla_core cycles per frame (example, learning): ${parseFrame(out.find((l) => l.startsWith('O'))!).cycles}\n`);
+  }, RTL_TIMEOUT_MS);
+
+  it('returns the values of every probe mask in width order (protocol.md 7.4)', () => {
+    const img = teacherImage();
+    const core = new FixedPointCore(img);
+    const x = csv('examples/teacher/input.csv');
+    const t = csv('examples/teacher/target.csv');
+    const lines = [imageCmd(encodeImage(img)), targetCmd(t[0]!)];
+    core.setTargets(t[0]!);
+    const ref: string[] = [];
+    for (let mask = 1; mask <= 15; mask++) {
+      lines.push(frameCmd(true, mask, x[mask]!));
+      ref.push(refLine(core, core.frame(x[mask]!, true, mask)));
+    }
+    const rtl = runCore(lines).slice(1).map(rtlLine);
+    expect(firstDifference(rtl, ref)).toBeNull();
+    expect(rtl[14]!.split(' ').length - 2).toBe(3 * img.outputs.length + img.nNeurons);
+  }, RTL_TIMEOUT_MS);
+
+  it('runs a deeper network bit for bit: three table populations, chained neuron projections, tanh and logistic, learning', () => {
+    const spec = JSON.parse(readFileSync('examples/teacher/network.json', 'utf8')) as Record<string, unknown>;
+    spec.populations = [
+      { name: 'in', kind: 'input', size: 4 },
+      { name: 'h1', kind: 'hidden', size: 7, bias: true },
+      { name: 'h2', kind: 'hidden', size: 5, activation: 'tanh' },
+      { name: 'out', kind: 'output', size: 2, bias: true },
+    ];
+    spec.projections = [
+      { from: 'in', to: 'h1' },
+      { from: 'h1', to: 'h2' },
+      { from: 'h2', to: 'out' },
+      { from: 'h1', to: 'out' },
+    ];
+    const img = compileBoardImage(buildGraph(validateSpec(spec)), { dtMs: 0.1, frameMs: 0.5, iterations: 3 }).image;
+    expect(img.populations.filter((p) => p.activation.kind === 'table')).toHaveLength(3);
+    const core = new FixedPointCore(img);
+    const lines = [imageCmd(encodeImage(img))];
+    const ref: string[] = [];
+    for (let k = 0; k < 300; k++) {
+      if (k % 10 === 0) {
+        const t = [0, 1].map((c) => toSignal(0.4 * Math.sin(k / 37 + c)));
+        lines.push(targetCmd(t));
+        core.setTargets(t);
+      }
+      const x = [0, 1, 2, 3].map((c) => toSignal(0.5 + 0.45 * Math.sin(k / 13 + 2 * c)));
+      lines.push(frameCmd(k >= 50, ALL_PROBES, x));
+      ref.push(refLine(core, core.frame(x, k >= 50, ALL_PROBES)));
+    }
+    const rtl = runCore(lines).slice(1).map(rtlLine);
+    expect(firstDifference(rtl, ref)).toBeNull();
   }, RTL_TIMEOUT_MS);
 
   it('refuses invalid images with BAD_IMAGE (1) or CAPACITY (2) and the offending byte, keeping the running image', () => {
