@@ -168,7 +168,7 @@ case (vs)
   V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
   V_CAP: begin   // 6.3
     if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
-        {16'd0, s_nst} * 32'd3 + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
+        ({16'd0, s_nst} << 1) + {16'd0, s_nst} + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
     else vs <= I_COPY;
   end
   // ---- install: the image is valid; from here on it replaces the running one
