@@ -1,0 +1,146 @@
+// nla_core_fsm.vh: the sequencer of nla_core (included inside the module; not a module itself).
+// Phases of one step, in core.ts order (docs/protocol.md 11.5); P* are weight passes, E* element-wise:
+//   TGT (targets, once per frame) INCPY (held inputs) | DIN  PA EM  PG EG1 [TERMS] EG2  PC EC  PP EP  EB
+//   { EV PF EA PT EH } x K  [PLAS]  EU ERB EACT
+// VAL validates and installs an image; REST/RESTORE/EACT bring the core to rest (11.3).
+localparam [4:0] IDLE = 5'd0, TGT = 5'd1, INCPY = 5'd2, DIN = 5'd3, PA = 5'd4, EM = 5'd5, PG = 5'd6,
+  EG1 = 5'd7, TERMS = 5'd8, EG2 = 5'd9, PC = 5'd10, EC = 5'd11, PP = 5'd12, EP = 5'd13, EB = 5'd14,
+  EV = 5'd15, PF = 5'd16, EA = 5'd17, PT = 5'd18, EH = 5'd19, PLAS = 5'd20, EU = 5'd21, ERB = 5'd22,
+  EACT = 5'd23, REST = 5'd24, RESTORE = 5'd25, VAL = 5'd26;
+
+reg [4:0]  ph, succ;
+reg [4:0]  uc;
+reg [15:0] ei, en, it, step;
+reg        learn_f, resting, restore_f, installing;
+reg        go_pend, rst_pend, rst_restore_pend, tgt_pend, commit_pend;
+reg [16:0] commit_total;
+reg [31:0] sat_cnt, frm_cnt;
+reg [15:0] a_nsyn;
+assign saturations      = sat_cnt;
+assign frames_processed = frm_cnt;
+assign frame_busy       = go_pend || (ph != IDLE);
+
+// pass engine
+reg [1:0]  ps;
+reg [15:0] pj, ou, ic;
+reg [13:0] wa;
+reg [3:0]  pv, pf, pl;
+reg [NB-1:0] pd0, pd1, pd2, pd3;
+reg signed [63:0] b2, b3;
+reg signed [63:0] acc;
+reg        c_pre;
+reg [15:0] c_po, c_qo, c_rows, c_cols, c_wb;
+reg [23:0] c_eta;
+reg [NB-1:0] dst;   // accumulator word of the learning terms
+wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
+wire [1:0] psrc = (ph == PA) ? 2'd0 : (ph == PG) ? 2'd1 : (ph == PC) ? 2'd3 : 2'd2;
+wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
+wire sel_ok = (ph == PA) ? 1'b1
+            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && p_kind[j_prep[pj[JB-1:0]]] == 2'd0) // d_in = 0 for bias units
+            : j_pre[pj[JB-1:0]];
+wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
+                       : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
+
+// element-phase temporaries
+reg signed [63:0] T1, T2, T3, T4, KAP, R_, SQ, T0v, Wold;
+reg        n_r;
+reg [8:0]  kk;
+reg [11:0] fr;
+reg [13:0] tbase;
+reg [2:0]  ts;
+reg signed [20:0] msr;
+// weight-update pipeline (PLAS): beat phase, per-stage valid, address and register value
+reg [1:0]  cph;
+reg        qv0, qv1, qv2, qv3;
+reg [13:0] qa0, qa1, qa2, qa3;
+reg signed [63:0] qw1, qw2;
+reg [31:0] qw3;
+// blocking temporaries (combinational within one state)
+reg signed [63:0] x_, y_, z_, h_;
+integer sinc, k;
+reg go;
+reg [MAX_NEURONS-1:0] tmpv;
+
+// validator / installer
+reg [5:0]  vs, vret, sret;
+reg [16:0] pos, fstart, body_end;
+reg [31:0] fv, crc;
+reg [2:0]  vn, vcnt;
+reg        chk;
+reg [15:0] kv, uv, cnt_in, cnt_n, cnt_st, stc;
+reg [9:0]  ti;
+reg [TB:0] ntab;
+reg [31:0] syn;
+reg [16:0] wi;
+reg        ok_;
+reg [39:0] wend;
+reg [31:0] rc_;
+
+// probes
+reg [1:0]  rd_st;
+reg [1:0]  rd_kind;   // 0 u, 1 rate, 2 error
+
+localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
+  V_TOT = 7, V_CRC0 = 8, V_CRC1 = 9, V_CRC2 = 10, V_CRCCMP = 11, V_DT = 12, V_SPF = 13, V_IT = 14,
+  V_RS = 15, V_RSV = 16, V_BETA = 17, V_NIN = 18, V_NST = 19, V_NN = 20, V_NO = 21, V_NP = 22,
+  V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
+  V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
+  V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
+  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, I_COPY = 48, I_W0 = 49, I_W1 = 50, I_W2 = 51,
+  I_W3 = 52, I_T0 = 53, I_T1 = 54, I_T2 = 55, I_N1 = 56, V_END = 57;
+
+// successor of a finished phase
+always @* begin
+  case (ph)
+    TGT: succ = INCPY;          INCPY: succ = DIN;   DIN: succ = PA;      PA: succ = EM;
+    EM: succ = PG;              PG: succ = learn_f ? EG1 : EG2;                 EG1: succ = TERMS;
+    TERMS: succ = EG2;          EG2: succ = PC;      PC: succ = EC;       EC: succ = PP;
+    PP: succ = EP;              EP: succ = EB;       EB: succ = EV;       EV: succ = PF;
+    PF: succ = EA;              EA: succ = PT;       PT: succ = EH;
+    EH: succ = (it + 16'd1 < a_iters) ? EV : (learn_f ? PLAS : EU);
+    PLAS: succ = EU;            EU: succ = ERB;      ERB: succ = EACT;
+    EACT: succ = resting ? IDLE : ((step + 16'd1 < a_steps) ? DIN : IDLE);
+    REST: succ = restore_f ? RESTORE : EACT;         RESTORE: succ = EACT;
+    default: succ = IDLE;
+  endcase
+end
+
+// elements of a phase
+function [15:0] count_of;
+  input [4:0] p;
+  begin
+    case (p)
+      TGT: count_of = a_no;
+      INCPY: count_of = a_nst;
+      DIN, ERB: count_of = a_nin;
+      REST: count_of = (a_nn > a_nin) ? a_nn : a_nin;
+      RESTORE: count_of = a_nsyn;
+      default: count_of = a_nn;
+    endcase
+  end
+endfunction
+
+// INPUT_FRAME values and TARGET_FRAME values (written by the session at any time)
+always @(posedge clk) begin
+  if (in_we && in_idx < MAX_INPUTS)
+    ib_mem[in_idx[IB-1:0]] <= clampv($signed(in_value), SMIN, SMAX);
+  if (tgt_we && tgt_idx < MAX_OUTPUTS) tbuf[tgt_idx[OB-1:0]] <= tgt_value;
+end
+
+task rd;                 // read n bytes little-endian from `pos`, then continue at state r
+  input [2:0] n;
+  input [5:0] r;
+  begin
+    fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; fstart <= pos; vs <= V_RD0;
+  end
+endtask
+
+task fail;               // refuse the image: result code and the byte offset of the field
+  input [1:0] code;
+  input [16:0] off;
+  begin
+    img_done <= 1'b1; img_result <= code; img_err_offset <= off[15:0]; st_rd <= 1'b0; ph <= IDLE;
+  end
+endtask
+
+`include "nla_core_step.vh"

@@ -1,0 +1,312 @@
+// nla_core_step.vh: the one clocked process of nla_core (included; see nla_core_fsm.vh).
+// Blocking assignments to x_ y_ z_ h_ sinc go tmpv k are combinational temporaries of one state.
+/* verilator lint_off BLKSEQ */
+always @(posedge clk) begin
+  go = 1'b0;
+  sinc = 0;
+  img_done <= 1'b0;
+  frame_done <= 1'b0;
+  out_rd_valid <= 1'b0;
+  wm_we <= 1'b0;
+  // weight-pass pipeline: issue (stage 0) -> words valid (1) -> product (3) -> accumulate; the
+  // first element of a row/column adds onto the accumulator word read at its issue (base), the last
+  // writes the sum back: one multiply-accumulate per cycle, rows back to back
+  pv <= {pv[2:0], 1'b0}; pf <= {pf[2:0], 1'b0}; pl <= {pl[2:0], 1'b0};
+  pd1 <= pd0; pd2 <= pd1; pd3 <= pd2; b3 <= b2;
+  if (is_pass && pv[1]) begin ma <= XSRC[47:0]; mb <= WQ[24:0]; b2 <= ACC; end
+  if (is_pass && pv[3]) begin
+    x_ = (pf[3] ? b3 : acc) + mp;
+    acc <= x_;
+    if (pl[3]) acc_mem[pd3] <= x_;
+  end
+
+  // requests that wait for the core to be idle
+  if (img_commit) begin commit_pend <= 1'b1; commit_total <= img_total; end
+  if (core_reset) begin rst_pend <= 1'b1; rst_restore_pend <= restore_weights; end
+  if (tgt_commit) tgt_pend <= 1'b1;
+  if (frame_go) go_pend <= 1'b1;
+  if (param_we && loaded) begin
+    if (param_id == 16'd2) a_beta <= param_value[23:0];
+    if (param_id == 16'd3) a_iters <= param_value[15:0];
+  end
+
+  case (ph)
+    // ------------------------------------------------------------ idle: dispatch, probe reads
+    IDLE: begin
+      if (rd_st == 2'd1) rd_st <= 2'd2;
+      else if (rd_st == 2'd2) begin
+        rd_st <= 2'd0;
+        out_rd_valid <= 1'b1;
+        if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
+        else begin
+          x_ = clampv(shr((rd_kind == 2'd2) ? $signed({{36{eb_q[27]}}, eb_q}) : U, 6'd8), SMIN, SMAX);
+          out_rd_data <= x_[23:0];
+        end
+      end else if (out_rd_req) begin
+        // value number out_rd_idx in width(probes) order (7.4)
+        x_ = {48'd0, out_rd_idx};
+        rd_kind <= 2'd0;
+        if (probes[0] && x_ < a_no) nra <= o_idx[x_[OB-1:0]];
+        else begin
+          if (probes[0]) x_ = x_ - a_no;
+          if (probes[1] && x_ < a_no) begin rd_kind <= 2'd1; nra <= o_idx[x_[OB-1:0]]; end
+          else begin
+            if (probes[1]) x_ = x_ - a_no;
+            if (probes[2] && x_ < a_no) begin rd_kind <= 2'd2; nra <= o_idx[x_[OB-1:0]]; end
+            else begin
+              if (probes[2]) x_ = x_ - a_no;
+              nra <= x_[NB-1:0];
+            end
+          end
+        end
+        rd_st <= 2'd1;
+      end else if (commit_pend) begin
+        commit_pend <= 1'b0;
+        ph <= VAL; vs <= V_START; st_rd <= 1'b1;
+      end else if (rst_pend) begin
+        rst_pend <= 1'b0;
+        if (loaded) begin
+          restore_f <= rst_restore_pend; resting <= 1'b1; installing <= 1'b0;
+          ph <= REST; ei <= 16'd0; uc <= 5'd0; en <= count_of(REST);
+          has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
+        end
+      end else if (go_pend) begin
+        go_pend <= 1'b0;
+        if (!loaded) frame_done <= 1'b1;
+        else begin
+          learn_f <= learn; step <= 16'd0; it <= 16'd0;
+          tgt_pend <= 1'b0;
+          ph <= tgt_pend ? TGT : INCPY; ei <= 16'd0; uc <= 5'd0;
+          en <= tgt_pend ? count_of(TGT) : count_of(INCPY);
+        end
+      end
+    end
+
+    // ------------------------------------------------------------ targets (11.3), inputs
+    TGT: begin
+      if (ei >= en) go = 1'b1;
+      else begin
+        x_ = tbuf[ei[OB-1:0]];
+        if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
+        else begin
+          y_ = clampv(x_, SMIN, SMAX) <<< 8;
+          if (!has_t[o_idx[ei[OB-1:0]]]) up_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+          has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
+          us_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+        end
+        ei <= ei + 16'd1;
+      end
+    end
+    INCPY: begin
+      if (ei >= en) go = 1'b1;
+      else if (uc == 5'd0) begin ibra <= ei[IB-1:0]; uc <= 5'd1; end
+      else if (uc == 5'd1) uc <= 5'd2;
+      else begin rin_mem[s2i[ei[IB-1:0]]] <= ib_q; ei <= ei + 16'd1; uc <= 5'd0; end
+    end
+
+    // ------------------------------------------------------------ weight passes F / Tr
+    PA, PG, PC, PP, PF, PT: begin
+      if (ps == 2'd0) begin
+        // next projection, once the previous one has left the pipeline (rows of two projections
+        // may add onto the same accumulator word)
+        if (pv != 4'd0) ;
+        else if (pj >= a_nproj) go = 1'b1;
+        else if (!sel_ok) pj <= pj + 16'd1;
+        else begin
+          c_pre <= j_pre[pj[JB-1:0]];
+          c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+          c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
+          c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
+          ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
+        end
+      end else begin
+        // issue element (ou, ic): forward: row ou, column ic; transposed: column ou, row ic
+        wma <= wa;
+        x_ = pdir ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
+        nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+        y_ = pdir ? {48'd0, c_qo + ou} : {48'd0, c_po + ou};
+        if (ic == 16'd0) ara <= y_[NB-1:0];
+        pv[0] <= 1'b1; pd0 <= y_[NB-1:0];
+        pf[0] <= (ic == 16'd0);
+        pl[0] <= (ic + 16'd1 == (pdir ? c_rows : c_cols));
+        if (ic + 16'd1 == (pdir ? c_rows : c_cols)) begin
+          ic <= 16'd0; ou <= ou + 16'd1;
+          wa <= pdir ? c_wb[13:0] + ou[13:0] + 14'd1 : wa + 14'd1;
+          if (ou + 16'd1 == (pdir ? c_cols : c_rows)) begin pj <= pj + 16'd1; ps <= 2'd0; end
+        end else begin
+          ic <= ic + 16'd1;
+          wa <= wa + (pdir ? c_cols[13:0] : 14'd1);
+        end
+      end
+    end
+
+    // ------------------------------------------------------------ learning: rank-one terms (11.6)
+    TERMS: begin
+      case (ts)
+        3'd0: begin
+          if (pj >= a_nproj) go = 1'b1;
+          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else begin
+            c_pre <= j_pre[pj[JB-1:0]];
+            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
+            ic <= 16'd0; uc <= 5'd0; SQ <= 64'sd0; ts <= 3'd1;
+          end
+        end
+        3'd1, 3'd3: begin   // R = shr(sum_c x_P^2, 16) ; M = shr(sum_r m^2, 16)
+          if (uc == 5'd0) begin
+            x_ = (ts == 3'd1) ? {48'd0, c_qo + ic} : {48'd0, c_po + ic};
+            nra <= x_[NB-1:0]; ira <= x_[IB-1:0]; uc <= 5'd1;
+          end else if (uc == 5'd2) begin
+            y_ = (ts == 3'd3) ? MS : (c_pre ? RHO : SIN);
+            ma <= y_[47:0]; mb <= y_[24:0]; uc <= 5'd3;
+          end else if (uc == 5'd4) begin
+            x_ = SQ + mp;
+            SQ <= x_; uc <= 5'd0;
+            if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) begin
+              R_ <= shr(x_, 6'd16); ic <= 16'd0; ts <= ts + 3'd1;
+            end else ic <= ic + 16'd1;
+          end else uc <= uc + 5'd1;
+        end
+        3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
+          if (uc == 5'd0) begin
+            x_ = (ts == 3'd2) ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
+            nra <= x_[NB-1:0]; ara <= x_[NB-1:0]; dst <= x_[NB-1:0]; uc <= 5'd1;
+          end else if (uc == 5'd2) begin
+            ma <= R_[47:0]; mb <= (ts == 3'd2) ? MS[24:0] : RHO[24:0]; uc <= 5'd3;
+          end else if (uc == 5'd4) begin
+            x_ = clampv(shr(mp, 6'd16), -RCLAMP, RCLAMP);
+            ma <= x_[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
+          end else if (uc == 5'd6) begin
+            if (ts == 3'd2) acc_mem[dst] <= ACC + shr(mp, 6'd16);
+            else begin y_ = WT + shr(mp, 6'd16); wt_mem[dst] <= y_[47:0]; end
+            uc <= 5'd0;
+            if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
+              ic <= 16'd0;
+              if (ts == 3'd2 && c_pre) begin SQ <= 64'sd0; ts <= 3'd3; end
+              else begin pj <= pj + 16'd1; ts <= 3'd0; end
+            end else ic <= ic + 16'd1;
+          end else uc <= uc + 5'd1;
+        end
+        default: ts <= 3'd0;
+      endcase
+    end
+
+    // ------------------------------------------------------------ learning: weight update (11.6)
+    PLAS: begin
+      case (ts)
+        3'd0: begin
+          if (pj >= a_nproj) go = 1'b1;
+          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else begin
+            c_pre <= j_pre[pj[JB-1:0]];
+            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
+            wa <= j_wb[pj[JB-1:0]][13:0]; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
+          end
+        end
+        3'd1: begin   // row ou: read <m> of the postsynaptic unit
+          if (uc == 5'd0) begin x_ = {48'd0, c_po + ou}; nra <= x_[NB-1:0]; uc <= 5'd1; end
+          else if (uc == 5'd1) uc <= 5'd2;
+          else begin
+            msr <= ms_q; ic <= 16'd0; cph <= 2'd0;
+            qv0 <= 1'b0; qv1 <= 1'b0; qv2 <= 1'b0; qv3 <= 1'b0; ts <= 3'd2;
+          end
+        end
+        default: begin
+          // the projection's weights in row-major order, one every 3 cycles (beat), 3 in flight; a
+          // weight issued at beat b: b.0 read W and x; b.2 ma = <m> x; b+1.1 ma = t e; b+2.0 new W;
+          // b+2.1 write W. The next row's <m> is read ahead at b.1.
+          cph <= (cph == 2'd2) ? 2'd0 : cph + 2'd1;
+          if (cph == 2'd0) begin
+            if (ic != c_cols || ou + 16'd1 != c_rows) begin
+              if (ic == c_cols) begin ou <= ou + 16'd1; msr <= ms_q; y_ = 64'sd0; end
+              else y_ = {48'd0, ic};
+              x_ = {48'd0, c_qo} + y_; nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+              wma <= wa; qa0 <= wa; wa <= wa + 14'd1; ic <= y_[15:0] + 16'd1; qv0 <= 1'b1;
+            end else begin
+              qv0 <= 1'b0;
+              if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
+            end
+            x_ = clampv(qw2 + shr(mp, 6'd12), -64'sd2147483648, 64'sd2147483647);
+            qw3 <= x_[31:0]; qa3 <= qa2; qv3 <= qv2;
+          end else if (cph == 2'd1) begin
+            x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
+            if (qv1) begin x_ = shr(mp, 6'd16); ma <= x_[47:0]; mb <= {1'b0, c_eta}; end
+            qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
+            if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
+          end else begin
+            if (qv0) begin ma <= {{27{msr[20]}}, msr}; mb <= c_pre ? RHO[24:0] : SIN[24:0]; end
+            qw1 <= WM; qa1 <= qa0; qv1 <= qv0;
+          end
+        end
+      endcase
+    end
+
+    // ------------------------------------------------------------ rest (11.3)
+    REST: begin
+      if (ei >= en) go = 1'b1;
+      else begin
+        if (ei < a_nn) begin
+          u_mem[ei[NB-1:0]] <= 28'sd0; dl_mem[ei[NB-1:0]] <= 24'sd0; us_mem[ei[NB-1:0]] <= 28'sd0;
+          up_mem[ei[NB-1:0]] <= 28'sd0; eb_mem[ei[NB-1:0]] <= 28'sd0; acc_mem[ei[NB-1:0]] <= 64'sd0;
+          wt_mem[ei[NB-1:0]] <= 48'sd0;
+        end
+        if (ei < a_nin) begin
+          rb_mem[ei[IB-1:0]] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
+          rin_mem[ei[IB-1:0]] <= 20'sd0;
+        end
+        ei <= ei + 16'd1;
+      end
+    end
+    RESTORE: begin
+      if (ei >= en) go = 1'b1;
+      else case (uc)
+        5'd0: begin wma <= W0BASE + ei[13:0]; uc <= 5'd1; end
+        5'd2: begin wma <= ei[13:0]; wm_we <= 1'b1; wm_wd <= wm_rd; uc <= 5'd0; ei <= ei + 16'd1; end
+        default: uc <= uc + 5'd1;
+      endcase
+    end
+
+    VAL: begin
+      `include "nla_core_load.vh"
+    end
+
+    // ------------------------------------------------------------ element-wise phases
+    default: begin
+      if (uc == 5'd0) begin
+        if (ei >= en) go = 1'b1;
+        else begin nra <= ei[NB-1:0]; ara <= ei[NB-1:0]; ira <= ei[IB-1:0]; uc <= 5'd1; end
+      end else if (uc == 5'd1) uc <= 5'd2;
+      else begin
+        `include "nla_core_elem.vh"
+      end
+    end
+  endcase
+
+  if (go) begin
+    ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
+    en <= count_of(succ);
+    if (ph == EH) it <= (succ == EV) ? it + 16'd1 : 16'd0;
+    if (ph == EACT) begin
+      if (resting) begin
+        resting <= 1'b0;
+        if (installing) begin
+          installing <= 1'b0; loaded <= 1'b1; img_done <= 1'b1; img_result <= 2'd0; img_err_offset <= 16'd0;
+        end
+      end else if (succ == DIN) step <= step + 16'd1;
+      else begin step <= 16'd0; frm_cnt <= frm_cnt + 32'd1; frame_done <= 1'b1; end
+    end
+  end
+
+  if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
+  else sat_cnt <= sat_cnt + sinc;
+
+  if (rst) begin
+    ph <= IDLE; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
+    commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
+    resting <= 1'b0; installing <= 1'b0; has_t <= {MAX_NEURONS{1'b0}};
+    a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
+  end
+end
+/* verilator lint_on BLKSEQ */

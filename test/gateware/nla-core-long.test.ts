@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { buildGraph } from '../../compiler/graph/build.js';
+import { loadSpecFile } from '../../compiler/spec/load.js';
+import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
+import { toSignal } from '../../hardware-models/fixed-point/format.js';
+import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
+import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore } from './verilated-core.js';
+
+// The long run of the RTL core (its own file so that it runs in parallel with nla-core.test.ts).
+// The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
+// FixedPointCore (hardware-models/fixed-point/core.ts) and the committed known-answer vectors:
+// every probe value (OUTPUT_U, OUTPUT_RATE, OUTPUT_ERROR, ALL_U) and the saturation counter after
+// every frame must be the same integers.
+
+const ALL_PROBES = 15;
+const EXAMPLE_FRAMES = 10_000;
+const teacherImage = (): BoardImage => compileBoardImage(buildGraph(loadSpecFile('examples/teacher/network.json')), { dtMs: 0.1, frameMs: 1 }).image;
+
+/** Rows of an example CSV (header dropped, time column dropped) as Q3.16 values. */
+function csv(file: string): number[][] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(1).map((x) => toSignal(Number(x))));
+}
+
+/** The reference's probe values and counters after a frame, as the testbench prints them. */
+const refLine = (core: FixedPointCore, values: Int32Array) => `${core.saturations} ${core.frames} ${Array.from(values).join(' ')}`;
+const rtlLine = (line: string) => {
+  const f = parseFrame(line);
+  return `${f.saturations} ${f.frames} ${f.values.join(' ')}`;
+};
+
+/** First frame at which two runs differ, with both lines, or null. */
+function firstDifference(rtl: string[], ref: string[]): string | null {
+  for (let k = 0; k < ref.length; k++) if (rtl[k] !== ref[k]) return `frame ${k}:\n  rtl ${rtl[k]}\n  ref ${ref[k]}`;
+  return null;
+}
+
+describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v), long run', () => {
+  it(`runs ${EXAMPLE_FRAMES} frames of the bundled example without learning, every probe bit for bit; reports cycles per frame`, () => {
+    const img = teacherImage();
+    const core = new FixedPointCore(img);
+    const inputs = csv('examples/teacher/input.csv');
+    const lines = [imageCmd(encodeImage(img))];
+    const ref: string[] = [];
+    for (let k = 0; k < EXAMPLE_FRAMES; k++) {
+      // the recorded inputs, scaled by a slow ramp so that later frames are not a repeat of earlier ones
+      const x = inputs[k % inputs.length]!.map((v) => Math.round(v * (1 + (k % 7919) / 4000)));
+      lines.push(frameCmd(false, ALL_PROBES, x));
+      ref.push(refLine(core, core.frame(x, false, ALL_PROBES)));
+    }
+    const out = runCore(lines);
+    const head = out[0]!.split(' ');
+    expect(head.slice(0, 4)).toEqual(['R', '0', '0', '1']);
+    expect(Number(head[4])).toBe(imageId(encodeImage(img)));
+    expect(head.slice(5, 8).map(Number)).toEqual([img.nStimulusInputs, img.outputs.length, img.nNeurons]);
+    const rtl = out.slice(1).map(rtlLine);
+    expect(rtl).toHaveLength(EXAMPLE_FRAMES);
+    expect(firstDifference(rtl, ref)).toBeNull();
+    // the run is not trivial: outputs move and the rates are not constant
+    const u0 = ref.map((l) => Number(l.split(' ')[2]));
+    expect(Math.max(...u0) - Math.min(...u0)).toBeGreaterThan(1000);
+    process.stderr.write(`NOTE: nla_core cycles per frame (example, no learning): ${parseFrame(out[1]!).cycles}\n`);
+  }, RTL_TIMEOUT_MS);
+});
