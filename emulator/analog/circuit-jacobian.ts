@@ -31,8 +31,8 @@ export interface JacobianCircuit {
  * with u = y inside the rails (slope 0 for a node pinned at a rail, and a zero row where the rails cut
  * u̇). Columns are assembled with the network's own operators (one forward and one backward pass per
  * neuron), so mismatch, masks and the error path are those the right-hand side uses. ∂f/∂t (the drive's
- * tables) is a forward difference in t. Sliding kinks (Filippov's field) decline, and the solver
- * differentiates f numerically there.
+ * tables) is a forward difference in t. Sliding kinks: the field's dependence through the blend weights is
+ * added (slidingRows); the vertex form of exact units is not covered.
  */
 export class CircuitJacobian implements AnalyticJacobian {
   private readonly n: number;
@@ -52,6 +52,7 @@ export class CircuitJacobian implements AnalyticJacobian {
   private readonly su: Float64Array;
   private readonly cr: Float64Array;
   private readonly ce: Float64Array;
+  private sliding = new Set<number>();
 
   /** The Jacobian of a circuit, or null where its form is not covered (exact units, microcircuits, pools, learning, batches). */
   static of(c: JacobianCircuit, covered: boolean): CircuitJacobian | null {
@@ -81,15 +82,18 @@ export class CircuitJacobian implements AnalyticJacobian {
   }
 
   evaluate(t: number, y: Float64Array, f0: Float64Array, J: Float64Array): IntegrationFailure | boolean {
-    if (this.c.switching?.anySliding) return false;
+    const lock = this.c.switching;
+    if (lock?.anySliding && !lock.affineSlide) return false;
     // the workspace at (t, y): ρ′, ρ″, F ē_raw, ē as f0 saw them
     const fail = this.c.rhs(t, y, this.scratch);
     if (fail) return fail;
+    this.sliding = new Set(lock?.slidingNeurons() ?? []);
     this.weights();
     this.slopes(y);
     this.errorColumns();
     this.membraneRows(f0, J);
     this.stateRows(J);
+    this.slidingRows(J);
     return this.timeColumn(t, y, f0, J);
   }
 
@@ -164,7 +168,7 @@ export class CircuitJacobian implements AnalyticJacobian {
     const kr = (i: number) => (m.rate.lead[i] ? m.rate.leadMs[i]! / m.rate.poleMs[i]! : 1);
     const ke = (i: number) => (m.err.lead[i] ? m.err.leadMs[i]! / m.err.poleMs[i]! : 1);
     for (let i = 0; i < N; i++) {
-      if (f0[i] === 0 && w.udot[i] !== 0) continue; // the rails cut u̇ here: a zero row
+      if (f0[i] === 0 && w.udot[i] !== 0 && !this.sliding.has(i)) continue; // the rails cut u̇ here: a zero row
       const tau = m.tauMs[i]!;
       const row = i * s;
       const eSlope = this.ce[i]! * ke(i);
@@ -204,6 +208,30 @@ export class CircuitJacobian implements AnalyticJacobian {
         for (let j = 0; j < nS; j++) J[row + c.oIn + j] = this.dEdr[j * N + i]! / p;
         J[row + c.oZe + i] = -1 / p;
       }
+    }
+  }
+
+  /**
+   * Sliding neurons s (the field at their blend weights λ, ∂f/∂y above at fixed λ): λ_s(y) keeps u̇_s = 0,
+   * so ∂λ_s/∂y = −(row u̇_s)/(∂u̇_s/∂λ_s); λ_s reaches f only through ē_s (ρ is continuous at the kink),
+   * i.e. u̇_s through c_e k_e ē_s/τ_s and ż_e,s through ē_s/τ_p,e: row z_e,s −= τ_s/(c_e k_e τ_p,e)·(row u̇_s).
+   * Then the held node's row is zero.
+   */
+  private slidingRows(J: Float64Array): void {
+    const m = this.c.model;
+    const s = this.n + 1;
+    for (const i of this.sliding) {
+      const row = i * s;
+      if (m.err.lead[i]) {
+        const k = m.err.leadMs[i]! / m.err.poleMs[i]!;
+        const g = this.ce[i]! * k;
+        if (g !== 0) {
+          const c = m.tauMs[i]! / (g * m.err.poleMs[i]!);
+          const rz = (this.c.oZe + i) * s;
+          for (let j = 0; j < this.n; j++) J[rz + j] = J[rz + j]! - c * J[row + j]!;
+        }
+      }
+      J.fill(0, row, row + s);
     }
   }
 

@@ -276,6 +276,16 @@ export class ModeLock implements SwitchingSystem {
     }
   }
 
+  /** The neurons sliding on a kink at the last evaluation of f (empty when none). */
+  slidingNeurons(): readonly number[] {
+    return this.anySliding ? this.slidingSet : [];
+  }
+
+  /** Whether the sliding field is the equivalent-control form (affine in the blend weights) rather than the vertex form. */
+  get affineSlide(): boolean {
+    return this.affine;
+  }
+
   /** ∂u_i/∂y_i under the locked modes: 1 for a free node, 0 for one pinned at a rail. */
   membraneSlope(i: number): number {
     const s = this.railOf[i]!;
