@@ -3,6 +3,7 @@ import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../.
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { serveVirtualBoard } from '../../host/board/serve.js';
 import { positiveInt, positiveNumber } from '../../core/option-values.js';
+import { serveRtlBoard } from '../../host/board/rtl-board.js';
 
 interface VirtualOpts {
   link?: string;
@@ -80,5 +81,44 @@ export function registerBoard(program: Command): void {
       const c = served.board.counters;
       say(`stopping: ${c.framesProcessed} frames processed in ${c.sessions} session(s)`);
       await served.close();
+    });
+  registerRtl(board);
+}
+
+interface RtlOpts {
+  link?: string;
+  baud: string;
+  clock: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * `nla board rtl`: the gateware (gateware/board_top.v) under Verilator behind a real pty, its UART
+ * simulated at the bit level; any host drives it like the virtual board (docs/fpga.md).
+ */
+function registerRtl(board: Command): void {
+  board
+    .command('rtl')
+    .description('run the gateware (gateware/board_top.v) under Verilator behind a real pseudo-terminal, UART at the bit level (needs verilator and socat); prints the device to connect to')
+    .option('--link <path>', 'path of the device the host opens (a symlink to the pty); default: a temporary path')
+    .option('--baud <n>', "the design's UART baud rate (the host must use the same)", '921600')
+    .option('--clock <hz>', "the design's clock, Hz (the iCEBreaker's oscillator: 12 MHz)", '12000000')
+    .option('--json', 'print the device path as one JSON line')
+    .option('--quiet', 'no events on stderr')
+    .action(async (o: RtlOpts) => {
+      const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
+      const baud = positiveInt(o.baud, '--baud');
+      const clkHz = positiveInt(o.clock, '--clock');
+      say('building the Verilator model (cached under build/verilator after the first run)');
+      const served = await serveRtlBoard({ top: 'board_top', baud, clkHz, idleRealtime: true, ...(o.link ? { link: o.link } : {}), onEvent: say });
+      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: 'nla-up5k', baud, clockHz: clkHz }) + '\n');
+      else process.stdout.write(`RTL board 'nla-up5k' ready on ${served.hostPath} (${baud} baud, ${clkHz / 1e6} MHz clock simulated)\nconnect with: nla stream --port ${served.hostPath} --baud ${baud} --image <image or spec> --input <csv> --out <csv>\nCtrl-C stops the board\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const stats = await served.close();
+      if (stats) say(`stopping: ${stats.cycles} cycles simulated, ${(stats.busyCyclesPerS / 1e6).toFixed(2)} M cycles/s while busy, ${stats.bytesIn} bytes in, ${stats.bytesOut} out`);
     });
 }
