@@ -53,6 +53,8 @@ export class CircuitJacobian implements AnalyticJacobian {
   private readonly cr: Float64Array;
   private readonly ce: Float64Array;
   private sliding = new Set<number>();
+  /** The weights are constant (no learning states): W_net and W_in are read once. */
+  private weightsRead = false;
 
   /** The Jacobian of a circuit, or null where its form is not covered (exact units, microcircuits, pools, learning, batches). */
   static of(c: JacobianCircuit, covered: boolean): CircuitJacobian | null {
@@ -88,7 +90,7 @@ export class CircuitJacobian implements AnalyticJacobian {
     const fail = this.c.rhs(t, y, this.scratch);
     if (fail) return fail;
     this.sliding = new Set(lock?.slidingNeurons() ?? []);
-    this.weights();
+    if (!this.weightsRead) this.weights();
     this.slopes(y);
     this.errorColumns();
     this.membraneRows(f0, J);
@@ -122,6 +124,7 @@ export class CircuitJacobian implements AnalyticJacobian {
         }
       }
     }
+    this.weightsRead = true;
   }
 
   /** ∂u/∂y (rails), and the lead stages' output slopes (0 where the output is clipped at its swing). */

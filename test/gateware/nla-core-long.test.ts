@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileBoardImage } from '../../compiler/board/compile-image.js';
-import { buildGraph } from '../../compiler/graph/build.js';
-import { loadSpecFile } from '../../compiler/spec/load.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
-import { toSignal } from '../../hardware-models/fixed-point/format.js';
-import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore } from './verilated-core.js';
+import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, csv, firstDifference, refLine, rtlLine, teacherImage } from './verilated-core.js';
 
 // The long run of the RTL core (its own file so that it runs in parallel with nla-core.test.ts).
 // The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
@@ -17,29 +11,6 @@ import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore }
 
 const ALL_PROBES = 15;
 const EXAMPLE_FRAMES = 10_000;
-const teacherImage = (): BoardImage => compileBoardImage(buildGraph(loadSpecFile('examples/teacher/network.json')), { dtMs: 0.1, frameMs: 1 }).image;
-
-/** Rows of an example CSV (header dropped, time column dropped) as Q3.16 values. */
-function csv(file: string): number[][] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(',').slice(1).map((x) => toSignal(Number(x))));
-}
-
-/** The reference's probe values and counters after a frame, as the testbench prints them. */
-const refLine = (core: FixedPointCore, values: Int32Array) => `${core.saturations} ${core.frames} ${Array.from(values).join(' ')}`;
-const rtlLine = (line: string) => {
-  const f = parseFrame(line);
-  return `${f.saturations} ${f.frames} ${f.values.join(' ')}`;
-};
-
-/** First frame at which two runs differ, with both lines, or null. */
-function firstDifference(rtl: string[], ref: string[]): string | null {
-  for (let k = 0; k < ref.length; k++) if (rtl[k] !== ref[k]) return `frame ${k}:\n  rtl ${rtl[k]}\n  ref ${ref[k]}`;
-  return null;
-}
 
 describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v), long run', () => {
   it(`runs ${EXAMPLE_FRAMES} frames of the bundled example without learning, every probe bit for bit; reports cycles per frame`, () => {

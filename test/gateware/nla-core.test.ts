@@ -3,14 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
-import { loadSpecFile } from '../../compiler/spec/load.js';
 import { validateSpec } from '../../compiler/spec/validate.js';
 import { crc32 } from '../../core/crc32.js';
 import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
-import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd } from './verilated-core.js';
+import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd, csv, firstDifference, refLine, rtlLine, teacherImage } from './verilated-core.js';
 
 // The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
 // FixedPointCore (hardware-models/fixed-point/core.ts) and the committed known-answer vectors:
@@ -19,29 +17,6 @@ import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, 
 
 const ALL_PROBES = 15;
 const LEARN_FRAMES = 2_000;
-const teacherImage = (): BoardImage => compileBoardImage(buildGraph(loadSpecFile('examples/teacher/network.json')), { dtMs: 0.1, frameMs: 1 }).image;
-
-/** Rows of an example CSV (header dropped, time column dropped) as Q3.16 values. */
-function csv(file: string): number[][] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(',').slice(1).map((x) => toSignal(Number(x))));
-}
-
-/** The reference's probe values and counters after a frame, as the testbench prints them. */
-const refLine = (core: FixedPointCore, values: Int32Array) => `${core.saturations} ${core.frames} ${Array.from(values).join(' ')}`;
-const rtlLine = (line: string) => {
-  const f = parseFrame(line);
-  return `${f.saturations} ${f.frames} ${f.values.join(' ')}`;
-};
-
-/** First frame at which two runs differ, with both lines, or null. */
-function firstDifference(rtl: string[], ref: string[]): string | null {
-  for (let k = 0; k < ref.length; k++) if (rtl[k] !== ref[k]) return `frame ${k}:\n  rtl ${rtl[k]}\n  ref ${ref[k]}`;
-  return null;
-}
 
 interface Vectors {
   cases: Array<{ name: string; image: { hex: string }; probes: number; frames: Array<{ targets?: number[]; inputs: number[]; learn: boolean; outputs: number[]; state: { saturations: number; frames: number } }> }>;

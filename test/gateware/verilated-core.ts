@@ -2,6 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { buildGraph } from '../../compiler/graph/build.js';
+import { loadSpecFile } from '../../compiler/spec/load.js';
+import type { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
+import { toSignal } from '../../hardware-models/fixed-point/format.js';
+import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 
 /**
  * The Verilator model of gateware/nla_core.v with its testbench (gateware/sim/core_tb.cpp), built
@@ -66,3 +72,28 @@ export function parseFrame(line: string): FrameResult {
 export const imageCmd = (bytes: Uint8Array) => `I ${Buffer.from(bytes).toString('hex')}`;
 export const frameCmd = (learn: boolean, probes: number, inputs: ArrayLike<number>) => `F ${learn ? 1 : 0} ${probes} ${Array.from(inputs).join(' ')}`;
 export const targetCmd = (targets: ArrayLike<number>) => `T ${Array.from(targets).join(' ')}`;
+
+/** The bundled example compiled to a board image (dt 0.1 ms, 1 ms frames). */
+export const teacherImage = (): BoardImage => compileBoardImage(buildGraph(loadSpecFile('examples/teacher/network.json')), { dtMs: 0.1, frameMs: 1 }).image;
+
+/** Rows of an example CSV (header dropped, time column dropped) as Q3.16 values. */
+export function csv(file: string): number[][] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(1).map((x) => toSignal(Number(x))));
+}
+
+/** The reference's probe values and counters after a frame, as the testbench prints them. */
+export const refLine = (core: FixedPointCore, values: Int32Array) => `${core.saturations} ${core.frames} ${Array.from(values).join(' ')}`;
+export const rtlLine = (line: string) => {
+  const f = parseFrame(line);
+  return `${f.saturations} ${f.frames} ${f.values.join(' ')}`;
+};
+
+/** First frame at which two runs differ, with both lines, or null. */
+export function firstDifference(rtl: string[], ref: string[]): string | null {
+  for (let k = 0; k < ref.length; k++) if (rtl[k] !== ref[k]) return `frame ${k}:\n  rtl ${rtl[k]}\n  ref ${ref[k]}`;
+  return null;
+}
