@@ -16,6 +16,9 @@
 #include "verilated.h"
 
 #include <cerrno>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -339,6 +342,11 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     std::signal(SIGINT, on_signal);
     std::signal(SIGUSR1, on_reset);
+#ifdef __linux__
+    // the model dies with the process that started it (a killed test or CLI leaves no simulation running)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1) return 1;
+#endif
     std::signal(SIGPIPE, SIG_IGN);
     auto* ctx = new VerilatedContext;
     ctx->commandArgs(argc, argv);
