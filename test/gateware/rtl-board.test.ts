@@ -53,7 +53,7 @@ function streamTo(port: string, out: string, extra: string[]): StreamJson {
 }
 
 run('the gateware board in RTL co-simulation (nla board rtl)', () => {
-  it('streams the example through the full protocol: 10,000 frames with three probes, then 2,000 with learning and targets, every output frame equal to the virtual board’s bit for bit; the handshake announces what the gateware holds', async () => {
+  it('streams the example through the full protocol: 10,000 frames with every probe, then 2,000 with learning and targets, every output frame equal to the virtual board’s bit for bit, the recordings replay; the handshake announces what the gateware holds', async () => {
     const rtl = await startBoard('rtl');
     const virt = await startBoard('virtual');
     children.push(rtl.child, virt.child);
@@ -62,7 +62,7 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
       ['infer', 10_000, ['--duration', '10000ms', '--probe', 'u,rate,error,all-u']],
       ['learn', 2_000, ['--duration', '2000ms', '--learn', '--target', 'examples/teacher/target.csv']],
     ] as const) {
-      const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra]);
+      const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra, '--log', join(dir, `${name}-rtl.jsonl`)]);
       expect(j.stats.outputsReceived).toBe(frames);
       // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and board_link.v
       const g = gatewareCapacity();
@@ -73,6 +73,10 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
       const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
       expect(a.trim().split('\n').length).toBe(frames + 1); // the header and a row per frame
       expect(a === b, firstDifferentLine(a, b)).toBe(true);
+      // the RTL board's recording replays: every output, decoded from the messages and from the line's bytes, equals the reference core's
+      const rp = nla(['replay', join(dir, `${name}-rtl.jsonl`), '--json']);
+      expect(rp.code, rp.out + rp.err).toBe(0);
+      expect(JSON.parse(rp.out)).toMatchObject({ checked: frames, inputFrames: frames, mismatchCount: 0, unmatched: 0 });
     }
   }, 3_600_000);
 });
