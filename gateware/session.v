@@ -84,25 +84,28 @@ module session #(
   reg [12:0] q_off;
   assign q_ra = q_rd_ptr + q_off[QAW-1:0];
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
-  reg [7:0]  e [0:15];
-  // the session's numbers, LSB first: r[0..3] last frame (NO_FRAME while no_last), r[4..7] rejected
-  // frames, r[8..11] image bytes received, r[12..15] image total, r[16..19] a temporary
-  reg [7:0]  r [0:19];
-  reg [4:0]  f;
-  wire [7:0]  m_type = e[0];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0]  e2 = e[2];
+  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
+  reg [127:0] ev;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] m_len  = {e2[4:0], e[1]};
-  wire [31:0] p_u32a = {e[6], e[5], e[4], e[3]};      // payload 0..3
-  wire [31:0] p_u32b = {e[10], e[9], e[8], e[7]};     // payload 4..7
-  wire [15:0] p_u16_0 = {e[4], e[3]};
-  wire [15:0] p_u16_4 = {e[8], e[7]};
-  wire [15:0] p_u16_8 = {e[12], e[11]};
-  wire [31:0] p_i32_2 = {e[8], e[7], e[6], e[5]};
-  wire [7:0]  p0 = e[3], p6 = e[9], p8 = e[11], p31 = e[15];
+  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames,
+  // 2 image bytes received, 3 image total, 4 a temporary. They are read and written a byte at a time,
+  // LSB first, by rotating them right (so that only their low bytes are multiplexed)
+  reg [159:0] rv;
+  reg [4:0]  f;
+  wire [7:0]  m_type = ev[7:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [7:0]  e2 = ev[23:16];
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [12:0] m_len  = {e2[4:0], ev[15:8]};
+  wire [31:0] p_u32a = {ev[55:48], ev[47:40], ev[39:32], ev[31:24]};      // payload 0..3
+  wire [31:0] p_u32b = {ev[87:80], ev[79:72], ev[71:64], ev[63:56]};     // payload 4..7
+  wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
+  wire [15:0] p_u16_4 = {ev[71:64], ev[63:56]};
+  wire [15:0] p_u16_8 = {ev[103:96], ev[95:88]};
+  wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
+  wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
   wire        p_a0 = p_u32a == 32'd0;
-  wire [31:0] img_tot = {r[15], r[14], r[13], r[12]};
+  wire [31:0] img_tot = rv[127:96];
   wire [12:0] mlen8 = m_len - 13'd8;
 
   // ---- session state ----
@@ -165,10 +168,21 @@ module session #(
   reg  [7:0] src_b;
   always @(*) begin
     case (sa[5:4])
-      2'd0: src_b = e[sa[3:0]];
-      2'd1: src_b = (no_last && sa[3:2] == 2'd0) ? 8'hFF : r[{1'b0, sa[3:0]}];
+      2'd0: case (sa[3:0])            // the message's type and payload bytes 0..7
+              4'd0: src_b = ev[7:0];
+              4'd3: src_b = ev[31:24];
+              4'd4: src_b = ev[39:32];
+              4'd5: src_b = ev[47:40];
+              4'd6: src_b = ev[55:48];
+              4'd7: src_b = ev[63:56];
+              4'd8: src_b = ev[71:64];
+              4'd9: src_b = ev[79:72];
+              4'd10: src_b = ev[87:80];
+              default: src_b = 8'd0;
+            endcase
+      2'd1: src_b = (no_last && sa[3:2] == 2'd0) ? 8'hFF : rv[32*sa[3:2] +: 8];
       2'd2: case (sa[3:2])
-              2'd0: src_b = r[{3'b100, sa[1:0]}];
+              2'd0: src_b = rv[135:128];
               2'd1: src_b = frames_processed[8*sa[1:0] +: 8];
               2'd2: src_b = saturations[8*sa[1:0] +: 8];
               default: src_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
@@ -193,10 +207,10 @@ module session #(
   reg  [7:0] b_b;
   always @(*) begin
     case (ab)
-      B_LAST: b_b = no_last ? 8'hFF : r[{3'b000, aj}];
-      B_GOT: b_b = r[{3'b010, aj}];
-      B_TOT: b_b = r[{3'b011, aj}];
-      B_TEMP: b_b = r[{3'b100, aj}];
+      B_LAST: b_b = no_last ? 8'hFF : rv[7:0];
+      B_GOT: b_b = rv[71:64];
+      B_TOT: b_b = rv[103:96];
+      B_TEMP: b_b = rv[135:128];
       B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
       B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? h_count[15:8] : h_count[7:0];
       default: b_b = 8'd0;
@@ -265,7 +279,8 @@ module session #(
       end
     end
   end
-  wire [3:0] nib = hd[0] ? src_b[3:0] : src_b[7:4];
+  wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
+  wire [3:0] nib = rv[128 + 4*hn +: 4];
   wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
   wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
@@ -355,7 +370,24 @@ module session #(
     end
   endtask
 
+  // the byte registers: e[] written while fetching, r[] by the serial adder (rejected = 0 at reset)
+  wire       e_we = state == S_FETCH && f != 5'd0;
+  wire [3:0] e_wi = f[3:0] - 4'd1;
+  // a number rotates when the adder reads it (A or B) or writes it, or an answer reads it
+  wire [2:0] sa_num = sa[4:2] - 3'd4;            // (sa 16..35: numbers 0..4)
+  wire       sa_is_num = (sa[5:4] == 2'd1 || sa[5:2] == 4'd8) &&
+                         (state == S_ALU || (state == S_EMIT && em_src && !em_hex));
+  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : ab;  // (B_LAST, B_GOT, B_TOT, B_TEMP: numbers 0, 2, 3, 4)
+  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP;
   integer i;
+  always @(posedge clk) begin
+    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) ev[8*i +: 8] <= q_rd;
+    for (i = 0; i < 5; i = i + 1)
+      if ((sa_is_num && {29'd0, sa_num} == i) ||
+          (state == S_ALU && ((b_is_num && {29'd0, b_num} == i) || (aw && {29'd0, aw_sel} == i))))
+        rv[32*i +: 32] <= {(state == S_ALU && aw && {29'd0, aw_sel} == i) ? sum9[7:0] : rv[32*i +: 8], rv[32*i+8 +: 24]};
+    if (rst) rv[63:32] <= 32'd0;
+  end
   always @(posedge clk) begin
     q_pop <= 1'b0; hello_ack_req <= 1'b0; st_we <= 1'b0; st_commit <= 1'b0;
     img_wr_en <= 1'b0; img_commit <= 1'b0; core_reset <= 1'b0; param_we <= 1'b0;
@@ -363,8 +395,6 @@ module session #(
     h_clear <= 1'b0; h_begin <= 1'b0; h_wr <= 1'b0; h_end <= 1'b0;
     if (rst) begin
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
-      for (i = 0; i < 16; i = i + 1) e[i] <= 8'd0;
-      for (i = 0; i < 20; i = i + 1) r[i] <= 8'd0;
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
       ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= 32'hFFFFFFFF;
@@ -395,14 +425,13 @@ module session #(
             hello_pend <= 1'b0;
             ha_flags <= {6'd0, image_loaded, booted};
             ha_crc <= image_loaded ? image_crc : 32'd0;
-            ha_last <= no_last ? 32'hFFFFFFFF : {r[3], r[2], r[1], r[0]};
+            ha_last <= no_last ? 32'hFFFFFFFF : rv[31:0];
             booted <= 1'b0;
           end else if (q_count != 8'd0) state <= S_FETCH;
         end
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
           q_off <= (f >= 5'd14) ? 13'd34 : {8'd0, f} + 13'd1;
-          if (f != 5'd0) e[f[3:0] - 4'd1] <= q_rd;
           if (f == 5'd16) state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
@@ -411,7 +440,6 @@ module session #(
           if (sum9[7:0] != 8'd0) az <= 1'b0;
           if (aj == 2'd0) alo[7:0] <= sum9[7:0];
           if (aj == 2'd1) alo[15:8] <= sum9[7:0];
-          if (aw) r[{aw_sel, aj}] <= sum9[7:0];
           aj <= aj + 2'd1;
           if (aj == 2'd3) state <= aret;
         end
