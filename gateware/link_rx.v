@@ -10,7 +10,8 @@
 // Then it releases frame_rx's buffer. A second frame announced while one is being handled waits in
 // `pend_*` (frame_rx holds at most two).
 module link_rx #(
-  parameter QAW = 12
+  parameter QAW = 12,
+  parameter QBYTES = 1 << QAW          // rx_queue's ring
 ) (
   input               clk,
   input               rst,
@@ -78,6 +79,15 @@ module link_rx #(
   wire [31:0] hello_nonce  = {hp[7], hp[6], hp[5], hp[4]};
   wire        hello_ok     = h_len == 16'd9 + {8'd0, hp[8]};    // (implies length >= 9)
 
+  // the position `off` bytes after `ptr` in the ring of QBYTES bytes (off < QBYTES)
+  localparam [31:0] QB = QBYTES;
+  function [QAW-1:0] qpos(input [QAW-1:0] ptr, input [12:0] off);
+    reg [13:0] s;
+    begin
+      s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
+      qpos = (s >= QB[13:0]) ? s[QAW-1:0] - QB[QAW-1:0] : s[QAW-1:0];
+    end
+  endfunction
   integer k;
   always @(posedge clk) begin
     rx_frame_release <= 1'b0;
@@ -199,7 +209,7 @@ module link_rx #(
         end
         S_QHDR: begin                          // entry header: type, length (LE)
           q_we <= 1'b1;
-          q_wa <= q_wr_ptr + cnt[QAW-1:0];
+          q_wa <= qpos(q_wr_ptr, cnt);
           q_wd <= (cnt == 13'd0) ? h_type : (cnt == 13'd1) ? hdr[9] : hdr[10];
           cnt <= cnt + 13'd1;
           if (cnt == 13'd2) begin
@@ -212,7 +222,7 @@ module link_rx #(
           if (idx < 13'd11 + h_len[12:0]) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
             q_we <= 1'b1;
-            q_wa <= q_wr_ptr + cnt[QAW-1:0] + 3;
+            q_wa <= qpos(q_wr_ptr, cnt + 13'd3);
             q_wd <= rx_rd_data;
             cnt <= cnt + 13'd1;
           end

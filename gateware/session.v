@@ -11,6 +11,7 @@
 // built byte by byte from the same byte source with a table of field addresses.
 module session #(
   parameter QAW = 12,
+  parameter QBYTES = 1 << QAW,         // rx_queue's ring
   parameter RAW = 11,
   parameter HAW = 11,
   parameter MAX_PAYLOAD = 1024,
@@ -82,7 +83,16 @@ module session #(
 
   reg [5:0]  state;
   reg [12:0] q_off;
-  assign q_ra = q_rd_ptr + q_off[QAW-1:0];
+  // the position `off` bytes after `ptr` in the ring of QBYTES bytes (off < QBYTES)
+  localparam [31:0] QB = QBYTES;
+  function [QAW-1:0] qpos(input [QAW-1:0] ptr, input [12:0] off);
+    reg [13:0] s;
+    begin
+      s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
+      qpos = (s >= QB[13:0]) ? s[QAW-1:0] - QB[QAW-1:0] : s[QAW-1:0];
+    end
+  endfunction
+  assign q_ra = qpos(q_rd_ptr, q_off);
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
   /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
   reg [127:0] ev;
@@ -307,7 +317,7 @@ module session #(
   reg [23:0] vacc;
   reg        is_target;
   reg [1:0]  dly;
-  reg        img_last, li_over, li_ne, ce_ovf;
+  reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
   reg [15:0] rs_idx, rs_n;
   reg        rs_skip;
@@ -402,7 +412,7 @@ module session #(
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; after_room <= S_IDLE; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_code <= 8'd0; err_msg <= 5'd0; err_fr <= 1'b0; count_rej <= 1'b0; k <= 13'd0;
-      img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
+      h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
       is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0; rs_n <= 16'd0;
       rs_skip <= 1'b0; rs_lo <= 8'd0;
@@ -546,7 +556,10 @@ module session #(
         end
         S_GO_WAIT: if (frame_done) begin
           plen <= out_plen;
-          h_begin <= 1'b1;
+          // an entry the history cannot hold (payload >= 2**HAW bytes) is not kept: the history is cleared
+          h_skip <= (out_plen >> HAW) != 13'd0;
+          if ((out_plen >> HAW) != 13'd0) h_clear <= 1'b1;
+          else h_begin <= 1'b1;
           dly <= 2'd2;
           state <= S_OUT_HIST;
         end
@@ -573,7 +586,7 @@ module session #(
             5'd10: st_wd <= {3'd0, plen[12:8]};
             default: st_wd <= (k[4:0] >= 5'd11) ? src_b : 8'd0;
           endcase
-          if (k >= 13'd11) h_wr <= 1'b1;
+          if (k >= 13'd11) h_wr <= !h_skip;
           k <= k + 13'd1;
           if (k == 13'd20) begin
             vi <= 16'd0;
@@ -594,7 +607,7 @@ module session #(
           st_we <= 1'b1;
           st_wo <= k;
           st_wd <= vacc[7:0];
-          h_wr <= 1'b1;
+          h_wr <= !h_skip;
           vacc <= {8'd0, vacc[23:8]};
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
@@ -605,7 +618,7 @@ module session #(
         end
         S_OUT_END: begin
           st_commit <= 1'b1;
-          h_end <= 1'b1;
+          h_end <= !h_skip;
           no_last <= 1'b0;
           call(A_P0, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_LAST, S_POP);    // last frame = this frame
         end
