@@ -77,13 +77,16 @@ module link_tx #(
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
   reg        fast_rtx;
-  wire [15:0] stored   = next_seq - peer_ack;
-  wire [15:0] in_fl    = admit_seq - peer_ack;
+  // every sequence number the store deals with lies within 2**SAW of peer_ack: their differences and
+  // comparisons need SAW + 2 bits (the numbers themselves keep the 16 bits of the wire)
+  localparam DW = SAW + 2;
+  wire [DW-1:0] stored = next_seq[DW-1:0] - peer_ack[DW-1:0];
+  wire [DW-1:0] in_fl  = admit_seq[DW-1:0] - peer_ack[DW-1:0];
   wire [SAW-1:0] oldest = peer_ack[SAW-1:0];
-  wire [RAW-1:0] tail  = (stored != 16'd0) ? s_base[oldest] : head;
+  wire [RAW-1:0] tail  = (stored != {DW{1'b0}}) ? s_base[oldest] : head;
   wire [RAW-1:0] used  = head - tail;
   assign st_room = {1'b0, {RAW{1'b1}}} - {1'b0, used};
-  assign st_slot_free = stored[15:SAW] == 0;          // fewer than 2**SAW stored
+  assign st_slot_free = stored[DW-1:SAW] == 0;        // fewer than 2**SAW stored
 
   ram_dp #(.AW(RAW)) ring (.clk(clk), .we(st_we), .wa(head + st_wo[RAW-1:0]), .wd(st_wd), .ra(tx_rd_addr[RAW-1:0]), .rd(ring_rd));
   wire [7:0] ring_rd;
@@ -108,22 +111,28 @@ module link_tx #(
   wire        expire = tick && session_open && timer_on && elapsed >= timeout_ms;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
-  reg  [15:0] timed_seq, timed_at, sent_hi;
+  reg  [15:0] timed_at;
+  reg  [DW-1:0] timed_seq, sent_hi;   // (low bits of sequence numbers)
 
   // ---------------- acknowledgements ----------------
   reg        ack_due, ack_now, gap_due, ack_timing, probe_due, cred_was_zero;
   reg [3:0]  ack_cnt;
   reg [15:0] probe_cnt;
-  wire       probe_cond = session_open && next_seq != admit_seq && admit_seq == peer_ack;
-  wire [15:0] adv = ack_in_ack - peer_ack;
+  wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
+  wire [15:0] adv16 = ack_in_ack - peer_ack;
+  wire [DW-1:0] adv = adv16[DW-1:0];
+  wire       adv_ok = adv16[15:DW] == {(16-DW){1'b0}} && adv <= in_fl;     // the ack lies within what was sent
   /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
-  wire [15:0] snd_after_ack = send_seq - ack_in_ack;
+  wire [DW-1:0] snd_after_ack = send_seq[DW-1:0] - ack_in_ack[DW-1:0];
   /* verilator lint_on UNUSEDSIGNAL */
+  wire [DW-1:0] snd_ahead = send_seq[DW-1:0] - peer_ack[DW-1:0];
+  wire [DW-1:0] timed_ahead = timed_seq - peer_ack[DW-1:0];
+  wire       credit_ok = peer_credits[15:DW] != {(16-DW){1'b0}} || in_fl < peer_credits[DW-1:0];
 
   // ---------------- transmitter ----------------
   reg        inflight, seen_busy, cur_unseq, cur_stale, cur_first, ha_pend, ns_pend;
   reg [1:0]  cur_kind;
-  reg [15:0] cur_seq;              // seq of the frame being sent
+  reg [DW-1:0] cur_seq;            // seq of the frame being sent (low bits)
   reg [7:0]  l_flags;
   reg [15:0] l_seq, l_ack, l_cred;
   reg [7:0]  l_haf;
@@ -152,7 +161,7 @@ module link_tx #(
   end
   assign tx_rd_data = cur_unseq ? un_data : seq_hdr_byte;
   wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
-  wire want_seq = session_open && send_seq != admit_seq;
+  wire want_seq = session_open && send_seq[DW-1:0] != admit_seq[DW-1:0];
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
@@ -167,11 +176,11 @@ module link_tx #(
       head <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
       retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
-      timed_seq <= 16'd0; timed_at <= 16'd0; sent_hi <= 16'd0; cur_first <= 1'b0;
+      timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; probe_cnt <= 16'd0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
-      cur_seq <= 16'd0;
+      cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'd0; l_hac <= 32'd0;
@@ -189,7 +198,7 @@ module link_tx #(
         end else probe_cnt <= probe_cnt + 16'd1;
       end
       // ---- admission: waiting frames get the window the peer's credits allow ----
-      if (next_seq != admit_seq && (admit_seq - peer_ack) < peer_credits) admit_seq <= admit_seq + 16'd1;
+      if (next_seq[DW-1:0] != admit_seq[DW-1:0] && credit_ok) admit_seq <= admit_seq + 16'd1;
       // ---- transmitter ----
       if (inflight) begin
         if (tx_busy) seen_busy <= 1'b1;
@@ -197,7 +206,7 @@ module link_tx #(
           inflight <= 1'b0;
           seen_busy <= 1'b0;
           if (!cur_unseq && !cur_stale) begin
-            if (cur_seq == peer_ack) begin       // the oldest is on the line: its timer starts
+            if (cur_seq == peer_ack[DW-1:0]) begin       // the oldest is on the line: its timer starts
               timer_on <= 1'b1;
               timer_at <= now_ms;
             end
@@ -230,9 +239,9 @@ module link_tx #(
           tx_len <= un_len;
         end else begin
           cur_unseq <= 1'b0;
-          cur_seq <= send_seq;
-          cur_first <= send_seq == sent_hi;
-          if (send_seq == sent_hi) sent_hi <= sent_hi + 16'd1;
+          cur_seq <= send_seq[DW-1:0];
+          cur_first <= send_seq[DW-1:0] == sent_hi;
+          if (send_seq[DW-1:0] == sent_hi) sent_hi <= sent_hi + 1'b1;
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;
@@ -258,9 +267,9 @@ module link_tx #(
       if (no_session_req) ns_pend <= 1'b1;
       if (hello_ack_req) ha_pend <= 1'b1;
       // ---- acknowledgement fields received (4.4) ----
-      if (ack_in_valid && adv <= in_fl) begin
-        if (adv != 16'd0) begin
-          if (timed_on && (timed_seq - peer_ack) < adv) begin    // the timed frame is acknowledged
+      if (ack_in_valid && adv_ok) begin
+        if (adv != {DW{1'b0}}) begin
+          if (timed_on && timed_ahead < adv) begin    // the timed frame is acknowledged
             rtt_valid <= 1'b1;
             rtt_ms <= now_ms - timed_at;
             timed_on <= 1'b0;
@@ -269,11 +278,11 @@ module link_tx #(
           fast_rtx <= 1'b0;
           retries <= 4'd0;
           // the new oldest frame's timer restarts now if it has been written (else when it is)
-          timer_on <= adv != in_fl && !snd_after_ack[15] && send_seq != ack_in_ack &&
-                      !(inflight && !cur_unseq && cur_seq == ack_in_ack);
+          timer_on <= adv != in_fl && !snd_after_ack[DW-1] && snd_after_ack != {DW{1'b0}} &&
+                      !(inflight && !cur_unseq && cur_seq == ack_in_ack[DW-1:0]);
           timer_at <= now_ms;
-          if ((send_seq - peer_ack) < adv) send_seq <= ack_in_ack;
-        end else if (ack_in_gap && in_fl != 16'd0 && !fast_rtx) begin
+          if (snd_ahead < adv) send_seq <= ack_in_ack;
+        end else if (ack_in_gap && in_fl != {DW{1'b0}} && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;
           timer_on <= 1'b0;
@@ -295,7 +304,7 @@ module link_tx #(
       if (link_reset || end_session || fail_session) begin
         next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0;
         peer_credits <= link_reset ? link_reset_credits : 16'd1;
-        retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timed_on <= 1'b0; sent_hi <= 16'd0;
+        retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timed_on <= 1'b0; sent_hi <= {DW{1'b0}};
         ack_due <= 1'b0; ack_now <= 1'b0; ack_timing <= 1'b0; gap_due <= 1'b0; probe_due <= 1'b0;
         if (inflight) cur_stale <= 1'b1;
       end

@@ -407,7 +407,7 @@ module session #(
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
-      ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= 32'hFFFFFFFF;
+      ha_flags <= 8'h81; ha_crc <= 32'd0; ha_last <= 32'hFFFFFFFF;
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; after_room <= S_IDLE; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
@@ -433,9 +433,10 @@ module session #(
             // every message accepted before the HELLO is processed: HELLO_ACK reports the last frame
             hello_ack_req <= 1'b1;
             hello_pend <= 1'b0;
-            ha_flags <= {6'd0, image_loaded, booted};
-            ha_crc <= image_loaded ? image_crc : 32'd0;
-            ha_last <= no_last ? 32'hFFFFFFFF : rv[31:0];
+            // (bit 7: no frame computed; unseq_frame sends crc 0 without an image, lastFrame NO_FRAME)
+            ha_flags <= {no_last, 5'd0, image_loaded, booted};
+            ha_crc <= image_crc;
+            ha_last <= rv[31:0];
             booted <= 1'b0;
           end else if (q_count != 8'd0) state <= S_FETCH;
         end
