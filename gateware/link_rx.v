@@ -53,9 +53,12 @@ module link_rx #(
   localparam S_IDLE = 3'd0, S_HDR = 3'd1, S_EVAL = 3'd2, S_HELLO = 3'd3, S_QHDR = 3'd4, S_COPY = 3'd5, S_DONE = 3'd6;
   reg [2:0]  state;
   reg [12:0] idx;                // address presented to frame_rx's buffer
-  reg [12:0] cnt;                // bytes captured
-  reg [7:0]  hdr [0:10];
-  reg [7:0]  hp [0:8];           // HELLO payload bytes 0..8
+  reg [3:0]  cnt;                // bytes captured (header, HELLO payload, entry header)
+  reg [87:0] hdr;                // header bytes 0..10 (shifted in, byte 0 lowest)
+  reg [71:0] hp;                 // HELLO payload bytes 0..8
+  reg [QAW-1:0] wp;              // rx_queue write position
+  reg [12:0] rem;                // payload bytes still to present
+  reg        pres;               // a payload byte was presented in the previous cycle
   reg        pend_valid, pend_buf;
   reg [12:0] pend_len;
   reg [31:0] nonce;
@@ -63,32 +66,28 @@ module link_rx #(
 
   assign rx_rd_addr = idx;
 
-  wire [7:0]  h_ver   = hdr[0];
-  wire [7:0]  h_type  = hdr[1];
+  wire [7:0]  h_ver   = hdr[7:0];
+  wire [7:0]  h_type  = hdr[15:8];
   /* verilator lint_off UNUSEDSIGNAL */ // flag bits 4-7 are ignored on receipt (3.1)
-  wire [7:0]  h_flags = hdr[2];
+  wire [7:0]  h_flags = hdr[23:16];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] h_seq   = {hdr[4], hdr[3]};
-  wire [15:0] h_ack   = {hdr[6], hdr[5]};
-  wire [15:0] h_cred  = {hdr[8], hdr[7]};
-  wire [15:0] h_len   = {hdr[10], hdr[9]};
+  wire [15:0] h_seq   = hdr[39:24];
+  wire [15:0] h_ack   = hdr[55:40];
+  wire [15:0] h_cred  = hdr[71:56];
+  wire [15:0] h_len   = hdr[87:72];
   /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
   wire [15:0] seq_behind = expected - h_seq;          // d(expected, seq)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] hello_window = {hp[3], hp[2]};
-  wire [31:0] hello_nonce  = {hp[7], hp[6], hp[5], hp[4]};
-  wire        hello_ok     = h_len == 16'd9 + {8'd0, hp[8]};    // (implies length >= 9)
+  /* verilator lint_off UNUSEDSIGNAL */ // version bytes 0, 1 are not checked (3.5)
+  wire [71:0] hpw = hp;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [15:0] hello_window = hpw[31:16];
+  wire [31:0] hello_nonce  = hpw[63:32];
+  wire        hello_ok     = h_len == 16'd9 + {8'd0, hpw[71:64]};    // (implies length >= 9)
 
-  // the position `off` bytes after `ptr` in the ring of QBYTES bytes (off < QBYTES)
+  // the next position in the ring of QBYTES bytes
   localparam [31:0] QB = QBYTES;
-  function [QAW-1:0] qpos(input [QAW-1:0] ptr, input [12:0] off);
-    reg [13:0] s;
-    begin
-      s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s >= QB[13:0]) ? s[QAW-1:0] - QB[QAW-1:0] : s[QAW-1:0];
-    end
-  endfunction
-  integer k;
+  wire [QAW-1:0] wp_next = (wp == QB[QAW-1:0] - 1'b1) ? {QAW{1'b0}} : wp + 1'b1;
   always @(posedge clk) begin
     rx_frame_release <= 1'b0;
     link_reset <= 1'b0;
@@ -104,7 +103,10 @@ module link_rx #(
     if (rst) begin
       state <= S_IDLE;
       idx <= 13'd0;
-      cnt <= 13'd0;
+      cnt <= 4'd0;
+      wp <= {QAW{1'b0}};
+      rem <= 13'd0;
+      pres <= 1'b0;
       pend_valid <= 1'b0;
       pend_buf <= 1'b0;
       pend_len <= 13'd0;
@@ -114,8 +116,8 @@ module link_rx #(
       rx_rd_buf <= 1'b0;
       cur_len <= 13'd0;
       link_reset_credits <= 16'd1;
-      for (k = 0; k < 11; k = k + 1) hdr[k] <= 8'd0;
-      for (k = 0; k < 9; k = k + 1) hp[k] <= 8'd0;
+      hdr <= 88'd0;
+      hp <= 72'd0;
     end else begin
       // a frame announced while another is handled waits (frame_rx has two buffers)
       if (rx_frame_valid && (state != S_IDLE || pend_valid)) begin
@@ -130,7 +132,7 @@ module link_rx #(
       case (state)
         S_IDLE: begin
           idx <= 13'd0;
-          cnt <= 13'd0;
+          cnt <= 4'd0;
           if (pend_valid) begin
             pend_valid <= rx_frame_valid;      // (cannot happen: at most one pending)
             rx_rd_buf <= pend_buf;
@@ -145,9 +147,9 @@ module link_rx #(
         S_HDR: begin                           // present 0..10, capture one cycle later
           if (idx < 13'd11) idx <= idx + 13'd1;
           if (idx != 13'd0) begin
-            hdr[cnt[3:0]] <= rx_rd_data;
-            cnt <= cnt + 13'd1;
-            if (cnt == 13'd10) state <= S_EVAL;
+            hdr <= {rx_rd_data, hdr[87:8]};
+            cnt <= cnt + 4'd1;
+            if (cnt == 4'd10) state <= S_EVAL;
           end
         end
         S_EVAL: begin
@@ -166,7 +168,7 @@ module link_rx #(
             if (!h_flags[0]) begin
               if (h_type == 8'h01) begin
                 idx <= 13'd11;
-                cnt <= 13'd0;
+                cnt <= 4'd0;
                 state <= S_HELLO;
               end else state <= S_DONE;        // ACK and other unsequenced frames end here
             end else if (!session_open) begin
@@ -182,7 +184,8 @@ module link_rx #(
             end else begin
               expected <= expected + 16'd1;
               ack_sched <= 1'b1;
-              cnt <= 13'd0;
+              cnt <= 4'd0;
+              wp <= q_wr_ptr;
               state <= S_QHDR;
             end
           end
@@ -190,10 +193,10 @@ module link_rx #(
         S_HELLO: begin                         // payload bytes 0..8 (addresses 11..19)
           if (idx < 13'd20) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
-            if (cnt < 13'd9) hp[cnt[3:0]] <= rx_rd_data;
-            cnt <= cnt + 13'd1;
+            if (cnt < 4'd9) hp <= {rx_rd_data, hp[71:8]};
+            cnt <= cnt + 4'd1;
           end
-          if (cnt == 13'd9 || (idx == 13'd20 && cnt >= 13'd9)) begin
+          if (cnt == 4'd9 || (idx == 13'd20 && cnt >= 4'd9)) begin
             if (hello_ok) begin
               hello_seen <= 1'b1;
               if (!session_open || hello_nonce != nonce) begin
@@ -209,24 +212,30 @@ module link_rx #(
         end
         S_QHDR: begin                          // entry header: type, length (LE)
           q_we <= 1'b1;
-          q_wa <= qpos(q_wr_ptr, cnt);
-          q_wd <= (cnt == 13'd0) ? h_type : (cnt == 13'd1) ? hdr[9] : hdr[10];
-          cnt <= cnt + 13'd1;
-          if (cnt == 13'd2) begin
+          q_wa <= wp;
+          wp <= wp_next;
+          q_wd <= (cnt == 4'd0) ? h_type : (cnt == 4'd1) ? h_len[7:0] : h_len[15:8];
+          cnt <= cnt + 4'd1;
+          if (cnt == 4'd2) begin
             idx <= 13'd11;
-            cnt <= 13'd0;
+            rem <= h_len[12:0];
+            pres <= 1'b0;
             state <= S_COPY;
           end
         end
         S_COPY: begin                          // payload: present 11.., write one cycle later
-          if (idx < 13'd11 + h_len[12:0]) idx <= idx + 13'd1;
-          if (idx != 13'd11) begin
-            q_we <= 1'b1;
-            q_wa <= qpos(q_wr_ptr, cnt + 13'd3);
-            q_wd <= rx_rd_data;
-            cnt <= cnt + 13'd1;
+          pres <= rem != 13'd0;
+          if (rem != 13'd0) begin
+            idx <= idx + 13'd1;
+            rem <= rem - 13'd1;
           end
-          if (cnt == h_len[12:0] - 13'd1 && idx != 13'd11 || h_len == 16'd0) begin
+          if (pres) begin
+            q_we <= 1'b1;
+            q_wa <= wp;
+            wp <= wp_next;
+            q_wd <= rx_rd_data;
+          end
+          if (rem == 13'd0) begin
             q_push <= 1'b1;
             q_push_bytes <= h_len[12:0] + 13'd3;
             state <= S_DONE;
