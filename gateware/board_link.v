@@ -120,7 +120,7 @@ module board_link #(
     .rd_ptr(q_rd_ptr), .count(q_count));
 
   // send side
-  wire hello_ack_req, st_we, st_commit, st_slot_free;
+  wire hello_ack_req, ha_busy, st_we, st_commit, st_slot_free;
   wire [7:0] ha_flags, st_wd;
   wire [31:0] ha_crc, ha_last;
   wire [12:0] st_wo;
@@ -135,7 +135,7 @@ module board_link #(
     .ack_in_valid(ack_in_valid), .ack_in_ack(ack_in_ack), .ack_in_credits(ack_in_credits),
     .ack_in_gap(ack_in_gap), .ack_sched(ack_sched | rx_reject | rx_overrun), .ack_urgent(ack_urgent),
     .ack_gap(ack_gap), .no_session_req(no_session_req), .rx_len_valid(rx_len_valid),
-    .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc),
+    .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_busy(ha_busy), .ha_flags(ha_flags), .ha_crc(ha_crc),
     .ha_last(ha_last), .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit),
     .st_commit_len(st_commit_len), .st_room(st_room), .st_slot_free(st_slot_free),
     .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr),
@@ -144,7 +144,7 @@ module board_link #(
   session #(.QAW(QAW), .QBYTES(QBYTES), .RAW(RAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES)) sess (
     .clk(clk), .rst(rst), .q_ra(q_ra), .q_rd(q_rd), .q_count(q_count), .q_rd_ptr(q_rd_ptr),
     .q_wr_ptr(q_wr_ptr), .q_pop(q_pop), .q_pop_bytes(q_pop_bytes), .hello_seen(hello_seen),
-    .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc), .ha_last(ha_last),
+    .hello_ack_req(hello_ack_req), .ha_busy(ha_busy), .ha_flags(ha_flags), .ha_crc(ha_crc), .ha_last(ha_last),
     .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit), .st_commit_len(st_commit_len),
     .st_room(st_room), .st_slot_free(st_slot_free),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),

@@ -28,26 +28,26 @@ module link_rx #(
   input      [7:0]    credits,          // W - held
   output reg          session_open,
   output reg          link_reset,       // pulse: new session, both directions restart at 0
-  output reg [15:0]   link_reset_credits,
+  output     [15:0]   link_reset_credits, // (valid with link_reset; all outputs below from the header)
   output reg          hello_seen,       // pulse: a well-formed unsequenced HELLO arrived
   output reg [15:0]   expected,
   // to link_tx
   output reg          ack_in_valid,
-  output reg [15:0]   ack_in_ack,
-  output reg [15:0]   ack_in_credits,
-  output reg          ack_in_gap,
+  output     [15:0]   ack_in_ack,
+  output     [15:0]   ack_in_credits,
+  output              ack_in_gap,
   output reg          ack_sched,        // delayed acknowledgement (in-order frame)
   output reg          ack_urgent,       // acknowledgement now (duplicate, no credit, PROBE)
   output reg          ack_gap,          // acknowledgement now with GAP
   output reg          no_session_req,
   output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's raw length (line time)
-  output reg [12:0]   rx_len_bytes,
+  output     [12:0]   rx_len_bytes,
   // rx_queue write side
   output reg          q_we,
   output reg [QAW-1:0] q_wa,
   output reg [7:0]    q_wd,
   output reg          q_push,
-  output reg [12:0]   q_push_bytes,
+  output     [12:0]   q_push_bytes,
   input      [QAW-1:0] q_wr_ptr
 );
   localparam S_IDLE = 3'd0, S_HDR = 3'd1, S_EVAL = 3'd2, S_HELLO = 3'd3, S_QHDR = 3'd4, S_COPY = 3'd5, S_DONE = 3'd6;
@@ -84,6 +84,12 @@ module link_rx #(
   wire [15:0] hello_window = hpw[31:16];
   wire [31:0] hello_nonce  = hpw[63:32];
   wire        hello_ok     = h_len == 16'd9 + {8'd0, hpw[71:64]};    // (implies length >= 9)
+  assign link_reset_credits = (hello_window == 16'd0) ? 16'd1 : hello_window;
+  assign ack_in_ack = h_ack;
+  assign ack_in_credits = h_cred;
+  assign ack_in_gap = h_flags[3];
+  assign rx_len_bytes = cur_len;
+  assign q_push_bytes = h_len[12:0] + 13'd3;
 
   // the next position in the ring of QBYTES bytes
   localparam [31:0] QB = QBYTES;
@@ -115,7 +121,6 @@ module link_rx #(
       nonce <= 32'd0;
       rx_rd_buf <= 1'b0;
       cur_len <= 13'd0;
-      link_reset_credits <= 16'd1;
       hdr <= 88'd0;
       hp <= 72'd0;
     end else begin
@@ -154,15 +159,11 @@ module link_rx #(
         end
         S_EVAL: begin
           rx_len_valid <= 1'b1;
-          rx_len_bytes <= cur_len;
           if (h_ver != 8'd1 && h_type != 8'h01 && h_type != 8'h02) begin
             state <= S_DONE;                   // wrong version: dropped silently
           end else begin
             if (h_flags[1]) begin
               ack_in_valid <= 1'b1;
-              ack_in_ack <= h_ack;
-              ack_in_credits <= h_cred;
-              ack_in_gap <= h_flags[3];
             end
             if (h_flags[2]) ack_urgent <= 1'b1;
             if (!h_flags[0]) begin
@@ -204,7 +205,6 @@ module link_rx #(
                 nonce <= hello_nonce;
                 expected <= 16'd0;
                 link_reset <= 1'b1;
-                link_reset_credits <= (hello_window == 16'd0) ? 16'd1 : hello_window;
               end
             end
             state <= S_DONE;
@@ -237,7 +237,6 @@ module link_rx #(
           end
           if (rem == 13'd0) begin
             q_push <= 1'b1;
-            q_push_bytes <= h_len[12:0] + 13'd3;
             state <= S_DONE;
           end
         end

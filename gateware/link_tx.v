@@ -43,7 +43,8 @@ module link_tx #(
   input              rx_len_valid,
   input      [12:0]  rx_len_bytes,
   // HELLO_ACK request and its snapshot (session)
-  input              hello_ack_req,
+  input              hello_ack_req,  // with the snapshot (latched here)
+  output             ha_busy,        // a HELLO_ACK is on the line (no new request meanwhile)
   input      [7:0]   ha_flags,
   input      [31:0]  ha_crc,
   input      [31:0]  ha_last,
@@ -161,6 +162,8 @@ module link_tx #(
   end
   assign tx_rd_data = cur_unseq ? un_data : seq_hdr_byte;
   wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
+  // (also in the cycle one starts: the session's request, registered, would come while it is sent)
+  assign ha_busy = inflight ? (cur_unseq && cur_kind == 2'd1) : (can_start && ha_pend);
   wire want_seq = session_open && send_seq[DW-1:0] != admit_seq[DW-1:0];
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
@@ -183,8 +186,8 @@ module link_tx #(
       cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
-      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'd0; l_hac <= 32'd0;
-      l_hal <= 32'd0; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
+      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
+      l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
         s_base[k] <= {RAW{1'b0}}; s_len[k] <= 13'd0;
       end
@@ -226,7 +229,6 @@ module link_tx #(
         gap_due <= 1'b0;
         ack_due <= 1'b0;
         ack_now <= 1'b0;
-        l_haf <= ha_flags; l_hac <= ha_crc; l_hal <= ha_last;
         if (ha_pend || ns_pend || !want_seq) begin
           cur_unseq <= 1'b1;
           cur_kind <= next_kind;
@@ -265,7 +267,10 @@ module link_tx #(
         end else ack_cnt <= ack_cnt - 4'd1;
       end
       if (no_session_req) ns_pend <= 1'b1;
-      if (hello_ack_req) ha_pend <= 1'b1;
+      if (hello_ack_req) begin
+        ha_pend <= 1'b1;
+        l_haf <= ha_flags; l_hac <= ha_crc; l_hal <= ha_last;
+      end
       // ---- acknowledgement fields received (4.4) ----
       if (ack_in_valid && adv_ok) begin
         if (adv != {DW{1'b0}}) begin

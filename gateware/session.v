@@ -30,9 +30,10 @@ module session #(
   input               hello_seen,
   // link_tx: HELLO_ACK and the retransmission store
   output reg          hello_ack_req,
-  output reg [7:0]    ha_flags,
-  output reg [31:0]   ha_crc,
-  output reg [31:0]   ha_last,
+  output     [7:0]    ha_flags,          // the snapshot link_tx latches with hello_ack_req
+  output     [31:0]   ha_crc,
+  output     [31:0]   ha_last,
+  input               ha_busy,           // link_tx is sending a HELLO_ACK
   output reg          st_we,
   output reg [12:0]   st_wo,             // byte offset in the frame being written
   output reg [7:0]    st_wd,
@@ -116,12 +117,17 @@ module session #(
   wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
   wire        p_a0 = p_u32a == 32'd0;
   wire [31:0] img_tot = rv[127:96];
+  assign ha_flags = {no_last, 5'd0, image_loaded, booted};
+  assign ha_crc = image_crc;
+  assign ha_last = rv[31:0];
   wire [12:0] mlen8 = m_len - 13'd8;
 
   // ---- session state ----
   reg        streaming, booted, hello_pend, img_active, no_last;
   reg [QAW-1:0] hello_mark;
   assign board_state = !image_loaded ? 2'd0 : streaming ? 2'd2 : 2'd1;
+  // HELLO_ACK's snapshot (flag bit 7: no frame computed; unseq_frame sends crc 0 without an image and
+  // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
   wire [17:0] cnt3_8 = {2'd0, p_u16_8} + {1'b0, p_u16_8, 1'b0};
@@ -407,7 +413,6 @@ module session #(
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
-      ha_flags <= 8'h81; ha_crc <= 32'd0; ha_last <= 32'hFFFFFFFF;
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; after_room <= S_IDLE; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
@@ -424,20 +429,16 @@ module session #(
         hello_mark <= q_wr_ptr;
       end
       if (in_we || tgt_we) vi <= vi + 16'd1;
+      if (hello_ack_req) booted <= 1'b0;          // (after link_tx took the snapshot)
       case (state)
         S_IDLE: begin
           q_off <= 13'd0;
           f <= 5'd0;
           k <= 13'd0;
-          if (hello_pend && q_rd_ptr == hello_mark && !(hello_seen && !hello_pend)) begin
+          if (hello_pend && q_rd_ptr == hello_mark && !(hello_seen && !hello_pend) && !ha_busy) begin
             // every message accepted before the HELLO is processed: HELLO_ACK reports the last frame
             hello_ack_req <= 1'b1;
             hello_pend <= 1'b0;
-            // (bit 7: no frame computed; unseq_frame sends crc 0 without an image, lastFrame NO_FRAME)
-            ha_flags <= {no_last, 5'd0, image_loaded, booted};
-            ha_crc <= image_crc;
-            ha_last <= rv[31:0];
-            booted <= 1'b0;
           end else if (q_count != 8'd0) state <= S_FETCH;
         end
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
