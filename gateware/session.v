@@ -218,7 +218,8 @@ module session #(
   reg  [1:0] aj, an;
   reg  [5:0] aa, aret;
   reg  [2:0] ab, aw_sel;
-  reg        asub, ac, az, aw;
+  reg        asub, aw;               // (decoded from aop below)
+  reg        ac, az;
   reg  [15:0] alo;
   reg  [7:0] b_b;
   always @(*) begin
@@ -234,11 +235,42 @@ module session #(
   end
   wire [7:0] a_b = ((an == N1 && aj != 2'd0) || (an == N2 && aj[1])) ? 8'd0 : src_b;
   wire [8:0] sum9 = {1'b0, a_b} + {1'b0, asub ? ~b_b : b_b} + {8'd0, ac};
-  task call(input [5:0] a, input [1:0] n, input [2:0] bsel, input sub, input cin, input w,
-            input [2:0] wsel, input [5:0] ret);
+  // the operations of the adder, by number: A, its bytes, B, subtract, write, written number, next state
+  reg  [4:0] aop;
+  reg  [21:0] opw;
+  always @(*) begin
+    case (aop)
+      5'd0: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd1: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd2: opw = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd3: opw = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd4: opw = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd5: opw = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd6: opw = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd7: opw = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd8: opw = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd9: opw = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
+      5'd10: opw = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
+      5'd11: opw = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
+      5'd12: opw = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
+      5'd13: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
+      5'd14: opw = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
+      5'd15: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
+      5'd16: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
+      5'd17: opw = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
+      5'd18: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
+      5'd19: opw = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
+      5'd20: opw = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
+      5'd21: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
+      5'd22: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
+      5'd23: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+      default: opw = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
+    endcase
+  end
+  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw;
+  task call(input [4:0] op, input cin);
     begin
-      aa <= a; an <= n; ab <= bsel; asub <= sub; ac <= cin; az <= 1'b1; aw <= w; aw_sel <= wsel;
-      aret <= ret; aj <= 2'd0; state <= S_ALU;
+      aop <= op; ac <= cin; az <= 1'b1; aj <= 2'd0; state <= S_ALU;
     end
   endtask
 
@@ -421,8 +453,7 @@ module session #(
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
       is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0; rs_n <= 16'd0;
       rs_skip <= 1'b0; rs_lo <= 8'd0;
-      aj <= 2'd0; an <= 2'd0; aa <= 6'd0; aret <= 6'd0; ab <= 3'd0; aw_sel <= 3'd0; asub <= 1'b0;
-      ac <= 1'b0; az <= 1'b0; aw <= 1'b0; alo <= 16'd0;
+      aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
@@ -458,38 +489,39 @@ module session #(
         // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
         S_FAIL: begin
           case (err_msg)
-            M_IMG_SIZE: call(A_P4, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_IMG_CHUNK: call(A_P0, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_IMG_INVALID, M_IMG_CAPACITY: call(A_ERROFF, N2, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_IMG_STAGING: call(A_TOT, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_PARAM_RANGE: call(A_P0, N2, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_START_ORDER, M_ORDER: call(A_LAST, N4, B_ZERO, 1'b0, 1'b1, 1'b1, W_TEMP, S_FAIL2);
-            M_COUNT: call(is_target ? A_NOUT : A_NSTIM, N2, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
-            M_HISTORY: if (h_empty) call(A_LAST, N4, B_ZERO, 1'b0, 1'b1, 1'b1, W_TEMP, S_FAIL2);
+            M_IMG_SIZE: call(5'd0, 1'b0);
+            M_IMG_CHUNK: call(5'd1, 1'b0);
+            M_IMG_INVALID, M_IMG_CAPACITY: call(5'd2, 1'b0);
+            M_IMG_STAGING: call(5'd3, 1'b0);
+            M_PARAM_RANGE: call(5'd4, 1'b0);
+            M_START_ORDER, M_ORDER: call(5'd5, 1'b1);
+            M_COUNT: if (is_target) call(5'd6, 1'b0);
+                     else call(5'd7, 1'b0);
+            M_HISTORY: if (h_empty) call(5'd5, 1'b1);
                        else state <= S_FAIL2;   // the temporary holds the first frame kept
-            default: call(A_MTYPE, N1, B_ZERO, 1'b0, 1'b0, 1'b1, W_TEMP, S_FAIL2);
+            default: call(5'd8, 1'b0);
           endcase
         end
-        S_FAIL2: if (count_rej) call(A_REJ, N4, B_ZERO, 1'b0, 1'b1, 1'b1, W_REJ, S_EMIT_ROOM);
+        S_FAIL2: if (count_rej) call(5'd9, 1'b1);
                  else state <= S_EMIT_ROOM;
         // ---- LOAD_IMAGE checks: temp = chunk end; total >= end; offset = received; total = total ----
         S_LI1: begin
           ce_ovf <= ac;
-          call(A_P4, N4, B_TEMP, 1'b1, 1'b1, 1'b0, W_TEMP, S_LI2);
+          call(5'd10, 1'b1);
         end
         S_LI2: begin
           li_over <= ce_ovf || !ac;
           img_last <= az;
           if (p_a0) begin             // offset 0 starts a new buffer even when the chunk is then refused
             img_active <= 1'b1;
-            call(A_ZERO, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_GOT, S_LI_T);
-          end else call(A_P0, N4, B_GOT, 1'b1, 1'b1, 1'b0, W_TEMP, S_LI3);
+            call(5'd11, 1'b0);
+          end else call(5'd12, 1'b1);
         end
-        S_LI_T: call(A_P4, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_TOT, S_LI5);
+        S_LI_T: call(5'd13, 1'b0);
         S_LI5: if (li_over) fail(E_BAD_IMAGE, M_IMG_CHUNK); else load_accept();
         S_LI3: begin
           li_ne <= !az;
-          call(A_P4, N4, B_TOT, 1'b1, 1'b1, 1'b0, W_TEMP, S_LI4);
+          call(5'd14, 1'b1);
         end
         S_LI4: if (!img_active || li_ne || !az || li_over) fail(E_BAD_IMAGE, M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
@@ -501,7 +533,7 @@ module session #(
             img_wr_addr <= wa_next;
             img_wr_data <= q_rd;
           end
-          if (b == nb) call(A_TEMP, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_GOT, S_LOAD_FIN);   // received = end
+          if (b == nb) call(5'd15, 1'b0);   // received = end
         end
         S_LOAD_FIN: begin
           if (!img_last) state <= S_POP;
@@ -622,7 +654,7 @@ module session #(
           st_commit <= 1'b1;
           h_end <= !h_skip;
           no_last <= 1'b0;
-          call(A_P0, N4, B_ZERO, 1'b0, 1'b0, 1'b1, W_LAST, S_POP);    // last frame = this frame
+          call(5'd16, 1'b0);    // last frame = this frame
         end
         // ---- STATUS / END_STREAM / ERROR ----
         S_EMIT_ROOM: begin            // the message text's length is known now
@@ -648,10 +680,10 @@ module session #(
         S_RS1: begin
           if (ac) state <= S_POP;
           else if (h_empty) fail(E_HISTORY, M_HISTORY);
-          else call(A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, 1'b1, W_TEMP, S_RS2);
+          else call(5'd17, 1'b1);
         end
-        S_RS2: call(A_TEMP, N4, B_ZERO, 1'b0, 1'b1, 1'b1, W_TEMP, S_RS3);
-        S_RS3: call(A_P0, N4, B_TEMP, 1'b1, 1'b1, 1'b0, W_TEMP, S_RS4);
+        S_RS2: call(5'd18, 1'b1);
+        S_RS3: call(5'd19, 1'b1);
         S_RS4: begin
           if (!ac) fail(E_HISTORY, M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
@@ -732,7 +764,7 @@ module session #(
         8'h03: begin
           if (streaming && image_loaded) fail(E_BAD_IMAGE, M_STREAMING_LOAD);
           else if (p_a0 && (total_small || total_big)) fail(E_BAD_IMAGE, M_IMG_SIZE);
-          else call(A_P0, N4, B_MLEN8, 1'b0, 1'b0, 1'b1, W_TEMP, S_LI1);   // temp = offset + chunk length
+          else call(5'd20, 1'b0);   // temp = offset + chunk length
         end
         8'h04: set_param();
         8'h05: begin
@@ -750,7 +782,7 @@ module session #(
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(E_BAD_PARAM, M_PROBES);
           else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
           else if (!p_a0 && no_last) fail(E_OUT_OF_ORDER, M_START_ORDER);
-          else if (!p_a0) call(A_P0, N4, B_LAST, 1'b1, 1'b0, 1'b0, W_TEMP, S_SS1);   // frame - last - 1
+          else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
           else ss_accept();
         end
         8'h07: begin
@@ -761,7 +793,7 @@ module session #(
           is_target <= m_type == 8'h09;
           if (!streaming || !image_loaded)
             fail(E_NOT_STREAMING, (m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
-          else call(A_P0, N4, B_LAST, 1'b1, 1'b0, 1'b0, W_TEMP, S_VF1);       // frame - last - 1
+          else call(5'd22, 1'b0);       // frame - last - 1
         end
         8'h0E: begin
           if (image_loaded && streaming) streaming <= 1'b0;
@@ -769,7 +801,7 @@ module session #(
         end
         8'h0F: begin
           if (no_last) state <= S_POP;
-          else call(A_P0, N4, B_LAST, 1'b1, 1'b0, 1'b0, W_TEMP, S_RS1);        // carry: fromFrame > last
+          else call(5'd23, 1'b0);        // carry: fromFrame > last
         end
         default: fail(E_UNKNOWN, M_NOT_ACCEPTED);
       endcase
