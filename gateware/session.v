@@ -276,9 +276,24 @@ module session #(
 
   // ---- emission of STATUS / END_STREAM / ERROR: byte k computed in one cycle, written in the next ----
   reg [7:0]  em_type;
+  reg [4:0]  err_msg;               // the message id names the error: its code, frame and count follow
   reg [7:0]  err_code;              // (codes < 256: the high byte is 0)
-  reg [4:0]  err_msg;
-  reg        err_fr, count_rej;
+  reg        err_fr, count_rej;     // the ERROR names the message's frame; rejectedFrames + 1
+  always @(*) begin
+    err_fr = 1'b0; count_rej = 1'b0;
+    case (err_msg)
+      M_STREAMING_LOAD, M_IMG_SIZE, M_IMG_CHUNK, M_IMG_INVALID: err_code = E_BAD_IMAGE[7:0];
+      M_IMG_CAPACITY, M_IMG_STAGING, M_PROBES_SIZE: err_code = E_CAPACITY[7:0];
+      M_NO_IMAGE: err_code = E_NO_IMAGE[7:0];
+      M_PARAM_RANGE, M_PROBES, M_PARAM_NO_IMAGE: err_code = E_BAD_PARAM[7:0];
+      M_START_ORDER, M_ORDER: begin err_code = E_OUT_OF_ORDER[7:0]; err_fr = 1'b1; count_rej = 1'b1; end
+      M_IN_NOT_STREAMING, M_TGT_NOT_STREAMING: begin err_code = E_NOT_STREAMING[7:0]; err_fr = 1'b1; end
+      M_COUNT: begin err_code = E_BAD_FRAME[7:0]; err_fr = 1'b1; count_rej = 1'b1; end
+      M_MALFORMED: err_code = E_BAD_FRAME[7:0];     // (a payload that does not decode: not counted)
+      M_HISTORY: begin err_code = E_HISTORY[7:0]; err_fr = 1'b1; end
+      default: err_code = E_UNKNOWN[7:0];           // UNKNOWN_TYPE, NOT_ACCEPTED
+    endcase
+  end
   reg [12:0] k;
   reg [7:0]  em_q;
   reg        em_rom_q;
@@ -288,7 +303,7 @@ module session #(
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
   wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
-  msg_rom mr (.clk(clk), .id(err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
+  msg_rom mr (.clk(clk), .id((err_msg == M_PARAM_NO_IMAGE) ? M_NO_IMAGE : err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
   wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
   wire [6:0] k7 = k[6:0], kj7 = kj[6:0];    // a STATUS/END_STREAM/ERROR frame is shorter than 128 bytes
@@ -375,11 +390,9 @@ module session #(
   wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
 
   // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
-  task fail(input [15:0] code, input [4:0] msg);
+  task fail(input [4:0] msg);
     begin
-      err_code <= code[7:0]; err_msg <= msg;
-      err_fr <= code == E_BAD_FRAME || code == E_OUT_OF_ORDER || code == E_NOT_STREAMING || code == E_HISTORY;
-      count_rej <= code == E_BAD_FRAME || code == E_OUT_OF_ORDER;
+      err_msg <= msg;
       em_type <= T_ERROR;
       state <= S_FAIL;
     end
@@ -448,7 +461,7 @@ module session #(
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; after_room <= S_IDLE; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
-      em_type <= T_STATUS; err_code <= 8'd0; err_msg <= 5'd0; err_fr <= 1'b0; count_rej <= 1'b0; k <= 13'd0;
+      em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
       is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0; rs_n <= 16'd0;
@@ -518,12 +531,12 @@ module session #(
           end else call(5'd12, 1'b1);
         end
         S_LI_T: call(5'd13, 1'b0);
-        S_LI5: if (li_over) fail(E_BAD_IMAGE, M_IMG_CHUNK); else load_accept();
+        S_LI5: if (li_over) fail(M_IMG_CHUNK); else load_accept();
         S_LI3: begin
           li_ne <= !az;
           call(5'd14, 1'b1);
         end
-        S_LI4: if (!img_active || li_ne || !az || li_over) fail(E_BAD_IMAGE, M_IMG_CHUNK); else load_accept();
+        S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
         S_LOAD_COPY: begin
           if (b < nb) q_off <= q_off + 13'd1;
@@ -539,7 +552,7 @@ module session #(
           if (!img_last) state <= S_POP;
           else begin
             img_active <= 1'b0;
-            if (tot_big) fail(E_CAPACITY, M_IMG_STAGING);
+            if (tot_big) fail(M_IMG_STAGING);
             else begin
               img_commit <= 1'b1;
               state <= S_LOAD_WAIT;
@@ -551,15 +564,15 @@ module session #(
             streaming <= 1'b0;
             at_rest();
             answer(T_STATUS);
-          end else if (img_result == 2'd1) fail(E_BAD_IMAGE, M_IMG_INVALID);
-          else fail(E_CAPACITY, M_IMG_CAPACITY);
+          end else if (img_result == 2'd1) fail(M_IMG_INVALID);
+          else fail(M_IMG_CAPACITY);
         end
         // ---- START_STREAM / INPUT_FRAME / TARGET_FRAME: frame = last + 1 ----
-        S_SS1: if (!az) fail(E_OUT_OF_ORDER, M_START_ORDER); else ss_accept();
+        S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
         S_VF1: begin
-          if (!az) fail(E_OUT_OF_ORDER, M_ORDER);
+          if (!az) fail(M_ORDER);
           else if ((is_target ? p_u16_4 : p_u16_8) != (is_target ? n_outputs : n_stim_inputs))
-            fail(E_BAD_FRAME, M_COUNT);
+            fail(M_COUNT);
           else begin
             nb <= is_target ? cnt3_4[12:0] : cnt3_8[12:0];
             q_off <= is_target ? 13'd9 : 13'd13;
@@ -679,13 +692,13 @@ module session #(
         // ---- RESEND_OUTPUTS: fromFrame > last: nothing; kept: first = last - count + 1 ----
         S_RS1: begin
           if (ac) state <= S_POP;
-          else if (h_empty) fail(E_HISTORY, M_HISTORY);
+          else if (h_empty) fail(M_HISTORY);
           else call(5'd17, 1'b1);
         end
         S_RS2: call(5'd18, 1'b1);
         S_RS3: call(5'd19, 1'b1);
         S_RS4: begin
-          if (!ac) fail(E_HISTORY, M_HISTORY);
+          if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
             rs_n <= alo;
             rs_ptr <= h_tail;
@@ -702,7 +715,7 @@ module session #(
             state <= S_RS_C1;
           end
         end
-        S_RS_C1: begin h_ra <= rs_ptr + 9; state <= S_RS_C2; end
+        S_RS_C1: begin h_ra <= h_ra + 1'b1; state <= S_RS_C2; end
         S_RS_C2: begin rs_lo <= h_rd; state <= S_RS_C3; end
         S_RS_C3: begin
           if (rs_skip) begin
@@ -757,18 +770,18 @@ module session #(
       vi <= 16'd0;
       m3 <= 2'd0;
       if (!well) begin
-        if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(E_BAD_FRAME_NC, M_MALFORMED);
-        else fail(E_UNKNOWN, M_UNKNOWN_TYPE);
+        if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(M_MALFORMED);
+        else fail(M_UNKNOWN_TYPE);
       end else case (m_type)
         8'h01: state <= S_POP;        // HELLO with SEQ: acknowledged and ignored
         8'h03: begin
-          if (streaming && image_loaded) fail(E_BAD_IMAGE, M_STREAMING_LOAD);
-          else if (p_a0 && (total_small || total_big)) fail(E_BAD_IMAGE, M_IMG_SIZE);
+          if (streaming && image_loaded) fail(M_STREAMING_LOAD);
+          else if (p_a0 && (total_small || total_big)) fail(M_IMG_SIZE);
           else call(5'd20, 1'b0);   // temp = offset + chunk length
         end
         8'h04: set_param();
         8'h05: begin
-          if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
+          if (!image_loaded) fail(M_NO_IMAGE);
           else begin
             core_reset <= 1'b1;
             restore_weights <= (p0 == 8'd1);
@@ -778,10 +791,10 @@ module session #(
           end
         end
         8'h06: begin
-          if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
-          else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(E_BAD_PARAM, M_PROBES);
-          else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
-          else if (!p_a0 && no_last) fail(E_OUT_OF_ORDER, M_START_ORDER);
+          if (!image_loaded) fail(M_NO_IMAGE);
+          else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
+          else if (cand_bytes > MAX_PAYLOAD) fail(M_PROBES_SIZE);
+          else if (!p_a0 && no_last) fail(M_START_ORDER);
           else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
           else ss_accept();
         end
@@ -792,7 +805,7 @@ module session #(
         8'h08, 8'h09: begin
           is_target <= m_type == 8'h09;
           if (!streaming || !image_loaded)
-            fail(E_NOT_STREAMING, (m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
+            fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
           else call(5'd22, 1'b0);       // frame - last - 1
         end
         8'h0E: begin
@@ -803,7 +816,7 @@ module session #(
           if (no_last) state <= S_POP;
           else call(5'd23, 1'b0);        // carry: fromFrame > last
         end
-        default: fail(E_UNKNOWN, M_NOT_ACCEPTED);
+        default: fail(M_NOT_ACCEPTED);
       endcase
     end
   endtask
@@ -817,8 +830,8 @@ module session #(
                                     (p_u16_0 == 16'd3 && p_i32_2[31:16] == 16'd0 && p_i32_2[15:0] != 16'd0))) begin
         param_we <= 1'b1;
         answer(T_STATUS);
-      end else if (!image_loaded && p_u16_0 != 16'd1) fail(E_BAD_PARAM, M_NO_IMAGE);
-      else fail(E_BAD_PARAM, M_PARAM_RANGE);
+      end else if (!image_loaded && p_u16_0 != 16'd1) fail(M_PARAM_NO_IMAGE);
+      else fail(M_PARAM_RANGE);
     end
   endtask
 endmodule
