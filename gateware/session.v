@@ -366,13 +366,13 @@ module session #(
   // ---- working registers ----
   reg [12:0] b, nb;                 // byte counters
   reg [1:0]  m3;                    // byte within an i24 value
-  reg [15:0] vi, vn;                // value index, count
+  reg [15:0] vi;                    // value index (their count: cur_w)
   reg [23:0] vacc;
   reg        is_target;
   reg [1:0]  dly;
   reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
-  reg [15:0] rs_idx, rs_n;
+  reg [15:0] rs_idx;                // history entry; entries to skip: alo (fromFrame - first)
   reg        rs_skip;
   reg [7:0]  rs_lo;
   assign in_idx = vi; assign tgt_idx = vi; assign out_rd_idx = vi;
@@ -463,8 +463,8 @@ module session #(
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
-      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
-      is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0; rs_n <= 16'd0;
+      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vacc <= 24'd0;
+      is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
       rs_skip <= 1'b0; rs_lo <= 8'd0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
@@ -637,7 +637,6 @@ module session #(
           k <= k + 13'd1;
           if (k == 13'd20) begin
             vi <= 16'd0;
-            vn <= cur_w[15:0];
             state <= (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
           end
         end
@@ -660,7 +659,7 @@ module session #(
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
             vi <= vi + 16'd1;
-            state <= (vi + 16'd1 == vn) ? S_OUT_END : S_OUT_REQ;
+            state <= (vi + 16'd1 == cur_w[15:0]) ? S_OUT_END : S_OUT_REQ;
           end
         end
         S_OUT_END: begin
@@ -700,7 +699,6 @@ module session #(
         S_RS4: begin
           if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
-            rs_n <= alo;
             rs_ptr <= h_tail;
             rs_idx <= 16'd0;
             rs_skip <= 1'b1;
@@ -709,7 +707,7 @@ module session #(
         end
         // ---- RESEND_OUTPUTS: walk the history to fromFrame, then resend each entry ----
         S_RS_NEXT: begin
-          if (rs_skip && rs_idx == rs_n) rs_skip <= 1'b0;
+          if (rs_skip && rs_idx == alo) rs_skip <= 1'b0;
           else begin
             h_ra <= rs_ptr + 8;
             state <= S_RS_C1;
