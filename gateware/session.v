@@ -326,6 +326,9 @@ module session #(
         else if (kj7 <= 7'd12) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
         else if (kj7 <= 7'd16) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
         else em_sa = 6'd51;                                           // imageLoaded
+      end else if (em_type == T_OUTPUT) begin
+        em_src = 1'b1;
+        em_sa = out_sa;
       end else if (em_type == T_END) begin
         em_src = 1'b1;
         em_sa = (kj7 <= 7'd3) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
@@ -350,12 +353,11 @@ module session #(
   wire [5:0] out_sa = (k[4:0] >= 5'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
     if (state == S_ALU) sa = aa + {4'd0, aj};
-    else if (state == S_OUT_HDR) sa = out_sa;
     else sa = em_sa;
   end
 
   // ---- one room check for every frame the session writes: 11 + payload bytes, and a free slot ----
-  reg  [5:0]  after_room;
+  reg         rs_mode;              // an OUTPUT_FRAME's header for RESEND_OUTPUTS (else for a new output)
   wire room_ok = st_slot_free && {{(13 - RAW){1'b0}}, st_room} >= {1'b0, flen};
   assign st_commit_len = flen;
   assign q_pop_bytes = 13'd3 + m_len;
@@ -459,7 +461,7 @@ module session #(
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
-      st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; after_room <= S_IDLE; st_wd <= 8'd0;
+      st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
@@ -613,7 +615,8 @@ module session #(
         S_OUT_HIST: begin             // history makes room (evicts the oldest outputs)
           if (dly != 2'd0) dly <= dly - 2'd1;
           else if (h_ready) begin
-            after_room <= S_OUT_HDR;
+            em_type <= T_OUTPUT;
+            rs_mode <= 1'b0;
             state <= S_ROOM;
           end
         end
@@ -621,24 +624,7 @@ module session #(
           k <= 13'd0;
           b <= 13'd0;
           h_ra <= rs_ptr;
-          state <= after_room;
-        end
-        S_OUT_HDR: begin              // header, frame, timeUs, count (into the store and the history)
-          st_we <= 1'b1;
-          st_wo <= k;
-          case (k[4:0])
-            5'd0: st_wd <= 8'd1;
-            5'd1: st_wd <= T_OUTPUT;
-            5'd9: st_wd <= plen[7:0];
-            5'd10: st_wd <= {3'd0, plen[12:8]};
-            default: st_wd <= (k[4:0] >= 5'd11) ? src_b : 8'd0;
-          endcase
-          if (k >= 13'd11) h_wr <= !h_skip;
-          k <= k + 13'd1;
-          if (k == 13'd20) begin
-            vi <= 16'd0;
-            state <= (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
-          end
+          state <= S_EMIT;
         end
         S_OUT_REQ: begin
           out_rd_req <= 1'b1;
@@ -671,7 +657,6 @@ module session #(
         // ---- STATUS / END_STREAM / ERROR ----
         S_EMIT_ROOM: begin            // the message text's length is known now
           plen <= em_plen;
-          after_room <= S_EMIT;
           state <= S_ROOM;
         end
         S_EMIT: begin                 // byte k computed (and its text character read), byte k - 1 written
@@ -683,7 +668,16 @@ module session #(
             st_wo <= k - 13'd1;
             st_wd <= em_rom_q ? rom_ch : em_q;
           end
-          if (k == flen) begin
+          if (em_type == T_OUTPUT) begin
+            // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
+            // (S_OUT_REQ) or, for RESEND_OUTPUTS, the kept payload (S_RS_COPY)
+            if (k >= 13'd12 && !rs_mode) h_wr <= !h_skip;
+            if (k == (rs_mode ? 13'd11 : 13'd21)) begin
+              k <= k;
+              vi <= 16'd0;
+              state <= rs_mode ? S_RS_COPY : (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
+            end
+          end else if (k == flen) begin
             st_commit <= 1'b1;
             state <= S_POP;
           end
@@ -722,18 +716,13 @@ module session #(
             state <= S_RS_NEXT;
           end else begin
             plen <= rs_plen;
-            after_room <= S_RS_COPY;
+            em_type <= T_OUTPUT;
+            rs_mode <= 1'b1;
             state <= S_ROOM;
           end
         end
         S_RS_COPY: begin              // header from registers, payload from the history (one cycle late)
-          if (k < 13'd11) begin
-            st_we <= 1'b1;
-            st_wo <= k;
-            st_wd <= (k == 13'd0) ? 8'd1 : (k == 13'd1) ? T_OUTPUT : (k == 13'd9) ? plen[7:0] :
-                     (k == 13'd10) ? {3'd0, plen[12:8]} : 8'd0;
-            k <= k + 13'd1;
-          end else begin
+          begin                       // (the header came from S_EMIT)
             h_ra <= h_ra + 1'b1;
             b <= b + 13'd1;
             if (b != 13'd0) begin

@@ -10,7 +10,7 @@ localparam [4:0] M_STREAMING_LOAD = 5'd1, M_IMG_SIZE = 5'd2, M_IMG_CHUNK = 5'd3,
   M_ORDER = 5'd14, M_COUNT = 5'd15, M_MALFORMED = 5'd16, M_UNKNOWN_TYPE = 5'd17, M_NOT_ACCEPTED = 5'd18,
   M_HISTORY = 5'd19, M_PARAM_NO_IMAGE = 5'd20;   // (20: SET_PARAM without an image, NO_IMAGE's text)
 localparam [5:0] S_IDLE = 6'd0, S_FETCH = 6'd1, S_DISPATCH = 6'd2, S_LOAD_COPY = 6'd3, S_LOAD_WAIT = 6'd4,
-  S_VAL_COPY = 6'd5, S_GO_WAIT = 6'd6, S_OUT_HIST = 6'd7, S_OUT_HDR = 6'd9,
+  S_VAL_COPY = 6'd5, S_GO_WAIT = 6'd6, S_OUT_HIST = 6'd7,
   S_OUT_REQ = 6'd10, S_OUT_WAITV = 6'd11, S_OUT_W = 6'd12, S_OUT_END = 6'd13, S_EMIT_ROOM = 6'd14,
   S_EMIT = 6'd15, S_RS_NEXT = 6'd16, S_RS_C1 = 6'd17, S_RS_C2 = 6'd18, S_RS_C3 = 6'd19, S_ROOM = 6'd20,
   S_RS_COPY = 6'd21, S_RS_WAIT = 6'd22, S_POP = 6'd23, S_POP2 = 6'd24, S_ALU = 6'd25, S_FAIL = 6'd26,
