@@ -11,7 +11,8 @@
 // `pend_*` (frame_rx holds at most two).
 module link_rx #(
   parameter QAW = 12,
-  parameter QBYTES = 1 << QAW          // rx_queue's ring
+  parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM)
+  parameter QBASE = 502
 ) (
   input               clk,
   input               rst,
@@ -91,9 +92,9 @@ module link_rx #(
   assign rx_len_bytes = cur_len;
   assign q_push_bytes = h_len[12:0] + 13'd3;
 
-  // the next position in the ring of QBYTES bytes
-  localparam [31:0] QB = QBYTES;
-  wire [QAW-1:0] wp_next = (wp == QB[QAW-1:0] - 1'b1) ? {QAW{1'b0}} : wp + 1'b1;
+  // the next position in the ring
+  localparam [31:0] QM = QMEM - 1, QB = QBASE;
+  wire [QAW-1:0] wp_next = (wp == QM[QAW-1:0]) ? QB[QAW-1:0] : wp + 1'b1;
   always @(posedge clk) begin
     rx_frame_release <= 1'b0;
     link_reset <= 1'b0;

@@ -1,11 +1,13 @@
 // rx_queue: the link's receive buffer, a byte ring holding the SEQ messages the link has accepted and the
 // session has not finished with. Entry = type (1 byte), payload length (u16 LE), payload. The link writes
 // an entry at wr_ptr and pushes it; the session reads at rd_ptr + offset and pops it when done (its
-// credit returns then). `count` = entries held (the protocol's `held`). The ring holds QBYTES bytes
-// (at most 2**AW; not necessarily a power of two: 3.5 KiB in 7 EBR gives the window of a 4 KiB one).
+// credit returns then). `count` = entries held (the protocol's `held`). The ring is [BASE, DEPTH) of
+// queue_mem (DEPTH at most 2**AW, not necessarily a power of two); below BASE queue_mem holds the ERROR
+// texts, read by the session at addresses < BASE.
 module rx_queue #(
   parameter AW = 12,
-  parameter QBYTES = 1 << AW
+  parameter DEPTH = 3584,
+  parameter BASE = 502
 ) (
   input               clk,
   input               rst,
@@ -24,20 +26,21 @@ module rx_queue #(
   output reg [AW-1:0] rd_ptr,
   output reg [7:0]    count
 );
-  // the position `off` bytes after `ptr` in the ring of QBYTES bytes (off < QBYTES)
-  localparam [31:0] QB = QBYTES;
+  // the position `off` bytes after `ptr` in the ring [BASE, DEPTH) (off < DEPTH - BASE)
+  localparam [31:0] QD = DEPTH, QR = DEPTH - BASE;
   function [AW-1:0] qpos(input [AW-1:0] ptr, input [12:0] off);
     reg [13:0] s;
     begin
       s = {{(14 - AW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s >= QB[13:0]) ? s[AW-1:0] - QB[AW-1:0] : s[AW-1:0];
+      qpos = (s >= QD[13:0]) ? s[AW-1:0] - QR[AW-1:0] : s[AW-1:0];
     end
   endfunction
-  ram_dp #(.AW(AW), .DEPTH(QBYTES)) u_mem (.clk(clk), .we(we), .wa(wa), .wd(wd), .ra(ra), .rd(rd));
+  localparam [31:0] QB = BASE;
+  queue_mem #(.AW(AW), .DEPTH(DEPTH)) u_mem (.clk(clk), .we(we), .wa(wa), .wd(wd), .ra(ra), .rd(rd));
   always @(posedge clk) begin
     if (rst) begin
-      wr_ptr <= {AW{1'b0}};
-      rd_ptr <= {AW{1'b0}};
+      wr_ptr <= QB[AW-1:0];
+      rd_ptr <= QB[AW-1:0];
       count <= 8'd0;
     end else begin
       if (push) wr_ptr <= qpos(wr_ptr, push_bytes);

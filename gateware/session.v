@@ -11,7 +11,8 @@
 // built byte by byte from the same byte source with a table of field addresses.
 module session #(
   parameter QAW = 12,
-  parameter QBYTES = 1 << QAW,         // rx_queue's ring
+  parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM) (the ERROR texts below)
+  parameter QBASE = 502,
   parameter RAW = 11,
   parameter HAW = 11,
   parameter MAX_PAYLOAD = 1024,
@@ -84,16 +85,15 @@ module session #(
 
   reg [5:0]  state;
   reg [12:0] q_off;
-  // the position `off` bytes after `ptr` in the ring of QBYTES bytes (off < QBYTES)
-  localparam [31:0] QB = QBYTES;
+  // the position `off` bytes after `ptr` in the ring (off < QMEM - QBASE)
+  localparam [31:0] QD = QMEM, QR = QMEM - QBASE;
   function [QAW-1:0] qpos(input [QAW-1:0] ptr, input [12:0] off);
     reg [13:0] s;
     begin
       s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s >= QB[13:0]) ? s[QAW-1:0] - QB[QAW-1:0] : s[QAW-1:0];
+      qpos = (s >= QD[13:0]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];
     end
   endfunction
-  assign q_ra = qpos(q_rd_ptr, q_off);
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
   /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
   reg [127:0] ev;
@@ -297,13 +297,16 @@ module session #(
   reg [12:0] k;
   reg [7:0]  em_q;
   reg        em_rom_q;
-  wire [7:0] rom_ch, rom_len;
+  wire [8:0] rom_addr;
+  wire [7:0] rom_ch = q_rd, rom_len;
   wire       rom_num;
   wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
   wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
-  msg_rom mr (.clk(clk), .id((err_msg == M_PARAM_NO_IMAGE) ? M_NO_IMAGE : err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
+  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes)
+  assign q_ra = (state == S_EMIT && em_type == T_ERROR) ? {{(QAW - 9){1'b0}}, rom_addr} : qpos(q_rd_ptr, q_off);
+  msg_rom mr (.id(err_msg), .idx(ci), .addr(rom_addr), .base_len(rom_len), .has_num(rom_num));
   wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
   wire [6:0] k7 = k[6:0], kj7 = kj[6:0];    // a STATUS/END_STREAM/ERROR frame is shorter than 128 bytes
