@@ -9,7 +9,8 @@ module board_link #(
   parameter QAW = 12,                  // receive queue: queue_mem of QMEM bytes (at most 2**QAW), the ring
   parameter QMEM = 3584,               // [QBASE, QMEM) above the ERROR texts (7 EBR together); window
   parameter QBASE = 502,               // (3584 - 502 - 1) / (1024 + 3) = 3
-  parameter RAW = 11,                  // retransmission ring 2**RAW bytes (> 11 + MAX_PAYLOAD)
+  parameter RAW = 11,                  // retransmission ring: RBYTES bytes (at most 2**RAW, > 11 + MAX_PAYLOAD;
+  parameter RBYTES = 1536,             // 3 EBR)
   parameter SAW = 3,                   // 2**SAW unacknowledged frames
   parameter HAW = 10,                  // output history 2**HAW bytes (a larger OUTPUT_FRAME is not kept)
   parameter T_MIN_MS = 200,
@@ -127,7 +128,7 @@ module board_link #(
   wire [12:0] st_wo;
   wire [RAW:0] st_room;
   wire [12:0] st_commit_len;
-  link_tx #(.SAW(SAW), .RAW(RAW), .T_MIN_MS(T_MIN_MS), .MAX_RETRIES(MAX_RETRIES), .ACK_DELAY_MS(ACK_DELAY_MS),
+  link_tx #(.SAW(SAW), .RAW(RAW), .RBYTES(RBYTES), .T_MIN_MS(T_MIN_MS), .MAX_RETRIES(MAX_RETRIES), .ACK_DELAY_MS(ACK_DELAY_MS),
     .BYTE_MS_Q16(BYTE_MS_Q16), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .WINDOW(WINDOW), .MAX_PAYLOAD(MAX_PAYLOAD),
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) ltx (.clk(clk), .rst(rst), .tick(tick), .now_ms(now_ms),
