@@ -11,7 +11,7 @@
 module link_tx #(
   parameter SAW = 4,                 // 2**SAW slots: frames the store holds unacknowledged
   parameter RAW = 11,                // ring positions: RAW bits
-  parameter RBYTES = 1536,           // bytes of ring (at most 2**RAW, at least the largest frame)
+  parameter RBYTES = 1536,           // bytes of ring (at most 2**RAW, at least the largest frame; EBRs)
   parameter T_MIN_MS = 200,
   parameter MAX_RETRIES = 10,
   parameter ACK_DELAY_MS = 2,
@@ -87,13 +87,14 @@ module link_tx #(
   wire [SAW-1:0] oldest = peer_ack[SAW-1:0];
   wire [RAW-1:0] tail  = (stored != {DW{1'b0}}) ? s_base[oldest] : head;
   // positions in the ring [0, RBYTES): a sum of a position and a frame offset is below 2 * RBYTES, and
-  // frame_tx's addresses (tx_base + offset, not wrapped) too
+  // frame_tx's addresses (tx_base + offset, not wrapped) too. RBYTES is a multiple of 512 (whole EBRs):
+  // wrapping touches bits RAW..9 only
   localparam [31:0] RB = RBYTES;
   function [RAW-1:0] rwrap(input [RAW:0] a);
-    rwrap = (a >= RB[RAW:0]) ? a[RAW-1:0] - RB[RAW-1:0] : a[RAW-1:0];
+    rwrap = (a[RAW:9] >= RB[RAW:9]) ? {a[RAW-1:9] - RB[RAW-1:9], a[8:0]} : a[RAW-1:0];
   endfunction
   wire [RAW:0]   used_d = {1'b0, head} - {1'b0, tail};
-  wire [RAW:0]   used  = used_d[RAW] ? used_d + RB[RAW:0] : used_d;
+  wire [RAW:0]   used  = used_d[RAW] ? {used_d[RAW:9] + RB[RAW:9], used_d[8:0]} : used_d;
   assign st_room = RB[RAW:0] - 1'b1 - used;
   assign st_slot_free = stored[DW-1:SAW] == 0;        // fewer than 2**SAW stored
 

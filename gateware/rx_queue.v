@@ -32,7 +32,7 @@ module rx_queue #(
     reg [13:0] s;
     begin
       s = {{(14 - AW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s >= QD[13:0]) ? s[AW-1:0] - QR[AW-1:0] : s[AW-1:0];
+      qpos = (s[13:9] >= QD[13:9]) ? s[AW-1:0] - QR[AW-1:0] : s[AW-1:0];   // (the memory: whole EBRs)
     end
   endfunction
   localparam [31:0] QB = BASE;

@@ -91,7 +91,7 @@ module session #(
     reg [13:0] s;
     begin
       s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s >= QD[13:0]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];
+      qpos = (s[13:9] >= QD[13:9]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
     end
   endfunction
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
