@@ -132,26 +132,34 @@ module session #(
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
   wire [17:0] cnt3_8 = {2'd0, p_u16_8} + {1'b0, p_u16_8, 1'b0};
   wire [17:0] cnt3_4 = {2'd0, p_u16_4} + {1'b0, p_u16_4, 1'b0};
-  reg well;
+  // the payload length a message must have: a constant per type plus at most one of its bytes (one
+  // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
+  reg  [5:0]  wf_base;
+  reg  [1:0]  wf_var;               // 0 none, 1 payload byte 8, 2 byte 31, 3 byte 6
+  reg         wf_fixed;             // the type has a length of that form
   always @(*) begin
+    wf_base = 6'd0; wf_var = 2'd0; wf_fixed = 1'b1;
     case (m_type)
-      // (the sums are at least the fixed part: equality implies the minimum length)
-      8'h01: well = m_len == 13'd9 + {5'd0, p8};
-      8'h02: well = m_len == 13'd32 + {5'd0, p31};
-      8'h03: well = m_len[12:3] != 10'd0;                       // at least 8
-      8'h04: well = m_len == 13'd6;
-      8'h05: well = m_len == 13'd1;
-      8'h06: well = m_len == 13'd9;
-      8'h07, 8'h0D: well = m_len == 13'd0;
-      8'h08, 8'h0A: well = {5'd0, m_len} == 18'd10 + cnt3_8;
-      8'h09: well = {5'd0, m_len} == 18'd6 + cnt3_4;
-      8'h0B: well = m_len == 13'd18;
-      8'h0C: well = m_len == 13'd7 + {5'd0, p6};
-      8'h0E: well = m_len == 13'd8;
-      8'h0F: well = m_len == 13'd4;
-      default: well = 1'b0;
+      8'h01: begin wf_base = 6'd9; wf_var = 2'd1; end
+      8'h02: begin wf_base = 6'd32; wf_var = 2'd2; end
+      8'h04: wf_base = 6'd6;
+      8'h05: wf_base = 6'd1;
+      8'h06: wf_base = 6'd9;
+      8'h07, 8'h0D: wf_base = 6'd0;
+      8'h0B: wf_base = 6'd18;
+      8'h0C: begin wf_base = 6'd7; wf_var = 2'd3; end
+      8'h0E: wf_base = 6'd8;
+      8'h0F: wf_base = 6'd4;
+      default: wf_fixed = 1'b0;
     endcase
   end
+  wire [7:0]  wf_byte = (wf_var == 2'd1) ? p8 : (wf_var == 2'd2) ? p31 : (wf_var == 2'd3) ? p6 : 8'd0;
+  wire [12:0] wf_len = {7'd0, wf_base} + {5'd0, wf_byte};
+  // (the sums are at least the fixed part: equality implies the minimum length)
+  wire well = (wf_fixed && m_len == wf_len) ||
+              (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
+              ((m_type == 8'h08 || m_type == 8'h0A) && {5'd0, m_len} == 18'd10 + cnt3_8) ||
+              (m_type == 8'h09 && {5'd0, m_len} == 18'd6 + cnt3_4);
 
   // ---- width(probes) (7.4) ----
   function [17:0] width_of(input [3:0] pr);
