@@ -21,7 +21,8 @@ module line_time #(
   reg [4:0]  bit_i;
   reg        busy;
   wire [13:0] with_crc = {1'b0, rx_len_bytes} + 14'd4;
-  wire [MW-1:0] mult = BYTE_MS_Q16;
+  localparam [31:0] M32 = BYTE_MS_Q16;
+  wire [MW-1:0] mult = M32[MW-1:0];
   wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, with_crc + 14'd2 + {7'd0, with_crc[13:7]}};
   wire [PW-17:0] acc_ms = acc[PW-1:16];
   always @(posedge clk) begin
