@@ -56,7 +56,9 @@ module link_tx #(
   /* verilator lint_on UNUSEDSIGNAL */
   input      [7:0]   st_wd,
   input              st_commit,
+  /* verilator lint_off UNUSEDSIGNAL */ // a frame is shorter than the ring
   input      [12:0]  st_commit_len,
+  /* verilator lint_on UNUSEDSIGNAL */
   output     [RAW:0] st_room,
   output             st_slot_free,
   // frame_tx
@@ -73,8 +75,7 @@ module link_tx #(
 );
   localparam S = 1 << SAW;
   // ---------------- store ----------------
-  reg [RAW-1:0] s_base [0:S-1];
-  reg [12:0]    s_len  [0:S-1];
+  reg [RAW-1:0] s_base [0:S-1];      // (frames are contiguous: a frame ends where the next begins)
   reg [RAW-1:0] head;
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
@@ -178,6 +179,12 @@ module link_tx #(
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
+  // the length of frame send_seq: to the next frame's base, or to head for the newest
+  wire [DW-1:0]  snd_next = send_seq[DW-1:0] + 1'b1;
+  wire [RAW-1:0] snd_end = (snd_next == next_seq[DW-1:0]) ? head : s_base[snd_next[SAW-1:0]];
+  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, s_base[snd]};
+  wire [RAW:0]   snd_w = snd_d[RAW] ? {snd_d[RAW:9] + RB[RAW:9], snd_d[8:0]} : snd_d;
+  wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
   integer k;
   always @(posedge clk) begin
@@ -199,7 +206,7 @@ module link_tx #(
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
       l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
-        s_base[k] <= {RAW{1'b0}}; s_len[k] <= 13'd0;
+        s_base[k] <= {RAW{1'b0}};
       end
     end else begin
       // ---- window probe: frames wait, none unacknowledged, window closed ----
@@ -258,7 +265,7 @@ module link_tx #(
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;
           tx_base <= {{(16-RAW){1'b0}}, s_base[snd]};
-          tx_len <= s_len[snd];
+          tx_len <= snd_len;
         end
       end
       // ---- acknowledgement requests (after the transmitter: a request in its starting cycle survives) ----
@@ -326,7 +333,6 @@ module link_tx #(
       // ---- the session commits a frame it wrote at head (dropped without a session) ----
       if (st_commit && (link_reset || (session_open && !end_session && !fail_session))) begin
         s_base[cslot] <= head;
-        s_len[cslot] <= st_commit_len;
         head <= rwrap({1'b0, head} + {1'b0, st_commit_len[RAW-1:0]});
         next_seq <= (link_reset ? 16'd0 : next_seq) + 16'd1;
       end
