@@ -111,16 +111,18 @@ module link_tx #(
   reg [15:0] rtt_ms;
   rto_estimator #(.T_MIN_MS(T_MIN_MS)) rto (.clk(clk), .rst(rst || link_reset), .sample_valid(rtt_valid),
     .sample_ms(rtt_ms), .rto_ms(rto_ms));
-  wire [2:0]  shift = (retries > 4'd3) ? 3'd3 : retries[2:0];
-  wire [19:0] backoff = {4'd0, rto_ms} << shift;
-  wire [19:0] timeout_raw = ((backoff > 20'd60000) ? 20'd60000 : backoff) + {4'd0, lmax_ms};
-  wire [15:0] timeout_ms = (timeout_raw > 20'd65000) ? 16'd65000 : timeout_raw[15:0];
+  // the timeout min(min(RTO * 2**min(3, r), 60000) + L, 65000), compared without computing it:
+  // elapsed >= it  <=>  elapsed >= 65000, or e = elapsed - L >= 0 and (e >= 60000 or e >> shift >= RTO)
+  wire [1:0]  shift = (retries > 4'd3) ? 2'd3 : retries[1:0];
   // the timer of the oldest unacknowledged frame: started when its transmission ends, restarted when
   // `ack` advances (TCP's rule, RFC 6298 5.3), stopped by go-back-N until the oldest is on the line again
   reg         timer_on;
   reg  [15:0] timer_at;
   wire [15:0] elapsed = now_ms - timer_at;
-  wire        expire = tick && session_open && timer_on && elapsed >= timeout_ms;
+  wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
+  wire [15:0] e_sh = e_l[15:0] >> shift;
+  wire        timed_out = elapsed >= 16'd65000 || (!e_l[16] && (e_l[15:0] >= 16'd60000 || e_sh >= rto_ms));
+  wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
   reg  [15:0] timed_at;
