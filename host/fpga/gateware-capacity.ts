@@ -42,7 +42,7 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
   const link = read('board_link.v');
   const p = (src: { text: string; file: string }, name: string) => verilogParameter(src.text, name, src.file);
   const maxPayload = p(top, 'MAX_PAYLOAD');
-  const qaw = p(link, 'QAW');
+  const queueBytes = p(link, 'QMEM') - p(link, 'QBASE');
   const id = /\.BOARD_ID\("([^"]*)"\)/.exec(top.text);
   return {
     caps: {
@@ -53,8 +53,8 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
       signalFracBits: SIGNAL_FRAC,
       weightFracBits: WEIGHT_FRAC,
       maxFrameRate: p(top, 'MAX_FRAME_RATE'),
-      // board_link.v: W = (2^QAW − 1) / (MAX_PAYLOAD + 3), what its receive queue is sure to hold
-      window: Math.floor((2 ** qaw - 1) / (maxPayload + 3)),
+      // board_link.v: W = (QMEM − QBASE − 1) / (MAX_PAYLOAD + 3), the messages of the largest size its receive queue is sure to hold
+      window: Math.floor((queueBytes - 1) / (maxPayload + 3)),
       maxPayload,
     },
     internal: {
