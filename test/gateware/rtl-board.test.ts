@@ -59,7 +59,7 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
     children.push(rtl.child, virt.child);
     const dir = mkdtempSync(join(tmpdir(), 'nla-rtl-'));
     for (const [name, frames, extra] of [
-      ['infer', 10_000, ['--duration', '10000ms', '--probe', 'u,rate,error,all-u']],
+      ['infer', 10_000, ['--duration', '10000ms', '--probe', 'rate,error,all-u']],
       ['learn', 2_000, ['--duration', '2000ms', '--learn', '--target', 'examples/teacher/target.csv']],
     ] as const) {
       const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra, '--log', join(dir, `${name}-rtl.jsonl`)]);
