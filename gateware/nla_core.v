@@ -84,28 +84,8 @@ module nla_core #(
   localparam TB = (MAX_TABLES   > 1) ? $clog2(MAX_TABLES)   : 1;
   localparam [13:0] W0BASE = 14'd4096;   // W0 region of nla_wmem (MAX_SYNAPSES <= 4096)
   localparam [13:0] TBASE  = 14'd8192;   // tables: TBASE + slot*1024 + table*257 + knot
-  localparam signed [63:0] UMAX = 64'sd134217727, UMIN = -64'sd134217728;
-  localparam signed [63:0] DMAX = 64'sd8388607,   DMIN = -64'sd8388608;
-  localparam signed [63:0] SMAX = 64'sd524287,    SMIN = -64'sd524288;
-  localparam signed [63:0] RCLAMP = 64'sd268435456;
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
-  function signed [63:0] shr;            // rounded arithmetic right shift, half up
-    input signed [63:0] x;
-    input [5:0] s;
-    begin
-      if (s == 6'd0) shr = x;
-      else shr = (x + (64'sd1 <<< (s - 6'd1))) >>> s;
-    end
-  endfunction
-  function signed [63:0] clampv;         // clamp to [lo, hi]
-    input signed [63:0] x, lo, hi;
-    begin clampv = (x > hi) ? hi : (x < lo) ? lo : x; end
-  endfunction
-  function outside;                      // would a clamp change x?
-    input signed [63:0] x, lo, hi;
-    begin outside = (x > hi) || (x < lo); end
-  endfunction
   function [31:0] crc_byte;              // CRC-32 (IEEE, reflected) of one more byte
     input [31:0] c;
     input [7:0] b;
@@ -189,9 +169,13 @@ module nla_core #(
   wire signed [63:0] WM = $signed(wm_rd);
   /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
-  wire signed [63:0] wq_raw = shr(WM, 6'd12);
-  /* verilator lint_off UNUSEDSIGNAL */ // 20 bits used
-  wire signed [63:0] WQ = (wq_raw > SMAX) ? SMAX : wq_raw;
+  /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used
+  wire signed [32:0] wq_rnd = $signed({wm_rd[31], wm_rd}) + 33'sd2048;
+  wire signed [20:0] wq_raw = wq_rnd[32:12];                  // shr(W, 12): 21 bits
+  wire signed [19:0] wq_sat = (wq_raw > 21'sd524287) ? 20'sd524287 : wq_raw[19:0];
+  /* verilator lint_off WIDTH */ // sign extension
+  wire signed [63:0] WQ = wq_sat;
+  /* verilator lint_on WIDTH */
   /* verilator lint_on UNUSEDSIGNAL */
 
   reg  [16:0] sra;            // staged byte address read by the validator/installer

@@ -42,7 +42,7 @@ wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
                        : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
 
 // element-phase temporaries
-reg signed [63:0] T1, T2, T3, T4, KAP, R_, SQ, T0v, Wold;
+reg signed [63:0] R_, T0v, Wold;
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
@@ -123,7 +123,8 @@ endfunction
 // INPUT_FRAME values and TARGET_FRAME values (written by the session at any time)
 always @(posedge clk) begin
   if (in_we && in_idx < MAX_INPUTS)
-    ib_mem[in_idx[IB-1:0]] <= clampv($signed(in_value), SMIN, SMAX);
+    ib_mem[in_idx[IB-1:0]] <= (in_value[23:19] == {5{in_value[23]}}) ? in_value[19:0]
+                              : (in_value[23] ? -20'sd524288 : 20'sd524287);
   if (tgt_we && tgt_idx < MAX_OUTPUTS) tbuf[tgt_idx[OB-1:0]] <= tgt_value;
 end
 
@@ -143,4 +144,11 @@ task fail;               // refuse the image: result code and the byte offset of
   end
 endtask
 
+function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value
+  input signed [27:0] v;
+  reg signed [28:0] t;
+  begin t = {v[27], v} + 29'sd128; shr8m = t[28:8]; end
+endfunction
+
+`include "nla_core_ru.vh"
 `include "nla_core_step.vh"

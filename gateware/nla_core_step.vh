@@ -38,10 +38,7 @@ always @(posedge clk) begin
         rd_st <= 2'd0;
         out_rd_valid <= 1'b1;
         if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
-        else begin
-          x_ = clampv(shr((rd_kind == 2'd2) ? $signed({{36{eb_q[27]}}, eb_q}) : U, 6'd8), SMIN, SMAX);
-          out_rd_data <= x_[23:0];
-        end
+        else out_rd_data <= ru_y[23:0];
       end else if (out_rd_req) begin
         // value number out_rd_idx in width(probes) order (7.4)
         x_ = {48'd0, out_rd_idx};
@@ -86,10 +83,9 @@ always @(posedge clk) begin
     TGT: begin
       if (ei >= en) go = 1'b1;
       else begin
-        x_ = tbuf[ei[OB-1:0]];
         if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
         else begin
-          y_ = clampv(x_, SMIN, SMAX) <<< 8;
+          y_ = ru_y <<< 8;
           if (!has_t[o_idx[ei[OB-1:0]]]) up_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
           has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
           us_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
@@ -150,7 +146,7 @@ always @(posedge clk) begin
             c_pre <= j_pre[pj[JB-1:0]];
             c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
             c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
-            ic <= 16'd0; uc <= 5'd0; SQ <= 64'sd0; ts <= 3'd1;
+            ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
           end
         end
         3'd1, 3'd3: begin   // R = shr(sum_c x_P^2, 16) ; M = shr(sum_r m^2, 16)
@@ -161,11 +157,11 @@ always @(posedge clk) begin
             y_ = (ts == 3'd3) ? MS : (c_pre ? RHO : SIN);
             ma <= y_[47:0]; mb <= y_[24:0]; uc <= 5'd3;
           end else if (uc == 5'd4) begin
-            x_ = SQ + mp;
-            SQ <= x_; uc <= 5'd0;
-            if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) begin
-              R_ <= shr(x_, 6'd16); ic <= 16'd0; ts <= ts + 3'd1;
-            end else ic <= ic + 16'd1;
+            T <= ru_y;       // T + x^2
+            if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) uc <= 5'd5;
+            else begin ic <= ic + 16'd1; uc <= 5'd0; end
+          end else if (uc == 5'd5) begin
+            R_ <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // shr(T, 16)
           end else uc <= uc + 5'd1;
         end
         3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
@@ -175,15 +171,14 @@ always @(posedge clk) begin
           end else if (uc == 5'd2) begin
             ma <= R_[47:0]; mb <= (ts == 3'd2) ? MS[24:0] : RHO[24:0]; uc <= 5'd3;
           end else if (uc == 5'd4) begin
-            x_ = clampv(shr(mp, 6'd16), -RCLAMP, RCLAMP);
-            ma <= x_[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
+            ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
           end else if (uc == 5'd6) begin
-            if (ts == 3'd2) acc_mem[dst] <= ACC + shr(mp, 6'd16);
-            else begin y_ = WT + shr(mp, 6'd16); wt_mem[dst] <= y_[47:0]; end
+            if (ts == 3'd2) acc_mem[dst] <= ru_y;
+            else wt_mem[dst] <= ru_y[47:0];
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
-              if (ts == 3'd2 && c_pre) begin SQ <= 64'sd0; ts <= 3'd3; end
+              if (ts == 3'd2 && c_pre) begin T <= 64'sd0; ts <= 3'd3; end
               else begin pj <= pj + 16'd1; ts <= 3'd0; end
             end else ic <= ic + 16'd1;
           end else uc <= uc + 5'd1;
@@ -228,11 +223,10 @@ always @(posedge clk) begin
               qv0 <= 1'b0;
               if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            x_ = clampv(qw2 + shr(mp, 6'd12), -64'sd2147483648, 64'sd2147483647);
-            qw3 <= x_[31:0]; qa3 <= qa2; qv3 <= qv2;
+            qw3 <= ru_y[31:0]; qa3 <= qa2; qv3 <= qv2;
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
-            if (qv1) begin x_ = shr(mp, 6'd16); ma <= x_[47:0]; mb <= {1'b0, c_eta}; end
+            if (qv1) begin ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; end
             qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
             if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
           end else begin
