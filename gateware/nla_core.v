@@ -201,15 +201,14 @@ module nla_core #(
   reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_nproj;
   reg [3:0]  a_relax;
   reg [23:0] a_beta;
-  reg [1:0]  p_kind [0:MAX_POPS-1];
-  reg [15:0] p_off  [0:MAX_POPS-1];
   reg [23:0] p_dec  [0:MAX_POPS-1];
   reg [1:0]  p_act  [0:MAX_POPS-1];
   reg signed [20:0] p_top [0:MAX_POPS-1];
   reg [TB-1:0] p_tab [0:MAX_POPS-1];
   reg        j_pre  [0:MAX_PROJ-1];
-  reg [PB-1:0] j_prep [0:MAX_PROJ-1];
-  reg [PB-1:0] j_post [0:MAX_PROJ-1];
+  reg        j_pg   [0:MAX_PROJ-1];       // presynaptic population is a stimulus population
+  reg [15:0] j_qo   [0:MAX_PROJ-1];       // presynaptic unit offset
+  reg [15:0] j_po   [0:MAX_PROJ-1];       // postsynaptic neuron offset
   reg [15:0] j_rows [0:MAX_PROJ-1];
   reg [15:0] j_cols [0:MAX_PROJ-1];
   reg [23:0] j_eta  [0:MAX_PROJ-1];
@@ -227,29 +226,22 @@ module nla_core #(
   assign n_neurons     = a_nn;
 
   // ---------------------------------------------------------------- staged image (validator)
+  // Validation reads the records twice: pass 1 checks them (keeping only what the checks need, the
+  // s*/sp_* registers below); pass 2 (after every check passed) reads them again and installs them
+  // into the registers above, the weights and the tables on the way.
   reg [31:0] s_crc;
-  reg [15:0] s_steps, s_iters, s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
-  reg [3:0]  s_relax;
-  reg [23:0] s_beta;
+  reg [15:0] s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
   reg [1:0]  sp_kind [0:MAX_POPS-1];
   reg [15:0] sp_size [0:MAX_POPS-1];
   reg [15:0] sp_off  [0:MAX_POPS-1];
-  reg [23:0] sp_dec  [0:MAX_POPS-1];
-  reg [1:0]  sp_act  [0:MAX_POPS-1];
-  reg signed [20:0] sp_top [0:MAX_POPS-1];
-  reg [TB-1:0] sp_tab [0:MAX_POPS-1];
-  reg [16:0] sp_toff [0:MAX_POPS-1];        // byte offset of the first table value
   reg [16:0] sp_fan  [0:MAX_POPS-1];        // fan-in of the population's neurons
-  reg        sj_pre  [0:MAX_PROJ-1];
-  reg [PB-1:0] sj_prep [0:MAX_PROJ-1];
-  reg [PB-1:0] sj_post [0:MAX_PROJ-1];
-  reg [15:0] sj_rows [0:MAX_PROJ-1];
-  reg [15:0] sj_cols [0:MAX_PROJ-1];
-  reg [23:0] sj_eta  [0:MAX_PROJ-1];
-  reg [15:0] sj_wb   [0:MAX_PROJ-1];
-  reg [16:0] sj_woff [0:MAX_PROJ-1];
-  reg [16:0] sj_rc   [0:MAX_PROJ-1];        // rows*cols (capped: the capacity check rejects more)
-  reg [NB-1:0] so_idx [0:MAX_OUTPUTS-1];
+  reg        cj_pre;                        // the projection record being read
+  reg [PB-1:0] cj_post;
+  reg [15:0] cj_rows, cj_cols;
+  reg [16:0] cj_rc;                         // rows*cols (capped: the capacity check rejects more)
+  reg [13:0] cj_wb;
+  reg [TB-1:0] ct_slot;                     // table slot being installed
+  reg        inst;                          // pass 2: install
 
   // The sequencer computes in 64-bit signed arithmetic: narrower operands (memory words, counters)
   // are extended by the Verilog rules on purpose and results are cut to their format after the

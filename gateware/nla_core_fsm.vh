@@ -36,7 +36,7 @@ wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
 wire [1:0] psrc = (ph == PA) ? 2'd0 : (ph == PG) ? 2'd1 : (ph == PC) ? 2'd3 : 2'd2;
 wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
 wire sel_ok = (ph == PA) ? 1'b1
-            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && p_kind[j_prep[pj[JB-1:0]]] == 2'd0) // d_in = 0 for bias units
+            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && j_pg[pj[JB-1:0]]) // d_in = 0 for bias units
             : j_pre[pj[JB-1:0]];
 wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
                        : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
@@ -59,7 +59,6 @@ reg [31:0] qw3;
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;
 reg go;
-reg [MAX_NEURONS-1:0] tmpv;
 
 // validator / installer
 reg [5:0]  vs, vret, sret;
@@ -86,8 +85,8 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
   V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
-  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, I_COPY = 48, I_W0 = 49, I_W1 = 50, I_W2 = 51,
-  I_W3 = 52, I_T0 = 53, I_T1 = 54, I_T2 = 55, I_N1 = 56, V_END = 57;
+  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, I_W1 = 50, I_W2 = 51, I_W3 = 52, I_N1 = 56,
+  V_END = 57;
 
 // successor of a finished phase
 always @* begin

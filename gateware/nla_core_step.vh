@@ -1,5 +1,5 @@
 // nla_core_step.vh: the one clocked process of nla_core (included; see nla_core_fsm.vh).
-// Blocking assignments to x_ y_ z_ h_ sinc go tmpv k are combinational temporaries of one state.
+// Blocking assignments to x_ y_ z_ h_ sinc go k are combinational temporaries of one state.
 /* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
   go = 1'b0;
@@ -110,7 +110,7 @@ always @(posedge clk) begin
         else if (!sel_ok) pj <= pj + 16'd1;
         else begin
           c_pre <= j_pre[pj[JB-1:0]];
-          c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+          c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
           c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
           c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
           ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
@@ -144,7 +144,7 @@ always @(posedge clk) begin
           else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
           else begin
             c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+            c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
             c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
             ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
           end
@@ -195,7 +195,7 @@ always @(posedge clk) begin
           else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
           else begin
             c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
+            c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
             c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
             wa <= j_wb[pj[JB-1:0]][13:0]; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
           end
