@@ -71,7 +71,8 @@ reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [31:0] syn;
 reg [16:0] wi;
-reg        ok_;
+reg        okr;
+reg [PB:0] kc;
 reg [39:0] wend;
 reg [31:0] rc_;
 
@@ -85,8 +86,8 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
   V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
-  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, I_W1 = 50, I_W2 = 51, I_W3 = 52, I_N1 = 56,
-  V_END = 57;
+  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, I_W1 = 50, I_W2 = 51, I_W3 = 52,
+  I_N1 = 56, V_END = 57;
 
 // successor of a finished phase
 always @* begin

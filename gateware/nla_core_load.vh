@@ -20,7 +20,12 @@ case (vs)
   end
   V_RD1: vs <= V_RD2;
   V_RD2: begin
-    fv <= fv | ({24'd0, st_byte} << {vcnt, 3'b000});
+    case (vcnt[1:0])       // fv was cleared by rd: byte lane vcnt
+      2'd0: fv[7:0] <= st_byte;
+      2'd1: fv[15:8] <= st_byte;
+      2'd2: fv[23:16] <= st_byte;
+      default: fv[31:24] <= st_byte;
+    endcase
     pos <= pos + 17'd1; vcnt <= vcnt + 3'd1;
     vs <= (vcnt + 3'd1 == vn) ? vret : V_RD0;
   end
@@ -126,18 +131,20 @@ case (vs)
   end
   // ---- outputs
   V_OUT: if (kv == s_no) begin kv <= 16'd0; syn <= 32'd0; vs <= V_PJ; end else rd(3'd2, V_OUT1);
-  V_OUT1: begin
-    ok_ = 1'b0;
-    for (k = 0; k < MAX_POPS; k = k + 1)
-      if (k < s_npop && sp_kind[k] == 2'd3 && fv[15:0] >= sp_off[k] && fv[15:0] - sp_off[k] < sp_size[k]) ok_ = 1'b1;
-    if (fv >= {16'd0, s_nn} || !ok_) fail(2'd1, fstart);
+  V_OUT1: begin kc <= 0; okr <= 1'b0; vs <= V_OUT2; end
+  V_OUT2: begin  // is the output inside an output population? one population a cycle
+    if (kc != s_npop[PB:0]) begin
+      if (sp_kind[kc[PB-1:0]] == 2'd3 && fv[15:0] >= sp_off[kc[PB-1:0]] &&
+          fv[15:0] - sp_off[kc[PB-1:0]] < sp_size[kc[PB-1:0]]) okr <= 1'b1;
+      kc <= kc + 1'b1;
+    end else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
     else begin
       if (inst) begin o_idx[kv[OB-1:0]] <= fv[NB-1:0]; is_out[fv[NB-1:0]] <= 1'b1; end
       kv <= kv + 16'd1; vs <= V_OUT;
     end
   end
   // ---- projection records
-  V_PJ:    if (kv == s_nproj) vs <= V_FAN; else rd(3'd1, V_JPRE);
+  V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
   V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
   V_JPREP: begin
     if (fv >= {16'd0, s_npop} || ((sp_kind[fv[PB-1:0]] <= 2'd1) != !cj_pre)) fail(2'd1, fstart);
@@ -178,10 +185,10 @@ case (vs)
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end
-  V_FAN: begin
-    ok_ = 1'b1;
-    for (k = 0; k < MAX_POPS; k = k + 1) if (k < s_npop && sp_fan[k] > 17'd1024) ok_ = 1'b0;
-    if (!ok_) fail(2'd1, pos); else vs <= V_END;
+  V_FAN: begin  // fan-in <= 1024, one population a cycle
+    if (kc == s_npop[PB:0]) vs <= V_END;
+    else if (sp_fan[kc[PB-1:0]] > 17'd1024) fail(2'd1, pos);
+    else kc <= kc + 1'b1;
   end
   V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
   V_CAP: begin   // 6.3
