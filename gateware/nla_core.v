@@ -99,58 +99,73 @@ module nla_core #(
   endfunction
 
   // ---------------------------------------------------------------- memories
-  // neuron vectors, read at nra
-  reg signed [27:0] u_mem  [0:MAX_NEURONS-1];  // u (U)
-  reg signed [23:0] dl_mem [0:MAX_NEURONS-1];  // delta (D)
-  reg signed [20:0] rho_mem[0:MAX_NEURONS-1];  // rho (S, +2^19 possible)
-  reg signed [20:0] dr_mem [0:MAX_NEURONS-1];  // rho'
-  reg signed [20:0] cu_mem [0:MAX_NEURONS-1];  // rho''
-  reg signed [27:0] m_mem  [0:MAX_NEURONS-1];  // m (U)
-  reg signed [20:0] ms_mem [0:MAX_NEURONS-1];  // <m> = shr(m, 8)
-  reg signed [27:0] eb_mem [0:MAX_NEURONS-1];  // e-bar (U)
-  reg signed [23:0] b_mem  [0:MAX_NEURONS-1];  // b (D)
-  reg signed [27:0] c_mem  [0:MAX_NEURONS-1];  // c (U), then kappa
-  reg signed [23:0] g_mem  [0:MAX_NEURONS-1];  // g (D)
-  reg signed [23:0] p_mem  [0:MAX_NEURONS-1];  // p (D)
-  reg signed [23:0] a_mem  [0:MAX_NEURONS-1];  // a (D)
-  reg signed [28:0] xn_mem [0:MAX_NEURONS-1];  // source of the next pass (g, v or a)
-  reg signed [27:0] us_mem [0:MAX_NEURONS-1];  // u*
-  reg signed [27:0] up_mem [0:MAX_NEURONS-1];  // u*prev
-  reg [PB-1:0]      np_mem [0:MAX_NEURONS-1];  // population of each neuron
-  // neuron accumulators, read at ara
-  reg signed [63:0] acc_mem[0:MAX_NEURONS-1];  // raw sums of the last pass
-  reg signed [47:0] wt_mem [0:MAX_NEURONS-1];  // wt (learning)
-  // input vectors, read at ira
-  reg signed [19:0] rin_mem[0:MAX_INPUTS-1];   // held raw inputs (S)
-  reg signed [27:0] rb_mem [0:MAX_INPUTS-1];   // r-bar_in (U)
-  reg signed [23:0] din_mem[0:MAX_INPUTS-1];   // d_in (D)
-  reg signed [20:0] sin_mem[0:MAX_INPUTS-1];   // s_in = shr(r-bar_in, 8)
-  reg [PB-1:0]      ip_mem [0:MAX_INPUTS-1];   // population of each input unit
-  reg signed [19:0] ib_mem [0:MAX_INPUTS-1];   // INPUT_FRAME values in stimulus order, read at ibra
+  // Vector memories (EBR). Vectors that are never read in the same phase share one memory, one
+  // after the other by address (neuron block 0, neuron block 1 at MAX_NEURONS, input block after
+  // them); the phase selects the block each memory reads (the sel_* below). Written words keep the
+  // vector's width in their low bits.
+  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS);
+  localparam N2 = 2 * MAX_NEURONS;
+  localparam AD = 1 << AW;                         // depth of the shared memories (one EBR deep)
+  /* verilator lint_off WIDTH */
+  localparam [AW-1:0] B1 = MAX_NEURONS;            // neuron block 1, or the inputs after block 0
+  localparam [AW-1:0] B2 = N2;                     // the inputs after block 1
+  /* verilator lint_on WIDTH */
+  // addresses in the shared memories (macros, not functions: Verilator 5.006 loses memory writes
+  // whose index is a function call)
+  `define NLA_AN(i)  ({{(AW-NB){1'b0}}, i})
+  `define NLA_AN2(i) (B1 + {{(AW-NB){1'b0}}, i})
+  `define NLA_AI(i)  (B1 + {{(AW-IB){1'b0}}, i})
+  `define NLA_AI2(i) (B2 + {{(AW-IB){1'b0}}, i})
+  reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
+  reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
+  reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U)
+  reg [27:0] mup_mem [0:AD-1];                     // <m> = shr(m, 8) | u*prev
+  reg [28:0] cxn_mem [0:AD-1];                     // c (U), then kappa | source of the next pass (g, v or a)
+  reg [23:0] ga_mem  [0:AD-1];                     // g (D) | a (D)
+  reg [23:0] pbd_mem [0:AD-1];          // p (D) | b (D) | d_in (D)
+  reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
+  reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
+  reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
+  reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara
+  reg signed [23:0] dl_mem [0:MAX_NEURONS-1];      // delta (D)
+  reg signed [19:0] ib_mem [0:MAX_INPUTS-1];       // INPUT_FRAME values in stimulus order, read at ibra
 
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  reg signed [27:0] u_q, m_q, eb_q, c_q, us_q, up_q;
-  reg signed [23:0] dl_q, b_q, g_q, p_q, a_q;
-  reg signed [20:0] rho_q, dr_q, cu_q, ms_q;
-  reg signed [28:0] xn_q;
-  reg [PB-1:0] np_q, ip_q;
-  reg signed [63:0] acc_q;
-  reg signed [47:0] wt_q;
-  reg signed [19:0] rin_q, ib_q;
-  reg signed [27:0] rb_q;
-  reg signed [23:0] din_q;
-  reg signed [20:0] sin_q;
+  wire sel_in, sel_b1, sel_eb, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  reg [27:0] urb_q, rus_q, meb_q, mup_q;
+  reg [28:0] cxn_q;
+  reg [23:0] ga_q, pbd_q;
+  reg [20:0] dri_q, csi_q;
+  reg [PB-1:0] npi_q;
+  reg [63:0] aw_q;
+  reg signed [23:0] dl_q;
+  reg signed [19:0] ib_q;
   always @(posedge clk) begin
-    u_q <= u_mem[nra];   dl_q <= dl_mem[nra]; rho_q <= rho_mem[nra]; dr_q <= dr_mem[nra];
-    cu_q <= cu_mem[nra]; m_q <= m_mem[nra];   ms_q <= ms_mem[nra];   eb_q <= eb_mem[nra];
-    b_q <= b_mem[nra];   c_q <= c_mem[nra];   g_q <= g_mem[nra];     p_q <= p_mem[nra];
-    a_q <= a_mem[nra];   xn_q <= xn_mem[nra]; us_q <= us_mem[nra];   up_q <= up_mem[nra];
-    np_q <= np_mem[nra];
-    acc_q <= acc_mem[ara]; wt_q <= wt_mem[ara];
-    rin_q <= rin_mem[ira]; rb_q <= rb_mem[ira]; din_q <= din_mem[ira]; sin_q <= sin_mem[ira];
-    ip_q <= ip_mem[ira];
-    ib_q <= ib_mem[ibra];
+    urb_q <= urb_mem[sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
+    rus_q <= rus_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    meb_q <= meb_mem[sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    mup_q <= mup_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    cxn_q <= cxn_mem[sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
+    ga_q  <= ga_mem[sel_a ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    pbd_q <= pbd_mem[sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
+    dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
+    csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
+    npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
+    aw_q  <= aw_mem[sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    dl_q  <= dl_mem[nra];
+    ib_q  <= ib_mem[ibra];
   end
+  /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
+  wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q, m_q = meb_q, eb_q = meb_q, up_q = mup_q;
+  wire signed [27:0] c_q = cxn_q[27:0];
+  wire signed [28:0] xn_q = cxn_q;
+  wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
+  wire signed [19:0] rin_q = dri_q[19:0];
+  wire signed [23:0] g_q = ga_q, a_q = ga_q, p_q = pbd_q, b_q = pbd_q, din_q = pbd_q;
+  wire [PB-1:0] np_q = npi_q, ip_q = npi_q;
+  wire signed [63:0] acc_q = aw_q;
+  wire signed [47:0] wt_q = aw_q[47:0];
+  /* verilator lint_on UNUSEDSIGNAL */
   // 64-bit signed views of the read data (the datapath computes in 64 bits; not every view needs
   // every bit)
   /* verilator lint_off UNUSEDSIGNAL */
@@ -251,4 +266,8 @@ module nla_core #(
   `include "nla_core_fsm.vh"
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on WIDTH */
+  `undef NLA_AN
+  `undef NLA_AN2
+  `undef NLA_AI
+  `undef NLA_AI2
 endmodule

@@ -222,9 +222,9 @@ case (vs)
     end else if (uv == sp_size[kv[PB-1:0]]) begin kv <= kv + 16'd1; uv <= 16'd0; end
     else begin
       x_ = {48'd0, sp_off[kv[PB-1:0]] + uv};
-      if (sp_kind[kv[PB-1:0]] >= 2'd2) np_mem[x_[NB-1:0]] <= kv[PB-1:0];
+      if (sp_kind[kv[PB-1:0]] >= 2'd2) npi_mem[`NLA_AN(x_[NB-1:0])] <= kv[PB-1:0];
       else begin
-        ip_mem[x_[IB-1:0]] <= kv[PB-1:0];
+        npi_mem[`NLA_AI(x_[IB-1:0])] <= kv[PB-1:0];
         is_bias[x_[IB-1:0]] <= (sp_kind[kv[PB-1:0]] == 2'd1);
         if (sp_kind[kv[PB-1:0]] == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
       end

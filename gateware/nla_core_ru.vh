@@ -2,6 +2,15 @@
 // nla_core; see nla_core_fsm.vh). Every rounding, shift and saturation of the sequencer goes through
 // this one unit: the state (phase, uc, ts, cph) selects its operands; the clocked process
 // (nla_core_step.vh, nla_core_elem.vh) takes ru_y / ru_raw / ru_oor in the same state.
+// which block of each shared vector memory the phase reads (nla_core.v, "Vector memories")
+assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
+assign sel_b1  = (ph == EB);                                 // rus, mup: u*, u*prev; csi: rho''
+assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)
+assign sel_c   = (ph == EB) || (ph == EH);                   // cxn: c (else the pass source)
+assign sel_a   = (ph == EH);                                 // ga: a; pbd: b
+assign sel_di  = (ph == PG) || (ph == ERB);                  // pbd: d_in
+assign sel_din = (ph == DIN);                                // dri, npi: inputs
+assign sel_wt  = (ph == EB) || (ph == TERMS && ts == 3'd4); // aw: wt
 localparam [2:0] SAT_NONE = 3'd0, SAT_U = 3'd1, SAT_D = 3'd2, SAT_S = 3'd3, SAT_R = 3'd4, SAT_I32 = 3'd5;
 reg signed [63:0] ru_a, ru_x;
 reg [4:0] ru_s;

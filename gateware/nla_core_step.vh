@@ -17,7 +17,7 @@ always @(posedge clk) begin
   if (is_pass && pv[3]) begin
     x_ = (pf[3] ? b3 : acc) + mp;
     acc <= x_;
-    if (pl[3]) acc_mem[pd3] <= x_;
+    if (pl[3]) aw_mem[`NLA_AN(pd3)] <= x_;
   end
 
   // requests that wait for the core to be idle
@@ -86,9 +86,9 @@ always @(posedge clk) begin
         if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
         else begin
           y_ = ru_y <<< 8;
-          if (!has_t[o_idx[ei[OB-1:0]]]) up_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+          if (!has_t[o_idx[ei[OB-1:0]]]) mup_mem[`NLA_AN2(o_idx[ei[OB-1:0]])] <= y_[27:0];
           has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
-          us_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+          rus_mem[`NLA_AN2(o_idx[ei[OB-1:0]])] <= y_[27:0];
         end
         ei <= ei + 16'd1;
       end
@@ -97,7 +97,7 @@ always @(posedge clk) begin
       if (ei >= en) go = 1'b1;
       else if (uc == 5'd0) begin ibra <= ei[IB-1:0]; uc <= 5'd1; end
       else if (uc == 5'd1) uc <= 5'd2;
-      else begin rin_mem[s2i[ei[IB-1:0]]] <= ib_q; ei <= ei + 16'd1; uc <= 5'd0; end
+      else begin dri_mem[`NLA_AI(s2i[ei[IB-1:0]])] <= ib_q; ei <= ei + 16'd1; uc <= 5'd0; end
     end
 
     // ------------------------------------------------------------ weight passes F / Tr
@@ -173,8 +173,8 @@ always @(posedge clk) begin
           end else if (uc == 5'd4) begin
             ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
           end else if (uc == 5'd6) begin
-            if (ts == 3'd2) acc_mem[dst] <= ru_y;
-            else wt_mem[dst] <= ru_y[47:0];
+            if (ts == 3'd2) aw_mem[`NLA_AN(dst)] <= ru_y;
+            else aw_mem[`NLA_AN2(dst)] <= ru_y[47:0];
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
@@ -238,19 +238,21 @@ always @(posedge clk) begin
     end
 
     // ------------------------------------------------------------ rest (11.3)
-    REST: begin
+    REST: begin      // two cycles an element: the vectors that share a memory are written apart
       if (ei >= en) go = 1'b1;
-      else begin
+      else if (uc == 5'd0) begin
         if (ei < a_nn) begin
-          u_mem[ei[NB-1:0]] <= 28'sd0; dl_mem[ei[NB-1:0]] <= 24'sd0; us_mem[ei[NB-1:0]] <= 28'sd0;
-          up_mem[ei[NB-1:0]] <= 28'sd0; eb_mem[ei[NB-1:0]] <= 28'sd0; acc_mem[ei[NB-1:0]] <= 64'sd0;
-          wt_mem[ei[NB-1:0]] <= 48'sd0;
+          urb_mem[`NLA_AN(ei[NB-1:0])] <= 28'sd0; dl_mem[ei[NB-1:0]] <= 24'sd0; rus_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0;
+          mup_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; meb_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; aw_mem[`NLA_AN(ei[NB-1:0])] <= 64'sd0;
         end
+        uc <= 5'd1;
+      end else begin
+        if (ei < a_nn) aw_mem[`NLA_AN2(ei[NB-1:0])] <= 64'sd0;
         if (ei < a_nin) begin
-          rb_mem[ei[IB-1:0]] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
-          rin_mem[ei[IB-1:0]] <= 20'sd0;
+          urb_mem[`NLA_AI(ei[IB-1:0])] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
+          dri_mem[`NLA_AI(ei[IB-1:0])] <= 21'sd0;
         end
-        ei <= ei + 16'd1;
+        ei <= ei + 16'd1; uc <= 5'd0;
       end
     end
     RESTORE: begin
