@@ -116,9 +116,10 @@ module nla_core #(
   `define NLA_AN2(i) (B1 + {{(AW-NB){1'b0}}, i})
   `define NLA_AI(i)  (B1 + {{(AW-IB){1'b0}}, i})
   `define NLA_AI2(i) (B2 + {{(AW-IB){1'b0}}, i})
+  `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
   reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
   reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
-  reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U)
+  reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
   reg [27:0] mup_mem [0:AD-1];                     // <m> = shr(m, 8) | u*prev
   reg [28:0] cxn_mem [0:AD-1];                     // c (U), then kappa | source of the next pass (g, v or a)
   reg [23:0] ga_mem  [0:AD-1];                     // g (D) | a (D)
@@ -127,23 +128,21 @@ module nla_core #(
   reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
   reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara
-  reg signed [23:0] dl_mem [0:MAX_NEURONS-1];      // delta (D)
   reg signed [19:0] ib_mem [0:MAX_INPUTS-1];       // INPUT_FRAME values in stimulus order, read at ibra
 
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_in, sel_b1, sel_eb, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] urb_q, rus_q, meb_q, mup_q;
   reg [28:0] cxn_q;
   reg [23:0] ga_q, pbd_q;
   reg [20:0] dri_q, csi_q;
   reg [PB-1:0] npi_q;
   reg [63:0] aw_q;
-  reg signed [23:0] dl_q;
   reg signed [19:0] ib_q;
   always @(posedge clk) begin
     urb_q <= urb_mem[sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
     rus_q <= rus_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
-    meb_q <= meb_mem[sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mup_q <= mup_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
     cxn_q <= cxn_mem[sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     ga_q  <= ga_mem[sel_a ? `NLA_AN2(nra) : `NLA_AN(nra)];
@@ -152,12 +151,12 @@ module nla_core #(
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     aw_q  <= aw_mem[sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
-    dl_q  <= dl_mem[nra];
     ib_q  <= ib_mem[ibra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
   wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q, m_q = meb_q, eb_q = meb_q, up_q = mup_q;
   wire signed [27:0] c_q = cxn_q[27:0];
+  wire signed [23:0] dl_q = meb_q[23:0];
   wire signed [28:0] xn_q = cxn_q;
   wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
   wire signed [19:0] rin_q = dri_q[19:0];
@@ -270,4 +269,5 @@ module nla_core #(
   `undef NLA_AN2
   `undef NLA_AI
   `undef NLA_AI2
+  `undef NLA_AN3
 endmodule

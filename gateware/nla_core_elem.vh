@@ -76,7 +76,7 @@ case (ph)
       5'd5: begin T <= ru_y; uc <= 5'd6; end                                        // T -= shr(c delta, 16)
       5'd6: begin sinc = sinc + ru_oor; E <= ru_y[27:0]; uc <= 5'd7; end             // H delta = sat_D(T + [target] shr(delta beta, 16))
       default: begin
-        sinc = sinc + ru_oor; dl_mem[ei[NB-1:0]] <= ru_y[23:0]; h_ = 64'sd1;
+        sinc = sinc + ru_oor; meb_mem[`NLA_AN3(ei[NB-1:0])] <= ru_y[23:0]; h_ = 64'sd1;
       end
     endcase
   end

@@ -6,6 +6,7 @@
 assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
 assign sel_b1  = (ph == EB);                                 // rus, mup: u*, u*prev; csi: rho''
 assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)
+assign sel_dl  = (ph == EV) || (ph == EA) || (ph == EH) || (ph == EU);   // meb: delta
 assign sel_c   = (ph == EB) || (ph == EH);                   // cxn: c (else the pass source)
 assign sel_a   = (ph == EH);                                 // ga: a; pbd: b
 assign sel_di  = (ph == PG) || (ph == ERB);                  // pbd: d_in

@@ -242,12 +242,12 @@ always @(posedge clk) begin
       if (ei >= en) go = 1'b1;
       else if (uc == 5'd0) begin
         if (ei < a_nn) begin
-          urb_mem[`NLA_AN(ei[NB-1:0])] <= 28'sd0; dl_mem[ei[NB-1:0]] <= 24'sd0; rus_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0;
+          urb_mem[`NLA_AN(ei[NB-1:0])] <= 28'sd0; rus_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0;
           mup_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; meb_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; aw_mem[`NLA_AN(ei[NB-1:0])] <= 64'sd0;
         end
         uc <= 5'd1;
       end else begin
-        if (ei < a_nn) aw_mem[`NLA_AN2(ei[NB-1:0])] <= 64'sd0;
+        if (ei < a_nn) begin aw_mem[`NLA_AN2(ei[NB-1:0])] <= 64'sd0; meb_mem[`NLA_AN3(ei[NB-1:0])] <= 28'sd0; end
         if (ei < a_nin) begin
           urb_mem[`NLA_AI(ei[IB-1:0])] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
           dri_mem[`NLA_AI(ei[IB-1:0])] <= 21'sd0;
