@@ -117,6 +117,7 @@ module nla_core #(
   `define NLA_AI(i)  (B1 + {{(AW-IB){1'b0}}, i})
   `define NLA_AI2(i) (B2 + {{(AW-IB){1'b0}}, i})
   `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
+  `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
   reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
   reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
@@ -127,9 +128,10 @@ module nla_core #(
   reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
   reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
   reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
-  reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara
+  reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
   reg signed [19:0] ib_mem [0:MAX_INPUTS-1];       // INPUT_FRAME values in stimulus order, read at ibra
 
+  reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
   wire sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] urb_q, rus_q, meb_q, mup_q;
@@ -150,13 +152,17 @@ module nla_core #(
     dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
-    aw_q  <= aw_mem[sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
     ib_q  <= ib_mem[ibra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
   wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q, m_q = meb_q, eb_q = meb_q, up_q = mup_q;
   wire signed [27:0] c_q = cxn_q[27:0];
   wire signed [23:0] dl_q = meb_q[23:0];
+  wire [NB-1:0] r_qo = aw_q[RQ +: NB], r_po = aw_q[RP +: NB];       // projection record fields
+  wire [NB:0]   r_rows = aw_q[RR +: NB + 1], r_cols = aw_q[RC +: NB + 1];
+  wire [SB-1:0] r_wb = aw_q[RW +: SB];
+  wire [23:0]   r_eta = aw_q[RE +: 24];
   wire signed [28:0] xn_q = cxn_q;
   wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
   wire signed [19:0] rin_q = dri_q[19:0];
@@ -219,14 +225,14 @@ module nla_core #(
   reg [1:0]  p_act  [0:MAX_POPS-1];
   reg signed [20:0] p_top [0:MAX_POPS-1];
   reg [TB-1:0] p_tab [0:MAX_POPS-1];
+  // projection records: pre/stimulus/learning flags in registers; the rest, one 64-bit word each,
+  // in the accumulator memory's free block (aw_mem at B2 + projection), read at a projection's start
   reg        j_pre  [0:MAX_PROJ-1];
   reg        j_pg   [0:MAX_PROJ-1];       // presynaptic population is a stimulus population
-  reg [15:0] j_qo   [0:MAX_PROJ-1];       // presynaptic unit offset
-  reg [15:0] j_po   [0:MAX_PROJ-1];       // postsynaptic neuron offset
-  reg [15:0] j_rows [0:MAX_PROJ-1];
-  reg [15:0] j_cols [0:MAX_PROJ-1];
-  reg [23:0] j_eta  [0:MAX_PROJ-1];
-  reg [15:0] j_wb   [0:MAX_PROJ-1];
+  reg        j_lrn  [0:MAX_PROJ-1];       // etaDtQ24 != 0
+  localparam SB = $clog2(MAX_SYNAPSES);   // first weight register of a projection: < MAX_SYNAPSES
+  localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
+  // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
   reg [NB-1:0] o_idx [0:MAX_OUTPUTS-1];
   reg [IB-1:0] s2i  [0:MAX_INPUTS-1];       // stimulus value k -> input unit
   reg [MAX_NEURONS-1:0] is_out, has_t;
@@ -250,6 +256,8 @@ module nla_core #(
   reg [15:0] sp_off  [0:MAX_POPS-1];
   reg [16:0] sp_fan  [0:MAX_POPS-1];        // fan-in of the population's neurons
   reg        cj_pre;                        // the projection record being read
+  reg [NB-1:0] cj_qo, cj_po;
+  reg [23:0] cj_eta;
   reg [PB-1:0] cj_post;
   reg [15:0] cj_rows, cj_cols;
   reg [16:0] cj_rc;                         // rows*cols (capped: the capacity check rejects more)
@@ -270,4 +278,5 @@ module nla_core #(
   `undef NLA_AI
   `undef NLA_AI2
   `undef NLA_AN3
+  `undef NLA_REC
 endmodule

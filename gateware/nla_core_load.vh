@@ -149,7 +149,8 @@ case (vs)
   V_JPREP: begin
     if (fv >= {16'd0, s_npop} || ((sp_kind[fv[PB-1:0]] <= 2'd1) != !cj_pre)) fail(2'd1, fstart);
     else begin
-      if (inst) begin j_qo[kv[JB-1:0]] <= sp_off[fv[PB-1:0]]; j_pg[kv[JB-1:0]] <= (sp_kind[fv[PB-1:0]] == 2'd0); end
+      if (inst) j_pg[kv[JB-1:0]] <= (sp_kind[fv[PB-1:0]] == 2'd0);
+      cj_qo <= sp_off[fv[PB-1:0]][NB-1:0];
       cj_cols <= sp_size[fv[PB-1:0]];       // the presynaptic size, checked against cols below
       rd(3'd2, V_JPOST);
     end
@@ -157,21 +158,21 @@ case (vs)
   V_JPOST: begin
     if (fv >= {16'd0, s_npop} || sp_kind[fv[PB-1:0]] <= 2'd1) fail(2'd1, fstart);
     else begin
-      cj_post <= fv[PB-1:0]; if (inst) j_po[kv[JB-1:0]] <= sp_off[fv[PB-1:0]];
+      cj_post <= fv[PB-1:0]; cj_po <= sp_off[fv[PB-1:0]][NB-1:0];
       rd(3'd2, V_JROWS);
     end
   end
   V_JROWS: begin
     if (fv[15:0] != sp_size[cj_post]) fail(2'd1, fstart);
-    else begin cj_rows <= fv[15:0]; if (inst) j_rows[kv[JB-1:0]] <= fv[15:0]; rd(3'd2, V_JCOLS); end
+    else begin cj_rows <= fv[15:0]; rd(3'd2, V_JCOLS); end
   end
   V_JCOLS: begin
     if (fv[15:0] != cj_cols) fail(2'd1, fstart);
-    else begin if (inst) j_cols[kv[JB-1:0]] <= fv[15:0]; rd(3'd4, V_JETA); end
+    else rd(3'd4, V_JETA);
   end
   V_JETA: begin
     if (fv > 32'h00FFFFFF) fail(2'd1, fstart);
-    else begin if (inst) j_eta[kv[JB-1:0]] <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
+    else begin cj_eta <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
   end
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
     rc_ = cj_rows * cj_cols;                            // the one 16x16 multiply of the loader
@@ -181,7 +182,8 @@ case (vs)
       syn <= syn + rc_;
       sp_fan[cj_post] <= sp_fan[cj_post] + {1'b0, cj_cols};
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
-        j_wb[kv[JB-1:0]] <= syn[15:0]; cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
+        aw_mem[`NLA_REC(kv[JB-1:0])] <= {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo};
+        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end

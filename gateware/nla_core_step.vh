@@ -104,17 +104,17 @@ always @(posedge clk) begin
     PA, PG, PC, PP, PF, PT: begin
       if (ps == 2'd0) begin
         // next projection, once the previous one has left the pipeline (rows of two projections
-        // may add onto the same accumulator word)
+        // may add onto the same accumulator word); its record is read from aw_mem (ps 1, 3)
         if (pv != 4'd0) ;
         else if (pj >= a_nproj) go = 1'b1;
         else if (!sel_ok) pj <= pj + 16'd1;
-        else begin
-          c_pre <= j_pre[pj[JB-1:0]];
-          c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
-          c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
-          c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
-          ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
-        end
+        else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; ps <= 2'd1; end
+      end else if (ps == 2'd1) ps <= 2'd3;
+      else if (ps == 2'd3) begin
+        c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+        c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols};
+        c_wb <= {{(16-SB){1'b0}}, r_wb}; wa <= {{(14-SB){1'b0}}, r_wb};
+        rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
       end else begin
         // issue element (ou, ic): forward: row ou, column ic; transposed: column ou, row ic
         wma <= wa;
@@ -141,12 +141,15 @@ always @(posedge clk) begin
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
-          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else if (!j_lrn[pj[JB-1:0]]) pj <= pj + 16'd1;
+          else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; uc <= 5'd0; ts <= 3'd5; end
+        end
+        3'd5: begin   // the projection's record (aw_mem)
+          if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
-            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
-            ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
+            rec_rd <= 1'b0; ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
           end
         end
         3'd1, 3'd3: begin   // R = shr(sum_c x_P^2, 16) ; M = shr(sum_r m^2, 16)
@@ -192,12 +195,16 @@ always @(posedge clk) begin
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
-          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else if (!j_lrn[pj[JB-1:0]]) pj <= pj + 16'd1;
+          else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; uc <= 5'd0; ts <= 3'd5; end
+        end
+        3'd5: begin   // the projection's record (aw_mem)
+          if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= j_po[pj[JB-1:0]]; c_qo <= j_qo[pj[JB-1:0]];
-            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
-            wa <= j_wb[pj[JB-1:0]][13:0]; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
+            wa <= {{(14-SB){1'b0}}, r_wb};
+            rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
           end
         end
         3'd1: begin   // row ou: read <m> of the postsynaptic unit
@@ -281,6 +288,7 @@ always @(posedge clk) begin
   endcase
 
   if (go) begin
+    rec_rd <= 1'b0;
     ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
     en <= count_of(succ);
     if (ph == EH) it <= (succ == EV) ? it + 16'd1 : 16'd0;
@@ -299,7 +307,7 @@ always @(posedge clk) begin
   else sat_cnt <= sat_cnt + sinc;
 
   if (rst) begin
-    ph <= IDLE; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
+    ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
     commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
     resting <= 1'b0; installing <= 1'b0; has_t <= {MAX_NEURONS{1'b0}};
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
