@@ -23,7 +23,8 @@ nla_rsat ru (.a(ru_a), .x(ru_x), .s(ru_s), .neg(ru_neg), .sat(ru_sat), .raw(ru_r
 reg signed [63:0] T;          // running exact sum of an element (EB, EH) or a sum of squares (TERMS)
 reg signed [27:0] E;          // e-bar (EB) or the clamped H delta (EH) of the element
 wire signed [63:0] EV64 = E;
-wire signed [63:0] BMX = B - EV64;   // b - H delta (EH)
+wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
+wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
 wire signed [63:0] MPR = n_r ? mp : 64'sd0;
 always @* begin
   ru_a = 64'sd0; ru_x = 64'sd0; ru_s = 5'd0; ru_neg = 1'b0; ru_sat = SAT_NONE;
@@ -56,7 +57,7 @@ always @* begin
       5'd4: begin ru_a = A; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd16; end
       5'd5: begin ru_a = T; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd16; end
       5'd6: begin ru_a = T; ru_x = MPR; ru_s = 5'd16; ru_sat = SAT_D; end
-      default: begin ru_a = DL; ru_x = BMX; ru_s = {1'b0, a_relax}; ru_sat = SAT_D; end
+      default: begin ru_a = DL; ru_x = BMXS; ru_s = 5'd16; ru_sat = SAT_D; end   // shr(v, s) = shr(v 2^(16-s), 16)
     endcase
     EU: begin ru_a = U; ru_x = DL; ru_sat = SAT_U; end
     ERB: begin ru_a = RB; ru_x = DI; ru_sat = SAT_U; end
