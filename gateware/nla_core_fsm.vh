@@ -60,6 +60,20 @@ reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;
 reg go;
 
+// one write port per shared vector memory: the states set <mem>_we/_wa/_wd (blocking), the end of
+// the clocked process writes
+reg urb_we; reg [AW-1:0] urb_wa; reg [27:0] urb_wd;
+reg rus_we; reg [AW-1:0] rus_wa; reg [27:0] rus_wd;
+reg meb_we; reg [AW-1:0] meb_wa; reg [27:0] meb_wd;
+reg mup_we; reg [AW-1:0] mup_wa; reg [27:0] mup_wd;
+reg cxn_we; reg [AW-1:0] cxn_wa; reg [28:0] cxn_wd;
+reg ga_we; reg [AW-1:0] ga_wa; reg [23:0] ga_wd;
+reg pbd_we; reg [AW-1:0] pbd_wa; reg [23:0] pbd_wd;
+reg dri_we; reg [AW-1:0] dri_wa; reg [20:0] dri_wd;
+reg csi_we; reg [AW-1:0] csi_wa; reg [20:0] csi_wd;
+reg npi_we; reg [AW-1:0] npi_wa; reg [PB-1:0] npi_wd;
+reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
+
 // validator / installer
 reg [5:0]  vs, vret, sret;
 reg [16:0] pos, fstart, body_end;

@@ -182,7 +182,7 @@ case (vs)
       syn <= syn + rc_;
       sp_fan[cj_post] <= sp_fan[cj_post] + {1'b0, cj_cols};
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
-        aw_mem[`NLA_REC(kv[JB-1:0])] <= {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo};
+        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
         j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
@@ -224,9 +224,9 @@ case (vs)
     end else if (uv == sp_size[kv[PB-1:0]]) begin kv <= kv + 16'd1; uv <= 16'd0; end
     else begin
       x_ = {48'd0, sp_off[kv[PB-1:0]] + uv};
-      if (sp_kind[kv[PB-1:0]] >= 2'd2) npi_mem[`NLA_AN(x_[NB-1:0])] <= kv[PB-1:0];
+      if (sp_kind[kv[PB-1:0]] >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
       else begin
-        npi_mem[`NLA_AI(x_[IB-1:0])] <= kv[PB-1:0];
+        begin npi_we = 1'b1; npi_wa = `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
         is_bias[x_[IB-1:0]] <= (sp_kind[kv[PB-1:0]] == 2'd1);
         if (sp_kind[kv[PB-1:0]] == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
       end

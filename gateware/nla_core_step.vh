@@ -4,6 +4,7 @@
 always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
+  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {28{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
@@ -17,7 +18,7 @@ always @(posedge clk) begin
   if (is_pass && pv[3]) begin
     x_ = (pf[3] ? b3 : acc) + mp;
     acc <= x_;
-    if (pl[3]) aw_mem[`NLA_AN(pd3)] <= x_;
+    if (pl[3]) begin aw_we = 1'b1; aw_wa = `NLA_AN(pd3); aw_wd = x_; end
   end
 
   // requests that wait for the core to be idle
@@ -86,9 +87,9 @@ always @(posedge clk) begin
         if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
         else begin
           y_ = ru_y <<< 8;
-          if (!has_t[o_idx[ei[OB-1:0]]]) mup_mem[`NLA_AN2(o_idx[ei[OB-1:0]])] <= y_[27:0];
+          if (!has_t[o_idx[ei[OB-1:0]]]) begin mup_we = 1'b1; mup_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); mup_wd = y_[27:0]; end
           has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
-          rus_mem[`NLA_AN2(o_idx[ei[OB-1:0]])] <= y_[27:0];
+          begin rus_we = 1'b1; rus_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); rus_wd = y_[27:0]; end
         end
         ei <= ei + 16'd1;
       end
@@ -97,7 +98,7 @@ always @(posedge clk) begin
       if (ei >= en) go = 1'b1;
       else if (uc == 5'd0) begin ibra <= ei[IB-1:0]; uc <= 5'd1; end
       else if (uc == 5'd1) uc <= 5'd2;
-      else begin dri_mem[`NLA_AI(s2i[ei[IB-1:0]])] <= ib_q; ei <= ei + 16'd1; uc <= 5'd0; end
+      else begin begin dri_we = 1'b1; dri_wa = `NLA_AI(s2i[ei[IB-1:0]]); dri_wd = ib_q; end ei <= ei + 16'd1; uc <= 5'd0; end
     end
 
     // ------------------------------------------------------------ weight passes F / Tr
@@ -176,8 +177,8 @@ always @(posedge clk) begin
           end else if (uc == 5'd4) begin
             ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
           end else if (uc == 5'd6) begin
-            if (ts == 3'd2) aw_mem[`NLA_AN(dst)] <= ru_y;
-            else aw_mem[`NLA_AN2(dst)] <= ru_y[47:0];
+            if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(dst); aw_wd = ru_y; end
+            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = ru_y[47:0]; end
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
@@ -249,15 +250,15 @@ always @(posedge clk) begin
       if (ei >= en) go = 1'b1;
       else if (uc == 5'd0) begin
         if (ei < a_nn) begin
-          urb_mem[`NLA_AN(ei[NB-1:0])] <= 28'sd0; rus_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0;
-          mup_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; meb_mem[`NLA_AN2(ei[NB-1:0])] <= 28'sd0; aw_mem[`NLA_AN(ei[NB-1:0])] <= 64'sd0;
+          begin urb_we = 1'b1; urb_wa = `NLA_AN(ei[NB-1:0]); urb_wd = 28'sd0; end begin rus_we = 1'b1; rus_wa = `NLA_AN2(ei[NB-1:0]); rus_wd = 28'sd0; end
+          begin mup_we = 1'b1; mup_wa = `NLA_AN2(ei[NB-1:0]); mup_wd = 28'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN2(ei[NB-1:0]); meb_wd = 28'sd0; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
         end
         uc <= 5'd1;
       end else begin
-        if (ei < a_nn) begin aw_mem[`NLA_AN2(ei[NB-1:0])] <= 64'sd0; meb_mem[`NLA_AN3(ei[NB-1:0])] <= 28'sd0; end
+        if (ei < a_nn) begin begin aw_we = 1'b1; aw_wa = `NLA_AN2(ei[NB-1:0]); aw_wd = 64'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = 28'sd0; end end
         if (ei < a_nin) begin
-          urb_mem[`NLA_AI(ei[IB-1:0])] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
-          dri_mem[`NLA_AI(ei[IB-1:0])] <= 21'sd0;
+          begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0; end
+          begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = 21'sd0; end
         end
         ei <= ei + 16'd1; uc <= 5'd0;
       end
@@ -305,6 +306,18 @@ always @(posedge clk) begin
 
   if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
   else sat_cnt <= sat_cnt + sinc;
+
+  if (urb_we) urb_mem[urb_wa] <= urb_wd;
+  if (rus_we) rus_mem[rus_wa] <= rus_wd;
+  if (meb_we) meb_mem[meb_wa] <= meb_wd;
+  if (mup_we) mup_mem[mup_wa] <= mup_wd;
+  if (cxn_we) cxn_mem[cxn_wa] <= cxn_wd;
+  if (ga_we) ga_mem[ga_wa] <= ga_wd;
+  if (pbd_we) pbd_mem[pbd_wa] <= pbd_wd;
+  if (dri_we) dri_mem[dri_wa] <= dri_wd;
+  if (csi_we) csi_mem[csi_wa] <= csi_wd;
+  if (npi_we) npi_mem[npi_wa] <= npi_wd;
+  if (aw_we) aw_mem[aw_wa] <= aw_wd;
 
   if (rst) begin
     ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
