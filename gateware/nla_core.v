@@ -103,7 +103,7 @@ module nla_core #(
   // after the other by address (neuron block 0, neuron block 1 at MAX_NEURONS, input block after
   // them); the phase selects the block each memory reads (the sel_* below). Written words keep the
   // vector's width in their low bits.
-  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS);
+  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS + MAX_PROJ + MAX_POPS);
   localparam N2 = 2 * MAX_NEURONS;
   localparam AD = 1 << AW;                         // depth of the shared memories (one EBR deep)
   /* verilator lint_off WIDTH */
@@ -118,6 +118,7 @@ module nla_core #(
   `define NLA_AI2(i) (B2 + {{(AW-IB){1'b0}}, i})
   `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
   `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
+  `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
   reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
   reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
@@ -133,7 +134,7 @@ module nla_core #(
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_pop, sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] urb_q, rus_q, meb_q, mup_q;
   reg [28:0] cxn_q;
   reg [23:0] ga_q, pbd_q;
@@ -152,7 +153,7 @@ module nla_core #(
     dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
-    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
     ib_q  <= ib_mem[ibra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
@@ -163,6 +164,10 @@ module nla_core #(
   wire [NB:0]   r_rows = aw_q[RR +: NB + 1], r_cols = aw_q[RC +: NB + 1];
   wire [SB-1:0] r_wb = aw_q[RW +: SB];
   wire [23:0]   r_eta = aw_q[RE +: 24];
+  wire [23:0]   pr_dec = aw_q[23:0];                                 // population record fields
+  wire signed [20:0] pr_top = aw_q[44:24];
+  wire [1:0]    pr_act = aw_q[46:45];
+  wire [TB-1:0] pr_tab = aw_q[47 +: TB];
   wire signed [28:0] xn_q = cxn_q;
   wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
   wire signed [19:0] rin_q = dri_q[19:0];
@@ -221,10 +226,8 @@ module nla_core #(
   reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_nproj;
   reg [3:0]  a_relax;
   reg [23:0] a_beta;
-  reg [23:0] p_dec  [0:MAX_POPS-1];
-  reg [1:0]  p_act  [0:MAX_POPS-1];
-  reg signed [20:0] p_top [0:MAX_POPS-1];
-  reg [TB-1:0] p_tab [0:MAX_POPS-1];
+  // population records (decay, activation, clip top, table slot): one word each in aw_mem at
+  // B2 + MAX_PROJ + population, read by DIN, EB and EACT through the unit's population index
   // projection records: pre/stimulus/learning flags in registers; the rest, one 64-bit word each,
   // in the accumulator memory's free block (aw_mem at B2 + projection), read at a projection's start
   reg        j_pre  [0:MAX_PROJ-1];
@@ -258,6 +261,7 @@ module nla_core #(
   reg        cj_pre;                        // the projection record being read
   reg [NB-1:0] cj_qo, cj_po;
   reg [23:0] cj_eta;
+  reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
   reg [PB-1:0] cj_post;
   reg [15:0] cj_rows, cj_cols;
   reg [16:0] cj_rc;                         // rows*cols (capped: the capacity check rejects more)
@@ -279,4 +283,5 @@ module nla_core #(
   `undef NLA_AI2
   `undef NLA_AN3
   `undef NLA_REC
+  `undef NLA_POP
 endmodule

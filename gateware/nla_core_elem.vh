@@ -3,8 +3,9 @@
 h_ = 64'sd0;   // 1: element finished
 case (ph)
   DIN: begin      // d_in = sat_D(shr((r_in 2^8 - r_in_bar) k_in, 24)); s_in = shr(r_in_bar, 8)
-    if (uc == 5'd2) begin ma <= ru_y[47:0]; mb <= {1'b0, p_dec[ip_q]}; uc <= 5'd3; end
-    else if (uc == 5'd3) begin begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
+    if (uc == 5'd2) begin ma <= ru_y[47:0]; uc <= 5'd3; end                         // population record read
+    else if (uc == 5'd3) begin mb <= {1'b0, pr_dec}; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
+    else if (uc == 5'd4) uc <= 5'd5;
     else begin
       if (is_bias[ei[IB-1:0]]) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
       else begin begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = ru_y[23:0]; end sinc = sinc + ru_oor; end
@@ -44,7 +45,7 @@ case (ph)
       5'd6: begin T <= ru_y; ma <= C[47:0]; mb <= CU[24:0]; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
       5'd7: begin T <= ru_y; uc <= 5'd8; end                                  // T -= shr((p - wt) rho', 16)
       5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
-      5'd9: begin sinc = sinc + ru_oor; ma <= ru_y[47:0]; mb <= {1'b0, p_dec[np_q]}; uc <= 5'd10; end  // sat_U(m - e-bar)
+      5'd9: begin sinc = sinc + ru_oor; ma <= ru_y[47:0]; mb <= {1'b0, pr_dec}; uc <= 5'd10; end  // sat_U(m - e-bar)
       5'd10: uc <= 5'd11;
       default: begin    // b = sat_D(T - shr((m - e-bar) k, 24))
         sinc = sinc + ru_oor; begin pbd_we = 1'b1; pbd_wa = `NLA_AN2(ei[NB-1:0]); pbd_wd = ru_y[23:0]; end
@@ -87,22 +88,25 @@ case (ph)
     sinc = sinc + ru_oor; begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = ru_y[27:0]; end h_ = 64'sd1;
   end
   EACT: begin     // rho, rho', rho'' at x = shr(u, 8) (11.4)
-    if (uc == 5'd2) begin
-      x_ = ru_raw;
-      if (p_act[np_q] == 2'd0) begin
-        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
+    if (uc == 5'd2) begin     // x and sat_S(x); the population record is read
+      T <= ru_raw; E <= ru_y[27:0];
+      y_ = ru_raw + 64'sd524288;            // table: 0 .. 2^20
+      kk <= y_[20:12]; fr <= y_[11:0];
+      uc <= 5'd13;
+    end else if (uc == 5'd13) begin
+      x_ = T;
+      if (pr_act == 2'd0) begin
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
         h_ = 64'sd1;
-      end else if (p_act[np_q] == 2'd1) begin
-        z_ = p_top[np_q];
+      end else if (pr_act == 2'd1) begin
+        z_ = pr_top;
         y_ = (x_ < 0) ? 64'sd0 : (x_ > z_) ? z_ : x_;
         begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = y_[20:0]; end
         begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0; end
         begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
         h_ = 64'sd1;
       end else begin
-        y_ = x_ + 64'sd524288;            // 0 .. 2^20
-        kk <= y_[20:12]; fr <= y_[11:0];
-        tbase <= TBASE + {p_tab[np_q], 10'd0};
+        tbase <= TBASE + {pr_tab, 10'd0};
         uc <= 5'd3;
       end
     end else begin

@@ -90,12 +90,12 @@ case (vs)
       rd(3'd4, V_PDEC);
     end
   end
-  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin if (inst) p_dec[kv[PB-1:0]] <= fv[23:0]; rd(3'd1, V_PACT); end
+  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
   V_PACT: begin
     if (fv > 32'd2) fail(2'd1, fstart);
     else if (sp_kind[kv[PB-1:0]] <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
     else begin
-      if (inst) p_act[kv[PB-1:0]] <= fv[1:0];
+      cp_act <= fv[1:0];
       if (fv == 32'd1) rd(3'd4, V_PTOP);
       else begin sret <= (fv == 32'd2) ? V_PTAB0 : V_PEND; rd(3'd1, V_STR); end
     end
@@ -103,14 +103,14 @@ case (vs)
   V_PTOP: begin
     if (fv[31]) fail(2'd1, fstart);
     else begin
-      if (inst) p_top[kv[PB-1:0]] <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
+      cp_top <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
       sret <= V_PEND; rd(3'd1, V_STR);
     end
   end
   V_PTAB0: begin
     if (ntab == MAX_TABLES) fail(2'd2, pos);
     else begin
-      if (inst) p_tab[kv[PB-1:0]] <= ntab[TB-1:0];
+      cp_tab <= ntab[TB-1:0];
       ct_slot <= ntab[TB-1:0]; ntab <= ntab + 1'b1;
       ti <= 10'd0; rd(3'd4, V_PTAB1);
     end
@@ -124,7 +124,10 @@ case (vs)
       else begin ti <= ti + 10'd1; rd(3'd4, V_PTAB1); end
     end
   end
-  V_PEND: begin kv <= kv + 16'd1; vs <= V_POP; end
+  V_PEND: begin
+    if (inst) begin aw_we = 1'b1; aw_wa = `NLA_POP(kv[PB-1:0]); aw_wd = {{(64-47-TB){1'b0}}, cp_tab, cp_act, cp_top, cp_dec}; end
+    kv <= kv + 16'd1; vs <= V_POP;
+  end
   V_SUMS: begin
     if (cnt_in != s_nin || cnt_n != s_nn || cnt_st != s_nst) fail(2'd1, pos);
     else begin kv <= 16'd0; vs <= V_OUT; end
