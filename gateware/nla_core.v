@@ -103,7 +103,7 @@ module nla_core #(
   // after the other by address (neuron block 0, neuron block 1 at MAX_NEURONS, input block after
   // them); the phase selects the block each memory reads (the sel_* below). Written words keep the
   // vector's width in their low bits.
-  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS + MAX_PROJ + MAX_POPS);
+  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS + MAX_PROJ + 2 * MAX_POPS);
   localparam N2 = 2 * MAX_NEURONS;
   localparam AD = 1 << AW;                         // depth of the shared memories (one EBR deep)
   /* verilator lint_off WIDTH */
@@ -119,6 +119,7 @@ module nla_core #(
   `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
   `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
   `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
+  `define NLA_SCR(i) (B2 + MAX_PROJ + MAX_POPS + {{(AW-PB){1'b0}}, i})
   reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
   reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
@@ -134,7 +135,7 @@ module nla_core #(
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_pop, sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] urb_q, rus_q, meb_q, mup_q;
   reg [28:0] cxn_q;
   reg [23:0] ga_q, pbd_q;
@@ -153,7 +154,7 @@ module nla_core #(
     dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
-    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
     ib_q  <= ib_mem[ibra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
@@ -168,6 +169,9 @@ module nla_core #(
   wire signed [20:0] pr_top = aw_q[44:24];
   wire [1:0]    pr_act = aw_q[46:45];
   wire [TB-1:0] pr_tab = aw_q[47 +: TB];
+  wire [1:0]    sc_kind = aw_q[1:0];                                  // validator scratch word
+  wire [15:0]   sc_size = aw_q[17:2], sc_off = aw_q[33:18];
+  wire [16:0]   sc_fan = aw_q[50:34];
   wire signed [28:0] xn_q = cxn_q;
   wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
   wire signed [19:0] rin_q = dri_q[19:0];
@@ -250,14 +254,10 @@ module nla_core #(
 
   // ---------------------------------------------------------------- staged image (validator)
   // Validation reads the records twice: pass 1 checks them (keeping only what the checks need, the
-  // s*/sp_* registers below); pass 2 (after every check passed) reads them again and installs them
+  // s*/cj_* registers and the scratch words in aw_mem); pass 2 (after every check passed) reads them again and installs them
   // into the registers above, the weights and the tables on the way.
   reg [31:0] s_crc;
   reg [15:0] s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
-  reg [1:0]  sp_kind [0:MAX_POPS-1];
-  reg [15:0] sp_size [0:MAX_POPS-1];
-  reg [15:0] sp_off  [0:MAX_POPS-1];
-  reg [16:0] sp_fan  [0:MAX_POPS-1];        // fan-in of the population's neurons
   reg        cj_pre;                        // the projection record being read
   reg [NB-1:0] cj_qo, cj_po;
   reg [23:0] cj_eta;
@@ -284,4 +284,5 @@ module nla_core #(
   `undef NLA_AN3
   `undef NLA_REC
   `undef NLA_POP
+  `undef NLA_SCR
 endmodule

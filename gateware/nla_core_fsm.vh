@@ -75,7 +75,11 @@ reg npi_we; reg [AW-1:0] npi_wa; reg [PB-1:0] npi_wd;
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer
-reg [5:0]  vs, vret, sret;
+reg [5:0]  vs, vret, sret, sret2;
+reg [PB-1:0] scr_a;
+reg [50:0] cj_pw;
+reg [15:0] cp_size, cp_off;
+reg [1:0]  cp_kind;
 reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
@@ -100,8 +104,9 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
   V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
-  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, I_W1 = 50, I_W2 = 51, I_W3 = 52,
-  I_N1 = 56, V_END = 57;
+  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
+  I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
+  V_SW1 = 60;
 
 // successor of a finished phase
 always @* begin
@@ -148,6 +153,12 @@ task rd;                 // read n bytes little-endian from `pos`, then continue
   begin
     fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; fstart <= pos; vs <= V_RD0;
   end
+endtask
+
+task srd;                // read population p's scratch word (aw_mem), then continue at state r (aw_q)
+  input [PB-1:0] p;
+  input [5:0] r;
+  begin scr_a <= p; sret2 <= r; vs <= V_SW1; end
 endtask
 
 task fail;               // refuse the image: result code and the byte offset of the field

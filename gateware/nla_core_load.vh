@@ -1,6 +1,7 @@
 // nla_core_load.vh: image validation (docs/protocol.md 10.4, capacity 6.3) and installation
 // (included in nla_core's VAL phase). The staged bytes are read one at a time (3 cycles a byte).
-// Pass 1 (inst = 0) checks everything, keeping only what the checks need (s*, sp_*, cj_*); only once
+// Pass 1 (inst = 0) checks everything, keeping only what the checks need (s*, cj_*, and one scratch
+// word per population in aw_mem: kind, size, offset, fan-in, read back through srd); only once
 // the whole image is valid, pass 2 (inst = 1) reads the records again from the header on and installs
 // them into the running core's registers, the weights (W, W0) and the tables on the way.
 // Checks beyond image-codec.ts (they keep the datapath exact; the compiler never violates them):
@@ -8,7 +9,6 @@
 // nPopulations <= MAX_POPS, nProjections <= MAX_PROJ, table populations <= MAX_TABLES.
 case (vs)
   V_START: begin
-    for (k = 0; k < MAX_POPS; k = k + 1) sp_fan[k] <= 17'd0;
     body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
     if (commit_total < 17'd48) fail(2'd1, 17'd0);
     else if (commit_total > IMG_BYTES) fail(2'd2, 17'd8);
@@ -78,22 +78,23 @@ case (vs)
   end
   // ---- population records
   V_POP:   if (kv == s_npop) vs <= V_SUMS; else rd(3'd1, V_PKIND);
-  V_PKIND: if (fv > 32'd3) fail(2'd1, fstart); else begin sp_kind[kv[PB-1:0]] <= fv[1:0]; rd(3'd2, V_PSIZE); end
-  V_PSIZE: if (fv == 32'd0) fail(2'd1, fstart); else begin sp_size[kv[PB-1:0]] <= fv[15:0]; rd(3'd2, V_POFF); end
+  V_PKIND: if (fv > 32'd3) fail(2'd1, fstart); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
+  V_PSIZE: if (fv == 32'd0) fail(2'd1, fstart); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
   V_POFF: begin
-    if (fv[15:0] != ((sp_kind[kv[PB-1:0]] <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, fstart);
+    if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, fstart);
     else begin
-      sp_off[kv[PB-1:0]] <= fv[15:0];
-      if (sp_kind[kv[PB-1:0]] <= 2'd1) cnt_in <= cnt_in + sp_size[kv[PB-1:0]];
-      else cnt_n <= cnt_n + sp_size[kv[PB-1:0]];
-      if (sp_kind[kv[PB-1:0]] == 2'd0) cnt_st <= cnt_st + sp_size[kv[PB-1:0]];
+      // scratch word of population kv: fan-in 0, offset, size, kind
+      aw_we = 1'b1; aw_wa = `NLA_SCR(kv[PB-1:0]); aw_wd = {30'd0, fv[15:0], cp_size, cp_kind};
+      if (cp_kind <= 2'd1) cnt_in <= cnt_in + cp_size;
+      else cnt_n <= cnt_n + cp_size;
+      if (cp_kind == 2'd0) cnt_st <= cnt_st + cp_size;
       rd(3'd4, V_PDEC);
     end
   end
   V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
   V_PACT: begin
     if (fv > 32'd2) fail(2'd1, fstart);
-    else if (sp_kind[kv[PB-1:0]] <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
+    else if (cp_kind <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
     else begin
       cp_act <= fv[1:0];
       if (fv == 32'd1) rd(3'd4, V_PTOP);
@@ -135,12 +136,13 @@ case (vs)
   // ---- outputs
   V_OUT: if (kv == s_no) begin kv <= 16'd0; syn <= 32'd0; vs <= V_PJ; end else rd(3'd2, V_OUT1);
   V_OUT1: begin kc <= 0; okr <= 1'b0; vs <= V_OUT2; end
-  V_OUT2: begin  // is the output inside an output population? one population a cycle
-    if (kc != s_npop[PB:0]) begin
-      if (sp_kind[kc[PB-1:0]] == 2'd3 && fv[15:0] >= sp_off[kc[PB-1:0]] &&
-          fv[15:0] - sp_off[kc[PB-1:0]] < sp_size[kc[PB-1:0]]) okr <= 1'b1;
-      kc <= kc + 1'b1;
-    end else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
+  V_OUT3: begin  // population kc's scratch word is in aw_q
+    if (sc_kind == 2'd3 && fv[15:0] >= sc_off && fv[15:0] - sc_off < sc_size) okr <= 1'b1;
+    kc <= kc + 1'b1; vs <= V_OUT2;
+  end
+  V_OUT2: begin  // is the output inside an output population? one population at a time
+    if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
+    else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
     else begin
       if (inst) begin o_idx[kv[OB-1:0]] <= fv[NB-1:0]; is_out[fv[NB-1:0]] <= 1'b1; end
       kv <= kv + 16'd1; vs <= V_OUT;
@@ -149,24 +151,26 @@ case (vs)
   // ---- projection records
   V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
   V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
-  V_JPREP: begin
-    if (fv >= {16'd0, s_npop} || ((sp_kind[fv[PB-1:0]] <= 2'd1) != !cj_pre)) fail(2'd1, fstart);
+  V_JPREP: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else srd(fv[PB-1:0], V_JPREP2);
+  V_JPREP2: begin
+    if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, fstart);
     else begin
-      if (inst) j_pg[kv[JB-1:0]] <= (sp_kind[fv[PB-1:0]] == 2'd0);
-      cj_qo <= sp_off[fv[PB-1:0]][NB-1:0];
-      cj_cols <= sp_size[fv[PB-1:0]];       // the presynaptic size, checked against cols below
+      if (inst) j_pg[kv[JB-1:0]] <= (sc_kind == 2'd0);
+      cj_qo <= sc_off[NB-1:0];
+      cj_cols <= sc_size;                   // the presynaptic size, checked against cols below
       rd(3'd2, V_JPOST);
     end
   end
-  V_JPOST: begin
-    if (fv >= {16'd0, s_npop} || sp_kind[fv[PB-1:0]] <= 2'd1) fail(2'd1, fstart);
+  V_JPOST: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
+  V_JPOST2: begin
+    if (sc_kind <= 2'd1) fail(2'd1, fstart);
     else begin
-      cj_post <= fv[PB-1:0]; cj_po <= sp_off[fv[PB-1:0]][NB-1:0];
+      cj_po <= sc_off[NB-1:0]; cj_pw <= aw_q[50:0];    // the postsynaptic scratch word (fan-in below)
       rd(3'd2, V_JROWS);
     end
   end
   V_JROWS: begin
-    if (fv[15:0] != sp_size[cj_post]) fail(2'd1, fstart);
+    if (fv[15:0] != cj_pw[17:2]) fail(2'd1, fstart);
     else begin cj_rows <= fv[15:0]; rd(3'd2, V_JCOLS); end
   end
   V_JCOLS: begin
@@ -183,18 +187,21 @@ case (vs)
     if (wend > {23'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
     else begin
       syn <= syn + rc_;
-      sp_fan[cj_post] <= sp_fan[cj_post] + {1'b0, cj_cols};
+      if (!inst) begin  // pass 1: the postsynaptic population's fan-in += cols
+        aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, cj_pw[50:34] + {1'b0, cj_cols}, cj_pw[33:0]};
+      end
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
         begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
         j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end
-  V_FAN: begin  // fan-in <= 1024, one population a cycle
+  V_FAN: begin  // fan-in <= 1024, one population at a time (pass 2: all 0)
     if (kc == s_npop[PB:0]) vs <= V_END;
-    else if (sp_fan[kc[PB-1:0]] > 17'd1024) fail(2'd1, pos);
-    else kc <= kc + 1'b1;
+    else srd(kc[PB-1:0], V_FAN2);
   end
+  V_FAN2: if (sc_fan > 17'd1024) fail(2'd1, pos); else begin kc <= kc + 1'b1; vs <= V_FAN; end
+  V_SW1: vs <= sret2;    // srd: the scratch word is read
   V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
   V_CAP: begin   // 6.3
     if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
@@ -202,7 +209,6 @@ case (vs)
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= s_crc; is_out <= {MAX_NEURONS{1'b0}};
-      for (k = 0; k < MAX_POPS; k = k + 1) sp_fan[k] <= 17'd0;
       pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
     end else begin
       a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; stc <= 16'd0; vs <= I_N1;
@@ -224,14 +230,18 @@ case (vs)
       has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
       ph <= REST; ei <= 16'd0; uc <= 5'd0;
       en <= (s_nn > s_nin) ? s_nn : s_nin;
-    end else if (uv == sp_size[kv[PB-1:0]]) begin kv <= kv + 16'd1; uv <= 16'd0; end
+    end else srd(kv[PB-1:0], I_N2);
+  end
+  I_N2: begin cp_kind <= sc_kind; cp_size <= sc_size; cp_off <= sc_off; uv <= 16'd0; vs <= I_N3; end
+  I_N3: begin
+    if (uv == cp_size) begin kv <= kv + 16'd1; vs <= I_N1; end
     else begin
-      x_ = {48'd0, sp_off[kv[PB-1:0]] + uv};
-      if (sp_kind[kv[PB-1:0]] >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
+      x_ = {48'd0, cp_off + uv};
+      if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
       else begin
         begin npi_we = 1'b1; npi_wa = `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
-        is_bias[x_[IB-1:0]] <= (sp_kind[kv[PB-1:0]] == 2'd1);
-        if (sp_kind[kv[PB-1:0]] == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
+        is_bias[x_[IB-1:0]] <= (cp_kind == 2'd1);
+        if (cp_kind == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
       end
       uv <= uv + 16'd1;
     end
