@@ -44,7 +44,8 @@ wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
                        : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
 
 // element-phase temporaries
-reg signed [63:0] R_, T0v, Wold;
+reg signed [47:0] R_;
+reg signed [20:0] T0v, Wold;   // table knots (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
