@@ -22,16 +22,14 @@ assign frame_busy       = go_pend || (ph != IDLE);
 
 // pass engine
 reg [1:0]  ps;
-reg [15:0] pj;
-reg [NB:0] ou, ic;            // row/column counters (<= MAX_NEURONS; MAX_INPUTS <= MAX_NEURONS)
+reg [15:0] pj, ou, ic;
 reg [13:0] wa;
 reg [3:0]  pv, pf, pl;
 reg [NB-1:0] pd0, pd1, pd2, pd3;
 reg signed [63:0] b2, b3;
 reg signed [63:0] acc;
 reg        c_pre;
-reg [NB:0] c_po, c_qo, c_rows, c_cols;
-reg [15:0] c_wb;
+reg [15:0] c_po, c_qo, c_rows, c_cols, c_wb;
 reg [23:0] c_eta;
 reg [NB-1:0] dst;   // accumulator word of the learning terms
 wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed

@@ -112,8 +112,8 @@ always @(posedge clk) begin
         else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; ps <= 2'd1; end
       end else if (ps == 2'd1) ps <= 2'd3;
       else if (ps == 2'd3) begin
-        c_po <= {1'b0, r_po}; c_qo <= {1'b0, r_qo};
-        c_rows <= r_rows; c_cols <= r_cols;
+        c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+        c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols};
         c_wb <= {{(16-SB){1'b0}}, r_wb}; wa <= {{(14-SB){1'b0}}, r_wb};
         rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
       end else begin
@@ -128,11 +128,11 @@ always @(posedge clk) begin
         pl[0] <= (ic + 16'd1 == (pdir ? c_rows : c_cols));
         if (ic + 16'd1 == (pdir ? c_rows : c_cols)) begin
           ic <= 16'd0; ou <= ou + 16'd1;
-          wa <= pdir ? c_wb[13:0] + {{(13-NB){1'b0}}, ou} + 14'd1 : wa + 14'd1;
+          wa <= pdir ? c_wb[13:0] + ou[13:0] + 14'd1 : wa + 14'd1;
           if (ou + 16'd1 == (pdir ? c_cols : c_rows)) begin pj <= pj + 16'd1; ps <= 2'd0; end
         end else begin
           ic <= ic + 16'd1;
-          wa <= wa + (pdir ? {{(13-NB){1'b0}}, c_cols} : 14'd1);
+          wa <= wa + (pdir ? c_cols[13:0] : 14'd1);
         end
       end
     end
@@ -148,8 +148,8 @@ always @(posedge clk) begin
         3'd5: begin   // the projection's record (aw_mem)
           if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_po <= {1'b0, r_po}; c_qo <= {1'b0, r_qo};
-            c_rows <= r_rows; c_cols <= r_cols; c_eta <= r_eta;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
             rec_rd <= 1'b0; ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
           end
         end
@@ -202,8 +202,8 @@ always @(posedge clk) begin
         3'd5: begin   // the projection's record (aw_mem)
           if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_po <= {1'b0, r_po}; c_qo <= {1'b0, r_qo};
-            c_rows <= r_rows; c_cols <= r_cols; c_eta <= r_eta;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
             wa <= {{(14-SB){1'b0}}, r_wb};
             rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
           end
