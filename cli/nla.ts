@@ -13,6 +13,8 @@ import { registerPorts } from './commands/ports.js';
 import { registerStream } from './commands/stream.js';
 import { registerReplay } from './commands/replay.js';
 import { registerExperiment } from './commands/experiment.js';
+import { registerFpga } from './commands/fpga.js';
+import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
 import { StreamError } from '../host/stream.js';
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
   registerStream(program);
   registerReplay(program);
   registerExperiment(program);
+  registerFpga(program);
   registerDemo(program);
   return program;
 }
@@ -57,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nla: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError) {
+    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError || e instanceof FlashError) {
       process.stderr.write(`nla: ${e.message}\n`);
       return 4;
     }

@@ -1,15 +1,18 @@
 // board_link: everything between frame_rx/frame_tx and nla_core: link_rx, rx_queue, link_tx (with the
 // retransmission store), the session (with the output history) and the timers (ms clock, idle timeout).
 // The receive window W (the board's credits, announced in HELLO_ACK) is what rx_queue is sure to hold:
-// W = (2**QAW - 1) / (MAX_PAYLOAD + 3) messages of the largest size.
+// W = (QMEM - QBASE - 1) / (MAX_PAYLOAD + 3) messages of the largest size.
 module board_link #(
   parameter TICK_CYCLES = 12000,       // clock cycles per ms
   parameter BYTE_MS_Q16 = 711,         // line time of one byte, ms, Q16 (655360000 / baud)
   parameter MAX_PAYLOAD = 1024,
-  parameter QAW = 12,                  // receive queue 2**QAW bytes
-  parameter RAW = 11,                  // retransmission ring 2**RAW bytes (> 11 + MAX_PAYLOAD)
+  parameter QAW = 12,                  // receive queue: queue_mem of QMEM bytes (at most 2**QAW), the ring
+  parameter QMEM = 3584,               // [QBASE, QMEM) above the ERROR texts (7 EBR together); window
+  parameter QBASE = 502,               // (3584 - 502 - 1) / (1024 + 3) = 3
+  parameter RAW = 11,                  // retransmission ring: RBYTES bytes (at most 2**RAW, > 11 + MAX_PAYLOAD;
+  parameter RBYTES = 1536,             // 3 EBR)
   parameter SAW = 3,                   // 2**SAW unacknowledged frames
-  parameter HAW = 11,                  // output history 2**HAW bytes (> MAX_PAYLOAD)
+  parameter HAW = 10,                  // output history 2**HAW bytes (a larger OUTPUT_FRAME is not kept)
   parameter T_MIN_MS = 200,
   parameter MAX_RETRIES = 10,
   parameter ACK_DELAY_MS = 2,
@@ -81,7 +84,7 @@ module board_link #(
   output [1:0]   board_state,
   output [15:0]  rto_ms
 );
-  localparam WINDOW = ((1 << QAW) - 1) / (MAX_PAYLOAD + 3);
+  localparam WINDOW = (QMEM - QBASE - 1) / (MAX_PAYLOAD + 3);
   localparam [7:0] WINDOW8 = WINDOW[7:0];
   wire _unused = &{1'b0, rx_reject_reason};
 
@@ -105,7 +108,7 @@ module board_link #(
   wire [QAW-1:0] q_wa, q_wr_ptr, q_rd_ptr, q_ra;
   wire [7:0] q_wd, q_rd;
   wire [12:0] q_push_bytes, q_pop_bytes;
-  link_rx #(.QAW(QAW)) lrx (.clk(clk), .rst(rst), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
+  link_rx #(.QAW(QAW), .QMEM(QMEM), .QBASE(QBASE)) lrx (.clk(clk), .rst(rst), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
     .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release), .rx_rd_buf(rx_rd_buf),
     .rx_rd_addr(rx_rd_addr), .rx_rd_data(rx_rd_data), .end_session(end_session), .credits(credits),
     .session_open(session_open), .link_reset(link_reset), .link_reset_credits(link_reset_credits),
@@ -114,18 +117,18 @@ module board_link #(
     .ack_gap(ack_gap), .no_session_req(no_session_req), .rx_len_valid(rx_len_valid),
     .rx_len_bytes(rx_len_bytes), .q_we(q_we), .q_wa(q_wa), .q_wd(q_wd), .q_push(q_push),
     .q_push_bytes(q_push_bytes), .q_wr_ptr(q_wr_ptr));
-  rx_queue #(.AW(QAW)) rxq (.clk(clk), .rst(rst), .we(q_we), .wa(q_wa), .wd(q_wd), .push(q_push),
+  rx_queue #(.AW(QAW), .DEPTH(QMEM), .BASE(QBASE)) rxq (.clk(clk), .rst(rst), .we(q_we), .wa(q_wa), .wd(q_wd), .push(q_push),
     .push_bytes(q_push_bytes), .wr_ptr(q_wr_ptr), .ra(q_ra), .rd(q_rd), .pop(q_pop), .pop_bytes(q_pop_bytes),
     .rd_ptr(q_rd_ptr), .count(q_count));
 
   // send side
-  wire hello_ack_req, st_we, st_commit, st_slot_free;
+  wire hello_ack_req, ha_busy, st_we, st_commit, st_slot_free;
   wire [7:0] ha_flags, st_wd;
   wire [31:0] ha_crc, ha_last;
   wire [12:0] st_wo;
   wire [RAW:0] st_room;
   wire [12:0] st_commit_len;
-  link_tx #(.SAW(SAW), .RAW(RAW), .T_MIN_MS(T_MIN_MS), .MAX_RETRIES(MAX_RETRIES), .ACK_DELAY_MS(ACK_DELAY_MS),
+  link_tx #(.SAW(SAW), .RAW(RAW), .RBYTES(RBYTES), .T_MIN_MS(T_MIN_MS), .MAX_RETRIES(MAX_RETRIES), .ACK_DELAY_MS(ACK_DELAY_MS),
     .BYTE_MS_Q16(BYTE_MS_Q16), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .WINDOW(WINDOW), .MAX_PAYLOAD(MAX_PAYLOAD),
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) ltx (.clk(clk), .rst(rst), .tick(tick), .now_ms(now_ms),
@@ -134,16 +137,16 @@ module board_link #(
     .ack_in_valid(ack_in_valid), .ack_in_ack(ack_in_ack), .ack_in_credits(ack_in_credits),
     .ack_in_gap(ack_in_gap), .ack_sched(ack_sched | rx_reject | rx_overrun), .ack_urgent(ack_urgent),
     .ack_gap(ack_gap), .no_session_req(no_session_req), .rx_len_valid(rx_len_valid),
-    .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc),
+    .rx_len_bytes(rx_len_bytes), .hello_ack_req(hello_ack_req), .ha_busy(ha_busy), .ha_flags(ha_flags), .ha_crc(ha_crc),
     .ha_last(ha_last), .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit),
     .st_commit_len(st_commit_len), .st_room(st_room), .st_slot_free(st_slot_free),
     .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr),
     .tx_rd_data(tx_rd_data), .rto_ms(rto_ms));
 
-  session #(.QAW(QAW), .RAW(RAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES)) sess (
+  session #(.QAW(QAW), .QMEM(QMEM), .QBASE(QBASE), .RAW(RAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES)) sess (
     .clk(clk), .rst(rst), .q_ra(q_ra), .q_rd(q_rd), .q_count(q_count), .q_rd_ptr(q_rd_ptr),
     .q_wr_ptr(q_wr_ptr), .q_pop(q_pop), .q_pop_bytes(q_pop_bytes), .hello_seen(hello_seen),
-    .hello_ack_req(hello_ack_req), .ha_flags(ha_flags), .ha_crc(ha_crc), .ha_last(ha_last),
+    .hello_ack_req(hello_ack_req), .ha_busy(ha_busy), .ha_flags(ha_flags), .ha_crc(ha_crc), .ha_last(ha_last),
     .st_we(st_we), .st_wo(st_wo), .st_wd(st_wd), .st_commit(st_commit), .st_commit_len(st_commit_len),
     .st_room(st_room), .st_slot_free(st_slot_free),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),

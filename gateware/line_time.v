@@ -12,31 +12,38 @@ module line_time #(
   output reg [15:0] lmax_ms
 );
   reg [12:0] max_raw;
-  reg [31:0] shifted;              // line bytes << bit_i
-  reg [31:0] acc;
+  localparam MW = $clog2(BYTE_MS_Q16 + 1);   // bits of the multiplier
+  localparam PW = 14 + MW;                    // bits of the product (line bytes < 2**14)
+  localparam [31:0] MLAST32 = MW - 1;
+  localparam [4:0] MLAST = MLAST32[4:0];
+  reg [PW-1:0] shifted;            // line bytes << bit_i
+  reg [PW-1:0] acc;
   reg [4:0]  bit_i;
   reg        busy;
-  wire [15:0] with_crc = {3'd0, rx_len_bytes} + 16'd4;
-  wire [15:0] mult = BYTE_MS_Q16;
+  wire [13:0] with_crc = {1'b0, rx_len_bytes} + 14'd4;
+  localparam [31:0] M32 = BYTE_MS_Q16;
+  wire [MW-1:0] mult = M32[MW-1:0];
+  wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, with_crc + 14'd2 + {7'd0, with_crc[13:7]}};
+  wire [PW-17:0] acc_ms = acc[PW-1:16];
   always @(posedge clk) begin
     if (rst) begin
       max_raw <= 13'd0;
-      shifted <= 32'd0;
-      acc <= 32'd0;
+      shifted <= {PW{1'b0}};
+      acc <= {PW{1'b0}};
       bit_i <= 5'd0;
       busy <= 1'b0;
       lmax_ms <= 16'd0;
     end else if (busy) begin
       if (mult[bit_i[3:0]]) acc <= acc + shifted;
-      shifted <= {shifted[30:0], 1'b0};
+      shifted <= {shifted[PW-2:0], 1'b0};
       bit_i <= bit_i + 5'd1;
-      if (bit_i == 5'd15) busy <= 1'b0;
+      if (bit_i == MLAST) busy <= 1'b0;
     end else begin
-      lmax_ms <= acc[31:16] + {15'd0, |acc[15:0]};
+      lmax_ms <= {{(32 - PW){1'b0}}, acc_ms} + {15'd0, |acc[15:0]};
       if (rx_len_valid && rx_len_bytes > max_raw) begin
         max_raw <= rx_len_bytes;
-        shifted <= {16'd0, with_crc + 16'd2 + (with_crc >> 7)};
-        acc <= 32'd0;
+        shifted <= line_bytes;
+        acc <= {PW{1'b0}};
         bit_i <= 5'd0;
         busy <= 1'b1;
       end

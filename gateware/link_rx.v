@@ -10,7 +10,9 @@
 // Then it releases frame_rx's buffer. A second frame announced while one is being handled waits in
 // `pend_*` (frame_rx holds at most two).
 module link_rx #(
-  parameter QAW = 12
+  parameter QAW = 12,
+  parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM)
+  parameter QBASE = 502
 ) (
   input               clk,
   input               rst,
@@ -27,34 +29,37 @@ module link_rx #(
   input      [7:0]    credits,          // W - held
   output reg          session_open,
   output reg          link_reset,       // pulse: new session, both directions restart at 0
-  output reg [15:0]   link_reset_credits,
+  output     [15:0]   link_reset_credits, // (valid with link_reset; all outputs below from the header)
   output reg          hello_seen,       // pulse: a well-formed unsequenced HELLO arrived
   output reg [15:0]   expected,
   // to link_tx
   output reg          ack_in_valid,
-  output reg [15:0]   ack_in_ack,
-  output reg [15:0]   ack_in_credits,
-  output reg          ack_in_gap,
+  output     [15:0]   ack_in_ack,
+  output     [15:0]   ack_in_credits,
+  output              ack_in_gap,
   output reg          ack_sched,        // delayed acknowledgement (in-order frame)
   output reg          ack_urgent,       // acknowledgement now (duplicate, no credit, PROBE)
   output reg          ack_gap,          // acknowledgement now with GAP
   output reg          no_session_req,
   output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's raw length (line time)
-  output reg [12:0]   rx_len_bytes,
+  output     [12:0]   rx_len_bytes,
   // rx_queue write side
   output reg          q_we,
   output reg [QAW-1:0] q_wa,
   output reg [7:0]    q_wd,
   output reg          q_push,
-  output reg [12:0]   q_push_bytes,
+  output     [12:0]   q_push_bytes,
   input      [QAW-1:0] q_wr_ptr
 );
   localparam S_IDLE = 3'd0, S_HDR = 3'd1, S_EVAL = 3'd2, S_HELLO = 3'd3, S_QHDR = 3'd4, S_COPY = 3'd5, S_DONE = 3'd6;
   reg [2:0]  state;
   reg [12:0] idx;                // address presented to frame_rx's buffer
-  reg [12:0] cnt;                // bytes captured
-  reg [7:0]  hdr [0:10];
-  reg [7:0]  hp [0:8];           // HELLO payload bytes 0..8
+  reg [3:0]  cnt;                // bytes captured (header, HELLO payload, entry header)
+  reg [87:0] hdr;                // header bytes 0..10 (shifted in, byte 0 lowest)
+  reg [71:0] hp;                 // HELLO payload bytes 0..8
+  reg [QAW-1:0] wp;              // rx_queue write position
+  reg [12:0] rem;                // payload bytes still to present
+  reg        pres;               // a payload byte was presented in the previous cycle
   reg        pend_valid, pend_buf;
   reg [12:0] pend_len;
   reg [31:0] nonce;
@@ -62,23 +67,34 @@ module link_rx #(
 
   assign rx_rd_addr = idx;
 
-  wire [7:0]  h_ver   = hdr[0];
-  wire [7:0]  h_type  = hdr[1];
+  wire [7:0]  h_ver   = hdr[7:0];
+  wire [7:0]  h_type  = hdr[15:8];
   /* verilator lint_off UNUSEDSIGNAL */ // flag bits 4-7 are ignored on receipt (3.1)
-  wire [7:0]  h_flags = hdr[2];
+  wire [7:0]  h_flags = hdr[23:16];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] h_seq   = {hdr[4], hdr[3]};
-  wire [15:0] h_ack   = {hdr[6], hdr[5]};
-  wire [15:0] h_cred  = {hdr[8], hdr[7]};
-  wire [15:0] h_len   = {hdr[10], hdr[9]};
+  wire [15:0] h_seq   = hdr[39:24];
+  wire [15:0] h_ack   = hdr[55:40];
+  wire [15:0] h_cred  = hdr[71:56];
+  wire [15:0] h_len   = hdr[87:72];
   /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
   wire [15:0] seq_behind = expected - h_seq;          // d(expected, seq)
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] hello_window = {hp[3], hp[2]};
-  wire [31:0] hello_nonce  = {hp[7], hp[6], hp[5], hp[4]};
-  wire        hello_ok     = h_len == 16'd9 + {8'd0, hp[8]};    // (implies length >= 9)
+  /* verilator lint_off UNUSEDSIGNAL */ // version bytes 0, 1 are not checked (3.5)
+  wire [71:0] hpw = hp;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [15:0] hello_window = hpw[31:16];
+  wire [31:0] hello_nonce  = hpw[63:32];
+  wire        hello_ok     = h_len == 16'd9 + {8'd0, hpw[71:64]};    // (implies length >= 9)
+  assign link_reset_credits = (hello_window == 16'd0) ? 16'd1 : hello_window;
+  assign ack_in_ack = h_ack;
+  assign ack_in_credits = h_cred;
+  assign ack_in_gap = h_flags[3];
+  assign rx_len_bytes = cur_len;
+  assign q_push_bytes = h_len[12:0] + 13'd3;
 
-  integer k;
+  // the next position in the ring
+  localparam [31:0] QM = QMEM - 1, QB = QBASE;
+  wire [QAW-1:0] wp_next = (wp == QM[QAW-1:0]) ? QB[QAW-1:0] : wp + 1'b1;
   always @(posedge clk) begin
     rx_frame_release <= 1'b0;
     link_reset <= 1'b0;
@@ -94,7 +110,10 @@ module link_rx #(
     if (rst) begin
       state <= S_IDLE;
       idx <= 13'd0;
-      cnt <= 13'd0;
+      cnt <= 4'd0;
+      wp <= {QAW{1'b0}};
+      rem <= 13'd0;
+      pres <= 1'b0;
       pend_valid <= 1'b0;
       pend_buf <= 1'b0;
       pend_len <= 13'd0;
@@ -103,9 +122,8 @@ module link_rx #(
       nonce <= 32'd0;
       rx_rd_buf <= 1'b0;
       cur_len <= 13'd0;
-      link_reset_credits <= 16'd1;
-      for (k = 0; k < 11; k = k + 1) hdr[k] <= 8'd0;
-      for (k = 0; k < 9; k = k + 1) hp[k] <= 8'd0;
+      hdr <= 88'd0;
+      hp <= 72'd0;
     end else begin
       // a frame announced while another is handled waits (frame_rx has two buffers)
       if (rx_frame_valid && (state != S_IDLE || pend_valid)) begin
@@ -120,7 +138,7 @@ module link_rx #(
       case (state)
         S_IDLE: begin
           idx <= 13'd0;
-          cnt <= 13'd0;
+          cnt <= 4'd0;
           if (pend_valid) begin
             pend_valid <= rx_frame_valid;      // (cannot happen: at most one pending)
             rx_rd_buf <= pend_buf;
@@ -135,28 +153,24 @@ module link_rx #(
         S_HDR: begin                           // present 0..10, capture one cycle later
           if (idx < 13'd11) idx <= idx + 13'd1;
           if (idx != 13'd0) begin
-            hdr[cnt[3:0]] <= rx_rd_data;
-            cnt <= cnt + 13'd1;
-            if (cnt == 13'd10) state <= S_EVAL;
+            hdr <= {rx_rd_data, hdr[87:8]};
+            cnt <= cnt + 4'd1;
+            if (cnt == 4'd10) state <= S_EVAL;
           end
         end
         S_EVAL: begin
           rx_len_valid <= 1'b1;
-          rx_len_bytes <= cur_len;
           if (h_ver != 8'd1 && h_type != 8'h01 && h_type != 8'h02) begin
             state <= S_DONE;                   // wrong version: dropped silently
           end else begin
             if (h_flags[1]) begin
               ack_in_valid <= 1'b1;
-              ack_in_ack <= h_ack;
-              ack_in_credits <= h_cred;
-              ack_in_gap <= h_flags[3];
             end
             if (h_flags[2]) ack_urgent <= 1'b1;
             if (!h_flags[0]) begin
               if (h_type == 8'h01) begin
                 idx <= 13'd11;
-                cnt <= 13'd0;
+                cnt <= 4'd0;
                 state <= S_HELLO;
               end else state <= S_DONE;        // ACK and other unsequenced frames end here
             end else if (!session_open) begin
@@ -172,7 +186,8 @@ module link_rx #(
             end else begin
               expected <= expected + 16'd1;
               ack_sched <= 1'b1;
-              cnt <= 13'd0;
+              cnt <= 4'd0;
+              wp <= q_wr_ptr;
               state <= S_QHDR;
             end
           end
@@ -180,10 +195,10 @@ module link_rx #(
         S_HELLO: begin                         // payload bytes 0..8 (addresses 11..19)
           if (idx < 13'd20) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
-            if (cnt < 13'd9) hp[cnt[3:0]] <= rx_rd_data;
-            cnt <= cnt + 13'd1;
+            if (cnt < 4'd9) hp <= {rx_rd_data, hp[71:8]};
+            cnt <= cnt + 4'd1;
           end
-          if (cnt == 13'd9 || (idx == 13'd20 && cnt >= 13'd9)) begin
+          if (cnt == 4'd9 || (idx == 13'd20 && cnt >= 4'd9)) begin
             if (hello_ok) begin
               hello_seen <= 1'b1;
               if (!session_open || hello_nonce != nonce) begin
@@ -191,7 +206,6 @@ module link_rx #(
                 nonce <= hello_nonce;
                 expected <= 16'd0;
                 link_reset <= 1'b1;
-                link_reset_credits <= (hello_window == 16'd0) ? 16'd1 : hello_window;
               end
             end
             state <= S_DONE;
@@ -199,26 +213,31 @@ module link_rx #(
         end
         S_QHDR: begin                          // entry header: type, length (LE)
           q_we <= 1'b1;
-          q_wa <= q_wr_ptr + cnt[QAW-1:0];
-          q_wd <= (cnt == 13'd0) ? h_type : (cnt == 13'd1) ? hdr[9] : hdr[10];
-          cnt <= cnt + 13'd1;
-          if (cnt == 13'd2) begin
+          q_wa <= wp;
+          wp <= wp_next;
+          q_wd <= (cnt == 4'd0) ? h_type : (cnt == 4'd1) ? h_len[7:0] : h_len[15:8];
+          cnt <= cnt + 4'd1;
+          if (cnt == 4'd2) begin
             idx <= 13'd11;
-            cnt <= 13'd0;
+            rem <= h_len[12:0];
+            pres <= 1'b0;
             state <= S_COPY;
           end
         end
         S_COPY: begin                          // payload: present 11.., write one cycle later
-          if (idx < 13'd11 + h_len[12:0]) idx <= idx + 13'd1;
-          if (idx != 13'd11) begin
-            q_we <= 1'b1;
-            q_wa <= q_wr_ptr + cnt[QAW-1:0] + 3;
-            q_wd <= rx_rd_data;
-            cnt <= cnt + 13'd1;
+          pres <= rem != 13'd0;
+          if (rem != 13'd0) begin
+            idx <= idx + 13'd1;
+            rem <= rem - 13'd1;
           end
-          if (cnt == h_len[12:0] - 13'd1 && idx != 13'd11 || h_len == 16'd0) begin
+          if (pres) begin
+            q_we <= 1'b1;
+            q_wa <= wp;
+            wp <= wp_next;
+            q_wd <= rx_rd_data;
+          end
+          if (rem == 13'd0) begin
             q_push <= 1'b1;
-            q_push_bytes <= h_len[12:0] + 13'd3;
             state <= S_DONE;
           end
         end

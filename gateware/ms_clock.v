@@ -9,18 +9,21 @@ module ms_clock #(
   output reg        tick,
   output reg [15:0] now_ms
 );
-  reg [23:0] div_cycles;
+  localparam CW = $clog2(TICK_CYCLES + 1);
+  localparam [31:0] LAST32 = TICK_CYCLES - 1;
+  localparam [CW-1:0] LAST = LAST32[CW-1:0];
+  reg [CW-1:0] div_cycles;
   always @(posedge clk) begin
     tick <= 1'b0;
     if (rst) begin
-      div_cycles <= 24'd0;
+      div_cycles <= {CW{1'b0}};
       now_ms <= 16'd0;
-    end else if (div_cycles == TICK_CYCLES - 1) begin
-      div_cycles <= 24'd0;
+    end else if (div_cycles == LAST) begin
+      div_cycles <= {CW{1'b0}};
       tick <= 1'b1;
       now_ms <= now_ms + 16'd1;
     end else begin
-      div_cycles <= div_cycles + 24'd1;
+      div_cycles <= div_cycles + 1'b1;
     end
   end
 endmodule

@@ -1,10 +1,10 @@
 // output_history: the OUTPUT_FRAME payloads of the most recent frames (docs/protocol.md 7.6), for
 // RESEND_OUTPUTS. A byte ring of 2**AW bytes; entries are whole payloads (frame u32, timeUs u32, count
 // u16, values), so frames of any width share it and the number kept is what fits. Frames are
-// consecutive (a stream never skips one; LOAD_IMAGE, RESET and a new stream clear the history), so the
-// oldest entry's frame number (`first_frame`) and `count` describe it. Appending: begin_req with the
-// entry's size evicts the oldest entries until it fits (reads their count field), then `ready`; the
-// session writes bytes at head + offset and end_req records the entry.
+// consecutive (a stream never skips one; LOAD_IMAGE, RESET and a new stream clear the history), so
+// `count` and the newest frame (kept by the session) describe it. Appending: begin_req with the
+// entry's size (held until end_req) evicts the oldest entries until it fits (reads their count field),
+// then `ready`; the session writes bytes at head + offset and end_req records the entry.
 module output_history #(
   parameter AW = 11
 ) (
@@ -20,18 +20,15 @@ module output_history #(
   input      [7:0]    wr_data,
   input               end_req,
   input      [12:0]   end_bytes,
-  input      [31:0]   end_frame,
   /* verilator lint_on UNUSEDSIGNAL */
   input      [AW-1:0] rd_addr,         // session's read port (while ready)
   output     [7:0]    rd_data,
   output reg [AW-1:0] tail,
-  output reg [31:0]   first_frame,
   output reg [15:0]   count
 );
   localparam E_IDLE = 3'd0, E_CHECK = 3'd1, E_A = 3'd2, E_B = 3'd3, E_C = 3'd4;
   reg [2:0]    st;
   reg [AW-1:0] head;
-  reg [12:0]   need;
   reg [7:0]    c_lo;
   reg [AW-1:0] ev_addr;
   wire [AW-1:0] used = head - tail;
@@ -48,26 +45,20 @@ module output_history #(
       st <= E_IDLE;
       head <= {AW{1'b0}};
       tail <= {AW{1'b0}};
-      first_frame <= 32'd0;
       count <= 16'd0;
-      need <= 13'd0;
       c_lo <= 8'd0;
       ev_addr <= {AW{1'b0}};
     end else begin
       case (st)
         E_IDLE: begin
-          if (begin_req) begin
-            need <= need_bytes;
-            st <= E_CHECK;
-          end
+          if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];
             count <= count + 16'd1;
-            if (count == 16'd0) first_frame <= end_frame;
           end
         end
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
-          if (free >= {4'd0, need} || count == 16'd0) st <= E_IDLE;
+          if (free >= {4'd0, need_bytes} || count == 16'd0) st <= E_IDLE;
           else begin
             ev_addr <= tail + 8;
             st <= E_A;
@@ -83,7 +74,6 @@ module output_history #(
         end
         default: begin                   // E_C: count, high byte
           tail <= tail + ev_bytes[AW-1:0];
-          first_frame <= first_frame + 32'd1;
           count <= count - 16'd1;
           st <= E_CHECK;
         end

@@ -14,7 +14,8 @@ module rto_estimator #(
   reg        have;
   reg [20:0] srtt_q3, rttvar_q3;
   wire [20:0] r_q3 = {2'b0, sample_ms, 3'b0};
-  wire [20:0] dev_q3 = (srtt_q3 > r_q3) ? srtt_q3 - r_q3 : r_q3 - srtt_q3;
+  wire [21:0] d_q3 = {1'b0, srtt_q3} - {1'b0, r_q3};             // |SRTT - R|: one subtraction, negated
+  wire [20:0] dev_q3 = (d_q3[20:0] ^ {21{d_q3[21]}}) + {20'd0, d_q3[21]};
   wire [22:0] var4_q3 = {rttvar_q3, 2'b0};
   wire [22:0] rto_q3 = {2'b0, srtt_q3} + ((var4_q3 > 23'd8) ? var4_q3 : 23'd8);
   wire [19:0] rto_ceil = rto_q3[22:3] + {19'd0, |rto_q3[2:0]};

@@ -5,8 +5,14 @@
 // OUTPUT_FRAME) into link_tx's retransmission store, keeps the output history, and answers HELLO with
 // HELLO_ACK once the messages accepted before the HELLO are processed. A message's credit returns (pop)
 // only when it is finished: for an INPUT_FRAME after its OUTPUT_FRAME is committed (7.3).
+// Small by construction: the message's fixed fields (e[]) and the session's 32-bit numbers (last frame,
+// rejected count, image progress, a temporary) are bytes; every 32-bit check and update runs through one
+// byte-serial adder (S_ALU, 4 cycles: A from the byte source `src`, B from `bsrc`), and every answer is
+// built byte by byte from the same byte source with a table of field addresses.
 module session #(
   parameter QAW = 12,
+  parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM) (the ERROR texts below)
+  parameter QBASE = 502,
   parameter RAW = 11,
   parameter HAW = 11,
   parameter MAX_PAYLOAD = 1024,
@@ -21,18 +27,19 @@ module session #(
   input      [QAW-1:0] q_rd_ptr,
   input      [QAW-1:0] q_wr_ptr,
   output reg          q_pop,
-  output reg [12:0]   q_pop_bytes,
+  output     [12:0]   q_pop_bytes,
   input               hello_seen,
   // link_tx: HELLO_ACK and the retransmission store
   output reg          hello_ack_req,
-  output reg [7:0]    ha_flags,
-  output reg [31:0]   ha_crc,
-  output reg [31:0]   ha_last,
+  output     [7:0]    ha_flags,          // the snapshot link_tx latches with hello_ack_req
+  output     [31:0]   ha_crc,
+  output     [31:0]   ha_last,
+  input               ha_busy,           // link_tx is sending a HELLO_ACK
   output reg          st_we,
   output reg [12:0]   st_wo,             // byte offset in the frame being written
   output reg [7:0]    st_wd,
   output reg          st_commit,
-  output reg [12:0]   st_commit_len,
+  output     [12:0]   st_commit_len,
   input      [RAW:0]  st_room,
   input               st_slot_free,
   // nla_core
@@ -40,7 +47,7 @@ module session #(
   output reg [16:0]   img_wr_addr,
   output reg [7:0]    img_wr_data,
   output reg          img_commit,
-  output reg [16:0]   img_total,
+  output     [16:0]   img_total,
   input               img_done,
   input      [1:0]    img_result,
   input      [15:0]   img_err_offset,
@@ -53,20 +60,20 @@ module session #(
   output reg          restore_weights,
   output reg          learn,
   output reg          param_we,
-  output reg [15:0]   param_id,
-  output reg [31:0]   param_value,
+  output     [15:0]   param_id,
+  output     [31:0]   param_value,
   output reg          in_we,
-  output reg [15:0]   in_idx,
-  output reg [23:0]   in_value,
+  output     [15:0]   in_idx,
+  output     [23:0]   in_value,
   output reg          tgt_we,
-  output reg [15:0]   tgt_idx,
-  output reg [23:0]   tgt_value,
+  output     [15:0]   tgt_idx,
+  output     [23:0]   tgt_value,
   output reg          tgt_commit,
   output reg          frame_go,
   input               frame_done,
   output reg [3:0]    probes,
   output reg          out_rd_req,
-  output reg [15:0]   out_rd_idx,
+  output     [15:0]   out_rd_idx,
   input               out_rd_valid,
   input      [23:0]   out_rd_data,
   input      [31:0]   saturations,
@@ -74,54 +81,85 @@ module session #(
   output     [1:0]    board_state        // 0 IDLE, 1 LOADED, 2 STREAMING
 );
   `include "session_defs.vh"
-  localparam [31:0] NO_FRAME = 32'hFFFFFFFF;
+  localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two, at most 65536
 
   reg [5:0]  state;
   reg [12:0] q_off;
-  assign q_ra = q_rd_ptr + q_off[QAW-1:0];
-  // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11; p31 payload byte 31
-  reg [7:0]  e [0:14];
-  reg [7:0]  p31;
+  // the position `off` bytes after `ptr` in the ring (off < QMEM - QBASE)
+  localparam [31:0] QD = QMEM, QR = QMEM - QBASE;
+  function [QAW-1:0] qpos(input [QAW-1:0] ptr, input [12:0] off);
+    reg [13:0] s;
+    begin
+      s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
+      qpos = (s[13:9] >= QD[13:9]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
+    end
+  endfunction
+  // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
+  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
+  reg [127:0] ev;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames,
+  // 2 image bytes received, 3 image total, 4 a temporary. They are read and written a byte at a time,
+  // LSB first, by rotating them right (so that only their low bytes are multiplexed)
+  reg [159:0] rv;
   reg [4:0]  f;
-  wire [7:0]  m_type = e[0];
-  wire [12:0] m_len  = {e[2][4:0], e[1]};
-  wire [31:0] p_u32a = {e[6], e[5], e[4], e[3]};      // payload 0..3
-  wire [31:0] p_u32b = {e[10], e[9], e[8], e[7]};     // payload 4..7
-  wire [15:0] p_u16_0 = {e[4], e[3]};
-  wire [15:0] p_u16_4 = {e[8], e[7]};
-  wire [15:0] p_u16_8 = {e[12], e[11]};
-  wire [31:0] p_i32_2 = {e[8], e[7], e[6], e[5]};
-  wire [7:0]  p0 = e[3], p6 = e[9], p8 = e[11];
+  wire [7:0]  m_type = ev[7:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [7:0]  e2 = ev[23:16];
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [12:0] m_len  = {e2[4:0], ev[15:8]};
+  wire [31:0] p_u32a = {ev[55:48], ev[47:40], ev[39:32], ev[31:24]};      // payload 0..3
+  wire [31:0] p_u32b = {ev[87:80], ev[79:72], ev[71:64], ev[63:56]};     // payload 4..7
+  wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
+  wire [15:0] p_u16_4 = {ev[71:64], ev[63:56]};
+  wire [15:0] p_u16_8 = {ev[103:96], ev[95:88]};
+  wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
+  wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
+  wire        p_a0 = p_u32a == 32'd0;
+  wire [31:0] img_tot = rv[127:96];
+  assign ha_flags = {no_last, 5'd0, image_loaded, booted};
+  assign ha_crc = image_crc;
+  assign ha_last = rv[31:0];
+  wire [12:0] mlen8 = m_len - 13'd8;
 
   // ---- session state ----
-  reg        streaming, booted, hello_pend, img_active, after_out;
+  reg        streaming, booted, hello_pend, img_active, no_last;
   reg [QAW-1:0] hello_mark;
-  reg [31:0] last_frame, expected_frame, rejected, img_got, img_tot;
   assign board_state = !image_loaded ? 2'd0 : streaming ? 2'd2 : 2'd1;
+  // HELLO_ACK's snapshot (flag bit 7: no frame computed; unseq_frame sends crc 0 without an image and
+  // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
   wire [17:0] cnt3_8 = {2'd0, p_u16_8} + {1'b0, p_u16_8, 1'b0};
   wire [17:0] cnt3_4 = {2'd0, p_u16_4} + {1'b0, p_u16_4, 1'b0};
-  reg well;
+  // the payload length a message must have: a constant per type plus at most one of its bytes (one
+  // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
+  reg  [5:0]  wf_base;
+  reg  [1:0]  wf_var;               // 0 none, 1 payload byte 8, 2 byte 31, 3 byte 6
+  reg         wf_fixed;             // the type has a length of that form
   always @(*) begin
+    wf_base = 6'd0; wf_var = 2'd0; wf_fixed = 1'b1;
     case (m_type)
-      // (the sums are at least the fixed part: equality implies the minimum length)
-      8'h01: well = m_len == 13'd9 + {5'd0, p8};
-      8'h02: well = m_len == 13'd32 + {5'd0, p31};
-      8'h03: well = m_len[12:3] != 10'd0;                       // at least 8
-      8'h04: well = m_len == 13'd6;
-      8'h05: well = m_len == 13'd1;
-      8'h06: well = m_len == 13'd9;
-      8'h07, 8'h0D: well = m_len == 13'd0;
-      8'h08, 8'h0A: well = {5'd0, m_len} == 18'd10 + cnt3_8;
-      8'h09: well = {5'd0, m_len} == 18'd6 + cnt3_4;
-      8'h0B: well = m_len == 13'd18;
-      8'h0C: well = m_len == 13'd7 + {5'd0, p6};
-      8'h0E: well = m_len == 13'd8;
-      8'h0F: well = m_len == 13'd4;
-      default: well = 1'b0;
+      8'h01: begin wf_base = 6'd9; wf_var = 2'd1; end
+      8'h02: begin wf_base = 6'd32; wf_var = 2'd2; end
+      8'h04: wf_base = 6'd6;
+      8'h05: wf_base = 6'd1;
+      8'h06: wf_base = 6'd9;
+      8'h07, 8'h0D: wf_base = 6'd0;
+      8'h0B: wf_base = 6'd18;
+      8'h0C: begin wf_base = 6'd7; wf_var = 2'd3; end
+      8'h0E: wf_base = 6'd8;
+      8'h0F: wf_base = 6'd4;
+      default: wf_fixed = 1'b0;
     endcase
   end
+  wire [7:0]  wf_byte = (wf_var == 2'd1) ? p8 : (wf_var == 2'd2) ? p31 : (wf_var == 2'd3) ? p6 : 8'd0;
+  wire [12:0] wf_len = {7'd0, wf_base} + {5'd0, wf_byte};
+  // (the sums are at least the fixed part: equality implies the minimum length)
+  wire well = (wf_fixed && m_len == wf_len) ||
+              (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
+              ((m_type == 8'h08 || m_type == 8'h0A) && {5'd0, m_len} == 18'd10 + cnt3_8) ||
+              (m_type == 8'h09 && {5'd0, m_len} == 18'd6 + cnt3_4);
 
   // ---- width(probes) (7.4) ----
   function [17:0] width_of(input [3:0] pr);
@@ -135,131 +173,241 @@ module session #(
   wire [19:0] cand_bytes = 20'd10 + {2'd0, cur_w} + {1'b0, cur_w, 1'b0};
   wire [12:0] out_plen = cand_bytes[12:0];
 
-  // ---- emission of STATUS / END_STREAM / ERROR: byte k computed in one cycle, written in the next ----
-  reg [7:0]  em_type;
-  reg [15:0] err_code;
-  reg [4:0]  err_msg;
-  reg [12:0] k, em_last;
-  reg [7:0]  em_q;
-  reg        em_rom_q;
-  wire [7:0] rom_ch, rom_len;
-  wire       rom_num;
-  wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
-  wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
-  wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
-  msg_rom mr (.clk(clk), .id(err_msg), .idx(ci), .ch(rom_ch), .base_len(rom_len), .has_num(rom_num));
-  wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
-  wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
-  function [7:0] byte_of(input [31:0] w, input [1:0] i);
-    byte_of = w[8*i +: 8];
-  endfunction
-  wire [6:0] k7 = k[6:0], kj7 = kj[6:0];    // a STATUS/END_STREAM/ERROR frame is shorter than 128 bytes
-  reg [7:0] em_byte;
-  always @(*) begin
-    em_byte = 8'd0;
-    if (k7 == 7'd0) em_byte = 8'd1;
-    else if (k7 == 7'd1) em_byte = em_type;
-    else if (k7 == 7'd9) em_byte = em_plen[7:0];
-    else if (k7 == 7'd10) em_byte = {3'd0, em_plen[12:8]};
-    else if (k7 >= 7'd11) begin
-      if (em_type == T_STATUS) begin
-        if (kj7 == 7'd0) em_byte = {6'd0, board_state};
-        else if (kj7 <= 7'd4) em_byte = byte_of(frames_processed, kj[1:0] - 2'd1);
-        else if (kj7 <= 7'd8) em_byte = byte_of(last_frame, kj[1:0] - 2'd1);
-        else if (kj7 <= 7'd12) em_byte = byte_of(saturations, kj[1:0] - 2'd1);
-        else if (kj7 <= 7'd16) em_byte = byte_of(rejected, kj[1:0] - 2'd1);
-        else em_byte = {7'd0, image_loaded};
-      end else if (em_type == T_END) begin
-        if (kj7 <= 7'd3) em_byte = byte_of(last_frame, kj[1:0]);
-        else em_byte = byte_of(frames_processed, kj[1:0]);
-      end else begin
-        if (kj7 <= 7'd1) em_byte = kj[0] ? err_code[15:8] : err_code[7:0];
-        else if (kj7 <= 7'd5) em_byte = byte_of(err_frame, kj[1:0] - 2'd2);
-        else if (kj7 == 7'd6) em_byte = msg_len;
-        else if (si == 8'd0) em_byte = 8'h30;                       // "0x"
-        else if (si == 8'd1) em_byte = 8'h78;
-        else em_byte = (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
-      end
-    end
-  end
-  wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
-
-  // ---- one room check for every frame the session writes: 11 + payload bytes, and a free slot ----
-  reg  [12:0] need_len;
-  reg  [5:0]  after_room;
-  wire room_ok = st_slot_free && {{(13 - RAW){1'b0}}, st_room} >= {1'b0, need_len};
-  wire [12:0] hk = k - 13'd11;                         // offset in the history entry
-
   // ---- output history ----
   reg         h_clear, h_begin, h_wr, h_end;
-  reg [12:0]  h_need, h_bytes;
-  reg [7:0]   h_data;
   reg [HAW-1:0] h_ra;
   wire        h_ready;
   wire [7:0]  h_rd;
   wire [HAW-1:0] h_tail;
-  wire [31:0] h_first;
   wire [15:0] h_count;
+  wire        h_empty = h_count == 16'd0;
+  reg  [12:0] plen;                 // payload length of the frame being built
+  wire [12:0] flen = 13'd11 + plen; // its length in the store
   output_history #(.AW(HAW)) hist (.clk(clk), .rst(rst), .clear(h_clear), .begin_req(h_begin),
-    .need_bytes(h_need), .ready(h_ready), .wr_en(h_wr), .wr_off(h_off), .wr_data(h_data),
-    .end_req(h_end), .end_bytes(h_bytes), .end_frame(p_u32a), .rd_addr(h_ra), .rd_data(h_rd),
-    .tail(h_tail), .first_frame(h_first), .count(h_count));
+    .need_bytes(plen), .ready(h_ready), .wr_en(h_wr), .wr_off(st_wo - 13'd11), .wr_data(st_wd),
+    .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .tail(h_tail), .count(h_count));
+
+  // ---- the byte source: one byte of the message, of the session's numbers or of the core's ----
+  reg  [5:0] sa;
+  reg  [7:0] src_b;
+  always @(*) begin
+    case (sa[5:4])
+      2'd0: case (sa[3:0])            // the message's type and payload bytes 0..7
+              4'd0: src_b = ev[7:0];
+              4'd3: src_b = ev[31:24];
+              4'd4: src_b = ev[39:32];
+              4'd5: src_b = ev[47:40];
+              4'd6: src_b = ev[55:48];
+              4'd7: src_b = ev[63:56];
+              4'd8: src_b = ev[71:64];
+              4'd9: src_b = ev[79:72];
+              4'd10: src_b = ev[87:80];
+              default: src_b = 8'd0;
+            endcase
+      2'd1: src_b = (no_last && sa[3:2] == 2'd0) ? 8'hFF : rv[32*sa[3:2] +: 8];
+      2'd2: case (sa[3:2])
+              2'd0: src_b = rv[135:128];
+              2'd1: src_b = frames_processed[8*sa[1:0] +: 8];
+              2'd2: src_b = saturations[8*sa[1:0] +: 8];
+              default: src_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
+                                     : (sa[0] ? img_err_offset[15:8] : img_err_offset[7:0]);
+            endcase
+      default: case (sa[3:2])
+              2'd0: src_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
+                                  : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
+              2'd1: src_b = sa[1] ? 8'd0 : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
+              default: src_b = 8'd0;
+            endcase
+    endcase
+  end
+
+  // ---- the serial adder: 4 cycles, A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written
+  // into r[4*aw_sel + j]; flags: ac carry out (for A - B: A >= B), az result zero, alo its low 16 bits ----
+  reg  [1:0] aj, an;
+  reg  [5:0] aa, aret;
+  reg  [2:0] ab, aw_sel;
+  reg        asub, aw;               // (decoded from aop below)
+  reg        ac, az;
+  reg  [15:0] alo;
+  reg  [7:0] b_b;
+  always @(*) begin
+    case (ab)
+      B_LAST: b_b = no_last ? 8'hFF : rv[7:0];
+      B_GOT: b_b = rv[71:64];
+      B_TOT: b_b = rv[103:96];
+      B_TEMP: b_b = rv[135:128];
+      B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
+      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? h_count[15:8] : h_count[7:0];
+      default: b_b = 8'd0;
+    endcase
+  end
+  wire [7:0] a_b = ((an == N1 && aj != 2'd0) || (an == N2 && aj[1])) ? 8'd0 : src_b;
+  wire [8:0] sum9 = {1'b0, a_b} + {1'b0, asub ? ~b_b : b_b} + {8'd0, ac};
+  // the operations of the adder, by number: A, its bytes, B, subtract, write, written number, next state
+  reg  [4:0] aop;
+  reg  [21:0] opw;
+  always @(*) begin
+    case (aop)
+      5'd0: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd1: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd2: opw = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd3: opw = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd4: opw = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd5: opw = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd6: opw = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd7: opw = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd8: opw = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+      5'd9: opw = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
+      5'd10: opw = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
+      5'd11: opw = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
+      5'd12: opw = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
+      5'd13: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
+      5'd14: opw = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
+      5'd15: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
+      5'd16: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
+      5'd17: opw = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
+      5'd18: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
+      5'd19: opw = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
+      5'd20: opw = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
+      5'd21: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
+      5'd22: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
+      5'd23: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+      default: opw = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
+    endcase
+  end
+  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw;
+  task call(input [4:0] op, input cin);
+    begin
+      aop <= op; ac <= cin; az <= 1'b1; aj <= 2'd0; state <= S_ALU;
+    end
+  endtask
+
+  // ---- emission of STATUS / END_STREAM / ERROR: byte k computed in one cycle, written in the next ----
+  reg [7:0]  em_type;
+  reg [4:0]  err_msg;               // the message id names the error: its code, frame and count follow
+  reg [7:0]  err_code;              // (codes < 256: the high byte is 0)
+  reg        err_fr, count_rej;     // the ERROR names the message's frame; rejectedFrames + 1
+  always @(*) begin
+    err_fr = 1'b0; count_rej = 1'b0;
+    case (err_msg)
+      M_STREAMING_LOAD, M_IMG_SIZE, M_IMG_CHUNK, M_IMG_INVALID: err_code = E_BAD_IMAGE[7:0];
+      M_IMG_CAPACITY, M_IMG_STAGING, M_PROBES_SIZE: err_code = E_CAPACITY[7:0];
+      M_NO_IMAGE: err_code = E_NO_IMAGE[7:0];
+      M_PARAM_RANGE, M_PROBES, M_PARAM_NO_IMAGE: err_code = E_BAD_PARAM[7:0];
+      M_START_ORDER, M_ORDER: begin err_code = E_OUT_OF_ORDER[7:0]; err_fr = 1'b1; count_rej = 1'b1; end
+      M_IN_NOT_STREAMING, M_TGT_NOT_STREAMING: begin err_code = E_NOT_STREAMING[7:0]; err_fr = 1'b1; end
+      M_COUNT: begin err_code = E_BAD_FRAME[7:0]; err_fr = 1'b1; count_rej = 1'b1; end
+      M_MALFORMED: err_code = E_BAD_FRAME[7:0];     // (a payload that does not decode: not counted)
+      M_HISTORY: begin err_code = E_HISTORY[7:0]; err_fr = 1'b1; end
+      default: err_code = E_UNKNOWN[7:0];           // UNKNOWN_TYPE, NOT_ACCEPTED
+    endcase
+  end
+  reg [12:0] k;
+  reg [7:0]  em_q;
+  reg        em_rom_q;
+  wire [8:0] rom_addr;
+  wire [7:0] rom_ch = q_rd, rom_len;
+  wire       rom_num;
+  wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
+  wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
+  wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
+  wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
+  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes)
+  assign q_ra = (state == S_EMIT && em_type == T_ERROR) ? {{(QAW - 9){1'b0}}, rom_addr} : qpos(q_rd_ptr, q_off);
+  msg_rom mr (.id(err_msg), .idx(ci), .addr(rom_addr), .base_len(rom_len), .has_num(rom_num));
+  wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
+  wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
+  wire [6:0] k7 = k[6:0], kj7 = kj[6:0];    // a STATUS/END_STREAM/ERROR frame is shorter than 128 bytes
+  // the field table: a constant, or the byte source at em_sa (em_hex: one hex digit of it)
+  reg [7:0] em_c;
+  reg [5:0] em_sa;
+  reg       em_src, em_hex;
+  always @(*) begin
+    em_c = 8'd0; em_sa = A_ZERO; em_src = 1'b0; em_hex = 1'b0;
+    if (k7 == 7'd0) em_c = 8'd1;
+    else if (k7 == 7'd1) em_c = em_type;
+    else if (k7 == 7'd9) em_c = plen[7:0];
+    else if (k7 == 7'd10) em_c = {3'd0, plen[12:8]};
+    else if (k7 >= 7'd11) begin
+      if (em_type == T_STATUS) begin
+        em_src = 1'b1;
+        if (kj7 == 7'd0) em_sa = 6'd50;                               // state
+        else if (kj7 <= 7'd4) em_sa = {4'b1001, kj[1:0] - 2'd1};     // framesProcessed
+        else if (kj7 <= 7'd8) em_sa = {4'b0100, kj[1:0] - 2'd1};     // lastFrame
+        else if (kj7 <= 7'd12) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
+        else if (kj7 <= 7'd16) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
+        else em_sa = 6'd51;                                           // imageLoaded
+      end else if (em_type == T_OUTPUT) begin
+        em_src = 1'b1;
+        em_sa = out_sa;
+      end else if (em_type == T_END) begin
+        em_src = 1'b1;
+        em_sa = (kj7 <= 7'd3) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
+      end else begin
+        if (kj7 == 7'd0) em_c = err_code;
+        else if (kj7 == 7'd1) em_c = 8'd0;
+        else if (kj7 <= 7'd5) begin
+          if (err_fr) begin em_src = 1'b1; em_sa = kj[5:0] + 6'd1; end   // the message's frame
+          else em_c = 8'hFF;
+        end else if (kj7 == 7'd6) em_c = msg_len;
+        else if (si == 8'd0) em_c = 8'h30;                             // "0x"
+        else if (si == 8'd1) em_c = 8'h78;
+        else begin em_src = 1'b1; em_hex = 1'b1; em_sa = {4'b1000, ~hd[2:1]}; end
+      end
+    end
+  end
+  wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
+  wire [3:0] nib = rv[128 + 4*hn +: 4];
+  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
+  // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
+  wire [5:0] out_sa = (k[4:0] >= 5'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
+  always @(*) begin
+    if (state == S_ALU) sa = aa + {4'd0, aj};
+    else sa = em_sa;
+  end
+
+  // ---- one room check for every frame the session writes: 11 + payload bytes, and a free slot ----
+  reg         rs_mode;              // an OUTPUT_FRAME's header for RESEND_OUTPUTS (else for a new output)
+  wire room_ok = st_slot_free && {{(13 - RAW){1'b0}}, st_room} >= {1'b0, flen};
+  assign st_commit_len = flen;
+  assign q_pop_bytes = 13'd3 + m_len;
+  assign param_id = p_u16_0;
+  assign param_value = p_i32_2;
+  assign img_total = img_tot[16:0];
 
   // ---- working registers ----
-  reg [12:0] b, nb, plen;           // byte counters, payload length of the frame being built
+  reg [12:0] b, nb;                 // byte counters
   reg [1:0]  m3;                    // byte within an i24 value
-  reg [15:0] vi, vn;                // value index, count
+  reg [15:0] vi;                    // value index (their count: cur_w)
   reg [23:0] vacc;
   reg        is_target;
   reg [1:0]  dly;
-  reg [31:0] rs_frame;
-  reg [12:0] h_off;
-  reg [16:0] img_room;               // staging bytes left from this chunk's offset
-  reg        img_last;
+  reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
+  reg [15:0] rs_idx;                // history entry; entries to skip: alo (fromFrame - first)
   reg        rs_skip;
   reg [7:0]  rs_lo;
+  assign in_idx = vi; assign tgt_idx = vi; assign out_rd_idx = vi;
+  assign in_value = vacc; assign tgt_value = vacc;
   /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the history: count < 2**13
   wire [15:0] rs_cnt = {h_rd, rs_lo};
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
-  wire [32:0] chunk_end = {1'b0, p_u32a} + {20'd0, m_len - 13'd8};
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
-  localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two
   wire total_small = p_u32b[31:6] == 26'd0 && p_u32b[5:0] < 6'd48;              // total < 48
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
-  wire [31:0] next_start = (last_frame == NO_FRAME) ? 32'd0 : last_frame + 32'd1;
+  wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
+  // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
+  wire [16:0] wa_next = (b == 13'd1) ? img_wr_addr : img_wr_addr + 17'd1;
+  wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
 
-  // the ERROR's frame and the number its message ends with follow from the code and the message: the
-  // message that caused the error stays in the queue (and its fields in e[]) until the ERROR is written
-  reg         err_fr;               // the ERROR names the message's frame (else NO_FRAME)
-  wire [31:0] err_frame = err_fr ? p_u32a : NO_FRAME;
-  reg  [31:0] err_num;
-  always @(*) begin
-    case (err_msg)
-      M_IMG_SIZE: err_num = p_u32b;
-      M_IMG_CHUNK: err_num = p_u32a;
-      M_IMG_INVALID, M_IMG_CAPACITY: err_num = {16'd0, img_err_offset};
-      M_IMG_STAGING: err_num = img_tot;
-      M_PARAM_RANGE: err_num = {16'd0, p_u16_0};
-      M_START_ORDER: err_num = next_start;
-      M_ORDER: err_num = expected_frame;
-      M_COUNT: err_num = {16'd0, is_target ? n_outputs : n_stim_inputs};
-      M_HISTORY: err_num = (h_count == 16'd0) ? next_start : h_first;
-      default: err_num = {24'd0, m_type};
-    endcase
-  end
-  wire [2:0]  nsel = 3'd1 - si[2:0];                   // hex digit si - 2, most significant first
-  wire [3:0]  nib = err_num[{nsel, 2'b00} +: 4];
-
-  // the answer to send: ERROR (code, frame, message id, number) or STATUS/END_STREAM
-  task fail(input [15:0] code, input [4:0] msg);
+  // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
+  task fail(input [4:0] msg);
     begin
-      err_code <= (code == E_BAD_FRAME_NC) ? E_BAD_FRAME : code; err_msg <= msg;
-      err_fr <= code == E_BAD_FRAME || code == E_OUT_OF_ORDER || code == E_NOT_STREAMING || code == E_HISTORY;
+      err_msg <= msg;
       em_type <= T_ERROR;
-      if (code == E_BAD_FRAME || code == E_OUT_OF_ORDER) rejected <= rejected + 32'd1;
-      state <= S_EMIT_ROOM;
+      state <= S_FAIL;
     end
   endtask
   task answer(input [7:0] t);
@@ -270,84 +418,157 @@ module session #(
   endtask
   task at_rest;                      // no frame computed, frame 0 expected, history cleared
     begin
-      last_frame <= NO_FRAME;
-      expected_frame <= 32'd0;
+      no_last <= 1'b1;
       h_clear <= 1'b1;
     end
   endtask
+  task load_accept;
+    begin
+      nb <= mlen8;
+      q_off <= 13'd11;
+      img_wr_addr <= p_u32a[16:0];
+      state <= S_LOAD_COPY;
+    end
+  endtask
+  task ss_accept;
+    begin
+      if (p_a0 && !no_last) begin   // a new stream: core at rest, weights kept
+        core_reset <= 1'b1;
+        restore_weights <= 1'b0;
+        no_last <= 1'b1;
+        h_clear <= 1'b1;
+      end
+      probes <= p8[3:0];
+      streaming <= 1'b1;
+      answer(T_STATUS);
+    end
+  endtask
 
+  // the byte registers: e[] written while fetching, r[] by the serial adder (rejected = 0 at reset)
+  wire       e_we = state == S_FETCH && f != 5'd0;
+  wire [3:0] e_wi = f[3:0] - 4'd1;
+  // a number rotates when the adder reads it (A or B) or writes it, or an answer reads it
+  wire [2:0] sa_num = sa[4:2] - 3'd4;            // (sa 16..35: numbers 0..4)
+  wire       sa_is_num = (sa[5:4] == 2'd1 || sa[5:2] == 4'd8) &&
+                         (state == S_ALU || (state == S_EMIT && em_src && !em_hex));
+  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : ab;  // (B_LAST, B_GOT, B_TOT, B_TEMP: numbers 0, 2, 3, 4)
+  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP;
   integer i;
+  always @(posedge clk) begin
+    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) ev[8*i +: 8] <= q_rd;
+    for (i = 0; i < 5; i = i + 1)
+      if ((sa_is_num && {29'd0, sa_num} == i) ||
+          (state == S_ALU && ((b_is_num && {29'd0, b_num} == i) || (aw && {29'd0, aw_sel} == i))))
+        rv[32*i +: 32] <= {(state == S_ALU && aw && {29'd0, aw_sel} == i) ? sum9[7:0] : rv[32*i +: 8], rv[32*i+8 +: 24]};
+    if (rst) rv[63:32] <= 32'd0;
+  end
   always @(posedge clk) begin
     q_pop <= 1'b0; hello_ack_req <= 1'b0; st_we <= 1'b0; st_commit <= 1'b0;
     img_wr_en <= 1'b0; img_commit <= 1'b0; core_reset <= 1'b0; param_we <= 1'b0;
     in_we <= 1'b0; tgt_we <= 1'b0; tgt_commit <= 1'b0; frame_go <= 1'b0; out_rd_req <= 1'b0;
     h_clear <= 1'b0; h_begin <= 1'b0; h_wr <= 1'b0; h_end <= 1'b0;
     if (rst) begin
-      state <= S_IDLE; q_off <= 13'd0; f <= 5'd0; p31 <= 8'd0;
-      for (i = 0; i < 15; i = i + 1) e[i] <= 8'd0;
-      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; after_out <= 1'b0;
+      state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
+      streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
-      last_frame <= NO_FRAME; expected_frame <= 32'd0; rejected <= 32'd0; img_got <= 32'd0; img_tot <= 32'd0;
-      ha_flags <= 8'd1; ha_crc <= 32'd0; ha_last <= NO_FRAME;
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
-      q_pop_bytes <= 13'd0; st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; em_last <= 13'd0; need_len <= 13'd0; after_room <= S_IDLE; st_wd <= 8'd0; st_commit_len <= 13'd0;
-      img_wr_addr <= 17'd0; img_wr_data <= 8'd0; img_total <= 17'd0; param_id <= 16'd0; param_value <= 32'd0;
-      in_idx <= 16'd0; in_value <= 24'd0; tgt_idx <= 16'd0; tgt_value <= 24'd0; out_rd_idx <= 16'd0;
-      em_type <= T_STATUS; err_code <= 16'd0; err_msg <= 5'd0; err_fr <= 1'b0; k <= 13'd0;
-      h_off <= 13'd0; h_need <= 13'd0; h_bytes <= 13'd0; h_data <= 8'd0; img_room <= 17'd0; img_last <= 1'b0; h_ra <= {HAW{1'b0}};
-      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vn <= 16'd0; vacc <= 24'd0;
-      is_target <= 1'b0; dly <= 2'd0; rs_frame <= 32'd0; rs_ptr <= {HAW{1'b0}};
+      st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
+      img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
+      em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
+      h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
+      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vacc <= 24'd0;
+      is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
       rs_skip <= 1'b0; rs_lo <= 8'd0;
+      aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
         hello_mark <= q_wr_ptr;
       end
+      if (in_we || tgt_we) vi <= vi + 16'd1;
+      if (hello_ack_req) booted <= 1'b0;          // (after link_tx took the snapshot)
       case (state)
         S_IDLE: begin
           q_off <= 13'd0;
           f <= 5'd0;
           k <= 13'd0;
-          if (hello_pend && q_rd_ptr == hello_mark && !(hello_seen && !hello_pend)) begin
+          if (hello_pend && q_rd_ptr == hello_mark && !(hello_seen && !hello_pend) && !ha_busy) begin
             // every message accepted before the HELLO is processed: HELLO_ACK reports the last frame
             hello_ack_req <= 1'b1;
             hello_pend <= 1'b0;
-            ha_flags <= {6'd0, image_loaded, booted};
-            ha_crc <= image_loaded ? image_crc : 32'd0;
-            ha_last <= last_frame;
-            booted <= 1'b0;
           end else if (q_count != 8'd0) state <= S_FETCH;
         end
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
           q_off <= (f >= 5'd14) ? 13'd34 : {8'd0, f} + 13'd1;
-          if (f != 5'd0) begin
-            if (f <= 5'd15) e[f[3:0] - 4'd1] <= q_rd;
-            else p31 <= q_rd;
-          end
           if (f == 5'd16) state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
+        S_ALU: begin
+          ac <= sum9[8];
+          if (sum9[7:0] != 8'd0) az <= 1'b0;
+          if (aj == 2'd0) alo[7:0] <= sum9[7:0];
+          if (aj == 2'd1) alo[15:8] <= sum9[7:0];
+          aj <= aj + 2'd1;
+          if (aj == 2'd3) state <= aret;
+        end
+        // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
+        S_FAIL: begin
+          case (err_msg)
+            M_IMG_SIZE: call(5'd0, 1'b0);
+            M_IMG_CHUNK: call(5'd1, 1'b0);
+            M_IMG_INVALID, M_IMG_CAPACITY: call(5'd2, 1'b0);
+            M_IMG_STAGING: call(5'd3, 1'b0);
+            M_PARAM_RANGE: call(5'd4, 1'b0);
+            M_START_ORDER, M_ORDER: call(5'd5, 1'b1);
+            M_COUNT: if (is_target) call(5'd6, 1'b0);
+                     else call(5'd7, 1'b0);
+            M_HISTORY: if (h_empty) call(5'd5, 1'b1);
+                       else state <= S_FAIL2;   // the temporary holds the first frame kept
+            default: call(5'd8, 1'b0);
+          endcase
+        end
+        S_FAIL2: if (count_rej) call(5'd9, 1'b1);
+                 else state <= S_EMIT_ROOM;
+        // ---- LOAD_IMAGE checks: temp = chunk end; total >= end; offset = received; total = total ----
+        S_LI1: begin
+          ce_ovf <= ac;
+          call(5'd10, 1'b1);
+        end
+        S_LI2: begin
+          li_over <= ce_ovf || !ac;
+          img_last <= az;
+          if (p_a0) begin             // offset 0 starts a new buffer even when the chunk is then refused
+            img_active <= 1'b1;
+            call(5'd11, 1'b0);
+          end else call(5'd12, 1'b1);
+        end
+        S_LI_T: call(5'd13, 1'b0);
+        S_LI5: if (li_over) fail(M_IMG_CHUNK); else load_accept();
+        S_LI3: begin
+          li_ne <= !az;
+          call(5'd14, 1'b1);
+        end
+        S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
         S_LOAD_COPY: begin
           if (b < nb) q_off <= q_off + 13'd1;
           b <= b + 13'd1;
           if (b != 13'd0) begin
-            img_wr_en <= {4'd0, b} <= img_room;         // bytes beyond the staging memory are dropped
-            if (b != 13'd1) img_wr_addr <= img_wr_addr + 17'd1;
+            img_wr_en <= wa_ok;
+            img_wr_addr <= wa_next;
             img_wr_data <= q_rd;
           end
-          if (b == nb) begin
-            img_got <= chunk_end[31:0];
-            if (!img_last) state <= S_POP;
+          if (b == nb) call(5'd15, 1'b0);   // received = end
+        end
+        S_LOAD_FIN: begin
+          if (!img_last) state <= S_POP;
+          else begin
+            img_active <= 1'b0;
+            if (tot_big) fail(M_IMG_STAGING);
             else begin
-              img_active <= 1'b0;
-              if ((img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0) fail(E_CAPACITY, M_IMG_STAGING);
-              else begin
-                img_commit <= 1'b1;
-                img_total <= img_tot[16:0];
-                state <= S_LOAD_WAIT;
-              end
+              img_commit <= 1'b1;
+              state <= S_LOAD_WAIT;
             end
           end
         end
@@ -356,8 +577,20 @@ module session #(
             streaming <= 1'b0;
             at_rest();
             answer(T_STATUS);
-          end else if (img_result == 2'd1) fail(E_BAD_IMAGE, M_IMG_INVALID);
-          else fail(E_CAPACITY, M_IMG_CAPACITY);
+          end else if (img_result == 2'd1) fail(M_IMG_INVALID);
+          else fail(M_IMG_CAPACITY);
+        end
+        // ---- START_STREAM / INPUT_FRAME / TARGET_FRAME: frame = last + 1 ----
+        S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
+        S_VF1: begin
+          if (!az) fail(M_ORDER);
+          else if ((is_target ? p_u16_4 : p_u16_8) != (is_target ? n_outputs : n_stim_inputs))
+            fail(M_COUNT);
+          else begin
+            nb <= is_target ? cnt3_4[12:0] : cnt3_8[12:0];
+            q_off <= is_target ? 13'd9 : 13'd13;
+            state <= S_VAL_COPY;
+          end
         end
         // ---- INPUT_FRAME / TARGET_FRAME values into the core ----
         S_VAL_COPY: begin
@@ -366,10 +599,9 @@ module session #(
           if (b != 13'd0) begin
             vacc <= {q_rd, vacc[23:8]};
             m3 <= (m3 == 2'd2) ? 2'd0 : m3 + 2'd1;
-            if (m3 == 2'd2) begin
-              vi <= vi + 16'd1;
-              if (is_target) begin tgt_we <= 1'b1; tgt_idx <= vi; tgt_value <= {q_rd, vacc[23:8]}; end
-              else begin in_we <= 1'b1; in_idx <= vi; in_value <= {q_rd, vacc[23:8]}; end
+            if (m3 == 2'd2) begin     // (vi counts the value the cycle after)
+              if (is_target) tgt_we <= 1'b1;
+              else in_we <= 1'b1;
             end
           end
           if (b == nb) begin
@@ -384,16 +616,18 @@ module session #(
         end
         S_GO_WAIT: if (frame_done) begin
           plen <= out_plen;
-          h_need <= out_plen;
-          h_begin <= 1'b1;
+          // an entry the history cannot hold (payload >= 2**HAW bytes) is not kept: the history is cleared
+          h_skip <= (out_plen >> HAW) != 13'd0;
+          if ((out_plen >> HAW) != 13'd0) h_clear <= 1'b1;
+          else h_begin <= 1'b1;
           dly <= 2'd2;
           state <= S_OUT_HIST;
         end
         S_OUT_HIST: begin             // history makes room (evicts the oldest outputs)
           if (dly != 2'd0) dly <= dly - 2'd1;
           else if (h_ready) begin
-            need_len <= 13'd11 + plen;
-            after_room <= S_OUT_HDR;
+            em_type <= T_OUTPUT;
+            rs_mode <= 1'b0;
             state <= S_ROOM;
           end
         end
@@ -401,42 +635,10 @@ module session #(
           k <= 13'd0;
           b <= 13'd0;
           h_ra <= rs_ptr;
-          state <= after_room;
-        end
-        S_OUT_HDR: begin              // header, frame, timeUs, count
-          st_we <= 1'b1;
-          st_wo <= k;
-          case (k[4:0])
-            5'd0: st_wd <= 8'd1;
-            5'd1: st_wd <= T_OUTPUT;
-            5'd9: st_wd <= plen[7:0];
-            5'd10: st_wd <= {3'd0, plen[12:8]};
-            5'd11, 5'd12, 5'd13, 5'd14: st_wd <= byte_of(p_u32a, k[1:0] - 2'd3);
-            5'd15, 5'd16, 5'd17, 5'd18: st_wd <= byte_of(p_u32b, k[1:0] - 2'd3);
-            5'd19: st_wd <= cur_w[7:0];
-            5'd20: st_wd <= cur_w[15:8];
-            default: st_wd <= 8'd0;
-          endcase
-          if (k >= 13'd11) begin
-            h_wr <= 1'b1;
-            h_off <= hk;
-            case (k[4:0])
-              5'd11, 5'd12, 5'd13, 5'd14: h_data <= byte_of(p_u32a, k[1:0] - 2'd3);
-              5'd15, 5'd16, 5'd17, 5'd18: h_data <= byte_of(p_u32b, k[1:0] - 2'd3);
-              5'd19: h_data <= cur_w[7:0];
-              default: h_data <= cur_w[15:8];
-            endcase
-          end
-          k <= k + 13'd1;
-          if (k == 13'd20) begin
-            vi <= 16'd0;
-            vn <= cur_w[15:0];
-            state <= (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
-          end
+          state <= S_EMIT;
         end
         S_OUT_REQ: begin
           out_rd_req <= 1'b1;
-          out_rd_idx <= vi;
           state <= S_OUT_WAITV;
         end
         S_OUT_WAITV: if (out_rd_valid) begin
@@ -448,31 +650,24 @@ module session #(
           st_we <= 1'b1;
           st_wo <= k;
           st_wd <= vacc[7:0];
-          h_wr <= 1'b1;
-          h_off <= hk;
-          h_data <= vacc[7:0];
+          h_wr <= !h_skip;
           vacc <= {8'd0, vacc[23:8]};
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
             vi <= vi + 16'd1;
-            state <= (vi + 16'd1 == vn) ? S_OUT_END : S_OUT_REQ;
+            state <= (vi + 16'd1 == cur_w[15:0]) ? S_OUT_END : S_OUT_REQ;
           end
         end
         S_OUT_END: begin
           st_commit <= 1'b1;
-          st_commit_len <= 13'd11 + plen;
-          h_end <= 1'b1;
-          h_bytes <= plen;
-          last_frame <= p_u32a;
-          after_out <= 1'b1;         // expected frame = last + 1, set in S_POP (shares next_start's adder)
-          state <= S_POP;
+          h_end <= !h_skip;
+          no_last <= 1'b0;
+          call(5'd16, 1'b0);    // last frame = this frame
         end
         // ---- STATUS / END_STREAM / ERROR ----
         S_EMIT_ROOM: begin            // the message text's length is known now
-          need_len <= 13'd11 + em_plen;
-          em_last <= 13'd10 + em_plen;
-          after_room <= S_EMIT;
+          plen <= em_plen;
           state <= S_ROOM;
         end
         S_EMIT: begin                 // byte k computed (and its text character read), byte k - 1 written
@@ -484,42 +679,61 @@ module session #(
             st_wo <= k - 13'd1;
             st_wd <= em_rom_q ? rom_ch : em_q;
           end
-          if (k == em_last + 13'd1) begin
+          if (em_type == T_OUTPUT) begin
+            // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
+            // (S_OUT_REQ) or, for RESEND_OUTPUTS, the kept payload (S_RS_COPY)
+            if (k >= 13'd12 && !rs_mode) h_wr <= !h_skip;
+            if (k == (rs_mode ? 13'd11 : 13'd21)) begin
+              k <= k;
+              vi <= 16'd0;
+              state <= rs_mode ? S_RS_COPY : (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
+            end
+          end else if (k == flen) begin
             st_commit <= 1'b1;
-            st_commit_len <= em_last + 13'd1;
             state <= S_POP;
+          end
+        end
+        // ---- RESEND_OUTPUTS: fromFrame > last: nothing; kept: first = last - count + 1 ----
+        S_RS1: begin
+          if (ac) state <= S_POP;
+          else if (h_empty) fail(M_HISTORY);
+          else call(5'd17, 1'b1);
+        end
+        S_RS2: call(5'd18, 1'b1);
+        S_RS3: call(5'd19, 1'b1);
+        S_RS4: begin
+          if (!ac) fail(M_HISTORY);
+          else begin                  // skip fromFrame - first entries, resend the rest
+            rs_ptr <= h_tail;
+            rs_idx <= 16'd0;
+            rs_skip <= 1'b1;
+            state <= S_RS_NEXT;
           end
         end
         // ---- RESEND_OUTPUTS: walk the history to fromFrame, then resend each entry ----
         S_RS_NEXT: begin
-          if (rs_skip && rs_frame == p_u32a) rs_skip <= 1'b0;
+          if (rs_skip && rs_idx == alo) rs_skip <= 1'b0;
           else begin
             h_ra <= rs_ptr + 8;
             state <= S_RS_C1;
           end
         end
-        S_RS_C1: begin h_ra <= rs_ptr + 9; state <= S_RS_C2; end
+        S_RS_C1: begin h_ra <= h_ra + 1'b1; state <= S_RS_C2; end
         S_RS_C2: begin rs_lo <= h_rd; state <= S_RS_C3; end
         S_RS_C3: begin
           if (rs_skip) begin
             rs_ptr <= rs_ptr + rs_plen[HAW-1:0];
-            rs_frame <= rs_frame + 32'd1;
+            rs_idx <= rs_idx + 16'd1;
             state <= S_RS_NEXT;
           end else begin
             plen <= rs_plen;
-            need_len <= 13'd11 + rs_plen;
-            after_room <= S_RS_COPY;
+            em_type <= T_OUTPUT;
+            rs_mode <= 1'b1;
             state <= S_ROOM;
           end
         end
         S_RS_COPY: begin              // header from registers, payload from the history (one cycle late)
-          if (k < 13'd11) begin
-            st_we <= 1'b1;
-            st_wo <= k;
-            st_wd <= (k == 13'd0) ? 8'd1 : (k == 13'd1) ? T_OUTPUT : (k == 13'd9) ? plen[7:0] :
-                     (k == 13'd10) ? {3'd0, plen[12:8]} : 8'd0;
-            k <= k + 13'd1;
-          end else begin
+          begin                       // (the header came from S_EMIT)
             h_ra <= h_ra + 1'b1;
             b <= b + 13'd1;
             if (b != 13'd0) begin
@@ -530,19 +744,15 @@ module session #(
             end
             if (b == plen) begin
               st_commit <= 1'b1;
-              st_commit_len <= 13'd11 + plen;
               rs_ptr <= rs_ptr + plen[HAW-1:0];
-              rs_frame <= rs_frame + 32'd1;
-              state <= (rs_frame == last_frame) ? S_POP : S_RS_WAIT;
+              rs_idx <= rs_idx + 16'd1;
+              state <= (rs_idx + 16'd1 == h_count) ? S_POP : S_RS_WAIT;
             end
           end
         end
         S_RS_WAIT: state <= S_RS_NEXT; // the store's head moves after the commit
         S_POP: begin
-          if (after_out) expected_frame <= next_start;
-          after_out <= 1'b0;
           q_pop <= 1'b1;
-          q_pop_bytes <= 13'd3 + m_len;
           state <= S_POP2;
         end
         default: state <= S_IDLE;     // S_POP2: the queue's pointers move
@@ -550,21 +760,26 @@ module session #(
     end
   end
 
-  // first decision on a fetched message: well-formedness, then each type's checks in order
+  // first decision on a fetched message: well-formedness, then each type's checks in order (those on
+  // 32-bit numbers through the serial adder, continuing in S_LI*, S_SS1, S_VF1, S_RS*)
   task dispatch;
     begin
       b <= 13'd0;
       vi <= 16'd0;
       m3 <= 2'd0;
       if (!well) begin
-        if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(E_BAD_FRAME_NC, M_MALFORMED);
-        else fail(E_UNKNOWN, M_UNKNOWN_TYPE);
+        if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(M_MALFORMED);
+        else fail(M_UNKNOWN_TYPE);
       end else case (m_type)
         8'h01: state <= S_POP;        // HELLO with SEQ: acknowledged and ignored
-        8'h03: load_image();
+        8'h03: begin
+          if (streaming && image_loaded) fail(M_STREAMING_LOAD);
+          else if (p_a0 && (total_small || total_big)) fail(M_IMG_SIZE);
+          else call(5'd20, 1'b0);   // temp = offset + chunk length
+        end
         8'h04: set_param();
         8'h05: begin
-          if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
+          if (!image_loaded) fail(M_NO_IMAGE);
           else begin
             core_reset <= 1'b1;
             restore_weights <= (p0 == 8'd1);
@@ -573,44 +788,34 @@ module session #(
             answer(T_STATUS);
           end
         end
-        8'h06: start_stream();
+        8'h06: begin
+          if (!image_loaded) fail(M_NO_IMAGE);
+          else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
+          else if (cand_bytes > MAX_PAYLOAD) fail(M_PROBES_SIZE);
+          else if (!p_a0 && no_last) fail(M_START_ORDER);
+          else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
+          else ss_accept();
+        end
         8'h07: begin
           if (image_loaded) streaming <= 1'b0;
           answer(T_STATUS);
         end
-        8'h08, 8'h09: values_frame(m_type == 8'h09);
+        8'h08, 8'h09: begin
+          is_target <= m_type == 8'h09;
+          if (!streaming || !image_loaded)
+            fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
+          else call(5'd22, 1'b0);       // frame - last - 1
+        end
         8'h0E: begin
           if (image_loaded && streaming) streaming <= 1'b0;
           answer(T_END);
         end
-        8'h0F: resend();
-        default: fail(E_UNKNOWN, M_NOT_ACCEPTED);
+        8'h0F: begin
+          if (no_last) state <= S_POP;
+          else call(5'd23, 1'b0);        // carry: fromFrame > last
+        end
+        default: fail(M_NOT_ACCEPTED);
       endcase
-    end
-  endtask
-
-  task load_image;
-    begin
-      if (streaming && image_loaded) fail(E_BAD_IMAGE, M_STREAMING_LOAD);
-      else if (p_u32a == 32'd0 && (total_small || total_big))
-        fail(E_BAD_IMAGE, M_IMG_SIZE);
-      else if ((p_u32a == 32'd0) ? (chunk_end > {1'b0, p_u32b})
-               : (!img_active || p_u32a != img_got || p_u32b != img_tot || chunk_end > {1'b0, p_u32b})) begin
-        if (p_u32a == 32'd0) begin    // offset 0 starts a new buffer even when the chunk is then refused
-          img_active <= 1'b1; img_got <= 32'd0; img_tot <= p_u32b;
-        end
-        fail(E_BAD_IMAGE, M_IMG_CHUNK);
-      end else begin
-        if (p_u32a == 32'd0) begin
-          img_active <= 1'b1; img_got <= 32'd0; img_tot <= p_u32b;
-        end
-        nb <= m_len - 13'd8;
-        q_off <= 13'd11;
-        img_wr_addr <= p_u32a[16:0];
-        img_room <= (p_u32a[31:IAW] != 0) ? 17'd0 : IMG_BYTES - p_u32a[16:0];
-        img_last <= chunk_end[31:0] == p_u32b;
-        state <= S_LOAD_COPY;
-      end
     end
   endtask
 
@@ -622,63 +827,9 @@ module session #(
       end else if (image_loaded && ((p_u16_0 == 16'd2 && p_i32_2[31:24] == 8'd0) ||
                                     (p_u16_0 == 16'd3 && p_i32_2[31:16] == 16'd0 && p_i32_2[15:0] != 16'd0))) begin
         param_we <= 1'b1;
-        param_id <= p_u16_0;
-        param_value <= p_i32_2;
         answer(T_STATUS);
-      end else if (!image_loaded && p_u16_0 != 16'd1) fail(E_BAD_PARAM, M_NO_IMAGE);
-      else fail(E_BAD_PARAM, M_PARAM_RANGE);
-    end
-  endtask
-
-  task start_stream;
-    begin
-      if (!image_loaded) fail(E_NO_IMAGE, M_NO_IMAGE);
-      else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(E_BAD_PARAM, M_PROBES);
-      else if (cand_bytes > MAX_PAYLOAD) fail(E_CAPACITY, M_PROBES_SIZE);
-      else if (p_u32a != 32'd0 && !(last_frame != NO_FRAME && p_u32a == next_start))
-        fail(E_OUT_OF_ORDER, M_START_ORDER);
-      else begin
-        if (p_u32a == 32'd0 && last_frame != NO_FRAME) begin   // a new stream: core at rest, weights kept
-          core_reset <= 1'b1;
-          restore_weights <= 1'b0;
-          last_frame <= NO_FRAME;
-          h_clear <= 1'b1;
-        end
-        probes <= p8[3:0];
-        expected_frame <= p_u32a;
-        streaming <= 1'b1;
-        answer(T_STATUS);
-      end
-    end
-  endtask
-
-  task values_frame(input tgt);
-    begin
-      is_target <= tgt;
-      if (!streaming || !image_loaded)
-        fail(E_NOT_STREAMING, tgt ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
-      else if (p_u32a != expected_frame) fail(E_OUT_OF_ORDER, M_ORDER);
-      else if ((tgt ? p_u16_4 : p_u16_8) != (tgt ? n_outputs : n_stim_inputs))
-        fail(E_BAD_FRAME, M_COUNT);
-      else begin
-        nb <= tgt ? cnt3_4[12:0] : cnt3_8[12:0];
-        q_off <= tgt ? 13'd9 : 13'd13;
-        state <= S_VAL_COPY;
-      end
-    end
-  endtask
-
-  task resend;
-    begin
-      if (last_frame == NO_FRAME || p_u32a > last_frame) state <= S_POP;
-      else if (h_count == 16'd0 || p_u32a < h_first)
-        fail(E_HISTORY, M_HISTORY);
-      else begin
-        rs_ptr <= h_tail;
-        rs_frame <= h_first;
-        rs_skip <= 1'b1;
-        state <= S_RS_NEXT;
-      end
+      end else if (!image_loaded && p_u16_0 != 16'd1) fail(M_PARAM_NO_IMAGE);
+      else fail(M_PARAM_RANGE);
     end
   endtask
 endmodule

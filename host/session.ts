@@ -82,6 +82,8 @@ export class BoardSession {
   private enders: Array<(why: Error) => void> = [];
   private ended: Error | null = null;
   private readonly t0 = performance.now();
+  /** When the board's last message arrived (performance.now() ms; the session's start before any). */
+  lastMessageAt = performance.now();
 
   private constructor(
     readonly transport: ByteTransport,
@@ -163,6 +165,7 @@ export class BoardSession {
 
   private onMessage(m: Message, sequenced: boolean): void {
     this.logMessage('rx', m);
+    this.lastMessageAt = performance.now();
     if (sequenced) this.link.release(1);
     if (m.type === 'hello-ack') {
       if (m.booted) this.end(new BoardResetError(m.boardId));
@@ -195,6 +198,16 @@ export class BoardSession {
 
   get endedBy(): Error | null {
     return this.ended;
+  }
+
+  /** Whether a request waits for its answer. */
+  get awaitingAnswer(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  /** Ends the session from outside (the stream gave up on it): waiters are rejected with `why`. */
+  abandon(why: Error): void {
+    this.end(why);
   }
 
   private end(why: Error): void {

@@ -36,6 +36,13 @@ export interface StreamRequest {
   reconnect?: { attempts: number; delayMs: number };
   /** How long to wait for outstanding outputs after END_STREAM, ms. */
   drainTimeoutMs?: number;
+  /**
+   * A session in which the board sends no message for this long while frames or a request wait on it
+   * ends with an error naming the frame it stalled at (and the stream reconnects as after any failure),
+   * instead of waiting forever on a board that acknowledges frames but neither computes nor refuses
+   * them. Default 20000 ms.
+   */
+  stallMs?: number;
   onProgress?: (p: StreamProgress) => void;
   /**
    * Outputs of an earlier attempt of the same stream (StreamError.partial.outputs; empty arrays are
@@ -143,10 +150,13 @@ async function runSession(run: StreamRun, session: BoardSession, req: StreamRequ
   const ended = new Promise<Error>((r) => session.onEnd(r));
   session.onUnsolicited((m) => run.receive(m));
   let mark: number | null = null; // outputs held once the session was set up
+  let pump: FramePump | null = null;
+  const guard = stallGuard(session, req.stallMs ?? 20_000, () => (pump !== null && run.ledger.firstMissing() < pump.next ? run.ledger.firstMissing() : null));
   try {
     const from = await pickUp(run, session, req, plan);
     mark = run.ledger.received;
-    await new FramePump(session, req, run.pumpObserver, from, ended).run();
+    pump = new FramePump(session, req, run.pumpObserver, from, ended);
+    await pump.run();
     await endStream(run.ledger, session, ended, req.drainTimeoutMs ?? 2000);
     run.recorder.addLink(session.link);
     await session.close();
@@ -159,7 +169,27 @@ async function runSession(run: StreamRun, session: BoardSession, req: StreamRequ
       return run.fail((e as Error).message);
     }
     return { error: e as Error, setUp: mark !== null, progressed: mark !== null && run.ledger.received > mark };
+  } finally {
+    clearInterval(guard);
   }
+}
+
+/**
+ * Watches a session: when the board has sent no message for `stallMs` while a request waits for its
+ * answer or a frame (`outstanding()`: the first without output) waits for its output, the session is
+ * abandoned with an error that says so.
+ */
+function stallGuard(session: BoardSession, stallMs: number, outstanding: () => number | null): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const silentMs = performance.now() - session.lastMessageAt;
+    if (silentMs < stallMs || session.endedBy) return;
+    const frame = outstanding();
+    if (frame === null && !session.awaitingAnswer) return;
+    const what = frame !== null ? `frame ${frame} has no output` : 'a request has no answer';
+    session.abandon(new Error(`board '${session.info?.boardId ?? '?'}' sent nothing for ${(silentMs / 1000).toFixed(1)} s while ${what}: it acknowledges the line but neither answers nor refuses`));
+  }, Math.min(1000, stallMs / 4));
+  timer.unref();
+  return timer;
 }
 
 /** Brings the board to where this session's frames start, as planResume decides; returns that frame. */

@@ -8,11 +8,17 @@
 // high, and for --grace-cycles after the last line activity or sim_busy; otherwise the simulation
 // sleeps in poll() (with --idle-realtime it advances simulated time with wall time instead). On exit (SIGTERM, SIGINT,
 // EOF on --stdio) it prints one JSON line on stderr: simulated cycles per wall second overall
-// (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS).
+// (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS). SIGUSR1 presses the board's
+// reset: rst is held for --reset-cycles (the design loses its registers, as after a power cycle). At start the
+// design runs --boot-cycles (default 0) before the line is opened: what it sends at power-up is lost, as
+// on a board powered before its port is opened.
 #include "Vtop.h"
 #include "verilated.h"
 
 #include <cerrno>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -32,6 +38,8 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
+volatile std::sig_atomic_t g_reset = 0;
+void on_reset(int) { g_reset = 1; }
 
 // the top's optional `sim_busy` output (a design that computes without line activity raises it)
 template <typename T, typename = void> struct HasSimBusy : std::false_type {};
@@ -49,6 +57,7 @@ struct Options {
     long long grace_cycles = -1;
     bool idle_realtime = false;
     int reset_cycles = 16;
+    long long boot_cycles = 0;
 };
 
 // host -> design: serialises queued bytes onto uart_rx_pin, 8N1. Like a UART's bit clock, the schedule
@@ -131,6 +140,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--grace-cycles") o.grace_cycles = std::atoll(val().c_str());
         else if (a == "--idle-realtime") o.idle_realtime = true;
         else if (a == "--reset-cycles") o.reset_cycles = std::atoi(val().c_str());
+        else if (a == "--boot-cycles") o.boot_cycles = std::atoll(val().c_str());
         else if (a.rfind("+verilator", 0) == 0) continue;
         else usage();
     }
@@ -155,6 +165,14 @@ class Sim {
     Sim(const Options& o, VerilatedContext* ctx) : o_(o), top_(new Vtop{ctx}) {
         out_.bit_cycles = o.clk_hz / o.baud;
         in_.bit_cycles = o.clk_hz / o.baud;
+        // power-up: the board runs (and sends whatever it announces at boot) before a host holds the line,
+        // as a board plugged in before its port is opened; what it sent meanwhile is lost
+        top_->uart_rx_pin = 1;
+        top_->rst = 1;
+        for (int i = 0; i < o.reset_cycles; i++) tick();
+        top_->rst = 0;
+        for (long long i = 0; i < o.boot_cycles; i++) tick();
+        wbuf_.clear();
         if (o.stdio) {
             rfd_ = 0;
             wfd_ = 1;
@@ -163,10 +181,6 @@ class Sim {
             rfd_ = wfd_ = open_pty(o.pty);
             if (rfd_ < 0) { std::fprintf(stderr, "board_sim: cannot open %s: %s\n", o.pty.c_str(), std::strerror(errno)); std::exit(1); }
         }
-        top_->uart_rx_pin = 1;
-        top_->rst = 1;
-        for (int i = 0; i < o.reset_cycles; i++) tick();
-        top_->rst = 0;
     }
     ~Sim() { top_->final(); delete top_; }
 
@@ -175,6 +189,7 @@ class Sim {
         std::fprintf(stderr, "board_sim: ready clk_hz=%.0f baud=%.0f grace_cycles=%lld%s\n", o_.clk_hz, o_.baud, o_.grace_cycles,
                      HasSimBusy<Vtop>::value ? " sim_busy" : "");
         while (!g_stop && !eof_) {
+            if (g_reset) press_reset();
             read_line();
             bool busy = out_.busy() || in_.active || top_busy(*top_) || cycle_ - last_activity_ < static_cast<unsigned long long>(o_.grace_cycles);
             if (busy) {
@@ -199,6 +214,15 @@ class Sim {
     }
 
   private:
+    void press_reset() {
+        g_reset = 0;
+        std::fprintf(stderr, "board_sim: reset at cycle %llu\n", cycle_);
+        top_->rst = 1;
+        for (int i = 0; i < o_.reset_cycles; i++) tick();
+        top_->rst = 0;
+        last_activity_ = cycle_;
+    }
+
     void tick() {
         int pin = out_.pin(cycle_);
         top_->uart_rx_pin = pin;
@@ -317,6 +341,12 @@ int main(int argc, char** argv) {
     Options o = parse(argc, argv);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGINT, on_signal);
+    std::signal(SIGUSR1, on_reset);
+#ifdef __linux__
+    // the model dies with the process that started it (a killed test or CLI leaves no simulation running)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1) return 1;
+#endif
     std::signal(SIGPIPE, SIG_IGN);
     auto* ctx = new VerilatedContext;
     ctx->commandArgs(argc, argv);

@@ -6,7 +6,10 @@ module session_harness #(
   parameter IDLE_MS = 10000,
   parameter MAX_RETRIES = 10,
   parameter QAW = 12,
+  parameter QMEM = 3584,
+  parameter QBASE = 502,
   parameter RAW = 11,
+  parameter RBYTES = 1536,
   parameter SAW = 3,
   parameter HAW = 9,
   parameter MAX_PAYLOAD = 1024,
@@ -47,7 +50,7 @@ module session_harness #(
   wire [3:0] probes;
   wire _unused = &{1'b0, frame_busy};
   board_link #(.TICK_CYCLES(TICK_CYCLES), .T_MIN_MS(T_MIN_MS), .IDLE_MS(IDLE_MS), .MAX_RETRIES(MAX_RETRIES),
-    .QAW(QAW), .RAW(RAW), .SAW(SAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES),
+    .QAW(QAW), .QMEM(QMEM), .QBASE(QBASE), .RAW(RAW), .RBYTES(RBYTES), .SAW(SAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES),
     .MAX_NEURONS(255), .MAX_SYNAPSES(4096), .MAX_INPUTS(64), .MAX_OUTPUTS(16), .MAX_FRAME_RATE(1000),
     .ID_LEN(8), .BOARD_ID("nla-stub")) link (
     .clk(clk), .rst(rst), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),

@@ -26,6 +26,12 @@ export interface RtlBoardOptions {
   restore?: boolean;
   /** Advance simulated time with wall time while the line is idle (the design's timers run). */
   idleRealtime?: boolean;
+  /**
+   * Cycles the design runs after power-up before the line is opened (default 100000, 8 ms at 12 MHz):
+   * what it announces at boot (board_top's power-up HELLO_ACK) goes to nobody, as on a board powered
+   * before its port is opened, instead of arriving in the middle of the host's first handshake.
+   */
+  bootCycles?: number;
   /** Cycles the clock keeps running after the last line activity (default: the harness's, 24 bit times + 4096). */
   graceCycles?: number;
   onEvent?: (what: string) => void;
@@ -57,6 +63,8 @@ export interface ServedRtlBoard {
   cutLine(): Promise<void>;
   /** Resolves when the line is back after a cut. */
   lineUp(): Promise<void>;
+  /** Presses the board's reset (the harness holds rst, SIGUSR1): the design loses its session, image and state. */
+  reset(): void;
   /** Stops the model and the line; resolves with the simulation's statistics (null if it printed none). */
   close(): Promise<RtlSimStats | null>;
 }
@@ -71,6 +79,7 @@ export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlB
   const pty = new PtyPair(o.link);
   await pty.start();
   const args = ['--clk-hz', String(clkHz), '--baud', String(o.lineBaud ?? baud), '--pty', pty.boardPath];
+  args.push('--boot-cycles', String(o.bootCycles ?? 100_000));
   if (o.idleRealtime) args.push('--idle-realtime');
   if (o.graceCycles !== undefined) args.push('--grace-cycles', String(o.graceCycles));
   const proc = spawn(model.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -119,6 +128,9 @@ export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlB
     proc,
     cutLine: () => pty.cut(),
     lineUp: () => up,
+    reset: () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGUSR1');
+    },
     close: async () => {
       closing = true;
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -19,7 +19,7 @@ export interface SerialOptions {
  * A serial port (a real UART, a USB-serial adapter, or a pty) through node-serialport, reading and
  * writing on the event loop (eventLoopBinding, not on libuv's thread pool), or reading on a thread of
  * its own on request. Opening errors are reported with the path; a device that disappears closes the
- * transport with the reason.
+ * transport with the reason. Input that arrived before the port was opened is discarded.
  */
 export class SerialTransport implements ByteTransport {
   private readonly ev = new TransportEvents();
@@ -48,7 +48,13 @@ export class SerialTransport implements ByteTransport {
       // SerialPort passes a `binding` option on to its stream (its options type leaves it out); with a
       // reader thread not exclusive (TIOCEXCL would refuse the thread's own open)
       const port = new SerialPort({ path, baudRate, autoOpen: false, binding: BINDING, ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
-      port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve(new SerialTransport(port, path, opts))));
+      port.open((err) => {
+        if (err) return reject(new Error(`cannot open ${path}: ${err.message}`));
+        if (opts.readerThread) return resolve(new SerialTransport(port, path, opts));
+        // bytes that reached the port before it was opened belong to no session of ours (a board's power-up
+        // HELLO_ACK, a late retransmission to an earlier host): discard them, as a UART nobody holds open does
+        port.flush((e) => (e ? reject(new Error(`cannot flush ${path}: ${e.message}`)) : resolve(new SerialTransport(port, path, opts))));
+      });
     });
   }
 

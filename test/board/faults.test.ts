@@ -163,6 +163,16 @@ describe('faults on the line and on the board', () => {
     expect(res.outputs).toEqual(reference(inputs));
   }, 30_000);
 
+  it('a board that acknowledges frames but never answers: the stall guard ends the session, and the stream fails naming the frame instead of waiting forever', async () => {
+    const board = new VirtualBoard({ frameDelayMs: 60_000 });
+    const err = await streamToBoard({ ...base(memoryLine(board), frames(5)), stallMs: 400, reconnect: { attempts: 1, delayMs: 10 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    const se = err as StreamError;
+    expect(se.partial.incidents.some((i) => /sent nothing for 0\.\d s while frame 0 has no output/.test(i.what))).toBe(true);
+    expect(se.missingOutputs).toEqual([0, 1, 2, 3, 4]);
+    expect(se.message).toMatch(/\(0–4\) without output/);
+  }, 30_000);
+
   it('a board of another protocol version is refused, naming both versions', async () => {
     const board = new VirtualBoard({ protocol: { major: 2, minor: 3 }, boardId: 'fpga-7' });
     const err = await streamToBoard({ ...base(memoryLine(board), frames(5)) }).catch((e: unknown) => e);

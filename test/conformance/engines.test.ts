@@ -26,7 +26,7 @@ for (const subject of SUBJECTS) {
   const skip = subject.unavailable();
   if (skip) process.stderr.write(`NOTE: conformance: ${subject.label} skipped: ${skip}\n`);
   describe.skipIf(skip !== null)(`${subject.label}: within ${subject.tolerance.toPrecision(3)} of the digital reference (${subject.why})`, () => {
-    beforeAll(async () => subject.setUp?.(), 60_000);
+    beforeAll(async () => subject.setUp?.(), 600_000); // the RTL board builds its Verilator model on a first run
     afterAll(async () => subject.tearDown?.());
     for (const c of CASES) {
       const excluded = c.excluded[subject.factory.name];

@@ -11,6 +11,8 @@ import type { Signal } from '../../emulator/stimulus/signal.js';
 import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
 import { boardEngine } from '../../host/engine/board-engine.js';
 import { serveVirtualBoard, type ServedBoard } from '../../host/board/serve.js';
+import { serveRtlBoard, type ServedRtlBoard } from '../../host/board/rtl-board.js';
+import { verilatorAvailable } from '../../host/board/verilate.js';
 import { hasSocat } from '../pty-available.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -58,6 +60,31 @@ function ptyBoard(): Subject {
   return subject;
 }
 
+/**
+ * The gateware board (gateware/board_top.v) under Verilator behind a real pty, its UART simulated bit by
+ * bit at 921600 baud on a 12 MHz clock (`nla board rtl`): the same bits as the virtual board.
+ */
+function rtlBoard(): Subject {
+  let served: ServedRtlBoard | null = null;
+  const subject: Subject = {
+    label: 'board (the gateware in RTL co-simulation behind a socat pty, nla board rtl)',
+    factory: boardEngine,
+    options: {},
+    unavailable: () => (!hasSocat ? 'socat is not installed' : !verilatorAvailable() ? 'verilator is not installed' : null),
+    tolerance: 2 ** -12,
+    why: "the fixed-point core's inference error bound (docs/protocol.md); the RTL computes the core's bits",
+    framed: true,
+    async setUp() {
+      served = await serveRtlBoard({ top: 'board_top', baud: 921_600, clkHz: 12_000_000, idleRealtime: true });
+      subject.options = { boardPort: served.hostPath, baud: '921600' };
+    },
+    async tearDown() {
+      await served?.close();
+    },
+  };
+  return subject;
+}
+
 /** Every subject; `NLA_TEST_BOARD_PORT` adds a real board on that serial device (as node-serialport's hardware suite does). */
 export function subjects(): Subject[] {
   const list: Subject[] = [
@@ -68,6 +95,7 @@ export function subjects(): Subject[] {
     { label: 'spice (native ngspice, ideal profile)', factory: spiceEngine, options: { profile: 'ideal', spiceEngine: 'native' }, unavailable: () => (hasNgspice ? null : 'ngspice is not installed'), tolerance: 3e-3, why: 'as the WebAssembly build', framed: false },
     { label: 'board (virtual board in process)', factory: boardEngine, options: {}, unavailable: () => null, tolerance: 2 ** -12, why: "the fixed-point core's inference error bound (docs/protocol.md)", framed: true },
     ptyBoard(),
+    rtlBoard(),
   ];
   const port = process.env.NLA_TEST_BOARD_PORT;
   if (port) {

@@ -7,12 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
 import { hasVerilator } from './tools.js';
+import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 
 /**
  * The whole gateware board (board_top: UART, framing, link layer, session, fixed-point core) under
  * Verilator behind a real pty (`nla board rtl`), driven by `nla stream` through the full protocol, its
  * output frames against the virtual board's (FixedPointCore, hardware-models/fixed-point/core.ts) on the
- * same stream, bit for bit.
+ * same stream, bit for bit: 10,000 frames of the example and 2,000 with learning and targets.
  */
 const run = hasVerilator && hasSocat ? describe : describe.skip;
 
@@ -35,28 +36,55 @@ afterAll(() => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-function streamTo(port: string, out: string, extra: string[]): void {
-  const r = nla(['stream', '--port', port, '--image', 'examples/teacher/network.json', '--input', 'examples/teacher/input.csv', '--out', out, ...extra]);
+interface StreamJson {
+  complete: boolean;
+  board: { boardId: string; caps: Record<string, number> } | null;
+  stats: { lost: number; frames: number; outputsReceived: number };
+}
+
+/** `nla stream … --json` to a port; returns its JSON summary. */
+function streamTo(port: string, out: string, extra: string[]): StreamJson {
+  const r = nla(['stream', '--port', port, '--image', 'examples/teacher/network.json', '--input', 'examples/teacher/input.csv', '--out', out, '--json', ...extra]);
   expect(r.code, r.err).toBe(0);
-  expect(r.out).toMatch(/lost 0/);
+  const j = JSON.parse(r.out) as StreamJson;
+  expect(j.complete).toBe(true);
+  expect(j.stats.lost).toBe(0);
+  return j;
 }
 
 run('the gateware board in RTL co-simulation (nla board rtl)', () => {
-  it('streams the example through the full protocol: every output frame equals the virtual board’s bit for bit (200 frames; 100 with learning and targets)', async () => {
+  it('streams the example through the full protocol: 10,000 frames with every probe, then 2,000 with learning and targets, every output frame equal to the virtual board’s bit for bit, the recordings replay; the handshake announces what the gateware holds', async () => {
     const rtl = await startBoard('rtl');
     const virt = await startBoard('virtual');
     children.push(rtl.child, virt.child);
     const dir = mkdtempSync(join(tmpdir(), 'nla-rtl-'));
-    for (const [name, extra] of [
-      ['infer', ['--duration', '200ms', '--probe', 'u,rate,error']],
-      ['learn', ['--duration', '100ms', '--learn', '--target', 'examples/teacher/target.csv']],
+    for (const [name, frames, extra] of [
+      ['infer', 10_000, ['--duration', '10000ms', '--probe', 'u,rate,error,all-u']],
+      ['learn', 2_000, ['--duration', '2000ms', '--learn', '--target', 'examples/teacher/target.csv']],
     ] as const) {
-      streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra]);
+      const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra, '--log', join(dir, `${name}-rtl.jsonl`)]);
+      expect(j.stats.outputsReceived).toBe(frames);
+      // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and board_link.v
+      const g = gatewareCapacity();
+      expect(j.board!.boardId).toBe(g.boardId);
+      expect(j.board!.caps).toEqual(g.caps);
       streamTo(virt.port, join(dir, `${name}-virtual.csv`), [...extra]);
       const a = readFileSync(join(dir, `${name}-rtl.csv`), 'utf8');
       const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
-      expect(a.trim().split('\n').length).toBe(name === 'infer' ? 201 : 101);
-      expect(a).toBe(b);
+      expect(a.trim().split('\n').length).toBe(frames + 1); // the header and a row per frame
+      expect(a === b, firstDifferentLine(a, b)).toBe(true);
+      // the RTL board's recording replays: every output, decoded from the messages and from the line's bytes, equals the reference core's
+      const rp = nla(['replay', join(dir, `${name}-rtl.jsonl`), '--json']);
+      expect(rp.code, rp.out + rp.err).toBe(0);
+      expect(JSON.parse(rp.out)).toMatchObject({ checked: frames, inputFrames: frames, mismatchCount: 0, unmatched: 0 });
     }
-  }, 600_000);
+  }, 3_600_000);
 });
+
+/** The first line where two CSVs differ, for the failure message. */
+function firstDifferentLine(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return `line ${i + 1}:\n  rtl     ${x[i]}\n  virtual ${y[i]}`;
+  return 'identical';
+}

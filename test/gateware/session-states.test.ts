@@ -41,7 +41,7 @@ const param = (id: number, value: number): Message => ({ type: 'set-param', id, 
 describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/protocol.md 7.1, 8) against the reference board', () => {
   it('every message in IDLE, LOADED and STREAMING, with the error codes in the order of their checks', async () => {
     const host = await open();
-    await sameAsReference(host, [
+    const answers = await sameAsReference(host, [
       // IDLE (no image)
       { type: 'reset', restoreWeights: true },
       start(0),
@@ -102,6 +102,13 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
       { type: 'end-stream', lastFrame: 0, framesProcessed: 1 },
       { type: 'stop-stream' },
     ]);
+    // the texts (read from rx_queue's memory since the texts moved there): with and without a number
+    expect(answers[0]![0]).toMatchObject({ type: 'error', code: ERROR_CODE.NO_IMAGE, message: 'no image loaded' });
+    expect(answers[4]![0]).toMatchObject({ type: 'error', message: 'input only while streaming' });
+    expect(answers[5]![0]).toMatchObject({ type: 'error', message: 'targets only while streaming' });
+    expect(answers[7]![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_PARAM, message: 'no image loaded' });
+    expect(answers[9]![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_PARAM, message: 'no image loaded' });
+    expect(answers[11]![0]).toMatchObject({ type: 'error', message: 'board does not accept type 0x0000000a' });
   });
 
   it('LOAD_IMAGE chunk rules (5.4): size, sequence, total, overrun; validation and capacity name the byte', async () => {

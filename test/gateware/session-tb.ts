@@ -28,11 +28,11 @@ if (!hasVerilator) process.stderr.write('NOTE: verilator is not installed: the g
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GW = join(ROOT, 'gateware');
 export const SOURCES = [
-  'sim/session_harness.v', 'sim/core_stub.v', 'board_link.v', 'ram_dp.v', 'ms_clock.v', 'rx_queue.v', 'link_rx.v',
+  'sim/session_harness.v', 'sim/core_stub.v', 'board_link.v', 'ram_dp.v', 'ms_clock.v', 'rx_queue.v', 'queue_mem.v', 'link_rx.v',
   'link_tx.v', 'rto_estimator.v', 'unseq_frame.v', 'line_time.v', 'idle_timer.v', 'session.v', 'msg_rom.v',
   'output_history.v',
 ];
-const EXTRA = ['session_defs.vh', 'sim/session_tb.cpp'];
+const EXTRA = ['session_defs.vh', 'msg_text.vh', 'sim/session_tb.cpp'];
 
 /** Clock cycles per simulated ms in the testbench (the design's TICK_CYCLES). */
 export const TICK_CYCLES = 20;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIce40 } from '../../host/board/ice40-build.js';
+import { buildIce40 } from '../../host/fpga/ice40-build.js';
 import { hasYosys } from './tools.js';
 
 /**
@@ -8,8 +8,8 @@ import { hasYosys } from './tools.js';
  * it meets the declared 12 MHz clock with the margin the design aims at.
  */
 describe.skipIf(!hasYosys)('frame_echo_top on the iCE40 UP5K (yosys, nextpnr-ice40)', () => {
-  it('fits, infers EBR for the frame and group buffers, meets 12 MHz', () => {
-    const r = buildIce40({ top: 'frame_echo_top', board: 'icebreaker', baud: 921_600 });
+  it('fits, infers EBR for the frame and group buffers, meets 12 MHz', async () => {
+    const r = await buildIce40({ top: 'frame_echo_top', board: 'icebreaker', baud: 921_600 });
     process.stderr.write(`frame_echo_top on UP5K: ${r.luts} LUT4, ${r.carries} carries, ${r.flipFlops} FF, ${r.logicCells}/${r.logicCellsAvailable} LC, ` +
       `${r.ebr} EBR, ${r.spram} SPRAM, ${r.dsp} DSP, fmax ${r.fmaxMHz.toFixed(1)} MHz (clock ${r.clockMHz} MHz); yosys ${r.yosysMs} ms, nextpnr ${r.pnrMs} ms\n`);
     // frame_rx: 2 x (11 + 1024) bytes = 5 EBR; cobs_encoder: 2 x 256 bytes = 1 EBR

@@ -1,0 +1,147 @@
+/**
+ * Benchmarks of the reference FPGA board (`npm run bench:fpga`), on the bundled example
+ * (examples/teacher, dt 0.1 ms, 1 ms frames: 10 steps, 4 iterations per frame):
+ *
+ * 1. The RTL core's cycles per frame (inference, learning with targets), measured in simulation
+ *    (deterministic: one run), and the frames/s they give at the board's 12 MHz clock, against the
+ *    frames/s a UART line carries at 115200 and 921600 baud (host/fpga/line-rate.ts).
+ * 2. Co-simulation speed: the whole board (board_top, UART at the bit level) under Verilator behind a
+ *    real pty, streamed unpaced by the host in this process: frames/s and simulated cycles per wall
+ *    second while the clock runs. Baselines in the same run: the core alone under Verilator (core_tb,
+ *    no UART, no protocol), and the virtual board (FixedPointCore in TypeScript) behind a pty in its
+ *    own process.
+ * Medians of REPS runs. Writes out/benchmarks-fpga.{md,json}.
+ *
+ *   npm run bench:fpga [-- --quick]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { compileBoardImage } from '../compiler/board/compile-image.js';
+import { buildGraph } from '../compiler/graph/build.js';
+import { loadSpecFile } from '../compiler/spec/load.js';
+import { toSignal } from '../hardware-models/fixed-point/format.js';
+import { encodeImage } from '../hardware-models/fixed-point/image-codec.js';
+import { sampleFrames } from '../emulator/stimulus/frames.js';
+import { FunctionSignal } from '../emulator/stimulus/signal.js';
+import { serveRtlBoard } from '../host/board/rtl-board.js';
+import { spawnVirtualBoard } from '../host/board/spawn.js';
+import { frameCmd, imageCmd, measureCoreCycles, parseCoreFrame, runCore } from '../host/fpga/core-sim.js';
+import { lineFramesPerS } from '../host/fpga/line-rate.js';
+import { streamToBoard } from '../host/stream.js';
+import { SerialTransport } from '../host/transport/serial.js';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 1 : 3;
+const FRAMES = quick ? 100 : 300;
+const CLOCK_HZ = 12_000_000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+
+const graph = buildGraph(loadSpecFile('examples/teacher/network.json'));
+const image = compileBoardImage(graph, { dtMs: 0.1, frameMs: 1 }).image;
+const bytes = encodeImage(image);
+const signal = new FunctionSignal(image.nStimulusInputs, (t, c) => 0.5 + 0.4 * Math.sin(t / (20 + 3 * c) + c));
+const inputs = sampleFrames(signal, 1, FRAMES).map((f) => Int32Array.from(f, toSignal));
+
+function say(s: string): void {
+  process.stderr.write(`bench:fpga: ${s}\n`);
+}
+
+/** Cycles per frame on the RTL core and the frames/s at the board's clock, against the line. */
+function coreCycles() {
+  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length);
+  if (c.load.result !== 0) throw new Error(`the RTL core refused the example (result ${c.load.result} at byte ${c.load.errOffset})`);
+  const inference = Math.max(...c.inference);
+  const learning = Math.max(...c.learning);
+  const lines = [115_200, 921_600].map((baud) => ({ baud, ...lineFramesPerS(baud, image.nStimulusInputs, image.outputs.length) }));
+  return { installCycles: c.load.cycles, inference, learning, framesPerSAt12MHz: { inference: CLOCK_HZ / inference, learning: CLOCK_HZ / learning }, lines };
+}
+
+/** The core alone under Verilator: simulated cycles per wall second over FRAMES frames. */
+function coreAloneSpeed(): number {
+  const script = [imageCmd(bytes), ...inputs.map((f) => frameCmd(false, 1, f))];
+  const t0 = performance.now();
+  const out = runCore(script);
+  const wallS = (performance.now() - t0) / 1000;
+  const cycles = out.slice(1).map(parseCoreFrame).reduce((s, f) => s + f.cycles, 0);
+  return cycles / wallS;
+}
+
+/** The whole board under Verilator behind a pty: frames/s through the protocol and simulated cycles/s while busy. */
+async function rtlBoardSpeed(): Promise<{ framesPerS: number; busyCyclesPerS: number }> {
+  const served = await serveRtlBoard({ top: 'board_top', baud: 921_600, clkHz: CLOCK_HZ, idleRealtime: true });
+  try {
+    const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(served.hostPath, 921_600, 5000), image: bytes, inputs, frameUs: 1000, reconnect: { attempts: 3, delayMs: 200 } });
+    if (res.stats.lost !== 0) throw new Error(`the RTL board lost ${res.stats.lost} frames`);
+    const stats = await served.close();
+    return { framesPerS: res.stats.framesPerSecond, busyCyclesPerS: stats?.busyCyclesPerS ?? NaN };
+  } catch (e) {
+    await served.close();
+    throw e;
+  }
+}
+
+/** Baseline: the virtual board (TypeScript FixedPointCore) in its own process behind a pty. */
+async function virtualBoardSpeed(): Promise<number> {
+  const board = await spawnVirtualBoard();
+  try {
+    const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(board.port, 921_600, 5000), image: bytes, inputs, frameUs: 1000 });
+    return res.stats.framesPerSecond;
+  } finally {
+    await board.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  say('cycles per frame on the RTL core (builds the Verilator model on a first run)');
+  const core = coreCycles();
+  const alone: number[] = [];
+  const rtl: Array<{ framesPerS: number; busyCyclesPerS: number }> = [];
+  const virt: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    say(`rep ${r + 1}/${REPS}: core alone, RTL board, virtual board (${FRAMES} frames each)`);
+    alone.push(coreAloneSpeed());
+    rtl.push(await rtlBoardSpeed());
+    virt.push(await virtualBoardSpeed());
+  }
+  const rtlFps = rtl.map((x) => x.framesPerS);
+  const rtlCps = rtl.map((x) => x.busyCyclesPerS);
+  const result = {
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    reps: REPS,
+    frames: FRAMES,
+    core,
+    cosim: {
+      coreAloneCyclesPerS: median(alone),
+      rtlBoardFramesPerS: median(rtlFps),
+      rtlBoardBusyCyclesPerS: median(rtlCps),
+      virtualBoardFramesPerS: median(virt),
+      rtlOverVirtual: median(rtlFps) / median(virt),
+      raw: { alone, rtl, virt },
+    },
+  };
+  const f = (x: number) => Math.round(x).toLocaleString('en-US');
+  const md = [
+    `Machine: ${result.machine}; medians of ${REPS} runs, ${FRAMES} frames of examples/teacher each (\`npm run bench:fpga\`).`,
+    '',
+    '| | inference | learning with targets |',
+    '|---|---|---|',
+    `| RTL core, cycles per frame | ${f(core.inference)} | ${f(core.learning)} |`,
+    `| frames/s at 12 MHz | ${f(core.framesPerSAt12MHz.inference)} | ${f(core.framesPerSAt12MHz.learning)} |`,
+    ...core.lines.map((l) => `| UART line at ${l.baud} baud (${l.inputFrameBytes} B per INPUT_FRAME), frames/s | ${f(l.framesPerS)} | ${f(l.framesPerS)} |`),
+    '',
+    '| co-simulation | median | range |',
+    '|---|---|---|',
+    `| core alone under Verilator (core_tb), simulated cycles/s | ${f(result.cosim.coreAloneCyclesPerS)} | ${spread(alone)} |`,
+    `| whole board under Verilator behind a pty, simulated cycles/s while busy | ${f(result.cosim.rtlBoardBusyCyclesPerS)} | ${spread(rtlCps)} |`,
+    `| whole board behind a pty, frames/s through the protocol | ${f(result.cosim.rtlBoardFramesPerS)} | ${spread(rtlFps)} |`,
+    `| baseline: virtual board (TypeScript core) behind a pty, frames/s | ${f(result.cosim.virtualBoardFramesPerS)} | ${spread(virt)} |`,
+    `| RTL board / virtual board | ${result.cosim.rtlOverVirtual.toFixed(3)} | |`,
+  ].join('\n');
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/benchmarks-fpga.json', JSON.stringify(result, null, 2) + '\n');
+  writeFileSync('out/benchmarks-fpga.md', md + '\n');
+  process.stdout.write(md + '\n');
+}
+
+await main();

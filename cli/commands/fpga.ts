@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { positiveInt } from '../../core/option-values.js';
+import { synapseCount } from '../../hardware-models/fixed-point/image.js';
+import { measureCoreCycles } from '../../host/fpga/core-sim.js';
+import { flashBitstream, flashCommand } from '../../host/fpga/flash.js';
+import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
+import { buildIce40, FpgaBuildError, ice40Board, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
+import { lineFramesPerS } from '../../host/fpga/line-rate.js';
+import { loadImageFile } from '../board-image.js';
+
+interface BuildOpts {
+  board: string;
+  image?: string;
+  baud: string;
+  out?: string;
+  top: string;
+  seed: string;
+  estimate?: boolean;
+  json?: boolean;
+}
+
+interface FlashOpts {
+  board: string;
+  bin?: string;
+  tool?: string;
+  sram?: boolean;
+  dryRun?: boolean;
+}
+
+/** The network's figures against the gateware's, and its cycles on the RTL core. */
+interface NetworkReport {
+  file: string;
+  network: string;
+  neurons: number;
+  inputs: number;
+  stimulusInputs: number;
+  outputs: number;
+  synapses: number;
+  imageBytes: number;
+  installCycles: number;
+  cyclesPerFrame: { inference: number; learning: number };
+}
+
+/** `nla fpga build` and `nla fpga flash`: the gateware onto an iCE40 board (docs/fpga.md). */
+export function registerFpga(program: Command): void {
+  const fpga = program.command('fpga').description('the reference FPGA board (gateware/): build a bitstream for an iCE40 board and flash it (docs/fpga.md)');
+  fpga
+    .command('build')
+    .description('check that a network fits the gateware, measure its cycles per frame on the RTL core (Verilator), then synthesise, place and route and pack the board (yosys, nextpnr-ice40, icepack)')
+    .option('--board <name>', 'target board (pins, device, clock)', 'icebreaker')
+    .option('--image <file>', 'the network to report for: a board image (nla image --out) or a network spec compiled here')
+    .option('--baud <n>', "the design's UART baud rate", '921600')
+    .option('--out <dir>', 'output folder: design.json, design.asc, design.bin, logs and report.json (default build/fpga/<board>)')
+    .option('--top <module>', 'the gateware top to build (frame_echo_top builds the link blocks alone)', 'board_top')
+    .option('--seed <n>', 'nextpnr placer seed', '1')
+    .option('--estimate', 'stop after the fit check and the cycle measurement (no synthesis: it takes minutes)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExamples:\n  nla fpga build --image examples/teacher/network.json --out build/icebreaker\n  nla fpga build --image net.img --estimate')
+    .action(async (o: BuildOpts) => {
+      const say = (s: string) => process.stderr.write(`fpga: ${s}\n`);
+      const board = ice40Board(o.board);
+      const baud = positiveInt(o.baud, '--baud');
+      const seed = positiveInt(o.seed, '--seed');
+      const out = resolve(o.out ?? join('build', 'fpga', o.board));
+      const network = o.image ? reportNetwork(o.image, o.top, say) : null;
+      const clockMHz = board.clkHz / 1e6;
+      let build: Ice40BuildResult | null = null;
+      let failure: FpgaBuildError | null = null;
+      if (!o.estimate) {
+        try {
+          build = await buildIce40({ top: o.top, board: o.board, baud, outDir: out, seed, onProgress: say });
+        } catch (e) {
+          if (!(e instanceof FpgaBuildError)) throw e;
+          failure = e;
+        }
+      }
+      const rates = network ? frameRates(network, baud, clockMHz, build?.fmaxMHz ?? null) : null;
+      const report = { board: o.board, part: board.part, top: o.top, baud, clockMHz, network, build, fits: failure === null, failure: failure ? { message: failure.message, needs: failure.needs, synthesis: failure.synthesis } : null, rates };
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+      process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+      if (failure) process.exitCode = 5;
+    });
+  fpga
+    .command('flash')
+    .description('write a bitstream to an attached board with iceprog or openFPGALoader (the SPI flash, or the FPGA alone with --sram)')
+    .option('--board <name>', 'target board', 'icebreaker')
+    .option('--bin <file>', 'the bitstream (default build/fpga/<board>/design.bin, what nla fpga build wrote)')
+    .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
+    .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
+    .option('--dry-run', 'print the programmer command and stop')
+    .addHelpText('after', '\nExamples:\n  nla fpga flash\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram')
+    .action(async (o: FlashOpts) => {
+      const bin = o.bin ?? join('build', 'fpga', o.board, 'design.bin');
+      const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}) };
+      const cmd = flashCommand(req);
+      process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
+      if (o.dryRun) return;
+      await flashBitstream(req, (s) => process.stderr.write(s));
+      process.stdout.write(`flashed ${bin} to the ${o.board}\n`);
+    });
+}
+
+/** Loads the network, refuses it if it does not fit the gateware, and measures its cycles on the RTL core. */
+function reportNetwork(file: string, top: string, say: (s: string) => void): NetworkReport {
+  if (top !== 'board_top') throw new UsageError(`--image: the top ${top} has no fixed-point core; give --image only with --top board_top`);
+  const { image, bytes } = loadImageFile(file);
+  const problems = gatewareProblems(image, bytes.length, gatewareCapacity());
+  if (problems.length) throw new UsageError(`${file}: the network does not fit the gateware:\n  ${problems.join('\n  ')}`);
+  say(`measuring cycles per frame on the RTL core (Verilator; the first run builds the model, about 30 s)`);
+  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length);
+  if (c.load.result !== 0) throw new UsageError(`${file}: the RTL core refused the image (${c.load.result === 2 ? 'CAPACITY' : 'BAD_IMAGE'} at byte ${c.load.errOffset})`);
+  return {
+    file,
+    network: image.network,
+    neurons: image.nNeurons,
+    inputs: image.nInputs,
+    stimulusInputs: image.nStimulusInputs,
+    outputs: image.outputs.length,
+    synapses: synapseCount(image),
+    imageBytes: bytes.length,
+    installCycles: c.load.cycles,
+    // the most any frame took (a frame that applies newly committed targets takes a few cycles more)
+    cyclesPerFrame: { inference: Math.max(...c.inference), learning: Math.max(...c.learning) },
+  };
+}
+
+/** Frames/s the core sustains at the board's clock (and at fmax, were it clocked there) against what the line carries. */
+function frameRates(n: NetworkReport, baud: number, clockMHz: number, fmaxMHz: number | null) {
+  const line = lineFramesPerS(baud, n.stimulusInputs, n.outputs);
+  const at = (mhz: number) => ({ inference: (mhz * 1e6) / n.cyclesPerFrame.inference, learning: (mhz * 1e6) / n.cyclesPerFrame.learning });
+  const core = at(clockMHz);
+  return { line, core, coreAtFmax: fmaxMHz ? at(fmaxMHz) : null, bound: core.inference >= line.framesPerS ? 'line' : 'core' };
+}
+
+function formatReport(r: {
+  board: string;
+  part: string;
+  top: string;
+  baud: number;
+  clockMHz: number;
+  network: NetworkReport | null;
+  build: Ice40BuildResult | null;
+  failure: { message: string } | null;
+  rates: ReturnType<typeof frameRates> | null;
+}): string {
+  const f = (x: number) => Math.round(x).toLocaleString('en-US');
+  const lines: string[] = [];
+  if (r.failure) lines.push(`NOT BUILT: ${r.failure.message}`);
+  else if (r.build) lines.push(`built ${r.top} for ${r.board} (${r.part}): fmax ${r.build.fmaxMHz.toFixed(1)} MHz against the ${r.clockMHz} MHz clock; bitstream ${r.build.bin ?? '(icepack not installed)'}`);
+  if (r.rates) {
+    const { line, core } = r.rates;
+    const verdict = r.rates.bound === 'line' ? 'the line is the bound: the core keeps up' : `the core is the bound: ${(line.framesPerS / core.inference).toFixed(1)}× short of the line`;
+    lines.push(`frames/s at ${r.clockMHz} MHz: core ${f(core.inference)} (learning ${f(core.learning)}), line ${f(line.framesPerS)} at ${r.baud} baud: ${verdict}`);
+  }
+  if (r.network) {
+    const n = r.network;
+    lines.push(`network ${n.network} (${n.file}): ${n.neurons} neurons, ${n.inputs} input units (${n.stimulusInputs} stimulus), ${n.outputs} outputs, ${n.synapses} synapses, ${n.imageBytes} image bytes: fits the gateware`);
+    lines.push(`  RTL core: ${f(n.cyclesPerFrame.inference)} cycles/frame inference, ${f(n.cyclesPerFrame.learning)} learning; image installed in ${f(n.installCycles)} cycles`);
+    if (r.rates) lines.push(`  line: ${r.rates.line.inputFrameBytes} bytes per INPUT_FRAME, ${r.rates.line.outputFrameBytes} per OUTPUT_FRAME (10 bit times a byte)`);
+  }
+  const b = r.build;
+  if (b) lines.push(`resources: ${b.luts} LUT4, ${b.carries} carries, ${b.flipFlops} flip-flops, ${b.logicCells}/${b.logicCellsAvailable} logic cells, ${b.ebr} EBR, ${b.dsp} DSP, ${b.spram} SPRAM; yosys ${(b.yosysMs / 1000).toFixed(0)} s, nextpnr ${(b.pnrMs / 1000).toFixed(0)} s`);
+  return lines.join('\n');
+}

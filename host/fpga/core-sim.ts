@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { repoRoot, verilatorAvailable } from '../board/verilate.js';
+
+/**
+ * The fixed-point core alone (gateware/nla_core.v) under Verilator with its testbench
+ * gateware/sim/core_tb.cpp, built once per version of the sources into build/verilator/<hash>/ (a rerun
+ * with unchanged sources skips the C++ build) and driven by a line script (the commands are in
+ * core_tb.cpp's header: I image, T targets, P param, Z reset, F frame). It is how the core's bit-exactness
+ * is tested and how `nla fpga build` measures the cycles a network takes per frame.
+ */
+const FLAGS = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wall', '--top-module', 'nla_core'];
+
+function sources(gw: string): string[] {
+  const v = readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f));
+  return [...v, join(gw, 'sim', 'core_tb.cpp')];
+}
+
+/** Path of the testbench binary, built if the sources changed (about 30 s). */
+export function coreTestbench(): string {
+  if (!verilatorAvailable()) throw new UsageError('simulating the core needs Verilator (Debian/Ubuntu: apt-get install verilator)');
+  const root = repoRoot();
+  const gw = join(root, 'gateware');
+  const h = createHash('sha256');
+  h.update(FLAGS.join(' '));
+  for (const f of sources(gw)) h.update(f.slice(root.length)).update(readFileSync(f));
+  const dir = join(root, 'build', 'verilator', h.digest('hex').slice(0, 16));
+  const bin = join(dir, 'core_tb');
+  if (existsSync(bin)) return bin;
+  const tmp = `${dir}.tmp${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const files = sources(gw).filter((f) => !f.endsWith('.vh'));
+  execFileSync('verilator', [...FLAGS, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], { stdio: 'pipe', maxBuffer: 1 << 26 });
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another run built it first
+  }
+  return bin;
+}
+
+/** Runs a script through the testbench; returns its output lines. */
+export function runCore(lines: string[]): string[] {
+  const out = execFileSync(coreTestbench(), { input: lines.join('\n') + '\n', maxBuffer: 1 << 30 });
+  return out.toString().trim().split('\n');
+}
+
+/** One frame as the testbench prints it ("O <cycles> <saturations> <frames> <values…>"). */
+export interface CoreFrameResult {
+  cycles: number;
+  saturations: number;
+  frames: number;
+  values: number[];
+}
+
+export function parseCoreFrame(line: string): CoreFrameResult {
+  const w = line.split(' ');
+  if (w[0] !== 'O') throw new Error(`core testbench: expected an output line, got '${line}'`);
+  return { cycles: Number(w[1]), saturations: Number(w[2]), frames: Number(w[3]), values: w.slice(4).map(Number) };
+}
+
+export const imageCmd = (bytes: Uint8Array) => `I ${Buffer.from(bytes).toString('hex')}`;
+export const frameCmd = (learn: boolean, probes: number, inputs: ArrayLike<number>) => `F ${learn ? 1 : 0} ${probes} ${Array.from(inputs).join(' ')}`;
+export const targetCmd = (targets: ArrayLike<number>) => `T ${Array.from(targets).join(' ')}`;
+
+/** What the core did with an image ("R <result> <errOffset> <loaded> <crc> <nStim> <nOut> <nNeurons> <cycles>"). */
+export interface CoreLoadResult {
+  /** 0 installed, 1 BAD_IMAGE, 2 CAPACITY (the session's codes). */
+  result: number;
+  errOffset: number;
+  cycles: number;
+}
+
+export function parseCoreLoad(line: string): CoreLoadResult {
+  const w = line.split(' ');
+  if (w[0] !== 'R') throw new Error(`core testbench: expected a load result, got '${line}'`);
+  return { result: Number(w[1]), errOffset: Number(w[2]), cycles: Number(w[8]) };
+}
+
+/** The cycles the core takes for an image: installing it, and a frame without and with learning. */
+export interface CoreCycles {
+  load: CoreLoadResult;
+  /** Cycles from frame_go to frame_done, inference (each of `frames` frames; the core's schedule does not depend on the values). */
+  inference: number[];
+  /** The same with learning on and targets applied. */
+  learning: number[];
+}
+
+/** Measures the cycles per frame of an image on the RTL core (mid-range inputs, targets at half scale). */
+export function measureCoreCycles(bytes: Uint8Array, nStimulusInputs: number, nOutputs: number, frames = 3): CoreCycles {
+  const inputs = Array.from({ length: nStimulusInputs }, (_, i) => (i % 2 ? 1 : 3) << 14);
+  const lines = [imageCmd(bytes)];
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(false, 1, inputs));
+  lines.push(targetCmd(Array.from({ length: nOutputs }, () => 1 << 15)));
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(true, 1, inputs));
+  const out = runCore(lines);
+  const load = parseCoreLoad(out[0]!);
+  if (load.result !== 0) return { load, inference: [], learning: [] };
+  const f = out.slice(1).map(parseCoreFrame);
+  if (f.length !== 2 * frames) throw new Error(`core testbench: expected ${2 * frames} frames, got ${f.length}: ${out.slice(-1)[0]}`);
+  return { load, inference: f.slice(0, frames).map((x) => x.cycles), learning: f.slice(frames).map((x) => x.cycles) };
+}

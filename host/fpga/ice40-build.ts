@@ -1,0 +1,224 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { repoRoot } from '../board/verilate.js';
+
+/**
+ * Synthesis, place and route and packing of a gateware top for an iCE40 board with the open flow
+ * (yosys synth_ice40, nextpnr-ice40, icepack). The top is wrapped by gateware/boards/ice40_top.v
+ * (power-on reset, pins of gateware/boards/<board>.pcf) and given CLK_HZ and BAUD. Returns the
+ * resources yosys mapped and the clock nextpnr achieved against the declared one; a design that does
+ * not fit the device or misses its clock is an `FpgaBuildError` that says by how much.
+ */
+export interface Ice40Board {
+  /** nextpnr device and package flags. */
+  device: string[];
+  /** The device's name as a person reads it. */
+  part: string;
+  /** The board's oscillator, Hz (the design's clock). */
+  clkHz: number;
+  /** What the device offers: logic cells (one LUT4 and one flip-flop each), 4 kbit block RAMs, DSPs, 256 kbit single-port RAMs. */
+  logicCells: number;
+  ebr: number;
+  dsp: number;
+  spram: number;
+  /** How to put a bitstream on it: the programmer and its arguments before the file. */
+  flash: { tool: string; args: string[] }[];
+}
+
+export const ICE40_BOARDS: Record<string, Ice40Board> = {
+  // iCEBreaker: iCE40UP5K-SG48, 12 MHz oscillator, FT2232H (channel A: SPI flash, channel B: UART)
+  icebreaker: {
+    device: ['--up5k', '--package', 'sg48'],
+    part: 'iCE40UP5K-SG48',
+    clkHz: 12_000_000,
+    logicCells: 5280,
+    ebr: 30,
+    dsp: 8,
+    spram: 4,
+    flash: [
+      { tool: 'iceprog', args: [] },
+      { tool: 'openFPGALoader', args: ['-b', 'ice40_generic', '-f'] },
+    ],
+  },
+};
+
+export function ice40Board(name: string): Ice40Board {
+  const b = ICE40_BOARDS[name];
+  if (!b) throw new UsageError(`unknown board '${name}': known boards are ${Object.keys(ICE40_BOARDS).join(', ')}`);
+  return b;
+}
+
+export interface Ice40BuildOptions {
+  top: string;
+  board?: string;
+  baud?: number;
+  /** Output folder (default <repo>/build/ice40/<top>). */
+  outDir?: string;
+  /** nextpnr placer seed (default 1: reproducible). */
+  seed?: number;
+  /** Called as each stage starts and ends, and every 30 s while one runs. */
+  onProgress?: (line: string) => void;
+}
+
+/** Cell counts after synthesis. */
+export interface Ice40Synthesis {
+  luts: number;
+  carries: number;
+  ebr: number;
+  spram: number;
+  dsp: number;
+  flipFlops: number;
+  yosysMs: number;
+}
+
+export interface Ice40BuildResult extends Ice40Synthesis {
+  board: string;
+  part: string;
+  /** Logic cells placed (a LUT and/or a flip-flop each) and the device's total. */
+  logicCells: number;
+  logicCellsAvailable: number;
+  /** Achieved clock (nextpnr's timing analysis) and the declared one, MHz. */
+  fmaxMHz: number;
+  clockMHz: number;
+  asc: string;
+  /** The bitstream (null when icepack is not installed). */
+  bin: string | null;
+  pnrMs: number;
+  outDir: string;
+}
+
+/** The design does not fit the device, or misses its clock: `needs` lists each shortfall (what it needs, what the device offers). */
+export class FpgaBuildError extends Error {
+  constructor(
+    message: string,
+    readonly needs: string[],
+    readonly synthesis: Ice40Synthesis | null,
+  ) {
+    super(message);
+    this.name = 'FpgaBuildError';
+  }
+}
+
+function has(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
+/** Whether yosys and nextpnr-ice40 are installed. */
+export function ice40ToolsAvailable(): boolean {
+  return has('yosys', ['-V']) && has('nextpnr-ice40', ['--version']);
+}
+
+/** Runs a tool; resolves with its wall time, ms, or rejects with the tail of its log. */
+function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: string) => void): Promise<{ ms: number; ok: boolean; tail: string }> {
+  const t0 = Date.now();
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (d: Buffer) => {
+      out = (out + d.toString()).slice(-20000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const beat = say ? setInterval(() => say(`  ${cmd} running, ${Math.round((Date.now() - t0) / 1000)} s`), 30_000) : null;
+    child.once('error', (e) => {
+      if (beat) clearInterval(beat);
+      reject(new UsageError(`${cmd} could not be started: ${e.message}`));
+    });
+    child.once('exit', (code) => {
+      if (beat) clearInterval(beat);
+      const logTail = existsSync(join(cwd, log)) ? readFileSync(join(cwd, log), 'utf8').slice(-6000) : '';
+      resolveRun({ ms: Date.now() - t0, ok: code === 0, tail: (out + '\n' + logTail).trim().slice(-4000) });
+    });
+  });
+}
+
+/** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
+async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
+  const sources = readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f));
+  const script = [
+    `read_verilog -DBOARD_TOP=${o.top} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
+    `chparam -set CLK_HZ ${board.clkHz} -set BAUD ${o.baud ?? 921_600} ice40_top`,
+    'synth_ice40 -dsp -top ice40_top -json design.json',
+    'tee -q -o stat.json stat -json',
+  ].join('; ');
+  o.onProgress?.(`synthesis: yosys synth_ice40 -dsp (${o.top})`);
+  const y = await run('yosys', ['-q', '-l', 'yosys.log', '-p', script], out, 'yosys.log', o.onProgress);
+  if (!y.ok) throw new Error(`yosys failed on ${o.top} (log: ${join(out, 'yosys.log')}):\n${y.tail}`);
+  const cells = (JSON.parse(readFileSync(join(out, 'stat.json'), 'utf8')) as { design: { num_cells_by_type: Record<string, number> } }).design.num_cells_by_type;
+  const n = (t: string) => cells[t] ?? 0;
+  return {
+    luts: n('SB_LUT4'),
+    carries: n('SB_CARRY'),
+    ebr: n('SB_RAM40_4K'),
+    spram: n('SB_SPRAM256KA'),
+    dsp: n('SB_MAC16'),
+    flipFlops: Object.entries(cells).filter(([t]) => t.startsWith('SB_DFF')).reduce((s, [, v]) => s + v, 0),
+    yosysMs: y.ms,
+  };
+}
+
+/** Each resource the synthesized design needs beyond what the device has (empty: it may fit; placement decides). */
+export function shortfalls(s: Ice40Synthesis, b: Ice40Board): string[] {
+  const out: string[] = [];
+  const need = (what: string, needs: number, has: number) => {
+    if (needs > has) out.push(`${what}: needs ${needs}, the ${b.part} has ${has} (${(needs / has).toFixed(2)}×)`);
+  };
+  need('LUT4 (logic cells)', s.luts, b.logicCells);
+  need('flip-flops (logic cells)', s.flipFlops, b.logicCells);
+  need('block RAMs (EBR, 4 kbit)', s.ebr, b.ebr);
+  need('DSPs (SB_MAC16)', s.dsp, b.dsp);
+  need('SPRAMs (256 kbit)', s.spram, b.spram);
+  return out;
+}
+
+/** Runs yosys, nextpnr-ice40 and icepack; throws an FpgaBuildError if the design does not fit or misses the declared clock. */
+export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult> {
+  if (!ice40ToolsAvailable()) throw new UsageError('the iCE40 build needs yosys and nextpnr-ice40 (Debian/Ubuntu: apt-get install yosys nextpnr-ice40 fpga-icestorm)');
+  const boardName = o.board ?? 'icebreaker';
+  const board = ice40Board(boardName);
+  const gw = join(repoRoot(), 'gateware');
+  if (!existsSync(join(gw, `${o.top}.v`))) throw new UsageError(`no gateware top ${o.top} in ${gw}`);
+  const out = resolve(o.outDir ?? join(repoRoot(), 'build', 'ice40', o.top));
+  mkdirSync(out, { recursive: true });
+  const syn = await synthesize(o, board, gw, out);
+  o.onProgress?.(`synthesis done in ${(syn.yosysMs / 1000).toFixed(0)} s: ${syn.luts} LUT4, ${syn.flipFlops} flip-flops, ${syn.ebr} EBR, ${syn.dsp} DSP, ${syn.spram} SPRAM`);
+  const short = shortfalls(syn, board);
+  if (short.length) throw new FpgaBuildError(`${o.top} does not fit the ${board.part} (${boardName}):\n  ${short.join('\n  ')}`, short, syn);
+  const clockMHz = board.clkHz / 1e6;
+  o.onProgress?.(`place and route: nextpnr-ice40 ${board.device.join(' ')} --freq ${clockMHz}`);
+  const pnr = await run('nextpnr-ice40', [...board.device, '--json', 'design.json', '--pcf', join(gw, 'boards', `${boardName}.pcf`), '--asc', 'design.asc',
+    '--freq', String(clockMHz), '--seed', String(o.seed ?? 1), '--report', 'report.json', '-q', '-l', 'nextpnr.log'], out, 'nextpnr.log', o.onProgress);
+  if (!pnr.ok) {
+    const why = /ERROR: .*/.exec(pnr.tail)?.[0] ?? pnr.tail.split('\n').slice(-3).join(' ');
+    throw new FpgaBuildError(`${o.top} could not be placed and routed on the ${board.part}: ${why} (log: ${join(out, 'nextpnr.log')})`, [why], syn);
+  }
+  const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    fmax: Record<string, { achieved: number; constraint: number }>;
+    utilization: Record<string, { used: number; available: number }>;
+  };
+  const fmaxMHz = Math.min(...Object.values(rep.fmax).map((f) => f.achieved));
+  if (!(fmaxMHz >= clockMHz)) throw new FpgaBuildError(`${o.top} misses the declared ${clockMHz} MHz clock on ${boardName}: fmax ${fmaxMHz.toFixed(2)} MHz`, [`clock: needs ${clockMHz} MHz, reaches ${fmaxMHz.toFixed(2)} MHz`], syn);
+  let bin: string | null = null;
+  if (has('icepack', ['-h']) || existsSync('/usr/bin/icepack')) {
+    const p = await run('icepack', ['design.asc', 'design.bin'], out, 'none');
+    if (!p.ok) throw new Error(`icepack failed: ${p.tail}`);
+    bin = join(out, 'design.bin');
+  }
+  o.onProgress?.(`placed: ${rep.utilization.ICESTORM_LC?.used ?? 0}/${rep.utilization.ICESTORM_LC?.available ?? 0} logic cells, fmax ${fmaxMHz.toFixed(1)} MHz (clock ${clockMHz} MHz)${bin ? `; bitstream ${bin}` : ''}`);
+  return {
+    ...syn,
+    board: boardName,
+    part: board.part,
+    logicCells: rep.utilization.ICESTORM_LC?.used ?? 0,
+    logicCellsAvailable: rep.utilization.ICESTORM_LC?.available ?? 0,
+    fmaxMHz,
+    clockMHz,
+    asc: join(out, 'design.asc'),
+    bin,
+    pnrMs: pnr.ms,
+    outDir: out,
+  };
+}

@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
+import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
+import { lineFramesPerS } from '../../host/fpga/line-rate.js';
+import { encodeFrame } from '../../host/protocol/frame.js';
+import { nla } from '../cli/run-nla.js';
+import { hasVerilator, hasYosys } from './tools.js';
+
+/**
+ * `nla fpga build` and `nla fpga flash` (docs/fpga.md): a network that does not fit the gateware is
+ * refused before any tool runs, naming what it needs and what the design holds; the cycles per frame
+ * come from the RTL core; the line rate from the real frame encoder; a bitstream is built by the open
+ * flow and handed to the programmer, which fails loudly when no board is attached.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'nla-fpga-'));
+
+/** A spec of the example's shape with `hidden` hidden neurons. */
+function spec(hidden: number, extraPops = 0): string {
+  const populations = [
+    { name: 'in', kind: 'input', size: 6 },
+    { name: 'hidden', kind: 'hidden', size: hidden, bias: true },
+    ...Array.from({ length: extraPops }, (_, k) => ({ name: `h${k}`, kind: 'hidden', size: 2 })),
+    { name: 'out', kind: 'output', size: 3, activation: 'linear', bias: true },
+  ];
+  const projections = [{ from: 'in', to: 'hidden' }, { from: 'hidden', to: 'out' }, ...Array.from({ length: extraPops }, (_, k) => ({ from: 'in', to: `h${k}` }))];
+  const f = join(dir, `net-${hidden}-${extraPops}.json`);
+  writeFileSync(f, JSON.stringify({ format: 'nla-network/1', name: 'big', seed: 1, tauMs: 10, beta: 0.1, activation: 'logistic', populations, projections }));
+  return f;
+}
+
+describe('nla fpga build: fit and rates', () => {
+  it('refuses a network larger than the gateware before any tool runs, naming need and limit (exit 2)', () => {
+    const cap = gatewareCapacity();
+    const r = nla(['fpga', 'build', '--image', spec(cap.caps.maxNeurons), '--estimate']);
+    expect(r.code).toBe(2);
+    // maxNeurons hidden + 3 outputs
+    expect(r.err).toContain(`neurons: the network needs ${cap.caps.maxNeurons + 3}, the gateware holds ${cap.caps.maxNeurons} (MAX_NEURONS)`);
+    const many = nla(['fpga', 'build', '--image', spec(4, cap.internal.populations), '--estimate']);
+    expect(many.code).toBe(2);
+    expect(many.err).toMatch(new RegExp(`populations: the network needs ${cap.internal.populations + 4}, the gateware holds ${cap.internal.populations} \\(MAX_POPS of nla_core\\)`));
+    expect(nla(['fpga', 'build', '--image', spec(4), '--top', 'frame_echo_top', '--estimate']).code).toBe(2);
+    expect(nla(['fpga', 'build', '--board', 'ulx3s', '--estimate']).err).toMatch(/unknown board 'ulx3s': known boards are icebreaker/);
+  });
+
+  it('the line figures follow the real frame encoder (exact below 254 bytes, an upper bound above): bytes per frame and frames/s at each documented baud', () => {
+    for (const n of [6, 60, 300, 1000]) {
+      const payload = new Uint8Array(framePayloadBytes(n)).fill(0x55);
+      const frame = { version: 1, type: 0x20, flags: 1, seq: 0x0101, ack: 0x0101, credits: 0x0303, payload };
+      const onWire = encodeFrame(frame).length; // the 0x00 delimiter included
+      for (const baud of [115_200, 921_600]) {
+        const r = lineFramesPerS(baud, n, 1);
+        // below 254 raw bytes COBS adds exactly one byte; above, at most one per 254 (zeros in the header and CRC can save one)
+        if (framePayloadBytes(n) + 15 < 254) expect(r.inputFrameBytes).toBe(onWire);
+        else {
+          expect(r.inputFrameBytes).toBeGreaterThanOrEqual(onWire);
+          expect(r.inputFrameBytes - onWire).toBeLessThanOrEqual(Math.floor((framePayloadBytes(n) + 15) / 254));
+        }
+        expect(r.framesPerS).toBeCloseTo(baud / 10 / r.inputFrameBytes, 9);
+      }
+    }
+  });
+
+  it.skipIf(!hasVerilator)('--estimate: the example fits; its cycles per frame on the RTL core and the frames/s against a 921600-baud line', () => {
+    const r = nla(['fpga', 'build', '--image', 'examples/teacher/network.json', '--estimate', '--json', '--out', join(dir, 'est')]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out) as { network: { neurons: number; synapses: number; cyclesPerFrame: { inference: number; learning: number } }; rates: { line: { inputFrameBytes: number; framesPerS: number }; core: { inference: number }; bound: string } };
+    expect(rep.network.neurons).toBe(27);
+    expect(rep.network.synapses).toBe(243);
+    // learning adds the weight update to every step
+    expect(rep.network.cyclesPerFrame.learning).toBeGreaterThan(rep.network.cyclesPerFrame.inference);
+    expect(rep.rates.core.inference).toBeCloseTo(12e6 / rep.network.cyclesPerFrame.inference, 6);
+    expect(rep.rates.line.inputFrameBytes).toBe(45);
+    expect(rep.rates.bound).toBe(rep.rates.core.inference >= rep.rates.line.framesPerS ? 'line' : 'core');
+    expect(JSON.parse(readFileSync(join(dir, 'est', 'report.json'), 'utf8'))).toEqual(rep);
+  }, 300_000);
+});
+
+describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () => {
+  it('builds the link blocks (frame_echo_top) into a bitstream; flash hands it to iceprog, which finds no board here (exit 4)', () => {
+    const out = join(dir, 'echo');
+    const r = nla(['fpga', 'build', '--top', 'frame_echo_top', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out) as { fits: boolean; build: { fmaxMHz: number; clockMHz: number; ebr: number; bin: string | null } };
+    expect(rep.fits).toBe(true);
+    expect(rep.build.fmaxMHz).toBeGreaterThanOrEqual(rep.build.clockMHz);
+    expect(r.err).toMatch(/synthesis: yosys/);
+    expect(r.err).toMatch(/place and route: nextpnr-ice40/);
+    if (!rep.build.bin) return; // icepack missing
+    const bin = readFileSync(rep.build.bin);
+    expect(bin.indexOf(Buffer.from([0x7e, 0xaa, 0x99, 0x7e]))).toBeGreaterThanOrEqual(0);
+    const dry = nla(['fpga', 'flash', '--bin', rep.build.bin, '--dry-run']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out.trim()).toMatch(new RegExp(`^(iceprog|openFPGALoader -b ice40_generic -f) ${rep.build.bin}$`));
+    expect(nla(['fpga', 'flash', '--bin', rep.build.bin, '--sram', '--dry-run']).out).toMatch(/^(iceprog -S|openFPGALoader -b ice40_generic) /);
+    const hasIceprog = spawnSync('iceprog', ['--help']).error === undefined;
+    if (hasIceprog && !process.env.NLA_TEST_ICE40_ATTACHED) {
+      const f = nla(['fpga', 'flash', '--bin', rep.build.bin, '--tool', 'iceprog']);
+      expect(f.code).toBe(4);
+      expect(f.err).toMatch(/iceprog .* failed \(exit \d+\): .*(Can't find|ABORT)/);
+    }
+  }, 300_000);
+
+  it('flash refuses a file that is not a bitstream, or a missing one (exit 2)', () => {
+    const junk = join(dir, 'junk.bin');
+    writeFileSync(junk, 'not a bitstream');
+    expect(nla(['fpga', 'flash', '--bin', junk, '--dry-run']).err).toMatch(/not an iCE40 bitstream/);
+    expect(nla(['fpga', 'flash', '--bin', join(dir, 'none.bin'), '--dry-run']).code).toBe(2);
+    expect(nla(['fpga', 'flash', '--bin', junk, '--tool', 'quartus_pgm']).code).toBe(2);
+  });
+});
