@@ -84,28 +84,8 @@ module nla_core #(
   localparam TB = (MAX_TABLES   > 1) ? $clog2(MAX_TABLES)   : 1;
   localparam [13:0] W0BASE = 14'd4096;   // W0 region of nla_wmem (MAX_SYNAPSES <= 4096)
   localparam [13:0] TBASE  = 14'd8192;   // tables: TBASE + slot*1024 + table*257 + knot
-  localparam signed [63:0] UMAX = 64'sd134217727, UMIN = -64'sd134217728;
-  localparam signed [63:0] DMAX = 64'sd8388607,   DMIN = -64'sd8388608;
-  localparam signed [63:0] SMAX = 64'sd524287,    SMIN = -64'sd524288;
-  localparam signed [63:0] RCLAMP = 64'sd268435456;
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
-  function signed [63:0] shr;            // rounded arithmetic right shift, half up
-    input signed [63:0] x;
-    input [5:0] s;
-    begin
-      if (s == 6'd0) shr = x;
-      else shr = (x + (64'sd1 <<< (s - 6'd1))) >>> s;
-    end
-  endfunction
-  function signed [63:0] clampv;         // clamp to [lo, hi]
-    input signed [63:0] x, lo, hi;
-    begin clampv = (x > hi) ? hi : (x < lo) ? lo : x; end
-  endfunction
-  function outside;                      // would a clamp change x?
-    input signed [63:0] x, lo, hi;
-    begin outside = (x > hi) || (x < lo); end
-  endfunction
   function [31:0] crc_byte;              // CRC-32 (IEEE, reflected) of one more byte
     input [31:0] c;
     input [7:0] b;
@@ -119,58 +99,87 @@ module nla_core #(
   endfunction
 
   // ---------------------------------------------------------------- memories
-  // neuron vectors, read at nra
-  reg signed [27:0] u_mem  [0:MAX_NEURONS-1];  // u (U)
-  reg signed [23:0] dl_mem [0:MAX_NEURONS-1];  // delta (D)
-  reg signed [20:0] rho_mem[0:MAX_NEURONS-1];  // rho (S, +2^19 possible)
-  reg signed [20:0] dr_mem [0:MAX_NEURONS-1];  // rho'
-  reg signed [20:0] cu_mem [0:MAX_NEURONS-1];  // rho''
-  reg signed [27:0] m_mem  [0:MAX_NEURONS-1];  // m (U)
-  reg signed [20:0] ms_mem [0:MAX_NEURONS-1];  // <m> = shr(m, 8)
-  reg signed [27:0] eb_mem [0:MAX_NEURONS-1];  // e-bar (U)
-  reg signed [23:0] b_mem  [0:MAX_NEURONS-1];  // b (D)
-  reg signed [27:0] c_mem  [0:MAX_NEURONS-1];  // c (U), then kappa
-  reg signed [23:0] g_mem  [0:MAX_NEURONS-1];  // g (D)
-  reg signed [23:0] p_mem  [0:MAX_NEURONS-1];  // p (D)
-  reg signed [23:0] a_mem  [0:MAX_NEURONS-1];  // a (D)
-  reg signed [28:0] xn_mem [0:MAX_NEURONS-1];  // source of the next pass (g, v or a)
-  reg signed [27:0] us_mem [0:MAX_NEURONS-1];  // u*
-  reg signed [27:0] up_mem [0:MAX_NEURONS-1];  // u*prev
-  reg [PB-1:0]      np_mem [0:MAX_NEURONS-1];  // population of each neuron
-  // neuron accumulators, read at ara
-  reg signed [63:0] acc_mem[0:MAX_NEURONS-1];  // raw sums of the last pass
-  reg signed [47:0] wt_mem [0:MAX_NEURONS-1];  // wt (learning)
-  // input vectors, read at ira
-  reg signed [19:0] rin_mem[0:MAX_INPUTS-1];   // held raw inputs (S)
-  reg signed [27:0] rb_mem [0:MAX_INPUTS-1];   // r-bar_in (U)
-  reg signed [23:0] din_mem[0:MAX_INPUTS-1];   // d_in (D)
-  reg signed [20:0] sin_mem[0:MAX_INPUTS-1];   // s_in = shr(r-bar_in, 8)
-  reg [PB-1:0]      ip_mem [0:MAX_INPUTS-1];   // population of each input unit
-  reg signed [19:0] ib_mem [0:MAX_INPUTS-1];   // INPUT_FRAME values in stimulus order, read at ibra
+  // Vector memories (EBR). Vectors that are never read in the same phase share one memory, one
+  // after the other by address (neuron block 0, neuron block 1 at MAX_NEURONS, input block after
+  // them); the phase selects the block each memory reads (the sel_* below). Written words keep the
+  // vector's width in their low bits.
+  localparam AW = $clog2(2 * MAX_NEURONS + MAX_INPUTS + MAX_PROJ + 2 * MAX_POPS);
+  localparam N2 = 2 * MAX_NEURONS;
+  localparam AD = 1 << AW;                         // depth of the shared memories (one EBR deep)
+  /* verilator lint_off WIDTH */
+  localparam [AW-1:0] B1 = MAX_NEURONS;            // neuron block 1, or the inputs after block 0
+  localparam [AW-1:0] B2 = N2;                     // the inputs after block 1
+  /* verilator lint_on WIDTH */
+  // addresses in the shared memories (macros, not functions: Verilator 5.006 loses memory writes
+  // whose index is a function call)
+  `define NLA_AN(i)  ({{(AW-NB){1'b0}}, i})
+  `define NLA_AN2(i) (B1 + {{(AW-NB){1'b0}}, i})
+  `define NLA_AI(i)  (B1 + {{(AW-IB){1'b0}}, i})
+  `define NLA_AI2(i) (B2 + {{(AW-IB){1'b0}}, i})
+  `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
+  `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
+  `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
+  `define NLA_SCR(i) (B2 + MAX_PROJ + MAX_POPS + {{(AW-PB){1'b0}}, i})
+  reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
+  reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
+  reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
+  reg [27:0] mup_mem [0:AD-1];                     // <m> = shr(m, 8) | u*prev
+  reg [28:0] cxn_mem [0:AD-1];                     // c (U), then kappa | source of the next pass (g, v or a)
+  reg [23:0] ga_mem  [0:AD-1];                     // g (D) | a (D)
+  reg [23:0] pbd_mem [0:AD-1];          // p (D) | b (D) | d_in (D)
+  reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
+  reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
+  reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
+  reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
+  reg signed [19:0] ib_mem [0:MAX_INPUTS-1];       // INPUT_FRAME values in stimulus order, read at ibra
 
+  reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  reg signed [27:0] u_q, m_q, eb_q, c_q, us_q, up_q;
-  reg signed [23:0] dl_q, b_q, g_q, p_q, a_q;
-  reg signed [20:0] rho_q, dr_q, cu_q, ms_q;
-  reg signed [28:0] xn_q;
-  reg [PB-1:0] np_q, ip_q;
-  reg signed [63:0] acc_q;
-  reg signed [47:0] wt_q;
-  reg signed [19:0] rin_q, ib_q;
-  reg signed [27:0] rb_q;
-  reg signed [23:0] din_q;
-  reg signed [20:0] sin_q;
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  reg [27:0] urb_q, rus_q, meb_q, mup_q;
+  reg [28:0] cxn_q;
+  reg [23:0] ga_q, pbd_q;
+  reg [20:0] dri_q, csi_q;
+  reg [PB-1:0] npi_q;
+  reg [63:0] aw_q;
+  reg signed [19:0] ib_q;
   always @(posedge clk) begin
-    u_q <= u_mem[nra];   dl_q <= dl_mem[nra]; rho_q <= rho_mem[nra]; dr_q <= dr_mem[nra];
-    cu_q <= cu_mem[nra]; m_q <= m_mem[nra];   ms_q <= ms_mem[nra];   eb_q <= eb_mem[nra];
-    b_q <= b_mem[nra];   c_q <= c_mem[nra];   g_q <= g_mem[nra];     p_q <= p_mem[nra];
-    a_q <= a_mem[nra];   xn_q <= xn_mem[nra]; us_q <= us_mem[nra];   up_q <= up_mem[nra];
-    np_q <= np_mem[nra];
-    acc_q <= acc_mem[ara]; wt_q <= wt_mem[ara];
-    rin_q <= rin_mem[ira]; rb_q <= rb_mem[ira]; din_q <= din_mem[ira]; sin_q <= sin_mem[ira];
-    ip_q <= ip_mem[ira];
-    ib_q <= ib_mem[ibra];
+    urb_q <= urb_mem[sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
+    rus_q <= rus_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    mup_q <= mup_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    cxn_q <= cxn_mem[sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
+    ga_q  <= ga_mem[sel_a ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    pbd_q <= pbd_mem[sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
+    dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
+    csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
+    npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    ib_q  <= ib_mem[ibra];
   end
+  /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
+  wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q, m_q = meb_q, eb_q = meb_q, up_q = mup_q;
+  wire signed [27:0] c_q = cxn_q[27:0];
+  wire signed [23:0] dl_q = meb_q[23:0];
+  wire [NB-1:0] r_qo = aw_q[RQ +: NB], r_po = aw_q[RP +: NB];       // projection record fields
+  wire [NB:0]   r_rows = aw_q[RR +: NB + 1], r_cols = aw_q[RC +: NB + 1];
+  wire [SB-1:0] r_wb = aw_q[RW +: SB];
+  wire [23:0]   r_eta = aw_q[RE +: 24];
+  wire [23:0]   pr_dec = aw_q[23:0];                                 // population record fields
+  wire signed [20:0] pr_top = aw_q[44:24];
+  wire [1:0]    pr_act = aw_q[46:45];
+  wire [TB-1:0] pr_tab = aw_q[47 +: TB];
+  wire [1:0]    sc_kind = aw_q[1:0];                                  // validator scratch word
+  wire [15:0]   sc_size = aw_q[17:2], sc_off = aw_q[33:18];
+  wire [16:0]   sc_fan = aw_q[50:34];
+  wire signed [28:0] xn_q = cxn_q;
+  wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
+  wire signed [19:0] rin_q = dri_q[19:0];
+  wire signed [23:0] g_q = ga_q, a_q = ga_q, p_q = pbd_q, b_q = pbd_q, din_q = pbd_q;
+  wire [PB-1:0] np_q = npi_q, ip_q = npi_q;
+  wire signed [63:0] acc_q = aw_q;
+  wire signed [47:0] wt_q = aw_q[47:0];
+  /* verilator lint_on UNUSEDSIGNAL */
   // 64-bit signed views of the read data (the datapath computes in 64 bits; not every view needs
   // every bit)
   /* verilator lint_off UNUSEDSIGNAL */
@@ -189,9 +198,13 @@ module nla_core #(
   wire signed [63:0] WM = $signed(wm_rd);
   /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
-  wire signed [63:0] wq_raw = shr(WM, 6'd12);
-  /* verilator lint_off UNUSEDSIGNAL */ // 20 bits used
-  wire signed [63:0] WQ = (wq_raw > SMAX) ? SMAX : wq_raw;
+  /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used
+  wire signed [32:0] wq_rnd = $signed({wm_rd[31], wm_rd}) + 33'sd2048;
+  wire signed [20:0] wq_raw = wq_rnd[32:12];                  // shr(W, 12): 21 bits
+  wire signed [19:0] wq_sat = (wq_raw > 21'sd524287) ? 20'sd524287 : wq_raw[19:0];
+  /* verilator lint_off WIDTH */ // sign extension
+  wire signed [63:0] WQ = wq_sat;
+  /* verilator lint_on WIDTH */
   /* verilator lint_on UNUSEDSIGNAL */
 
   reg  [16:0] sra;            // staged byte address read by the validator/installer
@@ -217,19 +230,16 @@ module nla_core #(
   reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_nproj;
   reg [3:0]  a_relax;
   reg [23:0] a_beta;
-  reg [1:0]  p_kind [0:MAX_POPS-1];
-  reg [15:0] p_off  [0:MAX_POPS-1];
-  reg [23:0] p_dec  [0:MAX_POPS-1];
-  reg [1:0]  p_act  [0:MAX_POPS-1];
-  reg signed [20:0] p_top [0:MAX_POPS-1];
-  reg [TB-1:0] p_tab [0:MAX_POPS-1];
+  // population records (decay, activation, clip top, table slot): one word each in aw_mem at
+  // B2 + MAX_PROJ + population, read by DIN, EB and EACT through the unit's population index
+  // projection records: pre/stimulus/learning flags in registers; the rest, one 64-bit word each,
+  // in the accumulator memory's free block (aw_mem at B2 + projection), read at a projection's start
   reg        j_pre  [0:MAX_PROJ-1];
-  reg [PB-1:0] j_prep [0:MAX_PROJ-1];
-  reg [PB-1:0] j_post [0:MAX_PROJ-1];
-  reg [15:0] j_rows [0:MAX_PROJ-1];
-  reg [15:0] j_cols [0:MAX_PROJ-1];
-  reg [23:0] j_eta  [0:MAX_PROJ-1];
-  reg [15:0] j_wb   [0:MAX_PROJ-1];
+  reg        j_pg   [0:MAX_PROJ-1];       // presynaptic population is a stimulus population
+  reg        j_lrn  [0:MAX_PROJ-1];       // etaDtQ24 != 0
+  localparam SB = $clog2(MAX_SYNAPSES);   // first weight register of a projection: < MAX_SYNAPSES
+  localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
+  // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
   reg [NB-1:0] o_idx [0:MAX_OUTPUTS-1];
   reg [IB-1:0] s2i  [0:MAX_INPUTS-1];       // stimulus value k -> input unit
   reg [MAX_NEURONS-1:0] is_out, has_t;
@@ -243,29 +253,21 @@ module nla_core #(
   assign n_neurons     = a_nn;
 
   // ---------------------------------------------------------------- staged image (validator)
+  // Validation reads the records twice: pass 1 checks them (keeping only what the checks need, the
+  // s*/cj_* registers and the scratch words in aw_mem); pass 2 (after every check passed) reads them again and installs them
+  // into the registers above, the weights and the tables on the way.
   reg [31:0] s_crc;
-  reg [15:0] s_steps, s_iters, s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
-  reg [3:0]  s_relax;
-  reg [23:0] s_beta;
-  reg [1:0]  sp_kind [0:MAX_POPS-1];
-  reg [15:0] sp_size [0:MAX_POPS-1];
-  reg [15:0] sp_off  [0:MAX_POPS-1];
-  reg [23:0] sp_dec  [0:MAX_POPS-1];
-  reg [1:0]  sp_act  [0:MAX_POPS-1];
-  reg signed [20:0] sp_top [0:MAX_POPS-1];
-  reg [TB-1:0] sp_tab [0:MAX_POPS-1];
-  reg [16:0] sp_toff [0:MAX_POPS-1];        // byte offset of the first table value
-  reg [16:0] sp_fan  [0:MAX_POPS-1];        // fan-in of the population's neurons
-  reg        sj_pre  [0:MAX_PROJ-1];
-  reg [PB-1:0] sj_prep [0:MAX_PROJ-1];
-  reg [PB-1:0] sj_post [0:MAX_PROJ-1];
-  reg [15:0] sj_rows [0:MAX_PROJ-1];
-  reg [15:0] sj_cols [0:MAX_PROJ-1];
-  reg [23:0] sj_eta  [0:MAX_PROJ-1];
-  reg [15:0] sj_wb   [0:MAX_PROJ-1];
-  reg [16:0] sj_woff [0:MAX_PROJ-1];
-  reg [16:0] sj_rc   [0:MAX_PROJ-1];        // rows*cols (capped: the capacity check rejects more)
-  reg [NB-1:0] so_idx [0:MAX_OUTPUTS-1];
+  reg [15:0] s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
+  reg        cj_pre;                        // the projection record being read
+  reg [NB-1:0] cj_qo, cj_po;
+  reg [23:0] cj_eta;
+  reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
+  reg [PB-1:0] cj_post;
+  reg [15:0] cj_rows, cj_cols;
+  reg [16:0] cj_rc;                         // rows*cols (capped: the capacity check rejects more)
+  reg [13:0] cj_wb;
+  reg [TB-1:0] ct_slot;                     // table slot being installed
+  reg        inst;                          // pass 2: install
 
   // The sequencer computes in 64-bit signed arithmetic: narrower operands (memory words, counters)
   // are extended by the Verilog rules on purpose and results are cut to their format after the
@@ -275,4 +277,12 @@ module nla_core #(
   `include "nla_core_fsm.vh"
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on WIDTH */
+  `undef NLA_AN
+  `undef NLA_AN2
+  `undef NLA_AI
+  `undef NLA_AI2
+  `undef NLA_AN3
+  `undef NLA_REC
+  `undef NLA_POP
+  `undef NLA_SCR
 endmodule

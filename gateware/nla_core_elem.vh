@@ -3,58 +3,54 @@
 h_ = 64'sd0;   // 1: element finished
 case (ph)
   DIN: begin      // d_in = sat_D(shr((r_in 2^8 - r_in_bar) k_in, 24)); s_in = shr(r_in_bar, 8)
-    if (uc == 5'd2) begin x_ = (RIN <<< 8) - RB; ma <= x_[47:0]; mb <= {1'b0, p_dec[ip_q]}; uc <= 5'd3; end
-    else if (uc == 5'd3) uc <= 5'd4;
+    if (uc == 5'd2) begin ma <= ru_y[47:0]; uc <= 5'd3; end                         // population record read
+    else if (uc == 5'd3) begin mb <= {1'b0, pr_dec}; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
+    else if (uc == 5'd4) uc <= 5'd5;
     else begin
-      if (is_bias[ei[IB-1:0]]) x_ = 64'sd0;
-      else begin y_ = shr(mp, 6'd24); x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX); end
-      din_mem[ei[IB-1:0]] <= x_[23:0];
-      z_ = shr(RB, 6'd8); sin_mem[ei[IB-1:0]] <= z_[20:0];
+      if (is_bias[ei[IB-1:0]]) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
+      else begin begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = ru_y[23:0]; end sinc = sinc + ru_oor; end
       h_ = 64'sd1;
     end
   end
   EM: begin       // m = sat_U(u - shr(A, 8)); <m> = shr(m, 8)
-    y_ = U - shr(ACC, 6'd8); x_ = clampv(y_, UMIN, UMAX); sinc = sinc + outside(y_, UMIN, UMAX);
-    m_mem[ei[NB-1:0]] <= x_[27:0]; z_ = shr(x_, 6'd8); ms_mem[ei[NB-1:0]] <= z_[20:0];
-    acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
+    sinc = sinc + ru_oor;
+    begin meb_we = 1'b1; meb_wa = `NLA_AN(ei[NB-1:0]); meb_wd = ru_y[27:0]; end begin mup_we = 1'b1; mup_wa = `NLA_AN(ei[NB-1:0]); mup_wd = shr8m(ru_y[27:0]); end
+    begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
-  EG1: begin      // g = shr(G, 16) (terms are added before the saturation); wt = 0
-    acc_mem[ei[NB-1:0]] <= shr(ACC, 6'd16); wt_mem[ei[NB-1:0]] <= 48'sd0; h_ = 64'sd1;
+  EG1: begin      // g = shr(G, 16) (terms are added before the saturation); wt is 0 here (EB cleared it)
+    begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = ru_y; end h_ = 64'sd1;
   end
   EG2: begin      // g = sat_D(g); without learning EG1 is skipped and g = sat_D(shr(G, 16)) here
-    y_ = learn_f ? ACC : shr(ACC, 6'd16);
-    x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-    g_mem[ei[NB-1:0]] <= x_[23:0]; xn_mem[ei[NB-1:0]] <= x_[28:0];
-    if (!learn_f) wt_mem[ei[NB-1:0]] <= 48'sd0;
-    acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
+    sinc = sinc + ru_oor;
+    begin ga_we = 1'b1; ga_wa = `NLA_AN(ei[NB-1:0]); ga_wd = ru_y[23:0]; end begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end
+    begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EC: begin       // c = sat_U(shr(Tr(<m>), 8))
-    y_ = shr(ACC, 6'd8); x_ = clampv(y_, UMIN, UMAX); sinc = sinc + outside(y_, UMIN, UMAX);
-    c_mem[ei[NB-1:0]] <= x_[27:0]; acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
+    sinc = sinc + ru_oor;
+    begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EP: begin       // p = sat_D(shr(Tr(g), 16))
-    y_ = shr(ACC, 6'd16); x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-    p_mem[ei[NB-1:0]] <= x_[23:0]; acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
+    sinc = sinc + ru_oor;
+    begin pbd_we = 1'b1; pbd_wa = `NLA_AN(ei[NB-1:0]); pbd_wd = ru_y[23:0]; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
-  EB: begin       // e-bar, f, b, kappa (step 5)
+  EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
       5'd2: begin ma <= C[47:0]; mb <= DR[24:0]; n_r <= is_out[ei[NB-1:0]] & has_t[ei[NB-1:0]]; uc <= 5'd3; end
       5'd3: begin x_ = US - U; ma <= x_[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd4; end
-      5'd4: begin T1 <= shr(mp, 6'd16); x_ = US - UP; ma <= x_[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end
-      5'd5: begin T2 <= shr(mp, 6'd16); x_ = P - WT; ma <= x_[47:0]; mb <= DR[24:0]; uc <= 5'd6; end
-      5'd6: begin T3 <= shr(mp, 6'd16); ma <= C[47:0]; mb <= CU[24:0]; uc <= 5'd7; end
-      5'd7: begin
-        y_ = T1 + (n_r ? T2 : 64'sd0); x_ = clampv(y_, UMIN, UMAX); sinc = sinc + outside(y_, UMIN, UMAX);
-        eb_mem[ei[NB-1:0]] <= x_[27:0];
-        z_ = M - x_; y_ = clampv(z_, UMIN, UMAX); sinc = sinc + outside(z_, UMIN, UMAX);
-        T4 <= shr(mp, 6'd16); ma <= y_[47:0]; mb <= {1'b0, p_dec[np_q]}; uc <= 5'd8;
+      5'd4: begin T <= ru_y; x_ = US - UP; ma <= x_[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end   // T = shr(c rho', 16)
+      5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))
+        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN2(ei[NB-1:0]); meb_wd = ru_y[27:0]; end E <= ru_y[27:0];
+        x_ = P - WT; ma <= x_[47:0]; mb <= DR[24:0]; uc <= 5'd6;
       end
-      5'd8: begin KAP <= shr(mp, 6'd24); uc <= 5'd9; end
-      default: begin
-        y_ = -shr(mp, 6'd24) + G - T4 + (n_r ? T3 : 64'sd0);
-        x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-        b_mem[ei[NB-1:0]] <= x_[23:0]; c_mem[ei[NB-1:0]] <= KAP[27:0];
-        if (n_r) up_mem[ei[NB-1:0]] <= us_q;
+      5'd6: begin T <= ru_y; ma <= C[47:0]; mb <= CU[24:0]; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
+      5'd7: begin T <= ru_y; uc <= 5'd8; end                                  // T -= shr((p - wt) rho', 16)
+      5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
+      5'd9: begin sinc = sinc + ru_oor; ma <= ru_y[47:0]; mb <= {1'b0, pr_dec}; uc <= 5'd10; end  // sat_U(m - e-bar)
+      5'd10: uc <= 5'd11;
+      default: begin    // b = sat_D(T - shr((m - e-bar) k, 24))
+        sinc = sinc + ru_oor; begin pbd_we = 1'b1; pbd_wa = `NLA_AN2(ei[NB-1:0]); pbd_wd = ru_y[23:0]; end
+        if (n_r) begin mup_we = 1'b1; mup_wa = `NLA_AN2(ei[NB-1:0]); mup_wd = us_q; end
+        begin aw_we = 1'b1; aw_wa = `NLA_AN2(ei[NB-1:0]); aw_wd = 64'sd0; end   // wt = 0 after its last read of the step (11.6: wt starts at 0)
         h_ = 64'sd1;
       end
     endcase
@@ -62,58 +58,55 @@ case (ph)
   EV: begin       // v = shr(rho' delta, 16), the source of F(v)
     if (uc == 5'd2) begin ma <= DL[47:0]; mb <= DR[24:0]; uc <= 5'd3; end
     else if (uc == 5'd3) uc <= 5'd4;
-    else begin x_ = shr(mp, 6'd16); xn_mem[ei[NB-1:0]] <= x_[28:0]; h_ = 64'sd1; end
+    else begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end h_ = 64'sd1; end
   end
   EA: begin       // a = sat_D(delta - shr(F(v), 16))
-    y_ = DL - shr(ACC, 6'd16); x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-    a_mem[ei[NB-1:0]] <= x_[23:0]; xn_mem[ei[NB-1:0]] <= x_[28:0];
-    acc_mem[ei[NB-1:0]] <= 64'sd0; h_ = 64'sd1;
+    sinc = sinc + ru_oor;
+    begin ga_we = 1'b1; ga_wa = `NLA_AN2(ei[NB-1:0]); ga_wd = ru_y[23:0]; end begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end
+    begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EH: begin       // q, H delta, delta += shr(b - H delta, s)
     case (uc)
-      5'd2: begin
-        y_ = shr(ACC, 6'd16); x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-        ma <= x_[47:0]; mb <= DR[24:0]; acc_mem[ei[NB-1:0]] <= 64'sd0;
+      5'd2: begin       // q = sat_D(shr(Tr(a), 16))
+        sinc = sinc + ru_oor;
+        ma <= ru_y[47:0]; mb <= DR[24:0]; begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
         n_r <= is_out[ei[NB-1:0]] & has_t[ei[NB-1:0]]; uc <= 5'd3;
       end
       5'd3: begin ma <= C[47:0]; mb <= DL[24:0]; uc <= 5'd4; end
-      5'd4: begin T1 <= shr(mp, 6'd16); ma <= DL[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end
-      5'd5: begin T2 <= shr(mp, 6'd16); uc <= 5'd6; end
+      5'd4: begin T <= ru_y; ma <= DL[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end  // T = a - shr(q rho', 16)
+      5'd5: begin T <= ru_y; uc <= 5'd6; end                                        // T -= shr(c delta, 16)
+      5'd6: begin sinc = sinc + ru_oor; E <= ru_y[27:0]; uc <= 5'd7; end             // H delta = sat_D(T + [target] shr(delta beta, 16))
       default: begin
-        y_ = A - T1 - T2 + (n_r ? shr(mp, 6'd16) : 64'sd0);
-        x_ = clampv(y_, DMIN, DMAX); sinc = sinc + outside(y_, DMIN, DMAX);
-        z_ = DL + shr(B - x_, {2'b00, a_relax});
-        y_ = clampv(z_, DMIN, DMAX); sinc = sinc + outside(z_, DMIN, DMAX);
-        dl_mem[ei[NB-1:0]] <= y_[23:0]; h_ = 64'sd1;
+        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = ru_y[23:0]; end h_ = 64'sd1;
       end
     endcase
   end
   EU: begin       // u = sat_U(u + delta)
-    y_ = U + DL; x_ = clampv(y_, UMIN, UMAX); sinc = sinc + outside(y_, UMIN, UMAX);
-    u_mem[ei[NB-1:0]] <= x_[27:0]; h_ = 64'sd1;
+    sinc = sinc + ru_oor; begin urb_we = 1'b1; urb_wa = `NLA_AN(ei[NB-1:0]); urb_wd = ru_y[27:0]; end h_ = 64'sd1;
   end
   ERB: begin      // r_in_bar = sat_U(r_in_bar + d_in)
-    y_ = RB + DI; x_ = clampv(y_, UMIN, UMAX); sinc = sinc + outside(y_, UMIN, UMAX);
-    rb_mem[ei[IB-1:0]] <= x_[27:0]; h_ = 64'sd1;
+    sinc = sinc + ru_oor; begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = ru_y[27:0]; end h_ = 64'sd1;
   end
   EACT: begin     // rho, rho', rho'' at x = shr(u, 8) (11.4)
-    if (uc == 5'd2) begin
-      x_ = shr(U, 6'd8);
-      if (p_act[np_q] == 2'd0) begin
-        y_ = clampv(x_, SMIN, SMAX);
-        rho_mem[ei[NB-1:0]] <= y_[20:0]; dr_mem[ei[NB-1:0]] <= 21'sd65536; cu_mem[ei[NB-1:0]] <= 21'sd0;
+    if (uc == 5'd2) begin     // x and sat_S(x); the population record is read
+      T <= ru_raw; E <= ru_y[27:0];
+      y_ = ru_raw + 64'sd524288;            // table: 0 .. 2^20
+      kk <= y_[20:12]; fr <= y_[11:0];
+      uc <= 5'd13;
+    end else if (uc == 5'd13) begin
+      x_ = T;
+      if (pr_act == 2'd0) begin
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
         h_ = 64'sd1;
-      end else if (p_act[np_q] == 2'd1) begin
-        z_ = p_top[np_q];
+      end else if (pr_act == 2'd1) begin
+        z_ = pr_top;
         y_ = (x_ < 0) ? 64'sd0 : (x_ > z_) ? z_ : x_;
-        rho_mem[ei[NB-1:0]] <= y_[20:0];
-        dr_mem[ei[NB-1:0]] <= (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0;
-        cu_mem[ei[NB-1:0]] <= 21'sd0;
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = y_[20:0]; end
+        begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0; end
+        begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
         h_ = 64'sd1;
       end else begin
-        y_ = x_ + 64'sd524288;            // 0 .. 2^20
-        kk <= y_[20:12]; fr <= y_[11:0];
-        tbase <= TBASE + {p_tab[np_q], 10'd0};
+        tbase <= TBASE + {pr_tab, 10'd0};
         uc <= 5'd3;
       end
     end else begin
@@ -126,9 +119,9 @@ case (ph)
       end
       if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
       if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin x_ = WM - T0v; ma <= x_[47:0]; mb <= {13'd0, fr}; Wold <= T0v; end
-      if (uc == 5'd8)  begin x_ = Wold + shr(mp, 6'd12); rho_mem[ei[NB-1:0]] <= x_[20:0]; end
-      if (uc == 5'd10) begin x_ = Wold + shr(mp, 6'd12); dr_mem[ei[NB-1:0]] <= x_[20:0]; end
-      if (uc == 5'd12) begin x_ = Wold + shr(mp, 6'd12); cu_mem[ei[NB-1:0]] <= x_[20:0]; h_ = 64'sd1; end
+      if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
+      if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
+      if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end
       else uc <= uc + 5'd1;
     end
   end

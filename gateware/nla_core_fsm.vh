@@ -36,13 +36,14 @@ wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
 wire [1:0] psrc = (ph == PA) ? 2'd0 : (ph == PG) ? 2'd1 : (ph == PC) ? 2'd3 : 2'd2;
 wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
 wire sel_ok = (ph == PA) ? 1'b1
-            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && p_kind[j_prep[pj[JB-1:0]]] == 2'd0) // d_in = 0 for bias units
+            : (ph == PG) ? (!j_pre[pj[JB-1:0]] && j_pg[pj[JB-1:0]]) // d_in = 0 for bias units
             : j_pre[pj[JB-1:0]];
 wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
                        : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
 
 // element-phase temporaries
-reg signed [63:0] T1, T2, T3, T4, KAP, R_, SQ, T0v, Wold;
+reg signed [47:0] R_;
+reg signed [20:0] T0v, Wold;   // table knots (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
@@ -59,10 +60,27 @@ reg [31:0] qw3;
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;
 reg go;
-reg [MAX_NEURONS-1:0] tmpv;
+
+// one write port per shared vector memory: the states set <mem>_we/_wa/_wd (blocking), the end of
+// the clocked process writes
+reg urb_we; reg [AW-1:0] urb_wa; reg [27:0] urb_wd;
+reg rus_we; reg [AW-1:0] rus_wa; reg [27:0] rus_wd;
+reg meb_we; reg [AW-1:0] meb_wa; reg [27:0] meb_wd;
+reg mup_we; reg [AW-1:0] mup_wa; reg [27:0] mup_wd;
+reg cxn_we; reg [AW-1:0] cxn_wa; reg [28:0] cxn_wd;
+reg ga_we; reg [AW-1:0] ga_wa; reg [23:0] ga_wd;
+reg pbd_we; reg [AW-1:0] pbd_wa; reg [23:0] pbd_wd;
+reg dri_we; reg [AW-1:0] dri_wa; reg [20:0] dri_wd;
+reg csi_we; reg [AW-1:0] csi_wa; reg [20:0] csi_wd;
+reg npi_we; reg [AW-1:0] npi_wa; reg [PB-1:0] npi_wd;
+reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer
-reg [5:0]  vs, vret, sret;
+reg [5:0]  vs, vret, sret, sret2;
+reg [PB-1:0] scr_a;
+reg [50:0] cj_pw;
+reg [15:0] cp_size, cp_off;
+reg [1:0]  cp_kind;
 reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
@@ -72,7 +90,8 @@ reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [31:0] syn;
 reg [16:0] wi;
-reg        ok_;
+reg        okr;
+reg [PB:0] kc;
 reg [39:0] wend;
 reg [31:0] rc_;
 
@@ -86,8 +105,9 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
   V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
-  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, I_COPY = 48, I_W0 = 49, I_W1 = 50, I_W2 = 51,
-  I_W3 = 52, I_T0 = 53, I_T1 = 54, I_T2 = 55, I_N1 = 56, V_END = 57;
+  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
+  I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
+  V_SW1 = 60;
 
 // successor of a finished phase
 always @* begin
@@ -123,7 +143,8 @@ endfunction
 // INPUT_FRAME values and TARGET_FRAME values (written by the session at any time)
 always @(posedge clk) begin
   if (in_we && in_idx < MAX_INPUTS)
-    ib_mem[in_idx[IB-1:0]] <= clampv($signed(in_value), SMIN, SMAX);
+    ib_mem[in_idx[IB-1:0]] <= (in_value[23:19] == {5{in_value[23]}}) ? in_value[19:0]
+                              : (in_value[23] ? -20'sd524288 : 20'sd524287);
   if (tgt_we && tgt_idx < MAX_OUTPUTS) tbuf[tgt_idx[OB-1:0]] <= tgt_value;
 end
 
@@ -135,6 +156,12 @@ task rd;                 // read n bytes little-endian from `pos`, then continue
   end
 endtask
 
+task srd;                // read population p's scratch word (aw_mem), then continue at state r (aw_q)
+  input [PB-1:0] p;
+  input [5:0] r;
+  begin scr_a <= p; sret2 <= r; vs <= V_SW1; end
+endtask
+
 task fail;               // refuse the image: result code and the byte offset of the field
   input [1:0] code;
   input [16:0] off;
@@ -143,4 +170,11 @@ task fail;               // refuse the image: result code and the byte offset of
   end
 endtask
 
+function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value
+  input signed [27:0] v;
+  reg signed [28:0] t;
+  begin t = {v[27], v} + 29'sd128; shr8m = t[28:8]; end
+endfunction
+
+`include "nla_core_ru.vh"
 `include "nla_core_step.vh"

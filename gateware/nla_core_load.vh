@@ -1,13 +1,15 @@
 // nla_core_load.vh: image validation (docs/protocol.md 10.4, capacity 6.3) and installation
-// (included in nla_core's VAL phase). The staged bytes are read one at a time (3 cycles a byte);
-// the records are kept in the s* registers; only a valid image is copied into the running core.
+// (included in nla_core's VAL phase). The staged bytes are read one at a time (3 cycles a byte).
+// Pass 1 (inst = 0) checks everything, keeping only what the checks need (s*, cj_*, and one scratch
+// word per population in aw_mem: kind, size, offset, fan-in, read back through srd); only once
+// the whole image is valid, pass 2 (inst = 1) reads the records again from the header on and installs
+// them into the running core's registers, the weights (W, W0) and the tables on the way.
 // Checks beyond image-codec.ts (they keep the datapath exact; the compiler never violates them):
 // table values within Q3.16, clip topQ >= 0, etaDtQ24 < 2^24. Limits of this build (CAPACITY):
 // nPopulations <= MAX_POPS, nProjections <= MAX_PROJ, table populations <= MAX_TABLES.
 case (vs)
   V_START: begin
-    for (k = 0; k < MAX_POPS; k = k + 1) sp_fan[k] <= 17'd0;
-    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0;
+    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
     if (commit_total < 17'd48) fail(2'd1, 17'd0);
     else if (commit_total > IMG_BYTES) fail(2'd2, 17'd8);
     else rd(3'd4, V_MAGIC);
@@ -18,7 +20,12 @@ case (vs)
   end
   V_RD1: vs <= V_RD2;
   V_RD2: begin
-    fv <= fv | ({24'd0, st_byte} << {vcnt, 3'b000});
+    case (vcnt[1:0])       // fv was cleared by rd: byte lane vcnt
+      2'd0: fv[7:0] <= st_byte;
+      2'd1: fv[15:8] <= st_byte;
+      2'd2: fv[23:16] <= st_byte;
+      default: fv[31:24] <= st_byte;
+    endcase
     pos <= pos + 17'd1; vcnt <= vcnt + 3'd1;
     vs <= (vcnt + 3'd1 == vn) ? vret : V_RD0;
   end
@@ -40,18 +47,18 @@ case (vs)
     else begin s_crc <= fv; chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0; end
   end
   V_DT:   if (fv == 32'd0) fail(2'd1, fstart); else rd(3'd2, V_SPF);
-  V_SPF:  if (fv == 32'd0) fail(2'd1, fstart); else begin s_steps <= fv[15:0]; rd(3'd2, V_IT); end
-  V_IT:   if (fv == 32'd0) fail(2'd1, fstart); else begin s_iters <= fv[15:0]; rd(3'd1, V_RS); end
-  V_RS:   if (fv > 32'd15) fail(2'd1, fstart); else begin s_relax <= fv[3:0]; rd(3'd1, V_RSV); end
+  V_SPF:  if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
+  V_IT:   if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_iters <= fv[15:0]; rd(3'd1, V_RS); end
+  V_RS:   if (fv > 32'd15) fail(2'd1, fstart); else begin if (inst) a_relax <= fv[3:0]; rd(3'd1, V_RSV); end
   V_RSV:  rd(3'd4, V_BETA);
-  V_BETA: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin s_beta <= fv[23:0]; rd(3'd2, V_NIN); end
-  V_NIN:  begin s_nin <= fv[15:0]; rd(3'd2, V_NST); end
-  V_NST:  begin s_nst <= fv[15:0]; rd(3'd2, V_NN); end
-  V_NN:   if (fv == 32'd0) fail(2'd1, fstart); else begin s_nn <= fv[15:0]; rd(3'd2, V_NO); end
+  V_BETA: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin if (inst) a_beta <= fv[23:0]; rd(3'd2, V_NIN); end
+  V_NIN:  begin s_nin <= fv[15:0]; if (inst) a_nin <= fv[15:0]; rd(3'd2, V_NST); end
+  V_NST:  begin s_nst <= fv[15:0]; if (inst) a_nst <= fv[15:0]; rd(3'd2, V_NN); end
+  V_NN:   if (fv == 32'd0) fail(2'd1, fstart); else begin s_nn <= fv[15:0]; if (inst) a_nn <= fv[15:0]; rd(3'd2, V_NO); end
   V_NO: begin
     if (fv == 32'd0 || fv > {16'd0, s_nn}) fail(2'd1, fstart);
     else if (fv > MAX_OUTPUTS) fail(2'd2, fstart);
-    else begin s_no <= fv[15:0]; rd(3'd2, V_NP); end
+    else begin s_no <= fv[15:0]; if (inst) a_no <= fv[15:0]; rd(3'd2, V_NP); end
   end
   V_NP: begin
     if (fv == 32'd0 || fv > 32'd1024) fail(2'd1, fstart);
@@ -61,7 +68,7 @@ case (vs)
   V_NPJ: begin
     if (fv > MAX_PROJ) fail(2'd2, fstart);
     else begin
-      s_nproj <= fv[15:0]; sret <= V_POP; rd(3'd1, V_STR);
+      s_nproj <= fv[15:0]; if (inst) a_nproj <= fv[15:0]; sret <= V_POP; rd(3'd1, V_STR);
       kv <= 16'd0; cnt_in <= 16'd0; cnt_n <= 16'd0; cnt_st <= 16'd0; ntab <= 0;
     end
   end
@@ -71,24 +78,25 @@ case (vs)
   end
   // ---- population records
   V_POP:   if (kv == s_npop) vs <= V_SUMS; else rd(3'd1, V_PKIND);
-  V_PKIND: if (fv > 32'd3) fail(2'd1, fstart); else begin sp_kind[kv[PB-1:0]] <= fv[1:0]; rd(3'd2, V_PSIZE); end
-  V_PSIZE: if (fv == 32'd0) fail(2'd1, fstart); else begin sp_size[kv[PB-1:0]] <= fv[15:0]; rd(3'd2, V_POFF); end
+  V_PKIND: if (fv > 32'd3) fail(2'd1, fstart); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
+  V_PSIZE: if (fv == 32'd0) fail(2'd1, fstart); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
   V_POFF: begin
-    if (fv[15:0] != ((sp_kind[kv[PB-1:0]] <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, fstart);
+    if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, fstart);
     else begin
-      sp_off[kv[PB-1:0]] <= fv[15:0];
-      if (sp_kind[kv[PB-1:0]] <= 2'd1) cnt_in <= cnt_in + sp_size[kv[PB-1:0]];
-      else cnt_n <= cnt_n + sp_size[kv[PB-1:0]];
-      if (sp_kind[kv[PB-1:0]] == 2'd0) cnt_st <= cnt_st + sp_size[kv[PB-1:0]];
+      // scratch word of population kv: fan-in 0, offset, size, kind
+      aw_we = 1'b1; aw_wa = `NLA_SCR(kv[PB-1:0]); aw_wd = {30'd0, fv[15:0], cp_size, cp_kind};
+      if (cp_kind <= 2'd1) cnt_in <= cnt_in + cp_size;
+      else cnt_n <= cnt_n + cp_size;
+      if (cp_kind == 2'd0) cnt_st <= cnt_st + cp_size;
       rd(3'd4, V_PDEC);
     end
   end
-  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin sp_dec[kv[PB-1:0]] <= fv[23:0]; rd(3'd1, V_PACT); end
+  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
   V_PACT: begin
     if (fv > 32'd2) fail(2'd1, fstart);
-    else if (sp_kind[kv[PB-1:0]] <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
+    else if (cp_kind <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
     else begin
-      sp_act[kv[PB-1:0]] <= fv[1:0];
+      cp_act <= fv[1:0];
       if (fv == 32'd1) rd(3'd4, V_PTOP);
       else begin sret <= (fv == 32'd2) ? V_PTAB0 : V_PEND; rd(3'd1, V_STR); end
     end
@@ -96,125 +104,125 @@ case (vs)
   V_PTOP: begin
     if (fv[31]) fail(2'd1, fstart);
     else begin
-      sp_top[kv[PB-1:0]] <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
+      cp_top <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
       sret <= V_PEND; rd(3'd1, V_STR);
     end
   end
   V_PTAB0: begin
     if (ntab == MAX_TABLES) fail(2'd2, pos);
     else begin
-      sp_tab[kv[PB-1:0]] <= ntab[TB-1:0]; ntab <= ntab + 1'b1; sp_toff[kv[PB-1:0]] <= pos;
+      cp_tab <= ntab[TB-1:0];
+      ct_slot <= ntab[TB-1:0]; ntab <= ntab + 1'b1;
       ti <= 10'd0; rd(3'd4, V_PTAB1);
     end
   end
   V_PTAB1: begin
     if ($signed(fv) > 32'sd524287 || $signed(fv) < -32'sd524288) fail(2'd1, fstart);
-    else if (ti == 10'd770) begin sret <= V_PEND; rd(3'd1, V_STR); end
-    else begin ti <= ti + 10'd1; rd(3'd4, V_PTAB1); end
+    else begin
+      // pass 2: value ti -> TBASE + slot*1024 + ti
+      if (inst) begin wma <= TBASE + {ct_slot, 10'd0} + {4'd0, ti}; wm_we <= 1'b1; wm_wd <= fv; end
+      if (ti == 10'd770) begin sret <= V_PEND; rd(3'd1, V_STR); end
+      else begin ti <= ti + 10'd1; rd(3'd4, V_PTAB1); end
+    end
   end
-  V_PEND: begin kv <= kv + 16'd1; vs <= V_POP; end
+  V_PEND: begin
+    if (inst) begin aw_we = 1'b1; aw_wa = `NLA_POP(kv[PB-1:0]); aw_wd = {{(64-47-TB){1'b0}}, cp_tab, cp_act, cp_top, cp_dec}; end
+    kv <= kv + 16'd1; vs <= V_POP;
+  end
   V_SUMS: begin
     if (cnt_in != s_nin || cnt_n != s_nn || cnt_st != s_nst) fail(2'd1, pos);
     else begin kv <= 16'd0; vs <= V_OUT; end
   end
   // ---- outputs
   V_OUT: if (kv == s_no) begin kv <= 16'd0; syn <= 32'd0; vs <= V_PJ; end else rd(3'd2, V_OUT1);
-  V_OUT1: begin
-    ok_ = 1'b0;
-    for (k = 0; k < MAX_POPS; k = k + 1)
-      if (k < s_npop && sp_kind[k] == 2'd3 && fv[15:0] >= sp_off[k] && fv[15:0] - sp_off[k] < sp_size[k]) ok_ = 1'b1;
-    if (fv >= {16'd0, s_nn} || !ok_) fail(2'd1, fstart);
-    else begin so_idx[kv[OB-1:0]] <= fv[NB-1:0]; kv <= kv + 16'd1; vs <= V_OUT; end
+  V_OUT1: begin kc <= 0; okr <= 1'b0; vs <= V_OUT2; end
+  V_OUT3: begin  // population kc's scratch word is in aw_q
+    if (sc_kind == 2'd3 && fv[15:0] >= sc_off && fv[15:0] - sc_off < sc_size) okr <= 1'b1;
+    kc <= kc + 1'b1; vs <= V_OUT2;
+  end
+  V_OUT2: begin  // is the output inside an output population? one population at a time
+    if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
+    else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
+    else begin
+      if (inst) begin o_idx[kv[OB-1:0]] <= fv[NB-1:0]; is_out[fv[NB-1:0]] <= 1'b1; end
+      kv <= kv + 16'd1; vs <= V_OUT;
+    end
   end
   // ---- projection records
-  V_PJ:    if (kv == s_nproj) vs <= V_FAN; else rd(3'd1, V_JPRE);
-  V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin sj_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
-  V_JPREP: begin
-    if (fv >= {16'd0, s_npop} || ((sp_kind[fv[PB-1:0]] <= 2'd1) != !sj_pre[kv[JB-1:0]])) fail(2'd1, fstart);
-    else begin sj_prep[kv[JB-1:0]] <= fv[PB-1:0]; rd(3'd2, V_JPOST); end
+  V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
+  V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
+  V_JPREP: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else srd(fv[PB-1:0], V_JPREP2);
+  V_JPREP2: begin
+    if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, fstart);
+    else begin
+      if (inst) j_pg[kv[JB-1:0]] <= (sc_kind == 2'd0);
+      cj_qo <= sc_off[NB-1:0];
+      cj_cols <= sc_size;                   // the presynaptic size, checked against cols below
+      rd(3'd2, V_JPOST);
+    end
   end
-  V_JPOST: begin
-    if (fv >= {16'd0, s_npop} || sp_kind[fv[PB-1:0]] <= 2'd1) fail(2'd1, fstart);
-    else begin sj_post[kv[JB-1:0]] <= fv[PB-1:0]; rd(3'd2, V_JROWS); end
+  V_JPOST: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
+  V_JPOST2: begin
+    if (sc_kind <= 2'd1) fail(2'd1, fstart);
+    else begin
+      cj_po <= sc_off[NB-1:0]; cj_pw <= aw_q[50:0];    // the postsynaptic scratch word (fan-in below)
+      rd(3'd2, V_JROWS);
+    end
   end
   V_JROWS: begin
-    if (fv[15:0] != sp_size[sj_post[kv[JB-1:0]]]) fail(2'd1, fstart);
-    else begin sj_rows[kv[JB-1:0]] <= fv[15:0]; rd(3'd2, V_JCOLS); end
+    if (fv[15:0] != cj_pw[17:2]) fail(2'd1, fstart);
+    else begin cj_rows <= fv[15:0]; rd(3'd2, V_JCOLS); end
   end
   V_JCOLS: begin
-    if (fv[15:0] != sp_size[sj_prep[kv[JB-1:0]]]) fail(2'd1, fstart);
-    else begin sj_cols[kv[JB-1:0]] <= fv[15:0]; rd(3'd4, V_JETA); end
+    if (fv[15:0] != cj_cols) fail(2'd1, fstart);
+    else rd(3'd4, V_JETA);
   end
   V_JETA: begin
     if (fv > 32'h00FFFFFF) fail(2'd1, fstart);
-    else begin sj_eta[kv[JB-1:0]] <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
+    else begin cj_eta <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
   end
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
-    rc_ = sj_rows[kv[JB-1:0]] * sj_cols[kv[JB-1:0]];     // the one 16x16 multiply of the loader
+    rc_ = cj_rows * cj_cols;                            // the one 16x16 multiply of the loader
     wend = {23'd0, pos} + ({8'd0, rc_} << 2);
     if (wend > {23'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
     else begin
-      sj_woff[kv[JB-1:0]] <= pos; sj_wb[kv[JB-1:0]] <= syn[15:0];
-      syn <= syn + rc_; sj_rc[kv[JB-1:0]] <= rc_[16:0];
-      sp_fan[sj_post[kv[JB-1:0]]] <= sp_fan[sj_post[kv[JB-1:0]]] + {1'b0, sj_cols[kv[JB-1:0]]};
-      pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ;
+      syn <= syn + rc_;
+      if (!inst) begin  // pass 1: the postsynaptic population's fan-in += cols
+        aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, cj_pw[50:34] + {1'b0, cj_cols}, cj_pw[33:0]};
+      end
+      if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
+        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
+        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
+      end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end
-  V_FAN: begin
-    ok_ = 1'b1;
-    for (k = 0; k < MAX_POPS; k = k + 1) if (k < s_npop && sp_fan[k] > 17'd1024) ok_ = 1'b0;
-    if (!ok_) fail(2'd1, pos); else vs <= V_END;
+  V_FAN: begin  // fan-in <= 1024, one population at a time (pass 2: all 0)
+    if (kc == s_npop[PB:0]) vs <= V_END;
+    else srd(kc[PB-1:0], V_FAN2);
   end
+  V_FAN2: if (sc_fan > 17'd1024) fail(2'd1, pos); else begin kc <= kc + 1'b1; vs <= V_FAN; end
+  V_SW1: vs <= sret2;    // srd: the scratch word is read
   V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
   V_CAP: begin   // 6.3
     if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
         ({16'd0, s_nst} << 1) + {16'd0, s_nst} + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
-    else vs <= I_COPY;
-  end
-  // ---- install: the image is valid; from here on it replaces the running one
-  I_COPY: begin
-    loaded <= 1'b0;
-    a_crc <= s_crc; a_steps <= s_steps; a_iters <= s_iters; a_relax <= s_relax; a_beta <= s_beta;
-    a_nin <= s_nin; a_nst <= s_nst; a_nn <= s_nn; a_no <= s_no; a_nproj <= s_nproj;
-    a_nsyn <= syn[15:0];
-    for (k = 0; k < MAX_POPS; k = k + 1) begin
-      p_kind[k] <= sp_kind[k]; p_off[k] <= sp_off[k]; p_dec[k] <= sp_dec[k];
-      p_act[k] <= sp_act[k]; p_top[k] <= sp_top[k]; p_tab[k] <= sp_tab[k];
+    else if (!inst) begin
+      // the image is valid: from here on it replaces the running one (pass 2 from the header on)
+      inst <= 1'b1; loaded <= 1'b0; a_crc <= s_crc; is_out <= {MAX_NEURONS{1'b0}};
+      pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
+    end else begin
+      a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; stc <= 16'd0; vs <= I_N1;
     end
-    for (k = 0; k < MAX_PROJ; k = k + 1) begin
-      j_pre[k] <= sj_pre[k]; j_prep[k] <= sj_prep[k]; j_post[k] <= sj_post[k]; j_rows[k] <= sj_rows[k];
-      j_cols[k] <= sj_cols[k]; j_eta[k] <= sj_eta[k]; j_wb[k] <= sj_wb[k];
-    end
-    tmpv = {MAX_NEURONS{1'b0}};
-    for (k = 0; k < MAX_OUTPUTS; k = k + 1) begin
-      o_idx[k] <= so_idx[k];
-      if (k < s_no) tmpv[so_idx[k]] = 1'b1;
-    end
-    is_out <= tmpv;
-    kv <= 16'd0; chk <= 1'b0; vs <= I_W0;
   end
-  I_W0: begin    // weights -> W and W0
-    if (kv == s_nproj) begin kv <= 16'd0; vs <= I_T0; end
-    else begin wi <= 17'd0; pos <= sj_woff[kv[JB-1:0]]; vs <= I_W1; end
-  end
+  // ---- install (pass 2): the weights of projection kv -> W and W0
   I_W1: begin
-    if (wi == sj_rc[kv[JB-1:0]]) begin kv <= kv + 16'd1; vs <= I_W0; end
+    if (wi == cj_rc) begin kv <= kv + 16'd1; vs <= V_PJ; end
     else rd(3'd4, I_W2);
   end
-  I_W2: begin wma <= sj_wb[kv[JB-1:0]][13:0] + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end
+  I_W2: begin wma <= cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end
   I_W3: begin
-    wma <= W0BASE + sj_wb[kv[JB-1:0]][13:0] + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv;
+    wma <= W0BASE + cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv;
     wi <= wi + 17'd1; vs <= I_W1;
-  end
-  I_T0: begin    // tables -> TBASE + slot*1024
-    if (kv == s_npop) begin kv <= 16'd0; uv <= 16'd0; stc <= 16'd0; vs <= I_N1; end
-    else if (sp_act[kv[PB-1:0]] != 2'd2) kv <= kv + 16'd1;
-    else begin ti <= 10'd0; pos <= sp_toff[kv[PB-1:0]]; vs <= I_T1; end
-  end
-  I_T1: if (ti == 10'd771) begin kv <= kv + 16'd1; vs <= I_T0; end else rd(3'd4, I_T2);
-  I_T2: begin
-    wma <= TBASE + {sp_tab[kv[PB-1:0]], 10'd0} + {4'd0, ti}; wm_we <= 1'b1; wm_wd <= fv;
-    ti <= ti + 10'd1; vs <= I_T1;
   end
   I_N1: begin    // per-unit population indices, bias flags, stimulus map
     if (kv == s_npop) begin
@@ -222,14 +230,18 @@ case (vs)
       has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
       ph <= REST; ei <= 16'd0; uc <= 5'd0;
       en <= (s_nn > s_nin) ? s_nn : s_nin;
-    end else if (uv == sp_size[kv[PB-1:0]]) begin kv <= kv + 16'd1; uv <= 16'd0; end
+    end else srd(kv[PB-1:0], I_N2);
+  end
+  I_N2: begin cp_kind <= sc_kind; cp_size <= sc_size; cp_off <= sc_off; uv <= 16'd0; vs <= I_N3; end
+  I_N3: begin
+    if (uv == cp_size) begin kv <= kv + 16'd1; vs <= I_N1; end
     else begin
-      x_ = {48'd0, sp_off[kv[PB-1:0]] + uv};
-      if (sp_kind[kv[PB-1:0]] >= 2'd2) np_mem[x_[NB-1:0]] <= kv[PB-1:0];
+      x_ = {48'd0, cp_off + uv};
+      if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
       else begin
-        ip_mem[x_[IB-1:0]] <= kv[PB-1:0];
-        is_bias[x_[IB-1:0]] <= (sp_kind[kv[PB-1:0]] == 2'd1);
-        if (sp_kind[kv[PB-1:0]] == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
+        begin npi_we = 1'b1; npi_wa = `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
+        is_bias[x_[IB-1:0]] <= (cp_kind == 2'd1);
+        if (cp_kind == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
       end
       uv <= uv + 16'd1;
     end

@@ -1,9 +1,10 @@
 // nla_core_step.vh: the one clocked process of nla_core (included; see nla_core_fsm.vh).
-// Blocking assignments to x_ y_ z_ h_ sinc go tmpv k are combinational temporaries of one state.
+// Blocking assignments to x_ y_ z_ h_ sinc go k are combinational temporaries of one state.
 /* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
+  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {28{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
@@ -17,7 +18,7 @@ always @(posedge clk) begin
   if (is_pass && pv[3]) begin
     x_ = (pf[3] ? b3 : acc) + mp;
     acc <= x_;
-    if (pl[3]) acc_mem[pd3] <= x_;
+    if (pl[3]) begin aw_we = 1'b1; aw_wa = `NLA_AN(pd3); aw_wd = x_; end
   end
 
   // requests that wait for the core to be idle
@@ -38,10 +39,7 @@ always @(posedge clk) begin
         rd_st <= 2'd0;
         out_rd_valid <= 1'b1;
         if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
-        else begin
-          x_ = clampv(shr((rd_kind == 2'd2) ? $signed({{36{eb_q[27]}}, eb_q}) : U, 6'd8), SMIN, SMAX);
-          out_rd_data <= x_[23:0];
-        end
+        else out_rd_data <= ru_y[23:0];
       end else if (out_rd_req) begin
         // value number out_rd_idx in width(probes) order (7.4)
         x_ = {48'd0, out_rd_idx};
@@ -86,13 +84,12 @@ always @(posedge clk) begin
     TGT: begin
       if (ei >= en) go = 1'b1;
       else begin
-        x_ = tbuf[ei[OB-1:0]];
         if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
         else begin
-          y_ = clampv(x_, SMIN, SMAX) <<< 8;
-          if (!has_t[o_idx[ei[OB-1:0]]]) up_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+          y_ = ru_y <<< 8;
+          if (!has_t[o_idx[ei[OB-1:0]]]) begin mup_we = 1'b1; mup_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); mup_wd = y_[27:0]; end
           has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
-          us_mem[o_idx[ei[OB-1:0]]] <= y_[27:0];
+          begin rus_we = 1'b1; rus_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); rus_wd = y_[27:0]; end
         end
         ei <= ei + 16'd1;
       end
@@ -101,24 +98,24 @@ always @(posedge clk) begin
       if (ei >= en) go = 1'b1;
       else if (uc == 5'd0) begin ibra <= ei[IB-1:0]; uc <= 5'd1; end
       else if (uc == 5'd1) uc <= 5'd2;
-      else begin rin_mem[s2i[ei[IB-1:0]]] <= ib_q; ei <= ei + 16'd1; uc <= 5'd0; end
+      else begin begin dri_we = 1'b1; dri_wa = `NLA_AI(s2i[ei[IB-1:0]]); dri_wd = ib_q; end ei <= ei + 16'd1; uc <= 5'd0; end
     end
 
     // ------------------------------------------------------------ weight passes F / Tr
     PA, PG, PC, PP, PF, PT: begin
       if (ps == 2'd0) begin
         // next projection, once the previous one has left the pipeline (rows of two projections
-        // may add onto the same accumulator word)
+        // may add onto the same accumulator word); its record is read from aw_mem (ps 1, 3)
         if (pv != 4'd0) ;
         else if (pj >= a_nproj) go = 1'b1;
         else if (!sel_ok) pj <= pj + 16'd1;
-        else begin
-          c_pre <= j_pre[pj[JB-1:0]];
-          c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
-          c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]];
-          c_wb <= j_wb[pj[JB-1:0]]; wa <= j_wb[pj[JB-1:0]][13:0];
-          ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
-        end
+        else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; ps <= 2'd1; end
+      end else if (ps == 2'd1) ps <= 2'd3;
+      else if (ps == 2'd3) begin
+        c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+        c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols};
+        c_wb <= {{(16-SB){1'b0}}, r_wb}; wa <= {{(14-SB){1'b0}}, r_wb};
+        rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; ps <= 2'd2;
       end else begin
         // issue element (ou, ic): forward: row ou, column ic; transposed: column ou, row ic
         wma <= wa;
@@ -145,12 +142,15 @@ always @(posedge clk) begin
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
-          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else if (!j_lrn[pj[JB-1:0]]) pj <= pj + 16'd1;
+          else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; uc <= 5'd0; ts <= 3'd5; end
+        end
+        3'd5: begin   // the projection's record (aw_mem)
+          if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
-            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
-            ic <= 16'd0; uc <= 5'd0; SQ <= 64'sd0; ts <= 3'd1;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
+            rec_rd <= 1'b0; ic <= 16'd0; uc <= 5'd0; T <= 64'sd0; ts <= 3'd1;
           end
         end
         3'd1, 3'd3: begin   // R = shr(sum_c x_P^2, 16) ; M = shr(sum_r m^2, 16)
@@ -161,11 +161,11 @@ always @(posedge clk) begin
             y_ = (ts == 3'd3) ? MS : (c_pre ? RHO : SIN);
             ma <= y_[47:0]; mb <= y_[24:0]; uc <= 5'd3;
           end else if (uc == 5'd4) begin
-            x_ = SQ + mp;
-            SQ <= x_; uc <= 5'd0;
-            if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) begin
-              R_ <= shr(x_, 6'd16); ic <= 16'd0; ts <= ts + 3'd1;
-            end else ic <= ic + 16'd1;
+            T <= ru_y;       // T + x^2
+            if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) uc <= 5'd5;
+            else begin ic <= ic + 16'd1; uc <= 5'd0; end
+          end else if (uc == 5'd5) begin
+            R_ <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // shr(T, 16)
           end else uc <= uc + 5'd1;
         end
         3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
@@ -175,15 +175,14 @@ always @(posedge clk) begin
           end else if (uc == 5'd2) begin
             ma <= R_[47:0]; mb <= (ts == 3'd2) ? MS[24:0] : RHO[24:0]; uc <= 5'd3;
           end else if (uc == 5'd4) begin
-            x_ = clampv(shr(mp, 6'd16), -RCLAMP, RCLAMP);
-            ma <= x_[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
+            ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
           end else if (uc == 5'd6) begin
-            if (ts == 3'd2) acc_mem[dst] <= ACC + shr(mp, 6'd16);
-            else begin y_ = WT + shr(mp, 6'd16); wt_mem[dst] <= y_[47:0]; end
+            if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(dst); aw_wd = ru_y; end
+            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = ru_y[47:0]; end
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
-              if (ts == 3'd2 && c_pre) begin SQ <= 64'sd0; ts <= 3'd3; end
+              if (ts == 3'd2 && c_pre) begin T <= 64'sd0; ts <= 3'd3; end
               else begin pj <= pj + 16'd1; ts <= 3'd0; end
             end else ic <= ic + 16'd1;
           end else uc <= uc + 5'd1;
@@ -197,12 +196,16 @@ always @(posedge clk) begin
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
-          else if (j_eta[pj[JB-1:0]] == 24'd0) pj <= pj + 16'd1;
+          else if (!j_lrn[pj[JB-1:0]]) pj <= pj + 16'd1;
+          else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; uc <= 5'd0; ts <= 3'd5; end
+        end
+        3'd5: begin   // the projection's record (aw_mem)
+          if (uc == 5'd0) uc <= 5'd1;
           else begin
-            c_pre <= j_pre[pj[JB-1:0]];
-            c_po <= p_off[j_post[pj[JB-1:0]]]; c_qo <= p_off[j_prep[pj[JB-1:0]]];
-            c_rows <= j_rows[pj[JB-1:0]]; c_cols <= j_cols[pj[JB-1:0]]; c_eta <= j_eta[pj[JB-1:0]];
-            wa <= j_wb[pj[JB-1:0]][13:0]; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
+            wa <= {{(14-SB){1'b0}}, r_wb};
+            rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
           end
         end
         3'd1: begin   // row ou: read <m> of the postsynaptic unit
@@ -228,11 +231,10 @@ always @(posedge clk) begin
               qv0 <= 1'b0;
               if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            x_ = clampv(qw2 + shr(mp, 6'd12), -64'sd2147483648, 64'sd2147483647);
-            qw3 <= x_[31:0]; qa3 <= qa2; qv3 <= qv2;
+            qw3 <= ru_y[31:0]; qa3 <= qa2; qv3 <= qv2;
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
-            if (qv1) begin x_ = shr(mp, 6'd16); ma <= x_[47:0]; mb <= {1'b0, c_eta}; end
+            if (qv1) begin ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; end
             qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
             if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
           end else begin
@@ -244,19 +246,21 @@ always @(posedge clk) begin
     end
 
     // ------------------------------------------------------------ rest (11.3)
-    REST: begin
+    REST: begin      // two cycles an element: the vectors that share a memory are written apart
       if (ei >= en) go = 1'b1;
-      else begin
+      else if (uc == 5'd0) begin
         if (ei < a_nn) begin
-          u_mem[ei[NB-1:0]] <= 28'sd0; dl_mem[ei[NB-1:0]] <= 24'sd0; us_mem[ei[NB-1:0]] <= 28'sd0;
-          up_mem[ei[NB-1:0]] <= 28'sd0; eb_mem[ei[NB-1:0]] <= 28'sd0; acc_mem[ei[NB-1:0]] <= 64'sd0;
-          wt_mem[ei[NB-1:0]] <= 48'sd0;
+          begin urb_we = 1'b1; urb_wa = `NLA_AN(ei[NB-1:0]); urb_wd = 28'sd0; end begin rus_we = 1'b1; rus_wa = `NLA_AN2(ei[NB-1:0]); rus_wd = 28'sd0; end
+          begin mup_we = 1'b1; mup_wa = `NLA_AN2(ei[NB-1:0]); mup_wd = 28'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN2(ei[NB-1:0]); meb_wd = 28'sd0; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
         end
+        uc <= 5'd1;
+      end else begin
+        if (ei < a_nn) begin begin aw_we = 1'b1; aw_wa = `NLA_AN2(ei[NB-1:0]); aw_wd = 64'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = 28'sd0; end end
         if (ei < a_nin) begin
-          rb_mem[ei[IB-1:0]] <= is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0;
-          rin_mem[ei[IB-1:0]] <= 20'sd0;
+          begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0; end
+          begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = 21'sd0; end
         end
-        ei <= ei + 16'd1;
+        ei <= ei + 16'd1; uc <= 5'd0;
       end
     end
     RESTORE: begin
@@ -285,6 +289,7 @@ always @(posedge clk) begin
   endcase
 
   if (go) begin
+    rec_rd <= 1'b0;
     ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
     en <= count_of(succ);
     if (ph == EH) it <= (succ == EV) ? it + 16'd1 : 16'd0;
@@ -302,8 +307,20 @@ always @(posedge clk) begin
   if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
   else sat_cnt <= sat_cnt + sinc;
 
+  if (urb_we) urb_mem[urb_wa] <= urb_wd;
+  if (rus_we) rus_mem[rus_wa] <= rus_wd;
+  if (meb_we) meb_mem[meb_wa] <= meb_wd;
+  if (mup_we) mup_mem[mup_wa] <= mup_wd;
+  if (cxn_we) cxn_mem[cxn_wa] <= cxn_wd;
+  if (ga_we) ga_mem[ga_wa] <= ga_wd;
+  if (pbd_we) pbd_mem[pbd_wa] <= pbd_wd;
+  if (dri_we) dri_mem[dri_wa] <= dri_wd;
+  if (csi_we) csi_mem[csi_wa] <= csi_wd;
+  if (npi_we) npi_mem[npi_wa] <= npi_wd;
+  if (aw_we) aw_mem[aw_wa] <= aw_wd;
+
   if (rst) begin
-    ph <= IDLE; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
+    ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
     commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
     resting <= 1'b0; installing <= 1'b0; has_t <= {MAX_NEURONS{1'b0}};
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;

@@ -1,0 +1,87 @@
+// nla_core_ru.vh: operand selection of the shared rounding/saturation unit nla_rsat (included in
+// nla_core; see nla_core_fsm.vh). Every rounding, shift and saturation of the sequencer goes through
+// this one unit: the state (phase, uc, ts, cph) selects its operands; the clocked process
+// (nla_core_step.vh, nla_core_elem.vh) takes ru_y / ru_raw / ru_oor in the same state.
+// which block of each shared vector memory the phase reads (nla_core.v, "Vector memories")
+assign sel_val = (ph == VAL);                                // aw: validator scratch words
+assign sel_pop = (ph == DIN && uc == 5'd2) || (ph == EB && uc == 5'd8) || (ph == EACT && uc == 5'd2); // aw: population record
+assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
+assign sel_b1  = (ph == EB);                                 // rus, mup: u*, u*prev; csi: rho''
+assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)
+assign sel_dl  = (ph == EV) || (ph == EA) || (ph == EH) || (ph == EU);   // meb: delta
+assign sel_c   = (ph == EB) || (ph == EH);                   // cxn: c (else the pass source)
+assign sel_a   = (ph == EH);                                 // ga: a; pbd: b
+assign sel_di  = (ph == PG) || (ph == ERB);                  // pbd: d_in
+assign sel_din = (ph == DIN);                                // dri, npi: inputs
+assign sel_wt  = (ph == EB) || (ph == TERMS && ts == 3'd4); // aw: wt
+localparam [2:0] SAT_NONE = 3'd0, SAT_U = 3'd1, SAT_D = 3'd2, SAT_S = 3'd3, SAT_R = 3'd4, SAT_I32 = 3'd5;
+reg signed [63:0] ru_a, ru_x;
+reg [4:0] ru_s;
+reg       ru_neg;
+reg [2:0] ru_sat;
+wire signed [63:0] ru_raw, ru_y;
+wire      ru_oor;
+nla_rsat ru (.a(ru_a), .x(ru_x), .s(ru_s), .neg(ru_neg), .sat(ru_sat), .raw(ru_raw), .y(ru_y), .oor(ru_oor));
+reg signed [63:0] T;          // running exact sum of an element (EB, EH) or a sum of squares (TERMS)
+reg signed [27:0] E;          // e-bar (EB) or the clamped H delta (EH) of the element
+wire signed [63:0] EV64 = E;
+wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
+wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
+wire signed [63:0] MPR = n_r ? mp : 64'sd0;
+always @* begin
+  ru_a = 64'sd0; ru_x = 64'sd0; ru_s = 5'd0; ru_neg = 1'b0; ru_sat = SAT_NONE;
+  case (ph)
+    IDLE: begin ru_x = (rd_kind == 2'd2) ? $signed({{36{eb_q[27]}}, eb_q}) : U; ru_s = 5'd8; ru_sat = SAT_S; end
+    TGT: begin ru_x = $signed({{40{tbuf[ei[OB-1:0]][23]}}, tbuf[ei[OB-1:0]]}); ru_sat = SAT_S; end
+    DIN: case (uc)
+      5'd2: begin ru_a = RIN <<< 8; ru_neg = 1'b1; ru_x = RB; end
+      5'd3: begin ru_x = RB; ru_s = 5'd8; end
+      default: begin ru_x = mp; ru_s = 5'd24; ru_sat = SAT_D; end
+    endcase
+    EM: begin ru_a = U; ru_neg = 1'b1; ru_x = ACC; ru_s = 5'd8; ru_sat = SAT_U; end
+    EG1: begin ru_x = ACC; ru_s = 5'd16; end
+    EG2: begin ru_x = ACC; ru_s = learn_f ? 5'd0 : 5'd16; ru_sat = SAT_D; end
+    EC: begin ru_x = ACC; ru_s = 5'd8; ru_sat = SAT_U; end
+    EP: begin ru_x = ACC; ru_s = 5'd16; ru_sat = SAT_D; end
+    EB: case (uc)
+      5'd4: begin ru_x = mp; ru_s = 5'd16; end
+      5'd5: begin ru_a = T; ru_x = MPR; ru_s = 5'd16; ru_sat = SAT_U; end
+      5'd6: begin ru_a = G; ru_x = MPR; ru_s = 5'd16; end
+      5'd7: begin ru_a = T; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd16; end
+      5'd8: begin ru_x = mp; ru_s = 5'd24; end
+      5'd9: begin ru_a = M; ru_neg = 1'b1; ru_x = EV64; ru_sat = SAT_U; end
+      default: begin ru_a = T; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd24; ru_sat = SAT_D; end
+    endcase
+    EV: begin ru_x = mp; ru_s = 5'd16; end
+    EA: begin ru_a = DL; ru_neg = 1'b1; ru_x = ACC; ru_s = 5'd16; ru_sat = SAT_D; end
+    EH: case (uc)
+      5'd2: begin ru_x = ACC; ru_s = 5'd16; ru_sat = SAT_D; end
+      5'd4: begin ru_a = A; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd16; end
+      5'd5: begin ru_a = T; ru_neg = 1'b1; ru_x = mp; ru_s = 5'd16; end
+      5'd6: begin ru_a = T; ru_x = MPR; ru_s = 5'd16; ru_sat = SAT_D; end
+      default: begin ru_a = DL; ru_x = BMXS; ru_s = 5'd16; ru_sat = SAT_D; end   // shr(v, s) = shr(v 2^(16-s), 16)
+    endcase
+    EU: begin ru_a = U; ru_x = DL; ru_sat = SAT_U; end
+    ERB: begin ru_a = RB; ru_x = DI; ru_sat = SAT_U; end
+    EACT: begin
+      if (uc == 5'd2) begin ru_x = U; ru_s = 5'd8; ru_sat = SAT_S; end
+      else begin ru_a = Wold; ru_x = mp; ru_s = 5'd12; end
+    end
+    TERMS: begin
+      if (ts == 3'd1 || ts == 3'd3) begin
+        if (uc == 5'd5) begin ru_x = T; ru_s = 5'd16; end
+        else begin ru_a = T; ru_x = mp; end
+      end else begin
+        ru_x = mp; ru_s = 5'd16;
+        if (uc == 5'd4) ru_sat = SAT_R;
+        else ru_a = (ts == 3'd2) ? ACC : WT;
+      end
+    end
+    PLAS: begin
+      ru_x = mp;
+      if (cph == 2'd0) begin ru_a = qw2; ru_s = 5'd12; ru_sat = SAT_I32; end
+      else ru_s = 5'd16;
+    end
+    default: ;
+  endcase
+end

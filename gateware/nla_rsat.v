@@ -1,0 +1,58 @@
+// nla_rsat: the core's one rounding / shift / add / saturation unit (combinational), shared by every
+// element-wise phase, the probe reads, the learning terms and the weight update of nla_core:
+//   raw = a + shr(x, s)   (or a - shr(x, s) with neg), shr = arithmetic right shift rounded half up,
+//   s one of 0, 8, 12, 16, 24
+//   y   = raw clamped to the range of `sat`; oor = the clamp changed the value (docs/protocol.md 11.2)
+// sat: 0 none, 1 U (Q7.20, 28 bits), 2 D (Q7.16, 24 bits), 3 S (Q3.16, 20 bits), 4 [-2^28, 2^28]
+// (the learning terms' clamp), 5 int32 (the weight registers).
+module nla_rsat (
+  input  signed [63:0] a,
+  input  signed [63:0] x,
+  input         [4:0]  s,
+  input                neg,
+  input         [2:0]  sat,
+  output signed [63:0] raw,
+  output reg signed [63:0] y,
+  output reg           oor
+);
+  // shr(x, s) = (x + 2^(s-1)) >>> s = ((x >>> (s-1)) + 1) >>> 1 for s >= 1: four fixed shifts (the
+  // only amounts the core uses: 8, 12, 16, 24; 0 passes x through), one incrementer
+  reg signed [63:0] xs;
+  always @* begin
+    case (s)
+      5'd8:    xs = x >>> 7;
+      5'd12:   xs = x >>> 11;
+      5'd24:   xs = x >>> 23;
+      default: xs = x >>> 15;
+    endcase
+  end
+  wire signed [63:0] xi  = xs + 64'sd1;
+  wire signed [63:0] sh  = (s == 5'd0) ? x : (xi >>> 1);
+  wire signed [63:0] shn = sh ^ {64{neg}};
+  assign raw = a + shn + {63'd0, neg};
+  // in range of a symmetric format of k+1 bits: the bits above k all equal the sign
+  wire inU = (raw[63:27] == {37{raw[63]}});
+  wire inD = (raw[63:23] == {41{raw[63]}});
+  wire inS = (raw[63:19] == {45{raw[63]}});
+  wire inR = (raw[63:28] == {36{raw[63]}}) || (raw == 64'sd268435456);
+  wire inI = (raw[63:31] == {33{raw[63]}});
+  always @* begin
+    case (sat)
+      3'd1: oor = !inU;
+      3'd2: oor = !inD;
+      3'd3: oor = !inS;
+      3'd4: oor = !inR;
+      3'd5: oor = !inI;
+      default: oor = 1'b0;
+    endcase
+    // the bound the value went past (used only when oor)
+    case (sat)
+      3'd1: y = raw[63] ? -64'sd134217728 : 64'sd134217727;
+      3'd2: y = raw[63] ? -64'sd8388608 : 64'sd8388607;
+      3'd3: y = raw[63] ? -64'sd524288 : 64'sd524287;
+      3'd4: y = raw[63] ? -64'sd268435456 : 64'sd268435456;
+      default: y = raw[63] ? -64'sd2147483648 : 64'sd2147483647;
+    endcase
+    if (!oor) y = raw;
+  end
+endmodule
