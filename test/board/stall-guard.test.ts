@@ -12,6 +12,8 @@ import { StallGuard, type StallSession } from '../../host/stream/stall-guard.js'
 import { memoryPair } from '../../host/transport/memory.js';
 import type { ByteTransport } from '../../host/transport/transport.js';
 import { sines } from '../helpers.js';
+import { ensureBuilt, nla, root } from '../cli/run-nla.js';
+import { join } from 'node:path';
 
 /**
  * The stall guard (StreamRequest.stallMs) measures the board's silence from the later of its last
@@ -110,6 +112,33 @@ describe('stall guard: the host idle is not the board silent', () => {
     }
     expect(connects).toBe(0);
   });
+});
+
+describe('nla stream --stall', () => {
+  const ex = join(root, 'examples/teacher');
+  const args = (stall: string) => ['stream', '--port', join(root, 'no-such-tty'), '--image', join(ex, 'network.json'), '--input', join(ex, 'input.csv'), '--duration', '2ms', '--retries', '0', '--quiet', `--stall=${stall}`];
+
+  it('a value that is not a finite time > 0 is a usage error (exit 2) naming the option and the value, before the port is tried', () => {
+    ensureBuilt();
+    for (const [v, msg] of [
+      ['0', "--stall: expected a finite time > 0 such as 20s, got '0'"],
+      ['-1s', "--stall: expected a finite time > 0 such as 20s, got '-1s'"],
+      ['1e999s', "--stall: expected a finite time > 0 such as 20s, got '1e999s'"],
+      ['soon', "--stall: expected a time such as 0.1ms, 5ms or 2s, got 'soon'"],
+    ] as const) {
+      const r = nla(args(v));
+      expect([v, r.code]).toEqual([v, 2]);
+      expect(r.err).toContain(msg);
+      expect(r.err).not.toMatch(/no-such-tty/);
+    }
+  }, 60_000);
+
+  it('a valid value is taken (the stream then fails only because the port does not exist: exit 4)', () => {
+    ensureBuilt();
+    const r = nla(args('5s'));
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/could not reach the board/);
+  }, 30_000);
 });
 
 /** A session the guard watches, driven by hand. */
