@@ -229,7 +229,8 @@ export class BoardSession {
     this.waitingSince = NaN;
     for (const w of this.waiters.splice(0)) w.reject(why);
     for (const e of this.enders) e(why);
-    this.link.dispose();
+    // sends still pending (an image chunk, a frame) reject with the reason too, not a bare 'link closed'
+    this.link.dispose(why.message);
   }
 
   /** Sends a message (resolves when the board acknowledged it). */
