@@ -84,6 +84,12 @@ export class BoardSession {
   private readonly t0 = performance.now();
   /** When the board's last message arrived (performance.now() ms; the session's start before any). */
   lastMessageAt = performance.now();
+  /**
+   * When the requests now waiting started to wait: the moment a request was made while none waited
+   * (performance.now() ms; NaN while none waits). The stall guard counts the board's silence from the
+   * later of this and lastMessageAt, so time in which the host asked nothing is not the board's silence.
+   */
+  private waitingSince = NaN;
 
   private constructor(
     readonly transport: ByteTransport,
@@ -178,6 +184,7 @@ export class BoardSession {
     const k = this.waiters.findIndex((w) => w.accept(m));
     if (k >= 0) {
       const [w] = this.waiters.splice(k, 1);
+      if (this.waiters.length === 0) this.waitingSince = NaN;
       if (m.type === 'error') w!.reject(new BoardError(m.code, m.frame, m.message));
       else w!.resolve(m);
       return;
@@ -205,6 +212,11 @@ export class BoardSession {
     return this.waiters.length > 0;
   }
 
+  /** When the requests now waiting started to wait (performance.now() ms; NaN while none waits). */
+  get waitStartedAt(): number {
+    return this.waitingSince;
+  }
+
   /** Ends the session from outside (the stream gave up on it): waiters are rejected with `why`. */
   abandon(why: Error): void {
     this.end(why);
@@ -214,9 +226,11 @@ export class BoardSession {
     if (this.ended) return;
     this.ended = why;
     this.logEvent('session-end', why.message);
+    this.waitingSince = NaN;
     for (const w of this.waiters.splice(0)) w.reject(why);
     for (const e of this.enders) e(why);
-    this.link.dispose();
+    // sends still pending (an image chunk, a frame) reject with the reason too, not a bare 'link closed'
+    this.link.dispose(why.message);
   }
 
   /** Sends a message (resolves when the board acknowledged it). */
@@ -229,6 +243,7 @@ export class BoardSession {
   /** Sends a message and waits for its answer: STATUS (or `answer`), or a typed ERROR. */
   request(m: Message, answer: Message['type'] = 'status'): Promise<Message> {
     if (this.ended) return Promise.reject(this.ended);
+    if (this.waiters.length === 0) this.waitingSince = performance.now();
     const p = new Promise<Message>((resolve, reject) => this.waiters.push({ accept: (x) => x.type === answer || (x.type === 'error' && x.code !== ERROR_CODE.NO_SESSION), resolve, reject }));
     this.send(m).catch(() => {
       // the session's end rejects the waiter
@@ -236,7 +251,11 @@ export class BoardSession {
     return p;
   }
 
-  /** Loads an image in chunks; resolves with the board's STATUS after the last one. */
+  /**
+   * Loads an image in chunks; resolves with the board's STATUS after the last one. The chunks before the
+   * last have no answer of their own (each is sent once the board's link acknowledged the one before), so
+   * nothing waits on the board until the last chunk's request: the stall guard counts from there.
+   */
   async loadImage(bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
     const chunk = Math.min(this.info.caps.maxPayload, 4096) - 8;
     let last: Promise<Message> | null = null;

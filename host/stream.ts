@@ -7,9 +7,10 @@ import { BoardError, BoardSession, ProtocolVersionError, type SessionOptions } f
 import type { ByteTransport } from './transport/transport.js';
 import type { FrameLedger } from './stream/ledger.js';
 import type { StreamProgress } from './stream/progress.js';
-import { FramePump } from './stream/pump.js';
+import { FramePump, type PumpObserver } from './stream/pump.js';
 import type { StreamResult } from './stream/result.js';
 import { planResume } from './stream/resume.js';
+import { checkStallMs, StallGuard } from './stream/stall-guard.js';
 import { StreamRun } from './stream/run.js';
 
 export type { StreamProgress } from './stream/progress.js';
@@ -40,7 +41,9 @@ export interface StreamRequest {
    * A session in which the board sends no message for this long while frames or a request wait on it
    * ends with an error naming the frame it stalled at (and the stream reconnects as after any failure),
    * instead of waiting forever on a board that acknowledges frames but neither computes nor refuses
-   * them. Default 20000 ms.
+   * them. The silence counts from the board's last message, or from when the host started waiting on it
+   * if that is later (stream/stall-guard.ts): pacing slower than this, or a pause, is not a stall. A
+   * finite time > 0 ms (RangeError otherwise); default 20000 ms.
    */
   stallMs?: number;
   onProgress?: (p: StreamProgress) => void;
@@ -69,6 +72,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * call's state across sessions (run.ts), and the result and StreamError (result.ts).
  */
 export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
+  if (req.stallMs !== undefined) checkStallMs(req.stallMs);
   const img = decodeImage(req.image, 'board image');
   const imageCrc = imageId(req.image);
   const probes = req.probes ?? PROBE.OUTPUT_U;
@@ -148,14 +152,25 @@ interface SessionPlan {
  */
 async function runSession(run: StreamRun, session: BoardSession, req: StreamRequest, plan: SessionPlan): Promise<SessionOutcome> {
   const ended = new Promise<Error>((r) => session.onEnd(r));
-  session.onUnsolicited((m) => run.receive(m));
+  const guard = new StallGuard(session, req.stallMs ?? 20_000, () => run.ledger.firstMissing()).start();
+  session.onUnsolicited((m) => {
+    run.receive(m);
+    guard.refresh(); // an output may end the frames' wait
+  });
   let mark: number | null = null; // outputs held once the session was set up
-  let pump: FramePump | null = null;
-  const guard = stallGuard(session, req.stallMs ?? 20_000, () => (pump !== null && run.ledger.firstMissing() < pump.next ? run.ledger.firstMissing() : null));
   try {
     const from = await pickUp(run, session, req, plan);
     mark = run.ledger.received;
-    pump = new FramePump(session, req, run.pumpObserver, from, ended);
+    // frames before `from` without an output (asked for again by pickUp) wait from here on
+    guard.handedOut(from);
+    const observer: PumpObserver = {
+      sent: (k, dueMs) => {
+        run.pumpObserver.sent(k, dueMs);
+        guard.handedOut(k + 1);
+      },
+      acknowledged: (k) => run.pumpObserver.acknowledged(k),
+    };
+    const pump = new FramePump(session, req, observer, from, ended);
     await pump.run();
     await endStream(run.ledger, session, ended, req.drainTimeoutMs ?? 2000);
     run.recorder.addLink(session.link);
@@ -170,26 +185,8 @@ async function runSession(run: StreamRun, session: BoardSession, req: StreamRequ
     }
     return { error: e as Error, setUp: mark !== null, progressed: mark !== null && run.ledger.received > mark };
   } finally {
-    clearInterval(guard);
+    guard.stop();
   }
-}
-
-/**
- * Watches a session: when the board has sent no message for `stallMs` while a request waits for its
- * answer or a frame (`outstanding()`: the first without output) waits for its output, the session is
- * abandoned with an error that says so.
- */
-function stallGuard(session: BoardSession, stallMs: number, outstanding: () => number | null): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    const silentMs = performance.now() - session.lastMessageAt;
-    if (silentMs < stallMs || session.endedBy) return;
-    const frame = outstanding();
-    if (frame === null && !session.awaitingAnswer) return;
-    const what = frame !== null ? `frame ${frame} has no output` : 'a request has no answer';
-    session.abandon(new Error(`board '${session.info?.boardId ?? '?'}' sent nothing for ${(silentMs / 1000).toFixed(1)} s while ${what}: it acknowledges the line but neither answers nor refuses`));
-  }, Math.min(1000, stallMs / 4));
-  timer.unref();
-  return timer;
 }
 
 /** Brings the board to where this session's frames start, as planResume decides; returns that frame. */

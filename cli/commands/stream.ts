@@ -37,6 +37,7 @@ interface StreamOpts {
   learn?: boolean;
   log?: string;
   retries: string;
+  stall: string;
   json?: boolean;
   quiet?: boolean;
   realtime?: string | boolean;
@@ -65,6 +66,7 @@ export function registerStream(program: Command): void {
     .option('--learn', 'plasticity on the board during the stream')
     .option('--log <jsonl>', 'record every frame and message (replay with: nla replay <jsonl>)')
     .option('--retries <n>', 'reconnection attempts after a dropped line or a board reset', '3')
+    .option('--stall <time>', 'end a session (and reconnect) when the board sends nothing for this long while a frame waits for its output or a request for its answer', '20s')
     .option('--json', 'print the statistics as JSON')
     .option('--quiet', 'no progress on stderr')
     .option('--realtime [priority]', `run under real-time scheduling (SCHED_FIFO, default priority ${DEFAULT_REALTIME_PRIORITY}; Linux, needs root or CAP_SYS_NICE): steadier --rate pacing and latency`)
@@ -98,6 +100,7 @@ async function stream(o: StreamOpts): Promise<void> {
   if (!o.image) throw new UsageError('--image is required: a board image (nla image --out) or a network spec');
   if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
   const baud = positiveInt(o.baud, '--baud');
+  const stallMs = stallTimeMs(o.stall);
   const { image, bytes } = loadImageFile(o.image, o);
   const frames = readFrames(o, o.input, image);
   const probes = parseProbeMask(o.probe);
@@ -106,13 +109,20 @@ async function stream(o: StreamOpts): Promise<void> {
   const realtime = rtPriority === null ? null : enterRealtime(rtPriority);
   if (realtime && !realtime.ok) process.stderr.write(`stream: --realtime not in effect, running under normal scheduling: ${realtime.detail}\n`);
   const log = o.log ? new StreamLogWriter(o.log, { format: LOG_FORMAT, startedAt: new Date().toISOString(), port: o.port, baud, image: o.image, imageCrc: `0x${imageId(bytes).toString(16).padStart(8, '0')}`, frames: frames.n }) : null;
-  const { outcome, failure } = await run({ o, port: o.port, baud, image, bytes, frames, probes, rate, log });
+  const { outcome, failure } = await run({ o, port: o.port, baud, image, bytes, frames, probes, rate, stallMs, log });
   const files: string[] = [];
   if (o.out) files.push(writeOutput(o.out, outputCsv(boardColumns(image, probes), frames.frameMs, outcome.result.outputs)));
   if (o.log) files.push(o.log);
   if (failure) process.stderr.write(partialNote(outcome, frames.n, files));
   report(outcome, { port: o.port, baud, frameMs: frames.frameMs, frames: frames.n, inputs: image.nStimulusInputs, json: o.json === true, realtime, files });
   if (failure) throw failure;
+}
+
+/** --stall: a finite time > 0 (StreamRequest.stallMs), ms. */
+function stallTimeMs(v: string): number {
+  const t = parseTimeMs(v, '--stall');
+  if (!(t > 0) || !Number.isFinite(t)) throw new UsageError(`--stall: expected a finite time > 0 such as 20s, got '${v}'`);
+  return t;
 }
 
 /** The frames to stream: n frames of the image's frame time, inputs (and targets) sampled at each frame start. */
@@ -148,6 +158,7 @@ interface StreamSetup {
   frames: Frames;
   probes: number;
   rate: number | undefined;
+  stallMs: number;
   log: StreamLogWriter | null;
 }
 
@@ -170,6 +181,7 @@ async function run(s: StreamSetup): Promise<{ outcome: StreamOutcome; failure: S
       learn: o.learn === true,
       ...(s.rate ? { rateHz: s.rate } : {}),
       reconnect: { attempts: nonNegativeInt(o.retries, '--retries'), delayMs: 300 },
+      stallMs: s.stallMs,
       // the link models a UART at --baud (pacing and retransmission timing) unless told the line is faster
       session: { ...(o.lineModel ? { baud } : {}), ...(log ? { log: log.write } : {}) },
       onProgress: progressLine(o.quiet === true, tty, framePayloadBytes(s.image.nStimulusInputs)),

@@ -19,7 +19,9 @@ export interface SerialOptions {
  * A serial port (a real UART, a USB-serial adapter, or a pty) through node-serialport, reading and
  * writing on the event loop (eventLoopBinding, not on libuv's thread pool), or reading on a thread of
  * its own on request. Opening errors are reported with the path; a device that disappears closes the
- * transport with the reason. Input that arrived before the port was opened is discarded.
+ * transport with the reason. Input that arrived before the port was opened is discarded (a flush after
+ * opening, best effort: bytes still on their way arrive after it; a failed flush closes the port and
+ * fails the open), except with a reader thread.
  */
 export class SerialTransport implements ByteTransport {
   private readonly ev = new TransportEvents();
@@ -52,8 +54,15 @@ export class SerialTransport implements ByteTransport {
         if (err) return reject(new Error(`cannot open ${path}: ${err.message}`));
         if (opts.readerThread) return resolve(new SerialTransport(port, path, opts));
         // bytes that reached the port before it was opened belong to no session of ours (a board's power-up
-        // HELLO_ACK, a late retransmission to an earlier host): discard them, as a UART nobody holds open does
-        port.flush((e) => (e ? reject(new Error(`cannot flush ${path}: ${e.message}`)) : resolve(new SerialTransport(port, path, opts))));
+        // HELLO_ACK, a late retransmission to an earlier host): discard them, as a UART nobody holds open does.
+        // Best effort: bytes still in a USB bridge or on the wire arrive after it (docs/protocol.md 6.1).
+        port.flush((e) => {
+          if (!e) return resolve(new SerialTransport(port, path, opts));
+          // the port is open: close it before failing, or it stays open (and locked) with nobody holding it
+          const failed = new Error(`cannot flush ${path}: ${e.message}`);
+          if (!port.isOpen) return reject(failed);
+          port.close(() => reject(failed));
+        });
       });
     });
   }
