@@ -32,7 +32,7 @@ export function positiveNumber(v: string, what: string): number {
 /** A time with a unit (`0.1ms`, `2s`), > 0. */
 export function positiveTimeMs(v: string, what: string): number {
   const t = parseTimeMs(v, what);
-  if (!(t > 0)) throw new UsageError(`${what}: expected a positive time, got '${v}'`);
+  if (!(t > 0 && Number.isFinite(t))) throw new UsageError(`${what}: expected a positive, finite time, got '${v}'`);
   return t;
 }
 
