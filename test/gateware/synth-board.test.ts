@@ -1,0 +1,53 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nla } from '../cli/run-nla.js';
+import { hasVerilator, hasYosys } from './tools.js';
+
+/**
+ * The whole board (gateware/board_top.v with the fixed-point core) through `nla fpga build`: the real
+ * flow on the real design, as a user runs it. Where it fits the UP5K it must place, meet the declared
+ * clock and give a bitstream; where it does not (the state of 2026-12-03, docs/fpga.md), the command must
+ * say so with exit 5 and each shortfall, and the design is held to its measured size (BUDGET: the
+ * figures of the last shrink, a few percent of yosys's run-to-run spread on top), so that it can only
+ * move toward the device. About 4 minutes of yosys.
+ */
+const BUDGET = { luts: 14_500, flipFlops: 5_300, ebr: 46, dsp: 7, spram: 3 };
+const UP5K = { luts: 5280, ebr: 30, dsp: 8, spram: 4 };
+
+interface Report {
+  fits: boolean;
+  network: { cyclesPerFrame: { inference: number; learning: number } };
+  build: { fmaxMHz: number; clockMHz: number; bin: string | null; luts: number; flipFlops: number; ebr: number; dsp: number; spram: number } | null;
+  failure: { message: string; needs: string[]; synthesis: { luts: number; flipFlops: number; ebr: number; dsp: number; spram: number } | null } | null;
+}
+
+describe.skipIf(!hasYosys || !hasVerilator)('the whole board through the open flow (nla fpga build, board_top)', () => {
+  it('synthesizes the board for the iCEBreaker: it fits and meets 12 MHz, or the command names every shortfall (exit 5) and the design stays within its measured size', () => {
+    const out = mkdtempSync(join(tmpdir(), 'nla-board-build-'));
+    const r = nla(['fpga', 'build', '--image', 'examples/teacher/network.json', '--json', '--out', out]);
+    const rep = JSON.parse(r.out) as Report;
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(rep);
+    expect(rep.network.cyclesPerFrame.inference).toBeGreaterThan(0);
+    const syn = rep.build ?? rep.failure!.synthesis!;
+    process.stderr.write(`board_top on UP5K: ${syn.luts} LUT4, ${syn.flipFlops} FF, ${syn.ebr} EBR, ${syn.dsp} DSP, ${syn.spram} SPRAM; ${rep.fits ? `fmax ${rep.build!.fmaxMHz.toFixed(1)} MHz` : 'does not fit'}\n`);
+    if (rep.fits) {
+      expect(r.code, r.err).toBe(0);
+      expect(rep.build!.fmaxMHz).toBeGreaterThanOrEqual(rep.build!.clockMHz);
+      expect(rep.build!.bin !== null && existsSync(rep.build!.bin)).toBe(true);
+    } else {
+      expect(r.code).toBe(5);
+      // every resource over the device is named with both figures, and none that is not
+      const over = [syn.luts > UP5K.luts || syn.flipFlops > UP5K.luts, syn.ebr > UP5K.ebr, syn.dsp > UP5K.dsp, syn.spram > UP5K.spram];
+      expect(rep.failure!.needs.some((n) => n.startsWith(`LUT4 (logic cells): needs ${syn.luts}, the iCE40UP5K-SG48 has 5280`))).toBe(syn.luts > UP5K.luts);
+      expect(rep.failure!.needs.some((n) => n.startsWith(`block RAMs (EBR, 4 kbit): needs ${syn.ebr}, the iCE40UP5K-SG48 has 30`))).toBe(syn.ebr > UP5K.ebr);
+      if (over.every((o) => !o)) expect(rep.failure!.message).toMatch(/could not be placed and routed|misses the declared/);
+    }
+    expect(syn.luts).toBeLessThanOrEqual(BUDGET.luts);
+    expect(syn.flipFlops).toBeLessThanOrEqual(BUDGET.flipFlops);
+    expect(syn.ebr).toBeLessThanOrEqual(BUDGET.ebr);
+    expect(syn.dsp).toBeLessThanOrEqual(BUDGET.dsp);
+    expect(syn.spram).toBeLessThanOrEqual(BUDGET.spram);
+  }, 1_800_000);
+});
