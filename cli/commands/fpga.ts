@@ -150,7 +150,7 @@ function formatReport(r: {
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
   const lines: string[] = [];
   if (r.failure) lines.push(`NOT BUILT: ${r.failure.message}`);
-  else if (r.build) lines.push(`built ${r.top} for ${r.board} (${r.part}): fmax ${r.build.fmaxMHz.toFixed(1)} MHz against the ${r.clockMHz} MHz clock; bitstream ${r.build.bin ?? '(icepack not installed)'}`);
+  else if (r.build) lines.push(`built ${r.top} for ${r.board} (${r.part}): fmax ${r.build.fmaxMHz.toFixed(1)} MHz against the ${r.clockMHz} MHz clock; bitstream ${r.build.bin}`);
   if (r.rates) {
     const { line, core } = r.rates;
     const verdict = r.rates.bound === 'line' ? 'the line is the bound: the core keeps up' : `the core is the bound: ${(line.framesPerS / core.inference).toFixed(1)}× short of the line`;

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
+import { isIce40Bitstream } from '../../host/fpga/flash.js';
 import { lineFramesPerS } from '../../host/fpga/line-rate.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { nla } from '../cli/run-nla.js';
@@ -17,6 +18,8 @@ import { hasVerilator, hasYosys } from './tools.js';
  * flow and handed to the programmer, which fails loudly when no board is attached.
  */
 const dir = mkdtempSync(join(tmpdir(), 'nla-fpga-'));
+/** icepack -h exits 1: only a failure to start it says it is missing. */
+const hasIcepack = spawnSync('icepack', ['-h'], { stdio: 'ignore' }).error === undefined;
 
 /** A spec of the example's shape with `hidden` hidden neurons. */
 function spec(hidden: number, extraPops = 0): string {
@@ -80,18 +83,23 @@ describe('nla fpga build: fit and rates', () => {
 });
 
 describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () => {
-  it('builds the link blocks (frame_echo_top) into a bitstream; flash hands it to iceprog, which finds no board here (exit 4)', () => {
+  it.skipIf(!hasIcepack)('builds the link blocks (frame_echo_top) into a bitstream; flash hands it to iceprog, which finds no board here (exit 4)', () => {
     const out = join(dir, 'echo');
     const r = nla(['fpga', 'build', '--top', 'frame_echo_top', '--out', out, '--json']);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(r.out) as { fits: boolean; build: { fmaxMHz: number; clockMHz: number; ebr: number; bin: string | null } };
+    const rep = JSON.parse(r.out) as { fits: boolean; build: { fmaxMHz: number; clockMHz: number; ebr: number; bin: string } };
     expect(rep.fits).toBe(true);
     expect(rep.build.fmaxMHz).toBeGreaterThanOrEqual(rep.build.clockMHz);
+    expect(Number.isFinite(rep.build.fmaxMHz)).toBe(true);
     expect(r.err).toMatch(/synthesis: yosys/);
     expect(r.err).toMatch(/place and route: nextpnr-ice40/);
-    if (!rep.build.bin) return; // icepack missing
+    // a build that passes has its bitstream (the build refuses to start without icepack)
+    expect(rep.build.bin).toBe(join(out, 'design.bin'));
+    expect(existsSync(rep.build.bin)).toBe(true);
     const bin = readFileSync(rep.build.bin);
-    expect(bin.indexOf(Buffer.from([0x7e, 0xaa, 0x99, 0x7e]))).toBeGreaterThanOrEqual(0);
+    expect(isIce40Bitstream(bin)).toBe(true);
+    // nextpnr's own report is kept apart from the CLI's report.json
+    expect(existsSync(join(out, 'nextpnr-report.json'))).toBe(true);
     const dry = nla(['fpga', 'flash', '--bin', rep.build.bin, '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out.trim()).toMatch(new RegExp(`^(iceprog|openFPGALoader -b ice40_generic -f) ${rep.build.bin}$`));
@@ -103,6 +111,19 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
       expect(f.err).toMatch(/iceprog .* failed \(exit \d+\): .*(Can't find|ABORT)/);
     }
   }, 300_000);
+
+  it('refuses to build without icepack, before anything runs, naming the tool and its package (exit 2)', () => {
+    // a PATH with yosys and nextpnr-ice40 only
+    const bin = mkdtempSync(join(tmpdir(), 'nla-fpga-path-'));
+    for (const t of ['yosys', 'nextpnr-ice40']) {
+      const at = spawnSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+      symlinkSync(at, join(bin, t));
+    }
+    const r = nla(['fpga', 'build', '--top', 'frame_echo_top', '--out', join(dir, 'no-icepack')], { ...process.env, PATH: bin });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not installed: icepack \(Debian\/Ubuntu: apt-get install fpga-icestorm\)/);
+    expect(r.err).not.toMatch(/synthesis: yosys/);
+  });
 
   it('flash refuses a file that is not a bitstream, or a missing one (exit 2)', () => {
     const junk = join(dir, 'junk.bin');
