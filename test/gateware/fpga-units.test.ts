@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkDefaultsNotOverridden, gatewareCapacity, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
 import { FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, toolInstalled } from '../../host/fpga/ice40-build.js';
 
 /**
@@ -53,5 +54,54 @@ describe('iCE40 build: tools and nextpnr timing', () => {
     expect(nextpnrClocks(JSON.stringify({ fmax: {} }), LOG_WITH_FMAX)['clk_12m$SB_IO_IN_$glb_clk']!.achieved).toBe(34.88);
     expect(() => nextpnrClocks(JSON.stringify({ fmax: {}, utilization: {} }), LOG_WITHOUT_FMAX)).toThrow(FpgaBuildError);
     expect(() => nextpnrClocks(null, LOG_WITHOUT_FMAX)).toThrow(/nextpnr reported no fmax for any clock/);
+  });
+});
+
+describe('gateware capacity: parameters read from the Verilog', () => {
+  const v = (body: string) => `// m: a module\nmodule m #(\n${body}\n) (input wire clk);\nendmodule\n`;
+
+  it('reads a plain decimal default, comments ignored', () => {
+    expect(verilogParameter(v('  parameter A = 12,\n  parameter B = 3_584 // bytes\n'), 'B', 'm.v')).toBe(3584);
+    expect(verilogParameter(v('  parameter integer A = 7;'), 'A', 'm.v')).toBe(7);
+    expect(verilogParameter(v('  parameter [15:0] A = 9)'), 'A', 'm.v')).toBe(9);
+    // a commented-out declaration is not the declaration
+    expect(verilogParameter(v('  // parameter A = 1,\n  /* parameter A = 2, */ parameter A = 3,\n  parameter B = 4'), 'A', 'm.v')).toBe(3);
+    // a comment between the value and its comma
+    expect(verilogParameter(v('  parameter A = 5 /* five */ ,\n  parameter B = 4'), 'A', 'm.v')).toBe(5);
+    expect(stripVerilogComments('a // b\n"x // y" /* z\n */ c')).toBe('a     \n"x // y"     \n    c');
+  });
+
+  it('refuses sized literals, expressions and other parameters, naming the file, the module and the parameter', () => {
+    for (const bad of ["16'd5", '8 * 4', 'A + 1', '(8)', "'h10", 'B']) {
+      expect(() => verilogParameter(v(`  parameter B = 1,\n  parameter C = ${bad},\n  parameter D = 2`), 'C', 'gw/m.v')).toThrow(
+        new RegExp(`^gw/m\\.v: module m: parameter C = .*expected a plain decimal integer`),
+      );
+    }
+    // the old reader took 16 from 16'd5 and 8 from 8 * 4
+    expect(() => verilogParameter(v("  parameter C = 16'd5"), 'C', 'm.v')).toThrow(/parameter C = 16'd5/);
+    expect(() => verilogParameter(v('  parameter CC = 5'), 'C', 'gw/m.v')).toThrow(/gw\/m\.v: module m declares no parameter C/);
+    expect(() => verilogParameter(v('  // parameter C = 5'), 'C', 'm.v')).toThrow(/declares no parameter C/);
+  });
+
+  it('refuses a top that overrides, where it instantiates a submodule, a default the capacity is read from', () => {
+    const top = (inst: string) => `module board_top #(parameter MAX_PAYLOAD = 1024) ();\n${inst}\nendmodule\n`;
+    const ok = top('  nla_core #(.MAX_NEURONS(64), .IMG_BYTES(32768)) u_core (.clk(clk));\n  board_link #(.BOARD_ID("a(b)"), .ID_LEN(8)) u_link (.clk(clk));');
+    expect(() => checkDefaultsNotOverridden(ok, 'top.v', 'nla_core', ['MAX_POPS', 'MAX_PROJ'])).not.toThrow();
+    expect(() => checkDefaultsNotOverridden(ok, 'top.v', 'board_link', ['QMEM', 'QBASE'])).not.toThrow();
+    // a commented-out override is none
+    expect(() => checkDefaultsNotOverridden(top('  nla_core #(.MAX_NEURONS(64) /* , .MAX_POPS(16) */) u (.clk(clk));'), 'top.v', 'nla_core', ['MAX_POPS'])).not.toThrow();
+    expect(() => checkDefaultsNotOverridden(top('  nla_core #(.MAX_NEURONS(64),\n    .MAX_POPS (16)) u (.clk(clk));'), 'gw/top.v', 'nla_core', ['MAX_PROJ', 'MAX_POPS'])).toThrow(
+      /^gw\/top\.v: parameter MAX_POPS of nla_core is overridden where it is instantiated/,
+    );
+    expect(() => checkDefaultsNotOverridden(top('  board_link #(.QMEM((2 * 1024))) u (.clk(clk));'), 'top.v', 'board_link', ['QMEM'])).toThrow(/parameter QMEM of board_link/);
+    expect(() => checkDefaultsNotOverridden(top('  nla_core #(64, 8) u (.clk(clk));'), 'top.v', 'nla_core', ['MAX_POPS'])).toThrow(/positional parameters/);
+    expect(() => checkDefaultsNotOverridden(top('  defparam u_core.MAX_POPS = 16;'), 'top.v', 'nla_core', ['MAX_POPS'])).toThrow(/defparam sets MAX_POPS/);
+  });
+
+  it('reads the gateware as it is', () => {
+    const g = gatewareCapacity();
+    expect(g.caps.maxNeurons).toBeGreaterThan(0);
+    expect(g.caps.window).toBeGreaterThanOrEqual(1);
+    expect(g.internal.populations).toBeGreaterThan(0);
   });
 });
