@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execBounded } from '../../host/fpga/core-sim.js';
 import { checkDefaultsNotOverridden, gatewareCapacity, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
 import { FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, toolInstalled } from '../../host/fpga/ice40-build.js';
 
@@ -103,5 +104,17 @@ describe('gateware capacity: parameters read from the Verilog', () => {
     expect(g.caps.maxNeurons).toBeGreaterThan(0);
     expect(g.caps.window).toBeGreaterThanOrEqual(1);
     expect(g.internal.populations).toBeGreaterThan(0);
+  });
+});
+
+describe('core simulation: bounded child processes', () => {
+  it('names what timed out, and what failed with the tail of its stderr', () => {
+    const node = process.execPath;
+    expect(execBounded('echo', node, ['-e', 'process.stdout.write("ok")'], { timeoutMs: 20_000, maxBuffer: 1 << 20 }).toString()).toBe('ok');
+    expect(() => execBounded('the sleeper', node, ['-e', 'setTimeout(() => {}, 60000)'], { timeoutMs: 300, maxBuffer: 1 << 20 })).toThrow(/^the sleeper timed out after 300 ms \(killed\)/);
+    expect(() => execBounded('building the thing', node, ['-e', 'process.stderr.write("x".repeat(9000) + "%Error: the cause"); process.exit(3)'], { timeoutMs: 20_000, maxBuffer: 1 << 20 })).toThrow(
+      /^building the thing failed \(exit 3\):\n…x+%Error: the cause$/,
+    );
+    expect(() => execBounded('the tool', 'nla-no-such-tool-xyz', [], { timeoutMs: 1000, maxBuffer: 1 << 20 })).toThrow(/could not be started/);
   });
 });
