@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rtlBootCycles } from '../../host/board/rtl-board.js';
 import { execBounded } from '../../host/fpga/core-sim.js';
 import { checkDefaultsNotOverridden, gatewareCapacity, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
 import { FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, toolInstalled } from '../../host/fpga/ice40-build.js';
@@ -116,5 +117,15 @@ describe('core simulation: bounded child processes', () => {
       /^building the thing failed \(exit 3\):\n…x+%Error: the cause$/,
     );
     expect(() => execBounded('the tool', 'nla-no-such-tool-xyz', [], { timeoutMs: 1000, maxBuffer: 1 << 20 })).toThrow(/could not be started/);
+  });
+});
+
+describe('RTL board: boot time', () => {
+  it('runs 200 byte times of the design before the line opens, never fewer than 100000 cycles', () => {
+    expect(rtlBootCycles(12_000_000, 921_600)).toBe(100_000);
+    // 200 bytes of 10 bit times, 104.17 cycles each, at 115200 baud: more than the old fixed 100000
+    expect(rtlBootCycles(12_000_000, 115_200)).toBe(208_334);
+    expect(rtlBootCycles(12_000_000, 9_600)).toBe(2_500_000);
+    expect(rtlBootCycles(48_000_000, 115_200)).toBe(833_334);
   });
 });
