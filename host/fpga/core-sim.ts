@@ -124,13 +124,13 @@ export interface CoreCycles {
   learning: number[];
 }
 
-/** Measures the cycles per frame of an image on the RTL core (mid-range inputs, targets at half scale). */
-export function measureCoreCycles(bytes: Uint8Array, nStimulusInputs: number, nOutputs: number, frames = 3): CoreCycles {
+/** Measures the cycles per frame of an image on the RTL core (mid-range inputs, targets at half scale), with the probe mask `probes` (default 0x01, the outputs' u). */
+export function measureCoreCycles(bytes: Uint8Array, nStimulusInputs: number, nOutputs: number, frames = 3, probes = 1): CoreCycles {
   const inputs = Array.from({ length: nStimulusInputs }, (_, i) => (i % 2 ? 1 : 3) << 14);
   const lines = [imageCmd(bytes)];
-  for (let k = 0; k < frames; k++) lines.push(frameCmd(false, 1, inputs));
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(false, probes, inputs));
   lines.push(targetCmd(Array.from({ length: nOutputs }, () => 1 << 15)));
-  for (let k = 0; k < frames; k++) lines.push(frameCmd(true, 1, inputs));
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(true, probes, inputs));
   const out = runCore(lines);
   const load = parseCoreLoad(out[0]!);
   if (load.result !== 0) return { load, inference: [], learning: [] };

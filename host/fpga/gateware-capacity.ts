@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/format.js';
-import { synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { probeWidth, synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { repoRoot } from '../board/verilate.js';
 
 /**
@@ -166,9 +166,10 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
 
 /**
  * Every way an image exceeds the gateware, each naming what the network needs and what the design
- * offers (empty when it fits): the protocol's capabilities and the core's internal limits.
+ * offers (empty when it fits): the protocol's capabilities and the core's internal limits. `probes` is
+ * the stream's probe mask: its OUTPUT_FRAMEs must fit MAX_PAYLOAD too (the board refuses START_STREAM).
  */
-export function gatewareProblems(img: BoardImage, imageBytes: number, g: GatewareCapacity): string[] {
+export function gatewareProblems(img: BoardImage, imageBytes: number, g: GatewareCapacity, probes = 1): string[] {
   const out: string[] = [];
   const need = (what: string, needs: number, max: number, where: string) => {
     if (needs > max) out.push(`${what}: the network needs ${needs}, the gateware holds ${max} (${where})`);
@@ -178,6 +179,7 @@ export function gatewareProblems(img: BoardImage, imageBytes: number, g: Gatewar
   need('input units', img.nInputs, g.caps.maxInputs, 'MAX_INPUTS');
   need('outputs', img.outputs.length, g.caps.maxOutputs, 'MAX_OUTPUTS');
   need('bytes per INPUT_FRAME payload', framePayloadBytes(img.nStimulusInputs), g.caps.maxPayload, 'MAX_PAYLOAD');
+  need(`bytes per OUTPUT_FRAME payload (probes 0x${probes.toString(16).padStart(2, '0')})`, framePayloadBytes(probeWidth(img, probes)), g.caps.maxPayload, 'MAX_PAYLOAD');
   need('image bytes', imageBytes, g.internal.imageBytes, 'IMG_BYTES');
   need('populations', img.populations.length, g.internal.populations, 'MAX_POPS of nla_core');
   need('projections', img.projections.length, g.internal.projections, 'MAX_PROJ of nla_core');

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../../compiler/graph/build.js';
+import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { loadSpecFile } from '../../compiler/spec/load.js';
+import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
+import { PROBE, probeWidth } from '../../hardware-models/fixed-point/image.js';
 import { rtlBootCycles } from '../../host/board/rtl-board.js';
+import { frameRates, lineFramesPerS } from '../../host/fpga/line-rate.js';
+import { encodeFrame } from '../../host/protocol/frame.js';
+import { encodePayload, MSG } from '../../host/protocol/messages.js';
 import { execBounded } from '../../host/fpga/core-sim.js';
-import { checkDefaultsNotOverridden, gatewareCapacity, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
+import { checkDefaultsNotOverridden, gatewareCapacity, gatewareProblems, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
 import { FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, toolInstalled } from '../../host/fpga/ice40-build.js';
 
 /**
@@ -127,5 +135,58 @@ describe('RTL board: boot time', () => {
     expect(rtlBootCycles(12_000_000, 115_200)).toBe(208_334);
     expect(rtlBootCycles(12_000_000, 9_600)).toBe(2_500_000);
     expect(rtlBootCycles(48_000_000, 115_200)).toBe(833_334);
+  });
+});
+
+describe('line rate: OUTPUT_FRAMEs sized by the probes asked for', () => {
+  const image = compileBoardImage(buildGraph(loadSpecFile('examples/teacher/network.json')), { dtMs: 0.1, frameMs: 1 }).image;
+  /** An OUTPUT_FRAME of `n` values as the encoder puts it on the wire (no zero byte in it: COBS adds exactly one). */
+  const outputOnWire = (n: number) => {
+    const payload = encodePayload({ type: 'output-frame', frame: 0x01010101, timeUs: 0x02020202, values: new Int32Array(n).fill(0x055555) });
+    expect(payload.length).toBe(framePayloadBytes(n));
+    return encodeFrame({ version: 1, type: MSG.OUTPUT_FRAME, flags: 3, seq: 0x0101, ack: 0x0101, credits: 0x0303, payload }).length;
+  };
+
+  it('the OUTPUT_FRAME bytes and the frames/s follow the encoder for each probe set', () => {
+    expect(image.outputs.length).toBe(3);
+    expect(image.nNeurons).toBe(27);
+    const cases = [
+      { probes: PROBE.OUTPUT_U, values: 3 },
+      { probes: PROBE.OUTPUT_U | PROBE.OUTPUT_RATE | PROBE.OUTPUT_ERROR, values: 9 },
+      { probes: PROBE.ALL_U, values: 27 },
+    ];
+    for (const c of cases) {
+      expect(probeWidth(image, c.probes)).toBe(c.values);
+      for (const baud of [115_200, 921_600]) {
+        const r = frameRates({ inference: 5000, learning: 9000 }, baud, image.nStimulusInputs, probeWidth(image, c.probes), 12, null);
+        expect(r.line.outputFrameBytes, `probes ${c.probes}`).toBe(outputOnWire(c.values));
+        expect(r.line).toEqual(lineFramesPerS(baud, image.nStimulusInputs, c.values));
+        expect(r.line.framesPerS).toBeCloseTo(baud / 10 / Math.max(r.line.inputFrameBytes, outputOnWire(c.values)), 9);
+      }
+    }
+    // all-u (27 values, 108 bytes) outweighs the 45-byte INPUT_FRAME: the output direction bounds the line
+    const all = lineFramesPerS(921_600, image.nStimulusInputs, 27);
+    expect(all.outputFrameBytes).toBeGreaterThan(all.inputFrameBytes);
+    expect(all.framesPerS).toBeCloseTo(92_160 / all.outputFrameBytes, 9);
+  });
+
+  it('gives the bound without and with learning: the core may keep up with the line for inference and not for learning', () => {
+    const line = lineFramesPerS(921_600, 6, 3).framesPerS; // about 2048 frames/s
+    const r = frameRates({ inference: 4000, learning: 12_000 }, 921_600, 6, 3, 12, 24);
+    expect(r.core).toEqual({ inference: 3000, learning: 1000 });
+    expect(r.bound).toBe('line');
+    expect(r.learningBound).toBe('core');
+    expect(r.sustained.inference).toBeCloseTo(line, 9);
+    expect(r.sustained.learning).toBe(1000);
+    expect(r.coreAtFmax).toEqual({ inference: 6000, learning: 2000 });
+    const slow = frameRates({ inference: 12_000, learning: 24_000 }, 921_600, 6, 3, 12, null);
+    expect([slow.bound, slow.learningBound]).toEqual(['core', 'core']);
+  });
+
+  it('an OUTPUT_FRAME beyond MAX_PAYLOAD does not fit the gateware', () => {
+    const g = gatewareCapacity();
+    const small = { ...g, caps: { ...g.caps, maxPayload: framePayloadBytes(10) } };
+    expect(gatewareProblems(image, 100, small, PROBE.OUTPUT_U).filter((p) => /OUTPUT_FRAME/.test(p))).toEqual([]);
+    expect(gatewareProblems(image, 100, small, PROBE.ALL_U)).toContain(`bytes per OUTPUT_FRAME payload (probes 0x08): the network needs ${framePayloadBytes(27)}, the gateware holds ${framePayloadBytes(10)} (MAX_PAYLOAD)`);
   });
 });
