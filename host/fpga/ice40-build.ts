@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { repoRoot } from '../board/verilate.js';
@@ -245,6 +245,8 @@ export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult
   const short = shortfalls(syn, board);
   if (short.length) throw new FpgaBuildError(`${o.top} does not fit the ${board.part} (${boardName}):\n  ${short.join('\n  ')}`, short, syn);
   const clockMHz = board.clkHz / 1e6;
+  // what an earlier build left in the folder is never taken for this one's
+  for (const f of ['design.asc', 'design.bin', 'nextpnr-report.json', 'nextpnr.log']) rmSync(join(out, f), { force: true });
   o.onProgress?.(`place and route: nextpnr-ice40 ${board.device.join(' ')} --freq ${clockMHz}`);
   const pnr = await run('nextpnr-ice40', [...board.device, '--json', 'design.json', '--pcf', join(gw, 'boards', `${boardName}.pcf`), '--asc', 'design.asc',
     '--freq', String(clockMHz), '--seed', String(o.seed ?? 1), '--report', 'nextpnr-report.json', '-q', '-l', 'nextpnr.log'], out, 'nextpnr.log', o.onProgress);
@@ -267,7 +269,10 @@ export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult
   if (!(fmaxMHz >= clockMHz)) throw new FpgaBuildError(`${o.top} misses the declared ${clockMHz} MHz clock on ${boardName}: fmax ${fmaxMHz.toFixed(2)} MHz`, [`clock: needs ${clockMHz} MHz, reaches ${fmaxMHz.toFixed(2)} MHz`], syn);
   const p = await run('icepack', ['design.asc', 'design.bin'], out, 'none');
   const bin = join(out, 'design.bin');
-  if (!p.ok || !existsSync(bin)) throw new Error(`icepack failed to write ${bin}: ${p.tail || 'no output'}`);
+  if (!p.ok || !existsSync(bin)) {
+    const why = `bitstream: icepack did not write ${bin}: ${p.tail.split('\n').slice(-3).join(' ') || 'no output'}`;
+    throw new FpgaBuildError(`${o.top} was placed and routed but not packed: ${why}`, [why], syn);
+  }
   o.onProgress?.(`placed: ${lc?.used ?? 0}/${lc?.available ?? 0} logic cells, fmax ${fmaxMHz.toFixed(1)} MHz (clock ${clockMHz} MHz); bitstream ${bin}`);
   return {
     ...syn,
