@@ -3,13 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../core/option-values.js';
-import { synapseCount } from '../../hardware-models/fixed-point/image.js';
+import { probeWidth, synapseCount } from '../../hardware-models/fixed-point/image.js';
 import { measureCoreCycles } from '../../host/fpga/core-sim.js';
 import { flashBitstream, flashCommand } from '../../host/fpga/flash.js';
 import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
 import { buildIce40, FpgaBuildError, ice40Board, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
-import { lineFramesPerS } from '../../host/fpga/line-rate.js';
+import { frameRates, type FrameRates } from '../../host/fpga/line-rate.js';
 import { loadImageFile } from '../board-image.js';
+import { parseProbeMask } from './stream.js';
 
 interface BuildOpts {
   board: string;
@@ -18,6 +19,7 @@ interface BuildOpts {
   out?: string;
   top: string;
   seed: string;
+  probe: string;
   estimate?: boolean;
   json?: boolean;
 }
@@ -40,6 +42,12 @@ interface NetworkReport {
   outputs: number;
   synapses: number;
   imageBytes: number;
+  /** Projections with a learning rate (etaDtQ24 ≠ 0): what LEARN = 1 changes. */
+  plasticProjections: number;
+  /** The probe mask the stream asks for (--probe), its names, and the values each OUTPUT_FRAME then carries. */
+  probes: number;
+  probeNames: string;
+  outputValues: number;
   installCycles: number;
   cyclesPerFrame: { inference: number; learning: number };
 }
@@ -56,16 +64,25 @@ export function registerFpga(program: Command): void {
     .option('--out <dir>', 'output folder: design.json, design.asc, design.bin, logs and report.json (default build/fpga/<board>)')
     .option('--top <module>', 'the gateware top to build (frame_echo_top builds the link blocks alone)', 'board_top')
     .option('--seed <n>', 'nextpnr placer seed', '1')
-    .option('--estimate', 'stop after the fit check and the cycle measurement (no synthesis: it takes minutes)')
+    .option('--probe <list>', 'what each OUTPUT_FRAME of the stream carries (sizes the line rate): u, rate, error (of the outputs), all-u (every neuron)', 'u')
+    .option('--estimate', 'with --image: stop after the fit check and the cycle measurement (no synthesis: it takes minutes)')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExamples:\n  nla fpga build --image examples/teacher/network.json --out build/icebreaker\n  nla fpga build --image net.img --estimate')
+    .addHelpText(
+      'after',
+      '\nThe default top, board_top (the whole board), does not fit the iCE40 UP5K today: its build stops after\n' +
+        'synthesis with exit 5, and <out>/report.json names each shortfall (what it needs, what the part has).\n' +
+        '--top frame_echo_top (the link blocks alone) fits and gives a bitstream.\n' +
+        '\nExamples:\n  nla fpga build --image examples/teacher/network.json --out build/icebreaker\n  nla fpga build --image net.img --estimate --probe u,error\n  nla fpga build --top frame_echo_top --out build/echo',
+    )
     .action(async (o: BuildOpts) => {
       const say = (s: string) => process.stderr.write(`fpga: ${s}\n`);
       const board = ice40Board(o.board);
       const baud = positiveInt(o.baud, '--baud');
       const seed = positiveInt(o.seed, '--seed');
+      if (o.estimate && !o.image) throw new UsageError('--estimate needs --image: it estimates a network (fit, cycles per frame, frames/s); without one there is nothing to estimate (run without --estimate to build the board)');
+      const probes = parseProbeMask(o.probe);
       const out = resolve(o.out ?? join('build', 'fpga', o.board));
-      const network = o.image ? reportNetwork(o.image, o.top, say) : null;
+      const network = o.image ? reportNetwork(o.image, o.top, probes, say) : null;
       const clockMHz = board.clkHz / 1e6;
       let build: Ice40BuildResult | null = null;
       let failure: FpgaBuildError | null = null;
@@ -77,7 +94,7 @@ export function registerFpga(program: Command): void {
           failure = e;
         }
       }
-      const rates = network ? frameRates(network, baud, clockMHz, build?.fmaxMHz ?? null) : null;
+      const rates = network ? frameRates(network.cyclesPerFrame, baud, network.stimulusInputs, network.outputValues, clockMHz, build?.fmaxMHz ?? null) : null;
       const report = { board: o.board, part: board.part, top: o.top, baud, clockMHz, network, build, fits: failure === null, failure: failure ? { message: failure.message, needs: failure.needs, synthesis: failure.synthesis } : null, rates };
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -105,13 +122,13 @@ export function registerFpga(program: Command): void {
 }
 
 /** Loads the network, refuses it if it does not fit the gateware, and measures its cycles on the RTL core. */
-function reportNetwork(file: string, top: string, say: (s: string) => void): NetworkReport {
+function reportNetwork(file: string, top: string, probes: number, say: (s: string) => void): NetworkReport {
   if (top !== 'board_top') throw new UsageError(`--image: the top ${top} has no fixed-point core; give --image only with --top board_top`);
   const { image, bytes } = loadImageFile(file);
-  const problems = gatewareProblems(image, bytes.length, gatewareCapacity());
+  const problems = gatewareProblems(image, bytes.length, gatewareCapacity(), probes);
   if (problems.length) throw new UsageError(`${file}: the network does not fit the gateware:\n  ${problems.join('\n  ')}`);
   say(`measuring cycles per frame on the RTL core (Verilator; the first run builds the model, about 30 s)`);
-  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length);
+  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length, 3, probes);
   if (c.load.result !== 0) throw new UsageError(`${file}: the RTL core refused the image (${c.load.result === 2 ? 'CAPACITY' : 'BAD_IMAGE'} at byte ${c.load.errOffset})`);
   return {
     file,
@@ -122,18 +139,19 @@ function reportNetwork(file: string, top: string, say: (s: string) => void): Net
     outputs: image.outputs.length,
     synapses: synapseCount(image),
     imageBytes: bytes.length,
+    plasticProjections: image.projections.filter((p) => p.etaDtQ24 !== 0).length,
+    probes,
+    probeNames: probeNames(probes),
+    outputValues: probeWidth(image, probes),
     installCycles: c.load.cycles,
     // the most any frame took (a frame that applies newly committed targets takes a few cycles more)
     cyclesPerFrame: { inference: Math.max(...c.inference), learning: Math.max(...c.learning) },
   };
 }
 
-/** Frames/s the core sustains at the board's clock (and at fmax, were it clocked there) against what the line carries. */
-function frameRates(n: NetworkReport, baud: number, clockMHz: number, fmaxMHz: number | null) {
-  const line = lineFramesPerS(baud, n.stimulusInputs, n.outputs);
-  const at = (mhz: number) => ({ inference: (mhz * 1e6) / n.cyclesPerFrame.inference, learning: (mhz * 1e6) / n.cyclesPerFrame.learning });
-  const core = at(clockMHz);
-  return { line, core, coreAtFmax: fmaxMHz ? at(fmaxMHz) : null, bound: core.inference >= line.framesPerS ? 'line' : 'core' };
+/** The names of a probe mask, as --probe takes them. */
+function probeNames(mask: number): string {
+  return (['u', 'rate', 'error', 'all-u'] as const).filter((_, k) => mask & (1 << k)).join(',');
 }
 
 function formatReport(r: {
@@ -145,22 +163,26 @@ function formatReport(r: {
   network: NetworkReport | null;
   build: Ice40BuildResult | null;
   failure: { message: string } | null;
-  rates: ReturnType<typeof frameRates> | null;
+  rates: FrameRates | null;
 }): string {
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
   const lines: string[] = [];
   if (r.failure) lines.push(`NOT BUILT: ${r.failure.message}`);
-  else if (r.build) lines.push(`built ${r.top} for ${r.board} (${r.part}): fmax ${r.build.fmaxMHz.toFixed(1)} MHz against the ${r.clockMHz} MHz clock; bitstream ${r.build.bin ?? '(icepack not installed)'}`);
-  if (r.rates) {
+  else if (r.build) lines.push(`built ${r.top} for ${r.board} (${r.part}): fmax ${r.build.fmaxMHz.toFixed(1)} MHz against the ${r.clockMHz} MHz clock; bitstream ${r.build.bin}`);
+  if (r.rates && r.network) {
     const { line, core } = r.rates;
-    const verdict = r.rates.bound === 'line' ? 'the line is the bound: the core keeps up' : `the core is the bound: ${(line.framesPerS / core.inference).toFixed(1)}× short of the line`;
-    lines.push(`frames/s at ${r.clockMHz} MHz: core ${f(core.inference)} (learning ${f(core.learning)}), line ${f(line.framesPerS)} at ${r.baud} baud: ${verdict}`);
+    const n = r.network;
+    const verdict = (bound: string, coreRate: number) => (bound === 'line' ? 'the line is the bound (the core keeps up)' : `the core is the bound (${(line.framesPerS / coreRate).toFixed(1)}× short of the line)`);
+    const learnWhy = n.plasticProjections ? `${n.plasticProjections} plastic projection${n.plasticProjections > 1 ? 's' : ''}` : 'no projection is plastic: learning changes no weight';
+    lines.push(`frames/s at ${r.clockMHz} MHz: core ${f(core.inference)} inference, ${f(core.learning)} learning (LEARN=1); line ${f(line.framesPerS)} at ${r.baud} baud (probes ${n.probeNames})`);
+    lines.push(`  inference: ${verdict(r.rates.bound, core.inference)}; ${f(r.rates.sustained.inference)} frames/s`);
+    lines.push(`  learning (${learnWhy}): ${verdict(r.rates.learningBound, core.learning)}; ${f(r.rates.sustained.learning)} frames/s`);
   }
   if (r.network) {
     const n = r.network;
     lines.push(`network ${n.network} (${n.file}): ${n.neurons} neurons, ${n.inputs} input units (${n.stimulusInputs} stimulus), ${n.outputs} outputs, ${n.synapses} synapses, ${n.imageBytes} image bytes: fits the gateware`);
     lines.push(`  RTL core: ${f(n.cyclesPerFrame.inference)} cycles/frame inference, ${f(n.cyclesPerFrame.learning)} learning; image installed in ${f(n.installCycles)} cycles`);
-    if (r.rates) lines.push(`  line: ${r.rates.line.inputFrameBytes} bytes per INPUT_FRAME, ${r.rates.line.outputFrameBytes} per OUTPUT_FRAME (10 bit times a byte)`);
+    if (r.rates) lines.push(`  line: ${r.rates.line.inputFrameBytes} bytes per INPUT_FRAME, ${r.rates.line.outputFrameBytes} per OUTPUT_FRAME of ${n.outputValues} values (probes ${n.probeNames}; 10 bit times a byte)`);
   }
   const b = r.build;
   if (b) lines.push(`resources: ${b.luts} LUT4, ${b.carries} carries, ${b.flipFlops} flip-flops, ${b.logicCells}/${b.logicCellsAvailable} logic cells, ${b.ebr} EBR, ${b.dsp} DSP, ${b.spram} SPRAM; yosys ${(b.yosysMs / 1000).toFixed(0)} s, nextpnr ${(b.pnrMs / 1000).toFixed(0)} s`);

@@ -73,7 +73,7 @@ export function registerStream(program: Command): void {
     .action((o: StreamOpts) => stream(o));
 }
 
-function parseProbeMask(list: string): number {
+export function parseProbeMask(list: string): number {
   let mask = 0;
   for (const p of list.split(',').map((s) => s.trim()).filter(Boolean)) {
     const bit = PROBE_NAMES[p];

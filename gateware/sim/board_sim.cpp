@@ -11,7 +11,9 @@
 // (cyclesPerS, idle sleep included) and while simulating (busyCyclesPerS). SIGUSR1 presses the board's
 // reset: rst is held for --reset-cycles (the design loses its registers, as after a power cycle). At start the
 // design runs --boot-cycles (default 0) before the line is opened: what it sends at power-up is lost, as
-// on a board powered before its port is opened.
+// on a board powered before its port is opened. On Linux it dies with the process that started it
+// (SIGTERM when that one exits); --parent-pid N names that process, and if it is already gone at start
+// (the parent is no longer N) the harness exits 1 saying so on stderr.
 #include "Vtop.h"
 #include "verilated.h"
 
@@ -58,6 +60,7 @@ struct Options {
     bool idle_realtime = false;
     int reset_cycles = 16;
     long long boot_cycles = 0;
+    long parent_pid = 0;
 };
 
 // host -> design: serialises queued bytes onto uart_rx_pin, 8N1. Like a UART's bit clock, the schedule
@@ -124,7 +127,7 @@ struct LineIn {
 };
 
 void usage() {
-    std::fprintf(stderr, "usage: board_sim --clk-hz N --baud B (--pty PATH | --stdio) [--grace-cycles N] [--idle-realtime]\n");
+    std::fprintf(stderr, "usage: board_sim --clk-hz N --baud B (--pty PATH | --stdio) [--grace-cycles N] [--idle-realtime] [--reset-cycles N] [--boot-cycles N] [--parent-pid N]\n");
     std::exit(2);
 }
 
@@ -141,10 +144,11 @@ Options parse(int argc, char** argv) {
         else if (a == "--idle-realtime") o.idle_realtime = true;
         else if (a == "--reset-cycles") o.reset_cycles = std::atoi(val().c_str());
         else if (a == "--boot-cycles") o.boot_cycles = std::atoll(val().c_str());
+        else if (a == "--parent-pid") o.parent_pid = std::atol(val().c_str());
         else if (a.rfind("+verilator", 0) == 0) continue;
         else usage();
     }
-    if (o.stdio == !o.pty.empty() || o.clk_hz <= 0 || o.baud <= 0) usage();
+    if (o.stdio == !o.pty.empty() || o.clk_hz <= 0 || o.baud <= 0 || o.parent_pid < 0) usage();
     if (o.grace_cycles < 0) o.grace_cycles = static_cast<long long>(24 * o.clk_hz / o.baud) + 4096;
     return o;
 }
@@ -343,10 +347,17 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGUSR1, on_reset);
 #ifdef __linux__
-    // the model dies with the process that started it (a killed test or CLI leaves no simulation running)
+    // the model dies with the process that started it (a killed test or CLI leaves no simulation running).
+    // The death signal covers a parent that exits from now on; one that exited before prctl is seen by the
+    // parent pid having changed. It is compared with --parent-pid, not with 1: the starter may itself be
+    // PID 1 (Node as a container's init), and an orphan may be re-parented to a subreaper other than init.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() == 1) return 1;
 #endif
+    if (o.parent_pid > 0 && static_cast<long>(getppid()) != o.parent_pid) {
+        std::fprintf(stderr, "board_sim: exiting: the process that started it (--parent-pid %ld) is gone (parent now %ld)\n", o.parent_pid,
+                     static_cast<long>(getppid()));
+        return 1;
+    }
     std::signal(SIGPIPE, SIG_IGN);
     auto* ctx = new VerilatedContext;
     ctx->commandArgs(argc, argv);

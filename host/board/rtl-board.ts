@@ -27,9 +27,10 @@ export interface RtlBoardOptions {
   /** Advance simulated time with wall time while the line is idle (the design's timers run). */
   idleRealtime?: boolean;
   /**
-   * Cycles the design runs after power-up before the line is opened (default 100000, 8 ms at 12 MHz):
-   * what it announces at boot (board_top's power-up HELLO_ACK) goes to nobody, as on a board powered
-   * before its port is opened, instead of arriving in the middle of the host's first handshake.
+   * Cycles the design runs after power-up before the line is opened (default: rtlBootCycles(clkHz, baud),
+   * 100000 cycles, 8 ms at 12 MHz, at 921600 baud): what it announces at boot (board_top's power-up
+   * HELLO_ACK) goes to nobody, as on a board powered before its port is opened, instead of arriving in
+   * the middle of the host's first handshake.
    */
   bootCycles?: number;
   /** Cycles the clock keeps running after the last line activity (default: the harness's, 24 bit times + 4096). */
@@ -69,6 +70,19 @@ export interface ServedRtlBoard {
   close(): Promise<RtlSimStats | null>;
 }
 
+/**
+ * The cycles the RTL board runs before its line opens: long enough for what the design sends at power-up
+ * to leave its UART completely, at any baud. That is the power-up HELLO_ACK (well under 100 bytes on the
+ * wire) after the reset; 200 byte times (10 bit times each, clkHz / baud cycles a bit) cover it twice
+ * over, and never fewer than 100000 cycles (8 ms at 12 MHz, what 921600 baud needed). A fixed 100000 was
+ * too short below about 230400 baud at 12 MHz (200 bytes at 115200 baud take 208333 cycles): the rest
+ * of the announcement arrived in the host's first handshake. `clkHz` is the design's clock: the model is
+ * built with CLK_HZ = clkHz, so it is the clock its UART divides.
+ */
+export function rtlBootCycles(clkHz: number, baud: number): number {
+  return Math.max(100_000, Math.ceil((200 * 10 * clkHz) / baud));
+}
+
 /** Builds (cached) and starts the RTL board; resolves when the model has opened its end of the line. */
 export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlBoard> {
   const clkHz = o.clkHz ?? 12_000_000;
@@ -79,7 +93,9 @@ export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlB
   const pty = new PtyPair(o.link);
   await pty.start();
   const args = ['--clk-hz', String(clkHz), '--baud', String(o.lineBaud ?? baud), '--pty', pty.boardPath];
-  args.push('--boot-cycles', String(o.bootCycles ?? 100_000));
+  args.push('--boot-cycles', String(o.bootCycles ?? rtlBootCycles(clkHz, baud)));
+  // the model exits if this process is already gone when it starts (and dies with it later)
+  args.push('--parent-pid', String(process.pid));
   if (o.idleRealtime) args.push('--idle-realtime');
   if (o.graceCycles !== undefined) args.push('--grace-cycles', String(o.graceCycles));
   const proc = spawn(model.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });

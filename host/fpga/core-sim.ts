@@ -14,6 +14,32 @@ import { repoRoot, verilatorAvailable } from '../board/verilate.js';
  */
 const FLAGS = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wall', '--top-module', 'nla_core'];
 
+/** Wall-clock bounds: the C++ build of the testbench (about 30 s on two cores), and a script run by default. */
+export const CORE_BUILD_TIMEOUT_MS = 10 * 60_000;
+export const CORE_RUN_TIMEOUT_MS = 30 * 60_000;
+
+/** The last `n` characters of a child's stderr and stdout (what it said before it failed). */
+function tail(e: { stderr?: Buffer | string; stdout?: Buffer | string }, n = 4000): string {
+  const text = `${e.stderr?.toString() ?? ''}\n${e.stdout?.toString() ?? ''}`.trim();
+  return text.length > n ? `…${text.slice(-n)}` : text;
+}
+
+/**
+ * execFileSync with a timeout whose failure names `what`: a timeout says so and after how long; any other
+ * failure carries the exit status or signal and the tail of the child's stderr.
+ */
+export function execBounded(what: string, cmd: string, args: string[], opts: { input?: string; timeoutMs: number; maxBuffer: number }): Buffer {
+  try {
+    return execFileSync(cmd, args, { stdio: 'pipe', maxBuffer: opts.maxBuffer, timeout: opts.timeoutMs, killSignal: 'SIGKILL', ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { status?: number | null; signal?: string | null; stderr?: Buffer; stdout?: Buffer };
+    if (e.code === 'ETIMEDOUT') throw new Error(`${what} timed out after ${opts.timeoutMs >= 1000 ? `${Math.round(opts.timeoutMs / 1000)} s` : `${opts.timeoutMs} ms`} (killed): ${tail(e) || 'no output'}`);
+    if (e.code === 'ENOENT') throw new Error(`${what}: ${cmd} could not be started (not found)`);
+    const how = e.status != null ? `exit ${e.status}` : e.signal ? `signal ${e.signal}` : (e.message ?? String(err));
+    throw new Error(`${what} failed (${how}):\n${tail(e) || 'no output'}`);
+  }
+}
+
 function sources(gw: string): string[] {
   const v = readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f));
   return [...v, join(gw, 'sim', 'core_tb.cpp')];
@@ -34,7 +60,15 @@ export function coreTestbench(): string {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const files = sources(gw).filter((f) => !f.endsWith('.vh'));
-  execFileSync('verilator', [...FLAGS, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], { stdio: 'pipe', maxBuffer: 1 << 26 });
+  try {
+    execBounded(`building the core testbench (verilator and make in ${tmp})`, 'verilator', [...FLAGS, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], {
+      timeoutMs: CORE_BUILD_TIMEOUT_MS,
+      maxBuffer: 1 << 26,
+    });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true }); // no half-built folder left behind
+    throw e;
+  }
   try {
     renameSync(tmp, dir);
   } catch {
@@ -43,9 +77,9 @@ export function coreTestbench(): string {
   return bin;
 }
 
-/** Runs a script through the testbench; returns its output lines. */
-export function runCore(lines: string[]): string[] {
-  const out = execFileSync(coreTestbench(), { input: lines.join('\n') + '\n', maxBuffer: 1 << 30 });
+/** Runs a script through the testbench (killed after `timeoutMs`, default 30 min); returns its output lines. */
+export function runCore(lines: string[], timeoutMs = CORE_RUN_TIMEOUT_MS): string[] {
+  const out = execBounded(`the core testbench (a script of ${lines.length} lines)`, coreTestbench(), [], { input: lines.join('\n') + '\n', timeoutMs, maxBuffer: 1 << 30 });
   return out.toString().trim().split('\n');
 }
 
@@ -90,13 +124,13 @@ export interface CoreCycles {
   learning: number[];
 }
 
-/** Measures the cycles per frame of an image on the RTL core (mid-range inputs, targets at half scale). */
-export function measureCoreCycles(bytes: Uint8Array, nStimulusInputs: number, nOutputs: number, frames = 3): CoreCycles {
+/** Measures the cycles per frame of an image on the RTL core (mid-range inputs, targets at half scale), with the probe mask `probes` (default 0x01, the outputs' u). */
+export function measureCoreCycles(bytes: Uint8Array, nStimulusInputs: number, nOutputs: number, frames = 3, probes = 1): CoreCycles {
   const inputs = Array.from({ length: nStimulusInputs }, (_, i) => (i % 2 ? 1 : 3) << 14);
   const lines = [imageCmd(bytes)];
-  for (let k = 0; k < frames; k++) lines.push(frameCmd(false, 1, inputs));
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(false, probes, inputs));
   lines.push(targetCmd(Array.from({ length: nOutputs }, () => 1 << 15)));
-  for (let k = 0; k < frames; k++) lines.push(frameCmd(true, 1, inputs));
+  for (let k = 0; k < frames; k++) lines.push(frameCmd(true, probes, inputs));
   const out = runCore(lines);
   const load = parseCoreLoad(out[0]!);
   if (load.result !== 0) return { load, inference: [], learning: [] };

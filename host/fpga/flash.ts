@@ -30,14 +30,17 @@ function installed(tool: string): boolean {
   return r.error === undefined;
 }
 
+/** Whether bytes are an iCE40 bitstream: the preamble 0x7EAA997E within the first 4 KiB (possibly after a comment block 0xFF00 … 0x00FF). */
+export function isIce40Bitstream(bytes: Uint8Array): boolean {
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from([0x7e, 0xaa, 0x99, 0x7e]));
+  return at >= 0 && at <= 4096;
+}
+
 /** The programmer and its arguments for a bitstream; throws a UsageError naming what is missing. */
 export function flashCommand(o: FlashOptions): { tool: string; args: string[] } {
   const board = ice40Board(o.board ?? 'icebreaker');
   if (!existsSync(o.bin)) throw new UsageError(`--bin: ${o.bin} does not exist (nla fpga build --out <dir> writes <dir>/design.bin)`);
-  const bytes = readFileSync(o.bin);
-  // an iCE40 bitstream starts with the preamble 0x7EAA997E (possibly after a comment block 0xFF00 … 0x00FF)
-  const at = bytes.indexOf(Buffer.from([0x7e, 0xaa, 0x99, 0x7e]));
-  if (at < 0 || at > 4096) throw new UsageError(`--bin: ${o.bin} is not an iCE40 bitstream (no 0x7EAA997E preamble in its first 4 KiB)`);
+  if (!isIce40Bitstream(readFileSync(o.bin))) throw new UsageError(`--bin: ${o.bin} is not an iCE40 bitstream (no 0x7EAA997E preamble in its first 4 KiB)`);
   const known = board.flash.map((f) => f.tool);
   if (o.tool !== undefined && !known.includes(o.tool)) throw new UsageError(`--tool: '${o.tool}' is not a programmer for this board; use one of ${known.join(', ')}`);
   const choice = o.tool !== undefined ? board.flash.find((f) => f.tool === o.tool)! : board.flash.find((f) => installed(f.tool));

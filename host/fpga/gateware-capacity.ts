@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/format.js';
-import { synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { probeWidth, synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { repoRoot } from '../board/verilate.js';
 
 /**
@@ -27,12 +27,108 @@ export interface GatewareCapacity {
   boardId: string;
 }
 
-/** The integer default of `parameter NAME = value` in a Verilog file (the first declaration of NAME). */
-export function verilogParameter(text: string, name: string, file: string): number {
-  const m = new RegExp(`parameter\\s+(?:\\[[^\\]]*\\]\\s*)?${name}\\s*=\\s*([0-9_]+)\\b`).exec(text);
-  if (!m) throw new Error(`${file}: no integer parameter ${name}`);
-  return Number(m[1]!.replace(/_/g, ''));
+/**
+ * Verilog text with its comments (`//` to the end of the line, and block comments) replaced by spaces (newlines
+ * kept, so positions and line numbers stay); string literals are kept as they are (a `//` inside one is
+ * not a comment).
+ */
+export function stripVerilogComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    const d = text[i + 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && d === '/') {
+      let j = text.indexOf('\n', i);
+      if (j < 0) j = text.length;
+      out += ' '.repeat(j - i);
+      i = j;
+    } else if (c === '/' && d === '*') {
+      let j = text.indexOf('*/', i + 2);
+      j = j < 0 ? text.length : j + 2;
+      out += text.slice(i, j).replace(/[^\n]/g, ' ');
+      i = j;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
+
+/** The name of the (first) module a Verilog file declares. */
+function moduleName(code: string): string {
+  return /\bmodule\s+([A-Za-z_][A-Za-z0-9_$]*)/.exec(code)?.[1] ?? '(no module)';
+}
+
+/**
+ * The integer default of `parameter NAME = value` in a Verilog file (its first declaration of NAME),
+ * comments ignored. The value must be a plain decimal integer (underscores allowed) followed by `,`,
+ * `;` or `)`: a sized or based literal (16'd5), an expression or another parameter is refused, naming
+ * the file, the module and the parameter, rather than read as some other number.
+ */
+export function verilogParameter(text: string, name: string, file: string): number {
+  const code = stripVerilogComments(text);
+  const mod = moduleName(code);
+  const m = new RegExp(`\\bparameter\\s+(?:(?:integer|signed)\\s+)*(?:\\[[^\\]]*\\]\\s*)?${name}\\s*=\\s*([^,;)]*)([,;)]?)`).exec(code);
+  if (!m) throw new Error(`${file}: module ${mod} declares no parameter ${name} (the gateware's capacity is read from it)`);
+  const value = m[1]!.trim();
+  if (!/^[0-9][0-9_]*$/.test(value) || !m[2]) {
+    throw new Error(
+      `${file}: module ${mod}: parameter ${name} = ${value || '(nothing)'}: expected a plain decimal integer followed by ',', ';' or ')' ` +
+        `(the gateware's capacity is read from it; sized literals, expressions and other parameters are not evaluated)`,
+    );
+  }
+  return Number(value.replace(/_/g, ''));
+}
+
+/** The text inside the parentheses that open at `open` (balanced; strings skipped), or null if they never close. */
+function parenthesised(code: string, open: number): string | null {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"') {
+      i++;
+      while (i < code.length && code[i] !== '"') i += code[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return code.slice(open + 1, i);
+  }
+  return null;
+}
+
+/**
+ * Refuses a top that overrides, where it instantiates `module`, a parameter whose default the capacity
+ * is read from (`.NAME(` in the instance's `#(` list, a positional `#(` list, or a defparam): the default
+ * would then not be what is synthesized. Throws naming the file and the parameter.
+ */
+export function checkDefaultsNotOverridden(topText: string, topFile: string, module: string, names: string[]): void {
+  const code = stripVerilogComments(topText);
+  const inst = new RegExp(`\\b${module}\\s*#\\s*\\(`, 'g');
+  for (const m of code.matchAll(inst)) {
+    const list = parenthesised(code, m.index + m[0].length - 1);
+    if (list === null) throw new Error(`${topFile}: the parameter list of ${module} is not closed`);
+    if (list.trim() && !/^\s*\./.test(list)) throw new Error(`${topFile}: ${module} is instantiated with positional parameters: cannot tell whether it overrides ${names.join(', ')}, whose defaults the gateware's capacity is read from; name them (.NAME(value))`);
+    for (const n of names) {
+      if (new RegExp(`\\.\\s*${n}\\s*\\(`).test(list)) {
+        throw new Error(`${topFile}: parameter ${n} of ${module} is overridden where it is instantiated (.${n}(…)): the gateware's capacity is read from ${module}.v's default of ${n}, which is then not what is synthesized; declare it in the top and read it from there`);
+      }
+    }
+  }
+  for (const n of names) {
+    if (new RegExp(`\\bdefparam\\b[^;]*\\.\\s*${n}\\s*=`).test(code)) throw new Error(`${topFile}: a defparam sets ${n}: the gateware's capacity is read from ${module}.v's default of ${n}, which is then not what is synthesized`);
+  }
+}
+
+/** The parameters whose defaults in the submodules' own files the capacity is read from (board_top passes none of them). */
+export const SUBMODULE_DEFAULTS: Record<string, string[]> = {
+  nla_core: ['MAX_POPS', 'MAX_PROJ', 'MAX_TABLES'],
+  board_link: ['QMEM', 'QBASE'],
+};
 
 /** The capacity of gateware/board_top.v as built (its defaults, and nla_core's/board_link's where board_top passes none). */
 export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): GatewareCapacity {
@@ -40,10 +136,11 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
   const top = read('board_top.v');
   const core = read('nla_core.v');
   const link = read('board_link.v');
+  for (const [mod, names] of Object.entries(SUBMODULE_DEFAULTS)) checkDefaultsNotOverridden(top.text, top.file, mod, names);
   const p = (src: { text: string; file: string }, name: string) => verilogParameter(src.text, name, src.file);
   const maxPayload = p(top, 'MAX_PAYLOAD');
   const queueBytes = p(link, 'QMEM') - p(link, 'QBASE');
-  const id = /\.BOARD_ID\("([^"]*)"\)/.exec(top.text);
+  const id = /\.BOARD_ID\("([^"]*)"\)/.exec(stripVerilogComments(top.text));
   return {
     caps: {
       maxNeurons: p(top, 'MAX_NEURONS'),
@@ -69,9 +166,10 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
 
 /**
  * Every way an image exceeds the gateware, each naming what the network needs and what the design
- * offers (empty when it fits): the protocol's capabilities and the core's internal limits.
+ * offers (empty when it fits): the protocol's capabilities and the core's internal limits. `probes` is
+ * the stream's probe mask: its OUTPUT_FRAMEs must fit MAX_PAYLOAD too (the board refuses START_STREAM).
  */
-export function gatewareProblems(img: BoardImage, imageBytes: number, g: GatewareCapacity): string[] {
+export function gatewareProblems(img: BoardImage, imageBytes: number, g: GatewareCapacity, probes = 1): string[] {
   const out: string[] = [];
   const need = (what: string, needs: number, max: number, where: string) => {
     if (needs > max) out.push(`${what}: the network needs ${needs}, the gateware holds ${max} (${where})`);
@@ -81,6 +179,7 @@ export function gatewareProblems(img: BoardImage, imageBytes: number, g: Gatewar
   need('input units', img.nInputs, g.caps.maxInputs, 'MAX_INPUTS');
   need('outputs', img.outputs.length, g.caps.maxOutputs, 'MAX_OUTPUTS');
   need('bytes per INPUT_FRAME payload', framePayloadBytes(img.nStimulusInputs), g.caps.maxPayload, 'MAX_PAYLOAD');
+  need(`bytes per OUTPUT_FRAME payload (probes 0x${probes.toString(16).padStart(2, '0')})`, framePayloadBytes(probeWidth(img, probes)), g.caps.maxPayload, 'MAX_PAYLOAD');
   need('image bytes', imageBytes, g.internal.imageBytes, 'IMG_BYTES');
   need('populations', img.populations.length, g.internal.populations, 'MAX_POPS of nla_core');
   need('projections', img.projections.length, g.internal.projections, 'MAX_PROJ of nla_core');

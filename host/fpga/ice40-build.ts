@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { repoRoot } from '../board/verilate.js';
@@ -83,8 +83,8 @@ export interface Ice40BuildResult extends Ice40Synthesis {
   fmaxMHz: number;
   clockMHz: number;
   asc: string;
-  /** The bitstream (null when icepack is not installed). */
-  bin: string | null;
+  /** The bitstream (icepack's output; the build fails without it). */
+  bin: string;
   pnrMs: number;
   outDir: string;
 }
@@ -101,14 +101,65 @@ export class FpgaBuildError extends Error {
   }
 }
 
-function has(cmd: string, args: string[]): boolean {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  return r.error === undefined && r.status === 0;
+/** The open flow's tools, how each is asked for its help, and the Debian/Ubuntu package that installs it. */
+const ICE40_TOOLS = [
+  { tool: 'yosys', args: ['-V'], pkg: 'yosys' },
+  { tool: 'nextpnr-ice40', args: ['--version'], pkg: 'nextpnr-ice40' },
+  { tool: 'icepack', args: ['-h'], pkg: 'fpga-icestorm' },
+] as const;
+
+/**
+ * Whether a program can be started. Only a failure to start it (ENOENT) means it is missing: its exit
+ * status says nothing (`icepack -h` prints its help and exits 1).
+ */
+export function toolInstalled(cmd: string, args: readonly string[]): boolean {
+  return spawnSync(cmd, [...args], { stdio: 'ignore' }).error === undefined;
 }
 
-/** Whether yosys and nextpnr-ice40 are installed. */
+/** The tools of the flow that are not installed, each with its package (empty: all are). */
+export function missingIce40Tools(installed: (cmd: string, args: readonly string[]) => boolean = toolInstalled): { tool: string; pkg: string }[] {
+  return ICE40_TOOLS.filter((t) => !installed(t.tool, t.args)).map(({ tool, pkg }) => ({ tool, pkg }));
+}
+
+/** Whether yosys, nextpnr-ice40 and icepack are installed. */
 export function ice40ToolsAvailable(): boolean {
-  return has('yosys', ['-V']) && has('nextpnr-ice40', ['--version']);
+  return missingIce40Tools().length === 0;
+}
+
+/** Why the build cannot run (a UsageError naming each missing tool and its package), or nothing. */
+export function ice40ToolsProblem(missing = missingIce40Tools()): UsageError | null {
+  if (!missing.length) return null;
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  return new UsageError(
+    `the iCE40 build needs yosys, nextpnr-ice40 and icepack; not installed: ${missing.map((m) => m.tool).join(', ')} (Debian/Ubuntu: apt-get install ${pkgs.join(' ')})`,
+  );
+}
+
+/** The clocks nextpnr timed: achieved and constrained frequency, MHz, by clock net. */
+export type NextpnrClocks = Record<string, { achieved: number; constraint: number }>;
+
+/**
+ * The clocks of a nextpnr-ice40 run: the `fmax` map of its --report JSON, or, when that holds none,
+ * the last "Max frequency for clock 'NET': A MHz (PASS|FAIL at C MHz)" line of its log for each clock
+ * (it prints one after placement and one after routing). A run that timed no clock (no fmax in either:
+ * the clock net was optimised away or not constrained) is an FpgaBuildError, never a silent pass.
+ */
+export function nextpnrClocks(reportText: string | null, logText: string): NextpnrClocks {
+  let clocks: NextpnrClocks = {};
+  if (reportText) {
+    const rep = JSON.parse(reportText) as { fmax?: NextpnrClocks };
+    clocks = Object.fromEntries(Object.entries(rep.fmax ?? {}).filter(([, f]) => Number.isFinite(f.achieved) && f.achieved > 0));
+  }
+  if (!Object.keys(clocks).length) {
+    for (const m of logText.matchAll(/Max frequency for clock '([^']+)': ([0-9.]+) MHz \((?:PASS|FAIL) at ([0-9.]+) MHz\)/g)) {
+      clocks[m[1]!] = { achieved: Number(m[2]), constraint: Number(m[3]) };
+    }
+  }
+  if (!Object.keys(clocks).length) {
+    const why = 'clock: nextpnr reported no fmax for any clock (the timing of the design was not verified)';
+    throw new FpgaBuildError(`${why}: its report and log name no "Max frequency for clock" (is the clock net driven and used?)`, [why], null);
+  }
+  return clocks;
 }
 
 /** Runs a tool; resolves with its wall time, ms, or rejects with the tail of its log. */
@@ -174,9 +225,15 @@ export function shortfalls(s: Ice40Synthesis, b: Ice40Board): string[] {
   return out;
 }
 
-/** Runs yosys, nextpnr-ice40 and icepack; throws an FpgaBuildError if the design does not fit or misses the declared clock. */
+/**
+ * Runs yosys, nextpnr-ice40 and icepack; throws a UsageError if one of them is not installed (before
+ * anything runs) and an FpgaBuildError if the design does not fit, misses the declared clock or was not
+ * timed. nextpnr's own report is nextpnr-report.json in the output folder.
+ */
 export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult> {
-  if (!ice40ToolsAvailable()) throw new UsageError('the iCE40 build needs yosys and nextpnr-ice40 (Debian/Ubuntu: apt-get install yosys nextpnr-ice40 fpga-icestorm)');
+  // checked before anything runs: a flow that cannot end in a bitstream is refused, not minutes later
+  const toolsProblem = ice40ToolsProblem();
+  if (toolsProblem) throw toolsProblem;
   const boardName = o.board ?? 'icebreaker';
   const board = ice40Board(boardName);
   const gw = join(repoRoot(), 'gateware');
@@ -188,32 +245,41 @@ export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult
   const short = shortfalls(syn, board);
   if (short.length) throw new FpgaBuildError(`${o.top} does not fit the ${board.part} (${boardName}):\n  ${short.join('\n  ')}`, short, syn);
   const clockMHz = board.clkHz / 1e6;
+  // what an earlier build left in the folder is never taken for this one's
+  for (const f of ['design.asc', 'design.bin', 'nextpnr-report.json', 'nextpnr.log']) rmSync(join(out, f), { force: true });
   o.onProgress?.(`place and route: nextpnr-ice40 ${board.device.join(' ')} --freq ${clockMHz}`);
   const pnr = await run('nextpnr-ice40', [...board.device, '--json', 'design.json', '--pcf', join(gw, 'boards', `${boardName}.pcf`), '--asc', 'design.asc',
-    '--freq', String(clockMHz), '--seed', String(o.seed ?? 1), '--report', 'report.json', '-q', '-l', 'nextpnr.log'], out, 'nextpnr.log', o.onProgress);
+    '--freq', String(clockMHz), '--seed', String(o.seed ?? 1), '--report', 'nextpnr-report.json', '-q', '-l', 'nextpnr.log'], out, 'nextpnr.log', o.onProgress);
   if (!pnr.ok) {
     const why = /ERROR: .*/.exec(pnr.tail)?.[0] ?? pnr.tail.split('\n').slice(-3).join(' ');
     throw new FpgaBuildError(`${o.top} could not be placed and routed on the ${board.part}: ${why} (log: ${join(out, 'nextpnr.log')})`, [why], syn);
   }
-  const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
-    fmax: Record<string, { achieved: number; constraint: number }>;
-    utilization: Record<string, { used: number; available: number }>;
-  };
-  const fmaxMHz = Math.min(...Object.values(rep.fmax).map((f) => f.achieved));
-  if (!(fmaxMHz >= clockMHz)) throw new FpgaBuildError(`${o.top} misses the declared ${clockMHz} MHz clock on ${boardName}: fmax ${fmaxMHz.toFixed(2)} MHz`, [`clock: needs ${clockMHz} MHz, reaches ${fmaxMHz.toFixed(2)} MHz`], syn);
-  let bin: string | null = null;
-  if (has('icepack', ['-h']) || existsSync('/usr/bin/icepack')) {
-    const p = await run('icepack', ['design.asc', 'design.bin'], out, 'none');
-    if (!p.ok) throw new Error(`icepack failed: ${p.tail}`);
-    bin = join(out, 'design.bin');
+  const reportFile = join(out, 'nextpnr-report.json');
+  const reportText = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : null;
+  let clocks: NextpnrClocks;
+  try {
+    clocks = nextpnrClocks(reportText, readFileSync(join(out, 'nextpnr.log'), 'utf8'));
+  } catch (e) {
+    if (e instanceof FpgaBuildError) throw new FpgaBuildError(`${o.top} on ${boardName}: ${e.message} (log: ${join(out, 'nextpnr.log')})`, e.needs, syn);
+    throw e;
   }
-  o.onProgress?.(`placed: ${rep.utilization.ICESTORM_LC?.used ?? 0}/${rep.utilization.ICESTORM_LC?.available ?? 0} logic cells, fmax ${fmaxMHz.toFixed(1)} MHz (clock ${clockMHz} MHz)${bin ? `; bitstream ${bin}` : ''}`);
+  const rep = (reportText ? JSON.parse(reportText) : {}) as { utilization?: Record<string, { used: number; available: number }> };
+  const lc = rep.utilization?.ICESTORM_LC;
+  const fmaxMHz = Math.min(...Object.values(clocks).map((f) => f.achieved));
+  if (!(fmaxMHz >= clockMHz)) throw new FpgaBuildError(`${o.top} misses the declared ${clockMHz} MHz clock on ${boardName}: fmax ${fmaxMHz.toFixed(2)} MHz`, [`clock: needs ${clockMHz} MHz, reaches ${fmaxMHz.toFixed(2)} MHz`], syn);
+  const p = await run('icepack', ['design.asc', 'design.bin'], out, 'none');
+  const bin = join(out, 'design.bin');
+  if (!p.ok || !existsSync(bin)) {
+    const why = `bitstream: icepack did not write ${bin}: ${p.tail.split('\n').slice(-3).join(' ') || 'no output'}`;
+    throw new FpgaBuildError(`${o.top} was placed and routed but not packed: ${why}`, [why], syn);
+  }
+  o.onProgress?.(`placed: ${lc?.used ?? 0}/${lc?.available ?? 0} logic cells, fmax ${fmaxMHz.toFixed(1)} MHz (clock ${clockMHz} MHz); bitstream ${bin}`);
   return {
     ...syn,
     board: boardName,
     part: board.part,
-    logicCells: rep.utilization.ICESTORM_LC?.used ?? 0,
-    logicCellsAvailable: rep.utilization.ICESTORM_LC?.available ?? 0,
+    logicCells: lc?.used ?? 0,
+    logicCellsAvailable: lc?.available ?? 0,
     fmaxMHz,
     clockMHz,
     asc: join(out, 'design.asc'),

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
+import { isIce40Bitstream } from '../../host/fpga/flash.js';
 import { lineFramesPerS } from '../../host/fpga/line-rate.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
+import { encodePayload, MSG } from '../../host/protocol/messages.js';
 import { nla } from '../cli/run-nla.js';
 import { hasVerilator, hasYosys } from './tools.js';
 
@@ -17,6 +19,8 @@ import { hasVerilator, hasYosys } from './tools.js';
  * flow and handed to the programmer, which fails loudly when no board is attached.
  */
 const dir = mkdtempSync(join(tmpdir(), 'nla-fpga-'));
+/** icepack -h exits 1: only a failure to start it says it is missing. */
+const hasIcepack = spawnSync('icepack', ['-h'], { stdio: 'ignore' }).error === undefined;
 
 /** A spec of the example's shape with `hidden` hidden neurons. */
 function spec(hidden: number, extraPops = 0): string {
@@ -44,6 +48,11 @@ describe('nla fpga build: fit and rates', () => {
     expect(many.err).toMatch(new RegExp(`populations: the network needs ${cap.internal.populations + 4}, the gateware holds ${cap.internal.populations} \\(MAX_POPS of nla_core\\)`));
     expect(nla(['fpga', 'build', '--image', spec(4), '--top', 'frame_echo_top', '--estimate']).code).toBe(2);
     expect(nla(['fpga', 'build', '--board', 'ulx3s', '--estimate']).err).toMatch(/unknown board 'ulx3s': known boards are icebreaker/);
+    // --estimate estimates a network: without one it is a usage error, not an empty report
+    const bare = nla(['fpga', 'build', '--estimate', '--out', join(dir, 'bare')]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toMatch(/--estimate needs --image/);
+    expect(nla(['fpga', 'build', '--image', spec(4), '--probe', 'u,all-u', '--estimate']).err).toMatch(/give one of u and all-u/);
   });
 
   it('the line figures follow the real frame encoder (exact below 254 bytes, an upper bound above): bytes per frame and frames/s at each documented baud', () => {
@@ -64,34 +73,64 @@ describe('nla fpga build: fit and rates', () => {
     }
   });
 
-  it.skipIf(!hasVerilator)('--estimate: the example fits; its cycles per frame on the RTL core and the frames/s against a 921600-baud line', () => {
+  it.skipIf(!hasVerilator)('--estimate: the example fits; its cycles per frame on the RTL core and the frames/s against a 921600-baud line, without and with learning, OUTPUT_FRAMEs sized by --probe', () => {
+    type Rep = {
+      network: { neurons: number; synapses: number; outputValues: number; plasticProjections: number; cyclesPerFrame: { inference: number; learning: number } };
+      rates: { line: { inputFrameBytes: number; outputFrameBytes: number; framesPerS: number }; core: { inference: number; learning: number }; bound: string; learningBound: string };
+    };
+    /** An OUTPUT_FRAME of `n` values on the wire, as the encoder makes it. */
+    const outputOnWire = (n: number) =>
+      encodeFrame({ version: 1, type: MSG.OUTPUT_FRAME, flags: 3, seq: 0x0101, ack: 0x0101, credits: 0x0303, payload: encodePayload({ type: 'output-frame', frame: 0x01010101, timeUs: 0x02020202, values: new Int32Array(n).fill(0x055555) }) }).length;
     const r = nla(['fpga', 'build', '--image', 'examples/teacher/network.json', '--estimate', '--json', '--out', join(dir, 'est')]);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(r.out) as { network: { neurons: number; synapses: number; cyclesPerFrame: { inference: number; learning: number } }; rates: { line: { inputFrameBytes: number; framesPerS: number }; core: { inference: number }; bound: string } };
+    const rep = JSON.parse(r.out) as Rep;
     expect(rep.network.neurons).toBe(27);
     expect(rep.network.synapses).toBe(243);
     // learning adds the weight update to every step
     expect(rep.network.cyclesPerFrame.learning).toBeGreaterThan(rep.network.cyclesPerFrame.inference);
     expect(rep.rates.core.inference).toBeCloseTo(12e6 / rep.network.cyclesPerFrame.inference, 6);
+    expect(rep.rates.core.learning).toBeCloseTo(12e6 / rep.network.cyclesPerFrame.learning, 6);
     expect(rep.rates.line.inputFrameBytes).toBe(45);
+    // the default probe u: the 3 outputs' u
+    expect(rep.network.outputValues).toBe(3);
+    expect(rep.rates.line.outputFrameBytes).toBe(outputOnWire(3));
     expect(rep.rates.bound).toBe(rep.rates.core.inference >= rep.rates.line.framesPerS ? 'line' : 'core');
+    expect(rep.rates.learningBound).toBe(rep.rates.core.learning >= rep.rates.line.framesPerS ? 'line' : 'core');
     expect(JSON.parse(readFileSync(join(dir, 'est', 'report.json'), 'utf8'))).toEqual(rep);
+    // every neuron's u: 27 values a frame, a longer OUTPUT_FRAME than the INPUT_FRAME, which then bounds the line
+    const all = nla(['fpga', 'build', '--image', 'examples/teacher/network.json', '--estimate', '--probe', 'all-u', '--json', '--out', join(dir, 'est-all')]);
+    expect(all.code, all.err).toBe(0);
+    const repAll = JSON.parse(all.out) as Rep;
+    expect(repAll.network.outputValues).toBe(27);
+    expect(repAll.rates.line.outputFrameBytes).toBe(outputOnWire(27));
+    expect(repAll.rates.line.framesPerS).toBeCloseTo(92_160 / outputOnWire(27), 9);
+    // the text report gives both verdicts
+    const text = nla(['fpga', 'build', '--image', 'examples/teacher/network.json', '--estimate', '--out', join(dir, 'est-text')]);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/\n  inference: the (line|core) is the bound/);
+    expect(text.out).toMatch(/\n  learning \((\d+ plastic projections?|no projection is plastic[^)]*)\): the (line|core) is the bound/);
+    expect(text.out).toMatch(/per OUTPUT_FRAME of 3 values \(probes u;/);
   }, 300_000);
 });
 
 describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () => {
-  it('builds the link blocks (frame_echo_top) into a bitstream; flash hands it to iceprog, which finds no board here (exit 4)', () => {
+  it.skipIf(!hasIcepack)('builds the link blocks (frame_echo_top) into a bitstream; flash hands it to iceprog, which finds no board here (exit 4)', () => {
     const out = join(dir, 'echo');
     const r = nla(['fpga', 'build', '--top', 'frame_echo_top', '--out', out, '--json']);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(r.out) as { fits: boolean; build: { fmaxMHz: number; clockMHz: number; ebr: number; bin: string | null } };
+    const rep = JSON.parse(r.out) as { fits: boolean; build: { fmaxMHz: number; clockMHz: number; ebr: number; bin: string } };
     expect(rep.fits).toBe(true);
     expect(rep.build.fmaxMHz).toBeGreaterThanOrEqual(rep.build.clockMHz);
+    expect(Number.isFinite(rep.build.fmaxMHz)).toBe(true);
     expect(r.err).toMatch(/synthesis: yosys/);
     expect(r.err).toMatch(/place and route: nextpnr-ice40/);
-    if (!rep.build.bin) return; // icepack missing
+    // a build that passes has its bitstream (the build refuses to start without icepack)
+    expect(rep.build.bin).toBe(join(out, 'design.bin'));
+    expect(existsSync(rep.build.bin)).toBe(true);
     const bin = readFileSync(rep.build.bin);
-    expect(bin.indexOf(Buffer.from([0x7e, 0xaa, 0x99, 0x7e]))).toBeGreaterThanOrEqual(0);
+    expect(isIce40Bitstream(bin)).toBe(true);
+    // nextpnr's own report is kept apart from the CLI's report.json
+    expect(existsSync(join(out, 'nextpnr-report.json'))).toBe(true);
     const dry = nla(['fpga', 'flash', '--bin', rep.build.bin, '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out.trim()).toMatch(new RegExp(`^(iceprog|openFPGALoader -b ice40_generic -f) ${rep.build.bin}$`));
@@ -103,6 +142,19 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
       expect(f.err).toMatch(/iceprog .* failed \(exit \d+\): .*(Can't find|ABORT)/);
     }
   }, 300_000);
+
+  it('refuses to build without icepack, before anything runs, naming the tool and its package (exit 2)', () => {
+    // a PATH with yosys and nextpnr-ice40 only
+    const bin = mkdtempSync(join(tmpdir(), 'nla-fpga-path-'));
+    for (const t of ['yosys', 'nextpnr-ice40']) {
+      const at = spawnSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+      symlinkSync(at, join(bin, t));
+    }
+    const r = nla(['fpga', 'build', '--top', 'frame_echo_top', '--out', join(dir, 'no-icepack')], { ...process.env, PATH: bin });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not installed: icepack \(Debian\/Ubuntu: apt-get install fpga-icestorm\)/);
+    expect(r.err).not.toMatch(/synthesis: yosys/);
+  });
 
   it('flash refuses a file that is not a bitstream, or a missing one (exit 2)', () => {
     const junk = join(dir, 'junk.bin');

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { buildGraph } from '../../compiler/graph/build.js';
@@ -161,6 +162,17 @@ run('fault cases through the pty against the gateware board (nla board rtl)', ()
   const open = () => SerialTransport.openWithRetry(served.hostPath, 921_600, 5000);
   const base = (connect: StreamRequest['connect'], inputs: Int32Array[]): StreamRequest => ({ connect, image: bytes, inputs, frameUs: 1000 });
 
+  it('the model exits at once, saying why, when the process that started it is gone (--parent-pid), and runs when it is there', () => {
+    const args = ['--clk-hz', '12000000', '--baud', '921600', '--stdio'];
+    // the test process is the parent; pid 1 (init, or Node as a container's init) is not
+    const gone = spawnSync(served.model.binary, [...args, '--parent-pid', '1'], { input: new Uint8Array(0), encoding: 'utf8', timeout: 60_000 });
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(new RegExp(`^board_sim: exiting: the process that started it \\(--parent-pid 1\\) is gone \\(parent now ${process.pid}\\)\\n$`));
+    const here = spawnSync(served.model.binary, [...args, '--parent-pid', String(process.pid)], { input: new Uint8Array(0), encoding: 'utf8', timeout: 60_000 });
+    expect(here.status, here.stderr).toBe(0);
+    expect(here.stderr).toMatch(/board_sim stats \{/);
+  });
+
   it('bytes corrupted and dropped in both directions: no damaged frame is accepted, every output arrives bit-exact by retransmission', async () => {
     const inputs = frames(300);
     let seed = 1;
@@ -219,19 +231,24 @@ run('fault cases through the pty against the gateware board (nla board rtl)', ()
     const log: string[] = [];
     const t0 = performance.now();
     const watchdog = setTimeout(() => process.stderr.write(`rtl-faults: the reset stream has not finished after 150 s; last events:\n${log.slice(-60).join('\n')}\n${events.slice(-10).join('\n')}\n`), 150_000);
-    const res = await streamToBoard({
-      ...base(open, inputs),
-      session: { log: (e) => log.push(`${(performance.now() - t0).toFixed(1)} ${JSON.stringify(e).slice(0, 240)}`) },
-      reconnect: { attempts: 10, delayMs: 200 },
-      onProgress: (p) => {
-        if (process.env.NLA_TEST_VERBOSE && p.outputs % 50 === 0) process.stderr.write(`reset test: ${p.outputs} outputs\n`);
-        if (!reset && p.outputs >= 150) {
-          reset = true;
-          served.reset();
-        }
-      },
-    });
-    clearTimeout(watchdog);
+    let res: Awaited<ReturnType<typeof streamToBoard>>;
+    try {
+      res = await streamToBoard({
+        ...base(open, inputs),
+        session: { log: (e) => log.push(`${(performance.now() - t0).toFixed(1)} ${JSON.stringify(e).slice(0, 240)}`) },
+        reconnect: { attempts: 10, delayMs: 200 },
+        onProgress: (p) => {
+          if (process.env.NLA_TEST_VERBOSE && p.outputs % 50 === 0) process.stderr.write(`reset test: ${p.outputs} outputs\n`);
+          if (!reset && p.outputs >= 150) {
+            reset = true;
+            served.reset();
+          }
+        },
+      });
+    } finally {
+      // cleared however the stream ends: the timer never fires after the test
+      clearTimeout(watchdog);
+    }
     expect(reset).toBe(true);
     expect(res.stats.sessions).toBeGreaterThanOrEqual(2);
     expect(res.stats.resent).toBeGreaterThan(0);
