@@ -241,8 +241,7 @@ module nla_core #(
   localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
   // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
   reg [NB-1:0] o_idx [0:MAX_OUTPUTS-1];
-  reg [IB-1:0] s2i  [0:MAX_INPUTS-1];       // stimulus value k -> input unit
-  reg [MAX_NEURONS-1:0] is_out, has_t;
+  reg [MAX_NEURONS-1:0] has_t;   // only output units get a target
   reg [MAX_INPUTS-1:0]  is_bias;
   reg signed [23:0] tbuf [0:MAX_OUTPUTS-1]; // TARGET_FRAME values
 

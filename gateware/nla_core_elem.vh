@@ -3,8 +3,8 @@
 h_ = 64'sd0;   // 1: element finished
 case (ph)
   DIN: begin      // d_in = sat_D(shr((r_in 2^8 - r_in_bar) k_in, 24)); s_in = shr(r_in_bar, 8)
-    if (uc == 5'd2) begin ma <= ru_y[47:0]; uc <= 5'd3; end                         // population record read
-    else if (uc == 5'd3) begin mb <= {1'b0, pr_dec}; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
+    if (uc == 5'd2) begin mas = 3'd2; uc <= 5'd3; end                         // population record read
+    else if (uc == 5'd3) begin mbs = 3'd4; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
     else if (uc == 5'd4) uc <= 5'd5;
     else begin
       if (is_bias[ei[IB-1:0]]) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
@@ -35,17 +35,17 @@ case (ph)
   end
   EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
-      5'd2: begin ma <= C[47:0]; mb <= DR[24:0]; n_r <= is_out[ei[NB-1:0]] & has_t[ei[NB-1:0]]; uc <= 5'd3; end
-      5'd3: begin x_ = US - U; ma <= x_[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd4; end
-      5'd4: begin T <= ru_y; x_ = US - UP; ma <= x_[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end   // T = shr(c rho', 16)
+      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= has_t[ei[NB-1:0]]; uc <= 5'd3; end
+      5'd3: begin mas = 3'd6; mbs = 3'd4; uc <= 5'd4; end
+      5'd4: begin T <= ru_y; mas = 3'd6; mbs = 3'd4; uc <= 5'd5; end   // T = shr(c rho', 16)
       5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))
         sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN2(ei[NB-1:0]); meb_wd = ru_y[27:0]; end E <= ru_y[27:0];
-        x_ = P - WT; ma <= x_[47:0]; mb <= DR[24:0]; uc <= 5'd6;
+        mas = 3'd6; mbs = 3'd3; uc <= 5'd6;
       end
-      5'd6: begin T <= ru_y; ma <= C[47:0]; mb <= CU[24:0]; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
+      5'd6: begin T <= ru_y; mas = 3'd5; mbs = 3'd5; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
       5'd7: begin T <= ru_y; uc <= 5'd8; end                                  // T -= shr((p - wt) rho', 16)
       5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
-      5'd9: begin sinc = sinc + ru_oor; ma <= ru_y[47:0]; mb <= {1'b0, pr_dec}; uc <= 5'd10; end  // sat_U(m - e-bar)
+      5'd9: begin sinc = sinc + ru_oor; mas = 3'd2; mbs = 3'd4; uc <= 5'd10; end  // sat_U(m - e-bar)
       5'd10: uc <= 5'd11;
       default: begin    // b = sat_D(T - shr((m - e-bar) k, 24))
         sinc = sinc + ru_oor; begin pbd_we = 1'b1; pbd_wa = `NLA_AN2(ei[NB-1:0]); pbd_wd = ru_y[23:0]; end
@@ -56,7 +56,7 @@ case (ph)
     endcase
   end
   EV: begin       // v = shr(rho' delta, 16), the source of F(v)
-    if (uc == 5'd2) begin ma <= DL[47:0]; mb <= DR[24:0]; uc <= 5'd3; end
+    if (uc == 5'd2) begin mas = 3'd7; mbs = 3'd3; uc <= 5'd3; end
     else if (uc == 5'd3) uc <= 5'd4;
     else begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end h_ = 64'sd1; end
   end
@@ -69,11 +69,11 @@ case (ph)
     case (uc)
       5'd2: begin       // q = sat_D(shr(Tr(a), 16))
         sinc = sinc + ru_oor;
-        ma <= ru_y[47:0]; mb <= DR[24:0]; begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
-        n_r <= is_out[ei[NB-1:0]] & has_t[ei[NB-1:0]]; uc <= 5'd3;
+        mas = 3'd2; mbs = 3'd3; begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
+        n_r <= has_t[ei[NB-1:0]]; uc <= 5'd3;
       end
-      5'd3: begin ma <= C[47:0]; mb <= DL[24:0]; uc <= 5'd4; end
-      5'd4: begin T <= ru_y; ma <= DL[47:0]; mb <= {1'b0, a_beta}; uc <= 5'd5; end  // T = a - shr(q rho', 16)
+      5'd3: begin mas = 3'd5; mbs = 3'd6; uc <= 5'd4; end
+      5'd4: begin T <= ru_y; mas = 3'd7; mbs = 3'd4; uc <= 5'd5; end  // T = a - shr(q rho', 16)
       5'd5: begin T <= ru_y; uc <= 5'd6; end                                        // T -= shr(c delta, 16)
       5'd6: begin sinc = sinc + ru_oor; E <= ru_y[27:0]; uc <= 5'd7; end             // H delta = sat_D(T + [target] shr(delta beta, 16))
       default: begin
@@ -118,7 +118,7 @@ case (ph)
              + (z_[2:1] == 2'd0 ? 14'd0 : z_[2:1] == 2'd1 ? 14'd257 : 14'd514);
       end
       if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
-      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin x_ = WM - T0v; ma <= x_[47:0]; mb <= {13'd0, fr}; Wold <= T0v; end
+      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= T0v; end
       if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
       if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
       if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end

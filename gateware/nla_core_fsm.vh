@@ -33,13 +33,11 @@ reg [15:0] c_po, c_qo, c_rows, c_cols, c_wb;
 reg [23:0] c_eta;
 reg [NB-1:0] dst;   // accumulator word of the learning terms
 wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
-wire [1:0] psrc = (ph == PA) ? 2'd0 : (ph == PG) ? 2'd1 : (ph == PC) ? 2'd3 : 2'd2;
 wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
 wire sel_ok = (ph == PA) ? 1'b1
             : (ph == PG) ? (!j_pre[pj[JB-1:0]] && j_pg[pj[JB-1:0]]) // d_in = 0 for bias units
             : j_pre[pj[JB-1:0]];
-wire signed [63:0] XSRC = pdir ? ((psrc == 2'd3) ? MS : XN)
-                       : (c_pre ? ((psrc == 2'd0) ? RHO : XN) : ((psrc == 2'd0) ? SIN : DI));
+reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
 
 // element-phase temporaries
 reg signed [47:0] R_;
@@ -85,7 +83,7 @@ reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
 reg        chk;
-reg [15:0] kv, uv, cnt_in, cnt_n, cnt_st, stc;
+reg [15:0] kv, uv, cnt_in, cnt_n, cnt_st;
 reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [31:0] syn;
@@ -131,8 +129,7 @@ function [15:0] count_of;
   begin
     case (p)
       TGT: count_of = a_no;
-      INCPY: count_of = a_nst;
-      DIN, ERB: count_of = a_nin;
+      INCPY, DIN, ERB: count_of = a_nin;
       REST: count_of = (a_nn > a_nin) ? a_nn : a_nin;
       RESTORE: count_of = a_nsyn;
       default: count_of = a_nn;

@@ -144,7 +144,7 @@ case (vs)
     if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
     else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
     else begin
-      if (inst) begin o_idx[kv[OB-1:0]] <= fv[NB-1:0]; is_out[fv[NB-1:0]] <= 1'b1; end
+      if (inst) o_idx[kv[OB-1:0]] <= fv[NB-1:0];
       kv <= kv + 16'd1; vs <= V_OUT;
     end
   end
@@ -208,10 +208,10 @@ case (vs)
         ({16'd0, s_nst} << 1) + {16'd0, s_nst} + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
-      inst <= 1'b1; loaded <= 1'b0; a_crc <= s_crc; is_out <= {MAX_NEURONS{1'b0}};
+      inst <= 1'b1; loaded <= 1'b0; a_crc <= s_crc;
       pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
     end else begin
-      a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; stc <= 16'd0; vs <= I_N1;
+      a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
     end
   end
   // ---- install (pass 2): the weights of projection kv -> W and W0
@@ -224,7 +224,7 @@ case (vs)
     wma <= W0BASE + cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv;
     wi <= wi + 17'd1; vs <= I_W1;
   end
-  I_N1: begin    // per-unit population indices, bias flags, stimulus map
+  I_N1: begin    // per-unit population indices, bias flags
     if (kv == s_npop) begin
       st_rd <= 1'b0; resting <= 1'b1; installing <= 1'b1; restore_f <= 1'b0;
       has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
@@ -241,7 +241,6 @@ case (vs)
       else begin
         begin npi_we = 1'b1; npi_wa = `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
         is_bias[x_[IB-1:0]] <= (cp_kind == 2'd1);
-        if (cp_kind == 2'd0) begin s2i[stc[IB-1:0]] <= x_[IB-1:0]; stc <= stc + 16'd1; end
       end
       uv <= uv + 16'd1;
     end

@@ -28,6 +28,17 @@ wire signed [63:0] EV64 = E;
 wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
 wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
 wire signed [63:0] MPR = n_r ? mp : 64'sd0;
+// the multiplier's x operand (pass source; the learning terms' and updates' rates): PA the presynaptic
+// rate (rho of neurons, s_in of inputs); PG d_in; PC <m>; PP/PF/PT the pass source (g, v, a);
+// TERMS m, x of the rank-one terms; PLAS x
+wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) ? MS
+                       : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN
+                       : (ph == PG) ? DI : (c_pre ? RHO : SIN);
+// the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
+wire signed [47:0] DIFF = (ph == EACT) ? WM[47:0] - {{27{T0v[20]}}, T0v}
+                        : (uc == 5'd5) ? P[47:0] - WT[47:0] : US[47:0] - ((uc == 5'd3) ? U[47:0] : UP[47:0]);
+// the multiplier's unsigned factor: c_eta (TERMS, PLAS), the population decay (DIN, EB 9), else beta
+wire [23:0] UF = ((ph == TERMS) || (ph == PLAS)) ? c_eta : ((ph == DIN) || (uc == 5'd9)) ? pr_dec : a_beta;
 always @* begin
   ru_a = 64'sd0; ru_x = 64'sd0; ru_s = 5'd0; ru_neg = 1'b0; ru_sat = SAT_NONE;
   case (ph)

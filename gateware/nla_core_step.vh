@@ -4,6 +4,7 @@
 always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
+  mas = 3'd0; mbs = 3'd0;
   urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {28{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
@@ -14,7 +15,7 @@ always @(posedge clk) begin
   // writes the sum back: one multiply-accumulate per cycle, rows back to back
   pv <= {pv[2:0], 1'b0}; pf <= {pf[2:0], 1'b0}; pl <= {pl[2:0], 1'b0};
   pd1 <= pd0; pd2 <= pd1; pd3 <= pd2; b3 <= b2;
-  if (is_pass && pv[1]) begin ma <= XSRC[47:0]; mb <= WQ[24:0]; b2 <= ACC; end
+  if (is_pass && pv[1]) begin mas = 3'd1; mbs = 3'd1; b2 <= ACC; end
   if (is_pass && pv[3]) begin
     x_ = (pf[3] ? b3 : acc) + mp;
     acc <= x_;
@@ -72,7 +73,7 @@ always @(posedge clk) begin
         go_pend <= 1'b0;
         if (!loaded) frame_done <= 1'b1;
         else begin
-          learn_f <= learn; step <= 16'd0; it <= 16'd0;
+          learn_f <= learn; step <= 16'd0; it <= 16'd0; ibra <= {IB{1'b0}};
           tgt_pend <= 1'b0;
           ph <= tgt_pend ? TGT : INCPY; ei <= 16'd0; uc <= 5'd0;
           en <= tgt_pend ? count_of(TGT) : count_of(INCPY);
@@ -96,9 +97,10 @@ always @(posedge clk) begin
     end
     INCPY: begin
       if (ei >= en) go = 1'b1;
-      else if (uc == 5'd0) begin ibra <= ei[IB-1:0]; uc <= 5'd1; end
-      else if (uc == 5'd1) uc <= 5'd2;
-      else begin begin dri_we = 1'b1; dri_wa = `NLA_AI(s2i[ei[IB-1:0]]); dri_wd = ib_q; end ei <= ei + 16'd1; uc <= 5'd0; end
+      // input units in order: a stimulus unit takes the next held value (ibra counts them, from 0
+      // at the frame's start; ib_q is valid one state after ibra moved), a bias unit is skipped
+      else if (uc == 5'd0) begin if (is_bias[ei[IB-1:0]]) ei <= ei + 16'd1; else uc <= 5'd1; end
+      else begin begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = ib_q; end ibra <= ibra + 1'b1; ei <= ei + 16'd1; uc <= 5'd0; end
     end
 
     // ------------------------------------------------------------ weight passes F / Tr
@@ -158,8 +160,7 @@ always @(posedge clk) begin
             x_ = (ts == 3'd1) ? {48'd0, c_qo + ic} : {48'd0, c_po + ic};
             nra <= x_[NB-1:0]; ira <= x_[IB-1:0]; uc <= 5'd1;
           end else if (uc == 5'd2) begin
-            y_ = (ts == 3'd3) ? MS : (c_pre ? RHO : SIN);
-            ma <= y_[47:0]; mb <= y_[24:0]; uc <= 5'd3;
+            mas = 3'd1; mbs = 3'd2; uc <= 5'd3;   // x^2 (XOP: ts 3 <m>, else the presynaptic rate)
           end else if (uc == 5'd4) begin
             T <= ru_y;       // T + x^2
             if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) uc <= 5'd5;
@@ -173,9 +174,9 @@ always @(posedge clk) begin
             x_ = (ts == 3'd2) ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
             nra <= x_[NB-1:0]; ara <= x_[NB-1:0]; dst <= x_[NB-1:0]; uc <= 5'd1;
           end else if (uc == 5'd2) begin
-            ma <= R_[47:0]; mb <= (ts == 3'd2) ? MS[24:0] : RHO[24:0]; uc <= 5'd3;
+            mas = 3'd3; mbs = 3'd2; uc <= 5'd3;   // XOP: ts 2 <m>, ts 4 rho
           end else if (uc == 5'd4) begin
-            ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; uc <= 5'd5;
+            mas = 3'd2; mbs = 3'd4; uc <= 5'd5;
           end else if (uc == 5'd6) begin
             if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(dst); aw_wd = ru_y; end
             else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = ru_y[47:0]; end
@@ -234,11 +235,11 @@ always @(posedge clk) begin
             qw3 <= ru_y[31:0]; qa3 <= qa2; qv3 <= qv2;
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
-            if (qv1) begin ma <= ru_y[47:0]; mb <= {1'b0, c_eta}; end
+            if (qv1) begin mas = 3'd2; mbs = 3'd4; end
             qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
             if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
           end else begin
-            if (qv0) begin ma <= {{27{msr[20]}}, msr}; mb <= c_pre ? RHO[24:0] : SIN[24:0]; end
+            if (qv0) begin mas = 3'd4; mbs = 3'd2; end
             qw1 <= WM; qa1 <= qa0; qv1 <= qv0;
           end
         end
@@ -306,6 +307,28 @@ always @(posedge clk) begin
 
   if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
   else sat_cnt <= sat_cnt + sinc;
+
+  // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
+  case (mas)
+    3'd1: ma <= XOP[47:0];
+    3'd2: ma <= ru_y[47:0];
+    3'd3: ma <= R_;
+    3'd4: ma <= {{27{msr[20]}}, msr};
+    3'd5: ma <= C[47:0];
+    3'd6: ma <= DIFF;
+    3'd7: ma <= DL[47:0];
+    default: ;
+  endcase
+  case (mbs)
+    3'd1: mb <= WQ[24:0];
+    3'd2: mb <= XOP[24:0];
+    3'd3: mb <= DR[24:0];
+    3'd4: mb <= {1'b0, UF};
+    3'd5: mb <= CU[24:0];
+    3'd6: mb <= DL[24:0];
+    3'd7: mb <= {13'd0, fr};
+    default: ;
+  endcase
 
   if (urb_we) urb_mem[urb_wa] <= urb_wd;
   if (rus_we) rus_mem[rus_wa] <= rus_wd;
