@@ -121,7 +121,7 @@ module nla_core #(
   `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
   `define NLA_SCR(i) (B2 + MAX_PROJ + MAX_POPS + {{(AW-PB){1'b0}}, i})
   reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
-  reg [27:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | u*
+  reg [28:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | {has target, u*}
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
   reg [27:0] mup_mem [0:AD-1];                     // <m> = shr(m, 8) | u*prev
   reg [28:0] cxn_mem [0:AD-1];                     // c (U), then kappa | source of the next pass (g, v or a)
@@ -131,21 +131,28 @@ module nla_core #(
   reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
   reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
-  reg signed [19:0] ib_mem [0:MAX_INPUTS-1];       // INPUT_FRAME values in stimulus order, read at ibra
+  // INPUT_FRAME values in stimulus order (0.., read at ibra) and TARGET_FRAME values (FH.., read at
+  // ei in TGT): one memory with one write port (in_we and tgt_we never come in the same cycle)
+  localparam FB = ((MAX_OUTPUTS > MAX_INPUTS) ? OB : IB) + 1;
+  /* verilator lint_off WIDTH */
+  localparam [FB-1:0] FH = 1 << (FB - 1);
+  /* verilator lint_on WIDTH */
+  reg [23:0] fb_mem [0:(1 << FB)-1];
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
-  reg [27:0] urb_q, rus_q, meb_q, mup_q;
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  reg [27:0] urb_q, meb_q, mup_q;
+  reg [28:0] rus_q;
   reg [28:0] cxn_q;
   reg [23:0] ga_q, pbd_q;
   reg [20:0] dri_q, csi_q;
   reg [PB-1:0] npi_q;
   reg [63:0] aw_q;
-  reg signed [19:0] ib_q;
+  reg [23:0] fb_q;
   always @(posedge clk) begin
     urb_q <= urb_mem[sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
-    rus_q <= rus_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    rus_q <= rus_mem[sel_us ? `NLA_AN2(nra) : `NLA_AN(nra)];
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mup_q <= mup_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
     cxn_q <= cxn_mem[sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
@@ -155,10 +162,13 @@ module nla_core #(
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
-    ib_q  <= ib_mem[ibra];
+    fb_q  <= fb_mem[sel_tg ? (FH + {{(FB-OB){1'b0}}, ei[OB-1:0]}) : {{(FB-IB){1'b0}}, ibra}];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
-  wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q, m_q = meb_q, eb_q = meb_q, up_q = mup_q;
+  wire signed [19:0] ib_q = fb_q[19:0];
+  wire signed [23:0] tg_q = fb_q;
+  wire          ht_q = rus_q[28];                                     // has_t of the unit (block 1)
+  wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q[27:0], m_q = meb_q, eb_q = meb_q, up_q = mup_q;
   wire signed [27:0] c_q = cxn_q[27:0];
   wire signed [23:0] dl_q = meb_q[23:0];
   wire [NB-1:0] r_qo = aw_q[RQ +: NB], r_po = aw_q[RP +: NB];       // projection record fields
@@ -241,9 +251,7 @@ module nla_core #(
   localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
   // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
   reg [NB-1:0] o_idx [0:MAX_OUTPUTS-1];
-  reg [MAX_NEURONS-1:0] has_t;   // only output units get a target
   reg [MAX_INPUTS-1:0]  is_bias;
-  reg signed [23:0] tbuf [0:MAX_OUTPUTS-1]; // TARGET_FRAME values
 
   assign image_loaded  = loaded;
   assign image_crc     = a_crc;

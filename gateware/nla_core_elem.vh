@@ -35,7 +35,7 @@ case (ph)
   end
   EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
-      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= has_t[ei[NB-1:0]]; uc <= 5'd3; end
+      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; uc <= 5'd3; end
       5'd3: begin mas = 3'd6; mbs = 3'd4; uc <= 5'd4; end
       5'd4: begin T <= ru_y; mas = 3'd6; mbs = 3'd4; uc <= 5'd5; end   // T = shr(c rho', 16)
       5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))
@@ -70,7 +70,7 @@ case (ph)
       5'd2: begin       // q = sat_D(shr(Tr(a), 16))
         sinc = sinc + ru_oor;
         mas = 3'd2; mbs = 3'd3; begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end
-        n_r <= has_t[ei[NB-1:0]]; uc <= 5'd3;
+        n_r <= ht_q; uc <= 5'd3;
       end
       5'd3: begin mas = 3'd5; mbs = 3'd6; uc <= 5'd4; end
       5'd4: begin T <= ru_y; mas = 3'd7; mbs = 3'd4; uc <= 5'd5; end  // T = a - shr(q rho', 16)

@@ -62,7 +62,7 @@ reg go;
 // one write port per shared vector memory: the states set <mem>_we/_wa/_wd (blocking), the end of
 // the clocked process writes
 reg urb_we; reg [AW-1:0] urb_wa; reg [27:0] urb_wd;
-reg rus_we; reg [AW-1:0] rus_wa; reg [27:0] rus_wd;
+reg rus_we; reg [AW-1:0] rus_wa; reg [28:0] rus_wd;
 reg meb_we; reg [AW-1:0] meb_wa; reg [27:0] meb_wd;
 reg mup_we; reg [AW-1:0] mup_wa; reg [27:0] mup_wd;
 reg cxn_we; reg [AW-1:0] cxn_wa; reg [28:0] cxn_wd;
@@ -139,10 +139,10 @@ endfunction
 
 // INPUT_FRAME values and TARGET_FRAME values (written by the session at any time)
 always @(posedge clk) begin
-  if (in_we && in_idx < MAX_INPUTS)
-    ib_mem[in_idx[IB-1:0]] <= (in_value[23:19] == {5{in_value[23]}}) ? in_value[19:0]
-                              : (in_value[23] ? -20'sd524288 : 20'sd524287);
-  if (tgt_we && tgt_idx < MAX_OUTPUTS) tbuf[tgt_idx[OB-1:0]] <= tgt_value;
+  if (tgt_we && tgt_idx < MAX_OUTPUTS) fb_mem[FH + {{(FB-OB){1'b0}}, tgt_idx[OB-1:0]}] <= tgt_value;
+  else if (in_we && in_idx < MAX_INPUTS)
+    fb_mem[{{(FB-IB){1'b0}}, in_idx[IB-1:0]}] <= (in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
+                              : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF});
 end
 
 task rd;                 // read n bytes little-endian from `pos`, then continue at state r

@@ -227,7 +227,7 @@ case (vs)
   I_N1: begin    // per-unit population indices, bias flags
     if (kv == s_npop) begin
       st_rd <= 1'b0; resting <= 1'b1; installing <= 1'b1; restore_f <= 1'b0;
-      has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
+      tgt_pend <= 1'b0; sinc = -1;   // REST clears u* and has_t
       ph <= REST; ei <= 16'd0; uc <= 5'd0;
       en <= (s_nn > s_nin) ? s_nn : s_nin;
     end else srd(kv[PB-1:0], I_N2);

@@ -6,7 +6,9 @@
 assign sel_val = (ph == VAL);                                // aw: validator scratch words
 assign sel_pop = (ph == DIN && uc == 5'd2) || (ph == EB && uc == 5'd8) || (ph == EACT && uc == 5'd2); // aw: population record
 assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
-assign sel_b1  = (ph == EB);                                 // rus, mup: u*, u*prev; csi: rho''
+assign sel_b1  = (ph == EB);                                 // mup: u*prev; csi: rho''
+assign sel_us  = (ph == EB) || (ph == EH) || (ph == TGT);     // rus: {has_t, u*}
+assign sel_tg  = (ph == TGT);                                // fb: the targets
 assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)
 assign sel_dl  = (ph == EV) || (ph == EA) || (ph == EH) || (ph == EU);   // meb: delta
 assign sel_c   = (ph == EB) || (ph == EH);                   // cxn: c (else the pass source)
@@ -43,7 +45,7 @@ always @* begin
   ru_a = 64'sd0; ru_x = 64'sd0; ru_s = 5'd0; ru_neg = 1'b0; ru_sat = SAT_NONE;
   case (ph)
     IDLE: begin ru_x = (rd_kind == 2'd2) ? $signed({{36{eb_q[27]}}, eb_q}) : U; ru_s = 5'd8; ru_sat = SAT_S; end
-    TGT: begin ru_x = $signed({{40{tbuf[ei[OB-1:0]][23]}}, tbuf[ei[OB-1:0]]}); ru_sat = SAT_S; end
+    TGT: begin ru_x = $signed({{40{tg_q[23]}}, tg_q}); ru_sat = SAT_S; end
     DIN: case (uc)
       5'd2: begin ru_a = RIN <<< 8; ru_neg = 1'b1; ru_x = RB; end
       5'd3: begin ru_x = RB; ru_s = 5'd8; end

@@ -5,7 +5,7 @@ always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
   mas = 3'd0; mbs = 3'd0;
-  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {28{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
+  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
@@ -67,7 +67,7 @@ always @(posedge clk) begin
         if (loaded) begin
           restore_f <= rst_restore_pend; resting <= 1'b1; installing <= 1'b0;
           ph <= REST; ei <= 16'd0; uc <= 5'd0; en <= count_of(REST);
-          has_t <= {MAX_NEURONS{1'b0}}; tgt_pend <= 1'b0; sinc = -1;
+          tgt_pend <= 1'b0; sinc = -1;   // REST clears u* and has_t
         end
       end else if (go_pend) begin
         go_pend <= 1'b0;
@@ -83,16 +83,19 @@ always @(posedge clk) begin
 
     // ------------------------------------------------------------ targets (11.3), inputs
     TGT: begin
-      if (ei >= en) go = 1'b1;
+      // three cycles an output: its unit's {has_t, u*} word (rus block 1) and its value (fb) are read
+      if (uc == 5'd0) begin
+        if (ei >= en) go = 1'b1;
+        else begin nra <= o_idx[ei[OB-1:0]]; uc <= 5'd1; end
+      end else if (uc == 5'd1) uc <= 5'd2;
       else begin
-        if (tbuf[ei[OB-1:0]] == 24'h800000) has_t[o_idx[ei[OB-1:0]]] <= 1'b0;
+        if (tg_q == 24'h800000) begin rus_we = 1'b1; rus_wa = `NLA_AN2(nra); rus_wd = {1'b0, us_q}; end
         else begin
           y_ = ru_y <<< 8;
-          if (!has_t[o_idx[ei[OB-1:0]]]) begin mup_we = 1'b1; mup_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); mup_wd = y_[27:0]; end
-          has_t[o_idx[ei[OB-1:0]]] <= 1'b1;
-          begin rus_we = 1'b1; rus_wa = `NLA_AN2(o_idx[ei[OB-1:0]]); rus_wd = y_[27:0]; end
+          if (!ht_q) begin mup_we = 1'b1; mup_wa = `NLA_AN2(nra); mup_wd = y_[27:0]; end
+          begin rus_we = 1'b1; rus_wa = `NLA_AN2(nra); rus_wd = {1'b1, y_[27:0]}; end
         end
-        ei <= ei + 16'd1;
+        ei <= ei + 16'd1; uc <= 5'd0;
       end
     end
     INCPY: begin
@@ -345,7 +348,7 @@ always @(posedge clk) begin
   if (rst) begin
     ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
     commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
-    resting <= 1'b0; installing <= 1'b0; has_t <= {MAX_NEURONS{1'b0}};
+    resting <= 1'b0; installing <= 1'b0;
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
   end
 end
