@@ -205,7 +205,9 @@ module nla_core #(
   wire [31:0] wm_rd;
   nla_wmem wmem (.clk(clk), .addr(wma), .we(wm_we), .wd(wm_wd), .rd(wm_rd));
   /* verilator lint_off WIDTH */ // sign extension
+  /* verilator lint_off UNUSEDSIGNAL */
   wire signed [63:0] WM = $signed(wm_rd);
+  /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
   /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used

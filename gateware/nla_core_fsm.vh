@@ -10,7 +10,10 @@ localparam [4:0] IDLE = 5'd0, TGT = 5'd1, INCPY = 5'd2, DIN = 5'd3, PA = 5'd4, E
 
 reg [4:0]  ph, succ;
 reg [4:0]  uc;
-reg [15:0] ei, en, it, step;
+// element counters: an element is a unit, an output or (RESTORE) a weight register
+localparam EW = ((SB > NB) ? SB : NB) + 1;
+reg [EW-1:0] ei, en;
+reg [15:0] it, step;
 reg        learn_f, resting, restore_f, installing;
 reg        go_pend, rst_pend, rst_restore_pend, tgt_pend, commit_pend;
 reg [16:0] commit_total;
@@ -22,14 +25,17 @@ assign frame_busy       = go_pend || (ph != IDLE);
 
 // pass engine
 reg [1:0]  ps;
-reg [15:0] pj, ou, ic;
+reg [JB:0] pj;
+reg [NB:0] ou, ic;   // row/column counters (rows, cols <= MAX_NEURONS)
 reg [13:0] wa;
 reg [3:0]  pv, pf, pl;
 reg [NB-1:0] pd0, pd1, pd2, pd3;
 reg signed [63:0] b2, b3;
 reg signed [63:0] acc;
 reg        c_pre;
-reg [15:0] c_po, c_qo, c_rows, c_cols, c_wb;
+reg [NB-1:0] c_po, c_qo;
+reg [NB:0] c_rows, c_cols;
+reg [13:0] c_wb;
 reg [23:0] c_eta;
 reg [NB-1:0] dst;   // accumulator word of the learning terms
 wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
@@ -52,7 +58,7 @@ reg signed [20:0] msr;
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;
 reg [13:0] qa0, qa1, qa2, qa3;
-reg signed [63:0] qw1, qw2;
+reg signed [31:0] qw1, qw2;
 reg [31:0] qw3;
 // blocking temporaries (combinational within one state)
 reg signed [63:0] x_, y_, z_, h_;

@@ -133,11 +133,11 @@ always @(posedge clk) begin
         pl[0] <= (ic + 16'd1 == (pdir ? c_rows : c_cols));
         if (ic + 16'd1 == (pdir ? c_rows : c_cols)) begin
           ic <= 16'd0; ou <= ou + 16'd1;
-          wa <= pdir ? c_wb[13:0] + ou[13:0] + 14'd1 : wa + 14'd1;
+          wa <= pdir ? c_wb + {{(14-NB-1){1'b0}}, ou} + 14'd1 : wa + 14'd1;
           if (ou + 16'd1 == (pdir ? c_cols : c_rows)) begin pj <= pj + 16'd1; ps <= 2'd0; end
         end else begin
           ic <= ic + 16'd1;
-          wa <= wa + (pdir ? c_cols[13:0] : 14'd1);
+          wa <= wa + (pdir ? {{(14-NB-1){1'b0}}, c_cols} : 14'd1);
         end
       end
     end
@@ -270,8 +270,8 @@ always @(posedge clk) begin
     RESTORE: begin
       if (ei >= en) go = 1'b1;
       else case (uc)
-        5'd0: begin wma <= W0BASE + ei[13:0]; uc <= 5'd1; end
-        5'd2: begin wma <= ei[13:0]; wm_we <= 1'b1; wm_wd <= wm_rd; uc <= 5'd0; ei <= ei + 16'd1; end
+        5'd0: begin wma <= W0BASE + {{(14-EW){1'b0}}, ei}; uc <= 5'd1; end
+        5'd2: begin wma <= {{(14-EW){1'b0}}, ei}; wm_we <= 1'b1; wm_wd <= wm_rd; uc <= 5'd0; ei <= ei + 16'd1; end
         default: uc <= uc + 5'd1;
       endcase
     end
