@@ -120,12 +120,13 @@ module nla_core #(
   `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
   `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
   `define NLA_SCR(i) (B2 + MAX_PROJ + MAX_POPS + {{(AW-PB){1'b0}}, i})
-  reg [27:0] urb_mem [0:AD-1]; // u (U) | r-bar_in (U)
+  // ug: u (U) | r-bar_in (U) at 0.., g (D) | a (D) at B2..; mc: c (U), then kappa | source of the
+  // next pass (g, v or a) at 0.., <m> = shr(m, 8) | u*prev at B2.. (EB reads the two halves in
+  // different states: sel_ga, sel_mup)
+  reg [27:0] ug_mem [0:AD-1];
+  reg [28:0] mc_mem [0:AD-1];
   reg [28:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | {has target, u*}
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
-  reg [27:0] mup_mem [0:AD-1];                     // <m> = shr(m, 8) | u*prev
-  reg [28:0] cxn_mem [0:AD-1];                     // c (U), then kappa | source of the next pass (g, v or a)
-  reg [23:0] ga_mem  [0:AD-1];                     // g (D) | a (D)
   reg [23:0] pbd_mem [0:AD-1];          // p (D) | b (D) | d_in (D)
   reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
   reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
@@ -141,22 +142,25 @@ module nla_core #(
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
-  reg [27:0] urb_q, meb_q, mup_q;
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  reg [27:0] ug_q, meb_q;
+  reg [28:0] mc_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [27:0] urb_q = ug_q, mup_q = mc_q[27:0];
+  wire [23:0] ga_q = ug_q[23:0];
+  wire [28:0] cxn_q = mc_q;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [28:0] rus_q;
-  reg [28:0] cxn_q;
-  reg [23:0] ga_q, pbd_q;
+  reg [23:0] pbd_q;
   reg [20:0] dri_q, csi_q;
   reg [PB-1:0] npi_q;
   reg [63:0] aw_q;
   reg [23:0] fb_q;
   always @(posedge clk) begin
-    urb_q <= urb_mem[sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
+    ug_q  <= ug_mem[sel_ga ? (B2 + (sel_a ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
     rus_q <= rus_mem[sel_us ? `NLA_AN2(nra) : `NLA_AN(nra)];
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
-    mup_q <= mup_mem[sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra)];
-    cxn_q <= cxn_mem[sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
-    ga_q  <= ga_mem[sel_a ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     pbd_q <= pbd_mem[sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
     dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];

@@ -9,6 +9,8 @@ assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
 assign sel_b1  = (ph == EB);                                 // mup: u*prev; csi: rho''
 assign sel_us  = (ph == EB) || (ph == EH) || (ph == TGT);     // rus: {has_t, u*}
 assign sel_tg  = (ph == TGT);                                // fb: the targets
+assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
+assign sel_mup = (ph == PC) || (ph == TERMS) || (ph == PLAS) || (ph == EB && uc == 5'd3); // mc: <m>, u*prev (EB: at uc 3)
 assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)
 assign sel_dl  = (ph == EV) || (ph == EA) || (ph == EH) || (ph == EU);   // meb: delta
 assign sel_c   = (ph == EB) || (ph == EH);                   // cxn: c (else the pass source)

@@ -333,12 +333,11 @@ always @(posedge clk) begin
     default: ;
   endcase
 
-  if (urb_we) urb_mem[urb_wa] <= urb_wd;
+  // u, r-bar_in and g, a share ug; c, source and <m>, u*prev share mc: never written in one cycle
+  if (urb_we || ga_we) ug_mem[urb_we ? urb_wa : (B2 + ga_wa)] <= urb_we ? urb_wd : {4'd0, ga_wd};
   if (rus_we) rus_mem[rus_wa] <= rus_wd;
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
-  if (mup_we) mup_mem[mup_wa] <= mup_wd;
-  if (cxn_we) cxn_mem[cxn_wa] <= cxn_wd;
-  if (ga_we) ga_mem[ga_wa] <= ga_wd;
+  if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   if (pbd_we) pbd_mem[pbd_wa] <= pbd_wd;
   if (dri_we) dri_mem[dri_wa] <= dri_wd;
   if (csi_we) csi_mem[csi_wa] <= csi_wd;
