@@ -125,11 +125,12 @@ module nla_core #(
   // different states: sel_ga, sel_mup)
   reg [27:0] ug_mem [0:AD-1];
   reg [28:0] mc_mem [0:AD-1];
-  reg [28:0] rus_mem [0:AD-1];                     // rho (S, +2^19 possible) | {has target, u*}
+  // rc: rho (S, +2^19 possible) | {has target, u*} at 0.., rho'' | s_in = shr(r-bar_in, 8) at B2..
+  // (a pass reads rho or s_in by the projection's kind; EB reads rho'' at uc 6 only: sel_csi)
+  reg [28:0] rc_mem [0:AD-1];
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
   reg [23:0] pbd_mem [0:AD-1];          // p (D) | b (D) | d_in (D)
   reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
-  reg [20:0] csi_mem [0:AD-1]; // rho'' | s_in = shr(r-bar_in, 8)
   reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
   // INPUT_FRAME values in stimulus order (0.., read at ibra) and TARGET_FRAME values (FH.., read at
@@ -142,7 +143,7 @@ module nla_core #(
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;
   reg [28:0] mc_q;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -150,20 +151,21 @@ module nla_core #(
   wire [23:0] ga_q = ug_q[23:0];
   wire [28:0] cxn_q = mc_q;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [28:0] rus_q;
+  reg [28:0] rc_q;
+  wire [28:0] rus_q = rc_q;
+  wire [20:0] csi_q = rc_q[20:0];
   reg [23:0] pbd_q;
-  reg [20:0] dri_q, csi_q;
+  reg [20:0] dri_q;
   reg [PB-1:0] npi_q;
   reg [63:0] aw_q;
   reg [23:0] fb_q;
   always @(posedge clk) begin
     ug_q  <= ug_mem[sel_ga ? (B2 + (sel_a ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_in ? `NLA_AI(ira) : `NLA_AN(nra)];
-    rus_q <= rus_mem[sel_us ? `NLA_AN2(nra) : `NLA_AN(nra)];
+    rc_q  <= rc_mem[sel_csi ? (B2 + (sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira))) : sel_us ? `NLA_AN2(nra) : `NLA_AN(nra)];
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     pbd_q <= pbd_mem[sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
     dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
-    csi_q <= csi_mem[sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira)];
     npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
     aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
     fb_q  <= fb_mem[sel_tg ? (FH + {{(FB-OB){1'b0}}, ei[OB-1:0]}) : {{(FB-IB){1'b0}}, ibra}];

@@ -96,15 +96,14 @@ case (ph)
     end else if (uc == 5'd13) begin
       x_ = T;
       if (pr_act == 2'd0) begin
-        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
-        h_ = 64'sd1;
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end
+        h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else if (pr_act == 2'd1) begin
         z_ = pr_top;
         y_ = (x_ < 0) ? 64'sd0 : (x_ > z_) ? z_ : x_;
         begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = y_[20:0]; end
         begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0; end
-        begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
-        h_ = 64'sd1;
+        h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else begin
         tbase <= TBASE + {pr_tab, 10'd0};
         uc <= 5'd3;

@@ -8,6 +8,8 @@ assign sel_pop = (ph == DIN && uc == 5'd2) || (ph == EB && uc == 5'd8) || (ph ==
 assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
 assign sel_b1  = (ph == EB);                                 // mup: u*prev; csi: rho''
 assign sel_us  = (ph == EB) || (ph == EH) || (ph == TGT);     // rus: {has_t, u*}
+assign sel_csi = (ph == EB) ? (uc == 5'd5)                  // rc: rho'' (EB: read at uc 5), s_in
+               : ((ph == PA) || (ph == TERMS) || (ph == PLAS)) && !c_pre;
 assign sel_tg  = (ph == TGT);                                // fb: the targets
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
 assign sel_mup = (ph == PC) || (ph == TERMS) || (ph == PLAS) || (ph == EB && uc == 5'd3); // mc: <m>, u*prev (EB: at uc 3)

@@ -259,7 +259,10 @@ always @(posedge clk) begin
         end
         uc <= 5'd1;
       end else begin
-        if (ei < a_nn) begin begin aw_we = 1'b1; aw_wa = `NLA_AN2(ei[NB-1:0]); aw_wd = 64'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = 28'sd0; end end
+        if (ei < a_nn) begin   // rho'' = 0: EACT writes it only for table activations
+          begin aw_we = 1'b1; aw_wa = `NLA_AN2(ei[NB-1:0]); aw_wd = 64'sd0; end begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = 28'sd0; end
+          begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
+        end
         if (ei < a_nin) begin
           begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0; end
           begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = 21'sd0; end
@@ -335,12 +338,12 @@ always @(posedge clk) begin
 
   // u, r-bar_in and g, a share ug; c, source and <m>, u*prev share mc: never written in one cycle
   if (urb_we || ga_we) ug_mem[urb_we ? urb_wa : (B2 + ga_wa)] <= urb_we ? urb_wd : {4'd0, ga_wd};
-  if (rus_we) rus_mem[rus_wa] <= rus_wd;
+  // rho, u* and rho'', s_in share rc: never written in one cycle
+  if (rus_we || csi_we) rc_mem[rus_we ? rus_wa : (B2 + csi_wa)] <= rus_we ? rus_wd : {8'd0, csi_wd};
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
   if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   if (pbd_we) pbd_mem[pbd_wa] <= pbd_wd;
   if (dri_we) dri_mem[dri_wa] <= dri_wd;
-  if (csi_we) csi_mem[csi_wa] <= csi_wd;
   if (npi_we) npi_mem[npi_wa] <= npi_wd;
   if (aw_we) aw_mem[aw_wa] <= aw_wd;
 
