@@ -129,21 +129,23 @@ module nla_core #(
   // (a pass reads rho or s_in by the projection's kind; EB reads rho'' at uc 6 only: sel_csi)
   reg [28:0] rc_mem [0:AD-1];
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
-  reg [23:0] pbd_mem [0:AD-1];          // p (D) | b (D) | d_in (D)
-  reg [20:0] dri_mem [0:AD-1]; // rho' | held raw inputs (S)
-  reg [PB-1:0] npi_mem [0:AD-1]; // population of each neuron | input unit
+  // pd: p (D) | b (D) | d_in (D) at 0.., rho' | held raw inputs (S) at BD.. (EB and EH read rho' up
+  // to uc 2, then p or b: sel_dri; EB keeps rho' in drr for its second product)
+  localparam [AW-1:0] BD = N2 + MAX_INPUTS;
+  reg [23:0] pd_mem [0:AD-1];
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
   // INPUT_FRAME values in stimulus order (0.., read at ibra) and TARGET_FRAME values (FH.., read at
   // ei in TGT): one memory with one write port (in_we and tgt_we never come in the same cycle)
-  localparam FB = ((MAX_OUTPUTS > MAX_INPUTS) ? OB : IB) + 1;
+  // ... and at B2.. the population of each neuron | input unit (written at install, when the session
+  // writes no values: the installer waits for a cycle without in_we/tgt_we; read by DIN, EB, EACT)
   /* verilator lint_off WIDTH */
-  localparam [FB-1:0] FH = 1 << (FB - 1);
+  localparam [AW-1:0] FH = MAX_INPUTS;             // targets at FH.. (MAX_INPUTS + MAX_OUTPUTS <= N2)
   /* verilator lint_on WIDTH */
-  reg [23:0] fb_mem [0:(1 << FB)-1];
+  reg [23:0] fb_mem [0:AD-1];
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;
   reg [28:0] mc_q;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -154,9 +156,12 @@ module nla_core #(
   reg [28:0] rc_q;
   wire [28:0] rus_q = rc_q;
   wire [20:0] csi_q = rc_q[20:0];
-  reg [23:0] pbd_q;
-  reg [20:0] dri_q;
-  reg [PB-1:0] npi_q;
+  reg [23:0] pd_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [23:0] pbd_q = pd_q;
+  wire [20:0] dri_q = pd_q[20:0];
+  wire [PB-1:0] npi_q = fb_q[PB-1:0];
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [63:0] aw_q;
   reg [23:0] fb_q;
   always @(posedge clk) begin
@@ -164,11 +169,9 @@ module nla_core #(
     rc_q  <= rc_mem[sel_csi ? (B2 + (sel_b1 ? `NLA_AN(nra) : `NLA_AI(ira))) : sel_us ? `NLA_AN2(nra) : `NLA_AN(nra)];
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
-    pbd_q <= pbd_mem[sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
-    dri_q <= dri_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
-    npi_q <= npi_mem[sel_din ? `NLA_AI(ira) : `NLA_AN(nra)];
+    pd_q  <= pd_mem[sel_dri ? (BD + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
     aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
-    fb_q  <= fb_mem[sel_tg ? (FH + {{(FB-OB){1'b0}}, ei[OB-1:0]}) : {{(FB-IB){1'b0}}, ibra}];
+    fb_q  <= fb_mem[sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_tg ? (FH + {{(AW-OB){1'b0}}, ei[OB-1:0]}) : {{(AW-IB){1'b0}}, ibra}];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
   wire signed [19:0] ib_q = fb_q[19:0];

@@ -35,7 +35,7 @@ case (ph)
   end
   EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
-      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; uc <= 5'd3; end
+      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; drr <= dr_q; uc <= 5'd3; end
       5'd3: begin mas = 3'd6; mbs = 3'd4; uc <= 5'd4; end
       5'd4: begin T <= ru_y; mas = 3'd6; mbs = 3'd4; uc <= 5'd5; end   // T = shr(c rho', 16)
       5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))

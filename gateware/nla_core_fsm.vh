@@ -143,14 +143,6 @@ function [15:0] count_of;
   end
 endfunction
 
-// INPUT_FRAME values and TARGET_FRAME values (written by the session at any time)
-always @(posedge clk) begin
-  if (tgt_we && tgt_idx < MAX_OUTPUTS) fb_mem[FH + {{(FB-OB){1'b0}}, tgt_idx[OB-1:0]}] <= tgt_value;
-  else if (in_we && in_idx < MAX_INPUTS)
-    fb_mem[{{(FB-IB){1'b0}}, in_idx[IB-1:0]}] <= (in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
-                              : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF});
-end
-
 task rd;                 // read n bytes little-endian from `pos`, then continue at state r
   input [2:0] n;
   input [5:0] r;

@@ -235,6 +235,7 @@ case (vs)
   I_N2: begin cp_kind <= sc_kind; cp_size <= sc_size; cp_off <= sc_off; uv <= 16'd0; vs <= I_N3; end
   I_N3: begin
     if (uv == cp_size) begin kv <= kv + 16'd1; vs <= I_N1; end
+    else if (in_we || tgt_we) ;   // the session writes a value: fb's write port is taken
     else begin
       x_ = {48'd0, cp_off + uv};
       if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end

@@ -10,6 +10,8 @@ assign sel_b1  = (ph == EB);                                 // mup: u*prev; csi
 assign sel_us  = (ph == EB) || (ph == EH) || (ph == TGT);     // rus: {has_t, u*}
 assign sel_csi = (ph == EB) ? (uc == 5'd5)                  // rc: rho'' (EB: read at uc 5), s_in
                : ((ph == PA) || (ph == TERMS) || (ph == PLAS)) && !c_pre;
+assign sel_dri = (ph == DIN) || (ph == EV) || ((ph == EB || ph == EH) && uc <= 5'd2);  // pd: rho', r_in
+assign sel_np  = (ph == DIN) || (ph == EB) || (ph == EACT);  // fb: population indices
 assign sel_tg  = (ph == TGT);                                // fb: the targets
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
 assign sel_mup = (ph == PC) || (ph == TERMS) || (ph == PLAS) || (ph == EB && uc == 5'd3); // mc: <m>, u*prev (EB: at uc 3)
@@ -34,6 +36,8 @@ wire signed [63:0] EV64 = E;
 wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
 wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
 wire signed [63:0] MPR = n_r ? mp : 64'sd0;
+reg signed [20:0] drr;        // rho' of the EB element (pd holds p by its second product)
+wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{drr[20]}}, drr} : DR[24:0];
 // the multiplier's x operand (pass source; the learning terms' and updates' rates): PA the presynaptic
 // rate (rho of neurons, s_in of inputs); PG d_in; PC <m>; PP/PF/PT the pass source (g, v, a);
 // TERMS m, x of the rank-one terms; PLAS x

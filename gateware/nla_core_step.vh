@@ -328,7 +328,7 @@ always @(posedge clk) begin
   case (mbs)
     3'd1: mb <= WQ[24:0];
     3'd2: mb <= XOP[24:0];
-    3'd3: mb <= DR[24:0];
+    3'd3: mb <= DRX;
     3'd4: mb <= {1'b0, UF};
     3'd5: mb <= CU[24:0];
     3'd6: mb <= DL[24:0];
@@ -342,9 +342,15 @@ always @(posedge clk) begin
   if (rus_we || csi_we) rc_mem[rus_we ? rus_wa : (B2 + csi_wa)] <= rus_we ? rus_wd : {8'd0, csi_wd};
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
   if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
-  if (pbd_we) pbd_mem[pbd_wa] <= pbd_wd;
-  if (dri_we) dri_mem[dri_wa] <= dri_wd;
-  if (npi_we) npi_mem[npi_wa] <= npi_wd;
+  // fb: the session's values (written at any time), or at install the population indices
+  if ((tgt_we && tgt_idx < MAX_OUTPUTS) || (in_we && in_idx < MAX_INPUTS) || npi_we)
+    fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : (B2 + npi_wa)]
+      <= tgt_we ? tgt_value
+       : in_we ? ((in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
+                  : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF}))
+       : {{(24-PB){1'b0}}, npi_wd};
+  // p, b, d_in and rho', r_in share pd: never written in one cycle
+  if (pbd_we || dri_we) pd_mem[pbd_we ? pbd_wa : (BD + dri_wa)] <= pbd_we ? pbd_wd : {3'd0, dri_wd};
   if (aw_we) aw_mem[aw_wa] <= aw_wd;
 
   if (rst) begin
