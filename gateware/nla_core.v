@@ -203,17 +203,9 @@ module nla_core #(
   // every bit)
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off WIDTH */ // sign extension of the words to 64 bits is the point
-  // Every word is written sign-extended to its memory's width, so one view per memory serves
-  // every vector in it (fewer distinct operands for the unit and the multiplier)
-  wire signed [27:0] ug28 = ug_q, meb28 = meb_q, rc28 = rc_q[27:0];
-  wire signed [28:0] mc29 = mc_q;
-  wire signed [23:0] pd24 = pd_q;
-  wire signed [63:0] U = ug28, RB = ug28, G = ug28, A = ug28;
-  wire signed [63:0] M = meb28, DL = meb28;
-  wire signed [63:0] C = mc29, XN = mc29, MS = mc29, UP = mc29;
-  wire signed [63:0] US = rc28, RHO = rc28, CU = rc28, SIN = rc28;
-  wire signed [63:0] P = pd24, B = pd24, DI = pd24, DR = pd24, RIN = pd24;
-  wire signed [63:0] ACC = aw_q, WT = aw_q;
+  wire signed [63:0] U = u_q, DL = dl_q, RHO = rho_q, DR = dr_q, CU = cu_q, M = m_q, MS = ms_q;
+  wire signed [63:0] C = c_q, US = us_q, UP = up_q, B = b_q, G = g_q, P = p_q, A = a_q, XN = xn_q;
+  wire signed [63:0] ACC = acc_q, WT = wt_q, RIN = rin_q, RB = rb_q, DI = din_q, SIN = sin_q;
   /* verilator lint_on WIDTH */
   /* verilator lint_on UNUSEDSIGNAL */
 

@@ -27,7 +27,7 @@ case (ph)
   end
   EC: begin       // c = sat_U(shr(Tr(<m>), 8))
     sinc = sinc + ru_oor;
-    begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = {ru_y[27], ru_y[27:0]}; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
+    begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EP: begin       // p = sat_D(shr(Tr(g), 16))
     sinc = sinc + ru_oor;
@@ -44,7 +44,7 @@ case (ph)
       end
       5'd6: begin T <= ru_y; mas = 3'd5; mbs = 3'd5; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
       5'd7: begin T <= ru_y; uc <= 5'd8; end                                  // T -= shr((p - wt) rho', 16)
-      5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = {ru_y[27], ru_y[27:0]}; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
+      5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
       5'd9: begin sinc = sinc + ru_oor; mas = 3'd2; mbs = 3'd4; uc <= 5'd10; end  // sat_U(m - e-bar)
       5'd10: uc <= 5'd11;
       default: begin    // b = sat_D(T - shr((m - e-bar) k, 24))
@@ -77,7 +77,7 @@ case (ph)
       5'd5: begin T <= ru_y; uc <= 5'd6; end                                        // T -= shr(c delta, 16)
       5'd6: begin sinc = sinc + ru_oor; E <= ru_y[27:0]; uc <= 5'd7; end             // H delta = sat_D(T + [target] shr(delta beta, 16))
       default: begin
-        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = {{4{ru_y[23]}}, ru_y[23:0]}; end h_ = 64'sd1;
+        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = ru_y[23:0]; end h_ = 64'sd1;
       end
     endcase
   end
@@ -96,12 +96,12 @@ case (ph)
     end else if (uc == 5'd13) begin
       x_ = T;
       if (pr_act == 2'd0) begin
-        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = {{8{E[20]}}, E[20:0]}; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else if (pr_act == 2'd1) begin
         z_ = pr_top;
         y_ = (x_ < 0) ? 64'sd0 : (x_ > z_) ? z_ : x_;
-        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = {{8{y_[20]}}, y_[20:0]}; end
+        begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = y_[20:0]; end
         begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else begin
@@ -118,7 +118,7 @@ case (ph)
       end
       if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
       if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= T0v; end
-      if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = {{8{ru_y[20]}}, ru_y[20:0]}; end
+      if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
       if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
       if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end
       else uc <= uc + 5'd1;

@@ -182,7 +182,7 @@ always @(posedge clk) begin
             mas = 3'd2; mbs = 3'd4; uc <= 5'd5;
           end else if (uc == 5'd6) begin
             if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(dst); aw_wd = ru_y; end
-            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = {{16{ru_y[47]}}, ru_y[47:0]}; end
+            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = ru_y[47:0]; end
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
@@ -337,11 +337,11 @@ always @(posedge clk) begin
   endcase
 
   // u, r-bar_in and g, a share ug; c, source and <m>, u*prev share mc: never written in one cycle
-  if (urb_we || ga_we) ug_mem[urb_we ? urb_wa : (B2 + ga_wa)] <= urb_we ? urb_wd : {{4{ga_wd[23]}}, ga_wd};
+  if (urb_we || ga_we) ug_mem[urb_we ? urb_wa : (B2 + ga_wa)] <= urb_we ? urb_wd : {4'd0, ga_wd};
   // rho, u* and rho'', s_in share rc: never written in one cycle
-  if (rus_we || csi_we) rc_mem[rus_we ? rus_wa : (B2 + csi_wa)] <= rus_we ? rus_wd : {{8{csi_wd[20]}}, csi_wd};
+  if (rus_we || csi_we) rc_mem[rus_we ? rus_wa : (B2 + csi_wa)] <= rus_we ? rus_wd : {8'd0, csi_wd};
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
-  if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {mup_wd[27], mup_wd};
+  if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   // fb: the session's values (written at any time), or at install the population indices
   if ((tgt_we && tgt_idx < MAX_OUTPUTS) || (in_we && in_idx < MAX_INPUTS) || npi_we)
     fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : (B2 + npi_wa)]
@@ -350,7 +350,7 @@ always @(posedge clk) begin
                   : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF}))
        : {{(24-PB){1'b0}}, npi_wd};
   // p, b, d_in and rho', r_in share pd: never written in one cycle
-  if (pbd_we || dri_we) pd_mem[pbd_we ? pbd_wa : (BD + dri_wa)] <= pbd_we ? pbd_wd : {{3{dri_wd[20]}}, dri_wd};
+  if (pbd_we || dri_we) pd_mem[pbd_we ? pbd_wa : (BD + dri_wa)] <= pbd_we ? pbd_wd : {3'd0, dri_wd};
   if (aw_we) aw_mem[aw_wa] <= aw_wd;
 
   if (rst) begin
