@@ -145,6 +145,7 @@ module nla_core #(
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
   reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
+  wire [NB-1:0] aw_ra;   // accumulator word read: ara, or in a pass the row's word two stages after issue
   wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;
   reg [28:0] mc_q;
@@ -170,7 +171,7 @@ module nla_core #(
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     pd_q  <= pd_mem[sel_dri ? (BD + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
-    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(ara)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(aw_ra)];
     fb_q  <= fb_mem[sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_tg ? (FH + {{(AW-OB){1'b0}}, ei[OB-1:0]}) : {{(AW-IB){1'b0}}, ibra}];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words

@@ -30,7 +30,6 @@ reg [NB:0] ou, ic;   // row/column counters (rows, cols <= MAX_NEURONS)
 reg [13:0] wa;
 reg [3:0]  pv, pf, pl;
 reg [NB-1:0] pd0, pd1, pd2, pd3;
-reg signed [63:0] b2, b3;
 reg signed [63:0] acc;
 reg        c_pre;
 reg [NB-1:0] c_po, c_qo;
@@ -46,7 +45,6 @@ wire sel_ok = (ph == PA) ? 1'b1
 reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
 
 // element-phase temporaries
-reg signed [47:0] R_;
 reg signed [20:0] T0v, Wold;   // table knots (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;

@@ -12,6 +12,7 @@ assign sel_csi = (ph == EB) ? (uc == 5'd5)                  // rc: rho'' (EB: re
                : ((ph == PA) || (ph == TERMS) || (ph == PLAS)) && !c_pre;
 assign sel_dri = (ph == DIN) || (ph == EV) || ((ph == EB || ph == EH) && uc <= 5'd2);  // pd: rho', r_in
 assign sel_np  = (ph == DIN) || (ph == EB) || (ph == EACT);  // fb: population indices
+assign aw_ra   = is_pass ? pd2 : ara;
 assign sel_tg  = (ph == TGT);                                // fb: the targets
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
 assign sel_mup = (ph == PC) || (ph == TERMS) || (ph == PLAS) || (ph == EB && uc == 5'd3); // mc: <m>, u*prev (EB: at uc 3)

@@ -11,13 +11,13 @@ always @(posedge clk) begin
   out_rd_valid <= 1'b0;
   wm_we <= 1'b0;
   // weight-pass pipeline: issue (stage 0) -> words valid (1) -> product (3) -> accumulate; the
-  // first element of a row/column adds onto the accumulator word read at its issue (base), the last
-  // writes the sum back: one multiply-accumulate per cycle, rows back to back
+  // first element of a row/column adds onto its accumulator word (read at stage 2, aw_ra: valid with
+  // the product), the last writes the sum back: one multiply-accumulate per cycle, rows back to back
   pv <= {pv[2:0], 1'b0}; pf <= {pf[2:0], 1'b0}; pl <= {pl[2:0], 1'b0};
-  pd1 <= pd0; pd2 <= pd1; pd3 <= pd2; b3 <= b2;
-  if (is_pass && pv[1]) begin mas = 3'd1; mbs = 3'd1; b2 <= ACC; end
+  pd1 <= pd0; pd2 <= pd1; pd3 <= pd2;
+  if (is_pass && pv[1]) begin mas = 3'd1; mbs = 3'd1; end
   if (is_pass && pv[3]) begin
-    x_ = (pf[3] ? b3 : acc) + mp;
+    x_ = (pf[3] ? ACC : acc) + mp;
     acc <= x_;
     if (pl[3]) begin aw_we = 1'b1; aw_wa = `NLA_AN(pd3); aw_wd = x_; end
   end
@@ -169,7 +169,7 @@ always @(posedge clk) begin
             if (ic + 16'd1 == ((ts == 3'd1) ? c_cols : c_rows)) uc <= 5'd5;
             else begin ic <= ic + 16'd1; uc <= 5'd0; end
           end else if (uc == 5'd5) begin
-            R_ <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // shr(T, 16)
+            T <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // R or M = shr(T, 16), held in T
           end else uc <= uc + 5'd1;
         end
         3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
@@ -318,7 +318,7 @@ always @(posedge clk) begin
   case (mas)
     3'd1: ma <= XOP[47:0];
     3'd2: ma <= ru_y[47:0];
-    3'd3: ma <= R_;
+    3'd3: ma <= T[47:0];
     3'd4: ma <= {{27{msr[20]}}, msr};
     3'd5: ma <= C[47:0];
     3'd6: ma <= DIFF;
