@@ -249,7 +249,11 @@ module nla_core #(
   // ---------------------------------------------------------------- installed image (active)
   reg        loaded;
   reg [31:0] a_crc;
-  reg [15:0] a_steps, a_iters, a_nin, a_nst, a_nn, a_no, a_nproj;
+  reg [15:0] a_steps, a_iters;
+  reg [IB:0] a_nin, a_nst;                 // counts of the installed image (within the capacity)
+  reg [NB:0] a_nn;
+  reg [OB:0] a_no;
+  reg [JB:0] a_nproj;
   reg [3:0]  a_relax;
   reg [23:0] a_beta;
   // population records (decay, activation, clip top, table slot): one word each in aw_mem at
@@ -267,16 +271,19 @@ module nla_core #(
 
   assign image_loaded  = loaded;
   assign image_crc     = a_crc;
-  assign n_stim_inputs = a_nst;
-  assign n_outputs     = a_no;
-  assign n_neurons     = a_nn;
+  assign n_stim_inputs = {{(15-IB){1'b0}}, a_nst};
+  assign n_outputs     = {{(15-OB){1'b0}}, a_no};
+  assign n_neurons     = {{(15-NB){1'b0}}, a_nn};
 
   // ---------------------------------------------------------------- staged image (validator)
   // Validation reads the records twice: pass 1 checks them (keeping only what the checks need, the
   // s*/cj_* registers and the scratch words in aw_mem); pass 2 (after every check passed) reads them again and installs them
   // into the registers above, the weights and the tables on the way.
-  reg [31:0] s_crc;
-  reg [15:0] s_nin, s_nst, s_nn, s_no, s_npop, s_nproj;
+  localparam KB = (PB > JB) ? ((PB > OB) ? PB : OB) : ((JB > OB) ? JB : OB);
+  reg [15:0] s_nin, s_nst, s_nn;
+  reg [OB:0] s_no;                          // checked against the limit when read
+  reg [PB:0] s_npop;
+  reg [JB:0] s_nproj;
   reg        cj_pre;                        // the projection record being read
   reg [NB-1:0] cj_qo, cj_po;
   reg [23:0] cj_eta;

@@ -80,14 +80,14 @@ reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 // validator / installer
 reg [5:0]  vs, vret, sret, sret2;
 reg [PB-1:0] scr_a;
-reg [50:0] cj_pw;
 reg [15:0] cp_size, cp_off;
 reg [1:0]  cp_kind;
 reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
 reg        chk;
-reg [15:0] kv, uv, cnt_in, cnt_n, cnt_st;
+reg [KB:0] kv;   // population, output or projection being read
+reg [15:0] uv, cnt_in, cnt_n, cnt_st;
 reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [31:0] syn;
@@ -109,7 +109,7 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
   V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
   I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
-  V_SW1 = 60;
+  V_SW1 = 60, V_JW0 = 61;
 
 // successor of a finished phase
 always @* begin

@@ -44,7 +44,7 @@ case (vs)
   V_CRC2: begin crc <= crc_byte(crc, st_byte); pos <= pos + 17'd1; vs <= V_CRC0; end
   V_CRCCMP: begin
     if (fv != ~crc) fail(2'd1, body_end);
-    else begin s_crc <= fv; chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0; end
+    else begin chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0; end
   end
   V_DT:   if (fv == 32'd0) fail(2'd1, fstart); else rd(3'd2, V_SPF);
   V_SPF:  if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
@@ -165,13 +165,13 @@ case (vs)
   V_JPOST2: begin
     if (sc_kind <= 2'd1) fail(2'd1, fstart);
     else begin
-      cj_po <= sc_off[NB-1:0]; cj_pw <= aw_q[50:0];    // the postsynaptic scratch word (fan-in below)
+      cj_po <= sc_off[NB-1:0]; cj_rows <= sc_size;   // the postsynaptic size, checked against rows below
       rd(3'd2, V_JROWS);
     end
   end
   V_JROWS: begin
-    if (fv[15:0] != cj_pw[17:2]) fail(2'd1, fstart);
-    else begin cj_rows <= fv[15:0]; rd(3'd2, V_JCOLS); end
+    if (fv[15:0] != cj_rows) fail(2'd1, fstart);
+    else rd(3'd2, V_JCOLS);
   end
   V_JCOLS: begin
     if (fv[15:0] != cj_cols) fail(2'd1, fstart);
@@ -179,8 +179,9 @@ case (vs)
   end
   V_JETA: begin
     if (fv > 32'h00FFFFFF) fail(2'd1, fstart);
-    else begin cj_eta <= fv[23:0]; sret <= V_JW; rd(3'd1, V_STR); end
+    else begin cj_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
   end
+  V_JW0: srd(cj_post, V_JW);   // the postsynaptic scratch word (its fan-in), in aw_q at V_JW
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
     rc_ = cj_rows * cj_cols;                            // the one 16x16 multiply of the loader
     wend = {23'd0, pos} + ({8'd0, rc_} << 2);
@@ -188,7 +189,7 @@ case (vs)
     else begin
       syn <= syn + rc_;
       if (!inst) begin  // pass 1: the postsynaptic population's fan-in += cols
-        aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, cj_pw[50:34] + {1'b0, cj_cols}, cj_pw[33:0]};
+        aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, sc_fan + {1'b0, cj_cols}, aw_q[33:0]};
       end
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
         begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
@@ -208,7 +209,7 @@ case (vs)
         ({16'd0, s_nst} << 1) + {16'd0, s_nst} + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
-      inst <= 1'b1; loaded <= 1'b0; a_crc <= s_crc;
+      inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
       pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
     end else begin
       a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
