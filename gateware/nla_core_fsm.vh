@@ -18,7 +18,7 @@ reg        learn_f, resting, restore_f, installing;
 reg        go_pend, rst_pend, rst_restore_pend, tgt_pend, commit_pend;
 reg [16:0] commit_total;
 reg [31:0] sat_cnt, frm_cnt;
-reg [15:0] a_nsyn;
+reg [EW-1:0] a_nsyn;
 assign saturations      = sat_cnt;
 assign frames_processed = frm_cnt;
 assign frame_busy       = go_pend || (ph != IDLE);
@@ -85,16 +85,17 @@ reg [1:0]  cp_kind;
 reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
+reg [15:0] pi_;   // probe value number (blocking)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
 reg [15:0] uv, cnt_in, cnt_n, cnt_st;
 reg [9:0]  ti;
 reg [TB:0] ntab;
-reg [31:0] syn;
+reg [16:0] syn;   // weights so far: each projection's end before the trailer keeps it < 2^15
 reg [16:0] wi;
 reg        okr;
 reg [PB:0] kc;
-reg [39:0] wend;
+reg [18:0] wend;
 reg [31:0] rc_;
 
 // probes

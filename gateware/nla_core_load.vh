@@ -184,10 +184,10 @@ case (vs)
   V_JW0: srd(cj_post, V_JW);   // the postsynaptic scratch word (its fan-in), in aw_q at V_JW
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
     rc_ = cj_rows * cj_cols;                            // the one 16x16 multiply of the loader
-    wend = {23'd0, pos} + ({8'd0, rc_} << 2);
-    if (wend > {23'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
+    wend = {2'd0, pos} + {1'b0, rc_[15:0], 2'd0};
+    if (rc_[31:15] != 17'd0 || wend > {2'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
     else begin
-      syn <= syn + rc_;
+      syn <= syn + rc_[16:0];
       if (!inst) begin  // pass 1: the postsynaptic population's fan-in += cols
         aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, sc_fan + {1'b0, cj_cols}, aw_q[33:0]};
       end
@@ -212,7 +212,7 @@ case (vs)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
       pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
     end else begin
-      a_nsyn <= syn[15:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
+      a_nsyn <= syn[EW-1:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
     end
   end
   // ---- install (pass 2): the weights of projection kv -> W and W0

@@ -43,18 +43,18 @@ always @(posedge clk) begin
         else out_rd_data <= ru_y[23:0];
       end else if (out_rd_req) begin
         // value number out_rd_idx in width(probes) order (7.4)
-        x_ = {48'd0, out_rd_idx};
+        pi_ = out_rd_idx;
         rd_kind <= 2'd0;
-        if (probes[0] && x_ < a_no) nra <= o_idx[x_[OB-1:0]];
+        if (probes[0] && pi_ < a_no) nra <= o_idx[pi_[OB-1:0]];
         else begin
-          if (probes[0]) x_ = x_ - a_no;
-          if (probes[1] && x_ < a_no) begin rd_kind <= 2'd1; nra <= o_idx[x_[OB-1:0]]; end
+          if (probes[0]) pi_ = pi_ - a_no;
+          if (probes[1] && pi_ < a_no) begin rd_kind <= 2'd1; nra <= o_idx[pi_[OB-1:0]]; end
           else begin
-            if (probes[1]) x_ = x_ - a_no;
-            if (probes[2] && x_ < a_no) begin rd_kind <= 2'd2; nra <= o_idx[x_[OB-1:0]]; end
+            if (probes[1]) pi_ = pi_ - a_no;
+            if (probes[2] && pi_ < a_no) begin rd_kind <= 2'd2; nra <= o_idx[pi_[OB-1:0]]; end
             else begin
-              if (probes[2]) x_ = x_ - a_no;
-              nra <= x_[NB-1:0];
+              if (probes[2]) pi_ = pi_ - a_no;
+              nra <= pi_[NB-1:0];
             end
           end
         end
