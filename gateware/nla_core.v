@@ -144,7 +144,11 @@ module nla_core #(
   reg [23:0] fb_mem [0:AD-1];
 
   reg rec_rd; reg [JB-1:0] rec_a;   // read a projection record (aw_mem)
-  reg [NB-1:0] nra; reg [NB-1:0] ara; reg [IB-1:0] ira; reg [IB-1:0] ibra;
+  // one unit address for every vector read (neurons: nra; inputs: its low bits; the accumulator
+  // words: the same unit, except a pass's row word)
+  reg [NB-1:0] nra; reg [IB-1:0] ibra;
+  wire [IB-1:0] ira = nra[IB-1:0];
+  wire [NB-1:0] ara = nra;
   wire [NB-1:0] aw_ra;   // accumulator word read: ara, or in a pass the row's word two stages after issue
   wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;

@@ -99,10 +99,10 @@ case (ph)
         begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = E[20:0]; end begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = 21'sd65536; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else if (pr_act == 2'd1) begin
-        z_ = pr_top;
-        y_ = (x_ < 0) ? 64'sd0 : (x_ > z_) ? z_ : x_;
+        // x = shr(u, 8) fits 22 bits: clamp to [0, top] (rho), slope 1 inside (rho')
+        y_ = T[21] ? 64'sd0 : ($signed(T[21:0]) > $signed({pr_top[20], pr_top})) ? pr_top : T;
         begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = y_[20:0]; end
-        begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (x_ >= 0 && x_ <= z_) ? 21'sd65536 : 21'sd0; end
+        begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (!T[21] && !($signed(T[21:0]) > $signed({pr_top[20], pr_top}))) ? 21'sd65536 : 21'sd0; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else begin
         tbase <= TBASE + {pr_tab, 10'd0};
@@ -113,8 +113,10 @@ case (ph)
       // uc 3..8, words at uc 5..10); each lerp T0 + shr((T1 - T0) frac, 12) finishes 2 states later
       if (uc <= 5'd8) begin
         z_ = {61'd0, uc - 5'd3};                          // read number 0..5
-        wma <= tbase + {5'd0, kk} + ((z_[0] && kk != 9'd256) ? 14'd1 : 14'd0)
-             + (z_[2:1] == 2'd0 ? 14'd0 : z_[2:1] == 2'd1 ? 14'd257 : 14'd514);
+        // knot + (k < 256 and odd read) + table * 257 < 1024: the low bits of tbase are 0
+        tko = {1'b0, kk} + ((z_[0] && kk != 9'd256) ? 10'd1 : 10'd0)
+            + (z_[2:1] == 2'd0 ? 10'd0 : z_[2:1] == 2'd1 ? 10'd257 : 10'd514);
+        wma <= {tbase[13:10], tko};
       end
       if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
       if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= T0v; end
@@ -130,6 +132,6 @@ if (h_ != 64'sd0) begin
   if (ei + 16'd1 >= en) go = 1'b1;
   else begin   // present the next element's address now: its data is valid at uc = 2
     ei <= ei + 16'd1; uc <= 5'd1;
-    x_ = {48'd0, ei + 16'd1}; nra <= x_[NB-1:0]; ara <= x_[NB-1:0]; ira <= x_[IB-1:0];
+    x_ = {48'd0, ei + 16'd1}; nra <= x_[NB-1:0];
   end
 end

@@ -36,7 +36,6 @@ reg [NB-1:0] c_po, c_qo;
 reg [NB:0] c_rows, c_cols;
 reg [13:0] c_wb;
 reg [23:0] c_eta;
-reg [NB-1:0] dst;   // accumulator word of the learning terms
 wire pdir = (ph == PC) || (ph == PP) || (ph == PT);            // transposed
 wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT);
 wire sel_ok = (ph == PA) ? 1'b1
@@ -50,6 +49,7 @@ reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
 reg [13:0] tbase;
+reg [9:0]  tko;   // table read offset (blocking)
 reg [2:0]  ts;
 reg signed [20:0] msr;
 // weight-update pipeline (PLAS): beat phase, per-stage valid, address and register value

@@ -120,7 +120,7 @@ case (vs)
     if ($signed(fv) > 32'sd524287 || $signed(fv) < -32'sd524288) fail(2'd1, fstart);
     else begin
       // pass 2: value ti -> TBASE + slot*1024 + ti
-      if (inst) begin wma <= TBASE + {ct_slot, 10'd0} + {4'd0, ti}; wm_we <= 1'b1; wm_wd <= fv; end
+      if (inst) begin wma <= {TBASE[13:10] + {{(4-TB){1'b0}}, ct_slot}, ti}; wm_we <= 1'b1; wm_wd <= fv; end
       if (ti == 10'd770) begin sret <= V_PEND; rd(3'd1, V_STR); end
       else begin ti <= ti + 10'd1; rd(3'd4, V_PTAB1); end
     end
@@ -222,7 +222,7 @@ case (vs)
   end
   I_W2: begin wma <= cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end
   I_W3: begin
-    wma <= W0BASE + cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv;
+    wma <= W0BASE | (cj_wb + wi[13:0]); wm_we <= 1'b1; wm_wd <= fv;   // cj_wb + wi < MAX_SYNAPSES <= 4096
     wi <= wi + 17'd1; vs <= I_W1;
   end
   I_N1: begin    // per-unit population indices, bias flags

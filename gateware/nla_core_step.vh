@@ -125,9 +125,8 @@ always @(posedge clk) begin
         // issue element (ou, ic): forward: row ou, column ic; transposed: column ou, row ic
         wma <= wa;
         x_ = pdir ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
-        nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+        nra <= x_[NB-1:0];
         y_ = pdir ? {48'd0, c_qo + ou} : {48'd0, c_po + ou};
-        if (ic == 16'd0) ara <= y_[NB-1:0];
         pv[0] <= 1'b1; pd0 <= y_[NB-1:0];
         pf[0] <= (ic == 16'd0);
         pl[0] <= (ic + 16'd1 == (pdir ? c_rows : c_cols));
@@ -161,7 +160,7 @@ always @(posedge clk) begin
         3'd1, 3'd3: begin   // R = shr(sum_c x_P^2, 16) ; M = shr(sum_r m^2, 16)
           if (uc == 5'd0) begin
             x_ = (ts == 3'd1) ? {48'd0, c_qo + ic} : {48'd0, c_po + ic};
-            nra <= x_[NB-1:0]; ira <= x_[IB-1:0]; uc <= 5'd1;
+            nra <= x_[NB-1:0]; uc <= 5'd1;
           end else if (uc == 5'd2) begin
             mas = 3'd1; mbs = 3'd2; uc <= 5'd3;   // x^2 (XOP: ts 3 <m>, else the presynaptic rate)
           end else if (uc == 5'd4) begin
@@ -175,14 +174,14 @@ always @(posedge clk) begin
         3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
           if (uc == 5'd0) begin
             x_ = (ts == 3'd2) ? {48'd0, c_po + ic} : {48'd0, c_qo + ic};
-            nra <= x_[NB-1:0]; ara <= x_[NB-1:0]; dst <= x_[NB-1:0]; uc <= 5'd1;
+            nra <= x_[NB-1:0]; uc <= 5'd1;
           end else if (uc == 5'd2) begin
             mas = 3'd3; mbs = 3'd2; uc <= 5'd3;   // XOP: ts 2 <m>, ts 4 rho
           end else if (uc == 5'd4) begin
             mas = 3'd2; mbs = 3'd4; uc <= 5'd5;
           end else if (uc == 5'd6) begin
-            if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(dst); aw_wd = ru_y; end
-            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(dst); aw_wd = ru_y[47:0]; end
+            if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(nra); aw_wd = ru_y; end
+            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(nra); aw_wd = ru_y[47:0]; end
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
@@ -229,7 +228,7 @@ always @(posedge clk) begin
             if (ic != c_cols || ou + 16'd1 != c_rows) begin
               if (ic == c_cols) begin ou <= ou + 16'd1; msr <= ms_q; y_ = 64'sd0; end
               else y_ = {48'd0, ic};
-              x_ = {48'd0, c_qo} + y_; nra <= x_[NB-1:0]; ira <= x_[IB-1:0];
+              x_ = {48'd0, c_qo} + y_; nra <= x_[NB-1:0];
               wma <= wa; qa0 <= wa; wa <= wa + 14'd1; ic <= y_[15:0] + 16'd1; qv0 <= 1'b1;
             end else begin
               qv0 <= 1'b0;
@@ -273,7 +272,7 @@ always @(posedge clk) begin
     RESTORE: begin
       if (ei >= en) go = 1'b1;
       else case (uc)
-        5'd0: begin wma <= W0BASE + {{(14-EW){1'b0}}, ei}; uc <= 5'd1; end
+        5'd0: begin wma <= W0BASE | {{(14-EW){1'b0}}, ei}; uc <= 5'd1; end
         5'd2: begin wma <= {{(14-EW){1'b0}}, ei}; wm_we <= 1'b1; wm_wd <= wm_rd; uc <= 5'd0; ei <= ei + 16'd1; end
         default: uc <= uc + 5'd1;
       endcase
@@ -287,7 +286,7 @@ always @(posedge clk) begin
     default: begin
       if (uc == 5'd0) begin
         if (ei >= en) go = 1'b1;
-        else begin nra <= ei[NB-1:0]; ara <= ei[NB-1:0]; ira <= ei[IB-1:0]; uc <= 5'd1; end
+        else begin nra <= ei[NB-1:0]; uc <= 5'd1; end
       end else if (uc == 5'd1) uc <= 5'd2;
       else begin
         `include "nla_core_elem.vh"
