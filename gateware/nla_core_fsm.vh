@@ -85,6 +85,7 @@ reg [1:0]  cp_kind;
 reg [16:0] pos, fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
+reg [15:0] pi_;   // probe value number (blocking)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
 reg [15:0] uv, cnt_in, cnt_n, cnt_st;

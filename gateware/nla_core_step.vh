@@ -43,8 +43,21 @@ always @(posedge clk) begin
         else out_rd_data <= ru_y[23:0];
       end else if (out_rd_req) begin
         // value number out_rd_idx in width(probes) order (7.4)
-        rd_kind <= pr_in0 ? 2'd0 : pr_in1 ? 2'd1 : pr_in2 ? 2'd2 : 2'd0;
-        nra <= (pr_in0 || pr_in1 || pr_in2) ? oi_q : pq3[NB-1:0];
+        pi_ = out_rd_idx;
+        rd_kind <= 2'd0;
+        if (probes[0] && pi_ < a_no) nra <= o_idx[pi_[OB-1:0]];
+        else begin
+          if (probes[0]) pi_ = pi_ - a_no;
+          if (probes[1] && pi_ < a_no) begin rd_kind <= 2'd1; nra <= o_idx[pi_[OB-1:0]]; end
+          else begin
+            if (probes[1]) pi_ = pi_ - a_no;
+            if (probes[2] && pi_ < a_no) begin rd_kind <= 2'd2; nra <= o_idx[pi_[OB-1:0]]; end
+            else begin
+              if (probes[2]) pi_ = pi_ - a_no;
+              nra <= pi_[NB-1:0];
+            end
+          end
+        end
         rd_st <= 2'd1;
       end else if (commit_pend) begin
         commit_pend <= 1'b0;
@@ -73,7 +86,7 @@ always @(posedge clk) begin
       // three cycles an output: its unit's {has_t, u*} word (rus block 1) and its value (fb) are read
       if (uc == 5'd0) begin
         if (ei >= en) go = 1'b1;
-        else begin nra <= oi_q; uc <= 5'd1; end
+        else begin nra <= o_idx[ei[OB-1:0]]; uc <= 5'd1; end
       end else if (uc == 5'd1) uc <= 5'd2;
       else begin
         if (tg_q == 24'h800000) begin rus_we = 1'b1; rus_wa = `NLA_AN2(nra); rus_wd = {1'b0, us_q}; end
