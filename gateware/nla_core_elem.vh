@@ -27,7 +27,7 @@ case (ph)
   end
   EC: begin       // c = sat_U(shr(Tr(<m>), 8))
     sinc = sinc + ru_oor;
-    begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
+    begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EP: begin       // p = sat_D(shr(Tr(g), 16))
     sinc = sinc + ru_oor;
@@ -44,7 +44,7 @@ case (ph)
       end
       5'd6: begin T <= ru_y; mas = 3'd5; mbs = 3'd5; uc <= 5'd7; end   // T = g + [target] shr((u* - u*prev) beta, 16)
       5'd7: begin T <= ru_y; uc <= 5'd8; end                                  // T -= shr((p - wt) rho', 16)
-      5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[27:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
+      5'd8: begin begin cxn_we = 1'b1; cxn_wa = `NLA_AN(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end uc <= 5'd9; end            // kappa = shr(c rho'', 24)
       5'd9: begin sinc = sinc + ru_oor; mas = 3'd2; mbs = 3'd4; uc <= 5'd10; end  // sat_U(m - e-bar)
       5'd10: uc <= 5'd11;
       default: begin    // b = sat_D(T - shr((m - e-bar) k, 24))
@@ -77,7 +77,7 @@ case (ph)
       5'd5: begin T <= ru_y; uc <= 5'd6; end                                        // T -= shr(c delta, 16)
       5'd6: begin sinc = sinc + ru_oor; E <= ru_y[27:0]; uc <= 5'd7; end             // H delta = sat_D(T + [target] shr(delta beta, 16))
       default: begin
-        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = ru_y[23:0]; end h_ = 64'sd1;
+        sinc = sinc + ru_oor; begin meb_we = 1'b1; meb_wa = `NLA_AN3(ei[NB-1:0]); meb_wd = ru_y[27:0]; end h_ = 64'sd1;   // delta (read as 24 bits)
       end
     endcase
   end

@@ -181,7 +181,7 @@ always @(posedge clk) begin
             mas = 3'd2; mbs = 3'd4; uc <= 5'd5;
           end else if (uc == 5'd6) begin
             if (ts == 3'd2) begin aw_we = 1'b1; aw_wa = `NLA_AN(nra); aw_wd = ru_y; end
-            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(nra); aw_wd = ru_y[47:0]; end
+            else begin aw_we = 1'b1; aw_wa = `NLA_AN2(nra); aw_wd = ru_y; end   // wt (read as 48 bits)
             uc <= 5'd0;
             if (ic + 16'd1 == ((ts == 3'd2) ? c_rows : c_cols)) begin
               ic <= 16'd0;
