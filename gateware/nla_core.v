@@ -233,7 +233,8 @@ module nla_core #(
   /* verilator lint_on WIDTH */
   /* verilator lint_on UNUSEDSIGNAL */
 
-  reg  [16:0] sra;            // staged byte address read by the validator/installer
+  reg  [16:0] pos;            // staged byte the validator/installer reads (address of the staging read)
+  wire [16:0] sra = pos;
   reg         st_rd;          // validator owns the staging port
   wire [15:0] st_rd_word;
   /* verilator lint_off UNUSEDSIGNAL */ // bytes beyond IMG_BYTES are not written
@@ -294,7 +295,7 @@ module nla_core #(
   reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
   reg [PB-1:0] cj_post;
   reg [15:0] cj_rows, cj_cols;
-  reg [16:0] cj_rc;                         // rows*cols (capped: the capacity check rejects more)
+  reg [SB:0] cj_rc;                          // rows*cols of the projection being installed (<= MAX_SYNAPSES)
   reg [13:0] cj_wb;
   reg [TB-1:0] ct_slot;                     // table slot being installed
   reg        inst;                          // pass 2: install

@@ -82,7 +82,7 @@ reg [5:0]  vs, vret, sret, sret2;
 reg [PB-1:0] scr_a;
 reg [15:0] cp_size, cp_off;
 reg [1:0]  cp_kind;
-reg [16:0] pos, fstart, body_end;
+reg [16:0] fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
 reg [15:0] pi_;   // probe value number (blocking)
@@ -92,7 +92,7 @@ reg [15:0] uv, cnt_in, cnt_n, cnt_st;
 reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [16:0] syn;   // weights so far: each projection's end before the trailer keeps it < 2^15
-reg [16:0] wi;
+reg [SB:0] wi;
 reg        okr;
 reg [PB:0] kc;
 reg [18:0] wend;

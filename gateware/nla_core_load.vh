@@ -16,7 +16,7 @@ case (vs)
   end
   V_RD0: begin
     if (chk && pos >= body_end) fail(2'd1, fstart);
-    else begin sra <= pos; vs <= V_RD1; end
+    else vs <= V_RD1;
   end
   V_RD1: vs <= V_RD2;
   V_RD2: begin
@@ -38,7 +38,7 @@ case (vs)
   end
   V_CRC0: begin
     if (pos == body_end) begin chk <= 1'b0; rd(3'd4, V_CRCCMP); end
-    else begin sra <= pos; vs <= V_CRC1; end
+    else vs <= V_CRC1;
   end
   V_CRC1: vs <= V_CRC2;
   V_CRC2: begin crc <= crc_byte(crc, st_byte); pos <= pos + 17'd1; vs <= V_CRC0; end
@@ -193,7 +193,7 @@ case (vs)
       end
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
         begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
-        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[16:0]; wi <= 17'd0; vs <= I_W1;
+        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[SB:0]; wi <= 0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end
@@ -220,10 +220,10 @@ case (vs)
     if (wi == cj_rc) begin kv <= kv + 16'd1; vs <= V_PJ; end
     else rd(3'd4, I_W2);
   end
-  I_W2: begin wma <= cj_wb + wi[13:0]; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end
+  I_W2: begin wma <= cj_wb + {{(13-SB){1'b0}}, wi}; wm_we <= 1'b1; wm_wd <= fv; vs <= I_W3; end
   I_W3: begin
-    wma <= W0BASE | (cj_wb + wi[13:0]); wm_we <= 1'b1; wm_wd <= fv;   // cj_wb + wi < MAX_SYNAPSES <= 4096
-    wi <= wi + 17'd1; vs <= I_W1;
+    wma <= W0BASE | (cj_wb + {{(13-SB){1'b0}}, wi}); wm_we <= 1'b1; wm_wd <= fv;   // cj_wb + wi < MAX_SYNAPSES <= 4096
+    wi <= wi + 1'b1; vs <= I_W1;
   end
   I_N1: begin    // per-unit population indices, bias flags
     if (kv == s_npop) begin
