@@ -311,7 +311,7 @@ always @(posedge clk) begin
   end
 
   if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
-  else sat_cnt <= sat_cnt + sinc;
+  else if (sinc != 0) sat_cnt <= sat_cnt + 32'd1;   // at most one clamp a cycle (sinc is 0 or 1 here)
 
   // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
   case (mas)
