@@ -56,7 +56,7 @@ case (vs)
   V_NST:  begin s_nst <= fv[15:0]; if (inst) a_nst <= fv[15:0]; rd(3'd2, V_NN); end
   V_NN:   if (fv == 32'd0) fail(2'd1, fstart); else begin s_nn <= fv[15:0]; if (inst) a_nn <= fv[15:0]; rd(3'd2, V_NO); end
   V_NO: begin
-    if (fv == 32'd0 || fv > {16'd0, s_nn}) fail(2'd1, fstart);
+    if (fv[15:0] == 16'd0 || fv[15:0] > s_nn) fail(2'd1, fstart);   // (a 2-byte field: fv[31:16] = 0)
     else if (fv > MAX_OUTPUTS) fail(2'd2, fstart);
     else begin s_no <= fv[15:0]; if (inst) a_no <= fv[15:0]; rd(3'd2, V_NP); end
   end
@@ -73,7 +73,7 @@ case (vs)
     end
   end
   V_STR: begin   // skip a string of fv bytes, then continue at sret
-    if ({15'd0, pos} + {15'd0, fv[7:0]} > {15'd0, body_end}) fail(2'd1, pos);
+    if ({1'b0, pos} + {10'd0, fv[7:0]} > {1'b0, body_end}) fail(2'd1, pos);
     else begin pos <= pos + {9'd0, fv[7:0]}; vs <= sret; end
   end
   // ---- population records
@@ -117,7 +117,7 @@ case (vs)
     end
   end
   V_PTAB1: begin
-    if ($signed(fv) > 32'sd524287 || $signed(fv) < -32'sd524288) fail(2'd1, fstart);
+    if (fv[31:19] != {13{fv[31]}}) fail(2'd1, fstart);   // outside Q3.16
     else begin
       // pass 2: value ti -> TBASE + slot*1024 + ti
       if (inst) begin wma <= {TBASE[13:10] + {{(4-TB){1'b0}}, ct_slot}, ti}; wm_we <= 1'b1; wm_wd <= fv; end
@@ -142,7 +142,7 @@ case (vs)
   end
   V_OUT2: begin  // is the output inside an output population? one population at a time
     if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
-    else if (fv >= {16'd0, s_nn} || !okr) fail(2'd1, fstart);
+    else if (fv[15:0] >= s_nn || !okr) fail(2'd1, fstart);
     else begin
       if (inst) o_idx[kv[OB-1:0]] <= fv[NB-1:0];
       kv <= kv + 16'd1; vs <= V_OUT;
@@ -151,7 +151,7 @@ case (vs)
   // ---- projection records
   V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
   V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
-  V_JPREP: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else srd(fv[PB-1:0], V_JPREP2);
+  V_JPREP: if (fv[15:0] >= s_npop) fail(2'd1, fstart); else srd(fv[PB-1:0], V_JPREP2);
   V_JPREP2: begin
     if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, fstart);
     else begin
@@ -161,7 +161,7 @@ case (vs)
       rd(3'd2, V_JPOST);
     end
   end
-  V_JPOST: if (fv >= {16'd0, s_npop}) fail(2'd1, fstart); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
+  V_JPOST: if (fv[15:0] >= s_npop) fail(2'd1, fstart); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
   V_JPOST2: begin
     if (sc_kind <= 2'd1) fail(2'd1, fstart);
     else begin
@@ -206,7 +206,7 @@ case (vs)
   V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
   V_CAP: begin   // 6.3
     if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
-        ({16'd0, s_nst} << 1) + {16'd0, s_nst} + 32'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
+        {1'b0, s_nst, 1'b0} + {2'b0, s_nst} + 18'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
