@@ -139,7 +139,8 @@ module nla_core #(
   // ... and at B2.. the population of each neuron | input unit (written at install, when the session
   // writes no values: the installer waits for a cycle without in_we/tgt_we; read by DIN, EB, EACT)
   /* verilator lint_off WIDTH */
-  localparam [AW-1:0] FH = MAX_INPUTS;             // targets at FH.. (MAX_INPUTS + MAX_OUTPUTS <= N2)
+  localparam [AW-1:0] FH = MAX_INPUTS;             // targets at FH.., the output map (unit of each
+  localparam [AW-1:0] FO = MAX_INPUTS + MAX_OUTPUTS;  // output) at FO.. (MAX_INPUTS + 2 MAX_OUTPUTS <= N2)
   /* verilator lint_on WIDTH */
   reg [23:0] fb_mem [0:AD-1];
 
@@ -149,8 +150,9 @@ module nla_core #(
   reg [NB-1:0] nra; reg [IB-1:0] ibra;
   wire [IB-1:0] ira = nra[IB-1:0];
   wire [NB-1:0] ara = nra;
-  wire [NB-1:0] aw_ra;   // accumulator word read: ara, or in a pass the row's word two stages after issue
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_tg, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire [NB-1:0] aw_ra;
+  wire [AW-1:0] fb_ra;   // fb read address (nla_core_ru.vh)   // accumulator word read: ara, or in a pass the row's word two stages after issue
+  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;
   reg [28:0] mc_q;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -176,7 +178,7 @@ module nla_core #(
     mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     pd_q  <= pd_mem[sel_dri ? (BD + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
     aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(aw_ra)];
-    fb_q  <= fb_mem[sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_tg ? (FH + {{(AW-OB){1'b0}}, ei[OB-1:0]}) : {{(AW-IB){1'b0}}, ibra}];
+    fb_q  <= fb_mem[fb_ra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
   wire signed [19:0] ib_q = fb_q[19:0];
@@ -271,7 +273,6 @@ module nla_core #(
   localparam SB = $clog2(MAX_SYNAPSES);   // first weight register of a projection: < MAX_SYNAPSES
   localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
   // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
-  reg [NB-1:0] o_idx [0:MAX_OUTPUTS-1];
   reg [MAX_INPUTS-1:0]  is_bias;
 
   assign image_loaded  = loaded;

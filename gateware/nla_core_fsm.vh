@@ -74,7 +74,7 @@ reg ga_we; reg [AW-1:0] ga_wa; reg [23:0] ga_wd;
 reg pbd_we; reg [AW-1:0] pbd_wa; reg [23:0] pbd_wd;
 reg dri_we; reg [AW-1:0] dri_wa; reg [20:0] dri_wd;
 reg csi_we; reg [AW-1:0] csi_wa; reg [20:0] csi_wd;
-reg npi_we; reg [AW-1:0] npi_wa; reg [PB-1:0] npi_wd;
+reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd;   // fb, the core's side: population indices, output map
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer
@@ -85,7 +85,6 @@ reg [1:0]  cp_kind;
 reg [16:0] fstart, body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
-reg [15:0] pi_;   // probe value number (blocking)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
 reg [15:0] uv, cnt_in, cnt_n, cnt_st;

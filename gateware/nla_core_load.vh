@@ -143,8 +143,9 @@ case (vs)
   V_OUT2: begin  // is the output inside an output population? one population at a time
     if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
     else if (fv[15:0] >= s_nn || !okr) fail(2'd1, fstart);
+    else if (inst && (in_we || tgt_we)) ;   // the session writes a value: fb's write port is taken
     else begin
-      if (inst) o_idx[kv[OB-1:0]] <= fv[NB-1:0];
+      if (inst) begin npi_we = 1'b1; npi_wa = FO + {{(AW-OB){1'b0}}, kv[OB-1:0]}; npi_wd = fv[NB-1:0]; end   // the output map
       kv <= kv + 16'd1; vs <= V_OUT;
     end
   end
@@ -239,9 +240,9 @@ case (vs)
     else if (in_we || tgt_we) ;   // the session writes a value: fb's write port is taken
     else begin
       x_ = {48'd0, cp_off + uv};
-      if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
+      if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = B2 + `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
       else begin
-        begin npi_we = 1'b1; npi_wa = `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
+        begin npi_we = 1'b1; npi_wa = B2 + `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
         is_bias[x_[IB-1:0]] <= (cp_kind == 2'd1);
       end
       uv <= uv + 16'd1;

@@ -5,7 +5,7 @@ always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
   mas = 3'd0; mbs = 3'd0;
-  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {PB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
+  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
@@ -41,24 +41,12 @@ always @(posedge clk) begin
         out_rd_valid <= 1'b1;
         if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
         else out_rd_data <= ru_y[23:0];
-      end else if (out_rd_req) begin
-        // value number out_rd_idx in width(probes) order (7.4)
-        pi_ = out_rd_idx;
-        rd_kind <= 2'd0;
-        if (probes[0] && pi_ < a_no) nra <= o_idx[pi_[OB-1:0]];
-        else begin
-          if (probes[0]) pi_ = pi_ - a_no;
-          if (probes[1] && pi_ < a_no) begin rd_kind <= 2'd1; nra <= o_idx[pi_[OB-1:0]]; end
-          else begin
-            if (probes[1]) pi_ = pi_ - a_no;
-            if (probes[2] && pi_ < a_no) begin rd_kind <= 2'd2; nra <= o_idx[pi_[OB-1:0]]; end
-            else begin
-              if (probes[2]) pi_ = pi_ - a_no;
-              nra <= pi_[NB-1:0];
-            end
-          end
-        end
-        rd_st <= 2'd1;
+      end else if (rd_st == 2'd3) begin nra <= fb_q[NB-1:0]; rd_st <= 2'd1; end   // the output's unit
+      else if (out_rd_req) begin
+        // value number out_rd_idx in width(probes) order (7.4; pq*, nla_core_ru.vh)
+        rd_kind <= pr_in0 ? 2'd0 : pr_in1 ? 2'd1 : pr_in2 ? 2'd2 : 2'd0;
+        if (pr_in0 || pr_in1 || pr_in2) rd_st <= 2'd3;   // fb reads the output map now
+        else begin nra <= pq3[NB-1:0]; rd_st <= 2'd1; end
       end else if (commit_pend) begin
         commit_pend <= 1'b0;
         ph <= VAL; vs <= V_START; st_rd <= 1'b1;
@@ -83,11 +71,13 @@ always @(posedge clk) begin
 
     // ------------------------------------------------------------ targets (11.3), inputs
     TGT: begin
-      // three cycles an output: its unit's {has_t, u*} word (rus block 1) and its value (fb) are read
+      // four cycles an output: its unit (the output map in fb, read at uc 0), then the unit's
+      // {has_t, u*} word (rus block 1) and the target (fb) are read
       if (uc == 5'd0) begin
         if (ei >= en) go = 1'b1;
-        else begin nra <= o_idx[ei[OB-1:0]]; uc <= 5'd1; end
-      end else if (uc == 5'd1) uc <= 5'd2;
+        else uc <= 5'd1;
+      end else if (uc == 5'd1) begin nra <= fb_q[NB-1:0]; uc <= 5'd2; end
+      else if (uc == 5'd2) uc <= 5'd3;
       else begin
         if (tg_q == 24'h800000) begin rus_we = 1'b1; rus_wa = `NLA_AN2(nra); rus_wd = {1'b0, us_q}; end
         else begin
@@ -343,11 +333,11 @@ always @(posedge clk) begin
   if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   // fb: the session's values (written at any time), or at install the population indices
   if ((tgt_we && tgt_idx < MAX_OUTPUTS) || (in_we && in_idx < MAX_INPUTS) || npi_we)
-    fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : (B2 + npi_wa)]
+    fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : npi_wa]
       <= tgt_we ? tgt_value
        : in_we ? ((in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
                   : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF}))
-       : {{(24-PB){1'b0}}, npi_wd};
+       : {{(24-NB){1'b0}}, npi_wd};
   // p, b, d_in and rho', r_in share pd: never written in one cycle
   if (pbd_we || dri_we) pd_mem[pbd_we ? pbd_wa : (BD + dri_wa)] <= pbd_we ? pbd_wd : {3'd0, dri_wd};
   if (aw_we) aw_mem[aw_wa] <= aw_wd;
