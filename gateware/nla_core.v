@@ -183,6 +183,7 @@ module nla_core #(
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
   wire signed [19:0] ib_q = fb_q[19:0];
   wire signed [23:0] tg_q = fb_q;
+  wire          bias_q = fb_q[23];                                   // the input unit is a bias unit (fb, population word)
   wire          ht_q = rus_q[28];                                     // has_t of the unit (block 1)
   wire signed [27:0] u_q = urb_q, rb_q = urb_q, us_q = rus_q[27:0], m_q = meb_q, eb_q = meb_q, up_q = mup_q;
   wire signed [27:0] c_q = cxn_q[27:0];
@@ -273,7 +274,6 @@ module nla_core #(
   localparam SB = $clog2(MAX_SYNAPSES);   // first weight register of a projection: < MAX_SYNAPSES
   localparam RQ = 0, RP = NB, RR = 2 * NB, RC = 3 * NB + 1, RW = 4 * NB + 2, RE = 4 * NB + 2 + SB;
   // record word: {eta 24, wb SB, cols NB+1, rows NB+1, post offset NB, pre offset NB} (RE + 24 <= 64)
-  reg [MAX_INPUTS-1:0]  is_bias;
 
   assign image_loaded  = loaded;
   assign image_crc     = a_crc;

@@ -7,7 +7,7 @@ case (ph)
     else if (uc == 5'd3) begin mbs = 3'd4; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4; end
     else if (uc == 5'd4) uc <= 5'd5;
     else begin
-      if (is_bias[ei[IB-1:0]]) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
+      if (bias_q) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
       else begin begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = ru_y[23:0]; end sinc = sinc + ru_oor; end
       h_ = 64'sd1;
     end

@@ -74,7 +74,7 @@ reg ga_we; reg [AW-1:0] ga_wa; reg [23:0] ga_wd;
 reg pbd_we; reg [AW-1:0] pbd_wa; reg [23:0] pbd_wd;
 reg dri_we; reg [AW-1:0] dri_wa; reg [20:0] dri_wd;
 reg csi_we; reg [AW-1:0] csi_wa; reg [20:0] csi_wd;
-reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd;   // fb, the core's side: population indices, output map
+reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd; reg npi_b;   // fb, the core's side: population indices, output map
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer

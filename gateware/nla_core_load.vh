@@ -242,8 +242,7 @@ case (vs)
       x_ = {48'd0, cp_off + uv};
       if (cp_kind >= 2'd2) begin npi_we = 1'b1; npi_wa = B2 + `NLA_AN(x_[NB-1:0]); npi_wd = kv[PB-1:0]; end
       else begin
-        begin npi_we = 1'b1; npi_wa = B2 + `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; end
-        is_bias[x_[IB-1:0]] <= (cp_kind == 2'd1);
+        begin npi_we = 1'b1; npi_wa = B2 + `NLA_AI(x_[IB-1:0]); npi_wd = kv[PB-1:0]; npi_b = (cp_kind == 2'd1); end
       end
       uv <= uv + 16'd1;
     end

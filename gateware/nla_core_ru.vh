@@ -27,7 +27,9 @@ wire [15:0] pqo = pr_in0 ? pq0 : pr_in1 ? pq1 : pq2;
 // output map of the probe asked for; else the held value ibra
 assign fb_ra = sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra)))
              : (ph == TGT) ? (((uc == 5'd0) ? FO : FH) + {{(AW-OB){1'b0}}, ei[OB-1:0]})
-             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pqo[OB-1:0]}) : {{(AW-IB){1'b0}}, ibra};
+             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pqo[OB-1:0]})
+             : (ph == REST || (ph == INCPY && uc == 5'd0)) ? (B2 + `NLA_AI(ei[IB-1:0]))   // bias flags
+             : {{(AW-IB){1'b0}}, ibra};
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
 assign sel_mup = (ph == PC) || (ph == TERMS) || (ph == PLAS) || (ph == EB && uc == 5'd3); // mc: <m>, u*prev (EB: at uc 3)
 assign sel_eb  = (ph == IDLE);                               // meb: e-bar (probes)

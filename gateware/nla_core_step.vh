@@ -5,7 +5,7 @@ always @(posedge clk) begin
   go = 1'b0;
   sinc = 0;
   mas = 3'd0; mbs = 3'd0;
-  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
+  urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; npi_b = 1'b0; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
   out_rd_valid <= 1'b0;
@@ -91,8 +91,10 @@ always @(posedge clk) begin
     INCPY: begin
       if (ei >= en) go = 1'b1;
       // input units in order: a stimulus unit takes the next held value (ibra counts them, from 0
-      // at the frame's start; ib_q is valid one state after ibra moved), a bias unit is skipped
-      else if (uc == 5'd0) begin if (is_bias[ei[IB-1:0]]) ei <= ei + 16'd1; else uc <= 5'd1; end
+      // at the frame's start), a bias unit is skipped; fb reads the unit's population word at uc 0,
+      // the held value from uc 1
+      else if (uc == 5'd0) uc <= 5'd1;
+      else if (uc == 5'd1) begin if (bias_q) begin ei <= ei + 16'd1; uc <= 5'd0; end else uc <= 5'd2; end
       else begin begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = ib_q; end ibra <= ibra + 1'b1; ei <= ei + 16'd1; uc <= 5'd0; end
     end
 
@@ -253,7 +255,7 @@ always @(posedge clk) begin
           begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = 21'sd0; end
         end
         if (ei < a_nin) begin
-          begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = is_bias[ei[IB-1:0]] ? 28'sd16777216 : 28'sd0; end
+          begin urb_we = 1'b1; urb_wa = `NLA_AI(ei[IB-1:0]); urb_wd = bias_q ? 28'sd16777216 : 28'sd0; end
           begin dri_we = 1'b1; dri_wa = `NLA_AI(ei[IB-1:0]); dri_wd = 21'sd0; end
         end
         ei <= ei + 16'd1; uc <= 5'd0;
@@ -337,7 +339,7 @@ always @(posedge clk) begin
       <= tgt_we ? tgt_value
        : in_we ? ((in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
                   : (in_value[23] ? {4'hF, 20'h80000} : {4'h0, 20'h7FFFF}))
-       : {{(24-NB){1'b0}}, npi_wd};
+       : {npi_b, {(23-NB){1'b0}}, npi_wd};
   // p, b, d_in and rho', r_in share pd: never written in one cycle
   if (pbd_we || dri_we) pd_mem[pbd_we ? pbd_wa : (BD + dri_wa)] <= pbd_we ? pbd_wd : {3'd0, dri_wd};
   if (aw_we) aw_mem[aw_wa] <= aw_wd;
