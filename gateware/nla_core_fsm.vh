@@ -82,9 +82,10 @@ reg [5:0]  vs, vret, sret, sret2;
 reg [PB-1:0] scr_a;
 reg [15:0] cp_size, cp_off;
 reg [1:0]  cp_kind;
-reg [16:0] fstart, body_end;
+reg [16:0] body_end;
 reg [31:0] fv, crc;
 reg [2:0]  vn, vcnt;
+wire [16:0] fstart = pos - {14'd0, vcnt};   // first byte of the field being read (rd moves pos and vcnt together)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
 reg [15:0] uv, cnt_in, cnt_n, cnt_st;
@@ -145,7 +146,7 @@ task rd;                 // read n bytes little-endian from `pos`, then continue
   input [2:0] n;
   input [5:0] r;
   begin
-    fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; fstart <= pos; vs <= V_RD0;
+    fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; vs <= V_RD0;
   end
 endtask
 

@@ -44,7 +44,7 @@ case (vs)
   V_CRC2: begin crc <= crc_byte(crc, st_byte); pos <= pos + 17'd1; vs <= V_CRC0; end
   V_CRCCMP: begin
     if (fv != ~crc) fail(2'd1, body_end);
-    else begin chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0; end
+    else begin chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0; end
   end
   V_DT:   if (fv == 32'd0) fail(2'd1, fstart); else rd(3'd2, V_SPF);
   V_SPF:  if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
@@ -211,7 +211,7 @@ case (vs)
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
-      pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; fstart <= 17'd12; vs <= V_RD0;
+      pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0;
     end else begin
       a_nsyn <= syn[EW-1:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
     end
