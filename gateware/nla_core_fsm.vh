@@ -52,10 +52,9 @@ reg [13:0] tbase;
 reg [9:0]  tko;   // table read offset (blocking)
 reg [2:0]  ts;
 reg signed [20:0] msr;
-// weight-update pipeline (PLAS): beat phase, per-stage valid, address and register value
+// weight-update pipeline (PLAS): beat phase, per-stage valid and register value (the address follows from wa)
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;
-reg [13:0] qa0, qa1, qa2, qa3;
 reg signed [31:0] qw1, qw2;
 reg [31:0] qw3;
 // blocking temporaries (combinational within one state)

@@ -221,20 +221,22 @@ always @(posedge clk) begin
               if (ic == c_cols) begin ou <= ou + 16'd1; msr <= ms_q; y_ = 64'sd0; end
               else y_ = {48'd0, ic};
               x_ = {48'd0, c_qo} + y_; nra <= x_[NB-1:0];
-              wma <= wa; qa0 <= wa; wa <= wa + 14'd1; ic <= y_[15:0] + 16'd1; qv0 <= 1'b1;
+              wma <= wa; wa <= wa + 14'd1; ic <= y_[15:0] + 16'd1; qv0 <= 1'b1;
             end else begin
               qv0 <= 1'b0;
               if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            qw3 <= ru_y[31:0]; qa3 <= qa2; qv3 <= qv2;
+            qw3 <= ru_y[31:0]; qv3 <= qv2;
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
             if (qv1) begin mas = 3'd2; mbs = 3'd4; end
-            qw2 <= qw1; qa2 <= qa1; qv2 <= qv1;
-            if (qv3) begin wma <= qa3; wm_we <= 1'b1; wm_wd <= qw3; end
+            qw2 <= qw1; qv2 <= qv1;
+            // the weight issued two beats ago: issues are consecutive addresses (wa), qv1/qv0 say whether the
+            // two beats since issued one
+            if (qv3) begin wma <= wa - 14'd1 - {13'd0, qv1} - {13'd0, qv0}; wm_we <= 1'b1; wm_wd <= qw3; end
           end else begin
             if (qv0) begin mas = 3'd4; mbs = 3'd2; end
-            qw1 <= WM; qa1 <= qa0; qv1 <= qv0;
+            qw1 <= WM; qv1 <= qv0;
           end
         end
       endcase
