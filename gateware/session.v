@@ -130,8 +130,10 @@ module session #(
   // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
-  wire [17:0] cnt3_8 = {2'd0, p_u16_8} + {1'b0, p_u16_8, 1'b0};
-  wire [17:0] cnt3_4 = {2'd0, p_u16_4} + {1'b0, p_u16_4, 1'b0};
+  // the value count of INPUT_FRAME/OUTPUT_FRAME (payload bytes 8, 9) or TARGET_FRAME (4, 5), times 3
+  wire        m_tgt = m_type == 8'h09;
+  wire [15:0] v_cnt = m_tgt ? p_u16_4 : p_u16_8;
+  wire [17:0] cnt3 = {2'd0, v_cnt} + {1'b0, v_cnt, 1'b0};
   // the payload length a message must have: a constant per type plus at most one of its bytes (one
   // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
   reg  [5:0]  wf_base;
@@ -158,14 +160,15 @@ module session #(
   // (the sums are at least the fixed part: equality implies the minimum length)
   wire well = (wf_fixed && m_len == wf_len) ||
               (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
-              ((m_type == 8'h08 || m_type == 8'h0A) && {5'd0, m_len} == 18'd10 + cnt3_8) ||
-              (m_type == 8'h09 && {5'd0, m_len} == 18'd6 + cnt3_4);
+              ((m_type == 8'h08 || m_type == 8'h0A || m_tgt) &&
+               {5'd0, m_len} == {14'd0, !m_tgt, m_tgt, 2'b10} + cnt3);   // 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
   function [17:0] width_of(input [3:0] pr);
     begin
-      width_of = ({2'd0, n_outputs} & {18{pr[0]}}) + ({2'd0, n_outputs} & {18{pr[1]}})
-               + ({2'd0, n_outputs} & {18{pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
+      // (n_outputs times the number of probes 0..2 that are set: two adders instead of three)
+      width_of = ({1'b0, n_outputs, 1'b0} & {18{(pr[0] & pr[1]) | (pr[0] & pr[2]) | (pr[1] & pr[2])}})
+               + ({2'd0, n_outputs} & {18{pr[0] ^ pr[1] ^ pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
     end
   endfunction
   // one instance: START_STREAM's candidate probes while dispatching, the stream's probes otherwise
@@ -381,7 +384,7 @@ module session #(
   reg [1:0]  m3;                    // byte within an i24 value
   reg [15:0] vi;                    // value index (their count: cur_w)
   reg [23:0] vacc;
-  reg        is_target;
+  wire       is_target = m_tgt;     // (the message's fields stay until the next fetch)
   reg [1:0]  dly;
   reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
@@ -477,7 +480,7 @@ module session #(
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vacc <= 24'd0;
-      is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
+      dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
       rs_skip <= 1'b0; rs_lo <= 8'd0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
@@ -584,10 +587,10 @@ module session #(
         S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
         S_VF1: begin
           if (!az) fail(M_ORDER);
-          else if ((is_target ? p_u16_4 : p_u16_8) != (is_target ? n_outputs : n_stim_inputs))
+          else if (v_cnt != (is_target ? n_outputs : n_stim_inputs))
             fail(M_COUNT);
           else begin
-            nb <= is_target ? cnt3_4[12:0] : cnt3_8[12:0];
+            nb <= cnt3[12:0];
             q_off <= is_target ? 13'd9 : 13'd13;
             state <= S_VAL_COPY;
           end
@@ -801,7 +804,6 @@ module session #(
           answer(T_STATUS);
         end
         8'h08, 8'h09: begin
-          is_target <= m_type == 8'h09;
           if (!streaming || !image_loaded)
             fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
           else call(5'd22, 1'b0);       // frame - last - 1
