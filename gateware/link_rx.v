@@ -56,7 +56,8 @@ module link_rx #(
   reg [12:0] idx;                // address presented to frame_rx's buffer
   reg [3:0]  cnt;                // bytes captured (header, HELLO payload, entry header)
   reg [87:0] hdr;                // header bytes 0..10 (shifted in, byte 0 lowest)
-  reg [71:0] hp;                 // HELLO payload bytes 0..8
+  reg [7:0]  hl9;                // HELLO: header length - 9 (0..255 when hl_ok)
+  reg        hl_ok;
   reg [QAW-1:0] wp;              // rx_queue write position
   reg [12:0] rem;                // payload bytes still to present
   reg        pres;               // a payload byte was presented in the previous cycle
@@ -79,12 +80,12 @@ module link_rx #(
   /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
   wire [15:0] seq_behind = expected - h_seq;          // d(expected, seq)
   /* verilator lint_on UNUSEDSIGNAL */
-  /* verilator lint_off UNUSEDSIGNAL */ // version bytes 0, 1 are not checked (3.5)
-  wire [71:0] hpw = hp;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] hello_window = hpw[31:16];
-  wire [31:0] hello_nonce  = hpw[63:32];
-  wire        hello_ok     = h_len == 16'd9 + {8'd0, hpw[71:64]};    // (implies length >= 9)
+  // a HELLO's payload bytes 0..8 are shifted into hdr after its header (bytes 9, 10 of the header stay):
+  // version (not checked, 3.5) hdr[31:16], window hdr[47:32], nonce hdr[79:48], id length hdr[87:80]
+  wire [15:0] hello_window = hdr[47:32];
+  wire [31:0] hello_nonce  = hdr[79:48];
+  wire        hello_ok     = hl_ok && hl9 == hdr[87:80];    // length = 9 + id length
+  wire [16:0] h_len9 = {1'b0, h_len} - 17'd9;
   assign link_reset_credits = (hello_window == 16'd0) ? 16'd1 : hello_window;
   assign ack_in_ack = h_ack;
   assign ack_in_credits = h_cred;
@@ -123,7 +124,8 @@ module link_rx #(
       rx_rd_buf <= 1'b0;
       cur_len <= 13'd0;
       hdr <= 88'd0;
-      hp <= 72'd0;
+      hl9 <= 8'd0;
+      hl_ok <= 1'b0;
     end else begin
       // a frame announced while another is handled waits (frame_rx has two buffers)
       if (rx_frame_valid && (state != S_IDLE || pend_valid)) begin
@@ -169,6 +171,8 @@ module link_rx #(
             if (h_flags[2]) ack_urgent <= 1'b1;
             if (!h_flags[0]) begin
               if (h_type == 8'h01) begin
+                hl9 <= h_len9[7:0];
+                hl_ok <= h_len9[16:8] == 9'd0;
                 idx <= 13'd11;
                 cnt <= 4'd0;
                 state <= S_HELLO;
@@ -195,7 +199,7 @@ module link_rx #(
         S_HELLO: begin                         // payload bytes 0..8 (addresses 11..19)
           if (idx < 13'd20) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
-            if (cnt < 4'd9) hp <= {rx_rd_data, hp[71:8]};
+            if (cnt < 4'd9) hdr <= {rx_rd_data, hdr[87:8]};
             cnt <= cnt + 4'd1;
           end
           if (cnt == 4'd9 || (idx == 13'd20 && cnt >= 4'd9)) begin
