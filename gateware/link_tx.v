@@ -131,7 +131,6 @@ module link_tx #(
   // ---------------- acknowledgements ----------------
   reg        ack_due, ack_now, gap_due, ack_timing, probe_due, cred_was_zero;
   reg [3:0]  ack_cnt;
-  reg [15:0] probe_cnt;
   wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
   wire [15:0] adv16 = ack_in_ack - peer_ack;
   wire [DW-1:0] adv = adv16[DW-1:0];
@@ -200,7 +199,7 @@ module link_tx #(
       retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
       timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
-      probe_due <= 1'b0; probe_cnt <= 16'd0; cred_was_zero <= 1'b0;
+      probe_due <= 1'b0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
       cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
@@ -211,13 +210,13 @@ module link_tx #(
         s_base[k] <= {RAW{1'b0}};
       end
     end else begin
-      // ---- window probe: frames wait, none unacknowledged, window closed ----
-      if (!probe_cond) probe_cnt <= 16'd0;
-      else if (tick) begin
-        if (probe_cnt + 16'd1 >= rto_ms) begin
-          probe_cnt <= 16'd0;
-          probe_due <= 1'b1;
-        end else probe_cnt <= probe_cnt + 16'd1;
+      // ---- window probe: frames wait, none unacknowledged (so the retransmission timer is off and
+      // timer_at is free), window closed: every RTO ticks from the moment the window closed ----
+      if (!probe_cond) begin
+        if (!timer_on) timer_at <= now_ms;
+      end else if (tick && elapsed >= rto_ms) begin
+        timer_at <= now_ms;
+        probe_due <= 1'b1;
       end
       // ---- admission: waiting frames get the window the peer's credits allow ----
       if (next_seq[DW-1:0] != admit_seq[DW-1:0] && credit_ok) admit_seq <= admit_seq + 16'd1;
