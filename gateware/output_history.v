@@ -24,7 +24,7 @@ module output_history #(
   input      [AW-1:0] rd_addr,         // session's read port (while ready)
   output     [7:0]    rd_data,
   output reg [AW-1:0] tail,
-  output reg [15:0]   count
+  output reg [AW-1:0] count            // (an entry has at least 10 bytes)
 );
   localparam E_IDLE = 3'd0, E_CHECK = 3'd1, E_A = 3'd2, E_B = 3'd3, E_C = 3'd4;
   reg [2:0]    st;
@@ -45,7 +45,7 @@ module output_history #(
       st <= E_IDLE;
       head <= {AW{1'b0}};
       tail <= {AW{1'b0}};
-      count <= 16'd0;
+      count <= {AW{1'b0}};
       c_lo <= 8'd0;
       ev_addr <= {AW{1'b0}};
     end else begin
@@ -54,11 +54,11 @@ module output_history #(
           if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];
-            count <= count + 16'd1;
+            count <= count + 1'b1;
           end
         end
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
-          if (free >= {4'd0, need_bytes} || count == 16'd0) st <= E_IDLE;
+          if (free >= {4'd0, need_bytes} || count == {AW{1'b0}}) st <= E_IDLE;
           else begin
             ev_addr <= tail + 8;
             st <= E_A;
@@ -74,7 +74,7 @@ module output_history #(
         end
         default: begin                   // E_C: count, high byte
           tail <= tail + ev_bytes[AW-1:0];
-          count <= count - 16'd1;
+          count <= count - 1'b1;
           st <= E_CHECK;
         end
       endcase

@@ -82,6 +82,9 @@ module session #(
 );
   `include "session_defs.vh"
   localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two, at most 65536
+  // value indices: a frame's values fit its payload (<= MAX_PAYLOAD bytes, 3 per value; the stream's
+  // width is checked against MAX_PAYLOAD at START_STREAM and cannot change while streaming)
+  localparam VW = $clog2(MAX_PAYLOAD / 3 + 1);
 
   reg [5:0]  state;
   reg [12:0] q_off;
@@ -182,8 +185,8 @@ module session #(
   wire        h_ready;
   wire [7:0]  h_rd;
   wire [HAW-1:0] h_tail;
-  wire [15:0] h_count;
-  wire        h_empty = h_count == 16'd0;
+  wire [HAW-1:0] h_count;           // (an entry has at least 10 bytes: fewer than 2**HAW entries)
+  wire        h_empty = h_count == {HAW{1'b0}};
   reg  [12:0] plen;                 // payload length of the frame being built
   wire [12:0] flen = 13'd11 + plen; // its length in the store
   output_history #(.AW(HAW)) hist (.clk(clk), .rst(rst), .clear(h_clear), .begin_req(h_begin),
@@ -231,7 +234,9 @@ module session #(
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
+  /* verilator lint_off UNUSEDSIGNAL */ // RESEND_OUTPUTS uses the low HAW bits (fromFrame - first < count)
   reg  [15:0] alo;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg  [7:0] b_b;
   always @(*) begin
     case (ab)
@@ -240,7 +245,7 @@ module session #(
       B_TOT: b_b = rv[103:96];
       B_TEMP: b_b = rv[135:128];
       B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
-      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? h_count[15:8] : h_count[7:0];
+      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? hc16[15:8] : hc16[7:0];
       default: b_b = 8'd0;
     endcase
   end
@@ -382,16 +387,17 @@ module session #(
   // ---- working registers ----
   reg [12:0] b, nb;                 // byte counters
   reg [1:0]  m3;                    // byte within an i24 value
-  reg [15:0] vi;                    // value index (their count: cur_w)
+  reg [VW-1:0] vi;                  // value index (their count: cur_w)
   reg [23:0] vacc;
   wire       is_target = m_tgt;     // (the message's fields stay until the next fetch)
   reg [1:0]  dly;
   reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
-  reg [15:0] rs_idx;                // history entry; entries to skip: alo (fromFrame - first)
+  reg [HAW-1:0] rs_idx;             // history entry; entries to skip: alo (fromFrame - first < count)
+  wire [15:0] hc16 = {{(16 - HAW){1'b0}}, h_count};
   reg        rs_skip;
   reg [7:0]  rs_lo;
-  assign in_idx = vi; assign tgt_idx = vi; assign out_rd_idx = vi;
+  assign in_idx = {{(16 - VW){1'b0}}, vi}; assign tgt_idx = in_idx; assign out_rd_idx = in_idx;
   assign in_value = vacc; assign tgt_value = vacc;
   /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the history: count < 2**13
   wire [15:0] rs_cnt = {h_rd, rs_lo};
@@ -479,8 +485,8 @@ module session #(
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
-      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vacc <= 24'd0;
-      dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
+      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
+      dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
       rs_skip <= 1'b0; rs_lo <= 8'd0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
@@ -488,7 +494,7 @@ module session #(
         hello_pend <= 1'b1;
         hello_mark <= q_wr_ptr;
       end
-      if (in_we || tgt_we) vi <= vi + 16'd1;
+      if (in_we || tgt_we) vi <= vi + 1'b1;
       if (hello_ack_req) booted <= 1'b0;          // (after link_tx took the snapshot)
       case (state)
         S_IDLE: begin
@@ -658,8 +664,8 @@ module session #(
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
-            vi <= vi + 16'd1;
-            state <= (vi + 16'd1 == cur_w[15:0]) ? S_OUT_END : S_OUT_REQ;
+            vi <= vi + 1'b1;
+            state <= (vi + 1'b1 == cur_w[VW-1:0]) ? S_OUT_END : S_OUT_REQ;
           end
         end
         S_OUT_END: begin
@@ -688,7 +694,7 @@ module session #(
             if (k >= 13'd12 && !rs_mode) h_wr <= !h_skip;
             if (k == (rs_mode ? 13'd11 : 13'd21)) begin
               k <= k;
-              vi <= 16'd0;
+              vi <= {VW{1'b0}};
               state <= rs_mode ? S_RS_COPY : (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
             end
           end else if (k == flen) begin
@@ -708,14 +714,14 @@ module session #(
           if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
             rs_ptr <= h_tail;
-            rs_idx <= 16'd0;
+            rs_idx <= {HAW{1'b0}};
             rs_skip <= 1'b1;
             state <= S_RS_NEXT;
           end
         end
         // ---- RESEND_OUTPUTS: walk the history to fromFrame, then resend each entry ----
         S_RS_NEXT: begin
-          if (rs_skip && rs_idx == alo) rs_skip <= 1'b0;
+          if (rs_skip && rs_idx == alo[HAW-1:0]) rs_skip <= 1'b0;
           else begin
             h_ra <= rs_ptr + 8;
             state <= S_RS_C1;
@@ -726,7 +732,7 @@ module session #(
         S_RS_C3: begin
           if (rs_skip) begin
             rs_ptr <= rs_ptr + rs_plen[HAW-1:0];
-            rs_idx <= rs_idx + 16'd1;
+            rs_idx <= rs_idx + 1'b1;
             state <= S_RS_NEXT;
           end else begin
             plen <= rs_plen;
@@ -748,8 +754,8 @@ module session #(
             if (b == plen) begin
               st_commit <= 1'b1;
               rs_ptr <= rs_ptr + plen[HAW-1:0];
-              rs_idx <= rs_idx + 16'd1;
-              state <= (rs_idx + 16'd1 == h_count) ? S_POP : S_RS_WAIT;
+              rs_idx <= rs_idx + 1'b1;
+              state <= (rs_idx + 1'b1 == h_count) ? S_POP : S_RS_WAIT;
             end
           end
         end
@@ -768,7 +774,7 @@ module session #(
   task dispatch;
     begin
       b <= 13'd0;
-      vi <= 16'd0;
+      vi <= {VW{1'b0}};
       m3 <= 2'd0;
       if (!well) begin
         if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(M_MALFORMED);
