@@ -385,7 +385,11 @@ module session #(
   assign img_total = img_tot[16:0];
 
   // ---- working registers ----
-  reg [12:0] b, nb;                 // byte counters
+  // the copy loops (LOAD_IMAGE chunk, INPUT/TARGET values, RESEND_OUTPUTS payload) present a byte per
+  // cycle and use it one cycle later (cp_run: not the first cycle). A chunk's or frame's values end at
+  // queue offset 3 + payload length (q_pop_bytes: the checked length is 8 + chunk, 10/6 + 3 values); a
+  // resent payload where the history address reaches the entry's end
+  reg        cp_run;
   reg [1:0]  m3;                    // byte within an i24 value
   reg [VW-1:0] vi;                  // value index (their count: cur_w)
   reg [23:0] vacc;
@@ -393,6 +397,7 @@ module session #(
   reg [1:0]  dly;
   reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
+  wire [HAW-1:0] rs_end = rs_ptr + plen[HAW-1:0];
   reg [HAW-1:0] rs_idx;             // history entry; entries to skip: alo (fromFrame - first < count)
   wire [15:0] hc16 = {{(16 - HAW){1'b0}}, h_count};
   reg        rs_skip;
@@ -408,7 +413,9 @@ module session #(
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
-  wire [16:0] wa_next = (b == 13'd1) ? img_wr_addr : img_wr_addr + 17'd1;
+  // (img_wr_addr starts one below the chunk's offset)
+  wire [16:0] wa_next = img_wr_addr + 17'd1;
+  wire        cp_end = q_off == q_pop_bytes;
   wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
 
   // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
@@ -433,9 +440,8 @@ module session #(
   endtask
   task load_accept;
     begin
-      nb <= mlen8;
       q_off <= 13'd11;
-      img_wr_addr <= p_u32a[16:0];
+      img_wr_addr <= p_u32a[16:0] - 17'd1;
       state <= S_LOAD_COPY;
     end
   endtask
@@ -485,7 +491,7 @@ module session #(
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
-      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
+      cp_run <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
       rs_skip <= 1'b0; rs_lo <= 8'd0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
@@ -561,14 +567,14 @@ module session #(
         S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
         S_LOAD_COPY: begin
-          if (b < nb) q_off <= q_off + 13'd1;
-          b <= b + 13'd1;
-          if (b != 13'd0) begin
+          if (!cp_end) q_off <= q_off + 13'd1;
+          cp_run <= 1'b1;
+          if (cp_run) begin
             img_wr_en <= wa_ok;
             img_wr_addr <= wa_next;
             img_wr_data <= q_rd;
           end
-          if (b == nb) call(5'd15, 1'b0);   // received = end
+          if (cp_end) call(5'd15, 1'b0);   // received = end
         end
         S_LOAD_FIN: begin
           if (!img_last) state <= S_POP;
@@ -596,16 +602,15 @@ module session #(
           else if (v_cnt != (is_target ? n_outputs : n_stim_inputs))
             fail(M_COUNT);
           else begin
-            nb <= cnt3[12:0];
             q_off <= is_target ? 13'd9 : 13'd13;
             state <= S_VAL_COPY;
           end
         end
         // ---- INPUT_FRAME / TARGET_FRAME values into the core ----
         S_VAL_COPY: begin
-          if (b < nb) q_off <= q_off + 13'd1;
-          b <= b + 13'd1;
-          if (b != 13'd0) begin
+          if (!cp_end) q_off <= q_off + 13'd1;
+          cp_run <= 1'b1;
+          if (cp_run) begin
             vacc <= {q_rd, vacc[23:8]};
             m3 <= (m3 == 2'd2) ? 2'd0 : m3 + 2'd1;
             if (m3 == 2'd2) begin     // (vi counts the value the cycle after)
@@ -613,7 +618,7 @@ module session #(
               else in_we <= 1'b1;
             end
           end
-          if (b == nb) begin
+          if (cp_end) begin
             if (is_target) begin
               tgt_commit <= 1'b1;
               state <= S_POP;
@@ -642,7 +647,7 @@ module session #(
         end
         S_ROOM: if (room_ok) begin    // the frame fits the retransmission store
           k <= 13'd0;
-          b <= 13'd0;
+          cp_run <= 1'b0;
           h_ra <= rs_ptr;
           state <= S_EMIT;
         end
@@ -744,16 +749,16 @@ module session #(
         S_RS_COPY: begin              // header from registers, payload from the history (one cycle late)
           begin                       // (the header came from S_EMIT)
             h_ra <= h_ra + 1'b1;
-            b <= b + 13'd1;
-            if (b != 13'd0) begin
+            cp_run <= 1'b1;
+            if (cp_run) begin
               st_we <= 1'b1;
               st_wo <= k;
               st_wd <= h_rd;
               k <= k + 13'd1;
             end
-            if (b == plen) begin
+            if (h_ra == rs_end) begin
               st_commit <= 1'b1;
-              rs_ptr <= rs_ptr + plen[HAW-1:0];
+              rs_ptr <= rs_end;
               rs_idx <= rs_idx + 1'b1;
               state <= (rs_idx + 1'b1 == h_count) ? S_POP : S_RS_WAIT;
             end
@@ -773,7 +778,7 @@ module session #(
   // 32-bit numbers through the serial adder, continuing in S_LI*, S_SS1, S_VF1, S_RS*)
   task dispatch;
     begin
-      b <= 13'd0;
+      cp_run <= 1'b0;
       vi <= {VW{1'b0}};
       m3 <= 2'd0;
       if (!well) begin
