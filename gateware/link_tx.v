@@ -75,18 +75,22 @@ module link_tx #(
 );
   localparam S = 1 << SAW;
   // ---------------- store ----------------
-  reg [RAW-1:0] s_base [0:S-1];      // (frames are contiguous: a frame ends where the next begins)
-  reg [RAW-1:0] head;
+  // the slot table keeps each frame's end (the head after its commit); frames are contiguous, so a
+  // frame begins where the one before it ends: `tail` (the oldest unacknowledged frame's base, the end
+  // of the last acknowledged one; head when none is stored) and `sp` (frame send_seq's base) are kept
+  // in registers, so that only two entries are ever read (s_end[send_seq], s_end[ack - 1])
+  reg [RAW-1:0] s_end [0:S-1];
+  reg [RAW-1:0] head, tail, sp;
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
   reg        fast_rtx;
   // every sequence number the store deals with lies within 2**SAW of peer_ack: their differences and
   // comparisons need SAW + 2 bits (the numbers themselves keep the 16 bits of the wire)
   localparam DW = SAW + 2;
+  /* verilator lint_off UNUSEDSIGNAL */ // only whether all 2**SAW slots are taken
   wire [DW-1:0] stored = next_seq[DW-1:0] - peer_ack[DW-1:0];
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [DW-1:0] in_fl  = admit_seq[DW-1:0] - peer_ack[DW-1:0];
-  wire [SAW-1:0] oldest = peer_ack[SAW-1:0];
-  wire [RAW-1:0] tail  = (stored != {DW{1'b0}}) ? s_base[oldest] : head;
   // positions in the ring [0, RBYTES): a sum of a position and a frame offset is below 2 * RBYTES, and
   // frame_tx's addresses (tx_base + offset, not wrapped) too. RBYTES is a multiple of 512 (whole EBRs):
   // wrapping touches bits RAW..9 only
@@ -180,10 +184,11 @@ module link_tx #(
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
-  // the length of frame send_seq: to the next frame's base, or to head for the newest
-  wire [DW-1:0]  snd_next = send_seq[DW-1:0] + 1'b1;
-  wire [RAW-1:0] snd_end = (snd_next == next_seq[DW-1:0]) ? head : s_base[snd_next[SAW-1:0]];
-  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, s_base[snd]};
+  // the length of frame send_seq: from sp to its end
+  wire [RAW-1:0] snd_end = s_end[snd];
+  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
+  wire [SAW-1:0] ack_prev = ack_in_ack[SAW-1:0] - 1'b1;
+  wire [RAW-1:0] ack_tail = s_end[ack_prev];     // the end of the newest frame an ack covers
   wire [RAW:0]   snd_w = snd_d[RAW] ? {snd_d[RAW:9] + RB[RAW:9], snd_d[8:0]} : snd_d;
   wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
@@ -194,7 +199,7 @@ module link_tx #(
     rtt_valid <= 1'b0;
     off_q <= tx_rd_addr[12:0] - tx_base[12:0];
     if (rst) begin
-      head <= {RAW{1'b0}};
+      head <= {RAW{1'b0}}; tail <= {RAW{1'b0}}; sp <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
       retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
       timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
@@ -207,7 +212,7 @@ module link_tx #(
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
       l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
-        s_base[k] <= {RAW{1'b0}};
+        s_end[k] <= {RAW{1'b0}};
       end
     end else begin
       // ---- window probe: frames wait, none unacknowledged (so the retransmission timer is off and
@@ -265,8 +270,9 @@ module link_tx #(
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;
-          tx_base <= {{(16-RAW){1'b0}}, s_base[snd]};
+          tx_base <= {{(16-RAW){1'b0}}, sp};
           tx_len <= snd_len;
+          sp <= snd_end;
         end
       end
       // ---- acknowledgement requests (after the transmitter: a request in its starting cycle survives) ----
@@ -298,16 +304,21 @@ module link_tx #(
             timed_on <= 1'b0;
           end
           peer_ack <= ack_in_ack;
+          tail <= ack_tail;
           fast_rtx <= 1'b0;
           retries <= 4'd0;
           // the new oldest frame's timer restarts now if it has been written (else when it is)
           timer_on <= adv != in_fl && !snd_after_ack[DW-1] && snd_after_ack != {DW{1'b0}} &&
                       !(inflight && !cur_unseq && cur_seq == ack_in_ack[DW-1:0]);
           timer_at <= now_ms;
-          if (snd_ahead < adv) send_seq <= ack_in_ack;
+          if (snd_ahead < adv) begin
+            send_seq <= ack_in_ack;
+            sp <= ack_tail;
+          end
         end else if (ack_in_gap && in_fl != {DW{1'b0}} && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;
+          sp <= tail;
           timer_on <= 1'b0;
           timed_on <= 1'b0;
         end
@@ -319,6 +330,7 @@ module link_tx #(
         else begin
           retries <= retries + 4'd1;
           send_seq <= peer_ack;      // go-back-N
+          sp <= tail;
           timer_on <= 1'b0;
           timed_on <= 1'b0;
         end
@@ -326,6 +338,7 @@ module link_tx #(
       // ---- new session or end of session: both directions restart, nothing pending ----
       if (link_reset || end_session || fail_session) begin
         next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0;
+        tail <= head; sp <= head;    // (the frames stored are dropped)
         peer_credits <= link_reset ? link_reset_credits : 16'd1;
         retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timed_on <= 1'b0; sent_hi <= {DW{1'b0}};
         ack_due <= 1'b0; ack_now <= 1'b0; ack_timing <= 1'b0; gap_due <= 1'b0; probe_due <= 1'b0;
@@ -333,7 +346,7 @@ module link_tx #(
       end
       // ---- the session commits a frame it wrote at head (dropped without a session) ----
       if (st_commit && (link_reset || (session_open && !end_session && !fail_session))) begin
-        s_base[cslot] <= head;
+        s_end[cslot] <= rwrap({1'b0, head} + {1'b0, st_commit_len[RAW-1:0]});
         head <= rwrap({1'b0, head} + {1'b0, st_commit_len[RAW-1:0]});
         next_seq <= (link_reset ? 16'd0 : next_seq) + 16'd1;
       end
