@@ -174,10 +174,16 @@ module session #(
                + ({2'd0, n_outputs} & {18{pr[0] ^ pr[1] ^ pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
     end
   endfunction
-  // one instance: START_STREAM's candidate probes while dispatching, the stream's probes otherwise
-  wire [17:0] cur_w = width_of((state == S_DISPATCH) ? p8[3:0] : probes);
-  wire [19:0] cand_bytes = 20'd10 + {2'd0, cur_w} + {1'b0, cur_w, 1'b0};
-  wire [12:0] out_plen = cand_bytes[12:0];
+  // START_STREAM's candidate probes (payload byte 8): an OUTPUT_FRAME of 10 + 3 w bytes must fit
+  // MAX_PAYLOAD (w <= WMAX); the stream's width and OUTPUT_FRAME payload length are kept from its
+  // START_STREAM (the image, and so the widths, cannot change while streaming)
+  localparam [17:0] WMAX = (MAX_PAYLOAD - 10) / 3;
+  wire [17:0] cand_w = width_of(p8[3:0]);
+  wire        cand_big = cand_w > WMAX;
+  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};
+  reg  [VW-1:0] sw;
+  reg  [12:0] out_plen;
+  wire [15:0] cur_w = {{(16 - VW){1'b0}}, sw};
 
   // ---- output history ----
   reg         h_clear, h_begin, h_wr, h_end;
@@ -454,6 +460,8 @@ module session #(
         h_clear <= 1'b1;
       end
       probes <= p8[3:0];
+      sw <= cand_w[VW-1:0];
+      out_plen <= cand_plen;
       streaming <= 1'b1;
       answer(T_STATUS);
     end
@@ -486,7 +494,7 @@ module session #(
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
-      learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
+      learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0; sw <= {VW{1'b0}}; out_plen <= 13'd10;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
@@ -700,7 +708,7 @@ module session #(
             if (k == (rs_mode ? 13'd11 : 13'd21)) begin
               k <= k;
               vi <= {VW{1'b0}};
-              state <= rs_mode ? S_RS_COPY : (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
+              state <= rs_mode ? S_RS_COPY : (sw == {VW{1'b0}}) ? S_OUT_END : S_OUT_REQ;
             end
           end else if (k == flen) begin
             st_commit <= 1'b1;
@@ -805,7 +813,7 @@ module session #(
         8'h06: begin
           if (!image_loaded) fail(M_NO_IMAGE);
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
-          else if (cand_bytes > MAX_PAYLOAD) fail(M_PROBES_SIZE);
+          else if (cand_big) fail(M_PROBES_SIZE);
           else if (!p_a0 && no_last) fail(M_START_ORDER);
           else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
           else ss_accept();
