@@ -161,22 +161,24 @@ module link_tx #(
   unseq_frame #(.MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .WINDOW(WINDOW), .MAX_PAYLOAD(MAX_PAYLOAD),
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) un (.kind(inflight ? cur_kind : next_kind), .off(off_q),
-    .flags(l_flags), .ack(l_ack), .credits(l_cred), .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
+    .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
     .data(un_data), .frame_len(un_len));
-  reg [7:0] seq_hdr_byte;
+  // header bytes 2..8 of every frame (unsequenced ones: seq 0) from the latches, the rest from the ring
+  // or unseq_frame
+  reg [7:0] hdr_byte;
   always @(*) begin
     case (off_q)
-      13'd2: seq_hdr_byte = l_flags;
-      13'd3: seq_hdr_byte = l_seq[7:0];
-      13'd4: seq_hdr_byte = l_seq[15:8];
-      13'd5: seq_hdr_byte = l_ack[7:0];
-      13'd6: seq_hdr_byte = l_ack[15:8];
-      13'd7: seq_hdr_byte = l_cred[7:0];
-      13'd8: seq_hdr_byte = l_cred[15:8];
-      default: seq_hdr_byte = ring_rd;
+      13'd2: hdr_byte = l_flags;
+      13'd3: hdr_byte = l_seq[7:0];
+      13'd4: hdr_byte = l_seq[15:8];
+      13'd5: hdr_byte = l_ack[7:0];
+      13'd6: hdr_byte = l_ack[15:8];
+      13'd7: hdr_byte = l_cred[7:0];
+      13'd8: hdr_byte = l_cred[15:8];
+      default: hdr_byte = cur_unseq ? un_data : ring_rd;
     endcase
   end
-  assign tx_rd_data = cur_unseq ? un_data : seq_hdr_byte;
+  assign tx_rd_data = hdr_byte;
   wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
   // (also in the cycle one starts: the session's request, registered, would come while it is sent)
   assign ha_busy = inflight ? (cur_unseq && cur_kind == 2'd1) : (can_start && ha_pend);
