@@ -53,6 +53,7 @@ module link_rx #(
 );
   localparam S_IDLE = 3'd0, S_HDR = 3'd1, S_EVAL = 3'd2, S_HELLO = 3'd3, S_QHDR = 3'd4, S_COPY = 3'd5, S_DONE = 3'd6;
   reg [2:0]  state;
+  `include "cmp_const.vh"
   reg [12:0] idx;                // address presented to frame_rx's buffer
   reg [3:0]  cnt;                // bytes captured (header, HELLO payload, entry header)
   reg [87:0] hdr;                // header bytes 0..10 (shifted in, byte 0 lowest)
@@ -153,7 +154,7 @@ module link_rx #(
           end
         end
         S_HDR: begin                           // present 0..10, capture one cycle later
-          if (idx < 13'd11) idx <= idx + 13'd1;
+          if (!ge_c({19'd0, idx}, 32'd11)) idx <= idx + 13'd1;
           if (idx != 13'd0) begin
             hdr <= {rx_rd_data, hdr[87:8]};
             cnt <= cnt + 4'd1;
@@ -197,12 +198,12 @@ module link_rx #(
           end
         end
         S_HELLO: begin                         // payload bytes 0..8 (addresses 11..19)
-          if (idx < 13'd20) idx <= idx + 13'd1;
+          if (!ge_c({19'd0, idx}, 32'd20)) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
             if (cnt < 4'd9) hdr <= {rx_rd_data, hdr[87:8]};
             cnt <= cnt + 4'd1;
           end
-          if (cnt == 4'd9 || (idx == 13'd20 && cnt >= 4'd9)) begin
+          if (cnt == 4'd9 || (idx == 13'd20 && ge_c({28'd0, cnt}, 32'd9))) begin
             if (hello_ok) begin
               hello_seen <= 1'b1;
               if (!session_open || hello_nonce != nonce) begin

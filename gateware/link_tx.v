@@ -74,6 +74,7 @@ module link_tx #(
   output     [15:0]  rto_ms
 );
   localparam S = 1 << SAW;
+  `include "cmp_const.vh"
   // ---------------- store ----------------
   // the slot table keeps each frame's end (the head after its commit); frames are contiguous, so a
   // frame begins where the one before it ends: `tail` (the oldest unacknowledged frame's base, the end
@@ -125,7 +126,8 @@ module link_tx #(
   wire [15:0] elapsed = now_ms - timer_at;
   wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
   wire [15:0] e_sh = e_l[15:0] >> shift;
-  wire        timed_out = elapsed >= 16'd65000 || (!e_l[16] && (e_l[15:0] >= 16'd60000 || e_sh >= rto_ms));
+  wire        timed_out = ge_c({16'd0, elapsed}, 32'd65000) ||
+                          (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || e_sh >= rto_ms));
   wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;

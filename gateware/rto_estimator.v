@@ -13,6 +13,7 @@ module rto_estimator #(
   input      [15:0] sample_ms,
   output reg [15:0] rto_ms
 );
+  `include "cmp_const.vh"
   reg        have;
   reg [18:0] srtt_q3, rttvar_q3;
   wire [18:0] r_q3 = {sample_ms, 3'b0};
@@ -40,8 +41,8 @@ module rto_estimator #(
         end
       end
       if (!have) rto_ms <= T_MIN_MS;
-      else if (rto_ceil > 19'd60000) rto_ms <= 16'd60000;
-      else if (rto_ceil < T_MIN_MS) rto_ms <= T_MIN_MS;
+      else if (ge_c({13'd0, rto_ceil}, 32'd60001)) rto_ms <= 16'd60000;
+      else if (!ge_c({13'd0, rto_ceil}, T_MIN_MS)) rto_ms <= T_MIN_MS;
       else rto_ms <= rto_ceil[15:0];
     end
   end

@@ -81,6 +81,7 @@ module session #(
   output     [1:0]    board_state        // 0 IDLE, 1 LOADED, 2 STREAMING
 );
   `include "session_defs.vh"
+  `include "cmp_const.vh"
   localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two, at most 65536
   // value indices: a frame's values fit its payload (<= MAX_PAYLOAD bytes, 3 per value; the stream's
   // width is checked against MAX_PAYLOAD at START_STREAM and cannot change while streaming)
@@ -94,7 +95,7 @@ module session #(
     reg [13:0] s;
     begin
       s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s[13:9] >= QD[13:9]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
+      qpos = ge_c({27'd0, s[13:9]}, {27'd0, QD[13:9]}) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
     end
   endfunction
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
@@ -179,7 +180,7 @@ module session #(
   // START_STREAM (the image, and so the widths, cannot change while streaming)
   localparam [17:0] WMAX = (MAX_PAYLOAD - 10) / 3;
   wire [17:0] cand_w = width_of(p8[3:0]);
-  wire        cand_big = cand_w > WMAX;
+  wire        cand_big = ge_c({14'd0, cand_w}, {14'd0, WMAX} + 32'd1);
   wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};
   reg  [VW-1:0] sw;
   reg  [12:0] out_plen;
@@ -342,25 +343,25 @@ module session #(
     else if (k7 == 7'd1) em_c = em_type;
     else if (k7 == 7'd9) em_c = plen[7:0];
     else if (k7 == 7'd10) em_c = {3'd0, plen[12:8]};
-    else if (k7 >= 7'd11) begin
+    else if (ge_c({25'd0, k7}, 32'd11)) begin
       if (em_type == T_STATUS) begin
         em_src = 1'b1;
         if (kj7 == 7'd0) em_sa = 6'd50;                               // state
-        else if (kj7 <= 7'd4) em_sa = {4'b1001, kj[1:0] - 2'd1};     // framesProcessed
-        else if (kj7 <= 7'd8) em_sa = {4'b0100, kj[1:0] - 2'd1};     // lastFrame
-        else if (kj7 <= 7'd12) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
-        else if (kj7 <= 7'd16) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
+        else if (!ge_c({25'd0, kj7}, 32'd5)) em_sa = {4'b1001, kj[1:0] - 2'd1};     // framesProcessed
+        else if (!ge_c({25'd0, kj7}, 32'd9)) em_sa = {4'b0100, kj[1:0] - 2'd1};     // lastFrame
+        else if (!ge_c({25'd0, kj7}, 32'd13)) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
+        else if (!ge_c({25'd0, kj7}, 32'd17)) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
         else em_sa = 6'd51;                                           // imageLoaded
       end else if (em_type == T_OUTPUT) begin
         em_src = 1'b1;
         em_sa = out_sa;
       end else if (em_type == T_END) begin
         em_src = 1'b1;
-        em_sa = (kj7 <= 7'd3) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
+        em_sa = !ge_c({25'd0, kj7}, 32'd4) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
       end else begin
         if (kj7 == 7'd0) em_c = err_code;
         else if (kj7 == 7'd1) em_c = 8'd0;
-        else if (kj7 <= 7'd5) begin
+        else if (!ge_c({25'd0, kj7}, 32'd6)) begin
           if (err_fr) begin em_src = 1'b1; em_sa = kj[5:0] + 6'd1; end   // the message's frame
           else em_c = 8'hFF;
         end else if (kj7 == 7'd6) em_c = msg_len;
@@ -372,10 +373,10 @@ module session #(
   end
   wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
   wire [3:0] nib = rv[128 + 4*hn +: 4];
-  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
-  wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
+  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
-  wire [5:0] out_sa = (k[4:0] >= 5'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
+  wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
     if (state == S_ALU) sa = aa + {4'd0, aj};
     else sa = em_sa;
@@ -415,7 +416,7 @@ module session #(
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
-  wire total_small = p_u32b[31:6] == 26'd0 && p_u32b[5:0] < 6'd48;              // total < 48
+  wire total_small = p_u32b[31:6] == 26'd0 && !ge_c({26'd0, p_u32b[5:0]}, 32'd48);              // total < 48
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
@@ -523,7 +524,7 @@ module session #(
         end
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
-          q_off <= (f >= 5'd14) ? 13'd34 : {8'd0, f} + 13'd1;
+          q_off <= ge_c({27'd0, f}, 32'd14) ? 13'd34 : {8'd0, f} + 13'd1;
           if (f == 5'd16) state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
@@ -704,7 +705,7 @@ module session #(
           if (em_type == T_OUTPUT) begin
             // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
             // (S_OUT_REQ) or, for RESEND_OUTPUTS, the kept payload (S_RS_COPY)
-            if (k >= 13'd12 && !rs_mode) h_wr <= !h_skip;
+            if (ge_c({19'd0, k}, 32'd12) && !rs_mode) h_wr <= !h_skip;
             if (k == (rs_mode ? 13'd11 : 13'd21)) begin
               k <= k;
               vi <= {VW{1'b0}};
