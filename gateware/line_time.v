@@ -9,10 +9,11 @@ module line_time #(
   input             clk,
   input             rst,
   input             rx_len_valid,
-  input      [12:0] rx_len_bytes,
+  input      [12:0] rx_len_bytes,     // the frame's payload length (its raw length less 11)
   output reg [15:0] lmax_ms
 );
-  reg [12:0] max_raw;
+  reg [12:0] max_raw;              // the largest payload length received (seen: one was)
+  reg        seen;
   localparam MW = $clog2(BYTE_MS_Q16 + 1);   // bits of the multiplier
   localparam PW = 14 + MW;                    // bits of the product (line bytes < 2**14)
   localparam [31:0] MLAST32 = MW - 1;
@@ -20,7 +21,7 @@ module line_time #(
   reg [PW-1:0] acc;
   reg [4:0]  bit_i;                // multiplier bit, MLAST down to 0
   reg        busy;
-  wire [13:0] with_crc = {1'b0, max_raw} + 14'd4;
+  wire [13:0] with_crc = {1'b0, max_raw} + 14'd15;   // header 11, CRC 4
   localparam [31:0] M32 = BYTE_MS_Q16;
   wire [MW-1:0] mult = M32[MW-1:0];
   wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, with_crc + 14'd2 + {7'd0, with_crc[13:7]}};
@@ -28,6 +29,7 @@ module line_time #(
   always @(posedge clk) begin
     if (rst) begin
       max_raw <= 13'd0;
+      seen <= 1'b0;
       acc <= {PW{1'b0}};
       bit_i <= 5'd0;
       busy <= 1'b0;
@@ -38,8 +40,9 @@ module line_time #(
       if (bit_i == 5'd0) busy <= 1'b0;
     end else begin
       lmax_ms <= {{(32 - PW){1'b0}}, acc_ms} + {15'd0, |acc[15:0]};
-      if (rx_len_valid && rx_len_bytes > max_raw) begin
+      if (rx_len_valid && (!seen || rx_len_bytes > max_raw)) begin
         max_raw <= rx_len_bytes;
+        seen <= 1'b1;
         acc <= {PW{1'b0}};
         bit_i <= MLAST;
         busy <= 1'b1;

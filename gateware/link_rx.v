@@ -18,7 +18,9 @@ module link_rx #(
   input               rst,
   // frame_rx
   input               rx_frame_valid,
+  /* verilator lint_off UNUSEDSIGNAL */ // always 11 + the header's length field (read from the header)
   input      [12:0]   rx_frame_len,
+  /* verilator lint_on UNUSEDSIGNAL */
   input               rx_frame_buf,
   output reg          rx_frame_release,
   output reg          rx_rd_buf,
@@ -41,7 +43,7 @@ module link_rx #(
   output reg          ack_urgent,       // acknowledgement now (duplicate, no credit, PROBE)
   output reg          ack_gap,          // acknowledgement now with GAP
   output reg          no_session_req,
-  output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's raw length (line time)
+  output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's payload length (line time)
   output     [12:0]   rx_len_bytes,
   // rx_queue write side
   output reg          q_we,
@@ -63,9 +65,7 @@ module link_rx #(
   reg [12:0] rem;                // payload bytes still to present
   reg        pres;               // a payload byte was presented in the previous cycle
   reg        pend_valid, pend_buf;
-  reg [12:0] pend_len;
   reg [31:0] nonce;
-  reg [12:0] cur_len;
 
   assign rx_rd_addr = idx;
 
@@ -91,7 +91,7 @@ module link_rx #(
   assign ack_in_ack = h_ack;
   assign ack_in_credits = h_cred;
   assign ack_in_gap = h_flags[3];
-  assign rx_len_bytes = cur_len;
+  assign rx_len_bytes = h_len[12:0];   // (frame_rx delivers 11 + the header's length bytes)
   assign q_push_bytes = h_len[12:0] + 13'd3;
 
   // the next position in the ring
@@ -118,12 +118,10 @@ module link_rx #(
       pres <= 1'b0;
       pend_valid <= 1'b0;
       pend_buf <= 1'b0;
-      pend_len <= 13'd0;
       session_open <= 1'b0;
       expected <= 16'd0;
       nonce <= 32'd0;
       rx_rd_buf <= 1'b0;
-      cur_len <= 13'd0;
       hdr <= 88'd0;
       hl9 <= 8'd0;
       hl_ok <= 1'b0;
@@ -132,7 +130,6 @@ module link_rx #(
       if (rx_frame_valid && (state != S_IDLE || pend_valid)) begin
         pend_valid <= 1'b1;
         pend_buf <= rx_frame_buf;
-        pend_len <= rx_frame_len;
       end
       if (end_session) begin
         session_open <= 1'b0;
@@ -145,11 +142,9 @@ module link_rx #(
           if (pend_valid) begin
             pend_valid <= rx_frame_valid;      // (cannot happen: at most one pending)
             rx_rd_buf <= pend_buf;
-            cur_len <= pend_len;
             state <= S_HDR;
           end else if (rx_frame_valid) begin
             rx_rd_buf <= rx_frame_buf;
-            cur_len <= rx_frame_len;
             state <= S_HDR;
           end
         end
