@@ -126,8 +126,12 @@ module link_tx #(
   wire [15:0] elapsed = now_ms - timer_at;
   wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
   wire [15:0] e_sh = e_l[15:0] >> shift;
+  // window probes: frames wait, none unacknowledged, window closed
+  wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
+  // one comparison with RTO: the window probe's (elapsed >= RTO) while it runs (the timer is off then)
+  wire        ge_rto = (probe_cond ? elapsed : e_sh) >= rto_ms;
   wire        timed_out = ge_c({16'd0, elapsed}, 32'd65000) ||
-                          (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || e_sh >= rto_ms));
+                          (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || ge_rto));
   wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
@@ -137,7 +141,6 @@ module link_tx #(
   // ---------------- acknowledgements ----------------
   reg        ack_due, ack_now, gap_due, ack_timing, probe_due, cred_was_zero;
   reg [3:0]  ack_cnt;
-  wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
   wire [15:0] adv16 = ack_in_ack - peer_ack;
   wire [DW-1:0] adv = adv16[DW-1:0];
   wire       adv_ok = adv16[15:DW] == {(16-DW){1'b0}} && adv <= in_fl;     // the ack lies within what was sent
@@ -223,7 +226,7 @@ module link_tx #(
       // timer_at is free), window closed: every RTO ticks from the moment the window closed ----
       if (!probe_cond) begin
         if (!timer_on) timer_at <= now_ms;
-      end else if (tick && elapsed >= rto_ms) begin
+      end else if (tick && ge_rto) begin
         timer_at <= now_ms;
         probe_due <= 1'b1;
       end
