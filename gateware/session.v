@@ -420,8 +420,9 @@ module session #(
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
-  // (img_wr_addr starts one below the chunk's offset)
-  wire [16:0] wa_next = img_wr_addr + 17'd1;
+  // (img_wr_addr starts at the chunk's offset; cp_more: a byte of the chunk was written)
+  reg         cp_more;
+  wire [16:0] wa_next = img_wr_addr + {16'd0, cp_more};
   wire        cp_end = q_off == q_pop_bytes;
   wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
 
@@ -448,7 +449,7 @@ module session #(
   task load_accept;
     begin
       q_off <= 13'd11;
-      img_wr_addr <= p_u32a[16:0] - 17'd1;
+      img_wr_addr <= p_u32a[16:0];
       state <= S_LOAD_COPY;
     end
   endtask
@@ -500,7 +501,7 @@ module session #(
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
-      cp_run <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
+      cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
       rs_skip <= 1'b0; rs_lo <= 8'd0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
@@ -581,6 +582,7 @@ module session #(
           if (cp_run) begin
             img_wr_en <= wa_ok;
             img_wr_addr <= wa_next;
+            cp_more <= 1'b1;
             img_wr_data <= q_rd;
           end
           if (cp_end) call(5'd15, 1'b0);   // received = end
@@ -788,6 +790,7 @@ module session #(
   task dispatch;
     begin
       cp_run <= 1'b0;
+      cp_more <= 1'b0;
       vi <= {VW{1'b0}};
       m3 <= 2'd0;
       if (!well) begin
