@@ -23,6 +23,8 @@ module output_history #(
   /* verilator lint_on UNUSEDSIGNAL */
   input      [AW-1:0] rd_addr,         // session's read port (while ready)
   output     [7:0]    rd_data,
+  input               lo_we,           // the session reads an entry's count: its low byte now
+  output     [12:0]   ent_bytes,       // then 10 + 3 count (the entry's size) with the high byte
   output reg [AW-1:0] tail,
   output reg [AW-1:0] count            // (an entry has at least 10 bytes)
 );
@@ -39,6 +41,7 @@ module output_history #(
   wire [15:0] ev_count = {rd_data, c_lo};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [17:0] ev_bytes = 18'd10 + {2'd0, ev_count} + {1'b0, ev_count, 1'b0};
+  assign ent_bytes = ev_bytes[12:0];
   /* verilator lint_on UNUSEDSIGNAL */
   always @(posedge clk) begin
     if (rst || clear) begin
@@ -51,6 +54,7 @@ module output_history #(
     end else begin
       case (st)
         E_IDLE: begin
+          if (lo_we) c_lo <= rd_data;
           if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];

@@ -196,9 +196,13 @@ module session #(
   wire        h_empty = h_count == {HAW{1'b0}};
   reg  [12:0] plen;                 // payload length of the frame being built
   wire [12:0] flen = 13'd11 + plen; // its length in the store
+  // an entry's size (10 + 3 count) for RESEND_OUTPUTS: output_history computes it from the count field
+  // read at rs_ptr + 8 (low byte captured in S_RS_C2 with lo_we, high byte on the read port in S_RS_C3)
+  wire [12:0] rs_plen;
   output_history #(.AW(HAW)) hist (.clk(clk), .rst(rst), .clear(h_clear), .begin_req(h_begin),
     .need_bytes(plen), .ready(h_ready), .wr_en(h_wr), .wr_off(st_wo - 13'd11), .wr_data(st_wd),
-    .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .tail(h_tail), .count(h_count));
+    .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .lo_we(state == S_RS_C2),
+    .ent_bytes(rs_plen), .tail(h_tail), .count(h_count));
 
   // ---- the byte source: one byte of the message, of the session's numbers or of the core's ----
   reg  [5:0] sa;
@@ -408,13 +412,8 @@ module session #(
   reg [HAW-1:0] rs_idx;             // history entry; entries to skip: alo (fromFrame - first < count)
   wire [15:0] hc16 = {{(16 - HAW){1'b0}}, h_count};
   reg        rs_skip;
-  reg [7:0]  rs_lo;
   assign in_idx = {{(16 - VW){1'b0}}, vi}; assign tgt_idx = in_idx; assign out_rd_idx = in_idx;
   assign in_value = vacc; assign tgt_value = vacc;
-  /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the history: count < 2**13
-  wire [15:0] rs_cnt = {h_rd, rs_lo};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
   wire total_small = p_u32b[31:6] == 26'd0 && !ge_c({26'd0, p_u32b[5:0]}, 32'd48);              // total < 48
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
@@ -503,7 +502,7 @@ module session #(
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
-      rs_skip <= 1'b0; rs_lo <= 8'd0;
+      rs_skip <= 1'b0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
@@ -744,7 +743,7 @@ module session #(
           end
         end
         S_RS_C1: begin h_ra <= h_ra + 1'b1; state <= S_RS_C2; end
-        S_RS_C2: begin rs_lo <= h_rd; state <= S_RS_C3; end
+        S_RS_C2: state <= S_RS_C3;   // (the count's low byte into the history's c_lo)
         S_RS_C3: begin
           if (rs_skip) begin
             rs_ptr <= rs_ptr + rs_plen[HAW-1:0];
