@@ -1,26 +1,27 @@
 // line_time: L(largest frame received) of docs/protocol.md 4.7.1 rule 5, in ms. Tracks the largest raw
 // frame received (header + payload), estimates its bytes on the line (CRC 4, COBS overhead 1 + n/128
 // (an upper bound of 1 + n/254), delimiter 1) and converts with BYTE_MS_Q16 = 10 bits / baud in ms, Q16,
-// by a 16-cycle shift-add multiplication (rounded up).
+// by a shift-add multiplication, most significant multiplier bit first (Horner: no shifted copy of the
+// multiplicand is kept; it is recomputed from max_raw), rounded up.
 module line_time #(
   parameter BYTE_MS_Q16 = 711          // 655360000 / baud (921600 baud: 711)
 ) (
   input             clk,
   input             rst,
   input             rx_len_valid,
-  input      [12:0] rx_len_bytes,
+  input      [12:0] rx_len_bytes,     // the frame's payload length (its raw length less 11)
   output reg [15:0] lmax_ms
 );
-  reg [12:0] max_raw;
+  reg [12:0] max_raw;              // the largest payload length received (seen: one was)
+  reg        seen;
   localparam MW = $clog2(BYTE_MS_Q16 + 1);   // bits of the multiplier
   localparam PW = 14 + MW;                    // bits of the product (line bytes < 2**14)
   localparam [31:0] MLAST32 = MW - 1;
   localparam [4:0] MLAST = MLAST32[4:0];
-  reg [PW-1:0] shifted;            // line bytes << bit_i
   reg [PW-1:0] acc;
-  reg [4:0]  bit_i;
+  reg [4:0]  bit_i;                // multiplier bit, MLAST down to 0
   reg        busy;
-  wire [13:0] with_crc = {1'b0, rx_len_bytes} + 14'd4;
+  wire [13:0] with_crc = {1'b0, max_raw} + 14'd15;   // header 11, CRC 4
   localparam [31:0] M32 = BYTE_MS_Q16;
   wire [MW-1:0] mult = M32[MW-1:0];
   wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, with_crc + 14'd2 + {7'd0, with_crc[13:7]}};
@@ -28,23 +29,22 @@ module line_time #(
   always @(posedge clk) begin
     if (rst) begin
       max_raw <= 13'd0;
-      shifted <= {PW{1'b0}};
+      seen <= 1'b0;
       acc <= {PW{1'b0}};
       bit_i <= 5'd0;
       busy <= 1'b0;
       lmax_ms <= 16'd0;
     end else if (busy) begin
-      if (mult[bit_i[3:0]]) acc <= acc + shifted;
-      shifted <= {shifted[PW-2:0], 1'b0};
-      bit_i <= bit_i + 5'd1;
-      if (bit_i == MLAST) busy <= 1'b0;
+      acc <= {acc[PW-2:0], 1'b0} + (mult[bit_i[3:0]] ? line_bytes : {PW{1'b0}});
+      bit_i <= bit_i - 5'd1;
+      if (bit_i == 5'd0) busy <= 1'b0;
     end else begin
       lmax_ms <= {{(32 - PW){1'b0}}, acc_ms} + {15'd0, |acc[15:0]};
-      if (rx_len_valid && rx_len_bytes > max_raw) begin
+      if (rx_len_valid && (!seen || rx_len_bytes > max_raw)) begin
         max_raw <= rx_len_bytes;
-        shifted <= line_bytes;
+        seen <= 1'b1;
         acc <= {PW{1'b0}};
-        bit_i <= 5'd0;
+        bit_i <= MLAST;
         busy <= 1'b1;
       end
     end

@@ -18,7 +18,9 @@ module link_rx #(
   input               rst,
   // frame_rx
   input               rx_frame_valid,
+  /* verilator lint_off UNUSEDSIGNAL */ // always 11 + the header's length field (read from the header)
   input      [12:0]   rx_frame_len,
+  /* verilator lint_on UNUSEDSIGNAL */
   input               rx_frame_buf,
   output reg          rx_frame_release,
   output reg          rx_rd_buf,
@@ -41,7 +43,7 @@ module link_rx #(
   output reg          ack_urgent,       // acknowledgement now (duplicate, no credit, PROBE)
   output reg          ack_gap,          // acknowledgement now with GAP
   output reg          no_session_req,
-  output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's raw length (line time)
+  output reg          rx_len_valid,     // pulse with rx_len_bytes: a valid frame's payload length (line time)
   output     [12:0]   rx_len_bytes,
   // rx_queue write side
   output reg          q_we,
@@ -53,17 +55,17 @@ module link_rx #(
 );
   localparam S_IDLE = 3'd0, S_HDR = 3'd1, S_EVAL = 3'd2, S_HELLO = 3'd3, S_QHDR = 3'd4, S_COPY = 3'd5, S_DONE = 3'd6;
   reg [2:0]  state;
+  `include "cmp_const.vh"
   reg [12:0] idx;                // address presented to frame_rx's buffer
   reg [3:0]  cnt;                // bytes captured (header, HELLO payload, entry header)
   reg [87:0] hdr;                // header bytes 0..10 (shifted in, byte 0 lowest)
-  reg [71:0] hp;                 // HELLO payload bytes 0..8
+  reg [7:0]  hl9;                // HELLO: header length - 9 (0..255 when hl_ok)
+  reg        hl_ok;
   reg [QAW-1:0] wp;              // rx_queue write position
   reg [12:0] rem;                // payload bytes still to present
   reg        pres;               // a payload byte was presented in the previous cycle
   reg        pend_valid, pend_buf;
-  reg [12:0] pend_len;
   reg [31:0] nonce;
-  reg [12:0] cur_len;
 
   assign rx_rd_addr = idx;
 
@@ -79,17 +81,17 @@ module link_rx #(
   /* verilator lint_off UNUSEDSIGNAL */ // only the sign of the difference matters
   wire [15:0] seq_behind = expected - h_seq;          // d(expected, seq)
   /* verilator lint_on UNUSEDSIGNAL */
-  /* verilator lint_off UNUSEDSIGNAL */ // version bytes 0, 1 are not checked (3.5)
-  wire [71:0] hpw = hp;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [15:0] hello_window = hpw[31:16];
-  wire [31:0] hello_nonce  = hpw[63:32];
-  wire        hello_ok     = h_len == 16'd9 + {8'd0, hpw[71:64]};    // (implies length >= 9)
+  // a HELLO's payload bytes 0..8 are shifted into hdr after its header (bytes 9, 10 of the header stay):
+  // version (not checked, 3.5) hdr[31:16], window hdr[47:32], nonce hdr[79:48], id length hdr[87:80]
+  wire [15:0] hello_window = hdr[47:32];
+  wire [31:0] hello_nonce  = hdr[79:48];
+  wire        hello_ok     = hl_ok && hl9 == hdr[87:80];    // length = 9 + id length
+  wire [16:0] h_len9 = {1'b0, h_len} - 17'd9;
   assign link_reset_credits = (hello_window == 16'd0) ? 16'd1 : hello_window;
   assign ack_in_ack = h_ack;
   assign ack_in_credits = h_cred;
   assign ack_in_gap = h_flags[3];
-  assign rx_len_bytes = cur_len;
+  assign rx_len_bytes = h_len[12:0];   // (frame_rx delivers 11 + the header's length bytes)
   assign q_push_bytes = h_len[12:0] + 13'd3;
 
   // the next position in the ring
@@ -116,20 +118,18 @@ module link_rx #(
       pres <= 1'b0;
       pend_valid <= 1'b0;
       pend_buf <= 1'b0;
-      pend_len <= 13'd0;
       session_open <= 1'b0;
       expected <= 16'd0;
       nonce <= 32'd0;
       rx_rd_buf <= 1'b0;
-      cur_len <= 13'd0;
       hdr <= 88'd0;
-      hp <= 72'd0;
+      hl9 <= 8'd0;
+      hl_ok <= 1'b0;
     end else begin
       // a frame announced while another is handled waits (frame_rx has two buffers)
       if (rx_frame_valid && (state != S_IDLE || pend_valid)) begin
         pend_valid <= 1'b1;
         pend_buf <= rx_frame_buf;
-        pend_len <= rx_frame_len;
       end
       if (end_session) begin
         session_open <= 1'b0;
@@ -142,16 +142,14 @@ module link_rx #(
           if (pend_valid) begin
             pend_valid <= rx_frame_valid;      // (cannot happen: at most one pending)
             rx_rd_buf <= pend_buf;
-            cur_len <= pend_len;
             state <= S_HDR;
           end else if (rx_frame_valid) begin
             rx_rd_buf <= rx_frame_buf;
-            cur_len <= rx_frame_len;
             state <= S_HDR;
           end
         end
         S_HDR: begin                           // present 0..10, capture one cycle later
-          if (idx < 13'd11) idx <= idx + 13'd1;
+          if (!ge_c({19'd0, idx}, 32'd11)) idx <= idx + 13'd1;
           if (idx != 13'd0) begin
             hdr <= {rx_rd_data, hdr[87:8]};
             cnt <= cnt + 4'd1;
@@ -169,6 +167,8 @@ module link_rx #(
             if (h_flags[2]) ack_urgent <= 1'b1;
             if (!h_flags[0]) begin
               if (h_type == 8'h01) begin
+                hl9 <= h_len9[7:0];
+                hl_ok <= h_len9[16:8] == 9'd0;
                 idx <= 13'd11;
                 cnt <= 4'd0;
                 state <= S_HELLO;
@@ -193,12 +193,12 @@ module link_rx #(
           end
         end
         S_HELLO: begin                         // payload bytes 0..8 (addresses 11..19)
-          if (idx < 13'd20) idx <= idx + 13'd1;
+          if (!ge_c({19'd0, idx}, 32'd20)) idx <= idx + 13'd1;
           if (idx != 13'd11) begin
-            if (cnt < 4'd9) hp <= {rx_rd_data, hp[71:8]};
+            if (cnt < 4'd9) hdr <= {rx_rd_data, hdr[87:8]};
             cnt <= cnt + 4'd1;
           end
-          if (cnt == 4'd9 || (idx == 13'd20 && cnt >= 4'd9)) begin
+          if (cnt == 4'd9 || (idx == 13'd20 && ge_c({28'd0, cnt}, 32'd9))) begin
             if (hello_ok) begin
               hello_seen <= 1'b1;
               if (!session_open || hello_nonce != nonce) begin

@@ -74,19 +74,24 @@ module link_tx #(
   output     [15:0]  rto_ms
 );
   localparam S = 1 << SAW;
+  `include "cmp_const.vh"
   // ---------------- store ----------------
-  reg [RAW-1:0] s_base [0:S-1];      // (frames are contiguous: a frame ends where the next begins)
-  reg [RAW-1:0] head;
+  // the slot table keeps each frame's end (the head after its commit); frames are contiguous, so a
+  // frame begins where the one before it ends: `tail` (the oldest unacknowledged frame's base, the end
+  // of the last acknowledged one; head when none is stored) and `sp` (frame send_seq's base) are kept
+  // in registers, so that only two entries are ever read (s_end[send_seq], s_end[ack - 1])
+  reg [RAW-1:0] s_end [0:S-1];
+  reg [RAW-1:0] head, tail, sp;
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
   reg        fast_rtx;
   // every sequence number the store deals with lies within 2**SAW of peer_ack: their differences and
   // comparisons need SAW + 2 bits (the numbers themselves keep the 16 bits of the wire)
   localparam DW = SAW + 2;
+  /* verilator lint_off UNUSEDSIGNAL */ // only whether all 2**SAW slots are taken
   wire [DW-1:0] stored = next_seq[DW-1:0] - peer_ack[DW-1:0];
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [DW-1:0] in_fl  = admit_seq[DW-1:0] - peer_ack[DW-1:0];
-  wire [SAW-1:0] oldest = peer_ack[SAW-1:0];
-  wire [RAW-1:0] tail  = (stored != {DW{1'b0}}) ? s_base[oldest] : head;
   // positions in the ring [0, RBYTES): a sum of a position and a frame offset is below 2 * RBYTES, and
   // frame_tx's addresses (tx_base + offset, not wrapped) too. RBYTES is a multiple of 512 (whole EBRs):
   // wrapping touches bits RAW..9 only
@@ -121,7 +126,12 @@ module link_tx #(
   wire [15:0] elapsed = now_ms - timer_at;
   wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
   wire [15:0] e_sh = e_l[15:0] >> shift;
-  wire        timed_out = elapsed >= 16'd65000 || (!e_l[16] && (e_l[15:0] >= 16'd60000 || e_sh >= rto_ms));
+  // window probes: frames wait, none unacknowledged, window closed
+  wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
+  // one comparison with RTO: the window probe's (elapsed >= RTO) while it runs (the timer is off then)
+  wire        ge_rto = (probe_cond ? elapsed : e_sh) >= rto_ms;
+  wire        timed_out = ge_c({16'd0, elapsed}, 32'd65000) ||
+                          (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || ge_rto));
   wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
@@ -131,8 +141,6 @@ module link_tx #(
   // ---------------- acknowledgements ----------------
   reg        ack_due, ack_now, gap_due, ack_timing, probe_due, cred_was_zero;
   reg [3:0]  ack_cnt;
-  reg [15:0] probe_cnt;
-  wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
   wire [15:0] adv16 = ack_in_ack - peer_ack;
   wire [DW-1:0] adv = adv16[DW-1:0];
   wire       adv_ok = adv16[15:DW] == {(16-DW){1'b0}} && adv <= in_fl;     // the ack lies within what was sent
@@ -158,22 +166,24 @@ module link_tx #(
   unseq_frame #(.MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .WINDOW(WINDOW), .MAX_PAYLOAD(MAX_PAYLOAD),
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) un (.kind(inflight ? cur_kind : next_kind), .off(off_q),
-    .flags(l_flags), .ack(l_ack), .credits(l_cred), .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
+    .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
     .data(un_data), .frame_len(un_len));
-  reg [7:0] seq_hdr_byte;
+  // header bytes 2..8 of every frame (unsequenced ones: seq 0) from the latches, the rest from the ring
+  // or unseq_frame
+  reg [7:0] hdr_byte;
   always @(*) begin
     case (off_q)
-      13'd2: seq_hdr_byte = l_flags;
-      13'd3: seq_hdr_byte = l_seq[7:0];
-      13'd4: seq_hdr_byte = l_seq[15:8];
-      13'd5: seq_hdr_byte = l_ack[7:0];
-      13'd6: seq_hdr_byte = l_ack[15:8];
-      13'd7: seq_hdr_byte = l_cred[7:0];
-      13'd8: seq_hdr_byte = l_cred[15:8];
-      default: seq_hdr_byte = ring_rd;
+      13'd2: hdr_byte = l_flags;
+      13'd3: hdr_byte = l_seq[7:0];
+      13'd4: hdr_byte = l_seq[15:8];
+      13'd5: hdr_byte = l_ack[7:0];
+      13'd6: hdr_byte = l_ack[15:8];
+      13'd7: hdr_byte = l_cred[7:0];
+      13'd8: hdr_byte = l_cred[15:8];
+      default: hdr_byte = cur_unseq ? un_data : ring_rd;
     endcase
   end
-  assign tx_rd_data = cur_unseq ? un_data : seq_hdr_byte;
+  assign tx_rd_data = hdr_byte;
   wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
   // (also in the cycle one starts: the session's request, registered, would come while it is sent)
   assign ha_busy = inflight ? (cur_unseq && cur_kind == 2'd1) : (can_start && ha_pend);
@@ -181,10 +191,11 @@ module link_tx #(
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
-  // the length of frame send_seq: to the next frame's base, or to head for the newest
-  wire [DW-1:0]  snd_next = send_seq[DW-1:0] + 1'b1;
-  wire [RAW-1:0] snd_end = (snd_next == next_seq[DW-1:0]) ? head : s_base[snd_next[SAW-1:0]];
-  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, s_base[snd]};
+  // the length of frame send_seq: from sp to its end
+  wire [RAW-1:0] snd_end = s_end[snd];
+  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
+  wire [SAW-1:0] ack_prev = ack_in_ack[SAW-1:0] - 1'b1;
+  wire [RAW-1:0] ack_tail = s_end[ack_prev];     // the end of the newest frame an ack covers
   wire [RAW:0]   snd_w = snd_d[RAW] ? {snd_d[RAW:9] + RB[RAW:9], snd_d[8:0]} : snd_d;
   wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
@@ -195,12 +206,12 @@ module link_tx #(
     rtt_valid <= 1'b0;
     off_q <= tx_rd_addr[12:0] - tx_base[12:0];
     if (rst) begin
-      head <= {RAW{1'b0}};
+      head <= {RAW{1'b0}}; tail <= {RAW{1'b0}}; sp <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
       retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
       timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
-      probe_due <= 1'b0; probe_cnt <= 16'd0; cred_was_zero <= 1'b0;
+      probe_due <= 1'b0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
       cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
@@ -208,16 +219,16 @@ module link_tx #(
       l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
       l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
-        s_base[k] <= {RAW{1'b0}};
+        s_end[k] <= {RAW{1'b0}};
       end
     end else begin
-      // ---- window probe: frames wait, none unacknowledged, window closed ----
-      if (!probe_cond) probe_cnt <= 16'd0;
-      else if (tick) begin
-        if (probe_cnt + 16'd1 >= rto_ms) begin
-          probe_cnt <= 16'd0;
-          probe_due <= 1'b1;
-        end else probe_cnt <= probe_cnt + 16'd1;
+      // ---- window probe: frames wait, none unacknowledged (so the retransmission timer is off and
+      // timer_at is free), window closed: every RTO ticks from the moment the window closed ----
+      if (!probe_cond) begin
+        if (!timer_on) timer_at <= now_ms;
+      end else if (tick && ge_rto) begin
+        timer_at <= now_ms;
+        probe_due <= 1'b1;
       end
       // ---- admission: waiting frames get the window the peer's credits allow ----
       if (next_seq[DW-1:0] != admit_seq[DW-1:0] && credit_ok) admit_seq <= admit_seq + 16'd1;
@@ -266,8 +277,9 @@ module link_tx #(
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
           l_seq <= send_seq;
-          tx_base <= {{(16-RAW){1'b0}}, s_base[snd]};
+          tx_base <= {{(16-RAW){1'b0}}, sp};
           tx_len <= snd_len;
+          sp <= snd_end;
         end
       end
       // ---- acknowledgement requests (after the transmitter: a request in its starting cycle survives) ----
@@ -299,16 +311,21 @@ module link_tx #(
             timed_on <= 1'b0;
           end
           peer_ack <= ack_in_ack;
+          tail <= ack_tail;
           fast_rtx <= 1'b0;
           retries <= 4'd0;
           // the new oldest frame's timer restarts now if it has been written (else when it is)
           timer_on <= adv != in_fl && !snd_after_ack[DW-1] && snd_after_ack != {DW{1'b0}} &&
                       !(inflight && !cur_unseq && cur_seq == ack_in_ack[DW-1:0]);
           timer_at <= now_ms;
-          if (snd_ahead < adv) send_seq <= ack_in_ack;
+          if (snd_ahead < adv) begin
+            send_seq <= ack_in_ack;
+            sp <= ack_tail;
+          end
         end else if (ack_in_gap && in_fl != {DW{1'b0}} && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;
+          sp <= tail;
           timer_on <= 1'b0;
           timed_on <= 1'b0;
         end
@@ -320,6 +337,7 @@ module link_tx #(
         else begin
           retries <= retries + 4'd1;
           send_seq <= peer_ack;      // go-back-N
+          sp <= tail;
           timer_on <= 1'b0;
           timed_on <= 1'b0;
         end
@@ -327,6 +345,7 @@ module link_tx #(
       // ---- new session or end of session: both directions restart, nothing pending ----
       if (link_reset || end_session || fail_session) begin
         next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0;
+        tail <= head; sp <= head;    // (the frames stored are dropped)
         peer_credits <= link_reset ? link_reset_credits : 16'd1;
         retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timed_on <= 1'b0; sent_hi <= {DW{1'b0}};
         ack_due <= 1'b0; ack_now <= 1'b0; ack_timing <= 1'b0; gap_due <= 1'b0; probe_due <= 1'b0;
@@ -334,7 +353,7 @@ module link_tx #(
       end
       // ---- the session commits a frame it wrote at head (dropped without a session) ----
       if (st_commit && (link_reset || (session_open && !end_session && !fail_session))) begin
-        s_base[cslot] <= head;
+        s_end[cslot] <= rwrap({1'b0, head} + {1'b0, st_commit_len[RAW-1:0]});
         head <= rwrap({1'b0, head} + {1'b0, st_commit_len[RAW-1:0]});
         next_seq <= (link_reset ? 16'd0 : next_seq) + 16'd1;
       end

@@ -23,8 +23,10 @@ module output_history #(
   /* verilator lint_on UNUSEDSIGNAL */
   input      [AW-1:0] rd_addr,         // session's read port (while ready)
   output     [7:0]    rd_data,
+  input               lo_we,           // the session reads an entry's count: its low byte now
+  output     [12:0]   ent_bytes,       // then 10 + 3 count (the entry's size) with the high byte
   output reg [AW-1:0] tail,
-  output reg [15:0]   count
+  output reg [AW-1:0] count            // (an entry has at least 10 bytes)
 );
   localparam E_IDLE = 3'd0, E_CHECK = 3'd1, E_A = 3'd2, E_B = 3'd3, E_C = 3'd4;
   reg [2:0]    st;
@@ -39,26 +41,28 @@ module output_history #(
   wire [15:0] ev_count = {rd_data, c_lo};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [17:0] ev_bytes = 18'd10 + {2'd0, ev_count} + {1'b0, ev_count, 1'b0};
+  assign ent_bytes = ev_bytes[12:0];
   /* verilator lint_on UNUSEDSIGNAL */
   always @(posedge clk) begin
     if (rst || clear) begin
       st <= E_IDLE;
       head <= {AW{1'b0}};
       tail <= {AW{1'b0}};
-      count <= 16'd0;
+      count <= {AW{1'b0}};
       c_lo <= 8'd0;
       ev_addr <= {AW{1'b0}};
     end else begin
       case (st)
         E_IDLE: begin
+          if (lo_we) c_lo <= rd_data;
           if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];
-            count <= count + 16'd1;
+            count <= count + 1'b1;
           end
         end
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
-          if (free >= {4'd0, need_bytes} || count == 16'd0) st <= E_IDLE;
+          if (free >= {4'd0, need_bytes} || count == {AW{1'b0}}) st <= E_IDLE;
           else begin
             ev_addr <= tail + 8;
             st <= E_A;
@@ -74,7 +78,7 @@ module output_history #(
         end
         default: begin                   // E_C: count, high byte
           tail <= tail + ev_bytes[AW-1:0];
-          count <= count - 16'd1;
+          count <= count - 1'b1;
           st <= E_CHECK;
         end
       endcase

@@ -26,13 +26,14 @@ module rx_queue #(
   output reg [AW-1:0] rd_ptr,
   output reg [7:0]    count
 );
+  `include "cmp_const.vh"
   // the position `off` bytes after `ptr` in the ring [BASE, DEPTH) (off < DEPTH - BASE)
   localparam [31:0] QD = DEPTH, QR = DEPTH - BASE;
   function [AW-1:0] qpos(input [AW-1:0] ptr, input [12:0] off);
     reg [13:0] s;
     begin
       s = {{(14 - AW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s[13:9] >= QD[13:9]) ? s[AW-1:0] - QR[AW-1:0] : s[AW-1:0];   // (the memory: whole EBRs)
+      qpos = ge_c({27'd0, s[13:9]}, {27'd0, QD[13:9]}) ? s[AW-1:0] - QR[AW-1:0] : s[AW-1:0];   // (the memory: whole EBRs)
     end
   endfunction
   localparam [31:0] QB = BASE;

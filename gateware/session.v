@@ -81,7 +81,11 @@ module session #(
   output     [1:0]    board_state        // 0 IDLE, 1 LOADED, 2 STREAMING
 );
   `include "session_defs.vh"
+  `include "cmp_const.vh"
   localparam IAW = $clog2(IMG_BYTES);   // IMG_BYTES must be a power of two, at most 65536
+  // value indices: a frame's values fit its payload (<= MAX_PAYLOAD bytes, 3 per value; the stream's
+  // width is checked against MAX_PAYLOAD at START_STREAM and cannot change while streaming)
+  localparam VW = $clog2(MAX_PAYLOAD / 3 + 1);
 
   reg [5:0]  state;
   reg [12:0] q_off;
@@ -91,7 +95,7 @@ module session #(
     reg [13:0] s;
     begin
       s = {{(14 - QAW){1'b0}}, ptr} + {1'b0, off};
-      qpos = (s[13:9] >= QD[13:9]) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
+      qpos = ge_c({27'd0, s[13:9]}, {27'd0, QD[13:9]}) ? s[QAW-1:0] - QR[QAW-1:0] : s[QAW-1:0];   // (the memory: whole EBRs)
     end
   endfunction
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
@@ -130,8 +134,10 @@ module session #(
   // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
-  wire [17:0] cnt3_8 = {2'd0, p_u16_8} + {1'b0, p_u16_8, 1'b0};
-  wire [17:0] cnt3_4 = {2'd0, p_u16_4} + {1'b0, p_u16_4, 1'b0};
+  // the value count of INPUT_FRAME/OUTPUT_FRAME (payload bytes 8, 9) or TARGET_FRAME (4, 5), times 3
+  wire        m_tgt = m_type == 8'h09;
+  wire [15:0] v_cnt = m_tgt ? p_u16_4 : p_u16_8;
+  wire [17:0] cnt3 = {2'd0, v_cnt} + {1'b0, v_cnt, 1'b0};
   // the payload length a message must have: a constant per type plus at most one of its bytes (one
   // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
   reg  [5:0]  wf_base;
@@ -158,20 +164,27 @@ module session #(
   // (the sums are at least the fixed part: equality implies the minimum length)
   wire well = (wf_fixed && m_len == wf_len) ||
               (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
-              ((m_type == 8'h08 || m_type == 8'h0A) && {5'd0, m_len} == 18'd10 + cnt3_8) ||
-              (m_type == 8'h09 && {5'd0, m_len} == 18'd6 + cnt3_4);
+              ((m_type == 8'h08 || m_type == 8'h0A || m_tgt) &&
+               {5'd0, m_len} == {14'd0, !m_tgt, m_tgt, 2'b10} + cnt3);   // 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
   function [17:0] width_of(input [3:0] pr);
     begin
-      width_of = ({2'd0, n_outputs} & {18{pr[0]}}) + ({2'd0, n_outputs} & {18{pr[1]}})
-               + ({2'd0, n_outputs} & {18{pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
+      // (n_outputs times the number of probes 0..2 that are set: two adders instead of three)
+      width_of = ({1'b0, n_outputs, 1'b0} & {18{(pr[0] & pr[1]) | (pr[0] & pr[2]) | (pr[1] & pr[2])}})
+               + ({2'd0, n_outputs} & {18{pr[0] ^ pr[1] ^ pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
     end
   endfunction
-  // one instance: START_STREAM's candidate probes while dispatching, the stream's probes otherwise
-  wire [17:0] cur_w = width_of((state == S_DISPATCH) ? p8[3:0] : probes);
-  wire [19:0] cand_bytes = 20'd10 + {2'd0, cur_w} + {1'b0, cur_w, 1'b0};
-  wire [12:0] out_plen = cand_bytes[12:0];
+  // START_STREAM's candidate probes (payload byte 8): an OUTPUT_FRAME of 10 + 3 w bytes must fit
+  // MAX_PAYLOAD (w <= WMAX); the stream's width and OUTPUT_FRAME payload length are kept from its
+  // START_STREAM (the image, and so the widths, cannot change while streaming)
+  localparam [17:0] WMAX = (MAX_PAYLOAD - 10) / 3;
+  wire [17:0] cand_w = width_of(p8[3:0]);
+  wire        cand_big = ge_c({14'd0, cand_w}, {14'd0, WMAX} + 32'd1);
+  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};
+  reg  [VW-1:0] sw;
+  reg  [12:0] out_plen;
+  wire [15:0] cur_w = {{(16 - VW){1'b0}}, sw};
 
   // ---- output history ----
   reg         h_clear, h_begin, h_wr, h_end;
@@ -179,13 +192,17 @@ module session #(
   wire        h_ready;
   wire [7:0]  h_rd;
   wire [HAW-1:0] h_tail;
-  wire [15:0] h_count;
-  wire        h_empty = h_count == 16'd0;
+  wire [HAW-1:0] h_count;           // (an entry has at least 10 bytes: fewer than 2**HAW entries)
+  wire        h_empty = h_count == {HAW{1'b0}};
   reg  [12:0] plen;                 // payload length of the frame being built
   wire [12:0] flen = 13'd11 + plen; // its length in the store
+  // an entry's size (10 + 3 count) for RESEND_OUTPUTS: output_history computes it from the count field
+  // read at rs_ptr + 8 (low byte captured in S_RS_C2 with lo_we, high byte on the read port in S_RS_C3)
+  wire [12:0] rs_plen;
   output_history #(.AW(HAW)) hist (.clk(clk), .rst(rst), .clear(h_clear), .begin_req(h_begin),
     .need_bytes(plen), .ready(h_ready), .wr_en(h_wr), .wr_off(st_wo - 13'd11), .wr_data(st_wd),
-    .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .tail(h_tail), .count(h_count));
+    .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .lo_we(state == S_RS_C2),
+    .ent_bytes(rs_plen), .tail(h_tail), .count(h_count));
 
   // ---- the byte source: one byte of the message, of the session's numbers or of the core's ----
   reg  [5:0] sa;
@@ -228,7 +245,9 @@ module session #(
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
+  /* verilator lint_off UNUSEDSIGNAL */ // RESEND_OUTPUTS uses the low HAW bits (fromFrame - first < count)
   reg  [15:0] alo;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg  [7:0] b_b;
   always @(*) begin
     case (ab)
@@ -237,7 +256,7 @@ module session #(
       B_TOT: b_b = rv[103:96];
       B_TEMP: b_b = rv[135:128];
       B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
-      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? h_count[15:8] : h_count[7:0];
+      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? hc16[15:8] : hc16[7:0];
       default: b_b = 8'd0;
     endcase
   end
@@ -328,25 +347,25 @@ module session #(
     else if (k7 == 7'd1) em_c = em_type;
     else if (k7 == 7'd9) em_c = plen[7:0];
     else if (k7 == 7'd10) em_c = {3'd0, plen[12:8]};
-    else if (k7 >= 7'd11) begin
+    else if (ge_c({25'd0, k7}, 32'd11)) begin
       if (em_type == T_STATUS) begin
         em_src = 1'b1;
         if (kj7 == 7'd0) em_sa = 6'd50;                               // state
-        else if (kj7 <= 7'd4) em_sa = {4'b1001, kj[1:0] - 2'd1};     // framesProcessed
-        else if (kj7 <= 7'd8) em_sa = {4'b0100, kj[1:0] - 2'd1};     // lastFrame
-        else if (kj7 <= 7'd12) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
-        else if (kj7 <= 7'd16) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
+        else if (!ge_c({25'd0, kj7}, 32'd5)) em_sa = {4'b1001, kj[1:0] - 2'd1};     // framesProcessed
+        else if (!ge_c({25'd0, kj7}, 32'd9)) em_sa = {4'b0100, kj[1:0] - 2'd1};     // lastFrame
+        else if (!ge_c({25'd0, kj7}, 32'd13)) em_sa = {4'b1010, kj[1:0] - 2'd1};    // saturations
+        else if (!ge_c({25'd0, kj7}, 32'd17)) em_sa = {4'b0101, kj[1:0] - 2'd1};    // rejectedFrames
         else em_sa = 6'd51;                                           // imageLoaded
       end else if (em_type == T_OUTPUT) begin
         em_src = 1'b1;
         em_sa = out_sa;
       end else if (em_type == T_END) begin
         em_src = 1'b1;
-        em_sa = (kj7 <= 7'd3) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
+        em_sa = !ge_c({25'd0, kj7}, 32'd4) ? {4'b0100, kj[1:0]} : {4'b1001, kj[1:0]};
       end else begin
         if (kj7 == 7'd0) em_c = err_code;
         else if (kj7 == 7'd1) em_c = 8'd0;
-        else if (kj7 <= 7'd5) begin
+        else if (!ge_c({25'd0, kj7}, 32'd6)) begin
           if (err_fr) begin em_src = 1'b1; em_sa = kj[5:0] + 6'd1; end   // the message's frame
           else em_c = 8'hFF;
         end else if (kj7 == 7'd6) em_c = msg_len;
@@ -358,10 +377,10 @@ module session #(
   end
   wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
   wire [3:0] nib = rv[128 + 4*hn +: 4];
-  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : (nib < 4'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
-  wire em_is_rom = (em_type == T_ERROR) && k >= 13'd18 && ci < rom_len;
+  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
-  wire [5:0] out_sa = (k[4:0] >= 5'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
+  wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
     if (state == S_ALU) sa = aa + {4'd0, aj};
     else sa = em_sa;
@@ -377,29 +396,33 @@ module session #(
   assign img_total = img_tot[16:0];
 
   // ---- working registers ----
-  reg [12:0] b, nb;                 // byte counters
+  // the copy loops (LOAD_IMAGE chunk, INPUT/TARGET values, RESEND_OUTPUTS payload) present a byte per
+  // cycle and use it one cycle later (cp_run: not the first cycle). A chunk's or frame's values end at
+  // queue offset 3 + payload length (q_pop_bytes: the checked length is 8 + chunk, 10/6 + 3 values); a
+  // resent payload where the history address reaches the entry's end
+  reg        cp_run;
   reg [1:0]  m3;                    // byte within an i24 value
-  reg [15:0] vi;                    // value index (their count: cur_w)
+  reg [VW-1:0] vi;                  // value index (their count: cur_w)
   reg [23:0] vacc;
-  reg        is_target;
+  wire       is_target = m_tgt;     // (the message's fields stay until the next fetch)
   reg [1:0]  dly;
   reg        img_last, li_over, li_ne, ce_ovf, h_skip;
   reg [HAW-1:0] rs_ptr;
-  reg [15:0] rs_idx;                // history entry; entries to skip: alo (fromFrame - first)
+  wire [HAW-1:0] rs_end = rs_ptr + plen[HAW-1:0];
+  reg [HAW-1:0] rs_idx;             // history entry; entries to skip: alo (fromFrame - first < count)
+  wire [15:0] hc16 = {{(16 - HAW){1'b0}}, h_count};
   reg        rs_skip;
-  reg [7:0]  rs_lo;
-  assign in_idx = vi; assign tgt_idx = vi; assign out_rd_idx = vi;
+  assign in_idx = {{(16 - VW){1'b0}}, vi}; assign tgt_idx = in_idx; assign out_rd_idx = in_idx;
   assign in_value = vacc; assign tgt_value = vacc;
-  /* verilator lint_off UNUSEDSIGNAL */ // an entry is shorter than the history: count < 2**13
-  wire [15:0] rs_cnt = {h_rd, rs_lo};
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [12:0] rs_plen = 13'd10 + rs_cnt[12:0] + {rs_cnt[11:0], 1'b0};
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
-  wire total_small = p_u32b[31:6] == 26'd0 && p_u32b[5:0] < 6'd48;              // total < 48
+  wire total_small = p_u32b[31:6] == 26'd0 && !ge_c({26'd0, p_u32b[5:0]}, 32'd48);              // total < 48
   wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
-  wire [16:0] wa_next = (b == 13'd1) ? img_wr_addr : img_wr_addr + 17'd1;
+  // (img_wr_addr starts at the chunk's offset; cp_more: a byte of the chunk was written)
+  reg         cp_more;
+  wire [16:0] wa_next = img_wr_addr + {16'd0, cp_more};
+  wire        cp_end = q_off == q_pop_bytes;
   wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
 
   // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
@@ -424,7 +447,6 @@ module session #(
   endtask
   task load_accept;
     begin
-      nb <= mlen8;
       q_off <= 13'd11;
       img_wr_addr <= p_u32a[16:0];
       state <= S_LOAD_COPY;
@@ -439,6 +461,8 @@ module session #(
         h_clear <= 1'b1;
       end
       probes <= p8[3:0];
+      sw <= cand_w[VW-1:0];
+      out_plen <= cand_plen;
       streaming <= 1'b1;
       answer(T_STATUS);
     end
@@ -471,21 +495,21 @@ module session #(
       state <= S_IDLE; q_off <= 13'd0; f <= 5'd0;
       streaming <= 1'b0; booted <= 1'b1; hello_pend <= 1'b0; img_active <= 1'b0; no_last <= 1'b1;
       hello_mark <= {QAW{1'b0}};
-      learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0;
+      learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0; sw <= {VW{1'b0}}; out_plen <= 13'd10;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
-      b <= 13'd0; nb <= 13'd0; plen <= 13'd0; m3 <= 2'd0; vi <= 16'd0; vacc <= 24'd0;
-      is_target <= 1'b0; dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= 16'd0;
-      rs_skip <= 1'b0; rs_lo <= 8'd0;
+      cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
+      dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
+      rs_skip <= 1'b0;
       aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
         hello_mark <= q_wr_ptr;
       end
-      if (in_we || tgt_we) vi <= vi + 16'd1;
+      if (in_we || tgt_we) vi <= vi + 1'b1;
       if (hello_ack_req) booted <= 1'b0;          // (after link_tx took the snapshot)
       case (state)
         S_IDLE: begin
@@ -500,7 +524,7 @@ module session #(
         end
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
-          q_off <= (f >= 5'd14) ? 13'd34 : {8'd0, f} + 13'd1;
+          q_off <= ge_c({27'd0, f}, 32'd14) ? 13'd34 : {8'd0, f} + 13'd1;
           if (f == 5'd16) state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
@@ -552,14 +576,15 @@ module session #(
         S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
         S_LOAD_COPY: begin
-          if (b < nb) q_off <= q_off + 13'd1;
-          b <= b + 13'd1;
-          if (b != 13'd0) begin
+          if (!cp_end) q_off <= q_off + 13'd1;
+          cp_run <= 1'b1;
+          if (cp_run) begin
             img_wr_en <= wa_ok;
             img_wr_addr <= wa_next;
+            cp_more <= 1'b1;
             img_wr_data <= q_rd;
           end
-          if (b == nb) call(5'd15, 1'b0);   // received = end
+          if (cp_end) call(5'd15, 1'b0);   // received = end
         end
         S_LOAD_FIN: begin
           if (!img_last) state <= S_POP;
@@ -584,19 +609,18 @@ module session #(
         S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
         S_VF1: begin
           if (!az) fail(M_ORDER);
-          else if ((is_target ? p_u16_4 : p_u16_8) != (is_target ? n_outputs : n_stim_inputs))
+          else if (v_cnt != (is_target ? n_outputs : n_stim_inputs))
             fail(M_COUNT);
           else begin
-            nb <= is_target ? cnt3_4[12:0] : cnt3_8[12:0];
             q_off <= is_target ? 13'd9 : 13'd13;
             state <= S_VAL_COPY;
           end
         end
         // ---- INPUT_FRAME / TARGET_FRAME values into the core ----
         S_VAL_COPY: begin
-          if (b < nb) q_off <= q_off + 13'd1;
-          b <= b + 13'd1;
-          if (b != 13'd0) begin
+          if (!cp_end) q_off <= q_off + 13'd1;
+          cp_run <= 1'b1;
+          if (cp_run) begin
             vacc <= {q_rd, vacc[23:8]};
             m3 <= (m3 == 2'd2) ? 2'd0 : m3 + 2'd1;
             if (m3 == 2'd2) begin     // (vi counts the value the cycle after)
@@ -604,7 +628,7 @@ module session #(
               else in_we <= 1'b1;
             end
           end
-          if (b == nb) begin
+          if (cp_end) begin
             if (is_target) begin
               tgt_commit <= 1'b1;
               state <= S_POP;
@@ -633,7 +657,7 @@ module session #(
         end
         S_ROOM: if (room_ok) begin    // the frame fits the retransmission store
           k <= 13'd0;
-          b <= 13'd0;
+          cp_run <= 1'b0;
           h_ra <= rs_ptr;
           state <= S_EMIT;
         end
@@ -655,8 +679,8 @@ module session #(
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
-            vi <= vi + 16'd1;
-            state <= (vi + 16'd1 == cur_w[15:0]) ? S_OUT_END : S_OUT_REQ;
+            vi <= vi + 1'b1;
+            state <= (vi + 1'b1 == cur_w[VW-1:0]) ? S_OUT_END : S_OUT_REQ;
           end
         end
         S_OUT_END: begin
@@ -682,11 +706,11 @@ module session #(
           if (em_type == T_OUTPUT) begin
             // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
             // (S_OUT_REQ) or, for RESEND_OUTPUTS, the kept payload (S_RS_COPY)
-            if (k >= 13'd12 && !rs_mode) h_wr <= !h_skip;
+            if (ge_c({19'd0, k}, 32'd12) && !rs_mode) h_wr <= !h_skip;
             if (k == (rs_mode ? 13'd11 : 13'd21)) begin
               k <= k;
-              vi <= 16'd0;
-              state <= rs_mode ? S_RS_COPY : (cur_w == 18'd0) ? S_OUT_END : S_OUT_REQ;
+              vi <= {VW{1'b0}};
+              state <= rs_mode ? S_RS_COPY : (sw == {VW{1'b0}}) ? S_OUT_END : S_OUT_REQ;
             end
           end else if (k == flen) begin
             st_commit <= 1'b1;
@@ -705,25 +729,25 @@ module session #(
           if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
             rs_ptr <= h_tail;
-            rs_idx <= 16'd0;
+            rs_idx <= {HAW{1'b0}};
             rs_skip <= 1'b1;
             state <= S_RS_NEXT;
           end
         end
         // ---- RESEND_OUTPUTS: walk the history to fromFrame, then resend each entry ----
         S_RS_NEXT: begin
-          if (rs_skip && rs_idx == alo) rs_skip <= 1'b0;
+          if (rs_skip && rs_idx == alo[HAW-1:0]) rs_skip <= 1'b0;
           else begin
             h_ra <= rs_ptr + 8;
             state <= S_RS_C1;
           end
         end
         S_RS_C1: begin h_ra <= h_ra + 1'b1; state <= S_RS_C2; end
-        S_RS_C2: begin rs_lo <= h_rd; state <= S_RS_C3; end
+        S_RS_C2: state <= S_RS_C3;   // (the count's low byte into the history's c_lo)
         S_RS_C3: begin
           if (rs_skip) begin
             rs_ptr <= rs_ptr + rs_plen[HAW-1:0];
-            rs_idx <= rs_idx + 16'd1;
+            rs_idx <= rs_idx + 1'b1;
             state <= S_RS_NEXT;
           end else begin
             plen <= rs_plen;
@@ -735,18 +759,18 @@ module session #(
         S_RS_COPY: begin              // header from registers, payload from the history (one cycle late)
           begin                       // (the header came from S_EMIT)
             h_ra <= h_ra + 1'b1;
-            b <= b + 13'd1;
-            if (b != 13'd0) begin
+            cp_run <= 1'b1;
+            if (cp_run) begin
               st_we <= 1'b1;
               st_wo <= k;
               st_wd <= h_rd;
               k <= k + 13'd1;
             end
-            if (b == plen) begin
+            if (h_ra == rs_end) begin
               st_commit <= 1'b1;
-              rs_ptr <= rs_ptr + plen[HAW-1:0];
-              rs_idx <= rs_idx + 16'd1;
-              state <= (rs_idx + 16'd1 == h_count) ? S_POP : S_RS_WAIT;
+              rs_ptr <= rs_end;
+              rs_idx <= rs_idx + 1'b1;
+              state <= (rs_idx + 1'b1 == h_count) ? S_POP : S_RS_WAIT;
             end
           end
         end
@@ -764,8 +788,9 @@ module session #(
   // 32-bit numbers through the serial adder, continuing in S_LI*, S_SS1, S_VF1, S_RS*)
   task dispatch;
     begin
-      b <= 13'd0;
-      vi <= 16'd0;
+      cp_run <= 1'b0;
+      cp_more <= 1'b0;
+      vi <= {VW{1'b0}};
       m3 <= 2'd0;
       if (!well) begin
         if (m_type[7:4] == 4'd0 && m_type != 8'd0) fail(M_MALFORMED);
@@ -791,7 +816,7 @@ module session #(
         8'h06: begin
           if (!image_loaded) fail(M_NO_IMAGE);
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
-          else if (cand_bytes > MAX_PAYLOAD) fail(M_PROBES_SIZE);
+          else if (cand_big) fail(M_PROBES_SIZE);
           else if (!p_a0 && no_last) fail(M_START_ORDER);
           else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
           else ss_accept();
@@ -801,7 +826,6 @@ module session #(
           answer(T_STATUS);
         end
         8'h08, 8'h09: begin
-          is_target <= m_type == 8'h09;
           if (!streaming || !image_loaded)
             fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
           else call(5'd22, 1'b0);       // frame - last - 1

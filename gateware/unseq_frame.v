@@ -1,7 +1,8 @@
 // unseq_frame: the bytes of the board's unsequenced frames (header || payload, without CRC) as a function
 // of the byte offset, so that they need no memory: ACK (0x0D, empty), HELLO_ACK (0x02: capabilities from
 // parameters, the session's snapshot, boardId) and ERROR NO_SESSION (0x0C, frame NO_FRAME, message
-// "no session: send HELLO first"). Every field is latched by link_tx for the duration of the frame.
+// "no session: send HELLO first"). Every field is latched by link_tx for the duration of the frame;
+// header bytes 2..8 (flags, seq, ack, credits) are supplied by link_tx itself, as for sequenced frames.
 module unseq_frame #(
   parameter MAX_NEURONS = 2048,
   parameter MAX_SYNAPSES = 1048576,
@@ -17,9 +18,6 @@ module unseq_frame #(
   /* verilator lint_off UNUSEDSIGNAL */ // frames shorter than 128 bytes
   input      [12:0] off,
   /* verilator lint_on UNUSEDSIGNAL */
-  input      [7:0]  flags,
-  input      [15:0] ack,
-  input      [15:0] credits,
   /* verilator lint_off UNUSEDSIGNAL */
   input      [7:0]  ha_flags,       // bit 0 booted, bit 1 imageLoaded; bit 7 (not sent): no frame computed
   /* verilator lint_on UNUSEDSIGNAL */
@@ -93,12 +91,7 @@ module unseq_frame #(
     case (off[6:0])
       7'd0: data = 8'd1;
       7'd1: data = (kind == 2'd1) ? 8'h02 : (kind == 2'd2) ? 8'h0C : 8'h0D;
-      7'd2: data = flags;
-      7'd3, 7'd4: data = 8'd0;
-      7'd5: data = ack[7:0];
-      7'd6: data = ack[15:8];
-      7'd7: data = credits[7:0];
-      7'd8: data = credits[15:8];
+      7'd2, 7'd3, 7'd4, 7'd5, 7'd6, 7'd7, 7'd8: data = 8'd0;   // (flags, seq, ack, credits: link_tx)
       7'd9: data = plen[7:0];
       7'd10: data = plen[15:8];
       default: data = (kind == 2'd1) ? hello_ack_byte(j) : no_session_byte(j);
