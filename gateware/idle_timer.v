@@ -1,7 +1,6 @@
 // idle_timer: the board's session idle timeout (docs/protocol.md 4.7, 6.2): while a session is open,
 // IDLE_MS ms without a byte from the host (rx_activity pulses on every received byte, so a long frame
-// still arriving keeps the session) ends the session (`expire` pulse). The ms count is an LFSR (lfsr.vh:
-// no carry chain) that expires IDLE_MS - 1 steps after zero.
+// still arriving keeps the session) ends the session (`expire` pulse).
 module idle_timer #(
   parameter IDLE_MS = 10000
 ) (
@@ -12,18 +11,15 @@ module idle_timer #(
   input      rx_activity,
   output reg expire
 );
-  localparam LW = (IDLE_MS < 4) ? 3 : $clog2(IDLE_MS + 1);   // (2**LW - 1 >= IDLE_MS)
-  `include "lfsr.vh"
-  localparam [LW-1:0] LAST = lfsr_after(IDLE_MS - 1);
-  reg [LW-1:0] silent_ms;
+  reg [15:0] silent_ms;
   always @(posedge clk) begin
     expire <= 1'b0;
-    if (rst || rx_activity || !session_open) silent_ms <= {LW{1'b0}};
+    if (rst || rx_activity || !session_open) silent_ms <= 16'd0;
     else if (tick) begin
-      if (silent_ms == LAST) begin
+      if (silent_ms == IDLE_MS - 1) begin
         expire <= 1'b1;
-        silent_ms <= {LW{1'b0}};
-      end else silent_ms <= lfsr_step(silent_ms);
+        silent_ms <= 16'd0;
+      end else silent_ms <= silent_ms + 16'd1;
     end
   end
 endmodule

@@ -1,7 +1,6 @@
 // ms_clock: the link's time base. `tick` pulses once every TICK_CYCLES clock cycles (one millisecond on
 // the board: TICK_CYCLES = clock Hz / 1000; tests use a few cycles so that simulated time stays short);
 // `now_ms` counts ticks modulo 2**16 (timestamps are compared by modular differences).
-// The cycle divider is an LFSR (lfsr.vh: no carry chain) that restarts TICK_CYCLES - 1 steps after zero.
 module ms_clock #(
   parameter TICK_CYCLES = 12000
 ) (
@@ -10,21 +9,21 @@ module ms_clock #(
   output reg        tick,
   output reg [15:0] now_ms
 );
-  localparam LW = (TICK_CYCLES < 4) ? 3 : $clog2(TICK_CYCLES + 1);   // (2**LW - 1 >= TICK_CYCLES)
-  `include "lfsr.vh"
-  localparam [LW-1:0] LAST = lfsr_after(TICK_CYCLES - 1);
-  reg [LW-1:0] div_cycles;
+  localparam CW = $clog2(TICK_CYCLES + 1);
+  localparam [31:0] LAST32 = TICK_CYCLES - 1;
+  localparam [CW-1:0] LAST = LAST32[CW-1:0];
+  reg [CW-1:0] div_cycles;
   always @(posedge clk) begin
     tick <= 1'b0;
     if (rst) begin
-      div_cycles <= {LW{1'b0}};
+      div_cycles <= {CW{1'b0}};
       now_ms <= 16'd0;
     end else if (div_cycles == LAST) begin
-      div_cycles <= {LW{1'b0}};
+      div_cycles <= {CW{1'b0}};
       tick <= 1'b1;
       now_ms <= now_ms + 16'd1;
     end else begin
-      div_cycles <= lfsr_step(div_cycles);
+      div_cycles <= div_cycles + 1'b1;
     end
   end
 endmodule
