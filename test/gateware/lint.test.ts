@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GATEWARE, hasVerilator } from './tools.js';
 
-/** The link blocks are lint-clean under Verilator -Wall (waivers only in the sources, with a comment), at both board and simulation sizes. */
+/** The link blocks, and the assembled designs, are lint-clean under Verilator -Wall (waivers only in the sources, with a comment), at both board and simulation sizes. */
 const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top'];
 
 describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', () => {
@@ -11,6 +11,21 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
     it(m, () => {
       for (const g of [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']]) {
         const params = m.startsWith('frame_') && m !== 'frame_tx' ? [...g, '-GMAX_PAYLOAD=4096'] : m.startsWith('uart') || m === 'frame_tx' ? g : [];
+        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
+        expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
+        expect(r.status).toBe(0);
+      }
+    });
+  }
+  // The assembled designs: the link and session, the core, the whole board, at the clocks and baud rates a
+  // port may choose (constant functions evaluated at elaboration must still build at 48 MHz).
+  for (const m of ['board_link', 'nla_core', 'board_top']) {
+    it(`${m} (whole design)`, () => {
+      const sets =
+        m === 'nla_core' ? [[]]
+        : m === 'board_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
+        : [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']];
+      for (const params of sets) {
         const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
         expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);

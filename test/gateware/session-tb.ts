@@ -32,7 +32,7 @@ export const SOURCES = [
   'link_tx.v', 'rto_estimator.v', 'unseq_frame.v', 'line_time.v', 'idle_timer.v', 'session.v', 'msg_rom.v',
   'output_history.v',
 ];
-const EXTRA = ['session_defs.vh', 'msg_text.vh', 'cmp_const.vh', 'lfsr.vh', 'sim/session_tb.cpp'];
+const EXTRA = ['session_defs.vh', 'msg_text.vh', 'cmp_const.vh', 'sim/session_tb.cpp'];
 
 /** Clock cycles per simulated ms in the testbench (the design's TICK_CYCLES). */
 export const TICK_CYCLES = 20;
