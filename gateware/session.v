@@ -102,10 +102,17 @@ module session #(
   /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
   reg [127:0] ev;
   /* verilator lint_on UNUSEDSIGNAL */
-  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames,
-  // 2 image bytes received, 3 image total, 4 a temporary. They are read and written a byte at a time,
-  // LSB first, by rotating them right (so that only their low bytes are multiplexed)
-  reg [159:0] rv;
+  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames
+  // (0 while !rej_ok), 2 image bytes received, 3 image total, 4 a temporary. They live in a byte RAM
+  // (number n byte j at 4 n + j; one registered read port, one write port); the last frame and the
+  // image total are also shifted into registers as they are written (HELLO_ACK's snapshot, the core)
+  reg [7:0]  nm [0:31];
+  reg [7:0]  nm_q;
+  reg [4:0]  nm_ra;
+  reg        nm_we;
+  reg [4:0]  nm_wa;
+  reg [31:0] last32, tot32;
+  reg        rej_ok;
   reg [4:0]  f;
   wire [7:0]  m_type = ev[7:0];
   /* verilator lint_off UNUSEDSIGNAL */
@@ -120,10 +127,10 @@ module session #(
   wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
   wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
   wire        p_a0 = p_u32a == 32'd0;
-  wire [31:0] img_tot = rv[127:96];
+  wire [31:0] img_tot = tot32;
   assign ha_flags = {no_last, 5'd0, image_loaded, booted};
   assign ha_crc = image_crc;
-  assign ha_last = rv[31:0];
+  assign ha_last = last32;
   wire [12:0] mlen8 = m_len - 13'd8;
 
   // ---- session state ----
@@ -204,43 +211,44 @@ module session #(
     .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .lo_we(state == S_RS_C2),
     .ent_bytes(rs_plen), .tail(h_tail), .count(h_count));
 
-  // ---- the byte source: one byte of the message, of the session's numbers or of the core's ----
+  // ---- the byte source: one byte of the message, of the session's numbers or of the core's, read at
+  // address sa in one cycle and used in the next (srcd): message bytes through the queue's read port
+  // (queue offset = sa), numbers through the number RAM, the core's counters through a register ----
   reg  [5:0] sa;
-  reg  [7:0] src_b;
+  reg  [7:0] core_b, core_q;
   always @(*) begin
-    case (sa[5:4])
-      2'd0: case (sa[3:0])            // the message's type and payload bytes 0..7
-              4'd0: src_b = ev[7:0];
-              4'd3: src_b = ev[31:24];
-              4'd4: src_b = ev[39:32];
-              4'd5: src_b = ev[47:40];
-              4'd6: src_b = ev[55:48];
-              4'd7: src_b = ev[63:56];
-              4'd8: src_b = ev[71:64];
-              4'd9: src_b = ev[79:72];
-              4'd10: src_b = ev[87:80];
-              default: src_b = 8'd0;
-            endcase
-      2'd1: src_b = (no_last && sa[3:2] == 2'd0) ? 8'hFF : rv[32*sa[3:2] +: 8];
-      2'd2: case (sa[3:2])
-              2'd0: src_b = rv[135:128];
-              2'd1: src_b = frames_processed[8*sa[1:0] +: 8];
-              2'd2: src_b = saturations[8*sa[1:0] +: 8];
-              default: src_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
-                                     : (sa[0] ? img_err_offset[15:8] : img_err_offset[7:0]);
-            endcase
-      default: case (sa[3:2])
-              2'd0: src_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
-                                  : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
-              2'd1: src_b = sa[1] ? 8'd0 : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
-              default: src_b = 8'd0;
-            endcase
+    case (sa[3:2])
+      2'd1: core_b = frames_processed[8*sa[1:0] +: 8];
+      2'd2: core_b = saturations[8*sa[1:0] +: 8];
+      default: core_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
+                              : (sa[0] ? img_err_offset[15:8] : img_err_offset[7:0]);
     endcase
+    if (sa[5:4] == 2'd1) core_b = 8'd0;          // rejectedFrames before the first rejection
+    if (sa[5:4] == 2'd3)
+      case (sa[3:2])
+        2'd0: core_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
+                             : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
+        2'd1: core_b = sa[1] ? 8'd0 : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
+        default: core_b = 8'd0;
+      endcase
   end
+  // (sa 16..35: numbers 0..4)
+  wire [2:0] sa_num = sa[4:2] - 3'd4;
+  wire       sa_is_num = sa[5:4] == 2'd1 || sa[5:2] == 4'd8;
+  reg  [1:0] sel_d;                  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF
+  always @(posedge clk) begin
+    core_q <= core_b;
+    sel_d <= (sa[5:4] == 2'd0) ? 2'd0 : (!sa_is_num || (!rej_ok && sa[5:2] == 4'd5)) ? 2'd2
+           : (no_last && sa[5:2] == 4'd4) ? 2'd3 : 2'd1;
+  end
+  wire [7:0] srcd = (sel_d == 2'd0) ? q_rd : (sel_d == 2'd2) ? core_q : (sel_d == 2'd3) ? 8'hFF : nm_q;
 
-  // ---- the serial adder: 4 cycles, A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written
-  // into r[4*aw_sel + j]; flags: ac carry out (for A - B: A >= B), az result zero, alo its low 16 bits ----
-  reg  [1:0] aj, an;
+  // ---- the serial adder: 5 cycles, bytes read in cycles aj = 0..3 and added one cycle later:
+  // A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written into number aw_sel byte j; flags:
+  // ac carry out (for A - B: A >= B), az result zero, alo its low 16 bits ----
+  reg  [2:0] aj;
+  wire [1:0] ajd = aj[1:0] - 2'd1;   // the byte added (aj 1..4)
+  reg  [1:0] an;
   reg  [5:0] aa, aret;
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
@@ -251,53 +259,63 @@ module session #(
   reg  [7:0] b_b;
   always @(*) begin
     case (ab)
-      B_LAST: b_b = no_last ? 8'hFF : rv[7:0];
-      B_GOT: b_b = rv[71:64];
-      B_TOT: b_b = rv[103:96];
-      B_TEMP: b_b = rv[135:128];
-      B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
-      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? hc16[15:8] : hc16[7:0];
+      B_LAST: b_b = no_last ? 8'hFF : nm_q;
+      B_GOT, B_TOT, B_TEMP: b_b = nm_q;
+      B_MLEN8: b_b = ajd[1] ? 8'd0 : ajd[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
+      B_HCOUNT: b_b = ajd[1] ? 8'd0 : ajd[0] ? hc16[15:8] : hc16[7:0];
       default: b_b = 8'd0;
     endcase
   end
-  wire [7:0] a_b = ((an == N1 && aj != 2'd0) || (an == N2 && aj[1])) ? 8'd0 : src_b;
+  wire [7:0] a_b = ((an == N1 && ajd != 2'd0) || (an == N2 && ajd[1])) ? 8'd0 : srcd;
   wire [8:0] sum9 = {1'b0, a_b} + {1'b0, asub ? ~b_b : b_b} + {8'd0, ac};
   // the operations of the adder, by number: A, its bytes, B, subtract, write, written number, next state
   reg  [4:0] aop;
-  reg  [21:0] opw;
-  always @(*) begin
-    case (aop)
-      5'd0: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd1: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd2: opw = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd3: opw = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd4: opw = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd5: opw = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd6: opw = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd7: opw = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd8: opw = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd9: opw = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
-      5'd10: opw = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
-      5'd11: opw = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
-      5'd12: opw = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
-      5'd13: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
-      5'd14: opw = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
-      5'd15: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
-      5'd16: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
-      5'd17: opw = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
-      5'd18: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
-      5'd19: opw = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
-      5'd20: opw = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
-      5'd21: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
-      5'd22: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
-      5'd23: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
-      default: opw = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
-    endcase
-  end
-  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw;
+  function [21:0] opw_of(input [4:0] op);
+    begin
+      case (op)
+        5'd0: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd1: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd2: opw_of = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd3: opw_of = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd4: opw_of = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd5: opw_of = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd6: opw_of = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd7: opw_of = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd8: opw_of = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        5'd9: opw_of = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
+        5'd10: opw_of = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
+        5'd11: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
+        5'd12: opw_of = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
+        5'd13: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
+        5'd14: opw_of = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
+        5'd15: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
+        5'd16: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
+        5'd17: opw_of = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
+        5'd18: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
+        5'd19: opw_of = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
+        5'd20: opw_of = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
+        5'd21: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
+        5'd22: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
+        5'd23: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+        default: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
+      endcase
+    end
+  endfunction
+  // A's first byte: for a message byte, its queue offset (q_off is set with the call, a constant there)
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [5:0] a_of(input [4:0] op);
+    reg [21:0] w;
+    begin
+      w = opw_of(op);
+      a_of = w[21:16];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw_of(aop);
   task call(input [4:0] op, input cin);
     begin
-      aop <= op; ac <= cin; az <= 1'b1; aj <= 2'd0; state <= S_ALU;
+      aop <= op; ac <= cin; az <= 1'b1; aj <= 3'd0; state <= S_ALU;
+      q_off <= {7'd0, a_of(op)};
     end
   endtask
 
@@ -322,8 +340,8 @@ module session #(
     endcase
   end
   reg [12:0] k;
-  reg [7:0]  em_q;
-  reg        em_rom_q;
+  reg [7:0]  em_q;                  // byte k - 1: a constant, a text character, or the byte source
+  reg        em_rom_q, em_src_q, em_hex_q, em_nhi_q;
   wire [8:0] rom_addr;
   wire [7:0] rom_ch = q_rd, rom_len;
   wire       rom_num;
@@ -331,8 +349,11 @@ module session #(
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
   wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
-  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes)
-  assign q_ra = (state == S_EMIT && em_type == T_ERROR) ? {{(QAW - 9){1'b0}}, rom_addr} : qpos(q_rd_ptr, q_off);
+  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes) or the
+  // message's frame; an answer's message bytes (em_sa < 16) are read at queue offset em_sa
+  wire em_msg = state == S_EMIT && em_src && em_sa[5:4] == 2'd0;
+  assign q_ra = (state == S_EMIT && em_type == T_ERROR && !em_msg) ? {{(QAW - 9){1'b0}}, rom_addr}
+              : qpos(q_rd_ptr, em_msg ? {7'd0, em_sa} : q_off);
   msg_rom mr (.id(err_msg), .idx(ci), .addr(rom_addr), .base_len(rom_len), .has_num(rom_num));
   wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
@@ -375,14 +396,15 @@ module session #(
       end
     end
   end
-  wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
-  wire [3:0] nib = rv[128 + 4*hn +: 4];
-  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  // (the hex digit: nibble 7 - hd of the temporary, the high one of its byte when hd is even)
+  wire [3:0] nib = em_nhi_q ? srcd[7:4] : srcd[3:0];
+  wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd
+                   : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
   wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
   wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
-    if (state == S_ALU) sa = aa + {4'd0, aj};
+    if (state == S_ALU) sa = aa + {4'd0, aj[1:0]};
     else sa = em_sa;
   end
 
@@ -471,20 +493,24 @@ module session #(
   // the byte registers: e[] written while fetching, r[] by the serial adder (rejected = 0 at reset)
   wire       e_we = state == S_FETCH && f != 5'd0;
   wire [3:0] e_wi = f[3:0] - 4'd1;
-  // a number rotates when the adder reads it (A or B) or writes it, or an answer reads it
-  wire [2:0] sa_num = sa[4:2] - 3'd4;            // (sa 16..35: numbers 0..4)
-  wire       sa_is_num = (sa[5:4] == 2'd1 || sa[5:2] == 4'd8) &&
-                         (state == S_ALU || (state == S_EMIT && em_src && !em_hex));
+  // the number RAM: the adder reads B's number when B is one (A is a message byte then), else the byte
+  // source's; it writes byte ajd of number aw_sel one cycle after reading it
   wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : ab;  // (B_LAST, B_GOT, B_TOT, B_TEMP: numbers 0, 2, 3, 4)
   wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP;
+  always @(*) begin
+    nm_ra = (state == S_ALU && b_is_num) ? {b_num, aj[1:0]} : {sa_num, sa[1:0]};
+    nm_we = state == S_ALU && aj != 3'd0 && aw;
+    nm_wa = {aw_sel, ajd};
+  end
   integer i;
   always @(posedge clk) begin
     for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) ev[8*i +: 8] <= q_rd;
-    for (i = 0; i < 5; i = i + 1)
-      if ((sa_is_num && {29'd0, sa_num} == i) ||
-          (state == S_ALU && ((b_is_num && {29'd0, b_num} == i) || (aw && {29'd0, aw_sel} == i))))
-        rv[32*i +: 32] <= {(state == S_ALU && aw && {29'd0, aw_sel} == i) ? sum9[7:0] : rv[32*i +: 8], rv[32*i+8 +: 24]};
-    if (rst) rv[63:32] <= 32'd0;
+    if (nm_we) nm[nm_wa] <= sum9[7:0];
+    nm_q <= nm[nm_ra];
+    if (nm_we && aw_sel == W_LAST) last32 <= {sum9[7:0], last32[31:8]};
+    if (nm_we && aw_sel == W_TOT) tot32 <= {sum9[7:0], tot32[31:8]};
+    if (rst) rej_ok <= 1'b0;
+    else if (nm_we && aw_sel == W_REJ) rej_ok <= 1'b1;
   end
   always @(posedge clk) begin
     q_pop <= 1'b0; hello_ack_req <= 1'b0; st_we <= 1'b0; st_commit <= 1'b0;
@@ -497,13 +523,14 @@ module session #(
       hello_mark <= {QAW{1'b0}};
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0; sw <= {VW{1'b0}}; out_plen <= 13'd10;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
+      em_src_q <= 1'b0; em_hex_q <= 1'b0; em_nhi_q <= 1'b0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
       rs_skip <= 1'b0;
-      aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
+      aj <= 3'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
@@ -528,13 +555,16 @@ module session #(
           if (f == 5'd16) state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
-        S_ALU: begin
-          ac <= sum9[8];
-          if (sum9[7:0] != 8'd0) az <= 1'b0;
-          if (aj == 2'd0) alo[7:0] <= sum9[7:0];
-          if (aj == 2'd1) alo[15:8] <= sum9[7:0];
-          aj <= aj + 2'd1;
-          if (aj == 2'd3) state <= aret;
+        S_ALU: begin                  // (byte aj read, byte aj - 1 added)
+          q_off <= q_off + 13'd1;
+          if (aj != 3'd0) begin
+            ac <= sum9[8];
+            if (sum9[7:0] != 8'd0) az <= 1'b0;
+            if (ajd == 2'd0) alo[7:0] <= sum9[7:0];
+            if (ajd == 2'd1) alo[15:8] <= sum9[7:0];
+          end
+          aj <= aj + 3'd1;
+          if (aj == 3'd4) state <= aret;
         end
         // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
         S_FAIL: begin
@@ -695,13 +725,16 @@ module session #(
           state <= S_ROOM;
         end
         S_EMIT: begin                 // byte k computed (and its text character read), byte k - 1 written
-          em_q <= em_byte;
+          em_q <= em_c;
           em_rom_q <= em_is_rom;
+          em_src_q <= em_src;
+          em_hex_q <= em_hex;
+          em_nhi_q <= !hd[0];
           k <= k + 13'd1;
           if (k != 13'd0) begin
             st_we <= 1'b1;
             st_wo <= k - 13'd1;
-            st_wd <= em_rom_q ? rom_ch : em_q;
+            st_wd <= em_wd;
           end
           if (em_type == T_OUTPUT) begin
             // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
