@@ -122,8 +122,6 @@ module session #(
   wire [31:0] p_u32a = {ev[55:48], ev[47:40], ev[39:32], ev[31:24]};      // payload 0..3
   wire [31:0] p_u32b = {ev[87:80], ev[79:72], ev[71:64], ev[63:56]};     // payload 4..7
   wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
-  wire [15:0] p_u16_4 = {ev[71:64], ev[63:56]};
-  wire [15:0] p_u16_8 = {ev[103:96], ev[95:88]};
   wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
   wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
   wire        p_a0 = p_u32a == 32'd0;
@@ -131,7 +129,7 @@ module session #(
   assign ha_flags = {no_last, 5'd0, image_loaded, booted};
   assign ha_crc = image_crc;
   assign ha_last = last32;
-  wire [12:0] mlen8 = m_len - 13'd8;
+  wire [13:0] mlen8 = {1'b0, m_len} - 14'd8;   // (signed)
 
   // ---- session state ----
   reg        streaming, booted, hello_pend, img_active, no_last;
@@ -141,10 +139,12 @@ module session #(
   // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
-  // the value count of INPUT_FRAME/OUTPUT_FRAME (payload bytes 8, 9) or TARGET_FRAME (4, 5), times 3
+  // INPUT_FRAME/OUTPUT_FRAME (value count: payload bytes 8, 9) and TARGET_FRAME (4, 5) must be 10/6 + 3
+  // values long: checked by the serial adder before dispatch (S_WF1..3, wv_ok), which leaves the count
+  // (minus 1 for TARGET_FRAME) in number 5 for the count check against the core's
   wire        m_tgt = m_type == 8'h09;
-  wire [15:0] v_cnt = m_tgt ? p_u16_4 : p_u16_8;
-  wire [17:0] cnt3 = {2'd0, v_cnt} + {1'b0, v_cnt, 1'b0};
+  wire        m_vals = m_type == 8'h08 || m_type == 8'h0A || m_tgt;
+  reg         wv_ok;
   // the payload length a message must have: a constant per type plus at most one of its bytes (one
   // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
   reg  [5:0]  wf_base;
@@ -171,8 +171,7 @@ module session #(
   // (the sums are at least the fixed part: equality implies the minimum length)
   wire well = (wf_fixed && m_len == wf_len) ||
               (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
-              ((m_type == 8'h08 || m_type == 8'h0A || m_tgt) &&
-               {5'd0, m_len} == {14'd0, !m_tgt, m_tgt, 2'b10} + cnt3);   // 10 or 6 + 3 values
+              (m_vals && wv_ok);                                                 // 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
   function [17:0] width_of(input [3:0] pr);
@@ -260,8 +259,8 @@ module session #(
   always @(*) begin
     case (ab)
       B_LAST: b_b = no_last ? 8'hFF : nm_q;
-      B_GOT, B_TOT, B_TEMP: b_b = nm_q;
-      B_MLEN8: b_b = ajd[1] ? 8'd0 : ajd[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
+      B_GOT, B_TOT, B_TEMP, B_N5: b_b = nm_q;
+      B_MLEN8: b_b = ajd[1] ? {8{mlen8[13]}} : ajd[0] ? {{3{mlen8[13]}}, mlen8[12:8]} : mlen8[7:0];
       B_HCOUNT: b_b = ajd[1] ? 8'd0 : ajd[0] ? hc16[15:8] : hc16[7:0];
       default: b_b = 8'd0;
     endcase
@@ -269,41 +268,53 @@ module session #(
   wire [7:0] a_b = ((an == N1 && ajd != 2'd0) || (an == N2 && ajd[1])) ? 8'd0 : srcd;
   wire [8:0] sum9 = {1'b0, a_b} + {1'b0, asub ? ~b_b : b_b} + {8'd0, ac};
   // the operations of the adder, by number: A, its bytes, B, subtract, write, written number, next state
-  reg  [4:0] aop;
-  function [21:0] opw_of(input [4:0] op);
+  reg  [5:0] aop;
+  function [21:0] opw_of(input [5:0] op);
     begin
       case (op)
-        5'd0: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd1: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd2: opw_of = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd3: opw_of = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd4: opw_of = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd5: opw_of = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd6: opw_of = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd7: opw_of = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd8: opw_of = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-        5'd9: opw_of = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
-        5'd10: opw_of = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
-        5'd11: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
-        5'd12: opw_of = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
-        5'd13: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
-        5'd14: opw_of = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
-        5'd15: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
-        5'd16: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
-        5'd17: opw_of = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
-        5'd18: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
-        5'd19: opw_of = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
-        5'd20: opw_of = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
-        5'd21: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
-        5'd22: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
-        5'd23: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+        6'd0: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd1: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd2: opw_of = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd3: opw_of = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd4: opw_of = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd5: opw_of = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd6: opw_of = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd7: opw_of = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd8: opw_of = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd9: opw_of = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
+        6'd10: opw_of = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
+        6'd11: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
+        6'd12: opw_of = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
+        6'd13: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
+        6'd14: opw_of = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
+        6'd15: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
+        6'd16: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
+        6'd17: opw_of = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
+        6'd18: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
+        6'd19: opw_of = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
+        6'd20: opw_of = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
+        6'd21: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
+        6'd22: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
+        6'd23: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+        // the value count c: number 5 = c (INPUT/OUTPUT_FRAME) or c - 1 (TARGET_FRAME); temp = c + n5 (+ 1):
+        // then c + temp (+ 1): 3 c + 2 or 3 c - 1; then temp - (len - 8) (- 1) is 0 when len = 10 + 3 c or 6 + 3 c
+        6'd24: opw_of = {A_P4, N2, B_ZERO, 1'b1, 1'b1, W_N5, S_WF1};
+        6'd25: opw_of = {A_P8, N2, B_ZERO, 1'b0, 1'b1, W_N5, S_WF1};
+        6'd26: opw_of = {A_P4, N2, B_N5, 1'b0, 1'b1, W_TEMP, S_WF2};
+        6'd27: opw_of = {A_P8, N2, B_N5, 1'b0, 1'b1, W_TEMP, S_WF2};
+        6'd31: opw_of = {A_P4, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_WF4};
+        6'd32: opw_of = {A_P8, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_WF4};
+        6'd28: opw_of = {A_TEMP, N4, B_MLEN8, 1'b1, 1'b0, W_TEMP, S_WF3};
+        // the count check: n_outputs - c (TARGET_FRAME), n_stim_inputs - c (INPUT_FRAME)
+        6'd29: opw_of = {A_NOUT, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
+        6'd30: opw_of = {A_NSTIM, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
         default: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
       endcase
     end
   endfunction
   // A's first byte: for a message byte, its queue offset (q_off is set with the call, a constant there)
   /* verilator lint_off UNUSEDSIGNAL */
-  function [5:0] a_of(input [4:0] op);
+  function [5:0] a_of(input [5:0] op);
     reg [21:0] w;
     begin
       w = opw_of(op);
@@ -312,7 +323,7 @@ module session #(
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
   always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw_of(aop);
-  task call(input [4:0] op, input cin);
+  task call(input [5:0] op, input cin);
     begin
       aop <= op; ac <= cin; az <= 1'b1; aj <= 3'd0; state <= S_ALU;
       q_off <= {7'd0, a_of(op)};
@@ -495,8 +506,9 @@ module session #(
   wire [3:0] e_wi = f[3:0] - 4'd1;
   // the number RAM: the adder reads B's number when B is one (A is a message byte then), else the byte
   // source's; it writes byte ajd of number aw_sel one cycle after reading it
-  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : ab;  // (B_LAST, B_GOT, B_TOT, B_TEMP: numbers 0, 2, 3, 4)
-  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP;
+  // (B_LAST, B_GOT, B_TOT, B_TEMP, B_N5: numbers 0, 2, 3, 4, 5)
+  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : (ab == B_N5) ? 3'd5 : ab;
+  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP || ab == B_N5;
   always @(*) begin
     nm_ra = (state == S_ALU && b_is_num) ? {b_num, aj[1:0]} : {sa_num, sa[1:0]};
     nm_we = state == S_ALU && aj != 3'd0 && aw;
@@ -529,8 +541,8 @@ module session #(
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
-      rs_skip <= 1'b0;
-      aj <= 3'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
+      rs_skip <= 1'b0; wv_ok <= 1'b0;
+      aj <= 3'd0; aop <= 6'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
@@ -552,7 +564,17 @@ module session #(
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
           q_off <= ge_c({27'd0, f}, 32'd14) ? 13'd34 : {8'd0, f} + 13'd1;
-          if (f == 5'd16) state <= S_DISPATCH;
+          if (f == 5'd16) begin
+            if (m_vals) call(m_tgt ? 6'd24 : 6'd25, 1'b0);
+            else state <= S_DISPATCH;
+          end
+        end
+        S_WF1: call(m_tgt ? 6'd26 : 6'd27, !m_tgt);
+        S_WF2: call(m_tgt ? 6'd31 : 6'd32, !m_tgt);
+        S_WF4: call(6'd28, !m_tgt);
+        S_WF3: begin
+          wv_ok <= az;
+          state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
         S_ALU: begin                  // (byte aj read, byte aj - 1 added)
@@ -569,39 +591,39 @@ module session #(
         // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
         S_FAIL: begin
           case (err_msg)
-            M_IMG_SIZE: call(5'd0, 1'b0);
-            M_IMG_CHUNK: call(5'd1, 1'b0);
-            M_IMG_INVALID, M_IMG_CAPACITY: call(5'd2, 1'b0);
-            M_IMG_STAGING: call(5'd3, 1'b0);
-            M_PARAM_RANGE: call(5'd4, 1'b0);
-            M_START_ORDER, M_ORDER: call(5'd5, 1'b1);
-            M_COUNT: if (is_target) call(5'd6, 1'b0);
-                     else call(5'd7, 1'b0);
-            M_HISTORY: if (h_empty) call(5'd5, 1'b1);
+            M_IMG_SIZE: call(6'd0, 1'b0);
+            M_IMG_CHUNK: call(6'd1, 1'b0);
+            M_IMG_INVALID, M_IMG_CAPACITY: call(6'd2, 1'b0);
+            M_IMG_STAGING: call(6'd3, 1'b0);
+            M_PARAM_RANGE: call(6'd4, 1'b0);
+            M_START_ORDER, M_ORDER: call(6'd5, 1'b1);
+            M_COUNT: if (is_target) call(6'd6, 1'b0);
+                     else call(6'd7, 1'b0);
+            M_HISTORY: if (h_empty) call(6'd5, 1'b1);
                        else state <= S_FAIL2;   // the temporary holds the first frame kept
-            default: call(5'd8, 1'b0);
+            default: call(6'd8, 1'b0);
           endcase
         end
-        S_FAIL2: if (count_rej) call(5'd9, 1'b1);
+        S_FAIL2: if (count_rej) call(6'd9, 1'b1);
                  else state <= S_EMIT_ROOM;
         // ---- LOAD_IMAGE checks: temp = chunk end; total >= end; offset = received; total = total ----
         S_LI1: begin
           ce_ovf <= ac;
-          call(5'd10, 1'b1);
+          call(6'd10, 1'b1);
         end
         S_LI2: begin
           li_over <= ce_ovf || !ac;
           img_last <= az;
           if (p_a0) begin             // offset 0 starts a new buffer even when the chunk is then refused
             img_active <= 1'b1;
-            call(5'd11, 1'b0);
-          end else call(5'd12, 1'b1);
+            call(6'd11, 1'b0);
+          end else call(6'd12, 1'b1);
         end
-        S_LI_T: call(5'd13, 1'b0);
+        S_LI_T: call(6'd13, 1'b0);
         S_LI5: if (li_over) fail(M_IMG_CHUNK); else load_accept();
         S_LI3: begin
           li_ne <= !az;
-          call(5'd14, 1'b1);
+          call(6'd14, 1'b1);
         end
         S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
@@ -614,7 +636,7 @@ module session #(
             cp_more <= 1'b1;
             img_wr_data <= q_rd;
           end
-          if (cp_end) call(5'd15, 1'b0);   // received = end
+          if (cp_end) call(6'd15, 1'b0);   // received = end
         end
         S_LOAD_FIN: begin
           if (!img_last) state <= S_POP;
@@ -639,8 +661,10 @@ module session #(
         S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
         S_VF1: begin
           if (!az) fail(M_ORDER);
-          else if (v_cnt != (is_target ? n_outputs : n_stim_inputs))
-            fail(M_COUNT);
+          else call(is_target ? 6'd29 : 6'd30, !is_target);
+        end
+        S_VF2: begin
+          if (!az) fail(M_COUNT);
           else begin
             q_off <= is_target ? 13'd9 : 13'd13;
             state <= S_VAL_COPY;
@@ -717,7 +741,7 @@ module session #(
           st_commit <= 1'b1;
           h_end <= !h_skip;
           no_last <= 1'b0;
-          call(5'd16, 1'b0);    // last frame = this frame
+          call(6'd16, 1'b0);    // last frame = this frame
         end
         // ---- STATUS / END_STREAM / ERROR ----
         S_EMIT_ROOM: begin            // the message text's length is known now
@@ -754,10 +778,10 @@ module session #(
         S_RS1: begin
           if (ac) state <= S_POP;
           else if (h_empty) fail(M_HISTORY);
-          else call(5'd17, 1'b1);
+          else call(6'd17, 1'b1);
         end
-        S_RS2: call(5'd18, 1'b1);
-        S_RS3: call(5'd19, 1'b1);
+        S_RS2: call(6'd18, 1'b1);
+        S_RS3: call(6'd19, 1'b1);
         S_RS4: begin
           if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
@@ -833,7 +857,7 @@ module session #(
         8'h03: begin
           if (streaming && image_loaded) fail(M_STREAMING_LOAD);
           else if (p_a0 && (total_small || total_big)) fail(M_IMG_SIZE);
-          else call(5'd20, 1'b0);   // temp = offset + chunk length
+          else call(6'd20, 1'b0);   // temp = offset + chunk length
         end
         8'h04: set_param();
         8'h05: begin
@@ -851,7 +875,7 @@ module session #(
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
           else if (cand_big) fail(M_PROBES_SIZE);
           else if (!p_a0 && no_last) fail(M_START_ORDER);
-          else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
+          else if (!p_a0) call(6'd21, 1'b0);   // frame - last - 1
           else ss_accept();
         end
         8'h07: begin
@@ -861,7 +885,7 @@ module session #(
         8'h08, 8'h09: begin
           if (!streaming || !image_loaded)
             fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
-          else call(5'd22, 1'b0);       // frame - last - 1
+          else call(6'd22, 1'b0);       // frame - last - 1
         end
         8'h0E: begin
           if (image_loaded && streaming) streaming <= 1'b0;
@@ -869,7 +893,7 @@ module session #(
         end
         8'h0F: begin
           if (no_last) state <= S_POP;
-          else call(5'd23, 1'b0);        // carry: fromFrame > last
+          else call(6'd23, 1'b0);        // carry: fromFrame > last
         end
         default: fail(M_NOT_ACCEPTED);
       endcase
