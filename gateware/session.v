@@ -174,20 +174,17 @@ module session #(
               (m_vals && wv_ok);                                                 // 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
-  function [17:0] width_of(input [3:0] pr);
-    begin
-      // (n_outputs times the number of probes 0..2 that are set: two adders instead of three)
-      width_of = ({1'b0, n_outputs, 1'b0} & {18{(pr[0] & pr[1]) | (pr[0] & pr[2]) | (pr[1] & pr[2])}})
-               + ({2'd0, n_outputs} & {18{pr[0] ^ pr[1] ^ pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
-    end
-  endfunction
-  // START_STREAM's candidate probes (payload byte 8): an OUTPUT_FRAME of 10 + 3 w bytes must fit
-  // MAX_PAYLOAD (w <= WMAX); the stream's width and OUTPUT_FRAME payload length are kept from its
-  // START_STREAM (the image, and so the widths, cannot change while streaming)
+  // START_STREAM's candidate probes (payload byte 8): w = width(probes) is summed by the serial adder
+  // (n_outputs for each of probes 0..2, n_neurons for probe 3; S_SW1) and read from alo (the last sum;
+  // w < 2**18); an OUTPUT_FRAME of 10 + 3 w bytes must fit MAX_PAYLOAD (w <= WMAX). The stream's width
+  // and OUTPUT_FRAME payload length are kept from its START_STREAM (the image, and so the widths,
+  // cannot change while streaming)
   localparam [17:0] WMAX = (MAX_PAYLOAD - 10) / 3;
-  wire [17:0] cand_w = width_of(p8[3:0]);
+  wire [17:0] cand_w = alo[17:0];
   wire        cand_big = ge_c({14'd0, cand_w}, {14'd0, WMAX} + 32'd1);
-  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};
+  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};   // (w <= WMAX)
+  reg  [2:0]  pi;                   // the probe added next
+  reg         ss_ok;                // frame = last + 1
   reg  [VW-1:0] sw;
   reg  [12:0] out_plen;
   wire [15:0] cur_w = {{(16 - VW){1'b0}}, sw};
@@ -227,7 +224,7 @@ module session #(
       case (sa[3:2])
         2'd0: core_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
                              : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
-        2'd1: core_b = sa[1] ? 8'd0 : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
+        2'd1: core_b = sa[1] ? (sa[0] ? n_neurons[15:8] : n_neurons[7:0]) : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
         default: core_b = 8'd0;
       endcase
   end
@@ -244,7 +241,7 @@ module session #(
 
   // ---- the serial adder: 5 cycles, bytes read in cycles aj = 0..3 and added one cycle later:
   // A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written into number aw_sel byte j; flags:
-  // ac carry out (for A - B: A >= B), az result zero, alo its low 16 bits ----
+  // ac carry out (for A - B: A >= B), az result zero, alo its low 24 bits ----
   reg  [2:0] aj;
   wire [1:0] ajd = aj[1:0] - 2'd1;   // the byte added (aj 1..4)
   reg  [1:0] an;
@@ -253,7 +250,7 @@ module session #(
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
   /* verilator lint_off UNUSEDSIGNAL */ // RESEND_OUTPUTS uses the low HAW bits (fromFrame - first < count)
-  reg  [15:0] alo;
+  reg  [23:0] alo;
   /* verilator lint_on UNUSEDSIGNAL */
   reg  [7:0] b_b;
   always @(*) begin
@@ -308,6 +305,10 @@ module session #(
         // the count check: n_outputs - c (TARGET_FRAME), n_stim_inputs - c (INPUT_FRAME)
         6'd29: opw_of = {A_NOUT, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
         6'd30: opw_of = {A_NSTIM, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
+        // width(probes): temp = 0, then n_outputs / n_neurons + temp for each probe set
+        6'd33: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_SW1};
+        6'd34: opw_of = {A_NOUT, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
+        6'd35: opw_of = {A_NNEUR, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
         default: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
       endcase
     end
@@ -542,7 +543,7 @@ module session #(
       cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
       rs_skip <= 1'b0; wv_ok <= 1'b0;
-      aj <= 3'd0; aop <= 6'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
+      aj <= 3'd0; aop <= 6'd0; ac <= 1'b0; az <= 1'b0; alo <= 24'd0; pi <= 3'd0; ss_ok <= 1'b0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
@@ -584,6 +585,7 @@ module session #(
             if (sum9[7:0] != 8'd0) az <= 1'b0;
             if (ajd == 2'd0) alo[7:0] <= sum9[7:0];
             if (ajd == 2'd1) alo[15:8] <= sum9[7:0];
+            if (ajd == 2'd2) alo[23:16] <= sum9[7:0];
           end
           aj <= aj + 3'd1;
           if (aj == 3'd4) state <= aret;
@@ -658,7 +660,19 @@ module session #(
           else fail(M_IMG_CAPACITY);
         end
         // ---- START_STREAM / INPUT_FRAME / TARGET_FRAME: frame = last + 1 ----
-        S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
+        S_SS1: begin                  // (frame = last + 1 is checked first, reported in order below)
+          ss_ok <= az;
+          pi <= 3'd0;
+          call(6'd33, 1'b0);
+        end
+        S_SW1: begin
+          if (!pi[2]) begin
+            pi <= pi + 3'd1;
+            if (p8[{1'b0, pi[1:0]}]) call((pi[1:0] == 2'd3) ? 6'd35 : 6'd34, 1'b0);
+          end else if (cand_big) fail(M_PROBES_SIZE);
+          else if (!p_a0 && (no_last || !ss_ok)) fail(M_START_ORDER);
+          else ss_accept();
+        end
         S_VF1: begin
           if (!az) fail(M_ORDER);
           else call(is_target ? 6'd29 : 6'd30, !is_target);
@@ -873,10 +887,7 @@ module session #(
         8'h06: begin
           if (!image_loaded) fail(M_NO_IMAGE);
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
-          else if (cand_big) fail(M_PROBES_SIZE);
-          else if (!p_a0 && no_last) fail(M_START_ORDER);
-          else if (!p_a0) call(6'd21, 1'b0);   // frame - last - 1
-          else ss_accept();
+          else call(6'd21, 1'b0);       // frame - last - 1, then width(probes)
         end
         8'h07: begin
           if (image_loaded) streaming <= 1'b0;
