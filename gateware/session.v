@@ -119,12 +119,17 @@ module session #(
   wire [7:0]  e2 = ev[23:16];
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] m_len  = {e2[4:0], ev[15:8]};
-  wire [31:0] p_u32a = {ev[55:48], ev[47:40], ev[39:32], ev[31:24]};      // payload 0..3
-  wire [31:0] p_u32b = {ev[87:80], ev[79:72], ev[71:64], ev[63:56]};     // payload 4..7
+  wire [16:0] p_u32a = {ev[40], ev[39:32], ev[31:24]};                   // payload 0..3 (low 17 bits)
+  wire [7:0]  p4 = ev[63:56], p7 = ev[87:80];                          // payload 4, 7 (the image total's)
   wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
   wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
   wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
-  wire        p_a0 = p_u32a == 32'd0;
+  // zero tests of the fields from flags captured with the bytes (zf[i]: e[i] == 0)
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg  [15:0] zf;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        p_a0 = &zf[6:3];
+  wire        p_u16_0_1 = p0 == 8'd1 && zf[4];                          // payload u16 at 0 = 1
   wire [31:0] img_tot = tot32;
   assign ha_flags = {no_last, 5'd0, image_loaded, booted};
   assign ha_crc = image_crc;
@@ -449,15 +454,15 @@ module session #(
   assign in_idx = {{(16 - VW){1'b0}}, vi}; assign tgt_idx = in_idx; assign out_rd_idx = in_idx;
   assign in_value = vacc; assign tgt_value = vacc;
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
-  wire total_small = p_u32b[31:6] == 26'd0 && !ge_c({26'd0, p_u32b[5:0]}, 32'd48);              // total < 48
-  wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
+  wire total_small = zf[8] && zf[9] && zf[10] && p4[7:6] == 2'd0 && !ge_c({26'd0, p4[5:0]}, 32'd48);   // total < 48
+  wire total_big = p7[7:3] != 5'd0 || (p7[2] && (p7[1:0] != 2'd0 || !zf[9] || !zf[8] || !zf[7]));   // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
   // (img_wr_addr starts at the chunk's offset; cp_more: a byte of the chunk was written)
   reg         cp_more;
   wire [16:0] wa_next = img_wr_addr + {16'd0, cp_more};
   wire        cp_end = q_off == q_pop_bytes;
-  wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
+  wire        wa_ok = zf[5] && zf[6] && (p_u32a[15:0] >> IAW) == 16'd0 && (wa_next >> IAW) == 17'd0;
 
   // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
   task fail(input [4:0] msg);
@@ -517,7 +522,10 @@ module session #(
   end
   integer i;
   always @(posedge clk) begin
-    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) ev[8*i +: 8] <= q_rd;
+    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) begin
+      ev[8*i +: 8] <= q_rd;
+      zf[i] <= q_rd == 8'd0;
+    end
     if (nm_we) nm[nm_wa] <= sum9[7:0];
     nm_q <= nm[nm_ra];
     if (nm_we && aw_sel == W_LAST) last32 <= {sum9[7:0], last32[31:8]};
@@ -913,14 +921,14 @@ module session #(
 
   task set_param;
     begin
-      if (p_u16_0 == 16'd1 && (p_i32_2 == 32'd0 || p_i32_2 == 32'd1)) begin
+      if (p_u16_0_1 && (&zf[8:6]) && (zf[5] || p_i32_2[7:0] == 8'd1)) begin   // learn 0 or 1
         learn <= p_i32_2[0];
         answer(T_STATUS);
-      end else if (image_loaded && ((p_u16_0 == 16'd2 && p_i32_2[31:24] == 8'd0) ||
-                                    (p_u16_0 == 16'd3 && p_i32_2[31:16] == 16'd0 && p_i32_2[15:0] != 16'd0))) begin
+      end else if (image_loaded && zf[4] && ((p0 == 8'd2 && zf[8]) ||
+                                             (p0 == 8'd3 && zf[7] && zf[8] && !(zf[5] && zf[6])))) begin
         param_we <= 1'b1;
         answer(T_STATUS);
-      end else if (!image_loaded && p_u16_0 != 16'd1) fail(M_PARAM_NO_IMAGE);
+      end else if (!image_loaded && !p_u16_0_1) fail(M_PARAM_NO_IMAGE);
       else fail(M_PARAM_RANGE);
     end
   endtask
