@@ -86,6 +86,10 @@ module session #(
   // value indices: a frame's values fit its payload (<= MAX_PAYLOAD bytes, 3 per value; the stream's
   // width is checked against MAX_PAYLOAD at START_STREAM and cannot change while streaming)
   localparam VW = $clog2(MAX_PAYLOAD / 3 + 1);
+  // a frame (11 + payload bytes, payload <= MAX_PAYLOAD) is shorter than 2**LW bytes: the queue offset,
+  // the frame byte counters and payload lengths (q_off, k, st_wo, plen, out_plen) keep their bits from
+  // LW up at 0 (their ports and comparisons stay 13 bits wide)
+  localparam LW = $clog2(MAX_PAYLOAD + 12);
 
   reg [5:0]  state;
   reg [12:0] q_off;
@@ -520,7 +524,7 @@ module session #(
     nm_we = state == S_ALU && aj != 3'd0 && aw;
     nm_wa = {aw_sel, ajd};
   end
-  integer i;
+  integer i, hb;
   always @(posedge clk) begin
     for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) begin
       ev[8*i +: 8] <= q_rd;
@@ -860,6 +864,9 @@ module session #(
         end
         default: state <= S_IDLE;     // S_POP2: the queue's pointers move
       endcase
+      for (hb = LW; hb < 13; hb = hb + 1) begin
+        q_off[hb] <= 1'b0; k[hb] <= 1'b0; st_wo[hb] <= 1'b0; plen[hb] <= 1'b0; out_plen[hb] <= 1'b0;
+      end
     end
   end
 
