@@ -419,8 +419,9 @@ module session #(
   end
   // (the hex digit: nibble 7 - hd of the temporary, the high one of its byte when hd is even)
   wire [3:0] nib = em_nhi_q ? srcd[7:4] : srcd[3:0];
-  wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd
-                   : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  // (a hex digit as a table: 0-9, a-f)
+  wire [7:0] hex_ch = !nib[3] || nib[2:1] == 2'd0 ? {4'h3, nib} : {5'b01100, nib[2:0] - 3'd1};
+  wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd : hex_ch;
   wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
   wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
