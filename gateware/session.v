@@ -756,7 +756,7 @@ module session #(
           st_wo <= k;
           st_wd <= vacc[7:0];
           h_wr <= !h_skip;
-          vacc <= {8'd0, vacc[23:8]};
+          vacc <= {q_rd, vacc[23:8]};   // (its top byte is not used here)
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
