@@ -5,10 +5,13 @@
 // OUTPUT_FRAME) into link_tx's retransmission store, keeps the output history, and answers HELLO with
 // HELLO_ACK once the messages accepted before the HELLO are processed. A message's credit returns (pop)
 // only when it is finished: for an INPUT_FRAME after its OUTPUT_FRAME is committed (7.3).
-// Small by construction: the message's fixed fields (e[]) and the session's 32-bit numbers (last frame,
-// rejected count, image progress, a temporary) are bytes; every 32-bit check and update runs through one
-// byte-serial adder (S_ALU, 4 cycles: A from the byte source `src`, B from `bsrc`), and every answer is
-// built byte by byte from the same byte source with a table of field addresses.
+// Small by construction: the session's 32-bit numbers (last frame, rejected count, image progress, a
+// temporary, a value count) live in a byte RAM; every 32-bit check and update, and the wide checks of a
+// message (its value count, width(probes)), run through one byte-serial adder (S_ALU, 5 cycles: A from
+// the byte source read one cycle ahead - message bytes through the queue's read port, numbers through
+// the number RAM, the core's counters through a register -, B from `b_b`), and every answer is built
+// byte by byte from the same byte source with a table of field addresses. The message's first bytes
+// (e[]) are also kept in registers, with a zero flag per byte, for the checks made at once.
 module session #(
   parameter QAW = 12,
   parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM) (the ERROR texts below)
@@ -103,11 +106,12 @@ module session #(
     end
   endfunction
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
-  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
+  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 9..11 are fetched but not used (read through the queue)
   reg [127:0] ev;
   /* verilator lint_on UNUSEDSIGNAL */
   // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames
-  // (0 while !rej_ok), 2 image bytes received, 3 image total, 4 a temporary. They live in a byte RAM
+  // (0 while !rej_ok), 2 image bytes received, 3 image total, 4 a temporary, 5 the value count of an
+  // INPUT/TARGET_FRAME (minus 1 for TARGET_FRAME). They live in a byte RAM (one EBR)
   // (number n byte j at 4 n + j; one registered read port, one write port); the last frame and the
   // image total are also shifted into registers as they are written (HELLO_ACK's snapshot, the core)
   reg [7:0]  nm [0:31];
@@ -469,7 +473,7 @@ module session #(
   wire        cp_end = q_off == q_pop_bytes;
   wire        wa_ok = zf[5] && zf[6] && (p_u32a[15:0] >> IAW) == 16'd0 && (wa_next >> IAW) == 17'd0;
 
-  // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
+  // the answer to send: ERROR (code, frame, message id; its number is computed into the temporary in S_FAIL)
   task fail(input [4:0] msg);
     begin
       err_msg <= msg;
@@ -512,7 +516,7 @@ module session #(
     end
   endtask
 
-  // the byte registers: e[] written while fetching, r[] by the serial adder (rejected = 0 at reset)
+  // the byte registers e[] (and their zero flags), written while fetching
   wire       e_we = state == S_FETCH && f != 5'd0;
   wire [3:0] e_wi = f[3:0] - 4'd1;
   // the number RAM: the adder reads B's number when B is one (A is a message byte then), else the byte
