@@ -540,7 +540,7 @@ module session #(
     if (nm_we && aw_sel == W_LAST) last32 <= {sum9[7:0], last32[31:8]};
     if (nm_we && aw_sel == W_TOT) tot32 <= {sum9[7:0], tot32[31:8]};
     if (rst) rej_ok <= 1'b0;
-    else if (nm_we && aw_sel == W_REJ) rej_ok <= 1'b1;
+    else if (state == S_EMIT_ROOM && em_type == T_ERROR && count_rej) rej_ok <= 1'b1;   // (after S_FAIL2 counted it)
   end
   always @(posedge clk) begin
     q_pop <= 1'b0; hello_ack_req <= 1'b0; st_we <= 1'b0; st_commit <= 1'b0;
