@@ -153,7 +153,7 @@ module session #(
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
   // INPUT_FRAME/OUTPUT_FRAME (value count: payload bytes 8, 9) and TARGET_FRAME (4, 5) must be 10/6 + 3
-  // values long: checked by the serial adder before dispatch (S_WF1..3, wv_ok), which leaves the count
+  // values long: checked by the serial adder before dispatch (S_WF1..4, wv_ok), which leaves the count
   // (minus 1 for TARGET_FRAME) in number 5 for the count check against the core's
   wire        m_tgt = m_type == 8'h09;
   wire        m_vals = m_type == 8'h08 || m_type == 8'h0A || m_tgt;
