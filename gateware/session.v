@@ -5,10 +5,13 @@
 // OUTPUT_FRAME) into link_tx's retransmission store, keeps the output history, and answers HELLO with
 // HELLO_ACK once the messages accepted before the HELLO are processed. A message's credit returns (pop)
 // only when it is finished: for an INPUT_FRAME after its OUTPUT_FRAME is committed (7.3).
-// Small by construction: the message's fixed fields (e[]) and the session's 32-bit numbers (last frame,
-// rejected count, image progress, a temporary) are bytes; every 32-bit check and update runs through one
-// byte-serial adder (S_ALU, 4 cycles: A from the byte source `src`, B from `bsrc`), and every answer is
-// built byte by byte from the same byte source with a table of field addresses.
+// Small by construction: the session's 32-bit numbers (last frame, rejected count, image progress, a
+// temporary, a value count) live in a byte RAM; every 32-bit check and update, and the wide checks of a
+// message (its value count, width(probes)), run through one byte-serial adder (S_ALU, 5 cycles: A from
+// the byte source read one cycle ahead - message bytes through the queue's read port, numbers through
+// the number RAM, the core's counters through a register -, B from `b_b`), and every answer is built
+// byte by byte from the same byte source with a table of field addresses. The message's first bytes
+// (e[]) are also kept in registers, with a zero flag per byte, for the checks made at once.
 module session #(
   parameter QAW = 12,
   parameter QMEM = 3584,               // rx_queue's ring: [QBASE, QMEM) (the ERROR texts below)
@@ -86,6 +89,10 @@ module session #(
   // value indices: a frame's values fit its payload (<= MAX_PAYLOAD bytes, 3 per value; the stream's
   // width is checked against MAX_PAYLOAD at START_STREAM and cannot change while streaming)
   localparam VW = $clog2(MAX_PAYLOAD / 3 + 1);
+  // a frame (11 + payload bytes, payload <= MAX_PAYLOAD) is shorter than 2**LW bytes: the queue offset,
+  // the frame byte counters and payload lengths (q_off, k, st_wo, plen, out_plen) keep their bits from
+  // LW up at 0 (their ports and comparisons stay 13 bits wide)
+  localparam LW = $clog2(MAX_PAYLOAD + 12);
 
   reg [5:0]  state;
   reg [12:0] q_off;
@@ -99,32 +106,43 @@ module session #(
     end
   endfunction
   // the entry: e[0] type, e[1..2] payload length, e[3..14] payload bytes 0..11, e[15] payload byte 31
-  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 10, 11 are fetched but not used
+  /* verilator lint_off UNUSEDSIGNAL */ // payload bytes 9..11 are fetched but not used (read through the queue)
   reg [127:0] ev;
   /* verilator lint_on UNUSEDSIGNAL */
-  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames,
-  // 2 image bytes received, 3 image total, 4 a temporary. They are read and written a byte at a time,
-  // LSB first, by rotating them right (so that only their low bytes are multiplexed)
-  reg [159:0] rv;
+  // the session's numbers (32 bits each): 0 last frame (NO_FRAME while no_last), 1 rejected frames
+  // (0 while !rej_ok), 2 image bytes received, 3 image total, 4 a temporary, 5 the value count of an
+  // INPUT/TARGET_FRAME (minus 1 for TARGET_FRAME). They live in a byte RAM (one EBR)
+  // (number n byte j at 4 n + j; one registered read port, one write port); the last frame and the
+  // image total are also shifted into registers as they are written (HELLO_ACK's snapshot, the core)
+  reg [7:0]  nm [0:31];
+  reg [7:0]  nm_q;
+  reg [4:0]  nm_ra;
+  reg        nm_we;
+  reg [4:0]  nm_wa;
+  reg [31:0] last32, tot32;
+  reg        rej_ok;
   reg [4:0]  f;
   wire [7:0]  m_type = ev[7:0];
   /* verilator lint_off UNUSEDSIGNAL */
   wire [7:0]  e2 = ev[23:16];
   /* verilator lint_on UNUSEDSIGNAL */
   wire [12:0] m_len  = {e2[4:0], ev[15:8]};
-  wire [31:0] p_u32a = {ev[55:48], ev[47:40], ev[39:32], ev[31:24]};      // payload 0..3
-  wire [31:0] p_u32b = {ev[87:80], ev[79:72], ev[71:64], ev[63:56]};     // payload 4..7
+  wire [16:0] p_u32a = {ev[40], ev[39:32], ev[31:24]};                   // payload 0..3 (low 17 bits)
+  wire [7:0]  p4 = ev[63:56], p7 = ev[87:80];                          // payload 4, 7 (the image total's)
   wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
-  wire [15:0] p_u16_4 = {ev[71:64], ev[63:56]};
-  wire [15:0] p_u16_8 = {ev[103:96], ev[95:88]};
   wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
   wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
-  wire        p_a0 = p_u32a == 32'd0;
-  wire [31:0] img_tot = rv[127:96];
+  // zero tests of the fields from flags captured with the bytes (zf[i]: e[i] == 0)
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg  [15:0] zf;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        p_a0 = &zf[6:3];
+  wire        p_u16_0_1 = p0 == 8'd1 && zf[4];                          // payload u16 at 0 = 1
+  wire [31:0] img_tot = tot32;
   assign ha_flags = {no_last, 5'd0, image_loaded, booted};
   assign ha_crc = image_crc;
-  assign ha_last = rv[31:0];
-  wire [12:0] mlen8 = m_len - 13'd8;
+  assign ha_last = last32;
+  wire [13:0] mlen8 = {1'b0, m_len} - 14'd8;   // (signed)
 
   // ---- session state ----
   reg        streaming, booted, hello_pend, img_active, no_last;
@@ -134,10 +152,12 @@ module session #(
   // lastFrame NO_FRAME with bit 7)
 
   // ---- well-formedness of the payload (messages.ts decodePayload) ----
-  // the value count of INPUT_FRAME/OUTPUT_FRAME (payload bytes 8, 9) or TARGET_FRAME (4, 5), times 3
+  // INPUT_FRAME/OUTPUT_FRAME (value count: payload bytes 8, 9) and TARGET_FRAME (4, 5) must be 10/6 + 3
+  // values long: checked by the serial adder before dispatch (S_WF1..4, wv_ok), which leaves the count
+  // (minus 1 for TARGET_FRAME) in number 5 for the count check against the core's
   wire        m_tgt = m_type == 8'h09;
-  wire [15:0] v_cnt = m_tgt ? p_u16_4 : p_u16_8;
-  wire [17:0] cnt3 = {2'd0, v_cnt} + {1'b0, v_cnt, 1'b0};
+  wire        m_vals = m_type == 8'h08 || m_type == 8'h0A || m_tgt;
+  reg         wv_ok;
   // the payload length a message must have: a constant per type plus at most one of its bytes (one
   // adder, one comparison), or 6/10 + 3 values (INPUT_FRAME, TARGET_FRAME, OUTPUT_FRAME)
   reg  [5:0]  wf_base;
@@ -164,24 +184,20 @@ module session #(
   // (the sums are at least the fixed part: equality implies the minimum length)
   wire well = (wf_fixed && m_len == wf_len) ||
               (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
-              ((m_type == 8'h08 || m_type == 8'h0A || m_tgt) &&
-               {5'd0, m_len} == {14'd0, !m_tgt, m_tgt, 2'b10} + cnt3);   // 10 or 6 + 3 values
+              (m_vals && wv_ok);                                                 // 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
-  function [17:0] width_of(input [3:0] pr);
-    begin
-      // (n_outputs times the number of probes 0..2 that are set: two adders instead of three)
-      width_of = ({1'b0, n_outputs, 1'b0} & {18{(pr[0] & pr[1]) | (pr[0] & pr[2]) | (pr[1] & pr[2])}})
-               + ({2'd0, n_outputs} & {18{pr[0] ^ pr[1] ^ pr[2]}}) + ({2'd0, n_neurons} & {18{pr[3]}});
-    end
-  endfunction
-  // START_STREAM's candidate probes (payload byte 8): an OUTPUT_FRAME of 10 + 3 w bytes must fit
-  // MAX_PAYLOAD (w <= WMAX); the stream's width and OUTPUT_FRAME payload length are kept from its
-  // START_STREAM (the image, and so the widths, cannot change while streaming)
+  // START_STREAM's candidate probes (payload byte 8): w = width(probes) is summed by the serial adder
+  // (n_outputs for each of probes 0..2, n_neurons for probe 3; S_SW1) and read from alo (the last sum;
+  // w < 2**18); an OUTPUT_FRAME of 10 + 3 w bytes must fit MAX_PAYLOAD (w <= WMAX). The stream's width
+  // and OUTPUT_FRAME payload length are kept from its START_STREAM (the image, and so the widths,
+  // cannot change while streaming)
   localparam [17:0] WMAX = (MAX_PAYLOAD - 10) / 3;
-  wire [17:0] cand_w = width_of(p8[3:0]);
+  wire [17:0] cand_w = alo[17:0];
   wire        cand_big = ge_c({14'd0, cand_w}, {14'd0, WMAX} + 32'd1);
-  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};
+  wire [12:0] cand_plen = 13'd10 + cand_w[12:0] + {cand_w[11:0], 1'b0};   // (w <= WMAX)
+  reg  [2:0]  pi;                   // the probe added next
+  reg         ss_ok;                // frame = last + 1
   reg  [VW-1:0] sw;
   reg  [12:0] out_plen;
   wire [15:0] cur_w = {{(16 - VW){1'b0}}, sw};
@@ -204,100 +220,127 @@ module session #(
     .end_req(h_end), .end_bytes(plen), .rd_addr(h_ra), .rd_data(h_rd), .lo_we(state == S_RS_C2),
     .ent_bytes(rs_plen), .tail(h_tail), .count(h_count));
 
-  // ---- the byte source: one byte of the message, of the session's numbers or of the core's ----
+  // ---- the byte source: one byte of the message, of the session's numbers or of the core's, read at
+  // address sa in one cycle and used in the next (srcd): message bytes through the queue's read port
+  // (queue offset = sa), numbers through the number RAM, the core's counters through a register ----
   reg  [5:0] sa;
-  reg  [7:0] src_b;
+  reg  [7:0] core_b, core_q;
   always @(*) begin
-    case (sa[5:4])
-      2'd0: case (sa[3:0])            // the message's type and payload bytes 0..7
-              4'd0: src_b = ev[7:0];
-              4'd3: src_b = ev[31:24];
-              4'd4: src_b = ev[39:32];
-              4'd5: src_b = ev[47:40];
-              4'd6: src_b = ev[55:48];
-              4'd7: src_b = ev[63:56];
-              4'd8: src_b = ev[71:64];
-              4'd9: src_b = ev[79:72];
-              4'd10: src_b = ev[87:80];
-              default: src_b = 8'd0;
-            endcase
-      2'd1: src_b = (no_last && sa[3:2] == 2'd0) ? 8'hFF : rv[32*sa[3:2] +: 8];
-      2'd2: case (sa[3:2])
-              2'd0: src_b = rv[135:128];
-              2'd1: src_b = frames_processed[8*sa[1:0] +: 8];
-              2'd2: src_b = saturations[8*sa[1:0] +: 8];
-              default: src_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
-                                     : (sa[0] ? img_err_offset[15:8] : img_err_offset[7:0]);
-            endcase
-      default: case (sa[3:2])
-              2'd0: src_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
-                                  : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
-              2'd1: src_b = sa[1] ? 8'd0 : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
-              default: src_b = 8'd0;
-            endcase
+    case (sa[3:2])
+      2'd1: core_b = frames_processed[8*sa[1:0] +: 8];
+      2'd2: core_b = saturations[8*sa[1:0] +: 8];
+      default: core_b = sa[1] ? (sa[0] ? n_outputs[15:8] : n_outputs[7:0])
+                              : (sa[0] ? img_err_offset[15:8] : img_err_offset[7:0]);
     endcase
+    if (sa[5:4] == 2'd1) core_b = 8'd0;          // rejectedFrames before the first rejection
+    if (sa[5:4] == 2'd3)
+      case (sa[3:2])
+        2'd0: core_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
+                             : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
+        2'd1: core_b = sa[1] ? (sa[0] ? n_neurons[15:8] : n_neurons[7:0]) : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
+        default: core_b = 8'd0;
+      endcase
   end
+  // (sa 16..35: numbers 0..4)
+  wire [2:0] sa_num = sa[4:2] - 3'd4;
+  wire       sa_is_num = sa[5:4] == 2'd1 || sa[5:2] == 4'd8;
+  reg  [1:0] sel_d;                  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF
+  always @(posedge clk) begin
+    core_q <= core_b;
+    sel_d <= (sa[5:4] == 2'd0) ? 2'd0 : (!sa_is_num || (!rej_ok && sa[5:2] == 4'd5)) ? 2'd2
+           : (no_last && sa[5:2] == 4'd4) ? 2'd3 : 2'd1;
+  end
+  wire [7:0] srcd = (sel_d == 2'd0) ? q_rd : (sel_d == 2'd2) ? core_q : (sel_d == 2'd3) ? 8'hFF : nm_q;
 
-  // ---- the serial adder: 4 cycles, A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written
-  // into r[4*aw_sel + j]; flags: ac carry out (for A - B: A >= B), az result zero, alo its low 16 bits ----
-  reg  [1:0] aj, an;
+  // ---- the serial adder: 5 cycles, bytes read in cycles aj = 0..3 and added one cycle later:
+  // A (sa = aa + j, an bytes) +/- B (+ carry in), optionally written into number aw_sel byte j; flags:
+  // ac carry out (for A - B: A >= B), az result zero, alo its low 24 bits ----
+  reg  [2:0] aj;
+  wire [1:0] ajd = aj[1:0] - 2'd1;   // the byte added (aj 1..4)
+  reg  [1:0] an;
   reg  [5:0] aa, aret;
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
   /* verilator lint_off UNUSEDSIGNAL */ // RESEND_OUTPUTS uses the low HAW bits (fromFrame - first < count)
-  reg  [15:0] alo;
+  reg  [23:0] alo;
   /* verilator lint_on UNUSEDSIGNAL */
   reg  [7:0] b_b;
   always @(*) begin
     case (ab)
-      B_LAST: b_b = no_last ? 8'hFF : rv[7:0];
-      B_GOT: b_b = rv[71:64];
-      B_TOT: b_b = rv[103:96];
-      B_TEMP: b_b = rv[135:128];
-      B_MLEN8: b_b = aj[1] ? 8'd0 : aj[0] ? {3'd0, mlen8[12:8]} : mlen8[7:0];
-      B_HCOUNT: b_b = aj[1] ? 8'd0 : aj[0] ? hc16[15:8] : hc16[7:0];
+      B_LAST: b_b = no_last ? 8'hFF : nm_q;
+      B_GOT, B_TOT, B_TEMP, B_N5: b_b = nm_q;
+      B_MLEN8: b_b = ajd[1] ? {8{mlen8[13]}} : ajd[0] ? {{3{mlen8[13]}}, mlen8[12:8]} : mlen8[7:0];
+      B_HCOUNT: b_b = ajd[1] ? 8'd0 : ajd[0] ? hc16[15:8] : hc16[7:0];
       default: b_b = 8'd0;
     endcase
   end
-  wire [7:0] a_b = ((an == N1 && aj != 2'd0) || (an == N2 && aj[1])) ? 8'd0 : src_b;
+  wire [7:0] a_b = ((an == N1 && ajd != 2'd0) || (an == N2 && ajd[1])) ? 8'd0 : srcd;
   wire [8:0] sum9 = {1'b0, a_b} + {1'b0, asub ? ~b_b : b_b} + {8'd0, ac};
   // the operations of the adder, by number: A, its bytes, B, subtract, write, written number, next state
-  reg  [4:0] aop;
-  reg  [21:0] opw;
-  always @(*) begin
-    case (aop)
-      5'd0: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd1: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd2: opw = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd3: opw = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd4: opw = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd5: opw = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd6: opw = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd7: opw = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd8: opw = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
-      5'd9: opw = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
-      5'd10: opw = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
-      5'd11: opw = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
-      5'd12: opw = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
-      5'd13: opw = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
-      5'd14: opw = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
-      5'd15: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
-      5'd16: opw = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
-      5'd17: opw = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
-      5'd18: opw = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
-      5'd19: opw = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
-      5'd20: opw = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
-      5'd21: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
-      5'd22: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
-      5'd23: opw = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
-      default: opw = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
-    endcase
-  end
-  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw;
-  task call(input [4:0] op, input cin);
+  reg  [5:0] aop;
+  function [21:0] opw_of(input [5:0] op);
     begin
-      aop <= op; ac <= cin; az <= 1'b1; aj <= 2'd0; state <= S_ALU;
+      case (op)
+        6'd0: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd1: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd2: opw_of = {A_ERROFF, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd3: opw_of = {A_TOT, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd4: opw_of = {A_P0, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd5: opw_of = {A_LAST, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd6: opw_of = {A_NOUT, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd7: opw_of = {A_NSTIM, N2, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd8: opw_of = {A_MTYPE, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_FAIL2};
+        6'd9: opw_of = {A_REJ, N4, B_ZERO, 1'b0, 1'b1, W_REJ, S_EMIT_ROOM};
+        6'd10: opw_of = {A_P4, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_LI2};
+        6'd11: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LI_T};
+        6'd12: opw_of = {A_P0, N4, B_GOT, 1'b1, 1'b0, W_TEMP, S_LI3};
+        6'd13: opw_of = {A_P4, N4, B_ZERO, 1'b0, 1'b1, W_TOT, S_LI5};
+        6'd14: opw_of = {A_P4, N4, B_TOT, 1'b1, 1'b0, W_TEMP, S_LI4};
+        6'd15: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_GOT, S_LOAD_FIN};
+        6'd16: opw_of = {A_P0, N4, B_ZERO, 1'b0, 1'b1, W_LAST, S_POP};
+        6'd17: opw_of = {A_LAST, N4, B_HCOUNT, 1'b1, 1'b1, W_TEMP, S_RS2};
+        6'd18: opw_of = {A_TEMP, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_RS3};
+        6'd19: opw_of = {A_P0, N4, B_TEMP, 1'b1, 1'b0, W_TEMP, S_RS4};
+        6'd20: opw_of = {A_P0, N4, B_MLEN8, 1'b0, 1'b1, W_TEMP, S_LI1};
+        6'd21: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_SS1};
+        6'd22: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_VF1};
+        6'd23: opw_of = {A_P0, N4, B_LAST, 1'b1, 1'b0, W_TEMP, S_RS1};
+        // the value count c: number 5 = c (INPUT/OUTPUT_FRAME) or c - 1 (TARGET_FRAME); temp = c + n5 (+ 1):
+        // then c + temp (+ 1): 3 c + 2 or 3 c - 1; then temp - (len - 8) (- 1) is 0 when len = 10 + 3 c or 6 + 3 c
+        6'd24: opw_of = {A_P4, N2, B_ZERO, 1'b1, 1'b1, W_N5, S_WF1};
+        6'd25: opw_of = {A_P8, N2, B_ZERO, 1'b0, 1'b1, W_N5, S_WF1};
+        6'd26: opw_of = {A_P4, N2, B_N5, 1'b0, 1'b1, W_TEMP, S_WF2};
+        6'd27: opw_of = {A_P8, N2, B_N5, 1'b0, 1'b1, W_TEMP, S_WF2};
+        6'd31: opw_of = {A_P4, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_WF4};
+        6'd32: opw_of = {A_P8, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_WF4};
+        6'd28: opw_of = {A_TEMP, N4, B_MLEN8, 1'b1, 1'b0, W_TEMP, S_WF3};
+        // the count check: n_outputs - c (TARGET_FRAME), n_stim_inputs - c (INPUT_FRAME)
+        6'd29: opw_of = {A_NOUT, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
+        6'd30: opw_of = {A_NSTIM, N2, B_N5, 1'b1, 1'b0, W_TEMP, S_VF2};
+        // width(probes): temp = 0, then n_outputs / n_neurons + temp for each probe set
+        6'd33: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_SW1};
+        6'd34: opw_of = {A_NOUT, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
+        6'd35: opw_of = {A_NNEUR, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
+        default: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
+      endcase
+    end
+  endfunction
+  // A's first byte: for a message byte, its queue offset (q_off is set with the call, a constant there)
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [5:0] a_of(input [5:0] op);
+    reg [21:0] w;
+    begin
+      w = opw_of(op);
+      a_of = w[21:16];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  always @(*) {aa, an, ab, asub, aw, aw_sel, aret} = opw_of(aop);
+  task call(input [5:0] op, input cin);
+    begin
+      aop <= op; ac <= cin; az <= 1'b1; aj <= 3'd0; state <= S_ALU;
+      q_off <= {7'd0, a_of(op)};
     end
   endtask
 
@@ -322,8 +365,8 @@ module session #(
     endcase
   end
   reg [12:0] k;
-  reg [7:0]  em_q;
-  reg        em_rom_q;
+  reg [7:0]  em_q;                  // byte k - 1: a constant, a text character, or the byte source
+  reg        em_rom_q, em_src_q, em_hex_q, em_nhi_q;
   wire [8:0] rom_addr;
   wire [7:0] rom_ch = q_rd, rom_len;
   wire       rom_num;
@@ -331,8 +374,11 @@ module session #(
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
   wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
-  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes)
-  assign q_ra = (state == S_EMIT && em_type == T_ERROR) ? {{(QAW - 9){1'b0}}, rom_addr} : qpos(q_rd_ptr, q_off);
+  // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes) or the
+  // message's frame; an answer's message bytes (em_sa < 16) are read at queue offset em_sa
+  wire em_msg = state == S_EMIT && em_src && em_sa[5:4] == 2'd0;
+  assign q_ra = (state == S_EMIT && em_type == T_ERROR && !em_msg) ? {{(QAW - 9){1'b0}}, rom_addr}
+              : qpos(q_rd_ptr, em_msg ? {7'd0, em_sa} : q_off);
   msg_rom mr (.id(err_msg), .idx(ci), .addr(rom_addr), .base_len(rom_len), .has_num(rom_num));
   wire [7:0]  msg_len = rom_len + (rom_num ? 8'd10 : 8'd0);
   wire [12:0] em_plen = (em_type == T_STATUS) ? 13'd18 : (em_type == T_END) ? 13'd8 : 13'd7 + {5'd0, msg_len};
@@ -375,14 +421,16 @@ module session #(
       end
     end
   end
-  wire [2:0] hn = ~hd;                                // nibble 7 - hd of the temporary
-  wire [3:0] nib = rv[128 + 4*hn +: 4];
-  wire [7:0] em_byte = !em_src ? em_c : !em_hex ? src_b : !ge_c({28'd0, nib}, 32'd10) ? 8'h30 + {4'd0, nib} : 8'h57 + {4'd0, nib};
+  // (the hex digit: nibble 7 - hd of the temporary, the high one of its byte when hd is even)
+  wire [3:0] nib = em_nhi_q ? srcd[7:4] : srcd[3:0];
+  // (a hex digit as a table: 0-9, a-f)
+  wire [7:0] hex_ch = !nib[3] || nib[2:1] == 2'd0 ? {4'h3, nib} : {5'b01100, nib[2:0] - 3'd1};
+  wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd : hex_ch;
   wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
   wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
-    if (state == S_ALU) sa = aa + {4'd0, aj};
+    if (state == S_ALU) sa = aa + {4'd0, aj[1:0]};
     else sa = em_sa;
   end
 
@@ -415,17 +463,17 @@ module session #(
   assign in_idx = {{(16 - VW){1'b0}}, vi}; assign tgt_idx = in_idx; assign out_rd_idx = in_idx;
   assign in_value = vacc; assign tgt_value = vacc;
   // constant comparisons written out (yosys maps a compare with a constant to a full carry chain)
-  wire total_small = p_u32b[31:6] == 26'd0 && !ge_c({26'd0, p_u32b[5:0]}, 32'd48);              // total < 48
-  wire total_big = p_u32b[31:27] != 5'd0 || (p_u32b[26] && p_u32b[25:0] != 26'd0); // total > 2**26
+  wire total_small = zf[8] && zf[9] && zf[10] && p4[7:6] == 2'd0 && !ge_c({26'd0, p4[5:0]}, 32'd48);   // total < 48
+  wire total_big = p7[7:3] != 5'd0 || (p7[2] && (p7[1:0] != 2'd0 || !zf[9] || !zf[8] || !zf[7]));   // total > 2**26
   wire tot_big = (img_tot[31:IAW] != 0 && img_tot[IAW-1:0] != 0) || img_tot[31:IAW+1] != 0;
   // the staging address of the chunk's byte b (bytes beyond the staging memory are dropped)
   // (img_wr_addr starts at the chunk's offset; cp_more: a byte of the chunk was written)
   reg         cp_more;
   wire [16:0] wa_next = img_wr_addr + {16'd0, cp_more};
   wire        cp_end = q_off == q_pop_bytes;
-  wire        wa_ok = p_u32a[31:IAW] == 0 && (wa_next >> IAW) == 17'd0;
+  wire        wa_ok = zf[5] && zf[6] && (p_u32a[15:0] >> IAW) == 16'd0 && (wa_next >> IAW) == 17'd0;
 
-  // the answer to send: ERROR (code, frame, message id; its number is computed into r[16..19] in S_FAIL)
+  // the answer to send: ERROR (code, frame, message id; its number is computed into the temporary in S_FAIL)
   task fail(input [4:0] msg);
     begin
       err_msg <= msg;
@@ -468,23 +516,31 @@ module session #(
     end
   endtask
 
-  // the byte registers: e[] written while fetching, r[] by the serial adder (rejected = 0 at reset)
+  // the byte registers e[] (and their zero flags), written while fetching
   wire       e_we = state == S_FETCH && f != 5'd0;
   wire [3:0] e_wi = f[3:0] - 4'd1;
-  // a number rotates when the adder reads it (A or B) or writes it, or an answer reads it
-  wire [2:0] sa_num = sa[4:2] - 3'd4;            // (sa 16..35: numbers 0..4)
-  wire       sa_is_num = (sa[5:4] == 2'd1 || sa[5:2] == 4'd8) &&
-                         (state == S_ALU || (state == S_EMIT && em_src && !em_hex));
-  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : ab;  // (B_LAST, B_GOT, B_TOT, B_TEMP: numbers 0, 2, 3, 4)
-  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP;
-  integer i;
+  // the number RAM: the adder reads B's number when B is one (A is a message byte then), else the byte
+  // source's; it writes byte ajd of number aw_sel one cycle after reading it
+  // (B_LAST, B_GOT, B_TOT, B_TEMP, B_N5: numbers 0, 2, 3, 4, 5)
+  wire [2:0] b_num = (ab == B_LAST) ? 3'd0 : (ab == B_N5) ? 3'd5 : ab;
+  wire       b_is_num = ab == B_LAST || ab == B_GOT || ab == B_TOT || ab == B_TEMP || ab == B_N5;
+  always @(*) begin
+    nm_ra = (state == S_ALU && b_is_num) ? {b_num, aj[1:0]} : {sa_num, sa[1:0]};
+    nm_we = state == S_ALU && aj != 3'd0 && aw;
+    nm_wa = {aw_sel, ajd};
+  end
+  integer i, hb;
   always @(posedge clk) begin
-    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) ev[8*i +: 8] <= q_rd;
-    for (i = 0; i < 5; i = i + 1)
-      if ((sa_is_num && {29'd0, sa_num} == i) ||
-          (state == S_ALU && ((b_is_num && {29'd0, b_num} == i) || (aw && {29'd0, aw_sel} == i))))
-        rv[32*i +: 32] <= {(state == S_ALU && aw && {29'd0, aw_sel} == i) ? sum9[7:0] : rv[32*i +: 8], rv[32*i+8 +: 24]};
-    if (rst) rv[63:32] <= 32'd0;
+    for (i = 0; i < 16; i = i + 1) if (e_we && {28'd0, e_wi} == i) begin
+      ev[8*i +: 8] <= q_rd;
+      zf[i] <= q_rd == 8'd0;
+    end
+    if (nm_we) nm[nm_wa] <= sum9[7:0];
+    nm_q <= nm[nm_ra];
+    if (nm_we && aw_sel == W_LAST) last32 <= {sum9[7:0], last32[31:8]};
+    if (nm_we && aw_sel == W_TOT) tot32 <= {sum9[7:0], tot32[31:8]};
+    if (rst) rej_ok <= 1'b0;
+    else if (state == S_EMIT_ROOM && em_type == T_ERROR && count_rej) rej_ok <= 1'b1;   // (after S_FAIL2 counted it)
   end
   always @(posedge clk) begin
     q_pop <= 1'b0; hello_ack_req <= 1'b0; st_we <= 1'b0; st_commit <= 1'b0;
@@ -497,13 +553,14 @@ module session #(
       hello_mark <= {QAW{1'b0}};
       learn <= 1'b0; probes <= 4'd1; restore_weights <= 1'b0; sw <= {VW{1'b0}}; out_plen <= 13'd10;
       st_wo <= 13'd0; em_q <= 8'd0; em_rom_q <= 1'b0; rs_mode <= 1'b0; st_wd <= 8'd0;
+      em_src_q <= 1'b0; em_hex_q <= 1'b0; em_nhi_q <= 1'b0;
       img_wr_addr <= 17'd0; img_wr_data <= 8'd0;
       em_type <= T_STATUS; err_msg <= 5'd0; k <= 13'd0;
       h_skip <= 1'b0; img_last <= 1'b0; li_over <= 1'b0; li_ne <= 1'b0; ce_ovf <= 1'b0; h_ra <= {HAW{1'b0}};
       cp_run <= 1'b0; cp_more <= 1'b0; plen <= 13'd0; m3 <= 2'd0; vi <= {VW{1'b0}}; vacc <= 24'd0;
       dly <= 2'd0; rs_ptr <= {HAW{1'b0}}; rs_idx <= {HAW{1'b0}};
-      rs_skip <= 1'b0;
-      aj <= 2'd0; aop <= 5'd0; ac <= 1'b0; az <= 1'b0; alo <= 16'd0;
+      rs_skip <= 1'b0; wv_ok <= 1'b0;
+      aj <= 3'd0; aop <= 6'd0; ac <= 1'b0; az <= 1'b0; alo <= 24'd0; pi <= 3'd0; ss_ok <= 1'b0;
     end else begin
       if (hello_seen && !hello_pend) begin
         hello_pend <= 1'b1;
@@ -525,53 +582,67 @@ module session #(
         S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
           f <= f + 5'd1;
           q_off <= ge_c({27'd0, f}, 32'd14) ? 13'd34 : {8'd0, f} + 13'd1;
-          if (f == 5'd16) state <= S_DISPATCH;
+          if (f == 5'd16) begin
+            if (m_vals) call(m_tgt ? 6'd24 : 6'd25, 1'b0);
+            else state <= S_DISPATCH;
+          end
+        end
+        S_WF1: call(m_tgt ? 6'd26 : 6'd27, !m_tgt);
+        S_WF2: call(m_tgt ? 6'd31 : 6'd32, !m_tgt);
+        S_WF4: call(6'd28, !m_tgt);
+        S_WF3: begin
+          wv_ok <= az;
+          state <= S_DISPATCH;
         end
         S_DISPATCH: dispatch();
-        S_ALU: begin
-          ac <= sum9[8];
-          if (sum9[7:0] != 8'd0) az <= 1'b0;
-          if (aj == 2'd0) alo[7:0] <= sum9[7:0];
-          if (aj == 2'd1) alo[15:8] <= sum9[7:0];
-          aj <= aj + 2'd1;
-          if (aj == 2'd3) state <= aret;
+        S_ALU: begin                  // (byte aj read, byte aj - 1 added)
+          q_off <= q_off + 13'd1;
+          if (aj != 3'd0) begin
+            ac <= sum9[8];
+            if (sum9[7:0] != 8'd0) az <= 1'b0;
+            if (ajd == 2'd0) alo[7:0] <= sum9[7:0];
+            if (ajd == 2'd1) alo[15:8] <= sum9[7:0];
+            if (ajd == 2'd2) alo[23:16] <= sum9[7:0];
+          end
+          aj <= aj + 3'd1;
+          if (aj == 3'd4) state <= aret;
         end
         // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
         S_FAIL: begin
           case (err_msg)
-            M_IMG_SIZE: call(5'd0, 1'b0);
-            M_IMG_CHUNK: call(5'd1, 1'b0);
-            M_IMG_INVALID, M_IMG_CAPACITY: call(5'd2, 1'b0);
-            M_IMG_STAGING: call(5'd3, 1'b0);
-            M_PARAM_RANGE: call(5'd4, 1'b0);
-            M_START_ORDER, M_ORDER: call(5'd5, 1'b1);
-            M_COUNT: if (is_target) call(5'd6, 1'b0);
-                     else call(5'd7, 1'b0);
-            M_HISTORY: if (h_empty) call(5'd5, 1'b1);
+            M_IMG_SIZE: call(6'd0, 1'b0);
+            M_IMG_CHUNK: call(6'd1, 1'b0);
+            M_IMG_INVALID, M_IMG_CAPACITY: call(6'd2, 1'b0);
+            M_IMG_STAGING: call(6'd3, 1'b0);
+            M_PARAM_RANGE: call(6'd4, 1'b0);
+            M_START_ORDER, M_ORDER: call(6'd5, 1'b1);
+            M_COUNT: if (is_target) call(6'd6, 1'b0);
+                     else call(6'd7, 1'b0);
+            M_HISTORY: if (h_empty) call(6'd5, 1'b1);
                        else state <= S_FAIL2;   // the temporary holds the first frame kept
-            default: call(5'd8, 1'b0);
+            default: call(6'd8, 1'b0);
           endcase
         end
-        S_FAIL2: if (count_rej) call(5'd9, 1'b1);
+        S_FAIL2: if (count_rej) call(6'd9, 1'b1);
                  else state <= S_EMIT_ROOM;
         // ---- LOAD_IMAGE checks: temp = chunk end; total >= end; offset = received; total = total ----
         S_LI1: begin
           ce_ovf <= ac;
-          call(5'd10, 1'b1);
+          call(6'd10, 1'b1);
         end
         S_LI2: begin
           li_over <= ce_ovf || !ac;
           img_last <= az;
           if (p_a0) begin             // offset 0 starts a new buffer even when the chunk is then refused
             img_active <= 1'b1;
-            call(5'd11, 1'b0);
-          end else call(5'd12, 1'b1);
+            call(6'd11, 1'b0);
+          end else call(6'd12, 1'b1);
         end
-        S_LI_T: call(5'd13, 1'b0);
+        S_LI_T: call(6'd13, 1'b0);
         S_LI5: if (li_over) fail(M_IMG_CHUNK); else load_accept();
         S_LI3: begin
           li_ne <= !az;
-          call(5'd14, 1'b1);
+          call(6'd14, 1'b1);
         end
         S_LI4: if (!img_active || li_ne || !az || li_over) fail(M_IMG_CHUNK); else load_accept();
         // ---- LOAD_IMAGE: chunk bytes into the core's staging memory ----
@@ -584,7 +655,7 @@ module session #(
             cp_more <= 1'b1;
             img_wr_data <= q_rd;
           end
-          if (cp_end) call(5'd15, 1'b0);   // received = end
+          if (cp_end) call(6'd15, 1'b0);   // received = end
         end
         S_LOAD_FIN: begin
           if (!img_last) state <= S_POP;
@@ -606,11 +677,25 @@ module session #(
           else fail(M_IMG_CAPACITY);
         end
         // ---- START_STREAM / INPUT_FRAME / TARGET_FRAME: frame = last + 1 ----
-        S_SS1: if (!az) fail(M_START_ORDER); else ss_accept();
+        S_SS1: begin                  // (frame = last + 1 is checked first, reported in order below)
+          ss_ok <= az;
+          pi <= 3'd0;
+          call(6'd33, 1'b0);
+        end
+        S_SW1: begin
+          if (!pi[2]) begin
+            pi <= pi + 3'd1;
+            if (p8[{1'b0, pi[1:0]}]) call((pi[1:0] == 2'd3) ? 6'd35 : 6'd34, 1'b0);
+          end else if (cand_big) fail(M_PROBES_SIZE);
+          else if (!p_a0 && (no_last || !ss_ok)) fail(M_START_ORDER);
+          else ss_accept();
+        end
         S_VF1: begin
           if (!az) fail(M_ORDER);
-          else if (v_cnt != (is_target ? n_outputs : n_stim_inputs))
-            fail(M_COUNT);
+          else call(is_target ? 6'd29 : 6'd30, !is_target);
+        end
+        S_VF2: begin
+          if (!az) fail(M_COUNT);
           else begin
             q_off <= is_target ? 13'd9 : 13'd13;
             state <= S_VAL_COPY;
@@ -675,7 +760,7 @@ module session #(
           st_wo <= k;
           st_wd <= vacc[7:0];
           h_wr <= !h_skip;
-          vacc <= {8'd0, vacc[23:8]};
+          vacc <= {q_rd, vacc[23:8]};   // (its top byte is not used here)
           k <= k + 13'd1;
           m3 <= m3 + 2'd1;
           if (m3 == 2'd2) begin
@@ -687,7 +772,7 @@ module session #(
           st_commit <= 1'b1;
           h_end <= !h_skip;
           no_last <= 1'b0;
-          call(5'd16, 1'b0);    // last frame = this frame
+          call(6'd16, 1'b0);    // last frame = this frame
         end
         // ---- STATUS / END_STREAM / ERROR ----
         S_EMIT_ROOM: begin            // the message text's length is known now
@@ -695,13 +780,16 @@ module session #(
           state <= S_ROOM;
         end
         S_EMIT: begin                 // byte k computed (and its text character read), byte k - 1 written
-          em_q <= em_byte;
+          em_q <= em_c;
           em_rom_q <= em_is_rom;
+          em_src_q <= em_src;
+          em_hex_q <= em_hex;
+          em_nhi_q <= !hd[0];
           k <= k + 13'd1;
           if (k != 13'd0) begin
             st_we <= 1'b1;
             st_wo <= k - 13'd1;
-            st_wd <= em_rom_q ? rom_ch : em_q;
+            st_wd <= em_wd;
           end
           if (em_type == T_OUTPUT) begin
             // an OUTPUT_FRAME's header (and frame, timeUs, count, also into the history); then its values
@@ -721,10 +809,10 @@ module session #(
         S_RS1: begin
           if (ac) state <= S_POP;
           else if (h_empty) fail(M_HISTORY);
-          else call(5'd17, 1'b1);
+          else call(6'd17, 1'b1);
         end
-        S_RS2: call(5'd18, 1'b1);
-        S_RS3: call(5'd19, 1'b1);
+        S_RS2: call(6'd18, 1'b1);
+        S_RS3: call(6'd19, 1'b1);
         S_RS4: begin
           if (!ac) fail(M_HISTORY);
           else begin                  // skip fromFrame - first entries, resend the rest
@@ -781,6 +869,9 @@ module session #(
         end
         default: state <= S_IDLE;     // S_POP2: the queue's pointers move
       endcase
+      for (hb = LW; hb < 13; hb = hb + 1) begin
+        q_off[hb] <= 1'b0; k[hb] <= 1'b0; st_wo[hb] <= 1'b0; plen[hb] <= 1'b0; out_plen[hb] <= 1'b0;
+      end
     end
   end
 
@@ -800,7 +891,7 @@ module session #(
         8'h03: begin
           if (streaming && image_loaded) fail(M_STREAMING_LOAD);
           else if (p_a0 && (total_small || total_big)) fail(M_IMG_SIZE);
-          else call(5'd20, 1'b0);   // temp = offset + chunk length
+          else call(6'd20, 1'b0);   // temp = offset + chunk length
         end
         8'h04: set_param();
         8'h05: begin
@@ -816,10 +907,7 @@ module session #(
         8'h06: begin
           if (!image_loaded) fail(M_NO_IMAGE);
           else if (p8 == 8'd0 || p8[7:4] != 4'd0) fail(M_PROBES);
-          else if (cand_big) fail(M_PROBES_SIZE);
-          else if (!p_a0 && no_last) fail(M_START_ORDER);
-          else if (!p_a0) call(5'd21, 1'b0);   // frame - last - 1
-          else ss_accept();
+          else call(6'd21, 1'b0);       // frame - last - 1, then width(probes)
         end
         8'h07: begin
           if (image_loaded) streaming <= 1'b0;
@@ -828,7 +916,7 @@ module session #(
         8'h08, 8'h09: begin
           if (!streaming || !image_loaded)
             fail((m_type == 8'h09) ? M_TGT_NOT_STREAMING : M_IN_NOT_STREAMING);
-          else call(5'd22, 1'b0);       // frame - last - 1
+          else call(6'd22, 1'b0);       // frame - last - 1
         end
         8'h0E: begin
           if (image_loaded && streaming) streaming <= 1'b0;
@@ -836,7 +924,7 @@ module session #(
         end
         8'h0F: begin
           if (no_last) state <= S_POP;
-          else call(5'd23, 1'b0);        // carry: fromFrame > last
+          else call(6'd23, 1'b0);        // carry: fromFrame > last
         end
         default: fail(M_NOT_ACCEPTED);
       endcase
@@ -845,14 +933,14 @@ module session #(
 
   task set_param;
     begin
-      if (p_u16_0 == 16'd1 && (p_i32_2 == 32'd0 || p_i32_2 == 32'd1)) begin
+      if (p_u16_0_1 && (&zf[8:6]) && (zf[5] || p_i32_2[7:0] == 8'd1)) begin   // learn 0 or 1
         learn <= p_i32_2[0];
         answer(T_STATUS);
-      end else if (image_loaded && ((p_u16_0 == 16'd2 && p_i32_2[31:24] == 8'd0) ||
-                                    (p_u16_0 == 16'd3 && p_i32_2[31:16] == 16'd0 && p_i32_2[15:0] != 16'd0))) begin
+      end else if (image_loaded && zf[4] && ((p0 == 8'd2 && zf[8]) ||
+                                             (p0 == 8'd3 && zf[7] && zf[8] && !(zf[5] && zf[6])))) begin
         param_we <= 1'b1;
         answer(T_STATUS);
-      end else if (!image_loaded && p_u16_0 != 16'd1) fail(M_PARAM_NO_IMAGE);
+      end else if (!image_loaded && !p_u16_0_1) fail(M_PARAM_NO_IMAGE);
       else fail(M_PARAM_RANGE);
     end
   endtask
