@@ -86,15 +86,15 @@ module nla_core #(
   localparam [13:0] TBASE  = 14'd8192;   // tables: TBASE + slot*1024 + table*257 + knot
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
-  function [31:0] crc_byte;              // CRC-32 (IEEE, reflected) of one more byte
+  function [31:0] crc_nib;               // CRC-32 (IEEE, reflected) of one more nibble (a byte: low nibble first)
     input [31:0] c;
-    input [7:0] b;
+    input [3:0] b;
     integer k;
     reg [31:0] t;
     begin
-      t = c ^ {24'd0, b};
-      for (k = 0; k < 8; k = k + 1) t = t[0] ? (32'hEDB88320 ^ (t >> 1)) : (t >> 1);
-      crc_byte = t;
+      t = c ^ {28'd0, b};
+      for (k = 0; k < 4; k = k + 1) t = t[0] ? (32'hEDB88320 ^ (t >> 1)) : (t >> 1);
+      crc_nib = t;
     end
   endfunction
 

@@ -109,7 +109,9 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
   V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
   I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
-  V_SW1 = 60, V_JW0 = 61;
+  V_SW1 = 60, V_JW0 = 61, V_CRC3 = 62;
+// the CRC takes a byte in two nibbles (V_CRC2: low, V_CRC3: the high one, kept in fv[3:0]): one nibble step
+wire [31:0] crc_next = crc_nib(crc, (vs == V_CRC3) ? fv[3:0] : st_byte[3:0]);
 
 // successor of a finished phase
 always @* begin
@@ -155,12 +157,19 @@ task srd;                // read population p's scratch word (aw_mem), then cont
   begin scr_a <= p; sret2 <= r; vs <= V_SW1; end
 endtask
 
-task fail;               // refuse the image: result code and the byte offset of the field
+// the failing byte offset, by fsel: 0, 4, 8 (header fields), the field being read, pos, the trailer,
+// the last whole weight before the trailer (a projection's weights run into it)
+localparam [2:0] F_0 = 3'd0, F_4 = 3'd1, F_8 = 3'd2, F_FS = 3'd3, F_POS = 3'd4, F_BE = 3'd5, F_JW = 3'd6;
+reg fl; reg [1:0] fcode; reg [2:0] fsel;   // blocking: set by fail
+wire [16:0] f_jw = pos + ((body_end - pos) & ~17'd3);
+task fail;               // refuse the image: result code and (fsel) which byte offset (the end of the clocked process acts)
   input [1:0] code;
-  input [16:0] off;
+  input [2:0] sel;
+  /* verilator lint_off BLKSEQ */
   begin
-    img_done <= 1'b1; img_result <= code; img_err_offset <= off[15:0]; st_rd <= 1'b0; ph <= IDLE;
+    fl = 1'b1; fcode = code; fsel = sel;
   end
+  /* verilator lint_on BLKSEQ */
 endtask
 
 function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value

@@ -3,6 +3,7 @@
 /* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
   go = 1'b0;
+  fl = 1'b0; fcode = 2'd0; fsel = 3'd0;
   sinc = 0;
   mas = 3'd0; mbs = 3'd0;
   urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; npi_b = 1'b0; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
@@ -288,6 +289,15 @@ always @(posedge clk) begin
     end
   endcase
 
+  if (fl) begin   // the loader refuses the image (fail in nla_core_load.vh)
+    img_done <= 1'b1; img_result <= fcode; case (fsel)
+      F_FS: img_err_offset <= fstart[15:0];
+      F_POS: img_err_offset <= pos[15:0];
+      F_BE: img_err_offset <= body_end[15:0];
+      F_JW: img_err_offset <= f_jw[15:0];
+      default: img_err_offset <= {12'd0, fsel[1], fsel[0], 2'd0};
+    endcase st_rd <= 1'b0; ph <= IDLE;
+  end
   if (go) begin
     rec_rd <= 1'b0;
     ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
