@@ -10,8 +10,8 @@
 case (vs)
   V_START: begin
     body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
-    if (commit_total < 17'd48) fail(2'd1, F_0);
-    else if (commit_total > IMG_BYTES) fail(2'd2, F_8);
+    if (!gtc(commit_total, 47)) fail(2'd1, F_0);
+    else if (gtc(commit_total, IMG_BYTES)) fail(2'd2, F_8);
     else rd(3'd4, V_MAGIC);
   end
   V_RD0: begin
@@ -50,24 +50,24 @@ case (vs)
   V_DT:   if (fv == 32'd0) fail(2'd1, F_FS); else rd(3'd2, V_SPF);
   V_SPF:  if (fv == 32'd0) fail(2'd1, F_FS); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
   V_IT:   if (fv == 32'd0) fail(2'd1, F_FS); else begin if (inst) a_iters <= fv[15:0]; rd(3'd1, V_RS); end
-  V_RS:   if (fv > 32'd15) fail(2'd1, F_FS); else begin if (inst) a_relax <= fv[3:0]; rd(3'd1, V_RSV); end
+  V_RS:   if (gtc(fv, 15)) fail(2'd1, F_FS); else begin if (inst) a_relax <= fv[3:0]; rd(3'd1, V_RSV); end
   V_RSV:  rd(3'd4, V_BETA);
-  V_BETA: if (fv > 32'h00FFFFFF) fail(2'd1, F_FS); else begin if (inst) a_beta <= fv[23:0]; rd(3'd2, V_NIN); end
+  V_BETA: if (fv[31:24] != 8'd0) fail(2'd1, F_FS); else begin if (inst) a_beta <= fv[23:0]; rd(3'd2, V_NIN); end
   V_NIN:  begin s_nin <= fv[15:0]; if (inst) a_nin <= fv[15:0]; rd(3'd2, V_NST); end
   V_NST:  begin s_nst <= fv[15:0]; if (inst) a_nst <= fv[15:0]; rd(3'd2, V_NN); end
   V_NN:   if (fv == 32'd0) fail(2'd1, F_FS); else begin s_nn <= fv[15:0]; if (inst) a_nn <= fv[15:0]; rd(3'd2, V_NO); end
   V_NO: begin
     if (fv[15:0] == 16'd0 || fv[15:0] > s_nn) fail(2'd1, F_FS);   // (a 2-byte field: fv[31:16] = 0)
-    else if (fv > MAX_OUTPUTS) fail(2'd2, F_FS);
+    else if (gtc(fv, MAX_OUTPUTS)) fail(2'd2, F_FS);
     else begin s_no <= fv[15:0]; if (inst) a_no <= fv[15:0]; rd(3'd2, V_NP); end
   end
   V_NP: begin
-    if (fv == 32'd0 || fv > 32'd1024) fail(2'd1, F_FS);
-    else if (fv > MAX_POPS) fail(2'd2, F_FS);
+    if (fv == 32'd0 || gtc(fv, 1024)) fail(2'd1, F_FS);
+    else if (gtc(fv, MAX_POPS)) fail(2'd2, F_FS);
     else begin s_npop <= fv[15:0]; rd(3'd2, V_NPJ); end
   end
   V_NPJ: begin
-    if (fv > MAX_PROJ) fail(2'd2, F_FS);
+    if (gtc(fv, MAX_PROJ)) fail(2'd2, F_FS);
     else begin
       s_nproj <= fv[15:0]; if (inst) a_nproj <= fv[15:0]; sret <= V_POP; rd(3'd1, V_STR);
       kv <= 16'd0; cnt_in <= 16'd0; cnt_n <= 16'd0; cnt_st <= 16'd0; ntab <= 0;
@@ -79,7 +79,7 @@ case (vs)
   end
   // ---- population records
   V_POP:   if (kv == s_npop) vs <= V_SUMS; else rd(3'd1, V_PKIND);
-  V_PKIND: if (fv > 32'd3) fail(2'd1, F_FS); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
+  V_PKIND: if (gtc(fv, 3)) fail(2'd1, F_FS); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
   V_PSIZE: if (fv == 32'd0) fail(2'd1, F_FS); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
   V_POFF: begin
     if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, F_FS);
@@ -92,9 +92,9 @@ case (vs)
       rd(3'd4, V_PDEC);
     end
   end
-  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, F_FS); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
+  V_PDEC: if (fv[31:24] != 8'd0) fail(2'd1, F_FS); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
   V_PACT: begin
-    if (fv > 32'd2) fail(2'd1, F_FS);
+    if (gtc(fv, 2)) fail(2'd1, F_FS);
     else if (cp_kind <= 2'd1 && fv != 32'd0) fail(2'd1, F_FS);
     else begin
       cp_act <= fv[1:0];
@@ -105,7 +105,7 @@ case (vs)
   V_PTOP: begin
     if (fv[31]) fail(2'd1, F_FS);
     else begin
-      cp_top <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
+      cp_top <= gtc(fv, 524288) ? 21'sd524288 : fv[20:0];
       sret <= V_PEND; rd(3'd1, V_STR);
     end
   end
@@ -152,7 +152,7 @@ case (vs)
   end
   // ---- projection records
   V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
-  V_JPRE:  if (fv > 32'd1) fail(2'd1, F_FS); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
+  V_JPRE:  if (gtc(fv, 1)) fail(2'd1, F_FS); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
   V_JPREP: if (fv[15:0] >= s_npop) fail(2'd1, F_FS); else srd(fv[PB-1:0], V_JPREP2);
   V_JPREP2: begin
     if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, F_FS);
@@ -180,7 +180,7 @@ case (vs)
     else rd(3'd4, V_JETA);
   end
   V_JETA: begin
-    if (fv > 32'h00FFFFFF) fail(2'd1, F_FS);
+    if (fv[31:24] != 8'd0) fail(2'd1, F_FS);
     else begin cj_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
   end
   V_JW0: srd(cj_post, V_JW);   // the postsynaptic scratch word (its fan-in), in aw_q at V_JW
@@ -203,12 +203,12 @@ case (vs)
     if (kc == s_npop[PB:0]) vs <= V_END;
     else srd(kc[PB-1:0], V_FAN2);
   end
-  V_FAN2: if (sc_fan > 17'd1024) fail(2'd1, F_POS); else begin kc <= kc + 1'b1; vs <= V_FAN; end
+  V_FAN2: if (gtc(sc_fan, 1024)) fail(2'd1, F_POS); else begin kc <= kc + 1'b1; vs <= V_FAN; end
   V_SW1: vs <= sret2;    // srd: the scratch word is read
   V_END: if (pos != body_end) fail(2'd1, F_POS); else vs <= V_CAP;
   V_CAP: begin   // 6.3
-    if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
-        {1'b0, s_nst, 1'b0} + {2'b0, s_nst} + 18'd10 > MAX_PAYLOAD) fail(2'd2, F_0);
+    if (gtc(s_nn, MAX_NEURONS) || gtc(syn, MAX_SYNAPSES) || gtc(s_nin, MAX_INPUTS) || gtc(s_no, MAX_OUTPUTS) ||
+        MAX_PAYLOAD < 10 || gtc(s_nst, PAYQ)) fail(2'd2, F_0);
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
