@@ -86,6 +86,18 @@ module nla_core #(
   localparam [13:0] TBASE  = 14'd8192;   // tables: TBASE + slot*1024 + table*257 + knot
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
+  function gtc;                     // x > c (unsigned) for a constant c: a chain of AND/OR gates, no carry chain
+    input [31:0] x;
+    input [31:0] c;
+    integer i;
+    reg r;
+    begin
+      r = 1'b0;
+      for (i = 0; i < 32; i = i + 1) r = c[i] ? (x[i] & r) : (x[i] | r);
+      gtc = r;
+    end
+  endfunction
+
   function [31:0] crc_nib;               // CRC-32 (IEEE, reflected) of one more nibble (a byte: low nibble first)
     input [31:0] c;
     input [3:0] b;
@@ -230,7 +242,7 @@ module nla_core #(
   /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used
   wire signed [32:0] wq_rnd = $signed({wm_rd[31], wm_rd}) + 33'sd2048;
   wire signed [20:0] wq_raw = wq_rnd[32:12];                  // shr(W, 12): 21 bits
-  wire signed [19:0] wq_sat = (wq_raw > 21'sd524287) ? 20'sd524287 : wq_raw[19:0];
+  wire signed [19:0] wq_sat = (!wq_raw[20] && wq_raw[19]) ? 20'sd524287 : wq_raw[19:0];   // wq_raw > 2^19 - 1
   /* verilator lint_off WIDTH */ // sign extension
   wire signed [63:0] WQ = wq_sat;
   /* verilator lint_on WIDTH */
@@ -243,7 +255,7 @@ module nla_core #(
   /* verilator lint_off UNUSEDSIGNAL */ // bytes beyond IMG_BYTES are not written
   wire [16:0] st_addr = st_rd ? sra : img_wr_addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        st_we   = img_wr_en && !st_rd && (img_wr_addr < IMG_BYTES);
+  wire        st_we   = img_wr_en && !st_rd && !gtc({15'd0, img_wr_addr}, IMG_BYTES - 1);
   spram stage (.clk(clk), .addr(st_addr[14:1]), .wd({img_wr_data, img_wr_data}),
                .wmask(st_addr[0] ? 4'b1100 : 4'b0011), .we(st_we), .rd(st_rd_word));
   wire [7:0] st_byte = sra[0] ? st_rd_word[15:8] : st_rd_word[7:0];

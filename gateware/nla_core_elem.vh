@@ -90,8 +90,8 @@ case (ph)
   EACT: begin     // rho, rho', rho'' at x = shr(u, 8) (11.4)
     if (uc == 5'd2) begin     // x and sat_S(x); the population record is read
       T <= ru_raw; E <= ru_y[27:0];
-      y_ = ru_raw + 64'sd524288;            // table: 0 .. 2^20
-      kk <= y_[20:12]; fr <= y_[11:0];
+      // table: x + 2^19 in 0 .. 2^20 (x = sat_S(x) here when it matters): the low 21 bits of the sum
+      kk <= {ru_raw[20] ^ ru_raw[19], ~ru_raw[19], ru_raw[18:12]}; fr <= ru_raw[11:0];
       uc <= 5'd13;
     end else if (uc == 5'd13) begin
       x_ = T;
@@ -105,7 +105,7 @@ case (ph)
         begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (!T[21] && !($signed(T[21:0]) > $signed({pr_top[20], pr_top}))) ? 21'sd65536 : 21'sd0; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else begin
-        tbase <= TBASE + {pr_tab, 10'd0};
+        tbase <= TBASE | {pr_tab, 10'd0};   // slot < 8: no carry
         uc <= 5'd3;
       end
     end else begin

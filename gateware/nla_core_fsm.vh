@@ -172,17 +172,6 @@ task fail;               // refuse the image: result code and (fsel) which byte 
   /* verilator lint_on BLKSEQ */
 endtask
 
-function gtc;                     // x > c (unsigned) for a constant c: a chain of AND/OR gates, no carry chain
-  input [31:0] x;
-  input [31:0] c;
-  integer i;
-  reg r;
-  begin
-    r = 1'b0;
-    for (i = 0; i < 32; i = i + 1) r = c[i] ? (x[i] & r) : (x[i] | r);
-    gtc = r;
-  end
-endfunction
 // 10 + 3 nStimulusInputs > MAX_PAYLOAD  <=>  nStimulusInputs > (MAX_PAYLOAD - 10) / 3 (integers)
 localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
 

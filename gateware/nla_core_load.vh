@@ -74,8 +74,9 @@ case (vs)
     end
   end
   V_STR: begin   // skip a string of fv bytes, then continue at sret
-    if ({1'b0, pos} + {10'd0, fv[7:0]} > {1'b0, body_end}) fail(2'd1, F_POS);
-    else begin pos <= pos + {9'd0, fv[7:0]}; vs <= sret; end
+    y_ = {47'd0, pos} + {56'd0, fv[7:0]};
+    if (y_[17:0] > {1'b0, body_end}) fail(2'd1, F_POS);
+    else begin pos <= y_[16:0]; vs <= sret; end
   end
   // ---- population records
   V_POP:   if (kv == s_npop) vs <= V_SUMS; else rd(3'd1, V_PKIND);

@@ -62,8 +62,10 @@ wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd
                        : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN
                        : (ph == PG) ? DI : (c_pre ? RHO : SIN);
 // the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
-wire signed [47:0] DIFF = (ph == EACT) ? WM[47:0] - {{27{T0v[20]}}, T0v}
-                        : (uc == 5'd5) ? P[47:0] - WT[47:0] : US[47:0] - ((uc == 5'd3) ? U[47:0] : UP[47:0]);
+// (one subtractor, its operands chosen)
+wire signed [47:0] DIFF_A = (ph == EACT) ? WM[47:0] : (uc == 5'd5) ? P[47:0] : US[47:0];
+wire signed [47:0] DIFF_B = (ph == EACT) ? {{27{T0v[20]}}, T0v} : (uc == 5'd5) ? WT[47:0] : (uc == 5'd3) ? U[47:0] : UP[47:0];
+wire signed [47:0] DIFF = DIFF_A - DIFF_B;
 // the multiplier's unsigned factor: c_eta (TERMS, PLAS), the population decay (DIN, EB 9), else beta
 wire [23:0] UF = ((ph == TERMS) || (ph == PLAS)) ? c_eta : ((ph == DIN) || (uc == 5'd9)) ? pr_dec : a_beta;
 always @* begin

@@ -314,7 +314,8 @@ always @(posedge clk) begin
     end
   end
 
-  if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
+  if (sinc[31]) begin   // sinc < 0
+    sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
   else if (sinc != 0) sat_cnt <= sat_cnt + 32'd1;   // at most one clamp a cycle (sinc is 0 or 1 here)
 
   // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
@@ -346,7 +347,7 @@ always @(posedge clk) begin
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
   if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   // fb: the session's values (written at any time), or at install the population indices
-  if ((tgt_we && tgt_idx < MAX_OUTPUTS) || (in_we && in_idx < MAX_INPUTS) || npi_we)
+  if ((tgt_we && !gtc({16'd0, tgt_idx}, MAX_OUTPUTS - 1)) || (in_we && !gtc({16'd0, in_idx}, MAX_INPUTS - 1)) || npi_we)
     fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : npi_wa]
       <= tgt_we ? tgt_value
        : in_we ? ((in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
