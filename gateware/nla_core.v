@@ -142,7 +142,7 @@ module nla_core #(
   reg [28:0] rc_mem [0:AD-1];
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
   // pd: p (D) | b (D) | d_in (D) at 0.., rho' | held raw inputs (S) at BD.. (EB and EH read rho' up
-  // to uc 2, then p or b: sel_dri; EB keeps rho' in drr for its second product)
+  // to uc 2, then p or b: sel_dri; EB keeps rho' in msr for its second product)
   localparam [AW-1:0] BD = N2 + MAX_INPUTS;
   reg [23:0] pd_mem [0:AD-1];
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
@@ -303,8 +303,6 @@ module nla_core #(
   reg [PB:0] s_npop;
   reg [JB:0] s_nproj;
   reg        cj_pre;                        // the projection record being read
-  reg [NB-1:0] cj_qo, cj_po;
-  reg [23:0] cj_eta;
   reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
   reg [PB-1:0] cj_post;
   reg [15:0] cj_rows, cj_cols;

@@ -35,7 +35,7 @@ case (ph)
   end
   EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
-      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; drr <= dr_q; uc <= 5'd3; end
+      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; msr <= dr_q; uc <= 5'd3; end
       5'd3: begin mas = 3'd6; mbs = 3'd4; uc <= 5'd4; end
       5'd4: begin T <= ru_y; mas = 3'd6; mbs = 3'd4; uc <= 5'd5; end   // T = shr(c rho', 16)
       5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))
@@ -118,8 +118,8 @@ case (ph)
             + (z_[2:1] == 2'd0 ? 10'd0 : z_[2:1] == 2'd1 ? 10'd257 : 10'd514);
         wma <= {tbase[13:10], tko};
       end
-      if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
-      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= T0v; end
+      if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) msr <= WM;   // T0 (msr holds it in EACT)
+      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= msr; end
       if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
       if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
       if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end

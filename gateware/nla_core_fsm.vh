@@ -30,9 +30,9 @@ reg [NB:0] ou, ic;   // row/column counters (rows, cols <= MAX_NEURONS)
 reg [13:0] wa;
 reg [3:0]  pv, pf, pl;
 reg [NB-1:0] pd0, pd1, pd2, pd3;
-reg signed [63:0] acc;
 reg        c_pre;
 reg [NB-1:0] c_po, c_qo;
+reg signed [63:0] acc;
 reg [NB:0] c_rows, c_cols;
 reg [13:0] c_wb;
 reg [23:0] c_eta;
@@ -44,14 +44,14 @@ wire sel_ok = (ph == PA) ? 1'b1
 reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
 
 // element-phase temporaries
-reg signed [20:0] T0v, Wold;   // table knots (validated within Q3.16)
+reg signed [20:0] Wold;   // table knot T0 of the lerp being computed (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
 reg [13:0] tbase;
 reg [9:0]  tko;   // table read offset (blocking)
 reg [2:0]  ts;
-reg signed [20:0] msr;
+reg signed [20:0] msr;   // PLAS: <m> of the row; EB: rho' of the element; EACT: the table knot T0 just read
 // weight-update pipeline (PLAS): beat phase, per-stage valid and register value (the address follows from wa)
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;

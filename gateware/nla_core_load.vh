@@ -159,7 +159,7 @@ case (vs)
     if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, F_FS);
     else begin
       if (inst) j_pg[kv[JB-1:0]] <= (sc_kind == 2'd0);
-      cj_qo <= sc_off[NB-1:0];
+      c_qo <= sc_off[NB-1:0];
       cj_cols <= sc_size;                   // the presynaptic size, checked against cols below
       rd(3'd2, V_JPOST);
     end
@@ -168,7 +168,7 @@ case (vs)
   V_JPOST2: begin
     if (sc_kind <= 2'd1) fail(2'd1, F_FS);
     else begin
-      cj_po <= sc_off[NB-1:0]; cj_rows <= sc_size;   // the postsynaptic size, checked against rows below
+      c_po <= sc_off[NB-1:0]; cj_rows <= sc_size;   // the postsynaptic size, checked against rows below
       rd(3'd2, V_JROWS);
     end
   end
@@ -182,7 +182,7 @@ case (vs)
   end
   V_JETA: begin
     if (fv[31:24] != 8'd0) fail(2'd1, F_FS);
-    else begin cj_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
+    else begin c_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
   end
   V_JW0: srd(cj_post, V_JW);   // the postsynaptic scratch word (its fan-in), in aw_q at V_JW
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
@@ -195,8 +195,8 @@ case (vs)
         aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, sc_fan + {1'b0, cj_cols}, aw_q[33:0]};
       end
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
-        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
-        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[SB:0]; wi <= 0; vs <= I_W1;
+        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, c_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], c_po, c_qo}; end
+        j_lrn[kv[JB-1:0]] <= (c_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[SB:0]; wi <= 0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end

@@ -53,8 +53,7 @@ wire signed [63:0] EV64 = E;
 wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
 wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
 wire signed [63:0] MPR = n_r ? mp : 64'sd0;
-reg signed [20:0] drr;        // rho' of the EB element (pd holds p by its second product)
-wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{drr[20]}}, drr} : DR[24:0];
+wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{msr[20]}}, msr}   /* msr: EB keeps rho' here */ : DR[24:0];
 // the multiplier's x operand (pass source; the learning terms' and updates' rates): PA the presynaptic
 // rate (rho of neurons, s_in of inputs); PG d_in; PC <m>; PP/PF/PT the pass source (g, v, a);
 // TERMS m, x of the rank-one terms; PLAS x
@@ -64,7 +63,7 @@ wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd
 // the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
 // (one subtractor, its operands chosen)
 wire signed [47:0] DIFF_A = (ph == EACT) ? WM[47:0] : (uc == 5'd5) ? P[47:0] : US[47:0];
-wire signed [47:0] DIFF_B = (ph == EACT) ? {{27{T0v[20]}}, T0v} : (uc == 5'd5) ? WT[47:0] : (uc == 5'd3) ? U[47:0] : UP[47:0];
+wire signed [47:0] DIFF_B = (ph == EACT) ? {{27{msr[20]}}, msr} : (uc == 5'd5) ? WT[47:0] : (uc == 5'd3) ? U[47:0] : UP[47:0];
 wire signed [47:0] DIFF = DIFF_A - DIFF_B;
 // the multiplier's unsigned factor: c_eta (TERMS, PLAS), the population decay (DIN, EB 9), else beta
 wire [23:0] UF = ((ph == TERMS) || (ph == PLAS)) ? c_eta : ((ph == DIN) || (uc == 5'd9)) ? pr_dec : a_beta;
