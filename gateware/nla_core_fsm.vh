@@ -77,13 +77,14 @@ reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd; reg npi_b;   // fb, the co
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer
-reg [5:0]  vs, vret, sret, sret2;
+reg [5:0]  vs, sret, sret2;
+reg        rdp; reg [1:0] rph;   // a field of nbytes(vs) bytes is being read into fv (3 cycles a byte), then state vs checks it
 reg [PB-1:0] scr_a;
 reg [15:0] cp_size, cp_off;
 reg [1:0]  cp_kind;
 reg [16:0] body_end;
 reg [31:0] fv, crc;
-reg [2:0]  vn, vcnt;
+reg [2:0]  vcnt;
 wire [16:0] fstart = pos - {14'd0, vcnt};   // first byte of the field being read (rd moves pos and vcnt together)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
@@ -101,7 +102,7 @@ reg [31:0] rc_;
 reg [1:0]  rd_st;
 reg [1:0]  rd_kind;   // 0 u, 1 rate, 2 error
 
-localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
+localparam [5:0] V_START = 0, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
   V_TOT = 7, V_CRC0 = 8, V_CRC1 = 9, V_CRC2 = 10, V_CRCCMP = 11, V_DT = 12, V_SPF = 13, V_IT = 14,
   V_RS = 15, V_RSV = 16, V_BETA = 17, V_NIN = 18, V_NST = 19, V_NN = 20, V_NO = 21, V_NP = 22,
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
@@ -143,13 +144,24 @@ function [15:0] count_of;
   end
 endfunction
 
-task rd;                 // read n bytes little-endian from `pos`, then continue at state r
-  input [2:0] n;
+task rd;                 // read n = nbytes(r) bytes little-endian from `pos`, then continue at state r
+  input [2:0] n;         // (documentation: nbytes(r) decides)
   input [5:0] r;
   begin
-    fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; vs <= V_RD0;
+    fv <= 32'd0; vcnt <= 3'd0; rdp <= 1'b1; rph <= 2'd0; vs <= r;
   end
 endtask
+
+function [2:0] nbytes;   // the width of the field that state s checks
+  input [5:0] s;
+  begin
+    case (s)
+      V_MAGIC, V_TOT, V_CRCCMP, V_DT, V_BETA, V_PDEC, V_PTOP, V_PTAB1, V_JETA, I_W2: nbytes = 3'd4;
+      V_RS, V_RSV, V_STR, V_PKIND, V_PACT, V_JPRE: nbytes = 3'd1;
+      default: nbytes = 3'd2;
+    endcase
+  end
+endfunction
 
 task srd;                // read population p's scratch word (aw_mem), then continue at state r (aw_q)
   input [PB-1:0] p;

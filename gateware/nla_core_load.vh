@@ -7,27 +7,27 @@
 // Checks beyond image-codec.ts (they keep the datapath exact; the compiler never violates them):
 // table values within Q3.16, clip topQ >= 0, etaDtQ24 < 2^24. Limits of this build (CAPACITY):
 // nPopulations <= MAX_POPS, nProjections <= MAX_PROJ, table populations <= MAX_TABLES.
-case (vs)
-  V_START: begin
-    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
-    if (!gtc(commit_total, 47)) fail(2'd1, F_0);
-    else if (gtc(commit_total, IMG_BYTES)) fail(2'd2, F_8);
-    else rd(3'd4, V_MAGIC);
-  end
-  V_RD0: begin
+if (rdp) begin   // reading a field (rd): 3 cycles a byte
+  if (rph == 2'd0) begin
     if (chk && pos >= body_end) fail(2'd1, F_FS);
-    else vs <= V_RD1;
-  end
-  V_RD1: vs <= V_RD2;
-  V_RD2: begin
+    else rph <= 2'd1;
+  end else if (rph == 2'd1) rph <= 2'd2;
+  else begin
     case (vcnt[1:0])       // fv was cleared by rd: byte lane vcnt
       2'd0: fv[7:0] <= st_byte;
       2'd1: fv[15:8] <= st_byte;
       2'd2: fv[23:16] <= st_byte;
       default: fv[31:24] <= st_byte;
     endcase
-    pos <= pos + 17'd1; vcnt <= vcnt + 3'd1;
-    vs <= (vcnt + 3'd1 == vn) ? vret : V_RD0;
+    pos <= pos + 17'd1; vcnt <= vcnt + 3'd1; rph <= 2'd0;
+    if (vcnt + 3'd1 == nbytes(vs)) rdp <= 1'b0;
+  end
+end else case (vs)
+  V_START: begin
+    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
+    if (!gtc(commit_total, 47)) fail(2'd1, F_0);
+    else if (gtc(commit_total, IMG_BYTES)) fail(2'd2, F_8);
+    else rd(3'd4, V_MAGIC);
   end
   V_MAGIC: if (fv != 32'h49414C4E) fail(2'd1, F_0); else rd(3'd2, V_VER);
   V_VER:   if (fv != 32'd1) fail(2'd1, F_4); else rd(3'd2, V_FLAGS);
@@ -45,7 +45,7 @@ case (vs)
   V_CRC3: begin crc <= crc_next; vs <= V_CRC0; end
   V_CRCCMP: begin
     if (fv != ~crc) fail(2'd1, F_BE);
-    else begin chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0; end
+    else begin chk <= 1'b1; pos <= 17'd12; rd(3'd4, V_DT); end
   end
   V_DT:   if (fv == 32'd0) fail(2'd1, F_FS); else rd(3'd2, V_SPF);
   V_SPF:  if (fv == 32'd0) fail(2'd1, F_FS); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
@@ -213,7 +213,7 @@ case (vs)
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
-      pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0;
+      pos <= 17'd12; rd(3'd4, V_DT);
     end else begin
       a_nsyn <= syn[EW-1:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
     end

@@ -50,7 +50,7 @@ always @(posedge clk) begin
         else begin nra <= pq3[NB-1:0]; rd_st <= 2'd1; end
       end else if (commit_pend) begin
         commit_pend <= 1'b0;
-        ph <= VAL; vs <= V_START; st_rd <= 1'b1;
+        ph <= VAL; vs <= V_START; rdp <= 1'b0; st_rd <= 1'b1;
       end else if (rst_pend) begin
         rst_pend <= 1'b0;
         if (loaded) begin
