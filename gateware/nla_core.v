@@ -240,8 +240,7 @@ module nla_core #(
   /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
   /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used
-  wire signed [32:0] wq_rnd = $signed({wm_rd[31], wm_rd}) + 33'sd2048;
-  wire signed [20:0] wq_raw = wq_rnd[32:12];                  // shr(W, 12): 21 bits
+  wire signed [20:0] wq_raw = $signed({wm_rd[31], wm_rd[31:12]}) + $signed({20'd0, wm_rd[11]});   // shr(W, 12): 21 bits
   wire signed [19:0] wq_sat = (!wq_raw[20] && wq_raw[19]) ? 20'sd524287 : wq_raw[19:0];   // wq_raw > 2^19 - 1
   /* verilator lint_off WIDTH */ // sign extension
   wire signed [63:0] WQ = wq_sat;

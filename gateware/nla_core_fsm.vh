@@ -56,7 +56,6 @@ reg signed [20:0] msr;   // PLAS: <m> of the row; EB: rho' of the element; EACT:
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;
 reg signed [31:0] qw1, qw2;
-reg [31:0] qw3;
 // blocking temporaries (combinational within one state)
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;
@@ -189,8 +188,7 @@ localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
 
 function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value
   input signed [27:0] v;
-  reg signed [28:0] t;
-  begin t = {v[27], v} + 29'sd128; shr8m = t[28:8]; end
+  begin shr8m = $signed({v[27], v[27:8]}) + $signed({20'd0, v[7]}); end
 endfunction
 
 `include "nla_core_ru.vh"

@@ -227,14 +227,14 @@ always @(posedge clk) begin
               qv0 <= 1'b0;
               if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            qw3 <= ru_y[31:0]; qv3 <= qv2;
+            wm_wd <= ru_y[31:0]; qv3 <= qv2;   // the new W, written at the next cycle (wm_wd holds it)
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
             if (qv1) begin mas = 3'd2; mbs = 3'd4; end
             qw2 <= qw1; qv2 <= qv1;
             // the weight issued two beats ago: issues are consecutive addresses (wa), qv1/qv0 say whether the
             // two beats since issued one
-            if (qv3) begin wma <= wa - 14'd1 - {13'd0, qv1} - {13'd0, qv0}; wm_we <= 1'b1; wm_wd <= qw3; end
+            if (qv3) begin wma <= wa - 14'd1 - {13'd0, qv1} - {13'd0, qv0}; wm_we <= 1'b1; end
           end else begin
             if (qv0) begin mas = 3'd4; mbs = 3'd2; end
             qw1 <= WM; qv1 <= qv0;
