@@ -98,7 +98,9 @@ reg [18:0] wend;
 reg [31:0] rc_;
 
 // probes
-reg [1:0]  rd_st;
+reg [2:0]  rd_st;     // 0 idle, 4 decode (pk), 3 output map read, 5 ALL_U unit, 1 wait, 2 answer
+reg [1:0]  pk;        // decode: the probe kind being tried
+reg [15:0] pq;        // decode: the value number within the probes from pk on
 reg [1:0]  rd_kind;   // 0 u, 1 rate, 2 error
 
 localparam [5:0] V_START = 0, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,

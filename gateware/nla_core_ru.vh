@@ -13,21 +13,11 @@ assign sel_csi = (ph == EB) ? (uc == 5'd5)                  // rc: rho'' (EB: re
 assign sel_dri = (ph == DIN) || (ph == EV) || ((ph == EB || ph == EH) && uc <= 5'd2);  // pd: rho', r_in
 assign sel_np  = (ph == DIN) || (ph == EB) || (ph == EACT);  // fb: population indices
 assign aw_ra   = is_pass ? pd2 : ara;
-// probe value number out_rd_idx in width(probes) order (7.4): OUTPUT_U, OUTPUT_RATE, OUTPUT_ERROR
-// (output number pqo: its unit is read from the output map in fb), else ALL_U (unit pq3)
-wire [15:0] pq0 = out_rd_idx;
-wire        pr_in0 = probes[0] && pq0 < a_no;
-wire [15:0] pq1 = probes[0] ? pq0 - a_no : pq0;
-wire        pr_in1 = probes[1] && pq1 < a_no;
-wire [15:0] pq2 = probes[1] ? pq1 - a_no : pq1;
-wire        pr_in2 = probes[2] && pq2 < a_no;
-wire [15:0] pq3 = probes[2] ? pq2 - a_no : pq2;
-wire [15:0] pqo = pr_in0 ? pq0 : pr_in1 ? pq1 : pq2;
 // fb: population indices (DIN, EB, EACT), TGT: the output map at uc 0, then the target; idle: the
 // output map of the probe asked for; else the held value ibra
 assign fb_ra = sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra)))
              : (ph == TGT) ? (((uc == 5'd0) ? FO : FH) + {{(AW-OB){1'b0}}, ei[OB-1:0]})
-             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pqo[OB-1:0]})
+             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pq[OB-1:0]})
              : (ph == REST || (ph == INCPY && uc == 5'd0)) ? (B2 + `NLA_AI(ei[IB-1:0]))   // bias flags
              : {{(AW-IB){1'b0}}, ibra};
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)

@@ -36,19 +36,24 @@ always @(posedge clk) begin
   case (ph)
     // ------------------------------------------------------------ idle: dispatch, probe reads
     IDLE: begin
-      if (rd_st == 2'd1) rd_st <= 2'd2;
-      else if (rd_st == 2'd2) begin
-        rd_st <= 2'd0;
+      if (rd_st == 3'd1) rd_st <= 3'd2;
+      else if (rd_st == 3'd2) begin
+        rd_st <= 3'd0;
         out_rd_valid <= 1'b1;
         if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
         else out_rd_data <= ru_y[23:0];
-      end else if (rd_st == 2'd3) begin nra <= fb_q[NB-1:0]; rd_st <= 2'd1; end   // the output's unit
-      else if (out_rd_req) begin
-        // value number out_rd_idx in width(probes) order (7.4; pq*, nla_core_ru.vh)
-        rd_kind <= pr_in0 ? 2'd0 : pr_in1 ? 2'd1 : pr_in2 ? 2'd2 : 2'd0;
-        if (pr_in0 || pr_in1 || pr_in2) rd_st <= 2'd3;   // fb reads the output map now
-        else begin nra <= pq3[NB-1:0]; rd_st <= 2'd1; end
-      end else if (commit_pend) begin
+      end else if (rd_st == 3'd3) begin nra <= fb_q[NB-1:0]; rd_st <= 3'd1; end   // the output's unit
+      else if (rd_st == 3'd4) begin
+        // value number pq in width(probes) order (7.4), one probe kind a cycle: OUTPUT_U, OUTPUT_RATE,
+        // OUTPUT_ERROR (output number pq: fb reads its unit from the output map now), else ALL_U (unit pq)
+        if (probes[pk] && pq < {{(15-OB){1'b0}}, a_no}) begin rd_kind <= pk; rd_st <= 3'd3; end
+        else begin
+          if (probes[pk]) pq <= pq - {{(15-OB){1'b0}}, a_no};
+          if (pk == 2'd2) begin rd_kind <= 2'd0; rd_st <= 3'd5; end
+          else pk <= pk + 2'd1;
+        end
+      end else if (rd_st == 3'd5) begin nra <= pq[NB-1:0]; rd_st <= 3'd1; end   // ALL_U: the unit
+      else if (out_rd_req) begin pq <= out_rd_idx; pk <= 2'd0; rd_st <= 3'd4; end else if (commit_pend) begin
         commit_pend <= 1'b0;
         ph <= VAL; vs <= V_START; rdp <= 1'b0; st_rd <= 1'b1;
       end else if (rst_pend) begin
@@ -359,7 +364,7 @@ always @(posedge clk) begin
 
   if (rst) begin
     ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
-    commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
+    commit_pend <= 1'b0; rd_st <= 3'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
     resting <= 1'b0; installing <= 1'b0;
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
   end
