@@ -86,15 +86,27 @@ module nla_core #(
   localparam [13:0] TBASE  = 14'd8192;   // tables: TBASE + slot*1024 + table*257 + knot
 
   // ---------------------------------------------------------------- arithmetic of section 11.2
-  function [31:0] crc_byte;              // CRC-32 (IEEE, reflected) of one more byte
+  function gtc;                     // x > c (unsigned) for a constant c: a chain of AND/OR gates, no carry chain
+    input [31:0] x;
     input [31:0] c;
-    input [7:0] b;
+    integer i;
+    reg r;
+    begin
+      r = 1'b0;
+      for (i = 0; i < 32; i = i + 1) r = c[i] ? (x[i] & r) : (x[i] | r);
+      gtc = r;
+    end
+  endfunction
+
+  function [31:0] crc_nib;               // CRC-32 (IEEE, reflected) of one more nibble (a byte: low nibble first)
+    input [31:0] c;
+    input [3:0] b;
     integer k;
     reg [31:0] t;
     begin
-      t = c ^ {24'd0, b};
-      for (k = 0; k < 8; k = k + 1) t = t[0] ? (32'hEDB88320 ^ (t >> 1)) : (t >> 1);
-      crc_byte = t;
+      t = c ^ {28'd0, b};
+      for (k = 0; k < 4; k = k + 1) t = t[0] ? (32'hEDB88320 ^ (t >> 1)) : (t >> 1);
+      crc_nib = t;
     end
   endfunction
 
@@ -130,7 +142,7 @@ module nla_core #(
   reg [28:0] rc_mem [0:AD-1];
   reg [27:0] meb_mem [0:AD-1];                     // m (U) | e-bar (U) | delta (D) in block 2
   // pd: p (D) | b (D) | d_in (D) at 0.., rho' | held raw inputs (S) at BD.. (EB and EH read rho' up
-  // to uc 2, then p or b: sel_dri; EB keeps rho' in drr for its second product)
+  // to uc 2, then p or b: sel_dri; EB keeps rho' in msr for its second product)
   localparam [AW-1:0] BD = N2 + MAX_INPUTS;
   reg [23:0] pd_mem [0:AD-1];
   reg [63:0] aw_mem  [0:AD-1];                     // raw sums of the last pass | wt (learning), read at ara | projection records
@@ -228,9 +240,8 @@ module nla_core #(
   /* verilator lint_on WIDTH */
   // datapath weight: min(shr(W, 12), 2^19 - 1)
   /* verilator lint_off UNUSEDSIGNAL */ // the rounded-off bits; WQ: 20 bits used
-  wire signed [32:0] wq_rnd = $signed({wm_rd[31], wm_rd}) + 33'sd2048;
-  wire signed [20:0] wq_raw = wq_rnd[32:12];                  // shr(W, 12): 21 bits
-  wire signed [19:0] wq_sat = (wq_raw > 21'sd524287) ? 20'sd524287 : wq_raw[19:0];
+  wire signed [20:0] wq_raw = $signed({wm_rd[31], wm_rd[31:12]}) + $signed({20'd0, wm_rd[11]});   // shr(W, 12): 21 bits
+  wire signed [19:0] wq_sat = (!wq_raw[20] && wq_raw[19]) ? 20'sd524287 : wq_raw[19:0];   // wq_raw > 2^19 - 1
   /* verilator lint_off WIDTH */ // sign extension
   wire signed [63:0] WQ = wq_sat;
   /* verilator lint_on WIDTH */
@@ -243,7 +254,7 @@ module nla_core #(
   /* verilator lint_off UNUSEDSIGNAL */ // bytes beyond IMG_BYTES are not written
   wire [16:0] st_addr = st_rd ? sra : img_wr_addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        st_we   = img_wr_en && !st_rd && (img_wr_addr < IMG_BYTES);
+  wire        st_we   = img_wr_en && !st_rd && !gtc({15'd0, img_wr_addr}, IMG_BYTES - 1);
   spram stage (.clk(clk), .addr(st_addr[14:1]), .wd({img_wr_data, img_wr_data}),
                .wmask(st_addr[0] ? 4'b1100 : 4'b0011), .we(st_we), .rd(st_rd_word));
   wire [7:0] st_byte = sra[0] ? st_rd_word[15:8] : st_rd_word[7:0];
@@ -291,8 +302,6 @@ module nla_core #(
   reg [PB:0] s_npop;
   reg [JB:0] s_nproj;
   reg        cj_pre;                        // the projection record being read
-  reg [NB-1:0] cj_qo, cj_po;
-  reg [23:0] cj_eta;
   reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
   reg [PB-1:0] cj_post;
   reg [15:0] cj_rows, cj_cols;

@@ -35,7 +35,7 @@ case (ph)
   end
   EB: begin       // e-bar, f, b, kappa (step 5); products are consumed two states after issue
     case (uc)
-      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; drr <= dr_q; uc <= 5'd3; end
+      5'd2: begin mas = 3'd5; mbs = 3'd3; n_r <= ht_q; msr <= dr_q; uc <= 5'd3; end
       5'd3: begin mas = 3'd6; mbs = 3'd4; uc <= 5'd4; end
       5'd4: begin T <= ru_y; mas = 3'd6; mbs = 3'd4; uc <= 5'd5; end   // T = shr(c rho', 16)
       5'd5: begin       // e-bar = sat_U(T + [target] shr((u* - u) beta, 16))
@@ -90,8 +90,8 @@ case (ph)
   EACT: begin     // rho, rho', rho'' at x = shr(u, 8) (11.4)
     if (uc == 5'd2) begin     // x and sat_S(x); the population record is read
       T <= ru_raw; E <= ru_y[27:0];
-      y_ = ru_raw + 64'sd524288;            // table: 0 .. 2^20
-      kk <= y_[20:12]; fr <= y_[11:0];
+      // table: x + 2^19 in 0 .. 2^20 (x = sat_S(x) here when it matters): the low 21 bits of the sum
+      kk <= {ru_raw[20] ^ ru_raw[19], ~ru_raw[19], ru_raw[18:12]}; fr <= ru_raw[11:0];
       uc <= 5'd13;
     end else if (uc == 5'd13) begin
       x_ = T;
@@ -105,7 +105,7 @@ case (ph)
         begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = (!T[21] && !($signed(T[21:0]) > $signed({pr_top[20], pr_top}))) ? 21'sd65536 : 21'sd0; end
         h_ = 64'sd1;   // rho'' stays 0 (REST wrote it)
       end else begin
-        tbase <= TBASE + {pr_tab, 10'd0};
+        tbase <= TBASE | {pr_tab, 10'd0};   // slot < 8: no carry
         uc <= 5'd3;
       end
     end else begin
@@ -118,8 +118,8 @@ case (ph)
             + (z_[2:1] == 2'd0 ? 10'd0 : z_[2:1] == 2'd1 ? 10'd257 : 10'd514);
         wma <= {tbase[13:10], tko};
       end
-      if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) T0v <= WM;
-      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= T0v; end
+      if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) msr <= WM;   // T0 (msr holds it in EACT)
+      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= msr; end
       if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
       if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
       if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end

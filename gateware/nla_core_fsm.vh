@@ -30,9 +30,9 @@ reg [NB:0] ou, ic;   // row/column counters (rows, cols <= MAX_NEURONS)
 reg [13:0] wa;
 reg [3:0]  pv, pf, pl;
 reg [NB-1:0] pd0, pd1, pd2, pd3;
-reg signed [63:0] acc;
 reg        c_pre;
 reg [NB-1:0] c_po, c_qo;
+reg signed [63:0] acc;
 reg [NB:0] c_rows, c_cols;
 reg [13:0] c_wb;
 reg [23:0] c_eta;
@@ -44,19 +44,18 @@ wire sel_ok = (ph == PA) ? 1'b1
 reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
 
 // element-phase temporaries
-reg signed [20:0] T0v, Wold;   // table knots (validated within Q3.16)
+reg signed [20:0] Wold;   // table knot T0 of the lerp being computed (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
 reg [13:0] tbase;
 reg [9:0]  tko;   // table read offset (blocking)
 reg [2:0]  ts;
-reg signed [20:0] msr;
+reg signed [20:0] msr;   // PLAS: <m> of the row; EB: rho' of the element; EACT: the table knot T0 just read
 // weight-update pipeline (PLAS): beat phase, per-stage valid and register value (the address follows from wa)
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;
 reg signed [31:0] qw1, qw2;
-reg [31:0] qw3;
 // blocking temporaries (combinational within one state)
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;
@@ -77,13 +76,14 @@ reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd; reg npi_b;   // fb, the co
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
 // validator / installer
-reg [5:0]  vs, vret, sret, sret2;
+reg [5:0]  vs, sret, sret2;
+reg        rdp; reg [1:0] rph;   // a field of nbytes(vs) bytes is being read into fv (3 cycles a byte), then state vs checks it
 reg [PB-1:0] scr_a;
 reg [15:0] cp_size, cp_off;
 reg [1:0]  cp_kind;
 reg [16:0] body_end;
 reg [31:0] fv, crc;
-reg [2:0]  vn, vcnt;
+reg [2:0]  vcnt;
 wire [16:0] fstart = pos - {14'd0, vcnt};   // first byte of the field being read (rd moves pos and vcnt together)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
@@ -98,10 +98,12 @@ reg [18:0] wend;
 reg [31:0] rc_;
 
 // probes
-reg [1:0]  rd_st;
+reg [2:0]  rd_st;     // 0 idle, 4 decode (pk), 3 output map read, 5 ALL_U unit, 1 wait, 2 answer
+reg [1:0]  pk;        // decode: the probe kind being tried
+reg [15:0] pq;        // decode: the value number within the probes from pk on
 reg [1:0]  rd_kind;   // 0 u, 1 rate, 2 error
 
-localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
+localparam [5:0] V_START = 0, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
   V_TOT = 7, V_CRC0 = 8, V_CRC1 = 9, V_CRC2 = 10, V_CRCCMP = 11, V_DT = 12, V_SPF = 13, V_IT = 14,
   V_RS = 15, V_RSV = 16, V_BETA = 17, V_NIN = 18, V_NST = 19, V_NN = 20, V_NO = 21, V_NP = 22,
   V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
@@ -109,7 +111,9 @@ localparam [5:0] V_START = 0, V_RD0 = 1, V_RD1 = 2, V_RD2 = 3, V_MAGIC = 4, V_VE
   V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
   V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
   I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
-  V_SW1 = 60, V_JW0 = 61;
+  V_SW1 = 60, V_JW0 = 61, V_CRC3 = 62;
+// the CRC takes a byte in two nibbles (V_CRC2: low, V_CRC3: the high one, kept in fv[3:0]): one nibble step
+wire [31:0] crc_next = crc_nib(crc, (vs == V_CRC3) ? fv[3:0] : st_byte[3:0]);
 
 // successor of a finished phase
 always @* begin
@@ -141,13 +145,24 @@ function [15:0] count_of;
   end
 endfunction
 
-task rd;                 // read n bytes little-endian from `pos`, then continue at state r
-  input [2:0] n;
+task rd;                 // read n = nbytes(r) bytes little-endian from `pos`, then continue at state r
+  input [2:0] n;         // (documentation: nbytes(r) decides)
   input [5:0] r;
   begin
-    fv <= 32'd0; vcnt <= 3'd0; vn <= n; vret <= r; vs <= V_RD0;
+    fv <= 32'd0; vcnt <= 3'd0; rdp <= 1'b1; rph <= 2'd0; vs <= r;
   end
 endtask
+
+function [2:0] nbytes;   // the width of the field that state s checks
+  input [5:0] s;
+  begin
+    case (s)
+      V_MAGIC, V_TOT, V_CRCCMP, V_DT, V_BETA, V_PDEC, V_PTOP, V_PTAB1, V_JETA, I_W2: nbytes = 3'd4;
+      V_RS, V_RSV, V_STR, V_PKIND, V_PACT, V_JPRE: nbytes = 3'd1;
+      default: nbytes = 3'd2;
+    endcase
+  end
+endfunction
 
 task srd;                // read population p's scratch word (aw_mem), then continue at state r (aw_q)
   input [PB-1:0] p;
@@ -155,18 +170,27 @@ task srd;                // read population p's scratch word (aw_mem), then cont
   begin scr_a <= p; sret2 <= r; vs <= V_SW1; end
 endtask
 
-task fail;               // refuse the image: result code and the byte offset of the field
+// the failing byte offset, by fsel: 0, 4, 8 (header fields), the field being read, pos, the trailer,
+// the last whole weight before the trailer (a projection's weights run into it)
+localparam [2:0] F_0 = 3'd0, F_4 = 3'd1, F_8 = 3'd2, F_FS = 3'd3, F_POS = 3'd4, F_BE = 3'd5, F_JW = 3'd6;
+reg fl; reg [1:0] fcode; reg [2:0] fsel;   // blocking: set by fail
+wire [16:0] f_jw = pos + ((body_end - pos) & ~17'd3);
+task fail;               // refuse the image: result code and (fsel) which byte offset (the end of the clocked process acts)
   input [1:0] code;
-  input [16:0] off;
+  input [2:0] sel;
+  /* verilator lint_off BLKSEQ */
   begin
-    img_done <= 1'b1; img_result <= code; img_err_offset <= off[15:0]; st_rd <= 1'b0; ph <= IDLE;
+    fl = 1'b1; fcode = code; fsel = sel;
   end
+  /* verilator lint_on BLKSEQ */
 endtask
+
+// 10 + 3 nStimulusInputs > MAX_PAYLOAD  <=>  nStimulusInputs > (MAX_PAYLOAD - 10) / 3 (integers)
+localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
 
 function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value
   input signed [27:0] v;
-  reg signed [28:0] t;
-  begin t = {v[27], v} + 29'sd128; shr8m = t[28:8]; end
+  begin shr8m = $signed({v[27], v[27:8]}) + $signed({20'd0, v[7]}); end
 endfunction
 
 `include "nla_core_ru.vh"

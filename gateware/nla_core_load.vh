@@ -7,33 +7,33 @@
 // Checks beyond image-codec.ts (they keep the datapath exact; the compiler never violates them):
 // table values within Q3.16, clip topQ >= 0, etaDtQ24 < 2^24. Limits of this build (CAPACITY):
 // nPopulations <= MAX_POPS, nProjections <= MAX_PROJ, table populations <= MAX_TABLES.
-case (vs)
-  V_START: begin
-    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
-    if (commit_total < 17'd48) fail(2'd1, 17'd0);
-    else if (commit_total > IMG_BYTES) fail(2'd2, 17'd8);
-    else rd(3'd4, V_MAGIC);
-  end
-  V_RD0: begin
-    if (chk && pos >= body_end) fail(2'd1, fstart);
-    else vs <= V_RD1;
-  end
-  V_RD1: vs <= V_RD2;
-  V_RD2: begin
+if (rdp) begin   // reading a field (rd): 3 cycles a byte
+  if (rph == 2'd0) begin
+    if (chk && pos >= body_end) fail(2'd1, F_FS);
+    else rph <= 2'd1;
+  end else if (rph == 2'd1) rph <= 2'd2;
+  else begin
     case (vcnt[1:0])       // fv was cleared by rd: byte lane vcnt
       2'd0: fv[7:0] <= st_byte;
       2'd1: fv[15:8] <= st_byte;
       2'd2: fv[23:16] <= st_byte;
       default: fv[31:24] <= st_byte;
     endcase
-    pos <= pos + 17'd1; vcnt <= vcnt + 3'd1;
-    vs <= (vcnt + 3'd1 == vn) ? vret : V_RD0;
+    pos <= pos + 17'd1; vcnt <= vcnt + 3'd1; rph <= 2'd0;
+    if (vcnt + 3'd1 == nbytes(vs)) rdp <= 1'b0;
   end
-  V_MAGIC: if (fv != 32'h49414C4E) fail(2'd1, 17'd0); else rd(3'd2, V_VER);
-  V_VER:   if (fv != 32'd1) fail(2'd1, 17'd4); else rd(3'd2, V_FLAGS);
+end else case (vs)
+  V_START: begin
+    body_end <= commit_total - 17'd4; chk <= 1'b1; pos <= 17'd0; inst <= 1'b0;
+    if (!gtc(commit_total, 47)) fail(2'd1, F_0);
+    else if (gtc(commit_total, IMG_BYTES)) fail(2'd2, F_8);
+    else rd(3'd4, V_MAGIC);
+  end
+  V_MAGIC: if (fv != 32'h49414C4E) fail(2'd1, F_0); else rd(3'd2, V_VER);
+  V_VER:   if (fv != 32'd1) fail(2'd1, F_4); else rd(3'd2, V_FLAGS);
   V_FLAGS: rd(3'd4, V_TOT);
   V_TOT: begin
-    if (fv != {15'd0, commit_total}) fail(2'd1, 17'd8);
+    if (fv != {15'd0, commit_total}) fail(2'd1, F_8);
     else begin crc <= 32'hFFFFFFFF; pos <= 17'd0; vs <= V_CRC0; end
   end
   V_CRC0: begin
@@ -41,47 +41,49 @@ case (vs)
     else vs <= V_CRC1;
   end
   V_CRC1: vs <= V_CRC2;
-  V_CRC2: begin crc <= crc_byte(crc, st_byte); pos <= pos + 17'd1; vs <= V_CRC0; end
+  V_CRC2: begin crc <= crc_next; fv[3:0] <= st_byte[7:4]; pos <= pos + 17'd1; vs <= V_CRC3; end
+  V_CRC3: begin crc <= crc_next; vs <= V_CRC0; end
   V_CRCCMP: begin
-    if (fv != ~crc) fail(2'd1, body_end);
-    else begin chk <= 1'b1; pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0; end
+    if (fv != ~crc) fail(2'd1, F_BE);
+    else begin chk <= 1'b1; pos <= 17'd12; rd(3'd4, V_DT); end
   end
-  V_DT:   if (fv == 32'd0) fail(2'd1, fstart); else rd(3'd2, V_SPF);
-  V_SPF:  if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
-  V_IT:   if (fv == 32'd0) fail(2'd1, fstart); else begin if (inst) a_iters <= fv[15:0]; rd(3'd1, V_RS); end
-  V_RS:   if (fv > 32'd15) fail(2'd1, fstart); else begin if (inst) a_relax <= fv[3:0]; rd(3'd1, V_RSV); end
+  V_DT:   if (fv == 32'd0) fail(2'd1, F_FS); else rd(3'd2, V_SPF);
+  V_SPF:  if (fv == 32'd0) fail(2'd1, F_FS); else begin if (inst) a_steps <= fv[15:0]; rd(3'd2, V_IT); end
+  V_IT:   if (fv == 32'd0) fail(2'd1, F_FS); else begin if (inst) a_iters <= fv[15:0]; rd(3'd1, V_RS); end
+  V_RS:   if (gtc(fv, 15)) fail(2'd1, F_FS); else begin if (inst) a_relax <= fv[3:0]; rd(3'd1, V_RSV); end
   V_RSV:  rd(3'd4, V_BETA);
-  V_BETA: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin if (inst) a_beta <= fv[23:0]; rd(3'd2, V_NIN); end
+  V_BETA: if (fv[31:24] != 8'd0) fail(2'd1, F_FS); else begin if (inst) a_beta <= fv[23:0]; rd(3'd2, V_NIN); end
   V_NIN:  begin s_nin <= fv[15:0]; if (inst) a_nin <= fv[15:0]; rd(3'd2, V_NST); end
   V_NST:  begin s_nst <= fv[15:0]; if (inst) a_nst <= fv[15:0]; rd(3'd2, V_NN); end
-  V_NN:   if (fv == 32'd0) fail(2'd1, fstart); else begin s_nn <= fv[15:0]; if (inst) a_nn <= fv[15:0]; rd(3'd2, V_NO); end
+  V_NN:   if (fv == 32'd0) fail(2'd1, F_FS); else begin s_nn <= fv[15:0]; if (inst) a_nn <= fv[15:0]; rd(3'd2, V_NO); end
   V_NO: begin
-    if (fv[15:0] == 16'd0 || fv[15:0] > s_nn) fail(2'd1, fstart);   // (a 2-byte field: fv[31:16] = 0)
-    else if (fv > MAX_OUTPUTS) fail(2'd2, fstart);
+    if (fv[15:0] == 16'd0 || fv[15:0] > s_nn) fail(2'd1, F_FS);   // (a 2-byte field: fv[31:16] = 0)
+    else if (gtc(fv, MAX_OUTPUTS)) fail(2'd2, F_FS);
     else begin s_no <= fv[15:0]; if (inst) a_no <= fv[15:0]; rd(3'd2, V_NP); end
   end
   V_NP: begin
-    if (fv == 32'd0 || fv > 32'd1024) fail(2'd1, fstart);
-    else if (fv > MAX_POPS) fail(2'd2, fstart);
+    if (fv == 32'd0 || gtc(fv, 1024)) fail(2'd1, F_FS);
+    else if (gtc(fv, MAX_POPS)) fail(2'd2, F_FS);
     else begin s_npop <= fv[15:0]; rd(3'd2, V_NPJ); end
   end
   V_NPJ: begin
-    if (fv > MAX_PROJ) fail(2'd2, fstart);
+    if (gtc(fv, MAX_PROJ)) fail(2'd2, F_FS);
     else begin
       s_nproj <= fv[15:0]; if (inst) a_nproj <= fv[15:0]; sret <= V_POP; rd(3'd1, V_STR);
       kv <= 16'd0; cnt_in <= 16'd0; cnt_n <= 16'd0; cnt_st <= 16'd0; ntab <= 0;
     end
   end
   V_STR: begin   // skip a string of fv bytes, then continue at sret
-    if ({1'b0, pos} + {10'd0, fv[7:0]} > {1'b0, body_end}) fail(2'd1, pos);
-    else begin pos <= pos + {9'd0, fv[7:0]}; vs <= sret; end
+    y_ = {47'd0, pos} + {56'd0, fv[7:0]};
+    if (y_[17:0] > {1'b0, body_end}) fail(2'd1, F_POS);
+    else begin pos <= y_[16:0]; vs <= sret; end
   end
   // ---- population records
   V_POP:   if (kv == s_npop) vs <= V_SUMS; else rd(3'd1, V_PKIND);
-  V_PKIND: if (fv > 32'd3) fail(2'd1, fstart); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
-  V_PSIZE: if (fv == 32'd0) fail(2'd1, fstart); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
+  V_PKIND: if (gtc(fv, 3)) fail(2'd1, F_FS); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
+  V_PSIZE: if (fv == 32'd0) fail(2'd1, F_FS); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
   V_POFF: begin
-    if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, fstart);
+    if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, F_FS);
     else begin
       // scratch word of population kv: fan-in 0, offset, size, kind
       aw_we = 1'b1; aw_wa = `NLA_SCR(kv[PB-1:0]); aw_wd = {30'd0, fv[15:0], cp_size, cp_kind};
@@ -91,10 +93,10 @@ case (vs)
       rd(3'd4, V_PDEC);
     end
   end
-  V_PDEC: if (fv > 32'h00FFFFFF) fail(2'd1, fstart); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
+  V_PDEC: if (fv[31:24] != 8'd0) fail(2'd1, F_FS); else begin cp_dec <= fv[23:0]; rd(3'd1, V_PACT); end
   V_PACT: begin
-    if (fv > 32'd2) fail(2'd1, fstart);
-    else if (cp_kind <= 2'd1 && fv != 32'd0) fail(2'd1, fstart);
+    if (gtc(fv, 2)) fail(2'd1, F_FS);
+    else if (cp_kind <= 2'd1 && fv != 32'd0) fail(2'd1, F_FS);
     else begin
       cp_act <= fv[1:0];
       if (fv == 32'd1) rd(3'd4, V_PTOP);
@@ -102,14 +104,14 @@ case (vs)
     end
   end
   V_PTOP: begin
-    if (fv[31]) fail(2'd1, fstart);
+    if (fv[31]) fail(2'd1, F_FS);
     else begin
-      cp_top <= (fv > 32'd524288) ? 21'sd524288 : fv[20:0];
+      cp_top <= gtc(fv, 524288) ? 21'sd524288 : fv[20:0];
       sret <= V_PEND; rd(3'd1, V_STR);
     end
   end
   V_PTAB0: begin
-    if (ntab == MAX_TABLES) fail(2'd2, pos);
+    if (ntab == MAX_TABLES) fail(2'd2, F_POS);
     else begin
       cp_tab <= ntab[TB-1:0];
       ct_slot <= ntab[TB-1:0]; ntab <= ntab + 1'b1;
@@ -117,7 +119,7 @@ case (vs)
     end
   end
   V_PTAB1: begin
-    if (fv[31:19] != {13{fv[31]}}) fail(2'd1, fstart);   // outside Q3.16
+    if (fv[31:19] != {13{fv[31]}}) fail(2'd1, F_FS);   // outside Q3.16
     else begin
       // pass 2: value ti -> TBASE + slot*1024 + ti
       if (inst) begin wma <= {TBASE[13:10] + {{(4-TB){1'b0}}, ct_slot}, ti}; wm_we <= 1'b1; wm_wd <= fv; end
@@ -130,7 +132,7 @@ case (vs)
     kv <= kv + 16'd1; vs <= V_POP;
   end
   V_SUMS: begin
-    if (cnt_in != s_nin || cnt_n != s_nn || cnt_st != s_nst) fail(2'd1, pos);
+    if (cnt_in != s_nin || cnt_n != s_nn || cnt_st != s_nst) fail(2'd1, F_POS);
     else begin kv <= 16'd0; vs <= V_OUT; end
   end
   // ---- outputs
@@ -142,7 +144,7 @@ case (vs)
   end
   V_OUT2: begin  // is the output inside an output population? one population at a time
     if (kc != s_npop[PB:0]) srd(kc[PB-1:0], V_OUT3);
-    else if (fv[15:0] >= s_nn || !okr) fail(2'd1, fstart);
+    else if (fv[15:0] >= s_nn || !okr) fail(2'd1, F_FS);
     else if (inst && (in_we || tgt_we)) ;   // the session writes a value: fb's write port is taken
     else begin
       if (inst) begin npi_we = 1'b1; npi_wa = FO + {{(AW-OB){1'b0}}, kv[OB-1:0]}; npi_wd = fv[NB-1:0]; end   // the output map
@@ -151,50 +153,50 @@ case (vs)
   end
   // ---- projection records
   V_PJ:    if (kv == s_nproj) begin kc <= 0; vs <= V_FAN; end else rd(3'd1, V_JPRE);
-  V_JPRE:  if (fv > 32'd1) fail(2'd1, fstart); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
-  V_JPREP: if (fv[15:0] >= s_npop) fail(2'd1, fstart); else srd(fv[PB-1:0], V_JPREP2);
+  V_JPRE:  if (gtc(fv, 1)) fail(2'd1, F_FS); else begin cj_pre <= fv[0]; if (inst) j_pre[kv[JB-1:0]] <= fv[0]; rd(3'd2, V_JPREP); end
+  V_JPREP: if (fv[15:0] >= s_npop) fail(2'd1, F_FS); else srd(fv[PB-1:0], V_JPREP2);
   V_JPREP2: begin
-    if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, fstart);
+    if ((sc_kind <= 2'd1) != !cj_pre) fail(2'd1, F_FS);
     else begin
       if (inst) j_pg[kv[JB-1:0]] <= (sc_kind == 2'd0);
-      cj_qo <= sc_off[NB-1:0];
+      c_qo <= sc_off[NB-1:0];
       cj_cols <= sc_size;                   // the presynaptic size, checked against cols below
       rd(3'd2, V_JPOST);
     end
   end
-  V_JPOST: if (fv[15:0] >= s_npop) fail(2'd1, fstart); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
+  V_JPOST: if (fv[15:0] >= s_npop) fail(2'd1, F_FS); else begin cj_post <= fv[PB-1:0]; srd(fv[PB-1:0], V_JPOST2); end
   V_JPOST2: begin
-    if (sc_kind <= 2'd1) fail(2'd1, fstart);
+    if (sc_kind <= 2'd1) fail(2'd1, F_FS);
     else begin
-      cj_po <= sc_off[NB-1:0]; cj_rows <= sc_size;   // the postsynaptic size, checked against rows below
+      c_po <= sc_off[NB-1:0]; cj_rows <= sc_size;   // the postsynaptic size, checked against rows below
       rd(3'd2, V_JROWS);
     end
   end
   V_JROWS: begin
-    if (fv[15:0] != cj_rows) fail(2'd1, fstart);
+    if (fv[15:0] != cj_rows) fail(2'd1, F_FS);
     else rd(3'd2, V_JCOLS);
   end
   V_JCOLS: begin
-    if (fv[15:0] != cj_cols) fail(2'd1, fstart);
+    if (fv[15:0] != cj_cols) fail(2'd1, F_FS);
     else rd(3'd4, V_JETA);
   end
   V_JETA: begin
-    if (fv > 32'h00FFFFFF) fail(2'd1, fstart);
-    else begin cj_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
+    if (fv[31:24] != 8'd0) fail(2'd1, F_FS);
+    else begin c_eta <= fv[23:0]; sret <= V_JW0; rd(3'd1, V_STR); end
   end
   V_JW0: srd(cj_post, V_JW);   // the postsynaptic scratch word (its fan-in), in aw_q at V_JW
   V_JW: begin    // the weights: rows*cols i32, each must end before the trailer
     rc_ = cj_rows * cj_cols;                            // the one 16x16 multiply of the loader
     wend = {2'd0, pos} + {1'b0, rc_[15:0], 2'd0};
-    if (rc_[31:15] != 17'd0 || wend > {2'd0, body_end}) fail(2'd1, pos + ((body_end - pos) & ~17'd3));
+    if (rc_[31:15] != 17'd0 || wend > {2'd0, body_end}) fail(2'd1, F_JW);
     else begin
       syn <= syn + rc_[16:0];
       if (!inst) begin  // pass 1: the postsynaptic population's fan-in += cols
         aw_we = 1'b1; aw_wa = `NLA_SCR(cj_post); aw_wd = {13'd0, sc_fan + {1'b0, cj_cols}, aw_q[33:0]};
       end
       if (inst) begin   // pass 2: copy the weights into W and W0, then the next record
-        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, cj_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], cj_po, cj_qo}; end
-        j_lrn[kv[JB-1:0]] <= (cj_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[SB:0]; wi <= 0; vs <= I_W1;
+        begin aw_we = 1'b1; aw_wa = `NLA_REC(kv[JB-1:0]); aw_wd = {{(64-RE-24){1'b0}}, c_eta, syn[SB-1:0], cj_cols[NB:0], cj_rows[NB:0], c_po, c_qo}; end
+        j_lrn[kv[JB-1:0]] <= (c_eta != 24'd0); cj_wb <= syn[13:0]; cj_rc <= rc_[SB:0]; wi <= 0; vs <= I_W1;
       end else begin pos <= wend[16:0]; kv <= kv + 16'd1; vs <= V_PJ; end
     end
   end
@@ -202,16 +204,16 @@ case (vs)
     if (kc == s_npop[PB:0]) vs <= V_END;
     else srd(kc[PB-1:0], V_FAN2);
   end
-  V_FAN2: if (sc_fan > 17'd1024) fail(2'd1, pos); else begin kc <= kc + 1'b1; vs <= V_FAN; end
+  V_FAN2: if (gtc(sc_fan, 1024)) fail(2'd1, F_POS); else begin kc <= kc + 1'b1; vs <= V_FAN; end
   V_SW1: vs <= sret2;    // srd: the scratch word is read
-  V_END: if (pos != body_end) fail(2'd1, pos); else vs <= V_CAP;
+  V_END: if (pos != body_end) fail(2'd1, F_POS); else vs <= V_CAP;
   V_CAP: begin   // 6.3
-    if (s_nn > MAX_NEURONS || syn > MAX_SYNAPSES || s_nin > MAX_INPUTS || s_no > MAX_OUTPUTS ||
-        {1'b0, s_nst, 1'b0} + {2'b0, s_nst} + 18'd10 > MAX_PAYLOAD) fail(2'd2, 17'd0);
+    if (gtc(s_nn, MAX_NEURONS) || gtc(syn, MAX_SYNAPSES) || gtc(s_nin, MAX_INPUTS) || gtc(s_no, MAX_OUTPUTS) ||
+        MAX_PAYLOAD < 10 || gtc(s_nst, PAYQ)) fail(2'd2, F_0);
     else if (!inst) begin
       // the image is valid: from here on it replaces the running one (pass 2 from the header on)
       inst <= 1'b1; loaded <= 1'b0; a_crc <= ~crc;   // = the trailer CRC (checked above)
-      pos <= 17'd12; fv <= 32'd0; vcnt <= 3'd0; vn <= 3'd4; vret <= V_DT; vs <= V_RD0;
+      pos <= 17'd12; rd(3'd4, V_DT);
     end else begin
       a_nsyn <= syn[EW-1:0]; chk <= 1'b0; kv <= 16'd0; uv <= 16'd0; vs <= I_N1;
     end
@@ -247,5 +249,5 @@ case (vs)
       uv <= uv + 16'd1;
     end
   end
-  default: fail(2'd1, 17'd0);
+  default: fail(2'd1, F_0);
 endcase

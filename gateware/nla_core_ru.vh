@@ -13,21 +13,11 @@ assign sel_csi = (ph == EB) ? (uc == 5'd5)                  // rc: rho'' (EB: re
 assign sel_dri = (ph == DIN) || (ph == EV) || ((ph == EB || ph == EH) && uc <= 5'd2);  // pd: rho', r_in
 assign sel_np  = (ph == DIN) || (ph == EB) || (ph == EACT);  // fb: population indices
 assign aw_ra   = is_pass ? pd2 : ara;
-// probe value number out_rd_idx in width(probes) order (7.4): OUTPUT_U, OUTPUT_RATE, OUTPUT_ERROR
-// (output number pqo: its unit is read from the output map in fb), else ALL_U (unit pq3)
-wire [15:0] pq0 = out_rd_idx;
-wire        pr_in0 = probes[0] && pq0 < a_no;
-wire [15:0] pq1 = probes[0] ? pq0 - a_no : pq0;
-wire        pr_in1 = probes[1] && pq1 < a_no;
-wire [15:0] pq2 = probes[1] ? pq1 - a_no : pq1;
-wire        pr_in2 = probes[2] && pq2 < a_no;
-wire [15:0] pq3 = probes[2] ? pq2 - a_no : pq2;
-wire [15:0] pqo = pr_in0 ? pq0 : pr_in1 ? pq1 : pq2;
 // fb: population indices (DIN, EB, EACT), TGT: the output map at uc 0, then the target; idle: the
 // output map of the probe asked for; else the held value ibra
 assign fb_ra = sel_np ? (B2 + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra)))
              : (ph == TGT) ? (((uc == 5'd0) ? FO : FH) + {{(AW-OB){1'b0}}, ei[OB-1:0]})
-             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pqo[OB-1:0]})
+             : (ph == IDLE) ? (FO + {{(AW-OB){1'b0}}, pq[OB-1:0]})
              : (ph == REST || (ph == INCPY && uc == 5'd0)) ? (B2 + `NLA_AI(ei[IB-1:0]))   // bias flags
              : {{(AW-IB){1'b0}}, ibra};
 assign sel_ga  = (ph == EB && uc >= 5'd4) || (ph == EH);       // ug: g, a (EB: u read at uc 2, g at uc 5)
@@ -53,8 +43,7 @@ wire signed [63:0] EV64 = E;
 wire signed [24:0] BMX = B[24:0] - EV64[24:0];   // b - H delta (EH): both in D, 25 bits
 wire signed [63:0] BMXS = $signed({{23{BMX[24]}}, BMX, 16'd0}) >>> a_relax;   // (b - H delta) 2^(16 - relaxShift)
 wire signed [63:0] MPR = n_r ? mp : 64'sd0;
-reg signed [20:0] drr;        // rho' of the EB element (pd holds p by its second product)
-wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{drr[20]}}, drr} : DR[24:0];
+wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{msr[20]}}, msr}   /* msr: EB keeps rho' here */ : DR[24:0];
 // the multiplier's x operand (pass source; the learning terms' and updates' rates): PA the presynaptic
 // rate (rho of neurons, s_in of inputs); PG d_in; PC <m>; PP/PF/PT the pass source (g, v, a);
 // TERMS m, x of the rank-one terms; PLAS x
@@ -62,8 +51,10 @@ wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd
                        : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN
                        : (ph == PG) ? DI : (c_pre ? RHO : SIN);
 // the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
-wire signed [47:0] DIFF = (ph == EACT) ? WM[47:0] - {{27{T0v[20]}}, T0v}
-                        : (uc == 5'd5) ? P[47:0] - WT[47:0] : US[47:0] - ((uc == 5'd3) ? U[47:0] : UP[47:0]);
+// (one subtractor, its operands chosen)
+wire signed [47:0] DIFF_A = (ph == EACT) ? WM[47:0] : (uc == 5'd5) ? P[47:0] : US[47:0];
+wire signed [47:0] DIFF_B = (ph == EACT) ? {{27{msr[20]}}, msr} : (uc == 5'd5) ? WT[47:0] : (uc == 5'd3) ? U[47:0] : UP[47:0];
+wire signed [47:0] DIFF = DIFF_A - DIFF_B;
 // the multiplier's unsigned factor: c_eta (TERMS, PLAS), the population decay (DIN, EB 9), else beta
 wire [23:0] UF = ((ph == TERMS) || (ph == PLAS)) ? c_eta : ((ph == DIN) || (uc == 5'd9)) ? pr_dec : a_beta;
 always @* begin

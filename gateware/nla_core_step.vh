@@ -3,6 +3,7 @@
 /* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
   go = 1'b0;
+  fl = 1'b0; fcode = 2'd0; fsel = 3'd0;
   sinc = 0;
   mas = 3'd0; mbs = 3'd0;
   urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; npi_b = 1'b0; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
@@ -35,21 +36,26 @@ always @(posedge clk) begin
   case (ph)
     // ------------------------------------------------------------ idle: dispatch, probe reads
     IDLE: begin
-      if (rd_st == 2'd1) rd_st <= 2'd2;
-      else if (rd_st == 2'd2) begin
-        rd_st <= 2'd0;
+      if (rd_st == 3'd1) rd_st <= 3'd2;
+      else if (rd_st == 3'd2) begin
+        rd_st <= 3'd0;
         out_rd_valid <= 1'b1;
         if (rd_kind == 2'd1) out_rd_data <= {{3{rho_q[20]}}, rho_q};
         else out_rd_data <= ru_y[23:0];
-      end else if (rd_st == 2'd3) begin nra <= fb_q[NB-1:0]; rd_st <= 2'd1; end   // the output's unit
-      else if (out_rd_req) begin
-        // value number out_rd_idx in width(probes) order (7.4; pq*, nla_core_ru.vh)
-        rd_kind <= pr_in0 ? 2'd0 : pr_in1 ? 2'd1 : pr_in2 ? 2'd2 : 2'd0;
-        if (pr_in0 || pr_in1 || pr_in2) rd_st <= 2'd3;   // fb reads the output map now
-        else begin nra <= pq3[NB-1:0]; rd_st <= 2'd1; end
-      end else if (commit_pend) begin
+      end else if (rd_st == 3'd3) begin nra <= fb_q[NB-1:0]; rd_st <= 3'd1; end   // the output's unit
+      else if (rd_st == 3'd4) begin
+        // value number pq in width(probes) order (7.4), one probe kind a cycle: OUTPUT_U, OUTPUT_RATE,
+        // OUTPUT_ERROR (output number pq: fb reads its unit from the output map now), else ALL_U (unit pq)
+        if (probes[pk] && pq < {{(15-OB){1'b0}}, a_no}) begin rd_kind <= pk; rd_st <= 3'd3; end
+        else begin
+          if (probes[pk]) pq <= pq - {{(15-OB){1'b0}}, a_no};
+          if (pk == 2'd2) begin rd_kind <= 2'd0; rd_st <= 3'd5; end
+          else pk <= pk + 2'd1;
+        end
+      end else if (rd_st == 3'd5) begin nra <= pq[NB-1:0]; rd_st <= 3'd1; end   // ALL_U: the unit
+      else if (out_rd_req) begin pq <= out_rd_idx; pk <= 2'd0; rd_st <= 3'd4; end else if (commit_pend) begin
         commit_pend <= 1'b0;
-        ph <= VAL; vs <= V_START; st_rd <= 1'b1;
+        ph <= VAL; vs <= V_START; rdp <= 1'b0; st_rd <= 1'b1;
       end else if (rst_pend) begin
         rst_pend <= 1'b0;
         if (loaded) begin
@@ -226,14 +232,14 @@ always @(posedge clk) begin
               qv0 <= 1'b0;
               if (!qv0 && !qv1 && !qv2 && !qv3) begin pj <= pj + 16'd1; ts <= 3'd0; uc <= 5'd0; cph <= 2'd0; end
             end
-            qw3 <= ru_y[31:0]; qv3 <= qv2;
+            wm_wd <= ru_y[31:0]; qv3 <= qv2;   // the new W, written at the next cycle (wm_wd holds it)
           end else if (cph == 2'd1) begin
             x_ = {48'd0, c_po + ou + 16'd1}; nra <= x_[NB-1:0];     // <m> of the next row
             if (qv1) begin mas = 3'd2; mbs = 3'd4; end
             qw2 <= qw1; qv2 <= qv1;
             // the weight issued two beats ago: issues are consecutive addresses (wa), qv1/qv0 say whether the
             // two beats since issued one
-            if (qv3) begin wma <= wa - 14'd1 - {13'd0, qv1} - {13'd0, qv0}; wm_we <= 1'b1; wm_wd <= qw3; end
+            if (qv3) begin wma <= wa - 14'd1 - {13'd0, qv1} - {13'd0, qv0}; wm_we <= 1'b1; end
           end else begin
             if (qv0) begin mas = 3'd4; mbs = 3'd2; end
             qw1 <= WM; qv1 <= qv0;
@@ -288,6 +294,15 @@ always @(posedge clk) begin
     end
   endcase
 
+  if (fl) begin   // the loader refuses the image (fail in nla_core_load.vh)
+    img_done <= 1'b1; img_result <= fcode; case (fsel)
+      F_FS: img_err_offset <= fstart[15:0];
+      F_POS: img_err_offset <= pos[15:0];
+      F_BE: img_err_offset <= body_end[15:0];
+      F_JW: img_err_offset <= f_jw[15:0];
+      default: img_err_offset <= {12'd0, fsel[1], fsel[0], 2'd0};
+    endcase st_rd <= 1'b0; ph <= IDLE;
+  end
   if (go) begin
     rec_rd <= 1'b0;
     ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
@@ -304,7 +319,8 @@ always @(posedge clk) begin
     end
   end
 
-  if (sinc < 0) begin sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
+  if (sinc[31]) begin   // sinc < 0
+    sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
   else if (sinc != 0) sat_cnt <= sat_cnt + 32'd1;   // at most one clamp a cycle (sinc is 0 or 1 here)
 
   // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
@@ -336,7 +352,7 @@ always @(posedge clk) begin
   if (meb_we) meb_mem[meb_wa] <= meb_wd;
   if (cxn_we || mup_we) mc_mem[cxn_we ? cxn_wa : (B2 + mup_wa)] <= cxn_we ? cxn_wd : {1'b0, mup_wd};
   // fb: the session's values (written at any time), or at install the population indices
-  if ((tgt_we && tgt_idx < MAX_OUTPUTS) || (in_we && in_idx < MAX_INPUTS) || npi_we)
+  if ((tgt_we && !gtc({16'd0, tgt_idx}, MAX_OUTPUTS - 1)) || (in_we && !gtc({16'd0, in_idx}, MAX_INPUTS - 1)) || npi_we)
     fb_mem[tgt_we ? (FH + {{(AW-OB){1'b0}}, tgt_idx[OB-1:0]}) : in_we ? {{(AW-IB){1'b0}}, in_idx[IB-1:0]} : npi_wa]
       <= tgt_we ? tgt_value
        : in_we ? ((in_value[23:19] == {5{in_value[23]}}) ? {{4{in_value[19]}}, in_value[19:0]}
@@ -348,7 +364,7 @@ always @(posedge clk) begin
 
   if (rst) begin
     ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
-    commit_pend <= 1'b0; rd_st <= 2'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
+    commit_pend <= 1'b0; rd_st <= 3'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
     resting <= 1'b0; installing <= 1'b0;
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
   end
