@@ -87,7 +87,8 @@ reg [2:0]  vcnt;
 wire [16:0] fstart = pos - {14'd0, vcnt};   // first byte of the field being read (rd moves pos and vcnt together)
 reg        chk;
 reg [KB:0] kv;   // population, output or projection being read
-reg [15:0] uv, cnt_in, cnt_n, cnt_st;
+reg [15:0] uv;
+reg [16:0] cnt_in, cnt_n, cnt_st;   // running sums of population sizes: 17 bits, so that a sum past 2^16 never wraps onto a count
 reg [9:0]  ti;
 reg [TB:0] ntab;
 reg [16:0] syn;   // weights so far: each projection's end before the trailer keeps it < 2^15

@@ -70,7 +70,7 @@ end else case (vs)
     if (gtc(fv, MAX_PROJ)) fail(2'd2, F_FS);
     else begin
       s_nproj <= fv[15:0]; if (inst) a_nproj <= fv[15:0]; sret <= V_POP; rd(3'd1, V_STR);
-      kv <= 16'd0; cnt_in <= 16'd0; cnt_n <= 16'd0; cnt_st <= 16'd0; ntab <= 0;
+      kv <= 16'd0; cnt_in <= 17'd0; cnt_n <= 17'd0; cnt_st <= 17'd0; ntab <= 0;
     end
   end
   V_STR: begin   // skip a string of fv bytes, then continue at sret
@@ -83,13 +83,13 @@ end else case (vs)
   V_PKIND: if (gtc(fv, 3)) fail(2'd1, F_FS); else begin cp_kind <= fv[1:0]; rd(3'd2, V_PSIZE); end
   V_PSIZE: if (fv == 32'd0) fail(2'd1, F_FS); else begin cp_size <= fv[15:0]; rd(3'd2, V_POFF); end
   V_POFF: begin
-    if (fv[15:0] != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, F_FS);
+    if ({1'b0, fv[15:0]} != ((cp_kind <= 2'd1) ? cnt_in : cnt_n)) fail(2'd1, F_FS);
     else begin
       // scratch word of population kv: fan-in 0, offset, size, kind
       aw_we = 1'b1; aw_wa = `NLA_SCR(kv[PB-1:0]); aw_wd = {30'd0, fv[15:0], cp_size, cp_kind};
-      if (cp_kind <= 2'd1) cnt_in <= cnt_in + cp_size;
-      else cnt_n <= cnt_n + cp_size;
-      if (cp_kind == 2'd0) cnt_st <= cnt_st + cp_size;
+      if (cp_kind <= 2'd1) cnt_in <= cnt_in + {1'b0, cp_size};
+      else cnt_n <= cnt_n + {1'b0, cp_size};
+      if (cp_kind == 2'd0) cnt_st <= cnt_st + {1'b0, cp_size};
       rd(3'd4, V_PDEC);
     end
   end
@@ -132,7 +132,7 @@ end else case (vs)
     kv <= kv + 16'd1; vs <= V_POP;
   end
   V_SUMS: begin
-    if (cnt_in != s_nin || cnt_n != s_nn || cnt_st != s_nst) fail(2'd1, F_POS);
+    if (cnt_in != {1'b0, s_nin} || cnt_n != {1'b0, s_nn} || cnt_st != {1'b0, s_nst}) fail(2'd1, F_POS);
     else begin kv <= 16'd0; vs <= V_OUT; end
   end
   // ---- outputs

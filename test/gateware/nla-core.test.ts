@@ -7,7 +7,7 @@ import { validateSpec } from '../../compiler/spec/validate.js';
 import { crc32 } from '../../core/crc32.js';
 import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
-import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
+import { decodeImage, encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { RTL_TIMEOUT_MS, frameCmd, hasVerilator, imageCmd, parseFrame, runCore, targetCmd, csv, firstDifference, refLine, rtlLine, teacherImage } from './verilated-core.js';
 
 // The RTL of the fixed-point core (gateware/nla_core.v under Verilator) against the reference
@@ -160,6 +160,14 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     const truncated = good.slice(0, good.length - 8);
     new DataView(truncated.buffer).setUint32(8, truncated.length, true);
     withCrc(truncated); // records run into the trailer
+    // neuron populations whose sizes wrap at 2^16 onto the header's count: two linear pads after the
+    // outputs, 65,535 and 1 neurons (24 + 3 + 65,536 = 27 + 2^16); the second pad's offset (26) is what a
+    // 16-bit running sum expects, the decoder expects 65,562 and refuses it there, so must the core
+    const wrapped = (() => {
+      const pad = (size: number, offset: number) => ({ ...img.populations.find((p) => p.kind === 'hidden')!, name: 'pad', size, offset, activation: { kind: 'linear' as const } });
+      return encodeImage({ ...img, populations: [...img.populations, pad(0xffff, img.nNeurons), pad(1, img.nNeurons - 1)] });
+    })();
+    const wrappedAt = decodeError(wrapped);
     const big = encodeImage(compileBoardImage(layeredNetwork([4, 80, 2], { activation: 'hard-sigmoid', seed: 3 }).build(), { dtMs: 0.1, frameMs: 1 }).image);
     const cases: Array<[string, Uint8Array, number, number | null]> = [
       ['crc', badCrc, 1, good.length - 4],
@@ -168,6 +176,7 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
       ['relaxShift', badRelax, 1, 20],
       ['nOutputs', badOutputs, 1, 32],
       ['truncated', truncated, 1, null],
+      ['population sums wrapping at 2^16', wrapped, 1, wrappedAt],
       ['80 neurons', big, 2, null],
     ];
     const core = new FixedPointCore(img);
@@ -192,3 +201,15 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core (gateware/nla_core.v) is bi
     expect(firstDifference(rtl, ref)).toBeNull();
   }, RTL_TIMEOUT_MS);
 });
+
+/** The byte offset at which image-codec.ts refuses an image (its ImageError names it). */
+function decodeError(bytes: Uint8Array): number {
+  try {
+    decodeImage(bytes);
+  } catch (e) {
+    const m = /byte (\d+) \(/.exec(String(e));
+    if (m) return Number(m[1]);
+    throw e;
+  }
+  throw new Error('the decoder accepted an image the test expects it to refuse');
+}
