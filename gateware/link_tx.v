@@ -191,11 +191,14 @@ module link_tx #(
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
-  // the length of frame send_seq: from sp to its end
-  wire [RAW-1:0] snd_end = s_end[snd];
-  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
+  // one read of the slot table: an acknowledgement (ack_in_valid, one cycle) reads the end of the newest
+  // frame it covers; a frame starts only in other cycles (can_start) and reads frame send_seq's end
   wire [SAW-1:0] ack_prev = ack_in_ack[SAW-1:0] - 1'b1;
-  wire [RAW-1:0] ack_tail = s_end[ack_prev];     // the end of the newest frame an ack covers
+  wire [RAW-1:0] s_rd = s_end[ack_in_valid ? ack_prev : snd];
+  wire [RAW-1:0] ack_tail = s_rd;                // the end of the newest frame an ack covers
+  wire [RAW-1:0] snd_end = s_rd;
+  // the length of frame send_seq: from sp to its end
+  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
   wire [RAW:0]   snd_w = snd_d[RAW] ? {snd_d[RAW:9] + RB[RAW:9], snd_d[8:0]} : snd_d;
   wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
