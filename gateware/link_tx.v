@@ -85,6 +85,7 @@ module link_tx #(
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
   reg        fast_rtx;
+  reg        jump;     // an ack passed send_seq: send_seq = peer_ack, sp = tail in the next cycle
   // every sequence number the store deals with lies within 2**SAW of peer_ack: their differences and
   // comparisons need SAW + 2 bits (the numbers themselves keep the 16 bits of the wire)
   localparam DW = SAW + 2;
@@ -184,7 +185,7 @@ module link_tx #(
     endcase
   end
   assign tx_rd_data = hdr_byte;
-  wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
+  wire can_start = !inflight && !tx_start && !ack_in_valid && !jump && !expire && !link_reset && !end_session;
   // (also in the cycle one starts: the session's request, registered, would come while it is sent)
   assign ha_busy = inflight ? (cur_unseq && cur_kind == 2'd1) : (can_start && ha_pend);
   wire want_seq = session_open && send_seq[DW-1:0] != admit_seq[DW-1:0];
@@ -211,7 +212,7 @@ module link_tx #(
     if (rst) begin
       head <= {RAW{1'b0}}; tail <= {RAW{1'b0}}; sp <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
-      retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
+      retries <= 4'd0; fast_rtx <= 1'b0; jump <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
       timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; cred_was_zero <= 1'b0;
@@ -306,6 +307,11 @@ module link_tx #(
         l_haf <= ha_flags; l_hac <= ha_crc; l_hal <= ha_last;
       end
       // ---- acknowledgement fields received (4.4) ----
+      if (jump) begin
+        jump <= 1'b0;
+        send_seq <= peer_ack;
+        sp <= tail;
+      end
       if (ack_in_valid && adv_ok) begin
         if (adv != {DW{1'b0}}) begin
           if (timed_on && timed_ahead < adv) begin    // the timed frame is acknowledged
@@ -321,10 +327,7 @@ module link_tx #(
           timer_on <= adv != in_fl && !snd_after_ack[DW-1] && snd_after_ack != {DW{1'b0}} &&
                       !(inflight && !cur_unseq && cur_seq == ack_in_ack[DW-1:0]);
           timer_at <= now_ms;
-          if (snd_ahead < adv) begin
-            send_seq <= ack_in_ack;
-            sp <= ack_tail;
-          end
+          jump <= snd_ahead < adv;   // (peer_ack and tail are then the ack and its frame's end)
         end else if (ack_in_gap && in_fl != {DW{1'b0}} && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;
