@@ -100,9 +100,9 @@ module link_tx #(
   function [RAW-1:0] rwrap(input [RAW:0] a);
     rwrap = (a[RAW:9] >= RB[RAW:9]) ? {a[RAW-1:9] - RB[RAW-1:9], a[8:0]} : a[RAW-1:0];
   endfunction
-  wire [RAW:0]   used_d = {1'b0, head} - {1'b0, tail};
-  wire [RAW:0]   used  = used_d[RAW] ? {used_d[RAW:9] + RB[RAW:9], used_d[8:0]} : used_d;
-  assign st_room = RB[RAW:0] - 1'b1 - used;
+  // room = RB - 1 - (head - tail mod RB) = (tail - head - 1) mod RB: tail + ~head, plus RB when negative
+  wire [RAW:0]   room_d = {1'b0, tail} + {1'b1, ~head};
+  assign st_room = room_d[RAW] ? {room_d[RAW:9] + RB[RAW:9], room_d[8:0]} : room_d;
   assign st_slot_free = stored[DW-1:SAW] == 0;        // fewer than 2**SAW stored
 
   ram_dp #(.AW(RAW), .DEPTH(RBYTES)) ring (.clk(clk), .we(st_we), .wa(rwrap({1'b0, head} + {1'b0, st_wo[RAW-1:0]})),

@@ -34,6 +34,7 @@ module output_history #(
   reg [7:0]    c_lo;
   reg [AW-1:0] ev_addr;
   wire [AW-1:0] used = head - tail;
+  wire [AW-1:0] ev_at = tail + {{(AW-4){1'b0}}, 3'b100, st == E_A};   // the count field: tail + 8, + 9
   wire [16:0]   free = (17'd1 << AW) - 17'd1 - {{(17-AW){1'b0}}, used};
   assign ready = (st == E_IDLE);
   ram_dp #(.AW(AW)) u_mem (.clk(clk), .we(wr_en), .wa(head + wr_off[AW-1:0]), .wd(wr_data),
@@ -64,12 +65,12 @@ module output_history #(
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
           if (free >= {4'd0, need_bytes} || count == {AW{1'b0}}) st <= E_IDLE;
           else begin
-            ev_addr <= tail + 8;
+            ev_addr <= ev_at;
             st <= E_A;
           end
         end
         E_A: begin
-          ev_addr <= tail + 9;
+          ev_addr <= ev_at;
           st <= E_B;
         end
         E_B: begin
