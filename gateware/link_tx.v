@@ -169,19 +169,20 @@ module link_tx #(
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) un (.kind(inflight ? cur_kind : next_kind), .off(off_q),
     .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
     .data(un_data), .frame_len(un_len));
-  // header bytes 2..8 of every frame (unsequenced ones: seq 0) from the latches, the rest from the ring
-  // or unseq_frame
+  // header bytes 2..8 of every frame from the latches, the rest from the ring or unseq_frame (which
+  // gives the unsequenced frames' seq 0: l_seq is send_seq, whatever the frame)
   reg [7:0] hdr_byte;
+  wire [7:0] body = cur_unseq ? un_data : ring_rd;
   always @(*) begin
     case (off_q)
       13'd2: hdr_byte = l_flags;
-      13'd3: hdr_byte = l_seq[7:0];
-      13'd4: hdr_byte = l_seq[15:8];
+      13'd3: hdr_byte = cur_unseq ? body : l_seq[7:0];
+      13'd4: hdr_byte = cur_unseq ? body : l_seq[15:8];
       13'd5: hdr_byte = l_ack[7:0];
       13'd6: hdr_byte = l_ack[15:8];
       13'd7: hdr_byte = l_cred[7:0];
       13'd8: hdr_byte = l_cred[15:8];
-      default: hdr_byte = cur_unseq ? un_data : ring_rd;
+      default: hdr_byte = body;
     endcase
   end
   assign tx_rd_data = hdr_byte;
@@ -260,6 +261,7 @@ module link_tx #(
         cur_stale <= 1'b0;
         l_ack <= expected;
         l_cred <= {8'd0, credits};
+        l_seq <= send_seq;
         gap_due <= 1'b0;
         ack_due <= 1'b0;
         ack_now <= 1'b0;
@@ -270,7 +272,6 @@ module link_tx #(
           else if (ns_pend) ns_pend <= 1'b0;
           else probe_due <= 1'b0;
           l_flags <= {4'd0, gap_due, (next_kind == 2'd0) && probe_due, 2'b10};
-          l_seq <= 16'd0;
           tx_base <= 16'h8000;
           tx_len <= un_len;
         end else begin
@@ -280,7 +281,6 @@ module link_tx #(
           if (send_seq[DW-1:0] == sent_hi) sent_hi <= sent_hi + 1'b1;
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
-          l_seq <= send_seq;
           tx_base <= {{(16-RAW){1'b0}}, sp};
           tx_len <= snd_len;
           sp <= snd_end;
