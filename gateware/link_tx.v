@@ -125,12 +125,13 @@ module link_tx #(
   reg         timer_on;
   reg  [15:0] timer_at;
   wire [15:0] elapsed = now_ms - timer_at;
-  wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
-  wire [15:0] e_sh = e_l[15:0] >> shift;
-  // window probes: frames wait, none unacknowledged, window closed
+  // window probes: frames wait, none unacknowledged (so r = 0), window closed
   wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
-  // one comparison with RTO: the window probe's (elapsed >= RTO) while it runs (the timer is off then)
-  wire        ge_rto = (probe_cond ? elapsed : e_sh) >= rto_ms;
+  // (the window probe's comparison, elapsed >= RTO, runs while the timer is off: without L, and r = 0)
+  wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms & {16{!probe_cond}}};
+  wire [15:0] e_sh = e_l[15:0] >> shift;
+  // one comparison with RTO: also the window probe's (elapsed >= RTO) while it runs (the timer is off then)
+  wire        ge_rto = e_sh >= rto_ms;
   wire        timed_out = ge_c({16'd0, elapsed}, 32'd65000) ||
                           (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || ge_rto));
   wire        expire = tick && session_open && timer_on && timed_out;
