@@ -206,6 +206,14 @@ module link_tx #(
   wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
   integer k;
+  // the HELLO_ACK snapshot's CRC and last frame as sent: the CRC 0 without an image, NO_FRAME with flag
+  // bit 7 (through the flip-flops' synchronous reset and set)
+  always @(posedge clk) begin
+    if (rst || (hello_ack_req && !ha_flags[1])) l_hac <= 32'd0;
+    else if (hello_ack_req) l_hac <= ha_crc;
+    if (rst || (hello_ack_req && ha_flags[7])) l_hal <= 32'hFFFFFFFF;
+    else if (hello_ack_req) l_hal <= ha_last;
+  end
   always @(posedge clk) begin
     tx_start <= 1'b0;
     fail_session <= 1'b0;
@@ -222,8 +230,7 @@ module link_tx #(
       cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
-      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
-      l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
+      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
         s_end[k] <= {RAW{1'b0}};
       end
@@ -305,7 +312,7 @@ module link_tx #(
       if (no_session_req) ns_pend <= 1'b1;
       if (hello_ack_req) begin
         ha_pend <= 1'b1;
-        l_haf <= ha_flags; l_hac <= ha_crc; l_hal <= ha_last;
+        l_haf <= ha_flags;
       end
       // ---- acknowledgement fields received (4.4) ----
       if (jump) begin
