@@ -21,10 +21,14 @@ module line_time #(
   reg [PW-1:0] acc;
   reg [4:0]  bit_i;                // multiplier bit, MLAST down to 0
   reg        busy;
-  wire [13:0] with_crc = {1'b0, max_raw} + 14'd15;   // header 11, CRC 4
+  `include "cmp_const.vh"
+  // bytes on the line: raw + CRC 4 + COBS 1 + raw'/128 + delimiter 1, raw' = raw + 4 (raw = 11 + max_raw):
+  // max_raw + 17 + (max_raw + 15) / 128, the quotient from max_raw's high bits (+ 1 when its low 7 bits
+  // are at least 113)
+  wire [6:0]  q = {1'b0, max_raw[12:7]} + {6'd0, ge_c({25'd0, max_raw[6:0]}, 32'd113)};
   localparam [31:0] M32 = BYTE_MS_Q16;
   wire [MW-1:0] mult = M32[MW-1:0];
-  wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, with_crc + 14'd2 + {7'd0, with_crc[13:7]}};
+  wire [PW-1:0] line_bytes = {{(PW - 14){1'b0}}, {1'b0, max_raw} + 14'd17 + {7'd0, q}};
   wire [PW-17:0] acc_ms = acc[PW-1:16];
   always @(posedge clk) begin
     if (rst) begin
