@@ -34,6 +34,8 @@ module output_history #(
   reg [7:0]    c_lo;
   reg [AW-1:0] ev_addr;
   wire [AW-1:0] used = head - tail;
+  // one adder for the count: - 1 when an entry is evicted (E_C), + 1 when one is recorded (E_IDLE)
+  wire [AW-1:0] count_pm = count + {{(AW-1){st != E_IDLE}}, 1'b1};
   wire [AW-1:0] ev_at = tail + {{(AW-4){1'b0}}, 3'b100, st == E_A};   // the count field: tail + 8, + 9
   wire [16:0]   free = (17'd1 << AW) - 17'd1 - {{(17-AW){1'b0}}, used};
   assign ready = (st == E_IDLE);
@@ -59,7 +61,7 @@ module output_history #(
           if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];
-            count <= count + 1'b1;
+            count <= count_pm;
           end
         end
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
@@ -79,7 +81,7 @@ module output_history #(
         end
         default: begin                   // E_C: count, high byte
           tail <= tail + ev_bytes[AW-1:0];
-          count <= count - 1'b1;
+          count <= count_pm;
           st <= E_CHECK;
         end
       endcase
