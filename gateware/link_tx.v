@@ -114,6 +114,8 @@ module link_tx #(
   line_time #(.BYTE_MS_Q16(BYTE_MS_Q16)) lt (.clk(clk), .rst(rst), .rx_len_valid(rx_len_valid),
     .rx_len_bytes(rx_len_bytes), .lmax_ms(lmax_ms));
   reg        rtt_valid;
+  // the round trip: ms counted while a frame is timed (since its transmission ended); it holds the
+  // sample from the acknowledgement on (rto_estimator reads it with rtt_valid, or later)
   reg [15:0] rtt_ms;
   rto_estimator #(.T_MIN_MS(T_MIN_MS)) rto (.clk(clk), .rst(rst || link_reset), .sample_valid(rtt_valid),
     .sample_ms(rtt_ms), .rto_ms(rto_ms));
@@ -137,7 +139,6 @@ module link_tx #(
   wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
-  reg  [15:0] timed_at;
   reg  [DW-1:0] timed_seq, sent_hi;   // (low bits of sequence numbers)
 
   // ---------------- acknowledgements ----------------
@@ -223,7 +224,7 @@ module link_tx #(
       head <= {RAW{1'b0}}; tail <= {RAW{1'b0}}; sp <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
       retries <= 4'd0; fast_rtx <= 1'b0; jump <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
-      timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
+      timed_seq <= {DW{1'b0}}; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
@@ -243,6 +244,7 @@ module link_tx #(
         timer_at <= now_ms;
         probe_due <= 1'b1;
       end
+      if (timed_on && tick) rtt_ms <= rtt_ms + 16'd1;   // (a tick in the acknowledgement's cycle counts)
       // ---- admission: waiting frames get the window the peer's credits allow ----
       if (next_seq[DW-1:0] != admit_seq[DW-1:0] && credit_ok) admit_seq <= admit_seq + 16'd1;
       // ---- transmitter ----
@@ -259,7 +261,7 @@ module link_tx #(
             if (cur_first && !timed_on) begin    // time this one's round trip
               timed_on <= 1'b1;
               timed_seq <= cur_seq;
-              timed_at <= now_ms;
+              rtt_ms <= 16'd0;
             end
           end
         end
@@ -324,7 +326,6 @@ module link_tx #(
         if (adv != {DW{1'b0}}) begin
           if (timed_on && timed_ahead < adv) begin    // the timed frame is acknowledged
             rtt_valid <= 1'b1;
-            rtt_ms <= now_ms - timed_at;
             timed_on <= 1'b0;
           end
           peer_ack <= ack_in_ack;

@@ -37,7 +37,8 @@ module output_history #(
   // one adder for the count: - 1 when an entry is evicted (E_C), + 1 when one is recorded (E_IDLE)
   wire [AW-1:0] count_pm = count + {{(AW-1){st != E_IDLE}}, 1'b1};
   wire [AW-1:0] ev_at = tail + {{(AW-4){1'b0}}, 3'b100, st == E_A};   // the count field: tail + 8, + 9
-  wire [16:0]   free = (17'd1 << AW) - 17'd1 - {{(17-AW){1'b0}}, used};
+  // room for need bytes: 2**AW - 1 - used >= need  <=>  used + need < 2**AW  <=>  ~used >= need
+  wire [16:0]   free = {{(17-AW){1'b0}}, ~used};
   assign ready = (st == E_IDLE);
   ram_dp #(.AW(AW)) u_mem (.clk(clk), .we(wr_en), .wa(head + wr_off[AW-1:0]), .wd(wr_data),
     .ra(ready ? rd_addr : ev_addr), .rd(rd_data));
