@@ -175,17 +175,19 @@ module link_tx #(
   // gives the unsequenced frames' seq 0: l_seq is send_seq, whatever the frame)
   reg [7:0] hdr_byte;
   wire [7:0] body = cur_unseq ? un_data : ring_rd;
+  wire       in_hdr = off_q[12:4] == 9'd0;
   always @(*) begin
-    case (off_q)
-      13'd2: hdr_byte = l_flags;
-      13'd3: hdr_byte = cur_unseq ? body : l_seq[7:0];
-      13'd4: hdr_byte = cur_unseq ? body : l_seq[15:8];
-      13'd5: hdr_byte = l_ack[7:0];
-      13'd6: hdr_byte = l_ack[15:8];
-      13'd7: hdr_byte = l_cred[7:0];
-      13'd8: hdr_byte = l_cred[15:8];
+    case (off_q[3:0])
+      4'd2: hdr_byte = l_flags;
+      4'd3: hdr_byte = l_seq[7:0];
+      4'd4: hdr_byte = l_seq[15:8];
+      4'd5: hdr_byte = l_ack[7:0];
+      4'd6: hdr_byte = l_ack[15:8];
+      4'd7: hdr_byte = l_cred[7:0];
+      4'd8: hdr_byte = l_cred[15:8];
       default: hdr_byte = body;
     endcase
+    if (!in_hdr || (cur_unseq && (off_q[3:0] == 4'd3 || off_q[3:0] == 4'd4))) hdr_byte = body;
   end
   assign tx_rd_data = hdr_byte;
   wire can_start = !inflight && !tx_start && !ack_in_valid && !jump && !expire && !link_reset && !end_session;
