@@ -11,15 +11,19 @@ module idle_timer #(
   input      rx_activity,
   output reg expire
 );
+  // counts from 2**16 - IDLE_MS up to all ones: the expiry is its carry out (no comparison)
+  localparam [31:0] START32 = 32'd65536 - IDLE_MS;
+  localparam [15:0] START = START32[15:0];
   reg [15:0] silent_ms;
+  wire [16:0] silent_next = {1'b0, silent_ms} + 17'd1;
   always @(posedge clk) begin
     expire <= 1'b0;
-    if (rst || rx_activity || !session_open) silent_ms <= 16'd0;
+    if (rst || rx_activity || !session_open) silent_ms <= START;
     else if (tick) begin
-      if (silent_ms == IDLE_MS - 1) begin
+      if (silent_next[16]) begin
         expire <= 1'b1;
-        silent_ms <= 16'd0;
-      end else silent_ms <= silent_ms + 16'd1;
+        silent_ms <= START;
+      end else silent_ms <= silent_next[15:0];
     end
   end
 endmodule

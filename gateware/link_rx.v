@@ -62,7 +62,6 @@ module link_rx #(
   reg [7:0]  hl9;                // HELLO: header length - 9 (0..255 when hl_ok)
   reg        hl_ok;
   reg [QAW-1:0] wp;              // rx_queue write position
-  reg [12:0] rem;                // payload bytes still to present
   reg        pres;               // a payload byte was presented in the previous cycle
   reg        pend_valid, pend_buf;
   reg [31:0] nonce;
@@ -94,6 +93,9 @@ module link_rx #(
   assign rx_len_bytes = h_len[12:0];   // (frame_rx delivers 11 + the header's length bytes)
   assign q_push_bytes = h_len[12:0] + 13'd3;
 
+  // the payload is presented at 11 .. 10 + length: all of it when idx reaches 11 + length
+  wire [12:0] pay_end = h_len[12:0] + 13'd11;
+  wire        copied = idx == pay_end;
   // the next position in the ring
   localparam [31:0] QM = QMEM - 1, QB = QBASE;
   wire [QAW-1:0] wp_next = (wp == QM[QAW-1:0]) ? QB[QAW-1:0] : wp + 1'b1;
@@ -114,7 +116,6 @@ module link_rx #(
       idx <= 13'd0;
       cnt <= 4'd0;
       wp <= {QAW{1'b0}};
-      rem <= 13'd0;
       pres <= 1'b0;
       pend_valid <= 1'b0;
       pend_buf <= 1'b0;
@@ -219,24 +220,20 @@ module link_rx #(
           cnt <= cnt + 4'd1;
           if (cnt == 4'd2) begin
             idx <= 13'd11;
-            rem <= h_len[12:0];
             pres <= 1'b0;
             state <= S_COPY;
           end
         end
         S_COPY: begin                          // payload: present 11.., write one cycle later
-          pres <= rem != 13'd0;
-          if (rem != 13'd0) begin
-            idx <= idx + 13'd1;
-            rem <= rem - 13'd1;
-          end
+          pres <= !copied;
+          if (!copied) idx <= idx + 13'd1;
           if (pres) begin
             q_we <= 1'b1;
             q_wa <= wp;
             wp <= wp_next;
             q_wd <= rx_rd_data;
           end
-          if (rem == 13'd0) begin
+          if (copied) begin
             q_push <= 1'b1;
             state <= S_DONE;
           end

@@ -85,6 +85,7 @@ module link_tx #(
   reg [15:0] next_seq, admit_seq, peer_ack, send_seq, peer_credits;
   reg [3:0]  retries;
   reg        fast_rtx;
+  reg        jump;     // an ack passed send_seq: send_seq = peer_ack, sp = tail in the next cycle
   // every sequence number the store deals with lies within 2**SAW of peer_ack: their differences and
   // comparisons need SAW + 2 bits (the numbers themselves keep the 16 bits of the wire)
   localparam DW = SAW + 2;
@@ -99,9 +100,9 @@ module link_tx #(
   function [RAW-1:0] rwrap(input [RAW:0] a);
     rwrap = (a[RAW:9] >= RB[RAW:9]) ? {a[RAW-1:9] - RB[RAW-1:9], a[8:0]} : a[RAW-1:0];
   endfunction
-  wire [RAW:0]   used_d = {1'b0, head} - {1'b0, tail};
-  wire [RAW:0]   used  = used_d[RAW] ? {used_d[RAW:9] + RB[RAW:9], used_d[8:0]} : used_d;
-  assign st_room = RB[RAW:0] - 1'b1 - used;
+  // room = RB - 1 - (head - tail mod RB) = (tail - head - 1) mod RB: tail + ~head, plus RB when negative
+  wire [RAW:0]   room_d = {1'b0, tail} + {1'b1, ~head};
+  assign st_room = room_d[RAW] ? {room_d[RAW:9] + RB[RAW:9], room_d[8:0]} : room_d;
   assign st_slot_free = stored[DW-1:SAW] == 0;        // fewer than 2**SAW stored
 
   ram_dp #(.AW(RAW), .DEPTH(RBYTES)) ring (.clk(clk), .we(st_we), .wa(rwrap({1'b0, head} + {1'b0, st_wo[RAW-1:0]})),
@@ -113,6 +114,8 @@ module link_tx #(
   line_time #(.BYTE_MS_Q16(BYTE_MS_Q16)) lt (.clk(clk), .rst(rst), .rx_len_valid(rx_len_valid),
     .rx_len_bytes(rx_len_bytes), .lmax_ms(lmax_ms));
   reg        rtt_valid;
+  // the round trip: ms counted while a frame is timed (since its transmission ended); it holds the
+  // sample from the acknowledgement on (rto_estimator reads it with rtt_valid, or later)
   reg [15:0] rtt_ms;
   rto_estimator #(.T_MIN_MS(T_MIN_MS)) rto (.clk(clk), .rst(rst || link_reset), .sample_valid(rtt_valid),
     .sample_ms(rtt_ms), .rto_ms(rto_ms));
@@ -124,18 +127,18 @@ module link_tx #(
   reg         timer_on;
   reg  [15:0] timer_at;
   wire [15:0] elapsed = now_ms - timer_at;
-  wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms};
-  wire [15:0] e_sh = e_l[15:0] >> shift;
-  // window probes: frames wait, none unacknowledged, window closed
+  // window probes: frames wait, none unacknowledged (so r = 0), window closed
   wire       probe_cond = session_open && next_seq[DW-1:0] != admit_seq[DW-1:0] && in_fl == {DW{1'b0}};
-  // one comparison with RTO: the window probe's (elapsed >= RTO) while it runs (the timer is off then)
-  wire        ge_rto = (probe_cond ? elapsed : e_sh) >= rto_ms;
+  // (the window probe's comparison, elapsed >= RTO, runs while the timer is off: without L, and r = 0)
+  wire [16:0] e_l = {1'b0, elapsed} - {1'b0, lmax_ms & {16{!probe_cond}}};
+  wire [15:0] e_sh = e_l[15:0] >> shift;
+  // one comparison with RTO: also the window probe's (elapsed >= RTO) while it runs (the timer is off then)
+  wire        ge_rto = e_sh >= rto_ms;
   wire        timed_out = ge_c({16'd0, elapsed}, 32'd65000) ||
                           (!e_l[16] && (ge_c({16'd0, e_l[15:0]}, 32'd60000) || ge_rto));
   wire        expire = tick && session_open && timer_on && timed_out;
   // round-trip timing of one frame at a time, sent once (Karn's rule: any retransmission cancels it)
   reg         timed_on;
-  reg  [15:0] timed_at;
   reg  [DW-1:0] timed_seq, sent_hi;   // (low bits of sequence numbers)
 
   // ---------------- acknowledgements ----------------
@@ -168,38 +171,52 @@ module link_tx #(
     .ID_LEN(ID_LEN), .BOARD_ID(BOARD_ID)) un (.kind(inflight ? cur_kind : next_kind), .off(off_q),
     .ha_flags(l_haf), .ha_crc(l_hac), .ha_last(l_hal),
     .data(un_data), .frame_len(un_len));
-  // header bytes 2..8 of every frame (unsequenced ones: seq 0) from the latches, the rest from the ring
-  // or unseq_frame
+  // header bytes 2..8 of every frame from the latches, the rest from the ring or unseq_frame (which
+  // gives the unsequenced frames' seq 0: l_seq is send_seq, whatever the frame)
   reg [7:0] hdr_byte;
+  wire [7:0] body = cur_unseq ? un_data : ring_rd;
+  wire       in_hdr = off_q[12:4] == 9'd0;
   always @(*) begin
-    case (off_q)
-      13'd2: hdr_byte = l_flags;
-      13'd3: hdr_byte = l_seq[7:0];
-      13'd4: hdr_byte = l_seq[15:8];
-      13'd5: hdr_byte = l_ack[7:0];
-      13'd6: hdr_byte = l_ack[15:8];
-      13'd7: hdr_byte = l_cred[7:0];
-      13'd8: hdr_byte = l_cred[15:8];
-      default: hdr_byte = cur_unseq ? un_data : ring_rd;
+    case (off_q[3:0])
+      4'd2: hdr_byte = l_flags;
+      4'd3: hdr_byte = l_seq[7:0];
+      4'd4: hdr_byte = l_seq[15:8];
+      4'd5: hdr_byte = l_ack[7:0];
+      4'd6: hdr_byte = l_ack[15:8];
+      4'd7: hdr_byte = l_cred[7:0];
+      4'd8: hdr_byte = l_cred[15:8];
+      default: hdr_byte = body;
     endcase
+    if (!in_hdr || (cur_unseq && (off_q[3:0] == 4'd3 || off_q[3:0] == 4'd4))) hdr_byte = body;
   end
   assign tx_rd_data = hdr_byte;
-  wire can_start = !inflight && !tx_start && !ack_in_valid && !expire && !link_reset && !end_session;
+  wire can_start = !inflight && !tx_start && !ack_in_valid && !jump && !expire && !link_reset && !end_session;
   // (also in the cycle one starts: the session's request, registered, would come while it is sent)
   assign ha_busy = inflight ? (cur_unseq && cur_kind == 2'd1) : (can_start && ha_pend);
   wire want_seq = session_open && send_seq[DW-1:0] != admit_seq[DW-1:0];
   wire want_ack = (ack_now && ack_due) || probe_due;
   wire [SAW-1:0] snd = send_seq[SAW-1:0];
   wire [SAW-1:0] cslot = link_reset ? {SAW{1'b0}} : next_seq[SAW-1:0];
-  // the length of frame send_seq: from sp to its end
-  wire [RAW-1:0] snd_end = s_end[snd];
-  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
+  // one read of the slot table: an acknowledgement (ack_in_valid, one cycle) reads the end of the newest
+  // frame it covers; a frame starts only in other cycles (can_start) and reads frame send_seq's end
   wire [SAW-1:0] ack_prev = ack_in_ack[SAW-1:0] - 1'b1;
-  wire [RAW-1:0] ack_tail = s_end[ack_prev];     // the end of the newest frame an ack covers
+  wire [RAW-1:0] s_rd = s_end[ack_in_valid ? ack_prev : snd];
+  wire [RAW-1:0] ack_tail = s_rd;                // the end of the newest frame an ack covers
+  wire [RAW-1:0] snd_end = s_rd;
+  // the length of frame send_seq: from sp to its end
+  wire [RAW:0]   snd_d = {1'b0, snd_end} - {1'b0, sp};
   wire [RAW:0]   snd_w = snd_d[RAW] ? {snd_d[RAW:9] + RB[RAW:9], snd_d[8:0]} : snd_d;
   wire [12:0]    snd_len = {{(12 - RAW){1'b0}}, snd_w};
 
   integer k;
+  // the HELLO_ACK snapshot's CRC and last frame as sent: the CRC 0 without an image, NO_FRAME with flag
+  // bit 7 (through the flip-flops' synchronous reset and set)
+  always @(posedge clk) begin
+    if (rst || (hello_ack_req && !ha_flags[1])) l_hac <= 32'd0;
+    else if (hello_ack_req) l_hac <= ha_crc;
+    if (rst || (hello_ack_req && ha_flags[7])) l_hal <= 32'hFFFFFFFF;
+    else if (hello_ack_req) l_hal <= ha_last;
+  end
   always @(posedge clk) begin
     tx_start <= 1'b0;
     fail_session <= 1'b0;
@@ -208,16 +225,15 @@ module link_tx #(
     if (rst) begin
       head <= {RAW{1'b0}}; tail <= {RAW{1'b0}}; sp <= {RAW{1'b0}};
       next_seq <= 16'd0; admit_seq <= 16'd0; peer_ack <= 16'd0; send_seq <= 16'd0; peer_credits <= 16'd1;
-      retries <= 4'd0; fast_rtx <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
-      timed_seq <= {DW{1'b0}}; timed_at <= 16'd0; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
+      retries <= 4'd0; fast_rtx <= 1'b0; jump <= 1'b0; timer_on <= 1'b0; timer_at <= 16'd0; timed_on <= 1'b0;
+      timed_seq <= {DW{1'b0}}; sent_hi <= {DW{1'b0}}; cur_first <= 1'b0;
       ack_due <= 1'b0; ack_now <= 1'b0; gap_due <= 1'b0; ack_timing <= 1'b0; ack_cnt <= 4'd0;
       probe_due <= 1'b0; cred_was_zero <= 1'b0;
       inflight <= 1'b0; seen_busy <= 1'b0; cur_unseq <= 1'b1; cur_stale <= 1'b0; cur_kind <= 2'd0;
       cur_seq <= {DW{1'b0}};
       ha_pend <= 1'b1;               // power-up: an unsolicited HELLO_ACK with booted = 1 (9.1)
       ns_pend <= 1'b0;
-      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; l_hac <= 32'd0;
-      l_hal <= 32'hFFFFFFFF; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
+      l_flags <= 8'd0; l_seq <= 16'd0; l_ack <= 16'd0; l_cred <= 16'd0; l_haf <= 8'h81; tx_base <= 16'd0; tx_len <= 13'd0; rtt_ms <= 16'd0;
       for (k = 0; k < S; k = k + 1) begin
         s_end[k] <= {RAW{1'b0}};
       end
@@ -230,6 +246,7 @@ module link_tx #(
         timer_at <= now_ms;
         probe_due <= 1'b1;
       end
+      if (timed_on && tick) rtt_ms <= rtt_ms + 16'd1;   // (a tick in the acknowledgement's cycle counts)
       // ---- admission: waiting frames get the window the peer's credits allow ----
       if (next_seq[DW-1:0] != admit_seq[DW-1:0] && credit_ok) admit_seq <= admit_seq + 16'd1;
       // ---- transmitter ----
@@ -246,7 +263,7 @@ module link_tx #(
             if (cur_first && !timed_on) begin    // time this one's round trip
               timed_on <= 1'b1;
               timed_seq <= cur_seq;
-              timed_at <= now_ms;
+              rtt_ms <= 16'd0;
             end
           end
         end
@@ -256,6 +273,7 @@ module link_tx #(
         cur_stale <= 1'b0;
         l_ack <= expected;
         l_cred <= {8'd0, credits};
+        l_seq <= send_seq;
         gap_due <= 1'b0;
         ack_due <= 1'b0;
         ack_now <= 1'b0;
@@ -266,7 +284,6 @@ module link_tx #(
           else if (ns_pend) ns_pend <= 1'b0;
           else probe_due <= 1'b0;
           l_flags <= {4'd0, gap_due, (next_kind == 2'd0) && probe_due, 2'b10};
-          l_seq <= 16'd0;
           tx_base <= 16'h8000;
           tx_len <= un_len;
         end else begin
@@ -276,7 +293,6 @@ module link_tx #(
           if (send_seq[DW-1:0] == sent_hi) sent_hi <= sent_hi + 1'b1;
           send_seq <= send_seq + 16'd1;
           l_flags <= {4'd0, gap_due, 3'b011};
-          l_seq <= send_seq;
           tx_base <= {{(16-RAW){1'b0}}, sp};
           tx_len <= snd_len;
           sp <= snd_end;
@@ -300,14 +316,18 @@ module link_tx #(
       if (no_session_req) ns_pend <= 1'b1;
       if (hello_ack_req) begin
         ha_pend <= 1'b1;
-        l_haf <= ha_flags; l_hac <= ha_crc; l_hal <= ha_last;
+        l_haf <= ha_flags;
       end
       // ---- acknowledgement fields received (4.4) ----
+      if (jump) begin
+        jump <= 1'b0;
+        send_seq <= peer_ack;
+        sp <= tail;
+      end
       if (ack_in_valid && adv_ok) begin
         if (adv != {DW{1'b0}}) begin
           if (timed_on && timed_ahead < adv) begin    // the timed frame is acknowledged
             rtt_valid <= 1'b1;
-            rtt_ms <= now_ms - timed_at;
             timed_on <= 1'b0;
           end
           peer_ack <= ack_in_ack;
@@ -318,10 +338,7 @@ module link_tx #(
           timer_on <= adv != in_fl && !snd_after_ack[DW-1] && snd_after_ack != {DW{1'b0}} &&
                       !(inflight && !cur_unseq && cur_seq == ack_in_ack[DW-1:0]);
           timer_at <= now_ms;
-          if (snd_ahead < adv) begin
-            send_seq <= ack_in_ack;
-            sp <= ack_tail;
-          end
+          jump <= snd_ahead < adv;   // (peer_ack and tail are then the ack and its frame's end)
         end else if (ack_in_gap && in_fl != {DW{1'b0}} && !fast_rtx) begin
           fast_rtx <= 1'b1;          // fast retransmission, once per gap
           send_seq <= peer_ack;

@@ -10,20 +10,22 @@ module ms_clock #(
   output reg [15:0] now_ms
 );
   localparam CW = $clog2(TICK_CYCLES + 1);
-  localparam [31:0] LAST32 = TICK_CYCLES - 1;
-  localparam [CW-1:0] LAST = LAST32[CW-1:0];
+  // the divider counts from 2**CW - TICK_CYCLES up to all ones: the tick is its carry out (no comparison)
+  localparam [31:0] START32 = (1 << CW) - TICK_CYCLES;
+  localparam [CW-1:0] START = START32[CW-1:0];
   reg [CW-1:0] div_cycles;
+  wire [CW:0] div_next = {1'b0, div_cycles} + 1'b1;
   always @(posedge clk) begin
     tick <= 1'b0;
     if (rst) begin
-      div_cycles <= {CW{1'b0}};
+      div_cycles <= START;
       now_ms <= 16'd0;
-    end else if (div_cycles == LAST) begin
-      div_cycles <= {CW{1'b0}};
+    end else if (div_next[CW]) begin
+      div_cycles <= START;
       tick <= 1'b1;
       now_ms <= now_ms + 16'd1;
     end else begin
-      div_cycles <= div_cycles + 1'b1;
+      div_cycles <= div_next[CW-1:0];
     end
   end
 endmodule

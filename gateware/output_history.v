@@ -34,7 +34,11 @@ module output_history #(
   reg [7:0]    c_lo;
   reg [AW-1:0] ev_addr;
   wire [AW-1:0] used = head - tail;
-  wire [16:0]   free = (17'd1 << AW) - 17'd1 - {{(17-AW){1'b0}}, used};
+  // one adder for the count: - 1 when an entry is evicted (E_C), + 1 when one is recorded (E_IDLE)
+  wire [AW-1:0] count_pm = count + {{(AW-1){st != E_IDLE}}, 1'b1};
+  wire [AW-1:0] ev_at = tail + {{(AW-4){1'b0}}, 3'b100, st == E_A};   // the count field: tail + 8, + 9
+  // room for need bytes: 2**AW - 1 - used >= need  <=>  used + need < 2**AW  <=>  ~used >= need
+  wire [16:0]   free = {{(17-AW){1'b0}}, ~used};
   assign ready = (st == E_IDLE);
   ram_dp #(.AW(AW)) u_mem (.clk(clk), .we(wr_en), .wa(head + wr_off[AW-1:0]), .wd(wr_data),
     .ra(ready ? rd_addr : ev_addr), .rd(rd_data));
@@ -58,18 +62,18 @@ module output_history #(
           if (begin_req) st <= E_CHECK;
           if (end_req) begin
             head <= head + end_bytes[AW-1:0];
-            count <= count + 1'b1;
+            count <= count_pm;
           end
         end
         E_CHECK: begin                   // room for the new entry? otherwise evict the oldest
           if (free >= {4'd0, need_bytes} || count == {AW{1'b0}}) st <= E_IDLE;
           else begin
-            ev_addr <= tail + 8;
+            ev_addr <= ev_at;
             st <= E_A;
           end
         end
         E_A: begin
-          ev_addr <= tail + 9;
+          ev_addr <= ev_at;
           st <= E_B;
         end
         E_B: begin
@@ -78,7 +82,7 @@ module output_history #(
         end
         default: begin                   // E_C: count, high byte
           tail <= tail + ev_bytes[AW-1:0];
-          count <= count - 1'b1;
+          count <= count_pm;
           st <= E_CHECK;
         end
       endcase

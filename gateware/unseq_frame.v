@@ -21,8 +21,8 @@ module unseq_frame #(
   /* verilator lint_off UNUSEDSIGNAL */
   input      [7:0]  ha_flags,       // bit 0 booted, bit 1 imageLoaded; bit 7 (not sent): no frame computed
   /* verilator lint_on UNUSEDSIGNAL */
-  input      [31:0] ha_crc,         // sent as 0 without an image
-  input      [31:0] ha_last,        // sent as NO_FRAME with flag bit 7
+  input      [31:0] ha_crc,         // (link_tx latches 0 without an image)
+  input      [31:0] ha_last,        // (link_tx latches NO_FRAME with flag bit 7)
   output reg [7:0]  data,
   output     [12:0] frame_len       // 11 + payload length
 );
@@ -61,14 +61,14 @@ module unseq_frame #(
         7'd20: hello_ack_byte = c_pay[7:0];
         7'd21: hello_ack_byte = c_pay[15:8];
         7'd22: hello_ack_byte = {6'd0, ha_flags[1:0]};
-        7'd23: hello_ack_byte = ha_crc[7:0] & {8{ha_flags[1]}};
-        7'd24: hello_ack_byte = ha_crc[15:8] & {8{ha_flags[1]}};
-        7'd25: hello_ack_byte = ha_crc[23:16] & {8{ha_flags[1]}};
-        7'd26: hello_ack_byte = ha_crc[31:24] & {8{ha_flags[1]}};
-        7'd27: hello_ack_byte = ha_last[7:0] | {8{ha_flags[7]}};
-        7'd28: hello_ack_byte = ha_last[15:8] | {8{ha_flags[7]}};
-        7'd29: hello_ack_byte = ha_last[23:16] | {8{ha_flags[7]}};
-        7'd30: hello_ack_byte = ha_last[31:24] | {8{ha_flags[7]}};
+        7'd23: hello_ack_byte = ha_crc[7:0];
+        7'd24: hello_ack_byte = ha_crc[15:8];
+        7'd25: hello_ack_byte = ha_crc[23:16];
+        7'd26: hello_ack_byte = ha_crc[31:24];
+        7'd27: hello_ack_byte = ha_last[7:0];
+        7'd28: hello_ack_byte = ha_last[15:8];
+        7'd29: hello_ack_byte = ha_last[23:16];
+        7'd30: hello_ack_byte = ha_last[31:24];
         7'd31: hello_ack_byte = ID_LEN;
         default: hello_ack_byte = BOARD_ID[8*(ID_LEN - 1 - (jj - 7'd32)) +: 8];
       endcase
