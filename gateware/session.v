@@ -244,7 +244,8 @@ module session #(
   // (sa 16..35: numbers 0..4)
   wire [2:0] sa_num = sa[4:2] - 3'd4;
   wire       sa_is_num = sa[5:4] == 2'd1 || sa[5:2] == 4'd8;
-  reg  [1:0] sel_d;                  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF
+  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF (kept binary: yosys recoded it one-hot, +7..+25 LUT4)
+  (* fsm_encoding = "none" *) reg  [1:0] sel_d;
   always @(posedge clk) begin
     core_q <= core_b;
     sel_d <= (sa[5:4] == 2'd0) ? 2'd0 : (!sa_is_num || (!rej_ok && sa[5:2] == 4'd5)) ? 2'd2
