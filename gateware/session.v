@@ -382,7 +382,8 @@ module session #(
   wire       rom_num;
   wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
-  wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
+  wire [8:0]  si9 = {1'b0, ci} - {1'b0, rom_len};      // (si9[8]: ci < rom_len)
+  wire [7:0]  si = si9[7:0];                            // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
   // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes) or the
   // message's frame; an answer's message bytes (em_sa < 16) are read at queue offset em_sa
@@ -436,7 +437,7 @@ module session #(
   // (a hex digit as a table: 0-9, a-f)
   wire [7:0] hex_ch = !nib[3] || nib[2:1] == 2'd0 ? {4'h3, nib} : {5'b01100, nib[2:0] - 3'd1};
   wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd : hex_ch;
-  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
+  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && si9[8];
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
   wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
