@@ -94,7 +94,7 @@ module session #(
   // LW up at 0 (their ports and comparisons stay 13 bits wide)
   localparam LW = $clog2(MAX_PAYLOAD + 12);
 
-  reg [5:0]  state;
+  (* fsm_encoding = "one-hot" *) reg [5:0]  state;   // (one-hot: -16 LUT4, +18 FF; see S_ALU)
   reg [12:0] q_off;
   // the position `off` bytes after `ptr` in the ring (off < QMEM - QBASE)
   localparam [31:0] QD = QMEM, QR = QMEM - QBASE;
@@ -131,7 +131,7 @@ module session #(
   wire [7:0]  p4 = ev[63:56], p7 = ev[87:80];                          // payload 4, 7 (the image total's)
   wire [15:0] p_u16_0 = {ev[39:32], ev[31:24]};
   wire [31:0] p_i32_2 = {ev[71:64], ev[63:56], ev[55:48], ev[47:40]};
-  wire [7:0]  p0 = ev[31:24], p6 = ev[79:72], p8 = ev[95:88], p31 = ev[127:120];
+  wire [7:0]  p0 = ev[31:24], p8 = ev[95:88];
   // zero tests of the fields from flags captured with the bytes (zf[i]: e[i] == 0)
   /* verilator lint_off UNUSEDSIGNAL */
   reg  [15:0] zf;
@@ -179,12 +179,11 @@ module session #(
       default: wf_fixed = 1'b0;
     endcase
   end
-  wire [7:0]  wf_byte = (wf_var == 2'd1) ? p8 : (wf_var == 2'd2) ? p31 : (wf_var == 2'd3) ? p6 : 8'd0;
-  wire [12:0] wf_len = {7'd0, wf_base} + {5'd0, wf_byte};
-  // (the sums are at least the fixed part: equality implies the minimum length)
-  wire well = (wf_fixed && m_len == wf_len) ||
-              (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
-              (m_vals && wv_ok);                                                 // 10 or 6 + 3 values
+  // checked by the serial adder too (S_WF5, S_WF4): temp = the byte (or 0) + (base - 8), the constant read
+  // from the byte source at A_WFC (sign-extended); then temp - (len - 8) is 0 when len = base + byte
+  wire [7:0]  wfc = {2'd0, wf_base} - 8'd8;
+  wire well = (m_type == 8'h03 && m_len[12:3] != 10'd0) ||                     // at least 8
+              ((wf_fixed || m_vals) && wv_ok);                                   // base + byte; 10 or 6 + 3 values
 
   // ---- width(probes) (7.4) ----
   // START_STREAM's candidate probes (payload byte 8): w = width(probes) is summed by the serial adder
@@ -238,13 +237,15 @@ module session #(
         2'd0: core_b = sa[1] ? (sa[0] ? {7'd0, image_loaded} : {6'd0, board_state})
                              : (sa[0] ? n_stim_inputs[15:8] : n_stim_inputs[7:0]);
         2'd1: core_b = sa[1] ? (sa[0] ? n_neurons[15:8] : n_neurons[7:0]) : (sa[0] ? cur_w[15:8] : cur_w[7:0]);
+        2'd2: core_b = (sa[1:0] == 2'd0) ? wfc : {8{wfc[7]}};    // the length rule's constant (A_WFC)
         default: core_b = 8'd0;
       endcase
   end
   // (sa 16..35: numbers 0..4)
   wire [2:0] sa_num = sa[4:2] - 3'd4;
   wire       sa_is_num = sa[5:4] == 2'd1 || sa[5:2] == 4'd8;
-  reg  [1:0] sel_d;                  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF
+  // the source read last cycle: 0 message, 1 number, 2 core, 3 0xFF (kept binary: yosys recoded it one-hot, +7..+25 LUT4)
+  (* fsm_encoding = "none" *) reg  [1:0] sel_d;
   always @(posedge clk) begin
     core_q <= core_b;
     sel_d <= (sa[5:4] == 2'd0) ? 2'd0 : (!sa_is_num || (!rej_ok && sa[5:2] == 4'd5)) ? 2'd2
@@ -258,7 +259,10 @@ module session #(
   reg  [2:0] aj;
   wire [1:0] ajd = aj[1:0] - 2'd1;   // the byte added (aj 1..4)
   reg  [1:0] an;
-  reg  [5:0] aa, aret;
+  reg  [5:0] aa;
+  /* verilator lint_off UNUSEDSIGNAL */ // the return state: decoded again by the if chain in S_ALU (see there)
+  reg  [5:0] aret;
+  /* verilator lint_on UNUSEDSIGNAL */
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
@@ -322,6 +326,12 @@ module session #(
         6'd33: opw_of = {A_ZERO, N4, B_ZERO, 1'b0, 1'b1, W_TEMP, S_SW1};
         6'd34: opw_of = {A_NOUT, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
         6'd35: opw_of = {A_NNEUR, N2, B_TEMP, 1'b0, 1'b1, W_TEMP, S_SW1};
+        // the fixed length rule: temp = payload byte 8 / 31 / 6 or 0, then temp + (base - 8), then op 28 (+ 1)
+        6'd36: opw_of = {A_P8, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_WF5};
+        6'd37: opw_of = {A_P0, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_WF5};   // (queue offset 34 set at the call)
+        6'd38: opw_of = {A_P6, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_WF5};
+        6'd39: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b1, W_TEMP, S_WF5};
+        6'd40: opw_of = {A_WFC, N4, B_TEMP, 1'b0, 1'b1, W_TEMP, S_WF4};
         default: opw_of = {A_ZERO, N1, B_ZERO, 1'b0, 1'b0, W_TEMP, S_IDLE};
       endcase
     end
@@ -372,7 +382,8 @@ module session #(
   wire       rom_num;
   wire [7:0]  kj = k[7:0] - 8'd11;                     // payload index (an ERROR is shorter than 256 bytes)
   wire [7:0]  ci = kj[7:0] - 8'd7;                     // character index of an ERROR's message
-  wire [7:0]  si = ci - rom_len;                       // index in the "0x" + 8 hex digits suffix
+  wire [8:0]  si9 = {1'b0, ci} - {1'b0, rom_len};      // (si9[8]: ci < rom_len)
+  wire [7:0]  si = si9[7:0];                            // index in the "0x" + 8 hex digits suffix
   wire [2:0]  hd = si[2:0] - 3'd2;                     // hex digit, most significant first
   // while an ERROR is written, the queue's read port reads its text (queue_mem's first bytes) or the
   // message's frame; an answer's message bytes (em_sa < 16) are read at queue offset em_sa
@@ -426,7 +437,7 @@ module session #(
   // (a hex digit as a table: 0-9, a-f)
   wire [7:0] hex_ch = !nib[3] || nib[2:1] == 2'd0 ? {4'h3, nib} : {5'b01100, nib[2:0] - 3'd1};
   wire [7:0] em_wd = em_rom_q ? rom_ch : !em_src_q ? em_q : !em_hex_q ? srcd : hex_ch;
-  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && ci < rom_len;
+  wire em_is_rom = (em_type == T_ERROR) && ge_c({19'd0, k}, 32'd18) && si9[8];
   // OUTPUT_FRAME header bytes 11..20: frame, timeUs (the message's), count
   wire [5:0] out_sa = ge_c({27'd0, k[4:0]}, 32'd19) ? {5'b11010, ~k[0]} : k[5:0] - 6'd8;
   always @(*) begin
@@ -579,15 +590,19 @@ module session #(
             hello_pend <= 1'b0;
           end else if (q_count != 8'd0) state <= S_FETCH;
         end
-        S_FETCH: begin                // offsets 0..14 and 34 (HELLO_ACK's string length), one cycle late
+        S_FETCH: begin                // offsets 0..11 (e[0..11]), one cycle late
           f <= f + 5'd1;
-          q_off <= ge_c({27'd0, f}, 32'd14) ? 13'd34 : {8'd0, f} + 13'd1;
-          if (f == 5'd16) begin
+          q_off <= q_off + 13'd1;
+          if (f == 5'd13) begin
             if (m_vals) call(m_tgt ? 6'd24 : 6'd25, 1'b0);
-            else state <= S_DISPATCH;
+            else if (wf_fixed) begin
+              call((wf_var == 2'd1) ? 6'd36 : (wf_var == 2'd2) ? 6'd37 : (wf_var == 2'd3) ? 6'd38 : 6'd39, 1'b0);
+              if (wf_var == 2'd2) q_off <= 13'd34;
+            end else state <= S_DISPATCH;
           end
         end
         S_WF1: call(m_tgt ? 6'd26 : 6'd27, !m_tgt);
+        S_WF5: call(6'd40, 1'b0);
         S_WF2: call(m_tgt ? 6'd31 : 6'd32, !m_tgt);
         S_WF4: call(6'd28, !m_tgt);
         S_WF3: begin
@@ -605,7 +620,35 @@ module session #(
             if (ajd == 2'd2) alo[23:16] <= sum9[7:0];
           end
           aj <= aj + 3'd1;
-          if (aj == 3'd4) state <= aret;
+          if (aj == 3'd4) begin
+            // the return state (aret of the table above, which this chain must match) as an if chain of
+            // constants: yosys then extracts the state machine and makes it one-hot (state's
+            // fsm_encoding); `state <= aret`, or a case (which yosys makes a ROM), keeps it from that
+            if (aop == 6'd0 || aop == 6'd1 || aop == 6'd2 || aop == 6'd3 || aop == 6'd4 || aop == 6'd5 || aop == 6'd6 || aop == 6'd7 || aop == 6'd8) state <= S_FAIL2;
+            else if (aop == 6'd9) state <= S_EMIT_ROOM;
+            else if (aop == 6'd10) state <= S_LI2;
+            else if (aop == 6'd11) state <= S_LI_T;
+            else if (aop == 6'd12) state <= S_LI3;
+            else if (aop == 6'd13) state <= S_LI5;
+            else if (aop == 6'd14) state <= S_LI4;
+            else if (aop == 6'd15) state <= S_LOAD_FIN;
+            else if (aop == 6'd16) state <= S_POP;
+            else if (aop == 6'd17) state <= S_RS2;
+            else if (aop == 6'd18) state <= S_RS3;
+            else if (aop == 6'd19) state <= S_RS4;
+            else if (aop == 6'd20) state <= S_LI1;
+            else if (aop == 6'd21) state <= S_SS1;
+            else if (aop == 6'd22) state <= S_VF1;
+            else if (aop == 6'd23) state <= S_RS1;
+            else if (aop == 6'd24 || aop == 6'd25) state <= S_WF1;
+            else if (aop == 6'd26 || aop == 6'd27) state <= S_WF2;
+            else if (aop == 6'd31 || aop == 6'd32 || aop == 6'd40) state <= S_WF4;
+            else if (aop == 6'd28) state <= S_WF3;
+            else if (aop == 6'd29 || aop == 6'd30) state <= S_VF2;
+            else if (aop == 6'd33 || aop == 6'd34 || aop == 6'd35) state <= S_SW1;
+            else if (aop == 6'd36 || aop == 6'd37 || aop == 6'd38 || aop == 6'd39) state <= S_WF5;
+            else state <= S_IDLE;
+          end
         end
         // ---- ERROR: its number into the temporary, rejectedFrames + 1 ----
         S_FAIL: begin

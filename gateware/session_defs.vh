@@ -17,11 +17,11 @@ localparam [5:0] S_IDLE = 6'd0, S_FETCH = 6'd1, S_DISPATCH = 6'd2, S_LOAD_COPY =
   S_FAIL2 = 6'd27, S_LI1 = 6'd28, S_LI2 = 6'd29, S_LI3 = 6'd30, S_LI4 = 6'd31, S_LI_T = 6'd32,
   S_LI5 = 6'd33, S_LOAD_FIN = 6'd34, S_SS1 = 6'd35, S_VF1 = 6'd36, S_RS1 = 6'd37, S_RS2 = 6'd38,
   S_RS3 = 6'd39, S_RS4 = 6'd40, S_WF1 = 6'd41, S_WF2 = 6'd42, S_WF3 = 6'd43, S_VF2 = 6'd44, S_WF4 = 6'd45,
-  S_SW1 = 6'd46;
+  S_SW1 = 6'd46, S_WF5 = 6'd47;
 // byte source addresses (src): the message's bytes e[0..15], the session's numbers r[0..19] (LSB first),
 // the core's counters
-localparam [5:0] A_MTYPE = 6'd0, A_P0 = 6'd3, A_P4 = 6'd7, A_P8 = 6'd11, A_LAST = 6'd16, A_REJ = 6'd20, A_TOT = 6'd28,
-  A_TEMP = 6'd32, A_ERROFF = 6'd44, A_NOUT = 6'd46, A_NSTIM = 6'd48, A_NNEUR = 6'd54, A_ZERO = 6'd60;
+localparam [5:0] A_MTYPE = 6'd0, A_P0 = 6'd3, A_P4 = 6'd7, A_P6 = 6'd9, A_P8 = 6'd11, A_LAST = 6'd16, A_REJ = 6'd20, A_TOT = 6'd28,
+  A_TEMP = 6'd32, A_ERROFF = 6'd44, A_NOUT = 6'd46, A_NSTIM = 6'd48, A_NNEUR = 6'd54, A_WFC = 6'd56, A_ZERO = 6'd60;
 // operand B (bsrc) and the written number (r[4*W ..])
 localparam [2:0] B_ZERO = 3'd0, B_LAST = 3'd1, B_GOT = 3'd2, B_TOT = 3'd3, B_TEMP = 3'd4, B_MLEN8 = 3'd5,
   B_HCOUNT = 3'd6, B_N5 = 3'd7;   // (B_N5: number 5, the value count of INPUT/TARGET_FRAME)
