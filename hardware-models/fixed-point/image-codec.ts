@@ -67,8 +67,11 @@ export function imageId(bytes: Uint8Array): number {
 
 /** A malformed image: names the source, the byte offset and the field, and what was expected. */
 export class ImageError extends Error {
-  constructor(message: string) {
+  /** The byte offset of the refused field, or null where the image as a whole is refused (too short). */
+  readonly byteOffset: number | null;
+  constructor(message: string, byteOffset: number | null = null) {
     super(message);
+    this.byteOffset = byteOffset;
     this.name = 'ImageError';
   }
 }
@@ -83,7 +86,7 @@ class FieldReader {
     this.v = new DataView(b.buffer, b.byteOffset, b.length);
   }
   fail(at: number, field: string, what: string): never {
-    throw new ImageError(`${this.source}: byte ${at} (${field}): ${what}`);
+    throw new ImageError(`${this.source}: byte ${at} (${field}): ${what}`, at);
   }
   private take(n: number, field: string): number {
     if (this.o + n > this.b.length - 4) this.fail(this.o, field, `expected ${n} more byte(s), but the image ends at byte ${this.b.length - 4}`);
@@ -161,7 +164,7 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
 function openImage(bytes: Uint8Array, source: string): FieldReader {
   if (bytes.length < 48) throw new ImageError(`${source}: expected at least 48 bytes, got ${bytes.length}`);
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== IMAGE_MAGIC) throw new ImageError(`${source}: byte 0 (magic): expected "${IMAGE_MAGIC}", got ${JSON.stringify(magic)}`);
+  if (magic !== IMAGE_MAGIC) throw new ImageError(`${source}: byte 0 (magic): expected "${IMAGE_MAGIC}", got ${JSON.stringify(magic)}`, 0);
   const r = new FieldReader(bytes, source);
   r.o = 4;
   r.range('u16', 'version', IMAGE_VERSION, IMAGE_VERSION);

@@ -61,6 +61,17 @@ describe('board image codec', () => {
     v.setUint32(bad.length - 4, crc32(bad, 0, bad.length - 4), true);
     expect(() => decodeImage(bad, 'img.bin')).toThrow(`img.bin: byte ${at + 3} (populations[2].offset): expected 0 (populations are contiguous), got 5`);
     expect(() => decodeImage(bytes.subarray(0, 30), 'img.bin')).toThrow(/expected at least 48 bytes, got 30/);
+    // the offset is also a field of the error, for callers that report it (the RTL core's tests compare it)
+    const offsetOf = (b: Uint8Array) => {
+      try {
+        decodeImage(b);
+      } catch (e) {
+        return e instanceof ImageError ? e.byteOffset : undefined;
+      }
+      return undefined;
+    };
+    expect(offsetOf(bad)).toBe(at + 3);
+    expect(offsetOf(bytes.subarray(0, 30))).toBeNull();
   });
 });
 
