@@ -260,9 +260,7 @@ module session #(
   wire [1:0] ajd = aj[1:0] - 2'd1;   // the byte added (aj 1..4)
   reg  [1:0] an;
   reg  [5:0] aa;
-  /* verilator lint_off UNUSEDSIGNAL */ // the return state: decoded again by the if chain in S_ALU (see there)
-  reg  [5:0] aret;
-  /* verilator lint_on UNUSEDSIGNAL */
+  reg  [5:0] aret;   // the return state: decoded again by the if chain in S_ALU, checked in simulation below
   reg  [2:0] ab, aw_sel;
   reg        asub, aw;               // (decoded from aop below)
   reg        ac, az;
@@ -987,4 +985,18 @@ module session #(
       else fail(M_PARAM_RANGE);
     end
   endtask
+`ifndef SYNTHESIS
+  // simulation only: the if chain of S_ALU must return where the operation table says (aret); a
+  // mismatch stops the simulation (the tests then fail) instead of sending the session astray
+  reg       alu_end_q;
+  reg [5:0] aret_q;
+  always @(posedge clk) begin
+    alu_end_q <= !rst && state == S_ALU && aj == 3'd4;
+    aret_q <= aret;
+    if (!rst && alu_end_q && state != aret_q) begin
+      $display("session: the S_ALU if chain returned to state %0d, the operation table says %0d", state, aret_q);
+      $stop;
+    end
+  end
+`endif
 endmodule

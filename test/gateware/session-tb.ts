@@ -113,7 +113,10 @@ export function parseTx(raw: Uint8Array): Frame {
 export class SessionTb {
   private readonly proc: ChildProcessWithoutNullStreams;
   private pending: TxFrame[] = [];
-  private waiters: Array<(cycle: number) => void> = [];
+  private waiters: Array<{ resolve: (cycle: number) => void; reject: (e: Error) => void }> = [];
+  private closing = false;
+  /** What the testbench printed besides its protocol lines (a $display before a $stop, Verilator's messages). */
+  private readonly other: string[] = [];
   /** Every frame the design sent, in order. */
   readonly sent: TxFrame[] = [];
   lastStatusLine = '';
@@ -134,14 +137,21 @@ export class SessionTb {
       } else if (l.startsWith('ST ')) this.lastStatusLine = l;
       else if (l.startsWith('OK ')) {
         this.cycle = Number(l.slice(3));
-        this.waiters.shift()?.(this.cycle);
-      }
+        this.waiters.shift()?.resolve(this.cycle);
+      } else this.other.push(l);
+    });
+    this.proc.stderr.on('data', (d: Buffer) => this.other.push(d.toString().trimEnd()));
+    // a testbench that dies (a $stop in the design, a crash) fails the commands waiting on it, with its output
+    this.proc.on('exit', (code, signal) => {
+      if (this.closing) return;
+      const e = new Error(`the session testbench exited (${signal ?? code}) at cycle ${this.cycle}: ${this.other.slice(-5).join(' | ')}`);
+      for (const w of this.waiters.splice(0)) w.reject(e);
     });
   }
 
   /** Runs one testbench command; resolves with the frames sent meanwhile. */
   async cmd(c: string): Promise<TxFrame[]> {
-    const done = new Promise<number>((r) => this.waiters.push(r));
+    const done = new Promise<number>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.proc.stdin.write(c + '\n');
     await done;
     const out = this.pending;
@@ -174,6 +184,7 @@ export class SessionTb {
   }
 
   close(): void {
+    this.closing = true;
     this.proc.stdin.end('Q\n');
   }
 }
