@@ -70,6 +70,12 @@ export interface Ice40Synthesis {
   spram: number;
   dsp: number;
   flipFlops: number;
+  /**
+   * Logic cells after nextpnr's packing (`--pack-only`): a LUT4 and the flip-flop it drives share a
+   * cell, while a carry or a flip-flop that cannot join its LUT takes one of its own. This, not the
+   * LUT4 count, is what must fit the device's logic cells.
+   */
+  packedCells: number;
   yosysMs: number;
 }
 
@@ -207,8 +213,23 @@ async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, o
     spram: n('SB_SPRAM256KA'),
     dsp: n('SB_MAC16'),
     flipFlops: Object.entries(cells).filter(([t]) => t.startsWith('SB_DFF')).reduce((s, [, v]) => s + v, 0),
+    packedCells: await packedCells(o, board, out),
     yosysMs: y.ms,
   };
+}
+
+/**
+ * The logic cells of the synthesized design after nextpnr's packing alone (no placement, under a
+ * second even for the whole board): the count a full run would try to place. A report without it is an
+ * error, not a zero.
+ */
+async function packedCells(o: Ice40BuildOptions, board: Ice40Board, out: string): Promise<number> {
+  rmSync(join(out, 'pack-report.json'), { force: true });
+  const r = await run('nextpnr-ice40', [...board.device, '--json', 'design.json', '--pack-only', '--report', 'pack-report.json', '-q', '-l', 'pack.log'], out, 'pack.log');
+  const file = join(out, 'pack-report.json');
+  const used = r.ok && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { utilization?: Record<string, { used?: number }> }).utilization?.ICESTORM_LC?.used : undefined;
+  if (typeof used !== 'number') throw new Error(`nextpnr-ice40 --pack-only gave no logic-cell count for ${o.top} (log: ${join(out, 'pack.log')}):\n${r.tail}`);
+  return used;
 }
 
 /** Each resource the synthesized design needs beyond what the device has (empty: it may fit; placement decides). */
@@ -218,6 +239,7 @@ export function shortfalls(s: Ice40Synthesis, b: Ice40Board): string[] {
     if (needs > has) out.push(`${what}: needs ${needs}, the ${b.part} has ${has} (${(needs / has).toFixed(2)}×)`);
   };
   need('LUT4 (logic cells)', s.luts, b.logicCells);
+  need('logic cells after packing (LUT4 + carry + flip-flop)', s.packedCells, b.logicCells);
   need('flip-flops (logic cells)', s.flipFlops, b.logicCells);
   need('block RAMs (EBR, 4 kbit)', s.ebr, b.ebr);
   need('DSPs (SB_MAC16)', s.dsp, b.dsp);
@@ -241,7 +263,7 @@ export async function buildIce40(o: Ice40BuildOptions): Promise<Ice40BuildResult
   const out = resolve(o.outDir ?? join(repoRoot(), 'build', 'ice40', o.top));
   mkdirSync(out, { recursive: true });
   const syn = await synthesize(o, board, gw, out);
-  o.onProgress?.(`synthesis done in ${(syn.yosysMs / 1000).toFixed(0)} s: ${syn.luts} LUT4, ${syn.flipFlops} flip-flops, ${syn.ebr} EBR, ${syn.dsp} DSP, ${syn.spram} SPRAM`);
+  o.onProgress?.(`synthesis done in ${(syn.yosysMs / 1000).toFixed(0)} s: ${syn.luts} LUT4, ${syn.flipFlops} flip-flops, ${syn.packedCells} logic cells packed, ${syn.ebr} EBR, ${syn.dsp} DSP, ${syn.spram} SPRAM`);
   const short = shortfalls(syn, board);
   if (short.length) throw new FpgaBuildError(`${o.top} does not fit the ${board.part} (${boardName}):\n  ${short.join('\n  ')}`, short, syn);
   const clockMHz = board.clkHz / 1e6;
