@@ -60,3 +60,8 @@ export function runTb(vvp: string, files: Record<string, number[]>, plusargs: Re
   if (lines[lines.length - 1] !== 'END') throw new Error(`testbench output of ${vvp} does not end with END: ${lines.slice(-3).join(' | ')}`);
   return lines.slice(0, -1);
 }
+
+/** The prefix of an installed RISC-V cross gcc for the soft processor's firmware (Debian: gcc-riscv64-unknown-elf), or null. */
+export const riscvPrefix: string | null = ['riscv64-unknown-elf', 'riscv32-unknown-elf', 'riscv-none-elf'].find((p) => tool(`${p}-gcc`, ['--version'])) ?? null;
+export const hasRiscvGcc = riscvPrefix !== null;
+if (!hasRiscvGcc) process.stderr.write('NOTE: no RISC-V gcc: the soft processor tests are skipped (apt-get install gcc-riscv64-unknown-elf)\n');

@@ -1,0 +1,55 @@
+// rv32_soc: rv32_core with program/data RAM in EBR (rv32_ram, 4 << AW bytes at address 0, loaded with
+// the firmware) and memory-mapped ports at 0x8000_0000 (address bit 31 selects them), for measurement
+// and simulation:
+//   0x8000_0000 read : {23'b0, rx_valid, rx_data}; a read that finds rx_valid set takes the byte (rx_pop)
+//   0x8000_0004 write: the low byte goes out on tx_data with tx_valid (the write waits for tx_ready)
+//   0x8000_0008 write: mark_valid with mark_data = the word (the testbench records it and the cycle)
+// Every access takes two cycles: the slave answers (mem_ready) in the cycle after mem_valid.
+module rv32_soc #(
+  parameter integer AW = 11,
+  parameter integer SHIFT_STEP = 1
+) (
+  input         clk,
+  input         rst,
+  input         rx_valid,
+  input  [7:0]  rx_data,
+  output        rx_pop,
+  output        tx_valid,
+  output [7:0]  tx_data,
+  input         tx_ready,
+  output        mark_valid,
+  output [31:0] mark_data,
+  output        retire,
+  output        halted
+);
+  wire        mem_valid;
+  wire [31:0] mem_addr, mem_wdata;
+  wire [3:0]  mem_wstrb;
+  reg         ack;
+  wire [31:0] ram_rd;
+  wire        mem_ready;
+  wire [31:0] mem_rdata;
+  rv32_core #(.SHIFT_STEP(SHIFT_STEP)) u_core (.clk(clk), .rst(rst), .mem_valid(mem_valid), .mem_addr(mem_addr),
+    .mem_wdata(mem_wdata), .mem_wstrb(mem_wstrb), .mem_ready(mem_ready), .mem_rdata(mem_rdata),
+    .retire(retire), .halted(halted));
+
+  wire io = mem_addr[31];
+  wire [1:0] reg_sel = mem_addr[3:2];
+  // the RAM is written in the first cycle of a write (a write repeated in the second would be harmless)
+  rv32_ram #(.AW(AW)) u_ram (.clk(clk), .we((mem_valid & ~io & ~ack) ? mem_wstrb : 4'b0000),
+    .addr(mem_addr[AW+1:2]), .wd(mem_wdata), .rd(ram_rd));
+
+  wire tx_sel = io & (reg_sel == 2'd1) & (mem_wstrb != 4'b0000);
+  assign mem_ready = ack & (~tx_sel | tx_ready);
+  always @(posedge clk) ack <= ~rst & mem_valid & ~mem_ready;
+
+  assign rx_pop = mem_valid & mem_ready & io & (reg_sel == 2'd0) & (mem_wstrb == 4'b0000) & rx_valid;
+  assign tx_valid = mem_valid & mem_ready & tx_sel;
+  assign tx_data = mem_wdata[7:0];
+  assign mark_valid = mem_valid & mem_ready & io & (reg_sel == 2'd2) & (mem_wstrb != 4'b0000);
+  assign mark_data = mem_wdata;
+  assign mem_rdata = io ? {23'd0, rx_valid, rx_data} : ram_rd;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire unused_addr = ^{mem_addr[30:AW+2], mem_addr[1:0]};  // RAM and ports decode only the bits they need
+  /* verilator lint_on UNUSEDSIGNAL */
+endmodule
