@@ -21,6 +21,6 @@ module rv32_ram #(
     if (we[1]) mem[addr][15:8] <= wd[15:8];
     if (we[2]) mem[addr][23:16] <= wd[23:16];
     if (we[3]) mem[addr][31:24] <= wd[31:24];
-    rd <= mem[addr];
+    if (we == 4'b0000) rd <= mem[addr];  // no read in a write cycle: no read-during-write logic around the EBR
   end
 endmodule

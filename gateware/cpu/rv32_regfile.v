@@ -1,7 +1,8 @@
 // rv32_regfile: the 32 x 32-bit integer registers of rv32_core in block RAM: one write port and one
 // registered read port (the data is for the address presented in the previous cycle), as ram_dp.v, so
 // yosys synth_ice40 infers SB_RAM40_4K (two EBRs in 256 x 16 mode, of which 32 words are used). x0 is
-// never written (the core gates the write) and every register starts at zero.
+// never written (the core gates the write) and every register starts at zero. The read port keeps its
+// data in a write cycle.
 module rv32_regfile (
   input             clk,
   input             we,
@@ -18,6 +19,6 @@ module rv32_regfile (
   end
   always @(posedge clk) begin
     if (we) mem[wa] <= wd;
-    rd <= mem[ra];
+    if (!we) rd <= mem[ra];  // no read in a write cycle (the core never needs one): no read-during-write logic
   end
 endmodule
