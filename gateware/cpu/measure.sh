@@ -17,5 +17,5 @@ nextpnr-ice40 --up5k --package sg48 --pcf cpu/softcpu_wrap.pcf --json "$OUT/wrap
 nextpnr-ice40 --up5k --package sg48 --pcf cpu/softcpu_wrap.pcf --json "$OUT/wrap.json" --freq 12 --seed 1 --asc "$OUT/wrap.asc" --log "$OUT/pnr.log" >/dev/null 2>&1
 echo "== rv32_core alone (yosys stat)"; grep -E "SB_(LUT4|CARRY|DFF|RAM)" "$OUT/core-stat.txt" | awk '{s=s" "$1"="$2} END {print s}'
 echo "== softcpu_synth_wrap CORE_ONLY=$CORE_ONLY AW=$AW SHIFT_STEP=$STEP (yosys stat)"; grep -E "SB_(LUT4|CARRY|DFF|RAM)" "$OUT/stat.txt" | awk '{s=s" "$1"="$2} END {print s}'
-echo "== packed (--pack-only)"; grep -E "ICESTORM_LC:|ICESTORM_RAM:" "$OUT/pack.log" | tail -2
-echo "== placed and routed"; grep -E "ICESTORM_LC:|ICESTORM_RAM:" "$OUT/pnr.log" | tail -2; grep -E "Max frequency for clock" "$OUT/pnr.log" | tail -1
+echo "== packed (--pack-only)"; grep -E "ICESTORM_(LC|RAM): +[0-9]+/" "$OUT/pack.log" | tail -2
+echo "== placed and routed"; grep -E "ICESTORM_(LC|RAM): +[0-9]+/" "$OUT/pnr.log" | tail -2; grep -E "Max frequency for clock" "$OUT/pnr.log" | tail -1

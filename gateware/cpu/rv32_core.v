@@ -9,9 +9,11 @@
 //  - shifts are serial on A, SHIFT_STEP (1 or 4) bit positions a cycle.
 // Memory bus: mem_valid holds with a stable address (and wdata/wstrb) until mem_ready; wstrb is zero
 // for reads; the address is byte-granular, and the slave returns the aligned 32-bit word.
-// Cycles (with a slave that answers one cycle after valid): fetch 2, decode 1, then ALU/LUI/AUIPC/JAL/
-// JALR/branch: execute 1 + next pc 1 (5 in all); load/store: memory 2 + next pc 1 (6); shifts: 5 + the
-// shift (shamt cycles for SHIFT_STEP 1, shamt/4 + shamt%4 for 4) + 1.
+// The next pc is computed in S_PC and requested from memory in the same cycle (the address is the sum
+// then, and pc + 0 in S_FETCH: the same address while valid stays up).
+// Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1, then ALU/LUI/
+// AUIPC/JAL/JALR/branch: execute 1 (4 in all); load/store: memory 2 (5); shifts: 4 + the shift (shamt
+// cycles for SHIFT_STEP 1, shamt/4 + shamt%4 for 4) + 1.
 module rv32_core #(
   parameter [31:0] RESET_PC = 32'h0000_0000,
   parameter integer SHIFT_STEP = 1
@@ -57,10 +59,11 @@ module rv32_core #(
 
   // ---- register file: read rs1 as the instruction arrives, then rs2 for the rest of the instruction
   wire [31:0] rs2v;
+  wire        fetching = (state == S_FETCH) | (state == S_PC);  // the next instruction is requested from S_PC on
   wire        rf_we;
   wire [31:0] rf_wd;
   rv32_regfile u_rf (.clk(clk), .we(rf_we), .wa(rd), .wd(rf_wd),
-    .ra(state == S_FETCH ? mem_rdata[19:15] : ir[24:20]), .rd(rs2v));
+    .ra(fetching ? mem_rdata[19:15] : ir[24:20]), .rd(rs2v));
 
   // ---- the shared adder: sum = opa + (opb ^ {32{sub}}) + sub
   wire ex = state == S_EXEC;
@@ -78,10 +81,10 @@ module rv32_core #(
   wire [32:0] sum = {1'b0, opa} + {1'b0, bsel ^ {32{sub}}} + {32'd0, sub};
   wire ltu = ~sum[32];
   wire lt = (opa[31] ^ bsel[31]) ? opa[31] : sum[31];
-  wire eq = opa == bsel;
+  wire eq = sum[31:0] == 32'd0;  // branches subtract
 
   // ---- ALU results
-  wire [31:0] bval = op_reg ? rs2v : imm_i;
+  wire [31:0] bval = bsel;  // in S_EXEC: rs2 for register ops, the I immediate for immediate ops
   reg [31:0] alu;
   always @* begin
     case (f3)
@@ -98,7 +101,7 @@ module rv32_core #(
   // ---- memory
   wire [1:0] off = sum[1:0];
   wire in_mem = state == S_MEM;
-  assign mem_valid = (state == S_FETCH) | in_mem;
+  assign mem_valid = fetching | in_mem;
   assign mem_addr = sum[31:0];
   assign mem_wdata = f3[1:0] == 2'b00 ? {4{rs2v[7:0]}} : f3[1:0] == 2'b01 ? {2{rs2v[15:0]}} : rs2v;
   assign mem_wstrb = ~(in_mem & op_store) ? 4'b0000
@@ -156,10 +159,13 @@ module rv32_core #(
             cnt <= cnt - 5'd1;
           end
         end
-        S_PC: begin
+        S_PC: begin  // the sum is the next pc, requested from memory already in this cycle
           pc <= {sum[31:2], 2'b00};
           taken <= 1'b0;
-          state <= S_FETCH;
+          if (mem_ready) begin
+            ir <= mem_rdata;
+            state <= S_DECODE;
+          end else state <= S_FETCH;
         end
         default: state <= S_HALT;
       endcase
