@@ -11,9 +11,10 @@
 // for reads; the address is byte-granular, and the slave returns the aligned 32-bit word.
 // The next pc is computed in S_PC and requested from memory in the same cycle (the address is the sum
 // then, and pc + 0 in S_FETCH: the same address while valid stays up).
-// Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1, then ALU/LUI/
-// AUIPC/JAL/JALR/branch: execute 1 (4 in all); load/store: memory 2 (5); shifts: 4 + the shift (shamt
-// cycles for SHIFT_STEP 1, shamt/4 + shamt%4 for 4) + 1.
+// Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1 (which executes
+// immediate ALU ops, LUI, AUIPC, JAL, JALR and requests loads): 3 for those; register ALU ops and
+// branches: execute 1 (4); loads 4, stores 5 (memory 2); shifts: 3 (immediate) or 4 (register) + the
+// shift (shamt cycles for SHIFT_STEP 1, shamt/4 + shamt%4 for 4) + 1.
 module rv32_core #(
   parameter [31:0] RESET_PC = 32'h0000_0000,
   parameter integer SHIFT_STEP = 1
@@ -66,16 +67,23 @@ module rv32_core #(
     .ra(fetching ? mem_rdata[19:15] : ir[24:20]), .rd(rs2v));
 
   // ---- the shared adder: sum = opa + (opb ^ {32{sub}}) + sub
+  // S_DECODE executes what needs no rs2: the read port then holds rs1, which is the first operand of
+  // immediate ALU ops and load/store addresses; LUI/AUIPC/JAL/JALR write rd there too.
+  wire dec = state == S_DECODE;
   wire ex = state == S_EXEC;
   wire in_pc = state == S_PC;
-  wire sub = ex & (op_branch | (op_alu & (f3 == 3'b010 | f3 == 3'b011)) | (op_reg & f3 == 3'b000 & ir[30]));
-  // first operand: pc to fetch, for AUIPC/JAL/JALR's return address, and for the next pc (not JALR); zero for LUI
-  wire opa_pc = (state == S_FETCH) | (ex & (op_auipc | op_jal | op_jalr)) | (in_pc & ~op_jalr);
-  wire opa_zero = ex & op_lui;
-  wire [31:0] opa = opa_pc ? pc : opa_zero ? 32'd0 : a;
+  wire early = op_imm & ~is_shift | op_lui | op_auipc | op_jal | op_jalr;  // rd written in S_DECODE
+  wire sub = (ex & (op_branch | (op_reg & (f3 == 3'b010 | f3 == 3'b011 | (f3 == 3'b000 & ir[30])))))
+           | (dec & op_imm & (f3 == 3'b010 | f3 == 3'b011));
+  // first operand: rs1 from the read port in S_DECODE, pc to fetch, for AUIPC/JAL/JALR's return address
+  // and for the next pc (not JALR), zero for LUI, else a (rs1 latched)
+  wire opa_rf = dec & ~(op_lui | op_auipc | op_jal | op_jalr);
+  wire opa_pc = (state == S_FETCH) | (dec & (op_auipc | op_jal | op_jalr)) | (in_pc & ~op_jalr);
+  wire opa_zero = dec & op_lui;
+  wire [31:0] opa = opa_rf ? rs2v : opa_pc ? pc : opa_zero ? 32'd0 : a;
   // second operand: rs2 (register ALU ops, branches), the immediate, 4 (return address, next pc) or 0 (fetch)
   wire opb_rs2 = ex & (op_reg | op_branch);
-  wire opb_four = (ex & (op_jal | op_jalr)) | (in_pc & ~(op_jal | op_jalr | taken));
+  wire opb_four = (dec & (op_jal | op_jalr)) | (in_pc & ~(op_jal | op_jalr | taken));
   wire opb_zero = state == S_FETCH;
   wire [31:0] bsel = opb_rs2 ? rs2v : opb_four ? 32'd4 : opb_zero ? 32'd0 : imm;
   wire [32:0] sum = {1'b0, opa} + {1'b0, bsel ^ {32{sub}}} + {32'd0, sub};
@@ -84,15 +92,15 @@ module rv32_core #(
   wire eq = sum[31:0] == 32'd0;  // branches subtract
 
   // ---- ALU results
-  wire [31:0] bval = bsel;  // in S_EXEC: rs2 for register ops, the I immediate for immediate ops
+  wire [31:0] bval = bsel;  // rs2 for register ops (S_EXEC), the I immediate for immediate ops (S_DECODE)
   reg [31:0] alu;
   always @* begin
     case (f3)
       3'b010: alu = {31'd0, lt};
       3'b011: alu = {31'd0, ltu};
-      3'b100: alu = a ^ bval;
-      3'b110: alu = a | bval;
-      3'b111: alu = a & bval;
+      3'b100: alu = opa ^ bval;
+      3'b110: alu = opa | bval;
+      3'b111: alu = opa & bval;
       default: alu = sum[31:0];
     endcase
     if (!op_alu) alu = sum[31:0];
@@ -101,7 +109,8 @@ module rv32_core #(
   // ---- memory
   wire [1:0] off = sum[1:0];
   wire in_mem = state == S_MEM;
-  assign mem_valid = fetching | in_mem;
+  assign mem_valid = fetching | in_mem | (dec & op_load);  // a load is requested from S_DECODE on (a store
+                                                           // waits for rs2 in S_MEM)
   assign mem_addr = sum[31:0];
   assign mem_wdata = f3[1:0] == 2'b00 ? {4{rs2v[7:0]}} : f3[1:0] == 2'b01 ? {2{rs2v[15:0]}} : rs2v;
   assign mem_wstrb = ~(in_mem & op_store) ? 4'b0000
@@ -122,7 +131,7 @@ module rv32_core #(
   // ---- write-back
   wire in_shift = state == S_SHIFT;
   assign rf_wd = in_mem ? ldv : in_shift ? a : alu;
-  assign rf_we = (rd != 5'd0) & ((ex & (op_lui | op_auipc | op_jal | op_jalr | (op_alu & ~is_shift)))
+  assign rf_we = (rd != 5'd0) & ((dec & early) | (ex & op_reg & ~is_shift)
     | (in_mem & op_load & mem_ready) | (in_shift & shift_done));
 
   assign retire = in_pc;
@@ -141,11 +150,12 @@ module rv32_core #(
         end
         S_DECODE: begin
           a <= rs2v;  // the read port holds rs1 this cycle
-          state <= (op_load | op_store) ? S_MEM : S_EXEC;
+          cnt <= ir[24:20];
+          state <= (op_load | op_store) ? S_MEM : early ? S_PC : (op_imm & is_shift) ? S_SHIFT : S_EXEC;
         end
         S_EXEC: begin
           taken <= op_branch & ((f3[2] ? (f3[1] ? ltu : lt) : eq) ^ f3[0]);
-          cnt <= op_reg ? rs2v[4:0] : ir[24:20];
+          cnt <= rs2v[4:0];
           state <= is_shift ? S_SHIFT : op_system ? S_HALT : S_PC;
         end
         S_MEM: if (mem_ready) state <= S_PC;
