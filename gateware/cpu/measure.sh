@@ -4,7 +4,7 @@
 # 12 MHz (--freq 12 --seed 1) of gateware/sim/softcpu_synth_wrap.v.
 #   sh gateware/cpu/measure.sh [CORE_ONLY 0|1] [AW] [SHIFT_STEP]      (results under build/softcpu/measure-*)
 set -e
-CORE_ONLY=${1:-0}; AW=${2:-10}; STEP=${3:-1}
+CORE_ONLY=${1:-0}; AW=${2:-10}; STEP=${3:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/build/softcpu/measure-c$CORE_ONLY-aw$AW-s$STEP"
 mkdir -p "$OUT"

@@ -6,7 +6,8 @@
 //  - one 32-bit adder does every addition and comparison: the instruction address, load/store
 //    addresses, ADD/SUB/SLT/SLTU and branch conditions, pc + 4, JAL/JALR return addresses and jump and
 //    branch targets; the memory address is always the adder's sum;
-//  - shifts are serial on A, SHIFT_STEP (1 or 4) bit positions a cycle.
+//  - shifts are serial on A: SHIFT_STEP (4 or 8) bit positions a cycle while that many are left, then
+//    one a cycle (SHIFT_STEP 1: one a cycle only).
 // Memory bus: mem_valid holds with a stable address (and wdata/wstrb) until mem_ready; wstrb is zero
 // for reads; the address is byte-granular, and the slave returns the aligned 32-bit word.
 // The next pc is computed in S_PC and requested from memory in the same cycle (the address is the sum
@@ -14,10 +15,10 @@
 // Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1 (which executes
 // immediate ALU ops, LUI, AUIPC, JAL, JALR and requests loads): 3 for those; register ALU ops and
 // branches: execute 1 (4); loads 4, stores 5 (memory 2); shifts: 3 (immediate) or 4 (register) + the
-// shift (shamt cycles for SHIFT_STEP 1, shamt/4 + shamt%4 for 4) + 1.
+// shift (shamt cycles for SHIFT_STEP 1, shamt/S + shamt%S for S = 4 or 8) + 1.
 module rv32_core #(
   parameter [31:0] RESET_PC = 32'h0000_0000,
-  parameter integer SHIFT_STEP = 1
+  parameter integer SHIFT_STEP = 8
 ) (
   input         clk,
   input         rst,
@@ -124,8 +125,9 @@ module rv32_core #(
   wire right = f3[2];
   wire fill = ir[30] & a[31];
   wire [31:0] sh1 = right ? {fill, a[31:1]} : {a[30:0], 1'b0};
-  wire [31:0] sh4 = right ? {{4{fill}}, a[31:4]} : {a[27:0], 4'd0};
-  wire big = (SHIFT_STEP == 4) && (cnt[4:2] != 3'd0);
+  localparam integer SB = SHIFT_STEP > 1 ? SHIFT_STEP : 2;  // the wide step (unused for SHIFT_STEP 1)
+  wire [31:0] shb = right ? {{SB{fill}}, a[31:SB]} : {a[31-SB:0], {SB{1'b0}}};
+  wire big = (SHIFT_STEP > 1) && (cnt >= SB[4:0]);
   wire shift_done = cnt == 5'd0;
 
   // ---- write-back
@@ -162,8 +164,8 @@ module rv32_core #(
         S_SHIFT: begin
           if (shift_done) state <= S_PC;
           else if (big) begin
-            a <= sh4;
-            cnt <= cnt - 5'd4;
+            a <= shb;
+            cnt <= cnt - SB[4:0];
           end else begin
             a <= sh1;
             cnt <= cnt - 5'd1;

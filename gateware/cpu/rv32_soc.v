@@ -7,7 +7,7 @@
 // Every access takes two cycles: the slave answers (mem_ready) in the cycle after mem_valid.
 module rv32_soc #(
   parameter integer AW = 11,
-  parameter integer SHIFT_STEP = 1
+  parameter integer SHIFT_STEP = 8
 ) (
   input         clk,
   input         rst,

@@ -6,7 +6,7 @@
 module softcpu_synth_wrap #(
   parameter integer CORE_ONLY = 0,
   parameter integer AW = 10,
-  parameter integer SHIFT_STEP = 1
+  parameter integer SHIFT_STEP = 8
 ) (
   input  clk,
   input  sin,

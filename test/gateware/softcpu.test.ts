@@ -18,7 +18,7 @@ import { GATEWARE, REPO, hasRiscvGcc, hasVerilator } from './tools.js';
  *  (b) firmware computing CRC-32 (table-driven and bitwise) and the COBS encoding of blocks fed through
  *      the receive port, equal to core/crc32.ts and host/protocol/cobs.ts on every byte value and on
  *      seeded random blocks; prints cycles per instruction and per byte.
- * Both with the 1-bit and the 4-bit serial shifter. Lint: verilator --lint-only -Wall.
+ * With the serial shifter stepping 1, 4 and 8 bits. Lint: verilator --lint-only -Wall.
  */
 const CPU = join(GATEWARE, 'cpu');
 const MODULES = ['rv32_regfile', 'rv32_core', 'rv32_ram', 'rv32_soc'];
@@ -254,14 +254,14 @@ function blocks(): Uint8Array[] {
 
 describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verilator, riscv64-unknown-elf-gcc)', () => {
   it('lint: verilator --lint-only -Wall', () => {
-    for (const [top, params] of [['rv32_core', []], ['rv32_core', ['-GSHIFT_STEP=4']], ['rv32_soc', []], ['rv32_soc', ['-GAW=10', '-GSHIFT_STEP=4']]] as const) {
+    for (const [top, params] of [['rv32_core', []], ['rv32_core', ['-GSHIFT_STEP=4']], ['rv32_core', ['-GSHIFT_STEP=1']], ['rv32_soc', []], ['rv32_soc', ['-GAW=10', '-GSHIFT_STEP=4']], ['rv32_soc', ['-GSHIFT_STEP=8']]] as const) {
       const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${CPU}`, '--top-module', top, ...params, join(CPU, `${top}.v`)], { encoding: 'utf8' });
       expect(r.stderr, `${top} ${params.join(' ')}`).toBe('');
       expect(r.status).toBe(0);
     }
   });
 
-  for (const shiftStep of [1, 4]) {
+  for (const shiftStep of [1, 4, 8]) {
     it(`every RV32I instruction against its semantics (SHIFT_STEP ${shiftStep})`, () => {
       const bin = verilateSoc(shiftStep);
       const t = instructionTest();
