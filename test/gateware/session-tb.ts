@@ -65,6 +65,48 @@ export function buildSessionTb(params: Record<string, number> = {}): string {
   return bin;
 }
 
+/** The firmware's sources (gateware/firmware/, C99) and its native testbench. */
+export const FIRMWARE_SOURCES = ['native_tb.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'];
+const FIRMWARE_HEADERS = ['config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h'];
+const FW = join(GW, 'firmware');
+
+/** Whether a C compiler (`cc`) is installed: the firmware's session tests need one. */
+export const hasCc = (() => {
+  try {
+    execFileSync('cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Builds the firmware's native testbench (gateware/firmware/native_tb.c with the firmware, host cc) once
+ * per set of sources (cached under build/, keyed by their hash). It speaks the line protocol of
+ * sim/session_tb.cpp, so that SessionTb drives it as it drives the RTL.
+ */
+export function buildFirmwareTb(): string {
+  const h = createHash('sha256');
+  for (const f of [...FIRMWARE_SOURCES, ...FIRMWARE_HEADERS]) h.update(f).update(readFileSync(join(FW, f)));
+  h.update(`TICK_CYCLES=${TICK_CYCLES}`);
+  const dir = join(ROOT, 'build', 'gateware');
+  const bin = join(dir, `firmware-tb-${h.digest('hex').slice(0, 16)}`);
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(bin)) {
+    const tmp = `${bin}.tmp-${process.pid}`;
+    execFileSync('cc', ['-O2', '-std=c99', '-Wall', '-Werror', `-DTICK_CYCLES=${TICK_CYCLES}`, '-o', tmp,
+      ...FIRMWARE_SOURCES.map((f) => join(FW, f))], { stdio: 'pipe' });
+    renameSync(tmp, bin);
+  }
+  return bin;
+}
+
+/** The boards the session tests run against: the RTL (Verilator) and the firmware (native). */
+export const BOARDS: Array<[string, () => string, boolean]> = [
+  ['RTL', () => buildSessionTb(), hasVerilator],
+  ['firmware', buildFirmwareTb, hasCc],
+];
+
 function verilate(dir: string, gs: string[]): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
