@@ -15,6 +15,7 @@ static uint16_t expected;               /* the host's next seq */
 static uint32_t nonce;
 static uint8_t q_mem[RX_WINDOW][3 + MAX_PAYLOAD];   /* entry: type, length (LE), payload */
 static uint8_t q_wr, q_rd;              /* pushes, pops (mod 256) */
+static uint8_t q_wi, q_ri;              /* their entries (mod RX_WINDOW: no division on an rv32i) */
 static uint8_t hello_flag, hello_mark;
 static uint16_t max_len;                /* line_time: the largest payload received */
 static uint8_t len_seen;
@@ -64,7 +65,7 @@ static void end_session(void) {
 }
 
 void link_init(void) {
-  session_open = 0; expected = 0; nonce = 0; q_wr = q_rd = 0; hello_flag = 0; hello_mark = 0;
+  session_open = 0; expected = 0; nonce = 0; q_wr = q_rd = 0; q_wi = q_ri = 0; hello_flag = 0; hello_mark = 0;
   max_len = 0; len_seen = 0; lmax_ms = 0; idle_ms = 0;
   head = alloc_base = alloc_len = 0;
   inflight = 0; cur_unseq = 1; cur_stale = 0; cur_kind = 0; cur_first = 0; cur_seq = 0;
@@ -160,11 +161,12 @@ static void rx_frame(const uint8_t *f, int n) {
   if (credits() == 0) { ack_urgent(); return; }     /* the sender ignored the credits */
   expected++;
   ack_sched();
-  uint8_t *e = q_mem[q_wr % RX_WINDOW];
+  uint8_t *e = q_mem[q_wi];
   e[0] = type;
   wr16(e + 1, len);
   for (uint16_t i = 0; i < len; i++) e[3 + i] = f[HDR_BYTES + i];
   q_wr++;
+  q_wi = q_wi + 1 == RX_WINDOW ? 0 : (uint8_t)(q_wi + 1);
 }
 
 void link_rx_poll(void) {
@@ -181,12 +183,15 @@ void link_rx_poll(void) {
 
 uint8_t link_q_count(void) { return (uint8_t)(q_wr - q_rd); }
 const uint8_t *link_q_head(uint8_t *type, uint16_t *len) {
-  const uint8_t *e = q_mem[q_rd % RX_WINDOW];
+  const uint8_t *e = q_mem[q_ri];
   *type = e[0];
   *len = rd16(e + 1);
   return e + 3;
 }
-void link_q_pop(void) { q_rd++; }
+void link_q_pop(void) {
+  q_rd++;
+  q_ri = q_ri + 1 == RX_WINDOW ? 0 : (uint8_t)(q_ri + 1);
+}
 uint8_t link_q_popped(void) { return q_rd; }
 int link_hello_take(uint8_t *mark) {
   if (!hello_flag) return 0;
