@@ -152,9 +152,24 @@ static void core_reset_all(void) {
   for (int i = 0; i < STUB_MAX_OUTPUTS; i++) tgt_mem[i] = NO_TARGET;
 }
 
+#ifdef RV_IMAGE_PATH
+/* With the RV32I simulator, FW_IPC=<n> (environment) models a CPU of finite speed: n instructions per
+ * testbench cycle; after a poll of k instructions the next one starts ceil(k / n) cycles later. */
+uint64_t rv_last_poll_instructions(void);
+static uint64_t ipc, cpu_free_at;
+#endif
+
 /* ---- one clock cycle: the firmware's loop runs once, then the blocks around it advance ---- */
 static void step(void) {
+#ifdef RV_IMAGE_PATH
+  if (!ipc) fw_poll();
+  else if (cycle >= cpu_free_at) {
+    fw_poll();
+    cpu_free_at = cycle + (rv_last_poll_instructions() + ipc - 1) / ipc;
+  }
+#else
   fw_poll();
+#endif
   cycle++;
   if (++div_cycles == TICK_CYCLES) { div_cycles = 0; now_ms++; }
   if (commit_left && --commit_left == 0) core_commit_done();
@@ -184,6 +199,9 @@ static uint8_t raw[1 << 15];
 
 int main(void) {
   core_reset_all();
+#ifdef RV_IMAGE_PATH
+  if (getenv("FW_IPC")) ipc = (uint64_t)atol(getenv("FW_IPC"));
+#endif
   cycle = 4;                    /* (the RTL testbench holds reset for 4 cycles) */
   fw_init();
   while (fgets(line, sizeof line, stdin)) {

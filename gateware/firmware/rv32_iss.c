@@ -20,7 +20,7 @@
 static uint8_t mem[RV_MEM_BYTES];
 static uint32_t x[32], pc;
 static int loaded;
-static uint64_t icount, polls, busy_polls, max_poll, sum_busy;
+static uint64_t icount, polls, busy_polls, max_poll, sum_busy, last_poll;
 static uint64_t hist[8];                /* polls by instructions: <64, <256, <1k, <4k, <16k, <64k, <256k, more */
 
 static void die(const char *why, uint32_t a) {
@@ -220,6 +220,7 @@ void fw_poll(void) {
   uint64_t before = icount;
   rv_call(RV_POLL);
   uint64_t n = icount - before;
+  last_poll = n;
   polls++;
   if (n > max_poll) max_poll = n;
   int k = 0;
@@ -227,6 +228,7 @@ void fw_poll(void) {
   hist[k]++;
   if (n >= 256) { busy_polls++; sum_busy += n; }
 }
+uint64_t rv_last_poll_instructions(void) { return last_poll; }
 int fw_session_open(void) { return (int)rv_call(RV_SESSION_OPEN); }
 uint8_t fw_board_state(void) { return (uint8_t)rv_call(RV_BOARD_STATE); }
 uint16_t fw_rto_ms(void) { return (uint16_t)rv_call(RV_RTO_MS); }
