@@ -18,7 +18,12 @@ void hist_begin(uint16_t need) {
     count--;
   }
 }
-void hist_put(uint16_t off, uint8_t b) { mem[(head + off) & (HIST_BYTES - 1)] = b; }
+void hist_write(const uint8_t *p, uint16_t n) {
+  for (uint16_t i = 0, a = head; i < n; i++, a = (uint16_t)((a + 1) & (HIST_BYTES - 1))) mem[a] = p[i];
+}
+void hist_read(uint16_t pos, uint8_t *dst, uint16_t n) {
+  for (uint16_t i = 0, a = pos & (HIST_BYTES - 1); i < n; i++, a = (uint16_t)((a + 1) & (HIST_BYTES - 1))) dst[i] = mem[a];
+}
 void hist_end(uint16_t bytes) {
   head = (uint16_t)((head + bytes) & (HIST_BYTES - 1));
   count++;

@@ -8,10 +8,11 @@
 #include "config.h"
 void hist_clear(void);
 void hist_begin(uint16_t need);                 /* evicts the oldest entries until need bytes fit */
-void hist_put(uint16_t off, uint8_t b);          /* byte off of the entry being appended */
+void hist_write(const uint8_t *p, uint16_t n);   /* the entry being appended: its n bytes */
 void hist_end(uint16_t bytes);
 uint16_t hist_count(void);
 uint16_t hist_tail(void);
 uint8_t hist_byte(uint16_t pos);                 /* (pos modulo HIST_BYTES) */
+void hist_read(uint16_t pos, uint8_t *dst, uint16_t n);   /* n bytes from pos (wrapping) */
 uint16_t hist_entry_bytes(uint16_t pos);         /* the size of the entry at pos: 10 + 3 count */
 #endif

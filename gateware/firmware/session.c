@@ -270,7 +270,7 @@ static int emit_output(void) {
     p[12 + 3 * i] = (uint8_t)(v >> 16);
   }
   if (!h_skip) {
-    for (uint16_t i = 0; i < out_plen; i++) hist_put(i, p[i]);
+    hist_write(p, out_plen);
     hist_end(out_plen);
   }
   link_store_commit();
@@ -301,7 +301,7 @@ static int emit_resend(void) {
   f[0] = 1;
   f[1] = T_OUTPUT;
   wr16(f + 9, plen);
-  for (uint16_t i = 0; i < plen; i++) f[HDR_BYTES + i] = hist_byte((uint16_t)(rs_ptr + i));
+  hist_read(rs_ptr, f + HDR_BYTES, plen);
   link_store_commit();
   rs_ptr = (uint16_t)((rs_ptr + plen) & (HIST_BYTES - 1));
   rs_left--;
