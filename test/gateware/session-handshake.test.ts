@@ -2,19 +2,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FLAG_ACK, FLAG_SEQ } from '../../host/protocol/frame.js';
 import { ERROR_CODE, NO_FRAME, type Message } from '../../host/protocol/messages.js';
 import { referenceBoard, STUB_CAPS, STUB_ID } from './fixtures.js';
-import { buildSessionTb, hasVerilator, SessionTb, TestHost } from './session-tb.js';
+import { BOARDS, SessionTb, TestHost } from './session-tb.js';
 
 const hello = (nonce: number): Message => ({ type: 'hello', major: 1, minor: 0, window: 64, nonce, hostId: 'tb' });
 let tb: SessionTb | null = null;
 afterEach(() => tb?.close());
-function start(): TestHost {
-  tb = new SessionTb(buildSessionTb());
+function start(build: () => string): TestHost {
+  tb = new SessionTb(build());
   return new TestHost(tb);
 }
 
-describe.skipIf(!hasVerilator)('gateware session: handshake (docs/protocol.md 6, 9.1)', () => {
+for (const [board, build, available] of BOARDS) describe.skipIf(!available)(`${board}: gateware session: handshake (docs/protocol.md 6, 9.1)`, () => {
   it('announces its boot with an unsolicited HELLO_ACK, then answers HELLOs as the reference board does', async () => {
-    const host = start();
+    const host = start(build);
     const boot = await tb!.waitFrames(1, 20);
     expect(boot).toHaveLength(1);
     expect(boot[0]!.frame.flags & FLAG_SEQ).toBe(0);
@@ -32,7 +32,7 @@ describe.skipIf(!hasVerilator)('gateware session: handshake (docs/protocol.md 6,
   });
 
   it('answers SEQ frames with an unsequenced ERROR NO_SESSION before a HELLO, and processes them after', async () => {
-    const host = start();
+    const host = start(build);
     await tb!.waitFrames(1, 20);
     const before = tb!.sent.length;
     const r = await host.request({ type: 'stop-stream' });
@@ -46,7 +46,7 @@ describe.skipIf(!hasVerilator)('gateware session: handshake (docs/protocol.md 6,
   });
 
   it('a repeated HELLO (same nonce) keeps the sequence numbers; a new nonce restarts both directions at 0', async () => {
-    const host = start();
+    const host = start(build);
     await tb!.waitFrames(1, 20);
     await host.hello(0x1111);
     await host.request({ type: 'stop-stream' });

@@ -4,7 +4,7 @@ import { ERROR_CODE, NO_FRAME, PARAM, type Message } from '../../host/protocol/m
 import { FLAG_GAP } from '../../host/link/reliable-link.js';
 import { RtoEstimator } from '../../host/link/rto.js';
 import { chunks, smallImage, stubOutput } from './fixtures.js';
-import { buildSessionTb, hasVerilator, SessionTb, TestHost, type TxFrame } from './session-tb.js';
+import { BOARDS, SessionTb, TestHost, type TxFrame } from './session-tb.js';
 
 let tb: SessionTb | null = null;
 afterEach(() => tb?.close());
@@ -15,8 +15,8 @@ const inputValues = (frame: number) => Int32Array.from({ length: N_STIM }, (_, i
 const input = (frame: number): Message => ({ type: 'input-frame', frame, timeUs: frame * 1000 + 7, values: inputValues(frame) });
 const notAck = (f: TxFrame[]) => f.filter((t) => t.frame.type !== 0x0d);
 
-async function open(nonce = 42): Promise<TestHost> {
-  tb = new SessionTb(buildSessionTb());
+async function open(build: () => string, nonce = 42): Promise<TestHost> {
+  tb = new SessionTb(build());
   const host = new TestHost(tb);
   await tb.waitFrames(1, 20);
   await host.hello(nonce);
@@ -28,9 +28,9 @@ async function streaming(host: TestHost, extra: Message[] = []): Promise<void> {
   expect(await host.request({ type: 'start-stream', firstFrame: 0, framePeriodUs: 1000, probes: 1 })).toEqual([expect.objectContaining({ type: 'status', state: 2 })]);
 }
 
-describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (docs/protocol.md 4, 5.9-5.16)', () => {
+for (const [board, build, available] of BOARDS) describe.skipIf(!available)(`${board}: gateware session: streaming and the link layer (docs/protocol.md 4, 5.9-5.16)`, () => {
   it('computes each INPUT_FRAME once, in order, with targets and parameters applied; each OUTPUT_FRAME acknowledges its input', async () => {
-    const host = await open();
+    const host = await open(build);
     await streaming(host, [{ type: 'set-param', id: PARAM.LEARN, value: 1 }, { type: 'set-param', id: PARAM.ITERATIONS, value: 5 }]);
     let targets: Int32Array | null = null;
     for (let k = 0; k < 6; k++) {
@@ -52,7 +52,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('back-pressure: with the window (3) full the next frame is dropped, not processed, and answered with credits 0', async () => {
-    const host = await open();
+    const host = await open(build);
     await streaming(host);
     const s0 = host.nextSeq;
     const sentBefore = tb!.sent.length;
@@ -71,7 +71,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('duplicates are acknowledged at once and dropped; a frame after a gap is dropped and answered with GAP', async () => {
-    const host = await open();
+    const host = await open(build);
     const stop: Message = { type: 'stop-stream' };
     expect(await host.request(stop)).toHaveLength(1);                  // seq 0
     const dup = host.see(await host.send(stop, { seq: 0 }));
@@ -85,7 +85,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('a GAP from the host triggers one fast retransmission of everything unacknowledged', async () => {
-    const host = await open();
+    const host = await open(build);
     host.autoAck = false;
     const stop: Message = { type: 'stop-stream' };
     await host.request(stop);
@@ -100,7 +100,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('with the host granting no credit, answers wait and the board probes the window every RTO (ACK+PROBE)', async () => {
-    const host = await open();
+    const host = await open(build);
     host.autoAck = false;
     const before = tb!.sent.length;
     await host.send({ type: 'stop-stream' }, { credits: 0 });
@@ -114,7 +114,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('estimates the retransmission timeout from round trips as the reference estimator does (4.7.1 rule 4)', async () => {
-    const host = await open();
+    const host = await open(build);
     host.autoAck = false;
     const ref = new RtoEstimator(200);
     expect((await tb!.state()).rtoMs).toBe(200);
@@ -136,7 +136,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('retransmits an unacknowledged frame after the timeout, backing off, and ends the session after 10 retransmissions', async () => {
-    const host = await open();
+    const host = await open(build);
     host.autoAck = false;
     await host.request({ type: 'stop-stream' });
     const copies = tb!.sent.filter((t) => t.frame.type === 0x0b);
@@ -166,7 +166,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('RESEND_OUTPUTS resends what the history holds, as sent; older frames get ERROR HISTORY', async () => {
-    const host = await open();
+    const host = await open(build);
     await streaming(host);
     const outputs: Message[] = [];
     for (let k = 0; k < 40; k++) outputs.push(...(await host.request(input(k))));
@@ -181,7 +181,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('ends an open session after 10 000 ms without a byte from the host; any byte keeps it', async () => {
-    const host = await open();
+    const host = await open(build);
     for (let i = 0; i < 3; i++) {
       await tb!.ms(9000);
       await tb!.cmd('K');
@@ -197,7 +197,7 @@ describe.skipIf(!hasVerilator)('gateware session: streaming and the link layer (
   });
 
   it('a HELLO with a new nonce restarts the link at once; HELLO_ACK follows the outputs of the frames accepted before it', async () => {
-    const host = await open();
+    const host = await open(build);
     await streaming(host);
     const before = tb!.sent.length;
     host.see(await host.send(input(0)));

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FLAG_ACK, FLAG_SEQ } from '../../host/protocol/frame.js';
 import { ERROR_CODE, NO_FRAME, PARAM, type Message } from '../../host/protocol/messages.js';
 import { chunks, essence, referenceBoard, smallImage } from './fixtures.js';
-import { buildSessionTb, hasVerilator, SessionTb, TestHost } from './session-tb.js';
+import { BOARDS, SessionTb, TestHost } from './session-tb.js';
 
 let tb: SessionTb | null = null;
 afterEach(() => tb?.close());
-async function open(): Promise<TestHost> {
-  tb = new SessionTb(buildSessionTb());
+async function open(build: () => string): Promise<TestHost> {
+  tb = new SessionTb(build());
   const host = new TestHost(tb);
   await tb.waitFrames(1, 20);
   await host.hello(42);
@@ -38,9 +38,9 @@ const input = (frame: number, n = 3): Message => ({ type: 'input-frame', frame, 
 const target = (frame: number, n = 2): Message => ({ type: 'target-frame', frame, values: Int32Array.from({ length: n }, (_, i) => 500 * (i + 1)) });
 const param = (id: number, value: number): Message => ({ type: 'set-param', id, value });
 
-describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/protocol.md 7.1, 8) against the reference board', () => {
+for (const [board, build, available] of BOARDS) describe.skipIf(!available)(`${board}: gateware session: board states and errors (docs/protocol.md 7.1, 8) against the reference board`, () => {
   it('every message in IDLE, LOADED and STREAMING, with the error codes in the order of their checks', async () => {
-    const host = await open();
+    const host = await open(build);
     const answers = await sameAsReference(host, [
       // IDLE (no image)
       { type: 'reset', restoreWeights: true },
@@ -112,7 +112,7 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
   });
 
   it('LOAD_IMAGE chunk rules (5.4): size, sequence, total, overrun; validation and capacity name the byte', async () => {
-    const host = await open();
+    const host = await open(build);
     const T = img.length;
     const ld = (offset: number, total: number, from: number, to: number): Message => ({ type: 'load-image', offset, total, chunk: img.slice(from, to) });
     const rest: Message[] = [];
@@ -154,7 +154,7 @@ describe.skipIf(!hasVerilator)('gateware session: board states and errors (docs/
   });
 
   it('messages that do not decode: BAD_FRAME for a known type, UNKNOWN_MESSAGE otherwise; both consumed and acknowledged', async () => {
-    const host = await open();
+    const host = await open(build);
     const stop: Message = { type: 'stop-stream' };
     const bad = await host.request(stop, 1, 50, { payload: new Uint8Array([1]) });
     expect(bad).toEqual([expect.objectContaining({ type: 'error', code: ERROR_CODE.BAD_FRAME, frame: NO_FRAME })]);

@@ -65,6 +65,91 @@ export function buildSessionTb(params: Record<string, number> = {}): string {
   return bin;
 }
 
+/** The firmware's sources (gateware/firmware/, C99) and its native testbench. */
+export const FIRMWARE_SOURCES = ['native_tb.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'];
+const FIRMWARE_HEADERS = ['config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h'];
+const FW = join(GW, 'firmware');
+
+/** Whether a C compiler (`cc`) is installed: the firmware's session tests need one. */
+export const hasCc = (() => {
+  try {
+    execFileSync('cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Builds the firmware's native testbench (gateware/firmware/native_tb.c with the firmware, host cc) once
+ * per set of sources (cached under build/, keyed by their hash). It speaks the line protocol of
+ * sim/session_tb.cpp, so that SessionTb drives it as it drives the RTL.
+ */
+export function buildFirmwareTb(): string {
+  const h = createHash('sha256');
+  for (const f of [...FIRMWARE_SOURCES, ...FIRMWARE_HEADERS]) h.update(f).update(readFileSync(join(FW, f)));
+  h.update(`TICK_CYCLES=${TICK_CYCLES}`);
+  const dir = join(ROOT, 'build', 'gateware');
+  const bin = join(dir, `firmware-tb-${h.digest('hex').slice(0, 16)}`);
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(bin)) {
+    const tmp = `${bin}.tmp-${process.pid}`;
+    execFileSync('cc', ['-O2', '-std=c99', '-Wall', '-Werror', `-DTICK_CYCLES=${TICK_CYCLES}`, '-o', tmp,
+      ...FIRMWARE_SOURCES.map((f) => join(FW, f))], { stdio: 'pipe' });
+    renameSync(tmp, bin);
+  }
+  return bin;
+}
+
+/** Whether the RISC-V cross compiler is installed (apt-get install gcc-riscv64-unknown-elf). */
+export const hasRiscvGcc = (() => {
+  try {
+    execFileSync('riscv64-unknown-elf-gcc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const RV32_FILES = ['rv32/hal_ecall.c', 'rv32/hal_calls.h', 'rv32/link.ld', 'rv32_iss.c'];
+
+/**
+ * Builds the firmware for a soft RV32I (riscv64-unknown-elf-gcc -march=rv32i -Os, the HAL as ecalls) and
+ * the native testbench with gateware/firmware/rv32_iss.c, an instruction-set simulator that runs that
+ * machine code in place of the natively compiled firmware (cached under build/, keyed by the sources).
+ */
+export function buildRv32Tb(): string {
+  const h = createHash('sha256');
+  for (const f of [...FIRMWARE_SOURCES, ...FIRMWARE_HEADERS, ...RV32_FILES]) h.update(f).update(readFileSync(join(FW, f)));
+  h.update(`TICK_CYCLES=${TICK_CYCLES}`);
+  const dir = join(ROOT, 'build', 'gateware');
+  const stem = join(dir, `firmware-rv32-${h.digest('hex').slice(0, 16)}`);
+  const bin = `${stem}-tb`;
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(bin)) {
+    const tmp = `${stem}.tmp-${process.pid}`;
+    execFileSync('riscv64-unknown-elf-gcc', ['-march=rv32i', '-mabi=ilp32', '-Os', '-ffreestanding', '-nostdlib', '-std=c99',
+      '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments', '-T', join(FW, 'rv32/link.ld'), '-o', `${tmp}.elf`,
+      join(FW, 'rv32/hal_ecall.c'), ...FIRMWARE_SOURCES.filter((f) => f !== 'native_tb.c').map((f) => join(FW, f)), '-lgcc'], { stdio: 'pipe' });
+    execFileSync('riscv64-unknown-elf-objcopy', ['-O', 'binary', `${tmp}.elf`, `${tmp}.bin`], { stdio: 'pipe' });
+    rmSync(`${tmp}.elf`, { force: true });
+    renameSync(`${tmp}.bin`, `${stem}.bin`);   // (atomic: a testbench of a parallel test file may be reading it)
+    execFileSync('cc', ['-O2', '-std=c99', '-Wall', '-Werror', `-DTICK_CYCLES=${TICK_CYCLES}`, `-DRV_IMAGE_PATH="${stem}.bin"`,
+      '-o', tmp, join(FW, 'native_tb.c'), join(FW, 'rv32_iss.c')], { stdio: 'pipe' });
+    renameSync(tmp, bin);
+  }
+  return bin;
+}
+
+/**
+ * The boards the session tests run against: the RTL (Verilator), the firmware compiled natively, and the
+ * same firmware compiled for RV32I and run by an instruction-set simulator.
+ */
+export const BOARDS: Array<[string, () => string, boolean]> = [
+  ['RTL', () => buildSessionTb(), hasVerilator],
+  ['firmware', buildFirmwareTb, hasCc],
+  ['firmware on rv32i', buildRv32Tb, hasCc && hasRiscvGcc],
+];
+
 function verilate(dir: string, gs: string[]): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
