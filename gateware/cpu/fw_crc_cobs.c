@@ -4,7 +4,7 @@
    16-word (nibble) table, and the COBS encoding (as host/protocol/cobs.ts), writing marks 1..5 between
    them so the testbench can count cycles (1 table 2 bitwise 3 COBS 4 nibble 5), and sends: the three
    CRCs as 4 bytes little-endian each, the COBS length as 2 bytes little-endian, the COBS bytes. */
-#define IO ((volatile unsigned *)0x80000000u)
+#include "fw_io.h"
 #define MAXLEN 2048
 
 static unsigned crc_table[256];
@@ -12,13 +12,6 @@ static unsigned crc_nib[16];
 static unsigned char buf[MAXLEN];
 static unsigned char enc[MAXLEN + MAXLEN / 254 + 2];
 
-static unsigned rx(void) {
-  unsigned v;
-  do v = IO[0]; while (!(v & 0x100));
-  return v & 0xff;
-}
-static void tx(unsigned b) { IO[1] = b; }
-static void mark(unsigned m) { IO[2] = m; }
 static void tx32(unsigned v) { for (int k = 0; k < 4; k++) { tx(v & 0xff); v >>= 8; } }
 
 static unsigned crc_bitwise(const unsigned char *p, unsigned n) {

@@ -9,19 +9,12 @@
      'E'                    ends (ECALL).
    Marks: 0x20 before and 0x21 after each 'R' (from its first block byte to the delimiter), 0x30 and 0x31
    around each 'T' (from the last payload byte received to the delimiter sent). */
-#define IO ((volatile unsigned *)0x80000000u)
+#include "fw_io.h"
 #define MAXLEN 2048
 
 static unsigned crc_table[256];
 static unsigned char buf[MAXLEN + 4];
 
-static unsigned rx(void) {
-  unsigned v;
-  do v = IO[0]; while (!(v & 0x100));
-  return v & 0xff;
-}
-static void tx(unsigned b) { IO[1] = b; }
-static void mark(unsigned m) { IO[2] = m; }
 
 static void rx_frame(void) {
   unsigned crc = 0xffffffffu, n = 0, left = 0, code = 0xff, ok = 1;
