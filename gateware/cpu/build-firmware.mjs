@@ -6,7 +6,7 @@
 //   node gateware/cpu/build-firmware.mjs [--ram-bytes 8192] [--out DIR] SOURCE...   prints the hex path
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,8 @@ export function buildFirmware({ sources, ramBytes = 8192, outRoot = join(REPO, '
   const dflags = Object.entries(defines).map(([k, v]) => `-D${k}=${v}`);
   const flags = [...CFLAGS, ...dflags, `-Wl,--defsym=__ram_size=${ramBytes}`, '-T', join(HERE, 'link.ld')];
   const h = createHash('sha256').update(prefix).update(flags.join(' ')).update(readFileSync(join(HERE, 'link.ld')));
-  for (const f of all) h.update(f).update(readFileSync(f));
+  // the headers beside the sources are part of what is compiled: a changed header is a new image
+  for (const f of [...all, ...readdirSync(HERE).filter((x) => x.endsWith('.h')).map((x) => join(HERE, x))]) h.update(f).update(readFileSync(f));
   const dir = join(outRoot, h.digest('hex').slice(0, 16));
   const hex = join(dir, 'fw.hex'), elf = join(dir, 'fw.elf'), info = join(dir, 'fw.json');
   if (existsSync(info)) return { hex, elf, ...JSON.parse(readFileSync(info, 'utf8')) };
