@@ -15,7 +15,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GW = join(ROOT, 'gateware');
 const FW = join(GW, 'firmware');
 
-/** Clock cycles per ms of the CPU board: 12 MHz, a real board's (the testbench reports cycles of 1/20 ms). */
+/**
+ * Clock cycles per ms of the CPU board by default: 12 000, a real board's 12 MHz (the testbench reports
+ * cycles of 1/20 ms, as session-tb.ts's TICK_CYCLES assumes). The session tests pass 4 000 (BOARDS in
+ * session-tb.ts): the CPU then runs a third of its real speed against the ms timers (a pessimistic case),
+ * and the slowest case (session-states "every message ...": ~65 s of simulated time, mostly the test
+ * host's 1 ms credit polls) stays well inside the 120 s test timeout; at 12 000 it does not (~8 M
+ * simulated cycles/s).
+ */
 export const CPU_TICK_CYCLES = 12000;
 
 export const CPU_SOURCES = [
