@@ -101,11 +101,22 @@ module cpu_link #(
   wire        mem_valid, mem_ready;
   wire [31:0] mem_addr, mem_wdata, mem_rdata;
   wire [3:0]  mem_wstrb;
+  wire        retire;
   /* verilator lint_off PINCONNECTEMPTY */
   rv32_core #(.SHIFT_STEP(8)) cpu (.clk(clk), .rst(rst), .mem_valid(mem_valid), .mem_addr(mem_addr),
     .mem_wdata(mem_wdata), .mem_wstrb(mem_wstrb), .mem_ready(mem_ready), .mem_rdata(mem_rdata),
-    .retire(), .halted());
+    .retire(retire), .halted());
   /* verilator lint_on PINCONNECTEMPTY */
+`ifdef CPU_LINK_STATS
+  // simulation only (Verilator -DCPU_LINK_STATS): clock cycles and instructions, printed at the end
+  reg [63:0] n_cycles = 64'd0, n_instr = 64'd0;
+  always @(posedge clk) begin
+    n_cycles <= n_cycles + 64'd1;
+    if (retire) n_instr <= n_instr + 64'd1;
+  end
+  final $display("cpu_link: %0d cycles, %0d instructions (CPI %0d.%02d)", n_cycles, n_instr,
+    n_cycles / n_instr, (n_cycles * 100 / n_instr) % 100);
+`endif
 
   // ---- bus: ph counts the cycles of the current access
   reg  [1:0] ph;
@@ -170,6 +181,6 @@ module cpu_link #(
   wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0);
   assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : rd_regs;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire unused_bus = ^{mem_addr[30:18], mem_addr[15], mem_addr[1:0], tick, mem_wdata[15:3]};
+  wire unused_bus = ^{mem_addr[30:18], mem_addr[15], mem_addr[1:0], tick, mem_wdata[15:3], retire};
   /* verilator lint_on UNUSEDSIGNAL */
 endmodule
