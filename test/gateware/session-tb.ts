@@ -8,6 +8,7 @@ import { crc32 } from '../../core/crc32.js';
 import { cobsDecode, cobsEncode } from '../../host/protocol/cobs.js';
 import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, type Frame } from '../../host/protocol/frame.js';
 import { decodePayload, encodePayload, typeCode, type Message } from '../../host/protocol/messages.js';
+import { buildCpuSessionTb } from './cpu-session-tb.js';
 
 /**
  * The Verilator testbench of the board's link layer and session (gateware/sim/session_tb.cpp around
@@ -148,6 +149,7 @@ export const BOARDS: Array<[string, () => string, boolean]> = [
   ['RTL', () => buildSessionTb(), hasVerilator],
   ['firmware', buildFirmwareTb, hasCc],
   ['firmware on rv32i', buildRv32Tb, hasCc && hasRiscvGcc],
+  ['firmware on the soft CPU (cpu_link)', () => buildCpuSessionTb({ TICK_CYCLES: 4000 }), hasVerilator && hasRiscvGcc],
 ];
 
 function verilate(dir: string, gs: string[]): void {

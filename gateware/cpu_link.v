@@ -1,0 +1,186 @@
+// cpu_link: a drop-in for board_link (the same ports and parameters) made of the soft RV32I processor
+// (cpu/rv32_core.v), ONE SPRAM for its code and data (cpu_link_ram) and memory-mapped peripherals that
+// implement the firmware's HAL (gateware/firmware/hal.h) in hardware; the link layer and session are the
+// firmware of gateware/firmware/ (the same C sources as the native and instruction-set-simulator boards),
+// built with gateware/firmware/rv32/hal_cpulink.c and rv32/cpulink.ld.
+// Memory map (address bit 31 selects the I/O space):
+//   0x0000_0000 .. 0x0000_7FFF  SPRAM, 16K x 16: a 32-bit read takes 3 cycles (low half, high half, data),
+//                               a write 2 (the two halves, each with its byte strobes)
+//   0x8000_0000 + 4n            registers (1 cycle after the request): n = 0..2 cpu_link_rx, 3..4
+//                               cpu_link_tx, 5 MS_NOW (r, the 1 ms clock), 6 OBS (w: bit 0 session_open,
+//                               bits 2..1 board_state, 31..16 rto_ms: what the firmware shows), 7..27
+//                               cpu_link_coreio
+//   0x8001_0000 + i             receive window: byte i of the oldest held frame (frame_rx's buffer through
+//                               rx_rd_addr/rx_rd_data; the byte is repeated in all four lanes; loads only)
+//   0x8002_0000 + i             transmit window: byte i of cpu_link_tx's buffer (byte stores only)
+// Parameters: TICK_CYCLES sizes the ms clock here; all others are the firmware's (config.h, compiled into
+// the image with -D) and are not used by the gateware.
+module cpu_link #(
+  parameter TICK_CYCLES = 12000,
+  /* verilator lint_off UNUSEDPARAM */
+  parameter BYTE_MS_Q16 = 711,
+  parameter MAX_PAYLOAD = 1024,
+  parameter QAW = 12,
+  parameter QMEM = 3584,
+  parameter QBASE = 502,
+  parameter RAW = 11,
+  parameter RBYTES = 1536,
+  parameter SAW = 3,
+  parameter HAW = 10,
+  parameter T_MIN_MS = 200,
+  parameter MAX_RETRIES = 10,
+  parameter ACK_DELAY_MS = 2,
+  parameter IDLE_MS = 10000,
+  parameter IMG_BYTES = 65536,
+  parameter MAX_NEURONS = 2048, parameter MAX_SYNAPSES = 1048576, parameter MAX_INPUTS = 1024,
+  parameter MAX_OUTPUTS = 256, parameter MAX_FRAME_RATE = 100000,
+  parameter ID_LEN = 8, parameter [8*32-1:0] BOARD_ID = "nla-up5k"
+  /* verilator lint_on UNUSEDPARAM */
+) (
+  input          clk,
+  input          rst,
+  input          rx_frame_valid,
+  input  [12:0]  rx_frame_len,
+  input          rx_frame_buf,
+  output         rx_frame_release,
+  input          rx_reject,
+  input  [2:0]   rx_reject_reason,
+  input          rx_overrun,
+  output         rx_rd_buf,
+  output [12:0]  rx_rd_addr,
+  input  [7:0]   rx_rd_data,
+  input          rx_activity,
+  output         tx_start,
+  output [15:0]  tx_base,
+  output [12:0]  tx_len,
+  input          tx_busy,
+  input  [15:0]  tx_rd_addr,
+  output [7:0]   tx_rd_data,
+  output         img_wr_en,
+  output [16:0]  img_wr_addr,
+  output [7:0]   img_wr_data,
+  output         img_commit,
+  output [16:0]  img_total,
+  input          img_done,
+  input  [1:0]   img_result,
+  input  [15:0]  img_err_offset,
+  input          image_loaded,
+  input  [31:0]  image_crc,
+  input  [15:0]  n_stim_inputs,
+  input  [15:0]  n_outputs,
+  input  [15:0]  n_neurons,
+  output         core_reset,
+  output         restore_weights,
+  output         learn,
+  output         param_we,
+  output [15:0]  param_id,
+  output [31:0]  param_value,
+  output         in_we,
+  output [15:0]  in_idx,
+  output [23:0]  in_value,
+  output         tgt_we,
+  output [15:0]  tgt_idx,
+  output [23:0]  tgt_value,
+  output         tgt_commit,
+  output         frame_go,
+  input          frame_done,
+  output [3:0]   probes,
+  output         out_rd_req,
+  output [15:0]  out_rd_idx,
+  input          out_rd_valid,
+  input  [23:0]  out_rd_data,
+  input  [31:0]  saturations,
+  input  [31:0]  frames_processed,
+  output         session_open,
+  output [1:0]   board_state,
+  output [15:0]  rto_ms
+);
+  wire _unused = &{1'b0, rx_reject_reason};
+
+  // ---- the processor
+  wire        mem_valid, mem_ready;
+  wire [31:0] mem_addr, mem_wdata, mem_rdata;
+  wire [3:0]  mem_wstrb;
+  wire        retire;
+  /* verilator lint_off PINCONNECTEMPTY */
+  rv32_core #(.SHIFT_STEP(8)) cpu (.clk(clk), .rst(rst), .mem_valid(mem_valid), .mem_addr(mem_addr),
+    .mem_wdata(mem_wdata), .mem_wstrb(mem_wstrb), .mem_ready(mem_ready), .mem_rdata(mem_rdata),
+    .retire(retire), .halted());
+  /* verilator lint_on PINCONNECTEMPTY */
+`ifdef CPU_LINK_STATS
+  // simulation only (Verilator -DCPU_LINK_STATS): clock cycles and instructions, printed at the end
+  reg [63:0] n_cycles = 64'd0, n_instr = 64'd0;
+  always @(posedge clk) begin
+    n_cycles <= n_cycles + 64'd1;
+    if (retire) n_instr <= n_instr + 64'd1;
+  end
+  final $display("cpu_link: %0d cycles, %0d instructions (CPI %0d.%02d)", n_cycles, n_instr,
+    n_cycles / n_instr, (n_cycles * 100 / n_instr) % 100);
+`endif
+
+  // ---- bus: ph counts the cycles of the current access
+  reg  [1:0] ph;
+  wire io = mem_addr[31];
+  wire wr = mem_wstrb != 4'b0000;
+  assign mem_ready = mem_valid & (io ? (ph == 2'd1) : wr ? (ph == 2'd1) : (ph == 2'd2));
+  always @(posedge clk) ph <= (rst | ~mem_valid | mem_ready) ? 2'd0 : ph + 2'd1;
+
+  // ---- SPRAM: the low half in ph 0, the high half in ph 1
+  wire        hi = ph != 2'd0;
+  wire [15:0] ram_rd;
+  reg  [15:0] lo;
+  wire [1:0]  bs = hi ? mem_wstrb[3:2] : mem_wstrb[1:0];
+  cpu_link_ram ram (.clk(clk), .addr({mem_addr[14:2], hi}), .wd(hi ? mem_wdata[31:16] : mem_wdata[15:0]),
+    .wmask({bs[1], bs[1], bs[0], bs[0]}), .we(mem_valid & ~io & (ph != 2'd2) & (bs != 2'b00)), .rd(ram_rd));
+  always @(posedge clk) if (ph == 2'd1) lo <= ram_rd;
+
+  // ---- I/O: registers answer in ph 1 (the access completes then: side effects happen once)
+  wire [1:0] region = mem_addr[17:16];
+  wire acc = mem_valid & io & (ph == 2'd1) & (region == 2'd0);
+  wire [4:0] idx = mem_addr[6:2];
+  wire [31:0] rd_rx, rd_tx, rd_core;
+  wire [15:0] now_ms;
+  wire tick;
+  ms_clock #(.TICK_CYCLES(TICK_CYCLES)) clock (.clk(clk), .rst(rst), .tick(tick), .now_ms(now_ms));
+  reg [18:0] obs;
+  always @(posedge clk)
+    if (rst) obs <= 19'd0;
+    else if (acc & wr & (idx == 5'd6)) obs <= {mem_wdata[31:16], mem_wdata[2:0]};
+  assign session_open = obs[0];
+  assign board_state = obs[2:1];
+  assign rto_ms = obs[18:3];
+
+  cpu_link_rx rxp (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .rdata(rd_rx),
+    .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len), .rx_frame_buf(rx_frame_buf),
+    .rx_frame_release(rx_frame_release), .rx_reject(rx_reject), .rx_overrun(rx_overrun),
+    .rx_activity(rx_activity), .rx_rd_buf(rx_rd_buf));
+  assign rx_rd_addr = mem_addr[12:0];   // the receive window (region 1): data the cycle after
+
+  cpu_link_tx txp (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_tx),
+    .buf_we(mem_valid & io & (ph == 2'd1) & (region == 2'd2) & wr), .buf_addr(mem_addr[10:0]),
+    .buf_wd(mem_wdata[7:0]), .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy),
+    .tx_rd_addr(tx_rd_addr), .tx_rd_data(tx_rd_data));
+
+  wire [15:0] vidx;
+  wire [23:0] value;
+  cpu_link_coreio cio (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_core),
+    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
+    .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
+    .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
+    .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .tgt_we(tgt_we),
+    .vidx(vidx), .value(value), .tgt_commit(tgt_commit), .frame_go(frame_go), .frame_done(frame_done),
+    .probes(probes), .out_rd_req(out_rd_req), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
+    .saturations(saturations), .frames_processed(frames_processed));
+  assign in_idx = vidx;
+  assign tgt_idx = vidx;
+  assign out_rd_idx = vidx;
+  assign in_value = value;
+  assign tgt_value = value;
+
+  wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0);
+  assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : rd_regs;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire unused_bus = ^{mem_addr[30:18], mem_addr[15], mem_addr[1:0], tick, mem_wdata[15:3], retire};
+  /* verilator lint_on UNUSEDSIGNAL */
+endmodule
