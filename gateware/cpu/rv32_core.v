@@ -11,7 +11,9 @@
 // Memory bus: mem_valid holds with a stable address (and wdata/wstrb) until mem_ready; wstrb is zero
 // for reads; the address is byte-granular, and the slave returns the aligned 32-bit word.
 // The next pc is computed in S_PC and requested from memory in the same cycle (the address is the sum
-// then, and pc + 0 in S_FETCH: the same address while valid stays up).
+// then, and pc + 0 in S_FETCH: the same address while valid stays up); a load is requested from S_DECODE
+// (rs1 + imm from the read port, then from A in S_MEM: the same address). A slave answers (mem_ready)
+// no earlier than the cycle after mem_valid rises, as rv32_soc's do: a load ignores a same-cycle answer.
 // Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1 (which executes
 // immediate ALU ops, LUI, AUIPC, JAL, JALR and requests loads): 3 for those; register ALU ops and
 // branches: execute 1 (4); loads 4, stores 5 (memory 2); shifts: 3 (immediate) or 4 (register) + the
