@@ -5,11 +5,14 @@
 //   0x8000_0000 read : {23'b0, rx_valid, rx_data}; a read that finds rx_valid set takes the byte (rx_pop)
 //   0x8000_0004 write: the low byte goes out on tx_data with tx_valid (the write waits for tx_ready)
 //   0x8000_0008 write: mark_valid with mark_data = the word (the testbench records it and the cycle)
+//   0x8000_000C with CRC_PORT = 1 (gateware/crc32.v, one byte a cycle): write a byte to fold it into the
+//               CRC-32, a word with bit 8 set to start again; read: the CRC so far (final XOR applied)
 // An access to EBR or a port takes two cycles: the slave answers (mem_ready) in the cycle after mem_valid.
 module rv32_soc #(
   parameter integer AW = 11,
   parameter integer SHIFT_STEP = 8,
-  parameter integer SPRAM = 0
+  parameter integer SPRAM = 0,
+  parameter integer CRC_PORT = 0
 ) (
   input         clk,
   input         rst,
@@ -71,7 +74,20 @@ module rv32_soc #(
   assign tx_data = mem_wdata[7:0];
   assign mark_valid = mem_valid & mem_ready & io & (reg_sel == 2'd2) & (mem_wstrb != 4'b0000);
   assign mark_data = mem_wdata;
-  assign mem_rdata = io ? {23'd0, rx_valid, rx_data} : ram_rd;
+  wire [31:0] crc_rd;
+  generate
+    if (CRC_PORT != 0) begin : g_crc
+      wire crc_wr = mem_valid & mem_ready & io & (reg_sel == 2'd3) & (mem_wstrb != 4'b0000);
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire residue_ok;
+      /* verilator lint_on UNUSEDSIGNAL */
+      crc32 u_crc (.clk(clk), .rst(rst), .init(crc_wr & mem_wdata[8]), .en(crc_wr & ~mem_wdata[8]), .data(mem_wdata[7:0]),
+        .crc(crc_rd), .residue_ok(residue_ok));
+    end else begin : g_no_crc
+      assign crc_rd = 32'd0;
+    end
+  endgenerate
+  assign mem_rdata = ~io ? ram_rd : reg_sel == 2'd3 ? crc_rd : {23'd0, rx_valid, rx_data};
   /* verilator lint_off UNUSEDSIGNAL */
   wire unused_addr = ^{mem_addr[30:AW+2], mem_addr[1:0]};  // RAM and ports decode only the bits they need
   /* verilator lint_on UNUSEDSIGNAL */

@@ -18,18 +18,25 @@ import { GATEWARE, REPO, hasRiscvGcc, hasVerilator } from './tools.js';
  *  (b) firmware computing CRC-32 (256- and 16-word tables, bitwise) and the COBS encoding of blocks fed through
  *      the receive port, equal to core/crc32.ts and host/protocol/cobs.ts on every byte value and on
  *      seeded random blocks; prints cycles per instruction and per byte.
- * With the serial shifter stepping 1, 4 and 8 bits, and with the memory in one SPRAM. Lint: verilator --lint-only -Wall.
+ * With the serial shifter stepping 1, 4 and 8 bits, with the memory in one SPRAM, with a CRC-32 port. Lint: verilator --lint-only -Wall.
  */
 const CPU = join(GATEWARE, 'cpu');
 const MODULES = ['rv32_regfile', 'rv32_core', 'rv32_ram', 'rv32_spram', 'rv32_soc'];
-/** The SoCs tested: shifter step, and program/data memory in EBR (8 KB) or in one SPRAM (32 KB, 16 bits wide). */
-const CONFIGS = [{ shiftStep: 1, spram: 0 }, { shiftStep: 4, spram: 0 }, { shiftStep: 8, spram: 0 }, { shiftStep: 8, spram: 1 }];
+/** The SoCs tested: shifter step, program/data memory in EBR (8 KB) or in one SPRAM (32 KB, 16 bits wide), CRC-32 port (gateware/crc32.v). */
+const CONFIGS = [
+  { shiftStep: 1, spram: 0, crcPort: 0 },
+  { shiftStep: 4, spram: 0, crcPort: 0 },
+  { shiftStep: 8, spram: 0, crcPort: 0 },
+  { shiftStep: 8, spram: 1, crcPort: 0 },
+  { shiftStep: 8, spram: 0, crcPort: 1 },
+  { shiftStep: 8, spram: 1, crcPort: 1 },
+];
 const ramBytes = (spram: number) => (spram ? 32768 : 8192);
 
-function verilateSoc(shiftStep: number, spram: number): string {
+function verilateSoc(shiftStep: number, spram: number, crcPort: number): string {
   const tb = join(GATEWARE, 'sim', 'softcpu_tb.cpp');
-  const files = [...MODULES.map((m) => join(CPU, `${m}.v`)), tb];
-  const h = createHash('sha256').update(spawnSync('verilator', ['--version'], { encoding: 'utf8' }).stdout).update(`SHIFT_STEP=${shiftStep} SPRAM=${spram}`);
+  const files = [...MODULES.map((m) => join(CPU, `${m}.v`)), join(GATEWARE, 'crc32.v'), tb];
+  const h = createHash('sha256').update(spawnSync('verilator', ['--version'], { encoding: 'utf8' }).stdout).update(`SHIFT_STEP=${shiftStep} SPRAM=${spram} CRC_PORT=${crcPort}`);
   for (const f of files) h.update(f).update(readFileSync(f));
   const dir = join(REPO, 'build', 'softcpu', 'verilator', h.digest('hex').slice(0, 16));
   const bin = join(dir, 'softcpu_tb');
@@ -38,7 +45,7 @@ function verilateSoc(shiftStep: number, spram: number): string {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const r = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-O3', '--no-timing', '--prefix', 'Vtop', '--top-module', 'rv32_soc',
-    '-GAW=11', `-GSHIFT_STEP=${shiftStep}`, `-GSPRAM=${spram}`, `-I${CPU}`, join(CPU, 'rv32_soc.v'), tb, '--Mdir', tmp, '-o', 'softcpu_tb',
+    '-GAW=11', `-GSHIFT_STEP=${shiftStep}`, `-GSPRAM=${spram}`, `-GCRC_PORT=${crcPort}`, `-I${CPU}`, `-I${GATEWARE}`, join(CPU, 'rv32_soc.v'), tb, '--Mdir', tmp, '-o', 'softcpu_tb',
     '-CFLAGS', '-O2', '-MAKEFLAGS', 'OPT_FAST=-O2'], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0 || !existsSync(join(tmp, 'softcpu_tb'))) throw new Error(`verilator failed on rv32_soc: ${(r.stderr || r.stdout).slice(-4000)}`);
   try {
@@ -256,22 +263,22 @@ function blocks(): Uint8Array[] {
 
 describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verilator, riscv64-unknown-elf-gcc)', () => {
   it('lint: verilator --lint-only -Wall', () => {
-    for (const [top, params] of [['rv32_core', []], ['rv32_core', ['-GSHIFT_STEP=4']], ['rv32_core', ['-GSHIFT_STEP=1']], ['rv32_soc', []], ['rv32_soc', ['-GAW=10', '-GSHIFT_STEP=4']], ['rv32_soc', ['-GSHIFT_STEP=8']], ['rv32_soc', ['-GSPRAM=1']], ['rv32_spram', []]] as const) {
-      const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${CPU}`, '--top-module', top, ...params, join(CPU, `${top}.v`)], { encoding: 'utf8' });
+    for (const [top, params] of [['rv32_core', []], ['rv32_core', ['-GSHIFT_STEP=4']], ['rv32_core', ['-GSHIFT_STEP=1']], ['rv32_soc', []], ['rv32_soc', ['-GAW=10', '-GSHIFT_STEP=4']], ['rv32_soc', ['-GSHIFT_STEP=8']], ['rv32_soc', ['-GSPRAM=1']], ['rv32_soc', ['-GCRC_PORT=1']], ['rv32_spram', []]] as const) {
+      const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${CPU}`, `-I${GATEWARE}`, '--top-module', top, ...params, join(CPU, `${top}.v`)], { encoding: 'utf8' });
       expect(r.stderr, `${top} ${params.join(' ')}`).toBe('');
       expect(r.status).toBe(0);
     }
-    for (const params of [[], ['-GCORE_ONLY=1'], ['-GSPRAM=1']]) {
-      const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${CPU}`, '--top-module', 'softcpu_synth_wrap', ...params, join(GATEWARE, 'sim', 'softcpu_synth_wrap.v')], { encoding: 'utf8' });
+    for (const params of [[], ['-GCORE_ONLY=1'], ['-GSPRAM=1', '-GCRC_PORT=1']]) {
+      const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${CPU}`, `-I${GATEWARE}`, '--top-module', 'softcpu_synth_wrap', ...params, join(GATEWARE, 'sim', 'softcpu_synth_wrap.v')], { encoding: 'utf8' });
       expect(r.stderr, `softcpu_synth_wrap ${params.join(' ')}`).toBe('');
       expect(r.status).toBe(0);
     }
   });
 
-  for (const { shiftStep, spram } of CONFIGS) {
-    const label = `SHIFT_STEP ${shiftStep}${spram ? ', SPRAM' : ''}`;
+  for (const { shiftStep, spram, crcPort } of CONFIGS) {
+    const label = `SHIFT_STEP ${shiftStep}${spram ? ', SPRAM' : ''}${crcPort ? ', CRC port' : ''}`;
     it(`every RV32I instruction against its semantics (${label})`, () => {
-      const bin = verilateSoc(shiftStep, spram);
+      const bin = verilateSoc(shiftStep, spram, crcPort);
       const t = instructionTest();
       const dir = join(REPO, 'build', 'softcpu', 'src');
       mkdirSync(dir, { recursive: true });
@@ -289,7 +296,7 @@ describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verila
     }, 300_000);
 
     it(`CRC-32 and COBS firmware equal crc32.ts and cobs.ts (${label})`, () => {
-      const bin = verilateSoc(shiftStep, spram);
+      const bin = verilateSoc(shiftStep, spram, crcPort);
       const fw = buildFirmware({ sources: [join(CPU, 'fw_crc_cobs.c')], ramBytes: ramBytes(spram) });
       const bs = blocks();
       const input: number[] = [];
@@ -328,8 +335,8 @@ describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verila
     }, 300_000);
 
     it(`streaming link work: COBS decode + CRC-32 per received byte, CRC + COBS framing per sent byte (${label})`, () => {
-      const bin = verilateSoc(shiftStep, spram);
-      const fw = buildFirmware({ sources: [join(CPU, 'fw_stream.c')], ramBytes: ramBytes(spram) });
+      const bin = verilateSoc(shiftStep, spram, crcPort);
+      const fw = buildFirmware({ sources: [join(CPU, 'fw_stream.c')], ramBytes: ramBytes(spram), defines: { HW_CRC: crcPort } });
       const bs = blocks();
       const input: number[] = [];
       const expected: number[] = [];
@@ -375,8 +382,8 @@ describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verila
       let rc = 0, rb = 0, ri = 0, tc = 0, tb = 0, ti = 0;
       rxLens.forEach((n, i) => { rc += r[2 * i + 1]!.cycle - r[2 * i]!.cycle; ri += r[2 * i + 1]!.retired - r[2 * i]!.retired; rb += n; });
       txLens.forEach((n, i) => { tc += t[2 * i + 1]!.cycle - t[2 * i]!.cycle; ti += t[2 * i + 1]!.retired - t[2 * i]!.retired; tb += n; });
-      process.stderr.write(`softcpu ${label}: stream firmware ${fw.bytes} bytes; receive (poll, COBS decode, CRC-32 table, store) ${(rc / rb).toFixed(1)} cycles per line byte ` +
-        `(${(ri / rb).toFixed(1)} instr, ${rb} bytes); send (CRC-32 table, COBS encode, write) ${(tc / tb).toFixed(1)} cycles per line byte (${(ti / tb).toFixed(1)} instr, ${tb} bytes); ` +
+      process.stderr.write(`softcpu ${label}: stream firmware ${fw.bytes} bytes; receive (poll, COBS decode, CRC-32 ${crcPort ? 'port' : 'table'}, store) ${(rc / rb).toFixed(1)} cycles per line byte ` +
+        `(${(ri / rb).toFixed(1)} instr, ${rb} bytes); send (CRC-32 ${crcPort ? 'port' : 'table'}, COBS encode, write) ${(tc / tb).toFixed(1)} cycles per line byte (${(ti / tb).toFixed(1)} instr, ${tb} bytes); ` +
         `line at 921,600 baud and 12 MHz: 130.2 cycles per byte\n`);
     }, 300_000);
   }
