@@ -96,18 +96,10 @@ module rv32_core #(
 
   // ---- ALU results
   wire [31:0] bval = bsel;  // rs2 for register ops (S_EXEC), the I immediate for immediate ops (S_DECODE)
-  reg [31:0] alu;
-  always @* begin
-    case (f3)
-      3'b010: alu = {31'd0, lt};
-      3'b011: alu = {31'd0, ltu};
-      3'b100: alu = opa ^ bval;
-      3'b110: alu = opa | bval;
-      3'b111: alu = opa & bval;
-      default: alu = sum[31:0];
-    endcase
-    if (!op_alu) alu = sum[31:0];
-  end
+  wire lg = op_alu & f3[2] & (f3[1:0] != 2'b01);  // XOR, OR, AND
+  wire setlt = op_alu & (f3[2:1] == 2'b01);         // SLT, SLTU
+  wire [31:0] lres = f3[1] ? (f3[0] ? opa & bval : opa | bval) : opa ^ bval;
+  wire [31:0] alu = lg ? lres : setlt ? {31'd0, f3[0] ? ltu : lt} : sum[31:0];
 
   // ---- memory
   wire [1:0] off = sum[1:0];
