@@ -67,7 +67,7 @@ module rv32_core #(
   wire        rf_we;
   wire [31:0] rf_wd;
   rv32_regfile u_rf (.clk(clk), .we(rf_we), .wa(rd), .wd(rf_wd),
-    .ra(fetching ? mem_rdata[19:15] : ir[24:20]), .rd(rs2v));
+    .ra(fetching ? (mem_rdata[6:2] == 5'b01101 ? 5'd0 : mem_rdata[19:15]) : ir[24:20]), .rd(rs2v));  // LUI reads x0
 
   // ---- the shared adder: sum = opa + (opb ^ {32{sub}}) + sub
   // S_DECODE executes what needs no rs2: the read port then holds rs1, which is the first operand of
@@ -78,12 +78,11 @@ module rv32_core #(
   wire early = op_imm & ~is_shift | op_lui | op_auipc | op_jal | op_jalr;  // rd written in S_DECODE
   wire sub = (ex & (op_branch | (op_reg & (f3 == 3'b010 | f3 == 3'b011 | (f3 == 3'b000 & ir[30])))))
            | (dec & op_imm & (f3 == 3'b010 | f3 == 3'b011));
-  // first operand: rs1 from the read port in S_DECODE, pc to fetch, for AUIPC/JAL/JALR's return address
-  // and for the next pc (not JALR), zero for LUI, else a (rs1 latched)
-  wire opa_rf = dec & ~(op_lui | op_auipc | op_jal | op_jalr);
+  // first operand: rs1 from the read port in S_DECODE (x0 for LUI: its fetch reads register 0), pc to
+  // fetch, for AUIPC/JAL/JALR's return address and for the next pc (not JALR), else a (rs1 latched)
+  wire opa_rf = dec & ~(op_auipc | op_jal | op_jalr);
   wire opa_pc = (state == S_FETCH) | (dec & (op_auipc | op_jal | op_jalr)) | (in_pc & ~op_jalr);
-  wire opa_zero = dec & op_lui;
-  wire [31:0] opa = opa_rf ? rs2v : opa_pc ? pc : opa_zero ? 32'd0 : a;
+  wire [31:0] opa = opa_rf ? rs2v : opa_pc ? pc : a;
   // second operand: rs2 (register ALU ops, branches), the immediate, 4 (return address, next pc) or 0 (fetch)
   wire opb_rs2 = ex & (op_reg | op_branch);
   wire opb_four = (dec & (op_jal | op_jalr)) | (in_pc & ~(op_jal | op_jalr | taken));
