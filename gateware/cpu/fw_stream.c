@@ -8,36 +8,52 @@
                             COBS(bytes ‖ CRC-32 LE) and the 0x00 delimiter;
      'E'                    ends (ECALL).
    Marks: 0x20 before and 0x21 after each 'R' (from its first block byte to the delimiter), 0x30 and 0x31
-   around each 'T' (from the last payload byte received to the delimiter sent). */
+   around each 'T' (from the last payload byte received to the delimiter sent).
+   Built with HW_CRC=1 it uses rv32_soc's CRC port (CRC_PORT = 1) instead of the table. */
 #include "fw_io.h"
 #define MAXLEN 2048
+#ifndef HW_CRC
+#define HW_CRC 0
+#endif
 
+#if !HW_CRC
 static unsigned crc_table[256];
+#endif
 static unsigned char buf[MAXLEN + 4];
 
+#if HW_CRC
+#define CRC_INIT(c) (IO[3] = 0x100)
+#define CRC_BYTE(c, b) (IO[3] = (b))
+#define CRC_FINAL(c) ((c) = IO[3])
+#else
+#define CRC_INIT(c) ((c) = 0xffffffffu)
+#define CRC_BYTE(c, b) ((c) = crc_table[((c) ^ (b)) & 0xff] ^ ((c) >> 8))
+#define CRC_FINAL(c) ((c) = ~(c))
+#endif
 
 static void rx_frame(void) {
-  unsigned crc = 0xffffffffu, n = 0, left = 0, code = 0xff, ok = 1;
+  unsigned crc = 0, n = 0, left = 0, code = 0xff, ok = 1;
   mark(0x20);
+  CRC_INIT(crc);
   for (;;) {
     unsigned b = rx();
     if (b == 0) break;
     if (left == 0) {
       if (code != 0xff) {  /* a block shorter than 254 bytes ends in a zero, unless it is the last */
-        crc = crc_table[crc & 0xff] ^ (crc >> 8);
+        CRC_BYTE(crc, 0);
         if (n < MAXLEN) buf[n++] = 0; else ok = 0;
       }
       code = b;
       left = b - 1;
     } else {
-      crc = crc_table[(crc ^ b) & 0xff] ^ (crc >> 8);
+      CRC_BYTE(crc, b);
       if (n < MAXLEN) buf[n++] = b; else ok = 0;
       left--;
     }
   }
   mark(0x21);
   if (left != 0) ok = 0;
-  crc = ~crc;
+  CRC_FINAL(crc);
   tx(n & 0xff);
   tx(n >> 8);
   for (int k = 0; k < 4; k++) { tx(crc & 0xff); crc >>= 8; }
@@ -48,11 +64,12 @@ static void tx_frame(void) {
   unsigned n = rx();
   n |= rx() << 8;
   if (n > MAXLEN) n = MAXLEN;
-  unsigned crc = 0xffffffffu;
+  unsigned crc = 0;
   for (unsigned i = 0; i < n; i++) buf[i] = rx();
   mark(0x30);
-  for (unsigned i = 0; i < n; i++) crc = crc_table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
-  crc = ~crc;
+  CRC_INIT(crc);
+  for (unsigned i = 0; i < n; i++) CRC_BYTE(crc, buf[i]);
+  CRC_FINAL(crc);
   for (int k = 0; k < 4; k++) { buf[n++] = crc & 0xff; crc >>= 8; }
   /* COBS: each block is its length code and up to 254 nonzero bytes */
   unsigned i = 0;
@@ -73,11 +90,13 @@ static void tx_frame(void) {
 }
 
 int main(void) {
+#if !HW_CRC
   for (unsigned i = 0; i < 256; i++) {
     unsigned c = i;
     for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & -(c & 1));
     crc_table[i] = c;
   }
+#endif
   for (;;) {
     unsigned cmd = rx();
     if (cmd == 'R') rx_frame();

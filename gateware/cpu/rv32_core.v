@@ -11,7 +11,9 @@
 // Memory bus: mem_valid holds with a stable address (and wdata/wstrb) until mem_ready; wstrb is zero
 // for reads; the address is byte-granular, and the slave returns the aligned 32-bit word.
 // The next pc is computed in S_PC and requested from memory in the same cycle (the address is the sum
-// then, and pc + 0 in S_FETCH: the same address while valid stays up).
+// then, and pc + 0 in S_FETCH: the same address while valid stays up); a load is requested from S_DECODE
+// (rs1 + imm from the read port, then from A in S_MEM: the same address). A slave answers (mem_ready)
+// no earlier than the cycle after mem_valid rises, as rv32_soc's do: a load ignores a same-cycle answer.
 // Cycles (with a slave that answers one cycle after valid): next pc and fetch 2, decode 1 (which executes
 // immediate ALU ops, LUI, AUIPC, JAL, JALR and requests loads): 3 for those; register ALU ops and
 // branches: execute 1 (4); loads 4, stores 5 (memory 2); shifts: 3 (immediate) or 4 (register) + the
@@ -65,7 +67,7 @@ module rv32_core #(
   wire        rf_we;
   wire [31:0] rf_wd;
   rv32_regfile u_rf (.clk(clk), .we(rf_we), .wa(rd), .wd(rf_wd),
-    .ra(fetching ? mem_rdata[19:15] : ir[24:20]), .rd(rs2v));
+    .ra(fetching ? (mem_rdata[6:2] == 5'b01101 ? 5'd0 : mem_rdata[19:15]) : ir[24:20]), .rd(rs2v));  // LUI reads x0
 
   // ---- the shared adder: sum = opa + (opb ^ {32{sub}}) + sub
   // S_DECODE executes what needs no rs2: the read port then holds rs1, which is the first operand of
@@ -76,12 +78,11 @@ module rv32_core #(
   wire early = op_imm & ~is_shift | op_lui | op_auipc | op_jal | op_jalr;  // rd written in S_DECODE
   wire sub = (ex & (op_branch | (op_reg & (f3 == 3'b010 | f3 == 3'b011 | (f3 == 3'b000 & ir[30])))))
            | (dec & op_imm & (f3 == 3'b010 | f3 == 3'b011));
-  // first operand: rs1 from the read port in S_DECODE, pc to fetch, for AUIPC/JAL/JALR's return address
-  // and for the next pc (not JALR), zero for LUI, else a (rs1 latched)
-  wire opa_rf = dec & ~(op_lui | op_auipc | op_jal | op_jalr);
+  // first operand: rs1 from the read port in S_DECODE (x0 for LUI: its fetch reads register 0), pc to
+  // fetch, for AUIPC/JAL/JALR's return address and for the next pc (not JALR), else a (rs1 latched)
+  wire opa_rf = dec & ~(op_auipc | op_jal | op_jalr);
   wire opa_pc = (state == S_FETCH) | (dec & (op_auipc | op_jal | op_jalr)) | (in_pc & ~op_jalr);
-  wire opa_zero = dec & op_lui;
-  wire [31:0] opa = opa_rf ? rs2v : opa_pc ? pc : opa_zero ? 32'd0 : a;
+  wire [31:0] opa = opa_rf ? rs2v : opa_pc ? pc : a;
   // second operand: rs2 (register ALU ops, branches), the immediate, 4 (return address, next pc) or 0 (fetch)
   wire opb_rs2 = ex & (op_reg | op_branch);
   wire opb_four = (dec & (op_jal | op_jalr)) | (in_pc & ~(op_jal | op_jalr | taken));
@@ -94,18 +95,10 @@ module rv32_core #(
 
   // ---- ALU results
   wire [31:0] bval = bsel;  // rs2 for register ops (S_EXEC), the I immediate for immediate ops (S_DECODE)
-  reg [31:0] alu;
-  always @* begin
-    case (f3)
-      3'b010: alu = {31'd0, lt};
-      3'b011: alu = {31'd0, ltu};
-      3'b100: alu = opa ^ bval;
-      3'b110: alu = opa | bval;
-      3'b111: alu = opa & bval;
-      default: alu = sum[31:0];
-    endcase
-    if (!op_alu) alu = sum[31:0];
-  end
+  wire lg = op_alu & f3[2] & (f3[1:0] != 2'b01);  // XOR, OR, AND
+  wire setlt = op_alu & (f3[2:1] == 2'b01);         // SLT, SLTU
+  wire [31:0] lres = f3[1] ? (f3[0] ? opa & bval : opa | bval) : opa ^ bval;
+  wire [31:0] alu = lg ? lres : setlt ? {31'd0, f3[0] ? ltu : lt} : sum[31:0];
 
   // ---- memory
   wire [1:0] off = sum[1:0];
