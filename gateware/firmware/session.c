@@ -30,7 +30,7 @@ static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v
 static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
 
 /* ---- session state ---- */
-enum { S_IDLE, S_LOAD_WAIT, S_GO_WAIT, S_OUTPUT, S_ANSWER, S_RESEND };
+enum { S_IDLE, S_LOAD_COPY, S_LOAD_WAIT, S_GO_WAIT, S_OUTPUT, S_ANSWER, S_RESEND };
 static uint8_t state;
 static uint8_t streaming, booted, hello_pend, hello_mark, img_active, no_last, learn, probes;
 static uint32_t last, rejected, img_got, img_tot;
@@ -45,6 +45,8 @@ static uint8_t ans_type, err_msg, err_code;
 static uint32_t err_frame, err_num;
 /* RESEND_OUTPUTS: the next entry and how many are left */
 static uint16_t rs_ptr, rs_left;
+/* LOAD_IMAGE: the chunk's bytes staged so far */
+static uint16_t cp_i;
 
 void session_init(void) {
   state = S_IDLE;
@@ -181,13 +183,25 @@ static void on_load_image(void) {
     img_tot = total;
     if (over) { fail(M_IMG_CHUNK); return; }
   } else if (!img_active || offset != img_got || total != img_tot || over) { fail(M_IMG_CHUNK); return; }
-  /* the chunk into the core's staging memory (bytes beyond it are dropped) */
-  for (uint32_t i = 0; i < clen; i++) {
+  cp_i = 0;
+  state = S_LOAD_COPY;
+}
+
+/* the chunk into the core's staging memory (bytes beyond it are dropped), FW_SLICE_BYTES per poll;
+ * then the next chunk, or the image's commit */
+static void load_copy(void) {
+  uint32_t offset = rd32(mp), total = rd32(mp + 4);
+  uint16_t clen = (uint16_t)(mlen - 8);
+  uint32_t i = cp_i, stop = clen - i > FW_SLICE_BYTES ? i + FW_SLICE_BYTES : clen;
+  for (; i < stop; i++) {
     uint32_t a = offset + i;
     if (offset < IMG_BYTES && a < IMG_BYTES) hal_img_write(a, mp[8 + i]);
   }
-  img_got = end;
-  if (end != total) { link_q_pop(); return; }       /* more chunks to come */
+  cp_i = (uint16_t)i;
+  if (cp_i < clen) return;
+  img_got = offset + clen;
+  state = S_IDLE;
+  if (img_got != total) { link_q_pop(); return; }   /* more chunks to come */
   img_active = 0;
   if (img_tot > IMG_BYTES) { fail(M_IMG_STAGING); return; }
   hal_img_commit(img_tot);
@@ -360,6 +374,9 @@ void session_poll(void) {
       mp = link_q_head(&mtype, &mlen);
       dispatch();
       break;
+    case S_LOAD_COPY:
+      load_copy();
+      break;
     case S_LOAD_WAIT: {
       uint8_t result;
       uint16_t off;
@@ -384,8 +401,9 @@ void session_poll(void) {
       link_q_pop();
       state = S_IDLE;
       break;
-    case S_RESEND:
-      while (rs_left) if (!emit_resend()) return;
+    case S_RESEND:                              /* one frame per poll */
+      if (rs_left && !emit_resend()) return;
+      if (rs_left) return;
       link_q_pop();
       state = S_IDLE;
       break;
