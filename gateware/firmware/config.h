@@ -36,6 +36,12 @@
 #ifndef IMG_BYTES
 #define IMG_BYTES 16384         /* the core's image staging memory */
 #endif
+#ifndef FW_SLICE_BYTES
+#define FW_SLICE_BYTES 64       /* LOAD_IMAGE bytes staged per fw_poll (so that a slow CPU still releases frame_rx's buffers) */
+#endif
+#ifndef FW_SLICE_VALUES
+#define FW_SLICE_VALUES 32      /* OUTPUT_FRAME values read from the core per fw_poll */
+#endif
 /* capabilities announced in HELLO_ACK */
 #ifndef CAP_MAX_NEURONS
 #define CAP_MAX_NEURONS 255

@@ -164,7 +164,8 @@ static void rx_frame(const uint8_t *f, int n) {
   uint8_t *e = q_mem[q_wi];
   e[0] = type;
   wr16(e + 1, len);
-  for (uint16_t i = 0; i < len; i++) e[3 + i] = f[HDR_BYTES + i];
+  const uint8_t *src = f + HDR_BYTES, *stop = src + len;
+  for (uint8_t *dst = e + 3; src != stop;) *dst++ = *src++;   /* (pointers: ~5 RV32I instructions a byte) */
   q_wr++;
   q_wi = q_wi + 1 == RX_WINDOW ? 0 : (uint8_t)(q_wi + 1);
 }

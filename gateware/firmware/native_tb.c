@@ -9,7 +9,8 @@
  * "OK <cycle>". The blocks around the firmware are C models: frame_rx (two buffers), frame_tx
  * (TX_CYCLES_PER_BYTE per byte), the 1 ms clock (TICK_CYCLES cycles) and core_stub.v (its outputs formula,
  * its checks of an image, FRAME_CYCLES per frame). The firmware's main loop runs once per clock cycle (an
- * infinitely fast CPU). */
+ * infinitely fast CPU). Linked with rv32_iss.c instead of the firmware's sources, it runs the firmware's
+ * RV32I image; FW_IPC=<n> then gives that CPU a finite speed (n instructions per cycle). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

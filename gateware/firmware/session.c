@@ -30,7 +30,7 @@ static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v
 static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
 
 /* ---- session state ---- */
-enum { S_IDLE, S_LOAD_WAIT, S_GO_WAIT, S_OUTPUT, S_ANSWER, S_RESEND };
+enum { S_IDLE, S_LOAD_COPY, S_LOAD_WAIT, S_GO_WAIT, S_OUTPUT, S_ANSWER, S_RESEND };
 static uint8_t state;
 static uint8_t streaming, booted, hello_pend, hello_mark, img_active, no_last, learn, probes;
 static uint32_t last, rejected, img_got, img_tot;
@@ -45,10 +45,16 @@ static uint8_t ans_type, err_msg, err_code;
 static uint32_t err_frame, err_num;
 /* RESEND_OUTPUTS: the next entry and how many are left */
 static uint16_t rs_ptr, rs_left;
+/* LOAD_IMAGE: the chunk's bytes staged so far */
+static uint16_t cp_i;
+/* OUTPUT_FRAME: where it is being written in the store (0: not yet), values written */
+static uint8_t *out_f;
+static uint16_t out_vi;
 
 void session_init(void) {
   state = S_IDLE;
   streaming = 0; booted = 1; hello_pend = 0; hello_mark = 0; img_active = 0; no_last = 1;
+  out_f = 0; out_vi = 0;
   learn = 0; probes = 1; last = 0; rejected = 0; img_got = 0; img_tot = 0; width = 0; out_plen = 10;
   hist_clear();
   hal_set_learn(0);
@@ -181,13 +187,25 @@ static void on_load_image(void) {
     img_tot = total;
     if (over) { fail(M_IMG_CHUNK); return; }
   } else if (!img_active || offset != img_got || total != img_tot || over) { fail(M_IMG_CHUNK); return; }
-  /* the chunk into the core's staging memory (bytes beyond it are dropped) */
-  for (uint32_t i = 0; i < clen; i++) {
+  cp_i = 0;
+  state = S_LOAD_COPY;
+}
+
+/* the chunk into the core's staging memory (bytes beyond it are dropped), FW_SLICE_BYTES per poll;
+ * then the next chunk, or the image's commit */
+static void load_copy(void) {
+  uint32_t offset = rd32(mp), total = rd32(mp + 4);
+  uint16_t clen = (uint16_t)(mlen - 8);
+  uint32_t i = cp_i, stop = clen - i > FW_SLICE_BYTES ? i + FW_SLICE_BYTES : clen;
+  for (; i < stop; i++) {
     uint32_t a = offset + i;
     if (offset < IMG_BYTES && a < IMG_BYTES) hal_img_write(a, mp[8 + i]);
   }
-  img_got = end;
-  if (end != total) { link_q_pop(); return; }       /* more chunks to come */
+  cp_i = (uint16_t)i;
+  if (cp_i < clen) return;
+  img_got = offset + clen;
+  state = S_IDLE;
+  if (img_got != total) { link_q_pop(); return; }   /* more chunks to come */
   img_active = 0;
   if (img_tot > IMG_BYTES) { fail(M_IMG_STAGING); return; }
   hal_img_commit(img_tot);
@@ -253,27 +271,34 @@ static void on_values(void) {                       /* INPUT_FRAME (0x08), TARGE
   state = S_GO_WAIT;
 }
 
-/* the computed frame's OUTPUT_FRAME into the store and the history; 0 while there is no room */
+/* the computed frame's OUTPUT_FRAME into the store (FW_SLICE_VALUES values per poll) and the history;
+ * 0 while there is no room or values are left */
 static int emit_output(void) {
-  uint8_t *f = link_store_alloc((uint16_t)(HDR_BYTES + out_plen));
-  if (!f) return 0;
-  uint8_t *p = f + HDR_BYTES;
-  f[0] = 1;
-  f[1] = T_OUTPUT;
-  wr16(f + 9, out_plen);
-  for (uint8_t i = 0; i < 8; i++) p[i] = mp[i];    /* frame, timeUs: the input's */
-  wr16(p + 8, width);
-  for (uint16_t i = 0; i < width; i++) {
-    uint32_t v = hal_output_read(i);
-    p[10 + 3 * i] = (uint8_t)v;
-    p[11 + 3 * i] = (uint8_t)(v >> 8);
-    p[12 + 3 * i] = (uint8_t)(v >> 16);
+  if (!out_f) {
+    out_f = link_store_alloc((uint16_t)(HDR_BYTES + out_plen));
+    if (!out_f) return 0;
+    out_f[0] = 1;
+    out_f[1] = T_OUTPUT;
+    wr16(out_f + 9, out_plen);
+    for (uint8_t i = 0; i < 8; i++) out_f[HDR_BYTES + i] = mp[i];   /* frame, timeUs: the input's */
+    wr16(out_f + HDR_BYTES + 8, width);
+    out_vi = 0;
   }
+  uint32_t i = out_vi, stop = width - i > FW_SLICE_VALUES ? i + FW_SLICE_VALUES : width;
+  for (uint8_t *q = out_f + HDR_BYTES + 10 + 3 * i; i < stop; i++, q += 3) {
+    uint32_t v = hal_output_read((uint16_t)i);
+    q[0] = (uint8_t)v;
+    q[1] = (uint8_t)(v >> 8);
+    q[2] = (uint8_t)(v >> 16);
+  }
+  out_vi = (uint16_t)i;
+  if (out_vi < width) return 0;
   if (!h_skip) {
-    hist_write(p, out_plen);
+    hist_write(out_f + HDR_BYTES, out_plen);
     hist_end(out_plen);
   }
   link_store_commit();
+  out_f = 0;
   no_last = 0;
   last = rd32(mp);
   return 1;
@@ -360,6 +385,9 @@ void session_poll(void) {
       mp = link_q_head(&mtype, &mlen);
       dispatch();
       break;
+    case S_LOAD_COPY:
+      load_copy();
+      break;
     case S_LOAD_WAIT: {
       uint8_t result;
       uint16_t off;
@@ -384,8 +412,9 @@ void session_poll(void) {
       link_q_pop();
       state = S_IDLE;
       break;
-    case S_RESEND:
-      while (rs_left) if (!emit_resend()) return;
+    case S_RESEND:                              /* one frame per poll */
+      if (rs_left && !emit_resend()) return;
+      if (rs_left) return;
       link_q_pop();
       state = S_IDLE;
       break;
