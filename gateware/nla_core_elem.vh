@@ -119,7 +119,7 @@ case (ph)
         wma <= {tbase[13:10], tko};
       end
       if (uc == 5'd5 || uc == 5'd7 || uc == 5'd9) msr <= WM;   // T0 (msr holds it in EACT)
-      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; Wold <= msr; end
+      if (uc == 5'd6 || uc == 5'd8 || uc == 5'd10) begin mas = 3'd6; mbs = 3'd7; qw1 <= {{11{msr[20]}}, msr}; end   // T0 kept in qw1 (PLAS's)
       if (uc == 5'd8)  begin rus_we = 1'b1; rus_wa = `NLA_AN(ei[NB-1:0]); rus_wd = ru_y[20:0]; end
       if (uc == 5'd10) begin dri_we = 1'b1; dri_wa = `NLA_AN(ei[NB-1:0]); dri_wd = ru_y[20:0]; end
       if (uc == 5'd12) begin begin csi_we = 1'b1; csi_wa = `NLA_AN(ei[NB-1:0]); csi_wd = ru_y[20:0]; end h_ = 64'sd1; end

@@ -44,7 +44,6 @@ wire sel_ok = (ph == PA) ? 1'b1
 reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
 
 // element-phase temporaries
-reg signed [20:0] Wold;   // table knot T0 of the lerp being computed (validated within Q3.16)
 reg        n_r;
 reg [8:0]  kk;
 reg [11:0] fr;
@@ -55,7 +54,7 @@ reg signed [20:0] msr;   // PLAS: <m> of the row; EB: rho' of the element; EACT:
 // weight-update pipeline (PLAS): beat phase, per-stage valid and register value (the address follows from wa)
 reg [1:0]  cph;
 reg        qv0, qv1, qv2, qv3;
-reg signed [31:0] qw1, qw2;
+reg signed [31:0] qw1, qw2;   // qw1: in EACT the table knot T0 of the lerp being computed (within Q3.16)
 // blocking temporaries (combinational within one state)
 reg signed [63:0] x_, y_, z_, h_;
 integer sinc, k;

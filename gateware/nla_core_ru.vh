@@ -94,7 +94,7 @@ always @* begin
     ERB: begin ru_a = RB; ru_x = DI; ru_sat = SAT_U; end
     EACT: begin
       if (uc == 5'd2) begin ru_x = U; ru_s = 5'd8; ru_sat = SAT_S; end
-      else begin ru_a = Wold; ru_x = mp; ru_s = 5'd12; end
+      else begin ru_a = qw1; ru_x = mp; ru_s = 5'd12; end
     end
     TERMS: begin
       if (ts == 3'd1 || ts == 3'd3) begin
