@@ -64,8 +64,101 @@ export function toWeight(w: number): number {
   return q > 0x7fffffff ? 0x7fffffff : q < -0x80000000 ? -0x80000000 : q;
 }
 
+/**
+ * Where the core's multipliers take their operands from: a NumberFormat names, for each kind of
+ * operand, the rounded right shift that slices it out of its stored value (shr, then saturation to
+ * `operandBits` signed bits, counted), and the width of the datapath weights. Stored values keep the
+ * formats above (S, U, D, Q3.28 registers); only what enters a multiplier changes, and each product is
+ * brought back to its format with the shift reduced by the operands' slice shifts (negative = exact
+ * left shift). WIDE (all slices 0, unlimited widths) is the core of docs/protocol.md bit for bit.
+ */
+export interface NumberFormat {
+  readonly name: string;
+  /** Wq = shr(W, weightShift) saturated to weightBits signed: Q3.(28 − weightShift). */
+  readonly weightShift: number;
+  readonly weightBits: number;
+  /** Width of every other multiplier operand (signed); Infinity: no limit. */
+  readonly operandBits: number;
+  /** Width of the unsigned factors dt/τ, dt/τ_in, β, η·dt: a mantissa of at most this many bits with a per-factor shift (the exponent); Infinity: the register as is. */
+  readonly factorBits: number;
+  /** Slice shifts: the operand is shr(x, shift) of the stored value. */
+  readonly slice: {
+    /** S values ρ, ρ', ρ'', s_in (Q3.16) → Q3.(16 − signal). */
+    readonly signal: number;
+    /** the mismatch m (U, Q3.24) → Q.(24 − mismatch); WIDE's m̂ = shr(m, 8). */
+    readonly mismatch: number;
+    /** c = W_netᵀ m̂ (U) → Q.(24 − error). */
+    readonly error: number;
+    /** u* − u and u* − u*prev (U) → Q.(24 − state). */
+    readonly state: number;
+    /** D values Δ, d_in, g, a, q, ρ'Δ, p − wt (Q0.24) → Q0.(24 − inc). */
+    readonly inc: number;
+    /** R = Σ r̄² and M = Σ m̂² (Q.16) → Q.(16 − sumSq). */
+    readonly sumSq: number;
+    /** t = m̂ r̄ and the rank-one terms (Q.16) before they multiply η·dt → Q.(16 − rank). */
+    readonly rank: number;
+  };
+  /** Fractional bits of κ = ρ''·c (WIDE: 16, an S value). */
+  readonly kappaFrac: number;
+  /**
+   * The decay products k·f and k_in·(r_in − r̄_in): 'split' multiplies the whole U value, as two
+   * partial products (high 16 bits signed, low 12 bits unsigned) when operands are 16 bits; a number
+   * is a slice shift like the others.
+   */
+  readonly decay: 'split' | number;
+}
+
+/** The formats of docs/protocol.md: 20-bit datapath weights and signals, 24- and 28-bit operands. */
+export const WIDE: NumberFormat = {
+  name: 'WIDE',
+  weightShift: DATAPATH_SHIFT,
+  weightBits: 20,
+  operandBits: Infinity,
+  factorBits: Infinity,
+  slice: { signal: 0, mismatch: GUARD, error: 0, state: 0, inc: 0, sumSq: 0, rank: 0 },
+  kappaFrac: SIGNAL_FRAC,
+  decay: 'split',
+};
+
+/**
+ * Every product 16×16 (iCE40 UP5K SB_MAC16): see /work/notes/fmt16.md and bench/format-study.ts.
+ * Weights Q3.12, signals Q3.12, m Q0.15 (±1), c Q0.15, u* − u Q3.12, increments Q0.19 (±1/16),
+ * R, M Q7.8, rank-one terms Q0.15, κ Q0.15, factors 16-bit mantissas; the decays as two partial
+ * products.
+ */
+export const UP5K16: NumberFormat = {
+  name: 'UP5K16',
+  weightShift: 16,
+  weightBits: 16,
+  operandBits: 16,
+  factorBits: 16,
+  slice: { signal: 4, mismatch: 9, error: 9, state: 12, inc: 5, sumSq: 8, rank: 1 },
+  kappaFrac: 15,
+  decay: 'split',
+};
+
+/** Saturation to a signed width (Infinity: none). */
+export function clampBits(x: number, bits: number): number {
+  if (bits === Infinity) return x;
+  const hi = 2 ** (bits - 1) - 1;
+  return x > hi ? hi : x < -hi - 1 ? -hi - 1 : x;
+}
+
+/** A factor register as mantissa·2^shift with a mantissa of at most `bits` unsigned bits (rounded). */
+export function factorOf(x: number, bits: number): { mant: number; shift: number } {
+  let shift = 0;
+  let mant = x;
+  while (mant >= 2 ** bits) mant = shr(x, ++shift);
+  return { mant, shift };
+}
+
 /** The datapath weight: the register's top 20 bits, rounded (shr by 12), saturated to Q3.16. */
 export function datapath(w: number): number {
   const x = shr(w, DATAPATH_SHIFT);
   return x > SIGNAL_MAX ? SIGNAL_MAX : x;
+}
+
+/** The datapath weight of a format: datapath(w) for WIDE, else shr(w, weightShift) saturated to weightBits. */
+export function datapathOf(w: number, fmt: NumberFormat): number {
+  return fmt === WIDE ? datapath(w) : clampBits(shr(w, fmt.weightShift), fmt.weightBits);
 }
