@@ -240,13 +240,18 @@ export class FixedPointCore {
   private decayMul(k: Factor, x: number, site: string, shift: number): number {
     const d = this.format.decay;
     if (d !== 'split') return this.fmul(k, 'k', x, d, site, shift);
+    if (this.trace) this.trace.note('k', k.mant);
+    return this.splitMul(k.mant, x, site, shift - k.shift);
+  }
+
+  /** rs(a·x, shift) for a 28-bit x: two partial products, a·⌊x/2¹²⌋·2¹² + a·(x mod 2¹²), exact. */
+  private splitMul(a: number, x: number, site: string, shift: number): number {
     if (this.trace) {
-      this.trace.note('k', k.mant);
       const hi = Math.floor(x / 2 ** 12);
       this.trace.note(`${site}.hi`, hi);
       this.trace.note(`${site}.lo`, x - hi * 2 ** 12);
     }
-    return rs(k.mant * x, shift - k.shift);
+    return rs(a * x, shift);
   }
 
   /** Records the accumulators of a pass (trace mode). */
@@ -470,14 +475,22 @@ export class FixedPointCore {
       const po = img.populations[p.post]!.offset;
       const src = p.pre.kind === 'input' ? sIn : rho;
       const qo = img.populations[p.pre.pop]!.offset;
+      const rowFactor = this.format.plasticity === 'row';
+      if (rowFactor && this.trace) this.trace.note('eta', e.mant);
       for (let r = 0; r < p.rows; r++) {
-        const mr = this.mOp[po + r]!;
+        // 'row': em = e·m once per row (U in, 28 bits out), then W += em·r̄ per synapse (partial products)
+        const mr = rowFactor ? this.splitMul(e.mant, this.m[po + r]!, 'm', 16) : this.mOp[po + r]!;
         if (mr === 0) continue;
         for (let col = 0; col < p.cols; col++) {
           const i = r * p.cols + col;
-          const t = rs(mr * src[qo + col]!, 24 - sM - sS);
-          if (t === 0) continue;
-          const w = W[i]! + this.fmul(e, 'eta', t, sT, 'rank', 12);
+          let dw: number;
+          if (rowFactor) dw = this.splitMul(src[qo + col]!, mr, 'em', 20 - e.shift - sS);
+          else {
+            const t = rs(mr * src[qo + col]!, 24 - sM - sS);
+            if (t === 0) continue;
+            dw = this.fmul(e, 'eta', t, sT, 'rank', 12);
+          }
+          const w = W[i]! + dw;
           W[i] = w > 0x7fffffff ? 0x7fffffff : w < -0x80000000 ? -0x80000000 : w;
           Wq[i] = this.dp(W[i]!);
           if (this.trace) this.trace.note('W', Wq[i]!);

@@ -106,6 +106,13 @@ export interface NumberFormat {
    * is a slice shift like the others.
    */
   readonly decay: 'split' | number;
+  /**
+   * The weight update: 'chain' is W += shr(shr(m̂·r̄, 16)·ηdt, 12) (two chained products per synapse,
+   * WIDE); 'row' forms em = shr(e·m, 16) (e the 16-bit mantissa of ηdt, m the whole U value: two
+   * partial products, em < 2²⁷) once per row and adds shr(em·r̄, 20 − e's exponent − slice.signal) per synapse (two
+   * partial products of r̄ with em's 16 high and 12 low bits), so that no slice of m limits the update.
+   */
+  readonly plasticity: 'chain' | 'row';
 }
 
 /** The formats of docs/protocol.md: 20-bit datapath weights and signals, 24- and 28-bit operands. */
@@ -118,23 +125,27 @@ export const WIDE: NumberFormat = {
   slice: { signal: 0, mismatch: GUARD, error: 0, state: 0, inc: 0, sumSq: 0, rank: 0 },
   kappaFrac: SIGNAL_FRAC,
   decay: 'split',
+  plasticity: 'chain',
 };
 
 /**
- * Every product 16×16 (iCE40 UP5K SB_MAC16): see /work/notes/fmt16.md and bench/format-study.ts.
- * Weights Q3.12, signals Q3.12, m Q0.15 (±1), c Q0.15, u* − u Q3.12, increments Q0.19 (±1/16),
- * R, M Q7.8, rank-one terms Q0.15, κ Q0.15, factors 16-bit mantissas; the decays as two partial
- * products.
+ * Every product 16×16 (iCE40 UP5K SB_MAC16); /work/notes/fmt16.md and bench/format-study.ts measure it.
+ * Multiplier operands: datapath weights Q2.13 (shr(W, 15), saturating at ±4), ρ, ρ', ρ'', s_in Q3.12,
+ * m and c Q3.12, u* − u Q3.12, increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q?.18
+ * (±1/8); dt/τ, dt/τ_in, β and η·dt as 16-bit mantissas with an exponent. Two products take a 28-bit
+ * operand as two partial products: the decays k·f and k_in·(r_in − r̄_in), and the weight update
+ * (em = ηdt·m per row, em·r̄ per synapse). Accumulators: |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024.
  */
 export const UP5K16: NumberFormat = {
   name: 'UP5K16',
-  weightShift: 16,
+  weightShift: 15,
   weightBits: 16,
   operandBits: 16,
   factorBits: 16,
-  slice: { signal: 4, mismatch: 9, error: 9, state: 12, inc: 5, sumSq: 8, rank: 1 },
-  kappaFrac: 15,
+  slice: { signal: 4, mismatch: 12, error: 12, state: 12, inc: 5, sumSq: 8, rank: 5 },
+  kappaFrac: 18,
   decay: 'split',
+  plasticity: 'row',
 };
 
 /** Saturation to a signed width (Infinity: none). */
