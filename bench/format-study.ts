@@ -12,8 +12,10 @@
  * - example: examples/teacher/network.json as bundled (seed 1, untrained) with examples/teacher/input.csv
  *   (rows held, as `nla stream` does by default), inference, every output voltage, over the file.
  * Seed 1 is the test's scenario exactly. Also the operand ranges UP5K16's multipliers saw (OperandTrace).
+ * With --variants, UP5K16 with one choice changed at a time (VARIANTS), inference and learning: why
+ * each choice is what it is.
  *
- *   npx tsx bench/format-study.ts [--seeds 1,2,3] [--example-ms 30000]
+ *   npx tsx bench/format-study.ts [--seeds 1,2,3] [--example-ms 30000] [--variants]
  */
 import { fileURLToPath } from 'node:url';
 import { buildGraph } from '../compiler/graph/build.js';
@@ -30,6 +32,20 @@ import type { NlaGraph } from '../compiler/graph/graph.js';
 import { sines, targetSines } from '../test/helpers.js';
 
 export const FORMATS: NumberFormat[] = [WIDE, UP5K16];
+
+const withSlice = (name: string, slice: Partial<NumberFormat['slice']>): NumberFormat => ({ ...UP5K16, name, slice: { ...UP5K16.slice, ...slice } });
+/** UP5K16 with one choice changed. */
+export const VARIANTS: NumberFormat[] = [
+  { ...UP5K16, name: 'decays whole (two partial products)', decay: 'whole' },
+  { ...UP5K16, name: 'decays Q3.12', decay: 12 },
+  { ...UP5K16, name: 'decays Q1.14', decay: 10 },
+  { ...UP5K16, name: "weight update 'chain' (m Q3.12, t Q4.11)", plasticity: 'chain' },
+  { ...UP5K16, name: 'weights Q3.12 (±8)', weightShift: 16 },
+  { ...UP5K16, name: 'weights Q1.14 (±2)', weightShift: 14 },
+  { ...UP5K16, name: 'factors 16-bit unsigned', factorBits: 16 },
+  withSlice('increments Q0.20', { inc: 4 }),
+  withSlice('signals Q2.13', { signal: 3 }),
+];
 const EXAMPLE = 'examples/teacher/network.json';
 
 export interface Comparison {
@@ -116,6 +132,7 @@ function main(argv: string[]): void {
   };
   const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
   const exampleMs = Number(arg('--example-ms', '30000'));
+  if (argv.includes('--variants')) return variants(seeds);
   console.log(`format study: seeds ${seeds.join(', ')} (spec seed s, training inputs sines 5s, evaluation inputs sines 2s); example ${exampleMs} ms`);
   const rows: string[] = [];
   const traces = new Map<string, OperandTrace>();
@@ -151,6 +168,19 @@ function main(argv: string[]): void {
       return r ? `${r.min} .. ${r.max}` : '';
     });
     console.log(`| ${s} | ${cells.join(' | ')} |`);
+  }
+}
+
+function variants(seeds: number[]): void {
+  console.log(`UP5K16 variants: seeds ${seeds.join(', ')}, largest over seeds`);
+  const graphs = seeds.map((s) => ({ s, inf: trainedTeacher(s), learn: teacher(s) }));
+  const lg = (x: number) => `${x.toExponential(2)} (2^${Math.log2(x).toFixed(1)})`;
+  console.log('| format | inference max abs Δu | learning max abs Δu | learning max abs ΔW | saturations |');
+  console.log('|---|---|---|---|---|');
+  for (const f of [UP5K16, ...VARIANTS]) {
+    const r = graphs.map(({ s, inf, learn }) => [runScenario('inference', inf, s, f), runScenario('learning', learn, s, f)] as const);
+    const max = (get: (x: readonly [Comparison, Comparison]) => number) => Math.max(...r.map(get));
+    console.log(`| ${f.name} | ${lg(max(([a]) => a.maxErr))} | ${lg(max(([, b]) => b.maxErr))} | ${lg(max(([, b]) => b.maxW))} | ${r.reduce((n, [a, b]) => n + a.saturations + b.saturations, 0)} |`);
   }
 }
 

@@ -236,10 +236,10 @@ export class FixedPointCore {
     return rs(f.mant * this.op(b, sb, siteB), shift - f.shift - sb);
   }
 
-  /** A decay product k·x (x in U), rs(k·x, shift): 'split' multiplies all of x (two partial products of 16 and 12 bits). */
+  /** A decay product k·x (x in U), rs(k·x, shift): 'whole' multiplies all of x, a number slices it. */
   private decayMul(k: Factor, x: number, site: string, shift: number): number {
     const d = this.format.decay;
-    if (d !== 'split') return this.fmul(k, 'k', x, d, site, shift);
+    if (d !== 'whole') return this.fmul(k, 'k', x, d, site, shift);
     if (this.trace) this.trace.note('k', k.mant);
     return this.splitMul(k.mant, x, site, shift - k.shift);
   }

@@ -101,11 +101,11 @@ export interface NumberFormat {
   /** Fractional bits of κ = ρ''·c (WIDE: 16, an S value). */
   readonly kappaFrac: number;
   /**
-   * The decay products k·f and k_in·(r_in − r̄_in): 'split' multiplies the whole U value, as two
-   * partial products (high 16 bits signed, low 12 bits unsigned) when operands are 16 bits; a number
-   * is a slice shift like the others.
+   * The decay products k·f and k_in·(r_in − r̄_in): 'whole' multiplies the whole U value (WIDE; with
+   * 16-bit operands it would take two partial products, high 16 bits signed and low 12 bits unsigned);
+   * a number is a slice shift like the others.
    */
-  readonly decay: 'split' | number;
+  readonly decay: 'whole' | number;
   /**
    * The weight update: 'chain' is W += shr(shr(m̂·r̄, 16)·ηdt, 12) (two chained products per synapse,
    * WIDE); 'row' forms em = shr(e·m, 16) (e the 16-bit mantissa of ηdt, m the whole U value: two
@@ -124,27 +124,28 @@ export const WIDE: NumberFormat = {
   factorBits: Infinity,
   slice: { signal: 0, mismatch: GUARD, error: 0, state: 0, inc: 0, sumSq: 0, rank: 0 },
   kappaFrac: SIGNAL_FRAC,
-  decay: 'split',
+  decay: 'whole',
   plasticity: 'chain',
 };
 
 /**
- * Every product 16×16 (iCE40 UP5K SB_MAC16); /work/notes/fmt16.md and bench/format-study.ts measure it.
- * Multiplier operands: datapath weights Q2.13 (shr(W, 15), saturating at ±4), ρ, ρ', ρ'', s_in Q3.12,
- * m and c Q3.12, u* − u Q3.12, increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q?.18
- * (±1/8); dt/τ, dt/τ_in, β and η·dt as 16-bit mantissas with an exponent. Two products take a 28-bit
- * operand as two partial products: the decays k·f and k_in·(r_in − r̄_in), and the weight update
- * (em = ηdt·m per row, em·r̄ per synapse). Accumulators: |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024.
+ * Every product 16×16 with signed operands (iCE40 UP5K SB_MAC16); /work/notes/fmt16.md and
+ * bench/format-study.ts measure it. Multiplier operands: datapath weights Q2.13 (shr(W, 15), saturating
+ * at ±4), ρ, ρ', ρ'', s_in Q3.12, m and c Q3.12, u* − u Q3.12, f and r_in − r̄_in (the decays) Q2.13,
+ * increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q?.18 (±1/8); dt/τ, dt/τ_in, β and
+ * η·dt as 15-bit mantissas with an exponent (non-negative, so signed 16 too). One product takes two
+ * partial products: the weight update (em = ηdt·m per row from the whole m, em·r̄ per synapse).
+ * Accumulators: |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024.
  */
 export const UP5K16: NumberFormat = {
   name: 'UP5K16',
   weightShift: 15,
   weightBits: 16,
   operandBits: 16,
-  factorBits: 16,
+  factorBits: 15,
   slice: { signal: 4, mismatch: 12, error: 12, state: 12, inc: 5, sumSq: 8, rank: 5 },
   kappaFrac: 18,
-  decay: 'split',
+  decay: 11,
   plasticity: 'row',
 };
 

@@ -6,14 +6,16 @@ import { FixedPointCore, OperandTrace } from '../../hardware-models/fixed-point/
 import { datapath, datapathOf, SIGNAL_MAX, toSignal, toWeight, UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
 import { boardVsFloat, teacher, trainedTeacher } from '../../bench/format-study.js';
 
-// UP5K16 (format.ts): every multiplier operand 16 bits, for the iCE40 UP5K's 16×16 SB_MAC16. Bounds are
+// UP5K16 (format.ts): every multiplier operand signed 16 bits, for the iCE40 UP5K's 16×16 SB_MAC16. Bounds are
 // about twice the largest error bench/format-study.ts measured over seeds 1–3 (notes: /work/notes/fmt16.md).
 const BOUND = { inference: 2 ** -11.2, learningU: 2 ** -9.5, learningW: 2 ** -11 };
 
 /** Operand sites of a learning run with targets, and what each may hold. */
-const SIGNED16 = ['rate', 'm', 'c', 'drho', 'ddrho', 'kappa', 'inc', 'u*-u', 'sumsq', 'rank', 'lerp.diff', 'f.hi', 'rin-rbar.hi', 'm.hi', 'em.hi'];
-const UNSIGNED16 = ['k', 'beta', 'eta'];
-const LOW12 = ['lerp.frac', 'f.lo', 'rin-rbar.lo', 'm.lo', 'em.lo'];
+const SIGNED16 = ['rate', 'm', 'c', 'drho', 'ddrho', 'kappa', 'inc', 'u*-u', 'f', 'rin-rbar', 'sumsq', 'rank', 'lerp.diff', 'm.hi', 'em.hi'];
+/** Factor mantissas: non-negative, 15 bits, so signed 16-bit operands too. */
+const FACTORS = ['k', 'beta', 'eta'];
+/** The low parts of the weight update's partial products and the lerp fraction: 12 bits, non-negative. */
+const LOW12 = ['lerp.frac', 'm.lo', 'em.lo'];
 
 describe('the UP5K16 number format (every product 16×16)', () => {
   it('is not the default: a core without a format is WIDE, bit for bit', () => {
@@ -53,14 +55,14 @@ describe('the UP5K16 number format (every product 16×16)', () => {
     expect(r.maxW).toBeGreaterThan(0);
   }, 60_000);
 
-  it('every multiplier operand fits 16 bits (signed, or unsigned factors), accumulators fit 48 bits', () => {
+  it('every multiplier operand fits 16 bits signed, accumulators fit 48 bits', () => {
     const trace = new OperandTrace();
     boardVsFloat(teacher(), 300, { learn: true, targets: true, format: UP5K16, trace });
     const sites = trace.sites;
     // every kind of product was seen, so the trace covers the step
-    expect([...sites.keys()].sort()).toEqual([...SIGNED16, ...UNSIGNED16, ...LOW12, 'W', 'acc'].sort());
+    expect([...sites.keys()].sort()).toEqual([...SIGNED16, ...FACTORS, ...LOW12, 'W', 'acc'].sort());
     for (const s of SIGNED16) expect([s, sites.get(s)!.min >= -(2 ** 15) && sites.get(s)!.max <= 2 ** 15 - 1]).toEqual([s, true]);
-    for (const s of UNSIGNED16) expect([s, sites.get(s)!.min >= 0 && sites.get(s)!.max <= 2 ** 16 - 1]).toEqual([s, true]);
+    for (const s of FACTORS) expect([s, sites.get(s)!.min > 0 && sites.get(s)!.max <= 2 ** 15 - 1]).toEqual([s, true]);
     for (const s of LOW12) expect([s, sites.get(s)!.min >= 0 && sites.get(s)!.max <= 2 ** 12 - 1]).toEqual([s, true]);
     expect(sites.get('acc')!.max).toBeLessThan(2 ** 47);
     // the datapath weights themselves (the image's and every update's)
