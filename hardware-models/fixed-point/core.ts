@@ -104,6 +104,12 @@ export class FixedPointCore {
   private readonly wf: number;
   /** The datapath weight of a register (format.ts). */
   private readonly dp: (w: number) => number;
+  /** Operands are not limited in width (WIDE): no saturation test. */
+  private readonly unlimited: boolean;
+  /** Factors by register value. */
+  private readonly factors = new Map<number, Factor>();
+  /** dt/τ of each neuron as a factor. */
+  private readonly decayF: Factor[];
   /** When set, every multiplier operand is recorded (OperandTrace). */
   trace: OperandTrace | null = null;
 
@@ -143,6 +149,8 @@ export class FixedPointCore {
       this.acts.push({ start: p.offset, end: p.offset + p.size, act: p.activation });
     }
     this.wf = 28 - format.weightShift;
+    this.unlimited = format.operandBits === Infinity;
+    this.decayF = Array.from(this.decay, (k) => this.factor(k));
     this.dp = format === WIDE ? datapath : (w) => datapathOf(w, format);
     this.weights = image.projections.map((p) => Float64Array.from(p.weights));
     this.wq = this.weights.map((w) => Float64Array.from(w, (x) => this.dp(x)));
@@ -206,8 +214,8 @@ export class FixedPointCore {
 
   /** A multiplier operand: the slice shr(x, s) of a stored value, saturated to the format's width (counted). */
   private op(x: number, s: number, site: string): number {
-    const y = shr(x, s);
-    const v = clampBits(y, this.format.operandBits);
+    const y = s === 0 ? x : shr(x, s);
+    const v = this.unlimited ? y : clampBits(y, this.format.operandBits);
     if (v !== y) this.saturations++;
     if (this.trace) this.trace.note(site, v);
     return v;
@@ -215,23 +223,27 @@ export class FixedPointCore {
 
   /** The operands of a vector for a pass: the vector itself when slices are the identity (WIDE). */
   private opVec(x: Float64Array, s: number, out: Float64Array, site: string): Float64Array {
-    if (s === 0 && this.format.operandBits === Infinity && !this.trace) return x;
+    if (s === 0 && this.unlimited && !this.trace) return x;
     for (let i = 0; i < x.length; i++) out[i] = this.op(x[i]!, s, site);
     return out;
   }
 
   /** rs(op(a)·op(b), shift − sa − sb): the product of two sliced operands in the format of its shift. */
   private mul(a: number, sa: number, siteA: string, b: number, sb: number, siteB: string, shift: number): number {
+    if (sa === 0 && sb === 0 && this.unlimited && !this.trace) return rs(a * b, shift);
     return rs(this.op(a, sa, siteA) * this.op(b, sb, siteB), shift - sa - sb);
   }
 
-  /** A factor register (Q0.24 or Q8.16) as the multiplier takes it. */
+  /** A factor register (Q0.24 or Q8.16) as the multiplier takes it (registers may change: SET_PARAM). */
   private factor(x: number): Factor {
-    return factorOf(x, this.format.factorBits);
+    let f = this.factors.get(x);
+    if (!f) this.factors.set(x, (f = factorOf(x, this.format.factorBits)));
+    return f;
   }
 
   /** A factor times a sliced operand, in the format of its shift. */
   private fmul(f: Factor, site: string, b: number, sb: number, siteB: string, shift: number): number {
+    if (sb === 0 && this.unlimited && !this.trace) return rs(f.mant * b, shift - f.shift);
     if (this.trace) this.trace.note(site, f.mant);
     return rs(f.mant * this.op(b, sb, siteB), shift - f.shift - sb);
   }
@@ -380,7 +392,7 @@ export class FixedPointCore {
       this.ebar[i] = eb;
       const f = this.st(this.m[i]! - eb);
       const jump = nudged ? this.fmul(beta, 'beta', this.ustar[i]! - this.prevUstar[i]!, sU, 'u*-u', 16) : 0;
-      b[i] = this.d(-this.decayMul(this.factor(this.decay[i]!), f, 'f', 24) + g[i]! - this.mul(this.drho[i]!, sS, 'drho', p[i]! - this.wt[i]!, sD, 'inc', 16) + jump);
+      b[i] = this.d(-this.decayMul(this.decayF[i]!, f, 'f', 24) + g[i]! - this.mul(this.drho[i]!, sS, 'drho', p[i]! - this.wt[i]!, sD, 'inc', 16) + jump);
       if (nudged) this.prevUstar[i] = this.ustar[i]!;
       c[i] = this.mul(this.curv[i]!, sS, 'ddrho', c[i]!, sC, 'c', 40 - kf); // κ = ρ''⊙(W_netᵀ m), Q.kappaFrac
     }
