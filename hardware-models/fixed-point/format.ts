@@ -129,13 +129,16 @@ export const WIDE: NumberFormat = {
 };
 
 /**
- * Every product 16×16 with signed operands (iCE40 UP5K SB_MAC16); /work/notes/fmt16.md and
- * bench/format-study.ts measure it. Multiplier operands: datapath weights Q2.13 (shr(W, 15), saturating
- * at ±4), ρ, ρ', ρ'', s_in Q3.12, m and c Q3.12, u* − u Q3.12, f and r_in − r̄_in (the decays) Q2.13,
- * increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q?.18 (±1/8); dt/τ, dt/τ_in, β and
- * η·dt as 15-bit mantissas with an exponent (non-negative, so signed 16 too). One product takes two
- * partial products: the weight update (em = ηdt·m per row from the whole m, em·r̄ per synapse).
- * Accumulators: |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024.
+ * Every product 16×16 with signed operands (iCE40 UP5K SB_MAC16), a study: bench/format-study.ts
+ * measures it against the float engine (about 3x WIDE's error; inside the bounds of
+ * test/board/fixed-point.test.ts), test/board/narrow-format.test.ts holds it. Multiplier operands:
+ * datapath weights Q2.13 (shr(W, 15), saturating at ±4: the main source of error; Q3.12 weights would
+ * leave the inference bound), ρ, ρ', ρ'', s_in Q3.12, m and c Q3.12, u* − u Q3.12, f and r_in − r̄_in
+ * (the decays) Q2.13, increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q.18 (±1/8);
+ * dt/τ, dt/τ_in, β and η·dt as 15-bit mantissas with an exponent (non-negative, so signed 16 too). One
+ * product takes two partial products: the weight update (em = ηdt·m per row from the whole m, em·r̄
+ * per synapse); with 16-bit slices of m its rounding accumulates over the steps. Accumulators:
+ * |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024 (41 bits). Image, codec and protocol are WIDE's.
  */
 export const UP5K16: NumberFormat = {
   name: 'UP5K16',
