@@ -64,8 +64,116 @@ export function toWeight(w: number): number {
   return q > 0x7fffffff ? 0x7fffffff : q < -0x80000000 ? -0x80000000 : q;
 }
 
+/**
+ * Where the core's multipliers take their operands from: a NumberFormat names, for each kind of
+ * operand, the rounded right shift that slices it out of its stored value (shr, then saturation to
+ * `operandBits` signed bits, counted), and the width of the datapath weights. Stored values keep the
+ * formats above (S, U, D, Q3.28 registers); only what enters a multiplier changes, and each product is
+ * brought back to its format with the shift reduced by the operands' slice shifts (negative = exact
+ * left shift). WIDE (all slices 0, unlimited widths) is the core of docs/protocol.md bit for bit.
+ */
+export interface NumberFormat {
+  readonly name: string;
+  /** Wq = shr(W, weightShift) saturated to weightBits signed: Q3.(28 − weightShift). */
+  readonly weightShift: number;
+  readonly weightBits: number;
+  /** Width of every other multiplier operand (signed); Infinity: no limit. */
+  readonly operandBits: number;
+  /** Width of the unsigned factors dt/τ, dt/τ_in, β, η·dt: a mantissa of at most this many bits with a per-factor shift (the exponent); Infinity: the register as is. */
+  readonly factorBits: number;
+  /** Slice shifts: the operand is shr(x, shift) of the stored value. */
+  readonly slice: {
+    /** S values ρ, ρ', ρ'', s_in (Q3.16) → Q3.(16 − signal). */
+    readonly signal: number;
+    /** the mismatch m (U, Q3.24) → Q.(24 − mismatch); WIDE's m̂ = shr(m, 8). */
+    readonly mismatch: number;
+    /** c = W_netᵀ m̂ (U) → Q.(24 − error). */
+    readonly error: number;
+    /** u* − u and u* − u*prev (U) → Q.(24 − state). */
+    readonly state: number;
+    /** D values Δ, d_in, g, a, q, ρ'Δ, p − wt (Q0.24) → Q0.(24 − inc). */
+    readonly inc: number;
+    /** R = Σ r̄² and M = Σ m̂² (Q.16) → Q.(16 − sumSq). */
+    readonly sumSq: number;
+    /** t = m̂ r̄ and the rank-one terms (Q.16) before they multiply η·dt → Q.(16 − rank). */
+    readonly rank: number;
+  };
+  /** Fractional bits of κ = ρ''·c (WIDE: 16, an S value). */
+  readonly kappaFrac: number;
+  /**
+   * The decay products k·f and k_in·(r_in − r̄_in): 'whole' multiplies the whole U value (WIDE; with
+   * 16-bit operands it would take two partial products, high 16 bits signed and low 12 bits unsigned);
+   * a number is a slice shift like the others.
+   */
+  readonly decay: 'whole' | number;
+  /**
+   * The weight update: 'chain' is W += shr(shr(m̂·r̄, 16)·ηdt, 12) (two chained products per synapse,
+   * WIDE); 'row' forms em = shr(e·m, 16) (e the 16-bit mantissa of ηdt, m the whole U value: two
+   * partial products, em < 2²⁷) once per row and adds shr(em·r̄, 20 − e's exponent − slice.signal) per synapse (two
+   * partial products of r̄ with em's 16 high and 12 low bits), so that no slice of m limits the update.
+   */
+  readonly plasticity: 'chain' | 'row';
+}
+
+/** The formats of docs/protocol.md: 20-bit datapath weights and signals, 24- and 28-bit operands. */
+export const WIDE: NumberFormat = {
+  name: 'WIDE',
+  weightShift: DATAPATH_SHIFT,
+  weightBits: 20,
+  operandBits: Infinity,
+  factorBits: Infinity,
+  slice: { signal: 0, mismatch: GUARD, error: 0, state: 0, inc: 0, sumSq: 0, rank: 0 },
+  kappaFrac: SIGNAL_FRAC,
+  decay: 'whole',
+  plasticity: 'chain',
+};
+
+/**
+ * Every product 16×16 with signed operands (iCE40 UP5K SB_MAC16), a study: bench/format-study.ts
+ * measures it against the float engine (about 3x WIDE's error; inside the bounds of
+ * test/board/fixed-point.test.ts), test/board/narrow-format.test.ts holds it. Multiplier operands:
+ * datapath weights Q2.13 (shr(W, 15), saturating at ±4: the main source of error; Q3.12 weights would
+ * leave the inference bound), ρ, ρ', ρ'', s_in Q3.12, m and c Q3.12, u* − u Q3.12, f and r_in − r̄_in
+ * (the decays) Q2.13, increments Q0.19 (±1/16), R and M Q7.8, rank-one terms Q4.11, κ Q.18 (±1/8);
+ * dt/τ, dt/τ_in, β and η·dt as 15-bit mantissas with an exponent (non-negative, so signed 16 too). One
+ * product takes two partial products: the weight update (em = ηdt·m per row from the whole m, em·r̄
+ * per synapse); with 16-bit slices of m its rounding accumulates over the steps. Accumulators:
+ * |Σ| < 2¹⁵·2¹⁵·2¹⁰ = 2⁴⁰ for fan-in ≤ 1024 (41 bits). Image, codec and protocol are WIDE's.
+ */
+export const UP5K16: NumberFormat = {
+  name: 'UP5K16',
+  weightShift: 15,
+  weightBits: 16,
+  operandBits: 16,
+  factorBits: 15,
+  slice: { signal: 4, mismatch: 12, error: 12, state: 12, inc: 5, sumSq: 8, rank: 5 },
+  kappaFrac: 18,
+  decay: 11,
+  plasticity: 'row',
+};
+
+/** Saturation to a signed width (Infinity: none). */
+export function clampBits(x: number, bits: number): number {
+  if (bits === Infinity) return x;
+  const hi = 2 ** (bits - 1) - 1;
+  return x > hi ? hi : x < -hi - 1 ? -hi - 1 : x;
+}
+
+/** A factor register as mantissa·2^shift with a mantissa of at most `bits` unsigned bits (rounded). */
+export function factorOf(x: number, bits: number): { mant: number; shift: number } {
+  let shift = 0;
+  let mant = x;
+  while (mant >= 2 ** bits) mant = shr(x, ++shift);
+  return { mant, shift };
+}
+
 /** The datapath weight: the register's top 20 bits, rounded (shr by 12), saturated to Q3.16. */
 export function datapath(w: number): number {
   const x = shr(w, DATAPATH_SHIFT);
   return x > SIGNAL_MAX ? SIGNAL_MAX : x;
+}
+
+/** The datapath weight of a format: datapath(w) for WIDE, else shr(w, weightShift) saturated to weightBits. */
+export function datapathOf(w: number, fmt: NumberFormat): number {
+  return fmt === WIDE ? datapath(w) : clampBits(shr(w, fmt.weightShift), fmt.weightBits);
 }
