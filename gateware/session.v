@@ -586,7 +586,8 @@ module session #(
             // every message accepted before the HELLO is processed: HELLO_ACK reports the last frame
             hello_ack_req <= 1'b1;
             hello_pend <= 1'b0;
-          end else if (q_count != 8'd0) state <= S_FETCH;
+          end else if (q_count != 8'd0 && !(hello_pend && q_rd_ptr == hello_mark)) state <= S_FETCH;
+          // (a message behind the mark waits while the HELLO_ACK it follows is still owed)
         end
         S_FETCH: begin                // offsets 0..11 (e[0..11]), one cycle late
           f <= f + 5'd1;

@@ -63,4 +63,22 @@ for (const [board, build, available] of BOARDS) describe.skipIf(!available)(`${b
     // and the frame acknowledging the new session's seq 0 says ack = 1
     expect(tb!.sent.at(-1)!.frame.ack).toBe(1);
   });
+
+  it('a HELLO arriving while a HELLO_ACK is on the line, followed at once by a SEQ frame, is still answered; later HELLOs too', async () => {
+    const host = start(build);
+    await tb!.waitFrames(1, 20);
+    const before = tb!.sent.length;
+    host.see(await host.send(hello(42)));
+    await tb!.cmd('C 10'); // the first HELLO_ACK is on the line now
+    host.see(await host.send(hello(42)));
+    await tb!.cmd('C 2');
+    host.see(await host.send({ type: 'stop-stream' }));
+    await tb!.ms(100);
+    // HELLO_ACK(s), then STATUS (ACK-only frames left out). 10 cycles put the RTL's first HELLO_ACK on the line,
+    // so it answers each HELLO; the soft CPU is slower and may see both before it answers (one HELLO_ACK).
+    const types = tb!.sent.slice(before).filter((t) => t.frame.type !== 0x0d).map((t) => t.frame.type);
+    if (board === 'RTL') expect(types).toEqual([0x02, 0x02, 0x0b]);
+    else expect(types).toEqual(types.length === 3 ? [0x02, 0x02, 0x0b] : [0x02, 0x0b]);
+    expect(await host.hello(43)).toMatchObject({ type: 'hello-ack' });
+  });
 });
