@@ -15,21 +15,19 @@
  * With --variants, UP5K16 with one choice changed at a time (VARIANTS), inference and learning: why
  * each choice is what it is.
  *
- *   npx tsx bench/format-study.ts [--seeds 1,2,3] [--example-ms 30000] [--variants]
+ *   npm run bench:format -- [--seeds 1,2,3] [--example-ms 30000] [--variants]
  */
 import { fileURLToPath } from 'node:url';
 import { buildGraph } from '../compiler/graph/build.js';
 import { loadSpecFile } from '../compiler/spec/load.js';
-import { compileBoardImage } from '../compiler/board/compile-image.js';
-import { FixedPointCore, OperandTrace } from '../hardware-models/fixed-point/core.js';
-import { fromSignal, toSignal, UP5K16, WIDE, type NumberFormat } from '../hardware-models/fixed-point/format.js';
+import { OperandTrace } from '../hardware-models/fixed-point/core.js';
+import { UP5K16, WIDE, type NumberFormat } from '../hardware-models/fixed-point/format.js';
 import { DigitalSimulator } from '../emulator/digital/simulator.js';
 import { SignalDrive } from '../emulator/stimulus/signal-drive.js';
-import { frameSignal, sampleFrames } from '../emulator/stimulus/frames.js';
 import { loadSignalCsv } from '../emulator/stimulus/load.js';
-import type { Signal } from '../emulator/stimulus/signal.js';
 import type { NlaGraph } from '../compiler/graph/graph.js';
 import { sines, targetSines } from '../test/helpers.js';
+import { boardVsFloat, type Comparison } from '../test/board/board-vs-float.js';
 
 export const FORMATS: NumberFormat[] = [WIDE, UP5K16];
 
@@ -48,15 +46,6 @@ export const VARIANTS: NumberFormat[] = [
 ];
 const EXAMPLE = 'examples/teacher/network.json';
 
-export interface Comparison {
-  /** Largest |u_board − u_float| over the probed neurons and frames. */
-  maxErr: number;
-  maxU: number;
-  /** Largest |W_board − W_float| at the end. */
-  maxW: number;
-  saturations: number;
-}
-
 /** The teacher network with spec seed `seed` (1: the file as bundled). */
 export function teacher(seed = 1): NlaGraph {
   return buildGraph({ ...loadSpecFile(EXAMPLE), seed });
@@ -70,42 +59,6 @@ export function trainedTeacher(seed = 1): NlaGraph {
   for (let k = 0; k < 20_000; k++) sim.step(d);
   sim.weights().forEach((W, k) => g.projections[k]!.weights.set(W));
   return g;
-}
-
-/**
- * The board core in `format` and the float engine (implicit, K iterations, α = 2^−s) on the same Q3.16
- * frames, as test/board/fixed-point.test.ts's boardVsFloat; `neurons` limits the compared voltages.
- */
-export function boardVsFloat(
-  g: NlaGraph,
-  frames: number,
-  opts: { learn: boolean; targets: boolean; format: NumberFormat; inputs?: Signal; inputSeed?: number; neurons?: number[]; trace?: OperandTrace },
-): Comparison {
-  const K = 4;
-  const { image } = compileBoardImage(g, { dtMs: 0.1, frameMs: 1, iterations: K });
-  const core = new FixedPointCore(image, opts.format);
-  if (opts.trace) core.trace = opts.trace;
-  const q = (f: Float64Array) => f.map((v) => fromSignal(toSignal(v)));
-  const inputs = sampleFrames(opts.inputs ?? sines(g.nStimulusInputs, opts.inputSeed ?? 2), 1, frames).map(q);
-  const targets = opts.targets ? sampleFrames(targetSines(g.outputs.length), 1, frames).map(q) : null;
-  const sim = new DigitalSimulator(g, { dtMs: 0.1, method: 'implicit', iterations: K, relaxation: 2 ** -image.relaxShift, learn: opts.learn, init: 'rest' });
-  const drive = new SignalDrive(frameSignal(inputs, 1), targets ? frameSignal(targets, 1) : null);
-  const neurons = opts.neurons ?? Array.from({ length: g.nNeurons }, (_, i) => i);
-  let maxErr = 0;
-  let maxU = 0;
-  for (let k = 0; k < frames; k++) {
-    if (targets) core.setTargets(Array.from(targets[k]!, toSignal));
-    const out = core.frame(Array.from(inputs[k]!, toSignal), opts.learn, 8);
-    for (let s = 0; s < image.stepsPerFrame; s++) sim.step(drive);
-    for (const i of neurons) {
-      maxErr = Math.max(maxErr, Math.abs(fromSignal(out[i]!) - sim.state.u[i]!));
-      maxU = Math.max(maxU, Math.abs(sim.state.u[i]!));
-    }
-  }
-  let maxW = 0;
-  const W = sim.weights();
-  core.weights.forEach((w, k) => w.forEach((v, i) => (maxW = Math.max(maxW, Math.abs(v / 2 ** 28 - W[k]![i]!)))));
-  return { maxErr, maxU, maxW, saturations: core.saturations };
 }
 
 export type ScenarioName = 'inference' | 'learning' | 'example';

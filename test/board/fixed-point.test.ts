@@ -12,6 +12,7 @@ import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
 import { frameSignal, sampleFrames } from '../../emulator/stimulus/frames.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { sines, targetSines } from '../helpers.js';
+import { boardVsFloat } from './board-vs-float.js';
 
 const teacher = () => buildGraph(loadSpecFile('examples/teacher/network.json'));
 
@@ -94,34 +95,6 @@ describe('compiling a board image', () => {
     expect(warnings.some((w) => /out\[1\]/.test(w))).toBe(false);
   });
 });
-
-/** Runs the board core and the float engine (same algorithm: implicit, K iterations, α = 2^−s) on the same frames. */
-function boardVsFloat(g: NlaGraph, frames: number, opts: { learn: boolean; targets: boolean; K?: number }) {
-  const K = opts.K ?? 4;
-  const { image } = compileBoardImage(g, { dtMs: 0.1, frameMs: 1, iterations: K });
-  const core = new FixedPointCore(image);
-  // the board receives Q3.16 inputs; the float engine gets the same numbers
-  const q = (f: Float64Array) => f.map((v) => fromSignal(toSignal(v)));
-  const inputs = sampleFrames(sines(g.nStimulusInputs, 2), 1, frames).map(q);
-  const targets = opts.targets ? sampleFrames(targetSines(g.outputs.length), 1, frames).map(q) : null;
-  const sim = new DigitalSimulator(g, { dtMs: 0.1, method: 'implicit', iterations: K, relaxation: 2 ** -image.relaxShift, learn: opts.learn, init: 'rest' });
-  const drive = new SignalDrive(frameSignal(inputs, 1), targets ? frameSignal(targets, 1) : null);
-  let maxErr = 0;
-  let maxU = 0;
-  for (let k = 0; k < frames; k++) {
-    if (targets) core.setTargets(Array.from(targets[k]!, toSignal));
-    const out = core.frame(Array.from(inputs[k]!, toSignal), opts.learn, 8);
-    for (let s = 0; s < image.stepsPerFrame; s++) sim.step(drive);
-    for (let i = 0; i < g.nNeurons; i++) {
-      maxErr = Math.max(maxErr, Math.abs(fromSignal(out[i]!) - sim.state.u[i]!));
-      maxU = Math.max(maxU, Math.abs(sim.state.u[i]!));
-    }
-  }
-  let maxW = 0;
-  const W = sim.weights();
-  core.weights.forEach((w, k) => w.forEach((v, i) => (maxW = Math.max(maxW, Math.abs(v / 2 ** 28 - W[k]![i]!)))));
-  return { maxErr, maxU, maxW, saturations: core.saturations };
-}
 
 describe('fixed point vs float (the bound stated in docs/protocol.md)', () => {
   it('a trained network, inference: every voltage within 2⁻¹² of the float engine over 3 s', () => {

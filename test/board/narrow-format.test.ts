@@ -4,7 +4,8 @@ import { validateSpec } from '../../compiler/spec/validate.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { FixedPointCore, OperandTrace } from '../../hardware-models/fixed-point/core.js';
 import { datapath, datapathOf, SIGNAL_MAX, toSignal, toWeight, UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
-import { boardVsFloat, teacher, trainedTeacher } from '../../bench/format-study.js';
+import { teacher, trainedTeacher } from '../../bench/format-study.js';
+import { boardVsFloat } from './board-vs-float.js';
 
 // UP5K16 (format.ts): every multiplier operand signed 16 bits, for the iCE40 UP5K's 16×16 SB_MAC16. Bounds are
 // about twice the largest error bench/format-study.ts measured over seeds 1–3:
