@@ -18,7 +18,10 @@ module cobs_encoder (
     input  wire       out_ready,
     output reg        frame_done   // pulse: the delimiter was accepted by the sink
 );
-    reg [7:0] gbuf [0:511];
+    // no_rw_check: no read-during-write bypass (about 45 cells). The filler writes only a half that is
+    // not full; the sender reads only a full half (it waits in S_WAIT otherwise), so a used read never
+    // meets a write at its address.
+    (* no_rw_check *) reg [7:0] gbuf [0:511];
 
     // filler
     reg       fh;            // half being filled
