@@ -18,7 +18,7 @@
 // Boot time: ~16 * SCK_DIV clock cycles per byte: 16 KiB in ~262 000 cycles, 21.9 ms at 12 MHz.
 module flash_boot #(
   parameter [23:0] OFFSET = 24'h100000, // byte address of the image in the flash (after the bitstream)
-  parameter MAX_BYTES = 32768,          // largest payload accepted (the RAM's size)
+  parameter MAX_BYTES = 32768,          // largest payload accepted (the RAM's size; a power of two)
   parameter AW = 14,                    // RAM word address width (MAX_BYTES <= 2 << AW)
   parameter SCK_DIV = 1,                // clock cycles per SCK half period (>= 1)
   parameter WAKE_CYCLES = 48            // wait after 0xAB: >= tRES1 (3 us = 36 cycles at 12 MHz)
@@ -50,7 +50,6 @@ module flash_boot #(
   reg [2:0]    st;
   reg [DW-1:0] div;
   reg [WW-1:0] wait_n;
-  reg [30:0]   so;        // the bits still to send after the one on MOSI, MSB first
   reg [6:0]    si;        // the bits of the byte being received
   reg [2:0]    bc;        // bits of the current byte already clocked
   reg [2:0]    cmd_left;  // command/address bytes still to clock out in this frame
@@ -64,9 +63,17 @@ module flash_boot #(
   reg [7:0]    lo;
 
   wire       tick = (div == DIV_LAST);
+  // the command bits, MSB first: wake-up 0xAB, READ 0x03 + OFFSET. At a falling edge k bits of the frame
+  // are clocked (k = (bytes sent) * 8 + bc); the next bit is cmd_word[31 - k], selected by {cmd_left, bc}
+  // (no shift register: a constant multiplexer)
+  wire [31:0] cmd_word = rd ? {8'h03, OFFSET} : {8'hAB, 24'd0};
+  wire [1:0]  cmd_byte = rd ? cmd_left[1:0] - 2'd1 : 2'd3;
+  wire [4:0]  cmd_idx = {cmd_byte, ~bc};
   wire [7:0] byte_in = {si, spi_miso};
   wire [31:0] word_in = {byte_in, hw[31:8]};
   wire       last_bit = (bc == 3'd7);
+  // word_in > MAX_BYTES, for MAX_BYTES a power of two (bit LW-1 alone): no 32-bit magnitude comparator
+  wire       too_long = (word_in[31:LW-1] != 0) && (word_in[LW-2:0] != 0 || word_in[31:LW] != 0);
   wire       data_byte = rd && (cmd_left == 3'd0) && last_bit && !spi_sck && tick && st == S_XFER;
   wire       payload_byte = data_byte && (hdr == 4'd12);
 
@@ -84,12 +91,12 @@ module flash_boot #(
     if (rst) begin
       st <= S_WAKE; spi_csn <= 1'b1; spi_sck <= 1'b0; spi_mosi <= 1'b0; done <= 1'b0; error <= 1'b0;
       ram_addr <= {AW{1'b0}}; ram_wd <= 16'd0; div <= {DW{1'b0}}; wait_n <= {WW{1'b0}};
-      so <= 31'd0; si <= 7'd0; bc <= 3'd0; cmd_left <= 3'd0; rd <= 1'b0; stop <= 1'b0; bad <= 1'b0;
+      si <= 7'd0; bc <= 3'd0; cmd_left <= 3'd0; rd <= 1'b0; stop <= 1'b0; bad <= 1'b0;
       hdr <= 4'd0; hw <= 32'd0; left <= {LW{1'b0}}; odd <= 1'b0; lo <= 8'd0;
     end else case (st)
       // one frame: RELEASE POWER-DOWN (0xAB); MOSI set up a whole SCK half period before the first edge
       S_WAKE: if (tick) begin
-        spi_csn <= 1'b0; so <= {7'h2B, 24'd0}; spi_mosi <= 1'b1; cmd_left <= 3'd1; rd <= 1'b0; bc <= 3'd0;  // 0xAB
+        spi_csn <= 1'b0; spi_mosi <= 1'b1; cmd_left <= 3'd1; rd <= 1'b0; bc <= 3'd0;  // 0xAB
         st <= S_XFER;
       end
       S_XFER: if (tick) begin
@@ -108,7 +115,7 @@ module flash_boot #(
               if (hdr == 4'd3 && word_in != MAGIC) begin stop <= 1'b1; bad <= 1'b1; end
               if (hdr == 4'd7) begin
                 left <= word_in[LW-1:0];
-                if (word_in == 32'd0 || word_in[0] || word_in > MAX_BYTES) begin stop <= 1'b1; bad <= 1'b1; end
+                if (word_in == 32'd0 || word_in[0] || too_long) begin stop <= 1'b1; bad <= 1'b1; end
               end
             end else begin
               left <= left - 1'b1;
@@ -121,8 +128,7 @@ module flash_boot #(
         end else begin
           // falling edge: the next bit on MOSI (zeros after the command and address)
           spi_sck <= 1'b0;
-          spi_mosi <= so[30];
-          so <= {so[29:0], 1'b0};
+          spi_mosi <= (cmd_left != 3'd0) && cmd_word[cmd_idx];
           if (stop) st <= S_DESEL;
         end
       end
@@ -135,7 +141,7 @@ module flash_boot #(
       // tRES1 after the wake-up, then the READ frame: 0x03, OFFSET[23:0]
       S_WAIT: if (wait_n == WAKE_N) begin
         if (tick) begin
-          spi_csn <= 1'b0; so <= {7'h03, OFFSET}; spi_mosi <= 1'b0; cmd_left <= 3'd4; rd <= 1'b1; bc <= 3'd0;  // 0x03
+          spi_csn <= 1'b0; spi_mosi <= 1'b0; cmd_left <= 3'd4; rd <= 1'b1; bc <= 3'd0;  // 0x03
           hdr <= 4'd0; odd <= 1'b0; st <= S_XFER;
         end
       end else wait_n <= wait_n + 1'b1;
