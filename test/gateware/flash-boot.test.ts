@@ -13,7 +13,7 @@ import {
   firmwareFlashImage,
   readFirmwareFile,
 } from '../../host/fpga/firmware-image.js';
-import { GATEWARE, REPO, hasVerilator } from './tools.js';
+import { GATEWARE, REPO, hasRiscvGcc, hasVerilator, riscvPrefix } from './tools.js';
 
 /**
  * Booting the soft CPU's firmware from the configuration SPI flash: host/fpga/firmware-image.ts builds
@@ -271,5 +271,22 @@ describe.skipIf(!hasVerilator)('flash_boot under Verilator against the SPI flash
     expect([short.done, short.error, short.reads, short.writes]).toEqual([false, true, 0, 0]);
     const slow = boot(buildTb({ SCK_DIV: 3 }), firmwareFlashImage(fw), 301);
     expectBooted(slow, fw);
+  }, 120_000);
+
+  it.skipIf(!hasRiscvGcc)('boots the real cpu_link firmware (rv32/cpulink.ld, as test/gateware/cpu-session-tb.ts builds it) from its flash image', () => {
+    const fwDir = join(GATEWARE, 'firmware');
+    const dir = mkdtempSync(join(tmpdir(), 'nla-flashboot-fw-'));
+    const sources = ['rv32/hal_cpulink.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'].map((f) => join(fwDir, f));
+    const cc = spawnSync(`${riscvPrefix}-gcc`, ['-march=rv32i', '-mabi=ilp32', '-Os', '-ffreestanding', '-nostdlib', '-std=c99', '-Wall', '-Werror',
+      '-Wl,--no-warn-rwx-segments', '-T', join(fwDir, 'rv32/cpulink.ld'), '-o', join(dir, 'fw.elf'), ...sources, '-lgcc'], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const oc = spawnSync(`${riscvPrefix}-objcopy`, ['-O', 'binary', join(dir, 'fw.elf'), join(dir, 'fw.bin')], { encoding: 'utf8' });
+    expect(oc.status, oc.stderr).toBe(0);
+    const fw = readFirmwareFile(join(dir, 'fw.bin'));
+    rmSync(dir, { recursive: true, force: true });
+    expect(fw.length).toBeGreaterThan(8000);
+    const b = boot(buildTb(), firmwareFlashImage(fw), (fw.length + (fw.length & 1)) / 2 + 1);
+    expectBooted(b, fw);
+    process.stdout.write(`flash_boot: the cpu_link firmware (${fw.length} bytes) booted in ${b.cycles} cycles = ${(b.cycles / 12e3).toFixed(2)} ms at 12 MHz\n`);
   }, 120_000);
 });
