@@ -110,19 +110,25 @@ describe('firmware flash image (host/fpga/firmware-image.ts)', () => {
 
 const SOURCES = ['sim/flash_boot_tb.v', 'flash_boot.v', 'crc32.v', 'sim/spi_flash_model.v', 'sim/flash_boot_tb.cpp'];
 
-/** Verilates flash_boot_tb with the given parameters (cached under build/gateware/, keyed by the sources' hash). */
-function buildTb(params: Record<string, number> = {}): string {
+/**
+ * Verilates flash_boot_tb with the given parameters (cached under build/gateware/, keyed by the sources'
+ * hash); `flashBoot` replaces the text of gateware/flash_boot.v (a mutant).
+ */
+function buildTb(params: Record<string, number> = {}, flashBoot?: string): string {
   const gs = Object.entries(params).map(([k, v]) => `-G${k}=${v}`);
   const h = createHash('sha256').update(spawnSync('verilator', ['--version'], { encoding: 'utf8' }).stdout).update(gs.join(' '));
-  for (const f of SOURCES) h.update(f).update(readFileSync(join(GATEWARE, f)));
+  const text = (f: string) => (f === 'flash_boot.v' && flashBoot !== undefined ? flashBoot : readFileSync(join(GATEWARE, f), 'utf8'));
+  for (const f of SOURCES) h.update(f).update(text(f));
   const dir = join(REPO, 'build', 'gateware', `flash-boot-tb-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'flash_boot_tb');
   if (existsSync(bin)) return bin;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const r = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'flash_boot_tb', ...gs,
-    `-I${GATEWARE}`, `-I${join(GATEWARE, 'sim')}`, ...SOURCES.map((f) => join(GATEWARE, f)), '--Mdir', tmp, '-o', 'flash_boot_tb'],
+  const files = SOURCES.map((f) => (f === 'flash_boot.v' && flashBoot !== undefined ? join(tmp, 'flash_boot.v') : join(GATEWARE, f)));
+  if (flashBoot !== undefined) writeFileSync(join(tmp, 'flash_boot.v'), flashBoot);
+  const r = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', ...(flashBoot !== undefined ? ['-Wno-fatal'] : []), '--top-module', 'flash_boot_tb', ...gs,
+    `-I${GATEWARE}`, `-I${join(GATEWARE, 'sim')}`, ...files, '--Mdir', join(tmp, 'obj'), '-o', join(tmp, 'flash_boot_tb')],
     { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0 || !existsSync(join(tmp, 'flash_boot_tb'))) throw new Error(`verilator failed on flash_boot_tb: ${(r.stderr || r.stdout).slice(-4000)}`);
   try {
@@ -131,6 +137,16 @@ function buildTb(params: Record<string, number> = {}): string {
     rmSync(tmp, { recursive: true, force: true });
   }
   return bin;
+}
+
+/** flash_boot.v with each `from` (which must be there, once) replaced by its `to`. */
+function mutant(...edits: [string, string][]): string {
+  let v = readFileSync(join(GATEWARE, 'flash_boot.v'), 'utf8');
+  for (const [from, to] of edits) {
+    expect(v.split(from).length, `flash_boot.v no longer holds: ${from}`).toBe(2);
+    v = v.replace(from, to);
+  }
+  return v;
 }
 
 interface Boot {
@@ -289,4 +305,22 @@ describe.skipIf(!hasVerilator)('flash_boot under Verilator against the SPI flash
     expectBooted(b, fw);
     process.stdout.write(`flash_boot: the cpu_link firmware (${fw.length} bytes) booted in ${b.cycles} cycles = ${(b.cycles / 12e3).toFixed(2)} ms at 12 MHz\n`);
   }, 120_000);
+
+  it('the model catches a master breaking SPI mode 0 (three mutants of flash_boot.v): none of them boots', () => {
+    const fw = firmware(600, 8);
+    const img = firmwareFlashImage(fw);
+    // the next bit put on MOSI with the rising edge instead of the falling one (no setup time)
+    const next = "          spi_mosi <= (cmd_left != 3'd0) && cmd_word[cmd_idx];\n";
+    const setup = boot(buildTb({}, mutant([next, ''], ["          spi_sck <= 1'b1;\n", "          spi_sck <= 1'b1;\n" + next.replace('cmd_idx]', "cmd_idx - 5'd1]")])), img, 0);
+    expect(setup.log).toMatch(/MOSI changed with the rising SCK edge/);
+    expect(setup.protocolErrors).toBeGreaterThan(0);
+    expect(setup.done).toBe(false);
+    // MISO sampled at the falling edge: the model drives garbage while SCK is high
+    const late = boot(buildTb({}, mutant(["          si <= byte_in[6:0];\n", ''], ["          spi_sck <= 1'b0;\n", "          spi_sck <= 1'b0;\n          si <= byte_in[6:0];\n"])), img, 0);
+    expect([late.done, late.error]).toEqual([false, true]);
+    // CS raised with SCK (the wake-up frame ended at its last rising edge)
+    const cs = boot(buildTb({}, mutant(["if (!rd) stop <= 1'b1;", "if (!rd) begin stop <= 1'b1; spi_csn <= 1'b1; end"])), img, 0);
+    expect(cs.log).toMatch(/CS rose with SCK high/);
+    expect(cs.done).toBe(false);
+  }, 300_000);
 });
