@@ -9,7 +9,8 @@ module flash_boot_tb #(
   parameter [23:0] OFFSET = 24'h100000,
   parameter MAX_BYTES = 32768,
   parameter SCK_DIV = 1,
-  parameter WAKE_CYCLES = 48
+  parameter WAKE_CYCLES = 48,
+  parameter FLASH_START_DOWN = 1   // 0: the flash is awake at start (a bitstream packed with icepack -s)
 ) (
   input clk
 );
@@ -23,7 +24,7 @@ module flash_boot_tb #(
   wire [31:0] f_errors, f_reads, f_bytes;
   wire [23:0] f_addr;
   wire f_down;
-  spi_flash_model #(.TRES1(36)) flash (.clk(clk), .csn(csn), .sck(sck), .mosi(mosi), .miso(miso),
+  spi_flash_model #(.TRES1(36), .START_DOWN(FLASH_START_DOWN)) flash (.clk(clk), .csn(csn), .sck(sck), .mosi(mosi), .miso(miso),
     .errors(f_errors), .reads(f_reads), .read_addr(f_addr), .read_bytes(f_bytes), .powered_down(f_down));
 
   reg [15:0] ram [0:16383];
