@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../core/option-values.js';
 import { probeWidth, synapseCount } from '../../hardware-models/fixed-point/image.js';
 import { measureCoreCycles } from '../../host/fpga/core-sim.js';
-import { flashBitstream, flashCommand } from '../../host/fpga/flash.js';
+import { flashBitstream, flashCommands } from '../../host/fpga/flash.js';
 import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
 import { buildIce40, FpgaBuildError, ice40Board, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
 import { frameRates, type FrameRates } from '../../host/fpga/line-rate.js';
@@ -29,6 +29,7 @@ interface FlashOpts {
   bin?: string;
   tool?: string;
   sram?: boolean;
+  firmware?: string;
   dryRun?: boolean;
 }
 
@@ -108,16 +109,19 @@ export function registerFpga(program: Command): void {
     .option('--bin <file>', 'the bitstream (default build/fpga/<board>/design.bin, what nla fpga build wrote)')
     .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
     .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
-    .option('--dry-run', 'print the programmer command and stop')
-    .addHelpText('after', '\nExamples:\n  nla fpga flash\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram')
+    .option('--firmware <file>', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
+    .option('--dry-run', 'print the programmer commands (and write the firmware image) and stop')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  nla fpga flash\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram\n  nla fpga flash --firmware build/fw/fw.bin        # iceprog -o 1048576 .../firmware-flash.bin, then iceprog design.bin',
+    )
     .action(async (o: FlashOpts) => {
       const bin = o.bin ?? join('build', 'fpga', o.board, 'design.bin');
-      const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}) };
-      const cmd = flashCommand(req);
-      process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
+      const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}), ...(o.firmware ? { firmware: o.firmware } : {}) };
+      for (const cmd of flashCommands(req)) process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
       if (o.dryRun) return;
       await flashBitstream(req, (s) => process.stderr.write(s));
-      process.stdout.write(`flashed ${bin} to the ${o.board}\n`);
+      process.stdout.write(`flashed ${bin}${o.firmware ? ` and the firmware ${o.firmware}` : ''} to the ${o.board}\n`);
     });
 }
 

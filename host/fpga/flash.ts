@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from './firmware-image.js';
 import { ice40Board } from './ice40-build.js';
 
 /**
@@ -8,6 +10,12 @@ import { ice40Board } from './ice40-build.js';
  * board's SPI flash through the FTDI, so the design comes back at power-up) or `openFPGALoader` (the same
  * with `-f`). Nothing is written when no board answers: the programmer's own message becomes a
  * `FlashError` (exit 4), never a success.
+ *
+ * With `firmware`, the soft CPU's firmware is written too, first, as a flash image (firmware-image.ts:
+ * header + payload) at FIRMWARE_FLASH_OFFSET (1 MiB), where gateware/flash_boot.v reads it at power-up:
+ * `iceprog -o 1048576 <image>` / `openFPGALoader -b ice40_generic -f -o 1048576 <image>`, then the
+ * bitstream as without it (iceprog erases only the 64 KiB blocks it writes: neither write touches the
+ * other's). Firmware first, so that with --sram the flash holds it when the FPGA starts.
  */
 export interface FlashOptions {
   bin: string;
@@ -16,7 +24,15 @@ export interface FlashOptions {
   tool?: string;
   /** Load into the FPGA's configuration RAM only (lost at power-off): iceprog -S, openFPGALoader without -f. */
   sram?: boolean;
+  /** The soft CPU's firmware (raw binary, or .hex of 16/32-bit words): its flash image is written at FIRMWARE_FLASH_OFFSET. */
+  firmware?: string;
+  /** Where the flash image is written (default: firmware-flash.bin beside the bitstream). */
+  firmwareImage?: string;
 }
+
+/** The configuration flash of the boards (iCEBreaker: W25Q128JV, 16 MiB) and its erase block (iceprog erases 64 KiB blocks). */
+const FLASH_BYTES = 16 * 1024 * 1024;
+const ERASE_BLOCK = 65536;
 
 export class FlashError extends Error {
   constructor(message: string) {
@@ -50,9 +66,34 @@ export function flashCommand(o: FlashOptions): { tool: string; args: string[] } 
   return { tool: choice.tool, args: [...args, o.bin] };
 }
 
-/** Runs the programmer; resolves with its output, rejects with a FlashError carrying the programmer's message. */
-export function flashBitstream(o: FlashOptions, onOutput?: (s: string) => void): Promise<string> {
-  const { tool, args } = flashCommand(o);
+/**
+ * Every programmer run of a flash, in order: the firmware image at its offset (with `firmware`; the image
+ * file is written here, also for a dry run), then the bitstream (flashCommand).
+ */
+export function flashCommands(o: FlashOptions): { tool: string; args: string[] }[] {
+  const bit = flashCommand(o);
+  if (o.firmware === undefined) return [bit];
+  if (!existsSync(o.firmware)) throw new UsageError(`--firmware: ${o.firmware} does not exist (a raw binary from objcopy -O binary, or a .hex of 16- or 32-bit words)`);
+  const image = firmwareFlashImage(readFirmwareFile(o.firmware));
+  const bitBytes = readFileSync(o.bin).length;
+  if (Math.ceil(bitBytes / ERASE_BLOCK) * ERASE_BLOCK > FIRMWARE_FLASH_OFFSET) throw new UsageError(`--bin: the bitstream (${bitBytes} bytes) reaches the firmware's place in the flash (${FIRMWARE_FLASH_OFFSET})`);
+  if (FIRMWARE_FLASH_OFFSET + image.length > FLASH_BYTES) throw new UsageError(`--firmware: the image (${image.length} bytes) does not fit the flash after ${FIRMWARE_FLASH_OFFSET}`);
+  const path = o.firmwareImage ?? join(dirname(o.bin), 'firmware-flash.bin');
+  writeFileSync(path, image);
+  const offset = String(FIRMWARE_FLASH_OFFSET);
+  // the board's arguments for a flash write (iceprog: none; openFPGALoader: -b ice40_generic -f), then the offset
+  const flashArgs = ice40Board(o.board ?? 'icebreaker').flash.find((f) => f.tool === bit.tool)!.args;
+  return [{ tool: bit.tool, args: [...flashArgs, '-o', offset, path] }, bit];
+}
+
+/** Runs the programmer (each of flashCommands in turn); resolves with its output, rejects with a FlashError carrying the programmer's message (a later run is not started). */
+export async function flashBitstream(o: FlashOptions, onOutput?: (s: string) => void): Promise<string> {
+  let out = '';
+  for (const c of flashCommands(o)) out += await runProgrammer(c.tool, c.args, onOutput);
+  return out;
+}
+
+function runProgrammer(tool: string, args: string[], onOutput?: (s: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

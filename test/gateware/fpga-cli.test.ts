@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
+import { checkFirmwareFlashImage, firmwareFlashImage } from '../../host/fpga/firmware-image.js';
 import { isIce40Bitstream } from '../../host/fpga/flash.js';
 import { lineFramesPerS } from '../../host/fpga/line-rate.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
@@ -162,5 +163,75 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
     expect(nla(['fpga', 'flash', '--bin', junk, '--dry-run']).err).toMatch(/not an iCE40 bitstream/);
     expect(nla(['fpga', 'flash', '--bin', join(dir, 'none.bin'), '--dry-run']).code).toBe(2);
     expect(nla(['fpga', 'flash', '--bin', junk, '--tool', 'quartus_pgm']).code).toBe(2);
+  });
+});
+
+describe('nla fpga flash --firmware: the soft CPU firmware image at 1 MiB, then the bitstream', () => {
+  // a bitstream as far as flash checks it (the preamble after a comment block), and stand-in programmers
+  // that log their arguments (nothing can be attached here): a PATH holding only them
+  const fdir = mkdtempSync(join(tmpdir(), 'nla-fpga-fw-'));
+  const bit = join(fdir, 'design.bin');
+  writeFileSync(bit, Buffer.concat([Buffer.from([0xff, 0x00, 0x00, 0xff, 0x7e, 0xaa, 0x99, 0x7e]), Buffer.alloc(104_082, 0x55)]));
+  const fw = join(fdir, 'fw.bin');
+  const fwBytes = Uint8Array.from({ length: 10_683 }, (_, i) => (i * 37 + (i >> 8)) & 0xff);
+  writeFileSync(fw, fwBytes);
+  const path = join(fdir, 'bin');
+  mkdirSync(path);
+  const log = join(fdir, 'calls.log');
+  for (const t of ['iceprog', 'openFPGALoader']) {
+    // fails when FAIL_ON names its first non-option argument's basename
+    writeFileSync(join(path, t), `#!/bin/sh\n[ "$1" = --help ] && exit 0\necho "${t} $*" >> ${log}\nfor a; do last=$a; done\n[ -n "$FAIL_ON" ] && [ "\${last##*/}" = "$FAIL_ON" ] && { echo "ABORT: no board" >&2; exit 3; }\nexit 0\n`, { mode: 0o755 });
+  }
+  const env = (extra: Record<string, string> = {}) => ({ ...process.env, PATH: path, ...extra });
+  const image = join(fdir, 'firmware-flash.bin');
+
+  it('--dry-run prints the firmware write at offset 1048576 first, then the bitstream, for both programmers and --sram; the image is header + payload', () => {
+    const r = nla(['fpga', 'flash', '--bin', bit, '--firmware', fw, '--dry-run'], env());
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual([`iceprog -o 1048576 ${image}`, `iceprog ${bit}`]);
+    expect(readFileSync(image)).toEqual(Buffer.from(firmwareFlashImage(fwBytes)));
+    expect(checkFirmwareFlashImage(readFileSync(image))).toEqual({ payload: Buffer.from(fwBytes.length & 1 ? [...fwBytes, 0] : fwBytes) });
+    expect(nla(['fpga', 'flash', '--bin', bit, '--firmware', fw, '--sram', '--dry-run'], env()).out.trim().split('\n')).toEqual([`iceprog -o 1048576 ${image}`, `iceprog -S ${bit}`]);
+    expect(nla(['fpga', 'flash', '--bin', bit, '--firmware', fw, '--tool', 'openFPGALoader', '--dry-run'], env()).out.trim().split('\n')).toEqual([
+      `openFPGALoader -b ice40_generic -f -o 1048576 ${image}`,
+      `openFPGALoader -b ice40_generic -f ${bit}`,
+    ]);
+    expect(nla(['fpga', 'flash', '--bin', bit, '--firmware', fw, '--tool', 'openFPGALoader', '--sram', '--dry-run'], env()).out.trim().split('\n')).toEqual([
+      `openFPGALoader -b ice40_generic -f -o 1048576 ${image}`,
+      `openFPGALoader -b ice40_generic ${bit}`,
+    ]);
+    // without --firmware: the bitstream alone, as before
+    expect(nla(['fpga', 'flash', '--bin', bit, '--dry-run'], env()).out.trim()).toBe(`iceprog ${bit}`);
+  });
+
+  it('runs the firmware write, then the bitstream; a failed firmware write stops before the bitstream (exit 4)', () => {
+    rmSync(log, { force: true });
+    const r = nla(['fpga', 'flash', '--bin', bit, '--firmware', fw], env());
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([`iceprog -o 1048576 ${image}`, `iceprog ${bit}`]);
+    expect(r.out).toMatch(/flashed .*design\.bin and the firmware .*fw\.bin to the icebreaker/);
+    rmSync(log, { force: true });
+    const f = nla(['fpga', 'flash', '--bin', bit, '--firmware', fw], env({ FAIL_ON: 'firmware-flash.bin' }));
+    expect(f.code).toBe(4);
+    expect(f.err).toMatch(/iceprog -o 1048576 .*firmware-flash\.bin failed \(exit 3\): ABORT: no board/);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([`iceprog -o 1048576 ${image}`]);
+  });
+
+  it('refuses a missing firmware, one larger than the CPU RAM, or a bitstream reaching 1 MiB (exit 2), before any programmer runs', () => {
+    rmSync(log, { force: true });
+    const missing = nla(['fpga', 'flash', '--bin', bit, '--firmware', join(fdir, 'none.bin')], env());
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--firmware: .*none\.bin does not exist/);
+    const big = join(fdir, 'big.bin');
+    writeFileSync(big, new Uint8Array(32_769));
+    const tooBig = nla(['fpga', 'flash', '--bin', bit, '--firmware', big], env());
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.err).toMatch(/32769 bytes; the CPU's RAM \(flash_boot MAX_BYTES\) holds 32768/);
+    const hugeBit = join(fdir, 'huge.bin');
+    writeFileSync(hugeBit, Buffer.concat([Buffer.from([0x7e, 0xaa, 0x99, 0x7e]), Buffer.alloc(0x100000 - 3)]));
+    const overlap = nla(['fpga', 'flash', '--bin', hugeBit, '--firmware', fw], env());
+    expect(overlap.code).toBe(2);
+    expect(overlap.err).toMatch(/the bitstream \(1048577 bytes\) reaches the firmware's place in the flash \(1048576\)/);
+    expect(existsSync(log)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GATEWARE, hasVerilator } from './tools.js';
 
 /** The link blocks, and the assembled designs, are lint-clean under Verilator -Wall (waivers only in the sources, with a comment), at both board and simulation sizes. */
-const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top'];
+const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top', 'flash_boot'];
 
 describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', () => {
   for (const m of MODULES) {
