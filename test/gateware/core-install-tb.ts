@@ -180,11 +180,29 @@ export function corruptions(good: Uint8Array, n: number, seed: number): Uint8Arr
     } else {
       // a header field (offsets 12..37) or a 16-bit count set to a nearby or random value
       const at = 12 + pick(26);
-      b[at] = rnd() < 0.5 ? (b[at]! + 1 + pick(3)) & 0xff : pick(256);
+      const r = rnd();
+      b[at] = r < 0.4 ? (b[at]! + 1 + pick(3)) & 0xff : r < 0.6 ? 0 : r < 0.7 ? 0xff : pick(256);
     }
     if (rnd() < 0.85 && b.length >= 4) withCrc(b);
     out.push(b);
   }
+  return out;
+}
+
+/**
+ * Systematic corruptions: each byte in `ranges` ([from, to) byte offsets, within the body) set to 0, 1, 0xff,
+ * one more, one less and with its top bit flipped, the trailer CRC recomputed.
+ */
+export function sweeps(good: Uint8Array, ranges: Array<[number, number]>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const [from, to] of ranges)
+    for (let at = from; at < Math.min(to, good.length - 4); at++)
+      for (const v of new Set([0, 1, 0xff, (good[at]! + 1) & 0xff, (good[at]! - 1) & 0xff, good[at]! ^ 0x80])) {
+        if (v === good[at]) continue;
+        const b = good.slice();
+        b[at] = v;
+        out.push(withCrc(b));
+      }
   return out;
 }
 

@@ -4,7 +4,7 @@ import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { coreInstall, type CoreInstall } from '../../hardware-models/fixed-point/core-install.js';
 import { encodeImage, decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
-import { corruptions, dumpMismatch, hasTool, rtlInstallTb, runInstallTb, teacherBytes, withCrc } from './core-install-tb.js';
+import { corruptions, dumpMismatch, fwInstallTb, hasTool, rtlInstallTb, runInstallTb, sweeps, teacherBytes, withCrc } from './core-install-tb.js';
 import { teacherImage } from './verilated-core.js';
 
 // The loader model (hardware-models/fixed-point/core-install.ts) against the RTL loader (nla_core_load.vh
@@ -13,6 +13,7 @@ import { teacherImage } from './verilated-core.js';
 // register and memory word the loader writes.
 
 const hasVerilator = hasTool('verilator');
+const hasCc = hasTool('cc');
 const TIMEOUT = 1_200_000;
 
 interface Vectors {
@@ -65,6 +66,21 @@ function corrupted(named: Array<[string, Uint8Array]>, perImage: number): Array<
   named
     .filter(([n]) => !n.startsWith('refused'))
     .forEach(([n, b], k) => corruptions(b, perImage, 1000 + k).forEach((c, i) => out.push([`${n}, corruption ${i} (seed ${1000 + k})`, c])));
+  return out;
+}
+
+/** Every byte of the header and the first records, and of the first projection record, of each valid image, swept. */
+function swept(named: Array<[string, Uint8Array]>): Array<[string, Uint8Array]> {
+  const out: Array<[string, Uint8Array]> = [];
+  for (const [n, b] of named.filter(([x]) => !x.startsWith('refused'))) {
+    const img = decodeImage(b);
+    const projStart = encodeImage({ ...img, projections: [] }).length - 4; // the projection records come last
+    sweeps(b, [
+      [0, 96],
+      [projStart, projStart + 40],
+      [b.length - 12, b.length - 4],
+    ]).forEach((c, i) => out.push([`${n}, sweep ${i}`, c]));
+  }
   return out;
 }
 
@@ -128,7 +144,26 @@ describe.skipIf(!hasVerilator)('the RTL loader (nla_core_load.vh) installs exact
   }, TIMEOUT);
 
   it('seeded random corruptions of the valid images: result and offset (and the installed state when one is still valid)', () => {
-    const counts = check(rtlInstallTb(), corrupted(namedImages(), 60));
-    expect(counts[1]).toBeGreaterThan(100);
+    const counts = check(rtlInstallTb(), corrupted(namedImages(), 150));
+    expect(counts[1]).toBeGreaterThan(400);
+    expect(counts[2]).toBeGreaterThan(10);
+  }, TIMEOUT);
+
+  it('every byte of the headers, first records and trailers swept (0, 1, 0xff, +1, -1, top bit): result and offset', () => {
+    const counts = check(rtlInstallTb(), swept(namedImages()));
+    expect(counts[1]).toBeGreaterThan(1000);
+  }, TIMEOUT);
+});
+describe.skipIf(!hasCc)('the firmware loader (gateware/firmware/image_install.c) installs exactly what coreInstall() says', () => {
+  it('the known-answer images, the example, more shapes and the refused images', () => {
+    check(fwInstallTb(), namedImages());
+  }, TIMEOUT);
+
+  it('seeded random corruptions of the valid images', () => {
+    check(fwInstallTb(), corrupted(namedImages(), 150));
+  }, TIMEOUT);
+
+  it('every byte of the headers, first records and trailers swept', () => {
+    check(fwInstallTb(), swept(namedImages()));
   }, TIMEOUT);
 });
