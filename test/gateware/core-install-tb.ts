@@ -34,7 +34,7 @@ export function hasTool(cmd: string, arg = '--version'): boolean {
 function build(kind: string, sources: string[], make: (tmp: string) => void, binName: string): string {
   const root = repoRoot();
   const h = createHash('sha256');
-  h.update(FLAGS.join(' '));
+  h.update(FLAGS.join(' ')).update(binName);
   for (const f of sources) h.update(f.slice(root.length)).update(readFileSync(f));
   const dir = join(root, 'build', kind, `install-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, binName);
@@ -73,6 +73,21 @@ export function fwInstallTb(): string {
   return build('firmware', [...src, join(fw, 'image_install.h')], (tmp) => {
     execBounded('building image_install_tb (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-o', join(tmp, 'image_install_tb'), ...src], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
   }, 'image_install_tb');
+}
+
+/** The RV32I build (riscv64-unknown-elf-gcc -march=rv32i -Os, as the firmware's) run by image_install_iss.c with the same harness. */
+export function rv32InstallTb(): string {
+  const fw = join(repoRoot(), 'gateware', 'firmware');
+  const rv = ['rv32/ii_mmio.c', 'image_install.c'].map((f) => join(fw, f));
+  const host = ['image_install_tb.c', 'image_install_iss.c'].map((f) => join(fw, f));
+  return build('firmware', [...rv, ...host, join(fw, 'image_install.h'), join(fw, 'rv32', 'link.ld')], (tmp) => {
+    const elf = join(tmp, 'image_install.elf');
+    execBounded('building image_install for rv32i', 'riscv64-unknown-elf-gcc', ['-march=rv32i', '-mabi=ilp32', '-Os', '-ffreestanding', '-nostdlib', '-std=c99', '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments', '-T', join(fw, 'rv32', 'link.ld'), '-o', elf, ...rv, '-lgcc'], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
+    execBounded('objcopy', 'riscv64-unknown-elf-objcopy', ['-O', 'binary', elf, join(tmp, 'image_install.bin')], { timeoutMs: 60_000, maxBuffer: 1 << 24 });
+    // the harness reads the image from its final folder (tmp is renamed into place)
+    const final = tmp.replace(/\.tmp\d+$/, '');
+    execBounded('building image_install_iss (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', `-DII_IMAGE_PATH="${join(final, 'image_install.bin')}"`, '-o', join(tmp, 'image_install_iss'), ...host], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
+  }, 'image_install_iss');
 }
 
 /** One image's answer as a testbench prints it. */

@@ -4,7 +4,7 @@ import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { coreInstall, type CoreInstall } from '../../hardware-models/fixed-point/core-install.js';
 import { encodeImage, decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
-import { corruptions, dumpMismatch, fwInstallTb, hasTool, rtlInstallTb, runInstallTb, sweeps, teacherBytes, withCrc } from './core-install-tb.js';
+import { corruptions, dumpMismatch, fwInstallTb, hasTool, rtlInstallTb, rv32InstallTb, runInstallTb, sweeps, teacherBytes, withCrc } from './core-install-tb.js';
 import { teacherImage } from './verilated-core.js';
 
 // The loader model (hardware-models/fixed-point/core-install.ts) against the RTL loader (nla_core_load.vh
@@ -14,6 +14,7 @@ import { teacherImage } from './verilated-core.js';
 
 const hasVerilator = hasTool('verilator');
 const hasCc = hasTool('cc');
+const hasRv = hasCc && hasTool('riscv64-unknown-elf-gcc');
 const TIMEOUT = 1_200_000;
 
 interface Vectors {
@@ -165,5 +166,12 @@ describe.skipIf(!hasCc)('the firmware loader (gateware/firmware/image_install.c)
 
   it('every byte of the headers, first records and trailers swept', () => {
     check(fwInstallTb(), swept(namedImages()));
+  }, TIMEOUT);
+});
+
+describe.skipIf(!hasRv)('the firmware loader as rv32i machine code (riscv64-unknown-elf-gcc -march=rv32i -Os, run by image_install_iss.c)', () => {
+  it('the named images, seeded corruptions and the byte sweeps', () => {
+    const named = namedImages();
+    check(rv32InstallTb(), [...named, ...corrupted(named, 40), ...swept(named)]);
   }, TIMEOUT);
 });
