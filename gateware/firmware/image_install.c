@@ -40,16 +40,15 @@ static const uint32_t crc_tab[16] = {   /* CRC-32 (reflected 0xEDB88320) of one 
 #define FAIL(c, o) do { code = (uint8_t)(c); eoff = (uint16_t)(o); return -1; } while (0)
 #define RD(n, v) do { if (rd((n), &(v))) return -1; } while (0)
 
-/* rd: n bytes little-endian at pos; with chk, a byte at or past the trailer refuses the field (F_FS) */
+/* rd: n bytes little-endian at pos; with chk, a field that reaches the trailer is refused at its first byte
+ * (F_FS; the RTL stops at the first byte at or past the trailer, and reads change nothing) */
 static int rd(unsigned n, uint32_t *v) {
-  uint32_t x = 0;
+  uint32_t x = 0, p = pos;
   unsigned k;
-  fstart = pos;
-  for (k = 0; k < 8 * n; k += 8) {
-    if (chk && pos >= body_end) FAIL(1, fstart);
-    x |= (uint32_t)hal_stage_rd(pos) << k;
-    pos++;
-  }
+  fstart = p;
+  if (chk && p + n > body_end) FAIL(1, p);
+  for (k = 0; k < 8 * n; k += 8) x |= (uint32_t)hal_stage_rd(p++) << k;
+  pos = p;
   *v = x;
   return 0;
 }
