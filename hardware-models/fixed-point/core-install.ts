@@ -28,9 +28,16 @@ import { crc32 } from '../../core/crc32.js';
  * the start of the field being checked (F_FS), the read position (F_POS: after a string's length byte,
  * after the last record), 0, 4 or 8, the trailer (F_BE), or the last whole weight before the trailer
  * (F_JW). The checks go beyond image-codec.ts (table values within Q3.16, clip topQ >= 0,
- * etaDtQ24 < 2^24, betaQ16 < 2^24) and add the limits of the build: nOutputs, nPopulations,
- * nProjections, table populations at their field (CAPACITY at once), the capacity of 6.3 after the whole
- * image (CAPACITY, offset 0).
+ * etaDtQ24 < 2^24) and add the limits of the build: an image larger than the staging memory (CAPACITY,
+ * offset 8), nOutputs, nPopulations, nProjections, table populations at their field (CAPACITY at once),
+ * the capacity of 6.3 after the whole image (CAPACITY, offset 0). The order is the RTL's, not the codec's:
+ * magic, version, totalBytes and the CRC first, then the fields in file order, fan-in and the end of the
+ * records after the last projection, the capacity last.
+ *
+ * Not every bit of a population record is defined: the clip top (bits 44:24) is written only for a clip
+ * population and the table slot (bits 47 and up) only for a table population; for the others the RTL
+ * writes whatever its registers held (the previous population's, or the previous image's). The datapath
+ * reads them only for those activations, so `care` leaves them out (the firmware writes 0 there).
  */
 
 /** The parameters of an nla_core build (its Verilog parameters; defaults as in nla_core.v and board_top.v). */

@@ -59,6 +59,12 @@ function namedImages(): Array<[string, Uint8Array]> {
     ['refused: population sums wrapping at 2^16', wrapped],
     ['refused: 80 neurons', big],
     ['refused: too short', good.slice(0, 40)],
+    ['refused: larger than the staging memory', (() => {
+      const b = new Uint8Array(32772);
+      b.set(good.subarray(0, good.length - 4));
+      new DataView(b.buffer).setUint32(8, b.length, true);
+      return withCrc(b);
+    })()],
   ];
 }
 
@@ -120,6 +126,7 @@ describe('the loader model (core-install.ts)', () => {
     expect([byName['refused: relaxShift']!.result, byName['refused: relaxShift']!.errOffset]).toEqual([1, 20]);
     expect([byName['refused: nOutputs']!.result, byName['refused: nOutputs']!.errOffset]).toEqual([1, 32]);
     expect(byName['refused: 80 neurons']!.result).toBe(2);
+    expect([byName['refused: larger than the staging memory']!.result, byName['refused: larger than the staging memory']!.errOffset]).toEqual([2, 8]);
   });
 });
 
