@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include "image_install.h"
 
-#define AD 256
+#ifndef II_AD
+#define II_AD 256   /* depth of aw_mem and fb_mem (1 << AW) */
+#endif
+#define AD II_AD
 static uint8_t stage[II_IMG_BYTES];
 static uint64_t aw[AD];
-static uint32_t fb[AD], wm[16384], regs[32];
+static uint32_t fb[AD], wm[16384], regs[64];
 static uint32_t lo_held, lo_addr, in_install, reads, writes;
 static int lo_valid;
 
@@ -44,7 +47,7 @@ void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value) {
       if (!lo_valid || addr != lo_addr) die("aw_mem high half without its low half", addr);
       aw[addr] = ((uint64_t)value << 32) | lo_held; lo_valid = 0; break;
     case II_MEM_FB: if (addr >= AD || value >> 24) die("fb_mem address or value", addr); fb[addr] = value; break;
-    case II_MEM_REG: if (addr >= 32) die("register", addr); regs[addr] = value; break;
+    case II_MEM_REG: if (addr >= 64) die("register", addr); regs[addr] = value; break;
     default: die("bad memory", mem);
   }
 }

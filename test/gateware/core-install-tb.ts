@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { crc32 } from '../../core/crc32.js';
-import { CORE_PARAMS, coreLayout, installRegisters, installWrites, type CoreInstall } from '../../hardware-models/fixed-point/core-install.js';
+import { CORE_PARAMS, coreLayout, installRegisters, installWrites, type CoreInstall, type CoreParams } from '../../hardware-models/fixed-point/core-install.js';
 import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { execBounded } from '../../host/fpga/core-sim.js';
 import { repoRoot } from '../../host/board/verilate.js';
@@ -31,10 +31,21 @@ export function hasTool(cmd: string, arg = '--version'): boolean {
   }
 }
 
-function build(kind: string, sources: string[], make: (tmp: string) => void, binName: string): string {
+/** Non-default core parameters as Verilator -G overrides and C -D defines (with the memories' depth and MAX_PROJ). */
+function paramFlags(params: CoreParams): { g: string[]; d: string[] } {
+  const g: string[] = [];
+  const d = [`-DII_AD=${coreLayout(params).AD}`, `-DII_NPROJ=${params.MAX_PROJ}`];
+  for (const [k, v] of Object.entries(params)) {
+    g.push(`-G${k}=${v}`);
+    d.push(`-DII_${k}=${v}`);
+  }
+  return { g, d };
+}
+
+function build(kind: string, sources: string[], make: (tmp: string) => void, binName: string, tag = ''): string {
   const root = repoRoot();
   const h = createHash('sha256');
-  h.update(FLAGS.join(' ')).update(binName);
+  h.update(FLAGS.join(' ')).update(binName).update(tag);
   for (const f of sources) h.update(f.slice(root.length)).update(readFileSync(f));
   const dir = join(root, 'build', kind, `install-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, binName);
@@ -57,22 +68,50 @@ function build(kind: string, sources: string[], make: (tmp: string) => void, bin
 }
 
 /** The RTL testbench binary (built once per version of the sources, about 40 s). */
-export function rtlInstallTb(): string {
+export function rtlInstallTb(params: CoreParams = CORE_PARAMS): string {
   const gw = join(repoRoot(), 'gateware');
   const v = readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f));
   const cpp = join(gw, 'sim', 'core_install_tb.cpp');
+  const p = paramFlags(params);
+  const dflt = JSON.stringify(params) === JSON.stringify(CORE_PARAMS);
   return build('verilator', [...v, cpp], (tmp) => {
-    execBounded('building core_install_tb (verilator)', 'verilator', [...FLAGS, `-I${gw}`, '-Mdir', tmp, ...v.filter((f) => f.endsWith('.v')), cpp, '-o', 'core_install_tb'], { timeoutMs: 10 * 60_000, maxBuffer: 1 << 26 });
-  }, 'core_install_tb');
+    let top = ['--top-module', 'nla_core'];
+    const extra: string[] = [];
+    if (!dflt) {
+      // a wrapper with the parameters (Verilator 5.006 fails on -G of some of them), the staging ports only
+      const wrap = join(tmp, 'core_install_top.v');
+      const ps = Object.entries(params).map(([k, x]) => `.${k}(${x})`).join(', ');
+      writeFileSync(wrap, `module core_install_top (input clk, input rst, input img_wr_en, input [16:0] img_wr_addr, input [7:0] img_wr_data,
+  input img_commit, input [16:0] img_total, output img_done, output [1:0] img_result, output [15:0] img_err_offset,
+  output image_loaded, output [31:0] image_crc);
+  /* verilator lint_off PINCONNECTEMPTY */
+  nla_core #(${ps}) u (.clk(clk), .rst(rst), .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data),
+    .img_commit(img_commit), .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(), .n_outputs(), .n_neurons(),
+    .core_reset(1'b0), .restore_weights(1'b0), .learn(1'b0), .param_we(1'b0), .param_id(16'd0), .param_value(32'd0),
+    .in_we(1'b0), .in_idx(16'd0), .in_value(24'd0), .tgt_we(1'b0), .tgt_idx(16'd0), .tgt_value(24'd0), .tgt_commit(1'b0),
+    .frame_go(1'b0), .frame_busy(), .frame_done(), .probes(4'd0), .out_rd_req(1'b0), .out_rd_idx(16'd0), .out_rd_valid(),
+    .out_rd_data(), .saturations(), .frames_processed());
+  /* verilator lint_on PINCONNECTEMPTY */
+endmodule
+`);
+      top = ['--top-module', 'core_install_top', '-Wno-fatal'];
+      extra.push(wrap);
+      p.d.push('-DII_WRAP');
+    }
+    const flags = FLAGS.filter((f, i) => f !== '--top-module' && FLAGS[i - 1] !== '--top-module');
+    execBounded('building core_install_tb (verilator)', 'verilator', [...flags, ...top, '-CFLAGS', p.d.join(' '), `-I${gw}`, '-Mdir', tmp, ...v.filter((f) => f.endsWith('.v')), ...extra, cpp, '-o', 'core_install_tb'], { timeoutMs: 10 * 60_000, maxBuffer: 1 << 26 });
+  }, 'core_install_tb', [...p.g, ...p.d].join(' '));
 }
 
 /** The firmware loader's native harness (host cc). */
-export function fwInstallTb(): string {
+export function fwInstallTb(params: CoreParams = CORE_PARAMS): string {
   const fw = join(repoRoot(), 'gateware', 'firmware');
   const src = ['image_install_tb.c', 'image_install.c'].map((f) => join(fw, f));
+  const p = paramFlags(params);
   return build('firmware', [...src, join(fw, 'image_install.h')], (tmp) => {
-    execBounded('building image_install_tb (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-o', join(tmp, 'image_install_tb'), ...src], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
-  }, 'image_install_tb');
+    execBounded('building image_install_tb (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', ...p.d, '-o', join(tmp, 'image_install_tb'), ...src], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
+  }, 'image_install_tb', p.d.join(' '));
 }
 
 /** The RV32I build (riscv64-unknown-elf-gcc -march=rv32i -Os, as the firmware's) run by image_install_iss.c with the same harness. */
@@ -123,10 +162,10 @@ export function runInstallTb(bin: string, images: Uint8Array[]): TbAnswer[] {
 const REG_ORDER = ['a_steps', 'a_iters', 'a_relax', 'a_beta', 'a_nin', 'a_nst', 'a_nn', 'a_no', 'a_nproj', 'a_crc', 'a_nsyn', 'j_pre', 'j_pg', 'j_lrn'];
 
 /** The first difference between a testbench's answer and the model's (null when equal on every item the model defines). */
-export function dumpMismatch(got: TbAnswer, want: CoreInstall): string | null {
+export function dumpMismatch(got: TbAnswer, want: CoreInstall, params: CoreParams = CORE_PARAMS): string | null {
   if (got.result !== want.result || got.errOffset !== want.errOffset) return `result/offset: got ${got.result}/${got.errOffset}, want ${want.result}/${want.errOffset}`;
   if (want.result !== 0) return null;
-  const widths = installRegisters();
+  const widths = installRegisters(params);
   const nproj = want.registers.a_nproj!;
   for (const [k, name] of REG_ORDER.entries()) {
     let g = got.regs?.[k];

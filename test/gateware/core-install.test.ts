@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
-import { coreInstall, type CoreInstall } from '../../hardware-models/fixed-point/core-install.js';
+import { CORE_PARAMS, coreInstall, type CoreInstall, type CoreParams } from '../../hardware-models/fixed-point/core-install.js';
 import { encodeImage, decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { corruptions, dumpMismatch, fwInstallTb, hasTool, rtlInstallTb, rv32InstallTb, runInstallTb, sweeps, teacherBytes, withCrc } from './core-install-tb.js';
 import { teacherImage } from './verilated-core.js';
@@ -91,13 +91,13 @@ function swept(named: Array<[string, Uint8Array]>): Array<[string, Uint8Array]> 
   return out;
 }
 
-function check(bin: string, images: Array<[string, Uint8Array]>) {
+function check(bin: string, images: Array<[string, Uint8Array]>, params: CoreParams = CORE_PARAMS) {
   const got = runInstallTb(bin, images.map(([, b]) => b));
   const counts = [0, 0, 0];
   images.forEach(([name, b], k) => {
-    const want = coreInstall(b);
+    const want = coreInstall(b, params);
     counts[want.result]!++;
-    expect(dumpMismatch(got[k]!, want), name).toBeNull();
+    expect(dumpMismatch(got[k]!, want, params), name).toBeNull();
   });
   return counts;
 }
@@ -181,4 +181,22 @@ describe.skipIf(!hasRv)('the firmware loader as rv32i machine code (riscv64-unkn
     const named = namedImages();
     check(rv32InstallTb(), [...named, ...corrupted(named, 40), ...swept(named)]);
   }, TIMEOUT);
+});
+
+// Other builds of the core: larger (AW 9, more records; MAX_NEURONS 128 crashes Verilator 5.006 on nla_core) and smaller (the limits refuse most images, at their fields)
+const OTHER_PARAMS: Array<[string, CoreParams]> = [
+  ['larger', { MAX_NEURONS: 64, MAX_INPUTS: 64, MAX_OUTPUTS: 32, MAX_SYNAPSES: 4096, MAX_POPS: 32, MAX_PROJ: 16, MAX_TABLES: 2, IMG_BYTES: 32768, MAX_PAYLOAD: 512 }],
+  ['smaller', { MAX_NEURONS: 16, MAX_INPUTS: 8, MAX_OUTPUTS: 4, MAX_SYNAPSES: 256, MAX_POPS: 4, MAX_PROJ: 2, MAX_TABLES: 1, IMG_BYTES: 8192, MAX_PAYLOAD: 24 }],
+];
+
+describe.skipIf(!hasVerilator || !hasCc)('other core parameters: RTL, firmware and model agree', () => {
+  for (const [name, params] of OTHER_PARAMS)
+    it(`${name} build (${Object.values(params).join(', ')})`, () => {
+      const named = namedImages();
+      const images = [...named, ...corrupted(named, 30)];
+      const rtl = check(rtlInstallTb(params), images, params);
+      const fw = check(fwInstallTb(params), images, params);
+      expect(fw).toEqual(rtl);
+      expect(rtl[0]! + rtl[2]!).toBeGreaterThan(0);
+    }, TIMEOUT);
 });
