@@ -31,6 +31,7 @@ typedef struct { uint8_t kind; uint16_t size, off; uint32_t fan; } pop_t;   /* t
 static pop_t pops[II_MAX_POPS];
 static uint32_t pos, body_end, fstart;
 static uint8_t chk, code;
+static uint32_t spent;   /* staged bytes read since the last yield */
 static uint16_t eoff;
 
 static const uint32_t crc_tab[16] = {   /* CRC-32 (reflected 0xEDB88320) of one nibble */
@@ -49,6 +50,7 @@ static int rd(unsigned n, uint32_t *v) {
   if (chk && p + n > body_end) FAIL(1, p);
   for (k = 0; k < 8 * n; k += 8) x |= (uint32_t)hal_stage_rd(p++) << k;
   pos = p;
+  spent += n;
   *v = x;
   return 0;
 }
@@ -77,156 +79,259 @@ static void wr64(uint32_t addr, uint32_t lo, uint32_t hi) {
   hal_core_wr(II_MEM_AW_HI, addr, hi);
 }
 
-/* one pass over the records from byte 12 (pass 1: checks only; pass 2, inst: the writes) */
-static int pass(int inst, uint32_t crc) {
-  uint32_t v, nin, nst, nn, no, npop, nproj, k, kind, size, off, act, dec, top = 0, tab = 0, ntab = 0;
-  uint32_t cnt_in = 0, cnt_n = 0, cnt_st = 0, syn = 0;
-  pos = 12;
-  RD(4, v); if (v == 0) FAIL(1, fstart);                                      /* V_DT */
-  RD(2, v); if (v == 0) FAIL(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_STEPS, v);   /* V_SPF */
-  RD(2, v); if (v == 0) FAIL(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_ITERS, v);   /* V_IT */
-  RD(1, v); if (v > 15) FAIL(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_RELAX, v);   /* V_RS */
-  RD(1, v);                                                                   /* V_RSV */
-  RD(4, v); if (v >> 24) FAIL(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_BETA, v);   /* V_BETA */
-  RD(2, nin); RD(2, nst);
-  RD(2, nn); if (nn == 0) FAIL(1, fstart);
-  RD(2, no);
-  if (no == 0 || no > nn) FAIL(1, fstart);
-  if (no > II_MAX_OUTPUTS) FAIL(2, fstart);
-  RD(2, npop);
-  if (npop == 0 || npop > 1024) FAIL(1, fstart);
-  if (npop > II_MAX_POPS) FAIL(2, fstart);
-  RD(2, nproj);
-  if (nproj > II_MAX_PROJ) FAIL(2, fstart);
-  if (inst) {
-    hal_core_wr(II_MEM_REG, II_REG_NIN, nin); hal_core_wr(II_MEM_REG, II_REG_NST, nst);
-    hal_core_wr(II_MEM_REG, II_REG_NN, nn); hal_core_wr(II_MEM_REG, II_REG_NO, no);
-    hal_core_wr(II_MEM_REG, II_REG_NPROJ, nproj);
-  }
-  if (str()) return -1;
-  /* ---- population records */
-  for (k = 0; k < npop; k++) {
-    RD(1, kind); if (kind > 3) FAIL(1, fstart);                               /* V_PKIND */
-    RD(2, size); if (size == 0) FAIL(1, fstart);                              /* V_PSIZE */
-    RD(2, off); if (off != (kind <= 1 ? cnt_in : cnt_n)) FAIL(1, fstart);     /* V_POFF */
-    pops[k].kind = (uint8_t)kind; pops[k].size = (uint16_t)size; pops[k].off = (uint16_t)off; pops[k].fan = 0;
-    if (kind <= 1) cnt_in = (cnt_in + size) & 0x1ffffu; else cnt_n = (cnt_n + size) & 0x1ffffu;
-    if (kind == 0) cnt_st = (cnt_st + size) & 0x1ffffu;
-    RD(4, dec); if (dec >> 24) FAIL(1, fstart);                               /* V_PDEC */
-    RD(1, act);                                                               /* V_PACT */
-    if (act > 2 || (kind <= 1 && act != 0)) FAIL(1, fstart);
-    if (act == 1) {                                                           /* V_PTOP */
-      RD(4, v); if (v >> 31) FAIL(1, fstart);
-      top = v > 524288u ? 524288u : v;
-    }
-    if (str()) return -1;                       /* a table's source, else the name */
-    if (act == 2) {                                                           /* V_PTAB0, V_PTAB1 */
-      uint32_t ti, a;
-      if (ntab == II_MAX_TABLES) FAIL(2, pos);
-      tab = ntab++;
-      a = TBASE + (tab << 10);
-      for (ti = 0; ti < 771; ti++) {
-        RD(4, v);
-        if ((v >> 19) != 0 && (v >> 19) != 0x1fffu) FAIL(1, fstart);          /* outside Q3.16 */
-        if (inst) hal_core_wr(II_MEM_WMEM, a + ti, v);
-      }
-      if (str()) return -1;                     /* the name */
-    }
-    if (inst)                                                                 /* V_PEND: {tab, act, top, dec} */
-      wr64(AW_POP + k, dec | ((act == 1 ? top : 0) << 24),
-           ((act == 1 ? top : 0) >> 8) | (act << 13) | ((act == 2 ? tab : 0) << 15));
-  }
-  if (cnt_in != nin || cnt_n != nn || cnt_st != nst) FAIL(1, pos);            /* V_SUMS */
-  /* ---- outputs */
-  for (k = 0; k < no; k++) {                                                  /* V_OUT .. V_OUT3 */
-    uint32_t p, ok = 0;
-    RD(2, v);
-    for (p = 0; p < npop; p++)
-      if (pops[p].kind == 3 && v >= pops[p].off && v - pops[p].off < pops[p].size) ok = 1;
-    if (v >= nn || !ok) FAIL(1, fstart);
-    if (inst) hal_core_wr(II_MEM_FB, FO + k, v & MASK(NB));
-  }
-  /* ---- projection records */
-  for (k = 0; k < nproj; k++) {
-    uint32_t pre, rows, cols, eta, rc, wend, qo, po, pg;
-    pop_t *q, *pp;
-    RD(1, pre); if (pre > 1) FAIL(1, fstart);                                 /* V_JPRE */
-    RD(2, v); if (v >= npop) FAIL(1, fstart);                                 /* V_JPREP, V_JPREP2 */
-    q = &pops[v];
-    if ((q->kind <= 1) != (pre == 0)) FAIL(1, fstart);
-    pg = q->kind == 0; qo = q->off; cols = q->size;
-    RD(2, v); if (v >= npop) FAIL(1, fstart);                                 /* V_JPOST, V_JPOST2 */
-    pp = &pops[v];
-    if (pp->kind <= 1) FAIL(1, fstart);
-    po = pp->off; rows = pp->size;
-    RD(2, v); if (v != rows) FAIL(1, fstart);                                 /* V_JROWS */
-    RD(2, v); if (v != cols) FAIL(1, fstart);                                 /* V_JCOLS */
-    RD(4, eta); if (eta >> 24) FAIL(1, fstart);                               /* V_JETA */
-    if (str()) return -1;
-    rc = mul16(rows, cols);                                                   /* V_JW */
-    wend = pos + ((rc & 0xffffu) << 2);
-    if ((rc >> 15) || wend > body_end) FAIL(1, pos + ((body_end - pos) & ~3u));
-    if (!inst) { pp->fan = (pp->fan + cols) & 0x1ffffu; pos = wend; }
-    else {
-      uint32_t i, w, lo, hi;
-      /* record word {eta @RE, first weight @RW, cols @RC, rows @RR, post offset @RP, pre offset @0} */
-      uint64_t r = ((uint64_t)eta << RE) | ((uint64_t)(syn & MASK(SB)) << RW) | ((uint64_t)(cols & MASK(NB + 1)) << RC) |
-                   ((uint64_t)(rows & MASK(NB + 1)) << RR) | ((uint64_t)(po & MASK(NB)) << RP) | (uint64_t)(qo & MASK(NB));
-      lo = (uint32_t)r; hi = (uint32_t)(r >> 32);
-      wr64(AW_REC + k, lo, hi);
-      hal_core_wr(II_MEM_REG, II_REG_J + k, pre | (pg << 1) | ((eta != 0) << 2));
-      for (i = 0; i < rc; i++) {                                              /* I_W1 .. I_W3 */
-        RD(4, w);
-        hal_core_wr(II_MEM_WMEM, syn + i, w);
-        hal_core_wr(II_MEM_WMEM, W0BASE | (syn + i), w);
-      }
-    }
-    syn = (syn + rc) & 0x1ffffu;
-  }
-  for (k = 0; k < npop; k++) if (pops[k].fan > 1024) FAIL(1, pos);            /* V_FAN */
-  if (pos != body_end) FAIL(1, pos);                                          /* V_END */
-  if (nn > II_MAX_NEURONS || syn > II_MAX_SYNAPSES || nin > II_MAX_INPUTS || no > II_MAX_OUTPUTS ||
-      II_MAX_PAYLOAD < 10 || nst > PAYQ) FAIL(2, 0);                          /* V_CAP (6.3) */
-  if (inst) {
-    hal_core_wr(II_MEM_REG, II_REG_CRC, crc);
-    hal_core_wr(II_MEM_REG, II_REG_NSYN, syn);
-    for (k = 0; k < npop; k++) {                                              /* I_N1 .. I_N3 */
-      uint32_t u, base = pops[k].kind >= 2 ? B2 : B2 + B1, val = k | (pops[k].kind == 1 ? 1u << 23 : 0);
-      for (u = 0; u < pops[k].size; u++) hal_core_wr(II_MEM_FB, base + pops[k].off + u, val);
-    }
-  }
-  return 0;
+/* ---- the loader as a resumable job (a protothread: the state is static, `lc` the line to resume at) ---- */
+/* the job's state: one struct, reached through one base register (statics would cost an address each) */
+static struct job_s {
+  uint32_t lc, budget, total_, crc, i_, inst, v, nin, nst, nn, no, npop, nproj, k, kd, sz, of, act, dec, top, tab, ntab, cnt_in, cnt_n, cnt_st, syn, ti, ta, pre, rows, cols, eta, rc, wend, qo, po, pg;
+  pop_t *q, *pp;
+} job;
+
+#define FAILJ(c, o) do { code = (uint8_t)(c); eoff = (uint16_t)(o); goto out; } while (0)
+#define RDJ(n, x) do { if (rd((n), &(x))) goto out; } while (0)
+#define STRJ() do { if (str()) goto out; } while (0)
+/* give the caller its turn once `budget` staged bytes were read since the last turn */
+#define SPENT_YIELD() do { if (spent >= budget) { spent = 0; lc = __LINE__; return II_BUSY; case __LINE__:; } } while (0)
+
+void image_install_start(uint32_t total) {
+  job.total_ = total & 0x1ffffu;
+  job.lc = 1;
 }
 
-int image_install(uint32_t total, uint16_t *err_off) {
-  uint32_t v, crc = 0xFFFFFFFFu, i;
-  total &= 0x1ffffu;
-  body_end = (total - 4) & 0x1ffffu;
+#define lc (J->lc)
+#define budget (J->budget)
+#define total_ (J->total_)
+#define crc (J->crc)
+#define i_ (J->i_)
+#define inst (J->inst)
+#define v (J->v)
+#define nin (J->nin)
+#define nst (J->nst)
+#define nn (J->nn)
+#define no (J->no)
+#define npop (J->npop)
+#define nproj (J->nproj)
+#define k (J->k)
+#define kd (J->kd)
+#define sz (J->sz)
+#define of (J->of)
+#define act (J->act)
+#define dec (J->dec)
+#define top (J->top)
+#define tab (J->tab)
+#define ntab (J->ntab)
+#define cnt_in (J->cnt_in)
+#define cnt_n (J->cnt_n)
+#define cnt_st (J->cnt_st)
+#define syn (J->syn)
+#define ti (J->ti)
+#define ta (J->ta)
+#define pre (J->pre)
+#define rows (J->rows)
+#define cols (J->cols)
+#define eta (J->eta)
+#define rc (J->rc)
+#define wend (J->wend)
+#define qo (J->qo)
+#define po (J->po)
+#define pg (J->pg)
+#define q (J->q)
+#define pp (J->pp)
+int image_install_poll(uint32_t max_bytes, uint16_t *err_off) {
+  struct job_s *const J = &job;
+  budget = max_bytes ? max_bytes : 1;
+  spent = 0;
+  switch (lc) {
+  case 0: return II_IDLE;
+  case 1:
+  body_end = (total_ - 4) & 0x1ffffu;
   chk = 1; pos = 0; code = 0; eoff = 0;
-  if (total < 48) { code = 1; eoff = 0; goto out; }                           /* V_START */
-  if (total > II_IMG_BYTES) { code = 2; eoff = 8; goto out; }
-  if (rd(4, &v)) goto out;
-  if (v != 0x49414C4Eu) { code = 1; eoff = 0; goto out; }                     /* V_MAGIC */
-  if (rd(2, &v)) goto out;
-  if (v != 1) { code = 1; eoff = 4; goto out; }                               /* V_VER */
-  if (rd(2, &v)) goto out;                                                    /* V_FLAGS */
-  if (rd(4, &v)) goto out;
-  if (v != total) { code = 1; eoff = 8; goto out; }                           /* V_TOT */
-  for (i = 0; i < body_end; i++) {                                            /* V_CRC0 .. V_CRC3 */
-    uint32_t b = hal_stage_rd(i);
-    crc = crc_tab[(crc ^ b) & 15u] ^ (crc >> 4);
-    crc = crc_tab[(crc ^ (b >> 4)) & 15u] ^ (crc >> 4);
+  if (total_ < 48) FAILJ(1, 0);                                               /* V_START */
+  if (total_ > II_IMG_BYTES) FAILJ(2, 8);
+  RDJ(4, v); if (v != 0x49414C4Eu) FAILJ(1, 0);                               /* V_MAGIC */
+  RDJ(2, v); if (v != 1) FAILJ(1, 4);                                         /* V_VER */
+  RDJ(2, v);                                                                  /* V_FLAGS */
+  RDJ(4, v); if (v != total_) FAILJ(1, 8);                                    /* V_TOT */
+  crc = 0xFFFFFFFFu; i_ = 0;
+  while (i_ < body_end) {                                                     /* V_CRC0 .. V_CRC3 */
+    {   /* a slice of at most `budget` bytes, in registers */
+      uint32_t c = crc, i = i_, stop = body_end - i > budget ? i + budget : body_end;
+      for (; i < stop; i++) {
+        uint32_t b = hal_stage_rd(i);
+        c = crc_tab[(c ^ b) & 15u] ^ (c >> 4);
+        c = crc_tab[(c ^ (b >> 4)) & 15u] ^ (c >> 4);
+      }
+      crc = c; i_ = i;
+    }
+    if (i_ < body_end) { lc = __LINE__; return II_BUSY; case __LINE__:; }
   }
   crc = ~crc;
   pos = body_end; chk = 0;
-  if (rd(4, &v)) goto out;
-  if (v != crc) { code = 1; eoff = (uint16_t)body_end; goto out; }            /* V_CRCCMP */
+  RDJ(4, v); if (v != crc) FAILJ(1, body_end);                                /* V_CRCCMP */
   chk = 1;
-  if (pass(0, crc)) goto out;                                                 /* pass 1: the checks */
-  hal_core_wr(II_MEM_CTL, II_CTL_BEGIN, 0);
-  if (pass(1, crc)) goto out;                                                 /* pass 2: the same bytes, valid */
+  /* pass 1 (inst 0) checks everything; pass 2 (inst 1) reads the same bytes again and writes */
+  for (inst = 0; inst < 2; inst++) {
+    if (inst) hal_core_wr(II_MEM_CTL, II_CTL_BEGIN, 0);
+    top = 0; tab = 0; ntab = 0; cnt_in = 0; cnt_n = 0; cnt_st = 0; syn = 0;
+    pos = 12;
+    RDJ(4, v); if (v == 0) FAILJ(1, fstart);                                  /* V_DT */
+    RDJ(2, v); if (v == 0) FAILJ(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_STEPS, v);   /* V_SPF */
+    RDJ(2, v); if (v == 0) FAILJ(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_ITERS, v);   /* V_IT */
+    RDJ(1, v); if (v > 15) FAILJ(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_RELAX, v);   /* V_RS */
+    RDJ(1, v);                                                                /* V_RSV */
+    RDJ(4, v); if (v >> 24) FAILJ(1, fstart); if (inst) hal_core_wr(II_MEM_REG, II_REG_BETA, v);   /* V_BETA */
+    RDJ(2, nin); RDJ(2, nst);
+    RDJ(2, nn); if (nn == 0) FAILJ(1, fstart);
+    RDJ(2, no);
+    if (no == 0 || no > nn) FAILJ(1, fstart);
+    if (no > II_MAX_OUTPUTS) FAILJ(2, fstart);
+    RDJ(2, npop);
+    if (npop == 0 || npop > 1024) FAILJ(1, fstart);
+    if (npop > II_MAX_POPS) FAILJ(2, fstart);
+    RDJ(2, nproj);
+    if (nproj > II_MAX_PROJ) FAILJ(2, fstart);
+    if (inst) {
+      hal_core_wr(II_MEM_REG, II_REG_NIN, nin); hal_core_wr(II_MEM_REG, II_REG_NST, nst);
+      hal_core_wr(II_MEM_REG, II_REG_NN, nn); hal_core_wr(II_MEM_REG, II_REG_NO, no);
+      hal_core_wr(II_MEM_REG, II_REG_NPROJ, nproj);
+    }
+    STRJ();
+    /* ---- population records */
+    for (k = 0; k < npop; k++) {
+      RDJ(1, kd); if (kd > 3) FAILJ(1, fstart);                           /* V_PKIND */
+      RDJ(2, sz); if (sz == 0) FAILJ(1, fstart);                          /* V_PSIZE */
+      RDJ(2, of); if (of != (kd <= 1 ? cnt_in : cnt_n)) FAILJ(1, fstart); /* V_POFF */
+      pops[k].kind = (uint8_t)kd; pops[k].size = (uint16_t)sz; pops[k].off = (uint16_t)of; pops[k].fan = 0;
+      if (kd <= 1) cnt_in = (cnt_in + sz) & 0x1ffffu; else cnt_n = (cnt_n + sz) & 0x1ffffu;
+      if (kd == 0) cnt_st = (cnt_st + sz) & 0x1ffffu;
+      RDJ(4, dec); if (dec >> 24) FAILJ(1, fstart);                           /* V_PDEC */
+      RDJ(1, act);                                                            /* V_PACT */
+      if (act > 2 || (kd <= 1 && act != 0)) FAILJ(1, fstart);
+      if (act == 1) {                                                         /* V_PTOP */
+        RDJ(4, v); if (v >> 31) FAILJ(1, fstart);
+        top = v > 524288u ? 524288u : v;
+      }
+      STRJ();                                   /* a table's source, else the name */
+      if (act == 2) {                                                         /* V_PTAB0, V_PTAB1 */
+        if (ntab == II_MAX_TABLES) FAILJ(2, pos);
+        tab = ntab++;
+        ta = TBASE + (tab << 10);
+        for (ti = 0; ti < 771; ti++) {
+          RDJ(4, v);
+          if ((v >> 19) != 0 && (v >> 19) != 0x1fffu) FAILJ(1, fstart);       /* outside Q3.16 */
+          if (inst) hal_core_wr(II_MEM_WMEM, ta + ti, v);
+          SPENT_YIELD();
+        }
+        STRJ();                                 /* the name */
+      }
+      if (inst)                                                               /* V_PEND: {tab, act, top, dec} */
+        wr64(AW_POP + k, dec | ((act == 1 ? top : 0) << 24),
+             ((act == 1 ? top : 0) >> 8) | (act << 13) | ((act == 2 ? tab : 0) << 15));
+    }
+    if (cnt_in != nin || cnt_n != nn || cnt_st != nst) FAILJ(1, pos);         /* V_SUMS */
+    /* ---- outputs */
+    for (k = 0; k < no; k++) {                                                /* V_OUT .. V_OUT3 */
+      uint32_t p, ok = 0;
+      RDJ(2, v);
+      for (p = 0; p < npop; p++)
+        if (pops[p].kind == 3 && v >= pops[p].off && v - pops[p].off < pops[p].size) ok = 1;
+      if (v >= nn || !ok) FAILJ(1, fstart);
+      if (inst) hal_core_wr(II_MEM_FB, FO + k, v & MASK(NB));
+    }
+    /* ---- projection records */
+    for (k = 0; k < nproj; k++) {
+      RDJ(1, pre); if (pre > 1) FAILJ(1, fstart);                             /* V_JPRE */
+      RDJ(2, v); if (v >= npop) FAILJ(1, fstart);                             /* V_JPREP, V_JPREP2 */
+      q = &pops[v];
+      if ((q->kind <= 1) != (pre == 0)) FAILJ(1, fstart);
+      pg = q->kind == 0; qo = q->off; cols = q->size;
+      RDJ(2, v); if (v >= npop) FAILJ(1, fstart);                             /* V_JPOST, V_JPOST2 */
+      pp = &pops[v];
+      if (pp->kind <= 1) FAILJ(1, fstart);
+      po = pp->off; rows = pp->size;
+      RDJ(2, v); if (v != rows) FAILJ(1, fstart);                             /* V_JROWS */
+      RDJ(2, v); if (v != cols) FAILJ(1, fstart);                             /* V_JCOLS */
+      RDJ(4, eta); if (eta >> 24) FAILJ(1, fstart);                           /* V_JETA */
+      STRJ();
+      rc = mul16(rows, cols);                                                 /* V_JW */
+      wend = pos + ((rc & 0xffffu) << 2);
+      if ((rc >> 15) || wend > body_end) FAILJ(1, pos + ((body_end - pos) & ~3u));
+      if (!inst) { pp->fan = (pp->fan + cols) & 0x1ffffu; pos = wend; }
+      else {
+        /* record word {eta @RE, first weight @RW, cols @RC, rows @RR, post offset @RP, pre offset @0} */
+        uint64_t r = ((uint64_t)eta << RE) | ((uint64_t)(syn & MASK(SB)) << RW) | ((uint64_t)(cols & MASK(NB + 1)) << RC) |
+                     ((uint64_t)(rows & MASK(NB + 1)) << RR) | ((uint64_t)(po & MASK(NB)) << RP) | (uint64_t)(qo & MASK(NB));
+        wr64(AW_REC + k, (uint32_t)r, (uint32_t)(r >> 32));
+        hal_core_wr(II_MEM_REG, II_REG_J + k, pre | (pg << 1) | ((eta != 0) << 2));
+        for (ti = 0; ti < rc; ti++) {                                         /* I_W1 .. I_W3 */
+          RDJ(4, v);
+          hal_core_wr(II_MEM_WMEM, syn + ti, v);
+          hal_core_wr(II_MEM_WMEM, W0BASE | (syn + ti), v);
+          SPENT_YIELD();
+        }
+      }
+      syn = (syn + rc) & 0x1ffffu;
+    }
+    for (k = 0; k < npop; k++) if (pops[k].fan > 1024) FAILJ(1, pos);        /* V_FAN */
+    if (pos != body_end) FAILJ(1, pos);                                       /* V_END */
+    if (nn > II_MAX_NEURONS || syn > II_MAX_SYNAPSES || nin > II_MAX_INPUTS || no > II_MAX_OUTPUTS ||
+        II_MAX_PAYLOAD < 10 || nst > PAYQ) FAILJ(2, 0);                       /* V_CAP (6.3) */
+  }
+  hal_core_wr(II_MEM_REG, II_REG_CRC, crc);
+  hal_core_wr(II_MEM_REG, II_REG_NSYN, syn);
+  for (k = 0; k < npop; k++) {                                                /* I_N1 .. I_N3 */
+    uint32_t u, base = pops[k].kind >= 2 ? B2 : B2 + B1, val = k | (pops[k].kind == 1 ? 1u << 23 : 0);
+    for (u = 0; u < pops[k].size; u++) hal_core_wr(II_MEM_FB, base + pops[k].off + u, val);
+  }
   hal_core_wr(II_MEM_CTL, II_CTL_END, 0);
+  default:;
+  }
 out:
+  lc = 0;
   *err_off = eoff;
   return code;
+}
+
+#undef lc
+#undef budget
+#undef total_
+#undef crc
+#undef i_
+#undef inst
+#undef v
+#undef nin
+#undef nst
+#undef nn
+#undef no
+#undef npop
+#undef nproj
+#undef k
+#undef kd
+#undef sz
+#undef of
+#undef act
+#undef dec
+#undef top
+#undef tab
+#undef ntab
+#undef cnt_in
+#undef cnt_n
+#undef cnt_st
+#undef syn
+#undef ti
+#undef ta
+#undef pre
+#undef rows
+#undef cols
+#undef eta
+#undef rc
+#undef wend
+#undef qo
+#undef po
+#undef pg
+#undef q
+#undef pp
+
+int image_install(uint32_t total, uint16_t *err_off) {
+  image_install_start(total);
+  return image_install_poll(0xFFFFFFFFu, err_off);
 }

@@ -80,4 +80,12 @@ void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value);
  * caller then waits for the core's end of rest), 1 BAD_IMAGE, 2 CAPACITY; *err_off: the refused byte. */
 int image_install(uint32_t total, uint16_t *err_off);
 
+/* The same as a job run a slice at a time (so that fw_poll keeps the link served): image_install_start(total),
+ * then image_install_poll(max_bytes, &off) once per fw_poll: II_BUSY while it runs (at most about max_bytes
+ * staged bytes read per call: ~25 instructions each), then the result as image_install's (once; II_IDLE after). */
+#define II_BUSY (-1)
+#define II_IDLE (-2)
+void image_install_start(uint32_t total);
+int image_install_poll(uint32_t max_bytes, uint16_t *err_off);
+
 #endif

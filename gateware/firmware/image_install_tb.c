@@ -67,6 +67,15 @@ int main(void) {
       if (i < II_IMG_BYTES) stage[i] = (uint8_t)b;   /* bytes beyond the staging memory are not written */
     }
     reads = writes = 0;
+#ifndef II_ISS_BUILD
+    if (getenv("II_SLICE")) {   /* the job a slice at a time: II_SLICE staged bytes per poll */
+      uint32_t slice = (uint32_t)strtoul(getenv("II_SLICE"), NULL, 10), polls = 0;
+      image_install_start((uint32_t)n);
+      while ((r = image_install_poll(slice, &off)) == II_BUSY) polls++;
+      if (image_install_poll(slice, &off) != II_IDLE) die("the job did not end", 0);
+      if (getenv("II_STATS")) fprintf(stderr, "polls %u\n", polls);
+    } else
+#endif
     r = image_install((uint32_t)n, &off);
     if (in_install || lo_valid) die("install left open", 0);
     printf("R %d %d %d %u\n", r, off, r == 0, (unsigned)regs[II_REG_CRC]);

@@ -125,7 +125,7 @@ export function rv32InstallTb(): string {
     execBounded('objcopy', 'riscv64-unknown-elf-objcopy', ['-O', 'binary', elf, join(tmp, 'image_install.bin')], { timeoutMs: 60_000, maxBuffer: 1 << 24 });
     // the harness reads the image from its final folder (tmp is renamed into place)
     const final = tmp.replace(/\.tmp\d+$/, '');
-    execBounded('building image_install_iss (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', `-DII_IMAGE_PATH="${join(final, 'image_install.bin')}"`, '-o', join(tmp, 'image_install_iss'), ...host], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
+    execBounded('building image_install_iss (cc)', 'cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-DII_ISS_BUILD', `-DII_IMAGE_PATH="${join(final, 'image_install.bin')}"`, '-o', join(tmp, 'image_install_iss'), ...host], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
   }, 'image_install_iss');
 }
 
@@ -140,9 +140,9 @@ export interface TbAnswer {
 }
 
 /** Runs images through a testbench binary; one answer per image. */
-export function runInstallTb(bin: string, images: Uint8Array[]): TbAnswer[] {
+export function runInstallTb(bin: string, images: Uint8Array[], env: Record<string, string> = {}): TbAnswer[] {
   const input = images.map((b) => `I ${Buffer.from(b).toString('hex')}`).join('\n') + '\n';
-  const out = execBounded(`${bin} (${images.length} images)`, bin, [], { input, timeoutMs: 30 * 60_000, maxBuffer: 1 << 30 }).toString().trim().split('\n');
+  const out = execFileSync(bin, [], { input, timeout: 30 * 60_000, maxBuffer: 1 << 30, env: { ...process.env, ...env } }).toString().trim().split('\n');
   const answers: TbAnswer[] = [];
   for (const line of out) {
     const w = line.split(' ');

@@ -91,8 +91,8 @@ function swept(named: Array<[string, Uint8Array]>): Array<[string, Uint8Array]> 
   return out;
 }
 
-function check(bin: string, images: Array<[string, Uint8Array]>, params: CoreParams = CORE_PARAMS) {
-  const got = runInstallTb(bin, images.map(([, b]) => b));
+function check(bin: string, images: Array<[string, Uint8Array]>, params: CoreParams = CORE_PARAMS, env: Record<string, string> = {}) {
+  const got = runInstallTb(bin, images.map(([, b]) => b), env);
   const counts = [0, 0, 0];
   images.forEach(([name, b], k) => {
     const want = coreInstall(b, params);
@@ -173,6 +173,12 @@ describe.skipIf(!hasCc)('the firmware loader (gateware/firmware/image_install.c)
 
   it('every byte of the headers, first records and trailers swept', () => {
     check(fwInstallTb(), swept(namedImages()));
+  }, TIMEOUT);
+
+  it('run as a job a slice at a time (image_install_poll: 1, 7 and 64 staged bytes a call): the same answers', () => {
+    const named = namedImages();
+    const images = [...named, ...corrupted(named, 40)];
+    for (const slice of ['1', '7', '64']) check(fwInstallTb(), images, CORE_PARAMS, { II_SLICE: slice });
   }, TIMEOUT);
 });
 
