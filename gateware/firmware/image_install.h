@@ -72,6 +72,10 @@
 #define II_CTL_BEGIN 0u
 #define II_CTL_END   1u
 
+#ifdef __cplusplus
+extern "C" {   /* a C++ testbench may call it (compile image_install.c as C: it jumps into blocks) */
+#endif
+
 /* the proposed HAL (see above) */
 uint8_t hal_stage_rd(uint32_t addr);
 void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value);
@@ -87,5 +91,9 @@ int image_install(uint32_t total, uint16_t *err_off);
 #define II_IDLE (-2)
 void image_install_start(uint32_t total);
 int image_install_poll(uint32_t max_bytes, uint16_t *err_off);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
