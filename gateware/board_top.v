@@ -1,9 +1,15 @@
 // board_top: the reference FPGA board (iCE40 UP5K, iCEBreaker): UART pins -> frame_rx (UART receiver,
-// COBS, CRC, two frame buffers) -> board_link (link layer and session) -> nla_core, and board_link ->
-// frame_tx (CRC, COBS, UART transmitter) -> UART pin. A power-on reset holds everything for
-// 2**POR_BITS cycles after configuration (the external rst, active high, extends it). The capabilities
-// are declared here once and passed to nla_core (what its memories hold) and to board_link (what
-// HELLO_ACK announces). LEDs: session open, streaming.
+// COBS, CRC, two frame buffers) -> cpu_link (the link layer and session as firmware on the soft RV32I,
+// gateware/firmware/) -> nla_core, and cpu_link -> frame_tx (CRC, COBS, UART transmitter) -> UART pin.
+// A power-on reset holds everything for 2**POR_BITS cycles after configuration (the external rst, active
+// high, extends it). The capabilities are declared here once and passed to nla_core (what its memories
+// hold); the firmware announces them in HELLO_ACK from its board parameters
+// (gateware/firmware/rv32/cpulink_board.h, checked equal to these by test/gateware/cpu-board-image.test.ts).
+// cpu_link's code and data are one SPRAM: in simulation it starts with the committed image
+// gateware/firmware/cpulink_board.hex (`CPU_LINK_FW, which host/board/verilate.ts defines); on the chip it
+// must be copied in from the SPI flash at boot (gateware/flash_boot.v: see cpu_link.v's boot port).
+// board_link (the same ports, in RTL) remains the reference of the session tests. LEDs: session open,
+// streaming.
 module board_top #(
   parameter CLK_HZ = 12000000,
   parameter BAUD = 115200,
@@ -74,8 +80,8 @@ module board_top #(
     .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed));
 
-  // ---- link layer and session ----
-  board_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .MAX_PAYLOAD(MAX_PAYLOAD),
+  // ---- link layer and session: the firmware on the soft processor ----
+  cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .MAX_PAYLOAD(MAX_PAYLOAD),
     .IMG_BYTES(IMG_BYTES), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .ID_LEN(8), .BOARD_ID("nla-up5k")) u_link (
     .clk(clk), .rst(rst_q), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),

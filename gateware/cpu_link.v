@@ -9,16 +9,18 @@
 //   0x8000_0000 + 4n            registers (1 cycle after the request): n = 0..2 cpu_link_rx, 3..4
 //                               cpu_link_tx, 5 MS_NOW (r, the 1 ms clock), 6 OBS (w: bit 0 session_open,
 //                               bits 2..1 board_state, 31..16 rto_ms: what the firmware shows), 7..27
-//                               cpu_link_coreio
+//                               cpu_link_coreio, 28 BYTE_MS (r, the parameter BYTE_MS_Q16: the line time
+//                               of a byte, so that one firmware image serves every baud rate)
 //   0x8001_0000 + i             receive window: byte i of the oldest held frame (frame_rx's buffer through
 //                               rx_rd_addr/rx_rd_data; the byte is repeated in all four lanes; loads only)
 //   0x8002_0000 + i             transmit window: byte i of cpu_link_tx's buffer (byte stores only)
-// Parameters: TICK_CYCLES sizes the ms clock here; all others are the firmware's (config.h, compiled into
-// the image with -D) and are not used by the gateware.
+// Parameters: TICK_CYCLES sizes the ms clock here and BYTE_MS_Q16 is register 28; all others are the
+// firmware's (config.h; the board's in firmware/rv32/cpulink_board.h, compiled into the image) and are not
+// used by the gateware.
 module cpu_link #(
   parameter TICK_CYCLES = 12000,
-  /* verilator lint_off UNUSEDPARAM */
   parameter BYTE_MS_Q16 = 711,
+  /* verilator lint_off UNUSEDPARAM */
   parameter MAX_PAYLOAD = 1024,
   parameter QAW = 12,
   parameter QMEM = 3584,
@@ -97,13 +99,22 @@ module cpu_link #(
 );
   wire _unused = &{1'b0, rx_reject_reason};
 
+  // ---- boot (the place for gateware/flash_boot.v, the copy of the image from the SPI flash into the
+  // SPRAM): while boot_hold is high the processor is held in reset and boot_we writes the 16-bit word
+  // boot_wd at boot_addr (the SPRAM's word address) through the RAM's only port. Unconnected for now
+  // (constants: no logic): in simulation the SPRAM starts loaded ($readmemh, cpu_link_ram.v).
+  wire        boot_hold = 1'b0;
+  wire        boot_we = 1'b0;
+  wire [13:0] boot_addr = 14'd0;
+  wire [15:0] boot_wd = 16'd0;
+
   // ---- the processor
   wire        mem_valid, mem_ready;
   wire [31:0] mem_addr, mem_wdata, mem_rdata;
   wire [3:0]  mem_wstrb;
   wire        retire;
   /* verilator lint_off PINCONNECTEMPTY */
-  rv32_core #(.SHIFT_STEP(8)) cpu (.clk(clk), .rst(rst), .mem_valid(mem_valid), .mem_addr(mem_addr),
+  rv32_core #(.SHIFT_STEP(8)) cpu (.clk(clk), .rst(rst | boot_hold), .mem_valid(mem_valid), .mem_addr(mem_addr),
     .mem_wdata(mem_wdata), .mem_wstrb(mem_wstrb), .mem_ready(mem_ready), .mem_rdata(mem_rdata),
     .retire(retire), .halted());
   /* verilator lint_on PINCONNECTEMPTY */
@@ -130,8 +141,10 @@ module cpu_link #(
   wire [15:0] ram_rd;
   reg  [15:0] lo;
   wire [1:0]  bs = hi ? mem_wstrb[3:2] : mem_wstrb[1:0];
-  cpu_link_ram ram (.clk(clk), .addr({mem_addr[14:2], hi}), .wd(hi ? mem_wdata[31:16] : mem_wdata[15:0]),
-    .wmask({bs[1], bs[1], bs[0], bs[0]}), .we(mem_valid & ~io & (ph != 2'd2) & (bs != 2'b00)), .rd(ram_rd));
+  cpu_link_ram ram (.clk(clk), .addr(boot_hold ? boot_addr : {mem_addr[14:2], hi}),
+    .wd(boot_hold ? boot_wd : hi ? mem_wdata[31:16] : mem_wdata[15:0]),
+    .wmask(boot_hold ? 4'b1111 : {bs[1], bs[1], bs[0], bs[0]}),
+    .we(boot_hold ? boot_we : mem_valid & ~io & (ph != 2'd2) & (bs != 2'b00)), .rd(ram_rd));
   always @(posedge clk) if (ph == 2'd1) lo <= ram_rd;
 
   // ---- I/O: registers answer in ph 1 (the access completes then: side effects happen once)
@@ -178,7 +191,9 @@ module cpu_link #(
   assign in_value = value;
   assign tgt_value = value;
 
-  wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0);
+  wire [31:0] byte_ms = BYTE_MS_Q16;
+  wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0) |
+    ((idx == 5'd28) ? byte_ms : 32'd0);
   assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : rd_regs;
   /* verilator lint_off UNUSEDSIGNAL */
   wire unused_bus = ^{mem_addr[30:18], mem_addr[15], mem_addr[1:0], tick, mem_wdata[15:3], retire};

@@ -4,8 +4,8 @@
 # `nextpnr-ice40 --up5k --package sg48 --pack-only` (packed cells), and a full place and route at 12 MHz
 # (--freq 12 --seed 1) of gateware/sim/cpu_link_synth_wrap.v (pins of gateware/cpu/softcpu_wrap.pcf).
 #   sh gateware/sim/cpu_link_measure.sh       (results under build/cpu-link-measure/)
-#   sh gateware/sim/cpu_link_measure.sh board the whole board with cpu_link (gateware/sim/cpu_board_top.v in
-#                                             ice40_top, as `nla fpga build` synthesizes board_top): yosys
+#   sh gateware/sim/cpu_link_measure.sh board the whole board (gateware/board_top.v, with cpu_link, in
+#                                             ice40_top, as `nla fpga build` synthesizes it): yosys
 #                                             stat and packed cells (results under build/cpu-board/)
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,11 +13,11 @@ if [ "$1" = board ]; then
   OUT="$ROOT/build/cpu-board"
   mkdir -p "$OUT"
   cd "$ROOT/gateware"
-  yosys -q -l "$OUT/yosys.log" -p "read_verilog -DBOARD_TOP=cpu_board_top -I. boards/ice40_top.v $(ls *.v | tr '\n' ' ') \
-    sim/cpu_board_top.v cpu/rv32_core.v cpu/rv32_regfile.v; chparam -set CLK_HZ 12000000 -set BAUD 921600 ice40_top; \
+  yosys -q -l "$OUT/yosys.log" -p "read_verilog -DBOARD_TOP=board_top -I. boards/ice40_top.v $(ls *.v | tr '\n' ' ') \
+    cpu/rv32_core.v cpu/rv32_regfile.v; chparam -set CLK_HZ 12000000 -set BAUD 921600 ice40_top; \
     synth_ice40 -dsp -top ice40_top -json $OUT/design.json; tee -q -o $OUT/stat.txt stat" >/dev/null
   nextpnr-ice40 --up5k --package sg48 --json "$OUT/design.json" --pack-only -q -l "$OUT/pack.log" >/dev/null 2>&1
-  echo "== ice40_top(cpu_board_top) (yosys stat)"; grep -E "SB_(LUT4|CARRY|DFF|RAM|SPRAM|MAC)" "$OUT/stat.txt" | awk '{s=s" "$1"="$2} END {print s}'
+  echo "== ice40_top(board_top) (yosys stat)"; grep -E "SB_(LUT4|CARRY|DFF|RAM|SPRAM|MAC)" "$OUT/stat.txt" | awk '{s=s" "$1"="$2} END {print s}'
   echo "== packed (--pack-only)"; grep -E "ICESTORM_(LC|RAM|SPRAM|DSP): +[0-9]+/" "$OUT/pack.log" | tail -4
   exit 0
 fi

@@ -57,9 +57,18 @@ function sourceFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory() && e.name !== 'boards') files.push(...sourceFiles(p));
-    else if (/\.(v|vh|sv|cpp|h)$/.test(e.name)) files.push(p);
+    else if (/\.(v|vh|sv|cpp|h|hex)$/.test(e.name)) files.push(p);
   }
   return files.sort();
+}
+
+/**
+ * The firmware image cpu_link runs on the board (gateware/firmware/cpulink_board.hex: 16-bit words for
+ * $readmemh, built by `make -C gateware/firmware install-board-image`, committed so that no RISC-V
+ * compiler is needed here). Its bytes are part of the model's hash (sourceFiles takes .hex files).
+ */
+export function cpuLinkImage(gatewareDir = join(repoRoot(), 'gateware')): string {
+  return join(gatewareDir, 'firmware', 'cpulink_board.hex');
 }
 
 /** Builds (or finds in the cache) the verilated harness for a top. Throws with Verilator's output on failure. */
@@ -84,7 +93,10 @@ export function verilateTop(o: VerilateOptions): VerilatedModel {
   const t0 = Date.now();
   const args = [
     '--cc', '--exe', '--build', '-j', String(o.jobs ?? 2), '-O3', '--no-timing', '-Wno-fatal', '--prefix', 'Vtop',
-    '--top-module', o.top, ...params.map(([k, v]) => `-G${k}=${v}`), `-I${gw}`, topFile, join(gw, 'sim', 'board_sim.cpp'),
+    '--top-module', o.top, ...params.map(([k, v]) => `-G${k}=${v}`), `-I${gw}`, `-I${join(gw, 'cpu')}`,
+    // cpu_link's SPRAM (board_top's link layer and session) starts with the committed firmware image
+    `-DCPU_LINK_FW="${cpuLinkImage(gw)}"`,
+    topFile, join(gw, 'sim', 'board_sim.cpp'),
     '--Mdir', tmp, '-o', 'board_sim', '-CFLAGS', '-O2',
     // the model's code at -O2 instead of Verilator's default -Os: about 20 % more cycles per second
     '-MAKEFLAGS', 'OPT_FAST=-O2',

@@ -127,20 +127,80 @@ export function checkDefaultsNotOverridden(topText: string, topFile: string, mod
 /** The parameters whose defaults in the submodules' own files the capacity is read from (board_top passes none of them). */
 export const SUBMODULE_DEFAULTS: Record<string, string[]> = {
   nla_core: ['MAX_POPS', 'MAX_PROJ', 'MAX_TABLES'],
-  board_link: ['QMEM', 'QBASE'],
 };
 
-/** The capacity of gateware/board_top.v as built (its defaults, and nla_core's/board_link's where board_top passes none). */
+/** The firmware's board parameters (cpu_link's image is built with them: gateware/firmware/rv32/cpulink_board.h). */
+export const CPULINK_BOARD_H = join('firmware', 'rv32', 'cpulink_board.h');
+
+/**
+ * The value of `#define NAME value` in a C header (comments ignored): a plain decimal integer, or a string
+ * literal (returned without its quotes); anything else is refused, naming the file and the macro.
+ */
+export function cDefine(text: string, name: string, file: string): number | string {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
+  const m = new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${name}[ \\t]+(.*?)[ \\t]*$`, 'm').exec(code);
+  if (!m) throw new Error(`${file}: no #define ${name} (the gateware's capacity is read from it)`);
+  const v = m[1]!;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  const str = /^"([^"\\]*)"$/.exec(v);
+  if (str) return str[1]!;
+  throw new Error(`${file}: #define ${name} ${v}: expected a decimal integer or a plain string literal`);
+}
+
+/**
+ * Board parameters that board_top.v declares (and sizes nla_core's memories by) and that the firmware
+ * announces in HELLO_ACK and sizes its own buffers by (cpulink_board.h): [board_top parameter, firmware macro].
+ */
+export const BOARD_FIRMWARE_PAIRS: [string, string][] = [
+  ['MAX_PAYLOAD', 'MAX_PAYLOAD'],
+  ['IMG_BYTES', 'IMG_BYTES'],
+  ['MAX_NEURONS', 'CAP_MAX_NEURONS'],
+  ['MAX_SYNAPSES', 'CAP_MAX_SYNAPSES'],
+  ['MAX_INPUTS', 'CAP_MAX_INPUTS'],
+  ['MAX_OUTPUTS', 'CAP_MAX_OUTPUTS'],
+  ['MAX_FRAME_RATE', 'CAP_MAX_FRAME_RATE'],
+];
+
+/**
+ * Where board_top.v and the firmware's board parameters (cpulink_board.h, compiled into the committed
+ * image) disagree: one line each (empty when they agree). The board announces the firmware's numbers in
+ * HELLO_ACK and the core holds board_top's: a difference would announce what the gateware does not hold.
+ */
+export function boardFirmwareMismatches(gatewareDir = join(repoRoot(), 'gateware')): string[] {
+  const topFile = join(gatewareDir, 'board_top.v');
+  const fwFile = join(gatewareDir, CPULINK_BOARD_H);
+  const top = readFileSync(topFile, 'utf8');
+  const fw = readFileSync(fwFile, 'utf8');
+  const out: string[] = [];
+  for (const [param, macro] of BOARD_FIRMWARE_PAIRS) {
+    const a = verilogParameter(top, param, topFile);
+    const b = cDefine(fw, macro, fwFile);
+    if (a !== b) out.push(`${param}: board_top.v has ${a}, the firmware (${fwFile}) ${macro} ${b}`);
+  }
+  const id = /\.BOARD_ID\("([^"]*)"\)/.exec(stripVerilogComments(top));
+  const fwId = cDefine(fw, 'BOARD_ID', fwFile);
+  if (id && id[1] !== fwId) out.push(`BOARD_ID: board_top.v passes "${id[1]}", the firmware announces "${fwId}"`);
+  return out;
+}
+
+/**
+ * The capacity of gateware/board_top.v as built: its parameters (what nla_core holds, nla_core's own
+ * defaults where board_top passes none), the receive window and board id from the firmware cpu_link runs
+ * (cpulink_board.h). Throws if board_top and the firmware disagree on a number both hold (boardFirmwareMismatches).
+ */
 export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): GatewareCapacity {
   const read = (f: string) => ({ text: readFileSync(join(gatewareDir, f), 'utf8'), file: join(gatewareDir, f) });
   const top = read('board_top.v');
   const core = read('nla_core.v');
-  const link = read('board_link.v');
+  const fw = read(CPULINK_BOARD_H);
   for (const [mod, names] of Object.entries(SUBMODULE_DEFAULTS)) checkDefaultsNotOverridden(top.text, top.file, mod, names);
+  const bad = boardFirmwareMismatches(gatewareDir);
+  if (bad.length) throw new Error(`the board's firmware parameters disagree with gateware/board_top.v (rebuild the image: make -C gateware/firmware install-board-image):\n  ${bad.join('\n  ')}`);
   const p = (src: { text: string; file: string }, name: string) => verilogParameter(src.text, name, src.file);
-  const maxPayload = p(top, 'MAX_PAYLOAD');
-  const queueBytes = p(link, 'QMEM') - p(link, 'QBASE');
-  const id = /\.BOARD_ID\("([^"]*)"\)/.exec(stripVerilogComments(top.text));
+  const d = (name: string) => cDefine(fw.text, name, fw.file);
+  const window = d('RX_WINDOW');
+  const boardId = d('BOARD_ID');
+  if (typeof window !== 'number' || typeof boardId !== 'string') throw new Error(`${fw.file}: RX_WINDOW must be a number and BOARD_ID a string`);
   return {
     caps: {
       maxNeurons: p(top, 'MAX_NEURONS'),
@@ -150,9 +210,9 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
       signalFracBits: SIGNAL_FRAC,
       weightFracBits: WEIGHT_FRAC,
       maxFrameRate: p(top, 'MAX_FRAME_RATE'),
-      // board_link.v: W = (QMEM − QBASE − 1) / (MAX_PAYLOAD + 3), the messages of the largest size its receive queue is sure to hold
-      window: Math.floor((queueBytes - 1) / (maxPayload + 3)),
-      maxPayload,
+      // the firmware's receive queue: RX_WINDOW messages of up to MAX_PAYLOAD bytes (link.c q_mem)
+      window,
+      maxPayload: p(top, 'MAX_PAYLOAD'),
     },
     internal: {
       populations: p(core, 'MAX_POPS'),
@@ -160,7 +220,7 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
       tables: p(core, 'MAX_TABLES'),
       imageBytes: p(top, 'IMG_BYTES'),
     },
-    boardId: id ? id[1]! : 'nla-up5k',
+    boardId,
   };
 }
 

@@ -194,7 +194,11 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
 
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
 async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
-  const sources = readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f));
+  // gateware/*.v and the soft processor cpu_link runs (gateware/cpu/: its core and register file)
+  const sources = [
+    ...readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f)),
+    ...['rv32_core.v', 'rv32_regfile.v'].map((f) => join(gw, 'cpu', f)).filter((f) => existsSync(f)),
+  ];
   const script = [
     `read_verilog -DBOARD_TOP=${o.top} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
     `chparam -set CLK_HZ ${board.clkHz} -set BAUD ${o.baud ?? 921_600} ice40_top`,

@@ -17,16 +17,18 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
       }
     });
   }
-  // The assembled designs: the link and session, the core, the whole board, at the clocks and baud rates a
+  // The assembled designs: the link and session (RTL and on the soft CPU), the core, the whole board, at the clocks and baud rates a
   // port may choose (constant functions evaluated at elaboration must still build at 48 MHz).
-  for (const m of ['board_link', 'nla_core', 'board_top']) {
+  // board_top runs the link layer and session as firmware on the soft processor (cpu_link, whose
+  // peripherals are linted alone too, and gateware/cpu/); board_link is the RTL reference of the session tests.
+  for (const m of ['cpu_link_rx', 'cpu_link_tx', 'cpu_link_coreio', 'cpu_link_ram', 'ms_clock', 'cpu_link', 'board_link', 'nla_core', 'board_top']) {
     it(`${m} (whole design)`, () => {
       const sets =
-        m === 'nla_core' ? [[]]
-        : m === 'board_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
-        : [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']];
+        m === 'board_link' || m === 'cpu_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
+        : m === 'board_top' ? [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']]
+        : [[]];
       for (const params of sets) {
-        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
+        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
         expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);
       }

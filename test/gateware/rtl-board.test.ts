@@ -64,7 +64,7 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
     ] as const) {
       const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra, '--log', join(dir, `${name}-rtl.jsonl`)]);
       expect(j.stats.outputsReceived).toBe(frames);
-      // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and board_link.v
+      // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and of its firmware (firmware/rv32/cpulink_board.h)
       const g = gatewareCapacity();
       expect(j.board!.boardId).toBe(g.boardId);
       expect(j.board!.caps).toEqual(g.caps);

@@ -6,8 +6,8 @@
 #include "../fw.h"
 
 #define IO_BASE 0x80000000u
-#define RX_WINDOW ((const uint8_t *)0x80010000u)
-#define TX_WINDOW ((volatile uint8_t *)0x80020000u)
+#define RX_WIN_BASE ((const uint8_t *)0x80010000u)
+#define TX_WIN_BASE ((volatile uint8_t *)0x80020000u)
 #define R(n) (*(volatile uint32_t *)(IO_BASE + 4u * (n)))
 enum {
   RX_STATUS = 0, RX_RELEASE = 1, RX_EVENTS = 2, TX_STATUS = 3, TX_START = 4, MS_NOW = 5, OBS = 6,
@@ -19,7 +19,7 @@ enum {
 int hal_rx_frame(const uint8_t **data) {
   uint32_t s = R(RX_STATUS);
   if (!(s >> 31)) return -1;
-  *data = RX_WINDOW;
+  *data = RX_WIN_BASE;
   return (int)(s & 0x1FFF);
 }
 void hal_rx_release(void) { R(RX_RELEASE) = 1; }
@@ -29,7 +29,7 @@ static void show(void);
 /* frame_tx reads cpu_link_tx's buffer: the frame is copied there (so it may change once started). The
  * observation ports are refreshed first (a HELLO_ACK leaves with session_open already shown). */
 void hal_tx_start(const uint8_t *data, uint16_t len) {
-  volatile uint8_t *d = TX_WINDOW;
+  volatile uint8_t *d = TX_WIN_BASE;
   const uint8_t *end = data + len;
   show();
   while (data != end) *d++ = *data++;
