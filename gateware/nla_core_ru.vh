@@ -31,12 +31,12 @@ assign sel_din = (ph == DIN);                                // dri, npi: inputs
 assign sel_wt  = (ph == EB) || (ph == TERMS && ts == 3'd4); // aw: wt
 localparam [2:0] SAT_NONE = 3'd0, SAT_U = 3'd1, SAT_D = 3'd2, SAT_S = 3'd3, SAT_R = 3'd4, SAT_I32 = 3'd5;
 reg signed [63:0] ru_a, ru_x;
-reg [4:0] ru_s;
+reg signed [5:0] ru_s;
 reg       ru_neg;
 reg [2:0] ru_sat;
 wire signed [63:0] ru_raw, ru_y;
 wire      ru_oor;
-nla_rsat ru (.a(ru_a), .x(ru_x), .s(ru_s), .neg(ru_neg), .sat(ru_sat), .raw(ru_raw), .y(ru_y), .oor(ru_oor));
+nla_rsat #(.FORMAT(FORMAT)) ru (.a(ru_a), .x(ru_x), .s(ru_s), .neg(ru_neg), .sat(ru_sat), .raw(ru_raw), .y(ru_y), .oor(ru_oor));
 reg signed [63:0] T;          // running exact sum of an element (EB, EH) or a sum of squares (TERMS)
 reg signed [27:0] E;          // e-bar (EB) or the clamped H delta (EH) of the element
 wire signed [63:0] EV64 = E;
@@ -50,6 +50,14 @@ wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{msr[20]}}, msr}   /* msr
 wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) ? MS
                        : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN
                        : (ph == PG) ? DI : (c_pre ? RHO : SIN);
+// UP5K16: XOP as the 16-bit operand: <m>, the pass sources and s_in are stored as slices; rho and
+// d_in are sliced here (their saturation is counted once a step, in EM and DIN)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [16:0] RHO16 = op16(RHO[47:0], 4), DI16 = op16(DI[47:0], 5);
+/* verilator lint_on UNUSEDSIGNAL */
+wire [15:0] XOP16 = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) ? MS[15:0]
+                  : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN[15:0]
+                  : (ph == PG) ? DI16[15:0] : (c_pre ? RHO16[15:0] : SIN[15:0]);
 // the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
 // (one subtractor, its operands chosen)
 wire signed [47:0] DIFF_A = (ph == EACT) ? WM[47:0] : (uc == 5'd5) ? P[47:0] : US[47:0];
@@ -113,4 +121,44 @@ always @* begin
     end
     default: ;
   endcase
+  if (FORMAT == 1) begin
+    // UP5K16: each product's shift less its operands' slice shifts and its factor's exponent (format.ts)
+    case (ph)
+      DIN: if (uc != 5'd2 && uc != 5'd3) ru_s = 6'sd13 - FE;            // d_in: 24 - 11 - e
+      EM, EC: ru_s = 6'sd1;                                              // 13 - 8 - 4 ; 13 - 12
+      EG1: ru_s = 6'sd8;
+      EG2: ru_s = learn_f ? 6'sd0 : 6'sd8;
+      EP, EA: ru_s = 6'sd8;
+      EV: ru_s = 6'sd7;
+      EB: case (uc)
+        5'd4: ru_s = 6'sd0;                                              // rho' c
+        5'd5, 5'd6: ru_s = 6'sd4 - FE;                                   // beta (u* - u), beta du*
+        5'd7: ru_s = 6'sd7;                                              // rho' (p - wt)
+        5'd8: ru_s = 6'sd6;                                              // kappa = rho'' c
+        5'd9: ;
+        default: ru_s = 6'sd13 - FE;                                     // k f
+      endcase
+      EH: case (uc)
+        5'd2: ru_s = 6'sd8;
+        5'd4: ru_s = 6'sd7;                                              // rho' q
+        5'd5: ru_s = 6'sd13;                                             // kappa delta
+        5'd6: ru_s = 6'sd11 - FE;                                        // beta delta
+        default: ;
+      endcase
+      TERMS: begin
+        if (ts == 3'd1 || ts == 3'd3) begin if (uc == 5'd5) ru_s = 6'sd8; end
+        else ru_s = (uc == 5'd4) ? 6'sd4 : (6'sd11 - FE);
+      end
+      EACT: begin
+        if (uc == 5'd10) begin ru_a = T; ru_x = mp; ru_s = 6'sd0; end          // the two partial products
+        else if (uc == 5'd11) begin ru_a = {{43{msr[20]}}, msr}; ru_x = T; ru_s = 6'sd12; end   // T0 + shr(dT frac, 12)
+      end
+      PLAS: begin
+        ru_a = 64'sd0; ru_x = T; ru_s = 6'sd16; ru_sat = SAT_NONE;
+        if (uc == 5'd5) begin ru_a = T; ru_x = mp; ru_s = 6'sd0; end           // the two partial products
+        else if (ts == 3'd2 && uc == 5'd6) begin ru_a = {{32{qw2[31]}}, qw2}; ru_s = 6'sd16 - FE; ru_sat = SAT_I32; end   // W + shr(em x, 16 - e)
+      end
+      default: ;
+    endcase
+  end
 end
