@@ -6,14 +6,14 @@ case (ph)
     if (uc == 5'd2) begin mas = 3'd2; uc <= 5'd3; end                         // population record read
     else if (uc == 5'd3) begin
       mbs = 3'd4; begin csi_we = 1'b1; csi_wa = `NLA_AI(ei[IB-1:0]); csi_wd = ru_y[20:0]; end uc <= 5'd4;
-      if (FORMAT == 1) begin oa = op16(ru_y[47:0], 4); csi_wd = {{5{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16]; end   // UP5K16: s_in stored as its slice
+      if (FORMAT == 1) begin csi_wd = {{5{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16]; end   // UP5K16: s_in stored as its slice
     end
     else if (uc == 5'd4) uc <= 5'd5;
     else begin
       if (bias_q) begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = 24'sd0; end
       else begin
         begin pbd_we = 1'b1; pbd_wa = `NLA_AI2(ei[IB-1:0]); pbd_wd = ru_y[23:0]; end sinc = sinc + ru_oor;
-        if (FORMAT == 1) begin oa = op16(ru_y[47:0], 5); sinc = sinc + oa[16]; end   // UP5K16: the slice of d_in the pass takes
+        if (FORMAT == 1) sinc = sinc + OPA[16];   // UP5K16: the slice of d_in the pass takes
       end
       h_ = 64'sd1;
     end
@@ -22,8 +22,8 @@ case (ph)
     sinc = sinc + ru_oor;
     begin meb_we = 1'b1; meb_wa = `NLA_AN(ei[NB-1:0]); meb_wd = ru_y[27:0]; end begin mup_we = 1'b1; mup_wa = `NLA_AN(ei[NB-1:0]); mup_wd = shr8m(ru_y[27:0]); end
     if (FORMAT == 1) begin   // UP5K16: mOp = op(m, 12) stored; the slice of rho the passes take, counted once a step
-      oa = op16(ru_y[47:0], 12); mup_wd = {{12{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16];
-      sinc = sinc + RHO16[16];
+      mup_wd = {{12{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16];
+      sinc = sinc + OPB[16];
     end
     begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
@@ -33,7 +33,7 @@ case (ph)
   EG2: begin      // g = sat_D(g); without learning EG1 is skipped and g = sat_D(shr(G, 16)) here
     sinc = sinc + ru_oor;
     begin ga_we = 1'b1; ga_wa = `NLA_AN(ei[NB-1:0]); ga_wd = ru_y[23:0]; end begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end
-    if (FORMAT == 1) begin oa = op16(ru_y[47:0], 5); cxn_wd = {{13{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16]; end   // UP5K16: the pass source op(g, 5)
+    if (FORMAT == 1) begin cxn_wd = {{13{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16]; end   // UP5K16: the pass source op(g, 5)
     begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EC: begin       // c = sat_U(shr(Tr(<m>), 8))
@@ -71,13 +71,13 @@ case (ph)
     else if (uc == 5'd3) uc <= 5'd4;
     else begin
       begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end h_ = 64'sd1;
-      if (FORMAT == 1) begin oa = op16(ru_y[47:0], 5); cxn_wd = {{13{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16]; end   // UP5K16: op(p, 5)
+      if (FORMAT == 1) begin cxn_wd = {{13{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16]; end   // UP5K16: op(p, 5)
     end
   end
   EA: begin       // a = sat_D(delta - shr(F(v), 16))
     sinc = sinc + ru_oor;
     begin ga_we = 1'b1; ga_wa = `NLA_AN2(ei[NB-1:0]); ga_wd = ru_y[23:0]; end begin cxn_we = 1'b1; cxn_wa = `NLA_AN2(ei[NB-1:0]); cxn_wd = ru_y[28:0]; end
-    if (FORMAT == 1) begin oa = op16(ru_y[47:0], 5); cxn_wd = {{13{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16]; end   // UP5K16: the pass source op(a, 5)
+    if (FORMAT == 1) begin cxn_wd = {{13{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16]; end   // UP5K16: the pass source op(a, 5)
     begin aw_we = 1'b1; aw_wa = `NLA_AN(ei[NB-1:0]); aw_wd = 64'sd0; end h_ = 64'sd1;
   end
   EH: begin       // q, H delta, delta += shr(b - H delta, s)

@@ -193,30 +193,6 @@ endtask
 // 10 + 3 nStimulusInputs > MAX_PAYLOAD  <=>  nStimulusInputs > (MAX_PAYLOAD - 10) / 3 (integers)
 localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
 
-// UP5K16: a multiplier operand, sat16(shr(x, s)) (format.ts op): {clamped, 16-bit value}
-function [16:0] op16;
-  input signed [47:0] x;
-  input integer s;
-  reg signed [47:0] r;
-  begin
-    r = (s == 0) ? x : (((x >>> (s - 1)) + 48'sd1) >>> 1);
-    op16 = (r[47:15] == {33{r[47]}}) ? {1'b0, r[15:0]} : {1'b1, r[47] ? 16'h8000 : 16'h7fff};
-  end
-endfunction
-// UP5K16: a factor register as mantissa 2^e with a mantissa below 2^15, rounded (format.ts factorOf): {e, mantissa}
-function [18:0] fmant;
-  input [23:0] x;
-  integer j;
-  reg [24:0] r;
-  reg done;
-  begin
-    done = 1'b0; fmant = 19'd0;
-    for (j = 0; j <= 10; j = j + 1) begin
-      r = (j == 0) ? {1'b0, x} : ((({1'b0, x} >> (j - 1)) + 25'd1) >> 1);
-      if (!done && r < 25'd32768) begin fmant = {j[3:0], r[14:0]}; done = 1'b1; end
-    end
-  end
-endfunction
 wire signed [5:0] FE = {2'b00, fe};
 
 function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value

@@ -50,14 +50,81 @@ wire signed [24:0] DRX = (ph == EB && uc == 5'd5) ? {{4{msr[20]}}, msr}   /* msr
 wire signed [63:0] XOP = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) ? MS
                        : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN
                        : (ph == PG) ? DI : (c_pre ? RHO : SIN);
-// UP5K16: XOP as the 16-bit operand: <m>, the pass sources and s_in are stored as slices; rho and
-// d_in are sliced here (their saturation is counted once a step, in EM and DIN)
+// UP5K16: two operand slicers, OPA = op(sa_x, sa_s) and OPB = op(sb_x, sb_s) = sat16(shr(x, s)) as
+// {clamped, value} (format.ts op), their inputs chosen by the state: OPA takes the multiplier's port a
+// (and the pass operand; <m>, the pass sources and s_in are stored as slices, rho and d_in are sliced
+// here) and the slices of ru_y the element phases store or count; SB port b and EM's rho
+reg signed [43:0] sa_x, sb_x;
+reg [3:0] sa_s;
+reg       sb_5;
+wire pass_src = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF) || (ph == PT) || (ph == PLAS)
+              || (ph == TERMS && uc == 5'd2);
+always @* begin
+  sa_x = ru_y[43:0]; sa_s = 4'd5;
+  if (pass_src) begin
+    if ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) begin sa_x = MS[43:0]; sa_s = 4'd0; end
+    else if ((ph == PP) || (ph == PF) || (ph == PT)) begin sa_x = XN[43:0]; sa_s = 4'd0; end
+    else if (ph == PG) begin sa_x = DI[43:0]; sa_s = 4'd5; end
+    else if (c_pre) begin sa_x = RHO[43:0]; sa_s = 4'd4; end
+    else begin sa_x = SIN[43:0]; sa_s = 4'd0; end
+  end else case (ph)
+    DIN: sa_s = (uc == 5'd2) ? 4'd11 : (uc == 5'd3) ? 4'd4 : 4'd5;   // r_in - r-bar_in ; s_in ; d_in
+    EM: sa_s = 4'd12;                                                 // m
+    TERMS: if (uc == 5'd5) sa_s = 4'd8;                               // R, M ; (uc 4) rank terms
+    EV: if (uc == 5'd2) sa_x = DL[43:0];                              // delta ; p
+    EB: case (uc)
+      5'd2, 5'd6: begin sa_x = C[43:0]; sa_s = 4'd12; end             // c
+      5'd3, 5'd4: begin sa_x = DIFF[43:0]; sa_s = 4'd12; end          // u* - u, u* - u*prev
+      5'd5: sa_x = DIFF[43:0];                                        // p - wt
+      default: sa_s = 4'd11;                                          // f (uc 9)
+    endcase
+    EH: case (uc)
+      5'd3: begin sa_x = C[43:0]; sa_s = 4'd0; end                    // kappa
+      5'd4: sa_x = DL[43:0];                                          // delta ; (uc 2) q
+      default: ;
+    endcase
+    default: ;                                                        // g, a (EG2, EA)
+  endcase
+  sb_x = {{19{DRX[24]}}, DRX}; sb_5 = 1'b0;                                    // rho'
+  if (ph == EM) sb_x = RHO[43:0];
+  else if (ph == EB && uc == 5'd6) sb_x = CU[43:0];                   // rho''
+  else if (ph == EH && uc == 5'd3) begin sb_x = DL[43:0]; sb_5 = 1'b1; end   // delta
+end
 /* verilator lint_off UNUSEDSIGNAL */
-wire [16:0] RHO16 = op16(RHO[47:0], 4), DI16 = op16(DI[47:0], 5);
+reg signed [44:0] sa_y, sb_y;
+reg signed [43:0] sa_r, sb_r;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [15:0] XOP16 = ((ph == PC) || (ph == TERMS && (ts == 3'd2 || ts == 3'd3))) ? MS[15:0]
-                  : ((ph == PP) || (ph == PF) || (ph == PT)) ? XN[15:0]
-                  : (ph == PG) ? DI16[15:0] : (c_pre ? RHO16[15:0] : SIN[15:0]);
+always @* begin
+  case (sa_s)   // shr(x, s) = ((x >>> (s - 1)) + 1) >>> 1 ; s = 0: ((2x) + 1) >>> 1 = x
+    4'd0: sa_y = {sa_x, 1'b0};
+    4'd4: sa_y = {{4{sa_x[43]}}, sa_x[43:3]};
+    4'd8: sa_y = {{8{sa_x[43]}}, sa_x[43:7]};
+    4'd11: sa_y = {{11{sa_x[43]}}, sa_x[43:10]};
+    4'd12: sa_y = {{12{sa_x[43]}}, sa_x[43:11]};
+    default: sa_y = {{5{sa_x[43]}}, sa_x[43:4]};
+  endcase
+  sb_y = sb_5 ? {{5{sb_x[43]}}, sb_x[43:4]} : {{4{sb_x[43]}}, sb_x[43:3]};
+  sa_r = sa_y[44:1] + {43'd0, sa_y[0]};
+  sb_r = sb_y[44:1] + {43'd0, sb_y[0]};
+end
+wire [16:0] OPA = (sa_r[43:15] == {29{sa_r[43]}}) ? {1'b0, sa_r[15:0]} : {1'b1, sa_r[43] ? 16'h8000 : 16'h7fff};
+wire [16:0] OPB = (sb_r[43:15] == {29{sb_r[43]}}) ? {1'b0, sb_r[15:0]} : {1'b1, sb_r[43] ? 16'h8000 : 16'h7fff};
+// UP5K16: the factor selected (UF) as mantissa 2^e, mantissa < 2^15 rounded (format.ts factorOf): the
+// leading one gives e0; shr(UF, e0) rounds up to 2^15 only when the kept bits are all ones: then e0 + 1 and 2^14
+reg [3:0] fx_e0;
+reg [24:0] fx_y;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [24:0] fx_r;
+/* verilator lint_on UNUSEDSIGNAL */
+integer fq;
+always @* begin
+  fx_e0 = 4'd0;
+  for (fq = 15; fq <= 23; fq = fq + 1) if (UF[fq]) fx_e0 = fq - 14;
+  fx_y = (fx_e0 == 4'd0) ? {UF, 1'b0} : ({1'b0, UF} >> (fx_e0 - 4'd1));
+  fx_r = (fx_y + 25'd1) >> 1;
+end
+wire [3:0]  FX_E = fx_r[15] ? fx_e0 + 4'd1 : fx_e0;
+wire [14:0] FX_M = fx_r[15] ? 15'd16384 : fx_r[14:0];
 // the multiplier's difference operand: EB u* - u, u* - u*prev, p - wt; EACT T1 - T0 of a table
 // (one subtractor, its operands chosen)
 wire signed [47:0] DIFF_A = (ph == EACT) ? WM[47:0] : (uc == 5'd5) ? P[47:0] : US[47:0];

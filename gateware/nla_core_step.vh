@@ -169,7 +169,7 @@ always @(posedge clk) begin
           end else if (uc == 5'd5) begin
             T <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // R or M = shr(T, 16), held in T
             if (FORMAT == 1) begin   // UP5K16: R, M = op(shr(T, 8), 8)
-              oa = op16(ru_y[47:0], 8); T <= {{48{oa[15]}}, oa[15:0]}; sinc = sinc + oa[16];
+              T <= {{48{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16];
             end
           end else uc <= uc + 5'd1;
         end
@@ -378,15 +378,11 @@ always @(posedge clk) begin
 
   // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
   if (FORMAT == 1) begin
-    // UP5K16: every operand a 16-bit slice op16 (format.ts op); a clamp counts where the reference's op
+    // UP5K16: every operand a 16-bit slice (format.ts op); a clamp counts where the reference's op
     // counts it (not for the pass operands, sliced and counted once a step, nor for Wq)
     case (mas)
-      4'd1: oa = {1'b0, XOP16};
-      4'd2: oa = (ph == DIN || ph == EB) ? op16(ru_y[47:0], 11) : op16(ru_y[47:0], 5);   // r_in - r-bar_in, f ; rank terms, q
+      4'd1, 4'd2, 4'd5, 4'd6, 4'd7: oa = OPA;   // the slice the state chose (nla_core_ru.vh)
       4'd3: oa = {1'b0, T[15:0]};                                                        // R, M (sliced)
-      4'd5: oa = (ph == EH) ? op16(C[47:0], 0) : op16(C[47:0], 12);                      // kappa ; c
-      4'd6: oa = (uc == 5'd5) ? op16(DIFF, 5) : op16(DIFF, 12);                          // p - wt ; u* - u, u* - u*prev
-      4'd7: oa = op16(DL[47:0], 5);                                                      // delta
       4'd8: oa = {1'b0, M[27:12]};                                                       // m_hi
       4'd9: oa = {5'd0, M[11:0]};                                                        // m_lo
       4'd10: oa = {1'b0, qw2[23:8]};                                                     // table difference, high
@@ -395,11 +391,9 @@ always @(posedge clk) begin
     endcase
     case (mbs)
       4'd1: ob = {1'b0, WQ16};
-      4'd2: ob = {1'b0, XOP16};
-      4'd3: ob = op16({{27{DRX[24]}}, DRX[20:0]}, 4);                                   // rho'
-      4'd4: begin x_ = {45'd0, fmant(UF)}; ob = {2'd0, x_[14:0]}; end                      // factor mantissa (the exponent: fe)
-      4'd5: ob = op16(CU[47:0], 4);                                                      // rho''
-      4'd6: ob = op16(DL[47:0], 5);                                                      // delta
+      4'd2: ob = OPA;                                                                     // x^2 (TERMS)
+      4'd3, 4'd5, 4'd6: ob = OPB;                                                         // rho', rho'', delta
+      4'd4: ob = {2'd0, FX_M};                                                           // factor mantissa (the exponent: fe)
       4'd7: ob = {5'd0, fr};
       4'd8: ob = {1'b0, qw1[27:12]};                                                     // em_hi
       4'd9: ob = {5'd0, qw1[11:0]};                                                      // em_lo
@@ -407,7 +401,7 @@ always @(posedge clk) begin
     endcase
     if (mas != 4'd0) ma <= {{32{oa[15]}}, oa[15:0]};
     if (mbs != 4'd0) mb <= {{9{ob[15]}}, ob[15:0]};
-    if (mbs == 4'd4) begin x_ = {45'd0, fmant(UF)}; fe <= x_[18:15]; end
+    if (mbs == 4'd4) fe <= FX_E;
     if (((mas == 4'd2) && !(ph == DIN && bias_q)) || (mas == 4'd5) || ((mas == 4'd6) && (uc == 5'd5 || n_r))
         || ((mas == 4'd7) && (ph == EV || n_r))) sinc = sinc + oa[16];
     if ((mbs == 4'd3) || (mbs == 4'd5) || (mbs == 4'd6)) sinc = sinc + ob[16];

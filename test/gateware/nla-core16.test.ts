@@ -54,6 +54,34 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core, FORMAT 1 (UP5K16), is bit-
     expect(sat).toBeGreaterThan(0);
   }, RTL_TIMEOUT_MS);
 
+  it('saturates operands and states at their bounds (inputs and targets at +-8, learning) with the same counts: a slice rounding, a bound or a shift off by one fails here', () => {
+    // the two known-answer images driven to the ends of Q3.16: r_in - r-bar_in, the increments, f, u* - u and
+    // the datapath weights clamp at their 16-bit bounds, D and U at theirs, every frame compared
+    const V = JSON.parse(readFileSync(new URL('../vectors/fixed-point-core.json', import.meta.url), 'utf8')) as Vectors;
+    const sats: number[] = [];
+    for (const c of V.cases) {
+      const bytes = Uint8Array.from(Buffer.from(c.image.hex, 'hex'));
+      const img = decodeImage(bytes);
+      const core = new FixedPointCore(img, UP5K16);
+      const lines = [imageCmd(bytes)];
+      const ref: string[] = [];
+      for (let k = 0; k < 60; k++) {
+        if (k % 7 === 0) {
+          const t = img.outputs.map((_, j) => ((k + j) % 2 ? 524287 : -524288));
+          lines.push(targetCmd(t));
+          core.setTargets(t);
+        }
+        const x = Array.from({ length: img.nStimulusInputs }, (_, j) => (((k >> 2) + j) % 2 ? 524287 : -524288));
+        lines.push(frameCmd(k >= 10, ALL_PROBES, x));
+        ref.push(refLine(core, core.frame(x, k >= 10, ALL_PROBES)));
+      }
+      const rtl = runCore16(lines).slice(1).map(rtlLine);
+      expect(firstDifference(rtl, ref), c.name).toBeNull();
+      sats.push(core.saturations);
+    }
+    expect(Math.min(...sats)).toBeGreaterThan(100);
+  }, RTL_TIMEOUT_MS);
+
   it(`runs ${LEARN_FRAMES} frames of the example with learning and targets, SET_PARAM, RESET with and without restoreWeights, bit for bit`, () => {
     const img = teacherImage();
     const core = new FixedPointCore(img, UP5K16);
