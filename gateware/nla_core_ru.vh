@@ -90,25 +90,29 @@ always @* begin
   else if (ph == EB && uc == 5'd6) sb_x = CU[43:0];                   // rho''
   else if (ph == EH && uc == 5'd3) begin sb_x = DL[43:0]; sb_5 = 1'b1; end   // delta
 end
-/* verilator lint_off UNUSEDSIGNAL */
-reg signed [44:0] sa_y, sb_y;
-reg signed [43:0] sa_r, sb_r;
-/* verilator lint_on UNUSEDSIGNAL */
+// slice = ((x >>> (s - 1)) + 1) >>> 1 (s = 0: x): the 17-bit window y = x[s+15 : s-1] (s = 0: {x[15:0], 0}),
+// one 17-bit incrementer; it saturates unless x[43 : s+15] all equal the sign, or when y = 2^16 - 1
+wire [43:0] sa_q = ~(sa_x ^ {44{sa_x[43]}});   // bit i equals the sign
+wire [43:0] sb_q = ~(sb_x ^ {44{sb_x[43]}});
+reg [16:0] sa_w;
+reg        sa_ok;
 always @* begin
-  case (sa_s)   // shr(x, s) = ((x >>> (s - 1)) + 1) >>> 1 ; s = 0: ((2x) + 1) >>> 1 = x
-    4'd0: sa_y = {sa_x, 1'b0};
-    4'd4: sa_y = {{4{sa_x[43]}}, sa_x[43:3]};
-    4'd8: sa_y = {{8{sa_x[43]}}, sa_x[43:7]};
-    4'd11: sa_y = {{11{sa_x[43]}}, sa_x[43:10]};
-    4'd12: sa_y = {{12{sa_x[43]}}, sa_x[43:11]};
-    default: sa_y = {{5{sa_x[43]}}, sa_x[43:4]};
+  case (sa_s)
+    4'd0: begin sa_w = {sa_x[15:0], 1'b0}; sa_ok = &sa_q[43:15]; end
+    4'd4: begin sa_w = sa_x[19:3];  sa_ok = &sa_q[43:19]; end
+    4'd8: begin sa_w = sa_x[23:7];  sa_ok = &sa_q[43:23]; end
+    4'd11: begin sa_w = sa_x[26:10]; sa_ok = &sa_q[43:26]; end
+    4'd12: begin sa_w = sa_x[27:11]; sa_ok = &sa_q[43:27]; end
+    default: begin sa_w = sa_x[20:4]; sa_ok = &sa_q[43:20]; end
   endcase
-  sb_y = sb_5 ? {{5{sb_x[43]}}, sb_x[43:4]} : {{4{sb_x[43]}}, sb_x[43:3]};
-  sa_r = sa_y[44:1] + {43'd0, sa_y[0]};
-  sb_r = sb_y[44:1] + {43'd0, sb_y[0]};
 end
-wire [16:0] OPA = (sa_r[43:15] == {29{sa_r[43]}}) ? {1'b0, sa_r[15:0]} : {1'b1, sa_r[43] ? 16'h8000 : 16'h7fff};
-wire [16:0] OPB = (sb_r[43:15] == {29{sb_r[43]}}) ? {1'b0, sb_r[15:0]} : {1'b1, sb_r[43] ? 16'h8000 : 16'h7fff};
+wire [16:0] sb_w = sb_5 ? sb_x[20:4] : sb_x[19:3];
+wire        sb_ok = sb_5 ? &sb_q[43:20] : &sb_q[43:19];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [16:0] sa_r = sa_w + 17'd1, sb_r = sb_w + 17'd1;
+/* verilator lint_on UNUSEDSIGNAL */
+wire [16:0] OPA = (sa_ok && sa_w != 17'h0ffff) ? {1'b0, sa_r[16:1]} : {1'b1, sa_x[43] ? 16'h8000 : 16'h7fff};
+wire [16:0] OPB = (sb_ok && sb_w != 17'h0ffff) ? {1'b0, sb_r[16:1]} : {1'b1, sb_x[43] ? 16'h8000 : 16'h7fff};
 // UP5K16: the factor selected (UF) as mantissa 2^e, mantissa < 2^15 rounded (format.ts factorOf): the
 // leading one gives e0; shr(UF, e0) rounds up to 2^15 only when the kept bits are all ones: then e0 + 1 and 2^14
 reg [3:0] fx_e0;
