@@ -201,6 +201,7 @@ always @(posedge clk) begin
       // UP5K16 ('row' plasticity): per row em = shr(e m, 16) from the whole m (two partial products,
       // m = m_hi 2^12 + m_lo), per weight W = sat32(W + shr(x em, 16 - e)) (two partial products, em =
       // em_hi 2^12 + em_lo); sequential: 7 cycles a weight
+      cph <= 2'd0;   // (the WIDE pipeline's beat; unused here)
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
