@@ -90,29 +90,31 @@ always @* begin
   else if (ph == EB && uc == 5'd6) sb_x = CU[43:0];                   // rho''
   else if (ph == EH && uc == 5'd3) begin sb_x = DL[43:0]; sb_5 = 1'b1; end   // delta
 end
-// slice = ((x >>> (s - 1)) + 1) >>> 1 (s = 0: x): the 17-bit window y = x[s+15 : s-1] (s = 0: {x[15:0], 0}),
-// one 17-bit incrementer; it saturates unless x[43 : s+15] all equal the sign, or when y = 2^16 - 1
+// slice = ((x >>> (s - 1)) + 1) >>> 1 (s = 0: x): the 18-bit window y = x[s+16 : s-1] (s = 0: {x[16:0], 0})
+// holds x >>> (s - 1) exactly when x[43 : s+16] all equal the sign (else it saturates); one 18-bit
+// incrementer, r = (y + 1) >>> 1 in 17 bits, in range when its top two bits agree (y = -2^16 - 1 rounds to
+// -2^15: in range)
 wire [43:0] sa_q = ~(sa_x ^ {44{sa_x[43]}});   // bit i equals the sign
 wire [43:0] sb_q = ~(sb_x ^ {44{sb_x[43]}});
-reg [16:0] sa_w;
+reg [17:0] sa_w;
 reg        sa_ok;
 always @* begin
   case (sa_s)
-    4'd0: begin sa_w = {sa_x[15:0], 1'b0}; sa_ok = &sa_q[43:15]; end
-    4'd4: begin sa_w = sa_x[19:3];  sa_ok = &sa_q[43:19]; end
-    4'd8: begin sa_w = sa_x[23:7];  sa_ok = &sa_q[43:23]; end
-    4'd11: begin sa_w = sa_x[26:10]; sa_ok = &sa_q[43:26]; end
-    4'd12: begin sa_w = sa_x[27:11]; sa_ok = &sa_q[43:27]; end
-    default: begin sa_w = sa_x[20:4]; sa_ok = &sa_q[43:20]; end
+    4'd0: begin sa_w = {sa_x[16:0], 1'b0}; sa_ok = &sa_q[43:16]; end
+    4'd4: begin sa_w = sa_x[20:3];  sa_ok = &sa_q[43:20]; end
+    4'd8: begin sa_w = sa_x[24:7];  sa_ok = &sa_q[43:24]; end
+    4'd11: begin sa_w = sa_x[27:10]; sa_ok = &sa_q[43:27]; end
+    4'd12: begin sa_w = sa_x[28:11]; sa_ok = &sa_q[43:28]; end
+    default: begin sa_w = sa_x[21:4]; sa_ok = &sa_q[43:21]; end
   endcase
 end
-wire [16:0] sb_w = sb_5 ? sb_x[20:4] : sb_x[19:3];
-wire        sb_ok = sb_5 ? &sb_q[43:20] : &sb_q[43:19];
+wire [17:0] sb_w = sb_5 ? sb_x[21:4] : sb_x[20:3];
+wire        sb_ok = sb_5 ? &sb_q[43:21] : &sb_q[43:20];
 /* verilator lint_off UNUSEDSIGNAL */
-wire [16:0] sa_r = sa_w + 17'd1, sb_r = sb_w + 17'd1;
+wire [17:0] sa_r = sa_w + 18'd1, sb_r = sb_w + 18'd1;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [16:0] OPA = (sa_ok && sa_w != 17'h0ffff) ? {1'b0, sa_r[16:1]} : {1'b1, sa_x[43] ? 16'h8000 : 16'h7fff};
-wire [16:0] OPB = (sb_ok && sb_w != 17'h0ffff) ? {1'b0, sb_r[16:1]} : {1'b1, sb_x[43] ? 16'h8000 : 16'h7fff};
+wire [16:0] OPA = (sa_ok && sa_r[17] == sa_r[16]) ? {1'b0, sa_r[16:1]} : {1'b1, sa_x[43] ? 16'h8000 : 16'h7fff};
+wire [16:0] OPB = (sb_ok && sb_r[17] == sb_r[16]) ? {1'b0, sb_r[16:1]} : {1'b1, sb_x[43] ? 16'h8000 : 16'h7fff};
 // UP5K16: the factor selected (UF) as mantissa 2^e, mantissa < 2^15 rounded (format.ts factorOf): the
 // leading one gives e0; shr(UF, e0) rounds up to 2^15 only when the kept bits are all ones: then e0 + 1 and 2^14
 reg [3:0] fx_e0;

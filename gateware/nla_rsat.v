@@ -6,7 +6,7 @@
 // (the learning terms' clamp), 5 int32 (the weight registers).
 // FORMAT 0 (WIDE): 64 bits, s one of 0, 8, 12, 16, 24 (s[5] unused).
 // FORMAT 1 (UP5K16): 44 bits (a and x are taken modulo 2^44: every value of the format fits, the
-// largest being e*m of the weight update, < 2^42), s signed: -16..31, a negative s is an exact left
+// largest being e*m of the weight update, < 2^42), s signed: -6..16, a negative s is an exact left
 // shift (the factors' exponents reduce the shifts; beta's can go below 0).
 module nla_rsat #(
   parameter FORMAT = 0
@@ -27,8 +27,10 @@ module nla_rsat #(
       localparam RW = 44;
       wire signed [RW-1:0] xa = x[RW-1:0];
       wire signed [RW-1:0] aa = a[RW-1:0];
-      wire [4:0] sr = s[4:0] - 5'd1;                 // s - 1 for s >= 1
-      wire [4:0] sl = 5'd0 - s[4:0];                 // -s for s < 0
+      // the core's shifts lie in -6..16 (4 - e for beta, e <= 10; at most 16): a 4-stage right shift by
+      // s - 1 (0..15) and a 3-stage left shift by -s (1..6)
+      wire [3:0] sr = s[3:0] - 4'd1;                 // s - 1 for 1 <= s <= 16
+      wire [2:0] sl = 3'd0 - s[2:0];                 // -s for -6 <= s < 0
       wire signed [RW-1:0] xs = xa >>> sr;
       wire signed [RW-1:0] xi = xs + 1;
       wire signed [RW-1:0] sh = s[5] ? (xa <<< sl) : (s == 6'd0) ? xa : (xi >>> 1);

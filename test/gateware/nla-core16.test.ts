@@ -66,6 +66,13 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core, FORMAT 1 (UP5K16), is bit-
       const lines = [imageCmd(bytes)];
       const ref: string[] = [];
       for (let k = 0; k < 60; k++) {
+        // large beta (SET_PARAM BETA_Q16): factor exponents 9 and 7, so that beta's products are shifted left
+        // (shift 4 - e < 0) as well as right
+        if (k === 30 || k === 45) {
+          const beta = k === 30 ? 0xabcdef : 0x123456;
+          lines.push(`P 2 ${beta}`);
+          core.image.betaQ16 = beta;
+        }
         if (k % 7 === 0) {
           const t = img.outputs.map((_, j) => ((k + j) % 2 ? 524287 : -524288));
           lines.push(targetCmd(t));
@@ -97,6 +104,12 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core, FORMAT 1 (UP5K16), is bit-
       if (k === 900) {
         lines.push('P 3 2'); // ITERATIONS
         core.image.iterations = 2;
+      }
+      if (k === 1000 || k === 1100) {
+        // beta 10 and 40 (exponents 5 and 7): beta's products are shifted left (4 - e < 0), not saturating
+        const beta = k === 1000 ? 655360 : 2621440;
+        lines.push(`P 2 ${beta}`);
+        core.image.betaQ16 = beta;
       }
       if (k === 1200 || k === 1600) {
         const restore = k === 1600;
