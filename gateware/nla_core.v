@@ -23,6 +23,10 @@ module nla_core #(
   parameter MAX_TABLES   = 4,      // populations with a table activation
   parameter IMG_BYTES    = 32768,  // staging memory (one SPRAM)
   parameter MAX_PAYLOAD  = 1024,   // the board's largest payload: an INPUT_FRAME must fit (6.3)
+  // number format (hardware-models/fixed-point/format.ts): 0 WIDE (docs/protocol.md 11), 1 UP5K16 (every
+  // multiplier operand a rounded, saturating signed 16-bit slice: one 16x16 multiplier, 41-bit sums,
+  // a 44-bit rounding unit)
+  parameter FORMAT       = 0,
   /* verilator lint_off UNUSEDPARAM */
   parameter MAX_FRAME_RATE = 1000  // announced by the session (HELLO_ACK); informational here
   /* verilator lint_on UNUSEDPARAM */
@@ -245,6 +249,9 @@ module nla_core #(
   /* verilator lint_off WIDTH */ // sign extension
   wire signed [63:0] WQ = wq_sat;
   /* verilator lint_on WIDTH */
+  // UP5K16: Wq = sat16(shr(W, 15)), Q2.13 (not counted)
+  wire signed [17:0] wq16_raw = $signed({wm_rd[31], wm_rd[31:15]}) + $signed({17'd0, wm_rd[14]});
+  wire signed [15:0] WQ16 = (wq16_raw[17:15] == {3{wq16_raw[17]}}) ? wq16_raw[15:0] : (wq16_raw[17] ? 16'sh8000 : 16'sh7fff);
   /* verilator lint_on UNUSEDSIGNAL */
 
   reg  [16:0] pos;            // staged byte the validator/installer reads (address of the staging read)
@@ -263,7 +270,7 @@ module nla_core #(
   reg  signed [47:0] ma;
   reg  signed [24:0] mb;
   wire signed [63:0] mp;
-  nla_mul mul (.clk(clk), .a(ma), .b(mb), .p(mp));
+  nla_mul #(.FORMAT(FORMAT)) mul (.clk(clk), .a(ma), .b(mb), .p(mp));
 
   // ---------------------------------------------------------------- installed image (active)
   reg        loaded;

@@ -41,7 +41,12 @@ wire is_pass = (ph == PA) || (ph == PG) || (ph == PC) || (ph == PP) || (ph == PF
 wire sel_ok = (ph == PA) ? 1'b1
             : (ph == PG) ? (!j_pre[pj[JB-1:0]] && j_pg[pj[JB-1:0]]) // d_in = 0 for bias units
             : j_pre[pj[JB-1:0]];
-reg [2:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
+reg [3:0] mas, mbs;   // the multiplier's operand selects (blocking; loaded at the end of the process)
+// UP5K16 (FORMAT 1): the operands as the 16x16 multiplier takes them, whether the reference counts
+// their saturation (blocking), and the exponent of the factor last loaded (the product's shift is
+// reduced by it when the product is consumed, two states later)
+reg [16:0] oa, ob;
+reg [3:0]  fe;
 
 // element-phase temporaries
 reg        n_r;
@@ -187,6 +192,8 @@ endtask
 
 // 10 + 3 nStimulusInputs > MAX_PAYLOAD  <=>  nStimulusInputs > (MAX_PAYLOAD - 10) / 3 (integers)
 localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
+
+wire signed [5:0] FE = {2'b00, fe};
 
 function signed [20:0] shr8m;     // <m> = shr(m, 8) of a U value
   input signed [27:0] v;

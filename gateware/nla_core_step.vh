@@ -5,7 +5,7 @@ always @(posedge clk) begin
   go = 1'b0;
   fl = 1'b0; fcode = 2'd0; fsel = 3'd0;
   sinc = 0;
-  mas = 3'd0; mbs = 3'd0;
+  mas = 4'd0; mbs = 4'd0;
   urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; npi_b = 1'b0; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
   img_done <= 1'b0;
   frame_done <= 1'b0;
@@ -19,6 +19,7 @@ always @(posedge clk) begin
   if (is_pass && pv[1]) begin mas = 3'd1; mbs = 3'd1; end
   if (is_pass && pv[3]) begin
     x_ = (pf[3] ? ACC : acc) + mp;
+    if (FORMAT == 1) x_ = {{23{x_[40]}}, x_[40:0]};   // UP5K16: sums are exact in 41 bits (fan-in <= 1024)
     acc <= x_;
     if (pl[3]) begin aw_we = 1'b1; aw_wa = `NLA_AN(pd3); aw_wd = x_; end
   end
@@ -167,6 +168,9 @@ always @(posedge clk) begin
             else begin ic <= ic + 16'd1; uc <= 5'd0; end
           end else if (uc == 5'd5) begin
             T <= ru_y; ic <= 16'd0; uc <= 5'd0; ts <= ts + 3'd1;   // R or M = shr(T, 16), held in T
+            if (FORMAT == 1) begin   // UP5K16: R, M = op(shr(T, 8), 8)
+              T <= {{48{OPA[15]}}, OPA[15:0]}; sinc = sinc + OPA[16];
+            end
           end else uc <= uc + 5'd1;
         end
         3'd2, 3'd4: begin   // g[po+r] += shr(clamp(shr(m R, 16)) e, 16) ; wt[qo+c] += shr(clamp(shr(x M, 16)) e, 16)
@@ -193,7 +197,61 @@ always @(posedge clk) begin
     end
 
     // ------------------------------------------------------------ learning: weight update (11.6)
-    PLAS: begin
+    PLAS: if (FORMAT == 1) begin
+      // UP5K16 ('row' plasticity): per row em = shr(e m, 16) from the whole m (two partial products,
+      // m = m_hi 2^12 + m_lo), per weight W = sat32(W + shr(x em, 16 - e)) (two partial products, em =
+      // em_hi 2^12 + em_lo); sequential: 7 cycles a weight
+      cph <= 2'd0;   // (the WIDE pipeline's beat; unused here)
+      case (ts)
+        3'd0: begin
+          if (pj >= a_nproj) go = 1'b1;
+          else if (!j_lrn[pj[JB-1:0]]) pj <= pj + 16'd1;
+          else begin c_pre <= j_pre[pj[JB-1:0]]; rec_rd <= 1'b1; rec_a <= pj[JB-1:0]; uc <= 5'd0; ts <= 3'd5; end
+        end
+        3'd5: begin
+          if (uc == 5'd0) uc <= 5'd1;
+          else begin
+            c_po <= {{(16-NB){1'b0}}, r_po}; c_qo <= {{(16-NB){1'b0}}, r_qo};
+            c_rows <= {{(15-NB){1'b0}}, r_rows}; c_cols <= {{(15-NB){1'b0}}, r_cols}; c_eta <= r_eta;
+            wa <= {{(14-SB){1'b0}}, r_wb};
+            rec_rd <= 1'b0; ou <= 16'd0; ic <= 16'd0; uc <= 5'd0; ts <= 3'd1;
+          end
+        end
+        3'd1: begin   // row ou: em from m of the postsynaptic unit
+          case (uc)
+            5'd0: begin x_ = {48'd0, c_po + ou}; nra <= x_[NB-1:0]; uc <= 5'd1; end
+            5'd2: begin mas = 4'd8; mbs = 4'd4; uc <= 5'd3; end   // m_hi, e
+            5'd3: begin mas = 4'd9; uc <= 5'd4; end               // m_lo
+            5'd4: begin T <= mp <<< 12; uc <= 5'd5; end
+            5'd5: begin T <= ru_y; uc <= 5'd6; end
+            5'd6: begin qw1 <= ru_y[31:0]; ic <= 16'd0; uc <= 5'd0; ts <= 3'd2; end   // em
+            default: uc <= uc + 5'd1;
+          endcase
+        end
+        default: begin   // the row's weights
+          case (uc)
+            5'd0: begin
+              if (ic == c_cols) begin
+                ic <= 16'd0;
+                if (ou + 16'd1 == c_rows) begin pj <= pj + 16'd1; ts <= 3'd0; end
+                else begin ou <= ou + 16'd1; ts <= 3'd1; end
+              end else begin
+                x_ = {48'd0, c_qo + ic}; nra <= x_[NB-1:0]; wma <= wa; uc <= 5'd1;
+              end
+            end
+            5'd2: begin mas = 4'd1; mbs = 4'd8; qw2 <= WM[31:0]; uc <= 5'd3; end   // x, em_hi; W
+            5'd3: begin mbs = 4'd9; uc <= 5'd4; end                                // em_lo
+            5'd4: begin T <= mp <<< 12; uc <= 5'd5; end
+            5'd5: begin T <= ru_y; uc <= 5'd6; end
+            5'd6: begin
+              wma <= wa; wm_we <= 1'b1; wm_wd <= ru_y[31:0];
+              wa <= wa + 14'd1; ic <= ic + 16'd1; uc <= 5'd0;
+            end
+            default: uc <= uc + 5'd1;
+          endcase
+        end
+      endcase
+    end else begin
       case (ts)
         3'd0: begin
           if (pj >= a_nproj) go = 1'b1;
@@ -319,11 +377,36 @@ always @(posedge clk) begin
     end
   end
 
-  if (sinc[31]) begin   // sinc < 0
-    sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
-  else if (sinc != 0) sat_cnt <= sat_cnt + 32'd1;   // at most one clamp a cycle (sinc is 0 or 1 here)
-
   // the multiplier's operands: loaded here only, from the select the state chose (0: hold)
+  if (FORMAT == 1) begin
+    // UP5K16: every operand a 16-bit slice (format.ts op); a clamp counts where the reference's op
+    // counts it (not for the pass operands, sliced and counted once a step, nor for Wq)
+    case (mas)
+      4'd1, 4'd2, 4'd5, 4'd6, 4'd7: oa = OPA;   // the slice the state chose (nla_core_ru.vh)
+      4'd3: oa = {1'b0, T[15:0]};                                                        // R, M (sliced)
+      4'd8: oa = {1'b0, M[27:12]};                                                       // m_hi
+      4'd9: oa = {5'd0, M[11:0]};                                                        // m_lo
+      4'd10: oa = {1'b0, qw2[23:8]};                                                     // table difference, high
+      4'd11: oa = {9'd0, qw2[7:0]};                                                      // ... low
+      default: oa = 17'd0;
+    endcase
+    case (mbs)
+      4'd1: ob = {1'b0, WQ16};
+      4'd2: ob = OPA;                                                                     // x^2 (TERMS)
+      4'd3, 4'd5, 4'd6: ob = OPB;                                                         // rho', rho'', delta
+      4'd4: ob = {2'd0, FX_M};                                                           // factor mantissa (the exponent: fe)
+      4'd7: ob = {5'd0, fr};
+      4'd8: ob = {1'b0, qw1[27:12]};                                                     // em_hi
+      4'd9: ob = {5'd0, qw1[11:0]};                                                      // em_lo
+      default: ob = 17'd0;
+    endcase
+    if (mas != 4'd0) ma <= {{32{oa[15]}}, oa[15:0]};
+    if (mbs != 4'd0) mb <= {{9{ob[15]}}, ob[15:0]};
+    if (mbs == 4'd4) fe <= FX_E;
+    if (((mas == 4'd2) && !(ph == DIN && bias_q)) || (mas == 4'd5) || ((mas == 4'd6) && (uc == 5'd5 || n_r))
+        || ((mas == 4'd7) && (ph == EV || n_r))) sinc = sinc + oa[16];
+    if ((mbs == 4'd3) || (mbs == 4'd5) || (mbs == 4'd6)) sinc = sinc + ob[16];
+  end else begin
   case (mas)
     3'd1: ma <= XOP[47:0];
     3'd2: ma <= ru_y[47:0];
@@ -344,6 +427,14 @@ always @(posedge clk) begin
     3'd7: mb <= {13'd0, fr};
     default: ;
   endcase
+  end
+
+  if (sinc[31]) begin   // sinc < 0
+    sat_cnt <= 32'd0; frm_cnt <= 32'd0; end
+  else if (sinc != 0) begin
+    if (FORMAT == 1) sat_cnt <= sat_cnt + sinc;   // UP5K16: a state may clamp several operands
+    else sat_cnt <= sat_cnt + 32'd1;   // at most one clamp a cycle (sinc is 0 or 1 here)
+  end
 
   // u, r-bar_in and g, a share ug; c, source and <m>, u*prev share mc: never written in one cycle
   if (urb_we || ga_we) ug_mem[urb_we ? urb_wa : (B2 + ga_wa)] <= urb_we ? urb_wd : {4'd0, ga_wd};
