@@ -119,7 +119,7 @@ export function rv32InstallTb(): string {
   const fw = join(repoRoot(), 'gateware', 'firmware');
   const rv = ['rv32/ii_mmio.c', 'image_install.c'].map((f) => join(fw, f));
   const host = ['image_install_tb.c', 'image_install_iss.c'].map((f) => join(fw, f));
-  return build('firmware', [...rv, ...host, join(fw, 'image_install.h'), join(fw, 'rv32', 'link.ld')], (tmp) => {
+  return build('firmware', [...rv, ...host, join(fw, 'image_install.h'), join(fw, 'rv32_exec.h'), join(fw, 'rv32', 'link.ld')], (tmp) => {
     const elf = join(tmp, 'image_install.elf');
     execBounded('building image_install for rv32i', 'riscv64-unknown-elf-gcc', ['-march=rv32i', '-mabi=ilp32', '-Os', '-ffreestanding', '-nostdlib', '-std=c99', '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments', '-T', join(fw, 'rv32', 'link.ld'), '-o', elf, ...rv, '-lgcc'], { timeoutMs: 120_000, maxBuffer: 1 << 24 });
     execBounded('objcopy', 'riscv64-unknown-elf-objcopy', ['-O', 'binary', elf, join(tmp, 'image_install.bin')], { timeoutMs: 60_000, maxBuffer: 1 << 24 });

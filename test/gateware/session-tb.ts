@@ -113,7 +113,7 @@ export const hasRiscvGcc = (() => {
 })();
 if (!hasRiscvGcc) process.stderr.write('NOTE: riscv64-unknown-elf-gcc is not installed: the session tests of the firmware on rv32i are skipped (apt-get install gcc-riscv64-unknown-elf)\n');
 if (!hasCc) process.stderr.write('NOTE: cc is not installed: the session tests of the firmware are skipped\n');
-const RV32_FILES = ['rv32/hal_ecall.c', 'rv32/hal_calls.h', 'rv32/link.ld', 'rv32_iss.c'];
+const RV32_FILES = ['rv32/hal_ecall.c', 'rv32/hal_calls.h', 'rv32/link.ld', 'rv32_iss.c', 'rv32_exec.h'];
 
 /**
  * Builds the firmware for a soft RV32I (riscv64-unknown-elf-gcc -march=rv32i -Os, the HAL as ecalls) and
