@@ -5,7 +5,7 @@
 //   F <hex>        deliver a raw frame (waits, clocking, until frame_rx would have a free buffer)
 //   J              a rejected block (rx_reject pulse)
 //   K              one received byte (rx_activity pulse), as a keepalive that is not a frame
-//   C <n>          run n clock cycles
+//   C <n>          run n testbench cycles (n * TICK_CYCLES / REPORT_TICK_CYCLES clock cycles)
 //   M <n>          run n ms (n * TICK_CYCLES cycles)
 //   W <n> <ms>     run until n more frames were sent, at most <ms> ms
 //   P              print "ST <session_open> <board_state> <rto_ms>"
@@ -19,16 +19,28 @@
 #include <string>
 #include <vector>
 #include <iostream>
+// The harness it drives: session_harness (board_link) by default; cpu_session_harness (cpu_link) is built
+// with -DTB_CPU: its TICK_CYCLES is realistic, and the cycle counts it exchanges (C <n>, OK <cycle>) are in
+// testbench cycles of 1/REPORT_TICK_CYCLES ms (20, what test/gateware/session-tb.ts assumes).
+#ifdef TB_CPU
+#include "Vcpu_session_harness.h"
+typedef Vcpu_session_harness Top;
+#else
 #include "Vsession_harness.h"
+typedef Vsession_harness Top;
+#endif
 #include "verilated.h"
 
 #ifndef TICK_CYCLES
 #define TICK_CYCLES 20
 #endif
+#ifndef REPORT_TICK_CYCLES
+#define REPORT_TICK_CYCLES TICK_CYCLES
+#endif
 static const int TX_CYCLES_PER_BYTE = 1;
 
 struct Tb {
-  Vsession_harness *top;
+  Top *top;
   uint64_t cycle = 0;
   std::vector<uint8_t> buf[2];
   bool held[2] = {false, false};
@@ -39,7 +51,7 @@ struct Tb {
   std::vector<uint8_t> tx_frame;
   uint64_t tx_count = 0;
 
-  explicit Tb(Vsession_harness *t) : top(t) {
+  explicit Tb(Top *t) : top(t) {
     buf[0].assign(8192, 0);
     buf[1].assign(8192, 0);
   }
@@ -111,7 +123,7 @@ static std::vector<uint8_t> unhex(const std::string &h) {
 
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
-  Vsession_harness *top = new Vsession_harness;
+  Top *top = new Top;
   Tb tb(top);
   top->rst = 1;
   for (int i = 0; i < 4; i++) tb.step();
@@ -124,7 +136,7 @@ int main(int argc, char **argv) {
     if (c == 'F') tb.deliver(unhex(arg));
     else if (c == 'J') { top->rx_reject = 1; top->rx_reject_reason = 5; tb.step(); }
     else if (c == 'K') { top->rx_activity = 1; tb.step(); }
-    else if (c == 'C') { long n = std::atol(arg.c_str()); for (long i = 0; i < n; i++) tb.step(); }
+    else if (c == 'C') { long n = std::atol(arg.c_str()) * (TICK_CYCLES / REPORT_TICK_CYCLES); for (long i = 0; i < n; i++) tb.step(); }
     else if (c == 'M') { long n = std::atol(arg.c_str()) * TICK_CYCLES; for (long i = 0; i < n; i++) tb.step(); }
     else if (c == 'W') {
       long n = 0, ms = 0;
@@ -134,7 +146,7 @@ int main(int argc, char **argv) {
     } else if (c == 'P') {
       std::cout << "ST " << (int)top->session_open << " " << (int)top->board_state << " " << top->rto_ms << "\n";
     } else if (c == 'Q') break;
-    std::cout << "OK " << tb.cycle << std::endl;
+    std::cout << "OK " << tb.cycle * REPORT_TICK_CYCLES / TICK_CYCLES << std::endl;
   }
   top->final();
   delete top;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * running the protocol firmware (gateware/firmware/, the HAL gateware/firmware/rv32/hal_cpulink.c) out of
  * one SPRAM, with its memory-mapped peripherals (gateware/cpu_link*.v), around core_stub
  * (gateware/sim/cpu_session_harness.v). It speaks session_tb.cpp's line protocol
- * (gateware/sim/cpu_session_tb.cpp), so that SessionTb drives it as it drives the RTL board.
+ * (gateware/sim/session_tb.cpp built with -DTB_CPU), so that SessionTb drives it as it drives the RTL board.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GW = join(ROOT, 'gateware');
@@ -29,7 +29,7 @@ export const CPU_SOURCES = [
   'sim/cpu_session_harness.v', 'sim/core_stub.v', 'cpu_link.v', 'cpu_link_ram.v', 'cpu_link_rx.v', 'cpu_link_tx.v',
   'cpu_link_coreio.v', 'ms_clock.v', 'cpu/rv32_core.v', 'cpu/rv32_regfile.v',
 ];
-const CPU_EXTRA = ['sim/cpu_session_tb.cpp'];
+const CPU_EXTRA = ['sim/session_tb.cpp'];
 const FW_SOURCES = ['rv32/hal_cpulink.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'];
 const FW_OTHER = ['rv32/cpulink.ld', 'config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h'];
 
@@ -85,8 +85,8 @@ function build(dir: string, gs: string[], tick: number): void {
   // the image is read at simulation start from its final place (the directory is renamed when built)
   execFileSync('verilator', [
     '--cc', '--exe', '--build', '-j', '2', '-Wno-fatal', '-Wno-lint', '-Wno-style', '-O2', '--top-module', 'cpu_session_harness',
-    `-I${GW}`, `-I${join(GW, 'sim')}`, ...gs, `-DCPU_LINK_FW="${join(dir, 'fw.hex')}"`, '-CFLAGS', `-O1 -DTICK_CYCLES=${tick}`,
-    '--Mdir', tmp, ...CPU_SOURCES.map((f) => join(GW, f)), join(GW, 'sim/cpu_session_tb.cpp'),
+    `-I${GW}`, `-I${join(GW, 'sim')}`, ...gs, `-DCPU_LINK_FW="${join(dir, 'fw.hex')}"`, '-CFLAGS', `-O1 -DTB_CPU -DTICK_CYCLES=${tick} -DREPORT_TICK_CYCLES=20`,
+    '--Mdir', tmp, ...CPU_SOURCES.map((f) => join(GW, f)), join(GW, 'sim/session_tb.cpp'),
   ], { stdio: 'pipe' });
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
