@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { buildGraph } from '../../compiler/graph/build.js';
+import { validateSpec } from '../../compiler/spec/validate.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
@@ -72,3 +75,24 @@ export function essence(m: Message): unknown {
 }
 
 export { NO_FRAME };
+
+/**
+ * A deeper network than the example for the cores' bit-exactness tests: three table populations (logistic,
+ * tanh), chained hidden projections, a skip projection, biases; dt 0.1 ms, 0.5 ms frames, 3 iterations.
+ */
+export function deeperNetworkImage() {
+  const spec = JSON.parse(readFileSync('examples/teacher/network.json', 'utf8')) as Record<string, unknown>;
+  spec.populations = [
+    { name: 'in', kind: 'input', size: 4 },
+    { name: 'h1', kind: 'hidden', size: 7, bias: true },
+    { name: 'h2', kind: 'hidden', size: 5, activation: 'tanh' },
+    { name: 'out', kind: 'output', size: 2, bias: true },
+  ];
+  spec.projections = [
+    { from: 'in', to: 'h1' },
+    { from: 'h1', to: 'h2' },
+    { from: 'h2', to: 'out' },
+    { from: 'h1', to: 'out' },
+  ];
+  return compileBoardImage(buildGraph(validateSpec(spec)), { dtMs: 0.1, frameMs: 0.5, iterations: 3 }).image;
+}

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { compileBoardImage } from '../../compiler/board/compile-image.js';
-import { buildGraph } from '../../compiler/graph/build.js';
-import { validateSpec } from '../../compiler/spec/validate.js';
+import { deeperNetworkImage } from './fixtures.js';
 import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { UP5K16, toSignal } from '../../hardware-models/fixed-point/format.js';
 import { decodeImage, encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
@@ -153,20 +151,7 @@ describe.skipIf(!hasVerilator)('RTL fixed-point core, FORMAT 1 (UP5K16), is bit-
   }, RTL_TIMEOUT_MS);
 
   it('runs a deeper network bit for bit: three table populations, chained neuron projections, learning', () => {
-    const spec = JSON.parse(readFileSync('examples/teacher/network.json', 'utf8')) as Record<string, unknown>;
-    spec.populations = [
-      { name: 'in', kind: 'input', size: 4 },
-      { name: 'h1', kind: 'hidden', size: 7, bias: true },
-      { name: 'h2', kind: 'hidden', size: 5, activation: 'tanh' },
-      { name: 'out', kind: 'output', size: 2, bias: true },
-    ];
-    spec.projections = [
-      { from: 'in', to: 'h1' },
-      { from: 'h1', to: 'h2' },
-      { from: 'h2', to: 'out' },
-      { from: 'h1', to: 'out' },
-    ];
-    const img = compileBoardImage(buildGraph(validateSpec(spec)), { dtMs: 0.1, frameMs: 0.5, iterations: 3 }).image;
+    const img = deeperNetworkImage();
     const core = new FixedPointCore(img, UP5K16);
     const lines = [imageCmd(encodeImage(img))];
     const ref: string[] = [];
