@@ -1,5 +1,9 @@
 // session_harness: board_link with the behavioural core_stub, for the Verilator testbench
 // (gateware/sim/session_tb.cpp), which plays frame_rx and frame_tx at their ports, and for yosys.
+// Defined SESSION_HARNESS_CPU, cpu_link (the soft processor running gateware/firmware/) takes board_link's
+// place; its clock then runs a realistic TICK_CYCLES per ms (12 000 at 12 MHz), and so that the stand-in
+// core keeps the frame time it has at 20 cycles per ms (FRAME_CYCLES: 10 ms), frame_go reaches core_stub
+// FRAME_DELAY cycles late (0 at 20 cycles per ms; core_stub's own counter is 16 bits).
 module session_harness #(
   parameter TICK_CYCLES = 20,
   parameter T_MIN_MS = 200,
@@ -14,7 +18,8 @@ module session_harness #(
   parameter HAW = 9,
   parameter MAX_PAYLOAD = 1024,
   parameter IMG_BYTES = 16384,
-  parameter FRAME_CYCLES = 200
+  parameter FRAME_CYCLES = 200,
+  parameter FRAME_DELAY = FRAME_CYCLES * (TICK_CYCLES / 20) - FRAME_CYCLES
 ) (
   input          clk,
   input          rst,
@@ -49,7 +54,12 @@ module session_harness #(
   wire [23:0] in_value, tgt_value, out_rd_data;
   wire [3:0] probes;
   wire _unused = &{1'b0, frame_busy};
-  board_link #(.TICK_CYCLES(TICK_CYCLES), .T_MIN_MS(T_MIN_MS), .IDLE_MS(IDLE_MS), .MAX_RETRIES(MAX_RETRIES),
+`ifdef SESSION_HARNESS_CPU
+  cpu_link
+`else
+  board_link
+`endif
+    #(.TICK_CYCLES(TICK_CYCLES), .T_MIN_MS(T_MIN_MS), .IDLE_MS(IDLE_MS), .MAX_RETRIES(MAX_RETRIES),
     .QAW(QAW), .QMEM(QMEM), .QBASE(QBASE), .RAW(RAW), .RBYTES(RBYTES), .SAW(SAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES),
     .MAX_NEURONS(255), .MAX_SYNAPSES(4096), .MAX_INPUTS(64), .MAX_OUTPUTS(16), .MAX_FRAME_RATE(1000),
     .ID_LEN(8), .BOARD_ID("nla-stub")) link (
@@ -68,6 +78,12 @@ module session_harness #(
     .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed), .session_open(session_open),
     .board_state(board_state), .rto_ms(rto_ms));
+  reg [23:0] go_wait;
+  always @(posedge clk)
+    if (rst) go_wait <= 24'd0;
+    else if (frame_go) go_wait <= FRAME_DELAY + 1;
+    else if (go_wait != 24'd0) go_wait <= go_wait - 24'd1;
+  wire stub_go = (FRAME_DELAY == 0) ? frame_go : (go_wait == 24'd1);
   core_stub #(.MAX_INPUTS(64), .MAX_OUTPUTS(16), .IMG_BYTES(IMG_BYTES), .FRAME_CYCLES(FRAME_CYCLES)) core (.clk(clk), .rst(rst),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
     .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
@@ -75,7 +91,7 @@ module session_harness #(
     .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
     .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),
     .in_value(in_value), .tgt_we(tgt_we), .tgt_idx(tgt_idx), .tgt_value(tgt_value), .tgt_commit(tgt_commit),
-    .frame_go(frame_go), .frame_busy(frame_busy), .frame_done(frame_done), .probes(probes),
+    .frame_go(stub_go), .frame_busy(frame_busy), .frame_done(frame_done), .probes(probes),
     .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed));
 endmodule

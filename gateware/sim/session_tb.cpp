@@ -19,16 +19,11 @@
 #include <string>
 #include <vector>
 #include <iostream>
-// The harness it drives: session_harness (board_link) by default; cpu_session_harness (cpu_link) is built
-// with -DTB_CPU: its TICK_CYCLES is realistic, and the cycle counts it exchanges (C <n>, OK <cycle>) are in
+// The harness it drives: session_harness, with board_link or (SESSION_HARNESS_CPU) cpu_link, whose clock
+// runs a realistic TICK_CYCLES per ms: the cycle counts it exchanges (C <n>, OK <cycle>) are then in
 // testbench cycles of 1/REPORT_TICK_CYCLES ms (20, what test/gateware/session-tb.ts assumes).
-#ifdef TB_CPU
-#include "Vcpu_session_harness.h"
-typedef Vcpu_session_harness Top;
-#else
 #include "Vsession_harness.h"
 typedef Vsession_harness Top;
-#endif
 #include "verilated.h"
 
 #ifndef TICK_CYCLES

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
  * The session testbench with cpu_link in place of board_link: the soft RV32I (gateware/cpu/rv32_core.v)
  * running the protocol firmware (gateware/firmware/, the HAL gateware/firmware/rv32/hal_cpulink.c) out of
  * one SPRAM, with its memory-mapped peripherals (gateware/cpu_link*.v), around core_stub
- * (gateware/sim/cpu_session_harness.v). It speaks session_tb.cpp's line protocol
- * (gateware/sim/session_tb.cpp built with -DTB_CPU), so that SessionTb drives it as it drives the RTL board.
+ * (gateware/sim/session_harness.v with SESSION_HARNESS_CPU defined). It speaks session_tb.cpp's line protocol
+ * (gateware/sim/session_tb.cpp with REPORT_TICK_CYCLES 20), so that SessionTb drives it as it drives the RTL board.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GW = join(ROOT, 'gateware');
@@ -26,7 +26,7 @@ const FW = join(GW, 'firmware');
 export const CPU_TICK_CYCLES = 12000;
 
 export const CPU_SOURCES = [
-  'sim/cpu_session_harness.v', 'sim/core_stub.v', 'cpu_link.v', 'cpu_link_ram.v', 'cpu_link_rx.v', 'cpu_link_tx.v',
+  'sim/session_harness.v', 'sim/core_stub.v', 'cpu_link.v', 'cpu_link_ram.v', 'cpu_link_rx.v', 'cpu_link_tx.v',
   'cpu_link_coreio.v', 'ms_clock.v', 'cpu/rv32_core.v', 'cpu/rv32_regfile.v',
 ];
 const CPU_EXTRA = ['sim/session_tb.cpp'];
@@ -42,7 +42,7 @@ function hex16(bin: Buffer): string {
 
 /**
  * Builds the firmware (riscv64-unknown-elf-gcc -march=rv32i -Os, rv32/cpulink.ld) and the Verilator
- * testbench of cpu_session_harness that loads it, once per set of sources (cached under build/, keyed by
+ * testbench of session_harness with cpu_link that loads it, once per set of sources (cached under build/, keyed by
  * their hash). Returns the binary's path.
  */
 export function buildCpuSessionTb(params: Record<string, number> = {}): string {
@@ -53,7 +53,7 @@ export function buildCpuSessionTb(params: Record<string, number> = {}): string {
   const gs = Object.entries(all).map(([k, v]) => `-G${k}=${v}`);
   h.update(gs.join(' '));
   const dir = join(ROOT, 'build', 'gateware', `cpu-session-tb-${h.digest('hex').slice(0, 16)}`);
-  const bin = join(dir, 'Vcpu_session_harness');
+  const bin = join(dir, 'Vsession_harness');
   const lock = `${dir}.lock`;
   mkdirSync(join(ROOT, 'build', 'gateware'), { recursive: true });
   for (let waited = 0; !existsSync(bin); waited += 200) {
@@ -84,8 +84,8 @@ function build(dir: string, gs: string[], tick: number): void {
   writeFileSync(join(tmp, 'fw.hex'), hex16(readFileSync(join(tmp, 'fw.bin'))));
   // the image is read at simulation start from its final place (the directory is renamed when built)
   execFileSync('verilator', [
-    '--cc', '--exe', '--build', '-j', '2', '-Wno-fatal', '-Wno-lint', '-Wno-style', '-O2', '--top-module', 'cpu_session_harness',
-    `-I${GW}`, `-I${join(GW, 'sim')}`, ...gs, `-DCPU_LINK_FW="${join(dir, 'fw.hex')}"`, '-CFLAGS', `-O1 -DTB_CPU -DTICK_CYCLES=${tick} -DREPORT_TICK_CYCLES=20`,
+    '--cc', '--exe', '--build', '-j', '2', '-Wno-fatal', '-Wno-lint', '-Wno-style', '-O2', '--top-module', 'session_harness', '-DSESSION_HARNESS_CPU',
+    `-I${GW}`, `-I${join(GW, 'sim')}`, ...gs, `-DCPU_LINK_FW="${join(dir, 'fw.hex')}"`, '-CFLAGS', `-O1 -DTICK_CYCLES=${tick} -DREPORT_TICK_CYCLES=20`,
     '--Mdir', tmp, ...CPU_SOURCES.map((f) => join(GW, f)), join(GW, 'sim/session_tb.cpp'),
   ], { stdio: 'pipe' });
   rmSync(dir, { recursive: true, force: true });
