@@ -3,7 +3,7 @@ import { compileCircuit } from '../../compiler/circuit/compile.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
-import type { HardwareProfile } from '../../hardware-models/profiles/profile.js';
+import type { Profile as HardwareProfile } from '../../hardware-models/profiles/profile.js';
 import { modelFromCircuit } from '../../emulator/analog/model.js';
 import { AnalogSimulator } from '../../emulator/analog/simulator.js';
 import { driveFor, layered583 } from '../../bench/kinks.js';

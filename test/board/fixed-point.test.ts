@@ -5,11 +5,10 @@ import { validateSpec } from '../../compiler/spec/validate.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { crc32 } from '../../core/crc32.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
-import { fromSignal, SIGNAL_MAX, toSignal } from '../../hardware-models/fixed-point/format.js';
+import { SIGNAL_MAX, toSignal } from '../../hardware-models/fixed-point/format.js';
 import { decodeImage, encodeImage, ImageError, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
-import { frameSignal, sampleFrames } from '../../emulator/stimulus/frames.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { sines, targetSines } from '../helpers.js';
 import { boardVsFloat } from './board-vs-float.js';
@@ -39,11 +38,11 @@ describe('board image codec', () => {
   it('any corrupted byte is refused (CRC), naming the byte', () => {
     for (let i = 0; i < bytes.length; i += 97) {
       const bad = Uint8Array.from(bytes);
-      bad[i] ^= 0x5a;
+      bad[i]! ^= 0x5a;
       expect(() => decodeImage(bad, 'img.bin')).toThrow(ImageError);
     }
     const bad = Uint8Array.from(bytes);
-    bad[200] ^= 1;
+    bad[200]! ^= 1;
     expect(() => decodeImage(bad, 'img.bin')).toThrow(/img\.bin: byte \d+ \(crc32\): expected 0x[0-9a-f]{8}, got 0x[0-9a-f]{8}/);
   });
 

@@ -5,7 +5,7 @@ import { SignalDrive } from '../../emulator/stimulus/signal-drive.js';
 import { digitalEngine } from '../../emulator/digital/engine.js';
 import { analogEngine } from '../../emulator/analog/engine.js';
 import { boardEngine } from '../../host/engine/board-engine.js';
-import { layeredNetwork, network } from '../../compiler/spec/builder.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { ENGINE_NAMES } from '../../cli/engine-registry.js';
 import { CASES, maxDeviation, settledState, steps, type ConformanceCase } from './cases.js';
 import { framedDrive, referenceOptions, runOn, subjects, type Subject } from './subjects.js';

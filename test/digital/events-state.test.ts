@@ -115,6 +115,7 @@ describe('state: save, load, batch, divergence', () => {
       targets: (_t, b, v, sl, off) => [0, 1].forEach((c) => ((v[off + c] = 0.1 * (b + 1) - 0.2 * c), (sl[off + c] = 0))),
       impulses: (): Impulse[] => [],
       targetJumps: () => false,
+      breakpoints: () => [],
     };
     const batch = new DigitalSimulator(g, { dtMs: 0.1, learn: true, batch: 3, init: 'equilibrium' });
     const w0 = batch.weights().map((W) => Float64Array.from(W));
@@ -124,7 +125,7 @@ describe('state: save, load, batch, divergence', () => {
       const single: Drive = { ...perSample, inputs: (t, _s, o, off) => perSample.inputs(t, b, o, off), targets: (t, _s, v, sl, off) => perSample.targets(t, b, v, sl, off) };
       const s = new DigitalSimulator(g, { dtMs: 0.1, learn: true, init: 'equilibrium' });
       s.step(single);
-      s.weights().forEach((W, k) => W.forEach((x, i) => (mean[k]![i] += (x - w0[k]![i]!) / 3)));
+      s.weights().forEach((W, k) => W.forEach((x, i) => (mean[k]![i]! += (x - w0[k]![i]!) / 3)));
     }
     batch.weights().forEach((W, k) => expect(maxAbsDiff(W.map((x, i) => x - w0[k]![i]!), mean[k]!)).toBeLessThan(1e-15));
   });

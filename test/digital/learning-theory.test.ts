@@ -117,8 +117,8 @@ describe('Theorem 1: plasticity is gradient descent on L at fixed u', () => {
         const h = 1e-6;
         const plus = before.map((W) => Float64Array.from(W));
         const minus = before.map((W) => Float64Array.from(W));
-        plus[k]![idx] += h;
-        minus[k]![idx] -= h;
+        plus[k]![idx]! += h;
+        minus[k]![idx]! -= h;
         const grad = (lagrangian(plus) - lagrangian(minus)) / (2 * h);
         const dW = after[k]![idx]! - before[k]![idx]!;
         expect(dW / (eta * dt)).toBeCloseTo(-grad, 7);

@@ -129,8 +129,8 @@ describe('cortical microcircuit (Algorithm 2, theory §5)', () => {
       const C = new Float64Array(n * n);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
-          for (let m = 0; m < 4; m++) A[i * n + j] += wpi[i * 4 + m]! * wip[m * n + j]!;
-          for (let o = 0; o < 2; o++) C[i * n + j] += b[i * 2 + o]! * w2[o * n + j]!;
+          for (let m = 0; m < 4; m++) A[i * n + j]! += wpi[i * 4 + m]! * wip[m * n + j]!;
+          for (let o = 0; o < 2; o++) C[i * n + j]! += b[i * 2 + o]! * w2[o * n + j]!;
         }
       }
       let ac = 0;

@@ -161,11 +161,11 @@ describe('Jacobian J = ∂f/∂u', () => {
         // central finite difference of f along e_j
         const h = 1e-6;
         w.u.set(u0);
-        w.u[j] += h;
+        w.u[j]! += h;
         dyn.evaluate(false);
         const fp = Float64Array.from(w.f);
         w.u.set(u0);
-        w.u[j] -= h;
+        w.u[j]! -= h;
         dyn.evaluate(false);
         const fm = Float64Array.from(w.f);
         w.u.set(u0);

@@ -327,9 +327,9 @@ describe.skipIf(!hasVerilator || !hasRiscvGcc)('soft processor rv32_core (Verila
         k++;
         expect(m.map((x) => x.value)).toEqual([1, 2, 3, 4, 5]);
         for (const [name, i] of [['table', 0], ['bitwise', 1], ['cobs', 2], ['nibble', 3]] as const) {
-          per[name][0] += b.length;
-          per[name][1] += m[i + 1]!.cycle - m[i]!.cycle;
-          per[name][2] += m[i + 1]!.retired - m[i]!.retired;
+          per[name][0]! += b.length;
+          per[name][1]! += m[i + 1]!.cycle - m[i]!.cycle;
+          per[name][2]! += m[i + 1]!.retired - m[i]!.retired;
         }
       }
       const f = (x: number[]) => `${(x[1]! / x[0]!).toFixed(1)} cycles/byte (${(x[2]! / x[0]!).toFixed(1)} instr/byte, CPI ${(x[1]! / x[2]!).toFixed(2)})`;

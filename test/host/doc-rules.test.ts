@@ -13,10 +13,6 @@ import { memoryPair } from '../../host/transport/memory.js';
 
 /** What docs/protocol.md states for a board implementer, checked against the code (issue 13, item 7). */
 
-const ticks = async (n: number) => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
-
 describe('§1: rounding to Q3.16 on the wire', () => {
   it('q = ⌊v·2¹⁶ + ½⌋ (half up, towards +∞, negative values included), then saturated to [−2¹⁹, 2¹⁹ − 1]', () => {
     const lsb = 2 ** -16;

@@ -6,7 +6,7 @@ import { Rng } from '../../core/rng.js';
 /** Naive reference: straightforward loops, independent of the kernels' summation order. */
 function refGemv(W: Float64Array, rows: number, cols: number, B: number, x: Float64Array): Float64Array {
   const y = new Float64Array(B * rows);
-  for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) y[b * rows + r] += W[r * cols + c]! * x[b * cols + c]!;
+  for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) y[b * rows + r]! += W[r * cols + c]! * x[b * cols + c]!;
   return y;
 }
 
@@ -53,7 +53,7 @@ for (const backend of Object.values(KERNEL_BACKENDS)) {
         // fused update + two mat-vecs equals update then naive products
         const coef = 0.37;
         const Wexp = Float64Array.from(W);
-        for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) Wexp[r * cols + c] += coef * post[b * rows + r]! * x2[b * cols + c]!;
+        for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) Wexp[r * cols + c]! += coef * post[b * rows + r]! * x2[b * cols + c]!;
         k.fusedUpdateGemv(W, null, rows, cols, B, coef, post, x2, x, y, x2, y2);
         for (let i = 0; i < W.length; i++) expect(W[i]).toBeCloseTo(Wexp[i]!, 12);
         const r1 = refGemv(Wexp, rows, cols, B, x);
