@@ -29,6 +29,7 @@ module board_top #(
   output led_session,
   output led_streaming
 );
+  /* verilator lint_on PINCONNECTEMPTY */
   // ---- power-on reset ----
   reg [POR_BITS:0] por = {(POR_BITS + 1){1'b0}};
   always @(posedge clk) if (!por[POR_BITS]) por <= por + 1'b1;
@@ -56,12 +57,18 @@ module board_top #(
     .uart_tx_pin(uart_tx_pin));
 
   // ---- core ----
-  wire img_wr_en, img_commit, img_done, image_loaded, core_reset, restore_weights, learn, param_we;
+  wire img_wr_en, img_done, image_loaded, core_reset, restore_weights, learn, param_we;
   wire in_we, tgt_we, tgt_commit, frame_go, frame_done, frame_busy, out_rd_req, out_rd_valid;
-  wire [16:0] img_wr_addr, img_total;
+  wire [16:0] img_wr_addr;
   wire [7:0] img_wr_data;
-  wire [1:0] img_result, board_state;
-  wire [15:0] img_err_offset, n_stim_inputs, n_outputs, n_neurons, param_id, in_idx, tgt_idx, out_rd_idx;
+  wire cpu_we, cpu_st_rd;                 // the firmware loader's raw write port and staging read
+  wire [2:0] cpu_mem;
+  wire [13:0] cpu_addr;
+  wire [31:0] cpu_wd;
+  wire [16:0] cpu_st_addr;
+  wire [7:0] cpu_st_byte;
+  wire [1:0] board_state;
+  wire [15:0] n_stim_inputs, n_outputs, n_neurons, param_id, in_idx, tgt_idx, out_rd_idx;
   wire [15:0] rto_ms;
   wire [31:0] image_crc, param_value, saturations, frames_processed;
   wire [23:0] in_value, tgt_value, out_rd_data;
@@ -70,8 +77,9 @@ module board_top #(
   nla_core #(.MAX_NEURONS(MAX_NEURONS), .MAX_INPUTS(MAX_INPUTS), .MAX_OUTPUTS(MAX_OUTPUTS),
     .MAX_SYNAPSES(MAX_SYNAPSES), .IMG_BYTES(IMG_BYTES), .MAX_PAYLOAD(MAX_PAYLOAD),
     .MAX_FRAME_RATE(MAX_FRAME_RATE)) u_core (.clk(clk), .rst(rst_q),
-    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
-    .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .cpu_we(cpu_we),
+    .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
+    .cpu_st_byte(cpu_st_byte), .img_done(img_done),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
     .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
     .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),
@@ -80,7 +88,8 @@ module board_top #(
     .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed));
 
-  // ---- link layer and session: the firmware on the soft processor ----
+  // ---- link layer and session: the firmware on the soft processor (its image loader too: img_commit unused) ----
+  /* verilator lint_off PINCONNECTEMPTY */
   cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .MAX_PAYLOAD(MAX_PAYLOAD),
     .IMG_BYTES(IMG_BYTES), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .ID_LEN(8), .BOARD_ID("nla-up5k")) u_link (
@@ -89,8 +98,10 @@ module board_top #(
     .rx_reject_reason(rx_reject_reason), .rx_overrun(rx_overrun), .rx_rd_buf(rx_rd_buf),
     .rx_rd_addr(rx_rd_addr), .rx_rd_data(rx_rd_data), .rx_activity(rx_activity), .tx_start(tx_start),
     .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr), .tx_rd_data(tx_rd_data),
-    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
-    .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(),
+    .img_total(), .img_result(2'd0), .img_err_offset(16'd0), .cpu_we(cpu_we),
+    .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
+    .cpu_st_byte(cpu_st_byte), .img_done(img_done),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
     .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
     .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),

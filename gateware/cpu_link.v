@@ -1,4 +1,5 @@
-// cpu_link: a drop-in for board_link (the same ports and parameters) made of the soft RV32I processor
+// cpu_link: in place of board_link (its ports and parameters, and for nla_core without its loader the raw
+// write port and staging read that the firmware loader uses) made of the soft RV32I processor
 // (cpu/rv32_core.v), ONE SPRAM for its code and data (cpu_link_ram) and memory-mapped peripherals that
 // implement the firmware's HAL (gateware/firmware/hal.h) in hardware; the link layer and session are the
 // firmware of gateware/firmware/ (the same C sources as the native and instruction-set-simulator boards),
@@ -14,6 +15,8 @@
 //   0x8001_0000 + i             receive window: byte i of the oldest held frame (frame_rx's buffer through
 //                               rx_rd_addr/rx_rd_data; the byte is repeated in all four lanes; loads only)
 //   0x8002_0000 + i             transmit window: byte i of cpu_link_tx's buffer (byte stores only)
+//   0x8003_0000 + i             staging window: byte i of nla_core's staged image (cpu_st_rd/cpu_st_addr/
+//                               cpu_st_byte; loads only): what the firmware loader (image_install.c) reads
 // Parameters: TICK_CYCLES sizes the ms clock here and BYTE_MS_Q16 is register 28; all others are the
 // firmware's (config.h; the board's in firmware/rv32/cpulink_board.h, compiled into the image) and are not
 // used by the gateware.
@@ -61,11 +64,18 @@ module cpu_link #(
   output         img_wr_en,
   output [16:0]  img_wr_addr,
   output [7:0]   img_wr_data,
-  output         img_commit,
+  output         img_commit,      // a core with its own loader (core_stub): the firmware built without FW_CORE_LOADER
   output [16:0]  img_total,
-  input          img_done,
   input  [1:0]   img_result,
   input  [15:0]  img_err_offset,
+  output         cpu_we,          // nla_core's raw write port and staging read (the firmware loader, FW_CORE_LOADER)
+  output [2:0]   cpu_mem,
+  output [13:0]  cpu_addr,
+  output [31:0]  cpu_wd,
+  output         cpu_st_rd,
+  output [16:0]  cpu_st_addr,
+  input  [7:0]   cpu_st_byte,
+  input          img_done,
   input          image_loaded,
   input  [31:0]  image_crc,
   input  [15:0]  n_stim_inputs,
@@ -179,6 +189,7 @@ module cpu_link #(
   cpu_link_coreio cio (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_core),
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
     .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .cpu_we(cpu_we), .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
     .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
     .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .tgt_we(tgt_we),
@@ -194,7 +205,11 @@ module cpu_link #(
   wire [31:0] byte_ms = BYTE_MS_Q16;
   wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0) |
     ((idx == 5'd28) ? byte_ms : 32'd0);
-  assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : rd_regs;
+  // the staging window (region 3): a load byte reads nla_core's staged image at its offset (the address in
+  // ph 0, the byte in ph 1, when the access completes)
+  assign cpu_st_rd = mem_valid & io & (region == 2'd3) & ~wr;
+  assign cpu_st_addr = {2'd0, mem_addr[14:0]};
+  assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : (region == 2'd3) ? {4{cpu_st_byte}} : rd_regs;
   /* verilator lint_off UNUSEDSIGNAL */
   wire unused_bus = ^{mem_addr[30:18], mem_addr[15], mem_addr[1:0], tick, mem_wdata[15:3], retire};
   /* verilator lint_on UNUSEDSIGNAL */

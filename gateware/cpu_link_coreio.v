@@ -3,6 +3,9 @@
 //   7 IMG_WR      w: bits 24..8 staging address, 7..0 byte: img_wr_en pulses
 //   8 IMG_COMMIT  w: total bytes: img_commit pulses
 //   9 IMG_STATUS  r: bit 31 done (img_done seen; cleared by the read), bits 17..16 result, 15..0 error offset
+//  30 CORE_PORT   w: the firmware loader's raw write port (nla_core without its loader): bits 18..16 cpu_mem,
+//                 13..0 cpu_addr (held)       29 CORE_WD w: cpu_wd: cpu_we pulses (one write)
+//  (the staging read is cpu_link's region 3, a byte window)
 //  10 CORE_INFO   r: bit 0 image_loaded       11 CORE_CRC r     12 NSTIM r     13 NOUT r     14 NNEUR r
 //  15 CORE_CTRL   w: bit 0 core_reset (pulse, restore_weights = bit 1); bit 9 set learn to bit 8
 //  16 PARAM_ID    w                            17 PARAM_VALUE w: param_we pulses
@@ -27,6 +30,10 @@ module cpu_link_coreio (
   input             img_done,
   input      [1:0]  img_result,
   input      [15:0] img_err_offset,
+  output reg        cpu_we,
+  output reg [2:0]  cpu_mem,
+  output reg [13:0] cpu_addr,
+  output reg [31:0] cpu_wd,
   input             image_loaded,
   input      [31:0] image_crc,
   input      [15:0] n_stim_inputs,
@@ -60,6 +67,7 @@ module cpu_link_coreio (
   always @(posedge clk) begin
     img_wr_en <= w & (idx == 5'd7);
     img_commit <= w & (idx == 5'd8);
+    cpu_we <= w & (idx == 5'd29);
     core_reset <= w & (idx == 5'd15) & wdata[0];
     param_we <= w & (idx == 5'd17);
     in_we <= w & (idx == 5'd19);
@@ -69,6 +77,8 @@ module cpu_link_coreio (
     out_rd_req <= w & (idx == 5'd24);
     if (w & (idx == 5'd7)) begin img_wr_addr <= wdata[24:8]; img_wr_data <= wdata[7:0]; end
     if (w & (idx == 5'd8)) img_total <= wdata[16:0];
+    if (w & (idx == 5'd30)) begin cpu_mem <= wdata[18:16]; cpu_addr <= wdata[13:0]; end
+    if (w & (idx == 5'd29)) cpu_wd <= wdata;
     if (w & (idx == 5'd16)) param_id <= wdata[15:0];
     if (w & (idx == 5'd17)) param_value <= wdata;
     if (w & (idx == 5'd18)) vidx <= wdata[15:0];
@@ -79,7 +89,7 @@ module cpu_link_coreio (
     if (img_done) begin res <= img_result; eoff <= img_err_offset; end
     if (out_rd_valid) out_d <= out_rd_data;
     if (rst) begin
-      img_wr_en <= 1'b0; img_commit <= 1'b0; core_reset <= 1'b0; param_we <= 1'b0; in_we <= 1'b0;
+      img_wr_en <= 1'b0; img_commit <= 1'b0; cpu_we <= 1'b0; core_reset <= 1'b0; param_we <= 1'b0; in_we <= 1'b0;
       tgt_we <= 1'b0; tgt_commit <= 1'b0; frame_go <= 1'b0; out_rd_req <= 1'b0;
       learn <= 1'b0; restore_weights <= 1'b0; probes <= 4'd0;
       img_dn <= 1'b0; frm_dn <= 1'b0; out_v <= 1'b0;

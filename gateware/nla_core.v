@@ -1,6 +1,16 @@
 // nla_core: the fixed-point NLA core of docs/protocol.md section 11, bit-exact with
-// hardware-models/fixed-point/core.ts, with the board image of section 10 staged (img_wr_*),
-// validated (10.4 and the capacity check of 6.3) and installed by the core itself.
+// hardware-models/fixed-point/core.ts, with the board image of section 10 staged (img_wr_*). The
+// image is validated (10.4 and the capacity check of 6.3) and installed by the firmware loader
+// (gateware/firmware/image_install.c): it reads the staged bytes through the staging read (cpu_st_*)
+// and writes the installed state through the raw write port (cpu_we/cpu_mem/cpu_addr/cpu_wd, one
+// write a cycle, the core idle):
+//   cpu_mem 0 WMEM  nla_wmem word cpu_addr (W 0.., W0 4096.., tables 8192 + 1024 slot)
+//           1 AW_LO the low 32 bits of an aw_mem word, held; 2 AW_HI writes aw_mem[addr] = {wd, held}
+//           3 FB    fb_mem[addr] = {wd[23] (bias), wd[NB-1:0]} (output map, populations of the units)
+//           4 REG   addr 0..10: a_steps a_iters a_relax a_beta a_nin a_nst a_nn a_no a_nproj a_crc a_nsyn;
+//                   16 + j: {j_lrn, j_pg, j_pre} of projection j
+//           5 CTL   addr 0 BEGIN: image_loaded = 0; addr 1 END: REST, EACT, then image_loaded = 1 and
+//                   img_done pulses (the end of the install's rest)
 //
 // Architecture: one sequential datapath around one registered multiplier (nla_mul, 48x25 bits)
 // and one 64-bit accumulator. A step is a fixed sequence of phases (see `P_*` below): element-wise
@@ -22,7 +32,9 @@ module nla_core #(
   parameter MAX_PROJ     = 8,      // projection records held
   parameter MAX_TABLES   = 4,      // populations with a table activation
   parameter IMG_BYTES    = 32768,  // staging memory (one SPRAM)
-  parameter MAX_PAYLOAD  = 1024,   // the board's largest payload: an INPUT_FRAME must fit (6.3)
+  /* verilator lint_off UNUSEDPARAM */
+  parameter MAX_PAYLOAD  = 1024,   // the board's largest payload (6.3): checked by the firmware loader now
+  /* verilator lint_on UNUSEDPARAM */
   // number format (hardware-models/fixed-point/format.ts): 0 WIDE (docs/protocol.md 11), 1 UP5K16 (every
   // multiplier operand a rounded, saturating signed 16-bit slice: one 16x16 multiplier, 41-bit sums,
   // a 44-bit rounding unit)
@@ -37,11 +49,15 @@ module nla_core #(
   input             img_wr_en,
   input      [16:0] img_wr_addr,
   input      [7:0]  img_wr_data,
-  input             img_commit,
-  input      [16:0] img_total,
+  // the firmware loader's raw write port and staging read (one staged byte, valid the cycle after cpu_st_rd)
+  input             cpu_we,
+  input      [2:0]  cpu_mem,
+  input      [13:0] cpu_addr,
+  input      [31:0] cpu_wd,
+  input             cpu_st_rd,
+  input      [16:0] cpu_st_addr,
+  output     [7:0]  cpu_st_byte,
   output reg        img_done,
-  output reg [1:0]  img_result,
-  output reg [15:0] img_err_offset,
   output            image_loaded,
   output     [31:0] image_crc,
   output     [15:0] n_stim_inputs,
@@ -102,18 +118,6 @@ module nla_core #(
     end
   endfunction
 
-  function [31:0] crc_nib;               // CRC-32 (IEEE, reflected) of one more nibble (a byte: low nibble first)
-    input [31:0] c;
-    input [3:0] b;
-    integer k;
-    reg [31:0] t;
-    begin
-      t = c ^ {28'd0, b};
-      for (k = 0; k < 4; k = k + 1) t = t[0] ? (32'hEDB88320 ^ (t >> 1)) : (t >> 1);
-      crc_nib = t;
-    end
-  endfunction
-
   // ---------------------------------------------------------------- memories
   // Vector memories (EBR). Vectors that are never read in the same phase share one memory, one
   // after the other by address (neuron block 0, neuron block 1 at MAX_NEURONS, input block after
@@ -135,7 +139,6 @@ module nla_core #(
   `define NLA_AN3(i) (B2 + {{(AW-NB){1'b0}}, i})
   `define NLA_REC(i) (B2 + {{(AW-JB){1'b0}}, i})
   `define NLA_POP(i) (B2 + MAX_PROJ + {{(AW-PB){1'b0}}, i})
-  `define NLA_SCR(i) (B2 + MAX_PROJ + MAX_POPS + {{(AW-PB){1'b0}}, i})
   // ug: u (U) | r-bar_in (U) at 0.., g (D) | a (D) at B2..; mc: c (U), then kappa | source of the
   // next pass (g, v or a) at 0.., <m> = shr(m, 8) | u*prev at B2.. (EB reads the two halves in
   // different states: sel_ga, sel_mup)
@@ -168,7 +171,7 @@ module nla_core #(
   wire [NB-1:0] ara = nra;
   wire [NB-1:0] aw_ra;
   wire [AW-1:0] fb_ra;   // fb read address (nla_core_ru.vh)   // accumulator word read: ara, or in a pass the row's word two stages after issue
-  wire sel_val, sel_pop, sel_in, sel_b1, sel_us, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
+  wire sel_pop, sel_in, sel_b1, sel_us, sel_ga, sel_mup, sel_csi, sel_dri, sel_np, sel_eb, sel_dl, sel_c, sel_a, sel_di, sel_din, sel_wt;   // block selects (nla_core_ru.vh)
   reg [27:0] ug_q, meb_q;
   reg [28:0] mc_q;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -193,7 +196,7 @@ module nla_core #(
     meb_q <= meb_mem[sel_dl ? `NLA_AN3(nra) : sel_eb ? `NLA_AN2(nra) : `NLA_AN(nra)];
     mc_q  <= mc_mem[sel_mup ? (B2 + (sel_b1 ? `NLA_AN2(nra) : `NLA_AN(nra))) : sel_c ? `NLA_AN(nra) : `NLA_AN2(nra)];
     pd_q  <= pd_mem[sel_dri ? (BD + (sel_din ? `NLA_AI(ira) : `NLA_AN(nra))) : sel_a ? `NLA_AN2(nra) : sel_di ? `NLA_AI2(ira) : `NLA_AN(nra)];
-    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_val ? `NLA_SCR(scr_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(aw_ra)];
+    aw_q  <= aw_mem[rec_rd ? `NLA_REC(rec_a) : sel_pop ? `NLA_POP(npi_q) : sel_wt ? `NLA_AN2(ara) : `NLA_AN(aw_ra)];
     fb_q  <= fb_mem[fb_ra];
   end
   /* verilator lint_off UNUSEDSIGNAL */ // the views use the low bits of the shared words
@@ -212,9 +215,6 @@ module nla_core #(
   wire signed [20:0] pr_top = aw_q[44:24];
   wire [1:0]    pr_act = aw_q[46:45];
   wire [TB-1:0] pr_tab = aw_q[47 +: TB];
-  wire [1:0]    sc_kind = aw_q[1:0];                                  // validator scratch word
-  wire [15:0]   sc_size = aw_q[17:2], sc_off = aw_q[33:18];
-  wire [16:0]   sc_fan = aw_q[50:34];
   wire signed [28:0] xn_q = cxn_q;
   wire signed [20:0] rho_q = rus_q[20:0], ms_q = mup_q[20:0], dr_q = dri_q, cu_q = csi_q, sin_q = csi_q;
   wire signed [19:0] rin_q = dri_q[19:0];
@@ -254,17 +254,17 @@ module nla_core #(
   wire signed [15:0] WQ16 = (wq16_raw[17:15] == {3{wq16_raw[17]}}) ? wq16_raw[15:0] : (wq16_raw[17] ? 16'sh8000 : 16'sh7fff);
   /* verilator lint_on UNUSEDSIGNAL */
 
-  reg  [16:0] pos;            // staged byte the validator/installer reads (address of the staging read)
-  wire [16:0] sra = pos;
-  reg         st_rd;          // validator owns the staging port
+  // the staged image: written by the session (img_wr_*), read by the firmware loader (cpu_st_rd: the
+  // byte at cpu_st_addr is on cpu_st_byte the next cycle, while cpu_st_addr is held)
   wire [15:0] st_rd_word;
   /* verilator lint_off UNUSEDSIGNAL */ // bytes beyond IMG_BYTES are not written
-  wire [16:0] st_addr = st_rd ? sra : img_wr_addr;
+  wire [16:0] st_addr = cpu_st_rd ? cpu_st_addr : img_wr_addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        st_we   = img_wr_en && !st_rd && !gtc({15'd0, img_wr_addr}, IMG_BYTES - 1);
+  wire        st_we   = img_wr_en && !cpu_st_rd && !gtc({15'd0, img_wr_addr}, IMG_BYTES - 1);
   spram stage (.clk(clk), .addr(st_addr[14:1]), .wd({img_wr_data, img_wr_data}),
                .wmask(st_addr[0] ? 4'b1100 : 4'b0011), .we(st_we), .rd(st_rd_word));
-  wire [7:0] st_byte = sra[0] ? st_rd_word[15:8] : st_rd_word[7:0];
+  assign cpu_st_byte = cpu_st_addr[0] ? st_rd_word[15:8] : st_rd_word[7:0];
+  reg [31:0] aw_lo;           // the raw port's held low half of an aw_mem word
 
   // the multiplier
   reg  signed [47:0] ma;
@@ -299,24 +299,6 @@ module nla_core #(
   assign n_outputs     = {{(15-OB){1'b0}}, a_no};
   assign n_neurons     = {{(15-NB){1'b0}}, a_nn};
 
-  // ---------------------------------------------------------------- staged image (validator)
-  // Validation reads the records twice: pass 1 checks them (keeping only what the checks need, the
-  // s*/cj_* registers and the scratch words in aw_mem); pass 2 (after every check passed) reads them again and installs them
-  // into the registers above, the weights and the tables on the way.
-  localparam KB = (PB > JB) ? ((PB > OB) ? PB : OB) : ((JB > OB) ? JB : OB);
-  reg [15:0] s_nin, s_nst, s_nn;
-  reg [OB:0] s_no;                          // checked against the limit when read
-  reg [PB:0] s_npop;
-  reg [JB:0] s_nproj;
-  reg        cj_pre;                        // the projection record being read
-  reg [23:0] cp_dec; reg [1:0] cp_act; reg signed [20:0] cp_top; reg [TB-1:0] cp_tab;   // population record being read
-  reg [PB-1:0] cj_post;
-  reg [15:0] cj_rows, cj_cols;
-  reg [SB:0] cj_rc;                          // rows*cols of the projection being installed (<= MAX_SYNAPSES)
-  reg [13:0] cj_wb;
-  reg [TB-1:0] ct_slot;                     // table slot being installed
-  reg        inst;                          // pass 2: install
-
   // The sequencer computes in 64-bit signed arithmetic: narrower operands (memory words, counters)
   // are extended by the Verilog rules on purpose and results are cut to their format after the
   // saturation; some 64-bit temporaries use fewer bits.
@@ -332,5 +314,4 @@ module nla_core #(
   `undef NLA_AN3
   `undef NLA_REC
   `undef NLA_POP
-  `undef NLA_SCR
 endmodule

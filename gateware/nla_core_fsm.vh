@@ -2,11 +2,11 @@
 // Phases of one step, in core.ts order (docs/protocol.md 11.5); P* are weight passes, E* element-wise:
 //   TGT (targets, once per frame) INCPY (held inputs) | DIN  PA EM  PG EG1 [TERMS] EG2  PC EC  PP EP  EB
 //   { EV PF EA PT EH } x K  [PLAS]  EU ERB EACT
-// VAL validates and installs an image; REST/RESTORE/EACT bring the core to rest (11.3).
+// REST/RESTORE/EACT bring the core to rest (11.3; after RESET, and after the firmware loader's CTL END).
 localparam [4:0] IDLE = 5'd0, TGT = 5'd1, INCPY = 5'd2, DIN = 5'd3, PA = 5'd4, EM = 5'd5, PG = 5'd6,
   EG1 = 5'd7, TERMS = 5'd8, EG2 = 5'd9, PC = 5'd10, EC = 5'd11, PP = 5'd12, EP = 5'd13, EB = 5'd14,
   EV = 5'd15, PF = 5'd16, EA = 5'd17, PT = 5'd18, EH = 5'd19, PLAS = 5'd20, EU = 5'd21, ERB = 5'd22,
-  EACT = 5'd23, REST = 5'd24, RESTORE = 5'd25, VAL = 5'd26;
+  EACT = 5'd23, REST = 5'd24, RESTORE = 5'd25;
 
 reg [4:0]  ph, succ;
 reg [4:0]  uc;
@@ -15,8 +15,7 @@ localparam EW = ((SB > NB) ? SB : NB) + 1;
 reg [EW-1:0] ei, en;
 reg [15:0] it, step;
 reg        learn_f, resting, restore_f, installing;
-reg        go_pend, rst_pend, rst_restore_pend, tgt_pend, commit_pend;
-reg [16:0] commit_total;
+reg        go_pend, rst_pend, rst_restore_pend, tgt_pend;
 reg [31:0] sat_cnt, frm_cnt;
 reg [EW-1:0] a_nsyn;
 assign saturations      = sat_cnt;
@@ -79,46 +78,11 @@ reg csi_we; reg [AW-1:0] csi_wa; reg [20:0] csi_wd;
 reg npi_we; reg [AW-1:0] npi_wa; reg [NB-1:0] npi_wd; reg npi_b;   // fb, the core's side: population indices, output map
 reg aw_we; reg [AW-1:0] aw_wa; reg [63:0] aw_wd;
 
-// validator / installer
-reg [5:0]  vs, sret, sret2;
-reg        rdp; reg [1:0] rph;   // a field of nbytes(vs) bytes is being read into fv (3 cycles a byte), then state vs checks it
-reg [PB-1:0] scr_a;
-reg [15:0] cp_size, cp_off;
-reg [1:0]  cp_kind;
-reg [16:0] body_end;
-reg [31:0] fv, crc;
-reg [2:0]  vcnt;
-wire [16:0] fstart = pos - {14'd0, vcnt};   // first byte of the field being read (rd moves pos and vcnt together)
-reg        chk;
-reg [KB:0] kv;   // population, output or projection being read
-reg [15:0] uv;
-reg [16:0] cnt_in, cnt_n, cnt_st;   // running sums of population sizes: 17 bits, so that a sum past 2^16 never wraps onto a count
-reg [9:0]  ti;
-reg [TB:0] ntab;
-reg [16:0] syn;   // weights so far: each projection's end before the trailer keeps it < 2^15
-reg [SB:0] wi;
-reg        okr;
-reg [PB:0] kc;
-reg [18:0] wend;
-reg [31:0] rc_;
-
 // probes
 reg [2:0]  rd_st;     // 0 idle, 4 decode (pk), 3 output map read, 5 ALL_U unit, 1 wait, 2 answer
 reg [1:0]  pk;        // decode: the probe kind being tried
 reg [15:0] pq;        // decode: the value number within the probes from pk on
 reg [1:0]  rd_kind;   // 0 u, 1 rate, 2 error
-
-localparam [5:0] V_START = 0, V_MAGIC = 4, V_VER = 5, V_FLAGS = 6,
-  V_TOT = 7, V_CRC0 = 8, V_CRC1 = 9, V_CRC2 = 10, V_CRCCMP = 11, V_DT = 12, V_SPF = 13, V_IT = 14,
-  V_RS = 15, V_RSV = 16, V_BETA = 17, V_NIN = 18, V_NST = 19, V_NN = 20, V_NO = 21, V_NP = 22,
-  V_NPJ = 23, V_STR = 24, V_POP = 25, V_PKIND = 26, V_PSIZE = 27, V_POFF = 28, V_PDEC = 29,
-  V_PACT = 30, V_PTOP = 31, V_PTAB0 = 32, V_PTAB1 = 33, V_PEND = 34, V_SUMS = 35, V_OUT = 36,
-  V_OUT1 = 37, V_PJ = 38, V_JPRE = 39, V_JPREP = 40, V_JPOST = 41, V_JROWS = 42, V_JCOLS = 43,
-  V_JETA = 44, V_JW = 45, V_FAN = 46, V_CAP = 47, V_OUT2 = 48, V_OUT3 = 49, I_W1 = 50, I_W2 = 51,
-  I_W3 = 52, V_JPREP2 = 53, V_JPOST2 = 54, V_FAN2 = 55, I_N1 = 56, V_END = 57, I_N2 = 58, I_N3 = 59,
-  V_SW1 = 60, V_JW0 = 61, V_CRC3 = 62;
-// the CRC takes a byte in two nibbles (V_CRC2: low, V_CRC3: the high one, kept in fv[3:0]): one nibble step
-wire [31:0] crc_next = crc_nib(crc, (vs == V_CRC3) ? fv[3:0] : st_byte[3:0]);
 
 // successor of a finished phase
 always @* begin
@@ -149,49 +113,6 @@ function [15:0] count_of;
     endcase
   end
 endfunction
-
-task rd;                 // read n = nbytes(r) bytes little-endian from `pos`, then continue at state r
-  input [2:0] n;         // (documentation: nbytes(r) decides)
-  input [5:0] r;
-  begin
-    fv <= 32'd0; vcnt <= 3'd0; rdp <= 1'b1; rph <= 2'd0; vs <= r;
-  end
-endtask
-
-function [2:0] nbytes;   // the width of the field that state s checks
-  input [5:0] s;
-  begin
-    case (s)
-      V_MAGIC, V_TOT, V_CRCCMP, V_DT, V_BETA, V_PDEC, V_PTOP, V_PTAB1, V_JETA, I_W2: nbytes = 3'd4;
-      V_RS, V_RSV, V_STR, V_PKIND, V_PACT, V_JPRE: nbytes = 3'd1;
-      default: nbytes = 3'd2;
-    endcase
-  end
-endfunction
-
-task srd;                // read population p's scratch word (aw_mem), then continue at state r (aw_q)
-  input [PB-1:0] p;
-  input [5:0] r;
-  begin scr_a <= p; sret2 <= r; vs <= V_SW1; end
-endtask
-
-// the failing byte offset, by fsel: 0, 4, 8 (header fields), the field being read, pos, the trailer,
-// the last whole weight before the trailer (a projection's weights run into it)
-localparam [2:0] F_0 = 3'd0, F_4 = 3'd1, F_8 = 3'd2, F_FS = 3'd3, F_POS = 3'd4, F_BE = 3'd5, F_JW = 3'd6;
-reg fl; reg [1:0] fcode; reg [2:0] fsel;   // blocking: set by fail
-wire [16:0] f_jw = pos + ((body_end - pos) & ~17'd3);
-task fail;               // refuse the image: result code and (fsel) which byte offset (the end of the clocked process acts)
-  input [1:0] code;
-  input [2:0] sel;
-  /* verilator lint_off BLKSEQ */
-  begin
-    fl = 1'b1; fcode = code; fsel = sel;
-  end
-  /* verilator lint_on BLKSEQ */
-endtask
-
-// 10 + 3 nStimulusInputs > MAX_PAYLOAD  <=>  nStimulusInputs > (MAX_PAYLOAD - 10) / 3 (integers)
-localparam PAYQ = (MAX_PAYLOAD >= 10) ? (MAX_PAYLOAD - 10) / 3 : 0;
 
 wire signed [5:0] FE = {2'b00, fe};
 

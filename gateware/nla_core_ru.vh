@@ -3,7 +3,6 @@
 // this one unit: the state (phase, uc, ts, cph) selects its operands; the clocked process
 // (nla_core_step.vh, nla_core_elem.vh) takes ru_y / ru_raw / ru_oor in the same state.
 // which block of each shared vector memory the phase reads (nla_core.v, "Vector memories")
-assign sel_val = (ph == VAL);                                // aw: validator scratch words
 assign sel_pop = (ph == DIN && uc == 5'd2) || (ph == EB && uc == 5'd8) || (ph == EACT && uc == 5'd2); // aw: population record
 assign sel_in  = (ph == DIN) || (ph == ERB);                 // urb: r-bar_in
 assign sel_b1  = (ph == EB);                                 // mup: u*prev; csi: rho''

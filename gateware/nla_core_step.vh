@@ -3,7 +3,6 @@
 /* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
   go = 1'b0;
-  fl = 1'b0; fcode = 2'd0; fsel = 3'd0;
   sinc = 0;
   mas = 4'd0; mbs = 4'd0;
   urb_we = 1'b0; urb_wa = {AW{1'b0}}; urb_wd = {28{1'b0}}; rus_we = 1'b0; rus_wa = {AW{1'b0}}; rus_wd = {29{1'b0}}; meb_we = 1'b0; meb_wa = {AW{1'b0}}; meb_wd = {28{1'b0}}; mup_we = 1'b0; mup_wa = {AW{1'b0}}; mup_wd = {28{1'b0}}; cxn_we = 1'b0; cxn_wa = {AW{1'b0}}; cxn_wd = {29{1'b0}}; ga_we = 1'b0; ga_wa = {AW{1'b0}}; ga_wd = {24{1'b0}}; pbd_we = 1'b0; pbd_wa = {AW{1'b0}}; pbd_wd = {24{1'b0}}; dri_we = 1'b0; dri_wa = {AW{1'b0}}; dri_wd = {21{1'b0}}; csi_we = 1'b0; csi_wa = {AW{1'b0}}; csi_wd = {21{1'b0}}; npi_we = 1'b0; npi_wa = {AW{1'b0}}; npi_wd = {NB{1'b0}}; npi_b = 1'b0; aw_we = 1'b0; aw_wa = {AW{1'b0}}; aw_wd = {64{1'b0}};
@@ -25,7 +24,6 @@ always @(posedge clk) begin
   end
 
   // requests that wait for the core to be idle
-  if (img_commit) begin commit_pend <= 1'b1; commit_total <= img_total; end
   if (core_reset) begin rst_pend <= 1'b1; rst_restore_pend <= restore_weights; end
   if (tgt_commit) tgt_pend <= 1'b1;
   if (frame_go) go_pend <= 1'b1;
@@ -54,10 +52,7 @@ always @(posedge clk) begin
           else pk <= pk + 2'd1;
         end
       end else if (rd_st == 3'd5) begin nra <= pq[NB-1:0]; rd_st <= 3'd1; end   // ALL_U: the unit
-      else if (out_rd_req) begin pq <= out_rd_idx; pk <= 2'd0; rd_st <= 3'd4; end else if (commit_pend) begin
-        commit_pend <= 1'b0;
-        ph <= VAL; vs <= V_START; rdp <= 1'b0; st_rd <= 1'b1;
-      end else if (rst_pend) begin
+      else if (out_rd_req) begin pq <= out_rd_idx; pk <= 2'd0; rd_st <= 3'd4; end else if (rst_pend) begin
         rst_pend <= 1'b0;
         if (loaded) begin
           restore_f <= rst_restore_pend; resting <= 1'b1; installing <= 1'b0;
@@ -336,10 +331,6 @@ always @(posedge clk) begin
       endcase
     end
 
-    VAL: begin
-      `include "nla_core_load.vh"
-    end
-
     // ------------------------------------------------------------ element-wise phases
     default: begin
       if (uc == 5'd0) begin
@@ -352,15 +343,38 @@ always @(posedge clk) begin
     end
   endcase
 
-  if (fl) begin   // the loader refuses the image (fail in nla_core_load.vh)
-    img_done <= 1'b1; img_result <= fcode; case (fsel)
-      F_FS: img_err_offset <= fstart[15:0];
-      F_POS: img_err_offset <= pos[15:0];
-      F_BE: img_err_offset <= body_end[15:0];
-      F_JW: img_err_offset <= f_jw[15:0];
-      default: img_err_offset <= {12'd0, fsel[1], fsel[0], 2'd0};
-    endcase st_rd <= 1'b0; ph <= IDLE;
-  end
+  // the firmware loader's raw write port (nla_core.v's header; the core is idle: the firmware writes
+  // only between CTL BEGIN and END, with no frame, reset or probe read in flight). The vector memories
+  // are written through their one write port (aw_we, npi_we: no state writes them in IDLE).
+  if (cpu_we) case (cpu_mem)
+    3'd0: begin wma <= cpu_addr; wm_we <= 1'b1; wm_wd <= cpu_wd; end
+    3'd1: aw_lo <= cpu_wd;
+    3'd2: begin aw_we = 1'b1; aw_wa = cpu_addr[AW-1:0]; aw_wd = {cpu_wd, aw_lo}; end
+    3'd3: begin npi_we = 1'b1; npi_wa = cpu_addr[AW-1:0]; npi_wd = cpu_wd[NB-1:0]; npi_b = cpu_wd[23]; end
+    3'd4: case (cpu_addr[4:0])
+      5'd0: a_steps <= cpu_wd[15:0];
+      5'd1: a_iters <= cpu_wd[15:0];
+      5'd2: a_relax <= cpu_wd[3:0];
+      5'd3: a_beta <= cpu_wd[23:0];
+      5'd4: a_nin <= cpu_wd[IB:0];
+      5'd5: a_nst <= cpu_wd[IB:0];
+      5'd6: a_nn <= cpu_wd[NB:0];
+      5'd7: a_no <= cpu_wd[OB:0];
+      5'd8: a_nproj <= cpu_wd[JB:0];
+      5'd9: a_crc <= cpu_wd;
+      5'd10: a_nsyn <= cpu_wd[EW-1:0];
+      default: if (cpu_addr[4]) begin
+        j_pre[cpu_addr[JB-1:0]] <= cpu_wd[0]; j_pg[cpu_addr[JB-1:0]] <= cpu_wd[1]; j_lrn[cpu_addr[JB-1:0]] <= cpu_wd[2];
+      end
+    endcase
+    default: if (cpu_addr[0]) begin   // CTL END: rest as after a RESET without restore, then image_loaded
+      resting <= 1'b1; installing <= 1'b1; restore_f <= 1'b0;
+      tgt_pend <= 1'b0; sinc = -1;      // REST clears u* and has_t; the counters restart
+      ph <= REST; ei <= 16'd0; uc <= 5'd0;
+      en <= (a_nn > a_nin) ? a_nn : a_nin;
+    end else loaded <= 1'b0;            // CTL BEGIN
+  endcase
+
   if (go) begin
     rec_rd <= 1'b0;
     ph <= succ; ei <= 16'd0; uc <= 5'd0; ps <= 2'd0; pj <= 16'd0; ts <= 3'd0; pv <= 4'd0;
@@ -370,7 +384,7 @@ always @(posedge clk) begin
       if (resting) begin
         resting <= 1'b0;
         if (installing) begin
-          installing <= 1'b0; loaded <= 1'b1; img_done <= 1'b1; img_result <= 2'd0; img_err_offset <= 16'd0;
+          installing <= 1'b0; loaded <= 1'b1; img_done <= 1'b1;
         end
       end else if (succ == DIN) step <= step + 16'd1;
       else begin step <= 16'd0; frm_cnt <= frm_cnt + 32'd1; frame_done <= 1'b1; end
@@ -455,7 +469,7 @@ always @(posedge clk) begin
 
   if (rst) begin
     ph <= IDLE; rec_rd <= 1'b0; loaded <= 1'b0; go_pend <= 1'b0; rst_pend <= 1'b0; tgt_pend <= 1'b0;
-    commit_pend <= 1'b0; rd_st <= 3'd0; st_rd <= 1'b0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
+    rd_st <= 3'd0; sat_cnt <= 32'd0; frm_cnt <= 32'd0;
     resting <= 1'b0; installing <= 1'b0;
     a_crc <= 32'd0; a_nst <= 16'd0; a_no <= 16'd0; a_nn <= 16'd0; a_nin <= 16'd0; a_nproj <= 16'd0;
   end

@@ -39,6 +39,14 @@
 #ifndef FW_SLICE_BYTES
 #define FW_SLICE_BYTES 64       /* LOAD_IMAGE bytes staged per fw_poll (so that a slow CPU still releases frame_rx's buffers) */
 #endif
+#ifndef FW_CORE_LOADER
+#define FW_CORE_LOADER 0        /* 1: the firmware validates and installs images (image_install.c) through the
+                                   core's raw write port (nla_core on the board, which has no loader of its own);
+                                   0: the core does (hal_img_commit: core_stub in the session harnesses) */
+#endif
+#ifndef FW_SLICE_INSTALL
+#define FW_SLICE_INSTALL 128    /* staged bytes the firmware loader reads per fw_poll (about 25 instructions each) */
+#endif
 #ifndef FW_SLICE_VALUES
 #define FW_SLICE_VALUES 32      /* OUTPUT_FRAME values read from the core per fw_poll */
 #endif

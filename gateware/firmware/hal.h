@@ -30,6 +30,11 @@ void hal_img_write(uint32_t addr, uint8_t byte);     /* staging memory (addr < I
 void hal_img_commit(uint32_t total);                 /* validate and install the staged image */
 /* 1 when the commit finished: result 0 installed, 1 invalid, 2 beyond the capabilities; err_off the byte */
 int hal_img_done(uint8_t *result, uint16_t *err_off);
+/* FW_CORE_LOADER (config.h; the board: nla_core has no loader): the firmware loader image_install.c validates
+ * and installs instead of hal_img_commit, through these two (image_install.h): a staged byte, and the core's
+ * raw write port (II_MEM_*); hal_img_done then reports the end of the core's rest after the loader's CTL END */
+uint8_t hal_stage_rd(uint32_t addr);
+void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value);
 int hal_image_loaded(void);
 uint32_t hal_image_crc(void);
 uint16_t hal_n_stim_inputs(void);

@@ -258,9 +258,11 @@ int image_install_poll(uint32_t max_bytes, uint16_t *err_off) {
       if (!inst) { pp->fan = (pp->fan + cols) & 0x1ffffu; pos = wend; }
       else {
         /* record word {eta @RE, first weight @RW, cols @RC, rows @RR, post offset @RP, pre offset @0} */
-        uint64_t r = ((uint64_t)eta << RE) | ((uint64_t)(syn & MASK(SB)) << RW) | ((uint64_t)(cols & MASK(NB + 1)) << RC) |
-                     ((uint64_t)(rows & MASK(NB + 1)) << RR) | ((uint64_t)(po & MASK(NB)) << RP) | (uint64_t)(qo & MASK(NB));
-        wr64(AW_REC + k, (uint32_t)r, (uint32_t)(r >> 32));
+        {   /* a block of its own: the job's resume label below must not jump past r's initialization (C++) */
+          uint64_t r = ((uint64_t)eta << RE) | ((uint64_t)(syn & MASK(SB)) << RW) | ((uint64_t)(cols & MASK(NB + 1)) << RC) |
+                       ((uint64_t)(rows & MASK(NB + 1)) << RR) | ((uint64_t)(po & MASK(NB)) << RP) | (uint64_t)(qo & MASK(NB));
+          wr64(AW_REC + k, (uint32_t)r, (uint32_t)(r >> 32));
+        }
         hal_core_wr(II_MEM_REG, II_REG_J + k, pre | (pg << 1) | ((eta != 0) << 2));
         for (ti = 0; ti < rc; ti++) {                                         /* I_W1 .. I_W3 */
           RDJ(4, v);

@@ -4,6 +4,10 @@
 #include "link.h"
 #include "history.h"
 #include "hal.h"
+#include "config.h"
+#if FW_CORE_LOADER
+#include "image_install.h"
+#endif
 
 #define NO_FRAME 0xFFFFFFFFu
 enum { T_OUTPUT = 0x0A, T_STATUS = 0x0B, T_ERROR = 0x0C, T_END = 0x0E };
@@ -34,6 +38,9 @@ enum { S_IDLE, S_LOAD_COPY, S_LOAD_WAIT, S_GO_WAIT, S_OUTPUT, S_ANSWER, S_RESEND
 static uint8_t state;
 static uint8_t streaming, booted, hello_pend, hello_mark, img_active, no_last, learn, probes;
 static uint32_t last, rejected, img_got, img_tot;
+#if FW_CORE_LOADER
+static uint8_t installing;               /* the firmware loader's job runs (S_LOAD_WAIT) */
+#endif
 static uint16_t width, out_plen;        /* the stream's width(probes) and OUTPUT_FRAME payload length */
 static uint8_t h_skip;                  /* the OUTPUT_FRAME is too large for the history */
 /* the message being handled */
@@ -192,7 +199,9 @@ static void on_load_image(void) {
 }
 
 /* the chunk into the core's staging memory (bytes beyond it are dropped), FW_SLICE_BYTES per poll;
- * then the next chunk, or the image's commit */
+ * then the next chunk, or the image's commit: with FW_CORE_LOADER its validation and installation by the
+ * firmware loader (image_install.c, a job run FW_SLICE_INSTALL staged bytes a poll in S_LOAD_WAIT, so
+ * that the link stays served) */
 static void load_copy(void) {
   uint32_t offset = rd32(mp), total = rd32(mp + 4);
   uint16_t clen = (uint16_t)(mlen - 8);
@@ -208,7 +217,12 @@ static void load_copy(void) {
   if (img_got != total) { link_q_pop(); return; }   /* more chunks to come */
   img_active = 0;
   if (img_tot > IMG_BYTES) { fail(M_IMG_STAGING); return; }
+#if FW_CORE_LOADER
+  image_install_start(img_tot);
+  installing = 1;
+#else
   hal_img_commit(img_tot);
+#endif
   state = S_LOAD_WAIT;
 }
 
@@ -391,6 +405,16 @@ void session_poll(void) {
     case S_LOAD_WAIT: {
       uint8_t result;
       uint16_t off;
+#if FW_CORE_LOADER
+      /* the loader refuses an image before it touches the core (the running image stays); an installed
+       * one: the core rests (REST, EACT) and then raises img_done (result 0) */
+      if (installing) {
+        int r = image_install_poll(FW_SLICE_INSTALL, &off);
+        if (r == II_BUSY) return;
+        installing = 0;
+        if (r != 0) { fail_img(r == 1 ? M_IMG_INVALID : M_IMG_CAPACITY, off); break; }
+      }
+#endif
       if (!hal_img_done(&result, &off)) return;
       if (result == 0) {
         streaming = 0;
@@ -425,3 +449,10 @@ void session_poll(void) {
     state = S_IDLE;
   }
 }
+
+#if FW_CORE_LOADER
+/* the firmware loader, compiled with the session (one translation unit, last: its macros stay its own), so
+ * that every build of the firmware links the same list of sources. Its core parameters (II_MAX_*) are
+ * nla_core's and board_top's defaults (image_install.h). */
+#include "image_install.c"
+#endif

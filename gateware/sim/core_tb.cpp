@@ -1,6 +1,9 @@
 // core_tb: Verilator testbench of nla_core driven by a line script on stdin (test/gateware/*.ts).
 // Commands (decimal integers unless said):
-//   I <hex bytes>            stage an image through img_wr_*, commit; prints
+//   I <hex bytes>            stage an image through img_wr_*, then install it with the firmware loader
+//                            (gateware/firmware/image_install.c, compiled in here, against the core's raw
+//                            write port and staging read: one cycle a staged byte read and a port write), and
+//                            for an installed image wait for img_done (the end of rest); prints
 //                            "R <result> <errOffset> <loaded> <crc> <nStim> <nOut> <nNeurons> <cycles>"
 //   T <v0> <v1> ...          TARGET_FRAME: tgt_we for each value, then tgt_commit
 //   P <id> <value>           SET_PARAM (param_we)
@@ -17,6 +20,7 @@
 #include <vector>
 #include "Vnla_core.h"
 #include "verilated.h"
+#include "../firmware/image_install.h"
 
 static Vnla_core* top;
 static unsigned long long cycles = 0;
@@ -28,8 +32,22 @@ static void tick() {
   top->eval();
   cycles++;
   // pulses last one cycle
-  top->img_wr_en = 0; top->img_commit = 0; top->core_reset = 0; top->param_we = 0;
+  top->img_wr_en = 0; top->core_reset = 0; top->param_we = 0;
   top->in_we = 0; top->tgt_we = 0; top->tgt_commit = 0; top->frame_go = 0; top->out_rd_req = 0;
+}
+
+// the firmware loader's HAL (image_install.h) on the core's ports
+extern "C" uint8_t hal_stage_rd(uint32_t addr) {
+  top->cpu_st_rd = 1; top->cpu_st_addr = addr;
+  tick();
+  top->cpu_st_rd = 0;
+  top->eval();
+  return (uint8_t)top->cpu_st_byte;
+}
+extern "C" void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value) {
+  top->cpu_we = 1; top->cpu_mem = mem; top->cpu_addr = addr; top->cpu_wd = value;
+  tick();
+  top->cpu_we = 0;
 }
 
 static bool waitFor(bool (*cond)(), unsigned long long limit, const char* what) {
@@ -78,11 +96,10 @@ int main(int argc, char** argv) {
         tick();
       }
       unsigned long long c0 = cycles;
-      top->img_commit = 1;
-      top->img_total = (unsigned)n;
-      tick();
-      waitFor(imgDone, 50000000ULL, "image");
-      std::printf("R %d %d %d %u %d %d %d %llu\n", top->img_result, top->img_err_offset, top->image_loaded,
+      uint16_t off = 0;
+      int r = image_install((uint32_t)n, &off);
+      if (r == 0) waitFor(imgDone, 50000000ULL, "image");
+      std::printf("R %d %d %d %u %d %d %d %llu\n", r, r == 0 ? 0 : off, top->image_loaded,
                   top->image_crc, top->n_stim_inputs, top->n_outputs, top->n_neurons, cycles - c0);
       tick();
     } else if (cmd == 'T') {
@@ -144,3 +161,6 @@ int main(int argc, char** argv) {
   delete top;
   return 0;
 }
+
+// the firmware loader itself, compiled as C++ here (the testbench is one source file)
+#include "../firmware/image_install.c"

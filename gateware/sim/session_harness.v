@@ -76,6 +76,10 @@ module session_harness #(
     .in_value(in_value), .tgt_we(tgt_we), .tgt_idx(tgt_idx), .tgt_value(tgt_value), .tgt_commit(tgt_commit),
     .frame_go(frame_go), .frame_done(frame_done), .probes(probes), .out_rd_req(out_rd_req),
     .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
+`ifdef SESSION_HARNESS_CPU
+    // the firmware is built without FW_CORE_LOADER here: core_stub validates and installs (img_commit)
+    .cpu_we(), .cpu_mem(), .cpu_addr(), .cpu_wd(), .cpu_st_rd(), .cpu_st_addr(), .cpu_st_byte(8'd0),
+`endif
     .saturations(saturations), .frames_processed(frames_processed), .session_open(session_open),
     .board_state(board_state), .rto_ms(rto_ms));
   reg [23:0] go_wait;

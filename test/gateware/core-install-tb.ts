@@ -13,7 +13,8 @@ import { repoRoot } from '../../host/board/verilate.js';
 
 /**
  * Builders and drivers for the loader tests (test/gateware/core-install.test.ts):
- *  - the RTL loader: gateware/nla_core.v under Verilator with gateware/sim/core_install_tb.cpp, built with
+ *  - the RTL: gateware/nla_core.v under Verilator with gateware/sim/core_install_tb.cpp, which installs through
+ *    the core's raw write port with the firmware loader compiled in; built with
  *    --public-flat-rw so the testbench reads the memories and registers hierarchically (no source change),
  *    into build/verilator/install-<hash of the sources>;
  *  - the firmware loader: gateware/firmware/image_install.c with its native harness
@@ -72,9 +73,10 @@ export function rtlInstallTb(params: CoreParams = CORE_PARAMS): string {
   const gw = join(repoRoot(), 'gateware');
   const v = readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f));
   const cpp = join(gw, 'sim', 'core_install_tb.cpp');
+  const fw = ['image_install.c', 'image_install.h'].map((f) => join(gw, 'firmware', f));   // compiled into the testbench
   const p = paramFlags(params);
   const dflt = JSON.stringify(params) === JSON.stringify(CORE_PARAMS);
-  return build('verilator', [...v, cpp], (tmp) => {
+  return build('verilator', [...v, cpp, ...fw], (tmp) => {
     let top = ['--top-module', 'nla_core'];
     const extra: string[] = [];
     if (!dflt) {
@@ -82,11 +84,12 @@ export function rtlInstallTb(params: CoreParams = CORE_PARAMS): string {
       const wrap = join(tmp, 'core_install_top.v');
       const ps = Object.entries(params).map(([k, x]) => `.${k}(${x})`).join(', ');
       writeFileSync(wrap, `module core_install_top (input clk, input rst, input img_wr_en, input [16:0] img_wr_addr, input [7:0] img_wr_data,
-  input img_commit, input [16:0] img_total, output img_done, output [1:0] img_result, output [15:0] img_err_offset,
-  output image_loaded, output [31:0] image_crc);
+  input cpu_we, input [2:0] cpu_mem, input [13:0] cpu_addr, input [31:0] cpu_wd, input cpu_st_rd, input [16:0] cpu_st_addr,
+  output [7:0] cpu_st_byte, output img_done, output image_loaded, output [31:0] image_crc);
   /* verilator lint_off PINCONNECTEMPTY */
   nla_core #(${ps}) u (.clk(clk), .rst(rst), .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data),
-    .img_commit(img_commit), .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+    .cpu_we(cpu_we), .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
+    .cpu_st_byte(cpu_st_byte), .img_done(img_done),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(), .n_outputs(), .n_neurons(),
     .core_reset(1'b0), .restore_weights(1'b0), .learn(1'b0), .param_we(1'b0), .param_id(16'd0), .param_value(32'd0),
     .in_we(1'b0), .in_idx(16'd0), .in_value(24'd0), .tgt_we(1'b0), .tgt_idx(16'd0), .tgt_value(24'd0), .tgt_commit(1'b0),

@@ -7,8 +7,9 @@ import { encodeImage, decodeImage } from '../../hardware-models/fixed-point/imag
 import { corruptions, dumpMismatch, fwInstallTb, hasTool, rtlInstallTb, rv32InstallTb, runInstallTb, sweeps, teacherBytes, withCrc } from './core-install-tb.js';
 import { teacherImage } from './verilated-core.js';
 
-// The loader model (hardware-models/fixed-point/core-install.ts) against the RTL loader (nla_core_load.vh
-// under Verilator, memories and registers read hierarchically) and against the firmware loader
+// The loader model (hardware-models/fixed-point/core-install.ts) against the RTL core installed by the firmware
+// loader through its raw write port (nla_core under Verilator with image_install.c compiled into the testbench,
+// memories and registers read hierarchically: what the port writes lands where the model says) and against the firmware loader
 // (gateware/firmware/image_install.c, native): result, byte offset and, for an installed image, every
 // register and memory word the loader writes.
 
@@ -130,7 +131,7 @@ describe('the loader model (core-install.ts)', () => {
   });
 });
 
-describe.skipIf(!hasVerilator)('the RTL loader (nla_core_load.vh) installs exactly what coreInstall() says', () => {
+describe.skipIf(!hasVerilator)('the firmware loader through nla_core\'s raw write port installs in the RTL exactly what coreInstall() says', () => {
   it('the known-answer images, the example, more shapes and the refused images: result, offset, every register and word', () => {
     const named = namedImages();
     const counts = check(rtlInstallTb(), named);

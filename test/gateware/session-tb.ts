@@ -68,7 +68,7 @@ export function buildSessionTb(params: Record<string, number> = {}): string {
 
 /** The firmware's sources (gateware/firmware/, C99) and its native testbench. */
 export const FIRMWARE_SOURCES = ['native_tb.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'];
-const FIRMWARE_HEADERS = ['config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h'];
+const FIRMWARE_HEADERS = ['config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h', 'image_install.c', 'image_install.h'];   // image_install.c: compiled into session.c
 const FW = join(GW, 'firmware');
 
 /** Whether a C compiler (`cc`) is installed: the firmware's session tests need one. */

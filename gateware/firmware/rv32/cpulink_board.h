@@ -8,6 +8,7 @@
  * (`nla fpga build --baud`). The ms clock is in the gateware (TICK_CYCLES = CLK_HZ / 1000). */
 #ifndef CPULINK_BOARD_H
 #define CPULINK_BOARD_H
+#define FW_CORE_LOADER 1        /* nla_core has no loader: image_install.c validates and installs */
 #define MAX_PAYLOAD 1024
 #define RX_WINDOW 3
 #define HIST_LOG2 10

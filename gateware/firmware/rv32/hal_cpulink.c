@@ -8,12 +8,14 @@
 #define IO_BASE 0x80000000u
 #define RX_WIN_BASE ((const uint8_t *)0x80010000u)
 #define TX_WIN_BASE ((volatile uint8_t *)0x80020000u)
+#define ST_WIN_BASE ((volatile const uint8_t *)0x80030000u)
 #define R(n) (*(volatile uint32_t *)(IO_BASE + 4u * (n)))
 enum {
   RX_STATUS = 0, RX_RELEASE = 1, RX_EVENTS = 2, TX_STATUS = 3, TX_START = 4, MS_NOW = 5, OBS = 6,
   IMG_WR = 7, IMG_COMMIT = 8, IMG_STATUS = 9, CORE_INFO = 10, CORE_CRC = 11, CORE_NSTIM = 12, CORE_NOUT = 13,
   CORE_NNEUR = 14, CORE_CTRL = 15, PARAM_ID = 16, PARAM_VALUE = 17, IDX = 18, IN_VALUE = 19, TGT_VALUE = 20,
-  TGT_COMMIT = 21, FRAME_GO = 22, FRAME_STATUS = 23, OUT_REQ = 24, OUT_VALUE = 25, FRAMES = 26, SATURATIONS = 27
+  TGT_COMMIT = 21, FRAME_GO = 22, FRAME_STATUS = 23, OUT_REQ = 24, OUT_VALUE = 25, FRAMES = 26, SATURATIONS = 27,
+  CORE_WD = 29, CORE_PORT = 30
 };
 
 int hal_rx_frame(const uint8_t **data) {
@@ -45,6 +47,10 @@ int hal_img_done(uint8_t *result, uint16_t *err_off) {
   *err_off = (uint16_t)s;
   return 1;
 }
+/* the firmware loader's (FW_CORE_LOADER; image_install.h): the staging window, and the raw write port
+ * (CORE_PORT sets the memory and address, each CORE_WD store writes: two stores a write) */
+uint8_t hal_stage_rd(uint32_t addr) { return ST_WIN_BASE[addr]; }
+void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value) { R(CORE_PORT) = mem << 16 | addr; R(CORE_WD) = value; }
 int hal_image_loaded(void) { return (int)(R(CORE_INFO) & 1); }
 uint32_t hal_image_crc(void) { return R(CORE_CRC); }
 uint16_t hal_n_stim_inputs(void) { return (uint16_t)R(CORE_NSTIM); }
