@@ -1,4 +1,4 @@
-/* image_install.c: nla_core's image loader (gateware/nla_core_load.vh) as firmware; see image_install.h.
+/* image_install.c: nla_core's image loader (the former RTL loader nla_core_load.vh, in git history) as firmware; see image_install.h.
  * C99, rv32i without multiply (the one product, rows*cols, is a shift-and-add loop), no libc. The code
  * follows the RTL state by state (the V_* names in the comments), so that the checks, their order, the
  * result codes and the byte offsets are the RTL's. */

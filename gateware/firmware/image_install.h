@@ -1,11 +1,12 @@
-/* image_install.h: the core's image loader as firmware (PROPOSAL; nothing calls it yet).
- * image_install() does what nla_core's loader (gateware/nla_core_load.vh) does with a staged, committed
- * image: pass 1 checks every field in the RTL's order, with the RTL's result codes and byte offsets; only
+/* image_install.h: the core's image loader as firmware: nla_core has no loader of its own (its former RTL
+ * loader, nla_core_load.vh, was removed; git history); session.c runs it as a job (FW_CORE_LOADER, the
+ * board's build), the core testbenches (gateware/sim/core_tb.cpp, core_install_tb.cpp) compile it in.
+ * image_install() does what that RTL loader did with a staged, committed image: pass 1 checks every field in the RTL's order, with the RTL's result codes and byte offsets; only
  * a valid image reaches pass 2, which reads the records again and writes the installed state into the
  * core through a raw write port. The model it is tested against, word for word:
  * hardware-models/fixed-point/core-install.ts (coreInstall), itself proven against the RTL.
  *
- * PROPOSED HAL (not in hal.h yet): two calls.
+ * HAL (also declared in hal.h): two calls; on the board nla_core's staging read and raw write port (nla_core.v).
  *   uint8_t hal_stage_rd(uint32_t addr)               a byte of the staging memory (addr < IMG_BYTES)
  *   void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value)   the raw write port, mem one of II_MEM_*:
  *     II_MEM_WMEM   nla_wmem word addr (14 bits), 32-bit value: W at 0.., W0 at 4096.., tables at 8192 + 1024 slot

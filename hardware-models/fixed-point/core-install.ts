@@ -2,7 +2,7 @@ import { crc32 } from '../../core/crc32.js';
 
 /**
  * What gateware/nla_core.v holds once it has installed a board image (docs/protocol.md section 10), and
- * what it answers for an image it refuses: the model of the core's loader (gateware/nla_core_load.vh),
+ * what it answers for an image it refuses: the model of the core's loader (the former RTL loader gateware/nla_core_load.vh, now the firmware's image_install.c),
  * written so that firmware (gateware/firmware/image_install.c) can take the loader's place.
  *
  * The RTL loader reads the staged bytes twice. Pass 1 checks every field, in file order, and keeps only
@@ -124,7 +124,7 @@ const mask = (n: number) => (1n << BigInt(n)) - 1n;
 const gt = (x: number, c: number) => x > c;
 
 /**
- * The loader of nla_core (nla_core_load.vh) on `bytes` as staged and committed (img_total = bytes.length),
+ * The loader of nla_core (the former nla_core_load.vh; the firmware's image_install.c) on `bytes` as staged and committed (img_total = bytes.length),
  * for a core built with `params`: the installed state, or the refusal and its byte offset.
  */
 export function coreInstall(bytes: Uint8Array, params: CoreParams = CORE_PARAMS): CoreInstall {
