@@ -6,6 +6,14 @@
 #include "hal.h"
 #include "config.h"
 #if FW_CORE_LOADER
+/* the loader's core parameters are the board's (cpulink_board.h, checked against board_top.v by
+ * test/gateware/cpu-board-image.test.ts); MAX_POPS, MAX_PROJ, MAX_TABLES: nla_core's defaults */
+#define II_MAX_NEURONS CAP_MAX_NEURONS
+#define II_MAX_INPUTS CAP_MAX_INPUTS
+#define II_MAX_OUTPUTS CAP_MAX_OUTPUTS
+#define II_MAX_SYNAPSES CAP_MAX_SYNAPSES
+#define II_IMG_BYTES IMG_BYTES
+#define II_MAX_PAYLOAD MAX_PAYLOAD
 #include "image_install.h"
 #endif
 
@@ -452,7 +460,6 @@ void session_poll(void) {
 
 #if FW_CORE_LOADER
 /* the firmware loader, compiled with the session (one translation unit, last: its macros stay its own), so
- * that every build of the firmware links the same list of sources. Its core parameters (II_MAX_*) are
- * nla_core's and board_top's defaults (image_install.h). */
+ * that every build of the firmware links the same list of sources (its parameters: above). */
 #include "image_install.c"
 #endif
