@@ -60,7 +60,8 @@ export function coreTestbench16(): string {
   const srcs = [...readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f)), join(gw, 'sim', 'core_tb.cpp')];
   const h = createHash('sha256');
   h.update(FLAGS16.join(' '));
-  for (const f of srcs) h.update(f.slice(root.length)).update(readFileSync(f));
+  // core_tb.cpp compiles the firmware loader in (gateware/firmware/image_install.c): a change to it rebuilds
+  for (const f of [...srcs, ...['image_install.c', 'image_install.h'].map((x) => join(gw, 'firmware', x))]) h.update(f.slice(root.length)).update(readFileSync(f));
   const dir = join(root, 'build', 'verilator', `f1-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'core_tb');
   if (existsSync(bin)) return bin;
