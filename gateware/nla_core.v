@@ -22,7 +22,7 @@
 // Wq = datapath(W) is computed from W on every read, so it always equals core.ts's wq.
 // Timing convention: every memory address is a register; data is valid two states after the state
 // that set the address; a product is valid two states after the state that set its operands.
-// Interface and timing: /work/prompts/gw-interfaces.md (nla_core), docs/fpga.md ("Fixed-point core").
+// Interface and timing: docs/fpga.md ("Fixed-point core", "Interface").
 module nla_core #(
   parameter MAX_NEURONS  = 64,     // neuron vectors (hidden + output)
   parameter MAX_INPUTS   = 32,     // input units, stimulus and bias

@@ -40,20 +40,30 @@ export function execBounded(what: string, cmd: string, args: string[], opts: { i
   }
 }
 
+/** What verilator compiles: the gateware's Verilog and the testbench. */
 function sources(gw: string): string[] {
   const v = readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f));
   return [...v, join(gw, 'sim', 'core_tb.cpp')];
 }
 
-/** Path of the testbench binary, built if the sources changed (about 30 s). */
-export function coreTestbench(): string {
+/** What the build depends on: the sources and the firmware loader that core_tb.cpp #includes (it installs images). */
+function buildInputs(gw: string): string[] {
+  return [...sources(gw), ...['image_install.c', 'image_install.h'].map((f) => join(gw, 'firmware', f))];
+}
+
+/**
+ * Path of the testbench binary of the core built with number format `format` (0 WIDE, 1 UP5K16: the
+ * FORMAT parameter of nla_core.v), built if its inputs changed (about 30 s).
+ */
+export function coreTestbench(format: 0 | 1 = 0): string {
   if (!verilatorAvailable()) throw new UsageError('simulating the core needs Verilator (Debian/Ubuntu: apt-get install verilator)');
   const root = repoRoot();
   const gw = join(root, 'gateware');
+  const flags = [...FLAGS, `-GFORMAT=${format}`];
   const h = createHash('sha256');
-  h.update(FLAGS.join(' '));
-  for (const f of sources(gw)) h.update(f.slice(root.length)).update(readFileSync(f));
-  const dir = join(root, 'build', 'verilator', h.digest('hex').slice(0, 16));
+  h.update(flags.join(' '));
+  for (const f of buildInputs(gw)) h.update(f.slice(root.length)).update(readFileSync(f));
+  const dir = join(root, 'build', 'verilator', `f${format}-${h.digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'core_tb');
   if (existsSync(bin)) return bin;
   const tmp = `${dir}.tmp${process.pid}`;
@@ -61,7 +71,7 @@ export function coreTestbench(): string {
   mkdirSync(tmp, { recursive: true });
   const files = sources(gw).filter((f) => !f.endsWith('.vh'));
   try {
-    execBounded(`building the core testbench (verilator and make in ${tmp})`, 'verilator', [...FLAGS, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], {
+    execBounded(`building the FORMAT ${format} core testbench (verilator and make in ${tmp})`, 'verilator', [...flags, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], {
       timeoutMs: CORE_BUILD_TIMEOUT_MS,
       maxBuffer: 1 << 26,
     });
@@ -77,9 +87,12 @@ export function coreTestbench(): string {
   return bin;
 }
 
-/** Runs a script through the testbench (killed after `timeoutMs`, default 30 min); returns its output lines. */
-export function runCore(lines: string[], timeoutMs = CORE_RUN_TIMEOUT_MS): string[] {
-  const out = execBounded(`the core testbench (a script of ${lines.length} lines)`, coreTestbench(), [], { input: lines.join('\n') + '\n', timeoutMs, maxBuffer: 1 << 30 });
+/**
+ * Runs a script through the testbench of the core in number format `format` (killed after `timeoutMs`,
+ * default 30 min); returns its output lines.
+ */
+export function runCore(lines: string[], timeoutMs = CORE_RUN_TIMEOUT_MS, format: 0 | 1 = 0): string[] {
+  const out = execBounded(`the FORMAT ${format} core testbench (a script of ${lines.length} lines)`, coreTestbench(format), [], { input: lines.join('\n') + '\n', timeoutMs, maxBuffer: 1 << 30 });
   return out.toString().trim().split('\n');
 }
 

@@ -1,16 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import type { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
-
-import { repoRoot } from '../../host/board/verilate.js';
-import { CORE_BUILD_TIMEOUT_MS, CORE_RUN_TIMEOUT_MS, coreTestbench, execBounded, frameCmd, imageCmd, parseCoreFrame, runCore, targetCmd, type CoreFrameResult } from '../../host/fpga/core-sim.js';
+import { CORE_RUN_TIMEOUT_MS, coreTestbench, frameCmd, imageCmd, parseCoreFrame, runCore, targetCmd, type CoreFrameResult } from '../../host/fpga/core-sim.js';
 
 /** The Verilator model of gateware/nla_core.v and its line script: host/fpga/core-sim.ts. */
 export { coreTestbench, frameCmd, imageCmd, runCore, targetCmd };
@@ -48,42 +44,7 @@ export function firstDifference(rtl: string[], ref: string[]): string | null {
   return null;
 }
 
-/**
- * The core built with FORMAT = 1 (UP5K16, hardware-models/fixed-point/format.ts): the same testbench and
- * line script, the model built once per version of the sources into build/verilator/f1-<hash>/.
- */
-const FLAGS16 = ['--cc', '--exe', '--build', '-j', '2', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-MAKEFLAGS', 'OPT_FAST=-O2 OPT_SLOW=-O1', '-Wall', '--top-module', 'nla_core', '-GFORMAT=1'];
-
-export function coreTestbench16(): string {
-  const root = repoRoot();
-  const gw = join(root, 'gateware');
-  const srcs = [...readdirSync(gw).filter((f) => f.endsWith('.v') || f.endsWith('.vh')).sort().map((f) => join(gw, f)), join(gw, 'sim', 'core_tb.cpp')];
-  const h = createHash('sha256');
-  h.update(FLAGS16.join(' '));
-  // core_tb.cpp compiles the firmware loader in (gateware/firmware/image_install.c): a change to it rebuilds
-  for (const f of [...srcs, ...['image_install.c', 'image_install.h'].map((x) => join(gw, 'firmware', x))]) h.update(f.slice(root.length)).update(readFileSync(f));
-  const dir = join(root, 'build', 'verilator', `f1-${h.digest('hex').slice(0, 16)}`);
-  const bin = join(dir, 'core_tb');
-  if (existsSync(bin)) return bin;
-  const tmp = `${dir}.tmp${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
-    execBounded(`building the FORMAT 1 core testbench (${tmp})`, 'verilator', [...FLAGS16, `-I${gw}`, '-Mdir', tmp, ...srcs.filter((f) => !f.endsWith('.vh')), '-o', 'core_tb'], { timeoutMs: CORE_BUILD_TIMEOUT_MS, maxBuffer: 1 << 26 });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return bin;
-}
-
-/** Runs a line script through the FORMAT 1 testbench; returns its output lines. */
+/** Runs a line script through the core built with FORMAT = 1 (UP5K16, hardware-models/fixed-point/format.ts). */
 export function runCore16(lines: string[], timeoutMs = CORE_RUN_TIMEOUT_MS): string[] {
-  const out = execBounded(`the FORMAT 1 core testbench (a script of ${lines.length} lines)`, coreTestbench16(), [], { input: lines.join('\n') + '\n', timeoutMs, maxBuffer: 1 << 30 });
-  return out.toString().trim().split('\n');
+  return runCore(lines, timeoutMs, 1);
 }
