@@ -6,17 +6,23 @@ import { loadSpecFile } from '../../compiler/spec/load.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
-import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
+import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
+import { CORE_PARAMS, coreInstall } from '../../hardware-models/fixed-point/core-install.js';
+import { PROBE } from '../../hardware-models/fixed-point/image.js';
+import { crc32 } from '../../core/crc32.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { serveRtlBoard, type ServedRtlBoard } from '../../host/board/rtl-board.js';
 import { encodeFrame, FLAG_SEQ, FrameDecoder, type Frame } from '../../host/protocol/frame.js';
 import { streamToBoard, type StreamRequest } from '../../host/stream.js';
+import { BoardError, BoardSession } from '../../host/session.js';
+import { ERROR_CODE, type Message } from '../../host/protocol/messages.js';
 import { FaultyTransport } from '../../host/transport/faulty.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import type { ByteTransport, DataListener } from '../../host/transport/transport.js';
 import { hasSocat } from '../pty-available.js';
 import { sines } from '../helpers.js';
 import { hasVerilator } from './tools.js';
+import { smallImage } from './fixtures.js';
 
 /**
  * The protocol's fault cases against the gateware board (board_top under Verilator behind a real pty,
@@ -161,6 +167,58 @@ run('fault cases through the pty against the gateware board (nla board rtl)', ()
   });
   const open = () => SerialTransport.openWithRetry(served.hostPath, 921_600, 5000);
   const base = (connect: StreamRequest['connect'], inputs: Int32Array[]): StreamRequest => ({ connect, image: bytes, inputs, frameUs: 1000 });
+
+  it('images the board refuses (a field out of range under a valid CRC, a damaged CRC, past its capacity) get a typed error naming the byte the loader model names; the running image streams on bit-exact', async () => {
+    const withCrc = (b: Uint8Array) => {
+      new DataView(b.buffer, b.byteOffset, b.length).setUint32(b.length - 4, crc32(b, 0, b.length - 4), true);
+      return b;
+    };
+    // the first byte past the header that, changed under a valid CRC, the loader model refuses as BAD_IMAGE
+    let field: Uint8Array | null = null;
+    for (let i = 48; i < bytes.length - 4 && !field; i++) {
+      const b = Uint8Array.from(bytes);
+      b[i] = b[i]! ^ 0xff;
+      if (coreInstall(withCrc(b), CORE_PARAMS).result === 1) field = b;
+    }
+    const crcDamaged = Uint8Array.from(bytes);
+    crcDamaged[1000] = crcDamaged[1000]! ^ 0x10;
+    const cases = [
+      { what: 'field', img: field!, code: ERROR_CODE.BAD_IMAGE, text: 'invalid image at byte' },
+      { what: 'crc', img: crcDamaged, code: ERROR_CODE.BAD_IMAGE, text: 'invalid image at byte' },
+      { what: 'capacity', img: smallImage([40, 4, 2]), code: ERROR_CODE.CAPACITY, text: 'exceeds a capability at byte' },
+    ];
+    const session = await BoardSession.open(await open(), { baud: 921_600 });
+    try {
+      await session.loadImage(bytes);
+      for (const c of cases) {
+        const model = coreInstall(c.img, CORE_PARAMS);
+        expect(model.result, c.what).toBe(c.code === ERROR_CODE.BAD_IMAGE ? 1 : 2);
+        const err = await session.loadImage(c.img).then(() => null, (e: unknown) => e);
+        expect(err, c.what).toBeInstanceOf(BoardError);
+        expect(err, c.what).toMatchObject({ code: c.code, boardMessage: `${c.text} 0x${model.errOffset.toString(16).padStart(8, '0')}` });
+      }
+      const status = await session.request({ type: 'stop-stream' });
+      expect(status).toMatchObject({ type: 'status', imageLoaded: true });
+      // the image loaded before the refusals still runs: its frames equal FixedPointCore's
+      const inputs = frames(40, 4000);
+      const outs: Array<Extract<Message, { type: 'output-frame' }>> = [];
+      let all: () => void = () => {};
+      const done = new Promise<void>((r) => (all = r));
+      session.onUnsolicited((m) => {
+        if (m.type === 'output-frame' && outs.push(m) === inputs.length) all();
+      });
+      await session.request({ type: 'start-stream', firstFrame: 0, framePeriodUs: 1000, probes: PROBE.OUTPUT_U });
+      for (let k = 0; k < inputs.length; k++) await session.send({ type: 'input-frame', frame: k, timeUs: k * 1000, values: inputs[k]! });
+      await done;
+      expect(outs.map((o) => o.frame)).toEqual(inputs.map((_, k) => k));
+      expect(outs.map((o) => Array.from(o.values))).toEqual(reference(inputs).map((v) => Array.from(v)));
+    } finally {
+      await session.close();
+    }
+    // the field case is not a CRC case in disguise: its CRC is valid, its offset is not the trailer's
+    expect(crc32(field!, 0, field!.length - 4)).toBe(imageId(field!));
+    expect(coreInstall(field!, CORE_PARAMS).errOffset).toBeLessThan(bytes.length - 4);
+  }, 300_000);
 
   it('the model exits at once, saying why, when the process that started it is gone (--parent-pid), and runs when it is there', () => {
     const args = ['--clk-hz', '12000000', '--baud', '921600', '--stdio'];
