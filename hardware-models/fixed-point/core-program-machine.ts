@@ -39,18 +39,13 @@ export class CoreProgramMachine {
   saturations = 0;
   frames = 0;
   iterations: number;
-  /** Cycles of the last frame under each model (set by frame). */
-  lastCycles = new Map<CycleModel, number>();
-  /** The cost models counted (lastCycles). */
-  readonly models: CycleModel[];
+  /** Executions of each instruction in the last run (frame or reset): cycles under any model, frameCycles. */
+  counts: Uint32Array;
   private learn = false;
   private readonly ob: number;
 
-  constructor(
-    readonly prog: CoreProgram,
-    models: CycleModel[] = [DEFAULT_MODEL],
-  ) {
-    this.models = models;
+  constructor(readonly prog: CoreProgram) {
+    this.counts = new Uint32Array(prog.code.length);
     this.mem = prog.banks.map((b) => new Float64Array(b.words));
     this.W = Float64Array.from(prog.weights);
     this.K = prog.K.map((k) => ({ ...k }));
@@ -122,7 +117,9 @@ export class CoreProgramMachine {
 
   private src(s: Src, i: number): { v: number; exp: number } {
     if (s.m === 'k') return { v: this.K[s.k]!.mant, exp: this.K[s.k]!.exp };
-    return { v: this.op(this.rd(s.a, s.m === 'v' ? i : 0), s.sl), exp: 0 };
+    const j = s.m === 'v' ? i : 0;
+    const x = s.shl ? this.rd(s.a, j) * 2 ** s.shl : this.rd(s.a, j);
+    return { v: this.op(s.sub ? x - this.rd(s.sub, j) : x, s.sl), exp: 0 };
   }
 
   /** Back to rest: vectors cleared, bias units at 1, counters 0; then the reset entry (activations). */
@@ -187,13 +184,12 @@ export class CoreProgramMachine {
   private run(pc: number): void {
     const code = this.prog.code;
     const stack: Array<{ left: number; top: number }> = [];
-    const cyc = this.models.map(() => 0);
+    this.counts.fill(0);
     for (;;) {
       const ins = code[pc]!;
-      this.models.forEach((m, j) => (cyc[j] = cyc[j]! + cost(ins, m, this.iterations)));
+      this.counts[pc]!++;
       switch (ins.op) {
         case 'HALT':
-          this.models.forEach((m, j) => this.lastCycles.set(m, cyc[j]!));
           return;
         case 'LOOP': {
           const n = ins.count === 'steps' ? this.prog.stepsPerFrame : this.iterations;
@@ -215,6 +211,9 @@ export class CoreProgramMachine {
         }
         case 'JNL':
           pc = this.learn ? pc + 1 : ins.to;
+          continue;
+        case 'JMP':
+          pc = ins.to;
           continue;
         case 'E':
           this.elem(ins);
@@ -245,10 +244,12 @@ export class CoreProgramMachine {
   private elem(ins: Extract<Instr, { op: 'E' }>): void {
     const xa = ins.x && ins.x.m !== 'k' ? ins.x.a : null;
     const ya = ins.y && ins.y.m !== 'k' ? ins.y.a : null;
+    const xs = ins.x && ins.x.m !== 'k' ? (ins.x.sub ?? null) : null;
+    const ys = ins.y && ins.y.m !== 'k' ? (ins.y.sub ?? null) : null;
     const xi = ins.x && ins.x.m === 'b' ? 0 : 1;
     const yi = ins.y && ins.y.m === 'b' ? 0 : 1;
     for (let i = 0; i < ins.n; i++) {
-      this.ports([ins.a, xa, ya, ins.mask], [i, i * xi, i * yi, i]);
+      this.ports([ins.a, xa, xs, ya, ys, ins.mask], [i, i * xi, i * xi, i * yi, i * yi, i]);
       let r = 0;
       if (ins.a) r = ins.aNeg ? -this.rd(ins.a, i) : this.rd(ins.a, i);
       if (ins.x && ins.y && (!ins.mask || this.rd(ins.mask, i) !== 0)) {
@@ -265,14 +266,22 @@ export class CoreProgramMachine {
     const { rows, cols, wb } = ins;
     const outer = ins.t ? cols : rows;
     const inner = ins.t ? rows : cols;
+    const e = ins.epi;
     for (let o = 0; o < outer; o++) {
       let s = ins.init ? 0 : this.rd(ins.acc, o);
       for (let j = 0; j < inner; j++) {
         const w = ins.t ? wb + j * cols + o : wb + o * cols + j;
-        this.ports([ins.x, j === 0 ? ins.acc : null], [j, o]);
+        // the partial sum is read with the row's first operand, the epilogue's A with its last
+        this.ports([ins.x, j === 0 && !ins.init ? ins.acc : null, j === inner - 1 && e ? e.a : null], [j, o, o]);
         s += this.wq(w) * this.rd(ins.x, j);
       }
-      this.wr(ins.acc, o, s);
+      if (!e) this.wr(ins.acc, o, s);
+      else {
+        let r = e.a ? (e.aNeg ? -this.rd(e.a, o) : this.rd(e.a, o)) : 0;
+        const p = rs(s, e.sh);
+        r = e.pNeg ? r - p : r + p;
+        this.wr(e.dst, o, this.clamp(r, e.clamp, e.count));
+      }
     }
   }
 
@@ -318,7 +327,7 @@ export class CoreProgramMachine {
 }
 
 /** Cycles of one execution of an instruction: fill + elements (weight passes: MACs / lanes). */
-export function cost(ins: Instr, m: CycleModel, _iters: number): number {
+export function cost(ins: Instr, m: CycleModel): number {
   switch (ins.op) {
     case 'E':
     case 'DOT':
@@ -332,4 +341,43 @@ export function cost(ins: Instr, m: CycleModel, _iters: number): number {
     default:
       return 1;
   }
+}
+
+/** Banks an instruction reads and writes (for the hazard model). */
+function banksOf(ins: Instr): { r: number[]; w: number[] } {
+  const s = (x: Src | null) => (x && x.m !== 'k' ? [x.a.bank, ...(x.sub ? [x.sub.bank] : [])] : []);
+  switch (ins.op) {
+    case 'E':
+      return { r: [...(ins.a ? [ins.a.bank] : []), ...s(ins.x), ...s(ins.y), ...(ins.mask ? [ins.mask.bank] : [])], w: [ins.dst.bank] };
+    case 'MV':
+      return { r: [ins.x.bank, ...(ins.init ? [] : [ins.acc.bank]), ...(ins.epi?.a ? [ins.epi.a.bank] : [])], w: [ins.epi ? ins.epi.dst.bank : ins.acc.bank] };
+    case 'DOT':
+      return { r: [ins.x.bank, ins.y.bank], w: [ins.dst.bank] };
+    case 'PLAS':
+      return { r: [ins.r.bank, ins.c.bank], w: [] };
+    case 'ACT':
+      return { r: [ins.u.bank], w: [ins.rho.bank, ins.drho.bank, ins.curv.bank] };
+    default:
+      return { r: [], w: [] };
+  }
+}
+
+/**
+ * Cycles of a run from its execution counts. `overlap`: an instruction pays the fill only when it reads
+ * a bank that the instruction before it (in program order, control words skipped) writes (a RAW hazard
+ * across the pipeline); otherwise it issues right behind it (one cycle).
+ */
+export function frameCycles(prog: CoreProgram, counts: Uint32Array, m: CycleModel, overlap = false): number {
+  let total = 0;
+  let prev: number[] = [];
+  prog.code.forEach((ins, i) => {
+    const b = banksOf(ins);
+    let c = cost(ins, m);
+    if (overlap && b.r.length + b.w.length > 0) {
+      if (!b.r.some((x) => prev.includes(x))) c = c - m.fill + 1;
+      prev = b.w;
+    }
+    total += counts[i]! * c;
+  });
+  return total;
 }

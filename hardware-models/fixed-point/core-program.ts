@@ -47,7 +47,21 @@ export interface Slice {
   s: number;
   clip: boolean;
 }
-export type Src = { m: 'v' | 'b'; a: Addr; sl: Slice } | { m: 'k'; k: number };
+/**
+ * A multiplier port's operand: vector element, broadcast word or constant. A vector operand may pass the
+ * pre-adder first: x·2^shl − sub[i] (r_in·2⁸ − r̄_in, u* − u, u* − u*prev, p − wt, b − HΔ), then the slice.
+ */
+export type Src = { m: 'v' | 'b'; a: Addr; sl: Slice; shl?: number; sub?: Addr } | { m: 'k'; k: number };
+/** The element stage after a weight pass's row (or column) sum: dst = clamp(±A ± rs(sum, sh)). */
+export interface Epilogue {
+  dst: Addr;
+  clamp: Clamp;
+  count: boolean;
+  a: Addr | null;
+  aNeg: boolean;
+  sh: number;
+  pNeg: boolean;
+}
 
 export interface EInstr {
   op: 'E';
@@ -74,8 +88,11 @@ export interface MVInstr {
   cols: number;
   wb: number;
   x: Addr;
+  /** Partial sums: read at a row's start unless init, written at its end unless the epilogue takes the sum. */
   acc: Addr;
   init: boolean;
+  epi: Epilogue | null;
+  tag?: string;
 }
 export interface DotInstr {
   op: 'DOT';
@@ -116,6 +133,7 @@ export type Instr =
   | { op: 'LOOP'; count: 'steps' | 'iters'; end: number }
   | { op: 'NEXT' }
   | { op: 'JNL'; to: number }
+  | { op: 'JMP'; to: number }
   | { op: 'HALT' };
 
 export interface Factor {
@@ -162,16 +180,18 @@ interface VRef {
   name: string;
   off: number;
 }
-type PSrc = { m: 'v' | 'b'; v: VRef; sl: Slice } | { m: 'k'; k: number };
+type PSrc = { m: 'v' | 'b'; v: VRef; sl: Slice; shl?: number; sub?: VRef } | { m: 'k'; k: number };
+type PEpi = Omit<Epilogue, 'dst' | 'a'> & { dst: VRef; a: VRef | null };
 type PInstr =
   | (Omit<EInstr, 'dst' | 'a' | 'x' | 'y' | 'mask'> & { dst: VRef; a: VRef | null; x: PSrc | null; y: PSrc | null; mask: VRef | null })
-  | (Omit<MVInstr, 'x' | 'acc'> & { x: VRef; acc: VRef })
+  | (Omit<MVInstr, 'x' | 'acc' | 'epi'> & { x: VRef; acc: VRef; epi: PEpi | null })
   | (Omit<DotInstr, 'dst' | 'x' | 'y'> & { dst: VRef; x: VRef; y: VRef })
   | (Omit<PlasInstr, 'r' | 'c'> & { r: VRef; c: VRef })
   | (Omit<ActInstr, 'u' | 'rho' | 'drho' | 'curv'> & { u: VRef; rho: VRef; drho: VRef; curv: VRef })
   | { op: 'LOOP'; count: 'steps' | 'iters'; end: number }
   | { op: 'NEXT' }
   | { op: 'JNL'; to: number }
+  | { op: 'JMP'; to: number }
   | { op: 'HALT' };
 
 /** Words per bank (one EBR is 256 × 16). */
@@ -196,8 +216,8 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
     return name;
   };
   const at = (name: string, off = 0): VRef => ({ name: alias.get(name) ?? name, off });
-  for (const n of ['U', 'DELTA', 'USTAR', 'PREV', 'HT', 'EBAR', 'RHO', 'DRHO', 'CURV', 'M', 'MOP', 'WT', 'G', 'C', 'KAP', 'PG', 'B', 'P', 'A', 'Q', 'HD', 'T', 'GOP', 'VOP', 'AOP', 'XOP', 'EM', 'DU', 'DUP', 'TT', 'E1', 'ACCQ', 'ACCG', 'ACCC', 'ACCP', 'ACCA', 'ACCT']) vec(n, N);
-  for (const n of ['RBARIN', 'RIN', 'DIN', 'TIN', 'RBS', 'SIN', 'DINOP', 'TTI']) vec(n, I);
+  for (const n of ['U', 'DELTA', 'USTAR', 'PREV', 'HT', 'EBAR', 'RHO', 'DRHO', 'CURV', 'M', 'MOP', 'WT', 'G', 'C', 'KAP', 'PG', 'B', 'P', 'A', 'Q', 'HD', 'F', 'GOP', 'VOP', 'AOP', 'XOP', 'EM', 'TT', 'E1', 'ACCQ', 'ACCG', 'ACCC', 'ACCP', 'ACCA', 'ACCT']) vec(n, N);
+  for (const n of ['RBARIN', 'RIN', 'DIN', 'RBS', 'SIN', 'DINOP']) vec(n, I);
   vec('SC', 4); // scalars: raw sums, sliced R and M
   // WIDE: operand slices that are the identity are the vector itself (core.ts opVec returns x)
   const identity = (s: number) => s === 0 && !limited;
@@ -269,16 +289,26 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   const evalActs = () => {
     for (const a of acts) code.push({ op: 'ACT', n: a.size, u: at('U', a.off), rho: at('RHO', a.off), drho: at('DRHO', a.off), curv: at('CURV', a.off), kind: a.kind, k: a.k, tb: a.tb });
   };
-  /** A weight pass over projections into acc; rows (or columns) no projection covers are cleared. */
-  const pass = (list: typeof proj, t: boolean, x: (p: (typeof proj)[number]) => string, acc: string, len: number) => {
+  /**
+   * A weight pass over projections: partial sums in acc, and the epilogue on the last projection of each
+   * row range: dst = clamp(±A ± rs(sum, sh)). Ranges no projection covers get the epilogue of a zero sum.
+   */
+  const pass = (list: typeof proj, t: boolean, x: (p: (typeof proj)[number]) => string, acc: string, len: number, e: { dst: string; clamp: Clamp; a?: string; aNeg?: boolean; sh: number; pNeg?: boolean; tag?: string }) => {
     const covered = new Uint8Array(len);
-    for (const p of list) {
-      const o = t ? p.preOff : p.postOff;
+    const outOf = (p: (typeof proj)[number]) => (t ? p.preOff : p.postOff);
+    const clamp = clampOf(e.clamp);
+    const count = clamp === 'U' || clamp === 'D' || clamp === 'OP';
+    const w = width.get(e.dst) ?? 0;
+    width.set(e.dst, Math.max(w, WIDTH[clamp]));
+    list.forEach((p, j) => {
+      const o = outOf(p);
       const n = t ? p.cols : p.rows;
       const init = covered[o] === 0;
       covered.fill(1, o, o + n);
-      code.push({ op: 'MV', t, rows: p.rows, cols: p.cols, wb: wbase[p.idx]!, x: at(x(p), t ? p.postOff : p.preOff), acc: at(acc, o), init });
-    }
+      const last = !list.slice(j + 1).some((q) => outOf(q) === o);
+      const epi: PEpi | null = last ? { dst: at(e.dst, o), clamp, count, a: e.a ? at(e.a, o) : null, aNeg: e.aNeg ?? false, sh: e.sh, pNeg: e.pNeg ?? false } : null;
+      code.push({ op: 'MV', t, rows: p.rows, cols: p.cols, wb: wbase[p.idx]!, x: at(x(p), t ? p.postOff : p.preOff), acc: at(acc, o), init, epi, ...(e.tag ? { tag: e.tag } : {}) });
+    });
     for (let i = 0; i < len; ) {
       if (covered[i]) {
         i++;
@@ -286,7 +316,7 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
       }
       let j = i;
       while (j < len && !covered[j]) j++;
-      E({ n: j - i, dst: at(acc, i), clamp: 'none' });
+      E({ n: j - i, dst: at(e.dst, i), clamp: e.clamp, a: e.a ? at(e.a, i) : null, aNeg: e.aNeg ?? false });
       i = j;
     }
   };
@@ -305,21 +335,19 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   // input filter: d_in = d(k·(r_in·2^8 − r̄_in) >> 24); r̄_in as signals
   for (const p of pops) {
     if (p.kind !== 'input') continue;
-    E({ n: p.size, dst: at('TIN', p.offset), clamp: 'none', a: at('RBARIN', p.offset), aNeg: true, x: k(ONE_K), y: raw('RIN', p.offset), sh: -GUARD });
     const kd = factor(p.decayQ24);
     const ds = fmt.decay === 'whole' ? 0 : fmt.decay;
-    E({ n: p.size, dst: at('DIN', p.offset), clamp: 'D', x: k(kd), y: fmt.decay === 'whole' ? raw('TIN', p.offset) : v('TIN', ds, p.offset), sh: 24 - ds, useExp: true });
+    const y: PSrc = { m: 'v', v: at('RIN', p.offset), sl: sl(ds, fmt.decay !== 'whole' && limited), shl: GUARD, sub: at('RBARIN', p.offset) };
+    E({ n: p.size, dst: at('DIN', p.offset), clamp: 'D', x: k(kd), y, sh: 24 - ds, useExp: true });
   }
   shift(I, at('RBS'), 'none', raw('RBARIN'), GUARD);
   opVec(I, 'SIN', 'RBS', sS);
   opVec(N, 'XOP', 'RHO', sS);
   opVec(I, 'DINOP', 'DIN', sD);
   // m = u − W r̄ (U), g = W_in d_in (D)
-  pass(proj, false, (p) => (p.pre.kind === 'input' ? 'SIN' : 'XOP'), 'ACCQ', N);
-  pass(proj.filter((p) => p.pre.kind === 'input' && !p.bias), false, () => 'DINOP', 'ACCG', N);
-  shift(N, at('M'), 'U', raw('ACCQ'), wf - 8 - sS, at('U'), false, true, 'm');
+  pass(proj, false, (p) => (p.pre.kind === 'input' ? 'SIN' : 'XOP'), 'ACCQ', N, { dst: 'M', clamp: 'U', a: 'U', sh: wf - 8 - sS, pNeg: true, tag: 'm' });
+  pass(proj.filter((p) => p.pre.kind === 'input' && !p.bias), false, () => 'DINOP', 'ACCG', N, { dst: 'G', clamp: 'none', sh: wf - sD });
   shift(N, at('MOP'), 'OP', raw('M'), sM);
-  shift(N, at('G'), 'none', raw('ACCG'), wf - sD);
   // learning: g += ΔW r̄ and wt = ΔW_netᵀ m (rank-one terms), p − wt later
   const jnl1 = code.length;
   code.push({ op: 'JNL', to: -1 });
@@ -345,46 +373,43 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   const afterTerms = code.length;
   shift(N, at('G'), 'D', raw('G'), 0);
   // c = W_netᵀ m̂ (U), p = W_netᵀ g (D)
-  pass(netProj, true, () => 'MOP', 'ACCC', N);
-  shift(N, at('C'), 'U', raw('ACCC'), wf - sM);
+  pass(netProj, true, () => 'MOP', 'ACCC', N, { dst: 'C', clamp: 'U', sh: wf - sM });
   opVec(N, 'GOP', 'G', sD);
-  pass(netProj, true, () => 'GOP', 'ACCP', N);
-  shift(N, at('PG'), 'D', raw('ACCP'), wf - sD);
+  pass(netProj, true, () => 'GOP', 'ACCP', N, { dst: 'PG', clamp: 'D', sh: wf - sD });
+  // ē, f, b, κ (u* − u, u* − u*prev and p − wt through the pre-adder)
+  const diff = (name: string, sub: string, s: number): PSrc => ({ m: 'v', v: at(name), sl: sl(s), sub: at(sub) });
+  E({ n: N, dst: at('E1'), clamp: 'none', x: v('DRHO', sS), y: v('C', sC), sh: 16 - sS - sC });
+  E({ n: N, dst: at('EBAR'), clamp: 'U', a: at('E1'), x: k(kBeta), y: diff('USTAR', 'U', sU), sh: 16 - sU, useExp: true, mask: true, tag: 'ebar' });
+  E({ n: N, dst: at('F'), clamp: 'U', a: at('M'), x: k(ONE_K), y: raw('EBAR'), pNeg: true });
+  E({ n: N, dst: at('B'), clamp: 'none', a: at('G'), x: k(kBeta), y: diff('USTAR', 'PREV', sU), sh: 16 - sU, useExp: true, mask: true });
   const jnl2 = code.length;
   code.push({ op: 'JNL', to: -1 });
-  E({ n: N, dst: at('PG'), clamp: 'none', a: at('PG'), x: k(ONE_K), y: raw('WT'), pNeg: true });
-  const afterWt = code.length;
-  // ē, f, b, κ
-  E({ n: N, dst: at('DU'), clamp: 'none', a: at('USTAR'), x: k(ONE_K), y: raw('U'), pNeg: true });
-  E({ n: N, dst: at('DUP'), clamp: 'none', a: at('USTAR'), x: k(ONE_K), y: raw('PREV'), pNeg: true });
-  E({ n: N, dst: at('E1'), clamp: 'none', x: v('DRHO', sS), y: v('C', sC), sh: 16 - sS - sC });
-  E({ n: N, dst: at('EBAR'), clamp: 'U', a: at('E1'), x: k(kBeta), y: v('DU', sU), sh: 16 - sU, useExp: true, mask: true, tag: 'ebar' });
-  E({ n: N, dst: at('T'), clamp: 'U', a: at('M'), x: k(ONE_K), y: raw('EBAR'), pNeg: true }); // f
-  E({ n: N, dst: at('B'), clamp: 'none', a: at('G'), x: k(kBeta), y: v('DUP', sU), sh: 16 - sU, useExp: true, mask: true });
+  E({ n: N, dst: at('B'), clamp: 'none', a: at('B'), x: v('DRHO', sS), y: diff('PG', 'WT', sD), sh: 16 - sS - sD, pNeg: true });
+  const jmp2 = code.length;
+  code.push({ op: 'JMP', to: -1 });
+  const noWt = code.length;
   E({ n: N, dst: at('B'), clamp: 'none', a: at('B'), x: v('DRHO', sS), y: v('PG', sD), sh: 16 - sS - sD, pNeg: true });
+  const afterWt = code.length;
   for (const p of pops) {
     if (p.kind !== 'hidden' && p.kind !== 'output') continue;
     const kd = factor(p.decayQ24);
     const ds = fmt.decay === 'whole' ? 0 : fmt.decay;
-    E({ n: p.size, dst: at('B', p.offset), clamp: 'D', a: at('B', p.offset), x: k(kd), y: fmt.decay === 'whole' ? raw('T', p.offset) : v('T', ds, p.offset), sh: 24 - ds, useExp: true, pNeg: true });
+    E({ n: p.size, dst: at('B', p.offset), clamp: 'D', a: at('B', p.offset), x: k(kd), y: fmt.decay === 'whole' ? raw('F', p.offset) : v('F', ds, p.offset), sh: 24 - ds, useExp: true, pNeg: true });
   }
-  E({ n: N, dst: at('PREV'), clamp: 'none', a: at('PREV'), x: k(ONE_K), y: raw('DUP'), mask: true });
+  E({ n: N, dst: at('PREV'), clamp: 'none', a: at('PREV'), x: k(ONE_K), y: { m: 'v', v: at('USTAR'), sl: sl(0, false), sub: at('PREV') }, mask: true });
   E({ n: N, dst: at('KAP'), clamp: 'none', x: v('CURV', sS), y: v('C', sC), sh: 40 - kf - sS - sC });
   // K relaxed iterations
   const itLoop = code.length;
   code.push({ op: 'LOOP', count: 'iters', end: -1 });
   E({ n: N, dst: at('P'), clamp: 'none', x: v('DRHO', sS), y: v('DELTA', sD), sh: 16 - sS - sD });
   opVec(N, 'VOP', 'P', sD);
-  pass(netProj, false, () => 'VOP', 'ACCA', N);
-  shift(N, at('A'), 'D', raw('ACCA'), wf - sD, at('DELTA'), false, true);
+  pass(netProj, false, () => 'VOP', 'ACCA', N, { dst: 'A', clamp: 'D', a: 'DELTA', sh: wf - sD, pNeg: true });
   opVec(N, 'AOP', 'A', sD);
-  pass(netProj, true, () => 'AOP', 'ACCT', N);
-  shift(N, at('Q'), 'D', raw('ACCT'), wf - sD);
+  pass(netProj, true, () => 'AOP', 'ACCT', N, { dst: 'Q', clamp: 'D', sh: wf - sD });
   E({ n: N, dst: at('HD'), clamp: 'none', a: at('A'), x: v('DRHO', sS), y: v('Q', sD), sh: 16 - sS - sD, pNeg: true });
   E({ n: N, dst: at('HD'), clamp: 'none', a: at('HD'), x: v('KAP', 0), y: v('DELTA', sD), sh: kf - sD, pNeg: true, tag: 'hd-kappa' });
   E({ n: N, dst: at('HD'), clamp: 'D', a: at('HD'), x: k(kBeta), y: v('DELTA', sD), sh: 16 - sD, useExp: true, mask: true });
-  E({ n: N, dst: at('T'), clamp: 'none', a: at('B'), x: k(ONE_K), y: raw('HD'), pNeg: true });
-  shift(N, at('DELTA'), 'D', raw('T'), img.relaxShift, at('DELTA'), false, false, 'relax');
+  shift(N, at('DELTA'), 'D', { m: 'v', v: at('B'), sl: sl(0, false), sub: at('HD') }, img.relaxShift, at('DELTA'), false, false, 'relax');
   code.push({ op: 'NEXT' });
   (code[itLoop] as { end: number }).end = code.length;
   // plasticity
@@ -407,14 +432,15 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   (code[stepLoop] as { end: number }).end = code.length;
   code.push({ op: 'HALT' });
   (code[jnl1] as { to: number }).to = afterTerms;
-  (code[jnl2] as { to: number }).to = afterWt;
+  (code[jnl2] as { to: number }).to = noWt;
+  (code[jmp2] as { to: number }).to = afterWt;
   (code[jnl3] as { to: number }).to = afterPlas;
 
   // ---- banks: vectors read by one instruction go to different banks (one read port each)
   const reads = (ins: PInstr): string[] => {
     const r: VRef[] = [];
     const src = (s: PSrc | null) => {
-      if (s && s.m !== 'k') r.push(s.v);
+      if (s && s.m !== 'k') r.push(s.v, ...(s.sub ? [s.sub] : []));
     };
     switch (ins.op) {
       case 'E':
@@ -424,7 +450,7 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
         if (ins.mask) r.push(ins.mask);
         break;
       case 'MV':
-        r.push(ins.x, ins.acc);
+        r.push(ins.x, ...(ins.init ? [] : [ins.acc]), ...(ins.epi?.a ? [ins.epi.a] : []));
         break;
       case 'DOT':
         r.push(ins.x, ins.y);
@@ -438,6 +464,29 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
     }
     return [...new Set(r.map((x) => x.name))];
   };
+  // vectors no instruction touches take no memory (WIDE's slices, accumulators of single-projection passes)
+  const used = new Set<string>();
+  const touch = (r: VRef | null | undefined) => r && used.add(r.name);
+  for (const ins of code) {
+    const o = ins as unknown as Record<string, unknown>;
+    for (const key of ['dst', 'a', 'mask', 'u', 'rho', 'drho', 'curv', 'r', 'c']) touch(o[key] as VRef | null);
+    for (const key of ['x', 'y']) {
+      const q = o[key] as { v?: VRef; sub?: VRef; name?: string } | null;
+      if (q && 'name' in q) touch(q as unknown as VRef);
+      else if (q) {
+        touch(q.v);
+        touch(q.sub);
+      }
+    }
+    if (ins.op === 'MV') {
+      if (!ins.init || !ins.epi) touch(ins.acc);
+      if (ins.epi) {
+        touch(ins.epi.dst);
+        touch(ins.epi.a);
+      }
+    }
+  }
+  for (const n of [...lens.keys()]) if (!used.has(n) && n !== 'HT' && n !== 'USTAR') lens.delete(n);
   const conflicts = new Map<string, Set<string>>();
   for (const n of lens.keys()) conflicts.set(n, new Set());
   for (const ins of code) {
@@ -467,13 +516,13 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
     if (!p) throw new Error(`no vector ${r.name}`);
     return { bank: p.bank, word: p.word + r.off };
   };
-  const rs = (s: PSrc | null): Src | null => (s === null ? null : s.m === 'k' ? s : { m: s.m, a: ad(s.v), sl: s.sl });
+  const rs = (s: PSrc | null): Src | null => (s === null ? null : s.m === 'k' ? s : { m: s.m, a: ad(s.v), sl: s.sl, ...(s.shl ? { shl: s.shl } : {}), ...(s.sub ? { sub: ad(s.sub) } : {}) });
   const out: Instr[] = code.map((ins): Instr => {
     switch (ins.op) {
       case 'E':
         return { ...ins, dst: ad(ins.dst), a: ins.a && ad(ins.a), x: rs(ins.x), y: rs(ins.y), mask: ins.mask && ad(ins.mask) };
       case 'MV':
-        return { ...ins, x: ad(ins.x), acc: ad(ins.acc) };
+        return { ...ins, x: ad(ins.x), acc: place.has(ins.acc.name) ? ad(ins.acc) : { bank: 0, word: 0 }, epi: ins.epi && { ...ins.epi, dst: ad(ins.epi.dst), a: ins.epi.a && ad(ins.epi.a) } };
       case 'DOT':
         return { ...ins, dst: ad(ins.dst), x: ad(ins.x), y: ad(ins.y) };
       case 'PLAS':

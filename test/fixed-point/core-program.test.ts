@@ -179,14 +179,15 @@ describe('the core as a vector program (core-program.ts) is bit-exact with Fixed
 
   // Mutation checks: each small change of the program (a rounding, a saturation count, the nudging mask,
   // the order of a difference) must be caught by the comparison above within a few hundred frames.
-  const mutations: Array<[string, string, (e: EI) => void]> = [
-    ['a rounding shift off by one (m = u − shr(q, 8))', 'm', (e) => (e.sh += 1)],
-    ['the relaxation shift dropped (Δ += b − HΔ)', 'relax', (e) => (e.sh = 0)],
-    ['the has-target mask dropped from ē', 'ebar', (e) => (e.mask = null)],
-    ['the sign of κ·Δ in HΔ flipped', 'hd-kappa', (e) => (e.pNeg = !e.pNeg)],
-    ['the saturation count of Δ dropped (clamped, not counted)', 'relax', (e) => (e.count = false)],
-    ['the saturation count of u dropped (clamped, not counted)', 'u', (e) => (e.count = false)],
-    ['the saturation count of ē dropped (clamped, not counted)', 'ebar', (e) => (e.count = false)],
+  const mutations: Array<[string, string, (e: EI | MI) => void]> = [
+    ['a rounding shift off by one (the pass epilogue m = u − shr(q, 8))', 'm', (e) => ((e as MI).epi!.sh += 1)],
+    ['the relaxation shift dropped (Δ += b − HΔ)', 'relax', (e) => ((e as EI).sh = 0)],
+    ['the has-target mask dropped from ē', 'ebar', (e) => ((e as EI).mask = null)],
+    ['the sign of κ·Δ in HΔ flipped', 'hd-kappa', (e) => ((e as EI).pNeg = !(e as EI).pNeg)],
+    ['the pre-adder of b − HΔ dropped (Δ += shr(b, s))', 'relax', (e) => delete ((e as EI).y as { sub?: unknown }).sub],
+    ['the saturation count of Δ dropped (clamped, not counted)', 'relax', (e) => ((e as EI).count = false)],
+    ['the saturation count of u dropped (clamped, not counted)', 'u', (e) => ((e as EI).count = false)],
+    ['the saturation count of ē dropped (clamped, not counted)', 'ebar', (e) => ((e as EI).count = false)],
   ];
   for (const [name, tag, mutate] of mutations) {
     it(`catches a mutated program (WIDE and UP5K16): ${name}`, () => {
@@ -205,8 +206,9 @@ describe('the core as a vector program (core-program.ts) is bit-exact with Fixed
 });
 
 type EI = Extract<Instr, { op: 'E' }>;
-function mutateTag(code: Instr[], tag: string, change: (e: EI) => void): boolean {
-  const e = code.find((i): i is EI => i.op === 'E' && i.tag === tag);
+type MI = Extract<Instr, { op: 'MV' }>;
+function mutateTag(code: Instr[], tag: string, change: (e: EI | MI) => void): boolean {
+  const e = code.find((i): i is EI | MI => (i.op === 'E' || (i.op === 'MV' && i.epi !== null)) && i.tag === tag);
   if (!e) return false;
   change(e);
   return true;

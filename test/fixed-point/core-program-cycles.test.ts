@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { compileProgram, type CoreProgram } from '../../hardware-models/fixed-point/core-program.js';
+import { CoreProgramMachine, DEFAULT_MODEL, frameCycles, cost, type CycleModel } from '../../hardware-models/fixed-point/core-program-machine.js';
+import { UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
+import { csv, teacherImage } from '../gateware/verilated-core.js';
+
+// Cycles per frame of the example (examples/teacher, K = 4, 10 steps) if each instruction costs fill +
+// elements (core-program-machine.ts, cost), counted from the machine's executions, and the program length.
+// The numbers go to /work/notes/vcore.md; the bounds hold the model against regressions.
+
+function counts(prog: CoreProgram, learn: boolean): Uint32Array {
+  const m = new CoreProgramMachine(prog);
+  const x = csv('examples/teacher/input.csv');
+  const t = csv('examples/teacher/target.csv');
+  m.setTargets(t[0]!);
+  m.frame(x[0]!, learn, 15);
+  return m.counts.slice();
+}
+
+describe('cycles per frame of the vector program (cost model)', () => {
+  for (const fmt of [WIDE, UP5K16]) {
+    it(`${fmt.name}: the example`, () => {
+      const prog = compileProgram(teacherImage(), fmt);
+      const lines: string[] = [];
+      const res: Record<string, number> = {};
+      for (const learn of [false, true]) {
+        const c = counts(prog, learn);
+        for (const lanes of [1, 2]) {
+          for (const overlap of [false, true]) {
+            const model: CycleModel = { ...DEFAULT_MODEL, lanes };
+            const n = frameCycles(prog, c, model, overlap);
+            res[`${learn ? 'learn' : 'infer'}/${lanes}/${overlap ? 'ov' : 'seq'}`] = n;
+            lines.push(`${learn ? 'learning ' : 'inference'} lanes ${lanes} ${overlap ? 'overlapped' : 'fill+n    '}: ${n}`);
+          }
+        }
+        // where the cycles go (lanes 1, fill + n)
+        const by = new Map<string, number>();
+        prog.code.forEach((ins, i) => {
+          const k = ins.op === 'E' ? `E${ins.n === 1 ? '(scalar)' : ''}` : ins.op === 'MV' ? `MV${ins.t ? 'ᵀ' : ''}` : ins.op;
+          by.set(k, (by.get(k) ?? 0) + c[i]! * cost(ins, DEFAULT_MODEL));
+        });
+        lines.push(`  by kind: ${[...by].map(([k, v]) => `${k} ${v}`).join(', ')}; executed instructions ${c.reduce((a, b) => a + b, 0)}`);
+      }
+      const e = prog.code.filter((i) => i.op === 'E').length;
+      process.stderr.write(`NOTE: vector program ${fmt.name}: ${prog.code.length} instructions (${e} element ops), ${prog.banks.length} banks (${prog.banks.map((b) => `${b.words}x${b.bits}`).join(' ')})\n${lines.map((l) => `NOTE:   ${l}`).join('\n')}\n`);
+      expect(res['infer/1/seq']).toBeLessThan(40_000);
+      expect(res['learn/2/ov']).toBeLessThan(res['learn/1/seq']!);
+    });
+  }
+});
