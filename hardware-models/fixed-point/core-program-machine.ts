@@ -18,12 +18,14 @@ export interface CycleModel {
   fill: number;
   /** MAC lanes of the weight passes (rows, or columns when transposed, in parallel). */
   lanes: number;
+  /** Elements per cycle of element ops and activations (parity-split banks, one multiplier per lane). */
+  elemLanes: number;
   /** Cycles per weight of PLAS (read and write of a single-port weight memory: 2). */
   plasPerWeight: number;
   /** Cycles per neuron of a table activation (two knots: 2). */
   tablePerNeuron: number;
 }
-export const DEFAULT_MODEL: CycleModel = { fill: 5, lanes: 1, plasPerWeight: 2, tablePerNeuron: 2 };
+export const DEFAULT_MODEL: CycleModel = { fill: 5, lanes: 1, elemLanes: 1, plasPerWeight: 2, tablePerNeuron: 2 };
 
 /**
  * Executes a CoreProgram (core-program.ts) element by element on explicit memories: vector banks, the
@@ -331,13 +333,14 @@ export function cost(ins: Instr, m: CycleModel): number {
   switch (ins.op) {
     case 'E':
     case 'DOT':
-      return m.fill + ins.n;
+      return m.fill + Math.ceil(ins.n / m.elemLanes);
     case 'MV':
-      return m.fill + (ins.t ? Math.ceil(ins.cols / m.lanes) * ins.rows : Math.ceil(ins.rows / m.lanes) * ins.cols);
+      // lanes split the outer loop (rows, or columns when transposed) or the inner one (two partial sums a row), whichever is shorter
+      return m.fill + Math.min(Math.ceil(ins.rows / m.lanes) * ins.cols, ins.rows * Math.ceil(ins.cols / m.lanes));
     case 'PLAS':
       return m.fill + m.plasPerWeight * ins.rows * ins.cols;
     case 'ACT':
-      return m.fill + (ins.kind === 'table' ? m.tablePerNeuron : 1) * ins.n;
+      return m.fill + (ins.kind === 'table' ? m.tablePerNeuron : 1) * Math.ceil(ins.n / m.elemLanes);
     default:
       return 1;
   }

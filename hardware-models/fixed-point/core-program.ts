@@ -566,3 +566,40 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
 }
 
 export { SIGNAL_FRAC };
+
+/** A readable listing of a program (one line per instruction; vectors by name + offset). */
+export function disassemble(prog: CoreProgram): string[] {
+  const names = Object.entries(prog.vectors).map(([n, v]) => ({ n, ...v }));
+  const nm = (a: Addr | null | undefined): string => {
+    if (!a) return '-';
+    const v = names.find((x) => x.bank === a.bank && a.word >= x.word && a.word < x.word + x.len);
+    return v ? `${v.n}${a.word > v.word ? `+${a.word - v.word}` : ''}` : `b${a.bank}:${a.word}`;
+  };
+  const sl = (s: Slice) => (s.s || s.clip ? `>>${s.s}${s.clip ? 'c' : ''}` : '');
+  const src = (s: Src | null) => (s === null ? '-' : s.m === 'k' ? `K${s.k}` : `${s.m === 'b' ? '@' : ''}${s.shl ? `(${nm(s.a)}<<${s.shl}` : nm(s.a)}${s.sub ? `${s.shl ? '' : '('}-${nm(s.sub)})` : s.shl ? ')' : ''}${sl(s.sl)}`);
+  return prog.code.map((ins, pc) => {
+    const h = `${String(pc).padStart(3)} `;
+    switch (ins.op) {
+      case 'E':
+        return `${h}E    ${nm(ins.dst)}[${ins.n}] = ${ins.clamp}${ins.count ? '#' : ''}(${ins.a ? `${ins.aNeg ? '-' : ''}${nm(ins.a)}` : '0'}${ins.x && ins.y ? ` ${ins.pNeg ? '-' : '+'} ${ins.mask ? 'ht?' : ''}rs(${src(ins.x)}*${src(ins.y)}, ${ins.sh}${ins.useExp ? '-e' : ''})` : ''})`;
+      case 'MV': {
+        const e = ins.epi;
+        const tail = e ? `${nm(e.dst)} = ${e.clamp}${e.count ? '#' : ''}(${e.a ? `${e.aNeg ? '-' : ''}${nm(e.a)}` : '0'} ${e.pNeg ? '-' : '+'} rs(sum, ${e.sh}))` : `${nm(ins.acc)} = sum`;
+        return `${h}MV${ins.t ? 'T' : ' '}  ${ins.rows}x${ins.cols} W@${ins.wb} x=${nm(ins.x)} sum=${ins.init ? '0' : nm(ins.acc)}+...; ${tail}`;
+      }
+      case 'DOT':
+        return `${h}DOT  ${nm(ins.dst)} = sum ${nm(ins.x)}*${nm(ins.y)} [${ins.n}]`;
+      case 'PLAS':
+        return `${h}PLAS ${ins.rows}x${ins.cols} W@${ins.wb} += ${ins.chain ? `rs(K${ins.k}*op(rs(${nm(ins.r)}*${nm(ins.c)}, ${ins.sh1})${sl(ins.chain.sl)}), ${ins.chain.sh2}-e)` : `rs(${nm(ins.r)}*${nm(ins.c)}, ${ins.sh1}${ins.useExp1 ? '-e' : ''})`}`;
+      case 'ACT':
+        return `${h}ACT  ${ins.kind} ${nm(ins.u)}[${ins.n}] -> ${nm(ins.rho)}, ${nm(ins.drho)}, ${nm(ins.curv)}${ins.kind === 'table' ? ` T@${ins.tb}` : ins.kind === 'clip' ? ` top K${ins.k}` : ''}`;
+      case 'LOOP':
+        return `${h}LOOP ${ins.count} (end ${ins.end})`;
+      case 'JNL':
+      case 'JMP':
+        return `${h}${ins.op}  ${ins.to}`;
+      default:
+        return `${h}${ins.op}`;
+    }
+  });
+}
