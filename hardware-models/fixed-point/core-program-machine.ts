@@ -12,6 +12,17 @@ function rs(x: number, s: number): number {
   return s >= 0 ? shr(x, s) : x * 2 ** -s;
 }
 
+/** One element of an E op as the element pipeline sees it (test hook). */
+export interface ElemTrace {
+  a: number;
+  x: { v: number; sub: number };
+  y: { v: number; sub: number };
+  mask: boolean;
+  k: { mant: number; exp: number };
+  out: number;
+  inc: number;
+}
+
 /** Cycle counts of a run under the cost model of /work/notes/vcore.md. */
 export interface CycleModel {
   /** Pipeline depth: cycles from an instruction's first read to its first write. */
@@ -43,6 +54,8 @@ export class CoreProgramMachine {
   iterations: number;
   /** Executions of each instruction in the last run (frame or reset): cycles under any model, frameCycles. */
   counts: Uint32Array;
+  /** Test hook: called for every element of an E op with its raw operands, result and counted saturations. */
+  onElem: ((ins: Extract<Instr, { op: 'E' }>, e: ElemTrace) => void) | null = null;
   private learn = false;
   private readonly ob: number;
 
@@ -252,6 +265,7 @@ export class CoreProgramMachine {
     const yi = ins.y && ins.y.m === 'b' ? 0 : 1;
     for (let i = 0; i < ins.n; i++) {
       this.ports([ins.a, xa, xs, ya, ys, ins.mask], [i, i * xi, i * xi, i * yi, i * yi, i]);
+      const sat0 = this.saturations;
       let r = 0;
       if (ins.a) r = ins.aNeg ? -this.rd(ins.a, i) : this.rd(ins.a, i);
       if (ins.x && ins.y && (!ins.mask || this.rd(ins.mask, i) !== 0)) {
@@ -260,7 +274,14 @@ export class CoreProgramMachine {
         const p = rs(x.v * y.v, ins.sh - (ins.useExp ? x.exp + y.exp : 0));
         r = ins.pNeg ? r - p : r + p;
       }
-      this.wr(ins.dst, i, this.clamp(r, ins.clamp, ins.count));
+      const out = this.clamp(r, ins.clamp, ins.count);
+      if (this.onElem) {
+        // the operands as read (before the write: dst may be an operand)
+        const raw = (s: Src | null, j: number) => (s && s.m !== 'k' ? { v: this.rd(s.a, j), sub: s.sub ? this.rd(s.sub, j) : 0 } : { v: 0, sub: 0 });
+        const k = ins.x && ins.x.m === 'k' ? this.K[ins.x.k]! : { mant: 0, exp: 0 };
+        this.onElem(ins, { a: ins.a ? this.rd(ins.a, i) : 0, x: raw(ins.x, i * xi), y: raw(ins.y, i * yi), mask: ins.mask ? this.rd(ins.mask, i) !== 0 : true, k, out, inc: this.saturations - sat0 });
+      }
+      this.wr(ins.dst, i, out);
     }
   }
 

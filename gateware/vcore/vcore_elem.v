@@ -1,0 +1,140 @@
+// vcore_elem: the element pipeline of the vector core (stage 2, first piece), UP5K16 number format.
+// One element per cycle, 4 stages; the semantics of one element of an E instruction of
+// hardware-models/fixed-point/core-program.ts (core-program-machine.ts, elem), bit for bit:
+//   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+// opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
+// opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
+// sliced vector operand like Y. p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
+// Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28.
+// Widths: A, y, ysub, x, xsub and the result 48 bits signed; products 16 × 16 (one SB_MAC16).
+`timescale 1ns / 1ps
+module vcore_elem (
+    input  wire               clk,
+    input  wire               in_valid,
+    input  wire signed [47:0] a,
+    input  wire signed [47:0] x,
+    input  wire signed [47:0] xsub,
+    input  wire signed [47:0] y,
+    input  wire signed [47:0] ysub,
+    input  wire        [15:0] kmant,
+    input  wire        [4:0]  kexp,
+    // control
+    input  wire               a_en, a_neg, p_en, p_neg,
+    input  wire               x_k, x_one, x_shl8, x_sub_en, x_clip,
+    input  wire        [3:0]  xs,
+    input  wire               y_shl8, y_sub_en, y_clip,
+    input  wire        [3:0]  ys,
+    input  wire        [5:0]  sh,
+    input  wire               use_exp,
+    input  wire        [2:0]  clamp,
+    input  wire               count,
+    output reg                out_valid,
+    output reg  signed [47:0] out,
+    output reg         [1:0]  inc
+);
+  // rounded right shift by s (1..15) of a 48-bit value: ((v >>> (s-1)) + 1) >>> 1
+  function signed [47:0] shr48(input signed [47:0] v, input [3:0] s);
+    reg signed [47:0] t;
+    begin
+      if (s == 4'd0) shr48 = v;
+      else begin
+        t = (v >>> (s - 4'd1)) + 48'sd1;
+        shr48 = t >>> 1;
+      end
+    end
+  endfunction
+
+  // ---- stage 1: pre-adder and slices
+  wire signed [47:0] xpre = (x_shl8 ? (x <<< 8) : x) - (x_sub_en ? xsub : 48'sd0);
+  wire signed [47:0] ypre = (y_shl8 ? (y <<< 8) : y) - (y_sub_en ? ysub : 48'sd0);
+  wire signed [47:0] xsh = shr48(xpre, xs);
+  wire signed [47:0] ysh = shr48(ypre, ys);
+  wire x_hi = xsh > 48'sd32767, x_lo = xsh < -48'sd32768;
+  wire y_hi = ysh > 48'sd32767, y_lo = ysh < -48'sd32768;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [47:0] xop = x_clip ? (x_hi ? 48'sd32767 : x_lo ? -48'sd32768 : xsh) : xsh;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] yop = y_clip ? (y_hi ? 48'sd32767 : y_lo ? -48'sd32768 : ysh) : ysh;
+  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
+
+  reg        v1;
+  reg signed [47:0] a1, y1;
+  reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
+  reg signed [15:0] my1;
+  reg        one1, p1, pn1, an1, ae1, cnt1;
+  reg signed [7:0]  s1;   // the product's shift: sh − exp (may be negative: exact left shift)
+  reg [2:0]  cl1;
+  reg [1:0]  i1;
+  always @(posedge clk) begin
+    v1   <= in_valid;
+    a1   <= a;
+    y1   <= yop;
+    mx1  <= x_k ? $signed({1'b0, kmant}) : xop[16:0];
+    my1  <= yop[15:0];
+    one1 <= x_one;
+    p1   <= p_en;
+    pn1  <= p_neg;
+    an1  <= a_neg;
+    ae1  <= a_en;
+    cnt1 <= count;
+    s1   <= $signed({2'b00, sh}) - (use_exp ? $signed({3'b000, kexp}) : 8'sd0);
+    cl1  <= clamp;
+    i1   <= inc1;
+  end
+
+  // ---- stage 2: the product (registered: the DSP's output register)
+  reg        v2, p2, pn2, an2, ae2, cnt2;
+  reg signed [47:0] a2, p2v;
+  reg signed [7:0]  s2;
+  reg [2:0]  cl2;
+  reg [1:0]  i2;
+  always @(posedge clk) begin
+    v2   <= v1;
+    p2v  <= one1 ? y1 : mx1 * my1;
+    p2   <= p1;
+    pn2  <= pn1;
+    an2  <= an1;
+    ae2  <= ae1;
+    cnt2 <= cnt1;
+    a2   <= a1;
+    s2   <= s1;
+    cl2  <= cl1;
+    i2   <= i1;
+  end
+
+  // ---- stage 3: rounding shift and the sum
+  wire [5:0] rsh = s2[5:0];
+  wire signed [47:0] pr = s2 < 0 ? (p2v <<< (-s2)) : (s2 == 0 ? p2v : (((p2v >>> (rsh - 6'd1)) + 48'sd1) >>> 1));
+  wire signed [47:0] av = ae2 ? (an2 ? -a2 : a2) : 48'sd0;
+  wire signed [47:0] r = p2 ? (pn2 ? av - pr : av + pr) : av;
+  reg        v3, cnt3;
+  reg signed [47:0] r3;
+  reg [2:0]  cl3;
+  reg [1:0]  i3;
+  always @(posedge clk) begin
+    v3   <= v2;
+    r3   <= r;
+    cnt3 <= cnt2;
+    cl3  <= cl2;
+    i3   <= i2;
+  end
+
+  // ---- stage 4: clamp and count
+  reg signed [47:0] hi, lo;
+  always @* begin
+    case (cl3)
+      3'd1: begin hi = 48'sd134217727; lo = -48'sd134217728; end
+      3'd2: begin hi = 48'sd8388607;   lo = -48'sd8388608;   end
+      3'd3: begin hi = 48'sd524287;    lo = -48'sd524288;    end
+      3'd4: begin hi = 48'sd32767;     lo = -48'sd32768;     end
+      3'd5: begin hi = 48'sd268435456; lo = -48'sd268435456; end
+      default: begin hi = 48'sh7fffffffffff; lo = -48'sh800000000000; end
+    endcase
+  end
+  wire over = r3 > hi, under = r3 < lo;
+  always @(posedge clk) begin
+    out_valid <= v3;
+    out       <= over ? hi : under ? lo : r3;
+    inc       <= i3 + (cnt3 && (over || under) ? 2'd1 : 2'd0);
+  end
+endmodule
