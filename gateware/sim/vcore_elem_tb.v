@@ -23,7 +23,7 @@ module vcore_elem_tb;
     wire [1:0] inc;
     // ctl bits: 0 a_en, 1 a_neg, 2 p_en, 3 p_neg, 4 x_k, 5 x_one, 6 x_shl8, 7 x_sub_en, 8 x_clip, 12:9 xs,
     // 13 y_shl8, 14 y_sub_en, 15 y_clip, 19:16 ys, 25:20 sh, 26 use_exp, 29:27 clamp, 30 count
-    vcore_elem dut (.clk(clk), .in_valid(in_valid), .a(a), .x(x), .xsub(xsub), .y(y), .ysub(ysub),
+    vcore_elem dut (.clk(clk), .in_valid(in_valid), .a(a), .x(x[31:0]), .xsub(xsub[31:0]), .y(y), .ysub(ysub[31:0]),
         .kmant(k[15:0]), .kexp(k[20:16]),
         .a_en(ctl[0]), .a_neg(ctl[1]), .p_en(ctl[2]), .p_neg(ctl[3]), .x_k(ctl[4]), .x_one(ctl[5]),
         .x_shl8(ctl[6]), .x_sub_en(ctl[7]), .x_clip(ctl[8]), .xs(ctl[12:9]), .y_shl8(ctl[13]),

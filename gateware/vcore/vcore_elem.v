@@ -6,16 +6,16 @@
 // opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
 // sliced vector operand like Y. p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
 // Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28.
-// Widths: A, y, ysub, x, xsub and the result 48 bits signed; products 16 × 16 (one SB_MAC16).
+// Widths: A, y (the bypass) and the result 48 bits signed, x, xsub, ysub 32; products 16 × 16 (one SB_MAC16).
 `timescale 1ns / 1ps
 module vcore_elem (
     input  wire               clk,
     input  wire               in_valid,
     input  wire signed [47:0] a,
-    input  wire signed [47:0] x,
-    input  wire signed [47:0] xsub,
+    input  wire signed [31:0] x,
+    input  wire signed [31:0] xsub,
     input  wire signed [47:0] y,
-    input  wire signed [47:0] ysub,
+    input  wire signed [31:0] ysub,
     input  wire        [15:0] kmant,
     input  wire        [4:0]  kexp,
     // control
@@ -32,29 +32,33 @@ module vcore_elem (
     output reg  signed [47:0] out,
     output reg         [1:0]  inc
 );
-  // rounded right shift by s (1..15) of a 48-bit value: ((v >>> (s-1)) + 1) >>> 1
-  function signed [47:0] shr48(input signed [47:0] v, input [3:0] s);
-    reg signed [47:0] t;
+  // rounded right shift by s (1..15): ((v >>> (s-1)) + 1) >>> 1
+  function signed [31:0] shrw(input signed [31:0] v, input [3:0] s);
+    reg signed [31:0] t;
     begin
-      if (s == 4'd0) shr48 = v;
+      if (s == 4'd0) shrw = v;
       else begin
-        t = (v >>> (s - 4'd1)) + 48'sd1;
-        shr48 = t >>> 1;
+        t = (v >>> (s - 4'd1)) + 32'sd1;
+        shrw = t >>> 1;
       end
     end
   endfunction
 
-  // ---- stage 1: pre-adder and slices
-  wire signed [47:0] xpre = (x_shl8 ? (x <<< 8) : x) - (x_sub_en ? xsub : 48'sd0);
-  wire signed [47:0] ypre = (y_shl8 ? (y <<< 8) : y) - (y_sub_en ? ysub : 48'sd0);
-  wire signed [47:0] xsh = shr48(xpre, xs);
-  wire signed [47:0] ysh = shr48(ypre, ys);
-  wire x_hi = xsh > 48'sd32767, x_lo = xsh < -48'sd32768;
-  wire y_hi = ysh > 48'sd32767, y_lo = ysh < -48'sd32768;
+  // ---- stage 1: pre-adder and slices. Widths of the UP5K16 programs: a sliced port operand is a stored
+  // value (U, D, S: at most 29 bits with the pre-adder's difference), so the slice paths are W bits; only
+  // the bypass (x = 1: the operand enters the sum as is, e.g. g or Σ r̄²) carries 48 bits.
+  localparam W = 32;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] xop = x_clip ? (x_hi ? 48'sd32767 : x_lo ? -48'sd32768 : xsh) : xsh;
+  wire signed [W-1:0] xpre = (x_shl8 ? (x <<< 8) : x) - (x_sub_en ? xsub : {W{1'b0}});
+  wire signed [W-1:0] ypre = (y_shl8 ? (y[W-1:0] <<< 8) : y[W-1:0]) - (y_sub_en ? ysub : {W{1'b0}});
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] yop = y_clip ? (y_hi ? 48'sd32767 : y_lo ? -48'sd32768 : ysh) : ysh;
+  wire signed [W-1:0] xsh = shrw(xpre, xs);
+  wire signed [W-1:0] ysh = shrw(ypre, ys);
+  wire x_hi = xsh > 32767, x_lo = xsh < -32768;
+  wire y_hi = ysh > 32767, y_lo = ysh < -32768;
+  wire signed [16:0] xop = x_clip ? (x_hi ? 17'sd32767 : x_lo ? -17'sd32768 : xsh[16:0]) : xsh[16:0];
+  wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
+  wire signed [47:0] ybyp = (y_shl8 || y_sub_en) ? {{(48-W){ypre[W-1]}}, ypre} : y;
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
 
   reg        v1;
@@ -68,9 +72,9 @@ module vcore_elem (
   always @(posedge clk) begin
     v1   <= in_valid;
     a1   <= a;
-    y1   <= yop;
-    mx1  <= x_k ? $signed({1'b0, kmant}) : xop[16:0];
-    my1  <= yop[15:0];
+    y1   <= ybyp;
+    mx1  <= x_k ? $signed({1'b0, kmant}) : xop;
+    my1  <= yop;
     one1 <= x_one;
     p1   <= p_en;
     pn1  <= p_neg;
