@@ -109,8 +109,11 @@ module vcore_elem (
   // ---- stage 3: rounding shift and the sum
   wire [5:0] rsh = s2[5:0];
   wire signed [47:0] pr = s2 < 0 ? (p2v <<< (-s2)) : (s2 == 0 ? p2v : (((p2v >>> (rsh - 6'd1)) + 48'sd1) >>> 1));
-  wire signed [47:0] av = ae2 ? (an2 ? -a2 : a2) : 48'sd0;
-  wire signed [47:0] r = p2 ? (pn2 ? av - pr : av + pr) : av;
+  // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
+  wire na = ae2 && an2, np = p2 && pn2;
+  wire signed [47:0] ax = ae2 ? (a2 ^ {48{na}}) : 48'sd0;
+  wire signed [47:0] px = p2 ? (pr ^ {48{np}}) : 48'sd0;
+  wire signed [47:0] r = ax + px + {46'd0, na & np, na ^ np};
   reg        v3, cnt3;
   reg signed [47:0] r3;
   reg [2:0]  cl3;
@@ -124,18 +127,22 @@ module vcore_elem (
   end
 
   // ---- stage 4: clamp and count
+  // out of range of a signed B-bit kind: the bits from B−1 up are not all equal to the sign (no comparators);
+  // R28 is ±2^28 (both ends included): 29-bit signed plus +2^28
   reg signed [47:0] hi, lo;
+  reg fits;
+  wire neg3 = r3[47];
   always @* begin
     case (cl3)
-      3'd1: begin hi = 48'sd134217727; lo = -48'sd134217728; end
-      3'd2: begin hi = 48'sd8388607;   lo = -48'sd8388608;   end
-      3'd3: begin hi = 48'sd524287;    lo = -48'sd524288;    end
-      3'd4: begin hi = 48'sd32767;     lo = -48'sd32768;     end
-      3'd5: begin hi = 48'sd268435456; lo = -48'sd268435456; end
-      default: begin hi = 48'sh7fffffffffff; lo = -48'sh800000000000; end
+      3'd1: begin hi = 48'sd134217727; lo = -48'sd134217728; fits = r3[47:27] == {21{neg3}}; end
+      3'd2: begin hi = 48'sd8388607;   lo = -48'sd8388608;   fits = r3[47:23] == {25{neg3}}; end
+      3'd3: begin hi = 48'sd524287;    lo = -48'sd524288;    fits = r3[47:19] == {29{neg3}}; end
+      3'd4: begin hi = 48'sd32767;     lo = -48'sd32768;     fits = r3[47:15] == {33{neg3}}; end
+      3'd5: begin hi = 48'sd268435456; lo = -48'sd268435456; fits = r3[47:28] == {20{neg3}} || r3 == 48'sd268435456 || r3 == -48'sd268435456; end
+      default: begin hi = 48'sh7fffffffffff; lo = -48'sh800000000000; fits = 1'b1; end
     endcase
   end
-  wire over = r3 > hi, under = r3 < lo;
+  wire over = !fits && !neg3, under = !fits && neg3;
   always @(posedge clk) begin
     out_valid <= v3;
     out       <= over ? hi : under ? lo : r3;
