@@ -32,15 +32,21 @@ module vcore_elem (
     output reg  signed [47:0] out,
     output reg         [1:0]  inc
 );
-  // rounded right shift by s (1..15): ((v >>> (s-1)) + 1) >>> 1
+  // rounded right shift by a slice shift of the format, ((v >>> (s-1)) + 1) >>> 1: UP5K16's slices are 4, 5,
+  // 8, 11 and 12 (format.ts), so the shift is a mux of constant shifts (0 passes v; other values: none in UP5K16)
   function signed [31:0] shrw(input signed [31:0] v, input [3:0] s);
     reg signed [31:0] t;
     begin
+      case (s)
+        4'd4: t = v >>> 3;
+        4'd5: t = v >>> 4;
+        4'd8: t = v >>> 7;
+        4'd11: t = v >>> 10;
+        4'd12: t = v >>> 11;
+        default: t = v;
+      endcase
       if (s == 4'd0) shrw = v;
-      else begin
-        t = (v >>> (s - 4'd1)) + 32'sd1;
-        shrw = t >>> 1;
-      end
+      else shrw = (t + 32'sd1) >>> 1;
     end
   endfunction
 
@@ -107,8 +113,12 @@ module vcore_elem (
   end
 
   // ---- stage 3: rounding shift and the sum
-  wire [5:0] rsh = s2[5:0];
-  wire signed [47:0] pr = s2 < 0 ? (p2v <<< (-s2)) : (s2 == 0 ? p2v : (((p2v >>> (rsh - 6'd1)) + 48'sd1) >>> 1));
+  // right shifts 1..32 (rounded), left shifts 1..15 (exact: a factor's exponent above the shift)
+  wire [4:0] rsh1 = s2[4:0] - 5'd1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [7:0] nls = -s2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [47:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 48'sd1) >>> 1));
   // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
   wire na = ae2 && an2, np = p2 && pn2;
   wire signed [47:0] ax = ae2 ? (a2 ^ {48{na}}) : 48'sd0;
