@@ -4,23 +4,25 @@
 //   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
 // opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
 // opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
-// sliced vector operand like Y. p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
+// sliced vector operand (the compiler never pre-adds on X). p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
 // Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28.
-// Widths: A, y (the bypass) and the result 48 bits signed, x, xsub, ysub 32; products 16 × 16 (one SB_MAC16).
+// Widths: A, y (the bypass) and the result D bits signed, x and ysub 32; products 16 × 16 (one SB_MAC16).
 `timescale 1ns / 1ps
-module vcore_elem (
+module vcore_elem #(
+    // width of A, the bypass, the product and the result: UP5K16's sums are below 2^41 (format.ts)
+    parameter D = 42
+) (
     input  wire               clk,
     input  wire               in_valid,
-    input  wire signed [47:0] a,
+    input  wire signed [D-1:0] a,
     input  wire signed [31:0] x,
-    input  wire signed [31:0] xsub,
-    input  wire signed [47:0] y,
+    input  wire signed [D-1:0] y,
     input  wire signed [31:0] ysub,
     input  wire        [15:0] kmant,
     input  wire        [4:0]  kexp,
     // control
     input  wire               a_en, a_neg, p_en, p_neg,
-    input  wire               x_k, x_one, x_shl8, x_sub_en, x_clip,
+    input  wire               x_k, x_one, x_clip,
     input  wire        [3:0]  xs,
     input  wire               y_shl8, y_sub_en, y_clip,
     input  wire        [3:0]  ys,
@@ -29,7 +31,7 @@ module vcore_elem (
     input  wire        [2:0]  clamp,
     input  wire               count,
     output reg                out_valid,
-    output reg  signed [47:0] out,
+    output reg  signed [D-1:0] out,
     output reg         [1:0]  inc
 );
   // rounded right shift by a slice shift of the format, ((v >>> (s-1)) + 1) >>> 1: UP5K16's slices are 4, 5,
@@ -55,20 +57,19 @@ module vcore_elem (
   // the bypass (x = 1: the operand enters the sum as is, e.g. g or Σ r̄²) carries 48 bits.
   localparam W = 32;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [W-1:0] xpre = (x_shl8 ? (x <<< 8) : x) - (x_sub_en ? xsub : {W{1'b0}});
   wire signed [W-1:0] ypre = (y_shl8 ? (y[W-1:0] <<< 8) : y[W-1:0]) - (y_sub_en ? ysub : {W{1'b0}});
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [W-1:0] xsh = shrw(xpre, xs);
+  wire signed [W-1:0] xsh = shrw(x, xs);
   wire signed [W-1:0] ysh = shrw(ypre, ys);
   wire x_hi = xsh > 32767, x_lo = xsh < -32768;
   wire y_hi = ysh > 32767, y_lo = ysh < -32768;
   wire signed [16:0] xop = x_clip ? (x_hi ? 17'sd32767 : x_lo ? -17'sd32768 : xsh[16:0]) : xsh[16:0];
   wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
-  wire signed [47:0] ybyp = (y_shl8 || y_sub_en) ? {{(48-W){ypre[W-1]}}, ypre} : y;
+  wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
 
   reg        v1;
-  reg signed [47:0] a1, y1;
+  reg signed [D-1:0] a1, y1;
   reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
   reg signed [15:0] my1;
   reg        one1, p1, pn1, an1, ae1, cnt1;
@@ -94,7 +95,7 @@ module vcore_elem (
 
   // ---- stage 2: the product (registered: the DSP's output register)
   reg        v2, p2, pn2, an2, ae2, cnt2;
-  reg signed [47:0] a2, p2v;
+  reg signed [D-1:0] a2, p2v;
   reg signed [7:0]  s2;
   reg [2:0]  cl2;
   reg [1:0]  i2;
@@ -118,14 +119,14 @@ module vcore_elem (
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [7:0] nls = -s2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [47:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 48'sd1) >>> 1));
+  wire signed [D-1:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 1) >>> 1));
   // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
   wire na = ae2 && an2, np = p2 && pn2;
-  wire signed [47:0] ax = ae2 ? (a2 ^ {48{na}}) : 48'sd0;
-  wire signed [47:0] px = p2 ? (pr ^ {48{np}}) : 48'sd0;
-  wire signed [47:0] r = ax + px + {46'd0, na & np, na ^ np};
+  wire signed [D-1:0] ax = ae2 ? (a2 ^ {D{na}}) : {D{1'b0}};
+  wire signed [D-1:0] px = p2 ? (pr ^ {D{np}}) : {D{1'b0}};
+  wire signed [D-1:0] r = ax + px + {{(D-2){1'b0}}, na & np, na ^ np};
   reg        v3, cnt3;
-  reg signed [47:0] r3;
+  reg signed [D-1:0] r3;
   reg [2:0]  cl3;
   reg [1:0]  i3;
   always @(posedge clk) begin
@@ -139,17 +140,19 @@ module vcore_elem (
   // ---- stage 4: clamp and count
   // out of range of a signed B-bit kind: the bits from B−1 up are not all equal to the sign (no comparators);
   // R28 is ±2^28 (both ends included): 29-bit signed plus +2^28
-  reg signed [47:0] hi, lo;
+  reg signed [D-1:0] hi, lo;
   reg fits;
-  wire neg3 = r3[47];
+  wire neg3 = r3[D-1];
   always @* begin
+    hi = r3;
+    lo = r3;
     case (cl3)
-      3'd1: begin hi = 48'sd134217727; lo = -48'sd134217728; fits = r3[47:27] == {21{neg3}}; end
-      3'd2: begin hi = 48'sd8388607;   lo = -48'sd8388608;   fits = r3[47:23] == {25{neg3}}; end
-      3'd3: begin hi = 48'sd524287;    lo = -48'sd524288;    fits = r3[47:19] == {29{neg3}}; end
-      3'd4: begin hi = 48'sd32767;     lo = -48'sd32768;     fits = r3[47:15] == {33{neg3}}; end
-      3'd5: begin hi = 48'sd268435456; lo = -48'sd268435456; fits = r3[47:28] == {20{neg3}} || r3 == 48'sd268435456 || r3 == -48'sd268435456; end
-      default: begin hi = 48'sh7fffffffffff; lo = -48'sh800000000000; fits = 1'b1; end
+      3'd1: begin hi = 134217727; lo = -134217728; fits = r3[D-1:27] == {(D-27){neg3}}; end
+      3'd2: begin hi = 8388607;   lo = -8388608;   fits = r3[D-1:23] == {(D-23){neg3}}; end
+      3'd3: begin hi = 524287;    lo = -524288;    fits = r3[D-1:19] == {(D-19){neg3}}; end
+      3'd4: begin hi = 32767;     lo = -32768;     fits = r3[D-1:15] == {(D-15){neg3}}; end
+      3'd5: begin hi = 268435456; lo = -268435456; fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456; end
+      default: fits = 1'b1;
     endcase
   end
   wire over = !fits && !neg3, under = !fits && neg3;

@@ -102,6 +102,8 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
       if (got[0] !== want[i]![0] || got[1] !== want[i]![1]) expect(`${what}: ${got.join(' ')}`).toBe(`${what}: ${want[i]!.join(' ')}`);
       sat += want[i]![1];
     });
+    const bits = (xs: number[]) => Math.ceil(Math.log2(xs.reduce((m, v) => Math.max(m, Math.abs(v >= 2 ** 47 ? v - 2 ** 48 : v) + 1), 1))) + 1;
+    process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.map((w) => w[0]))}\n`);
     process.stderr.write(`NOTE: vcore_elem: ${want.length} elements bit-exact (${tags.size} control words, ${sat} counted saturations), ${skipped} em elements skipped\n`);
     expect(sat).toBeGreaterThan(0);
     tags = new Set();
