@@ -52,13 +52,15 @@ module vcore_elem_tb;
         $readmemh(fk, vk);
         fd = $fopen(fout, "w");
         got = 0;
-        for (i = 0; i < n; i = i + 1) begin
+        // A enters two cycles after the element's other operands (the core reads it late)
+        for (i = 0; i < n + 2; i = i + 1) begin
             @(negedge clk);
-            in_valid = 1'b1;
-            a = va[i]; x = vx[i]; xsub = vxs[i]; y = vy[i]; ysub = vys[i]; ctl = vctl[i]; k = vk[i];
+            in_valid = i < n;
+            if (i < n) begin
+                x = vx[i]; xsub = vxs[i]; y = vy[i]; ysub = vys[i]; ctl = vctl[i]; k = vk[i];
+            end
+            if (i >= 2) a = va[i - 2];
         end
-        @(negedge clk);
-        in_valid = 1'b0;
         while (got < n) @(negedge clk);
         $fdisplay(fd, "END");
         $fclose(fd);

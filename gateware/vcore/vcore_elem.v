@@ -14,7 +14,7 @@ module vcore_elem #(
 ) (
     input  wire               clk,
     input  wire               in_valid,
-    input  wire signed [D-1:0] a,
+    input  wire signed [D-1:0] a,      // A of the element issued two cycles earlier (read late: no FFs carry it)
     input  wire signed [31:0] x,
     input  wire signed [D-1:0] y,
     input  wire signed [31:0] ysub,
@@ -69,7 +69,7 @@ module vcore_elem #(
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
 
   reg        v1;
-  reg signed [D-1:0] a1, y1;
+  reg signed [D-1:0] y1;
   reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
   reg signed [15:0] my1;
   reg        one1, p1, pn1, an1, ae1, cnt1;
@@ -78,7 +78,6 @@ module vcore_elem #(
   reg [1:0]  i1;
   always @(posedge clk) begin
     v1   <= in_valid;
-    a1   <= a;
     y1   <= ybyp;
     mx1  <= x_k ? $signed({1'b0, kmant}) : xop;
     my1  <= yop;
@@ -95,7 +94,7 @@ module vcore_elem #(
 
   // ---- stage 2: the product (registered: the DSP's output register)
   reg        v2, p2, pn2, an2, ae2, cnt2;
-  reg signed [D-1:0] a2, p2v;
+  reg signed [D-1:0] p2v;
   reg signed [7:0]  s2;
   reg [2:0]  cl2;
   reg [1:0]  i2;
@@ -107,7 +106,6 @@ module vcore_elem #(
     an2  <= an1;
     ae2  <= ae1;
     cnt2 <= cnt1;
-    a2   <= a1;
     s2   <= s1;
     cl2  <= cl1;
     i2   <= i1;
@@ -122,7 +120,7 @@ module vcore_elem #(
   wire signed [D-1:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 1) >>> 1));
   // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
   wire na = ae2 && an2, np = p2 && pn2;
-  wire signed [D-1:0] ax = ae2 ? (a2 ^ {D{na}}) : {D{1'b0}};
+  wire signed [D-1:0] ax = ae2 ? (a ^ {D{na}}) : {D{1'b0}};
   wire signed [D-1:0] px = p2 ? (pr ^ {D{np}}) : {D{1'b0}};
   wire signed [D-1:0] r = ax + px + {{(D-2){1'b0}}, na & np, na ^ np};
   reg        v3, cnt3;
