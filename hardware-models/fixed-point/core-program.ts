@@ -496,18 +496,69 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   for (const n of lens.keys()) if (!width.has(n)) width.set(n, n === 'HT' ? 1 : n.startsWith('ACC') || n === 'SC' ? 56 : 28);
   width.set('RIN', 20);
   width.set('USTAR', 28);
-  width.set('PREV', 56);
+  width.set('PREV', 28);
+  // lifetimes: the state kept across steps and frames lives always; a temporary from its first to its last access
+  // in program order (closed: a vector whose life starts where another's ends does not share its words, so no
+  // instruction reads and writes one word), the whole iteration loop if it is touched inside it. Temporaries with
+  // disjoint lifetimes share words.
+  const PERSISTENT = new Set(['U', 'DELTA', 'RBARIN', 'RIN', 'DIN', 'USTAR', 'PREV', 'HT', 'EBAR', 'RHO', 'DRHO', 'CURV']);
+  const writes = (ins: PInstr): string[] => {
+    switch (ins.op) {
+      case 'E':
+      case 'DOT':
+        return [ins.dst.name];
+      case 'MV':
+        return [ins.epi ? ins.epi.dst.name : ins.acc.name];
+      case 'ACT':
+        return [ins.rho.name, ins.drho.name, ins.curv.name];
+      default:
+        return [];
+    }
+  };
+  const life = new Map<string, [number, number]>();
+  const itEnd = (code[itLoop] as { end: number }).end;
+  code.forEach((ins, i) => {
+    if (i < entryFrame) return;
+    for (const n of writes(ins)) {
+      if (PERSISTENT.has(n)) continue;
+      const l = life.get(n);
+      life.set(n, l ? [l[0], i] : [i, i]);
+    }
+    for (const n of reads(ins)) {
+      if (PERSISTENT.has(n)) continue;
+      const l = life.get(n);
+      if (!l) throw new Error(`vector ${n} is read before it is written in a step: it must be persistent`);
+      l[1] = i;
+    }
+  });
+  for (const l of life.values()) if (l[1] >= itLoop && l[0] <= itEnd) [l[0], l[1]] = [Math.min(l[0], itLoop), Math.max(l[1], itEnd)];
+  const overlaps = (a: string, b: string) => {
+    const x = life.get(a);
+    const y = life.get(b);
+    return !x || !y || (x[0] <= y[1] && y[0] <= x[1]);
+  };
   const order = [...lens.keys()].sort((a, b) => conflicts.get(b)!.size - conflicts.get(a)!.size || a.localeCompare(b));
   const banks: Array<{ words: number; bits: number; vectors: string[] }> = [];
   const place = new Map<string, Addr>();
+  /** The lowest word of bank b where n fits beside the vectors whose lifetimes overlap its own, or −1. */
+  const slot = (b: number, n: string): number => {
+    const len = lens.get(n)!;
+    const busy = banks[b]!.vectors.filter((o) => overlaps(n, o)).map((o) => [place.get(o)!.word, place.get(o)!.word + lens.get(o)!] as const);
+    for (const start of [0, ...busy.map(([, e]) => e)].sort((x, y) => x - y)) {
+      if (start + len > BANK_WORDS) break;
+      if (busy.every(([s0, e0]) => start + len <= s0 || start >= e0)) return start;
+    }
+    return -1;
+  };
   for (const n of order) {
     const len = lens.get(n)!;
     const wide = width.get(n)! > 32;
-    let b = banks.findIndex((bk) => bk.words + len <= BANK_WORDS && bk.bits > 32 === wide && bk.vectors.every((o) => !conflicts.get(n)!.has(o)));
+    let b = banks.findIndex((bk, j) => bk.bits > 32 === wide && bk.vectors.every((o) => !conflicts.get(n)!.has(o)) && slot(j, n) >= 0);
     if (b < 0) b = banks.push({ words: 0, bits: wide ? 56 : 0, vectors: [] }) - 1;
     const bk = banks[b]!;
-    place.set(n, { bank: b, word: bk.words });
-    bk.words += len;
+    const w = slot(b, n);
+    place.set(n, { bank: b, word: w });
+    bk.words = Math.max(bk.words, w + len);
     bk.bits = Math.max(bk.bits, width.get(n)!);
     bk.vectors.push(n);
   }

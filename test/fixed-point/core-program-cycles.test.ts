@@ -5,6 +5,8 @@ import { UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 import { deeperNetworkImage } from '../gateware/fixtures.js';
 import type { Instr } from '../../hardware-models/fixed-point/core-program.js';
+import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
 
 // Cycles per frame of the example (examples/teacher, K = 4, 10 steps) if each instruction costs fill +
 // elements (core-program-machine.ts, cost), counted from the machine's executions, and the program length.
@@ -103,6 +105,12 @@ describe('cycles per frame of the vector program (cost model)', () => {
           } else if (ins.op === 'ACT') note('tb', ins.tb);
         }
       }
+    for (const fmt of [WIDE, UP5K16]) {
+      const big = compileProgram(compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image, fmt);
+      const words = big.banks.reduce((a, b) => a + b.words, 0);
+      const ebr = big.banks.reduce((a, b) => a + Math.ceil(b.words / 256) * Math.ceil(b.bits / 16), 0);
+      process.stderr.write(`NOTE: vector program ${fmt.name}, 64 neurons (6-40-18-6): ${big.code.length} instructions, ${big.banks.length} banks (${big.banks.map((b) => `${b.words}x${b.bits}`).join(' ')}), ${words} words, ${ebr} EBR (256 x 16)\n`);
+    }
     process.stderr.write(`NOTE: vector program field maxima (example and deeper network, WIDE and UP5K16): ${JSON.stringify(max)}\n`);
     expect(max.n).toBeLessThan(128);
     expect(max.bank).toBeLessThan(8);

@@ -7,6 +7,8 @@ import { toSignal, UP5K16, WIDE, type NumberFormat } from '../../hardware-models
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { deeperNetworkImage } from '../gateware/fixtures.js';
+import { compileBoardImage } from '../../compiler/board/compile-image.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
 // The vector-engine program of the fixed-point core (core-program.ts, compiled once per image) executed
@@ -129,6 +131,23 @@ describe('the core as a vector program (core-program.ts) is bit-exact with Fixed
         frame(x, k >= 50, ALL_PROBES, `${fmt.name} deeper frame ${k}`);
       }
       check(`${fmt.name} deeper end`);
+    });
+
+    it(`${fmt.name}: a 64-neuron network at capacity with clip activations (hard sigmoid), learning and targets`, () => {
+      const img = compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image;
+      expect(img.nNeurons).toBe(64);
+      expect(img.populations.some((p) => p.activation.kind === 'clip')).toBe(true);
+      const { check, frame, core, m } = pair(img, fmt);
+      for (let k = 0; k < 60; k++) {
+        if (k % 7 === 0) {
+          const t = img.outputs.map((_, c) => toSignal(0.3 + 0.25 * Math.sin(k / 11 + c)));
+          core.setTargets(t);
+          m.setTargets(t);
+        }
+        const x = Array.from({ length: 6 }, (_, c) => toSignal(0.5 + 0.45 * Math.sin(k / 9 + c)));
+        frame(x, k >= 10, ALL_PROBES, `${fmt.name} 64-neuron frame ${k}`);
+      }
+      check(`${fmt.name} 64-neuron end`);
     });
 
     it(`${fmt.name}: every probe mask, and a saturating burst (counts compared)`, () => {
