@@ -497,6 +497,15 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
   width.set('RIN', 20);
   width.set('USTAR', 28);
   width.set('PREV', 28);
+  // unclamped temporaries: their widths from the format's bounds (estimates for the bank widths; the machine
+  // stores every value whole): shr(U, 8) and r̄_in/2⁸ are S; κ, ρ'Δ and ρ'c are single products brought back to
+  // their format; g, b, HΔ and wt are sums of D-sized terms; the partial sums are the accumulators
+  const est: Record<string, number> = limited
+    ? { MOP: fmt.operandBits, RBS: 20, KAP: 26, P: 26, E1: 32, EM: 28, G: 36, B: 36, HD: 36, WT: 36, SC: 42 }
+    : { MOP: 20, RBS: 20, KAP: 26, P: 28, E1: 32, G: 40, B: 40, HD: 40, WT: 40, SC: 53 };
+  est.DIN = 24;
+  for (const n of ['ACCQ', 'ACCG', 'ACCC', 'ACCP', 'ACCA', 'ACCT']) est[n] = limited ? 41 : 53;
+  for (const [n, b] of Object.entries(est)) if (lens.has(n)) width.set(n, b);
   // lifetimes: the state kept across steps and frames lives always; a temporary from its first to its last access
   // in program order (closed: a vector whose life starts where another's ends does not share its words, so no
   // instruction reads and writes one word), the whole iteration loop if it is touched inside it. Temporaries with
@@ -554,7 +563,7 @@ export function compileProgram(img: BoardImage, fmt: NumberFormat = WIDE): CoreP
     const len = lens.get(n)!;
     const wide = width.get(n)! > 32;
     let b = banks.findIndex((bk, j) => bk.bits > 32 === wide && bk.vectors.every((o) => !conflicts.get(n)!.has(o)) && slot(j, n) >= 0);
-    if (b < 0) b = banks.push({ words: 0, bits: wide ? 56 : 0, vectors: [] }) - 1;
+    if (b < 0) b = banks.push({ words: 0, bits: wide ? 33 : 0, vectors: [] }) - 1;
     const bk = banks[b]!;
     const w = slot(b, n);
     place.set(n, { bank: b, word: w });
