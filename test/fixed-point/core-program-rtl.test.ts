@@ -61,7 +61,7 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     const f: Record<'a' | 'x' | 'xsub' | 'y' | 'ysub' | 'ctl' | 'k', number[]> = { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] };
     const want: Array<[number, number]> = [];
     let skipped = 0;
-    let tags = new Set<number>();
+    const tags = new Set<number>();
     m.onElem = (ins, e) => {
       if (want.length >= 200_000) return;
       const c = control(ins, e);
@@ -106,7 +106,6 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.map((w) => w[0]))}\n`);
     process.stderr.write(`NOTE: vcore_elem: ${want.length} elements bit-exact (${tags.size} control words, ${sat} counted saturations), ${skipped} em elements skipped\n`);
     expect(sat).toBeGreaterThan(0);
-    tags = new Set();
   }, 120_000);
 
   it.skipIf(!hasVerilator)('is lint-clean under verilator --lint-only -Wall', () => {
