@@ -1,0 +1,162 @@
+// vcore_elem: the element pipeline of the vector core (stage 2, first piece), UP5K16 number format.
+// One element per cycle, 4 stages; the semantics of one element of an E instruction of
+// hardware-models/fixed-point/core-program.ts (core-program-machine.ts, elem), bit for bit:
+//   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+// opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
+// opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
+// sliced vector operand (the compiler never pre-adds on X). p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
+// Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28.
+// Widths: A, y (the bypass) and the result D bits signed, x and ysub 32; products 16 × 16 (one SB_MAC16).
+`timescale 1ns / 1ps
+module vcore_elem #(
+    // width of A, the bypass, the product and the result: UP5K16's sums are below 2^41 (format.ts)
+    parameter D = 42
+) (
+    input  wire               clk,
+    input  wire               in_valid,
+    input  wire signed [D-1:0] a,      // A of the element issued two cycles earlier (read late: no FFs carry it)
+    input  wire signed [31:0] x,
+    input  wire signed [D-1:0] y,
+    input  wire signed [31:0] ysub,
+    input  wire        [15:0] kmant,
+    input  wire        [4:0]  kexp,
+    // control
+    input  wire               a_en, a_neg, p_en, p_neg,
+    input  wire               x_k, x_one, x_clip,
+    input  wire        [3:0]  xs,
+    input  wire               y_shl8, y_sub_en, y_clip,
+    input  wire        [3:0]  ys,
+    input  wire        [5:0]  sh,
+    input  wire               use_exp,
+    input  wire        [2:0]  clamp,
+    input  wire               count,
+    output reg                out_valid,
+    output reg  signed [D-1:0] out,
+    output reg         [1:0]  inc
+);
+  // rounded right shift by a slice shift of the format, ((v >>> (s-1)) + 1) >>> 1: UP5K16's slices are 4, 5,
+  // 8, 11 and 12 (format.ts), so the shift is a mux of constant shifts (0 passes v; other values: none in UP5K16)
+  function signed [31:0] shrw(input signed [31:0] v, input [3:0] s);
+    reg signed [31:0] t;
+    begin
+      case (s)
+        4'd4: t = v >>> 3;
+        4'd5: t = v >>> 4;
+        4'd8: t = v >>> 7;
+        4'd11: t = v >>> 10;
+        4'd12: t = v >>> 11;
+        default: t = v;
+      endcase
+      if (s == 4'd0) shrw = v;
+      else shrw = (t + 32'sd1) >>> 1;
+    end
+  endfunction
+
+  // ---- stage 1: pre-adder and slices. Widths of the UP5K16 programs: a sliced port operand is a stored
+  // value (U, D, S: at most 29 bits with the pre-adder's difference), so the slice paths are W bits; only
+  // the bypass (x = 1: the operand enters the sum as is, e.g. g or Σ r̄²) carries 48 bits.
+  localparam W = 32;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [W-1:0] ypre = (y_shl8 ? (y[W-1:0] <<< 8) : y[W-1:0]) - (y_sub_en ? ysub : {W{1'b0}});
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [W-1:0] xsh = shrw(x, xs);
+  wire signed [W-1:0] ysh = shrw(ypre, ys);
+  wire x_hi = xsh > 32767, x_lo = xsh < -32768;
+  wire y_hi = ysh > 32767, y_lo = ysh < -32768;
+  wire signed [16:0] xop = x_clip ? (x_hi ? 17'sd32767 : x_lo ? -17'sd32768 : xsh[16:0]) : xsh[16:0];
+  wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
+  wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
+  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
+
+  reg        v1;
+  reg signed [D-1:0] y1;
+  reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
+  reg signed [15:0] my1;
+  reg        one1, p1, pn1, an1, ae1, cnt1;
+  reg signed [7:0]  s1;   // the product's shift: sh − exp (may be negative: exact left shift)
+  reg [2:0]  cl1;
+  reg [1:0]  i1;
+  always @(posedge clk) begin
+    v1   <= in_valid;
+    y1   <= ybyp;
+    mx1  <= x_k ? $signed({1'b0, kmant}) : xop;
+    my1  <= yop;
+    one1 <= x_one;
+    p1   <= p_en;
+    pn1  <= p_neg;
+    an1  <= a_neg;
+    ae1  <= a_en;
+    cnt1 <= count;
+    s1   <= $signed({2'b00, sh}) - (use_exp ? $signed({3'b000, kexp}) : 8'sd0);
+    cl1  <= clamp;
+    i1   <= inc1;
+  end
+
+  // ---- stage 2: the product (registered: the DSP's output register)
+  reg        v2, p2, pn2, an2, ae2, cnt2;
+  reg signed [D-1:0] p2v;
+  reg signed [7:0]  s2;
+  reg [2:0]  cl2;
+  reg [1:0]  i2;
+  always @(posedge clk) begin
+    v2   <= v1;
+    p2v  <= one1 ? y1 : mx1 * my1;
+    p2   <= p1;
+    pn2  <= pn1;
+    an2  <= an1;
+    ae2  <= ae1;
+    cnt2 <= cnt1;
+    s2   <= s1;
+    cl2  <= cl1;
+    i2   <= i1;
+  end
+
+  // ---- stage 3: rounding shift and the sum
+  // right shifts 1..32 (rounded), left shifts 1..15 (exact: a factor's exponent above the shift)
+  wire [4:0] rsh1 = s2[4:0] - 5'd1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [7:0] nls = -s2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [D-1:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 1) >>> 1));
+  // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
+  wire na = ae2 && an2, np = p2 && pn2;
+  wire signed [D-1:0] ax = ae2 ? (a ^ {D{na}}) : {D{1'b0}};
+  wire signed [D-1:0] px = p2 ? (pr ^ {D{np}}) : {D{1'b0}};
+  wire signed [D-1:0] r = ax + px + {{(D-2){1'b0}}, na & np, na ^ np};
+  reg        v3, cnt3;
+  reg signed [D-1:0] r3;
+  reg [2:0]  cl3;
+  reg [1:0]  i3;
+  always @(posedge clk) begin
+    v3   <= v2;
+    r3   <= r;
+    cnt3 <= cnt2;
+    cl3  <= cl2;
+    i3   <= i2;
+  end
+
+  // ---- stage 4: clamp and count
+  // out of range of a signed B-bit kind: the bits from B−1 up are not all equal to the sign (no comparators);
+  // R28 is ±2^28 (both ends included): 29-bit signed plus +2^28
+  reg signed [D-1:0] hi, lo;
+  reg fits;
+  wire neg3 = r3[D-1];
+  always @* begin
+    hi = r3;
+    lo = r3;
+    case (cl3)
+      3'd1: begin hi = 134217727; lo = -134217728; fits = r3[D-1:27] == {(D-27){neg3}}; end
+      3'd2: begin hi = 8388607;   lo = -8388608;   fits = r3[D-1:23] == {(D-23){neg3}}; end
+      3'd3: begin hi = 524287;    lo = -524288;    fits = r3[D-1:19] == {(D-19){neg3}}; end
+      3'd4: begin hi = 32767;     lo = -32768;     fits = r3[D-1:15] == {(D-15){neg3}}; end
+      3'd5: begin hi = 268435456; lo = -268435456; fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456; end
+      default: fits = 1'b1;
+    endcase
+  end
+  wire over = !fits && !neg3, under = !fits && neg3;
+  always @(posedge clk) begin
+    out_valid <= v3;
+    out       <= over ? hi : under ? lo : r3;
+    inc       <= i3 + (cnt3 && (over || under) ? 2'd1 : 2'd0);
+  end
+endmodule
