@@ -192,6 +192,15 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
   });
 }
 
+/**
+ * Whether the top boots its soft processor from the configuration flash (it has the port flash_miso:
+ * gateware/flash_boot.v inside); its bitstream then needs the firmware image in the flash beside it.
+ */
+export function topBootsFromFlash(gw: string, top: string): boolean {
+  const f = join(gw, `${top}.v`);
+  return existsSync(f) && /\binput\s+(?:wire\s+)?flash_miso\b/.test(readFileSync(f, 'utf8'));
+}
+
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
 async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
   // gateware/*.v and the soft processor cpu_link runs (gateware/cpu/: its core and register file)
@@ -199,8 +208,11 @@ async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, o
     ...readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f)),
     ...['rv32_core.v', 'rv32_regfile.v'].map((f) => join(gw, 'cpu', f)).filter((f) => existsSync(f)),
   ];
+  // a top with the configuration flash's pins (board_top: flash_boot reads the soft processor's firmware
+  // from it) gets them, and the LEDs, from ice40_top (BOARD_TOP_FLASH)
+  const flash = topBootsFromFlash(gw, o.top) ? ' -DBOARD_TOP_FLASH' : '';
   const script = [
-    `read_verilog -DBOARD_TOP=${o.top} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
+    `read_verilog -DBOARD_TOP=${o.top}${flash} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
     `chparam -set CLK_HZ ${board.clkHz} -set BAUD ${o.baud ?? 921_600} ice40_top`,
     'synth_ice40 -dsp -top ice40_top -json design.json',
     'tee -q -o stat.json stat -json',
