@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { repoRoot } from '../board/verilate.js';
+import { FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from './firmware-image.js';
 
 /**
  * Synthesis, place and route and packing of a gateware top for an iCE40 board with the open flow
@@ -199,6 +200,42 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
 export function topBootsFromFlash(gw: string, top: string): boolean {
   const f = join(gw, `${top}.v`);
   return existsSync(f) && /\binput\s+(?:wire\s+)?flash_miso\b/.test(readFileSync(f, 'utf8'));
+}
+
+/** The firmware image a flash-booting top needs beside its bitstream, and how to write both. */
+export interface FirmwareFlashFile {
+  /** The flash image (firmware-image.ts: header + payload) written into the build folder. */
+  image: string;
+  /** The firmware it packs (the committed gateware/firmware/cpulink_board.hex) and its size, bytes. */
+  firmware: string;
+  firmwareBytes: number;
+  /** Byte address of the image in the configuration flash (flash_boot.v's OFFSET). */
+  offset: number;
+  /** The programmer runs that write both, in order: the image at its offset, then the bitstream. */
+  commands: string[];
+}
+
+/**
+ * For a top that boots its soft processor from the flash (topBootsFromFlash): writes the flash image of
+ * the committed firmware (gateware/firmware/cpulink_board.hex, what the simulations run) as
+ * <out>/firmware-flash.bin, and says how to write it and the bitstream <out>/design.bin with iceprog
+ * (`nla fpga flash --firmware` does the same). Null for any other top.
+ */
+export function writeFirmwareFlashFile(top: string, outDir: string, gw = join(repoRoot(), 'gateware')): FirmwareFlashFile | null {
+  if (!topBootsFromFlash(gw, top)) return null;
+  const firmware = join(gw, 'firmware', 'cpulink_board.hex');
+  const bytes = readFirmwareFile(firmware);
+  const out = resolve(outDir);
+  mkdirSync(out, { recursive: true });
+  const image = join(out, 'firmware-flash.bin');
+  writeFileSync(image, firmwareFlashImage(bytes));
+  return {
+    image,
+    firmware,
+    firmwareBytes: bytes.length,
+    offset: FIRMWARE_FLASH_OFFSET,
+    commands: [`iceprog -o ${FIRMWARE_FLASH_OFFSET} ${image}`, `iceprog ${join(out, 'design.bin')}`],
+  };
 }
 
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
