@@ -196,7 +196,7 @@ function formatReport(r: {
   const fw = r.firmware;
   if (fw) {
     lines.push(`firmware: ${fw.image} (${fw.firmwareBytes} B of ${fw.firmware}, header + CRC-32): flash_boot copies it from the flash at ${fw.offset} into the soft CPU's RAM at power-up (red LED: bad image, the CPU stays in reset)`);
-    lines.push(`  write both: ${fw.commands.join('; then ')}  (or: nla fpga flash --bin <bitstream> --firmware ${fw.firmware})`);
+    lines.push(`  write both: ${fw.commands.join('; then ')}  (or: nla fpga flash --bin ${fw.commands[1]!.replace(/^iceprog /, '')} --firmware ${fw.firmware})`);
   }
   return lines.join('\n');
 }
