@@ -5,9 +5,16 @@
 // high, extends it). The capabilities are declared here once and passed to nla_core (what its memories
 // hold); the firmware announces them in HELLO_ACK from its board parameters
 // (gateware/firmware/rv32/cpulink_board.h, checked equal to these by test/gateware/cpu-board-image.test.ts).
-// cpu_link's code and data are one SPRAM: in simulation it starts with the committed image
-// gateware/firmware/cpulink_board.hex (`CPU_LINK_FW, which host/board/verilate.ts defines); on the chip it
-// must be copied in from the SPI flash at boot (gateware/flash_boot.v: see cpu_link.v's boot port).
+// cpu_link's code and data are one SPRAM, which the bitstream cannot initialize: with FLASH_BOOT = 1 (the
+// default wherever `CPU_LINK_FW is not defined, so always in synthesis) gateware/flash_boot.v copies the
+// firmware image from the configuration SPI flash (1 MiB, header "NLFW", length, CRC-32; written by
+// `nla fpga flash --firmware`) into it through cpu_link's boot port while the processor is held in reset;
+// a bad header or CRC keeps the processor in reset for good (nothing is sent on the UART) and lights the
+// red LED (led_red_n); the green LED (led_green_n) lights when the firmware runs. With FLASH_BOOT = 0 (the
+// default where `CPU_LINK_FW is defined: the co-simulation of host/board/verilate.ts, which preloads the
+// SPRAM with the committed image gateware/firmware/cpulink_board.hex) there is no boot: the processor
+// starts at once and the flash pins idle (test/gateware/flash-board.test.ts runs the FLASH_BOOT = 1 path,
+// through ice40_top, from an empty SPRAM).
 // board_link (the same ports, in RTL) remains the reference of the session tests. LEDs: session open,
 // streaming.
 module board_top #(
@@ -20,16 +27,26 @@ module board_top #(
   parameter MAX_SYNAPSES = 4096,
   parameter IMG_BYTES = 32768,
   parameter MAX_FRAME_RATE = 1000,
-  parameter POR_BITS = 8
+  parameter POR_BITS = 8,
+`ifdef CPU_LINK_FW
+  parameter FLASH_BOOT = 0
+`else
+  parameter FLASH_BOOT = 1
+`endif
 ) (
   input  clk,
   input  rst,
   input  uart_rx_pin,
   output uart_tx_pin,
   output led_session,
-  output led_streaming
+  output led_streaming,
+  output flash_csn,
+  output flash_sck,
+  output flash_mosi,
+  input  flash_miso,
+  output led_red_n,
+  output led_green_n
 );
-  /* verilator lint_on PINCONNECTEMPTY */
   // ---- power-on reset ----
   reg [POR_BITS:0] por = {(POR_BITS + 1){1'b0}};
   always @(posedge clk) if (!por[POR_BITS]) por <= por + 1'b1;
@@ -88,12 +105,30 @@ module board_top #(
     .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed));
 
+  // ---- boot: the firmware from the SPI flash into cpu_link's SPRAM (the processor held in reset until done) ----
+  wire boot_we, boot_done, boot_error;
+  wire [13:0] boot_addr;
+  wire [15:0] boot_wd;
+  generate if (FLASH_BOOT != 0) begin : g_boot
+    flash_boot u_boot (.clk(clk), .rst(rst_q), .spi_csn(flash_csn), .spi_sck(flash_sck), .spi_mosi(flash_mosi),
+      .spi_miso(flash_miso), .ram_we(boot_we), .ram_addr(boot_addr), .ram_wd(boot_wd), .done(boot_done),
+      .error(boot_error));
+  end else begin : g_no_boot
+    assign {flash_csn, flash_sck, flash_mosi} = 3'b100;
+    assign {boot_we, boot_addr, boot_wd, boot_done, boot_error} = {1'b0, 14'd0, 16'd0, 1'b1, 1'b0};
+    wire _unused_miso = flash_miso;
+  end endgenerate
+  assign led_red_n = ~boot_error;
+  assign led_green_n = ~boot_done;
+
   // ---- link layer and session: the firmware on the soft processor (its image loader too: img_commit unused) ----
   /* verilator lint_off PINCONNECTEMPTY */
   cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .MAX_PAYLOAD(MAX_PAYLOAD),
     .IMG_BYTES(IMG_BYTES), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .ID_LEN(8), .BOARD_ID("nla-up5k")) u_link (
-    .clk(clk), .rst(rst_q), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
+    .clk(clk), .rst(rst_q),
+    .boot_hold(~boot_done), .boot_we(boot_we), .boot_addr(boot_addr), .boot_wd(boot_wd),
+    .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
     .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release), .rx_reject(rx_reject),
     .rx_reject_reason(rx_reject_reason), .rx_overrun(rx_overrun), .rx_rd_buf(rx_rd_buf),
     .rx_rd_addr(rx_rd_addr), .rx_rd_data(rx_rd_data), .rx_activity(rx_activity), .tx_start(tx_start),
@@ -110,5 +145,6 @@ module board_top #(
     .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
     .saturations(saturations), .frames_processed(frames_processed), .session_open(led_session),
     .board_state(board_state), .rto_ms(rto_ms));
+  /* verilator lint_on PINCONNECTEMPTY */
   assign led_streaming = (board_state == 2'd2);
 endmodule

@@ -44,6 +44,13 @@ module cpu_link #(
 ) (
   input          clk,
   input          rst,
+  // boot port (gateware/flash_boot.v in board_top): while boot_hold is high the processor is held in reset
+  // and boot_we writes the 16-bit word boot_wd at boot_addr (the SPRAM's word address) through the RAM's
+  // only port. Tied low (boot_hold 0) where the SPRAM starts loaded ($readmemh in simulation).
+  input          boot_hold,
+  input          boot_we,
+  input  [13:0]  boot_addr,
+  input  [15:0]  boot_wd,
   input          rx_frame_valid,
   input  [12:0]  rx_frame_len,
   input          rx_frame_buf,
@@ -108,15 +115,6 @@ module cpu_link #(
   output [15:0]  rto_ms
 );
   wire _unused = &{1'b0, rx_reject_reason};
-
-  // ---- boot (the place for gateware/flash_boot.v, the copy of the image from the SPI flash into the
-  // SPRAM): while boot_hold is high the processor is held in reset and boot_we writes the 16-bit word
-  // boot_wd at boot_addr (the SPRAM's word address) through the RAM's only port. Unconnected for now
-  // (constants: no logic): in simulation the SPRAM starts loaded ($readmemh, cpu_link_ram.v).
-  wire        boot_hold = 1'b0;
-  wire        boot_we = 1'b0;
-  wire [13:0] boot_addr = 14'd0;
-  wire [15:0] boot_wd = 16'd0;
 
   // ---- the processor
   wire        mem_valid, mem_ready;

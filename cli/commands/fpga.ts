@@ -7,7 +7,7 @@ import { probeWidth, synapseCount } from '../../hardware-models/fixed-point/imag
 import { measureCoreCycles } from '../../host/fpga/core-sim.js';
 import { flashBitstream, flashCommands } from '../../host/fpga/flash.js';
 import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
-import { buildIce40, FpgaBuildError, ice40Board, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
+import { buildIce40, FpgaBuildError, ice40Board, writeFirmwareFlashFile, type FirmwareFlashFile, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
 import { frameRates, type FrameRates } from '../../host/fpga/line-rate.js';
 import { loadImageFile } from '../board-image.js';
 import { parseProbeMask } from './stream.js';
@@ -62,7 +62,7 @@ export function registerFpga(program: Command): void {
     .option('--board <name>', 'target board (pins, device, clock)', 'icebreaker')
     .option('--image <file>', 'the network to report for: a board image (nla image --out) or a network spec compiled here')
     .option('--baud <n>', "the design's UART baud rate", '921600')
-    .option('--out <dir>', 'output folder: design.json, design.asc, design.bin, logs and report.json (default build/fpga/<board>)')
+    .option('--out <dir>', 'output folder: design.json, design.asc, design.bin, firmware-flash.bin (a top that boots from the flash: board_top), logs and report.json (default build/fpga/<board>)')
     .option('--top <module>', 'the gateware top to build (frame_echo_top builds the link blocks alone)', 'board_top')
     .option('--seed <n>', 'nextpnr placer seed', '1')
     .option('--probe <list>', 'what each OUTPUT_FRAME of the stream carries (sizes the line rate): u, rate, error (of the outputs), all-u (every neuron)', 'u')
@@ -87,6 +87,8 @@ export function registerFpga(program: Command): void {
       const clockMHz = board.clkHz / 1e6;
       let build: Ice40BuildResult | null = null;
       let failure: FpgaBuildError | null = null;
+      // a top that boots its soft processor from the flash (board_top) needs the firmware image there too
+      const firmware = o.estimate ? null : writeFirmwareFlashFile(o.top, out);
       if (!o.estimate) {
         try {
           build = await buildIce40({ top: o.top, board: o.board, baud, outDir: out, seed, onProgress: say });
@@ -96,7 +98,7 @@ export function registerFpga(program: Command): void {
         }
       }
       const rates = network ? frameRates(network.cyclesPerFrame, baud, network.stimulusInputs, network.outputValues, clockMHz, build?.fmaxMHz ?? null) : null;
-      const report = { board: o.board, part: board.part, top: o.top, baud, clockMHz, network, build, fits: failure === null, failure: failure ? { message: failure.message, needs: failure.needs, synthesis: failure.synthesis } : null, rates };
+      const report = { board: o.board, part: board.part, top: o.top, baud, clockMHz, network, build, fits: failure === null, failure: failure ? { message: failure.message, needs: failure.needs, synthesis: failure.synthesis } : null, rates, firmware };
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
       process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
@@ -168,6 +170,7 @@ function formatReport(r: {
   build: Ice40BuildResult | null;
   failure: { message: string } | null;
   rates: FrameRates | null;
+  firmware: FirmwareFlashFile | null;
 }): string {
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
   const lines: string[] = [];
@@ -190,5 +193,10 @@ function formatReport(r: {
   }
   const b = r.build;
   if (b) lines.push(`resources: ${b.luts} LUT4, ${b.carries} carries, ${b.flipFlops} flip-flops, ${b.logicCells}/${b.logicCellsAvailable} logic cells, ${b.ebr} EBR, ${b.dsp} DSP, ${b.spram} SPRAM; yosys ${(b.yosysMs / 1000).toFixed(0)} s, nextpnr ${(b.pnrMs / 1000).toFixed(0)} s`);
+  const fw = r.firmware;
+  if (fw) {
+    lines.push(`firmware: ${fw.image} (${fw.firmwareBytes} B of ${fw.firmware}, header + CRC-32): flash_boot copies it from the flash at ${fw.offset} into the soft CPU's RAM at power-up (red LED: bad image, the CPU stays in reset)`);
+    lines.push(`  write both: ${fw.commands.join('; then ')}  (or: nla fpga flash --bin ${fw.commands[1]!.replace(/^iceprog /, '')} --firmware ${fw.firmware})`);
+  }
   return lines.join('\n');
 }

@@ -13,7 +13,8 @@
 // MISO: the data bit is driven from the falling edge (SCK low) until the rising edge; while SCK is high
 // the model drives pseudo-random garbage, so a master sampling anywhere but the rising edge gets garbage
 // (stricter than a real flash, which holds the bit until the next falling edge). 1 when CS is high.
-// Contents: 0xFF (erased), then $readmemh of the file named by the plusarg +flash=<file> (byte a line;
+// Contents: 0xFF (erased), then $readmemh of the file named by the define SPI_FLASH_HEX, else by the
+// plusarg +flash=<file> (byte a line;
 // `@addr` lines place data). Counters for the testbench: reads (READ frames), read_addr (address of the
 // last one), read_bytes (whole bytes it clocked out), powered_down.
 module spi_flash_model #(
@@ -38,7 +39,11 @@ module spi_flash_model #(
   integer i;
   initial begin
     for (i = 0; i < SIZE; i = i + 1) mem[i] = 8'hFF;
+`ifdef SPI_FLASH_HEX
+    $readmemh(`SPI_FLASH_HEX, mem);   // a build-time file (a top whose driver takes no plusargs: board_sim)
+`else
     if ($value$plusargs("flash=%s", file)) $readmemh(file, mem);
+`endif
     errors = 0; reads = 0; read_addr = 0; read_bytes = 0; powered_down = (START_DOWN != 0);
   end
 

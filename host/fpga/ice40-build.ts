@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { repoRoot } from '../board/verilate.js';
+import { FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from './firmware-image.js';
 
 /**
  * Synthesis, place and route and packing of a gateware top for an iCE40 board with the open flow
@@ -192,6 +193,51 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
   });
 }
 
+/**
+ * Whether the top boots its soft processor from the configuration flash (it has the port flash_miso:
+ * gateware/flash_boot.v inside); its bitstream then needs the firmware image in the flash beside it.
+ */
+export function topBootsFromFlash(gw: string, top: string): boolean {
+  const f = join(gw, `${top}.v`);
+  return existsSync(f) && /\binput\s+(?:wire\s+)?flash_miso\b/.test(readFileSync(f, 'utf8'));
+}
+
+/** The firmware image a flash-booting top needs beside its bitstream, and how to write both. */
+export interface FirmwareFlashFile {
+  /** The flash image (firmware-image.ts: header + payload) written into the build folder. */
+  image: string;
+  /** The firmware it packs (the committed gateware/firmware/cpulink_board.hex) and its size, bytes. */
+  firmware: string;
+  firmwareBytes: number;
+  /** Byte address of the image in the configuration flash (flash_boot.v's OFFSET). */
+  offset: number;
+  /** The programmer runs that write both, in order: the image at its offset, then the bitstream. */
+  commands: string[];
+}
+
+/**
+ * For a top that boots its soft processor from the flash (topBootsFromFlash): writes the flash image of
+ * the committed firmware (gateware/firmware/cpulink_board.hex, what the simulations run) as
+ * <out>/firmware-flash.bin, and says how to write it and the bitstream <out>/design.bin with iceprog
+ * (`nla fpga flash --firmware` does the same). Null for any other top.
+ */
+export function writeFirmwareFlashFile(top: string, outDir: string, gw = join(repoRoot(), 'gateware')): FirmwareFlashFile | null {
+  if (!topBootsFromFlash(gw, top)) return null;
+  const firmware = join(gw, 'firmware', 'cpulink_board.hex');
+  const bytes = readFirmwareFile(firmware);
+  const out = resolve(outDir);
+  mkdirSync(out, { recursive: true });
+  const image = join(out, 'firmware-flash.bin');
+  writeFileSync(image, firmwareFlashImage(bytes));
+  return {
+    image,
+    firmware,
+    firmwareBytes: bytes.length,
+    offset: FIRMWARE_FLASH_OFFSET,
+    commands: [`iceprog -o ${FIRMWARE_FLASH_OFFSET} ${image}`, `iceprog ${join(out, 'design.bin')}`],
+  };
+}
+
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
 async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
   // gateware/*.v and the soft processor cpu_link runs (gateware/cpu/: its core and register file)
@@ -199,8 +245,11 @@ async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, o
     ...readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f)),
     ...['rv32_core.v', 'rv32_regfile.v'].map((f) => join(gw, 'cpu', f)).filter((f) => existsSync(f)),
   ];
+  // a top with the configuration flash's pins (board_top: flash_boot reads the soft processor's firmware
+  // from it) gets them, and the LEDs, from ice40_top (BOARD_TOP_FLASH)
+  const flash = topBootsFromFlash(gw, o.top) ? ' -DBOARD_TOP_FLASH' : '';
   const script = [
-    `read_verilog -DBOARD_TOP=${o.top} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
+    `read_verilog -DBOARD_TOP=${o.top}${flash} -I${gw} ${join(gw, 'boards', 'ice40_top.v')} ${sources.join(' ')}`,
     `chparam -set CLK_HZ ${board.clkHz} -set BAUD ${o.baud ?? 921_600} ice40_top`,
     'synth_ice40 -dsp -top ice40_top -json design.json',
     'tee -q -o stat.json stat -json',

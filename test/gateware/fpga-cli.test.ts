@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
-import { checkFirmwareFlashImage, firmwareFlashImage } from '../../host/fpga/firmware-image.js';
+import { checkFirmwareFlashImage, FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from '../../host/fpga/firmware-image.js';
+import { topBootsFromFlash, writeFirmwareFlashFile } from '../../host/fpga/ice40-build.js';
 import { isIce40Bitstream } from '../../host/fpga/flash.js';
 import { lineFramesPerS } from '../../host/fpga/line-rate.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
 import { nla } from '../cli/run-nla.js';
-import { hasVerilator, hasYosys } from './tools.js';
+import { GATEWARE, hasVerilator, hasYosys } from './tools.js';
 
 /**
  * `nla fpga build` and `nla fpga flash` (docs/fpga.md): a network that does not fit the gateware is
@@ -132,6 +133,9 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
     expect(isIce40Bitstream(bin)).toBe(true);
     // nextpnr's own report is kept apart from the CLI's report.json
     expect(existsSync(join(out, 'nextpnr-report.json'))).toBe(true);
+    // the link blocks run no firmware: no flash image beside the bitstream
+    expect((JSON.parse(r.out) as { firmware: unknown }).firmware).toBeNull();
+    expect(existsSync(join(out, 'firmware-flash.bin'))).toBe(false);
     const dry = nla(['fpga', 'flash', '--bin', rep.build.bin, '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out.trim()).toMatch(new RegExp(`^(iceprog|openFPGALoader -b ice40_generic -f) ${rep.build.bin}$`));
@@ -163,6 +167,24 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
     expect(nla(['fpga', 'flash', '--bin', junk, '--dry-run']).err).toMatch(/not an iCE40 bitstream/);
     expect(nla(['fpga', 'flash', '--bin', join(dir, 'none.bin'), '--dry-run']).code).toBe(2);
     expect(nla(['fpga', 'flash', '--bin', junk, '--tool', 'quartus_pgm']).code).toBe(2);
+  });
+});
+
+describe('nla fpga build: the firmware image beside the bitstream of a top that boots from the flash', () => {
+  it('board_top (flash_boot on the flash pins) gets <out>/firmware-flash.bin, the committed firmware packed for flash_boot, and the iceprog runs that write both; frame_echo_top none', () => {
+    const out = join(dir, 'fw-out');
+    const f = writeFirmwareFlashFile('board_top', out)!;
+    expect(f).not.toBeNull();
+    const fw = readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_board.hex'));
+    expect(f.firmwareBytes).toBe(fw.length);
+    expect(f.image).toBe(join(out, 'firmware-flash.bin'));
+    expect(readFileSync(f.image)).toEqual(Buffer.from(firmwareFlashImage(fw)));
+    expect(checkFirmwareFlashImage(new Uint8Array(readFileSync(f.image)))).toEqual({ payload: fw });
+    expect(f.offset).toBe(FIRMWARE_FLASH_OFFSET);
+    expect(f.commands).toEqual([`iceprog -o 1048576 ${f.image}`, `iceprog ${join(out, 'design.bin')}`]);
+    expect(topBootsFromFlash(GATEWARE, 'board_top')).toBe(true);
+    expect(writeFirmwareFlashFile('frame_echo_top', join(dir, 'fw-echo'))).toBeNull();
+    expect(existsSync(join(dir, 'fw-echo', 'firmware-flash.bin'))).toBe(false);
   });
 });
 

@@ -25,11 +25,23 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
     it(`${m} (whole design)`, () => {
       const sets =
         m === 'board_link' || m === 'cpu_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
-        : m === 'board_top' ? [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']]
+        : m === 'board_top' ? [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200'], ['-GFLASH_BOOT=0']]
         : [[]];
       for (const params of sets) {
         const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
         expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
+        expect(r.status).toBe(0);
+      }
+    });
+  }
+  // The tops as `nla fpga build` synthesizes them: boards/ice40_top.v around board_top with the configuration flash's pins
+  // (BOARD_TOP_FLASH, as host/fpga/ice40-build.ts defines it for a top with flash_miso: flash_boot copies the firmware) and
+  // around frame_echo_top (no flash).
+  for (const defs of [['-DBOARD_TOP=board_top', '-DBOARD_TOP_FLASH'], ['-DBOARD_TOP=frame_echo_top']]) {
+    it(`ice40_top ${defs.join(' ')}`, () => {
+      for (const params of [[], ['-GCLK_HZ=48000000', '-GBAUD=115200']]) {
+        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, ...defs, '--top-module', 'ice40_top', ...params, join(GATEWARE, 'boards', 'ice40_top.v')], { encoding: 'utf8' });
+        expect(r.stderr, `ice40_top ${defs.join(' ')} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);
       }
     });
