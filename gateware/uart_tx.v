@@ -68,6 +68,10 @@ module uart_tx #(
         end
     end
 
+    // the line idles high from configuration on, not only once the power-on reset has ended (an iCE40
+    // flip-flop powers up 0: a low tx_pin until then is a break, or a stray byte, to the host)
+    initial tx_pin = 1'b1;
+
     always @(posedge clk) begin
         if (rst) begin
             hold_full <= 1'b0;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../core/option-values.js';
 import { probeWidth, synapseCount } from '../../hardware-models/fixed-point/image.js';
@@ -29,7 +29,8 @@ interface FlashOpts {
   bin?: string;
   tool?: string;
   sram?: boolean;
-  firmware?: string;
+  /** A file, absent (then the build's report decides), or false (--no-firmware). */
+  firmware?: string | false;
   dryRun?: boolean;
 }
 
@@ -112,6 +113,7 @@ export function registerFpga(program: Command): void {
     .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
     .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
     .option('--firmware <file>', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
+    .option('--no-firmware', "write the bitstream alone, even where the build's report.json says its top boots its firmware from the flash")
     .option('--dry-run', 'print the programmer commands (and write the firmware image) and stop')
     .addHelpText(
       'after',
@@ -119,12 +121,34 @@ export function registerFpga(program: Command): void {
     )
     .action(async (o: FlashOpts) => {
       const bin = o.bin ?? join('build', 'fpga', o.board, 'design.bin');
-      const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}), ...(o.firmware ? { firmware: o.firmware } : {}) };
+      const firmware = o.firmware === false ? undefined : (o.firmware ?? buildFirmware(bin, (s) => process.stderr.write(s)));
+      const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}), ...(firmware ? { firmware } : {}) };
       for (const cmd of flashCommands(req)) process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
       if (o.dryRun) return;
       await flashBitstream(req, (s) => process.stderr.write(s));
-      process.stdout.write(`flashed ${bin}${o.firmware ? ` and the firmware ${o.firmware}` : ''} to the ${o.board}\n`);
+      process.stdout.write(`flashed ${bin}${firmware ? ` and the firmware ${firmware}` : ''} to the ${o.board}\n`);
     });
+}
+
+/**
+ * The firmware a bitstream needs, from the report.json that `nla fpga build` wrote beside it: a top that
+ * boots its soft processor from the flash (board_top) is dead without it (flash_boot finds no image: red
+ * LED), so it is written too unless --no-firmware. Undefined when there is no report or its top needs none.
+ */
+function buildFirmware(bin: string, say: (s: string) => void): string | undefined {
+  const reportFile = join(dirname(bin), 'report.json');
+  if (!existsSync(reportFile)) return undefined;
+  let report: { top?: unknown; firmware?: { firmware?: unknown } | null };
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8')) as typeof report;
+  } catch (e) {
+    throw new UsageError(`${reportFile}: not the JSON nla fpga build writes (${(e as Error).message}); pass --firmware <file> or --no-firmware`);
+  }
+  const fw = report.firmware?.firmware;
+  if (fw === undefined) return undefined;
+  if (typeof fw !== 'string') throw new UsageError(`${reportFile}: firmware.firmware is not a file name; pass --firmware <file> or --no-firmware`);
+  say(`${reportFile}: the top ${String(report.top)} boots its firmware from the flash: also writing ${fw} (--no-firmware: the bitstream alone)\n`);
+  return fw;
 }
 
 /** Loads the network, refuses it if it does not fit the gateware, and measures its cycles on the RTL core. */

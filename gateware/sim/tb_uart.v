@@ -2,7 +2,8 @@
 // bit 8 = send a low stop bit) onto uart_rx at +line_baud (the host's rate, may differ from BAUD),
 // back to back; a bad byte is followed by two idle bit times. Every good byte is also sent by
 // uart_tx and decoded here at +line_baud. Writes to +out: "R xx" (rx byte), "F" (rx framing error),
-// "T xx" (byte decoded from tx_pin), "TF" (tx stop bit low), then "END".
+// "T xx" (byte decoded from tx_pin), "TF" (tx stop bit low), "I 0|1" (1: tx_pin was ever not high while the
+// reset held, from time 0 on), then "END".
 `timescale 1ns / 1ps
 module tb_uart;
     parameter integer CLK_HZ = 12000000;
@@ -100,9 +101,15 @@ module tb_uart;
         tx_done = 1'b1;
     end
 
+    // tx_pin while the reset holds (from time 0, as the FPGA's configuration ends): it must idle high
+    reg tx_low_in_reset = 1'b0;
+    always @(tx_pin or rst) if (rst && tx_pin !== 1'b1) tx_low_in_reset = 1'b1;
+    initial #1 if (tx_pin !== 1'b1) tx_low_in_reset = 1'b1;
+
     initial begin
         wait (rx_done && tx_done);
         #(2 * bit_ns);
+        $fdisplay(fd, "I %0d", tx_low_in_reset);
         $fdisplay(fd, "END");
         $fclose(fd);
         $finish;

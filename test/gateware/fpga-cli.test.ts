@@ -226,6 +226,29 @@ describe('nla fpga flash --firmware: the soft CPU firmware image at 1 MiB, then 
     expect(nla(['fpga', 'flash', '--bin', bit, '--dry-run'], env()).out.trim()).toBe(`iceprog ${bit}`);
   });
 
+  it("a bitstream whose build report says its top boots from the flash gets the report's firmware too (said on stderr); --no-firmware writes the bitstream alone; a broken report is refused (exit 2)", () => {
+    const bdir = mkdtempSync(join(tmpdir(), 'nla-fpga-report-'));
+    const b = join(bdir, 'design.bin');
+    writeFileSync(b, readFileSync(bit));
+    const bImage = join(bdir, 'firmware-flash.bin');
+    // without a report: the bitstream alone
+    expect(nla(['fpga', 'flash', '--bin', b, '--dry-run'], env()).out.trim()).toBe(`iceprog ${b}`);
+    writeFileSync(join(bdir, 'report.json'), JSON.stringify({ top: 'board_top', firmware: { firmware: fw } }));
+    const r = nla(['fpga', 'flash', '--bin', b, '--dry-run'], env());
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual([`iceprog -o 1048576 ${bImage}`, `iceprog ${b}`]);
+    expect(r.err).toMatch(/report\.json: the top board_top boots its firmware from the flash: also writing .*fw\.bin/);
+    expect(readFileSync(bImage)).toEqual(Buffer.from(firmwareFlashImage(fwBytes)));
+    expect(nla(['fpga', 'flash', '--bin', b, '--no-firmware', '--dry-run'], env()).out.trim()).toBe(`iceprog ${b}`);
+    // a top without firmware (frame_echo_top's report has firmware: null)
+    writeFileSync(join(bdir, 'report.json'), JSON.stringify({ top: 'frame_echo_top', firmware: null }));
+    expect(nla(['fpga', 'flash', '--bin', b, '--dry-run'], env()).out.trim()).toBe(`iceprog ${b}`);
+    writeFileSync(join(bdir, 'report.json'), '{"top": "board_top", "firmware": ');
+    const bad = nla(['fpga', 'flash', '--bin', b, '--dry-run'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/report\.json: not the JSON nla fpga build writes .*--firmware <file> or --no-firmware/);
+  });
+
   it('runs the firmware write, then the bitstream; a failed firmware write stops before the bitstream (exit 4)', () => {
     rmSync(log, { force: true });
     const r = nla(['fpga', 'flash', '--bin', bit, '--firmware', fw], env());

@@ -39,6 +39,8 @@ describe.skipIf(!hasIverilog)('gateware UART (iverilog)', () => {
       const out = runTb(vvp, { vec }, { line_baud: c.lineBaud }, 9);
       expect(out.filter((l) => l.startsWith('R') || l === 'F')).toEqual(expectRx);
       expect(out.filter((l) => l.startsWith('T'))).toEqual(expectTx);
+      // the line idles high from time 0 (configuration), not only once the reset has ended
+      expect(out.filter((l) => l.startsWith('I '))).toEqual(['I 0']);
     });
   }
 
