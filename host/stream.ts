@@ -204,6 +204,8 @@ async function pickUp(run: StreamRun, session: BoardSession, req: StreamRequest,
     session.logEvent('replay', 'the board lost its state; loading the image and replaying from frame 0');
     run.incidents.push({ atFrame: 0, what: 'reconnected to a board that lost its state: image reloaded, stream replayed from frame 0' });
   }
+  // a board an earlier host left streaming refuses LOAD_IMAGE (protocol 7.1): STOP_STREAM first (STATUS in every state)
+  await session.request({ type: 'stop-stream' });
   await session.loadImage(req.image);
   await session.request({ type: 'set-param', id: PARAM.LEARN, value: req.learn ? 1 : 0 });
   await session.request(start());

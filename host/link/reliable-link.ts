@@ -96,6 +96,8 @@ interface Outstanding {
 }
 
 const MOD = 0x10000;
+/** A pending acknowledgement is sent alone before a frame whose payload takes longer than this on the line, ms (protocol 4.6). */
+export const ACK_ALONE_LINE_MS = 20;
 const diff = (a: number, b: number) => (a - b + MOD) % MOD;
 
 /**
@@ -325,10 +327,14 @@ export class ReliableLink {
     return this.transmitFrame({ version: PROTOCOL_MAJOR, type: typeCode(m), flags: flags | FLAG_ACK, seq, ack: 0, credits: 0, payload: encodePayload(m) }, retransmit);
   }
 
-  /** Writes a frame with the current acknowledgement, credits and pending GAP; returns when it leaves the line. */
+  /**
+   * Writes a frame with the current acknowledgement, credits and pending GAP; returns when it leaves the
+   * line. A pending acknowledgement goes alone first when the frame is long on the line (protocol 4.6).
+   */
   private transmitFrame(frame: Frame, retransmit: boolean): number {
     const now = performance.now();
     if (!this.transport.open || this.disposed) return now;
+    if (this.ackDue && frame.flags & FLAG_SEQ && this.line.lineMs(frame.payload.length) > ACK_ALONE_LINE_MS) this.transmit({ type: 'ack' }, 0, 0, false);
     const f: Frame = { ...frame, flags: frame.flags | (this.gapDue ? FLAG_GAP : 0), ack: this.expected, credits: this.credits() };
     this.gapDue = false;
     const bytes = encodeFrame(f);

@@ -80,6 +80,38 @@ describe('the end of a session (issue 13, items 4 and 6)', () => {
     expect(board.linkStats!.retransmitted).toBe(0);
   });
 
+  it('a board an earlier host left streaming (it went away mid-stream) takes a new stream: the host stops the old one before loading its image', async () => {
+    const board = new VirtualBoard();
+    const inputs = sampleFrames(sines(graph.nStimulusInputs), 1, 30).map((f) => Int32Array.from(f, toSignal));
+    const first = adapterLine();
+    board.attach(first.board);
+    const s = await BoardSession.open(first.host);
+    await s.loadImage(encodeImage(image));
+    await s.request({ type: 'start-stream', firstFrame: 0, framePeriodUs: 1000, probes: 1 });
+    await s.send({ type: 'input-frame', frame: 0, timeUs: 0, values: inputs[0]! });
+    await s.close(); // gone without END_STREAM: the board is still STREAMING
+    await ticks(10);
+    expect(board.counters.framesProcessed).toBe(1);
+    // what the board says to a LOAD_IMAGE now (the state the new host must get it out of)
+    const probe = adapterLine();
+    board.attach(probe.board);
+    const p = await BoardSession.open(probe.host);
+    await expect(p.loadImage(encodeImage(image))).rejects.toMatchObject({ code: ERROR_CODE.BAD_IMAGE });
+    await p.close();
+    const res = await streamToBoard({
+      connect: async () => {
+        const line = adapterLine();
+        board.attach(line.board);
+        return line.host;
+      },
+      image: encodeImage(image),
+      inputs,
+      frameUs: 1000,
+    });
+    expect(res.stats.lost).toBe(0);
+    expect(res.outputs.length).toBe(inputs.length);
+  });
+
   it(`a board whose frames nobody acknowledges stops after ${BOARD_MAX_RETRIES} retransmissions and ends its session`, async () => {
     const board = new VirtualBoard({ retransmitMs: 2 });
     const line = adapterLine();
