@@ -2,6 +2,8 @@
 // One element per cycle, 4 stages; the semantics of one element of an E instruction of
 // hardware-models/fixed-point/core-program.ts (core-program-machine.ts, elem), bit for bit:
 //   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+// The shift is a per-instruction constant u (the firmware folds the factor's exponent in when it writes the
+// factor, e.g. β by SET_PARAM): u = 15 + sh − [useExp]·kexp for a product, u = sh for the bypass (x = 1).
 // opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
 // opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
 // sliced vector operand (the compiler never pre-adds on X). p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
@@ -18,16 +20,14 @@ module vcore_elem #(
     input  wire signed [31:0] x,
     input  wire signed [D-1:0] y,
     input  wire signed [31:0] ysub,
-    input  wire        [15:0] kmant,
-    input  wire        [4:0]  kexp,
+    input  wire        [14:0] kmant,  // a factor's mantissa (UP5K16: 15 bits)
     // control
     input  wire               a_en, a_neg, p_en, p_neg,
     input  wire               x_k, x_one, x_clip,
     input  wire        [3:0]  xs,
     input  wire               y_shl8, y_sub_en, y_clip,
     input  wire        [3:0]  ys,
-    input  wire        [5:0]  sh,
-    input  wire               use_exp,
+    input  wire        [5:0]  u,      // the shift of the instruction: product 15 + sh − exp, bypass sh (see stage 3)
     input  wire        [2:0]  clamp,
     input  wire               count,
     output reg                out_valid,
@@ -63,17 +63,17 @@ module vcore_elem #(
   wire signed [W-1:0] ysh = shrw(ypre, ys);
   wire x_hi = xsh > 32767, x_lo = xsh < -32768;
   wire y_hi = ysh > 32767, y_lo = ysh < -32768;
-  wire signed [16:0] xop = x_clip ? (x_hi ? 17'sd32767 : x_lo ? -17'sd32768 : xsh[16:0]) : xsh[16:0];
+  wire signed [15:0] xop = x_clip ? (x_hi ? 16'sd32767 : x_lo ? -16'sd32768 : xsh[15:0]) : xsh[15:0];
   wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
   wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
 
   reg        v1;
   reg signed [D-1:0] y1;
-  reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
+  reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
   reg signed [15:0] my1;
   reg        one1, p1, pn1, an1, ae1, cnt1;
-  reg signed [7:0]  s1;   // the product's shift: sh − exp (may be negative: exact left shift)
+  reg        [5:0]  u1;
   reg [2:0]  cl1;
   reg [1:0]  i1;
   always @(posedge clk) begin
@@ -87,37 +87,40 @@ module vcore_elem #(
     an1  <= a_neg;
     ae1  <= a_en;
     cnt1 <= count;
-    s1   <= $signed({2'b00, sh}) - (use_exp ? $signed({3'b000, kexp}) : 8'sd0);
+    u1   <= u;
     cl1  <= clamp;
     i1   <= inc1;
   end
 
   // ---- stage 2: the product (registered: the DSP's output register)
   reg        v2, p2, pn2, an2, ae2, cnt2;
-  reg signed [D-1:0] p2v;
-  reg signed [7:0]  s2;
+  reg signed [47:0] q2;
+  reg        [5:0]  u2;
   reg [2:0]  cl2;
   reg [1:0]  i2;
+  wire signed [31:0] prod = mx1 * my1;
   always @(posedge clk) begin
     v2   <= v1;
-    p2v  <= one1 ? y1 : mx1 * my1;
+    q2   <= one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
     p2   <= p1;
     pn2  <= pn1;
     an2  <= an1;
     ae2  <= ae1;
     cnt2 <= cnt1;
-    s2   <= s1;
+    u2   <= u1;
     cl2  <= cl1;
     i2   <= i1;
   end
 
   // ---- stage 3: rounding shift and the sum
-  // right shifts 1..32 (rounded), left shifts 1..15 (exact: a factor's exponent above the shift)
-  wire [4:0] rsh1 = s2[4:0] - 5'd1;
+  // One right shifter for both paths: q = the product·2^16 or the bypass·2 (48 bits), t = q >>> u, and the
+  // rounded result (t + 1) >>> 1. Product: u = 15 + s (s = sh − exp in −15..32: a left shift by −s when the
+  // factor's exponent exceeds the shift, exact since t is even then); bypass: u = sh (0..12).
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [7:0] nls = -s2;
+  wire signed [47:0] t = q2 >>> u2;
+  wire signed [D:0] t1 = t[D:0] + 1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [D-1:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 1) >>> 1));
+  wire signed [D-1:0] pr = t1[D:1];
   // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
   wire na = ae2 && an2, np = p2 && pn2;
   wire signed [D-1:0] ax = ae2 ? (a ^ {D{na}}) : {D{1'b0}};

@@ -47,8 +47,10 @@ function control(ins: EI, e: ElemTrace): number | null {
   bit(!!yv?.sub, 14);
   bit(!!yv?.sl.clip, 15);
   c += (yv?.sl.s ?? 0) * 2 ** 16;
-  c += ins.sh * 2 ** 20;
-  bit(ins.useExp, 26);
+  // the product shift as the firmware would store it: 15 + sh − exp for a product, sh for the bypass
+  const u = one ? ins.sh : 15 + ins.sh - (ins.useExp ? e.k.exp : 0);
+  if (u < 0 || u > 47 || e.k.mant >= 2 ** 15) throw new Error(`shift ${u} / mantissa ${e.k.mant} out of the unit's range`);
+  c += u * 2 ** 20;
   c += CLAMP[ins.clamp] * 2 ** 27;
   bit(ins.count, 30);
   return c;
@@ -62,6 +64,7 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     const want: Array<[number, number]> = [];
     let skipped = 0;
     const tags = new Set<number>();
+    const shifts = new Map<string, number>();
     m.onElem = (ins, e) => {
       if (want.length >= 200_000) return;
       const c = control(ins, e);
@@ -70,13 +73,16 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
         return;
       }
       tags.add(c);
+      const ps = ins.sh - (ins.useExp ? e.k.exp : 0);
+      const key = `${ins.x && ins.x.m === 'k' && e.k.mant === 1 && e.k.exp === 0 ? 'byp' : 'prod'} ${ps}`;
+      shifts.set(key, (shifts.get(key) ?? 0) + 1);
       f.a.push(U48(e.a));
       f.x.push(U48(ins.x && ins.x.m === 'k' ? 0 : e.x.v));
       f.xsub.push(U48(e.x.sub));
       f.y.push(U48(e.y.v));
       f.ysub.push(U48(e.y.sub));
       f.ctl.push(c);
-      f.k.push(e.k.mant + e.k.exp * 2 ** 16);
+      f.k.push(e.k.mant);
       want.push([e.out, e.inc]);
     };
     const x = csv('examples/teacher/input.csv');
@@ -105,6 +111,7 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     const bits = (xs: number[]) => Math.ceil(Math.log2(xs.reduce((m, v) => Math.max(m, Math.abs(v >= 2 ** 47 ? v - 2 ** 48 : v) + 1), 1))) + 1;
     process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.map((w) => w[0]))}\n`);
     process.stderr.write(`NOTE: vcore_elem: ${want.length} elements bit-exact (${tags.size} control words, ${sat} counted saturations), ${skipped} em elements skipped\n`);
+    process.stderr.write(`NOTE: vcore_elem product shifts (path shift: elements): ${[...shifts].map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
     expect(sat).toBeGreaterThan(0);
   }, 120_000);
 
