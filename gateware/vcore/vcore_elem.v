@@ -1,7 +1,7 @@
 // vcore_elem: the element pipeline of the vector core (stage 2, first piece), UP5K16 number format.
 // One element per cycle, 4 stages; the semantics of one element of an E instruction of
 // hardware-models/fixed-point/core-program.ts (core-program-machine.ts, elem), bit for bit:
-//   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+//   r = A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
 // The shift is a per-instruction constant u (the firmware folds the factor's exponent in when it writes the
 // factor, e.g. β by SET_PARAM): u = 15 + sh − [useExp]·kexp for a product, u = sh for the bypass (x = 1).
 // opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
@@ -22,7 +22,7 @@ module vcore_elem #(
     input  wire signed [31:0] ysub,
     input  wire        [14:0] kmant,  // a factor's mantissa (UP5K16: 15 bits)
     // control
-    input  wire               a_en, a_neg, p_en, p_neg,
+    input  wire               a_en, p_en, p_neg,
     input  wire               x_k, x_one, x_clip,
     input  wire        [3:0]  xs,
     input  wire               y_shl8, y_sub_en, y_clip,
@@ -72,7 +72,7 @@ module vcore_elem #(
   reg signed [D-1:0] y1;
   reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
   reg signed [15:0] my1;
-  reg        one1, p1, pn1, an1, ae1, cnt1;
+  reg        one1, p1, pn1, ae1, cnt1;
   reg        [5:0]  u1;
   reg [2:0]  cl1;
   reg [1:0]  i1;
@@ -84,7 +84,6 @@ module vcore_elem #(
     one1 <= x_one;
     p1   <= p_en;
     pn1  <= p_neg;
-    an1  <= a_neg;
     ae1  <= a_en;
     cnt1 <= count;
     u1   <= u;
@@ -93,7 +92,7 @@ module vcore_elem #(
   end
 
   // ---- stage 2: the product (registered: the DSP's output register)
-  reg        v2, p2, pn2, an2, ae2, cnt2;
+  reg        v2, p2, pn2, ae2, cnt2;
   reg signed [47:0] q2;
   reg        [5:0]  u2;
   reg [2:0]  cl2;
@@ -104,7 +103,6 @@ module vcore_elem #(
     q2   <= one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
     p2   <= p1;
     pn2  <= pn1;
-    an2  <= an1;
     ae2  <= ae1;
     cnt2 <= cnt1;
     u2   <= u1;
@@ -118,14 +116,17 @@ module vcore_elem #(
   // factor's exponent exceeds the shift, exact since t is even then); bypass: u = sh (0..12).
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [47:0] t = q2 >>> u2;
-  wire signed [D:0] t1 = t[D:0] + 1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [D-1:0] pr = t1[D:1];
-  // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
-  wire na = ae2 && an2, np = p2 && pn2;
-  wire signed [D-1:0] ax = ae2 ? (a ^ {D{na}}) : {D{1'b0}};
-  wire signed [D-1:0] px = p2 ? (pr ^ {D{np}}) : {D{1'b0}};
-  wire signed [D-1:0] r = ax + px + {{(D-2){1'b0}}, na & np, na ^ np};
+  // the sum with the rounding in its carry: A ± ((t + 1) >>> 1) = (2A + 1 + (t ^ np)) >>> 1 (for −P: 2A + 1 + ~t =
+  // 2A − t, and A − floor((t + 1)/2) = floor((2A − t)/2)); no product term: (2A + 1) >>> 1 = A. The compiler never
+  // negates A (no a_neg: its negation would need a second carry).
+  wire np = p2 && pn2;
+  wire [D:0] tx = p2 ? (t[D:0] ^ {(D+1){np}}) : {(D+1){1'b0}};
+  wire [D:0] ax = {ae2 ? a : {D{1'b0}}, 1'b1};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [D:0] rr = ax + tx;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [D-1:0] r = rr[D:1];
   reg        v3, cnt3;
   reg signed [D-1:0] r3;
   reg [2:0]  cl3;

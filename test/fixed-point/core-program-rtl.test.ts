@@ -34,7 +34,7 @@ function control(ins: EI, e: ElemTrace): number | null {
   let c = 0;
   const bit = (b: boolean, at: number) => (c += b ? 2 ** at : 0);
   bit(ins.a !== null, 0);
-  bit(ins.aNeg, 1);
+  if (ins.aNeg) throw new Error('the unit has no negated A (the compiler never emits one)');
   bit(p, 2);
   bit(ins.pNeg, 3);
   bit(x !== null && x.m === 'k' && !one, 4);
