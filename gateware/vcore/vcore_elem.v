@@ -34,24 +34,6 @@ module vcore_elem #(
     output reg  signed [D-1:0] out,
     output reg         [1:0]  inc
 );
-  // rounded right shift by a slice shift of the format, ((v >>> (s-1)) + 1) >>> 1: UP5K16's slices are 4, 5,
-  // 8, 11 and 12 (format.ts), so the shift is a mux of constant shifts (0 passes v; other values: none in UP5K16)
-  function signed [31:0] shrw(input signed [31:0] v, input [3:0] s);
-    reg signed [31:0] t;
-    begin
-      case (s)
-        4'd4: t = v >>> 3;
-        4'd5: t = v >>> 4;
-        4'd8: t = v >>> 7;
-        4'd11: t = v >>> 10;
-        4'd12: t = v >>> 11;
-        default: t = v;
-      endcase
-      if (s == 4'd0) shrw = v;
-      else shrw = (t + 32'sd1) >>> 1;
-    end
-  endfunction
-
   // ---- stage 1: pre-adder and slices. Widths of the UP5K16 programs: a sliced port operand is a stored
   // value (U, D, S: at most 29 bits with the pre-adder's difference), so the slice paths are W bits; only
   // the bypass (x = 1: the operand enters the sum as is, e.g. g or Σ r̄²) carries 48 bits.
@@ -59,14 +41,38 @@ module vcore_elem #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [W-1:0] ypre = (y_shl8 ? (y[W-1:0] <<< 8) : y[W-1:0]) - (y_sub_en ? ysub : {W{1'b0}});
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [W-1:0] xsh = shrw(x, xs);
-  wire signed [W-1:0] ysh = shrw(ypre, ys);
-  wire x_hi = xsh > 32767, x_lo = xsh < -32768;
-  wire y_hi = ysh > 32767, y_lo = ysh < -32768;
-  wire signed [15:0] xop = x_clip ? (x_hi ? 16'sd32767 : x_lo ? -16'sd32768 : xsh[15:0]) : xsh[15:0];
-  wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
+  // a slice of the format: clamp16(((v >>> (s − 1)) + 1) >>> 1) (s = 0: v) as {fits 16 bits, sign, low 16 bits}.
+  // t = v >>> (s − 1) (2v for s = 0) is a mux of UP5K16's constant slice shifts (4, 5, 8, 11, 12: format.ts);
+  // the increment covers only t's low 17 bits: the bits above only decide whether the result fits 16 bits.
+  function [17:0] slice(input signed [W-1:0] v, input [3:0] s);
+    reg signed [W:0] t, ve;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [17:0] l;
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg hz, ho;
+    begin
+      ve = {v[W-1], v};
+      case (s)
+        4'd4: t = ve >>> 3;
+        4'd5: t = ve >>> 4;
+        4'd8: t = ve >>> 7;
+        4'd11: t = ve >>> 10;
+        4'd12: t = ve >>> 11;
+        default: t = {v, 1'b0};
+      endcase
+      l = {1'b0, t[16:0]} + 18'd1;
+      hz = t[W:17] == {(W-16){1'b0}};
+      ho = t[W:17] == {(W-16){1'b1}};
+      slice = {(hz && !l[17] && !l[16]) || (ho && (l[17] || l[16])), t[W], l[16:1]};
+    end
+  endfunction
+  wire [17:0] xsl = slice(x, xs);
+  wire [17:0] ysl = slice(ypre, ys);
+  wire x_sat = x_clip && !xsl[17], y_sat = y_clip && !ysl[17];
+  wire signed [15:0] xop = x_sat ? (xsl[16] ? -16'sd32768 : 16'sd32767) : xsl[15:0];
+  wire signed [15:0] yop = y_sat ? (ysl[16] ? -16'sd32768 : 16'sd32767) : ysl[15:0];
   wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
-  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
+  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
   reg        v1;
   reg signed [D-1:0] y1;
