@@ -12,7 +12,9 @@
 `timescale 1ns / 1ps
 module vcore_elem #(
     // width of A, the bypass, the product and the result: UP5K16's sums are below 2^41 (format.ts)
-    parameter D = 42
+    parameter D = 42,
+    // the one slice shift of the X port (UP5K16's sS: ρ', ρ'')
+    parameter XS = 4
 ) (
     input  wire               clk,
     input  wire               in_valid,
@@ -24,7 +26,7 @@ module vcore_elem #(
     // control
     input  wire               a_en, p_en, p_neg,
     input  wire               x_k, x_one, x_clip,
-    input  wire        [3:0]  xs,
+    input  wire               x_sl,   // slice X by XS
     input  wire               y_shl8, y_sub_en, y_clip,
     input  wire        [3:0]  ys,
     input  wire        [5:0]  u,      // the shift of the instruction: product 15 + sh − exp, bypass sh (see stage 3)
@@ -44,7 +46,9 @@ module vcore_elem #(
   // a slice of the format: clamp16(((v >>> (s − 1)) + 1) >>> 1) (s = 0: v) as {fits 16 bits, sign, low 16 bits}.
   // t = v >>> (s − 1) (2v for s = 0) is a mux of UP5K16's constant slice shifts (4, 5, 8, 11, 12: format.ts);
   // the increment covers only t's low 17 bits: the bits above only decide whether the result fits 16 bits.
-  function [17:0] slice(input signed [W-1:0] v, input [3:0] s);
+  // X carries only ρ' and ρ'' (sliced by XS, the format's sS) or unsliced operands (the compiler's X sources), so its
+  // mux has two ways (x_sl); Y takes every slice of the format.
+  function [17:0] slice(input signed [W-1:0] v, input [3:0] s, input xport);
     reg signed [W:0] t, ve;
     /* verilator lint_off UNUSEDSIGNAL */
     reg [17:0] l;
@@ -52,7 +56,8 @@ module vcore_elem #(
     reg hz, ho;
     begin
       ve = {v[W-1], v};
-      case (s)
+      if (xport) t = s != 4'd0 ? ve >>> (XS - 1) : $signed({v, 1'b0});
+      else case (s)
         4'd4: t = ve >>> 3;
         4'd5: t = ve >>> 4;
         4'd8: t = ve >>> 7;
@@ -66,8 +71,8 @@ module vcore_elem #(
       slice = {(hz && !l[17] && !l[16]) || (ho && (l[17] || l[16])), t[W], l[16:1]};
     end
   endfunction
-  wire [17:0] xsl = slice(x, xs);
-  wire [17:0] ysl = slice(ypre, ys);
+  wire [17:0] xsl = slice(x, {3'd0, x_sl}, 1'b1);
+  wire [17:0] ysl = slice(ypre, ys, 1'b0);
   wire x_sat = x_clip && !xsl[17], y_sat = y_clip && !ysl[17];
   wire signed [15:0] xop = x_sat ? (xsl[16] ? -16'sd32768 : 16'sd32767) : xsl[15:0];
   wire signed [15:0] yop = y_sat ? (ysl[16] ? -16'sd32768 : 16'sd32767) : ysl[15:0];
@@ -148,25 +153,28 @@ module vcore_elem #(
   // ---- stage 4: clamp and count
   // out of range of a signed B-bit kind: the bits from B−1 up are not all equal to the sign (no comparators);
   // R28 is ±2^28 (both ends included): 29-bit signed plus +2^28
-  reg signed [D-1:0] hi, lo;
+  // the rail of a B-bit kind: the sign from bit B−1 up, its complement below (2^(B−1) − 1 or −2^(B−1));
+  // R28: 2^28 or −2^28 (bit 28 set, the sign above it, zeros below)
   reg fits;
+  reg [D-1:0] rail;
   wire neg3 = r3[D-1];
+  integer j;
   always @* begin
-    hi = r3;
-    lo = r3;
     case (cl3)
-      3'd1: begin hi = 134217727; lo = -134217728; fits = r3[D-1:27] == {(D-27){neg3}}; end
-      3'd2: begin hi = 8388607;   lo = -8388608;   fits = r3[D-1:23] == {(D-23){neg3}}; end
-      3'd3: begin hi = 524287;    lo = -524288;    fits = r3[D-1:19] == {(D-19){neg3}}; end
-      3'd4: begin hi = 32767;     lo = -32768;     fits = r3[D-1:15] == {(D-15){neg3}}; end
-      3'd5: begin hi = 268435456; lo = -268435456; fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456; end
+      3'd1: fits = r3[D-1:27] == {(D-27){neg3}};
+      3'd2: fits = r3[D-1:23] == {(D-23){neg3}};
+      3'd3: fits = r3[D-1:19] == {(D-19){neg3}};
+      3'd4: fits = r3[D-1:15] == {(D-15){neg3}};
+      3'd5: fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456;
       default: fits = 1'b1;
     endcase
+    for (j = 0; j < D; j = j + 1)
+      if (cl3 == 3'd5) rail[j] = j > 28 ? neg3 : j == 28;
+      else rail[j] = neg3 ^ ((cl3 == 3'd1 && j < 27) || (cl3 == 3'd2 && j < 23) || (cl3 == 3'd3 && j < 19) || (cl3 == 3'd4 && j < 15));
   end
-  wire over = !fits && !neg3, under = !fits && neg3;
   always @(posedge clk) begin
     out_valid <= v3;
-    out       <= over ? hi : under ? lo : r3;
-    inc       <= i3 + (cnt3 && (over || under) ? 2'd1 : 2'd0);
+    out       <= fits ? r3 : rail;
+    inc       <= i3 + (cnt3 && !fits ? 2'd1 : 2'd0);
   end
 endmodule

@@ -42,6 +42,7 @@ function control(ins: EI, e: ElemTrace): number | null {
   bit(xv?.shl === 8, 6);
   bit(!!xv?.sub, 7);
   bit(!!xv?.sl.clip, 8);
+  if (xv && xv.sl.s !== 0 && xv.sl.s !== 4) throw new Error(`X slice ${xv.sl.s}: the unit slices X by 4 (sS) or not at all`);
   c += (xv?.sl.s ?? 0) * 2 ** 9;
   bit(yv?.shl === 8, 13);
   bit(!!yv?.sub, 14);
