@@ -3,6 +3,8 @@ import { compileProgram, type Clamp, type Instr, type Src } from '../../hardware
 import { CoreProgramMachine, type ElemTrace } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileTb, GATEWARE, hasIverilog, hasVerilator, runTb } from '../gateware/tools.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
@@ -57,62 +59,83 @@ function control(ins: EI, e: ElemTrace): number | null {
   return c;
 }
 
+interface Trace {
+  f: Record<'a' | 'x' | 'xsub' | 'y' | 'ysub' | 'ctl' | 'k', number[]>;
+  want: Array<[number, number]>;
+  skipped: number;
+  tags: Set<number>;
+  shifts: Map<string, number>;
+}
+
+/** Every element of the E ops the machine executes: 3 example frames with targets and learning, 8 saturating frames. */
+function traceElements(): Trace {
+  const img = teacherImage();
+  const m = new CoreProgramMachine(compileProgram(img, UP5K16));
+  const tr: Trace = { f: { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] }, want: [], skipped: 0, tags: new Set(), shifts: new Map() };
+  const { f, want } = tr;
+  m.onElem = (ins, e) => {
+    if (want.length >= 200_000) return;
+    const c = control(ins, e);
+    if (c === null) {
+      tr.skipped++;
+      return;
+    }
+    tr.tags.add(c);
+    const ps = ins.sh - (ins.useExp ? e.k.exp : 0);
+    const key = `${ins.x && ins.x.m === 'k' && e.k.mant === 1 && e.k.exp === 0 ? 'byp' : 'prod'} ${ps}`;
+    tr.shifts.set(key, (tr.shifts.get(key) ?? 0) + 1);
+    f.a.push(U48(e.a));
+    f.x.push(U48(ins.x && ins.x.m === 'k' ? 0 : e.x.v));
+    f.xsub.push(U48(e.x.sub));
+    f.y.push(U48(e.y.v));
+    f.ysub.push(U48(e.y.sub));
+    f.ctl.push(c);
+    f.k.push(e.k.mant);
+    want.push([e.out, e.inc]);
+  };
+  const x = csv('examples/teacher/input.csv');
+  const t = csv('examples/teacher/target.csv');
+  for (let k = 0; k < 3; k++) {
+    m.setTargets(t[k]!);
+    m.frame(x[k]!, true, 15);
+  }
+  // a burst at the rails with β at its largest: states, increments and operand slices saturate
+  m.setParam(2, 2 ** 24 - 1);
+  for (let k = 0; k < 8; k++) {
+    m.setTargets(t[k]!.map((_, c) => ((k + c) % 3 ? 2 ** 19 - 1 : -(2 ** 19))));
+    m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))), true, 15);
+  }
+  return tr;
+}
+
+let traced: Trace | null = null;
+const trace = (): Trace => (traced ??= traceElements());
+
+/** Compares a simulator's output lines with the machine's elements; returns the counted saturations. */
+function check(tr: Trace, out: string[], sim: string): number {
+  const { f, want } = tr;
+  expect(out).toHaveLength(want.length);
+  let sat = 0;
+  out.forEach((l, i) => {
+    const [h, inc] = l.split(' ');
+    const got = [S48(h!), Number(inc)];
+    const what = `${sim} element ${i}: ctl ${f.ctl[i]!.toString(16)} a ${f.a[i]} x ${f.x[i]} y ${f.y[i]} ysub ${f.ysub[i]} k ${f.k[i]}`;
+    if (got[0] !== want[i]![0] || got[1] !== want[i]![1]) expect(`${what}: ${got.join(' ')}`).toBe(`${what}: ${want[i]!.join(' ')}`);
+    sat += want[i]![1];
+  });
+  process.stderr.write(`NOTE: vcore_elem (${sim}): ${want.length} elements bit-exact (${tr.tags.size} control words, ${sat} counted saturations), ${tr.skipped} em elements skipped\n`);
+  return sat;
+}
+
 describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem.v) against the program machine', () => {
   it('computes every element of the example (UP5K16: targets, learning, a saturating burst) bit for bit, saturation counts included', () => {
-    const img = teacherImage();
-    const m = new CoreProgramMachine(compileProgram(img, UP5K16));
-    const f: Record<'a' | 'x' | 'xsub' | 'y' | 'ysub' | 'ctl' | 'k', number[]> = { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] };
-    const want: Array<[number, number]> = [];
-    let skipped = 0;
-    const tags = new Set<number>();
-    const shifts = new Map<string, number>();
-    m.onElem = (ins, e) => {
-      if (want.length >= 200_000) return;
-      const c = control(ins, e);
-      if (c === null) {
-        skipped++;
-        return;
-      }
-      tags.add(c);
-      const ps = ins.sh - (ins.useExp ? e.k.exp : 0);
-      const key = `${ins.x && ins.x.m === 'k' && e.k.mant === 1 && e.k.exp === 0 ? 'byp' : 'prod'} ${ps}`;
-      shifts.set(key, (shifts.get(key) ?? 0) + 1);
-      f.a.push(U48(e.a));
-      f.x.push(U48(ins.x && ins.x.m === 'k' ? 0 : e.x.v));
-      f.xsub.push(U48(e.x.sub));
-      f.y.push(U48(e.y.v));
-      f.ysub.push(U48(e.y.sub));
-      f.ctl.push(c);
-      f.k.push(e.k.mant);
-      want.push([e.out, e.inc]);
-    };
-    const x = csv('examples/teacher/input.csv');
-    const t = csv('examples/teacher/target.csv');
-    for (let k = 0; k < 3; k++) {
-      m.setTargets(t[k]!);
-      m.frame(x[k]!, true, 15);
-    }
-    // a burst at the rails with β at its largest: states, increments and operand slices saturate
-    m.setParam(2, 2 ** 24 - 1);
-    for (let k = 0; k < 8; k++) {
-      m.setTargets(t[k]!.map((_, c) => ((k + c) % 3 ? 2 ** 19 - 1 : -(2 ** 19))));
-      m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))), true, 15);
-    }
+    const tr = trace();
+    const { f, want } = tr;
     const vvp = compileTb('vcore_elem_tb', ['vcore/vcore_elem']);
-    const out = runTb(vvp, f, {}, 48);
-    expect(out).toHaveLength(want.length);
-    let sat = 0;
-    out.forEach((l, i) => {
-      const [h, inc] = l.split(' ');
-      const got = [S48(h!), Number(inc)];
-      const what = `element ${i}: ctl ${f.ctl[i]!.toString(16)} a ${f.a[i]} x ${f.x[i]} y ${f.y[i]} ysub ${f.ysub[i]} k ${f.k[i]}`;
-      if (got[0] !== want[i]![0] || got[1] !== want[i]![1]) expect(`${what}: ${got.join(' ')}`).toBe(`${what}: ${want[i]!.join(' ')}`);
-      sat += want[i]![1];
-    });
+    const sat = check(tr, runTb(vvp, f, {}, 48), 'iverilog');
     const bits = (xs: number[]) => Math.ceil(Math.log2(xs.reduce((m, v) => Math.max(m, Math.abs(v >= 2 ** 47 ? v - 2 ** 48 : v) + 1), 1))) + 1;
     process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.map((w) => w[0]))}\n`);
-    process.stderr.write(`NOTE: vcore_elem: ${want.length} elements bit-exact (${tags.size} control words, ${sat} counted saturations), ${skipped} em elements skipped\n`);
-    process.stderr.write(`NOTE: vcore_elem product shifts (path shift: elements): ${[...shifts].map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
+    process.stderr.write(`NOTE: vcore_elem product shifts (path shift: elements): ${[...tr.shifts].map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
     expect(sat).toBeGreaterThan(0);
   }, 120_000);
 
@@ -121,4 +144,29 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+});
+
+describe.skipIf(!hasVerilator)('vcore element pipeline under Verilator (gateware/sim/vcore_elem_tb.cpp)', () => {
+  it('computes the same elements bit for bit', () => {
+    const tr = trace();
+    const dir = mkdtempSync(join(tmpdir(), 'vcore-elem-'));
+    try {
+      const b = spawnSync(
+        'verilator',
+        ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_elem', '-Mdir', dir, join(GATEWARE, 'vcore', 'vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_elem_tb.cpp'), '-o', 'vcore_elem_tb'],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
+      if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
+      const { f } = tr;
+      const hex = (v: number) => v.toString(16);
+      const input = f.a.map((_, i) => [f.a[i]!, f.x[i]!, f.xsub[i]!, f.y[i]!, f.ysub[i]!, f.ctl[i]!, f.k[i]!].map(hex).join(' ')).join('\n') + '\n';
+      const r = spawnSync(join(dir, 'vcore_elem_tb'), [], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[lines.length - 1]).toBe('END');
+      expect(check(tr, lines.slice(0, -1), 'verilator')).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
