@@ -2,7 +2,7 @@
 // the iverilog bench gateware/sim/vcore_elem_tb.v). stdin: one element a line, "a x xsub y ysub ctl k" in hex
 // (48-bit two's complement operands; xsub unused: the unit has no pre-adder on X; ctl: the control word, bits as
 // in vcore_elem_tb.v; k: the factor's mantissa).
-// stdout: "<out, 48-bit hex> <inc>" per element, then "END".
+// stdout: "<out, 48-bit hex> <inc>" per element (bubbles, ctl bit 31, issue nothing), then "END".
 #include "Vvcore_elem.h"
 #include "verilated.h"
 #include <cinttypes>
@@ -31,10 +31,11 @@ int main(int argc, char** argv) {
     m->in_valid = 0;
     m->eval();
     const size_t n = in.size();
-    size_t got = 0;
+    size_t got = 0, nv = 0;
+    for (const Elem& v : in) nv += !bits(v.ctl, 31, 1);
     // A enters two cycles after the element's other operands (the core reads it late)
-    for (size_t i = 0; got < n && i < n + 16; i++) {
-        m->in_valid = i < n;
+    for (size_t i = 0; got < nv && i < n + 16; i++) {
+        m->in_valid = i < n && !bits(in[i].ctl, 31, 1);
         if (i < n) {
             const Elem& v = in[i];
             const uint64_t c = v.ctl;
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
             m->ysub = uint32_t(v.ysub);
             m->kmant = bits(v.k, 0, 15);
             m->a_en = bits(c, 0, 1);
+            m->mac = bits(c, 1, 1);
+            m->epi = bits(c, 6, 1);
             m->p_en = bits(c, 2, 1);
             m->p_neg = bits(c, 3, 1);
             m->x_k = bits(c, 4, 1);
@@ -72,5 +75,5 @@ int main(int argc, char** argv) {
     std::printf("END\n");
     m->final();
     delete m;
-    return got == n ? 0 : 1;
+    return got == nv ? 0 : 1;
 }

@@ -25,6 +25,10 @@ module vcore_elem #(
     input  wire        [14:0] kmant,  // a factor's mantissa (UP5K16: 15 bits)
     // control
     input  wire               a_en, p_en, p_neg,
+    // weight passes (MV): mac = add the product to the running sum (the last result, r3) instead of A (a row's
+    // first term takes A: the partial sum read, or none); epi = the epilogue element of a row: its operand is the
+    // row's sum (issued two cycles after the row's last term), through the bypass shift (u = sh)
+    input  wire               mac, epi,
     input  wire               x_k, x_one, x_clip,
     input  wire               x_sl,   // slice X by XS
     input  wire               y_shl8, y_sub_en, y_clip,
@@ -80,10 +84,11 @@ module vcore_elem #(
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
   reg        v1;
+  reg signed [D-1:0] r3;  // stage 3's result: also the running sum of a weight pass
   reg signed [D-1:0] y1;
   reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
   reg signed [15:0] my1;
-  reg        one1, p1, pn1, ae1, cnt1;
+  reg        one1, p1, pn1, ae1, cnt1, mac1, epi1;
   reg        [5:0]  u1;
   reg [2:0]  cl1;
   reg [1:0]  i1;
@@ -93,6 +98,8 @@ module vcore_elem #(
     mx1  <= x_k ? $signed({1'b0, kmant}) : xop;
     my1  <= yop;
     one1 <= x_one;
+    mac1 <= mac;
+    epi1 <= epi;
     p1   <= p_en;
     pn1  <= p_neg;
     ae1  <= a_en;
@@ -103,7 +110,7 @@ module vcore_elem #(
   end
 
   // ---- stage 2: the product (registered: the DSP's output register)
-  reg        v2, p2, pn2, ae2, cnt2;
+  reg        v2, p2, pn2, ae2, cnt2, mac2;
   reg signed [47:0] q2;
   reg        [5:0]  u2;
   reg [2:0]  cl2;
@@ -111,7 +118,8 @@ module vcore_elem #(
   wire signed [31:0] prod = mx1 * my1;
   always @(posedge clk) begin
     v2   <= v1;
-    q2   <= one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
+    q2   <= epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
+    mac2 <= mac1;
     p2   <= p1;
     pn2  <= pn1;
     ae2  <= ae1;
@@ -133,13 +141,12 @@ module vcore_elem #(
   // negates A (no a_neg: its negation would need a second carry).
   wire np = p2 && pn2;
   wire [D:0] tx = p2 ? (t[D:0] ^ {(D+1){np}}) : {(D+1){1'b0}};
-  wire [D:0] ax = {ae2 ? a : {D{1'b0}}, 1'b1};
+  wire [D:0] ax = {mac2 ? r3 : ae2 ? a : {D{1'b0}}, 1'b1};
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D:0] rr = ax + tx;
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [D-1:0] r = rr[D:1];
   reg        v3, cnt3;
-  reg signed [D-1:0] r3;
   reg [2:0]  cl3;
   reg [1:0]  i3;
   always @(posedge clk) begin
