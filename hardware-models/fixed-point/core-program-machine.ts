@@ -69,6 +69,8 @@ export class CoreProgramMachine {
   onElem: ((ins: Extract<Instr, { op: 'E' }>, e: ElemTrace) => void) | null = null;
   /** Test hook: called for every row of a weight pass (MV) with its operands and result. */
   onRow: ((ins: Extract<Instr, { op: 'MV' }>, r: RowTrace) => void) | null = null;
+  /** Test hook: called for every Σ x·y reduction (DOT) as a row (w = y) with its result. */
+  onDot: ((ins: Extract<Instr, { op: 'DOT' }>, r: RowTrace) => void) | null = null;
   private learn = false;
   private readonly ob: number;
 
@@ -256,6 +258,10 @@ export class CoreProgramMachine {
             s += this.rd(ins.x, i) * this.rd(ins.y, i);
           }
           this.wr(ins.dst, 0, s);
+          if (this.onDot) {
+            const xs = Array.from({ length: ins.n }, (_, i) => this.rd(ins.x, i));
+            this.onDot(ins, { w: Array.from({ length: ins.n }, (_, i) => this.rd(ins.y, i)), x: xs, partial: null, a: 0, out: s, inc: 0 });
+          }
           break;
         }
         case 'PLAS':
