@@ -29,6 +29,8 @@ module vcore_elem #(
     // first term takes A: the partial sum read, or none); epi = the epilogue element of a row: its operand is the
     // row's sum (issued two cycles after the row's last term), through the bypass shift (u = sh)
     input  wire               mac, epi,
+    // a constant times an unsliced operand m (em = ηdt·m) as two mac terms: y_lo = m[14:0] (unsigned), y_hi = m >>> 15
+    input  wire               y_lo, y_hi,
     input  wire               x_k, x_one, x_clip,
     input  wire               x_sl,   // slice X by XS
     input  wire               y_shl8, y_sub_en, y_clip,
@@ -79,7 +81,7 @@ module vcore_elem #(
   wire [17:0] ysl = slice(ypre, ys, 1'b0);
   wire x_sat = x_clip && !xsl[17], y_sat = y_clip && !ysl[17];
   wire signed [15:0] xop = x_sat ? (xsl[16] ? -16'sd32768 : 16'sd32767) : xsl[15:0];
-  wire signed [15:0] yop = y_sat ? (ysl[16] ? -16'sd32768 : 16'sd32767) : ysl[15:0];
+  wire signed [15:0] yop = y_lo ? {1'b0, ypre[14:0]} : y_hi ? ypre[30:15] : y_sat ? (ysl[16] ? -16'sd32768 : 16'sd32767) : ysl[15:0];
   wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
