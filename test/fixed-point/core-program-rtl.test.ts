@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { compileTb, GATEWARE, hasIverilog, hasVerilator, runTb } from '../gateware/tools.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
-// Stage 2, first piece: the element pipeline gateware/vcore/vcore_elem.v (UP5K16) under iverilog against
-// the program machine (core-program-machine.ts): every element of every E op the machine executes in a
-// few frames of the example (with targets and learning) and in a saturating burst, fed to the RTL one a
-// cycle with its raw operands and control word; result and counted saturations must be the same. Not yet
-// covered by the unit: a constant times an unsliced operand (em = ηdt·m of the 'row' weight update, two
-// partial products), skipped here and counted.
+// Stage 2: the element pipeline gateware/vcore/vcore_elem.v (UP5K16) under iverilog and Verilator against the
+// program machine (core-program-machine.ts): every element of every E op the machine executes in a few frames of
+// the example (with targets and learning) and in a saturating burst, and (up to 50,000 terms) the rows of its
+// weight passes and Σx·y reductions, fed to the RTL one a cycle with raw operands and a control word; results and
+// counted saturations must be the same. A constant times an unsliced operand (em = ηdt·m) runs as two mac terms
+// and an epilogue.
 
 type EI = Extract<Instr, { op: 'E' }>;
 type MVI = Extract<Instr, { op: 'MV' }>;
@@ -30,7 +30,7 @@ function control(ins: EI, e: ElemTrace): number | null {
   const y = ins.y;
   const one = x !== null && x.m === 'k' && e.k.mant === 1 && e.k.exp === 0;
   const vec = (s: Src | null) => (s && s.m !== 'k' ? s : null);
-  if (x && x.m === 'k' && !one && y && y.m !== 'k' && !y.sl.clip) return null; // em = e·m: not in this unit yet
+  if (x && x.m === 'k' && !one && y && y.m !== 'k' && !y.sl.clip) return null; // em = K·m: two mac terms (the caller)
   const xv = vec(x);
   const yv = vec(y);
   const p = x !== null && y !== null && e.mask;
