@@ -1,13 +1,13 @@
 // vcore_elem_tb: iverilog testbench of gateware/vcore/vcore_elem.v, one element a cycle.
 // +a, +x, +xsub, +y, +ysub: 48-bit two's complement operands (hex, one element a line, +n<name> entries);
-// +ctl: the control word of each element (bit layout below); +k: {kexp[4:0], kmant[15:0]}.
+// +ctl: the control word of each element (bit layout below); +k: the factor's mantissa (15 bits).
 // Writes "<out hex 48 bits> <inc>" per element to +out, then "END".
 `timescale 1ns / 1ps
 module vcore_elem_tb;
     reg clk = 1'b0;
     always #5 clk = !clk;
     reg [1023:0] fa, fx, fxs, fy, fys, fctl, fk, fout;
-    integer n, fd, i, got;
+    integer n, fd, i, got, nv;
     reg [47:0] va [0:262143];
     reg [47:0] vx [0:262143];
     reg [47:0] vxs [0:262143];
@@ -22,13 +22,14 @@ module vcore_elem_tb;
     wire [41:0] out42;
     wire [47:0] out = {{6{out42[41]}}, out42};
     wire [1:0] inc;
-    // ctl bits: 0 a_en, 1 a_neg, 2 p_en, 3 p_neg, 4 x_k, 5 x_one, (6, 7 unused: no pre-adder on X), 8 x_clip, 12:9 xs,
-    // 13 y_shl8, 14 y_sub_en, 15 y_clip, 19:16 ys, 25:20 sh, 26 use_exp, 29:27 clamp, 30 count
+    // ctl bits: 0 a_en, 1 mac, 2 p_en, 3 p_neg, 4 x_k, 5 x_one, 6 epi, 7 y_lo, 8 x_clip, 12:9 xs (0 or the unit's XS),
+    // 13 y_shl8, 14 y_sub_en, 15 y_clip, 19:16 ys, 25:20 u (the shift: product 15 + sh − exp, bypass sh),
+    // 26 y_hi, 29:27 clamp, 30 count, 31 a bubble (no element issued this cycle)
     vcore_elem dut (.clk(clk), .in_valid(in_valid), .a(a[41:0]), .x(x[31:0]), .y(y[41:0]), .ysub(ysub[31:0]),
-        .kmant(k[15:0]), .kexp(k[20:16]),
-        .a_en(ctl[0]), .a_neg(ctl[1]), .p_en(ctl[2]), .p_neg(ctl[3]), .x_k(ctl[4]), .x_one(ctl[5]),
-        .x_clip(ctl[8]), .xs(ctl[12:9]), .y_shl8(ctl[13]),
-        .y_sub_en(ctl[14]), .y_clip(ctl[15]), .ys(ctl[19:16]), .sh(ctl[25:20]), .use_exp(ctl[26]),
+        .kmant(k[14:0]),
+        .a_en(ctl[0]), .mac(ctl[1]), .epi(ctl[6]), .y_lo(ctl[7]), .y_hi(ctl[26]), .p_en(ctl[2]), .p_neg(ctl[3]), .x_k(ctl[4]), .x_one(ctl[5]),
+        .x_clip(ctl[8]), .x_sl(ctl[12:9] != 4'd0), .y_shl8(ctl[13]),
+        .y_sub_en(ctl[14]), .y_clip(ctl[15]), .ys(ctl[19:16]), .u(ctl[25:20]),
         .clamp(ctl[29:27]), .count(ctl[30]), .out_valid(out_valid), .out(out42), .inc(inc));
 
     always @(posedge clk) if (out_valid) begin
@@ -52,16 +53,18 @@ module vcore_elem_tb;
         $readmemh(fk, vk);
         fd = $fopen(fout, "w");
         got = 0;
+        nv = 0;
+        for (i = 0; i < n; i = i + 1) if (!vctl[i][31]) nv = nv + 1;
         // A enters two cycles after the element's other operands (the core reads it late)
         for (i = 0; i < n + 2; i = i + 1) begin
             @(negedge clk);
-            in_valid = i < n;
+            in_valid = i < n && !vctl[i][31];
             if (i < n) begin
                 x = vx[i]; xsub = vxs[i]; y = vy[i]; ysub = vys[i]; ctl = vctl[i]; k = vk[i];
             end
             if (i >= 2) a = va[i - 2];
         end
-        while (got < n) @(negedge clk);
+        while (got < nv) @(negedge clk);
         $fdisplay(fd, "END");
         $fclose(fd);
         $finish;

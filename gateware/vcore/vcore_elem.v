@@ -1,7 +1,9 @@
 // vcore_elem: the element pipeline of the vector core (stage 2, first piece), UP5K16 number format.
 // One element per cycle, 4 stages; the semantics of one element of an E instruction of
 // hardware-models/fixed-point/core-program.ts (core-program-machine.ts, elem), bit for bit:
-//   r = ±A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+//   r = A ± rs(opX · opY, sh − [useExp]·kexp);  out = clamp_kind(r);  inc = counted clamps
+// The shift is a per-instruction constant u (the firmware folds the factor's exponent in when it writes the
+// factor, e.g. β by SET_PARAM): u = 15 + sh − [useExp]·kexp for a product, u = sh for the bypass (x = 1).
 // opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
 // opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
 // sliced vector operand (the compiler never pre-adds on X). p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
@@ -10,7 +12,9 @@
 `timescale 1ns / 1ps
 module vcore_elem #(
     // width of A, the bypass, the product and the result: UP5K16's sums are below 2^41 (format.ts)
-    parameter D = 42
+    parameter D = 42,
+    // the one slice shift of the X port (UP5K16's sS: ρ', ρ'')
+    parameter XS = 4
 ) (
     input  wire               clk,
     input  wire               in_valid,
@@ -18,40 +22,26 @@ module vcore_elem #(
     input  wire signed [31:0] x,
     input  wire signed [D-1:0] y,
     input  wire signed [31:0] ysub,
-    input  wire        [15:0] kmant,
-    input  wire        [4:0]  kexp,
+    input  wire        [14:0] kmant,  // a factor's mantissa (UP5K16: 15 bits)
     // control
-    input  wire               a_en, a_neg, p_en, p_neg,
+    input  wire               a_en, p_en, p_neg,
+    // weight passes (MV): mac = add the product to the running sum (the last result, r3) instead of A (a row's
+    // first term takes A: the partial sum read, or none); epi = the epilogue element of a row: its operand is the
+    // row's sum (issued two cycles after the row's last term), through the bypass shift (u = sh)
+    input  wire               mac, epi,
+    // a constant times an unsliced operand m (em = ηdt·m) as two mac terms: y_lo = m[14:0] (unsigned), y_hi = m >>> 15
+    input  wire               y_lo, y_hi,
     input  wire               x_k, x_one, x_clip,
-    input  wire        [3:0]  xs,
+    input  wire               x_sl,   // slice X by XS
     input  wire               y_shl8, y_sub_en, y_clip,
     input  wire        [3:0]  ys,
-    input  wire        [5:0]  sh,
-    input  wire               use_exp,
+    input  wire        [5:0]  u,      // the shift of the instruction: product 15 + sh − exp, bypass sh (see stage 3)
     input  wire        [2:0]  clamp,
     input  wire               count,
     output reg                out_valid,
     output reg  signed [D-1:0] out,
     output reg         [1:0]  inc
 );
-  // rounded right shift by a slice shift of the format, ((v >>> (s-1)) + 1) >>> 1: UP5K16's slices are 4, 5,
-  // 8, 11 and 12 (format.ts), so the shift is a mux of constant shifts (0 passes v; other values: none in UP5K16)
-  function signed [31:0] shrw(input signed [31:0] v, input [3:0] s);
-    reg signed [31:0] t;
-    begin
-      case (s)
-        4'd4: t = v >>> 3;
-        4'd5: t = v >>> 4;
-        4'd8: t = v >>> 7;
-        4'd11: t = v >>> 10;
-        4'd12: t = v >>> 11;
-        default: t = v;
-      endcase
-      if (s == 4'd0) shrw = v;
-      else shrw = (t + 32'sd1) >>> 1;
-    end
-  endfunction
-
   // ---- stage 1: pre-adder and slices. Widths of the UP5K16 programs: a sliced port operand is a stored
   // value (U, D, S: at most 29 bits with the pre-adder's difference), so the slice paths are W bits; only
   // the bypass (x = 1: the operand enters the sum as is, e.g. g or Σ r̄²) carries 48 bits.
@@ -59,21 +49,49 @@ module vcore_elem #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [W-1:0] ypre = (y_shl8 ? (y[W-1:0] <<< 8) : y[W-1:0]) - (y_sub_en ? ysub : {W{1'b0}});
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [W-1:0] xsh = shrw(x, xs);
-  wire signed [W-1:0] ysh = shrw(ypre, ys);
-  wire x_hi = xsh > 32767, x_lo = xsh < -32768;
-  wire y_hi = ysh > 32767, y_lo = ysh < -32768;
-  wire signed [16:0] xop = x_clip ? (x_hi ? 17'sd32767 : x_lo ? -17'sd32768 : xsh[16:0]) : xsh[16:0];
-  wire signed [15:0] yop = y_clip ? (y_hi ? 16'sd32767 : y_lo ? -16'sd32768 : ysh[15:0]) : ysh[15:0];
+  // a slice of the format: clamp16(((v >>> (s − 1)) + 1) >>> 1) (s = 0: v) as {fits 16 bits, sign, low 16 bits}.
+  // t = v >>> (s − 1) (2v for s = 0) is a mux of UP5K16's constant slice shifts (4, 5, 8, 11, 12: format.ts);
+  // the increment covers only t's low 17 bits: the bits above only decide whether the result fits 16 bits.
+  // X carries only ρ' and ρ'' (sliced by XS, the format's sS) or unsliced operands (the compiler's X sources), so its
+  // mux has two ways (x_sl); Y takes every slice of the format.
+  function [17:0] slice(input signed [W-1:0] v, input [3:0] s, input xport);
+    reg signed [W:0] t, ve;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [17:0] l;
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg hz, ho;
+    begin
+      ve = {v[W-1], v};
+      if (xport) t = s != 4'd0 ? ve >>> (XS - 1) : $signed({v, 1'b0});
+      else case (s)
+        4'd4: t = ve >>> 3;
+        4'd5: t = ve >>> 4;
+        4'd8: t = ve >>> 7;
+        4'd11: t = ve >>> 10;
+        4'd12: t = ve >>> 11;
+        default: t = {v, 1'b0};
+      endcase
+      l = {1'b0, t[16:0]} + 18'd1;
+      hz = t[W:17] == {(W-16){1'b0}};
+      ho = t[W:17] == {(W-16){1'b1}};
+      slice = {(hz && !l[17] && !l[16]) || (ho && (l[17] || l[16])), t[W], l[16:1]};
+    end
+  endfunction
+  wire [17:0] xsl = slice(x, {3'd0, x_sl}, 1'b1);
+  wire [17:0] ysl = slice(ypre, ys, 1'b0);
+  wire x_sat = x_clip && !xsl[17], y_sat = y_clip && !ysl[17];
+  wire signed [15:0] xop = x_sat ? (xsl[16] ? -16'sd32768 : 16'sd32767) : xsl[15:0];
+  wire signed [15:0] yop = y_lo ? {1'b0, ypre[14:0]} : y_hi ? ypre[30:15] : y_sat ? (ysl[16] ? -16'sd32768 : 16'sd32767) : ysl[15:0];
   wire signed [D-1:0] ybyp = (y_shl8 || y_sub_en) ? {{(D-W){ypre[W-1]}}, ypre} : y;
-  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_clip && (x_hi || x_lo) ? 2'd1 : 2'd0) + (p_en && y_clip && (y_hi || y_lo) ? 2'd1 : 2'd0);
+  wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
   reg        v1;
+  reg signed [D-1:0] r3;  // stage 3's result: also the running sum of a weight pass
   reg signed [D-1:0] y1;
-  reg signed [16:0] mx1;  // multiplier port X: the constant (unsigned 16) or a 16-bit slice
+  reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
   reg signed [15:0] my1;
-  reg        one1, p1, pn1, an1, ae1, cnt1;
-  reg signed [7:0]  s1;   // the product's shift: sh − exp (may be negative: exact left shift)
+  reg        one1, p1, pn1, ae1, cnt1, mac1, epi1;
+  reg        [5:0]  u1;
   reg [2:0]  cl1;
   reg [1:0]  i1;
   always @(posedge clk) begin
@@ -82,49 +100,55 @@ module vcore_elem #(
     mx1  <= x_k ? $signed({1'b0, kmant}) : xop;
     my1  <= yop;
     one1 <= x_one;
+    mac1 <= mac;
+    epi1 <= epi;
     p1   <= p_en;
     pn1  <= p_neg;
-    an1  <= a_neg;
     ae1  <= a_en;
     cnt1 <= count;
-    s1   <= $signed({2'b00, sh}) - (use_exp ? $signed({3'b000, kexp}) : 8'sd0);
+    u1   <= u;
     cl1  <= clamp;
     i1   <= inc1;
   end
 
   // ---- stage 2: the product (registered: the DSP's output register)
-  reg        v2, p2, pn2, an2, ae2, cnt2;
-  reg signed [D-1:0] p2v;
-  reg signed [7:0]  s2;
+  reg        v2, p2, pn2, ae2, cnt2, mac2;
+  reg signed [47:0] q2;
+  reg        [5:0]  u2;
   reg [2:0]  cl2;
   reg [1:0]  i2;
+  wire signed [31:0] prod = mx1 * my1;
   always @(posedge clk) begin
     v2   <= v1;
-    p2v  <= one1 ? y1 : mx1 * my1;
+    q2   <= epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
+    mac2 <= mac1;
     p2   <= p1;
     pn2  <= pn1;
-    an2  <= an1;
     ae2  <= ae1;
     cnt2 <= cnt1;
-    s2   <= s1;
+    u2   <= u1;
     cl2  <= cl1;
     i2   <= i1;
   end
 
   // ---- stage 3: rounding shift and the sum
-  // right shifts 1..32 (rounded), left shifts 1..15 (exact: a factor's exponent above the shift)
-  wire [4:0] rsh1 = s2[4:0] - 5'd1;
+  // One right shifter for both paths: q = the product·2^16 or the bypass·2 (48 bits), t = q >>> u, and the
+  // rounded result (t + 1) >>> 1. Product: u = 15 + s (s = sh − exp in −15..32: a left shift by −s when the
+  // factor's exponent exceeds the shift, exact since t is even then); bypass: u = sh (0..12).
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [7:0] nls = -s2;
+  wire signed [47:0] t = q2 >>> u2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [D-1:0] pr = s2[7] ? (p2v <<< nls[3:0]) : (s2 == 0 ? p2v : (((p2v >>> rsh1) + 1) >>> 1));
-  // one adder: ±A ± P as (A ^ na) + (P ^ np) + na + np (two's complement negation folded into the carry)
-  wire na = ae2 && an2, np = p2 && pn2;
-  wire signed [D-1:0] ax = ae2 ? (a ^ {D{na}}) : {D{1'b0}};
-  wire signed [D-1:0] px = p2 ? (pr ^ {D{np}}) : {D{1'b0}};
-  wire signed [D-1:0] r = ax + px + {{(D-2){1'b0}}, na & np, na ^ np};
+  // the sum with the rounding in its carry: A ± ((t + 1) >>> 1) = (2A + 1 + (t ^ np)) >>> 1 (for −P: 2A + 1 + ~t =
+  // 2A − t, and A − floor((t + 1)/2) = floor((2A − t)/2)); no product term: (2A + 1) >>> 1 = A. The compiler never
+  // negates A (no a_neg: its negation would need a second carry).
+  wire np = p2 && pn2;
+  wire [D:0] tx = p2 ? (t[D:0] ^ {(D+1){np}}) : {(D+1){1'b0}};
+  wire [D:0] ax = {mac2 ? r3 : ae2 ? a : {D{1'b0}}, 1'b1};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [D:0] rr = ax + tx;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [D-1:0] r = rr[D:1];
   reg        v3, cnt3;
-  reg signed [D-1:0] r3;
   reg [2:0]  cl3;
   reg [1:0]  i3;
   always @(posedge clk) begin
@@ -138,25 +162,28 @@ module vcore_elem #(
   // ---- stage 4: clamp and count
   // out of range of a signed B-bit kind: the bits from B−1 up are not all equal to the sign (no comparators);
   // R28 is ±2^28 (both ends included): 29-bit signed plus +2^28
-  reg signed [D-1:0] hi, lo;
+  // the rail of a B-bit kind: the sign from bit B−1 up, its complement below (2^(B−1) − 1 or −2^(B−1));
+  // R28: 2^28 or −2^28 (bit 28 set, the sign above it, zeros below)
   reg fits;
+  reg [D-1:0] rail;
   wire neg3 = r3[D-1];
+  integer j;
   always @* begin
-    hi = r3;
-    lo = r3;
     case (cl3)
-      3'd1: begin hi = 134217727; lo = -134217728; fits = r3[D-1:27] == {(D-27){neg3}}; end
-      3'd2: begin hi = 8388607;   lo = -8388608;   fits = r3[D-1:23] == {(D-23){neg3}}; end
-      3'd3: begin hi = 524287;    lo = -524288;    fits = r3[D-1:19] == {(D-19){neg3}}; end
-      3'd4: begin hi = 32767;     lo = -32768;     fits = r3[D-1:15] == {(D-15){neg3}}; end
-      3'd5: begin hi = 268435456; lo = -268435456; fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456; end
+      3'd1: fits = r3[D-1:27] == {(D-27){neg3}};
+      3'd2: fits = r3[D-1:23] == {(D-23){neg3}};
+      3'd3: fits = r3[D-1:19] == {(D-19){neg3}};
+      3'd4: fits = r3[D-1:15] == {(D-15){neg3}};
+      3'd5: fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456;
       default: fits = 1'b1;
     endcase
+    for (j = 0; j < D; j = j + 1)
+      if (cl3 == 3'd5) rail[j] = j > 28 ? neg3 : j == 28;
+      else rail[j] = neg3 ^ ((cl3 == 3'd1 && j < 27) || (cl3 == 3'd2 && j < 23) || (cl3 == 3'd3 && j < 19) || (cl3 == 3'd4 && j < 15));
   end
-  wire over = !fits && !neg3, under = !fits && neg3;
   always @(posedge clk) begin
     out_valid <= v3;
-    out       <= over ? hi : under ? lo : r3;
-    inc       <= i3 + (cnt3 && (over || under) ? 2'd1 : 2'd0);
+    out       <= fits ? r3 : rail;
+    inc       <= i3 + (cnt3 && !fits ? 2'd1 : 2'd0);
   end
 endmodule

@@ -23,6 +23,17 @@ export interface ElemTrace {
   inc: number;
 }
 
+/** One row (or column) of a weight pass as the MAC sees it (test hook): weights, operands, the partial sum read
+ * (null when the pass starts from 0), the epilogue's A, and the result (the sum, or the epilogue's clamped value). */
+export interface RowTrace {
+  w: number[];
+  x: number[];
+  partial: number | null;
+  a: number;
+  out: number;
+  inc: number;
+}
+
 /** Cycle counts of a run under the cost model of /work/notes/vcore.md. */
 export interface CycleModel {
   /** Pipeline depth: cycles from an instruction's first read to its first write. */
@@ -56,6 +67,10 @@ export class CoreProgramMachine {
   counts: Uint32Array;
   /** Test hook: called for every element of an E op with its raw operands, result and counted saturations. */
   onElem: ((ins: Extract<Instr, { op: 'E' }>, e: ElemTrace) => void) | null = null;
+  /** Test hook: called for every row of a weight pass (MV) with its operands and result. */
+  onRow: ((ins: Extract<Instr, { op: 'MV' }>, r: RowTrace) => void) | null = null;
+  /** Test hook: called for every Σ x·y reduction (DOT) as a row (w = y) with its result. */
+  onDot: ((ins: Extract<Instr, { op: 'DOT' }>, r: RowTrace) => void) | null = null;
   private learn = false;
   private readonly ob: number;
 
@@ -243,6 +258,10 @@ export class CoreProgramMachine {
             s += this.rd(ins.x, i) * this.rd(ins.y, i);
           }
           this.wr(ins.dst, 0, s);
+          if (this.onDot) {
+            const xs = Array.from({ length: ins.n }, (_, i) => this.rd(ins.x, i));
+            this.onDot(ins, { w: Array.from({ length: ins.n }, (_, i) => this.rd(ins.y, i)), x: xs, partial: null, a: 0, out: s, inc: 0 });
+          }
           break;
         }
         case 'PLAS':
@@ -292,18 +311,26 @@ export class CoreProgramMachine {
     const e = ins.epi;
     for (let o = 0; o < outer; o++) {
       let s = ins.init ? 0 : this.rd(ins.acc, o);
+      const tr: RowTrace | null = this.onRow ? { w: [], x: [], partial: ins.init ? null : s, a: 0, out: 0, inc: 0 } : null;
+      const sat0 = this.saturations;
       for (let j = 0; j < inner; j++) {
         const w = ins.t ? wb + j * cols + o : wb + o * cols + j;
         // the partial sum is read with the row's first operand, the epilogue's A with its last
         this.ports([ins.x, j === 0 && !ins.init ? ins.acc : null, j === inner - 1 && e ? e.a : null], [j, o, o]);
         s += this.wq(w) * this.rd(ins.x, j);
+        if (tr) tr.w.push(this.wq(w)), tr.x.push(this.rd(ins.x, j));
       }
-      if (!e) this.wr(ins.acc, o, s);
-      else {
-        let r = e.a ? (e.aNeg ? -this.rd(e.a, o) : this.rd(e.a, o)) : 0;
+      if (!e) {
+        this.wr(ins.acc, o, s);
+        if (tr) (tr.out = s), this.onRow!(ins, tr);
+      } else {
+        const av = e.a ? this.rd(e.a, o) : 0;
+        let r = e.aNeg ? -av : av;
         const p = rs(s, e.sh);
         r = e.pNeg ? r - p : r + p;
-        this.wr(e.dst, o, this.clamp(r, e.clamp, e.count));
+        const out = this.clamp(r, e.clamp, e.count);
+        this.wr(e.dst, o, out);
+        if (tr) (tr.a = av), (tr.out = out), (tr.inc = this.saturations - sat0), this.onRow!(ins, tr);
       }
     }
   }

@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { compileProgram, type Clamp, type Instr, type Src } from '../../hardware-models/fixed-point/core-program.js';
-import { CoreProgramMachine, type ElemTrace } from '../../hardware-models/fixed-point/core-program-machine.js';
+import { CoreProgramMachine, type ElemTrace, type RowTrace } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileTb, GATEWARE, hasIverilog, hasVerilator, runTb } from '../gateware/tools.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
-// Stage 2, first piece: the element pipeline gateware/vcore/vcore_elem.v (UP5K16) under iverilog against
-// the program machine (core-program-machine.ts): every element of every E op the machine executes in a
-// few frames of the example (with targets and learning) and in a saturating burst, fed to the RTL one a
-// cycle with its raw operands and control word; result and counted saturations must be the same. Not yet
-// covered by the unit: a constant times an unsliced operand (em = ηdt·m of the 'row' weight update, two
-// partial products), skipped here and counted.
+// Stage 2: the element pipeline gateware/vcore/vcore_elem.v (UP5K16) under iverilog and Verilator against the
+// program machine (core-program-machine.ts): every element of every E op the machine executes in a few frames of
+// the example (with targets and learning) and in a saturating burst, and (up to 50,000 terms) the rows of its
+// weight passes and Σx·y reductions, fed to the RTL one a cycle with raw operands and a control word; results and
+// counted saturations must be the same. A constant times an unsliced operand (em = ηdt·m) runs as two mac terms
+// and an epilogue.
 
 type EI = Extract<Instr, { op: 'E' }>;
+type MVI = Extract<Instr, { op: 'MV' }>;
 const CLAMP: Record<Clamp, number> = { none: 0, U: 1, D: 2, S: 3, OP: 4, R28: 5 };
 const U48 = (v: number) => (v < 0 ? v + 2 ** 48 : v);
 const S48 = (h: string) => {
@@ -27,14 +30,14 @@ function control(ins: EI, e: ElemTrace): number | null {
   const y = ins.y;
   const one = x !== null && x.m === 'k' && e.k.mant === 1 && e.k.exp === 0;
   const vec = (s: Src | null) => (s && s.m !== 'k' ? s : null);
-  if (x && x.m === 'k' && !one && y && y.m !== 'k' && !y.sl.clip) return null; // em = e·m: not in this unit yet
+  if (x && x.m === 'k' && !one && y && y.m !== 'k' && !y.sl.clip) return null; // em = K·m: two mac terms (the caller)
   const xv = vec(x);
   const yv = vec(y);
   const p = x !== null && y !== null && e.mask;
   let c = 0;
   const bit = (b: boolean, at: number) => (c += b ? 2 ** at : 0);
   bit(ins.a !== null, 0);
-  bit(ins.aNeg, 1);
+  if (ins.aNeg) throw new Error('the unit has no negated A (the compiler never emits one)');
   bit(p, 2);
   bit(ins.pNeg, 3);
   bit(x !== null && x.m === 'k' && !one, 4);
@@ -42,70 +45,164 @@ function control(ins: EI, e: ElemTrace): number | null {
   bit(xv?.shl === 8, 6);
   bit(!!xv?.sub, 7);
   bit(!!xv?.sl.clip, 8);
+  if (xv && xv.sl.s !== 0 && xv.sl.s !== 4) throw new Error(`X slice ${xv.sl.s}: the unit slices X by 4 (sS) or not at all`);
   c += (xv?.sl.s ?? 0) * 2 ** 9;
   bit(yv?.shl === 8, 13);
   bit(!!yv?.sub, 14);
   bit(!!yv?.sl.clip, 15);
   c += (yv?.sl.s ?? 0) * 2 ** 16;
-  c += ins.sh * 2 ** 20;
-  bit(ins.useExp, 26);
+  // the product shift as the firmware would store it: 15 + sh − exp for a product, sh for the bypass
+  const u = one ? ins.sh : 15 + ins.sh - (ins.useExp ? e.k.exp : 0);
+  if (u < 0 || u > 47 || e.k.mant >= 2 ** 15) throw new Error(`shift ${u} / mantissa ${e.k.mant} out of the unit's range`);
+  c += u * 2 ** 20;
   c += CLAMP[ins.clamp] * 2 ** 27;
   bit(ins.count, 30);
   return c;
 }
 
+interface Trace {
+  f: Record<'a' | 'x' | 'xsub' | 'y' | 'ysub' | 'ctl' | 'k', number[]>;
+  /** per issued element: the expected [out, inc], null where not compared (a MAC term inside a row), 'bubble' for no element */
+  want: Array<[number, number] | null | 'bubble'>;
+  rows: number;
+  dots: number;
+  epiRows: number;
+  partialRows: number;
+  skipped: number;
+  tags: Set<number>;
+  shifts: Map<string, number>;
+}
+
+/** Every element of the E ops the machine executes: 3 example frames with targets and learning, 8 saturating frames. */
+function traceElements(): Trace {
+  const img = teacherImage();
+  const m = new CoreProgramMachine(compileProgram(img, UP5K16));
+  const tr: Trace = { f: { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] }, want: [], rows: 0, dots: 0, epiRows: 0, partialRows: 0, skipped: 0, tags: new Set(), shifts: new Map() };
+  const { f, want } = tr;
+  let macs = 0;
+  const push = (a: number, x: number, y: number, ctl: number, w: [number, number] | null | 'bubble', k = 0) => {
+    f.a.push(U48(a));
+    f.x.push(U48(x));
+    f.xsub.push(0);
+    f.y.push(U48(y));
+    f.ysub.push(0);
+    f.ctl.push(ctl);
+    f.k.push(k);
+    want.push(w);
+  };
+  // weight passes: a row's terms as MAC elements (operands through the ports unsliced, u = 15: the product as is),
+  // then a bubble and the epilogue element (the sum through the bypass shift, A, the clamp)
+  const row = (e: MVI['epi'], r: RowTrace) => {
+    if (macs >= 50_000) return;
+    if (e?.aNeg) throw new Error('the unit has no negated A');
+    const n = r.w.length;
+    for (let j = 0; j < n; j++) {
+      const first = j === 0;
+      const ctl = (first && r.partial !== null ? 1 : 0) + (first ? 0 : 2) + 4 + 15 * 2 ** 20;
+      push(first && r.partial !== null ? r.partial : 0, r.x[j]!, r.w[j]!, ctl, !e && j === n - 1 ? [r.out, 0] : null);
+    }
+    macs += n;
+    if (e) {
+      push(0, 0, 0, 2 ** 31, 'bubble');
+      const ctl = (e.a ? 1 : 0) + 4 + (e.pNeg ? 8 : 0) + 64 + e.sh * 2 ** 20 + CLAMP[e.clamp] * 2 ** 27 + (e.count ? 2 ** 30 : 0);
+      push(r.a, 0, 0, ctl, [r.out, r.inc]);
+    }
+    tr.rows++;
+    if (e) tr.epiRows++;
+    if (r.partial !== null) tr.partialRows++;
+  };
+  m.onRow = (ins, r) => row(ins.epi, r);
+  // Σ x·y reductions (R = Σ r̄², M = Σ m̂²): one row without epilogue
+  m.onDot = (_, r) => {
+    if (macs < 50_000) tr.dots++;
+    row(null, r);
+  };
+  m.onElem = (ins, e) => {
+    if (want.length - macs >= 200_000) return;
+    const c = control(ins, e);
+    if (c === null) {
+      // em = K·m, m unsliced (28 bits): K·m[14:0] (u = 15) + K·(m >>> 15)·2^15 (mac, u = 0), a bubble, then the
+      // epilogue rs(sum, sh − exp) with A and the clamp
+      const y = ins.y!;
+      if (y.m === 'k' || y.shl || y.sub || y.sl.s !== 0 || ins.aNeg) throw new Error('em: unexpected operand form');
+      const u = ins.sh - (ins.useExp ? e.k.exp : 0);
+      if (u < 0 || u > 47) throw new Error(`em: shift ${u}`);
+      push(0, 0, e.y.v, 4 + 16 + 128 + 15 * 2 ** 20, null, e.k.mant);
+      push(0, 0, e.y.v, 2 + 4 + 16 + 2 ** 26, null, e.k.mant);
+      push(0, 0, 0, 2 ** 31, 'bubble');
+      const ctl = (ins.a ? 1 : 0) + (e.mask ? 4 : 0) + (ins.pNeg ? 8 : 0) + 64 + u * 2 ** 20 + CLAMP[ins.clamp] * 2 ** 27 + (ins.count ? 2 ** 30 : 0);
+      push(e.a, 0, 0, ctl, [e.out, e.inc]);
+      tr.skipped++;
+      return;
+    }
+    tr.tags.add(c);
+    const ps = ins.sh - (ins.useExp ? e.k.exp : 0);
+    const key = `${ins.x && ins.x.m === 'k' && e.k.mant === 1 && e.k.exp === 0 ? 'byp' : 'prod'} ${ps}`;
+    tr.shifts.set(key, (tr.shifts.get(key) ?? 0) + 1);
+    f.a.push(U48(e.a));
+    f.x.push(U48(ins.x && ins.x.m === 'k' ? 0 : e.x.v));
+    f.xsub.push(U48(e.x.sub));
+    f.y.push(U48(e.y.v));
+    f.ysub.push(U48(e.y.sub));
+    f.ctl.push(c);
+    f.k.push(e.k.mant);
+    want.push([e.out, e.inc]);
+  };
+  const x = csv('examples/teacher/input.csv');
+  const t = csv('examples/teacher/target.csv');
+  for (let k = 0; k < 3; k++) {
+    m.setTargets(t[k]!);
+    m.frame(x[k]!, true, 15);
+  }
+  // a burst at the rails with β at its largest: states, increments and operand slices saturate
+  m.setParam(2, 2 ** 24 - 1);
+  for (let k = 0; k < 8; k++) {
+    m.setTargets(t[k]!.map((_, c) => ((k + c) % 3 ? 2 ** 19 - 1 : -(2 ** 19))));
+    m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))), true, 15);
+  }
+  return tr;
+}
+
+let traced: Trace | null = null;
+const trace = (): Trace => (traced ??= traceElements());
+
+/** Compares a simulator's output lines with the machine's elements; returns the counted saturations. */
+function check(tr: Trace, out: string[], sim: string): number {
+  const { f, want } = tr;
+  expect(out).toHaveLength(want.filter((w) => w !== 'bubble').length);
+  let sat = 0;
+  let line = 0;
+  let compared = 0;
+  want.forEach((w, i) => {
+    if (w === 'bubble') return;
+    const l = out[line++]!;
+    if (w === null) return;
+    const [h, inc] = l.split(' ');
+    const got = [S48(h!), Number(inc)];
+    const what = `${sim} element ${i}: ctl ${f.ctl[i]!.toString(16)} a ${f.a[i]} x ${f.x[i]} y ${f.y[i]} ysub ${f.ysub[i]} k ${f.k[i]}`;
+    if (got[0] !== w[0] || got[1] !== w[1]) expect(`${what}: ${got.join(' ')}`).toBe(`${what}: ${w.join(' ')}`);
+    sat += w[1];
+    compared++;
+  });
+  process.stderr.write(`NOTE: vcore_elem (${sim}): ${compared} results bit-exact (${tr.rows} weight-pass and Σx·y rows (${tr.dots} Σx·y): ${tr.epiRows} with the epilogue, ${tr.partialRows} from a partial sum; ${tr.tags.size} E control words, ${sat} counted saturations), ${tr.skipped} em elements (K·m as two mac terms)\n`);
+  return sat;
+}
+
 describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem.v) against the program machine', () => {
   it('computes every element of the example (UP5K16: targets, learning, a saturating burst) bit for bit, saturation counts included', () => {
-    const img = teacherImage();
-    const m = new CoreProgramMachine(compileProgram(img, UP5K16));
-    const f: Record<'a' | 'x' | 'xsub' | 'y' | 'ysub' | 'ctl' | 'k', number[]> = { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] };
-    const want: Array<[number, number]> = [];
-    let skipped = 0;
-    const tags = new Set<number>();
-    m.onElem = (ins, e) => {
-      if (want.length >= 200_000) return;
-      const c = control(ins, e);
-      if (c === null) {
-        skipped++;
-        return;
-      }
-      tags.add(c);
-      f.a.push(U48(e.a));
-      f.x.push(U48(ins.x && ins.x.m === 'k' ? 0 : e.x.v));
-      f.xsub.push(U48(e.x.sub));
-      f.y.push(U48(e.y.v));
-      f.ysub.push(U48(e.y.sub));
-      f.ctl.push(c);
-      f.k.push(e.k.mant + e.k.exp * 2 ** 16);
-      want.push([e.out, e.inc]);
-    };
-    const x = csv('examples/teacher/input.csv');
-    const t = csv('examples/teacher/target.csv');
-    for (let k = 0; k < 3; k++) {
-      m.setTargets(t[k]!);
-      m.frame(x[k]!, true, 15);
-    }
-    // a burst at the rails with β at its largest: states, increments and operand slices saturate
-    m.setParam(2, 2 ** 24 - 1);
-    for (let k = 0; k < 8; k++) {
-      m.setTargets(t[k]!.map((_, c) => ((k + c) % 3 ? 2 ** 19 - 1 : -(2 ** 19))));
-      m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))), true, 15);
-    }
+    const tr = trace();
+    const { f, want } = tr;
     const vvp = compileTb('vcore_elem_tb', ['vcore/vcore_elem']);
-    const out = runTb(vvp, f, {}, 48);
-    expect(out).toHaveLength(want.length);
-    let sat = 0;
-    out.forEach((l, i) => {
-      const [h, inc] = l.split(' ');
-      const got = [S48(h!), Number(inc)];
-      const what = `element ${i}: ctl ${f.ctl[i]!.toString(16)} a ${f.a[i]} x ${f.x[i]} y ${f.y[i]} ysub ${f.ysub[i]} k ${f.k[i]}`;
-      if (got[0] !== want[i]![0] || got[1] !== want[i]![1]) expect(`${what}: ${got.join(' ')}`).toBe(`${what}: ${want[i]!.join(' ')}`);
-      sat += want[i]![1];
-    });
+    const sat = check(tr, runTb(vvp, f, {}, 48), 'iverilog');
     const bits = (xs: number[]) => Math.ceil(Math.log2(xs.reduce((m, v) => Math.max(m, Math.abs(v >= 2 ** 47 ? v - 2 ** 48 : v) + 1), 1))) + 1;
-    process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.map((w) => w[0]))}\n`);
-    process.stderr.write(`NOTE: vcore_elem: ${want.length} elements bit-exact (${tags.size} control words, ${sat} counted saturations), ${skipped} em elements skipped\n`);
+    process.stderr.write(`NOTE: vcore_elem operand widths (signed bits): a ${bits(f.a)}, x ${bits(f.x)}, y ${bits(f.y)}, ysub ${bits(f.ysub)}, out ${bits(want.flatMap((w) => (w && w !== 'bubble' ? [w[0]] : [])))}\n`);
+    process.stderr.write(`NOTE: vcore_elem product shifts (path shift: elements): ${[...tr.shifts].map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
     expect(sat).toBeGreaterThan(0);
+    expect(tr.epiRows).toBeGreaterThan(0);
+    expect(tr.partialRows).toBeGreaterThan(0);
+    expect(tr.rows).toBeGreaterThan(tr.epiRows + tr.dots);
+    expect(tr.dots).toBeGreaterThan(0);
+    expect(tr.skipped).toBeGreaterThan(0);
   }, 120_000);
 
   it.skipIf(!hasVerilator)('is lint-clean under verilator --lint-only -Wall', () => {
@@ -113,4 +210,29 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+});
+
+describe.skipIf(!hasVerilator)('vcore element pipeline under Verilator (gateware/sim/vcore_elem_tb.cpp)', () => {
+  it('computes the same elements bit for bit', () => {
+    const tr = trace();
+    const dir = mkdtempSync(join(tmpdir(), 'vcore-elem-'));
+    try {
+      const b = spawnSync(
+        'verilator',
+        ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_elem', '-Mdir', dir, join(GATEWARE, 'vcore', 'vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_elem_tb.cpp'), '-o', 'vcore_elem_tb'],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
+      if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
+      const { f } = tr;
+      const hex = (v: number) => v.toString(16);
+      const input = f.a.map((_, i) => [f.a[i]!, f.x[i]!, f.xsub[i]!, f.y[i]!, f.ysub[i]!, f.ctl[i]!, f.k[i]!].map(hex).join(' ')).join('\n') + '\n';
+      const r = spawnSync(join(dir, 'vcore_elem_tb'), [], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[lines.length - 1]).toBe('END');
+      expect(check(tr, lines.slice(0, -1), 'verilator')).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
