@@ -9,8 +9,9 @@ import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 import { PtyPair } from '../../host/board/pty-pair.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
-import { nla, root } from '../cli/run-nla.js';
+import { root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
+import { streamTo } from './stream-cli.js';
 import { GATEWARE, REPO, hasVerilator } from './tools.js';
 
 /**
@@ -150,20 +151,6 @@ function startVirtual(): Promise<{ child: ChildProcess; port: string }> {
   });
 }
 
-interface StreamJson {
-  complete: boolean;
-  board: { boardId: string; caps: Record<string, number> } | null;
-  stats: { lost: number; frames: number; outputsReceived: number };
-}
-
-function streamTo(port: string, out: string, extra: string[]): StreamJson {
-  const r = nla(['stream', '--port', port, '--image', 'examples/teacher/network.json', '--input', 'examples/teacher/input.csv', '--out', out, '--json', ...extra]);
-  expect(r.code, r.err).toBe(0);
-  const j = JSON.parse(r.out) as StreamJson;
-  expect(j.complete).toBe(true);
-  expect(j.stats.lost).toBe(0);
-  return j;
-}
 
 /** The committed firmware (what board_sim's $readmemh preloads in `nla board rtl`) as the flash holds it. */
 const firmware = () => readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_board.hex'));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
+import { streamTo } from './stream-cli.js';
 import { hasVerilator } from './tools.js';
 import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 
@@ -36,21 +37,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-interface StreamJson {
-  complete: boolean;
-  board: { boardId: string; caps: Record<string, number> } | null;
-  stats: { lost: number; frames: number; outputsReceived: number };
-}
-
-/** `nla stream … --json` to a port; returns its JSON summary. */
-function streamTo(port: string, out: string, extra: string[]): StreamJson {
-  const r = nla(['stream', '--port', port, '--image', 'examples/teacher/network.json', '--input', 'examples/teacher/input.csv', '--out', out, '--json', ...extra]);
-  expect(r.code, r.err).toBe(0);
-  const j = JSON.parse(r.out) as StreamJson;
-  expect(j.complete).toBe(true);
-  expect(j.stats.lost).toBe(0);
-  return j;
-}
 
 run('the gateware board in RTL co-simulation (nla board rtl)', () => {
   it('streams the example through the full protocol: 10,000 frames with every probe, then 2,000 with learning and targets, every output frame equal to the virtual board’s bit for bit, the recordings replay; the handshake announces what the gateware holds', async () => {
