@@ -54,7 +54,16 @@ void hal_target_write(uint16_t idx, uint32_t v24);
 void hal_target_commit(void);
 void hal_frame_go(uint8_t probes);                   /* compute a frame with the inputs written */
 int hal_frame_done(void);                            /* 1 once, when the frame is computed */
+#ifdef HAL_OUT_REQ   /* (cpu_link: rv32/cpulink_board.h) OUT_REQ and OUT_VALUE inline: a store and a poll, no call */
+static inline uint32_t hal_output_read(uint16_t idx) {
+  uint32_t v;
+  *(volatile uint32_t *)(HAL_OUT_REQ) = idx;
+  while (!((v = *(volatile uint32_t *)(HAL_OUT_REQ + 4u)) >> 31)) {}
+  return v & 0xFFFFFFu;
+}
+#else
 uint32_t hal_output_read(uint16_t idx);              /* value idx (24 bits) of the last frame */
+#endif
 uint32_t hal_frames_processed(void);
 uint32_t hal_saturations(void);
 

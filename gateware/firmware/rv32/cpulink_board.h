@@ -23,5 +23,6 @@
 #define HAL_STAGE_WINDOW 0x80030000u
 #define HAL_CORE_PORT 0x80000078u
 #define HAL_CORE_WD 0x80000074u
+#define HAL_OUT_REQ 0x80000060u    /* OUT_REQ (24); OUT_VALUE (25) after it */
 #define BYTE_MS_Q16 (*(volatile const unsigned *)0x80000070u)
 #endif

@@ -66,12 +66,14 @@ void hal_target_write(uint16_t idx, uint32_t v24) { R(IDX) = idx; R(TGT_VALUE) =
 void hal_target_commit(void) { R(TGT_COMMIT) = 1; }
 void hal_frame_go(uint8_t probes) { R(FRAME_GO) = probes; }
 int hal_frame_done(void) { return (int)(R(FRAME_STATUS) & 1); }
+#ifndef HAL_OUT_REQ   /* (otherwise inline: hal.h) */
 uint32_t hal_output_read(uint16_t idx) {
   uint32_t v;
   R(OUT_REQ) = idx;
   while (!((v = R(OUT_VALUE)) >> 31)) {}
   return v & 0xFFFFFF;
 }
+#endif
 uint32_t hal_frames_processed(void) { return R(FRAMES); }
 uint32_t hal_saturations(void) { return R(SATURATIONS); }
 
