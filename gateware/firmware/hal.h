@@ -33,8 +33,14 @@ int hal_img_done(uint8_t *result, uint16_t *err_off);
 /* FW_CORE_LOADER (config.h; the board: nla_core has no loader): the firmware loader image_install.c validates
  * and installs instead of hal_img_commit, through these two (image_install.h): a staged byte, and the core's
  * raw write port (II_MEM_*); hal_img_done then reports the end of the core's rest after the loader's CTL END */
+#ifdef HAL_STAGE_WINDOW   /* (cpu_link: rv32/cpulink_board.h) the staging window and the raw port, inline */
+#define hal_stage_rd(addr) ((uint8_t)((volatile const uint8_t *)(HAL_STAGE_WINDOW))[(addr)])
+#define hal_core_wr(mem, addr, value) do { *(volatile uint32_t *)(HAL_CORE_PORT) = (uint32_t)(mem) << 16 | (uint32_t)(addr); \
+  *(volatile uint32_t *)(HAL_CORE_WD) = (uint32_t)(value); } while (0)
+#else
 uint8_t hal_stage_rd(uint32_t addr);
 void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value);
+#endif
 int hal_image_loaded(void);
 uint32_t hal_image_crc(void);
 uint16_t hal_n_stim_inputs(void);
@@ -48,7 +54,16 @@ void hal_target_write(uint16_t idx, uint32_t v24);
 void hal_target_commit(void);
 void hal_frame_go(uint8_t probes);                   /* compute a frame with the inputs written */
 int hal_frame_done(void);                            /* 1 once, when the frame is computed */
+#ifdef HAL_OUT_REQ   /* (cpu_link: rv32/cpulink_board.h) OUT_REQ and OUT_VALUE inline: a store and a poll, no call */
+static inline uint32_t hal_output_read(uint16_t idx) {
+  uint32_t v;
+  *(volatile uint32_t *)(HAL_OUT_REQ) = idx;
+  while (!((v = *(volatile uint32_t *)(HAL_OUT_REQ + 4u)) >> 31)) {}
+  return v & 0xFFFFFFu;
+}
+#else
 uint32_t hal_output_read(uint16_t idx);              /* value idx (24 bits) of the last frame */
+#endif
 uint32_t hal_frames_processed(void);
 uint32_t hal_saturations(void);
 

@@ -78,8 +78,14 @@ extern "C" {   /* a C++ testbench may call it (compile image_install.c as C: it 
 #endif
 
 /* the proposed HAL (see above) */
+#ifdef HAL_STAGE_WINDOW   /* (cpu_link: rv32/cpulink_board.h) the staging window and the raw port, inline */
+#define hal_stage_rd(addr) ((uint8_t)((volatile const uint8_t *)(HAL_STAGE_WINDOW))[(addr)])
+#define hal_core_wr(mem, addr, value) do { *(volatile uint32_t *)(HAL_CORE_PORT) = (uint32_t)(mem) << 16 | (uint32_t)(addr); \
+  *(volatile uint32_t *)(HAL_CORE_WD) = (uint32_t)(value); } while (0)
+#else
 uint8_t hal_stage_rd(uint32_t addr);
 void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value);
+#endif
 
 /* Checks the `total` staged bytes and, if valid, installs them. Returns the result: 0 installed (the
  * caller then waits for the core's end of rest), 1 BAD_IMAGE, 2 CAPACITY; *err_off: the refused byte. */

@@ -189,6 +189,12 @@ const uint8_t *link_q_head(uint8_t *type, uint16_t *len) {
   *len = rd16(e + 1);
   return e + 3;
 }
+const uint8_t *link_q_next(uint8_t *type, uint16_t *len) {
+  const uint8_t *e = q_mem[q_ri + 1 == RX_WINDOW ? 0 : q_ri + 1];
+  *type = e[0];
+  *len = rd16(e + 1);
+  return e + 3;
+}
 void link_q_pop(void) {
   q_rd++;
   q_ri = q_ri + 1 == RX_WINDOW ? 0 : (uint8_t)(q_ri + 1);

@@ -21,6 +21,8 @@ void link_tx_poll(void);       /* the transmitter */
 /* receive queue (messages accepted in sequence, in order) */
 uint8_t link_q_count(void);
 const uint8_t *link_q_head(uint8_t *type, uint16_t *len);   /* the oldest message's payload */
+/* the message after the oldest (only when link_q_count() >= 2) */
+const uint8_t *link_q_next(uint8_t *type, uint16_t *len);
 void link_q_pop(void);          /* the session is done with it: its credit returns */
 uint8_t link_q_popped(void);    /* messages popped so far (mod 256) */
 /* a well-formed HELLO arrived since the last call: 1, with the queue's push count at that moment */

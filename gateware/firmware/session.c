@@ -65,11 +65,13 @@ static uint16_t cp_i;
 /* OUTPUT_FRAME: where it is being written in the store (0: not yet), values written */
 static uint8_t *out_f;
 static uint16_t out_vi;
+/* the next INPUT_FRAME (the queue's second message) was started on the core as soon as the outputs were read */
+static uint8_t pre_go;
 
 void session_init(void) {
   state = S_IDLE;
   streaming = 0; booted = 1; hello_pend = 0; hello_mark = 0; img_active = 0; no_last = 1;
-  out_f = 0; out_vi = 0;
+  out_f = 0; out_vi = 0; pre_go = 0;
   learn = 0; probes = 1; last = 0; rejected = 0; img_got = 0; img_tot = 0; width = 0; out_plen = 10;
   hist_clear();
   hal_set_learn(0);
@@ -293,6 +295,23 @@ static void on_values(void) {                       /* INPUT_FRAME (0x08), TARGE
   state = S_GO_WAIT;
 }
 
+/* the outputs are read: if the next message is an INPUT_FRAME that on_values would start (well-formed, the
+ * next frame, the right count), the core starts it now, while this frame's OUTPUT_FRAME is finished, kept
+ * and sent; the message is then handled (S_GO_WAIT) when it becomes the head. Not while a HELLO waits. */
+static void pre_start(void) {
+  uint8_t t;
+  uint16_t n;
+  if (hello_pend || link_q_count() < 2) return;
+  const uint8_t *q = link_q_next(&t, &n);
+  if (t != 0x08 || n < 10) return;
+  uint16_t c = rd16(q + 8);
+  if (n != 10 + 3u * c || rd32(q) != rd32(mp) + 1 || c != hal_n_stim_inputs()) return;
+  const uint8_t *v = q + 10;
+  for (uint16_t i = 0; i < c; i++, v += 3) hal_input_write(i, (uint32_t)v[0] | ((uint32_t)v[1] << 8) | ((uint32_t)v[2] << 16));
+  hal_frame_go(probes);
+  pre_go = 1;
+}
+
 /* the computed frame's OUTPUT_FRAME into the store (FW_SLICE_VALUES values per poll) and the history;
  * 0 while there is no room or values are left */
 static int emit_output(void) {
@@ -315,6 +334,7 @@ static int emit_output(void) {
   }
   out_vi = (uint16_t)i;
   if (out_vi < width) return 0;
+  pre_start();
   if (!h_skip) {
     hist_write(out_f + HDR_BYTES, out_plen);
     hist_end(out_plen);
@@ -443,6 +463,12 @@ void session_poll(void) {
       if (!emit_output()) return;
       link_q_pop();
       state = S_IDLE;
+      if (pre_go) {                             /* the next INPUT_FRAME computes already */
+        pre_go = 0;
+        mp = link_q_head(&mtype, &mlen);
+        state = S_GO_WAIT;
+        return;
+      }
       break;
     case S_RESEND:                              /* one frame per poll */
       if (rs_left && !emit_resend()) return;

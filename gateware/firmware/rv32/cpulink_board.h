@@ -19,5 +19,10 @@
 #define CAP_MAX_OUTPUTS 16
 #define CAP_MAX_FRAME_RATE 1000
 #define BOARD_ID "nla-up5k"
+/* the staging window and the raw write port (CORE_PORT 30, CORE_WD 29) inline (hal.h, image_install.h) */
+#define HAL_STAGE_WINDOW 0x80030000u
+#define HAL_CORE_PORT 0x80000078u
+#define HAL_CORE_WD 0x80000074u
+#define HAL_OUT_REQ 0x80000060u    /* OUT_REQ (24); OUT_VALUE (25) after it */
 #define BYTE_MS_Q16 (*(volatile const unsigned *)0x80000070u)
 #endif

@@ -49,8 +49,10 @@ int hal_img_done(uint8_t *result, uint16_t *err_off) {
 }
 /* the firmware loader's (FW_CORE_LOADER; image_install.h): the staging window, and the raw write port
  * (CORE_PORT sets the memory and address, each CORE_WD store writes: two stores a write) */
+#ifndef HAL_STAGE_WINDOW   /* (otherwise inline: hal.h) */
 uint8_t hal_stage_rd(uint32_t addr) { return ST_WIN_BASE[addr]; }
 void hal_core_wr(uint32_t mem, uint32_t addr, uint32_t value) { R(CORE_PORT) = mem << 16 | addr; R(CORE_WD) = value; }
+#endif
 int hal_image_loaded(void) { return (int)(R(CORE_INFO) & 1); }
 uint32_t hal_image_crc(void) { return R(CORE_CRC); }
 uint16_t hal_n_stim_inputs(void) { return (uint16_t)R(CORE_NSTIM); }
@@ -64,12 +66,14 @@ void hal_target_write(uint16_t idx, uint32_t v24) { R(IDX) = idx; R(TGT_VALUE) =
 void hal_target_commit(void) { R(TGT_COMMIT) = 1; }
 void hal_frame_go(uint8_t probes) { R(FRAME_GO) = probes; }
 int hal_frame_done(void) { return (int)(R(FRAME_STATUS) & 1); }
+#ifndef HAL_OUT_REQ   /* (otherwise inline: hal.h) */
 uint32_t hal_output_read(uint16_t idx) {
   uint32_t v;
   R(OUT_REQ) = idx;
   while (!((v = R(OUT_VALUE)) >> 31)) {}
   return v & 0xFFFFFF;
 }
+#endif
 uint32_t hal_frames_processed(void) { return R(FRAMES); }
 uint32_t hal_saturations(void) { return R(SATURATIONS); }
 
