@@ -13,7 +13,7 @@ if [ "$1" = board ]; then
   OUT="$ROOT/build/cpu-board"
   mkdir -p "$OUT"
   cd "$ROOT/gateware"
-  yosys -q -l "$OUT/yosys.log" -p "read_verilog -DBOARD_TOP=board_top -I. boards/ice40_top.v $(ls *.v | tr '\n' ' ') \
+  yosys -q -l "$OUT/yosys.log" -p "read_verilog -DBOARD_TOP=board_top -DBOARD_TOP_FLASH -I. boards/ice40_top.v $(ls *.v | tr '\n' ' ') \
     cpu/rv32_core.v cpu/rv32_regfile.v; chparam -set CLK_HZ 12000000 -set BAUD 921600 ice40_top; \
     synth_ice40 -dsp -top ice40_top -json $OUT/design.json; tee -q -o $OUT/stat.txt stat" >/dev/null
   nextpnr-ice40 --up5k --package sg48 --json "$OUT/design.json" --pack-only -q -l "$OUT/pack.log" >/dev/null 2>&1

@@ -63,7 +63,11 @@ module session_harness #(
     .QAW(QAW), .QMEM(QMEM), .QBASE(QBASE), .RAW(RAW), .RBYTES(RBYTES), .SAW(SAW), .HAW(HAW), .MAX_PAYLOAD(MAX_PAYLOAD), .IMG_BYTES(IMG_BYTES),
     .MAX_NEURONS(255), .MAX_SYNAPSES(4096), .MAX_INPUTS(64), .MAX_OUTPUTS(16), .MAX_FRAME_RATE(1000),
     .ID_LEN(8), .BOARD_ID("nla-stub")) link (
-    .clk(clk), .rst(rst), .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
+    .clk(clk), .rst(rst),
+`ifdef SESSION_HARNESS_CPU
+    .boot_hold(1'b0), .boot_we(1'b0), .boot_addr(14'd0), .boot_wd(16'd0),   // the firmware is preloaded: no boot
+`endif
+    .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
     .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release), .rx_reject(rx_reject),
     .rx_reject_reason(rx_reject_reason), .rx_overrun(rx_overrun), .rx_rd_buf(rx_rd_buf),
     .rx_rd_addr(rx_rd_addr), .rx_rd_data(rx_rd_data), .rx_activity(rx_activity), .tx_start(tx_start),
