@@ -34,7 +34,7 @@ export interface RowTrace {
   inc: number;
 }
 
-/** Cycle counts of a run under the cost model of /work/notes/vcore.md. */
+/** Cycle counts of a run under the cost model of docs/vcore.md. */
 export interface CycleModel {
   /** Pipeline depth: cycles from an instruction's first read to its first write. */
   fill: number;

@@ -8,7 +8,7 @@ import { TABLE_KNOTS, type BoardImage } from './image.js';
  * absolute addresses and lengths; core-program-machine.ts executes it element by element on explicit
  * memories, as a pipelined datapath doing one element operation (or one MAC) per cycle would.
  *
- * Instructions (fields as in the types below; /work/notes/vcore.md has the encoding and the cost model):
+ * Instructions (fields as in the types below; docs/vcore.md has the encoding and the cost model):
  *
  * - `E` element op, for i < n:
  *     r = ±A[a+i] ± rs(opX · opY, sh − [useExp] K.exp)      (a term absent = 0)

@@ -10,7 +10,7 @@ import { layeredNetwork } from '../../compiler/spec/builder.js';
 
 // Cycles per frame of the example (examples/teacher, K = 4, 10 steps) if each instruction costs fill +
 // elements (core-program-machine.ts, cost), counted from the machine's executions, and the program length.
-// The numbers go to /work/notes/vcore.md; the bounds hold the model against regressions.
+// The numbers are in docs/vcore.md and docs/fpga.md; the bounds hold the model against regressions.
 
 function counts(prog: CoreProgram, learn: boolean): Uint32Array {
   const m = new CoreProgramMachine(prog);
@@ -54,7 +54,7 @@ describe('cycles per frame of the vector program (cost model)', () => {
     });
   }
 
-  it('every field fits the 128-bit encoding of the notes (vcore.md): n 7 bits, bank 3 + word 8, shifts 7 bits signed, K index 5, slices 4', () => {
+  it('every field fits the 128-bit encoding of docs/vcore.md: n 7 bits, bank 3 + word 8, shifts 7 bits signed, K index 5, slices 4', () => {
     const max: Record<string, number> = { n: 0, bank: 0, word: 0, shMin: 0, shMax: 0, k: 0, slice: 0, rows: 0, cols: 0, wb: 0, tb: 0 };
     const note = (f: string, v: number) => (max[f] = Math.max(max[f]!, v));
     const addr = (a: { bank: number; word: number } | null | undefined) => {
