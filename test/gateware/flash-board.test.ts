@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firmwareFlashImage, FIRMWARE_FLASH_OFFSET, readFirmwareFile } from '../../host/fpga/firmware-image.js';
-import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 import { PtyPair } from '../../host/board/pty-pair.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
 import { root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
-import { streamTo } from './stream-cli.js';
+import { rtlEqualsVirtual } from './stream-cli.js';
 import { GATEWARE, REPO, hasVerilator } from './tools.js';
 
 /**
@@ -167,16 +166,7 @@ run('the board boots its firmware from the configuration flash (ice40_top, flash
         ['infer', 300, ['--duration', '300ms', '--probe', 'rate,error,all-u']],
         ['learn', 100, ['--duration', '100ms', '--learn', '--target', 'examples/teacher/target.csv']],
       ] as const) {
-        const j = streamTo(sim.pty.hostPath, join(dir, `${name}-rtl.csv`), [...extra]);
-        expect(j.stats.outputsReceived).toBe(frames);
-        const g = gatewareCapacity();
-        expect(j.board!.boardId).toBe(g.boardId);
-        expect(j.board!.caps).toEqual(g.caps);
-        streamTo(virt.port, join(dir, `${name}-virtual.csv`), [...extra]);
-        const a = readFileSync(join(dir, `${name}-rtl.csv`), 'utf8');
-        const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
-        expect(a.trim().split('\n').length).toBe(frames + 1);
-        expect(a === b, 'the CSVs differ').toBe(true);
+        rtlEqualsVirtual(sim.pty.hostPath, virt.port, dir, name, frames, extra);
       }
     } finally {
       virt.child.kill('SIGTERM');

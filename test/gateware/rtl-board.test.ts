@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
-import { streamTo } from './stream-cli.js';
+import { rtlEqualsVirtual } from './stream-cli.js';
 import { hasVerilator } from './tools.js';
-import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 
 /**
  * The whole gateware board (board_top: UART, framing, link layer, session, fixed-point core) under
@@ -48,17 +46,8 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
       ['infer', 10_000, ['--duration', '10000ms', '--probe', 'rate,error,all-u']],
       ['learn', 2_000, ['--duration', '2000ms', '--learn', '--target', 'examples/teacher/target.csv']],
     ] as const) {
-      const j = streamTo(rtl.port, join(dir, `${name}-rtl.csv`), [...extra, '--log', join(dir, `${name}-rtl.jsonl`)]);
-      expect(j.stats.outputsReceived).toBe(frames);
       // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and of its firmware (firmware/rv32/cpulink_board.h)
-      const g = gatewareCapacity();
-      expect(j.board!.boardId).toBe(g.boardId);
-      expect(j.board!.caps).toEqual(g.caps);
-      streamTo(virt.port, join(dir, `${name}-virtual.csv`), [...extra]);
-      const a = readFileSync(join(dir, `${name}-rtl.csv`), 'utf8');
-      const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
-      expect(a.trim().split('\n').length).toBe(frames + 1); // the header and a row per frame
-      expect(a === b, firstDifferentLine(a, b)).toBe(true);
+      rtlEqualsVirtual(rtl.port, virt.port, dir, name, frames, extra, ['--log', join(dir, `${name}-rtl.jsonl`)]);
       // the RTL board's recording replays: every output, decoded from the messages and from the line's bytes, equals the reference core's
       const rp = nla(['replay', join(dir, `${name}-rtl.jsonl`), '--json']);
       expect(rp.code, rp.out + rp.err).toBe(0);
@@ -67,10 +56,3 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
   }, 3_600_000);
 });
 
-/** The first line where two CSVs differ, for the failure message. */
-function firstDifferentLine(a: string, b: string): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return `line ${i + 1}:\n  rtl     ${x[i]}\n  virtual ${y[i]}`;
-  return 'identical';
-}

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 import { nla } from '../cli/run-nla.js';
 
 /** What `nla stream --json` prints (the fields the board tests read). */
@@ -16,4 +19,30 @@ export function streamTo(port: string, out: string, extra: string[]): StreamJson
   expect(j.complete).toBe(true);
   expect(j.stats.lost).toBe(0);
   return j;
+}
+
+/**
+ * Streams the example with `extra` to the RTL board at `rtlPort` (plus `rtlExtra`) and to the virtual board at
+ * `virtualPort`: `frames` outputs arrive, the RTL board's HELLO_ACK announces what the gateware holds
+ * (gatewareCapacity: board_top.v's parameters and its firmware's), and the two CSVs are equal byte for byte.
+ */
+export function rtlEqualsVirtual(rtlPort: string, virtualPort: string, dir: string, name: string, frames: number, extra: readonly string[], rtlExtra: readonly string[] = []): void {
+  const j = streamTo(rtlPort, join(dir, `${name}-rtl.csv`), [...extra, ...rtlExtra]);
+  expect(j.stats.outputsReceived).toBe(frames);
+  const g = gatewareCapacity();
+  expect(j.board!.boardId).toBe(g.boardId);
+  expect(j.board!.caps).toEqual(g.caps);
+  streamTo(virtualPort, join(dir, `${name}-virtual.csv`), [...extra]);
+  const a = readFileSync(join(dir, `${name}-rtl.csv`), 'utf8');
+  const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
+  expect(a.trim().split('\n').length).toBe(frames + 1); // the header and a row per frame
+  expect(a === b, firstDifferentLine(a, b)).toBe(true);
+}
+
+/** The first line where two CSVs differ, for the failure message. */
+function firstDifferentLine(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return `line ${i + 1}:\n  rtl     ${x[i]}\n  virtual ${y[i]}`;
+  return 'identical';
 }
