@@ -71,6 +71,8 @@ export class CoreProgramMachine {
   onRow: ((ins: Extract<Instr, { op: 'MV' }>, r: RowTrace) => void) | null = null;
   /** Test hook: called for every Σ x·y reduction (DOT) as a row (w = y) with its result. */
   onDot: ((ins: Extract<Instr, { op: 'DOT' }>, r: RowTrace) => void) | null = null;
+  /** Test hook: called before every instruction the machine executes (pc), the memories as the one before left them. */
+  onInstr: ((pc: number) => void) | null = null;
   private learn = false;
   private readonly ob: number;
 
@@ -218,6 +220,7 @@ export class CoreProgramMachine {
     for (;;) {
       const ins = code[pc]!;
       this.counts[pc]!++;
+      this.onInstr?.(pc);
       switch (ins.op) {
         case 'HALT':
           return;

@@ -1,0 +1,33 @@
+// vcore_banks: the vector banks of the vector core: NB memories of DEPTH words × D bits, each with one read port
+// (synchronous: the word addressed at an edge is on rdata after it, as an EBR) and one write port. The sequencer
+// writes one bank at a time, so the write ports share the address and data lines (a bank's write enable is its
+// own). Inferred as RAM (yosys: SB_RAM40_4K, ceil(D/16) per bank for DEPTH ≤ 256).
+`timescale 1ns / 1ps
+module vcore_banks #(
+    parameter NB = 6,
+    parameter DEPTH = 256,
+    parameter AW = 8,
+    parameter D = 42
+) (
+    input  wire              clk,
+    input  wire [NB*AW-1:0]  raddr,  // bank b's read address at [b*AW +: AW]
+    output wire [NB*D-1:0]   rdata,  // bank b's word at [b*D +: D]
+    input  wire              we,
+    input  wire [2:0]        wbank,
+    input  wire [AW-1:0]     waddr,
+    input  wire [D-1:0]      wdata
+);
+  genvar b;
+  generate
+    for (b = 0; b < NB; b = b + 1) begin : bank
+      localparam [2:0] BI = b;
+      reg [D-1:0] mem[0:DEPTH-1];
+      reg [D-1:0] q;
+      always @(posedge clk) begin
+        if (we && wbank == BI) mem[waddr] <= wdata;
+        q <= mem[raddr[b*AW+:AW]];
+      end
+      assign rdata[b*D+:D] = q;
+    end
+  endgenerate
+endmodule

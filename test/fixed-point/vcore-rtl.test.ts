@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { compileProgram, disassemble, type CoreProgram, type Instr } from '../../hardware-models/fixed-point/core-program.js';
+import { CoreProgramMachine, cost, DEFAULT_MODEL, frameCycles } from '../../hardware-models/fixed-point/core-program-machine.js';
+import { betaReaders, encodeProgram } from '../../hardware-models/fixed-point/core-program-encode.js';
+import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
+import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATEWARE, hasVerilator } from '../gateware/tools.js';
+import { csv, teacherImage } from '../gateware/verilated-core.js';
+
+// Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
+// (gateware/sim/vcore_tb.cpp) against the program machine, UP5K16. The encoded program, the K registers and the
+// loop counts are loaded; every run (reset, frames) starts from the host's writes (inputs, targets) and the RTL
+// runs the control flow and the E ops itself. MV, DOT, PLAS and ACT trap: the testbench compares the words the
+// machine changed since the last trap (the E ops' results) and the saturation counter, then writes the machine's
+// state after the trapped instruction into the banks and resumes. At every HALT all words of all banks and the
+// saturation counter are compared.
+
+const D = 42;
+const TRAPS = new Set<Instr['op']>(['MV', 'DOT', 'PLAS', 'ACT']);
+
+/** What the RTL supports of the program (throws otherwise). */
+function supported(prog: CoreProgram): void {
+  if (prog.banks.length > 8) throw new Error(`${prog.banks.length} banks`);
+  if (prog.banks.some((b) => b.words > 256)) throw new Error('a bank over 256 words');
+  if (prog.K.length > 16) throw new Error(`${prog.K.length} K registers`);
+  if (prog.code.length > 128) throw new Error(`${prog.code.length} instructions`);
+  prog.K.forEach((k) => {
+    if (k.mant < 0 || k.mant >= 2 ** 15) throw new Error(`K mantissa ${k.mant}`);
+  });
+  prog.code.forEach((ins, pc) => {
+    if (ins.op !== 'E') return;
+    if (ins.aNeg) throw new Error(`${pc}: negated A`);
+    if (ins.x && ins.x.m !== 'k' && (ins.x.sub || ins.x.shl || (ins.x.sl.s !== 0 && ins.x.sl.s !== 4))) throw new Error(`${pc}: X pre-adder or slice`);
+    if (ins.y?.m === 'k') throw new Error(`${pc}: constant on Y`);
+  });
+}
+
+interface Script {
+  lines: string[];
+  /** per run: [frame, cycles of E and control under the model, the whole run under the model] */
+  model: Array<[number, number, number]>;
+}
+
+function hex(words: Uint32Array, pc: number): string {
+  return Array.from(words.subarray(4 * pc, 4 * pc + 4), (w) => w.toString(16)).join(' ');
+}
+
+/** The script: program, K, counts, and the runs the machine does (`drive` calls reset/frame/setParam on the machine). */
+function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: number) => void, setParam: (id: number, v: number) => void) => void): Script {
+  supported(prog);
+  const lines: string[] = [];
+  const model: Script['model'] = [];
+  const words = encodeProgram(prog);
+  for (let pc = 0; pc < prog.code.length; pc++) lines.push(`P ${pc} ${hex(words, pc)}`);
+  prog.K.forEach((k, i) => lines.push(`K ${i} ${k.mant}`));
+  lines.push(`Q 0 ${prog.stepsPerFrame}`, `Q 1 ${prog.iterations}`);
+  const m = new CoreProgramMachine(prog);
+  const shadow = prog.banks.map((b) => new Float64Array(b.words).fill(NaN));
+  let sat = NaN;
+  let frameNo = -1;
+  const val = (v: number) => {
+    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** (D - 1)) throw new Error(`a bank value ${v} does not fit ${D} bits`);
+    return v;
+  };
+  /** Words that differ from the shadow (all of them when `all`), the shadow updated. */
+  const diff = (all = false): string[] => {
+    const out: string[] = [];
+    m.mem.forEach((mem, b) =>
+      mem.forEach((v, w) => {
+        if (all || v !== shadow[b]![w]) out.push(`${b} ${w} ${val(v)}`);
+        shadow[b]![w] = v;
+      }),
+    );
+    return out;
+  };
+  let inRun = false;
+  let pending: { pc: number; checks: string[]; sat: number } | null = null;
+  const finishTrap = () => {
+    if (!pending) return;
+    const writes = diff();
+    lines.push(`T ${pending.pc} ${pending.checks.length} ${writes.length} ${pending.sat}`, ...pending.checks, ...writes, `${m.saturations}`);
+    sat = m.saturations;
+    pending = null;
+  };
+  m.onInstr = (pc) => {
+    const ins = prog.code[pc]!;
+    if (!inRun) {
+      // the host's writes before the run (reset: the clear and the bias words; a frame: inputs and targets)
+      for (const w of diff()) lines.push(`M ${w}`);
+      if (m.saturations !== sat) lines.push(`S ${m.saturations}`);
+      sat = m.saturations;
+      lines.push(`R ${pc} ${(m as unknown as { learn: boolean }).learn ? 1 : 0} ${frameNo}`);
+      inRun = true;
+    }
+    finishTrap();
+    if (TRAPS.has(ins.op)) pending = { pc, checks: diff(), sat: m.saturations };
+    else if (ins.op === 'HALT') {
+      const all = diff(true);
+      lines.push(`H ${all.length} ${m.saturations}`, ...all);
+      sat = m.saturations;
+      inRun = false;
+      let rtl = 0;
+      prog.code.forEach((x, i) => {
+        if (!TRAPS.has(x.op)) rtl += m.counts[i]! * cost(x, DEFAULT_MODEL);
+      });
+      // the HALT itself is counted by the machine after this hook: one cycle
+      model.push([frameNo, rtl + cost(ins, DEFAULT_MODEL), frameCycles(prog, m.counts, DEFAULT_MODEL) + cost(ins, DEFAULT_MODEL)]);
+    }
+  };
+  m.reset();
+  drive(
+    m,
+    (f) => (frameNo = f),
+    (id, v) => {
+      m.setParam(id, v);
+      if (id === 2) {
+        const p2 = { ...prog, K: m.K };
+        const w2 = encodeProgram(p2);
+        for (const pc of betaReaders(prog)) lines.push(`P ${pc} ${hex(w2, pc)}`);
+        lines.push(`K ${prog.kBeta} ${m.K[prog.kBeta]!.mant}`);
+      } else if (id === 3) lines.push(`Q 1 ${v}`);
+    },
+  );
+  return { lines, model };
+}
+
+function build(nb: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vcore-'));
+  const v = (f: string) => join(GATEWARE, 'vcore', f);
+  const b = spawnSync(
+    'verilator',
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
+  return dir;
+}
+
+/** Runs the script on the RTL; fails with frame, pc, instruction, bank, word, expected and got on a mismatch. Per run: [RTL cycles (traps excluded), traps, model cycles of the same instructions]. */
+function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[number, number, number]> } {
+  const dir = build(prog.banks.length);
+  try {
+    const r = spawnSync(join(dir, 'vcore_tb'), [], { input: s.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = r.stdout.trim().split('\n');
+    const dis = disassemble(prog);
+    const names = Object.entries(prog.vectors);
+    const name = (b: number, w: number) => {
+      const v = names.find(([, x]) => x.bank === b && w >= x.word && w < x.word + x.len);
+      return v ? `${v[0]}+${w - v[1].word}` : '?';
+    };
+    const errors = out.filter((l) => /^[XYCZ]/.test(l)).map((l) => {
+      const f = l.split(' ');
+      if (f[0] === 'X') return `frame ${f[1]}, before pc ${f[2]} (${f[2] === '-1' ? 'HALT' : dis[Number(f[2])]!.trim()}): bank ${f[3]} word ${f[4]} (${name(Number(f[3]), Number(f[4]))}): expected ${f[5]}, got ${f[6]}`;
+      if (f[0] === 'Y') return `frame ${f[1]}, before pc ${f[2]}: saturations expected ${f[3]}, got ${f[4]}`;
+      return l;
+    });
+    expect(errors.slice(0, 20), `${what}: RTL against the machine`).toEqual([]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(out[out.length - 1]).toBe('END 0');
+    const runs = out.filter((l) => l.startsWith('D ')).map((l) => l.split(' ').map(Number));
+    expect(runs.length).toBe(s.model.length);
+    return { cycles: runs.map((d, k) => [d[2]!, d[3]!, s.model[k]![1]] as [number, number, number]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The example with dt/τ = dt/τ_in ≈ 1 and weights ×16 (int32-saturated): u and Δ hit their rails. */
+function hotImage(): BoardImage {
+  const img = teacherImage();
+  for (const p of img.populations) if (p.kind !== 'bias') p.decayQ24 = 2 ** 24 - 1;
+  for (const p of img.projections) p.weights = p.weights.map((w) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, w * 16)));
+  return img;
+}
+
+const rails = (xs: number[], k: number, mod: number) => xs.map((_, c) => ((k + c) % mod ? 2 ** 19 - 1 : -(2 ** 19)));
+
+describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against the program machine (UP5K16)', () => {
+  it('runs the encoded example: reset, 20 learning frames with targets, 5 inference frames, 8 saturating frames (β at its largest), bank for bank', () => {
+    const prog = compileProgram(teacherImage(), UP5K16);
+    const x = csv('examples/teacher/input.csv');
+    const t = csv('examples/teacher/target.csv');
+    let sat = 0;
+    const s = script(prog, (m, frame, setParam) => {
+      for (let k = 0; k < 25; k++) {
+        frame(k);
+        if (k % 5 === 0) m.setTargets(t[k]!);
+        m.frame(x[k]!, k < 20);
+      }
+      setParam(2, 2 ** 24 - 1);
+      for (let k = 0; k < 8; k++) {
+        frame(25 + k);
+        m.setTargets(rails(t[k]!, k, 3));
+        m.frame(rails(x[k]!, k, 2), true);
+      }
+      sat = m.saturations;
+    });
+    const { cycles } = run(prog, s, 'example');
+    expect(sat).toBeGreaterThan(0);
+    const learnRun = cycles[1]!;
+    const inferRun = cycles[21]!;
+    process.stderr.write(
+      `NOTE: vcore (example, UP5K16): ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles of the E and control instructions (traps excluded) per frame: learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
+    );
+  }, 600_000);
+
+  it('runs the hot image (dt = τ, weights ×16) in a saturating burst bit for bit (u and Δ at their rails)', () => {
+    const prog = compileProgram(hotImage(), UP5K16);
+    const x = csv('examples/teacher/input.csv');
+    const t = csv('examples/teacher/target.csv');
+    let sat = 0;
+    const s = script(prog, (m, frame, setParam) => {
+      setParam(2, 2 ** 24 - 1);
+      for (let k = 0; k < 8; k++) {
+        frame(k);
+        m.setTargets(rails(t[k]!, k, 3));
+        m.frame(rails(x[k]!, k, 2), true);
+      }
+      sat = m.saturations;
+    });
+    run(prog, s, 'hot');
+    expect(sat).toBeGreaterThan(1000);
+    process.stderr.write(`NOTE: vcore (hot image): 8 frames bit-exact, ${sat} saturations\n`);
+  }, 600_000);
+
+  it('is lint-clean under verilator --lint-only -Wall', () => {
+    const v = (f: string) => join(GATEWARE, 'vcore', f);
+    const r = spawnSync('verilator', ['--lint-only', '-Wall', '--top-module', 'vcore', v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
