@@ -4,14 +4,16 @@
 //   K idx mant              a K register's mantissa
 //   Q sel value             loop count: 0 steps per frame, 1 iterations
 //   M bank word value       a host write to a bank (signed)
+//   W idx value             a weight register (signed 32 bits)
 //   S value                 the saturation counter
 //   R pc learn frame        start at pc; run until HALT. Each trap reads
-//     T pc nchk nwr sat  + nchk × (bank word want) + nwr × (bank word value)
-//   (the words to compare before the trapped instruction, the machine's saturation count then, and the words the
-//   instruction wrote, then the count after it), then resumes; at HALT it reads
-//     H nchk sat  + nchk × (bank word want)
+//     T pc nchk nwr nww sat  + nchk × (bank word want) + nwr × (bank word value) + nww × (idx value) + sat
+//   (the words to compare before the trapped instruction, the machine's saturation count then, the bank words and
+//   weights the instruction wrote, then the count after it), then resumes; at HALT it reads
+//     H nchk nwchk sat  + nchk × (bank word want) + nwchk × (idx want)
 // stdout: "C frame pc want" (a trap at the wrong pc, or a halt where a trap was due), "X frame pc bank word want got"
-// (a word differs), "Y frame pc want got" (the saturation counter differs), "D frame cycles traps" per run, "END".
+// (a word differs), "V frame pc idx want got" (a weight differs), "Y frame pc want got" (the saturation counter
+// differs), "D frame cycles traps" per run, "END bad".
 #include "Vvcore.h"
 #include "verilated.h"
 #include <cinttypes>
@@ -45,6 +47,18 @@ void wr(int bank, int word, int64_t v) {
     m->host_we = 1;
     tick();
     m->host_we = 0;
+}
+int32_t wrd(int idx) {
+    m->w_addr = idx;
+    tick();
+    return int32_t(m->w_rdata);
+}
+void wwr(int idx, int64_t v) {
+    m->w_addr = idx;
+    m->w_wdata = uint32_t(v);
+    m->w_we = 1;
+    tick();
+    m->w_we = 0;
 }
 long long num() {
     long long v;
@@ -119,6 +133,11 @@ int main(int argc, char** argv) {
                 wr(bank, word, num());
                 break;
             }
+            case 'W': {
+                const int idx = int(num());
+                wwr(idx, num());
+                break;
+            }
             case 'S':
                 m->sat_wdata = uint32_t(num());
                 m->sat_we = 1;
@@ -154,6 +173,7 @@ int main(int argc, char** argv) {
                     const long pc = long(num());
                     const long nchk = long(num());
                     const long nwr = long(num());
+                    const long nww = long(num());
                     const long long want_sat = num();
                     if (long(m->trap_pc) != pc) {
                         std::printf("C %ld %u %ld\n", frame, unsigned(m->trap_pc), pc);
@@ -164,6 +184,10 @@ int main(int argc, char** argv) {
                         const int bank = int(num());
                         const int word = int(num());
                         wr(bank, word, num());
+                    }
+                    for (long j = 0; j < nww; j++) {
+                        const int idx = int(num());
+                        wwr(idx, num());
                     }
                     m->sat_wdata = uint32_t(num());
                     m->sat_we = 1;
@@ -178,8 +202,18 @@ int main(int argc, char** argv) {
                     return 1;
                 }
                 const long nchk = long(num());
+                const long nwchk = long(num());
                 const long long want_sat = num();
                 checks(frame, -1, nchk, want_sat);
+                for (long j = 0; j < nwchk; j++) {
+                    const int idx = int(num());
+                    const long long want = num();
+                    const int32_t got = wrd(idx);
+                    if (got != want) {
+                        if (bad < 40) std::printf("V %ld -1 %d %lld %d\n", frame, idx, want, got);
+                        bad++;
+                    }
+                }
                 std::printf("D %ld %u %ld\n", frame, cyc, traps);
                 break;
             }

@@ -6,7 +6,9 @@ top=${1:-vcore_elem}
 out=${2:-/tmp/vcore-synth}
 mkdir -p "$out"
 dir=$(dirname "$0")
-yosys -q -l "$out/yosys.log" -p "read_verilog $dir/$top.v; synth_ice40 -dsp -top $top -json $out/$top.json; stat" >/dev/null
+# every module of the folder (vcore instantiates vcore_banks and vcore_elem); -top picks the one measured
+srcs=$(ls "$dir"/*.v | tr '\n' ' ')
+yosys -q -l "$out/yosys.log" -p "read_verilog $srcs; synth_ice40 -dsp -top $top -json $out/$top.json; stat" >/dev/null
 sed -n "/Number of cells/,/^$/p" "$out/yosys.log" | tail -8
 nextpnr-ice40 --up5k --package sg48 --pack-only --json "$out/$top.json" -l "$out/nextpnr.log" >/dev/null 2>&1 || true
 grep -E 'ICESTORM_LC|ICESTORM_DSP' "$out/nextpnr.log" | head -4

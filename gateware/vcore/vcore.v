@@ -4,7 +4,8 @@
 // vcore_elem: address generation (base + i, broadcast), the operand reads from the vector banks (vcore_banks:
 // one read + one write port each), the has-target mask, em = K·m as two mac terms + bubble + epilogue, and the
 // write-back with the saturation counter. Hazards: the pipeline drains between instructions.
-// MV, DOT, PLAS and ACT are not executed here yet: they stop the core with `trap` = 1 and trap_pc = their pc; the
+// MV (forward and transposed, partial sums, the epilogue after a bubble) and DOT (Σ x·y) run as mac rows through
+// the same pipeline, the weights read from W. PLAS and ACT are not executed here yet: they stop the core with `trap` = 1 and trap_pc = their pc; the
 // host (the testbench) does the instruction on the banks through the host port and pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
 // written; K registers, the loop counts (steps, iterations) and the program loaded; the saturation counter set.
@@ -15,7 +16,10 @@ module vcore #(
     // vcore_elem's width: em = K·m's running sum reaches 2^42 (K < 2^15, |m| ≤ 2^27 at the U rail: the hot image)
     parameter ED = 43,
     parameter PAW = 7,       // program address bits (128 instructions)
-    parameter XS = 4         // vcore_elem's X slice
+    parameter XS = 4,        // vcore_elem's X slice
+    parameter WAW = 9,       // weight address bits
+    parameter WS = 15,       // UP5K16 weightShift
+    parameter WB = 16        // UP5K16 weightBits
 ) (
     input  wire           clk,
     input  wire           start,
@@ -42,13 +46,18 @@ module vcore #(
     input  wire [7:0]     host_addr,
     input  wire [D-1:0]   host_wdata,
     output wire [D-1:0]   host_rdata,
+    // the weight registers W (32 bits; Wq = clampBits(shr(W, WS), WB) formed on every read)
+    input  wire           w_we,
+    input  wire [WAW-1:0] w_addr,
+    input  wire [31:0]    w_wdata,
+    output wire [31:0]    w_rdata,
     input  wire           sat_we,
     input  wire [31:0]    sat_wdata,
     output reg  [31:0]    sat,
     output reg  [31:0]    cycles
 );
   localparam S_IDLE = 3'd0, S_FETCH = 3'd1, S_DEC = 3'd2, S_ISSUE = 3'd3, S_DRAIN = 3'd4, S_TRAP = 3'd5;
-  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
+  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
 
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
@@ -103,17 +112,100 @@ module vcore #(
   // em = K·m (a constant times an unsliced vector): two mac terms, a bubble and the epilogue per element
   wire em = xmode == 2'd3 && !one && ymode[1] != ymode[0] && !yclip;
 
-  // ---- issue: element i, slot (em: 0..3)
-  reg  [8:0] i = 9'd0;
-  reg  [1:0] slot = 2'd0;
-  wire [7:0] ii = i[7:0];
-  wire [7:0] a_w = aword + ii;
-  wire [7:0] x_w = xmode == 2'd1 ? xword + ii : xword;
-  wire [7:0] y_w = ymode == 2'd1 ? yword + ii : yword;
-  wire [7:0] s_w = ymode == 2'd1 ? sword + ii : sword;
-  wire [7:0] m_w = mword + ii;
+  // MV fields
+  wire        mv_t     = ir[4];
+  wire        mv_init  = ir[5];
+  wire [8:0]  mv_rows  = ir[14:6];
+  wire [8:0]  mv_cols  = ir[23:15];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [15:0] mv_wb    = ir[39:24];  // WAW bits used
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [7:0]  mv_xword = ir[47:40];
+  wire [2:0]  mv_xbank = ir[50:48];
+  wire [7:0]  mv_cword = ir[58:51];  // partial sums (acc)
+  wire [2:0]  mv_cbank = ir[61:59];
+  wire        mv_epi   = ir[62];
+  wire [7:0]  mv_dword = ir[70:63];
+  wire [2:0]  mv_dbank = ir[73:71];
+  wire [2:0]  mv_clamp = ir[76:74];
+  wire        mv_count = ir[77];
+  wire        mv_a_en  = ir[78];
+  wire [7:0]  mv_aword = ir[86:79];
+  wire [2:0]  mv_abank = ir[89:87];
+  wire [5:0]  mv_sh    = ir[96:91];
+  wire        mv_p_neg = ir[97];
+  wire [8:0]  mv_outer = mv_t ? mv_cols : mv_rows;
+  wire [8:0]  mv_inner = mv_t ? mv_rows : mv_cols;
+  // DOT fields (dst as E's)
+  wire [7:0]  dt_xword = ir[31:24];
+  wire [2:0]  dt_xbank = ir[34:32];
+  wire [7:0]  dt_yword = ir[42:35];
+  wire [2:0]  dt_ybank = ir[45:43];
+  wire is_mv = op == OP_MV, is_dot = op == OP_DOT;
+
+  // ---- issue: slot (o, j): E element o (em: sub-slot j 0..3); MV row/column o, term j (then bubble, epilogue);
+  // DOT term j. The slot's reads, its vcore_elem controls and its write address are formed here and registered
+  // into the data cycle (the reads' results arrive then).
+  reg  [8:0] o = 9'd0, j = 9'd0;
+  reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
+  wire [7:0] oo = o[7:0], jj = j[7:0];
   wire xv = xmode == 2'd1 || xmode == 2'd2;
   wire yv = ymode == 2'd1 || ymode == 2'd2;
+  wire mv_term = j < mv_inner;
+  wire mv_last_j = mv_epi ? j == mv_inner + 9'd1 : j == mv_inner - 9'd1;
+  wire mv_epis = mv_epi && j == mv_inner + 9'd1;
+  wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e2 = em && j == 9'd2, e3 = em && j == 9'd3;
+  // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
+  reg        ra_en, rx_en, ry_en, rs_en, rm_en;
+  reg [2:0]  ra_b, rx_b, ry_b, rs_b, rm_b;
+  reg [7:0]  ra_w, rx_w, ry_w, rs_w, rm_w;
+  // the slot's controls
+  reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
+  reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw;
+  reg [3:0]  s_ys;
+  reg [5:0]  s_u;
+  reg [2:0]  s_clamp;
+  reg [2:0]  s_wb;
+  reg [7:0]  s_ww;
+  always @* begin
+    ra_en = 1'b0; rx_en = 1'b0; ry_en = 1'b0; rs_en = 1'b0; rm_en = 1'b0;
+    ra_b = abank; rx_b = xbank; ry_b = ybank; rs_b = sbank; rm_b = mbank;
+    ra_w = aword + oo; rx_w = xmode == 2'd1 ? xword + oo : xword; ry_w = ymode == 2'd1 ? yword + oo : yword;
+    rs_w = ymode == 2'd1 ? sword + oo : sword; rm_w = mword + oo;
+    s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0;
+    s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
+    s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
+    s_clamp = 3'd0; s_wb = dbank; s_ww = dword + oo;
+    if (is_mv) begin
+      rx_en = mv_term; rx_b = mv_xbank; rx_w = mv_xword + jj;
+      s_yw = 1'b1;
+      if (mv_term) begin
+        ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_w = mv_cword + oo;
+        s_a_en = ra_en; s_mac = j != 9'd0;
+        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_ww = mv_cword + oo;
+      end else begin
+        ra_en = mv_a_en; ra_b = mv_abank; ra_w = mv_aword + oo;
+        s_valid = mv_epis; s_a_en = mv_a_en; s_epi = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
+        s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_ww = mv_dword + oo;
+      end
+    end else if (is_dot) begin
+      rx_en = 1'b1; rx_b = dt_xbank; rx_w = dt_xword + jj;
+      ry_en = 1'b1; ry_b = dt_ybank; ry_w = dt_yword + jj;
+      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_ww = dword;
+    end else if (em) begin
+      // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), a bubble, the epilogue rs(sum, u − 15)
+      ry_en = 1'b1; ra_en = a_en; rm_en = mask_en;
+      s_valid = !e2; s_x_k = !e3; s_y_lo = e0; s_y_hi = e1; s_mac = e1; s_epi = e3;
+      s_a_en = e3 && a_en; s_mask = e3 && mask_en; s_p_neg = e3 && p_neg;
+      s_u = e0 ? 6'd15 : e1 ? 6'd0 : u - 6'd15; s_clamp = e3 ? clampk : 3'd0; s_count = e3 && count; s_wr = e3;
+    end else begin
+      ra_en = a_en; rx_en = xv; ry_en = yv; rs_en = yv && ysub_en; rm_en = mask_en;
+      s_a_en = a_en; s_p_en = xmode != 2'd0 && ymode != 2'd0; s_mask = mask_en; s_p_neg = p_neg;
+      s_x_k = xmode == 2'd3 && !one; s_x_one = one; s_x_clip = xv && xclip; s_x_sl = xs != 4'd0;
+      s_y_shl8 = yshl8; s_y_sub_en = ysub_en; s_y_clip = yclip; s_ys = ys; s_u = u; s_clamp = clampk; s_count = count;
+      s_wr = 1'b1;
+    end
+  end
 
   // ---- banks
   reg  [NB*8-1:0] raddr;
@@ -127,11 +219,11 @@ module vcore #(
     for (b = 0; b < NB; b = b + 1) begin
       raddr[b*8+:8] = host_addr;
       if (!host) begin
-        if (mask_en && mbank == b[2:0]) raddr[b*8+:8] = m_w;
-        if (ysub_en && yv && sbank == b[2:0]) raddr[b*8+:8] = s_w;
-        if (yv && ybank == b[2:0]) raddr[b*8+:8] = y_w;
-        if (xv && xbank == b[2:0]) raddr[b*8+:8] = x_w;
-        if (a_en && abank == b[2:0]) raddr[b*8+:8] = a_w;
+        if (rm_en && rm_b == b[2:0]) raddr[b*8+:8] = rm_w;
+        if (rs_en && rs_b == b[2:0]) raddr[b*8+:8] = rs_w;
+        if (ry_en && ry_b == b[2:0]) raddr[b*8+:8] = ry_w;
+        if (rx_en && rx_b == b[2:0]) raddr[b*8+:8] = rx_w;
+        if (ra_en && ra_b == b[2:0]) raddr[b*8+:8] = ra_w;
       end
     end
   end
@@ -140,67 +232,85 @@ module vcore #(
   reg [2:0] host_bank_q = 3'd0;
   always @(posedge clk) host_bank_q <= host_bank;
   function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk);
-    integer j;
+    integer q;
     begin
       word_of = {D{1'b0}};
-      for (j = 0; j < NB; j = j + 1)
-        if (bk == j[2:0]) word_of = r[j*D+:D];
+      for (q = 0; q < NB; q = q + 1)
+        if (bk == q[2:0]) word_of = r[q*D+:D];
     end
   endfunction
   assign host_rdata = word_of(rdata, host_bank_q);
 
-  // ---- the issued element (the cycle after its reads)
-  reg       iv = 1'b0;
-  reg [1:0] islot = 2'd0;
-  wire [D-1:0] a_rd = word_of(rdata, abank);
+  // ---- the weight memory: one port (the host's while idle or trapped), read synchronously
+  reg [31:0] wmem[0:(1<<WAW)-1];
+  reg [31:0] wq_r = 32'd0;
+  wire [WAW-1:0] w_a = host ? w_addr : wa;
+  always @(posedge clk) begin
+    if (host && w_we) wmem[w_a] <= w_wdata;
+    wq_r <= wmem[w_a];
+  end
+  assign w_rdata = wq_r;
+  // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp
+  wire signed [32:0] w_t = $signed({wq_r[31], wq_r}) >>> (WS - 1);
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [D-1:0] x_rd = word_of(rdata, xbank);  // X and ysub enter vcore_elem as 32 bits
-  wire [D-1:0] y_rd = word_of(rdata, ybank);
-  wire [D-1:0] s_rd = word_of(rdata, sbank);
+  wire signed [32:0] w_r = (w_t + 33'sd1) >>> 1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [D-1:0] m_rd = word_of(rdata, mbank);
+  wire w_fits = w_r[32:WB-1] == {(34-WB){w_r[32]}};
+  wire [15:0] wq = w_fits ? w_r[15:0] : w_r[32] ? 16'h8000 : 16'h7fff;
+
+  // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
+  reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
+  reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw;
+  reg [3:0]  c_ys;
+  reg [5:0]  c_u;
+  reg [2:0]  c_clamp, c_wb, ca_b, cx_b, cy_b, cs_b, cm_b;
+  reg [7:0]  c_ww;
+  always @(posedge clk) begin
+    c_valid <= state == S_ISSUE && s_valid;
+    c_wr <= state == S_ISSUE && s_valid && s_wr;
+    c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi;
+    c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
+    c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
+    c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
+    ca_b <= ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
+  end
+  wire [D-1:0] a_rd = word_of(rdata, ca_b);
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [D-1:0] x_rd = word_of(rdata, cx_b);  // X and ysub enter vcore_elem as 32 bits
+  wire [D-1:0] s_rd = word_of(rdata, cs_b);
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b);
+  wire [D-1:0] m_rd = word_of(rdata, cm_b);
   reg  [D-1:0] a_d1 = {D{1'b0}}, a_d2 = {D{1'b0}};
-  wire maskok = !mask_en || m_rd != {D{1'b0}};
-  wire e0 = em && islot == 2'd0, e1 = em && islot == 2'd1, e3 = em && islot == 2'd3;
-  wire in_valid = iv && !(em && islot == 2'd2);
-  wire el_a_en = em ? e3 && a_en : a_en;
-  wire el_p_en = em ? (e3 ? maskok : 1'b1) : xmode != 2'd0 && ymode != 2'd0 && maskok;
-  wire el_p_neg = em ? e3 && p_neg : p_neg;
-  wire el_x_k = xmode == 2'd3 && !one && !e3;
-  wire el_x_one = !em && one;
-  wire el_x_clip = !em && xv && xclip;
-  wire el_x_sl = !em && xs != 4'd0;
-  wire el_y_shl8 = !em && yshl8;
-  wire el_y_sub_en = !em && ysub_en;
-  wire el_y_clip = !em && yclip;
-  wire [3:0] el_ys = em ? 4'd0 : ys;
-  wire [5:0] el_u = e0 ? 6'd15 : e1 ? 6'd0 : e3 ? u - 6'd15 : u;
-  wire [2:0] el_clamp = em && !e3 ? 3'd0 : clampk;
-  wire el_count = em ? e3 && count : count;
-  wire wtag = in_valid && (!em || e3);
+  wire maskok = !c_mask || m_rd != {D{1'b0}};
   wire            out_valid;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [ED-1:0]   out;  // a stored result fits D bits (the clamps; unclamped temporaries below 2^41)
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0]      inc;
   vcore_elem #(.D(ED), .XS(XS)) elem (
-      .clk(clk), .in_valid(in_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}), .ysub(s_rd[31:0]), .kmant(kr[xword[3:0]]),
-      .a_en(el_a_en), .p_en(el_p_en), .p_neg(el_p_neg), .mac(e1), .epi(e3), .y_lo(e0), .y_hi(e1),
-      .x_k(el_x_k), .x_one(el_x_one), .x_clip(el_x_clip), .x_sl(el_x_sl), .y_shl8(el_y_shl8), .y_sub_en(el_y_sub_en),
-      .y_clip(el_y_clip), .ys(el_ys), .u(el_u), .clamp(el_clamp), .count(el_count),
+      .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
+      .ysub(s_rd[31:0]), .kmant(kr[xword[3:0]]),
+      .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .y_lo(c_y_lo), .y_hi(c_y_hi),
+      .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
+      .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
       .out_valid(out_valid), .out(out), .inc(inc));
 
-  // ---- write-back: the results of the write-tagged elements, in order, at dst + widx
-  reg [3:0] wt = 4'd0;
-  reg [8:0] widx = 9'd0;
+  // ---- write-back: the write-tagged slots' results at the address they carry (4 cycles through vcore_elem)
+  reg [3:0]  wt = 4'd0, vs = 4'd0;
+  reg [2:0]  wb0, wb1, wb2, wb3;
+  reg [7:0]  ww0, ww1, ww2, ww3;
   always @* begin
     bwe = host ? host_we : out_valid && wt[3];
-    bwbank = host ? host_bank : dbank;
-    bwaddr = host ? host_addr : dword + widx[7:0];
+    bwbank = host ? host_bank : wb3;
+    bwaddr = host ? host_addr : ww3;
     bwdata = host ? host_wdata : out[D-1:0];
   end
+  wire busy_pipe = c_valid || vs != 4'd0;
 
-  wire last = i == n - 9'd1 && (!em || slot == 2'd3);
+  // the last slot of the instruction
+  wire last = is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
+  wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
   always @(posedge clk) begin
     done <= 1'b0;
     if (prog_we) pm[prog_addr] <= prog_wdata;
@@ -211,12 +321,12 @@ module vcore #(
     end
     a_d1 <= a_rd;
     a_d2 <= a_d1;
-    wt <= {wt[2:0], wtag};
-    iv <= state == S_ISSUE;
-    islot <= slot;
+    wt <= {wt[2:0], c_wr};
+    vs <= {vs[2:0], c_valid};
+    {wb3, wb2, wb1, wb0} <= {wb2, wb1, wb0, c_wb};
+    {ww3, ww2, ww1, ww0} <= {ww2, ww1, ww0, c_ww};
     if (sat_we) sat <= sat_wdata;
     else if (out_valid) sat <= sat + {30'd0, inc};
-    if (out_valid && wt[3]) widx <= widx + 9'd1;
     if (!host) cycles <= cycles + 32'd1;
     case (state)
       S_IDLE:
@@ -233,6 +343,10 @@ module vcore #(
       S_DEC: begin
         state <= S_FETCH;
         pc <= pc + 10'd1;
+        o <= 9'd0;
+        j <= 9'd0;
+        wa <= mv_wb[WAW-1:0];
+        wrow <= mv_wb[WAW-1:0];
         case (op)
           OP_HALT: begin
             state <= S_IDLE;
@@ -265,12 +379,14 @@ module vcore #(
             end
           OP_JNL: if (!learn) pc <= jto;
           OP_JMP: pc <= jto;
-          OP_E:
+          OP_E, OP_DOT:
             if (n != 9'd0) begin
               pc <= pc;
-              i <= 9'd0;
-              slot <= 2'd0;
-              widx <= 9'd0;
+              state <= S_ISSUE;
+            end
+          OP_MV:
+            if (mv_zero != 9'd0) begin
+              pc <= pc;
               state <= S_ISSUE;
             end
           default: begin
@@ -282,15 +398,27 @@ module vcore #(
         endcase
       end
       S_ISSUE: begin
-        if (em && slot != 2'd3) slot <= slot + 2'd1;
+        if (is_mv) begin
+          if (mv_last_j) begin
+            j <= 9'd0;
+            o <= o + 9'd1;
+            if (mv_t) begin
+              wa <= wrow + 1'b1;
+              wrow <= wrow + 1'b1;
+            end else if (mv_term) wa <= wa + 1'b1;
+          end else begin
+            j <= j + 9'd1;
+            if (mv_term) wa <= mv_t ? wa + mv_cols[WAW-1:0] : wa + 1'b1;
+          end
+        end else if (is_dot || (em && j != 9'd3)) j <= j + 9'd1;
         else begin
-          slot <= 2'd0;
-          i <= i + 9'd1;
+          j <= 9'd0;
+          o <= o + 9'd1;
         end
         if (last) state <= S_DRAIN;
       end
       S_DRAIN:
-        if (widx == n) begin
+        if (!busy_pipe) begin
           pc <= pc + 10'd1;
           state <= S_FETCH;
         end

@@ -12,15 +12,15 @@ import { GATEWARE, hasVerilator } from '../gateware/tools.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
 // Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
-// (gateware/sim/vcore_tb.cpp) against the program machine, UP5K16. The encoded program, the K registers and the
-// loop counts are loaded; every run (reset, frames) starts from the host's writes (inputs, targets) and the RTL
-// runs the control flow and the E ops itself. MV, DOT, PLAS and ACT trap: the testbench compares the words the
-// machine changed since the last trap (the E ops' results) and the saturation counter, then writes the machine's
-// state after the trapped instruction into the banks and resumes. At every HALT all words of all banks and the
-// saturation counter are compared.
+// (gateware/sim/vcore_tb.cpp) against the program machine, UP5K16. The encoded program, the K registers, the loop
+// counts and the weights are loaded; every run (reset, frames) starts from the host's writes (inputs, targets) and
+// the RTL runs the control flow, the E ops, the weight passes (MV) and the reductions (DOT) itself. PLAS and ACT
+// trap: the testbench compares the words the machine changed since the last trap and the saturation counter, then
+// writes the machine's state after the trapped instruction (bank words, weights, count) and resumes. At every HALT
+// all words of all banks, all weights and the saturation counter are compared.
 
 const D = 42;
-const TRAPS = new Set<Instr['op']>(['MV', 'DOT', 'PLAS', 'ACT']);
+const TRAPS = new Set<Instr['op']>(['PLAS', 'ACT']);
 
 /** What the RTL supports of the program (throws otherwise). */
 function supported(prog: CoreProgram): void {
@@ -41,7 +41,7 @@ function supported(prog: CoreProgram): void {
 
 interface Script {
   lines: string[];
-  /** per run: [frame, cycles of E and control under the model, the whole run under the model] */
+  /** per run: [frame, cycles of the RTL-run instructions (all but PLAS, ACT) under the model, the whole run under the model] */
   model: Array<[number, number, number]>;
 }
 
@@ -59,6 +59,17 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   prog.K.forEach((k, i) => lines.push(`K ${i} ${k.mant}`));
   lines.push(`Q 0 ${prog.stepsPerFrame}`, `Q 1 ${prog.iterations}`);
   const m = new CoreProgramMachine(prog);
+  const wshadow = Float64Array.from(m.W.subarray(0, prog.w0));
+  wshadow.forEach((w, i) => lines.push(`W ${i} ${w}`));
+  const wdiff = (): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < prog.w0; i++)
+      if (m.W[i] !== wshadow[i]) {
+        out.push(`${i} ${m.W[i]}`);
+        wshadow[i] = m.W[i]!;
+      }
+    return out;
+  };
   const shadow = prog.banks.map((b) => new Float64Array(b.words).fill(NaN));
   let sat = NaN;
   let frameNo = -1;
@@ -82,7 +93,8 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   const finishTrap = () => {
     if (!pending) return;
     const writes = diff();
-    lines.push(`T ${pending.pc} ${pending.checks.length} ${writes.length} ${pending.sat}`, ...pending.checks, ...writes, `${m.saturations}`);
+    const ww = wdiff();
+    lines.push(`T ${pending.pc} ${pending.checks.length} ${writes.length} ${ww.length} ${pending.sat}`, ...pending.checks, ...writes, ...ww, `${m.saturations}`);
     sat = m.saturations;
     pending = null;
   };
@@ -91,6 +103,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
     if (!inRun) {
       // the host's writes before the run (reset: the clear and the bias words; a frame: inputs and targets)
       for (const w of diff()) lines.push(`M ${w}`);
+      for (const w of wdiff()) lines.push(`W ${w}`);
       if (m.saturations !== sat) lines.push(`S ${m.saturations}`);
       sat = m.saturations;
       lines.push(`R ${pc} ${(m as unknown as { learn: boolean }).learn ? 1 : 0} ${frameNo}`);
@@ -100,7 +113,9 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
     if (TRAPS.has(ins.op)) pending = { pc, checks: diff(), sat: m.saturations };
     else if (ins.op === 'HALT') {
       const all = diff(true);
-      lines.push(`H ${all.length} ${m.saturations}`, ...all);
+      wdiff();
+      const wall = Array.from(m.W.subarray(0, prog.w0), (w, i) => `${i} ${w}`);
+      lines.push(`H ${all.length} ${wall.length} ${m.saturations}`, ...all, ...wall);
       sat = m.saturations;
       inRun = false;
       let rtl = 0;
@@ -128,12 +143,12 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   return { lines, model };
 }
 
-function build(nb: number): string {
+function build(nb: number, waw: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-'));
   const v = (f: string) => join(GATEWARE, 'vcore', f);
   const b = spawnSync(
     'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
@@ -142,7 +157,7 @@ function build(nb: number): string {
 
 /** Runs the script on the RTL; fails with frame, pc, instruction, bank, word, expected and got on a mismatch. Per run: [RTL cycles (traps excluded), traps, model cycles of the same instructions]. */
 function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[number, number, number]> } {
-  const dir = build(prog.banks.length);
+  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))));
   try {
     const r = spawnSync(join(dir, 'vcore_tb'), [], { input: s.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
     const out = r.stdout.trim().split('\n');
@@ -152,9 +167,10 @@ function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[numbe
       const v = names.find(([, x]) => x.bank === b && w >= x.word && w < x.word + x.len);
       return v ? `${v[0]}+${w - v[1].word}` : '?';
     };
-    const errors = out.filter((l) => /^[XYCZ]/.test(l)).map((l) => {
+    const errors = out.filter((l) => /^[XYVCZ]/.test(l)).map((l) => {
       const f = l.split(' ');
       if (f[0] === 'X') return `frame ${f[1]}, before pc ${f[2]} (${f[2] === '-1' ? 'HALT' : dis[Number(f[2])]!.trim()}): bank ${f[3]} word ${f[4]} (${name(Number(f[3]), Number(f[4]))}): expected ${f[5]}, got ${f[6]}`;
+      if (f[0] === 'V') return `frame ${f[1]}, at HALT: weight ${f[3]}: expected ${f[4]}, got ${f[5]}`;
       if (f[0] === 'Y') return `frame ${f[1]}, before pc ${f[2]}: saturations expected ${f[3]}, got ${f[4]}`;
       return l;
     });
@@ -204,7 +220,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const learnRun = cycles[1]!;
     const inferRun = cycles[21]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles of the E and control instructions (traps excluded) per frame: learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
     );
   }, 600_000);
 
