@@ -134,6 +134,9 @@ module vcore #(
   wire [2:0]  mv_abank = ir[89:87];
   wire [5:0]  mv_sh    = ir[96:91];
   wire        mv_p_neg = ir[97];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [WAW+8:0] mv_cols_x = {{WAW{1'b0}}, mv_cols};  // cols as a weight address step (WAW bits)
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [8:0]  mv_outer = mv_t ? mv_cols : mv_rows;
   wire [8:0]  mv_inner = mv_t ? mv_rows : mv_cols;
   // DOT fields (dst as E's)
@@ -408,7 +411,7 @@ module vcore #(
             end else if (mv_term) wa <= wa + 1'b1;
           end else begin
             j <= j + 9'd1;
-            if (mv_term) wa <= mv_t ? wa + mv_cols[WAW-1:0] : wa + 1'b1;
+            if (mv_term) wa <= mv_t ? wa + mv_cols_x[WAW-1:0] : wa + 1'b1;
           end
         end else if (is_dot || (em && j != 9'd3)) j <= j + 9'd1;
         else begin
