@@ -65,7 +65,8 @@ module vcore #(
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [127:0] pm[0:(1<<PAW)-1];
+  (* no_rw_check *)
+  reg [127:0] pm[0:(1<<PAW)-1];  // written by the host only while idle
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
@@ -232,8 +233,6 @@ module vcore #(
   end
   vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D)) banks (
       .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
-  reg [2:0] host_bank_q = 3'd0;
-  always @(posedge clk) host_bank_q <= host_bank;
   function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk);
     integer q;
     begin
@@ -242,10 +241,10 @@ module vcore #(
         if (bk == q[2:0]) word_of = r[q*D+:D];
     end
   endfunction
-  assign host_rdata = word_of(rdata, host_bank_q);
 
   // ---- the weight memory: one port (the host's while idle or trapped), read synchronously
-  reg [31:0] wmem[0:(1<<WAW)-1];
+  (* no_rw_check *)
+  reg [31:0] wmem[0:(1<<WAW)-1];  // one port: no collisions
   reg [31:0] wq_r = 32'd0;
   wire [WAW-1:0] w_a = host ? w_addr : wa;
   always @(posedge clk) begin
@@ -275,17 +274,24 @@ module vcore #(
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
     c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
-    ca_b <= ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
+    ca_b <= host ? host_bank : ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
   end
   wire [D-1:0] a_rd = word_of(rdata, ca_b);
+  assign host_rdata = a_rd;  // the host's reads through the A reader (ca_b = host_bank while idle or trapped)
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D-1:0] x_rd = word_of(rdata, cx_b);  // X and ysub enter vcore_elem as 32 bits
   wire [D-1:0] s_rd = word_of(rdata, cs_b);
   /* verilator lint_on UNUSEDSIGNAL */
   wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b);
-  wire [D-1:0] m_rd = word_of(rdata, cm_b);
+  // the mask: one nonzero flag per bank, then a 1-bit mux
+  reg [7:0] nz;
+  integer bz;
+  always @* begin
+    nz = 8'd0;
+    for (bz = 0; bz < NB; bz = bz + 1) nz[bz] = rdata[bz*D+:D] != {D{1'b0}};
+  end
   reg  [D-1:0] a_d1 = {D{1'b0}}, a_d2 = {D{1'b0}};
-  wire maskok = !c_mask || m_rd != {D{1'b0}};
+  wire maskok = !c_mask || nz[cm_b];
   wire            out_valid;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [ED-1:0]   out;  // a stored result fits D bits (the clamps; unclamped temporaries below 2^41)

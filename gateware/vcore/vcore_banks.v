@@ -1,7 +1,10 @@
 // vcore_banks: the vector banks of the vector core: NB memories of DEPTH words × D bits, each with one read port
 // (synchronous: the word addressed at an edge is on rdata after it, as an EBR) and one write port. The sequencer
 // writes one bank at a time, so the write ports share the address and data lines (a bank's write enable is its
-// own). Inferred as RAM (yosys: SB_RAM40_4K, ceil(D/16) per bank for DEPTH ≤ 256).
+// own). Inferred as RAM (yosys: SB_RAM40_4K, ceil(D/16) per bank for DEPTH ≤ 256). A read and a write of one word
+// in one cycle never happen (an element's write comes ~5 cycles after its reads; the compiler never has an element
+// read a word another element of the same instruction writes; the pipeline drains between instructions; the host
+// accesses the banks only while the core is idle or trapped): no_rw_check spares the collision logic (300 LUT4, 104 FF).
 `timescale 1ns / 1ps
 module vcore_banks #(
     parameter NB = 6,
@@ -21,6 +24,7 @@ module vcore_banks #(
   generate
     for (b = 0; b < NB; b = b + 1) begin : bank
       localparam [2:0] BI = b;
+      (* no_rw_check *)
       reg [D-1:0] mem[0:DEPTH-1];
       reg [D-1:0] q;
       always @(posedge clk) begin
