@@ -12,6 +12,7 @@
 `timescale 1ns / 1ps
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
+    parameter [63:0] BW = {8{8'd42}},  // their widths (8 bits each, bank b at [8b +: 8], at most D)
     parameter D = 42,        // bank word width (UP5K16: every stored value below 2^41)
     // vcore_elem's width: em = K·m's running sum reaches 2^42 (K < 2^15, |m| ≤ 2^27 at the U rail: the hot image)
     parameter ED = 43,
@@ -62,6 +63,7 @@ module vcore #(
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
   // unused fields: a_neg (the unit has no negated A), X's pre-adder (never emitted), use_exp (folded into u)
+  // the instruction: the program memory's output register, read at pc every cycle (pc holds during an instruction)
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -231,7 +233,7 @@ module vcore #(
       end
     end
   end
-  vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D)) banks (
+  vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D), .BW(BW)) banks (
       .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
   function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk);
     integer q;
@@ -323,6 +325,7 @@ module vcore #(
   always @(posedge clk) begin
     done <= 1'b0;
     if (prog_we) pm[prog_addr] <= prog_wdata;
+    ir <= pm[pc[PAW-1:0]];
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
       if (par_sel) iters <= par_wdata;
@@ -345,10 +348,7 @@ module vcore #(
           cycles <= 32'd0;
           state <= S_FETCH;
         end
-      S_FETCH: begin
-        ir <= pm[pc[PAW-1:0]];
-        state <= S_DEC;
-      end
+      S_FETCH: state <= S_DEC;
       S_DEC: begin
         state <= S_FETCH;
         pc <= pc + 10'd1;

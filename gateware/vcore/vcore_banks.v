@@ -10,7 +10,10 @@ module vcore_banks #(
     parameter NB = 6,
     parameter DEPTH = 256,
     parameter AW = 8,
-    parameter D = 42
+    parameter D = 42,
+    // each bank's width (bits, 8 per bank, bank b at [8b +: 8]; at most D): the program's bank widths (core-program.ts
+    // banks[b].bits); a narrower bank stores the low bits and reads back sign-extended
+    parameter [63:0] BW = {8{8'd42}}
 ) (
     input  wire              clk,
     input  wire [NB*AW-1:0]  raddr,  // bank b's read address at [b*AW +: AW]
@@ -18,20 +21,27 @@ module vcore_banks #(
     input  wire              we,
     input  wire [2:0]        wbank,
     input  wire [AW-1:0]     waddr,
-    input  wire [D-1:0]      wdata
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [D-1:0]      wdata  // the widest bank's bits
+    /* verilator lint_on UNUSEDSIGNAL */
 );
   genvar b;
   generate
     for (b = 0; b < NB; b = b + 1) begin : bank
       localparam [2:0] BI = b;
+      localparam integer W = {24'd0, BW[b*8+:8]};
       (* no_rw_check *)
-      reg [D-1:0] mem[0:DEPTH-1];
-      reg [D-1:0] q;
+      reg [W-1:0] mem[0:DEPTH-1];
+      reg [W-1:0] q;
       always @(posedge clk) begin
-        if (we && wbank == BI) mem[waddr] <= wdata;
+        if (we && wbank == BI) mem[waddr] <= wdata[W-1:0];
         q <= mem[raddr[b*AW+:AW]];
       end
-      assign rdata[b*D+:D] = q;
+      if (W < D) begin : ext
+        assign rdata[b*D+:D] = {{(D-W){q[W-1]}}, q};
+      end else begin : full
+        assign rdata[b*D+:D] = q;
+      end
     end
   endgenerate
 endmodule

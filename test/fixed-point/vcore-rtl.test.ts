@@ -80,8 +80,9 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   const shadow = prog.banks.map((b) => new Float64Array(b.words).fill(NaN));
   let sat = NaN;
   let frameNo = -1;
-  const val = (v: number) => {
-    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** (D - 1)) throw new Error(`a bank value ${v} does not fit ${D} bits`);
+  const val = (v: number, b: number) => {
+    const bits = Math.min(D, prog.banks[b]!.bits);
+    if (!Number.isInteger(v) || v >= 2 ** (bits - 1) || v < -(2 ** (bits - 1))) throw new Error(`bank ${b} value ${v} does not fit its ${bits} bits`);
     return v;
   };
   /** Words that differ from the shadow (all of them when `all`), the shadow updated. */
@@ -89,7 +90,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
     const out: string[] = [];
     m.mem.forEach((mem, b) =>
       mem.forEach((v, w) => {
-        if (all || v !== shadow[b]![w]) out.push(`${b} ${w} ${val(v)}`);
+        if (all || v !== shadow[b]![w]) out.push(`${b} ${w} ${val(v, b)}`);
         shadow[b]![w] = v;
       }),
     );
@@ -150,12 +151,17 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   return { lines, model };
 }
 
-function build(nb: number, waw: number): string {
+/** The banks' widths as vcore's BW parameter (8 bits a bank). */
+function bankWidths(prog: CoreProgram): string {
+  return `64'h${prog.banks.map((b) => Math.min(D, b.bits).toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0')}`;
+}
+
+function build(nb: number, waw: number, bw: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-'));
   const v = (f: string) => join(GATEWARE, 'vcore', f);
   const b = spawnSync(
     'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, `-GBW=${bw}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
@@ -164,7 +170,7 @@ function build(nb: number, waw: number): string {
 
 /** Runs the script on the RTL; fails with frame, pc, instruction, bank, word, expected and got on a mismatch. Per run: [RTL cycles (traps excluded), traps, model cycles of the same instructions]. */
 function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[number, number, number]> } {
-  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))));
+  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))), bankWidths(prog));
   try {
     const r = spawnSync(join(dir, 'vcore_tb'), [], { input: s.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
     const out = r.stdout.trim().split('\n');
@@ -227,7 +233,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const learnRun = cycles[1]!;
     const inferRun = cycles[21]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
     );
   }, 600_000);
 
