@@ -57,7 +57,7 @@ module vcore #(
     output reg  [31:0]    sat,
     output reg  [31:0]    cycles
 );
-  localparam S_IDLE = 3'd0, S_FETCH = 3'd1, S_DEC = 3'd2, S_ISSUE = 3'd3, S_DRAIN = 3'd4, S_TRAP = 3'd5;
+  localparam S_IDLE = 3'd0, S_FETCH = 3'd1, S_DEC = 3'd2, S_ISSUE = 3'd3, S_TRAP = 3'd5;
   localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
 
   reg [2:0]   state = S_IDLE;
@@ -269,7 +269,9 @@ module vcore #(
   reg [5:0]  c_u;
   reg [2:0]  c_clamp, c_wb, ca_b, cx_b, cy_b, cs_b, cm_b;
   reg [7:0]  c_ww;
+  reg [14:0] c_k;
   always @(posedge clk) begin
+    c_k <= kr[xword[3:0]];
     c_valid <= state == S_ISSUE && s_valid;
     c_wr <= state == S_ISSUE && s_valid && s_wr;
     c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi;
@@ -301,7 +303,7 @@ module vcore #(
   wire [1:0]      inc;
   vcore_elem #(.D(ED), .XS(XS)) elem (
       .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
-      .ysub(s_rd[31:0]), .kmant(kr[xword[3:0]]),
+      .ysub(s_rd[31:0]), .kmant(c_k),
       .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .y_lo(c_y_lo), .y_hi(c_y_hi),
       .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
       .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
@@ -349,7 +351,9 @@ module vcore #(
           state <= S_FETCH;
         end
       S_FETCH: state <= S_DEC;
-      S_DEC: begin
+      // control instructions run while the previous instruction drains; the others (and HALT) wait until it has
+      // written its last result (the hazard rule: drain between instructions)
+      S_DEC: if (!busy_pipe || op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP) begin
         state <= S_FETCH;
         pc <= pc + 10'd1;
         o <= 9'd0;
@@ -424,13 +428,12 @@ module vcore #(
           j <= 9'd0;
           o <= o + 9'd1;
         end
-        if (last) state <= S_DRAIN;
-      end
-      S_DRAIN:
-        if (!busy_pipe) begin
+        // the next instruction is fetched and decoded while this one drains
+        if (last) begin
           pc <= pc + 10'd1;
           state <= S_FETCH;
         end
+      end
       S_TRAP:
         if (resume) begin
           trap <= 1'b0;
