@@ -320,6 +320,16 @@ module vcore #(
     bwdata = host ? host_wdata : out[D-1:0];
   end
   wire busy_pipe = c_valid || vs != 4'd0;
+  // the banks the writes in flight go to, and the banks the decoded instruction reads: a data instruction issues as
+  // soon as none of its read banks has a write in flight (a RAW hazard across the pipeline)
+  function [7:0] bit_of(input en, input [2:0] bk);
+    bit_of = en ? 8'd1 << bk : 8'd0;
+  endfunction
+  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2) | bit_of(wt[3], wb3);
+  wire [7:0] reads = is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank)
+                   : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
+                   : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
+  wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
   wire last = is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
@@ -351,9 +361,9 @@ module vcore #(
           state <= S_FETCH;
         end
       S_FETCH: state <= S_DEC;
-      // control instructions run while the previous instruction drains; the others (and HALT) wait until it has
-      // written its last result (the hazard rule: drain between instructions)
-      S_DEC: if (!busy_pipe || op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP) begin
+      // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
+      // they read has a write in flight; traps and HALT wait until the pipeline is empty
+      S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot) ? !hazard : !busy_pipe)) begin
         state <= S_FETCH;
         pc <= pc + 10'd1;
         o <= 9'd0;
