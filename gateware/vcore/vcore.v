@@ -13,6 +13,9 @@
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
     parameter [63:0] BW = {8{8'd42}},  // their widths (8 bits each, bank b at [8b +: 8], at most D)
+    // the banks each operand role reads (bit b: bank b), from the program: A (E's A, MV's partial sums and epilogue
+    // A), X, Y, Y's subtrahend, mask. A role's read mux and each bank's read-address mux cover only these.
+    parameter [7:0] RA = 8'hff, RX = 8'hff, RY = 8'hff, RS = 8'hff, RM = 8'hff,
     parameter D = 42,        // bank word width (UP5K16: every stored value below 2^41)
     // vcore_elem's width: em = K·m's running sum reaches 2^42 (K < 2^15, |m| ≤ 2^27 at the U rail: the hot image)
     parameter ED = 43,
@@ -225,22 +228,23 @@ module vcore #(
     for (b = 0; b < NB; b = b + 1) begin
       raddr[b*8+:8] = host_addr;
       if (!host) begin
-        if (rm_en && rm_b == b[2:0]) raddr[b*8+:8] = rm_w;
-        if (rs_en && rs_b == b[2:0]) raddr[b*8+:8] = rs_w;
-        if (ry_en && ry_b == b[2:0]) raddr[b*8+:8] = ry_w;
-        if (rx_en && rx_b == b[2:0]) raddr[b*8+:8] = rx_w;
-        if (ra_en && ra_b == b[2:0]) raddr[b*8+:8] = ra_w;
+        if (RM[b] && rm_en && rm_b == b[2:0]) raddr[b*8+:8] = rm_w;
+        if (RS[b] && rs_en && rs_b == b[2:0]) raddr[b*8+:8] = rs_w;
+        if (RY[b] && ry_en && ry_b == b[2:0]) raddr[b*8+:8] = ry_w;
+        if (RX[b] && rx_en && rx_b == b[2:0]) raddr[b*8+:8] = rx_w;
+        if (RA[b] && ra_en && ra_b == b[2:0]) raddr[b*8+:8] = ra_w;
       end
     end
   end
   vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D), .BW(BW)) banks (
       .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
-  function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk);
+  // the word of bank bk, among the banks of `role` (a one-hot AND-OR)
+  function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk, input [7:0] role);
     integer q;
     begin
       word_of = {D{1'b0}};
       for (q = 0; q < NB; q = q + 1)
-        if (bk == q[2:0]) word_of = r[q*D+:D];
+        if (role[q]) word_of = word_of | (r[q*D+:D] & {D{bk == q[2:0]}});
     end
   endfunction
 
@@ -278,21 +282,23 @@ module vcore #(
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
     c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
-    ca_b <= host ? host_bank : ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
+    ca_b <= ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
   end
-  wire [D-1:0] a_rd = word_of(rdata, ca_b);
-  assign host_rdata = a_rd;  // the host's reads through the A reader (ca_b = host_bank while idle or trapped)
+  wire [D-1:0] a_rd = word_of(rdata, ca_b, RA);
+  reg  [2:0]   host_bank_q = 3'd0;
+  always @(posedge clk) host_bank_q <= host_bank;
+  assign host_rdata = word_of(rdata, host_bank_q, 8'hff);
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [D-1:0] x_rd = word_of(rdata, cx_b);  // X and ysub enter vcore_elem as 32 bits
-  wire [D-1:0] s_rd = word_of(rdata, cs_b);
+  wire [D-1:0] x_rd = word_of(rdata, cx_b, RX);  // X and ysub enter vcore_elem as 32 bits
+  wire [D-1:0] s_rd = word_of(rdata, cs_b, RS);
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b);
+  wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b, RY);
   // the mask: one nonzero flag per bank, then a 1-bit mux
   reg [7:0] nz;
   integer bz;
   always @* begin
     nz = 8'd0;
-    for (bz = 0; bz < NB; bz = bz + 1) nz[bz] = rdata[bz*D+:D] != {D{1'b0}};
+    for (bz = 0; bz < NB; bz = bz + 1) nz[bz] = RM[bz] && rdata[bz*D+:D] != {D{1'b0}};
   end
   reg  [D-1:0] a_d1 = {D{1'b0}}, a_d2 = {D{1'b0}};
   wire maskok = !c_mask || nz[cm_b];

@@ -156,12 +156,39 @@ function bankWidths(prog: CoreProgram): string {
   return `64'h${prog.banks.map((b) => Math.min(D, b.bits).toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0')}`;
 }
 
-function build(nb: number, waw: number, bw: string): string {
+/** The banks each operand role reads (vcore's RA, RX, RY, RS, RM: 8-bit masks). */
+function roleBanks(prog: CoreProgram): Record<'RA' | 'RX' | 'RY' | 'RS' | 'RM', number> {
+  const r = { RA: 0, RX: 0, RY: 0, RS: 0, RM: 0 };
+  const set = (k: keyof typeof r, a: { bank: number } | null | undefined) => {
+    if (a) r[k] |= 1 << a.bank;
+  };
+  for (const ins of prog.code) {
+    if (ins.op === 'E') {
+      set('RA', ins.a);
+      if (ins.x && ins.x.m !== 'k') set('RX', ins.x.a);
+      if (ins.y && ins.y.m !== 'k') {
+        set('RY', ins.y.a);
+        set('RS', ins.y.sub);
+      }
+      set('RM', ins.mask);
+    } else if (ins.op === 'MV') {
+      set('RX', ins.x);
+      if (!ins.init) set('RA', ins.acc);
+      set('RA', ins.epi?.a);
+    } else if (ins.op === 'DOT') {
+      set('RX', ins.x);
+      set('RY', ins.y);
+    }
+  }
+  return r;
+}
+
+function build(nb: number, waw: number, bw: string, roles: Record<string, number>): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-'));
   const v = (f: string) => join(GATEWARE, 'vcore', f);
   const b = spawnSync(
     'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, `-GBW=${bw}`, '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, `-GBW=${bw}`, ...Object.entries(roles).map(([k, v]) => `-G${k}=8'h${v.toString(16)}`), '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
@@ -170,7 +197,7 @@ function build(nb: number, waw: number, bw: string): string {
 
 /** Runs the script on the RTL; fails with frame, pc, instruction, bank, word, expected and got on a mismatch. Per run: [RTL cycles (traps excluded), traps, model cycles of the same instructions]. */
 function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[number, number, number]> } {
-  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))), bankWidths(prog));
+  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))), bankWidths(prog), roleBanks(prog));
   try {
     const r = spawnSync(join(dir, 'vcore_tb'), [], { input: s.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
     const out = r.stdout.trim().split('\n');
@@ -233,7 +260,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const learnRun = cycles[1]!;
     const inferRun = cycles[21]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
     );
   }, 600_000);
 
