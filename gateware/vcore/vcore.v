@@ -14,7 +14,8 @@ module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
     parameter [63:0] BW = {8{8'd42}},  // their widths (8 bits each, bank b at [8b +: 8], at most D)
     // the banks each operand role reads (bit b: bank b), from the program: A (E's A, MV's partial sums and epilogue
-    // A), X, Y, Y's subtrahend, mask. A role's read mux and each bank's read-address mux cover only these.
+    // A), X, Y, Y's subtrahend, mask. Each bank's read-address mux and the X, Y, subtrahend and mask read muxes cover
+    // only these (A's read mux covers every bank: the host reads through it).
     parameter [7:0] RA = 8'hff, RX = 8'hff, RY = 8'hff, RS = 8'hff, RM = 8'hff,
     parameter D = 42,        // bank word width (UP5K16: every stored value below 2^41)
     // vcore_elem's width: em = K·m's running sum reaches 2^42 (K < 2^15, |m| ≤ 2^27 at the U rail: the hot image)
@@ -282,12 +283,11 @@ module vcore #(
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
     c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
-    ca_b <= ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
+    ca_b <= host ? host_bank : ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
   end
-  wire [D-1:0] a_rd = word_of(rdata, ca_b, RA);
-  reg  [2:0]   host_bank_q = 3'd0;
-  always @(posedge clk) host_bank_q <= host_bank;
-  assign host_rdata = word_of(rdata, host_bank_q, 8'hff);
+  // the A reader covers every bank: the host's reads go through it (ca_b = host_bank while idle or trapped)
+  wire [D-1:0] a_rd = word_of(rdata, ca_b, 8'hff);
+  assign host_rdata = a_rd;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D-1:0] x_rd = word_of(rdata, cx_b, RX);  // X and ysub enter vcore_elem as 32 bits
   wire [D-1:0] s_rd = word_of(rdata, cs_b, RS);
