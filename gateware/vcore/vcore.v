@@ -61,13 +61,14 @@ module vcore #(
     output reg  [31:0]    sat,
     output reg  [31:0]    cycles
 );
-  localparam S_IDLE = 3'd0, S_FETCH = 3'd1, S_DEC = 3'd2, S_ISSUE = 3'd3, S_TRAP = 3'd5;
+  localparam S_IDLE = 3'd0, S_DEC = 3'd2, S_ISSUE = 3'd3, S_TRAP = 3'd5;
   localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
 
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
   // unused fields: a_neg (the unit has no negated A), X's pre-adder (never emitted), use_exp (folded into u)
-  // the instruction: the program memory's output register, read at pc every cycle (pc holds during an instruction)
+  // the instruction: the program memory's output register, read at the next pc every cycle (pc holds during an
+  // instruction), so an instruction is decoded the cycle after pc moves to it
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -340,10 +341,13 @@ module vcore #(
   // the last slot of the instruction
   wire last = is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
+  // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
+  reg [9:0] pcn;
+  /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
+    pcn = pc;
     done <= 1'b0;
     if (prog_we) pm[prog_addr] <= prog_wdata;
-    ir <= pm[pc[PAW-1:0]];
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
       if (par_sel) iters <= par_wdata;
@@ -361,17 +365,16 @@ module vcore #(
     case (state)
       S_IDLE:
         if (start) begin
-          pc <= start_pc;
+          pcn = start_pc;
           sp <= 2'd0;
           cycles <= 32'd0;
-          state <= S_FETCH;
+          state <= S_DEC;
         end
-      S_FETCH: state <= S_DEC;
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
       // they read has a write in flight; traps and HALT wait until the pipeline is empty
       S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot) ? !hazard : !busy_pipe)) begin
-        state <= S_FETCH;
-        pc <= pc + 10'd1;
+        state <= S_DEC;
+        pcn = pc + 10'd1;
         o <= 9'd0;
         j <= 9'd0;
         wa <= mv_wb[WAW-1:0];
@@ -379,11 +382,11 @@ module vcore #(
         case (op)
           OP_HALT: begin
             state <= S_IDLE;
-            pc <= pc;
+            pcn = pc;
             done <= 1'b1;
           end
           OP_LOOP:
-            if ((lp_iters ? iters : steps) == 16'd0) pc <= lp_end;
+            if ((lp_iters ? iters : steps) == 16'd0) pcn = lp_end;
             else begin
               if (sp == 2'd0) begin
                 lp_top0 <= pc + 10'd1;
@@ -398,28 +401,28 @@ module vcore #(
             if (sp == 2'd2) begin
               if (lp_left1 > 16'd1) begin
                 lp_left1 <= lp_left1 - 16'd1;
-                pc <= lp_top1;
+                pcn = lp_top1;
               end else sp <= 2'd1;
             end else begin
               if (lp_left0 > 16'd1) begin
                 lp_left0 <= lp_left0 - 16'd1;
-                pc <= lp_top0;
+                pcn = lp_top0;
               end else sp <= 2'd0;
             end
-          OP_JNL: if (!learn) pc <= jto;
-          OP_JMP: pc <= jto;
+          OP_JNL: if (!learn) pcn = jto;
+          OP_JMP: pcn = jto;
           OP_E, OP_DOT:
             if (n != 9'd0) begin
-              pc <= pc;
+              pcn = pc;
               state <= S_ISSUE;
             end
           OP_MV:
             if (mv_zero != 9'd0) begin
-              pc <= pc;
+              pcn = pc;
               state <= S_ISSUE;
             end
           default: begin
-            pc <= pc;
+            pcn = pc;
             trap <= 1'b1;
             trap_pc <= pc;
             state <= S_TRAP;
@@ -446,17 +449,20 @@ module vcore #(
         end
         // the next instruction is fetched and decoded while this one drains
         if (last) begin
-          pc <= pc + 10'd1;
-          state <= S_FETCH;
+          pcn = pc + 10'd1;
+          state <= S_DEC;
         end
       end
       S_TRAP:
         if (resume) begin
           trap <= 1'b0;
-          pc <= pc + 10'd1;
-          state <= S_FETCH;
+          pcn = pc + 10'd1;
+          state <= S_DEC;
         end
       default: state <= S_IDLE;
     endcase
+    pc <= pcn;
+    ir <= pm[pcn[PAW-1:0]];
   end
+  /* verilator lint_on BLKSEQ */
 endmodule
