@@ -332,7 +332,8 @@ module vcore #(
   function [7:0] bit_of(input en, input [2:0] bk);
     bit_of = en ? 8'd1 << bk : 8'd0;
   endfunction
-  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2) | bit_of(wt[3], wb3);
+  // (the write of the last stage lands at the end of this cycle: a read issued next cycle sees it)
+  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2);
   wire [7:0] reads = is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank)
                    : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
                    : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
