@@ -236,7 +236,7 @@ function hotImage(): BoardImage {
 const rails = (xs: number[], k: number, mod: number) => xs.map((_, c) => ((k + c) % mod ? 2 ** 19 - 1 : -(2 ** 19)));
 
 describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against the program machine (UP5K16)', () => {
-  it('runs the encoded example: reset, 20 learning frames with targets, 5 inference frames, 8 saturating frames (β at its largest), bank for bank', () => {
+  it('runs the encoded example: reset, 20 learning frames with targets (SET_PARAM ITERATIONS, RESET with restore on the way), 5 inference frames, 8 saturating frames (β at its largest), bank for bank', () => {
     const prog = compileProgram(teacherImage(), UP5K16);
     const x = csv('examples/teacher/input.csv');
     const t = csv('examples/teacher/target.csv');
@@ -244,6 +244,13 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const s = script(prog, (m, frame, setParam) => {
       for (let k = 0; k < 25; k++) {
         frame(k);
+        if (k === 12) setParam(3, 2); // SET_PARAM ITERATIONS: the loop register
+        if (k === 16) {
+          // RESET with restore_weights: the banks cleared, the bias words, W ← W0 (host writes), the reset entry
+          m.reset();
+          m.reloadWeights();
+          setParam(3, prog.iterations);
+        }
         if (k % 5 === 0) m.setTargets(t[k]!);
         m.frame(x[k]!, k < 20);
       }
@@ -257,10 +264,12 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     });
     const { cycles } = run(prog, s, 'example');
     expect(sat).toBeGreaterThan(0);
-    const learnRun = cycles[1]!;
-    const inferRun = cycles[21]!;
+    // runs: 0 reset, 1..17 frames 0..16 (frame 16 after the second reset), 18 the reset, ...: frame 2 learns with
+    // 4 iterations, frame 22 (run 24) is an inference frame with 4
+    const learnRun = cycles[3]!;
+    const inferRun = cycles[24]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[1]![1]} / ${s.model[21]![1]}; the model's whole frame: ${s.model[1]![2]} / ${s.model[21]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[3]![1]} / ${s.model[24]![1]}; the model's whole frame: ${s.model[3]![2]} / ${s.model[24]![2]}\n`,
     );
   }, 600_000);
 
