@@ -1,14 +1,17 @@
 // vcore: the vector core's sequencer around the element pipeline (stage 2), UP5K16. It fetches the encoded program
 // (hardware-models/fixed-point/core-program-encode.ts: 128 bits an instruction), runs the control instructions
-// (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT), and issues the elements of E ops to one
-// vcore_elem: address generation (base + i, broadcast), the operand reads from the vector banks (vcore_banks:
-// one read + one write port each), the has-target mask, em = K·m as two mac terms + bubble + epilogue, and the
-// write-back with the saturation counter. Hazards: the pipeline drains between instructions.
-// MV (forward and transposed, partial sums, the epilogue after a bubble) and DOT (Σ x·y) run as mac rows through
-// the same pipeline, the weights read from W. PLAS and ACT are not executed here yet: they stop the core with `trap` = 1 and trap_pc = their pc; the
-// host (the testbench) does the instruction on the banks through the host port and pulses `resume`.
+// (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT; one cycle each), and issues to one vcore_elem, one
+// slot a cycle: E ops (address generation base + i / broadcast, the has-target mask, em = K·m as two mac terms +
+// bubble + epilogue), MV (forward and transposed, partial sums, the epilogue after a bubble; the weights from W,
+// Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
+// write port each); results are written back at the address each slot carries down the pipeline, and the
+// saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
+// flight (RAW per bank); traps and HALT wait for the pipeline to drain.
+// PLAS and ACT are not executed here yet: they stop the core with `trap` = 1 and trap_pc = their pc; the host (the
+// testbench) does the instruction on the banks and W through the host port and pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
-// written; K registers, the loop counts (steps, iterations) and the program loaded; the saturation counter set.
+// written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
+// saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement).
 `timescale 1ns / 1ps
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
