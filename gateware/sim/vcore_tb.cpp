@@ -7,9 +7,10 @@
 //   W idx value             a weight register (signed 32 bits)
 //   S value                 the saturation counter
 //   R pc learn frame        start at pc; run until HALT. Each trap reads
-//     T pc nchk nwr nww sat  + nchk × (bank word want) + nwr × (bank word value) + nww × (idx value) + sat
-//   (the words to compare before the trapped instruction, the machine's saturation count then, the bank words and
-//   weights the instruction wrote, then the count after it), then resumes; at HALT it reads
+//     T pc nchk nwchk nwr nww sat  + nchk × (bank word want) + nwchk × (idx want) + nwr × (bank word value)
+//       + nww × (idx value) + sat
+//   (the bank words and weights to compare before the trapped instruction, the machine's saturation count then, the
+//   bank words and weights the instruction wrote, then the count after it), then resumes; at HALT it reads
 //     H nchk nwchk sat  + nchk × (bank word want) + nwchk × (idx want)
 // stdout: "C frame pc want" (a trap at the wrong pc, or a halt where a trap was due), "X frame pc bank word want got"
 // (a word differs), "V frame pc idx want got" (a weight differs), "Y frame pc want got" (the saturation counter
@@ -74,6 +75,18 @@ char cmd() {
     return c;
 }
 int bad = 0;
+/** nw weights compared with W. */
+void wchecks(long frame, long pc, long nw) {
+    for (long j = 0; j < nw; j++) {
+        const int idx = int(num());
+        const long long want = num();
+        const int32_t got = wrd(idx);
+        if (got != want) {
+            if (bad < 40) std::printf("V %ld %ld %d %lld %d\n", frame, pc, idx, want, got);
+            bad++;
+        }
+    }
+}
 /** nchk words compared with the banks, then the saturation counter. */
 void checks(long frame, long pc, long nchk, long long want_sat) {
     for (long j = 0; j < nchk; j++) {
@@ -172,6 +185,7 @@ int main(int argc, char** argv) {
                     }
                     const long pc = long(num());
                     const long nchk = long(num());
+                    const long nwchk = long(num());
                     const long nwr = long(num());
                     const long nww = long(num());
                     const long long want_sat = num();
@@ -180,6 +194,7 @@ int main(int argc, char** argv) {
                         return 1;
                     }
                     checks(frame, pc, nchk, want_sat);
+                    wchecks(frame, pc, nwchk);
                     for (long j = 0; j < nwr; j++) {
                         const int bank = int(num());
                         const int word = int(num());
@@ -205,15 +220,7 @@ int main(int argc, char** argv) {
                 const long nwchk = long(num());
                 const long long want_sat = num();
                 checks(frame, -1, nchk, want_sat);
-                for (long j = 0; j < nwchk; j++) {
-                    const int idx = int(num());
-                    const long long want = num();
-                    const int32_t got = wrd(idx);
-                    if (got != want) {
-                        if (bad < 40) std::printf("V %ld -1 %d %lld %d\n", frame, idx, want, got);
-                        bad++;
-                    }
-                }
+                wchecks(frame, -1, nwchk);
                 std::printf("D %ld %u %ld\n", frame, cyc, traps);
                 break;
             }

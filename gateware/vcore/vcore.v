@@ -7,8 +7,10 @@
 // write port each); results are written back at the address each slot carries down the pipeline, and the
 // saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
 // flight (RAW per bank); traps and HALT wait for the pipeline to drain.
-// PLAS and ACT are not executed here yet: they stop the core with `trap` = 1 and trap_pc = their pc; the host (the
-// testbench) does the instruction on the banks and W through the host port and pulses `resume`.
+// PLAS ('row' mode) runs as two mac terms (R[r] on Y in halves, C[c] on X), a bubble and the epilogue W + rs(sum, u1),
+// saturated to int32 into W. ACT and PLAS's chain mode are not executed here yet: they stop the core with `trap` = 1 and
+// trap_pc = their pc; the host (the testbench) does the instruction on the banks and W through the host port and
+// pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
 // written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
 // saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement).
@@ -65,7 +67,7 @@ module vcore #(
     output reg  [31:0]    cycles
 );
   localparam S_IDLE = 3'd0, S_DEC = 3'd2, S_ISSUE = 3'd3, S_TRAP = 3'd5;
-  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
+  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_PLAS = 4'd4, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
 
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
@@ -155,12 +157,25 @@ module vcore #(
   wire [2:0]  dt_xbank = ir[34:32];
   wire [7:0]  dt_yword = ir[42:35];
   wire [2:0]  dt_ybank = ir[45:43];
-  wire is_mv = op == OP_MV, is_dot = op == OP_DOT;
+  // PLAS fields ('row' mode: W += rs(R[r]·C[c], u1); the chain mode traps)
+  wire [8:0]  pl_rows  = ir[12:4];
+  wire [8:0]  pl_cols  = ir[21:13];
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [15:0] pl_wb    = ir[37:22];  // WAW bits used
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [7:0]  pl_rword = ir[45:38];
+  wire [2:0]  pl_rbank = ir[48:46];
+  wire [7:0]  pl_cword = ir[56:49];
+  wire [2:0]  pl_cbank = ir[59:57];
+  wire [5:0]  pl_u     = ir[65:60];
+  wire        pl_chain = ir[72];
+  wire is_mv = op == OP_MV, is_dot = op == OP_DOT, is_pl = op == OP_PLAS && !pl_chain;
 
   // ---- issue: slot (o, j): E element o (em: sub-slot j 0..3); MV row/column o, term j (then bubble, epilogue);
   // DOT term j. The slot's reads, its vcore_elem controls and its write address are formed here and registered
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
+  reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms, a bubble, the epilogue)
   reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
   wire [7:0] oo = o[7:0], jj = j[7:0];
   wire xv = xmode == 2'd1 || xmode == 2'd2;
@@ -175,7 +190,7 @@ module vcore #(
   reg [7:0]  ra_w, rx_w, ry_w, rs_w, rm_w;
   // the slot's controls
   reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
-  reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw;
+  reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw;
   reg [3:0]  s_ys;
   reg [5:0]  s_u;
   reg [2:0]  s_clamp;
@@ -189,8 +204,15 @@ module vcore #(
     s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0;
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
-    s_clamp = 3'd0; s_wb = dbank; s_ww = dword + oo;
-    if (is_mv) begin
+    s_clamp = 3'd0; s_wb = dbank; s_ww = dword + oo; s_aw = 1'b0; s_wrw = 1'b0;
+    if (is_pl) begin
+      // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
+      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_w = pl_cword + jj;
+      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_w = pl_rword + oo;
+      s_valid = sq != 2'd2; s_y_lo = sq == 2'd0; s_y_hi = sq == 2'd1; s_mac = sq == 2'd1; s_epi = sq == 2'd3;
+      s_u = sq == 2'd0 ? 6'd15 : sq == 2'd1 ? 6'd0 : pl_u;
+      s_a_en = sq == 2'd3; s_aw = 1'b1; s_wrw = sq == 2'd3;
+    end else if (is_mv) begin
       rx_en = mv_term; rx_b = mv_xbank; rx_w = mv_xword + jj;
       s_yw = 1'b1;
       if (mv_term) begin
@@ -253,13 +275,17 @@ module vcore #(
     end
   endfunction
 
-  // ---- the weight memory: one port (the host's while idle or trapped), read synchronously
+  // ---- the weight memory: one read port (at wa, or the host's) and one write port (PLAS's results, or the host's);
+  // a weight is written ~5 cycles after it is read and PLAS reads the next weights meanwhile: no collisions
   (* no_rw_check *)
-  reg [31:0] wmem[0:(1<<WAW)-1];  // one port: no collisions
+  reg [31:0] wmem[0:(1<<WAW)-1];
   reg [31:0] wq_r = 32'd0;
   wire [WAW-1:0] w_a = host ? w_addr : wa;
+  wire           w_wen;
+  wire [WAW-1:0] w_wa;
+  wire [31:0]    w_wd;
   always @(posedge clk) begin
-    if (host && w_we) wmem[w_a] <= w_wdata;
+    if (w_wen) wmem[w_wa] <= w_wd;
     wq_r <= wmem[w_a];
   end
   assign w_rdata = wq_r;
@@ -273,7 +299,8 @@ module vcore #(
 
   // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
   reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
-  reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw;
+  reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
+  reg [WAW-1:0] c_wwa;
   reg [3:0]  c_ys;
   reg [5:0]  c_u;
   reg [2:0]  c_clamp, c_wb, ca_b, cx_b, cy_b, cs_b, cm_b;
@@ -283,6 +310,9 @@ module vcore #(
     c_k <= kr[xword[3:0]];
     c_valid <= state == S_ISSUE && s_valid;
     c_wr <= state == S_ISSUE && s_valid && s_wr;
+    c_wrw <= state == S_ISSUE && s_valid && s_wrw;
+    c_aw <= s_aw;
+    c_wwa <= wa;
     c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi;
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
@@ -290,8 +320,9 @@ module vcore #(
     ca_b <= host ? host_bank : ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
   end
   // the A reader covers every bank: the host's reads go through it (ca_b = host_bank while idle or trapped)
-  wire [D-1:0] a_rd = word_of(rdata, ca_b, 8'hff);
-  assign host_rdata = a_rd;
+  wire [D-1:0] a_bank = word_of(rdata, ca_b, 8'hff);
+  assign host_rdata = a_bank;
+  wire [D-1:0] a_rd = c_aw ? {{(D-32){wq_r[31]}}, wq_r} : a_bank;  // PLAS: A is the weight register
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D-1:0] x_rd = word_of(rdata, cx_b, RX);  // X and ysub enter vcore_elem as 32 bits
   wire [D-1:0] s_rd = word_of(rdata, cs_b, RS);
@@ -323,6 +354,13 @@ module vcore #(
   reg [3:0]  wt = 4'd0, vs = 4'd0;
   reg [2:0]  wb0, wb1, wb2, wb3;
   reg [7:0]  ww0, ww1, ww2, ww3;
+  reg [3:0]  wtw = 4'd0;
+  reg [WAW-1:0] wwa0, wwa1, wwa2, wwa3;
+  // PLAS's results to W, saturated to int32
+  wire o_fits = out[ED-1:31] == {(ED-31){out[ED-1]}};
+  assign w_wen = host ? w_we : out_valid && wtw[3];
+  assign w_wa = host ? w_addr : wwa3;
+  assign w_wd = host ? w_wdata : o_fits ? out[31:0] : out[ED-1] ? 32'h80000000 : 32'h7fffffff;
   always @* begin
     bwe = host ? host_we : out_valid && wt[3];
     bwbank = host ? host_bank : wb3;
@@ -336,14 +374,17 @@ module vcore #(
     bit_of = en ? 8'd1 << bk : 8'd0;
   endfunction
   // (the write of the last stage lands at the end of this cycle: a read issued next cycle sees it)
-  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2);
-  wire [7:0] reads = is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank)
+  // (bit 7 stands for W: PLAS writes it, MV and PLAS read it; at most 7 banks)
+  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2)
+                    | {c_wrw | wtw[0] | wtw[1] | wtw[2], 7'd0};
+  wire [7:0] reads = is_pl ? bit_of(1'b1, pl_rbank) | bit_of(1'b1, pl_cbank) | 8'h80
+                   : is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank) | 8'h80
                    : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
                    : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
-  wire last = is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
+  wire last = is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
   // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
   reg [9:0] pcn;
@@ -360,6 +401,8 @@ module vcore #(
     a_d1 <= a_rd;
     a_d2 <= a_d1;
     wt <= {wt[2:0], c_wr};
+    wtw <= {wtw[2:0], c_wrw};
+    {wwa3, wwa2, wwa1, wwa0} <= {wwa2, wwa1, wwa0, c_wwa};
     vs <= {vs[2:0], c_valid};
     {wb3, wb2, wb1, wb0} <= {wb2, wb1, wb0, c_wb};
     {ww3, ww2, ww1, ww0} <= {ww2, ww1, ww0, c_ww};
@@ -376,12 +419,13 @@ module vcore #(
         end
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
       // they read has a write in flight; traps and HALT wait until the pipeline is empty
-      S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot) ? !hazard : !busy_pipe)) begin
+      S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
         o <= 9'd0;
         j <= 9'd0;
-        wa <= mv_wb[WAW-1:0];
+        sq <= 2'd0;
+        wa <= op == OP_PLAS ? pl_wb[WAW-1:0] : mv_wb[WAW-1:0];
         wrow <= mv_wb[WAW-1:0];
         case (op)
           OP_HALT: begin
@@ -420,6 +464,16 @@ module vcore #(
               pcn = pc;
               state <= S_ISSUE;
             end
+          OP_PLAS:
+            if (pl_chain) begin
+              pcn = pc;
+              trap <= 1'b1;
+              trap_pc <= pc;
+              state <= S_TRAP;
+            end else if (pl_rows != 9'd0 && pl_cols != 9'd0) begin
+              pcn = pc;
+              state <= S_ISSUE;
+            end
           OP_MV:
             if (mv_zero != 9'd0) begin
               pcn = pc;
@@ -434,7 +488,16 @@ module vcore #(
         endcase
       end
       S_ISSUE: begin
-        if (is_mv) begin
+        if (is_pl) begin
+          sq <= sq + 2'd1;
+          if (sq == 2'd3) begin
+            wa <= wa + 1'b1;
+            if (j == pl_cols - 9'd1) begin
+              j <= 9'd0;
+              o <= o + 9'd1;
+            end else j <= j + 9'd1;
+          end
+        end else if (is_mv) begin
           if (mv_last_j) begin
             j <= 9'd0;
             o <= o + 9'd1;

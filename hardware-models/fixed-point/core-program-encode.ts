@@ -18,7 +18,7 @@ import type { Addr, Clamp, CoreProgram, Epilogue, Factor, Instr, Slice, Src } fr
  * |  | a source (X, Y) is: mode 2 (0 none, 1 v: base + i, 2 b: broadcast base, 3 k: constant) · addr-or-k 11 · slice s 4 · clip 1 · shl8 1 · sub_en 1 · sub 11 |
  * | 2 MV | t 1 · init 1 · rows 9 · cols 9 · wb 16 · x 11 · acc 11 · epi_en 1 · epi dst 11 · clamp 3 · count 1 · a_en 1 · a 11 · a_neg 1 · sh 6 · p_neg 1  (= 98) |
  * | 3 DOT | n 9 · dst 11 · x 11 · y 11 |
- * | 4 PLAS | rows 9 · cols 9 · wb 16 · r 11 · c 11 · sh1 6 · use_exp1 1 · k 5 · chain_en 1 · chain slice s 4 · chain clip 1 · sh2 6 |
+ * | 4 PLAS | rows 9 · cols 9 · wb 16 · r 11 · c 11 · u1 6 (sh1 − [use_exp1]·K[k].exp, folded like E's u) · use_exp1 1 · k 5 · chain_en 1 · chain slice s 4 · chain clip 1 · sh2 6 (as written) |
  * | 5 ACT | kind 2 (0 linear, 1 clip, 2 table) · n 9 · u 11 · rho 11 · drho 11 · curv 11 · k 5 · tb 13 |
  * | 6 LOOP | count 1 (0 steps, 1 iters) · end 10 |
  * | 7 NEXT | — |
@@ -26,7 +26,7 @@ import type { Addr, Clamp, CoreProgram, Epilogue, Factor, Instr, Slice, Src } fr
  * | 9 JMP | to 10 |
  *
  * An E op with a constant on X: the constant's mantissa is K[k].mant (15 bits in UP5K16); a constant on Y is not
- * encodable (the compiler never emits one). The PLAS shifts are stored as written (the sequencer traps on PLAS and ACT).
+ * encodable (the compiler never emits one). PLAS's first shift is folded (u1); the chain's sh2 is stored as written.
  */
 
 export const OPCODE = { HALT: 0, E: 1, MV: 2, DOT: 3, PLAS: 4, ACT: 5, LOOP: 6, NEXT: 7, JNL: 8, JMP: 9 } as const;
@@ -230,7 +230,7 @@ function encodeInstr(ins: Instr, pc: number, K: Factor[], kBeta: number): Writer
       w.put('wb', ins.wb, 16);
       w.addr('r', ins.r);
       w.addr('c', ins.c);
-      w.put('sh1', ins.sh1, 6);
+      w.put('u1', ins.sh1 - (ins.useExp1 ? K[ins.k]!.exp : 0), 6);
       w.flag('use_exp1', ins.useExp1);
       w.put('k', ins.k, 5);
       w.flag('chain_en', ins.chain !== null);
@@ -324,9 +324,10 @@ export function decodeProgram(words: Uint32Array, ctx: Pick<CoreProgram, 'K' | '
         const wb = r.get(16);
         const rr = r.addr();
         const c = r.addr();
-        const sh1 = r.get(6);
+        const u1 = r.get(6);
         const useExp1 = r.flag();
         const k = r.get(5);
+        const sh1 = u1 + (useExp1 ? ctx.K[k]!.exp : 0);
         const chainEn = r.flag();
         const s = r.get(4);
         const clip = r.flag();

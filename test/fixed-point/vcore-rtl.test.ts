@@ -17,13 +17,15 @@ import { csv, teacherImage } from '../gateware/verilated-core.js';
 // Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
 // (gateware/sim/vcore_tb.cpp) against the program machine, UP5K16. The encoded program, the K registers, the loop
 // counts and the weights are loaded; every run (reset, frames) starts from the host's writes (inputs, targets) and
-// the RTL runs the control flow, the E ops, the weight passes (MV) and the reductions (DOT) itself. PLAS and ACT
-// trap: the testbench compares the words the machine changed since the last trap and the saturation counter, then
-// writes the machine's state after the trapped instruction (bank words, weights, count) and resumes. At every HALT
-// all words of all banks, all weights and the saturation counter are compared.
+// the RTL runs the control flow, the E ops, the weight passes (MV), the reductions (DOT) and the weight updates (PLAS,
+// 'row' mode) itself. ACT (and PLAS's chain mode) trap: the testbench compares the bank words and weights the machine
+// changed since the last trap and the saturation counter, then writes the machine's state after the trapped
+// instruction (bank words, weights, count) and resumes. At every HALT all words of all banks, all weights and the
+// saturation counter are compared.
 
 const D = 42;
-const TRAPS = new Set<Instr['op']>(['PLAS', 'ACT']);
+/** The instructions the RTL traps on: ACT, and PLAS in the chain mode. */
+const trapped = (ins: Instr) => ins.op === 'ACT' || (ins.op === 'PLAS' && ins.chain !== null);
 
 /** What the RTL supports of the program (throws otherwise). */
 function supported(prog: CoreProgram): void {
@@ -40,14 +42,14 @@ function supported(prog: CoreProgram): void {
   });
 }
 
-/** The K registers the E ops multiply by (the RTL's K file; ACT's clip tops and PLAS's factors are the trap's). */
+/** The K registers the E ops multiply by (the RTL's K file; ACT's clip tops are the trap's, PLAS 'row' uses only its factor's exponent, folded into u1). */
 function eK(prog: CoreProgram): Set<number> {
   return new Set(prog.code.flatMap((i) => (i.op === 'E' && i.x?.m === 'k' ? [i.x.k] : [])));
 }
 
 interface Script {
   lines: string[];
-  /** per run: [frame, cycles of the RTL-run instructions (all but PLAS, ACT) under the model, the whole run under the model] */
+  /** per run: [frame, cycles of the RTL-run instructions (all but the trapped ones) under the model, the whole run under the model] */
   model: Array<[number, number, number]>;
 }
 
@@ -97,12 +99,12 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
     return out;
   };
   let inRun = false;
-  let pending: { pc: number; checks: string[]; sat: number } | null = null;
+  let pending: { pc: number; checks: string[]; wchecks: string[]; sat: number } | null = null;
   const finishTrap = () => {
     if (!pending) return;
     const writes = diff();
     const ww = wdiff();
-    lines.push(`T ${pending.pc} ${pending.checks.length} ${writes.length} ${ww.length} ${pending.sat}`, ...pending.checks, ...writes, ...ww, `${m.saturations}`);
+    lines.push(`T ${pending.pc} ${pending.checks.length} ${pending.wchecks.length} ${writes.length} ${ww.length} ${pending.sat}`, ...pending.checks, ...pending.wchecks, ...writes, ...ww, `${m.saturations}`);
     sat = m.saturations;
     pending = null;
   };
@@ -118,7 +120,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
       inRun = true;
     }
     finishTrap();
-    if (TRAPS.has(ins.op)) pending = { pc, checks: diff(), sat: m.saturations };
+    if (trapped(ins)) pending = { pc, checks: diff(), wchecks: wdiff(), sat: m.saturations };
     else if (ins.op === 'HALT') {
       const all = diff(true);
       wdiff();
@@ -128,7 +130,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
       inRun = false;
       let rtl = 0;
       prog.code.forEach((x, i) => {
-        if (!TRAPS.has(x.op)) rtl += m.counts[i]! * cost(x, DEFAULT_MODEL);
+        if (!trapped(x)) rtl += m.counts[i]! * cost(x, DEFAULT_MODEL);
       });
       // the HALT itself is counted by the machine after this hook: one cycle
       model.push([frameNo, rtl + cost(ins, DEFAULT_MODEL), frameCycles(prog, m.counts, DEFAULT_MODEL) + cost(ins, DEFAULT_MODEL)]);
@@ -178,6 +180,9 @@ function roleBanks(prog: CoreProgram): Record<'RA' | 'RX' | 'RY' | 'RS' | 'RM', 
     } else if (ins.op === 'DOT') {
       set('RX', ins.x);
       set('RY', ins.y);
+    } else if (ins.op === 'PLAS' && !ins.chain) {
+      set('RX', ins.c);
+      set('RY', ins.r);
     }
   }
   return r;
@@ -210,7 +215,7 @@ function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[numbe
     const errors = out.filter((l) => /^[XYVCZ]/.test(l)).map((l) => {
       const f = l.split(' ');
       if (f[0] === 'X') return `frame ${f[1]}, before pc ${f[2]} (${f[2] === '-1' ? 'HALT' : dis[Number(f[2])]!.trim()}): bank ${f[3]} word ${f[4]} (${name(Number(f[3]), Number(f[4]))}): expected ${f[5]}, got ${f[6]}`;
-      if (f[0] === 'V') return `frame ${f[1]}, at HALT: weight ${f[3]}: expected ${f[4]}, got ${f[5]}`;
+      if (f[0] === 'V') return `frame ${f[1]}, before pc ${f[2]} (${f[2] === '-1' ? 'HALT' : dis[Number(f[2])]!.trim()}): weight ${f[3]}: expected ${f[4]}, got ${f[5]}`;
       if (f[0] === 'Y') return `frame ${f[1]}, before pc ${f[2]}: saturations expected ${f[3]}, got ${f[4]}`;
       return l;
     });
@@ -269,7 +274,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const learnRun = cycles[3]!;
     const inferRun = cycles[24]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, control; PLAS and ACT trap, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols): ${s.model[3]![1]} / ${s.model[24]![1]}; the model's whole frame: ${s.model[3]![2]} / ${s.model[24]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, PLAS, control; ACT traps, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols, PLAS fill + 2·rows·cols): ${s.model[3]![1]} / ${s.model[24]![1]}; the model's whole frame: ${s.model[3]![2]} / ${s.model[24]![2]}\n`,
     );
   }, 600_000);
 
