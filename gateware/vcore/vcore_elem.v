@@ -7,8 +7,33 @@
 // opY = slice(y·2^(8·yshl8) − [ysub_en]·ysub), slice(v) = clamp16(shr(v, ys)) when yclip (counted);
 // opX = the constant kmant (x_k), 1 (x_one: the multiplier is bypassed, the product is opY as is), or a
 // sliced vector operand (the compiler never pre-adds on X). p_en = 0 (no product term, or the has-target mask is 0): no term, no count.
-// Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28.
+// Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28, 6 I32 (int32: −2^31 .. 2^31 − 1, PLAS).
 // Widths: A, y (the bypass) and the result D bits signed, x and ysub 32; products 16 × 16 (one SB_MAC16).
+//
+// ACT and PLAS run as sequences of ordinary element issues (no new ports; only clamp kind 6 is new). The table
+// lookup and PLAS's W read-modify-write addressing stay outside, in the sequencer, which supplies the operands:
+// ACT (x = shr(u, 8) of neuron i, ρ, ρ', ρ''), per neuron:
+//   slot 1, x: bypass (x_one, p_en), y = u[i], u = 8, clamp S for linear (then out = ρ = sat(x)), none for table.
+//   linear: ρ' = ONE and ρ'' = 0 are constants (the sequencer writes them, or issues bypass elements y = ONE, u = 0
+//     and a_en = p_en = 0): 1 slot per neuron (+2 if the constants go through the pipeline).
+//   table: the sequencer takes x from the output (4 cycles later) and forms rel = x + 2^19 (x in −2^19..2^19, u
+//     being clamped U: bit 19 inverted, bit 20 = x == 2^19), the knot k = rel[20:12] (0..256) and the fraction
+//     f = rel[11:0]; then per table j = 0, 1, 2 (ρ, ρ', ρ'' at tb + 257·j) one lerp element:
+//       a_en, a = T[k]; p_en; X = f (unsliced); Y = T[k+1] with ysub = T[k] (y_sub_en, ys 0, no clip: |ΔT| ≤ 1024
+//       in the example's tables, 16 bits); u = 15 + 12 = 27; clamp none  →  T[k] + shr(ΔT·f, 12).
+//     k = 256 (then f = 0): any Y (the sequencer reads T[256] for both: the product is 0). 1 + 3 slots per
+//     neuron; the x slots of a whole ACT can be issued first (n slots) and the lerps behind them (3n).
+//   clip (not in the UP5K16 example): ρ = clamp(x, 0, top), ρ' = [0 ≤ x ≤ top]·ONE needs a clamp kind with the
+//     rail kmant (15 FF × 3 stages and a 20-bit comparator): not built.
+// PLAS 'row' (UP5K16; R = em up to 23 bits, C an operand ≤ 16 bits), per weight W[wb + r·cols + c], like em:
+//   slot 1: X = C[c] (unsliced), Y = R[r] with y_lo (R[14:0]), p_en, u = 15;
+//   slot 2: the same operands with y_hi (R >>> 15), mac, p_en, u = 0;
+//   slot 3: a bubble (or any non-mac element of another stream);
+//   slot 4: epi, p_en, a_en with a = W (read by the sequencer, 32 bits; it enters two cycles late like every A),
+//     u = sh1 − [useExp1]·exp (0..47), clamp 6 (int32), no count; out = the new W (write back).
+//   4 slots per weight (the cost model budgets 2: a single-port W read and write). PLAS 'chain' (not UP5K16):
+//   p as above (clamp none) then K·op(p, slice) as an ordinary E element with x_k and u = 15 + sh2 − exp, A = W,
+//   clamp 6: +1 slot (p would need to fit the slice path's 32 bits).
 `timescale 1ns / 1ps
 module vcore_elem #(
     // width of A, the bypass, the product and the result: UP5K16's sums are below 2^41 (format.ts)
@@ -175,11 +200,12 @@ module vcore_elem #(
       3'd3: fits = r3[D-1:19] == {(D-19){neg3}};
       3'd4: fits = r3[D-1:15] == {(D-15){neg3}};
       3'd5: fits = r3[D-1:28] == {(D-28){neg3}} || r3 == 268435456 || r3 == -268435456;
+      3'd6: fits = r3[D-1:31] == {(D-31){neg3}};
       default: fits = 1'b1;
     endcase
     for (j = 0; j < D; j = j + 1)
       if (cl3 == 3'd5) rail[j] = j > 28 ? neg3 : j == 28;
-      else rail[j] = neg3 ^ ((cl3 == 3'd1 && j < 27) || (cl3 == 3'd2 && j < 23) || (cl3 == 3'd3 && j < 19) || (cl3 == 3'd4 && j < 15));
+      else rail[j] = neg3 ^ ((cl3 == 3'd1 && j < 27) || (cl3 == 3'd2 && j < 23) || (cl3 == 3'd3 && j < 19) || (cl3 == 3'd4 && j < 15) || (cl3 == 3'd6 && j < 31));
   end
   always @(posedge clk) begin
     out_valid <= v3;
