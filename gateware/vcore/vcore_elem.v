@@ -28,10 +28,11 @@
 // PLAS 'row' (UP5K16; R = em up to 23 bits, C an operand ≤ 16 bits), per weight W[wb + r·cols + c], like em:
 //   slot 1: X = C[c] (unsliced), Y = R[r] with y_lo (R[14:0]), p_en, u = 15;
 //   slot 2: the same operands with y_hi (R >>> 15), mac, p_en, u = 0;
-//   slot 3: a bubble (or any non-mac element of another stream);
-//   slot 4: epi, p_en, a_en with a = W (read by the sequencer, 32 bits; it enters two cycles late like every A),
-//     u = sh1 − [useExp1]·exp (0..47), clamp 6 (int32), no count; out = the new W (write back).
-//   4 slots per weight (the cost model budgets 2: a single-port W read and write). PLAS 'chain' (not UP5K16):
+//   slot 3: epi_fwd (the epilogue right behind the hi term: no bubble), p_en, a_en with a = W (read by the
+//     sequencer, 32 bits; it enters two cycles late like every A), u = sh1 − [useExp1]·exp (0..47), clamp 6
+//     (int32), no count; out = the new W (write back).
+//   3 slots per weight (with epi instead of epi_fwd: a bubble before it, 4; the cost model budgets 2: a single-port
+//   W read and write). epi_fwd serves MV rows too (cols + 1 slots a row). PLAS 'chain' (not UP5K16):
 //   p as above (clamp none) then K·op(p, slice) as an ordinary E element with x_k and u = 15 + sh2 − exp, A = W,
 //   clamp 6: +1 slot (p would need to fit the slice path's 32 bits).
 `timescale 1ns / 1ps
@@ -54,6 +55,9 @@ module vcore_elem #(
     // first term takes A: the partial sum read, or none); epi = the epilogue element of a row: its operand is the
     // row's sum (issued two cycles after the row's last term), through the bypass shift (u = sh)
     input  wire               mac, epi,
+    // epi_fwd: an epilogue element issued right after the row's last term (no bubble): it takes the sum as stage 3
+    // forms it (r) instead of r3; 0: today's epilogue (epi, two cycles after the last term)
+    input  wire               epi_fwd,
     // a constant times an unsliced operand m (em = ηdt·m) as two mac terms: y_lo = m[14:0] (unsigned), y_hi = m >>> 15
     input  wire               y_lo, y_hi,
     input  wire               x_k, x_one, x_clip,
@@ -111,11 +115,12 @@ module vcore_elem #(
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
   reg        v1;
+  wire signed [D-1:0] r;  // stage 3's sum (combinational): the epi_fwd operand
   reg signed [D-1:0] r3;  // stage 3's result: also the running sum of a weight pass
   reg signed [D-1:0] y1;
   reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
   reg signed [15:0] my1;
-  reg        one1, p1, pn1, ae1, cnt1, mac1, epi1;
+  reg        one1, p1, pn1, ae1, cnt1, mac1, epi1, epf1;
   reg        [5:0]  u1;
   reg [2:0]  cl1;
   reg [1:0]  i1;
@@ -127,6 +132,7 @@ module vcore_elem #(
     one1 <= x_one;
     mac1 <= mac;
     epi1 <= epi;
+    epf1 <= epi_fwd;
     p1   <= p_en;
     pn1  <= p_neg;
     ae1  <= a_en;
@@ -145,7 +151,7 @@ module vcore_elem #(
   wire signed [31:0] prod = mx1 * my1;
   always @(posedge clk) begin
     v2   <= v1;
-    q2   <= epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
+    q2   <= epf1 ? {{(47-D){r[D-1]}}, r, 1'b0} : epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
     mac2 <= mac1;
     p2   <= p1;
     pn2  <= pn1;
@@ -172,7 +178,7 @@ module vcore_elem #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D:0] rr = ax + tx;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [D-1:0] r = rr[D:1];
+  assign r = rr[D:1];
   reg        v3, cnt3;
   reg [2:0]  cl3;
   reg [1:0]  i3;

@@ -17,8 +17,8 @@ import { csv, teacherImage } from '../gateware/verilated-core.js';
 // counted saturations must be the same. A constant times an unsliced operand (em = ηdt·m) runs as two mac terms
 // and an epilogue. ACT and PLAS run as element sequences (vcore_elem.v's header): every neuron of every ACT (x =
 // shr(u, 8) through the bypass; a table's knot and fraction formed from that x as the sequencer would, then three
-// lerps T[k] + shr((T[k+1] − T[k])·f, 12)) and every weight of every PLAS (R·C as two mac terms, a bubble, then
-// W + rs(sum, sh1 − e) clamped to int32).
+// lerps T[k] + shr((T[k+1] − T[k])·f, 12)) and every weight of every PLAS (R·C as two mac terms, then right behind
+// them the epilogue W + rs(sum, sh1 − e) clamped to int32: epi_fwd, no bubble).
 
 type EI = Extract<Instr, { op: 'E' }>;
 type MVI = Extract<Instr, { op: 'MV' }>;
@@ -192,7 +192,7 @@ function traceElements(): Trace {
     extra += want.length - n0;
   };
   // PLAS 'row', per weight: C on X, R (em, up to 23 bits) as two mac terms on Y (R[14:0] u = 15, R >>> 15 u = 0),
-  // a bubble, then the epilogue A = W, u = sh1 − e, clamp 6 (int32)
+  // then right behind them the epilogue (epi_fwd: no bubble) A = W, u = sh1 − e, clamp 6 (int32)
   m.onPlas = (ins, p) => {
     if (ins.chain) throw new Error('PLAS chain: not in UP5K16');
     if (Math.abs(p.c) >= 2 ** 15 || Math.abs(p.r) >= 2 ** 30) throw new Error(`PLAS operands ${p.r} ${p.c} too wide`);
@@ -200,11 +200,10 @@ function traceElements(): Trace {
     if (u < 0 || u > 47) throw new Error(`PLAS: shift ${u}`);
     push(0, p.c, p.r, 4 + 128 + 15 * 2 ** 20, null);
     push(0, p.c, p.r, 2 + 4 + 2 ** 26, null);
-    push(0, 0, 0, 2 ** 31, 'bubble');
-    push(p.w0, 0, 0, 1 + 4 + 64 + u * 2 ** 20 + 6 * 2 ** 27, [p.w, 0]);
+    push(p.w0, 0, 0, 1 + 4 + u * 2 ** 20 + 6 * 2 ** 27 + 2 ** 32, [p.w, 0]);
     tr.plas++;
     if (p.w !== p.w0 + p.p) tr.plasSat++;
-    extra += 4;
+    extra += 3;
   };
   const x = csv('examples/teacher/input.csv');
   const t = csv('examples/teacher/target.csv');
