@@ -55,8 +55,8 @@ module vcore_elem #(
     // first term takes A: the partial sum read, or none); epi = the epilogue element of a row: its operand is the
     // row's sum (issued two cycles after the row's last term), through the bypass shift (u = sh)
     input  wire               mac, epi,
-    // epi_fwd: an epilogue element issued right after the row's last term (no bubble): it takes the sum as stage 3
-    // forms it (r) instead of r3; 0: today's epilogue (epi, two cycles after the last term)
+    // epi_fwd: an epilogue element issued right after the row's last term (no bubble): in stage 3 it shifts r3 (the
+    // row's sum, just written) instead of q2; 0: today's epilogue (epi, two cycles after the last term)
     input  wire               epi_fwd,
     // a constant times an unsliced operand m (em = ηdt·m) as two mac terms: y_lo = m[14:0] (unsigned), y_hi = m >>> 15
     input  wire               y_lo, y_hi,
@@ -115,7 +115,6 @@ module vcore_elem #(
   wire [1:0] inc1 = (p_en && !x_k && !x_one && x_sat ? 2'd1 : 2'd0) + (p_en && y_sat ? 2'd1 : 2'd0);
 
   reg        v1;
-  wire signed [D-1:0] r;  // stage 3's sum (combinational): the epi_fwd operand
   reg signed [D-1:0] r3;  // stage 3's result: also the running sum of a weight pass
   reg signed [D-1:0] y1;
   reg signed [15:0] mx1;  // multiplier port X: the constant (15 bits) or a 16-bit slice
@@ -143,7 +142,7 @@ module vcore_elem #(
   end
 
   // ---- stage 2: the product (registered: the DSP's output register)
-  reg        v2, p2, pn2, ae2, cnt2, mac2;
+  reg        v2, p2, pn2, ae2, cnt2, mac2, epf2;
   reg signed [47:0] q2;
   reg        [5:0]  u2;
   reg [2:0]  cl2;
@@ -151,8 +150,9 @@ module vcore_elem #(
   wire signed [31:0] prod = mx1 * my1;
   always @(posedge clk) begin
     v2   <= v1;
-    q2   <= epf1 ? {{(47-D){r[D-1]}}, r, 1'b0} : epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
+    q2   <= epi1 ? {{(47-D){r3[D-1]}}, r3, 1'b0} : one1 ? {{(47-D){y1[D-1]}}, y1, 1'b0} : {prod, 16'd0};
     mac2 <= mac1;
+    epf2 <= epf1;
     p2   <= p1;
     pn2  <= pn1;
     ae2  <= ae1;
@@ -167,7 +167,8 @@ module vcore_elem #(
   // rounded result (t + 1) >>> 1. Product: u = 15 + s (s = sh − exp in −15..32: a left shift by −s when the
   // factor's exponent exceeds the shift, exact since t is even then); bypass: u = sh (0..12).
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [47:0] t = q2 >>> u2;
+  // epi_fwd: the row's sum is r3 now (its last term left stage 3 a cycle ago): it replaces q2 as the shifter's input
+  wire signed [47:0] t = (epf2 ? $signed({{(47-D){r3[D-1]}}, r3, 1'b0}) : q2) >>> u2;
   /* verilator lint_on UNUSEDSIGNAL */
   // the sum with the rounding in its carry: A ± ((t + 1) >>> 1) = (2A + 1 + (t ^ np)) >>> 1 (for −P: 2A + 1 + ~t =
   // 2A − t, and A − floor((t + 1)/2) = floor((2A − t)/2)); no product term: (2A + 1) >>> 1 = A. The compiler never
@@ -178,7 +179,7 @@ module vcore_elem #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D:0] rr = ax + tx;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign r = rr[D:1];
+  wire signed [D-1:0] r = rr[D:1];
   reg        v3, cnt3;
   reg [2:0]  cl3;
   reg [1:0]  i3;
