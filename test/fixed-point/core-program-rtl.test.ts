@@ -112,8 +112,10 @@ function traceElements(): Trace {
     }
     macs += n;
     if (e) {
-      push(0, 0, 0, 2 ** 31, 'bubble');
-      const ctl = (e.a ? 1 : 0) + 4 + (e.pNeg ? 8 : 0) + 64 + e.sh * 2 ** 20 + CLAMP[e.clamp] * 2 ** 27 + (e.count ? 2 ** 30 : 0);
+      // every other row: the epilogue right behind the last term (epi_fwd, no bubble); else a bubble and epi
+      const fwd = tr.rows % 2 === 1;
+      if (!fwd) push(0, 0, 0, 2 ** 31, 'bubble');
+      const ctl = (e.a ? 1 : 0) + 4 + (e.pNeg ? 8 : 0) + (fwd ? 2 ** 32 : 64) + e.sh * 2 ** 20 + CLAMP[e.clamp] * 2 ** 27 + (e.count ? 2 ** 30 : 0);
       push(r.a, 0, 0, ctl, [r.out, r.inc]);
     }
     tr.rows++;
