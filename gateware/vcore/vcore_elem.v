@@ -10,7 +10,7 @@
 // Clamp kinds: 0 none, 1 U ±2^27, 2 D ±2^23, 3 S ±2^19, 4 OP ±2^15, 5 R28 ±2^28, 6 I32 (int32: −2^31 .. 2^31 − 1, PLAS).
 // Widths: A, y (the bypass) and the result D bits signed, x and ysub 32; products 16 × 16 (one SB_MAC16).
 //
-// ACT and PLAS run as sequences of ordinary element issues (no new ports; only clamp kind 6 is new). The table
+// ACT and PLAS run as sequences of ordinary element issues (new: clamp kind 6 and the epi_fwd port). The table
 // lookup and PLAS's W read-modify-write addressing stay outside, in the sequencer, which supplies the operands:
 // ACT (x = shr(u, 8) of neuron i, ρ, ρ', ρ''), per neuron:
 //   slot 1, x: bypass (x_one, p_en), y = u[i], u = 8, clamp S for linear (then out = ρ = sat(x)), none for table.
