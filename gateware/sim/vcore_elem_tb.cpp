@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
             m->a_en = bits(c, 0, 1);
             m->mac = bits(c, 1, 1);
             m->epi = bits(c, 6, 1);
+            m->epi_fwd = bits(c, 32, 1);
             m->y_lo = bits(c, 7, 1);
             m->y_hi = bits(c, 26, 1);
             m->p_en = bits(c, 2, 1);

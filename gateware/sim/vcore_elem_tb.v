@@ -8,13 +8,13 @@ module vcore_elem_tb;
     always #5 clk = !clk;
     reg [1023:0] fa, fx, fxs, fy, fys, fctl, fk, fout;
     integer n, fd, i, got, nv;
-    reg [47:0] va [0:262143];
-    reg [47:0] vx [0:262143];
-    reg [47:0] vxs [0:262143];
-    reg [47:0] vy [0:262143];
-    reg [47:0] vys [0:262143];
-    reg [47:0] vctl [0:262143];
-    reg [47:0] vk [0:262143];
+    reg [47:0] va [0:524287];
+    reg [47:0] vx [0:524287];
+    reg [47:0] vxs [0:524287];
+    reg [47:0] vy [0:524287];
+    reg [47:0] vys [0:524287];
+    reg [47:0] vctl [0:524287];
+    reg [47:0] vk [0:524287];
 
     reg in_valid = 1'b0;
     reg [47:0] a = 0, x = 0, xsub = 0, y = 0, ysub = 0, ctl = 0, k = 0;
@@ -24,10 +24,10 @@ module vcore_elem_tb;
     wire [1:0] inc;
     // ctl bits: 0 a_en, 1 mac, 2 p_en, 3 p_neg, 4 x_k, 5 x_one, 6 epi, 7 y_lo, 8 x_clip, 12:9 xs (0 or the unit's XS),
     // 13 y_shl8, 14 y_sub_en, 15 y_clip, 19:16 ys, 25:20 u (the shift: product 15 + sh − exp, bypass sh),
-    // 26 y_hi, 29:27 clamp, 30 count, 31 a bubble (no element issued this cycle)
+    // 26 y_hi, 29:27 clamp, 30 count, 31 a bubble (no element issued this cycle), 32 epi_fwd
     vcore_elem dut (.clk(clk), .in_valid(in_valid), .a(a[41:0]), .x(x[31:0]), .y(y[41:0]), .ysub(ysub[31:0]),
         .kmant(k[14:0]),
-        .a_en(ctl[0]), .mac(ctl[1]), .epi(ctl[6]), .y_lo(ctl[7]), .y_hi(ctl[26]), .p_en(ctl[2]), .p_neg(ctl[3]), .x_k(ctl[4]), .x_one(ctl[5]),
+        .a_en(ctl[0]), .mac(ctl[1]), .epi(ctl[6]), .epi_fwd(ctl[32]), .y_lo(ctl[7]), .y_hi(ctl[26]), .p_en(ctl[2]), .p_neg(ctl[3]), .x_k(ctl[4]), .x_one(ctl[5]),
         .x_clip(ctl[8]), .x_sl(ctl[12:9] != 4'd0), .y_shl8(ctl[13]),
         .y_sub_en(ctl[14]), .y_clip(ctl[15]), .ys(ctl[19:16]), .u(ctl[25:20]),
         .clamp(ctl[29:27]), .count(ctl[30]), .out_valid(out_valid), .out(out42), .inc(inc));

@@ -345,7 +345,7 @@ module vcore #(
   vcore_elem #(.D(ED), .XS(XS)) elem (
       .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
       .ysub(s_rd[31:0]), .kmant(c_k),
-      .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .y_lo(c_y_lo), .y_hi(c_y_hi),
+      .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .epi_fwd(1'b0), .y_lo(c_y_lo), .y_hi(c_y_hi),
       .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
       .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
       .out_valid(out_valid), .out(out), .inc(inc));

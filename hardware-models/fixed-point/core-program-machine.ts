@@ -34,6 +34,30 @@ export interface RowTrace {
   inc: number;
 }
 
+/** One neuron of an ACT op (test hook): u, x = shr(u, 8), the knot index k and fraction of a table (null otherwise),
+ * the knot words each lerp reads ([T[k], T[k+1]] per table, clamped to the last knot), and ρ, ρ', ρ''. */
+export interface ActTrace {
+  u: number;
+  x: number;
+  knot: { k: number; frac: number; t: Array<[number, number]> } | null;
+  top: number;
+  rho: number;
+  drho: number;
+  curv: number;
+}
+
+/** One weight of a PLAS op (test hook): W before, R[r], C[c], the factor, the product term p and W after. */
+export interface PlasTrace {
+  w0: number;
+  r: number;
+  c: number;
+  k: { mant: number; exp: number };
+  /** rs(R·C, sh1 − [useExp1]·exp), before the chain */
+  p1: number;
+  p: number;
+  w: number;
+}
+
 /** Cycle counts of a run under the cost model of docs/vcore.md. */
 export interface CycleModel {
   /** Pipeline depth: cycles from an instruction's first read to its first write. */
@@ -73,6 +97,10 @@ export class CoreProgramMachine {
   onDot: ((ins: Extract<Instr, { op: 'DOT' }>, r: RowTrace) => void) | null = null;
   /** Test hook: called before every instruction the machine executes (pc), the memories as the one before left them. */
   onInstr: ((pc: number) => void) | null = null;
+  /** Test hook: called for every neuron of an ACT op with its input, knot operands and results. */
+  onAct: ((ins: Extract<Instr, { op: 'ACT' }>, a: ActTrace) => void) | null = null;
+  /** Test hook: called for every weight of a PLAS op with its operands, product term and result. */
+  onPlas: ((ins: Extract<Instr, { op: 'PLAS' }>, p: PlasTrace) => void) | null = null;
   private learn = false;
   private readonly ob: number;
 
@@ -344,10 +372,13 @@ export class CoreProgramMachine {
       for (let c = 0; c < ins.cols; c++) {
         this.ports([ins.r, ins.c], [r, c]);
         let p = rs(this.rd(ins.r, r) * this.rd(ins.c, c), ins.sh1 - (ins.useExp1 ? k.exp : 0));
+        const p1 = p;
         if (ins.chain) p = rs(k.mant * this.op(p, ins.chain.sl), ins.chain.sh2 - k.exp);
         const i = ins.wb + r * ins.cols + c;
+        const w0 = this.W[i]!;
         const w = this.W[i]! + p;
         this.W[i] = w > 0x7fffffff ? 0x7fffffff : w < -0x80000000 ? -0x80000000 : w;
+        if (this.onPlas) this.onPlas(ins, { w0, r: this.rd(ins.r, r), c: this.rd(ins.c, c), k: { ...k }, p1, p, w: this.W[i]! });
       }
     }
   }
@@ -362,6 +393,7 @@ export class CoreProgramMachine {
     for (let i = 0; i < ins.n; i++) {
       const x = shr(this.rd(ins.u, i), GUARD);
       let rho: number, drho: number, curv: number;
+      let knot: ActTrace['knot'] = null;
       if (ins.kind === 'linear') [rho, drho, curv] = [sat(x), ONE, 0];
       else if (ins.kind === 'clip') {
         const top = this.K[ins.k]!.mant;
@@ -371,7 +403,12 @@ export class CoreProgramMachine {
         const k = Math.floor(rel / TABLE_STEP);
         const frac = rel - k * TABLE_STEP;
         [rho, drho, curv] = [lerp(ins.tb, k, frac), lerp(ins.tb + TABLE_KNOTS, k, frac), lerp(ins.tb + 2 * TABLE_KNOTS, k, frac)];
+        if (this.onAct) {
+          const kk = (b: number, j: number) => T[b + Math.max(0, Math.min(TABLE_KNOTS - 1, j))]!;
+          knot = { k, frac, t: [0, 1, 2].map((j) => [kk(ins.tb + j * TABLE_KNOTS, k), kk(ins.tb + j * TABLE_KNOTS, k + 1)] as [number, number]) };
+        }
       }
+      if (this.onAct) this.onAct(ins, { u: this.rd(ins.u, i), x, knot, top: ins.kind === 'clip' ? this.K[ins.k]!.mant : 0, rho, drho, curv });
       this.wr(ins.rho, i, rho);
       this.wr(ins.drho, i, drho);
       this.wr(ins.curv, i, curv);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileProgram, type Clamp, type Instr, type Src } from '../../hardware-models/fixed-point/core-program.js';
 import { CoreProgramMachine, type ElemTrace, type RowTrace } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
+import { TABLE_KNOTS } from '../../hardware-models/fixed-point/image.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,10 @@ import { csv, teacherImage } from '../gateware/verilated-core.js';
 // the example (with targets and learning) and in a saturating burst, and (up to 50,000 terms) the rows of its
 // weight passes and Σx·y reductions, fed to the RTL one a cycle with raw operands and a control word; results and
 // counted saturations must be the same. A constant times an unsliced operand (em = ηdt·m) runs as two mac terms
-// and an epilogue.
+// and an epilogue. ACT and PLAS run as element sequences (vcore_elem.v's header): every neuron of every ACT (x =
+// shr(u, 8) through the bypass; a table's knot and fraction formed from that x as the sequencer would, then three
+// lerps T[k] + shr((T[k+1] − T[k])·f, 12)) and every weight of every PLAS (R·C as two mac terms, then right behind
+// them the epilogue W + rs(sum, sh1 − e) clamped to int32: epi_fwd, no bubble).
 
 type EI = Extract<Instr, { op: 'E' }>;
 type MVI = Extract<Instr, { op: 'MV' }>;
@@ -71,21 +75,26 @@ interface Trace {
   skipped: number;
   tags: Set<number>;
   shifts: Map<string, number>;
+  acts: number;
+  knots: number;
+  plas: number;
+  plasSat: number;
 }
 
 /** Every element of the E ops the machine executes: 3 example frames with targets and learning, 8 saturating frames. */
 function traceElements(): Trace {
   const img = teacherImage();
   const m = new CoreProgramMachine(compileProgram(img, UP5K16));
-  const tr: Trace = { f: { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] }, want: [], rows: 0, dots: 0, epiRows: 0, partialRows: 0, skipped: 0, tags: new Set(), shifts: new Map() };
+  const tr: Trace = { f: { a: [], x: [], xsub: [], y: [], ysub: [], ctl: [], k: [] }, want: [], rows: 0, dots: 0, epiRows: 0, partialRows: 0, skipped: 0, tags: new Set(), shifts: new Map(), acts: 0, knots: 0, plas: 0, plasSat: 0 };
   const { f, want } = tr;
   let macs = 0;
-  const push = (a: number, x: number, y: number, ctl: number, w: [number, number] | null | 'bubble', k = 0) => {
+  let extra = 0; // ACT and PLAS slots (outside the E cap)
+  const push = (a: number, x: number, y: number, ctl: number, w: [number, number] | null | 'bubble', k = 0, ysub = 0) => {
     f.a.push(U48(a));
     f.x.push(U48(x));
     f.xsub.push(0);
     f.y.push(U48(y));
-    f.ysub.push(0);
+    f.ysub.push(U48(ysub));
     f.ctl.push(ctl);
     f.k.push(k);
     want.push(w);
@@ -103,8 +112,10 @@ function traceElements(): Trace {
     }
     macs += n;
     if (e) {
-      push(0, 0, 0, 2 ** 31, 'bubble');
-      const ctl = (e.a ? 1 : 0) + 4 + (e.pNeg ? 8 : 0) + 64 + e.sh * 2 ** 20 + CLAMP[e.clamp] * 2 ** 27 + (e.count ? 2 ** 30 : 0);
+      // every other row: the epilogue right behind the last term (epi_fwd, no bubble); else a bubble and epi
+      const fwd = tr.rows % 2 === 1;
+      if (!fwd) push(0, 0, 0, 2 ** 31, 'bubble');
+      const ctl = (e.a ? 1 : 0) + 4 + (e.pNeg ? 8 : 0) + (fwd ? 2 ** 32 : 64) + e.sh * 2 ** 20 + CLAMP[e.clamp] * 2 ** 27 + (e.count ? 2 ** 30 : 0);
       push(r.a, 0, 0, ctl, [r.out, r.inc]);
     }
     tr.rows++;
@@ -118,7 +129,7 @@ function traceElements(): Trace {
     row(null, r);
   };
   m.onElem = (ins, e) => {
-    if (want.length - macs >= 200_000) return;
+    if (want.length - macs - extra >= 200_000) return;
     const c = control(ins, e);
     if (c === null) {
       // em = K·m, m unsliced (28 bits): K·m[14:0] (u = 15) + K·(m >>> 15)·2^15 (mac, u = 0), a bubble, then the
@@ -148,6 +159,54 @@ function traceElements(): Trace {
     f.k.push(e.k.mant);
     want.push([e.out, e.inc]);
   };
+  // ACT, per neuron: x = shr(u, 8) through the bypass (u = 8; clamp S: ρ of a linear neuron); linear: ρ' = ONE and
+  // ρ'' = 0 as bypass / empty elements; table: the sequencer's knot k = (x + 2^19) >> 12 and fraction f = its low 12
+  // bits from the RTL's x, then per table A = T[k], X = f, Y = T[k+1] − T[k] (pre-adder), u = 27, clamp none
+  m.onAct = (ins, a) => {
+    const n0 = want.length;
+    if (ins.kind === 'clip') throw new Error('ACT clip: not built in vcore_elem (the UP5K16 example has none)');
+    const lin = ins.kind === 'linear';
+    push(0, 0, a.u, 4 + 32 + 8 * 2 ** 20 + (lin ? CLAMP.S : 0) * 2 ** 27, [lin ? a.rho : a.x, 0]);
+    if (lin) {
+      push(0, 0, a.drho, 4 + 32, [a.drho, 0]);
+      push(0, 0, 0, 0, [a.curv, 0]);
+    } else {
+      const kn = a.knot!;
+      // the sequencer's split of x (the value the element above returns)
+      const rel = a.x + 2 ** 19;
+      if (rel < 0 || rel > 2 ** 20) throw new Error(`ACT: x ${a.x} outside −2^19..2^19`);
+      const k = rel >> 12;
+      const fr = rel & 4095;
+      if (k !== kn.k || fr !== kn.frac) throw new Error(`ACT: knot ${k}/${fr}, the machine's ${kn.k}/${kn.frac}`);
+      const res = [a.rho, a.drho, a.curv];
+      // the knot words as the sequencer reads them from the table memory (T[k + 1] clamped to the last knot)
+      const T = m.prog.tables;
+      [0, 1, 2].forEach((j) => {
+        const b = ins.tb + j * TABLE_KNOTS;
+        const [t0, t1] = [T[b + k]!, T[b + Math.min(k + 1, TABLE_KNOTS - 1)]!];
+        if (t0 !== kn.t[j]![0] || t1 !== kn.t[j]![1]) throw new Error(`ACT: knot words of table ${j} differ from the machine's`);
+        if (Math.abs(t1 - t0) >= 2 ** 15) throw new Error(`ACT: knot difference ${t1 - t0} wider than the Y port`);
+        push(t0, fr, t1, 1 + 4 + 2 ** 14 + 27 * 2 ** 20, [res[j]!, 0], 0, t0);
+      });
+      tr.knots++;
+    }
+    tr.acts++;
+    extra += want.length - n0;
+  };
+  // PLAS 'row', per weight: C on X, R (em, up to 23 bits) as two mac terms on Y (R[14:0] u = 15, R >>> 15 u = 0),
+  // then right behind them the epilogue (epi_fwd: no bubble) A = W, u = sh1 − e, clamp 6 (int32)
+  m.onPlas = (ins, p) => {
+    if (ins.chain) throw new Error('PLAS chain: not in UP5K16');
+    if (Math.abs(p.c) >= 2 ** 15 || Math.abs(p.r) >= 2 ** 30) throw new Error(`PLAS operands ${p.r} ${p.c} too wide`);
+    const u = ins.sh1 - (ins.useExp1 ? p.k.exp : 0);
+    if (u < 0 || u > 47) throw new Error(`PLAS: shift ${u}`);
+    push(0, p.c, p.r, 4 + 128 + 15 * 2 ** 20, null);
+    push(0, p.c, p.r, 2 + 4 + 2 ** 26, null);
+    push(p.w0, 0, 0, 1 + 4 + u * 2 ** 20 + 6 * 2 ** 27 + 2 ** 32, [p.w, 0]);
+    tr.plas++;
+    if (p.w !== p.w0 + p.p) tr.plasSat++;
+    extra += 3;
+  };
   const x = csv('examples/teacher/input.csv');
   const t = csv('examples/teacher/target.csv');
   for (let k = 0; k < 3; k++) {
@@ -159,6 +218,12 @@ function traceElements(): Trace {
   for (let k = 0; k < 8; k++) {
     m.setTargets(t[k]!.map((_, c) => ((k + c) % 3 ? 2 ** 19 - 1 : -(2 ** 19))));
     m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))), true, 15);
+  }
+  // weights at the int32 rails (both signs, a few steps in): PLAS's int32 clamp
+  for (let i = 0; i < m.prog.w0; i++) m.W[i] = i % 2 ? 2 ** 31 - 1 - (i % 5) * 1000 : -(2 ** 31) + (i % 5) * 1000;
+  for (let k = 0; k < 2; k++) {
+    m.setTargets(t[k]!.map((_, c) => ((k + c) % 2 ? 2 ** 19 - 1 : -(2 ** 19))));
+    m.frame(x[k]!.map((_, c) => ((k + c) % 2 ? -(2 ** 19) : 2 ** 19 - 1)), true, 15);
   }
   return tr;
 }
@@ -184,7 +249,7 @@ function check(tr: Trace, out: string[], sim: string): number {
     sat += w[1];
     compared++;
   });
-  process.stderr.write(`NOTE: vcore_elem (${sim}): ${compared} results bit-exact (${tr.rows} weight-pass and Σx·y rows (${tr.dots} Σx·y): ${tr.epiRows} with the epilogue, ${tr.partialRows} from a partial sum; ${tr.tags.size} E control words, ${sat} counted saturations), ${tr.skipped} em elements (K·m as two mac terms)\n`);
+  process.stderr.write(`NOTE: vcore_elem (${sim}): ${compared} results bit-exact (${tr.rows} weight-pass and Σx·y rows (${tr.dots} Σx·y): ${tr.epiRows} with the epilogue, ${tr.partialRows} from a partial sum; ${tr.tags.size} E control words, ${sat} counted saturations), ${tr.skipped} em elements (K·m as two mac terms), ${tr.acts} ACT neurons (${tr.knots} table lookups), ${tr.plas} PLAS weights (${tr.plasSat} at the int32 rails); ${want.length} issue slots\n`);
   return sat;
 }
 
@@ -203,6 +268,10 @@ describe.skipIf(!hasIverilog)('vcore element pipeline (gateware/vcore/vcore_elem
     expect(tr.rows).toBeGreaterThan(tr.epiRows + tr.dots);
     expect(tr.dots).toBeGreaterThan(0);
     expect(tr.skipped).toBeGreaterThan(0);
+    expect(tr.knots).toBeGreaterThan(0);
+    expect(tr.acts).toBeGreaterThan(tr.knots);
+    expect(tr.plas).toBeGreaterThan(0);
+    expect(tr.plasSat).toBeGreaterThan(0);
   }, 120_000);
 
   it.skipIf(!hasVerilator)('is lint-clean under verilator --lint-only -Wall', () => {
