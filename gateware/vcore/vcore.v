@@ -275,19 +275,19 @@ module vcore #(
     end
   endfunction
 
-  // ---- the weight memory: one read port (at wa, or the host's) and one write port (PLAS's results, or the host's);
-  // a weight is written ~5 cycles after it is read and PLAS reads the next weights meanwhile: no collisions
-  (* no_rw_check *)
-  reg [31:0] wmem[0:(1<<WAW)-1];
-  reg [31:0] wq_r = 32'd0;
+  // ---- the weight memory W in SPRAM (spram.v: 32-bit words as two SB_SPRAM256KA side by side, one port). A write
+  // (PLAS's result ~5 cycles after its weight was read, or the host's) takes the port; reads happen otherwise. PLAS
+  // reads a weight only in its epilogue slot (every 4th cycle) and its write lands one cycle after the next weight's
+  // read, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
+  // done (W is hazard bit 7). The upper addresses (16K words) are free: room for W0, the restore copy.
   wire [WAW-1:0] w_a = host ? w_addr : wa;
   wire           w_wen;
   wire [WAW-1:0] w_wa;
   wire [31:0]    w_wd;
-  always @(posedge clk) begin
-    if (w_wen) wmem[w_wa] <= w_wd;
-    wq_r <= wmem[w_a];
-  end
+  wire [31:0]    wq_r;  // the word read the cycle before (held over a write)
+  wire [13:0]    w_port = {{(14-WAW){1'b0}}, w_wen ? w_wa : w_a};
+  spram w_lo (.clk(clk), .addr(w_port), .wd(w_wd[15:0]), .wmask(4'hf), .we(w_wen), .rd(wq_r[15:0]));
+  spram w_hi (.clk(clk), .addr(w_port), .wd(w_wd[31:16]), .wmask(4'hf), .we(w_wen), .rd(wq_r[31:16]));
   assign w_rdata = wq_r;
   // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp
   wire signed [32:0] w_t = $signed({wq_r[31], wq_r}) >>> (WS - 1);
