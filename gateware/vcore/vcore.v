@@ -42,8 +42,8 @@ module vcore #(
     input  wire           resume,
     // program, K registers, loop counts
     input  wire           prog_we,
-    input  wire [PAW-1:0] prog_addr,
-    input  wire [127:0]   prog_wdata,
+    input  wire [PAW+2:0] prog_addr,   // a halfword: instruction prog_addr[PAW+2:3], bits 16·prog_addr[2:0] up
+    input  wire [15:0]    prog_wdata,
     input  wire           k_we,
     input  wire [3:0]     k_addr,
     input  wire [14:0]    k_wdata,
@@ -77,8 +77,19 @@ module vcore #(
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
-  (* no_rw_check *)
-  reg [127:0] pm[0:(1<<PAW)-1];  // written by the host only while idle
+  // the program in SPRAM (16 bits a read, 8 halfwords an instruction): a fetch unit fills fbuf with the instruction
+  // at fa one halfword a cycle; when pc moves to fa and fbuf is complete it becomes ir at once and the next
+  // instruction (fa + 1) is fetched while this one runs; otherwise decode waits (irv = 0) for the fetch of pc.
+  reg [PAW-1:0] fa = {PAW{1'b0}};
+  reg [3:0]   fcnt = 4'd0, fgot = 4'd0;  // halfwords asked for / received
+  reg         rv = 1'b0;
+  reg [2:0]   rk = 3'd0;
+  reg [127:0] fbuf = 128'd0;
+  reg         irv = 1'b0;
+  wire [15:0] prd;
+  wire        fdone = fgot[3];
+  wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0]}};
+  spram prog (.clk(clk), .addr(p_port), .wd(prog_wdata), .wmask(4'hf), .we(prog_we), .rd(prd));
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
@@ -392,7 +403,19 @@ module vcore #(
   always @(posedge clk) begin
     pcn = pc;
     done <= 1'b0;
-    if (prog_we) pm[prog_addr] <= prog_wdata;
+    // the fetch: one halfword asked for a cycle, received the next
+    rv <= !fcnt[3] && !prog_we;
+    rk <= fcnt[2:0];
+    if (!fcnt[3] && !prog_we) fcnt <= fcnt + 4'd1;
+    if (rv) begin
+      fbuf[rk*16+:16] <= prd;
+      fgot <= fgot + 4'd1;
+    end
+    if (prog_we) begin  // the program changes (idle): fetch again
+      fcnt <= 4'd0;
+      fgot <= 4'd0;
+      rv <= 1'b0;
+    end
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
       if (par_sel) iters <= par_wdata;
@@ -419,7 +442,7 @@ module vcore #(
         end
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
       // they read has a write in flight; traps and HALT wait until the pipeline is empty
-      S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
+      S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
         o <= 9'd0;
@@ -529,7 +552,25 @@ module vcore #(
       default: state <= S_IDLE;
     endcase
     pc <= pcn;
-    ir <= pm[pcn[PAW-1:0]];
+    if (pcn != pc || (state == S_IDLE && start)) begin
+      if (fa == pcn[PAW-1:0] && fdone) begin
+        ir <= fbuf;
+        irv <= 1'b1;
+        fa <= pcn[PAW-1:0] + 1'b1;
+        fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+      end else begin
+        irv <= 1'b0;
+        if (fa != pcn[PAW-1:0]) begin
+          fa <= pcn[PAW-1:0];
+          fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+        end
+      end
+    end else if (!irv && fa == pc[PAW-1:0] && fdone) begin
+      ir <= fbuf;
+      irv <= 1'b1;
+      fa <= pc[PAW-1:0] + 1'b1;
+      fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+    end
   end
   /* verilator lint_on BLKSEQ */
 endmodule
