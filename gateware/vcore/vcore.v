@@ -199,6 +199,9 @@ module vcore #(
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
   reg [2:0]  ra_b, rx_b, ry_b, rs_b, rm_b;
   reg [7:0]  ra_w, rx_w, ry_w, rs_w, rm_w;
+  // each address is one adder after the base and index muxes (base + o, base + j, or base)
+  reg [7:0]  ra_base, rx_base, ry_base, rs_base, rm_base, s_wbase;
+  reg [7:0]  ra_i, rx_i, ry_i, rs_i, rm_i, s_wi;
   // the slot's controls
   reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
   reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw;
@@ -210,35 +213,35 @@ module vcore #(
   always @* begin
     ra_en = 1'b0; rx_en = 1'b0; ry_en = 1'b0; rs_en = 1'b0; rm_en = 1'b0;
     ra_b = abank; rx_b = xbank; ry_b = ybank; rs_b = sbank; rm_b = mbank;
-    ra_w = aword + oo; rx_w = xmode == 2'd1 ? xword + oo : xword; ry_w = ymode == 2'd1 ? yword + oo : yword;
-    rs_w = ymode == 2'd1 ? sword + oo : sword; rm_w = mword + oo;
+    ra_base = aword; ra_i = oo; rx_base = xword; rx_i = xmode == 2'd1 ? oo : 8'd0;
+    ry_base = yword; ry_i = ymode == 2'd1 ? oo : 8'd0; rs_base = sword; rs_i = ry_i; rm_base = mword; rm_i = oo;
     s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0;
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
-    s_clamp = 3'd0; s_wb = dbank; s_ww = dword + oo; s_aw = 1'b0; s_wrw = 1'b0;
+    s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0;
     if (is_pl) begin
       // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
-      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_w = pl_cword + jj;
-      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_w = pl_rword + oo;
+      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_base = pl_cword; rx_i = jj;
+      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_base = pl_rword; ry_i = oo;
       s_valid = sq != 2'd2; s_y_lo = sq == 2'd0; s_y_hi = sq == 2'd1; s_mac = sq == 2'd1; s_epi = sq == 2'd3;
       s_u = sq == 2'd0 ? 6'd15 : sq == 2'd1 ? 6'd0 : pl_u;
       s_a_en = sq == 2'd3; s_aw = 1'b1; s_wrw = sq == 2'd3;
     end else if (is_mv) begin
-      rx_en = mv_term; rx_b = mv_xbank; rx_w = mv_xword + jj;
+      rx_en = mv_term; rx_b = mv_xbank; rx_base = mv_xword; rx_i = jj;
       s_yw = 1'b1;
       if (mv_term) begin
-        ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_w = mv_cword + oo;
+        ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_base = mv_cword;
         s_a_en = ra_en; s_mac = j != 9'd0;
-        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_ww = mv_cword + oo;
+        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_wbase = mv_cword;
       end else begin
-        ra_en = mv_a_en; ra_b = mv_abank; ra_w = mv_aword + oo;
+        ra_en = mv_a_en; ra_b = mv_abank; ra_base = mv_aword;
         s_valid = mv_epis; s_a_en = mv_a_en; s_epi = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
-        s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_ww = mv_dword + oo;
+        s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_wbase = mv_dword;
       end
     end else if (is_dot) begin
-      rx_en = 1'b1; rx_b = dt_xbank; rx_w = dt_xword + jj;
-      ry_en = 1'b1; ry_b = dt_ybank; ry_w = dt_yword + jj;
-      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_ww = dword;
+      rx_en = 1'b1; rx_b = dt_xbank; rx_base = dt_xword; rx_i = jj;
+      ry_en = 1'b1; ry_b = dt_ybank; ry_base = dt_yword; ry_i = jj;
+      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_wi = 8'd0;
     end else if (em) begin
       // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), a bubble, the epilogue rs(sum, u − 15)
       ry_en = 1'b1; ra_en = a_en; rm_en = mask_en;
@@ -252,6 +255,8 @@ module vcore #(
       s_y_shl8 = yshl8; s_y_sub_en = ysub_en; s_y_clip = yclip; s_ys = ys; s_u = u; s_clamp = clampk; s_count = count;
       s_wr = 1'b1;
     end
+    ra_w = ra_base + ra_i; rx_w = rx_base + rx_i; ry_w = ry_base + ry_i; rs_w = rs_base + rs_i; rm_w = rm_base + rm_i;
+    s_ww = s_wbase + s_wi;
   end
 
   // ---- banks
@@ -431,13 +436,19 @@ module vcore #(
     {ww3, ww2, ww1, ww0} <= {ww2, ww1, ww0, c_ww};
     if (sat_we) sat <= sat_wdata;
     else if (out_valid) sat <= sat + {30'd0, inc};
+`ifdef VCORE_CYCLES
     if (!host) cycles <= cycles + 32'd1;
+`else
+    cycles <= 32'd0;  // the cycle counter is a measurement: only in the testbench build (-DVCORE_CYCLES)
+`endif
     case (state)
       S_IDLE:
         if (start) begin
           pcn = start_pc;
           sp <= 2'd0;
+`ifdef VCORE_CYCLES
           cycles <= 32'd0;
+`endif
           state <= S_DEC;
         end
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
