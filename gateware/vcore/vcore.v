@@ -88,6 +88,9 @@ module vcore #(
   reg         irv = 1'b0;
   wire [15:0] prd;
   wire        fdone = fgot[3];
+  // the instruction is ready as its last halfword arrives (taken straight from the SPRAM's output)
+  wire        fready = fdone || (rv && fgot == 4'd7);
+  wire [127:0] fnext = {fdone ? fbuf[127:112] : prd, fbuf[111:0]};
   wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0]}};
   spram prog (.clk(clk), .addr(p_port), .wd(prog_wdata), .wmask(4'hf), .we(prog_we), .rd(prd));
   reg [14:0]  kr[0:15];
@@ -564,8 +567,8 @@ module vcore #(
     endcase
     pc <= pcn;
     if (pcn != pc || (state == S_IDLE && start)) begin
-      if (fa == pcn[PAW-1:0] && fdone) begin
-        ir <= fbuf;
+      if (fa == pcn[PAW-1:0] && fready) begin
+        ir <= fnext;
         irv <= 1'b1;
         fa <= pcn[PAW-1:0] + 1'b1;
         fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
@@ -576,8 +579,8 @@ module vcore #(
           fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
         end
       end
-    end else if (!irv && fa == pc[PAW-1:0] && fdone) begin
-      ir <= fbuf;
+    end else if (!irv && fa == pc[PAW-1:0] && fready) begin
+      ir <= fnext;
       irv <= 1'b1;
       fa <= pc[PAW-1:0] + 1'b1;
       fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
