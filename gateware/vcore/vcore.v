@@ -13,7 +13,10 @@
 // pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
 // written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
-// saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement).
+// saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement, built only under
+// VCORE_CYCLES). Memories (UP5K): the program in one SB_SPRAM256KA (spram.v; 16 bits a read, prefetched into a
+// 128-bit buffer while the previous instruction runs; the host writes it 16 bits at a time), W in two (32-bit words,
+// one port), the vector banks and K in EBR.
 `timescale 1ns / 1ps
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
