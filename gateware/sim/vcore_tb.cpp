@@ -115,14 +115,18 @@ int main(int argc, char** argv) {
     for (char c = cmd(); c; c = cmd()) {
         switch (c) {
             case 'P': {
-                m->prog_addr = unsigned(num());
+                // the program memory is an SPRAM written 16 bits at a time: 8 halfwords an instruction
+                unsigned pa = unsigned(num());
                 for (int j = 0; j < 4; j++) {
                     unsigned w;
                     if (std::scanf("%x", &w) != 1) return 2;
-                    m->prog_wdata[j] = w;
+                    for (int h = 0; h < 2; h++) {
+                        m->prog_addr = pa * 8 + unsigned(2 * j + h);
+                        m->prog_wdata = (w >> (16 * h)) & 0xffff;
+                        m->prog_we = 1;
+                        tick();
+                    }
                 }
-                m->prog_we = 1;
-                tick();
                 m->prog_we = 0;
                 break;
             }

@@ -13,7 +13,10 @@
 // pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
 // written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
-// saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement).
+// saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement, built only under
+// VCORE_CYCLES). Memories (UP5K): the program in one SB_SPRAM256KA (spram.v; 16 bits a read, prefetched into a
+// 128-bit buffer while the previous instruction runs; the host writes it 16 bits at a time), W in two (32-bit words,
+// one port), the vector banks and K in EBR.
 `timescale 1ns / 1ps
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
@@ -42,8 +45,8 @@ module vcore #(
     input  wire           resume,
     // program, K registers, loop counts
     input  wire           prog_we,
-    input  wire [PAW-1:0] prog_addr,
-    input  wire [127:0]   prog_wdata,
+    input  wire [PAW+2:0] prog_addr,   // a halfword: instruction prog_addr[PAW+2:3], bits 16·prog_addr[2:0] up
+    input  wire [15:0]    prog_wdata,
     input  wire           k_we,
     input  wire [3:0]     k_addr,
     input  wire [14:0]    k_wdata,
@@ -77,8 +80,22 @@ module vcore #(
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
-  (* no_rw_check *)
-  reg [127:0] pm[0:(1<<PAW)-1];  // written by the host only while idle
+  // the program in SPRAM (16 bits a read, 8 halfwords an instruction): a fetch unit fills fbuf with the instruction
+  // at fa one halfword a cycle; when pc moves to fa and fbuf is complete it becomes ir at once and the next
+  // instruction (fa + 1) is fetched while this one runs; otherwise decode waits (irv = 0) for the fetch of pc.
+  reg [PAW-1:0] fa = {PAW{1'b0}};
+  reg [3:0]   fcnt = 4'd0, fgot = 4'd0;  // halfwords asked for / received
+  reg         rv = 1'b0;
+  reg [2:0]   rk = 3'd0;
+  reg [127:0] fbuf = 128'd0;
+  reg         irv = 1'b0;
+  wire [15:0] prd;
+  wire        fdone = fgot[3];
+  // the instruction is ready as its last halfword arrives (taken straight from the SPRAM's output)
+  wire        fready = fdone || (rv && fgot == 4'd7);
+  wire [127:0] fnext = {fdone ? fbuf[127:112] : prd, fbuf[111:0]};
+  wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0]}};
+  spram prog (.clk(clk), .addr(p_port), .wd(prog_wdata), .wmask(4'hf), .we(prog_we), .rd(prd));
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
@@ -188,6 +205,9 @@ module vcore #(
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
   reg [2:0]  ra_b, rx_b, ry_b, rs_b, rm_b;
   reg [7:0]  ra_w, rx_w, ry_w, rs_w, rm_w;
+  // each address is one adder after the base and index muxes (base + o, base + j, or base)
+  reg [7:0]  ra_base, rx_base, ry_base, rs_base, rm_base, s_wbase;
+  reg [7:0]  ra_i, rx_i, ry_i, rs_i, rm_i, s_wi;
   // the slot's controls
   reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
   reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw;
@@ -199,35 +219,35 @@ module vcore #(
   always @* begin
     ra_en = 1'b0; rx_en = 1'b0; ry_en = 1'b0; rs_en = 1'b0; rm_en = 1'b0;
     ra_b = abank; rx_b = xbank; ry_b = ybank; rs_b = sbank; rm_b = mbank;
-    ra_w = aword + oo; rx_w = xmode == 2'd1 ? xword + oo : xword; ry_w = ymode == 2'd1 ? yword + oo : yword;
-    rs_w = ymode == 2'd1 ? sword + oo : sword; rm_w = mword + oo;
+    ra_base = aword; ra_i = oo; rx_base = xword; rx_i = xmode == 2'd1 ? oo : 8'd0;
+    ry_base = yword; ry_i = ymode == 2'd1 ? oo : 8'd0; rs_base = sword; rs_i = ry_i; rm_base = mword; rm_i = oo;
     s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0;
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
-    s_clamp = 3'd0; s_wb = dbank; s_ww = dword + oo; s_aw = 1'b0; s_wrw = 1'b0;
+    s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0;
     if (is_pl) begin
       // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
-      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_w = pl_cword + jj;
-      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_w = pl_rword + oo;
+      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_base = pl_cword; rx_i = jj;
+      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_base = pl_rword; ry_i = oo;
       s_valid = sq != 2'd2; s_y_lo = sq == 2'd0; s_y_hi = sq == 2'd1; s_mac = sq == 2'd1; s_epi = sq == 2'd3;
       s_u = sq == 2'd0 ? 6'd15 : sq == 2'd1 ? 6'd0 : pl_u;
       s_a_en = sq == 2'd3; s_aw = 1'b1; s_wrw = sq == 2'd3;
     end else if (is_mv) begin
-      rx_en = mv_term; rx_b = mv_xbank; rx_w = mv_xword + jj;
+      rx_en = mv_term; rx_b = mv_xbank; rx_base = mv_xword; rx_i = jj;
       s_yw = 1'b1;
       if (mv_term) begin
-        ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_w = mv_cword + oo;
+        ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_base = mv_cword;
         s_a_en = ra_en; s_mac = j != 9'd0;
-        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_ww = mv_cword + oo;
+        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_wbase = mv_cword;
       end else begin
-        ra_en = mv_a_en; ra_b = mv_abank; ra_w = mv_aword + oo;
+        ra_en = mv_a_en; ra_b = mv_abank; ra_base = mv_aword;
         s_valid = mv_epis; s_a_en = mv_a_en; s_epi = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
-        s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_ww = mv_dword + oo;
+        s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_wbase = mv_dword;
       end
     end else if (is_dot) begin
-      rx_en = 1'b1; rx_b = dt_xbank; rx_w = dt_xword + jj;
-      ry_en = 1'b1; ry_b = dt_ybank; ry_w = dt_yword + jj;
-      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_ww = dword;
+      rx_en = 1'b1; rx_b = dt_xbank; rx_base = dt_xword; rx_i = jj;
+      ry_en = 1'b1; ry_b = dt_ybank; ry_base = dt_yword; ry_i = jj;
+      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_wi = 8'd0;
     end else if (em) begin
       // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), a bubble, the epilogue rs(sum, u − 15)
       ry_en = 1'b1; ra_en = a_en; rm_en = mask_en;
@@ -241,6 +261,8 @@ module vcore #(
       s_y_shl8 = yshl8; s_y_sub_en = ysub_en; s_y_clip = yclip; s_ys = ys; s_u = u; s_clamp = clampk; s_count = count;
       s_wr = 1'b1;
     end
+    ra_w = ra_base + ra_i; rx_w = rx_base + rx_i; ry_w = ry_base + ry_i; rs_w = rs_base + rs_i; rm_w = rm_base + rm_i;
+    s_ww = s_wbase + s_wi;
   end
 
   // ---- banks
@@ -275,19 +297,19 @@ module vcore #(
     end
   endfunction
 
-  // ---- the weight memory: one read port (at wa, or the host's) and one write port (PLAS's results, or the host's);
-  // a weight is written ~5 cycles after it is read and PLAS reads the next weights meanwhile: no collisions
-  (* no_rw_check *)
-  reg [31:0] wmem[0:(1<<WAW)-1];
-  reg [31:0] wq_r = 32'd0;
+  // ---- the weight memory W in SPRAM (spram.v: 32-bit words as two SB_SPRAM256KA side by side, one port). A write
+  // (PLAS's result ~5 cycles after its weight was read, or the host's) takes the port; reads happen otherwise. PLAS
+  // reads a weight only in its epilogue slot (every 4th cycle) and its write lands one cycle after the next weight's
+  // read, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
+  // done (W is hazard bit 7). The upper addresses (16K words) are free: room for W0, the restore copy.
   wire [WAW-1:0] w_a = host ? w_addr : wa;
   wire           w_wen;
   wire [WAW-1:0] w_wa;
   wire [31:0]    w_wd;
-  always @(posedge clk) begin
-    if (w_wen) wmem[w_wa] <= w_wd;
-    wq_r <= wmem[w_a];
-  end
+  wire [31:0]    wq_r;  // the word read the cycle before (held over a write)
+  wire [13:0]    w_port = {{(14-WAW){1'b0}}, w_wen ? w_wa : w_a};
+  spram w_lo (.clk(clk), .addr(w_port), .wd(w_wd[15:0]), .wmask(4'hf), .we(w_wen), .rd(wq_r[15:0]));
+  spram w_hi (.clk(clk), .addr(w_port), .wd(w_wd[31:16]), .wmask(4'hf), .we(w_wen), .rd(wq_r[31:16]));
   assign w_rdata = wq_r;
   // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp
   wire signed [32:0] w_t = $signed({wq_r[31], wq_r}) >>> (WS - 1);
@@ -392,7 +414,19 @@ module vcore #(
   always @(posedge clk) begin
     pcn = pc;
     done <= 1'b0;
-    if (prog_we) pm[prog_addr] <= prog_wdata;
+    // the fetch: one halfword asked for a cycle, received the next
+    rv <= !fcnt[3] && !prog_we;
+    rk <= fcnt[2:0];
+    if (!fcnt[3] && !prog_we) fcnt <= fcnt + 4'd1;
+    if (rv) begin
+      fbuf[rk*16+:16] <= prd;
+      fgot <= fgot + 4'd1;
+    end
+    if (prog_we) begin  // the program changes (idle): fetch again
+      fcnt <= 4'd0;
+      fgot <= 4'd0;
+      rv <= 1'b0;
+    end
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
       if (par_sel) iters <= par_wdata;
@@ -408,18 +442,24 @@ module vcore #(
     {ww3, ww2, ww1, ww0} <= {ww2, ww1, ww0, c_ww};
     if (sat_we) sat <= sat_wdata;
     else if (out_valid) sat <= sat + {30'd0, inc};
+`ifdef VCORE_CYCLES
     if (!host) cycles <= cycles + 32'd1;
+`else
+    cycles <= 32'd0;  // the cycle counter is a measurement: only in the testbench build (-DVCORE_CYCLES)
+`endif
     case (state)
       S_IDLE:
         if (start) begin
           pcn = start_pc;
           sp <= 2'd0;
+`ifdef VCORE_CYCLES
           cycles <= 32'd0;
+`endif
           state <= S_DEC;
         end
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
       // they read has a write in flight; traps and HALT wait until the pipeline is empty
-      S_DEC: if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
+      S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
         o <= 9'd0;
@@ -529,7 +569,25 @@ module vcore #(
       default: state <= S_IDLE;
     endcase
     pc <= pcn;
-    ir <= pm[pcn[PAW-1:0]];
+    if (pcn != pc || (state == S_IDLE && start)) begin
+      if (fa == pcn[PAW-1:0] && fready) begin
+        ir <= fnext;
+        irv <= 1'b1;
+        fa <= pcn[PAW-1:0] + 1'b1;
+        fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+      end else begin
+        irv <= 1'b0;
+        if (fa != pcn[PAW-1:0]) begin
+          fa <= pcn[PAW-1:0];
+          fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+        end
+      end
+    end else if (!irv && fa == pc[PAW-1:0] && fready) begin
+      ir <= fnext;
+      irv <= 1'b1;
+      fa <= pc[PAW-1:0] + 1'b1;
+      fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
+    end
   end
   /* verilator lint_on BLKSEQ */
 endmodule

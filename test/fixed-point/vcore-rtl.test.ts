@@ -193,7 +193,7 @@ function build(nb: number, waw: number, bw: string, roles: Record<string, number
   const v = (f: string) => join(GATEWARE, 'vcore', f);
   const b = spawnSync(
     'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', `-GNB=${nb}`, `-GWAW=${waw}`, `-GBW=${bw}`, ...Object.entries(roles).map(([k, v]) => `-G${k}=8'h${v.toString(16)}`), '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore', '-DVCORE_CYCLES', `-GNB=${nb}`, `-GWAW=${waw}`, `-GBW=${bw}`, ...Object.entries(roles).map(([k, v]) => `-G${k}=8'h${v.toString(16)}`), '-Mdir', dir, v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'spram.v'), join(GATEWARE, 'sim', 'vcore_tb.cpp'), '-o', 'vcore_tb'],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
@@ -322,7 +322,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
 
   it('is lint-clean under verilator --lint-only -Wall', () => {
     const v = (f: string) => join(GATEWARE, 'vcore', f);
-    const r = spawnSync('verilator', ['--lint-only', '-Wall', '--top-module', 'vcore', v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v')], { encoding: 'utf8' });
+    const r = spawnSync('verilator', ['--lint-only', '-Wall', '--top-module', 'vcore', v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'spram.v')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
