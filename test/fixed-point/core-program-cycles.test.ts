@@ -7,6 +7,7 @@ import { deeperNetworkImage } from '../gateware/fixtures.js';
 import type { Instr } from '../../hardware-models/fixed-point/core-program.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
+import { ebrCost, ebrTotal } from '../../hardware-models/fixed-point/ebr-cost.js';
 
 // Cycles per frame of the example (examples/teacher, K = 4, 10 steps) if each instruction costs fill +
 // elements (core-program-machine.ts, cost), counted from the machine's executions, and the program length.
@@ -20,6 +21,21 @@ function counts(prog: CoreProgram, learn: boolean): Uint32Array {
   m.frame(x[0]!, learn, 15);
   return m.counts.slice();
 }
+
+describe('EBR cost (UP5K aspects 256x16 / 512x8 / 1024x4 / 2048x2)', () => {
+  it('takes the best aspect, parallel for width and series for depth', () => {
+    expect(ebrCost(0, 16)).toBe(0);
+    expect(ebrCost(256, 16)).toBe(1);
+    expect(ebrCost(512, 8)).toBe(1);
+    expect(ebrCost(1024, 4)).toBe(1);
+    expect(ebrCost(2048, 2)).toBe(1);
+    expect(ebrCost(100, 30)).toBe(2);
+    expect(ebrCost(300, 30)).toBe(4);
+    expect(ebrCost(600, 8)).toBe(2);
+    expect(ebrCost(257, 16)).toBe(2);
+    expect(ebrCost(300, 7)).toBe(1);
+  });
+});
 
 describe('cycles per frame of the vector program (cost model)', () => {
   for (const fmt of [WIDE, UP5K16]) {
@@ -47,7 +63,7 @@ describe('cycles per frame of the vector program (cost model)', () => {
         lines.push(`  by kind: ${[...by].map(([k, v]) => `${k} ${v}`).join(', ')}; executed instructions ${c.reduce((a, b) => a + b, 0)}`);
       }
       const e = prog.code.filter((i) => i.op === 'E').length;
-      process.stderr.write(`NOTE: vector program ${fmt.name}: ${prog.code.length} instructions (${e} element ops), ${prog.banks.length} banks (${prog.banks.map((b) => `${b.words}x${b.bits}`).join(' ')})\n${lines.map((l) => `NOTE:   ${l}`).join('\n')}\n`);
+      process.stderr.write(`NOTE: vector program ${fmt.name}: ${prog.code.length} instructions (${e} element ops), ${prog.banks.length} banks (${prog.banks.map((b) => `${b.words}x${b.bits}`).join(' ')}), ${ebrTotal(prog.banks)} EBR (best aspect)\n${lines.map((l) => `NOTE:   ${l}`).join('\n')}\n`);
       if (process.env.VCORE_LISTING) process.stderr.write(`${disassemble(prog).join('\n')}\n${prog.banks.map((b, i) => `bank ${i} (${b.words} x ${b.bits}): ${b.vectors.join(' ')}`).join('\n')}\n`);
       expect(res['infer/1/seq']).toBeLessThan(40_000);
       expect(res['learn/2/ov']).toBeLessThan(res['learn/1/seq']!);
@@ -109,7 +125,8 @@ describe('cycles per frame of the vector program (cost model)', () => {
       const big = compileProgram(compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image, fmt);
       const words = big.banks.reduce((a, b) => a + b.words, 0);
       const ebr = big.banks.reduce((a, b) => a + Math.ceil(b.words / 256) * Math.ceil(b.bits / 16), 0);
-      process.stderr.write(`NOTE: vector program ${fmt.name}, 64 neurons (6-40-18-6): ${big.code.length} instructions, ${big.banks.length} banks (${big.banks.map((b) => `${b.words}x${b.bits}`).join(' ')}), ${words} words, ${ebr} EBR (256 x 16)\n`);
+      process.stderr.write(`NOTE: vector program ${fmt.name}, 64 neurons (6-40-18-6): ${big.code.length} instructions, ${big.banks.length} banks (${big.banks.map((b) => `${b.words}x${b.bits}`).join(' ')}), ${words} words, ${ebr} EBR (256 x 16), ${ebrTotal(big.banks)} EBR (best aspect)\n`);
+      expect(ebrTotal(big.banks)).toBeLessThanOrEqual(ebr);
     }
     process.stderr.write(`NOTE: vector program field maxima (example and deeper network, WIDE and UP5K16): ${JSON.stringify(max)}\n`);
     expect(max.n).toBeLessThan(128);
