@@ -2,7 +2,7 @@
 // (hardware-models/fixed-point/core-program-encode.ts: 128 bits an instruction), runs the control instructions
 // (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT; one cycle each), and issues to one vcore_elem, one
 // slot a cycle: E ops (address generation base + i / broadcast, the has-target mask, em = K·m as two mac terms +
-// bubble + epilogue), MV (forward and transposed, partial sums, the epilogue after a bubble; the weights from W,
+// bubble + epilogue), MV (forward and transposed, partial sums, the epilogue right behind the row's last term through vcore_elem's epi_fwd; the weights from W,
 // Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
 // write port each); results are written back at the address each slot carries down the pipeline, and the
 // saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
@@ -188,7 +188,7 @@ module vcore #(
   wire        pl_chain = ir[72];
   wire is_mv = op == OP_MV, is_dot = op == OP_DOT, is_pl = op == OP_PLAS && !pl_chain;
 
-  // ---- issue: slot (o, j): E element o (em: sub-slot j 0..3); MV row/column o, term j (then bubble, epilogue);
+  // ---- issue: slot (o, j): E element o (em: sub-slot j 0..3); MV row/column o, term j (then the epilogue, j = cols or rows);
   // DOT term j. The slot's reads, its vcore_elem controls and its write address are formed here and registered
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
@@ -198,8 +198,8 @@ module vcore #(
   wire xv = xmode == 2'd1 || xmode == 2'd2;
   wire yv = ymode == 2'd1 || ymode == 2'd2;
   wire mv_term = j < mv_inner;
-  wire mv_last_j = mv_epi ? j == mv_inner + 9'd1 : j == mv_inner - 9'd1;
-  wire mv_epis = mv_epi && j == mv_inner + 9'd1;
+  wire mv_last_j = mv_epi ? j == mv_inner : j == mv_inner - 9'd1;
+  wire mv_epis = mv_epi && j == mv_inner;  // the epilogue right behind the row's last term (epi_fwd: no bubble)
   wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e2 = em && j == 9'd2, e3 = em && j == 9'd3;
   // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
@@ -209,7 +209,7 @@ module vcore #(
   reg [7:0]  ra_base, rx_base, ry_base, rs_base, rm_base, s_wbase;
   reg [7:0]  ra_i, rx_i, ry_i, rs_i, rm_i, s_wi;
   // the slot's controls
-  reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
+  reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_epi_fwd, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
   reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw;
   reg [3:0]  s_ys;
   reg [5:0]  s_u;
@@ -221,7 +221,7 @@ module vcore #(
     ra_b = abank; rx_b = xbank; ry_b = ybank; rs_b = sbank; rm_b = mbank;
     ra_base = aword; ra_i = oo; rx_base = xword; rx_i = xmode == 2'd1 ? oo : 8'd0;
     ry_base = yword; ry_i = ymode == 2'd1 ? oo : 8'd0; rs_base = sword; rs_i = ry_i; rm_base = mword; rm_i = oo;
-    s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0;
+    s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0; s_epi_fwd = 1'b0;
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
     s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0;
@@ -241,7 +241,7 @@ module vcore #(
         s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_wbase = mv_cword;
       end else begin
         ra_en = mv_a_en; ra_b = mv_abank; ra_base = mv_aword;
-        s_valid = mv_epis; s_a_en = mv_a_en; s_epi = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
+        s_valid = mv_epis; s_a_en = mv_a_en; s_epi_fwd = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
         s_count = mv_count; s_wr = mv_epis; s_wb = mv_dbank; s_wbase = mv_dword;
       end
     end else if (is_dot) begin
@@ -320,7 +320,7 @@ module vcore #(
   wire [15:0] wq = w_fits ? w_r[15:0] : w_r[32] ? 16'h8000 : 16'h7fff;
 
   // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
-  reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
+  reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_epi_fwd, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
   reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
   reg [WAW-1:0] c_wwa;
   reg [3:0]  c_ys;
@@ -335,7 +335,7 @@ module vcore #(
     c_wrw <= state == S_ISSUE && s_valid && s_wrw;
     c_aw <= s_aw;
     c_wwa <= wa;
-    c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi;
+    c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi; c_epi_fwd <= s_epi_fwd;
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
     c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
@@ -367,7 +367,7 @@ module vcore #(
   vcore_elem #(.D(ED), .XS(XS)) elem (
       .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
       .ysub(s_rd[31:0]), .kmant(c_k),
-      .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .epi_fwd(1'b0), .y_lo(c_y_lo), .y_hi(c_y_hi),
+      .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .epi_fwd(c_epi_fwd), .y_lo(c_y_lo), .y_hi(c_y_hi),
       .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
       .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
       .out_valid(out_valid), .out(out), .inc(inc));
