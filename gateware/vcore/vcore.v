@@ -2,12 +2,12 @@
 // (hardware-models/fixed-point/core-program-encode.ts: 128 bits an instruction), runs the control instructions
 // (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT; one cycle each), and issues to one vcore_elem, one
 // slot a cycle: E ops (address generation base + i / broadcast, the has-target mask, em = K·m as two mac terms +
-// bubble + epilogue), MV (forward and transposed, partial sums, the epilogue right behind the row's last term through vcore_elem's epi_fwd; the weights from W,
+// the epilogue), MV (forward and transposed, partial sums, the epilogue; the weights from W,
 // Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
 // write port each); results are written back at the address each slot carries down the pipeline, and the
 // saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
 // flight (RAW per bank); traps and HALT wait for the pipeline to drain.
-// PLAS ('row' mode) runs as two mac terms (R[r] on Y in halves, C[c] on X), a bubble and the epilogue W + rs(sum, u1),
+// PLAS ('row' mode) runs as two mac terms (R[r] on Y in halves, C[c] on X), then the epilogue W + rs(sum, u1),
 // saturated to int32 into W. ACT and PLAS's chain mode are not executed here yet: they stop the core with `trap` = 1 and
 // trap_pc = their pc; the host (the testbench) does the instruction on the banks and W through the host port and
 // pulses `resume`.
@@ -188,11 +188,12 @@ module vcore #(
   wire        pl_chain = ir[72];
   wire is_mv = op == OP_MV, is_dot = op == OP_DOT, is_pl = op == OP_PLAS && !pl_chain;
 
-  // ---- issue: slot (o, j): E element o (em: sub-slot j 0..3); MV row/column o, term j (then the epilogue, j = cols or rows);
+  // ---- issue: slot (o, j): E element o (em: sub-slot j 0..2); MV row/column o, term j (then the epilogue, j = cols or rows);
+  // every epilogue (MV, em, PLAS) issues right behind its row's last term: vcore_elem's epi_fwd, no bubble
   // DOT term j. The slot's reads, its vcore_elem controls and its write address are formed here and registered
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
-  reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms, a bubble, the epilogue)
+  reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms 0, 1; the epilogue 3)
   reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
   wire [7:0] oo = o[7:0], jj = j[7:0];
   wire xv = xmode == 2'd1 || xmode == 2'd2;
@@ -200,7 +201,7 @@ module vcore #(
   wire mv_term = j < mv_inner;
   wire mv_last_j = mv_epi ? j == mv_inner : j == mv_inner - 9'd1;
   wire mv_epis = mv_epi && j == mv_inner;  // the epilogue right behind the row's last term (epi_fwd: no bubble)
-  wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e2 = em && j == 9'd2, e3 = em && j == 9'd3;
+  wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e3 = em && j == 9'd2;  // e3: the epilogue (epi_fwd, no bubble)
   // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
   reg [2:0]  ra_b, rx_b, ry_b, rs_b, rm_b;
@@ -227,9 +228,9 @@ module vcore #(
     s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0;
     if (is_pl) begin
       // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
-      rx_en = sq != 2'd2; rx_b = pl_cbank; rx_base = pl_cword; rx_i = jj;
-      ry_en = sq != 2'd2; ry_b = pl_rbank; ry_base = pl_rword; ry_i = oo;
-      s_valid = sq != 2'd2; s_y_lo = sq == 2'd0; s_y_hi = sq == 2'd1; s_mac = sq == 2'd1; s_epi = sq == 2'd3;
+      rx_en = 1'b1; rx_b = pl_cbank; rx_base = pl_cword; rx_i = jj;
+      ry_en = 1'b1; ry_b = pl_rbank; ry_base = pl_rword; ry_i = oo;
+      s_y_lo = sq == 2'd0; s_y_hi = sq == 2'd1; s_mac = sq == 2'd1; s_epi_fwd = sq == 2'd3;
       s_u = sq == 2'd0 ? 6'd15 : sq == 2'd1 ? 6'd0 : pl_u;
       s_a_en = sq == 2'd3; s_aw = 1'b1; s_wrw = sq == 2'd3;
     end else if (is_mv) begin
@@ -249,9 +250,9 @@ module vcore #(
       ry_en = 1'b1; ry_b = dt_ybank; ry_base = dt_yword; ry_i = jj;
       s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_wi = 8'd0;
     end else if (em) begin
-      // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), a bubble, the epilogue rs(sum, u − 15)
+      // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), right behind them the epilogue rs(sum, u − 15)
       ry_en = 1'b1; ra_en = a_en; rm_en = mask_en;
-      s_valid = !e2; s_x_k = !e3; s_y_lo = e0; s_y_hi = e1; s_mac = e1; s_epi = e3;
+      s_x_k = !e3; s_y_lo = e0; s_y_hi = e1; s_mac = e1; s_epi_fwd = e3;
       s_a_en = e3 && a_en; s_mask = e3 && mask_en; s_p_neg = e3 && p_neg;
       s_u = e0 ? 6'd15 : e1 ? 6'd0 : u - 6'd15; s_clamp = e3 ? clampk : 3'd0; s_count = e3 && count; s_wr = e3;
     end else begin
@@ -299,8 +300,8 @@ module vcore #(
 
   // ---- the weight memory W in SPRAM (spram.v: 32-bit words as two SB_SPRAM256KA side by side, one port). A write
   // (PLAS's result ~5 cycles after its weight was read, or the host's) takes the port; reads happen otherwise. PLAS
-  // reads a weight only in its epilogue slot (every 4th cycle) and its write lands one cycle after the next weight's
-  // read, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
+  // reads a weight only in its epilogue slot (every 3rd cycle) and its write lands between the next weight's read and
+  // the one after, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
   // done (W is hazard bit 7). The upper addresses (16K words) are free: room for W0, the restore copy.
   wire [WAW-1:0] w_a = host ? w_addr : wa;
   wire           w_wen;
@@ -406,7 +407,7 @@ module vcore #(
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
-  wire last = is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd3);
+  wire last = is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd2);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
   // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
   reg [9:0] pcn;
@@ -529,7 +530,7 @@ module vcore #(
       end
       S_ISSUE: begin
         if (is_pl) begin
-          sq <= sq + 2'd1;
+          sq <= sq == 2'd1 ? 2'd3 : sq + 2'd1;
           if (sq == 2'd3) begin
             wa <= wa + 1'b1;
             if (j == pl_cols - 9'd1) begin
@@ -549,7 +550,7 @@ module vcore #(
             j <= j + 9'd1;
             if (mv_term) wa <= mv_t ? wa + mv_cols_x[WAW-1:0] : wa + 1'b1;
           end
-        end else if (is_dot || (em && j != 9'd3)) j <= j + 9'd1;
+        end else if (is_dot || (em && j != 9'd2)) j <= j + 9'd1;
         else begin
           j <= 9'd0;
           o <= o + 9'd1;
