@@ -4,10 +4,39 @@ import { dirname } from 'node:path';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { synapseCount, frameMs } from '../../hardware-models/fixed-point/image.js';
 import { compileImageFromSpec, type ImageSourceOptions } from '../board-image.js';
+import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { decodeVcoreImage, VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
+import { UsageError } from '../../core/errors.js';
 
 interface ImageOpts extends ImageSourceOptions {
   out?: string;
+  vcoreOut?: string;
   json?: boolean;
+}
+
+/** Compiles the vector core's image of `img` and writes it; a network the core cannot hold is a usage error naming why. */
+function writeVcoreImage(img: BoardImage, file: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = compileVcoreImage(img);
+  } catch (e) {
+    throw new UsageError(`--vcore-out: the vector core (${VCORE_GENERIC_BUILD.instructions} instructions, ${VCORE_GENERIC_BUILD.banks.length} banks of ${VCORE_GENERIC_BUILD.banks[0]!.words} words, ${VCORE_GENERIC_BUILD.weightWords} weights) cannot run ${img.network}: ${(e as Error).message}`);
+  }
+  const vi = decodeVcoreImage(bytes);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, bytes);
+  return {
+    file,
+    format: 'nla-vcore-image/1',
+    instructions: vi.prog.code.length,
+    banks: vi.prog.banks.length,
+    bankWords: vi.prog.banks.map((b) => b.words),
+    weights: vi.prog.w0,
+    tableWords: vi.prog.tables.length,
+    bytes: bytes.length,
+    crc32: `0x${imageId(bytes).toString(16).padStart(8, '0')}`,
+  };
 }
 
 export function registerImage(program: Command): void {
@@ -21,6 +50,7 @@ export function registerImage(program: Command): void {
     .option('--board-iterations <n>', "iterations of the core's implicit solve per step", '4')
     .option('--relax-shift <s>', 'relaxation α = 2^−s (default: from the estimated λ_max of H)')
     .option('--out <file>', 'write the binary image')
+    .option('--vcore-out <file>', "also write the vector core's image (nla-vcore-image/1: the program compiled for UP5K16, docs/protocol.md 10.5)")
     .option('--json', 'print the summary as JSON')
     .action((spec: string, o: ImageOpts) => {
       const r = compileImageFromSpec(spec, o);
@@ -30,6 +60,7 @@ export function registerImage(program: Command): void {
         mkdirSync(dirname(o.out), { recursive: true });
         writeFileSync(o.out, bytes);
       }
+      const vcore = o.vcoreOut ? writeVcoreImage(img, o.vcoreOut) : null;
       const summary = {
         network: img.network,
         neurons: img.nNeurons,
@@ -47,6 +78,7 @@ export function registerImage(program: Command): void {
         formats: 'signals Q3.16, state Q3.24, increments Q0.24, weights Q3.28 (datapath Q3.16)',
         warnings: r.warnings,
         ...(o.out ? { file: o.out } : {}),
+        ...(vcore ? { vcore } : {}),
       };
       if (o.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -58,6 +90,12 @@ export function registerImage(program: Command): void {
         `  ${summary.formats}`,
         ...r.warnings.map((w) => `  warning: ${w}`),
         ...(o.out ? [`wrote ${o.out}`] : []),
+        ...(vcore
+          ? [
+              `vector core image: ${vcore.instructions} instructions, ${vcore.banks} banks (${vcore.bankWords.join(', ')} words), ${vcore.weights} weights, ${vcore.tableWords} table words → ${vcore.bytes} bytes (CRC ${vcore.crc32}, for image ${summary.crc32})`,
+              `wrote ${vcore.file}`,
+            ]
+          : []),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

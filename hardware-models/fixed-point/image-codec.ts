@@ -1,6 +1,6 @@
 import { ByteWriter } from '../../core/bytes.js';
 import { BETA_MAX_Q16, MAX_FAN } from './format.js';
-import { crc32 } from '../../core/crc32.js';
+import { FieldReader, ImageError, openContainer, sealContainer } from './image-container.js';
 import { InputError } from '../../core/errors.js';
 import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from './image.js';
 
@@ -20,6 +20,7 @@ import { IMAGE_FORMAT, TABLE_KNOTS, type BoardActivation, type BoardImage, type 
  *   trailer  u32 CRC-32 of every byte before it
  * `str` is a u8 length and that many bytes of UTF-8.
  */
+export { ImageError };
 export const IMAGE_MAGIC = 'NLAI';
 export const IMAGE_VERSION = 1;
 
@@ -47,13 +48,7 @@ export function encodeImage(img: BoardImage): Uint8Array {
     w.u8(p.pre.kind === 'input' ? 0 : 1).u16(p.pre.pop).u16(p.post).u16(p.rows).u16(p.cols).u32(p.etaDtQ24).str(p.name);
     for (const v of p.weights) w.i32(v);
   }
-  const body = w.done();
-  const out = new Uint8Array(body.length + 4);
-  out.set(body);
-  const v = new DataView(out.buffer);
-  v.setUint32(8, out.length, true);
-  v.setUint32(body.length, crc32(out, 0, body.length), true);
-  return out;
+  return sealContainer(w.done());
 }
 
 /**
@@ -63,61 +58,6 @@ export function encodeImage(img: BoardImage): Uint8Array {
 export function imageId(bytes: Uint8Array): number {
   if (bytes.length < 4) return 0;
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(bytes.length - 4, true);
-}
-
-/** A malformed image: names the source, the byte offset and the field, and what was expected. */
-export class ImageError extends Error {
-  /** The byte offset of the refused field, or null where the image as a whole is refused (too short). */
-  readonly byteOffset: number | null;
-  constructor(message: string, byteOffset: number | null = null) {
-    super(message);
-    this.byteOffset = byteOffset;
-    this.name = 'ImageError';
-  }
-}
-
-class FieldReader {
-  o = 0;
-  private readonly v: DataView;
-  constructor(
-    private readonly b: Uint8Array,
-    private readonly source: string,
-  ) {
-    this.v = new DataView(b.buffer, b.byteOffset, b.length);
-  }
-  fail(at: number, field: string, what: string): never {
-    throw new ImageError(`${this.source}: byte ${at} (${field}): ${what}`, at);
-  }
-  private take(n: number, field: string): number {
-    if (this.o + n > this.b.length - 4) this.fail(this.o, field, `expected ${n} more byte(s), but the image ends at byte ${this.b.length - 4}`);
-    const at = this.o;
-    this.o += n;
-    return at;
-  }
-  u8(f: string) {
-    return this.v.getUint8(this.take(1, f));
-  }
-  u16(f: string) {
-    return this.v.getUint16(this.take(2, f), true);
-  }
-  u32(f: string) {
-    return this.v.getUint32(this.take(4, f), true);
-  }
-  i32(f: string) {
-    return this.v.getInt32(this.take(4, f), true);
-  }
-  str(f: string) {
-    const n = this.u8(`${f} length`);
-    const at = this.take(n, f);
-    return new TextDecoder().decode(this.b.subarray(at, at + n));
-  }
-  /** Reads a value and checks it against an allowed range. */
-  range(kind: 'u8' | 'u16' | 'u32', f: string, lo: number, hi: number): number {
-    const at = this.o;
-    const x = this[kind](f);
-    if (x < lo || x > hi) this.fail(at, f, `expected ${lo}..${hi}, got ${x}`);
-    return x;
-  }
 }
 
 /** The header's counts and scalars, after the magic, version, flags, length and CRC. */
@@ -155,26 +95,14 @@ export function decodeImage(bytes: Uint8Array, source = 'board image'): BoardIma
   const projections: BoardProjection[] = [];
   for (let k = 0; k < h.nProjections; k++) projections.push(readProjection(r, k, populations));
   checkFanIn(r, h.nNeurons, populations, projections);
-  if (r.o !== bytes.length - 4) r.fail(r.o, 'end', `expected the CRC at byte ${r.o}, but the image has ${bytes.length - 4 - r.o} more byte(s)`);
+  r.end();
   const { network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, nInputs, nStimulusInputs, nNeurons } = h;
   return { format: IMAGE_FORMAT, network, dtNs, stepsPerFrame, iterations, relaxShift, betaQ16, populations, projections, nInputs, nStimulusInputs, nNeurons, outputs };
 }
 
 /** Checks the size, magic, version, length and CRC; returns a reader at the first field after them. */
 function openImage(bytes: Uint8Array, source: string): FieldReader {
-  if (bytes.length < 48) throw new ImageError(`${source}: expected at least 48 bytes, got ${bytes.length}`);
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== IMAGE_MAGIC) throw new ImageError(`${source}: byte 0 (magic): expected "${IMAGE_MAGIC}", got ${JSON.stringify(magic)}`, 0);
-  const r = new FieldReader(bytes, source);
-  r.o = 4;
-  r.range('u16', 'version', IMAGE_VERSION, IMAGE_VERSION);
-  r.u16('flags');
-  const total = r.u32('totalBytes');
-  if (total !== bytes.length) r.fail(8, 'totalBytes', `expected the image length ${bytes.length}, got ${total}`);
-  const want = crc32(bytes, 0, bytes.length - 4);
-  const got = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(bytes.length - 4, true);
-  if (want !== got) r.fail(bytes.length - 4, 'crc32', `expected 0x${want.toString(16).padStart(8, '0')}, got 0x${got.toString(16).padStart(8, '0')}`);
-  return r;
+  return openContainer(bytes, source, { magic: IMAGE_MAGIC, version: IMAGE_VERSION, minBytes: 48 });
 }
 
 function readHeader(r: FieldReader): ImageHeader {
