@@ -240,6 +240,12 @@ export class CoreProgramMachine {
     return Int32Array.from(out);
   }
 
+  /** Runs from pc to HALT with the JNL flag `learn`: a run as a host port starts one (no inputs written, no probes read). */
+  runFrom(pc: number, learn: boolean): void {
+    this.learn = learn;
+    this.run(pc);
+  }
+
   /** Runs from pc to HALT. */
   private run(pc: number): void {
     const code = this.prog.code;

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FixedPointCore, NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { compileProgram, type CoreProgram } from '../../hardware-models/fixed-point/core-program.js';
 import { CoreProgramMachine } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { encodeProgram } from '../../hardware-models/fixed-point/core-program-encode.js';
-import { toSignal, UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
-import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { crc32 } from '../../core/crc32.js';
 import { decodeVcoreImage, encodeVcoreImage, ImageError, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
-import { deeperNetworkImage } from '../gateware/fixtures.js';
-import { compileBoardImage } from '../../compiler/board/compile-image.js';
-import { layeredNetwork } from '../../compiler/spec/builder.js';
-import { csv, teacherImage } from '../gateware/verilated-core.js';
+import { teacherImage } from '../gateware/verilated-core.js';
+import { driveAgainstReference, NETWORKS } from './vcore-drive.js';
 import { Rng } from '../../core/rng.js';
 
 // The vector core's image (vcore-image.ts): the host compiles a board image into it; a board with the vector core
@@ -23,14 +19,7 @@ import { Rng } from '../../core/rng.js';
 // either refused with a byte offset or decode to an image that re-encodes to exactly the corrupted bytes (nothing is
 // normalised away in silence).
 
-const ALL_PROBES = 15;
 const example = () => teacherImage();
-const clip64 = () => compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image;
-const NETWORKS: Array<[string, () => BoardImage]> = [
-  ['example', example],
-  ['deeper', deeperNetworkImage],
-  ['64-neuron clip', clip64],
-];
 
 /** Re-seals bytes after a change (totalBytes kept, the CRC recomputed), as a careful but wrong host would send them. */
 function reseal(b: Uint8Array): Uint8Array {
@@ -75,47 +64,11 @@ describe('vcore image: the decoded image runs bit-exact with FixedPointCore (UP5
   for (const [name, make] of NETWORKS) {
     it(`${name}: learning with targets, SET_PARAM BETA and ITERATIONS, RESET with and without restore, every probe`, () => {
       const img = make();
-      const bytes = compileVcoreImage(img);
-      const vi = decodeVcoreImage(bytes);
+      const vi = decodeVcoreImage(compileVcoreImage(img));
       expect(vi.sourceImageId).toBe(imageId(encodeImage(img)));
       expect(vi.network).toBe(img.network);
-      const core = new FixedPointCore(img, UP5K16);
       const m = new CoreProgramMachine(vi.prog);
-      const nIn = img.nStimulusInputs;
-      const nOut = img.outputs.length;
-      const inputs = name === 'example' ? csv('examples/teacher/input.csv') : null;
-      const check = (what: string) => {
-        expect(m.saturations, `${what}: saturations`).toBe(core.saturations);
-        core.weights.forEach((w, k) => expect(Array.from(m.weights(k)), `${what}: projection ${k}`).toEqual(Array.from(w)));
-      };
-      for (let k = 0; k < 240; k++) {
-        if (k === 80) {
-          core.image.betaQ16 = img.betaQ16 * 3 + 7;
-          m.setParam(2, core.image.betaQ16);
-        }
-        if (k === 120) {
-          core.image.iterations = 2;
-          m.setParam(3, 2);
-        }
-        if (k === 160 || k === 200) {
-          check(`${name} before reset ${k}`);
-          core.reset();
-          m.reset();
-          if (k === 200) {
-            core.reloadWeights();
-            m.reloadWeights();
-          }
-        }
-        if (k % 7 === 0) {
-          const t = Array.from({ length: nOut }, (_, c) => (c === 0 && k > 100 && k < 130 ? NO_TARGET_Q : toSignal(0.3 * Math.sin(k / 17 + c))));
-          core.setTargets(t);
-          m.setTargets(t);
-        }
-        const x = inputs ? inputs[k % inputs.length]! : Array.from({ length: nIn }, (_, c) => toSignal(0.5 + 0.45 * Math.sin(k / 13 + 2 * c)));
-        expect(Array.from(m.frame(x, k % 50 < 40, ALL_PROBES)), `${name} frame ${k}`).toEqual(Array.from(core.frame(x, k % 50 < 40, ALL_PROBES)));
-      }
-      check(`${name} end`);
-      expect(core.saturations + core.frames).toBeGreaterThan(0);
+      driveAgainstReference(name, img, m);
     });
   }
 
