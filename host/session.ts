@@ -1,4 +1,5 @@
 import type { Capabilities } from '../hardware-models/fixed-point/capabilities.js';
+import type { VcoreBuild } from '../hardware-models/fixed-point/vcore-image.js';
 import { LinkError, ReliableLink, type LinkLogEntry } from './link/reliable-link.js';
 import { PROTOCOL_MAJOR, PROTOCOL_MINOR } from './protocol/frame.js';
 import { ERROR_CODE, type Message } from './protocol/messages.js';
@@ -39,6 +40,11 @@ export interface BoardInfo {
   imageCrc: number;
   /** Last input frame the board has accepted (0xFFFFFFFF: none). */
   lastFrame: number;
+  /**
+   * What the board's core takes: a board image (`nlai`, every 1.0 board) or a vector-core image compiled for `build`
+   * (`nlav`), as CORE_INFO says; a board reporting minor ≥ 1 is asked at the handshake (docs/protocol.md 5.17).
+   */
+  core: { imageFormat: 'nlai' | 'nlav'; build: VcoreBuild | null };
 }
 
 export interface SessionOptions {
@@ -114,6 +120,7 @@ export class BoardSession {
     const s = new BoardSession(transport, opts);
     try {
       await s.handshake();
+      if (s.info.minor >= 1) await s.queryCore();
     } catch (e) {
       s.link.dispose();
       await transport.close().catch(() => {});
@@ -151,13 +158,19 @@ export class BoardSession {
       timer = setInterval(sayHello, 200);
     });
     this.logMessage('rx', ack);
-    this.info = { boardId: ack.boardId, major: ack.major, minor: ack.minor, caps: ack.caps, booted: ack.booted, imageLoaded: ack.imageLoaded, imageCrc: ack.imageCrc, lastFrame: ack.lastFrame };
+    this.info = { boardId: ack.boardId, major: ack.major, minor: ack.minor, caps: ack.caps, booted: ack.booted, imageLoaded: ack.imageLoaded, imageCrc: ack.imageCrc, lastFrame: ack.lastFrame, core: { imageFormat: 'nlai', build: null } };
     if (ack.major !== PROTOCOL_MAJOR) {
       this.link.dispose();
       throw new ProtocolVersionError({ major: ack.major, minor: ack.minor, boardId: ack.boardId }, { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR });
     }
     this.link.resetSession(Math.max(1, ack.caps.window));
     this.link.onMessage((m, sequenced) => this.onMessage(m, sequenced));
+  }
+
+  /** CORE_QUERY → CORE_INFO: what image the board's core takes. */
+  private async queryCore(): Promise<void> {
+    const m = await this.request({ type: 'core-query' }, 'core-info');
+    if (m.type === 'core-info') this.info.core = { imageFormat: m.imageFormat, build: m.build };
   }
 
   private logMessage(dir: 'tx' | 'rx', message: Message): void {

@@ -2,6 +2,7 @@ import { checkFits, CapacityError } from '../hardware-models/fixed-point/fit.js'
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE, probeWidth, type BoardImage } from '../hardware-models/fixed-point/image.js';
 import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
+import { compileVcoreImage } from '../compiler/board/compile-vcore-image.js';
 import { PARAM, type Message } from './protocol/messages.js';
 import { BoardError, BoardSession, ProtocolVersionError, type SessionOptions } from './session.js';
 import type { ByteTransport } from './transport/transport.js';
@@ -124,6 +125,7 @@ async function checkCapacity(session: BoardSession, img: BoardImage, rateHz: num
   const info = session.info;
   try {
     checkFits(img, info.caps, info.boardId);
+    if (info.core.imageFormat === 'nlav') imageForBoard(info, img, new Uint8Array(0));
     if (rateHz && rateHz > info.caps.maxFrameRate) throw new CapacityError([`it asks for ${rateHz} frames/s, the board processes at most ${info.caps.maxFrameRate} (maxFrameRate)`], info.boardId);
   } catch (e) {
     await session.close();
@@ -136,6 +138,19 @@ type SessionOutcome =
   | { result: StreamResult }
   /** `setUp`: the board was brought to the stream (image or resume) before it failed; `progressed`: outputs arrived since. */
   | { error: Error; setUp: boolean; progressed: boolean };
+
+/**
+ * The bytes LOAD_IMAGE carries to this board: the board image itself, or, for a vector core (CORE_INFO `nlav`), the
+ * vector-core image compiled here for its build; a network the build cannot hold is a CapacityError naming why.
+ */
+function imageForBoard(info: BoardSession['info'], img: BoardImage, bytes: Uint8Array): Uint8Array {
+  if (info.core.imageFormat !== 'nlav' || !info.core.build) return bytes;
+  try {
+    return compileVcoreImage(img, info.core.build);
+  } catch (e) {
+    throw new CapacityError([`its vector core cannot run the network: ${(e as Error).message}`], info.boardId);
+  }
+}
 
 /** What a session needs to know besides the request. */
 interface SessionPlan {
@@ -206,7 +221,7 @@ async function pickUp(run: StreamRun, session: BoardSession, req: StreamRequest,
   }
   // a board an earlier host left streaming refuses LOAD_IMAGE (protocol 7.1): STOP_STREAM first (STATUS in every state)
   await session.request({ type: 'stop-stream' });
-  await session.loadImage(req.image);
+  await session.loadImage(imageForBoard(session.info, decodeImage(req.image, 'board image'), req.image));
   await session.request({ type: 'set-param', id: PARAM.LEARN, value: req.learn ? 1 : 0 });
   await session.request(start());
   return 0;

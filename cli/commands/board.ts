@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { serveVirtualBoard } from '../../host/board/serve.js';
@@ -19,6 +20,7 @@ interface VirtualOpts {
   json?: boolean;
   quiet?: boolean;
   realtime?: string | boolean;
+  core: string;
 }
 
 export function registerBoard(program: Command): void {
@@ -36,6 +38,7 @@ export function registerBoard(program: Command): void {
     .option('--max-inputs <n>', 'capability reported in the handshake')
     .option('--max-outputs <n>', 'capability reported in the handshake')
     .option('--max-frame-rate <n>', 'capability reported in the handshake (frames/s)')
+    .option('--core <kind>', "the board's core: 'reference' (FixedPointCore on a board image) or 'vcore' (the vector core's firmware model: protocol 1.1, the host compiles a vector-core image for it)", 'reference')
     .option('--json', 'print the device path as one JSON line')
     .option('--quiet', 'no events on stderr')
     .option('--realtime [priority]', `run the board (and its socat) under real-time scheduling (SCHED_FIFO, default priority ${DEFAULT_REALTIME_PRIORITY}; Linux, needs root or CAP_SYS_NICE): steadier UART timing`)
@@ -50,6 +53,7 @@ export function registerBoard(program: Command): void {
       cap(o.maxInputs, 'maxInputs', '--max-inputs');
       cap(o.maxOutputs, 'maxOutputs', '--max-outputs');
       cap(o.maxFrameRate, 'maxFrameRate', '--max-frame-rate');
+      if (o.core !== 'reference' && o.core !== 'vcore') throw new UsageError(`--core: expected 'reference' or 'vcore', got '${o.core}'`);
       const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
       // before socat is started, so that it inherits the policy
       const rtPriority = realtimePriority(o.realtime);
@@ -61,15 +65,16 @@ export function registerBoard(program: Command): void {
       const served = await serveVirtualBoard({
         boardId: o.boardId,
         caps,
+        core: o.core,
         ...(o.link ? { link: o.link } : {}),
         ...(o.baud ? { baud: positiveInt(o.baud, '--baud') } : {}),
         ...(o.slow ? { frameDelayMs: positiveNumber(o.slow, '--slow') } : {}),
         onEvent: say,
       });
-      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: o.boardId, baud: o.baud ? Number(o.baud) : null, realtime }) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ port: served.hostPath, boardId: o.boardId, baud: o.baud ? Number(o.baud) : null, core: o.core, realtime }) + '\n');
       else
         process.stdout.write(
-          `virtual board '${o.boardId}' ready on ${served.hostPath}${o.baud ? ` (paced at ${o.baud} baud)` : ''}\n` +
+          `virtual board '${o.boardId}'${o.core === 'vcore' ? ' (vector core)' : ''} ready on ${served.hostPath}${o.baud ? ` (paced at ${o.baud} baud)` : ''}\n` +
             `connect with: nla stream --port ${served.hostPath} --image <image or spec> --input <csv> --out <csv>\n` +
             `Ctrl-C stops the board\n`,
         );

@@ -1,9 +1,9 @@
-import { capacityProblems } from '../../hardware-models/fixed-point/fit.js';
 import { framePayloadBytes, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC, BETA_MAX_Q16 } from '../../hardware-models/fixed-point/format.js';
-import { decodeImage, ImageError, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { PROBE, probeWidth, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { PROBE, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { loadReferenceCore, loadVcoreCore, type BoardCore } from './board-core.js';
 import { ReliableLink, type LinkStats } from '../link/reliable-link.js';
 import { MAX_PAYLOAD, PROTOCOL_MAJOR, PROTOCOL_MINOR, type Frame } from '../protocol/frame.js';
 import { ERROR_CODE, MSG, NO_FRAME, PARAM, STATE, type Message, type MessageType } from '../protocol/messages.js';
@@ -37,6 +37,14 @@ export interface VirtualBoardOptions {
    * BOARD_SESSION_IDLE_MS): a host that went away without a word (a closed tty) leaves no session behind.
    */
   sessionIdleMs?: number;
+  /**
+   * The core behind the session: `reference` (default) computes FixedPointCore on a board image (protocol 1.0);
+   * `vcore` is the vector core's firmware model on a vector-core image (protocol 1.1: the board reports minor 1 and
+   * answers CORE_QUERY with its build, and a host compiles the image for it).
+   */
+  core?: 'reference' | 'vcore';
+  /** The vector core's build (default VCORE_GENERIC_BUILD). */
+  vcoreBuild?: VcoreBuild;
 }
 
 type Msg<T extends MessageType> = Extract<Message, { type: T }>;
@@ -90,9 +98,8 @@ export class VirtualBoard {
   readonly counters: BoardCounters = { framesProcessed: 0, rejectedFrames: 0, sessions: 0, boots: 1 };
   private link: ReliableLink | null = null;
   private transport: ByteTransport | null = null;
-  private image: BoardImage | null = null;
   private imageCrc = 0;
-  private core: FixedPointCore | null = null;
+  private core: BoardCore | null = null;
   private imageBuf: Uint8Array | null = null;
   private imageGot = 0;
   private state: number = STATE.IDLE;
@@ -109,19 +116,18 @@ export class VirtualBoard {
   private idleTimer: NodeJS.Timeout | null = null;
   private sessionEnders: Array<(why: string) => void> = [];
 
+  /** The vector core's build when the board's core is the vector core. */
+  private readonly vcore: VcoreBuild | null;
+
   constructor(private readonly opts: VirtualBoardOptions = {}) {
     this.caps = { ...DEFAULT_CAPS, ...opts.caps };
+    this.vcore = opts.core === 'vcore' ? (opts.vcoreBuild ?? VCORE_GENERIC_BUILD) : null;
     this.boardId = opts.boardId ?? 'nla-virtual-board';
   }
 
   /** Statistics of the board's side of the current line (null when no line is attached). */
   get linkStats(): LinkStats | null {
     return this.link?.stats ?? null;
-  }
-
-  /** The image loaded now (null before LOAD_IMAGE completes). */
-  get loadedImage(): BoardImage | null {
-    return this.image;
   }
 
   /** Frames the board sent that its link has not seen acknowledged (0 without a line). */
@@ -203,7 +209,6 @@ export class VirtualBoard {
   /** Power cycle: image, core, history and session are lost; the board announces its boot. */
   reboot(): void {
     this.epoch++;
-    this.image = null;
     this.core = null;
     this.imageBuf = null;
     this.imageGot = 0;
@@ -223,8 +228,8 @@ export class VirtualBoard {
   }
 
   private helloAck(): Message {
-    const p = this.opts.protocol ?? { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR };
-    return { type: 'hello-ack', major: p.major, minor: p.minor, boardId: this.boardId, caps: this.caps, booted: this.freshBoot, imageLoaded: this.image !== null, imageCrc: this.imageCrc, lastFrame: this.lastFrame };
+    const p = this.opts.protocol ?? { major: PROTOCOL_MAJOR, minor: this.vcore ? 1 : PROTOCOL_MINOR };
+    return { type: 'hello-ack', major: p.major, minor: p.minor, boardId: this.boardId, caps: this.caps, booted: this.freshBoot, imageLoaded: this.core !== null, imageCrc: this.imageCrc, lastFrame: this.lastFrame };
   }
 
   private enqueue(m: Message, link: ReliableLink, sequenced: boolean): void {
@@ -289,7 +294,7 @@ export class VirtualBoard {
       lastFrame: this.lastFrame,
       saturations: this.core?.saturations ?? 0,
       rejectedFrames: this.counters.rejectedFrames,
-      imageLoaded: this.image !== null,
+      imageLoaded: this.core !== null,
     };
   }
 
@@ -309,6 +314,8 @@ export class VirtualBoard {
     'input-frame': (m, r) => this.onInputFrame(m, r),
     'resend-outputs': (m, r) => this.onResendOutputs(m, r),
     'end-stream': (_m, r) => this.onEndStream(r),
+    // 1.1: a vector-core board says what it takes; a reference board stays 1.0 (it does not know CORE_QUERY)
+    'core-query': (m, r) => (this.vcore ? r.send({ type: 'core-info', imageFormat: 'nlav', build: this.vcore }) : r.fail(ERROR_CODE.UNKNOWN_MESSAGE, NO_FRAME, `a board does not accept ${m.type}`)),
   };
 
   /** Handles one message (also used by `nla replay`, which feeds logged messages straight in). */
@@ -358,18 +365,11 @@ export class VirtualBoard {
     r.link?.ackNow(); // decoding, checking and warming up take a while: acknowledge the chunk first
     const bytes = this.imageBuf;
     this.imageBuf = null;
-    let img: BoardImage;
-    try {
-      img = decodeImage(bytes, 'LOAD_IMAGE');
-    } catch (e) {
-      return r.fail(ERROR_CODE.BAD_IMAGE, NO_FRAME, e instanceof ImageError ? e.message : String(e));
-    }
-    const problems = capacityProblems(img, this.caps);
-    if (problems.length) return r.fail(ERROR_CODE.CAPACITY, NO_FRAME, `board '${this.boardId}': ${problems.join('; ')}`);
-    this.image = img;
-    this.imageCrc = imageId(bytes);
-    return warmUp(img).then(() => {
-      this.core = new FixedPointCore(img);
+    const loaded = this.vcore ? loadVcoreCore(bytes, this.vcore) : loadReferenceCore(bytes, this.caps, this.boardId, warmUp);
+    if (!loaded.ok) return r.fail(ERROR_CODE[loaded.code], NO_FRAME, loaded.why);
+    this.imageCrc = loaded.imageCrc;
+    return loaded.warm().then(() => {
+      this.core = loaded.core;
       this.atRest();
       r.send(this.status());
     });
@@ -377,9 +377,13 @@ export class VirtualBoard {
 
   private onSetParam(m: Msg<'set-param'>, r: Replies): void {
     if (m.id === PARAM.LEARN && (m.value === 0 || m.value === 1)) this.learn = m.value === 1;
-    else if (m.id === PARAM.BETA_Q16 && this.image && m.value >= 0 && m.value <= BETA_MAX_Q16) this.image.betaQ16 = m.value;
-    else if (m.id === PARAM.ITERATIONS && this.image && m.value >= 1 && m.value <= 0xffff) this.image.iterations = m.value;
-    else return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${this.image || m.id === PARAM.LEARN ? 'value out of range' : 'no image loaded'}`);
+    else if (this.core && ((m.id === PARAM.BETA_Q16 && m.value >= 0 && m.value <= BETA_MAX_Q16) || (m.id === PARAM.ITERATIONS && m.value >= 1 && m.value <= 0xffff))) {
+      try {
+        this.core.setParam(m.id, m.value);
+      } catch (e) {
+        return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${(e as Error).message}`);
+      }
+    } else return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `parameter ${m.id} = ${m.value}: ${this.core || m.id === PARAM.LEARN ? 'value out of range' : 'no image loaded'}`);
     r.send(this.status());
   }
 
@@ -392,9 +396,9 @@ export class VirtualBoard {
   }
 
   private onStartStream(m: Msg<'start-stream'>, r: Replies): void {
-    if (!this.core || !this.image) return r.fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded');
+    if (!this.core) return r.fail(ERROR_CODE.NO_IMAGE, NO_FRAME, 'no image loaded');
     if (m.probes === 0 || m.probes > 15) return r.fail(ERROR_CODE.BAD_PARAM, NO_FRAME, `probes: expected a mask of 1..15, got ${m.probes}`);
-    if (framePayloadBytes(probeWidth(this.image, m.probes)) > this.caps.maxPayload) return r.fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`);
+    if (framePayloadBytes(this.core.probeWidth(m.probes)) > this.caps.maxPayload) return r.fail(ERROR_CODE.CAPACITY, NO_FRAME, `probes ${m.probes}: an output frame would exceed ${this.caps.maxPayload} bytes`);
     const continuing = this.lastFrame !== NO_FRAME && m.firstFrame === this.lastFrame + 1;
     if (m.firstFrame !== 0 && !continuing) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.firstFrame, `a stream starts at frame 0 or continues at ${this.lastFrame === NO_FRAME ? 0 : this.lastFrame + 1}`);
     if (m.firstFrame === 0 && this.lastFrame !== NO_FRAME) {
@@ -417,7 +421,7 @@ export class VirtualBoard {
   private onTargetFrame(m: Msg<'target-frame'>, r: Replies): void {
     if (this.state !== STATE.STREAMING || !this.core) return r.fail(ERROR_CODE.NOT_STREAMING, m.frame, 'targets only while streaming');
     if (m.frame !== this.expected) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `target for frame ${m.frame}, expected frame ${this.expected}`);
-    if (m.values.length !== this.image!.outputs.length) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `target frame ${m.frame} has ${m.values.length} values, expected ${this.image!.outputs.length}`);
+    if (m.values.length !== this.core.nOutputs) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `target frame ${m.frame} has ${m.values.length} values, expected ${this.core.nOutputs}`);
     this.core.setTargets(m.values);
   }
 
@@ -425,7 +429,7 @@ export class VirtualBoard {
   private onInputFrame(m: Msg<'input-frame'>, r: Replies): void | Promise<void> {
     if (this.state !== STATE.STREAMING || !this.core) return r.fail(ERROR_CODE.NOT_STREAMING, m.frame, 'input frames only while streaming (START_STREAM first)');
     if (m.frame !== this.expected) return r.fail(ERROR_CODE.OUT_OF_ORDER, m.frame, `input frame ${m.frame}, expected frame ${this.expected}`);
-    if (m.values.length !== this.image!.nStimulusInputs) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `input frame ${m.frame} has ${m.values.length} values, expected ${this.image!.nStimulusInputs}`);
+    if (m.values.length !== this.core.nStimulusInputs) return r.fail(ERROR_CODE.BAD_FRAME, m.frame, `input frame ${m.frame} has ${m.values.length} values, expected ${this.core.nStimulusInputs}`);
     if (this.opts.frameDelayMs) return new Promise((d) => setTimeout(d, this.opts.frameDelayMs)).then(() => this.compute(m, r));
     this.compute(m, r);
   }

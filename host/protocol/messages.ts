@@ -1,8 +1,9 @@
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { NO_TARGET_WIRE, WIRE_SIGNAL_BYTES, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
+import { VCORE_FORMATS, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 
 /**
- * The messages of the NLA board protocol 1.0 and their payloads (little-endian; docs/protocol.md has
+ * The messages of the NLA board protocol 1.1 (1.0 and CORE_QUERY/CORE_INFO) and their payloads (little-endian; docs/protocol.md has
  * the byte layouts and hex examples). Values of signals are Q3.16 fixed point (value·2¹⁶) sent as
  * 3-byte little-endian two's complement (i24); NO_TARGET (−2²³) marks an output without a target.
  */
@@ -22,7 +23,13 @@ export const MSG = {
   ACK: 0x0d,
   END_STREAM: 0x0e,
   RESEND_OUTPUTS: 0x0f,
+  /** 1.1: what the board's core takes (boards reporting minor ≥ 1 answer it). */
+  CORE_QUERY: 0x10,
+  CORE_INFO: 0x11,
 } as const;
+
+/** The image format a board's core takes (CORE_INFO): 1 a board image (section 10), 2 a vector-core image (10.5). */
+export const IMAGE_FORMAT_CODE = { nlai: 1, nlav: 2 } as const;
 
 export const NO_TARGET = NO_TARGET_WIRE;
 export const NO_FRAME = 0xffffffff;
@@ -44,7 +51,10 @@ export type Message =
   | { type: 'error'; code: number; frame: number; message: string }
   | { type: 'ack' }
   | { type: 'end-stream'; lastFrame: number; framesProcessed: number }
-  | { type: 'resend-outputs'; fromFrame: number };
+  | { type: 'resend-outputs'; fromFrame: number }
+  | { type: 'core-query' }
+  /** `build`: the vector core's limits, present for `nlav`. */
+  | { type: 'core-info'; imageFormat: keyof typeof IMAGE_FORMAT_CODE; build: VcoreBuild | null };
 
 export type MessageType = Message['type'];
 
@@ -91,6 +101,8 @@ const TYPE_OF: Record<MessageType, number> = {
   ack: MSG.ACK,
   'end-stream': MSG.END_STREAM,
   'resend-outputs': MSG.RESEND_OUTPUTS,
+  'core-query': MSG.CORE_QUERY,
+  'core-info': MSG.CORE_INFO,
 };
 
 /** Messages that travel unsequenced (the handshake and pure acknowledgements). */
@@ -149,6 +161,10 @@ export function encodePayload(m: Message): Uint8Array {
       return w.u32(m.lastFrame).u32(m.framesProcessed).done();
     case 'resend-outputs':
       return w.u32(m.fromFrame).done();
+    case 'core-query':
+      return w.done();
+    case 'core-info':
+      return writeCoreInfo(w, m).done();
   }
 }
 
@@ -184,6 +200,44 @@ function readHelloAck(r: ByteReader): Message {
   return { type: 'hello-ack', major, minor, caps, booted: (flags & 1) !== 0, imageLoaded: (flags & 2) !== 0, imageCrc: r.u32(), lastFrame: r.u32(), boardId: r.str() };
 }
 
+/** CORE_INFO: u8 imageFormat; for a vector core its build (docs/protocol.md 5.18). */
+function writeCoreInfo(w: ByteWriter, m: Extract<Message, { type: 'core-info' }>): ByteWriter {
+  w.u8(IMAGE_FORMAT_CODE[m.imageFormat]);
+  const b = m.build;
+  if (m.imageFormat !== 'nlav' || !b) return w;
+  w.u8(VCORE_FORMATS[b.numberFormat]).u8(b.weightShift).u8(b.weightBits).u8(b.operandBits).u8(b.factorBits);
+  w.u16(b.instructions).u8(b.kRegs).u16(b.weightWords).u16(b.tableWords).u8(b.banks.length);
+  for (const k of b.banks) w.u16(k.words).u8(k.bits);
+  return w;
+}
+
+function readCoreInfo(r: ByteReader): Message {
+  const code = r.u8();
+  if (code === IMAGE_FORMAT_CODE.nlai) return { type: 'core-info', imageFormat: 'nlai', build: null };
+  if (code !== IMAGE_FORMAT_CODE.nlav) {
+    r.short = true; // an unknown format: malformed
+    return { type: 'core-info', imageFormat: 'nlai', build: null };
+  }
+  const nf = r.u8();
+  const numberFormat = (Object.keys(VCORE_FORMATS) as Array<keyof typeof VCORE_FORMATS>).find((k) => VCORE_FORMATS[k] === nf);
+  if (!numberFormat) r.short = true;
+  const build: VcoreBuild = {
+    numberFormat: numberFormat ?? 'UP5K16',
+    weightShift: r.u8(),
+    weightBits: r.u8(),
+    operandBits: r.u8(),
+    factorBits: r.u8(),
+    instructions: r.u16(),
+    kRegs: r.u8(),
+    weightWords: r.u16(),
+    tableWords: r.u16(),
+    banks: [],
+  };
+  const n = r.u8();
+  for (let k = 0; k < n && !r.short; k++) build.banks.push({ words: r.u16(), bits: r.u8() });
+  return { type: 'core-info', imageFormat: 'nlav', build };
+}
+
 function readLoadImage(r: ByteReader): Message {
   const offset = r.u32();
   const total = r.u32();
@@ -211,6 +265,8 @@ const DECODERS = new Map<number, (r: ByteReader) => Message>([
   [MSG.ACK, () => ({ type: 'ack' })],
   [MSG.END_STREAM, (r) => ({ type: 'end-stream', lastFrame: r.u32(), framesProcessed: r.u32() })],
   [MSG.RESEND_OUTPUTS, (r) => ({ type: 'resend-outputs', fromFrame: r.u32() })],
+  [MSG.CORE_QUERY, () => ({ type: 'core-query' })],
+  [MSG.CORE_INFO, readCoreInfo],
 ]);
 
 /** Decodes a payload of a given type. Never throws: malformed payloads come back as `{ ok: false }`. */

@@ -1,4 +1,5 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../core/crc32.js';
 import { Rng } from '../../core/rng.js';
@@ -179,6 +180,9 @@ const samples: Message[] = [
   { type: 'ack' },
   { type: 'end-stream', lastFrame: NO_FRAME, framesProcessed: 0xffffffff },
   { type: 'resend-outputs', fromFrame: 0xffffffff },
+  { type: 'core-query' },
+  { type: 'core-info', imageFormat: 'nlai', build: null },
+  { type: 'core-info', imageFormat: 'nlav', build: { ...VCORE_GENERIC_BUILD, banks: [{ words: 0xffff, bits: 255 }, { words: 0, bits: 0 }] } },
 ];
 
 describe('messages', () => {
@@ -226,6 +230,8 @@ describe('messages', () => {
           case 'error': return 7 + utf8(m.message);
           case 'end-stream': return 8;
           case 'resend-outputs': return 4;
+          case 'core-query': return 0;
+          case 'core-info': return m.build ? 14 + 3 * m.build.banks.length : 1;
         }
       })();
       expect(n, m.type).toBe(expected);
