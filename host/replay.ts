@@ -1,3 +1,4 @@
+import type { VcoreBuild } from '../hardware-models/fixed-point/vcore-image.js';
 import { VirtualBoard } from './board/virtual-board.js';
 import { checkLine, type LineIssue } from './replay-line.js';
 import type { ReadLog } from './stream-log.js';
@@ -23,6 +24,19 @@ export interface ReplayResult {
 }
 
 /**
+ * The reference a log is checked against: a board that announced a vector core (CORE_INFO `nlav`, protocol 1.1) was
+ * sent vector-core images, so its reference is the vector core's firmware model on the same build; any other board's
+ * is the reference core on board images.
+ */
+function referenceCoreOf(log: ReadLog): { core: 'reference' | 'vcore'; vcoreBuild?: VcoreBuild } {
+  for (const e of log.entries) {
+    if ('event' in e || e.dir !== 'rx' || e.message.type !== 'core-info') continue;
+    if (e.message.imageFormat === 'nlav' && e.message.build) return { core: 'vcore', vcoreBuild: e.message.build };
+  }
+  return { core: 'reference' };
+}
+
+/**
  * Replays a stream log against the reference board (the fixed-point core behind the protocol): every
  * message the host sent goes, in order, to a fresh VirtualBoard (rebooted where the log says the real
  * board lost its state), and every output frame the real board returned is compared, bit for bit, with
@@ -30,7 +44,7 @@ export interface ReplayResult {
  * bit-exact reference from a recording of a real session.
  */
 export async function replayLog(log: ReadLog): Promise<ReplayResult> {
-  const board = new VirtualBoard();
+  const board = new VirtualBoard(referenceCoreOf(log));
   const reference = new Map<number, Int32Array>();
   const logged: Array<{ frame: number; values: Int32Array; line: number; source: 'message' | 'line' }> = [];
   for (const e of log.entries) {

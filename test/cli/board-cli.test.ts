@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from './run-nla.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
 import { decodeImage } from '../../hardware-models/fixed-point/image-codec.js';
-import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.js';
+import { fromSignal, toSignal, UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
 
 const ex = join(root, 'examples/teacher');
 
@@ -113,4 +113,45 @@ describe.skipIf(!hasSocat)('nla image, board virtual, stream, replay, compare --
     expect(r.code).toBe(0);
     expect(Array.isArray(JSON.parse(r.out).ports)).toBe(true);
   });
+});
+
+describe.skipIf(!hasSocat)('nla board virtual --core vcore: the host compiles the vector-core image for it (separate processes, real pty)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nla-vcore-cli-'));
+  let board: SpawnedBoard;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    board = await spawnVirtualBoard(['--core', 'vcore']);
+  });
+  afterAll(async () => {
+    if (board) expect(await board.stop()).toBe(0);
+  });
+
+  it('nla stream: outputs equal FixedPointCore in UP5K16 (not WIDE), and nla replay checks the log against the vector core', () => {
+    expect(nla(['image', join(ex, 'network.json'), '--out', join(dir, 'img.bin')]).code).toBe(0);
+    const r = nla(['stream', '--port', board.port, '--image', join(dir, 'img.bin'), '--input', join(ex, 'input.csv'), '--duration', '1s', '--out', join(dir, 'out.csv'), '--log', join(dir, 'log.jsonl'), '--json', '--quiet']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).stats).toMatchObject({ frames: 1000, outputsReceived: 1000, lost: 0 });
+    const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
+    const img = decodeImage(new Uint8Array(readFileSync(join(dir, 'img.bin'))));
+    const up5k = new FixedPointCore(img, UP5K16);
+    const wide = new FixedPointCore(img, WIDE);
+    const input = readFileSync(join(ex, 'input.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    let row = 0;
+    let differsFromWide = 0;
+    for (let k = 0; k < 1000; k++) {
+      while (row + 1 < input.length && input[row + 1]![0]! <= k) row++;
+      const x = input[row]!.slice(1).map(toSignal);
+      const out = up5k.frame(x, false);
+      const w = wide.frame(x, false);
+      const csv = lines[k + 1]!.split(',').map(Number).slice(1);
+      expect(csv).toEqual(Array.from(out, fromSignal));
+      if (w.some((v, i) => v !== out[i])) differsFromWide++;
+    }
+    expect(differsFromWide).toBeGreaterThan(0);
+    const rp = nla(['replay', join(dir, 'log.jsonl'), '--json']);
+    expect(rp.code).toBe(0);
+    expect(JSON.parse(rp.out)).toMatchObject({ checked: 1000, inputFrames: 1000, mismatchCount: 0, unmatched: 0 });
+  }, 60_000);
 });
