@@ -75,6 +75,17 @@ export const VCORE_GENERIC_BUILD: VcoreBuild = {
   tableWords: 8 * 3 * TABLE_KNOTS,
 };
 
+/**
+ * The build the iCE40 UP5K board is meant to carry (gateware/vcore on board_top): two wide banks (256 × 42 bits, 3 EBR
+ * each) and five narrow ones (256 × 32, 2 EBR each), 16 of the 18 EBR the rest of the board leaves the core (K takes one
+ * more). The compiler's programs use at most two banks wider than 32 bits (the example 6 banks, the 64-neuron clip
+ * network 7); `compileVcoreImage` places a program's banks onto the build's by width (bank-placement.ts).
+ */
+export const VCORE_UP5K_BUILD: VcoreBuild = {
+  ...VCORE_GENERIC_BUILD,
+  banks: [...Array.from({ length: 2 }, () => ({ words: 256, bits: 42 })), ...Array.from({ length: 5 }, () => ({ words: 256, bits: 32 }))],
+};
+
 /** A decoded vcore image: the program the machine runs (its `vectors` map is empty: names are not carried). */
 export interface VcoreImage {
   sourceImageId: number;

@@ -74,7 +74,7 @@ describe('a vector-core board behind the protocol (virtual board, core vcore)', 
     const img = compileBoardImage(layeredNetwork([20, 300, 10], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 1 }).image;
     const { b, connect } = board('small-vcore');
     const res = streamToBoard({ connect, image: encodeImage(img), inputs: [new Int32Array(20)], frameUs: 1000 });
-    await expect(res).rejects.toThrow(/does not fit board 'small-vcore': its vector core cannot run the network: it needs .*bank \d+ of 3\d\d words.*the core's has 256/);
+    await expect(res).rejects.toThrow(/does not fit board 'small-vcore': its vector core cannot run the network: it needs 31 vector banks \(the largest 3\d\d words × \d+ bits\), the core has 8 \(256×42, /u);
     expect(b.counters.framesProcessed).toBe(0);
   });
 

@@ -35,7 +35,7 @@ describe('nla image --vcore-out', () => {
     writeFileSync(spec, JSON.stringify(layeredNetwork([784, 500, 10], { activation: 'hard-sigmoid', seed: 5 }).toSpec()));
     const r = nla(['image', spec, '--vcore-out', join(dir, 'big.nlav')]);
     expect(r.code, r.err).toBe(2);
-    expect(r.err).toMatch(/--vcore-out: the vector core \(128 instructions, 8 banks of 256 words, 4096 weights\) cannot run layered-784-500-10: it needs .*vector banks, the core has 8; bank 0 of 509 words.*397000 weight registers, the core holds 4096/);
+    expect(r.err).toMatch(/--vcore-out: the vector core \(128 instructions, 8 banks of 256 words, 4096 weights\) cannot run layered-784-500-10: it needs 35 vector banks \(the largest \d+ words × \d+ bits\), the core has 8 \(256×42, .*\); 397000 weight registers, the core holds 4096/);
     expect(() => readFileSync(join(dir, 'big.nlav'))).toThrow();
   });
 });

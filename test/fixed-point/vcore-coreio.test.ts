@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
-import { decodeVcoreImage, VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { decodeVcoreImage, VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
 import { MachinePort } from '../../hardware-models/fixed-point/vcore-machine-port.js';
 import { MmioPort, VC_REG } from '../../hardware-models/fixed-point/vcore-mmio.js';
@@ -17,15 +17,15 @@ import { driveAgainstReference, NETWORKS } from './vcore-drive.js';
 // every port call as loads and stores, vcore-mmio.ts) → the window. Proven: (1) over the window's model
 // (CoreioModel on MachinePort) the whole chain is bit-exact with FixedPointCore in UP5K16 (240 frames a network:
 // learning, targets, three β exponents, ITERATIONS, both resets, every probe); (2) the same accesses, recorded, replayed
-// on the RTL (gateware/vcore/vcore_coreio.v + vcore.v under Verilator, the board's generic build: 8 banks × 256 × 42
-// bits, every operand role on every bank) load exactly the values the model loaded, every bank word, weight, count
+// on the RTL (gateware/vcore/vcore_coreio.v + vcore.v under Verilator, every operand role on every bank; the generic
+// build, 8 banks × 256 × 42 bits, and the UP5K board's, 2 × 42 + 5 × 32 bits with the program's banks placed on them) load exactly the values the model loaded, every bank word, weight, count
 // and status, so the RTL chain is bit-exact with FixedPointCore too.
 
 const B = VCORE_GENERIC_BUILD;
 
-function chain(img: BoardImage): { driver: VcoreDriver; bus: RecordingBus } {
-  const bus = new RecordingBus(new CoreioModel(new MachinePort(B)));
-  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(img)), new MmioPort(bus, B), B.weightWords);
+function chain(img: BoardImage, build: VcoreBuild = B): { driver: VcoreDriver; bus: RecordingBus } {
+  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
+  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(img, build), build), new MmioPort(bus, build), build.weightWords);
   driver.install();
   return { driver, bus };
 }
@@ -60,12 +60,18 @@ describe('the vector core through its register window (the firmware HAL, vcore-m
   });
 });
 
-function buildRtl(): string {
+/** vcore's bank parameters for a build: NB and BW (8 bits a bank, bank 0 lowest); every role reads every bank. */
+function bankParams(build: VcoreBuild): string[] {
+  const bw = build.banks.map((b) => b.bits.toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0');
+  return [`-GNB=${build.banks.length}`, `-GBW=64'h${bw}`];
+}
+
+function buildRtl(build: VcoreBuild): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-coreio-'));
   const v = (f: string) => join(GATEWARE, 'vcore', f);
   const b = spawnSync(
     'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_coreio_top', '-DVCORE_CYCLES', '-Mdir', dir,
+    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_coreio_top', '-DVCORE_CYCLES', ...bankParams(build), '-Mdir', dir,
       join(GATEWARE, 'sim', 'vcore_coreio_top.v'), v('vcore_coreio.v'), v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'spram.v'),
       join(GATEWARE, 'sim', 'vcore_coreio_tb.cpp'), '-o', 'vcore_coreio_tb'],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
@@ -74,12 +80,13 @@ function buildRtl(): string {
   return dir;
 }
 
-describe.skipIf(!hasVerilator)('the RTL window (vcore_coreio.v + vcore.v, generic build) replays the firmware accesses bit for bit', () => {
-  it('example, deeper and 64-neuron clip: every load equals the model\'s (240 frames each)', () => {
-    const dir = buildRtl();
+describe.skipIf(!hasVerilator)('the RTL window (vcore_coreio.v + vcore.v) replays the firmware accesses bit for bit', () => {
+  for (const [buildName, build] of [['generic', B], ['UP5K board', VCORE_UP5K_BUILD]] as const)
+  it(`${buildName} build: example, deeper and 64-neuron clip, every load equals the model's (240 frames each)`, () => {
+    const dir = buildRtl(build);
     try {
       for (const [name, make] of NETWORKS) {
-        const { driver, bus } = chain(make());
+        const { driver, bus } = chain(make(), build);
         driveAgainstReference(name, make(), driver);
         const r = spawnSync(join(dir, 'vcore_coreio_tb'), [], { input: bus.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
         const out = r.stdout.trim().split('\n');
@@ -89,7 +96,7 @@ describe.skipIf(!hasVerilator)('the RTL window (vcore_coreio.v + vcore.v, generi
         const cycles = out.filter((l) => l.startsWith('D ')).map((l) => Number(l.split(' ')[2]));
         expect(cycles.length).toBe(driver.counts.runs);
         const loads = bus.lines.filter((l) => l.startsWith('r ')).length;
-        process.stderr.write(`NOTE: vcore_coreio (${name}, generic build): ${bus.lines.length} accesses (${loads} loads) equal; ${cycles.length} runs, a learning frame ${cycles[3]} cycles\n`);
+        process.stderr.write(`NOTE: vcore_coreio (${name}, ${buildName} build): ${bus.lines.length} accesses (${loads} loads) equal; ${cycles.length} runs, a learning frame ${cycles[3]} cycles\n`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
