@@ -2,6 +2,7 @@ import { compileProgram, type CoreProgram } from '../../hardware-models/fixed-po
 import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
+import { knotProblems } from '../../hardware-models/fixed-point/vcore-knots.js';
 import { decodeVcoreImage, encodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 
 /**
@@ -33,5 +34,6 @@ function fitProblems(prog: CoreProgram, b: VcoreBuild): string[] {
   if (prog.w0 > b.weightWords) out.push(`${prog.w0} weight registers, the core holds ${b.weightWords}`);
   if (prog.tables.length > b.tableWords) out.push(`${prog.tables.length} knot-table words, the core holds ${b.tableWords}`);
   if (prog.K.length > b.kRegs) out.push(`${prog.K.length} constant registers, the core has ${b.kRegs}`);
+  out.push(...knotProblems(prog.tables).map((p) => `an activation table the core's knot words hold (${p})`));
   return out;
 }

@@ -2,7 +2,8 @@ import { E_FIELDS, WORDS_PER_INSTR } from './core-program-encode.js';
 import type { Addr } from './core-program.js';
 import { factorOf, GUARD, ONE, sat, shr } from './format.js';
 import { PROBE } from './image.js';
-import type { VcoreImage } from './vcore-image.js';
+import { clipTops, type VcoreImage } from './vcore-image.js';
+import { knotWord } from './vcore-knots.js';
 
 /**
  * The vector core's host port as the board's firmware sees it (gateware/vcore/vcore.v's host port; each call is one
@@ -13,8 +14,10 @@ import type { VcoreImage } from './vcore-image.js';
 export interface VcorePort {
   /** Program memory, one halfword: instruction `halfword >> 3`, bits 16·(halfword & 7) up. */
   progWrite(halfword: number, value: number): void;
-  /** A constant register's mantissa. */
+  /** A constant register's mantissa (the K file: 0 ≤ mant < 2^factorBits). */
   kWrite(k: number, mant: number): void;
+  /** The top of the ACT clips that name K register k (a Q3.16 signal, 32 bits: it may exceed the K file's width). */
+  clipTopWrite(k: number, top: number): void;
   /** Loop counts: 0 steps per frame, 1 iterations (ITERATIONS). */
   parWrite(sel: 0 | 1, value: number): void;
   bankWrite(bank: number, word: number, value: number): void;
@@ -22,8 +25,8 @@ export interface VcorePort {
   /** Weight memory: W at 0 .. weightWords − 1, the image's W0 at weightWords + i. */
   wWrite(addr: number, value: number): void;
   wRead(addr: number): number;
-  /** Knot-table memory, one word of the image's tables (slot s at s·3·257: ρ, ρ′, ρ″). */
-  tableWrite(i: number, value: number): void;
+  /** Knot memory: knot i of the image's tables (slot s at s·3·257: ρ, ρ′, ρ″) as its knot word (vcore-knots.ts). */
+  knotWrite(i: number, word: number): void;
   satWrite(value: number): void;
   satRead(): number;
   /** Runs from `pc` (learn: the JNL flag) until HALT. */
@@ -84,14 +87,20 @@ export class VcoreDriver {
   install(): void {
     const p = this.image.prog;
     for (let h = 0; h < this.words.length * 2; h++) this.writeHalf(h);
-    p.K.forEach((k, i) => this.w(() => this.port.kWrite(i, k.mant)));
+    // every register whose mantissa fits the K file goes there (every factor does: the image check), every clip top
+    // to its 32-bit word
+    const tops = clipTops(p.code);
+    p.K.forEach((k, i) => {
+      if (k.mant >= 0 && k.mant < 2 ** p.fmt.factorBits) this.w(() => this.port.kWrite(i, k.mant));
+      if (tops.has(i)) this.w(() => this.port.clipTopWrite(i, k.mant));
+    });
     this.w(() => this.port.parWrite(0, p.stepsPerFrame));
     this.w(() => this.port.parWrite(1, p.iterations));
     for (let i = 0; i < p.w0; i++) {
       this.w(() => this.port.wWrite(i, p.weights[i]!));
       this.w(() => this.port.wWrite(this.weightWords + i, p.weights[i]!));
     }
-    p.tables.forEach((t, i) => this.w(() => this.port.tableWrite(i, t)));
+    for (let i = 0; i < p.tables.length; i++) this.w(() => this.port.knotWrite(i, knotWord(p.tables, i)));
     this.reset();
   }
 

@@ -4,6 +4,7 @@ import { betaReaders, decodeProgram, encodeProgram, WORDS_PER_INSTR } from './co
 import { SIGNAL_MAX, SIGNAL_MIN } from './format.js';
 import { TABLE_KNOTS } from './image.js';
 import { FieldReader, ImageError, openContainer, sealContainer } from './image-container.js';
+import { knotProblem } from './vcore-knots.js';
 
 /**
  * The vector core's image (format `nla-vcore-image/1`, magic `NLAV`; docs/protocol.md section 10.5): what the host
@@ -165,7 +166,9 @@ function readHeader(r: FieldReader, b: VcoreBuild): Header {
   const kBeta = field('u8', 'kBeta', 0, Math.max(0, nK - 1));
   const nW = field('u16', 'nWeights', 0, b.weightWords);
   const nProj = field('u16', 'nProjections', 0, 0xffff);
+  const tablesField = r.o;
   const nTables = field('u16', 'nTableWords', 0, b.tableWords);
+  if (nTables % (3 * TABLE_KNOTS) !== 0) r.fail(tablesField, 'nTableWords', `expected whole table slots (a multiple of 3·${TABLE_KNOTS}), got ${nTables}`);
   const nRin = field('u16', 'nStimulusInputs', 0, 0xffff);
   const nBias = field('u16', 'nBias', 0, 0xffff);
   const nOut = field('u16', 'nOutputs', 1, 0xffff);
@@ -207,7 +210,15 @@ export function decodeVcoreImage(bytes: Uint8Array, build: VcoreBuild = VCORE_GE
   const weights = new Int32Array(2 * h.nW);
   for (let i = 0; i < h.nW; i++) weights[i] = weights[h.nW + i] = r.i32(`weight ${i}`);
   const tables = new Int32Array(h.nTables);
+  const tablesAt = r.o;
   for (let i = 0; i < h.nTables; i++) tables[i] = r.i32(`table word ${i}`);
+  // every value first, then every step (a step is the earlier knot's field: a bad value is named at its own byte)
+  for (const only of ['value', 'step'] as const) {
+    for (let i = 0; i < h.nTables; i++) {
+      const problem = knotProblem(tables, i, only);
+      if (problem) r.fail(tablesAt + 4 * i, `table word ${i}`, `expected a knot the core's knot word holds, got ${problem}`);
+    }
+  }
   const inBanks = (at: number, field: string, v: number, len: number): Addr => {
     const a = { bank: v >> 8, word: v & 0xff };
     if (a.bank >= h.nBanks || a.word + len > banks[a.bank]!.words)
@@ -244,8 +255,15 @@ export function decodeVcoreImage(bytes: Uint8Array, build: VcoreBuild = VCORE_GE
   return { sourceImageId: h.sourceImageId, network: h.network, prog, words, betaReaders: readers };
 }
 
-/** Each K register as its users read it: a factor's mantissa in 0..2^factorBits − 1, a clip top a Q3.16 signal. */
+/**
+ * Each K register as its users read it: a clip top (ACT clip) a Q3.16 signal, every other register (a factor: E's
+ * constant, PLAS's, β, or unused) a mantissa in 0..2^factorBits − 1, the core's K file.
+ */
 function checkKUses(r: FieldReader, code: Instr[], K: Factor[], kAt: number[], factorBits: number): void {
+  const tops = clipTops(code);
+  K.forEach((k, i) => {
+    if (!tops.has(i) && (k.mant < 0 || k.mant >= 2 ** factorBits)) r.fail(kAt[i]!, `K ${i} mantissa`, `expected 0..${2 ** factorBits - 1} (a factor: the core's K file), got ${k.mant}`);
+  });
   code.forEach((ins, pc) => {
     const use = (k: number, lo: number, hi: number, what: string) => {
       const m = K[k]!.mant;
@@ -255,6 +273,11 @@ function checkKUses(r: FieldReader, code: Instr[], K: Factor[], kAt: number[], f
     if (ins.op === 'PLAS') use(ins.k, 0, 2 ** factorBits - 1, 'a factor');
     if (ins.op === 'ACT' && ins.kind === 'clip') use(ins.k, SIGNAL_MIN, SIGNAL_MAX, 'a clip top');
   });
+}
+
+/** The K registers an ACT clip reads as its top (the core holds them as 32-bit words beside W, not in the K file). */
+export function clipTops(code: Instr[]): Set<number> {
+  return new Set(code.flatMap((ins) => (ins.op === 'ACT' && ins.kind === 'clip' ? [ins.k] : [])));
 }
 
 interface Extent {
