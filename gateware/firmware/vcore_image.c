@@ -92,6 +92,8 @@ static int header(rd_t *r, const vcore_build *b) {
   TRY(range(r, 2, VF_NW, 0, 0, b->weight_words, &x)); v->n_weights = (uint16_t)x;
   TRY(take(r, 2, VF_NPROJ, 0, 0, &x)); v->n_proj = (uint16_t)x;
   TRY(range(r, 2, VF_NTAB, 0, 0, b->table_words, &x)); v->n_tables = (uint16_t)x;
+  for (; x >= 3u * VC_TABLE_KNOTS; x -= 3u * VC_TABLE_KNOTS) {}   /* whole slots of three tables */
+  if (x) FAIL(r, VF_NTAB, r->o - 2u, 0, 0);
   TRY(take(r, 2, VF_NRIN, 0, 0, &x)); v->n_rin = (uint16_t)x;
   TRY(take(r, 2, VF_NBIAS, 0, 0, &x)); v->n_bias = (uint16_t)x;
   TRY(range(r, 2, VF_NOUT, 0, 1, 0xFFFF, &x)); v->n_out = (uint16_t)x;
@@ -111,6 +113,24 @@ static int skip(rd_t *r, uint32_t count, const uint8_t *sizes, const uint8_t *co
   uint32_t k, f, x;
   for (k = 0; k < count; k++)
     for (f = 0; f < nf; f++) TRY(take(r, sizes[f], codes[f], k, 0, &x));
+  return 0;
+}
+
+/* every table value fits a knot word's 18 signed bits, then every step ΔT = T[i+1] - T[i] (0 at a table's last knot)
+ * its 14 signed bits (vcore-knots.ts knotProblem): a refusal names the knot's table word */
+static int knots(rd_t *r) {
+  const vcore_image_view *v = r->v;
+  const uint8_t *t = r->b + v->tables_at;
+  uint32_t i, k;
+  int32_t x;
+  for (i = 0; i < v->n_tables; i++) {
+    x = (int32_t)vc_u32(t + 4u * i);
+    if (x < -(1 << 17) || x >= (1 << 17)) FAIL(r, VF_TABLE, v->tables_at + 4u * i, i, 0);
+  }
+  for (i = 0, k = 0; i < v->n_tables; i++, k = k == VC_TABLE_KNOTS - 1u ? 0u : k + 1u) {
+    x = k == VC_TABLE_KNOTS - 1u ? 0 : (int32_t)vc_u32(t + 4u * i + 4u) - (int32_t)vc_u32(t + 4u * i);
+    if (x < -(1 << 13) || x >= (1 << 13)) FAIL(r, VF_TABLE, v->tables_at + 4u * i, i, 0);
+  }
   return 0;
 }
 
@@ -138,7 +158,7 @@ static int sections(rd_t *r, const vcore_build *b) {
   TRY(skip(r, v->n_weights, s4, c_w, 1));
   v->tables_at = r->o;
   TRY(skip(r, v->n_tables, s4, c_t, 1));
-  return 0;
+  return knots(r);
 }
 
 /* an address (bank << 8 | word) and len words from it inside the image's banks */
@@ -188,6 +208,7 @@ int vcore_image_check(const uint8_t *img, uint32_t len, const vcore_build *b, vc
   r.o = 0;
   r.end = len - 4;
   r.v = out;
+  out->err_op = 0;
   TRY(container(&r, len));
   TRY(header(&r, b));
   TRY(sections(&r, b));

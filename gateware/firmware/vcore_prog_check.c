@@ -182,9 +182,24 @@ static int program(ins_t *s, vcore_image_view *v) {
   return VF_OK;
 }
 
-/* checkKUses: a factor's mantissa in 0..2^factorBits - 1, a clip top in Q3.16 */
+/* whether an ACT clip reads K k as its top (clipTops) */
+static int clip_top(ins_t *s, const vcore_image_view *v, uint32_t k) {
+  uint32_t pc;
+  for (pc = 0; pc < v->n_instr; pc++) {
+    decode(s, pc);
+    if (s->op == OP_ACT && s->f[ACT_KIND] == 1 && (uint32_t)s->f[ACT_K] == k) return 1;
+  }
+  return 0;
+}
+
+/* checkKUses: every register but a clip top in the K file (0..2^factorBits - 1); then each as its users read it: a
+ * factor's mantissa in 0..2^factorBits - 1, a clip top in Q3.16 */
 static int k_uses(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
   uint32_t pc, k = 0;
+  for (k = 0; k < v->n_k; k++)
+    if ((uint32_t)k_mant(s, k) >> factor_bits && !clip_top(s, v, k)) {
+      v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; v->err_b = 0; return VF_K_MANT;
+    }
   for (pc = 0; pc < v->n_instr; pc++) {
     int32_t lo = 0, hi = (int32_t)((1u << factor_bits) - 1u), m;
     decode(s, pc);
