@@ -128,17 +128,17 @@ static void canon_e(const ins_t *s, int32_t *f) {
   canon_src(f + E_Y);
 }
 
-/* the canonical fields; 1 where encodeProgram throws (a constant on Y, a clamp or ACT kind without a code) */
+/* the canonical fields; 1 where encodeProgram throws (a constant on Y, an E clamp or ACT kind without a code) */
 static int canon(const ins_t *s, int32_t *f) {
   switch (s->op) {
     case OP_E:
       if (f[E_Y + S_MODE] == 3 || f[E_CLAMP] > 5) return 1;
       canon_e(s, f);
       return 0;
-    case OP_MV:
+    case OP_MV:   /* an epilogue's clamp without a code re-encodes as none (encodeProgram's `?? 'none'`) */
       if (!f[MV_EPIEN]) zero(f, MV_DST, MV_PNEG);
-      else if (f[MV_CLAMP] > 5) return 1;
-      else if (!f[MV_AEN]) f[MV_A] = 0;
+      if (f[MV_CLAMP] > 5) f[MV_CLAMP] = 0;
+      if (!f[MV_AEN]) f[MV_A] = 0;
       return 0;
     case OP_PLAS:
       if (!f[PL_CHAIN]) zero(f, PL_S, PL_S + 2);
