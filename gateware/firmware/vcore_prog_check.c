@@ -47,14 +47,15 @@ static uint32_t mul(uint32_t a, uint32_t b) {   /* rv32i has no multiply; a, b <
 
 /* reads instruction pc's words and fields; 0, or 1 for an unknown op */
 static int decode(ins_t *s, uint32_t pc) {
-  uint32_t j, pos = 0, k, b;
+  uint32_t j, pos = 0, k;
   for (j = 0; j < 4; j++) s->w[j] = vc_u32(s->img + s->v->prog_at + 16u * pc + 4u * j);
   s->op = (uint8_t)(s->w[0] & 15u);
   if (s->op >= OP_COUNT) return 1;
-  for (k = 0; k < NFIELDS[s->op]; k++) {
-    int32_t x = 0;
-    for (b = 0; b < LAYOUT[s->op][k]; b++, pos++) x |= (int32_t)((s->w[pos >> 5] >> (pos & 31u)) & 1u) << b;
-    s->f[k] = x;
+  for (k = 0; k < NFIELDS[s->op]; k++) {   /* a field (at most 16 bits) spans at most two words */
+    uint32_t x = s->w[pos >> 5] >> (pos & 31u), wd = LAYOUT[s->op][k];
+    if ((pos & 31u) + wd > 32u) x |= s->w[(pos >> 5) + 1u] << (32u - (pos & 31u));
+    s->f[k] = (int32_t)(x & ((1u << wd) - 1u));
+    pos += wd;
   }
   return 0;
 }
@@ -150,31 +151,36 @@ static int canon(const ins_t *s, int32_t *f) {
 
 /* re-encodes the canonical fields into out; 1 where a value does not fit its field */
 static int encode(const ins_t *s, const int32_t *f, uint32_t *out) {
-  uint32_t k, b, pos = 0;
+  uint32_t k, pos = 0;
   for (k = 0; k < 4; k++) out[k] = 0;
   for (k = 0; k < NFIELDS[s->op]; k++) {
-    uint32_t wd = LAYOUT[s->op][k];
-    if (f[k] < 0 || (uint32_t)f[k] >> wd) return 1;
-    for (b = 0; b < wd; b++, pos++) out[pos >> 5] |= (((uint32_t)f[k] >> b) & 1u) << (pos & 31u);
+    uint32_t wd = LAYOUT[s->op][k], x = (uint32_t)f[k];
+    if (f[k] < 0 || x >> wd) return 1;
+    out[pos >> 5] |= x << (pos & 31u);
+    if ((pos & 31u) + wd > 32u) out[(pos >> 5) + 1u] |= x >> (32u - (pos & 31u));
+    pos += wd;
   }
   return 0;
 }
 
-/* decodeChecked: faults in pc order, then encode failures, then the first differing word */
+/* decodeChecked in one pass: a fault refuses at once (every decode and fault precedes the re-encoding in the
+ * TypeScript), the first instruction that does not re-encode next, then the first word whose bits differ */
 static int program(ins_t *s, vcore_image_view *v) {
-  uint32_t pc, j, out[4], bad = 0xFFFFFFFFu, bad_op = 0;
+  uint32_t pc, j, out[4], bad = 0xFFFFFFFFu, bad_op = 0, enc = 0xFFFFFFFFu;
   int32_t c[MAXF];
+  v->err_b = 0;
   for (pc = 0; pc < v->n_instr; pc++) {
-    if (decode(s, pc)) { v->err_off = v->prog_at + 16u * pc; v->err_a = (uint16_t)pc; return VF_INSTR; }
-    if (fault(s)) { v->err_off = v->prog_at + 16u * pc; v->err_a = (uint16_t)pc; v->err_op = s->op; return VF_INSTR_OP; }
-  }
-  for (pc = 0; pc < v->n_instr; pc++) {
-    decode(s, pc);
+    v->err_off = v->prog_at + 16u * pc;
+    v->err_a = (uint16_t)pc;
+    if (decode(s, pc)) return VF_INSTR;
+    if (fault(s)) { v->err_op = s->op; return VF_INSTR_OP; }
+    if (enc != 0xFFFFFFFFu) continue;
     for (j = 0; j < NFIELDS[s->op]; j++) c[j] = s->f[j];
-    if (canon(s, c) || encode(s, c, out)) { v->err_off = v->prog_at + 16u * pc; v->err_a = (uint16_t)pc; v->err_b = 0; return VF_INSTR; }
+    if (canon(s, c) || encode(s, c, out)) { enc = pc; continue; }
     for (j = 0; j < 4 && bad == 0xFFFFFFFFu; j++)
       if (out[j] != s->w[j]) { bad = 4u * pc + j; bad_op = s->op; }
   }
+  if (enc != 0xFFFFFFFFu) { v->err_off = v->prog_at + 16u * enc; v->err_a = (uint16_t)enc; return VF_INSTR; }
   if (bad != 0xFFFFFFFFu) {
     v->err_off = v->prog_at + 4u * bad; v->err_a = (uint16_t)(bad >> 2); v->err_b = (uint16_t)(bad & 3u); v->err_op = (uint8_t)bad_op;
     return VF_INSTR_OP_WORD;
@@ -192,39 +198,36 @@ static int clip_top(ins_t *s, const vcore_image_view *v, uint32_t k) {
   return 0;
 }
 
-/* checkKUses: every register but a clip top in the K file (0..2^factorBits - 1); then each as its users read it: a
- * factor's mantissa in 0..2^factorBits - 1, a clip top in Q3.16 */
-static int k_uses(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
-  uint32_t pc, k = 0;
-  for (k = 0; k < v->n_k; k++)
-    if ((uint32_t)k_mant(s, k) >> factor_bits && !clip_top(s, v, k)) {
-      v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; v->err_b = 0; return VF_K_MANT;
-    }
-  for (pc = 0; pc < v->n_instr; pc++) {
-    int32_t lo = 0, hi = (int32_t)((1u << factor_bits) - 1u), m;
-    decode(s, pc);
-    if (s->op == OP_E && s->f[E_X + S_MODE] == 3) k = (uint32_t)s->f[E_X + S_A];
-    else if (s->op == OP_PLAS) k = (uint32_t)s->f[PL_K];
-    else if (s->op == OP_ACT && s->f[ACT_KIND] == 1) { k = (uint32_t)s->f[ACT_K]; lo = -(1 << 19); hi = (1 << 19) - 1; }
-    else continue;
-    m = k_mant(s, k);
-    if (m < lo || m > hi) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; v->err_b = 0; return VF_K_MANT; }
-  }
-  return VF_OK;
+/* the K register instruction pc reads and its allowed mantissas (checkKUses: a factor's in 0..2^factorBits - 1, a
+ * clip top's in Q3.16); 0 where it reads none */
+static int k_use(const ins_t *s, uint32_t factor_bits, uint32_t *k, int32_t *lo, int32_t *hi) {
+  *lo = 0;
+  *hi = (int32_t)((1u << factor_bits) - 1u);
+  if (s->op == OP_E && s->f[E_X + S_MODE] == 3) *k = (uint32_t)s->f[E_X + S_A];
+  else if (s->op == OP_PLAS) *k = (uint32_t)s->f[PL_K];
+  else if (s->op == OP_ACT && s->f[ACT_KIND] == 1) { *k = (uint32_t)s->f[ACT_K]; *lo = -(1 << 19); *hi = (1 << 19) - 1; }
+  else return 0;
+  return 1;
 }
 
-/* the β readers: exactly the instructions that read K kBeta (E's X, PLAS's k), in pc order */
-static int readers(ins_t *s, vcore_image_view *v) {
-  uint32_t pc, n = 0;
+/* checkKUses, then the β readers (exactly the instructions that read K kBeta: E's X, PLAS's k, in pc order), in one
+ * pass: every register but a clip top in the K file; each register as its users read it; then the reader list */
+static int k_and_readers(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
+  uint32_t pc, k, n = 0, readers_ok = 1;
+  int32_t lo, hi, m;
+  v->err_b = 0;
+  for (k = 0; k < v->n_k; k++)
+    if ((uint32_t)k_mant(s, k) >> factor_bits && !clip_top(s, v, k)) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
   for (pc = 0; pc < v->n_instr; pc++) {
     decode(s, pc);
-    if (!((s->op == OP_E && s->f[E_X + S_MODE] == 3 && (uint32_t)s->f[E_X + S_A] == v->k_beta) ||
-          (s->op == OP_PLAS && (uint32_t)s->f[PL_K] == v->k_beta)))
-      continue;
-    if (n >= v->n_readers || vc_u16(s->img + v->readers_at + 2u * n) != pc) break;
+    if (!k_use(s, factor_bits, &k, &lo, &hi)) continue;
+    m = k_mant(s, k);
+    if (m < lo || m > hi) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
+    if (s->op == OP_ACT || k != v->k_beta) continue;
+    if (n >= v->n_readers || vc_u16(s->img + v->readers_at + 2u * n) != pc) readers_ok = 0;
     n++;
   }
-  if (pc < v->n_instr || n != v->n_readers) { v->err_off = v->readers_at; v->err_a = v->err_b = 0; return VF_READERS; }
+  if (!readers_ok || n != v->n_readers) { v->err_off = v->readers_at; v->err_a = 0; return VF_READERS; }
   return VF_OK;
 }
 
@@ -235,6 +238,5 @@ int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bi
   s.v = v;
   v->err_b = 0;
   if ((e = program(&s, v)) != VF_OK) return e;
-  if ((e = k_uses(&s, v, factor_bits)) != VF_OK) return e;
-  return readers(&s, v);
+  return k_and_readers(&s, v, factor_bits);
 }
