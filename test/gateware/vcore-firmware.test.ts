@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { crc32 } from '../../core/crc32.js';
@@ -8,9 +11,10 @@ import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
 import { decodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { MachinePort } from '../../hardware-models/fixed-point/vcore-machine-port.js';
+import { repoRoot } from '../../host/board/verilate.js';
 import { NETWORKS } from '../fixed-point/vcore-drive.js';
 import { corruptions, hasTool, prng } from './core-install-tb.js';
-import { buildLine, cCheck, disagreement, driverInput, fieldTable, LoggingPort, runTb, vcoreIssTb, vcoreTb, type CheckAnswer } from './vcore-firmware-tb.js';
+import { buildLine, cCheck, disagreement, driverInput, fieldTable, LoggingPort, runTb, RV_FLAGS, vcoreIssTb, vcoreTb, type CheckAnswer } from './vcore-firmware-tb.js';
 import { csv } from './verilated-core.js';
 
 // The firmware side of the vector core in C (gateware/firmware/vcore_image.c, vcore_prog_check.c, vcore_driver.c)
@@ -349,6 +353,21 @@ describe.skipIf(!hasCc)('the firmware vcore driver refuses a SET_PARAM BETA whos
 });
 
 describe.skipIf(!hasRv)('the check as rv32i -Os machine code (vcore_iss.c)', () => {
+  it('the rv32i -Os objects need only the HAL and libgcc (no libc, no malloc); sizes printed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vcore-rv-'));
+    const fw = join(repoRoot(), 'gateware', 'firmware');
+    const need = new Set<string>();
+    for (const f of ['vcore_image.c', 'vcore_prog_check.c', 'vcore_driver.c']) {
+      const o = join(dir, f.replace(/\.c$/, '.o'));
+      execFileSync('riscv64-unknown-elf-gcc', [...RV_FLAGS, '-fstack-usage', '-c', join(fw, f), '-o', o], { cwd: dir });
+      for (const l of execFileSync('riscv64-unknown-elf-nm', ['-u', o]).toString().split('\n')) if (l.trim()) need.add(l.trim().split(/\s+/).at(-1)!);
+      console.log(`rv32i -Os ${f}: ${execFileSync('riscv64-unknown-elf-size', [o]).toString().trim().split('\n')[1]!.trim()}`);
+    }
+    const other = [...need].filter((n) => !/^hal_vcore_/.test(n) && n !== 'vcore_prog_check' && !/^__(mul|div|udiv|mod|umod|ashl|ashr|lshr)[sd]i3$/.test(n));
+    expect(other).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  }, TIMEOUT);
+
   it('accepts the three networks (instructions and stack counted) and agrees on the hand-made refusals and 600 corruptions', () => {
     const bin = vcoreIssTb();
     const good = NETWORKS.map(([n, make]): [string, Uint8Array] => [n, imageOf(make)]);
