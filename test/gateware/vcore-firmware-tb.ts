@@ -15,6 +15,7 @@ import type { VcorePort } from '../../hardware-models/fixed-point/vcore-driver.j
  */
 const FW = () => join(repoRoot(), 'gateware', 'firmware');
 const CFLAGS = ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror'];
+/** The firmware's rv32i build flags (gateware/firmware/Makefile RV_BASE). */
 export const RV_FLAGS = ['-march=rv32i', '-mabi=ilp32', '-Os', '-ffreestanding', '-nostdlib', '-std=c99', '-Wall', '-Werror'];
 
 function cached(name: string, sources: string[], make: (dir: string) => void): string {
