@@ -1,0 +1,242 @@
+/* vcore_prog_check.c: the program half of the vcore image check (vcore_image.h), decodeVcoreImage's decodeChecked,
+ * checkKUses and β-reader comparison (vcore-image.ts) without the program's objects. An instruction is read as the
+ * field list of its op (core-program-encode.ts's table, widths below), checked against the image's memories, made
+ * canonical (what encodeProgram writes for the decoded instruction: fields of a disabled part zero, the E op's folded
+ * shift and ONE flag recomputed from the K registers) and re-encoded; the order of refusals is the TypeScript's:
+ * any instruction that does not decode or lies outside the memories (in pc order), then any that does not re-encode
+ * (a value outside its field), then the first word whose bits differ; then K, then the readers. */
+#include "vcore_image.h"
+
+enum { OP_HALT, OP_E, OP_MV, OP_DOT, OP_PLAS, OP_ACT, OP_LOOP, OP_NEXT, OP_JNL, OP_JMP, OP_COUNT };
+#define MAXF 28
+
+static const uint8_t W_E[] = {4, 9, 11, 3, 1, 1, 11, 1, 2, 11, 4, 1, 1, 1, 11, 2, 11, 4, 1, 1, 1, 11, 6, 1, 1, 1, 11, 1};
+static const uint8_t W_MV[] = {4, 1, 1, 9, 9, 16, 11, 11, 1, 11, 3, 1, 1, 11, 1, 6, 1};
+static const uint8_t W_DOT[] = {4, 9, 11, 11, 11};
+static const uint8_t W_PLAS[] = {4, 9, 9, 16, 11, 11, 6, 1, 5, 1, 4, 1, 6};
+static const uint8_t W_ACT[] = {4, 2, 9, 11, 11, 11, 11, 5, 13};
+static const uint8_t W_LOOP[] = {4, 1, 10};
+static const uint8_t W_OP[] = {4};
+static const uint8_t W_JMP[] = {4, 10};
+static const uint8_t *const LAYOUT[OP_COUNT] = {W_OP, W_E, W_MV, W_DOT, W_PLAS, W_ACT, W_LOOP, W_OP, W_JMP, W_JMP};
+static const uint8_t NFIELDS[OP_COUNT] = {1, sizeof W_E, sizeof W_MV, sizeof W_DOT, sizeof W_PLAS, sizeof W_ACT, sizeof W_LOOP, 1, 2, 2};
+/* E's field indices: the sources X at 8 and Y at 15 (mode, addr-or-k, slice, clip, shl8, sub_en, sub) */
+enum { E_N = 1, E_DST, E_CLAMP, E_COUNT, E_AEN, E_A, E_ANEG, E_X, E_Y = 15, E_U = 22, E_USEEXP, E_PNEG, E_MASKEN, E_MASK, E_ONE };
+enum { S_MODE, S_A, S_S, S_CLIP, S_SHL8, S_SUBEN, S_SUB };
+enum { MV_T = 1, MV_INIT, MV_ROWS, MV_COLS, MV_WB, MV_X, MV_ACC, MV_EPIEN, MV_DST, MV_CLAMP, MV_ECOUNT, MV_AEN, MV_A, MV_ANEG, MV_SH, MV_PNEG };
+enum { PL_ROWS = 1, PL_COLS, PL_WB, PL_R, PL_C, PL_U1, PL_USEEXP1, PL_K, PL_CHAIN, PL_S };
+enum { ACT_KIND = 1, ACT_N, ACT_U, ACT_K = 7, ACT_TB };
+
+typedef struct {
+  const uint8_t *img;
+  const vcore_image_view *v;
+  uint32_t w[4];
+  uint8_t op;
+  int32_t f[MAXF];
+} ins_t;
+
+static int32_t k_mant(const ins_t *s, uint32_t k) { return (int32_t)vc_u32(s->img + s->v->k_at + 5u * k); }
+static int32_t k_exp(const ins_t *s, uint32_t k) { return (int8_t)s->img[s->v->k_at + 5u * k + 4u]; }
+
+static uint32_t mul(uint32_t a, uint32_t b) {   /* rv32i has no multiply; a, b < 2^16 */
+  uint32_t r = 0;
+  for (; b; b >>= 1, a <<= 1)
+    if (b & 1u) r += a;
+  return r;
+}
+
+/* reads instruction pc's words and fields; 0, or 1 for an unknown op */
+static int decode(ins_t *s, uint32_t pc) {
+  uint32_t j, pos = 0, k;
+  for (j = 0; j < 4; j++) s->w[j] = vc_u32(s->img + s->v->prog_at + 16u * pc + 4u * j);
+  s->op = (uint8_t)(s->w[0] & 15u);
+  if (s->op >= OP_COUNT) return 1;
+  for (k = 0; k < NFIELDS[s->op]; k++) {   /* a field (at most 16 bits) spans at most two words */
+    uint32_t x = s->w[pos >> 5] >> (pos & 31u), wd = LAYOUT[s->op][k];
+    if ((pos & 31u) + wd > 32u) x |= s->w[(pos >> 5) + 1u] << (32u - (pos & 31u));
+    s->f[k] = (int32_t)(x & ((1u << wd) - 1u));
+    pos += wd;
+  }
+  return 0;
+}
+
+/* an 11-bit address and len words from it outside the image's banks */
+static int span(const ins_t *s, int32_t a, uint32_t len) {
+  uint32_t bank = (uint32_t)a >> 8;
+  return bank >= s->v->n_banks || ((uint32_t)a & 0xFFu) + len > s->v->bank_words[bank];
+}
+static int src_out(const ins_t *s, const int32_t *x, uint32_t n) {
+  uint32_t len = x[S_MODE] == 1 ? n : 1u;
+  if (x[S_MODE] == 0) return 0;
+  if (x[S_MODE] == 3) return (uint32_t)x[S_A] >= s->v->n_k;
+  return span(s, x[S_A], len) || (x[S_SUBEN] && span(s, x[S_SUB], len));
+}
+static int w_out(const ins_t *s, int32_t wb, int32_t rows, int32_t cols) {
+  return (uint32_t)wb + mul((uint32_t)rows, (uint32_t)cols) > s->v->n_weights;
+}
+
+/* whether the instruction reaches outside the image's memories (instrFault) */
+static int fault(const ins_t *s) {
+  const int32_t *f = s->f;
+  uint32_t n = (uint32_t)f[1];
+  switch (s->op) {
+    case OP_E:
+      return span(s, f[E_DST], n) || (f[E_AEN] && span(s, f[E_A], n)) || src_out(s, f + E_X, n) || src_out(s, f + E_Y, n) ||
+             (f[E_MASKEN] && span(s, f[E_MASK], n));
+    case OP_MV: {
+      uint32_t nx = (uint32_t)(f[MV_T] ? f[MV_ROWS] : f[MV_COLS]), nacc = (uint32_t)(f[MV_T] ? f[MV_COLS] : f[MV_ROWS]);
+      return span(s, f[MV_X], nx) || span(s, f[MV_ACC], nacc) || (f[MV_EPIEN] && span(s, f[MV_DST], nacc)) ||
+             (f[MV_EPIEN] && f[MV_AEN] && span(s, f[MV_A], nacc)) || w_out(s, f[MV_WB], f[MV_ROWS], f[MV_COLS]);
+    }
+    case OP_DOT: return span(s, f[2], 1) || span(s, f[3], n) || span(s, f[4], n);
+    case OP_PLAS:
+      return span(s, f[PL_R], (uint32_t)f[PL_ROWS]) || span(s, f[PL_C], (uint32_t)f[PL_COLS]) || (uint32_t)f[PL_K] >= s->v->n_k ||
+             w_out(s, f[PL_WB], f[PL_ROWS], f[PL_COLS]);
+    case OP_ACT: {
+      uint32_t k, m = (uint32_t)f[ACT_N];
+      for (k = 0; k < 4; k++)
+        if (span(s, f[ACT_U + k], m)) return 1;
+      return (f[ACT_KIND] == 1 && (uint32_t)f[ACT_K] >= s->v->n_k) ||
+             (f[ACT_KIND] == 2 && (uint32_t)f[ACT_TB] + 3u * VC_TABLE_KNOTS > s->v->n_tables);
+    }
+    case OP_LOOP: return (uint32_t)f[2] >= s->v->n_instr;
+    case OP_JNL: case OP_JMP: return (uint32_t)f[1] >= s->v->n_instr;
+    default: return 0;
+  }
+}
+
+static void zero(int32_t *f, int from, int to) {
+  for (; from <= to; from++) f[from] = 0;
+}
+static void canon_src(int32_t *x) {
+  if (x[S_MODE] == 0) zero(x, S_A, S_SUB);
+  else if (x[S_MODE] == 3) zero(x, S_S, S_SUB);
+  else if (!x[S_SUBEN]) x[S_SUB] = 0;
+}
+
+/* the E op's folded shift and ONE flag as encodeProgram computes them from the decoded instruction (foldU) */
+static void canon_e(const ins_t *s, int32_t *f) {
+  int xk = f[E_X + S_MODE] == 3;
+  uint32_t k = (uint32_t)f[E_X + S_A];
+  int32_t dexp = f[E_USEEXP] && xk && k < s->v->n_k ? k_exp(s, k) : 0;   /* decode: K padded with zeros */
+  int32_t sh = f[E_ONE] ? f[E_U] : f[E_U] - 15 + dexp;
+  int one = xk && k != s->v->k_beta && k_mant(s, k) == 1 && k_exp(s, k) == 0;
+  f[E_U] = one ? sh : 15 + sh - (f[E_USEEXP] && xk ? k_exp(s, k) : 0);
+  f[E_ONE] = one;
+  if (!f[E_AEN]) f[E_A] = 0;
+  if (!f[E_MASKEN]) f[E_MASK] = 0;
+  canon_src(f + E_X);
+  canon_src(f + E_Y);
+}
+
+/* the canonical fields; 1 where encodeProgram throws (a constant on Y, an E clamp or ACT kind without a code) */
+static int canon(const ins_t *s, int32_t *f) {
+  switch (s->op) {
+    case OP_E:
+      if (f[E_Y + S_MODE] == 3 || f[E_CLAMP] > 5) return 1;
+      canon_e(s, f);
+      return 0;
+    case OP_MV:   /* an epilogue's clamp without a code re-encodes as none (encodeProgram's `?? 'none'`) */
+      if (!f[MV_EPIEN]) zero(f, MV_DST, MV_PNEG);
+      if (f[MV_CLAMP] > 5) f[MV_CLAMP] = 0;
+      if (!f[MV_AEN]) f[MV_A] = 0;
+      return 0;
+    case OP_PLAS:
+      if (!f[PL_CHAIN]) zero(f, PL_S, PL_S + 2);
+      return 0;
+    case OP_ACT: return f[ACT_KIND] == 3;
+    default: return 0;
+  }
+}
+
+/* re-encodes the canonical fields into out; 1 where a value does not fit its field */
+static int encode(const ins_t *s, const int32_t *f, uint32_t *out) {
+  uint32_t k, pos = 0;
+  for (k = 0; k < 4; k++) out[k] = 0;
+  for (k = 0; k < NFIELDS[s->op]; k++) {
+    uint32_t wd = LAYOUT[s->op][k], x = (uint32_t)f[k];
+    if (f[k] < 0 || x >> wd) return 1;
+    out[pos >> 5] |= x << (pos & 31u);
+    if ((pos & 31u) + wd > 32u) out[(pos >> 5) + 1u] |= x >> (32u - (pos & 31u));
+    pos += wd;
+  }
+  return 0;
+}
+
+/* decodeChecked in one pass: a fault refuses at once (every decode and fault precedes the re-encoding in the
+ * TypeScript), the first instruction that does not re-encode next, then the first word whose bits differ */
+static int program(ins_t *s, vcore_image_view *v) {
+  uint32_t pc, j, out[4], bad = 0xFFFFFFFFu, bad_op = 0, enc = 0xFFFFFFFFu;
+  int32_t c[MAXF];
+  v->err_b = 0;
+  for (pc = 0; pc < v->n_instr; pc++) {
+    v->err_off = v->prog_at + 16u * pc;
+    v->err_a = (uint16_t)pc;
+    if (decode(s, pc)) return VF_INSTR;
+    if (fault(s)) { v->err_op = s->op; return VF_INSTR_OP; }
+    if (enc != 0xFFFFFFFFu) continue;
+    for (j = 0; j < NFIELDS[s->op]; j++) c[j] = s->f[j];
+    if (canon(s, c) || encode(s, c, out)) { enc = pc; continue; }
+    for (j = 0; j < 4 && bad == 0xFFFFFFFFu; j++)
+      if (out[j] != s->w[j]) { bad = 4u * pc + j; bad_op = s->op; }
+  }
+  if (enc != 0xFFFFFFFFu) { v->err_off = v->prog_at + 16u * enc; v->err_a = (uint16_t)enc; return VF_INSTR; }
+  if (bad != 0xFFFFFFFFu) {
+    v->err_off = v->prog_at + 4u * bad; v->err_a = (uint16_t)(bad >> 2); v->err_b = (uint16_t)(bad & 3u); v->err_op = (uint8_t)bad_op;
+    return VF_INSTR_OP_WORD;
+  }
+  return VF_OK;
+}
+
+/* whether an ACT clip reads K k as its top (clipTops) */
+static int clip_top(ins_t *s, const vcore_image_view *v, uint32_t k) {
+  uint32_t pc;
+  for (pc = 0; pc < v->n_instr; pc++) {
+    decode(s, pc);
+    if (s->op == OP_ACT && s->f[ACT_KIND] == 1 && (uint32_t)s->f[ACT_K] == k) return 1;
+  }
+  return 0;
+}
+
+/* the K register instruction pc reads and its allowed mantissas (checkKUses: a factor's in 0..2^factorBits - 1, a
+ * clip top's in Q3.16); 0 where it reads none */
+static int k_use(const ins_t *s, uint32_t factor_bits, uint32_t *k, int32_t *lo, int32_t *hi) {
+  *lo = 0;
+  *hi = (int32_t)((1u << factor_bits) - 1u);
+  if (s->op == OP_E && s->f[E_X + S_MODE] == 3) *k = (uint32_t)s->f[E_X + S_A];
+  else if (s->op == OP_PLAS) *k = (uint32_t)s->f[PL_K];
+  else if (s->op == OP_ACT && s->f[ACT_KIND] == 1) { *k = (uint32_t)s->f[ACT_K]; *lo = -(1 << 19); *hi = (1 << 19) - 1; }
+  else return 0;
+  return 1;
+}
+
+/* checkKUses, then the β readers (exactly the instructions that read K kBeta: E's X, PLAS's k, in pc order), in one
+ * pass: every register but a clip top in the K file; each register as its users read it; then the reader list */
+static int k_and_readers(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
+  uint32_t pc, k, n = 0, readers_ok = 1;
+  int32_t lo, hi, m;
+  v->err_b = 0;
+  for (k = 0; k < v->n_k; k++)
+    if ((uint32_t)k_mant(s, k) >> factor_bits && !clip_top(s, v, k)) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
+  for (pc = 0; pc < v->n_instr; pc++) {
+    decode(s, pc);
+    if (!k_use(s, factor_bits, &k, &lo, &hi)) continue;
+    m = k_mant(s, k);
+    if (m < lo || m > hi) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
+    if (s->op == OP_ACT || k != v->k_beta) continue;
+    if (n >= v->n_readers || vc_u16(s->img + v->readers_at + 2u * n) != pc) readers_ok = 0;
+    n++;
+  }
+  if (!readers_ok || n != v->n_readers) { v->err_off = v->readers_at; v->err_a = 0; return VF_READERS; }
+  return VF_OK;
+}
+
+int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bits) {
+  ins_t s;
+  int e;
+  s.img = img;
+  s.v = v;
+  v->err_b = 0;
+  if ((e = program(&s, v)) != VF_OK) return e;
+  return k_and_readers(&s, v, factor_bits);
+}
