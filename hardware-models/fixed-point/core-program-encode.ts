@@ -167,7 +167,7 @@ class Reader {
  * SET_PARAM may change) and Y is an unsliced, unclipped vector operand. vcore_elem's bypass takes Y as is (or its
  * pre-adder's difference): it has no slice stage, so a sliced or clipped Y must go through the multiplier (1 · op(Y)).
  */
-function isOne(ins: Extract<Instr, { op: 'E' }>, K: Factor[], kBeta: number): boolean {
+export function isOne(ins: Extract<Instr, { op: 'E' }>, K: Factor[], kBeta: number): boolean {
   const y = ins.y;
   const plainY = y !== null && y.m !== 'k' && y.sl.s === 0 && !y.sl.clip;
   return plainY && ins.x !== null && ins.x.m === 'k' && ins.x.k !== kBeta && K[ins.x.k]!.mant === 1 && K[ins.x.k]!.exp === 0;
