@@ -10,9 +10,12 @@ import type { VcoreBuild } from './vcore-image.js';
  * parameter or structure it comes from. `checkRtlProgram` lists every problem of a program (instruction index, op,
  * field, value and the limit), `vcoreRtlLimitsFor` gives the limits of a synthesized build (VcoreBuild).
  *
+ * Also checked: the bank ports as vcore.v uses them (one read port a bank: no slot reads two words of one bank; the
+ * pipeline reads ahead of its writes: no instruction reads a word it writes at another index).
+ *
  * Not checked here (data, not fields): the values themselves (a stored value below 2^(bits − 1) of its bank, an
- * unclipped multiplier operand inside 16 bits, em's m inside 31 bits, Y's pre-adder inside 32 bits) and the bank
- * read ports (one word a bank an element; the program machine refuses a conflict on every element).
+ * unclipped multiplier operand inside 16 bits, em's m inside 31 bits, Y's pre-adder inside 32 bits), and the shifts
+ * after SET_PARAM BETA refolds β's readers with another exponent (check the program again with the new K).
  */
 export interface VcoreRtlLimits {
   /** Program memory in instructions: 2^PAW (vcore.v PAW; the fetch address is PAW bits, a jump past it wraps). */
@@ -237,6 +240,87 @@ function checkInstr(is: Issues, ins: Instr, prog: P, L: VcoreRtlLimits): void {
   }
 }
 
+/** One bank access of an instruction: a field's address, how many words, and the counter that indexes it. */
+interface Access {
+  field: string;
+  a: Addr;
+  len: number;
+  /** 'i': element/row index, 'j': a weight pass's inner index, 'c': constant (broadcast). */
+  by: 'i' | 'j' | 'c';
+}
+
+/** Two accesses reach different words of one bank in some slot (the words differ for some index). */
+function differ(p: Access, q: Access, n: number): boolean {
+  if (p.a.bank !== q.a.bank) return false;
+  if (p.by === q.by) return p.a.word !== q.a.word;
+  return !(n <= 1 && p.a.word === q.a.word);
+}
+
+/** The accesses of an E op as vcore.v issues them: reads in one slot, and the write. */
+function eAccess(ins: Extract<Instr, { op: 'E' }>): { reads: Access[]; write: Access } {
+  const reads: Access[] = [];
+  const src = (p: string, s: Src | null, sub: boolean) => {
+    if (!s || s.m === 'k') return;
+    const by = s.m === 'v' ? 'i' : 'c';
+    const len = s.m === 'v' ? ins.n : 1;
+    reads.push({ field: `${p}.a`, a: s.a, len, by });
+    if (sub && s.sub) reads.push({ field: `${p}.sub`, a: s.sub, len, by });
+  };
+  if (ins.a) reads.push({ field: 'a', a: ins.a, len: ins.n, by: 'i' });
+  src('x', ins.x, false); // X's subtrahend is never read (no X pre-adder)
+  src('y', ins.y, true);
+  if (ins.mask) reads.push({ field: 'mask', a: ins.mask, len: ins.n, by: 'i' });
+  return { reads, write: { field: 'dst', a: ins.dst, len: ins.n, by: 'i' } };
+}
+
+/** The reads of one slot and the writes of an instruction (E, MV, DOT, PLAS), or null. */
+function accesses(ins: Instr): { slots: Access[][]; writes: Access[]; reads: Access[]; n: number } | null {
+  switch (ins.op) {
+    case 'E': {
+      const { reads, write } = eAccess(ins);
+      return { slots: [reads], writes: [write], reads, n: ins.n };
+    }
+    case 'MV': {
+      const [inner, outer] = ins.t ? [ins.rows, ins.cols] : [ins.cols, ins.rows];
+      const x: Access = { field: 'x', a: ins.x, len: inner, by: 'j' };
+      const acc: Access = { field: 'acc', a: ins.acc, len: outer, by: 'i' };
+      const epiA: Access[] = ins.epi?.a ? [{ field: 'epi.a', a: ins.epi.a, len: outer, by: 'i' }] : [];
+      const writes = ins.epi ? [{ field: 'epi.dst', a: ins.epi.dst, len: outer, by: 'i' as const }] : [acc];
+      return { slots: [ins.init ? [x] : [x, acc]], writes, reads: [x, ...(ins.init ? [] : [acc]), ...epiA], n: Math.max(inner, outer) };
+    }
+    case 'DOT': {
+      const reads: Access[] = [{ field: 'x', a: ins.x, len: ins.n, by: 'j' }, { field: 'y', a: ins.y, len: ins.n, by: 'j' }];
+      return { slots: [reads], writes: [{ field: 'dst', a: ins.dst, len: 1, by: 'c' }], reads, n: ins.n };
+    }
+    case 'PLAS': {
+      const reads: Access[] = [{ field: 'r', a: ins.r, len: ins.rows, by: 'i' }, { field: 'c', a: ins.c, len: ins.cols, by: 'j' }];
+      return { slots: [reads], writes: [], reads, n: Math.max(ins.rows, ins.cols) };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A bank has one read port (vcore.v's read-address mux gives it to A, then X, Y, the subtrahend, the mask): one slot
+ * must not read two different words of a bank. And the pipeline writes an element ~5 cycles after its reads
+ * (vcore_banks: no read-write collision logic): an instruction must not read a word it writes at another index.
+ */
+function checkAccess(is: Issues, ins: Instr): void {
+  const acc = accesses(ins);
+  if (!acc) return;
+  for (const slot of acc.slots)
+    slot.forEach((p, k) => {
+      const q = slot.slice(0, k).find((o) => differ(o, p, acc.n));
+      if (q) is.bad(`${p.field}.bank`, p.a.bank, `read in one cycle with ${q.field} (bank ${q.a.bank} word ${q.a.word}): a bank has one read port`);
+    });
+  for (const w of acc.writes)
+    for (const r of acc.reads) {
+      const overlap = r.a.bank === w.a.bank && r.a.word < w.a.word + w.len && w.a.word < r.a.word + r.len;
+      if (overlap && differ(r, w, acc.n)) is.bad(`${w.field}.word`, w.a.word, `writes words ${r.field} reads at another index (bank ${r.a.bank} words ${r.a.word}..${r.a.word + r.len - 1}): the pipeline reads ahead of its writes`);
+    }
+}
+
 /** The program's memories against the build: instructions, entry points, banks, K file, weights, tables. */
 function checkMemories(out: string[], prog: P, L: VcoreRtlLimits): void {
   if (prog.code.length > L.instructions) out.push(`instructions: ${prog.code.length}, the program memory holds ${L.instructions} (2^PAW)`);
@@ -269,6 +353,10 @@ export function checkRtlProgram(prog: P, limits: VcoreRtlLimits = VCORE_RTL_LIMI
   const out: string[] = [];
   checkMemories(out, prog, limits);
   checkLoops(out, prog, limits);
-  prog.code.forEach((ins, pc) => checkInstr(new Issues(out, pc, ins.op, limits), ins, prog, limits));
+  prog.code.forEach((ins, pc) => {
+    const is = new Issues(out, pc, ins.op, limits);
+    checkInstr(is, ins, prog, limits);
+    checkAccess(is, ins);
+  });
   return out;
 }
