@@ -48,6 +48,14 @@ describe('the RTL limits of the test networks (UP5K16)', () => {
     process.stderr.write(`NOTE: 64-neuron clip: ${p.code.length} instructions, ${p.banks.length} banks (${p.banks.map((b) => `${b.words}x${b.bits}`).join(' ')}), K ${p.K.length}, ${p.w0} weights: NB = 7, WAW = 11 (${problems.length} problems under the defaults)\n`);
   });
 
+  it('a decoded program (what a board gets) has the same problems as the compiled one', () => {
+    for (const [name] of NETWORKS) {
+      const p = prog(name);
+      const q = { ...p, code: decodeProgram(encodeProgram(p), p) };
+      expect(checkRtlProgram(q, VCORE_RTL_LIMITS), name).toEqual(checkRtlProgram(p, VCORE_RTL_LIMITS));
+    }
+  });
+
   it('a build vcore.v cannot be is refused naming the field', () => {
     expect(() => vcoreRtlLimitsFor({ ...VCORE_GENERIC_BUILD, banks: Array.from({ length: 9 }, () => ({ words: 256, bits: 42 })) })).toThrow('build: banks = 9');
     expect(() => vcoreRtlLimitsFor({ ...VCORE_GENERIC_BUILD, banks: [{ words: 512, bits: 42 }] })).toThrow('build: bank 0 words = 512');
