@@ -3,19 +3,22 @@ import { UP5K16 } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { placeBanks, permuteBanks } from '../../hardware-models/fixed-point/bank-placement.js';
+import { checkRtlProgram, vcoreRtlLimitsFor } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 import { knotProblems } from '../../hardware-models/fixed-point/vcore-knots.js';
 import { decodeVcoreImage, encodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 
 /**
  * The vector core's image of a board image: the program compiled once on the host (compileProgram in UP5K16), its
  * banks placed onto the build's by width (bank-placement.ts), its memories and maps, stamped with the board image's id
- * (the CRC a board reports in HELLO_ACK). The result is decoded against `build` before it is returned, so an image
+ * (the CRC a board reports in HELLO_ACK), checked against what the build's RTL runs (vcore-rtl-limits.ts). The result is decoded against `build` before it is returned, so an image
  * that a board of that build would refuse is refused here, with the same message.
  */
 export function compileVcoreImage(img: BoardImage, build: VcoreBuild = VCORE_GENERIC_BUILD): Uint8Array {
   const { prog, problems: bankProblems } = placeOnto(compileProgram(img, UP5K16), build);
   const problems = [...bankProblems, ...fitProblems(prog, build)];
   if (problems.length) throw new Error(`it needs ${problems.join('; ')}`);
+  const rtl = checkRtlProgram(prog, vcoreRtlLimitsFor(build));
+  if (rtl.length) throw new Error(`its program has what the vector core's RTL does not run: ${rtl.slice(0, 5).join('; ')}${rtl.length > 5 ? `; and ${rtl.length - 5} more` : ''}`);
   const bytes = encodeVcoreImage(prog, imageId(encodeImage(img)), img.network);
   decodeVcoreImage(bytes, build, `vcore image of ${img.network}`);
   return bytes;
