@@ -1,4 +1,4 @@
-import { E_FIELDS, WORDS_PER_INSTR } from './core-program-encode.js';
+import { E_FIELDS, opFields, WORDS_PER_INSTR } from './core-program-encode.js';
 import type { Addr } from './core-program.js';
 import { factorOf, GUARD, ONE, sat, shr } from './format.js';
 import { PROBE } from './image.js';
@@ -42,9 +42,10 @@ export interface PortCounts {
 
 const NO_TARGET_Q = -(2 ** 23);
 const GUARD_SCALE = 2 ** GUARD;
-/** PLAS's folded shift u1 and its use_exp1 flag (core-program-encode.ts: after op 4, rows 9, cols 9, wb 16, r 11, c 11). */
-const PLAS_U1: [number, number] = [60, 6];
-const PLAS_USE_EXP1 = 66;
+/** PLAS's folded shift u1 and its use_exp1 flag (core-program-encode.ts's field table). */
+const PLAS_FIELDS = opFields('PLAS');
+const PLAS_U1 = PLAS_FIELDS.u1!;
+const PLAS_USE_EXP1 = PLAS_FIELDS.use_exp1![0];
 
 /**
  * What the board's firmware does with a vector core, as a model: it installs a checked vcore image (vcore-image.ts)
