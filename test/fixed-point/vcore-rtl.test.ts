@@ -3,6 +3,7 @@ import { compileProgram, disassemble, type CoreProgram, type Instr } from '../..
 import { CoreProgramMachine, cost, DEFAULT_MODEL, frameCycles } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { betaReaders, encodeProgram } from '../../hardware-models/fixed-point/core-program-encode.js';
 import { toSignal, UP5K16 } from '../../hardware-models/fixed-point/format.js';
+import { TABLE_KNOTS } from '../../hardware-models/fixed-point/image.js';
 import { deeperNetworkImage } from '../gateware/fixtures.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
@@ -16,16 +17,56 @@ import { csv, teacherImage } from '../gateware/verilated-core.js';
 
 // Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
 // (gateware/sim/vcore_tb.cpp) against the program machine, UP5K16. The encoded program, the K registers, the loop
-// counts and the weights are loaded; every run (reset, frames) starts from the host's writes (inputs, targets) and
-// the RTL runs the control flow, the E ops, the weight passes (MV), the reductions (DOT) and the weight updates (PLAS,
-// 'row' mode) itself. ACT (and PLAS's chain mode) trap: the testbench compares the bank words and weights the machine
-// changed since the last trap and the saturation counter, then writes the machine's state after the trapped
-// instruction (bank words, weights, count) and resumes. At every HALT all words of all banks, all weights and the
+// counts, the weights, the activations' knot words (W 8192 + i: T[i] in bits 17:0, ΔT = T[i+1] − T[i] in 31:18, 0 at
+// the last knot) and clip tops (W 16352 + k: K[k].mant) are loaded; every run (reset, frames) starts from the host's
+// writes (inputs, targets) and the RTL runs the whole program itself: the control flow, the E ops, the weight passes
+// (MV), the reductions (DOT), the activations (ACT: linear, clip, table) and the weight updates (PLAS, 'row' mode).
+// Only PLAS's chain mode (no UP5K16 program has it) traps: the testbench compares the bank words and weights the
+// machine changed since the last trap and the saturation counter, then writes the machine's state after the trapped
+// instruction and resumes. At every HALT (every run: reset or frame) all words of all banks, all weights and the
 // saturation counter are compared.
 
 const D = 42;
-/** The instructions the RTL traps on: ACT, and PLAS in the chain mode. */
-const trapped = (ins: Instr) => ins.op === 'ACT' || (ins.op === 'PLAS' && ins.chain !== null);
+/** The instructions the RTL traps on: PLAS in the chain mode. */
+const trapped = (ins: Instr) => ins.op === 'PLAS' && ins.chain !== null;
+
+/** W addresses of the knot words (8192 + image table index) and the clip tops (16352 + K index). */
+const KNOT_BASE = 8192;
+const TOP_BASE = 16352;
+
+/**
+ * The knot words of the tables the program's ACTs read, [W address, word]: bits 17:0 T[i] (signed 18 bits), bits
+ * 31:18 ΔT = T[i+1] − T[i] (signed 14 bits; 0 at the last knot k = 256). A table that does not fit throws naming its
+ * slot (tb / 771), j (0 ρ, 1 ρ', 2 ρ'') and k.
+ */
+function knotWords(prog: CoreProgram): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const bases = new Set(prog.code.flatMap((i) => (i.op === 'ACT' && i.kind === 'table' ? [i.tb] : [])));
+  for (const tb of bases) {
+    if (KNOT_BASE + tb + 3 * TABLE_KNOTS > TOP_BASE) throw new Error(`table slot ${tb / (3 * TABLE_KNOTS)} (tb ${tb}): its knot words pass W ${TOP_BASE} (the clip tops)`);
+    for (let j = 0; j < 3; j++)
+      for (let k = 0; k < TABLE_KNOTS; k++) {
+        const i = tb + j * TABLE_KNOTS + k;
+        const t = prog.tables[i]!;
+        const dt = k < TABLE_KNOTS - 1 ? prog.tables[i + 1]! - t : 0;
+        const where = `table slot ${tb / (3 * TABLE_KNOTS)} (tb ${tb}), j ${j}, k ${k}`;
+        if (!Number.isInteger(t) || t < -(2 ** 17) || t >= 2 ** 17) throw new Error(`${where}: T = ${t} does not fit the knot word's signed 18 bits`);
+        if (dt < -(2 ** 13) || dt >= 2 ** 13) throw new Error(`${where}: ΔT = ${dt} does not fit the knot word's signed 14 bits`);
+        out.push([KNOT_BASE + i, (dt << 18) | (t & 0x3ffff)]);
+      }
+  }
+  return out;
+}
+
+/** The clip tops the program's ACTs read, [W address, K[k].mant]; a top outside 0..2^20 − 1 (the RTL's) throws naming k. */
+function clipTops(prog: CoreProgram): Array<[number, number]> {
+  const ks = new Set(prog.code.flatMap((i) => (i.op === 'ACT' && i.kind === 'clip' ? [i.k] : [])));
+  return [...ks].map((k) => {
+    const top = prog.K[k]!.mant;
+    if (k >= TOP_BASE - KNOT_BASE || k >= 32 || !Number.isInteger(top) || top < 0 || top >= 2 ** 20) throw new Error(`clip top K${k} = ${top}: outside 0..2^20 − 1`);
+    return [TOP_BASE + k, top] as [number, number];
+  });
+}
 
 /** What the RTL supports of the program (throws otherwise). */
 function supported(prog: CoreProgram): void {
@@ -70,6 +111,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   const m = new CoreProgramMachine(prog);
   const wshadow = Float64Array.from(m.W.subarray(0, prog.w0));
   wshadow.forEach((w, i) => lines.push(`W ${i} ${w}`));
+  for (const [a, w] of [...knotWords(prog), ...clipTops(prog)]) lines.push(`W ${a} ${w}`);
   const wdiff = (): string[] => {
     const out: string[] = [];
     for (let i = 0; i < prog.w0; i++)
@@ -183,7 +225,7 @@ function roleBanks(prog: CoreProgram): Record<'RA' | 'RX' | 'RY' | 'RS' | 'RM', 
     } else if (ins.op === 'PLAS' && !ins.chain) {
       set('RX', ins.c);
       set('RY', ins.r);
-    }
+    } else if (ins.op === 'ACT') set('RA', ins.u);
   }
   return r;
 }
@@ -269,12 +311,13 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     });
     const { cycles } = run(prog, s, 'example');
     expect(sat).toBeGreaterThan(0);
+    expect(cycles.filter((c) => c[1] !== 0), 'runs with traps').toEqual([]);
     // runs: 0 reset, 1..17 frames 0..16 (frame 16 after the second reset), 18 the reset, ...: frame 2 learns with
     // 4 iterations, frame 22 (run 24) is an inference frame with 4
     const learnRun = cycles[3]!;
     const inferRun = cycles[24]!;
     process.stderr.write(
-      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame of the instructions it runs (E, MV, DOT, PLAS, control; ACT traps, excluded): learning ${learnRun[0]} (${learnRun[1]} traps), inference ${inferRun[0]}; the cost model for the same instructions (fill + n, MV fill + rows·cols, PLAS fill + 2·rows·cols): ${s.model[3]![1]} / ${s.model[24]![1]}; the model's whole frame: ${s.model[3]![2]} / ${s.model[24]![2]}\n`,
+      `NOTE: vcore (example, UP5K16): banks ${prog.banks.map((b) => `${b.words}x${Math.min(D, b.bits)}`).join(' ')} (BW ${bankWidths(prog)}; role banks ${Object.entries(roleBanks(prog)).map(([k, v]) => `${k} 8'h${v.toString(16)}`).join(' ')}), W ${prog.w0} words; ${cycles.length} runs bit-exact (${sat} saturations); RTL cycles per frame (the whole frame, no traps): learning ${learnRun[0]}, inference ${inferRun[0]}; the cost model's whole frame (fill + n, MV fill + rows·cols, PLAS fill + 2·rows·cols, ACT fill + n, table fill + 2n): ${s.model[3]![2]} / ${s.model[24]![2]}\n`,
     );
   }, 600_000);
 
