@@ -223,13 +223,14 @@ module vcore #(
   reg  [8:0] act_k = 9'd0;
   reg  [11:0] act_f = 12'd0;
   reg  [19:0] act_top = 20'd0;
-  // the value a linear or clip slot writes: ρ (x; clipped to [0, top] for clip), ρ' (ONE; clip: ONE where 0 ≤ x ≤ top,
-  // else 0), ρ'' (0)
+  // the value a linear or clip slot writes (formed in its data cycle: slot c_j's neuron is still in act_x, but for
+  // slot 2, whose value is 0): ρ (x; clipped to [0, top] for clip), ρ' (ONE; clip: ONE where 0 ≤ x ≤ top, else 0), ρ'' (0)
+  reg  [1:0] c_j = 2'd0;
   wire act_neg = act_x[21];
   wire act_gt = $signed(act_x) > $signed({2'b00, act_top});
   wire signed [21:0] act_clip = act_neg ? 22'sd0 : act_gt ? $signed({2'b00, act_top}) : act_x;
-  wire signed [21:0] act_y = j == 9'd0 ? (ac_kind == 2'd1 ? act_clip : act_x)
-                           : j == 9'd1 ? (ac_kind == 2'd1 && (act_neg || act_gt) ? 22'sd0 : 22'sd65536) : 22'sd0;
+  wire signed [21:0] act_y = c_j == 2'd0 ? (ac_kind == 2'd1 ? act_clip : act_x)
+                           : c_j == 2'd1 ? (ac_kind == 2'd1 && (act_neg || act_gt) ? 22'sd0 : 22'sd65536) : 22'sd0;
   reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
   wire [7:0] oo = o[7:0], jj = j[7:0];
   wire xv = xmode == 2'd1 || xmode == 2'd2;
@@ -269,11 +270,11 @@ module vcore #(
       s_wb = j == 9'd0 ? ac_rbank : j == 9'd1 ? ac_dbank : ac_cbank;
       s_wbase = j == 9'd0 ? ac_rword : j == 9'd1 ? ac_dword : ac_cword;
       if (ac_table) begin
-        // T + shr(ΔT·f, 12): A = T, X = f, Y = ΔT from the knot word, u = 15 + 12
-        s_lerp = 1'b1; s_a_en = 1'b1; s_u = 6'd27;
+        // T + shr(ΔT·f, 12): A = T and Y = ΔT from the knot word, X = f as the constant (c_k), u = 15 + 12
+        s_lerp = 1'b1; s_a_en = 1'b1; s_x_k = 1'b1; s_u = 6'd27;
       end else begin
-        // the sequencer's value through the bypass (u = 0); linear ρ = sat(x): the S clamp (not counted)
-        s_ay = 1'b1; s_x_one = 1'b1; s_u = 6'd0; s_clamp = ac_kind == 2'd0 && j == 9'd0 ? 3'd3 : 3'd0;
+        // the sequencer's value as A, no product; linear ρ = sat(x): the S clamp (not counted)
+        s_ay = 1'b1; s_a_en = 1'b1; s_p_en = 1'b0; s_clamp = ac_kind == 2'd0 && j == 9'd0 ? 3'd3 : 3'd0;
       end
     end else if (is_pl) begin
       // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
@@ -375,8 +376,7 @@ module vcore #(
   reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_epi_fwd, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
   reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
   reg        c_lerp = 1'b0, c_ay = 1'b0, c_ur = 1'b0, c_tr = 1'b0;
-  reg [11:0] c_f;
-  reg signed [21:0] c_ayv;
+  reg [11:0] c_f;  // an ACT table slot's X: the fraction f, as vcore_elem's constant
   reg [WAW-1:0] c_wwa;
   reg [3:0]  c_ys;
   reg [5:0]  c_u;
@@ -384,12 +384,13 @@ module vcore #(
   reg [7:0]  c_ww;
   reg [14:0] c_k;
   always @(posedge clk) begin
-    c_k <= kr[xword[3:0]];
+    c_k <= kr[xword[3:0]];  // (an EBR's output register: kept apart from ACT's f)
+    c_f <= act_f;
     c_valid <= state == S_ISSUE && s_valid;
     c_wr <= state == S_ISSUE && s_valid && s_wr;
     c_wrw <= state == S_ISSUE && s_valid && s_wrw;
     c_aw <= s_aw;
-    c_lerp <= s_lerp; c_ay <= s_ay; c_f <= act_f; c_ayv <= act_y;
+    c_lerp <= s_lerp; c_ay <= s_ay; c_j <= j[1:0];
     c_ur <= state == S_ISSUE && is_act && ra_en;
     c_tr <= state == S_ISSUE && is_act && ap == 2'd0;
     c_wwa <= wa;
@@ -402,15 +403,18 @@ module vcore #(
   // the A reader covers every bank: the host's reads go through it (ca_b = host_bank while idle or trapped)
   wire [D-1:0] a_bank = word_of(rdata, ca_b, 8'hff);
   assign host_rdata = a_bank;
-  // PLAS: A is the weight register; an ACT table slot: A is the knot's T (bits 17:0 of the knot word)
-  wire [D-1:0] a_rd = c_lerp ? {{(D-18){wq_r[17]}}, wq_r[17:0]} : c_aw ? {{(D-32){wq_r[31]}}, wq_r} : a_bank;
+  // PLAS: A is the weight register; ACT: A is the knot's T (a table slot: bits 17:0 of the knot word) or the value
+  // a linear or clip slot writes
+  wire signed [21:0] a_act = c_lerp ? {{4{wq_r[17]}}, wq_r[17:0]} : act_y;
+  wire [D-1:0] a_rd = c_lerp || c_ay ? {{(D-22){a_act[21]}}, a_act} : c_aw ? {{(D-32){wq_r[31]}}, wq_r} : a_bank;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D-1:0] x_rd = word_of(rdata, cx_b, RX);  // X and ysub enter vcore_elem as 32 bits
   wire [D-1:0] s_rd = word_of(rdata, cs_b, RS);
   /* verilator lint_on UNUSEDSIGNAL */
-  // Y: MV's Wq; an ACT table slot's ΔT (the knot word's bits 31:18); a linear or clip slot's value; else a bank word
-  wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : c_lerp ? {{(D-14){wq_r[31]}}, wq_r[31:18]}
-                    : c_ay ? {{(D-22){c_ayv[21]}}, c_ayv} : word_of(rdata, cy_b, RY);
+  // Y: MV's Wq, a bank word; an ACT table slot's ΔT (the knot word's bits 31:18) in the low 16 bits, the only ones
+  // vcore_elem uses of an unsliced, unshifted Y without a subtrahend and not bypassed
+  wire [D-1:0] y_bank = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b, RY);
+  wire [D-1:0] y_rd = {y_bank[D-1:16], c_lerp ? {{2{wq_r[31]}}, wq_r[31:18]} : y_bank[15:0]};
   // ACT: the u word arrives (c_ur): x = shr(u, 8) = (u + 128) >>> 8 from u's low 29 bits (saturated beyond them), the
   // knot k and fraction f of rel = x + 2^19: below 0 the first knot, from 2^20 the last (f = 0: exactly T[0], T[256])
   /* verilator lint_off UNUSEDSIGNAL */
@@ -443,8 +447,8 @@ module vcore #(
   /* verilator lint_on UNUSEDSIGNAL */
   wire [1:0]      inc;
   vcore_elem #(.D(ED), .XS(XS)) elem (
-      .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(c_lerp ? {20'd0, c_f} : x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
-      .ysub(s_rd[31:0]), .kmant(c_k),
+      .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
+      .ysub(s_rd[31:0]), .kmant(c_lerp ? {3'd0, c_f} : c_k),
       .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .epi_fwd(c_epi_fwd), .y_lo(c_y_lo), .y_hi(c_y_hi),
       .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
       .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
