@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileProgram, disassemble, type CoreProgram, type Instr } from '../../hardware-models/fixed-point/core-program.js';
+import { compileProgram, disassemble, type ActInstr, type CoreProgram, type Instr } from '../../hardware-models/fixed-point/core-program.js';
 import { CoreProgramMachine, cost, DEFAULT_MODEL, frameCycles } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { betaReaders, encodeProgram } from '../../hardware-models/fixed-point/core-program-encode.js';
 import { toSignal, UP5K16 } from '../../hardware-models/fixed-point/format.js';
@@ -88,8 +88,24 @@ function eK(prog: CoreProgram): Set<number> {
   return new Set(prog.code.flatMap((i) => (i.op === 'E' && i.x?.m === 'k' ? [i.x.k] : [])));
 }
 
+/** The activations the machine ran in a script, by case (each RTL path the test claims to cover must occur). */
+interface ActCover {
+  /** table neurons, those at or past the last knot (k ≥ 256: the clamp), those below the first (k < 0) */
+  table: number;
+  tableLast: number;
+  tableFirst: number;
+  /** linear neurons, those whose x saturates (ρ = sat(x) ≠ x) */
+  linear: number;
+  linearSat: number;
+  /** clip neurons below 0, in [0, top], above top */
+  clipBelow: number;
+  clipIn: number;
+  clipAbove: number;
+}
+
 interface Script {
   lines: string[];
+  cover: ActCover;
   /** per run: [frame, cycles of the RTL-run instructions (all but the trapped ones) under the model, the whole run under the model] */
   model: Array<[number, number, number]>;
 }
@@ -109,6 +125,19 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
   prog.K.forEach((k, i) => lines.push(`K ${i} ${used.has(i) ? k.mant : 0}`));
   lines.push(`Q 0 ${prog.stepsPerFrame}`, `Q 1 ${prog.iterations}`);
   const m = new CoreProgramMachine(prog);
+  const cover: ActCover = { table: 0, tableLast: 0, tableFirst: 0, linear: 0, linearSat: 0, clipBelow: 0, clipIn: 0, clipAbove: 0 };
+  m.onAct = (ins, a) => {
+    if (ins.kind === 'table') {
+      cover.table++;
+      if (a.knot!.k >= TABLE_KNOTS - 1) cover.tableLast++;
+      if (a.knot!.k < 0) cover.tableFirst++;
+    } else if (ins.kind === 'linear') {
+      cover.linear++;
+      if (a.rho !== a.x) cover.linearSat++;
+    } else if (a.x < 0) cover.clipBelow++;
+    else if (a.x > a.top) cover.clipAbove++;
+    else cover.clipIn++;
+  };
   const wshadow = Float64Array.from(m.W.subarray(0, prog.w0));
   wshadow.forEach((w, i) => lines.push(`W ${i} ${w}`));
   for (const [a, w] of [...knotWords(prog), ...clipTops(prog)]) lines.push(`W ${a} ${w}`);
@@ -192,7 +221,7 @@ function script(prog: CoreProgram, drive: (m: CoreProgramMachine, frame: (f: num
       } else if (id === 3) lines.push(`Q 1 ${v}`);
     },
   );
-  return { lines, model };
+  return { lines, model, cover };
 }
 
 /** The banks' widths as vcore's BW parameter (8 bits a bank). */
@@ -280,6 +309,45 @@ function hotImage(): BoardImage {
   return img;
 }
 
+/**
+ * u values that reach every case of ACT (x = shr(u, 8)): the rails ±2^27 (x = ±2^19: the first knot with f = 0, the last
+ * knot's clamp), the rounding edges of shr(u, 8), the knot edges (x = 4096·m − 2^19 ± 1 around each knot m), clip tops
+ * (x = top ± 1) and pseudo-random values. `round` shifts the list so every neuron meets every value.
+ */
+function sweepU(round: number, i: number, tops: number[]): number {
+  const knot = (m: number, d: number) => (4096 * m - 2 ** 19 + d) * 256;
+  const fixed = [2 ** 27 - 1, -(2 ** 27), 0, 127, 128, -128, -129, 2 ** 27 - 129, 2 ** 27 - 128, -(2 ** 27) + 127, -(2 ** 27) + 128];
+  for (const t of tops) fixed.push(t * 256, t * 256 + 128, t * 256 - 129, -256);
+  const v = (round * 7 + i) % (fixed.length + 40);
+  if (v < fixed.length) return fixed[v]!;
+  const m = (round * 37 + i * 11) % 257;
+  const d = [-1, 0, 1, 2047, 2048][(round + i) % 5]!;
+  const x = Math.max(-(2 ** 27), Math.min(2 ** 27 - 1, knot(m, d) + ((round * 131 + i * 17) % 256) - 128));
+  return x;
+}
+
+/**
+ * The program's reset entry (the clear of d_in and every ACT of the program, at the start of its code) with mini-programs
+ * appended in place of the frame code, each [ACT of one neuron, E copying the word of ρ, ρ' or ρ''
+ * that ACT just wrote into the next word, HALT]: the copy reads what ACT's last slots write, so it must wait for them
+ * (the write-back hazard). Returns the program and the mini-programs' entry pcs with the ACT each runs.
+ */
+function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ pc: number; act: ActInstr }> } {
+  if (prog.entry.reset !== 0 || prog.entry.frame <= 0) throw new Error(`reset entry ${prog.entry.reset}, frame entry ${prog.entry.frame}`);
+  const code = prog.code.slice(0, prog.entry.frame);
+  const runs: Array<{ pc: number; act: ActInstr }> = [];
+  const kinds = new Map<string, ActInstr>();
+  for (const ins of prog.code) if (ins.op === 'ACT' && ins.n >= 2 && !kinds.has(ins.kind)) kinds.set(ins.kind, ins);
+  for (const act of kinds.values())
+    for (const src of [act.rho, act.drho, act.curv]) {
+      runs.push({ pc: code.length, act });
+      code.push({ ...act, n: 1 });
+      code.push({ op: 'E', n: 1, dst: { bank: src.bank, word: src.word + 1 }, clamp: 'none', count: false, a: src, aNeg: false, x: null, y: null, sh: 0, useExp: false, pNeg: false, mask: null });
+      code.push({ op: 'HALT' });
+    }
+  return { prog: { ...prog, code }, runs };
+}
+
 const rails = (xs: number[], k: number, mod: number) => xs.map((_, c) => ((k + c) % mod ? 2 ** 19 - 1 : -(2 ** 19)));
 
 describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against the program machine (UP5K16)', () => {
@@ -312,6 +380,8 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     const { cycles } = run(prog, s, 'example');
     expect(sat).toBeGreaterThan(0);
     expect(cycles.filter((c) => c[1] !== 0), 'runs with traps').toEqual([]);
+    expect(s.cover.table).toBeGreaterThan(0);
+    expect(s.cover.linear).toBeGreaterThan(0);
     // runs: 0 reset, 1..17 frames 0..16 (frame 16 after the second reset), 18 the reset, ...: frame 2 learns with
     // 4 iterations, frame 22 (run 24) is an inference frame with 4
     const learnRun = cycles[3]!;
@@ -337,15 +407,20 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
     });
     run(prog, s, 'hot');
     expect(sat).toBeGreaterThan(1000);
-    process.stderr.write(`NOTE: vcore (hot image): 8 frames bit-exact, ${sat} saturations\n`);
+    // u at its rail: x = 2^19 reaches the last knot (the clamp); the linear outputs' ρ never saturates here (the ACT sweep below does that)
+    expect(s.cover.tableLast).toBeGreaterThan(0);
+    process.stderr.write(`NOTE: vcore (hot image): 8 frames bit-exact, ${sat} saturations; activations ${JSON.stringify(s.cover)}\n`);
   }, 600_000);
 
-  it('runs the deeper network (three table populations, chained and skip projections) and the 64-neuron clip network, learning with targets', () => {
-    const nets: Array<[string, BoardImage]> = [
-      ['deeper', deeperNetworkImage()],
-      ['64-neuron clip', compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image],
+  it('runs the deeper network (logistic and tanh tables, chained and skip projections), the 64-neuron clip network and a clipped ReLU (top 2.5, weights ×8), learning with targets', () => {
+    const relu = compileBoardImage(layeredNetwork([4, 8, 3], { activation: { name: 'clipped-relu', max: 2.5 }, seed: 7 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image;
+    for (const p of relu.projections) p.weights = p.weights.map((w) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, w * 8)));
+    const nets: Array<[string, BoardImage, (c: ActCover) => void]> = [
+      ['deeper', deeperNetworkImage(), (c) => expect(c.table).toBeGreaterThan(0)],
+      ['64-neuron clip', compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image, (c) => expect(c.clipBelow * c.clipIn).toBeGreaterThan(0)],
+      ['clipped ReLU 2.5', relu, (c) => expect(c.clipBelow * c.clipIn).toBeGreaterThan(0)],
     ];
-    for (const [name, img] of nets) {
+    for (const [name, img, covered] of nets) {
       const prog = compileProgram(img, UP5K16);
       const nIn = img.nInputs - img.populations.filter((p) => p.kind === 'bias').reduce((a, p) => a + p.size, 0);
       const s = script(prog, (m, frame) => {
@@ -359,9 +434,49 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
         }
       });
       const { cycles } = run(prog, s, name);
-      process.stderr.write(`NOTE: vcore (${name}): ${cycles.length} runs bit-exact, ${prog.banks.length} banks, ${prog.code.length} instructions; learning frame ${cycles.at(-1)![0]} RTL cycles (model ${s.model.at(-1)![1]} for the same instructions, ${s.model.at(-1)![2]} whole)\n`);
+      expect(cycles.filter((c) => c[1] !== 0), `${name}: runs with traps`).toEqual([]);
+      covered(s.cover);
+      process.stderr.write(`NOTE: vcore (${name}): ${cycles.length} runs bit-exact, ${prog.banks.length} banks, ${prog.code.length} instructions; learning frame ${cycles.at(-1)![0]} RTL cycles (the cost model's whole frame ${s.model.at(-1)![2]}); activations ${JSON.stringify(s.cover)}\n`);
     }
   }, 600_000);
+
+  it('runs every activation kind over its whole input range (u swept to the rails, knot, rounding and top edges) and an instruction right behind ACT reading its last writes (the hazard)', () => {
+    const relu = compileBoardImage(layeredNetwork([4, 8, 3], { activation: { name: 'clipped-relu', max: 2.5 }, seed: 7 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image;
+    const nets: Array<[string, BoardImage]> = [
+      ['example (logistic table, linear)', teacherImage()],
+      ['deeper (tanh table)', deeperNetworkImage()],
+      ['64-neuron clip (top 1)', compileBoardImage(layeredNetwork([6, 40, 18, 6], { activation: 'hard-sigmoid', seed: 5 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image],
+      ['clipped ReLU (top 2.5)', relu],
+    ];
+    for (const [name, img] of nets) {
+      const { prog, runs } = withHazardRuns(compileProgram(img, UP5K16));
+      const acts = prog.code.filter((i): i is ActInstr => i.op === 'ACT');
+      const tops = [...new Set(acts.filter((a) => a.kind === 'clip').map((a) => prog.K[a.k]!.mant))];
+      const s = script(prog, (m, frame) => {
+        for (let r = 0; r < 12; r++) {
+          frame(r);
+          for (const a of acts) for (let i = 0; i < a.n; i++) m.mem[a.u.bank]![a.u.word + i] = sweepU(r, i, tops);
+          m.runFrom(prog.entry.reset, false);
+          runs.forEach(({ pc, act }, h) => {
+            m.mem[act.u.bank]![act.u.word] = sweepU(r + 3, h, tops);
+            m.runFrom(pc, false);
+          });
+        }
+      });
+      run(prog, s, `${name} sweep`);
+      const c = s.cover;
+      if (acts.some((a) => a.kind === 'table')) expect([c.tableLast, c.table - c.tableLast].every((v) => v > 0), `${name}: table cases ${JSON.stringify(c)}`).toBe(true);
+      if (acts.some((a) => a.kind === 'linear')) expect(c.linearSat * (c.linear - c.linearSat), `${name}: linear cases`).toBeGreaterThan(0);
+      if (acts.some((a) => a.kind === 'clip')) expect(c.clipBelow * c.clipIn * c.clipAbove, `${name}: clip cases`).toBeGreaterThan(0);
+      process.stderr.write(`NOTE: vcore ACT sweep (${name}): ${s.model.length} runs bit-exact (${runs.length} hazard runs); activations ${JSON.stringify(c)}\n`);
+    }
+  }, 600_000);
+
+  it('refuses a table that does not fit the knot word (depression-matched: T above signed 18 bits), naming slot, j and k', () => {
+    const img = compileBoardImage(layeredNetwork([3, 5, 2], { activation: 'depression-matched', seed: 3 }).build(), { dtMs: 0.1, frameMs: 0.5 }).image;
+    const prog = compileProgram(img, UP5K16);
+    expect(() => script(prog, (m) => m.reset())).toThrow(/^table slot 0 \(tb 0\), j 0, k \d+: T = \d+ does not fit the knot word's signed 18 bits$/);
+  });
 
   it('is lint-clean under verilator --lint-only -Wall', () => {
     const v = (f: string) => join(GATEWARE, 'vcore', f);
