@@ -330,7 +330,10 @@ function sweepU(round: number, i: number, tops: number[]): number {
  * The program's reset entry (the clear of d_in and every ACT of the program, at the start of its code) with mini-programs
  * appended in place of the frame code, each [ACT of one neuron, E copying the word of ρ, ρ' or ρ''
  * that ACT just wrote into the next word, HALT]: the copy reads what ACT's last slots write, so it must wait for them
- * (the write-back hazard). Returns the program and the mini-programs' entry pcs with the ACT each runs.
+ * (the write-back hazard); and per kind with 8 neurons or more [E shifting u down by one word over e = min(10, n − 1)
+ * words (u[i] = u[i + 1]: long enough for ACT to be prefetched behind it), ACT of neuron e − 1, HALT]: ACT reads
+ * the word the E writes last, so it must wait for it (its read hazard). Returns the program and the mini-programs'
+ * entry pcs with the ACT each runs (the u words the sweep writes: act.u + 0 and + 1).
  */
 function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ pc: number; act: ActInstr }> } {
   if (prog.entry.reset !== 0 || prog.entry.frame <= 0) throw new Error(`reset entry ${prog.entry.reset}, frame entry ${prog.entry.frame}`);
@@ -345,6 +348,16 @@ function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ p
       code.push({ op: 'E', n: 1, dst: { bank: src.bank, word: src.word + 1 }, clamp: 'none', count: false, a: src, aNeg: false, x: null, y: null, sh: 0, useExp: false, pNeg: false, mask: null });
       code.push({ op: 'HALT' });
     }
+  const widest = new Map<string, ActInstr>();
+  for (const ins of prog.code) if (ins.op === 'ACT' && ins.n >= 8 && !(ins.n <= (widest.get(ins.kind)?.n ?? 0))) widest.set(ins.kind, ins);
+  for (const act of widest.values()) {
+    const e = Math.min(10, act.n - 1);
+    const at = (a: { bank: number; word: number }, i: number) => ({ bank: a.bank, word: a.word + i });
+    runs.push({ pc: code.length, act: { ...act, u: at(act.u, e - 1), rho: at(act.rho, e - 1), drho: at(act.drho, e - 1), curv: at(act.curv, e - 1) } });
+    code.push({ op: 'E', n: e, dst: act.u, clamp: 'none', count: false, a: at(act.u, 1), aNeg: false, x: null, y: null, sh: 0, useExp: false, pNeg: false, mask: null });
+    code.push({ ...runs.at(-1)!.act, n: 1 });
+    code.push({ op: 'HALT' });
+  }
   return { prog: { ...prog, code }, runs };
 }
 
@@ -459,6 +472,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
           m.runFrom(prog.entry.reset, false);
           runs.forEach(({ pc, act }, h) => {
             m.mem[act.u.bank]![act.u.word] = sweepU(r + 3, h, tops);
+            m.mem[act.u.bank]![act.u.word + 1] = sweepU(r + 5, h, tops);
             m.runFrom(pc, false);
           });
         }
