@@ -5,15 +5,15 @@
 // the epilogue), MV (forward and transposed, partial sums, the epilogue; the weights from W,
 // Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
 // write port each); results are written back at the address each slot carries down the pipeline, and the
-// saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
-// flight (RAW per bank); traps and HALT wait for the pipeline to drain.
+// saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT/PLAS/ACT issues once no bank it reads (ACT: u;
+// and W for MV, PLAS, ACT) has a write in flight (RAW per bank); traps and HALT wait for the pipeline to drain.
 // PLAS ('row' mode) runs as two mac terms (R[r] on Y in halves, C[c] on X), then the epilogue W + rs(sum, u1),
 // saturated to int32 into W. ACT (linear, clip, table) runs as 3 slots a neuron (one per result: the banks have one
 // write port) behind a 2-cycle prologue: the sequencer reads u[i] two cycles ahead of neuron i's first slot and forms
 // x = shr(u, 8), the knot k and the fraction f; a table slot j (ρ, ρ', ρ'') reads the knot word at W[8192 + tb + 257j
 // + k] (bits 17:0 T[k], 31:18 ΔT = T[k+1] − T[k], written by the host) and vcore_elem computes T + shr(ΔT·f, 12);
-// linear and clip slots pass a value the sequencer forms (x, the clipped x, ONE or 0) through the bypass (linear's ρ
-// with the S clamp); a clip top is read once from W[16352 + k]. PLAS's chain mode is not executed here: it stops
+// linear and clip slots pass a value the sequencer forms (x, x clipped to [0, top], ONE or 0) as A with no product
+// (linear's ρ through the S clamp); a clip top is read once from W[16352 + k]. PLAS's chain mode is not executed here: it stops
 // the core with `trap` = 1 and trap_pc = its pc; the host (the testbench) does the instruction on the banks and W
 // through the host port and pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
@@ -352,7 +352,8 @@ module vcore #(
   // (PLAS's result ~5 cycles after its weight was read, or the host's) takes the port; reads happen otherwise. PLAS
   // reads a weight only in its epilogue slot (every 3rd cycle) and its write lands between the next weight's read and
   // the one after, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
-  // done (W is hazard bit 7). The upper addresses (16K words) are free: room for W0, the restore copy.
+  // done (W is hazard bit 7). Addresses (16K words): W at 0.., W0 (the restore copy, host only) above it, the
+  // activations' knot words at 8192 + i, the clip tops at 16352 + k (the host writes them at install).
   // ACT reads W too: a clip top at 16352 + k in the prologue, a knot word at 8192 + tb + 257·j + k in a table slot
   wire [13:0]    act_wa = ap == 2'd0 ? {9'h1ff, ac_k} : abase + {5'd0, act_k};
   wire [13:0]    w_a = host ? w_addr : is_act ? act_wa : {{(14-WAW){1'b0}}, wa};
