@@ -83,7 +83,7 @@ function supported(prog: CoreProgram): void {
   });
 }
 
-/** The K registers the E ops multiply by (the RTL's K file; ACT's clip tops are the trap's, PLAS 'row' uses only its factor's exponent, folded into u1). */
+/** The K registers the E ops multiply by (the RTL's K file; ACT's clip tops are W words, PLAS 'row' uses only its factor's exponent, folded into u1). */
 function eK(prog: CoreProgram): Set<number> {
   return new Set(prog.code.flatMap((i) => (i.op === 'E' && i.x?.m === 'k' ? [i.x.k] : [])));
 }
