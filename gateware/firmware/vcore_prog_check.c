@@ -120,7 +120,9 @@ static void canon_e(const ins_t *s, int32_t *f) {
   uint32_t k = (uint32_t)f[E_X + S_A];
   int32_t dexp = f[E_USEEXP] && xk && k < s->v->n_k ? k_exp(s, k) : 0;   /* decode: K padded with zeros */
   int32_t sh = f[E_ONE] ? f[E_U] : f[E_U] - 15 + dexp;
-  int one = xk && k != s->v->k_beta && k_mant(s, k) == 1 && k_exp(s, k) == 0;
+  /* isOne: the bypass has no slice stage, so only an unsliced, unclipped vector Y takes it */
+  int plain_y = f[E_Y + S_MODE] != 0 && f[E_Y + S_MODE] != 3 && f[E_Y + S_S] == 0 && !f[E_Y + S_CLIP];
+  int one = plain_y && xk && k != s->v->k_beta && k_mant(s, k) == 1 && k_exp(s, k) == 0;
   f[E_U] = one ? sh : 15 + sh - (f[E_USEEXP] && xk ? k_exp(s, k) : 0);
   f[E_ONE] = one;
   if (!f[E_AEN]) f[E_A] = 0;
@@ -199,13 +201,13 @@ static int clip_top(ins_t *s, const vcore_image_view *v, uint32_t k) {
 }
 
 /* the K register instruction pc reads and its allowed mantissas (checkKUses: a factor's in 0..2^factorBits - 1, a
- * clip top's in Q3.16); 0 where it reads none */
+ * clip top's in 0..2^19 - 1, a non-negative Q3.16 signal); 0 where it reads none */
 static int k_use(const ins_t *s, uint32_t factor_bits, uint32_t *k, int32_t *lo, int32_t *hi) {
   *lo = 0;
   *hi = (int32_t)((1u << factor_bits) - 1u);
   if (s->op == OP_E && s->f[E_X + S_MODE] == 3) *k = (uint32_t)s->f[E_X + S_A];
   else if (s->op == OP_PLAS) *k = (uint32_t)s->f[PL_K];
-  else if (s->op == OP_ACT && s->f[ACT_KIND] == 1) { *k = (uint32_t)s->f[ACT_K]; *lo = -(1 << 19); *hi = (1 << 19) - 1; }
+  else if (s->op == OP_ACT && s->f[ACT_KIND] == 1) { *k = (uint32_t)s->f[ACT_K]; *lo = 0; *hi = (1 << 19) - 1; }
   else return 0;
   return 1;
 }

@@ -1,7 +1,7 @@
 import { ByteWriter } from '../../core/bytes.js';
 import type { Addr, CoreProgram, Factor, Instr } from './core-program.js';
 import { betaReaders, decodeProgram, encodeProgram, WORDS_PER_INSTR } from './core-program-encode.js';
-import { SIGNAL_MAX, SIGNAL_MIN } from './format.js';
+import { SIGNAL_MAX } from './format.js';
 import { TABLE_KNOTS } from './image.js';
 import { FieldReader, ImageError, openContainer, sealContainer } from './image-container.js';
 import { knotProblem } from './vcore-knots.js';
@@ -282,7 +282,7 @@ function checkKUses(r: FieldReader, code: Instr[], K: Factor[], kAt: number[], f
     };
     if (ins.op === 'E' && ins.x?.m === 'k') use(ins.x.k, 0, 2 ** factorBits - 1, 'a factor');
     if (ins.op === 'PLAS') use(ins.k, 0, 2 ** factorBits - 1, 'a factor');
-    if (ins.op === 'ACT' && ins.kind === 'clip') use(ins.k, SIGNAL_MIN, SIGNAL_MAX, 'a clip top');
+    if (ins.op === 'ACT' && ins.kind === 'clip') use(ins.k, 0, SIGNAL_MAX, 'a clip top (the core holds it as 20 bits, unsigned)');
   });
 }
 

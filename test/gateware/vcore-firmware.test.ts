@@ -168,6 +168,7 @@ function handMade(): Array<[string, Uint8Array, VcoreBuild, RegExp]> {
     ['β readers changed', edit((v) => v.setUint16(L.readers, (vi.betaReaders[0]! + 1) % L.nInstr, true)), B, /^beta readers$/],
     ['β outside the K file', edit((v) => v.setInt32(L.K + 5 * vi.prog.kBeta, 1 << 15, true)), B, /^K \d+ mantissa$/],
     ['a clip top outside Q3.16', edit((v) => v.setInt32(LC.K + 5 * clipAct.k, 1 << 19, true), clip), B, /^K \d+ mantissa$/],
+    ['a negative clip top (the core holds it unsigned)', edit((v) => v.setInt32(LC.K + 5 * clipAct.k, -1, true), clip), B, /^K \d+ mantissa$/],
   ];
 }
 
