@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWARE, hasVerilator } from '../gateware/tools.js';
+import { checkRtlProgram, VCORE_RTL_LIMITS } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
 // Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
@@ -68,20 +69,15 @@ function clipTops(prog: CoreProgram): Array<[number, number]> {
   });
 }
 
-/** What the RTL supports of the program (throws otherwise). */
+/** What the RTL supports of the program, as this test builds it (vcore-rtl-limits.ts; throws naming every problem). */
 function supported(prog: CoreProgram): void {
-  if (prog.banks.length > 8) throw new Error(`${prog.banks.length} banks`);
-  if (prog.banks.some((b) => b.words > 256)) throw new Error('a bank over 256 words');
-  if (prog.K.length > 16) throw new Error(`${prog.K.length} K registers`);
-  if (prog.code.length > 128) throw new Error(`${prog.code.length} instructions`);
-  for (const k of eK(prog)) if (prog.K[k]!.mant < 0 || prog.K[k]!.mant >= 2 ** 15) throw new Error(`K${k} mantissa ${prog.K[k]!.mant}`);
-  prog.code.forEach((ins, pc) => {
-    if (ins.op !== 'E') return;
-    if (ins.aNeg) throw new Error(`${pc}: negated A`);
-    if (ins.x && ins.x.m !== 'k' && (ins.x.sub || ins.x.shl || (ins.x.sl.s !== 0 && ins.x.sl.s !== 4))) throw new Error(`${pc}: X pre-adder or slice`);
-    if (ins.y?.m === 'k') throw new Error(`${pc}: constant on Y`);
-  });
+  const limits = { ...VCORE_RTL_LIMITS, banks: prog.banks.map((b) => ({ words: 256, bits: Math.min(D, b.bits) })), weightWords: 2 ** testWaw(prog) };
+  const problems = checkRtlProgram(prog, limits);
+  if (problems.length) throw new Error(`the RTL does not run this program: ${problems.join('; ')}`);
 }
+
+/** The weight address bits the test builds vcore with for a program. */
+const testWaw = (prog: CoreProgram) => Math.max(1, Math.ceil(Math.log2(prog.w0)));
 
 /** The K registers the E ops multiply by (the RTL's K file; ACT's clip tops are W words, PLAS 'row' uses only its factor's exponent, folded into u1). */
 function eK(prog: CoreProgram): Set<number> {
@@ -273,7 +269,7 @@ function build(nb: number, waw: number, bw: string, roles: Record<string, number
 
 /** Runs the script on the RTL; fails with frame, pc, instruction, bank, word, expected and got on a mismatch. Per run: [RTL cycles (traps excluded), traps, model cycles of the same instructions]. */
 function run(prog: CoreProgram, s: Script, what: string): { cycles: Array<[number, number, number]> } {
-  const dir = build(prog.banks.length, Math.max(1, Math.ceil(Math.log2(prog.w0))), bankWidths(prog), roleBanks(prog));
+  const dir = build(prog.banks.length, testWaw(prog), bankWidths(prog), roleBanks(prog));
   try {
     const r = spawnSync(join(dir, 'vcore_tb'), [], { input: s.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
     const out = r.stdout.trim().split('\n');
