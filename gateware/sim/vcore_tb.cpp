@@ -4,9 +4,10 @@
 //   K idx mant              a K register's mantissa
 //   Q sel value             loop count: 0 steps per frame, 1 iterations
 //   M bank word value       a host write to a bank (signed)
-//   W idx value             a weight register (signed 32 bits)
+//   W idx value             a word of the W memory (signed 32 bits; idx 0..16383: the weights, the activations'
+//                           knot words at 8192 + i and clip tops at 16352 + k, written at install)
 //   S value                 the saturation counter
-//   R pc learn frame        start at pc; run until HALT. Each trap reads
+//   R pc learn frame        start at pc; run until HALT. ACT runs in the RTL; only PLAS's chain mode traps. Each trap reads
 //     T pc nchk nwchk nwr nww sat  + nchk × (bank word want) + nwchk × (idx want) + nwr × (bank word value)
 //       + nww × (idx value) + sat
 //   (the bank words and weights to compare before the trapped instruction, the machine's saturation count then, the

@@ -5,12 +5,17 @@
 // the epilogue), MV (forward and transposed, partial sums, the epilogue; the weights from W,
 // Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
 // write port each); results are written back at the address each slot carries down the pipeline, and the
-// saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT issues once no bank it reads has a write in
-// flight (RAW per bank); traps and HALT wait for the pipeline to drain.
+// saturation counter adds vcore_elem's counts. Hazards: an E/MV/DOT/PLAS/ACT issues once no bank it reads (ACT: u;
+// and W for MV, PLAS, ACT) has a write in flight (RAW per bank); traps and HALT wait for the pipeline to drain.
 // PLAS ('row' mode) runs as two mac terms (R[r] on Y in halves, C[c] on X), then the epilogue W + rs(sum, u1),
-// saturated to int32 into W. ACT and PLAS's chain mode are not executed here yet: they stop the core with `trap` = 1 and
-// trap_pc = their pc; the host (the testbench) does the instruction on the banks and W through the host port and
-// pulses `resume`.
+// saturated to int32 into W. ACT (linear, clip, table) runs as 3 slots a neuron (one per result: the banks have one
+// write port) behind a 2-cycle prologue: the sequencer reads u[i] two cycles ahead of neuron i's first slot and forms
+// x = shr(u, 8), the knot k and the fraction f; a table slot j (ρ, ρ', ρ'') reads the knot word at W[8192 + tb + 257j
+// + k] (bits 17:0 T[k], 31:18 ΔT = T[k+1] − T[k], written by the host) and vcore_elem computes T + shr(ΔT·f, 12);
+// linear and clip slots pass a value the sequencer forms (x, x clipped to [0, top], ONE or 0) as A with no product
+// (linear's ρ through the S clamp); a clip top is read once from W[16352 + k]. PLAS's chain mode is not executed here: it stops
+// the core with `trap` = 1 and trap_pc = its pc; the host (the testbench) does the instruction on the banks and W
+// through the host port and pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
 // written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
 // saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement, built only under
@@ -61,7 +66,7 @@ module vcore #(
     output wire [D-1:0]   host_rdata,
     // the weight registers W (32 bits; Wq = clampBits(shr(W, WS), WB) formed on every read)
     input  wire           w_we,
-    input  wire [WAW-1:0] w_addr,
+    input  wire [13:0]    w_addr,   // W 0.., W0 above it, knot words at 8192 + i, clip tops at 16352 + k
     input  wire [31:0]    w_wdata,
     output wire [31:0]    w_rdata,
     input  wire           sat_we,
@@ -70,7 +75,7 @@ module vcore #(
     output reg  [31:0]    cycles
 );
   localparam S_IDLE = 3'd0, S_DEC = 3'd2, S_ISSUE = 3'd3, S_TRAP = 3'd5;
-  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_PLAS = 4'd4, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
+  localparam OP_HALT = 4'd0, OP_E = 4'd1, OP_MV = 4'd2, OP_DOT = 4'd3, OP_PLAS = 4'd4, OP_ACT = 4'd5, OP_LOOP = 4'd6, OP_NEXT = 4'd7, OP_JNL = 4'd8, OP_JMP = 4'd9;
 
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
@@ -186,7 +191,21 @@ module vcore #(
   wire [2:0]  pl_cbank = ir[59:57];
   wire [5:0]  pl_u     = ir[65:60];
   wire        pl_chain = ir[72];
-  wire is_mv = op == OP_MV, is_dot = op == OP_DOT, is_pl = op == OP_PLAS && !pl_chain;
+  // ACT fields: kind (0 linear, 1 clip, 2 table), n, u, ρ, ρ', ρ'', the clip top's index k, the table base tb
+  wire [1:0]  ac_kind  = ir[5:4];
+  wire [8:0]  ac_n     = ir[14:6];
+  wire [7:0]  ac_uword = ir[22:15];
+  wire [2:0]  ac_ubank = ir[25:23];
+  wire [7:0]  ac_rword = ir[33:26];
+  wire [2:0]  ac_rbank = ir[36:34];
+  wire [7:0]  ac_dword = ir[44:37];
+  wire [2:0]  ac_dbank = ir[47:45];
+  wire [7:0]  ac_cword = ir[55:48];
+  wire [2:0]  ac_cbank = ir[58:56];
+  wire [4:0]  ac_k     = ir[63:59];
+  wire [12:0] ac_tb    = ir[76:64];
+  wire is_mv = op == OP_MV, is_dot = op == OP_DOT, is_pl = op == OP_PLAS && !pl_chain, is_act = op == OP_ACT;
+  wire ac_table = ac_kind == 2'd2;
 
   // ---- issue: slot (o, j): E element o (em: sub-slot j 0..2); MV row/column o, term j (then the epilogue, j = cols or rows);
   // every epilogue (MV, em, PLAS) issues right behind its row's last term: vcore_elem's epi_fwd, no bubble
@@ -194,6 +213,24 @@ module vcore #(
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
   reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms 0, 1; the epilogue 3)
+  // ACT: the prologue (ap 0: u[0] and the clip top read, 1: they arrive, 2: the slots), the next u to read (an),
+  // the knot word base 8192 + tb + 257·j of slot j, and the neuron's x = shr(u, 8) (saturated to ±2^21 beyond
+  // u's 29 bits: every kind's result is the same), knot k, fraction f; the clip top (< 2^20)
+  reg  [1:0] ap = 2'd0;
+  reg  [7:0] an = 8'd0;
+  reg  [13:0] abase = 14'd0;
+  reg  signed [21:0] act_x = 22'sd0;
+  reg  [8:0] act_k = 9'd0;
+  reg  [11:0] act_f = 12'd0;
+  reg  [19:0] act_top = 20'd0;
+  // the value a linear or clip slot writes (formed in its data cycle: slot c_j's neuron is still in act_x, but for
+  // slot 2, whose value is 0): ρ (x; clipped to [0, top] for clip), ρ' (ONE; clip: ONE where 0 ≤ x ≤ top, else 0), ρ'' (0)
+  reg  [1:0] c_j = 2'd0;
+  wire act_neg = act_x[21];
+  wire act_gt = $signed(act_x) > $signed({2'b00, act_top});
+  wire signed [21:0] act_clip = act_neg ? 22'sd0 : act_gt ? $signed({2'b00, act_top}) : act_x;
+  wire signed [21:0] act_y = c_j == 2'd0 ? (ac_kind == 2'd1 ? act_clip : act_x)
+                           : c_j == 2'd1 ? (ac_kind == 2'd1 && (act_neg || act_gt) ? 22'sd0 : 22'sd65536) : 22'sd0;
   reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
   wire [7:0] oo = o[7:0], jj = j[7:0];
   wire xv = xmode == 2'd1 || xmode == 2'd2;
@@ -211,7 +248,7 @@ module vcore #(
   reg [7:0]  ra_i, rx_i, ry_i, rs_i, rm_i, s_wi;
   // the slot's controls
   reg        s_valid, s_a_en, s_p_en, s_mask, s_p_neg, s_mac, s_epi, s_epi_fwd, s_y_lo, s_y_hi, s_x_k, s_x_one, s_x_clip, s_x_sl;
-  reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw;
+  reg        s_y_shl8, s_y_sub_en, s_y_clip, s_count, s_wr, s_yw, s_aw, s_wrw, s_lerp, s_ay;
   reg [3:0]  s_ys;
   reg [5:0]  s_u;
   reg [2:0]  s_clamp;
@@ -225,8 +262,21 @@ module vcore #(
     s_valid = 1'b1; s_a_en = 1'b0; s_p_en = 1'b1; s_mask = 1'b0; s_p_neg = 1'b0; s_mac = 1'b0; s_epi = 1'b0; s_epi_fwd = 1'b0;
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
-    s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0;
-    if (is_pl) begin
+    s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0; s_lerp = 1'b0; s_ay = 1'b0;
+    if (is_act) begin
+      // u[0] in the prologue, u[o + 1] in neuron o's slot 1 (it arrives in slot 2, k and f are registered for o + 1)
+      ra_en = ap == 2'd0 || (ap == 2'd2 && j == 9'd1); ra_b = ac_ubank; ra_base = ac_uword; ra_i = an;
+      s_valid = ap == 2'd2; s_wr = 1'b1; s_wi = oo;
+      s_wb = j == 9'd0 ? ac_rbank : j == 9'd1 ? ac_dbank : ac_cbank;
+      s_wbase = j == 9'd0 ? ac_rword : j == 9'd1 ? ac_dword : ac_cword;
+      if (ac_table) begin
+        // T + shr(ΔT·f, 12): A = T and Y = ΔT from the knot word, X = f as the constant (c_k), u = 15 + 12
+        s_lerp = 1'b1; s_a_en = 1'b1; s_x_k = 1'b1; s_u = 6'd27;
+      end else begin
+        // the sequencer's value as A, no product; linear ρ = sat(x): the S clamp (not counted)
+        s_ay = 1'b1; s_a_en = 1'b1; s_p_en = 1'b0; s_clamp = ac_kind == 2'd0 && j == 9'd0 ? 3'd3 : 3'd0;
+      end
+    end else if (is_pl) begin
       // W[wb + r·cols + c] = int32(W + rs(R[r]·C[c], u1)): R (28 bits) as two mac terms like em, C on X (16 bits)
       rx_en = 1'b1; rx_b = pl_cbank; rx_base = pl_cword; rx_i = jj;
       ry_en = 1'b1; ry_b = pl_rbank; ry_base = pl_rword; ry_i = oo;
@@ -302,13 +352,16 @@ module vcore #(
   // (PLAS's result ~5 cycles after its weight was read, or the host's) takes the port; reads happen otherwise. PLAS
   // reads a weight only in its epilogue slot (every 3rd cycle) and its write lands between the next weight's read and
   // the one after, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
-  // done (W is hazard bit 7). The upper addresses (16K words) are free: room for W0, the restore copy.
-  wire [WAW-1:0] w_a = host ? w_addr : wa;
+  // done (W is hazard bit 7). Addresses (16K words): W at 0.., W0 (the restore copy, host only) above it, the
+  // activations' knot words at 8192 + i, the clip tops at 16352 + k (the host writes them at install).
+  // ACT reads W too: a clip top at 16352 + k in the prologue, a knot word at 8192 + tb + 257·j + k in a table slot
+  wire [13:0]    act_wa = ap == 2'd0 ? {9'h1ff, ac_k} : abase + {5'd0, act_k};
+  wire [13:0]    w_a = host ? w_addr : is_act ? act_wa : {{(14-WAW){1'b0}}, wa};
   wire           w_wen;
-  wire [WAW-1:0] w_wa;
+  wire [13:0]    w_wa;
   wire [31:0]    w_wd;
   wire [31:0]    wq_r;  // the word read the cycle before (held over a write)
-  wire [13:0]    w_port = {{(14-WAW){1'b0}}, w_wen ? w_wa : w_a};
+  wire [13:0]    w_port = w_wen ? w_wa : w_a;
   spram w_lo (.clk(clk), .addr(w_port), .wd(w_wd[15:0]), .wmask(4'hf), .we(w_wen), .rd(wq_r[15:0]));
   spram w_hi (.clk(clk), .addr(w_port), .wd(w_wd[31:16]), .wmask(4'hf), .we(w_wen), .rd(wq_r[31:16]));
   assign w_rdata = wq_r;
@@ -323,6 +376,8 @@ module vcore #(
   // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
   reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_epi_fwd, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
   reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
+  reg        c_lerp = 1'b0, c_ay = 1'b0, c_ur = 1'b0, c_tr = 1'b0;
+  reg [11:0] c_f;  // an ACT table slot's X: the fraction f, as vcore_elem's constant
   reg [WAW-1:0] c_wwa;
   reg [3:0]  c_ys;
   reg [5:0]  c_u;
@@ -330,11 +385,15 @@ module vcore #(
   reg [7:0]  c_ww;
   reg [14:0] c_k;
   always @(posedge clk) begin
-    c_k <= kr[xword[3:0]];
+    c_k <= kr[xword[3:0]];  // (an EBR's output register: kept apart from ACT's f)
+    c_f <= act_f;
     c_valid <= state == S_ISSUE && s_valid;
     c_wr <= state == S_ISSUE && s_valid && s_wr;
     c_wrw <= state == S_ISSUE && s_valid && s_wrw;
     c_aw <= s_aw;
+    c_lerp <= s_lerp; c_ay <= s_ay; c_j <= j[1:0];
+    c_ur <= state == S_ISSUE && is_act && ra_en;
+    c_tr <= state == S_ISSUE && is_act && ap == 2'd0;
     c_wwa <= wa;
     c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi; c_epi_fwd <= s_epi_fwd;
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
@@ -345,12 +404,35 @@ module vcore #(
   // the A reader covers every bank: the host's reads go through it (ca_b = host_bank while idle or trapped)
   wire [D-1:0] a_bank = word_of(rdata, ca_b, 8'hff);
   assign host_rdata = a_bank;
-  wire [D-1:0] a_rd = c_aw ? {{(D-32){wq_r[31]}}, wq_r} : a_bank;  // PLAS: A is the weight register
+  // PLAS: A is the weight register; ACT: A is the knot's T (a table slot: bits 17:0 of the knot word) or the value
+  // a linear or clip slot writes
+  wire signed [21:0] a_act = c_lerp ? {{4{wq_r[17]}}, wq_r[17:0]} : act_y;
+  wire [D-1:0] a_rd = c_lerp || c_ay ? {{(D-22){a_act[21]}}, a_act} : c_aw ? {{(D-32){wq_r[31]}}, wq_r} : a_bank;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [D-1:0] x_rd = word_of(rdata, cx_b, RX);  // X and ysub enter vcore_elem as 32 bits
   wire [D-1:0] s_rd = word_of(rdata, cs_b, RS);
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [D-1:0] y_rd = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b, RY);
+  // Y: MV's Wq, a bank word; an ACT table slot's ΔT (the knot word's bits 31:18) in the low 16 bits, the only ones
+  // vcore_elem uses of an unsliced, unshifted Y without a subtrahend and not bypassed
+  wire [D-1:0] y_bank = c_yw ? {{(D-16){wq[15]}}, wq} : word_of(rdata, cy_b, RY);
+  wire [D-1:0] y_rd = {y_bank[D-1:16], c_lerp ? {{2{wq_r[31]}}, wq_r[31:18]} : y_bank[15:0]};
+  // ACT: the u word arrives (c_ur): x = shr(u, 8) = (u + 128) >>> 8 from u's low 29 bits (saturated beyond them), the
+  // knot k and fraction f of rel = x + 2^19: below 0 the first knot, from 2^20 the last (f = 0: exactly T[0], T[256])
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [29:0] u_rs = {a_bank[28], a_bank[28:0]} + 30'd128;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire u_ov = a_bank[D-1:28] != {(D-28){a_bank[D-1]}};
+  wire signed [21:0] u_x = u_ov ? (a_bank[D-1] ? -22'sd2097152 : 22'sd2097151) : $signed(u_rs[29:8]);
+  wire u_lo = u_x[21] && u_x[20:19] != 2'b11;   // x < −2^19
+  wire u_hi = !u_x[21] && u_x[20:19] != 2'b00;  // x ≥ 2^19
+  always @(posedge clk) begin
+    if (c_ur) begin
+      act_x <= u_x;
+      act_k <= u_lo ? 9'd0 : u_hi ? 9'd256 : {1'b0, ~u_x[19], u_x[18:12]};
+      act_f <= u_lo || u_hi ? 12'd0 : u_x[11:0];
+    end
+    if (c_tr) act_top <= wq_r[19:0];
+  end
   // the mask: one nonzero flag per bank, then a 1-bit mux
   reg [7:0] nz;
   integer bz;
@@ -367,7 +449,7 @@ module vcore #(
   wire [1:0]      inc;
   vcore_elem #(.D(ED), .XS(XS)) elem (
       .clk(clk), .in_valid(c_valid), .a({{(ED-D){a_d2[D-1]}}, a_d2}), .x(x_rd[31:0]), .y({{(ED-D){y_rd[D-1]}}, y_rd}),
-      .ysub(s_rd[31:0]), .kmant(c_k),
+      .ysub(s_rd[31:0]), .kmant(c_lerp ? {3'd0, c_f} : c_k),
       .a_en(c_a_en), .p_en(c_p_en && maskok), .p_neg(c_p_neg), .mac(c_mac), .epi(c_epi), .epi_fwd(c_epi_fwd), .y_lo(c_y_lo), .y_hi(c_y_hi),
       .x_k(c_x_k), .x_one(c_x_one), .x_clip(c_x_clip), .x_sl(c_x_sl), .y_shl8(c_y_shl8), .y_sub_en(c_y_sub_en),
       .y_clip(c_y_clip), .ys(c_ys), .u(c_u), .clamp(c_clamp), .count(c_count),
@@ -382,7 +464,7 @@ module vcore #(
   // PLAS's results to W, saturated to int32
   wire o_fits = out[ED-1:31] == {(ED-31){out[ED-1]}};
   assign w_wen = host ? w_we : out_valid && wtw[3];
-  assign w_wa = host ? w_addr : wwa3;
+  assign w_wa = host ? w_addr : {{(14-WAW){1'b0}}, wwa3};
   assign w_wd = host ? w_wdata : o_fits ? out[31:0] : out[ED-1] ? 32'h80000000 : 32'h7fffffff;
   always @* begin
     bwe = host ? host_we : out_valid && wt[3];
@@ -400,14 +482,15 @@ module vcore #(
   // (bit 7 stands for W: PLAS writes it, MV and PLAS read it; at most 7 banks)
   wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2)
                     | {c_wrw | wtw[0] | wtw[1] | wtw[2], 7'd0};
-  wire [7:0] reads = is_pl ? bit_of(1'b1, pl_rbank) | bit_of(1'b1, pl_cbank) | 8'h80
+  wire [7:0] reads = is_act ? bit_of(1'b1, ac_ubank) | 8'h80  // u, and W (the knots, the clip top)
+                   : is_pl ? bit_of(1'b1, pl_rbank) | bit_of(1'b1, pl_cbank) | 8'h80
                    : is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank) | 8'h80
                    : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
                    : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
-  wire last = is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd2);
+  wire last = is_act ? ap == 2'd2 && o == ac_n - 9'd1 && j == 9'd2 : is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd2);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
   // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
   reg [9:0] pcn;
@@ -460,12 +543,15 @@ module vcore #(
         end
       // control instructions run while the previous instruction drains; E, MV and DOT issue when none of the banks
       // they read has a write in flight; traps and HALT wait until the pipeline is empty
-      S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl) ? !hazard : !busy_pipe)) begin
+      S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl || is_act) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
         o <= 9'd0;
         j <= 9'd0;
         sq <= 2'd0;
+        ap <= 2'd0;
+        an <= 8'd0;
+        abase <= {1'b1, ac_tb};
         wa <= op == OP_PLAS ? pl_wb[WAW-1:0] : mv_wb[WAW-1:0];
         wrow <= mv_wb[WAW-1:0];
         case (op)
@@ -505,6 +591,11 @@ module vcore #(
               pcn = pc;
               state <= S_ISSUE;
             end
+          OP_ACT:
+            if (ac_n != 9'd0) begin
+              pcn = pc;
+              state <= S_ISSUE;
+            end
           OP_PLAS:
             if (pl_chain) begin
               pcn = pc;
@@ -529,7 +620,18 @@ module vcore #(
         endcase
       end
       S_ISSUE: begin
-        if (is_pl) begin
+        if (is_act) begin
+          if (ra_en) an <= an + 8'd1;
+          if (ap != 2'd2) ap <= ap + 2'd1;
+          else if (j == 9'd2) begin
+            j <= 9'd0;
+            o <= o + 9'd1;
+            abase <= {1'b1, ac_tb};
+          end else begin
+            j <= j + 9'd1;
+            abase <= abase + 14'd257;
+          end
+        end else if (is_pl) begin
           sq <= sq == 2'd1 ? 2'd3 : sq + 2'd1;
           if (sq == 2'd3) begin
             wa <= wa + 1'b1;
