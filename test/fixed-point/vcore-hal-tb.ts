@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
@@ -22,7 +22,12 @@ export function buildMmioTb(): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-hal-'));
   const bin = join(dir, 'vcore_mmio_tb');
   const src = ['vcore_tb.c', 'vcore_image.c', 'vcore_prog_check.c', 'vcore_driver.c', 'rv32/hal_vcore_mmio.c'].map((f) => join(FW, f));
-  execFileSync('cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-DVT_MMIO', `-DVC_MAX_POLLS=${NATIVE_MAX_POLLS}`, '-include', join(FW, 'vcore_mmio_log.h'), '-o', bin, ...src]);
+  try {
+    execFileSync('cc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-DVT_MMIO', `-DVC_MAX_POLLS=${NATIVE_MAX_POLLS}`, '-include', join(FW, 'vcore_mmio_log.h'), '-o', bin, ...src]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return bin;
 }
 

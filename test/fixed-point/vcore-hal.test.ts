@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
-import { decodeVcoreImage, VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { decodeVcoreImage, VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { MachinePort } from '../../hardware-models/fixed-point/vcore-machine-port.js';
 import { MmioPort } from '../../hardware-models/fixed-point/vcore-mmio.js';
 import { hasTool } from '../gateware/core-install-tb.js';
@@ -20,7 +20,8 @@ import { buildCoreioRtl, buildMmioTb, loadValues, NATIVE_MAX_POLLS, readLines, S
 // -DVT_MMIO). Proven: (1) on the drive of vcore-drive.ts (240 frames, learning and inference, targets, SET_PARAM BETA
 // three times and ITERATIONS, RESET and RESET with restore, every probe, weights and saturations) the C chain's
 // register accesses equal, line for line, the TypeScript chain's (VcoreDriver → MmioPort → RecordingBus over the
-// window's model, itself checked bit-exact with FixedPointCore during the same drive), its loads answered from that
+// window's model, itself checked bit-exact with FixedPointCore during the same drive; the generic build and the UP5K
+// board's), its loads answered from that
 // recording, and its results equal the TypeScript driver's; (2) that C log, replayed on the RTL window + vcore.v under
 // Verilator, loads exactly the recorded values (END 0), so firmware C → registers → RTL is bit-exact with
 // FixedPointCore; (3) a run that traps or never halts is surfaced by the C driver (run_err, err_pc) after the same
@@ -31,10 +32,10 @@ const hasCc = hasTool('cc');
 const TIMEOUT = 900_000;
 
 /** The TypeScript chain's drive of a network: its script, results and register log (checked against FixedPointCore). */
-function tsChain(name: string, make: () => BoardImage) {
-  const image = compileVcoreImage(make(), B);
-  const bus = new RecordingBus(new CoreioModel(new MachinePort(B)));
-  const driver = new VcoreDriver(decodeVcoreImage(image, B), new MmioPort(bus, B), B.weightWords);
+function tsChain(name: string, make: () => BoardImage, build: VcoreBuild) {
+  const image = compileVcoreImage(make(), build);
+  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
+  const driver = new VcoreDriver(decodeVcoreImage(image, build), new MmioPort(bus, build), build.weightWords);
   driver.install();
   const side = new ScriptedDriver(driver);
   driveAgainstReference(name, make(), side);
@@ -42,8 +43,8 @@ function tsChain(name: string, make: () => BoardImage) {
 }
 
 /** The C chain on the same script, its loads answered with the TypeScript recording's values. */
-function cChain(bin: string, image: Uint8Array, script: string[], loads: number[]) {
-  const out = runTb(bin, [buildLine(B), ...readLines(loads), `D ${Buffer.from(image).toString('hex')}`, ...script]);
+function cChain(bin: string, image: Uint8Array, script: string[], loads: number[], build: VcoreBuild = B) {
+  const out = runTb(bin, [buildLine(build), ...readLines(loads), `D ${Buffer.from(image).toString('hex')}`, ...script]);
   return splitLog(out);
 }
 
@@ -52,14 +53,15 @@ function firstDiff(a: string[], b: string[]): string | null {
   return null;
 }
 
-describe.skipIf(!hasCc)('the firmware HAL (rv32/hal_vcore_mmio.c) makes MmioPort\'s register accesses under the C driver', () => {
+for (const [buildName, build] of [['generic', B], ['UP5K board', VCORE_UP5K_BUILD]] as const)
+describe.skipIf(!hasCc)(`${buildName} build: the firmware HAL (rv32/hal_vcore_mmio.c) makes MmioPort's register accesses under the C driver`, () => {
   const cLogs = new Map<string, string[]>();
   for (const [name, make] of NETWORKS)
     it(`${name}: the C register log equals the TypeScript RecordingBus log line for line (240 frames, both RESETs, BETA, ITERATIONS, probes)`, () => {
       const bin = buildMmioTb();
       try {
-        const { image, side, bus, runs } = tsChain(name, make);
-        const { regs, results } = cChain(bin, image, side.script, loadValues(bus.lines));
+        const { image, side, bus, runs } = tsChain(name, make, build);
+        const { regs, results } = cChain(bin, image, side.script, loadValues(bus.lines), build);
         expect(firstDiff(regs, bus.lines)).toBeNull();
         expect(regs.length).toBe(bus.lines.length);
         expect(results).toEqual(side.results);
@@ -69,7 +71,7 @@ describe.skipIf(!hasCc)('the firmware HAL (rv32/hal_vcore_mmio.c) makes MmioPort
         expect(regs.some((l) => /^w c f+$/.test(l)), `${name}: BHI of a negative word`).toBe(true);
         expect(regs.some((l) => /^w 10 1[0-9a-f]{4}$/.test(l)), `${name}: a learning run`).toBe(true);
         cLogs.set(name, regs);
-        console.log(`vcore HAL ${name}: ${regs.length} register accesses equal (${regs.filter((l) => l.startsWith('r ')).length} loads, ${runs} runs), ${results.length} results equal`);
+        console.log(`vcore HAL ${name} (${buildName} build): ${regs.length} register accesses equal (${regs.filter((l) => l.startsWith('r ')).length} loads, ${runs} runs), ${results.length} results equal`);
       } finally {
         rmSync(dirname(bin), { recursive: true, force: true });
       }
@@ -77,7 +79,7 @@ describe.skipIf(!hasCc)('the firmware HAL (rv32/hal_vcore_mmio.c) makes MmioPort
 
   it.skipIf(!hasVerilator)('the C register logs replayed on the RTL window (vcore_coreio.v + vcore.v): every load equal, END 0', () => {
     expect(cLogs.size).toBe(NETWORKS.length);
-    const bin = buildCoreioRtl(B);
+    const bin = buildCoreioRtl(build);
     try {
       for (const [name, regs] of cLogs) {
         const r = spawnSync(bin, [], { input: regs.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -87,7 +89,7 @@ describe.skipIf(!hasCc)('the firmware HAL (rv32/hal_vcore_mmio.c) makes MmioPort
         expect(out.at(-1)).toBe('END 0');
         const cycles = out.filter((l) => l.startsWith('D ')).map((l) => Number(l.split(' ')[2]));
         expect(cycles.length).toBe(regs.filter((l) => l === 'p').length);
-        console.log(`vcore HAL on RTL ${name}: ${regs.length} accesses replayed, ${cycles.length} runs, END 0`);
+        console.log(`vcore HAL on RTL ${name} (${buildName} build): ${regs.length} accesses replayed, ${cycles.length} runs, a learning frame ${cycles[3]} cycles, END 0`);
       }
     } finally {
       rmSync(dirname(bin), { recursive: true, force: true });
