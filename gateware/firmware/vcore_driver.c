@@ -52,6 +52,7 @@ int vcore_driver_init(vcore_driver *d, const uint8_t *img, const vcore_image_vie
   d->v = v;
   d->weight_words = weight_words;
   d->frames = 0;
+  d->run_err = VD_OK;
   d->beta_exp = v->k_beta < v->n_k ? k_exp(d, v->k_beta) : 0;
   for (r = 0; r < v->n_readers; r++)
     for (j = 0; j < 4; j++) d->words[r][j] = img_word(d, 4u * reader_pc(d, r) + j);
@@ -84,7 +85,13 @@ static uint32_t knot_word(const vcore_driver *d, uint32_t i) {
   return (vc_u32(t) & 0x3FFFFu) | ((last ? 0u : vc_u32(t + 4) - vc_u32(t)) & 0x3FFFu) << 18;
 }
 
-void vcore_install(vcore_driver *d) {
+/* a run of the core from pc: its result, kept in run_err (err_pc set by the HAL on an error) */
+static int run(vcore_driver *d, uint32_t pc, int learn) {
+  d->run_err = hal_vcore_run(pc, learn, &d->err_pc);
+  return d->run_err;
+}
+
+int vcore_install(vcore_driver *d) {
   uint32_t pc, j, r = 0, i;
   const uint8_t *w = d->img + d->v->weights_at;
   for (pc = 0; pc < d->v->n_instr; pc++) {
@@ -103,17 +110,17 @@ void vcore_install(vcore_driver *d) {
     hal_vcore_w_write(d->weight_words + i, (int32_t)vc_u32(w + 4u * i));
   }
   for (i = 0; i < d->v->n_tables; i++) hal_vcore_knot_write(i, knot_word(d, i));
-  vcore_reset(d);
+  return vcore_reset(d);
 }
 
-void vcore_reset(vcore_driver *d) {
+int vcore_reset(vcore_driver *d) {
   uint32_t bank, word, k;
   for (bank = 0; bank < d->v->n_banks; bank++)
     for (word = 0; word < d->v->bank_words[bank]; word++) hal_vcore_bank_write(bank, word, 0);
   for (k = 0; k < d->v->n_bias; k++) bank_wr(d, d->v->bias_at + 2u * k, ONE << GUARD);
   hal_vcore_sat_write(0);
   d->frames = 0;
-  hal_vcore_run(d->v->entry_reset, 0);
+  return run(d, d->v->entry_reset, 0);
 }
 
 void vcore_reload_weights(vcore_driver *d) {
@@ -185,7 +192,7 @@ void vcore_set_targets(vcore_driver *d, const int32_t *values) {
 uint32_t vcore_frame(vcore_driver *d, const int32_t *inputs, int learn, uint32_t probes, int32_t *out) {
   uint32_t k;
   for (k = 0; k < d->v->n_rin; k++) bank_wr(d, d->v->rin_at + 2u * k, sat(inputs[k]));
-  hal_vcore_run(d->v->entry_frame, learn);
+  if (run(d, d->v->entry_frame, learn) != VD_OK) return 0;
   d->frames++;
   return vcore_probe(d, probes, out);
 }

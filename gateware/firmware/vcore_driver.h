@@ -5,8 +5,9 @@
  * TypeScript driver (test/gateware/vcore-firmware.test.ts compares the whole access logs). C99, freestanding, no
  * malloc: the driver's state is the struct below (the image stays in the board's image buffer and is only read).
  *
- * HAL: one call a port access (on the board: loads and stores of the core's host-port registers). Accesses happen
- * only while the core is idle; hal_vcore_run starts the core at pc and returns when it halts. */
+ * HAL: one call a port access (on the board: loads and stores of the core's host-port registers, rv32/hal_vcore_mmio.c).
+ * Accesses happen only while the core is idle; hal_vcore_run starts the core at pc and returns when it halts: VD_OK,
+ * or VD_RUN_TRAP / VD_RUN_NO_HALT with *err_pc set (the driver keeps them in run_err and err_pc). */
 #ifndef FW_VCORE_DRIVER_H
 #define FW_VCORE_DRIVER_H
 #include <stdint.h>
@@ -27,7 +28,7 @@ int32_t hal_vcore_w_read(uint32_t addr);
 void hal_vcore_knot_write(uint32_t i, uint32_t word);           /* T & 0x3FFFF | (dT & 0x3FFF) << 18 */
 void hal_vcore_sat_write(uint32_t value);
 uint32_t hal_vcore_sat_read(void);
-void hal_vcore_run(uint32_t pc, int learn);
+int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc);   /* VD_OK, VD_RUN_TRAP, VD_RUN_NO_HALT */
 
 /* Probe bits (image.ts PROBE) and the TARGET_FRAME value that clears an output's target (core.ts NO_TARGET_Q). */
 #define VD_PROBE_OUTPUT_U 1u
@@ -41,6 +42,8 @@ void hal_vcore_run(uint32_t pc, int learn);
 #define VD_BAD_PARAM 1    /* not BETA_Q16 (2) or ITERATIONS (3) */
 #define VD_BAD_SHIFT 2    /* a refolded shift outside its 6 bits (nothing written; err_pc names the instruction) */
 #define VD_TOO_MANY_READERS 3   /* vcore_driver_init: more β readers than VD_MAX_READERS */
+#define VD_RUN_TRAP 4     /* a run trapped: err_pc the trapping instruction */
+#define VD_RUN_NO_HALT 5  /* a run did not halt within the HAL's bound: err_pc the run's entry */
 
 /* The driver's state (what the firmware keeps in RAM). */
 typedef struct {
@@ -49,16 +52,18 @@ typedef struct {
   uint32_t weight_words;        /* W words of the build: W0 lives above them */
   uint32_t frames;
   int32_t beta_exp;             /* β's current exponent (the shifts of the β readers are folded with it) */
-  uint32_t err_pc;              /* VD_BAD_SHIFT: the instruction */
+  uint32_t err_pc;              /* VD_BAD_SHIFT: the instruction; VD_RUN_TRAP / VD_RUN_NO_HALT: see there */
+  int run_err;                  /* the last run's result: VD_OK, VD_RUN_TRAP or VD_RUN_NO_HALT */
   uint32_t words[VD_MAX_READERS][4];   /* the β readers' program words as the core holds them */
 } vcore_driver;
 
 /* Binds a checked image (its bytes and view) to the driver; VD_OK or VD_TOO_MANY_READERS. Writes nothing. */
 int vcore_driver_init(vcore_driver *d, const uint8_t *img, const vcore_image_view *v, uint32_t weight_words);
-/* LOAD_IMAGE after the check: program, K file and clip tops, loop counts, W and W0, knot words; then RESET. */
-void vcore_install(vcore_driver *d);
-/* RESET: every bank word 0, the bias units at 1, the saturation count 0, the frame count 0; then the reset entry. */
-void vcore_reset(vcore_driver *d);
+/* LOAD_IMAGE after the check: program, K file and clip tops, loop counts, W and W0, knot words; then RESET (its result). */
+int vcore_install(vcore_driver *d);
+/* RESET: every bank word 0, the bias units at 1, the saturation count 0, the frame count 0; then the reset entry.
+ * Returns the run's result (VD_OK, VD_RUN_TRAP, VD_RUN_NO_HALT; also in run_err, the pc in err_pc). */
+int vcore_reset(vcore_driver *d);
 /* RESET with restore (after vcore_reset): W <- W0, word by word. */
 void vcore_reload_weights(vcore_driver *d);
 /* SET_PARAM: ITERATIONS (3) the loop count; BETA_Q16 (2) refolds the β readers' shifts, rewrites the halfwords that
@@ -66,7 +71,8 @@ void vcore_reload_weights(vcore_driver *d);
 int vcore_set_param(vcore_driver *d, uint32_t id, uint32_t value);
 /* TARGET_FRAME: one value an output (VD_NO_TARGET clears its target). */
 void vcore_set_targets(vcore_driver *d, const int32_t *values);
-/* INPUT_FRAME: the inputs into r_in, a run of the frame entry, then the probes into out (returns their count). */
+/* INPUT_FRAME: the inputs into r_in, a run of the frame entry, then the probes into out (returns their count). A run
+ * that traps or does not halt: no probes read, the frame not counted, 0 returned and run_err / err_pc say why. */
 uint32_t vcore_frame(vcore_driver *d, const int32_t *inputs, int learn, uint32_t probes, int32_t *out);
 /* OUTPUT_FRAME's values in width order (u, rate, error of the outputs; u of every neuron); returns their count. */
 uint32_t vcore_probe(vcore_driver *d, uint32_t probes, int32_t *out);

@@ -9,7 +9,11 @@
  *                      ("o n v..."), saturations ("g v"), projection k's weights ("j n v...")
  * The logging HAL prints every port access as one line, as the TypeScript logging port does:
  *   pw h v | kw k m | ct k top | par s v | bw b w v | br b w v | ww a v | wr a v | kn i word | sw v | sr v | run pc learn
- * With VCORE_ISS the check runs as rv32i machine code (vcore_iss.c) instead of the native vcore_image_check. */
+ * With VCORE_ISS the check runs as rv32i machine code (vcore_iss.c) instead of the native vcore_image_check.
+ * With VT_MMIO the HAL is rv32/hal_vcore_mmio.c (compiled with -include vcore_mmio_log.h) and the log is its register
+ * accesses, as the TypeScript RecordingBus prints them: "w idx value" a store, "r idx value" a load (hex), "p" a
+ * STATUS load (the values of the loads are the V values, in order).
+ * A run that fails prints "x result err_pc" after the command (install, S, F). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,16 @@ static int64_t next_read(void) {
   return rdq[rdi++];
 }
 
+#ifdef VT_MMIO
+/* the logging bus of rv32/hal_vcore_mmio.c (vcore_mmio_log.h) */
+void vt_store(uint32_t idx, uint32_t v) { printf("w %x %x\n", idx, v); }
+uint32_t vt_load(uint32_t idx) {
+  uint32_t v = (uint32_t)next_read();
+  if (idx == 17u) printf("p\n");
+  else printf("r %x %x\n", idx, v);
+  return v;
+}
+#else
 void hal_vcore_prog_write(uint32_t h, uint32_t v) { printf("pw %u %u\n", h, v); }
 void hal_vcore_k_write(uint32_t k, uint32_t m) { printf("kw %u %u\n", k, m); }
 void hal_vcore_clip_top_write(uint32_t k, int32_t top) { printf("ct %u %d\n", k, top); }
@@ -57,7 +71,12 @@ uint32_t hal_vcore_sat_read(void) {
   printf("sr %u\n", v);
   return v;
 }
-void hal_vcore_run(uint32_t pc, int learn) { printf("run %u %d\n", pc, learn); }
+int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc) {
+  (void)err_pc;
+  printf("run %u %d\n", pc, learn);
+  return VD_OK;
+}
+#endif
 
 static uint32_t hex(const char *s) {
   uint32_t n = 0;
@@ -132,6 +151,7 @@ static void command(char *line, int64_t *a, int32_t *v) {
     case 'J': { int32_t out[4096]; print_vals('j', out, vcore_weights(&drv, (uint32_t)a[0], out)); break; }
     default: break;
   }
+  if (strchr("DSF", line[0]) && drv.run_err != VD_OK) printf("x %d %u\n", drv.run_err, drv.err_pc);
 }
 
 int main(void) {

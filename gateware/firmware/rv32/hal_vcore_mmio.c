@@ -1,0 +1,64 @@
+/* rv32/hal_vcore_mmio.c: vcore_driver.h's HAL as loads and stores of the vector core's registers
+ * (rv32/hal_vcore_mmio.h; gateware/vcore/vcore_coreio.v). Each call makes exactly the accesses of MmioPort
+ * (hardware-models/fixed-point/vcore-mmio.ts), in its order and with its values: test/fixed-point/vcore-hal.test.ts
+ * compares the two access logs line for line and replays this one on the RTL. VC_STORE/VC_LOAD are the only
+ * accesses: on the board volatile stores and loads at VCORE_MMIO_BASE + 4 * idx; a native build defines them first
+ * (vcore_mmio_log.h: a logging bus). */
+#include "../vcore_driver.h"
+#include "hal_vcore_mmio.h"
+
+#ifndef VC_STORE
+#define VC_STORE(idx, v) (*(volatile uint32_t *)(VCORE_MMIO_BASE + 4u * (idx)) = (uint32_t)(v))
+#define VC_LOAD(idx) (*(volatile const uint32_t *)(VCORE_MMIO_BASE + 4u * (idx)))
+#endif
+
+void hal_vcore_prog_write(uint32_t halfword, uint32_t value) { VC_STORE(VC_PROG, halfword << 16 | (value & 0xFFFFu)); }
+void hal_vcore_k_write(uint32_t k, uint32_t mant) { VC_STORE(VC_K, k << 16 | mant); }
+void hal_vcore_par_write(uint32_t sel, uint32_t value) { VC_STORE(VC_PAR, sel << 16 | value); }
+
+/* BADDR, then the low 32 bits (staged), then the high bits (the write): BHI is written for every value */
+void hal_vcore_bank_write(uint32_t bank, uint32_t word, int32_t value) {
+  VC_STORE(VC_BADDR, bank << 8 | word);
+  VC_STORE(VC_BLO, (uint32_t)value);
+  VC_STORE(VC_BHI, value < 0 ? 0xFFFFFFFFu : 0u);
+}
+/* BADDR, then BLO and BHI (the high bits sign-extended by the window) */
+int64_t hal_vcore_bank_read(uint32_t bank, uint32_t word) {
+  uint32_t lo, hi;
+  VC_STORE(VC_BADDR, bank << 8 | word);
+  lo = VC_LOAD(VC_BLO);
+  hi = VC_LOAD(VC_BHI);
+  return (int64_t)((uint64_t)hi << 32 | lo);
+}
+
+/* WADDR is written before every W access (a read too): the window's address is never assumed */
+void hal_vcore_w_write(uint32_t addr, int32_t value) {
+  VC_STORE(VC_WADDR, addr);
+  VC_STORE(VC_WDATA, (uint32_t)value);
+}
+int32_t hal_vcore_w_read(uint32_t addr) {
+  VC_STORE(VC_WADDR, addr);
+  return (int32_t)VC_LOAD(VC_WDATA);
+}
+void hal_vcore_clip_top_write(uint32_t k, int32_t top) { hal_vcore_w_write(VC_W_CLIP_TOPS + k, top); }
+void hal_vcore_knot_write(uint32_t i, uint32_t word) { hal_vcore_w_write(VC_W_KNOTS + i, (int32_t)word); }
+
+void hal_vcore_sat_write(uint32_t value) { VC_STORE(VC_SAT, value); }
+uint32_t hal_vcore_sat_read(void) { return VC_LOAD(VC_SAT); }
+
+/* RUN, then STATUS until done: VD_OK; a trap is VD_RUN_TRAP (*err_pc the trapping instruction), no done within
+ * VC_MAX_POLLS reads VD_RUN_NO_HALT (*err_pc the run's entry) */
+int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc) {
+  unsigned long n;
+  VC_STORE(VC_RUN, (learn ? 1u << 16 : 0u) | pc);
+  for (n = 0; n < VC_MAX_POLLS; n++) {
+    uint32_t s = VC_LOAD(VC_STATUS);
+    if (s & VC_ST_TRAP) {
+      *err_pc = s >> 16 & 0x3FFu;
+      return VD_RUN_TRAP;
+    }
+    if (s & VC_ST_DONE) return VD_OK;
+  }
+  *err_pc = pc;
+  return VD_RUN_NO_HALT;
+}
