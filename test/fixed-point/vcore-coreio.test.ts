@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { decodeVcoreImage, VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
@@ -11,6 +10,7 @@ import { MmioPort, VC_REG } from '../../hardware-models/fixed-point/vcore-mmio.j
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { GATEWARE, hasVerilator } from '../gateware/tools.js';
 import { CoreioModel, RecordingBus } from './vcore-coreio-model.js';
+import { buildCoreioRtl } from './vcore-hal-tb.js';
 import { driveAgainstReference, NETWORKS } from './vcore-drive.js';
 
 // The vector core behind its register window, as the board's firmware reaches it: VcoreDriver → MmioPort (the HAL:
@@ -60,35 +60,16 @@ describe('the vector core through its register window (the firmware HAL, vcore-m
   });
 });
 
-/** vcore's bank parameters for a build: NB and BW (8 bits a bank, bank 0 lowest); every role reads every bank. */
-function bankParams(build: VcoreBuild): string[] {
-  const bw = build.banks.map((b) => b.bits.toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0');
-  return [`-GNB=${build.banks.length}`, `-GBW=64'h${bw}`];
-}
-
-function buildRtl(build: VcoreBuild): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vcore-coreio-'));
-  const v = (f: string) => join(GATEWARE, 'vcore', f);
-  const b = spawnSync(
-    'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_coreio_top', '-DVCORE_CYCLES', ...bankParams(build), '-Mdir', dir,
-      join(GATEWARE, 'sim', 'vcore_coreio_top.v'), v('vcore_coreio.v'), v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'spram.v'),
-      join(GATEWARE, 'sim', 'vcore_coreio_tb.cpp'), '-o', 'vcore_coreio_tb'],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
-  return dir;
-}
-
 describe.skipIf(!hasVerilator)('the RTL window (vcore_coreio.v + vcore.v) replays the firmware accesses bit for bit', () => {
   for (const [buildName, build] of [['generic', B], ['UP5K board', VCORE_UP5K_BUILD]] as const)
   it(`${buildName} build: example, deeper and 64-neuron clip, every load equals the model's (240 frames each)`, () => {
-    const dir = buildRtl(build);
+    const bin = buildCoreioRtl(build);
+    const dir = dirname(bin);
     try {
       for (const [name, make] of NETWORKS) {
         const { driver, bus } = chain(make(), build);
         driveAgainstReference(name, make(), driver);
-        const r = spawnSync(join(dir, 'vcore_coreio_tb'), [], { input: bus.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
+        const r = spawnSync(bin, [], { input: bus.lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
         const out = r.stdout.trim().split('\n');
         const bad = out.filter((l) => /^[RTH] /.test(l)).map((l) => `${l}  (access: ${bus.lines[Number(l.split(' ')[1]) - 1]})`);
         expect(bad.slice(0, 10), `${name}: RTL loads against the model`).toEqual([]);
