@@ -20,7 +20,7 @@
 // written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
 // saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement, built only under
 // VCORE_CYCLES). Memories (UP5K): the program in one SB_SPRAM256KA (spram.v; 16 bits a read, prefetched into a
-// 128-bit buffer while the previous instruction runs; the host writes it 16 bits at a time), W in two (32-bit words,
+// 112-bit buffer + the SPRAM output register while the previous instruction runs; the host writes it 16 bits at a time), W in two (32-bit words,
 // one port), the vector banks and K in EBR.
 `timescale 1ns / 1ps
 module vcore #(
@@ -92,14 +92,16 @@ module vcore #(
   reg [3:0]   fcnt = 4'd0, fgot = 4'd0;  // halfwords asked for / received
   reg         rv = 1'b0;
   reg [2:0]   rk = 3'd0;
-  reg [127:0] fbuf = 128'd0;
+  // halfwords 0..6 (the last one is read straight from the SPRAM's output, which keeps it once the fetch is done)
+  reg [111:0] fbuf = 112'd0;
   reg         irv = 1'b0;
   wire [15:0] prd;
   wire        fdone = fgot[3];
   // the instruction is ready as its last halfword arrives (taken straight from the SPRAM's output)
   wire        fready = fdone || (rv && fgot == 4'd7);
-  wire [127:0] fnext = {fdone ? fbuf[127:112] : prd, fbuf[111:0]};
-  wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0]}};
+  wire [127:0] fnext = {prd, fbuf};
+  // after the 8th halfword the address stays on it (fcnt = 8: halfword 7), so prd keeps it until ir takes it
+  wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0] | {3{fcnt[3]}}}};
   spram prog (.clk(clk), .addr(p_port), .wd(prog_wdata), .wmask(4'hf), .we(prog_we), .rd(prd));
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
@@ -503,7 +505,7 @@ module vcore #(
     rk <= fcnt[2:0];
     if (!fcnt[3] && !prog_we) fcnt <= fcnt + 4'd1;
     if (rv) begin
-      fbuf[rk*16+:16] <= prd;
+      if (rk != 3'd7) fbuf[rk*16+:16] <= prd;
       fgot <= fgot + 4'd1;
     end
     if (prog_we) begin  // the program changes (idle): fetch again
