@@ -235,10 +235,12 @@ module vcore #(
                            : c_j == 2'd1 ? (ac_kind == 2'd1 && (act_neg || act_gt) ? 22'sd0 : 22'sd65536) : 22'sd0;
   reg  [WAW-1:0] wa = {WAW{1'b0}}, wrow = {WAW{1'b0}};
   wire [7:0] oo = o[7:0], jj = j[7:0];
+  // o + 1 and j + 1 (also the counters' next values): "o is the last of N" is o + 1 == N (mod 2^9, N > 0), no N − 1
+  wire [8:0] o_1 = o + 9'd1, j_1 = j + 9'd1;
   wire xv = xmode == 2'd1 || xmode == 2'd2;
   wire yv = ymode == 2'd1 || ymode == 2'd2;
   wire mv_term = j < mv_inner;
-  wire mv_last_j = mv_epi ? j == mv_inner : j == mv_inner - 9'd1;
+  wire mv_last_j = mv_epi ? j == mv_inner : j_1 == mv_inner;
   wire mv_epis = mv_epi && j == mv_inner;  // the epilogue right behind the row's last term (epi_fwd: no bubble)
   wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e3 = em && j == 9'd2;  // e3: the epilogue (epi_fwd, no bubble)
   // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
@@ -291,7 +293,7 @@ module vcore #(
       if (mv_term) begin
         ra_en = j == 9'd0 && !mv_init; ra_b = mv_cbank; ra_base = mv_cword;
         s_a_en = ra_en; s_mac = j != 9'd0;
-        s_wr = !mv_epi && j == mv_inner - 9'd1; s_wb = mv_cbank; s_wbase = mv_cword;
+        s_wr = !mv_epi && j_1 == mv_inner; s_wb = mv_cbank; s_wbase = mv_cword;
       end else begin
         ra_en = mv_a_en; ra_b = mv_abank; ra_base = mv_aword;
         s_valid = mv_epis; s_a_en = mv_a_en; s_epi_fwd = 1'b1; s_p_neg = mv_p_neg; s_u = mv_sh; s_clamp = mv_clamp;
@@ -300,7 +302,7 @@ module vcore #(
     end else if (is_dot) begin
       rx_en = 1'b1; rx_b = dt_xbank; rx_base = dt_xword; rx_i = jj;
       ry_en = 1'b1; ry_b = dt_ybank; ry_base = dt_yword; ry_i = jj;
-      s_mac = j != 9'd0; s_wr = j == n - 9'd1; s_wi = 8'd0;
+      s_mac = j != 9'd0; s_wr = j_1 == n; s_wi = 8'd0;
     end else if (em) begin
       // em = K·m: K·m[14:0] (u = 15), K·(m >>> 15)·2^15 (mac, u = 0), right behind them the epilogue rs(sum, u − 15)
       ry_en = 1'b1; ra_en = a_en; rm_en = mask_en;
@@ -492,7 +494,7 @@ module vcore #(
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
-  wire last = is_act ? ap == 2'd2 && o == ac_n - 9'd1 && j == 9'd2 : is_pl ? o == pl_rows - 9'd1 && j == pl_cols - 9'd1 && sq == 2'd3 : is_mv ? o == mv_outer - 9'd1 && mv_last_j : is_dot ? j == n - 9'd1 : o == n - 9'd1 && (!em || j == 9'd2);
+  wire last = is_act ? ap == 2'd2 && o_1 == ac_n && j == 9'd2 : is_pl ? o_1 == pl_rows && j_1 == pl_cols && sq == 2'd3 : is_mv ? o_1 == mv_outer && mv_last_j : is_dot ? j_1 == n : o_1 == n && (!em || j == 9'd2);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
   // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
   reg [9:0] pcn;
@@ -627,37 +629,37 @@ module vcore #(
           if (ap != 2'd2) ap <= ap + 2'd1;
           else if (j == 9'd2) begin
             j <= 9'd0;
-            o <= o + 9'd1;
+            o <= o_1;
             abase <= {1'b1, ac_tb};
           end else begin
-            j <= j + 9'd1;
+            j <= j_1;
             abase <= abase + 14'd257;
           end
         end else if (is_pl) begin
           sq <= sq == 2'd1 ? 2'd3 : sq + 2'd1;
           if (sq == 2'd3) begin
             wa <= wa + 1'b1;
-            if (j == pl_cols - 9'd1) begin
+            if (j_1 == pl_cols) begin
               j <= 9'd0;
-              o <= o + 9'd1;
-            end else j <= j + 9'd1;
+              o <= o_1;
+            end else j <= j_1;
           end
         end else if (is_mv) begin
           if (mv_last_j) begin
             j <= 9'd0;
-            o <= o + 9'd1;
+            o <= o_1;
             if (mv_t) begin
               wa <= wrow + 1'b1;
               wrow <= wrow + 1'b1;
             end else if (mv_term) wa <= wa + 1'b1;
           end else begin
-            j <= j + 9'd1;
+            j <= j_1;
             if (mv_term) wa <= mv_t ? wa + mv_cols_x[WAW-1:0] : wa + 1'b1;
           end
-        end else if (is_dot || (em && j != 9'd2)) j <= j + 9'd1;
+        end else if (is_dot || (em && j != 9'd2)) j <= j_1;
         else begin
           j <= 9'd0;
-          o <= o + 9'd1;
+          o <= o_1;
         end
         // the next instruction is fetched and decoded while this one drains
         if (last) begin
