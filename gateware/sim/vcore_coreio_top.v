@@ -39,6 +39,7 @@ module vcore_coreio_top #(
   vcore #(.NB(NB), .BW(BW), .RA(RA), .RX(RX), .RY(RY), .RS(RS), .RM(RM), .D(D), .PAW(PAW), .WAW(WAW)) core (
       .clk(clk), .start(start), .start_pc(start_pc), .learn(learn), .busy(busy), .done(done), .trap(trap),
       .trap_pc(trap_pc), .resume(1'b0), .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata),
+      .ib_en(1'b0), .ib_addr(14'd0), .ib_we(2'd0), .ib_wdata(16'd0), .ib_rdata(),
       .k_we(k_we), .k_addr(k_addr), .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata),
       .host_we(host_we), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
       .host_rdata(host_rdata), .w_we(w_we), .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata),

@@ -52,6 +52,14 @@ module vcore #(
     input  wire           prog_we,
     input  wire [PAW+2:0] prog_addr,   // a halfword: instruction prog_addr[PAW+2:3], bits 16·prog_addr[2:0] up
     input  wire [15:0]    prog_wdata,
+    // the image buffer port (board_top: cpu_link's image window; idle only, the fetch starts again after it): the
+    // program SPRAM's halfword ib_addr (the program is halfwords 0..2^(PAW+3)−1, the rest is free), written with
+    // the byte enables ib_we (0: a read), read on ib_rdata the cycle after
+    input  wire           ib_en,
+    input  wire [13:0]    ib_addr,
+    input  wire [1:0]     ib_we,
+    input  wire [15:0]    ib_wdata,
+    output wire [15:0]    ib_rdata,
     input  wire           k_we,
     input  wire [3:0]     k_addr,
     input  wire [14:0]    k_wdata,
@@ -101,8 +109,11 @@ module vcore #(
   wire        fready = fdone || (rv && fgot == 4'd7);
   wire [127:0] fnext = {prd, fbuf};
   // after the 8th halfword the address stays on it (fcnt = 8: halfword 7), so prd keeps it until ir takes it
-  wire [13:0] p_port = {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0] | {3{fcnt[3]}}}};
-  spram prog (.clk(clk), .addr(p_port), .wd(prog_wdata), .wmask(4'hf), .we(prog_we), .rd(prd));
+  wire        p_host = prog_we | ib_en;   // the host has the program SPRAM this cycle
+  wire [13:0] p_port = ib_en ? ib_addr : {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0] | {3{fcnt[3]}}}};
+  spram prog (.clk(clk), .addr(p_port), .wd(ib_en ? ib_wdata : prog_wdata),
+    .wmask(ib_en ? {ib_we[1], ib_we[1], ib_we[0], ib_we[0]} : 4'hf), .we(prog_we | (ib_en & |ib_we)), .rd(prd));
+  assign ib_rdata = prd;
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
@@ -503,14 +514,14 @@ module vcore #(
     pcn = pc;
     done <= 1'b0;
     // the fetch: one halfword asked for a cycle, received the next
-    rv <= !fcnt[3] && !prog_we;
+    rv <= !fcnt[3] && !p_host;
     rk <= fcnt[2:0];
-    if (!fcnt[3] && !prog_we) fcnt <= fcnt + 4'd1;
+    if (!fcnt[3] && !p_host) fcnt <= fcnt + 4'd1;
     if (rv) begin
       if (rk != 3'd7) fbuf[rk*16+:16] <= prd;
       fgot <= fgot + 4'd1;
     end
-    if (prog_we) begin  // the program changes (idle): fetch again
+    if (p_host) begin  // the program changes or the image buffer is accessed (idle): fetch again
       fcnt <= 4'd0;
       fgot <= 4'd0;
       rv <= 1'b0;
