@@ -28,6 +28,9 @@ module board_top #(
   parameter IMG_BYTES = 32768,
   parameter MAX_FRAME_RATE = 1000,
   parameter POR_BITS = 8,
+  // 1: the vector core (gateware/vcore/, build VCORE_UP5K_BUILD) behind vcore_coreio, the firmware
+  // gateware/firmware/cpulink_vcore.hex (protocol 1.1, vector-core images); 0: nla_core and cpulink_board.hex
+  parameter VCORE = 1,
 `ifdef CPU_LINK_FW
   parameter FLASH_BOOT = 0
 `else
@@ -91,19 +94,37 @@ module board_top #(
   wire [23:0] in_value, tgt_value, out_rd_data;
   wire [3:0] probes;
   wire _unused = &{1'b0, rx_framing_error, frame_busy, rto_ms};
-  nla_core #(.MAX_NEURONS(MAX_NEURONS), .MAX_INPUTS(MAX_INPUTS), .MAX_OUTPUTS(MAX_OUTPUTS),
-    .MAX_SYNAPSES(MAX_SYNAPSES), .IMG_BYTES(IMG_BYTES), .MAX_PAYLOAD(MAX_PAYLOAD),
-    .MAX_FRAME_RATE(MAX_FRAME_RATE)) u_core (.clk(clk), .rst(rst_q),
-    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .cpu_we(cpu_we),
-    .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
-    .cpu_st_byte(cpu_st_byte), .img_done(img_done),
-    .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
-    .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
-    .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),
-    .in_value(in_value), .tgt_we(tgt_we), .tgt_idx(tgt_idx), .tgt_value(tgt_value), .tgt_commit(tgt_commit),
-    .frame_go(frame_go), .frame_busy(frame_busy), .frame_done(frame_done), .probes(probes),
-    .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
-    .saturations(saturations), .frames_processed(frames_processed));
+  wire cpu_st_we, cpu_st_wait, core_acc, core_we;
+  wire [7:0] cpu_st_wd;
+  wire [4:0] core_idx;
+  wire [31:0] core_wdata, core_rdata;
+  generate if (VCORE == 0) begin : g_nla_core
+    nla_core #(.MAX_NEURONS(MAX_NEURONS), .MAX_INPUTS(MAX_INPUTS), .MAX_OUTPUTS(MAX_OUTPUTS),
+      .MAX_SYNAPSES(MAX_SYNAPSES), .IMG_BYTES(IMG_BYTES), .MAX_PAYLOAD(MAX_PAYLOAD),
+      .MAX_FRAME_RATE(MAX_FRAME_RATE)) u_core (.clk(clk), .rst(rst_q),
+      .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .cpu_we(cpu_we),
+      .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
+      .cpu_st_byte(cpu_st_byte), .img_done(img_done),
+      .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
+      .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
+      .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),
+      .in_value(in_value), .tgt_we(tgt_we), .tgt_idx(tgt_idx), .tgt_value(tgt_value), .tgt_commit(tgt_commit),
+      .frame_go(frame_go), .frame_busy(frame_busy), .frame_done(frame_done), .probes(probes),
+      .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
+      .saturations(saturations), .frames_processed(frames_processed));
+    assign cpu_st_wait = 1'b0;
+    assign core_rdata = 32'd0;
+    wire _unused_core = &{1'b0, cpu_st_we, cpu_st_wd, core_acc, core_we, core_idx, core_wdata};
+  end else begin : g_vcore
+    vcore_board #(.PROG_BYTES(2048)) u_core (.clk(clk), .rst(rst_q), .acc(core_acc), .we(core_we), .idx(core_idx),
+      .wdata(core_wdata), .rdata(core_rdata), .win_rd(cpu_st_rd), .win_we(cpu_st_we), .win_addr(cpu_st_addr[14:0]),
+      .win_wd(cpu_st_wd), .win_byte(cpu_st_byte), .win_wait(cpu_st_wait));
+    assign {img_done, image_loaded, image_crc, n_stim_inputs, n_outputs, n_neurons, frame_busy, frame_done} = 84'd0;
+    assign {out_rd_valid, out_rd_data, saturations, frames_processed} = 89'd0;
+    wire _unused_core = &{1'b0, img_wr_en, img_wr_addr, img_wr_data, cpu_we, cpu_mem, cpu_addr, cpu_wd, cpu_st_addr[16:15],
+      core_reset, restore_weights, learn, param_we, param_id, param_value, in_we, in_idx, in_value, tgt_we, tgt_idx,
+      tgt_value, tgt_commit, frame_go, probes, out_rd_req, out_rd_idx};
+  end endgenerate
 
   // ---- boot: the firmware from the SPI flash into cpu_link's SPRAM (the processor held in reset until done) ----
   wire boot_we, boot_done, boot_error;
@@ -123,7 +144,7 @@ module board_top #(
 
   // ---- link layer and session: the firmware on the soft processor (its image loader too: img_commit unused) ----
   /* verilator lint_off PINCONNECTEMPTY */
-  cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .MAX_PAYLOAD(MAX_PAYLOAD),
+  cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .VCORE(VCORE), .MAX_PAYLOAD(MAX_PAYLOAD),
     .IMG_BYTES(IMG_BYTES), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .ID_LEN(8), .BOARD_ID("nla-up5k")) u_link (
     .clk(clk), .rst(rst_q),
@@ -136,7 +157,9 @@ module board_top #(
     .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(),
     .img_total(), .img_result(2'd0), .img_err_offset(16'd0), .cpu_we(cpu_we),
     .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd), .cpu_st_rd(cpu_st_rd), .cpu_st_addr(cpu_st_addr),
-    .cpu_st_byte(cpu_st_byte), .img_done(img_done),
+    .cpu_st_byte(cpu_st_byte), .cpu_st_we(cpu_st_we), .cpu_st_wd(cpu_st_wd), .cpu_st_wait(cpu_st_wait),
+    .core_acc(core_acc), .core_we(core_we), .core_idx(core_idx), .core_wdata(core_wdata), .core_rdata(core_rdata),
+    .img_done(img_done),
     .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
     .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
     .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .in_idx(in_idx),

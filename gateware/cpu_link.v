@@ -16,13 +16,20 @@
 //                               rx_rd_addr/rx_rd_data; the byte is repeated in all four lanes; loads only)
 //   0x8002_0000 + i             transmit window: byte i of cpu_link_tx's buffer (byte stores only)
 //   0x8003_0000 + i             staging window: byte i of nla_core's staged image (cpu_st_rd/cpu_st_addr/
-//                               cpu_st_byte; loads only): what the firmware loader (image_install.c) reads
+//                               cpu_st_byte; loads only): what the firmware loader (image_install.c) reads;
+//                               with VCORE = 1 the image window: byte i of the vector core's program SPRAM
+//                               (loads, and byte stores through cpu_st_we/cpu_st_wd), where the firmware keeps
+//                               its two image buffers (vcore_core.c); an access waits while cpu_st_wait is high
+//                               (the core runs: the SPRAM is its program's)
+// VCORE = 0: the core registers 7..27 are cpu_link_coreio's (nla_core's ports); VCORE = 1: they are the core_*
+// bus (board_top puts gateware/vcore/vcore_coreio.v on it) and nla_core's ports are tied off.
 // Parameters: TICK_CYCLES sizes the ms clock here and BYTE_MS_Q16 is register 28; all others are the
 // firmware's (config.h; the board's in firmware/rv32/cpulink_board.h, compiled into the image) and are not
 // used by the gateware.
 module cpu_link #(
   parameter TICK_CYCLES = 12000,
   parameter BYTE_MS_Q16 = 711,
+  parameter VCORE = 0,
   /* verilator lint_off UNUSEDPARAM */
   parameter MAX_PAYLOAD = 1024,
   parameter QAW = 12,
@@ -82,6 +89,14 @@ module cpu_link #(
   output         cpu_st_rd,
   output [16:0]  cpu_st_addr,
   input  [7:0]   cpu_st_byte,
+  output         cpu_st_we,       // VCORE = 1: a byte store into the image window (cpu_st_wd at cpu_st_addr)
+  output [7:0]   cpu_st_wd,
+  input          cpu_st_wait,     // the window's memory is busy: the access waits (tie 0 for nla_core)
+  output         core_acc,        // VCORE = 1: the core registers (idx 7..27) as a bus: an access this cycle,
+  output         core_we,         // a store, the word index, the data; core_rdata is ORed into the loads
+  output [4:0]   core_idx,        // of the register window (0 where the core does not answer)
+  output [31:0]  core_wdata,
+  input  [31:0]  core_rdata,
   input          img_done,
   input          image_loaded,
   input  [31:0]  image_crc,
@@ -142,7 +157,9 @@ module cpu_link #(
   wire io = mem_addr[31];
   wire wr = mem_wstrb != 4'b0000;
   assign mem_ready = mem_valid & (io ? (ph == 2'd1) : wr ? (ph == 2'd1) : (ph == 2'd2));
-  always @(posedge clk) ph <= (rst | ~mem_valid | mem_ready) ? 2'd0 : ph + 2'd1;
+  // (an image-window access holds in ph 0 while cpu_st_wait is high)
+  wire st = mem_valid & io & (mem_addr[17:16] == 2'd3);
+  always @(posedge clk) ph <= (rst | ~mem_valid | mem_ready | (st & cpu_st_wait)) ? 2'd0 : ph + 2'd1;
 
   // ---- SPRAM: the low half in ph 0, the high half in ph 1
   wire        hi = ph != 2'd0;
@@ -182,30 +199,47 @@ module cpu_link #(
     .buf_wd(mem_wdata[7:0]), .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy),
     .tx_rd_addr(tx_rd_addr), .tx_rd_data(tx_rd_data));
 
-  wire [15:0] vidx;
-  wire [23:0] value;
-  cpu_link_coreio cio (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_core),
-    .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
-    .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
-    .cpu_we(cpu_we), .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd),
-    .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
-    .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
-    .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .tgt_we(tgt_we),
-    .vidx(vidx), .value(value), .tgt_commit(tgt_commit), .frame_go(frame_go), .frame_done(frame_done),
-    .probes(probes), .out_rd_req(out_rd_req), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
-    .saturations(saturations), .frames_processed(frames_processed));
-  assign in_idx = vidx;
-  assign tgt_idx = vidx;
-  assign out_rd_idx = vidx;
-  assign in_value = value;
-  assign tgt_value = value;
+  generate if (VCORE == 0) begin : g_nla_core
+    wire [15:0] vidx;
+    wire [23:0] value;
+    cpu_link_coreio cio (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_core),
+      .img_wr_en(img_wr_en), .img_wr_addr(img_wr_addr), .img_wr_data(img_wr_data), .img_commit(img_commit),
+      .img_total(img_total), .img_done(img_done), .img_result(img_result), .img_err_offset(img_err_offset),
+      .cpu_we(cpu_we), .cpu_mem(cpu_mem), .cpu_addr(cpu_addr), .cpu_wd(cpu_wd),
+      .image_loaded(image_loaded), .image_crc(image_crc), .n_stim_inputs(n_stim_inputs), .n_outputs(n_outputs),
+      .n_neurons(n_neurons), .core_reset(core_reset), .restore_weights(restore_weights), .learn(learn),
+      .param_we(param_we), .param_id(param_id), .param_value(param_value), .in_we(in_we), .tgt_we(tgt_we),
+      .vidx(vidx), .value(value), .tgt_commit(tgt_commit), .frame_go(frame_go), .frame_done(frame_done),
+      .probes(probes), .out_rd_req(out_rd_req), .out_rd_valid(out_rd_valid), .out_rd_data(out_rd_data),
+      .saturations(saturations), .frames_processed(frames_processed));
+    assign in_idx = vidx;
+    assign tgt_idx = vidx;
+    assign out_rd_idx = vidx;
+    assign in_value = value;
+    assign tgt_value = value;
+    assign {core_acc, core_we, core_idx, core_wdata} = {1'b0, 1'b0, 5'd0, 32'd0};
+    wire _unused_vcore = &{1'b0, core_rdata};
+  end else begin : g_vcore
+    assign core_acc = acc;
+    assign core_we = wr;
+    assign core_idx = idx;
+    assign core_wdata = mem_wdata;
+    assign rd_core = core_rdata;
+    assign {img_wr_en, img_wr_addr, img_wr_data, img_commit, img_total, cpu_we, cpu_mem, cpu_addr, cpu_wd} = 94'd0;
+    assign {core_reset, restore_weights, learn, param_we, param_id, param_value} = 52'd0;
+    assign {in_we, in_idx, in_value, tgt_we, tgt_idx, tgt_value, tgt_commit, frame_go, probes, out_rd_req, out_rd_idx} = 105'd0;
+    wire _unused_nla = &{1'b0, img_done, img_result, img_err_offset, image_loaded, image_crc, n_stim_inputs, n_outputs,
+      n_neurons, frame_done, out_rd_valid, out_rd_data, saturations, frames_processed};
+  end endgenerate
 
   wire [31:0] byte_ms = BYTE_MS_Q16;
   wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0) |
     ((idx == 5'd28) ? byte_ms : 32'd0);
   // the staging window (region 3): a load byte reads nla_core's staged image at its offset (the address in
   // ph 0, the byte in ph 1, when the access completes)
-  assign cpu_st_rd = mem_valid & io & (region == 2'd3) & ~wr;
+  assign cpu_st_rd = st & ~wr & ~cpu_st_wait;
+  assign cpu_st_we = st & wr & (ph == 2'd0) & ~cpu_st_wait;
+  assign cpu_st_wd = mem_wdata[7:0];
   assign cpu_st_addr = {2'd0, mem_addr[14:0]};
   assign mem_rdata = ~io ? {ram_rd, lo} : (region == 2'd1) ? {4{rx_rd_data}} : (region == 2'd3) ? {4{cpu_st_byte}} : rd_regs;
   /* verilator lint_off UNUSEDSIGNAL */

@@ -44,6 +44,12 @@
                                    core's raw write port (nla_core on the board, which has no loader of its own);
                                    0: the core does (hal_img_commit: core_stub in the session harnesses) */
 #endif
+#ifndef FW_VCORE
+#define FW_VCORE 0              /* 1: the core is the vector core (vcore_core.c; protocol 1.1: CORE_QUERY, HELLO_ACK minor 1) */
+#endif
+#ifndef FW_PROTO_MINOR
+#define FW_PROTO_MINOR FW_VCORE /* HELLO_ACK's minor version */
+#endif
 #ifndef FW_SLICE_INSTALL
 #define FW_SLICE_INSTALL 128    /* staged bytes the firmware loader reads per fw_poll (about 25 instructions each) */
 #endif

@@ -48,7 +48,9 @@ uint16_t hal_n_outputs(void);
 uint16_t hal_n_neurons(void);
 void hal_core_reset(int restore_weights);
 void hal_set_learn(int learn);
-void hal_param_write(uint16_t id, uint32_t value);   /* SET_PARAM 2, 3 (range-checked) */
+/* SET_PARAM 2, 3 (range-checked by the session): 0, or nonzero where the core refuses the value (the vector core: a
+ * β whose refolded shifts leave their fields), which the session answers with ERROR BAD_PARAM */
+int hal_param_write(uint16_t id, uint32_t value);
 void hal_input_write(uint16_t idx, uint32_t v24);
 void hal_target_write(uint16_t idx, uint32_t v24);
 void hal_target_commit(void);

@@ -250,7 +250,7 @@ static uint8_t unseq_build(uint8_t kind) {
   ubuf[0] = 1;
   if (kind == K_HELLO_ACK) {
     ubuf[1] = 0x02;
-    p[0] = 1; p[1] = 0;
+    p[0] = 1; p[1] = FW_PROTO_MINOR;
     wr16(p + 2, CAP_MAX_NEURONS);
     wr32(p + 4, CAP_MAX_SYNAPSES);
     wr16(p + 8, CAP_MAX_INPUTS);

@@ -106,7 +106,7 @@ uint16_t hal_n_outputs(void) { return n_out; }
 uint16_t hal_n_neurons(void) { return n_neur; }
 void hal_core_reset(int restore) { (void)restore; frames_processed = 0; saturations = 0; }
 void hal_set_learn(int l) { learn_lvl = l; }
-void hal_param_write(uint16_t id, uint32_t v) { if (id == 3) iterations = (uint16_t)v; }
+int hal_param_write(uint16_t id, uint32_t v) { if (id == 3) iterations = (uint16_t)v; return 0; }
 void hal_input_write(uint16_t idx, uint32_t v) { if (idx < STUB_MAX_INPUTS) in_mem[idx] = v & 0xFFFFFF; }
 void hal_target_write(uint16_t idx, uint32_t v) { if (idx < STUB_MAX_OUTPUTS) tgt_mem[idx] = v & 0xFFFFFF; }
 void hal_target_commit(void) {}

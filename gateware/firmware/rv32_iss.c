@@ -70,7 +70,7 @@ static uint32_t hal_call(uint32_t id, uint32_t a0, uint32_t a1) {
     case HC_N_NEUR: return hal_n_neurons();
     case HC_CORE_RESET: hal_core_reset((int)a0); return 0;
     case HC_SET_LEARN: hal_set_learn((int)a0); return 0;
-    case HC_PARAM_WRITE: hal_param_write((uint16_t)a0, a1); return 0;
+    case HC_PARAM_WRITE: return (uint32_t)hal_param_write((uint16_t)a0, a1);
     case HC_INPUT_WRITE: hal_input_write((uint16_t)a0, a1); return 0;
     case HC_TARGET_WRITE: hal_target_write((uint16_t)a0, a1); return 0;
     case HC_TARGET_COMMIT: hal_target_commit(); return 0;

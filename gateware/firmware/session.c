@@ -5,6 +5,9 @@
 #include "history.h"
 #include "hal.h"
 #include "config.h"
+#if FW_VCORE
+#include "vcore_core.h"
+#endif
 #if FW_CORE_LOADER
 /* the loader's core parameters are the board's (cpulink_board.h, checked against board_top.v by
  * test/gateware/cpu-board-image.test.ts); MAX_POPS, MAX_PROJ, MAX_TABLES: nla_core's defaults */
@@ -18,14 +21,19 @@
 #endif
 
 #define NO_FRAME 0xFFFFFFFFu
-enum { T_OUTPUT = 0x0A, T_STATUS = 0x0B, T_ERROR = 0x0C, T_END = 0x0E };
+enum { T_OUTPUT = 0x0A, T_STATUS = 0x0B, T_ERROR = 0x0C, T_END = 0x0E, T_CORE_INFO = 0x11 };
+#if FW_VCORE
+#define FW_LAST_TYPE 0x10   /* protocol 1.1 */
+#else
+#define FW_LAST_TYPE 0x0F
+#endif
 enum { E_BAD_IMAGE = 1, E_NO_IMAGE = 2, E_CAPACITY = 3, E_BAD_FRAME = 4, E_OUT_OF_ORDER = 5,
        E_NOT_STREAMING = 6, E_UNKNOWN = 7, E_HISTORY = 8, E_BAD_PARAM = 10 };
 
 /* the ERROR texts (those of gateware/msg_rom.v); a '#' at the end: "0x" and 8 hex digits of a number follow */
 enum { M_STREAMING_LOAD, M_IMG_SIZE, M_IMG_CHUNK, M_IMG_INVALID, M_IMG_CAPACITY, M_IMG_STAGING, M_NO_IMAGE,
        M_PARAM_RANGE, M_PROBES, M_PROBES_SIZE, M_START_ORDER, M_IN_NOT_STREAMING, M_TGT_NOT_STREAMING,
-       M_ORDER, M_COUNT, M_MALFORMED, M_UNKNOWN_TYPE, M_NOT_ACCEPTED, M_HISTORY, M_PARAM_NO_IMAGE };
+       M_ORDER, M_COUNT, M_MALFORMED, M_UNKNOWN_TYPE, M_NOT_ACCEPTED, M_HISTORY, M_PARAM_NO_IMAGE, M_CORE_FAULT };
 static const char *const msg_text[] = {
   "stop the stream first", "image size outside 48..67108864: #", "chunk out of sequence, offset #",
   "invalid image at byte #", "exceeds a capability at byte #", "image exceeds staging memory: #",
@@ -33,7 +41,7 @@ static const char *const msg_text[] = {
   "output frame exceeds maxPayload", "stream starts at 0 or at #", "input only while streaming",
   "targets only while streaming", "frame out of order, expected #", "wrong value count, expected #",
   "malformed payload of type #", "unknown message type #", "board does not accept type #",
-  "outputs kept from frame #", "no image loaded",
+  "outputs kept from frame #", "no image loaded", "the core stopped at pc #",
 };
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
@@ -113,6 +121,10 @@ static void fail(uint8_t msg) {
       break;
     case M_MALFORMED: err_code = E_BAD_FRAME; err_num = mtype; break;   /* (not counted, as the RTL) */
     case M_HISTORY: err_code = E_HISTORY; err_frame = rd32(mp); break;   /* (err_num set by the caller) */
+#if FW_VCORE
+    /* a frame whose run trapped or did not halt: not computed, no OUTPUT_FRAME (err_num: the pc) */
+    case M_CORE_FAULT: err_code = E_BAD_FRAME; err_frame = rd32(mp); err_num = vcore_core_frame_fault() - 1u; counted = 1; break;
+#endif
     default: err_code = E_UNKNOWN; err_num = mtype; break;               /* UNKNOWN_TYPE, NOT_ACCEPTED */
   }
   if (counted) rejected++;
@@ -134,6 +146,9 @@ static int emit_answer(void) {
   const char *t = msg_text[err_msg];
   if (ans_type == T_STATUS) plen = 18;
   else if (ans_type == T_END) plen = 8;
+#if FW_VCORE
+  else if (ans_type == T_CORE_INFO) plen = 14 + 3 * VCORE_N_BANKS;
+#endif
   else {
     tl = text_len(t, &has_num);
     plen = (uint16_t)(7 + tl + (has_num ? 10 : 0));
@@ -154,6 +169,10 @@ static int emit_answer(void) {
   } else if (ans_type == T_END) {
     wr32(p, no_last ? NO_FRAME : last);
     wr32(p + 4, hal_frames_processed());
+#if FW_VCORE
+  } else if (ans_type == T_CORE_INFO) {
+    vcore_core_info(p);
+#endif
   } else {
     static const char hex[] = "0123456789abcdef";
     wr16(p, err_code);
@@ -187,6 +206,9 @@ static int well_formed(void) {
     case 0x0C: return mlen >= 7 && mlen == 7 + p[6];
     case 0x0E: return mlen == 8;
     case 0x0F: return mlen == 4;
+#if FW_VCORE
+    case 0x10: return mlen == 0;                  /* CORE_QUERY (protocol 1.1) */
+#endif
     default: return 0;
   }
 }
@@ -244,8 +266,8 @@ static void on_set_param(void) {
     hal_set_learn(learn);
     answer(T_STATUS);
   } else if (hal_image_loaded() && ((id == 2 && v <= 0xFFFFFFu) || (id == 3 && v >= 1 && v <= 0xFFFFu))) {
-    hal_param_write(id, v);
-    answer(T_STATUS);
+    if (hal_param_write(id, v)) fail(M_PARAM_RANGE);   /* the core refused it (nothing changed) */
+    else answer(T_STATUS);
   } else if (!hal_image_loaded() && id != 1) fail(M_PARAM_NO_IMAGE);
   else fail(M_PARAM_RANGE);
 }
@@ -377,7 +399,7 @@ static int emit_resend(void) {
 
 static void dispatch(void) {
   if (!well_formed()) {
-    fail(mtype >= 0x01 && mtype <= 0x0F ? M_MALFORMED : M_UNKNOWN_TYPE);
+    fail(mtype >= 0x01 && mtype <= FW_LAST_TYPE ? M_MALFORMED : M_UNKNOWN_TYPE);
     return;
   }
   switch (mtype) {
@@ -402,6 +424,9 @@ static void dispatch(void) {
       answer(T_END);
       break;
     case 0x0F: on_resend(); break;
+#if FW_VCORE
+    case 0x10: answer(T_CORE_INFO); break;          /* CORE_QUERY: in any state */
+#endif
     default: fail(M_NOT_ACCEPTED); break;
   }
 }
@@ -453,6 +478,9 @@ void session_poll(void) {
     }
     case S_GO_WAIT:
       if (!hal_frame_done()) return;
+#if FW_VCORE
+      if (vcore_core_frame_fault()) { fail(M_CORE_FAULT); break; }
+#endif
       /* an entry the history cannot hold is not kept: the history is cleared */
       h_skip = out_plen >= HIST_BYTES;
       if (h_skip) hist_clear();

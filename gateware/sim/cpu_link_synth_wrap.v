@@ -34,7 +34,7 @@ module cpu_link_synth_wrap (
     .in_value(in_value), .tgt_we(tgt_we), .tgt_idx(tgt_idx), .tgt_value(tgt_value), .tgt_commit(tgt_commit),
     .frame_go(frame_go), .frame_done(i[147]), .probes(probes), .out_rd_req(out_rd_req), .out_rd_idx(out_rd_idx),
     .out_rd_valid(i[148]), .out_rd_data(i[172:149]), .saturations(i[204:173]), .frames_processed(i[236:205]),
-    .session_open(session_open), .board_state(board_state), .rto_ms(rto_ms));
+    .session_open(session_open), .board_state(board_state), .rto_ms(rto_ms), .cpu_st_wait(1'b0), .core_rdata(32'd0));
   always @(posedge clk) sout <= ^{rx_frame_release, rx_rd_buf, tx_start, img_wr_en, img_commit, core_reset,
     restore_weights, learn, param_we, in_we, tgt_we, tgt_commit, frame_go, out_rd_req, session_open, rx_rd_addr,
     tx_len, tx_base, param_id, in_idx, tgt_idx, out_rd_idx, rto_ms, tx_rd_data, img_wr_data, img_wr_addr,

@@ -83,6 +83,8 @@ module session_harness #(
 `ifdef SESSION_HARNESS_CPU
     // the firmware is built without FW_CORE_LOADER here: core_stub validates and installs (img_commit)
     .cpu_we(), .cpu_mem(), .cpu_addr(), .cpu_wd(), .cpu_st_rd(), .cpu_st_addr(), .cpu_st_byte(8'd0),
+    .cpu_st_we(), .cpu_st_wd(), .cpu_st_wait(1'b0), .core_acc(), .core_we(), .core_idx(), .core_wdata(),
+    .core_rdata(32'd0),
 `endif
     .saturations(saturations), .frames_processed(frames_processed), .session_open(session_open),
     .board_state(board_state), .rto_ms(rto_ms));

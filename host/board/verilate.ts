@@ -63,12 +63,13 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * The firmware image cpu_link runs on the board (gateware/firmware/cpulink_board.hex: 16-bit words for
- * $readmemh, built by `make -C gateware/firmware install-board-image`, committed so that no RISC-V
- * compiler is needed here). Its bytes are part of the model's hash (sourceFiles takes .hex files).
+ * The firmware image cpu_link runs on the board (16-bit words for $readmemh, committed so that no RISC-V compiler is
+ * needed here): gateware/firmware/cpulink_vcore.hex for board_top's vector core (VCORE = 1, the default; built by
+ * `make -C gateware/firmware install-board-image-vcore`), cpulink_board.hex for nla_core (VCORE = 0;
+ * `install-board-image`). Its bytes are part of the model's hash (sourceFiles takes .hex files).
  */
-export function cpuLinkImage(gatewareDir = join(repoRoot(), 'gateware')): string {
-  return join(gatewareDir, 'firmware', 'cpulink_board.hex');
+export function cpuLinkImage(gatewareDir = join(repoRoot(), 'gateware'), vcore = true): string {
+  return join(gatewareDir, 'firmware', vcore ? 'cpulink_vcore.hex' : 'cpulink_board.hex');
 }
 
 /** Builds (or finds in the cache) the verilated harness for a top. Throws with Verilator's output on failure. */
@@ -93,9 +94,9 @@ export function verilateTop(o: VerilateOptions): VerilatedModel {
   const t0 = Date.now();
   const args = [
     '--cc', '--exe', '--build', '-j', String(o.jobs ?? 2), '-O3', '--no-timing', '-Wno-fatal', '--prefix', 'Vtop',
-    '--top-module', o.top, ...params.map(([k, v]) => `-G${k}=${v}`), `-I${gw}`, `-I${join(gw, 'cpu')}`,
-    // cpu_link's SPRAM (board_top's link layer and session) starts with the committed firmware image
-    `-DCPU_LINK_FW="${cpuLinkImage(gw)}"`,
+    '--top-module', o.top, ...params.map(([k, v]) => `-G${k}=${v}`), `-I${gw}`, `-I${join(gw, 'cpu')}`, `-I${join(gw, 'vcore')}`,
+    // cpu_link's SPRAM (board_top's link layer and session) starts with the committed firmware image of its core
+    `-DCPU_LINK_FW="${cpuLinkImage(gw, o.params?.VCORE !== 0)}"`,
     topFile, join(gw, 'sim', 'board_sim.cpp'),
     '--Mdir', tmp, '-o', 'board_sim', '-CFLAGS', '-O2',
     // the model's code at -O2 instead of Verilator's default -Os: about 20 % more cycles per second

@@ -21,14 +21,16 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
   // port may choose (constant functions evaluated at elaboration must still build at 48 MHz).
   // board_top runs the link layer and session as firmware on the soft processor (cpu_link, whose
   // peripherals are linted alone too, and gateware/cpu/); board_link is the RTL reference of the session tests.
-  for (const m of ['cpu_link_rx', 'cpu_link_tx', 'cpu_link_coreio', 'cpu_link_ram', 'ms_clock', 'cpu_link', 'board_link', 'nla_core', 'board_top']) {
+  for (const m of ['cpu_link_rx', 'cpu_link_tx', 'cpu_link_coreio', 'cpu_link_ram', 'ms_clock', 'cpu_link', 'board_link', 'nla_core', 'vcore/vcore_board', 'board_top']) {
     it(`${m} (whole design)`, () => {
       const sets =
-        m === 'board_link' || m === 'cpu_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
-        : m === 'board_top' ? [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200'], ['-GFLASH_BOOT=0']]
+        m === 'board_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689']]
+        : m === 'cpu_link' ? [[], ['-GTICK_CYCLES=48000', '-GBYTE_MS_Q16=5689'], ['-GVCORE=1']]
+        : m === 'board_top' ? [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200'], ['-GFLASH_BOOT=0'], ['-GVCORE=0'], ['-GVCORE=0', '-GFLASH_BOOT=0']]
         : [[]];
       for (const params of sets) {
-        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
+        // (the vector core's files carry a timescale, the others none: --timescale gives them the same)
+        const r = spawnSync('verilator', ['--lint-only', '-Wall', '--timescale', '1ns/1ps', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, `-I${join(GATEWARE, 'vcore')}`, '--top-module', m.split('/').pop()!, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
         expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);
       }
@@ -40,7 +42,7 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
   for (const defs of [['-DBOARD_TOP=board_top', '-DBOARD_TOP_FLASH'], ['-DBOARD_TOP=frame_echo_top']]) {
     it(`ice40_top ${defs.join(' ')}`, () => {
       for (const params of [[], ['-GCLK_HZ=48000000', '-GBAUD=115200']]) {
-        const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, ...defs, '--top-module', 'ice40_top', ...params, join(GATEWARE, 'boards', 'ice40_top.v')], { encoding: 'utf8' });
+        const r = spawnSync('verilator', ['--lint-only', '-Wall', '--timescale', '1ns/1ps', `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, `-I${join(GATEWARE, 'vcore')}`, ...defs, '--top-module', 'ice40_top', ...params, join(GATEWARE, 'boards', 'ice40_top.v')], { encoding: 'utf8' });
         expect(r.stderr, `ice40_top ${defs.join(' ')} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);
       }

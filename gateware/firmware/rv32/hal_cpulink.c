@@ -38,6 +38,8 @@ void hal_tx_start(const uint8_t *data, uint16_t len) {
   R(TX_START) = len;
 }
 uint16_t hal_now_ms(void) { return (uint16_t)R(MS_NOW); }
+/* the core's calls: nla_core's registers (with FW_VCORE the vector core's, vcore_core.c) */
+#if !FW_VCORE
 void hal_img_write(uint32_t addr, uint8_t byte) { R(IMG_WR) = addr << 8 | byte; }
 void hal_img_commit(uint32_t total) { R(IMG_COMMIT) = total; }
 int hal_img_done(uint8_t *result, uint16_t *err_off) {
@@ -60,7 +62,7 @@ uint16_t hal_n_outputs(void) { return (uint16_t)R(CORE_NOUT); }
 uint16_t hal_n_neurons(void) { return (uint16_t)R(CORE_NNEUR); }
 void hal_core_reset(int restore_weights) { R(CORE_CTRL) = 1u | (restore_weights ? 2u : 0u); }
 void hal_set_learn(int learn) { R(CORE_CTRL) = (learn ? 0x100u : 0u) | 0x200u; }
-void hal_param_write(uint16_t id, uint32_t value) { R(PARAM_ID) = id; R(PARAM_VALUE) = value; }
+int hal_param_write(uint16_t id, uint32_t value) { R(PARAM_ID) = id; R(PARAM_VALUE) = value; return 0; }
 void hal_input_write(uint16_t idx, uint32_t v24) { R(IDX) = idx; R(IN_VALUE) = v24; }
 void hal_target_write(uint16_t idx, uint32_t v24) { R(IDX) = idx; R(TGT_VALUE) = v24; }
 void hal_target_commit(void) { R(TGT_COMMIT) = 1; }
@@ -76,6 +78,7 @@ uint32_t hal_output_read(uint16_t idx) {
 #endif
 uint32_t hal_frames_processed(void) { return R(FRAMES); }
 uint32_t hal_saturations(void) { return R(SATURATIONS); }
+#endif
 
 /* what board_link shows on its ports (session_open, board_state, rto_ms): after every poll and at every frame start */
 static void show(void) {

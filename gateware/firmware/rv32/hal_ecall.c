@@ -40,7 +40,7 @@ uint16_t hal_n_outputs(void) { return (uint16_t)ec(HC_N_OUT, 0, 0, 0); }
 uint16_t hal_n_neurons(void) { return (uint16_t)ec(HC_N_NEUR, 0, 0, 0); }
 void hal_core_reset(int restore_weights) { ec(HC_CORE_RESET, (uint32_t)restore_weights, 0, 0); }
 void hal_set_learn(int learn) { ec(HC_SET_LEARN, (uint32_t)learn, 0, 0); }
-void hal_param_write(uint16_t id, uint32_t value) { ec(HC_PARAM_WRITE, id, value, 0); }
+int hal_param_write(uint16_t id, uint32_t value) { return (int)ec(HC_PARAM_WRITE, id, value, 0); }
 void hal_input_write(uint16_t idx, uint32_t v24) { ec(HC_INPUT_WRITE, idx, v24, 0); }
 void hal_target_write(uint16_t idx, uint32_t v24) { ec(HC_TARGET_WRITE, idx, v24, 0); }
 void hal_target_commit(void) { ec(HC_TARGET_COMMIT, 0, 0, 0); }

@@ -77,7 +77,7 @@ uint16_t hal_n_outputs(void) { return (uint16_t)R(CORE_NOUT); }
 uint16_t hal_n_neurons(void) { return (uint16_t)R(CORE_NNEUR); }
 void hal_core_reset(int restore_weights) { R(CORE_CTRL) = 1u | (restore_weights ? 2u : 0u); }
 void hal_set_learn(int learn) { R(CORE_CTRL) = (learn ? 0x100u : 0u) | 0x200u; }
-void hal_param_write(uint16_t id, uint32_t value) { R(PARAM_ID) = id; R(PARAM_VALUE) = value; }
+int hal_param_write(uint16_t id, uint32_t value) { R(PARAM_ID) = id; R(PARAM_VALUE) = value; return 0; }
 void hal_input_write(uint16_t idx, uint32_t v24) { R(IN_WR) = (uint32_t)idx << 24 | (v24 & 0xFFFFFF); }
 void hal_target_write(uint16_t idx, uint32_t v24) { R(TGT_WR) = (uint32_t)idx << 24 | (v24 & 0xFFFFFF); }
 void hal_target_commit(void) { R(TGT_COMMIT) = 1; }
