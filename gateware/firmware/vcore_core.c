@@ -34,9 +34,13 @@ void hal_img_commit(uint32_t total) {
   if (r != VF_OK) {
     result = 1;
     err_off = views[b].err_off == VC_NO_OFFSET ? 0xFFFFu : (uint16_t)views[b].err_off;
-  } else if (vcore_driver_init(&drv, win(b), &views[b], VCORE_WEIGHT_WORDS) != VD_OK) {
-    result = 2;                        /* more β readers than the driver keeps (init changed nothing): a capacity */
-    err_off = 0;
+  } else if (views[b].n_rin > CAP_MAX_INPUTS || views[b].n_out > CAP_MAX_OUTPUTS || views[b].n_all_u > CAP_MAX_NEURONS ||
+             vcore_driver_init(&drv, win(b), &views[b], VCORE_WEIGHT_WORDS) != VD_OK) {
+    /* more values than the session's buffers (the capabilities HELLO_ACK announces) or more β readers than the
+     * driver keeps (init then changed nothing): a capacity; err_off the interface map or the reader list */
+    result = 2;
+    err_off = (uint16_t)(views[b].n_rin > CAP_MAX_INPUTS ? views[b].rin_at : views[b].n_out > CAP_MAX_OUTPUTS ? views[b].out_at
+                         : views[b].n_all_u > CAP_MAX_NEURONS ? views[b].all_u_at : views[b].readers_at);
   } else {
     active = b;                        /* the core's memories change now: a failed install leaves no image */
     if (vcore_install(&drv) != VD_OK) {

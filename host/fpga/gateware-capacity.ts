@@ -4,6 +4,8 @@ import type { Capabilities } from '../../hardware-models/fixed-point/capabilitie
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/format.js';
 import { probeWidth, synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
+import { VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { repoRoot } from '../board/verilate.js';
 
 /**
@@ -21,10 +23,16 @@ export interface GatewareCapacity {
     projections: number;
     /** Populations with a table activation (MAX_TABLES). */
     tables: number;
-    /** Bytes of the image staging memory (IMG_BYTES). */
+    /** Bytes of the image staging memory (IMG_BYTES; the vector core: one of the firmware's two image buffers). */
     imageBytes: number;
   };
   boardId: string;
+  /**
+   * The vector core's build where board_top's core is the vector core (VCORE = 1): what its images are compiled for
+   * and checked against (CORE_INFO announces it); null for nla_core (then `internal`'s populations, projections and
+   * tables are nla_core's limits; for the vector core they are not used).
+   */
+  vcore: VcoreBuild | null;
 }
 
 /**
@@ -131,6 +139,64 @@ export const SUBMODULE_DEFAULTS: Record<string, string[]> = {
 
 /** The firmware's board parameters (cpu_link's image is built with them: gateware/firmware/rv32/cpulink_board.h). */
 export const CPULINK_BOARD_H = join('firmware', 'rv32', 'cpulink_board.h');
+/** The same for the board whose core is the vector core (board_top VCORE = 1; `make board-image-vcore`). */
+export const CPULINK_VCORE_BOARD_H = join('firmware', 'rv32', 'cpulink_vcore_board.h');
+
+/** Whether gateware/board_top.v's core is the vector core (its parameter VCORE: 1, or 0 for nla_core). */
+export function boardTopVcore(gatewareDir = join(repoRoot(), 'gateware')): boolean {
+  const f = join(gatewareDir, 'board_top.v');
+  return verilogParameter(readFileSync(f, 'utf8'), 'VCORE', f) !== 0;
+}
+
+/** The firmware header of board_top's core (cpulink_vcore_board.h or cpulink_board.h). */
+export function boardFirmwareHeader(gatewareDir = join(repoRoot(), 'gateware')): string {
+  return boardTopVcore(gatewareDir) ? CPULINK_VCORE_BOARD_H : CPULINK_BOARD_H;
+}
+
+/** `{ a, b, … }` of a C header's #define as numbers (the build's per-bank lists). */
+function cList(text: string, name: string, file: string): number[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '');
+  const m = new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${name}[ \\t]+\\{([^}]*)\\}`, 'm').exec(code);
+  if (!m) throw new Error(`${file}: no #define ${name} { … } (the vector core's build is read from it)`);
+  return m[1]!.split(',').map((x) => {
+    if (!/^\s*[0-9]+\s*$/.test(x)) throw new Error(`${file}: #define ${name}: ${x.trim()} is not a decimal integer`);
+    return Number(x);
+  });
+}
+
+/** The vector core's build the firmware announces in CORE_INFO (its VCORE_* macros). */
+export function firmwareVcoreBuild(text: string, file: string): VcoreBuild {
+  const n = (name: string) => {
+    const v = cDefine(text, name, file);
+    if (typeof v !== 'number') throw new Error(`${file}: #define ${name} must be a decimal integer`);
+    return v;
+  };
+  const words = cList(text, 'VCORE_BANK_WORDS', file);
+  const bits = cList(text, 'VCORE_BANK_BITS', file);
+  if (words.length !== n('VCORE_N_BANKS') || bits.length !== words.length) throw new Error(`${file}: VCORE_N_BANKS ${n('VCORE_N_BANKS')}, but ${words.length} bank word counts and ${bits.length} bank widths`);
+  return {
+    numberFormat: 'UP5K16',
+    weightShift: n('VCORE_WEIGHT_SHIFT'),
+    weightBits: n('VCORE_WEIGHT_BITS'),
+    operandBits: n('VCORE_OPERAND_BITS'),
+    factorBits: n('VCORE_FACTOR_BITS'),
+    instructions: n('VCORE_INSTRUCTIONS'),
+    banks: words.map((w, i) => ({ words: w, bits: bits[i]! })),
+    kRegs: n('VCORE_K_REGS'),
+    weightWords: n('VCORE_WEIGHT_WORDS'),
+    tableWords: n('VCORE_TABLE_WORDS'),
+  };
+}
+
+/** The banks gateware/vcore/vcore_board.v synthesizes: its vcore instance's NB and BW (8 bits a bank, bank 0 lowest). */
+export function vcoreBoardBanks(text: string, file: string): number[] {
+  const code = stripVerilogComments(text);
+  const nb = /\.NB\((\d+)\)/.exec(code);
+  const bw = /\.BW\(64'h([0-9a-fA-F_]+)\)/.exec(code);
+  if (!nb || !bw) throw new Error(`${file}: no .NB(n) and .BW(64'h…) on the vcore instance (the board's banks are read from them)`);
+  const hex = bw[1]!.replace(/_/g, '').padStart(16, '0');
+  return Array.from({ length: Number(nb[1]) }, (_, b) => parseInt(hex.slice(14 - 2 * b, 16 - 2 * b), 16));
+}
 
 /**
  * The value of `#define NAME value` in a C header (comments ignored): a plain decimal integer, or a string
@@ -168,11 +234,13 @@ export const BOARD_FIRMWARE_PAIRS: [string, string][] = [
  */
 export function boardFirmwareMismatches(gatewareDir = join(repoRoot(), 'gateware')): string[] {
   const topFile = join(gatewareDir, 'board_top.v');
-  const fwFile = join(gatewareDir, CPULINK_BOARD_H);
+  const vcore = boardTopVcore(gatewareDir);
+  const fwFile = join(gatewareDir, vcore ? CPULINK_VCORE_BOARD_H : CPULINK_BOARD_H);
   const top = readFileSync(topFile, 'utf8');
   const fw = readFileSync(fwFile, 'utf8');
   const out: string[] = [];
-  for (const [param, macro] of BOARD_FIRMWARE_PAIRS) {
+  // the vector core's image buffers are the firmware's (IMG_BYTES there); board_top's IMG_BYTES sizes nla_core's staging
+  for (const [param, macro] of BOARD_FIRMWARE_PAIRS.filter(([p]) => !vcore || p !== 'IMG_BYTES')) {
     const a = verilogParameter(top, param, topFile);
     const b = cDefine(fw, macro, fwFile);
     if (a !== b) out.push(`${param}: board_top.v has ${a}, the firmware (${fwFile}) ${macro} ${b}`);
@@ -180,6 +248,19 @@ export function boardFirmwareMismatches(gatewareDir = join(repoRoot(), 'gateware
   const id = /\.BOARD_ID\("([^"]*)"\)/.exec(stripVerilogComments(top));
   const fwId = cDefine(fw, 'BOARD_ID', fwFile);
   if (id && id[1] !== fwId) out.push(`BOARD_ID: board_top.v passes "${id[1]}", the firmware announces "${fwId}"`);
+  if (vcore) out.push(...vcoreBuildMismatches(gatewareDir, firmwareVcoreBuild(fw, fwFile)));
+  return out;
+}
+
+/** Where the firmware's build (CORE_INFO), vcore_board.v's banks and VCORE_UP5K_BUILD (what the tests model) differ. */
+function vcoreBuildMismatches(gatewareDir: string, fwBuild: VcoreBuild): string[] {
+  const out: string[] = [];
+  const vf = join(gatewareDir, 'vcore', 'vcore_board.v');
+  const rtl = vcoreBoardBanks(readFileSync(vf, 'utf8'), vf);
+  const fwBits = fwBuild.banks.map((b) => b.bits);
+  if (JSON.stringify(rtl) !== JSON.stringify(fwBits)) out.push(`vector-core banks: ${vf} synthesizes ${rtl.length} of ${rtl.join('/')} bits, the firmware announces ${fwBits.length} of ${fwBits.join('/')}`);
+  if (fwBuild.banks.some((b) => b.words !== 256)) out.push(`vector-core banks: the firmware announces ${fwBuild.banks.map((b) => b.words).join('/')} words, vcore_banks holds 256 a bank`);
+  if (JSON.stringify(fwBuild) !== JSON.stringify(VCORE_UP5K_BUILD)) out.push(`vector-core build: the firmware announces ${JSON.stringify(fwBuild)}, VCORE_UP5K_BUILD (hardware-models/fixed-point/vcore-image.ts) is ${JSON.stringify(VCORE_UP5K_BUILD)}`);
   return out;
 }
 
@@ -192,10 +273,11 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
   const read = (f: string) => ({ text: readFileSync(join(gatewareDir, f), 'utf8'), file: join(gatewareDir, f) });
   const top = read('board_top.v');
   const core = read('nla_core.v');
-  const fw = read(CPULINK_BOARD_H);
+  const vcore = boardTopVcore(gatewareDir);
+  const fw = read(vcore ? CPULINK_VCORE_BOARD_H : CPULINK_BOARD_H);
   for (const [mod, names] of Object.entries(SUBMODULE_DEFAULTS)) checkDefaultsNotOverridden(top.text, top.file, mod, names);
   const bad = boardFirmwareMismatches(gatewareDir);
-  if (bad.length) throw new Error(`the board's firmware parameters disagree with gateware/board_top.v (rebuild the image: make -C gateware/firmware install-board-image):\n  ${bad.join('\n  ')}`);
+  if (bad.length) throw new Error(`the board's firmware parameters disagree with gateware/board_top.v (rebuild the image: make -C gateware/firmware ${vcore ? 'install-board-image-vcore' : 'install-board-image'}):\n  ${bad.join('\n  ')}`);
   const p = (src: { text: string; file: string }, name: string) => verilogParameter(src.text, name, src.file);
   const d = (name: string) => cDefine(fw.text, name, fw.file);
   const window = d('RX_WINDOW');
@@ -218,9 +300,10 @@ export function gatewareCapacity(gatewareDir = join(repoRoot(), 'gateware')): Ga
       populations: p(core, 'MAX_POPS'),
       projections: p(core, 'MAX_PROJ'),
       tables: p(core, 'MAX_TABLES'),
-      imageBytes: p(top, 'IMG_BYTES'),
+      imageBytes: vcore ? Number(d('IMG_BYTES')) : p(top, 'IMG_BYTES'),
     },
     boardId,
+    vcore: vcore ? firmwareVcoreBuild(fw.text, fw.file) : null,
   };
 }
 
@@ -240,9 +323,21 @@ export function gatewareProblems(img: BoardImage, imageBytes: number, g: Gatewar
   need('outputs', img.outputs.length, g.caps.maxOutputs, 'MAX_OUTPUTS');
   need('bytes per INPUT_FRAME payload', framePayloadBytes(img.nStimulusInputs), g.caps.maxPayload, 'MAX_PAYLOAD');
   need(`bytes per OUTPUT_FRAME payload (probes 0x${probes.toString(16).padStart(2, '0')})`, framePayloadBytes(probeWidth(img, probes)), g.caps.maxPayload, 'MAX_PAYLOAD');
+  if (g.vcore) return [...out, ...vcoreProblems(img, g.vcore, g.internal.imageBytes)];
   need('image bytes', imageBytes, g.internal.imageBytes, 'IMG_BYTES');
   need('populations', img.populations.length, g.internal.populations, 'MAX_POPS of nla_core');
   need('projections', img.projections.length, g.internal.projections, 'MAX_PROJ of nla_core');
   need('populations with a table activation', img.populations.filter((q) => q.activation.kind === 'table').length, g.internal.tables, 'MAX_TABLES of nla_core');
   return out;
+}
+
+/** The vector core's problems with a network: what compileVcoreImage refuses for the build, and the image's size. */
+function vcoreProblems(img: BoardImage, build: VcoreBuild, bufferBytes: number): string[] {
+  let bytes: Uint8Array;
+  try {
+    bytes = compileVcoreImage(img, build);
+  } catch (e) {
+    return [`the vector core (VCORE_UP5K_BUILD): ${(e as Error).message}`];
+  }
+  return bytes.length > bufferBytes ? [`vector-core image bytes: the network needs ${bytes.length}, the firmware's image buffer holds ${bufferBytes} (IMG_BYTES of ${CPULINK_VCORE_BOARD_H})`] : [];
 }
