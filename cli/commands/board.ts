@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { vcoreBuildOption } from '../vcore-build-option.js';
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_REALTIME_PRIORITY, enterRealtime, realtimePriority } from '../../core/realtime.js';
 import type { Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
@@ -21,6 +22,7 @@ interface VirtualOpts {
   quiet?: boolean;
   realtime?: string | boolean;
   core: string;
+  vcoreBuild?: string;
 }
 
 export function registerBoard(program: Command): void {
@@ -39,6 +41,7 @@ export function registerBoard(program: Command): void {
     .option('--max-outputs <n>', 'capability reported in the handshake')
     .option('--max-frame-rate <n>', 'capability reported in the handshake (frames/s)')
     .option('--core <kind>', "the board's core: 'reference' (FixedPointCore on a board image) or 'vcore' (the vector core's firmware model: protocol 1.1, the host compiles a vector-core image for it)", 'reference')
+    .option('--vcore-build <name>', "with --core vcore: the build its CORE_INFO announces, 'generic' (8 banks of 256 × 42 bits) or 'up5k' (the UP5K board's: 2 × 42 + 5 × 32 bits, what board_top synthesizes)", 'generic')
     .option('--json', 'print the device path as one JSON line')
     .option('--quiet', 'no events on stderr')
     .option('--realtime [priority]', `run the board (and its socat) under real-time scheduling (SCHED_FIFO, default priority ${DEFAULT_REALTIME_PRIORITY}; Linux, needs root or CAP_SYS_NICE): steadier UART timing`)
@@ -54,6 +57,7 @@ export function registerBoard(program: Command): void {
       cap(o.maxOutputs, 'maxOutputs', '--max-outputs');
       cap(o.maxFrameRate, 'maxFrameRate', '--max-frame-rate');
       if (o.core !== 'reference' && o.core !== 'vcore') throw new UsageError(`--core: expected 'reference' or 'vcore', got '${o.core}'`);
+      const vcoreBuild = vcoreBuildOption(o.vcoreBuild);
       const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
       // before socat is started, so that it inherits the policy
       const rtPriority = realtimePriority(o.realtime);
@@ -66,6 +70,7 @@ export function registerBoard(program: Command): void {
         boardId: o.boardId,
         caps,
         core: o.core,
+        vcoreBuild,
         ...(o.link ? { link: o.link } : {}),
         ...(o.baud ? { baud: positiveInt(o.baud, '--baud') } : {}),
         ...(o.slow ? { frameDelayMs: positiveNumber(o.slow, '--slow') } : {}),

@@ -5,25 +5,27 @@ import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-co
 import { synapseCount, frameMs } from '../../hardware-models/fixed-point/image.js';
 import { compileImageFromSpec, type ImageSourceOptions } from '../board-image.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
-import { decodeVcoreImage, VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { decodeVcoreImage, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { vcoreBuildOption } from '../vcore-build-option.js';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { UsageError } from '../../core/errors.js';
 
 interface ImageOpts extends ImageSourceOptions {
   out?: string;
   vcoreOut?: string;
+  vcoreBuild?: string;
   json?: boolean;
 }
 
 /** Compiles the vector core's image of `img` and writes it; a network the core cannot hold is a usage error naming why. */
-function writeVcoreImage(img: BoardImage, file: string) {
+function writeVcoreImage(img: BoardImage, file: string, build: VcoreBuild) {
   let bytes: Uint8Array;
   try {
-    bytes = compileVcoreImage(img);
+    bytes = compileVcoreImage(img, build);
   } catch (e) {
-    throw new UsageError(`--vcore-out: the vector core (${VCORE_GENERIC_BUILD.instructions} instructions, ${VCORE_GENERIC_BUILD.banks.length} banks of ${VCORE_GENERIC_BUILD.banks[0]!.words} words, ${VCORE_GENERIC_BUILD.weightWords} weights) cannot run ${img.network}: ${(e as Error).message}`);
+    throw new UsageError(`--vcore-out: the vector core (${build.instructions} instructions, ${build.banks.length} banks of ${build.banks.map((b) => `${b.words} × ${b.bits}`).join(', ')} bits, ${build.weightWords} weights) cannot run ${img.network}: ${(e as Error).message}`);
   }
-  const vi = decodeVcoreImage(bytes);
+  const vi = decodeVcoreImage(bytes, build);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes);
   return {
@@ -51,6 +53,7 @@ export function registerImage(program: Command): void {
     .option('--relax-shift <s>', 'relaxation α = 2^−s (default: from the estimated λ_max of H)')
     .option('--out <file>', 'write the binary image')
     .option('--vcore-out <file>', "also write the vector core's image (nla-vcore-image/1: the program compiled for UP5K16, docs/protocol.md 10.5)")
+    .option('--vcore-build <name>', "the build --vcore-out compiles for: 'generic' (8 banks of 256 × 42 bits) or 'up5k' (the UP5K board's, what board_top synthesizes)", 'generic')
     .option('--json', 'print the summary as JSON')
     .action((spec: string, o: ImageOpts) => {
       const r = compileImageFromSpec(spec, o);
@@ -60,7 +63,7 @@ export function registerImage(program: Command): void {
         mkdirSync(dirname(o.out), { recursive: true });
         writeFileSync(o.out, bytes);
       }
-      const vcore = o.vcoreOut ? writeVcoreImage(img, o.vcoreOut) : null;
+      const vcore = o.vcoreOut ? writeVcoreImage(img, o.vcoreOut, vcoreBuildOption(o.vcoreBuild)) : null;
       const summary = {
         network: img.network,
         neurons: img.nNeurons,

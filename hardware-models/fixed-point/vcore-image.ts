@@ -86,6 +86,9 @@ export const VCORE_UP5K_BUILD: VcoreBuild = {
   banks: [...Array.from({ length: 2 }, () => ({ words: 256, bits: 42 })), ...Array.from({ length: 5 }, () => ({ words: 256, bits: 32 }))],
 };
 
+/** The builds a user names (`--vcore-build`): the generic one and the UP5K board's (what board_top synthesizes). */
+export const VCORE_BUILDS: Readonly<Record<'generic' | 'up5k', VcoreBuild>> = { generic: VCORE_GENERIC_BUILD, up5k: VCORE_UP5K_BUILD };
+
 /** A decoded vcore image: the program the machine runs (its `vectors` map is empty: names are not carried). */
 export interface VcoreImage {
   sourceImageId: number;

@@ -9,16 +9,17 @@ import { rtlEqualsVirtual } from './stream-cli.js';
 import { hasVerilator } from './tools.js';
 
 /**
- * The whole gateware board (board_top: UART, framing, link layer, session, fixed-point core) under
- * Verilator behind a real pty (`nla board rtl`), driven by `nla stream` through the full protocol, its
- * output frames against the virtual board's (FixedPointCore, hardware-models/fixed-point/core.ts) on the
- * same stream, bit for bit: 10,000 frames of the example and 2,000 with learning and targets.
+ * The whole gateware board (board_top: UART, framing, link layer, session as firmware, the vector core) under
+ * Verilator behind a real pty (`nla board rtl`), driven by `nla stream` through the full protocol (1.1: the host
+ * asks CORE_INFO and sends the vector-core image compiled for the board's build), its output frames against the
+ * virtual vector-core board's (VcoreDriver over the modelled core, equal to FixedPointCore in UP5K16) on the same
+ * stream, bit for bit: 10,000 frames of the example and 2,000 with learning and targets.
  */
 const run = hasVerilator && hasSocat ? describe : describe.skip;
 
 /** Starts `nla board <kind> --json` and resolves with its device path once it prints it. */
-function startBoard(kind: 'rtl' | 'virtual'): Promise<{ child: ChildProcess; port: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/nla.js'), 'board', kind, '--json', '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+function startBoard(kind: 'rtl' | 'virtual', extra: string[] = []): Promise<{ child: ChildProcess; port: string }> {
+  const child = spawn(process.execPath, [join(root, 'bin/nla.js'), 'board', kind, ...extra, '--json', '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -39,7 +40,9 @@ afterAll(() => {
 run('the gateware board in RTL co-simulation (nla board rtl)', () => {
   it('streams the example through the full protocol: 10,000 frames with every probe, then 2,000 with learning and targets, every output frame equal to the virtual board’s bit for bit, the recordings replay; the handshake announces what the gateware holds', async () => {
     const rtl = await startBoard('rtl');
-    const virt = await startBoard('virtual');
+    // board_top's core is the vector core (VCORE = 1): the virtual board of the same core and build is the reference
+    // (its outputs are FixedPointCore's in UP5K16: test/board/vcore-board.test.ts)
+    const virt = await startBoard('virtual', ['--core', 'vcore', '--vcore-build', 'up5k']);
     children.push(rtl.child, virt.child);
     const dir = mkdtempSync(join(tmpdir(), 'nla-rtl-'));
     for (const [name, frames, extra] of [

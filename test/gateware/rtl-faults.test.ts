@@ -5,9 +5,12 @@ import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { compileBoardImage } from '../../compiler/board/compile-image.js';
 import { FixedPointCore } from '../../hardware-models/fixed-point/core.js';
-import { toSignal } from '../../hardware-models/fixed-point/format.js';
+import { toSignal, UP5K16 } from '../../hardware-models/fixed-point/format.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
-import { CORE_PARAMS, coreInstall } from '../../hardware-models/fixed-point/core-install.js';
+import { ImageError } from '../../hardware-models/fixed-point/image-container.js';
+import { decodeVcoreImage, VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { PROBE } from '../../hardware-models/fixed-point/image.js';
 import { crc32 } from '../../core/crc32.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
@@ -22,23 +25,26 @@ import type { ByteTransport, DataListener } from '../../host/transport/transport
 import { hasSocat } from '../pty-available.js';
 import { sines } from '../helpers.js';
 import { hasVerilator } from './tools.js';
-import { smallImage } from './fixtures.js';
+import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
 
 /**
  * The protocol's fault cases against the gateware board (board_top under Verilator behind a real pty,
  * UART at the bit level, 12 MHz, 921600 baud): bytes corrupted and dropped both ways, garbage bursts,
  * oversized and truncated blocks, duplicated frames and frames with sequence numbers from the future,
- * a line drop and a reset mid-stream. The outputs must equal FixedPointCore's on the same frames bit for
- * bit, none may be lost: a corrupted frame accepted, a frame processed twice or out of order, or an output
- * dropped would change them.
+ * a line drop and a reset mid-stream. The board's core is the vector core (board_top VCORE = 1): the host
+ * sends the vector-core image compiled for its build (CORE_INFO), and the outputs must equal FixedPointCore's in
+ * UP5K16 (the vector core's format) on the same frames bit for bit, none may be lost: a corrupted frame accepted, a
+ * frame processed twice or out of order, or an output dropped would change them.
  */
 const graph = buildGraph(loadSpecFile('examples/teacher/network.json'));
 const image = compileBoardImage(graph, { dtMs: 0.1, frameMs: 1 }).image;
 const bytes = encodeImage(image);
+// what LOAD_IMAGE carries to this board (the host compiles it so after CORE_INFO)
+const vbytes = compileVcoreImage(image, VCORE_UP5K_BUILD);
 const frames = (n: number, phase = 0) => sampleFrames(sines(graph.nStimulusInputs), 1, n + phase).slice(phase).map((f) => Int32Array.from(f, toSignal));
 
 function reference(inputs: Int32Array[]): Int32Array[] {
-  const core = new FixedPointCore(image);
+  const core = new FixedPointCore(image, UP5K16);
   return inputs.map((f) => core.frame(f, false));
 }
 
@@ -168,34 +174,51 @@ run('fault cases through the pty against the gateware board (nla board rtl)', ()
   const open = () => SerialTransport.openWithRetry(served.hostPath, 921_600, 5000);
   const base = (connect: StreamRequest['connect'], inputs: Int32Array[]): StreamRequest => ({ connect, image: bytes, inputs, frameUs: 1000 });
 
-  it('images the board refuses (a field out of range under a valid CRC, a damaged CRC, past its capacity) get a typed error naming the byte the loader model names; the running image streams on bit-exact', async () => {
+  it('images the board refuses (a field out of range under a valid CRC, a damaged CRC, a board image, past its capacity) get a typed error naming the byte decodeVcoreImage names; the running image streams on bit-exact', async () => {
     const withCrc = (b: Uint8Array) => {
       new DataView(b.buffer, b.byteOffset, b.length).setUint32(b.length - 4, crc32(b, 0, b.length - 4), true);
       return b;
     };
-    // the first byte past the header that, changed under a valid CRC, the loader model refuses as BAD_IMAGE
+    // the byte the TypeScript image check refuses (the firmware's C check is its twin: vcore-firmware.test.ts)
+    const refusedAt = (b: Uint8Array): number | null => {
+      try {
+        decodeVcoreImage(b, VCORE_UP5K_BUILD);
+        return null;
+      } catch (e) {
+        if (!(e instanceof ImageError)) throw e;
+        return e.byteOffset;
+      }
+    };
+    // the first byte past the header that, changed under a valid CRC, the image check refuses
     let field: Uint8Array | null = null;
-    for (let i = 48; i < bytes.length - 4 && !field; i++) {
-      const b = Uint8Array.from(bytes);
+    for (let i = 64; i < vbytes.length - 4 && !field; i++) {
+      const b = Uint8Array.from(vbytes);
       b[i] = b[i]! ^ 0xff;
-      if (coreInstall(withCrc(b), CORE_PARAMS).result === 1) field = b;
+      if (refusedAt(withCrc(b)) !== null) field = b;
     }
-    const crcDamaged = Uint8Array.from(bytes);
+    const crcDamaged = Uint8Array.from(vbytes);
     crcDamaged[1000] = crcDamaged[1000]! ^ 0x10;
+    // 40 stimulus inputs: the build holds the network, the firmware's buffers (CAP_MAX_INPUTS, HELLO_ACK's maxInputs) do not
+    const wide = compileVcoreImage(compileBoardImage(layeredNetwork([40, 4, 2], { activation: 'logistic', seed: 3 }).build(), { dtMs: 0.1, frameMs: 1 }).image, VCORE_UP5K_BUILD);
+    const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
     const cases = [
-      { what: 'field', img: field!, code: ERROR_CODE.BAD_IMAGE, text: 'invalid image at byte' },
-      { what: 'crc', img: crcDamaged, code: ERROR_CODE.BAD_IMAGE, text: 'invalid image at byte' },
-      { what: 'capacity', img: smallImage([40, 4, 2]), code: ERROR_CODE.CAPACITY, text: 'exceeds a capability at byte' },
+      { what: 'field', img: field!, code: ERROR_CODE.BAD_IMAGE, text: `invalid image at byte ${hex(refusedAt(field!)!)}` },
+      { what: 'crc', img: crcDamaged, code: ERROR_CODE.BAD_IMAGE, text: `invalid image at byte ${hex(vbytes.length - 4)}` },
+      { what: 'board image', img: bytes, code: ERROR_CODE.BAD_IMAGE, text: `invalid image at byte ${hex(refusedAt(bytes)!)}` },
+      { what: 'image buffer', img: new Uint8Array(gatewareCapacity().internal.imageBytes + 1), code: ERROR_CODE.CAPACITY, text: `image exceeds staging memory: ${hex(gatewareCapacity().internal.imageBytes + 1)}` },
+      // (the byte: the input map's section, which decodeVcoreImage does not expose)
+      { what: 'inputs', img: wide, code: ERROR_CODE.CAPACITY, text: /^exceeds a capability at byte 0x0000[0-9a-f]{4}$/ },
     ];
+    expect(refusedAt(wide)).toBeNull();
+    expect(refusedAt(crcDamaged)).toBe(vbytes.length - 4);
     const session = await BoardSession.open(await open(), { baud: 921_600 });
     try {
-      await session.loadImage(bytes);
+      await session.loadImage(vbytes);
       for (const c of cases) {
-        const model = coreInstall(c.img, CORE_PARAMS);
-        expect(model.result, c.what).toBe(c.code === ERROR_CODE.BAD_IMAGE ? 1 : 2);
         const err = await session.loadImage(c.img).then(() => null, (e: unknown) => e);
         expect(err, c.what).toBeInstanceOf(BoardError);
-        expect(err, c.what).toMatchObject({ code: c.code, boardMessage: `${c.text} 0x${model.errOffset.toString(16).padStart(8, '0')}` });
+        expect(err, c.what).toMatchObject({ code: c.code });
+        expect((err as BoardError).boardMessage, c.what).toMatch(typeof c.text === 'string' ? new RegExp(`^${c.text}$`) : c.text);
       }
       const status = await session.request({ type: 'stop-stream' });
       expect(status).toMatchObject({ type: 'status', imageLoaded: true });
@@ -217,7 +240,7 @@ run('fault cases through the pty against the gateware board (nla board rtl)', ()
     }
     // the field case is not a CRC case in disguise: its CRC is valid, its offset is not the trailer's
     expect(crc32(field!, 0, field!.length - 4)).toBe(imageId(field!));
-    expect(coreInstall(field!, CORE_PARAMS).errOffset).toBeLessThan(bytes.length - 4);
+    expect(refusedAt(field!)).toBeLessThan(vbytes.length - 4);
   }, 300_000);
 
   it('the model exits at once, saying why, when the process that started it is gone (--parent-pid), and runs when it is there', () => {

@@ -7,7 +7,7 @@ import { nla } from '../cli/run-nla.js';
 /** What `nla stream --json` prints (the fields the board tests read). */
 export interface StreamJson {
   complete: boolean;
-  board: { boardId: string; caps: Record<string, number> } | null;
+  board: { boardId: string; minor: number; caps: Record<string, number>; core?: { imageFormat: string; build: unknown } } | null;
   stats: { lost: number; frames: number; outputsReceived: number };
 }
 
@@ -32,6 +32,8 @@ export function rtlEqualsVirtual(rtlPort: string, virtualPort: string, dir: stri
   const g = gatewareCapacity();
   expect(j.board!.boardId).toBe(g.boardId);
   expect(j.board!.caps).toEqual(g.caps);
+  // protocol 1.1 and the vector core's build (CORE_INFO) where board_top's core is the vector core
+  if (g.vcore) expect([j.board!.minor, j.board!.core]).toEqual([1, { imageFormat: 'nlav', build: g.vcore }]);
   streamTo(virtualPort, join(dir, `${name}-virtual.csv`), [...extra]);
   const a = readFileSync(join(dir, `${name}-rtl.csv`), 'utf8');
   const b = readFileSync(join(dir, `${name}-virtual.csv`), 'utf8');
