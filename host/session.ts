@@ -113,6 +113,11 @@ export class BoardSession {
       ...(log ? { log: (e: LinkLogEntry) => log({ kind: 'frame', ...e }) } : {}),
     });
     this.link.onFail((e) => this.end(e));
+    // until the HELLO_ACK a sequenced frame is no session's: it is dropped, not acknowledged. A board sends the
+    // outputs of frames it took before the HELLO as the new session's first frames, possibly ahead of its HELLO_ACK;
+    // taken and acknowledged here, the board would release them while the link reset that the HELLO_ACK brings makes
+    // this side wait for them again, for good (a gap nobody can fill). Dropped, the board retransmits them after it.
+    this.link.accepting = false;
   }
 
   /** Opens a session: HELLO until HELLO_ACK, then checks the version. */
@@ -164,6 +169,7 @@ export class BoardSession {
       throw new ProtocolVersionError({ major: ack.major, minor: ack.minor, boardId: ack.boardId }, { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR });
     }
     this.link.resetSession(Math.max(1, ack.caps.window));
+    this.link.accepting = true;
     this.link.onMessage((m, sequenced) => this.onMessage(m, sequenced));
   }
 

@@ -7,8 +7,8 @@ import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import { encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { sampleFrames } from '../../emulator/stimulus/frames.js';
 import { VirtualBoard } from '../../host/board/virtual-board.js';
-import { encodeFrame, FLAG_ACK, FLAG_SEQ, PROTOCOL_MAJOR } from '../../host/protocol/frame.js';
-import { encodePayload, PARAM, typeCode, type Message } from '../../host/protocol/messages.js';
+import { encodeFrame, FLAG_ACK, FLAG_SEQ, FrameDecoder, PROTOCOL_MAJOR, type Frame } from '../../host/protocol/frame.js';
+import { encodePayload, MSG, PARAM, typeCode, type Message } from '../../host/protocol/messages.js';
 import { BoardSession } from '../../host/session.js';
 import { streamToBoard } from '../../host/stream.js';
 import { memoryPair } from '../../host/transport/memory.js';
@@ -18,8 +18,8 @@ import { sines } from '../helpers.js';
  * The flush of stale input when a port opens is best effort (docs/protocol.md 6.1): bytes still in a
  * USB bridge or on the wire arrive after it, ahead of the board's answer to HELLO (the line keeps their
  * order). What the host does with them: partial frames fail the block checks (COBS, length, CRC),
- * whole sequenced frames of an old session are taken by the link before the handshake and forgotten by
- * its reset (4.8); a stale HELLO_ACK, which carries no nonce, is taken as the answer: one that announces
+ * whole sequenced frames before the HELLO_ACK are dropped unacknowledged (the board resends what the new
+ * session needs); a stale HELLO_ACK, which carries no nonce, is taken as the answer: one that announces
  * a boot ends that session when the real answer follows, and the stream reconnects.
  */
 
@@ -47,6 +47,34 @@ describe('stale input that arrives after the flush at open', () => {
     const st = await s.request({ type: 'set-param', id: PARAM.LEARN, value: 0 });
     expect(st.type).toBe('status');
     expect(unsolicited).toEqual([]); // none of the stale outputs reached the session
+    await s.close();
+  });
+
+  it("the new session's first frame ahead of the HELLO_ACK (6.2: the output of a frame taken before the HELLO) is not acknowledged before the handshake, and is taken when the board retransmits it", async () => {
+    // acknowledged before the link reset that the HELLO_ACK brings, the board would release it while the new link
+    // waits for it: a gap nobody fills (seen on the RTL board when the line dropped during a frame)
+    const [host, dev] = memoryPair();
+    const ha = (new VirtualBoard({ boardId: 'fresh' }) as unknown as { helloAck(): Message }).helloAck();
+    const sent: Frame[] = [];
+    let answered = false;
+    const dec = new FrameDecoder((f) => {
+      sent.push(f);
+      if (f.type === MSG.HELLO && !answered) {
+        answered = true;
+        dev.write(frame(staleOutput(7), 0));
+        setTimeout(() => dev.write(frame(ha, null)), 20); // (the board finishes its queue first)
+      }
+    }, () => {});
+    dev.onData((b) => dec.push(b));
+    const s = await BoardSession.open(host, { retransmitMs: 50, ackDelayMs: 1 });
+    const unsolicited: Message[] = [];
+    s.onUnsolicited((m) => unsolicited.push(m));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sent.filter((f) => f.flags & FLAG_ACK && f.ack !== 0).map((f) => f.ack)).toEqual([]);
+    dev.write(frame(staleOutput(7), 0)); // the board's retransmission (its timer: nothing acknowledged it)
+    await new Promise((r) => setTimeout(r, 30));
+    expect(unsolicited).toEqual([expect.objectContaining({ type: 'output-frame', frame: 7 })]);
+    expect(sent.some((f) => f.flags & FLAG_ACK && f.ack === 1)).toBe(true);
     await s.close();
   });
 
