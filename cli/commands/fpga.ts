@@ -9,7 +9,7 @@ import type { VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.j
 import { measureCoreCycles } from '../../host/fpga/core-sim.js';
 import { flashBitstream, flashCommands } from '../../host/fpga/flash.js';
 import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
-import { buildIce40, FpgaBuildError, ice40Board, writeFirmwareFlashFile, type FirmwareFlashFile, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
+import { boardFirmwareHex, buildIce40, FpgaBuildError, ice40Board, writeFirmwareFlashFile, type FirmwareFlashFile, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
 import { frameRates, type FrameRates } from '../../host/fpga/line-rate.js';
 import { measureVcoreCycles, type VcoreCycles } from '../../host/fpga/vcore-cycles.js';
 import { loadImageFile } from '../board-image.js';
@@ -32,8 +32,8 @@ interface FlashOpts {
   bin?: string;
   tool?: string;
   sram?: boolean;
-  /** A file, absent (then the build's report decides), or false (--no-firmware). */
-  firmware?: string | false;
+  /** A file, true (bare --firmware: board_top's committed firmware), absent (then the build's report decides), or false (--no-firmware). */
+  firmware?: string | boolean;
   dryRun?: boolean;
 }
 
@@ -122,16 +122,16 @@ export function registerFpga(program: Command): void {
     .option('--bin <file>', 'the bitstream (default build/fpga/<board>/design.bin, what nla fpga build wrote)')
     .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
     .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
-    .option('--firmware <file>', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
+    .option('--firmware [file]', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words; without a file: board_top's committed firmware, gateware/firmware/cpulink_vcore.hex for the vector core (VCORE = 1), cpulink_board.hex for nla_core) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
     .option('--no-firmware', "write the bitstream alone, even where the build's report.json says its top boots its firmware from the flash")
     .option('--dry-run', 'print the programmer commands (and write the firmware image) and stop')
     .addHelpText(
       'after',
-      '\nExamples:\n  nla fpga flash\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram\n  nla fpga flash --firmware build/fw/fw.bin        # iceprog -o 1048576 .../firmware-flash.bin, then iceprog design.bin',
+      '\nExamples:\n  nla fpga flash\n  nla fpga flash --firmware                        # and board_top\'s committed firmware (cpulink_vcore.hex on the vector-core board)\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram\n  nla fpga flash --firmware build/fw/fw.bin        # iceprog -o 1048576 .../firmware-flash.bin, then iceprog design.bin',
     )
     .action(async (o: FlashOpts) => {
       const bin = o.bin ?? join('build', 'fpga', o.board, 'design.bin');
-      const firmware = o.firmware === false ? undefined : (o.firmware ?? buildFirmware(bin, (s) => process.stderr.write(s)));
+      const firmware = o.firmware === false ? undefined : o.firmware === true ? boardFirmwareHex() : (o.firmware ?? buildFirmware(bin, (s) => process.stderr.write(s)));
       const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}), ...(firmware ? { firmware } : {}) };
       for (const cmd of flashCommands(req)) process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
       if (o.dryRun) return;
