@@ -8,7 +8,7 @@ import { firmwareFlashImage, FIRMWARE_FLASH_OFFSET, readFirmwareFile } from '../
 import { PtyPair } from '../../host/board/pty-pair.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
-import { root } from '../cli/run-nla.js';
+import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
 import { rtlEqualsVirtual } from './stream-cli.js';
 import { GATEWARE, REPO, hasVerilator } from './tools.js';
@@ -144,7 +144,10 @@ afterAll(() => {
 
 /** Starts `nla board virtual --json` (with `--core vcore` where board_top's core is the vector core) and resolves with its device path. */
 function startVirtual(): Promise<{ child: ChildProcess; port: string }> {
-  const core = vcoreBoard ? ['--core', 'vcore'] : [];
+  // the UP5K board's build where the CLI offers it (--vcore-build up5k: what board_top synthesizes; both builds are
+  // bit-exact with FixedPointCore UP5K16, so the streams compare equal either way)
+  const up5k = vcoreBoard && nla(['board', 'virtual', '--help']).out.includes('--vcore-build') ? ['--vcore-build', 'up5k'] : [];
+  const core = vcoreBoard ? ['--core', 'vcore', ...up5k] : [];
   const child = spawn(process.execPath, [join(root, 'bin/nla.js'), 'board', 'virtual', '--json', '--quiet', ...core], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
