@@ -2,7 +2,7 @@
  * Benchmarks of the reference FPGA board (`npm run bench:fpga`), on the bundled example
  * (examples/teacher, dt 0.1 ms, 1 ms frames: 10 steps, 4 iterations per frame):
  *
- * 1. The RTL core's cycles per frame (inference, learning with targets), measured in simulation
+ * 1. The RTL core's cycles per frame (board_top's core: the vector core, or nla_core; inference, learning with targets), measured in simulation
  *    (deterministic: one run), and the frames/s they give at the board's 12 MHz clock, against the
  *    frames/s a UART line carries at 115200 and 921600 baud (host/fpga/line-rate.ts).
  * 2. Co-simulation speed: the whole board (board_top, UART at the bit level) under Verilator behind a
@@ -26,7 +26,9 @@ import { FunctionSignal } from '../emulator/stimulus/signal.js';
 import { serveRtlBoard } from '../host/board/rtl-board.js';
 import { spawnVirtualBoard } from '../host/board/spawn.js';
 import { frameCmd, imageCmd, measureCoreCycles, parseCoreFrame, runCore } from '../host/fpga/core-sim.js';
+import { gatewareCapacity } from '../host/fpga/gateware-capacity.js';
 import { lineFramesPerS } from '../host/fpga/line-rate.js';
+import { measureVcoreCycles } from '../host/fpga/vcore-cycles.js';
 import { streamToBoard } from '../host/stream.js';
 import { SerialTransport } from '../host/transport/serial.js';
 
@@ -47,14 +49,26 @@ function say(s: string): void {
   process.stderr.write(`bench:fpga: ${s}\n`);
 }
 
-/** Cycles per frame on the RTL core and the frames/s at the board's clock, against the line. */
+/**
+ * Cycles per frame on the RTL of board_top's core and the frames/s at the board's clock, against the line: the vector
+ * core (VCORE = 1: the firmware's accesses replayed on vcore_board's core, host/fpga/vcore-cycles.ts; install at the
+ * testbench's 3 cycles an access) or nla_core (core_tb).
+ */
 function coreCycles() {
-  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length);
-  if (c.load.result !== 0) throw new Error(`the RTL core refused the example (result ${c.load.result} at byte ${c.load.errOffset})`);
+  const vcore = gatewareCapacity().vcore;
+  let c: { installCycles: number; inference: number[]; learning: number[] };
+  if (vcore) {
+    const v = measureVcoreCycles(image, vcore);
+    c = { installCycles: v.install.cycles, inference: v.inference, learning: v.learning };
+  } else {
+    const n = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length);
+    if (n.load.result !== 0) throw new Error(`the RTL core refused the example (result ${n.load.result} at byte ${n.load.errOffset})`);
+    c = { installCycles: n.load.cycles, inference: n.inference, learning: n.learning };
+  }
   const inference = Math.max(...c.inference);
   const learning = Math.max(...c.learning);
   const lines = [115_200, 921_600].map((baud) => ({ baud, ...lineFramesPerS(baud, image.nStimulusInputs, image.outputs.length) }));
-  return { installCycles: c.load.cycles, inference, learning, framesPerSAt12MHz: { inference: CLOCK_HZ / inference, learning: CLOCK_HZ / learning }, lines };
+  return { core: vcore ? 'vcore' : 'nla_core', installCycles: c.installCycles, inference, learning, framesPerSAt12MHz: { inference: CLOCK_HZ / inference, learning: CLOCK_HZ / learning }, lines };
 }
 
 /** The core alone under Verilator: simulated cycles per wall second over FRAMES frames. */
@@ -126,7 +140,7 @@ async function main(): Promise<void> {
     '',
     '| | inference | learning with targets |',
     '|---|---|---|',
-    `| RTL core, cycles per frame | ${f(core.inference)} | ${f(core.learning)} |`,
+    `| RTL core (${core.core}), cycles per frame | ${f(core.inference)} | ${f(core.learning)} |`,
     `| frames/s at 12 MHz | ${f(core.framesPerSAt12MHz.inference)} | ${f(core.framesPerSAt12MHz.learning)} |`,
     ...core.lines.map((l) => `| UART line at ${l.baud} baud (${l.inputFrameBytes} B per INPUT_FRAME), frames/s | ${f(l.framesPerS)} | ${f(l.framesPerS)} |`),
     '',

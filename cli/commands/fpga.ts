@@ -3,12 +3,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../core/option-values.js';
-import { probeWidth, synapseCount } from '../../hardware-models/fixed-point/image.js';
+import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
+import { probeWidth, synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
+import type { VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { measureCoreCycles } from '../../host/fpga/core-sim.js';
 import { flashBitstream, flashCommands } from '../../host/fpga/flash.js';
 import { gatewareCapacity, gatewareProblems } from '../../host/fpga/gateware-capacity.js';
-import { buildIce40, FpgaBuildError, ice40Board, writeFirmwareFlashFile, type FirmwareFlashFile, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
+import { boardFirmwareHex, buildIce40, FpgaBuildError, ice40Board, writeFirmwareFlashFile, type FirmwareFlashFile, type Ice40BuildResult } from '../../host/fpga/ice40-build.js';
 import { frameRates, type FrameRates } from '../../host/fpga/line-rate.js';
+import { measureVcoreCycles, type VcoreCycles } from '../../host/fpga/vcore-cycles.js';
 import { loadImageFile } from '../board-image.js';
 import { parseProbeMask } from './stream.js';
 
@@ -29,8 +32,8 @@ interface FlashOpts {
   bin?: string;
   tool?: string;
   sram?: boolean;
-  /** A file, absent (then the build's report decides), or false (--no-firmware). */
-  firmware?: string | false;
+  /** A file, true (bare --firmware: board_top's committed firmware), absent (then the build's report decides), or false (--no-firmware). */
+  firmware?: string | boolean;
   dryRun?: boolean;
 }
 
@@ -52,6 +55,13 @@ interface NetworkReport {
   outputValues: number;
   installCycles: number;
   cyclesPerFrame: { inference: number; learning: number };
+  /** Which core board_top carries (its VCORE): the vector core or nla_core; the cycles are measured on its RTL. */
+  core: 'vcore' | 'nla_core';
+  /**
+   * The vector core's measurement (host/fpga/vcore-cycles.ts): the parameters of the core measured (vcore_board.v's),
+   * the install's window accesses and reset run, the window accesses per frame beside the run; null for nla_core.
+   */
+  vcore: Omit<VcoreCycles, 'inference' | 'learning'> | null;
 }
 
 /** `nla fpga build` and `nla fpga flash`: the gateware onto an iCE40 board (docs/fpga.md). */
@@ -112,16 +122,16 @@ export function registerFpga(program: Command): void {
     .option('--bin <file>', 'the bitstream (default build/fpga/<board>/design.bin, what nla fpga build wrote)')
     .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
     .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
-    .option('--firmware <file>', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
+    .option('--firmware [file]', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words; without a file: board_top's committed firmware, gateware/firmware/cpulink_vcore.hex for the vector core (VCORE = 1), cpulink_board.hex for nla_core) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
     .option('--no-firmware', "write the bitstream alone, even where the build's report.json says its top boots its firmware from the flash")
     .option('--dry-run', 'print the programmer commands (and write the firmware image) and stop')
     .addHelpText(
       'after',
-      '\nExamples:\n  nla fpga flash\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram\n  nla fpga flash --firmware build/fw/fw.bin        # iceprog -o 1048576 .../firmware-flash.bin, then iceprog design.bin',
+      '\nExamples:\n  nla fpga flash\n  nla fpga flash --firmware                        # and board_top\'s committed firmware (cpulink_vcore.hex on the vector-core board)\n  nla fpga flash --bin build/icebreaker/design.bin --tool openFPGALoader --sram\n  nla fpga flash --firmware build/fw/fw.bin        # iceprog -o 1048576 .../firmware-flash.bin, then iceprog design.bin',
     )
     .action(async (o: FlashOpts) => {
       const bin = o.bin ?? join('build', 'fpga', o.board, 'design.bin');
-      const firmware = o.firmware === false ? undefined : (o.firmware ?? buildFirmware(bin, (s) => process.stderr.write(s)));
+      const firmware = o.firmware === false ? undefined : o.firmware === true ? boardFirmwareHex() : (o.firmware ?? buildFirmware(bin, (s) => process.stderr.write(s)));
       const req = { bin, board: o.board, ...(o.tool ? { tool: o.tool } : {}), ...(o.sram ? { sram: true } : {}), ...(firmware ? { firmware } : {}) };
       for (const cmd of flashCommands(req)) process.stdout.write(`${cmd.tool} ${cmd.args.join(' ')}\n`);
       if (o.dryRun) return;
@@ -155,11 +165,10 @@ function buildFirmware(bin: string, say: (s: string) => void): string | undefine
 function reportNetwork(file: string, top: string, probes: number, say: (s: string) => void): NetworkReport {
   if (top !== 'board_top') throw new UsageError(`--image: the top ${top} has no fixed-point core; give --image only with --top board_top`);
   const { image, bytes } = loadImageFile(file);
-  const problems = gatewareProblems(image, bytes.length, gatewareCapacity(), probes);
+  const cap = gatewareCapacity();
+  const problems = gatewareProblems(image, bytes.length, cap, probes);
   if (problems.length) throw new UsageError(`${file}: the network does not fit the gateware:\n  ${problems.join('\n  ')}`);
-  say(`measuring cycles per frame on the RTL core (Verilator; the first run builds the model, about 30 s)`);
-  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length, 3, probes);
-  if (c.load.result !== 0) throw new UsageError(`${file}: the RTL core refused the image (${c.load.result === 2 ? 'CAPACITY' : 'BAD_IMAGE'} at byte ${c.load.errOffset})`);
+  const c = cap.vcore ? vectorCoreCycles(image, cap.vcore, probes, say) : nlaCoreCycles(file, image, bytes, probes, say);
   return {
     file,
     network: image.network,
@@ -168,15 +177,44 @@ function reportNetwork(file: string, top: string, probes: number, say: (s: strin
     stimulusInputs: image.nStimulusInputs,
     outputs: image.outputs.length,
     synapses: synapseCount(image),
-    imageBytes: bytes.length,
+    imageBytes: c.imageBytes,
     plasticProjections: image.projections.filter((p) => p.etaDtQ24 !== 0).length,
     probes,
     probeNames: probeNames(probes),
     outputValues: probeWidth(image, probes),
-    installCycles: c.load.cycles,
+    installCycles: c.installCycles,
     // the most any frame took (a frame that applies newly committed targets takes a few cycles more)
     cyclesPerFrame: { inference: Math.max(...c.inference), learning: Math.max(...c.learning) },
+    core: cap.vcore ? 'vcore' : 'nla_core',
+    vcore: c.vcore,
   };
+}
+
+/** A core's measured cycles for the report: the image's bytes on that core, install, each frame's cycles. */
+interface MeasuredCycles {
+  imageBytes: number;
+  installCycles: number;
+  inference: number[];
+  learning: number[];
+  vcore: NetworkReport['vcore'];
+}
+
+/** nla_core (board_top VCORE = 0): the board image installed and run on gateware/nla_core.v (host/fpga/core-sim.ts). */
+function nlaCoreCycles(file: string, image: BoardImage, bytes: Uint8Array, probes: number, say: (s: string) => void): MeasuredCycles {
+  say(`measuring cycles per frame on the RTL core, nla_core (Verilator; the first run builds the model, about 30 s)`);
+  const c = measureCoreCycles(bytes, image.nStimulusInputs, image.outputs.length, 3, probes);
+  if (c.load.result !== 0) throw new UsageError(`${file}: the RTL core refused the image (${c.load.result === 2 ? 'CAPACITY' : 'BAD_IMAGE'} at byte ${c.load.errOffset})`);
+  return { imageBytes: bytes.length, installCycles: c.load.cycles, inference: c.inference, learning: c.learning, vcore: null };
+}
+
+/**
+ * The vector core (board_top VCORE = 1): the image compiled for the build the firmware announces, the firmware's
+ * register accesses replayed on the board's vcore (vcore_board.v's parameters) under Verilator (host/fpga/vcore-cycles.ts).
+ */
+function vectorCoreCycles(image: BoardImage, build: VcoreBuild, probes: number, say: (s: string) => void): MeasuredCycles {
+  say(`measuring cycles per frame on the RTL vector core (the firmware's accesses replayed on vcore_coreio + vcore under Verilator; the first run builds the model, about 40 s)`);
+  const { inference, learning, ...rest } = measureVcoreCycles(image, build, { probes });
+  return { imageBytes: compileVcoreImage(image, build).length, installCycles: rest.install.cycles, inference, learning, vcore: rest };
 }
 
 /** The names of a probe mask, as --probe takes them. */
@@ -212,7 +250,11 @@ function formatReport(r: {
   if (r.network) {
     const n = r.network;
     lines.push(`network ${n.network} (${n.file}): ${n.neurons} neurons, ${n.inputs} input units (${n.stimulusInputs} stimulus), ${n.outputs} outputs, ${n.synapses} synapses, ${n.imageBytes} image bytes: fits the gateware`);
-    lines.push(`  RTL core: ${f(n.cyclesPerFrame.inference)} cycles/frame inference, ${f(n.cyclesPerFrame.learning)} learning; image installed in ${f(n.installCycles)} cycles`);
+    if (n.vcore) {
+      const v = n.vcore;
+      lines.push(`  RTL vector core (vcore_board.v: ${v.params.NB} banks of ${v.params.bankBits.join('/')} bits): ${f(n.cyclesPerFrame.inference)} cycles/frame inference, ${f(n.cyclesPerFrame.learning)} learning (a frame's run, start to halt; ${v.frameAccesses.inference} window accesses a frame beside it)`);
+      lines.push(`  install: ${f(v.install.accesses)} window accesses and a reset run of ${f(v.install.resetRunCycles)} cycles: ${f(n.installCycles)} cycles at 3 an access (the soft processor takes more a store)`);
+    } else lines.push(`  RTL core: ${f(n.cyclesPerFrame.inference)} cycles/frame inference, ${f(n.cyclesPerFrame.learning)} learning; image installed in ${f(n.installCycles)} cycles`);
     if (r.rates) lines.push(`  line: ${r.rates.line.inputFrameBytes} bytes per INPUT_FRAME, ${r.rates.line.outputFrameBytes} per OUTPUT_FRAME of ${n.outputValues} values (probes ${n.probeNames}; 10 bit times a byte)`);
   }
   const b = r.build;

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { repoRoot } from '../board/verilate.js';
+import { cpuLinkImage, repoRoot } from '../board/verilate.js';
+import { boardTopVcore } from './gateware-capacity.js';
 import { FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from './firmware-image.js';
 
 /**
@@ -206,7 +207,7 @@ export function topBootsFromFlash(gw: string, top: string): boolean {
 export interface FirmwareFlashFile {
   /** The flash image (firmware-image.ts: header + payload) written into the build folder. */
   image: string;
-  /** The firmware it packs (the committed gateware/firmware/cpulink_board.hex) and its size, bytes. */
+  /** The firmware it packs (boardFirmwareHex: the committed cpulink_vcore.hex or cpulink_board.hex) and its size, bytes. */
   firmware: string;
   firmwareBytes: number;
   /** Byte address of the image in the configuration flash (flash_boot.v's OFFSET). */
@@ -216,14 +217,23 @@ export interface FirmwareFlashFile {
 }
 
 /**
+ * The committed firmware of board_top's core, what the simulations run and the flash must carry:
+ * gateware/firmware/cpulink_vcore.hex where board_top's VCORE is 1 (the vector core), cpulink_board.hex for
+ * nla_core (VCORE = 0); the same choice as verilate.ts's cpuLinkImage.
+ */
+export function boardFirmwareHex(gw = join(repoRoot(), 'gateware')): string {
+  return cpuLinkImage(gw, boardTopVcore(gw));
+}
+
+/**
  * For a top that boots its soft processor from the flash (topBootsFromFlash): writes the flash image of
- * the committed firmware (gateware/firmware/cpulink_board.hex, what the simulations run) as
+ * the committed firmware of board_top's core (boardFirmwareHex: cpulink_vcore.hex for the vector core) as
  * <out>/firmware-flash.bin, and says how to write it and the bitstream <out>/design.bin with iceprog
  * (`nla fpga flash --firmware` does the same). Null for any other top.
  */
 export function writeFirmwareFlashFile(top: string, outDir: string, gw = join(repoRoot(), 'gateware')): FirmwareFlashFile | null {
   if (!topBootsFromFlash(gw, top)) return null;
-  const firmware = join(gw, 'firmware', 'cpulink_board.hex');
+  const firmware = boardFirmwareHex(gw);
   const bytes = readFirmwareFile(firmware);
   const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
@@ -238,13 +248,19 @@ export function writeFirmwareFlashFile(top: string, outDir: string, gw = join(re
   };
 }
 
+/**
+ * The Verilog yosys reads for a top: gateware/*.v, the vector core (gateware/vcore/*.v: board_top's core where its
+ * VCORE is 1, vcore_board and what it instantiates) and the soft processor cpu_link runs (gateware/cpu/: its core and
+ * register file). Modules the top does not reach are dropped by synth_ice40's -top.
+ */
+export function synthesisSources(gw: string): string[] {
+  const v = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.v')).sort().map((f) => join(dir, f)) : []);
+  return [...v(gw), ...v(join(gw, 'vcore')), ...['rv32_core.v', 'rv32_regfile.v'].map((f) => join(gw, 'cpu', f)).filter((f) => existsSync(f))];
+}
+
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
 async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
-  // gateware/*.v and the soft processor cpu_link runs (gateware/cpu/: its core and register file)
-  const sources = [
-    ...readdirSync(gw).filter((f) => f.endsWith('.v')).map((f) => join(gw, f)),
-    ...['rv32_core.v', 'rv32_regfile.v'].map((f) => join(gw, 'cpu', f)).filter((f) => existsSync(f)),
-  ];
+  const sources = synthesisSources(gw);
   // a top with the configuration flash's pins (board_top: flash_boot reads the soft processor's firmware
   // from it) gets them, and the LEDs, from ice40_top (BOARD_TOP_FLASH)
   const flash = topBootsFromFlash(gw, o.top) ? ' -DBOARD_TOP_FLASH' : '';

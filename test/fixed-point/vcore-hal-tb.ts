@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
 import type { VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { VC_REG, type MmioBus } from '../../hardware-models/fixed-point/vcore-mmio.js';
+import { verilateCoreio, vcoreBuildParams } from '../../host/fpga/vcore-cycles.js';
 import { GATEWARE } from '../gateware/tools.js';
 import type { CoreLike } from './vcore-drive.js';
 
@@ -113,23 +114,17 @@ export class ScriptedDriver implements CoreLike {
   }
 }
 
-/** vcore's bank parameters for a build: NB and BW (8 bits a bank, bank 0 lowest). */
-function bankParams(build: VcoreBuild): string[] {
-  const bw = build.banks.map((b) => b.bits.toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0');
-  return [`-GNB=${build.banks.length}`, `-GBW=64'h${bw}`];
-}
-
-/** Verilates the register window over the core (gateware/sim/vcore_coreio_top.v + vcore_coreio_tb.cpp): the binary. */
+/**
+ * Verilates the register window over the core (gateware/sim/vcore_coreio_top.v + vcore_coreio_tb.cpp) for a build's
+ * banks into a temporary folder (the caller removes it): the binary. The build itself is the library's
+ * (host/fpga/vcore-cycles.ts verilateCoreio, what `nla fpga build` measures with).
+ */
 export function buildCoreioRtl(build: VcoreBuild): string {
   const dir = mkdtempSync(join(tmpdir(), 'vcore-hal-rtl-'));
-  const v = (f: string) => join(GATEWARE, 'vcore', f);
-  const b = spawnSync(
-    'verilator',
-    ['--cc', '--exe', '--build', '-j', '2', '-O2', '-Wall', '--top-module', 'vcore_coreio_top', '-DVCORE_CYCLES', ...bankParams(build), '-Mdir', dir,
-      join(GATEWARE, 'sim', 'vcore_coreio_top.v'), v('vcore_coreio.v'), v('vcore.v'), v('vcore_banks.v'), v('vcore_elem.v'), join(GATEWARE, 'spram.v'),
-      join(GATEWARE, 'sim', 'vcore_coreio_tb.cpp'), '-o', 'vcore_coreio_tb'],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  if (b.status !== 0) throw new Error(`verilator build failed: ${b.stdout}${b.stderr}`);
-  return join(dir, 'vcore_coreio_tb');
+  try {
+    return verilateCoreio(vcoreBuildParams(build), dir, GATEWARE);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }

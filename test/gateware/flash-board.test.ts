@@ -8,7 +8,7 @@ import { firmwareFlashImage, FIRMWARE_FLASH_OFFSET, readFirmwareFile } from '../
 import { PtyPair } from '../../host/board/pty-pair.js';
 import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
-import { root } from '../cli/run-nla.js';
+import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
 import { rtlEqualsVirtual } from './stream-cli.js';
 import { GATEWARE, REPO, hasVerilator } from './tools.js';
@@ -17,11 +17,11 @@ import { GATEWARE, REPO, hasVerilator } from './tools.js';
  * The board boots as the chip does: gateware/sim/board_flash_sim.v is ice40_top (BOARD_TOP_FLASH) around
  * board_top with FLASH_BOOT = 1, built WITHOUT `CPU_LINK_FW (cpu_link's SPRAM starts empty, as the UP5K's:
  * its bitstream cannot initialize it), with the strict flash model gateware/sim/spi_flash_model.v on the
- * SPI pins holding the committed firmware (gateware/firmware/cpulink_board.hex) packed by
- * host/fpga/firmware-image.ts at 1 MiB. Under the co-simulation harness (gateware/sim/board_sim.cpp)
+ * SPI pins holding the committed firmware of board_top's core (gateware/firmware/cpulink_vcore.hex for the vector
+ * core, VCORE = 1; cpulink_board.hex for nla_core) packed by host/fpga/firmware-image.ts at 1 MiB. Under the co-simulation harness (gateware/sim/board_sim.cpp)
  * behind a real pty: flash_boot copies the image, releases the CPU, and the board answers `nla stream`'s
  * HELLO with the HELLO_ACK of the gateware (gatewareCapacity) and streams frames equal, bit for bit, to
- * the virtual board's. A bad CRC, a bad magic and an erased flash keep the CPU in reset: it retires no
+ * the virtual board's (`nla board virtual --core vcore` for the vector core). A bad CRC, a bad magic and an erased flash keep the CPU in reset: it retires no
  * instruction, uart_tx never leaves idle (also after a HELLO on the line), the red LED is lit, the green
  * one is not.
  */
@@ -43,7 +43,7 @@ function buildModel(): { bin: string; flashHex: string } {
   mkdirSync(tmp, { recursive: true });
   const r = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-O3', '--no-timing', '-Wno-fatal', '--prefix', 'Vtop',
     '--top-module', 'board_flash_sim', '-GCLK_HZ=12000000', '-GBAUD=921600',
-    `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, `-I${join(GATEWARE, 'sim')}`, `-I${join(GATEWARE, 'boards')}`,
+    `-I${GATEWARE}`, `-I${join(GATEWARE, 'cpu')}`, `-I${join(GATEWARE, 'vcore')}`, `-I${join(GATEWARE, 'sim')}`, `-I${join(GATEWARE, 'boards')}`,
     // the chip's path: no CPU_LINK_FW (the SPRAM starts empty), flash_boot in, ice40_top's flash pins
     '-DBOARD_TOP=board_top', '-DBOARD_TOP_FLASH', `-DSPI_FLASH_HEX="${flashHex}"`,
     join(GATEWARE, 'sim', 'board_flash_sim.v'), join(GATEWARE, 'sim', 'board_sim.cpp'),
@@ -98,13 +98,19 @@ function parseSimOut(out: string): SimEnd {
   };
 }
 
+/**
+ * The cycles of power-up the harness runs before the line opens: the boot (16 cycles a flash byte at SCK 6 MHz: the
+ * 12-byte header and the firmware, cpulink_vcore.hex's ~24.5 KB about 392 000) and 225 000 more for the resets and the
+ * firmware's power-up HELLO_ACK; never fewer than 400 000.
+ */
+const bootCycles = (fwBytes: number) => Math.max(400_000, 16 * (12 + fwBytes) + 225_000);
+
 /** Starts the model behind a fresh pty with `flash` in its flash; resolves once it is past power-up (boot) and listening. */
-async function startSim(model: { bin: string; flashHex: string }, flash: string): Promise<{ pty: PtyPair; proc: ChildProcess; stop: () => Promise<SimEnd> }> {
+async function startSim(model: { bin: string; flashHex: string }, flash: string, boot = 400_000): Promise<{ pty: PtyPair; proc: ChildProcess; stop: () => Promise<SimEnd> }> {
   writeFileSync(model.flashHex, flash);
   const pty = new PtyPair();
   await pty.start();
-  // power-up: 400 000 cycles (33 ms at 12 MHz) cover the boot (~175 000) and the firmware's power-up HELLO_ACK
-  const proc = spawn(model.bin, ['--clk-hz', '12000000', '--baud', '921600', '--pty', pty.boardPath, '--boot-cycles', '400000', '--idle-realtime', '--parent-pid', String(process.pid)], {
+  const proc = spawn(model.bin, ['--clk-hz', '12000000', '--baud', '921600', '--pty', pty.boardPath, '--boot-cycles', String(boot), '--idle-realtime', '--parent-pid', String(process.pid)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);
@@ -136,9 +142,13 @@ afterAll(() => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-/** Starts `nla board virtual --json` and resolves with its device path. */
+/** Starts `nla board virtual --json` (with `--core vcore` where board_top's core is the vector core) and resolves with its device path. */
 function startVirtual(): Promise<{ child: ChildProcess; port: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/nla.js'), 'board', 'virtual', '--json', '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  // the UP5K board's build where the CLI offers it (--vcore-build up5k: what board_top synthesizes; both builds are
+  // bit-exact with FixedPointCore UP5K16, so the streams compare equal either way)
+  const up5k = vcoreBoard && nla(['board', 'virtual', '--help']).out.includes('--vcore-build') ? ['--vcore-build', 'up5k'] : [];
+  const core = vcoreBoard ? ['--core', 'vcore', ...up5k] : [];
+  const child = spawn(process.execPath, [join(root, 'bin/nla.js'), 'board', 'virtual', '--json', '--quiet', ...core], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -151,14 +161,17 @@ function startVirtual(): Promise<{ child: ChildProcess; port: string }> {
 }
 
 
-/** The committed firmware (what board_sim's $readmemh preloads in `nla board rtl`) as the flash holds it. */
-const firmware = () => readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_board.hex'));
+/** Whether board_top's core is the vector core (its VCORE, read from its text): then its firmware is cpulink_vcore.hex. */
+const vcoreBoard = /parameter\s+VCORE\s*=\s*1\b/.test(readFileSync(join(GATEWARE, 'board_top.v'), 'utf8'));
+
+/** The committed firmware of board_top's core (what board_sim's $readmemh preloads in `nla board rtl`) as the flash holds it. */
+const firmware = () => readFirmwareFile(join(GATEWARE, 'firmware', vcoreBoard ? 'cpulink_vcore.hex' : 'cpulink_board.hex'));
 
 run('the board boots its firmware from the configuration flash (ice40_top, flash_boot, empty SPRAM)', () => {
   it('boots the committed firmware image, answers HELLO with the gateware’s HELLO_ACK and streams 300 frames with every probe and 100 with learning, equal to the virtual board’s bit for bit', async () => {
     const model = buildModel();
     const fw = firmware();
-    const sim = await startSim(model, flashFile(firmwareFlashImage(fw)));
+    const sim = await startSim(model, flashFile(firmwareFlashImage(fw)), bootCycles(fw.length));
     const virt = await startVirtual();
     const dir = mkdtempSync(join(tmpdir(), 'nla-flashboard-'));
     try {

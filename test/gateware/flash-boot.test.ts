@@ -14,6 +14,7 @@ import {
   readFirmwareFile,
 } from '../../host/fpga/firmware-image.js';
 import { GATEWARE, REPO, hasRiscvGcc, hasVerilator, riscvPrefix } from './tools.js';
+import { writeFirmwareFlashFile } from '../../host/fpga/ice40-build.js';
 
 /**
  * Booting the soft CPU's firmware from the configuration SPI flash: host/fpga/firmware-image.ts builds
@@ -250,6 +251,23 @@ describe.skipIf(!hasVerilator)('flash_boot under Verilator against the SPI flash
     expectBooted(boot(bin, firmwareFlashImage(odd), 502), odd);
     const big = firmware(FIRMWARE_MAX_BYTES, 4);
     expectBooted(boot(bin, firmwareFlashImage(big), 16384), big);
+  }, 120_000);
+
+  it("boots the committed firmware of board_top's core (cpulink_vcore.hex on the vector-core board, what `nla fpga build` packs): every word equal", () => {
+    const bin = buildTb();
+    const vcore = /parameter\s+VCORE\s*=\s*1\b/.test(readFileSync(join(GATEWARE, 'board_top.v'), 'utf8'));
+    const hex = join(GATEWARE, 'firmware', vcore ? 'cpulink_vcore.hex' : 'cpulink_board.hex');
+    const fw = readFirmwareFile(hex);
+    expect(fw.length).toBeLessThanOrEqual(FIRMWARE_MAX_BYTES);
+    // the image `nla fpga build` writes beside the bitstream is this one
+    const out = mkdtempSync(join(tmpdir(), 'nla-flashboot-fw-'));
+    const f = writeFirmwareFlashFile('board_top', out)!;
+    expect(f.firmware).toBe(hex);
+    const image = new Uint8Array(readFileSync(f.image));
+    const b = boot(bin, image, fw.length / 2 + 1);
+    expectBooted(b, fw);
+    process.stdout.write(`flash_boot: ${hex} (${fw.length} B) booted in ${b.cycles} cycles = ${(b.cycles / 12e3).toFixed(2)} ms at 12 MHz\n`);
+    rmSync(out, { recursive: true, force: true });
   }, 120_000);
 
   it('a bad CRC, a bad magic, a length too long, zero or odd, or an erased flash: error and never done', () => {

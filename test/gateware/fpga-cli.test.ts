@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
-import { gatewareCapacity } from '../../host/fpga/gateware-capacity.js';
+import { loadImageFile } from '../../cli/board-image.js';
+import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
+import { gatewareCapacity, vcoreBoardBanks } from '../../host/fpga/gateware-capacity.js';
+import { measureVcoreCycles } from '../../host/fpga/vcore-cycles.js';
 import { checkFirmwareFlashImage, FIRMWARE_FLASH_OFFSET, firmwareFlashImage, readFirmwareFile } from '../../host/fpga/firmware-image.js';
 import { topBootsFromFlash, writeFirmwareFlashFile } from '../../host/fpga/ice40-build.js';
 import { isIce40Bitstream } from '../../host/fpga/flash.js';
@@ -21,6 +24,14 @@ import { GATEWARE, hasVerilator, hasYosys } from './tools.js';
  * flow and handed to the programmer, which fails loudly when no board is attached.
  */
 const dir = mkdtempSync(join(tmpdir(), 'nla-fpga-'));
+const BOARD_V = join(GATEWARE, 'vcore', 'vcore_board.v');
+
+/** Whether board_top.v's core is the vector core, read here from its text (parameter VCORE = 1), not by the library. */
+function boardTopVcoreText(): boolean {
+  const m = /parameter\s+VCORE\s*=\s*(\d+)/.exec(readFileSync(join(GATEWARE, 'board_top.v'), 'utf8'));
+  if (!m) throw new Error('board_top.v declares no VCORE');
+  return m[1] !== '0';
+}
 /** icepack -h exits 1: only a failure to start it says it is missing. */
 const hasIcepack = spawnSync('icepack', ['-h'], { stdio: 'ignore' }).error === undefined;
 
@@ -45,9 +56,15 @@ describe('nla fpga build: fit and rates', () => {
     expect(r.code).toBe(2);
     // maxNeurons hidden + 3 outputs
     expect(r.err).toContain(`neurons: the network needs ${cap.caps.maxNeurons + 3}, the gateware holds ${cap.caps.maxNeurons} (MAX_NEURONS)`);
-    const many = nla(['fpga', 'build', '--image', spec(4, cap.internal.populations), '--estimate']);
+    const many = nla(['fpga', 'build', '--image', spec(4, cap.vcore ? 8 : cap.internal.populations), '--estimate']);
     expect(many.code).toBe(2);
-    expect(many.err).toMatch(new RegExp(`populations: the network needs ${cap.internal.populations + 4}, the gateware holds ${cap.internal.populations} \\(MAX_POPS of nla_core\\)`));
+    if (cap.vcore) {
+      // the vector core: what the image compiler refuses for the build the firmware announces (here its program memory)
+      const m = /the vector core \(VCORE_UP5K_BUILD\): it needs (\d+) instructions, the core holds (\d+)/.exec(many.err);
+      expect(m, many.err).not.toBeNull();
+      expect(Number(m![2])).toBe(cap.vcore.instructions);
+      expect(Number(m![1])).toBeGreaterThan(cap.vcore.instructions);
+    } else expect(many.err).toMatch(new RegExp(`populations: the network needs ${cap.internal.populations + 4}, the gateware holds ${cap.internal.populations} \\(MAX_POPS of nla_core\\)`));
     expect(nla(['fpga', 'build', '--image', spec(4), '--top', 'frame_echo_top', '--estimate']).code).toBe(2);
     expect(nla(['fpga', 'build', '--board', 'ulx3s', '--estimate']).err).toMatch(/unknown board 'ulx3s': known boards are icebreaker/);
     // --estimate estimates a network: without one it is a usage error, not an empty report
@@ -77,7 +94,17 @@ describe('nla fpga build: fit and rates', () => {
 
   it.skipIf(!hasVerilator)('--estimate: the example fits; its cycles per frame on the RTL core and the frames/s against a 921600-baud line, without and with learning, OUTPUT_FRAMEs sized by --probe', () => {
     type Rep = {
-      network: { neurons: number; synapses: number; outputValues: number; plasticProjections: number; cyclesPerFrame: { inference: number; learning: number } };
+      network: {
+        neurons: number;
+        synapses: number;
+        outputValues: number;
+        plasticProjections: number;
+        cyclesPerFrame: { inference: number; learning: number };
+        installCycles: number;
+        imageBytes: number;
+        core: string;
+        vcore: { params: { bankBits: number[] } } | null;
+      };
       rates: { line: { inputFrameBytes: number; outputFrameBytes: number; framesPerS: number }; core: { inference: number; learning: number }; bound: string; learningBound: string };
     };
     /** An OUTPUT_FRAME of `n` values on the wire, as the encoder makes it. */
@@ -88,6 +115,19 @@ describe('nla fpga build: fit and rates', () => {
     const rep = JSON.parse(r.out) as Rep;
     expect(rep.network.neurons).toBe(27);
     expect(rep.network.synapses).toBe(243);
+    const cap = gatewareCapacity();
+    expect(rep.network.core).toBe(boardTopVcoreText() ? 'vcore' : 'nla_core');
+    if (cap.vcore) {
+      // the vector core's cycles: measured on vcore_board.v's core (its banks, not the generic build's), equal to the
+      // library's measurement of the same image; the image bytes are the NLAV image the host sends that board
+      const { image } = loadImageFile('examples/teacher/network.json');
+      const m = measureVcoreCycles(image, cap.vcore);
+      expect(rep.network.vcore!.params.bankBits).toEqual(vcoreBoardBanks(readFileSync(BOARD_V, 'utf8'), BOARD_V));
+      expect(rep.network.cyclesPerFrame).toEqual({ inference: Math.max(...m.inference), learning: Math.max(...m.learning) });
+      expect(rep.network.installCycles).toBe(m.install.cycles);
+      expect(rep.network.imageBytes).toBe(compileVcoreImage(image, cap.vcore).length);
+      expect(r.err).toMatch(/on the RTL vector core/);
+    }
     // learning adds the weight update to every step
     expect(rep.network.cyclesPerFrame.learning).toBeGreaterThan(rep.network.cyclesPerFrame.inference);
     expect(rep.rates.core.inference).toBeCloseTo(12e6 / rep.network.cyclesPerFrame.inference, 6);
@@ -175,7 +215,10 @@ describe('nla fpga build: the firmware image beside the bitstream of a top that 
     const out = join(dir, 'fw-out');
     const f = writeFirmwareFlashFile('board_top', out)!;
     expect(f).not.toBeNull();
-    const fw = readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_board.hex'));
+    // board_top's core's firmware: cpulink_vcore.hex where its VCORE is 1 (the vector core), cpulink_board.hex for nla_core
+    const fwFile = join(GATEWARE, 'firmware', boardTopVcoreText() ? 'cpulink_vcore.hex' : 'cpulink_board.hex');
+    expect(f.firmware).toBe(fwFile);
+    const fw = readFirmwareFile(fwFile);
     expect(f.firmwareBytes).toBe(fw.length);
     expect(f.image).toBe(join(out, 'firmware-flash.bin'));
     expect(readFileSync(f.image)).toEqual(Buffer.from(firmwareFlashImage(fw)));
@@ -224,6 +267,12 @@ describe('nla fpga flash --firmware: the soft CPU firmware image at 1 MiB, then 
     ]);
     // without --firmware: the bitstream alone, as before
     expect(nla(['fpga', 'flash', '--bin', bit, '--dry-run'], env()).out.trim()).toBe(`iceprog ${bit}`);
+    // a bare --firmware: board_top's committed firmware (cpulink_vcore.hex on the vector-core board)
+    const bare = nla(['fpga', 'flash', '--bin', bit, '--firmware', '--dry-run'], env());
+    expect(bare.code, bare.err).toBe(0);
+    expect(bare.out.trim().split('\n')).toEqual([`iceprog -o 1048576 ${image}`, `iceprog ${bit}`]);
+    const boardFw = readFirmwareFile(join(GATEWARE, 'firmware', boardTopVcoreText() ? 'cpulink_vcore.hex' : 'cpulink_board.hex'));
+    expect(checkFirmwareFlashImage(new Uint8Array(readFileSync(image)))).toEqual({ payload: boardFw });
   });
 
   it("a bitstream whose build report says its top boots from the flash gets the report's firmware too (said on stderr); --no-firmware writes the bitstream alone; a broken report is refused (exit 2)", () => {

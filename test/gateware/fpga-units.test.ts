@@ -10,7 +10,14 @@ import { encodeFrame } from '../../host/protocol/frame.js';
 import { encodePayload, MSG } from '../../host/protocol/messages.js';
 import { execBounded } from '../../host/fpga/core-sim.js';
 import { checkDefaultsNotOverridden, gatewareCapacity, gatewareProblems, stripVerilogComments, verilogParameter } from '../../host/fpga/gateware-capacity.js';
-import { FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, toolInstalled } from '../../host/fpga/ice40-build.js';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkFirmwareFlashImage, readFirmwareFile } from '../../host/fpga/firmware-image.js';
+import { boardFirmwareHex, FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, synthesisSources, toolInstalled, writeFirmwareFlashFile } from '../../host/fpga/ice40-build.js';
+import { coreioParamArgs, vcoreBoardParams } from '../../host/fpga/vcore-cycles.js';
+import { VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { GATEWARE } from './tools.js';
 
 /**
  * The pure parts of the FPGA tooling (host/fpga/), without running any HDL tool: tool detection, the
@@ -188,5 +195,55 @@ describe('line rate: OUTPUT_FRAMEs sized by the probes asked for', () => {
     const small = { ...g, caps: { ...g.caps, maxPayload: framePayloadBytes(10) } };
     expect(gatewareProblems(image, 100, small, PROBE.OUTPUT_U).filter((p) => /OUTPUT_FRAME/.test(p))).toEqual([]);
     expect(gatewareProblems(image, 100, small, PROBE.ALL_U)).toContain(`bytes per OUTPUT_FRAME payload (probes 0x08): the network needs ${framePayloadBytes(27)}, the gateware holds ${framePayloadBytes(10)} (MAX_PAYLOAD)`);
+  });
+});
+
+/** A copy of the gateware folder's board_top.v, vcore/vcore_board.v and firmware .hex files, with edits applied. */
+function gatewareCopy(edit: { boardTop?: (t: string) => string; vcoreBoard?: (t: string) => string } = {}): string {
+  const gw = mkdtempSync(join(tmpdir(), 'nla-gw-'));
+  mkdirSync(join(gw, 'vcore'));
+  mkdirSync(join(gw, 'firmware'));
+  const top = readFileSync(join(GATEWARE, 'board_top.v'), 'utf8');
+  writeFileSync(join(gw, 'board_top.v'), edit.boardTop ? edit.boardTop(top) : top);
+  const vb = readFileSync(join(GATEWARE, 'vcore', 'vcore_board.v'), 'utf8');
+  writeFileSync(join(gw, 'vcore', 'vcore_board.v'), edit.vcoreBoard ? edit.vcoreBoard(vb) : vb);
+  for (const f of ['cpulink_vcore.hex', 'cpulink_board.hex']) copyFileSync(join(GATEWARE, 'firmware', f), join(gw, 'firmware', f));
+  return gw;
+}
+
+describe('the vector-core board in the FPGA flow', () => {
+  it('synthesis reads every Verilog file of gateware/, gateware/vcore/ (board_top VCORE = 1) and the soft processor', () => {
+    const src = synthesisSources(GATEWARE);
+    for (const d of [GATEWARE, join(GATEWARE, 'vcore')]) {
+      for (const f of readdirSync(d).filter((x) => x.endsWith('.v'))) expect(src, f).toContain(join(d, f));
+    }
+    expect(src).toContain(join(GATEWARE, 'cpu', 'rv32_core.v'));
+    expect(src).toContain(join(GATEWARE, 'cpu', 'rv32_regfile.v'));
+  });
+
+  it("the flash packs board_top's core's firmware: cpulink_vcore.hex for VCORE = 1, cpulink_board.hex for VCORE = 0", () => {
+    const vc = gatewareCopy({ boardTop: (t) => t.replace(/parameter VCORE = \d+/, 'parameter VCORE = 1') });
+    const nc = gatewareCopy({ boardTop: (t) => t.replace(/parameter VCORE = \d+/, 'parameter VCORE = 0') });
+    expect(boardFirmwareHex(vc)).toBe(join(vc, 'firmware', 'cpulink_vcore.hex'));
+    expect(boardFirmwareHex(nc)).toBe(join(nc, 'firmware', 'cpulink_board.hex'));
+    for (const [gw, hex] of [[vc, 'cpulink_vcore.hex'], [nc, 'cpulink_board.hex']] as const) {
+      const f = writeFirmwareFlashFile('board_top', join(gw, 'out'), gw)!;
+      expect(checkFirmwareFlashImage(new Uint8Array(readFileSync(f.image)))).toEqual({ payload: readFirmwareFile(join(GATEWARE, 'firmware', hex)) });
+    }
+  });
+
+  it("reads the measured core's parameters from vcore_board.v, and refuses one it cannot read or the testbench cannot be", () => {
+    // the board's build is VCORE_UP5K_BUILD (gateware-capacity checks the firmware against it), every role on every bank
+    const p = vcoreBoardParams(gatewareCopy());
+    const all = 2 ** VCORE_UP5K_BUILD.banks.length - 1;
+    expect(p).toEqual({ NB: VCORE_UP5K_BUILD.banks.length, bankBits: VCORE_UP5K_BUILD.banks.map((b) => b.bits), roles: { RA: all, RX: all, RY: all, RS: all, RM: all }, WAW: 14 });
+    const sample = { NB: 7, bankBits: [42, 42, 32, 32, 32, 32, 32], roles: { RA: 0x7f, RX: 0x7f, RY: 0x7f, RS: 0x7f, RM: 0x7f }, WAW: 14 };
+    expect(coreioParamArgs(sample)).toEqual(['-GNB=7', "-GBW=64'h0020202020202a2a", "-GRA=8'h7f", "-GRX=8'h7f", "-GRY=8'h7f", "-GRS=8'h7f", "-GRM=8'h7f", '-GWAW=14']);
+    const noBw = gatewareCopy({ vcoreBoard: (t) => t.replace(/\.BW\([^)]*\),/, '') });
+    expect(() => vcoreBoardParams(noBw)).toThrow(/vcore_board\.v: the vcore instance passes no \.BW\(64'h…\)/);
+    const exprRa = gatewareCopy({ vcoreBoard: (t) => t.replace(".RA(8'h7f)", '.RA(MASK)') });
+    expect(() => vcoreBoardParams(exprRa)).toThrow(/vcore_board\.v: RA = MASK: expected a decimal or a sized hex literal/);
+    const wide = gatewareCopy({ vcoreBoard: (t) => t.replace('localparam D = 42', 'localparam D = 48') });
+    expect(() => vcoreBoardParams(wide)).toThrow(/vcore_board\.v: D 48 and PAW 7, but gateware\/sim\/vcore_coreio_top\.v measures D 42, PAW 7/);
   });
 });

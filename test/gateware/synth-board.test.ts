@@ -7,7 +7,7 @@ import { checkFirmwareFlashImage, readFirmwareFile } from '../../host/fpga/firmw
 import { GATEWARE, hasVerilator, hasYosys } from './tools.js';
 
 /**
- * The whole board (gateware/board_top.v with the fixed-point core) through `nla fpga build`: the real
+ * The whole board (gateware/board_top.v with its core: the vector core since 2026-12-05) through `nla fpga build`: the real
  * flow on the real design, as a user runs it. Where it fits the UP5K it must place, meet the declared
  * clock and give a bitstream; where it does not (the state of 2026-12-04 with the link layer, session and
  * image loader as firmware on the soft processor, cpu_link, and nla_core without its loader: 7,007 LUT4,
@@ -19,15 +19,16 @@ import { GATEWARE, hasVerilator, hasYosys } from './tools.js';
  * figures of the last shrink, a few percent of yosys's run-to-run spread on top), so that it can only
  * move toward the device. About 4 minutes of yosys.
  */
-// The board with the firmware loader (the core without its own) and flash_boot (the firmware copied from the
-// configuration flash into the SPRAM at power-up, with the SPRAM port's boot multiplexer), measured 2026-12-04.
-// Measured 7,321 LUT4, 2,362 FF, 8,599 packed cells (one run); the budget is that + ~3 %.
-const BUDGET = { luts: 7_550, flipFlops: 2_430, packedCells: 8_850, ebr: 28, dsp: 6, spram: 4 };
+// The board with the vector core (board_top VCORE = 1: vcore_board, the UP5K build, its program SPRAM shared with
+// cpu_link's image window; the firmware cpulink_vcore.hex), measured 2026-12-05 (yosys 0.23, one run): 5,878 LUT4,
+// 2,071 FF, 7,085 packed cells, 29 EBR, 1 DSP, 4 SPRAM; the budget is that + ~3 %. (With nla_core, VCORE = 0, on
+// 2026-12-04: 7,321 LUT4, 2,362 FF, 8,599 packed cells, 28 EBR, 6 DSP, 4 SPRAM.)
+const BUDGET = { luts: 6_060, flipFlops: 2_135, packedCells: 7_300, ebr: 29, dsp: 1, spram: 4 };
 const UP5K = { luts: 5280, ebr: 30, dsp: 8, spram: 4 };
 
 interface Report {
   fits: boolean;
-  network: { cyclesPerFrame: { inference: number; learning: number } };
+  network: { core: string; cyclesPerFrame: { inference: number; learning: number } };
   build: { fmaxMHz: number; clockMHz: number; bin: string | null; luts: number; flipFlops: number; packedCells: number; ebr: number; dsp: number; spram: number } | null;
   firmware: { image: string; commands: string[] };
   failure: { message: string; needs: string[]; synthesis: { luts: number; flipFlops: number; packedCells: number; ebr: number; dsp: number; spram: number } | null } | null;
@@ -43,7 +44,10 @@ describe.skipIf(!hasYosys || !hasVerilator)('the whole board through the open fl
     // the board boots its soft processor from the flash (flash_boot): the firmware image is written beside the bitstream,
     // with the programmer runs that write both (whether or not the design fits)
     expect(rep.firmware.image).toBe(join(out, 'firmware-flash.bin'));
-    expect(checkFirmwareFlashImage(new Uint8Array(readFileSync(rep.firmware.image)))).toEqual({ payload: readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_board.hex')) });
+    // board_top's core is the vector core (VCORE = 1): its firmware is cpulink_vcore.hex, and the cycles are the vector core's
+    expect(/parameter\s+VCORE\s*=\s*1\b/.test(readFileSync(join(GATEWARE, 'board_top.v'), 'utf8'))).toBe(true);
+    expect(rep.network.core).toBe('vcore');
+    expect(checkFirmwareFlashImage(new Uint8Array(readFileSync(rep.firmware.image)))).toEqual({ payload: readFirmwareFile(join(GATEWARE, 'firmware', 'cpulink_vcore.hex')) });
     expect(rep.firmware.commands).toEqual([`iceprog -o 1048576 ${rep.firmware.image}`, `iceprog ${join(out, 'design.bin')}`]);
     const syn = rep.build ?? rep.failure!.synthesis!;
     process.stderr.write(`board_top on UP5K: ${syn.luts} LUT4, ${syn.flipFlops} FF, ${syn.packedCells} packed cells, ${syn.ebr} EBR, ${syn.dsp} DSP, ${syn.spram} SPRAM; ${rep.fits ? `fmax ${rep.build!.fmaxMHz.toFixed(1)} MHz` : 'does not fit'}\n`);
@@ -58,6 +62,9 @@ describe.skipIf(!hasYosys || !hasVerilator)('the whole board through the open fl
       expect(rep.failure!.needs.some((n) => n.startsWith(`LUT4 (logic cells): needs ${syn.luts}, the iCE40UP5K-SG48 has 5280`))).toBe(syn.luts > UP5K.luts);
       expect(rep.failure!.needs.some((n) => n.startsWith(`logic cells after packing (LUT4 + carry + flip-flop): needs ${syn.packedCells}, the iCE40UP5K-SG48 has 5280`))).toBe(syn.packedCells > UP5K.luts);
       expect(rep.failure!.needs.some((n) => n.startsWith(`block RAMs (EBR, 4 kbit): needs ${syn.ebr}, the iCE40UP5K-SG48 has 30`))).toBe(syn.ebr > UP5K.ebr);
+      expect(rep.failure!.needs.some((n) => n.startsWith(`DSPs (SB_MAC16): needs ${syn.dsp}, the iCE40UP5K-SG48 has 8`))).toBe(syn.dsp > UP5K.dsp);
+      expect(rep.failure!.needs.some((n) => n.startsWith(`SPRAMs (256 kbit): needs ${syn.spram}, the iCE40UP5K-SG48 has 4`))).toBe(syn.spram > UP5K.spram);
+      expect(rep.failure!.needs.some((n) => n.startsWith(`flip-flops (logic cells): needs ${syn.flipFlops}, the iCE40UP5K-SG48 has 5280`))).toBe(syn.flipFlops > UP5K.luts);
       if (over.every((o) => !o)) expect(rep.failure!.message).toMatch(/could not be placed and routed|misses the declared/);
     }
     expect(syn.luts).toBeLessThanOrEqual(BUDGET.luts);

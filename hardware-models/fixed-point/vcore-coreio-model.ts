@@ -1,0 +1,85 @@
+import type { MachinePort } from './vcore-machine-port.js';
+import { VC_REG, VC_STATUS, type MmioBus } from './vcore-mmio.js';
+
+/**
+ * gateware/vcore/vcore_coreio.v as a model (the firmware's register window; test/fixed-point/vcore-coreio.test.ts proves the RTL loads what it loads): the register window decoded onto a modelled core (MachinePort), each
+ * store doing what the RTL's pulse does. A run completes inside the RUN store, so STATUS reads done at once.
+ */
+export class CoreioModel implements MmioBus {
+  private baddr = 0;
+  private blo = 0;
+  private waddr = 0;
+  private halted = false;
+
+  constructor(
+    private readonly port: MachinePort,
+    private readonly waw = 14,
+  ) {}
+
+  write(idx: number, v: number): void {
+    const p = this.port;
+    switch (idx) {
+      case VC_REG.PROG: return p.progWrite(v >>> 16, v & 0xffff);
+      case VC_REG.K: return p.kWrite((v >>> 16) & 15, v & 0x7fff);
+      case VC_REG.PAR: return p.parWrite(((v >>> 16) & 1) as 0 | 1, v & 0xffff);
+      case VC_REG.BADDR: this.baddr = v & 0x7ff; return;
+      case VC_REG.BLO: this.blo = v >>> 0; return;
+      case VC_REG.BHI: return p.bankWrite(this.baddr >> 8, this.baddr & 0xff, signed42(((v & 0x3ff) * 2 ** 32) + this.blo));
+      case VC_REG.WADDR: this.waddr = v & ((1 << this.waw) - 1); return;
+      case VC_REG.WDATA: return this.wStore(v | 0);
+      case VC_REG.SAT: return p.satWrite(v >>> 0);
+      case VC_REG.RUN:
+        this.halted = false;
+        p.run(v & 0x3ff, ((v >>> 16) & 1) === 1);
+        this.halted = true;
+        return;
+      default: throw new Error(`vcore_coreio: no register ${idx} to write`);
+    }
+  }
+
+  read(idx: number): number {
+    const p = this.port;
+    switch (idx) {
+      case VC_REG.BLO: return Number(BigInt.asUintN(32, BigInt(this.bank())));
+      case VC_REG.BHI: return Number(BigInt.asUintN(32, BigInt(this.bank()) >> 32n));
+      case VC_REG.WDATA: return this.wLoad() >>> 0;
+      case VC_REG.SAT: return p.satRead() >>> 0;
+      case VC_REG.STATUS: return this.halted ? VC_STATUS.done : 0;
+      default: return 0;
+    }
+  }
+
+  private bank(): number {
+    return this.port.bankRead(this.baddr >> 8, this.baddr & 0xff);
+  }
+  /** The W port's map (vcore.v): W and W0 below the knot words, the knot words at 8192, the clip tops at 16352. */
+  private wStore(v: number): void {
+    if (this.waddr >= 16352) this.port.clipTopWrite(this.waddr - 16352, v);
+    else if (this.waddr >= 8192) this.port.knotWrite(this.waddr - 8192, v >>> 0);
+    else this.port.wWrite(this.waddr, v);
+  }
+  private wLoad(): number {
+    if (this.waddr >= 8192) throw new Error(`vcore_coreio model: reading W word ${this.waddr} (knots and clip tops are write-only here)`);
+    return this.port.wRead(this.waddr);
+  }
+}
+
+/** A 42-bit two's-complement word as a number. */
+function signed42(u: number): number {
+  return u >= 2 ** 41 ? u - 2 ** 42 : u;
+}
+
+/** Records every access on a bus as vcore_coreio_tb.cpp replays it: stores, loads with their value, STATUS polls. */
+export class RecordingBus implements MmioBus {
+  readonly lines: string[] = [];
+  constructor(private readonly inner: MmioBus) {}
+  write(idx: number, v: number): void {
+    this.lines.push(`w ${idx.toString(16)} ${(v >>> 0).toString(16)}`);
+    this.inner.write(idx, v);
+  }
+  read(idx: number): number {
+    const v = this.inner.read(idx) >>> 0;
+    this.lines.push(idx === VC_REG.STATUS ? 'p' : `r ${idx.toString(16)} ${v.toString(16)}`);
+    return v;
+  }
+}
