@@ -233,3 +233,12 @@ const char *vcore_field_name(int code) {
     default: return "";
   }
 }
+#undef VCORE_FIELD_NAME
+
+#define VCORE_RTL_NAME(code, id, name) case code: return name;
+const char *vcore_rtl_name(int code) {
+  switch (code) {
+    VCORE_RTL_NAMES(VCORE_RTL_NAME)
+    default: return "";
+  }
+}

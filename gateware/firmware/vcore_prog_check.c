@@ -4,7 +4,8 @@
  * canonical (what encodeProgram writes for the decoded instruction: fields of a disabled part zero, the E op's folded
  * shift and ONE flag recomputed from the K registers) and re-encoded; the order of refusals is the TypeScript's:
  * any instruction that does not decode or lies outside the memories (in pc order), then any that does not re-encode
- * (a value outside its field), then the first word whose bits differ; then K, then the readers. */
+ * (a value outside its field), then the first word whose bits differ; then K, then the readers; then the RTL limits
+ * (checkRtlProgram's first problem: LOOP nesting over the program, then each instruction's fields and bank accesses). */
 #include "vcore_image.h"
 
 enum { OP_HALT, OP_E, OP_MV, OP_DOT, OP_PLAS, OP_ACT, OP_LOOP, OP_NEXT, OP_JNL, OP_JMP, OP_COUNT };
@@ -233,6 +234,142 @@ static int k_and_readers(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
   return VF_OK;
 }
 
+/* ---- the RTL limits (vcore-rtl-limits.ts checkRtlProgram) that an image inside its memories can still break ----
+ * The memory limits (instructions, banks, K file, weights, tables, targets) are the header's and fault()'s; the K
+ * mantissas k_and_readers'; a constant on Y does not re-encode. What is left: LOOPs nested past vcore.v's two-level
+ * loop stack, fields vcore_elem lacks, and the bank ports. Each refusal is at the instruction's first byte. */
+
+static int rtl_fail(const ins_t *s, vcore_image_view *v, uint32_t pc, int code, uint32_t name) {
+  v->err_off = v->prog_at + 16u * pc;
+  v->err_a = (uint16_t)pc;
+  v->err_b = (uint16_t)name;
+  v->err_op = s->op;
+  return code;
+}
+
+/* checkLoops: the first LOOP that opens a third level (a level closes at the first pc at or past its end) */
+static int loops(ins_t *s, vcore_image_view *v) {
+  uint32_t pc, open[2], d = 0;
+  for (pc = 0; pc < v->n_instr; pc++) {
+    while (d && pc >= open[d - 1u]) d--;
+    decode(s, pc);
+    if (s->op != OP_LOOP) continue;
+    if (d == 2u) return rtl_fail(s, v, pc, VF_RTL, VR_END);
+    open[d++] = (uint32_t)s->f[2];
+  }
+  return VF_OK;
+}
+
+#define X_SLICES (1u << 0 | 1u << 4)   /* vcore_elem's X slice mux: 0 and XS = 4 */
+#define Y_SLICES (1u << 0 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 11 | 1u << 12)
+
+/* checkE's fields (modes here are v, b or none: a constant on Y does not re-encode): the first RTL name, or 0 */
+static uint32_t e_fields(const int32_t *f) {
+  const int32_t *x = f + E_X, *y = f + E_Y;
+  if (f[E_ANEG]) return VR_A_NEG;
+  if (x[S_MODE] == 3 && !y[S_MODE]) return 0;
+  if (x[S_MODE] == 3 && !y[S_CLIP] && !f[E_ONE])   /* em: K times an unclipped Y, no bypass */
+    return y[S_S] ? VR_Y_SLICE : y[S_SUBEN] ? VR_Y_SUB : y[S_SHL8] ? VR_Y_SHL8 : f[E_U] < 15 ? VR_U : 0;
+  if (x[S_MODE] && x[S_MODE] != 3) {
+    if (!(X_SLICES >> x[S_S] & 1u)) return VR_X_SLICE;
+    if (x[S_SUBEN]) return VR_X_SUB;
+    if (x[S_SHL8]) return VR_X_SHL8;
+  }
+  return y[S_MODE] && !(Y_SLICES >> y[S_S] & 1u) ? VR_Y_SLICE : 0;
+}
+
+/* a bank access: its RTL name, 11-bit address, words, and the counter that indexes it */
+enum { BY_I, BY_J, BY_C };
+typedef struct { uint8_t name, by; uint16_t a, len; } acc_t;
+
+static uint32_t put(acc_t *p, uint32_t k, uint32_t name, int32_t a, uint32_t len, uint32_t by) {
+  p[k].name = (uint8_t)name; p[k].a = (uint16_t)a; p[k].len = (uint16_t)len; p[k].by = (uint8_t)by;
+  return k + 1u;
+}
+static uint32_t src_read(acc_t *p, uint32_t k, const int32_t *x, uint32_t name, uint32_t n, int sub) {
+  uint32_t v = x[S_MODE] == 1, len = v ? n : 1u, by = v ? BY_I : BY_C;
+  if (!x[S_MODE] || x[S_MODE] == 3) return k;
+  k = put(p, k, name, x[S_A], len, by);
+  return sub && x[S_SUBEN] ? put(p, k, VR_Y_SUB, x[S_SUB], len, by) : k;
+}
+
+/* accesses(): the reads (the first *slot of them read in one cycle), the write (left as it is where none), the count n */
+static uint32_t reads(const ins_t *s, acc_t *p, uint32_t *slot, acc_t *w, uint32_t *n) {
+  const int32_t *f = s->f;
+  uint32_t k = 0, inner = (uint32_t)(f[MV_T] ? f[MV_ROWS] : f[MV_COLS]), outer = (uint32_t)(f[MV_T] ? f[MV_COLS] : f[MV_ROWS]);
+  *n = (uint32_t)f[1];
+  switch (s->op) {
+    case OP_E:
+      if (f[E_AEN]) k = put(p, k, VR_A, f[E_A], *n, BY_I);
+      k = src_read(p, k, f + E_X, VR_X_A, *n, 0);   /* X's subtrahend is never read */
+      k = src_read(p, k, f + E_Y, VR_Y_A, *n, 1);
+      if (f[E_MASKEN]) k = put(p, k, VR_MASK, f[E_MASK], *n, BY_I);
+      put(w, 0, VR_DST, f[E_DST], *n, BY_I);
+      return *slot = k;
+    case OP_MV:
+      *n = inner > outer ? inner : outer;
+      k = put(p, k, VR_X, f[MV_X], inner, BY_J);
+      if (!f[MV_INIT]) k = put(p, k, VR_ACC, f[MV_ACC], outer, BY_I);
+      *slot = k;
+      if (f[MV_EPIEN] && f[MV_AEN]) k = put(p, k, VR_NONE, f[MV_A], outer, BY_I);
+      put(w, 0, f[MV_EPIEN] ? VR_EPI_DST : VR_ACC, f[MV_EPIEN] ? f[MV_DST] : f[MV_ACC], outer, BY_I);
+      return k;
+    case OP_DOT:
+      put(p, put(p, 0, VR_X, f[3], *n, BY_J), VR_Y, f[4], *n, BY_J);
+      put(w, 0, VR_DST, f[2], 1, BY_C);
+      return *slot = 2;
+    case OP_PLAS:
+      *n = f[PL_ROWS] > f[PL_COLS] ? (uint32_t)f[PL_ROWS] : (uint32_t)f[PL_COLS];
+      put(p, put(p, 0, VR_PLAS_R, f[PL_R], (uint32_t)f[PL_ROWS], BY_I), VR_PLAS_C, f[PL_C], (uint32_t)f[PL_COLS], BY_J);
+      return *slot = 2;
+    default: return *slot = 0;
+  }
+}
+
+/* differ(): two accesses reach different words of one bank in some slot */
+static int differ(const acc_t *p, const acc_t *q, uint32_t n) {
+  if ((p->a ^ q->a) >> 8) return 0;
+  if (p->by == q->by) return p->a != q->a;
+  return !(n <= 1u && p->a == q->a);
+}
+
+/* checkAccess: a read of a bank an earlier read of the slot holds at another word; a write over words a read reads
+ * at another index (reading ahead, both by the element index and the read base above the write base, is allowed) */
+static uint32_t access(const ins_t *s, uint32_t *code) {
+  acc_t p[5], w = {0, 0, 0, 0xFFFFu};   /* len 0xFFFF: no write (a length is at most 511) */
+  uint32_t n, slot, nr = reads(s, p, &slot, &w, &n), k, j, rw, ww;
+  *code = VF_RTL_BANK;
+  for (k = 1; k < slot; k++)
+    for (j = 0; j < k; j++)
+      if (differ(p + j, p + k, n)) return p[k].name;
+  *code = VF_RTL_WORD;
+  if (w.len == 0xFFFFu) return 0;
+  for (k = 0; k < nr; k++) {
+    rw = p[k].a & 0xFFu;
+    ww = w.a & 0xFFu;
+    if ((p[k].a ^ w.a) >> 8 || rw >= ww + w.len || ww >= rw + p[k].len) continue;
+    if (p[k].by == BY_I && w.by == BY_I && rw > ww) continue;
+    if (differ(p + k, &w, n)) return w.name;
+  }
+  return 0;
+}
+
+/* checkRtlProgram's first problem: LOOP nesting, then in pc order each instruction's fields, then its accesses */
+static int rtl(ins_t *s, vcore_image_view *v) {
+  uint32_t pc, name, code;
+  int e;
+  if ((e = loops(s, v)) != VF_OK) return e;
+  for (pc = 0; pc < v->n_instr; pc++) {
+    decode(s, pc);
+    code = VF_RTL;
+    name = s->op == OP_E ? e_fields(s->f) : s->op == OP_MV ? (s->f[MV_ANEG] ? VR_EPI_A_NEG : 0) :   /* 0 without an epilogue */
+           s->op == OP_PLAS && s->f[PL_CHAIN] ? VR_CHAIN : 0;
+    if (!name) name = access(s, &code);
+    if (name) return rtl_fail(s, v, pc, (int)code, name);
+  }
+  return VF_OK;
+}
+
 int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bits) {
   ins_t s;
   int e;
@@ -240,5 +377,6 @@ int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bi
   s.v = v;
   v->err_b = 0;
   if ((e = program(&s, v)) != VF_OK) return e;
-  return k_and_readers(&s, v, factor_bits);
+  if ((e = k_and_readers(&s, v, factor_bits)) != VF_OK) return e;
+  return rtl(&s, v);
 }
