@@ -301,7 +301,8 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
       const { bad, answers } = compare(vcoreTb(), B, images);
       expect(bad.slice(0, 5)).toEqual([]);
       const refused = answers.filter((a) => a.code !== 0).length;
-      console.log(`${name}: ${images.length} corruptions, ${refused} refused (${new Set(answers.map((a) => a.code)).size - 1} fields), C and TS agree on all`);
+      const rtl = answers.filter((a) => /^RTL/.test(fieldTable().get(a.code)?.id ?? '')).length;
+      console.log(`${name}: ${images.length} corruptions, ${refused} refused (${new Set(answers.map((a) => a.code)).size - 1} fields, ${rtl} by an RTL limit), C and TS agree on all`);
       expect(refused).toBeGreaterThan(1200);
       expect(refused).toBeLessThan(2000);
     }, TIMEOUT);
@@ -313,7 +314,8 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
     const { bad, answers } = compare(vcoreTb(), B, images);
     expect(bad.slice(0, 5)).toEqual([]);
     expect(new Set(answers.map((a) => a.code)).size).toBeGreaterThan(20);
-    console.log(`example bit flips: ${images.length} images, ${answers.filter((a) => a.code !== 0).length} refused (${new Set(answers.map((a) => a.code)).size - 1} fields), C and TS agree on all`);
+    const rtl = answers.filter((a) => /^RTL/.test(fieldTable().get(a.code)?.id ?? '')).length;
+    console.log(`example bit flips: ${images.length} images, ${answers.filter((a) => a.code !== 0).length} refused (${new Set(answers.map((a) => a.code)).size - 1} fields, ${rtl} by an RTL limit), C and TS agree on all`);
   }, TIMEOUT);
 });
 
