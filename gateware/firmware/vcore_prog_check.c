@@ -261,7 +261,7 @@ static const uint8_t *const ACC[4] = {ACC_E, ACC_MV, ACC_DOT, ACC_PLAS};
 /* per op: reads, of them in the slot, all (reads and writes), and the two fields whose larger value is the count n */
 static const uint8_t ACC_N[4][5] = {{5, 5, 6, E_N, E_N}, {3, 2, 5, MV_ROWS, MV_COLS}, {2, 2, 3, 1, 1}, {2, 2, 2, PL_ROWS, PL_COLS}};
 
-typedef struct { uint8_t name, by; uint16_t a, len; } acc_t;
+typedef struct { uint32_t name, by, a, len; } acc_t;
 
 /* the enabled accesses of the instruction (op m of ACC_N): reads in p[0..cut[0]) (the slot's in p[0..cut[1])), then
  * the write, if any; returns the count of all */
@@ -296,25 +296,22 @@ static int differ(const acc_t *p, const acc_t *q, uint32_t n) {
  * a read reads at another index (VF_RTL_WORD; reading ahead, both by the element index and the read base above the
  * write base, is allowed): the RTL name, or 0 */
 static uint32_t access(const ins_t *s, uint32_t *code) {
-  acc_t p[6], *w;
+  acc_t p[6];
   const uint8_t *m;
   uint32_t cut[2] = {0, 0}, all, k, j, rw, ww, n;
   if (s->op < OP_E || s->op > OP_PLAS) return 0;
   m = ACC_N[s->op - OP_E];
   n = (uint32_t)(s->f[m[3]] > s->f[m[4]] ? s->f[m[3]] : s->f[m[4]]);
   all = accesses(s, m, p, cut);
-  *code = VF_RTL_BANK;
-  for (k = 1; k < cut[1]; k++)
-    for (j = 0; j < k; j++)
+  for (k = 1; k < all; k++)   /* the slot's reads first, the write last: every port problem precedes every write's */
+    for (j = 0; j < k; j++) {
+      rw = p[j].a & 0xFFu;
+      ww = p[k].a & 0xFFu;
+      if (k < cut[1]) *code = VF_RTL_BANK;
+      else if (k >= cut[0] && j < cut[0] && !((p[j].a ^ p[k].a) >> 8 || rw >= ww + p[k].len || ww >= rw + p[j].len) &&
+               !(p[j].by == BY_I && p[k].by == BY_I && rw > ww)) *code = VF_RTL_WORD;
+      else continue;
       if (differ(p + j, p + k, n)) return p[k].name;
-  *code = VF_RTL_WORD;
-  for (w = p + cut[0]; w < p + all; w++)
-    for (k = 0; k < cut[0]; k++) {
-      rw = p[k].a & 0xFFu;
-      ww = w->a & 0xFFu;
-      if ((p[k].a ^ w->a) >> 8 || rw >= ww + w->len || ww >= rw + p[k].len) continue;
-      if (p[k].by == BY_I && w->by == BY_I && rw > ww) continue;
-      if (differ(p + k, w, n)) return w->name;
     }
   return 0;
 }
