@@ -279,7 +279,7 @@ static uint32_t accesses(const ins_t *s, const uint8_t *m, acc_t *p, uint32_t *c
     len = d[3] & 31u;
     if (by == SRC) by = f[len] == 1 ? BY_I : BY_C, len = E_N;
     len = len >= IN ? (uint32_t)f[len == IN ? MV_COLS - f[MV_T] : MV_ROWS + f[MV_T]] : len && by != BY_C ? (uint32_t)f[len] : 1u;
-    p[t].name = d[0]; p[t].a = (uint16_t)f[d[1]]; p[t].len = (uint16_t)len; p[t].by = (uint8_t)by;
+    p[t].name = d[0]; p[t].a = (uint32_t)f[d[1]]; p[t].len = len; p[t].by = by;
     t++;
   }
   return t;
@@ -330,9 +330,11 @@ static int k_readers_rtl(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
   for (pc = 0; pc < v->n_instr; pc++) {
     decode(s, pc);
     while (d && pc >= open[d - 1u]) d--;
-    if (s->op == OP_LOOP && d == 2u && !loop) { loop = 1; bad = pc; name = VR_END; code = VF_RTL; op = OP_LOOP; }
-    else if (s->op == OP_LOOP) open[d++] = (uint32_t)s->f[2];
-    else if (bad == 0xFFFFu) {
+    if (s->op == OP_LOOP && d < 2u) open[d++] = (uint32_t)s->f[2];
+    else if (s->op == OP_LOOP) {   /* a third level: the first one wins over every instruction's problem */
+      if (!loop) { bad = pc; name = VR_END; code = VF_RTL; op = OP_LOOP; }
+      loop = 1;
+    } else if (bad == 0xFFFFu) {
       code = VF_RTL;
       if ((name = fields(s)) || (name = access(s, &code))) { bad = pc; op = s->op; }
     }

@@ -126,7 +126,21 @@ export function rtlImageCases(good: Uint8Array, build: VcoreBuild = VCORE_GENERI
       }
     }
   }
+  const two = twoDeepLoops(prog, vi, build);
+  if (two) out.push(two);
   return out;
+}
+
+/** Two E ops at depth 2 made LOOPs: two third levels, the first refused (the second must not upset the loop stack). */
+function twoDeepLoops(prog: CoreProgram, vi: { sourceImageId: number; network: string }, build: VcoreBuild): RtlImageCase | null {
+  const pcs = prog.code.flatMap((i, pc) => (i.op === 'E' && depthAt(prog, pc) === 2 ? [pc] : []));
+  const [a, b] = [pcs[0], pcs.find((pc) => pc > pcs[0]! + 1)];
+  if (a === undefined || b === undefined) return null;
+  const q: CoreProgram = { ...prog, code: prog.code.map((x, k): Instr => (k === a || k === b ? { op: 'LOOP', count: 'steps', end: k + 1 } : x)) };
+  const bytes = encodeVcoreImage(q, vi.sourceImageId, vi.network);
+  const want = firstRtlProblem(q, build);
+  if (!want || want[0] !== a || want[1] !== 'end' || checkRtlProgram(q, vcoreRtlLimitsFor(build)).length < 2 || !passesOtherChecks(bytes, build)) return null;
+  return { name: 'two LOOPs nested three deep', bytes, pc: a, op: 'LOOP', field: 'end' };
 }
 
 /**

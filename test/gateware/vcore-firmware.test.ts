@@ -291,6 +291,7 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
     }
     const want = ['a_neg', 'epi.a_neg', 'x.slice', 'x.sub', 'x.shl8', 'y.slice', 'y.sub', 'y.shl8', 'u', 'chain_en', 'end', 'x.a.bank', 'y.a.bank', 'y.sub.bank', 'mask.bank', 'y.bank', 'acc.bank', 'c.bank', 'dst.word', 'epi.dst.word', 'acc.word'];
     expect([...names].sort()).toEqual([...want].sort());
+    expect(cases.filter(([n]) => /two LOOPs nested three deep/.test(n)).length).toBe(4);
     console.log(`RTL limits: ${cases.length} images, ${names.size} fields, C and TS agree on all`);
   }, TIMEOUT);
 
