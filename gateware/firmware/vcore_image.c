@@ -233,3 +233,15 @@ const char *vcore_field_name(int code) {
     default: return "";
   }
 }
+#undef VCORE_FIELD_NAME
+
+/* the RTL names packed in code order (VCORE_RTL_NAMES numbers them 1, 2, ...): a walk over NULs, no pointer table */
+#define VCORE_RTL_STR(code, id, name) name "\0"
+static const char RTL_NAMES[] = VCORE_RTL_NAMES(VCORE_RTL_STR);
+const char *vcore_rtl_name(int code) {
+  const char *p = RTL_NAMES;
+  if (code < 1 || code >= VR_COUNT) return "";
+  while (--code)
+    while (*p++) {}
+  return p;
+}

@@ -44,8 +44,9 @@ typedef struct {
 } vcore_image_view;
 
 /* The fields a refusal names, as decodeVcoreImage names them: X(code, ID, name pattern); in a pattern %a and %b are
- * err_a and err_b, %o the name of the op err_op (HALT E MV DOT PLAS ACT LOOP NEXT JNL JMP). The test reads this
- * table to turn the C answer into the TypeScript message's "byte N (field)". */
+ * err_a and err_b, %o the name of the op err_op (HALT E MV DOT PLAS ACT LOOP NEXT JNL JMP), %r the RTL field name
+ * err_b (VCORE_RTL_NAMES). The test reads these tables to turn the C answer into the TypeScript message's
+ * "byte N (field)". */
 #define VCORE_FIELDS(X) \
   X(1, SHORT, "image length") X(2, MAGIC, "magic") X(3, VERSION, "version") X(4, FLAGS, "flags") \
   X(5, TOTAL, "totalBytes") X(6, CRC, "crc32") X(7, SOURCE, "sourceImageId") X(8, NUMFMT, "numberFormat") \
@@ -63,11 +64,24 @@ typedef struct {
   X(48, OUT_PREV, "output %a prev") X(49, OUT_HT, "output %a ht") X(50, ALLU, "all_u %a") X(51, CLEAR, "clear %a") \
   X(52, CLEAR_LEN, "clear %a length") X(53, END, "end") X(54, INSTR, "instruction %a") \
   X(55, INSTR_OP, "instruction %a (%o)") X(56, INSTR_OP_WORD, "instruction %a (%o) word %b") \
-  X(57, READERS, "beta readers")
+  X(57, READERS, "beta readers") X(58, RTL, "instruction %a (%o) %r") X(59, RTL_BANK, "instruction %a (%o) %r.bank") \
+  X(60, RTL_WORD, "instruction %a (%o) %r.word")
+
+/* The RTL refusals' field names (%r of VF_RTL, VF_RTL_BANK and VF_RTL_WORD: R(err_b, ID, name)), as
+ * vcore-rtl-limits.ts names them: the fields vcore_elem and vcore.v lack, LOOP's end nested past the loop stack, and
+ * the bank accesses (a read of a bank another read of the slot holds, a write over words read at another index). */
+#define VCORE_RTL_NAMES(R) \
+  R(1, A_NEG, "a_neg") R(2, X_SLICE, "x.slice") R(3, X_SUB, "x.sub") R(4, X_SHL8, "x.shl8") R(5, Y_SLICE, "y.slice") \
+  R(6, Y_SUB, "y.sub") R(7, Y_SHL8, "y.shl8") R(8, U, "u") R(9, EPI_A_NEG, "epi.a_neg") R(10, CHAIN, "chain_en") \
+  R(11, END, "end") R(12, A, "a") R(13, X_A, "x.a") R(14, Y_A, "y.a") R(15, MASK, "mask") R(16, X, "x") \
+  R(17, ACC, "acc") R(18, Y, "y") R(19, PLAS_R, "r") R(20, PLAS_C, "c") R(21, DST, "dst") R(22, EPI_DST, "epi.dst")
 
 #define VCORE_FIELD_ENUM(code, id, name) VF_##id = code,
 enum { VF_OK = 0, VCORE_FIELDS(VCORE_FIELD_ENUM) VF_COUNT };
 #undef VCORE_FIELD_ENUM
+#define VCORE_RTL_ENUM(code, id, name) VR_##id = code,
+enum { VR_NONE = 0, VCORE_RTL_NAMES(VCORE_RTL_ENUM) VR_COUNT };
+#undef VCORE_RTL_ENUM
 
 /* Checks img[0..len) against the build and itself. Returns VF_OK (0) and fills *out, or the refused field's code with
  * out->err_off, err_a, err_b set (the rest of *out is then unspecified). */
@@ -75,11 +89,14 @@ int vcore_image_check(const uint8_t *img, uint32_t len, const vcore_build *b, vc
 
 /* The second half of the check (vcore_prog_check.c), on an image whose sections vcore_image_check has read: every
  * instruction decoded, inside the image's memories and re-encoding to its bits; the K registers as their users read
- * them; the β reader list. Returns VF_OK or the field as vcore_image_check does. */
+ * them; the β reader list; last, what the RTL (gateware/vcore) runs as the program machine does (vcore-rtl-limits.ts).
+ * Returns VF_OK or the field as vcore_image_check does. */
 int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bits);
 
 /* The name pattern of a field code ("" for an unknown code): for the board's error messages. */
 const char *vcore_field_name(int code);
+/* The RTL field name %r of a refusal's err_b ("" for an unknown one). */
+const char *vcore_rtl_name(int code);
 
 /* Little-endian reads of a checked image (the driver's). */
 static inline uint32_t vc_u16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }

@@ -4,7 +4,8 @@
  * canonical (what encodeProgram writes for the decoded instruction: fields of a disabled part zero, the E op's folded
  * shift and ONE flag recomputed from the K registers) and re-encoded; the order of refusals is the TypeScript's:
  * any instruction that does not decode or lies outside the memories (in pc order), then any that does not re-encode
- * (a value outside its field), then the first word whose bits differ; then K, then the readers. */
+ * (a value outside its field), then the first word whose bits differ; then K, then the readers; then the RTL limits
+ * (checkRtlProgram's first problem: LOOP nesting over the program, then each instruction's fields and bank accesses). */
 #include "vcore_image.h"
 
 enum { OP_HALT, OP_E, OP_MV, OP_DOT, OP_PLAS, OP_ACT, OP_LOOP, OP_NEXT, OP_JNL, OP_JMP, OP_COUNT };
@@ -212,16 +213,131 @@ static int k_use(const ins_t *s, uint32_t factor_bits, uint32_t *k, int32_t *lo,
   return 1;
 }
 
-/* checkKUses, then the β readers (exactly the instructions that read K kBeta: E's X, PLAS's k, in pc order), in one
- * pass: every register but a clip top in the K file; each register as its users read it; then the reader list */
-static int k_and_readers(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
-  uint32_t pc, k, n = 0, readers_ok = 1;
+/* ---- the RTL limits (vcore-rtl-limits.ts checkRtlProgram) that an image inside its memories can still break ----
+ * The memory limits (instructions, banks, K file, weights, tables, targets) are the header's and fault()'s; the K
+ * mantissas k_use's; a constant on Y does not re-encode. What is left: LOOPs nested past vcore.v's two-level loop
+ * stack, fields vcore_elem lacks, and the bank ports. */
+
+#define X_SLICES (1u << 0 | 1u << 4)   /* vcore_elem's X slice mux: 0 and XS = 4 */
+#define Y_SLICES (1u << 0 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 11 | 1u << 12)
+
+/* checkInstr's fields (E's modes here are v, b or none: a constant on Y does not re-encode): an RTL name, or 0 */
+static uint32_t fields(const ins_t *s) {
+  const int32_t *f = s->f, *x = f + E_X, *y = f + E_Y;
+  if (s->op == OP_MV) return f[MV_ANEG] ? VR_EPI_A_NEG : 0;   /* 0 without an epilogue: canon */
+  if (s->op == OP_PLAS) return f[PL_CHAIN] ? VR_CHAIN : 0;
+  if (s->op != OP_E) return 0;
+  if (f[E_ANEG]) return VR_A_NEG;
+  if (x[S_MODE] == 3 && !y[S_MODE]) return 0;
+  if (x[S_MODE] == 3 && !y[S_CLIP] && !f[E_ONE])   /* em: K times an unclipped Y, no bypass */
+    return y[S_S] ? VR_Y_SLICE : y[S_SUBEN] ? VR_Y_SUB : y[S_SHL8] ? VR_Y_SHL8 : f[E_U] < 15 ? VR_U : 0;
+  if (x[S_MODE] && x[S_MODE] != 3) {
+    if (!(X_SLICES >> x[S_S] & 1u)) return VR_X_SLICE;
+    if (x[S_SUBEN]) return VR_X_SUB;
+    if (x[S_SHL8]) return VR_X_SHL8;
+  }
+  return y[S_MODE] && !(Y_SLICES >> y[S_S] & 1u) ? VR_Y_SLICE : 0;
+}
+
+/* The bank accesses of E, MV, DOT, PLAS (checkRtlProgram's accesses()), 4 bytes each: RTL name, address field,
+ * enable field (0: always; NEG|i: where field i is 0; i: where it is 1 or 2, a flag or a source's mode v or b) and
+ * kind: BY (I, J: a pass's inner index, C: broadcast) << 5 | the length's field (0: one word; IN, OUT: MV's inner and
+ * outer count), or SRC << 5 | a source's mode field (v: n words by i; b: one word, broadcast). Per op: the reads
+ * (the first `slot` of them read in one cycle), then the writes (at most one enabled). */
+enum { BY_I, BY_J, BY_C, SRC };
+#define NEG 0x80u
+#define IN 30u
+#define OUT 31u
+#define K_(by, len) ((by) << 5 | (len))
+static const uint8_t ACC_E[] = {VR_A, E_A, E_AEN, K_(BY_I, E_N), VR_X_A, E_X + S_A, E_X, K_(SRC, E_X),   /* X's sub: unread */
+                                VR_Y_A, E_Y + S_A, E_Y, K_(SRC, E_Y), VR_Y_SUB, E_Y + S_SUB, E_Y + S_SUBEN, K_(SRC, E_Y),
+                                VR_MASK, E_MASK, E_MASKEN, K_(BY_I, E_N), VR_DST, E_DST, 0, K_(BY_I, E_N)};
+static const uint8_t ACC_MV[] = {VR_X, MV_X, 0, K_(BY_J, IN), VR_ACC, MV_ACC, NEG | MV_INIT, K_(BY_I, OUT),
+                                 VR_NONE, MV_A, MV_AEN, K_(BY_I, OUT),   /* the epilogue's A (a_en is 0 without one) */
+                                 VR_EPI_DST, MV_DST, MV_EPIEN, K_(BY_I, OUT), VR_ACC, MV_ACC, NEG | MV_EPIEN, K_(BY_I, OUT)};
+static const uint8_t ACC_DOT[] = {VR_X, 3, 0, K_(BY_J, 1), VR_Y, 4, 0, K_(BY_J, 1), VR_DST, 2, 0, K_(BY_C, 0)};
+static const uint8_t ACC_PLAS[] = {VR_PLAS_R, PL_R, 0, K_(BY_I, PL_ROWS), VR_PLAS_C, PL_C, 0, K_(BY_J, PL_COLS)};
+static const uint8_t *const ACC[4] = {ACC_E, ACC_MV, ACC_DOT, ACC_PLAS};
+/* per op: reads, of them in the slot, all (reads and writes), and the two fields whose larger value is the count n */
+static const uint8_t ACC_N[4][5] = {{5, 5, 6, E_N, E_N}, {3, 2, 5, MV_ROWS, MV_COLS}, {2, 2, 3, 1, 1}, {2, 2, 2, PL_ROWS, PL_COLS}};
+
+typedef struct { uint32_t name, by, a, len; } acc_t;
+
+/* the enabled accesses of the instruction (op m of ACC_N): reads in p[0..cut[0]) (the slot's in p[0..cut[1])), then
+ * the write, if any; returns the count of all */
+static uint32_t accesses(const ins_t *s, const uint8_t *m, acc_t *p, uint32_t *cut) {
+  const int32_t *f = s->f;
+  const uint8_t *d = ACC[s->op - OP_E];
+  uint32_t k, c, by, len, t = 0;
+  for (k = 0; k <= m[2]; k++, d += 4) {
+    if (k == m[0]) cut[0] = t;
+    if (k == m[1]) cut[1] = t;
+    if (k == m[2]) break;
+    c = d[2] & ~NEG;
+    if (c && (d[2] & NEG ? f[c] != 0 : (uint32_t)(f[c] - 1) > 1u)) continue;
+    by = d[3] >> 5;
+    len = d[3] & 31u;
+    if (by == SRC) by = f[len] == 1 ? BY_I : BY_C, len = E_N;
+    len = len >= IN ? (uint32_t)f[len == IN ? MV_COLS - f[MV_T] : MV_ROWS + f[MV_T]] : len && by != BY_C ? (uint32_t)f[len] : 1u;
+    p[t].name = d[0]; p[t].a = (uint32_t)f[d[1]]; p[t].len = len; p[t].by = by;
+    t++;
+  }
+  return t;
+}
+
+/* differ(): two accesses reach different words of one bank in some slot */
+static int differ(const acc_t *p, const acc_t *q, uint32_t n) {
+  if ((p->a ^ q->a) >> 8) return 0;
+  if (p->by == q->by) return p->a != q->a;
+  return !(n <= 1u && p->a == q->a);
+}
+
+/* checkAccess: a read of a bank an earlier read of the slot holds at another word (VF_RTL_BANK); a write over words
+ * a read reads at another index (VF_RTL_WORD; reading ahead, both by the element index and the read base above the
+ * write base, is allowed): the RTL name, or 0 */
+static uint32_t access(const ins_t *s, uint32_t *code) {
+  acc_t p[6];
+  const uint8_t *m;
+  uint32_t cut[2] = {0, 0}, all, k, j, rw, ww, n;
+  if (s->op < OP_E || s->op > OP_PLAS) return 0;
+  m = ACC_N[s->op - OP_E];
+  n = (uint32_t)(s->f[m[3]] > s->f[m[4]] ? s->f[m[3]] : s->f[m[4]]);
+  all = accesses(s, m, p, cut);
+  for (k = 1; k < all; k++)   /* the slot's reads first, the write last: every port problem precedes every write's */
+    for (j = 0; j < k; j++) {
+      rw = p[j].a & 0xFFu;
+      ww = p[k].a & 0xFFu;
+      if (k < cut[1]) *code = VF_RTL_BANK;
+      else if (k >= cut[0] && j < cut[0] && !((p[j].a ^ p[k].a) >> 8 || rw >= ww + p[k].len || ww >= rw + p[j].len) &&
+               !(p[j].by == BY_I && p[k].by == BY_I && rw > ww)) *code = VF_RTL_WORD;
+      else continue;
+      if (differ(p + j, p + k, n)) return p[k].name;
+    }
+  return 0;
+}
+
+/* checkKUses, then the β readers (exactly the instructions that read K kBeta: E's X, PLAS's k, in pc order), then the
+ * RTL limits, in one pass: every register but a clip top in the K file; each register as its users read it (a
+ * refusal at once); the reader list; then checkRtlProgram's first problem: a LOOP opening a third level (a level
+ * closes at the first pc at or past its end) before any instruction's, else the first instruction's fields, then
+ * its accesses; at the instruction's first byte */
+static int k_readers_rtl(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
+  uint32_t pc, k, n = 0, readers_ok = 1, open[2], d = 0, loop = 0, bad = 0xFFFFu, name = 0, code = VF_RTL, op = 0;
   int32_t lo, hi, m;
   v->err_b = 0;
   for (k = 0; k < v->n_k; k++)
     if ((uint32_t)k_mant(s, k) >> factor_bits && !clip_top(s, v, k)) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
   for (pc = 0; pc < v->n_instr; pc++) {
     decode(s, pc);
+    while (d && pc >= open[d - 1u]) d--;
+    if (s->op == OP_LOOP && d < 2u) open[d++] = (uint32_t)s->f[2];
+    else if (s->op == OP_LOOP) {   /* a third level: the first one wins over every instruction's problem */
+      if (!loop) { bad = pc; name = VR_END; code = VF_RTL; op = OP_LOOP; }
+      loop = 1;
+    } else if (bad == 0xFFFFu) {
+      code = VF_RTL;
+      if ((name = fields(s)) || (name = access(s, &code))) { bad = pc; op = s->op; }
+    }
     if (!k_use(s, factor_bits, &k, &lo, &hi)) continue;
     m = k_mant(s, k);
     if (m < lo || m > hi) { v->err_off = v->k_at + 5u * k; v->err_a = (uint16_t)k; return VF_K_MANT; }
@@ -230,7 +346,12 @@ static int k_and_readers(ins_t *s, vcore_image_view *v, uint32_t factor_bits) {
     n++;
   }
   if (!readers_ok || n != v->n_readers) { v->err_off = v->readers_at; v->err_a = 0; return VF_READERS; }
-  return VF_OK;
+  if (bad == 0xFFFFu) return VF_OK;
+  v->err_off = v->prog_at + 16u * bad;
+  v->err_a = (uint16_t)bad;
+  v->err_b = (uint16_t)name;
+  v->err_op = (uint8_t)op;
+  return (int)code;
 }
 
 int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bits) {
@@ -240,5 +361,5 @@ int vcore_prog_check(const uint8_t *img, vcore_image_view *v, uint32_t factor_bi
   s.v = v;
   v->err_b = 0;
   if ((e = program(&s, v)) != VF_OK) return e;
-  return k_and_readers(&s, v, factor_bits);
+  return k_readers_rtl(&s, v, factor_bits);
 }

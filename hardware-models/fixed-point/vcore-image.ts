@@ -5,6 +5,7 @@ import { SIGNAL_MAX } from './format.js';
 import { TABLE_KNOTS } from './image.js';
 import { FieldReader, ImageError, openContainer, sealContainer } from './image-container.js';
 import { knotProblem } from './vcore-knots.js';
+import { checkRtlProgram, vcoreRtlLimitsFor } from './vcore-rtl-limits.js';
 
 /**
  * The vector core's image (format `nla-vcore-image/1`, magic `NLAV`; docs/protocol.md section 10.5): what the host
@@ -33,8 +34,10 @@ import { knotProblem } from './vcore-knots.js';
  * `decodeVcoreImage` checks the image against what a build of the core holds (`VcoreBuild`, announced by the board)
  * and against itself: every instruction decodes and re-encodes to the same bits, every address, length, weight range,
  * table range, K index, jump target and entry point lies inside the image's memories, and the β readers are exactly
- * the instructions that read β. Each refusal is an ImageError naming the byte and the field (the instruction's first
- * byte and its op for a program fault).
+ * the instructions that read β; last, the program is inside what the build's RTL runs as the program machine does
+ * (vcore-rtl-limits.ts checkRtlProgram with vcoreRtlLimitsFor(build): LOOP nesting, the fields vcore_elem lacks, the
+ * bank ports). Each refusal is an ImageError naming the byte and the field (the instruction's first byte and its op
+ * for a program fault, `instruction N (OP) FIELD` with checkRtlProgram's field for an RTL limit).
  */
 export const VCORE_IMAGE_MAGIC = 'NLAV';
 export const VCORE_IMAGE_VERSION = 1;
@@ -266,7 +269,24 @@ export function decodeVcoreImage(bytes: Uint8Array, build: VcoreBuild = VCORE_GE
   const want = betaReaders(prog);
   if (want.length !== readers.length || want.some((pc, i) => readers[i] !== pc))
     r.fail(readersAt, 'beta readers', `expected the instructions that read K ${h.kBeta} (β): [${want.join(', ')}], got [${readers.join(', ')}]`);
+  checkRtl(r, prog, build, progAt);
   return { sourceImageId: h.sourceImageId, network: h.network, prog, words, betaReaders: readers };
+}
+
+/**
+ * The build's RTL limits on the decoded program (after every other check): the first problem checkRtlProgram lists
+ * is refused at its instruction's first byte with the field `instruction N (OP) FIELD`. The limits on the memories
+ * (instructions, entry points, banks, K file, weights, tables) are the header's and the instructions' checks above, so
+ * what remains are LOOPs nested past the loop stack, fields the RTL does not decode and the bank ports; a problem
+ * without an instruction would be refused at the program's first byte (field `program`).
+ */
+function checkRtl(r: FieldReader, prog: CoreProgram, build: VcoreBuild, progAt: number): void {
+  const first = checkRtlProgram(prog, vcoreRtlLimitsFor(build))[0];
+  if (first === undefined) return;
+  const m = /^instruction (\d+) \((\w+)\): field (\S+) = (.*?): (.*)$/.exec(first);
+  if (!m) r.fail(progAt, 'program', `expected a program the build's RTL runs, got ${first}`);
+  const pc = Number(m[1]);
+  r.fail(progAt + 16 * pc, `instruction ${pc} (${m[2]}) ${m[3]}`, `expected what the build's RTL runs as the program machine does, got ${m[3]} = ${m[4]}: ${m[5]}`);
 }
 
 /**

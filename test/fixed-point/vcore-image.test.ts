@@ -5,7 +5,8 @@ import { encodeProgram } from '../../hardware-models/fixed-point/core-program-en
 import { UP5K16, WIDE } from '../../hardware-models/fixed-point/format.js';
 import { encodeImage, imageId } from '../../hardware-models/fixed-point/image-codec.js';
 import { crc32 } from '../../core/crc32.js';
-import { decodeVcoreImage, encodeVcoreImage, ImageError, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { decodeVcoreImage, encodeVcoreImage, ImageError, VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { rtlImageCases } from './vcore-rtl-image-cases.js';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { teacherImage } from '../gateware/verilated-core.js';
 import { driveAgainstReference, NETWORKS } from './vcore-drive.js';
@@ -159,6 +160,29 @@ describe('vcore image: refusals name the byte and the field', () => {
     expectRefused(edit((v) => v.setUint32(L.prog + 16 * halt + 12, 1 << 30, true)), L.prog + 16 * halt + 12, new RegExp(`instruction ${halt} \\(HALT\\) word 3.*do not decode`));
     expect(vi.betaReaders.length).toBeGreaterThan(0);
     expectRefused(edit((v) => v.setUint16(L.readers, (vi.betaReaders[0]! + 1) % L.nInstr, true)), L.readers, /beta readers\): expected the instructions that read K/);
+  });
+
+  it("the RTL limits (checkRtlProgram, the reference): each refused at the instruction's first byte naming its field; reading ahead accepted; the compiled images decode on both builds", () => {
+    let refused = 0;
+    for (const [name, make] of NETWORKS)
+      for (const build of [VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD]) {
+        const bytes = compileVcoreImage(make(), build);
+        expect(decodeVcoreImage(bytes, build).prog.code.length, `${name} on ${build.banks.length} banks`).toBeGreaterThan(0);
+        const P = layout(bytes).prog;
+        const cases = rtlImageCases(bytes, build);
+        expect(cases.length, name).toBeGreaterThanOrEqual(20);
+        for (const c of cases) {
+          if (c.field === null) {
+            expect(() => decodeVcoreImage(c.bytes, build), `${name}: ${c.name}`).not.toThrow();
+            continue;
+          }
+          const e = refusal(c.bytes, build);
+          expect(e.byteOffset, `${name}: ${c.name}`).toBe(P + 16 * c.pc);
+          expect(e.message.startsWith(`vcore image: byte ${P + 16 * c.pc} (instruction ${c.pc} (${c.op}) ${c.field}): expected what the build's RTL runs`), e.message).toBe(true);
+          refused++;
+        }
+      }
+    expect(refused).toBeGreaterThan(100);
   });
 
   it('the interface maps: an input word, an output flag and a clear range outside the banks', () => {

@@ -101,13 +101,20 @@ export function fieldTable(): Map<number, { id: string; pattern: string }> {
   return m;
 }
 
+/** VCORE_RTL_NAMES of vcore_image.h: the RTL field names (%r, err_b) of the RTL refusals. */
+export function rtlNameTable(): Map<number, string> {
+  const h = readFileSync(join(FW(), 'vcore_image.h'), 'utf8');
+  return new Map([...h.matchAll(/R\((\d+), (\w+), "([^"]*)"\)/g)].map((x) => [Number(x[1]), x[3]!]));
+}
+
 const OPS = ['HALT', 'E', 'MV', 'DOT', 'PLAS', 'ACT', 'LOOP', 'NEXT', 'JNL', 'JMP'];
 
 /** The field a C answer names, as the TypeScript message names it. */
 export function fieldName(table: ReturnType<typeof fieldTable>, a: CheckAnswer): string {
   const f = table.get(a.code);
   if (!f) throw new Error(`unknown field code ${a.code}`);
-  return f.pattern.replace('%a', String(a.a)).replace('%b', String(a.b)).replace('%o', OPS[a.op] ?? `op ${a.op}`);
+  const r = () => rtlNameTable().get(a.b) ?? `unknown RTL name ${a.b}`;
+  return f.pattern.replace('%a', String(a.a)).replace('%b', String(a.b)).replace('%o', OPS[a.op] ?? `op ${a.op}`).replace('%r', r);
 }
 
 /** decodeVcoreImage's answer: accepted, or the refusal's offset and message. */

@@ -9,12 +9,13 @@ import { NO_TARGET_Q } from '../../hardware-models/fixed-point/core.js';
 import { toSignal } from '../../hardware-models/fixed-point/format.js';
 import type { BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
-import { decodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { decodeVcoreImage, VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
 import { MachinePort } from '../../hardware-models/fixed-point/vcore-machine-port.js';
 import { repoRoot } from '../../host/board/verilate.js';
 import { NETWORKS } from '../fixed-point/vcore-drive.js';
+import { rtlImageCases } from '../fixed-point/vcore-rtl-image-cases.js';
 import { corruptions, hasTool, prng } from './core-install-tb.js';
-import { buildLine, cCheck, disagreement, driverInput, fieldName, fieldTable, LoggingPort, runTb, RV_FLAGS, vcoreIssTb, vcoreTb, type CheckAnswer } from './vcore-firmware-tb.js';
+import { buildLine, cCheck, disagreement, driverInput, fieldName, fieldTable, LoggingPort, runTb, RV_FLAGS, tsCheck, vcoreIssTb, vcoreTb, type CheckAnswer } from './vcore-firmware-tb.js';
 import { csv } from './verilated-core.js';
 
 // The firmware side of the vector core in C (gateware/firmware/vcore_image.c, vcore_prog_check.c, vcore_driver.c)
@@ -172,6 +173,39 @@ function handMade(): Array<[string, Uint8Array, VcoreBuild, RegExp]> {
   ];
 }
 
+/**
+ * Images whose only fault is an RTL limit (vcore-rtl-image-cases.ts: the field checkRtlProgram, the reference, names)
+ * on each network and build, plus the read-ahead image both must accept, and two RTL limits the image check refuses
+ * earlier (a K index past the image's K registers: the instruction's memories; a constant on Y: it does not
+ * re-encode): [name, image, build, the byte, the field; null: accepted].
+ */
+function rtlMade(): Array<[string, Uint8Array, VcoreBuild, number | null, string | null]> {
+  const out: Array<[string, Uint8Array, VcoreBuild, number | null, string | null]> = [];
+  for (const [net, make] of NETWORKS)
+    for (const build of net === 'example' ? [B, VCORE_UP5K_BUILD] : [B]) {
+      const good = compileVcoreImage(make(), build);
+      const P = layout(good).prog;
+      for (const c of rtlImageCases(good, build))
+        out.push([`${net}: ${c.name}`, c.bytes, build, c.field === null ? null : P + 16 * c.pc, c.field === null ? null : `instruction ${c.pc} (${c.op}) ${c.field}`]);
+    }
+  const good = imageOf(NETWORKS[0]![1]);
+  const L = layout(good);
+  const code = decodeVcoreImage(good).prog.code;
+  const eK = code.findIndex((i) => i.op === 'E' && i.x?.m === 'k');
+  const at = L.prog + 16 * eK;
+  const b = Uint8Array.from(good);
+  const v = new DataView(b.buffer);
+  // X's addr-or-k: bits 43..53 (word 1 bits 11..21)
+  v.setUint32(at + 4, (v.getUint32(at + 4, true) & ~(0x7ff << 11)) | (L.nK << 11), true);
+  out.push(['a K index past the K file (the image\'s K registers)', reseal(b), { ...B, kRegs: L.nK }, at, `instruction ${eK} (E)`]);
+  // Y's mode 3 (k) with addr-or-k 0 (bits 74..84: word 2 bits 10..20), a K register the image has
+  const y = Uint8Array.from(good);
+  const yv = new DataView(y.buffer);
+  yv.setUint32(at + 8, (yv.getUint32(at + 8, true) & ~(0x7ff << 10)) | (3 << 8), true);
+  out.push(['a constant on Y (does not re-encode)', reseal(y), B, at, `instruction ${eK}`]);
+  return out;
+}
+
 /** Program-focused corruptions: 1–3 bits of the program flipped, or a byte of K, the readers or the maps set; resealed. */
 function programCorruptions(good: Uint8Array, n: number, seed: number): Uint8Array[] {
   const L = layout(good);
@@ -231,6 +265,36 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
     expect(answers.map((a) => a.code)).toEqual([0, 0, 0]);
   }, TIMEOUT);
 
+  it('RTL limits: one image per limit an image can break (each network; the example on both builds), refused by C and TS at the instruction\'s first byte with the field checkRtlProgram names; reading ahead accepted', () => {
+    const cases = rtlMade();
+    const table = fieldTable();
+    const names = new Set<string>();
+    for (const build of new Set(cases.map(([, , b]) => b))) {
+      const list = cases.filter(([, , b]) => b === build);
+      const { bad, answers } = compare(vcoreTb(), build, list.map(([n, b]) => [n, b]));
+      expect(bad).toEqual([]);
+      list.forEach(([n, bytes, , at, field], k) => {
+        const a = answers[k]!;
+        const t = tsCheck(bytes, build);
+        if (field === null) {
+          expect(a.code, n).toBe(0);
+          expect(t.ok, n).toBe(true);
+          return;
+        }
+        expect(a.code, n).not.toBe(0);
+        expect(a.offset, n).toBe(at);
+        expect(fieldName(table, a), n).toBe(field);
+        expect((t.ok ? 'accepted' : t.message).startsWith(`vcore image: byte ${at} (${field}): `), `${n}: ${t.ok ? 'accepted' : t.message}`).toBe(true);
+        const rtl = /^instruction \d+ \(\w+\) (\S+)$/.exec(field);
+        if (rtl) names.add(rtl[1]!);
+      });
+    }
+    const want = ['a_neg', 'epi.a_neg', 'x.slice', 'x.sub', 'x.shl8', 'y.slice', 'y.sub', 'y.shl8', 'u', 'chain_en', 'end', 'x.a.bank', 'y.a.bank', 'y.sub.bank', 'mask.bank', 'y.bank', 'acc.bank', 'c.bank', 'dst.word', 'epi.dst.word', 'acc.word'];
+    expect([...names].sort()).toEqual([...want].sort());
+    expect(cases.filter(([n]) => /two LOOPs nested three deep/.test(n)).length).toBe(4);
+    console.log(`RTL limits: ${cases.length} images, ${names.size} fields, C and TS agree on all`);
+  }, TIMEOUT);
+
   for (const [k, [name, make]] of NETWORKS.entries())
     it(`${name}: 1,000 seeded corruptions of the container and header, 1,000 of the program, K, readers and maps`, () => {
       const good = imageOf(make);
@@ -238,7 +302,8 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
       const { bad, answers } = compare(vcoreTb(), B, images);
       expect(bad.slice(0, 5)).toEqual([]);
       const refused = answers.filter((a) => a.code !== 0).length;
-      console.log(`${name}: ${images.length} corruptions, ${refused} refused (${new Set(answers.map((a) => a.code)).size - 1} fields), C and TS agree on all`);
+      const rtl = answers.filter((a) => /^RTL/.test(fieldTable().get(a.code)?.id ?? '')).length;
+      console.log(`${name}: ${images.length} corruptions, ${refused} refused (${new Set(answers.map((a) => a.code)).size - 1} fields, ${rtl} by an RTL limit), C and TS agree on all`);
       expect(refused).toBeGreaterThan(1200);
       expect(refused).toBeLessThan(2000);
     }, TIMEOUT);
@@ -250,7 +315,8 @@ describe.skipIf(!hasCc)('the firmware vcore image check (vcore_image.c) refuses 
     const { bad, answers } = compare(vcoreTb(), B, images);
     expect(bad.slice(0, 5)).toEqual([]);
     expect(new Set(answers.map((a) => a.code)).size).toBeGreaterThan(20);
-    console.log(`example bit flips: ${images.length} images, ${answers.filter((a) => a.code !== 0).length} refused (${new Set(answers.map((a) => a.code)).size - 1} fields), C and TS agree on all`);
+    const rtl = answers.filter((a) => /^RTL/.test(fieldTable().get(a.code)?.id ?? '')).length;
+    console.log(`example bit flips: ${images.length} images, ${answers.filter((a) => a.code !== 0).length} refused (${new Set(answers.map((a) => a.code)).size - 1} fields, ${rtl} by an RTL limit), C and TS agree on all`);
   }, TIMEOUT);
 });
 
@@ -383,6 +449,8 @@ describe.skipIf(!hasRv)('the check as rv32i -Os machine code (vcore_iss.c)', () 
     const hm = handMade();
     const builds = [...new Set(hm.map(([, , b]) => b))];
     for (const build of builds) expect(compare(bin, build, hm.filter(([, , b]) => b === build).map(([n, b]) => [n, b])).bad).toEqual([]);
+    const rm = rtlMade();
+    for (const build of new Set(rm.map(([, , b]) => b))) expect(compare(bin, build, rm.filter(([, , b]) => b === build).map(([n, b]) => [n, b])).bad).toEqual([]);
     const mixed = NETWORKS.flatMap(([name, make], k) => {
       const g = imageOf(make);
       return [...corruptions(g, 100, 900 + k), ...programCorruptions(g, 100, 950 + k)].map((b, i): [string, Uint8Array] => [`${name} ${i}`, b]);
