@@ -8,7 +8,7 @@
 #define FW_VCORE 1
 #define MAX_PAYLOAD 1024
 #define RX_WINDOW 3
-#define HIST_LOG2 10
+#define HIST_LOG2 9              /* the output history, 512 B (1 KB on the nla_core board: the vector core's check and driver take the room) */
 #define CAP_MAX_NEURONS 64
 #define CAP_MAX_SYNAPSES 4096
 #define CAP_MAX_INPUTS 32
@@ -30,7 +30,8 @@
 #define VCORE_K_REGS 16
 #define VCORE_WEIGHT_WORDS 4096
 #define VCORE_TABLE_WORDS 6168
-/* β readers the driver keeps (2 KB at 128): the compiled networks have 3; an image with more is refused (CAPACITY) */
-#define VD_MAX_READERS 16
+/* β readers the driver keeps (16 B each; 2 KB at the default 128): the compiled networks have 3; an image with more is
+ * refused (CAPACITY) */
+#define VD_MAX_READERS 8
 #define BYTE_MS_Q16 (*(volatile const unsigned *)0x80000070u)
 #endif
