@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cachedBuild } from './build-cache.js';
 import { UsageError } from '../../core/errors.js';
 import { repoRoot, verilatorAvailable } from '../board/verilate.js';
 
@@ -64,27 +65,13 @@ export function coreTestbench(format: 0 | 1 = 0): string {
   h.update(flags.join(' '));
   for (const f of buildInputs(gw)) h.update(f.slice(root.length)).update(readFileSync(f));
   const dir = join(root, 'build', 'verilator', `f${format}-${h.digest('hex').slice(0, 16)}`);
-  const bin = join(dir, 'core_tb');
-  if (existsSync(bin)) return bin;
-  const tmp = `${dir}.tmp${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const files = sources(gw).filter((f) => !f.endsWith('.vh'));
-  try {
+  return cachedBuild(dir, 'core_tb', (tmp) => {
     execBounded(`building the FORMAT ${format} core testbench (verilator and make in ${tmp})`, 'verilator', [...flags, `-I${gw}`, '-Mdir', tmp, ...files, '-o', 'core_tb'], {
       timeoutMs: CORE_BUILD_TIMEOUT_MS,
       maxBuffer: 1 << 26,
     });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true }); // no half-built folder left behind
-    throw e;
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true }); // another run built it first
-  }
-  return bin;
+  });
 }
 
 /**

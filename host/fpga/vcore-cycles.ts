@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { UsageError } from '../../core/errors.js';
@@ -11,6 +11,7 @@ import { decodeVcoreImage, type VcoreBuild } from '../../hardware-models/fixed-p
 import { MachinePort } from '../../hardware-models/fixed-point/vcore-machine-port.js';
 import { MmioPort } from '../../hardware-models/fixed-point/vcore-mmio.js';
 import { repoRoot, verilatorVersion } from '../board/verilate.js';
+import { cachedBuild } from './build-cache.js';
 import { execBounded } from './core-sim.js';
 import { stripVerilogComments } from './gateware-capacity.js';
 
@@ -118,24 +119,7 @@ export function coreioTestbench(p: VcoreRtlParams = vcoreBoardParams(), gw = joi
   if (!version) throw new UsageError("measuring the vector core's cycles needs Verilator (Debian/Ubuntu: apt-get install verilator)");
   const h = createHash('sha256').update(version).update(JSON.stringify(coreioParamArgs(p)));
   for (const f of coreioSources(gw).all) h.update(f.slice(gw.length)).update(readFileSync(f));
-  const dir = join(buildRoot, `vcoreio-${h.digest('hex').slice(0, 16)}`);
-  const bin = join(dir, 'vcore_coreio_tb');
-  if (existsSync(bin)) return bin;
-  const tmp = `${dir}.tmp${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
-    verilateCoreio(p, tmp, gw);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true }); // no half-built folder left behind
-    throw e;
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true }); // another run built it first
-  }
-  return bin;
+  return cachedBuild(join(buildRoot, `vcoreio-${h.digest('hex').slice(0, 16)}`), 'vcore_coreio_tb', (tmp) => verilateCoreio(p, tmp, gw));
 }
 
 /** A replay's result: each run's cycles with the access line (1-based) of its STATUS poll, and whatever went wrong. */
