@@ -7,7 +7,7 @@
 #define CPULINK_VCORE_BOARD_H
 #define FW_VCORE 1
 #define MAX_PAYLOAD 1024
-#define RX_WINDOW 3
+#define RX_WINDOW 2              /* the receive queue: 2 messages (1 KB each); nla_core's board holds 3 */
 #define HIST_LOG2 9              /* the output history, 512 B (1 KB on the nla_core board: the vector core's check and driver take the room) */
 #define CAP_MAX_NEURONS 64
 #define CAP_MAX_SYNAPSES 4096
