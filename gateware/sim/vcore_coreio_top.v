@@ -36,6 +36,7 @@ module vcore_coreio_top #(
       .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata), .host_we(host_we),
       .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata), .host_rdata(host_rdata), .w_we(w_we),
       .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata), .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat));
+  /* verilator lint_off PINCONNECTEMPTY */
   vcore #(.NB(NB), .BW(BW), .RA(RA), .RX(RX), .RY(RY), .RS(RS), .RM(RM), .D(D), .PAW(PAW), .WAW(WAW)) core (
       .clk(clk), .start(start), .start_pc(start_pc), .learn(learn), .busy(busy), .done(done), .trap(trap),
       .trap_pc(trap_pc), .resume(1'b0), .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata),
@@ -44,4 +45,5 @@ module vcore_coreio_top #(
       .host_we(host_we), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
       .host_rdata(host_rdata), .w_we(w_we), .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata),
       .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat), .cycles(cycles));
+  /* verilator lint_on PINCONNECTEMPTY */
 endmodule
