@@ -116,9 +116,12 @@ module vcore #(
   assign ib_rdata = prd;
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
+  // the loop stack (2 levels) as a shift stack: level 0 is the innermost loop (LOOP pushes, NEXT's exit pops), so
+  // NEXT reads only level 0: one decrement, one zero test. The counts' zero flags are kept as they are written.
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
   reg [15:0]  lp_left0 = 16'd0, lp_left1 = 16'd0;
-  reg [1:0]   sp = 2'd0;
+  reg         steps_z = 1'b1, iters_z = 1'b1;
+  wire [15:0] lp_dec = lp_left0 - 16'd1;  // the innermost loop's iterations left after this one (left ≥ 1)
 
   assign busy = state != S_IDLE;
   wire host = state == S_IDLE || state == S_TRAP;
@@ -528,8 +531,13 @@ module vcore #(
     end
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
-      if (par_sel) iters <= par_wdata;
-      else steps <= par_wdata;
+      if (par_sel) begin
+        iters <= par_wdata;
+        iters_z <= par_wdata == 16'd0;
+      end else begin
+        steps <= par_wdata;
+        steps_z <= par_wdata == 16'd0;
+      end
     end
     a_d1 <= a_rd;
     a_d2 <= a_d1;
@@ -550,7 +558,6 @@ module vcore #(
       S_IDLE:
         if (start) begin
           pcn = start_pc;
-          sp <= 2'd0;
 `ifdef VCORE_CYCLES
           cycles <= 32'd0;
 `endif
@@ -576,28 +583,20 @@ module vcore #(
             done <= 1'b1;
           end
           OP_LOOP:
-            if ((lp_iters ? iters : steps) == 16'd0) pcn = lp_end;
+            if (lp_iters ? iters_z : steps_z) pcn = lp_end;
             else begin
-              if (sp == 2'd0) begin
-                lp_top0 <= pc + 10'd1;
-                lp_left0 <= lp_iters ? iters : steps;
-              end else begin
-                lp_top1 <= pc + 10'd1;
-                lp_left1 <= lp_iters ? iters : steps;
-              end
-              sp <= sp + 2'd1;
+              lp_top1 <= lp_top0;
+              lp_left1 <= lp_left0;
+              lp_top0 <= pc + 10'd1;
+              lp_left0 <= lp_iters ? iters : steps;
             end
           OP_NEXT:
-            if (sp == 2'd2) begin
-              if (lp_left1 > 16'd1) begin
-                lp_left1 <= lp_left1 - 16'd1;
-                pcn = lp_top1;
-              end else sp <= 2'd1;
+            if (lp_dec != 16'd0) begin
+              lp_left0 <= lp_dec;
+              pcn = lp_top0;
             end else begin
-              if (lp_left0 > 16'd1) begin
-                lp_left0 <= lp_left0 - 16'd1;
-                pcn = lp_top0;
-              end else sp <= 2'd0;
+              lp_top0 <= lp_top1;
+              lp_left0 <= lp_left1;
             end
           OP_JNL: if (!learn) pcn = jto;
           OP_JMP: pcn = jto;
