@@ -356,13 +356,26 @@ module vcore #(
   end
   vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D), .BW(BW)) banks (
       .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
-  // the word of bank bk, among the banks of `role` (a one-hot AND-OR)
+  // the word of bank bk, among the banks of `role` (a one-hot AND-OR). Bank q stores BW_q bits and reads back
+  // sign-extended: bit i of a bank with BW_q ≤ i is its sign bit, so bit i's OR takes the selected narrow banks'
+  // masked signs first (the same terms for every bit of a run between two bank widths: shared) and then the data
+  // bits of the banks wider than i
   function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk, input [7:0] role);
-    integer q;
+    integer q, i, w;
+    reg t;
     begin
-      word_of = {D{1'b0}};
-      for (q = 0; q < NB; q = q + 1)
-        if (role[q]) word_of = word_of | (r[q*D+:D] & {D{bk == q[2:0]}});
+      for (i = 0; i < D; i = i + 1) begin
+        t = 1'b0;
+        for (q = 0; q < NB; q = q + 1) begin
+          w = {24'd0, BW[q*8+:8]};
+          if (role[q] && i >= w) t = t | (bk == q[2:0] && r[q*D+w-1]);
+        end
+        for (q = 0; q < NB; q = q + 1) begin
+          w = {24'd0, BW[q*8+:8]};
+          if (role[q] && i < w) t = t | (bk == q[2:0] && r[q*D+i]);
+        end
+        word_of[i] = t;
+      end
     end
   endfunction
 
