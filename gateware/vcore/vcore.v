@@ -515,11 +515,10 @@ module vcore #(
   // (bit 7 stands for W: PLAS writes it, MV and PLAS read it; at most 7 banks)
   wire [7:0] flight = bit_of(c_wr, c_xa[10:8]) | bit_of(wt[0], xa0[10:8]) | bit_of(wt[1], xa1[10:8]) | bit_of(wt[2], xa2[10:8])
                     | {c_wrw | wtw[0] | wtw[1] | wtw[2], 7'd0};
-  wire [7:0] reads = is_act ? bit_of(1'b1, ac_ubank) | 8'h80  // u, and W (the knots, the clip top)
-                   : is_pl ? bit_of(1'b1, pl_rbank) | bit_of(1'b1, pl_cbank) | 8'h80
-                   : is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank) | 8'h80
-                   : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
-                   : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
+  // in S_DEC the slot counters are 0, so the read roles show the instruction's first slot: every bank it reads but
+  // a pass's epilogue A (read at the row's end) and W (bit 7: ACT, PLAS, MV)
+  wire [7:0] reads = bit_of(ra_en, ra_b) | bit_of(rx_en, rx_b) | bit_of(ry_en, ry_b) | bit_of(rs_en, rs_b) | bit_of(rm_en, rm_b)
+                   | bit_of(is_mv && mv_epi && mv_a_en, mv_abank) | {is_act || is_pl || is_mv, 7'd0};
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
@@ -581,10 +580,6 @@ module vcore #(
       S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl || is_act) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
-        o <= 9'd0;
-        j <= 9'd0;
-        sq <= 2'd0;
-        ap <= 2'd0;
         abase <= {1'b1, ac_tb};
         wa <= op == OP_PLAS ? pl_wb[WAW-1:0] : mv_wb[WAW-1:0];
         wrow <= mv_wb[WAW-1:0];
@@ -683,7 +678,12 @@ module vcore #(
           o <= o_1;
         end
         // the next instruction is fetched and decoded while this one drains
+        // (the slot counters return to 0 with the last slot: in S_DEC the issue logic shows slot 0's reads)
         if (last) begin
+          o <= 9'd0;
+          j <= 9'd0;
+          sq <= 2'd0;
+          ap <= 2'd0;
           pcn = pc + 10'd1;
           state <= S_DEC;
         end
