@@ -252,9 +252,9 @@ module vcore #(
   wire [8:0] o_1 = o + 9'd1, j_1 = j + 9'd1;
   wire xv = xmode == 2'd1 || xmode == 2'd2;
   wire yv = ymode == 2'd1 || ymode == 2'd2;
-  wire mv_term = j < mv_inner;
   wire mv_last_j = mv_epi ? j == mv_inner : j_1 == mv_inner;
   wire mv_epis = mv_epi && j == mv_inner;  // the epilogue right behind the row's last term (epi_fwd: no bubble)
+  wire mv_term = !mv_epis;  // a term slot (j < inner: j runs to inner with an epilogue, to inner − 1 without)
   wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e3 = em && j == 9'd2;  // e3: the epilogue (epi_fwd, no bubble)
   // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
