@@ -116,9 +116,12 @@ module vcore #(
   assign ib_rdata = prd;
   reg [14:0]  kr[0:15];
   reg [15:0]  steps = 16'd0, iters = 16'd0;
+  // the loop stack (2 levels) as a shift stack: level 0 is the innermost loop (LOOP pushes, NEXT's exit pops), so
+  // NEXT reads only level 0: one decrement, one zero test. The counts' zero flags are kept as they are written.
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
   reg [15:0]  lp_left0 = 16'd0, lp_left1 = 16'd0;
-  reg [1:0]   sp = 2'd0;
+  reg         steps_z = 1'b1, iters_z = 1'b1;
+  wire [15:0] lp_dec = lp_left0 - 16'd1;  // the innermost loop's iterations left after this one (left ≥ 1)
 
   assign busy = state != S_IDLE;
   wire host = state == S_IDLE || state == S_TRAP;
@@ -226,11 +229,10 @@ module vcore #(
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
   reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms 0, 1; the epilogue 3)
-  // ACT: the prologue (ap 0: u[0] and the clip top read, 1: they arrive, 2: the slots), the next u to read (an),
+  // ACT: the prologue (ap 0: u[0] and the clip top read, 1: they arrive, 2: the slots; u[o + 1] is read in neuron o's slot 1),
   // the knot word base 8192 + tb + 257·j of slot j, and the neuron's x = shr(u, 8) (saturated to ±2^21 beyond
   // u's 29 bits: every kind's result is the same), knot k, fraction f; the clip top (< 2^20)
   reg  [1:0] ap = 2'd0;
-  reg  [7:0] an = 8'd0;
   reg  [13:0] abase = 14'd0;
   reg  signed [21:0] act_x = 22'sd0;
   reg  [8:0] act_k = 9'd0;
@@ -250,9 +252,9 @@ module vcore #(
   wire [8:0] o_1 = o + 9'd1, j_1 = j + 9'd1;
   wire xv = xmode == 2'd1 || xmode == 2'd2;
   wire yv = ymode == 2'd1 || ymode == 2'd2;
-  wire mv_term = j < mv_inner;
   wire mv_last_j = mv_epi ? j == mv_inner : j_1 == mv_inner;
   wire mv_epis = mv_epi && j == mv_inner;  // the epilogue right behind the row's last term (epi_fwd: no bubble)
+  wire mv_term = !mv_epis;  // a term slot (j < inner: j runs to inner with an epilogue, to inner − 1 without)
   wire e0 = em && j == 9'd0, e1 = em && j == 9'd1, e3 = em && j == 9'd2;  // e3: the epilogue (epi_fwd, no bubble)
   // reads: A, X, Y, Y's subtrahend, mask (bank, word, enable)
   reg        ra_en, rx_en, ry_en, rs_en, rm_en;
@@ -278,9 +280,12 @@ module vcore #(
     s_y_lo = 1'b0; s_y_hi = 1'b0; s_x_k = 1'b0; s_x_one = 1'b0; s_x_clip = 1'b0; s_x_sl = 1'b0; s_y_shl8 = 1'b0;
     s_y_sub_en = 1'b0; s_y_clip = 1'b0; s_count = 1'b0; s_wr = 1'b0; s_yw = 1'b0; s_ys = 4'd0; s_u = 6'd15;
     s_clamp = 3'd0; s_wb = dbank; s_wbase = dword; s_wi = oo; s_aw = 1'b0; s_wrw = 1'b0; s_lerp = 1'b0; s_ay = 1'b0;
-    if (is_act) begin
+    if (host) begin
+      // idle or trapped: the host's bank reads go through the A role (its address mux covers every bank)
+      ra_en = 1'b1; ra_b = host_bank; ra_base = host_addr; ra_i = 8'd0;
+    end else if (is_act) begin
       // u[0] in the prologue, u[o + 1] in neuron o's slot 1 (it arrives in slot 2, k and f are registered for o + 1)
-      ra_en = ap == 2'd0 || (ap == 2'd2 && j == 9'd1); ra_b = ac_ubank; ra_base = ac_uword; ra_i = an;
+      ra_en = ap == 2'd0 || (ap == 2'd2 && j == 9'd1); ra_b = ac_ubank; ra_base = ac_uword; ra_i = ap == 2'd0 ? 8'd0 : o_1[7:0];
       s_valid = ap == 2'd2; s_wr = 1'b1; s_wi = oo;
       s_wb = j == 9'd0 ? ac_rbank : j == 9'd1 ? ac_dbank : ac_cbank;
       s_wbase = j == 9'd0 ? ac_rword : j == 9'd1 ? ac_dword : ac_cword;
@@ -338,28 +343,41 @@ module vcore #(
   reg  [2:0]      bwbank;
   reg  [7:0]      bwaddr;
   reg  [D-1:0]    bwdata;
+  // each bank's read address: the role that reads it this cycle (two roles on one bank in a cycle read the same
+  // word: checkRtlProgram), A by default (A covers every bank: the host reads through it)
   integer b;
   always @* begin
     for (b = 0; b < NB; b = b + 1) begin
-      raddr[b*8+:8] = host_addr;
-      if (!host) begin
-        if (RM[b] && rm_en && rm_b == b[2:0]) raddr[b*8+:8] = rm_w;
-        if (RS[b] && rs_en && rs_b == b[2:0]) raddr[b*8+:8] = rs_w;
-        if (RY[b] && ry_en && ry_b == b[2:0]) raddr[b*8+:8] = ry_w;
-        if (RX[b] && rx_en && rx_b == b[2:0]) raddr[b*8+:8] = rx_w;
-        if (RA[b] && ra_en && ra_b == b[2:0]) raddr[b*8+:8] = ra_w;
-      end
+      raddr[b*8+:8] = ra_w;
+      if (RM[b] && rm_en && rm_b == b[2:0]) raddr[b*8+:8] = rm_w;
+      if (RS[b] && rs_en && rs_b == b[2:0]) raddr[b*8+:8] = rs_w;
+      if (RY[b] && ry_en && ry_b == b[2:0]) raddr[b*8+:8] = ry_w;
+      if (RX[b] && rx_en && rx_b == b[2:0]) raddr[b*8+:8] = rx_w;
+      if (RA[b] && ra_en && ra_b == b[2:0]) raddr[b*8+:8] = ra_w;
     end
   end
   vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D), .BW(BW)) banks (
       .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
-  // the word of bank bk, among the banks of `role` (a one-hot AND-OR)
+  // the word of bank bk, among the banks of `role` (a one-hot AND-OR). Bank q stores BW_q bits and reads back
+  // sign-extended: bit i of a bank with BW_q ≤ i is its sign bit, so bit i's OR takes the selected narrow banks'
+  // masked signs first (the same terms for every bit of a run between two bank widths: shared) and then the data
+  // bits of the banks wider than i
   function [D-1:0] word_of(input [NB*D-1:0] r, input [2:0] bk, input [7:0] role);
-    integer q;
+    integer q, i, w;
+    reg t;
     begin
-      word_of = {D{1'b0}};
-      for (q = 0; q < NB; q = q + 1)
-        if (role[q]) word_of = word_of | (r[q*D+:D] & {D{bk == q[2:0]}});
+      for (i = 0; i < D; i = i + 1) begin
+        t = 1'b0;
+        for (q = 0; q < NB; q = q + 1) begin
+          w = {24'd0, BW[q*8+:8]};
+          if (role[q] && i >= w) t = t | (bk == q[2:0] && r[q*D+w-1]);
+        end
+        for (q = 0; q < NB; q = q + 1) begin
+          w = {24'd0, BW[q*8+:8]};
+          if (role[q] && i < w) t = t | (bk == q[2:0] && r[q*D+i]);
+        end
+        word_of[i] = t;
+      end
     end
   endfunction
 
@@ -380,24 +398,26 @@ module vcore #(
   spram w_lo (.clk(clk), .addr(w_port), .wd(w_wd[15:0]), .wmask(4'hf), .we(w_wen), .rd(wq_r[15:0]));
   spram w_hi (.clk(clk), .addr(w_port), .wd(w_wd[31:16]), .wmask(4'hf), .we(w_wen), .rd(wq_r[31:16]));
   assign w_rdata = wq_r;
-  // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp
+  // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp. The increment covers only
+  // t = W >>> (WS − 1)'s low WB + 1 bits (l): the bits above only decide whether the result fits WB bits (all
+  // zeros or, when l carries or its top bit is set, all ones), as vcore_elem's slices
   wire signed [32:0] w_t = $signed({wq_r[31], wq_r}) >>> (WS - 1);
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [32:0] w_r = (w_t + 33'sd1) >>> 1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire w_fits = w_r[32:WB-1] == {(34-WB){w_r[32]}};
-  wire [15:0] wq = w_fits ? w_r[15:0] : w_r[32] ? 16'h8000 : 16'h7fff;
+  wire [WB+1:0] w_l = {1'b0, w_t[WB:0]} + 1'b1;
+  wire w_fits = w_l[WB+1] || w_l[WB] ? w_t[32:WB+1] == {(32-WB){1'b1}} : w_t[32:WB+1] == {(32-WB){1'b0}};
+  wire [15:0] wq = w_fits ? w_l[16:1] : wq_r[31] ? 16'h8000 : 16'h7fff;
 
   // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
   reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_epi_fwd, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
   reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
   reg        c_lerp = 1'b0, c_ay = 1'b0, c_ur = 1'b0, c_tr = 1'b0;
   reg [11:0] c_f;  // an ACT table slot's X: the fraction f, as vcore_elem's constant
-  reg [WAW-1:0] c_wwa;
+  // a slot's write address, carried down the pipeline: {bank, word} for a bank write, the weight's address for a
+  // PLAS write to W (a slot writes one or the other: one field, XA bits)
+  localparam XA = WAW > 11 ? WAW : 11;
+  reg [XA-1:0] c_xa;
   reg [3:0]  c_ys;
   reg [5:0]  c_u;
-  reg [2:0]  c_clamp, c_wb, ca_b, cx_b, cy_b, cs_b, cm_b;
-  reg [7:0]  c_ww;
+  reg [2:0]  c_clamp, ca_b, cx_b, cy_b, cs_b, cm_b;
   reg [14:0] c_k;
   always @(posedge clk) begin
     c_k <= kr[xword[3:0]];  // (an EBR's output register: kept apart from ACT's f)
@@ -409,12 +429,12 @@ module vcore #(
     c_lerp <= s_lerp; c_ay <= s_ay; c_j <= j[1:0];
     c_ur <= state == S_ISSUE && is_act && ra_en;
     c_tr <= state == S_ISSUE && is_act && ap == 2'd0;
-    c_wwa <= wa;
+    c_xa <= s_wrw ? {{(XA-WAW){1'b0}}, wa} : {{(XA-11){1'b0}}, s_wb, s_ww};
     c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi; c_epi_fwd <= s_epi_fwd;
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
     c_y_shl8 <= s_y_shl8; c_y_sub_en <= s_y_sub_en; c_y_clip <= s_y_clip; c_count <= s_count; c_yw <= s_yw;
-    c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp; c_wb <= s_wb; c_ww <= s_ww;
-    ca_b <= host ? host_bank : ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
+    c_ys <= s_ys; c_u <= s_u; c_clamp <= s_clamp;
+    ca_b <= ra_b; cx_b <= rx_b; cy_b <= ry_b; cs_b <= rs_b; cm_b <= rm_b;
   end
   // the A reader covers every bank: the host's reads go through it (ca_b = host_bank while idle or trapped)
   wire [D-1:0] a_bank = word_of(rdata, ca_b, 8'hff);
@@ -472,19 +492,17 @@ module vcore #(
 
   // ---- write-back: the write-tagged slots' results at the address they carry (4 cycles through vcore_elem)
   reg [3:0]  wt = 4'd0, vs = 4'd0;
-  reg [2:0]  wb0, wb1, wb2, wb3;
-  reg [7:0]  ww0, ww1, ww2, ww3;
+  reg [XA-1:0] xa0, xa1, xa2, xa3;
   reg [3:0]  wtw = 4'd0;
-  reg [WAW-1:0] wwa0, wwa1, wwa2, wwa3;
   // PLAS's results to W, saturated to int32
   wire o_fits = out[ED-1:31] == {(ED-31){out[ED-1]}};
   assign w_wen = host ? w_we : out_valid && wtw[3];
-  assign w_wa = host ? w_addr : {{(14-WAW){1'b0}}, wwa3};
+  assign w_wa = host ? w_addr : {{(14-WAW){1'b0}}, xa3[WAW-1:0]};
   assign w_wd = host ? w_wdata : o_fits ? out[31:0] : out[ED-1] ? 32'h80000000 : 32'h7fffffff;
   always @* begin
     bwe = host ? host_we : out_valid && wt[3];
-    bwbank = host ? host_bank : wb3;
-    bwaddr = host ? host_addr : ww3;
+    bwbank = host ? host_bank : xa3[10:8];
+    bwaddr = host ? host_addr : xa3[7:0];
     bwdata = host ? host_wdata : out[D-1:0];
   end
   wire busy_pipe = c_valid || vs != 4'd0;
@@ -495,13 +513,12 @@ module vcore #(
   endfunction
   // (the write of the last stage lands at the end of this cycle: a read issued next cycle sees it)
   // (bit 7 stands for W: PLAS writes it, MV and PLAS read it; at most 7 banks)
-  wire [7:0] flight = bit_of(c_wr, c_wb) | bit_of(wt[0], wb0) | bit_of(wt[1], wb1) | bit_of(wt[2], wb2)
+  wire [7:0] flight = bit_of(c_wr, c_xa[10:8]) | bit_of(wt[0], xa0[10:8]) | bit_of(wt[1], xa1[10:8]) | bit_of(wt[2], xa2[10:8])
                     | {c_wrw | wtw[0] | wtw[1] | wtw[2], 7'd0};
-  wire [7:0] reads = is_act ? bit_of(1'b1, ac_ubank) | 8'h80  // u, and W (the knots, the clip top)
-                   : is_pl ? bit_of(1'b1, pl_rbank) | bit_of(1'b1, pl_cbank) | 8'h80
-                   : is_mv ? bit_of(1'b1, mv_xbank) | bit_of(!mv_init, mv_cbank) | bit_of(mv_epi && mv_a_en, mv_abank) | 8'h80
-                   : is_dot ? bit_of(1'b1, dt_xbank) | bit_of(1'b1, dt_ybank)
-                   : bit_of(a_en, abank) | bit_of(xv, xbank) | bit_of(yv, ybank) | bit_of(yv && ysub_en, sbank) | bit_of(mask_en, mbank);
+  // in S_DEC the slot counters are 0, so the read roles show the instruction's first slot: every bank it reads but
+  // a pass's epilogue A (read at the row's end) and W (bit 7: ACT, PLAS, MV)
+  wire [7:0] reads = bit_of(ra_en, ra_b) | bit_of(rx_en, rx_b) | bit_of(ry_en, ry_b) | bit_of(rs_en, rs_b) | bit_of(rm_en, rm_b)
+                   | bit_of(is_mv && mv_epi && mv_a_en, mv_abank) | {is_act || is_pl || is_mv, 7'd0};
   wire hazard = (reads & flight) != 8'd0;
 
   // the last slot of the instruction
@@ -528,17 +545,20 @@ module vcore #(
     end
     if (k_we) kr[k_addr] <= k_wdata;
     if (par_we) begin
-      if (par_sel) iters <= par_wdata;
-      else steps <= par_wdata;
+      if (par_sel) begin
+        iters <= par_wdata;
+        iters_z <= par_wdata == 16'd0;
+      end else begin
+        steps <= par_wdata;
+        steps_z <= par_wdata == 16'd0;
+      end
     end
     a_d1 <= a_rd;
     a_d2 <= a_d1;
     wt <= {wt[2:0], c_wr};
     wtw <= {wtw[2:0], c_wrw};
-    {wwa3, wwa2, wwa1, wwa0} <= {wwa2, wwa1, wwa0, c_wwa};
     vs <= {vs[2:0], c_valid};
-    {wb3, wb2, wb1, wb0} <= {wb2, wb1, wb0, c_wb};
-    {ww3, ww2, ww1, ww0} <= {ww2, ww1, ww0, c_ww};
+    {xa3, xa2, xa1, xa0} <= {xa2, xa1, xa0, c_xa};
     if (sat_we) sat <= sat_wdata;
     else if (out_valid) sat <= sat + {30'd0, inc};
 `ifdef VCORE_CYCLES
@@ -550,7 +570,6 @@ module vcore #(
       S_IDLE:
         if (start) begin
           pcn = start_pc;
-          sp <= 2'd0;
 `ifdef VCORE_CYCLES
           cycles <= 32'd0;
 `endif
@@ -561,11 +580,6 @@ module vcore #(
       S_DEC: if (irv) if (op == OP_LOOP || op == OP_NEXT || op == OP_JNL || op == OP_JMP || ((op == OP_E || is_mv || is_dot || is_pl || is_act) ? !hazard : !busy_pipe)) begin
         state <= S_DEC;
         pcn = pc + 10'd1;
-        o <= 9'd0;
-        j <= 9'd0;
-        sq <= 2'd0;
-        ap <= 2'd0;
-        an <= 8'd0;
         abase <= {1'b1, ac_tb};
         wa <= op == OP_PLAS ? pl_wb[WAW-1:0] : mv_wb[WAW-1:0];
         wrow <= mv_wb[WAW-1:0];
@@ -576,28 +590,20 @@ module vcore #(
             done <= 1'b1;
           end
           OP_LOOP:
-            if ((lp_iters ? iters : steps) == 16'd0) pcn = lp_end;
+            if (lp_iters ? iters_z : steps_z) pcn = lp_end;
             else begin
-              if (sp == 2'd0) begin
-                lp_top0 <= pc + 10'd1;
-                lp_left0 <= lp_iters ? iters : steps;
-              end else begin
-                lp_top1 <= pc + 10'd1;
-                lp_left1 <= lp_iters ? iters : steps;
-              end
-              sp <= sp + 2'd1;
+              lp_top1 <= lp_top0;
+              lp_left1 <= lp_left0;
+              lp_top0 <= pc + 10'd1;
+              lp_left0 <= lp_iters ? iters : steps;
             end
           OP_NEXT:
-            if (sp == 2'd2) begin
-              if (lp_left1 > 16'd1) begin
-                lp_left1 <= lp_left1 - 16'd1;
-                pcn = lp_top1;
-              end else sp <= 2'd1;
+            if (lp_dec != 16'd0) begin
+              lp_left0 <= lp_dec;
+              pcn = lp_top0;
             end else begin
-              if (lp_left0 > 16'd1) begin
-                lp_left0 <= lp_left0 - 16'd1;
-                pcn = lp_top0;
-              end else sp <= 2'd0;
+              lp_top0 <= lp_top1;
+              lp_left0 <= lp_left1;
             end
           OP_JNL: if (!learn) pcn = jto;
           OP_JMP: pcn = jto;
@@ -636,7 +642,6 @@ module vcore #(
       end
       S_ISSUE: begin
         if (is_act) begin
-          if (ra_en) an <= an + 8'd1;
           if (ap != 2'd2) ap <= ap + 2'd1;
           else if (j == 9'd2) begin
             j <= 9'd0;
@@ -673,7 +678,12 @@ module vcore #(
           o <= o_1;
         end
         // the next instruction is fetched and decoded while this one drains
+        // (the slot counters return to 0 with the last slot: in S_DEC the issue logic shows slot 0's reads)
         if (last) begin
+          o <= 9'd0;
+          j <= 9'd0;
+          sq <= 2'd0;
+          ap <= 2'd0;
           pcn = pc + 10'd1;
           state <= S_DEC;
         end

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileProgram, disassemble, type ActInstr, type CoreProgram, type Instr } from '../../hardware-models/fixed-point/core-program.js';
+import { compileProgram, disassemble, type ActInstr, type CoreProgram, type Instr, type MVInstr } from '../../hardware-models/fixed-point/core-program.js';
 import { CoreProgramMachine, cost, DEFAULT_MODEL, frameCycles } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { betaReaders, encodeProgram } from '../../hardware-models/fixed-point/core-program-encode.js';
 import { toSignal, UP5K16 } from '../../hardware-models/fixed-point/format.js';
@@ -329,9 +329,12 @@ function sweepU(round: number, i: number, tops: number[]): number {
  * (the write-back hazard); and per kind with 8 neurons or more [E shifting u down by one word over e = min(10, n − 1)
  * words (u[i] = u[i + 1]: long enough for ACT to be prefetched behind it), ACT of neuron e − 1, HALT]: ACT reads
  * the word the E writes last, so it must wait for it (its read hazard). Returns the program and the mini-programs'
- * entry pcs with the ACT each runs (the u words the sweep writes: act.u + 0 and + 1).
+ * entry pcs with the ACT each runs (the u words the sweep writes: act.u + 0 and + 1). Also, for one weight pass with an
+ * epilogue A, [E copying 10 words of its x into the 10 words ending at its epilogue A, the pass with rows of 2 terms,
+ * HALT] (mvRuns: the entry pcs): the pass reads its epilogue A two slots after it issues, so it must wait for the E's
+ * last write (the epilogue A's read hazard; its slot 0 reads only x, which the E does not write, and W).
  */
-function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ pc: number; act: ActInstr }> } {
+function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ pc: number; act: ActInstr }>; mvRuns: number[] } {
   if (prog.entry.reset !== 0 || prog.entry.frame <= 0) throw new Error(`reset entry ${prog.entry.reset}, frame entry ${prog.entry.frame}`);
   const code = prog.code.slice(0, prog.entry.frame);
   const runs: Array<{ pc: number; act: ActInstr }> = [];
@@ -354,7 +357,19 @@ function withHazardRuns(prog: CoreProgram): { prog: CoreProgram; runs: Array<{ p
     code.push({ ...runs.at(-1)!.act, n: 1 });
     code.push({ op: 'HALT' });
   }
-  return { prog: { ...prog, code }, runs };
+  const mvRuns: number[] = [];
+  const mv = prog.code.find(
+    (i): i is MVInstr =>
+      i.op === 'MV' && !!i.epi?.a && i.epi.a.word >= 9 && i.x.bank !== i.epi.a.bank && i.init && i.x.word + 10 <= prog.banks[i.x.bank]!.words,
+  );
+  if (mv) {
+    const a = mv.epi!.a!;
+    mvRuns.push(code.length);
+    code.push({ op: 'E', n: 10, dst: { bank: a.bank, word: a.word - 9 }, clamp: 'none', count: false, a: mv.x, aNeg: false, x: null, y: null, sh: 0, useExp: false, pNeg: false, mask: null });
+    code.push({ ...mv, ...(mv.t ? { rows: 2 } : { cols: 2 }) });
+    code.push({ op: 'HALT' });
+  }
+  return { prog: { ...prog, code }, runs, mvRuns };
 }
 
 const rails = (xs: number[], k: number, mod: number) => xs.map((_, c) => ((k + c) % mod ? 2 ** 19 - 1 : -(2 ** 19)));
@@ -458,7 +473,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
       ['clipped ReLU (top 2.5)', relu],
     ];
     for (const [name, img] of nets) {
-      const { prog, runs } = withHazardRuns(compileProgram(img, UP5K16));
+      const { prog, runs, mvRuns } = withHazardRuns(compileProgram(img, UP5K16));
       const acts = prog.code.filter((i): i is ActInstr => i.op === 'ACT');
       const tops = [...new Set(acts.filter((a) => a.kind === 'clip').map((a) => prog.K[a.k]!.mant))];
       const s = script(prog, (m, frame) => {
@@ -471,6 +486,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
             m.mem[act.u.bank]![act.u.word + 1] = sweepU(r + 5, h, tops);
             m.runFrom(pc, false);
           });
+          for (const pc of mvRuns) m.runFrom(pc, false);
         }
       });
       run(prog, s, `${name} sweep`);
@@ -478,7 +494,7 @@ describe.skipIf(!hasVerilator)('vcore sequencer (gateware/vcore/vcore.v) against
       if (acts.some((a) => a.kind === 'table')) expect([c.tableLast, c.table - c.tableLast].every((v) => v > 0), `${name}: table cases ${JSON.stringify(c)}`).toBe(true);
       if (acts.some((a) => a.kind === 'linear')) expect(c.linearSat * (c.linear - c.linearSat), `${name}: linear cases`).toBeGreaterThan(0);
       if (acts.some((a) => a.kind === 'clip')) expect(c.clipBelow * c.clipIn * c.clipAbove, `${name}: clip cases`).toBeGreaterThan(0);
-      process.stderr.write(`NOTE: vcore ACT sweep (${name}): ${s.model.length} runs bit-exact (${runs.length} hazard runs); activations ${JSON.stringify(c)}\n`);
+      process.stderr.write(`NOTE: vcore ACT sweep (${name}): ${s.model.length} runs bit-exact (${runs.length} hazard runs, ${mvRuns.length} epilogue-A hazard run); activations ${JSON.stringify(c)}\n`);
     }
   }, 600_000);
 
