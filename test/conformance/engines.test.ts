@@ -29,10 +29,12 @@ for (const subject of SUBJECTS) {
     beforeAll(async () => subject.setUp?.(), 600_000); // the RTL board builds its Verilator model on a first run
     afterAll(async () => subject.tearDown?.());
     for (const c of CASES) {
-      const excluded = c.excluded[subject.factory.name];
+      const own = subject.excludedCases?.[c.name];
+      const excluded = c.excluded[subject.factory.name] ?? own?.why;
       it.skipIf(excluded !== undefined)(`${c.name}${excluded ? ` (excluded: ${excluded})` : ''}`, async () => {
         await conforms(subject, c);
       });
+      if (own) it(`${c.name}: the exclusion's reason holds`, () => expect(own.holds(), own.why).toBe(true));
     }
   });
 }
