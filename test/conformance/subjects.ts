@@ -85,7 +85,7 @@ function rtlBoard(): Subject {
     framed: true,
     excludedCases: {
       'layered 3-5-2, no targets: settles on the static forward pass': {
-        why: "the vector core computes UP5K16 (docs/fpga.md), whose 16-bit operands saturate on this network from rest (τ = 2 ms): outside the format's range, counted in STATUS's saturations",
+        why: "the vector core computes UP5K16 (docs/fpga.md), whose increment operand (Q0.19) clamps on this network's first frame from rest (τ = 2 ms): outside the format's range, counted in STATUS's saturations",
         holds: () => up5k16Saturates(layeredNetwork([3, 5, 2], { activation: 'logistic', seed: 3, beta: 0.2, tauMs: 2, tauInMs: 2, init: { distribution: 'normal', std: 0.8 } }).build(), [0.6, 0.3, 0.9]),
       },
     },
