@@ -3,11 +3,16 @@ import type { Profile } from '../../../hardware-models/profiles/profile.js';
 import { UsageError } from '../../../core/errors.js';
 import type { CarrierCircuit, CircuitIR, PassReport, UnitCircuit } from '../ir.js';
 import type { Pass } from './pass.js';
+import { MISMATCH_CLASSES, type MismatchClass } from './mismatch-classes.js';
+
+const CLASS = MISMATCH_CLASSES;
 
 /**
- * Pass 3, mismatch: device-to-device variation drawn from the circuit's seed. Each component draws from
- * its own generator, forked by its name, so the same seed gives the same circuit bit for bit and adding
- * a neuron does not change the others. Relative deviations are N(0, σ²) from the profile:
+ * Pass 3, mismatch: device-to-device variation drawn from the circuit's seed. Each component class of each
+ * component draws from its own generator, forked by `<class>/<component>` (MISMATCH_CLASSES), so the same
+ * seed gives the same circuit bit for bit, adding a neuron does not change the others, and the classes are
+ * independent streams: the capacitor draws do not reuse the leak's normals, and setting one class's σ to 0
+ * (as the Monte Carlo sensitivity ranking does) leaves every other class's draws bit-identical. Relative deviations are N(0, σ²) from the profile:
  * C (capacitanceSigma), g_L (leakSigma), rest level (offsetSigmaV), the transfer's gain and offset,
  * look-ahead constants (lookaheadSigma), input-filter R and C, and every synapse's conductance
  * (synapses.gainSigma), and each depressing top-down pool's τ_rec (topDown.recoverySigma), a and d
@@ -25,41 +30,47 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
   out.seed = seed;
   const root = new Rng(seed);
   const samples: Record<string, number[]> = {};
-  const draw = (rng: Rng, what: string, sigma: number): number => {
+  /** One stream per (class, component): the relative (or absolute, in V) deviation σ·ξ of that component. */
+  const draw = (cls: MismatchClass, component: string): number => {
+    const sigma = cls.sigma(p);
     if (sigma === 0) return 0;
-    const x = sigma * rng.normal();
-    (samples[what] ??= []).push(x);
+    const x = sigma * root.fork(`${cls.name}/${component}`).normal();
+    (samples[cls.label] ??= []).push(x);
     return x;
   };
-  const unit = (rng: Rng, u: UnitCircuit, what: string, sigma: number): void => {
-    if (u.kind === 'current-sensing') u.lookaheadS *= 1 + draw(rng, what, sigma);
-    if (u.kind === 'lead') u.leadS *= 1 + draw(rng, what, sigma);
+  const unit = (u: UnitCircuit, cls: MismatchClass, component: string): void => {
+    if (u.kind === 'current-sensing') u.lookaheadS *= 1 + draw(cls, component);
+    if (u.kind === 'lead') u.leadS *= 1 + draw(cls, component);
   };
-  const rateSigma = 'lookaheadSigma' in p.rateUnit ? p.rateUnit.lookaheadSigma : 0;
-  const errSigma = 'lookaheadSigma' in p.errorUnit ? p.errorUnit.lookaheadSigma : 0;
   for (const n of out.neurons) {
-    const rng = root.fork(`neuron:${n.realises}`);
     const m = n.membrane;
-    m.capacitanceF *= 1 + draw(rng, 'membrane capacitance (relative)', p.membrane.capacitanceSigma);
-    m.leakConductanceS *= 1 + draw(rng, 'leak conductance (relative)', p.membrane.leakSigma);
-    m.restV += draw(rng, 'rest offset (V)', p.membrane.offsetSigmaV);
-    n.transfer.gain *= 1 + draw(rng, 'transfer gain (relative)', p.transfer.gainSigma);
-    n.transfer.offsetV += draw(rng, 'transfer offset (V)', p.transfer.offsetSigmaV);
-    unit(rng, n.rateUnit, 'rate look-ahead (relative)', rateSigma);
-    unit(rng, n.errorUnit, 'error look-ahead (relative)', errSigma);
+    const id = `neuron:${n.realises}`;
+    m.capacitanceF *= 1 + draw(CLASS.capacitance, id);
+    m.leakConductanceS *= 1 + draw(CLASS.leak, id);
+    m.restV += draw(CLASS.restOffset, id);
+    n.transfer.gain *= 1 + draw(CLASS.transferGain, id);
+    n.transfer.offsetV += draw(CLASS.transferOffset, id);
+    unit(n.rateUnit, CLASS.rateLookahead, id);
+    unit(n.errorUnit, CLASS.errorLookahead, id);
   }
   for (const inp of out.inputs) {
-    const rng = root.fork(`input:${inp.realises}`);
-    inp.capacitanceF *= 1 + draw(rng, 'input filter C (relative)', p.membrane.capacitanceSigma);
-    inp.resistanceOhm *= 1 + draw(rng, 'input filter R (relative)', p.membrane.leakSigma);
+    const id = `input:${inp.realises}`;
+    inp.capacitanceF *= 1 + draw(CLASS.inputC, id);
+    inp.resistanceOhm *= 1 + draw(CLASS.inputR, id);
   }
   for (const a of out.arrays) {
-    const rng = root.fork(`array:${a.realises}`);
+    if (CLASS.synapseGain.sigma(p) === 0) continue;
+    const rng = root.fork(`${CLASS.synapseGain.name}/array:${a.realises}`);
     for (const row of a.conductanceS) {
-      for (let c = 0; c < row.length; c++) if (row[c] !== 0) row[c]! *= 1 + draw(rng, 'synapse gain (relative)', p.synapses.gainSigma);
+      for (let c = 0; c < row.length; c++) {
+        if (row[c] === 0) continue;
+        const x = CLASS.synapseGain.sigma(p) * rng.normal();
+        (samples[CLASS.synapseGain.label] ??= []).push(x);
+        row[c]! *= 1 + x;
+      }
     }
   }
-  for (const a of out.arrays) if (a.carrier.kind === 'depressing') depressingMismatch(a.realises, a.carrier, root.fork(`carrier:${a.realises}`), p, draw);
+  for (const a of out.arrays) if (a.carrier.kind === 'depressing') depressingMismatch(a.realises, a.carrier, p, draw);
   const stats = Object.fromEntries(
     Object.entries(samples).map(([k, xs]) => {
       const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -78,17 +89,17 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
 }
 
 /**
- * Device variation of one array's depressing pools: τ_rec, a and d of each column times (1 + σ ξ). A draw
+ * Device variation of one array's depressing pools: τ_rec, a and d of each column times (1 + σ ξ), each
+ * class its own stream. A draw
  * that leaves τ_rec or d not positive, or a negative, is refused (the profile's σ is too large for that
  * model), naming the array and column.
  */
-function depressingMismatch(array: string, c: Extract<CarrierCircuit, { kind: 'depressing' }>, rng: Rng, p: Profile, draw: (rng: Rng, what: string, sigma: number) => number): void {
-  const t = p.topDown;
-  const [recSigma, relSigma] = t.kind === 'depressing' ? [t.recoverySigma, t.releaseSigma] : [0, 0];
+function depressingMismatch(array: string, c: Extract<CarrierCircuit, { kind: 'depressing' }>, p: Profile, draw: (cls: MismatchClass, component: string) => number): void {
   for (let j = 0; j < c.recoveryS.length; j++) {
-    c.recoveryS[j]! *= 1 + draw(rng, 'depressing pool τ_rec (relative)', recSigma);
-    c.a[j]! *= 1 + draw(rng, 'depressing release share a (relative)', relSigma);
-    c.d[j]! *= 1 + draw(rng, 'depressing use d (relative)', relSigma);
+    const id = `carrier:${array}[${j}]`;
+    c.recoveryS[j]! *= 1 + draw(CLASS.poolRecovery, id);
+    c.a[j]! *= 1 + draw(CLASS.poolRelease, id);
+    c.d[j]! *= 1 + draw(CLASS.poolUse, id);
     if (!(c.recoveryS[j]! > 0 && c.d[j]! > 0 && c.a[j]! >= 0)) {
       throw new UsageError(`profile '${p.name}': the mismatch draw gives ${array} column ${j} a pool with τ_rec = ${c.recoveryS[j]} s, a = ${c.a[j]}, d = ${c.d[j]}; topDown.recoverySigma/releaseSigma are too large for this model (keep them well below 1)`);
     }
