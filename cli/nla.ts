@@ -14,6 +14,7 @@ import { registerStream } from './commands/stream.js';
 import { registerReplay } from './commands/replay.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerFpga } from './commands/fpga.js';
+import { registerMontecarlo } from './commands/montecarlo.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerSpice(program);
   registerCompare(program);
+  registerMontecarlo(program);
   registerImage(program);
   registerBoard(program);
   registerPorts(program);

@@ -1,7 +1,9 @@
 import type { NlaGraph } from '../graph/graph.js';
 import type { Profile } from '../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from './ir.js';
+import type { Corner } from '../../hardware-models/profiles/corner.js';
 import { calibratePass, type UnitMeter } from './passes/calibrate.js';
+import { cornerPass } from './passes/corner.js';
 import { mismatchPass } from './passes/mismatch.js';
 import type { Pass, PassContext } from './passes/pass.js';
 import { quantisePass } from './passes/quantise.js';
@@ -12,16 +14,19 @@ export interface CompileOptions {
   seed?: number;
   /** Calibrate with this meter (the CLI passes one backed by the emulator). */
   calibrate?: UnitMeter;
+  /** Shift the whole die to this operating corner before the mismatch draw (default: none). */
+  corner?: Corner;
 }
 
 /** The passes after scale, in order: the nominal circuit ends with quantise, device variation follows. */
 export function circuitPasses(opts: CompileOptions = {}): Pass[] {
-  return [quantisePass, mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate)] : [])];
+  return [quantisePass, ...(opts.corner ? [cornerPass(opts.corner)] : []), mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate)] : [])];
 }
 
 /**
  * NLA graph + hardware profile → circuit IR, by passes run one after another in this order:
- * scale (nominal SI values), quantise (weights to DAC codes or resistor values), mismatch (seeded
+ * scale (nominal SI values), quantise (weights to DAC codes or resistor values), optionally corner (the
+ * die-to-die shift of an operating corner), mismatch (seeded
  * device variation), and optionally calibrate (measure and trim). Each pass appends its report.
  */
 export function compileCircuit(graph: NlaGraph, profile: Profile, opts: CompileOptions = {}): CircuitIR {

@@ -1,0 +1,75 @@
+import { UsageError } from '../../core/errors.js';
+
+/**
+ * An operating corner: where a chip sits in process, supply and temperature, as a shift of every
+ * component of the die at once (die-to-die, global variation), on top of which the mismatch pass draws
+ * the device-to-device (local) variation.
+ *
+ * - `process`: `slow` moves every capacitor up and every conductance and gain down by `sigmas` times the
+ *   profile's mismatch σ of that class (C, g_L, transfer gain, synapse gain, look-ahead constants); `fast`
+ *   the opposite; `typical` not at all. Assumption (docs/hardware.md, "Monte Carlo and corners"): the
+ *   global spread of a class is as large as its local σ, and a corner sits at ±3σ of it, as foundry corners do.
+ * - `supplyScale`: the supply rails' span scaled about the low rail (0.9 = a supply 10 % low): less headroom.
+ * - `temperatureK`: the die temperature. Thermal noise power scales with T (k_B T); circuits whose
+ *   currents depend on the thermal voltage (the translinear profile) follow it too. `null`: the profile's.
+ */
+export interface Corner {
+  /** Name as the user wrote it, e.g. `slow+low-supply+hot`. */
+  name: string;
+  process: 'slow' | 'typical' | 'fast';
+  /** How many σ of each class the process shift is (default 3). */
+  sigmas: number;
+  supplyScale: number;
+  temperatureK: number | null;
+}
+
+/** The corner parts a name is made of (joined with `+`), and what each sets. */
+export const CORNER_PARTS: Record<string, Partial<Omit<Corner, 'name' | 'sigmas'>>> = {
+  typical: { process: 'typical' },
+  slow: { process: 'slow' },
+  fast: { process: 'fast' },
+  'low-supply': { supplyScale: 0.9 },
+  'nominal-supply': { supplyScale: 1 },
+  'high-supply': { supplyScale: 1.1 },
+  // −40 °C and 125 °C: the industrial/automotive temperature range ends
+  cold: { temperatureK: 233.15 },
+  room: { temperatureK: 300 },
+  hot: { temperatureK: 398.15 },
+};
+
+/** Named combinations: the two worst cases of a slow and of a fast die. */
+export const CORNER_PRESETS: Record<string, string> = {
+  'worst-slow': 'slow+low-supply+hot',
+  'worst-fast': 'fast+high-supply+cold',
+};
+
+/** The typical corner: no shift at all. */
+export const TYPICAL_CORNER: Corner = { name: 'typical', process: 'typical', sigmas: 3, supplyScale: 1, temperatureK: null };
+
+/** Parses `slow+hot`, `worst-slow`, … (option `what` names the flag in errors); `sigmas` is the process shift. */
+export function parseCorner(text: string, what = '--corner', sigmas = 3): Corner {
+  const name = text.trim();
+  const expanded = CORNER_PRESETS[name] ?? name;
+  const c: Corner = { ...TYPICAL_CORNER, name, sigmas };
+  const seen = new Set<string>();
+  for (const part of expanded.split('+').map((s) => s.trim())) {
+    const set = CORNER_PARTS[part];
+    if (!set) throw new UsageError(`${what}: unknown corner part '${part}' in '${name}'; parts: ${Object.keys(CORNER_PARTS).join(', ')}, joined with '+'; presets: ${Object.keys(CORNER_PRESETS).join(', ')}`);
+    for (const k of Object.keys(set)) {
+      if (seen.has(k)) throw new UsageError(`${what}: '${name}' sets the ${k === 'process' ? 'process' : k === 'supplyScale' ? 'supply' : 'temperature'} twice`);
+      seen.add(k);
+    }
+    Object.assign(c, set);
+  }
+  if (!(sigmas >= 0 && Number.isFinite(sigmas))) throw new UsageError(`${what}: the process shift must be a non-negative number of σ, got ${sigmas}`);
+  return c;
+}
+
+/** A comma-separated corner list (each parsed with parseCorner), names unique. */
+export function parseCornerList(text: string, what = '--corner', sigmas = 3): Corner[] {
+  const cs = text.split(',').filter((s) => s.trim() !== '').map((s) => parseCorner(s, what, sigmas));
+  if (cs.length === 0) throw new UsageError(`${what}: no corner given`);
+  const dup = cs.find((c, i) => cs.findIndex((d) => d.name === c.name) !== i);
+  if (dup) throw new UsageError(`${what}: corner '${dup.name}' is listed twice`);
+  return cs;
+}
