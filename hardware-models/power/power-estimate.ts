@@ -186,7 +186,7 @@ function arrayCells(a: { rows: number; cols: number; mask: number[][] | null }):
 /** One learning update's energy on the profile's plasticity realisation (see estimatePower). */
 function learningUpdate(ir: PowerCircuitView, w: PowerModel, tauS: number, staticPowerW: number): LearningUpdateEstimate {
   const plastic = ir.arrays.filter((a) => a.plastic);
-  if (plastic.length === 0) return { estimated: false, reason: 'no plastic array (plasticity off in the spec)' };
+  if (plastic.length === 0) return { estimated: false, reason: 'no plastic array (no projection of the network is plastic)' };
   const p = ir.profile.plasticity;
   if (p.kind === 'ideal') return { estimated: false, reason: 'ideal weight storage: no update circuit to estimate' };
   const plasticSynapses = sum(plastic.map(arrayCells));
