@@ -12,6 +12,8 @@ import { driveToPwl } from '../../emulator/spice/drive-pwl.js';
 import { emitSpice } from '../../compiler/spice/netlist.js';
 import type { SpiceOptions } from '../../compiler/spice/types.js';
 import { UsageError } from '../../core/errors.js';
+import { estimatePower } from '../../hardware-models/power/power-estimate.js';
+import { powerText } from '../../hardware-models/power/power-text.js';
 import { parseTimeMs } from '../../core/units.js';
 import { oneOf, optionalSeed } from '../../core/option-values.js';
 
@@ -61,8 +63,9 @@ export function registerCompile(program: Command): void {
       if (o.out) files.push(writeOutput(o.out, JSON.stringify(ir)));
       if (o.spice) files.push(writeOutput(o.spice, spiceFile(ir, graph, o.spice, o).netlist));
       else if (o.input || o.target) throw new UsageError('--input/--target: they go into the SPICE netlist; add --spice <cir>');
+      const power = estimatePower(ir);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ network: ir.network, profile: ir.profile.name, seed: ir.seed, errorPath: ir.structure.errorPath, topDown: ir.profile.topDown, reports: ir.reports, files }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ network: ir.network, profile: ir.profile.name, seed: ir.seed, errorPath: ir.structure.errorPath, topDown: ir.profile.topDown, reports: ir.reports, power, files }, null, 2) + '\n');
         return;
       }
       const lines = [`${ir.network} → ${ir.profile.name} (seed ${ir.seed}): ${ir.neurons.length} neurons, ${ir.arrays.reduce((s, a) => s + a.rows * a.cols, 0)} synapses in ${ir.arrays.length} arrays`];
@@ -70,6 +73,7 @@ export function registerCompile(program: Command): void {
         lines.push(`  ${r.pass}: ${r.summary}`);
         for (const wmsg of r.warnings) lines.push(`    warning: ${wmsg}`);
       }
+      lines.push(...powerText(power));
       for (const f of files) lines.push(`wrote ${f}`);
       if (o.spice) lines.push(`run it: ngspice -b ${o.spice}   (writes ${rawFileOf(o.spice)}; the file's header maps each node back to model units)`);
       process.stdout.write(lines.join('\n') + '\n');

@@ -1,5 +1,7 @@
 import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
+import { fmtA, fmtJ, fmtM2 } from '../power/power-format.js';
+import type { PowerModel } from '../power/power-model.js';
 import { BIOLOGICAL_TIME_SCALE, toSeconds } from '../units.js';
 
 /**
@@ -71,6 +73,12 @@ export interface Profile {
   plasticity: PlasticityRealisation;
   /** Trim DACs used by `--calibrate`: bits and relative range (±) of the τ and gain trims, offset range in volts. */
   calibration: { trimBits: number; trimRange: number; offsetTrimV: number };
+  /**
+   * Supply, bias currents, areas, conversion and weight-update energies per component class
+   * (hardware-models/power/power-model.ts), from which `nla compile` estimates power, energy and area;
+   * required, `null` only where the components are not circuits (the ideal profile).
+   */
+  power: PowerModel | null;
 }
 
 /** The key values `nla profiles` prints. */
@@ -90,7 +98,16 @@ export function profileSummary(p: Profile): Record<string, string> {
     'error path': p.feedbackArray === 'exact' ? 'the forward arrays, transposed' : `separate arrays, ${p.feedbackPlasticity === 'mirrored' ? 'mirrored plasticity (learn Ẇᵀ)' : 'fixed (feedback alignment)'}`,
     'top-down': p.topDown.kind === 'depressing' ? `depressing synapses, τ_rec = ${p.topDown.recoveryRatio}·τ (σ ${pct(p.topDown.recoverySigma)}), a, d σ ${pct(p.topDown.releaseSigma)}` : p.topDown.kind === 'rate' ? 'rate ρ(u)' : 'wire',
     plasticity: p.plasticity.kind === 'digital' ? `digital register, update every ${fmtS(p.plasticity.updatePeriodS)}${p.plasticity.stochasticRounding ? ', stochastic rounding' : ''}` : p.plasticity.kind === 'analog' ? `analog capacitor, τ_leak ${fmtS(p.plasticity.leakTauS)}` : 'ideal',
+    power: powerSummary(p.power),
   };
+}
+
+/** The power section in one line: supply, bias currents, areas, conversion and update energies. */
+function powerSummary(w: PowerModel | null): string {
+  if (!w) return 'not estimated (no circuit: power null)';
+  const b = w.biasCurrentA;
+  const a = w.areaM2;
+  return `supply ${w.supplyV} V; bias neuron ${fmtA(b.neuron)}, rate ${fmtA(b.rateUnit)}, error ${fmtA(b.errorUnit)}, synapse ${fmtA(b.synapse)}, input ${fmtA(b.inputFilter)}; area neuron ${fmtM2(a.neuron)}, synapse ${fmtM2(a.synapse)}; conversion ${fmtJ(w.conversionEnergyJ)}, weight update ${fmtJ(w.plasticityUpdateEnergyJ)}`;
 }
 
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))} %`;

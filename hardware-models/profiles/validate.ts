@@ -2,6 +2,7 @@ import { Checker, describe, join } from '../../core/checker.js';
 import { SpecError } from '../../core/errors.js';
 import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
+import { AREA_CLASSES, BIAS_CLASSES, type PowerModel } from '../power/power-model.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit, type TopDownCarrier } from './profile.js';
 
@@ -41,7 +42,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
     const { extends: _drop, ...rest } = o;
     o = merge(BUILTIN_PROFILES[name], { description: `derived from ${name}`, ...rest }) as Record<string, unknown>;
   }
-  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'feedbackPlasticity', 'topDown', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration']);
+  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'feedbackPlasticity', 'topDown', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration', 'power']);
   if (o.format !== PROFILE_FORMAT) c.fail('format', `expected '${PROFILE_FORMAT}', got ${describe(o.format)}`);
   const pos = (path: string, v: unknown, unit?: string) => c.number(path, v, { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
   const sigma = (path: string, v: unknown) => c.number(path, v, { min: 0, max: 1 }) ?? 0;
@@ -84,6 +85,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
       trimRange: c.number('calibration.trimRange', cal.trimRange, { positive: true, max: 1 }) ?? 0.3,
       offsetTrimV: c.number('calibration.offsetTrimV', cal.offsetTrimV, { min: 0, unit: 'V' }) ?? 0,
     },
+    power: power(c, o.power),
   };
   if (profile.membrane.railLowV >= profile.membrane.railHighV) c.fail('membrane.railHighV', `expected a rail above railLowV (${profile.membrane.railLowV} V), got ${profile.membrane.railHighV} V`);
   return profile;
@@ -182,4 +184,29 @@ function plasticity(c: Checker, path: string, v: unknown): PlasticityRealisation
   }
   c.onlyFields(path, o, ['kind']);
   return { kind: 'ideal' };
+}
+
+/**
+ * The power section: required (a missing one is named), `null` for a profile whose components are not
+ * circuits, else every field a finite number > 0 in its unit.
+ */
+function power(c: Checker, v: unknown): PowerModel | null {
+  if (v === null) return null;
+  if (v === undefined) return c.fail('power', 'missing: expected the power section (supplyV, biasCurrentA, areaM2, conversionEnergyJ, plasticityUpdateEnergyJ; see docs/hardware.md) or null') ?? null;
+  const o = c.object('power', v);
+  if (!o) return null;
+  c.onlyFields('power', o, ['supplyV', 'biasCurrentA', 'areaM2', 'conversionEnergyJ', 'plasticityUpdateEnergyJ']);
+  const pos = (path: string, x: unknown, unit: string) => c.number(path, x, { positive: true, unit }) ?? 1;
+  const perClass = <K extends string>(field: string, keys: readonly K[], unit: string): { [k in K]: number } => {
+    const sub = c.object(`power.${field}`, o[field]) ?? {};
+    c.onlyFields(`power.${field}`, sub, keys);
+    return Object.fromEntries(keys.map((k) => [k, pos(`power.${field}.${k}`, sub[k], unit)])) as { [k in K]: number };
+  };
+  return {
+    supplyV: pos('power.supplyV', o.supplyV, 'V'),
+    biasCurrentA: perClass('biasCurrentA', BIAS_CLASSES, 'A'),
+    areaM2: perClass('areaM2', AREA_CLASSES, 'm²'),
+    conversionEnergyJ: pos('power.conversionEnergyJ', o.conversionEnergyJ, 'J'),
+    plasticityUpdateEnergyJ: pos('power.plasticityUpdateEnergyJ', o.plasticityUpdateEnergyJ, 'J'),
+  };
 }
