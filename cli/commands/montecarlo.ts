@@ -5,6 +5,8 @@ import { UsageError } from '../../core/errors.js';
 import { nonNegativeInt, oneOf, optionalSeed, positiveInt, positiveNumber, positiveTimeMs } from '../../core/option-values.js';
 import { formatTimeMs } from '../../core/units.js';
 import { parseCornerList, type Corner } from '../../hardware-models/profiles/corner.js';
+import { estimatePower } from '../../hardware-models/power/power-estimate.js';
+import { powerText } from '../../hardware-models/power/power-text.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
 import { CIRCUIT_OPTIONS, withCircuitChoices } from '../../emulator/analog/circuit-source.js';
@@ -112,14 +114,15 @@ async function montecarlo(specPath: string, o: MonteCarloCliOptions): Promise<vo
     onProgress: progress,
   });
   const wallS = (performance.now() - started) / 1000;
+  const power = estimatePower(compileCircuit(graph, setup.profile, { seed }));
   const chips = result.corners.reduce((s, c) => s + c.chips.length + Math.max(1, sensitivityRuns), 0) + (result.sensitivity ? result.sensitivity.entries.length * result.sensitivity.runs : 0);
-  const meta = { command: `nla montecarlo ${process.argv.slice(3).join(' ')}`.trim(), network: graph.name, profile: setup.profile.name, seed, runs, workers, calibrate: setup.calibrate, mode: setup.classifier ? `classifier (${setup.classifier.dataset}, ${setup.classifier.images} test images at the DC operating point)` : `transient (${formatTimeMs(setup.transient!.durationMs)} on the analog emulator)`, wallS, chipsRun: chips, chipsPerMinute: (chips / wallS) * 60 };
+  const meta = { command: `nla montecarlo ${process.argv.slice(3).join(' ')}`.trim(), network: graph.name, profile: setup.profile.name, seed, runs, workers, calibrate: setup.calibrate, mode: setup.classifier ? `classifier (${setup.classifier.dataset}, ${setup.classifier.images} test images at the DC operating point)` : `transient (${formatTimeMs(setup.transient!.durationMs)} on the analog emulator)`, wallS, chipsRun: chips, chipsPerMinute: (chips / wallS) * 60, power: powerText(power) };
   const files: string[] = [];
   if (o.out) {
-    files.push(writeOutput(`${o.out}/montecarlo.json`, JSON.stringify({ format: 'nla-montecarlo/1', ...meta, ...result }, jsonNumbers, 2) + '\n'));
+    files.push(writeOutput(`${o.out}/montecarlo.json`, JSON.stringify({ format: 'nla-montecarlo/1', ...meta, powerEstimate: power, ...result }, jsonNumbers, 2) + '\n'));
     files.push(writeOutput(`${o.out}/montecarlo.html`, montecarloReport(meta, result)));
   }
-  if (o.json) process.stdout.write(JSON.stringify({ format: 'nla-montecarlo/1', ...meta, ...result, files }, jsonNumbers, 2) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify({ format: 'nla-montecarlo/1', ...meta, powerEstimate: power, ...result, files }, jsonNumbers, 2) + '\n');
   else process.stdout.write(montecarloText(meta, result, files).join('\n') + '\n');
 }
 

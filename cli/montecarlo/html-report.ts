@@ -25,7 +25,12 @@ export function montecarloReport(meta: MonteCarloMeta, r: MonteCarloResult): str
       html: htmlTable([['profile field', 'σ', 'classes', 'RMS trace error', 'share'], ...s.entries.map((e) => [e.knob, e.sigma, e.classes.join(', '), e.traceErrorRms, `${(100 * e.share).toFixed(1)} %`])]),
     });
   }
+  sections.push({ heading: 'Power, energy and area (nominal chip)', note: 'The estimate nla compile prints; formulas and assumptions in docs/hardware.md.', html: `<pre>${meta.power.map(escHtml).join('\n')}</pre>` });
   const chips = r.corners.flatMap((c) => [c.nominal, ...c.chips]);
   sections.push({ heading: 'Every chip', note: 'Chip i has the same mismatch seed in every corner.', html: htmlTable([['corner', 'chip', 'seed', 'mismatch', 'trace error', 'task error', 'failed'], ...chips.map((c) => [c.corner, c.chip, c.seed, c.mismatch, c.traceError, c.taskError, c.failed ?? ''])]) });
   return htmlPage(`${meta.network}: Monte Carlo on ${meta.profile}`, `${meta.command} — ${meta.mode}; seed ${meta.seed}; ${meta.chipsRun} chips in ${meta.wallS.toFixed(1)} s on ${meta.workers} worker(s).`, sections);
+}
+
+function escHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

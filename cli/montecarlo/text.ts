@@ -14,6 +14,8 @@ export interface MonteCarloMeta {
   wallS: number;
   chipsRun: number;
   chipsPerMinute: number;
+  /** The nominal chip's power, energy and area estimate, as `nla compile` prints it. */
+  power: string[];
 }
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : '–');
@@ -38,6 +40,7 @@ export function montecarloText(meta: MonteCarloMeta, r: MonteCarloResult, files:
     for (const e of s.entries) lines.push(`  ${f(100 * e.share, 3).padStart(5)} %  ${e.knob} (σ ${f(e.sigma, 3)}: ${e.classes.join(', ')})  RMS ${f(e.traceErrorRms)}`);
   }
   lines.push(`${meta.network} on profile ${meta.profile}${meta.calibrate ? ', calibrated' : ''}: ${meta.mode}; seed ${meta.seed}, ${meta.runs} chips per corner, ${meta.chipsRun} chips in ${f(meta.wallS, 3)} s on ${meta.workers} worker${meta.workers > 1 ? 's' : ''} (${f(meta.chipsPerMinute, 3)} chips/min)`);
+  lines.push(...meta.power);
   for (const file of files) lines.push(`wrote ${file}`);
   return lines;
 }
