@@ -7,7 +7,7 @@ import { withStateWeights } from '../../compiler/graph/state-weights.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { readJsonFile } from '../../core/json-file.js';
 import { UsageError } from '../../core/errors.js';
-import type { Corner } from '../../hardware-models/profiles/corner.js';
+import { cornerShift, type Corner } from '../../hardware-models/profiles/corner.js';
 import type { Profile } from '../../hardware-models/profiles/profile.js';
 import { analogEngine } from '../../emulator/analog/engine.js';
 import { emulatorMeter } from '../../emulator/analog/calibration-meter.js';
@@ -95,7 +95,7 @@ export function chipRunner(setup: MonteCarloSetup): (task: ChipTask) => Promise<
   return async (task) => {
     const ir = compileCircuit(graph, taskProfile(setup, task), {
       seed: task.seed,
-      ...(task.corner ? { corner: task.corner } : {}),
+      ...(task.corner ? { corner: cornerShift(task.corner, setup.profile) } : {}),
       ...(setup.calibrate ? { calibrate: emulatorMeter } : {}),
     });
     const reports = ir.reports.filter((r) => ['corner', 'mismatch', 'calibrate'].includes(r.pass)).map((r) => r.summary);

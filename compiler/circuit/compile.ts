@@ -1,7 +1,7 @@
 import type { NlaGraph } from '../graph/graph.js';
 import type { Profile } from '../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from './ir.js';
-import type { Corner } from '../../hardware-models/profiles/corner.js';
+import type { CornerShift } from '../../hardware-models/profiles/corner.js';
 import { calibratePass, type UnitMeter } from './passes/calibrate.js';
 import { cornerPass } from './passes/corner.js';
 import { mismatchPass } from './passes/mismatch.js';
@@ -15,7 +15,7 @@ export interface CompileOptions {
   /** Calibrate with this meter (the CLI passes one backed by the emulator). */
   calibrate?: UnitMeter;
   /** Shift the whole die to this operating corner before the mismatch draw (default: none). */
-  corner?: Corner;
+  corner?: CornerShift;
 }
 
 /** The passes after scale, in order: the nominal circuit ends with quantise, device variation follows. */

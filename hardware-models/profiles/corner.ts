@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.js';
+import type { Profile } from './profile.js';
 
 /**
  * An operating corner: where a chip sits in process, supply and temperature, as a shift of every
@@ -72,4 +73,40 @@ export function parseCornerList(text: string, what = '--corner', sigmas = 3): Co
   const dup = cs.find((c, i) => cs.findIndex((d) => d.name === c.name) !== i);
   if (dup) throw new UsageError(`${what}: corner '${dup.name}' is listed twice`);
   return cs;
+}
+
+/**
+ * A corner resolved against a profile: the factor each class moves by. Resolved once from the full
+ * profile, so a chip compiled without mismatch (the nominal chip, a sensitivity run) still sits at the
+ * corner: the shift is the die's, the σ only sizes it.
+ */
+export interface CornerShift {
+  corner: Corner;
+  capacitance: number;
+  /** Factor on conductances (leak, nudging, input-filter 1/R). */
+  conductance: number;
+  transferGain: number;
+  synapseGain: number;
+  rateLookahead: number;
+  errorLookahead: number;
+}
+
+export function cornerShift(c: Corner, p: Profile): CornerShift {
+  const s = c.process === 'slow' ? c.sigmas : c.process === 'fast' ? -c.sigmas : 0;
+  const up = (sigma: number) => 1 + s * sigma;
+  const down = (sigma: number) => 1 - s * sigma;
+  const look = (u: Profile['rateUnit'] | Profile['errorUnit']) => up('lookaheadSigma' in u ? u.lookaheadSigma : 0);
+  const shift: CornerShift = {
+    corner: c,
+    capacitance: up(p.membrane.capacitanceSigma),
+    conductance: down(p.membrane.leakSigma),
+    transferGain: down(p.transfer.gainSigma),
+    synapseGain: down(p.synapses.gainSigma),
+    rateLookahead: look(p.rateUnit),
+    errorLookahead: look(p.errorUnit),
+  };
+  for (const [k, v] of Object.entries(shift)) {
+    if (typeof v === 'number' && !(v > 0)) throw new UsageError(`corner '${c.name}': ${c.sigmas}σ of profile '${p.name}' takes the ${k} factor to ${v}; use fewer --corner-sigmas`);
+  }
+  return shift;
 }
