@@ -15,6 +15,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerMontecarlo } from './commands/montecarlo.js';
+import { registerTrain } from './commands/train.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSpice(program);
   registerCompare(program);
   registerMontecarlo(program);
+  registerTrain(program);
   registerImage(program);
   registerBoard(program);
   registerPorts(program);
