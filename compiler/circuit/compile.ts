@@ -1,3 +1,4 @@
+import { UsageError } from '../../core/errors.js';
 import type { NlaGraph } from '../graph/graph.js';
 import type { Profile } from '../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from './ir.js';
@@ -12,11 +13,17 @@ export interface CompileOptions {
   seed?: number;
   /** Calibrate with this meter (the CLI passes one backed by the emulator). */
   calibrate?: UnitMeter;
+  /**
+   * With `calibrate`: also trim each DAC synapse's code from its measured gain (CLI `--calibrate synapses`;
+   * passes/calibrate-synapses.ts). Refused without `calibrate`. Default false: neuron trims only.
+   */
+  calibrateSynapses?: boolean;
 }
 
 /** The passes after scale, in order: the nominal circuit ends with quantise, device variation follows. */
 export function circuitPasses(opts: CompileOptions = {}): Pass[] {
-  return [quantisePass, mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate)] : [])];
+  if (opts.calibrateSynapses && !opts.calibrate) throw new UsageError('calibrateSynapses: per-synapse calibration needs a meter (CompileOptions.calibrate)');
+  return [quantisePass, mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate, { synapses: opts.calibrateSynapses === true })] : [])];
 }
 
 /**
