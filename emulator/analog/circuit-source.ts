@@ -21,12 +21,13 @@ type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
 
 /**
  * `--calibrate [scope]` as compile options: absent → none, bare or `neurons` → the neuron trims,
- * `synapses` → the neuron trims and each DAC synapse's code. Any other value is a UsageError naming it.
+ * `synapses` → the neuron trims and each DAC synapse's code. Any other value is a UsageError naming it
+ * (a word right after a bare `--calibrate` is read as its scope: the spec goes before the flag).
  */
 export function calibrationChoice(value: string | boolean | undefined): { calibrate?: UnitMeter; calibrateSynapses?: boolean } {
   if (value === undefined || value === false) return {};
   const scope = value === true ? 'neurons' : value;
-  if (scope !== 'neurons' && scope !== 'synapses') throw new UsageError(`--calibrate: expected neurons or synapses (or nothing, for neurons), got '${scope}'${scope.endsWith('.json') ? ' (a file after --calibrate is read as its value: put the spec before the flag)' : ''}`);
+  if (scope !== 'neurons' && scope !== 'synapses') throw new UsageError(`--calibrate: expected neurons or synapses (or nothing, for neurons), got '${scope}'`);
   return scope === 'synapses' ? { calibrate: emulatorMeter, calibrateSynapses: true } : { calibrate: emulatorMeter };
 }
 
