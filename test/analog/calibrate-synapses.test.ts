@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
@@ -185,6 +186,29 @@ describe('arrays without codes are left alone and reported', () => {
       expect(summary).toContain('per-synapse DAC codes: no DAC array to trim; not trimmable per synapse: in->hidden (');
     });
   }
+});
+
+describe('the pass contract (test/analog/passes.test.ts) holds with synapse trims', () => {
+  it('on the fixture circuit: leaves its input alone, appends one report, gives a valid circuit, the same one twice', () => {
+    const scaled = JSON.parse(readFileSync(fileURLToPath(new URL('fixtures/circuit-2-3-1.json', import.meta.url)), 'utf8')) as CircuitIR;
+    const ctx = { profile: validateProfile(structuredClone(scaled.profile)), seed: 7 };
+    const nominal = quantisePass.run(scaled, ctx);
+    const drawn = mismatchPass.run(nominal, ctx);
+    const before = JSON.stringify(drawn);
+    const pass = calibratePass(emulatorMeter, { synapses: true });
+    const out = pass.run(drawn, { ...ctx, nominal });
+    expect(JSON.stringify(drawn)).toBe(before);
+    expect(out.reports.map((r) => r.pass)).toEqual([...drawn.reports.map((r) => r.pass), 'calibrate']);
+    expect(() => validateCircuit(JSON.parse(JSON.stringify(out)))).not.toThrow();
+    expect(JSON.stringify(pass.run(drawn, { ...ctx, nominal }))).toBe(JSON.stringify(out));
+    // 11-bit codes on the op-amp board: an unclamped array falls to its quantisation (in->h: 0.77 % → 0.016 %);
+    // where full scale 'auto' put the largest weight on the top code, a cell of gain < 1 stays clamped there
+    const details = synapseDetails(out)!;
+    for (const d of details) expect(d.rmsGainErrorAfter).toBeLessThanOrEqual(d.rmsGainErrorBefore);
+    const inH = details.find((d) => d.array === 'in->h')!;
+    expect(inH.clamped).toBe(0);
+    expect(inH.rmsGainErrorAfter).toBeLessThan(inH.rmsGainErrorBefore / 10);
+  });
 });
 
 describe('the meter and the refusals', () => {
