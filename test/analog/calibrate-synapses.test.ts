@@ -205,6 +205,10 @@ describe('the pass contract (test/analog/passes.test.ts) holds with synapse trim
     // where full scale 'auto' put the largest weight on the top code, a cell of gain < 1 stays clamped there
     const details = synapseDetails(out)!;
     for (const d of details) expect(d.rmsGainErrorAfter).toBeLessThanOrEqual(d.rmsGainErrorBefore);
+    // calibratePass(meter) alone keeps the neuron trims of before: no code moves, no synapse report
+    const neuronsOnly = calibratePass(emulatorMeter).run(drawn, { ...ctx, nominal });
+    expect(neuronsOnly.arrays.map((a) => a.codes)).toEqual(drawn.arrays.map((a) => a.codes));
+    expect(synapseDetails(neuronsOnly)).toBeUndefined();
     const inH = details.find((d) => d.array === 'in->h')!;
     expect(inH.clamped).toBe(0);
     expect(inH.rmsGainErrorAfter).toBeLessThan(inH.rmsGainErrorBefore / 10);
