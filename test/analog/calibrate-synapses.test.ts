@@ -29,7 +29,8 @@ import { drive } from '../helpers.js';
 // circuit (scale + quantise, before mismatch), the drawn cell gains γ = G_mismatched/G_nominal read from
 // an uncalibrated compile of the same seed, and the DAC's arithmetic: a cell of gain γ at nominal code k
 // is best reprogrammed to round(k/γ) within ±(2^bits − 1), which leaves a relative error of at most
-// γ/(2|k|), or 1 − (2^bits − 1)γ/|k| where the clamp bites.
+// γ/(2|k|), or 1 − (2^bits − 1)γ/|k| where the clamp bites, and never more than |γ − 1| (code k stays a
+// candidate). On the teacher network (seeds 1-8) the rms of that bound is 10.8 %, the achieved 9.7 %.
 
 const TEACHER = fileURLToPath(new URL('../../examples/teacher/network.json', import.meta.url));
 const teacher = (): NlaGraph => buildGraph(loadSpecFile(TEACHER));
@@ -77,7 +78,9 @@ function residuals(trimmed: ArrayCircuit, drawn: ArrayCircuit, nominal: ArrayCir
       const gamma = drawn.conductanceS[r]![c]! / nominal.conductanceS[r]![c]!;
       const code = trimmed.codes![r]![c]!;
       const clamped = Math.abs(k) / gamma > max + 0.5;
-      out.push({ e: (code * gamma) / k - 1, bound: clamped ? 1 - (max * gamma) / Math.abs(k) : gamma / (2 * Math.abs(k)), code, k, gamma, clamped });
+      // the best code is never worse than the nominal one, so the bound is also |γ − 1|
+      const dac = clamped ? 1 - (max * gamma) / Math.abs(k) : gamma / (2 * Math.abs(k));
+      out.push({ e: (code * gamma) / k - 1, bound: Math.min(Math.abs(gamma - 1), dac), code, k, gamma, clamped });
     }
   }
   return out;
@@ -123,7 +126,7 @@ describe('per-synapse calibration on the subthreshold profile (4-bit DACs, 15 % 
       const eNeurons = effectiveWeightError(neurons, nominal);
       const eBoth = effectiveWeightError(both, nominal);
       expect(eNeurons).toBeGreaterThan(0.13);
-      expect(eNeurons / eBoth).toBeGreaterThan(1.45);
+      expect(eNeurons / eBoth).toBeGreaterThan(1.45); // measured 1.59, 1.75, 1.68
       expect(eBoth).toBeLessThan(rms(bounds) + 0.4 / 63);
       expect(rms(all)).toBeLessThan(rms(bounds));
     });
