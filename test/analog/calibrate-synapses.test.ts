@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import type { ArrayCircuit, CircuitIR } from '../../compiler/circuit/ir.js';
 import { calibratePass } from '../../compiler/circuit/passes/calibrate.js';
-import type { SynapseArrayTrim } from '../../compiler/circuit/passes/calibrate-synapses.js';
+import { trimSynapses, type SynapseArrayTrim } from '../../compiler/circuit/passes/calibrate-synapses.js';
 import { mismatchPass } from '../../compiler/circuit/passes/mismatch.js';
 import { quantisePass } from '../../compiler/circuit/passes/quantise.js';
 import { scalePass } from '../../compiler/circuit/passes/scale.js';
@@ -243,6 +243,24 @@ describe('the meter and the refusals', () => {
     expect(out.arrays[k]!.codes![1]![c]).toBe(drawn.arrays[k]!.codes![1]![c]);
     expect(out.reports.at(-1)!.warnings).toEqual([`hidden->out: 1 synapse(s) with no measurable gain left at their code ([1][${c}])`]);
     expect(synapseDetails(out)![k]!.unmeasurable).toBe(1);
+  });
+
+  it('a trim moves the code, never the cell: G/code is the same before and after (what digital plasticity\'s κ reads)', () => {
+    const g = teacher();
+    const p = structuredClone(BUILTIN_PROFILES.accelerated!);
+    const nominal = nominalOf(g, p, 2);
+    const drawn = mismatchPass.run(nominal, { profile: p, seed: 2, nominal });
+    const out = structuredClone(drawn);
+    const { arrays } = trimSynapses(out, nominal, emulatorMeter);
+    let moved = 0;
+    out.arrays.forEach((a, k) => a.codes!.forEach((row, r) => row.forEach((code, c) => {
+      const before = drawn.arrays[k]!.codes![r]![c]!;
+      if (before === 0) return expect(code === 0).toBe(true); // quantise writes -0 for small negative weights
+      if (code !== before) moved++;
+      expect(a.conductanceS[r]![c]! / code).toBeCloseTo(drawn.arrays[k]!.conductanceS[r]![c]! / before, 24);
+    })));
+    expect(moved).toBeGreaterThan(10);
+    expect(arrays.every((x) => x.trimmed)).toBe(true);
   });
 
   it('calibrateSynapses without a meter is refused', () => {
