@@ -20,7 +20,7 @@ import { oneOf, optionalSeed } from '../../core/option-values.js';
 interface CompileOptions {
   profile: string;
   seed?: string;
-  calibrate?: boolean;
+  calibrate?: boolean | string;
   topDown?: string;
   recoveryRatio?: string;
   feedbackPlasticity?: string;
@@ -43,7 +43,7 @@ export function registerCompile(program: Command): void {
     .argument('<spec>', 'network spec (JSON)')
     .option('--profile <p>', 'hardware profile: a built-in name (nla profiles) or a profile JSON file', 'ideal')
     .option('--seed <n>', 'seed of the mismatch draw (default: the spec\'s seed)')
-    .option('--calibrate', 'measure every neuron on the emulator and trim it (as chips are calibrated)')
+    .option('--calibrate [scope]', "measure on the emulator and trim, as chips are calibrated: neurons (the default) or synapses (each DAC synapse's code too, then the neurons)")
     .option('--top-down <carrier>', "how the microcircuit's top-down arrays get the voltage of the layer above: wire, rate or depressing (default: the profile's)")
     .option('--recovery-ratio <x>', "depressing top-down synapses: τ_rec over the presynaptic τ (default: the profile's, else 1)")
     .option('--feedback-plasticity <p>', "separate error arrays: mirrored (learn the forward update transposed) or fixed (default: the profile's)")

@@ -1,3 +1,4 @@
+import { UsageError } from '../../core/errors.js';
 import type { NlaGraph } from '../graph/graph.js';
 import type { Profile } from '../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from './ir.js';
@@ -16,18 +17,23 @@ export interface CompileOptions {
   calibrate?: UnitMeter;
   /** Shift the whole die to this operating corner before the mismatch draw (default: none). */
   corner?: CornerShift;
+  /**
+   * With `calibrate`: also trim each DAC synapse's code from its measured gain (CLI `--calibrate synapses`;
+   * passes/calibrate-synapses.ts). Refused without `calibrate`. Default false: neuron trims only.
+   */
+  calibrateSynapses?: boolean;
 }
 
 /** The passes after scale, in order: the nominal circuit ends with quantise, device variation follows. */
 export function circuitPasses(opts: CompileOptions = {}): Pass[] {
-  return [quantisePass, ...(opts.corner ? [cornerPass(opts.corner)] : []), mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate)] : [])];
+  if (opts.calibrateSynapses && !opts.calibrate) throw new UsageError('calibrateSynapses: per-synapse calibration needs a meter (CompileOptions.calibrate)');
+  return [quantisePass, ...(opts.corner ? [cornerPass(opts.corner)] : []), mismatchPass, ...(opts.calibrate ? [calibratePass(opts.calibrate, { synapses: opts.calibrateSynapses === true })] : [])];
 }
 
 /**
  * NLA graph + hardware profile → circuit IR, by passes run one after another in this order:
  * scale (nominal SI values), quantise (weights to DAC codes or resistor values), optionally corner (the
- * die-to-die shift of an operating corner), mismatch (seeded
- * device variation), and optionally calibrate (measure and trim). Each pass appends its report.
+ * die-to-die shift of an operating corner), mismatch (seeded device variation), and optionally calibrate (measure and trim). Each pass appends its report.
  */
 export function compileCircuit(graph: NlaGraph, profile: Profile, opts: CompileOptions = {}): CircuitIR {
   let ctx: PassContext = { profile, seed: opts.seed ?? graph.seed };

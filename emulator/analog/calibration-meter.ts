@@ -1,5 +1,5 @@
 import { activationValue, evaluateActivation, type Activation } from '../../core/activation.js';
-import type { CircuitIR } from '../../compiler/circuit/ir.js';
+import type { ArrayCircuit, CircuitIR } from '../../compiler/circuit/ir.js';
 import type { NeuronMeasurement, UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
 import { membraneRate, membraneTauS } from '../../hardware-models/components/membrane.js';
 import { createIntegrator } from './ode/registry.js';
@@ -11,9 +11,11 @@ import { throwIfFailed } from './ode/ode.js';
  *   the settled value);
  * - the input gain from a DC measurement: each presynaptic line driven at ±1 unit with the sign of its
  *   nominal weight, the settled membrane deflection over the nominal one;
- * - the transfer function's gain and offset by a least-squares fit of ρ_eff(u) = a ρ(u − o) to a sweep.
+ * - the transfer function's gain and offset by a least-squares fit of ρ_eff(u) = a ρ(u − o) to a sweep;
+ * - each synapse's gain by a DC measurement of the array alone (synapseGains).
  */
 export const emulatorMeter: UnitMeter = {
+  measureSynapses: (ir, nominal, index) => synapseGains(ir.arrays[index]!, nominal.arrays[index]!, ir.voltsPerUnit),
   measure(ir, nominal, index): NeuronMeasurement {
     const n = ir.neurons[index]!;
     const V = ir.voltsPerUnit;
@@ -66,6 +68,24 @@ function dcInputGain(ir: CircuitIR, nominal: CircuitIR, population: string, inde
     });
   });
   return nom > 0 ? eff / nom : 1;
+}
+
+/**
+ * The gain of every cell of an array, as a test bench measures it: presynaptic line j driven at 1 unit
+ * (V volts) with the others at 0, the current I_i = Σ_j G_ij V_j each postsynaptic line draws
+ * (synapse-array.ts; a DC measurement, no transient: the array is memoryless), over the current the cell
+ * delivers in the nominal circuit. One line at a time, every row at once. NaN where the nominal cell is 0.
+ */
+export function synapseGains(a: ArrayCircuit, nominal: ArrayCircuit, V: number): Float64Array {
+  const gains = new Float64Array(a.rows * a.cols);
+  for (let j = 0; j < a.cols; j++) {
+    for (let i = 0; i < a.rows; i++) {
+      const currentA = a.conductanceS[i]![j]! * V;
+      const nominalA = nominal.conductanceS[i]![j]! * V;
+      gains[i * a.cols + j] = nominalA !== 0 ? currentA / nominalA : NaN;
+    }
+  }
+  return gains;
 }
 
 function fitTransfer(act: Activation, gain: number, offset: number, V: number): { transferGain: number; transferOffsetV: number } {

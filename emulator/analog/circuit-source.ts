@@ -6,17 +6,30 @@ import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
 import type { CommonOptions, EngineOption, EngineSource } from '../engine.js';
 import { emulatorMeter } from './calibration-meter.js';
+import type { UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
 
 /** The options of engines that run a compiled circuit (analog, spice): how a network becomes one. */
 export const CIRCUIT_OPTIONS: readonly EngineOption[] = [
   { flag: '--profile <p>', key: 'profile', description: 'analog/spice: hardware profile (nla profiles) or profile JSON, for a network spec', defaultValue: 'ideal' },
-  { flag: '--calibrate', key: 'calibrate', description: 'analog/spice: calibrate the compiled circuit on the emulator' },
+  { flag: '--calibrate [scope]', key: 'calibrate', description: "analog/spice: calibrate the compiled circuit on the emulator: neurons (the default: τ, row gain, nudging, transfer) or synapses (the neurons, and each DAC synapse's code first)" },
   { flag: '--top-down <carrier>', key: 'topDown', description: "analog/spice: how the microcircuit's top-down arrays (B, B^IP) get the voltage of the layer above: wire, rate (ρ(u)) or depressing (ρ(u) through vesicle pools that invert it; needs depression-matched activations); default: the profile's" },
   { flag: '--recovery-ratio <x>', key: 'recoveryRatio', description: "analog/spice: with depressing top-down synapses, the pools' recovery time constant τ_rec over the presynaptic τ (default: the profile's, else 1)" },
   { flag: '--feedback-plasticity <p>', key: 'feedbackPlasticity', description: "analog/spice: what separate error arrays learn: mirrored (the forward update transposed) or fixed (feedback alignment); default: the profile's" },
 ];
 
 type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+/**
+ * `--calibrate [scope]` as compile options: absent → none, bare or `neurons` → the neuron trims,
+ * `synapses` → the neuron trims and each DAC synapse's code. Any other value is a UsageError naming it
+ * (a word right after a bare `--calibrate` is read as its scope: the spec goes before the flag).
+ */
+export function calibrationChoice(value: string | boolean | undefined): { calibrate?: UnitMeter; calibrateSynapses?: boolean } {
+  if (value === undefined || value === false) return {};
+  const scope = value === true ? 'neurons' : value;
+  if (scope !== 'neurons' && scope !== 'synapses') throw new UsageError(`--calibrate: expected neurons or synapses (or nothing, for neurons), got '${scope}'`);
+  return scope === 'synapses' ? { calibrate: emulatorMeter, calibrateSynapses: true } : { calibrate: emulatorMeter };
+}
 
 /**
  * The profile with the circuit choices of the command line applied: `--top-down` (a `depressing` carrier
@@ -52,5 +65,5 @@ export function circuitFromSource(source: EngineSource, common: CommonOptions, o
     return source.circuit;
   }
   const profile = withCircuitChoices(loadProfile(typeof o.profile === 'string' ? o.profile : 'ideal'), o);
-  return compileCircuit(source.graph, profile, { ...(common.seed !== undefined ? { seed: common.seed } : {}), ...(o.calibrate === true ? { calibrate: emulatorMeter } : {}) });
+  return compileCircuit(source.graph, profile, { ...(common.seed !== undefined ? { seed: common.seed } : {}), ...calibrationChoice(o.calibrate) });
 }

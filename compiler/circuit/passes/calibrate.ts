@@ -2,6 +2,7 @@ import { membraneTauS } from '../../../hardware-models/components/membrane.js';
 import type { CircuitIR, PassReport } from '../ir.js';
 import { neuronOf } from '../target.js';
 import type { Pass } from './pass.js';
+import { synapseTrimSummary, trimSynapses } from './calibrate-synapses.js';
 
 /** One neuron as a test bench measures it. */
 export interface NeuronMeasurement {
@@ -21,6 +22,21 @@ export interface NeuronMeasurement {
 export interface UnitMeter {
   /** Measures neuron `index` (into ir.neurons) of `ir`; `nominal` is the same circuit before mismatch. */
   measure(ir: CircuitIR, nominal: CircuitIR, index: number): NeuronMeasurement;
+  /**
+   * Measures every synapse of array `index` (into ir.arrays) by DC: one presynaptic line driven at 1 unit,
+   * the others at 0, the current each postsynaptic line receives over what the same cell delivers in
+   * `nominal`. Row-major (rows × cols); NaN where the nominal synapse is absent (conductance 0).
+   */
+  measureSynapses(ir: CircuitIR, nominal: CircuitIR, index: number): Float64Array;
+}
+
+/** What the calibrate pass trims besides every neuron. */
+export interface CalibrateOptions {
+  /**
+   * Also reprogram each DAC synapse's code from its measured gain (before the neuron trims, so the row
+   * gain trim sees the trimmed row). Resistor and ideal arrays are reported as not trimmable. Default false.
+   */
+  synapses?: boolean;
 }
 
 /**
@@ -28,21 +44,25 @@ export interface UnitMeter {
  * `trimBits`-bit trim DACs: the leak conductance for τ (±trimRange), a row gain on its synaptic inputs
  * (±trimRange), the nudging conductance back to β·g_L, and the transfer function's gain (±trimRange) and
  * offset (±offsetTrimV). Trims are quantised, so a residual error of about half a trim step remains.
- * Look-ahead constants and individual synapses are not trimmed. The report gives the rms errors before
- * and after, measured again on the trimmed circuit.
+ * Look-ahead constants are not trimmed; individual synapses only with `synapses` (calibrate-synapses.ts):
+ * each DAC cell's code is set from its measured gain first, then the neurons are trimmed, so a neuron's
+ * input-gain measurement sees its trimmed row and the row gain trim corrects only what the rows share (the
+ * leak trimmed for τ, the codes' residual). The other order would let the per-synapse trims undo the row
+ * trim. The report gives the rms errors before and after, measured again on the trimmed circuit.
  */
-export function calibratePass(meter: UnitMeter): Pass {
+export function calibratePass(meter: UnitMeter, opts: CalibrateOptions = {}): Pass {
   return {
     name: 'calibrate',
     run(ir, ctx) {
       if (!ctx.nominal) throw new Error('internal: calibrate needs the nominal circuit (run quantise first)');
-      return calibrate(ir, ctx.nominal, meter);
+      return calibrate(ir, ctx.nominal, meter, opts.synapses === true);
     },
   };
 }
 
-function calibrate(ir: CircuitIR, nominal: CircuitIR, meter: UnitMeter): CircuitIR {
+function calibrate(ir: CircuitIR, nominal: CircuitIR, meter: UnitMeter, synapses: boolean): CircuitIR {
   const out: CircuitIR = structuredClone(ir);
+  const syn = synapses ? trimSynapses(out, nominal, meter) : null;
   const { trimBits, trimRange, offsetTrimV } = out.profile.calibration;
   const steps = 2 ** trimBits - 1;
   const quantise = (factor: number) => {
@@ -89,11 +109,12 @@ function calibrate(ir: CircuitIR, nominal: CircuitIR, meter: UnitMeter): Circuit
   });
   const b = errs(before);
   const a = errs(after);
+  const neurons = `${trimBits}-bit trims: rms τ error ${pct(b.tauRelative)} → ${pct(a.tauRelative)}, input gain ${pct(b.inputGainRelative)} → ${pct(a.inputGainRelative)}, transfer gain ${pct(b.transferGainRelative)} → ${pct(a.transferGainRelative)}, offset ${(b.transferOffsetV * 1e3).toPrecision(3)} → ${(a.transferOffsetV * 1e3).toPrecision(3)} mV`;
   const report: PassReport = {
     pass: 'calibrate',
-    summary: `${trimBits}-bit trims: rms τ error ${pct(b.tauRelative)} → ${pct(a.tauRelative)}, input gain ${pct(b.inputGainRelative)} → ${pct(a.inputGainRelative)}, transfer gain ${pct(b.transferGainRelative)} → ${pct(a.transferGainRelative)}, offset ${(b.transferOffsetV * 1e3).toPrecision(3)} → ${(a.transferOffsetV * 1e3).toPrecision(3)} mV`,
-    details: { before: b, after: a },
-    warnings: [],
+    summary: syn ? `${neurons}; ${synapseTrimSummary(syn.arrays)}` : neurons,
+    details: syn ? { before: b, after: a, synapses: syn.arrays } : { before: b, after: a },
+    warnings: syn ? syn.warnings : [],
   };
   out.reports.push(report);
   return out;
