@@ -25,7 +25,7 @@ interface MonteCarloCliOptions {
   profile: string;
   runs: string;
   seed?: string;
-  calibrate?: boolean;
+  calibrate?: string | boolean;
   corner?: string;
   cornerSigmas: string;
   sensitivity?: string;
@@ -61,7 +61,7 @@ export function registerMontecarlo(program: Command): void {
     .option('--profile <p>', 'hardware profile (nla profiles) or profile JSON', 'subthreshold')
     .option('--runs <n>', 'chips per corner', '20')
     .option('--seed <n>', "seed of the run: chip i's mismatch seed is derived from it and i (default: the network's)")
-    .option('--calibrate', 'calibrate every chip (neuron trims) before it runs')
+    .option('--calibrate [scope]', "calibrate every chip before it runs: neurons (the default: τ, row gain, nudging, transfer trims) or synapses (each DAC synapse's code, then the neurons)")
     .option('--corner <list>', "operating corners, comma-separated, each parts joined by '+': typical, slow, fast, low-supply, high-supply, cold, hot, room; presets worst-slow, worst-fast (default: the profile as it is)")
     .option('--corner-sigmas <k>', 'the process corners shift each class by k times its mismatch σ', '3')
     .option('--sensitivity <m>', 'chips per mismatch class for the sensitivity ranking (0: none; default: min(runs, 5))')
@@ -131,6 +131,11 @@ function jsonNumbers(_k: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
 
+function calibrationScope(v: string | boolean | undefined): MonteCarloSetup['calibrate'] {
+  if (v === undefined || v === false) return 'none';
+  return v === true ? 'neurons' : oneOf(v, ['neurons', 'synapses'] as const, '--calibrate');
+}
+
 function nonNegativeNumber(v: string, what: string): number {
   const x = Number(v);
   if (!(v.trim() !== '' && Number.isFinite(x) && x >= 0)) throw new UsageError(`${what}: expected a number ≥ 0, got '${v}'`);
@@ -142,7 +147,7 @@ function buildSetup(specPath: string, o: MonteCarloCliOptions): MonteCarloSetup 
   if (o.testSet !== undefined) {
     const dataset = oneOf(o.testSet, TEST_SETS, '--test-set');
     for (const f of ['duration', 'input', 'target', 'events'] as const) if (o[f] !== undefined) throw new UsageError(`--${f}: a classifier Monte Carlo (--test-set) evaluates each test image at the chip's DC operating point; it runs no transient`);
-    return { specPath, statePath: o.state ?? null, profile, calibrate: o.calibrate === true, transient: null, classifier: { dataset, images: positiveInt(o.testImages, '--test-images') } };
+    return { specPath, statePath: o.state ?? null, profile, calibrate: calibrationScope(o.calibrate), transient: null, classifier: { dataset, images: positiveInt(o.testImages, '--test-images') } };
   }
   if (!o.duration) throw new UsageError('--duration is required for a transient Monte Carlo (e.g. 500ms), or give --test-set for a classifier');
   const engineValues = Object.fromEntries(SOLVER_OPTIONS.map((x) => [x.key, typeof o[x.key] === 'string' ? (o[x.key] as string) : undefined]));
@@ -159,7 +164,7 @@ function buildSetup(specPath: string, o: MonteCarloCliOptions): MonteCarloSetup 
     target: o.target,
     targetInterp: o.targetInterp,
   };
-  const setup: MonteCarloSetup = { specPath, statePath: o.state ?? null, profile, calibrate: o.calibrate === true, transient, classifier: null };
+  const setup: MonteCarloSetup = { specPath, statePath: o.state ?? null, profile, calibrate: calibrationScope(o.calibrate), transient, classifier: null };
   const g = loadNetwork(setup);
   const outs = g.neurons.filter((p) => p.kind === 'output').map((p) => p.name);
   transient.probes = outs.map((n) => `u:${n}`).concat(o.target ? outs.map((n) => `ustar:${n}`) : []).join(',');

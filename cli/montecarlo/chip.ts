@@ -28,8 +28,8 @@ export interface MonteCarloSetup {
   statePath: string | null;
   /** The profile, circuit choices applied; corners and sensitivity knobs derive from it. */
   profile: Profile;
-  /** Calibrate every chip (neuron trims, as `--calibrate`). */
-  calibrate: boolean;
+  /** Calibrate every chip as `--calibrate [scope]` does: none, neuron trims, or synapse codes then neurons. */
+  calibrate: 'none' | 'neurons' | 'synapses';
   transient: TransientSetup | null;
   classifier: { dataset: 'mnist'; images: number } | null;
 }
@@ -96,7 +96,7 @@ export function chipRunner(setup: MonteCarloSetup): (task: ChipTask) => Promise<
     const ir = compileCircuit(graph, taskProfile(setup, task), {
       seed: task.seed,
       ...(task.corner ? { corner: cornerShift(task.corner, setup.profile) } : {}),
-      ...(setup.calibrate ? { calibrate: emulatorMeter } : {}),
+      ...(setup.calibrate !== 'none' ? { calibrate: emulatorMeter, calibrateSynapses: setup.calibrate === 'synapses' } : {}),
     });
     const reports = ir.reports.filter((r) => ['corner', 'mismatch', 'calibrate'].includes(r.pass)).map((r) => r.summary);
     if (images) return { ...classify(ir, images), task, traces: null, failure: null, reports };

@@ -9,7 +9,7 @@ export interface MonteCarloMeta {
   seed: number;
   runs: number;
   workers: number;
-  calibrate: boolean;
+  calibrate: 'none' | 'neurons' | 'synapses';
   mode: string;
   wallS: number;
   chipsRun: number;
@@ -39,7 +39,7 @@ export function montecarloText(meta: MonteCarloMeta, r: MonteCarloResult, files:
     lines.push(`sensitivity (${s.runs} chips per class alone, mean-square trace error above the nominal chip; all classes together ${f(s.allKnobsExcessMs, 3)}, sum of classes ${f(s.sumOfKnobsExcessMs, 3)}):`);
     for (const e of s.entries) lines.push(`  ${f(100 * e.share, 3).padStart(5)} %  ${e.knob} (σ ${f(e.sigma, 3)}: ${e.classes.join(', ')})  RMS ${f(e.traceErrorRms)}`);
   }
-  lines.push(`${meta.network} on profile ${meta.profile}${meta.calibrate ? ', calibrated' : ''}: ${meta.mode}; seed ${meta.seed}, ${meta.runs} chips per corner, ${meta.chipsRun} chips in ${f(meta.wallS, 3)} s on ${meta.workers} worker${meta.workers > 1 ? 's' : ''} (${f(meta.chipsPerMinute, 3)} chips/min)`);
+  lines.push(`${meta.network} on profile ${meta.profile}${meta.calibrate !== 'none' ? `, calibrated (${meta.calibrate})` : ''}: ${meta.mode}; seed ${meta.seed}, ${meta.runs} chips per corner, ${meta.chipsRun} chips in ${f(meta.wallS, 3)} s on ${meta.workers} worker${meta.workers > 1 ? 's' : ''} (${f(meta.chipsPerMinute, 3)} chips/min)`);
   lines.push(...meta.power);
   for (const file of files) lines.push(`wrote ${file}`);
   return lines;

@@ -21,7 +21,7 @@ const teacher = join(root, 'examples/teacher/network.json');
 
 function transientSetup(profile: Profile, durationMs: number): MonteCarloSetup {
   const t: TransientSetup = { durationMs, sampleEveryMs: 1, learn: false, init: 'rest', probes: 'u:out', engineValues: {}, input: join(root, 'examples/teacher/input.csv'), interp: 'step', targetInterp: 'step' };
-  return { specPath: teacher, statePath: null, profile, calibrate: false, transient: t, classifier: null };
+  return { specPath: teacher, statePath: null, profile, calibrate: 'none', transient: t, classifier: null };
 }
 
 async function digitalReference(setup: MonteCarloSetup): Promise<Reference> {
@@ -66,7 +66,7 @@ describe('Monte Carlo (in process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nla-mc-'));
     const spec = join(dir, 'net.json');
     writeFileSync(spec, JSON.stringify({ format: 'nla-network/1', name: 'tiny-mnist', seed: 3, tauMs: 10, beta: 0.1, activation: 'hard-sigmoid', init: { distribution: 'normal', mean: 0, std: 0.1, cutoff: 0.3 }, populations: [{ name: 'in', kind: 'input', size: 196 }, { name: 'h', kind: 'hidden', size: 12, bias: true }, { name: 'out', kind: 'output', size: 10, activation: 'linear', bias: true }], projections: [{ from: 'in', to: 'h' }, { from: 'h', to: 'out' }] }));
-    const base: MonteCarloSetup = { specPath: spec, statePath: null, profile: BUILTIN_PROFILES.ideal!, calibrate: false, transient: null, classifier: { dataset: 'mnist', images: 30 } };
+    const base: MonteCarloSetup = { specPath: spec, statePath: null, profile: BUILTIN_PROFILES.ideal!, calibrate: 'none', transient: null, classifier: { dataset: 'mnist', images: 30 } };
     const g = loadNetwork(base);
     const images = testImages('mnist', 30, g);
     const ideal = classify(compileCircuit(g, BUILTIN_PROFILES.ideal!, { seed: 1 }), images);
