@@ -56,18 +56,26 @@ export interface EngineRun {
   state: (() => unknown) | null;
 }
 
+/**
+ * The drive and run options a command that runs a network takes: duration, input and target files,
+ * interpolation, events, plasticity and the initial state (descriptions prefixed with `note`).
+ */
+export function driveOptions(cmd: Command, note = ''): Command {
+  return cmd
+    .option('--duration <time>', `${note}simulated time, e.g. 500ms or 2s (required)`)
+    .option('--input <csv>', `${note}input rates: column 't' (ms) then one column per input neuron`)
+    .option('--interp <mode>', `${note}input interpolation: step or linear`, 'step')
+    .option('--events <csv>', `${note}input events: header 't,channel,kind,value', kind delta or step`)
+    .option('--target <csv>', `${note}targets for the output neurons: 't' then one column per output; empty cell = no target`)
+    .option('--target-interp <mode>', `${note}target interpolation: step or linear`, 'step')
+    .option('--learn', `${note}plasticity on (Eq. 8)`)
+    .option('--no-learn', `${note}plasticity off, whatever the spec says`)
+    .option('--init <mode>', `${note}initial state: rest or equilibrium`, 'rest');
+}
+
 /** Adds the options every engine shares, then every registered engine's own options, to a command. */
 export function engineOptions(cmd: Command): Command {
-  cmd
-    .option('--duration <time>', 'simulated time, e.g. 500ms or 2s (required)')
-    .option('--input <csv>', "input rates: column 't' (ms) then one column per input neuron")
-    .option('--interp <mode>', 'input interpolation: step or linear', 'step')
-    .option('--events <csv>', "input events: header 't,channel,kind,value', kind delta or step")
-    .option('--target <csv>', "targets for the output neurons: 't' then one column per output; empty cell = no target")
-    .option('--target-interp <mode>', 'target interpolation: step or linear', 'step')
-    .option('--learn', 'plasticity on (Eq. 8)')
-    .option('--no-learn', 'plasticity off, whatever the spec says')
-    .option('--init <mode>', 'initial state: rest or equilibrium', 'rest')
+  driveOptions(cmd)
     .option('--seed <n>', 'seed of every draw the engine makes (mismatch, noise); default: the network\'s')
     .option('--sample-every <time>', "recording interval (default: the engine's grid: every step, 0.1ms, or every frame)")
     .option('--quiet', 'no progress on stderr');

@@ -15,6 +15,7 @@ import { digitalEngine } from '../../emulator/digital/engine.js';
 import { parseProbes } from '../../emulator/probes/probe.js';
 import { montecarloReport } from '../montecarlo/html-report.js';
 import { driveFromFiles } from '../drive-files.js';
+import { driveOptions } from '../engines.js';
 import { writeOutput } from '../files.js';
 import { classify, loadNetwork, type MonteCarloSetup } from '../montecarlo/chip.js';
 import { runMonteCarlo, type MonteCarloResult, type Reference } from '../montecarlo/run.js';
@@ -70,16 +71,8 @@ export function registerMontecarlo(program: Command): void {
     .option('--max-task-error <x>', 'yield: a chip passes with a task error at most this (test error rate for classifiers, RMS to the target otherwise)')
     .option('--state <json>', 'trained weights (nla-state/1) instead of the spec\'s initial ones')
     .option('--test-set <name>', `classifier: evaluate each chip on a test set at its DC operating point (${TEST_SETS.join(', ')})`)
-    .option('--test-images <n>', 'classifier: how many test images', '1000')
-    .option('--duration <time>', 'transient: simulated time of each chip, e.g. 500ms')
-    .option('--input <csv>', "transient: input rates: column 't' (ms) then one column per input neuron")
-    .option('--interp <mode>', 'transient: input interpolation: step or linear', 'step')
-    .option('--events <csv>', "transient: input events: header 't,channel,kind,value'")
-    .option('--target <csv>', 'transient: targets for the output neurons (the task error is the RMS of u − u* over the last quarter)')
-    .option('--target-interp <mode>', 'transient: target interpolation: step or linear', 'step')
-    .option('--learn', 'transient: plasticity on')
-    .option('--no-learn', 'transient: plasticity off, whatever the spec says')
-    .option('--init <mode>', 'transient: initial state: rest or equilibrium', 'rest')
+    .option('--test-images <n>', 'classifier: how many test images', '1000');
+  driveOptions(cmd, 'transient: ')
     .option('--sample-every <time>', 'transient: recording interval of the outputs', '1ms');
   for (const x of [...CIRCUIT_OPTIONS.filter((c) => c.key !== 'profile' && c.key !== 'calibrate'), ...SOLVER_OPTIONS]) cmd.option(x.flag, x.description + (x.defaultValue !== undefined ? ` (default: ${x.defaultValue})` : ''));
   cmd
