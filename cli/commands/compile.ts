@@ -21,6 +21,7 @@ interface CompileOptions {
   profile: string;
   seed?: string;
   calibrate?: boolean | string;
+  corner?: string;
   topDown?: string;
   recoveryRatio?: string;
   feedbackPlasticity?: string;
@@ -44,6 +45,7 @@ export function registerCompile(program: Command): void {
     .option('--profile <p>', 'hardware profile: a built-in name (nla profiles) or a profile JSON file', 'ideal')
     .option('--seed <n>', 'seed of the mismatch draw (default: the spec\'s seed)')
     .option('--calibrate [scope]', "measure on the emulator and trim, as chips are calibrated: neurons (the default) or synapses (each DAC synapse's code too, then the neurons)")
+    .option('--corner <name>', "compile the die at an operating corner: typical, slow, fast, low-supply, high-supply, cold, room, hot joined with '+', or worst-slow, worst-fast (docs/hardware.md)")
     .option('--top-down <carrier>', "how the microcircuit's top-down arrays get the voltage of the layer above: wire, rate or depressing (default: the profile's)")
     .option('--recovery-ratio <x>', "depressing top-down synapses: τ_rec over the presynaptic τ (default: the profile's, else 1)")
     .option('--feedback-plasticity <p>', "separate error arrays: mirrored (learn the forward update transposed) or fixed (default: the profile's)")
@@ -110,6 +112,6 @@ function compileSpecFile(spec: string, o: CompileOptions): { ir: CircuitIR; grap
   const seed = optionalSeed(o.seed);
   const graph = buildGraph(loadSpecFile(spec));
   const source = { kind: 'network' as const, graph, file: spec };
-  const choices = { profile: o.profile, calibrate: o.calibrate, topDown: o.topDown, recoveryRatio: o.recoveryRatio, feedbackPlasticity: o.feedbackPlasticity };
+  const choices = { profile: o.profile, calibrate: o.calibrate, corner: o.corner, topDown: o.topDown, recoveryRatio: o.recoveryRatio, feedbackPlasticity: o.feedbackPlasticity };
   return { ir: circuitFromSource(source, { init: 'rest', learn: undefined, seed }, choices), graph };
 }

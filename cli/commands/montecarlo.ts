@@ -74,7 +74,7 @@ export function registerMontecarlo(program: Command): void {
     .option('--test-images <n>', 'classifier: how many test images', '1000');
   driveOptions(cmd, 'transient: ')
     .option('--sample-every <time>', 'transient: recording interval of the outputs', '1ms');
-  for (const x of [...CIRCUIT_OPTIONS.filter((c) => c.key !== 'profile' && c.key !== 'calibrate'), ...SOLVER_OPTIONS]) cmd.option(x.flag, x.description + (x.defaultValue !== undefined ? ` (default: ${x.defaultValue})` : ''));
+  for (const x of [...CIRCUIT_OPTIONS.filter((c) => c.key !== 'profile' && c.key !== 'calibrate' && c.key !== 'corner'), ...SOLVER_OPTIONS]) cmd.option(x.flag, x.description + (x.defaultValue !== undefined ? ` (default: ${x.defaultValue})` : ''));
   cmd
     .option('--out <dir>', 'write montecarlo.json and montecarlo.html (histograms) into this folder')
     .option('--json', 'print the result as JSON on stdout')

@@ -4,6 +4,7 @@ import type { Profile } from '../../hardware-models/profiles/profile.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { loadProfile } from '../../hardware-models/profiles/load.js';
+import { cornerShift, parseCorner } from '../../hardware-models/profiles/corner.js';
 import type { CommonOptions, EngineOption, EngineSource } from '../engine.js';
 import { emulatorMeter } from './calibration-meter.js';
 import type { UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
@@ -12,6 +13,7 @@ import type { UnitMeter } from '../../compiler/circuit/passes/calibrate.js';
 export const CIRCUIT_OPTIONS: readonly EngineOption[] = [
   { flag: '--profile <p>', key: 'profile', description: 'analog/spice: hardware profile (nla profiles) or profile JSON, for a network spec', defaultValue: 'ideal' },
   { flag: '--calibrate [scope]', key: 'calibrate', description: "analog/spice: calibrate the compiled circuit on the emulator: neurons (the default: τ, row gain, nudging, transfer) or synapses (the neurons, and each DAC synapse's code first)" },
+  { flag: '--corner <name>', key: 'corner', description: "analog/spice: compile the die at an operating corner: parts typical, slow, fast, low-supply, high-supply, cold, room, hot joined with '+', or worst-slow, worst-fast (3σ process shift; docs/hardware.md)" },
   { flag: '--top-down <carrier>', key: 'topDown', description: "analog/spice: how the microcircuit's top-down arrays (B, B^IP) get the voltage of the layer above: wire, rate (ρ(u)) or depressing (ρ(u) through vesicle pools that invert it; needs depression-matched activations); default: the profile's" },
   { flag: '--recovery-ratio <x>', key: 'recoveryRatio', description: "analog/spice: with depressing top-down synapses, the pools' recovery time constant τ_rec over the presynaptic τ (default: the profile's, else 1)" },
   { flag: '--feedback-plasticity <p>', key: 'feedbackPlasticity', description: "analog/spice: what separate error arrays learn: mirrored (the forward update transposed) or fixed (feedback alignment); default: the profile's" },
@@ -54,16 +56,18 @@ export function withCircuitChoices(profile: Profile, o: OptionValues): Profile {
  * The circuit an analog or SPICE engine runs: a compiled circuit file as it is (a `--profile`,
  * `--calibrate`, `--seed` or a circuit choice for it is refused: compile the spec again), or the network
  * compiled here for `--profile` with the choices `--top-down`, `--recovery-ratio`, `--feedback-plasticity`
- * applied (withCircuitChoices) and the mismatch drawn from `--seed` (default: the network's seed).
+ * applied (withCircuitChoices), shifted to `--corner` if given, and the mismatch drawn from `--seed`
+ * (default: the network's seed).
  */
 export function circuitFromSource(source: EngineSource, common: CommonOptions, o: OptionValues): CircuitIR {
   if (source.kind === 'circuit') {
-    for (const [key, flag] of [['profile', '--profile'], ['calibrate', '--calibrate'], ['topDown', '--top-down'], ['recoveryRatio', '--recovery-ratio'], ['feedbackPlasticity', '--feedback-plasticity']] as const) {
+    for (const [key, flag] of [['profile', '--profile'], ['calibrate', '--calibrate'], ['corner', '--corner'], ['topDown', '--top-down'], ['recoveryRatio', '--recovery-ratio'], ['feedbackPlasticity', '--feedback-plasticity']] as const) {
       if (o[key] !== undefined) throw new UsageError(`${flag}: ${source.file} is a compiled circuit (profile '${source.circuit.profile.name}'); compile the spec again to change it`);
     }
     if (common.seed !== undefined && common.seed !== source.circuit.seed) throw new UsageError(`--seed: ${source.file} is a compiled circuit drawn with seed ${source.circuit.seed}; compile the spec again to draw another`);
     return source.circuit;
   }
   const profile = withCircuitChoices(loadProfile(typeof o.profile === 'string' ? o.profile : 'ideal'), o);
-  return compileCircuit(source.graph, profile, { ...(common.seed !== undefined ? { seed: common.seed } : {}), ...calibrationChoice(o.calibrate) });
+  const corner = typeof o.corner === 'string' ? { corner: cornerShift(parseCorner(o.corner), profile) } : {};
+  return compileCircuit(source.graph, profile, { ...(common.seed !== undefined ? { seed: common.seed } : {}), ...corner, ...calibrationChoice(o.calibrate) });
 }

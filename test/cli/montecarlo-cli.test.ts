@@ -42,6 +42,17 @@ describe('nla montecarlo', () => {
     expect(existsSync(join(dir, 'montecarlo.json'))).toBe(true);
   });
 
+  it('nla compile --corner shifts the die before the mismatch draw and reports it', () => {
+    const r = nla('compile', spec, '--profile', 'subthreshold', '--corner', 'worst-slow', '--json');
+    expect(r.code).toBe(0);
+    const corner = JSON.parse(r.out).reports.find((x: { pass: string }) => x.pass === 'corner');
+    // subthreshold: σ_C 5 %, σ_gL 15 %: a 3σ slow die has C × 1.15 and g × 0.55
+    expect(corner.details.capacitance).toBeCloseTo(1.15, 12);
+    expect(corner.details.conductance).toBeCloseTo(0.55, 12);
+    expect(corner.summary).toMatch(/supply × 0\.9, 398\.15 K/);
+    expect(nla('compile', spec, '--corner', 'hot+hot').err).toMatch(/sets the temperature twice/);
+  });
+
   it('refuses bad input with exit 2, naming it', () => {
     const cases: Array<[string[], RegExp]> = [
       [[...args, '--sensitivity', '4'], /--sensitivity: at most --runs \(3\)/],
