@@ -127,7 +127,7 @@ function checkComponents(
 }
 
 function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void {
-  c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz']);
+  c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz', 'dpi']);
   const m = c.object(join(path, 'membrane'), n.membrane);
   if (m) {
     c.onlyFields(join(path, 'membrane'), m, ['capacitanceF', 'leakConductanceS', 'restV', 'railLowV', 'railHighV']);
@@ -147,6 +147,29 @@ function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void
   unit(c, join(path, 'errorUnit'), n.errorUnit);
   c.number(join(path, 'nudgeConductanceS'), n.nudgeConductanceS, { min: 0, unit: 'S' });
   c.number(join(path, 'noisePsdA2PerHz'), n.noisePsdA2PerHz, { min: 0, unit: 'A²/Hz' });
+  if (n.dpi !== undefined) checkDpi(c, join(path, 'dpi'), n.dpi);
+}
+
+/** A translinear neuron's DPI pair: every current > 0 A, 0 < κ ≤ 1, T > 0 K, the common mode above each half's I_th/I_unit. */
+function checkDpi(c: Checker, path: string, v: unknown): void {
+  const d = c.object(path, v);
+  if (!d) return;
+  c.onlyFields(path, d, ['kappa', 'temperatureK', 'unitCurrentA', 'commonModeUnits', 'designGain', 'plus', 'minus']);
+  c.number(join(path, 'kappa'), d.kappa, { positive: true, max: 1 });
+  c.number(join(path, 'temperatureK'), d.temperatureK, { positive: true, unit: 'K' });
+  const unitA = c.number(join(path, 'unitCurrentA'), d.unitCurrentA, { positive: true, unit: 'A' });
+  const m = c.number(join(path, 'commonModeUnits'), d.commonModeUnits, { positive: true, unit: 'units' });
+  c.number(join(path, 'designGain'), d.designGain, { positive: true });
+  for (const side of ['plus', 'minus']) {
+    const sp = join(path, side);
+    const h = c.object(sp, d[side]);
+    if (!h) continue;
+    c.onlyFields(sp, h, ['tauCurrentA', 'thresholdCurrentA', 'inputScale']);
+    c.number(join(sp, 'tauCurrentA'), h.tauCurrentA, { positive: true, unit: 'A' });
+    const th = c.number(join(sp, 'thresholdCurrentA'), h.thresholdCurrentA, { positive: true, unit: 'A' });
+    c.number(join(sp, 'inputScale'), h.inputScale, { positive: true });
+    if (th !== undefined && unitA !== undefined && m !== undefined && !(m > th / unitA)) c.fail(join(path, 'commonModeUnits'), `expected more than ${side}.thresholdCurrentA/unitCurrentA = ${th / unitA} units, got ${m}`);
+  }
 }
 
 function unit(c: Checker, path: string, v: unknown): void {

@@ -1,4 +1,5 @@
 import { PROFILE_FORMAT, type Profile } from './profile.js';
+import { TRANSLINEAR_PROFILE } from './translinear.js';
 
 /**
  * Built-in hardware profiles. The figures and where they come from are in docs/hardware.md; in short:
@@ -27,6 +28,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'exact' },
     noise: null,
     plasticity: { kind: 'ideal' },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 8, trimRange: 0.3, offsetTrimV: 0.05 },
   },
   subthreshold: {
@@ -45,6 +47,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0.05 },
     noise: { temperatureK: 300, excessFactor: 2 },
     plasticity: { kind: 'analog', leakTauS: 100 },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
   },
   accelerated: {
@@ -63,6 +66,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0.05 },
     noise: { temperatureK: 300, excessFactor: 2 },
     plasticity: { kind: 'digital', updatePeriodS: 5e-6, stochasticRounding: true },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 6, trimRange: 0.3, offsetTrimV: 0.05 },
   },
   'opamp-board': {
@@ -81,6 +85,8 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.0056, lookaheadSigma: 0.05 },
     noise: null,
     plasticity: { kind: 'digital', updatePeriodS: 1e-4, stochasticRounding: true },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 10, trimRange: 0.1, offsetTrimV: 0.01 },
   },
+  translinear: TRANSLINEAR_PROFILE,
 };

@@ -3,6 +3,7 @@ import type { Profile } from '../../../hardware-models/profiles/profile.js';
 import { UsageError } from '../../../core/errors.js';
 import type { CarrierCircuit, CircuitIR, PassReport, UnitCircuit } from '../ir.js';
 import type { Pass } from './pass.js';
+import { translinearMismatch } from './mismatch-translinear.js';
 
 /**
  * Pass 3, mismatch: device-to-device variation drawn from the circuit's seed. Each component draws from
@@ -60,6 +61,7 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
     }
   }
   for (const a of out.arrays) if (a.carrier.kind === 'depressing') depressingMismatch(a.realises, a.carrier, root.fork(`carrier:${a.realises}`), p, draw);
+  translinearMismatch(out, p, root, samples);
   const stats = Object.fromEntries(
     Object.entries(samples).map(([k, xs]) => {
       const mean = xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -1,0 +1,48 @@
+import { PROFILE_FORMAT, type Profile } from './profile.js';
+
+/**
+ * The translinear profile: the subthreshold chip of `subthreshold` with neurons that are real
+ * subthreshold circuits. Each neuron is a differential pair of DPI low-passes (components/dpi-neuron.ts),
+ * u = (I⁺ − I⁻)/I_unit, fed in class A around a common mode of 2 units; synapse arrays, rate and error
+ * units, plasticity and calibration trims are those of `subthreshold`. Values and sources (docs/hardware.md,
+ * "The translinear profile"):
+ * - κ = 0.705: the mean of κ_n = 0.75 and κ_p = 0.66, the DYNAP-SE simulators' values (rockpool DynapSim,
+ *   teiili), as rockpool sizes I_τ = U_T C/(κ τ) with the mean;
+ * - C = 3 pF (the membrane capacitance of `subthreshold`), so I_τ = 11 pA for τ = 10 ms at 300 K;
+ * - I_th = 1 pA (above the 0.5 pA leakage floor I_0 of those simulators), I_unit = 50 pA, m = 2 units:
+ *   each half carries about 100 pA ≫ I_th (ψ = I_out/(I_th + I_out) ≈ 0.99), input currents ≈ 1 nA;
+ * - σ_VT = 3 mV for each device class (Pelgrom mismatch of devices of about 1 µm², 180 nm CMOS):
+ *   σ_ln = κ σ_VT/U_T = 8.2 % current mismatch at 300 K;
+ * - no leak conductance exists (τ comes from I_τ), so leakSigma and the rest offset are 0; thermal
+ *   (shot) noise of the currents is not modelled (noise: null).
+ */
+export const TRANSLINEAR_PROFILE: Profile = {
+  format: PROFILE_FORMAT,
+  name: 'translinear',
+  description: 'subthreshold CMOS chip whose neurons are differential pairs of DPI circuits (EKV weak inversion, current mode)',
+  timeScale: 1e-3,
+  voltsPerUnit: 0.1,
+  membrane: { capacitanceF: 3e-12, capacitanceSigma: 0.05, leakSigma: 0, restV: 0.9, offsetSigmaV: 0, railLowV: 0, railHighV: 1.8 },
+  transfer: { gainSigma: 0.1, offsetSigmaV: 0.005 },
+  synapses: { realisation: { kind: 'dac', bits: 4, fullScale: 'auto' }, gainSigma: 0.15 },
+  feedbackArray: 'separate',
+  feedbackPlasticity: 'mirrored',
+  topDown: { kind: 'wire' },
+  rateUnit: { kind: 'current-sensing', lookaheadSigma: 0.05 },
+  errorUnit: { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0.05 },
+  noise: null,
+  plasticity: { kind: 'analog', leakTauS: 100 },
+  circuit: {
+    kind: 'translinear',
+    kappa: 0.705,
+    temperatureK: 300,
+    biasTemperatureK: 300,
+    unitCurrentA: 50e-12,
+    thresholdCurrentA: 1e-12,
+    commonModeUnits: 2,
+    tauSigmaV: 0.003,
+    thresholdSigmaV: 0.003,
+    inputSigmaV: 0.003,
+  },
+  calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
+};
