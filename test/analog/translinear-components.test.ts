@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ekvDrainCurrentA, squareLawCurrentA, thermalVoltageV, weakInversionCurrentA, type EkvParams } from '../../hardware-models/components/ekv.js';
-import { dpiLinearStepResponse, dpiRate, dpiSteadyStateA, dpiTauS } from '../../hardware-models/components/dpi-neuron.js';
+import { dpiDriveCoefficients, dpiLinearStepResponse, dpiPairRates, dpiPopulation, dpiRate, dpiSteadyStateA, dpiTauS, type DpiParams } from '../../hardware-models/components/dpi-neuron.js';
 import { createIntegrator } from '../../emulator/analog/ode/registry.js';
 import { compileCircuit } from '../../compiler/circuit/compile.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
@@ -134,5 +134,72 @@ describe('DPI low-pass (Bartolozzi & Indiveri 2007)', () => {
     expect(b.tau / a.tau).toBeCloseTo(360 / 300, 12);
     expect(tauAt(300, 2).tau / a.tau).toBeCloseTo(0.5, 12);
     expect(a.tau).toBeCloseTo(10, 9); // sized for τ = 10 ms at the bias temperature
+  });
+});
+
+describe('DPI pair in model units (what the emulator integrates)', () => {
+  // two mismatched halves, far outside the linear regime (I_th/I_unit = 0.3 and 0.5 against m = 1.5)
+  const C = 2e-12;
+  const unitA = 20e-12;
+  const params: DpiParams = {
+    kappa: 0.7,
+    temperatureK: 310,
+    unitCurrentA: unitA,
+    commonModeUnits: 1.5,
+    designGain: 0.5,
+    plus: { tauCurrentA: 3e-12, thresholdCurrentA: 6e-12, inputScale: 1.1 },
+    minus: { tauCurrentA: 2.5e-12, thresholdCurrentA: 10e-12, inputScale: 0.9 },
+  };
+  const pop = dpiPopulation([params], [C], 1e-3);
+  const x = (tMs: number) => 1.2 * Math.sin(tMs / 7); // the drive in units
+
+  it('u and s from (u, s) match two single DPIs integrated in amperes (the same midpoint rule), u = (I⁺ − I⁻)/I_unit', () => {
+    // the test's own model: each half a DPI (dpiRate, SI, seconds) fed I_in± = (I_unit/g₀)(m ± x/2)·scale±
+    const tauP = dpiTauS(C, 0.7, 310, 3e-12);
+    const tauM = dpiTauS(C, 0.7, 310, 2.5e-12);
+    const inA = (tMs: number, sign: 1 | -1, scale: number) => (unitA / 0.5) * (1.5 + (sign * x(tMs)) / 2) * scale;
+    let ip = 30e-12;
+    let im = 25e-12;
+    let u = (ip - im) / unitA;
+    let s = (ip + im) / unitA;
+    const hMs = 0.001;
+    const r = { uDot: 0, sDot: 0 };
+    for (let k = 0; k < 20000; k++) {
+      const t = k * hMs;
+      // SI: the midpoint rule in seconds on the currents (a linear change of variables away from (u, s): the two agree to rounding)
+      const fP = (I: number, tm: number) => dpiRate(I, inA(tm, 1, 1.1), 6e-12, 3e-12, tauP);
+      const fM = (I: number, tm: number) => dpiRate(I, inA(tm, -1, 0.9), 10e-12, 2.5e-12, tauM);
+      const hS = hMs * 1e-3;
+      const ipMid = ip + (hS / 2) * fP(ip, t);
+      const imMid = im + (hS / 2) * fM(im, t);
+      ip += hS * fP(ipMid, t + hMs / 2);
+      im += hS * fM(imMid, t + hMs / 2);
+      // model units: the same midpoint rule on (u, s) with dpiPairRates, drive b = x − u
+      expect(dpiPairRates(pop, 0, u, s, x(t) - u, r)).toBeNull();
+      const uMid = u + (hMs / 2) * r.uDot;
+      const sMid = s + (hMs / 2) * r.sDot;
+      expect(dpiPairRates(pop, 0, uMid, sMid, x(t + hMs / 2) - uMid, r)).toBeNull();
+      u += hMs * r.uDot;
+      s += hMs * r.sDot;
+    }
+    expect(Math.abs(u - (ip - im) / unitA)).toBeLessThan(1e-9);
+    expect(Math.abs(s - (ip + im) / unitA)).toBeLessThan(1e-9);
+    // far from linear: u is not x (the low-pass alone would lag, but not by this much; sanity that the case is nonlinear)
+    expect(Math.abs(u)).toBeGreaterThan(0.01);
+  });
+
+  it('u̇ is affine in the drive: k_b b + k_0 equals the pair\'s u̇ at any b', () => {
+    const r = { uDot: 0, sDot: 0 };
+    const { kb, k0 } = dpiDriveCoefficients(pop, 0, 0.3, 2.1);
+    for (const b of [-1.5, -0.2, 0, 0.7, 1.9]) {
+      expect(dpiPairRates(pop, 0, 0.3, 2.1, b, r)).toBeNull();
+      expect(Math.abs(r.uDot - (kb * b + k0))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('refuses a drive beyond the class-A range and half currents that are not positive', () => {
+    const r = { uDot: 0, sDot: 0 };
+    expect(dpiPairRates(pop, 0, 0, 2, 3.5, r)).toMatch(/class-A range is \|x\| ≤ 2m = 3/);
+    expect(dpiPairRates(pop, 0, 1, 0.5, 0, r)).toMatch(/half currents .* are not positive/);
   });
 });
