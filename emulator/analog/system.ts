@@ -98,6 +98,8 @@ export class AnalogSystem implements OdeSystem {
   private readonly sDot: Float64Array;
   private readonly tauEff: Float64Array | null;
   private readonly dpiK0: Float64Array;
+  /** DPI pairs that clipped (neuron index → the last occasion, in words). */
+  private readonly dpiClipped = new Map<number, string>();
   /** Digital plasticity: κ_ij (realised weight per code·lsb) and the codes. */
   private readonly codes: Array<Float64Array | null>;
   private readonly kappa: Array<Float64Array | null>;
@@ -392,7 +394,8 @@ export class AnalogSystem implements OdeSystem {
   /**
    * Translinear circuits: u̇ = k_b b + k_0 per DPI pair (b = θ − u + I, the membrane's drive), explicit with
    * lead stages only, else the implicit solve with τ_eff = 1/k_b and b + k_0/k_b; then ṡ at the drive that
-   * u̇ implies. A pair whose halves or inputs would need a negative current fails, naming the neuron.
+   * u̇ implies. Beyond the class-A range an input current clips at 0, as in the circuit; such pairs are
+   * recorded (dpiClippedPairs).
    */
   private translinearRate(y: Float64Array, udot: Float64Array, t: number): IntegrationFailure | null {
     const m = this.model;
@@ -404,7 +407,7 @@ export class AnalogSystem implements OdeSystem {
     const implicit = m.rate.any.exact || m.err.any.exact;
     if (implicit) {
       for (let i = 0; i < N; i++) {
-        const { kb, k0 } = dpiDriveCoefficients(d, i, u[i]!, y[this.oS + i]!);
+        const { kb, k0 } = dpiDriveCoefficients(d, i, u[i]!, y[this.oS + i]!, b[i]!);
         this.tauEff![i] = 1 / kb;
         this.dpiK0[i] = k0;
         b[i] = b[i]! + k0 / kb;
@@ -415,12 +418,20 @@ export class AnalogSystem implements OdeSystem {
     }
     const r = { uDot: 0, sDot: 0 };
     for (let i = 0; i < N; i++) {
-      const fault = dpiPairRates(d, i, u[i]!, y[this.oS + i]!, b[i]!, r);
-      if (fault) return { what: `the DPI pair of ${neuronLabel(this.graph, i)}: ${fault}`, timeMs: t };
+      const note = dpiPairRates(d, i, u[i]!, y[this.oS + i]!, b[i]!, r);
+      if (note) this.dpiClipped.set(i, `${note} at t = ${t} ms`);
       if (!implicit) udot[i] = r.uDot;
       this.sDot[i] = r.sDot;
     }
     return null;
+  }
+
+  /**
+   * The DPI pairs that left the class-A domain in some evaluation (neuron label → the last occasion), trial
+   * stages of rejected steps included: an upper bound on where the accepted run clipped.
+   */
+  get dpiClippedPairs(): Array<{ neuron: string; what: string }> {
+    return [...this.dpiClipped].map(([i, what]) => ({ neuron: neuronLabel(this.graph, i), what }));
   }
 
   /**

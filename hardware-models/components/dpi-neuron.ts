@@ -26,7 +26,8 @@ import { toModelMs } from '../units.js';
  * a differential pair of DPIs, u = (I⁺ − I⁻)/I_unit, fed in class A: I_in± = (I_unit/g₀)(m ± x/2) with x
  * the membrane's drive in units (θ + Σ W r + e), m the common mode in units and g₀ the designed gain
  * I_th/I_τ. Both halves carry about m I_unit at all times (the cost: 2 m I_unit of bias current per neuron
- * at rest, and a drive limited to |x| < 2m, refused beyond); in exchange the transfer is smooth (no kink
+ * at rest, and a drive linear only for |x| ≤ 2m: beyond it one input current clips at 0, as the circuit's
+ * does, and the emulator counts the pairs that clipped); in exchange the transfer is smooth (no kink
  * at x = 0 as a rectifying class-AB split would have) and the −I_th offsets of the two halves cancel in
  * u. In the emulator the state holds u and the common mode s = (I⁺ + I⁻)/I_unit; with a± = (s ± u)/2 and
  * ψ± = a±/(h± + a±), h± = I_th±/I_unit, G± = (I_th±/I_τ±)·(input scale±)/g₀:
@@ -129,49 +130,58 @@ export function dpiSettledCommonMode(pop: DpiPopulation, i: number, u: number): 
 }
 
 /**
- * What went wrong with a pair, or null: a half's current not positive (a± ≤ 0: the state left the
- * circuit's domain) or an input current that would be negative (|x| beyond the class-A range 2m).
+ * Where a pair leaves its linear, class-A domain, or null: an input current clipped at 0 (|x| beyond the
+ * class-A range 2m: the input transistor carries no negative current, so that half's input is 0), or a half
+ * whose current is not positive (a state only a rejected trial step reaches: the dynamics keep a± > 0).
  */
-function pairFault(pop: DpiPopulation, i: number, u: number, s: number, x: number): string | null {
+function pairNote(pop: DpiPopulation, i: number, u: number, s: number, x: number): string | null {
   const m = pop.commonMode[i]!;
   if (!((s + u) / 2 > 0 && (s - u) / 2 > 0)) return `its half currents (s ± u)/2 = ${(s + u) / 2}, ${(s - u) / 2} units are not positive`;
-  if (!(m + x / 2 >= 0 && m - x / 2 >= 0)) return `its drive x = ${x} units needs a negative input current (the class-A range is |x| ≤ 2m = ${2 * m}); raise circuit.commonModeUnits`;
+  if (!(m + x / 2 >= 0 && m - x / 2 >= 0)) return `its drive x = ${x} units clips an input current at 0 (the class-A range is |x| ≤ 2m = ${2 * m})`;
   return null;
 }
 
 /**
- * u̇ and ṡ (per model ms) of neuron i for the membrane drive b = x − u (units), or a fault (words).
+ * u̇ and ṡ (per model ms) of neuron i for the membrane drive b = x − u (units), as the circuit gives them:
+ * an input current that would be negative is 0 (clipped), a half whose current is not positive does not
+ * move (ψ = 0). Returns what clipped (words), or null inside the class-A domain.
  */
 export function dpiPairRates(pop: DpiPopulation, i: number, u: number, s: number, b: number, out: { uDot: number; sDot: number }): string | null {
   const x = b + u;
-  const fault = pairFault(pop, i, u, s, x);
-  if (fault) return fault;
   halfRates(pop, i, u, s, x, out);
-  return null;
+  return pairNote(pop, i, u, s, x);
 }
 
-/** The halves' rates at drive x, unchecked: u̇ = ȧ⁺ − ȧ⁻, ṡ = ȧ⁺ + ȧ⁻. */
+/** ψ = a/(h + a) of a half holding a units (0 for a ≤ 0). */
+const psi = (a: number, h: number) => (a > 0 ? a / (h + a) : 0);
+
+/** The halves' rates at drive x: u̇ = ȧ⁺ − ȧ⁻, ṡ = ȧ⁺ + ȧ⁻, input currents clipped at 0. */
 function halfRates(pop: DpiPopulation, i: number, u: number, s: number, x: number, out: { uDot: number; sDot: number }): void {
   const m = pop.commonMode[i]!;
   const ap = (s + u) / 2;
   const am = (s - u) / 2;
   const hp = pop.thresholdPlus[i]!;
   const hm = pop.thresholdMinus[i]!;
-  const dp = ((ap / (hp + ap)) * (pop.gainPlus[i]! * (m + x / 2) - hp - ap)) / pop.tauPlusMs[i]!;
-  const dm = ((am / (hm + am)) * (pop.gainMinus[i]! * (m - x / 2) - hm - am)) / pop.tauMinusMs[i]!;
+  const dp = (psi(ap, hp) * (pop.gainPlus[i]! * Math.max(0, m + x / 2) - hp - ap)) / pop.tauPlusMs[i]!;
+  const dm = (psi(am, hm) * (pop.gainMinus[i]! * Math.max(0, m - x / 2) - hm - am)) / pop.tauMinusMs[i]!;
   out.uDot = dp - dm;
   out.sDot = dp + dm;
 }
 
 /**
- * u̇ is affine in the drive b: u̇ = k_b b + k_0, with k_b = ψ⁺G⁺/(2τ⁺) + ψ⁻G⁻/(2τ⁻) (1/τ in the linear
- * regime) and k_0 = u̇ at b = 0. What the implicit circuit form needs: τ_eff = 1/k_b takes τ's place.
+ * Near a drive b₀, u̇ is affine in b: u̇ = k_b b + k_0, with k_b = ψ⁺G⁺/(2τ⁺) + ψ⁻G⁻/(2τ⁻) over the halves
+ * whose input is not clipped at x₀ = b₀ + u (1/τ in the linear regime) and k_0 = u̇(b₀) − k_b b₀. What the
+ * implicit circuit form needs: τ_eff = 1/k_b takes τ's place (each clipping mode kept through the solve,
+ * as the mode lock keeps each piece of a kink).
  */
-export function dpiDriveCoefficients(pop: DpiPopulation, i: number, u: number, s: number): { kb: number; k0: number } {
+export function dpiDriveCoefficients(pop: DpiPopulation, i: number, u: number, s: number, b0 = 0): { kb: number; k0: number } {
+  const m = pop.commonMode[i]!;
+  const x0 = b0 + u;
   const ap = (s + u) / 2;
   const am = (s - u) / 2;
-  const kb = ((ap / (pop.thresholdPlus[i]! + ap)) * pop.gainPlus[i]!) / (2 * pop.tauPlusMs[i]!) + ((am / (pop.thresholdMinus[i]! + am)) * pop.gainMinus[i]!) / (2 * pop.tauMinusMs[i]!);
+  const kp = m + x0 / 2 > 0 ? (psi(ap, pop.thresholdPlus[i]!) * pop.gainPlus[i]!) / (2 * pop.tauPlusMs[i]!) : 0;
+  const km = m - x0 / 2 > 0 ? (psi(am, pop.thresholdMinus[i]!) * pop.gainMinus[i]!) / (2 * pop.tauMinusMs[i]!) : 0;
   const r = { uDot: 0, sDot: 0 };
-  halfRates(pop, i, u, s, u, r);
-  return { kb, k0: r.uDot };
+  halfRates(pop, i, u, s, x0, r);
+  return { kb: kp + km, k0: r.uDot - (kp + km) * b0 };
 }

@@ -3,16 +3,19 @@ import { PROFILE_FORMAT, type Profile } from './profile.js';
 /**
  * The translinear profile: the subthreshold chip of `subthreshold` with neurons that are real
  * subthreshold circuits. Each neuron is a differential pair of DPI low-passes (components/dpi-neuron.ts),
- * u = (I⁺ − I⁻)/I_unit, fed in class A around a common mode of 4 units; synapse arrays, rate and error
+ * u = (I⁺ − I⁻)/I_unit, fed in class A around a common mode of 2 units; synapse arrays, rate and error
  * units, plasticity and calibration trims are those of `subthreshold`. Values and sources (docs/hardware.md,
  * "The translinear profile"):
  * - κ = 0.705: the mean of κ_n = 0.75 and κ_p = 0.66, the DYNAP-SE simulators' values (rockpool DynapSim,
  *   teiili), as rockpool sizes I_τ = U_T C/(κ τ) with the mean;
  * - C = 3 pF (the membrane capacitance of `subthreshold`), so I_τ = 11 pA for τ = 10 ms at 300 K;
- * - I_th = 1 pA (above the 0.5 pA leakage floor I_0 of those simulators), I_unit = 50 pA, m = 4 units (drives up to |x| = 8 units):
- *   each half carries about 200 pA ≫ I_th (ψ = I_out/(I_th + I_out) ≈ 0.995), input currents ≈ 2 nA;
- * - σ_VT = 3 mV for each device class (Pelgrom mismatch of devices of about 1 µm², 180 nm CMOS):
- *   σ_ln = κ σ_VT/U_T = 8.2 % current mismatch at 300 K;
+ * - I_th = 1 pA (above the 0.5 pA leakage floor I_0 of those simulators), I_unit = 50 pA, m = 2 units (linear
+ *   for drives up to |x| = 4 units): each half carries about 100 pA ≫ I_th (ψ = I_out/(I_th + I_out) ≈ 0.99),
+ *   input currents ≈ 1 nA;
+ * - σ_VT = 1 mV for each device class (Pelgrom A_VT ≈ 3 mV·µm, devices of about 9 µm²): σ_ln = κ σ_VT/U_T
+ *   = 2.7 % current mismatch at 300 K. Class A converts the common mode into an offset m (G⁺ − G⁻) of u,
+ *   so the offset grows with m σ_VT (docs/hardware.md measures it: minimum-size devices, 3 mV, at m = 4
+ *   put the example 2.3 units rms off the digital engine);
  * - no leak conductance exists (τ comes from I_τ), so leakSigma and the rest offset are 0; thermal
  *   (shot) noise of the currents is not modelled (noise: null).
  */
@@ -39,10 +42,10 @@ export const TRANSLINEAR_PROFILE: Profile = {
     biasTemperatureK: 300,
     unitCurrentA: 50e-12,
     thresholdCurrentA: 1e-12,
-    commonModeUnits: 4,
-    tauSigmaV: 0.003,
-    thresholdSigmaV: 0.003,
-    inputSigmaV: 0.003,
+    commonModeUnits: 2,
+    tauSigmaV: 0.001,
+    thresholdSigmaV: 0.001,
+    inputSigmaV: 0.001,
   },
   calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
 };

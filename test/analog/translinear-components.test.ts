@@ -197,9 +197,20 @@ describe('DPI pair in model units (what the emulator integrates)', () => {
     }
   });
 
-  it('refuses a drive beyond the class-A range and half currents that are not positive', () => {
+  it('beyond the class-A range an input current clips at 0 (that half loses its drive), and the pair says so', () => {
     const r = { uDot: 0, sDot: 0 };
-    expect(dpiPairRates(pop, 0, 0, 2, 3.5, r)).toMatch(/class-A range is \|x\| ≤ 2m = 3/);
+    // x = 3.5 > 2m = 3: the − input would be 1.5 − 1.75 < 0 → 0; the + half is as inside the range
+    expect(dpiPairRates(pop, 0, 0, 2, 3.5, r)).toMatch(/clips an input current at 0 \(the class-A range is \|x\| ≤ 2m = 3\)/);
+    const am = 1;
+    const dmHand = ((am / (pop.thresholdMinus[0]! + am)) * (0 - pop.thresholdMinus[0]! - am)) / pop.tauMinusMs[0]!;
+    const dpHand = ((1 / (pop.thresholdPlus[0]! + 1)) * (pop.gainPlus[0]! * (1.5 + 1.75) - pop.thresholdPlus[0]! - 1)) / pop.tauPlusMs[0]!;
+    expect(r.uDot).toBeCloseTo(dpHand - dmHand, 12);
+    expect(r.sDot).toBeCloseTo(dpHand + dmHand, 12);
+    // the affine form around a clipped drive: only the + half responds to b
+    const { kb, k0 } = dpiDriveCoefficients(pop, 0, 0, 2, 3.5);
+    expect(dpiPairRates(pop, 0, 0, 2, 3.7, r)).not.toBeNull();
+    expect(Math.abs(r.uDot - (kb * 3.7 + k0))).toBeLessThan(1e-12);
     expect(dpiPairRates(pop, 0, 1, 0.5, 0, r)).toMatch(/half currents .* are not positive/);
+    expect(dpiPairRates(pop, 0, 0, 2, 0.5, r)).toBeNull();
   });
 });
