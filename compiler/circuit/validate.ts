@@ -37,6 +37,7 @@ export function validateCircuit(raw: unknown, file?: string): CircuitIR {
   }
   const pops = checkStructure(c, o.structure);
   checkComponents(c, 'neurons', o.neurons, pops, ['hidden', 'output'], checkNeuron);
+  checkCircuitKind(c, o.profile, o.neurons);
   checkComponents(c, 'inputs', o.inputs, pops, ['input'], (cc, path, n) => {
     cc.onlyFields(path, n, ['realises', 'population', 'index', 'resistanceOhm', 'capacitanceF']);
     cc.number(join(path, 'resistanceOhm'), n.resistanceOhm, { positive: true, unit: 'Ω' });
@@ -148,6 +149,14 @@ function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void
   c.number(join(path, 'nudgeConductanceS'), n.nudgeConductanceS, { min: 0, unit: 'S' });
   c.number(join(path, 'noisePsdA2PerHz'), n.noisePsdA2PerHz, { min: 0, unit: 'A²/Hz' });
   if (n.dpi !== undefined) checkDpi(c, join(path, 'dpi'), n.dpi);
+}
+
+/** Every neuron has a DPI pair on a translinear profile, none on a linear one (the first offender is named). */
+function checkCircuitKind(c: Checker, profile: unknown, neurons: unknown): void {
+  if (!Array.isArray(neurons)) return;
+  const translinear = (profile as { circuit?: { kind?: unknown } } | null)?.circuit?.kind === 'translinear';
+  const k = neurons.findIndex((n) => ((n as { dpi?: unknown } | null)?.dpi !== undefined) !== translinear);
+  if (k >= 0) c.fail(`neurons[${k}].dpi`, translinear ? `expected a DPI pair: profile.circuit.kind is 'translinear'` : `expected none: profile.circuit.kind is 'linear'`);
 }
 
 /** A translinear neuron's DPI pair: every current > 0 A, 0 < κ ≤ 1, T > 0 K, the common mode above each half's I_th/I_unit. */

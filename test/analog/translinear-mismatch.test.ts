@@ -65,6 +65,9 @@ describe('translinear mismatch: lognormal currents from σ_VT', () => {
     expect(() => validateCircuit(raw)).not.toThrow();
     raw.neurons[3].dpi.minus.tauCurrentA = -1e-12;
     expect(() => validateCircuit(raw)).toThrow(/neurons\[3\]\.dpi\.minus\.tauCurrentA/);
+    const missing = JSON.parse(JSON.stringify(ir));
+    delete missing.neurons[5].dpi;
+    expect(() => validateCircuit(missing)).toThrow(/neurons\[5\]\.dpi: expected a DPI pair/);
     expect(() => validateProfile({ format: 'nla-profile/1', extends: 'translinear', name: 'x', circuit: { kind: 'translinear', commonModeUnits: 0.01 } })).toThrow(/circuit\.commonModeUnits/);
     expect(() => validateProfile({ format: 'nla-profile/1', extends: 'translinear', name: 'x', circuit: { kind: 'translinear', kappa: 1.5 } })).toThrow(/circuit\.kappa/);
   });
