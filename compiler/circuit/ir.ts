@@ -1,4 +1,5 @@
 import type { Activation } from '../../core/activation.js';
+import type { DpiParams } from '../../hardware-models/components/dpi-neuron.js';
 import type { CurrentSensingParams } from '../../hardware-models/components/current-sensing.js';
 import type { InputFilterParams } from '../../hardware-models/components/input-filter.js';
 import type { LeadParams } from '../../hardware-models/components/lead-stage.js';
@@ -41,6 +42,11 @@ export interface NeuronCircuit {
   nudgeConductanceS: number;
   /** White current noise, one-sided PSD in A²/Hz (0 = none). */
   noisePsdA2PerHz: number;
+  /**
+   * Translinear profiles only: the neuron's differential DPI pair (components/dpi-neuron.ts) in SI, on the
+   * membrane's capacitor; the membrane's g_L then only scales the weights (w = G/g_L). Absent: linear.
+   */
+  dpi?: DpiParams;
 }
 
 /** The input low-pass: τ_in = R C. */

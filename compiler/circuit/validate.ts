@@ -37,6 +37,7 @@ export function validateCircuit(raw: unknown, file?: string): CircuitIR {
   }
   const pops = checkStructure(c, o.structure);
   checkComponents(c, 'neurons', o.neurons, pops, ['hidden', 'output'], checkNeuron);
+  checkCircuitKind(c, o.profile, o.neurons);
   checkComponents(c, 'inputs', o.inputs, pops, ['input'], (cc, path, n) => {
     cc.onlyFields(path, n, ['realises', 'population', 'index', 'resistanceOhm', 'capacitanceF']);
     cc.number(join(path, 'resistanceOhm'), n.resistanceOhm, { positive: true, unit: 'Ω' });
@@ -127,7 +128,7 @@ function checkComponents(
 }
 
 function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void {
-  c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz']);
+  c.onlyFields(path, n, ['realises', 'population', 'index', 'membrane', 'transfer', 'rateUnit', 'errorUnit', 'nudgeConductanceS', 'noisePsdA2PerHz', 'dpi']);
   const m = c.object(join(path, 'membrane'), n.membrane);
   if (m) {
     c.onlyFields(join(path, 'membrane'), m, ['capacitanceF', 'leakConductanceS', 'restV', 'railLowV', 'railHighV']);
@@ -147,6 +148,37 @@ function checkNeuron(c: Checker, path: string, n: Record<string, unknown>): void
   unit(c, join(path, 'errorUnit'), n.errorUnit);
   c.number(join(path, 'nudgeConductanceS'), n.nudgeConductanceS, { min: 0, unit: 'S' });
   c.number(join(path, 'noisePsdA2PerHz'), n.noisePsdA2PerHz, { min: 0, unit: 'A²/Hz' });
+  if (n.dpi !== undefined) checkDpi(c, join(path, 'dpi'), n.dpi);
+}
+
+/** Every neuron has a DPI pair on a translinear profile, none on a linear one (the first offender is named). */
+function checkCircuitKind(c: Checker, profile: unknown, neurons: unknown): void {
+  if (!Array.isArray(neurons)) return;
+  const translinear = (profile as { circuit?: { kind?: unknown } } | null)?.circuit?.kind === 'translinear';
+  const k = neurons.findIndex((n) => ((n as { dpi?: unknown } | null)?.dpi !== undefined) !== translinear);
+  if (k >= 0) c.fail(`neurons[${k}].dpi`, translinear ? `expected a DPI pair: profile.circuit.kind is 'translinear'` : `expected none: profile.circuit.kind is 'linear'`);
+}
+
+/** A translinear neuron's DPI pair: every current > 0 A, 0 < κ ≤ 1, T > 0 K, the common mode above each half's I_th/I_unit. */
+function checkDpi(c: Checker, path: string, v: unknown): void {
+  const d = c.object(path, v);
+  if (!d) return;
+  c.onlyFields(path, d, ['kappa', 'temperatureK', 'unitCurrentA', 'commonModeUnits', 'designGain', 'plus', 'minus']);
+  c.number(join(path, 'kappa'), d.kappa, { positive: true, max: 1 });
+  c.number(join(path, 'temperatureK'), d.temperatureK, { positive: true, unit: 'K' });
+  const unitA = c.number(join(path, 'unitCurrentA'), d.unitCurrentA, { positive: true, unit: 'A' });
+  const m = c.number(join(path, 'commonModeUnits'), d.commonModeUnits, { positive: true, unit: 'units' });
+  c.number(join(path, 'designGain'), d.designGain, { positive: true });
+  for (const side of ['plus', 'minus']) {
+    const sp = join(path, side);
+    const h = c.object(sp, d[side]);
+    if (!h) continue;
+    c.onlyFields(sp, h, ['tauCurrentA', 'thresholdCurrentA', 'inputScale']);
+    c.number(join(sp, 'tauCurrentA'), h.tauCurrentA, { positive: true, unit: 'A' });
+    const th = c.number(join(sp, 'thresholdCurrentA'), h.thresholdCurrentA, { positive: true, unit: 'A' });
+    c.number(join(sp, 'inputScale'), h.inputScale, { positive: true });
+    if (th !== undefined && unitA !== undefined && m !== undefined && !(m > th / unitA)) c.fail(join(path, 'commonModeUnits'), `expected more than ${side}.thresholdCurrentA/unitCurrentA = ${th / unitA} units, got ${m}`);
+  }
 }
 
 function unit(c: Checker, path: string, v: unknown): void {

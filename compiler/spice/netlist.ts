@@ -29,6 +29,8 @@ import type { SpiceNetlist, SpiceOptions, SpiceOutput } from './types.js';
  * every other signal 0-referenced. The returned `outputs` say how to map each read node back.
  */
 export function emitSpice(ir: CircuitIR, o: SpiceOptions): SpiceNetlist {
+  const dpi = ir.neurons.find((n) => n.dpi);
+  if (dpi) throw new UsageError(`the SPICE emitter has no translinear (DPI) neurons: ${dpi.realises} of profile '${ir.profile.name}' is a DPI pair; run this circuit on the analog engine, or compile it with a linear profile`);
   const at = indices(ir);
   const needsMismatch = readsMismatch(ir);
   const outputs = outputList(ir, o, at);

@@ -4,6 +4,7 @@ import type { NeuronMeasurement, UnitMeter } from '../../compiler/circuit/passes
 import { membraneRate, membraneTauS } from '../../hardware-models/components/membrane.js';
 import { createIntegrator } from './ode/registry.js';
 import { throwIfFailed } from './ode/ode.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * Calibration measurements on the emulator, as a test bench would make them on a chip:
@@ -13,11 +14,13 @@ import { throwIfFailed } from './ode/ode.js';
  *   nominal weight, the settled membrane deflection over the nominal one;
  * - the transfer function's gain and offset by a least-squares fit of ρ_eff(u) = a ρ(u − o) to a sweep;
  * - each synapse's gain by a DC measurement of the array alone (synapseGains).
+ * Translinear (DPI) neurons are refused with a UsageError (exit 2): their τ and gain are bias currents.
  */
 export const emulatorMeter: UnitMeter = {
   measureSynapses: (ir, nominal, index) => synapseGains(ir.arrays[index]!, nominal.arrays[index]!, ir.voltsPerUnit),
   measure(ir, nominal, index): NeuronMeasurement {
     const n = ir.neurons[index]!;
+    if (n.dpi) throw new UsageError(`--calibrate measures linear membranes only: ${n.realises} of profile '${ir.profile.name}' is a translinear DPI pair (its τ and gain are set by bias currents, which this meter does not trim); compile without --calibrate`);
     const V = ir.voltsPerUnit;
     return {
       tauS: stepResponseTau(n.membrane),

@@ -10,6 +10,8 @@ import { plasticityModel, type PlasticityModel } from '../../hardware-models/com
 import { arrayWeights } from '../../hardware-models/components/synapse-array.js';
 import { depressingPopulation, type DepressingPopulation } from '../../hardware-models/components/depressing-synapse.js';
 import { perModelMs } from '../../hardware-models/units.js';
+import { dpiMeanTauMs, dpiPopulation, type DpiPopulation } from '../../hardware-models/components/dpi-neuron.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * Per-neuron realisation of a prospective unit, in model units (ms): lead stages (`lead` 1, with τ_L,
@@ -51,6 +53,11 @@ export interface AnalogModel extends MembranePopulation {
    * of the forward projection whose update it takes transposed; −1 otherwise.
    */
   mirrorOf: Int32Array;
+  /**
+   * Translinear circuits: every neuron's DPI pair in model units (components/dpi-neuron.ts); the state then
+   * holds each neuron's common mode s = (I⁺ + I⁻)/I_unit beside u, and τ is the pair's mean τ. null: linear.
+   */
+  dpi: DpiPopulation | null;
 }
 
 export type CarrierModel = { kind: 'wire' } | { kind: 'rate' } | { kind: 'depressing'; pools: DepressingPopulation };
@@ -65,12 +72,14 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     { timeScale: ts, voltsPerUnit: V, restV: ir.profile.membrane.restV },
   );
   const gL = Float64Array.from(perNeuron, (n) => n.membrane.leakConductanceS);
+  const dpi = dpiOf(perNeuron, ts);
+  if (dpi) membranes.tauMs = dpiMeanTauMs(dpi);
   const graph = graphOf(ir, pops, projectionsOf(ir, pops, gL), membranes.tauMs, perNeuron);
   const beta = ir.structure.beta;
   return {
     ir,
     graph,
-    exactNla: ir.profile.rateUnit.kind === 'exact' && ir.profile.errorUnit.kind === 'exact',
+    exactNla: ir.profile.rateUnit.kind === 'exact' && ir.profile.errorUnit.kind === 'exact' && !dpi,
     // fields listed, not spread: a literal keeps one hidden class for every model (the hot loops stay monomorphic)
     tauMs: membranes.tauMs,
     theta: membranes.theta,
@@ -84,7 +93,16 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
     plastic: ir.arrays.map((a) => (a.plastic ? plasticityModel(a.plastic, a.lsbWeight, a.realisation.kind === 'dac' ? a.realisation.bits : 16, ts) : null)),
     carriers: ir.arrays.map((a) => carrierModel(a.carrier, ts)),
     mirrorOf: Int32Array.from(graph.projections, (p, k) => (ir.structure.feedback === 'transpose' && ir.arrays[k]!.plastic && p.role === 'feedback' && p.feedbackOf !== null ? p.feedbackOf : -1)),
+    dpi,
   };
+}
+
+/** The DPI pairs of a translinear circuit, or null when no neuron has one; a circuit mixing the two kinds is refused. */
+function dpiOf(perNeuron: NeuronCircuit[], timeScale: number): DpiPopulation | null {
+  const without = perNeuron.filter((n) => !n.dpi);
+  if (without.length === perNeuron.length) return null;
+  if (without.length) throw new UsageError(`the circuit mixes translinear and linear neurons: ${without[0]!.realises} has no dpi while ${perNeuron.find((n) => n.dpi)!.realises} has one; compile every neuron with the same profile`);
+  return dpiPopulation(perNeuron.map((n) => n.dpi!), perNeuron.map((n) => n.membrane.capacitanceF), timeScale);
 }
 
 /** An array's carrier in model units (pools: τ_rec in model ms). */

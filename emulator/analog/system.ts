@@ -29,11 +29,13 @@ import { TopDownPools } from './pools.js';
 import { settleWithPools, TopDownDynamics } from './top-down.js';
 import { ModeLock } from './mode-lock.js';
 import { CircuitJacobian } from './circuit-jacobian.js';
+import { dpiDriveCoefficients, dpiPairRates, dpiSettledCommonMode } from '../../hardware-models/components/dpi-neuron.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
  *   y = [u (N) | r̄_in (stimulus inputs) | lead-stage states of rates (N) | of errors (N) | depressing
- *        top-down pools (pools.ts) | plastic weights],
+ *        top-down pools (pools.ts) | DPI common modes (N, translinear circuits) | plastic weights],
  * assembled from the component models (hardware-models/components: membrane and rails, input filter,
  * lead stage, current-sensing/exact look-ahead, plastic synapse), whose equations are integrated here as
  * they are written there; the network part (W r̄, ē, ρ) is the digital engine's.
@@ -47,7 +49,10 @@ import { CircuitJacobian } from './circuit-jacobian.js';
  *   r = k ρ + (1 − k) z, τ_p ż = ρ − z (k = τ_L/τ_p) make it explicit and stiff.
  * Rails hold u inside [low, high]; plasticity (Eq. 8) runs as part of the state, mirrored error arrays
  * included (mirrored-plasticity.ts). Top-down arrays that read a carried signal instead of u (a rate, or
- * depressing pools) go through TopDownDynamics (top-down.ts).
+ * depressing pools) go through TopDownDynamics (top-down.ts). Translinear circuits (model.dpi) replace the
+ * membrane equation by each neuron's DPI pair (components/dpi-neuron.ts): u̇ = k_b b + k_0 with b = θ − u + I
+ * the membrane's drive, so 1/k_b takes τ's place in the implicit solve, and the common modes s integrate
+ * beside u; u itself stays the state, so probes read u = (I⁺ − I⁻)/I_unit as on every other circuit.
  */
 export class AnalogSystem implements OdeSystem {
   readonly size: number;
@@ -63,6 +68,8 @@ export class AnalogSystem implements OdeSystem {
   readonly oZe: number;
   /** Offset of the depressing pools' block (pools.size states). */
   readonly oX: number;
+  /** Offset of the DPI common modes' block (N states on translinear circuits, else none). */
+  readonly oS: number;
   readonly oW: number[];
   /** The top-down carriers (rate, depressing pools) of arrays that read a presynaptic voltage. */
   readonly pools: TopDownPools;
@@ -87,6 +94,12 @@ export class AnalogSystem implements OdeSystem {
   private readonly tv: Float64Array;
   private readonly ts: Float64Array;
   private readonly zero: Float64Array;
+  /** Translinear circuits: ṡ of the common modes, 1/k_b (the τ of the implicit solve) and k_0 per neuron. */
+  private readonly sDot: Float64Array;
+  private readonly tauEff: Float64Array | null;
+  private readonly dpiK0: Float64Array;
+  /** DPI pairs that clipped (neuron index → the last occasion, in words). */
+  private readonly dpiClipped = new Map<number, string>();
   /** Digital plasticity: κ_ij (realised weight per code·lsb) and the codes. */
   private readonly codes: Array<Float64Array | null>;
   private readonly kappa: Array<Float64Array | null>;
@@ -115,7 +128,8 @@ export class AnalogSystem implements OdeSystem {
     this.pools = new TopDownPools(model, this.layout, this.oX);
     this.dynamics = !micro ? new SomaticDynamics(this.layout, this.workspace) : this.pools.any ? new TopDownDynamics(this.layout, this.workspace, this.pools) : new MicrocircuitDynamics(this.layout, this.workspace);
     this.direct = useLayered ? new LayeredSolver(this.layout, this.workspace, this.dynamics) : new DenseSolver(this.layout, this.workspace, this.dynamics);
-    let off = this.oX + this.pools.size;
+    this.oS = this.oX + this.pools.size;
+    let off = this.oS + (model.dpi ? N : 0);
     this.oW = g.projections.map((p, k) => {
       const o = off;
       if (learn && model.plastic[k]) off += p.rows * p.cols;
@@ -131,6 +145,9 @@ export class AnalogSystem implements OdeSystem {
     this.tmp = new Float64Array(N);
     this.tmp2 = new Float64Array(N);
     this.zero = new Float64Array(N);
+    this.sDot = new Float64Array(model.dpi ? N : 0);
+    this.tauEff = model.dpi ? new Float64Array(N) : null;
+    this.dpiK0 = new Float64Array(model.dpi ? N : 0);
     this.tv = new Float64Array(g.outputs.length);
     this.ts = new Float64Array(g.outputs.length);
     const ir = model.ir;
@@ -160,7 +177,7 @@ export class AnalogSystem implements OdeSystem {
     };
     for (const inp of g.inputs) if (inp.constantRate !== null) this.workspace.rbarIn.fill(inp.constantRate, inp.offset, inp.offset + inp.size);
     this.switching = ModeLock.of(this);
-    this.jacobian = CircuitJacobian.of(this, this.dynamics instanceof SomaticDynamics && this.pools.size === 0 && !learn);
+    this.jacobian = CircuitJacobian.of(this, this.dynamics instanceof SomaticDynamics && this.pools.size === 0 && !learn && !model.dpi);
   }
 
   /** ē at the last evaluation (the error lead stages' input). */
@@ -175,6 +192,7 @@ export class AnalogSystem implements OdeSystem {
     if (i < this.oZe) return `rate lead stage of ${neuronLabel(g, i - this.oZr)}`;
     if (i < this.oX) return `error lead stage of ${neuronLabel(g, i - this.oZe)}`;
     if (i < this.oX + this.pools.size) return this.pools.componentName(i - this.oX);
+    if (this.model.dpi && i < this.oS + g.nNeurons) return `DPI common mode of ${neuronLabel(g, i - this.oS)}`;
     for (let k = g.projections.length - 1; k >= 0; k--) {
       const p = g.projections[k]!;
       if (this.learn && this.model.plastic[k] && i >= this.oW[k]!) {
@@ -211,7 +229,19 @@ export class AnalogSystem implements OdeSystem {
     y.set(w.rbarIn.subarray(0, this.graph.nStimulusInputs), this.oIn);
     this.settlePools(y);
     this.settleLeads(y);
+    this.settleCommonModes(y);
     return y;
+  }
+
+  /** DPI common modes at the halves' steady states for the initial u (translinear circuits). */
+  private settleCommonModes(y: Float64Array): void {
+    const d = this.model.dpi;
+    if (!d) return;
+    for (let i = 0; i < this.graph.nNeurons; i++) {
+      const s = dpiSettledCommonMode(d, i, y[i]!);
+      if (!(s > Math.abs(y[i]!))) throw new UsageError(`the DPI pair of ${neuronLabel(this.graph, i)} cannot hold its initial u = ${y[i]} units (common mode ${s} units): raise circuit.commonModeUnits`);
+      y[this.oS + i] = s;
+    }
   }
 
   /** Depressing pools at their steady state x* = 1/(1 + d ρ) for the workspace's u (into the pools and y). */
@@ -316,6 +346,7 @@ export class AnalogSystem implements OdeSystem {
     if (m.rate.any.lead) leadStateRhs(m.rate, w.rho, y, dy, this.oZr);
     if (m.err.any.lead) leadStateRhs(m.err, this.ebar, y, dy, this.oZe);
     if (this.pools.size) this.pools.rhs(dy);
+    if (m.dpi) dy.set(this.sDot, this.oS);
     this.plasticity(y, dy);
     return null;
   };
@@ -351,12 +382,56 @@ export class AnalogSystem implements OdeSystem {
       for (let i = 0; i < N; i++) d[i] = this.rLead[i]! - w.rho[i]!;
       forwardNet(this.layout, w, d, input, 1);
     }
+    if (m.dpi) return this.translinearRate(y, udot, t);
     if (!m.rate.any.exact && !m.err.any.exact) {
       membraneRhs(m, w.u, input, udot);
       return null;
     }
     membraneDrive(m, w.u, input, this.b);
     return this.solveImplicit(udot, t);
+  }
+
+  /**
+   * Translinear circuits: u̇ = k_b b + k_0 per DPI pair (b = θ − u + I, the membrane's drive), explicit with
+   * lead stages only, else the implicit solve with τ_eff = 1/k_b and b + k_0/k_b; then ṡ at the drive that
+   * u̇ implies. Beyond the class-A range an input current clips at 0, as in the circuit; such pairs are
+   * recorded (dpiClippedPairs).
+   */
+  private translinearRate(y: Float64Array, udot: Float64Array, t: number): IntegrationFailure | null {
+    const m = this.model;
+    const d = m.dpi!;
+    const N = this.graph.nNeurons;
+    const u = this.workspace.u;
+    const b = this.b;
+    membraneDrive(m, u, this.input, b);
+    const implicit = m.rate.any.exact || m.err.any.exact;
+    if (implicit) {
+      for (let i = 0; i < N; i++) {
+        const { kb, k0 } = dpiDriveCoefficients(d, i, u[i]!, y[this.oS + i]!, b[i]!);
+        this.tauEff![i] = 1 / kb;
+        this.dpiK0[i] = k0;
+        b[i] = b[i]! + k0 / kb;
+      }
+      const fail = this.solveImplicit(udot, t);
+      if (fail) return fail;
+      for (let i = 0; i < N; i++) b[i] = (udot[i]! - this.dpiK0[i]!) * this.tauEff![i]!;
+    }
+    const r = { uDot: 0, sDot: 0 };
+    for (let i = 0; i < N; i++) {
+      const note = dpiPairRates(d, i, u[i]!, y[this.oS + i]!, b[i]!, r);
+      if (note) this.dpiClipped.set(i, `${note} at t = ${t} ms`);
+      if (!implicit) udot[i] = r.uDot;
+      this.sDot[i] = r.sDot;
+    }
+    return null;
+  }
+
+  /**
+   * The DPI pairs that left the class-A domain in some evaluation (neuron label → the last occasion), trial
+   * stages of rejected steps included: an upper bound on where the accepted run clipped.
+   */
+  get dpiClippedPairs(): Array<{ neuron: string; what: string }> {
+    return [...this.dpiClipped].map(([i, what]) => ({ neuron: neuronLabel(this.graph, i), what }));
   }
 
   /**
@@ -370,8 +445,9 @@ export class AnalogSystem implements OdeSystem {
     const N = this.graph.nNeurons;
     const b = this.b;
     const tmp = this.tmp2;
+    const tau = this.tauEff ?? m.tauMs;
     const apply = (v: Float64Array, out: Float64Array) => {
-      for (let i = 0; i < N; i++) out[i] = m.tauMs[i]! * v[i]!;
+      for (let i = 0; i < N; i++) out[i] = tau[i]! * v[i]!;
       if (m.rate.any.exact) {
         lookaheadTerm(m.rate, w.drho, v, tmp);
         forwardNet(L, w, tmp, out, -1);
@@ -385,7 +461,7 @@ export class AnalogSystem implements OdeSystem {
     };
     let failed: IntegrationFailure | null = null;
     const precond = (r: Float64Array, out: Float64Array) => {
-      for (let i = 0; i < N; i++) out[i] = r[i]! / m.tauMs[i]!;
+      for (let i = 0; i < N; i++) out[i] = r[i]! / tau[i]!;
       if (m.rate.any.exact && !failed) {
         const x = new Float64Array(N);
         const fail = this.direct.solve(out, x);

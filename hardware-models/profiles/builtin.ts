@@ -1,4 +1,5 @@
 import { PROFILE_FORMAT, type Profile } from './profile.js';
+import { TRANSLINEAR_PROFILE } from './translinear.js';
 
 /**
  * Built-in hardware profiles. The figures and where they come from are in docs/hardware.md; in short:
@@ -30,6 +31,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'exact' },
     noise: null,
     plasticity: { kind: 'ideal' },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 8, trimRange: 0.3, offsetTrimV: 0.05 },
     // no circuit, no current: the estimate says why instead of reporting numbers (power-model.ts)
     power: null,
@@ -50,6 +52,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0.05 },
     noise: { temperatureK: 300, excessFactor: 2 },
     plasticity: { kind: 'analog', leakTauS: 100 },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
     power: {
       // 180 nm CMOS at 1.8 V, as DYNAP-SE (Moradi et al. 2018) and DYNAP-SE2 (Richter et al. 2024)
@@ -85,6 +88,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.02, lookaheadSigma: 0.05 },
     noise: { temperatureK: 300, excessFactor: 2 },
     plasticity: { kind: 'digital', updatePeriodS: 5e-6, stochasticRounding: true },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 6, trimRange: 0.3, offsetTrimV: 0.05 },
     power: {
       // 65 nm CMOS core supply 1.2 V (BrainScaleS-2, Pehle et al. 2022)
@@ -120,6 +124,7 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
     errorUnit: { kind: 'lead', poleRatio: 0.0056, lookaheadSigma: 0.05 },
     noise: null,
     plasticity: { kind: 'digital', updatePeriodS: 1e-4, stochasticRounding: true },
+    circuit: { kind: 'linear' },
     calibration: { trimBits: 10, trimRange: 0.1, offsetTrimV: 0.01 },
     power: {
       // ±12 V rails: bias currents flow rail to rail
@@ -137,4 +142,5 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
       plasticityUpdateEnergyJ: 100e-9,
     },
   },
+  translinear: TRANSLINEAR_PROFILE,
 };

@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import type { Profile } from './profile.js';
+import { thermalVoltageV } from '../components/ekv.js';
 
 /**
  * An operating corner: where a chip sits in process, supply and temperature, as a shift of every
@@ -11,8 +12,8 @@ import type { Profile } from './profile.js';
  *   the opposite; `typical` not at all. Assumption (docs/hardware.md, "Monte Carlo and corners"): the
  *   global spread of a class is as large as its local σ, and a corner sits at ±3σ of it, as foundry corners do.
  * - `supplyScale`: the supply rails' span scaled about the low rail (0.9 = a supply 10 % low): less headroom.
- * - `temperatureK`: the die temperature. Thermal noise power scales with T (k_B T); circuits whose
- *   currents depend on the thermal voltage (the translinear profile) follow it too. `null`: the profile's.
+ * - `temperatureK`: the die temperature. Thermal noise power scales with T (k_B T); the translinear
+ *   profile's DPI pairs run at it (U_T = k_B T/q: τ ∝ T with fixed bias currents). `null`: the profile's.
  */
 export interface Corner {
   /** Name as the user wrote it, e.g. `slow+low-supply+hot`. */
@@ -89,6 +90,14 @@ export interface CornerShift {
   synapseGain: number;
   rateLookahead: number;
   errorLookahead: number;
+  /**
+   * Translinear DPI pairs: factors on I_τ, I_th and the input currents, a global threshold-voltage shift
+   * of kσ_VT of each device class: I × exp(∓κ kσ_VT/U_T) (slow: less current, so τ = C U_T/(κ I_τ) up);
+   * 1 on linear profiles.
+   */
+  dpiTauCurrent: number;
+  dpiThresholdCurrent: number;
+  dpiInputCurrent: number;
 }
 
 export function cornerShift(c: Corner, p: Profile): CornerShift {
@@ -104,9 +113,18 @@ export function cornerShift(c: Corner, p: Profile): CornerShift {
     synapseGain: down(p.synapses.gainSigma),
     rateLookahead: look(p.rateUnit),
     errorLookahead: look(p.errorUnit),
+    ...dpiShift(s, p),
   };
   for (const [k, v] of Object.entries(shift)) {
     if (typeof v === 'number' && !(v > 0)) throw new UsageError(`corner '${c.name}': ${c.sigmas}σ of profile '${p.name}' takes the ${k} factor to ${v}; use fewer --corner-sigmas`);
   }
   return shift;
+}
+
+/** The DPI currents' factors for a process shift of s σ (the thermal voltage at the profile's temperature). */
+function dpiShift(s: number, p: Profile): Pick<CornerShift, 'dpiTauCurrent' | 'dpiThresholdCurrent' | 'dpiInputCurrent'> {
+  const c = p.circuit;
+  if (c.kind !== 'translinear') return { dpiTauCurrent: 1, dpiThresholdCurrent: 1, dpiInputCurrent: 1 };
+  const f = (sigmaV: number) => Math.exp((-s * c.kappa * sigmaV) / thermalVoltageV(c.temperatureK));
+  return { dpiTauCurrent: f(c.tauSigmaV), dpiThresholdCurrent: f(c.thresholdSigmaV), dpiInputCurrent: f(c.inputSigmaV) };
 }

@@ -34,6 +34,29 @@ export type TopDownCarrier =
   | { kind: 'rate' }
   | { kind: 'depressing'; recoveryRatio: number; recoverySigma: number; releaseSigma: number };
 
+/**
+ * What the neurons are built of. `linear`: the conductance membrane C dV/dt = −g_L (V − E) + I
+ * (membrane.ts). `translinear`: each neuron a differential pair of subthreshold DPI low-passes
+ * (components/dpi-neuron.ts), u = (I⁺ − I⁻)/I_unit, biases sized at `biasTemperatureK` (I_τ = C U_T/(κ τ),
+ * I_th = `thresholdCurrentA`) and run at `temperatureK`; `commonModeUnits` m sets the operating point
+ * (linear regime: m I_unit ≫ I_th); σ_VT of each device class (leak bias, threshold, input) gives lognormal
+ * current mismatch with σ_ln = κ σ_VT / U_T.
+ */
+export type NeuronCircuitKind =
+  | { kind: 'linear' }
+  | {
+      kind: 'translinear';
+      kappa: number;
+      temperatureK: number;
+      biasTemperatureK: number;
+      unitCurrentA: number;
+      thresholdCurrentA: number;
+      commonModeUnits: number;
+      tauSigmaV: number;
+      thresholdSigmaV: number;
+      inputSigmaV: number;
+    };
+
 export interface Profile {
   format: typeof PROFILE_FORMAT;
   name: string;
@@ -71,6 +94,8 @@ export interface Profile {
   errorUnit: ErrorUnit;
   noise: { temperatureK: number; excessFactor: number } | null;
   plasticity: PlasticityRealisation;
+  /** The neuron circuit: linear conductance membranes, or translinear DPI pairs. */
+  circuit: NeuronCircuitKind;
   /** Trim DACs used by `--calibrate`: bits and relative range (±) of the τ and gain trims, offset range in volts. */
   calibration: { trimBits: number; trimRange: number; offsetTrimV: number };
   /**
@@ -97,6 +122,7 @@ export function profileSummary(p: Profile): Record<string, string> {
     noise: p.noise ? `thermal, ${p.noise.temperatureK} K ×${p.noise.excessFactor}` : 'none',
     'error path': p.feedbackArray === 'exact' ? 'the forward arrays, transposed' : `separate arrays, ${p.feedbackPlasticity === 'mirrored' ? 'mirrored plasticity (learn Ẇᵀ)' : 'fixed (feedback alignment)'}`,
     'top-down': p.topDown.kind === 'depressing' ? `depressing synapses, τ_rec = ${p.topDown.recoveryRatio}·τ (σ ${pct(p.topDown.recoverySigma)}), a, d σ ${pct(p.topDown.releaseSigma)}` : p.topDown.kind === 'rate' ? 'rate ρ(u)' : 'wire',
+    'neuron circuit': p.circuit.kind === 'translinear' ? `translinear DPI pairs, κ ${p.circuit.kappa}, ${p.circuit.temperatureK} K, I_unit ${p.circuit.unitCurrentA} A, I_th ${p.circuit.thresholdCurrentA} A, common mode ${p.circuit.commonModeUnits} units, σ_VT ${p.circuit.tauSigmaV}/${p.circuit.thresholdSigmaV}/${p.circuit.inputSigmaV} V` : 'linear membranes',
     plasticity: p.plasticity.kind === 'digital' ? `digital register, update every ${fmtS(p.plasticity.updatePeriodS)}${p.plasticity.stochasticRounding ? ', stochastic rounding' : ''}` : p.plasticity.kind === 'analog' ? `analog capacitor, τ_leak ${fmtS(p.plasticity.leakTauS)}` : 'ideal',
     power: powerSummary(p.power),
   };

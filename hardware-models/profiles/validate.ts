@@ -4,7 +4,7 @@ import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
 import { AREA_CLASSES, BIAS_CLASSES, type PowerModel } from '../power/power-model.js';
 import { BUILTIN_PROFILES } from './builtin.js';
-import { PROFILE_FORMAT, type ErrorUnit, type Profile, type RateUnit, type TopDownCarrier } from './profile.js';
+import { PROFILE_FORMAT, type ErrorUnit, type NeuronCircuitKind, type Profile, type RateUnit, type TopDownCarrier } from './profile.js';
 
 /**
  * Validates a profile object. A user profile may name a built-in one in `extends` and override any
@@ -42,7 +42,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
     const { extends: _drop, ...rest } = o;
     o = merge(BUILTIN_PROFILES[name], { description: `derived from ${name}`, ...rest }) as Record<string, unknown>;
   }
-  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'feedbackPlasticity', 'topDown', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration', 'power']);
+  c.onlyFields('', o, ['format', 'name', 'description', 'timeScale', 'voltsPerUnit', 'membrane', 'transfer', 'synapses', 'feedbackArray', 'feedbackPlasticity', 'topDown', 'rateUnit', 'errorUnit', 'noise', 'plasticity', 'calibration', 'power', 'circuit']);
   if (o.format !== PROFILE_FORMAT) c.fail('format', `expected '${PROFILE_FORMAT}', got ${describe(o.format)}`);
   const pos = (path: string, v: unknown, unit?: string) => c.number(path, v, { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
   const sigma = (path: string, v: unknown) => c.number(path, v, { min: 0, max: 1 }) ?? 0;
@@ -80,6 +80,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
     errorUnit: errorUnit(c, 'errorUnit', o.errorUnit),
     noise: noise(c, o.noise),
     plasticity: plasticity(c, 'plasticity', o.plasticity),
+    circuit: neuronCircuit(c, 'circuit', o.circuit),
     calibration: {
       trimBits: c.number('calibration.trimBits', cal.trimBits, { integer: true, min: 1, max: 16 }) ?? 6,
       trimRange: c.number('calibration.trimRange', cal.trimRange, { positive: true, max: 1 }) ?? 0.3,
@@ -153,6 +154,37 @@ function topDown(c: Checker, path: string, v: unknown): TopDownCarrier {
   }
   c.onlyFields(path, o, ['kind']);
   return { kind: kind ?? 'wire' };
+}
+
+/** The neuron circuit kind (absent: linear); a translinear circuit's currents, κ, temperatures and σ_VT. */
+function neuronCircuit(c: Checker, path: string, v: unknown): NeuronCircuitKind {
+  if (v === undefined) return { kind: 'linear' };
+  const o = c.object(path, v);
+  if (!o) return { kind: 'linear' };
+  const kind = c.oneOf(join(path, 'kind'), o.kind, ['linear', 'translinear'] as const);
+  if (kind !== 'translinear') {
+    c.onlyFields(path, o, ['kind']);
+    return { kind: 'linear' };
+  }
+  const fields = ['kappa', 'temperatureK', 'biasTemperatureK', 'unitCurrentA', 'thresholdCurrentA', 'commonModeUnits', 'tauSigmaV', 'thresholdSigmaV', 'inputSigmaV'] as const;
+  c.onlyFields(path, o, ['kind', ...fields]);
+  const pos = (k: string, unit?: string) => c.number(join(path, k), o[k], { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
+  const sigmaV = (k: string) => c.number(join(path, k), o[k], { min: 0, max: 0.1, unit: 'V' }) ?? 0;
+  const r: NeuronCircuitKind = {
+    kind,
+    kappa: c.number(join(path, 'kappa'), o.kappa, { positive: true, max: 1 }) ?? 0.7,
+    temperatureK: pos('temperatureK', 'K'),
+    biasTemperatureK: pos('biasTemperatureK', 'K'),
+    unitCurrentA: pos('unitCurrentA', 'A'),
+    thresholdCurrentA: pos('thresholdCurrentA', 'A'),
+    commonModeUnits: pos('commonModeUnits', 'units'),
+    tauSigmaV: sigmaV('tauSigmaV'),
+    thresholdSigmaV: sigmaV('thresholdSigmaV'),
+    inputSigmaV: sigmaV('inputSigmaV'),
+  };
+  const h = r.thresholdCurrentA / r.unitCurrentA;
+  if (r.commonModeUnits <= h) c.fail(join(path, 'commonModeUnits'), `expected more than I_th/I_unit = ${h} units (each half settles at m − I_th/I_unit, which must be > 0), got ${r.commonModeUnits}`);
+  return r;
 }
 
 function noise(c: Checker, v: unknown): Profile['noise'] {

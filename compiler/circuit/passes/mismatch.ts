@@ -4,6 +4,7 @@ import { UsageError } from '../../../core/errors.js';
 import type { CarrierCircuit, CircuitIR, PassReport, UnitCircuit } from '../ir.js';
 import type { Pass } from './pass.js';
 import { MISMATCH_CLASSES, type MismatchClass } from './mismatch-classes.js';
+import { translinearMismatch } from './mismatch-translinear.js';
 
 const CLASS = MISMATCH_CLASSES;
 
@@ -71,6 +72,7 @@ function mismatch(ir: CircuitIR, p: Profile, seed: number): CircuitIR {
     }
   }
   for (const a of out.arrays) if (a.carrier.kind === 'depressing') depressingMismatch(a.realises, a.carrier, p, draw);
+  translinearMismatch(out, p, root, samples);
   const stats = Object.fromEntries(
     Object.entries(samples).map(([k, xs]) => {
       const mean = xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -1,4 +1,5 @@
 import type { NlaGraph, Projection } from '../../graph/graph.js';
+import { dpiTauCurrentA, type DpiParams } from '../../../hardware-models/components/dpi-neuron.js';
 import { currentNoisePsd } from '../../../hardware-models/components/noise.js';
 import { synapseConductance } from '../../../hardware-models/components/synapse-array.js';
 import type { ErrorUnit, Profile, RateUnit } from '../../../hardware-models/profiles/profile.js';
@@ -63,9 +64,23 @@ function neuronCircuits(g: NlaGraph, p: Profile): NeuronCircuit[] {
         errorUnit: unitCircuit(p.errorUnit, tauS),
         nudgeConductanceS: pop.kind === 'output' ? g.beta * gl : 0,
         noisePsdA2PerHz: p.noise ? currentNoisePsd(p.noise, gl) : 0,
+        ...(p.circuit.kind === 'translinear' ? { dpi: dpiFor(p, tauS) } : {}),
       };
     }),
   );
+}
+
+/**
+ * A translinear neuron's nominal DPI pair: both halves with I_τ = C U_T(T_bias)/(κ τ) (the bias that gives
+ * τ at the temperature the biases were sized at), the profile's I_th, and the input stage designed for
+ * the gain I_th/I_τ.
+ */
+function dpiFor(p: Profile, tauS: number): DpiParams {
+  const c = p.circuit;
+  if (c.kind !== 'translinear') throw new Error('dpiFor: not a translinear profile');
+  const tauCurrentA = dpiTauCurrentA(p.membrane.capacitanceF, c.kappa, c.biasTemperatureK, tauS);
+  const half = () => ({ tauCurrentA, thresholdCurrentA: c.thresholdCurrentA, inputScale: 1 });
+  return { kappa: c.kappa, temperatureK: c.temperatureK, unitCurrentA: c.unitCurrentA, commonModeUnits: c.commonModeUnits, designGain: c.thresholdCurrentA / tauCurrentA, plus: half(), minus: half() };
 }
 
 function inputCircuits(g: NlaGraph, p: Profile): InputCircuit[] {
