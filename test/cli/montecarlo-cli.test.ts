@@ -62,6 +62,8 @@ describe('nla montecarlo', () => {
       [['montecarlo', spec, '--test-set', 'mnist'], /has 6 inputs; MNIST images have 784/],
       [['montecarlo', spec, '--test-set', 'cifar'], /--test-set/],
       [[...args, '--runs', '0'], /--runs/],
+      // thrown inside a worker thread: it comes back with its kind (exit 2) and message
+      [['montecarlo', spec, '--profile', 'translinear', '--runs', '2', '--sensitivity', '0', '--duration', '5ms', '--input', input, '--workers', '2', '--calibrate', '--quiet'], /--calibrate measures linear membranes only: hidden\[0\]/],
     ];
     for (const [a, msg] of cases) {
       const r = nla(...a);
