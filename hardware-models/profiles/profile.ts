@@ -40,7 +40,8 @@ export type TopDownCarrier =
  * (components/dpi-neuron.ts), u = (I⁺ − I⁻)/I_unit, biases sized at `biasTemperatureK` (I_τ = C U_T/(κ τ),
  * I_th = `thresholdCurrentA`) and run at `temperatureK`; `commonModeUnits` m sets the operating point
  * (linear regime: m I_unit ≫ I_th); σ_VT of each device class (leak bias, threshold, input) gives lognormal
- * current mismatch with σ_ln = κ σ_VT / U_T.
+ * current mismatch with σ_ln = κ σ_VT / U_T; the synapses' weight currents mismatch the same way
+ * (`synapseSigmaV`).
  */
 export type NeuronCircuitKind =
   | { kind: 'linear' }
@@ -55,6 +56,12 @@ export type NeuronCircuitKind =
       tauSigmaV: number;
       thresholdSigmaV: number;
       inputSigmaV: number;
+      /**
+       * σ_VT of each synapse's weight transistor, volt: its weight current I_w = I_0 e^{κ V_w/U_T} is
+       * lognormal, σ_ln = κ σ_VT/U_T, per cell from its own stream (in place of `synapses.gainSigma`'s
+       * normal spread, which a translinear profile sets to 0). 0 or absent: none.
+       */
+      synapseSigmaV: number;
     };
 
 export interface Profile {
@@ -122,7 +129,7 @@ export function profileSummary(p: Profile): Record<string, string> {
     noise: p.noise ? `thermal, ${p.noise.temperatureK} K ×${p.noise.excessFactor}` : 'none',
     'error path': p.feedbackArray === 'exact' ? 'the forward arrays, transposed' : `separate arrays, ${p.feedbackPlasticity === 'mirrored' ? 'mirrored plasticity (learn Ẇᵀ)' : 'fixed (feedback alignment)'}`,
     'top-down': p.topDown.kind === 'depressing' ? `depressing synapses, τ_rec = ${p.topDown.recoveryRatio}·τ (σ ${pct(p.topDown.recoverySigma)}), a, d σ ${pct(p.topDown.releaseSigma)}` : p.topDown.kind === 'rate' ? 'rate ρ(u)' : 'wire',
-    'neuron circuit': p.circuit.kind === 'translinear' ? `translinear DPI pairs, κ ${p.circuit.kappa}, ${p.circuit.temperatureK} K, I_unit ${p.circuit.unitCurrentA} A, I_th ${p.circuit.thresholdCurrentA} A, common mode ${p.circuit.commonModeUnits} units, σ_VT ${p.circuit.tauSigmaV}/${p.circuit.thresholdSigmaV}/${p.circuit.inputSigmaV} V` : 'linear membranes',
+    'neuron circuit': p.circuit.kind === 'translinear' ? `translinear DPI pairs, κ ${p.circuit.kappa}, ${p.circuit.temperatureK} K, I_unit ${p.circuit.unitCurrentA} A, I_th ${p.circuit.thresholdCurrentA} A, common mode ${p.circuit.commonModeUnits} units, σ_VT ${p.circuit.tauSigmaV}/${p.circuit.thresholdSigmaV}/${p.circuit.inputSigmaV} V, synapse weight σ_VT ${p.circuit.synapseSigmaV} V` : 'linear membranes',
     plasticity: p.plasticity.kind === 'digital' ? `digital register, update every ${fmtS(p.plasticity.updatePeriodS)}${p.plasticity.stochasticRounding ? ', stochastic rounding' : ''}` : p.plasticity.kind === 'analog' ? `analog capacitor, τ_leak ${fmtS(p.plasticity.leakTauS)}` : 'ideal',
     power: powerSummary(p.power),
   };

@@ -16,6 +16,10 @@ import { PROFILE_FORMAT, type Profile } from './profile.js';
  *   = 2.7 % current mismatch at 300 K. Class A converts the common mode into an offset m (G⁺ − G⁻) of u,
  *   so the offset grows with m σ_VT (docs/hardware.md measures it: minimum-size devices, 3 mV, at m = 4
  *   put the example 2.3 units rms off the digital engine);
+ * - synapses: the weight of a cell is a subthreshold current I_w = I_0 e^{κ V_w/U_T} (a DYNAP-style current
+ *   DAC: 4 bits + sign, as `subthreshold`), so its mismatch is lognormal: σ_VT = 4 mV (a weight transistor of
+ *   about 1 µm², Pelgrom A_VT ≈ 3–4 mV·µm at 180 nm) gives σ_ln = 11 % at 300 K, in place of
+ *   `subthreshold`'s normal 15 % (synapses.gainSigma is 0 here);
  * - no leak conductance exists (τ comes from I_τ), so leakSigma and the rest offset are 0; thermal
  *   (shot) noise of the currents is not modelled (noise: null).
  */
@@ -27,7 +31,7 @@ export const TRANSLINEAR_PROFILE: Profile = {
   voltsPerUnit: 0.1,
   membrane: { capacitanceF: 3e-12, capacitanceSigma: 0.05, leakSigma: 0, restV: 0.9, offsetSigmaV: 0, railLowV: 0, railHighV: 1.8 },
   transfer: { gainSigma: 0.1, offsetSigmaV: 0.005 },
-  synapses: { realisation: { kind: 'dac', bits: 4, fullScale: 'auto' }, gainSigma: 0.15 },
+  synapses: { realisation: { kind: 'dac', bits: 4, fullScale: 'auto' }, gainSigma: 0 },
   feedbackArray: 'separate',
   feedbackPlasticity: 'mirrored',
   topDown: { kind: 'wire' },
@@ -46,6 +50,7 @@ export const TRANSLINEAR_PROFILE: Profile = {
     tauSigmaV: 0.001,
     thresholdSigmaV: 0.001,
     inputSigmaV: 0.001,
+    synapseSigmaV: 0.004,
   },
   calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
   power: {

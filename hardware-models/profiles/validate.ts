@@ -167,7 +167,7 @@ function neuronCircuit(c: Checker, path: string, v: unknown): NeuronCircuitKind 
     return { kind: 'linear' };
   }
   const fields = ['kappa', 'temperatureK', 'biasTemperatureK', 'unitCurrentA', 'thresholdCurrentA', 'commonModeUnits', 'tauSigmaV', 'thresholdSigmaV', 'inputSigmaV'] as const;
-  c.onlyFields(path, o, ['kind', ...fields]);
+  c.onlyFields(path, o, ['kind', ...fields, 'synapseSigmaV']);
   const pos = (k: string, unit?: string) => c.number(join(path, k), o[k], { positive: true, ...(unit ? { unit } : {}) }) ?? 1;
   const sigmaV = (k: string) => c.number(join(path, k), o[k], { min: 0, max: 0.1, unit: 'V' }) ?? 0;
   const r: NeuronCircuitKind = {
@@ -181,6 +181,7 @@ function neuronCircuit(c: Checker, path: string, v: unknown): NeuronCircuitKind 
     tauSigmaV: sigmaV('tauSigmaV'),
     thresholdSigmaV: sigmaV('thresholdSigmaV'),
     inputSigmaV: sigmaV('inputSigmaV'),
+    synapseSigmaV: o.synapseSigmaV === undefined ? 0 : sigmaV('synapseSigmaV'),
   };
   const h = r.thresholdCurrentA / r.unitCurrentA;
   if (r.commonModeUnits <= h) c.fail(join(path, 'commonModeUnits'), `expected more than I_th/I_unit = ${h} units (each half settles at m − I_th/I_unit, which must be > 0), got ${r.commonModeUnits}`);

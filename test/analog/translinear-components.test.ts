@@ -120,7 +120,7 @@ describe('DPI low-pass (Bartolozzi & Indiveri 2007)', () => {
   it('temperature: τ ∝ U_T/I_τ — the compiled pair at 360 K is 1.2× slower than at 300 K with the same biases', () => {
     const g = layeredNetwork([2, 3], { seed: 1 }).build();
     const tauAt = (temperatureK: number, scaleItau = 1) => {
-      const p = validateProfile({ format: 'nla-profile/1', extends: 'translinear', name: 't', circuit: { kind: 'translinear', temperatureK, tauSigmaV: 0, thresholdSigmaV: 0, inputSigmaV: 0 }, membrane: { capacitanceSigma: 0 } });
+      const p = validateProfile({ format: 'nla-profile/1', extends: 'translinear', name: 't', circuit: { kind: 'translinear', temperatureK, tauSigmaV: 0, thresholdSigmaV: 0, inputSigmaV: 0, synapseSigmaV: 0 }, membrane: { capacitanceSigma: 0 } });
       const ir = compileCircuit(g, p);
       for (const n of ir.neurons) {
         n.dpi!.plus.tauCurrentA *= scaleItau;

@@ -34,7 +34,7 @@ function profile(circuit: 'linear' | 'translinear', thresholdCurrentA: number, r
     synapses: { realisation: { kind: 'ideal' }, gainSigma: 0 },
     rateUnit: rate === 'lead' ? { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0, maxRate: 100 } : { kind: 'current-sensing', lookaheadSigma: 0 },
     errorUnit: { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0 },
-    circuit: circuit === 'linear' ? { kind: 'linear' } : { kind: 'translinear', unitCurrentA: UNIT_A, thresholdCurrentA, commonModeUnits: M, tauSigmaV: 0, thresholdSigmaV: 0, inputSigmaV: 0 },
+    circuit: circuit === 'linear' ? { kind: 'linear' } : { kind: 'translinear', unitCurrentA: UNIT_A, thresholdCurrentA, commonModeUnits: M, tauSigmaV: 0, thresholdSigmaV: 0, inputSigmaV: 0, synapseSigmaV: 0 },
   });
 }
 

@@ -34,7 +34,7 @@ function cls(name: string, label: string, field: string, get: (p: Profile) => nu
 
 const lookahead = (u: Profile['rateUnit'] | Profile['errorUnit']): number => ('lookaheadSigma' in u ? u.lookaheadSigma : 0);
 const depressing = (p: Profile) => (p.topDown.kind === 'depressing' ? p.topDown : null);
-type DpiSigma = 'tauSigmaV' | 'thresholdSigmaV' | 'inputSigmaV';
+type DpiSigma = 'tauSigmaV' | 'thresholdSigmaV' | 'inputSigmaV' | 'synapseSigmaV';
 /** A translinear DPI device class (its draws: passes/mismatch-translinear.ts, lognormal in the current). */
 const dpi = (name: string, what: string, key: DpiSigma) =>
   cls(name, `DPI ${what} current (ln)`, `circuit.${key}`, (p) => (p.circuit.kind === 'translinear' ? p.circuit[key] : 0), (p, s) => {
@@ -67,6 +67,7 @@ export const MISMATCH_CLASSES = {
   dpiTau: dpi('dpi-tau', 'leak bias I_τ', 'tauSigmaV'),
   dpiThreshold: dpi('dpi-threshold', 'threshold I_th', 'thresholdSigmaV'),
   dpiInput: dpi('dpi-input', 'input', 'inputSigmaV'),
+  dpiSynapse: dpi('dpi-synapse', 'synapse weight', 'synapseSigmaV'),
   poolUse: cls('pool-use', 'depressing use d (relative)', 'topDown.releaseSigma', (p) => depressing(p)?.releaseSigma ?? 0, (p, s) => {
     if (p.topDown.kind === 'depressing') p.topDown.releaseSigma = s;
   }),

@@ -27,6 +27,7 @@ function sigmaVOf(p: Profile, cls: DpiMismatchClass): number {
  */
 export function translinearMismatch(ir: CircuitIR, p: Profile, root: Rng, samples: Record<string, number[]>): void {
   if (p.circuit.kind !== 'translinear') return;
+  synapseCurrentMismatch(ir, p.circuit.kappa, p.circuit.synapseSigmaV, p.circuit.temperatureK, root, samples);
   for (const n of ir.neurons) {
     const dpi = n.dpi;
     if (!dpi) continue;
@@ -38,6 +39,27 @@ export function translinearMismatch(ir: CircuitIR, p: Profile, root: Rng, sample
         const x = sigmaLn * rng.normal();
         (samples[`DPI ${cls} current (ln)`] ??= []).push(x);
         half[FIELD[cls]] *= Math.exp(x);
+      }
+    }
+  }
+}
+
+/**
+ * The synapses of a translinear profile: each cell's weight current, so its conductance, times
+ * e^{σ_ln ξ}, σ_ln = κ σ_VT/U_T, one stream per array (`dpi-synapse:<array>`), cells in row order, zero
+ * cells skipped. Error arrays `T:…` are cells of their own and draw their own.
+ */
+function synapseCurrentMismatch(ir: CircuitIR, kappa: number, sigmaV: number, temperatureK: number, root: Rng, samples: Record<string, number[]>): void {
+  const sigmaLn = lognormalCurrentSigma(kappa, sigmaV, temperatureK);
+  if (sigmaLn === 0) return;
+  for (const a of ir.arrays) {
+    const rng = root.fork(`dpi-synapse:${a.realises}`);
+    for (const row of a.conductanceS) {
+      for (let j = 0; j < row.length; j++) {
+        if (row[j] === 0) continue;
+        const x = sigmaLn * rng.normal();
+        (samples['synapse weight current (ln)'] ??= []).push(x);
+        row[j]! *= Math.exp(x);
       }
     }
   }
