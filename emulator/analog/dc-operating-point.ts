@@ -41,8 +41,11 @@ export class DcOperatingPoint {
     const m = this.model;
     const N = m.graph.nNeurons;
     const outside = () => w.u.subarray(0, N).some((v, i) => v < m.railLow[i]! || v > m.railHigh[i]!);
-    this.railNodes = 0;
-    if (!outside()) return w.u.subarray(0, N);
+    const atRails = () => (this.railNodes = w.u.subarray(0, N).reduce((k, v, i) => k + (v <= m.railLow[i]! || v >= m.railHigh[i]! ? 1 : 0), 0));
+    if (!outside()) {
+      atRails();
+      return w.u.subarray(0, N);
+    }
     // Newton does not know the rails: where a node would sit beyond one, it sits at the rail. Iterate
     // u ← clamp(u − (f(u) − θ)) (u ← clamp(θ + W r + ē)): the forward part settles in depth + 1 sweeps,
     // the offsets' error feedback is a contraction while its loop gain is below 1.
@@ -57,7 +60,7 @@ export class DcOperatingPoint {
         w.u[i] = c;
       }
       if (change <= 1e-13 * Math.max(1, maxAbs(w.u))) {
-        this.railNodes = w.u.subarray(0, N).reduce((k, v, i) => k + (v === m.railLow[i]! || v === m.railHigh[i]! ? 1 : 0), 0);
+        atRails();
         return w.u.subarray(0, N);
       }
     }

@@ -43,6 +43,25 @@ describe('DC operating point of a compiled layered circuit', () => {
 
 });
 
+describe('DC operating point with nodes at the rails', () => {
+  it('ideal circuit with rails at ±0.5 units: railed nodes are counted and held at their rails', () => {
+    // Not compared with the transient here: with nodes at a rail the emulator's transient (a Filippov
+    // slide along the rail) settles elsewhere (docs/hardware.md, "Known limit of the DC operating point"),
+    // which is why the classifier Monte Carlo counts the images that reach a rail and prints them.
+    const g = layeredNetwork([5, 7, 4, 3], { activation: 'logistic', seed: 3, bias: true, init: { distribution: 'normal', std: 1.5 } }).build();
+    const p = structuredClone(BUILTIN_PROFILES.ideal!);
+    p.membrane = { ...p.membrane, railLowV: -0.5, railHighV: 0.5 };
+    const dcp = new DcOperatingPoint(modelFromCircuit(compileCircuit(g, p, { seed: 1 })));
+    const u = Float64Array.from(dcp.solve([0.9, 0.1, 0.8, 0.3, 1]));
+    expect(dcp.railNodes).toBe(u.filter((v) => Math.abs(v) === 0.5).length);
+    expect(dcp.railNodes).toBeGreaterThan(3);
+    expect(u.every((v) => v >= -0.5 && v <= 0.5)).toBe(true);
+    // a drive that keeps every node inside counts none
+    dcp.solve([0, 0, 0, 0, 0]);
+    expect(dcp.railNodes).toBeLessThan(u.length);
+  });
+});
+
 function zeroSigma(p: Profile): Partial<Profile> {
   return {
     membrane: { ...p.membrane, capacitanceSigma: 0, leakSigma: 0, offsetSigmaV: 0 },
