@@ -109,7 +109,7 @@ for (const [board, build, available] of BOARDS) describe.skipIf(!available)(`${b
     expect(answers[7]![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_PARAM, message: 'no image loaded' });
     expect(answers[9]![0]).toMatchObject({ type: 'error', code: ERROR_CODE.BAD_PARAM, message: 'no image loaded' });
     expect(answers[11]![0]).toMatchObject({ type: 'error', message: 'board does not accept type 0x0000000a' });
-  }, 300_000); // three boards under Verilator: about 60 s alone, past the default 120 s on a loaded machine
+  }, 300_000); // one board build per describe, under Verilator: past the default 120 s on a loaded machine
 
   it('LOAD_IMAGE chunk rules (5.4): size, sequence, total, overrun; validation and capacity name the byte', async () => {
     const host = await open(build);
