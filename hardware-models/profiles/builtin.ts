@@ -1,5 +1,5 @@
 import { PROFILE_FORMAT, type Profile } from './profile.js';
-import { TRANSLINEAR_PROFILE } from './translinear.js';
+import { translinearProfile } from './translinear.js';
 
 /**
  * Built-in hardware profiles. The figures and where they come from are in docs/hardware.md; in short:
@@ -142,5 +142,5 @@ export const BUILTIN_PROFILES: Record<string, Profile> = {
       plasticityUpdateEnergyJ: 100e-9,
     },
   },
-  translinear: TRANSLINEAR_PROFILE,
 };
+BUILTIN_PROFILES.translinear = translinearProfile(BUILTIN_PROFILES.subthreshold!);

@@ -1,7 +1,7 @@
-import { PROFILE_FORMAT, type Profile } from './profile.js';
+import type { Profile } from './profile.js';
 
 /**
- * The translinear profile: the subthreshold chip of `subthreshold` with neurons that are real
+ * The translinear profile, derived from `subthreshold` (passed in, as builtin.ts defines it): that chip with neurons that are real
  * subthreshold circuits. Each neuron is a differential pair of DPI low-passes (components/dpi-neuron.ts),
  * u = (I⁺ − I⁻)/I_unit, fed in class A around a common mode of 2 units; synapse arrays, rate and error
  * units, plasticity and calibration trims are those of `subthreshold`. Values and sources (docs/hardware.md,
@@ -23,44 +23,30 @@ import { PROFILE_FORMAT, type Profile } from './profile.js';
  * - no leak conductance exists (τ comes from I_τ), so leakSigma and the rest offset are 0; thermal
  *   (shot) noise of the currents is not modelled (noise: null).
  */
-export const TRANSLINEAR_PROFILE: Profile = {
-  format: PROFILE_FORMAT,
-  name: 'translinear',
-  description: 'subthreshold CMOS chip whose neurons are differential pairs of DPI circuits (EKV weak inversion, current mode)',
-  timeScale: 1e-3,
-  voltsPerUnit: 0.1,
-  membrane: { capacitanceF: 3e-12, capacitanceSigma: 0.05, leakSigma: 0, restV: 0.9, offsetSigmaV: 0, railLowV: 0, railHighV: 1.8 },
-  transfer: { gainSigma: 0.1, offsetSigmaV: 0.005 },
-  synapses: { realisation: { kind: 'dac', bits: 4, fullScale: 'auto' }, gainSigma: 0 },
-  feedbackArray: 'separate',
-  feedbackPlasticity: 'mirrored',
-  topDown: { kind: 'wire' },
-  rateUnit: { kind: 'current-sensing', lookaheadSigma: 0.05 },
-  errorUnit: { kind: 'lead', poleRatio: 0.01, lookaheadSigma: 0.05 },
-  noise: null,
-  plasticity: { kind: 'analog', leakTauS: 100 },
-  circuit: {
-    kind: 'translinear',
-    kappa: 0.705,
-    temperatureK: 300,
-    biasTemperatureK: 300,
-    unitCurrentA: 50e-12,
-    thresholdCurrentA: 1e-12,
-    commonModeUnits: 2,
-    tauSigmaV: 0.001,
-    thresholdSigmaV: 0.001,
-    inputSigmaV: 0.001,
-    synapseSigmaV: 0.004,
-  },
-  calibration: { trimBits: 6, trimRange: 0.4, offsetTrimV: 0.02 },
-  power: {
-    // the chip of `subthreshold` (180 nm, 1.8 V; its values and sources in builtin.ts), except the neuron:
-    // a DPI pair draws its class-A inputs (≈ 1 nA, above) and 2 m I_unit = 200 pA of common mode, where
-    // the linear profile's amplifier was given 10 nA (order of magnitude)
-    supplyV: 1.8,
-    biasCurrentA: { neuron: 1.2e-9, rateUnit: 10e-9, errorUnit: 10e-9, synapse: 1e-9, inputFilter: 10e-9 },
-    areaM2: { neuron: 5000e-12, rateUnit: 1000e-12, errorUnit: 2000e-12, synapse: 200e-12, inputFilter: 4000e-12, interface: 0.01e-6 },
-    conversionEnergyJ: 1e-9,
-    plasticityUpdateEnergyJ: 20e-12,
-  },
-};
+export function translinearProfile(subthreshold: Profile): Profile {
+  const power = subthreshold.power!;
+  return {
+    ...structuredClone(subthreshold),
+    name: 'translinear',
+    description: 'subthreshold CMOS chip whose neurons are differential pairs of DPI circuits (EKV weak inversion, current mode)',
+    membrane: { ...subthreshold.membrane, leakSigma: 0, restV: 0.9, offsetSigmaV: 0 },
+    synapses: { ...subthreshold.synapses, gainSigma: 0 },
+    noise: null,
+    circuit: {
+      kind: 'translinear',
+      kappa: 0.705,
+      temperatureK: 300,
+      biasTemperatureK: 300,
+      unitCurrentA: 50e-12,
+      thresholdCurrentA: 1e-12,
+      commonModeUnits: 2,
+      tauSigmaV: 0.001,
+      thresholdSigmaV: 0.001,
+      inputSigmaV: 0.001,
+      synapseSigmaV: 0.004,
+    },
+    // the chip of `subthreshold` except the neuron: a DPI pair draws its class-A inputs (≈ 1 nA, above) and
+    // 2 m I_unit = 200 pA of common mode, where the linear profile's amplifier was given 10 nA (order of magnitude)
+    power: { ...power, biasCurrentA: { ...power.biasCurrentA, neuron: 1.2e-9 } },
+  };
+}
