@@ -90,7 +90,8 @@ export async function runMonteCarlo(o: MonteCarloOptions): Promise<MonteCarloRes
   const tasks = planTasks(o);
   const results = await runPool<MonteCarloSetup, ChipTask, ChipResult>({
     workers: o.workers,
-    moduleUrl: compiledModuleUrl('chip-worker.js', import.meta.url),
+    // one worker runs the chips in this thread (`local`): no compiled worker module needed then
+    moduleUrl: o.workers > 1 ? compiledModuleUrl('chip-worker.js', import.meta.url) : new URL(import.meta.url),
     local: chipRunner,
     setup: o.setup,
     tasks,
