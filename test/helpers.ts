@@ -112,3 +112,18 @@ export function acceleratedNominal(o: { noise: boolean }): Profile {
     ...(o.noise ? {} : { noise: null }),
   });
 }
+
+/** Pearson correlation of two equally long samples. */
+export function correlation(a: readonly number[], b: readonly number[]): number {
+  const ma = a.reduce((s, x) => s + x, 0) / a.length;
+  const mb = b.reduce((s, x) => s + x, 0) / b.length;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  a.forEach((x, i) => {
+    sab += (x - ma) * (b[i]! - mb);
+    saa += (x - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  });
+  return sab / Math.sqrt(saa * sbb);
+}

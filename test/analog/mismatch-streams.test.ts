@@ -5,6 +5,7 @@ import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { BUILTIN_PROFILES } from '../../hardware-models/profiles/builtin.js';
 import { cornerShift, parseCorner } from '../../hardware-models/profiles/corner.js';
 import { membraneTauS } from '../../hardware-models/components/membrane.js';
+import { correlation } from '../helpers.js';
 
 // Issue 17: the mismatch draws of different component classes are independent streams. Before, one
 // generator per neuron drew C, g_L, offsets … in sequence, so the same normals were reused across
@@ -21,20 +22,6 @@ function relDraws(p = sub, seed = 9) {
     gain: ir.neurons.map((n, i) => n.transfer.gain / nominal.neurons[i]!.transfer.gain - 1),
     syn: ir.arrays[0]!.conductanceS[0]!.map((v, j) => v / nominal.arrays[0]!.conductanceS[0]![j]! - 1).filter(Number.isFinite),
   };
-}
-
-function correlation(a: number[], b: number[]): number {
-  const ma = a.reduce((s, x) => s + x, 0) / a.length;
-  const mb = b.reduce((s, x) => s + x, 0) / b.length;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  a.forEach((x, i) => {
-    sab += (x - ma) * (b[i]! - mb);
-    saa += (x - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  });
-  return sab / Math.sqrt(saa * sbb);
 }
 
 describe('mismatch: one independent stream per component class', () => {

@@ -4,6 +4,7 @@ import type { CircuitIR } from '../../compiler/circuit/ir.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { validateProfile } from '../../hardware-models/profiles/validate.js';
 import { validateCircuit } from '../../compiler/circuit/validate.js';
+import { correlation } from '../helpers.js';
 
 // σ_ln = κ σ_VT/U_T by hand: 0.705 · 0.003 / 0.025852 = 0.081812 (300 K)
 const SIGMA_LN_HAND = (0.705 * 0.003) / 0.025852;
@@ -20,17 +21,6 @@ function lnFactors(ir: CircuitIR, field: 'tauCurrentA' | 'thresholdCurrentA' | '
 const sd = (xs: number[]) => {
   const m = xs.reduce((s, x) => s + x, 0) / xs.length;
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
-};
-const corr = (a: number[], b: number[]) => {
-  const ma = a.reduce((s, x) => s + x, 0) / a.length;
-  const mb = b.reduce((s, x) => s + x, 0) / b.length;
-  let sab = 0, saa = 0, sbb = 0;
-  a.forEach((x, i) => {
-    sab += (x - ma) * (b[i]! - mb);
-    saa += (x - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  });
-  return sab / Math.sqrt(saa * sbb);
 };
 
 describe('translinear mismatch: lognormal currents from σ_VT', () => {
@@ -49,9 +39,9 @@ describe('translinear mismatch: lognormal currents from σ_VT', () => {
 
   it('the classes draw independent streams: zero correlation, and one class\'s σ leaves the others bit for bit', () => {
     const bound = 4 / Math.sqrt(n);
-    expect(Math.abs(corr(lnFactors(ir, 'tauCurrentA'), lnFactors(ir, 'thresholdCurrentA')))).toBeLessThan(bound);
-    expect(Math.abs(corr(lnFactors(ir, 'tauCurrentA'), lnFactors(ir, 'inputScale')))).toBeLessThan(bound);
-    expect(Math.abs(corr(lnFactors(ir, 'thresholdCurrentA'), lnFactors(ir, 'inputScale')))).toBeLessThan(bound);
+    expect(Math.abs(correlation(lnFactors(ir, 'tauCurrentA'), lnFactors(ir, 'thresholdCurrentA')))).toBeLessThan(bound);
+    expect(Math.abs(correlation(lnFactors(ir, 'tauCurrentA'), lnFactors(ir, 'inputScale')))).toBeLessThan(bound);
+    expect(Math.abs(correlation(lnFactors(ir, 'thresholdCurrentA'), lnFactors(ir, 'inputScale')))).toBeLessThan(bound);
     const other = compile({ tauSigmaV: 0.003, thresholdSigmaV: 0.009, inputSigmaV: 0 });
     expect(lnFactors(other, 'tauCurrentA')).toEqual(lnFactors(ir, 'tauCurrentA'));
     // the threshold stream is the same stream scaled by σ: 3× the σ_VT, 3× every ln factor
