@@ -115,7 +115,8 @@ export async function serveRtlBoard(o: RtlBoardOptions = {}): Promise<ServedRtlB
     });
     proc.once('exit', (c) => reject(new Error(`the RTL board model exited with ${c} before it was ready: ${err.trim()}`)));
   });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  // 'close', not 'exit': the model's last lines (the final report) may still be in the pipe when 'exit' fires
+  const exited = new Promise<void>((r) => proc.once('close', () => r()));
   let closing = false;
   let up: Promise<void> = Promise.resolve();
   pty.onExit(() => {

@@ -104,7 +104,7 @@ function runProgrammer(tool: string, args: string[], onOutput?: (s: string) => v
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.once('error', (e) => reject(new FlashError(`${tool} could not be started: ${e.message}`)));
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       if (code === 0) resolve(out);
       else reject(new FlashError(`${tool} ${args.join(' ')} failed (exit ${code}): ${out.trim().split('\n').slice(-3).join(' ') || 'no output'}`));
     });

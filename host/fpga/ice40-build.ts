@@ -186,7 +186,7 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
       if (beat) clearInterval(beat);
       reject(new UsageError(`${cmd} could not be started: ${e.message}`));
     });
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       if (beat) clearInterval(beat);
       const logTail = existsSync(join(cwd, log)) ? readFileSync(join(cwd, log), 'utf8').slice(-6000) : '';
       resolveRun({ ms: Date.now() - t0, ok: code === 0, tail: (out + '\n' + logTail).trim().slice(-4000) });

@@ -117,7 +117,8 @@ async function startSim(model: { bin: string; flashHex: string }, flash: string,
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  // 'close', not 'exit': the model's last lines (the final report) may still be in the pipe when 'exit' fires
+  const exited = new Promise<void>((r) => proc.once('close', () => r()));
   await new Promise<void>((resolve, reject) => {
     proc.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
