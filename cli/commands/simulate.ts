@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { traceReport } from '../../report/trace-report.js';
 import { ENGINE_FACTORIES } from '../engine-registry.js';
 import { engineOptions, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
-import { writeOutput } from '../files.js';
+import { writeOutput, writeTraces } from '../files.js';
 
 interface SimulateOpts extends EngineOptions {
   engine: string;
@@ -23,7 +23,7 @@ export function registerSimulate(program: Command): void {
     .option('--engine <name>', ENGINE_FACTORIES.map((f) => `${f.name} (${f.description})`).join(', '), 'digital');
   engineOptions(cmd)
     .option('--probe <list>', "what to record, e.g. u,e or u:out,f:h1[0:5] (u udot rbar r ebar e f eraw ustar rin); default: the engine's (u,ustar; spice and board: u)")
-    .option('--out <csv>', 'write traces as CSV')
+    .option('--out <file>', 'write traces: CSV, or NumPy .npy when the name ends in .npy (one float64 field a column, t in ms)')
     .option('--plot <html>', 'write an HTML page with plots of the traces')
     .option('--save-state <json>', 'write the final state (engines that can save one: digital)')
     .option('--weights-out <jsonl>', 'write weight snapshots, the final weights last (one JSON object per line)')
@@ -38,7 +38,7 @@ async function simulate(specPath: string, o: SimulateOpts): Promise<void> {
   if (o.saveState && !prepared.engine.captureState) throw new UsageError(`--save-state: the ${o.engine} engine cannot save its state (the digital engine can)`);
   const run = await runPrepared(prepared, { ...o, ...(o.weightsOut ? { snapshotEvery: o.weightsEvery ?? '100ms' } : {}) });
   const written: string[] = [];
-  if (o.out) written.push(writeOutput(o.out, run.traces.toCsv()));
+  if (o.out) written.push(writeTraces(o.out, run.traces));
   if (o.plot) written.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ${run.engine} engine`, `nla simulate ${specPath} --engine ${run.engine}`, run.traces, run.summary)));
   if (o.saveState && run.state && !run.failure) written.push(writeOutput(o.saveState, JSON.stringify(run.state())));
   if (o.weightsOut) written.push(writeOutput(o.weightsOut, run.snapshots.map((x) => JSON.stringify(x)).join('\n') + '\n'));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { traceReport } from '../../report/trace-report.js';
 import { engineOptions, failureError, runEngine, type EngineOptions } from '../engines.js';
-import { writeOutput } from '../files.js';
+import { writeOutput, writeTraces } from '../files.js';
 
 export function registerSpice(program: Command): void {
   const cmd = program
@@ -10,7 +10,7 @@ export function registerSpice(program: Command): void {
     .description('run the circuit in ngspice (WebAssembly in process, or the native binary) and record the membrane voltages')
     .argument('<circuit>', 'compiled circuit (nla-circuit/1) or network spec (compiled for --profile)');
   engineOptions(cmd)
-    .option('--out <csv>', 'write traces as CSV (model units: ms and u)')
+    .option('--out <file>', 'write traces (model units: ms and u): CSV, or NumPy .npy when the name ends in .npy')
     .option('--plot <html>', 'write an HTML page with plots')
     .option('--json', 'print a summary as JSON')
     .action(async (path: string, o: EngineOptions & { out?: string; plot?: string; json?: boolean }) => {
@@ -19,7 +19,7 @@ export function registerSpice(program: Command): void {
       const failed = failureError(run);
       if (failed) throw failed;
       const files: string[] = [];
-      if (o.out) files.push(writeOutput(o.out, run.traces.toCsv()));
+      if (o.out) files.push(writeTraces(o.out, run.traces));
       if (o.plot) files.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ngspice`, `nla spice ${path}`, run.traces, run.summary)));
       if (o.json) process.stdout.write(JSON.stringify({ ...run.summary, files }, null, 2) + '\n');
       else process.stdout.write([`${run.graph.name} in ngspice (${run.summary.ngspice}): ${run.summary.points} time points in ${((run.summary.wallMs as number) / 1000).toFixed(2)} s`, ...files.map((f) => `wrote ${f}`)].join('\n') + '\n');

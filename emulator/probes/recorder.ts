@@ -1,4 +1,5 @@
 import { csvNumber } from '../../core/csv.js';
+import { encodeNpyRecords } from '../../core/npy.js';
 
 /**
  * Accumulates sampled columns (time plus named channels) in growable Float64Arrays. Engines push one
@@ -62,5 +63,10 @@ export class TraceTable {
       lines.push(cells.join(','));
     }
     return lines.join('\n') + '\n';
+  }
+
+  /** NumPy `.npy` bytes: a structured array with the fields `t` (ms) and every column, float64, one record a row. */
+  toNpy(): Uint8Array {
+    return encodeNpyRecords({ names: ['t', ...this.names], columns: [this.time(), ...this.data.map((_, i) => this.columnAt(i))] });
   }
 }
