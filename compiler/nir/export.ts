@@ -37,9 +37,10 @@ export function exportNir(spec: ResolvedSpec, extras: SpecExtras = {}): NirGraph
   }
   for (const p of spec.projections) {
     const w = drawn.get(p.name)!;
-    const weight = nirMatrix(w.rows, w.cols, Array.from(w.weights));
+    // given weights are written as given (bit for bit, −0 included); drawn ones as the seed's draw
+    const weight = nirMatrix(w.rows, w.cols, p.weights ? p.weights.flat() : Array.from(w.weights));
     const biasOf = [...carriers].find(([, proj]) => proj === p.name)?.[0];
-    if (biasOf !== undefined) nodes.set(p.name, { type: 'Affine', weight, bias: nirVector(Array.from(drawn.get(`bias->${biasOf}`)!.weights)), metadata: {} });
+    if (biasOf !== undefined) nodes.set(p.name, { type: 'Affine', weight, bias: nirVector(biasValues(spec, biasOf, drawn)), metadata: {} });
     else nodes.set(p.name, { type: 'Linear', weight, metadata: {} });
     edges.push([p.from, p.name], [p.name, p.to]);
   }
@@ -51,6 +52,11 @@ export function exportNir(spec: ResolvedSpec, extras: SpecExtras = {}): NirGraph
   }
   const ext = extension(spec, extras, carriers, outputs);
   return { version: NIR_VERSION_WRITTEN, nodes, edges, metadata: extensionMetadata(ext) };
+}
+
+/** A population's bias: its given values, or the seed's draw. */
+function biasValues(spec: ResolvedSpec, pop: string, drawn: Map<string, Projection>): number[] {
+  return spec.neurons.find((n) => n.name === pop)!.bias!.values ?? Array.from(drawn.get(`bias->${pop}`)!.weights);
 }
 
 /** Each biased population → the projection (its first incoming one) whose Affine node carries the bias. */
