@@ -42,7 +42,7 @@ async function expectExactRoundTrip(name: string, raw: any, spec: ResolvedSpec =
 }
 
 /** A recurrent network with given (awkward float64) weights, bias values, a mask matrix and per-projection settings. */
-export function recurrentSpec(): any {
+function recurrentSpec(): any {
   const w = (rows: number, cols: number, k: number) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(7 * i + 3 * j + k) / 3 + 1e-17 * (i + 1)));
   const rec = w(4, 4, 1);
   const mask = rec.map((row, i) => row.map((_, j) => ((i + j) % 3 === 0 ? 0 : 1)));
