@@ -1,5 +1,5 @@
 import h5wasm from 'h5wasm/node';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 
 /**
@@ -32,6 +32,7 @@ async function module(): Promise<void> {
 /** Reads a whole HDF5 file (every group and dataset) into a tree. */
 export async function readH5(file: string): Promise<H5Tree> {
   if (!existsSync(file)) throw new InputError('no such file', file);
+  if (!hasHdf5Signature(file)) throw new InputError('not an HDF5 file (no HDF5 signature): a NIR file is HDF5', file);
   await module();
   let f: InstanceType<typeof h5wasm.File>;
   try {
@@ -43,6 +44,23 @@ export async function readH5(file: string): Promise<H5Tree> {
     return readGroup(f, file, '');
   } finally {
     f.close();
+  }
+}
+
+/** HDF5's 8-byte signature at offset 0, 512, 1024, 2048, … (after a user block). */
+function hasHdf5Signature(file: string): boolean {
+  const sig = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
+      readSync(fd, buf, 0, 8, off);
+      if (buf.equals(sig)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
   }
 }
 
