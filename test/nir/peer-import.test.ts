@@ -142,3 +142,31 @@ expect = {'Win': Win.tolist(), 'Wrec': Wrec.tolist(), 'Wout': Wout.tolist(), 'x'
     peer.expected.uo.forEach((u: number, i: number) => expect(row[`u:o[${i}]`]).toBeCloseTo(u, 6));
   });
 });
+
+describe("a peer LI with r ≠ 1 and v_leak ≠ 0 (NIR: tau·v̇ = v_leak − v + r·I)", () => {
+  it('imports as NLA weights r·W and bias v_leak + r·b (the same fixed point), with a note', async () => {
+    const { importNirFile } = await import('../../compiler/nir/import.js');
+    const peer = peerFile(
+      'r-vleak.nir',
+      String.raw`
+W = np.array([[0.5, -0.25], [0.125, 1.0], [0.3, 0.7]])
+b = np.array([0.1, 0.2, -0.3])
+r = np.array([2.0, 0.5, 3.0])
+vl = np.array([0.1, -0.4, 0.0])
+nodes = {
+  'x': {'type': 'Input', 'shape': np.array([2])},
+  'fc': {'type': 'Affine', 'weight': W, 'bias': b},
+  'li': {'type': 'LI', 'tau': np.full(3, 0.01), 'r': r, 'v_leak': vl},
+  'y': {'type': 'Output', 'shape': np.array([3])},
+}
+edges = [('x', 'fc'), ('fc', 'li'), ('li', 'y')]
+expect = {'W': (r[:, None] * W).tolist(), 'b': (vl + r * b).tolist()}
+`,
+    );
+    const r = await importNirFile(peer.file);
+    expect(r.notes.join('\n')).toContain("LI node 'li': r ≠ 1 or v_leak ≠ 0, folded");
+    const spec = validateSpec(r.spec);
+    expect(spec.projections[0]!.weights).toEqual(peer.expected.W);
+    expect(spec.neurons[0]!.bias!.values).toEqual(peer.expected.b);
+  });
+});
