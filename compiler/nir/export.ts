@@ -4,7 +4,7 @@ import { SPEC_DEFAULTS, type InitSpec, type ResolvedSpec } from '../spec/format.
 import { InputError } from '../../core/errors.js';
 import { extensionMetadata, type ExtensionPopulation, type ExtensionProjection, type NlaExtension, NLA_EXTENSION_FORMAT } from './extension.js';
 import { NIR_VERSION_WRITTEN, type NirGraph, type NirNode, nirMatrix, nirVector } from './nir-graph.js';
-import { activationToJson } from './spec-json.js';
+import { activationToJson } from './activation-json.js';
 
 /** What the resolved spec no longer holds but the JSON did: the top-level init and the description. */
 export interface SpecExtras {
