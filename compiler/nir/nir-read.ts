@@ -40,7 +40,10 @@ function readNode(t: H5Tree, name: string, fail: Fail): NirNode {
   switch (type) {
     case 'Input':
     case 'Output': {
-      const shape = num('shape').values;
+      // `shape` is what nir.write stores; a file that only has the node's type dict is read from that
+      const typed = t[type === 'Input' ? 'input_type' : 'output_type'];
+      const alt = typed && !isData(typed) ? typed[type === 'Input' ? 'input' : 'output'] : undefined;
+      const shape = t.shape === undefined && isData(alt) ? (alt.values as number[]) : num('shape').values;
       return { type, shape, metadata };
     }
     case 'Linear':

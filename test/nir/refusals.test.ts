@@ -32,6 +32,8 @@ for name, change in json.loads(sys.argv[2]):
 
 const variant = (name: string) => join(dir, `${name}.nir`);
 
+const TYPED_SHAPE = "del nodes['x']['shape']; nodes['x']['input_type'] = {'input': np.array([3])}; del nodes['y']['shape']; nodes['y']['output_type'] = {'output': np.array([2])}";
+
 const refusals: [string, string, string][] = [
   ['lif', "nodes['h'] = {'type': 'LIF', 'tau': np.full(2, 0.01), 'r': np.ones(2), 'v_leak': np.zeros(2), 'v_threshold': np.ones(2)}", "node 'h' (type LIF) cannot be represented in NLA: it spikes"],
   ['threshold', "nodes['t'] = {'type': 'Threshold', 'threshold': np.ones(2)}; edges = [('x', 'w'), ('w', 'h'), ('h', 't'), ('t', 'y')]", "node 't' (type Threshold) cannot be represented in NLA"],
@@ -50,7 +52,7 @@ const refusals: [string, string, string][] = [
 
 beforeAll(() => {
   ensureBuilt();
-  writeVariants([...refusals.map(([n, c]): [string, string] => [n, c]), ['base', '']]);
+  writeVariants([...refusals.map(([n, c]): [string, string] => [n, c]), ['base', ''], ['typed-shape', TYPED_SHAPE]]);
 });
 
 describe('refusals name the node, its type or field, or the edge', () => {
@@ -64,6 +66,14 @@ describe('refusals name the node, its type or field, or the edge', () => {
   it('the valid base graph imports (so each refusal comes from its one change)', async () => {
     const r = await importNirFile(variant('base'));
     expect(r.spec.populations.map((p) => p.name)).toEqual(['x', 'h']);
+  });
+
+  it("an Input and Output that give their shape only as input_type/output_type (NIR's type dicts) import", async () => {
+    const r = await importNirFile(variant('typed-shape'));
+    expect(r.spec.populations.map((p) => [p.name, p.size])).toEqual([
+      ['x', 3],
+      ['h', 2],
+    ]);
   });
 
   it('a file that is not HDF5 is refused naming the file', async () => {
