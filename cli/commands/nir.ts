@@ -6,7 +6,7 @@ import { writeNirFile } from '../../compiler/nir/nir-file.js';
 import type { InitSpec } from '../../compiler/spec/format.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { readJsonFile } from '../../core/json-file.js';
-import { UsageError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 
 /** `nla nir export|import`: NLA networks to and from NIR files (the neuromorphic intermediate representation, HDF5). */
 export function registerNir(program: Command): void {
@@ -36,7 +36,11 @@ export function registerNir(program: Command): void {
     .action(async (file: string, o: { out?: string }) => {
       if (!o.out) throw new UsageError('nir import: --out <spec> is required');
       const r = await importNirFile(file);
-      writeFileSync(o.out, JSON.stringify(r.spec, null, 2) + '\n');
+      try {
+        writeFileSync(o.out, JSON.stringify(r.spec, null, 2) + '\n');
+      } catch (e) {
+        throw new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, o.out);
+      }
       for (const n of r.notes) process.stdout.write(`${n}\n`);
       process.stdout.write(`${o.out}: network '${r.spec.name}' (${r.extension ? 'exported by nla: NLA extension restored' : 'from a peer NIR graph'})\n`);
     });

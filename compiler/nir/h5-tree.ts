@@ -1,5 +1,6 @@
 import h5wasm from 'h5wasm/node';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 
 /**
@@ -94,6 +95,14 @@ function flatten(raw: unknown): unknown[] {
 
 /** Writes a tree as a new HDF5 file (replacing any file there): float64 numbers, int64 where dtype is 'int', UTF-8 strings. */
 export async function writeH5(file: string, tree: H5Tree): Promise<void> {
+  // HDF5 reports a file it cannot create on stderr and carries on: check the folder first, the file after
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write: folder ${dir} does not exist`, file);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new InputError(`cannot write: folder ${dir} is not writable`, file);
+  }
   await module();
   const f = new h5wasm.File(file, 'w');
   try {
@@ -101,6 +110,7 @@ export async function writeH5(file: string, tree: H5Tree): Promise<void> {
   } finally {
     f.close();
   }
+  if (!existsSync(file) || !hasHdf5Signature(file)) throw new InputError('writing the HDF5 file failed', file);
 }
 
 function writeGroup(g: InstanceType<typeof h5wasm.Group>, tree: H5Tree): void {

@@ -126,6 +126,10 @@ describe('CLI', () => {
     const noOut = nla(['nir', 'export', 'examples/teacher/network.json']);
     expect(noOut.code).toBe(2);
     expect(noOut.err).toContain('--out');
+    const noDir = nla(['nir', 'export', 'examples/teacher/network.json', '--out', join(dir, 'no-such-folder', 'x.nir')]);
+    expect(noDir.code).toBe(2);
+    expect(noDir.err).toContain('no-such-folder');
+    expect(noDir.err).not.toContain('HDF5-DIAG');
     const missing = nla(['nir', 'import', join(dir, 'nope.nir'), '--out', out]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('nope.nir');
