@@ -16,6 +16,7 @@ import { registerExperiment } from './commands/experiment.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerMontecarlo } from './commands/montecarlo.js';
 import { registerTrain } from './commands/train.js';
+import { registerNir } from './commands/nir.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerExperiment(program);
   registerFpga(program);
   registerDemo(program);
+  registerNir(program);
   return program;
 }
 
