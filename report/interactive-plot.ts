@@ -41,10 +41,12 @@ export function uplotAssets(): { js: string; css: string } {
 /**
  * The page script: turns every plot's JSON block into a uPlot chart (drag to zoom, double-click to reset,
  * values under the cursor in the legend) and hides the static SVG it replaces. Without JavaScript the SVG stays.
+ * The charts are kept in `window.nlaPlots` (in page order) for scripts and tests.
  */
 export const PLOT_INIT_SCRIPT = `
 (function(){
   if (typeof uPlot === 'undefined') return;
+  window.nlaPlots = [];
   document.querySelectorAll('script.${PLOT_DATA_CLASS}').forEach(function(block){
     var d = JSON.parse(block.textContent);
     var fig = block.parentElement;
@@ -62,7 +64,7 @@ export const PLOT_INIT_SCRIPT = `
         return { label: s.label, stroke: s.color, width: 1.4, dash: s.dash, spanGaps: s.spanGaps === true };
       }))
     };
-    new uPlot(opts, d.data, host);
+    window.nlaPlots.push(new uPlot(opts, d.data, host));
     var still = fig.querySelector('.nla-static');
     if (still) still.style.display = 'none';
   });

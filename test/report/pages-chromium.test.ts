@@ -116,6 +116,28 @@ describe.skipIf(!hasChromium)('every HTML page in headless Chromium, offline', (
     expect(v.text).toContain(`on ${json.verdict.probe} at t = ${json.verdict.timeMs.toFixed(1)} ms`);
   });
 
+  it('the plots zoom on a drag and show the values under the cursor', async () => {
+    const { load, result } = await openOffline(browser, f('compare.html'), async (page) => {
+      const box = (await (await page.$('.u-over'))!.boundingBox())!;
+      const range = () => page.evaluate('[window.nlaPlots[0].scales.x.min, window.nlaPlots[0].scales.x.max]') as Promise<[number, number]>;
+      const before = await range();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+      const hover = (await page.evaluate(`document.querySelector('.u-legend .u-series:nth-child(2) .u-value').textContent`)) as string;
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.5, { steps: 5 });
+      await page.mouse.up();
+      return { before, after: await range(), hover };
+    });
+    expect(load.pageErrors).toEqual([]);
+    expect(Number(result.hover)).not.toBeNaN(); // a number, not the '--' shown without a cursor
+    const [b0, b1] = result.before;
+    const [a0, a1] = result.after;
+    // dragged from the middle to three quarters: the x range is now about that quarter of the run
+    expect((a1 - a0) / (b1 - b0)).toBeGreaterThan(0.2);
+    expect((a1 - a0) / (b1 - b0)).toBeLessThan(0.3);
+    expect((a0 - b0) / (b1 - b0)).toBeCloseTo(0.5, 1);
+  });
+
   it('nla demo: report.html answers with the costs it printed; comparison.html with both errors it printed, the board within its bound', async () => {
     const out = runs.demo!.out;
     const costs = /plasticity off: ([\d.e+-]+) before → ([\d.e+-]+) after/.exec(out)!;
