@@ -1,5 +1,6 @@
 import { htmlPage, htmlTable, type PageSection } from '../report/html-page.js';
 import type { ExperimentResult, ResultTable } from './experiment.js';
+import type { Verdict } from '../report/verdict.js';
 
 /** Formats a number for a results table: 4 significant digits, integers as they are. */
 export function cell(v: string | number): string {
@@ -41,8 +42,25 @@ export function wallTime(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-/** The HTML page of a result: claim, finding, table, settings, then the experiment's plots. */
-export function resultPage(r: ExperimentResult, run: { command: string; wallS: number; machine: string }): string {
+/** How a result page was produced: the command, its wall time and machine, and whether it ran with quick settings. */
+export interface ResultRun {
+  /** The experiment's canonical command (as the JSON result records it). */
+  command: string;
+  wallS: number;
+  machine: string;
+  /** The full command line as typed (shown in the copyable block); defaults to `command`. */
+  commandLine?: string;
+  /** Quick settings: the page carries a QUICK banner. */
+  quick?: boolean;
+}
+
+/** The result's verdict: what this run measured against the paper's claim (the finding, computed from the numbers). */
+export function resultVerdict(r: ExperimentResult, quick: boolean): Verdict {
+  return { status: 'info', text: `${quick ? 'QUICK run: ' : ''}${r.finding}` };
+}
+
+/** The HTML page of a result: the verdict (finding), QUICK banner and command first; claim, table, settings, then the plots. */
+export function resultPage(r: ExperimentResult, run: ResultRun): string {
   const sections: PageSection[] = [
     { heading: 'Result', html: `<p><b>Paper:</b> ${escText(r.claim)}</p><p><b>This run:</b> ${escText(r.finding)}</p>${htmlTable([r.table.columns, ...r.table.rows])}` },
     ...r.sections,
@@ -51,7 +69,8 @@ export function resultPage(r: ExperimentResult, run: { command: string; wallS: n
       html: htmlTable([['setting', 'value'], ...Object.entries({ ...r.settings, command: run.command, wall: wallTime(run.wallS), machine: run.machine }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])]),
     },
   ];
-  return htmlPage(r.title, `nla experiment ${r.name}`, sections);
+  const quick = run.quick === true;
+  return htmlPage(quick ? `[QUICK] ${r.title}` : r.title, `nla experiment ${r.name}`, sections, { verdicts: [resultVerdict(r, quick)], quick, command: run.commandLine ?? run.command });
 }
 
 function escText(s: string): string {

@@ -1,6 +1,11 @@
+import { anyBelowFloor, atLeastFloor, LOG_DECADES, logFloor } from './log-floor.js';
+import { plotDataBlock, type InteractivePlotData } from './interactive-plot.js';
+
 /**
  * Line plots as standalone SVG strings: no dependencies, no network access needed to view them.
  * Long series are reduced to at most `maxPoints` per series by min/max decimation, which keeps spikes.
+ * Each plot also carries its data for the page's interactive version (uPlot: zoom, values on hover); the
+ * SVG is the first paint and the fallback without JavaScript.
  */
 export interface Series {
   label: string;
@@ -8,8 +13,11 @@ export interface Series {
   y: ArrayLike<number>;
   color?: string;
   dashed?: boolean;
+  /** Dotted line (targets). */
+  dotted?: boolean;
 }
 
+/** How a line plot is drawn. */
 export interface PlotOptions {
   title?: string;
   xLabel?: string;
@@ -17,19 +25,41 @@ export interface PlotOptions {
   width?: number;
   height?: number;
   logY?: boolean;
+  /** Log axis: values at or below this are drawn at it (default: the largest value / 10⁶). */
+  logFloor?: number;
   maxPoints?: number;
+  /** Carry the data for the interactive version (default true; needs every series on the same x). */
+  interactive?: boolean;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
+/** The dash pattern of a series (SVG stroke-dasharray / uPlot dash), or none for a solid line. */
+function dashOf(s: Series): number[] | undefined {
+  return s.dotted ? [2, 2] : s.dashed ? [5, 3] : undefined;
+}
+
+/** A plot: the SVG with a legend that lists every series (wrapping), a log-floor note, and the interactive data. */
 export function linePlot(series: Series[], opt: PlotOptions = {}): string {
+  const floor = opt.logY ? logFloor(series.map((s) => s.y), opt.logFloor) : NaN;
+  const colored = series.map((s, k) => ({ ...s, color: s.color ?? PALETTE[k % PALETTE.length]! }));
+  const svg = svgPlot(colored, opt, floor);
+  const legend = `<div class="legend">${colored.map((s) => `<span><svg width="22" height="8"><line x1="0" y1="4" x2="22" y2="4" stroke="${s.color}" stroke-width="2"${dashOf(s) ? ` stroke-dasharray="${dashOf(s)!.join(',')}"` : ''}/></svg>${esc(s.label)}</span>`).join('')}</div>`;
+  const note =
+    opt.logY && Number.isFinite(floor) && anyBelowFloor(series.map((s) => s.y), floor)
+      ? `<p class="note">Log axis: values below ${fmt(floor)} (${opt.logFloor !== undefined ? 'the floor this plot sets' : `the largest value / 10^${LOG_DECADES}`}), zeros included, are drawn at ${fmt(floor)}.</p>`
+      : '';
+  const data = opt.interactive !== false ? interactiveData(colored, opt, floor) : null;
+  return `<figure class="nla-plot"><div class="nla-static">${svg}${legend}</div>${note}${data ? plotDataBlock(data) : ''}</figure>`;
+}
+
+function svgPlot(series: Array<Series & { color: string }>, opt: PlotOptions, floor: number): string {
   const W = opt.width ?? 860;
   const H = opt.height ?? 300;
-  // the legend sits in the right margin, outside the data
-  const m = { l: 64, r: 170, t: opt.title ? 30 : 12, b: 44 };
+  const m = { l: 64, r: 16, t: opt.title ? 30 : 12, b: 44 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
-  const tf = (v: number) => (opt.logY ? (v > 0 ? Math.log10(v) : NaN) : v);
+  const tf = (v: number) => (opt.logY ? (Number.isFinite(floor) && !Number.isNaN(v) ? Math.log10(atLeastFloor(v, floor)) : NaN) : v);
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const s of series) {
     for (let i = 0; i < s.x.length; i++) {
@@ -67,8 +97,7 @@ export function linePlot(series: Series[], opt: PlotOptions = {}): string {
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
   if (opt.xLabel) parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle">${esc(opt.xLabel)}</text>`);
   if (opt.yLabel) parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(opt.yLabel)}</text>`);
-  series.forEach((s, k) => {
-    const color = s.color ?? PALETTE[k % PALETTE.length]!;
+  for (const s of series) {
     const pts = decimate(s.x, s.y, opt.maxPoints ?? 1500, tf);
     const segs: string[] = [];
     let pen = false;
@@ -80,20 +109,78 @@ export function linePlot(series: Series[], opt: PlotOptions = {}): string {
       segs.push(`${pen ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
       pen = true;
     }
-    parts.push(`<path d="${segs.join('')}" fill="none" stroke="${color}" stroke-width="1.4"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
-  });
-  const shown = series.slice(0, 16);
-  const lx = m.l + pw + 12;
-  shown.forEach((s, k) => {
-    const y = m.t + 8 + k * 15;
-    const color = s.color ?? PALETTE[k % PALETTE.length]!;
-    parts.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
-    const label = s.label.length > 24 ? `${s.label.slice(0, 23)}…` : s.label;
-    parts.push(`<text x="${lx + 25}" y="${y + 4}" fill="#222">${esc(label)}</text>`);
-  });
-  if (series.length > shown.length) parts.push(`<text x="${lx + 25}" y="${m.t + 8 + shown.length * 15 + 4}" fill="#666">… ${series.length - shown.length} more</text>`);
+    const dash = dashOf(s);
+    parts.push(`<path d="${segs.join('')}" fill="none" stroke="${s.color}" stroke-width="1.4"${dash ? ` stroke-dasharray="${dash.join(',')}"` : ''}><title>${esc(s.label)}</title></path>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** Largest number of rows the interactive version carries; longer tables keep the min and max of every series per bucket. */
+const INTERACTIVE_ROWS = 20000;
+
+/** The plot's data for uPlot: on the shared x, or on the sorted union of the series' x values (gaps bridged). */
+function interactiveData(series: Array<Series & { color: string }>, opt: PlotOptions, floor: number): InteractivePlotData | null {
+  if (series.length === 0) return null;
+  // x with 7 significant digits (0.05 ms steps over 30 s), y with 6 (the page's tables show 4)
+  const num = (v: number, digits = 7): number | null => (Number.isFinite(v) ? Number(v.toPrecision(digits)) : null);
+  const yOf = (v: number) => num(opt.logY ? (Number.isFinite(floor) ? atLeastFloor(v, floor) : NaN) : v, 6);
+  const head = {
+    ...(opt.title ? { title: opt.title } : {}),
+    ...(opt.xLabel ? { xLabel: opt.xLabel } : {}),
+    ...(opt.yLabel ? { yLabel: opt.yLabel } : {}),
+    logY: opt.logY === true,
+  };
+  const style = (s: Series & { color: string }, bridge: boolean) => ({ label: s.label, color: s.color, ...(dashOf(s) ? { dash: dashOf(s) } : {}), ...(bridge ? { spanGaps: true } : {}) });
+  const shared = sharedX(series);
+  if (shared) {
+    const rows = keptRows(series, shared.length);
+    return { ...head, series: series.map((s) => style(s, false)), data: [rows.map((i) => num(shared[i]!)), ...series.map((s) => rows.map((i) => yOf(s.y[i]!)))] };
+  }
+  if (series.reduce((n, s) => n + s.x.length, 0) > INTERACTIVE_ROWS) return null;
+  const xs = [...new Set(series.flatMap((s) => Array.from(s.x).filter((v) => Number.isFinite(v))))].sort((p, q) => p - q);
+  const at = new Map(xs.map((v, i) => [v, i]));
+  const data: Array<Array<number | null>> = [xs.map((v) => num(v))];
+  for (const s of series) {
+    const col: Array<number | null> = new Array<number | null>(xs.length).fill(null);
+    for (let i = 0; i < s.x.length; i++) if (Number.isFinite(s.x[i]!)) col[at.get(s.x[i]!)!] = yOf(s.y[i]!);
+    data.push(col);
+  }
+  return { ...head, series: series.map((s) => style(s, true)), data };
+}
+
+/** The x values every series shares (same length and values, ascending), or null. */
+function sharedX(series: Series[]): ArrayLike<number> | null {
+  const x = series[0]!.x;
+  const n = x.length;
+  for (const s of series) {
+    if (s.y.length !== n || s.x.length !== n) return null;
+    if (s.x !== x) for (let i = 0; i < n; i++) if (s.x[i] !== x[i]) return null;
+  }
+  for (let i = 1; i < n; i++) if (!(x[i]! >= x[i - 1]!)) return null;
+  return x;
+}
+
+/** Row indices to keep: all up to INTERACTIVE_ROWS, else per bucket the first row and every series' min and max. */
+function keptRows(series: Series[], n: number): number[] {
+  if (n <= INTERACTIVE_ROWS) return Array.from({ length: n }, (_, i) => i);
+  const buckets = Math.max(1, Math.floor(INTERACTIVE_ROWS / (1 + 2 * Math.min(series.length, 8))));
+  const keep = new Set<number>([n - 1]);
+  for (let b = 0; b < buckets; b++) {
+    const s0 = Math.floor((b * n) / buckets);
+    const e = Math.floor(((b + 1) * n) / buckets);
+    keep.add(s0);
+    for (const s of series) {
+      let lo = s0;
+      let hi = s0;
+      for (let i = s0; i < e; i++) {
+        if (s.y[i]! < s.y[lo]!) lo = i;
+        if (s.y[i]! > s.y[hi]!) hi = i;
+      }
+      keep.add(lo).add(hi);
+    }
+  }
+  return [...keep].sort((p, q) => p - q);
 }
 
 /** Keeps first/min/max/last per bucket so that peaks survive; transforms y with tf. */
@@ -129,7 +216,7 @@ export function ticks(lo: number, hi: number, count: number): number[] {
 function fmt(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(1);
   return String(Number(v.toPrecision(4)));
 }
 

@@ -9,6 +9,9 @@ import { engineOptions, factoryOf, failureError, prepareEngine, runPrepared, typ
 import { ENGINE_NAMES } from '../engine-registry.js';
 import { writeOutput } from '../files.js';
 import { TraceTable } from '../../emulator/probes/recorder.js';
+import { positiveNumber } from '../../core/option-values.js';
+import { commandLine } from '../../report/command-line.js';
+import { BOARD_INFERENCE_BOUND, comparisonVerdict, worstPoint, type Tolerance } from '../../report/verdict.js';
 
 interface CompareOpts extends EngineOptions {
   a: string;
@@ -17,6 +20,7 @@ interface CompareOpts extends EngineOptions {
   json?: boolean;
   maxShift: string;
   stepAt?: string;
+  tolerance?: string;
 }
 
 export function registerCompare(program: Command): void {
@@ -31,6 +35,7 @@ export function registerCompare(program: Command): void {
     .option('--max-shift <time>', 'largest time shift searched', '5ms')
     .option('--step-at <time>', 'settling times per layer after this input step (default: the first input step after 10% of the run, if any)')
     .option('--report <html>', 'write the comparison report (self-contained HTML)')
+    .option('--tolerance <x>', "verdict: B passes when max |A − B| is at most this (units of the probes); default for a board against the digital engine: the fixed-point bound 2^-12, else none")
     .option('--json', 'print the metrics as JSON')
     .action((spec: string, o: CompareOpts) => compare(spec, o));
 }
@@ -96,6 +101,12 @@ export function fromTime(t: TraceTable, t0: number): TraceTable {
   return out;
 }
 
+/** What B is held to: --tolerance, else the fixed-point bound for a board against the digital engine, else nothing. */
+function compareTolerance(given: number | undefined, boardVsFloat: boolean): Tolerance | null {
+  if (given !== undefined) return { value: given, what: 'the tolerance' };
+  return boardVsFloat ? { value: BOARD_INFERENCE_BOUND, what: 'the fixed-point bound 2⁻¹²' } : null;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -103,6 +114,7 @@ function median(xs: number[]): number {
 
 async function compare(spec: string, o: CompareOpts): Promise<void> {
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
+  const givenTolerance = o.tolerance !== undefined ? positiveNumber(o.tolerance, '--tolerance') : undefined;
   const fa = factoryOf(o.a, '--a');
   const fb = factoryOf(o.b, '--b');
   // both engines run with the same plasticity: as given, else off when either stays fixed unless asked
@@ -137,6 +149,9 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
     stepMs = times.find((x) => x > 0.1 * dur && x < 0.8 * dur) ?? NaN;
   }
   const c = compareRuns(a, b, parseTimeMs(o.maxShift, '--max-shift'), stepMs);
+  const tolerance = compareTolerance(givenTolerance, Boolean(ref) && fa.name === 'digital');
+  const worst = worstPoint(a.traces, b.traces, c.perProbe.map((m) => m.column));
+  const verdict = { ...comparisonVerdict(worst, tolerance, { a: ea, b: eb }), maxAbs: worst?.absError ?? null, probe: worst?.column ?? null, timeMs: worst?.timeMs ?? null, tolerance: tolerance?.value ?? null };
   const files: string[] = [];
   if (o.report) {
     files.push(
@@ -151,12 +166,14 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
           errorOverTime: c.errorOverTime,
           perPopulation: c.perPopulation,
           summary: c.summary,
+          tolerance,
+          header: { command: commandLine() },
         }),
       ),
     );
   }
   if (o.json) {
-    process.stdout.write(JSON.stringify({ summary: c.summary, perPopulation: c.perPopulation, perProbe: c.perProbe, files, runs: { a: a.summary, b: b.summary } }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ verdict, summary: c.summary, perPopulation: c.perPopulation, perProbe: c.perProbe, files, runs: { a: a.summary, b: b.summary } }, null, 2) + '\n');
     return;
   }
   const lines = [`${a.graph.name}: ${ea} (A) vs ${eb} (B)`];

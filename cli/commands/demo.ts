@@ -26,6 +26,8 @@ import { comparisonReport } from '../../report/compare-report.js';
 import { compareRuns, fromTime, type Comparison } from './compare.js';
 import { writeOutput } from '../files.js';
 import { progressReporter } from '../progress.js';
+import { commandLine } from '../../report/command-line.js';
+import { BOARD_INFERENCE_BOUND, verdictNumber, type Verdict } from '../../report/verdict.js';
 
 /** Folder of the bundled example, found relative to this file (works from dist/ and from the sources). */
 export function exampleDir(): string {
@@ -76,9 +78,9 @@ async function demo(o: DemoOpts): Promise<void> {
   const files = [
     writeOutput(join(o.outDir, 'traces.csv'), learned.train.traces.toCsv()),
     writeOutput(join(o.outDir, 'state.json'), JSON.stringify(learned.state)),
-    writeOutput(join(o.outDir, 'report.html'), report(graph, learned.before, learned.train, learned.after)),
+    writeOutput(join(o.outDir, 'report.html'), report(graph, learned.before, learned.train, learned.after, commandLine())),
     writeOutput(join(o.outDir, 'circuit.json'), JSON.stringify(hw.ir)),
-    writeOutput(join(o.outDir, 'comparison.html'), hardwareReport(hw, board, dtMs, o.profile)),
+    writeOutput(join(o.outDir, 'comparison.html'), hardwareReport(hw, board, dtMs, o.profile, commandLine())),
   ];
   process.stdout.write(summaryText(graph, learned, hw, board, files, o).join('\n') + '\n');
 }
@@ -145,7 +147,7 @@ interface OnBoard {
 }
 
 /** The fixed-point error bound for inference (docs/protocol.md): 2⁻¹². */
-const BOARD_BOUND = 2 ** -12;
+const BOARD_BOUND = BOARD_INFERENCE_BOUND;
 
 /** The trained network on a virtual board behind a pty, the input streamed over the protocol (progress on stderr). */
 async function onBoard(graph: NlaGraph, trained: NlaGraph, dir: string, dtMs: number, o: DemoOpts): Promise<OnBoard> {
@@ -164,19 +166,21 @@ function asRun(graph: NlaGraph, engine: 'digital' | 'analog', traces: TraceTable
 }
 
 /** comparison.html: the emulated chip against the digital engine, then the board against its float reference. */
-function hardwareReport(hw: Emulated, board: OnBoard, dtMs: number, profile: string): string {
+function hardwareReport(hw: Emulated, board: OnBoard, dtMs: number, profile: string, command: string): string {
   const { ir, analog, digital, cmp } = hw;
   const { bd, ref } = board;
   const bs = bd.stream.stats;
   return comparisonReport({
     title: `NLA demo: the trained network on '${profile}' vs the digital engine`,
-    intro: `The network trained above, compiled for the ${profile} profile (${ir.reports.map((r) => `${r.pass}: ${r.summary}`).join('; ')}), emulated in continuous time (${analog.summary.solver}) and run on the digital reference engine (dt = ${dtMs} ms) with the same ${EVAL_MS / 1000} s of input.`,
+    intro: `The network trained above, compiled for the ${profile} profile (${ir.reports.map((r) => `${r.pass}: ${r.summary}`).join('; ')}), emulated in continuous time (${analog.summary.solver}) and run on the digital reference engine (dt = ${dtMs} ms) with the same ${EVAL_MS} ms of input.`,
     a: { name: 'digital', traces: digital.traces },
     b: { name: `analog (${profile})`, traces: analog.traces },
     metrics: cmp.perProbe,
     errorOverTime: cmp.errorOverTime,
     perPopulation: cmp.perPopulation,
     summary: { ...cmp.summary, 'analog wall time (s)': analog.summary.wallMs / 1000, 'analog steps': analog.summary.steps },
+    tolerance: null,
+    header: { command },
     others: [
       {
         heading: `The trained network on a virtual board (fixed point, over the serial protocol)`,
@@ -189,6 +193,7 @@ function hardwareReport(hw: Emulated, board: OnBoard, dtMs: number, profile: str
         metrics: board.cmp.perProbe,
         errorOverTime: board.cmp.errorOverTime,
         perPopulation: board.cmp.perPopulation,
+        tolerance: { value: BOARD_BOUND, what: 'the fixed-point bound 2⁻¹²' },
         summary: {
           ...board.cmp.summary,
           'frames streamed': bs.frames,
@@ -235,29 +240,39 @@ function outputsVsTargets(res: DigitalRunResult, graph: NlaGraph): string {
   const series: Series[] = [];
   for (let k = 0; k < graph.outputs.length; k++) {
     series.push({ label: `u out[${k}]`, x: t, y: res.traces.column(`u:out[${k}]`), color: colors[k % 3] });
-    series.push({ label: `u* out[${k}] (teacher)`, x: t, y: res.traces.column(`ustar:out[${k}]`), color: colors[k % 3], dashed: true });
+    series.push({ label: `u* out[${k}] (teacher, target)`, x: t, y: res.traces.column(`ustar:out[${k}]`), color: colors[k % 3], dotted: true });
   }
-  return linePlot(series, { xLabel: 'time (ms)', yLabel: 'u' });
+  return linePlot(series, { xLabel: timeAxis(t).xLabel, yLabel: 'u' });
 }
 
-function report(graph: NlaGraph, before: DigitalRunResult, train: DigitalRunResult, after: DigitalRunResult): string {
+/** The learning page's verdict: the evaluation cost before and after learning, and by how much it fell. */
+export function learningVerdict(costBefore: number, costAfter: number, learnedMs: number): Verdict {
+  const lower = costAfter < costBefore;
+  return {
+    status: lower ? 'pass' : 'fail',
+    text: `${lower ? 'Learned' : 'Did not learn'}: cost C on the same ${EVAL_MS} ms of input, plasticity off, ${verdictNumber(costBefore)} before → ${verdictNumber(costAfter)} after ${learnedMs} ms of learning (${lower ? `${(costBefore / costAfter).toFixed(1)}× lower` : 'not lower'}).`,
+  };
+}
+
+function report(graph: NlaGraph, before: DigitalRunResult, train: DigitalRunResult, after: DigitalRunResult, command: string): string {
   const { t, xLabel } = timeAxis(train.traces.time());
   const s = train.summary;
   return htmlPage(
     'NLA demo: a student network learns a teacher in real time',
     `Digital reference engine (explicit solve, ${s.solver} solver), dt = ${s.dtMs} ms. The student (6 inputs, 24 hidden, 3 outputs) ` +
-      `learns online with Eq. 8 while its inputs and the teacher's outputs never stop changing. Dashed: the teacher's output (the target).`,
+      `learns online with Eq. 8 while its inputs and the teacher's outputs never stop changing. Dotted: the teacher's output (the target).`,
     [
       {
         heading: `Before learning: outputs and targets, plasticity off (cost ${before.summary.finalCost.toExponential(2)})`,
         html: outputsVsTargets(before, graph),
       },
       {
-        heading: `After ${s.simulatedMs / 1000} s of learning: the same input (cost ${after.summary.finalCost.toExponential(2)})`,
+        heading: `After ${s.simulatedMs} ms of learning: the same input (cost ${after.summary.finalCost.toExponential(2)})`,
         html: outputsVsTargets(after, graph),
       },
       ...traceSections(train.traces, t, xLabel).map((sec) => ({ ...sec, heading: `During learning: ${sec.heading}` })),
       summarySection({ ...s }),
     ],
+    { verdicts: [learningVerdict(before.summary.finalCost, after.summary.finalCost, s.simulatedMs)], command },
   );
 }

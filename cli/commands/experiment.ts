@@ -6,6 +6,7 @@ import type { ExperimentEngine } from '../../experiments/experiment.js';
 import { EXPERIMENTS, findExperiment } from '../../experiments/registry.js';
 import { markdownTable, resultPage, textTable, wallTime } from '../../experiments/report.js';
 import { oneOf } from '../../core/option-values.js';
+import { commandLine } from '../../report/command-line.js';
 import { writeOutput } from '../files.js';
 
 interface ExperimentOpts {
@@ -83,7 +84,7 @@ export function registerExperiment(program: Command): void {
       const base = join(o.out, `${exp.name}${o.quick ? '-quick' : ''}${engine === 'analog' ? `-analog-${o.profile}` : ''}${suffix}`);
       const json = { format: 'nla-experiment/1', ...run, seed, engine, ...(engine === 'analog' ? { profile: o.profile } : {}), params, quick: o.quick === true, ...r, sections: undefined };
       writeOutput(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
-      writeOutput(`${base}.html`, resultPage(r, run));
+      writeOutput(`${base}.html`, resultPage(r, { ...run, commandLine: commandLine(), quick: o.quick === true }));
       writeOutput(`${base}.md`, `${markdownTable(r.table)}\n\n${r.finding}\n\nCommand: \`${command}\`; wall time ${wallTime(wallS)} on ${machine}.\n`);
       if (o.json) process.stdout.write(JSON.stringify(json) + '\n');
       else {

@@ -4,6 +4,7 @@ import { traceReport } from '../../report/trace-report.js';
 import { ENGINE_FACTORIES } from '../engine-registry.js';
 import { engineOptions, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { writeOutput, writeTraces } from '../files.js';
+import { commandLine } from '../../report/command-line.js';
 
 interface SimulateOpts extends EngineOptions {
   engine: string;
@@ -39,7 +40,7 @@ async function simulate(specPath: string, o: SimulateOpts): Promise<void> {
   const run = await runPrepared(prepared, { ...o, ...(o.weightsOut ? { snapshotEvery: o.weightsEvery ?? '100ms' } : {}) });
   const written: string[] = [];
   if (o.out) written.push(writeTraces(o.out, run.traces));
-  if (o.plot) written.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ${run.engine} engine`, `nla simulate ${specPath} --engine ${run.engine}`, run.traces, run.summary)));
+  if (o.plot) written.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ${run.engine} engine`, `${run.graph.name} simulated on the ${run.engine} engine.`, run.traces, run.summary, { command: commandLine() }, run.failure)));
   if (o.saveState && run.state && !run.failure) written.push(writeOutput(o.saveState, JSON.stringify(run.state())));
   if (o.weightsOut) written.push(writeOutput(o.weightsOut, run.snapshots.map((x) => JSON.stringify(x)).join('\n') + '\n'));
   if (o.json) process.stdout.write(JSON.stringify({ network: run.graph.name, ...run.summary, ...(run.failure ? { failure: run.failure } : {}), files: written }, null, 2) + '\n');

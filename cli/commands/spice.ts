@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { traceReport } from '../../report/trace-report.js';
 import { engineOptions, failureError, runEngine, type EngineOptions } from '../engines.js';
 import { writeOutput, writeTraces } from '../files.js';
+import { commandLine } from '../../report/command-line.js';
 
 export function registerSpice(program: Command): void {
   const cmd = program
@@ -20,7 +21,7 @@ export function registerSpice(program: Command): void {
       if (failed) throw failed;
       const files: string[] = [];
       if (o.out) files.push(writeTraces(o.out, run.traces));
-      if (o.plot) files.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ngspice`, `nla spice ${path}`, run.traces, run.summary)));
+      if (o.plot) files.push(writeOutput(o.plot, traceReport(`${run.graph.name}: ngspice`, `${run.graph.name} in ngspice (${String(run.summary.ngspice)}).`, run.traces, run.summary, { command: commandLine() }, run.failure)));
       if (o.json) process.stdout.write(JSON.stringify({ ...run.summary, files }, null, 2) + '\n');
       else process.stdout.write([`${run.graph.name} in ngspice (${run.summary.ngspice}): ${run.summary.points} time points in ${((run.summary.wallMs as number) / 1000).toFixed(2)} s`, ...files.map((f) => `wrote ${f}`)].join('\n') + '\n');
     });

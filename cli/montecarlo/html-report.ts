@@ -1,4 +1,5 @@
-import type { MonteCarloResult } from './run.js';
+import type { CornerResult, MonteCarloResult } from './run.js';
+import type { Verdict } from '../../report/verdict.js';
 import { fmtDist, type MonteCarloMeta } from './text.js';
 import { htmlPage, htmlTable } from '../../report/html-page.js';
 import { histogramPlot } from '../../report/svg-histogram.js';
@@ -28,7 +29,22 @@ export function montecarloReport(meta: MonteCarloMeta, r: MonteCarloResult): str
   sections.push({ heading: 'Power, energy and area (nominal chip)', note: 'The estimate nla compile prints; formulas and assumptions in docs/hardware.md.', html: `<pre>${meta.power.map(escHtml).join('\n')}</pre>` });
   const chips = r.corners.flatMap((c) => [c.nominal, ...c.chips]);
   sections.push({ heading: 'Every chip', note: 'Chip i has the same mismatch seed in every corner.', html: htmlTable([['corner', 'chip', 'seed', 'mismatch', 'trace error', 'task error', 'failed'], ...chips.map((c) => [c.corner, c.chip, c.seed, c.mismatch, c.traceError, c.taskError, c.failed ?? ''])]) });
-  return htmlPage(`${meta.network}: Monte Carlo on ${meta.profile}`, `${meta.command} — ${meta.mode}; seed ${meta.seed}; ${meta.chipsRun} chips in ${meta.wallS.toFixed(1)} s on ${meta.workers} worker(s).`, sections);
+  return htmlPage(`${meta.network}: Monte Carlo on ${meta.profile}`, `${meta.mode}; seed ${meta.seed}; ${meta.chipsRun} chips in ${meta.wallS.toFixed(1)} s on ${meta.workers} worker(s).`, sections, {
+    verdicts: r.corners.map(cornerVerdict),
+    command: meta.command,
+  });
+}
+
+/**
+ * A corner's verdict: its yield against the run's limits (pass when every chip passed, fail when none did,
+ * else the yield as information), or, without limits, the spread of the trace error.
+ */
+export function cornerVerdict(c: CornerResult): Verdict {
+  const y = c.yield;
+  const failed = c.failed ? `; ${c.failed} chips failed` : '';
+  if (!y) return { status: c.failed ? 'fail' : 'info', text: `Corner ${c.corner}: ${c.chips.length} chips, trace error ${fmtDist(c.traceError)}${failed} (no --tolerance or --max-task-error: no yield).` };
+  const status = y.passed === y.n ? 'pass' : y.passed === 0 ? 'fail' : 'info';
+  return { status, text: `Corner ${c.corner}: yield ${(100 * y.fraction).toFixed(1)} % (${y.passed}/${y.n} chips within the limits; 95 % interval ${(100 * y.low95).toFixed(1)}–${(100 * y.high95).toFixed(1)} %)${failed}.` };
 }
 
 function escHtml(s: string): string {
