@@ -1,5 +1,6 @@
 import { esc } from './svg-plot.js';
 
+/** One section of an HTML report page: a heading, trusted HTML and an optional note. */
 export interface PageSection {
   heading: string;
   /** Trusted HTML (SVG plots, tables built by this toolkit). */

@@ -1,10 +1,9 @@
 /**
- * `nla-toolkit/report`: dependency-free reports — SVG line plots and histograms, self-contained HTML
- * pages, a run's trace report and a comparison report.
- * @packageDocumentation
+ * `nla-toolkit/report`: dependency-free reports — SVG histograms, self-contained HTML pages, a run's
+ * trace report and a comparison report.
+ * @module nla-toolkit/report
  */
 export { htmlPage, htmlTable, type PageSection } from './html-page.js';
-export { linePlot, type Series, type PlotOptions } from './svg-plot.js';
 export { histogramPlot } from './svg-histogram.js';
 export { traceReport } from './trace-report.js';
-export { comparisonReport, type ComparisonData } from './compare-report.js';
+export { comparisonReport } from './compare-report.js';
