@@ -14,6 +14,7 @@ export function channelNames(g: NlaGraph): { inputs: string[]; outputs: string[]
   return { inputs, outputs: Array.from(g.outputs, (o) => neuronLabel(g, o)) };
 }
 
+/** The CSV files (and their interpolation) that `driveFromFiles` turns into a drive: input rates, events and targets. */
 export interface DriveFiles {
   /** Hold inputs and targets per frame of this length (ms), sampled at each frame start, as a board sees them. */
   frameMs?: number;

@@ -30,6 +30,7 @@ export interface Drive {
   breakpoints(t0: number, t1: number): number[];
 }
 
+/** A delta event on one input channel at time `tMs` (model ms). */
 export interface Impulse {
   channel: number;
   /** ∫ r_in dt over the delta, in rate·ms; it raises r̄_in by area/τ_in. */

@@ -18,6 +18,7 @@ export type { StreamProgress } from './stream/progress.js';
 export type { StreamStats } from './stream/stats.js';
 export { StreamError, type Incident, type StreamResult } from './stream/result.js';
 
+/** What `streamToBoard` streams: the line to the board, the encoded image, the input (and target) frames, pacing, recovery and progress. */
 export interface StreamRequest {
   /** Opens (or, after a cut, reopens) the line to the board. */
   connect: () => Promise<ByteTransport>;

@@ -2,6 +2,7 @@ import { esc } from './svg-plot.js';
 import { PLOT_DATA_CLASS, PLOT_INIT_SCRIPT, uplotAssets } from './interactive-plot.js';
 import type { Verdict } from './verdict.js';
 
+/** One section of an HTML report page: a heading, trusted HTML and an optional note. */
 export interface PageSection {
   heading: string;
   /** Trusted HTML (SVG plots, tables built by this toolkit). */

@@ -5,6 +5,7 @@ import { BETA_MAX_Q16, datapath, MAX_FAN, ONE, SIGNAL_MAX, toSignal, toWeight } 
 import { IMAGE_FORMAT, TABLE_KNOTS, TABLE_SHIFT, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from '../../hardware-models/fixed-point/image.js';
 import { neuronLabel, type NlaGraph, type Projection } from '../graph/graph.js';
 
+/** Options of `compileBoardImage`: step, frame length and the implicit solve's iterations and relaxation. */
 export interface BoardCompileOptions {
   /** Model time per step, ms (sets every decay factor dt/τ). */
   dtMs: number;
@@ -16,6 +17,7 @@ export interface BoardCompileOptions {
   relaxShift?: number;
 }
 
+/** What `compileBoardImage` returns: the board image, the quantisation warnings and the eigenvalue estimate that set the relaxation. */
 export interface BoardCompileResult {
   image: BoardImage;
   /** Quantisation effects a user should know about (silenced or saturated neurons, coarse factors). */

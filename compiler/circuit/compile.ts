@@ -10,6 +10,7 @@ import type { Pass, PassContext } from './passes/pass.js';
 import { quantisePass } from './passes/quantise.js';
 import { scalePass } from './passes/scale.js';
 
+/** Options of `compileCircuit`: the mismatch seed, an operating corner and calibration. */
 export interface CompileOptions {
   /** Seed of the mismatch draw (recorded in the circuit). */
   seed?: number;

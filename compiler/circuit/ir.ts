@@ -118,6 +118,7 @@ export interface PassReport {
   warnings: string[];
 }
 
+/** The circuit IR (`nla-circuit/1`): a network realised on a hardware profile, in SI units, with the report of every compiler pass. */
 export interface CircuitIR {
   format: typeof CIRCUIT_FORMAT;
   network: string;

@@ -73,6 +73,7 @@ export interface Projection {
   feedbackOf: number | null;
 }
 
+/** The NLA graph IR (`nla-graph/1`): populations laid out as one neuron vector, projections with their weights; what every engine reads. */
 export interface NlaGraph {
   format: typeof GRAPH_FORMAT;
   name: string;

@@ -117,6 +117,7 @@ export class NetworkBuilder {
   }
 }
 
+/** A `NetworkBuilder` for a network of this name: populations and projections added in TypeScript, producing the same spec JSON a file would. */
 export function network(name?: string): NetworkBuilder {
   return new NetworkBuilder(name);
 }

@@ -87,6 +87,7 @@ export type FeedbackSpec =
       etaPerMs?: number;
     };
 
+/** A network spec as written (`nla-network/1` JSON or the builder's output), before defaults and validation (docs/spec.md). */
 export interface NetworkSpec {
   format: typeof SPEC_FORMAT;
   name?: string;
@@ -138,6 +139,7 @@ export interface ResolvedProjection {
   etaPerMs: number;
 }
 
+/** A validated network spec with every default filled (what `validateSpec` and `loadSpecFile` return, and `buildGraph` takes). */
 export interface ResolvedSpec {
   format: typeof SPEC_FORMAT;
   name: string;

@@ -2,6 +2,7 @@ import type { NumericTable } from '../../core/csv.js';
 import { InputError } from '../../core/errors.js';
 import type { Signal } from './signal.js';
 
+/** How a table of samples is read between its rows: held (`step`) or linearly interpolated. */
 export type Interpolation = 'step' | 'linear';
 
 /**

@@ -27,6 +27,7 @@ export const IMAGE_VERSION = 1;
 const KINDS = ['input', 'bias', 'hidden', 'output'] as const;
 const ACTS = ['linear', 'clip', 'table'] as const;
 
+/** A board image as the bytes the board loads (magic `NLAI`, version, header, tables and weights); `decodeImage` reads them back. */
 export function encodeImage(img: BoardImage): Uint8Array {
   const w = new ByteWriter();
   for (const ch of IMAGE_MAGIC) w.u8(ch.charCodeAt(0));

@@ -45,6 +45,7 @@ export interface BoardProjection {
   weights: Int32Array;
 }
 
+/** A network in the board's fixed-point formats (`nla-board-image/1`), what the board core runs; `encodeImage` gives its bytes. */
 export interface BoardImage {
   format: typeof IMAGE_FORMAT;
   network: string;

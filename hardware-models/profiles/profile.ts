@@ -64,6 +64,7 @@ export type NeuronCircuitKind =
       synapseSigmaV: number;
     };
 
+/** A hardware profile (`nla-profile/1`): how a network becomes a circuit on one kind of chip or board — time scale, components, their mismatch, noise, plasticity and power (docs/hardware.md). */
 export interface Profile {
   format: typeof PROFILE_FORMAT;
   name: string;

@@ -21,6 +21,7 @@ export const DEFAULT_CAPS: Capabilities = {
   maxPayload: MAX_PAYLOAD,
 };
 
+/** Options of a `VirtualBoard`: its id, capabilities, core, protocol version, and faults for tests. */
 export interface VirtualBoardOptions {
   boardId?: string;
   caps?: Partial<Capabilities>;

@@ -1,5 +1,6 @@
 import type { FrameLedger } from './ledger.js';
 
+/** Progress of a stream, reported to `StreamRequest.onProgress`: frames sent, acknowledged and answered, and the rate. */
 export interface StreamProgress {
   total: number;
   sent: number;

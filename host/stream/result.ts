@@ -1,11 +1,13 @@
 import type { BoardInfo } from '../session.js';
 import type { StreamStats } from './stats.js';
 
+/** Something that went wrong during a stream and was recovered from, with the frame it happened at. */
 export interface Incident {
   atFrame: number;
   what: string;
 }
 
+/** What `streamToBoard` returns: the board's output frames (Q3.16), latencies, statistics and incidents. */
 export interface StreamResult {
   outputs: Int32Array[];
   /** Latency of every frame of the first session, ms, in frame order. */

@@ -1,5 +1,6 @@
 import type { SessionLogEntry } from '../session.js';
 
+/** Statistics of a whole stream: frames, acknowledgements, outputs, retransmissions and the line's figures. */
 export interface StreamStats {
   frames: number;
   /** Input frames sent at least once, acknowledged by the board's link, and whose output arrived. */
