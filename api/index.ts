@@ -32,3 +32,6 @@ export { compareTraces, errorOverTime, settlingTime, weightDistance, type Column
 export { compileBoardImage, type BoardCompileOptions, type BoardCompileResult } from '../compiler/index.js';
 export { encodeImage, decodeImage, ImageError, CapacityError, type BoardImage } from '../hardware-models/index.js';
 export { streamToBoard, StreamError, BoardError, VirtualBoard, memoryPair, SerialTransport, type StreamRequest, type StreamResult } from '../host/index.js';
+// interchange: NIR graphs (HDF5) and NumPy files
+export { exportNir, importNir, importNirFile, readNirFile, writeNirFile, type NirGraph, type NirImport } from '../compiler/index.js';
+export { parseNumericCsv, encodeNpyRecords, decodeNpyRecords } from '../core/index.js';

@@ -18,3 +18,7 @@ export { validateCircuit } from './circuit/validate.js';
 export { emitSpice } from './spice/netlist.js';
 export { compileBoardImage, type BoardCompileOptions, type BoardCompileResult } from './board/compile-image.js';
 export { compileVcoreImage } from './board/compile-vcore-image.js';
+export { exportNir, type SpecExtras } from './nir/export.js';
+export { importNir, importNirFile, type NirImport } from './nir/import.js';
+export { readNirFile, writeNirFile } from './nir/nir-file.js';
+export type { NirGraph } from './nir/nir-graph.js';

@@ -9,6 +9,7 @@ export interface NumericTable {
   lines: Int32Array;
 }
 
+/** How `parseNumericCsv` reads a file: its name for messages, whether empty cells and a header are expected. */
 export interface CsvReadOptions {
   /** File name used in error messages. */
   file?: string;

@@ -9,3 +9,5 @@ export { Rng } from './rng.js';
 export { activationValue, activationAt, describeActivation, type Activation } from './activation.js';
 export { parseTimeMs, formatTimeMs } from './units.js';
 export { quantile } from './statistics.js';
+export { parseNumericCsv, csvNumber, type NumericTable, type CsvReadOptions } from './csv.js';
+export { encodeNpyRecords, decodeNpyRecords, type NamedColumns, type DecodedNpy } from './npy.js';
