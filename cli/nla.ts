@@ -16,6 +16,7 @@ import { registerExperiment } from './commands/experiment.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerMontecarlo } from './commands/montecarlo.js';
 import { registerTrain } from './commands/train.js';
+import { applyExamples } from './help-examples.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
@@ -32,7 +33,8 @@ export function buildProgram(): Command {
     .name('nla')
     .description('Neuronal least-action (NLA) networks: specs, the digital reference engine, and hardware emulation')
     .version('0.1.0')
-    .showHelpAfterError()
+    .showHelpAfterError("(add --help for the command's options and examples)")
+    .showSuggestionAfterError(true)
     .exitOverride();
   registerValidate(program);
   registerSimulate(program);
@@ -50,6 +52,7 @@ export function buildProgram(): Command {
   registerExperiment(program);
   registerFpga(program);
   registerDemo(program);
+  applyExamples(program, (path) => path === 'fpga build' || path === 'fpga flash');
   return program;
 }
 

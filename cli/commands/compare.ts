@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
 import { compareTraces, errorOverTime, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
 import { comparisonReport } from '../../report/compare-report.js';
-import { engineOptions, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
+import { engineOptions, helpForSelectedEngines, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { ENGINE_NAMES } from '../engine-registry.js';
 import { writeOutput } from '../files.js';
 import { TraceTable } from '../../emulator/probes/recorder.js';
@@ -26,7 +26,7 @@ export function registerCompare(program: Command): void {
     .argument('<spec>', 'network spec (JSON)')
     .option('--a <engine>', `reference engine: ${ENGINE_NAMES.join(', ')}`, 'digital')
     .option('--b <engine>', `engine compared with it (against the digital engine, a board is compared with the digital engine running the board's algorithm in float on the same frames, so the difference is its fixed-point error)`, 'analog');
-  engineOptions(cmd)
+  helpForSelectedEngines(engineOptions(cmd), ['a', 'b'])
     .option('--probe <list>', 'what to compare (both engines must record it; spice records u)', 'u')
     .option('--max-shift <time>', 'largest time shift searched', '5ms')
     .option('--step-at <time>', 'settling times per layer after this input step (default: the first input step after 10% of the run, if any)')
