@@ -21,6 +21,7 @@ import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
 import { StreamError } from '../host/stream.js';
+import { NoSuchPortError } from '../host/transport/port-exists.js';
 
 /**
  * The `nla` command. The one place that wires files, engines and reports together; each command lives in
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nla: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError || e instanceof FlashError) {
+    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError || e instanceof FlashError || e instanceof NoSuchPortError) {
       process.stderr.write(`nla: ${e.message}\n`);
       return 4;
     }

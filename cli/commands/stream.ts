@@ -11,6 +11,7 @@ import { NO_TARGET } from '../../host/protocol/messages.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
 import { StreamError, streamToBoard, type StreamProgress } from '../../host/stream.js';
+import { requirePort } from '../../host/transport/port-exists.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../../core/option-values.js';
@@ -99,6 +100,7 @@ async function stream(o: StreamOpts): Promise<void> {
   if (!o.port) throw new UsageError('--port is required: the serial device of the board (list them with nla ports, or start nla board virtual)');
   if (!o.image) throw new UsageError('--image is required: a board image (nla image --out) or a network spec');
   if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
+  requirePort(o.port, '--port');
   const baud = positiveInt(o.baud, '--baud');
   const stallMs = stallTimeMs(o.stall);
   const { image, bytes } = loadImageFile(o.image, o);
