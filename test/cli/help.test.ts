@@ -103,6 +103,15 @@ describe('engine options are grouped under the engine that takes them', () => {
     for (const foreign of ['--ode-solver', '--board-port', '--dt ', '--learn']) expect(r.out).not.toContain(foreign);
   });
 
+  it('nla montecarlo and nla stream group the options that apply in one mode only', () => {
+    const mc = nla(['montecarlo', '--help']).out;
+    expect(optionsUnder(mc, 'Classifier (with --test-set: each chip at its DC operating point):')).toEqual(['--test-set', '--test-images']);
+    expect(optionsUnder(mc, 'Transient (without --test-set: each chip runs this drive):')).toEqual(expect.arrayContaining(['--duration', '--input', '--sample-every']));
+    expect(optionsUnder(mc, 'Circuit and analog solver (every chip):')).toEqual(expect.arrayContaining(['--ode-solver', '--top-down']));
+    const st = nla(['stream', '--help']).out;
+    expect(optionsUnder(st, 'With a network spec as --image (compiled here):')).toEqual(['--state', '--board-dt', '--frame', '--board-iterations']);
+  });
+
   it('a command lists no option of another command', () => {
     expect(nla(['validate', '--help']).out).not.toContain('--duration');
     const board = nla(['board', 'virtual', '--help']).out;
