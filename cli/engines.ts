@@ -18,6 +18,7 @@ import type { TraceTable } from '../emulator/probes/recorder.js';
 import { driveFromFiles, type DriveFiles } from './drive-files.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, engineFactory } from './engine-registry.js';
 import { progressReporter } from './progress.js';
+import { requirePort } from '../host/transport/port-exists.js';
 
 /** Options of the commands that run engines (strings as the CLI gives them); engines' own options ride along by key. */
 export interface EngineOptions extends DriveFiles {
@@ -175,6 +176,8 @@ function commonOptions(f: EngineFactory, o: EngineOptions): CommonOptions {
 export async function prepareEngine(name: string, path: string, o: EngineOptions, alsoAllowed: readonly EngineFactory[] = [], reservedBytes = 0): Promise<PreparedEngine> {
   const factory = factoryOf(name, '--engine');
   refuseForeignOptions(o, [factory, ...alsoAllowed]);
+  // a serial device with nothing at its path fails now (exit 4), not after the engine's retried opens
+  if (typeof o.boardPort === 'string' && factory.options.some((x) => x.key === 'boardPort')) requirePort(o.boardPort, '--board-port');
   const loaded = loadFile(path);
   if (!factory.accepts.includes(loaded.kind)) throw new UsageError(`the ${name} engine does not run a ${loaded.kind === 'circuit' ? 'compiled circuit' : 'network spec'} (${path})`);
   const values = Object.fromEntries(factory.options.map((x) => [x.key, o[x.key] as string | boolean | undefined]));

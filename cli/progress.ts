@@ -3,7 +3,7 @@ import { formatTimeMs } from '../core/units.js';
 /** A progress line on stderr (see progressReporter). */
 export interface ProgressLine {
   /**
-   * Where the run is: `fraction` of the whole, at simulated time `tMs`, going at `rate` (per second; not
+   * Where the run is: `fraction` of the whole (NaN: unknown, only the wall time is shown), at simulated time `tMs`, going at `rate` (per second; not
    * shown when not finite or not positive) of `rateUnit` (default `steps/s`).
    */
   update: (fraction: number, tMs: number, rate: number, rateUnit?: string) => void;
@@ -60,8 +60,13 @@ export function progressReporter(label: string, quiet: boolean, settings: Progre
   };
 }
 
-/** `spice  40%  t = 20 ms / 50 ms  1200 steps/s  ETA 3 s` (total and ETA once the fraction is > 0). */
+/**
+ * `spice  40%  t = 20 ms / 50 ms  1200 steps/s  ETA 3 s` (total and ETA once the fraction is > 0); a
+ * NaN fraction (progress unknown) gives `spice running for 12 s (no progress reported)`.
+ */
 export function progressText(label: string, fraction: number, tMs: number, rate: number, rateUnit: string, elapsedMs: number): string {
+  // a back end that cannot say how far it is (ngspice's WebAssembly build) reports NaN: the wall time only
+  if (Number.isNaN(fraction)) return `${label} running for ${Math.round(elapsedMs / 1000)} s (no progress reported)`;
   const pct = Math.min(100, Math.floor(fraction * 100));
   const total = fraction > 0 && fraction <= 1 ? ` / ${formatTimeMs(tMs / fraction)}` : '';
   const rateText = Number.isFinite(rate) && rate > 0 ? `  ${Math.round(rate)} ${rateUnit}` : '';

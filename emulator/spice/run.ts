@@ -35,7 +35,14 @@ export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; 
   const wantS = toSeconds(opts.durationModelMs, net.timeScale);
   if (wantS > net.stopS * (1 + 1e-9)) throw new UsageError(`SPICE: ${opts.durationModelMs} ms asked of a netlist that simulates ${toModelMs(net.stopS, net.timeScale)} ms`);
   const progress = referenceValues(net, opts.onProgress);
-  const raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000, progress) : await runNative(net, opts.timeoutMs ?? 600_000, progress);
+  // the WebAssembly build prints no progress: a heartbeat (fraction NaN) each second says it still runs
+  const beat = engine === 'wasm' && opts.onProgress ? setInterval(() => opts.onProgress!(NaN, NaN), 1000) : undefined;
+  let raw: RawResult;
+  try {
+    raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000, progress) : await runNative(net, opts.timeoutMs ?? 600_000, progress);
+  } finally {
+    clearInterval(beat);
+  }
   const time = checkTransient(raw, net, engine);
   const names = net.outputs.map((o) => o.quantity);
   const table = new TraceTable(names);
@@ -65,7 +72,10 @@ export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; 
   return { traces: table, wallMs: raw.wallMs, points: time.length, engine };
 }
 
-/** Progress of a transient: the fraction of the `.tran` stop time reached, and that time in model ms. */
+/**
+ * Progress of a transient: the fraction of the `.tran` stop time reached, and that time in model ms
+ * (both NaN from the WebAssembly engine, whose ngspice reports none: a heartbeat every second).
+ */
 export type SpiceProgress = (fraction: number, tModelMs: number) => void;
 
 /**

@@ -53,6 +53,13 @@ describe('progressReporter', () => {
     expect(out[1]).toBe('\r\x1b[K');
   });
 
+  it('an unknown fraction (NaN: ngspice in WebAssembly) shows the wall time only', () => {
+    const { p, out, at } = capture(false, 0);
+    at(3400);
+    p.update(NaN, NaN, NaN);
+    expect(out).toEqual(['spice running for 3 s (no progress reported)\n']);
+  });
+
   it('quiet prints nothing', () => {
     const out: string[] = [];
     const p = progressReporter('x', true, { tty: false, write: (s) => void out.push(s), everyMs: 0, afterMs: 0 });

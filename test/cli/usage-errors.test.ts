@@ -70,4 +70,12 @@ describe('nla stream to a port that does not exist', () => {
     // the open was never tried: no connect incident, no reconnection count
     expect(r.err).not.toMatch(/connect failed|attempt\(s\)/);
   });
+
+  it('so does the board engine given a --board-port with nothing at it (not a numerical failure after retries)', () => {
+    const port = join(mkdtempSync(join(tmpdir(), 'nla-port-')), 'ttyNONE');
+    const r = nla(['simulate', net, '--engine', 'board', '--board-port', port, '--input', input, '--duration', '10ms']);
+    expect(r.code).toBe(4);
+    expect(r.err).toContain(`--board-port ${port}: no such device`);
+    expect(r.err).not.toMatch(/attempt\(s\)/);
+  });
 });
