@@ -35,7 +35,7 @@ export interface BoardDemoResult {
  * to it over the protocol, and the digital engine runs the same algorithm (implicit, same iterations,
  * relaxation and dt, frame-held inputs, from rest) in float for the comparison.
  */
-export async function boardDemo(graph: NlaGraph, input: Signal, durationMs: number, dtMs: number, progress?: (done: number, total: number) => void): Promise<BoardDemoResult> {
+export async function boardDemo(graph: NlaGraph, input: Signal, durationMs: number, dtMs: number, progress?: (done: number, total: number, framesPerSecond: number) => void): Promise<BoardDemoResult> {
   const { image, warnings } = compileBoardImage(graph, { dtMs, frameMs: 1 });
   const fMs = frameMs(image);
   const n = Math.floor(durationMs / fMs);
@@ -48,7 +48,7 @@ export async function boardDemo(graph: NlaGraph, input: Signal, durationMs: numb
     const served = await serveVirtualBoard({ onEvent: () => {} });
     line = `pty ${served.hostPath}`;
     try {
-      stream = await streamToBoard({ connect: () => SerialTransport.openWithRetry(served.hostPath, 921600, 2000), image: bytes, inputs, frameUs: fMs * 1000, probes: PROBE.OUTPUT_U, ...(progress ? { onProgress: (p) => progress(p.outputs, p.total) } : {}) });
+      stream = await streamToBoard({ connect: () => SerialTransport.openWithRetry(served.hostPath, 921600, 2000), image: bytes, inputs, frameUs: fMs * 1000, probes: PROBE.OUTPUT_U, ...(progress ? { onProgress: (p) => progress(p.outputs, p.total, p.framesPerSecond) } : {}) });
     } finally {
       await served.close();
     }
@@ -64,7 +64,7 @@ export async function boardDemo(graph: NlaGraph, input: Signal, durationMs: numb
       image: bytes,
       inputs,
       frameUs: fMs * 1000,
-      ...(progress ? { onProgress: (p) => progress(p.outputs, p.total) } : {}),
+      ...(progress ? { onProgress: (p) => progress(p.outputs, p.total, p.framesPerSecond) } : {}),
     });
   }
   const names = image.outputs.map((o) => `u:${neuronName(graph, o)}`);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { NumericalError, UsageError } from '../core/errors.js';
 import { readJsonFile } from '../core/json-file.js';
 import { oneOf, optionalSeed, positiveTimeMs } from '../core/option-values.js';
@@ -12,12 +12,13 @@ import type { ResolvedSpec } from '../compiler/spec/format.js';
 import { planGraph, type GraphPlan } from '../compiler/graph/plan.js';
 import { formatBytes, requireMemory } from '../core/memory-budget.js';
 import type { WeightSnapshot } from '../emulator/digital/run.js';
-import type { CommonOptions, Engine, EngineFactory, EngineFailure, EngineSource } from '../emulator/engine.js';
+import type { CommonOptions, Engine, EngineFactory, EngineFailure, EngineOption, EngineSource } from '../emulator/engine.js';
 import { parseProbes } from '../emulator/probes/probe.js';
 import type { TraceTable } from '../emulator/probes/recorder.js';
 import { driveFromFiles, type DriveFiles } from './drive-files.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, engineFactory } from './engine-registry.js';
 import { progressReporter } from './progress.js';
+import { requirePort } from '../host/transport/port-exists.js';
 
 /** Options of the commands that run engines (strings as the CLI gives them); engines' own options ride along by key. */
 export interface EngineOptions extends DriveFiles {
@@ -58,35 +59,70 @@ export interface EngineRun {
 
 /**
  * The drive and run options a command that runs a network takes: duration, input and target files,
- * interpolation, events, plasticity and the initial state (descriptions prefixed with `note`).
+ * interpolation, events, plasticity (unless `learns` is false) and the initial state (descriptions
+ * prefixed with `note`).
  */
-export function driveOptions(cmd: Command, note = ''): Command {
-  return cmd
+export function driveOptions(cmd: Command, note = '', learns = true): Command {
+  cmd
     .option('--duration <time>', `${note}simulated time, e.g. 500ms or 2s (required)`)
     .option('--input <csv>', `${note}input rates: column 't' (ms) then one column per input neuron`)
     .option('--interp <mode>', `${note}input interpolation: step or linear`, 'step')
     .option('--events <csv>', `${note}input events: header 't,channel,kind,value', kind delta or step`)
     .option('--target <csv>', `${note}targets for the output neurons: 't' then one column per output; empty cell = no target`)
-    .option('--target-interp <mode>', `${note}target interpolation: step or linear`, 'step')
-    .option('--learn', `${note}plasticity on (Eq. 8)`)
-    .option('--no-learn', `${note}plasticity off, whatever the spec says`)
-    .option('--init <mode>', `${note}initial state: rest or equilibrium`, 'rest');
+    .option('--target-interp <mode>', `${note}target interpolation: step or linear`, 'step');
+  if (learns) cmd.option('--learn', `${note}plasticity on (Eq. 8)`).option('--no-learn', `${note}plasticity off, whatever the spec says`);
+  return cmd.option('--init <mode>', `${note}initial state: rest or equilibrium`, 'rest');
 }
 
-/** Adds the options every engine shares, then every registered engine's own options, to a command. */
-export function engineOptions(cmd: Command): Command {
-  driveOptions(cmd)
+/**
+ * Adds the options every engine shares, then the options of each engine in `engines` (default: every
+ * registered one), each under the heading of the engine(s) that take it (`--help` groups them so; see
+ * engine-help.ts for the selection that hides the others).
+ */
+export function engineOptions(cmd: Command, engines: readonly EngineFactory[] = ENGINE_FACTORIES): Command {
+  driveOptions(cmd, '', engines.some((f) => f.learns))
     .option('--seed <n>', 'seed of every draw the engine makes (mismatch, noise); default: the network\'s')
     .option('--sample-every <time>', "recording interval (default: the engine's grid: every step, 0.1ms, or every frame)")
     .option('--quiet', 'no progress on stderr');
-  const seen = new Set<string>();
-  for (const f of ENGINE_FACTORIES) {
+  for (const { option, takers } of engineOptionTable(engines)) {
+    const heading = engines.length === 1 ? `Options of the ${takers[0]} engine:` : `Options of the ${takers.join(' and ')} engine${takers.length > 1 ? 's' : ''}:`;
+    cmd.addOption(new Option(option.flag, option.description + (option.defaultValue !== undefined ? ` (default: ${option.defaultValue})` : '')).helpGroup(heading));
+  }
+  return cmd;
+}
+
+/** Each distinct engine option among `engines` (by flag), with the names of the engines that declare it. */
+export function engineOptionTable(engines: readonly EngineFactory[]): Array<{ option: EngineOption; takers: string[] }> {
+  const byFlag = new Map<string, { option: EngineOption; takers: string[] }>();
+  for (const f of engines) {
     for (const opt of f.options) {
-      if (seen.has(opt.flag)) continue;
-      seen.add(opt.flag);
-      cmd.option(opt.flag, opt.description + (opt.defaultValue !== undefined ? ` (default: ${opt.defaultValue})` : ''));
+      const row = byFlag.get(opt.flag);
+      if (row) row.takers.push(f.name);
+      else byFlag.set(opt.flag, { option: opt, takers: [f.name] });
     }
   }
+  return [...byFlag.values()];
+}
+
+/**
+ * Makes `--help` list the options of the engines chosen on the command line only: once one of the
+ * `selectors` (`engine`, or `a` and `b`) is given, the options of engines none of them names are hidden
+ * (each selector's value counts, given or default). Without a selector, every engine's group is shown.
+ */
+export function helpForSelectedEngines(cmd: Command, selectors: readonly string[]): Command {
+  let noted = false;
+  const select = (): void => {
+    const chosen = selectors.map((k) => cmd.getOptionValue(k) as unknown).filter((v): v is string => typeof v === 'string' && engineFactory(v) !== undefined);
+    if (chosen.length === 0) return;
+    const keep = new Set(ENGINE_FACTORIES.filter((f) => chosen.includes(f.name)).flatMap((f) => f.options.map((o) => o.flag)));
+    const own = new Set(ENGINE_FACTORIES.flatMap((f) => f.options.map((o) => o.flag)));
+    for (const opt of cmd.options) if (own.has(opt.flags)) opt.hidden = !keep.has(opt.flags);
+    if (!noted) {
+      noted = true;
+      cmd.addHelpText('after', `\n(engine options shown for ${[...new Set(chosen)].join(' and ')} only; without ${selectors.map((k) => `--${k}`).join('/')} --help lists every engine's)`);
+    }
+  };
+  for (const k of selectors) cmd.on(`option:${k}`, select);
   return cmd;
 }
 
@@ -140,6 +176,8 @@ function commonOptions(f: EngineFactory, o: EngineOptions): CommonOptions {
 export async function prepareEngine(name: string, path: string, o: EngineOptions, alsoAllowed: readonly EngineFactory[] = [], reservedBytes = 0): Promise<PreparedEngine> {
   const factory = factoryOf(name, '--engine');
   refuseForeignOptions(o, [factory, ...alsoAllowed]);
+  // a serial device with nothing at its path fails now (exit 4), not after the engine's retried opens
+  if (typeof o.boardPort === 'string' && factory.options.some((x) => x.key === 'boardPort')) requirePort(o.boardPort, '--board-port');
   const loaded = loadFile(path);
   if (!factory.accepts.includes(loaded.kind)) throw new UsageError(`the ${name} engine does not run a ${loaded.kind === 'circuit' ? 'compiled circuit' : 'network spec'} (${path})`);
   const values = Object.fromEntries(factory.options.map((x) => [x.key, o[x.key] as string | boolean | undefined]));

@@ -17,10 +17,12 @@ import { registerFpga } from './commands/fpga.js';
 import { registerMontecarlo } from './commands/montecarlo.js';
 import { registerTrain } from './commands/train.js';
 import { registerNir } from './commands/nir.js';
+import { applyExamples } from './help-examples.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
 import { BoardError, ProtocolVersionError } from '../host/session.js';
 import { StreamError } from '../host/stream.js';
+import { NoSuchPortError } from '../host/transport/port-exists.js';
 
 /**
  * The `nla` command. The one place that wires files, engines and reports together; each command lives in
@@ -33,7 +35,8 @@ export function buildProgram(): Command {
     .name('nla')
     .description('Neuronal least-action (NLA) networks: specs, the digital reference engine, and hardware emulation')
     .version('0.1.0')
-    .showHelpAfterError()
+    .showHelpAfterError("(add --help for the command's options and examples)")
+    .showSuggestionAfterError(true)
     .exitOverride();
   registerValidate(program);
   registerSimulate(program);
@@ -52,6 +55,7 @@ export function buildProgram(): Command {
   registerFpga(program);
   registerDemo(program);
   registerNir(program);
+  applyExamples(program, (path) => path === 'fpga build' || path === 'fpga flash');
   return program;
 }
 
@@ -66,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nla: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError || e instanceof FlashError) {
+    if (e instanceof StreamError || e instanceof ProtocolVersionError || e instanceof CapacityError || e instanceof BoardError || e instanceof FlashError || e instanceof NoSuchPortError) {
       process.stderr.write(`nla: ${e.message}\n`);
       return 4;
     }

@@ -1,3 +1,4 @@
+import { didYouMean } from './did-you-mean.js';
 import { UsageError } from './errors.js';
 import { parseTimeMs } from './units.js';
 
@@ -7,7 +8,7 @@ import { parseTimeMs } from './units.js';
  */
 
 export function oneOf<T extends string>(v: string, options: readonly T[], what: string): T {
-  if (!options.includes(v as T)) throw new UsageError(`${what}: expected one of ${options.join(', ')}, got '${v}'`);
+  if (!options.includes(v as T)) throw new UsageError(`${what}: expected one of ${options.join(', ')}, got '${v}'${didYouMean(v, options)}`);
   return v as T;
 }
 

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../core/did-you-mean.js';
 import type { Command } from 'commander';
 import { vcoreBuildOption } from '../vcore-build-option.js';
 import { UsageError } from '../../core/errors.js';
@@ -56,7 +57,7 @@ export function registerBoard(program: Command): void {
       cap(o.maxInputs, 'maxInputs', '--max-inputs');
       cap(o.maxOutputs, 'maxOutputs', '--max-outputs');
       cap(o.maxFrameRate, 'maxFrameRate', '--max-frame-rate');
-      if (o.core !== 'reference' && o.core !== 'vcore') throw new UsageError(`--core: expected 'reference' or 'vcore', got '${o.core}'`);
+      if (o.core !== 'reference' && o.core !== 'vcore') throw new UsageError(`--core: expected 'reference' or 'vcore', got '${o.core}'${didYouMean(o.core, ['reference', 'vcore'])}`);
       const vcoreBuild = vcoreBuildOption(o.vcoreBuild);
       const say = (s: string) => o.quiet || process.stderr.write(`board: ${s}\n`);
       // before socat is started, so that it inherits the policy

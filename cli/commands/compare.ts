@@ -3,9 +3,9 @@ import { maxOf } from '../../core/vector.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
-import { compareTraces, errorOverTime, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
+import { compareTraces, errorOverTime, type ColumnMetrics, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
 import { comparisonReport } from '../../report/compare-report.js';
-import { engineOptions, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
+import { engineOptions, helpForSelectedEngines, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { ENGINE_NAMES } from '../engine-registry.js';
 import { writeOutput } from '../files.js';
 import { TraceTable } from '../../emulator/probes/recorder.js';
@@ -30,7 +30,7 @@ export function registerCompare(program: Command): void {
     .argument('<spec>', 'network spec (JSON)')
     .option('--a <engine>', `reference engine: ${ENGINE_NAMES.join(', ')}`, 'digital')
     .option('--b <engine>', `engine compared with it (against the digital engine, a board is compared with the digital engine running the board's algorithm in float on the same frames, so the difference is its fixed-point error)`, 'analog');
-  engineOptions(cmd)
+  helpForSelectedEngines(engineOptions(cmd), ['a', 'b'])
     .option('--probe <list>', 'what to compare (both engines must record it; spice records u)', 'u')
     .option('--max-shift <time>', 'largest time shift searched', '5ms')
     .option('--step-at <time>', 'settling times per layer after this input step (default: the first input step after 10% of the run, if any)')
@@ -42,6 +42,8 @@ export function registerCompare(program: Command): void {
 
 export interface Comparison {
   perProbe: ReturnType<typeof compareTraces>;
+  /** What the reader must know to read the numbers (plasticity on, shift search at its bound). */
+  notes: string[];
   perPopulation: Array<Record<string, string | number>>;
   summary: Record<string, string | number>;
   errorOverTime: Float64Array;
@@ -84,7 +86,24 @@ export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, step
     const d = [...a.weights].filter(([k]) => b.weights!.has(k)).map(([k, w]) => weightDistance(w, b.weights!.get(k)!));
     if (d.length) summary['weight distance ‖W_B − W_A‖/‖W_A‖ (largest projection)'] = maxOf(d);
   }
-  return { perProbe, perPopulation, summary, errorOverTime: errorOverTime(a.traces, b.traces, perProbe.map((m) => m.column)) };
+  const notes = comparisonNotes(a, b, perProbe, maxShiftMs);
+  return { perProbe, notes, perPopulation, summary, errorOverTime: errorOverTime(a.traces, b.traces, perProbe.map((m) => m.column)) };
+}
+
+/**
+ * Notes on a comparison: plasticity on in either run (the weights move, so the traces are not expected
+ * to match), and probes whose best time shift sits on the ±maxShiftMs search bound.
+ */
+export function comparisonNotes(a: EngineRun, b: EngineRun, perProbe: readonly ColumnMetrics[], maxShiftMs: number): string[] {
+  const notes: string[] = [];
+  const learning = [['A', a], ['B', b]].filter(([, r]) => (r as EngineRun).summary.learn === true).map(([k, r]) => `${k} (${(r as EngineRun).engine})`);
+  if (learning.length) notes.push(`plasticity was on in ${learning.join(' and ')}: learning changes the weights during the run, so the traces are not expected to match; run with --no-learn to compare the engines alone`);
+  const atLimit = perProbe.filter((m) => m.shiftAtLimit);
+  if (atLimit.length) {
+    const shown = atLimit.slice(0, 3).map((m) => `${m.column} ${m.bestShiftMs > 0 ? '+' : ''}${m.bestShiftMs.toPrecision(3)} ms`).join(', ');
+    notes.push(`best shift = the search limit (±${maxShiftMs} ms) for ${atLimit.length} of ${perProbe.length} probes (${shown}${atLimit.length > 3 ? ', …' : ''}): the true shift may be larger; widen with --max-shift`);
+  }
+  return notes;
 }
 
 /** The rows of a trace table at or after t0. */
@@ -173,12 +192,13 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
     );
   }
   if (o.json) {
-    process.stdout.write(JSON.stringify({ verdict, summary: c.summary, perPopulation: c.perPopulation, perProbe: c.perProbe, files, runs: { a: a.summary, b: b.summary } }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ verdict, summary: c.summary, notes: c.notes, perPopulation: c.perPopulation, perProbe: c.perProbe, files, runs: { a: a.summary, b: b.summary } }, null, 2) + '\n');
     return;
   }
   const lines = [`${a.graph.name}: ${ea} (A) vs ${eb} (B)`];
   for (const [k, v] of Object.entries(c.summary)) lines.push(`  ${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
   for (const r of c.perPopulation) lines.push(`  ${Object.entries(r).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toPrecision(3) : v}`).join(', ')}`);
+  for (const n of c.notes) lines.push(`note: ${n}`);
   for (const f of files) lines.push(`wrote ${f}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

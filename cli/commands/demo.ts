@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTimeMs } from '../../core/units.js';
+import { positiveTimeMs } from '../../core/option-values.js';
 import { buildGraph } from '../../compiler/graph/build.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
@@ -68,6 +69,9 @@ interface DemoOpts {
 }
 
 async function demo(o: DemoOpts): Promise<void> {
+  // the options are checked before the learning run (tens of seconds), not after it
+  loadProfile(o.profile);
+  positiveTimeMs(o.duration, '--duration');
   const dir = exampleDir();
   const graph = buildGraph(loadSpecFile(join(dir, 'network.json')));
   const drive = driveFromFiles(graph, { input: join(dir, 'input.csv'), interp: 'linear', target: join(dir, 'target.csv'), targetInterp: 'linear' });
@@ -153,7 +157,7 @@ const BOARD_BOUND = BOARD_INFERENCE_BOUND;
 async function onBoard(graph: NlaGraph, trained: NlaGraph, dir: string, dtMs: number, o: DemoOpts): Promise<OnBoard> {
   const progress = progressReporter('demo: streaming to the virtual board', o.quiet === true);
   const inputSignal = loadSignalCsv(join(dir, 'input.csv'), 'linear', channelNames(graph).inputs);
-  const bd = await boardDemo(trained, inputSignal, EVAL_MS, dtMs, (done, total) => progress.update(done / total, done, 0));
+  const bd = await boardDemo(trained, inputSignal, EVAL_MS, dtMs, (done, total, fps) => progress.update(done / total, (done * EVAL_MS) / total, fps, 'frames/s'));
   progress.done();
   const ref = fromTime(bd.reference.traces, bd.board.time()[0]!);
   const cmp = compareRuns(asRun(graph, 'digital', ref, { ...bd.reference.summary }), { ...asRun(graph, 'digital', bd.board, {}), engine: 'board' }, 5, NaN);

@@ -70,12 +70,16 @@ export function registerMontecarlo(program: Command): void {
     .option('--tolerance <x>', 'yield: a chip passes with a trace error (RMS, units) at most this')
     .option('--max-task-error <x>', 'yield: a chip passes with a task error at most this (test error rate for classifiers, RMS to the target otherwise)')
     .option('--state <json>', 'trained weights (nla-state/1) instead of the spec\'s initial ones')
+    .optionsGroup('Classifier (with --test-set: each chip at its DC operating point):')
     .option('--test-set <name>', `classifier: evaluate each chip on a test set at its DC operating point (${TEST_SETS.join(', ')})`)
     .option('--test-images <n>', 'classifier: how many test images', '1000');
+  cmd.optionsGroup('Transient (without --test-set: each chip runs this drive):');
   driveOptions(cmd, 'transient: ')
     .option('--sample-every <time>', 'transient: recording interval of the outputs', '1ms');
+  cmd.optionsGroup('Circuit and analog solver (every chip):');
   for (const x of [...CIRCUIT_OPTIONS.filter((c) => c.key !== 'profile' && c.key !== 'calibrate' && c.key !== 'corner'), ...SOLVER_OPTIONS]) cmd.option(x.flag, x.description + (x.defaultValue !== undefined ? ` (default: ${x.defaultValue})` : ''));
   cmd
+    .optionsGroup('Options:')
     .option('--out <dir>', 'write montecarlo.json and montecarlo.html (histograms) into this folder')
     .option('--json', 'print the result as JSON on stdout')
     .option('--quiet', 'no progress on stderr')

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { traceReport } from '../../report/trace-report.js';
 import { ENGINE_FACTORIES } from '../engine-registry.js';
-import { engineOptions, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
+import { engineOptions, helpForSelectedEngines, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { writeOutput, writeTraces } from '../files.js';
 import { commandLine } from '../../report/command-line.js';
 
@@ -22,7 +22,7 @@ export function registerSimulate(program: Command): void {
     .description('simulate a network spec (or a compiled circuit) on an engine and record traces')
     .argument('<spec>', 'network spec (JSON, nla-network/1) or compiled circuit (nla-circuit/1)')
     .option('--engine <name>', ENGINE_FACTORIES.map((f) => `${f.name} (${f.description})`).join(', '), 'digital');
-  engineOptions(cmd)
+  helpForSelectedEngines(engineOptions(cmd), ['engine'])
     .option('--probe <list>', "what to record, e.g. u,e or u:out,f:h1[0:5] (u udot rbar r ebar e f eraw ustar rin); default: the engine's (u,ustar; spice and board: u)")
     .option('--out <file>', 'write traces: CSV, or NumPy .npy when the name ends in .npy (one float64 field a column, t in ms)')
     .option('--plot <html>', 'write an HTML page with plots of the traces')

@@ -4,13 +4,14 @@ import { traceReport } from '../../report/trace-report.js';
 import { engineOptions, failureError, runEngine, type EngineOptions } from '../engines.js';
 import { writeOutput, writeTraces } from '../files.js';
 import { commandLine } from '../../report/command-line.js';
+import { spiceEngine } from '../../emulator/spice/engine.js';
 
 export function registerSpice(program: Command): void {
   const cmd = program
     .command('spice')
     .description('run the circuit in ngspice (WebAssembly in process, or the native binary) and record the membrane voltages')
     .argument('<circuit>', 'compiled circuit (nla-circuit/1) or network spec (compiled for --profile)');
-  engineOptions(cmd)
+  engineOptions(cmd, [spiceEngine])
     .option('--out <file>', 'write traces (model units: ms and u): CSV, or NumPy .npy when the name ends in .npy')
     .option('--plot <html>', 'write an HTML page with plots')
     .option('--json', 'print a summary as JSON')

@@ -11,6 +11,7 @@ import { NO_TARGET } from '../../host/protocol/messages.js';
 import { framePayloadBytes } from '../../hardware-models/fixed-point/capabilities.js';
 import { LOG_FORMAT, StreamLogWriter } from '../../host/stream-log.js';
 import { StreamError, streamToBoard, type StreamProgress } from '../../host/stream.js';
+import { requirePort } from '../../host/transport/port-exists.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { imageInputLabels, imageNeuronLabel, loadImageFile } from '../board-image.js';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../../core/option-values.js';
@@ -51,10 +52,12 @@ export function registerStream(program: Command): void {
     .option('--baud <n>', 'line rate', '921600')
     .option('--no-line-model', 'the line is faster than --baud (a USB CDC board, an unpaced virtual board): do not pace writes to the baud or time retransmissions from it')
     .option('--image <file>', 'board image (nla image --out) or a network spec compiled here')
+    .optionsGroup('With a network spec as --image (compiled here):')
     .option('--state <json>', 'with a spec: trained weights from a saved state')
     .option('--board-dt <time>', "with a spec: the fixed-point core's Euler step (default 0.1ms)")
     .option('--frame <time>', 'with a spec: model time per frame (default 1ms)')
     .option('--board-iterations <n>', "with a spec: iterations of the core's implicit solve per step (default 4)")
+    .optionsGroup('Options:')
     .option('--input <csv>', "input rates: 't' (ms) then one column per stimulus input; sampled at each frame start")
     .option('--interp <mode>', 'input interpolation between rows: step or linear', 'step')
     .option('--target <csv>', "targets of the outputs: 't' then one column per output (empty cell: none)")
@@ -99,6 +102,7 @@ async function stream(o: StreamOpts): Promise<void> {
   if (!o.port) throw new UsageError('--port is required: the serial device of the board (list them with nla ports, or start nla board virtual)');
   if (!o.image) throw new UsageError('--image is required: a board image (nla image --out) or a network spec');
   if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
+  requirePort(o.port, '--port');
   const baud = positiveInt(o.baud, '--baud');
   const stallMs = stallTimeMs(o.stall);
   const { image, bytes } = loadImageFile(o.image, o);

@@ -11,6 +11,11 @@ export interface ColumnMetrics {
   bestShiftMs: number;
   /** rmse after that shift. */
   rmseShifted: number;
+  /**
+   * The best grid shift lies on the search bound (±maxShiftMs, not 0): the true shift may be larger,
+   * and the search should be widened.
+   */
+  shiftAtLimit: boolean;
 }
 
 /** B's values at A's sample times (linear interpolation; NaN outside B's time range). */
@@ -86,7 +91,7 @@ export function compareTraces(a: TraceTable, b: TraceTable, maxShiftMs: number):
       const den = em - 2 * best + ep;
       if (den > 0) shift += (0.5 * (em - ep) / den) * dt;
     }
-    out.push({ column, rmse, maxAbs, nrmse: hi > lo ? rmse / (hi - lo) : NaN, bestShiftMs: shift, rmseShifted: Math.min(best, errAt(shift)) });
+    out.push({ column, rmse, maxAbs, nrmse: hi > lo ? rmse / (hi - lo) : NaN, bestShiftMs: shift, rmseShifted: Math.min(best, errAt(shift)), shiftAtLimit: bestK !== 0 && Math.abs(bestK) === steps });
   }
   return out;
 }

@@ -61,7 +61,7 @@ export class SpiceCircuitEngine implements Engine {
     const net = emitSpice(this.circuit, { durationModelMs: req.durationMs, sampleEveryModelMs: sampleEveryMs, init: this.init, inputs, ...(targets ? { targets } : {}) });
     const summary = { engine: 'spice', ngspice: this.ngspice, profile: this.circuit.profile.name, init: this.init, seed: this.circuit.seed, learn: false };
     try {
-      const res = await runSpice(net, { engine: this.ngspice, sampleEveryModelMs: sampleEveryMs, durationModelMs: req.durationMs });
+      const res = await runSpice(net, { engine: this.ngspice, sampleEveryModelMs: sampleEveryMs, durationModelMs: req.durationMs, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
       return { traces: this.probed(res.traces, req), summary: { ...summary, points: res.points, wallMs: res.wallMs, simulatedMs: req.durationMs }, failure: null, weights: null, snapshots: [] };
     } catch (e) {
       if (!(e instanceof NumericalError)) throw e;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -30,11 +30,19 @@ export interface SpiceRun {
  * The WebAssembly build runs in a worker thread with a watchdog, because a bad expression can spin its
  * thread forever; a failed run is reported with ngspice's own messages.
  */
-export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; timeoutMs?: number; sampleEveryModelMs: number; durationModelMs: number }): Promise<SpiceRun> {
+export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; timeoutMs?: number; sampleEveryModelMs: number; durationModelMs: number; onProgress?: SpiceProgress }): Promise<SpiceRun> {
   const engine = opts.engine ?? 'wasm';
   const wantS = toSeconds(opts.durationModelMs, net.timeScale);
   if (wantS > net.stopS * (1 + 1e-9)) throw new UsageError(`SPICE: ${opts.durationModelMs} ms asked of a netlist that simulates ${toModelMs(net.stopS, net.timeScale)} ms`);
-  const raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000) : runNative(net, opts.timeoutMs ?? 600_000);
+  const progress = referenceValues(net, opts.onProgress);
+  // the WebAssembly build prints no progress: a heartbeat (fraction NaN) each second says it still runs
+  const beat = engine === 'wasm' && opts.onProgress ? setInterval(() => opts.onProgress!(NaN, NaN), 1000) : undefined;
+  let raw: RawResult;
+  try {
+    raw = engine === 'wasm' ? await runWasm(net.netlist, opts.timeoutMs ?? 600_000, progress) : await runNative(net, opts.timeoutMs ?? 600_000, progress);
+  } finally {
+    clearInterval(beat);
+  }
   const time = checkTransient(raw, net, engine);
   const names = net.outputs.map((o) => o.quantity);
   const table = new TraceTable(names);
@@ -62,6 +70,31 @@ export async function runSpice(net: SpiceNetlist, opts: { engine?: SpiceEngine; 
     table.push(s * opts.sampleEveryModelMs, row);
   }
   return { traces: table, wallMs: raw.wallMs, points: time.length, engine };
+}
+
+/**
+ * Progress of a transient: the fraction of the `.tran` stop time reached, and that time in model ms
+ * (both NaN from the WebAssembly engine, whose ngspice reports none: a heartbeat every second).
+ */
+export type SpiceProgress = (fraction: number, tModelMs: number) => void;
+
+/**
+ * A reader of what ngspice prints while it runs: its progress lines ("Reference value :  2.05640e-02",
+ * the transient's time in s, rewritten in place with \r about every half second) become `onProgress`
+ * calls; text may arrive in any chunks.
+ */
+export function referenceValues(net: Pick<SpiceNetlist, 'stopS' | 'timeScale'>, onProgress: SpiceProgress | undefined): (chunk: string) => void {
+  let carry = '';
+  return (chunk) => {
+    if (!onProgress) return;
+    const parts = (carry + chunk).split(/\r|\n/);
+    carry = parts.pop() ?? '';
+    for (const line of parts) {
+      const m = /Reference value\s*:\s*([-+0-9.eE]+)/.exec(line);
+      const tS = m ? Number(m[1]) : NaN;
+      if (Number.isFinite(tS) && tS >= 0) onProgress(Math.min(1, tS / net.stopS), toModelMs(tS, net.timeScale));
+    }
+  };
 }
 
 /** ngspice's messages that say a run failed (its own wording, ngspice 39 and 45). */
@@ -142,13 +175,13 @@ interface WorkerReply {
   data?: Float64Array[];
 }
 
-function runWasm(netlist: string, timeoutMs: number): Promise<RawResult> {
+function runWasm(netlist: string, timeoutMs: number, progress: (chunk: string) => void): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     // ngspice prints its messages on the console as well; they reach us through getError(), so the
     // worker's console is drained here instead of mixing into this process's output (nla … --json)
     const worker = new Worker(WORKER, { eval: true, workerData: { url: engineUrl(), netlist }, stdout: true, stderr: true });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    worker.stdout.on('data', (d: Buffer) => progress(d.toString('utf8')));
+    worker.stderr.on('data', (d: Buffer) => progress(d.toString('utf8')));
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new NumericalError(`ngspice (WebAssembly) did not finish within ${timeoutMs / 1000} s and was stopped`, 0));
@@ -175,7 +208,7 @@ function runWasm(netlist: string, timeoutMs: number): Promise<RawResult> {
 /** Lines of native ngspice output worth repeating (its stdout also holds the operating-point table). */
 const SAID = /error|abort|too small|singular|fail|trouble|warning/i;
 
-function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
+async function runNative(net: SpiceNetlist, timeoutMs: number, progress: (chunk: string) => void): Promise<RawResult> {
   const dir = mkdtempSync(join(tmpdir(), 'nla-spice-'));
   const rawPath = join(dir, 'out.raw');
   const vectors = [...new Set(net.outputs.map((o) => `v(${o.node})`))];
@@ -184,11 +217,11 @@ function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   if (!/\.end\s*$/.test(net.netlist)) throw new UsageError('SPICE: the netlist does not end with .end');
   writeFileSync(join(dir, 'net.cir'), net.netlist.replace(/\.end\s*$/, `${control}.end\n`));
   const t0 = performance.now();
-  const r = spawnSync('ngspice', ['-b', join(dir, 'net.cir')], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  const r = await spawnNgspice(join(dir, 'net.cir'), timeoutMs, progress);
   const wallMs = performance.now() - t0;
   if (r.error) {
     rmSync(dir, { recursive: true, force: true });
-    const code = (r.error as NodeJS.ErrnoException).code;
+    const code = r.error.code;
     if (code === 'ETIMEDOUT') throw new NumericalError(`ngspice (native) did not finish within ${timeoutMs / 1000} s and was stopped`, 0);
     throw new UsageError(`SPICE: cannot run the native ngspice (${code ?? r.error.message}); install it (Debian: apt-get install ngspice) or use the WebAssembly engine`);
   }
@@ -200,4 +233,31 @@ function runNative(net: SpiceNetlist, timeoutMs: number): RawResult {
   const plot = parseRawFile(readFileSync(rawPath), rawPath);
   rmSync(dir, { recursive: true, force: true });
   return { columns: plot.columns, messages, wallMs };
+}
+
+/** `ngspice -b file`, its output passed to `progress` as it comes; killed after `timeoutMs` (error ETIMEDOUT). */
+function spawnNgspice(file: string, timeoutMs: number, progress: (chunk: string) => void): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; error?: NodeJS.ErrnoException }> {
+  return new Promise((resolve) => {
+    const child = spawn('ngspice', ['-b', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let error: NodeJS.ErrnoException | undefined;
+    const timer = setTimeout(() => {
+      error = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      progress(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      progress(d);
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => (error ??= e));
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr, ...(error ? { error } : {}) });
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../core/did-you-mean.js';
 import { UsageError } from '../../core/errors.js';
 import type { Profile } from './profile.js';
 import { thermalVoltageV } from '../components/ekv.js';
@@ -56,7 +57,7 @@ export function parseCorner(text: string, what = '--corner', sigmas = 3): Corner
   const seen = new Set<string>();
   for (const part of expanded.split('+').map((s) => s.trim())) {
     const set = CORNER_PARTS[part];
-    if (!set) throw new UsageError(`${what}: unknown corner part '${part}' in '${name}'; parts: ${Object.keys(CORNER_PARTS).join(', ')}, joined with '+'; presets: ${Object.keys(CORNER_PRESETS).join(', ')}`);
+    if (!set) throw new UsageError(`${what}: unknown corner part '${part}' in '${name}'; parts: ${Object.keys(CORNER_PARTS).join(', ')}, joined with '+'; presets: ${Object.keys(CORNER_PRESETS).join(', ')}${didYouMean(part, [...Object.keys(CORNER_PARTS), ...Object.keys(CORNER_PRESETS)])}`);
     for (const k of Object.keys(set)) {
       if (seen.has(k)) throw new UsageError(`${what}: '${name}' sets the ${k === 'process' ? 'process' : k === 'supplyScale' ? 'supply' : 'temperature'} twice`);
       seen.add(k);

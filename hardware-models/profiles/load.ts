@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { didYouMean } from '../../core/did-you-mean.js';
 import { UsageError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/json-file.js';
 import { BUILTIN_PROFILES } from './builtin.js';
@@ -10,5 +11,5 @@ export function loadProfile(nameOrFile: string): Profile {
   const builtin = BUILTIN_PROFILES[nameOrFile];
   if (builtin) return structuredClone(builtin);
   if (nameOrFile.endsWith('.json') || existsSync(nameOrFile)) return validateProfile(readJsonFile(nameOrFile), nameOrFile);
-  throw new UsageError(`--profile: '${nameOrFile}' is neither a built-in profile (${Object.keys(BUILTIN_PROFILES).join(', ')}) nor a profile file`);
+  throw new UsageError(`--profile: '${nameOrFile}' is neither a built-in profile (${Object.keys(BUILTIN_PROFILES).join(', ')}) nor a profile file${didYouMean(nameOrFile, Object.keys(BUILTIN_PROFILES))}`);
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../core/did-you-mean.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,7 +49,7 @@ export const ICE40_BOARDS: Record<string, Ice40Board> = {
 
 export function ice40Board(name: string): Ice40Board {
   const b = ICE40_BOARDS[name];
-  if (!b) throw new UsageError(`unknown board '${name}': known boards are ${Object.keys(ICE40_BOARDS).join(', ')}`);
+  if (!b) throw new UsageError(`--board: unknown board '${name}': known boards are ${Object.keys(ICE40_BOARDS).join(', ')}${didYouMean(name, Object.keys(ICE40_BOARDS))}`);
   return b;
 }
 
