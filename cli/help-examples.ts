@@ -9,7 +9,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   validate: ['nla validate examples/teacher/network.json', 'nla validate net.json --json'],
   simulate: [
     'nla simulate examples/teacher/network.json --duration 500ms --input examples/teacher/input.csv --out traces.csv',
-    'nla simulate examples/teacher/network.json --engine analog --profile subthreshold --duration 1s --plot traces.html',
+    'nla simulate examples/teacher/network.json --engine analog --profile subthreshold --duration 1s --input examples/teacher/input.csv --plot traces.html --out traces.npy',
   ],
   profiles: ['nla profiles', 'nla profiles subthreshold --json'],
   compile: [
@@ -34,6 +34,9 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'board virtual': ['nla board virtual --link /tmp/nla-board --baud 921600', 'nla board virtual --core vcore --vcore-build up5k --json'],
   'board rtl': ['nla board rtl --link /tmp/nla-rtl', 'nla board rtl --baud 921600 --clock 12000000 --json'],
   ports: ['nla ports', 'nla ports --json'],
+  nir: ['nla nir export examples/teacher/network.json --out teacher.nir', 'nla nir import teacher.nir --out teacher.json'],
+  'nir export': ['nla nir export examples/teacher/network.json --out teacher.nir', 'nla nir export examples/mnist/network.json --out mnist.nir'],
+  'nir import': ['nla nir import teacher.nir --out teacher.json', 'nla nir import rockpool-graph.nir --out from-peer.json   # prints what it assumed'],
   stream: [
     'nla stream --port /tmp/nla-board --image examples/teacher/network.json --input examples/teacher/input.csv --out board.csv',
     'nla stream --port /dev/ttyUSB1 --image net.img --duration 10s --rate 1000 --log stream.jsonl',
