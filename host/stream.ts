@@ -1,4 +1,5 @@
 import { checkFits, CapacityError } from '../hardware-models/fixed-point/fit.js';
+import { NoSuchPortError } from './transport/port-exists.js';
 import { decodeImage, imageId } from '../hardware-models/fixed-point/image-codec.js';
 import { PROBE, probeWidth, type BoardImage } from '../hardware-models/fixed-point/image.js';
 import { framePayloadBytes } from '../hardware-models/fixed-point/capabilities.js';
@@ -96,6 +97,8 @@ export async function streamToBoard(req: StreamRequest): Promise<StreamResult> {
       session = await BoardSession.open(transport, { ...req.session, log: frameLog });
     } catch (e) {
       if (e instanceof ProtocolVersionError) throw e;
+      // nothing at the port's path: no retry would find a board there
+      if (e instanceof NoSuchPortError) return run.fail(`could not reach the board: ${e.message}`);
       failures++;
       run.incidents.push({ atFrame: run.ledger.firstMissing(), what: `connect failed: ${(e as Error).message}` });
       if (failures > reconnect.attempts) return run.fail(`could not reach the board after ${failures} attempt(s): ${(e as Error).message}`);

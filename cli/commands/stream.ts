@@ -102,7 +102,6 @@ async function stream(o: StreamOpts): Promise<void> {
   if (!o.port) throw new UsageError('--port is required: the serial device of the board (list them with nla ports, or start nla board virtual)');
   if (!o.image) throw new UsageError('--image is required: a board image (nla image --out) or a network spec');
   if (!o.input) throw new UsageError("--input is required: a CSV with 't' (ms) and one column per stimulus input");
-  requirePort(o.port, '--port');
   const baud = positiveInt(o.baud, '--baud');
   const stallMs = stallTimeMs(o.stall);
   const { image, bytes } = loadImageFile(o.image, o);
@@ -176,7 +175,8 @@ async function run(s: StreamSetup): Promise<{ outcome: StreamOutcome; failure: S
   const tty = process.stderr.isTTY === true;
   try {
     const res = await streamToBoard({
-      connect: () => SerialTransport.openWithRetry(port, baud, 2000),
+      // nothing at the path: the stream fails at once (NoSuchPortError), still writing what it has (every frame missing)
+      connect: () => (requirePort(port, '--port'), SerialTransport.openWithRetry(port, baud, 2000)),
       image: s.bytes,
       inputs: s.frames.inputs,
       targets: s.frames.targets,
