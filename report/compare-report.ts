@@ -2,7 +2,7 @@ import type { ColumnMetrics } from '../emulator/compare/metrics.js';
 import type { TraceTable } from '../emulator/probes/recorder.js';
 import { resample } from '../emulator/compare/metrics.js';
 import { htmlPage, htmlTable, type PageHeader, type PageSection } from './html-page.js';
-import { linePlot, type Series } from './svg-plot.js';
+import { esc, linePlot, type Series } from './svg-plot.js';
 import { timeAxis } from './trace-report.js';
 import { comparisonVerdict, verdictNumber, worstPoint, type Tolerance, type Verdict } from './verdict.js';
 
@@ -26,6 +26,8 @@ export interface ComparisonData extends ComparisonPart {
   others?: Array<Omit<ComparisonPart, 'a'> & { heading: string; text: string; a?: { name: string; traces: TraceTable } }>;
   /** The command line (and QUICK flag) shown at the top. */
   header?: Omit<PageHeader, 'verdicts'>;
+  /** What the reader should know before trusting the numbers (plasticity on, a best shift at its search limit), listed under the verdict. */
+  notes?: string[];
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
@@ -44,6 +46,7 @@ export function comparisonReport(d: ComparisonData, maxPerPlot = 4): string {
   const parts: ComparisonPart[] = [d, ...(d.others ?? []).map((o) => ({ ...o, a: o.a ?? d.a }))];
   const verdicts = parts.map(partVerdict);
   const sections = comparisonSections(d, maxPerPlot);
+  if (d.notes?.length) sections.unshift({ heading: 'Read this first', html: `<ul class="nla-notes">${d.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` });
   (d.others ?? []).forEach((o, i) => {
     sections.push({ heading: o.heading, html: `<p>${o.text}</p>` });
     sections.push(...comparisonSections(parts[i + 1]!, maxPerPlot));

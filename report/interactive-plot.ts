@@ -47,6 +47,13 @@ export const PLOT_INIT_SCRIPT = `
 (function(){
   if (typeof uPlot === 'undefined') return;
   window.nlaPlots = [];
+  // log-axis tick labels: uPlot's default prints 1e-4 as "0"; decades outside [0.01, 1e4) as 1e-4
+  function logTicks(u, splits){
+    return splits.map(function(v){
+      if (v == null) return '';
+      return v >= 0.01 && v < 1e4 ? String(+v.toPrecision(3)) : v.toExponential(0).replace('e+', 'e');
+    });
+  }
   document.querySelectorAll('script.${PLOT_DATA_CLASS}').forEach(function(block){
     var d = JSON.parse(block.textContent);
     var fig = block.parentElement;
@@ -57,7 +64,7 @@ export const PLOT_INIT_SCRIPT = `
     var opts = {
       title: d.title, width: width, height: 300,
       scales: { x: { time: false }, y: d.logY ? { distr: 3, log: 10 } : {} },
-      axes: [{ label: d.xLabel }, { label: d.yLabel, size: 70 }],
+      axes: [{ label: d.xLabel }, d.logY ? { label: d.yLabel, size: 70, values: logTicks } : { label: d.yLabel, size: 70 }],
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       series: [{ label: d.xLabel || 'x' }].concat(d.series.map(function(s){

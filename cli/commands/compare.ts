@@ -187,6 +187,7 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
           summary: c.summary,
           tolerance,
           header: { command: commandLine() },
+          notes: c.notes,
         }),
       ),
     );

@@ -116,6 +116,21 @@ describe.skipIf(!hasChromium)('every HTML page in headless Chromium, offline', (
     expect(v.text).toContain(`on ${json.verdict.probe} at t = ${json.verdict.timeMs.toFixed(1)} ms`);
   });
 
+  it('nla compare --report: the notes of the text output are on the page; log-axis ticks are labelled by decade, never "0"', async () => {
+    const json = JSON.parse(runs.compare!.out) as { notes: string[] };
+    expect(json.notes.some((n) => n.startsWith('plasticity was on'))).toBe(true); // learning is the spec's default
+    const { load, result } = await openOffline(browser, f('compare.html'), async (page) =>
+      (await page.evaluate(`(() => {
+        const notes = [...document.querySelectorAll('.nla-notes li')].map((li) => li.textContent);
+        const log = window.nlaPlots.find((p) => p.scales.y.distr === 3);
+        return { notes, ticks: log ? log.axes[1].values(log, [1e-6, 1e-3, 0.05, 1, 250, 1e5], 1, 0, 0) : null };
+      })()`)) as { notes: string[]; ticks: string[] | null },
+    );
+    expect(load.pageErrors).toEqual([]);
+    expect(result.notes).toEqual(json.notes);
+    expect(result.ticks).toEqual(['1e-6', '1e-3', '0.05', '1', '250', '1e5']);
+  });
+
   it('the plots zoom on a drag and show the values under the cursor', async () => {
     const { load, result } = await openOffline(browser, f('compare.html'), async (page) => {
       const box = (await (await page.$('.u-over'))!.boundingBox())!;
