@@ -17,6 +17,7 @@ import { registerFpga } from './commands/fpga.js';
 import { registerMontecarlo } from './commands/montecarlo.js';
 import { registerTrain } from './commands/train.js';
 import { registerNir } from './commands/nir.js';
+import { registerSweep } from './commands/sweep.js';
 import { applyExamples } from './help-examples.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerFpga(program);
   registerDemo(program);
   registerNir(program);
+  registerSweep(program);
   applyExamples(program, (path) => path === 'fpga build' || path === 'fpga flash');
   return program;
 }

@@ -1,0 +1,60 @@
+import { htmlPage } from '../report/html-page.js';
+import { esc, linePlot, type Series } from '../report/svg-plot.js';
+import type { ResultRow } from './results.js';
+
+/** What the sweep page shows: the metric against the first swept parameter, one series per value of the second. */
+export interface SweepPageInput {
+  title: string;
+  command: string;
+  parameters: string[];
+  columns: string[];
+  rows: ResultRow[];
+  metric: string;
+}
+
+/** x positions of the first parameter's values: the numbers themselves, or their order when not all numeric. */
+function xPositions(values: Array<string | number | boolean>): { x: Map<string, number>; numeric: boolean } {
+  const distinct = [...new Set(values.map(String))];
+  const numeric = distinct.every((v) => v !== '' && Number.isFinite(Number(v)));
+  return { x: new Map(distinct.map((v, k) => [v, numeric ? Number(v) : k])), numeric };
+}
+
+function metricSeries(p: SweepPageInput): { series: Series[]; note: string } {
+  const [px, ps] = p.parameters;
+  const ok = p.rows.filter((r) => r.status === 'done' && typeof r[p.metric] === 'number');
+  if (!px) return { series: [], note: 'no swept parameter' };
+  const { x, numeric } = xPositions(ok.map((r) => r[px]!));
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of ok) {
+    const key = ps ? `${ps} ${String(r[ps])}` : p.metric;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const series = [...groups].map(([label, rs]) => {
+    const pts = rs.map((r) => [x.get(String(r[px]))!, r[p.metric] as number] as const).sort((a, b) => a[0] - b[0]);
+    return { label, x: pts.map((q) => q[0]), y: pts.map((q) => q[1]) };
+  });
+  const note = numeric ? '' : `x: ${px} values in order ${[...x.keys()].map((v, k) => `${k} = ${v}`).join(', ')}`;
+  return { series, note };
+}
+
+function table(columns: string[], rows: ResultRow[]): string {
+  const head = `<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const body = rows.map((r) => `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${columns.map((c) => `<td>${esc(r[c] === undefined ? '' : String(r[c]))}</td>`).join('')}</tr>`);
+  return `<div style="overflow-x:auto"><table>${head}${body.join('')}</table></div>`;
+}
+
+/** The sweep's HTML page: the metric plot and the full table (failed rows included). */
+export function sweepPage(p: SweepPageInput): string {
+  const { series, note } = metricSeries(p);
+  const failed = p.rows.filter((r) => r.status !== 'done').length;
+  const plot = series.length ? linePlot(series, { title: p.metric, xLabel: p.parameters[0], yLabel: p.metric, interactive: false }) : '<p>no finished point has this metric</p>';
+  return htmlPage(
+    p.title,
+    `${p.rows.length} points, ${failed} failed.`,
+    [
+      { heading: `${p.metric} against ${p.parameters[0] ?? '(none)'}`, html: plot, ...(note ? { note } : {}) },
+      { heading: 'Results', html: table(p.columns, p.rows) },
+    ],
+    { verdicts: [{ status: failed ? 'fail' : 'pass', text: failed ? `${failed} of ${p.rows.length} jobs failed` : `all ${p.rows.length} jobs finished` }], command: p.command },
+  );
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
+
+/** A file argument of a job: the path as written and the sha256 of its contents. */
+export interface JobFile {
+  arg: string;
+  sha256: string;
+}
+
+/** One point of a sweep as a runnable job, identified by the hash of everything that decides its result. */
+export interface SweepJob {
+  hash: string;
+  command: string;
+  /** The command's arguments (fixed ones, then the point's options), without --json/--quiet. */
+  args: string[];
+  params: SweepPoint;
+  files: JobFile[];
+  version: string;
+}
+
+/** The toolkit's version (package.json), part of every job's hash. */
+export function toolkitVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The arguments one point adds: `--opt value`, a bare flag for true, nothing for false. */
+export function pointArgs(point: SweepPoint): string[] {
+  return Object.entries(point).flatMap(([k, v]: [string, ParamValue]) => (v === true ? [k] : v === false ? [] : [k, String(v)]));
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The jobs of a sweep, one per point; every argument naming an existing file is hashed by its contents. */
+export function sweepJobs(sweep: SweepFile, version = toolkitVersion()): SweepJob[] {
+  return sweep.points.map((params) => {
+    const args = [...sweep.args, ...pointArgs(params)];
+    const files = [...new Set(args.filter(isFile))].map((arg) => ({ arg, sha256: sha256(readFileSync(arg)) }));
+    const hash = sha256(canonicalJson({ command: sweep.command, args, files, version }));
+    return { hash, command: sweep.command, args, params, files, version };
+  });
+}

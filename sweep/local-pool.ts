@@ -1,0 +1,38 @@
+import type { SweepJob } from './job.js';
+import { runCommandProcess } from './job-process.js';
+import { jobRecord, type JobRecord } from './job-store.js';
+
+/** How the local pool runs jobs. */
+export interface PoolOptions {
+  workers: number;
+  /** Extra attempts for a job that exits non-zero. */
+  retries: number;
+  /** Called as soon as a job finishes (after its retries). */
+  onDone: (r: JobRecord) => void;
+}
+
+/** Runs one job, retrying a failing one up to `retries` times. */
+export async function runJobWithRetries(job: SweepJob, retries: number): Promise<JobRecord> {
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const outcome = await runCommandProcess(job.command, job.args);
+    if (outcome.exitCode === 0 || attempts > retries) return jobRecord(job, outcome, attempts);
+  }
+}
+
+/** Runs jobs as child processes, at most `workers` at a time; resolves with every record in job order. */
+export async function runLocalPool(jobs: SweepJob[], o: PoolOptions): Promise<JobRecord[]> {
+  const records: JobRecord[] = new Array(jobs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const k = next++;
+      const r = await runJobWithRetries(jobs[k]!, o.retries);
+      records[k] = r;
+      o.onDone(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, jobs.length)) }, lane));
+  return records;
+}

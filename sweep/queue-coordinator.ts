@@ -1,0 +1,53 @@
+import { Queue, type Job } from 'bullmq';
+import type { QueueAddress } from './queue-url.js';
+import type { SweepJob } from './job.js';
+import { jobRecord, type JobRecord } from './job-store.js';
+import { outcomeFromReason, queuedJobData } from './queue-job.js';
+import type { JobRunner } from './run-sweep.js';
+
+/** How the coordinator queues and waits. */
+export interface QueueRunOptions {
+  retries: number;
+  lockMs: number;
+  /** Only collect: queue nothing, report jobs that are not on the queue as missing. */
+  collect: boolean;
+  pollMs?: number;
+}
+
+/** The record of a job in a final state, or undefined while it is still pending. */
+async function finished(sj: SweepJob, job: Job | undefined): Promise<JobRecord | 'missing' | undefined> {
+  if (!job) return 'missing';
+  const state = await job.getState();
+  if (state === 'completed') return jobRecord(sj, job.returnvalue as JobRecord, job.attemptsMade || 1);
+  if (state === 'failed') return jobRecord(sj, outcomeFromReason(job.failedReason), job.attemptsMade);
+  return undefined;
+}
+
+/**
+ * A JobRunner that puts the jobs on a BullMQ queue (jobId = the hash: a job is never queued twice) and polls
+ * them until each is completed or has failed all its attempts (attempts = retries + 1, exponential backoff).
+ */
+export function queueRunner(q: QueueAddress, o: QueueRunOptions): JobRunner {
+  return async (jobs, onDone) => {
+    const queue = new Queue(q.name, { connection: { host: q.host, port: q.port } });
+    try {
+      if (!o.collect && jobs.length) {
+        await queue.addBulk(jobs.map((j) => ({ name: j.command, data: queuedJobData(j), opts: { jobId: j.hash, attempts: o.retries + 1, backoff: { type: 'exponential', delay: 200 } } })));
+      }
+      let pending = jobs;
+      while (pending.length) {
+        const still: SweepJob[] = [];
+        for (const j of pending) {
+          const r = await finished(j, await queue.getJob(j.hash));
+          if (r === 'missing') continue; // not queued (--collect): reported as missing by the caller
+          if (r) onDone(r);
+          else still.push(j);
+        }
+        pending = still;
+        if (pending.length) await new Promise((res) => setTimeout(res, o.pollMs ?? 200));
+      }
+    } finally {
+      await queue.close();
+    }
+  };
+}

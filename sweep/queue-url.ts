@@ -1,0 +1,17 @@
+import { UsageError } from '../core/errors.js';
+
+/** Where a sweep queue lives: a Redis server and the BullMQ queue's name. */
+export interface QueueAddress {
+  host: string;
+  port: number;
+  name: string;
+}
+
+/** Parses `redis://host:port/name`; anything else is a UsageError naming --queue. */
+export function parseQueueUrl(url: string): QueueAddress {
+  const m = /^redis:\/\/([^:/]+)(?::(\d+))?\/([A-Za-z0-9_.-]+)$/.exec(url);
+  if (!m) throw new UsageError(`--queue: expected redis://host:port/name (name: letters, digits, _ . -), got '${url}'`);
+  const port = m[2] === undefined ? 6379 : Number(m[2]);
+  if (port < 1 || port > 65535) throw new UsageError(`--queue: port ${port} is out of range`);
+  return { host: m[1]!, port, name: m[3]! };
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import type { QueueAddress } from './queue-url.js';
+import { runCommandProcess, type ProcessOutcome } from './job-process.js';
+import { failureReason, type QueuedJobData } from './queue-job.js';
+import { toolkitVersion } from './job.js';
+
+/** How a worker process takes jobs. */
+export interface WorkerOptions {
+  concurrency: number;
+  /** Lock duration and stalled-job check interval (ms): a killed worker's job goes to another after about this long. */
+  lockMs: number;
+}
+
+/** Runs one queued job in a fresh temp directory holding its files; a non-zero exit throws (BullMQ retries it). */
+export async function runQueuedJob(data: QueuedJobData, version = toolkitVersion()): Promise<ProcessOutcome> {
+  if (data.version !== version) throw new Error(failureReason({ exitCode: -1, json: null, stderrTail: `worker runs toolkit ${version}, the job needs ${data.version}` }));
+  const dir = mkdtempSync(join(tmpdir(), 'nla-job-'));
+  try {
+    const paths = new Map<string, string>();
+    data.files.forEach((f, k) => {
+      const p = join(dir, `${k}-${basename(f.arg)}`);
+      writeFileSync(p, Buffer.from(f.contentBase64, 'base64'));
+      paths.set(f.arg, p);
+    });
+    const out = await runCommandProcess(data.command, data.args.map((a) => paths.get(a) ?? a), dir);
+    if (out.exitCode !== 0) throw new Error(failureReason(out));
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Takes jobs from the queue until SIGINT/SIGTERM, then closes (finishing the jobs it holds). */
+export async function runQueueWorker(q: QueueAddress, o: WorkerOptions): Promise<void> {
+  const worker = new Worker(q.name, (job: Job<QueuedJobData>) => runQueuedJob(job.data), {
+    connection: { host: q.host, port: q.port, maxRetriesPerRequest: null },
+    concurrency: o.concurrency,
+    lockDuration: o.lockMs,
+    stalledInterval: o.lockMs,
+    maxStalledCount: 5,
+  });
+  process.stderr.write(`nla worker: taking jobs from ${q.name} on ${q.host}:${q.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void worker.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { SweepFile } from './sweep-file.js';
+import type { SweepJob } from './job.js';
+import { loadRecord, saveRecord, type JobRecord } from './job-store.js';
+import { resultColumns, resultRows, resultsCsv, isTimingField } from './results.js';
+import { sweepPage } from './html.js';
+
+/** Runs the given jobs somewhere (local pool or queue), calling onDone for each as it finishes. */
+export type JobRunner = (jobs: SweepJob[], onDone: (r: JobRecord) => void) => Promise<void>;
+
+/** What a finished sweep reports. */
+export interface SweepOutcome {
+  skipped: number;
+  ran: number;
+  failed: number;
+  files: string[];
+}
+
+/** A progress line writer: done/total and ETA from the mean time per finished job. */
+export function progressLine(total: number, quiet: boolean): (done: number, failed: number) => void {
+  const t0 = Date.now();
+  return (done, failed) => {
+    if (quiet) return;
+    const perJob = (Date.now() - t0) / Math.max(1, done);
+    const eta = ((total - done) * perJob) / 1000;
+    process.stderr.write(`sweep: ${done}/${total} jobs finished${failed ? `, ${failed} failed` : ''}${done < total ? `, ETA ${eta.toFixed(0)} s` : ''}\n`);
+  };
+}
+
+/** Runs a sweep into `dir`: skips jobs already done there, runs the rest, writes the table and the page. */
+export async function runSweep(sweep: SweepFile, jobs: SweepJob[], dir: string, run: JobRunner, o: { metric?: string; quiet: boolean; command: string }): Promise<SweepOutcome> {
+  mkdirSync(join(dir, 'jobs'), { recursive: true });
+  const todo = jobs.filter((j) => loadRecord(dir, j.hash)?.status !== 'done');
+  const skipped = jobs.length - todo.length;
+  if (!o.quiet) process.stderr.write(`sweep: ${jobs.length} jobs, ${skipped} already done in ${dir}, ${todo.length} to run\n`);
+  const progress = progressLine(todo.length, o.quiet);
+  let done = 0;
+  let failedNow = 0;
+  await run(todo, (r) => {
+    saveRecord(dir, r);
+    done++;
+    if (r.status !== 'done') failedNow++;
+    progress(done, failedNow);
+  });
+  const records = jobs.map((j) => loadRecord(dir, j.hash) ?? missingRecord(j));
+  return { skipped, ran: todo.length, failed: records.filter((r) => r.status !== 'done').length, files: writeResults(sweep, records, dir, o) };
+}
+
+function missingRecord(j: SweepJob): JobRecord {
+  return { hash: j.hash, command: j.command, args: j.args, params: j.params, status: 'failed', attempts: 0, exitCode: -1, json: null, stderrTail: 'no result' };
+}
+
+/** Writes results.csv, results.json and sweep.html; a --metric that no row has is refused. */
+export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string, o: { metric?: string; command: string }): string[] {
+  const rows = resultRows(sweep.points, records);
+  const columns = resultColumns(sweep.parameters, rows);
+  const fixed = new Set([...sweep.parameters, 'hash', 'status', 'exitCode', 'attempts']);
+  const metrics = columns.filter((c) => !fixed.has(c) && rows.some((r) => typeof r[c] === 'number'));
+  const metric = o.metric ?? metrics.find((m) => !isTimingField(m)) ?? metrics[0] ?? 'exitCode';
+  if (o.metric && !metrics.includes(o.metric)) throw new InputError(`--metric ${o.metric}: no result has it (numeric fields: ${metrics.join(', ') || 'none'})`);
+  const files = [join(dir, 'results.csv'), join(dir, 'results.json'), join(dir, 'sweep.html')];
+  writeFileSync(files[0]!, resultsCsv(columns, rows));
+  writeFileSync(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, rows }, null, 2) + '\n');
+  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric }));
+  return files;
+}
