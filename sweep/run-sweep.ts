@@ -58,7 +58,8 @@ export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string
   const columns = resultColumns(sweep.parameters, rows);
   const fixed = new Set([...sweep.parameters, 'hash', 'status', 'exitCode', 'attempts']);
   const metrics = columns.filter((c) => !fixed.has(c) && rows.some((r) => typeof r[c] === 'number'));
-  const metric = o.metric ?? metrics.find((m) => !isTimingField(m)) ?? metrics[0] ?? 'exitCode';
+  const varies = (m: string) => new Set(rows.map((r) => r[m])).size > 1;
+  const metric = o.metric ?? metrics.find((m) => !isTimingField(m) && varies(m)) ?? metrics.find((m) => !isTimingField(m)) ?? metrics[0] ?? 'exitCode';
   if (o.metric && !metrics.includes(o.metric)) throw new InputError(`--metric ${o.metric}: no result has it (numeric fields: ${metrics.join(', ') || 'none'})`);
   const files = [join(dir, 'results.csv'), join(dir, 'results.json'), join(dir, 'sweep.html')];
   writeFileSync(files[0]!, resultsCsv(columns, rows));
