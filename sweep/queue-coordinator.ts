@@ -1,4 +1,5 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
+import type { ProcessOutcome } from './job-process.js';
 import type { QueueAddress } from './queue-url.js';
 import type { SweepJob } from './job.js';
 import { jobRecord, type JobRecord } from './job-store.js';
@@ -14,13 +15,18 @@ export interface QueueRunOptions {
   pollMs?: number;
 }
 
-/** The record of a job in a final state, or undefined while it is still pending. */
-async function finished(sj: SweepJob, job: Job | undefined): Promise<JobRecord | 'missing' | undefined> {
+/**
+ * The record of a job in a final state, or undefined while it is still pending. The state is read first and
+ * the job after it: a job read before it finished would carry no return value yet.
+ */
+async function finished(queue: Queue, sj: SweepJob): Promise<JobRecord | 'missing' | undefined> {
+  const state = await queue.getJobState(sj.hash);
+  if (state === 'unknown') return 'missing';
+  if (state !== 'completed' && state !== 'failed') return undefined;
+  const job = await queue.getJob(sj.hash);
   if (!job) return 'missing';
-  const state = await job.getState();
-  if (state === 'completed') return jobRecord(sj, job.returnvalue as JobRecord, job.attemptsMade || 1);
-  if (state === 'failed') return jobRecord(sj, outcomeFromReason(job.failedReason), job.attemptsMade);
-  return undefined;
+  if (state === 'completed') return jobRecord(sj, job.returnvalue as ProcessOutcome, job.attemptsMade || 1);
+  return jobRecord(sj, outcomeFromReason(job.failedReason), job.attemptsMade);
 }
 
 /**
@@ -38,7 +44,7 @@ export function queueRunner(q: QueueAddress, o: QueueRunOptions): JobRunner {
       while (pending.length) {
         const still: SweepJob[] = [];
         for (const j of pending) {
-          const r = await finished(j, await queue.getJob(j.hash));
+          const r = await finished(queue, j);
           if (r === 'missing') continue; // not queued (--collect): reported as missing by the caller
           if (r) onDone(r);
           else still.push(j);

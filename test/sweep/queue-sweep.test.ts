@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, root } from '../cli/run-nla.js';
+import { FIXED, modelFields, sweepFile } from './sweep-helpers.js';
+import { haveRedis, startRedis } from './redis-server.js';
+
+// `nla sweep --queue` with `nla worker` processes on a throwaway redis-server: every job exactly once in the
+// results (also when a worker is SIGKILLed mid-job), an always-failing job reported failed after its attempts,
+// and the same numbers as the local pool (the truth: the local sweep, itself checked against commands by hand).
+const grid = { command: 'simulate', args: FIXED, grid: { '--seed': [1, 2], '--profile': ['ideal', 'subthreshold'] } };
+type Rows = Array<Record<string, unknown>>;
+const rowsOf = (out: string): Rows => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).rows;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const children: ChildProcess[] = [];
+
+/** Runs `nla …` without blocking the test (workers and coordinator run side by side). */
+function nlaAsync(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, [join(root, 'bin/nla.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, done: new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err }))) };
+}
+const worker = (name: string) => nlaAsync(['worker', '--queue', `redis://127.0.0.1:${redis.port}/${name}`, '--lock-ms', '1000']).child;
+const sweep = (file: string, out: string, name: string, ...more: string[]) =>
+  nlaAsync(['sweep', file, '--out', out, '--queue', `redis://127.0.0.1:${redis.port}/${name}`, '--lock-ms', '1000', '--quiet', '--json', ...more]);
+
+beforeAll(async () => {
+  ensureBuilt();
+  if (haveRedis) redis = await startRedis();
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (redis) await redis.stop();
+});
+
+describe.skipIf(!haveRedis)('nla sweep --queue', () => {
+  it('2 workers: every job exactly once, and the same numbers as the local pool', async () => {
+    const s = sweepFile(grid);
+    worker('two');
+    worker('two');
+    const q = await sweep(s.file, s.out, 'two').done;
+    expect(q.code, q.err).toBe(0);
+    expect(JSON.parse(q.out)).toMatchObject({ jobs: 4, ran: 4, failed: 0 });
+    const local = await nlaAsync(['sweep', s.file, '--out', join(s.dir, 'local'), '--workers', '2', '--quiet']).done;
+    expect(local.code, local.err).toBe(0);
+    const rows = rowsOf(s.out);
+    expect(new Set(rows.map((r) => r.hash)).size).toBe(4);
+    expect(rows.every((r) => r.status === 'done')).toBe(true);
+    expect(rows.map(modelFields)).toEqual(rowsOf(join(s.dir, 'local')).map(modelFields));
+    // --collect assembles the same table from the queue alone
+    const c = await sweep(s.file, join(s.dir, 'collected'), 'two', '--collect').done;
+    expect(c.code, c.err).toBe(0);
+    expect(rowsOf(join(s.dir, 'collected')).map(modelFields)).toEqual(rows.map(modelFields));
+  });
+
+  it('a worker killed mid-job: its job goes to another worker, every job once and complete', async () => {
+    const s = sweepFile(grid);
+    const first = worker('kill');
+    const run = sweep(s.file, s.out, 'kill');
+    const queue = new Queue('kill', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      while ((await queue.getActiveCount()) === 0) await new Promise((r) => setTimeout(r, 20));
+      first.kill('SIGKILL');
+      worker('kill');
+      const q = await run.done;
+      expect(q.code, q.err).toBe(0);
+      const rows = rowsOf(s.out);
+      expect(rows.map((r) => [r['--seed'], r['--profile'], r.status])).toEqual([[1, 'ideal', 'done'], [1, 'subthreshold', 'done'], [2, 'ideal', 'done'], [2, 'subthreshold', 'done']]);
+      expect(new Set(rows.map((r) => r.hash)).size).toBe(4);
+      expect(await queue.getCompletedCount()).toBe(4);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('an always-failing job is reported failed after all its attempts (exit 1)', async () => {
+    const s = sweepFile({ command: 'simulate', args: FIXED, points: [{ '--profile': 'no-such-profile' }] });
+    worker('fail');
+    const q = await sweep(s.file, s.out, 'fail', '--retries', '2').done;
+    expect(q.code).toBe(1);
+    const [row] = rowsOf(s.out);
+    expect(row).toMatchObject({ status: 'failed', attempts: 3, exitCode: 2 });
+  });
+});
