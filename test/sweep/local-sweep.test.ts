@@ -73,6 +73,11 @@ describe('nla sweep (local)', () => {
     expect(rows.map((x) => [x['--profile'], x.status])).toEqual([['ideal', 'done'], ['no-such-profile', 'failed']]);
     expect(rows[1]).toMatchObject({ attempts: 3, exitCode: 2 });
     expect(readFileSync(join(s.out, 'results.csv'), 'utf8')).toContain('no-such-profile');
+    // run again on the same folder: the done job is kept, the failed one is tried again (never taken as done)
+    const again = nla(['sweep', s.file, '--out', s.out, '--workers', '1', '--retries', '0', '--json', '--quiet']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.out)).toMatchObject({ skipped: 1, ran: 1, failed: 1 });
+    expect(rowsOf(s.out)[1]).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
   it('refuses a bad sweep file with exit 2 naming the field', () => {
