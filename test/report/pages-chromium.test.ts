@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -75,6 +75,11 @@ describe.skipIf(!hasChromium)('every HTML page in headless Chromium, offline', (
       experiment: ['experiment', 'recurrent-neuron', '--quick', '--out', f('exp'), '--json', '--quiet'],
       montecarlo: ['montecarlo', join(ex, 'network.json'), '--profile', 'accelerated', '--runs', '2', '--duration', '20ms', '--input', join(ex, 'input.csv'), '--target', join(ex, 'target.csv'), '--no-learn', '--tolerance', '1', '--out', f('mc'), '--quiet'],
     };
+    writeFileSync(
+      f('sweep.json'),
+      JSON.stringify({ command: 'simulate', args: [join(ex, 'network.json'), '--engine', 'analog', '--duration', '10ms', ...io], grid: { '--profile': ['ideal', 'accelerated'] } }),
+    );
+    jobs.sweep = ['sweep', f('sweep.json'), '--out', f('sweep'), '--workers', '1', '--quiet'];
     const [b, ...done] = await Promise.all([launchChromium(), ...Object.values(jobs).map(nlaAsync)]);
     browser = b;
     Object.keys(jobs).forEach((k, i) => (runs[k] = done[i]!));
@@ -187,6 +192,14 @@ describe.skipIf(!hasChromium)('every HTML page in headless Chromium, offline', (
     expect(json.quick).toBe(true);
     const s = await check(f('exp/recurrent-neuron-quick.html'), { plots: true, quick: true, commandHas: ['experiment recurrent-neuron --quick'] });
     expect(s.verdicts[0]!.text).toBe(`QUICK run: ${json.finding}`);
+  });
+
+  it('nla sweep: the verdict counts the finished jobs of results.json', async () => {
+    const rows = JSON.parse(readFileSync(f('sweep/results.json'), 'utf8')) as unknown;
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: Array<{ status: string }> }).rows) as Array<{ status: string }>;
+    expect(list.map((r) => r.status)).toEqual(['done', 'done']);
+    const s = await check(f('sweep/sweep.html'), { plots: false, quick: false, commandHas: ['sweep', '--workers 1'] });
+    expect(s.verdicts).toEqual([{ status: 'pass', text: `all ${list.length} jobs finished` }]);
   });
 
   it('nla montecarlo: one verdict per corner with the yield of the JSON', async () => {
