@@ -24,7 +24,7 @@ function nlaAsync(args: string[]): { child: ChildProcess; done: Promise<{ code: 
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, done: new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err }))) };
+  return { child, done: new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err }))) };
 }
 const worker = (name: string) => nlaAsync(['worker', '--queue', `redis://127.0.0.1:${redis.port}/${name}`, '--lock-ms', '1000']).child;
 const sweep = (file: string, out: string, name: string, ...more: string[]) =>
