@@ -141,6 +141,12 @@ export interface EngineFactory {
    * analog) or stays fixed unless asked (a board; an engine that cannot learn).
    */
   readonly learnsByDefault: boolean;
+  /**
+   * Whether it makes random draws of its own at run time (mismatch, noise), which `--seed` chooses. An
+   * engine that draws nothing (digital, board: their weights come from the network's seed) refuses a seed
+   * other than the network's; `nla compare` gives the seed only to the engines that draw.
+   */
+  readonly drawsAtRunTime: boolean;
   /** What it records when no probe is asked for (`u,ustar`; `u` where u* is not a node of its own). */
   readonly defaultProbes: string;
   readonly options: readonly EngineOption[];

@@ -1,6 +1,7 @@
 import type { SweepJob } from './job.js';
 import { runCommandProcess } from './job-process.js';
 import { jobRecord, type JobRecord } from './job-store.js';
+import { artifactArgs, jobArtifactDir } from './job-artifacts.js';
 
 /** How the local pool runs jobs. */
 export interface PoolOptions {
@@ -9,14 +10,17 @@ export interface PoolOptions {
   retries: number;
   /** Called as soon as a job finishes (after its retries). */
   onDone: (r: JobRecord) => void;
+  /** The sweep's folder: jobs that write files of their own write them into its jobs/<hash>/ (job-artifacts.ts). */
+  dir?: string;
 }
 
 /** Runs one job, retrying a failing one up to `retries` times. */
-export async function runJobWithRetries(job: SweepJob, retries: number): Promise<JobRecord> {
+export async function runJobWithRetries(job: SweepJob, retries: number, dir?: string): Promise<JobRecord> {
+  const extra = dir === undefined ? [] : artifactArgs(job.command, job.args, jobArtifactDir(dir, job.hash));
   let attempts = 0;
   for (;;) {
     attempts++;
-    const outcome = await runCommandProcess(job.command, job.args);
+    const outcome = await runCommandProcess(job.command, [...job.args, ...extra]);
     if (outcome.exitCode === 0 || attempts > retries) return jobRecord(job, outcome, attempts);
   }
 }
@@ -28,7 +32,7 @@ export async function runLocalPool(jobs: SweepJob[], o: PoolOptions): Promise<Jo
   const lane = async (): Promise<void> => {
     while (next < jobs.length) {
       const k = next++;
-      const r = await runJobWithRetries(jobs[k]!, o.retries);
+      const r = await runJobWithRetries(jobs[k]!, o.retries, o.dir);
       records[k] = r;
       o.onDone(r);
     }

@@ -6,6 +6,7 @@ import type { QueueAddress } from './queue-url.js';
 import { runCommandProcess, type ProcessOutcome } from './job-process.js';
 import { failureReason, type QueuedJobData } from './queue-job.js';
 import { toolkitVersion } from './job.js';
+import { artifactArgs } from './job-artifacts.js';
 
 /** How a worker process takes jobs. */
 export interface WorkerOptions {
@@ -25,7 +26,8 @@ export async function runQueuedJob(data: QueuedJobData, version = toolkitVersion
       writeFileSync(p, Buffer.from(f.contentBase64, 'base64'));
       paths.set(f.arg, p);
     });
-    const out = await runCommandProcess(data.command, data.args.map((a) => paths.get(a) ?? a), dir);
+    const args = data.args.map((a) => paths.get(a) ?? a);
+    const out = await runCommandProcess(data.command, [...args, ...artifactArgs(data.command, args, join(dir, 'artifacts'))], dir);
     if (out.exitCode !== 0) throw new Error(failureReason(out));
     return out;
   } finally {

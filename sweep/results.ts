@@ -15,7 +15,7 @@ export function numericFields(v: unknown, prefix = '', out: Record<string, numbe
 
 /** Fields that measure the machine, not the model (they differ run to run): wall time and rates. */
 export function isTimingField(name: string): boolean {
-  return /wall|PerSecond|elapsed/i.test(name);
+  return /wall|PerSecond|PerMinute|elapsed/i.test(name);
 }
 
 /** The table rows, one per point in sweep order. */

@@ -7,6 +7,7 @@ import { compareTraces, errorOverTime, type ColumnMetrics, settlingTime, weightD
 import { comparisonReport } from '../../report/compare-report.js';
 import { engineOptions, helpForSelectedEngines, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { ENGINE_NAMES } from '../engine-registry.js';
+import type { EngineFactory } from '../../emulator/engine.js';
 import { writeOutput } from '../files.js';
 import { TraceTable } from '../../emulator/probes/recorder.js';
 import { positiveNumber } from '../../core/option-values.js';
@@ -131,6 +132,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
+/**
+ * `--seed` chooses the draws of the engines that draw at run time (mismatch, noise); an engine that draws
+ * nothing (its weights come from the network's seed) is run without it, and the note says so. With no
+ * engine that draws, the seed goes to both, which refuse a seed other than the network's.
+ */
+function seedPerEngine(fa: EngineFactory, fb: EngineFactory, o: CompareOpts): { a: CompareOpts; b: CompareOpts; note: string | null } {
+  if (o.seed === undefined || fa.drawsAtRunTime === fb.drawsAtRunTime) return { a: o, b: o, note: null };
+  const [drawer, other] = fa.drawsAtRunTime ? [fa, fb] : [fb, fa];
+  const without = { ...o, seed: undefined };
+  const note = `--seed ${o.seed} chose the ${drawer.name} engine's draws; the ${other.name} engine draws nothing at run time (its weights come from the network's seed)`;
+  return fa.drawsAtRunTime ? { a: o, b: without, note } : { a: without, b: o, note };
+}
+
 async function compare(spec: string, o: CompareOpts): Promise<void> {
   if (!o.duration) throw new UsageError('--duration is required (e.g. 500ms or 2s)');
   const givenTolerance = o.tolerance !== undefined ? positiveNumber(o.tolerance, '--tolerance') : undefined;
@@ -138,17 +152,18 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
   const fb = factoryOf(o.b, '--b');
   // both engines run with the same plasticity: as given, else off when either stays fixed unless asked
   if (o.learn === undefined && (!fa.learnsByDefault || !fb.learnsByDefault)) o.learn = false;
-  let pa = await prepareEngine(fa.name, spec, o, [fb]);
-  const pb = await prepareEngine(fb.name, spec, o, [fa], pa.bytes);
-  let oa: CompareOpts = o;
+  const seeded = seedPerEngine(fa, fb, o);
+  let pa = await prepareEngine(fa.name, spec, seeded.a, [fb]);
+  const pb = await prepareEngine(fb.name, spec, seeded.b, [fa], pa.bytes);
+  let oa: CompareOpts = seeded.a;
   const ref = pb.engine.reference;
   if (ref && fa.name === 'digital') {
     // the digital engine runs B's algorithm in float on the same frames: the difference is B's own arithmetic
-    oa = { ...o, method: ref.method, iterations: String(ref.iterations), relaxation: String(ref.relaxation), dt: `${ref.dtMs}ms`, frameMs: ref.frameMs, sampleEvery: `${ref.frameMs}ms` };
+    oa = { ...seeded.a, method: ref.method, iterations: String(ref.iterations), relaxation: String(ref.relaxation), dt: `${ref.dtMs}ms`, frameMs: ref.frameMs, sampleEvery: `${ref.frameMs}ms` };
     pa = await prepareEngine(fa.name, spec, oa, [fb]);
   }
   let a = await runPrepared(pa, oa);
-  let b = await runPrepared(pb, o);
+  let b = await runPrepared(pb, seeded.b);
   for (const run of [a, b]) {
     const failed = failureError(run);
     if (failed) throw failed;
@@ -168,6 +183,7 @@ async function compare(spec: string, o: CompareOpts): Promise<void> {
     stepMs = times.find((x) => x > 0.1 * dur && x < 0.8 * dur) ?? NaN;
   }
   const c = compareRuns(a, b, parseTimeMs(o.maxShift, '--max-shift'), stepMs);
+  if (seeded.note) c.notes.unshift(seeded.note);
   const tolerance = compareTolerance(givenTolerance, Boolean(ref) && fa.name === 'digital');
   const worst = worstPoint(a.traces, b.traces, c.perProbe.map((m) => m.column));
   const verdict = { ...comparisonVerdict(worst, tolerance, { a: ea, b: eb }), maxAbs: worst?.absError ?? null, probe: worst?.column ?? null, timeMs: worst?.timeMs ?? null, tolerance: tolerance?.value ?? null };

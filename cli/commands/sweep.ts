@@ -62,7 +62,7 @@ async function sweep(path: string, o: SweepOpts): Promise<void> {
   const jobs = sweepJobs(file);
   const runner: JobRunner = o.queue
     ? queueRunner(parseQueueUrl(o.queue), { retries, lockMs: count('--lock-ms', o.lockMs, 100), collect: o.collect === true })
-    : (todo, onDone) => runLocalPool(todo, { workers, retries, onDone }).then(() => undefined);
+    : (todo, onDone) => runLocalPool(todo, { workers, retries, onDone, dir: o.out }).then(() => undefined);
   const r = await runSweep(file, jobs, o.out, runner, { ...(o.metric ? { metric: o.metric } : {}), quiet: o.quiet === true, command: commandLine() });
   const line = `sweep: ${jobs.length} jobs: ${r.skipped} skipped (already done), ${r.ran} run, ${r.failed} failed`;
   if (o.json) process.stdout.write(JSON.stringify({ jobs: jobs.length, ...r }, null, 2) + '\n');

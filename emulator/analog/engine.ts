@@ -24,6 +24,7 @@ export const analogEngine: EngineFactory = {
   accepts: ['network', 'circuit'],
   learns: true,
   learnsByDefault: true,
+  drawsAtRunTime: true,
   defaultProbes: 'u,ustar',
   options: [
     ...CIRCUIT_OPTIONS,

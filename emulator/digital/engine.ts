@@ -19,6 +19,7 @@ export const digitalEngine: EngineFactory = {
   accepts: ['network'],
   learns: true,
   learnsByDefault: true,
+  drawsAtRunTime: false,
   defaultProbes: 'u,ustar',
   options: [
     { flag: '--dt <time>', key: 'dt', description: 'digital: Euler step of the time-discrete algorithm', defaultValue: '0.1ms' },

@@ -22,6 +22,7 @@ export const spiceEngine: EngineFactory = {
   accepts: ['network', 'circuit'],
   learns: false,
   learnsByDefault: false,
+  drawsAtRunTime: true,
   defaultProbes: 'u',
   options: [...CIRCUIT_OPTIONS, { flag: '--spice-engine <e>', key: 'spiceEngine', description: 'spice: wasm (eecircuit-engine, in process) or native (the ngspice binary)', defaultValue: 'wasm' }],
   estimateBytes(plan: GraphPlan) {

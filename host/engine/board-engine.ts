@@ -34,6 +34,7 @@ export const boardEngine: EngineFactory = {
   accepts: ['network'],
   learns: true,
   learnsByDefault: false,
+  drawsAtRunTime: false,
   defaultProbes: 'u',
   options: [
     { flag: '--board-port <device>', key: 'boardPort', description: 'board: the serial device of a board (nla board virtual prints one); default: a virtual board in this process' },

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { comparisonNotes, compareRuns } from '../../cli/commands/compare.js';
@@ -76,5 +78,60 @@ describe('nla compare prints the notes', () => {
     const r = nla([...base, '--no-learn', '--profile', 'subthreshold', '--max-shift', '0.1ms']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/note: best shift = the search limit \(±0\.1 ms\) for \d+ of 27 probes/);
+  });
+});
+
+describe('nla compare --seed: the seed goes to the engine that draws', () => {
+  beforeAll(ensureBuilt);
+  const ex = join(root, 'examples/teacher');
+  const run = ['--duration', '20ms', '--input', join(ex, 'input.csv'), '--no-learn', '--quiet'];
+  const tmp = mkdtempSync(join(tmpdir(), 'nla-cmp-seed-'));
+
+  /** The trace columns of a CSV that `nla simulate --out` wrote, by time. */
+  function traces(path: string): { names: string[]; rows: number[][] } {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    return { names: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',').map(Number)) };
+  }
+
+  /** max |A − B| over the u probes at the common sample times: what compare's verdict must report. */
+  function maxAbsU(a: string, b: string): number {
+    const [ta, tb] = [traces(a), traces(b)];
+    const byTime = new Map(tb.rows.map((r) => [r[0]!.toFixed(6), r]));
+    let worst = 0;
+    for (const ra of ta.rows) {
+      const rb = byTime.get(ra[0]!.toFixed(6))!;
+      ta.names.forEach((n, i) => {
+        if (n.startsWith('u')) worst = Math.max(worst, Math.abs(ra[i]! - rb[tb.names.indexOf(n)]!));
+      });
+    }
+    return worst;
+  }
+
+  it("digital vs analog --seed 2: B is the analog engine's seed-2 chip, A the network itself, and the note says so", () => {
+    const sim = (engine: string, seed: string | null, out: string) => {
+      const r = nla(['simulate', join(ex, 'network.json'), '--engine', engine, ...(engine === 'analog' ? ['--profile', 'subthreshold'] : []), ...(seed ? ['--seed', seed] : []), ...run, '--out', join(tmp, out)]);
+      expect(r.code, r.err).toBe(0);
+    };
+    sim('digital', null, 'd.csv');
+    sim('analog', '2', 'a2.csv');
+    sim('analog', '1', 'a1.csv');
+    const cmp = (seed: string) => {
+      const r = nla(['compare', join(ex, 'network.json'), '--profile', 'subthreshold', '--seed', seed, ...run, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { verdict: { maxAbs: number }; notes: string[]; runs: { a: { seed: number }; b: { seed: number } } };
+    };
+    const c2 = cmp('2');
+    expect(c2.runs.a.seed).toBe(1);
+    expect(c2.runs.b.seed).toBe(2);
+    expect(c2.verdict.maxAbs).toBe(maxAbsU(join(tmp, 'd.csv'), join(tmp, 'a2.csv')));
+    expect(c2.verdict.maxAbs).not.toBe(maxAbsU(join(tmp, 'd.csv'), join(tmp, 'a1.csv')));
+    expect(c2.notes[0]).toBe("--seed 2 chose the analog engine's draws; the digital engine draws nothing at run time (its weights come from the network's seed)");
+    expect(cmp('1').notes.join('\n')).toContain('--seed 1 chose the analog engine');
+  });
+
+  it('the digital engine alone still refuses a seed other than the network\'s (exit 2)', () => {
+    const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'digital', '--seed', '2', ...run]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--seed: the digital engine draws nothing at run time; its weights come from the spec's seed (1)");
   });
 });
