@@ -10,6 +10,8 @@ export interface SweepPageInput {
   columns: string[];
   rows: ResultRow[];
   metric: string;
+  /** A job's own page (experiment, montecarlo), relative to the sweep page, by job hash: the hash cell links to it. */
+  pages?: Readonly<Record<string, string>>;
 }
 
 /** x positions of the first parameter's values: the numbers themselves, or their order when not all numeric. */
@@ -37,9 +39,15 @@ function metricSeries(p: SweepPageInput): { series: Series[]; note: string } {
   return { series, note };
 }
 
-function table(columns: string[], rows: ResultRow[]): string {
+function cell(r: ResultRow, c: string, pages: Readonly<Record<string, string>>): string {
+  const text = esc(r[c] === undefined ? '' : String(r[c]));
+  const page = c === 'hash' ? pages[String(r.hash)] : undefined;
+  return `<td>${page ? `<a href="${esc(page)}">${text}</a>` : text}</td>`;
+}
+
+function table(columns: string[], rows: ResultRow[], pages: Readonly<Record<string, string>>): string {
   const head = `<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${columns.map((c) => `<td>${esc(r[c] === undefined ? '' : String(r[c]))}</td>`).join('')}</tr>`);
+  const body = rows.map((r) => `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${columns.map((c) => cell(r, c, pages)).join('')}</tr>`);
   return `<div style="overflow-x:auto"><table>${head}${body.join('')}</table></div>`;
 }
 
@@ -53,7 +61,7 @@ export function sweepPage(p: SweepPageInput): string {
     `${p.rows.length} points, ${failed} failed.`,
     [
       { heading: `${p.metric} against ${p.parameters[0] ?? '(none)'}`, html: plot, ...(note ? { note } : {}) },
-      { heading: 'Results', html: table(p.columns, p.rows) },
+      { heading: 'Results', html: table(p.columns, p.rows, p.pages ?? {}), ...(p.pages && Object.keys(p.pages).length ? { note: "a job's hash links to its own page" } : {}) },
     ],
     { verdicts: [{ status: failed ? 'fail' : 'pass', text: failed ? `${failed} of ${p.rows.length} jobs failed` : `all ${p.rows.length} jobs finished` }], command: p.command },
   );

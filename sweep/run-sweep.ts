@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { SweepFile } from './sweep-file.js';
 import type { SweepJob } from './job.js';
 import { loadRecord, saveRecord, type JobRecord } from './job-store.js';
 import { resultColumns, resultRows, resultsCsv, isTimingField } from './results.js';
 import { sweepPage } from './html.js';
+import { jobArtifactDir } from './job-artifacts.js';
 
 /** Runs the given jobs somewhere (local pool or queue), calling onDone for each as it finishes. */
 export type JobRunner = (jobs: SweepJob[], onDone: (r: JobRecord) => void) => Promise<void>;
@@ -52,6 +53,17 @@ function missingRecord(j: SweepJob): JobRecord {
   return { hash: j.hash, command: j.command, args: j.args, params: j.params, status: 'failed', attempts: 0, exitCode: -1, json: null, stderrTail: 'no result' };
 }
 
+/** The first HTML page in each job's own folder (jobs/<hash>/), relative to the sweep's folder. */
+function jobPages(dir: string, records: JobRecord[]): Record<string, string> {
+  const pages: Record<string, string> = {};
+  for (const r of records) {
+    const own = jobArtifactDir(dir, r.hash);
+    const page = existsSync(own) ? readdirSync(own).filter((f) => f.endsWith('.html')).sort()[0] : undefined;
+    if (page) pages[r.hash] = relative(dir, join(own, page));
+  }
+  return pages;
+}
+
 /** Writes results.csv, results.json and sweep.html; a --metric that no row has is refused. */
 export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string, o: { metric?: string; command: string }): string[] {
   const rows = resultRows(sweep.points, records);
@@ -64,6 +76,6 @@ export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string
   const files = [join(dir, 'results.csv'), join(dir, 'results.json'), join(dir, 'sweep.html')];
   writeFileSync(files[0]!, resultsCsv(columns, rows));
   writeFileSync(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, rows }, null, 2) + '\n');
-  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric }));
+  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric, pages: jobPages(dir, records) }));
   return files;
 }

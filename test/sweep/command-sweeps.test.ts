@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
 import { numericFields } from '../../sweep/results.js';
+import { readSweepFile } from '../../sweep/sweep-file.js';
+import { sweepJobs } from '../../sweep/job.js';
 import { modelFields, sweepFile } from './sweep-helpers.js';
 
 // `nla sweep` over the three other commands that produce a result: compare, experiment, montecarlo.
@@ -46,6 +48,8 @@ describe('nla sweep over compare, experiment and montecarlo', () => {
     expect(existsSync(join(dir, 'out', 'experiments'))).toBe(false);
     const page = JSON.parse(readFileSync(join(out, 'jobs', String(rows[1]!.hash), 'instantaneity-quick.json'), 'utf8'));
     expect(page.seed).toBe(2);
+    const html = readFileSync(join(out, 'sweep.html'), 'utf8');
+    for (const r of rows) expect(html).toContain(`<a href="jobs/${String(r.hash)}/instantaneity-quick.html">${String(r.hash)}</a>`);
     expectRowEqualsByHand(rows[1]!, ['experiment', 'instantaneity', '--quick', '--seed', '2', '--out', join(dir, 'by-hand')]);
     // the two seeds draw two networks: some settling figure differs
     const differs = Object.keys(modelFields(rows[0]!)).filter((k) => k.startsWith('data.') && typeof rows[0]![k] === 'number' && rows[0]![k] !== rows[1]![k]);
@@ -63,5 +67,22 @@ describe('nla sweep over compare, experiment and montecarlo', () => {
     expect(hand.code, hand.err).toBe(0);
     const want = modelFields(numericFields(JSON.parse(hand.out)));
     for (const [k, v] of Object.entries(want)) if (k !== 'workers') expect(rows[1]![k], k).toBe(v);
+  });
+});
+
+describe('the bundled sweep files', () => {
+  it('each parses, names files that exist, and gives one distinct job per point', () => {
+    const dir = join(root, 'examples/sweep');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(['compare-profiles.json', 'experiment-seeds.json', 'montecarlo-profiles.json', 'seeds.json']);
+    // a sweep file's paths are relative to where nla sweep runs; vitest runs in the repository root
+    for (const f of files) {
+      const sweep = readSweepFile(join(dir, f));
+      const named = sweep.args.filter((x) => x.startsWith('examples/'));
+      for (const a of named) expect(existsSync(join(root, a)), `${f}: ${a}`).toBe(true);
+      const jobs = sweepJobs(sweep, 'test'); // the version by hand: job.ts reads package.json relative to dist/
+      expect(new Set(jobs.map((j) => j.hash)).size, f).toBe(sweep.points.length);
+      expect(jobs.every((j) => j.files.length === named.length), f).toBe(true);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, root } from '../cli/run-nla.js';
 import { FIXED, modelFields, sweepFile } from './sweep-helpers.js';
-import { haveRedis, startRedis } from './redis-server.js';
+import { haveRedis, startRedis } from '../../sweep/local-redis.js';
 
 // `nla sweep --queue` with `nla worker` processes on a throwaway redis-server: every job exactly once in the
 // results (also when a worker is SIGKILLed mid-job), an always-failing job reported failed after its attempts,

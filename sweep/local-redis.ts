@@ -1,3 +1,7 @@
+/**
+ * A throwaway redis-server on a free loopback port (Debian's /usr/bin/redis-server), nothing persisted:
+ * what the queue tests and `npm run bench:sweep` run the queue against. Not used by the CLI.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
