@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
+import { sideFiles } from './side-files.js';
 
-/** A file argument of a job: the path as written and the sha256 of its contents. */
+/** A file argument of a job: the path as written and the sha256 of its contents (and of its side files'). */
 export interface JobFile {
   arg: string;
   sha256: string;
+  /** A network spec's side files (weights, masks), in the spec's order; absent when it has none. */
+  side?: Array<{ ref: string; sha256: string }>;
 }
 
 /** One point of a sweep as a runnable job, identified by the hash of everything that decides its result. */
@@ -52,11 +55,17 @@ function isFile(path: string): boolean {
   }
 }
 
+/** A file argument hashed by its contents, with a network spec's side files hashed beside it. */
+function jobFile(arg: string): JobFile {
+  const side = sideFiles(arg).map((f) => ({ ref: f.ref, sha256: sha256(readFileSync(f.path)) }));
+  return { arg, sha256: sha256(readFileSync(arg)), ...(side.length ? { side } : {}) };
+}
+
 /** The jobs of a sweep, one per point; every argument naming an existing file is hashed by its contents. */
 export function sweepJobs(sweep: SweepFile, version = toolkitVersion()): SweepJob[] {
   return sweep.points.map((params) => {
     const args = [...sweep.args, ...pointArgs(params)];
-    const files = [...new Set(args.filter(isFile))].map((arg) => ({ arg, sha256: sha256(readFileSync(arg)) }));
+    const files = [...new Set(args.filter(isFile))].map(jobFile);
     const hash = sha256(canonicalJson({ command: sweep.command, args, files, version }));
     return { hash, command: sweep.command, args, params, files, version };
   });

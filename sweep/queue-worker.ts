@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { QueueAddress } from './queue-url.js';
 import { runCommandProcess, type ProcessOutcome } from './job-process.js';
 import { failureReason, type QueuedJobData } from './queue-job.js';
 import { toolkitVersion } from './job.js';
 import { artifactArgs } from './job-artifacts.js';
+import { withSideFilesRenamed } from './side-files.js';
 
 /** How a worker process takes jobs. */
 export interface WorkerOptions {
@@ -23,7 +24,14 @@ export async function runQueuedJob(data: QueuedJobData, version = toolkitVersion
     const paths = new Map<string, string>();
     data.files.forEach((f, k) => {
       const p = join(dir, `${k}-${basename(f.arg)}`);
-      writeFileSync(p, Buffer.from(f.contentBase64, 'base64'));
+      const bytes = Buffer.from(f.contentBase64, 'base64');
+      // a spec's side files go beside it under new names, and the spec is pointed at them
+      const names = (f.side ?? []).map((s, j) => {
+        const name = `${k}-side-${j}${extname(s.ref)}`;
+        writeFileSync(join(dir, name), Buffer.from(s.contentBase64, 'base64'));
+        return name;
+      });
+      writeFileSync(p, names.length ? withSideFilesRenamed(bytes.toString('utf8'), names) : bytes);
       paths.set(f.arg, p);
     });
     const args = data.args.map((a) => paths.get(a) ?? a);

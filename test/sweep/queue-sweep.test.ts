@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, root } from '../cli/run-nla.js';
-import { FIXED, modelFields, sweepFile } from './sweep-helpers.js';
+import { FIXED, modelFields, sideFileSpec, sweepFile } from './sweep-helpers.js';
 import { haveRedis, startRedis } from '../../sweep/local-redis.js';
 
 // `nla sweep --queue` with `nla worker` processes on a throwaway redis-server: every job exactly once in the
@@ -77,6 +77,18 @@ describe.skipIf(!haveRedis)('nla sweep --queue', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it("a spec's side files travel with the job: the worker's run (in its own temp folder) equals the local one", async () => {
+    const s = sweepFile({});
+    const file = sweepFile(sideFileSpec(s.dir, 0.7).sweep).file;
+    worker('side');
+    const q = await sweep(file, s.out, 'side').done;
+    expect(q.code, q.err).toBe(0);
+    const local = await nlaAsync(['sweep', file, '--out', join(s.dir, 'local'), '--workers', '2', '--quiet']).done;
+    expect(local.code, local.err).toBe(0);
+    expect(rowsOf(s.out).map(modelFields)).toEqual(rowsOf(join(s.dir, 'local')).map(modelFields));
+    expect(rowsOf(s.out).every((r) => r.status === 'done')).toBe(true);
   });
 
   it('an always-failing job is reported failed after all its attempts (exit 1)', async () => {
