@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
 import { sideFiles } from './side-files.js';
+import { outputValueIndexes } from './job-artifacts.js';
 
 /** A file argument of a job: the path as written and the sha256 of its contents (and of its side files'). */
 export interface JobFile {
@@ -61,11 +62,15 @@ function jobFile(arg: string): JobFile {
   return { arg, sha256: sha256(readFileSync(arg)), ...(side.length ? { side } : {}) };
 }
 
-/** The jobs of a sweep, one per point; every argument naming an existing file is hashed by its contents. */
+/**
+ * The jobs of a sweep, one per point; every argument naming an existing file is hashed by its contents, except
+ * the files the command writes (the values of output options: a previous run's output is not an input).
+ */
 export function sweepJobs(sweep: SweepFile, version = toolkitVersion()): SweepJob[] {
   return sweep.points.map((params) => {
     const args = [...sweep.args, ...pointArgs(params)];
-    const files = [...new Set(args.filter(isFile))].map(jobFile);
+    const outputs = outputValueIndexes(args);
+    const files = [...new Set(args.filter((a, k) => !outputs.has(k) && isFile(a)))].map(jobFile);
     const hash = sha256(canonicalJson({ command: sweep.command, args, files, version }));
     return { hash, command: sweep.command, args, params, files, version };
   });

@@ -1,7 +1,8 @@
 import type { SweepJob } from './job.js';
 import { runCommandProcess } from './job-process.js';
 import { jobRecord, type JobRecord } from './job-store.js';
-import { artifactArgs, jobArtifactDir } from './job-artifacts.js';
+import { jobArtifactDir, jobRunArgs } from './job-artifacts.js';
+import { mkdirSync } from 'node:fs';
 
 /** How the local pool runs jobs. */
 export interface PoolOptions {
@@ -10,17 +11,22 @@ export interface PoolOptions {
   retries: number;
   /** Called as soon as a job finishes (after its retries). */
   onDone: (r: JobRecord) => void;
-  /** The sweep's folder: jobs that write files of their own write them into its jobs/<hash>/ (job-artifacts.ts). */
+  /** The sweep's folder: the files a job writes of its own go into its jobs/<hash>/ (job-artifacts.ts). */
   dir?: string;
 }
 
 /** Runs one job, retrying a failing one up to `retries` times. */
 export async function runJobWithRetries(job: SweepJob, retries: number, dir?: string): Promise<JobRecord> {
-  const extra = dir === undefined ? [] : artifactArgs(job.command, job.args, jobArtifactDir(dir, job.hash));
+  let args = job.args;
+  if (dir !== undefined) {
+    const own = jobArtifactDir(dir, job.hash);
+    mkdirSync(own, { recursive: true });
+    args = jobRunArgs(job.command, job.args, own);
+  }
   let attempts = 0;
   for (;;) {
     attempts++;
-    const outcome = await runCommandProcess(job.command, [...job.args, ...extra]);
+    const outcome = await runCommandProcess(job.command, args);
     if (outcome.exitCode === 0 || attempts > retries) return jobRecord(job, outcome, attempts);
   }
 }

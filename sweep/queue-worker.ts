@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
@@ -6,7 +6,7 @@ import type { QueueAddress } from './queue-url.js';
 import { runCommandProcess, type ProcessOutcome } from './job-process.js';
 import { failureReason, type QueuedJobData } from './queue-job.js';
 import { toolkitVersion } from './job.js';
-import { artifactArgs } from './job-artifacts.js';
+import { jobRunArgs } from './job-artifacts.js';
 import { withSideFilesRenamed } from './side-files.js';
 
 /** How a worker process takes jobs. */
@@ -34,8 +34,9 @@ export async function runQueuedJob(data: QueuedJobData, version = toolkitVersion
       writeFileSync(p, names.length ? withSideFilesRenamed(bytes.toString('utf8'), names) : bytes);
       paths.set(f.arg, p);
     });
-    const args = data.args.map((a) => paths.get(a) ?? a);
-    const out = await runCommandProcess(data.command, [...args, ...artifactArgs(data.command, args, join(dir, 'artifacts'))], dir);
+    const artifacts = join(dir, 'artifacts');
+    mkdirSync(artifacts);
+    const out = await runCommandProcess(data.command, jobRunArgs(data.command, data.args.map((a) => paths.get(a) ?? a), artifacts), dir);
     if (out.exitCode !== 0) throw new Error(failureReason(out));
     return out;
   } finally {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
@@ -67,6 +67,25 @@ describe('nla sweep over compare, experiment and montecarlo', () => {
     expect(hand.code, hand.err).toBe(0);
     const want = modelFields(numericFields(JSON.parse(hand.out)));
     for (const [k, v] of Object.entries(want)) if (k !== 'workers') expect(rows[1]![k], k).toBe(v);
+  });
+});
+
+describe('files a job writes', () => {
+  it("simulate --out/--plot: each job's traces in jobs/<hash>/, equal to the command by hand; a file of that name is no input", () => {
+    const args = [ex('network.json'), '--engine', 'analog', '--profile', 'subthreshold', '--duration', '10ms', '--input', ex('input.csv'), '--out', 'traces.csv', '--plot', 'page.html'];
+    const body = { command: 'simulate', args, grid: { '--seed': [1, 2] } };
+    const { rows, out, dir } = sweepIn(body);
+    expect(existsSync(join(dir, 'traces.csv'))).toBe(false);
+    const traces = rows.map((r) => readFileSync(join(out, 'jobs', String(r.hash), 'traces.csv'), 'utf8'));
+    expect(traces[0]).not.toBe(traces[1]);
+    const hand = nla(['simulate', ...args.slice(0, -4), '--seed', '2', '--out', join(dir, 'by-hand.csv'), '--quiet']);
+    expect(hand.code, hand.err).toBe(0);
+    expect(traces[1]).toBe(readFileSync(join(dir, 'by-hand.csv'), 'utf8'));
+    expect(readFileSync(join(out, 'sweep.html'), 'utf8')).toContain(`<a href="jobs/${String(rows[0]!.hash)}/page.html">`);
+    // a traces.csv now in the working directory (another run's output) changes no hash: the rerun skips both
+    writeFileSync(join(dir, 'traces.csv'), 't,u\n0,1\n');
+    const again = spawnSync(process.execPath, [join(root, 'bin/nla.js'), 'sweep', join(dir, 'sweep.json'), '--out', out, '--quiet', '--json'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(again.stdout)).toMatchObject({ jobs: 2, skipped: 2, ran: 0 });
   });
 });
 
