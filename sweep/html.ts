@@ -1,6 +1,7 @@
 import { htmlPage } from '../report/html-page.js';
 import { esc, linePlot, type Series } from '../report/svg-plot.js';
 import type { ResultRow } from './results.js';
+import type { SeedGroup } from './seed-summary.js';
 
 /** What the sweep page shows: the metric against the first swept parameter, one series per value of the second. */
 export interface SweepPageInput {
@@ -12,6 +13,18 @@ export interface SweepPageInput {
   metric: string;
   /** A job's own page (experiment, montecarlo), relative to the sweep page, by job hash: the hash cell links to it. */
   pages?: Readonly<Record<string, string>>;
+  /** The metric across seeds, when the sweep varies --seed (seed-summary.ts). */
+  acrossSeeds?: readonly SeedGroup[] | null;
+}
+
+const num = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : '–');
+
+/** The metric's mean ± sd, min and max across seeds, one row per combination of the other options. */
+function seedTable(groups: readonly SeedGroup[], metric: string): string {
+  const keys = Object.keys(groups[0]?.params ?? {});
+  const head = `<tr>${[...keys, 'seeds', 'n', `${metric}: mean ± sd`, 'min', 'max', 'missing'].map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const body = groups.map((g) => `<tr${g.missing.length ? ' class="failed"' : ''}>${[...keys.map((k) => String(g.params[k])), g.seeds.join(', '), String(g.n), `${num(g.mean)} ± ${num(g.sd)}`, num(g.min), num(g.max), g.missing.join(', ')].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+  return `<div style="overflow-x:auto"><table>${head}${body.join('')}</table></div>`;
 }
 
 /** x positions of the first parameter's values: the numbers themselves, or their order when not all numeric. */
@@ -61,6 +74,7 @@ export function sweepPage(p: SweepPageInput): string {
     `${p.rows.length} points, ${failed} failed.`,
     [
       { heading: `${p.metric} against ${p.parameters[0] ?? '(none)'}`, html: plot, ...(note ? { note } : {}) },
+      ...(p.acrossSeeds ? [{ heading: `${p.metric} across seeds`, html: seedTable(p.acrossSeeds, p.metric), note: 'sample standard deviation (n − 1); a seed whose job failed is listed as missing, never averaged in' }] : []),
       { heading: 'Results', html: table(p.columns, p.rows, p.pages ?? {}), ...(p.pages && Object.keys(p.pages).length ? { note: "a job's hash links to its own page" } : {}) },
     ],
     { verdicts: [{ status: failed ? 'fail' : 'pass', text: failed ? `${failed} of ${p.rows.length} jobs failed` : `all ${p.rows.length} jobs finished` }], command: p.command },

@@ -4,9 +4,10 @@ import { InputError } from '../core/errors.js';
 import type { SweepFile } from './sweep-file.js';
 import type { SweepJob } from './job.js';
 import { loadRecord, saveRecord, type JobRecord } from './job-store.js';
-import { resultColumns, resultRows, resultsCsv, isTimingField } from './results.js';
+import { resultColumns, resultRows, resultsCsv, isTimingField, type ResultRow } from './results.js';
 import { sweepPage } from './html.js';
 import { jobArtifactDir } from './job-artifacts.js';
+import { seedSummary, type SeedGroup } from './seed-summary.js';
 
 /** Runs the given jobs somewhere (local pool or queue), calling onDone for each as it finishes. */
 export type JobRunner = (jobs: SweepJob[], onDone: (r: JobRecord) => void) => Promise<void>;
@@ -17,6 +18,8 @@ export interface SweepOutcome {
   ran: number;
   failed: number;
   files: string[];
+  /** The plotted metric across seeds, when the sweep varies --seed. */
+  acrossSeeds: { metric: string; groups: SeedGroup[] } | null;
 }
 
 /** A progress line writer: done/total and ETA from the mean time per finished job. */
@@ -46,7 +49,7 @@ export async function runSweep(sweep: SweepFile, jobs: SweepJob[], dir: string, 
     progress(done, failedNow);
   });
   const records = jobs.map((j) => loadRecord(dir, j.hash) ?? missingRecord(j));
-  return { skipped, ran: todo.length, failed: records.filter((r) => r.status !== 'done').length, files: writeResults(sweep, records, dir, o) };
+  return { skipped, ran: todo.length, failed: records.filter((r) => r.status !== 'done').length, ...writeResults(sweep, records, dir, o) };
 }
 
 function missingRecord(j: SweepJob): JobRecord {
@@ -64,18 +67,41 @@ function jobPages(dir: string, records: JobRecord[]): Record<string, string> {
   return pages;
 }
 
-/** Writes results.csv, results.json and sweep.html; a --metric that no row has is refused. */
-export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string, o: { metric?: string; command: string }): string[] {
+/** What each command's result is best summed up by, when present (the first that every finished row has). */
+const PREFERRED_METRICS: Record<string, string[]> = {
+  simulate: ['finalCost', 'maxAbsU'],
+  compare: ['verdict.maxAbs'],
+  montecarlo: ['corners.0.traceError.mean', 'corners.0.taskError.mean', 'corners.0.yield.fraction'],
+  experiment: [],
+};
+
+/** Echoes of settings and solver bookkeeping: never the default metric. */
+const isBookkeeping = (m: string) => m === 'seed' || /^(stats|settings|params)\./.test(m);
+
+/**
+ * The plotted metric when --metric is not given: the command's preferred one that every finished row has,
+ * else the first field every finished row has that varies, is no timing and no bookkeeping.
+ */
+function defaultMetric(command: string, metrics: string[], rows: ResultRow[]): string {
+  const done = rows.filter((r) => r.status === 'done');
+  const everywhere = (m: string) => done.length > 0 && done.every((r) => typeof r[m] === 'number');
+  const varies = (m: string) => new Set(done.map((r) => r[m])).size > 1;
+  const candidates = metrics.filter((m) => everywhere(m) && !isTimingField(m) && !isBookkeeping(m));
+  return (PREFERRED_METRICS[command] ?? []).find(everywhere) ?? candidates.find(varies) ?? candidates[0] ?? metrics[0] ?? 'exitCode';
+}
+
+/** Writes results.csv, results.json and sweep.html (the metric across seeds too, when --seed is swept); a --metric that no row has is refused. */
+export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string, o: { metric?: string; command: string }): Pick<SweepOutcome, 'files' | 'acrossSeeds'> {
   const rows = resultRows(sweep.points, records);
   const columns = resultColumns(sweep.parameters, rows);
   const fixed = new Set([...sweep.parameters, 'hash', 'status', 'exitCode', 'attempts']);
   const metrics = columns.filter((c) => !fixed.has(c) && rows.some((r) => typeof r[c] === 'number'));
-  const varies = (m: string) => new Set(rows.map((r) => r[m])).size > 1;
-  const metric = o.metric ?? metrics.find((m) => !isTimingField(m) && varies(m)) ?? metrics.find((m) => !isTimingField(m)) ?? metrics[0] ?? 'exitCode';
   if (o.metric && !metrics.includes(o.metric)) throw new InputError(`--metric ${o.metric}: no result has it (numeric fields: ${metrics.join(', ') || 'none'})`);
+  const metric = o.metric ?? defaultMetric(sweep.command, metrics, rows);
   const files = [join(dir, 'results.csv'), join(dir, 'results.json'), join(dir, 'sweep.html')];
   writeFileSync(files[0]!, resultsCsv(columns, rows));
-  writeFileSync(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, rows }, null, 2) + '\n');
-  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric, pages: jobPages(dir, records) }));
-  return files;
+  const acrossSeeds = seedSummary(sweep.parameters, rows, metric);
+  writeFileSync(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, ...(acrossSeeds ? { acrossSeeds: { metric, groups: acrossSeeds } } : {}), rows }, null, 2) + '\n');
+  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric, pages: jobPages(dir, records), acrossSeeds }));
+  return { files, acrossSeeds: acrossSeeds ? { metric, groups: acrossSeeds } : null };
 }

@@ -5,7 +5,7 @@ import { commandLine } from '../../report/command-line.js';
 import { readSweepFile } from '../../sweep/sweep-file.js';
 import { sweepJobs } from '../../sweep/job.js';
 import { runLocalPool } from '../../sweep/local-pool.js';
-import { runSweep, type JobRunner } from '../../sweep/run-sweep.js';
+import { runSweep, type JobRunner, type SweepOutcome } from '../../sweep/run-sweep.js';
 import { queueRunner } from '../../sweep/queue-coordinator.js';
 import { parseQueueUrl } from '../../sweep/queue-url.js';
 import { runQueueWorker } from '../../sweep/queue-worker.js';
@@ -36,7 +36,7 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'directory for jobs/<hash>.json, results.csv, results.json and sweep.html')
     .option('--workers <n>', 'concurrent local processes (default: the core count)')
     .option('--retries <n>', 'extra attempts for a failing job', '1')
-    .option('--metric <name>', 'numeric field plotted in sweep.html (default: the first that is not a timing)')
+    .option('--metric <name>', 'numeric field plotted in sweep.html and summed up across seeds (default: the command\'s main result, e.g. verdict.maxAbs for compare)')
     .option('--queue <url>', 'run on a BullMQ queue instead: redis://host:port/name (start workers with nla worker)')
     .option('--collect', 'with --queue: only assemble the results of a sweep already queued (queues nothing new)')
     .option('--lock-ms <ms>', 'with --queue: job lock duration; a killed worker\'s job is retried after about this long', '5000')
@@ -54,6 +54,17 @@ export function registerSweep(program: Command): void {
     );
 }
 
+/** The plotted metric's mean ± sd across seeds, a line per combination of the other swept options. */
+function seedLines(a: SweepOutcome['acrossSeeds']): string[] {
+  if (!a) return [];
+  const f = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : '–');
+  return a.groups.map((g) => {
+    const at = Object.entries(g.params).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'all points';
+    const missing = g.missing.length ? `; seed${g.missing.length > 1 ? 's' : ''} ${g.missing.join(', ')} missing: failed, or no ${a.metric}` : '';
+    return `${a.metric} across seeds (${at}): ${f(g.mean)} ± ${f(g.sd)} (n = ${g.n}, min ${f(g.min)}, max ${f(g.max)}${missing})`;
+  });
+}
+
 async function sweep(path: string, o: SweepOpts): Promise<void> {
   const file = readSweepFile(path);
   const retries = count('--retries', o.retries, 0);
@@ -66,6 +77,6 @@ async function sweep(path: string, o: SweepOpts): Promise<void> {
   const r = await runSweep(file, jobs, o.out, runner, { ...(o.metric ? { metric: o.metric } : {}), quiet: o.quiet === true, command: commandLine() });
   const line = `sweep: ${jobs.length} jobs: ${r.skipped} skipped (already done), ${r.ran} run, ${r.failed} failed`;
   if (o.json) process.stdout.write(JSON.stringify({ jobs: jobs.length, ...r }, null, 2) + '\n');
-  else process.stdout.write([line, ...r.files.map((f) => `wrote ${f}`)].join('\n') + '\n');
+  else process.stdout.write([line, ...seedLines(r.acrossSeeds), ...r.files.map((f) => `wrote ${f}`)].join('\n') + '\n');
   if (r.failed) process.exitCode = 1;
 }
