@@ -3,7 +3,7 @@ import { esc, linePlot, type Series } from '../report/svg-plot.js';
 import type { ResultRow } from './results.js';
 import type { SeedGroup } from './seed-summary.js';
 
-/** What the sweep page shows: the metric against the first swept parameter, one series per value of the second. */
+/** What the sweep page shows: the metric against the first swept parameter, one series per combination of the others. */
 export interface SweepPageInput {
   title: string;
   command: string;
@@ -35,13 +35,14 @@ function xPositions(values: Array<string | number | boolean>): { x: Map<string, 
 }
 
 function metricSeries(p: SweepPageInput): { series: Series[]; note: string } {
-  const [px, ps] = p.parameters;
+  const [px, ...rest] = p.parameters;
   const ok = p.rows.filter((r) => r.status === 'done' && typeof r[p.metric] === 'number');
   if (!px) return { series: [], note: 'no swept parameter' };
   const { x, numeric } = xPositions(ok.map((r) => r[px]!));
+  // one line per combination of every other swept option: a line never joins points that differ in one
   const groups = new Map<string, ResultRow[]>();
   for (const r of ok) {
-    const key = ps ? `${ps} ${String(r[ps])}` : p.metric;
+    const key = rest.length ? rest.map((q) => `${q} ${String(r[q])}`).join(', ') : p.metric;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const series = [...groups].map(([label, rs]) => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { constants } from 'node:os';
 
 /** What one run of a command as a child process gave. */
 export interface ProcessOutcome {
@@ -8,6 +9,8 @@ export interface ProcessOutcome {
   json: unknown;
   /** The last lines of stderr (at most 2000 characters). */
   stderrTail: string;
+  /** Files the job wrote of its own, sent back by a queue worker (name relative to the job's folder). */
+  artifacts?: Array<{ name: string; contentBase64: string }>;
 }
 
 const NLA_BIN = fileURLToPath(new URL('../../bin/nla.js', import.meta.url));
@@ -28,7 +31,8 @@ export function runCommandProcess(command: string, args: string[], cwd = process
       } catch {
         json = null;
       }
-      resolve({ exitCode: code ?? (signal ? 128 : 1), json, stderrTail: err });
+      const why = signal ? `\n[killed by ${signal}]` : code === 0 && (json === null || typeof json !== 'object') ? `\n[exit 0 without a JSON summary on stdout: ${JSON.stringify(out.slice(0, 200))}]` : '';
+      resolve({ exitCode: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), json, stderrTail: (err + why).slice(-2000) });
     });
   });
 }

@@ -15,7 +15,12 @@ export interface JobRecord extends ProcessOutcome {
 
 /** The record of a job from its last attempt's outcome. */
 export function jobRecord(job: SweepJob, outcome: ProcessOutcome, attempts: number): JobRecord {
-  return { hash: job.hash, command: job.command, args: job.args, params: job.params, status: outcome.exitCode === 0 ? 'done' : 'failed', attempts, ...outcome };
+  return { hash: job.hash, command: job.command, args: job.args, params: job.params, status: succeeded(outcome) ? 'done' : 'failed', attempts, ...outcome };
+}
+
+/** A job succeeded when it exited 0 with a JSON summary on stdout: an exit 0 that printed none is a failure. */
+export function succeeded(o: ProcessOutcome): boolean {
+  return o.exitCode === 0 && o.json !== null && typeof o.json === 'object';
 }
 
 /** Writes a record atomically (temp file, then rename), so a killed sweep never leaves half a file. */

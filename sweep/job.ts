@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
 import { sideFiles } from './side-files.js';
 import { outputValueIndexes } from './job-artifacts.js';
@@ -23,10 +25,39 @@ export interface SweepJob {
   version: string;
 }
 
-/** The toolkit's version (package.json), part of every job's hash. */
+/** The folders of the built toolkit whose code decides a command's result (dist/bench and dist/test do not). */
+export const CODE_FOLDERS = ['api', 'cli', 'compiler', 'core', 'emulator', 'experiments', 'hardware-models', 'host', 'report', 'sweep'];
+
+/**
+ * The toolkit's identity, part of every job's hash and checked by every queue worker: the package version
+ * and the first 12 hex digits of a fingerprint of the code that runs, the sha256 over the sorted relative
+ * paths and contents of every `.js` file in CODE_FOLDERS of the build (dist/). The version alone stays the
+ * same from commit to commit, so a fixed engine would otherwise reuse results of the broken one.
+ */
+let identity: string | undefined;
 export function toolkitVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  if (identity !== undefined) return identity;
+  const distDir = fileURLToPath(new URL('../', import.meta.url));
+  // dist/sweep/job.js → dist/ (package.json beside it); sweep/job.ts run from source → the repository root
+  const pkgPath = [join(distDir, '..', 'package.json'), join(distDir, 'package.json')].find((p) => existsSync(p) && (JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === 'nla-toolkit');
+  if (!pkgPath) throw new Error(`no package.json of nla-toolkit beside ${distDir}`);
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
+  identity = `${pkg.version}+${codeFingerprint(distDir).slice(0, 12)}`;
+  return identity;
+}
+
+/** sha256 over `path NUL sha256(contents) LF` of every .js file under dir's CODE_FOLDERS, sorted by path. */
+export function codeFingerprint(dir: string): string {
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else if (e.name.endsWith('.js')) files.push(r);
+    }
+  };
+  for (const f of CODE_FOLDERS) if (existsSync(join(dir, f))) walk(f);
+  return sha256(files.sort().map((f) => `${f}\0${sha256(readFileSync(join(dir, f)))}\n`).join(''));
 }
 
 /** The arguments one point adds: `--opt value`, a bare flag for true, nothing for false. */

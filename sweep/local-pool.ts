@@ -1,6 +1,6 @@
 import type { SweepJob } from './job.js';
 import { runCommandProcess } from './job-process.js';
-import { jobRecord, type JobRecord } from './job-store.js';
+import { jobRecord, succeeded, type JobRecord } from './job-store.js';
 import { jobArtifactDir, jobRunArgs } from './job-artifacts.js';
 import { mkdirSync } from 'node:fs';
 
@@ -27,7 +27,7 @@ export async function runJobWithRetries(job: SweepJob, retries: number, dir?: st
   for (;;) {
     attempts++;
     const outcome = await runCommandProcess(job.command, args);
-    if (outcome.exitCode === 0 || attempts > retries) return jobRecord(job, outcome, attempts);
+    if (succeeded(outcome) || attempts > retries) return jobRecord(job, outcome, attempts);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { ProcessOutcome } from './job-process.js';
-import type { QueueAddress } from './queue-url.js';
+import { bullQueueName, type QueueAddress } from './queue-url.js';
+import { toolkitVersion } from './job.js';
 import type { SweepJob } from './job.js';
 import { jobRecord, type JobRecord } from './job-store.js';
 import { outcomeFromReason, queuedJobData } from './queue-job.js';
@@ -9,7 +10,6 @@ import type { JobRunner } from './run-sweep.js';
 /** How the coordinator queues and waits. */
 export interface QueueRunOptions {
   retries: number;
-  lockMs: number;
   /** Only collect: queue nothing, report jobs that are not on the queue as missing. */
   collect: boolean;
   pollMs?: number;
@@ -35,13 +35,21 @@ async function finished(queue: Queue, sj: SweepJob): Promise<JobRecord | 'missin
  */
 export function queueRunner(q: QueueAddress, o: QueueRunOptions): JobRunner {
   return async (jobs, onDone) => {
-    const queue = new Queue(q.name, { connection: { host: q.host, port: q.port } });
+    const name = bullQueueName(q, toolkitVersion());
+    const queue = new Queue(name, { connection: { host: q.host, port: q.port } });
     try {
       if (!o.collect && jobs.length) {
+        // a job that failed on an earlier run is run again, with this run's attempts (addBulk skips a known jobId)
+        for (const j of jobs) if ((await queue.getJobState(j.hash)) === 'failed') await (await queue.getJob(j.hash))?.remove();
         await queue.addBulk(jobs.map((j) => ({ name: j.command, data: queuedJobData(j), opts: { jobId: j.hash, attempts: o.retries + 1, backoff: { type: 'exponential', delay: 200 } } })));
       }
       let pending = jobs;
+      let lastWorkerCheck = -Infinity;
       while (pending.length) {
+        if (Date.now() - lastWorkerCheck > 30_000) {
+          lastWorkerCheck = Date.now();
+          if ((await queue.getWorkers()).length === 0) process.stderr.write(`nla sweep: no worker is taking jobs from ${name} on ${q.host}:${q.port} (the name carries this build's identity); start one: nla worker --queue redis://${q.host}:${q.port}/${q.name}\n`);
+        }
         const still: SweepJob[] = [];
         for (const j of pending) {
           const r = await finished(queue, j);

@@ -15,3 +15,12 @@ export function parseQueueUrl(url: string): QueueAddress {
   if (port < 1 || port > 65535) throw new UsageError(`--queue: port ${port} is out of range`);
   return { host: m[1]!, port, name: m[3]! };
 }
+
+/**
+ * The BullMQ queue a sweep and its workers use: the name given, then `@` and the toolkit's identity
+ * (version + code fingerprint, job.ts). Workers of another build listen on another queue, so they never take
+ * (and burn the attempts of) a job they would refuse; with no worker of this build, the coordinator says so.
+ */
+export function bullQueueName(q: QueueAddress, identity: string): string {
+  return `${q.name}@${identity}`;
+}

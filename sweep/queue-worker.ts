@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
-import type { QueueAddress } from './queue-url.js';
+import { bullQueueName, type QueueAddress } from './queue-url.js';
 import { runCommandProcess, type ProcessOutcome } from './job-process.js';
 import { failureReason, type QueuedJobData } from './queue-job.js';
 import { toolkitVersion } from './job.js';
+import { succeeded } from './job-store.js';
 import { jobRunArgs } from './job-artifacts.js';
 import { withSideFilesRenamed } from './side-files.js';
 
@@ -37,23 +38,35 @@ export async function runQueuedJob(data: QueuedJobData, version = toolkitVersion
     const artifacts = join(dir, 'artifacts');
     mkdirSync(artifacts);
     const out = await runCommandProcess(data.command, jobRunArgs(data.command, data.args.map((a) => paths.get(a) ?? a), artifacts), dir);
-    if (out.exitCode !== 0) throw new Error(failureReason(out));
-    return out;
+    if (!succeeded(out)) throw new Error(failureReason(out));
+    return { ...out, artifacts: readArtifacts(artifacts) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** What a job may send back through Redis with its result: its traces and pages, not a data set. */
+export const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
+
+/** The files a job wrote into its folder, to go back with its result; more than MAX_ARTIFACT_BYTES fails the job. */
+function readArtifacts(dir: string): NonNullable<ProcessOutcome['artifacts']> {
+  const names = (readdirSync(dir, { recursive: true }) as string[]).filter((n) => statSync(join(dir, n)).isFile()).sort();
+  const bytes = names.reduce((sum, n) => sum + statSync(join(dir, n)).size, 0);
+  if (bytes > MAX_ARTIFACT_BYTES) throw new Error(failureReason({ exitCode: -1, json: null, stderrTail: `the job wrote ${(bytes / 2 ** 20).toFixed(1)} MiB of files (${names.join(', ')}), more than the ${MAX_ARTIFACT_BYTES / 2 ** 20} MiB a queued job sends back; record less (--probe, --sample-every) or run this sweep locally` }));
+  return names.map((name) => ({ name, contentBase64: readFileSync(join(dir, name)).toString('base64') }));
+}
+
 /** Takes jobs from the queue until SIGINT/SIGTERM, then closes (finishing the jobs it holds). */
 export async function runQueueWorker(q: QueueAddress, o: WorkerOptions): Promise<void> {
-  const worker = new Worker(q.name, (job: Job<QueuedJobData>) => runQueuedJob(job.data), {
+  const name = bullQueueName(q, toolkitVersion());
+  const worker = new Worker(name, (job: Job<QueuedJobData>) => runQueuedJob(job.data), {
     connection: { host: q.host, port: q.port, maxRetriesPerRequest: null },
     concurrency: o.concurrency,
     lockDuration: o.lockMs,
     stalledInterval: o.lockMs,
     maxStalledCount: 5,
   });
-  process.stderr.write(`nla worker: taking jobs from ${q.name} on ${q.host}:${q.port}\n`);
+  process.stderr.write(`nla worker: taking jobs from ${name} on ${q.host}:${q.port}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => void worker.close().then(resolve);
     process.once('SIGINT', stop);

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { SweepFile } from './sweep-file.js';
 import type { SweepJob } from './job.js';
@@ -8,6 +8,7 @@ import { resultColumns, resultRows, resultsCsv, isTimingField, type ResultRow } 
 import { sweepPage } from './html.js';
 import { jobArtifactDir } from './job-artifacts.js';
 import { seedSummary, type SeedGroup } from './seed-summary.js';
+import { lockSweepDir } from './sweep-lock.js';
 
 /** Runs the given jobs somewhere (local pool or queue), calling onDone for each as it finishes. */
 export type JobRunner = (jobs: SweepJob[], onDone: (r: JobRecord) => void) => Promise<void>;
@@ -36,6 +37,17 @@ export function progressLine(total: number, quiet: boolean): (done: number, fail
 /** Runs a sweep into `dir`: skips jobs already done there, runs the rest, writes the table and the page. */
 export async function runSweep(sweep: SweepFile, jobs: SweepJob[], dir: string, run: JobRunner, o: { metric?: string; quiet: boolean; command: string }): Promise<SweepOutcome> {
   mkdirSync(join(dir, 'jobs'), { recursive: true });
+  const release = lockSweepDir(dir);
+  try {
+    return await runLocked(sweep, jobs, dir, run, o);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(sweep: SweepFile, jobs: SweepJob[], dir: string, run: JobRunner, o: { metric?: string; quiet: boolean; command: string }): Promise<SweepOutcome> {
+  // the table of an earlier run (maybe of another sweep file) must not outlive this run looking current
+  for (const f of RESULT_FILES) rmSync(join(dir, f), { force: true });
   const todo = jobs.filter((j) => loadRecord(dir, j.hash)?.status !== 'done');
   const skipped = jobs.length - todo.length;
   if (!o.quiet) process.stderr.write(`sweep: ${jobs.length} jobs, ${skipped} already done in ${dir}, ${todo.length} to run\n`);
@@ -43,7 +55,7 @@ export async function runSweep(sweep: SweepFile, jobs: SweepJob[], dir: string, 
   let done = 0;
   let failedNow = 0;
   await run(todo, (r) => {
-    saveRecord(dir, r);
+    saveRecord(dir, withArtifactsWritten(dir, r));
     done++;
     if (r.status !== 'done') failedNow++;
     progress(done, failedNow);
@@ -65,6 +77,28 @@ function jobPages(dir: string, records: JobRecord[]): Record<string, string> {
     if (page) pages[r.hash] = relative(dir, join(own, page));
   }
   return pages;
+}
+
+/** Writes the files a queued job sent back into its folder, jobs/<hash>/, and returns the record without them. */
+function withArtifactsWritten(dir: string, r: JobRecord): JobRecord {
+  const { artifacts, ...record } = r;
+  const own = resolve(jobArtifactDir(dir, r.hash));
+  for (const a of artifacts ?? []) {
+    const path = resolve(own, a.name);
+    if (!path.startsWith(own + sep)) throw new InputError(`job ${r.hash} sent back a file outside its folder: ${a.name}`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(a.contentBase64, 'base64'));
+  }
+  return record;
+}
+
+const RESULT_FILES = ['results.csv', 'results.json', 'sweep.html'];
+
+/** Writes a file whole or not at all (temp file, then rename). */
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 /** What each command's result is best summed up by, when present (the first that every finished row has). */
@@ -98,10 +132,10 @@ export function writeResults(sweep: SweepFile, records: JobRecord[], dir: string
   const metrics = columns.filter((c) => !fixed.has(c) && rows.some((r) => typeof r[c] === 'number'));
   if (o.metric && !metrics.includes(o.metric)) throw new InputError(`--metric ${o.metric}: no result has it (numeric fields: ${metrics.join(', ') || 'none'})`);
   const metric = o.metric ?? defaultMetric(sweep.command, metrics, rows);
-  const files = [join(dir, 'results.csv'), join(dir, 'results.json'), join(dir, 'sweep.html')];
-  writeFileSync(files[0]!, resultsCsv(columns, rows));
+  const files = RESULT_FILES.map((f) => join(dir, f));
+  writeAtomically(files[0]!, resultsCsv(columns, rows));
   const acrossSeeds = seedSummary(sweep.parameters, rows, metric);
-  writeFileSync(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, ...(acrossSeeds ? { acrossSeeds: { metric, groups: acrossSeeds } } : {}), rows }, null, 2) + '\n');
-  writeFileSync(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric, pages: jobPages(dir, records), acrossSeeds }));
+  writeAtomically(files[1]!, JSON.stringify({ command: sweep.command, args: sweep.args, parameters: sweep.parameters, ...(acrossSeeds ? { acrossSeeds: { metric, groups: acrossSeeds } } : {}), rows }, null, 2) + '\n');
+  writeAtomically(files[2]!, sweepPage({ title: `Sweep: nla ${sweep.command}`, command: o.command, parameters: sweep.parameters, columns, rows, metric, pages: jobPages(dir, records), acrossSeeds }));
   return { files, acrossSeeds: acrossSeeds ? { metric, groups: acrossSeeds } : null };
 }

@@ -18,7 +18,7 @@ export type SweepPoint = Record<string, ParamValue>;
 export interface SweepFile {
   command: (typeof SWEEP_COMMANDS)[number];
   args: string[];
-  /** The swept options in the order given (the first is the plot's x axis, the second its series). */
+  /** The swept options in the order given (the first is the plot's x axis; each combination of the others, a line). */
   parameters: string[];
   points: SweepPoint[];
 }
@@ -45,12 +45,35 @@ export function parseSweepFile(raw: unknown, where = 'sweep file'): SweepFile {
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw bad('args', 'must be a list of strings');
   if ((o.grid === undefined) === (o.points === undefined)) throw bad('grid', "or 'points' must be given (exactly one of them)");
   const points = o.grid !== undefined ? gridPoints(o.grid, bad) : listedPoints(o.points, bad);
+  refuseDuplicates(points, o.grid !== undefined ? 'grid' : 'points', bad);
   const parameters = [...new Set(points.flatMap((p) => Object.keys(p)))];
-  for (const p of parameters) if (args.includes(p)) throw bad(`args`, `also sets the swept option ${p}`);
-  return { command: o.command as SweepFile['command'], args: args as string[], parameters, points };
+  for (const p of parameters) if (splitOptionValues(args as string[]).includes(p)) throw bad(`args`, `also sets the swept option ${p}`);
+  return { command: o.command as SweepFile['command'], args: splitOptionValues(args as string[]), parameters, points };
 }
 
 type Bad = (field: string, why: string) => Error;
+
+/**
+ * `--input=in.csv` as two arguments, `--input in.csv`: so that a file named that way is hashed and carried
+ * like any other, and an output path is moved into the job's folder.
+ */
+function splitOptionValues(args: readonly string[]): string[] {
+  return args.flatMap((a) => {
+    const m = /^(--[a-z][a-z0-9-]*)=(.*)$/s.exec(a);
+    return m ? [m[1]!, m[2]!] : [a];
+  });
+}
+
+/** Two equal points would be one job (one hash) counted twice: refused, naming both. */
+function refuseDuplicates(points: SweepPoint[], field: string, bad: Bad): void {
+  const seen = new Map<string, number>();
+  points.forEach((p, i) => {
+    const key = JSON.stringify(Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const j = seen.get(key);
+    if (j !== undefined) throw bad(field === 'grid' ? 'grid' : `points[${i}]`, field === 'grid' ? `repeats a value: points ${j} and ${i} are the same (${JSON.stringify(p)})` : `is the same point as points[${j}]`);
+    seen.set(key, i);
+  });
+}
 
 function checkValue(v: unknown, field: string, bad: Bad): ParamValue {
   if (typeof v === 'number' && !Number.isFinite(v)) throw bad(field, 'holds a non-finite number');

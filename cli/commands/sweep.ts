@@ -17,7 +17,6 @@ interface SweepOpts {
   metric?: string;
   queue?: string;
   collect?: boolean;
-  lockMs: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -39,7 +38,6 @@ export function registerSweep(program: Command): void {
     .option('--metric <name>', 'numeric field plotted in sweep.html and summed up across seeds (default: the command\'s main result, e.g. verdict.maxAbs for compare)')
     .option('--queue <url>', 'run on a BullMQ queue instead: redis://host:port/name (start workers with nla worker)')
     .option('--collect', 'with --queue: only assemble the results of a sweep already queued (queues nothing new)')
-    .option('--lock-ms <ms>', 'with --queue: job lock duration; a killed worker\'s job is retried after about this long', '5000')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print a summary on stdout')
     .action((path: string, o: SweepOpts) => sweep(path, o));
@@ -72,7 +70,7 @@ async function sweep(path: string, o: SweepOpts): Promise<void> {
   if (o.collect && !o.queue) throw new UsageError('--collect needs --queue');
   const jobs = sweepJobs(file);
   const runner: JobRunner = o.queue
-    ? queueRunner(parseQueueUrl(o.queue), { retries, lockMs: count('--lock-ms', o.lockMs, 100), collect: o.collect === true })
+    ? queueRunner(parseQueueUrl(o.queue), { retries, collect: o.collect === true })
     : (todo, onDone) => runLocalPool(todo, { workers, retries, onDone, dir: o.out }).then(() => undefined);
   const r = await runSweep(file, jobs, o.out, runner, { ...(o.metric ? { metric: o.metric } : {}), quiet: o.quiet === true, command: commandLine() });
   const line = `sweep: ${jobs.length} jobs: ${r.skipped} skipped (already done), ${r.ran} run, ${r.failed} failed`;

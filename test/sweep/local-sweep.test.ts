@@ -14,6 +14,15 @@ const grid = { command: 'simulate', args: FIXED, grid: { '--seed': [1, 2], '--pr
 type Rows = Array<Record<string, unknown>>;
 const rowsOf = (out: string): Rows => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).rows;
 let reference: Rows;
+const hex = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** The code's fingerprint by hand: sha256 over `path NUL sha256 LF` of the .js files of dist's code folders, sorted. */
+function distFingerprint(): string {
+  const folders = ['api', 'cli', 'compiler', 'core', 'emulator', 'experiments', 'hardware-models', 'host', 'report', 'sweep'];
+  const dist = join(root, 'dist');
+  const files = folders.flatMap((f) => (readdirSync(join(dist, f), { recursive: true }) as string[]).filter((p) => p.endsWith('.js')).map((p) => `${f}/${p}`));
+  return hex(files.sort().map((f) => `${f}\0${hex(readFileSync(join(dist, f)))}\n`).join(''));
+}
 
 describe('nla sweep (local)', () => {
   it('runs the 4 points, with stable hashes and the same numbers as running each command by hand', () => {
@@ -24,7 +33,7 @@ describe('nla sweep (local)', () => {
     reference = rowsOf(s.out);
     expect(reference.map((x) => [x['--seed'], x['--profile'], x.status])).toEqual([[1, 'ideal', 'done'], [1, 'subthreshold', 'done'], [2, 'ideal', 'done'], [2, 'subthreshold', 'done']]);
     const fileSha = (p: string) => createHash('sha256').update(readFileSync(join(root, p))).digest('hex');
-    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+    const version = `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}+${distFingerprint().slice(0, 12)}`;
     for (const row of reference) {
       const args = [...FIXED, '--seed', String(row['--seed']), '--profile', String(row['--profile'])];
       // the hash by hand: sha256 of the canonical (sorted-key) JSON of command, args, file digests, version
