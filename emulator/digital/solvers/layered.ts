@@ -1,10 +1,10 @@
-import { LuDecomposition, Matrix } from 'ml-matrix';
 import { maxAbs } from '../../../core/vector.js';
 import type { Dynamics } from '../dynamics.js';
 import type { Layout } from '../layout.js';
 import { solveLower, solveUpper } from '../operators.js';
 import type { Workspace } from '../workspace.js';
 import { gmres, pcg } from './krylov.js';
+import { SmallLu } from './small-lu.js';
 import { stackedUpper } from './stacked.js';
 import type { LinearSolver, SolveFailure } from './linear-solver.js';
 
@@ -24,7 +24,7 @@ export class LayeredSolver implements LinearSolver {
   readonly name = 'layered';
   private epoch = -1;
   /** Per sample: indices k (into graph.outputs) of nudged outputs and the LU of the capacitance matrix S. */
-  private woodbury: Array<{ ks: number[]; lu: LuDecomposition } | null> = [];
+  private woodbury: Array<{ ks: number[]; lu: SmallLu; d: Float64Array } | null> = [];
   private readonly outputs: Int32Array;
   /** F ≠ W_netᵀ (random feedback): the rows Eᵀ A⁻¹ need their own columns V. */
   private readonly asymmetric: boolean;
@@ -77,14 +77,15 @@ export class LayeredSolver implements LinearSolver {
       if (!ks.length) continue;
       // G[k1·O + k2] = V_k1 · Y_k2: all |O|² products in one kernel call over the sample's |O|×N block
       w.kernels.gemv(this.block(w.zcols, b), O, N, O, this.block(this.asymmetric ? w.vcols : w.zcols, b), G);
-      const S = new Matrix(ks.length, ks.length);
+      const n = ks.length;
+      const lu = new SmallLu(n);
       ks.forEach((k1, i) => {
         // nudging weight β·n_k per output (n_k = 1, or a fraction while a target is switched on or off)
-        ks.forEach((k2, j) => S.set(i, j, G[k1 * O + k2]! + (i === j ? 1 / (L.graph.beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
+        ks.forEach((k2, j) => (lu.a[i * n + j] = G[k1 * O + k2]! + (i === j ? 1 / (L.graph.beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
       });
-      const lu = new LuDecomposition(S);
-      if (lu.isSingular()) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
-      this.woodbury[b] = { ks, lu };
+      lu.factor();
+      if (lu.singular) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
+      this.woodbury[b] = { ks, lu, d: new Float64Array(n) };
     }
     return null;
   }
@@ -110,12 +111,14 @@ export class LayeredSolver implements LinearSolver {
       const wb = this.woodbury[b];
       if (!wb) continue;
       w.kernels.gemv(this.block(this.asymmetric ? w.vcols : w.zcols, b), O, N, 1, y.subarray(b * N, b * N + N), c);
-      const d = wb.lu.solve(Matrix.columnVector(wb.ks.map((k) => c[k]!)));
-      wb.ks.forEach((k, j) => {
-        const coef = d.get(j, 0);
-        const z = (b * O + k) * N;
+      const { ks, d } = wb;
+      for (let j = 0; j < ks.length; j++) d[j] = c[ks[j]!]!;
+      wb.lu.solve(d);
+      for (let j = 0; j < ks.length; j++) {
+        const coef = d[j]!;
+        const z = (b * O + ks[j]!) * N;
         for (let i = 0; i < N; i++) y[b * N + i] = y[b * N + i]! - coef * w.zcols[z + i]!;
-      });
+      }
     }
     solveLower(L, w, y, dst, s);
   }
