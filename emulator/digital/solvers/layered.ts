@@ -15,7 +15,11 @@ import type { LinearSolver, SolveFailure } from './linear-solver.js';
  * Ã = I − D F (unit upper block-triangular), C = diag(ρ'' ⊙ F ē_raw), P the nudged outputs (diagonal,
  * usually 0/1, fractional while a target is ramped on).
  * M = Ã A + βP is solved exactly: two layer-by-layer substitutions give K = (Ã A)⁻¹, and βP is a
- * rank-|outputs| correction (Woodbury) whose small |O|×|O| system is factorised per sample.
+ * rank-|outputs| correction (Woodbury) applied between them, M⁻¹r = A⁻¹(Ã⁻¹r − Y d) with S d = Vᵀ Ã⁻¹r,
+ * through columns Y = Ã⁻¹E, V = A⁻ᵀE (V = Y for exact NLA) that one stacked back substitution per
+ * evaluation computes for all outputs at once; S = (βN)⁻¹ + VᵀY is factorised per sample
+ * (docs/digital-engine.md). Per evaluation the outputs cost one pass over the neuron-to-neuron weights
+ * (two with random feedback), not 2|O|.
  * When ρ'' ≠ 0, J = M − C is solved by a Krylov method preconditioned with M (conjugate gradients when J
  * is the symmetric Hessian, GMRES otherwise); C is of the order of the errors, so a few iterations reach
  * rounding.
