@@ -5,6 +5,8 @@ import { Rng } from '../../core/rng.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { DenseSolver } from '../../emulator/digital/solvers/dense.js';
 import { LayeredSolver } from '../../emulator/digital/solvers/layered.js';
+import { stackedUpper } from '../../emulator/digital/solvers/stacked.js';
+import { solveUpper } from '../../emulator/digital/operators.js';
 import { drive, run } from '../helpers.js';
 
 /**
@@ -89,5 +91,31 @@ describe('deep networks: the layered nudging correction equals the dense solve',
   });
   it('outputs at two depths with a skip connection', () => {
     expect(worstRelativeGap(branched(), 12)).toBeLessThan(1e-12);
+  });
+
+  it('a stacked back substitution equals, bit for bit, the vectors substituted one batch at a time', () => {
+    const g = deep('random');
+    const B = 2;
+    const m = 3;
+    const sim = new DigitalSimulator(g, { dtMs: 0.1, batch: B, solver: 'layered', learn: false });
+    run(sim, drive(g, true), 5);
+    const w = sim.workspace;
+    const N = g.nNeurons;
+    const rng = new Rng(5);
+    // samples in different states, so that each vector must use its own sample's ρ'
+    for (let i = 0; i < w.u.length; i++) w.u[i] = rng.uniform() < 0.7 ? 0.05 + 0.9 * rng.uniform() : -0.5;
+    sim.dynamics.evaluate(false);
+    // sample-major stack: vector b·m + j belongs to sample b
+    const stack = w.zcols.subarray(0, m * B * N);
+    for (let i = 0; i < stack.length; i++) stack[i] = rng.normal();
+    const input = Float64Array.from(stack);
+    stackedUpper(sim.layout, w, m * B, stack, w.stackT);
+    for (let j = 0; j < m; j++) {
+      const src = new Float64Array(B * N);
+      for (let b = 0; b < B; b++) src.set(input.subarray((b * m + j) * N, (b * m + j + 1) * N), b * N);
+      const dst = new Float64Array(B * N);
+      solveUpper(sim.layout, w, src, dst, new Float64Array(B * N));
+      for (let b = 0; b < B; b++) expect(Array.from(stack.subarray((b * m + j) * N, (b * m + j + 1) * N))).toEqual(Array.from(dst.subarray(b * N, b * N + N)));
+    }
   });
 });

@@ -1,22 +1,13 @@
-import { gather, scatterAdd, type Layout, type ProjRef } from '../layout.js';
+import { gather, scatterAdd, type Layout } from '../layout.js';
 import type { Workspace } from '../workspace.js';
 
 /**
- * The layered substitutions of operators.ts over a stack of nb = m·B vectors at once (sample-major: vector v
- * uses the ρ' of batch sample ⌊v/m⌋): each kernel call reads a weight row once for all nb vectors, where m
- * separate substitutions would stream every neuron-to-neuron weight m times. Per vector the arithmetic is
- * that of `solveUpper` / `solveLower` (the kernels' batched forms repeat the single-vector summation order),
- * so a column computed here equals, bit for bit, the same column computed alone.
+ * The layered back substitution of operators.ts (`solveUpper`) over a stack of nb = m·B vectors at once
+ * (sample-major: vector v uses the ρ' of batch sample ⌊v/m⌋): each kernel call reads a weight row once for
+ * all nb vectors, where m separate substitutions would stream every neuron-to-neuron weight m times. Per
+ * vector the arithmetic is that of `solveUpper` (the kernels' batched forms repeat the single-vector
+ * summation order), so a column computed here equals, bit for bit, the same column computed alone.
  */
-
-/** dst[post] += W_p src[pre] for one projection over nb vectors. */
-function forwardStack(L: Layout, w: Workspace, ref: ProjRef, nb: number, src: Float64Array, dst: Float64Array): void {
-  const { rows, cols } = ref.p;
-  const buf = w.proj[ref.index]!;
-  gather(src, L.N, ref.preOff, cols, nb, w.stackPre);
-  w.kernels.gemv(buf.W, rows, cols, nb, w.stackPre, w.stackPost);
-  scatterAdd(w.stackPost, rows, nb, dst, L.N, ref.postOff, 1);
-}
 
 /** dst[pre] += F_p src[post] (or W_pᵀ src[post] when `transpose`) for the k-th neuron-to-neuron projection over nb vectors. */
 function backStack(L: Layout, w: Workspace, k: number, nb: number, src: Float64Array, dst: Float64Array, transpose: boolean): void {
@@ -52,19 +43,5 @@ export function stackedUpper(L: Layout, w: Workspace, nb: number, x: Float64Arra
     if (!ks.length) continue;
     for (const k of ks) backStack(L, w, k, nb, x, t, transpose);
     addScaled(L, w, q, nb, x, t);
-  }
-}
-
-/** x ← (I − W_net D)⁻¹ x for nb stacked vectors, in place (forward substitution, as `solveLower`). `s`: nb·N scratch. */
-export function stackedLower(L: Layout, w: Workspace, nb: number, x: Float64Array, s: Float64Array): void {
-  const { B, N } = L;
-  const m = nb / B;
-  for (const q of L.order) {
-    const pop = L.graph.neurons[q]!;
-    for (const k of L.arriving[q]!) forwardStack(L, w, L.net[k]!, nb, s, x);
-    for (let v = 0; v < nb; v++) {
-      const d = Math.floor(v / m) * N - v * N;
-      for (let i = v * N + pop.offset, e = i + pop.size; i < e; i++) s[i] = w.drho[i + d]! * x[i]!;
-    }
   }
 }
