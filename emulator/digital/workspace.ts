@@ -2,6 +2,7 @@ import type { Kernels, KernelBackend } from '../../core/kernels/kernels.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Layout } from './layout.js';
 import { requireMemory } from '../../core/memory-budget.js';
+import { STACK_CHUNK } from './solvers/stacked.js';
 
 /** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
 export interface ProjBuffers {
@@ -70,11 +71,11 @@ export class Workspace {
   readonly zcols: Float64Array;
   /** Columns V = (I − W_net D)⁻ᵀE (laid out as zcols) when F ≠ W_netᵀ; empty otherwise (V = Y). */
   readonly vcols: Float64Array;
-  /** Scratch for the layered solver's stacked substitutions (solvers/stacked.ts): |outputs|·B vectors of N, and gathered pre/post blocks. */
+  /** Scratch for the layered solver's stacked substitution (solvers/stacked.ts): min(|outputs|·B, STACK_CHUNK) vectors of N, and gathered pre/post blocks. */
   readonly stackT: Float64Array;
   readonly stackPre: Float64Array;
   readonly stackPost: Float64Array;
-  /** The layered solver's small per-sample vectors (|O|² capacitance entries, then |O|): kernel operands. */
+  /** The layered solver's two |O|-vectors (a row of VᵀY, then Vᵀy): kernel operands. */
   readonly woodburySmall: Float64Array;
   // interneurons (microcircuit)
   readonly uI: Float64Array;
@@ -148,6 +149,8 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
   const nI = g.nInterneurons;
   // widest neuron-to-neuron (or feedback) projection side: bounds the gathered blocks of the stacked substitutions
   const netWidth = Math.max(0, ...g.projections.filter((p) => !p.fromInput).map((p) => Math.max(p.rows, p.cols)));
+  // vectors per call of the stacked substitution (solvers/stacked.ts)
+  const stack = Math.min(B * g.nOutputs, STACK_CHUNK);
   const lengths: number[] = [];
   const vec = (n: number) => lengths.push(n) - 1;
   const ids = {
@@ -157,10 +160,10 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
     tmp: Array.from({ length: 13 }, () => vec(B * N)),
     zcols: vec(layeredSolve ? B * N * g.nOutputs : 0),
     vcols: vec(layeredSolve && g.asymmetricFeedback ? B * N * g.nOutputs : 0),
-    stackT: vec(layeredSolve ? B * N * g.nOutputs : 0),
-    woodburySmall: vec(layeredSolve ? g.nOutputs * (g.nOutputs + 1) : 0),
-    stackPre: vec(layeredSolve ? B * g.nOutputs * netWidth : 0),
-    stackPost: vec(layeredSolve ? B * g.nOutputs * netWidth : 0),
+    stackT: vec(layeredSolve ? stack * N : 0),
+    woodburySmall: vec(layeredSolve ? 2 * g.nOutputs : 0),
+    stackPre: vec(layeredSolve ? stack * netWidth : 0),
+    stackPost: vec(layeredSolve ? stack * netWidth : 0),
     uI: vec(B * nI), ip: vec(B * nI), uIdot: vec(B * nI), gram: vec(B * B),
   };
   const projIds = g.projections.map((p) => ({

@@ -75,17 +75,18 @@ export class LayeredSolver implements LinearSolver {
       unit(w.vcols);
       stackedUpper(L, w, O * B, w.vcols, w.stackT, true);
     }
-    const G = w.woodburySmall.subarray(0, O * O);
+    const g = w.woodburySmall.subarray(0, O);
     for (let b = 0; b < B; b++) {
       const ks = perSample[b]!;
       if (!ks.length) continue;
-      // G[k1·O + k2] = V_k1 · Y_k2: all |O|² products in one kernel call over the sample's |O|×N block
-      w.kernels.gemv(this.block(w.zcols, b), O, N, O, this.block(this.asymmetric ? w.vcols : w.zcols, b), G);
       const n = ks.length;
       const lu = new SmallLu(n);
+      const Yb = this.block(w.zcols, b);
       ks.forEach((k1, i) => {
+        // g[k2] = Y_k2 · V_k1 for every output: one kernel call over the sample's |O|×N block of Y
+        w.kernels.gemv(Yb, O, N, 1, this.block(this.asymmetric ? w.vcols : w.zcols, b).subarray(k1 * N, k1 * N + N), g);
         // nudging weight β·n_k per output (n_k = 1, or a fraction while a target is switched on or off)
-        ks.forEach((k2, j) => (lu.a[i * n + j] = G[k1 * O + k2]! + (i === j ? 1 / (L.graph.beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
+        ks.forEach((k2, j) => (lu.a[i * n + j] = g[k2]! + (i === j ? 1 / (L.graph.beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
       });
       lu.factor();
       if (lu.singular) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
@@ -110,7 +111,7 @@ export class LayeredSolver implements LinearSolver {
     const [y, t, s] = [w.tmp[4]!, w.tmp[5]!, w.tmp[6]!];
     solveUpper(L, w, src, y, t);
     const O = this.outputs.length;
-    const c = w.woodburySmall.subarray(O * O, O * O + O);
+    const c = w.woodburySmall.subarray(O, 2 * O);
     for (let b = 0; b < B; b++) {
       const wb = this.woodbury[b];
       if (!wb) continue;

@@ -20,28 +20,37 @@ function backStack(L: Layout, w: Workspace, k: number, nb: number, src: Float64A
   scatterAdd(w.stackPre, cols, nb, dst, L.N, ref.preOff, 1);
 }
 
-/** x[v] ← x[v] + ρ'_⌊v/m⌋ ⊙ t[v] on population q, for every vector v (nb·N entries each). */
-function addScaled(L: Layout, w: Workspace, q: number, nb: number, x: Float64Array, t: Float64Array): void {
-  const { B, N } = L;
+/** Vectors per kernel call: bounds the scratch (STACK_CHUNK·N, STACK_CHUNK·widest projection side). */
+export const STACK_CHUNK = 32;
+
+/** x[v] ← x[v] + ρ'_⌊(first + v)/m⌋ ⊙ t[v] on population q, for the nb vectors of a chunk (N entries each). */
+function addScaled(L: Layout, w: Workspace, q: number, m: number, first: number, nb: number, x: Float64Array, t: Float64Array): void {
+  const N = L.N;
   const pop = L.graph.neurons[q]!;
-  const m = nb / B;
   for (let v = 0; v < nb; v++) {
-    const d = Math.floor(v / m) * N - v * N;
+    const d = Math.floor((first + v) / m) * N - v * N;
     for (let i = v * N + pop.offset, e = i + pop.size; i < e; i++) x[i] = x[i]! + w.drho[i + d]! * t[i]!;
   }
 }
 
 /**
  * x ← (I − D F)⁻¹ x for nb stacked vectors, in place (back substitution, as `solveUpper`); with
- * `transpose`, x ← (I − D W_netᵀ)⁻¹ x = (I − W_net D)⁻ᵀ x whatever the feedback. `t`: nb·N scratch.
+ * `transpose`, x ← (I − D W_netᵀ)⁻¹ x = (I − W_net D)⁻ᵀ x whatever the feedback. Runs in chunks of
+ * STACK_CHUNK vectors; `t`: scratch of STACK_CHUNK·N (or nb·N if fewer).
  */
 export function stackedUpper(L: Layout, w: Workspace, nb: number, x: Float64Array, t: Float64Array, transpose = false): void {
-  t.fill(0, 0, nb * L.N);
-  for (let qi = L.order.length - 1; qi >= 0; qi--) {
-    const q = L.order[qi]!;
-    const ks = L.leaving[q]!;
-    if (!ks.length) continue;
-    for (const k of ks) backStack(L, w, k, nb, x, t, transpose);
-    addScaled(L, w, q, nb, x, t);
+  const N = L.N;
+  const m = nb / L.B;
+  for (let first = 0; first < nb; first += STACK_CHUNK) {
+    const n = Math.min(STACK_CHUNK, nb - first);
+    const xc = x.subarray(first * N, (first + n) * N);
+    t.fill(0, 0, n * N);
+    for (let qi = L.order.length - 1; qi >= 0; qi--) {
+      const q = L.order[qi]!;
+      const ks = L.leaving[q]!;
+      if (!ks.length) continue;
+      for (const k of ks) backStack(L, w, k, n, xc, t, transpose);
+      addScaled(L, w, q, m, first, n, xc, t);
+    }
   }
 }
