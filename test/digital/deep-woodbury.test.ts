@@ -6,7 +6,7 @@ import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import { DenseSolver } from '../../emulator/digital/solvers/dense.js';
 import { LayeredSolver } from '../../emulator/digital/solvers/layered.js';
 import { stackedUpper } from '../../emulator/digital/solvers/stacked.js';
-import { solveUpper } from '../../emulator/digital/operators.js';
+import { backProject, backProjectPair, solveUpper } from '../../emulator/digital/operators.js';
 import { drive, run } from '../helpers.js';
 
 /**
@@ -118,4 +118,22 @@ describe('deep networks: the layered nudging correction equals the dense solve',
       for (let b = 0; b < B; b++) expect(Array.from(stack.subarray((b * m + j) * N, (b * m + j + 1) * N))).toEqual(Array.from(dst.subarray(b * N, b * N + N)));
     }
   });
+
+  for (const feedback of ['transpose', 'random'] as const) {
+    it(`the evaluation's paired back projection equals two single ones, bit for bit (${feedback})`, () => {
+      const g = deep(feedback);
+      const B = 2;
+      const sim = new DigitalSimulator(g, { dtMs: 0.1, batch: B, solver: 'layered', learn: false });
+      run(sim, drive(g, true), 2);
+      const rng = new Rng(8);
+      const n = B * g.nNeurons;
+      const [a, b] = [0, 1].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+      const [p1, p2, s1, s2] = [0, 1, 2, 3].map(() => new Float64Array(n));
+      backProjectPair(sim.layout, sim.workspace, a!, p1!, b!, p2!);
+      backProject(sim.layout, sim.workspace, a!, s1!);
+      backProject(sim.layout, sim.workspace, b!, s2!);
+      expect(Array.from(p1!)).toEqual(Array.from(s1!));
+      expect(Array.from(p2!)).toEqual(Array.from(s2!));
+    });
+  }
 });
