@@ -33,6 +33,9 @@ export function snapshotDrive(w: Workspace): DriveSnapshot {
   return { rbarIn: Float64Array.from(w.rbarIn), ustar: Float64Array.from(w.ustar), nudge: Float64Array.from(w.nudge) };
 }
 
+/** With kinks: Newton stops after this many iterations without a new smallest residual (it cycles across a kink). */
+const STALL_ITERATIONS = 4;
+
 /** Stages of the continuation that carries the voltages across a jump of the drive. */
 const EVENT_SUBSTEPS = 8;
 
@@ -94,6 +97,7 @@ export function restoreEquilibrium(c: EquilibriumContext, fTarget: Float64Array,
   const [d, delta] = [w.tmp[11]!, w.tmp[12]!];
   const best = new Float64Array(w.u.length);
   let bestR = Infinity;
+  let bestIt = 0;
   for (let it = 0; it < 40; it++) {
     dyn.evaluate(false);
     for (let i = 0; i < d.length; i++) d[i] = w.f[i]! - fTarget[i]!;
@@ -102,7 +106,8 @@ export function restoreEquilibrium(c: EquilibriumContext, fTarget: Float64Array,
     if (r < bestR) {
       bestR = r;
       best.set(w.u);
-    }
+      bestIt = it;
+    } else if (c.kinks && it - bestIt >= STALL_ITERATIONS) break;
     delta.fill(0);
     const fail = direct.solve(d, delta);
     if (fail) c.fail(fail, tMs);

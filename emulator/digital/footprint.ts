@@ -23,6 +23,7 @@ export function digitalFootprint(plan: GraphPlan, o: Pick<DigitalOptions, 'batch
     nInterneurons: plan.nInterneurons,
     nOutputs: plan.outputs.length,
     perNeuronParams: false,
+    asymmetricFeedback: plan.feedback !== 'transpose',
     projections: plan.projections.map((p) => ({ rows: p.rows, cols: p.cols, plastic: p.plastic, fromInput: p.pre.type === 'input', masked: p.maskSpec !== null })),
   };
   const workspace = 8 * workspaceLayout(shape, B, layered).lengths.reduce((s, n) => s + n, 0);

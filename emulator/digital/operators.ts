@@ -40,6 +40,35 @@ export function backProject(L: Layout, w: Workspace, src: Float64Array, dst: Flo
 }
 
 /**
+ * dst1 = F src1 and dst2 = F src2 in one pass over each projection (both zeroed first): the two B-batches
+ * go through one kernel call of 2B vectors, which reads each weight row once for both. Per vector the
+ * arithmetic is that of `backProject`. Needs the stacked scratch (w.stackPre/stackPost) to hold 2B
+ * vectors; otherwise it is two `backProject`s.
+ */
+export function backProjectPair(L: Layout, w: Workspace, src1: Float64Array, dst1: Float64Array, src2: Float64Array, dst2: Float64Array): void {
+  const B = L.B;
+  const fits = L.net.every((ref) => 2 * B * Math.max(ref.p.rows, ref.p.cols) <= Math.min(w.stackPre.length, w.stackPost.length));
+  if (!fits) {
+    backProject(L, w, src1, dst1);
+    backProject(L, w, src2, dst2);
+    return;
+  }
+  dst1.fill(0);
+  dst2.fill(0);
+  for (let k = 0; k < L.net.length; k++) {
+    const ref = L.net[k]!;
+    const { rows, cols } = ref.p;
+    gather(src1, L.N, ref.postOff, rows, B, w.stackPost);
+    gather(src2, L.N, ref.postOff, rows, B, w.stackPost.subarray(B * rows));
+    const fb = L.feedbackOf[k];
+    if (fb) w.kernels.gemv(w.proj[fb.index]!.W, cols, rows, 2 * B, w.stackPost, w.stackPre);
+    else w.kernels.gemvT(w.proj[ref.index]!.W, rows, cols, 2 * B, w.stackPost, w.stackPre);
+    scatterAdd(w.stackPre, cols, B, dst1, L.N, ref.preOff, 1);
+    scatterAdd(w.stackPre.subarray(B * cols), cols, B, dst2, L.N, ref.preOff, 1);
+  }
+}
+
+/**
  * dst = (I − D F)⁻¹ src for a layered graph: back substitution in reverse topological order,
  * y_q = src_q + ρ'_q ⊙ Σ_{k leaving q} F_k y_post(k). Uses `t` as scratch.
  */

@@ -2,7 +2,7 @@ import { gather, scatterAdd, type Layout } from './layout.js';
 import type { Dynamics } from './dynamics.js';
 import { forwardPass } from './forward-pass.js';
 import { LuDecomposition, Matrix } from 'ml-matrix';
-import { backProject, forwardNet, solveUpper } from './operators.js';
+import { backProject, backProjectPair, forwardNet, solveUpper } from './operators.js';
 import { applyWdot, applyWdotT, deferUpdate, type WeightRate } from './plasticity.js';
 import type { Workspace } from './workspace.js';
 
@@ -28,9 +28,6 @@ export class SomaticDynamics implements Dynamics {
     const { B, N } = L;
     const beta = L.graph.beta;
     forwardPass(L, w);
-    backProject(L, w, w.eraw, w.fb);
-    for (let i = 0; i < B * N; i++) w.f[i] = w.eraw[i]! - w.drho[i]! * w.fb[i]! - beta * w.nudge[i]! * (w.ustar[i]! - w.u[i]!);
-
     this.rates.length = 0;
     if (learn) {
       for (const ref of L.forward) {
@@ -43,9 +40,11 @@ export class SomaticDynamics implements Dynamics {
         scatterAdd(buf.out, ref.p.rows, B, w.sDrive, N, ref.postOff);
       }
     }
-    // ∂f/∂t = −s + D F s − D Ḟ ē_raw − β P du*/dt, with s = ∂(W r̄)/∂t at fixed u.
+    // F ē_raw and F s in one pass over the feedback weights (s = ∂(W r̄)/∂t at fixed u, complete now)
     const g = w.tmp[0]!;
-    backProject(L, w, w.sDrive, g);
+    backProjectPair(L, w, w.eraw, w.fb, w.sDrive, g);
+    for (let i = 0; i < B * N; i++) w.f[i] = w.eraw[i]! - w.drho[i]! * w.fb[i]! - beta * w.nudge[i]! * (w.ustar[i]! - w.u[i]!);
+    // ∂f/∂t = −s + D F s − D Ḟ ē_raw − β P du*/dt
     if (learn && this.symmetric) this.addWdotTransposed(g, -1);
     for (let i = 0; i < B * N; i++) w.dfdt[i] = -w.sDrive[i]! + w.drho[i]! * g[i]! - beta * w.nudge[i]! * w.ustarDot[i]!;
     w.epoch++;

@@ -2,6 +2,7 @@ import type { Kernels, KernelBackend } from '../../core/kernels/kernels.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Layout } from './layout.js';
 import { requireMemory } from '../../core/memory-budget.js';
+import { STACK_CHUNK } from './solvers/stacked.js';
 
 /** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
 export interface ProjBuffers {
@@ -66,8 +67,16 @@ export class Workspace {
    * Jacobian product, 4–9 linear solvers, 10–12 the step (events, probes).
    */
   readonly tmp: Float64Array[];
-  /** Columns Z = M⁻¹E of the layered solver's Woodbury correction (|outputs| blocks of B×N). */
+  /** Columns Y = (I − D F)⁻¹E of the layered solver's Woodbury correction (per sample b, per output k: [b·|O| + k]·N). */
   readonly zcols: Float64Array;
+  /** Columns V = (I − W_net D)⁻ᵀE (laid out as zcols) when F ≠ W_netᵀ; empty otherwise (V = Y). */
+  readonly vcols: Float64Array;
+  /** Scratch for the layered solver's stacked substitution (solvers/stacked.ts): min(|outputs|·B, STACK_CHUNK) vectors of N, and gathered pre/post blocks. */
+  readonly stackT: Float64Array;
+  readonly stackPre: Float64Array;
+  readonly stackPost: Float64Array;
+  /** The layered solver's two |O|-vectors (a row of VᵀY, then Vᵀy): kernel operands. */
+  readonly woodburySmall: Float64Array;
   // interneurons (microcircuit)
   readonly uI: Float64Array;
   readonly ip: Float64Array;
@@ -91,6 +100,9 @@ export class Workspace {
     this.fb = a[ids.fb]!; this.f = a[ids.f]!; this.dfdt = a[ids.dfdt]!; this.sDrive = a[ids.sDrive]!; this.rhs = a[ids.rhs]!;
     this.tmp = ids.tmp.map((i) => a[i]!);
     this.zcols = a[ids.zcols]!;
+    this.vcols = a[ids.vcols]!;
+    this.woodburySmall = a[ids.woodburySmall]!;
+    this.stackT = a[ids.stackT]!; this.stackPre = a[ids.stackPre]!; this.stackPost = a[ids.stackPost]!;
     this.uI = a[ids.uI]!; this.ip = a[ids.ip]!; this.uIdot = a[ids.uIdot]!; this.gram = a[ids.gram]!;
     this.proj = projIds.map((p, k) => {
       const bufs: ProjBuffers = {
@@ -110,6 +122,8 @@ export interface WorkspaceShape {
   nInterneurons: number;
   nOutputs: number;
   perNeuronParams: boolean;
+  /** Whether the feedback is not Wᵀ (random or microcircuit): the layered solver then keeps a second set of columns. */
+  asymmetricFeedback: boolean;
   projections: Array<{ rows: number; cols: number; plastic: boolean; fromInput: boolean; masked: boolean }>;
 }
 
@@ -120,6 +134,7 @@ export function shapeOfGraph(g: NlaGraph): WorkspaceShape {
     nInterneurons: g.nInterneurons,
     nOutputs: g.outputs.length,
     perNeuronParams: g.neuronParams !== undefined,
+    asymmetricFeedback: g.feedback !== 'transpose',
     projections: g.projections.map((p) => ({ rows: p.rows, cols: p.cols, plastic: p.plastic, fromInput: p.pre.type === 'input', masked: p.mask !== null })),
   };
 }
@@ -132,6 +147,10 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
   const N = g.nNeurons;
   const nIn = g.nInputs;
   const nI = g.nInterneurons;
+  // widest neuron-to-neuron (or feedback) projection side: bounds the gathered blocks of the stacked substitutions
+  const netWidth = Math.max(0, ...g.projections.filter((p) => !p.fromInput).map((p) => Math.max(p.rows, p.cols)));
+  // vectors per call of the stacked substitution (solvers/stacked.ts)
+  const stack = Math.min(B * g.nOutputs, STACK_CHUNK);
   const lengths: number[] = [];
   const vec = (n: number) => lengths.push(n) - 1;
   const ids = {
@@ -140,6 +159,11 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
     eraw: vec(B * N), fb: vec(B * N), f: vec(B * N), dfdt: vec(B * N), sDrive: vec(B * N), rhs: vec(B * N),
     tmp: Array.from({ length: 13 }, () => vec(B * N)),
     zcols: vec(layeredSolve ? B * N * g.nOutputs : 0),
+    vcols: vec(layeredSolve && g.asymmetricFeedback ? B * N * g.nOutputs : 0),
+    stackT: vec(layeredSolve ? stack * N : 0),
+    woodburySmall: vec(layeredSolve ? 2 * g.nOutputs : 0),
+    stackPre: vec(layeredSolve ? stack * netWidth : 0),
+    stackPost: vec(layeredSolve ? stack * netWidth : 0),
     uI: vec(B * nI), ip: vec(B * nI), uIdot: vec(B * nI), gram: vec(B * B),
   };
   const projIds = g.projections.map((p) => ({

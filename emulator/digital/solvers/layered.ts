@@ -1,10 +1,11 @@
-import { LuDecomposition, Matrix } from 'ml-matrix';
 import { maxAbs } from '../../../core/vector.js';
 import type { Dynamics } from '../dynamics.js';
 import type { Layout } from '../layout.js';
 import { solveLower, solveUpper } from '../operators.js';
 import type { Workspace } from '../workspace.js';
 import { gmres, pcg } from './krylov.js';
+import { SmallLu } from './small-lu.js';
+import { stackedUpper } from './stacked.js';
 import type { LinearSolver, SolveFailure } from './linear-solver.js';
 
 /**
@@ -14,7 +15,11 @@ import type { LinearSolver, SolveFailure } from './linear-solver.js';
  * Ã = I − D F (unit upper block-triangular), C = diag(ρ'' ⊙ F ē_raw), P the nudged outputs (diagonal,
  * usually 0/1, fractional while a target is ramped on).
  * M = Ã A + βP is solved exactly: two layer-by-layer substitutions give K = (Ã A)⁻¹, and βP is a
- * rank-|outputs| correction (Woodbury) whose small |O|×|O| system is factorised per sample.
+ * rank-|outputs| correction (Woodbury) applied between them, M⁻¹r = A⁻¹(Ã⁻¹r − Y d) with S d = Vᵀ Ã⁻¹r,
+ * through columns Y = Ã⁻¹E, V = A⁻ᵀE (V = Y for exact NLA) that one stacked back substitution per
+ * evaluation computes for all outputs at once; S = (βN)⁻¹ + VᵀY is factorised per sample
+ * (docs/digital-engine.md). Per evaluation the outputs cost one pass over the neuron-to-neuron weights
+ * (two with random feedback), not 2|O|.
  * When ρ'' ≠ 0, J = M − C is solved by a Krylov method preconditioned with M (conjugate gradients when J
  * is the symmetric Hessian, GMRES otherwise); C is of the order of the errors, so a few iterations reach
  * rounding.
@@ -22,9 +27,11 @@ import type { LinearSolver, SolveFailure } from './linear-solver.js';
 export class LayeredSolver implements LinearSolver {
   readonly name = 'layered';
   private epoch = -1;
-  /** Per sample: indices k (into graph.outputs) of nudged outputs and the LU of I/β + Z[O,O]. */
-  private woodbury: Array<{ ks: number[]; lu: LuDecomposition } | null> = [];
+  /** Per sample: indices k (into graph.outputs) of nudged outputs and the LU of the capacitance matrix S. */
+  private woodbury: Array<{ ks: number[]; lu: SmallLu; d: Float64Array } | null> = [];
   private readonly outputs: Int32Array;
+  /** F ≠ W_netᵀ (random feedback): the rows Eᵀ A⁻¹ need their own columns V. */
+  private readonly asymmetric: boolean;
   lastRefinements = 0;
 
   constructor(
@@ -33,68 +40,92 @@ export class LayeredSolver implements LinearSolver {
     private readonly dyn: Dynamics,
   ) {
     this.outputs = L.graph.outputs;
+    this.asymmetric = L.feedbackOf.some((f) => f !== null);
   }
 
-  /** dst = (Ã A)⁻¹ src: back substitution through Ã (reverse topological order), then forward through A. */
-  private applyK(src: Float64Array, dst: Float64Array): void {
-    const [y, t, s] = [this.w.tmp[4]!, this.w.tmp[5]!, this.w.tmp[6]!];
-    solveUpper(this.L, this.w, src, y, t);
-    solveLower(this.L, this.w, y, dst, s);
+  /** The nudged outputs (indices k into graph.outputs) of each sample; none when β = 0. */
+  private nudgedOutputs(): number[][] {
+    const { L, w } = this;
+    const { B, N } = L;
+    const O = this.outputs.length;
+    const nudged = (b: number) => Array.from({ length: O }, (_, k) => k).filter((k) => w.nudge[b * N + this.outputs[k]!]! !== 0);
+    return Array.from({ length: B }, (_, b) => (L.graph.beta > 0 ? nudged(b) : []));
   }
 
+  /**
+   * Once per evaluation: Y = (I − D F)⁻¹E and V = (I − W_net D)⁻ᵀE (V = Y when F = W_netᵀ), each one
+   * stacked back substitution for all |O|·B unit vectors, and per sample the LU of the capacitance
+   * matrix S = diag(1/(β n_k)) + Vᵀ Y = diag(1/(β n_k)) + Eᵀ K E over the nudged outputs.
+   */
   private prepare(): SolveFailure | null {
     const { L, w } = this;
     const { B, N } = L;
-    const beta = L.graph.beta;
-    this.woodbury = [];
     this.epoch = w.epoch;
+    const perSample = this.nudgedOutputs();
+    this.woodbury = perSample.map(() => null);
+    if (perSample.every((ks) => ks.length === 0)) return null;
     const O = this.outputs.length;
-    const nudged = (b: number) => Array.from({ length: O }, (_, k) => k).filter((k) => w.nudge[b * N + this.outputs[k]!]! !== 0);
-    const perSample = Array.from({ length: B }, (_, b) => (beta > 0 ? nudged(b) : []));
-    if (perSample.every((ks) => ks.length === 0)) {
-      this.woodbury = perSample.map(() => null);
-      return null;
+    const unit = (z: Float64Array) => {
+      z.fill(0);
+      for (let b = 0; b < B; b++) for (let k = 0; k < O; k++) z[(b * O + k) * N + this.outputs[k]!] = 1;
+    };
+    unit(w.zcols);
+    stackedUpper(L, w, O * B, w.zcols, w.stackT);
+    if (this.asymmetric) {
+      unit(w.vcols);
+      stackedUpper(L, w, O * B, w.vcols, w.stackT, true);
     }
-    const e = w.tmp[7]!;
-    for (let k = 0; k < O; k++) {
-      e.fill(0);
-      for (let b = 0; b < B; b++) e[b * N + this.outputs[k]!] = 1;
-      this.applyK(e, w.zcols.subarray(k * B * N, (k + 1) * B * N));
-    }
+    const g = w.woodburySmall.subarray(0, O);
     for (let b = 0; b < B; b++) {
       const ks = perSample[b]!;
-      if (!ks.length) {
-        this.woodbury.push(null);
-        continue;
-      }
-      const S = new Matrix(ks.length, ks.length);
+      if (!ks.length) continue;
+      const n = ks.length;
+      const lu = new SmallLu(n);
+      const Yb = this.block(w.zcols, b);
       ks.forEach((k1, i) => {
+        // g[k2] = Y_k2 · V_k1 for every output: one kernel call over the sample's |O|×N block of Y
+        w.kernels.gemv(Yb, O, N, 1, this.block(this.asymmetric ? w.vcols : w.zcols, b).subarray(k1 * N, k1 * N + N), g);
         // nudging weight β·n_k per output (n_k = 1, or a fraction while a target is switched on or off)
-        ks.forEach((k2, j) => S.set(i, j, w.zcols[k2 * B * N + b * N + this.outputs[k1]!]! + (i === j ? 1 / (beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
+        ks.forEach((k2, j) => (lu.a[i * n + j] = g[k2]! + (i === j ? 1 / (L.graph.beta * w.nudge[b * N + this.outputs[k1]!]!) : 0)));
       });
-      const lu = new LuDecomposition(S);
-      if (lu.isSingular()) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
-      this.woodbury.push({ ks, lu });
+      lu.factor();
+      if (lu.singular) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
+      this.woodbury[b] = { ks, lu, d: new Float64Array(n) };
     }
     return null;
   }
 
-  /** dst = (Ã A + βP)⁻¹ src. */
+  /** Sample b's |O|×N block of a column set (zcols or vcols). */
+  private block(cols: Float64Array, b: number): Float64Array {
+    const n = this.outputs.length * this.L.N;
+    return cols.subarray(b * n, b * n + n);
+  }
+
+  /**
+   * dst = (Ã A + βP)⁻¹ src = A⁻¹ (y − Y d) with y = Ã⁻¹ src, S d = Vᵀ y (Woodbury: K src − K E S⁻¹ Eᵀ K src,
+   * using Eᵀ A⁻¹ = Vᵀ and K E = A⁻¹ Y). One back and one forward substitution, as for K alone.
+   */
   private applyM(src: Float64Array, dst: Float64Array): void {
     const { L, w } = this;
     const { B, N } = L;
-    this.applyK(src, dst);
+    const [y, t, s] = [w.tmp[4]!, w.tmp[5]!, w.tmp[6]!];
+    solveUpper(L, w, src, y, t);
+    const O = this.outputs.length;
+    const c = w.woodburySmall.subarray(O, 2 * O);
     for (let b = 0; b < B; b++) {
       const wb = this.woodbury[b];
       if (!wb) continue;
-      const c = Matrix.columnVector(wb.ks.map((k) => dst[b * N + this.outputs[k]!]!));
-      const d = wb.lu.solve(c);
-      wb.ks.forEach((k, j) => {
-        const coef = d.get(j, 0);
-        const z = k * B * N + b * N;
-        for (let i = 0; i < N; i++) dst[b * N + i] = dst[b * N + i]! - (coef * w.zcols[z + i]!);
-      });
+      w.kernels.gemv(this.block(this.asymmetric ? w.vcols : w.zcols, b), O, N, 1, y.subarray(b * N, b * N + N), c);
+      const { ks, d } = wb;
+      for (let j = 0; j < ks.length; j++) d[j] = c[ks[j]!]!;
+      wb.lu.solve(d);
+      for (let j = 0; j < ks.length; j++) {
+        const coef = d[j]!;
+        const z = (b * O + ks[j]!) * N;
+        for (let i = 0; i < N; i++) y[b * N + i] = y[b * N + i]! - coef * w.zcols[z + i]!;
+      }
     }
+    solveLower(L, w, y, dst, s);
   }
 
   solve(rhs: Float64Array, x: Float64Array): SolveFailure | null {
@@ -117,3 +148,4 @@ export class LayeredSolver implements LinearSolver {
     };
   }
 }
+
