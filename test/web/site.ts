@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, normalize } from 'node:path';
@@ -78,4 +78,20 @@ export function readTraceCsv(file: string): { names: string[]; timeMs: number[];
   const names = head!.split(',').slice(1);
   const cells = rows.map((r) => r.split(',').map(Number));
   return { names, timeMs: cells.map((c) => c[0]!), columns: names.map((_, i) => cells.map((c) => c[i + 1]!)) };
+}
+
+/** `nla serve --port 0` started; resolves with its URL once it printed it (stop it with `stop`). */
+export function startServe(): Promise<{ url: string; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [join(root, 'bin/nla.js'), 'serve', '--port', '0'], { cwd: root });
+    let out = '';
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve({ url: m[1]!, stop: () => void p.kill('SIGTERM') });
+    });
+    p.on('close', (code) => reject(new Error(`nla serve exited with ${code}: ${err}`)));
+  });
 }
