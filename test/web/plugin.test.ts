@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+
+/** The file input's handle (the test's types have no DOM). */
+type FileInput = ElementHandle<never> & { uploadFile(...paths: string[]): Promise<void> };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
 import { hasChromium, launchChromium } from '../chromium.js';
@@ -73,7 +76,7 @@ describe.skipIf(!hasChromium)('a plugin loaded through SystemJS, on the page nla
   });
 
   it('loads the same plugin from a local file (the file picker)', async () => {
-    const input = (await page.$('#plugin-file')) as ElementHandle<HTMLInputElement>;
+    const input = (await page.$('#plugin-file')) as FileInput;
     await input.uploadFile(join(root, PLUGIN));
     const fromFile = (await page.evaluate(`window.nla.run(${JSON.stringify({ ...base, engines: ['analog'] })})`)) as PageRun;
     expect(fromFile.plugin?.name).toBe('coarse-weights');
