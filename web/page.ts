@@ -17,7 +17,6 @@ export interface PageResult {
 }
 
 const el = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const pageStartMs = performance.now();
 let firstPlotMs: number | null = null;
 let nextId = 1;
 let pending: { id: number; result: PageResult; resolve: (r: PageResult) => void; reject: (e: Error) => void } | null = null;
@@ -33,7 +32,7 @@ function setStatus(text: string): void {
 function showRun(run: RunResult): void {
   const u = run.names.map((name, i) => ({ name, values: run.columns[i]! })).filter((s) => s.name.startsWith('u:'));
   plotSeries(plotHost(el('plots'), run.engine), `${run.network}: ${run.engine} engine (u)`, run.timeMs, u);
-  firstPlotMs ??= performance.now() - pageStartMs;
+  firstPlotMs ??= performance.now();
 }
 
 function showComparison(c: WebComparison): void {
@@ -98,7 +97,7 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
 const nla = {
   run,
   result: null as PageResult | null,
-  /** ms from the page module's start to the first plot drawn (null before). */
+  /** ms from the navigation's start to the first plot drawn (null before). */
   get firstPlotMs(): number | null {
     return firstPlotMs;
   },

@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)('a plugin loaded through SystemJS, on the page nla
     expect(r.code, r.err).toBe(0);
     const cli = JSON.parse(r.out) as { verdict: { maxAbs: number; probe: string } };
     expect(plugged.comparison!.verdict.probe).toBe(cli.verdict.probe);
-    expect(Math.abs(pluggedErr - cli.verdict.maxAbs)).toBeLessThan(1e-5);
+    expect(Math.abs(pluggedErr - cli.verdict.maxAbs)).toBeLessThan(1e-9);
   });
 
   it('loads the same plugin from a local file (the file picker)', async () => {

@@ -95,8 +95,9 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     expect(web.timeMs.length).toBe(cli.timeMs.length);
     let worst = 0;
     for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
-    // rtol 1e-6, atol 1e-9 on |u| ≤ 1.5: the two solves may part by a few local tolerances at most
-    expect(worst).toBeLessThan(1e-5);
+    // the same solver on the same circuit: only the last bits of Math.exp differ (see above), far inside the
+    // solver's tolerance (rtol 1e-6 of |u| ≤ 1.5, atol 1e-9); a looser rtol 1e-4 moves the traces by 3e-6
+    expect(worst).toBeLessThan(1e-9);
   });
 
   it("compares as nla compare does: the same worst point and verdict", () => {
@@ -106,7 +107,7 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     const web = run.comparison!;
     expect(web.verdict.status).toBe(cli.verdict.status);
     expect(web.verdict.probe).toBe(cli.verdict.probe);
-    expect(Math.abs(web.verdict.maxAbs! - cli.verdict.maxAbs)).toBeLessThan(1e-5);
+    expect(Math.abs(web.verdict.maxAbs! - cli.verdict.maxAbs)).toBeLessThan(1e-9);
     expect(web.summary['probes compared']).toBe(cli.summary['probes compared']);
   });
 });
