@@ -80,6 +80,7 @@ describe.skipIf(!hasChromium)('a plugin loaded through SystemJS, on the page nla
     await input.uploadFile(join(root, PLUGIN));
     const fromFile = (await page.evaluate(`window.nla.run(${JSON.stringify({ ...base, engines: ['analog'] })})`)) as PageRun;
     expect(fromFile.plugin?.name).toBe('coarse-weights');
+    expect(fromFile.runs.analog!.summary.profile).toBe('coarse-weights');
     expect(fromFile.runs.analog!.columns).toEqual(plugged.runs.analog!.columns);
   });
 
