@@ -3,6 +3,7 @@
  * plugin, runs each engine with progress, posts each run's traces as soon as it ends, then the comparison.
  * Started by web/worker-boot.js (SystemJS and the import map), which hands over the messages that came early.
  */
+import './shims/node-globals.js';
 import { registerFile } from './shims/node-fs.js';
 import { runWebEngine, type WebRun } from './run-engine.js';
 import { compareWebRuns } from './compare-runs.js';

@@ -3,6 +3,7 @@
  * plots each run as it arrives, then the comparison's verdict and summary. `window.nla` exposes the same
  * to scripts and tests: `run(parameters)` resolves with the result (traces as numbers, summaries, comparison).
  */
+import './shims/node-globals.js';
 import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { jobFromForm, type RunParameters } from './page-inputs.js';
 import { plotHost, plotSeries } from './trace-plots.js';

@@ -10,13 +10,14 @@ import { planGraph } from '../compiler/graph/plan.js';
 import { buildGraph } from '../compiler/graph/build.js';
 import { driveFromFiles } from '../cli/drive-files.js';
 import { parseProbes } from '../emulator/probes/probe.js';
-import type { EngineFactory } from '../emulator/engine.js';
+import type { Engine, EngineFactory } from '../emulator/engine.js';
 import type { TraceTable } from '../emulator/probes/recorder.js';
 import { digitalEngine } from '../emulator/digital/engine.js';
 import { analogEngine } from '../emulator/analog/engine.js';
+import { boardEngine } from '../host/engine/board-engine.js';
 
-/** The engines the page runs (the spice and board engines need Node). */
-export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine];
+/** The engines the page runs (the spice engine needs Node; the board engine's line is Web Serial there, web/board-run.ts). */
+export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine, boardEngine];
 
 /** What to run: paths in the page's file table and the options as `nla simulate` spells them (keys). */
 export interface WebRunRequest {
@@ -48,8 +49,11 @@ function factoryOf(name: string): EngineFactory {
   return f;
 }
 
-/** Runs one engine; `onProgress(fraction, tMs)` as the engine reports it. */
-export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: number, tMs: number) => void): Promise<WebRun> {
+/**
+ * Runs one engine; `onProgress(fraction, tMs)` as the engine reports it; `prepare` sees the engine before it
+ * runs (the page gives the board engine its Web Serial line there).
+ */
+export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: number, tMs: number) => void, prepare?: (engine: Engine) => void): Promise<WebRun> {
   const factory = factoryOf(req.engine);
   if (!(req.durationMs > 0)) throw new UsageError(`duration: expected a positive time in ms, got ${req.durationMs}`);
   const spec = loadSpecFile(req.spec);
@@ -60,6 +64,7 @@ export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: nu
   requireMemory(plan.footprint.bytes + estimate.bytes, `this run (the weights of '${plan.name}' ${formatBytes(plan.footprint.bytes)} + ${estimate.what})`);
   const graph = buildGraph(spec);
   const engine = await factory.create({ kind: 'network', graph, file: req.spec }, common, values);
+  prepare?.(engine);
   const drive = driveFromFiles(engine.graph, { input: req.input, interp: 'step' });
   const probes = parseProbes(req.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
   const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress });

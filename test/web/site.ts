@@ -9,7 +9,7 @@ import { root } from '../cli/run-nla.js';
 // server independent of `nla serve`, and the page opened in Chromium with its console errors collected.
 
 const BUILD_MARK = join(root, 'dist/web/system/web/page.js');
-const SOURCE_DIRS = ['web', 'core', 'compiler', 'emulator', 'hardware-models', 'report', 'cli'];
+const SOURCE_DIRS = ['web', 'core', 'compiler', 'emulator', 'hardware-models', 'host', 'report', 'cli'];
 
 function newestSourceMs(): number {
   let newest = statSync(join(root, 'tsconfig.web.json')).mtimeMs;
