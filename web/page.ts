@@ -7,6 +7,9 @@ import './shims/node-globals.js';
 import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { jobFromForm, type RunParameters } from './page-inputs.js';
 import { plotHost, plotSeries } from './trace-plots.js';
+import { runOnBoard } from './board-run.js';
+import { registerFile } from './shims/node-fs.js';
+import type { SerialPortLike } from './web-serial-transport.js';
 import type { WebComparison } from './compare-runs.js';
 import type { RunResult, WorkerReply } from './worker-messages.js';
 
@@ -94,9 +97,30 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
   });
 }
 
+/**
+ * Streams the form's network and input to a board chosen with Web Serial (`navigator.serial.requestPort()`;
+ * `openPort` replaces the chooser), on the page's main thread, and plots the board's outputs.
+ */
+async function runBoard(p: RunParameters = {}, openPort?: () => Promise<SerialPortLike>): Promise<PageResult['runs'][string]> {
+  const serial = (navigator as { serial?: { requestPort(): Promise<SerialPortLike> } }).serial;
+  const open = openPort ?? (serial ? () => serial.requestPort() : null);
+  if (!open) throw new Error('this browser has no Web Serial (Chromium-based browsers have it, on https or localhost pages)');
+  const job = await jobFromForm(0, { ...p, engines: ['digital'] });
+  for (const [path, text] of Object.entries(job.files)) registerFile(path, text);
+  const req = job.runs[0]!;
+  setStatus('streaming to the board…');
+  const run = await runOnBoard({ spec: req.spec, input: req.input, durationMs: req.durationMs, options: {} }, open, Number(el<HTMLInputElement>('baud').value) || 921600, (f) => (el<HTMLProgressElement>('progress-digital').value = f));
+  const t = run.traces;
+  const result = { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), summary: run.summary, failure: run.failure };
+  showRun({ engine: 'board', network: run.network, names: result.names, timeMs: t.time(), columns: t.names.map((_, i) => t.columnAt(i)), summary: run.summary, failure: run.failure });
+  setStatus(run.failure ? `board: ${run.failure.what}` : `board: ${String(run.summary.framesReceived)} of ${String(run.summary.frames)} frames`);
+  return result;
+}
+
 /** The page's scripting interface. */
 const nla = {
   run,
+  runBoard,
   result: null as PageResult | null,
   /** ms from the navigation's start to the first plot drawn (null before). */
   get firstPlotMs(): number | null {
@@ -107,6 +131,12 @@ const nla = {
 (window as unknown as { nla: typeof nla }).nla = nla;
 
 el<HTMLSelectElement>('profile').append(...Object.keys(BUILTIN_PROFILES).map((name) => Object.assign(document.createElement('option'), { value: name, textContent: name })));
+el('board').addEventListener('click', () => {
+  runBoard().catch((err: Error) => {
+    el('error').textContent = err.message;
+    setStatus('stopped');
+  });
+});
 el('controls').addEventListener('submit', (e) => {
   e.preventDefault();
   run().catch((err: Error) => {

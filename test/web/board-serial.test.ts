@@ -82,6 +82,22 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
     serve?.stop();
   });
 
+  it("streams from the page's board button path (window.nla.runBoard) and plots the board's outputs", async () => {
+    const r = (await page.evaluate(`(async () => {
+      const { mockSerialPair } = await System.import('nla/web/mock-serial.js');
+      const { WebSerialTransport } = await System.import('nla/web/web-serial-transport.js');
+      const { VirtualBoard } = await System.import('nla/host/board/virtual-board.js');
+      const board = new VirtualBoard();
+      const openPort = async () => { const [h, d] = mockSerialPair(); board.attach(await WebSerialTransport.open(d, 921600)); return h; };
+      const run = await window.nla.runBoard({ source: 'example', durationMs: ${DURATION_MS} }, openPort);
+      return { ...run, plotted: document.querySelector('[data-plot="board"] canvas') !== null };
+    })()`)) as BoardRun & { plotted: boolean };
+    expect(r.failure).toBeNull();
+    expect(r.plotted).toBe(true);
+    expect(r.names).toEqual(cli.names);
+    for (let c = 0; c < cli.names.length; c++) expect(r.columns[c], cli.names[c]).toEqual(cli.columns[c]);
+  });
+
   for (const fault of ['none', 'drop', 'reset'] as const) {
     it(`gives the CLI's board outputs bit for bit${fault === 'none' ? '' : fault === 'drop' ? ' after a dropped line' : ' after a board reset'}`, async () => {
       const r = (await page.evaluate(BOARD_RUN(fault))) as BoardRun;
