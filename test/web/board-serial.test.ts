@@ -88,11 +88,13 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
       const { WebSerialTransport } = await System.import('nla/web/web-serial-transport.js');
       const { VirtualBoard } = await System.import('nla/host/board/virtual-board.js');
       const board = new VirtualBoard();
-      const openPort = async () => { const [h, d] = mockSerialPair(); board.attach(await WebSerialTransport.open(d, 921600)); return h; };
+      let opened = 0;
+      const openPort = async () => { opened++; const [h, d] = mockSerialPair(); board.attach(await WebSerialTransport.open(d, 921600)); return h; };
       const run = await window.nla.runBoard({ source: 'example', durationMs: ${DURATION_MS} }, openPort);
-      return { ...run, plotted: document.querySelector('[data-plot="board"] canvas') !== null };
-    })()`)) as BoardRun & { plotted: boolean };
+      return { ...run, opened, plotted: document.querySelector('[data-plot="board"] canvas') !== null };
+    })()`)) as BoardRun & { plotted: boolean; opened: number };
     expect(r.failure).toBeNull();
+    expect(r.opened).toBe(1);
     expect(r.plotted).toBe(true);
     expect(r.names).toEqual(cli.names);
     for (let c = 0; c < cli.names.length; c++) expect(r.columns[c], cli.names[c]).toEqual(cli.columns[c]);
