@@ -32,6 +32,8 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'nla sweep examples/sweep/seeds.json --out sweep-out --workers 2',
     'nla sweep examples/sweep/seeds.json --out sweep-out --queue redis://127.0.0.1:6379/nla-sweep --metric maxAbsU',
   ],
+  'build-web': ['nla build-web --out site', 'nla build-web --out /var/www/nla && python3 -m http.server -d /var/www/nla 8000'],
+  serve: ['nla serve', 'nla serve --port 0'],
   worker: ['nla worker --queue redis://127.0.0.1:6379/nla-sweep', 'nla worker --queue redis://queue-host:6379/nla-sweep --concurrency 4 --lock-ms 10000'],
   train: ['nla train examples/mnist/network.json --save-state trained.json', 'nla train examples/mnist/network.json --samples 2000 --test-images 1000 --save-state quick.json'],
   image: ['nla image examples/teacher/network.json --out net.img', 'nla image examples/mnist/network.json --state trained.json --vcore-out net.vimg --vcore-build up5k'],

@@ -18,6 +18,8 @@ import { registerMontecarlo } from './commands/montecarlo.js';
 import { registerTrain } from './commands/train.js';
 import { registerNir } from './commands/nir.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerBuildWeb } from './commands/build-web.js';
+import { registerServe } from './commands/serve.js';
 import { applyExamples } from './help-examples.js';
 import { FlashError } from '../host/fpga/flash.js';
 import { CapacityError } from '../hardware-models/fixed-point/fit.js';
@@ -57,6 +59,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerNir(program);
   registerSweep(program);
+  registerBuildWeb(program);
+  registerServe(program);
   applyExamples(program, (path) => path === 'fpga build' || path === 'fpga flash');
   return program;
 }

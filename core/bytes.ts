@@ -128,5 +128,6 @@ export class ByteReader {
 
 /** Bytes as lowercase hex (what the stream log records). */
 export function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+  if (typeof Buffer === 'function') return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''); // the web page
 }

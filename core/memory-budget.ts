@@ -35,7 +35,7 @@ export function parseBytes(text: string, what: string): number {
 }
 
 /** The budget of this process (see the interface). */
-export function memoryBudget(env: NodeJS.ProcessEnv = process.env): MemoryBudget {
+export function memoryBudget(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}): MemoryBudget {
   const set = env.NLA_MEMORY_LIMIT;
   if (set !== undefined && set !== '') return { bytes: parseBytes(set, 'NLA_MEMORY_LIMIT'), source: 'NLA_MEMORY_LIMIT' };
   return { bytes: Math.floor(0.75 * totalmem()), source: `75 % of this machine's ${formatBytes(totalmem())}; set NLA_MEMORY_LIMIT to change it` };

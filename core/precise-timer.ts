@@ -41,7 +41,8 @@ class Scheduler {
   readonly pending = new Set<PreciseTimer>();
 
   constructor() {
-    const sab = new SharedArrayBuffer(16);
+    // a page that is not cross-origin isolated has no SharedArrayBuffer (nor worker threads: setTimeout then)
+    const sab = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(16) : new ArrayBuffer(16);
     this.ctl = new Int32Array(sab, 0, 1);
     this.due = new Float64Array(sab, 8, 1);
     try {

@@ -13,7 +13,7 @@ interface SimdExports {
 
 let compiled: WebAssembly.Module | null = null;
 function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, 'base64'));
+  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(SIMD_WASM_BASE64), (c) => c.charCodeAt(0)));
   return compiled;
 }
 

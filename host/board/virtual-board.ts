@@ -195,7 +195,7 @@ export class VirtualBoard {
       if (silentMs >= idleMs) this.endSession(link, `no byte from the host for ${Math.round(silentMs)} ms`);
       else this.armIdle(link);
     }, Math.max(1, link.lastHeardMs + idleMs - performance.now()));
-    this.idleTimer.unref();
+    this.idleTimer.unref?.(); // a number in the web page
   }
 
   /** Disconnects the line (the board keeps running and keeps its state). */

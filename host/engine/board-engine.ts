@@ -17,6 +17,7 @@ import { frameMs, PROBE, type BoardImage } from '../../hardware-models/fixed-poi
 import { VirtualBoard } from '../board/virtual-board.js';
 import { StreamError, streamToBoard, type StreamResult } from '../stream.js';
 import { memoryPair } from '../transport/memory.js';
+import type { ByteTransport } from '../transport/transport.js';
 import { loadBoardOutputs } from './recorded-outputs.js';
 import { SerialTransport } from '../transport/serial.js';
 
@@ -176,7 +177,11 @@ export class BoardEngine implements Engine {
     return { traces, summary, failure, weights: null, snapshots: [] };
   }
 
-  private async connect() {
+  /** Opens the line another way (the web page: Web Serial); null: `line`, else a virtual board in this process. */
+  connectVia: (() => Promise<ByteTransport>) | null = null;
+
+  private async connect(): Promise<ByteTransport> {
+    if (this.connectVia) return this.connectVia();
     if (this.line) return SerialTransport.openWithRetry(this.line.port, this.line.baud, 2000);
     const [host, board] = memoryPair();
     new VirtualBoard().attach(board);

@@ -480,7 +480,7 @@ export class ReliableLink {
       if (performance.now() - this.lastTxMs >= every - 1) this.transmit({ type: 'ack' }, 0, 0, false);
       this.armKeepalive();
     }, Math.max(1, this.lastTxMs + every - performance.now()));
-    this.keepTimer.unref();
+    this.keepTimer.unref?.(); // a number in the web page
   }
 
   /**

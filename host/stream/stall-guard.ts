@@ -45,7 +45,7 @@ export class StallGuard {
   /** Checks every min(1 s, stallMs/4) until `stop`. */
   start(): this {
     this.timer = setInterval(() => this.check(), Math.min(1000, this.stallMs / 4));
-    this.timer.unref();
+    this.timer.unref?.(); // a number in the web page
     return this;
   }
 

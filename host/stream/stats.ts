@@ -67,9 +67,14 @@ export interface FrameCounts {
  * (the call's start). Latency is measured for frames of the first session only: from handing the input
  * frame to the link (and, paced, from its due time on the schedule) to the arrival of its first output.
  */
+/** The process's CPU time (µs); NaN where there is no Node process (the web page). */
+function cpuUsage(since?: NodeJS.CpuUsage): NodeJS.CpuUsage {
+  return globalThis.process?.cpuUsage?.(since) ?? { user: NaN, system: NaN };
+}
+
 export class StreamRecorder {
   private readonly t0 = performance.now();
-  private readonly cpu0 = process.cpuUsage();
+  private readonly cpu0 = cpuUsage();
   private readonly sentAt: Float64Array;
   private readonly dueAt: Float64Array;
   private readonly latencies: number[] = [];
@@ -132,7 +137,7 @@ export class StreamRecorder {
   /** The statistics now. */
   stats(c: FrameCounts): StreamStats {
     const durationMs = performance.now() - this.t0;
-    const cpu = process.cpuUsage(this.cpu0);
+    const cpu = cpuUsage(this.cpu0);
     const received = c.frames - c.missing;
     const streamingMs = Number.isNaN(this.firstSendAt) ? durationMs : Math.max(1e-3, this.lastOutputAt - this.firstSendAt);
     return {

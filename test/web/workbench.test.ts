@@ -1,0 +1,113 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, nla, root } from '../cli/run-nla.js';
+import { hasChromium, launchChromium } from '../chromium.js';
+import { ensureWebBuilt, openWorkbench, readTraceCsv, runPage, staticServer, type PageRun } from './site.js';
+
+// The workbench from a static folder (`nla build-web`, served by a plain static server, not `nla serve`) in
+// Debian's Chromium: it loads with no console error, runs the bundled example on the digital engine and
+// the analog emulator in its worker, and its numbers are the CLI's: the digital traces bit for bit (the
+// same modules, the WebAssembly kernels included), the analog ones within the solver's tolerance, and the
+// comparison's worst point is the one `nla compare --json` reports.
+
+const DURATION_MS = 150;
+const ex = join(root, 'examples/teacher');
+const cliRun = ['--duration', `${DURATION_MS}ms`, '--input', join(ex, 'input.csv'), '--no-learn', '--quiet'];
+
+describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static folder', () => {
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  let server: { url: string; close: () => Promise<void> };
+  let run: PageRun;
+  const tmp = mkdtempSync(join(tmpdir(), 'nla-web-'));
+
+  beforeAll(async () => {
+    ensureBuilt();
+    ensureWebBuilt();
+    const built = nla(['build-web', '--out', join(tmp, 'site')]);
+    expect(built.code, built.err).toBe(0);
+    server = await staticServer(join(tmp, 'site'));
+    browser = await launchChromium();
+    ({ page, errors } = await openWorkbench(browser, server.url));
+    run = await runPage(page, { source: 'example', durationMs: DURATION_MS, dtMs: 0.1, profile: 'ideal', seed: 1, learn: false, tolerance: 0.01, pluginUrl: null });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads and runs with no console error, plots both engines and shows a verdict', async () => {
+    expect(errors).toEqual([]);
+    expect(Object.keys(run.runs).sort()).toEqual(['analog', 'digital']);
+    const shown = (await page.evaluate(`({ canvases: document.querySelectorAll('.uplot canvas').length, verdict: document.getElementById('verdict').textContent, status: document.getElementById('status').textContent })`)) as { canvases: number; verdict: string; status: string };
+    expect(shown.canvases).toBeGreaterThanOrEqual(3);
+    expect(shown.verdict).toBe(run.comparison!.verdict.text);
+    expect(shown.status).toBe('done');
+  });
+
+  it("gives the digital engine's traces of the CLI bit for bit (a network whose arithmetic is IEEE-exact)", async () => {
+    // Math.exp, log, sin, cos… of Chromium's V8 and Node 20's differ in the last bit for some arguments (the
+    // logistic's exp, the normal draws' log and cos), so the exact check runs the example with the hard sigmoid
+    // and uniform initial weights (+ − × ÷ √ only): the same modules and kernels in the same arithmetic must
+    // then give the same bits. The files are loaded by URL.
+    const spec = JSON.parse(readFileSync(join(ex, 'network.json'), 'utf8')) as Record<string, unknown>;
+    mkdirSync(join(tmp, 'site/variant'), { recursive: true });
+    writeFileSync(join(tmp, 'site/variant/network.json'), JSON.stringify({ ...spec, activation: 'hard-sigmoid', init: { distribution: 'uniform', low: -0.5, high: 0.5 } }));
+    copyFileSync(join(ex, 'input.csv'), join(tmp, 'site/variant/input.csv'));
+    const exact = await runPage(page, { source: 'url', specUrl: 'variant/network.json', inputUrl: 'variant/input.csv', durationMs: DURATION_MS, dtMs: 0.1, seed: 1, learn: false, engines: ['digital'], pluginUrl: null });
+    const out = join(tmp, 'digital.csv');
+    const r = nla(['simulate', join(tmp, 'site/variant/network.json'), '--engine', 'digital', '--dt', '0.1ms', ...cliRun, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const cli = readTraceCsv(out);
+    const web = exact.runs.digital!;
+    expect(web.names).toEqual(cli.names);
+    expect(web.timeMs).toEqual(cli.timeMs);
+    // toEqual on numbers is exact (Object.is): every sample equal, not close
+    for (let c = 0; c < cli.names.length; c++) expect(web.columns[c], cli.names[c]).toEqual(cli.columns[c]);
+  });
+
+  it("gives the digital engine's traces of the CLI for the logistic example up to the last bits of Math.exp", () => {
+    const out = join(tmp, 'digital-logistic.csv');
+    const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'digital', '--dt', '0.1ms', ...cliRun, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const cli = readTraceCsv(out);
+    const web = run.runs.digital!;
+    expect(web.names).toEqual(cli.names);
+    expect(web.timeMs).toEqual(cli.timeMs);
+    let worst = 0;
+    for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
+    // a last-bit difference (2.2e-16 relative) carried through 1500 Euler steps of a contracting system
+    expect(worst).toBeLessThan(1e-12);
+  });
+
+  it("gives the analog emulator's traces of the CLI within the solver's tolerance", () => {
+    const out = join(tmp, 'analog.csv');
+    const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'analog', '--profile', 'ideal', ...cliRun, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const cli = readTraceCsv(out);
+    const web = run.runs.analog!;
+    expect(web.names).toEqual(cli.names);
+    expect(web.timeMs.length).toBe(cli.timeMs.length);
+    let worst = 0;
+    for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
+    // the same solver on the same circuit: only the last bits of Math.exp differ (see above), far inside the
+    // solver's tolerance (rtol 1e-6 of |u| ≤ 1.5, atol 1e-9); a looser rtol 1e-4 moves the traces by 3e-6
+    expect(worst).toBeLessThan(1e-9);
+  });
+
+  it("compares as nla compare does: the same worst point and verdict", () => {
+    const r = nla(['compare', join(ex, 'network.json'), '--profile', 'ideal', ...cliRun, '--tolerance', '0.01', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const cli = JSON.parse(r.out) as { verdict: { status: string; maxAbs: number; probe: string }; summary: Record<string, number> };
+    const web = run.comparison!;
+    expect(web.verdict.status).toBe(cli.verdict.status);
+    expect(web.verdict.probe).toBe(cli.verdict.probe);
+    expect(Math.abs(web.verdict.maxAbs! - cli.verdict.maxAbs)).toBeLessThan(1e-9);
+    expect(web.summary['probes compared']).toBe(cli.summary['probes compared']);
+  });
+});

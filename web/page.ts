@@ -1,0 +1,146 @@
+/**
+ * The workbench page (web/index.html): reads the form, sends the job to the engine worker, shows progress,
+ * plots each run as it arrives, then the comparison's verdict and summary. `window.nla` exposes the same
+ * to scripts and tests: `run(parameters)` resolves with the result (traces as numbers, summaries, comparison).
+ */
+import './shims/node-globals.js';
+import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
+import { jobFromForm, type RunParameters } from './page-inputs.js';
+import { plotHost, plotSeries } from './trace-plots.js';
+import { runOnBoard } from './board-run.js';
+import { registerFile } from './shims/node-fs.js';
+import type { SerialPortLike } from './web-serial-transport.js';
+import type { WebComparison } from './compare-runs.js';
+import type { RunResult, WorkerReply } from './worker-messages.js';
+
+/** What a run of the page produced (also `window.nla.result`). */
+export interface PageResult {
+  runs: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; summary: Record<string, unknown>; failure: RunResult['failure'] }>;
+  comparison: WebComparison | null;
+  plugin: { name: string; url: string } | null;
+}
+
+const el = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+let firstPlotMs: number | null = null;
+let nextId = 1;
+let pending: { id: number; result: PageResult; resolve: (r: PageResult) => void; reject: (e: Error) => void } | null = null;
+
+const worker = new Worker('worker-boot.js');
+const workerReady = new Promise<void>((resolve) => worker.addEventListener('message', (e: MessageEvent<WorkerReply>) => e.data.type === 'ready' && resolve()));
+worker.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
+
+function setStatus(text: string): void {
+  el('status').textContent = text;
+}
+
+function showRun(run: RunResult): void {
+  const u = run.names.map((name, i) => ({ name, values: run.columns[i]! })).filter((s) => s.name.startsWith('u:'));
+  plotSeries(plotHost(el('plots'), run.engine), `${run.network}: ${run.engine} engine (u)`, run.timeMs, u);
+  firstPlotMs ??= performance.now();
+}
+
+function showComparison(c: WebComparison): void {
+  const v = el('verdict');
+  v.hidden = false;
+  v.className = `verdict ${c.verdict.status}`;
+  v.textContent = c.verdict.text;
+  plotSeries(plotHost(el('plots'), 'error'), 'max |A − B| over the compared probes', c.errorOverTime.timeMs, [{ name: 'max |error|', values: c.errorOverTime.maxAbs }]);
+  el('summary').replaceChildren(
+    ...Object.entries(c.summary).map(([k, val]) => {
+      const tr = document.createElement('tr');
+      tr.append(Object.assign(document.createElement('th'), { textContent: k }), Object.assign(document.createElement('td'), { textContent: typeof val === 'number' ? val.toPrecision(4) : val }));
+      return tr;
+    }),
+  );
+}
+
+function onReply(m: WorkerReply): void {
+  if (m.type === 'ready') return setStatus('ready');
+  if (m.type === 'error' && (m.id === -1 || m.id === pending?.id)) {
+    el('error').textContent = m.message;
+    setStatus('stopped');
+    pending?.reject(new Error(m.message));
+    pending = null;
+    return;
+  }
+  if (!pending || m.type === 'error' || m.id !== pending.id) return;
+  if (m.type === 'progress') {
+    el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
+    setStatus(`running ${m.engine}: ${(100 * m.fraction).toFixed(0)} %`);
+  } else if (m.type === 'run') {
+    const r = m.run;
+    pending.result.runs[r.engine] = { names: r.names, timeMs: [...r.timeMs], columns: r.columns.map((c) => [...c]), summary: r.summary, failure: r.failure };
+    el<HTMLProgressElement>(`progress-${r.engine}`).value = 1;
+    showRun(r);
+  } else if (m.type === 'done') {
+    pending.result.comparison = m.comparison;
+    pending.result.plugin = m.plugin;
+    if (m.comparison) showComparison(m.comparison);
+    setStatus(`done${m.plugin ? ` (plugin profile '${m.plugin.name}')` : ''}`);
+    nla.result = pending.result;
+    pending.resolve(pending.result);
+    pending = null;
+  }
+}
+
+/** Runs the form's job (fields overridden by `p`); one run at a time. */
+async function run(p: RunParameters = {}): Promise<PageResult> {
+  if (pending) throw new Error('a run is in progress');
+  el('error').textContent = '';
+  el('verdict').hidden = true;
+  for (const e of ['digital', 'analog']) el<HTMLProgressElement>(`progress-${e}`).value = 0;
+  const job = await jobFromForm(nextId++, p);
+  await workerReady;
+  return new Promise<PageResult>((resolve, reject) => {
+    pending = { id: job.id, result: { runs: {}, comparison: null, plugin: null }, resolve, reject };
+    worker.postMessage(job);
+  });
+}
+
+/**
+ * Streams the form's network and input to a board chosen with Web Serial (`navigator.serial.requestPort()`;
+ * `openPort` replaces the chooser), on the page's main thread, and plots the board's outputs.
+ */
+async function runBoard(p: RunParameters = {}, openPort?: () => Promise<SerialPortLike>): Promise<PageResult['runs'][string]> {
+  const serial = (navigator as { serial?: { requestPort(): Promise<SerialPortLike> } }).serial;
+  const open = openPort ?? (serial ? () => serial.requestPort() : null);
+  if (!open) throw new Error('this browser has no Web Serial (Chromium-based browsers have it, on https or localhost pages)');
+  const job = await jobFromForm(0, { ...p, engines: ['digital'] });
+  for (const [path, text] of Object.entries(job.files)) registerFile(path, text);
+  const req = job.runs[0]!;
+  setStatus('streaming to the board…');
+  const run = await runOnBoard({ spec: req.spec, input: req.input, durationMs: req.durationMs, options: {} }, open, Number(el<HTMLInputElement>('baud').value) || 921600, (f) => (el<HTMLProgressElement>('progress-digital').value = f));
+  const t = run.traces;
+  const result = { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), summary: run.summary, failure: run.failure };
+  showRun({ engine: 'board', network: run.network, names: result.names, timeMs: t.time(), columns: t.names.map((_, i) => t.columnAt(i)), summary: run.summary, failure: run.failure });
+  setStatus(run.failure ? `board: ${run.failure.what}` : `board: ${String(run.summary.framesReceived)} of ${String(run.summary.frames)} frames`);
+  return result;
+}
+
+/** The page's scripting interface. */
+const nla = {
+  run,
+  runBoard,
+  result: null as PageResult | null,
+  /** ms from the navigation's start to the first plot drawn (null before). */
+  get firstPlotMs(): number | null {
+    return firstPlotMs;
+  },
+  ready: workerReady,
+};
+(window as unknown as { nla: typeof nla }).nla = nla;
+
+el<HTMLSelectElement>('profile').append(...Object.keys(BUILTIN_PROFILES).map((name) => Object.assign(document.createElement('option'), { value: name, textContent: name })));
+el('board').addEventListener('click', () => {
+  runBoard().catch((err: Error) => {
+    el('error').textContent = err.message;
+    setStatus('stopped');
+  });
+});
+el('controls').addEventListener('submit', (e) => {
+  e.preventDefault();
+  run().catch((err: Error) => {
+    el('error').textContent = err.message;
+    setStatus('stopped');
+  });
+});

@@ -1,0 +1,31 @@
+/** The messages between the page (web/page.ts) and the engine worker (web/engine-worker.ts). */
+import type { WebComparison } from './compare-runs.js';
+import type { WebRunRequest } from './run-engine.js';
+
+/** A job: files to put into the worker's file table, an optional plugin, the runs, and B-against-A settings. */
+export interface WorkerJob {
+  id: number;
+  files: Record<string, string>;
+  /** A plugin module by URL, or by its text (a local file). */
+  plugin: { url: string } | { text: string; name: string } | null;
+  runs: WebRunRequest[];
+  compare: { maxShiftMs: number; tolerance: number | null } | null;
+}
+
+/** One run's traces as plain arrays (column-major, time in model ms). */
+export interface RunResult {
+  engine: string;
+  network: string;
+  names: string[];
+  timeMs: Float64Array;
+  columns: Float64Array[];
+  summary: Record<string, unknown>;
+  failure: { what: string; timeMs: number } | null;
+}
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'progress'; id: number; engine: string; fraction: number }
+  | { type: 'run'; id: number; run: RunResult }
+  | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string } | null }
+  | { type: 'error'; id: number; message: string };
