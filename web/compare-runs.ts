@@ -2,7 +2,7 @@
  * The comparison the page shows: the metrics of `nla compare` (emulator/compare/metrics.ts: RMSE, max
  * |error|, best time shift per probe, error over time) and its verdict line (report/verdict.ts), B against A.
  */
-import { compareTraces, errorOverTime, type ColumnMetrics } from '../emulator/compare/metrics.js';
+import { compareTraces, comparisonSummary, errorOverTime, type ColumnMetrics } from '../emulator/compare/metrics.js';
 import { comparisonVerdict, worstPoint, type Verdict } from '../report/verdict.js';
 import type { WebRun } from './run-engine.js';
 
@@ -14,23 +14,11 @@ export interface WebComparison {
   errorOverTime: { timeMs: number[]; maxAbs: number[] };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
 /** Compares two runs; `tolerance` (units of the probes) gives a pass/fail verdict, null an informative one. */
 export function compareWebRuns(a: WebRun, b: WebRun, maxShiftMs: number, tolerance: number | null): WebComparison {
   const perProbe = compareTraces(a.traces, b.traces, maxShiftMs);
   const columns = perProbe.map((m) => m.column);
-  const summary: Record<string, string | number> = {
-    'engine A': a.engine,
-    'engine B': b.engine,
-    'probes compared': perProbe.length,
-    'RMSE over all probes': Math.sqrt(perProbe.reduce((s, m) => s + m.rmse ** 2, 0) / Math.max(1, perProbe.length)),
-    'max |error|': perProbe.reduce((s, m) => Math.max(s, m.maxAbs), 0),
-    'median best shift (ms)': median(perProbe.map((m) => m.bestShiftMs)),
-  };
+  const summary = comparisonSummary(a, b, perProbe);
   const worst = worstPoint(a.traces, b.traces, columns);
   const tol = tolerance === null ? null : { value: tolerance, what: 'the tolerance' };
   const verdict = { ...comparisonVerdict(worst, tol, { a: a.engine, b: b.engine }), maxAbs: worst?.absError ?? null, probe: worst?.column ?? null, timeMs: worst?.timeMs ?? null, tolerance };

@@ -3,7 +3,7 @@ import { maxOf } from '../../core/vector.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { parseTimeMs } from '../../core/units.js';
-import { compareTraces, errorOverTime, type ColumnMetrics, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
+import { compareTraces, comparisonSummary, errorOverTime, type ColumnMetrics, settlingTime, weightDistance } from '../../emulator/compare/metrics.js';
 import { comparisonReport } from '../../report/compare-report.js';
 import { engineOptions, helpForSelectedEngines, factoryOf, failureError, prepareEngine, runPrepared, type EngineOptions, type EngineRun } from '../engines.js';
 import { ENGINE_NAMES } from '../engine-registry.js';
@@ -53,7 +53,6 @@ export interface Comparison {
 /** The metrics of B against A (reference). `stepMs`: where to measure settling, NaN for none. */
 export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, stepMs: number): Comparison {
   const perProbe = compareTraces(a.traces, b.traces, maxShiftMs);
-  if (perProbe.length === 0) throw new UsageError(`the two runs record no probe in common (A: ${a.traces.names.slice(0, 5).join(', ')}; B: ${b.traces.names.slice(0, 5).join(', ')})`);
   const byPop = new Map<string, typeof perProbe>();
   for (const m of perProbe) {
     const key = m.column.slice(0, m.column.indexOf('[') >= 0 ? m.column.indexOf('[') : undefined);
@@ -74,14 +73,7 @@ export function compareRuns(a: EngineRun, b: EngineRun, maxShiftMs: number, step
     }
     return row;
   });
-  const summary: Record<string, string | number> = {
-    'engine A': a.engine,
-    'engine B': b.engine,
-    'probes compared': perProbe.length,
-    'RMSE over all probes': Math.sqrt(perProbe.reduce((s, m) => s + m.rmse ** 2, 0) / perProbe.length),
-    'max |error|': maxOf(perProbe.map((m) => m.maxAbs)),
-    'median best shift (ms)': median(perProbe.map((m) => m.bestShiftMs)),
-  };
+  const summary = comparisonSummary(a, b, perProbe);
   for (const [name, run] of [['A', a], ['B', b]] as const) if (typeof run.summary.finalCost === 'number' && Number.isFinite(run.summary.finalCost)) summary[`final cost ${name}`] = run.summary.finalCost;
   if (a.weights && b.weights) {
     const d = [...a.weights].filter(([k]) => b.weights!.has(k)).map(([k, w]) => weightDistance(w, b.weights!.get(k)!));
@@ -125,11 +117,6 @@ export function fromTime(t: TraceTable, t0: number): TraceTable {
 function compareTolerance(given: number | undefined, boardVsFloat: boolean): Tolerance | null {
   if (given !== undefined) return { value: given, what: 'the tolerance' };
   return boardVsFloat ? { value: BOARD_INFERENCE_BOUND, what: 'the fixed-point bound 2⁻¹²' } : null;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { UsageError } from '../../core/errors.js';
 import type { TraceTable } from '../probes/recorder.js';
 
 /** How trace B departs from trace A, per recorded column (A is the reference). */
@@ -141,4 +142,22 @@ export function weightDistance(a: Float64Array, b: Float64Array): number {
     n += a[i]! ** 2;
   }
   return Math.sqrt(d / (n || 1));
+}
+
+/**
+ * The comparison's headline over every probe, keyed as `nla compare` prints them (engines, probes compared,
+ * RMSE over all probes, max |error|, median best shift). Two runs with no probe in common have nothing to
+ * compare: refused, naming the first probes of each.
+ */
+export function comparisonSummary(a: { engine: string; traces: TraceTable }, b: { engine: string; traces: TraceTable }, perProbe: readonly ColumnMetrics[]): Record<string, string | number> {
+  if (perProbe.length === 0) throw new UsageError(`the two runs record no probe in common (A: ${a.traces.names.slice(0, 5).join(', ')}; B: ${b.traces.names.slice(0, 5).join(', ')})`);
+  const shifts = perProbe.map((m) => m.bestShiftMs).sort((x, y) => x - y);
+  return {
+    'engine A': a.engine,
+    'engine B': b.engine,
+    'probes compared': perProbe.length,
+    'RMSE over all probes': Math.sqrt(perProbe.reduce((s, m) => s + m.rmse ** 2, 0) / perProbe.length),
+    'max |error|': perProbe.reduce((s, m) => Math.max(s, m.maxAbs), -Infinity),
+    'median best shift (ms)': shifts[Math.floor(shifts.length / 2)]!,
+  };
 }

@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnVirtualBoard, type SpawnedBoard } from '../../host/board/spawn.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
-import { hasChromium, launchChromium } from '../chromium.js';
+import { hasChromium } from '../chromium.js';
 import { hasSocat } from '../pty-available.js';
-import { ensureWebBuilt, openWorkbench, readTraceCsv, startServe } from './site.js';
+import { ensureWebBuilt, openServedWorkbench, readTraceCsv } from './site.js';
 
 // The page streams to `nla board virtual` in its own process, behind its pty: a mocked navigator.serial port
 // in Chromium is bridged to the pty (opened here with SerialTransport) through page.exposeFunction, so every
@@ -38,10 +38,9 @@ const BRIDGED_RUN = `(async () => {
 })()`;
 
 describe.skipIf(!hasChromium || !hasSocat)('the page streaming to nla board virtual over its pty', () => {
-  let browser: Browser;
+  let close: (() => Promise<void>) | undefined;
   let page: Page;
   let errors: string[];
-  let serve: { url: string; stop: () => void };
   let board: SpawnedBoard;
   let line: SerialTransport;
   const tmp = mkdtempSync(join(tmpdir(), 'nla-web-pty-'));
@@ -51,16 +50,13 @@ describe.skipIf(!hasChromium || !hasSocat)('the page streaming to nla board virt
     ensureWebBuilt();
     board = await spawnVirtualBoard([]);
     line = await SerialTransport.open(board.port, 921600);
-    serve = await startServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openWorkbench(browser, serve.url));
+    ({ page, errors, close } = await openServedWorkbench());
     await page.exposeFunction('__toBoard', (bytes: number[]) => void line.write(Uint8Array.from(bytes)));
     line.onData((chunk) => void page.evaluate((b: number[]) => (globalThis as unknown as { __fromBoard(b: number[]): void }).__fromBoard(b), Array.from(chunk)));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    serve?.stop();
+    await close?.();
     await line?.close();
     if (board) await board.stop();
   });

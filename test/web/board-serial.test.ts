@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
-import { hasChromium, launchChromium } from '../chromium.js';
-import { ensureWebBuilt, openWorkbench, readTraceCsv, startServe } from './site.js';
+import { hasChromium } from '../chromium.js';
+import { ensureWebBuilt, openServedWorkbench, readTraceCsv } from './site.js';
 
 // The host's protocol, reliable link and streaming, unchanged, in Chromium over the Web Serial transport:
 // the board engine streams the example to the virtual board (also in the page) through a mocked
@@ -57,10 +57,9 @@ interface BoardRun {
 }
 
 describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual board, mocked navigator.serial)', () => {
-  let browser: Browser;
+  let close: (() => Promise<void>) | undefined;
   let page: Page;
   let errors: string[];
-  let serve: { url: string; stop: () => void };
   let cli: ReturnType<typeof readTraceCsv>;
   const tmp = mkdtempSync(join(tmpdir(), 'nla-web-board-'));
 
@@ -72,14 +71,11 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
     const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'board', '--duration', `${DURATION_MS}ms`, '--input', join(ex, 'input.csv'), '--quiet', '--out', out]);
     expect(r.code, r.err).toBe(0);
     cli = readTraceCsv(out);
-    serve = await startServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openWorkbench(browser, serve.url));
+    ({ page, errors, close } = await openServedWorkbench());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    serve?.stop();
+    await close?.();
   });
 
   it("streams from the page's board button path (window.nla.runBoard) and plots the board's outputs", async () => {

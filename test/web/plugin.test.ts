@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 
 /** The file input's handle (the test's types have no DOM). */
 type FileInput = ElementHandle<never> & { uploadFile(...paths: string[]): Promise<void> };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, nla, root } from '../cli/run-nla.js';
-import { hasChromium, launchChromium } from '../chromium.js';
-import { ensureWebBuilt, openWorkbench, runPage, startServe, type PageRun } from './site.js';
+import { hasChromium } from '../chromium.js';
+import { type PageRun, ensureWebBuilt, openServedWorkbench, runPage } from './site.js';
 
 // A plugin loaded through SystemJS at run time changes the result as it should: the example plugin
 // (examples/web-plugin/coarse-weights.js) exports a hardware profile with 3-bit DAC synapses; the page's
@@ -30,10 +30,9 @@ function pluginProfile(): unknown {
 }
 
 describe.skipIf(!hasChromium)('a plugin loaded through SystemJS, on the page nla serve serves', () => {
-  let browser: Browser;
+  let close: (() => Promise<void>) | undefined;
   let page: Page;
   let errors: string[];
-  let serve: { url: string; stop: () => void };
   let ideal: PageRun;
   let plugged: PageRun;
   const tmp = mkdtempSync(join(tmpdir(), 'nla-web-plugin-'));
@@ -41,16 +40,13 @@ describe.skipIf(!hasChromium)('a plugin loaded through SystemJS, on the page nla
   beforeAll(async () => {
     ensureBuilt();
     ensureWebBuilt();
-    serve = await startServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openWorkbench(browser, serve.url));
+    ({ page, errors, close } = await openServedWorkbench());
     ideal = await runPage(page, { ...base, pluginUrl: null });
     plugged = await runPage(page, { ...base, pluginUrl: PLUGIN });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    serve?.stop();
+    await close?.();
   });
 
   it('runs the analog engine on the plugin profile, with no console error', () => {

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { join, normalize } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { root } from '../cli/run-nla.js';
+import { launchChromium } from '../chromium.js';
 
 // Helpers of the workbench tests (test/web/): the page's System.register build kept fresh, a static file
 // server independent of `nla serve`, and the page opened in Chromium with its console errors collected.
@@ -94,4 +95,18 @@ export function startServe(): Promise<{ url: string; stop: () => void }> {
     });
     p.on('close', (code) => reject(new Error(`nla serve exited with ${code}: ${err}`)));
   });
+}
+
+/**
+ * The workbench as most page tests open it: `nla serve` on a free port, Chromium, the page with its console
+ * errors collected; `close` shuts both.
+ */
+export async function openServedWorkbench(): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+  const serve = await startServe();
+  const browser = await launchChromium();
+  const { page, errors } = await openWorkbench(browser, serve.url);
+  return { page, errors, close: async () => {
+    await browser.close();
+    serve.stop();
+  } };
 }

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../cli/run-nla.js';
-import { hasChromium, launchChromium } from '../chromium.js';
-import { ensureWebBuilt, openWorkbench, startServe } from './site.js';
+import { hasChromium } from '../chromium.js';
+import { ensureWebBuilt, openServedWorkbench } from './site.js';
 
 // The Web Serial transport (web/web-serial-transport.ts) in Chromium, on a mocked `navigator.serial` whose
 // port is wired in memory to a second port (web/mock-serial.ts): the cases of the ByteTransport conformance
@@ -71,22 +71,18 @@ const GOES_AWAY = (how: 'peer closes' | 'unplugged') => `(async () => {
 })()`;
 
 describe.skipIf(!hasChromium)('the Web Serial transport in Chromium (mocked navigator.serial)', () => {
-  let browser: Browser;
+  let close: (() => Promise<void>) | undefined;
   let page: Page;
   let errors: string[];
-  let serve: { url: string; stop: () => void };
 
   beforeAll(async () => {
     ensureBuilt();
     ensureWebBuilt();
-    serve = await startServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openWorkbench(browser, serve.url));
+    ({ page, errors, close } = await openServedWorkbench());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    serve?.stop();
+    await close?.();
   });
 
   it('delivers 200 kB in both directions, complete and in order, stamped in order and never late', async () => {
