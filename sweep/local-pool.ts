@@ -20,8 +20,8 @@ export async function runJobWithRetries(job: SweepJob, retries: number, dir?: st
   let args = job.args;
   if (dir !== undefined) {
     const own = jobArtifactDir(dir, job.hash);
-    mkdirSync(own, { recursive: true });
     args = jobRunArgs(job.command, job.args, own);
+    if (args.some((a, k) => a !== job.args[k])) mkdirSync(own, { recursive: true }); // only a job that writes files of its own
   }
   let attempts = 0;
   for (;;) {

@@ -28,20 +28,19 @@ export interface SeedGroup {
 export function seedSummary(parameters: readonly string[], rows: readonly ResultRow[], metric: string): SeedGroup[] | null {
   if (!parameters.includes(SEED_OPTION)) return null;
   const others = parameters.filter((p) => p !== SEED_OPTION);
-  const groups = new Map<string, SeedGroup>();
+  const groups = new Map<string, SeedGroup & { values: number[] }>();
   for (const r of rows) {
-    const params = Object.fromEntries(others.map((p) => [p, r[p]!]));
     const key = JSON.stringify(others.map((p) => r[p] ?? null));
-    const g = groups.get(key) ?? { params, seeds: [], missing: [], n: 0, mean: NaN, sd: NaN, min: NaN, max: NaN };
+    const g = groups.get(key) ?? { params: Object.fromEntries(others.map((p) => [p, r[p]!])), seeds: [], missing: [], values: [], n: 0, mean: NaN, sd: NaN, min: NaN, max: NaN };
     groups.set(key, g);
     const v = r[metric];
-    if (r.status === 'done' && typeof v === 'number') g.seeds.push(r[SEED_OPTION]!);
-    else g.missing.push(r[SEED_OPTION]!);
+    if (r.status === 'done' && typeof v === 'number') {
+      g.seeds.push(r[SEED_OPTION]!);
+      g.values.push(v);
+    } else g.missing.push(r[SEED_OPTION]!);
   }
-  for (const g of groups.values()) {
-    const values = rows.filter((r) => r.status === 'done' && typeof r[metric] === 'number' && others.every((p) => r[p] === g.params[p])).map((r) => r[metric] as number);
+  return [...groups.values()].map(({ values, ...g }) => {
     const d = distribution(values);
-    Object.assign(g, { n: d.n, mean: d.mean, sd: d.n > 1 ? d.sd : NaN, min: d.min, max: d.max });
-  }
-  return [...groups.values()];
+    return { ...g, n: d.n, mean: d.mean, sd: d.n > 1 ? d.sd : NaN, min: d.min, max: d.max };
+  });
 }
