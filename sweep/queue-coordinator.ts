@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { ProcessOutcome } from './job-process.js';
 import { bullQueueName, type QueueAddress } from './queue-url.js';
 import { toolkitVersion } from './job.js';
@@ -36,6 +36,8 @@ async function finished(queue: Queue, sj: SweepJob): Promise<JobRecord | 'missin
 export function queueRunner(q: QueueAddress, o: QueueRunOptions): JobRunner {
   return async (jobs, onDone) => {
     const name = bullQueueName(q, toolkitVersion());
+    // bullmq is loaded here, not at start: every other command starts without it (~0.2 s)
+    const { Queue } = await import('bullmq');
     const queue = new Queue(name, { connection: { host: q.host, port: q.port } });
     try {
       if (!o.collect && jobs.length) {

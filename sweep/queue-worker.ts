@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { bullQueueName, type QueueAddress } from './queue-url.js';
 import { runCommandProcess, type ProcessOutcome } from './job-process.js';
 import { failureReason, type QueuedJobData } from './queue-job.js';
@@ -59,6 +59,7 @@ function readArtifacts(dir: string): NonNullable<ProcessOutcome['artifacts']> {
 /** Takes jobs from the queue until SIGINT/SIGTERM, then closes (finishing the jobs it holds). */
 export async function runQueueWorker(q: QueueAddress, o: WorkerOptions): Promise<void> {
   const name = bullQueueName(q, toolkitVersion());
+  const { Worker } = await import('bullmq'); // loaded here, not at start: other commands start without it
   const worker = new Worker(name, (job: Job<QueuedJobData>) => runQueuedJob(job.data), {
     connection: { host: q.host, port: q.port, maxRetriesPerRequest: null },
     concurrency: o.concurrency,

@@ -1,4 +1,4 @@
-import h5wasm from 'h5wasm/node';
+import type H5wasm from 'h5wasm/node';
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -24,9 +24,14 @@ export function isData(x: H5Tree | H5Data | undefined): x is H5Data {
   return !!x && (x as H5Data).kind === 'dataset';
 }
 
+/** h5wasm, loaded on first use (its WebAssembly costs ~0.1 s at start of every command otherwise). */
+let h5wasm: typeof H5wasm;
 let ready: Promise<unknown> | null = null;
 async function module(): Promise<void> {
-  ready ??= h5wasm.ready;
+  ready ??= import('h5wasm/node').then(async (m) => {
+    h5wasm = m.default;
+    await h5wasm.ready;
+  });
   await ready;
 }
 

@@ -1,10 +1,17 @@
-import { SerialPort } from 'serialport';
-import { eventLoopBinding } from './event-loop-binding.js';
+import type { SerialPort } from 'serialport';
+import type { SerialBinding } from './event-loop-binding.js';
 import { ReaderThread } from './reader-thread.js';
 import { TransportEvents, type ByteTransport, type DataListener } from './transport.js';
 
-/** The platform's serialport binding with reads and writes on the event loop (one for every port). */
-const BINDING = eventLoopBinding();
+/**
+ * node-serialport and the platform's binding with reads and writes on the event loop (one for every
+ * port), loaded when the first port opens: a command that opens no port starts without them.
+ */
+let library: Promise<{ SerialPort: typeof SerialPort; binding: SerialBinding }> | null = null;
+function serialLibrary(): Promise<{ SerialPort: typeof SerialPort; binding: SerialBinding }> {
+  library ??= Promise.all([import('serialport'), import('./event-loop-binding.js')]).then(([s, b]) => ({ SerialPort: s.SerialPort, binding: b.eventLoopBinding() }));
+  return library;
+}
 
 export interface SerialOptions {
   /**
@@ -45,11 +52,12 @@ export class SerialTransport implements ByteTransport {
     port.on('error', (e: Error) => this.ev.emitClose(`port error: ${e.message}`));
   }
 
-  static open(path: string, baudRate: number, opts: SerialOptions = {}): Promise<SerialTransport> {
+  static async open(path: string, baudRate: number, opts: SerialOptions = {}): Promise<SerialTransport> {
+    const { SerialPort, binding } = await serialLibrary();
     return new Promise((resolve, reject) => {
       // SerialPort passes a `binding` option on to its stream (its options type leaves it out); with a
       // reader thread not exclusive (TIOCEXCL would refuse the thread's own open)
-      const port = new SerialPort({ path, baudRate, autoOpen: false, binding: BINDING, ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
+      const port = new SerialPort({ path, baudRate, autoOpen: false, binding, ...(opts.readerThread ? { lock: false } : {}) } as ConstructorParameters<typeof SerialPort>[0]);
       port.open((err) => {
         if (err) return reject(new Error(`cannot open ${path}: ${err.message}`));
         if (opts.readerThread) return resolve(new SerialTransport(port, path, opts));
