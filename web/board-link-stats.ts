@@ -1,7 +1,7 @@
 /**
  * The link's statistics of a board run, as the page shows them: the counters `nla stream` prints
  * (host/stream/stats.ts StreamStats: frames sent, acknowledged, outputs, retransmissions, rejected
- * frames, lost, sessions and frames resent, line bytes, frames/s) with the ports the page opened and the
+ * frames, gaps and duplicates from the board, lost, sessions and frames resent, line bytes, frames/s) with the ports the page opened and the
  * bytes it received, and the incidents the stream recovered from.
  */
 import type { Incident, StreamStats } from '../host/stream.js';
@@ -18,6 +18,9 @@ export interface BoardLinkStats {
   retransmitted: number;
   /** Frames the decoder rejected: CRC, COBS or length errors. */
   rejectedFrames: number;
+  /** Frames from the board after a gap (one lost on the way), and frames from it that arrived twice. */
+  gaps: number;
+  duplicates: number;
   /** Frames without an output at the end (0 unless the stream failed). */
   lost: number;
   /** Sessions (handshakes completed); reconnects = sessions − 1. */
@@ -45,6 +48,8 @@ export function linkStatistics(s: { stats: StreamStats; incidents: Incident[] },
     outputsReceived: t.outputsReceived,
     retransmitted: t.retransmitted,
     rejectedFrames: t.rejectedFrames,
+    gaps: t.gaps,
+    duplicates: t.duplicates,
     lost: t.lost,
     sessions: t.sessions,
     reconnects: Math.max(0, t.sessions - 1),
@@ -63,6 +68,7 @@ export function linkRows(l: BoardLinkStats): Array<[string, string]> {
     ['frames sent / acknowledged / outputs', `${l.framesSent} / ${l.framesAcknowledged} / ${l.outputsReceived} of ${l.frames}`],
     ['retransmissions (link)', String(l.retransmitted)],
     ['rejected frames (CRC, COBS, length)', String(l.rejectedFrames)],
+    ['gaps (frames from the board after a lost one) / duplicates', `${l.gaps} / ${l.duplicates}`],
     ['lost frames', String(l.lost)],
     ['sessions (reconnects)', `${l.sessions} (${l.reconnects})`],
     ['frames resent after a reconnect', String(l.resent)],

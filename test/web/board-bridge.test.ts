@@ -75,7 +75,7 @@ const BOARD_RUN = (url: string) => `(async () => {
 
 interface BoardPageRun {
   run: { names: string[]; timeMs: number[]; columns: number[][]; failure: unknown };
-  link: { frames: number; framesSent: number; outputsReceived: number; retransmitted: number; rejectedFrames: number; lost: number; sessions: number; reconnects: number; resent: number; portsOpened: number; lineBytesSent: number; lineBytesReceived: number; framesPerSecond: number; incidents: Array<{ atFrame: number; what: string }> };
+  link: { frames: number; framesSent: number; outputsReceived: number; retransmitted: number; rejectedFrames: number; gaps: number; duplicates: number; lost: number; sessions: number; reconnects: number; resent: number; portsOpened: number; lineBytesSent: number; lineBytesReceived: number; framesPerSecond: number; incidents: Array<{ atFrame: number; what: string }> };
   comparison: { summary: Record<string, number | string>; verdict: { status: string; text: string; maxAbs: number; probe: string; timeMs: number; tolerance: number } } | null;
   opened: number;
   linkRows: number;
@@ -189,7 +189,7 @@ describe.skipIf(!hasChromium || !hasSocat)('the page over a WebSocket bridge to 
   it("streams clean: the CLI's outputs bit for bit, one session, nothing retransmitted; the comparison is nla compare's", async () => {
     const r = await boardRun('none');
     expectCliOutputs(r);
-    expect(r.link).toMatchObject({ sessions: 1, reconnects: 0, resent: 0, retransmitted: 0, portsOpened: 1, incidents: [] });
+    expect(r.link).toMatchObject({ sessions: 1, reconnects: 0, resent: 0, retransmitted: 0, gaps: 0, duplicates: 0, portsOpened: 1, incidents: [] });
     expect(r.opened).toBe(1);
     const ex = join(root, 'examples/teacher');
     const c = nla(['compare', join(ex, 'network.json'), '--a', 'digital', '--b', 'board', '--duration', `${DURATION_MS}ms`, '--input', join(ex, 'input.csv'), '--json']);
