@@ -95,21 +95,32 @@ describe.skipIf(!hasChromium || !hasSocat)('the page over a WebSocket bridge to 
   let page: Page;
   let errors: string[];
   let cli: ReturnType<typeof readTraceCsv>;
+  let served: SpawnedBoard;
+  /** A second board, started beside the first: after a reset the bridge's device is this board, freshly booted (no image). */
+  let spare: SpawnedBoard;
+  let servedBridgeUrl: string;
   const tmp = mkdtempSync(join(tmpdir(), 'nla-web-bridge-'));
 
   beforeAll(async () => {
     ensureBuilt();
     ensureWebBuilt();
+    const boards = Promise.all([spawnVirtualBoard([]), spawnVirtualBoard([])]);
     const out = join(tmp, 'board.csv');
     const ex = join(root, 'examples/teacher');
     const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'board', '--duration', `${DURATION_MS}ms`, '--input', join(ex, 'input.csv'), '--quiet', '--out', out]);
     expect(r.code, r.err).toBe(0);
     cli = readTraceCsv(out);
-    ({ page, errors, close } = await openServedWorkbench());
+    // the page from `nla serve --bridge <the board's pty>`: the user's path to a board behind a bridge
+    [served, spare] = await boards;
+    let url: string;
+    ({ page, errors, close, url } = await openServedWorkbench(['--bridge', served.port]));
+    servedBridgeUrl = `${url.replace(/^http/, 'ws')}bridge`;
   });
 
   afterAll(async () => {
     await close?.();
+    await served?.stop();
+    await spare?.stop();
   });
 
   it('carries 200 kB to a pty echo and back, complete and in order, stamped in order and never late', async () => {
@@ -147,31 +158,39 @@ describe.skipIf(!hasChromium || !hasSocat)('the page over a WebSocket bridge to 
     });
   }
 
-  /** The example streamed through the bridge to `nla board virtual`; `fault` once the board has sent FAULT_AFTER_BYTES. */
-  async function boardRun(fault: 'none' | 'drop' | 'reset'): Promise<BoardPageRun> {
-    const link = join(tmp, `board-${fault}`);
-    let board: SpawnedBoard = await spawnVirtualBoard(['--link', link]);
+  /**
+   * The example streamed through a test bridge to the `nla board virtual` behind `nla serve --bridge` (idle
+   * between runs), with `fault` once the board has sent FAULT_AFTER_BYTES on the first connection: `drop`
+   * cuts the bridge's connection (the board keeps its state); `reset` kills the board's process, and the
+   * bridge's next connection reaches the spare board, just booted without an image: to the page, its board
+   * went away and came back having lost its state. (A reset last: the first board is gone after it.)
+   */
+  async function boardRun(fault: 'drop' | 'reset'): Promise<BoardPageRun> {
+    let device = served.port;
     let fromBoard = 0;
     let faulted = false;
     const b = await startBridge({
-      device: board.port,
+      device: served.port,
       baud: 921600,
+      openDevice: (_device, baud, timeoutMs) => SerialTransport.openWithRetry(device, baud, timeoutMs),
       tap: (dir, chunk) => {
-        if (dir === 'toPage' && b.bridge.connections === 1 && (fromBoard += chunk.length) >= FAULT_AFTER_BYTES && !faulted && fault !== 'none') {
+        if (dir === 'toPage' && b.bridge.connections === 1 && (fromBoard += chunk.length) >= FAULT_AFTER_BYTES && !faulted) {
           faulted = true;
           if (fault === 'drop') void b.bridge.cut();
-          else void board.stop().then(async () => (board = await spawnVirtualBoard(['--link', link])));
+          else {
+            device = spare.port;
+            void served.stop();
+          }
         }
         return chunk;
       },
     });
     try {
       const r = (await page.evaluate(BOARD_RUN(b.url))) as BoardPageRun;
-      expect(faulted).toBe(fault !== 'none');
+      expect(faulted).toBe(true);
       return r;
     } finally {
       await b.close();
-      await board.stop();
     }
   }
 
@@ -186,11 +205,15 @@ describe.skipIf(!hasChromium || !hasSocat)('the page over a WebSocket bridge to 
     expect(r.linkRows).toBeGreaterThanOrEqual(9);
   }
 
-  it("streams clean: the CLI's outputs bit for bit, one session, nothing retransmitted; the comparison is nla compare's", async () => {
-    const r = await boardRun('none');
+  it("streams clean through `nla serve --bridge` (the bridge field): the CLI's outputs bit for bit, one session, nothing retransmitted; the comparison is nla compare's", async () => {
+    const r = (await page.evaluate(`(async () => {
+      document.getElementById('bridge').value = ${JSON.stringify(servedBridgeUrl)};
+      const r = await window.nla.runBoard({ source: 'example', durationMs: ${DURATION_MS} });
+      document.getElementById('bridge').value = '';
+      return { ...r, opened: r.link.portsOpened, linkRows: document.querySelectorAll('#board-link tr').length };
+    })()`)) as BoardPageRun;
     expectCliOutputs(r);
     expect(r.link).toMatchObject({ sessions: 1, reconnects: 0, resent: 0, retransmitted: 0, gaps: 0, duplicates: 0, portsOpened: 1, incidents: [] });
-    expect(r.opened).toBe(1);
     const ex = join(root, 'examples/teacher');
     const c = nla(['compare', join(ex, 'network.json'), '--a', 'digital', '--b', 'board', '--duration', `${DURATION_MS}ms`, '--input', join(ex, 'input.csv'), '--json']);
     expect(c.code, c.err).toBe(0);
@@ -205,6 +228,12 @@ describe.skipIf(!hasChromium || !hasSocat)('the page over a WebSocket bridge to 
     }
     expect(r.comparison!.verdict).toEqual(want.verdict);
     expect(errors).toEqual([]);
+  });
+
+  it('nla serve --bridge refuses a missing device at once (exit 4, a line problem), naming it', () => {
+    const missing = nla(['serve', '--port', '0', '--bridge', join(tmp, 'no-such-pty')]);
+    expect(missing.code).toBe(4);
+    expect(missing.err).toMatch(/--bridge .*no-such-pty: no such device/);
   });
 
   it("recovers from a dropped line mid-stream: the board kept its state, the stream continued; the CLI's outputs bit for bit", async () => {
