@@ -62,6 +62,7 @@ class BridgeConnection {
     private readonly line: ByteTransport,
     private readonly tap: SerialBridgeOptions['tap'],
     private readonly onEnd: () => void,
+    head: Buffer,
   ) {
     line.onData((chunk) => {
       const out = tap ? tap('toPage', chunk) : chunk;
@@ -71,6 +72,7 @@ class BridgeConnection {
     socket.on('data', (d: Buffer) => this.received(d));
     socket.on('close', () => this.end(null, ''));
     socket.on('error', () => this.end(null, ''));
+    if (head.length) this.received(head);
   }
 
   /** Frames from the page: binary to the device, ping answered, close answered and ended. */
@@ -120,7 +122,7 @@ export function attachSerialBridge(server: Server, o: SerialBridgeOptions): Seri
   let busy = false;
   let closing = false;
   let connections = 0;
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void (async () => {
       const key = req.headers['sec-websocket-key'];
       if (new URL(req.url ?? '/', 'http://x').pathname !== path) return refuse(socket, '404 Not Found', `no bridge at ${req.url}; it is at ${path}\n`);
@@ -143,7 +145,7 @@ export function attachSerialBridge(server: Server, o: SerialBridgeOptions): Seri
       const conn: BridgeConnection = new BridgeConnection(socket, line, o.tap, () => {
         if (current === conn) current = null;
         busy = false;
-      });
+      }, head);
       current = conn;
     })();
   });
