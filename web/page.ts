@@ -8,6 +8,10 @@ import { BUILTIN_PROFILES } from '../hardware-models/profiles/builtin.js';
 import { jobFromForm, type RunParameters } from './page-inputs.js';
 import { plotHost, plotSeries } from './trace-plots.js';
 import { runOnBoard } from './board-run.js';
+import { compareBoardWithDigital, digitalReferenceRun } from './board-comparison.js';
+import { linkRows, type BoardLinkStats } from './board-link-stats.js';
+import { bridgeUrl, WebSocketSerialPort } from './websocket-serial-port.js';
+import type { WebRun } from './run-engine.js';
 import { registerFile } from './shims/node-fs.js';
 import type { SerialPortLike } from './web-serial-transport.js';
 import type { WebComparison } from './compare-runs.js';
@@ -97,24 +101,80 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
   });
 }
 
-/**
- * Streams the form's network and input to a board chosen with Web Serial (`navigator.serial.requestPort()`;
- * `openPort` replaces the chooser), on the page's main thread, and plots the board's outputs.
- */
-async function runBoard(p: RunParameters = {}, openPort?: () => Promise<SerialPortLike>): Promise<PageResult['runs'][string]> {
+/** What `window.nla.runBoard` resolves with: the board's run, its link's statistics, and the board against the digital engine. */
+export interface BoardPageResult {
+  run: PageResult['runs'][string];
+  link: BoardLinkStats;
+  /** Null when the board's run failed (its failure says where; the link's statistics say how). */
+  comparison: WebComparison | null;
+}
+
+/** A run's traces as plain arrays (what crosses to scripts). */
+function plainRun(run: WebRun): PageResult['runs'][string] {
+  const t = run.traces;
+  return { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), summary: run.summary, failure: run.failure };
+}
+
+function showWebRun(run: WebRun, engine: string): void {
+  const t = run.traces;
+  showRun({ engine, network: run.network, names: [...t.names], timeMs: t.time(), columns: t.names.map((_, i) => t.columnAt(i)), summary: run.summary, failure: run.failure });
+}
+
+/** The board panel's table of the link's statistics. */
+function showLink(link: BoardLinkStats): void {
+  const table = el('board-link');
+  table.hidden = false;
+  table.replaceChildren(
+    ...linkRows(link).map(([k, v]) => {
+      const tr = document.createElement('tr');
+      tr.append(Object.assign(document.createElement('th'), { textContent: k }), Object.assign(document.createElement('td'), { textContent: v }));
+      return tr;
+    }),
+  );
+}
+
+/** The port(s) a board run opens: `openPort`, else the bridge field's WebSocket bridge, else Web Serial's chooser. */
+function boardPorts(openPort?: () => Promise<SerialPortLike>): () => Promise<SerialPortLike> {
+  if (openPort) return openPort;
+  const bridge = el<HTMLInputElement>('bridge').value.trim();
+  if (bridge) {
+    const url = bridgeUrl(bridge);
+    return async () => new WebSocketSerialPort(url);
+  }
   const serial = (navigator as { serial?: { requestPort(): Promise<SerialPortLike> } }).serial;
-  const open = openPort ?? (serial ? () => serial.requestPort() : null);
-  if (!open) throw new Error('this browser has no Web Serial (Chromium-based browsers have it, on https or localhost pages)');
+  if (!serial) throw new Error('this browser has no Web Serial (Chromium-based browsers have it, on https or localhost pages): give a bridge URL (nla serve --bridge <device>)');
+  return () => serial.requestPort();
+}
+
+/**
+ * Streams the form's network and input to a board (Web Serial's chooser, the bridge field's WebSocket
+ * bridge, or `openPort`), on the page's main thread; then runs the digital engine on the board's
+ * algorithm in float (as `nla compare --a digital --b board`), plots both, and shows the comparison, its
+ * verdict (the fixed-point bound 2⁻¹² unless `p.tolerance` is given) and the link's statistics.
+ */
+async function runBoard(p: RunParameters = {}, openPort?: () => Promise<SerialPortLike>): Promise<BoardPageResult> {
+  const open = boardPorts(openPort);
+  el('error').textContent = '';
   const job = await jobFromForm(0, { ...p, engines: ['digital'] });
   for (const [path, text] of Object.entries(job.files)) registerFile(path, text);
-  const req = job.runs[0]!;
+  const r = job.runs[0]!;
+  const req = { spec: r.spec, input: r.input, durationMs: r.durationMs, options: {} };
   setStatus('streaming to the board…');
-  const run = await runOnBoard({ spec: req.spec, input: req.input, durationMs: req.durationMs, options: {} }, open, Number(el<HTMLInputElement>('baud').value) || 921600, (f) => (el<HTMLProgressElement>('progress-digital').value = f));
-  const t = run.traces;
-  const result = { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), summary: run.summary, failure: run.failure };
-  showRun({ engine: 'board', network: run.network, names: result.names, timeMs: t.time(), columns: t.names.map((_, i) => t.columnAt(i)), summary: run.summary, failure: run.failure });
-  setStatus(run.failure ? `board: ${run.failure.what}` : `board: ${String(run.summary.framesReceived)} of ${String(run.summary.frames)} frames`);
-  return result;
+  const board = await runOnBoard(req, open, Number(el<HTMLInputElement>('baud').value) || 921600, (f) => (el<HTMLProgressElement>('progress-digital').value = f));
+  showWebRun(board.run, 'board');
+  showLink(board.link);
+  if (board.run.failure) {
+    el('error').textContent = `board: ${board.run.failure.what}`;
+    setStatus('stopped');
+    return { run: plainRun(board.run), link: board.link, comparison: null };
+  }
+  setStatus('the digital engine on the board\'s algorithm…');
+  const digital = await digitalReferenceRun(req, board.reference);
+  showWebRun(digital, 'digital');
+  const comparison = compareBoardWithDigital(digital, board.run, typeof p.tolerance === 'number' ? p.tolerance : null);
+  showComparison(comparison);
+  setStatus(`board: ${board.link.outputsReceived} of ${board.link.frames} frames, ${board.link.reconnects} reconnect(s); ${comparison.verdict.status}`);
+  return { run: plainRun(board.run), link: board.link, comparison };
 }
 
 /** The page's scripting interface. */

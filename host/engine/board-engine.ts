@@ -15,7 +15,7 @@ import { fromSignal, toSignal } from '../../hardware-models/fixed-point/format.j
 import { decodeImageFile, encodeImage } from '../../hardware-models/fixed-point/image-codec.js';
 import { frameMs, PROBE, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { VirtualBoard } from '../board/virtual-board.js';
-import { StreamError, streamToBoard, type StreamResult } from '../stream.js';
+import { StreamError, streamToBoard, type Incident, type StreamResult, type StreamStats } from '../stream.js';
 import { memoryPair } from '../transport/memory.js';
 import type { ByteTransport } from '../transport/transport.js';
 import { loadBoardOutputs } from './recorded-outputs.js';
@@ -171,11 +171,15 @@ export class BoardEngine implements Engine {
       const first = e.missingOutputs[0] ?? 0;
       failure = { what: e.message, timeMs: first * fMs, where: this.line ? this.line.port : 'virtual board', hint: 'the frames that arrived are in the traces; the rest are missing' };
     }
+    this.lastStream = { stats: result.stats, incidents: result.incidents };
     const traces = outputTraces(this.graph, this.image, mask, req.probes, result.outputs, n, fMs);
     const received = result.outputs.filter((x) => x && x.length > 0).length;
     const summary = { engine: 'board', board: this.line ? this.line.port : 'virtual (in process)', frames: n, framesReceived: received, frameMs: fMs, simulatedMs: failure ? failure.timeMs : n * fMs, wallMs: performance.now() - start, seed: this.graph.seed, learn: this.learn, warnings: this.warnings };
     return { traces, summary, failure, weights: null, snapshots: [] };
   }
+
+  /** The last run's stream statistics (the counters `nla stream` prints) and incidents; null before a run. */
+  lastStream: { stats: StreamStats; incidents: Incident[] } | null = null;
 
   /** Opens the line another way (the web page: Web Serial); null: `line`, else a virtual board in this process. */
   connectVia: (() => Promise<ByteTransport>) | null = null;

@@ -15,6 +15,10 @@ export interface StreamStats {
   lost: number;
   /** Frames the decoder rejected (CRC, COBS, length). */
   rejectedFrames: number;
+  /** Frames from the board that arrived after a gap (one before them was lost on the way; the board sends them again). */
+  gaps: number;
+  /** Frames from the board that arrived twice (the board did not hear the acknowledgement). */
+  duplicates: number;
   sessions: number;
   /** Whole call: connecting, loading the image, streaming, ending. */
   durationMs: number;
@@ -46,7 +50,7 @@ export function quantiles(xs: number[]): { p50: number; p90: number; p99: number
 
 /** The counters of a link that a stream adds up over its sessions. */
 export interface LinkCounters {
-  stats: { retransmitted: number };
+  stats: { retransmitted: number; outOfOrder: number; duplicates: number };
   decoderStats: { rejected: { crc: number; cobs: number; length: number; short: number; oversized: number } };
 }
 
@@ -87,6 +91,8 @@ export class StreamRecorder {
   resent = 0;
   private retransmitted = 0;
   private rejected = 0;
+  private gaps = 0;
+  private duplicates = 0;
   private lineBytes = 0;
 
   constructor(frames: number) {
@@ -126,6 +132,8 @@ export class StreamRecorder {
   addLink(link: LinkCounters): void {
     const r = link.decoderStats.rejected;
     this.retransmitted += link.stats.retransmitted;
+    this.gaps += link.stats.outOfOrder;
+    this.duplicates += link.stats.duplicates;
     this.rejected += r.crc + r.cobs + r.length + r.short + r.oversized;
   }
 
@@ -149,6 +157,8 @@ export class StreamRecorder {
       resent: this.resent,
       lost: c.missing,
       rejectedFrames: this.rejected,
+      gaps: this.gaps,
+      duplicates: this.duplicates,
       sessions: this.sessions,
       durationMs,
       streamingMs,

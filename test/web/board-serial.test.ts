@@ -41,9 +41,9 @@ const BOARD_RUN = (fault: 'none' | 'drop' | 'reset') => `(async () => {
     });
     return (host = h);
   } } });
-  const run = await runOnBoard({ spec: 'examples/teacher/network.json', input: 'examples/teacher/input.csv', durationMs: ${DURATION_MS}, options: {} }, () => navigator.serial.requestPort(), 921600);
+  const { run, link } = await runOnBoard({ spec: 'examples/teacher/network.json', input: 'examples/teacher/input.csv', durationMs: ${DURATION_MS}, options: {} }, () => navigator.serial.requestPort(), 921600);
   const t = run.traces;
-  return { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), failure: run.failure, connects, faulted, summary: run.summary };
+  return { names: [...t.names], timeMs: [...t.time()], columns: t.names.map((_, i) => [...t.columnAt(i)]), failure: run.failure, connects, faulted, summary: run.summary, link };
 })()`;
 
 interface BoardRun {
@@ -54,6 +54,7 @@ interface BoardRun {
   connects: number;
   faulted: boolean;
   summary: Record<string, unknown>;
+  link: { sessions: number; reconnects: number; portsOpened: number; outputsReceived: number; lost: number; resent: number };
 }
 
 describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual board, mocked navigator.serial)', () => {
@@ -86,14 +87,18 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
       const board = new VirtualBoard();
       let opened = 0;
       const openPort = async () => { opened++; const [h, d] = mockSerialPair(); board.attach(await WebSerialTransport.open(d, 921600)); return h; };
-      const run = await window.nla.runBoard({ source: 'example', durationMs: ${DURATION_MS} }, openPort);
-      return { ...run, opened, plotted: document.querySelector('[data-plot="board"] canvas') !== null };
-    })()`)) as BoardRun & { plotted: boolean; opened: number };
-    expect(r.failure).toBeNull();
+      const r = await window.nla.runBoard({ source: 'example', durationMs: ${DURATION_MS} }, openPort);
+      return { ...r, opened, plotted: document.querySelector('[data-plot="board"] canvas') !== null, linkShown: !document.getElementById('board-link').hidden, verdictShown: document.getElementById('verdict').textContent };
+    })()`)) as { run: BoardRun; link: BoardRun['link']; comparison: { verdict: { status: string } } | null; plotted: boolean; opened: number; linkShown: boolean; verdictShown: string };
+    expect(r.run.failure).toBeNull();
     expect(r.opened).toBe(1);
     expect(r.plotted).toBe(true);
-    expect(r.names).toEqual(cli.names);
-    for (let c = 0; c < cli.names.length; c++) expect(r.columns[c], cli.names[c]).toEqual(cli.columns[c]);
+    expect(r.linkShown).toBe(true);
+    expect(r.link).toMatchObject({ sessions: 1, reconnects: 0, portsOpened: 1, outputsReceived: DURATION_MS, lost: 0 });
+    expect(r.comparison?.verdict.status).toBe('pass');
+    expect(r.verdictShown).toMatch(/^PASS: within the fixed-point bound/);
+    expect(r.run.names).toEqual(cli.names);
+    for (let c = 0; c < cli.names.length; c++) expect(r.run.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
   for (const fault of ['none', 'drop', 'reset'] as const) {
@@ -102,6 +107,8 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
       expect(r.failure).toBeNull();
       expect(r.faulted).toBe(fault !== 'none');
       expect(r.connects).toBe(fault === 'none' ? 1 : 2);
+      expect(r.link).toMatchObject({ sessions: r.connects, reconnects: r.connects - 1, portsOpened: r.connects, outputsReceived: DURATION_MS, lost: 0 });
+      if (fault === 'reset') expect(r.link.resent).toBeGreaterThan(0);
       expect(r.names).toEqual(cli.names);
       expect(r.timeMs).toEqual(cli.timeMs);
       for (let c = 0; c < cli.names.length; c++) expect(r.columns[c], cli.names[c]).toEqual(cli.columns[c]);

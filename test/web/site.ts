@@ -81,10 +81,10 @@ export function readTraceCsv(file: string): { names: string[]; timeMs: number[];
   return { names, timeMs: cells.map((c) => c[0]!), columns: names.map((_, i) => cells.map((c) => c[i + 1]!)) };
 }
 
-/** `nla serve --port 0` started; resolves with its URL once it printed it (stop it with `stop`). */
-export function startServe(): Promise<{ url: string; stop: () => void }> {
+/** `nla serve --port 0 <args>` started; resolves with its URL once it printed it (stop it with `stop`). */
+export function startServe(args: string[] = []): Promise<{ url: string; stop: () => void }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin/nla.js'), 'serve', '--port', '0'], { cwd: root });
+    const p = spawn(process.execPath, [join(root, 'bin/nla.js'), 'serve', '--port', '0', ...args], { cwd: root });
     let out = '';
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -101,11 +101,11 @@ export function startServe(): Promise<{ url: string; stop: () => void }> {
  * The workbench as most page tests open it: `nla serve` on a free port, Chromium, the page with its console
  * errors collected; `close` shuts both.
  */
-export async function openServedWorkbench(): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-  const serve = await startServe();
+export async function openServedWorkbench(args: string[] = []): Promise<{ page: Page; errors: string[]; close: () => Promise<void>; url: string }> {
+  const serve = await startServe(args);
   const browser = await launchChromium();
   const { page, errors } = await openWorkbench(browser, serve.url);
-  return { page, errors, close: async () => {
+  return { page, errors, url: serve.url, close: async () => {
     await browser.close();
     serve.stop();
   } };
