@@ -230,7 +230,7 @@ function report(outcome: StreamOutcome, c: { port: string; baud: number; frameMs
   process.stdout.write(
     [
       `${failed ? 'FAILED: ' : ''}streamed ${c.frames - outcome.missing.length} of ${c.frames} frames (${c.frameMs} ms each, ${c.inputs} inputs) to ${board} on ${c.port} at ${c.baud} baud`,
-      `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
+      `  sent ${s.sent}, acknowledged ${s.acknowledged}, outputs ${s.outputsReceived}, retransmitted ${s.retransmitted}, rejected ${s.rejectedFrames}, gaps ${s.gaps}, lost ${s.lost}${s.sessions > 1 ? `, ${s.sessions} sessions (${s.resent} frames resent)` : ''}`,
       `  ${Math.round(s.framesPerSecond)} frames/s, ${(s.payloadBytesPerSecond / 1000).toFixed(1)} kB/s input payload, line ${(lineShare * 100).toFixed(0)}% busy host→board; latency p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms${s.latencyFromScheduleMs ? ` (from the --rate schedule: p50 ${s.latencyFromScheduleMs.p50.toFixed(2)} ms, p99 ${s.latencyFromScheduleMs.p99.toFixed(2)} ms)` : ''}; host CPU ${s.hostCpuUsPerFrame.toFixed(0)} µs/frame`,
       ...(c.realtime?.ok ? [`  real-time scheduling: ${c.realtime.detail}`] : []),
       ...res.incidents.map((i) => `  incident at frame ${i.atFrame}: ${i.what}`),
