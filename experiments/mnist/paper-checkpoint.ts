@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
 import type { StateFile } from '../../emulator/digital/state-file.js';
 import type { StreamDriveState } from './stream-drive.js';
@@ -62,6 +63,7 @@ export function writeCheckpoint(file: string, c: PaperCheckpoint): void {
   const body = Buffer.from(JSON.stringify(c));
   const head = Buffer.from(`${CHECKPOINT_FORMAT} bytes=${body.length} sha256=${createHash('sha256').update(body).digest('hex')}\n`);
   const tmp = `${file}.tmp`;
+  mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, head);

@@ -1,12 +1,14 @@
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
 import { InputError } from '../../core/errors.js';
+import { RunInterrupted } from '../run-interrupted.js';
 import { captureState, restoreState } from '../../emulator/digital/state-file.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
 import type { ImageSet } from './dataset.js';
 import { EpochOrder } from './epoch-order.js';
 import { FeedForwardNet } from './ff-net.js';
-import { stepsPerPresentation, testAsPresented, type PresentationSetting } from './nla-train.js';
+import { stepsPerPresentation, type PresentationSetting } from './nla-train.js';
+import { PresentationDrive } from './presentation-drive.js';
 import { CHECKPOINT_FORMAT, numbers, settingsHash, writeCheckpoint, type PaperCheckpoint, type PaperCurve } from './paper-checkpoint.js';
 import { etaAt, paperRunSettings, switchPresentation, totalPresentations, type PaperSettings } from './paper-settings.js';
 import { paperDtMs } from './settings.js';
@@ -52,18 +54,6 @@ export interface PaperRunResult {
   backpropWeights: Float64Array[] | null;
 }
 
-/** A run stopped on request after writing its checkpoint. */
-export class RunInterrupted extends Error {
-  constructor(
-    readonly file: string | null,
-    readonly done: number,
-    readonly total: number,
-  ) {
-    super(`stopped after ${done} of ${total} presentations${file ? `; checkpoint ${file} (continue with --resume)` : ''}`);
-    this.name = 'RunInterrupted';
-  }
-}
-
 /** The network at learning rate η (the weights are the seed's initial ones; a restore replaces them). */
 export function paperGraph(s: PaperSettings, etaPerMs: number): NlaGraph {
   return layeredNetwork(s.sizes, { activation: 'hard-sigmoid', bias: true, seed: s.seed, beta: s.beta, tauMs: s.tauMs, tauInMs: s.tauInMs, init: s.init })
@@ -80,7 +70,7 @@ export function paperGraph(s: PaperSettings, etaPerMs: number): NlaGraph {
 export async function runPaperPresentation(s: PaperSettings, d: PaperData, T: number, io: PaperIo): Promise<PaperRunResult> {
   const t = new PaperTrainer(s, d, T, io);
   await t.train();
-  return t.finish();
+  return await t.finish();
 }
 
 class PaperTrainer {
@@ -251,12 +241,39 @@ class PaperTrainer {
     );
   }
 
-  /** The final numbers (after the last presentation of the run). */
-  finish(): PaperRunResult {
+  /**
+   * testAsPresented (nla-train.ts) on the test images, the same stream and readout, yielding to the event
+   * loop every 100 images so that a stop request is seen (and throws; the finished checkpoint stays).
+   */
+  private async asPresented(weights: Float64Array[]): Promise<number> {
+    const { test, testIdx } = this.d;
+    const sim = new DigitalSimulator(this.graph, { ...this.setting.engine, dtMs: this.dtMs, learn: false });
+    sim.weights().forEach((w, k) => w.set(weights[k]!));
+    const drive = new PresentationDrive(test, testIdx, this.T, false, this.s.tauInMs);
+    const n = stepsPerPresentation(this.setting);
+    const outs = this.graph.outputs;
+    let wrong = 0;
+    for (let k = 0; k < testIdx.length; k++) {
+      for (let j = 0; j < n; j++) sim.step(drive);
+      const u = sim.state.u;
+      let best = 0;
+      for (let o = 1; o < outs.length; o++) if (u[outs[o]!]! > u[outs[best]!]!) best = o;
+      if (best !== test.labels[testIdx[k]!]) wrong++;
+      if (k % 100 === 99) {
+        this.io.progress(1, `${this.T} ms: testing as presented, ${k + 1}/${testIdx.length} images`);
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.io.stop()) throw new RunInterrupted(this.io.file, this.done, this.total);
+      }
+    }
+    return wrong / Math.max(1, testIdx.length);
+  }
+
+  /** The final numbers (after the last presentation of the run; a stop request during the test throws, the checkpoint stays). */
+  async finish(): Promise<PaperRunResult> {
     const weights = this.sim.weights().map((w) => Float64Array.from(w));
     const { test, testIdx } = this.d;
     const settled = FeedForwardNet.fromWeights(this.graph, weights).errorRate(test, testIdx);
-    const asPresented = testAsPresented(this.graph, weights, this.setting, test, testIdx, (f) => this.io.progress(1, `${this.T} ms: testing as presented ${Math.round(100 * f)} %`));
+    const asPresented = await this.asPresented(weights);
     const bp = this.bp;
     return {
       presentationMs: this.T,
