@@ -91,6 +91,8 @@ class PaperTrainer {
   curve: PaperCurve = { samples: [], rtDeep: [], backprop: [] };
   private sessionSteps = 0;
   private sessionStart = 0;
+  /** When this session's training ended (null while it runs): the final test is not training time. */
+  private trainEnd: number | null = null;
 
   constructor(
     readonly s: PaperSettings,
@@ -183,6 +185,7 @@ class PaperTrainer {
         throw new RunInterrupted(this.io.file, this.done, this.total);
       }
     }
+    this.trainEnd = performance.now();
   }
 
   /** η changes at the switch: the state moves into a simulator of the network at the second rate. */
@@ -221,12 +224,14 @@ class PaperTrainer {
     });
   }
 
+  /** Training wall time over all sessions, s (checkpoints and curve points included, the final test not). */
   private wallS(): number {
-    return this.wallBeforeS + (performance.now() - this.sessionStart) / 1000;
+    return this.wallBeforeS + ((this.trainEnd ?? performance.now()) - this.sessionStart) / 1000;
   }
 
+  /** Training steps per second of this session (checkpoints and curve points included). */
   private stepsPerSecond(): number {
-    return this.sessionSteps / Math.max(1e-9, (performance.now() - this.sessionStart) / 1000);
+    return this.sessionSteps / Math.max(1e-9, ((this.trainEnd ?? performance.now()) - this.sessionStart) / 1000);
   }
 
   /** The progress line: presentations, simulated time, speed, ETA, and the latest curve point. */

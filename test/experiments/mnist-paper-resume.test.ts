@@ -7,10 +7,12 @@ import { Rng } from '../../core/rng.js';
 import type { ImageSet } from '../../experiments/mnist/dataset.js';
 import { EpochOrder, permutation } from '../../experiments/mnist/epoch-order.js';
 import { readCheckpoint, writeCheckpoint } from '../../experiments/mnist/paper-checkpoint.js';
-import { runPaperPresentation, type PaperData, type PaperRunResult } from '../../experiments/mnist/paper-run.js';
+import { paperGraph, runPaperPresentation, type PaperData, type PaperRunResult } from '../../experiments/mnist/paper-run.js';
 import { RunInterrupted } from '../../experiments/run-interrupted.js';
 import { etaAt, paperRunSettings, paperSettings, switchPresentation, totalPresentations, type PaperSettings } from '../../experiments/mnist/paper-settings.js';
 import { PresentationDrive } from '../../experiments/mnist/presentation-drive.js';
+import { FeedForwardNet } from '../../experiments/mnist/ff-net.js';
+import { testAsPresented } from '../../experiments/mnist/nla-train.js';
 import { StreamDrive } from '../../experiments/mnist/stream-drive.js';
 
 /** A tiny MNIST-like set: images of 16 pixels, labels 0 and 1 (of the 10 outputs), each label's images a noisy prototype. */
@@ -125,6 +127,13 @@ describe('paper protocol: checkpoints and resume', () => {
     const noSwitch = await runPaperPresentation({ ...s, etaPerMs: [s.etaPerMs[0], s.etaPerMs[0]] }, data, T, io(null, null));
     expect(noSwitch.curve.rtDeep.slice(0, 3)).toEqual(whole.curve.rtDeep.slice(0, 3));
     expect(bits(noSwitch.weights)).not.toBe(bits(whole.weights));
+  });
+
+  it('reads the final test as presented exactly as testAsPresented does, and settled as the feed-forward net', () => {
+    const g = paperGraph(s, s.etaPerMs[1]);
+    const setting = { dtMs: 0.1, presentationMs: T, engine: { lookahead: true } };
+    expect(whole.rtDeep.asPresented).toBe(testAsPresented(g, whole.weights, setting, test, data.testIdx, () => {}));
+    expect(whole.rtDeep.settled).toBe(FeedForwardNet.fromWeights(g, whole.weights).errorRate(test, data.testIdx));
   });
 
   it.each([1, 37, 70, 71, 104, 129])('interrupted after presentation %i and resumed: the same curve and final weights, bit for bit', async (k) => {
