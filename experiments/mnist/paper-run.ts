@@ -44,6 +44,8 @@ export interface PaperRunResult {
   fullSchedule: number;
   simulatedS: number;
   stepsDone: number;
+  /** Presentations trained by this session (the rest came from the checkpoint). */
+  sessionPresentations: number;
   /** Training wall time over all sessions, s, and the steps per second of this session. */
   wallS: number;
   stepsPerSecond: number;
@@ -287,6 +289,7 @@ class PaperTrainer {
       fullSchedule: this.full,
       simulatedS: (this.done * this.T) / 1000,
       stepsDone: this.stepsDone,
+      sessionPresentations: this.sessionSteps / stepsPerPresentation(this.setting),
       wallS: this.wallS(),
       stepsPerSecond: this.stepsPerSecond(),
       curve: this.curve,

@@ -14,6 +14,7 @@ const CKPT = 'mnist-quick-paper-100ms.checkpoint';
 
 interface Run {
   done: number;
+  sessionPresentations?: number;
   curve: unknown;
   rtDeep: unknown;
   backprop: unknown;
@@ -77,6 +78,7 @@ describe('nla experiment mnist --param protocol=paper: checkpoints, SIGTERM and 
     expect(resumed.err).toBe('');
     expect(resumed.code).toBe(0);
     expect(numbers(resumed.out)).toEqual(ref);
+    expect((JSON.parse(resumed.out) as { data: { results: Run[] } }).data.results[0]!.sessionPresentations).toBe(60 - Number(m![1])); // continued, not restarted
   }, 60_000);
 
   it('refuses --resume where nothing writes checkpoints, and paper-only parameters without the protocol', () => {

@@ -138,6 +138,7 @@ describe('paper protocol: checkpoints and resume', () => {
 
   it.each([1, 37, 70, 71, 104, 129])('interrupted after presentation %i and resumed: the same curve and final weights, bit for bit', async (k) => {
     const r = await interruptedAt(s, k);
+    expect(r.sessionPresentations).toBe(130 - k); // it continued, not started over
     expect(r.curve).toEqual(whole.curve);
     expect(bits(r.weights)).toBe(bits(whole.weights));
     expect(bits(r.backpropWeights!)).toBe(bits(whole.backpropWeights!));
