@@ -24,6 +24,12 @@ export interface ExperimentContext {
    * call often: the CLI throttles what it prints.
    */
   progress(fraction: number, what: string): void;
+  /**
+   * Only for an experiment whose `resumable(params)` is true: the folder its checkpoints go to (the
+   * CLI's --out), whether to continue from them (--resume), and `stop()`, polled by the run, true once
+   * the process was asked to stop (SIGINT/SIGTERM): the run then writes a checkpoint and throws.
+   */
+  checkpoint?: { dir: string; resume: boolean; stop(): boolean };
 }
 
 /** A table of results: the first column names the row. */
@@ -66,4 +72,6 @@ export interface Experiment {
   /** The `--param` keys this experiment understands, with what each means and its default. */
   params?: Record<string, string>;
   run(ctx: ExperimentContext): Promise<ExperimentResult>;
+  /** Whether a run with these params writes checkpoints and can continue (--resume); absent: never. */
+  resumable?(params: Record<string, string>): boolean;
 }

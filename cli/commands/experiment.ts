@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import type { ExperimentEngine } from '../../experiments/experiment.js';
+import type { ExperimentEngine, ExperimentResult } from '../../experiments/experiment.js';
+import { RunInterrupted } from '../../experiments/run-interrupted.js';
 import { EXPERIMENTS, findExperiment } from '../../experiments/registry.js';
 import { markdownTable, resultPage, textTable, wallTime } from '../../experiments/report.js';
 import { oneOf } from '../../core/option-values.js';
@@ -18,11 +19,33 @@ interface ExperimentOpts {
   json?: boolean;
   quiet?: boolean;
   param: string[];
+  resume?: boolean;
 }
 
 /** The machine, as results quote it. */
 export function machineDescription(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+}
+
+/**
+ * While a resumable run is going: SIGINT and SIGTERM ask it to stop (it writes a checkpoint at the end of
+ * the presentation and throws RunInterrupted) instead of killing the process; `release` restores the defaults.
+ */
+function stopOnSignals(quiet: boolean): { signal: NodeJS.Signals | null; release(): void } {
+  const state = {
+    signal: null as NodeJS.Signals | null,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+  function onSignal(sig: NodeJS.Signals): void {
+    if (state.signal === null && !quiet) process.stderr.write(`\nnla: ${sig}: writing a checkpoint at the end of this presentation, then stopping\n`);
+    state.signal ??= sig;
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return state;
 }
 
 export function registerExperiment(program: Command): void {
@@ -38,6 +61,7 @@ export function registerExperiment(program: Command): void {
     .option('--param <key=value>', 'an experiment-specific setting (repeatable; nla experiment list shows them)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print the result as JSON instead of the table')
     .option('--quiet', 'no progress on stderr')
+    .option('--resume', 'continue from the checkpoints in --out (experiments that write them: mnist --param protocol=paper)')
     .action(async (name: string, o: ExperimentOpts) => {
       if (name === 'list') {
         for (const e of EXPERIMENTS) {
@@ -60,22 +84,38 @@ export function registerExperiment(program: Command): void {
         params[key] = kv.slice(i + 1);
       }
       const command = `nla experiment ${exp.name}${o.quick ? ' --quick' : ''}${engine !== 'digital' ? ` --engine ${engine} --profile ${o.profile}` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}${o.param.map((p) => ` --param ${p}`).join('')}`;
+      const resumable = exp.resumable?.(params) === true;
+      if (o.resume && !resumable) throw new UsageError(`--resume: experiment '${exp.name}' with these parameters writes no checkpoints (mnist --param protocol=paper does)`);
       const tty = process.stderr.isTTY === true;
       const t0 = performance.now();
       let lastPrint = 0;
       let lastWhat = '';
+      let f0: number | null = null; // the fraction a resumed run starts from
       const progress = (fraction: number, what: string) => {
         if (o.quiet) return;
         const now = performance.now();
         if (what === lastWhat && now - lastPrint < (tty ? 200 : 5000)) return;
         lastPrint = now;
         lastWhat = what;
+        f0 ??= fraction;
         const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
-        const eta = fraction > 0.02 ? ` ~${Math.round(((now - t0) / 1000 / fraction) * (1 - fraction))} s left` : '';
+        const eta = fraction - f0 > 0.02 ? ` ~${Math.round(((now - t0) / 1000 / (fraction - f0)) * (1 - fraction))} s left` : '';
         const msg = `${exp.name} ${String(pct).padStart(3)}%  ${what}  ${((now - t0) / 1000).toFixed(0)} s${eta}`;
         process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
       };
-      const r = await exp.run({ quick: o.quick === true, engine, profile: o.profile, seed, params, progress });
+      const stop = resumable ? stopOnSignals(o.quiet === true) : null;
+      let r: ExperimentResult;
+      try {
+        r = await exp.run({ quick: o.quick === true, engine, profile: o.profile, seed, params, progress, ...(stop ? { checkpoint: { dir: o.out, resume: o.resume === true, stop: () => stop.signal !== null } } : {}) });
+      } catch (e) {
+        if (!(e instanceof RunInterrupted)) throw e;
+        if (!o.quiet && tty) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`nla: ${exp.name}: ${e.message}\n`);
+        process.exitCode = 128 + (stop?.signal === 'SIGINT' ? 2 : 15);
+        return;
+      } finally {
+        stop?.release();
+      }
       if (!o.quiet && tty) process.stderr.write('\r\x1b[K');
       const wallS = (performance.now() - t0) / 1000;
       const machine = machineDescription();

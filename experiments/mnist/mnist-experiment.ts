@@ -5,7 +5,8 @@ import { percent } from '../report.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../experiment.js';
 import { mnist } from './dataset.js';
 import { drawData, runPresentation, type Curve, type PresentationResult } from './mnist-run.js';
-import { etaPerMs, MNIST_PARAMS, mnistSettings, type MnistSettings } from './settings.js';
+import { runPaperMnist } from './paper-experiment.js';
+import { etaPerMs, isPaperProtocol, MNIST_PARAMS, mnistSettings, type MnistSettings } from './settings.js';
 
 const CLAIM =
   'MNIST, 784-500-10, hard sigmoid, β = 0.1: with image presentations from 5 ms to 200 ms, rt-DeEP learns with a test error ' +
@@ -22,8 +23,14 @@ export const mnistExperiment: Experiment = {
   params: MNIST_PARAMS,
   run(ctx: ExperimentContext): Promise<ExperimentResult> {
     if (ctx.engine !== 'digital') return Promise.reject(new UsageError('experiment mnist runs on the digital engine only (784-500-10 is too large for the analog emulator)'));
-    return Promise.resolve(runMnist(ctx));
+    try {
+      if (isPaperProtocol(ctx.params)) return runPaperMnist(ctx);
+      return Promise.resolve(runMnist(ctx));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   },
+  resumable: (params) => params.protocol === 'paper',
 };
 
 function runMnist(ctx: ExperimentContext): ExperimentResult {

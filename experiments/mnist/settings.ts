@@ -54,10 +54,26 @@ export const MNIST_PARAMS: Record<string, string> = {
   tauInMs: 'time constant τ_in of the input low-pass (and of the target filter), ms (default 10 as in the paper, which notes a smaller τ_in would help at short presentations)',
   methods: `comma-separated subset of ${MNIST_METHODS.join(', ')} (default: all; 'backprop-per-step' is back-propagation at every time step on the filtered input stream, the paper's reference at 5 ms)`,
   etaPerMs: 'a fixed learning rate η per ms at every presentation time instead of λ (the paper used 1e-3 with training time, not presentations, held equal)',
+  protocol: "'paper': the paper's schedule, 784-500-10 for switchS = 22,000 s of simulated time at η = 1e-3, then continueS at 1e-4, presentations 100 and 50 ms (or --param presentation=…), rt-deep and backprop with the same budget, checkpoints in --out (continue with --resume); takes presentation, train (stop after that many presentations), test, methods, switchS, continueS, checkpointEvery",
+  switchS: 'protocol=paper: simulated training time at η = 1e-3 before the switch to 1e-4, s (default 22000, the paper\'s)',
+  continueS: 'protocol=paper: simulated training time at η = 1e-4 after the switch, s (default 2200: the paper does not give it)',
+  checkpointEvery: 'protocol=paper: a checkpoint and a learning-curve point every this many presentations (default 5000)',
 };
+
+/** The keys that only protocol=paper reads. */
+const PAPER_ONLY = ['switchS', 'continueS', 'checkpointEvery'];
+
+/** Whether the params select the paper protocol ('paper' is the only protocol value). */
+export function isPaperProtocol(params: Record<string, string>): boolean {
+  if (params.protocol === undefined) return false;
+  if (params.protocol !== 'paper') throw new UsageError(`--param protocol: expected 'paper', got '${params.protocol}'`);
+  return true;
+}
 
 /** The settings of a run: quick or full, with --param overrides. */
 export function mnistSettings(quick: boolean, params: Record<string, string>, seed: number): MnistSettings {
+  const paperOnly = PAPER_ONLY.find((k) => params[k] !== undefined);
+  if (paperOnly !== undefined) throw new UsageError(`--param ${paperOnly}: a setting of --param protocol=paper only`);
   const s: MnistSettings = {
     quick,
     downsample: quick ? 2 : 1,
