@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
+import { toolkitPackage } from '../core/package-info.js';
 
 /**
  * The workbench site (web/): every file the page needs, by its path in the site, read from the installed
@@ -12,15 +12,9 @@ import { UsageError } from '../core/errors.js';
  */
 export type WebSite = Map<string, string>;
 
-/** The package's root: the nearest folder above this module holding package.json. */
+/** The package's root (core/package-info.ts). */
 export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
+  return toolkitPackage().root;
 }
 
 function filesUnder(dir: string): string[] {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
+import { toolkitPackage } from '../core/package-info.js';
 import { sideFiles } from './side-files.js';
 import { outputValueIndexes } from './job-artifacts.js';
 
@@ -37,12 +38,9 @@ export const CODE_FOLDERS = ['api', 'cli', 'compiler', 'core', 'emulator', 'expe
 let identity: string | undefined;
 export function toolkitVersion(): string {
   if (identity !== undefined) return identity;
+  // dist/sweep/job.js → dist/; sweep/job.ts run from source → the repository root
   const distDir = fileURLToPath(new URL('../', import.meta.url));
-  // dist/sweep/job.js → dist/ (package.json beside it); sweep/job.ts run from source → the repository root
-  const pkgPath = [join(distDir, '..', 'package.json'), join(distDir, 'package.json')].find((p) => existsSync(p) && (JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === 'nla-toolkit');
-  if (!pkgPath) throw new Error(`no package.json of nla-toolkit beside ${distDir}`);
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
-  identity = `${pkg.version}+${codeFingerprint(distDir).slice(0, 12)}`;
+  identity = `${toolkitPackage().version}+${codeFingerprint(distDir).slice(0, 12)}`;
   return identity;
 }
 

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { toolkitPackage } from '../../core/package-info.js';
 import { Rng } from '../../core/rng.js';
 import { linePlot } from '../../report/svg-plot.js';
 import type { ExperimentContext, ExperimentResult } from '../experiment.js';
@@ -18,13 +18,7 @@ const CLAIM =
 
 /** The toolkit's version (package.json of the installed package), recorded in and checked against checkpoints. */
 export function toolkitVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    const f = join(dir, 'package.json');
-    if (!existsSync(f)) continue;
-    const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'nla-toolkit' && pkg.version) return pkg.version;
-  }
-  throw new Error('internal: the package.json of nla-toolkit was not found above experiments/mnist');
+  return toolkitPackage().version;
 }
 
 /** The checkpoint file of one presentation time in the run's --out folder. */
