@@ -43,7 +43,7 @@ export function webSite(root: string = packageRoot()): WebSite {
   site.set('vendor/uPlot.min.css', req.resolve('uplot/dist/uPlot.min.css'));
   site.set('vendor/ml-matrix.umd.js', join(dirname(req.resolve('ml-matrix')), 'matrix.umd.js'));
   for (const f of filesUnder(build)) if (f.endsWith('.js')) site.set(`system/${relative(build, f).split('\\').join('/')}`, f);
-  for (const f of ['examples/teacher/network.json', 'examples/teacher/input.csv']) site.set(f, join(root, f));
+  for (const f of ['examples/teacher/network.json', 'examples/teacher/input.csv', 'examples/teacher/target.csv']) site.set(f, join(root, f));
   for (const f of filesUnder(join(root, 'examples', 'web-plugin'))) site.set(relative(root, f).split('\\').join('/'), f);
   for (const [path, file] of site) if (!existsSync(file)) throw new UsageError(`the site's ${path} is missing: ${file}`);
   return site;

@@ -17,7 +17,7 @@ import type { RunResult, WorkerReply } from './worker-messages.js';
 export interface PageResult {
   runs: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; summary: Record<string, unknown>; failure: RunResult['failure'] }>;
   comparison: WebComparison | null;
-  plugin: { name: string; url: string } | null;
+  plugin: { name: string; url: string; kinds: string[] } | null;
 }
 
 const el = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -76,7 +76,7 @@ function onReply(m: WorkerReply): void {
     pending.result.comparison = m.comparison;
     pending.result.plugin = m.plugin;
     if (m.comparison) showComparison(m.comparison);
-    setStatus(`done${m.plugin ? ` (plugin profile '${m.plugin.name}')` : ''}`);
+    setStatus(`done${m.plugin ? ` (plugin ${m.plugin.kinds.join(', ')} '${m.plugin.name}')` : ''}`);
     nla.result = pending.result;
     pending.resolve(pending.result);
     pending = null;

@@ -27,5 +27,5 @@ export type WorkerReply =
   | { type: 'ready' }
   | { type: 'progress'; id: number; engine: string; fraction: number }
   | { type: 'run'; id: number; run: RunResult }
-  | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string } | null }
+  | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string; kinds: string[] } | null }
   | { type: 'error'; id: number; message: string };
