@@ -24,7 +24,8 @@ function resultOf(run: WebRun): RunResult {
 async function pluginOf(job: WorkerJob): Promise<LoadedPlugin | null> {
   if (!job.plugin) return null;
   const base = String(job.runs.find((r) => r.engine === 'analog')?.options.profile ?? 'ideal');
-  return loadPlugin('url' in job.plugin ? new URL(job.plugin.url, location.href).href : moduleUrlOfText(job.plugin.text), base);
+  if ('url' in job.plugin) return loadPlugin(new URL(job.plugin.url, location.href).href, base);
+  return loadPlugin(moduleUrlOfText(job.plugin.text), base, `file ${job.plugin.name}`);
 }
 
 /** A run's request with what the plugin replaces: the analog profile, the input rates. */

@@ -56,18 +56,19 @@ export function moduleUrlOfText(text: string): string {
 }
 
 /** The module at `url`; a module that does not load or run (a syntax error, a failed import) is refused naming it. */
-async function importModule(url: string): Promise<Record<string, unknown>> {
+async function importModule(url: string, label: string): Promise<Record<string, unknown>> {
   try {
     return await system().import(url);
   } catch (e) {
-    const message = (e as Error).message ?? String(e);
-    throw new UsageError(`plugin ${url}: the module did not load: ${message.includes(url) ? message : `${message} (${url})`}`);
+    const message = String((e as Error).message ?? e);
+    const answer = /^https?:/.test(url) ? await fetch(url).then((r) => (r.ok ? null : `${url} answered ${r.status} ${r.statusText}`), (f: Error) => `${url} could not be fetched: ${f.message}`) : null;
+    throw new UsageError(`plugin ${label}: the module did not load${answer ? `: ${answer}` : ` (is it a System.register module without errors?): ${message}`}`);
   }
 }
 
 /** Registers the plugin's profile as a file of the page's table; returns the analog engine's `profile` option. */
-function registerProfile(url: string, raw: unknown): { file: string; name: string } {
-  const profile = validateProfile(structuredClone(raw), `plugin ${url} (export 'profile')`);
+function registerProfile(label: string, raw: unknown): { file: string; name: string } {
+  const profile = validateProfile(structuredClone(raw), `plugin ${label} (export 'profile')`);
   const file = `plugins/${profile.name}.json`;
   registerFile(file, JSON.stringify(raw));
   return { file, name: profile.name };
@@ -76,27 +77,28 @@ function registerProfile(url: string, raw: unknown): { file: string; name: strin
 /**
  * Loads the plugin at `url` and registers what it exports; refuses a module exporting no extension, or a
  * malformed one, naming the URL and what is missing. `baseProfile` (a built-in profile's name) is the
- * profile a component model without a profile of its own is used in.
+ * profile a component model without a profile of its own is used in. `label` names the plugin in
+ * messages (default the URL; a picked file's `blob:` URL is better named by the file's name).
  */
-export async function loadPlugin(url: string, baseProfile: string): Promise<LoadedPlugin> {
-  const mod = await importModule(url);
+export async function loadPlugin(url: string, baseProfile: string, label = url): Promise<LoadedPlugin> {
+  const mod = await importModule(url, label);
   const kinds = (Object.keys(PLUGIN_EXPORTS) as Array<keyof typeof PLUGIN_EXPORTS>).filter((k) => mod[k] !== undefined);
   if (!kinds.length) {
     const expected = Object.entries(PLUGIN_EXPORTS).map(([k, what]) => `'${k}' (${what})`).join(', or ');
-    throw new UsageError(`plugin ${url}: exports ${Object.keys(mod).join(', ') || 'nothing'}; expected ${expected}`);
+    throw new UsageError(`plugin ${label}: exports ${Object.keys(mod).join(', ') || 'nothing'}; expected ${expected}`);
   }
   const names: string[] = [];
   let profileOption: string | null = null;
   let stimulus: string | null = null;
-  if (mod.componentModel !== undefined) names.push(registerComponentModel(mod.componentModel, `plugin ${url} (export 'componentModel')`).name);
-  if (mod.stimulus !== undefined) names.push((stimulus = registerStimulusGenerator(mod.stimulus, `plugin ${url} (export 'stimulus')`).name));
+  if (mod.componentModel !== undefined) names.push(registerComponentModel(mod.componentModel, `plugin ${label} (export 'componentModel')`).name);
+  if (mod.stimulus !== undefined) names.push((stimulus = registerStimulusGenerator(mod.stimulus, `plugin ${label} (export 'stimulus')`).name));
   if (mod.profile !== undefined) {
-    const p = registerProfile(url, mod.profile);
+    const p = registerProfile(label, mod.profile);
     names.unshift(p.name);
     profileOption = p.file;
   } else if (mod.componentModel !== undefined) {
     const model = names[0]!;
-    profileOption = registerProfile(url, { format: PROFILE_FORMAT, name: `${baseProfile}+${model}`, extends: baseProfile, membrane: { model } }).file;
+    profileOption = registerProfile(label, { format: PROFILE_FORMAT, name: `${baseProfile}+${model}`, extends: baseProfile, membrane: { model } }).file;
   }
   return { url, kinds, name: names.join(' + '), profileOption, stimulus };
 }
