@@ -15,7 +15,7 @@ import { ensureWebBuilt, openWorkbench, runPage, staticServer, type PageRun } fr
 // as the same module does in Node: there the test registers the module's export in the same registry
 // (registerComponentModel / registerStimulusGenerator) and runs the CLI's library path (cli/engines.ts
 // runEngine, as `nla simulate`). The example component model (a membrane with twice the leak) and the sine
-// stimulus each move the traces far from the plain run; the page and Node agree to 1e-9 (only Math.exp and
+// stimulus each move the traces far from the plain run; the page and Node agree to 1e-12 (only Math.exp and
 // Math.sin may differ in their last bit between Chromium's V8 and Node's). Broken plugins — a syntax error,
 // a malformed export, no extension export, a URL that is not there — are refused naming the plugin and
 // what is wrong, with no result.
@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium)('component-model and stimulus plugins in the workb
     const moved = maxAbsDiff(web.columns, plain.runs.analog!.columns);
     const agree = maxAbsDiff(web.columns, columnsOf(node.traces));
     expect(moved).toBeGreaterThan(1e-2);
-    expect(agree).toBeLessThan(1e-9);
+    expect(agree).toBeLessThan(1e-12);
     expect(errors).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe.skipIf(!hasChromium)('component-model and stimulus plugins in the workb
       const web = page1.runs[engine]!;
       expect(web.names).toEqual([...node.traces.names]);
       expect(maxAbsDiff(web.columns, plain.runs[engine]!.columns), engine).toBeGreaterThan(1e-2);
-      expect(maxAbsDiff(web.columns, columnsOf(node.traces)), engine).toBeLessThan(1e-9);
+      expect(maxAbsDiff(web.columns, columnsOf(node.traces)), engine).toBeLessThan(1e-12);
     }
   });
 
