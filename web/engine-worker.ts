@@ -5,6 +5,7 @@
  */
 import './shims/node-globals.js';
 import { registerFile } from './shims/node-fs.js';
+import { installPageSpiceThread } from './spice-thread.js';
 import { runWebEngine, type WebRun } from './run-engine.js';
 import { compareWebRuns } from './compare-runs.js';
 import { loadPlugin, moduleUrlOfText, type LoadedPlugin } from './plugin-loader.js';
@@ -44,7 +45,7 @@ export async function runJob(job: WorkerJob): Promise<void> {
     for (const req of job.runs) {
       let last = -1;
       const run = await runWebEngine(withPlugin(req, plugin), (fraction) => {
-        if (fraction - last < 0.02 && fraction < 1) return;
+        if (Number.isFinite(fraction) && fraction - last < 0.02 && fraction < 1) return;
         last = fraction;
         post({ type: 'progress', id: job.id, engine: req.engine, fraction });
       });
@@ -60,6 +61,7 @@ export async function runJob(job: WorkerJob): Promise<void> {
 
 /** Takes over from the boot script: the jobs it queued, then every later one. */
 export function start(queued: WorkerJob[]): void {
+  installPageSpiceThread();
   scope.onmessage = (e) => void runJob(e.data);
   post({ type: 'ready' });
   for (const job of queued) void runJob(job);

@@ -21,7 +21,7 @@ export interface RunParameters {
   targetUrl?: string | null;
   /** The events CSV (`nla simulate --events`) by URL; null: none (the form's file picker is not read either). */
   eventsUrl?: string | null;
-  /** Which engines run, default both (A = digital, B = analog). */
+  /** Which engines run, default A = digital and B = the form's choice (analog, or spice: ngspice as WebAssembly). */
   engines?: string[];
 }
 
@@ -103,7 +103,8 @@ export async function jobFromForm(id: number, p: RunParameters): Promise<WorkerJ
   const all = [
     { ...common, engine: 'digital', options: { dt: `${dtMs}ms` } },
     { ...common, engine: 'analog', options: { profile } },
+    { ...common, engine: 'spice', options: { profile } },
   ];
-  const runs = all.filter((r) => (p.engines ?? ['digital', 'analog']).includes(r.engine));
+  const runs = all.filter((r) => (p.engines ?? ['digital', el<HTMLSelectElement>('engine-b').value]).includes(r.engine));
   return { id, files, plugin: await pluginOf(p), runs, compare: runs.length === 2 ? { maxShiftMs: 5, tolerance } : null };
 }

@@ -65,8 +65,9 @@ function onReply(m: WorkerReply): void {
   }
   if (!pending || m.type === 'error' || m.id !== pending.id) return;
   if (m.type === 'progress') {
-    el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
-    setStatus(`running ${m.engine}: ${(100 * m.fraction).toFixed(0)} %`);
+    // the spice engine's WebAssembly ngspice reports no progress: a heartbeat with fraction NaN
+    if (Number.isFinite(m.fraction)) el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
+    setStatus(`running ${m.engine}${Number.isFinite(m.fraction) ? `: ${(100 * m.fraction).toFixed(0)} %` : '…'}`);
   } else if (m.type === 'run') {
     const r = m.run;
     pending.result.runs[r.engine] = { names: r.names, timeMs: [...r.timeMs], columns: r.columns.map((c) => [...c]), summary: r.summary, failure: r.failure };
@@ -88,7 +89,7 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
   if (pending) throw new Error('a run is in progress');
   el('error').textContent = '';
   el('verdict').hidden = true;
-  for (const e of ['digital', 'analog']) el<HTMLProgressElement>(`progress-${e}`).value = 0;
+  for (const e of ['digital', 'analog', 'spice']) el<HTMLProgressElement>(`progress-${e}`).value = 0;
   const job = await jobFromForm(nextId++, p);
   await workerReady;
   return new Promise<PageResult>((resolve, reject) => {

@@ -15,9 +15,13 @@ import type { TraceTable } from '../emulator/probes/recorder.js';
 import { digitalEngine } from '../emulator/digital/engine.js';
 import { analogEngine } from '../emulator/analog/engine.js';
 import { boardEngine } from '../host/engine/board-engine.js';
+import { spiceEngine } from '../emulator/spice/engine.js';
 
-/** The engines the page runs (the spice engine needs Node; the board engine's line is Web Serial there, web/board-run.ts). */
-export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine, boardEngine];
+/**
+ * The engines the page runs: the spice engine's ngspice as WebAssembly in a Web Worker (web/spice-thread.ts),
+ * the board engine's line over Web Serial (web/board-run.ts).
+ */
+export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine, spiceEngine, boardEngine];
 
 /** What to run: paths in the page's file table and the options as `nla simulate` spells them (keys). */
 export interface WebRunRequest {
