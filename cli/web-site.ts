@@ -36,7 +36,7 @@ export function webSite(root: string = packageRoot()): WebSite {
   if (!existsSync(join(build, 'web', 'page.js'))) throw new UsageError(`the page's build is missing (${join(build, 'web', 'page.js')}): run npm run build`);
   const req = createRequire(join(root, 'package.json'));
   const site: WebSite = new Map();
-  for (const name of ['index.html', 'importmap.json', 'worker-boot.js', 'spice-worker.js']) site.set(name, join(root, 'web', name));
+  for (const name of ['index.html', 'importmap.json', 'worker-boot.js']) site.set(name, join(root, 'web', name));
   site.set('vendor/system.js', req.resolve('systemjs/dist/system.js'));
   site.set('vendor/amd.js', req.resolve('systemjs/dist/extras/amd.js'));
   site.set('vendor/uPlot.iife.min.js', req.resolve('uplot/dist/uPlot.iife.min.js'));
