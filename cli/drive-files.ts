@@ -7,6 +7,7 @@ import { SteppedSignal } from '../emulator/stimulus/stepped-signal.js';
 import type { Signal } from '../emulator/stimulus/signal.js';
 import type { Interpolation } from '../emulator/stimulus/table-signal.js';
 import { frameSignal, sampleFrames } from '../emulator/stimulus/frames.js';
+import { stimulusSignal } from '../emulator/stimulus/generators.js';
 
 /** Channel names of a graph's stimulus inputs (`in[0]` …) and outputs (`out[0]` …), as CSV headers use them. */
 export function channelNames(g: NlaGraph): { inputs: string[]; outputs: string[] } {
@@ -19,6 +20,8 @@ export interface DriveFiles {
   /** Hold inputs and targets per frame of this length (ms), sampled at each frame start, as a board sees them. */
   frameMs?: number;
   input?: string;
+  /** A registered stimulus generator's name (emulator/stimulus/generators.ts), in place of the `input` CSV. */
+  stimulus?: string;
   interp?: string;
   events?: string;
   target?: string;
@@ -34,8 +37,10 @@ function interpolation(v: string | undefined, what: string): Interpolation {
 /** Builds the drive from CSV files (input rates, events, targets), checked against the graph's channels. */
 export function driveFromFiles(g: NlaGraph, f: DriveFiles): Drive {
   const names = channelNames(g);
-  if (!f.input) throw new UsageError(`--input is required: a CSV with a 't' column (ms) and ${names.inputs.length} input-rate columns (${names.inputs[0]} …)`);
-  let input: Signal = loadSignalCsv(f.input, interpolation(f.interp, '--interp'), names.inputs);
+  if (f.input && f.stimulus) throw new UsageError(`give the input rates either as a CSV (--input) or as a stimulus generator ('${f.stimulus}'), not both`);
+  if (!f.input && !f.stimulus) throw new UsageError(`--input is required: a CSV with a 't' column (ms) and ${names.inputs.length} input-rate columns (${names.inputs[0]} …)`);
+  if (f.stimulus && f.frameMs) throw new UsageError(`stimulus '${f.stimulus}': a generator has no end time to cut into frames; give the input as a CSV`);
+  let input: Signal = f.stimulus ? stimulusSignal(f.stimulus, names.inputs.length) : loadSignalCsv(f.input!, interpolation(f.interp, '--interp'), names.inputs);
   let impulses: ReturnType<typeof loadEventsCsv>['impulses'] = [];
   if (f.events) {
     const ev = loadEventsCsv(f.events, names.inputs);

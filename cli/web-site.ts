@@ -35,9 +35,11 @@ export function webSite(root: string = packageRoot()): WebSite {
   site.set('vendor/amd.js', req.resolve('systemjs/dist/extras/amd.js'));
   site.set('vendor/uPlot.iife.min.js', req.resolve('uplot/dist/uPlot.iife.min.js'));
   site.set('vendor/uPlot.min.css', req.resolve('uplot/dist/uPlot.min.css'));
+  // the spice engine's ngspice (its package exports no path to this file, so it is found the way emulator/spice/run.ts finds it)
+  site.set('vendor/eecircuit-engine.mjs', (req.resolve.paths('eecircuit-engine') ?? []).map((d) => join(d, 'eecircuit-engine', 'dist', 'eecircuit-engine.mjs')).find((f) => existsSync(f)) ?? 'node_modules/eecircuit-engine/dist/eecircuit-engine.mjs (not installed)');
   site.set('vendor/ml-matrix.umd.js', join(dirname(req.resolve('ml-matrix')), 'matrix.umd.js'));
   for (const f of filesUnder(build)) if (f.endsWith('.js')) site.set(`system/${relative(build, f).split('\\').join('/')}`, f);
-  for (const f of ['examples/teacher/network.json', 'examples/teacher/input.csv']) site.set(f, join(root, f));
+  for (const f of ['examples/teacher/network.json', 'examples/teacher/input.csv', 'examples/teacher/target.csv']) site.set(f, join(root, f));
   for (const f of filesUnder(join(root, 'examples', 'web-plugin'))) site.set(relative(root, f).split('\\').join('/'), f);
   for (const [path, file] of site) if (!existsSync(file)) throw new UsageError(`the site's ${path} is missing: ${file}`);
   return site;
@@ -46,5 +48,5 @@ export function webSite(root: string = packageRoot()): WebSite {
 /** The Content-Type of a site file by its extension. */
 export function contentType(path: string): string {
   const ext = path.slice(path.lastIndexOf('.') + 1);
-  return { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', json: 'application/json', css: 'text/css', csv: 'text/csv; charset=utf-8' }[ext] ?? 'application/octet-stream';
+  return { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', json: 'application/json', css: 'text/css', csv: 'text/csv; charset=utf-8' }[ext] ?? 'application/octet-stream';
 }

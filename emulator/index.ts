@@ -18,6 +18,7 @@ export { TableSignal, type Interpolation } from './stimulus/table-signal.js';
 export { SignalDrive, checkDriveFits } from './stimulus/signal-drive.js';
 export { loadSignalCsv, loadEventsCsv } from './stimulus/load.js';
 export { sampleFrames } from './stimulus/frames.js';
+export { registerStimulusGenerator, stimulusGeneratorNames, stimulusSignal, type StimulusGenerator } from './stimulus/generators.js';
 export { parseProbes, columnLabel, type Probe } from './probes/probe.js';
 export { TraceTable } from './probes/recorder.js';
 export { compareTraces, resample, errorOverTime, settlingTime, weightDistance, type ColumnMetrics } from './compare/metrics.js';

@@ -7,6 +7,7 @@ export { listProfiles } from './profiles/list.js';
 export { BUILTIN_PROFILES } from './profiles/builtin.js';
 export { loadProfile } from './profiles/load.js';
 export { validateProfile } from './profiles/validate.js';
+export { registerComponentModel, membraneModel, membraneModelNames, BUILTIN_MEMBRANE_MODEL, type ComponentModel, type MembraneModel } from './components/component-models.js';
 export { PROFILE_FORMAT, profileSummary, type Profile } from './profiles/profile.js';
 export { estimatePower, type PowerEstimate, type PowerNotEstimated, type PowerEstimateOptions } from './power/power-estimate.js';
 export { IMAGE_FORMAT, PROBE, frameMs, type BoardImage } from './fixed-point/image.js';

@@ -5,6 +5,7 @@
  */
 import './shims/node-globals.js';
 import { registerFile } from './shims/node-fs.js';
+import { installPageSpiceThread } from './spice-thread.js';
 import { runWebEngine, type WebRun } from './run-engine.js';
 import { compareWebRuns } from './compare-runs.js';
 import { loadPlugin, moduleUrlOfText, type LoadedPlugin } from './plugin-loader.js';
@@ -23,7 +24,16 @@ function resultOf(run: WebRun): RunResult {
 
 async function pluginOf(job: WorkerJob): Promise<LoadedPlugin | null> {
   if (!job.plugin) return null;
-  return loadPlugin('url' in job.plugin ? new URL(job.plugin.url, location.href).href : moduleUrlOfText(job.plugin.text));
+  const base = String(job.runs.find((r) => r.engine === 'analog')?.options.profile ?? 'ideal');
+  if ('url' in job.plugin) return loadPlugin(new URL(job.plugin.url, location.href).href, base);
+  return loadPlugin(moduleUrlOfText(job.plugin.text), base, `file ${job.plugin.name}`);
+}
+
+/** A run's request with what the plugin replaces: the analog profile, the input rates. */
+function withPlugin(req: WorkerJob['runs'][number], plugin: LoadedPlugin | null): WorkerJob['runs'][number] {
+  if (!plugin) return req;
+  const options = plugin.profileOption && req.engine === 'analog' ? { ...req.options, profile: plugin.profileOption } : req.options;
+  return plugin.stimulus ? { ...req, options, input: undefined, stimulus: plugin.stimulus } : { ...req, options };
 }
 
 /** Runs one job, posting progress, runs and the comparison (or the error that stopped it). */
@@ -33,10 +43,9 @@ export async function runJob(job: WorkerJob): Promise<void> {
     const plugin = await pluginOf(job);
     const runs: WebRun[] = [];
     for (const req of job.runs) {
-      const options = plugin && req.engine === 'analog' ? { ...req.options, profile: plugin.profileOption } : req.options;
       let last = -1;
-      const run = await runWebEngine({ ...req, options }, (fraction) => {
-        if (fraction - last < 0.02 && fraction < 1) return;
+      const run = await runWebEngine(withPlugin(req, plugin), (fraction) => {
+        if (Number.isFinite(fraction) && fraction - last < 0.02 && fraction < 1) return;
         last = fraction;
         post({ type: 'progress', id: job.id, engine: req.engine, fraction });
       });
@@ -44,7 +53,7 @@ export async function runJob(job: WorkerJob): Promise<void> {
       post({ type: 'run', id: job.id, run: resultOf(run) });
     }
     const comparison = job.compare && runs.length === 2 ? compareWebRuns(runs[0]!, runs[1]!, job.compare.maxShiftMs, job.compare.tolerance) : null;
-    post({ type: 'done', id: job.id, comparison, plugin: plugin ? { name: plugin.name, url: plugin.url } : null });
+    post({ type: 'done', id: job.id, comparison, plugin: plugin ? { name: plugin.name, url: plugin.url, kinds: plugin.kinds } : null });
   } catch (e) {
     post({ type: 'error', id: job.id, message: (e as Error).message ?? String(e) });
   }
@@ -52,6 +61,7 @@ export async function runJob(job: WorkerJob): Promise<void> {
 
 /** Takes over from the boot script: the jobs it queued, then every later one. */
 export function start(queued: WorkerJob[]): void {
+  installPageSpiceThread();
   scope.onmessage = (e) => void runJob(e.data);
   post({ type: 'ready' });
   for (const job of queued) void runJob(job);

@@ -1,6 +1,6 @@
 /**
  * The workbench form read into a worker job: the network and input files (the bundled example, picked
- * files or URLs), the run's parameters, the plugin. Every value is checked and refused naming the field.
+ * files or URLs), the optional targets and events CSVs (a picked file or a URL), the run's parameters, the plugin. Every value is checked and refused naming the field.
  */
 import { UsageError } from '../core/errors.js';
 import type { WorkerJob } from './worker-messages.js';
@@ -17,7 +17,11 @@ export interface RunParameters {
   learn?: boolean;
   tolerance?: number | null;
   pluginUrl?: string | null;
-  /** Which engines run, default both (A = digital, B = analog). */
+  /** The targets CSV (`nla simulate --target`) by URL; null: none (the form's file picker is not read either). */
+  targetUrl?: string | null;
+  /** The events CSV (`nla simulate --events`) by URL; null: none (the form's file picker is not read either). */
+  eventsUrl?: string | null;
+  /** Which engines run, default A = digital and B = the form's choice (analog, or spice: ngspice as WebAssembly). */
   engines?: string[];
 }
 
@@ -56,6 +60,24 @@ async function networkFiles(p: RunParameters): Promise<{ files: Record<string, s
   return { files: { [spec]: await fetchText(urls.spec, 'network'), [input]: await fetchText(urls.input, 'input') }, spec, input };
 }
 
+/** The path a fetched URL's file has in the worker's table: its path on the server (errors name it so). */
+function tablePathOfUrl(url: string): string {
+  const path = decodeURIComponent(new URL(url, location.href).pathname).replace(/^\/+/, '');
+  return `url/${path || 'file'}`;
+}
+
+/**
+ * An optional side CSV (targets, events) by URL (the parameter, else the form's URL field) or else the
+ * form's file picker: its path in the worker's table and its text, or null when none is given.
+ */
+async function sideFile(p: string | null | undefined, urlField: string, fileField: string, what: string): Promise<{ path: string; text: string } | null> {
+  if (p === null) return null;
+  const url = p ?? el<HTMLInputElement>(urlField).value;
+  if (url) return { path: tablePathOfUrl(url), text: await fetchText(new URL(url, location.href).href, what) };
+  const file = p === undefined ? el<HTMLInputElement>(fileField).files?.[0] : undefined;
+  return file ? { path: `picked/${file.name}`, text: await file.text() } : null;
+}
+
 async function pluginOf(p: RunParameters): Promise<WorkerJob['plugin']> {
   const url = p.pluginUrl !== undefined ? p.pluginUrl : el<HTMLInputElement>('plugin-url').value;
   if (url) return { url: new URL(url, location.href).href };
@@ -74,11 +96,15 @@ export async function jobFromForm(id: number, p: RunParameters): Promise<WorkerJ
   const tolerance = p.tolerance !== undefined ? p.tolerance : tolText === '' ? null : numberField('tolerance', undefined, 'tolerance', true);
   const learn = p.learn ?? el<HTMLInputElement>('learn').checked;
   const profile = p.profile ?? el<HTMLSelectElement>('profile').value;
-  const common = { spec: net.spec, input: net.input, durationMs, seed, learn };
+  const target = await sideFile(p.targetUrl, 'target-url', 'target-file', 'targets');
+  const events = await sideFile(p.eventsUrl, 'events-url', 'events-file', 'events');
+  const files = { ...net.files, ...(target ? { [target.path]: target.text } : {}), ...(events ? { [events.path]: events.text } : {}) };
+  const common = { spec: net.spec, input: net.input, target: target?.path, events: events?.path, durationMs, seed, learn };
   const all = [
     { ...common, engine: 'digital', options: { dt: `${dtMs}ms` } },
     { ...common, engine: 'analog', options: { profile } },
+    { ...common, engine: 'spice', options: { profile } },
   ];
-  const runs = all.filter((r) => (p.engines ?? ['digital', 'analog']).includes(r.engine));
-  return { id, files: net.files, plugin: await pluginOf(p), runs, compare: runs.length === 2 ? { maxShiftMs: 5, tolerance } : null };
+  const runs = all.filter((r) => (p.engines ?? ['digital', el<HTMLSelectElement>('engine-b').value]).includes(r.engine));
+  return { id, files, plugin: await pluginOf(p), runs, compare: runs.length === 2 ? { maxShiftMs: 5, tolerance } : null };
 }

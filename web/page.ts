@@ -21,7 +21,7 @@ import type { RunResult, WorkerReply } from './worker-messages.js';
 export interface PageResult {
   runs: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; summary: Record<string, unknown>; failure: RunResult['failure'] }>;
   comparison: WebComparison | null;
-  plugin: { name: string; url: string } | null;
+  plugin: { name: string; url: string; kinds: string[] } | null;
 }
 
 const el = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -69,8 +69,9 @@ function onReply(m: WorkerReply): void {
   }
   if (!pending || m.type === 'error' || m.id !== pending.id) return;
   if (m.type === 'progress') {
-    el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
-    setStatus(`running ${m.engine}: ${(100 * m.fraction).toFixed(0)} %`);
+    // the spice engine's WebAssembly ngspice reports no progress: a heartbeat with fraction NaN
+    if (Number.isFinite(m.fraction)) el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
+    setStatus(`running ${m.engine}${Number.isFinite(m.fraction) ? `: ${(100 * m.fraction).toFixed(0)} %` : '…'}`);
   } else if (m.type === 'run') {
     const r = m.run;
     pending.result.runs[r.engine] = { names: r.names, timeMs: [...r.timeMs], columns: r.columns.map((c) => [...c]), summary: r.summary, failure: r.failure };
@@ -80,7 +81,7 @@ function onReply(m: WorkerReply): void {
     pending.result.comparison = m.comparison;
     pending.result.plugin = m.plugin;
     if (m.comparison) showComparison(m.comparison);
-    setStatus(`done${m.plugin ? ` (plugin profile '${m.plugin.name}')` : ''}`);
+    setStatus(`done${m.plugin ? ` (plugin ${m.plugin.kinds.join(', ')} '${m.plugin.name}')` : ''}`);
     nla.result = pending.result;
     pending.resolve(pending.result);
     pending = null;
@@ -92,7 +93,7 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
   if (pending) throw new Error('a run is in progress');
   el('error').textContent = '';
   el('verdict').hidden = true;
-  for (const e of ['digital', 'analog']) el<HTMLProgressElement>(`progress-${e}`).value = 0;
+  for (const e of ['digital', 'analog', 'spice']) el<HTMLProgressElement>(`progress-${e}`).value = 0;
   const job = await jobFromForm(nextId++, p);
   await workerReady;
   return new Promise<PageResult>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
  * One engine's run in the page, on the library calls `nla simulate` makes (cli/engines.ts prepareEngine and
  * runPrepared): load the spec, check the memory, build the graph, create the engine from its factory,
- * build the drive from the CSV files, record the probes. Files come from the page's table (web/shims/node-fs.ts).
+ * build the drive from the CSV files (input or a stimulus generator, events, targets), record the probes. Files come from the page's table (web/shims/node-fs.ts).
  */
 import { UsageError } from '../core/errors.js';
 import { formatBytes, requireMemory } from '../core/memory-budget.js';
@@ -15,15 +15,29 @@ import type { TraceTable } from '../emulator/probes/recorder.js';
 import { digitalEngine } from '../emulator/digital/engine.js';
 import { analogEngine } from '../emulator/analog/engine.js';
 import { boardEngine } from '../host/engine/board-engine.js';
+import { spiceEngine } from '../emulator/spice/engine.js';
 
-/** The engines the page runs (the spice engine needs Node; the board engine's line is Web Serial there, web/board-run.ts). */
-export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine, boardEngine];
+/**
+ * The engines the page runs: the spice engine's ngspice as WebAssembly in a Web Worker (web/spice-thread.ts),
+ * the board engine's line over Web Serial (web/board-run.ts).
+ */
+export const WEB_ENGINES: readonly EngineFactory[] = [digitalEngine, analogEngine, spiceEngine, boardEngine];
 
 /** What to run: paths in the page's file table and the options as `nla simulate` spells them (keys). */
 export interface WebRunRequest {
   engine: string;
   spec: string;
-  input: string;
+  /** The input-rate CSV (`--input`); absent when `stimulus` gives the rates. */
+  input?: string;
+  /** A registered stimulus generator's name (a plugin's), in place of `input`. */
+  stimulus?: string;
+  /** The events CSV (`--events`: 't,channel,kind,value'). */
+  events?: string;
+  /** The targets CSV of the output neurons (`--target`). */
+  target?: string;
+  /** Interpolation of the input and target tables, `step` (default, as `nla simulate`) or `linear`. */
+  interp?: string;
+  targetInterp?: string;
   durationMs: number;
   /** Recording interval (model ms); default: the engine's. */
   sampleEveryMs?: number;
@@ -65,7 +79,7 @@ export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: nu
   const graph = buildGraph(spec);
   const engine = await factory.create({ kind: 'network', graph, file: req.spec }, common, values);
   prepare?.(engine);
-  const drive = driveFromFiles(engine.graph, { input: req.input, interp: 'step' });
+  const drive = driveFromFiles(engine.graph, { input: req.input, stimulus: req.stimulus, interp: req.interp ?? 'step', events: req.events, target: req.target, targetInterp: req.targetInterp ?? 'step' });
   const probes = parseProbes(req.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
   const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress });
   return { engine: engine.name, network: engine.graph.name, traces: out.traces, summary: { ...out.summary }, failure: out.failure ? { what: out.failure.what, timeMs: out.failure.timeMs } : null };

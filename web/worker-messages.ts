@@ -25,7 +25,8 @@ export interface RunResult {
 
 export type WorkerReply =
   | { type: 'ready' }
+  /** `fraction` NaN: a heartbeat from an engine that reports no progress (the spice engine's WebAssembly ngspice). */
   | { type: 'progress'; id: number; engine: string; fraction: number }
   | { type: 'run'; id: number; run: RunResult }
-  | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string } | null }
+  | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string; kinds: string[] } | null }
   | { type: 'error'; id: number; message: string };

@@ -5,6 +5,7 @@ import { depressingSubckt } from '../../hardware-models/components/depressing-sy
 import { inputFilterSubckt, inputFilterTauS } from '../../hardware-models/components/input-filter.js';
 import { leadSubckt } from '../../hardware-models/components/lead-stage.js';
 import { membraneSubckt } from '../../hardware-models/components/membrane.js';
+import { BUILTIN_MEMBRANE_MODEL } from '../../hardware-models/components/component-models.js';
 import { toSeconds } from '../../hardware-models/units.js';
 import type { CircuitIR } from '../circuit/ir.js';
 import { analysisLines, mappingLines, standaloneLines } from './analysis.js';
@@ -31,6 +32,8 @@ import type { SpiceNetlist, SpiceOptions, SpiceOutput } from './types.js';
 export function emitSpice(ir: CircuitIR, o: SpiceOptions): SpiceNetlist {
   const dpi = ir.neurons.find((n) => n.dpi);
   if (dpi) throw new UsageError(`the SPICE emitter has no translinear (DPI) neurons: ${dpi.realises} of profile '${ir.profile.name}' is a DPI pair; run this circuit on the analog engine, or compile it with a linear profile`);
+  const model = ir.profile.membrane.model;
+  if (model !== undefined && model !== BUILTIN_MEMBRANE_MODEL) throw new UsageError(`the SPICE emitter has only the built-in membrane ('${BUILTIN_MEMBRANE_MODEL}'): profile '${ir.profile.name}' names the membrane model '${model}'; run this circuit on the analog engine`);
   const at = indices(ir);
   const needsMismatch = readsMismatch(ir);
   const outputs = outputList(ir, o, at);

@@ -4,7 +4,8 @@ import type { CircuitIR, NeuronCircuit, UnitCircuit } from '../../compiler/circu
 import { lookaheadPopulation, type LookaheadPopulation } from '../../hardware-models/components/current-sensing.js';
 import { inputFilterTauMs } from '../../hardware-models/components/input-filter.js';
 import { leadPopulation, type LeadPopulation } from '../../hardware-models/components/lead-stage.js';
-import { membranePopulation, membraneTauS, type MembranePopulation } from '../../hardware-models/components/membrane.js';
+import { membraneTauS, type MembranePopulation } from '../../hardware-models/components/membrane.js';
+import { BUILTIN_MEMBRANE_MODEL, membraneModel } from '../../hardware-models/components/component-models.js';
 import { noiseSigmaPerSqrtMs } from '../../hardware-models/components/noise.js';
 import { plasticityModel, type PlasticityModel } from '../../hardware-models/components/plastic-synapse.js';
 import { arrayWeights } from '../../hardware-models/components/synapse-array.js';
@@ -67,12 +68,13 @@ export function modelFromCircuit(ir: CircuitIR): AnalogModel {
   const V = ir.voltsPerUnit;
   const pops = graphPopulations(ir);
   const perNeuron = neuronCircuits(ir, pops.neurons);
-  const membranes = membranePopulation(
+  const membranes = membraneModel(ir.profile.membrane.model).population(
     perNeuron.map((n) => n.membrane),
     { timeScale: ts, voltsPerUnit: V, restV: ir.profile.membrane.restV },
   );
   const gL = Float64Array.from(perNeuron, (n) => n.membrane.leakConductanceS);
   const dpi = dpiOf(perNeuron, ts);
+  if (dpi && (ir.profile.membrane.model ?? BUILTIN_MEMBRANE_MODEL) !== BUILTIN_MEMBRANE_MODEL) throw new UsageError(`profile '${ir.profile.name}': a translinear circuit sets τ from its DPI pairs, so the membrane model '${ir.profile.membrane.model}' would be ignored; use it with a linear profile`);
   if (dpi) membranes.tauMs = dpiMeanTauMs(dpi);
   const graph = graphOf(ir, pops, projectionsOf(ir, pops, gL), membranes.tauMs, perNeuron);
   const beta = ir.structure.beta;

@@ -165,7 +165,8 @@ function engineUrl(): string {
   throw new UsageError("SPICE: the npm package 'eecircuit-engine' is not installed (npm install), or use --spice-engine native with ngspice installed");
 }
 
-interface WorkerReply {
+/** What the thread running the WebAssembly ngspice answers (WORKER's job): the transient's vectors or the error. */
+export interface WasmSpiceReply {
   ok: boolean;
   error?: string;
   wallMs?: number;
@@ -175,20 +176,43 @@ interface WorkerReply {
   data?: Float64Array[];
 }
 
+/**
+ * A thread running WORKER's job on `netlist` (eecircuit-engine's `Simulation`: start, setNetList, runSim,
+ * getError): its one reply, and `stop` to end it (the watchdog). Node uses a worker thread; the web page
+ * sets its own (a Web Worker) with `setWasmSpiceThread`.
+ */
+export type WasmSpiceThread = (netlist: string, onOutput: (chunk: string) => void) => { reply: Promise<WasmSpiceReply>; stop(): void };
+
+function nodeThread(netlist: string, onOutput: (chunk: string) => void): ReturnType<WasmSpiceThread> {
+  // ngspice prints its messages on the console as well; they reach us through getError(), so the
+  // worker's console is drained here instead of mixing into this process's output (nla … --json)
+  const worker = new Worker(WORKER, { eval: true, workerData: { url: engineUrl(), netlist }, stdout: true, stderr: true });
+  worker.stdout.on('data', (d: Buffer) => onOutput(d.toString('utf8')));
+  worker.stderr.on('data', (d: Buffer) => onOutput(d.toString('utf8')));
+  const reply = new Promise<WasmSpiceReply>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return { reply, stop: () => void worker.terminate() };
+}
+
+let wasmThread: WasmSpiceThread = nodeThread;
+
+/** Where the WebAssembly ngspice runs (default: a Node worker thread); the web page gives a Web Worker. */
+export function setWasmSpiceThread(thread: WasmSpiceThread): void {
+  wasmThread = thread;
+}
+
 function runWasm(netlist: string, timeoutMs: number, progress: (chunk: string) => void): Promise<RawResult> {
   return new Promise((resolve, reject) => {
-    // ngspice prints its messages on the console as well; they reach us through getError(), so the
-    // worker's console is drained here instead of mixing into this process's output (nla … --json)
-    const worker = new Worker(WORKER, { eval: true, workerData: { url: engineUrl(), netlist }, stdout: true, stderr: true });
-    worker.stdout.on('data', (d: Buffer) => progress(d.toString('utf8')));
-    worker.stderr.on('data', (d: Buffer) => progress(d.toString('utf8')));
+    const thread = wasmThread(netlist, progress);
     const timer = setTimeout(() => {
-      void worker.terminate();
+      thread.stop();
       reject(new NumericalError(`ngspice (WebAssembly) did not finish within ${timeoutMs / 1000} s and was stopped`, 0));
     }, timeoutMs);
-    worker.once('message', (m: WorkerReply) => {
+    thread.reply.then((m) => {
       clearTimeout(timer);
-      void worker.terminate();
+      thread.stop();
       if (!m.ok) return reject(new NumericalError(`ngspice (wasm) failed: ${m.error}`, 0));
       const names = Array.isArray(m.names) ? m.names.map(String) : [];
       const data = m.data ?? [];
@@ -197,8 +221,7 @@ function runWasm(netlist: string, timeoutMs: number, progress: (chunk: string) =
       const bad = names.length !== data.length ? `${names.length} names for ${data.length} columns` : data.findIndex((d) => d.length !== m.numPoints) >= 0 ? `column ${names[data.findIndex((d) => d.length !== m.numPoints)]} does not hold ${m.numPoints} points` : '';
       if (bad) return reject(new NumericalError(`ngspice (wasm) returned a result that does not line up: ${bad}${messages.length ? ` (${messages.join('; ')})` : ''}`, 0));
       resolve({ columns: new Map(names.map((n, i) => [n.toLowerCase(), data[i]!])), messages, wallMs: m.wallMs ?? NaN });
-    });
-    worker.once('error', (e) => {
+    }, (e: unknown) => {
       clearTimeout(timer);
       reject(e);
     });

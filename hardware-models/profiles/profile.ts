@@ -84,6 +84,11 @@ export interface Profile {
     offsetSigmaV: number;
     railLowV: number;
     railHighV: number;
+    /**
+     * The membrane's component model, a name in the registry (components/component-models.ts); absent: the
+     * built-in linear leak. A user's model must be registered before the profile is validated.
+     */
+    model?: string;
   };
   /** The transfer function ρ's gain and threshold mismatch. */
   transfer: { gainSigma: number; offsetSigmaV: number };

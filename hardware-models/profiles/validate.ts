@@ -4,6 +4,7 @@ import type { PlasticityRealisation } from '../components/plastic-synapse.js';
 import type { SynapseRealisation } from '../components/synapse-array.js';
 import { AREA_CLASSES, BIAS_CLASSES, type PowerModel } from '../power/power-model.js';
 import { BUILTIN_PROFILES } from './builtin.js';
+import { BUILTIN_MEMBRANE_MODEL, membraneModelNames } from '../components/component-models.js';
 import { PROFILE_FORMAT, type ErrorUnit, type NeuronCircuitKind, type Profile, type RateUnit, type TopDownCarrier } from './profile.js';
 
 /**
@@ -49,7 +50,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
   const num = (path: string, v: unknown, unit: string) => c.number(path, v, { unit }) ?? 0;
   const sub = (path: string) => c.object(path, o![path]) ?? {};
   const m = sub('membrane');
-  c.onlyFields('membrane', m, ['capacitanceF', 'capacitanceSigma', 'leakSigma', 'restV', 'offsetSigmaV', 'railLowV', 'railHighV']);
+  c.onlyFields('membrane', m, ['capacitanceF', 'capacitanceSigma', 'leakSigma', 'restV', 'offsetSigmaV', 'railLowV', 'railHighV', 'model']);
   const t = sub('transfer');
   c.onlyFields('transfer', t, ['gainSigma', 'offsetSigmaV']);
   const s = sub('synapses');
@@ -70,6 +71,7 @@ function resolveProfile(c: Checker, raw: unknown): Profile | undefined {
       offsetSigmaV: c.number('membrane.offsetSigmaV', m.offsetSigmaV, { min: 0, unit: 'V' }) ?? 0,
       railLowV: num('membrane.railLowV', m.railLowV, 'V'),
       railHighV: num('membrane.railHighV', m.railHighV, 'V'),
+      ...(m.model === undefined ? {} : { model: c.oneOf('membrane.model', m.model, membraneModelNames()) ?? BUILTIN_MEMBRANE_MODEL }),
     },
     transfer: { gainSigma: sigma('transfer.gainSigma', t.gainSigma), offsetSigmaV: c.number('transfer.offsetSigmaV', t.offsetSigmaV, { min: 0, unit: 'V' }) ?? 0 },
     synapses: { realisation: synapseRealisation(c, 'synapses.realisation', s.realisation), gainSigma: sigma('synapses.gainSigma', s.gainSigma) },

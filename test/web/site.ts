@@ -34,7 +34,7 @@ export function ensureWebBuilt(): void {
 
 /** A plain static server over `dir` on 127.0.0.1 (any free port), as any web server would serve the folder. */
 export async function staticServer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', json: 'application/json', css: 'text/css', csv: 'text/csv' };
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', json: 'application/json', css: 'text/css', csv: 'text/csv' };
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '') || 'index.html';
     const file = join(dir, path);
