@@ -157,9 +157,11 @@ async function runBoard(p: RunParameters = {}, openPort?: () => Promise<SerialPo
   const open = boardPorts(openPort);
   el('error').textContent = '';
   const job = await jobFromForm(0, { ...p, engines: ['digital'] });
+  // plugins load in the engine worker; the board run is on this thread and would silently run without one
+  if (job.plugin) throw new Error('a board run loads no plugin (profile, component model or stimulus): clear the plugin field to stream to a board');
   for (const [path, text] of Object.entries(job.files)) registerFile(path, text);
-  const r = job.runs[0]!;
-  const req = { spec: r.spec, input: r.input, durationMs: r.durationMs, options: {} };
+  const { engine: _digital, options: _options, ...r } = job.runs[0]!;
+  const req = { ...r, options: {} };
   setStatus('streaming to the board…');
   const board = await runOnBoard(req, open, Number(el<HTMLInputElement>('baud').value) || 921600, (f) => (el<HTMLProgressElement>('progress-digital').value = f));
   showWebRun(board.run, 'board');

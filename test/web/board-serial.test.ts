@@ -101,6 +101,11 @@ describe.skipIf(!hasChromium)('a board over Web Serial in Chromium (virtual boar
     for (let c = 0; c < cli.names.length; c++) expect(r.run.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
+  it('refuses a board run with a plugin instead of streaming without it', async () => {
+    const message = (await page.evaluate(`window.nla.runBoard({ source: 'example', durationMs: 10, pluginUrl: 'examples/web-plugin/coarse-weights.js' }, async () => { throw new Error('no port may be opened'); }).then(() => 'ran', (e) => e.message)`)) as string;
+    expect(message).toMatch(/a board run loads no plugin/);
+  });
+
   for (const fault of ['none', 'drop', 'reset'] as const) {
     it(`gives the CLI's board outputs bit for bit${fault === 'none' ? '' : fault === 'drop' ? ' after a dropped line' : ' after a board reset'}`, async () => {
       const r = (await page.evaluate(BOARD_RUN(fault))) as BoardRun;
