@@ -12,6 +12,9 @@ type Fn = (x: number) => number;
 const FNS: Record<string, Fn> = { exp: libm.exp, expm1: libm.expm1, log: libm.log, log1p: libm.log1p, sin: libm.sin, cos: libm.cos, tanh: libm.tanh };
 const MATH: Record<string, Fn> = { exp: Math.exp, expm1: Math.expm1, log: Math.log, log1p: Math.log1p, sin: Math.sin, cos: Math.cos, tanh: Math.tanh };
 
+/** Fractions of the known answers each function must round correctly (just below the measured ones). */
+const CORRECTLY_ROUNDED_FLOOR: Record<string, number> = { exp: 0.93, expm1: 0.92, log: 0.97, log1p: 0.96, sin: 0.98, cos: 0.96, tanh: 0.96 };
+
 const view = new DataView(new ArrayBuffer(8));
 
 function fromHex(hex: string): number {
@@ -54,7 +57,8 @@ describe('core/libm against 60-digit known answers (python decimal)', () => {
     expect(Object.keys(stats).sort()).toEqual(Object.keys(FNS).sort());
     for (const [k, s] of Object.entries(stats)) {
       expect(s.n, k).toBeGreaterThan(300);
-      expect(s.exact / s.n, `${k}: ${s.worst}`).toBeGreaterThan(0.9);
+      // measured: exp 461/492, expm1 319/342, log 458/468, log1p 448/461, sin 508/513, cos 497/512, tanh 345/356
+      expect(s.exact / s.n, `${k} correctly rounded: ${s.worst}`).toBeGreaterThanOrEqual(CORRECTLY_ROUNDED_FLOOR[k]!);
     }
   });
 
