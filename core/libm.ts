@@ -167,7 +167,7 @@ export function expm1(x: number): number {
   const hxs = x * hfx;
   const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
   const t = 3 - r1 * hfx;
-  let e = hxs * ((r1 - t) / (6 - x * t));
+  const e = hxs * ((r1 - t) / (6 - x * t));
   if (k === 0) return x - (x * e - hxs);
   return expm1Scale(x, e, c, hxs, k);
 }
@@ -385,7 +385,7 @@ const C4 = -2.75573143513906633035e-7;
 const C5 = 2.08757232129817482790e-9;
 const C6 = -1.13596475577881948265e-11;
 const TWO_M27 = fromWords(0x3e400000, 0);
-const PI_4 = fromWords(0x3fe921fb, 0xffffffff) + 0; // |x| ≤ this (high word ≤ 0x3fe921fb): no reduction
+const PI_4 = fromWords(0x3fe921fb, 0xffffffff); // |x| ≤ this (high word ≤ 0x3fe921fb): no reduction
 
 /** sin(x + y) for |x + y| ≤ π/4, y the tail of a reduced argument (`iy` 0: y is 0). */
 function kernelSin(x: number, y: number, iy: number): number {
