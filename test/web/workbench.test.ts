@@ -11,8 +11,8 @@ import { ensureWebBuilt, openWorkbench, readTraceCsv, runPage, staticServer, typ
 // Debian's Chromium: it loads with no console error, runs the bundled example on the digital engine and
 // the analog emulator in its worker, and its numbers are the CLI's: the digital traces bit for bit (the
 // same modules, the WebAssembly kernels included, and the elementary functions of core/libm.ts instead of
-// Chromium's Math.exp/log/sin/cos/tanh, which differ from Node's in the last bit), the analog ones within the
-// solver's tolerance, and the comparison's worst point is the one `nla compare --json` reports.
+// Chromium's Math.exp/log/sin/cos/tanh/pow, which differ from Node's in the last bit), the analog ones too,
+// and the comparison's worst point is the one `nla compare --json` reports.
 
 const DURATION_MS = 150;
 const ex = join(root, 'examples/teacher');
@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     for (const f of Object.keys(args)) expect(inPage.out[f], f).toEqual(node[f]);
   });
 
-  it("gives the analog emulator's traces of the CLI within the solver's tolerance", () => {
+  it("gives the analog emulator's traces of the CLI bit for bit", () => {
     const out = join(tmp, 'analog.csv');
     const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'analog', '--profile', 'ideal', ...cliRun, '--out', out]);
     expect(r.code, r.err).toBe(0);
@@ -123,12 +123,9 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     const web = run.runs.analog!;
     expect(web.names).toEqual(cli.names);
     expect(web.timeMs.length).toBe(cli.timeMs.length);
-    let worst = 0;
-    for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
-    // the same solver on the same circuit, far inside its tolerance (rtol 1e-6 of |u| ≤ 1.5, atol 1e-9; a looser
-    // rtol 1e-4 moves the traces by 3e-6). Not asserted bitwise: the step-size controller's Math.pow remains.
-    console.log(`analog emulator, page against CLI: worst |Δ| = ${worst}`);
-    expect(worst).toBeLessThan(1e-9);
+    // the same solver on the same circuit, and every elementary function (the activation's exp, the step-size
+    // controller's powers) from core/libm: the same bits (with Math.pow they differed by 1.3e-15)
+    for (let c = 0; c < cli.names.length; c++) expect(web.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
   it("compares as nla compare does: the same worst point and verdict", () => {
