@@ -1,3 +1,4 @@
+import * as libm from './libm.js';
 /**
  * Transfer functions ρ (voltage → rate) with their first and second derivatives, evaluated element-wise
  * over a slice of a voltage array. Voltages and rates are dimensionless, as in the paper.
@@ -56,7 +57,7 @@ export function evaluateActivation(
   switch (a.kind) {
     case 'logistic':
       for (let i = start; i < end; i++) {
-        const s = 1 / (1 + Math.exp(-u[i]!));
+        const s = 1 / (1 + libm.exp(-u[i]!));
         const d1 = s * (1 - s);
         if (rho) rho[i] = s;
         if (drho) drho[i] = d1;
@@ -71,7 +72,7 @@ export function evaluateActivation(
       return;
     case 'tanh':
       for (let i = start; i < end; i++) {
-        const t = Math.tanh(u[i]!);
+        const t = libm.tanh(u[i]!);
         const d1 = 1 - t * t;
         if (rho) rho[i] = t;
         if (drho) drho[i] = d1;

@@ -1,9 +1,11 @@
+import * as libm from './libm.js';
 /**
  * Seeded pseudo-random generator (xoshiro128**, seeded through splitmix32).
  *
  * Every random draw in the toolkit comes from one of these, created from a seed that is recorded in the
  * output (spec `seed`, run summaries). The same seed gives the same sequence on every platform: the
- * generator uses only 32-bit integer arithmetic (`Math.imul`, `>>>`), never `Math.random`.
+ * generator uses only 32-bit integer arithmetic (`Math.imul`, `>>>`), never `Math.random`, and the normal draws'
+ * log, sin and cos come from core/libm.ts (bit-identical in every JavaScript engine), not from `Math`.
  */
 export class Rng {
   private s0: number;
@@ -63,9 +65,9 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    this.spare = radius * Math.sin(2 * Math.PI * v);
-    return radius * Math.cos(2 * Math.PI * v);
+    const radius = Math.sqrt(-2 * libm.log(u));
+    this.spare = radius * libm.sin(2 * Math.PI * v);
+    return radius * libm.cos(2 * Math.PI * v);
   }
 
   /** Integer in [0, n). */

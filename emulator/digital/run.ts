@@ -149,7 +149,11 @@ class RunRecorder {
     const w = sm.workspace;
     const { B, N } = sm.layout;
     let c = 0;
-    for (let i = 0; i < B * N; i++) if (w.nudge[i]) c += 0.5 * (w.ustar[i]! - w.u[i]!) ** 2;
+    for (let i = 0; i < B * N; i++) {
+      if (!w.nudge[i]) continue;
+      const d = w.ustar[i]! - w.u[i]!;
+      c += 0.5 * d * d; // d * d, not d ** 2: ** is implementation-approximated (ECMAScript Math.pow)
+    }
     this.costs[s] = this.req.drive.targetChannels ? c / B : NaN;
     if (sm.tMs >= this.transientEnd) this.maxF = Math.max(this.maxF, maxAbs(w.f));
     this.maxU = Math.max(this.maxU, maxAbs(w.u));

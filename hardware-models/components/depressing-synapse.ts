@@ -1,4 +1,5 @@
 import { toModelMs } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * Depressing synapse with a dynamic vesicle pool (theory §6). The pool x ∈ (0, 1] recovers with time
@@ -51,7 +52,7 @@ function release(a: number, x: number, rate: number): number {
  */
 export function poolRecovery(p: DepressingParams, x0: number, rate: number, tS: number): number {
   const xs = poolSteadyState(p, rate);
-  return xs + (x0 - xs) * Math.exp((-(1 + p.d * rate) * tS) / p.recoveryS);
+  return xs + (x0 - xs) * libm.exp((-(1 + p.d * rate) * tS) / p.recoveryS);
 }
 
 /** A population of depressing synapses in model units: τ_rec (model ms), a and d. */

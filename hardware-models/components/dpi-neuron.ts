@@ -1,5 +1,6 @@
 import { thermalVoltageV } from './ekv.js';
 import { toModelMs } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * The differential-pair integrator (DPI; Bartolozzi & Indiveri, "Synaptic dynamics in analog VLSI",
@@ -84,7 +85,7 @@ export function dpiLinearRate(outA: number, inA: number, thresholdA: number, tau
 /** Closed form of the linear regime: I_out(t) after an input step to I_in at t = 0 from I_out(0) = I0, A. */
 export function dpiLinearStepResponse(out0A: number, inA: number, thresholdA: number, tauCurrentA: number, tauS: number, tS: number): number {
   const inf = (thresholdA / tauCurrentA) * inA;
-  return inf + (out0A - inf) * Math.exp(-tS / tauS);
+  return inf + (out0A - inf) * libm.exp(-tS / tauS);
 }
 
 /** The exact equation's steady state I_th (I_in/I_τ − 1) (0 when I_in ≤ I_τ: the output decays), A. */

@@ -1,3 +1,4 @@
+import * as libm from '../../core/libm.js';
 /**
  * The EKV model of a MOS transistor's drain current (Enz, Krummenacher, Vittoz, "An analytical MOS
  * transistor model valid in all regions of operation", Analog Integrated Circuits and Signal Processing
@@ -38,7 +39,7 @@ export function thermalVoltageV(temperatureK: number): number {
 
 /** ln(1 + e^x) without overflow for large x and without losing e^x for very negative x. */
 function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+  return x > 0 ? x + libm.log1p(libm.exp(-x)) : libm.log1p(libm.exp(x));
 }
 
 /** The EKV drain current I_D (A) at gate, source and drain voltages (V, referred to the bulk). */
@@ -54,7 +55,7 @@ export function ekvDrainCurrentA(p: EkvParams, gateV: number, sourceV: number, d
 export function weakInversionCurrentA(p: EkvParams, gateV: number, sourceV: number, drainV: number): number {
   const ut = thermalVoltageV(p.temperatureK);
   const vp = p.kappa * (gateV - p.thresholdV);
-  return p.specificCurrentA * (Math.exp((vp - sourceV) / ut) - Math.exp((vp - drainV) / ut));
+  return p.specificCurrentA * (libm.exp((vp - sourceV) / ut) - libm.exp((vp - drainV) / ut));
 }
 
 /** Strong-inversion saturated limit: I_S ((κ(V_G − V_T0) − V_S)/2U_T)² above pinch-off, 0 below, A. */
@@ -76,5 +77,5 @@ export function lognormalCurrentSigma(kappa: number, thresholdSigmaV: number, te
 
 /** The current factor e^{κ ΔV_T / U_T} of a threshold offset ΔV_T (V) in weak inversion. */
 export function currentMismatchFactor(kappa: number, thresholdOffsetV: number, temperatureK: number): number {
-  return Math.exp((kappa * thresholdOffsetV) / thermalVoltageV(temperatureK));
+  return libm.exp((kappa * thresholdOffsetV) / thermalVoltageV(temperatureK));
 }

@@ -1,4 +1,5 @@
 import { rcTimeConstantS, toModelMs } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * Input low-pass: an RC filter turns an input rate r_in (a voltage source) into the low-passed r̄_in the
@@ -26,7 +27,7 @@ export function inputFilterTauMs(p: InputFilterParams, timeScale: number): numbe
 
 /** Closed form: r̄(t) after the input steps to r at t = 0 from r̄(0) = r̄0 (any time unit of τ). */
 export function inputFilterStepResponse(tau: number, rbar0: number, rate: number, t: number): number {
-  return rate + (rbar0 - rate) * Math.exp(-t / tau);
+  return rate + (rbar0 - rate) * libm.exp(-t / tau);
 }
 
 /** dr̄_j/dt = (r_j − r̄_j)/τ_j for the first `tauMs.length` inputs (per model ms). */

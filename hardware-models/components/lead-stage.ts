@@ -1,4 +1,5 @@
 import { toModelMs } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * Lead stage (differentiating network) that turns a signal x into the prospective x + τ_L dx/dt, with
@@ -66,7 +67,7 @@ export function leadTransfer(p: LeadParams, omega: number): { gain: number; phas
  */
 export function leadRampResponse(p: LeadParams, slope: number, tS: number): number {
   const k = p.leadS / p.poleS;
-  const z = slope * (tS - p.poleS * (1 - Math.exp(-tS / p.poleS)));
+  const z = slope * (tS - p.poleS * (1 - libm.exp(-tS / p.poleS)));
   return k * slope * tS + (1 - k) * z;
 }
 

@@ -1,4 +1,5 @@
 import { timeConstantMs, timeConstantS, voltsToUnits, type ModelUnits } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * Membrane (somatic) compartment: a capacitor C to ground with a leak conductance g_L to the rest level
@@ -57,7 +58,7 @@ export function membraneRate(p: MembraneParams, V: number, currentA: number): nu
 /** Closed form: V(t) after a current step I at t = 0 from V(0) = V0 (no rails reached). */
 export function membraneStepResponse(p: MembraneParams, V0: number, currentA: number, tS: number): number {
   const vInf = p.restV + currentA / p.leakConductanceS;
-  return vInf + (V0 - vInf) * Math.exp(-tS / membraneTauS(p));
+  return vInf + (V0 - vInf) * libm.exp(-tS / membraneTauS(p));
 }
 
 /** A population of membranes in model units: τ (model ms), rest offset θ and rails (units). */

@@ -1,4 +1,5 @@
 import { toModelMs } from '../units.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * How a plastic synapse stores its weight.
@@ -38,7 +39,7 @@ export function weightLeak(leakTauMs: number, w: ArrayLike<number>, dw: Float64A
 /** Closed form of a leaky analog weight under a constant drive a = η ē r̄: w(t) = aτ + (w0 − aτ) e^{−t/τ}. */
 export function leakyWeight(leakTau: number, w0: number, drive: number, t: number): number {
   const wInf = drive * leakTau;
-  return wInf + (w0 - wInf) * Math.exp(-t / leakTau);
+  return wInf + (w0 - wInf) * libm.exp(-t / leakTau);
 }
 
 /**

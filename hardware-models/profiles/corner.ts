@@ -2,6 +2,7 @@ import { didYouMean } from '../../core/did-you-mean.js';
 import { UsageError } from '../../core/errors.js';
 import type { Profile } from './profile.js';
 import { thermalVoltageV } from '../components/ekv.js';
+import * as libm from '../../core/libm.js';
 
 /**
  * An operating corner: where a chip sits in process, supply and temperature, as a shift of every
@@ -126,6 +127,6 @@ export function cornerShift(c: Corner, p: Profile): CornerShift {
 function dpiShift(s: number, p: Profile): Pick<CornerShift, 'dpiTauCurrent' | 'dpiThresholdCurrent' | 'dpiInputCurrent'> {
   const c = p.circuit;
   if (c.kind !== 'translinear') return { dpiTauCurrent: 1, dpiThresholdCurrent: 1, dpiInputCurrent: 1 };
-  const f = (sigmaV: number) => Math.exp((-s * c.kappa * sigmaV) / thermalVoltageV(c.temperatureK));
+  const f = (sigmaV: number) => libm.exp((-s * c.kappa * sigmaV) / thermalVoltageV(c.temperatureK));
   return { dpiTauCurrent: f(c.tauSigmaV), dpiThresholdCurrent: f(c.thresholdSigmaV), dpiInputCurrent: f(c.inputSigmaV) };
 }

@@ -10,8 +10,9 @@ import { ensureWebBuilt, openWorkbench, readTraceCsv, runPage, staticServer, typ
 // The workbench from a static folder (`nla build-web`, served by a plain static server, not `nla serve`) in
 // Debian's Chromium: it loads with no console error, runs the bundled example on the digital engine and
 // the analog emulator in its worker, and its numbers are the CLI's: the digital traces bit for bit (the
-// same modules, the WebAssembly kernels included), the analog ones within the solver's tolerance, and the
-// comparison's worst point is the one `nla compare --json` reports.
+// same modules, the WebAssembly kernels included, and the elementary functions of core/libm.ts instead of
+// Chromium's Math.exp/log/sin/cos/tanh/pow, which differ from Node's in the last bit), the analog ones too,
+// and the comparison's worst point is the one `nla compare --json` reports.
 
 const DURATION_MS = 150;
 const ex = join(root, 'examples/teacher');
@@ -51,10 +52,8 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
   });
 
   it("gives the digital engine's traces of the CLI bit for bit (a network whose arithmetic is IEEE-exact)", async () => {
-    // Math.exp, log, sin, cos… of Chromium's V8 and Node 20's differ in the last bit for some arguments (the
-    // logistic's exp, the normal draws' log and cos), so the exact check runs the example with the hard sigmoid
-    // and uniform initial weights (+ − × ÷ √ only): the same modules and kernels in the same arithmetic must
-    // then give the same bits. The files are loaded by URL.
+    // The example with the hard sigmoid and uniform initial weights (+ − × ÷ √ only, no elementary function):
+    // the same modules and kernels in the same arithmetic must give the same bits. The files are loaded by URL.
     const spec = JSON.parse(readFileSync(join(ex, 'network.json'), 'utf8')) as Record<string, unknown>;
     mkdirSync(join(tmp, 'site/variant'), { recursive: true });
     writeFileSync(join(tmp, 'site/variant/network.json'), JSON.stringify({ ...spec, activation: 'hard-sigmoid', init: { distribution: 'uniform', low: -0.5, high: 0.5 } }));
@@ -71,7 +70,9 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     for (let c = 0; c < cli.names.length; c++) expect(web.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
-  it("gives the digital engine's traces of the CLI for the logistic example up to the last bits of Math.exp", () => {
+  it("gives the digital engine's traces of the CLI bit for bit for the logistic example (libm's exp, normal weight draws)", () => {
+    // the bundled example: logistic hidden layer (exp) and normal initial weights drawn by Box–Muller (log, sin,
+    // cos) from seed 1. With Math.exp and Math.log/cos, Chromium 156 and Node 20 differed here by up to 1e-12.
     const out = join(tmp, 'digital-logistic.csv');
     const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'digital', '--dt', '0.1ms', ...cliRun, '--out', out]);
     expect(r.code, r.err).toBe(0);
@@ -79,13 +80,42 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     const web = run.runs.digital!;
     expect(web.names).toEqual(cli.names);
     expect(web.timeMs).toEqual(cli.timeMs);
-    let worst = 0;
-    for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
-    // a last-bit difference (2.2e-16 relative) carried through 1500 Euler steps of a contracting system
-    expect(worst).toBeLessThan(1e-12);
+    // toEqual on numbers is exact (Object.is): every sample equal, not close
+    for (let c = 0; c < cli.names.length; c++) expect(web.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
-  it("gives the analog emulator's traces of the CLI within the solver's tolerance", () => {
+  it("evaluates core/libm's functions to the same bits in Chromium as in Node (10 500 arguments)", async () => {
+    const bits = new DataView(new ArrayBuffer(8));
+    const hex = (x: number): string => (bits.setFloat64(0, x), bits.getBigUint64(0).toString(16).padStart(16, '0'));
+    let s = 20261206;
+    const r = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const args: Record<string, number[]> = {
+      exp: Array.from({ length: 1500 }, (_, i) => (i % 2 ? -745 + 1455 * r() : (r() - 0.5) * 20)),
+      expm1: Array.from({ length: 1000 }, () => (r() - 0.5) * 10 ** (4 * r() - 3)),
+      log: Array.from({ length: 1500 }, () => 10 ** (600 * r() - 300)),
+      log1p: Array.from({ length: 1000 }, () => -1 + 10 ** (6 * r() - 5)),
+      sin: Array.from({ length: 2000 }, (_, i) => (r() - 0.5) * 10 ** (i % 4 === 3 ? 300 * r() : 4)),
+      cos: Array.from({ length: 2000 }, (_, i) => (r() - 0.5) * 10 ** (i % 4 === 3 ? 300 * r() : 4)),
+      tanh: Array.from({ length: 1500 }, () => (r() - 0.5) * 50),
+    };
+    const libm = (await import('../../core/libm.js')) as unknown as Record<string, (x: number) => number>;
+    const node = Object.fromEntries(Object.entries(args).map(([f, xs]) => [f, xs.map((x) => hex(libm[f]!(x)))]));
+    const inPage = (await page.evaluate(`(async (args) => {
+      const libm = await System.import('nla/core/libm.js');
+      const v = new DataView(new ArrayBuffer(8));
+      const hex = (x) => (v.setFloat64(0, x), v.getBigUint64(0).toString(16).padStart(16, '0'));
+      const out = {}, mathDiffers = {};
+      for (const [f, xs] of Object.entries(args)) {
+        out[f] = xs.map((x) => hex(libm[f](x)));
+        mathDiffers[f] = xs.filter((x) => !Object.is(libm[f](x), Math[f](x))).length;
+      }
+      return { out, mathDiffers };
+    })(${JSON.stringify(args)})`)) as { out: Record<string, string[]>; mathDiffers: Record<string, number> };
+    console.log(`Chromium's Math against core/libm (arguments differing / total): ${Object.entries(inPage.mathDiffers).map(([f, n]) => `${f} ${n}/${args[f]!.length}`).join(', ')}`);
+    for (const f of Object.keys(args)) expect(inPage.out[f], f).toEqual(node[f]);
+  });
+
+  it("gives the analog emulator's traces of the CLI bit for bit", () => {
     const out = join(tmp, 'analog.csv');
     const r = nla(['simulate', join(ex, 'network.json'), '--engine', 'analog', '--profile', 'ideal', ...cliRun, '--out', out]);
     expect(r.code, r.err).toBe(0);
@@ -93,11 +123,9 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     const web = run.runs.analog!;
     expect(web.names).toEqual(cli.names);
     expect(web.timeMs.length).toBe(cli.timeMs.length);
-    let worst = 0;
-    for (let c = 0; c < cli.names.length; c++) for (let i = 0; i < cli.timeMs.length; i++) worst = Math.max(worst, Math.abs(web.columns[c]![i]! - cli.columns[c]![i]!));
-    // the same solver on the same circuit: only the last bits of Math.exp differ (see above), far inside the
-    // solver's tolerance (rtol 1e-6 of |u| ≤ 1.5, atol 1e-9); a looser rtol 1e-4 moves the traces by 3e-6
-    expect(worst).toBeLessThan(1e-9);
+    // the same solver on the same circuit, and every elementary function (the activation's exp, the step-size
+    // controller's powers) from core/libm: the same bits (with Math.pow they differed by 1.3e-15)
+    for (let c = 0; c < cli.names.length; c++) expect(web.columns[c], cli.names[c]).toEqual(cli.columns[c]);
   });
 
   it("compares as nla compare does: the same worst point and verdict", () => {

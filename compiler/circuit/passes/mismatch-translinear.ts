@@ -3,6 +3,7 @@ import { lognormalCurrentSigma } from '../../../hardware-models/components/ekv.j
 import type { DpiHalfParams } from '../../../hardware-models/components/dpi-neuron.js';
 import type { Profile } from '../../../hardware-models/profiles/profile.js';
 import type { CircuitIR } from '../ir.js';
+import * as libm from '../../../core/libm.js';
 
 /** The device classes of a DPI pair whose currents mismatch: the leak bias I_τ, the threshold I_th, the input stage. */
 export const DPI_MISMATCH_CLASSES = ['tau', 'threshold', 'input'] as const;
@@ -38,7 +39,7 @@ export function translinearMismatch(ir: CircuitIR, p: Profile, root: Rng, sample
       for (const half of [dpi.plus, dpi.minus]) {
         const x = sigmaLn * rng.normal();
         (samples[`DPI ${cls} current (ln)`] ??= []).push(x);
-        half[FIELD[cls]] *= Math.exp(x);
+        half[FIELD[cls]] *= libm.exp(x);
       }
     }
   }
@@ -59,7 +60,7 @@ function synapseCurrentMismatch(ir: CircuitIR, kappa: number, sigmaV: number, te
         if (row[j] === 0) continue;
         const x = sigmaLn * rng.normal();
         (samples['synapse weight current (ln)'] ??= []).push(x);
-        row[j]! *= Math.exp(x);
+        row[j]! *= libm.exp(x);
       }
     }
   }

@@ -1,3 +1,4 @@
+import * as libm from '../../../core/libm.js';
 import type { OdeSystem, SolverTraits } from './ode.js';
 
 /** A controller's verdict on an attempted step, and the step to try next. */
@@ -105,10 +106,10 @@ export class PIController implements StepSizeController {
     if (!Number.isFinite(norm)) return { accept: false, hNext: this.retryNonFinite(h) ?? 0 }; // the loop reports a collapsed step
     if (norm > 1) {
       this.rejectedLast = true;
-      return { accept: false, hNext: h * Math.max(facMin, safety * Math.pow(norm, -beta1)) };
+      return { accept: false, hNext: h * Math.max(facMin, safety * powDeterministic(norm, -beta1)) };
     }
-    let grow = safety * Math.pow(Math.max(norm, 1e-10), -beta1);
-    if (beta2) grow *= Math.pow(this.prevNorm, beta2);
+    let grow = safety * powDeterministic(Math.max(norm, 1e-10), -beta1);
+    if (beta2) grow *= powDeterministic(this.prevNorm, beta2);
     const fac = Math.min(this.o.holdAfterReject && this.rejectedLast ? 1 : facMax, Math.max(facMin, grow));
     const hNext = Math.min(h * fac, this.hMax);
     if (!endsSegment) this.h = hNext;
@@ -151,4 +152,13 @@ export function initialStep(y: Float64Array, f0: Float64Array, rtol: number, ato
   let h = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
   h = Math.min(h, span, hMax);
   return Math.max(h, 1e-12 * Math.max(1, Math.abs(t0)));
+}
+
+/**
+ * x^y for x > 0 as e^(y ln x) through core/libm: a few ulp from the correctly rounded power, which a step-size
+ * factor does not notice, but the same bits in every JavaScript engine (Math.pow is implementation-approximated,
+ * and Chromium's and Node's differ: the page's analog traces then drifted from the CLI's by 1e-15).
+ */
+function powDeterministic(x: number, y: number): number {
+  return libm.exp(y * libm.log(x));
 }

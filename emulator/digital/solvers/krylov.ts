@@ -1,3 +1,4 @@
+import * as libm from '../../../core/libm.js';
 /**
  * Preconditioned Krylov iterations on stacked batch vectors, used by the layered solver when ρ'' ≠ 0
  * (the exactly solvable M = ÃA + βP is the preconditioner of J = M − C).
@@ -83,7 +84,7 @@ export function gmres(apply: Op, precond: Op, b: Float64Array, x: Float64Array, 
         h[j + 1] = -sn[j]! * h[j]! + cs[j]! * h[j + 1]!;
         h[j] = t;
       }
-      const d = Math.hypot(h[k]!, h[k + 1]!);
+      const d = libm.hypot(h[k]!, h[k + 1]!);
       cs.push(h[k]! / d);
       sn.push(h[k + 1]! / d);
       h[k] = d;
