@@ -6,7 +6,7 @@
  * blocks, so a shared machine's load hits both alike; it reports each build's median and the median of the
  * per-block ratios. Prints one JSON line.
  *
- *   node dist/bench/libm.js [--reps 9] [--against /path/to/other/dist]
+ *   npm run bench:libm -- [--reps 9] [--against /path/to/other/dist]
  */
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
