@@ -14,6 +14,7 @@ export function simulatorRequest(req: RunRequest) {
     ...(req.sampleEveryMs !== undefined ? { sampleEveryMs: req.sampleEveryMs } : {}),
     ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
     ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
+    ...(req.onTraces ? { onTraces: req.onTraces } : {}),
     onFailure: 'return' as const,
   };
 }

@@ -69,6 +69,12 @@ export interface RunRequest {
   weightsEveryMs: number | undefined;
   /** Called now and then with the fraction done, for progress on long runs. */
   onProgress?: (fraction: number, tMs: number) => void;
+  /**
+   * Called with the run's table as it fills, right after each progress report, by engines that record as
+   * they go (digital, analog): rows below `traces.rows` are final. The callee reads, never writes, and
+   * copies what it keeps. Engines that get their rows at the end (spice, board) do not call it.
+   */
+  onTraces?: (traces: TraceTable) => void;
 }
 
 /** A run that could not go on: what happened, when (model ms) and where (a neuron or circuit node). */

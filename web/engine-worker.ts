@@ -44,11 +44,22 @@ export async function runJob(job: WorkerJob): Promise<void> {
     const runs: WebRun[] = [];
     for (const req of job.runs) {
       let last = -1;
-      const run = await runWebEngine(withPlugin(req, plugin), (fraction) => {
-        if (Number.isFinite(fraction) && fraction - last < 0.02 && fraction < 1) return;
-        last = fraction;
-        post({ type: 'progress', id: job.id, engine: req.engine, fraction });
-      });
+      let sent = 0;
+      const run = await runWebEngine(
+        withPlugin(req, plugin),
+        (fraction) => {
+          if (Number.isFinite(fraction) && fraction - last < 0.02 && fraction < 1) return;
+          last = fraction;
+          post({ type: 'progress', id: job.id, engine: req.engine, fraction });
+        },
+        undefined,
+        (t) => {
+          // the rows recorded since the last report, so the page draws the traces while the engine runs
+          if (t.rows <= sent) return;
+          post({ type: 'rows', id: job.id, engine: req.engine, names: [...t.names], from: sent, timeMs: t.time().slice(sent), columns: t.names.map((_, i) => t.columnAt(i).slice(sent)) });
+          sent = t.rows;
+        },
+      );
       runs.push(run);
       post({ type: 'run', id: job.id, run: resultOf(run) });
     }

@@ -22,6 +22,8 @@ export interface PageResult {
   runs: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; summary: Record<string, unknown>; failure: RunResult['failure'] }>;
   comparison: WebComparison | null;
   plugin: { name: string; url: string; kinds: string[] } | null;
+  /** The rows that arrived while each engine ran (plotted as they came), and the row count after each delivery. */
+  live: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; rowsAfter: number[] }>;
 }
 
 const el = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -35,6 +37,18 @@ worker.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
 
 function setStatus(text: string): void {
   el('status').textContent = text;
+}
+
+/** Appends rows of a run still going and redraws its plot (the final plot replaces it when the run ends). */
+function showRows(result: PageResult, m: Extract<WorkerReply, { type: 'rows' }>): void {
+  const live = (result.live[m.engine] ??= { names: m.names, timeMs: [], columns: m.names.map(() => []), rowsAfter: [] });
+  if (m.from !== live.timeMs.length) throw new Error(`internal: rows of ${m.engine} from ${m.from}, the page holds ${live.timeMs.length}`);
+  live.timeMs.push(...m.timeMs);
+  m.columns.forEach((c, i) => live.columns[i]!.push(...c));
+  live.rowsAfter.push(live.timeMs.length);
+  const u = live.names.map((name, i) => ({ name, values: live.columns[i]! })).filter((s) => s.name.startsWith('u:'));
+  plotSeries(plotHost(el('plots'), m.engine), `${m.engine} engine (u), running: ${live.timeMs.length} rows`, live.timeMs, u);
+  firstPlotMs ??= performance.now();
 }
 
 function showRun(run: RunResult): void {
@@ -72,6 +86,8 @@ function onReply(m: WorkerReply): void {
     // the spice engine's WebAssembly ngspice reports no progress: a heartbeat with fraction NaN
     if (Number.isFinite(m.fraction)) el<HTMLProgressElement>(`progress-${m.engine}`).value = m.fraction;
     setStatus(`running ${m.engine}${Number.isFinite(m.fraction) ? `: ${(100 * m.fraction).toFixed(0)} %` : '…'}`);
+  } else if (m.type === 'rows') {
+    showRows(pending.result, m);
   } else if (m.type === 'run') {
     const r = m.run;
     pending.result.runs[r.engine] = { names: r.names, timeMs: [...r.timeMs], columns: r.columns.map((c) => [...c]), summary: r.summary, failure: r.failure };
@@ -97,7 +113,7 @@ async function run(p: RunParameters = {}): Promise<PageResult> {
   const job = await jobFromForm(nextId++, p);
   await workerReady;
   return new Promise<PageResult>((resolve, reject) => {
-    pending = { id: job.id, result: { runs: {}, comparison: null, plugin: null }, resolve, reject };
+    pending = { id: job.id, result: { runs: {}, comparison: null, plugin: null, live: {} }, resolve, reject };
     worker.postMessage(job);
   });
 }

@@ -65,9 +65,10 @@ function factoryOf(name: string): EngineFactory {
 
 /**
  * Runs one engine; `onProgress(fraction, tMs)` as the engine reports it; `prepare` sees the engine before it
- * runs (the page gives the board engine its Web Serial line there).
+ * runs (the page gives the board engine its Web Serial line there); `onTraces` gets the table as it fills
+ * (RunRequest.onTraces: the digital and analog engines).
  */
-export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: number, tMs: number) => void, prepare?: (engine: Engine) => void): Promise<WebRun> {
+export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: number, tMs: number) => void, prepare?: (engine: Engine) => void, onTraces?: (traces: TraceTable) => void): Promise<WebRun> {
   const factory = factoryOf(req.engine);
   if (!(req.durationMs > 0)) throw new UsageError(`duration: expected a positive time in ms, got ${req.durationMs}`);
   const spec = loadSpecFile(req.spec);
@@ -81,6 +82,6 @@ export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: nu
   prepare?.(engine);
   const drive = driveFromFiles(engine.graph, { input: req.input, stimulus: req.stimulus, interp: req.interp ?? 'step', events: req.events, target: req.target, targetInterp: req.targetInterp ?? 'step' });
   const probes = parseProbes(req.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
-  const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress });
+  const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress, ...(onTraces ? { onTraces } : {}) });
   return { engine: engine.name, network: engine.graph.name, traces: out.traces, summary: { ...out.summary }, failure: out.failure ? { what: out.failure.what, timeMs: out.failure.timeMs } : null };
 }

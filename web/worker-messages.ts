@@ -27,6 +27,8 @@ export type WorkerReply =
   | { type: 'ready' }
   /** `fraction` NaN: a heartbeat from an engine that reports no progress (the spice engine's WebAssembly ngspice). */
   | { type: 'progress'; id: number; engine: string; fraction: number }
+  /** Rows `from` … `from + timeMs.length − 1` of a run still going (the digital and analog engines), in order. */
+  | { type: 'rows'; id: number; engine: string; names: string[]; from: number; timeMs: Float64Array; columns: Float64Array[] }
   | { type: 'run'; id: number; run: RunResult }
   | { type: 'done'; id: number; comparison: WebComparison | null; plugin: { name: string; url: string; kinds: string[] } | null }
   | { type: 'error'; id: number; message: string };

@@ -61,6 +61,8 @@ export interface AnalogRunRequest {
   /** A numerical failure: thrown (default), or returned with everything recorded before it. */
   onFailure?: 'throw' | 'return';
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
+  /** Called right after each progress report with the table as recorded so far (RunRequest.onTraces). */
+  onTraces?: (traces: TraceTable) => void;
 }
 
 export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs' | 'solver'> {
@@ -202,7 +204,7 @@ export class AnalogSimulator {
       sys.segmentEnd = breaks[0] ?? Infinity;
       this.check(recorder.at(t0, y));
       snapshots.at(t0, y);
-      maxU = this.integrateSegments(y, t0, breaks, recorder, snapshots, this.progress(req, t0, tEnd, start, stepsBefore));
+      maxU = this.integrateSegments(y, t0, breaks, recorder, snapshots, this.progress(req, recorder, t0, tEnd, start, stepsBefore));
       snapshots.final(tEnd, y);
       this.tMs = tEnd;
     } catch (e) {
@@ -298,14 +300,15 @@ export class AnalogSimulator {
     if (fail) throw new NumericalError(fail.what, fail.timeMs, fail.component, fail.hint ?? failureHint(this.solverName));
   }
 
-  private progress(req: AnalogRunRequest, t0: number, tEnd: number, start: number, stepsBefore: number): (t: number) => void {
+  private progress(req: AnalogRunRequest, recorder: AnalogRecorder, t0: number, tEnd: number, start: number, stepsBefore: number): (t: number) => void {
     let lastReport = start;
     return (t) => {
-      if (!req.onProgress) return;
+      if (!req.onProgress && !req.onTraces) return;
       const now = performance.now();
       if (now - lastReport <= 500) return;
       lastReport = now;
-      req.onProgress((t - t0) / (tEnd - t0), t, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));
+      req.onProgress?.((t - t0) / (tEnd - t0), t, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));
+      req.onTraces?.(recorder.traces);
     };
   }
 

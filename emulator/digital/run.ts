@@ -21,6 +21,8 @@ export interface DigitalRunRequest {
   onFailure?: 'throw' | 'return';
   /** Called about twice a second of wall time with the fraction done. */
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
+  /** Called right after each progress report with the table as recorded so far (RunRequest.onTraces). */
+  onTraces?: (traces: TraceTable) => void;
 }
 
 export interface WeightSnapshot {
@@ -69,7 +71,8 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
   const dt = sim.options.dtMs;
   const steps = wholeSteps(req.durationMs, dt);
   const rec = new RunRecorder(sim, req, steps);
-  const progress = new ProgressClock(req.onProgress, steps);
+  const report = req.onProgress || req.onTraces ? (f: number, t: number, sps: number) => (req.onProgress?.(f, t, sps), req.onTraces?.(rec.traces)) : undefined;
+  const progress = new ProgressClock(report, steps);
   let failure: NumericalError | null = null;
   let done = 0;
   try {

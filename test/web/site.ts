@@ -66,6 +66,8 @@ export interface PageRun {
   runs: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; summary: Record<string, unknown>; failure: unknown }>;
   comparison: { summary: Record<string, number | string>; verdict: { status: string; text: string; maxAbs: number | null; probe: string | null } } | null;
   plugin: { name: string; url: string } | null;
+  /** Rows delivered while each engine ran, and the row count after each delivery. */
+  live: Record<string, { names: string[]; timeMs: number[]; columns: number[][]; rowsAfter: number[] }>;
 }
 
 /** Runs the page with these parameters (web/page-inputs.ts RunParameters). */

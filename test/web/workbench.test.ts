@@ -138,4 +138,22 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
     expect(Math.abs(web.verdict.maxAbs! - cli.verdict.maxAbs)).toBeLessThan(1e-9);
     expect(web.summary['probes compared']).toBe(cli.summary['probes compared']);
   });
+
+  it('draws the traces while the engines run: rows in order, each delivery final, together the whole run', async () => {
+    // long enough for several progress reports (about two a second of wall time) on each engine
+    const long = await runPage(page, { source: 'example', durationMs: 4000, dtMs: 0.1, profile: 'ideal', seed: 1, learn: false, pluginUrl: null });
+    for (const engine of ['digital', 'analog']) {
+      const live = long.live[engine]!;
+      const final = long.runs[engine]!;
+      expect(live, engine).toBeDefined();
+      expect(live.rowsAfter.length, engine).toBeGreaterThanOrEqual(2);
+      for (let k = 1; k < live.rowsAfter.length; k++) expect(live.rowsAfter[k]!, engine).toBeGreaterThan(live.rowsAfter[k - 1]!);
+      expect(live.rowsAfter.at(-1)!, engine).toBeLessThan(final.timeMs.length);
+      const n = live.timeMs.length;
+      expect(live.names).toEqual(final.names);
+      expect(live.timeMs).toEqual(final.timeMs.slice(0, n));
+      for (let c = 0; c < final.names.length; c++) expect(live.columns[c], final.names[c]).toEqual(final.columns[c]!.slice(0, n));
+    }
+    expect(errors).toEqual([]);
+  });
 });
