@@ -29,6 +29,8 @@ export interface SerialBridgeOptions {
   openTimeoutMs?: number;
   /** Opens the device (default: SerialTransport.openWithRetry). */
   openDevice?: (device: string, baud: number, timeoutMs: number) => Promise<ByteTransport>;
+  /** Page origins allowed besides this server's own (default none: only the workbench `nla serve` serves). */
+  allowOrigin?: (origin: string) => boolean;
   /** Sees every chunk crossing the bridge (`'toDevice'` from the page, `'toPage'` from the device); returns what to pass on (null: nothing). */
   tap?: (dir: 'toDevice' | 'toPage', chunk: Uint8Array) => Uint8Array | null;
 }
@@ -56,6 +58,7 @@ export function acceptKey(key: string): string {
 class BridgeConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
+  private lineClosed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: Duplex,
@@ -77,7 +80,8 @@ class BridgeConnection {
 
   /** Frames from the page: binary to the device, ping answered, close answered and ended. */
   private received(d: Buffer): void {
-    const { frames, rest, error } = decodeFrames(Buffer.concat([this.buffered, d]));
+    if (this.closed) return;
+    const { frames, rest, error, code } = decodeFrames(Buffer.concat([this.buffered, d]));
     this.buffered = rest;
     for (const f of frames) {
       if (f.opcode === OPCODE.binary || f.opcode === OPCODE.continuation) {
@@ -87,26 +91,55 @@ class BridgeConnection {
           void this.line.drain().then(() => this.socket.resume());
         }
       } else if (f.opcode === OPCODE.ping) this.socket.write(encodeFrame(OPCODE.pong, f.payload));
-      else if (f.opcode === OPCODE.close) return this.end(1000, 'closed by the page');
-      else if (f.opcode === OPCODE.text) return this.end(1003, 'the bridge carries binary messages only');
+      else if (f.opcode === OPCODE.close) return void this.end(1000, 'closed by the page');
+      else if (f.opcode === OPCODE.text) return void this.end(1003, 'the bridge carries binary messages only');
     }
-    if (error) this.end(1002, error);
+    if (error) void this.end(code ?? 1002, error);
   }
 
-  /** Ends the connection once: a close frame when `code` is given (else the socket is just dropped), the device closed. */
-  end(code: number | null, reason: string): void {
-    if (this.closed) return;
+  /**
+   * Ends the connection once: a close frame when `code` is given (else the socket is just dropped), the
+   * device closed; resolves when the device is closed.
+   */
+  end(code: number | null, reason: string): Promise<void> {
+    if (this.closed) return this.lineClosed;
     this.closed = true;
     if (code !== null && !this.socket.destroyed) {
-      const text = Buffer.from(reason).subarray(0, 120);
+      const text = utf8Prefix(reason, 120);
       const body = Buffer.alloc(2 + text.length);
       body.writeUInt16BE(code, 0);
       text.copy(body, 2);
       this.socket.end(encodeFrame(OPCODE.close, body));
     } else this.socket.destroy();
-    void this.line.close().catch(() => {});
+    this.lineClosed = this.line.close().catch(() => {});
     this.onEnd();
+    return this.lineClosed;
   }
+}
+
+/** The longest prefix of `text` in at most `max` bytes of UTF-8 that ends on a whole character. */
+function utf8Prefix(text: string, max: number): Buffer {
+  const b = Buffer.from(text);
+  if (b.length <= max) return b;
+  let n = max;
+  while (n > 0 && (b[n]! & 0xc0) === 0x80) n--; // b[n] continues a character: cut before that character
+  return b.subarray(0, n);
+}
+
+/**
+ * Null when the upgrade comes from the workbench served by `server` itself (its Host is the loopback
+ * address and port it listens on, and the Origin, when sent, is the same), else why not: a WebSocket
+ * is not bound by the same-origin policy, and DNS rebinding can put any name on 127.0.0.1.
+ */
+function sameServer(req: IncomingMessage, server: Server, allowOrigin: SerialBridgeOptions['allowOrigin']): string | null {
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : null;
+  const hosts = port === null ? [] : [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  const host = req.headers.host ?? '';
+  if (!hosts.includes(host)) return `the bridge serves only pages of this server (Host ${hosts[0] ?? '?'}), not Host '${host}'\n`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`) && !allowOrigin?.(origin)) return `the bridge serves only pages of this server (http://${host}), not a page of ${origin}\n`;
+  return null;
 }
 
 /** Refuses an upgrade with an HTTP status and a line of text. */
@@ -123,8 +156,14 @@ export function attachSerialBridge(server: Server, o: SerialBridgeOptions): Seri
   let closing = false;
   let connections = 0;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node leaves an upgraded socket without an error listener: a page resetting it would end the server
+    socket.on('error', () => socket.destroy());
     void (async () => {
       const key = req.headers['sec-websocket-key'];
+      // any page in the browser may open a WebSocket to loopback: only the workbench's own origin may drive the device
+      const local = sameServer(req, server, o.allowOrigin);
+      if (local !== null) return refuse(socket, '403 Forbidden', local);
+      if (req.headers['sec-websocket-version'] !== '13') return refuse(socket, '426 Upgrade Required', 'expected WebSocket version 13\n');
       if (new URL(req.url ?? '/', 'http://x').pathname !== path) return refuse(socket, '404 Not Found', `no bridge at ${req.url}; it is at ${path}\n`);
       if (typeof key !== 'string' || String(req.headers.upgrade).toLowerCase() !== 'websocket') return refuse(socket, '400 Bad Request', 'expected a WebSocket upgrade\n');
       if (busy || closing) return refuse(socket, '409 Conflict', `${o.device} is in use by another page\n`);
@@ -136,9 +175,10 @@ export function attachSerialBridge(server: Server, o: SerialBridgeOptions): Seri
         busy = false;
         return refuse(socket, '503 Service Unavailable', `cannot open ${o.device}: ${(e as Error).message}\n`);
       }
-      if (socket.destroyed) {
+      if (socket.destroyed || closing) {
         busy = false;
-        return void line.close().catch(() => {});
+        void line.close().catch(() => {});
+        return closing ? refuse(socket, '503 Service Unavailable', 'the bridge is stopping\n') : undefined;
       }
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(key)}\r\n\r\n`);
       connections++;
@@ -159,7 +199,7 @@ export function attachSerialBridge(server: Server, o: SerialBridgeOptions): Seri
     cut: async () => current?.end(null, ''),
     close: async () => {
       closing = true;
-      current?.end(1001, 'the bridge is stopping');
+      await current?.end(1001, 'the bridge is stopping');
     },
   };
 }

@@ -1,8 +1,11 @@
 /**
  * WebSocket frames (RFC 6455 §5) as the serial bridge's server side needs them: frames from a client are
  * masked and decoded here; frames to a client are written unmasked. No extensions, no fragmentation on
- * the way out; messages of any length up to 2^53 bytes.
+ * the way out; frames from a client of at most MAX_FRAME_BYTES.
  */
+
+/** The largest frame the bridge takes from a page (the page's writes are a few kB; more is refused, 1009). */
+export const MAX_FRAME_BYTES = 1 << 20;
 
 /** The opcodes the bridge knows. */
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
@@ -30,18 +33,26 @@ export function encodeFrame(opcode: number, payload: Uint8Array): Buffer {
   return Buffer.concat([head, payload]);
 }
 
+const KNOWN_OPCODES: readonly number[] = Object.values(OPCODE);
+
 /**
  * The complete frames at the start of `buf` and the bytes left over (a frame not yet complete). A frame
- * from a client that is not masked is a protocol error (RFC 6455 §5.1): `error` says so and decoding stops.
+ * the bridge cannot take stops decoding with `error` (and the close code to send): not masked, reserved
+ * bits set (no extension was agreed), an unknown opcode, a control frame longer than 125 bytes or
+ * fragmented (RFC 6455 §5.1–5.5): 1002; longer than MAX_FRAME_BYTES: 1009.
  */
-export function decodeFrames(buf: Buffer): { frames: WsFrame[]; rest: Buffer; error: string | null } {
+export function decodeFrames(buf: Buffer): { frames: WsFrame[]; rest: Buffer; error: string | null; code?: number } {
   const frames: WsFrame[] = [];
   let at = 0;
   for (;;) {
     if (buf.length - at < 2) break;
     const b0 = buf[at]!;
     const b1 = buf[at + 1]!;
-    if (!(b1 & 0x80)) return { frames, rest: Buffer.alloc(0), error: 'a frame from the page was not masked' };
+    const opcode = b0 & 0x0f;
+    const fail = (error: string, code = 1002) => ({ frames, rest: Buffer.alloc(0), error, code });
+    if (!(b1 & 0x80)) return fail('a frame from the page was not masked');
+    if (b0 & 0x70) return fail('a frame from the page has reserved bits set (no extension was agreed)');
+    if (!KNOWN_OPCODES.includes(opcode)) return fail(`a frame from the page has the unknown opcode ${opcode}`);
     let len = b1 & 0x7f;
     let p = at + 2;
     if (len === 126) {
@@ -50,13 +61,17 @@ export function decodeFrames(buf: Buffer): { frames: WsFrame[]; rest: Buffer; er
       p += 2;
     } else if (len === 127) {
       if (buf.length - p < 8) break;
-      len = Number(buf.readBigUInt64BE(p));
+      const n = buf.readBigUInt64BE(p);
+      if (n > BigInt(MAX_FRAME_BYTES)) return fail(`a frame from the page of ${n} bytes, more than ${MAX_FRAME_BYTES}`, 1009);
+      len = Number(n);
       p += 8;
     }
+    if (len > MAX_FRAME_BYTES) return fail(`a frame from the page of ${len} bytes, more than ${MAX_FRAME_BYTES}`, 1009);
+    if (opcode & 0x8 && (len > 125 || !(b0 & 0x80))) return fail('a control frame from the page is fragmented or longer than 125 bytes');
     if (buf.length - p < 4 + len) break;
     const mask = buf.subarray(p, p + 4);
     const payload = Uint8Array.from(buf.subarray(p + 4, p + 4 + len), (v, i) => v ^ mask[i & 3]!);
-    frames.push({ opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, payload });
+    frames.push({ opcode, fin: (b0 & 0x80) !== 0, payload });
     at = p + 4 + len;
   }
   return { frames, rest: buf.subarray(at), error: null };
