@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
 import type { ParamValue, SweepFile, SweepPoint } from './sweep-file.js';
-import { toolkitPackage } from '../core/package-info.js';
+import { toolkitIdentity } from '../core/package-info.js';
 import { sideFiles } from './side-files.js';
 import { outputValueIndexes } from './job-artifacts.js';
 
@@ -26,37 +24,11 @@ export interface SweepJob {
   version: string;
 }
 
-/** The folders of the built toolkit whose code decides a command's result (dist/bench and dist/test do not). */
-export const CODE_FOLDERS = ['api', 'cli', 'compiler', 'core', 'emulator', 'experiments', 'hardware-models', 'host', 'report', 'sweep'];
-
 /**
- * The toolkit's identity, part of every job's hash and checked by every queue worker: the package version
- * and the first 12 hex digits of a fingerprint of the code that runs, the sha256 over the sorted relative
- * paths and contents of every `.js` file in CODE_FOLDERS of the build (dist/). The version alone stays the
- * same from commit to commit, so a fixed engine would otherwise reuse results of the broken one.
+ * The toolkit's identity (core/package-info.ts `toolkitIdentity`: the version and a fingerprint of the built
+ * code), part of every job's hash and checked by every queue worker.
  */
-let identity: string | undefined;
-export function toolkitVersion(): string {
-  if (identity !== undefined) return identity;
-  // dist/sweep/job.js → dist/; sweep/job.ts run from source → the repository root
-  const distDir = fileURLToPath(new URL('../', import.meta.url));
-  identity = `${toolkitPackage().version}+${codeFingerprint(distDir).slice(0, 12)}`;
-  return identity;
-}
-
-/** sha256 over `path NUL sha256(contents) LF` of every .js file under dir's CODE_FOLDERS, sorted by path. */
-export function codeFingerprint(dir: string): string {
-  const files: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (e.name.endsWith('.js')) files.push(r);
-    }
-  };
-  for (const f of CODE_FOLDERS) if (existsSync(join(dir, f))) walk(f);
-  return sha256(files.sort().map((f) => `${f}\0${sha256(readFileSync(join(dir, f)))}\n`).join(''));
-}
+export const toolkitVersion = toolkitIdentity;
 
 /** The arguments one point adds: `--opt value`, a bare flag for true, nothing for false. */
 export function pointArgs(point: SweepPoint): string[] {

@@ -40,8 +40,14 @@ function stopOnSignals(quiet: boolean): { signal: NodeJS.Signals | null; release
     },
   };
   function onSignal(sig: NodeJS.Signals): void {
-    if (state.signal === null && !quiet) process.stderr.write(`\nnla: ${sig}: writing a checkpoint at the end of this presentation, then stopping\n`);
-    state.signal ??= sig;
+    if (state.signal !== null) {
+      // a second signal: stop now, without waiting for the checkpoint (the last one written stands)
+      state.release();
+      process.kill(process.pid, sig);
+      return;
+    }
+    if (!quiet) process.stderr.write(`\nnla: ${sig}: writing a checkpoint at the end of this presentation, then stopping (send it again to stop at once)\n`);
+    state.signal = sig;
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -90,16 +96,17 @@ export function registerExperiment(program: Command): void {
       const t0 = performance.now();
       let lastPrint = 0;
       let lastWhat = '';
-      let f0: number | null = null; // the fraction a resumed run starts from
+      let f0: number | null = null; // the fraction a resumed run starts from (its first report past reading the data)
+      let tf0 = t0;
       const progress = (fraction: number, what: string) => {
         if (o.quiet) return;
         const now = performance.now();
         if (what === lastWhat && now - lastPrint < (tty ? 200 : 5000)) return;
         lastPrint = now;
         lastWhat = what;
-        f0 ??= fraction;
+        if (f0 === null && fraction > 0) [f0, tf0] = [fraction, now];
         const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
-        const eta = fraction - f0 > 0.02 ? ` ~${Math.round(((now - t0) / 1000 / (fraction - f0)) * (1 - fraction))} s left` : '';
+        const eta = f0 !== null && fraction - f0 > 0.02 ? ` ~${Math.round(((now - tf0) / 1000 / (fraction - f0)) * (1 - fraction))} s left` : '';
         const msg = `${exp.name} ${String(pct).padStart(3)}%  ${what}  ${((now - t0) / 1000).toFixed(0)} s${eta}`;
         process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
       };

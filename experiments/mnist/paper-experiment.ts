@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { toolkitPackage } from '../../core/package-info.js';
+import { toolkitIdentity } from '../../core/package-info.js';
 import { Rng } from '../../core/rng.js';
 import { linePlot } from '../../report/svg-plot.js';
 import type { ExperimentContext, ExperimentResult } from '../experiment.js';
@@ -16,9 +16,12 @@ const CLAIM =
   'MNIST, 784-500-10, hard sigmoid, β = 0.1, η = 10⁻³ reduced to 10⁻⁴ after 22,000 s of training time, dt = 1 ms (0.5 ms at 50 ms ' +
   'presentations): rt-DeEP learns MNIST with a test error comparable to error back-propagation (Fig. 4c; the paper gives the results as figures).';
 
-/** The toolkit's version (package.json of the installed package), recorded in and checked against checkpoints. */
+/**
+ * The build that writes and may resume a checkpoint: the version and the code's fingerprint
+ * (core/package-info.ts), so a run is never continued by other code than the one that began it.
+ */
 export function toolkitVersion(): string {
-  return toolkitPackage().version;
+  return toolkitIdentity();
 }
 
 /** The checkpoint file of one presentation time in the run's --out folder. */
@@ -52,7 +55,9 @@ export function paperData(s: PaperSettings): PaperData {
   const train = mnist('train', s.downsample);
   const test = mnist('t10k', s.downsample);
   const testIdx = s.testSamples >= test.count ? Int32Array.from({ length: test.count }, (_, i) => i) : permutation(test.count, new Rng(s.seed).fork('mnist:test-subset'), s.testSamples);
-  return { train, test, testIdx, curveIdx: testIdx.subarray(0, s.curveTestSamples) };
+  // the curve's images do not depend on `test` (which may change between sessions of one run)
+  const curveIdx = permutation(test.count, new Rng(s.seed).fork('mnist:curve-subset'), Math.min(s.curveTestSamples, test.count));
+  return { train, test, testIdx, curveIdx };
 }
 
 function paperResult(s: PaperSettings, results: PaperRunResult[]): ExperimentResult {

@@ -1,6 +1,6 @@
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { layeredNetwork } from '../../compiler/spec/builder.js';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { RunInterrupted } from '../run-interrupted.js';
 import { captureState, restoreState } from '../../emulator/digital/state-file.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
@@ -129,6 +129,7 @@ class PaperTrainer {
       throw new InputError(`${field}: ${msg}`, file);
     };
     if (c.done > this.full) fail('done', `${c.done} presentations, more than the schedule's ${this.full}`);
+    if (c.done > this.total) throw new UsageError(`--param train=${this.total}: ${file ?? 'the checkpoint'} has trained ${c.done} presentations already; give train ≥ ${c.done}, or leave it out for the whole schedule`);
     const phase = c.done <= this.switchAt ? 0 : 1;
     if (c.phase !== phase) fail('phase', `expected ${phase} after ${c.done} presentations (the η switch is at ${this.switchAt}), got ${c.phase}`);
     const k = Math.max(0, c.done - 1);
@@ -172,10 +173,11 @@ class PaperTrainer {
       this.done++;
       this.stepsDone += n;
       this.sessionSteps += n;
-      if (this.done % this.s.checkpointEvery === 0 || this.done === this.total) {
-        this.curvePoint();
-        this.checkpoint();
-      }
+      // curve points fall on the schedule's own boundaries, so a run stopped early (train=N) and resumed has
+      // the uninterrupted run's curve; its checkpoint is written all the same
+      const boundary = this.done % this.s.checkpointEvery === 0 || this.done === this.full;
+      if (boundary) this.curvePoint();
+      if (boundary || this.done === this.total) this.checkpoint();
       const now = performance.now();
       if (now - lastReport > 1000) {
         lastReport = now;

@@ -1,3 +1,4 @@
+import { exp } from '../../core/libm.js';
 import type { Drive, Impulse } from '../../emulator/drive.js';
 import type { ImageSet } from './dataset.js';
 
@@ -57,7 +58,7 @@ export class PresentationDrive implements Drive {
     const k = this.presentation(tMs);
     this.fillTo(k);
     const label = this.set.labels[this.order[k]!]!;
-    const decay = Math.exp(-Math.max(0, tMs - k * this.presentationMs) / this.tauInMs);
+    const decay = exp(-Math.max(0, tMs - k * this.presentationMs) / this.tauInMs);
     for (let c = 0; c < 10; c++) {
       const y = c === label ? 1 : 0;
       const v = y + (this.startTargets[10 * k + c]! - y) * decay;
@@ -68,7 +69,7 @@ export class PresentationDrive implements Drive {
 
   /** Propagates u* over whole presentations up to the start of presentation k. */
   private fillTo(k: number): void {
-    const decay = Math.exp(-this.presentationMs / this.tauInMs);
+    const decay = exp(-this.presentationMs / this.tauInMs);
     for (; this.filled <= k; this.filled++) {
       const j = this.filled - 1;
       const label = this.set.labels[this.order[j]!]!;

@@ -1,3 +1,4 @@
+import { exp } from '../../core/libm.js';
 import type { Drive, Impulse } from '../../emulator/drive.js';
 import type { ImageSet } from './dataset.js';
 import type { EpochOrder } from './epoch-order.js';
@@ -52,7 +53,7 @@ export class StreamDrive implements Drive {
     if (k < this.k - 1) throw new RangeError(`internal: targets at presentation ${k}, but the stream drive is at ${this.k}`);
     const start = k === this.k ? this.cur : this.prev;
     const label = this.label(k);
-    const decay = Math.exp(-Math.max(0, tMs - k * this.presentationMs) / this.tauInMs);
+    const decay = exp(-Math.max(0, tMs - k * this.presentationMs) / this.tauInMs);
     for (let c = 0; c < 10; c++) {
       const y = c === label ? 1 : 0;
       const v = y + (start[c]! - y) * decay;
@@ -84,7 +85,7 @@ export class StreamDrive implements Drive {
 
   /** u* at the start of presentation k + 1 from that of k (the label of k held for a whole T). */
   private advance(): void {
-    const decay = Math.exp(-this.presentationMs / this.tauInMs);
+    const decay = exp(-this.presentationMs / this.tauInMs);
     const label = this.label(this.k);
     const next = this.prev; // reuse the oldest buffer
     for (let c = 0; c < 10; c++) {

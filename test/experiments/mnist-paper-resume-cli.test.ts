@@ -7,9 +7,9 @@ import { ensureBuilt, nla, root } from '../cli/run-nla.js';
 
 beforeAll(ensureBuilt);
 
-// quick paper protocol: 196-100-10 on 14 × 14 MNIST, 100 ms presentations (dt 1 ms), 60 presentations,
+// quick paper protocol: 196-100-10 on 14 × 14 MNIST, 100 ms presentations (dt 1 ms), 200 presentations (time enough after the first checkpoint for the signal to land mid-run),
 // a checkpoint every 20, the final test on 50 images
-const ARGS = ['experiment', 'mnist', '--quick', '--param', 'protocol=paper', '--param', 'presentation=100', '--param', 'train=60', '--param', 'checkpointEvery=20', '--param', 'test=50', '--json', '--quiet'];
+const ARGS = ['experiment', 'mnist', '--quick', '--param', 'protocol=paper', '--param', 'presentation=100', '--param', 'train=200', '--param', 'checkpointEvery=20', '--param', 'test=50', '--json', '--quiet'];
 const CKPT = 'mnist-quick-paper-100ms.checkpoint';
 
 interface Run {
@@ -50,16 +50,16 @@ describe('nla experiment mnist --param protocol=paper: checkpoints, SIGTERM and 
     expect(whole.err).toBe('');
     expect(whole.code).toBe(0);
     const ref = numbers(whole.out);
-    expect(ref.done).toBe(60);
+    expect(ref.done).toBe(200);
 
     const dir = mkdtempSync(join(tmpdir(), 'nla-pp-'));
     const t = await runAndTerminate(dir);
     expect(t.code).toBe(143);
     expect(t.err).toMatch(/SIGTERM: writing a checkpoint at the end of this presentation, then stopping/);
-    const m = /stopped after (\d+) of 60 presentations; checkpoint (\S+) \(continue with --resume\)/.exec(t.err);
+    const m = /stopped after (\d+) of 200 presentations; checkpoint (\S+) \(continue with --resume\)/.exec(t.err);
     expect(m, t.err).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(20);
-    expect(Number(m![1])).toBeLessThan(60);
+    expect(Number(m![1])).toBeLessThan(200);
     expect(m![2]).toBe(join(dir, CKPT));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
@@ -78,7 +78,7 @@ describe('nla experiment mnist --param protocol=paper: checkpoints, SIGTERM and 
     expect(resumed.err).toBe('');
     expect(resumed.code).toBe(0);
     expect(numbers(resumed.out)).toEqual(ref);
-    expect((JSON.parse(resumed.out) as { data: { results: Run[] } }).data.results[0]!.sessionPresentations).toBe(60 - Number(m![1])); // continued, not restarted
+    expect((JSON.parse(resumed.out) as { data: { results: Run[] } }).data.results[0]!.sessionPresentations).toBe(200 - Number(m![1])); // continued, not restarted
   }, 60_000);
 
   it('refuses --resume where nothing writes checkpoints, and paper-only parameters without the protocol', () => {
