@@ -15,8 +15,9 @@
  * own `ieee754` functions derive from the same algorithms, Node 20 gives the same bits as this module for
  * `Math.exp`/`log`/`sin`/`cos` (measured in test/core/libm.test.ts), so switching changes no value there.
  * `tanh` is more accurate than fdlibm's (a series below |x| = 0.55) and differs from Node's in the last bit for a few
- * per cent of arguments. Every result is within 1 ulp of the correctly rounded value (tested against 60-digit
- * known answers computed outside JavaScript; most are correctly rounded).
+ * per cent of arguments. Every result of `exp`, `expm1`, `log`, `log1p`, `sin`, `cos` and `tanh` is within 1 ulp of
+ * the correctly rounded value (tested against 60-digit known answers computed outside JavaScript; most are
+ * correctly rounded); `hypot` is checked against `Math.hypot` only.
  * sin/cos reduce |x| ≤ 2^19·π/2 with Cody–Waite (π/2 in three 33-bit pieces, exact products) and larger
  * arguments with Payne–Hanek (1584 bits of 2/π), so the reduction is exact over the whole double range.
  */

@@ -67,7 +67,7 @@ export function linkRows(l: BoardLinkStats): Array<[string, string]> {
   return [
     ['frames sent / acknowledged / outputs', `${l.framesSent} / ${l.framesAcknowledged} / ${l.outputsReceived} of ${l.frames}`],
     ['retransmissions (link)', String(l.retransmitted)],
-    ['rejected frames (CRC, COBS, length)', String(l.rejectedFrames)],
+    ['rejected frames (CRC, COBS, too short or too long)', String(l.rejectedFrames)],
     ['gaps (frames from the board after a lost one) / duplicates', `${l.gaps} / ${l.duplicates}`],
     ['lost frames', String(l.lost)],
     ['sessions (reconnects)', `${l.sessions} (${l.reconnects})`],

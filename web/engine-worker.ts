@@ -24,15 +24,15 @@ function resultOf(run: WebRun): RunResult {
 
 async function pluginOf(job: WorkerJob): Promise<LoadedPlugin | null> {
   if (!job.plugin) return null;
-  const base = String(job.runs.find((r) => r.engine === 'analog')?.options.profile ?? 'ideal');
+  const base = String(job.runs.find((r) => r.engine === 'analog' || r.engine === 'spice')?.options.profile ?? 'ideal');
   if ('url' in job.plugin) return loadPlugin(new URL(job.plugin.url, location.href).href, base);
   return loadPlugin(moduleUrlOfText(job.plugin.text), base, `file ${job.plugin.name}`);
 }
 
-/** A run's request with what the plugin replaces: the analog profile, the input rates. */
+/** A run's request with what the plugin replaces: the profile of the circuit engines (analog, spice), the input rates. */
 function withPlugin(req: WorkerJob['runs'][number], plugin: LoadedPlugin | null): WorkerJob['runs'][number] {
   if (!plugin) return req;
-  const options = plugin.profileOption && req.engine === 'analog' ? { ...req.options, profile: plugin.profileOption } : req.options;
+  const options = plugin.profileOption && (req.engine === 'analog' || req.engine === 'spice') ? { ...req.options, profile: plugin.profileOption } : req.options;
   return plugin.stimulus ? { ...req, options, input: undefined, stimulus: plugin.stimulus } : { ...req, options };
 }
 

@@ -87,6 +87,11 @@ export async function loadPlugin(url: string, baseProfile: string, label = url):
     const expected = Object.entries(PLUGIN_EXPORTS).map(([k, what]) => `'${k}' (${what})`).join(', or ');
     throw new UsageError(`plugin ${label}: exports ${Object.keys(mod).join(', ') || 'nothing'}; expected ${expected}`);
   }
+  if (mod.profile !== undefined && mod.componentModel !== undefined) {
+    const model = (mod.profile as { membrane?: { model?: unknown } } | null)?.membrane?.model;
+    const own = (mod.componentModel as { name?: unknown } | null)?.name;
+    if (model !== own) throw new UsageError(`plugin ${label}: exports a component model '${String(own)}' and a profile whose membrane.model is ${model === undefined ? 'not set' : `'${String(model)}'`}: the model would be registered and never used; set the profile's membrane.model to '${String(own)}'`);
+  }
   const names: string[] = [];
   let profileOption: string | null = null;
   let stimulus: string | null = null;

@@ -49,6 +49,7 @@ export function webServer(site: WebSite): Server {
 function serve(o: ServeOpts): Promise<void> {
   const port = parsePort(o.port);
   const baud = positiveInt(o.baud, '--baud');
+  if (o.bridge === undefined && o.baud !== '921600') throw new UsageError('--baud: sets the line speed of --bridge, and no --bridge was given');
   if (o.bridge !== undefined) requirePort(o.bridge, '--bridge');
   const server = webServer(webSite());
   if (o.bridge !== undefined) attachSerialBridge(server, { device: o.bridge, baud });

@@ -223,6 +223,7 @@ function runWasm(netlist: string, timeoutMs: number, progress: (chunk: string) =
       resolve({ columns: new Map(names.map((n, i) => [n.toLowerCase(), data[i]!])), messages, wallMs: m.wallMs ?? NaN });
     }, (e: unknown) => {
       clearTimeout(timer);
+      thread.stop(); // a Web Worker whose start failed is still running until stopped
       reject(e);
     });
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../compiler/graph/build.js';
 import { loadSpecFile } from '../../compiler/spec/load.js';
 import { driveFromFiles } from '../../cli/drive-files.js';
-import { registerStimulusGenerator, stimulusGeneratorNames } from '../../emulator/stimulus/generators.js';
+import { registerStimulusGenerator, stimulusGeneratorNames, stimulusSignal } from '../../emulator/stimulus/generators.js';
 import { root } from '../cli/run-nla.js';
 import { pluginExports } from '../web/plugin-module.js';
 
@@ -34,6 +34,19 @@ describe('stimulus generators in place of the input CSV', () => {
     drive.inputs(10, 0, out, 0);
     expect(out[0]).toBeCloseTo(0.5, 14);
     expect(drive.breakpoints(0, 100)).toEqual([]);
+    // the slope the analog look-ahead takes: the sine's derivative per ms, and a central difference of the rates
+    const sig = stimulusSignal('sine', C);
+    const slope = new Float64Array(C);
+    const [lo, hi] = [new Float64Array(C), new Float64Array(C)];
+    for (const t of [0, 7.5, 33.3]) {
+      sig.slope(t, slope, 0);
+      sig.value(t - 1e-4, lo, 0);
+      sig.value(t + 1e-4, hi, 0);
+      for (let c = 0; c < C; c++) {
+        expect(slope[c]).toBeCloseTo(0.2 * ((2 * Math.PI) / 40) * Math.cos((2 * Math.PI * t) / 40 + (2 * Math.PI * c) / C), 14);
+        expect(slope[c]).toBeCloseTo((hi[c]! - lo[c]!) / 2e-4, 7);
+      }
+    }
   });
 
   it('takes events on top of the generator, as with a CSV', () => {

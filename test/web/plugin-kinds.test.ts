@@ -43,6 +43,7 @@ const BROKEN: Record<string, string> = {
   'syntax-error.js': "System.register([], function (_export) { return { execute: function () { _export('stimulus', { name: 'x', rate: function (t) { return t +; } }); } }; });",
   'no-rate.js': "System.register([], function (_export) { return { execute: function () { _export('stimulus', { name: 'flat', value: 0.2 }); } }; });",
   'wrong-component.js': "System.register([], function (_export) { return { execute: function () { _export('componentModel', { component: 'synapse', name: 's', population: function () {} }); } }; });",
+  'unused-model.js': "System.register([], function (_export) { return { execute: function () { _export('componentModel', { component: 'membrane', name: 'm2', population: function () {} }); _export('profile', { format: 'nla-profile/1', name: 'p2', extends: 'ideal' }); } }; });",
   'no-extension.js': "System.register([], function (_export) { return { execute: function () { _export('rate', function () { return 0; }); } }; });",
 };
 
@@ -126,6 +127,7 @@ describe.skipIf(!hasChromium)('component-model and stimulus plugins in the workb
     expect(await refusal('broken/no-rate.js')).toBe(`plugin ${url('no-rate.js')} (export 'stimulus'): 'rate' must be a function (tMs, channel, channels) → rate, got undefined`);
     expect(await refusal('broken/wrong-component.js')).toMatch(new RegExp(`^plugin ${url('wrong-component.js')} \\(export 'componentModel'\\): 'component' must be 'membrane'`));
     expect(await refusal('broken/no-extension.js')).toMatch(new RegExp(`^plugin ${url('no-extension.js')}: exports rate; expected 'profile' .*'componentModel' .*'stimulus'`));
+    expect(await refusal('broken/unused-model.js')).toMatch(new RegExp(`^plugin ${url('unused-model.js')}: exports a component model 'm2' and a profile whose membrane.model is not set`));
     expect(await refusal('broken/not-there.js')).toBe(`plugin ${url('not-there.js')}: the module did not load: ${url('not-there.js')} answered 404 Not Found`);
     // the page still runs after the refusals
     const again = await runPage(page, { ...base, engines: ['digital'], pluginUrl: null });
