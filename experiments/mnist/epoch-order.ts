@@ -1,17 +1,19 @@
 import { Rng } from '../../core/rng.js';
 
-/**
- * A uniformly random permutation of 0 … n−1 (Fisher–Yates from the top, j = rng.int(i + 1)), then its
- * first `count` entries (all of them by default).
- */
-export function permutation(n: number, rng: Rng, count = n): Int32Array {
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
+/** Shuffles `perm` in place: Fisher–Yates from the top, j = rng.int(i + 1). */
+export function shuffleInPlace(perm: Int32Array, rng: Rng): void {
+  for (let i = perm.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = perm[i]!;
     perm[i] = perm[j]!;
     perm[j] = t;
   }
+}
+
+/** A uniformly random permutation of 0 … n−1 (shuffleInPlace of the identity), then its first `count` entries (all by default). */
+export function permutation(n: number, rng: Rng, count = n): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(perm, rng);
   return count === n ? perm : perm.slice(0, count);
 }
 

@@ -4,6 +4,7 @@ import { Rng } from '../../core/rng.js';
 import { PerStepBackprop } from './backprop-per-step.js';
 import type { ImageSet } from './dataset.js';
 import { FeedForwardNet } from './ff-net.js';
+import { shuffleInPlace } from './epoch-order.js';
 import { testAsPresented, trainNla, type PresentationSetting } from './nla-train.js';
 import { etaPerMs, paperDtMs, type MnistSettings } from './settings.js';
 
@@ -142,10 +143,7 @@ function shuffled(n: number, count: number, rng: Rng): Int32Array {
   const out = new Int32Array(count);
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let filled = 0; filled < count; ) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-    }
+    shuffleInPlace(perm, rng); // each pass reshuffles the previous one
     const take = Math.min(n, count - filled);
     out.set(perm.subarray(0, take), filled);
     filled += take;
