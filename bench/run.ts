@@ -89,6 +89,8 @@ rows.push({ what: 'baseline: plain Float64Array mat-vec + outer-product update',
 process.stderr.write(`baseline: ${Math.round(base)} steps/s\n`);
 const wasm1 = stepsPerSecond(g, { kernels: 'wasm' }, N);
 add('engine, explicit layered solve, wasm SIMD kernels', g, wasm1, 1);
+const inc1 = stepsPerSecond(g, { kernels: 'wasm', inputProducts: 'incremental' }, N);
+add('engine, incremental input products (--input-products incremental), wasm', g, inc1, 1, 'W_in·r̄_in carried within a frame; differs from the reference by rounding');
 const js1 = stepsPerSecond(g, { kernels: 'js' }, N);
 add('engine, explicit layered solve, js kernels', g, js1, 1);
 const dense = stepsPerSecond(g, { solver: 'dense' }, quick ? 3 : 8);
@@ -117,7 +119,7 @@ const md = [
   `|${header.map(() => '---').join('|')}|`,
   ...rows.map((r) => `| ${[r.what, r.network, r.synapses, r.batch, r.stepsPerSecond, r.sampleStepsPerSecond, r.nsPerSynapseStep, r.note].join(' | ')} |`),
   '',
-  `Ratios in this run: wasm engine / plain baseline = ${(wasm1 / base).toFixed(2)}×; wasm / js kernels = ${(wasm1 / js1).toFixed(2)}×; layered solve / dense Cholesky = ${(wasm1 / dense).toFixed(0)}×; batch 32 throughput / batch 1 = ${((b32 * 32) / wasm1).toFixed(2)}×.`,
+  `Ratios in this run: wasm engine / plain baseline = ${(wasm1 / base).toFixed(2)}×; incremental / recompute input products = ${(inc1 / wasm1).toFixed(2)}×; wasm / js kernels = ${(wasm1 / js1).toFixed(2)}×; layered solve / dense Cholesky = ${(wasm1 / dense).toFixed(0)}×; batch 32 throughput / batch 1 = ${((b32 * 32) / wasm1).toFixed(2)}×.`,
   `Scaling (batch 1): ${scale.map((s) => `${s.net}: ${Math.round(s.sps)} steps/s (${((1e9 / s.sps) / s.synapses).toFixed(2)} ns per synapse)`).join('; ')}.`,
 ].join('\n');
 process.stdout.write(md + '\n');

@@ -53,6 +53,52 @@
       (local.set $p (i32.add (local.get $p) (i32.const 8)))
       (br $l2))))
 
+  ;; w[0..n) += a0·p0; += a1·p1; += a2·p2; += a3·p3 (each weight gets the four additions in this order,
+  ;; as four $axpy calls would give it, but is loaded and stored once)
+  (func $axpy4 (param $w i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
+    (param $a0 f64) (param $a1 f64) (param $a2 f64) (param $a3 f64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $x v128) (local $y v128) (local $end2 i32) (local $end i32) (local $s f64)
+    (local.set $v0 (f64x2.splat (local.get $a0)))
+    (local.set $v1 (f64x2.splat (local.get $a1)))
+    (local.set $v2 (f64x2.splat (local.get $a2)))
+    (local.set $v3 (f64x2.splat (local.get $a3)))
+    (local.set $end2 (i32.add (local.get $w) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
+    (block $b (loop $l
+      (br_if $b (i32.ge_u (local.get $w) (local.get $end2)))
+      (local.set $x (v128.load (local.get $w)))
+      (local.set $y (v128.load offset=16 (local.get $w)))
+      (local.set $x (f64x2.add (local.get $x) (f64x2.mul (local.get $v0) (v128.load (local.get $p0)))))
+      (local.set $y (f64x2.add (local.get $y) (f64x2.mul (local.get $v0) (v128.load offset=16 (local.get $p0)))))
+      (local.set $x (f64x2.add (local.get $x) (f64x2.mul (local.get $v1) (v128.load (local.get $p1)))))
+      (local.set $y (f64x2.add (local.get $y) (f64x2.mul (local.get $v1) (v128.load offset=16 (local.get $p1)))))
+      (local.set $x (f64x2.add (local.get $x) (f64x2.mul (local.get $v2) (v128.load (local.get $p2)))))
+      (local.set $y (f64x2.add (local.get $y) (f64x2.mul (local.get $v2) (v128.load offset=16 (local.get $p2)))))
+      (local.set $x (f64x2.add (local.get $x) (f64x2.mul (local.get $v3) (v128.load (local.get $p3)))))
+      (local.set $y (f64x2.add (local.get $y) (f64x2.mul (local.get $v3) (v128.load offset=16 (local.get $p3)))))
+      (v128.store (local.get $w) (local.get $x))
+      (v128.store offset=16 (local.get $w) (local.get $y))
+      (local.set $w (i32.add (local.get $w) (i32.const 32)))
+      (local.set $p0 (i32.add (local.get $p0) (i32.const 32)))
+      (local.set $p1 (i32.add (local.get $p1) (i32.const 32)))
+      (local.set $p2 (i32.add (local.get $p2) (i32.const 32)))
+      (local.set $p3 (i32.add (local.get $p3) (i32.const 32)))
+      (br $l)))
+    (block $b2 (loop $l2
+      (br_if $b2 (i32.ge_u (local.get $w) (local.get $end)))
+      (local.set $s (f64.load (local.get $w)))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $a0) (f64.load (local.get $p0)))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $a1) (f64.load (local.get $p1)))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $a2) (f64.load (local.get $p2)))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $a3) (f64.load (local.get $p3)))))
+      (f64.store (local.get $w) (local.get $s))
+      (local.set $w (i32.add (local.get $w) (i32.const 8)))
+      (local.set $p0 (i32.add (local.get $p0) (i32.const 8)))
+      (local.set $p1 (i32.add (local.get $p1) (i32.const 8)))
+      (local.set $p2 (i32.add (local.get $p2) (i32.const 8)))
+      (local.set $p3 (i32.add (local.get $p3) (i32.const 8)))
+      (br $l2))))
+
   ;; One row: w += a·p, then returns dot(w, x) with the updated w (single pass).
   (func $update_dot (param $w i32) (param $p i32) (param $x i32) (param $n i32) (param $a f64) (result f64)
     (local $av v128) (local $a0 v128) (local $a1 v128) (local $v v128) (local $end4 i32) (local $end i32) (local $s f64) (local $ws f64)
@@ -178,8 +224,10 @@
       (br $rl))))
 
   ;; W_r += Σ_b (coef · post[b·rows + r]) · pre_b, for every row r (samples in order; zero factors skipped).
+  ;; W_r += Σ_b (coef·post_b[r])·pre_b for every row, samples in order, zero coefficients skipped; runs of
+  ;; four nonzero coefficients go through $axpy4 (the same additions in the same order per weight).
   (func (export "rankUpdate") (param $W i32) (param $rows i32) (param $cols i32) (param $B i32) (param $coef f64) (param $post i32) (param $pre i32)
-    (local $r i32) (local $b i32) (local $row i32) (local $rowBytes i32) (local $a f64)
+    (local $r i32) (local $b i32) (local $row i32) (local $rowBytes i32) (local $a f64) (local $a1 f64) (local $a2 f64) (local $a3 f64) (local $pb i32)
     (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 3)))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
@@ -187,14 +235,34 @@
       (local.set $b (i32.const 0))
       (block $bd (loop $bl
         (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
-        (local.set $a (f64.mul (local.get $coef)
-          (f64.load (i32.add (local.get $post) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $rows)) (local.get $r)) (i32.const 3))))))
+        (local.set $a (call $coefAt (local.get $coef) (local.get $post) (local.get $rows) (local.get $r) (local.get $b)))
+        (local.set $pb (i32.add (local.get $pre) (i32.mul (local.get $b) (local.get $rowBytes))))
+        (if (i32.le_u (i32.add (local.get $b) (i32.const 4)) (local.get $B))
+          (then
+            (local.set $a1 (call $coefAt (local.get $coef) (local.get $post) (local.get $rows) (local.get $r) (i32.add (local.get $b) (i32.const 1))))
+            (local.set $a2 (call $coefAt (local.get $coef) (local.get $post) (local.get $rows) (local.get $r) (i32.add (local.get $b) (i32.const 2))))
+            (local.set $a3 (call $coefAt (local.get $coef) (local.get $post) (local.get $rows) (local.get $r) (i32.add (local.get $b) (i32.const 3))))
+            (if (i32.and (i32.and (f64.ne (local.get $a) (f64.const 0)) (f64.ne (local.get $a1) (f64.const 0)))
+                         (i32.and (f64.ne (local.get $a2) (f64.const 0)) (f64.ne (local.get $a3) (f64.const 0))))
+              (then
+                (call $axpy4 (local.get $row) (local.get $pb)
+                  (i32.add (local.get $pb) (local.get $rowBytes))
+                  (i32.add (local.get $pb) (i32.shl (local.get $rowBytes) (i32.const 1)))
+                  (i32.add (local.get $pb) (i32.mul (local.get $rowBytes) (i32.const 3)))
+                  (local.get $cols) (local.get $a) (local.get $a1) (local.get $a2) (local.get $a3))
+                (local.set $b (i32.add (local.get $b) (i32.const 4)))
+                (br $bl)))))
         (if (f64.ne (local.get $a) (f64.const 0))
-          (then (call $axpy (local.get $row) (i32.add (local.get $pre) (i32.mul (local.get $b) (local.get $rowBytes))) (local.get $cols) (local.get $a))))
+          (then (call $axpy (local.get $row) (local.get $pb) (local.get $cols) (local.get $a))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $bl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
+
+  ;; coef·post_b[r] (post is B×rows, sample-major)
+  (func $coefAt (param $coef f64) (param $post i32) (param $rows i32) (param $r i32) (param $b i32) (result f64)
+    (f64.mul (local.get $coef)
+      (f64.load (i32.add (local.get $post) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $rows)) (local.get $r)) (i32.const 3))))))
 
   ;; Single sample: W_r += (coef·post[r])·pre then y[r] = dot(W_r, x), and y2[r] = dot(W_r, x2) when $x2 ≠ 0.
   (func (export "fused1") (param $W i32) (param $rows i32) (param $cols i32) (param $coef f64) (param $post i32) (param $pre i32)

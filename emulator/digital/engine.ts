@@ -30,6 +30,12 @@ export const digitalEngine: EngineFactory = {
     { flag: '--no-lookahead', key: 'lookahead', description: 'digital: classical leaky neurons without prospective rates and errors (ablation)' },
     { flag: '--batch <n>', key: 'batch', description: 'digital: samples in parallel sharing weights', defaultValue: '1' },
     { flag: '--kernels <name>', key: 'kernels', description: 'digital: kernel back end, wasm (SIMD) or js', defaultValue: 'wasm' },
+    {
+      flag: '--input-products <mode>',
+      key: 'inputProducts',
+      description: 'digital: recompute (the bit-for-bit reference) or incremental (batch 1: W_in·r̄_in carried while the input holds still; faster, differs by rounding)',
+      defaultValue: 'recompute',
+    },
     { flag: '--load-state <json>', key: 'loadState', description: 'digital: start from a saved state (nla simulate --save-state)' },
     { flag: '--load-weights <json>', key: 'loadWeights', description: 'digital: take the weights of a saved state, start at rest' },
   ],
@@ -64,6 +70,7 @@ export function digitalOptions(common: CommonOptions, o: Values): DigitalOptions
     iterations: iterations === 'converge' ? 'converge' : positiveInt(iterations, '--iterations'),
     relaxation: relaxation === 'auto' ? 'auto' : positiveNumber(relaxation, '--relaxation'),
     kernels: oneOf(str(o, 'kernels', 'wasm'), ['wasm', 'js'] as const, '--kernels'),
+    inputProducts: oneOf(str(o, 'inputProducts', 'recompute'), ['recompute', 'incremental'] as const, '--input-products'),
     ...(common.learn !== undefined ? { learn: common.learn } : {}),
   };
 }

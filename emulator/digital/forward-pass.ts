@@ -5,7 +5,8 @@ import type { Workspace } from './workspace.js';
 /**
  * Shared first half of every evaluation: ρ, ρ', ρ'' of all neurons, ē_raw = u − W r̄ over all forward
  * projections, and the input part of ∂(W r̄)/∂t (W_in dr̄_in/dt) into w.sDrive. Each projection's pass
- * over W also applies its deferred update, so W is current from here on.
+ * over W also applies its deferred update, so W is current from here on (with carried input products,
+ * input-products.ts, an input projection's update may instead wait in its queue until W is read).
  */
 export function forwardPass(L: Layout, w: Workspace): void {
   const { B, N, nIn } = L;
@@ -43,8 +44,12 @@ export function forwardPass(L: Layout, w: Workspace): void {
     } else {
       gather(w.rho, N, ref.preOff, cols, B, buf.pre);
     }
-    w.kernels.fusedUpdateGemv(buf.W, mask, rows, cols, B, buf.pendCoef, buf.pendPost, buf.pendPre, buf.pre, buf.out, fromInput ? buf.preDot : null, fromInput ? buf.out2 : null);
-    buf.pendCoef = 0;
+    const carry = w.inputProducts?.handles(ref) ? w.inputProducts : null;
+    if (!carry?.carry(ref, w.stepIndex, w.rIn)) {
+      w.kernels.fusedUpdateGemv(buf.W, mask, rows, cols, B, buf.pendCoef, buf.pendPost, buf.pendPre, buf.pre, buf.out, fromInput ? buf.preDot : null, fromInput ? buf.out2 : null);
+      buf.pendCoef = 0;
+      carry?.recomputed(ref, w.stepIndex, w.rIn);
+    }
     scatterAdd(buf.out, rows, B, w.eraw, N, ref.postOff, -1);
     if (fromInput) scatterAdd(buf.out2, rows, B, w.sDrive, N, ref.postOff);
   }

@@ -26,6 +26,13 @@ export interface DigitalOptions {
   divergenceLimit?: number;
   /** Kernel back end (`wasm` SIMD by default, `js` portable reference). */
   kernels?: KernelBackendName;
+  /**
+   * How W_in·r̄_in and W_in·dr̄_in/dt of input projections are obtained each step. `recompute` (default,
+   * the bit-for-bit reference): a pass over W_in. `incremental` (batch 1): carried from the last step in
+   * O(rows + cols) while the raw input holds still, weight updates applied eight at a time; the same
+   * equations, with rounding that differs from the reference's (input-products.ts, docs/digital-engine.md).
+   */
+  inputProducts?: 'recompute' | 'incremental';
 }
 
 export type ResolvedDigitalOptions = Required<DigitalOptions>;
@@ -44,5 +51,6 @@ export function resolveDigitalOptions(o: DigitalOptions, plasticityDefault: bool
     init: o.init ?? 'rest',
     divergenceLimit: o.divergenceLimit ?? 1e6,
     kernels: o.kernels ?? 'wasm',
+    inputProducts: o.inputProducts ?? 'recompute',
   };
 }

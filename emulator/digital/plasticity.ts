@@ -77,6 +77,8 @@ export function deferUpdate(rate: WeightRate, dtMs: number, B: number): void {
 
 /** Applies a deferred update now (before weights are read, saved or snapshotted). */
 export function flushPending(w: Workspace, L: Layout, ref: ProjRef): void {
+  // queued updates of carried input products are older than the pending one: they go first
+  w.inputProducts?.release(ref);
   const buf = w.proj[ref.index]!;
   if (buf.pendCoef === 0) return;
   const { rows, cols, mask } = ref.p;

@@ -10,6 +10,7 @@ import { buildLayout, neuronOrder, type Layout } from './layout.js';
 import { forwardSweeps, jumpContinuation, restoreEquilibrium, snapshotDrive, type DriveSnapshot, type EquilibriumContext } from './equilibrium.js';
 import { MicrocircuitDynamics } from './microcircuit.js';
 import { resolveDigitalOptions, type DigitalOptions, type ResolvedDigitalOptions } from './options.js';
+import { InputProducts } from './input-products.js';
 import { flushPending } from './plasticity.js';
 import { DenseSolver } from './solvers/dense.js';
 import { LayeredSolver } from './solvers/layered.js';
@@ -60,7 +61,9 @@ export class DigitalSimulator {
     const order = graph.layered ? neuronOrder(graph) : [];
     const pwl = graph.neurons.every((p) => isPiecewiseLinear(p.activation));
     this.layout = buildLayout(graph, o.batch, order, pwl, useLayered);
-    this.w = new Workspace(this.layout, kernelBackend(o.kernels));
+    const carry = o.inputProducts === 'incremental';
+    this.w = new Workspace(this.layout, kernelBackend(o.kernels), carry);
+    if (carry) this.w.inputProducts = new InputProducts(this.layout, this.w, this.w.carriedBuffers, o.dtMs, INPUT_REFRESH_STEPS);
     this.dyn = micro ? new MicrocircuitDynamics(this.layout, this.w) : new SomaticDynamics(this.layout, this.w);
     this.direct = useLayered ? new LayeredSolver(this.layout, this.w, this.dyn) : new DenseSolver(this.layout, this.w, this.dyn);
     this.solver = !o.lookahead
@@ -110,6 +113,16 @@ export class DigitalSimulator {
     return this.w.proj.map((p) => p.W);
   }
 
+  /**
+   * With inputProducts 'incremental': the next step recomputes the carried input products by a full pass
+   * (as after a restore); a no-op for the reference. A run that may be checkpointed at any of a set of
+   * points (presentation boundaries) calls it at each of them, so that a resumed run, which starts with a
+   * full pass, repeats the uninterrupted run bit for bit.
+   */
+  recomputeInputProducts(): void {
+    for (const ref of this.layout.forward) this.w.inputProducts?.release(ref);
+  }
+
   /** Read access to the evaluation of the current step (valid inside an observer). */
   get workspace(): Workspace {
     return this.w;
@@ -134,6 +147,7 @@ export class DigitalSimulator {
     this.stepOffset = onGrid ? 0 : tMs;
     this.started = true;
     this.resumeFrom = tMs - dt;
+    this.recomputeInputProducts();
   }
 
   /** Bias units sit at r̄ = 1 permanently; stimulus inputs start at rest. */
@@ -165,6 +179,7 @@ export class DigitalSimulator {
     }
     const first = !this.started;
     this.started = true;
+    w.stepIndex = this.stepCount;
     // impulses in (t_prev, t]; on the first step every impulse at or before t
     const tPrev = first ? -Infinity : this.lastDriveT;
     const impulses = this.hasImpulses(drive, tPrev, t);
@@ -303,6 +318,9 @@ export class DigitalSimulator {
   }
 }
 
+/** Carried input products are recomputed by a full pass at least this often (bounds their rounding drift). */
+const INPUT_REFRESH_STEPS = 128;
+
 function checkOptions(o: ResolvedDigitalOptions): void {
   if (!(o.dtMs > 0) || !Number.isFinite(o.dtMs)) throw new UsageError(`dt: expected a positive time, got ${o.dtMs} ms`);
   if (!Number.isInteger(o.batch) || o.batch < 1) throw new UsageError(`batch: expected a positive integer, got ${o.batch}`);
@@ -310,4 +328,6 @@ function checkOptions(o: ResolvedDigitalOptions): void {
   if (o.iterations !== 'converge' && (!Number.isInteger(o.iterations) || o.iterations < 1)) {
     throw new UsageError(`iterations: expected a positive integer or 'converge', got ${o.iterations}`);
   }
+  if (o.inputProducts !== 'recompute' && o.inputProducts !== 'incremental') throw new UsageError(`inputProducts: expected 'recompute' or 'incremental', got ${String(o.inputProducts)}`);
+  if (o.inputProducts === 'incremental' && o.batch !== 1) throw new UsageError(`inputProducts: 'incremental' carries the products of one sample; batch ${o.batch} needs 'recompute'`);
 }

@@ -3,6 +3,7 @@ import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Layout } from './layout.js';
 import { requireMemory } from '../../core/memory-budget.js';
 import { STACK_CHUNK } from './solvers/stacked.js';
+import { UPDATE_QUEUE, type CarriedBuffers, type InputProducts } from './input-products.js';
 
 /** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
 export interface ProjBuffers {
@@ -83,12 +84,18 @@ export class Workspace {
   readonly uIdot: Float64Array;
   readonly gram: Float64Array;
   readonly proj: ProjBuffers[];
+  /** Arrays of the carried input products, per projection (null: not carried, or the option is off). */
+  readonly carriedBuffers: Array<CarriedBuffers | null>;
+  /** Set by the simulator when DigitalOptions.inputProducts is 'incremental' (forward-pass.ts uses it). */
+  inputProducts: InputProducts | null = null;
+  /** The step being evaluated (the simulator's step count); the carried products need consecutive steps. */
+  stepIndex = 0;
   /** Incremented by every evaluation; solvers cache factorisations per epoch. */
   epoch = 0;
 
-  constructor(L: Layout, backend: KernelBackend) {
+  constructor(L: Layout, backend: KernelBackend, carryInputs = false) {
     const g = L.graph;
-    const { lengths, ids, projIds } = workspaceLayout(shapeOfGraph(g), L.B, L.layeredSolve);
+    const { lengths, ids, projIds } = workspaceLayout(shapeOfGraph(g), L.B, L.layeredSolve, carryInputs);
     requireMemory(8 * lengths.reduce((s, n) => s + n, 0), `the digital engine's arrays (a copy of the weights, ${L.B}×${L.N} vectors per step)`);
     const arena = backend.createArena(lengths);
     const a = arena.arrays;
@@ -112,6 +119,11 @@ export class Workspace {
       bufs.W.set(g.projections[k]!.weights);
       return bufs;
     });
+    this.carriedBuffers = projIds.map((p) =>
+      p.carried
+        ? { queuePost: a[p.carried.queuePost]!, queuePre: a[p.carried.queuePre]!, y: a[p.carried.y]!, z: a[p.carried.z]!, lastPre: a[p.carried.lastPre]!, lastDot: a[p.carried.lastDot]!, lastRaw: a[p.carried.lastRaw]! }
+        : null,
+    );
   }
 }
 
@@ -143,7 +155,7 @@ export function shapeOfGraph(g: NlaGraph): WorkspaceShape {
  * The length of every array of one simulation's workspace, and where each lives in the list: the one
  * place that sizes the workspace, used to allocate it and to estimate a run's memory before the graph is built.
  */
-export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: boolean) {
+export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: boolean, carryInputs = false) {
   const N = g.nNeurons;
   const nIn = g.nInputs;
   const nI = g.nInterneurons;
@@ -171,6 +183,11 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
     out: vec(B * p.rows), out2: vec(B * p.rows), postBuf: vec(B * p.rows), colBuf: vec(B * p.cols),
     pendPost: vec(p.plastic ? B * p.rows : 0), pendPre: vec(p.plastic ? B * p.cols : 0),
     wdot: vec(p.masked && p.plastic ? p.rows * p.cols : 0),
+    // incremental input products (input-products.ts): unmasked input projections at batch 1
+    carried:
+      carryInputs && B === 1 && p.fromInput && !p.masked
+        ? { queuePost: vec(UPDATE_QUEUE * p.rows), queuePre: vec(UPDATE_QUEUE * p.cols), y: vec(p.rows), z: vec(p.rows), lastPre: vec(p.cols), lastDot: vec(p.cols), lastRaw: vec(p.cols) }
+        : null,
   }));
   return { lengths, ids, projIds };
 }

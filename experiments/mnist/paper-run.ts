@@ -103,7 +103,7 @@ class PaperTrainer {
     readonly io: PaperIo,
   ) {
     this.dtMs = paperDtMs(T);
-    this.setting = { dtMs: this.dtMs, presentationMs: T, engine: { lookahead: true } };
+    this.setting = { dtMs: this.dtMs, presentationMs: T, engine: { lookahead: true, inputProducts: s.inputProducts } };
     this.total = totalPresentations(s, T);
     this.full = totalPresentations({ ...s, trainLimit: null }, T);
     this.switchAt = switchPresentation(s, T);
@@ -165,6 +165,8 @@ class PaperTrainer {
     while (this.done < this.total) {
       const k = this.done;
       if (k === this.switchAt && this.phase === 0) this.switchEta();
+      // every presentation boundary may become a checkpoint: start each with the products a resume starts with
+      this.sim.recomputeInputProducts();
       for (let j = 0; j < n; j++) this.sim.step(this.drive);
       if (this.bp) {
         const img = this.drive.imageAt(k);

@@ -37,10 +37,12 @@ export interface PaperSettings {
   tauInMs: number;
   init: { distribution: 'normal'; mean: number; std: number; cutoff: number };
   seed: number;
+  /** The digital engine's input products (DigitalOptions.inputProducts): the reference, or carried (faster). */
+  inputProducts: 'recompute' | 'incremental';
 }
 
 /** The --param keys the paper protocol reads (the others of the mnist experiment are refused with it). */
-export const PAPER_PARAM_KEYS = ['protocol', 'presentation', 'train', 'test', 'methods', 'switchS', 'continueS', 'checkpointEvery'];
+export const PAPER_PARAM_KEYS = ['protocol', 'presentation', 'train', 'test', 'methods', 'switchS', 'continueS', 'checkpointEvery', 'inputProducts'];
 
 /** The paper protocol's settings, with --param overrides; quick mode: 196-100-10 on 14 × 14 images. */
 export function paperSettings(quick: boolean, params: Record<string, string>, seed: number): PaperSettings {
@@ -64,6 +66,7 @@ export function paperSettings(quick: boolean, params: Record<string, string>, se
     tauInMs: 10,
     init: { distribution: 'normal', mean: 0, std: 0.01, cutoff: 0.03 },
     seed,
+    inputProducts: 'recompute',
   };
   if (params.presentation !== undefined) {
     const p = Number(params.presentation);
@@ -77,6 +80,10 @@ export function paperSettings(quick: boolean, params: Record<string, string>, se
   s.switchS = positiveParam(params, 'switchS', s.switchS, 'a positive simulated time in s');
   s.continueS = numberOrZero(params, 'continueS', s.continueS);
   s.checkpointEvery = integerParam(params, 'checkpointEvery', s.checkpointEvery, 1, 1e9);
+  if (params.inputProducts !== undefined) {
+    if (params.inputProducts !== 'recompute' && params.inputProducts !== 'incremental') throw new UsageError(`--param inputProducts: expected recompute or incremental, got '${params.inputProducts}'`);
+    s.inputProducts = params.inputProducts;
+  }
   for (const T of s.presentationsMs) switchPresentation(s, T);
   return s;
 }
@@ -123,6 +130,8 @@ export function paperRunSettings(s: PaperSettings, presentationMs: number): Reco
     tauInMs: s.tauInMs,
     init: `${s.init.distribution}(${s.init.mean}, ${s.init.std}) cut at ±${s.init.cutoff}`,
     seed: s.seed,
+    // only when not the reference, so that checkpoints of reference runs keep their settings hash
+    ...(s.inputProducts !== 'recompute' ? { inputProducts: s.inputProducts } : {}),
   };
 }
 

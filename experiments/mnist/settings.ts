@@ -54,14 +54,15 @@ export const MNIST_PARAMS: Record<string, string> = {
   tauInMs: 'time constant τ_in of the input low-pass (and of the target filter), ms (default 10 as in the paper, which notes a smaller τ_in would help at short presentations)',
   methods: `comma-separated subset of ${MNIST_METHODS.join(', ')} (default: all; 'backprop-per-step' is back-propagation at every time step on the filtered input stream, the paper's reference at 5 ms)`,
   etaPerMs: 'a fixed learning rate η per ms at every presentation time instead of λ (the paper used 1e-3 with training time, not presentations, held equal)',
-  protocol: "'paper': the paper's schedule, 784-500-10 for switchS = 22,000 s of simulated time at η = 1e-3, then continueS at 1e-4, presentations 100 and 50 ms (or --param presentation=…), rt-deep and backprop with the same budget, checkpoints in --out (continue with --resume); takes presentation, train (stop after that many presentations), test, methods, switchS, continueS, checkpointEvery",
+  protocol: "'paper': the paper's schedule, 784-500-10 for switchS = 22,000 s of simulated time at η = 1e-3, then continueS at 1e-4, presentations 100 and 50 ms (or --param presentation=…), rt-deep and backprop with the same budget, checkpoints in --out (continue with --resume); takes presentation, train (stop after that many presentations), test, methods, switchS, continueS, checkpointEvery, inputProducts",
   switchS: 'protocol=paper: simulated training time at η = 1e-3 before the switch to 1e-4, s (default 22000, the paper\'s)',
   continueS: 'protocol=paper: simulated training time at η = 1e-4 after the switch, s (default 2200: the paper does not give it)',
   checkpointEvery: 'protocol=paper: a checkpoint and a learning-curve point every this many presentations (default 5000)',
+  inputProducts: "protocol=paper: the digital engine's input products, recompute (default, the bit-for-bit reference) or incremental (carried while an image is shown: faster, differs by rounding; see docs/digital-engine.md)",
 };
 
 /** The keys that only protocol=paper reads. */
-const PAPER_ONLY = ['switchS', 'continueS', 'checkpointEvery'];
+const PAPER_ONLY = ['switchS', 'continueS', 'checkpointEvery', 'inputProducts'];
 
 /** Whether the params select the paper protocol ('paper' is the only protocol value). */
 export function isPaperProtocol(params: Record<string, string>): boolean {

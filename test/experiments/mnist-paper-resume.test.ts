@@ -178,3 +178,34 @@ describe('paper protocol: checkpoints and resume', () => {
     await expect(runPaperPresentation({ ...s, trainLimit: 20 }, data, T, io(file, readCheckpoint(file, want)))).rejects.toThrow(/train=20: .* has trained 30 presentations already/);
   });
 });
+
+describe("paper protocol with incremental input products (--param inputProducts=incremental)", () => {
+  const s = { ...tinySettings(), inputProducts: 'incremental' as const };
+  let whole: PaperRunResult;
+
+  it('learns as the reference does: the same curve and final errors, weights within 1e-12', async () => {
+    whole = await runPaperPresentation(s, data, T, io(null, null));
+    const ref = await runPaperPresentation(tinySettings(), data, T, io(null, null));
+    expect(whole.curve).toEqual(ref.curve);
+    expect(whole.rtDeep).toEqual(ref.rtDeep);
+    let gap = 0;
+    whole.weights.forEach((W, k) => W.forEach((v, i) => (gap = Math.max(gap, Math.abs(v - ref.weights[k]![i]!)))));
+    expect(gap).toBeLessThan(1e-12);
+    // and it is not the reference run under another name: some bits differ
+    expect(bits(whole.weights)).not.toBe(bits(ref.weights));
+  });
+
+  it.each([37, 104])('interrupted after presentation %i and resumed: bit for bit the uninterrupted incremental run', async (k) => {
+    const r = await interruptedAt(s, k);
+    expect(r.curve).toEqual(whole.curve);
+    expect(bits(r.weights)).toBe(bits(whole.weights));
+  });
+
+  it("a checkpoint of the reference is refused by an incremental run, naming the setting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-paper-'));
+    const file = join(dir, 'run.checkpoint');
+    await expect(runPaperPresentation(tinySettings(), data, T, io(file, null, 30))).rejects.toThrow(RunInterrupted);
+    expect(() => readCheckpoint(file, { toolkitVersion: 'test', settings: paperRunSettings(s, T) })).toThrow(/inputProducts/);
+    expect(() => paperSettings(true, { inputProducts: 'fast' }, 1)).toThrow(/--param inputProducts: expected recompute or incremental, got 'fast'/);
+  });
+});

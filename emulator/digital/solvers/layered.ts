@@ -29,6 +29,8 @@ export class LayeredSolver implements LinearSolver {
   private epoch = -1;
   /** Per sample: indices k (into graph.outputs) of nudged outputs and the LU of the capacitance matrix S. */
   private woodbury: Array<{ ks: number[]; lu: SmallLu; d: Float64Array } | null> = [];
+  /** The last factorisation made for each sample (reused by the next evaluation when its size fits). */
+  private readonly kept: Array<{ ks: number[]; lu: SmallLu; d: Float64Array } | null> = [];
   private readonly outputs: Int32Array;
   /** F ≠ W_netᵀ (random feedback): the rows Eᵀ A⁻¹ need their own columns V. */
   private readonly asymmetric: boolean;
@@ -80,7 +82,9 @@ export class LayeredSolver implements LinearSolver {
       const ks = perSample[b]!;
       if (!ks.length) continue;
       const n = ks.length;
-      const lu = new SmallLu(n);
+      // the factorisation's arrays are kept per sample and reused while the number of nudged outputs stays
+      const kept = this.kept[b];
+      const lu = kept && kept.lu.n === n ? kept.lu : new SmallLu(n);
       const Yb = this.block(w.zcols, b);
       ks.forEach((k1, i) => {
         // g[k2] = Y_k2 · V_k1 for every output: one kernel call over the sample's |O|×N block of Y
@@ -90,7 +94,8 @@ export class LayeredSolver implements LinearSolver {
       });
       lu.factor();
       if (lu.singular) return { what: 'the nudging correction I/β + E·M⁻¹·E is singular', sample: b };
-      this.woodbury[b] = { ks, lu, d: new Float64Array(n) };
+      this.woodbury[b] = { ks, lu, d: kept && kept.lu === lu ? kept.d : new Float64Array(n) };
+      this.kept[b] = this.woodbury[b]!;
     }
     return null;
   }

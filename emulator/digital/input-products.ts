@@ -1,0 +1,176 @@
+import type { Layout, ProjRef } from './layout.js';
+import type { ProjBuffers, Workspace } from './workspace.js';
+
+/** Weight updates queued before they are applied in one pass over W (a rank-K update). */
+export const UPDATE_QUEUE = 8;
+
+/** Arrays of one carried input projection, allocated in the workspace's arena (kernel operands). */
+export interface CarriedBuffers {
+  /** Queued updates: K postsynaptic (K×rows) and presynaptic (K×cols) factors, oldest first. */
+  queuePost: Float64Array;
+  queuePre: Float64Array;
+  /** The carried products W·r̄_in and W·dr̄_in/dt (rows). */
+  y: Float64Array;
+  z: Float64Array;
+  /** r̄_in, dr̄_in/dt and the raw input r_in at the last evaluation (cols). */
+  lastPre: Float64Array;
+  lastDot: Float64Array;
+  lastRaw: Float64Array;
+}
+
+/** Per projection: where its carried products stand. */
+interface Carried {
+  ref: ProjRef;
+  buf: ProjBuffers;
+  arrays: CarriedBuffers;
+  /** (1 − dt/τ_in): how dr̄_in/dt decays while r_in holds still. */
+  decay: number;
+  queued: number;
+  queueCoef: number;
+  /** The step whose products y, z hold (−1: none, recompute). */
+  step: number;
+  sinceFull: number;
+}
+
+/**
+ * Incremental input products (DigitalOptions.inputProducts = 'incremental'). For every unmasked
+ * projection from an input population, at batch 1, the engine needs y = W r̄_in and z = W dr̄_in/dt each
+ * step; the reference recomputes both in a pass over W (the largest matrix of a network like
+ * 784-500-10). While the raw input r_in holds still they follow from the last step's in O(rows + cols):
+ *
+ *   y_n = y_{n−1} + dt·z_{n−1} + c (p·r̄_n) a      (r̄_n = r̄_{n−1} + dt ṙ_{n−1}, the engine's Euler step)
+ *   z_n = (1 − dt/τ_in)·z_{n−1} + c (p·ṙ_n) a     (ṙ_n = (r_in − r̄_n)/τ_in)
+ *
+ * where W_n = W_{n−1} + c a pᵀ is the weight update deferred from the previous step. The update itself is
+ * queued and applied UPDATE_QUEUE at a time, each weight receiving the same additions in the same order
+ * as in the reference, so W holds the reference's bits whenever it is read. The products are exact in
+ * exact arithmetic; in floating point they differ from a fresh pass by rounding that accumulates over at
+ * most `refreshSteps` steps. A full pass (the reference kernel) is made on the first step, whenever r_in
+ * changed, r̄_in moved other than by the Euler step (an impulse, a restore), the step is not the one after
+ * the last (a second evaluation at the same time), the weights were handed out, or refreshSteps passed.
+ */
+export class InputProducts {
+  private readonly carried: Array<Carried | null>;
+  /** Full passes and carried steps, for reports and tests. */
+  fullPasses = 0;
+  carriedSteps = 0;
+
+  constructor(
+    L: Layout,
+    private readonly w: Workspace,
+    buffers: Array<CarriedBuffers | null>,
+    private readonly dtMs: number,
+    private readonly refreshSteps: number,
+  ) {
+    this.carried = buffers.map(() => null);
+    for (const ref of L.forward) {
+      const arrays = buffers[ref.index];
+      if (!arrays) continue;
+      const pop = L.graph.inputs[ref.p.pre.pop]!;
+      const decay = pop.constantRate !== null ? 0 : 1 - dtMs / pop.tauInMs;
+      this.carried[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, decay, queued: 0, queueCoef: 0, step: -1, sinceFull: 0 };
+    }
+  }
+
+  /** Whether this projection's products are carried (an unmasked input projection at batch 1). */
+  handles(ref: ProjRef): boolean {
+    return this.carried[ref.index] !== null;
+  }
+
+  /**
+   * The products of step `step` into buf.out (y) and buf.out2 (z), with the pending update taken over
+   * (queued, buf.pendCoef = 0). Returns false, after applying the queue, when a full pass is needed: the
+   * caller then makes it and reports it with `recomputed`.
+   */
+  carry(ref: ProjRef, step: number, rawIn: Float64Array): boolean {
+    const c = this.carried[ref.index]!;
+    const { buf, arrays } = c;
+    const cols = ref.p.cols;
+    if (c.step < 0 || step !== c.step + 1 || c.sinceFull >= this.refreshSteps || !this.onEulerPath(c, rawIn, ref.preOff)) {
+      this.applyQueue(c);
+      return false;
+    }
+    const coef = buf.pendCoef;
+    if (coef !== 0 && c.queued > 0 && coef !== c.queueCoef) this.applyQueue(c);
+    const { y, z } = arrays;
+    const rows = ref.p.rows;
+    const dt = this.dtMs;
+    let sy = 0;
+    let sz = 0;
+    if (coef !== 0) {
+      for (let j = 0; j < cols; j++) {
+        sy += buf.pendPre[j]! * buf.pre[j]!;
+        sz += buf.pendPre[j]! * buf.preDot[j]!;
+      }
+    }
+    const ay = coef * sy;
+    const az = coef * sz;
+    for (let r = 0; r < rows; r++) {
+      const a = coef !== 0 ? buf.pendPost[r]! : 0;
+      y[r] = y[r]! + dt * z[r]! + ay * a;
+      z[r] = c.decay * z[r]! + az * a;
+    }
+    if (coef !== 0) this.enqueue(c, coef);
+    buf.out.set(y);
+    buf.out2.set(z);
+    this.remember(c, rawIn, ref.preOff, step);
+    c.sinceFull++;
+    this.carriedSteps++;
+    return true;
+  }
+
+  /** After the caller's full pass of step `step` (buf.out, buf.out2 exact): carry from here. */
+  recomputed(ref: ProjRef, step: number, rawIn: Float64Array): void {
+    const c = this.carried[ref.index]!;
+    c.arrays.y.set(c.buf.out);
+    c.arrays.z.set(c.buf.out2);
+    this.remember(c, rawIn, ref.preOff, step);
+    c.sinceFull = 0;
+    this.fullPasses++;
+  }
+
+  /** Applies the queued updates to W (before W is read) and forgets the carried products. */
+  release(ref: ProjRef): void {
+    const c = this.carried[ref.index];
+    if (!c) return;
+    this.applyQueue(c);
+    c.step = -1;
+  }
+
+  /** r_in unchanged and r̄_in = r̄_last + dt·ṙ_last exactly (the engine's Euler step, nothing else). */
+  private onEulerPath(c: Carried, rawIn: Float64Array, off: number): boolean {
+    const { lastPre, lastDot, lastRaw } = c.arrays;
+    const { pre } = c.buf;
+    const dt = this.dtMs;
+    for (let j = 0; j < lastRaw.length; j++) {
+      if (rawIn[off + j] !== lastRaw[j] || pre[j] !== lastPre[j]! + dt * lastDot[j]!) return false;
+    }
+    return true;
+  }
+
+  private remember(c: Carried, rawIn: Float64Array, off: number, step: number): void {
+    const { lastPre, lastDot, lastRaw } = c.arrays;
+    lastPre.set(c.buf.pre);
+    lastDot.set(c.buf.preDot);
+    for (let j = 0; j < lastRaw.length; j++) lastRaw[j] = rawIn[off + j]!;
+    c.step = step;
+  }
+
+  private enqueue(c: Carried, coef: number): void {
+    const { rows, cols } = c.ref.p;
+    c.arrays.queuePost.set(c.buf.pendPost.subarray(0, rows), c.queued * rows);
+    c.arrays.queuePre.set(c.buf.pendPre.subarray(0, cols), c.queued * cols);
+    c.queueCoef = coef;
+    c.queued++;
+    c.buf.pendCoef = 0;
+    if (c.queued === UPDATE_QUEUE) this.applyQueue(c);
+  }
+
+  private applyQueue(c: Carried): void {
+    if (c.queued === 0) return;
+    const { rows, cols } = c.ref.p;
+    // sample-major operands of a rank-K update: each weight gets the K additions oldest first, as step by step
+    this.w.kernels.rankUpdate(c.buf.W, null, rows, cols, c.queued, c.queueCoef, c.arrays.queuePost, c.arrays.queuePre);
+    c.queued = 0;
+  }
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { layeredNetwork } from '../../compiler/spec/builder.js';
+import type { NlaGraph } from '../../compiler/graph/graph.js';
+import { UsageError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { captureState, restoreState } from '../../emulator/digital/state-file.js';
+import { DigitalSimulator } from '../../emulator/digital/simulator.js';
+import type { Drive, Impulse } from '../../emulator/drive.js';
+
+/**
+ * DigitalOptions.inputProducts = 'incremental' (emulator/digital/input-products.ts) carries W_in·r̄_in and
+ * W_in·dr̄_in/dt from step to step while the raw input holds still. Truth here is the reference engine
+ * ('recompute', a pass over W_in every step) on the same network and drive: the two must agree to
+ * rounding, also across everything that breaks the recurrence (an input change, an impulse, weights
+ * written from outside, a restore), and the carried path must actually be taken.
+ */
+
+/** Piecewise-constant frames (sparse pixels in [0, 1]) held `frameMs`, one-hot targets, optional impulses. */
+class FrameDrive implements Drive {
+  readonly targetChannels: number;
+  private readonly frames: Float64Array[];
+  constructor(
+    readonly inputChannels: number,
+    outputs: number,
+    private readonly frameMs: number,
+    private readonly impulseTimes: number[] = [],
+  ) {
+    this.targetChannels = outputs;
+    const rng = new Rng(5);
+    this.frames = Array.from({ length: 7 }, () => Float64Array.from({ length: inputChannels }, () => (rng.uniform() < 0.6 ? 0 : rng.uniform())));
+  }
+  private k(t: number): number {
+    return Math.floor(Math.max(0, t) / this.frameMs + 1e-9) % this.frames.length;
+  }
+  inputs(t: number, _b: number, out: Float64Array, offset: number): void {
+    out.set(this.frames[this.k(t)]!, offset);
+  }
+  targets(t: number, _b: number, value: Float64Array, slope: Float64Array, offset: number): void {
+    for (let o = 0; o < this.targetChannels; o++) value[offset + o] = o === this.k(t) % this.targetChannels ? 0.9 : 0.1;
+    slope.fill(0, offset, offset + this.targetChannels);
+  }
+  impulses(t0: number, t1: number): Impulse[] {
+    return this.impulseTimes.filter((t) => t > t0 && t <= t1).map((tMs) => ({ channel: 3, area: 2, tMs }));
+  }
+  targetJumps(t0: number, t1: number): boolean {
+    return Math.floor(t0 / this.frameMs + 1e-9) !== Math.floor(t1 / this.frameMs + 1e-9);
+  }
+  breakpoints(): number[] {
+    return [];
+  }
+}
+
+const net = (): NlaGraph =>
+  layeredNetwork([40, 24, 10], { activation: 'hard-sigmoid', seed: 3, beta: 0.1, bias: true, tauMs: 10, tauInMs: 10, init: { distribution: 'normal', std: 0.3 } })
+    .plasticity({ enabled: true, etaPerMs: 5e-3 })
+    .build();
+
+const pair = (g: NlaGraph, learn = true) => [
+  new DigitalSimulator(g, { dtMs: 0.1, learn }),
+  new DigitalSimulator(g, { dtMs: 0.1, learn, inputProducts: 'incremental' }),
+] as const;
+
+/** max |a − b| over u, relative to max |a|. */
+function uGap(a: DigitalSimulator, b: DigitalSimulator): number {
+  let gap = 0;
+  let scale = 0;
+  for (let i = 0; i < a.state.u.length; i++) {
+    gap = Math.max(gap, Math.abs(a.state.u[i]! - b.state.u[i]!));
+    scale = Math.max(scale, Math.abs(a.state.u[i]!));
+  }
+  return gap / scale;
+}
+
+/** max |a − b| over all weights, relative to max |a|. */
+function wGap(a: DigitalSimulator, b: DigitalSimulator): number {
+  const wa = a.weights();
+  const wb = b.weights();
+  let gap = 0;
+  let scale = 0;
+  wa.forEach((W, k) => W.forEach((v, i) => ((gap = Math.max(gap, Math.abs(v - wb[k]![i]!))), (scale = Math.max(scale, Math.abs(v))))));
+  return gap / scale;
+}
+
+const carried = (s: DigitalSimulator) => s.workspace.inputProducts!;
+
+/** Projections whose products are carried: 40→24 and the bias's to both layers (counts are per projection). */
+const P = 3;
+
+describe("incremental input products (inputProducts: 'incremental')", () => {
+  it('learns along the reference trajectory over 60 frames: u and W agree to 1e-9, every step after the first carried', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 3);
+    const [ref, inc] = pair(g);
+    const u0 = Float64Array.from(ref.state.u);
+    for (let k = 0; k < 1800; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    expect(uGap(ref, inc)).toBeLessThan(1e-9);
+    expect(wGap(ref, inc)).toBeLessThan(1e-9);
+    // the run moved far from its start and its weights learned (the comparison is not between two idle runs)
+    expect(Math.max(...Array.from(ref.state.u, (v, i) => Math.abs(v - u0[i]!)))).toBeGreaterThan(0.1);
+    // at a frame change the engine evaluates twice: before the jump (old r_in: carried) and after it (a full pass)
+    const frames = 1800 / 30;
+    expect(carried(inc).carriedSteps).toBe(P * (1800 - 1));
+    expect(carried(inc).fullPasses).toBeGreaterThanOrEqual(P * frames);
+  });
+
+  it('with constant input, refreshes by a full pass every 129 steps and stays on the reference', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 1e6);
+    const [ref, inc] = pair(g);
+    for (let k = 0; k < 600; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    expect(uGap(ref, inc)).toBeLessThan(1e-10);
+    expect(carried(inc).fullPasses).toBe(P * Math.ceil(600 / 129));
+  });
+
+  it('weights written from outside mid-frame are seen by the next step (the carried products are dropped)', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 3);
+    const [ref, inc] = pair(g);
+    for (let k = 0; k < 45; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    for (const s of [ref, inc]) s.weights()[0]!.forEach((v, i, W) => (W[i] = 1.5 * v));
+    const passes = carried(inc).fullPasses;
+    for (let k = 0; k < 10; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    expect(carried(inc).fullPasses).toBe(passes + P);
+    expect(uGap(ref, inc)).toBeLessThan(1e-10);
+  });
+
+  it('an impulse mid-frame breaks the Euler path of r̄_in: a full pass, and the reference trajectory', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 3, [1.25, 4.55]);
+    const [ref, inc] = pair(g);
+    for (let k = 0; k < 90; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    expect(uGap(ref, inc)).toBeLessThan(1e-10);
+    // each step's first evaluation is carried (at an impulse, the one before it lands); the impulse's own
+    // evaluations (its continuation) are full passes, as are the frame changes' second evaluations
+    expect(carried(inc).carriedSteps).toBe(P * (90 - 1));
+    expect(carried(inc).fullPasses).toBeGreaterThanOrEqual(P * (3 + 2));
+  });
+
+  it('a saved and restored run continues exactly as the uninterrupted incremental run', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 3);
+    const [, a] = pair(g);
+    for (let k = 0; k < 50; k++) a.step(d);
+    const saved = captureState(a);
+    const b = new DigitalSimulator(g, { dtMs: 0.1, learn: true, inputProducts: 'incremental' });
+    restoreState(b, JSON.parse(JSON.stringify(saved)));
+    for (let k = 0; k < 100; k++) {
+      a.step(d);
+      b.step(d);
+    }
+    expect(Array.from(b.state.u)).toEqual(Array.from(a.state.u));
+    expect(b.weights().map((W) => Array.from(W))).toEqual(a.weights().map((W) => Array.from(W)));
+  });
+
+  it('without learning (fixed W) the products are carried too, and agree with the reference', () => {
+    const g = net();
+    const d = new FrameDrive(g.nStimulusInputs, 10, 3);
+    const [ref, inc] = pair(g, false);
+    for (let k = 0; k < 300; k++) {
+      ref.step(d);
+      inc.step(d);
+    }
+    expect(uGap(ref, inc)).toBeLessThan(1e-11);
+    expect(carried(inc).carriedSteps).toBe(P * (300 - 1));
+  });
+
+  it('is refused at batch > 1, naming the option', () => {
+    expect(() => new DigitalSimulator(net(), { dtMs: 0.1, batch: 4, inputProducts: 'incremental' })).toThrow(UsageError);
+    expect(() => new DigitalSimulator(net(), { dtMs: 0.1, batch: 4, inputProducts: 'incremental' })).toThrow(/inputProducts/);
+  });
+});
