@@ -47,13 +47,16 @@ interface Carried {
  * exact arithmetic; in floating point they differ from a fresh pass by rounding that accumulates over at
  * most `refreshSteps` steps. A full pass (the reference kernel) is made on the first step, whenever r_in
  * changed, r̄_in moved other than by the Euler step (an impulse, a restore), the step is not the one after
- * the last (a second evaluation at the same time), the weights were handed out, or refreshSteps passed.
+ * the last, the weights were handed out, or refreshSteps passed. A second evaluation of the same step
+ * (event handling: before and after a jump, Newton iterations) with the same W, r̄_in, dr̄_in/dt and r_in
+ * reuses that step's products (the same operands give the same products).
  */
 export class InputProducts {
   private readonly carried: Array<Carried | null>;
-  /** Full passes and carried steps, for reports and tests. */
+  /** Full passes, carried steps and re-evaluations of a step that reused its products, for reports and tests. */
   fullPasses = 0;
   carriedSteps = 0;
+  reusedEvaluations = 0;
 
   constructor(
     L: Layout,
@@ -86,6 +89,13 @@ export class InputProducts {
     const c = this.carried[ref.index]!;
     const { buf, arrays } = c;
     const cols = ref.p.cols;
+    if (c.step === step && buf.pendCoef === 0 && this.unchanged(c, rawIn, ref.preOff)) {
+      // the same step evaluated again (event handling) with the same W, r̄_in, dr̄_in/dt: the same products
+      buf.out.set(arrays.y);
+      buf.out2.set(arrays.z);
+      this.reusedEvaluations++;
+      return true;
+    }
     if (c.step < 0 || step !== c.step + 1 || c.sinceFull >= this.refreshSteps || !this.onEulerPath(c, rawIn, ref.preOff)) {
       this.applyQueue(c);
       return false;
@@ -144,6 +154,16 @@ export class InputProducts {
     const dt = this.dtMs;
     for (let j = 0; j < lastRaw.length; j++) {
       if (rawIn[off + j] !== lastRaw[j] || pre[j] !== lastPre[j]! + dt * lastDot[j]!) return false;
+    }
+    return true;
+  }
+
+  /** r_in, r̄_in and dr̄_in/dt exactly as at the last evaluation. */
+  private unchanged(c: Carried, rawIn: Float64Array, off: number): boolean {
+    const { lastPre, lastDot, lastRaw } = c.arrays;
+    const { pre, preDot } = c.buf;
+    for (let j = 0; j < lastRaw.length; j++) {
+      if (rawIn[off + j] !== lastRaw[j] || pre[j] !== lastPre[j] || preDot[j] !== lastDot[j]) return false;
     }
     return true;
   }

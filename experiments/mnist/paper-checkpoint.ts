@@ -56,13 +56,14 @@ export function settingsHash(settings: Record<string, unknown>): string {
 
 /**
  * Writes the checkpoint atomically: a header line `nla-mnist-checkpoint/1 bytes=N sha256=H`, then the
- * JSON body of N bytes, into `file.tmp`, flushed to disk, then renamed over `file`. An interruption
- * leaves either the old checkpoint or the new one, never a mixture.
+ * JSON body of N bytes, into `file.<pid>.tmp`, flushed to disk, then renamed over `file`, and the folder
+ * flushed so that the rename itself survives a power cut. An interruption leaves either the old
+ * checkpoint or the new one, never a mixture.
  */
 export function writeCheckpoint(file: string, c: PaperCheckpoint): void {
   const body = Buffer.from(JSON.stringify(c));
   const head = Buffer.from(`${CHECKPOINT_FORMAT} bytes=${body.length} sha256=${createHash('sha256').update(body).digest('hex')}\n`);
-  const tmp = `${file}.tmp`;
+  const tmp = `${file}.${process.pid}.tmp`;
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(tmp, 'w');
   try {
@@ -73,6 +74,20 @@ export function writeCheckpoint(file: string, c: PaperCheckpoint): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+  syncFolder(dirname(file));
+}
+
+/** fsync of a folder (its entries): where the platform allows it (not on Windows), otherwise nothing. */
+function syncFolder(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // a folder cannot be opened or flushed here: the rename is as durable as the platform makes it
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /**

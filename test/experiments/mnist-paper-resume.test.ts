@@ -173,7 +173,7 @@ describe('paper protocol: checkpoints and resume', () => {
     await expect(runPaperPresentation(s, data, T, io(cut, readCheckpoint(cut, want)))).rejects.toThrow(/phase: expected 0 after 30 presentations/);
     writeCheckpoint(cut, { ...c, sim: { ...c.sim, neurons: {} } });
     await expect(runPaperPresentation(s, data, T, io(cut, readCheckpoint(cut, want)))).rejects.toThrow(/neurons\["[^"]+"\]: missing/);
-    expect(existsSync(`${file}.tmp`)).toBe(false);
+    expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
     // a stop short of what the checkpoint has trained is refused, not reported as a longer run
     await expect(runPaperPresentation({ ...s, trainLimit: 20 }, data, T, io(file, readCheckpoint(file, want)))).rejects.toThrow(/train=20: .* has trained 30 presentations already/);
   });
