@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layeredNetwork } from '../../compiler/spec/builder.js';
+import { layeredNetwork, network } from '../../compiler/spec/builder.js';
 import type { NlaGraph } from '../../compiler/graph/graph.js';
 import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
@@ -183,6 +183,40 @@ describe("incremental input products (inputProducts: 'incremental')", () => {
     }
     expect(uGap(ref, inc)).toBeLessThan(1e-11);
     expect(carried(inc).carriedSteps).toBe(P * (300 - 1) - 2 * Math.floor(299 / 129));
+  });
+
+  it('random feedback and the microcircuit (Algorithm 2) stay on their reference trajectories too', () => {
+    const random = layeredNetwork([40, 24, 10], { activation: 'hard-sigmoid', seed: 4, beta: 0.1, bias: true, tauMs: 10, tauInMs: 10, init: { distribution: 'normal', std: 0.3 } })
+      .feedback({ mode: 'random', init: { distribution: 'normal', std: 0.4 } })
+      .plasticity({ enabled: true, etaPerMs: 5e-3 })
+      .build();
+    const micro = network('micro')
+      .seed(5)
+      .beta(0.1)
+      .tauInMs(10)
+      .activation('logistic')
+      .init({ distribution: 'normal', std: 0.5 })
+      .feedback({ mode: 'microcircuit', interneuronInit: { distribution: 'normal', std: 0.05 }, feedbackInit: { distribution: 'normal', std: 0.5 } })
+      .input('in', 40)
+      .hidden('h', 16, { bias: true })
+      .interneurons('i', 10, 'h')
+      .output('out', 10, { activation: 'linear', bias: true })
+      .connect('in', 'h')
+      .connect('h', 'out')
+      .plasticity({ enabled: true, etaPerMs: 0.01 })
+      .build();
+    expect([random.feedback, micro.feedback]).toEqual(['random', 'microcircuit']);
+    for (const g of [random, micro]) {
+      const d = new FrameDrive(40, 10, 3);
+      const [ref, inc] = pair(g);
+      for (let k = 0; k < 600; k++) {
+        ref.step(d);
+        inc.step(d);
+      }
+      expect(uGap(ref, inc)).toBeLessThan(1e-9);
+      expect(wGap(ref, inc)).toBeLessThan(1e-9);
+      expect(carried(inc).carriedSteps).toBeGreaterThan(500);
+    }
   });
 
   it('is refused at batch > 1, naming the option', () => {

@@ -84,6 +84,23 @@ for (const backend of Object.values(KERNEL_BACKENDS)) {
 }
 
 describe('kernel back ends agree bit for bit', () => {
+  it('gemvT over every block shape: 4-sample blocks and single samples, column tails of 0–3, sparse inputs', () => {
+    for (const [rows, cols, B] of [[7, 4, 4], [9, 5, 4], [6, 6, 5], [11, 7, 8], [13, 3, 9], [3, 1, 6], [40, 301, 10], [1, 9, 4]] as const) {
+      const results = Object.values(KERNEL_BACKENDS).map((backend) => {
+        const rng = new Rng(rows * 31 + cols * 7 + B);
+        const arena = backend.createArena([rows * cols, B * rows, B * cols]);
+        const [W, x, y] = arena.arrays as Float64Array[];
+        fill(W!, rng);
+        fill(x!, rng, true);
+        y!.fill(NaN); // every entry must be written
+        arena.kernels.gemvT(W!, rows, cols, B, x!, y!);
+        return Array.from(y!);
+      });
+      expect(results[0]!.every((v) => Number.isFinite(v))).toBe(true);
+      expect(results[0]).toEqual(results[1]);
+    }
+  });
+
   it('gemv, gemvT, rankUpdate and fused passes give identical doubles in js and wasm', () => {
     for (const [rows, cols, B] of [[50, 784, 1], [10, 63, 1], [20, 31, 4], [9, 100, 32]] as const) {
       const results = Object.values(KERNEL_BACKENDS).map((backend) => {
