@@ -57,6 +57,8 @@ function summaryLines(run: EngineRun, written: string[]): string[] {
   const n = (k: string) => s[k] as number;
   const lines = [`${run.graph.name} on the ${run.engine} engine: ${n('simulatedMs')} ms simulated in ${(n('wallMs') / 1000).toFixed(2)} s${s.steps !== undefined ? `, ${s.steps} steps (${Math.round(n('stepsPerSecond'))}/s)` : ''}`];
   const detail = ['method', 'solver', 'profile', 'ngspice', 'board', 'batch'].filter((k) => s[k] !== undefined).map((k) => `${k} ${String(s[k])}`);
+  // the reference is not named; the carried input products are, since they differ from it by rounding
+  if (s.inputProducts === 'incremental') detail.push('input products incremental');
   lines.push([...detail, `learning ${s.learn ? 'on' : 'off'}`, `seed ${String(s.seed)}`].join(', '));
   if (s.errorPathDescription !== undefined) lines.push(`error path: ${String(s.errorPathDescription)}; top-down carrier: ${String(s.topDown)}`);
   if (s.maxAbsF !== undefined) lines.push(`max |f| after the transient ${n('maxAbsF').toExponential(3)} (max |u| ${n('maxAbsU').toPrecision(4)})`);

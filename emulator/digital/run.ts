@@ -38,6 +38,8 @@ export interface RunSummary {
   lookahead: boolean;
   learn: boolean;
   batch: number;
+  /** The digital engine's 'recompute' (the bit-for-bit reference) or 'incremental' (DigitalOptions.inputProducts); absent for engines without it. */
+  inputProducts?: 'recompute' | 'incremental';
   dtMs: number;
   steps: number;
   simulatedMs: number;
@@ -187,6 +189,7 @@ class RunRecorder {
       lookahead: sim.options.lookahead,
       learn: sim.options.learn,
       batch: sim.layout.B,
+      inputProducts: sim.options.inputProducts,
       dtMs: dt,
       steps,
       simulatedMs: steps * dt,
