@@ -15,6 +15,7 @@ export function simulatorRequest(req: RunRequest) {
     ...(req.weightsEveryMs !== undefined ? { weightsEveryMs: req.weightsEveryMs } : {}),
     ...(req.onProgress ? { onProgress: (f: number, t: number) => req.onProgress!(f, t) } : {}),
     ...(req.onTraces ? { onTraces: req.onTraces } : {}),
+    ...(req.progressEveryMs !== undefined ? { progressEveryMs: req.progressEveryMs } : {}),
     onFailure: 'return' as const,
   };
 }

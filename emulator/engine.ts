@@ -70,6 +70,12 @@ export interface RunRequest {
   /** Called now and then with the fraction done, for progress on long runs. */
   onProgress?: (fraction: number, tMs: number) => void;
   /**
+   * How often `onProgress` and `onTraces` are called, in model ms: each time the run has advanced this far.
+   * Undefined: about twice a second of wall time. A model-time cadence gives the same calls on every machine
+   * (a live view that must show a given number of updates, a test). Engines that report no progress ignore it.
+   */
+  progressEveryMs?: number;
+  /**
    * Called with the run's table as it fills, right after each progress report, by engines that record as
    * they go (digital, analog): rows below `traces.rows` are final. The callee reads, never writes, and
    * copies what it keeps. Engines that get their rows at the end (spice, board) do not call it.

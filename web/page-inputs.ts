@@ -23,6 +23,8 @@ export interface RunParameters {
   eventsUrl?: string | null;
   /** Which engines run, default A = digital and B = the form's choice (analog, or spice: ngspice as WebAssembly). */
   engines?: string[];
+  /** Live rows and progress every this many model ms; default about twice a second of wall time. */
+  progressEveryMs?: number;
 }
 
 const EXAMPLE = { spec: 'examples/teacher/network.json', input: 'examples/teacher/input.csv' };
@@ -99,7 +101,8 @@ export async function jobFromForm(id: number, p: RunParameters): Promise<WorkerJ
   const target = await sideFile(p.targetUrl, 'target-url', 'target-file', 'targets');
   const events = await sideFile(p.eventsUrl, 'events-url', 'events-file', 'events');
   const files = { ...net.files, ...(target ? { [target.path]: target.text } : {}), ...(events ? { [events.path]: events.text } : {}) };
-  const common = { spec: net.spec, input: net.input, target: target?.path, events: events?.path, durationMs, seed, learn };
+  const progressEveryMs = p.progressEveryMs !== undefined ? numberField('duration', p.progressEveryMs, 'progressEveryMs (ms)', true) : undefined;
+  const common = { spec: net.spec, input: net.input, target: target?.path, events: events?.path, durationMs, seed, learn, ...(progressEveryMs !== undefined ? { progressEveryMs } : {}) };
   const all = [
     { ...common, engine: 'digital', options: { dt: `${dtMs}ms` } },
     { ...common, engine: 'analog', options: { profile } },

@@ -41,6 +41,8 @@ export interface WebRunRequest {
   durationMs: number;
   /** Recording interval (model ms); default: the engine's. */
   sampleEveryMs?: number;
+  /** Live rows and progress every this many model ms (RunRequest.progressEveryMs); default about twice a second. */
+  progressEveryMs?: number;
   probe?: string;
   seed?: number;
   learn?: boolean;
@@ -82,6 +84,6 @@ export async function runWebEngine(req: WebRunRequest, onProgress: (fraction: nu
   prepare?.(engine);
   const drive = driveFromFiles(engine.graph, { input: req.input, stimulus: req.stimulus, interp: req.interp ?? 'step', events: req.events, target: req.target, targetInterp: req.targetInterp ?? 'step' });
   const probes = parseProbes(req.probe ?? factory.defaultProbes, engine.graph).filter((p) => p.quantity !== 'ustar' || drive.targetChannels > 0);
-  const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress, ...(onTraces ? { onTraces } : {}) });
+  const out = await engine.run({ durationMs: req.durationMs, drive, probes, sampleEveryMs: req.sampleEveryMs, weightsEveryMs: undefined, onProgress, ...(req.progressEveryMs !== undefined ? { progressEveryMs: req.progressEveryMs } : {}), ...(onTraces ? { onTraces } : {}) });
   return { engine: engine.name, network: engine.graph.name, traces: out.traces, summary: { ...out.summary }, failure: out.failure ? { what: out.failure.what, timeMs: out.failure.timeMs } : null };
 }

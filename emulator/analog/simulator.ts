@@ -63,6 +63,8 @@ export interface AnalogRunRequest {
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
   /** Called right after each progress report with the table as recorded so far (RunRequest.onTraces). */
   onTraces?: (traces: TraceTable) => void;
+  /** Progress (and onTraces) each time the run has advanced this many ms (RunRequest.progressEveryMs); default about twice a second of wall time. */
+  progressEveryMs?: number;
 }
 
 export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs' | 'solver'> {
@@ -302,10 +304,16 @@ export class AnalogSimulator {
 
   private progress(req: AnalogRunRequest, recorder: AnalogRecorder, t0: number, tEnd: number, start: number, stepsBefore: number): (t: number) => void {
     let lastReport = start;
+    const every = req.progressEveryMs;
+    if (every !== undefined && !(every > 0)) throw new UsageError(`progressEveryMs: expected a positive time in ms, got ${every}`);
+    let nextAt = every !== undefined ? t0 + every : Infinity;
     return (t) => {
       if (!req.onProgress && !req.onTraces) return;
       const now = performance.now();
-      if (now - lastReport <= 500) return;
+      if (every !== undefined) {
+        if (t < nextAt) return;
+        while (nextAt <= t) nextAt += every;
+      } else if (now - lastReport <= 500) return;
       lastReport = now;
       req.onProgress?.((t - t0) / (tEnd - t0), t, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));
       req.onTraces?.(recorder.traces);

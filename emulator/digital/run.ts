@@ -1,5 +1,5 @@
 import { wholeSteps } from '../../core/units.js';
-import { NumericalError } from '../../core/errors.js';
+import { NumericalError, UsageError } from '../../core/errors.js';
 import { maxAbs, maxOf } from '../../core/vector.js';
 import type { Drive } from '../drive.js';
 import { columnLabel, type Probe } from '../probes/probe.js';
@@ -23,6 +23,8 @@ export interface DigitalRunRequest {
   onProgress?: (fraction: number, tMs: number, stepsPerSecond: number) => void;
   /** Called right after each progress report with the table as recorded so far (RunRequest.onTraces). */
   onTraces?: (traces: TraceTable) => void;
+  /** Progress (and onTraces) every this many ms of model time, whole steps (RunRequest.progressEveryMs); default about twice a second of wall time. */
+  progressEveryMs?: number;
 }
 
 export interface WeightSnapshot {
@@ -74,7 +76,9 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
   const steps = wholeSteps(req.durationMs, dt);
   const rec = new RunRecorder(sim, req, steps);
   const report = req.onProgress || req.onTraces ? (f: number, t: number, sps: number) => (req.onProgress?.(f, t, sps), req.onTraces?.(rec.traces)) : undefined;
-  const progress = new ProgressClock(report, steps);
+  if (req.progressEveryMs !== undefined && !(req.progressEveryMs > 0)) throw new UsageError(`progressEveryMs: expected a positive time in ms, got ${req.progressEveryMs}`);
+  const everySteps = req.progressEveryMs !== undefined ? Math.max(1, Math.round(req.progressEveryMs / dt)) : undefined;
+  const progress = new ProgressClock(report, steps, everySteps);
   let failure: NumericalError | null = null;
   let done = 0;
   try {
@@ -90,7 +94,7 @@ export function runDigital(sim: DigitalSimulator, req: DigitalRunRequest): Digit
   return { traces: rec.traces, snapshots: rec.snapshots, summary: rec.summary(done, progress.elapsedMs()), failure };
 }
 
-/** Reports progress about twice a second of wall time. */
+/** Reports progress about twice a second of wall time, or every `everySteps` steps when given. */
 class ProgressClock {
   private readonly start = performance.now();
   private last = this.start;
@@ -98,10 +102,16 @@ class ProgressClock {
   constructor(
     private readonly report: DigitalRunRequest['onProgress'],
     private readonly steps: number,
+    private readonly everySteps: number | undefined,
   ) {}
 
   tick(s: number, tMs: number): void {
-    if (!this.report || (s & 255) !== 0) return;
+    if (!this.report) return;
+    if (this.everySteps !== undefined) {
+      if ((s + 1) % this.everySteps === 0) this.report((s + 1) / this.steps, tMs, (s + 1) / ((performance.now() - this.start) / 1000));
+      return;
+    }
+    if ((s & 255) !== 0) return;
     const now = performance.now();
     if (now - this.last <= 500) return;
     this.last = now;

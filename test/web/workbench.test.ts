@@ -140,14 +140,14 @@ describe.skipIf(!hasChromium)('the workbench page in Chromium, from a static fol
   });
 
   it('draws the traces while the engines run: rows in order, each delivery final, together the whole run', async () => {
-    // long enough for several progress reports (about two a second of wall time) on each engine
-    const long = await runPage(page, { source: 'example', durationMs: 4000, dtMs: 0.1, profile: 'ideal', seed: 1, learn: false, pluginUrl: null });
+    // rows delivered every 500 ms of model time: seven deliveries before each engine's 4 s run ends, on any machine
+    const long = await runPage(page, { source: 'example', durationMs: 4000, dtMs: 0.1, profile: 'ideal', seed: 1, learn: false, pluginUrl: null, progressEveryMs: 500 });
     for (const engine of ['digital', 'analog']) {
       const live = long.live[engine]!;
       const final = long.runs[engine]!;
       expect(live, engine).toBeDefined();
-      // at least one delivery before the run ended (how many depends on the machine's speed: ~2 a second)
-      expect(live.rowsAfter.length, engine).toBeGreaterThanOrEqual(1);
+      // a delivery at 500, 1000, …, 4000 ms of model time: eight, the last one with the whole run
+      expect(live.rowsAfter.length, engine).toBe(8);
       expect(live.rowsAfter[0]!, engine).toBeGreaterThan(0);
       for (let k = 1; k < live.rowsAfter.length; k++) expect(live.rowsAfter[k]!, engine).toBeGreaterThan(live.rowsAfter[k - 1]!);
       expect(live.rowsAfter.at(-1)!, engine).toBeLessThanOrEqual(final.timeMs.length);
