@@ -41,6 +41,12 @@ export interface AnalogOptions {
    * times the step control's rejections (benchmarks.md: 49 s against 8.6 s for 2 ms on opamp-board).
    */
   events?: boolean | 'auto';
+  /**
+   * How the input projections' products W r̄_in, W dr̄_in/dt are made: `affine` (the default) from two
+   * products per stretch of held input (affine-input-products.ts), the same right-hand side to rounding;
+   * `recompute`: a pass over W at every evaluation (a reference for tests and benchmarks).
+   */
+  inputProducts?: 'affine' | 'recompute';
 }
 
 /** `events: 'auto'` locks the circuit's switches in circuits of at most this many neurons. */
@@ -125,7 +131,7 @@ export class AnalogSimulator {
     readonly model: AnalogModel,
     options: AnalogOptions = {},
   ) {
-    this.system = new AnalogSystem(model, options.learn ?? false);
+    this.system = new AnalogSystem(model, options.learn ?? false, options.inputProducts ?? 'affine');
     this.solverName = this.chooseSolver(options);
     this.entry = solverEntry(this.solverName);
     const poles = [...model.rate.poleMs, ...model.err.poleMs].filter((x) => x > 0);

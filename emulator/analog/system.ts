@@ -31,6 +31,7 @@ import { ModeLock } from './mode-lock.js';
 import { CircuitJacobian } from './circuit-jacobian.js';
 import { dpiDriveCoefficients, dpiPairRates, dpiSettledCommonMode } from '../../hardware-models/components/dpi-neuron.js';
 import { UsageError } from '../../core/errors.js';
+import { AffineInputProducts } from './affine-input-products.js';
 
 /**
  * The state equations of a compiled circuit, dy/dt = F(t, y), over
@@ -108,10 +109,11 @@ export class AnalogSystem implements OdeSystem {
   /** Per projection: the uniform draws of its stochastic rounding. */
   private readonly roundings: Array<() => number>;
 
-  /** `learn`: plasticity on; only then are the plastic weights part of the state. */
+  /** `learn`: plasticity on; only then are the plastic weights part of the state. `inputProducts`: AnalogOptions.inputProducts. */
   constructor(
     readonly model: AnalogModel,
     readonly learn = false,
+    inputProducts: 'affine' | 'recompute' = 'affine',
   ) {
     const g = model.graph;
     this.graph = g;
@@ -119,7 +121,9 @@ export class AnalogSystem implements OdeSystem {
     const micro = g.feedback === 'microcircuit';
     const useLayered = g.layered && !micro;
     this.layout = buildLayout(g, 1, order, g.neurons.every((p) => isPiecewiseLinear(p.activation)), useLayered);
-    this.workspace = new Workspace(this.layout, kernelBackend('wasm'));
+    this.workspace = new Workspace(this.layout, kernelBackend('wasm'), inputProducts === 'affine');
+    // weights that hold still during a run: every projection but the plastic ones when learning
+    if (inputProducts === 'affine') this.workspace.inputProducts = new AffineInputProducts(this.layout, this.workspace, this.workspace.carriedBuffers, model.inputTauMs, (k) => !(learn && model.plastic[k]));
     const N = g.nNeurons;
     this.oIn = N;
     this.oZr = N + g.nStimulusInputs;
@@ -534,6 +538,7 @@ export class AnalogSystem implements OdeSystem {
    * stochastic rounding), clipped at the DAC range; the accumulator keeps the rest.
    */
   applyDigitalUpdates(y: Float64Array): void {
+    for (const ref of this.layout.forward) this.workspace.inputProducts?.release(ref);
     this.graph.projections.forEach((p, k) => {
       const pl = this.model.plastic[k];
       const codes = this.codes[k];

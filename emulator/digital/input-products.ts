@@ -1,5 +1,6 @@
 import type { Layout, ProjRef } from './layout.js';
 import type { ProjBuffers, Workspace } from './workspace.js';
+import type { InputProductSource } from './input-product-source.js';
 
 /** Weight updates queued before they are applied in one pass over W (a rank-K update). */
 export const UPDATE_QUEUE = 8;
@@ -51,7 +52,7 @@ interface Carried {
  * (event handling: before and after a jump, Newton iterations) with the same W, r̄_in, dr̄_in/dt and r_in
  * reuses that step's products (the same operands give the same products).
  */
-export class InputProducts {
+export class InputProducts implements InputProductSource {
   private readonly carried: Array<Carried | null>;
   /** Full passes, carried steps and re-evaluations of a step that reused its products, for reports and tests. */
   fullPasses = 0;

@@ -3,7 +3,8 @@ import type { NlaGraph } from '../../compiler/graph/graph.js';
 import type { Layout } from './layout.js';
 import { requireMemory } from '../../core/memory-budget.js';
 import { STACK_CHUNK } from './solvers/stacked.js';
-import { UPDATE_QUEUE, type CarriedBuffers, type InputProducts } from './input-products.js';
+import { UPDATE_QUEUE, type CarriedBuffers } from './input-products.js';
+import type { InputProductSource } from './input-product-source.js';
 
 /** Per-projection buffers: gathered presynaptic vectors, products and the pending weight update. */
 export interface ProjBuffers {
@@ -86,8 +87,8 @@ export class Workspace {
   readonly proj: ProjBuffers[];
   /** Arrays of the carried input products, per projection (null: not carried, or the option is off). */
   readonly carriedBuffers: Array<CarriedBuffers | null>;
-  /** Set by the simulator when DigitalOptions.inputProducts is 'incremental' (forward-pass.ts uses it). */
-  inputProducts: InputProducts | null = null;
+  /** Where forward-pass.ts gets carried input products: set by the digital simulator ('incremental') and the analog emulator. */
+  inputProducts: InputProductSource | null = null;
   /** The step being evaluated (the simulator's step count); the carried products need consecutive steps. */
   stepIndex = 0;
   /** Incremented by every evaluation; solvers cache factorisations per epoch. */

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { captureState, restoreState } from '../../emulator/digital/state-file.js';
 import { DigitalSimulator } from '../../emulator/digital/simulator.js';
+import type { InputProducts } from '../../emulator/digital/input-products.js';
 import type { Drive, Impulse } from '../../emulator/drive.js';
 
 /**
@@ -81,7 +82,7 @@ function wGap(a: DigitalSimulator, b: DigitalSimulator): number {
   return gap / scale;
 }
 
-const carried = (s: DigitalSimulator) => s.workspace.inputProducts!;
+const carried = (s: DigitalSimulator) => s.workspace.inputProducts as InputProducts;
 
 /** Projections whose products are carried: 40→24 and the bias's to both layers (counts are per projection). */
 const P = 3;
