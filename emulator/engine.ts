@@ -70,8 +70,9 @@ export interface RunRequest {
   /** Called now and then with the fraction done, for progress on long runs. */
   onProgress?: (fraction: number, tMs: number) => void;
   /**
-   * How often `onProgress` and `onTraces` are called, in model ms: each time the run has advanced this far.
-   * Undefined: about twice a second of wall time. A model-time cadence gives the same calls on every machine
+   * How often `onProgress` and `onTraces` are called, in model ms: each time the run has advanced this far
+   * (the digital engine rounds it to whole steps; an adaptive solver's step that crosses several intervals
+   * reports once). Undefined: about twice a second of wall time. A model-time cadence gives the same calls on every machine
    * (a live view that must show a given number of updates, a test). Engines that report no progress ignore it.
    */
   progressEveryMs?: number;

@@ -101,7 +101,7 @@ export async function jobFromForm(id: number, p: RunParameters): Promise<WorkerJ
   const target = await sideFile(p.targetUrl, 'target-url', 'target-file', 'targets');
   const events = await sideFile(p.eventsUrl, 'events-url', 'events-file', 'events');
   const files = { ...net.files, ...(target ? { [target.path]: target.text } : {}), ...(events ? { [events.path]: events.text } : {}) };
-  const progressEveryMs = p.progressEveryMs !== undefined ? numberField('duration', p.progressEveryMs, 'progressEveryMs (ms)', true) : undefined;
+  const progressEveryMs = p.progressEveryMs !== undefined ? numberField('progress-every', p.progressEveryMs, 'progressEveryMs (ms)', true) : undefined;
   const common = { spec: net.spec, input: net.input, target: target?.path, events: events?.path, durationMs, seed, learn, ...(progressEveryMs !== undefined ? { progressEveryMs } : {}) };
   const all = [
     { ...common, engine: 'digital', options: { dt: `${dtMs}ms` } },

@@ -3,8 +3,12 @@ import type { CarriedBuffers } from '../digital/input-products.js';
 import type { Layout, ProjRef } from '../digital/layout.js';
 import type { ProjBuffers, Workspace } from '../digital/workspace.js';
 
-/** How far (relative to the population's largest |r̄_in|, |r_in|) a state may lie off the family and still use it. */
-export const AFFINE_TOLERANCE = 1e-12;
+/**
+ * How far a column may lie off the family and still use it, in units of its own magnitude
+ * (|r̄_j| + |r_in,j| + |c·d_j|): a few roundings of the solver's stage sums. A finite-difference probe of
+ * the Jacobian (a relative step of about 1.5·10⁻⁸) is far outside.
+ */
+export const AFFINE_TOLERANCE = 16 * Number.EPSILON;
 
 /** One input projection whose weights hold still during the run. */
 interface Entry {
@@ -14,10 +18,9 @@ interface Entry {
   arrays: CarriedBuffers;
   /** τ_in of every column (one low-pass time constant for the population), model ms; Infinity for a constant-rate input. */
   tauMs: number;
-  /** Whether y, z describe a stretch; the column of the largest |d| and the scale of the closeness test. */
+  /** Whether y, z describe a stretch; the column of the largest |d|. */
   valid: boolean;
   pivot: number;
-  scale: number;
 }
 
 /**
@@ -33,8 +36,8 @@ interface Entry {
  * O(rows) per evaluation from two products made once per stretch in one pass over W, where the plain
  * evaluation makes two products in a pass over W at every evaluation (about seven per DOPRI5 step). The
  * right-hand side is the same function of the state, to rounding: each evaluation finds c from the column
- * with the largest |d| and checks every column against the family (to AFFINE_TOLERANCE of the population's
- * scale, O(cols)). Where the state is off the family (an impulse, a new input value, a finite-difference
+ * with the largest |d| and checks every column against the family (to AFFINE_TOLERANCE of each column's
+ * magnitude, O(cols)). Where the state is off the family (an impulse, a new input value, a finite-difference
  * probe of the Jacobian) or r_in changed, the stretch restarts at this state, which costs the pass the plain
  * evaluation makes. Projections whose weights change during the run (plasticity) are not handled.
  */
@@ -57,7 +60,7 @@ export class AffineInputProducts implements InputProductSource {
       const pop = L.graph.inputs[ref.p.pre.pop]!;
       const taus = pop.constantRate !== null ? [Infinity] : Array.from(stimulusTauMs.subarray(ref.preOff, ref.preOff + ref.p.cols));
       if (taus.length === 0 || taus.some((t) => t !== taus[0])) continue; // mismatched RC filters: no single family
-      this.entries[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, tauMs: taus[0]!, valid: false, pivot: 0, scale: 0 };
+      this.entries[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, tauMs: taus[0]!, valid: false, pivot: 0 };
     }
   }
 
@@ -101,9 +104,10 @@ export class AffineInputProducts implements InputProductSource {
     for (let j = 0; j < n; j++) if (rawIn[off + j] !== lastRaw[j]) return NaN;
     const dp = lastDot[e.pivot]!;
     const c = dp !== 0 ? (pre[e.pivot]! - lastRaw[e.pivot]!) / dp : 0;
-    const tol = AFFINE_TOLERANCE * e.scale;
     for (let j = 0; j < n; j++) {
-      if (!(Math.abs(pre[j]! - lastRaw[j]! - c * lastDot[j]!) <= tol)) return NaN;
+      const cd = c * lastDot[j]!;
+      const tol = AFFINE_TOLERANCE * (Math.abs(pre[j]!) + Math.abs(lastRaw[j]!) + Math.abs(cd));
+      if (!(Math.abs(pre[j]! - lastRaw[j]! - cd) <= tol)) return NaN;
     }
     return c;
   }
@@ -114,7 +118,6 @@ export class AffineInputProducts implements InputProductSource {
     const { buf, ref } = e;
     const pre = buf.pre;
     let big = -1;
-    let scale = 0;
     for (let j = 0; j < lastRaw.length; j++) {
       const r = rawIn[off + j]!;
       lastRaw[j] = r;
@@ -123,9 +126,7 @@ export class AffineInputProducts implements InputProductSource {
         big = Math.abs(lastDot[j]!);
         e.pivot = j;
       }
-      scale = Math.max(scale, Math.abs(r), Math.abs(pre[j]!));
     }
-    e.scale = Math.max(scale, Number.MIN_VALUE);
     this.w.kernels.fusedUpdateGemv(buf.W, null, ref.p.rows, ref.p.cols, 1, 0, buf.pendPost, buf.pendPre, lastRaw, y, lastDot, z);
     e.valid = true;
     this.stretches++;

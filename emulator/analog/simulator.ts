@@ -312,13 +312,13 @@ export class AnalogSimulator {
     let lastReport = start;
     const every = req.progressEveryMs;
     if (every !== undefined && !(every > 0)) throw new UsageError(`progressEveryMs: expected a positive time in ms, got ${every}`);
-    let nextAt = every !== undefined ? t0 + every : Infinity;
+    let k = 1;
     return (t) => {
       if (!req.onProgress && !req.onTraces) return;
       const now = performance.now();
       if (every !== undefined) {
-        if (t < nextAt) return;
-        while (nextAt <= t) nextAt += every;
+        if (t < t0 + k * every) return;
+        while (t0 + k * every <= t) k++;
       } else if (now - lastReport <= 500) return;
       lastReport = now;
       req.onProgress?.((t - t0) / (tEnd - t0), t, (this.solver.stats.accepted - stepsBefore) / ((now - start) / 1000));

@@ -101,8 +101,11 @@ describe("the analog emulator's input products from an affine family", () => {
     expect(s.derived).toBeLessThan(s.stretches / 5);
   });
 
-  it('learning: plastic input weights are not taken from the family (they move with the state); fixed ones are', () => {
+  it('learning: plastic input weights are not taken from the family (they move with the state); a fixed one is', () => {
     const g = layeredNetwork([12, 6, 3], { activation: 'hard-sigmoid', seed: 2, beta: 0.5, bias: true }).plasticity({ enabled: true, etaPerMs: 0.01 }).build();
+    // the stimulus projection held fixed, the rest plastic
+    const stim = g.projections.findIndex((p) => p.pre.type === 'input' && g.inputs[p.pre.pop]!.constantRate === null);
+    (g.projections[stim] as { plastic: boolean }).plastic = false;
     const target = new TableSignal(Float64Array.of(0), [Float64Array.of(0.2), Float64Array.of(0.8), Float64Array.of(0.5)], 'step');
     const drive = () => new SignalDrive(frames(12, 3, 10, 'step', 4), target);
     const plain = emulate(g, drive(), 30, { inputProducts: 'recompute', learn: true });
@@ -111,7 +114,48 @@ describe("the analog emulator's input products from an affine family", () => {
     expect(d.max).toBeLessThan(1e-10 * d.scale);
     const s = affine.source!;
     const fromInput = g.projections.map((p, k) => ({ k, p })).filter(({ p }) => p.pre.type === 'input');
+    expect(fromInput.some(({ p }) => p.plastic)).toBe(true);
     for (const { k, p } of fromInput) expect(s.handles({ index: k } as never), p.name).toBe(!p.plastic);
+    expect(s.stretches).toBe(3);
+    expect(s.derived).toBeGreaterThan(20 * s.stretches);
+  });
+
+  it('a state off the family by 10⁻⁹ restarts the stretch; one a rounding away uses it', () => {
+    const g = net([6, 4, 2], false);
+    const sim = new AnalogSimulator(modelFromCircuit(compileCircuit(g, structuredClone(BUILTIN_PROFILES.ideal!))), {});
+    const sys = sim.system;
+    const s = sys.workspace.inputProducts as AffineInputProducts;
+    const ref = sys.layout.forward.find((r) => r.p.pre.type === 'input')!;
+    const buf = sys.workspace.proj[ref.index]!;
+    const raw = sys.workspace.rIn;
+    raw.set([0.1, 0.9, 0.4, 0, 0.7, 0.3]);
+    const start = [0.5, 0.2, 0.4, 0.3, 0.1, 0.6];
+    const at = (c: number, off: number[] = []) => {
+      for (let j = 0; j < 6; j++) buf.pre[j] = raw[j]! + c * (start[j]! - raw[j]!) + (off[j] ?? 0);
+      expect(s.carry(ref, 0, raw)).toBe(true);
+      return Float64Array.from(buf.out.subarray(0, ref.p.rows));
+    };
+    at(1);
+    expect(s.stretches).toBe(1);
+    const onFamily = at(0.37);
+    expect(s.stretches).toBe(1);
+    // the derived product against W r̄ made directly
+    const W = buf.W;
+    for (let r = 0; r < ref.p.rows; r++) {
+      let y = 0;
+      for (let j = 0; j < 6; j++) y += W[r * 6 + j]! * buf.pre[j]!;
+      expect(onFamily[r]!).toBeCloseTo(y, 14);
+    }
+    at(0.37, [0, 0, 0, 1e-9]);
+    expect(s.stretches).toBe(2);
+    // the new stretch's family is the line through r_in and that state: a point on it is derived
+    at(0.2, [0, 0, 0, 1e-9 * 0.2 / 0.37]);
+    expect(s.stretches).toBe(2);
+    // back on the first line: off the second by about 10⁻⁹
+    at(0.5);
+    expect(s.stretches).toBe(3);
+    at(0.5, [0, 2e-17]);
+    expect(s.stretches).toBe(3);
   });
 
   it("at the user's scale (784-500-10, MNIST-like frames): the same outputs to 1e-10 with a fifth of the passes over W_in", () => {
