@@ -208,7 +208,7 @@ const md = [
   '',
   ]),
   ...(spiceOnly ? [] : [
-  `**Ideal profile vs the digital engine at dt = τ/100** (no learning, 20 ms input frames with target steps, ${T2} ms; wall time per simulated second; deviation = largest |Δu| of an output from the digital engine at dt = τ/1000, relative to max |u|; the emulator with its input products from their affine family (the default) and with a pass over W_in at every evaluation (\`inputProducts: 'recompute'\`), alternating in each repetition; "max |Δu| between them": the two emulator runs' largest difference):`,
+  `**Ideal profile vs the digital engine at dt = τ/100** (no learning, 20 ms input frames with target steps, ${T2} ms; wall time per simulated second; deviation = largest |Δu| of an output from the digital engine at dt = τ/1000, relative to max |u|; the emulator with its input products from their affine family (the default) and with a pass over W_in at every evaluation (\`inputProducts: 'recompute'\`), in that order in each repetition, then the digital engine; "max |Δu| between them": the two emulator runs' largest difference):`,
   '',
   '| network | activation | synapses | emulator (DOPRI5) | its deviation | emulator, recompute | max \\|Δu\\| between them | digital, dt = 0.1 ms | its deviation | ratio | ratio with recompute | emulator steps |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
