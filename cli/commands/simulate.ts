@@ -59,6 +59,7 @@ function summaryLines(run: EngineRun, written: string[]): string[] {
   const detail = ['method', 'solver', 'profile', 'ngspice', 'board', 'batch'].filter((k) => s[k] !== undefined).map((k) => `${k} ${String(s[k])}`);
   // the reference is not named; the carried input products are, since they differ from it by rounding
   if (s.inputProducts === 'incremental') detail.push('input products incremental');
+  if (s.engine === 'analog' && s.inputProducts === 'recompute') detail.push('input products recomputed at every evaluation');
   lines.push([...detail, `learning ${s.learn ? 'on' : 'off'}`, `seed ${String(s.seed)}`].join(', '));
   if (s.errorPathDescription !== undefined) lines.push(`error path: ${String(s.errorPathDescription)}; top-down carrier: ${String(s.topDown)}`);
   if (s.maxAbsF !== undefined) lines.push(`max |f| after the transient ${n('maxAbsF').toExponential(3)} (max |u| ${n('maxAbsU').toPrecision(4)})`);

@@ -33,6 +33,11 @@ export const analogEngine: EngineFactory = {
     { flag: '--atol <x>', key: 'atol', description: 'analog: absolute tolerance of the adaptive solvers, units (default 1e-9)' },
     { flag: '--kinks <mode>', key: 'kinks', description: `analog: kinks of ρ, rails and output swings: lock (events located, the solver restarts there), free (the step control copes) or auto (lock up to ${LOCK_AUTO_NEURONS} neurons)`, defaultValue: 'auto' },
     { flag: '--sde-step <time>', key: 'sdeStep', description: 'analog: fixed step of the stochastic solver (default: a fifth of the fastest pole, at most τ/100)' },
+    {
+      flag: '--no-affine-inputs',
+      key: 'affineInputs',
+      description: 'analog: recompute W_in·r̄_in at every evaluation (the reference) instead of deriving it from two products per held input frame (the default; the same to rounding)',
+    },
   ],
   estimateBytes(plan: GraphPlan, common: CommonOptions, o: Values) {
     // the circuit IR holds conductances and codes as JSON-like arrays (about 24 B per synapse), the model a
@@ -60,6 +65,7 @@ export const analogEngine: EngineFactory = {
       ...(typeof o.sdeStep === 'string' ? { dtMs: positiveTimeMs(o.sdeStep, '--sde-step') } : {}),
       learn: common.learn ?? model.graph.plasticity,
       init: common.init,
+      inputProducts: o.affineInputs === false ? 'recompute' : 'affine',
       events: KINK_MODES[oneOf(typeof o.kinks === 'string' ? o.kinks : 'auto', ['lock', 'free', 'auto'] as const, '--kinks')],
     });
     return new AnalogEngine(sim, circuit);

@@ -73,7 +73,7 @@ export interface AnalogRunRequest {
   progressEveryMs?: number;
 }
 
-export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs' | 'solver'> {
+export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'batch' | 'dtMs' | 'solver' | 'inputProducts'> {
   engine: 'analog';
   profile: string;
   exactNla: boolean;
@@ -93,6 +93,14 @@ export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'b
   events: number;
   slides: number;
   chatterHolds: number;
+  /**
+   * How the input projections' products were made (AnalogOptions.inputProducts) and, in this run, how
+   * many full passes over W_in started a stretch and how many evaluations were derived from one (both 0
+   * with `recompute`).
+   */
+  inputProducts: 'affine' | 'recompute';
+  inputProductPasses: number;
+  derivedInputEvaluations: number;
   stats: StepStats;
 }
 
@@ -204,6 +212,8 @@ export class AnalogSimulator {
     const start = performance.now();
     const stepsBefore = this.solver.stats.accepted;
     const eventsBefore = { events: this.solver.stats.events, slides: this.solver.stats.slides, holds: this.solver.stats.chatterHolds };
+    const family = this.system.affineInputs;
+    const familyBefore = { passes: family?.stretches ?? 0, derived: family?.derived ?? 0 };
     let maxU = 0;
     let failure: NumericalError | null = null;
     try {
@@ -223,6 +233,8 @@ export class AnalogSimulator {
     summary.events = this.solver.stats.events - eventsBefore.events;
     summary.slides = this.solver.stats.slides - eventsBefore.slides;
     summary.chatterHolds = this.solver.stats.chatterHolds - eventsBefore.holds;
+    summary.inputProductPasses = (family?.stretches ?? 0) - familyBefore.passes;
+    summary.derivedInputEvaluations = (family?.derived ?? 0) - familyBefore.derived;
     if (failure) summary.simulatedMs = Number.isFinite(failure.timeMs) ? failure.timeMs - t0 : 0;
     return { traces: recorder.traces, snapshots: snapshots.taken, summary, failure };
   }
@@ -346,6 +358,9 @@ export class AnalogSimulator {
       events: 0,
       slides: 0,
       chatterHolds: 0,
+      inputProducts: sys.affineInputs ? 'affine' : 'recompute',
+      inputProductPasses: 0,
+      derivedInputEvaluations: 0,
       steps,
       simulatedMs: req.durationMs,
       wallMs,

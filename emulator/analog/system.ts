@@ -109,6 +109,9 @@ export class AnalogSystem implements OdeSystem {
   /** Per projection: the uniform draws of its stochastic rounding. */
   private readonly roundings: Array<() => number>;
 
+  /** The input projections' affine family (null with `recompute`): its counters go into the run's summary. */
+  readonly affineInputs: AffineInputProducts | null = null;
+
   /** `learn`: plasticity on; only then are the plastic weights part of the state. `inputProducts`: AnalogOptions.inputProducts. */
   constructor(
     readonly model: AnalogModel,
@@ -123,7 +126,10 @@ export class AnalogSystem implements OdeSystem {
     this.layout = buildLayout(g, 1, order, g.neurons.every((p) => isPiecewiseLinear(p.activation)), useLayered);
     this.workspace = new Workspace(this.layout, kernelBackend('wasm'), inputProducts === 'affine');
     // weights that hold still during a run: every projection but the plastic ones when learning
-    if (inputProducts === 'affine') this.workspace.inputProducts = new AffineInputProducts(this.layout, this.workspace, this.workspace.carriedBuffers, model.inputTauMs, (k) => !(learn && model.plastic[k]));
+    if (inputProducts === 'affine') {
+      this.affineInputs = new AffineInputProducts(this.layout, this.workspace, this.workspace.carriedBuffers, model.inputTauMs, (k) => !(learn && model.plastic[k]));
+      this.workspace.inputProducts = this.affineInputs;
+    }
     const N = g.nNeurons;
     this.oIn = N;
     this.oZr = N + g.nStimulusInputs;

@@ -150,6 +150,31 @@ describe('analog path commands', () => {
     expect(s.solver).toBe('euler-maruyama'); // the accelerated profile has thermal noise
   });
 
+  it('nla simulate --engine analog --no-affine-inputs recomputes W_in·r̄_in at every evaluation; the default derives it, to the same traces', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nla-aff-'));
+    // held 5 ms frames: within a frame every evaluation lies on one affine family (plastic input weights, learning, are not covered)
+    const sim = (name: string, ...extra: string[]) =>
+      nla('simulate', join(ex, 'network.json'), '--engine', 'analog', '--profile', 'ideal', '--duration', '30ms', '--no-learn', '--input', join(ex, 'input.csv'), '--out', join(dir, `${name}.csv`), '--json', '--quiet', ...extra);
+    const affine = JSON.parse(sim('affine').out);
+    const plain = sim('plain', '--no-affine-inputs');
+    expect(plain.code).toBe(0);
+    const recompute = JSON.parse(plain.out);
+    expect(affine.inputProducts).toBe('affine');
+    expect(recompute.inputProducts).toBe('recompute');
+    // one pass per frame at least (6 frames), far more evaluations derived than passes made
+    expect(affine.inputProductPasses).toBeGreaterThanOrEqual(6);
+    expect(affine.derivedInputEvaluations).toBeGreaterThan(10 * affine.inputProductPasses);
+    expect([recompute.inputProductPasses, recompute.derivedInputEvaluations]).toEqual([0, 0]);
+    const rows = (name: string) => readFileSync(join(dir, `${name}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const [a, b] = [rows('affine'), rows('plain')];
+    expect(a.length).toBe(b.length);
+    const dev = Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i]![j]!))));
+    expect(dev).toBeLessThan(1e-6); // rounding-level right-hand sides, solver tolerance rtol 1e-6
+    const line = (...extra: string[]) => nla('simulate', join(ex, 'network.json'), '--engine', 'analog', '--duration', '5ms', '--no-learn', '--input', join(ex, 'input.csv'), '--quiet', ...extra).out;
+    expect(line('--no-affine-inputs')).toContain(', input products recomputed at every evaluation, learning off');
+    expect(line()).not.toContain('input products');
+  });
+
   it('a bad profile file is refused with the JSON path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nla-cc-'));
     writeFileSync(join(dir, 'p.json'), JSON.stringify({ format: 'nla-profile/1', name: 'bad', extends: 'opamp-board', membrane: { capacitanceF: -1e-9 } }));
