@@ -227,7 +227,7 @@ function result(ctx: ExperimentContext, s: Settings, base: Profile, cells: TopDo
     claim: CLAIM,
     finding:
       `Against the digital engine (RMS of u over ${s.durationMs} ms of learning, ${s.seeds} seeds), depressing top-down synapses give ${fmt(m(lo, slow))}–${fmt(m(hi, slow))} at period ${slow} ms and ${fmt(m(lo, fast))}–${fmt(m(hi, fast))} at ${fast} ms for τ_rec/τ from ${lo} to ${hi}; ` +
-      `the error ${m(hi, fast) > m(lo, fast) ? 'grows' : 'does not grow'} with τ_rec and ${m(hi, fast) > m(hi, slow) ? 'with input speed' : 'not with input speed'}, as the linearised pool's high-pass predicts; ` +
+      `${trendSentence(m(hi, fast) > m(lo, fast), m(hi, fast) > m(hi, slow), s.releaseSigma > 0 || s.recoverySigma > 0)}; ` +
       `the emulator's own floor (the same circuit with a wire against the digital engine, mostly the latter's Euler error) is ${fmt(floor(fast))} at ${fast} ms and ${fmt(floor(slow))} at ${slow} ms; ` +
       `a plain rate carrier without pools is off by ${fmt(rate)} or more, so the pools remove ${fmt(100 * (1 - m(matched, fast) / rate))} % of that error at τ_rec = ${matched}·τ and the fastest input.`,
     settings: {
@@ -261,4 +261,15 @@ function fmt(x: number): string {
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return String(Number(x.toPrecision(3)));
+}
+
+/**
+ * What the error's trend says against the linearised pool, whose high-pass lag grows with τ_rec and with
+ * the input's speed: agreement only when both grow; otherwise another error dominates (drawn pool
+ * mismatch, when there is any).
+ */
+export function trendSentence(growsWithTau: boolean, growsWithSpeed: boolean, mismatch: boolean): string {
+  const trend = `the error ${growsWithTau ? 'grows' : 'does not grow'} with τ_rec and ${growsWithSpeed ? 'grows' : 'does not grow'} with input speed`;
+  if (growsWithTau && growsWithSpeed) return `${trend}, as the linearised pool's high-pass predicts`;
+  return `${trend}, where the linearised pool's high-pass predicts growth with both: another error dominates${mismatch ? " (here the pools' drawn mismatch)" : ''}`;
 }

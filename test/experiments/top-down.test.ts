@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
 import type { ExperimentContext } from '../../experiments/experiment.js';
-import { topDownExperiment, type TopDownCell } from '../../experiments/top-down.js';
+import { topDownExperiment, trendSentence, type TopDownCell } from '../../experiments/top-down.js';
 
 function ctx(over: Partial<ExperimentContext> = {}): ExperimentContext {
   return { quick: true, engine: 'analog', profile: 'ideal', seed: 1, params: {}, progress: () => {}, ...over };
@@ -25,6 +25,17 @@ describe('top-down experiment (quick)', () => {
     // faster inputs, larger high-pass error (the linearised pool: ∝ ωτ_eff while ωτ_eff < 1)
     expect(at(1, 20)).toBeGreaterThan(at(1, 200));
     expect(r.table.rows.length).toBe(5);
+  });
+
+  it("the finding credits the linearised pool only when the error grows with both τ_rec and input speed", () => {
+    expect(trendSentence(true, true, false)).toBe("the error grows with τ_rec and grows with input speed, as the linearised pool's high-pass predicts");
+    for (const [tau, speed] of [[false, true], [true, false], [false, false]] as const) {
+      const s = trendSentence(tau, speed, true);
+      expect(s).not.toContain('as the linearised');
+      expect(s).toContain("predicts growth with both: another error dominates (here the pools' drawn mismatch)");
+      expect(s).toContain(`${tau ? 'grows' : 'does not grow'} with τ_rec and ${speed ? 'grows' : 'does not grow'} with input speed`);
+    }
+    expect(trendSentence(false, false, false)).toMatch(/another error dominates$/);
   });
 
   it('refuses a bad parameter list and the digital engine', async () => {
