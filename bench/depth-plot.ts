@@ -62,9 +62,12 @@ export function depthPlot(points: DepthPoint[], title: string): string {
     const y = m.t + 12 + 20 * k;
     out.push(marker(k, W - m.r + 24, y, COLORS[k % COLORS.length]!, true), `<text x="${W - m.r + 36}" y="${y + 4}">depth ${d}</text>`);
   });
-  const yb = m.t + 12 + 20 * depths.length + 8;
-  out.push(marker(0, W - m.r + 24, yb, '#444', true), `<text x="${W - m.r + 36}" y="${yb + 4}">this build</text>`);
-  out.push(marker(0, W - m.r + 24, yb + 20, '#444', false), `<text x="${W - m.r + 36}" y="${yb + 24}">baseline</text>`);
+  // the filled/hollow key only when a baseline was measured
+  if (points.some((p) => p.build === 'baseline')) {
+    const yb = m.t + 12 + 20 * depths.length + 8;
+    out.push(marker(0, W - m.r + 24, yb, '#444', true), `<text x="${W - m.r + 36}" y="${yb + 4}">this build</text>`);
+    out.push(marker(0, W - m.r + 24, yb + 20, '#444', false), `<text x="${W - m.r + 36}" y="${yb + 24}">baseline</text>`);
+  }
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
