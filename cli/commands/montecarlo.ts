@@ -22,7 +22,7 @@ import { runMonteCarlo, type MonteCarloResult, type Reference } from '../monteca
 import { TEST_SETS, testImages } from '../montecarlo/test-set.js';
 import { montecarloText } from '../montecarlo/text.js';
 
-interface MonteCarloCliOptions {
+export interface MonteCarloCliOptions {
   profile: string;
   runs: string;
   seed?: string;
@@ -139,7 +139,8 @@ function nonNegativeNumber(v: string, what: string): number {
   return x;
 }
 
-function buildSetup(specPath: string, o: MonteCarloCliOptions): MonteCarloSetup {
+/** The run's setup from the command line's values: the profile with its circuit choices, the transient or classifier task, the analog options every chip gets. */
+export function buildSetup(specPath: string, o: MonteCarloCliOptions): MonteCarloSetup {
   const profile = withCircuitChoices(loadProfile(o.profile), o as Record<string, string | boolean | undefined>);
   if (o.testSet !== undefined) {
     const dataset = oneOf(o.testSet, TEST_SETS, '--test-set');
@@ -147,7 +148,8 @@ function buildSetup(specPath: string, o: MonteCarloCliOptions): MonteCarloSetup 
     return { specPath, statePath: o.state ?? null, profile, calibrate: calibrationScope(o.calibrate), transient: null, classifier: { dataset, images: positiveInt(o.testImages, '--test-images') } };
   }
   if (!o.duration) throw new UsageError('--duration is required for a transient Monte Carlo (e.g. 500ms), or give --test-set for a classifier');
-  const engineValues = Object.fromEntries(SOLVER_OPTIONS.map((x) => [x.key, typeof o[x.key] === 'string' ? (o[x.key] as string) : undefined]));
+  // strings and switches (--no-affine-inputs reads false when given) reach every chip as given
+  const engineValues = Object.fromEntries(SOLVER_OPTIONS.map((x) => [x.key, typeof o[x.key] === 'string' || typeof o[x.key] === 'boolean' ? (o[x.key] as string | boolean) : undefined]));
   const transient = {
     durationMs: positiveTimeMs(o.duration, '--duration'),
     sampleEveryMs: positiveTimeMs(o.sampleEvery, '--sample-every'),

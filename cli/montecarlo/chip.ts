@@ -41,8 +41,8 @@ export interface TransientSetup extends DriveFiles {
   init: 'rest' | 'equilibrium';
   /** Probe list recorded on each chip (outputs' u, and u* where targets are given). */
   probes: string;
-  /** The analog engine's own options (solver, tolerances), by key. */
-  engineValues: Record<string, string | undefined>;
+  /** The analog engine's own options (solver, tolerances, switches such as affineInputs), by key. */
+  engineValues: Record<string, string | boolean | undefined>;
 }
 
 /** One chip: its seed, corner, and which mismatch knob it keeps (sensitivity runs) or none (nominal). */

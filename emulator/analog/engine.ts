@@ -36,7 +36,7 @@ export const analogEngine: EngineFactory = {
     {
       flag: '--no-affine-inputs',
       key: 'affineInputs',
-      description: 'analog: recompute W_in·r̄_in at every evaluation (the reference) instead of deriving it from two products per held input frame (the default; the same to rounding)',
+      description: 'analog: recompute W_in·r̄_in at every evaluation (the reference) instead of deriving it from two products per stretch of held input (the default; the same to rounding)',
     },
   ],
   estimateBytes(plan: GraphPlan, common: CommonOptions, o: Values) {

@@ -94,9 +94,11 @@ export interface AnalogSummary extends Omit<RunSummary, 'engine' | 'method' | 'b
   slides: number;
   chatterHolds: number;
   /**
-   * How the input projections' products were made (AnalogOptions.inputProducts) and, in this run, how
-   * many full passes over W_in started a stretch and how many evaluations were derived from one (both 0
-   * with `recompute`).
+   * How the input projections' products were made (AnalogOptions.inputProducts) and, in this run, summed
+   * over the projections the affine family covers: the stretches started (one pass over that projection's
+   * W each) and the projection-evaluations served from a stretch. Both are 0 with `recompute`, and
+   * projections the family does not cover (plastic while learning, masked, mismatched τ_in) are counted in
+   * neither: they are recomputed at every evaluation.
    */
   inputProducts: 'affine' | 'recompute';
   inputProductPasses: number;

@@ -25,6 +25,7 @@ describe('top-down experiment (quick)', () => {
     // faster inputs, larger high-pass error (the linearised pool: ∝ ωτ_eff while ωτ_eff < 1)
     expect(at(1, 20)).toBeGreaterThan(at(1, 200));
     expect(r.table.rows.length).toBe(5);
+    expect(r.finding).toContain("grows with τ_rec and grows with input speed, as the linearised pool's high-pass predicts");
   });
 
   it("the finding credits the linearised pool only when the error grows with both τ_rec and input speed", () => {

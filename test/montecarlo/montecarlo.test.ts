@@ -12,6 +12,7 @@ import { driveFromFiles } from '../../cli/drive-files.js';
 import { classify, loadNetwork, type MonteCarloSetup, type TransientSetup } from '../../cli/montecarlo/chip.js';
 import { runMonteCarlo, type Reference } from '../../cli/montecarlo/run.js';
 import { testImages } from '../../cli/montecarlo/test-set.js';
+import { buildSetup, type MonteCarloCliOptions } from '../../cli/commands/montecarlo.js';
 
 // The Monte Carlo orchestration in this thread (workers = 1: the pool runs the chip handler in process).
 // Truths: a profile without spread gives every chip the nominal chip; the sensitivity ranking finds the class
@@ -80,5 +81,16 @@ describe('Monte Carlo (in process)', () => {
     const e = onSub.corners[0]!.chips.map((c) => c.traceError);
     expect(Math.min(...e)).toBeGreaterThan(1e-4);
     expect(new Set(e).size).toBe(3);
+  });
+});
+
+describe('the command line to every chip', () => {
+  const base: MonteCarloCliOptions = { profile: 'ideal', runs: '2', cornerSigmas: '3', testImages: '10', duration: '5ms', input: join(root, 'examples/teacher/input.csv'), interp: 'step', targetInterp: 'step', init: 'rest', sampleEvery: '1ms' };
+  it("passes the analog engine's strings and switches as given (--no-affine-inputs reads false)", () => {
+    const values = (o: Partial<MonteCarloCliOptions>) => buildSetup(teacher, { ...base, ...o }).transient!.engineValues;
+    expect(values({ affineInputs: false }).affineInputs).toBe(false);
+    expect(values({ affineInputs: true }).affineInputs).toBe(true);
+    expect(values({ rtol: '1e-5', kinks: 'free' })).toMatchObject({ rtol: '1e-5', kinks: 'free' });
+    expect(values({}).rtol).toBeUndefined();
   });
 });
