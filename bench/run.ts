@@ -91,6 +91,8 @@ const wasm1 = stepsPerSecond(g, { kernels: 'wasm' }, N);
 add('engine, explicit layered solve, wasm SIMD kernels', g, wasm1, 1);
 const inc1 = stepsPerSecond(g, { kernels: 'wasm', inputProducts: 'incremental' }, N);
 add('engine, incremental input products (--input-products incremental), wasm', g, inc1, 1, 'W_in·r̄_in carried within a frame; differs from the reference by rounding');
+const low1 = stepsPerSecond(g, { kernels: 'wasm', inputProducts: 'lowrank' }, N);
+add('engine, low-rank updates of held frames (--input-products lowrank), wasm', g, low1, 1, "as incremental, and a frame's W_in updates summed into one rank-2 update; W_in differs by rounding too");
 const js1 = stepsPerSecond(g, { kernels: 'js' }, N);
 add('engine, explicit layered solve, js kernels', g, js1, 1);
 const dense = stepsPerSecond(g, { solver: 'dense' }, quick ? 3 : 8);

@@ -58,7 +58,7 @@ function summaryLines(run: EngineRun, written: string[]): string[] {
   const lines = [`${run.graph.name} on the ${run.engine} engine: ${n('simulatedMs')} ms simulated in ${(n('wallMs') / 1000).toFixed(2)} s${s.steps !== undefined ? `, ${s.steps} steps (${Math.round(n('stepsPerSecond'))}/s)` : ''}`];
   const detail = ['method', 'solver', 'profile', 'ngspice', 'board', 'batch'].filter((k) => s[k] !== undefined).map((k) => `${k} ${String(s[k])}`);
   // the reference is not named; the carried input products are, since they differ from it by rounding
-  if (s.inputProducts === 'incremental') detail.push('input products incremental');
+  if (s.inputProducts === 'incremental' || s.inputProducts === 'lowrank') detail.push(`input products ${String(s.inputProducts)}`);
   if (s.engine === 'analog' && s.inputProducts === 'recompute') detail.push('input products recomputed at every evaluation');
   lines.push([...detail, `learning ${s.learn ? 'on' : 'off'}`, `seed ${String(s.seed)}`].join(', '));
   if (s.errorPathDescription !== undefined) lines.push(`error path: ${String(s.errorPathDescription)}; top-down carrier: ${String(s.topDown)}`);

@@ -33,7 +33,7 @@ export const digitalEngine: EngineFactory = {
     {
       flag: '--input-products <mode>',
       key: 'inputProducts',
-      description: 'digital: recompute (the bit-for-bit reference) or incremental (batch 1: W_in·r̄_in carried while the input holds still; faster, differs by rounding)',
+      description: 'digital: recompute (the bit-for-bit reference), incremental (batch 1: W_in·r̄_in carried while the input holds still; faster, differs by rounding) or lowrank (as incremental, and a held frame\'s weight updates summed into one rank-2 update of W_in; fastest, W_in differs by rounding too)',
       defaultValue: 'recompute',
     },
     { flag: '--load-state <json>', key: 'loadState', description: 'digital: start from a saved state (nla simulate --save-state)' },
@@ -70,7 +70,7 @@ export function digitalOptions(common: CommonOptions, o: Values): DigitalOptions
     iterations: iterations === 'converge' ? 'converge' : positiveInt(iterations, '--iterations'),
     relaxation: relaxation === 'auto' ? 'auto' : positiveNumber(relaxation, '--relaxation'),
     kernels: oneOf(str(o, 'kernels', 'wasm'), ['wasm', 'js'] as const, '--kernels'),
-    inputProducts: oneOf(str(o, 'inputProducts', 'recompute'), ['recompute', 'incremental'] as const, '--input-products'),
+    inputProducts: oneOf(str(o, 'inputProducts', 'recompute'), ['recompute', 'incremental', 'lowrank'] as const, '--input-products'),
     ...(common.learn !== undefined ? { learn: common.learn } : {}),
   };
 }

@@ -5,6 +5,18 @@ import type { InputProductSource } from './input-product-source.js';
 /** Weight updates queued before they are applied in one pass over W (a rank-K update). */
 export const UPDATE_QUEUE = 8;
 
+/**
+ * `lowrank`: how far (relative, per column) an update's presynaptic factor may lie from the held frame's
+ * family r_in + λ·d and still be summed into its rank-2 update: ~450 ulps, far above the rounding the
+ * Euler recursion of r̄_in accumulates (about τ_in/dt ulps), far below any real change of the input.
+ */
+export const LOWRANK_TOLERANCE = 1e-13;
+/**
+ * ...plus this absolute slack: a silent input channel's r̄_in decays through the subnormal numbers (below
+ * 2.2e-308), whose rounding is absolute (5e-324), not relative; a deviation this small moves no weight.
+ */
+export const LOWRANK_ABSOLUTE_SLACK = 1e-300;
+
 /** Arrays of one carried input projection, allocated in the workspace's arena (kernel operands). */
 export interface CarriedBuffers {
   /** Queued updates: K postsynaptic (K×rows) and presynaptic (K×cols) factors, oldest first. */
@@ -17,6 +29,9 @@ export interface CarriedBuffers {
   lastPre: Float64Array;
   lastDot: Float64Array;
   lastRaw: Float64Array;
+  /** `lowrank`: the summed postsynaptic factors (2×rows) of the family's two presynaptic ones, r_in and d (2×cols). */
+  sumPost: Float64Array;
+  sumPre: Float64Array;
 }
 
 /** Per projection: where its carried products stand. */
@@ -31,6 +46,9 @@ interface Carried {
   /** The step whose products y, z hold (−1: none, recompute). */
   step: number;
   sinceFull: number;
+  /** `lowrank`: updates summed into sumPost since the last flush, and the step whose update began the sums. */
+  summed: number;
+  firstStep: number;
 }
 
 /**
@@ -58,13 +76,21 @@ export class InputProducts implements InputProductSource {
   fullPasses = 0;
   carriedSteps = 0;
   reusedEvaluations = 0;
+  /** `lowrank`: updates summed into a rank-2 update, and the rank-2 updates applied to W. */
+  summedUpdates = 0;
+  lowRankFlushes = 0;
 
+  /**
+   * `lowRank` (DigitalOptions.inputProducts = 'lowrank'): the weight updates of a held frame are summed
+   * into one rank-2 update instead of being queued one by one (see `sumUpdate`).
+   */
   constructor(
     L: Layout,
     private readonly w: Workspace,
     buffers: Array<CarriedBuffers | null>,
     private readonly dtMs: number,
     private readonly refreshSteps: number,
+    private readonly lowRank = false,
   ) {
     this.carried = buffers.map(() => null);
     for (const ref of L.forward) {
@@ -72,7 +98,7 @@ export class InputProducts implements InputProductSource {
       if (!arrays) continue;
       const pop = L.graph.inputs[ref.p.pre.pop]!;
       const decay = pop.constantRate !== null ? 0 : 1 - dtMs / pop.tauInMs;
-      this.carried[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, decay, queued: 0, queueCoef: 0, step: -1, sinceFull: 0 };
+      this.carried[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, decay, queued: 0, queueCoef: 0, step: -1, sinceFull: 0, summed: 0, firstStep: 0 };
     }
   }
 
@@ -121,7 +147,10 @@ export class InputProducts implements InputProductSource {
       y[r] = y[r]! + dt * z[r]! + ay * a;
       z[r] = c.decay * z[r]! + az * a;
     }
-    if (coef !== 0) this.enqueue(c, coef);
+    if (coef !== 0) {
+      if (this.lowRank) this.sumUpdate(c, coef, step);
+      else this.enqueue(c, coef);
+    }
     buf.out.set(y);
     buf.out2.set(z);
     this.remember(c, rawIn, ref.preOff, step);
@@ -187,7 +216,74 @@ export class InputProducts implements InputProductSource {
     if (c.queued === UPDATE_QUEUE) this.applyQueue(c);
   }
 
+  /**
+   * `lowrank`: W += coef·a pᵀ (a = pendPost, p = pendPre) summed into the held frame's rank-2 update. While
+   * r_in holds still the Euler recursion keeps r̄_in, and with it p, on the line p = r_in + λ_k·d (d = the
+   * first p of the stretch − r_in, λ_k = (1 − dt/τ_in)^k k steps later), so Σ coef_k a_k p_kᵀ =
+   * (Σ coef_k a_k) r_inᵀ + (Σ coef_k λ_k a_k) dᵀ: O(rows + cols) a step, and one pass over W (two
+   * multiply-adds a weight) at the flush, where the reference makes one a step. Equal in exact arithmetic;
+   * W then differs from the reference's by the rounding of the sums and of p's distance from the line (at
+   * most LOWRANK_TOLERANCE of p, per column, checked). A p off the line (or a new r_in) flushes the sums
+   * and starts a new stretch at it.
+   */
+  private sumUpdate(c: Carried, coef: number, step: number): void {
+    const { rows, cols } = c.ref.p;
+    const { sumPost, sumPre, lastRaw } = c.arrays;
+    const p = c.buf.pendPre;
+    const a = c.buf.pendPost;
+    let lambda = 1;
+    if (c.summed > 0) {
+      lambda = c.decay ** (step - c.firstStep);
+      if (!this.onLine(c, p, lastRaw, lambda)) {
+        this.flushSums(c);
+        lambda = 1;
+      }
+    }
+    if (c.summed === 0) {
+      this.applyQueue(c);
+      for (let j = 0; j < cols; j++) {
+        const r = lastRaw[j]!;
+        sumPre[j] = r;
+        sumPre[cols + j] = p[j]! - r;
+      }
+      c.firstStep = step;
+    }
+    const cl = coef * lambda;
+    for (let r = 0; r < rows; r++) {
+      sumPost[r] = sumPost[r]! + coef * a[r]!;
+      sumPost[rows + r] = sumPost[rows + r]! + cl * a[r]!;
+    }
+    c.summed++;
+    this.summedUpdates++;
+    c.buf.pendCoef = 0;
+  }
+
+  /** Whether p = r_in + λ·d for the stretch's r_in and d, to LOWRANK_TOLERANCE per column. */
+  private onLine(c: Carried, p: Float64Array, rawIn: Float64Array, lambda: number): boolean {
+    const cols = c.ref.p.cols;
+    const { sumPre } = c.arrays;
+    for (let j = 0; j < cols; j++) {
+      const r = sumPre[j]!;
+      if (r !== rawIn[j]) return false;
+      const ld = lambda * sumPre[cols + j]!;
+      const tol = LOWRANK_TOLERANCE * (Math.abs(p[j]!) + Math.abs(r) + Math.abs(ld)) + LOWRANK_ABSOLUTE_SLACK;
+      if (!(Math.abs(p[j]! - r - ld) <= tol)) return false;
+    }
+    return true;
+  }
+
+  /** Applies the summed rank-2 update to W (before W is read or a new stretch starts). */
+  private flushSums(c: Carried): void {
+    if (c.summed === 0) return;
+    const { rows, cols } = c.ref.p;
+    this.w.kernels.rankUpdate(c.buf.W, null, rows, cols, 2, 1, c.arrays.sumPost, c.arrays.sumPre);
+    c.arrays.sumPost.fill(0);
+    c.summed = 0;
+    this.lowRankFlushes++;
+  }
+
   private applyQueue(c: Carried): void {
+    this.flushSums(c);
     if (c.queued === 0) return;
     const { rows, cols } = c.ref.p;
     // sample-major operands of a rank-K update: each weight gets the K additions oldest first, as step by step

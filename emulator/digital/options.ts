@@ -31,8 +31,11 @@ export interface DigitalOptions {
    * the bit-for-bit reference): a pass over W_in. `incremental` (batch 1): carried from the last step in
    * O(rows + cols) while the raw input holds still, weight updates applied eight at a time; the same
    * equations, with rounding that differs from the reference's (input-products.ts, docs/digital-engine.md).
+   * `lowrank` (batch 1): as `incremental`, and the weight updates of a held input frame summed into one
+   * rank-2 update of W_in, applied when W_in is read or the frame ends (two multiply-adds a weight a frame
+   * instead of one a step); W_in then differs from the reference's by rounding too.
    */
-  inputProducts?: 'recompute' | 'incremental';
+  inputProducts?: 'recompute' | 'incremental' | 'lowrank';
 }
 
 export type ResolvedDigitalOptions = Required<DigitalOptions>;

@@ -41,7 +41,7 @@ export interface RunSummary {
   learn: boolean;
   batch: number;
   /** The digital engine's 'recompute' (the bit-for-bit reference) or 'incremental' (DigitalOptions.inputProducts); absent for engines without it (the analog emulator reports its own, AnalogSummary.inputProducts). */
-  inputProducts?: 'recompute' | 'incremental';
+  inputProducts?: 'recompute' | 'incremental' | 'lowrank';
   dtMs: number;
   steps: number;
   simulatedMs: number;

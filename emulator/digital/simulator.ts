@@ -61,9 +61,9 @@ export class DigitalSimulator {
     const order = graph.layered ? neuronOrder(graph) : [];
     const pwl = graph.neurons.every((p) => isPiecewiseLinear(p.activation));
     this.layout = buildLayout(graph, o.batch, order, pwl, useLayered);
-    const carry = o.inputProducts === 'incremental';
+    const carry = o.inputProducts !== 'recompute';
     this.w = new Workspace(this.layout, kernelBackend(o.kernels), carry);
-    if (carry) this.w.inputProducts = new InputProducts(this.layout, this.w, this.w.carriedBuffers, o.dtMs, INPUT_REFRESH_STEPS);
+    if (carry) this.w.inputProducts = new InputProducts(this.layout, this.w, this.w.carriedBuffers, o.dtMs, INPUT_REFRESH_STEPS, o.inputProducts === 'lowrank');
     this.dyn = micro ? new MicrocircuitDynamics(this.layout, this.w) : new SomaticDynamics(this.layout, this.w);
     this.direct = useLayered ? new LayeredSolver(this.layout, this.w, this.dyn) : new DenseSolver(this.layout, this.w, this.dyn);
     this.solver = !o.lookahead
@@ -328,6 +328,6 @@ function checkOptions(o: ResolvedDigitalOptions): void {
   if (o.iterations !== 'converge' && (!Number.isInteger(o.iterations) || o.iterations < 1)) {
     throw new UsageError(`iterations: expected a positive integer or 'converge', got ${o.iterations}`);
   }
-  if (o.inputProducts !== 'recompute' && o.inputProducts !== 'incremental') throw new UsageError(`inputProducts: expected 'recompute' or 'incremental', got ${String(o.inputProducts)}`);
-  if (o.inputProducts === 'incremental' && o.batch !== 1) throw new UsageError(`inputProducts: 'incremental' carries the products of one sample; batch ${o.batch} needs 'recompute'`);
+  if (!['recompute', 'incremental', 'lowrank'].includes(o.inputProducts)) throw new UsageError(`inputProducts: expected 'recompute', 'incremental' or 'lowrank', got ${String(o.inputProducts)}`);
+  if (o.inputProducts !== 'recompute' && o.batch !== 1) throw new UsageError(`inputProducts: '${o.inputProducts}' carries the products of one sample; batch ${o.batch} needs 'recompute'`);
 }

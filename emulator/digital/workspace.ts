@@ -122,7 +122,7 @@ export class Workspace {
     });
     this.carriedBuffers = projIds.map((p) =>
       p.carried
-        ? { queuePost: a[p.carried.queuePost]!, queuePre: a[p.carried.queuePre]!, y: a[p.carried.y]!, z: a[p.carried.z]!, lastPre: a[p.carried.lastPre]!, lastDot: a[p.carried.lastDot]!, lastRaw: a[p.carried.lastRaw]! }
+        ? { queuePost: a[p.carried.queuePost]!, queuePre: a[p.carried.queuePre]!, y: a[p.carried.y]!, z: a[p.carried.z]!, lastPre: a[p.carried.lastPre]!, lastDot: a[p.carried.lastDot]!, lastRaw: a[p.carried.lastRaw]!, sumPost: a[p.carried.sumPost]!, sumPre: a[p.carried.sumPre]! }
         : null,
     );
   }
@@ -187,7 +187,7 @@ export function workspaceLayout(g: WorkspaceShape, B: number, layeredSolve: bool
     // incremental input products (input-products.ts): unmasked input projections at batch 1
     carried:
       carryInputs && B === 1 && p.fromInput && !p.masked
-        ? { queuePost: vec(UPDATE_QUEUE * p.rows), queuePre: vec(UPDATE_QUEUE * p.cols), y: vec(p.rows), z: vec(p.rows), lastPre: vec(p.cols), lastDot: vec(p.cols), lastRaw: vec(p.cols) }
+        ? { queuePost: vec(UPDATE_QUEUE * p.rows), queuePre: vec(UPDATE_QUEUE * p.cols), y: vec(p.rows), z: vec(p.rows), lastPre: vec(p.cols), lastDot: vec(p.cols), lastRaw: vec(p.cols), sumPost: vec(2 * p.rows), sumPre: vec(2 * p.cols) }
         : null,
   }));
   return { lengths, ids, projIds };

@@ -37,8 +37,8 @@ export interface PaperSettings {
   tauInMs: number;
   init: { distribution: 'normal'; mean: number; std: number; cutoff: number };
   seed: number;
-  /** The digital engine's input products (DigitalOptions.inputProducts): the reference, or carried (faster). */
-  inputProducts: 'recompute' | 'incremental';
+  /** The digital engine's input products (DigitalOptions.inputProducts): the reference, carried, or carried with low-rank updates (fastest). */
+  inputProducts: 'recompute' | 'incremental' | 'lowrank';
 }
 
 /** The --param keys the paper protocol reads (the others of the mnist experiment are refused with it). */
@@ -81,7 +81,7 @@ export function paperSettings(quick: boolean, params: Record<string, string>, se
   s.continueS = numberOrZero(params, 'continueS', s.continueS);
   s.checkpointEvery = integerParam(params, 'checkpointEvery', s.checkpointEvery, 1, 1e9);
   if (params.inputProducts !== undefined) {
-    if (params.inputProducts !== 'recompute' && params.inputProducts !== 'incremental') throw new UsageError(`--param inputProducts: expected recompute or incremental, got '${params.inputProducts}'`);
+    if (params.inputProducts !== 'recompute' && params.inputProducts !== 'incremental' && params.inputProducts !== 'lowrank') throw new UsageError(`--param inputProducts: expected recompute, incremental or lowrank, got '${params.inputProducts}'`);
     s.inputProducts = params.inputProducts;
   }
   for (const T of s.presentationsMs) switchPresentation(s, T);

@@ -58,7 +58,7 @@ export const MNIST_PARAMS: Record<string, string> = {
   switchS: 'protocol=paper: simulated training time at η = 1e-3 before the switch to 1e-4, s (default 22000, the paper\'s)',
   continueS: 'protocol=paper: simulated training time at η = 1e-4 after the switch, s (default 2200: the paper does not give it)',
   checkpointEvery: 'protocol=paper: a checkpoint and a learning-curve point every this many presentations (default 5000)',
-  inputProducts: "protocol=paper: the digital engine's input products, recompute (default, the bit-for-bit reference) or incremental (carried while an image is shown: faster, differs by rounding; see docs/digital-engine.md)",
+  inputProducts: "protocol=paper: the digital engine's input products, recompute (default, the bit-for-bit reference) or incremental (carried while an image is shown: faster, differs by rounding) or lowrank (as incremental, and an image's weight updates summed into one rank-2 update: fastest, the weights differ by rounding too; see docs/digital-engine.md)",
 };
 
 /** The keys that only protocol=paper reads. */

@@ -36,7 +36,7 @@ const BAD: Array<[string[], RegExp]> = [
   [['fpga', 'flash', '--sram', '--no-such'], /unknown option '--no-such'/],
   [['demo', '--profile', 'subthreshhold'], /--profile: .*did you mean subthreshold\?/],
   [['simulat'], /unknown command 'simulat'[\s\S]*Did you mean simulate\?/],
-  [['simulate', net, '--input-products', 'incremntal', '--duration', '1ms'], /--input-products: expected one of recompute, incremental, got 'incremntal' \(did you mean incremental\?\)/],
+  [['simulate', net, '--input-products', 'incremntal', '--duration', '1ms'], /--input-products: expected one of recompute, incremental, lowrank, got 'incremntal' \(did you mean incremental\?\)/],
   [['simulate', net, '--input-products', 'incremental', '--batch', '4', '--duration', '1ms'], /inputProducts: 'incremental' carries the products of one sample; batch 4 needs 'recompute'/],
   [['simulate', net, '--no-affine-inputs', '--duration', '1ms'], /--no-affine-inputs is an option of the analog engine .*; the digital engine does not take it/],
 ];

@@ -179,8 +179,8 @@ describe('paper protocol: checkpoints and resume', () => {
   });
 });
 
-describe("paper protocol with incremental input products (--param inputProducts=incremental)", () => {
-  const s = { ...tinySettings(), inputProducts: 'incremental' as const };
+describe.each(['incremental', 'lowrank'] as const)("paper protocol with carried input products (--param inputProducts=%s)", (mode) => {
+  const s = { ...tinySettings(), inputProducts: mode };
   let whole: PaperRunResult;
 
   it('learns as the reference does: the same curve and final errors, weights within 1e-12', async () => {
@@ -195,17 +195,17 @@ describe("paper protocol with incremental input products (--param inputProducts=
     expect(bits(whole.weights)).not.toBe(bits(ref.weights));
   });
 
-  it.each([37, 104])('interrupted after presentation %i and resumed: bit for bit the uninterrupted incremental run', async (k) => {
+  it.each([37, 104])('interrupted after presentation %i and resumed: bit for bit the uninterrupted run of this mode', async (k) => {
     const r = await interruptedAt(s, k);
     expect(r.curve).toEqual(whole.curve);
     expect(bits(r.weights)).toBe(bits(whole.weights));
   });
 
-  it("a checkpoint of the reference is refused by an incremental run, naming the setting", async () => {
+  it("a checkpoint of the reference is refused by a run of this mode, naming the setting", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nla-paper-'));
     const file = join(dir, 'run.checkpoint');
     await expect(runPaperPresentation(tinySettings(), data, T, io(file, null, 30))).rejects.toThrow(RunInterrupted);
     expect(() => readCheckpoint(file, { toolkitVersion: 'test', settings: paperRunSettings(s, T) })).toThrow(/inputProducts/);
-    expect(() => paperSettings(true, { inputProducts: 'fast' }, 1)).toThrow(/--param inputProducts: expected recompute or incremental, got 'fast'/);
+    expect(() => paperSettings(true, { inputProducts: 'fast' }, 1)).toThrow(/--param inputProducts: expected recompute, incremental or lowrank, got 'fast'/);
   });
 });
