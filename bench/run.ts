@@ -121,7 +121,7 @@ const md = [
   `|${header.map(() => '---').join('|')}|`,
   ...rows.map((r) => `| ${[r.what, r.network, r.synapses, r.batch, r.stepsPerSecond, r.sampleStepsPerSecond, r.nsPerSynapseStep, r.note].join(' | ')} |`),
   '',
-  `Ratios in this run: wasm engine / plain baseline = ${(wasm1 / base).toFixed(2)}×; incremental / recompute input products = ${(inc1 / wasm1).toFixed(2)}×; wasm / js kernels = ${(wasm1 / js1).toFixed(2)}×; layered solve / dense Cholesky = ${(wasm1 / dense).toFixed(0)}×; batch 32 throughput / batch 1 = ${((b32 * 32) / wasm1).toFixed(2)}×.`,
+  `Ratios in this run: wasm engine / plain baseline = ${(wasm1 / base).toFixed(2)}×; incremental / recompute input products = ${(inc1 / wasm1).toFixed(2)}×; lowrank / recompute = ${(low1 / wasm1).toFixed(2)}× (lowrank / incremental ${(low1 / inc1).toFixed(2)}×); wasm / js kernels = ${(wasm1 / js1).toFixed(2)}×; layered solve / dense Cholesky = ${(wasm1 / dense).toFixed(0)}×; batch 32 throughput / batch 1 = ${((b32 * 32) / wasm1).toFixed(2)}×.`,
   `Scaling (batch 1): ${scale.map((s) => `${s.net}: ${Math.round(s.sps)} steps/s (${((1e9 / s.sps) / s.synapses).toFixed(2)} ns per synapse)`).join('; ')}.`,
 ].join('\n');
 process.stdout.write(md + '\n');
