@@ -3,7 +3,7 @@ import type { ProjRef } from './layout.js';
 /**
  * Where forwardPass (forward-pass.ts) gets an input projection's products y = W r̄_in (into buf.out) and
  * z = W dr̄_in/dt (into buf.out2) other than by its own pass over W. Two implementations: the digital
- * engine's carried products (input-products.ts, DigitalOptions.inputProducts = 'incremental') and the
+ * engine's carried products (input-products.ts, DigitalOptions.inputProducts = 'incremental' or 'lowrank') and the
  * analog emulator's affine family (analog/affine-input-products.ts).
  *
  * Contract: products handed out are those of the W, r̄_in (buf.pre), dr̄_in/dt (buf.preDot) and raw input

@@ -8,7 +8,8 @@ export const UPDATE_QUEUE = 8;
 /**
  * `lowrank`: how far (relative, per column) an update's presynaptic factor may lie from the held frame's
  * family r_in + λ·d and still be summed into its rank-2 update: ~450 ulps, far above the rounding the
- * Euler recursion of r̄_in accumulates (about τ_in/dt ulps), far below any real change of the input.
+ * Euler recursion of r̄_in and λ = decay^k accumulate (about min(k, τ_in/dt) ulps, and k < 128: the
+ * refresh's full pass ends every stretch), far below any real change of the input.
  */
 export const LOWRANK_TOLERANCE = 1e-13;
 /**
@@ -39,8 +40,9 @@ interface Carried {
   ref: ProjRef;
   buf: ProjBuffers;
   arrays: CarriedBuffers;
-  /** (1 − dt/τ_in): how dr̄_in/dt decays while r_in holds still. */
+  /** (1 − dt/τ_in): how dr̄_in/dt decays while r_in holds still; and r̄_in − r_in (1 for a constant-rate input, whose r̄_in never moves). */
   decay: number;
+  lineDecay: number;
   queued: number;
   queueCoef: number;
   /** The step whose products y, z hold (−1: none, recompute). */
@@ -62,7 +64,8 @@ interface Carried {
  *
  * where W_n = W_{n−1} + c a pᵀ is the weight update deferred from the previous step. The update itself is
  * queued and applied UPDATE_QUEUE at a time, each weight receiving the same additions in the same order
- * as in the reference, so W holds the reference's bits whenever it is read. The products are exact in
+ * as in the reference, so W holds the reference's bits whenever it is read (with `lowRank`, the updates of
+ * a stretch are summed into one rank-2 update instead, and W differs by rounding: `sumUpdate`). The products are exact in
  * exact arithmetic; in floating point they differ from a fresh pass by rounding that accumulates over at
  * most `refreshSteps` steps. A full pass (the reference kernel) is made on the first step, whenever r_in
  * changed, r̄_in moved other than by the Euler step (an impulse, a restore), the step is not the one after
@@ -98,7 +101,7 @@ export class InputProducts implements InputProductSource {
       if (!arrays) continue;
       const pop = L.graph.inputs[ref.p.pre.pop]!;
       const decay = pop.constantRate !== null ? 0 : 1 - dtMs / pop.tauInMs;
-      this.carried[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, decay, queued: 0, queueCoef: 0, step: -1, sinceFull: 0, summed: 0, firstStep: 0 };
+      this.carried[ref.index] = { ref, buf: w.proj[ref.index]!, arrays, decay, lineDecay: pop.constantRate !== null ? 1 : decay, queued: 0, queueCoef: 0, step: -1, sinceFull: 0, summed: 0, firstStep: 0 };
     }
   }
 
@@ -233,7 +236,7 @@ export class InputProducts implements InputProductSource {
     const a = c.buf.pendPost;
     let lambda = 1;
     if (c.summed > 0) {
-      lambda = c.decay ** (step - c.firstStep);
+      lambda = c.lineDecay ** (step - c.firstStep);
       if (!this.onLine(c, p, lastRaw, lambda)) {
         this.flushSums(c);
         lambda = 1;

@@ -40,7 +40,7 @@ export interface RunSummary {
   lookahead: boolean;
   learn: boolean;
   batch: number;
-  /** The digital engine's 'recompute' (the bit-for-bit reference) or 'incremental' (DigitalOptions.inputProducts); absent for engines without it (the analog emulator reports its own, AnalogSummary.inputProducts). */
+  /** The digital engine's 'recompute' (the bit-for-bit reference), 'incremental' or 'lowrank' (DigitalOptions.inputProducts); absent for engines without it (the analog emulator reports its own, AnalogSummary.inputProducts). */
   inputProducts?: 'recompute' | 'incremental' | 'lowrank';
   dtMs: number;
   steps: number;

@@ -114,7 +114,7 @@ export class DigitalSimulator {
   }
 
   /**
-   * With inputProducts 'incremental': the next step recomputes the carried input products by a full pass
+   * With inputProducts 'incremental' or 'lowrank': the next step recomputes the carried input products by a full pass
    * (as after a restore); a no-op for the reference. A run that may be checkpointed at any of a set of
    * points (presentation boundaries) calls it at each of them, so that a resumed run, which starts with a
    * full pass, repeats the uninterrupted run bit for bit.

@@ -87,7 +87,7 @@ export class Workspace {
   readonly proj: ProjBuffers[];
   /** Arrays of the carried input products, per projection (null: not carried, or the option is off). */
   readonly carriedBuffers: Array<CarriedBuffers | null>;
-  /** Where forward-pass.ts gets carried input products: set by the digital simulator ('incremental') and the analog emulator. */
+  /** Where forward-pass.ts gets carried input products: set by the digital simulator ('incremental', 'lowrank') and the analog emulator. */
   inputProducts: InputProductSource | null = null;
   /** The step being evaluated (the simulator's step count); the carried products need consecutive steps. */
   stepIndex = 0;
