@@ -120,6 +120,7 @@ function settingsRecord(s: MnistSettings): Record<string, unknown> {
     weightInit: s.init,
     targets: 'one-hot label (1 / 0) switching with the image, passed through the input\'s low-pass τ_in like the input (u* = F*(r̄_in), as in the paper); test: no nudging, argmax of output voltages at the end of each presentation',
     engine: 'digital, explicit method (layered solver); control: lookahead off',
+    inputProducts: s.inputProducts,
     seed: s.seed,
     seeds: 'network weights: spec seed = seed; training order: fork "mnist:train-order"; test subset: fork "mnist:test-subset"',
   };

@@ -55,7 +55,7 @@ export function runPresentation(s: MnistSettings, d: MnistData, presentationMs: 
   const g = mnistGraph(s, presentationMs);
   const dtMs = paperDtMs(presentationMs);
   const at = Array.from({ length: s.checkpoints }, (_, i) => Math.round(((i + 1) * d.order.length) / s.checkpoints));
-  const setting = (lookahead: boolean): PresentationSetting => ({ dtMs, presentationMs, engine: { lookahead } });
+  const setting = (lookahead: boolean): PresentationSetting => ({ dtMs, presentationMs, engine: { lookahead, inputProducts: s.inputProducts } });
   // progress: the stream methods cost about the same each, clean back-propagation almost nothing
   const heavy = s.methods.filter((m) => m !== 'backprop').length;
   let done = 0;

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { integerParam, positiveParam } from '../params.js';
-import { paperDtMs, PRESENTATIONS_MS } from './settings.js';
+import { inputProductsParam, paperDtMs, PRESENTATIONS_MS, type InputProductsMode } from './settings.js';
 
 /** The methods of the paper protocol: rt-DeEP, and back-propagation on the same presentations with the same budget. */
 export const PAPER_METHODS = ['rt-deep', 'backprop'] as const;
@@ -38,7 +38,7 @@ export interface PaperSettings {
   init: { distribution: 'normal'; mean: number; std: number; cutoff: number };
   seed: number;
   /** The digital engine's input products (DigitalOptions.inputProducts): the reference, carried, or carried with low-rank updates (fastest). */
-  inputProducts: 'recompute' | 'incremental' | 'lowrank';
+  inputProducts: InputProductsMode;
 }
 
 /** The --param keys the paper protocol reads (the others of the mnist experiment are refused with it). */
@@ -80,10 +80,7 @@ export function paperSettings(quick: boolean, params: Record<string, string>, se
   s.switchS = positiveParam(params, 'switchS', s.switchS, 'a positive simulated time in s');
   s.continueS = numberOrZero(params, 'continueS', s.continueS);
   s.checkpointEvery = integerParam(params, 'checkpointEvery', s.checkpointEvery, 1, 1e9);
-  if (params.inputProducts !== undefined) {
-    if (params.inputProducts !== 'recompute' && params.inputProducts !== 'incremental' && params.inputProducts !== 'lowrank') throw new UsageError(`--param inputProducts: expected recompute, incremental or lowrank, got '${params.inputProducts}'`);
-    s.inputProducts = params.inputProducts;
-  }
+  s.inputProducts = inputProductsParam(params) ?? s.inputProducts;
   for (const T of s.presentationsMs) switchPresentation(s, T);
   return s;
 }

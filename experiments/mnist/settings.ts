@@ -44,6 +44,19 @@ export interface MnistSettings {
   tauInMs: number;
   init: { distribution: 'normal'; mean: number; std: number; cutoff: number };
   seed: number;
+  /** The NLA learners' input products (DigitalOptions.inputProducts; default the bit-for-bit reference). */
+  inputProducts: InputProductsMode;
+}
+
+/** DigitalOptions.inputProducts as `--param inputProducts` names it. */
+export type InputProductsMode = 'recompute' | 'incremental' | 'lowrank';
+
+/** `--param inputProducts`, checked (undefined: not given). */
+export function inputProductsParam(params: Record<string, string>): InputProductsMode | undefined {
+  const v = params.inputProducts;
+  if (v === undefined) return undefined;
+  if (v !== 'recompute' && v !== 'incremental' && v !== 'lowrank') throw new UsageError(`--param inputProducts: expected recompute, incremental or lowrank, got '${v}'`);
+  return v;
 }
 
 export const MNIST_PARAMS: Record<string, string> = {
@@ -58,11 +71,11 @@ export const MNIST_PARAMS: Record<string, string> = {
   switchS: 'protocol=paper: simulated training time at η = 1e-3 before the switch to 1e-4, s (default 22000, the paper\'s)',
   continueS: 'protocol=paper: simulated training time at η = 1e-4 after the switch, s (default 2200: the paper does not give it)',
   checkpointEvery: 'protocol=paper: a checkpoint and a learning-curve point every this many presentations (default 5000)',
-  inputProducts: "protocol=paper: the digital engine's input products, recompute (default, the bit-for-bit reference) or incremental (carried while an image is shown: faster, differs by rounding) or lowrank (as incremental, and an image's weight updates summed into one rank-2 update: fastest, the weights differ by rounding too; see docs/digital-engine.md)",
+  inputProducts: "the NLA learners' input products (the digital engine's --input-products), recompute (default, the bit-for-bit reference) or incremental (carried while an image is shown: faster, differs by rounding) or lowrank (as incremental, and an image's weight updates summed into one rank-2 update: fastest, the weights differ by rounding too; see docs/digital-engine.md)",
 };
 
 /** The keys that only protocol=paper reads. */
-const PAPER_ONLY = ['switchS', 'continueS', 'checkpointEvery', 'inputProducts'];
+const PAPER_ONLY = ['switchS', 'continueS', 'checkpointEvery'];
 
 /** Whether the params select the paper protocol ('paper' is the only protocol value). */
 export function isPaperProtocol(params: Record<string, string>): boolean {
@@ -92,6 +105,7 @@ export function mnistSettings(quick: boolean, params: Record<string, string>, se
     tauInMs: 10,
     init: { distribution: 'normal', mean: 0, std: 0.01, cutoff: 0.03 },
     seed,
+    inputProducts: inputProductsParam(params) ?? 'recompute',
   };
   if (params.presentation !== undefined) {
     const p = Number(params.presentation);

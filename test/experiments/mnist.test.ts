@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { InputProducts } from '../../emulator/digital/input-products.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { mnistDataDir } from '../../experiments/mnist/dataset.js';
 import { parseIdx, readIdx } from '../../experiments/mnist/idx.js';
@@ -121,6 +122,27 @@ describe('mnist experiment, quick mode', () => {
     expect(r.settings.seed).toBe(1);
     expect(seen.length).toBeGreaterThan(3);
   }, 180_000);
+});
+
+describe('mnist experiment with carried input products (--param inputProducts)', () => {
+  it('lowrank learns as the reference does on the same images: the same test errors, the mode recorded', async () => {
+    const run = (inputProducts?: string) =>
+      mnistExperiment.run({ quick: true, engine: 'digital', profile: 'ideal', seed: 1, params: { presentation: '50', methods: 'rt-deep', train: '300', test: '100', ...(inputProducts ? { inputProducts } : {}) }, progress: () => {} });
+    // the mode reaches the engine: the reference never sums an update, lowrank sums nearly every one
+    const sums = vi.spyOn(InputProducts.prototype as unknown as { sumUpdate: () => void }, 'sumUpdate');
+    const ref = await run();
+    expect(sums).not.toHaveBeenCalled();
+    const low = await run('lowrank');
+    expect(sums.mock.calls.length).toBeGreaterThan(300 * 90);
+    sums.mockRestore();
+    const rt = (r: Awaited<ReturnType<typeof run>>) => (r.data.results as PresentationResult[])[0]!.rtDeep!;
+    expect(rt(low).asPresented).toBe(rt(ref).asPresented);
+    expect(rt(low).settled).toBe(rt(ref).settled);
+    expect(rt(low).curve.error).toEqual(rt(ref).curve.error);
+    expect(rt(ref).asPresented).toBeLessThan(0.85); // it learned something in 300 presentations
+    expect([ref.settings.inputProducts, low.settings.inputProducts]).toEqual(['recompute', 'lowrank']);
+    expect(() => mnistSettings(false, { inputProducts: 'fast' }, 1)).toThrow(/--param inputProducts: expected recompute, incremental or lowrank, got 'fast'/);
+  }, 120_000);
 });
 
 describe('mnist settings', () => {
