@@ -232,6 +232,11 @@ function low3(g: NlaGraph) {
   return [0, 1e-15, 1e-11].map((nudge) => ({ sim: new DigitalSimulator(g, { dtMs: 0.1, learn: true, inputProducts: 'lowrank' }), ref, nudge }));
 }
 
+/** n steps of every simulator on drive d, in turn. */
+function stepAll(d: Drive, n: number, ...sims: DigitalSimulator[]): void {
+  for (let k = 0; k < n; k++) for (const s of sims) s.step(d);
+}
+
 describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", () => {
   const trio = (g: NlaGraph, learn = true) => [...pair(g, learn), new DigitalSimulator(g, { dtMs: 0.1, learn, inputProducts: 'lowrank' })] as const;
 
@@ -239,11 +244,7 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 3);
     const [ref, inc, low] = trio(g);
-    for (let k = 0; k < 1800; k++) {
-      ref.step(d);
-      inc.step(d);
-      low.step(d);
-    }
+    stepAll(d, 1800, ref, inc, low);
     // measured 1.4e-15 (u) and 3.6e-15 (W) relative; dropping the λ·d half of the update gives ~1e-3
     expect(uGap(ref, low)).toBeLessThan(1e-12);
     expect(wGap(ref, low)).toBeLessThan(1e-12);
@@ -264,10 +265,7 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 3, [1.25, 4.55]);
     const [ref, , low] = trio(g);
-    for (let k = 0; k < 90; k++) {
-      ref.step(d);
-      low.step(d);
-    }
+    stepAll(d, 90, ref, low);
     expect(uGap(ref, low)).toBeLessThan(1e-12);
     expect(wGap(ref, low)).toBeLessThan(1e-12);
     // 3 frames and 2 impulses: the data projection's stretches restart at each (its flushes: 2 frame
@@ -279,17 +277,11 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 3);
     const [ref, , low] = trio(g);
-    for (let k = 0; k < 45; k++) {
-      ref.step(d);
-      low.step(d);
-    }
+    stepAll(d, 45, ref, low);
     const saved = captureState(low);
     const again = new DigitalSimulator(g, { dtMs: 0.1, learn: true, inputProducts: 'lowrank' });
     restoreState(again, JSON.parse(JSON.stringify(saved)));
-    for (let k = 0; k < 45; k++) {
-      ref.step(d);
-      again.step(d);
-    }
+    stepAll(d, 45, ref, again);
     expect(wGap(ref, again)).toBeLessThan(1e-12);
     expect(uGap(ref, again)).toBeLessThan(1e-12);
   });
@@ -316,10 +308,7 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 1e6);
     const [ref, , low] = trio(g);
-    for (let k = 0; k < 600; k++) {
-      ref.step(d);
-      low.step(d);
-    }
+    stepAll(d, 600, ref, low);
     expect(uGap(ref, low)).toBeLessThan(1e-12);
     expect(wGap(ref, low)).toBeLessThan(1e-12);
     const lr = carried(low);
@@ -332,15 +321,9 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 3);
     const [ref, , low] = trio(g);
-    for (let k = 0; k < 45; k++) {
-      ref.step(d);
-      low.step(d);
-    }
+    stepAll(d, 45, ref, low);
     for (const s of [ref, low]) s.weights()[0]!.forEach((v, i, W) => (W[i] = 1.5 * v));
-    for (let k = 0; k < 10; k++) {
-      ref.step(d);
-      low.step(d);
-    }
+    stepAll(d, 10, ref, low);
     expect(wGap(ref, low)).toBeLessThan(1e-12);
     expect(uGap(ref, low)).toBeLessThan(1e-12);
   });
@@ -349,10 +332,7 @@ describe("low-rank weight updates of held frames (inputProducts: 'lowrank')", ()
     const g = net();
     const d = new FrameDrive(g.nStimulusInputs, 10, 3);
     const [, inc, low] = trio(g, false);
-    for (let k = 0; k < 200; k++) {
-      inc.step(d);
-      low.step(d);
-    }
+    stepAll(d, 200, inc, low);
     expect(Array.from(low.state.u)).toEqual(Array.from(inc.state.u));
     expect([carried(low).summedUpdates, carried(low).lowRankFlushes]).toEqual([0, 0]);
   });
