@@ -243,7 +243,7 @@ export class InputProducts implements InputProductSource {
       }
     }
     if (c.summed === 0) {
-      this.applyQueue(c);
+      // (the queue is empty here: in this mode every update is summed, none is queued)
       for (let j = 0; j < cols; j++) {
         const r = lastRaw[j]!;
         sumPre[j] = r;
