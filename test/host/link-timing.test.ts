@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineModel } from '../../host/link/line-model.js';
-import { ReliableLink } from '../../host/link/reliable-link.js';
+import { ReliableLink, type LinkLogEntry } from '../../host/link/reliable-link.js';
 import { RtoEstimator } from '../../host/link/rto.js';
 import { encodeFrame, FLAG_ACK, FrameDecoder, PROTOCOL_MAJOR } from '../../host/protocol/frame.js';
 import { MSG, type Message } from '../../host/protocol/messages.js';
@@ -12,9 +12,9 @@ const ticks = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
-/** Records every write (time and size) and can drop chosen writes, as a lossy line would. */
+/** Records every write's size and can drop chosen writes, as a lossy line would. */
 class Recorder implements ByteTransport {
-  readonly writes: Array<{ atMs: number; bytes: number }> = [];
+  readonly writes: Array<{ bytes: number }> = [];
   constructor(
     private readonly inner: ByteTransport,
     private readonly drop: (k: number) => boolean = () => false,
@@ -24,7 +24,7 @@ class Recorder implements ByteTransport {
   }
   write(b: Uint8Array): boolean {
     const k = this.writes.length;
-    this.writes.push({ atMs: performance.now(), bytes: b.length });
+    this.writes.push({ bytes: b.length });
     return this.drop(k) ? true : this.inner.write(b);
   }
   drain(): Promise<void> {
@@ -81,7 +81,10 @@ describe('ReliableLink timing on a line of known rate', () => {
     const [ta, tb] = memoryPair();
     // the 4th write (a data frame) is lost: go-back-N resends from there
     const rec = new Recorder(ta, (k) => k === 3);
-    const a = new ReliableLink(rec, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud });
+    // the link's own clock readings: the recorder's later ones would add the machine's pauses between
+    // the link's decision and the write (under load, milliseconds) to the queue the replay sees
+    const tx: LinkLogEntry[] = [];
+    const a = new ReliableLink(rec, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud, log: (e) => e.dir === 'tx' && tx.push(e) });
     const b = new ReliableLink(tb, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud });
     const got: number[] = [];
     b.onMessage((m, seq) => {
@@ -92,12 +95,19 @@ describe('ReliableLink timing on a line of known rate', () => {
     await Promise.all(sent.map((m) => a.send(m)));
     expect(got).toEqual(sent.map((_, i) => i));
     expect(a.stats.retransmitted).toBeGreaterThan(0);
+    // every logged frame is a write, in order, of the logged size (the lost one included)
+    expect(tx.map((e) => e.lineBytes)).toEqual(rec.writes.map((w) => w.bytes));
+    expect(tx.filter((e) => e.retransmit).length).toBe(a.stats.retransmitted);
     // replay the writes through the same arithmetic: before each, the line time still queued ahead
     const model = new LineModel(baud);
-    for (const w of rec.writes) {
-      expect(model.backlogMs(w.atMs)).toBeLessThanOrEqual(LineModel.HIGH_WATER_MS + 1e-9);
-      model.write(w.bytes, w.atMs);
+    let peakMs = 0;
+    for (const e of tx) {
+      peakMs = Math.max(peakMs, model.backlogMs(e.tMs));
+      expect(model.backlogMs(e.tMs)).toBeLessThanOrEqual(LineModel.HIGH_WATER_MS + 1e-9);
+      model.write(e.lineBytes, e.tMs);
     }
+    // frames of ~104 ms of line time each went out while the previous one was still on the line
+    expect(peakMs).toBeGreaterThan(0);
     a.dispose();
     b.dispose();
   }, 30_000);
