@@ -4,6 +4,7 @@ import { SpecError, UsageError } from '../../core/errors.js';
 import { BETA_MAX_Q16, datapath, MAX_FAN, ONE, SIGNAL_MAX, toSignal, toWeight } from '../../hardware-models/fixed-point/format.js';
 import { IMAGE_FORMAT, TABLE_KNOTS, TABLE_SHIFT, type BoardActivation, type BoardImage, type BoardPopulation, type BoardProjection } from '../../hardware-models/fixed-point/image.js';
 import { neuronLabel, type NlaGraph, type Projection } from '../graph/graph.js';
+import { sin } from '../../core/libm.js';
 
 /** Options of `compileBoardImage`: step, frame length and the implicit solve's iterations and relaxation. */
 export interface BoardCompileOptions {
@@ -255,7 +256,7 @@ function estimateLambdaMax(g: NlaGraph): number {
     for (const o of g.outputs) y[o] = y[o]! + g.beta * x[o]!;
     return y;
   };
-  let x = Float64Array.from({ length: N }, (_, i) => 1 + 0.1 * Math.sin(i + 1));
+  let x = Float64Array.from({ length: N }, (_, i) => 1 + 0.1 * sin(i + 1));
   let lambda = 1;
   for (let it = 0; it < 200; it++) {
     const y = apply(x);

@@ -5,6 +5,7 @@ import { membraneRate, membraneTauS } from '../../hardware-models/components/mem
 import { createIntegrator } from './ode/registry.js';
 import { throwIfFailed } from './ode/ode.js';
 import { UsageError } from '../../core/errors.js';
+import { log } from '../../core/libm.js';
 
 /**
  * Calibration measurements on the emulator, as a test bench would make them on a chip:
@@ -52,7 +53,7 @@ function stepResponseTau(m: CircuitIR['neurons'][number]['membrane']): number {
   // time in units of the nominal τ
   const vEnd = run(30);
   const v2 = run(2);
-  return (-2 * tauNom) / Math.log(1 - (v2 - m.restV) / (vEnd - m.restV));
+  return (-2 * tauNom) / log(1 - (v2 - m.restV) / (vEnd - m.restV));
 }
 
 function dcInputGain(ir: CircuitIR, nominal: CircuitIR, population: string, index: number, V: number): number {

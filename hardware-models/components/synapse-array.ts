@@ -14,6 +14,8 @@
  *   standard series (E96 for 1 % resistors, E24 for 5 %).
  * Each synapse also has a gain error (1 + δ_ij), δ ~ N(0, σ²) drawn by the mismatch pass.
  */
+import { exp, log } from '../../core/libm.js';
+
 export type SynapseRealisation =
   | { kind: 'ideal' }
   | { kind: 'dac'; bits: number; fullScale: 'auto' | number }
@@ -46,7 +48,7 @@ export function quantiseWeight(r: SynapseRealisation, w: number, fullScale: numb
 
 const E24 = [1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0, 3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1];
 /** E96: 10^(i/96) to three significant digits (the series has no exceptions, unlike E24). */
-const E96 = Array.from({ length: 96 }, (_, i) => Math.round(100 * 10 ** (i / 96)) / 100);
+const E96 = Array.from({ length: 96 }, (_, i) => Math.round(100 * exp((i / 96) * Math.LN10)) / 100);
 
 /**
  * Nearest value of a standard resistor series to the ratio |w| = R_f/R_in: R_in = R_f/|w| is snapped to
@@ -55,11 +57,23 @@ const E96 = Array.from({ length: 96 }, (_, i) => Math.round(100 * 10 ** (i / 96)
 export function snapToSeries(ratio: number, series: 'E24' | 'E96'): number {
   const table = series === 'E24' ? E24 : E96;
   const rin = 1 / ratio; // in units of R_f
-  const decade = 10 ** Math.floor(Math.log10(rin));
+  const decade = decadeBelow(rin);
   const m = rin / decade;
   let best = table[0]!;
-  for (const v of [...table, 10]) if (Math.abs(Math.log(v / m)) < Math.abs(Math.log(best / m))) best = v;
+  for (const v of [...table, 10]) if (Math.abs(log(v / m)) < Math.abs(log(best / m))) best = v;
   return 1 / (best * decade);
+}
+
+/** The largest power of ten ≤ x (x > 0), by exact multiplications and one correctly rounded division: the same bits on every JavaScript engine. */
+function decadeBelow(x: number): number {
+  if (x >= 1) {
+    let p = 1;
+    while (p * 10 <= x) p *= 10;
+    return p;
+  }
+  let q = 10;
+  while (1 / q > x) q *= 10;
+  return 1 / q;
 }
 
 /** The dimensionless weight w = G/g_L of a synapse of conductance G onto a compartment of leak g_L. */
