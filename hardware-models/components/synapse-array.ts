@@ -64,8 +64,13 @@ export function snapToSeries(ratio: number, series: 'E24' | 'E96'): number {
   return 1 / (best * decade);
 }
 
-/** The largest power of ten ≤ x (x > 0), by exact multiplications and one correctly rounded division: the same bits on every JavaScript engine. */
+/**
+ * The largest power of ten ≤ x (x > 0) by multiplications and one division, each correctly rounded: the same
+ * bits on every JavaScript engine (exact powers up to 10²²; `10 ** -5` in V8 is 0.000009999999999999999).
+ * Infinity (the inverse of a subnormal weight) is returned as it is.
+ */
 function decadeBelow(x: number): number {
+  if (!(x < Infinity)) return x;
   if (x >= 1) {
     let p = 1;
     while (p * 10 <= x) p *= 10;
