@@ -1,6 +1,7 @@
 import type { Layout, ProjRef } from './layout.js';
 import type { ProjBuffers, Workspace } from './workspace.js';
 import type { InputProductSource } from './input-product-source.js';
+import { exp, log } from '../../core/libm.js';
 
 /** Weight updates queued before they are applied in one pass over W (a rank-K update). */
 export const UPDATE_QUEUE = 8;
@@ -236,7 +237,7 @@ export class InputProducts implements InputProductSource {
     const a = c.buf.pendPost;
     let lambda = 1;
     if (c.summed > 0) {
-      lambda = c.lineDecay ** (step - c.firstStep);
+      lambda = exp((step - c.firstStep) * log(c.lineDecay)); // libm: the same bits on every engine (`**` is not)
       if (!this.onLine(c, p, lastRaw, lambda)) {
         this.flushSums(c);
         lambda = 1;

@@ -7,6 +7,7 @@ import { clampToRails, membranePopulation, membraneRate, membraneRhs, membraneSt
 import { membraneNoiseRmsV, noiseSigmaPerSqrtMs, currentNoisePsd } from '../../hardware-models/components/noise.js';
 import { leakyWeight, registerCode, registerStep, registerUpdateTimes, weightLeak } from '../../hardware-models/components/plastic-synapse.js';
 import { activationAt, activationValue } from '../../core/activation.js';
+import { snapToSeries } from '../../hardware-models/components/synapse-array.js';
 import { Rng } from '../../core/rng.js';
 import { createIntegrator } from '../../emulator/analog/ode/registry.js';
 import type { OdeSystem } from '../../emulator/analog/ode/ode.js';
@@ -288,5 +289,21 @@ describe('input filter, depressing synapse, plastic synapse, noise', () => {
       const tauMs = membraneTauS(m) / secondsPerMs;
       expect(rel((sigma * sigma * tauMs) / 2, (membraneNoiseRmsV(p, m.capacitanceF) / V) ** 2)).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('resistor series (snapToSeries)', () => {
+  it('snaps R_in = R_f/|w| to the nearest series value in any decade, the decade an exact power of ten', () => {
+    // |w| = 2·10⁴: R_in = 5·10⁻⁵ R_f, nearest E24 value 5.1 in the decade 10⁻⁵ (V8's 10 ** -5 is one ulp low)
+    expect(snapToSeries(2e4, 'E24')).toBe(1 / (5.1 * 1e-5));
+    expect(snapToSeries(1 / 4.6e3, 'E24')).toBe(1 / (4.7 * 1e3)); // R_in = 4.6 kR_f → 4.7
+    expect(snapToSeries(1 / 4.4e3, 'E24')).toBe(1 / (4.3 * 1e3)); // → 4.3: nearest in ratio, not the next one up
+    expect(snapToSeries(1 / 9.8, 'E24')).toBe(1 / 10); // above 9.1 the next decade's 1.0 is nearer
+    expect(snapToSeries(1 / 1.0e-3, 'E96')).toBe(1 / 1e-3); // an exact series value stays
+    // E96: 10^(i/96) to three digits, the standard table's ends and a middle value
+    expect(1 / snapToSeries(1 / 1.02, 'E96')).toBeCloseTo(1.02, 12);
+    expect(1 / snapToSeries(1 / 4.99, 'E96')).toBeCloseTo(4.99, 12);
+    expect(1 / snapToSeries(1 / 9.76, 'E96')).toBeCloseTo(9.76, 12);
+    expect(snapToSeries(0, 'E24')).toBe(0); // a weight of 0 gives R_in = ∞: no current, no hang
   });
 });

@@ -84,7 +84,10 @@ describe('ReliableLink timing on a line of known rate', () => {
     // the link's own clock readings: the recorder's later ones would add the machine's pauses between
     // the link's decision and the write (under load, milliseconds) to the queue the replay sees
     const tx: LinkLogEntry[] = [];
-    const a = new ReliableLink(rec, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud, log: (e) => e.dir === 'tx' && tx.push(e) });
+    const logTx = (e: LinkLogEntry) => {
+      if (e.dir === 'tx') tx.push(e);
+    };
+    const a = new ReliableLink(rec, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud, log: logTx });
     const b = new ReliableLink(tb, { receiveWindow: 16, retransmitMs: 20, maxRetries: 20, baud });
     const got: number[] = [];
     b.onMessage((m, seq) => {
