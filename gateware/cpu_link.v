@@ -159,7 +159,9 @@ module cpu_link #(
   assign mem_ready = mem_valid & (io ? (ph == 2'd1) : wr ? (ph == 2'd1) : (ph == 2'd2));
   // (an image-window access holds in ph 0 while cpu_st_wait is high)
   wire st = mem_valid & io & (mem_addr[17:16] == 2'd3);
-  always @(posedge clk) ph <= (rst | ~mem_valid | mem_ready | (st & cpu_st_wait)) ? 2'd0 : ph + 2'd1;
+  // (reset with the processor, boot_hold included: the processor presents its first fetch while it is held, and a
+  // phase left running through the boot completed that fetch early, from a stale RAM word, at some boot lengths)
+  always @(posedge clk) ph <= (rst | boot_hold | ~mem_valid | mem_ready | (st & cpu_st_wait)) ? 2'd0 : ph + 2'd1;
 
   // ---- SPRAM: the low half in ph 0, the high half in ph 1
   wire        hi = ph != 2'd0;

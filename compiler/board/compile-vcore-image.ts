@@ -9,7 +9,7 @@ import { decodeVcoreImage, encodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuil
 
 /**
  * The vector core's image of a board image: the program compiled once on the host (compileProgram in UP5K16), its
- * banks placed onto the build's by width (bank-placement.ts), its memories and maps, stamped with the board image's id
+ * banks placed onto the build's by width and by the banks each operand role reads (bank-placement.ts), its memories and maps, stamped with the board image's id
  * (the CRC a board reports in HELLO_ACK), checked against what the build's RTL runs (vcore-rtl-limits.ts). The result is decoded against `build` before it is returned, so an image
  * that a board of that build would refuse is refused here, with the same message.
  */
@@ -31,7 +31,7 @@ function placeOnto(prog: CoreProgram, b: VcoreBuild): { prog: CoreProgram; probl
     const shapes = b.banks.map((k) => `${k.words}×${k.bits}`).join(', ');
     return { prog, problems: [`${prog.banks.length} vector banks (the largest ${big.words} words × ${big.bits} bits), the core has ${b.banks.length} (${shapes})`] };
   }
-  const placed = placeBanks(prog, b.banks);
+  const placed = placeBanks(prog, b.banks, b.readBanks);
   return 'perm' in placed ? { prog: permuteBanks(prog, placed.perm), problems: [] } : { prog, problems: placed.problems };
 }
 

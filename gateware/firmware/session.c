@@ -147,7 +147,7 @@ static int emit_answer(void) {
   if (ans_type == T_STATUS) plen = 18;
   else if (ans_type == T_END) plen = 8;
 #if FW_VCORE
-  else if (ans_type == T_CORE_INFO) plen = 14 + 3 * VCORE_N_BANKS;
+  else if (ans_type == T_CORE_INFO) plen = 19 + 3 * VCORE_N_BANKS;
 #endif
   else {
     tl = text_len(t, &has_num);

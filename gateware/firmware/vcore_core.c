@@ -12,7 +12,7 @@ static const uint32_t buf_at[2] = { VCORE_BUF0, VCORE_BUF0 + IMG_BYTES };
 
 static const vcore_build board = {
   1, VCORE_WEIGHT_SHIFT, VCORE_WEIGHT_BITS, VCORE_OPERAND_BITS, VCORE_FACTOR_BITS, VCORE_N_BANKS, VCORE_INSTRUCTIONS,
-  VCORE_BANK_WORDS, VCORE_BANK_BITS, VCORE_K_REGS, VCORE_WEIGHT_WORDS, VCORE_TABLE_WORDS,
+  VCORE_BANK_WORDS, VCORE_BANK_BITS, VCORE_READ_BANKS, VCORE_K_REGS, VCORE_WEIGHT_WORDS, VCORE_TABLE_WORDS,
 };
 
 static vcore_driver drv;
@@ -98,5 +98,6 @@ uint16_t vcore_core_info(uint8_t *p) {
     put16(p + 14 + 3 * b, board.bank_words[b]);
     p[16 + 3 * b] = board.bank_bits[b];
   }
-  return (uint16_t)(14 + 3 * board.n_banks);
+  for (b = 0; b < 5u; b++) p[14 + 3 * board.n_banks + b] = board.read_banks[b];   /* the read ports (5.18) */
+  return (uint16_t)(19 + 3 * board.n_banks);
 }

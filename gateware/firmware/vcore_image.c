@@ -214,11 +214,13 @@ static int maps(rd_t *r) {
 
 int vcore_image_check(const uint8_t *img, uint32_t len, const vcore_build *b, vcore_image_view *out) {
   rd_t r;
+  uint32_t x;
   r.b = img;
   r.o = 0;
   r.end = len - 4;
   r.v = out;
   out->err_op = 0;
+  for (x = 0; x < 5u; x++) out->read_banks[x] = b->read_banks[x];
   TRY(container(&r, len));
   TRY(header(&r, b));
   TRY(sections(&r, b));

@@ -22,6 +22,7 @@ typedef struct {
   uint16_t instructions;       /* program memory, instructions */
   uint16_t bank_words[VC_MAX_BANKS];
   uint8_t bank_bits[VC_MAX_BANKS];
+  uint8_t read_banks[5];       /* the banks each operand role reads (A, X, Y, S, M; bit b: bank b): vcore.v RA..RM */
   uint16_t k_regs;
   uint16_t weight_words;       /* W; W0 lives above it */
   uint32_t table_words;
@@ -35,6 +36,7 @@ typedef struct {
   uint8_t n_banks, n_k, k_beta, factor_bits;
   uint16_t bank_words[VC_MAX_BANKS];
   uint8_t bank_bits[VC_MAX_BANKS];
+  uint8_t read_banks[5];       /* the build's (the program check reads it) */
   uint32_t name_at;            /* the name's length byte */
   uint32_t prog_at, k_at, readers_at, proj_at, weights_at, tables_at, rin_at, bias_at, out_at, all_u_at, clear_at;
   /* a refusal: the byte (VC_NO_OFFSET: the image as a whole) and the field's indices (see VCORE_FIELDS) */
@@ -69,12 +71,14 @@ typedef struct {
 
 /* The RTL refusals' field names (%r of VF_RTL, VF_RTL_BANK and VF_RTL_WORD: R(err_b, ID, name)), as
  * vcore-rtl-limits.ts names them: the fields vcore_elem and vcore.v lack, LOOP's end nested past the loop stack, and
- * the bank accesses (a read of a bank another read of the slot holds, a write over words read at another index). */
+ * the bank accesses (a read of a bank another read of the slot holds, a write over words read at another index, a
+ * read of a bank its role's read mux does not reach). */
 #define VCORE_RTL_NAMES(R) \
   R(1, A_NEG, "a_neg") R(2, X_SLICE, "x.slice") R(3, X_SUB, "x.sub") R(4, X_SHL8, "x.shl8") R(5, Y_SLICE, "y.slice") \
   R(6, Y_SUB, "y.sub") R(7, Y_SHL8, "y.shl8") R(8, U, "u") R(9, EPI_A_NEG, "epi.a_neg") R(10, CHAIN, "chain_en") \
   R(11, END, "end") R(12, A, "a") R(13, X_A, "x.a") R(14, Y_A, "y.a") R(15, MASK, "mask") R(16, X, "x") \
-  R(17, ACC, "acc") R(18, Y, "y") R(19, PLAS_R, "r") R(20, PLAS_C, "c") R(21, DST, "dst") R(22, EPI_DST, "epi.dst")
+  R(17, ACC, "acc") R(18, Y, "y") R(19, PLAS_R, "r") R(20, PLAS_C, "c") R(21, DST, "dst") R(22, EPI_DST, "epi.dst") \
+  R(23, EPI_A, "epi.a")
 
 #define VCORE_FIELD_ENUM(code, id, name) VF_##id = code,
 enum { VF_OK = 0, VCORE_FIELDS(VCORE_FIELD_ENUM) VF_COUNT };

@@ -5,7 +5,8 @@
  * shift and ONE flag recomputed from the K registers) and re-encoded; the order of refusals is the TypeScript's:
  * any instruction that does not decode or lies outside the memories (in pc order), then any that does not re-encode
  * (a value outside its field), then the first word whose bits differ; then K, then the readers; then the RTL limits
- * (checkRtlProgram's first problem: LOOP nesting over the program, then each instruction's fields and bank accesses). */
+ * (checkRtlProgram's first problem: LOOP nesting over the program, then each instruction's fields, bank accesses and
+ * read ports). */
 #include "vcore_image.h"
 
 enum { OP_HALT, OP_E, OP_MV, OP_DOT, OP_PLAS, OP_ACT, OP_LOOP, OP_NEXT, OP_JNL, OP_JMP, OP_COUNT };
@@ -239,29 +240,32 @@ static uint32_t fields(const ins_t *s) {
   return y[S_MODE] && !(Y_SLICES >> y[S_S] & 1u) ? VR_Y_SLICE : 0;
 }
 
-/* The bank accesses of E, MV, DOT, PLAS (checkRtlProgram's accesses()), 4 bytes each: RTL name, address field,
+/* The bank accesses of E, MV, DOT, PLAS (checkRtlProgram's accesses()), 4 bytes each: RTL name (| the read's operand
+ * role << 5: RL_A, RL_X, RL_Y, RL_S, RL_M, whose read mux must reach the bank: roleReads' order), address field,
  * enable field (0: always; NEG|i: where field i is 0; i: where it is 1 or 2, a flag or a source's mode v or b) and
  * kind: BY (I, J: a pass's inner index, C: broadcast) << 5 | the length's field (0: one word; IN, OUT: MV's inner and
  * outer count), or SRC << 5 | a source's mode field (v: n words by i; b: one word, broadcast). Per op: the reads
  * (the first `slot` of them read in one cycle), then the writes (at most one enabled). */
 enum { BY_I, BY_J, BY_C, SRC };
+enum { RL_A, RL_X = 1 << 5, RL_Y = 2 << 5, RL_S = 3 << 5, RL_M = 4 << 5 };
+typedef char rtl_names_fit_5_bits[VR_COUNT <= 32 ? 1 : -1];   /* the names share the byte with the role */
 #define NEG 0x80u
 #define IN 30u
 #define OUT 31u
 #define K_(by, len) ((by) << 5 | (len))
-static const uint8_t ACC_E[] = {VR_A, E_A, E_AEN, K_(BY_I, E_N), VR_X_A, E_X + S_A, E_X, K_(SRC, E_X),   /* X's sub: unread */
-                                VR_Y_A, E_Y + S_A, E_Y, K_(SRC, E_Y), VR_Y_SUB, E_Y + S_SUB, E_Y + S_SUBEN, K_(SRC, E_Y),
-                                VR_MASK, E_MASK, E_MASKEN, K_(BY_I, E_N), VR_DST, E_DST, 0, K_(BY_I, E_N)};
-static const uint8_t ACC_MV[] = {VR_X, MV_X, 0, K_(BY_J, IN), VR_ACC, MV_ACC, NEG | MV_INIT, K_(BY_I, OUT),
-                                 VR_NONE, MV_A, MV_AEN, K_(BY_I, OUT),   /* the epilogue's A (a_en is 0 without one) */
+static const uint8_t ACC_E[] = {VR_A | RL_A, E_A, E_AEN, K_(BY_I, E_N), VR_X_A | RL_X, E_X + S_A, E_X, K_(SRC, E_X),   /* X's sub: unread */
+                                VR_Y_A | RL_Y, E_Y + S_A, E_Y, K_(SRC, E_Y), VR_Y_SUB | RL_S, E_Y + S_SUB, E_Y + S_SUBEN, K_(SRC, E_Y),
+                                VR_MASK | RL_M, E_MASK, E_MASKEN, K_(BY_I, E_N), VR_DST, E_DST, 0, K_(BY_I, E_N)};
+static const uint8_t ACC_MV[] = {VR_X | RL_X, MV_X, 0, K_(BY_J, IN), VR_ACC | RL_A, MV_ACC, NEG | MV_INIT, K_(BY_I, OUT),
+                                 VR_EPI_A | RL_A, MV_A, MV_AEN, K_(BY_I, OUT),   /* the epilogue's A (a_en is 0 without one) */
                                  VR_EPI_DST, MV_DST, MV_EPIEN, K_(BY_I, OUT), VR_ACC, MV_ACC, NEG | MV_EPIEN, K_(BY_I, OUT)};
-static const uint8_t ACC_DOT[] = {VR_X, 3, 0, K_(BY_J, 1), VR_Y, 4, 0, K_(BY_J, 1), VR_DST, 2, 0, K_(BY_C, 0)};
-static const uint8_t ACC_PLAS[] = {VR_PLAS_R, PL_R, 0, K_(BY_I, PL_ROWS), VR_PLAS_C, PL_C, 0, K_(BY_J, PL_COLS)};
+static const uint8_t ACC_DOT[] = {VR_X | RL_X, 3, 0, K_(BY_J, 1), VR_Y | RL_Y, 4, 0, K_(BY_J, 1), VR_DST, 2, 0, K_(BY_C, 0)};
+static const uint8_t ACC_PLAS[] = {VR_PLAS_R | RL_Y, PL_R, 0, K_(BY_I, PL_ROWS), VR_PLAS_C | RL_X, PL_C, 0, K_(BY_J, PL_COLS)};
 static const uint8_t *const ACC[4] = {ACC_E, ACC_MV, ACC_DOT, ACC_PLAS};
 /* per op: reads, of them in the slot, all (reads and writes), and the two fields whose larger value is the count n */
 static const uint8_t ACC_N[4][5] = {{5, 5, 6, E_N, E_N}, {3, 2, 5, MV_ROWS, MV_COLS}, {2, 2, 3, 1, 1}, {2, 2, 2, PL_ROWS, PL_COLS}};
 
-typedef struct { uint32_t name, by, a, len; } acc_t;
+typedef struct { uint32_t name, by, a, len, role; } acc_t;
 
 /* the enabled accesses of the instruction (op m of ACC_N): reads in p[0..cut[0]) (the slot's in p[0..cut[1])), then
  * the write, if any; returns the count of all */
@@ -279,7 +283,7 @@ static uint32_t accesses(const ins_t *s, const uint8_t *m, acc_t *p, uint32_t *c
     len = d[3] & 31u;
     if (by == SRC) by = f[len] == 1 ? BY_I : BY_C, len = E_N;
     len = len >= IN ? (uint32_t)f[len == IN ? MV_COLS - f[MV_T] : MV_ROWS + f[MV_T]] : len && by != BY_C ? (uint32_t)f[len] : 1u;
-    p[t].name = d[0]; p[t].a = (uint32_t)f[d[1]]; p[t].len = len; p[t].by = by;
+    p[t].name = d[0] & 31u; p[t].role = d[0] >> 5; p[t].a = (uint32_t)f[d[1]]; p[t].len = len; p[t].by = by;
     t++;
   }
   return t;
@@ -294,11 +298,14 @@ static int differ(const acc_t *p, const acc_t *q, uint32_t n) {
 
 /* checkAccess: a read of a bank an earlier read of the slot holds at another word (VF_RTL_BANK); a write over words
  * a read reads at another index (VF_RTL_WORD; reading ahead, both by the element index and the read base above the
- * write base, is allowed): the RTL name, or 0 */
+ * write base, is allowed); then checkRoles: a read of a bank its role's read mux does not reach (VF_RTL_BANK; ACT's u
+ * is an A read): the RTL name, or 0 */
 static uint32_t access(const ins_t *s, uint32_t *code) {
   acc_t p[6];
   const uint8_t *m;
   uint32_t cut[2] = {0, 0}, all, k, j, rw, ww, n;
+  *code = VF_RTL_BANK;
+  if (s->op == OP_ACT) return s->v->read_banks[RL_A] >> ((uint32_t)s->f[ACT_U] >> 8) & 1u ? 0u : VR_U;
   if (s->op < OP_E || s->op > OP_PLAS) return 0;
   m = ACC_N[s->op - OP_E];
   n = (uint32_t)(s->f[m[3]] > s->f[m[4]] ? s->f[m[3]] : s->f[m[4]]);
@@ -313,6 +320,9 @@ static uint32_t access(const ins_t *s, uint32_t *code) {
       else continue;
       if (differ(p + j, p + k, n)) return p[k].name;
     }
+  *code = VF_RTL_BANK;
+  for (k = 0; k < cut[0]; k++)
+    if (!(s->v->read_banks[p[k].role] >> (p[k].a >> 8) & 1u)) return p[k].name;
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* vcore_tb.c: native harness of vcore_image.c, vcore_prog_check.c and vcore_driver.c (host cc; built by
  * test/gateware/vcore-firmware.test.ts). Reads lines on stdin, answers on stdout:
- *   B fmt wshift wbits obits fbits instructions nbanks (words bits) x 8 kregs weightWords tableWords   the build
+ *   B fmt wshift wbits obits fbits instructions nbanks (words bits) x 8 kregs weightWords tableWords (read mask) x 5
+ *                      the build (the read masks of the operand roles A, X, Y, S, M)
  *   C <hex>            check an image: "R code offset a b op" (code 0: accepted; offset -1: the image as a whole)
  *   V v1 v2 ...        the values the core answers the driver's next reads with, in order (a read past them fails)
  *   D <hex>            check, bind and install the image (the accesses are logged)
@@ -115,12 +116,13 @@ static void command(char *line, int64_t *a, int32_t *v) {
   switch (line[0]) {
     case 'B': {
       int k;
-      if (n != 7 + 16 + 3) die("B: 26 numbers");
+      if (n != 7 + 16 + 3 + 5) die("B: 31 numbers");
       build.number_format = (uint8_t)a[0]; build.weight_shift = (uint8_t)a[1]; build.weight_bits = (uint8_t)a[2];
       build.operand_bits = (uint8_t)a[3]; build.factor_bits = (uint8_t)a[4]; build.instructions = (uint16_t)a[5];
       build.n_banks = (uint8_t)a[6];
       for (k = 0; k < 8; k++) { build.bank_words[k] = (uint16_t)a[7 + 2 * k]; build.bank_bits[k] = (uint8_t)a[8 + 2 * k]; }
       build.k_regs = (uint16_t)a[23]; build.weight_words = (uint16_t)a[24]; build.table_words = (uint32_t)a[25];
+      for (k = 0; k < 5; k++) build.read_banks[k] = (uint8_t)a[26 + k];
       break;
     }
     case 'C': {

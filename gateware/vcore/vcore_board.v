@@ -1,7 +1,9 @@
 // vcore_board: the vector core as board_top's core (VCORE = 1): vcore_coreio on cpu_link's core registers (idx 7..17:
 // the firmware's rv32/hal_vcore_mmio.c), the core in the UP5K board build (VCORE_UP5K_BUILD of
 // hardware-models/fixed-point/vcore-image.ts: banks 0-1 256 x 42 bits, banks 2-6 256 x 32, 128 instructions, W 14
-// address bits; every bank readable by every operand role, since the programs are the users'), and cpu_link's image
+// address bits; the read muxes of the build's readBanks: A reads every bank, X banks 2-6, Y 0, 2-6, the
+// subtrahend 1, 2, 4, the mask 2, 3: the compiler places a program's banks to match and the image check refuses a read
+// outside them, on the host and in the firmware), and cpu_link's image
 // window (region 3) on the core's program SPRAM: byte i of the window is byte i of the SPRAM (halfword i >> 1, the low
 // byte at even i). The firmware keeps its two image buffers there, above the program (vcore_core.c); a byte store
 // below PROG_BYTES (the program, which only the PROG register writes) is dropped. The window waits while the core
@@ -45,7 +47,7 @@ module vcore_board #(
       .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata), .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat));
   wire wr_ok = win_we && win_addr >= PROG_BYTES[14:0];
   /* verilator lint_off PINCONNECTEMPTY */
-  vcore #(.NB(7), .BW(64'h0020202020202a2a), .RA(8'h7f), .RX(8'h7f), .RY(8'h7f), .RS(8'h7f), .RM(8'h7f), .D(D),
+  vcore #(.NB(7), .BW(64'h0020202020202a2a), .RA(8'h7f), .RX(8'h7c), .RY(8'h7d), .RS(8'h16), .RM(8'h0c), .D(D),
           .PAW(PAW), .WAW(WAW)) core (
       .clk(clk), .start(start), .start_pc(start_pc), .learn(learn), .busy(busy), .done(done), .trap(trap),
       .trap_pc(trap_pc), .resume(1'b0), .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata),

@@ -15,7 +15,10 @@
 //   16 RUN    w: bits 9..0 the pc, bit 16 learn (held): start pulses; STATUS.done clears
 //   17 STATUS r: bit 0 done (the core halted since the last RUN), bit 1 busy, bit 2 trap, bits 25..16 trap_pc
 // Writes land one cycle after the access (the pulses are registered); reads are combinational on idx, of values
-// the core presents the cycle after an address changes (both memories register their outputs).
+// the core presents the cycle after an address changes (both memories register their outputs). The core takes a
+// pulsed register's value only in its pulse's cycle, so PROG, K, PAR, BHI, WDATA, SAT and RUN's pc share one staging
+// register `wd` (the store's 32 bits): one register where seven held 178 flip-flops (flip-flops fed from a shared
+// bus each take a logic cell of their own on the iCE40). BADDR, WADDR, BLO and RUN's learn bit are held.
 `timescale 1ns / 1ps
 module vcore_coreio #(
     parameter D = 42,
@@ -31,37 +34,48 @@ module vcore_coreio #(
     output reg  [31:0]    rdata,
     // the core's host port
     output reg            start,
-    output reg  [9:0]     start_pc,
+    output wire [9:0]     start_pc,
     output reg            learn,
     input  wire           busy,
     input  wire           done,
     input  wire           trap,
     input  wire [9:0]     trap_pc,
     output reg            prog_we,
-    output reg  [PAW+2:0] prog_addr,
-    output reg  [15:0]    prog_wdata,
+    output wire [PAW+2:0] prog_addr,
+    output wire [15:0]    prog_wdata,
     output reg            k_we,
-    output reg  [3:0]     k_addr,
-    output reg  [14:0]    k_wdata,
+    output wire [3:0]     k_addr,
+    output wire [14:0]    k_wdata,
     output reg            par_we,
-    output reg            par_sel,
-    output reg  [15:0]    par_wdata,
+    output wire           par_sel,
+    output wire [15:0]    par_wdata,
     output reg            host_we,
     output reg  [2:0]     host_bank,
     output reg  [7:0]     host_addr,
-    output reg  [D-1:0]   host_wdata,
+    output wire [D-1:0]   host_wdata,
     input  wire [D-1:0]   host_rdata,
     output reg            w_we,
     output reg  [WAW-1:0] w_addr,
-    output reg  [31:0]    w_wdata,
+    output wire [31:0]    w_wdata,
     input  wire [31:0]    w_rdata,
     output reg            sat_we,
-    output reg  [31:0]    sat_wdata,
+    output wire [31:0]    sat_wdata,
     input  wire [31:0]    sat
 );
   wire w = acc & we;
   reg [31:0] blo;
+  reg [31:0] wd;  // the last store's value: what a pulse carries to the core in the cycle after the store
   reg        halted;
+  assign prog_addr = wd[PAW+18:16];
+  assign prog_wdata = wd[15:0];
+  assign k_addr = wd[19:16];
+  assign k_wdata = wd[14:0];
+  assign par_sel = wd[16];
+  assign par_wdata = wd[15:0];
+  assign host_wdata = {wd[D-33:0], blo};
+  assign w_wdata = wd;
+  assign sat_wdata = wd;
+  assign start_pc = wd[9:0];
   always @(posedge clk) begin
     prog_we <= w & (idx == 5'd7);
     k_we <= w & (idx == 5'd8);
@@ -70,16 +84,11 @@ module vcore_coreio #(
     w_we <= w & (idx == 5'd14);
     sat_we <= w & (idx == 5'd15);
     start <= w & (idx == 5'd16);
-    if (w & (idx == 5'd7)) begin prog_addr <= wdata[PAW+18:16]; prog_wdata <= wdata[15:0]; end
-    if (w & (idx == 5'd8)) begin k_addr <= wdata[19:16]; k_wdata <= wdata[14:0]; end
-    if (w & (idx == 5'd9)) begin par_sel <= wdata[16]; par_wdata <= wdata[15:0]; end
+    if (w) wd <= wdata;
     if (w & (idx == 5'd10)) begin host_bank <= wdata[10:8]; host_addr <= wdata[7:0]; end
     if (w & (idx == 5'd11)) blo <= wdata;
-    if (w & (idx == 5'd12)) host_wdata <= {wdata[D-33:0], blo};
     if (w & (idx == 5'd13)) w_addr <= wdata[WAW-1:0];
-    if (w & (idx == 5'd14)) w_wdata <= wdata;
-    if (w & (idx == 5'd15)) sat_wdata <= wdata;
-    if (w & (idx == 5'd16)) begin start_pc <= wdata[9:0]; learn <= wdata[16]; end
+    if (w & (idx == 5'd16)) learn <= wdata[16];
     // done: set when the core halts, cleared by the next RUN
     if (w & (idx == 5'd16)) halted <= 1'b0;
     else if (done) halted <= 1'b1;

@@ -1,30 +1,73 @@
-import type { CoreProgram } from './core-program.js';
+import type { CoreProgram, Instr } from './core-program.js';
+import { ALL_READ_BANKS, bankList, READ_ROLES, roleReads, type ReadBanks, type ReadRole } from './vcore-rtl-limits.js';
 
 /** A build's vector banks, as placement sees them. */
 export type BankShape = { words: number; bits: number };
 
 /**
  * Places a program's vector banks onto a core build's banks: program bank b goes to build bank `perm[b]`, one each,
- * with at least its words and bits. Best fit, widest program bank first (each takes the narrowest, then smallest,
- * free build bank that holds it). Returns the placement, or the clauses saying which banks found no place.
+ * with at least its words and bits, and on a bank that every operand role reading it reaches (`readBanks`, the
+ * build's read muxes; without it every role reads every bank). Widest program bank first, each trying the narrowest,
+ * then smallest, free build bank that holds it and backtracking when a later bank finds no place (at most 8 banks:
+ * 8! = 40,320 placements at worst, the first best fit in practice). Returns the placement, or the clauses saying
+ * which banks found no place.
  */
-export function placeBanks(prog: Pick<CoreProgram, 'banks'>, build: ReadonlyArray<BankShape>): { perm: number[] } | { problems: string[] } {
+export function placeBanks(prog: Pick<CoreProgram, 'banks'> & Partial<Pick<CoreProgram, 'code'>>, build: ReadonlyArray<BankShape>, readBanks: ReadBanks = ALL_READ_BANKS): { perm: number[] } | { problems: string[] } {
   const order = prog.banks.map((_, b) => b).sort((a, b) => prog.banks[b]!.bits - prog.banks[a]!.bits || prog.banks[b]!.words - prog.banks[a]!.words);
-  const free = new Set(build.map((_, j) => j));
+  const roles = rolesPerBank(prog.banks.length, prog.code ?? []);
+  const holds = (b: number, j: number) => build[j]!.bits >= prog.banks[b]!.bits && build[j]!.words >= prog.banks[b]!.words;
+  const reaches = (b: number, j: number) => READ_ROLES.every((r) => !roles[b]!.has(r) || (readBanks[r] >> j) & 1);
+  const byFit = build.map((_, j) => j).sort((x, y) => build[x]!.bits - build[y]!.bits || build[x]!.words - build[y]!.words);
   const perm = new Array<number>(prog.banks.length).fill(-1);
+  const used = new Set<number>();
+  const place = (k: number, ok: (b: number, j: number) => boolean): boolean => {
+    if (k === order.length) return true;
+    const b = order[k]!;
+    for (const j of byFit) {
+      if (used.has(j) || !ok(b, j)) continue;
+      perm[b] = j;
+      used.add(j);
+      if (place(k + 1, ok)) return true;
+      used.delete(j);
+    }
+    perm[b] = -1;
+    return false;
+  };
+  if (place(0, (b, j) => holds(b, j) && reaches(b, j))) return { perm };
+  // no placement: by size alone (then the ports are why), or not even that (the banks that find no place)
+  const bySize = place(0, holds);
+  return { problems: bySize ? [noReach(prog.banks, roles, readBanks)] : noPlace(prog.banks, build, order, holds) };
+}
+
+/** The roles that read each program bank (roleReads over the code). */
+function rolesPerBank(n: number, code: Instr[]): Array<Set<ReadRole>> {
+  const roles = Array.from({ length: n }, () => new Set<ReadRole>());
+  for (const ins of code) for (const r of roleReads(ins)) roles[r.a.bank]?.add(r.role);
+  return roles;
+}
+
+/** The banks that find no place by size: each bank, widest first, given the narrowest free bank that holds it. */
+function noPlace(banks: CoreProgram['banks'], build: ReadonlyArray<BankShape>, order: number[], holds: (b: number, j: number) => boolean): string[] {
+  const free = new Set(build.map((_, j) => j));
   const problems: string[] = [];
   for (const b of order) {
-    const need = prog.banks[b]!;
-    const fits = [...free].filter((j) => build[j]!.bits >= need.bits && build[j]!.words >= need.words);
-    fits.sort((x, y) => build[x]!.bits - build[y]!.bits || build[x]!.words - build[y]!.words);
+    const fits = [...free].filter((j) => holds(b, j)).sort((x, y) => build[x]!.bits - build[y]!.bits || build[x]!.words - build[y]!.words);
     if (fits.length === 0) {
+      const need = banks[b]!;
       problems.push(`a bank of ${need.words} words × ${need.bits} bits (${need.vectors.slice(0, 3).join(', ')}${need.vectors.length > 3 ? ', …' : ''}), and no free bank of the core holds it (${build.map((k) => `${k.words}×${k.bits}`).join(', ')})`);
       continue;
     }
-    perm[b] = fits[0]!;
     free.delete(fits[0]!);
   }
-  return problems.length ? { problems } : { perm };
+  // (best fit may find each bank a place one by one, with banks of different words, where no placement holds them all)
+  return problems.length ? problems : [`a placement of its ${banks.length} banks by size onto the core's (${build.map((k) => `${k.words}×${k.bits}`).join(', ')})`];
+}
+
+/** Why the ports refuse a placement the sizes allow: which roles read each bank, which banks each port reaches. */
+function noReach(banks: CoreProgram['banks'], roles: Array<Set<ReadRole>>, readBanks: ReadBanks): string {
+  const reads = banks.map((k, b) => `${k.words}×${k.bits} read as ${READ_ROLES.filter((r) => roles[b]!.has(r)).map((r) => r.toUpperCase()).join('') || '-'}`).join(', ');
+  const reach = READ_ROLES.map((r) => `${r.toUpperCase()} banks ${bankList(readBanks[r])}`).join('; ');
+  return `a placement of its ${banks.length} banks (${reads}) where every operand role reaches the banks it reads, and the core's read ports reach: ${reach}`;
 }
 
 /**

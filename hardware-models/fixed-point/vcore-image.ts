@@ -5,7 +5,7 @@ import { SIGNAL_MAX } from './format.js';
 import { TABLE_KNOTS } from './image.js';
 import { FieldReader, ImageError, openContainer, sealContainer } from './image-container.js';
 import { knotProblem } from './vcore-knots.js';
-import { checkRtlProgram, vcoreRtlLimitsFor } from './vcore-rtl-limits.js';
+import { ALL_READ_BANKS, checkRtlProgram, vcoreRtlLimitsFor, type ReadBanks } from './vcore-rtl-limits.js';
 
 /**
  * The vector core's image (format `nla-vcore-image/1`, magic `NLAV`; docs/protocol.md section 10.5): what the host
@@ -62,6 +62,11 @@ export interface VcoreBuild {
   weightWords: number;
   /** Knot-table words. */
   tableWords: number;
+  /**
+   * The banks each operand role reads (vcore.v RA, RX, RY, RS, RM; bit b: bank b). A role's read mux covers only
+   * these banks, so the compiler places a program's banks to match and the check refuses a read outside them.
+   */
+  readBanks: ReadBanks;
 }
 
 /** A build the programs of today fit: 8 banks of 256 × 42 bits (the widest value a bank holds is below 2^41). */
@@ -76,17 +81,23 @@ export const VCORE_GENERIC_BUILD: VcoreBuild = {
   kRegs: 16,
   weightWords: 4096,
   tableWords: 8 * 3 * TABLE_KNOTS,
+  readBanks: ALL_READ_BANKS,
 };
 
 /**
  * The build the iCE40 UP5K board is meant to carry (gateware/vcore on board_top): two wide banks (256 × 42 bits, 3 EBR
  * each) and five narrow ones (256 × 32, 2 EBR each), 16 of the 18 EBR the rest of the board leaves the core (K takes one
  * more). The compiler's programs use at most two banks wider than 32 bits (the example 6 banks, the 64-neuron clip
- * network 7); `compileVcoreImage` places a program's banks onto the build's by width (bank-placement.ts).
+ * network 7); `compileVcoreImage` places a program's banks onto the build's by width and by the banks each operand
+ * role reads (bank-placement.ts). The read masks are the narrowest found onto which the compiler's programs place: the
+ * example, the deeper network, the 64-neuron clip network and a family of 11 layered shapes × 5 activations with and
+ * without plasticity (test/fixed-point/bank-placement.test.ts), and the conformance networks (test/conformance, on
+ * the RTL board). X reads 5 banks, Y 6, the subtrahend 3, the mask 2 (every role every bank: 407 more logic cells).
  */
 export const VCORE_UP5K_BUILD: VcoreBuild = {
   ...VCORE_GENERIC_BUILD,
   banks: [...Array.from({ length: 2 }, () => ({ words: 256, bits: 42 })), ...Array.from({ length: 5 }, () => ({ words: 256, bits: 32 }))],
+  readBanks: { a: 0x7f, x: 0x7c, y: 0x7d, s: 0x16, m: 0x0c },
 };
 
 /** The builds a user names (`--vcore-build`): the generic one and the UP5K board's (what board_top synthesizes). */

@@ -12,7 +12,8 @@ import type { VcoreBuild } from './vcore-image.js';
  *
  * Also checked: the bank ports as vcore.v uses them (one read port a bank: no slot reads two words of one bank; the
  * pipeline reads ahead of its writes: no instruction reads, at a later index, a word it wrote at an earlier one;
- * reading ahead, the read base above the write base, reads each word first in both the machine and the pipeline).
+ * reading ahead, the read base above the write base, reads each word first in both the machine and the pipeline),
+ * and the read muxes: each operand role reads only the banks its mux covers (`readBanks`).
  *
  * Not checked here (data, not fields): the values themselves (a stored value below 2^(bits − 1) of its bank, an
  * unclipped multiplier operand inside 16 bits, em's m inside 31 bits, Y's pre-adder inside 32 bits), and the shifts
@@ -52,6 +53,73 @@ export interface VcoreRtlLimits {
   yConstant: boolean;
   /** PLAS's chain mode: not in the RTL (vcore.v traps on it). */
   plasChain: boolean;
+  /**
+   * The banks each operand role reads (bit b: bank b; vcore.v's RA, RX, RY, RS, RM): a role's address and data muxes
+   * cover only these, so an instruction that read another bank through that role would read 0 (A's data mux covers
+   * every bank, the host reads through it; RA narrows its address mux).
+   */
+  readBanks: ReadBanks;
+}
+
+/**
+ * The operand roles that read the vector banks, each with a read mux of its own in vcore.v: A (E's A, MV's partial
+ * sums and epilogue A, ACT's u), X (E's X, MV's and DOT's x, PLAS's c), Y (E's Y, DOT's y, PLAS's r), S (Y's
+ * subtrahend) and M (the has-target mask).
+ */
+export type ReadRole = 'a' | 'x' | 'y' | 's' | 'm';
+export const READ_ROLES: readonly ReadRole[] = ['a', 'x', 'y', 's', 'm'];
+/** Per role, the banks it reads (bit b: bank b). */
+export type ReadBanks = Readonly<Record<ReadRole, number>>;
+/** Every role reads every bank (a core synthesized with full read muxes). */
+export const ALL_READ_BANKS: ReadBanks = { a: 0xff, x: 0xff, y: 0xff, s: 0xff, m: 0xff };
+
+/** The banks of a mask, listed ("2, 3, 5"). */
+export function bankList(mask: number): string {
+  return Array.from({ length: 8 }, (_, b) => b).filter((b) => (mask >> b) & 1).join(', ') || 'none';
+}
+
+/** One bank read of an instruction: checkRtlProgram's field name, the role whose read mux serves it, the address. */
+export interface RoleRead {
+  field: string;
+  role: ReadRole;
+  a: Addr;
+}
+
+/** The bank reads of an instruction by role, in the order the check lists them (vcore.v's read enables). */
+export function roleReads(ins: Instr): RoleRead[] {
+  const out: RoleRead[] = [];
+  const read = (field: string, role: ReadRole, a: Addr | null | undefined) => {
+    if (a) out.push({ field, role, a });
+  };
+  switch (ins.op) {
+    case 'E':
+      read('a', 'a', ins.a);
+      if (ins.x && ins.x.m !== 'k') read('x.a', 'x', ins.x.a);
+      if (ins.y && ins.y.m !== 'k') {
+        read('y.a', 'y', ins.y.a);
+        read('y.sub', 's', ins.y.sub);
+      }
+      read('mask', 'm', ins.mask);
+      break;
+    case 'MV':
+      read('x', 'x', ins.x);
+      if (!ins.init) read('acc', 'a', ins.acc);
+      read('epi.a', 'a', ins.epi?.a);
+      break;
+    case 'DOT':
+      read('x', 'x', ins.x);
+      read('y', 'y', ins.y);
+      break;
+    case 'PLAS':
+      if (ins.chain) break; // refused on its own (chain_en): the RTL reads nothing for it
+      read('r', 'y', ins.r);
+      read('c', 'x', ins.c);
+      break;
+    case 'ACT':
+      read('u', 'a', ins.u);
+      break;
+  }
+  return out;
 }
 
 /** vcore.v's bank word width D: no build's bank is wider. */
@@ -78,6 +146,7 @@ export const VCORE_RTL_LIMITS: VcoreRtlLimits = {
   xPreAdder: false,
   yConstant: false,
   plasChain: false,
+  readBanks: ALL_READ_BANKS,
 };
 
 /**
@@ -101,7 +170,9 @@ export function vcoreRtlLimitsFor(build: VcoreBuild): VcoreRtlLimits {
   bound('weightWords', build.weightWords, W_TABLES / 2, 'W and W0 below the knot tables at W 8192');
   bound('tableWords', build.tableWords, R.tableWords, 'W 8192 .. 16351');
   if (build.operandBits !== 16) throw new Error(`build: operandBits = ${build.operandBits}, vcore_elem's slices and multiplier are 16 bits`);
-  return { ...R, instructions: build.instructions, banks: build.banks.map((b) => ({ ...b })), kRegs: build.kRegs, kMantBits: build.factorBits, weightWords: build.weightWords, tableWords: build.tableWords };
+  for (const role of READ_ROLES) bound(`readBanks.${role}`, build.readBanks[role], 0xff, 'an 8-bit mask, one bit a bank');
+  const readBanks = { ...build.readBanks };
+  return { ...R, instructions: build.instructions, banks: build.banks.map((b) => ({ ...b })), kRegs: build.kRegs, kMantBits: build.factorBits, weightWords: build.weightWords, tableWords: build.tableWords, readBanks };
 }
 
 type P = Pick<CoreProgram, 'code' | 'K' | 'kBeta' | 'banks' | 'w0' | 'tables' | 'entry'>;
@@ -326,6 +397,14 @@ function checkAccess(is: Issues, ins: Instr): void {
     }
 }
 
+/** Each read of a bank outside its role's read mux (after the bank ports: the C check's order). */
+function checkRoles(is: Issues, ins: Instr, L: VcoreRtlLimits): void {
+  for (const r of roleReads(ins)) {
+    const mask = L.readBanks[r.role];
+    if (!((mask >> r.a.bank) & 1)) is.bad(`${r.field}.bank`, r.a.bank, `the ${r.role.toUpperCase()} read port reaches banks ${bankList(mask)} only (vcore.v R${r.role.toUpperCase()})`);
+  }
+}
+
 /** The program's memories against the build: instructions, entry points, banks, K file, weights, tables. */
 function checkMemories(out: string[], prog: P, L: VcoreRtlLimits): void {
   if (prog.code.length > L.instructions) out.push(`instructions: ${prog.code.length}, the program memory holds ${L.instructions} (2^PAW)`);
@@ -362,6 +441,7 @@ export function checkRtlProgram(prog: P, limits: VcoreRtlLimits = VCORE_RTL_LIMI
     const is = new Issues(out, pc, ins.op, limits);
     checkInstr(is, ins, prog, limits);
     checkAccess(is, ins);
+    checkRoles(is, ins, limits);
   });
   return out;
 }

@@ -6,6 +6,8 @@ import { SIGNAL_FRAC, WEIGHT_FRAC } from '../../hardware-models/fixed-point/form
 import { probeWidth, synapseCount, type BoardImage } from '../../hardware-models/fixed-point/image.js';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
 import { VCORE_UP5K_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { READ_ROLES } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
+import { vcoreBoardParams } from './vcore-cycles.js';
 import { repoRoot } from '../board/verilate.js';
 
 /**
@@ -174,6 +176,8 @@ export function firmwareVcoreBuild(text: string, file: string): VcoreBuild {
   const words = cList(text, 'VCORE_BANK_WORDS', file);
   const bits = cList(text, 'VCORE_BANK_BITS', file);
   if (words.length !== n('VCORE_N_BANKS') || bits.length !== words.length) throw new Error(`${file}: VCORE_N_BANKS ${n('VCORE_N_BANKS')}, but ${words.length} bank word counts and ${bits.length} bank widths`);
+  const roles = cList(text, 'VCORE_READ_BANKS', file);
+  if (roles.length !== READ_ROLES.length) throw new Error(`${file}: VCORE_READ_BANKS has ${roles.length} masks, expected ${READ_ROLES.length} (A, X, Y, S, M)`);
   return {
     numberFormat: 'UP5K16',
     weightShift: n('VCORE_WEIGHT_SHIFT'),
@@ -185,6 +189,7 @@ export function firmwareVcoreBuild(text: string, file: string): VcoreBuild {
     kRegs: n('VCORE_K_REGS'),
     weightWords: n('VCORE_WEIGHT_WORDS'),
     tableWords: n('VCORE_TABLE_WORDS'),
+    readBanks: { a: roles[0]!, x: roles[1]!, y: roles[2]!, s: roles[3]!, m: roles[4]! },
   };
 }
 
@@ -259,6 +264,9 @@ function vcoreBuildMismatches(gatewareDir: string, fwBuild: VcoreBuild): string[
   const rtl = vcoreBoardBanks(readFileSync(vf, 'utf8'), vf);
   const fwBits = fwBuild.banks.map((b) => b.bits);
   if (JSON.stringify(rtl) !== JSON.stringify(fwBits)) out.push(`vector-core banks: ${vf} synthesizes ${rtl.length} of ${rtl.join('/')} bits, the firmware announces ${fwBits.length} of ${fwBits.join('/')}`);
+  const rtlRoles = vcoreBoardParams(gatewareDir).roles;
+  const fwRoles = { RA: fwBuild.readBanks.a, RX: fwBuild.readBanks.x, RY: fwBuild.readBanks.y, RS: fwBuild.readBanks.s, RM: fwBuild.readBanks.m };
+  if (JSON.stringify(rtlRoles) !== JSON.stringify(fwRoles)) out.push(`vector-core read ports: ${vf} synthesizes ${JSON.stringify(rtlRoles)}, the firmware announces ${JSON.stringify(fwRoles)}`);
   if (fwBuild.banks.some((b) => b.words !== 256)) out.push(`vector-core banks: the firmware announces ${fwBuild.banks.map((b) => b.words).join('/')} words, vcore_banks holds 256 a bank`);
   if (JSON.stringify(fwBuild) !== JSON.stringify(VCORE_UP5K_BUILD)) out.push(`vector-core build: the firmware announces ${JSON.stringify(fwBuild)}, VCORE_UP5K_BUILD (hardware-models/fixed-point/vcore-image.ts) is ${JSON.stringify(VCORE_UP5K_BUILD)}`);
   return out;

@@ -76,10 +76,11 @@ export function vcoreBoardParams(gw = join(repoRoot(), 'gateware')): VcoreRtlPar
   return { NB, bankBits, roles: { RA: arg('RA'), RX: arg('RX'), RY: arg('RY'), RS: arg('RS'), RM: arg('RM') }, WAW: local('WAW') };
 }
 
-/** The parameters of a modelled build (its banks; every role reads every bank, as the board's; WAW 14). */
+/** The parameters of a modelled build (its banks, the banks each role reads within them, WAW 14). */
 export function vcoreBuildParams(build: VcoreBuild): VcoreRtlParams {
   const all = 2 ** build.banks.length - 1;
-  return { NB: build.banks.length, bankBits: build.banks.map((b) => b.bits), roles: { RA: all, RX: all, RY: all, RS: all, RM: all }, WAW: 14 };
+  const r = build.readBanks;
+  return { NB: build.banks.length, bankBits: build.banks.map((b) => b.bits), roles: { RA: r.a & all, RX: r.x & all, RY: r.y & all, RS: r.s & all, RM: r.m & all }, WAW: 14 };
 }
 
 /** Verilator's -G arguments of a parameter set. */

@@ -1,6 +1,7 @@
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { NO_TARGET_WIRE, WIRE_SIGNAL_BYTES, type Capabilities } from '../../hardware-models/fixed-point/capabilities.js';
 import { VCORE_FORMATS, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
+import { ALL_READ_BANKS, READ_ROLES } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 
 /**
  * The messages of the NLA board protocol 1.1 (1.0 and CORE_QUERY/CORE_INFO) and their payloads (little-endian; docs/protocol.md has
@@ -208,6 +209,8 @@ function writeCoreInfo(w: ByteWriter, m: Extract<Message, { type: 'core-info' }>
   w.u8(VCORE_FORMATS[b.numberFormat]).u8(b.weightShift).u8(b.weightBits).u8(b.operandBits).u8(b.factorBits);
   w.u16(b.instructions).u8(b.kRegs).u16(b.weightWords).u16(b.tableWords).u8(b.banks.length);
   for (const k of b.banks) w.u16(k.words).u8(k.bits);
+  // the read ports (5.18), left out where every role reaches every bank: the layout of a board without them
+  if (READ_ROLES.some((r) => b.readBanks[r] !== ALL_READ_BANKS[r])) for (const r of READ_ROLES) w.u8(b.readBanks[r]);
   return w;
 }
 
@@ -232,9 +235,12 @@ function readCoreInfo(r: ByteReader): Message {
     weightWords: r.u16(),
     tableWords: r.u16(),
     banks: [],
+    readBanks: ALL_READ_BANKS,
   };
   const n = r.u8();
   for (let k = 0; k < n && !r.short; k++) build.banks.push({ words: r.u16(), bits: r.u8() });
+  // the read ports (5.18): a board that names none reads every bank through every role
+  if (r.remaining > 0) build.readBanks = { a: r.u8(), x: r.u8(), y: r.u8(), s: r.u8(), m: r.u8() };
   return { type: 'core-info', imageFormat: 'nlav', build };
 }
 

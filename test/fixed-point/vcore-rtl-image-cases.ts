@@ -1,6 +1,6 @@
 import type { Addr, CoreProgram, Instr } from '../../hardware-models/fixed-point/core-program.js';
 import { decodeVcoreImage, encodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
-import { checkRtlProgram, vcoreRtlLimitsFor } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
+import { checkRtlProgram, READ_ROLES, roleReads, vcoreRtlLimitsFor } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 
 /**
  * Images whose only fault is an RTL limit (vcore-rtl-limits.ts): a compiled image's program with one instruction
@@ -126,8 +126,91 @@ export function rtlImageCases(good: Uint8Array, build: VcoreBuild = VCORE_GENERI
       }
     }
   }
+  out.push(...readPortCases(prog, vi, build));
   const two = twoDeepLoops(prog, vi, build);
   if (two) out.push(two);
+  return out;
+}
+
+/** A compiled image refused by a build whose one read port reaches one bank fewer: the build with it. */
+export interface ReadPortBuildCase extends RtlImageCase {
+  build: VcoreBuild;
+}
+
+/**
+ * The image unchanged, checked against builds whose port `role` no longer reaches one bank that port reads: for every
+ * role and bank, the first problem checkRtlProgram names on that build, one case for each distinct op and field (every
+ * read of every op through every port a program has: E's a, x.a, y.a, y.sub, mask; MV's x, acc, epi.a; DOT's x, y;
+ * PLAS's r, c; ACT's u).
+ */
+export function readPortBuildCases(good: Uint8Array, build: VcoreBuild): ReadPortBuildCase[] {
+  const prog = decodeVcoreImage(good, build).prog;
+  const out: ReadPortBuildCase[] = [];
+  const seen = new Set<string>();
+  for (const role of READ_ROLES)
+    for (let bank = 0; bank < prog.banks.length; bank++) {
+      if (!((build.readBanks[role] >> bank) & 1)) continue;
+      const narrow: VcoreBuild = { ...build, readBanks: { ...build.readBanks, [role]: build.readBanks[role] & ~(1 << bank) } };
+      const want = firstRtlProblem(prog, narrow);
+      if (!want) continue; // nothing reads the bank through that port
+      const op = prog.code[want[0]]!.op;
+      if (seen.has(`${op} ${want[1]}`)) continue;
+      seen.add(`${op} ${want[1]}`);
+      out.push({ name: `the ${role.toUpperCase()} port without bank ${bank}: ${op} ${want[1]}`, bytes: good, pc: want[0], op, field: want[1], build: narrow });
+    }
+  return out;
+}
+
+/** An instruction with the address at `field` (roleReads' names) moved to another bank, the word kept. */
+function moveRead(ins: Instr, field: string, bank: number): Instr {
+  const to = (a: Addr) => ({ ...a, bank });
+  switch (ins.op) {
+    case 'E':
+      if (field === 'a') return { ...ins, a: to(ins.a!) };
+      if (field === 'mask') return { ...ins, mask: to(ins.mask!) };
+      if (field === 'x.a' && vsrc(ins.x)) return { ...ins, x: { ...ins.x, a: to(ins.x.a) } };
+      if (field === 'y.a' && vsrc(ins.y)) return { ...ins, y: { ...ins.y, a: to(ins.y.a) } };
+      if (field === 'y.sub' && vsrc(ins.y)) return { ...ins, y: { ...ins.y, sub: to(ins.y.sub!) } };
+      break;
+    case 'MV':
+      if (field === 'x') return { ...ins, x: to(ins.x) };
+      if (field === 'acc') return { ...ins, acc: to(ins.acc) };
+      if (field === 'epi.a' && ins.epi) return { ...ins, epi: { ...ins.epi, a: to(ins.epi.a!) } };
+      break;
+    case 'DOT':
+      return field === 'x' ? { ...ins, x: to(ins.x) } : { ...ins, y: to(ins.y) };
+    case 'PLAS':
+      return field === 'r' ? { ...ins, r: to(ins.r) } : { ...ins, c: to(ins.c) };
+    case 'ACT':
+      return { ...ins, u: to(ins.u) };
+  }
+  throw new Error(`moveRead: no ${field} on ${ins.op}`);
+}
+
+/**
+ * For each op and read field (roleReads' names), that read moved to a bank its port does not reach (the build's
+ * readBanks), the first instruction where it makes checkRtlProgram's first problem `FIELD.bank` at its pc with the
+ * image otherwise valid; none on a build whose ports reach every bank the program has.
+ */
+function readPortCases(prog: CoreProgram, vi: { sourceImageId: number; network: string }, build: VcoreBuild): RtlImageCase[] {
+  const out: RtlImageCase[] = [];
+  const done = new Set<string>();
+  for (let pc = 0; pc < prog.code.length; pc++)
+    for (const r of roleReads(prog.code[pc]!)) {
+      const key = `${prog.code[pc]!.op} ${r.field}`;
+      if (done.has(key)) continue;
+      for (const bank of prog.banks.map((_, b) => b).filter((b) => !((build.readBanks[r.role] >> b) & 1))) {
+        const ins = moveRead(prog.code[pc]!, r.field, bank);
+        const q: CoreProgram = { ...prog, code: prog.code.map((x, k) => (k === pc ? ins : x)) };
+        const want = firstRtlProblem(q, build);
+        if (!want || want[0] !== pc || want[1] !== `${r.field}.bank`) continue;
+        const bytes = encodeVcoreImage(q, vi.sourceImageId, vi.network);
+        if (!passesOtherChecks(bytes, build)) continue;
+        out.push({ name: `the ${r.role.toUpperCase()} read port: ${ins.op} ${r.field} moved to bank ${bank}, which it does not reach`, bytes, pc, op: ins.op, field: `${r.field}.bank` });
+        done.add(key);
+        break;
+      }
+    }
   return out;
 }
 

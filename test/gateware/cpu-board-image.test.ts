@@ -55,6 +55,12 @@ describe('the board firmware images (cpu_link in board_top)', () => {
     // a firmware that announces a bank wider than vcore_board.v synthesizes
     writeFileSync(h, original.replace('{ 42, 42, 32, 32, 32, 32, 32 }', '{ 42, 42, 42, 32, 32, 32, 32 }'));
     expect(boardFirmwareMismatches(dir).join('\n')).toMatch(/vector-core banks: .*vcore_board.v synthesizes 7 of 42\/42\/32\/32\/32\/32\/32 bits, the firmware announces 7 of 42\/42\/42\/32/);
+    // a firmware whose X read port reaches a bank vcore_board.v's does not (the board would accept an image its core
+    // reads wrong): the read masks are compared, and the firmware's build is no longer VCORE_UP5K_BUILD
+    writeFileSync(h, original.replace('{ 127, 124, 125, 22, 12 }', '{ 127, 125, 125, 22, 12 }'));
+    const ports = boardFirmwareMismatches(dir).join('\n');
+    expect(ports).toMatch(/vector-core read ports: .*vcore_board.v synthesizes \{"RA":127,"RX":124,"RY":125,"RS":22,"RM":12\}, the firmware announces \{"RA":127,"RX":125,/);
+    expect(ports).toMatch(/vector-core build: the firmware announces .*"readBanks":\{"a":127,"x":125/);
     // nla_core's board (VCORE = 0): its own header, and IMG_BYTES (nla_core's staging) compared
     writeFileSync(h, original);
     const top = join(dir, 'board_top.v');

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkFirmwareFlashImage, readFirmwareFile } from '../../host/fpga/firmware-image.js';
 import { boardFirmwareHex, FpgaBuildError, ice40ToolsProblem, missingIce40Tools, nextpnrClocks, synthesisSources, toolInstalled, writeFirmwareFlashFile } from '../../host/fpga/ice40-build.js';
-import { coreioParamArgs, vcoreBoardParams } from '../../host/fpga/vcore-cycles.js';
+import { coreioParamArgs, vcoreBoardParams, vcoreBuildParams } from '../../host/fpga/vcore-cycles.js';
 import { VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
 import { GATEWARE } from './tools.js';
 
@@ -233,10 +233,11 @@ describe('the vector-core board in the FPGA flow', () => {
   });
 
   it("reads the measured core's parameters from vcore_board.v, and refuses one it cannot read or the testbench cannot be", () => {
-    // the board's build is VCORE_UP5K_BUILD (gateware-capacity checks the firmware against it), every role on every bank
+    // the board's build is VCORE_UP5K_BUILD (gateware-capacity checks the firmware against it), its read ports included
     const p = vcoreBoardParams(gatewareCopy());
-    const all = 2 ** VCORE_UP5K_BUILD.banks.length - 1;
-    expect(p).toEqual({ NB: VCORE_UP5K_BUILD.banks.length, bankBits: VCORE_UP5K_BUILD.banks.map((b) => b.bits), roles: { RA: all, RX: all, RY: all, RS: all, RM: all }, WAW: 14 });
+    const r = VCORE_UP5K_BUILD.readBanks;
+    expect(p).toEqual({ NB: VCORE_UP5K_BUILD.banks.length, bankBits: VCORE_UP5K_BUILD.banks.map((b) => b.bits), roles: { RA: r.a, RX: r.x, RY: r.y, RS: r.s, RM: r.m }, WAW: 14 });
+    expect(vcoreBuildParams(VCORE_UP5K_BUILD)).toEqual(p);
     const sample = { NB: 7, bankBits: [42, 42, 32, 32, 32, 32, 32], roles: { RA: 0x7f, RX: 0x7f, RY: 0x7f, RS: 0x7f, RM: 0x7f }, WAW: 14 };
     expect(coreioParamArgs(sample)).toEqual(['-GNB=7', "-GBW=64'h0020202020202a2a", "-GRA=8'h7f", "-GRX=8'h7f", "-GRY=8'h7f", "-GRS=8'h7f", "-GRM=8'h7f", '-GWAW=14']);
     const noBw = gatewareCopy({ vcoreBoard: (t) => t.replace(/\.BW\([^)]*\),/, '') });

@@ -7,6 +7,8 @@ import { nla, root } from '../cli/run-nla.js';
 import { hasSocat } from '../pty-available.js';
 import { rtlEqualsVirtual } from './stream-cli.js';
 import { hasVerilator } from './tools.js';
+import { VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { readStreamLog } from '../../host/stream-log.js';
 
 /**
  * The whole gateware board (board_top: UART, framing, link layer, session as firmware, the vector core) under
@@ -54,6 +56,10 @@ run('the gateware board in RTL co-simulation (nla board rtl)', () => {
     ] as const) {
       // HELLO_ACK reports what the synthesized design holds: the parameters of gateware/board_top.v and of its firmware (firmware/rv32/cpulink_board.h)
       rtlEqualsVirtual(rtl.port, virt.port, dir, name, frames, extra, ['--log', join(dir, `${name}-rtl.jsonl`)]);
+      // CORE_INFO announces the build the gateware synthesizes, the read ports of vcore_board.v included (the host
+      // placed the program's banks by them, or the board would have refused the image)
+      const info = readStreamLog(join(dir, `${name}-rtl.jsonl`)).entries.find((e) => !('event' in e) && e.dir === 'rx' && e.message.type === 'core-info');
+      expect(info && !('event' in info) && info.message.type === 'core-info' ? info.message.build : null).toEqual(VCORE_UP5K_BUILD);
       // the RTL board's recording replays: every output, decoded from the messages and from the line's bytes, equals the reference core's
       const rp = nla(['replay', join(dir, `${name}-rtl.jsonl`), '--json']);
       expect(rp.code, rp.out + rp.err).toBe(0);

@@ -59,10 +59,11 @@ export function vcoreIssTb(): string {
   });
 }
 
-/** The B line of a build (8 bank pairs, unused ones 0). */
+/** The B line of a build (8 bank pairs, unused ones 0; the read masks A, X, Y, S, M last). */
 export function buildLine(b: VcoreBuild): string {
   const banks = Array.from({ length: 8 }, (_, k) => [b.banks[k]?.words ?? 0, b.banks[k]?.bits ?? 0]).flat();
-  return ['B', 1, b.weightShift, b.weightBits, b.operandBits, b.factorBits, b.instructions, b.banks.length, ...banks, b.kRegs, b.weightWords, b.tableWords].join(' ');
+  const r = b.readBanks;
+  return ['B', 1, b.weightShift, b.weightBits, b.operandBits, b.factorBits, b.instructions, b.banks.length, ...banks, b.kRegs, b.weightWords, b.tableWords, r.a, r.x, r.y, r.s, r.m].join(' ');
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -1,5 +1,6 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { VCORE_GENERIC_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { VCORE_GENERIC_BUILD, VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
+import { ALL_READ_BANKS } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../core/crc32.js';
 import { Rng } from '../../core/rng.js';
@@ -183,7 +184,22 @@ const samples: Message[] = [
   { type: 'core-query' },
   { type: 'core-info', imageFormat: 'nlai', build: null },
   { type: 'core-info', imageFormat: 'nlav', build: { ...VCORE_GENERIC_BUILD, banks: [{ words: 0xffff, bits: 255 }, { words: 0, bits: 0 }] } },
+  { type: 'core-info', imageFormat: 'nlav', build: { ...VCORE_UP5K_BUILD, readBanks: { a: 0x7f, x: 0x01, y: 0x80, s: 0, m: 0x5a } } },
 ];
+
+describe('CORE_INFO read ports (§5.18)', () => {
+  it('are left out where every role reaches every bank, so a payload without them re-encodes to the same bytes', () => {
+    const info = (readBanks: typeof ALL_READ_BANKS) => ({ type: 'core-info' as const, imageFormat: 'nlav' as const, build: { ...VCORE_UP5K_BUILD, readBanks } });
+    const legacy = encodePayload(info(ALL_READ_BANKS));
+    expect(legacy.length).toBe(14 + 3 * VCORE_UP5K_BUILD.banks.length);
+    const d = decodePayload(MSG.CORE_INFO, legacy);
+    expect(d.ok && encodePayload(d.message)).toEqual(legacy);
+    // one role short of one bank: the five masks follow, in the order A, X, Y, S, M
+    const p = encodePayload(info({ ...ALL_READ_BANKS, s: 0xfe }));
+    expect(Array.from(p.subarray(p.length - 5))).toEqual([0xff, 0xff, 0xff, 0xfe, 0xff]);
+    expect(Array.from(encodePayload(info(VCORE_UP5K_BUILD.readBanks)).subarray(-5))).toEqual([0x7f, 0x7c, 0x7d, 0x16, 0x0c]);
+  });
+});
 
 describe('messages', () => {
   it('the samples cover every message type, each with its own code', () => {
@@ -231,7 +247,7 @@ describe('messages', () => {
           case 'end-stream': return 8;
           case 'resend-outputs': return 4;
           case 'core-query': return 0;
-          case 'core-info': return m.build ? 14 + 3 * m.build.banks.length : 1;
+          case 'core-info': return m.build ? (m.build.readBanks === ALL_READ_BANKS ? 14 : 19) + 3 * m.build.banks.length : 1;
         }
       })();
       expect(n, m.type).toBe(expected);
@@ -255,8 +271,11 @@ describe('messages', () => {
       expect(decodePayload(t, longer).ok, `${m.type} + 1 byte`).toBe(false);
       if (p.length > 0) {
         expect(decodePayload(t, p.subarray(0, p.length - 1)).ok, `${m.type} - 1 byte`).toBe(false);
-        // every strict prefix is malformed too
-        for (let n = 0; n < p.length; n++) expect(decodePayload(t, p.subarray(0, n)).ok, `${m.type} cut at ${n}`).toBe(false);
+        // every strict prefix is malformed too, but CORE_INFO's without its optional read masks (§5.18): a board that
+        // names none reads every bank through every role
+        const legacy = m.type === 'core-info' && m.build && m.build.readBanks !== ALL_READ_BANKS ? 14 + 3 * m.build.banks.length : -1;
+        for (let n = 0; n < p.length; n++) if (n !== legacy) expect(decodePayload(t, p.subarray(0, n)).ok, `${m.type} cut at ${n}`).toBe(false);
+        if (legacy > 0 && m.type === 'core-info' && m.build) expect(decodePayload(t, p.subarray(0, legacy))).toEqual({ ok: true, message: { ...m, build: { ...m.build, readBanks: ALL_READ_BANKS } } });
       }
     }
   });

@@ -27,6 +27,8 @@
 #define VCORE_N_BANKS 7
 #define VCORE_BANK_WORDS { 256, 256, 256, 256, 256, 256, 256 }
 #define VCORE_BANK_BITS { 42, 42, 32, 32, 32, 32, 32 }
+/* the banks each operand role reads (A, X, Y, S, M; bit b: bank b), vcore_board.v's RA..RM: 0x7f 0x7c 0x7d 0x16 0x0c */
+#define VCORE_READ_BANKS { 127, 124, 125, 22, 12 }
 #define VCORE_K_REGS 16
 #define VCORE_WEIGHT_WORDS 4096
 #define VCORE_TABLE_WORDS 6168
