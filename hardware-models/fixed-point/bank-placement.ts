@@ -36,7 +36,7 @@ export function placeBanks(prog: Pick<CoreProgram, 'banks'> & Partial<Pick<CoreP
   if (place(0, (b, j) => holds(b, j) && reaches(b, j))) return { perm };
   // no placement: by size alone (then the ports are why), or not even that (the banks that find no place)
   const bySize = place(0, holds);
-  return { problems: bySize ? [noReach(prog.banks, roles, readBanks)] : noPlace(prog.banks, build, order, holds) };
+  return { problems: bySize ? [noReach(prog.banks, build.length, roles, readBanks)] : noPlace(prog.banks, build, order, holds) };
 }
 
 /** The roles that read each program bank (roleReads over the code). */
@@ -46,7 +46,10 @@ function rolesPerBank(n: number, code: Instr[]): Array<Set<ReadRole>> {
   return roles;
 }
 
-/** The banks that find no place by size: each bank, widest first, given the narrowest free bank that holds it. */
+/**
+ * The banks that find no place by size: each bank, widest first, given the narrowest free bank that holds it (the
+ * search's first branch: where the search by size fails, this names at least one bank).
+ */
 function noPlace(banks: CoreProgram['banks'], build: ReadonlyArray<BankShape>, order: number[], holds: (b: number, j: number) => boolean): string[] {
   const free = new Set(build.map((_, j) => j));
   const problems: string[] = [];
@@ -59,14 +62,13 @@ function noPlace(banks: CoreProgram['banks'], build: ReadonlyArray<BankShape>, o
     }
     free.delete(fits[0]!);
   }
-  // (best fit may find each bank a place one by one, with banks of different words, where no placement holds them all)
-  return problems.length ? problems : [`a placement of its ${banks.length} banks by size onto the core's (${build.map((k) => `${k.words}×${k.bits}`).join(', ')})`];
+  return problems;
 }
 
 /** Why the ports refuse a placement the sizes allow: which roles read each bank, which banks each port reaches. */
-function noReach(banks: CoreProgram['banks'], roles: Array<Set<ReadRole>>, readBanks: ReadBanks): string {
+function noReach(banks: CoreProgram['banks'], nBuild: number, roles: Array<Set<ReadRole>>, readBanks: ReadBanks): string {
   const reads = banks.map((k, b) => `${k.words}×${k.bits} read as ${READ_ROLES.filter((r) => roles[b]!.has(r)).map((r) => r.toUpperCase()).join('') || '-'}`).join(', ');
-  const reach = READ_ROLES.map((r) => `${r.toUpperCase()} banks ${bankList(readBanks[r])}`).join('; ');
+  const reach = READ_ROLES.map((r) => `${r.toUpperCase()} banks ${bankList(readBanks[r] & (2 ** nBuild - 1))}`).join('; ');
   return `a placement of its ${banks.length} banks (${reads}) where every operand role reaches the banks it reads, and the core's read ports reach: ${reach}`;
 }
 

@@ -92,7 +92,7 @@ export const VCORE_GENERIC_BUILD: VcoreBuild = {
  * role reads (bank-placement.ts). The read masks are the narrowest found onto which the compiler's programs place: the
  * example, the deeper network, the 64-neuron clip network and a family of 11 layered shapes × 5 activations with and
  * without plasticity (test/fixed-point/bank-placement.test.ts), and the conformance networks (test/conformance, on
- * the RTL board). X reads 5 banks, Y 6, the subtrahend 3, the mask 2 (every role every bank: 407 more logic cells).
+ * the RTL board). X reads 5 banks, Y 6, the subtrahend 3, the mask 2 (every role every bank: 365–407 more logic cells).
  */
 export const VCORE_UP5K_BUILD: VcoreBuild = {
   ...VCORE_GENERIC_BUILD,

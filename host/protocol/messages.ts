@@ -240,7 +240,11 @@ function readCoreInfo(r: ByteReader): Message {
   const n = r.u8();
   for (let k = 0; k < n && !r.short; k++) build.banks.push({ words: r.u16(), bits: r.u8() });
   // the read ports (5.18): a board that names none reads every bank through every role
-  if (r.remaining > 0) build.readBanks = { a: r.u8(), x: r.u8(), y: r.u8(), s: r.u8(), m: r.u8() };
+  if (r.remaining > 0) {
+    build.readBanks = { a: r.u8(), x: r.u8(), y: r.u8(), s: r.u8(), m: r.u8() };
+    // five 0xff masks are written by leaving them out: one layout for one build (malformed otherwise)
+    if (READ_ROLES.every((k) => build.readBanks[k] === 0xff)) r.short = true;
+  }
   return { type: 'core-info', imageFormat: 'nlav', build };
 }
 

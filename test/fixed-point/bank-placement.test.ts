@@ -78,7 +78,7 @@ describe('bank placement onto the UP5K board build', () => {
     // X reaching no place: refused, naming the banks' readers and the ports' reach
     const r = placeBanks(prog, two, { ...ALL_READ_BANKS, x: 0b100 });
     expect('problems' in r && r.problems).toEqual([
-      'a placement of its 2 banks (10×32 read as A, 10×20 read as X) where every operand role reaches the banks it reads, and the core\'s read ports reach: A banks 0, 1, 2, 3, 4, 5, 6, 7; X banks 2; Y banks 0, 1, 2, 3, 4, 5, 6, 7; S banks 0, 1, 2, 3, 4, 5, 6, 7; M banks 0, 1, 2, 3, 4, 5, 6, 7',
+      'a placement of its 2 banks (10×32 read as A, 10×20 read as X) where every operand role reaches the banks it reads, and the core\'s read ports reach: A banks 0, 1; X banks none; Y banks 0, 1; S banks 0, 1; M banks 0, 1',
     ]);
   });
 
@@ -107,7 +107,7 @@ describe('bank placement onto the UP5K board build', () => {
           held++;
           expect(() => compileVcoreImage(image, U), `${shape.join('-')} ${JSON.stringify(activation)} plastic ${plastic}`).not.toThrow();
         }
-    expect(held).toBeGreaterThanOrEqual(50);
+    expect(held).toBe(100); // of 110: the rest exceed the build whatever its ports (docs/fpga.md, "The third area pass")
   });
 
   it('best fit: a narrow bank takes a narrow place even when a wide one is free first', () => {

@@ -1,6 +1,6 @@
 import type { Addr, CoreProgram, Instr } from '../../hardware-models/fixed-point/core-program.js';
 import { decodeVcoreImage, encodeVcoreImage, VCORE_GENERIC_BUILD, type VcoreBuild } from '../../hardware-models/fixed-point/vcore-image.js';
-import { checkRtlProgram, READ_ROLES, roleReads, vcoreRtlLimitsFor } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
+import { ALL_READ_BANKS, checkRtlProgram, READ_ROLES, roleReads, vcoreRtlLimitsFor } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 
 /**
  * Images whose only fault is an RTL limit (vcore-rtl-limits.ts): a compiled image's program with one instruction
@@ -153,6 +153,7 @@ export function readPortBuildCases(good: Uint8Array, build: VcoreBuild): ReadPor
       const narrow: VcoreBuild = { ...build, readBanks: { ...build.readBanks, [role]: build.readBanks[role] & ~(1 << bank) } };
       const want = firstRtlProblem(prog, narrow);
       if (!want) continue; // nothing reads the bank through that port
+      if (!want[1].endsWith('.bank')) throw new Error(`readPortBuildCases: ${want[1]} is not a read port's field`);
       const op = prog.code[want[0]]!.op;
       if (seen.has(`${op} ${want[1]}`)) continue;
       seen.add(`${op} ${want[1]}`);
@@ -204,6 +205,8 @@ function readPortCases(prog: CoreProgram, vi: { sourceImageId: number; network: 
         const q: CoreProgram = { ...prog, code: prog.code.map((x, k) => (k === pc ? ins : x)) };
         const want = firstRtlProblem(q, build);
         if (!want || want[0] !== pc || want[1] !== `${r.field}.bank`) continue;
+        // the read port alone refuses it (not one bank read twice in a slot, which names the same field)
+        if (firstRtlProblem(q, { ...build, readBanks: ALL_READ_BANKS }) !== null) continue;
         const bytes = encodeVcoreImage(q, vi.sourceImageId, vi.network);
         if (!passesOtherChecks(bytes, build)) continue;
         out.push({ name: `the ${r.role.toUpperCase()} read port: ${ins.op} ${r.field} moved to bank ${bank}, which it does not reach`, bytes, pc, op: ins.op, field: `${r.field}.bank` });

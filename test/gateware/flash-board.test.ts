@@ -211,23 +211,25 @@ run('the board boots its firmware from the configuration flash (ice40_top, flash
       const hello = encodeFrame({ version: 1, type: MSG.HELLO, flags: 0, seq: 0, ack: 0, credits: 0, payload: encodePayload({ type: 'hello', major: 1, minor: 0, window: 4, nonce: 0x4321 + pad, hostId: 'flash-board' }) });
       const fd = openSync(sim.pty.hostPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
       writeSync(fd, hello);
-      await new Promise((r) => setTimeout(r, 1500));
-      // what the board sent: a HELLO_ACK among it
+      // what the board sends, read until a HELLO_ACK is among it (at most 20 s: a board that answers nothing fails)
       const got: string[] = [];
       const dec = new FrameDecoder((f) => {
         const d = decodePayload(f.type, f.payload);
         got.push(d.ok ? d.message.type : `malformed ${f.type}`);
       });
       const buf = Buffer.alloc(4096);
-      for (;;) {
-        let n = 0;
-        try {
-          n = readSync(fd, buf);
-        } catch {
-          break; // EAGAIN: nothing more
+      for (let waited = 0; waited < 20_000 && !got.includes('hello-ack'); waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        for (;;) {
+          let n = 0;
+          try {
+            n = readSync(fd, buf);
+          } catch {
+            break; // EAGAIN: nothing more for now
+          }
+          if (n <= 0) break;
+          dec.push(buf.subarray(0, n));
         }
-        if (n <= 0) break;
-        dec.push(buf.subarray(0, n));
       }
       closeSync(fd);
       const end = await sim.stop();

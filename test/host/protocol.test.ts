@@ -198,6 +198,8 @@ describe('CORE_INFO read ports (§5.18)', () => {
     const p = encodePayload(info({ ...ALL_READ_BANKS, s: 0xfe }));
     expect(Array.from(p.subarray(p.length - 5))).toEqual([0xff, 0xff, 0xff, 0xfe, 0xff]);
     expect(Array.from(encodePayload(info(VCORE_UP5K_BUILD.readBanks)).subarray(-5))).toEqual([0x7f, 0x7c, 0x7d, 0x16, 0x0c]);
+    // five explicit 0xff masks: malformed (the layout without them says that)
+    expect(decodePayload(MSG.CORE_INFO, Uint8Array.from([...legacy, 0xff, 0xff, 0xff, 0xff, 0xff])).ok).toBe(false);
   });
 });
 
