@@ -12,9 +12,9 @@ export type BankShape = { words: number; bits: number };
  * 8! = 40,320 placements at worst, the first best fit in practice). Returns the placement, or the clauses saying
  * which banks found no place.
  */
-export function placeBanks(prog: Pick<CoreProgram, 'banks'> & Partial<Pick<CoreProgram, 'code'>>, build: ReadonlyArray<BankShape>, readBanks: ReadBanks = ALL_READ_BANKS): { perm: number[] } | { problems: string[] } {
+export function placeBanks(prog: Pick<CoreProgram, 'banks' | 'code'>, build: ReadonlyArray<BankShape>, readBanks: ReadBanks = ALL_READ_BANKS): { perm: number[] } | { problems: string[] } {
   const order = prog.banks.map((_, b) => b).sort((a, b) => prog.banks[b]!.bits - prog.banks[a]!.bits || prog.banks[b]!.words - prog.banks[a]!.words);
-  const roles = rolesPerBank(prog.banks.length, prog.code ?? []);
+  const roles = rolesPerBank(prog.banks.length, prog.code);
   const holds = (b: number, j: number) => build[j]!.bits >= prog.banks[b]!.bits && build[j]!.words >= prog.banks[b]!.words;
   const reaches = (b: number, j: number) => READ_ROLES.every((r) => !roles[b]!.has(r) || (readBanks[r] >> j) & 1);
   const byFit = build.map((_, j) => j).sort((x, y) => build[x]!.bits - build[y]!.bits || build[x]!.words - build[y]!.words);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWARE, hasVerilator } from '../gateware/tools.js';
-import { checkRtlProgram, VCORE_RTL_LIMITS } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
+import { checkRtlProgram, roleReads, VCORE_RTL_LIMITS } from '../../hardware-models/fixed-point/vcore-rtl-limits.js';
 import { csv, teacherImage } from '../gateware/verilated-core.js';
 
 // Stage 2: the vector core's sequencer gateware/vcore/vcore.v (+ vcore_banks.v, vcore_elem.v) under Verilator
@@ -225,33 +225,13 @@ function bankWidths(prog: CoreProgram): string {
   return `64'h${prog.banks.map((b) => Math.min(D, b.bits).toString(16).padStart(2, '0')).reverse().join('').padStart(16, '0')}`;
 }
 
-/** The banks each operand role reads (vcore's RA, RX, RY, RS, RM: 8-bit masks). */
+/**
+ * The banks each operand role reads (vcore's RA, RX, RY, RS, RM: 8-bit masks), from roleReads: the RTL is built with
+ * exactly these, so a read roleReads missed would read 0 on the RTL and the run would not be bit-exact.
+ */
 function roleBanks(prog: CoreProgram): Record<'RA' | 'RX' | 'RY' | 'RS' | 'RM', number> {
   const r = { RA: 0, RX: 0, RY: 0, RS: 0, RM: 0 };
-  const set = (k: keyof typeof r, a: { bank: number } | null | undefined) => {
-    if (a) r[k] |= 1 << a.bank;
-  };
-  for (const ins of prog.code) {
-    if (ins.op === 'E') {
-      set('RA', ins.a);
-      if (ins.x && ins.x.m !== 'k') set('RX', ins.x.a);
-      if (ins.y && ins.y.m !== 'k') {
-        set('RY', ins.y.a);
-        set('RS', ins.y.sub);
-      }
-      set('RM', ins.mask);
-    } else if (ins.op === 'MV') {
-      set('RX', ins.x);
-      if (!ins.init) set('RA', ins.acc);
-      set('RA', ins.epi?.a);
-    } else if (ins.op === 'DOT') {
-      set('RX', ins.x);
-      set('RY', ins.y);
-    } else if (ins.op === 'PLAS' && !ins.chain) {
-      set('RX', ins.c);
-      set('RY', ins.r);
-    } else if (ins.op === 'ACT') set('RA', ins.u);
-  }
+  for (const ins of prog.code) for (const x of roleReads(ins)) r[`R${x.role.toUpperCase()}` as keyof typeof r] |= 1 << x.a.bank;
   return r;
 }
 
