@@ -6,15 +6,14 @@
 // hold); the firmware announces them in HELLO_ACK from its board parameters
 // (gateware/firmware/rv32/cpulink_board.h, checked equal to these by test/gateware/cpu-board-image.test.ts).
 // cpu_link's code and data are one SPRAM, which the bitstream cannot initialize: with FLASH_BOOT = 1 (the
-// default wherever `CPU_LINK_FW is not defined, so always in synthesis) gateware/flash_boot.v copies the
-// firmware image from the configuration SPI flash (1 MiB, header "NLFW", length, CRC-32; written by
-// `nla fpga flash --firmware`) into it through cpu_link's boot port while the processor is held in reset;
-// a bad header or CRC keeps the processor in reset for good (nothing is sent on the UART) and lights the
-// red LED (led_red_n); the green LED (led_green_n) lights when the firmware runs. With FLASH_BOOT = 0 (the
-// default where `CPU_LINK_FW is defined: the co-simulation of host/board/verilate.ts, which preloads the
-// SPRAM with the committed image gateware/firmware/cpulink_board.hex) there is no boot: the processor
-// starts at once and the flash pins idle (test/gateware/flash-board.test.ts runs the FLASH_BOOT = 1 path,
-// through ice40_top, from an empty SPRAM).
+// default wherever `CPU_LINK_FW is not defined, so always in synthesis) cpu_link's boot ROM (BOOT_ROM: one EBR,
+// gateware/firmware/rv32/boot_rom.S) copies the firmware image from the configuration SPI flash (1 MiB, header
+// "NLFW", length, CRC-32; written by `nla fpga flash --firmware`) into it and jumps to it; a bad header or CRC
+// stops the processor in the ROM for good (nothing is sent on the UART) and lights the red LED (led_red_n); the
+// green LED (led_green_n) lights when the firmware runs. With FLASH_BOOT = 0 (the default where `CPU_LINK_FW is
+// defined: the co-simulation of host/board/verilate.ts, which preloads the SPRAM with the committed image
+// gateware/firmware/cpulink_vcore.hex) there is no boot: the processor starts at 0 and the flash pins idle
+// (test/gateware/flash-board.test.ts runs the FLASH_BOOT = 1 path, through ice40_top, from an empty SPRAM).
 // board_link (the same ports, in RTL) remains the reference of the session tests. LEDs: session open,
 // streaming.
 module board_top #(
@@ -126,29 +125,19 @@ module board_top #(
       tgt_value, tgt_commit, frame_go, probes, out_rd_req, out_rd_idx};
   end endgenerate
 
-  // ---- boot: the firmware from the SPI flash into cpu_link's SPRAM (the processor held in reset until done) ----
-  wire boot_we, boot_done, boot_error;
-  wire [13:0] boot_addr;
-  wire [15:0] boot_wd;
-  generate if (FLASH_BOOT != 0) begin : g_boot
-    flash_boot u_boot (.clk(clk), .rst(rst_q), .spi_csn(flash_csn), .spi_sck(flash_sck), .spi_mosi(flash_mosi),
-      .spi_miso(flash_miso), .ram_we(boot_we), .ram_addr(boot_addr), .ram_wd(boot_wd), .done(boot_done),
-      .error(boot_error));
-  end else begin : g_no_boot
-    assign {flash_csn, flash_sck, flash_mosi} = 3'b100;
-    assign {boot_we, boot_addr, boot_wd, boot_done, boot_error} = {1'b0, 14'd0, 16'd0, 1'b1, 1'b0};
-    wire _unused_miso = flash_miso;
-  end endgenerate
-  assign led_red_n = ~boot_error;
-  assign led_green_n = ~boot_done;
+  // ---- boot: cpu_link's boot ROM drives the flash pins and the LEDs (FLASH_BOOT = 0: the flash idles, green lit) ----
+  wire led_red, led_green;
+  assign led_red_n = ~led_red;
+  assign led_green_n = ~led_green;
 
   // ---- link layer and session: the firmware on the soft processor (its image loader too: img_commit unused) ----
   /* verilator lint_off PINCONNECTEMPTY */
-  cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .VCORE(VCORE), .MAX_PAYLOAD(MAX_PAYLOAD),
+  cpu_link #(.TICK_CYCLES(CLK_HZ / 1000), .BYTE_MS_Q16(655360000 / BAUD), .VCORE(VCORE), .BOOT_ROM(FLASH_BOOT), .MAX_PAYLOAD(MAX_PAYLOAD),
     .IMG_BYTES(IMG_BYTES), .MAX_NEURONS(MAX_NEURONS), .MAX_SYNAPSES(MAX_SYNAPSES), .MAX_INPUTS(MAX_INPUTS),
     .MAX_OUTPUTS(MAX_OUTPUTS), .MAX_FRAME_RATE(MAX_FRAME_RATE), .ID_LEN(8), .BOARD_ID("nla-up5k")) u_link (
     .clk(clk), .rst(rst_q),
-    .boot_hold(~boot_done), .boot_we(boot_we), .boot_addr(boot_addr), .boot_wd(boot_wd),
+    .flash_csn(flash_csn), .flash_sck(flash_sck), .flash_mosi(flash_mosi), .flash_miso(flash_miso),
+    .led_red(led_red), .led_green(led_green),
     .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
     .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release), .rx_reject(rx_reject),
     .rx_reject_reason(rx_reject_reason), .rx_overrun(rx_overrun), .rx_rd_buf(rx_rd_buf),

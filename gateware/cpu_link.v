@@ -7,11 +7,14 @@
 // Memory map (address bit 31 selects the I/O space):
 //   0x0000_0000 .. 0x0000_7FFF  SPRAM, 16K x 16: a 32-bit read takes 3 cycles (low half, high half, data),
 //                               a write 2 (the two halves, each with its byte strobes)
+//   0x0000_8000 .. 0x0000_81FF  with BOOT_ROM: the boot ROM (cpu_link_rom, 256 x 16, read as the SPRAM; repeated up
+//                               to 0xFFFF; stores are dropped), where the processor starts
 //   0x8000_0000 + 4n            registers (1 cycle after the request): n = 0..2 cpu_link_rx, 3..4
 //                               cpu_link_tx, 5 MS_NOW (r, the 1 ms clock), 6 OBS (w: bit 0 session_open,
 //                               bits 2..1 board_state, 31..16 rto_ms: what the firmware shows), 7..27
 //                               cpu_link_coreio, 28 BYTE_MS (r, the parameter BYTE_MS_Q16: the line time
-//                               of a byte, so that one firmware image serves every baud rate)
+//                               of a byte, so that one firmware image serves every baud rate), 31 BOOT_IO
+//                               (with BOOT_ROM: the flash pins and LEDs, below)
 //   0x8001_0000 + i             receive window: byte i of the oldest held frame (frame_rx's buffer through
 //                               rx_rd_addr/rx_rd_data; the byte is repeated in all four lanes; loads only)
 //   0x8002_0000 + i             transmit window: byte i of cpu_link_tx's buffer (byte stores only)
@@ -30,6 +33,9 @@ module cpu_link #(
   parameter TICK_CYCLES = 12000,
   parameter BYTE_MS_Q16 = 711,
   parameter VCORE = 0,
+  // 1: the boot ROM (cpu_link_rom at 0x8000, where the processor starts) and register 31 BOOT_IO on the flash pins and
+  // LEDs (board_top on the chip, whose SPRAM starts empty); 0: the processor starts at 0 (the SPRAM preloaded)
+  parameter BOOT_ROM = 0,
   /* verilator lint_off UNUSEDPARAM */
   parameter MAX_PAYLOAD = 1024,
   parameter QAW = 12,
@@ -51,13 +57,14 @@ module cpu_link #(
 ) (
   input          clk,
   input          rst,
-  // boot port (gateware/flash_boot.v in board_top): while boot_hold is high the processor is held in reset
-  // and boot_we writes the 16-bit word boot_wd at boot_addr (the SPRAM's word address) through the RAM's
-  // only port. Tied low (boot_hold 0) where the SPRAM starts loaded ($readmemh in simulation).
-  input          boot_hold,
-  input          boot_we,
-  input  [13:0]  boot_addr,
-  input  [15:0]  boot_wd,
+  // BOOT_ROM = 1: the configuration SPI flash and the two LEDs, as register 31 BOOT_IO drives them (the boot ROM's
+  // code, gateware/firmware/rv32/boot_rom.S); BOOT_ROM = 0: CS high, SCK and MOSI low, the green LED lit, the red not
+  output         flash_csn,
+  output         flash_sck,
+  output         flash_mosi,
+  input          flash_miso,
+  output         led_red,
+  output         led_green,
   input          rx_frame_valid,
   input  [12:0]  rx_frame_len,
   input          rx_frame_buf,
@@ -137,7 +144,7 @@ module cpu_link #(
   wire [3:0]  mem_wstrb;
   wire        retire;
   /* verilator lint_off PINCONNECTEMPTY */
-  rv32_core #(.SHIFT_STEP(8)) cpu (.clk(clk), .rst(rst | boot_hold), .mem_valid(mem_valid), .mem_addr(mem_addr),
+  rv32_core #(.SHIFT_STEP(8), .RESET_PC(BOOT_ROM != 0 ? 32'h0000_8000 : 32'h0000_0000)) cpu (.clk(clk), .rst(rst), .mem_valid(mem_valid), .mem_addr(mem_addr),
     .mem_wdata(mem_wdata), .mem_wstrb(mem_wstrb), .mem_ready(mem_ready), .mem_rdata(mem_rdata),
     .retire(retire), .halted());
   /* verilator lint_on PINCONNECTEMPTY */
@@ -159,19 +166,20 @@ module cpu_link #(
   assign mem_ready = mem_valid & (io ? (ph == 2'd1) : wr ? (ph == 2'd1) : (ph == 2'd2));
   // (an image-window access holds in ph 0 while cpu_st_wait is high)
   wire st = mem_valid & io & (mem_addr[17:16] == 2'd3);
-  // (reset with the processor, boot_hold included: the processor presents its first fetch while it is held, and a
-  // phase left running through the boot completed that fetch early, from a stale RAM word, at some boot lengths)
-  always @(posedge clk) ph <= (rst | boot_hold | ~mem_valid | mem_ready | (st & cpu_st_wait)) ? 2'd0 : ph + 2'd1;
+  // (reset with the processor: it presents its first fetch while it is held in reset, and a phase left running
+  // would complete that fetch early, from a stale word)
+  always @(posedge clk) ph <= (rst | ~mem_valid | mem_ready | (st & cpu_st_wait)) ? 2'd0 : ph + 2'd1;
 
-  // ---- SPRAM: the low half in ph 0, the high half in ph 1
+  // ---- SPRAM (and with BOOT_ROM the ROM at 0x8000, address bit 15; stores there are dropped): the low half in
+  // ph 0, the high half in ph 1 (the address is stable through an access, so bit 15 also picks the data)
   wire        hi = ph != 2'd0;
-  wire [15:0] ram_rd;
+  wire        rom_sel = BOOT_ROM != 0 && mem_addr[15];
+  wire [15:0] spram_rd, rom_rd;
+  wire [15:0] ram_rd = rom_sel ? rom_rd : spram_rd;
   reg  [15:0] lo;
   wire [1:0]  bs = hi ? mem_wstrb[3:2] : mem_wstrb[1:0];
-  cpu_link_ram ram (.clk(clk), .addr(boot_hold ? boot_addr : {mem_addr[14:2], hi}),
-    .wd(boot_hold ? boot_wd : hi ? mem_wdata[31:16] : mem_wdata[15:0]),
-    .wmask(boot_hold ? 4'b1111 : {bs[1], bs[1], bs[0], bs[0]}),
-    .we(boot_hold ? boot_we : mem_valid & ~io & (ph != 2'd2) & (bs != 2'b00)), .rd(ram_rd));
+  cpu_link_ram ram (.clk(clk), .addr({mem_addr[14:2], hi}), .wd(hi ? mem_wdata[31:16] : mem_wdata[15:0]),
+    .wmask({bs[1], bs[1], bs[0], bs[0]}), .we(mem_valid & ~io & ~rom_sel & (ph != 2'd2) & (bs != 2'b00)), .rd(spram_rd));
   always @(posedge clk) if (ph == 2'd1) lo <= ram_rd;
 
   // ---- I/O: registers answer in ph 1 (the access completes then: side effects happen once)
@@ -234,9 +242,27 @@ module cpu_link #(
       n_neurons, frame_done, out_rd_valid, out_rd_data, saturations, frames_processed};
   end endgenerate
 
+  // ---- the boot ROM and BOOT_IO (register 31): a store sets bit 0 CS, 1 SCK, 7 MOSI, 2 the red LED, 3 the green
+  // one (reset: CS high, the rest low); a load reads MISO in bit 0 (the flash drives it from SCK's falling edge)
+  wire boot_miso;
+  generate if (BOOT_ROM != 0) begin : g_boot_rom
+    cpu_link_rom boot_rom (.clk(clk), .addr({mem_addr[8:2], hi}), .rd(rom_rd));
+    reg [4:0] bio;
+    always @(posedge clk)
+      if (rst) bio <= 5'b00001;
+      else if (acc & wr & (idx == 5'd31)) bio <= {mem_wdata[7], mem_wdata[3:0]};
+    assign {flash_mosi, led_green, led_red, flash_sck, flash_csn} = bio;
+    assign boot_miso = flash_miso;
+  end else begin : g_no_boot_rom
+    assign rom_rd = 16'd0;
+    assign {flash_mosi, led_green, led_red, flash_sck, flash_csn} = 5'b01001;
+    assign boot_miso = 1'b0;
+    wire _unused_miso = flash_miso;
+  end endgenerate
+
   wire [31:0] byte_ms = BYTE_MS_Q16;
   wire [31:0] rd_regs = rd_rx | rd_tx | rd_core | ((idx == 5'd5) ? {16'd0, now_ms} : 32'd0) |
-    ((idx == 5'd28) ? byte_ms : 32'd0);
+    ((idx == 5'd28) ? byte_ms : 32'd0) | {31'd0, idx == 5'd31 && boot_miso};
   // the staging window (region 3): a load byte reads nla_core's staged image at its offset (the address in
   // ph 0, the byte in ph 1, when the access completes)
   assign cpu_st_rd = st & ~wr & ~cpu_st_wait;

@@ -122,7 +122,7 @@ export function registerFpga(program: Command): void {
     .option('--bin <file>', 'the bitstream (default build/fpga/<board>/design.bin, what nla fpga build wrote)')
     .option('--tool <name>', 'programmer: iceprog or openFPGALoader (default: the first installed)')
     .option('--sram', "configure the FPGA directly (lost at power-off) instead of writing the board's flash")
-    .option('--firmware [file]', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words; without a file: board_top's committed firmware, gateware/firmware/cpulink_vcore.hex for the vector core (VCORE = 1), cpulink_board.hex for nla_core) to the flash at 1 MiB, where gateware/flash_boot.v copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
+    .option('--firmware [file]', "also write the soft CPU's firmware (objcopy -O binary, or a .hex of 16/32-bit words; without a file: board_top's committed firmware, gateware/firmware/cpulink_vcore.hex for the vector core (VCORE = 1), cpulink_board.hex for nla_core) to the flash at 1 MiB, where cpu_link's boot ROM (gateware/firmware/rv32/boot_rom.S) copies it into the CPU's RAM at power-up (written first, as <bin dir>/firmware-flash.bin: header + payload)")
     .option('--no-firmware', "write the bitstream alone, even where the build's report.json says its top boots its firmware from the flash")
     .option('--dry-run', 'print the programmer commands (and write the firmware image) and stop')
     .addHelpText(
@@ -142,7 +142,7 @@ export function registerFpga(program: Command): void {
 
 /**
  * The firmware a bitstream needs, from the report.json that `nla fpga build` wrote beside it: a top that
- * boots its soft processor from the flash (board_top) is dead without it (flash_boot finds no image: red
+ * boots its soft processor from the flash (board_top) is dead without it (the boot ROM finds no image: red
  * LED), so it is written too unless --no-firmware. Undefined when there is no report or its top needs none.
  */
 function buildFirmware(bin: string, say: (s: string) => void): string | undefined {
@@ -261,7 +261,7 @@ function formatReport(r: {
   if (b) lines.push(`resources: ${b.luts} LUT4, ${b.carries} carries, ${b.flipFlops} flip-flops, ${b.logicCells}/${b.logicCellsAvailable} logic cells, ${b.ebr} EBR, ${b.dsp} DSP, ${b.spram} SPRAM; yosys ${(b.yosysMs / 1000).toFixed(0)} s, nextpnr ${(b.pnrMs / 1000).toFixed(0)} s`);
   const fw = r.firmware;
   if (fw) {
-    lines.push(`firmware: ${fw.image} (${fw.firmwareBytes} B of ${fw.firmware}, header + CRC-32): flash_boot copies it from the flash at ${fw.offset} into the soft CPU's RAM at power-up (red LED: bad image, the CPU stays in reset)`);
+    lines.push(`firmware: ${fw.image} (${fw.firmwareBytes} B of ${fw.firmware}, header + CRC-32): the boot ROM copies it from the flash at ${fw.offset} into the soft CPU's RAM at power-up (red LED: bad image, the firmware never runs)`);
     lines.push(`  write both: ${fw.commands.join('; then ')}  (or: nla fpga flash --bin ${fw.commands[1]!.replace(/^iceprog /, '')} --firmware ${fw.firmware})`);
   }
   return lines.join('\n');

@@ -4,7 +4,7 @@
 // input once at the pin (the top synchronises it further).
 // With the macro BOARD_TOP_FLASH defined (host/fpga/ice40-build.ts defines it for a top that has the
 // port flash_miso: board_top) the top also gets the configuration SPI flash (flash_csn, flash_sck,
-// flash_mosi, flash_miso: gateware/flash_boot.v reads the soft processor's firmware from it) and drives
+// flash_mosi, flash_miso: cpu_link's boot ROM reads the soft processor's firmware from it) and drives
 // the LEDs led_red_n (boot failed) and led_green_n (firmware running); pins in boards/<board>.pcf.
 module ice40_top #(
     parameter integer CLK_HZ = 12000000,

@@ -65,7 +65,7 @@ module session_harness #(
     .ID_LEN(8), .BOARD_ID("nla-stub")) link (
     .clk(clk), .rst(rst),
 `ifdef SESSION_HARNESS_CPU
-    .boot_hold(1'b0), .boot_we(1'b0), .boot_addr(14'd0), .boot_wd(16'd0),   // the firmware is preloaded: no boot
+    .flash_csn(), .flash_sck(), .flash_mosi(), .flash_miso(1'b1), .led_red(), .led_green(),   // the firmware is preloaded: no boot
 `endif
     .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len),
     .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release), .rx_reject(rx_reject),

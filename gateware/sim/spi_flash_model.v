@@ -1,4 +1,4 @@
-// spi_flash_model: a behavioural SPI NOR flash (W25Q128JV-like, single I/O) for gateware/flash_boot.v's
+// spi_flash_model: a behavioural SPI NOR flash (W25Q128JV-like, single I/O) for cpu_link's boot ROM's
 // tests, strict about the protocol. Simulation only (not synthesizable).
 // Commands: 0xAB RELEASE POWER-DOWN, 0xB9 POWER-DOWN, 0x03 READ (24-bit address, then data from that
 // address on, wrapping at SIZE); any other command is a protocol error.

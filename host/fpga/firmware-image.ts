@@ -3,7 +3,7 @@ import { crc32 } from '../../core/crc32.js';
 import { UsageError } from '../../core/errors.js';
 
 /**
- * The flash image of the soft CPU's firmware, as gateware/flash_boot.v reads it from the configuration
+ * The flash image of the soft CPU's firmware, as cpu_link's boot ROM (gateware/firmware/rv32/boot_rom.S) reads it from the configuration
  * SPI flash at power-up (at FIRMWARE_FLASH_OFFSET, after the bitstream) and copies it into the CPU's RAM:
  *
  *   bytes 0..3   magic "NLFW"
@@ -12,13 +12,13 @@ import { UsageError } from '../../core/errors.js';
  *   bytes 12..   the payload: the firmware's memory image from address 0 (objcopy -O binary), padded
  *                with one zero byte to an even length (the RAM is written in 16-bit words)
  *
- * flash_boot refuses a bad magic, a length that is 0, odd or above its MAX_BYTES, and a CRC that does
- * not match (it raises `error`; the CPU stays in reset).
+ * The boot ROM refuses a bad magic, a length that is 0, odd or above its MAX_BYTES, and a CRC that does
+ * not match (it lights the red LED and stops: the firmware never runs).
  */
 export const FIRMWARE_MAGIC = 'NLFW';
-/** Byte address of the image in the flash: flash_boot.v's OFFSET default (1 MiB; an iCE40 UP5K bitstream is 104 090 bytes). */
+/** Byte address of the image in the flash: boot_rom.S's OFFSET (1 MiB; an iCE40 UP5K bitstream is 104 090 bytes). */
 export const FIRMWARE_FLASH_OFFSET = 0x100000;
-/** The largest payload: cpu_link's SPRAM (32 KiB), flash_boot.v's MAX_BYTES default. */
+/** The largest payload: cpu_link's SPRAM (32 KiB), boot_rom.S's MAX_BYTES. */
 export const FIRMWARE_MAX_BYTES = 32768;
 export const FIRMWARE_HEADER_BYTES = 12;
 
@@ -26,7 +26,7 @@ export const FIRMWARE_HEADER_BYTES = 12;
 export function firmwareFlashImage(firmware: Uint8Array, maxBytes = FIRMWARE_MAX_BYTES): Uint8Array {
   const len = firmware.length + (firmware.length & 1);
   if (firmware.length === 0) throw new UsageError('the firmware is empty');
-  if (len > maxBytes) throw new UsageError(`the firmware is ${firmware.length} bytes; the CPU's RAM (flash_boot MAX_BYTES) holds ${maxBytes}`);
+  if (len > maxBytes) throw new UsageError(`the firmware is ${firmware.length} bytes; the CPU's RAM (the boot ROM's MAX_BYTES) holds ${maxBytes}`);
   const img = new Uint8Array(FIRMWARE_HEADER_BYTES + len);
   const view = new DataView(img.buffer);
   for (let i = 0; i < 4; i++) img[i] = FIRMWARE_MAGIC.charCodeAt(i);
@@ -36,7 +36,7 @@ export function firmwareFlashImage(firmware: Uint8Array, maxBytes = FIRMWARE_MAX
   return img;
 }
 
-/** What flash_boot would do with bytes read from the offset: the payload, or why it raises `error`. */
+/** What the boot ROM would do with bytes read from the offset: the payload, or why it lights the red LED. */
 export function checkFirmwareFlashImage(bytes: Uint8Array, maxBytes = FIRMWARE_MAX_BYTES): { payload: Uint8Array } | { error: string } {
   if (bytes.length < FIRMWARE_HEADER_BYTES) return { error: `${bytes.length} bytes: shorter than the ${FIRMWARE_HEADER_BYTES}-byte header` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -12,7 +12,7 @@ import { ice40Board } from './ice40-build.js';
  * `FlashError` (exit 4), never a success.
  *
  * With `firmware`, the soft CPU's firmware is written too, first, as a flash image (firmware-image.ts:
- * header + payload) at FIRMWARE_FLASH_OFFSET (1 MiB), where gateware/flash_boot.v reads it at power-up:
+ * header + payload) at FIRMWARE_FLASH_OFFSET (1 MiB), where cpu_link's boot ROM reads it at power-up:
  * `iceprog -o 1048576 <image>` / `openFPGALoader -b ice40_generic -f -o 1048576 <image>`, then the
  * bitstream as without it (iceprog erases only the 64 KiB blocks it writes: neither write touches the
  * other's). Firmware first, so that with --sram the flash holds it when the FPGA starts.

@@ -197,7 +197,7 @@ function run(cmd: string, args: string[], cwd: string, log: string, say?: (s: st
 
 /**
  * Whether the top boots its soft processor from the configuration flash (it has the port flash_miso:
- * gateware/flash_boot.v inside); its bitstream then needs the firmware image in the flash beside it.
+ * cpu_link's boot ROM inside); its bitstream then needs the firmware image in the flash beside it.
  */
 export function topBootsFromFlash(gw: string, top: string): boolean {
   const f = join(gw, `${top}.v`);
@@ -211,7 +211,7 @@ export interface FirmwareFlashFile {
   /** The firmware it packs (boardFirmwareHex: the committed cpulink_vcore.hex or cpulink_board.hex) and its size, bytes. */
   firmware: string;
   firmwareBytes: number;
-  /** Byte address of the image in the configuration flash (flash_boot.v's OFFSET). */
+  /** Byte address of the image in the configuration flash (boot_rom.S's OFFSET). */
   offset: number;
   /** The programmer runs that write both, in order: the image at its offset, then the bitstream. */
   commands: string[];
@@ -262,7 +262,7 @@ export function synthesisSources(gw: string): string[] {
 /** Synthesis of the top wrapped for the board; the cell counts yosys mapped. */
 async function synthesize(o: Ice40BuildOptions, board: Ice40Board, gw: string, out: string): Promise<Ice40Synthesis> {
   const sources = synthesisSources(gw);
-  // a top with the configuration flash's pins (board_top: flash_boot reads the soft processor's firmware
+  // a top with the configuration flash's pins (board_top: cpu_link's boot ROM reads the soft processor's firmware
   // from it) gets them, and the LEDs, from ice40_top (BOARD_TOP_FLASH)
   const flash = topBootsFromFlash(gw, o.top) ? ' -DBOARD_TOP_FLASH' : '';
   const script = [

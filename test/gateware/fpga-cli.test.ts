@@ -211,7 +211,7 @@ describe.skipIf(!hasYosys)('nla fpga build and flash through the open flow', () 
 });
 
 describe('nla fpga build: the firmware image beside the bitstream of a top that boots from the flash', () => {
-  it('board_top (flash_boot on the flash pins) gets <out>/firmware-flash.bin, the committed firmware packed for flash_boot, and the iceprog runs that write both; frame_echo_top none', () => {
+  it('board_top (the boot ROM on the flash pins) gets <out>/firmware-flash.bin, the committed firmware packed for the boot ROM, and the iceprog runs that write both; frame_echo_top none', () => {
     const out = join(dir, 'fw-out');
     const f = writeFirmwareFlashFile('board_top', out)!;
     expect(f).not.toBeNull();
@@ -320,7 +320,7 @@ describe('nla fpga flash --firmware: the soft CPU firmware image at 1 MiB, then 
     writeFileSync(big, new Uint8Array(32_769));
     const tooBig = nla(['fpga', 'flash', '--bin', bit, '--firmware', big], env());
     expect(tooBig.code).toBe(2);
-    expect(tooBig.err).toMatch(/32769 bytes; the CPU's RAM \(flash_boot MAX_BYTES\) holds 32768/);
+    expect(tooBig.err).toMatch(/32769 bytes; the CPU's RAM \(the boot ROM's MAX_BYTES\) holds 32768/);
     const hugeBit = join(fdir, 'huge.bin');
     writeFileSync(hugeBit, Buffer.concat([Buffer.from([0x7e, 0xaa, 0x99, 0x7e]), Buffer.alloc(0x100000 - 3)]));
     const overlap = nla(['fpga', 'flash', '--bin', hugeBit, '--firmware', fw], env());

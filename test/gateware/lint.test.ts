@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GATEWARE, hasVerilator } from './tools.js';
 
 /** The link blocks, and the assembled designs, are lint-clean under Verilator -Wall (waivers only in the sources, with a comment), at both board and simulation sizes. */
-const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top', 'flash_boot'];
+const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top', 'cpu_link_rom'];
 
 describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', () => {
   for (const m of MODULES) {
@@ -37,7 +37,7 @@ describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', ()
     });
   }
   // The tops as `nla fpga build` synthesizes them: boards/ice40_top.v around board_top with the configuration flash's pins
-  // (BOARD_TOP_FLASH, as host/fpga/ice40-build.ts defines it for a top with flash_miso: flash_boot copies the firmware) and
+  // (BOARD_TOP_FLASH, as host/fpga/ice40-build.ts defines it for a top with flash_miso: cpu_link's boot ROM copies the firmware) and
   // around frame_echo_top (no flash).
   for (const defs of [['-DBOARD_TOP=board_top', '-DBOARD_TOP_FLASH'], ['-DBOARD_TOP=frame_echo_top']]) {
     it(`ice40_top ${defs.join(' ')}`, () => {

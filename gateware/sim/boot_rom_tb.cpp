@@ -1,13 +1,12 @@
-// flash_boot_tb.cpp: Verilator driver of flash_boot_tb.v: toggles clk until $finish.
+// boot_rom_tb.cpp: Verilator driver of boot_rom_tb.v: toggles clk until $finish.
 #include <memory>
-#include "Vflash_boot_tb.h"
 #include "verilated.h"
+#include "Vboot_rom_tb.h"
 
 int main(int argc, char** argv) {
   const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
   ctx->commandArgs(argc, argv);
-  const std::unique_ptr<Vflash_boot_tb> top{new Vflash_boot_tb{ctx.get()}};
-  top->clk = 0;
+  const std::unique_ptr<Vboot_rom_tb> top{new Vboot_rom_tb{ctx.get()}};
   while (!ctx->gotFinish()) {
     top->clk = 0;
     top->eval();
