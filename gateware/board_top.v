@@ -1,6 +1,7 @@
 // board_top: the reference FPGA board (iCE40 UP5K, iCEBreaker): UART pins -> frame_rx (UART receiver,
 // COBS, CRC, two frame buffers) -> cpu_link (the link layer and session as firmware on the soft RV32I,
-// gateware/firmware/) -> nla_core, and cpu_link -> frame_tx (CRC, COBS, UART transmitter) -> UART pin.
+// gateware/firmware/) -> nla_core, and cpu_link (its firmware encodes each frame: CRC, COBS) -> frame_tx_raw (UART
+// transmitter) -> UART pin.
 // A power-on reset holds everything for 2**POR_BITS cycles after configuration (the external rst, active
 // high, extends it). The capabilities are declared here once and passed to nla_core (what its memories
 // hold); the firmware announces them in HELLO_ACK from its board parameters
@@ -19,7 +20,10 @@
 module board_top #(
   parameter CLK_HZ = 12000000,
   parameter BAUD = 115200,
-  parameter MAX_PAYLOAD = 1024,
+  // 1003: a frame, 11 + 1003 bytes, COBS-encoded with its CRC-32 and the delimiter (as the firmware writes it into
+  // cpu_link's transmit buffer) fills 1024 bytes exactly: the transmit buffer and frame_rx's two receive buffers are
+  // powers of two (no address adders, 2 + 4 EBR)
+  parameter MAX_PAYLOAD = 1003,
   parameter MAX_NEURONS = 64,
   parameter MAX_INPUTS = 32,
   parameter MAX_OUTPUTS = 16,
@@ -71,7 +75,8 @@ module board_top #(
     .rx_reject_reason(rx_reject_reason), .rx_overrun(rx_overrun), .rx_rd_buf(rx_rd_buf),
     .rx_rd_addr(rx_rd_addr), .rx_rd_data(rx_rd_data), .rx_activity(rx_activity),
     .rx_framing_error(rx_framing_error));
-  frame_tx #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_tx (.clk(clk), .rst(rst_q), .tx_start(tx_start),
+  // frame_tx_raw: the firmware encodes each frame (its CRC-32, COBS, the delimiter: HAL_TX_RAW in its board header)
+  frame_tx_raw #(.CLK_HZ(CLK_HZ), .BAUD(BAUD)) u_tx (.clk(clk), .rst(rst_q), .tx_start(tx_start),
     .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy), .tx_rd_addr(tx_rd_addr), .tx_rd_data(tx_rd_data),
     .uart_tx_pin(uart_tx_pin));
 

@@ -136,7 +136,7 @@ module cpu_link #(
   output [1:0]   board_state,
   output [15:0]  rto_ms
 );
-  wire _unused = &{1'b0, rx_reject_reason};
+  wire _unused = &{1'b0, rx_reject_reason, rx_frame_len};   // (the firmware reads a frame's length from its header)
 
   // ---- the processor
   wire        mem_valid, mem_ready;
@@ -199,13 +199,17 @@ module cpu_link #(
   assign rto_ms = obs[18:3];
 
   cpu_link_rx rxp (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .rdata(rd_rx),
-    .rx_frame_valid(rx_frame_valid), .rx_frame_len(rx_frame_len), .rx_frame_buf(rx_frame_buf),
-    .rx_frame_release(rx_frame_release), .rx_reject(rx_reject), .rx_overrun(rx_overrun),
+    .rx_frame_valid(rx_frame_valid), .rx_frame_buf(rx_frame_buf), .rx_frame_release(rx_frame_release),
+    .rx_reject(rx_reject), .rx_overrun(rx_overrun),
     .rx_activity(rx_activity), .rx_rd_buf(rx_rd_buf));
   assign rx_rd_addr = mem_addr[12:0];   // the receive window (region 1): data the cycle after
 
-  cpu_link_tx txp (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_tx),
-    .buf_we(mem_valid & io & (ph == 2'd1) & (region == 2'd2) & wr), .buf_addr(mem_addr[10:0]),
+  // the transmit buffer holds a frame, 11 + MAX_PAYLOAD bytes, or where the firmware encodes it (HAL_TX_RAW) its COBS
+  // encoding with its CRC-32 and the delimiter (2^TX_AW bytes: 1024 on the board, MAX_PAYLOAD 1003)
+  localparam TX_BYTES = 15 + MAX_PAYLOAD + (15 + MAX_PAYLOAD) / 254 + 2;  // (n + n / 254 + 2: frame_encode.h)
+  localparam TX_AW = $clog2(TX_BYTES);
+  cpu_link_tx #(.AW(TX_AW)) txp (.clk(clk), .rst(rst), .acc(acc), .we(wr), .idx(idx), .wdata(mem_wdata), .rdata(rd_tx),
+    .buf_we(mem_valid & io & (ph == 2'd1) & (region == 2'd2) & wr), .buf_addr(mem_addr[TX_AW-1:0]),
     .buf_wd(mem_wdata[7:0]), .tx_start(tx_start), .tx_base(tx_base), .tx_len(tx_len), .tx_busy(tx_busy),
     .tx_rd_addr(tx_rd_addr), .tx_rd_data(tx_rd_data));
 

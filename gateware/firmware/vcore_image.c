@@ -3,6 +3,7 @@
  * refused at the field's first byte), the interface maps, the end; then the program, the K registers as their users
  * read them and the β readers (vcore_prog_check.c). C99, freestanding, rv32i without multiply. */
 #include "vcore_image.h"
+#include "crc32.h"
 
 typedef struct {
   const uint8_t *b;
@@ -31,17 +32,10 @@ static int range(rd_t *r, uint32_t n, int code, uint32_t a, uint32_t lo, uint32_
   return 0;
 }
 
-/* CRC-32 (reflected 0xEDB88320), a nibble at a time (a 64-byte table) */
+/* CRC-32 of n bytes (crc32.h) */
 static uint32_t crc32(const uint8_t *p, uint32_t n) {
-  static const uint32_t T[16] = {0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
-                                 0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-                                 0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
   uint32_t c = 0xFFFFFFFFu, i;
-  for (i = 0; i < n; i++) {
-    c ^= p[i];
-    c = (c >> 4) ^ T[c & 15u];
-    c = (c >> 4) ^ T[c & 15u];
-  }
+  for (i = 0; i < n; i++) c = crc32_byte(c, p[i]);
   return ~c;
 }
 

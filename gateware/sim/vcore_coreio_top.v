@@ -25,6 +25,7 @@ module vcore_coreio_top #(
   wire [3:0] k_addr;
   wire [14:0] k_wdata;
   wire [2:0] host_bank;
+  wire [1:0] host_lane;
   wire [7:0] host_addr;
   wire [D-1:0] host_wdata, host_rdata;
   wire [WAW-1:0] w_addr;
@@ -33,7 +34,7 @@ module vcore_coreio_top #(
       .clk(clk), .rst(rst), .acc(acc), .we(we), .idx(idx), .wdata(wdata), .rdata(rdata),
       .start(start), .start_pc(start_pc), .learn(learn), .busy(busy), .done(done), .trap(trap), .trap_pc(trap_pc),
       .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata), .k_we(k_we), .k_addr(k_addr),
-      .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata), .host_we(host_we),
+      .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata), .host_we(host_we), .host_lane(host_lane),
       .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata), .host_rdata(host_rdata), .w_we(w_we),
       .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata), .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat));
   /* verilator lint_off PINCONNECTEMPTY */
@@ -42,7 +43,7 @@ module vcore_coreio_top #(
       .trap_pc(trap_pc), .resume(1'b0), .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata),
       .ib_en(1'b0), .ib_addr(14'd0), .ib_we(2'd0), .ib_wdata(16'd0), .ib_rdata(),
       .k_we(k_we), .k_addr(k_addr), .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata),
-      .host_we(host_we), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
+      .host_we(host_we), .host_lane(host_lane), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
       .host_rdata(host_rdata), .w_we(w_we), .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata),
       .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat), .cycles(cycles));
   /* verilator lint_on PINCONNECTEMPTY */

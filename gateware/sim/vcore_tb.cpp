@@ -47,6 +47,7 @@ void wr(int bank, int word, int64_t v) {
     m->host_addr = word;
     m->host_wdata = uint64_t(v) & MD;
     m->host_we = 1;
+    m->host_lane = 3;
     tick();
     m->host_we = 0;
 }

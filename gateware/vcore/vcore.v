@@ -1,6 +1,6 @@
 // vcore: the vector core's sequencer around the element pipeline (stage 2), UP5K16. It fetches the encoded program
 // (hardware-models/fixed-point/core-program-encode.ts: 128 bits an instruction), runs the control instructions
-// (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT; one cycle each), and issues to one vcore_elem, one
+// (LOOP/NEXT with a 2-level stack, JNL from `learn`, JMP, HALT; one cycle each once fetched), and issues to one vcore_elem, one
 // slot a cycle: E ops (address generation base + i / broadcast, the has-target mask, em = K·m as two mac terms +
 // the epilogue), MV (forward and transposed, partial sums, the epilogue; the weights from W,
 // Wq formed on read) and DOT (Σ x·y) as mac rows. Operands come from the vector banks (vcore_banks: one read + one
@@ -17,11 +17,11 @@
 // the core with `trap` = 1 and trap_pc = its pc; the host (the testbench) does the instruction on the banks and W
 // through the host port and pulses `resume`.
 // Host port (while idle or trapped): bank words read (host_rdata the cycle after host_addr/host_bank) and
-// written; W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
+// written (each half, host_lane); W read and written; K registers, the loop counts (steps, iterations) and the program loaded; the
 // saturation counter set. `cycles` counts the cycles of a run outside traps (a measurement, built only under
-// VCORE_CYCLES). Memories (UP5K): the program in one SB_SPRAM256KA (spram.v; 16 bits a read, prefetched into a
-// 112-bit buffer + the SPRAM output register while the previous instruction runs; the host writes it 16 bits at a time), W in two (32-bit words,
-// one port), the vector banks and K in EBR.
+// VCORE_CYCLES). Memories (UP5K): the program in one SB_SPRAM256KA (spram.v; 16 bits a read, an instruction's 8
+// halfwords read into ir after pc moves to it; the host writes it 16 bits at a time), W in two (32-bit words,
+// one port), the vector banks, K and two delay rings (the write addresses in flight, A's second stage) in EBR.
 `timescale 1ns / 1ps
 module vcore #(
     parameter NB = 6,        // vector banks (the program's banks)
@@ -46,7 +46,7 @@ module vcore #(
     output wire           busy,
     output reg            done,
     output reg            trap,
-    output reg  [9:0]     trap_pc,
+    output wire [9:0]     trap_pc,  // the trapping instruction's pc while trap is 1 (pc holds on it)
     input  wire           resume,
     // program, K registers, loop counts
     input  wire           prog_we,
@@ -68,6 +68,7 @@ module vcore #(
     input  wire [15:0]    par_wdata,
     // host access to the banks and the saturation counter
     input  wire           host_we,
+    input  wire [1:0]     host_lane,  // the lanes a host write sets: bit 0 bits 31..0, bit 1 bits D−1..32
     input  wire [2:0]     host_bank,
     input  wire [7:0]     host_addr,
     input  wire [D-1:0]   host_wdata,
@@ -88,34 +89,29 @@ module vcore #(
   reg [2:0]   state = S_IDLE;
   reg [9:0]   pc = 10'd0;
   // unused fields: a_neg (the unit has no negated A), X's pre-adder (never emitted), use_exp (folded into u)
-  // the instruction: the program memory's output register, read at the next pc every cycle (pc holds during an
-  // instruction), so an instruction is decoded the cycle after pc moves to it
+  // the instruction (pc holds during an instruction), filled from the program memory after pc moves to it
   /* verilator lint_off UNUSEDSIGNAL */
   reg [127:0] ir = 128'd0;
   /* verilator lint_on UNUSEDSIGNAL */
-  // the program in SPRAM (16 bits a read, 8 halfwords an instruction): a fetch unit fills fbuf with the instruction
-  // at fa one halfword a cycle; when pc moves to fa and fbuf is complete it becomes ir at once and the next
-  // instruction (fa + 1) is fetched while this one runs; otherwise decode waits (irv = 0) for the fetch of pc.
+  // the program in SPRAM (16 bits a read, 8 halfwords an instruction): when pc moves, a fetch unit fills ir with the
+  // instruction at fa = pc one halfword a cycle, and decode waits (irv = 0) until it is complete. There is no prefetch
+  // buffer: it would hold 112 flip-flops (112 logic cells on the iCE40) to save the 8 fetch cycles of an instruction
+  // (15 % of a frame's cycles in the example).
   reg [PAW-1:0] fa = {PAW{1'b0}};
   reg [3:0]   fcnt = 4'd0, fgot = 4'd0;  // halfwords asked for / received
   reg         rv = 1'b0;
   reg [2:0]   rk = 3'd0;
-  // halfwords 0..6 (the last one is read straight from the SPRAM's output, which keeps it once the fetch is done)
-  reg [111:0] fbuf = 112'd0;
   reg         irv = 1'b0;
   wire [15:0] prd;
-  wire        fdone = fgot[3];
-  // the instruction is ready as its last halfword arrives (taken straight from the SPRAM's output)
-  wire        fready = fdone || (rv && fgot == 4'd7);
-  wire [127:0] fnext = {prd, fbuf};
-  // after the 8th halfword the address stays on it (fcnt = 8: halfword 7), so prd keeps it until ir takes it
   wire        p_host = prog_we | ib_en;   // the host has the program SPRAM this cycle
   wire [13:0] p_port = ib_en ? ib_addr : {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0] | {3{fcnt[3]}}}};
   spram prog (.clk(clk), .addr(p_port), .wd(ib_en ? ib_wdata : prog_wdata),
     .wmask(ib_en ? {ib_we[1], ib_we[1], ib_we[0], ib_we[0]} : 4'hf), .we(prog_we | (ib_en & |ib_we)), .rd(prd));
   assign ib_rdata = prd;
-  reg [14:0]  kr[0:15];
-  reg [15:0]  steps = 16'd0, iters = 16'd0;
+  // one EBR: words 0..15 the K registers (15-bit mantissas), 16 the steps per frame, 17 the iterations; the counts' zero
+  // flags are kept as they are written. A LOOP takes its count from kq, the read of the word its own ir addresses: its
+  // first halfword (op, which count) lands 7 cycles before it decodes (an instruction is fetched after pc moves to it)
+  (* no_rw_check *) reg [15:0] kr[0:31];  // (the host writes it only while the core is idle: no read uses a word being written)
   // the loop stack (2 levels) as a shift stack: level 0 is the innermost loop (LOOP pushes, NEXT's exit pops), so
   // NEXT reads only level 0: one decrement, one zero test. The counts' zero flags are kept as they are written.
   reg [9:0]   lp_top0 = 10'd0, lp_top1 = 10'd0;
@@ -124,6 +120,7 @@ module vcore #(
   wire [15:0] lp_dec = lp_left0 - 16'd1;  // the innermost loop's iterations left after this one (left ≥ 1)
 
   assign busy = state != S_IDLE;
+  assign trap_pc = pc;
   wire host = state == S_IDLE || state == S_TRAP;
 
   // ---- the E fields (core-program-encode.ts E_FIELDS)
@@ -229,15 +226,16 @@ module vcore #(
   // into the data cycle (the reads' results arrive then).
   reg  [8:0] o = 9'd0, j = 9'd0;
   reg  [1:0] sq = 2'd0;  // PLAS: the weight's sub-slot (two mac terms 0, 1; the epilogue 3)
-  // ACT: the prologue (ap 0: u[0] and the clip top read, 1: they arrive, 2: the slots; u[o + 1] is read in neuron o's slot 1),
-  // the knot word base 8192 + tb + 257·j of slot j, and the neuron's x = shr(u, 8) (saturated to ±2^21 beyond
-  // u's 29 bits: every kind's result is the same), knot k, fraction f; the clip top (< 2^20)
+  // ACT: the prologue (ap 0: u[0] read, 1: it arrives, 2: the slots; u[o + 1] is read in neuron o's slot 1), the knot
+  // word base 8192 + tb + 257·j of slot j, and the neuron's x = shr(u, 8) (saturated to ±2^21 beyond u's 29 bits: every
+  // kind's result is the same), knot k, fraction f; the clip top (< 2^20): W's output, which holds it in every data
+  // cycle of a linear or clip ACT (its every cycle reads W at the top's address: act_wa)
   reg  [1:0] ap = 2'd0;
   reg  [13:0] abase = 14'd0;
   reg  signed [21:0] act_x = 22'sd0;
   reg  [8:0] act_k = 9'd0;
   reg  [11:0] act_f = 12'd0;
-  reg  [19:0] act_top = 20'd0;
+  wire [19:0] act_top;
   // the value a linear or clip slot writes (formed in its data cycle: slot c_j's neuron is still in act_x, but for
   // slot 2, whose value is 0): ρ (x; clipped to [0, top] for clip), ρ' (ONE; clip: ONE where 0 ≤ x ≤ top, else 0), ρ'' (0)
   reg  [1:0] c_j = 2'd0;
@@ -340,6 +338,7 @@ module vcore #(
   reg  [NB*8-1:0] raddr;
   wire [NB*D-1:0] rdata;
   reg             bwe;
+  reg  [1:0]      bwlane;
   reg  [2:0]      bwbank;
   reg  [7:0]      bwaddr;
   reg  [D-1:0]    bwdata;
@@ -357,7 +356,7 @@ module vcore #(
     end
   end
   vcore_banks #(.NB(NB), .DEPTH(256), .AW(8), .D(D), .BW(BW)) banks (
-      .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
+      .clk(clk), .raddr(raddr), .rdata(rdata), .we(bwe), .wlane(bwlane), .wbank(bwbank), .waddr(bwaddr), .wdata(bwdata));
   // the word of bank bk, among the banks of `role` (a one-hot AND-OR). Bank q stores BW_q bits and reads back
   // sign-extended: bit i of a bank with BW_q ≤ i is its sign bit, so bit i's OR takes the selected narrow banks'
   // masked signs first (the same terms for every bit of a run between two bank widths: shared) and then the data
@@ -387,8 +386,8 @@ module vcore #(
   // the one after, so the one port never has a read and a write in the same cycle; MV reads W only after PLAS's writes are
   // done (W is hazard bit 7). Addresses (16K words): W at 0.., W0 (the restore copy, host only) above it, the
   // activations' knot words at 8192 + i, the clip tops at 16352 + k (the host writes them at install).
-  // ACT reads W too: a clip top at 16352 + k in the prologue, a knot word at 8192 + tb + 257·j + k in a table slot
-  wire [13:0]    act_wa = ap == 2'd0 ? {9'h1ff, ac_k} : abase + {5'd0, act_k};
+  // ACT reads W too: a knot word at 8192 + tb + 257·j + k in a table slot, and otherwise the clip top at 16352 + k
+  wire [13:0]    act_wa = ap == 2'd0 || !ac_table ? {9'h1ff, ac_k} : abase + {5'd0, act_k};
   wire [13:0]    w_a = host ? w_addr : is_act ? act_wa : {{(14-WAW){1'b0}}, wa};
   wire           w_wen;
   wire [13:0]    w_wa;
@@ -398,6 +397,7 @@ module vcore #(
   spram w_lo (.clk(clk), .addr(w_port), .wd(w_wd[15:0]), .wmask(4'hf), .we(w_wen), .rd(wq_r[15:0]));
   spram w_hi (.clk(clk), .addr(w_port), .wd(w_wd[31:16]), .wmask(4'hf), .we(w_wen), .rd(wq_r[31:16]));
   assign w_rdata = wq_r;
+  assign act_top = wq_r[19:0];
   // Wq = clampBits(shr(W, WS), WB): ((W >>> (WS − 1)) + 1) >>> 1, then the clamp. The increment covers only
   // t = W >>> (WS − 1)'s low WB + 1 bits (l): the bits above only decide whether the result fits WB bits (all
   // zeros or, when l carries or its top bit is set, all ones), as vcore_elem's slices
@@ -409,7 +409,7 @@ module vcore #(
   // ---- the data cycle: the slot's controls registered, its operands from the banks (and W)
   reg        c_valid = 1'b0, c_a_en, c_p_en, c_mask, c_p_neg, c_mac, c_epi, c_epi_fwd, c_y_lo, c_y_hi, c_x_k, c_x_one, c_x_clip;
   reg        c_x_sl, c_y_shl8, c_y_sub_en, c_y_clip, c_count, c_wr = 1'b0, c_yw, c_aw, c_wrw = 1'b0;
-  reg        c_lerp = 1'b0, c_ay = 1'b0, c_ur = 1'b0, c_tr = 1'b0;
+  reg        c_lerp = 1'b0, c_ay = 1'b0, c_ur = 1'b0;
   reg [11:0] c_f;  // an ACT table slot's X: the fraction f, as vcore_elem's constant
   // a slot's write address, carried down the pipeline: {bank, word} for a bank write, the weight's address for a
   // PLAS write to W (a slot writes one or the other: one field, XA bits)
@@ -418,9 +418,10 @@ module vcore #(
   reg [3:0]  c_ys;
   reg [5:0]  c_u;
   reg [2:0]  c_clamp, ca_b, cx_b, cy_b, cs_b, cm_b;
-  reg [14:0] c_k;
+  reg [15:0] kq;
+  wire [14:0] c_k = kq[14:0];
   always @(posedge clk) begin
-    c_k <= kr[xword[3:0]];  // (an EBR's output register: kept apart from ACT's f)
+    kq <= kr[op == OP_LOOP ? {4'b1000, lp_iters} : {1'b0, xword[3:0]}];  // (an EBR's output register: kept apart from ACT's f)
     c_f <= act_f;
     c_valid <= state == S_ISSUE && s_valid;
     c_wr <= state == S_ISSUE && s_valid && s_wr;
@@ -428,7 +429,6 @@ module vcore #(
     c_aw <= s_aw;
     c_lerp <= s_lerp; c_ay <= s_ay; c_j <= j[1:0];
     c_ur <= state == S_ISSUE && is_act && ra_en;
-    c_tr <= state == S_ISSUE && is_act && ap == 2'd0;
     c_xa <= s_wrw ? {{(XA-WAW){1'b0}}, wa} : {{(XA-11){1'b0}}, s_wb, s_ww};
     c_a_en <= s_a_en; c_p_en <= s_p_en; c_mask <= s_mask; c_p_neg <= s_p_neg; c_mac <= s_mac; c_epi <= s_epi; c_epi_fwd <= s_epi_fwd;
     c_y_lo <= s_y_lo; c_y_hi <= s_y_hi; c_x_k <= s_x_k; c_x_one <= s_x_one; c_x_clip <= s_x_clip; c_x_sl <= s_x_sl;
@@ -466,7 +466,6 @@ module vcore #(
       act_k <= u_lo ? 9'd0 : u_hi ? 9'd256 : {1'b0, ~u_x[19], u_x[18:12]};
       act_f <= u_lo || u_hi ? 12'd0 : u_x[11:0];
     end
-    if (c_tr) act_top <= wq_r[19:0];
   end
   // the mask: one nonzero flag per bank, then a 1-bit mux
   reg [7:0] nz;
@@ -475,7 +474,12 @@ module vcore #(
     nz = 8'd0;
     for (bz = 0; bz < NB; bz = bz + 1) nz[bz] = RM[bz] && rdata[bz*D+:D] != {D{1'b0}};
   end
-  reg  [D-1:0] a_d1 = {D{1'b0}}, a_d2 = {D{1'b0}};
+  // A two cycles later (vcore_elem takes it in its epilogue stage): bits 31:0 through a ring of 4 in two EBRs (written
+  // at xp, read at xp − 1: the a_rd of two cycles before; the read's register is the EBRs' own), the rest in registers
+  (* ram_style = "block", no_rw_check *) reg [31:0] aring [0:3];  // (read and write addresses always differ)
+  reg  [31:0]   a_lo;
+  reg  [D-33:0] a_hi1 = {(D-32){1'b0}}, a_hi2 = {(D-32){1'b0}};
+  wire [D-1:0]  a_d2 = {a_hi2, a_lo};
   wire maskok = !c_mask || nz[cm_b];
   wire            out_valid;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -492,7 +496,13 @@ module vcore #(
 
   // ---- write-back: the write-tagged slots' results at the address they carry (4 cycles through vcore_elem)
   reg [3:0]  wt = 4'd0, vs = 4'd0;
-  reg [XA-1:0] xa0, xa1, xa2, xa3;
+  // the write addresses in flight: their banks in registers (the hazard check reads them), the whole address through a
+  // ring of 4 in one EBR (xa3: the c_xa of 4 cycles before, as a 4-stage shift register would hold it: written at xp,
+  // read at xp + 1, the oldest; the read's register is the EBR's own)
+  reg [2:0]  xb0, xb1, xb2;
+  reg [1:0]  xp = 2'd0;
+  (* ram_style = "block", no_rw_check *) reg [XA-1:0] xring [0:3];  // (read and write addresses always differ)
+  reg [XA-1:0] xa3;
   reg [3:0]  wtw = 4'd0;
   // PLAS's results to W, saturated to int32
   wire o_fits = out[ED-1:31] == {(ED-31){out[ED-1]}};
@@ -501,6 +511,7 @@ module vcore #(
   assign w_wd = host ? w_wdata : o_fits ? out[31:0] : out[ED-1] ? 32'h80000000 : 32'h7fffffff;
   always @* begin
     bwe = host ? host_we : out_valid && wt[3];
+    bwlane = host ? host_lane : 2'b11;
     bwbank = host ? host_bank : xa3[10:8];
     bwaddr = host ? host_addr : xa3[7:0];
     bwdata = host ? host_wdata : out[D-1:0];
@@ -513,7 +524,7 @@ module vcore #(
   endfunction
   // (the write of the last stage lands at the end of this cycle: a read issued next cycle sees it)
   // (bit 7 stands for W: PLAS writes it, MV and PLAS read it; at most 7 banks)
-  wire [7:0] flight = bit_of(c_wr, c_xa[10:8]) | bit_of(wt[0], xa0[10:8]) | bit_of(wt[1], xa1[10:8]) | bit_of(wt[2], xa2[10:8])
+  wire [7:0] flight = bit_of(c_wr, c_xa[10:8]) | bit_of(wt[0], xb0) | bit_of(wt[1], xb1) | bit_of(wt[2], xb2)
                     | {c_wrw | wtw[0] | wtw[1] | wtw[2], 7'd0};
   // in S_DEC the slot counters are 0, so the read roles show the instruction's first slot: every bank it reads but
   // a pass's epilogue A (read at the row's end) and W (bit 7: ACT, PLAS, MV)
@@ -524,7 +535,7 @@ module vcore #(
   // the last slot of the instruction
   wire last = is_act ? ap == 2'd2 && o_1 == ac_n && j == 9'd2 : is_pl ? o_1 == pl_rows && j_1 == pl_cols && sq == 2'd3 : is_mv ? o_1 == mv_outer && mv_last_j : is_dot ? j_1 == n : o_1 == n && (!em || j == 9'd2);
   wire [8:0] mv_zero = mv_rows == 9'd0 || mv_cols == 9'd0 ? 9'd0 : 9'd1;
-  // the next pc (a blocking temporary) addresses the program memory: the instruction is in ir the cycle after pc moves
+  // the next pc (a blocking temporary): when it moves, the fetch of the instruction there into ir starts
   reg [9:0] pcn;
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
@@ -535,7 +546,7 @@ module vcore #(
     rk <= fcnt[2:0];
     if (!fcnt[3] && !p_host) fcnt <= fcnt + 4'd1;
     if (rv) begin
-      if (rk != 3'd7) fbuf[rk*16+:16] <= prd;
+      ir[rk*16+:16] <= prd;
       fgot <= fgot + 4'd1;
     end
     if (p_host) begin  // the program changes or the image buffer is accessed (idle): fetch again
@@ -543,22 +554,22 @@ module vcore #(
       fgot <= 4'd0;
       rv <= 1'b0;
     end
-    if (k_we) kr[k_addr] <= k_wdata;
+    if (k_we || par_we) kr[k_we ? {1'b0, k_addr} : {4'b1000, par_sel}] <= k_we ? {1'b0, k_wdata} : par_wdata;
     if (par_we) begin
-      if (par_sel) begin
-        iters <= par_wdata;
-        iters_z <= par_wdata == 16'd0;
-      end else begin
-        steps <= par_wdata;
-        steps_z <= par_wdata == 16'd0;
-      end
+      if (par_sel) iters_z <= par_wdata == 16'd0;
+      else steps_z <= par_wdata == 16'd0;
     end
-    a_d1 <= a_rd;
-    a_d2 <= a_d1;
+    aring[xp] <= a_rd[31:0];
+    a_lo <= aring[xp - 2'd1];
+    a_hi1 <= a_rd[D-1:32];
+    a_hi2 <= a_hi1;
     wt <= {wt[2:0], c_wr};
     wtw <= {wtw[2:0], c_wrw};
     vs <= {vs[2:0], c_valid};
-    {xa3, xa2, xa1, xa0} <= {xa2, xa1, xa0, c_xa};
+    {xb2, xb1, xb0} <= {xb1, xb0, c_xa[10:8]};
+    xring[xp] <= c_xa;
+    xa3 <= xring[xp + 2'd1];
+    xp <= xp + 2'd1;
     if (sat_we) sat <= sat_wdata;
     else if (out_valid) sat <= sat + {30'd0, inc};
 `ifdef VCORE_CYCLES
@@ -595,7 +606,7 @@ module vcore #(
               lp_top1 <= lp_top0;
               lp_left1 <= lp_left0;
               lp_top0 <= pc + 10'd1;
-              lp_left0 <= lp_iters ? iters : steps;
+              lp_left0 <= kq;
             end
           OP_NEXT:
             if (lp_dec != 16'd0) begin
@@ -621,7 +632,6 @@ module vcore #(
             if (pl_chain) begin
               pcn = pc;
               trap <= 1'b1;
-              trap_pc <= pc;
               state <= S_TRAP;
             end else if (pl_rows != 9'd0 && pl_cols != 9'd0) begin
               pcn = pc;
@@ -635,7 +645,6 @@ module vcore #(
           default: begin
             pcn = pc;
             trap <= 1'b1;
-            trap_pc <= pc;
             state <= S_TRAP;
           end
         endcase
@@ -697,25 +706,13 @@ module vcore #(
       default: state <= S_IDLE;
     endcase
     pc <= pcn;
+    // pc moves: the instruction there is fetched into ir (its first halfword lands two cycles later, after the last
+    // slot's data cycle, the last use of the old one's fields); it is decoded once its 8th halfword is in
     if (pcn != pc || (state == S_IDLE && start)) begin
-      if (fa == pcn[PAW-1:0] && fready) begin
-        ir <= fnext;
-        irv <= 1'b1;
-        fa <= pcn[PAW-1:0] + 1'b1;
-        fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
-      end else begin
-        irv <= 1'b0;
-        if (fa != pcn[PAW-1:0]) begin
-          fa <= pcn[PAW-1:0];
-          fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
-        end
-      end
-    end else if (!irv && fa == pc[PAW-1:0] && fready) begin
-      ir <= fnext;
-      irv <= 1'b1;
-      fa <= pc[PAW-1:0] + 1'b1;
+      irv <= 1'b0;
+      fa <= pcn[PAW-1:0];
       fcnt <= 4'd0; fgot <= 4'd0; rv <= 1'b0;
-    end
+    end else if (rv && fgot == 4'd7) irv <= 1'b1;
   end
   /* verilator lint_on BLKSEQ */
 endmodule

@@ -19,6 +19,7 @@ module vcore_banks #(
     input  wire [NB*AW-1:0]  raddr,  // bank b's read address at [b*AW +: AW]
     output wire [NB*D-1:0]   rdata,  // bank b's word at [b*D +: D]
     input  wire              we,
+    input  wire [1:0]        wlane,  // bit 0: bits 31..0 written, bit 1: bits D−1..32 (both for the core's writes)
     input  wire [2:0]        wbank,
     input  wire [AW-1:0]     waddr,
     /* verilator lint_off UNUSEDSIGNAL */
@@ -30,12 +31,16 @@ module vcore_banks #(
     for (b = 0; b < NB; b = b + 1) begin : bank
       localparam [2:0] BI = b;
       localparam integer W = {24'd0, BW[b*8+:8]};
+      localparam integer L = W < 32 ? W : 32;  // the low lane's bits
       (* no_rw_check *)
       reg [W-1:0] mem[0:DEPTH-1];
       reg [W-1:0] q;
       always @(posedge clk) begin
-        if (we && wbank == BI) mem[waddr] <= wdata[W-1:0];
+        if (we && wbank == BI && wlane[0]) mem[waddr][L-1:0] <= wdata[L-1:0];
         q <= mem[raddr[b*AW+:AW]];
+      end
+      if (W > 32) begin : hi
+        always @(posedge clk) if (we && wbank == BI && wlane[1]) mem[waddr][W-1:32] <= wdata[W-1:32];
       end
       if (W < D) begin : ext
         assign rdata[b*D+:D] = {{(D-W){q[W-1]}}, q};

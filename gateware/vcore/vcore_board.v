@@ -34,6 +34,7 @@ module vcore_board #(
   wire [3:0] k_addr;
   wire [14:0] k_wdata;
   wire [2:0] host_bank;
+  wire [1:0] host_lane;
   wire [7:0] host_addr;
   wire [D-1:0] host_wdata, host_rdata;
   wire [WAW-1:0] w_addr;
@@ -42,7 +43,7 @@ module vcore_board #(
       .clk(clk), .rst(rst), .acc(acc), .we(we), .idx(idx), .wdata(wdata), .rdata(rdata),
       .start(start), .start_pc(start_pc), .learn(learn), .busy(busy), .done(done), .trap(trap), .trap_pc(trap_pc),
       .prog_we(prog_we), .prog_addr(prog_addr), .prog_wdata(prog_wdata), .k_we(k_we), .k_addr(k_addr),
-      .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata), .host_we(host_we),
+      .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata), .host_we(host_we), .host_lane(host_lane),
       .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata), .host_rdata(host_rdata), .w_we(w_we),
       .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata), .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat));
   wire wr_ok = win_we && win_addr >= PROG_BYTES[14:0];
@@ -54,7 +55,7 @@ module vcore_board #(
       .ib_en(win_rd | wr_ok), .ib_addr(win_addr[14:1]), .ib_we(wr_ok ? {win_addr[0], ~win_addr[0]} : 2'b00),
       .ib_wdata({win_wd, win_wd}), .ib_rdata(ib_rdata),
       .k_we(k_we), .k_addr(k_addr), .k_wdata(k_wdata), .par_we(par_we), .par_sel(par_sel), .par_wdata(par_wdata),
-      .host_we(host_we), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
+      .host_we(host_we), .host_lane(host_lane), .host_bank(host_bank), .host_addr(host_addr), .host_wdata(host_wdata),
       .host_rdata(host_rdata), .w_we(w_we), .w_addr(w_addr), .w_wdata(w_wdata), .w_rdata(w_rdata),
       .sat_we(sat_we), .sat_wdata(sat_wdata), .sat(sat), .cycles());
   /* verilator lint_on PINCONNECTEMPTY */

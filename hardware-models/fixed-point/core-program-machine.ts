@@ -70,8 +70,18 @@ export interface CycleModel {
   plasPerWeight: number;
   /** Cycles per neuron of a table activation (two knots: 2). */
   tablePerNeuron: number;
+  /**
+   * Cycles from pc moving to an instruction until it can decode, where nothing is prefetched (0: the next instruction
+   * is ready when pc moves). Every instruction pays it, a data instruction in place of its fill where it is longer.
+   */
+  fetch: number;
 }
-export const DEFAULT_MODEL: CycleModel = { fill: 5, lanes: 1, elemLanes: 1, plasPerWeight: 2, tablePerNeuron: 2 };
+export const DEFAULT_MODEL: CycleModel = { fill: 5, lanes: 1, elemLanes: 1, plasPerWeight: 2, tablePerNeuron: 2, fetch: 0 };
+/**
+ * The UP5K board's vector core (gateware/vcore/vcore.v): no prefetch buffer, so pc moving to an instruction starts the
+ * fetch of its 8 halfwords, one a cycle from the program SPRAM, and it decodes the cycle after the last arrives (9).
+ */
+export const VCORE_UP5K_MODEL: CycleModel = { ...DEFAULT_MODEL, fetch: 9 };
 
 /**
  * Executes a CoreProgram (core-program.ts) element by element on explicit memories: vector banks, the
@@ -422,21 +432,22 @@ export class CoreProgramMachine {
   }
 }
 
-/** Cycles of one execution of an instruction: fill + elements (weight passes: MACs / lanes). */
+/** Cycles of one execution of an instruction: fill (or its fetch, where longer) + elements (weight passes: MACs / lanes). */
 export function cost(ins: Instr, m: CycleModel): number {
+  const fill = Math.max(m.fill, m.fetch + 1);
   switch (ins.op) {
     case 'E':
     case 'DOT':
-      return m.fill + Math.ceil(ins.n / m.elemLanes);
+      return fill + Math.ceil(ins.n / m.elemLanes);
     case 'MV':
       // lanes split the outer loop (rows, or columns when transposed) or the inner one (two partial sums a row), whichever is shorter
-      return m.fill + Math.min(Math.ceil(ins.rows / m.lanes) * ins.cols, ins.rows * Math.ceil(ins.cols / m.lanes));
+      return fill + Math.min(Math.ceil(ins.rows / m.lanes) * ins.cols, ins.rows * Math.ceil(ins.cols / m.lanes));
     case 'PLAS':
-      return m.fill + m.plasPerWeight * ins.rows * ins.cols;
+      return fill + m.plasPerWeight * ins.rows * ins.cols;
     case 'ACT':
-      return m.fill + (ins.kind === 'table' ? m.tablePerNeuron : 1) * Math.ceil(ins.n / m.elemLanes);
+      return fill + (ins.kind === 'table' ? m.tablePerNeuron : 1) * Math.ceil(ins.n / m.elemLanes);
     default:
-      return 1;
+      return m.fetch + 1;
   }
 }
 
@@ -471,7 +482,7 @@ export function frameCycles(prog: CoreProgram, counts: Uint32Array, m: CycleMode
     const b = banksOf(ins);
     let c = cost(ins, m);
     if (overlap && b.r.length + b.w.length > 0) {
-      if (!b.r.some((x) => prev.includes(x))) c = c - m.fill + 1;
+      if (!b.r.some((x) => prev.includes(x))) c = c - Math.max(m.fill, m.fetch + 1) + m.fetch + 1;
       prev = b.w;
     }
     total += counts[i]! * c;

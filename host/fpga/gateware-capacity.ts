@@ -253,6 +253,11 @@ export function boardFirmwareMismatches(gatewareDir = join(repoRoot(), 'gateware
   const id = /\.BOARD_ID\("([^"]*)"\)/.exec(stripVerilogComments(top));
   const fwId = cDefine(fw, 'BOARD_ID', fwFile);
   if (id && id[1] !== fwId) out.push(`BOARD_ID: board_top.v passes "${id[1]}", the firmware announces "${fwId}"`);
+  // who encodes a sent frame (CRC-32, COBS, delimiter): board_top's frame_tx, or the firmware (HAL_TX_RAW) where
+  // board_top sends its buffer as it is (frame_tx_raw): exactly one
+  const rawTop = /\bframe_tx_raw\b/.test(stripVerilogComments(top));
+  const rawFw = /^\s*#define\s+HAL_TX_RAW\b/m.test(fw);
+  if (rawTop !== rawFw) out.push(`the sent frames' encoding (CRC-32, COBS): board_top.v has ${rawTop ? 'frame_tx_raw (the firmware encodes)' : 'frame_tx (it encodes)'}, the firmware (${fwFile}) ${rawFw ? 'encodes too (HAL_TX_RAW)' : 'does not (no HAL_TX_RAW)'}`);
   if (vcore) out.push(...vcoreBuildMismatches(gatewareDir, firmwareVcoreBuild(fw, fwFile)));
   return out;
 }

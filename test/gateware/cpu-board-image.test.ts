@@ -61,6 +61,9 @@ describe('the board firmware images (cpu_link in board_top)', () => {
     const ports = boardFirmwareMismatches(dir).join('\n');
     expect(ports).toMatch(/vector-core read ports: .*vcore_board.v synthesizes \{"RA":127,"RX":124,"RY":125,"RS":22,"RM":12\}, the firmware announces \{"RA":127,"RX":125,/);
     expect(ports).toMatch(/vector-core build: the firmware announces .*"readBanks":\{"a":127,"x":125/);
+    // a firmware that does not encode its frames while board_top sends the buffer as it is (frame_tx_raw): no CRC, no COBS
+    writeFileSync(h, original.replace(/#define HAL_TX_RAW 1[^\n]*\n/, ''));
+    expect(boardFirmwareMismatches(dir)).toEqual([`the sent frames' encoding (CRC-32, COBS): board_top.v has frame_tx_raw (the firmware encodes), the firmware (${h}) does not (no HAL_TX_RAW)`]);
     // nla_core's board (VCORE = 0): its own header, and IMG_BYTES (nla_core's staging) compared
     writeFileSync(h, original);
     const top = join(dir, 'board_top.v');

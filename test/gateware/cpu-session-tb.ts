@@ -31,7 +31,7 @@ export const CPU_SOURCES = [
 ];
 const CPU_EXTRA = ['sim/session_tb.cpp'];
 const FW_SOURCES = ['rv32/hal_cpulink.c', 'fw.c', 'link.c', 'session.c', 'history.c', 'rto.c'];
-const FW_OTHER = ['rv32/cpulink.ld', 'config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h', 'image_install.c', 'image_install.h'];   // image_install.c: compiled into session.c
+const FW_OTHER = ['rv32/cpulink.ld', 'config.h', 'hal.h', 'fw.h', 'link.h', 'session.h', 'history.h', 'rto.h', 'image_install.c', 'image_install.h', 'crc32.h', 'frame_encode.h'];   // image_install.c: compiled into session.c
 
 /** 16-bit little-endian words, one a line, for $readmemh into the SPRAM model. */
 function hex16(bin: Buffer): string {

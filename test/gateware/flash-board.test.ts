@@ -102,7 +102,7 @@ function parseSimOut(out: string): SimEnd {
 
 /**
  * The boot ROM's cycles a flash byte, at most (gateware/firmware/rv32/boot_rom.S bit-bangs SPI and computes the CRC
- * a nibble at a time: 476 measured by test/gateware/boot-rom.test.ts).
+ * a nibble at a time: 472 measured by test/gateware/boot-rom.test.ts).
  */
 const ROM_CYCLES_PER_BYTE = 490;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadImageFile } from '../../cli/board-image.js';
 import { compileVcoreImage } from '../../compiler/board/compile-vcore-image.js';
-import { CoreProgramMachine, DEFAULT_MODEL, frameCycles } from '../../hardware-models/fixed-point/core-program-machine.js';
+import { CoreProgramMachine, frameCycles, VCORE_UP5K_MODEL } from '../../hardware-models/fixed-point/core-program-machine.js';
 import { CoreioModel, RecordingBus } from '../../hardware-models/fixed-point/vcore-coreio-model.js';
 import { VcoreDriver } from '../../hardware-models/fixed-point/vcore-driver.js';
 import { decodeVcoreImage, VCORE_UP5K_BUILD } from '../../hardware-models/fixed-point/vcore-image.js';
@@ -20,8 +20,8 @@ import { GATEWARE, hasVerilator } from './tools.js';
  * core (gateware/vcore/vcore_board.v's parameters, read here by gateware-capacity's parser and by a plain regex), every
  * load of the replay equal to the model's, and each frame's cycles equal to those of an independent drive of the same
  * testbench (other inputs, other targets: the core's schedule does not depend on the values), and between the cost
- * model's whole frame (docs/vcore.md: fill 5 + n, PLAS 2 a weight; the RTL is slower, by 8 % inference, 15 % learning)
- * and 1.25 times it.
+ * model's whole frame for the board (VCORE_UP5K_MODEL, docs/vcore.md: each instruction fetched after pc moves, 9 cycles,
+ * then its elements; PLAS 2 a weight) and 1.25 times it.
  */
 const BOARD_V = join(GATEWARE, 'vcore', 'vcore_board.v');
 
@@ -61,7 +61,7 @@ describe.skipIf(!hasVerilator)("the example's cycles on the board's vector core 
     const frame = (k: number, learn: boolean) => {
       driver.frame(rows[k]!, learn);
       machine.frame(rows[k]!, learn);
-      model.push(frameCycles(img.prog, machine.counts, DEFAULT_MODEL));
+      model.push(frameCycles(img.prog, machine.counts, VCORE_UP5K_MODEL));
     };
     for (let k = 0; k < 2; k++) frame(k, false);
     const targets = Array.from({ length: image.outputs.length }, (_, i) => (i + 1) << 13);

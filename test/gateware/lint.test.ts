@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { GATEWARE, hasVerilator } from './tools.js';
 
 /** The link blocks, and the assembled designs, are lint-clean under Verilator -Wall (waivers only in the sources, with a comment), at both board and simulation sizes. */
-const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_echo_top', 'cpu_link_rom'];
+const MODULES = ['uart_rx', 'uart_tx', 'crc32', 'cobs_decoder', 'cobs_encoder', 'frame_rx', 'frame_tx', 'frame_tx_raw', 'frame_echo_top', 'cpu_link_rom'];
 
 describe.skipIf(!hasVerilator)('gateware lint (verilator --lint-only -Wall)', () => {
   for (const m of MODULES) {
     it(m, () => {
       for (const g of [[], ['-GCLK_HZ=12000000', '-GBAUD=921600'], ['-GCLK_HZ=48000000', '-GBAUD=115200']]) {
-        const params = m.startsWith('frame_') && m !== 'frame_tx' ? [...g, '-GMAX_PAYLOAD=4096'] : m.startsWith('uart') || m === 'frame_tx' ? g : [];
+        const tx = m === 'frame_tx' || m === 'frame_tx_raw';
+        const params = m.startsWith('frame_') && !tx ? [...g, '-GMAX_PAYLOAD=4096'] : m.startsWith('uart') || tx ? g : [];
         const r = spawnSync('verilator', ['--lint-only', '-Wall', `-I${GATEWARE}`, '--top-module', m, ...params, join(GATEWARE, `${m}.v`)], { encoding: 'utf8' });
         expect(r.stderr, `${m} ${params.join(' ')}`).toBe('');
         expect(r.status).toBe(0);

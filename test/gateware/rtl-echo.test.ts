@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../../core/crc32.js';
 import { serveRtlBoard, type ServedRtlBoard } from '../../host/board/rtl-board.js';
@@ -7,7 +9,7 @@ import { cobsEncode } from '../../host/protocol/cobs.js';
 import { encodeFrame, FrameDecoder, type Frame, type Rejection } from '../../host/protocol/frame.js';
 import { SerialTransport } from '../../host/transport/serial.js';
 import { hasSocat } from '../pty-available.js';
-import { hasVerilator } from './tools.js';
+import { GATEWARE, hasVerilator } from './tools.js';
 
 /**
  * End to end through a real pty: gateware/frame_echo_top (frame_rx -> frame_tx) simulated by Verilator
@@ -185,12 +187,16 @@ for (const c of [
   });
 }
 
-describe.skipIf(!hasSocat || !hasVerilator)('frame_echo_top at the board size MAX_PAYLOAD = 1024, 921600 baud', () => {
-  // MAX_ENCODED of frame.ts's formula for a 1024-byte payload: 1039 + ceil(1039 / 254) + 2 = 1046
+/** board_top's MAX_PAYLOAD (1003: a frame of 11 + 1003 bytes, COBS-encoded with its CRC-32 and delimiter, fills 1024 bytes). */
+const BOARD_MAX_PAYLOAD = Number(/parameter MAX_PAYLOAD = (\d+)/.exec(readFileSync(join(GATEWARE, 'board_top.v'), 'utf8'))![1]);
+/** MAX_ENCODED of frame.ts's formula for a payload of p bytes: the raw frame, its COBS overhead, the delimiter's slack. */
+const maxEncoded = (p: number) => 11 + p + 4 + Math.ceil((11 + p + 4) / 254) + 2;
+
+describe.skipIf(!hasSocat || !hasVerilator)(`frame_echo_top at the board size MAX_PAYLOAD = ${BOARD_MAX_PAYLOAD}, 921600 baud`, () => {
   let board: ServedRtlBoard;
   let host: Host;
   beforeAll(async () => {
-    board = await serveRtlBoard({ top: 'frame_echo_top', baud: 921_600, params: { MAX_PAYLOAD: 1024 } });
+    board = await serveRtlBoard({ top: 'frame_echo_top', baud: 921_600, params: { MAX_PAYLOAD: BOARD_MAX_PAYLOAD } });
     host = new Host(await SerialTransport.openWithRetry(board.hostPath, 921_600, 3000));
   }, 300_000);
   afterAll(async () => {
@@ -198,13 +204,13 @@ describe.skipIf(!hasSocat || !hasVerilator)('frame_echo_top at the board size MA
     await board?.close();
   });
 
-  it('a 1024-byte payload is echoed; longer blocks are oversized, a length field over 1024 is a length error', async () => {
+  it(`a ${BOARD_MAX_PAYLOAD}-byte payload is echoed; longer blocks are oversized, a length field over ${BOARD_MAX_PAYLOAD} is a length error`, async () => {
     const r = rng(1024);
-    const full = encodeFrame(frame(1, Uint8Array.from({ length: 1024 }, () => 1 + Math.floor(r() * 255))));
-    const tooLong = encodeFrame(frame(2, Uint8Array.from({ length: 1031 }, () => 1 + Math.floor(r() * 255))));
-    expect(full.length - 1).toBeLessThanOrEqual(1046);
-    expect(tooLong.length - 1).toBeGreaterThan(1046);
-    const lie = lengthLie(new Uint8Array(20).fill(3), 1025);
+    const full = encodeFrame(frame(1, Uint8Array.from({ length: BOARD_MAX_PAYLOAD }, () => 1 + Math.floor(r() * 255))));
+    const tooLong = encodeFrame(frame(2, Uint8Array.from({ length: BOARD_MAX_PAYLOAD + 7 }, () => 1 + Math.floor(r() * 255))));
+    expect(full.length - 1).toBeLessThanOrEqual(maxEncoded(BOARD_MAX_PAYLOAD));
+    expect(tooLong.length - 1).toBeGreaterThan(maxEncoded(BOARD_MAX_PAYLOAD));
+    const lie = lengthLie(new Uint8Array(20).fill(3), BOARD_MAX_PAYLOAD + 1);
     host.t.write(cat([new Uint8Array([0]), full, tooLong, lie]));
     await host.until('the echo and a report of both rejects', () => {
       const rep = host.frames.filter((f) => f.type === REPORT).at(-1)?.payload;

@@ -9,7 +9,8 @@
 #ifndef CPULINK_BOARD_H
 #define CPULINK_BOARD_H
 #define FW_CORE_LOADER 1        /* nla_core has no loader: image_install.c validates and installs */
-#define MAX_PAYLOAD 1024
+#define MAX_PAYLOAD 1003         /* board_top's: a frame of 11 + 1003 bytes, encoded with its CRC-32, fills 1024 bytes */
+#define HAL_TX_RAW 1             /* the HAL encodes each frame (CRC-32, COBS, delimiter): board_top has frame_tx_raw */
 #define RX_WINDOW 3
 #define HIST_LOG2 10
 #define IMG_BYTES 32768

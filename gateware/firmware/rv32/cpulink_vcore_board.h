@@ -6,7 +6,8 @@
 #ifndef CPULINK_VCORE_BOARD_H
 #define CPULINK_VCORE_BOARD_H
 #define FW_VCORE 1
-#define MAX_PAYLOAD 1024
+#define MAX_PAYLOAD 1003         /* board_top's: a frame of 11 + 1003 bytes, encoded with its CRC-32, fills 1024 bytes */
+#define HAL_TX_RAW 1             /* the HAL encodes each frame (CRC-32, COBS, delimiter): board_top has frame_tx_raw */
 #define RX_WINDOW 2              /* the receive queue: 2 messages (1 KB each); nla_core's board holds 3 */
 #define HIST_LOG2 9              /* the output history, 512 B (1 KB on the nla_core board: the vector core's check and driver take the room) */
 #define CAP_MAX_NEURONS 64

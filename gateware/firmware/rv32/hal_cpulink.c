@@ -4,6 +4,7 @@
  * Linked with rv32/cpulink.ld (code, data, bss and stack in the 32 KiB SPRAM). */
 #include "../hal.h"
 #include "../fw.h"
+#include "../frame_encode.h"
 
 #define IO_BASE 0x80000000u
 #define RX_WIN_BASE ((const uint8_t *)0x80010000u)
@@ -22,20 +23,27 @@ int hal_rx_frame(const uint8_t **data) {
   uint32_t s = R(RX_STATUS);
   if (!(s >> 31)) return -1;
   *data = RX_WIN_BASE;
-  return (int)(s & 0x1FFF);
+  /* 11 + the header's length field (bytes 9, 10): frame_rx announces a frame only when it matches the bytes received */
+  return 11 + (RX_WIN_BASE[9] | RX_WIN_BASE[10] << 8);
 }
 void hal_rx_release(void) { R(RX_RELEASE) = 1; }
 unsigned hal_rx_events(void) { return R(RX_EVENTS); }
 int hal_tx_busy(void) { return (int)(R(TX_STATUS) & 1); }
 static void show(void);
 /* frame_tx reads cpu_link_tx's buffer: the frame is copied there (so it may change once started). The
- * observation ports are refreshed first (a HELLO_ACK leaves with session_open already shown). */
+ * observation ports are refreshed first (a HELLO_ACK leaves with session_open already shown). HAL_TX_RAW (the board:
+ * rv32/cpulink_*board.h, where board_top sends the buffer as it is, frame_tx_raw): the frame goes there as it goes on
+ * the line, COBS(frame || CRC-32) || 0x00 (frame_encode.h). */
 void hal_tx_start(const uint8_t *data, uint16_t len) {
   volatile uint8_t *d = TX_WIN_BASE;
-  const uint8_t *end = data + len;
   show();
+#ifdef HAL_TX_RAW
+  R(TX_START) = frame_encode(d, data, len);
+#else
+  const uint8_t *end = data + len;
   while (data != end) *d++ = *data++;
   R(TX_START) = len;
+#endif
 }
 uint16_t hal_now_ms(void) { return (uint16_t)R(MS_NOW); }
 /* the core's calls: nla_core's registers (with FW_VCORE the vector core's, vcore_core.c) */

@@ -16,7 +16,8 @@ void hal_vcore_prog_write(uint32_t halfword, uint32_t value) { VC_STORE(VC_PROG,
 void hal_vcore_k_write(uint32_t k, uint32_t mant) { VC_STORE(VC_K, k << 16 | mant); }
 void hal_vcore_par_write(uint32_t sel, uint32_t value) { VC_STORE(VC_PAR, sel << 16 | value); }
 
-/* BADDR, then the low 32 bits (staged), then the high bits (the write): BHI is written for every value */
+/* BADDR, then the low 32 bits (BLO), then the high bits (BHI): each sets its lane of the word; BHI is written for every
+ * value (the high lane keeps what it held otherwise) */
 void hal_vcore_bank_write(uint32_t bank, uint32_t word, int32_t value) {
   VC_STORE(VC_BADDR, bank << 8 | word);
   VC_STORE(VC_BLO, (uint32_t)value);

@@ -18,8 +18,8 @@
 #define VC_K 8u        /* w: bits 19..16 register, 14..0 mantissa */
 #define VC_PAR 9u      /* w: bit 16 which (0 steps per frame, 1 iterations), 15..0 the count */
 #define VC_BADDR 10u   /* w: bits 10..8 bank, 7..0 word */
-#define VC_BLO 11u     /* w: a bank word's bits 31..0 (staged); r: the word at BADDR, bits 31..0 */
-#define VC_BHI 12u     /* w: the high bits (the bank write happens here); r: bits D-1..32 sign-extended */
+#define VC_BLO 11u     /* w: bits 31..0 of the bank word at BADDR; r: the word at BADDR, bits 31..0 */
+#define VC_BHI 12u     /* w: bits D-1..32 of the bank word at BADDR; r: bits D-1..32 sign-extended */
 #define VC_WADDR 13u   /* w: the W port's address (W, W0, the knot words, the clip tops) */
 #define VC_WDATA 14u   /* w: writes at WADDR; r: the word at WADDR */
 #define VC_SAT 15u     /* w/r: the saturation count */
