@@ -103,7 +103,8 @@ module vcore #(
   reg [2:0]   rk = 3'd0;
   reg         irv = 1'b0;
   wire [15:0] prd;
-  wire        p_host = prog_we | ib_en;   // the host has the program SPRAM this cycle
+  // (the host has the program SPRAM only while the core is idle, or trapped on a fetched instruction: a fetch then reads
+  // what the host's access leaves on the port, and a run's start fetches again)
   wire [13:0] p_port = ib_en ? ib_addr : {{(11-PAW){1'b0}}, prog_we ? prog_addr : {fa, fcnt[2:0] | {3{fcnt[3]}}}};
   spram prog (.clk(clk), .addr(p_port), .wd(ib_en ? ib_wdata : prog_wdata),
     .wmask(ib_en ? {ib_we[1], ib_we[1], ib_we[0], ib_we[0]} : 4'hf), .we(prog_we | (ib_en & |ib_we)), .rd(prd));
@@ -542,17 +543,12 @@ module vcore #(
     pcn = pc;
     done <= 1'b0;
     // the fetch: one halfword asked for a cycle, received the next
-    rv <= !fcnt[3] && !p_host;
+    rv <= !fcnt[3];
     rk <= fcnt[2:0];
-    if (!fcnt[3] && !p_host) fcnt <= fcnt + 4'd1;
+    if (!fcnt[3]) fcnt <= fcnt + 4'd1;
     if (rv) begin
       ir[rk*16+:16] <= prd;
       fgot <= fgot + 4'd1;
-    end
-    if (p_host) begin  // the program changes or the image buffer is accessed (idle): fetch again
-      fcnt <= 4'd0;
-      fgot <= 4'd0;
-      rv <= 1'b0;
     end
     if (k_we || par_we) kr[k_we ? {1'b0, k_addr} : {4'b1000, par_sel}] <= k_we ? {1'b0, k_wdata} : par_wdata;
     if (par_we) begin

@@ -15,10 +15,10 @@
 //   16 RUN    w: bits 9..0 the pc, bit 16 learn (held): start pulses; STATUS.done clears
 //   17 STATUS r: bit 0 done (the core halted since the last RUN), bit 1 busy, bit 2 trap, bits 25..16 trap_pc (the
 //             trapping instruction while bit 2 is set)
-// Writes land in the access's own cycle: the pulses are decoded from the bus and carry the store's 32 bits straight to
-// the core, which takes them only in that cycle, so PROG, K, PAR, BLO, BHI, WDATA, SAT and RUN's pc hold nothing here
-// (a staging register of 32 flip-flops and BLO's 32 are gone: flip-flops fed from a shared bus each take a logic cell
-// of their own on the iCE40). BADDR, WADDR and RUN's learn bit are held. Reads are combinational on idx, of values the
+// Writes land in the access's own cycle (RUN's start the cycle after): the pulses are decoded from the bus and carry the
+// store's 32 bits straight to the core, which takes them only in that cycle, so PROG, K, PAR, BLO, BHI, WDATA and SAT
+// hold nothing here (a staging register of 32 flip-flops and BLO's 32 are gone: flip-flops fed from a shared bus each
+// take a logic cell of their own on the iCE40). BADDR, WADDR, RUN's pc and learn bit are held. Reads are combinational on idx, of values the
 // core presents the cycle after an address changes (both memories register their outputs).
 `timescale 1ns / 1ps
 module vcore_coreio #(
@@ -34,8 +34,8 @@ module vcore_coreio #(
     input  wire [31:0]    wdata,
     output reg  [31:0]    rdata,
     // the core's host port
-    output wire           start,
-    output wire [9:0]     start_pc,
+    output reg            start,
+    output reg  [9:0]     start_pc,
     output reg            learn,
     input  wire           busy,
     input  wire           done,
@@ -73,7 +73,6 @@ module vcore_coreio #(
   assign host_we = w & (idx == 5'd11 || idx == 5'd12);
   assign w_we = w & (idx == 5'd14);
   assign sat_we = w & (idx == 5'd15);
-  assign start = w & (idx == 5'd16);
   assign prog_addr = wdata[PAW+18:16];
   assign prog_wdata = wdata[15:0];
   assign k_addr = wdata[19:16];
@@ -83,8 +82,10 @@ module vcore_coreio #(
   assign host_wdata = {wdata[D-33:0], wdata};  // (each lane takes its half)
   assign w_wdata = wdata;
   assign sat_wdata = wdata;
-  assign start_pc = wdata[9:0];
   always @(posedge clk) begin
+    // RUN starts the core the cycle after its store (registered: the bus's paths end here, not in the core's fetch)
+    start <= w & (idx == 5'd16);
+    if (w & (idx == 5'd16)) start_pc <= wdata[9:0];
     if (w & (idx == 5'd10)) begin host_bank <= wdata[10:8]; host_addr <= wdata[7:0]; end
     if (w & (idx == 5'd13)) w_addr <= wdata[WAW-1:0];
     if (w & (idx == 5'd16)) learn <= wdata[16];
@@ -92,7 +93,7 @@ module vcore_coreio #(
     if (w & (idx == 5'd16)) halted <= 1'b0;
     else if (done) halted <= 1'b1;
     if (rst) begin
-      learn <= 1'b0; halted <= 1'b0;
+      learn <= 1'b0; halted <= 1'b0; start <= 1'b0;
     end
   end
   always @* begin
