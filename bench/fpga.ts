@@ -5,11 +5,16 @@
  * 1. The RTL core's cycles per frame (board_top's core: the vector core, or nla_core; inference, learning with targets), measured in simulation
  *    (deterministic: one run), and the frames/s they give at the board's 12 MHz clock, against the
  *    frames/s a UART line carries at 115200 and 921600 baud (host/fpga/line-rate.ts).
- * 2. Co-simulation speed: the whole board (board_top, UART at the bit level) under Verilator behind a
+ * 2. The whole board's cycles per frame, the firmware and the line included: board_top under Verilator behind a
+ *    real pty (idle time advanced at the clock rate, as in `nla board rtl`: the soft processor computes while the line
+ *    is quiet), streamed unpaced; the simulated cycles of an N-frame session minus those of an N/3-frame session, over
+ *    2N/3 frames (inference; learning with targets). What the board sustains while the host keeps its two-frame window
+ *    full; a host that answers late adds its delay at 12 cycles a µs (medians of REPS).
+ * 3. Co-simulation speed: the whole board (board_top, UART at the bit level) under Verilator behind a
  *    real pty, streamed unpaced by the host in this process: frames/s and simulated cycles per wall
- *    second while the clock runs. Baselines in the same run: the core alone under Verilator (core_tb,
- *    no UART, no protocol), and the virtual board (FixedPointCore in TypeScript) behind a pty in its
- *    own process.
+ *    second while the clock runs. Baselines in the same run: the core alone under Verilator (the vector core's
+ *    register-window testbench replaying the firmware's accesses, or nla_core's core_tb; no UART, no protocol), and
+ *    the virtual board (FixedPointCore in TypeScript) behind a pty in its own process.
  * Medians of REPS runs. Writes out/benchmarks-fpga.{md,json}.
  *
  *   npm run bench:fpga [-- --quick]
@@ -28,7 +33,13 @@ import { spawnVirtualBoard } from '../host/board/spawn.js';
 import { frameCmd, imageCmd, measureCoreCycles, parseCoreFrame, runCore } from '../host/fpga/core-sim.js';
 import { gatewareCapacity } from '../host/fpga/gateware-capacity.js';
 import { lineFramesPerS } from '../host/fpga/line-rate.js';
-import { measureVcoreCycles } from '../host/fpga/vcore-cycles.js';
+import { coreioTestbench, measureVcoreCycles, replayCoreio } from '../host/fpga/vcore-cycles.js';
+import { CoreioModel, RecordingBus } from '../hardware-models/fixed-point/vcore-coreio-model.js';
+import { VcoreDriver } from '../hardware-models/fixed-point/vcore-driver.js';
+import { decodeVcoreImage, type VcoreBuild } from '../hardware-models/fixed-point/vcore-image.js';
+import { MachinePort } from '../hardware-models/fixed-point/vcore-machine-port.js';
+import { MmioPort } from '../hardware-models/fixed-point/vcore-mmio.js';
+import { compileVcoreImage } from '../compiler/board/compile-vcore-image.js';
 import { streamToBoard } from '../host/stream.js';
 import { SerialTransport } from '../host/transport/serial.js';
 
@@ -73,6 +84,30 @@ function coreCycles() {
 
 /** The core alone under Verilator: simulated cycles per wall second over FRAMES frames. */
 function coreAloneSpeed(): number {
+  const vcore = gatewareCapacity().vcore;
+  return vcore ? vcoreAloneSpeed(vcore) : nlaCoreAloneSpeed();
+}
+
+/**
+ * The vector core alone: the firmware's driver records its register accesses (install, FRAMES inference frames of the
+ * bench's inputs) against the window's model, and the window testbench replays them (every load checked): the
+ * simulated cycles it reports over the replay's wall time.
+ */
+function vcoreAloneSpeed(build: VcoreBuild): number {
+  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
+  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(image, build), build), new MmioPort(bus, build), build.weightWords);
+  driver.install();
+  for (const f of inputs) driver.frame(Array.from(f), false, 1);
+  const bin = coreioTestbench();
+  const t0 = performance.now();
+  const rep = replayCoreio(bin, bus.lines);
+  const wallS = (performance.now() - t0) / 1000;
+  if (rep.errors.length) throw new Error(`the vector core's RTL differs from its model:\n  ${rep.errors.slice(0, 5).join('\n  ')}`);
+  return rep.simulatedCycles / wallS;
+}
+
+/** nla_core alone (core_tb): simulated cycles per wall second over FRAMES frames. */
+function nlaCoreAloneSpeed(): number {
   const script = [imageCmd(bytes), ...inputs.map((f) => frameCmd(false, 1, f))];
   const t0 = performance.now();
   const out = runCore(script);
@@ -95,6 +130,33 @@ async function rtlBoardSpeed(): Promise<{ framesPerS: number; busyCyclesPerS: nu
   }
 }
 
+/**
+ * The whole board's simulated cycles for `frames` frames streamed unpaced at 921,600 baud: boot, handshake and
+ * LOAD_IMAGE included.
+ */
+async function boardSessionCycles(frames: number, learn: boolean): Promise<number> {
+  const served = await serveRtlBoard({ top: 'board_top', baud: 921_600, clkHz: CLOCK_HZ, idleRealtime: true });
+  try {
+    const targets = learn ? inputs.slice(0, frames).map(() => Int32Array.from({ length: image.outputs.length }, () => toSignal(0.5))) : null;
+    const res = await streamToBoard({ connect: () => SerialTransport.openWithRetry(served.hostPath, 921_600, 5000), image: bytes, inputs: inputs.slice(0, frames), targets, learn, frameUs: 1000 });
+    if (res.stats.lost !== 0) throw new Error(`the RTL board lost ${res.stats.lost} frames`);
+  } catch (e) {
+    await served.close();
+    throw e;
+  }
+  const stats = await served.close();
+  if (!stats) throw new Error('the RTL board printed no statistics');
+  return stats.cycles;
+}
+
+/** The whole board's cycles per frame in a stream: (cycles of FRAMES frames − cycles of FRAMES/3) / (FRAMES · 2/3). */
+async function boardCyclesPerFrame(learn: boolean): Promise<number> {
+  const short = Math.round(FRAMES / 3);
+  const long = await boardSessionCycles(FRAMES, learn);
+  const first = await boardSessionCycles(short, learn);
+  return (long - first) / (FRAMES - short);
+}
+
 /** Baseline: the virtual board (TypeScript FixedPointCore) in its own process behind a pty. */
 async function virtualBoardSpeed(): Promise<number> {
   const board = await spawnVirtualBoard();
@@ -109,6 +171,13 @@ async function virtualBoardSpeed(): Promise<number> {
 async function main(): Promise<void> {
   say('cycles per frame on the RTL core (builds the Verilator model on a first run)');
   const core = coreCycles();
+  say(`the whole board's cycles per frame (sessions of ${FRAMES} and ${Math.round(FRAMES / 3)} frames, inference and learning)`);
+  const perFrame: Record<'inference' | 'learning', number[]> = { inference: [], learning: [] };
+  for (let r = 0; r < REPS; r++) {
+    perFrame.inference.push(await boardCyclesPerFrame(false));
+    perFrame.learning.push(await boardCyclesPerFrame(true));
+  }
+  const board = { inference: median(perFrame.inference), learning: median(perFrame.learning), raw: perFrame };
   const alone: number[] = [];
   const rtl: Array<{ framesPerS: number; busyCyclesPerS: number }> = [];
   const virt: number[] = [];
@@ -125,6 +194,7 @@ async function main(): Promise<void> {
     reps: REPS,
     frames: FRAMES,
     core,
+    board: { ...board, framesPerSAt12MHz: { inference: CLOCK_HZ / board.inference, learning: CLOCK_HZ / board.learning } },
     cosim: {
       coreAloneCyclesPerS: median(alone),
       rtlBoardFramesPerS: median(rtlFps),
@@ -142,11 +212,13 @@ async function main(): Promise<void> {
     '|---|---|---|',
     `| RTL core (${core.core}), cycles per frame | ${f(core.inference)} | ${f(core.learning)} |`,
     `| frames/s at 12 MHz | ${f(core.framesPerSAt12MHz.inference)} | ${f(core.framesPerSAt12MHz.learning)} |`,
+    `| whole board (firmware, line at 921600 baud), cycles per frame in a stream (range) | ${f(board.inference)} (${spread(perFrame.inference)}) | ${f(board.learning)} (${spread(perFrame.learning)}) |`,
+    `| whole board, frames/s at 12 MHz | ${f(CLOCK_HZ / board.inference)} | ${f(CLOCK_HZ / board.learning)} |`,
     ...core.lines.map((l) => `| UART line at ${l.baud} baud (${l.inputFrameBytes} B per INPUT_FRAME), frames/s | ${f(l.framesPerS)} | ${f(l.framesPerS)} |`),
     '',
     '| co-simulation | median | range |',
     '|---|---|---|',
-    `| core alone under Verilator (core_tb), simulated cycles/s | ${f(result.cosim.coreAloneCyclesPerS)} | ${spread(alone)} |`,
+    `| core alone under Verilator (${core.core === 'vcore' ? 'vcore_coreio_tb' : 'core_tb'}), simulated cycles/s | ${f(result.cosim.coreAloneCyclesPerS)} | ${spread(alone)} |`,
     `| whole board under Verilator behind a pty, simulated cycles/s while busy | ${f(result.cosim.rtlBoardBusyCyclesPerS)} | ${spread(rtlCps)} |`,
     `| whole board behind a pty, frames/s through the protocol | ${f(result.cosim.rtlBoardFramesPerS)} | ${spread(rtlFps)} |`,
     `| baseline: virtual board (TypeScript core) behind a pty, frames/s | ${f(result.cosim.virtualBoardFramesPerS)} | ${spread(virt)} |`,

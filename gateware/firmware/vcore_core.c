@@ -19,6 +19,7 @@ static vcore_driver drv;
 static vcore_image_view views[2];
 static uint8_t active = 2;            /* the running image's buffer (2: none) */
 static uint8_t staged, learn_on, result;
+static uint8_t running, run_probes;    /* a frame computes on the core (hal_frame_go .. hal_frame_done), its probes */
 static uint16_t err_off;
 static uint32_t fault;                 /* the last frame's fault: pc + 1, 0 when it halted */
 static int32_t in_buf[CAP_MAX_INPUTS], tgt_buf[CAP_MAX_OUTPUTS], out_buf[3 * CAP_MAX_OUTPUTS + CAP_MAX_NEURONS];
@@ -26,9 +27,15 @@ static int32_t in_buf[CAP_MAX_INPUTS], tgt_buf[CAP_MAX_OUTPUTS], out_buf[3 * CAP
 static uint8_t *win(uint8_t b) { return (uint8_t *)(VCORE_IMG_WINDOW + buf_at[b]); }
 static int32_t sext24(uint32_t v) { return (int32_t)(v << 8) >> 8; }
 
+/* the computing frame to its end (its outputs kept for hal_output_read): before any other access to the core */
+static void settle(void) {
+  while (running && !hal_frame_done()) {}
+}
+
 void hal_img_write(uint32_t addr, uint8_t byte) { win(active == 0 ? 1 : 0)[addr] = byte; }
 void hal_img_commit(uint32_t total) {
   uint8_t b = active == 0 ? 1 : 0;
+  settle();
   int r = vcore_image_check(win(b), total, &board, &views[b]);
   result = 0;
   if (r != VF_OK) {
@@ -65,22 +72,45 @@ uint16_t hal_n_stim_inputs(void) { return active < 2 ? views[active].n_rin : 0; 
 uint16_t hal_n_outputs(void) { return active < 2 ? views[active].n_out : 0; }
 uint16_t hal_n_neurons(void) { return active < 2 ? views[active].n_all_u : 0; }
 void hal_core_reset(int restore_weights) {
+  settle();
   vcore_reset(&drv);
   if (restore_weights) vcore_reload_weights(&drv);
 }
 void hal_set_learn(int learn) { learn_on = (uint8_t)(learn != 0); }
-int hal_param_write(uint16_t id, uint32_t value) { return vcore_set_param(&drv, id, value) != VD_OK; }
+int hal_param_write(uint16_t id, uint32_t value) {
+  settle();
+  return vcore_set_param(&drv, id, value) != VD_OK;
+}
 void hal_input_write(uint16_t idx, uint32_t v24) { in_buf[idx] = sext24(v24); }
 void hal_target_write(uint16_t idx, uint32_t v24) { tgt_buf[idx] = sext24(v24); }
-void hal_target_commit(void) { vcore_set_targets(&drv, tgt_buf); }
-void hal_frame_go(uint8_t probes) {
-  vcore_frame(&drv, in_buf, learn_on, probes, out_buf);
-  fault = drv.run_err == VD_OK ? 0 : drv.err_pc + 1u;
+void hal_target_commit(void) {
+  settle();
+  vcore_set_targets(&drv, tgt_buf);
 }
-int hal_frame_done(void) { return 1; }
+/* the frame starts on the core and the session goes on (the link, the last frame's OUTPUT_FRAME) while it computes;
+ * hal_frame_done reads STATUS once a call and, at the run's end, the probes */
+void hal_frame_go(uint8_t probes) {
+  settle();
+  vcore_frame_start(&drv, in_buf, learn_on);
+  run_probes = probes;
+  running = 1;
+}
+int hal_frame_done(void) {
+  uint32_t n;
+  int r;
+  if (!running) return 1;
+  r = vcore_frame_poll(&drv, run_probes, out_buf, &n);
+  if (r == VD_BUSY) return 0;
+  running = 0;
+  fault = r == VD_OK ? 0 : drv.err_pc + 1u;
+  return 1;
+}
 uint32_t hal_output_read(uint16_t idx) { return (uint32_t)out_buf[idx] & 0xFFFFFFu; }
 uint32_t hal_frames_processed(void) { return drv.frames; }
-uint32_t hal_saturations(void) { return active < 2 ? vcore_saturations(&drv) : 0; }
+uint32_t hal_saturations(void) {
+  settle();
+  return active < 2 ? vcore_saturations(&drv) : 0;
+}
 uint32_t vcore_core_frame_fault(void) { return fault; }
 
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }

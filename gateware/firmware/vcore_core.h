@@ -4,7 +4,10 @@
  * cpu_link's region 3: VCORE_IMG_WINDOW); the commit checks the staged image against the board's build
  * (vcore_image_check, the C twin of decodeVcoreImage) and only then installs it through the driver (vcore_driver.h), so
  * a refused image leaves the running one (its buffer, its view, the core's memories) as it was. The driver reads its
- * image from the buffer for as long as it runs it. The board's build is the one board_top synthesizes
+ * image from the buffer for as long as it runs it. A frame computes while the session goes on: hal_frame_go writes the
+ * inputs and starts the run, hal_frame_done reads STATUS once a call and the probes at the run's end, so the link and
+ * the last frame's OUTPUT_FRAME (store, history, encoding, sending) overlap the core's run; every other call that
+ * reaches the core first waits for a computing frame to end (no access while it runs). The board's build is the one board_top synthesizes
  * (rv32/cpulink_vcore_board.h; test/gateware/vcore-board.test.ts checks the two agree). */
 #ifndef FW_VCORE_CORE_H
 #define FW_VCORE_CORE_H

@@ -190,11 +190,29 @@ void vcore_set_targets(vcore_driver *d, const int32_t *values) {
 }
 
 uint32_t vcore_frame(vcore_driver *d, const int32_t *inputs, int learn, uint32_t probes, int32_t *out) {
+  uint32_t n = 0;
+  vcore_frame_start(d, inputs, learn);
+  while (vcore_frame_poll(d, probes, out, &n) == VD_BUSY) {}
+  return n;
+}
+
+void vcore_frame_start(vcore_driver *d, const int32_t *inputs, int learn) {
   uint32_t k;
   for (k = 0; k < d->v->n_rin; k++) bank_wr(d, d->v->rin_at + 2u * k, sat(inputs[k]));
-  if (run(d, d->v->entry_frame, learn) != VD_OK) return 0;
+  hal_vcore_run_start(d->v->entry_frame, learn);
+}
+
+int vcore_frame_poll(vcore_driver *d, uint32_t probes, int32_t *out, uint32_t *n) {
+  int r = hal_vcore_run_poll(&d->err_pc);
+  if (r == VD_BUSY) return r;
+  d->run_err = r;
+  if (r != VD_OK) {
+    *n = 0;
+    return r;
+  }
   d->frames++;
-  return vcore_probe(d, probes, out);
+  *n = vcore_probe(d, probes, out);
+  return r;
 }
 
 uint32_t vcore_probe(vcore_driver *d, uint32_t probes, int32_t *out) {

@@ -7,7 +7,9 @@
  *
  * HAL: one call a port access (on the board: loads and stores of the core's host-port registers, rv32/hal_vcore_mmio.c).
  * Accesses happen only while the core is idle; hal_vcore_run starts the core at pc and returns when it halts: VD_OK,
- * or VD_RUN_TRAP / VD_RUN_NO_HALT with *err_pc set (the driver keeps them in run_err and err_pc). */
+ * or VD_RUN_TRAP / VD_RUN_NO_HALT with *err_pc set (the driver keeps them in run_err and err_pc). The same run in two
+ * halves, for a caller that works while the core computes: hal_vcore_run_start, then hal_vcore_run_poll (one STATUS
+ * read each) until it returns something other than VD_BUSY; hal_vcore_run is the two with nothing in between. */
 #ifndef FW_VCORE_DRIVER_H
 #define FW_VCORE_DRIVER_H
 #include <stdint.h>
@@ -29,6 +31,8 @@ void hal_vcore_knot_write(uint32_t i, uint32_t word);           /* T & 0x3FFFF |
 void hal_vcore_sat_write(uint32_t value);
 uint32_t hal_vcore_sat_read(void);
 int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc);   /* VD_OK, VD_RUN_TRAP, VD_RUN_NO_HALT */
+void hal_vcore_run_start(uint32_t pc, int learn);
+int hal_vcore_run_poll(uint32_t *err_pc);                      /* VD_BUSY while it runs, then as hal_vcore_run */
 
 /* Probe bits (image.ts PROBE) and the TARGET_FRAME value that clears an output's target (core.ts NO_TARGET_Q). */
 #define VD_PROBE_OUTPUT_U 1u
@@ -44,6 +48,7 @@ int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc);   /* VD_OK, VD_RUN_
 #define VD_TOO_MANY_READERS 3   /* vcore_driver_init: more β readers than VD_MAX_READERS */
 #define VD_RUN_TRAP 4     /* a run trapped: err_pc the trapping instruction */
 #define VD_RUN_NO_HALT 5  /* a run did not halt within the HAL's bound: err_pc the run's entry */
+#define VD_BUSY 6         /* hal_vcore_run_poll, vcore_frame_poll: the run goes on */
 
 /* The driver's state (what the firmware keeps in RAM). */
 typedef struct {
@@ -74,6 +79,12 @@ void vcore_set_targets(vcore_driver *d, const int32_t *values);
 /* INPUT_FRAME: the inputs into r_in, a run of the frame entry, then the probes into out (returns their count). A run
  * that traps or does not halt: no probes read, the frame not counted, 0 returned and run_err / err_pc say why. */
 uint32_t vcore_frame(vcore_driver *d, const int32_t *inputs, int learn, uint32_t probes, int32_t *out);
+/* The same frame in two halves, with the same accesses in the same order, for a caller that works while the core
+ * computes (and makes no other access to it in between): vcore_frame_start writes the inputs and starts the run;
+ * vcore_frame_poll reads STATUS once: VD_BUSY while the run goes on, else its result, with (VD_OK) the frame counted
+ * and the probes in out, their count in *n, or (a trap, no halt) run_err and err_pc set as vcore_frame leaves them. */
+void vcore_frame_start(vcore_driver *d, const int32_t *inputs, int learn);
+int vcore_frame_poll(vcore_driver *d, uint32_t probes, int32_t *out, uint32_t *n);
 /* OUTPUT_FRAME's values in width order (u, rate, error of the outputs; u of every neuron); returns their count. */
 uint32_t vcore_probe(vcore_driver *d, uint32_t probes, int32_t *out);
 /* The saturation counter; the weight registers of projection k (returns their count). */

@@ -6,7 +6,8 @@
 //   r idx value      a load: idx held two cycles, then rdata must equal value
 //   p                a STATUS poll loop: loads STATUS every 3 cycles until done (bit 0) or trap (bit 2)
 // stdout: "R line idx want got" (a load differs), "T line pc" (the core trapped), "H line" (no halt within the
-// cycle bound), "D line cycles" per run (the core's cycle counter), "END bad".
+// cycle bound), "D line cycles" per run (the core's cycle counter), "C cycles" (every cycle simulated, for the
+// co-simulation speed), "END bad".
 #include "Vvcore_coreio_top.h"
 #include "verilated.h"
 #include <cstdint>
@@ -14,7 +15,9 @@
 
 namespace {
 Vvcore_coreio_top* m;
+unsigned long long ticks = 0;
 void tick() {
+    ticks++;
     m->clk = 1;
     m->eval();
     m->clk = 0;
@@ -88,6 +91,7 @@ int main(int argc, char** argv) {
             break;
         }
     }
+    printf("C %llu\n", ticks);
     printf("END %ld\n", bad);
     delete m;
     return bad ? 1 : 0;

@@ -126,6 +126,8 @@ export function coreioTestbench(p: VcoreRtlParams = vcoreBoardParams(), gw = joi
 /** A replay's result: each run's cycles with the access line (1-based) of its STATUS poll, and whatever went wrong. */
 export interface CoreioReplay {
   runs: Array<{ line: number; cycles: number }>;
+  /** Every clock cycle the testbench simulated (accesses, polls and runs): the co-simulation's work. */
+  simulatedCycles: number;
   /** The testbench's R (a load differs), T (a trap), H (no halt) and other error lines, each with the access it replayed. */
   errors: string[];
 }
@@ -137,14 +139,17 @@ export function replayCoreio(bin: string, lines: string[]): CoreioReplay {
   const out = r.stdout.trim().split('\n');
   const runs: CoreioReplay['runs'] = [];
   const errors: string[] = [];
+  let simulatedCycles = NaN;
   for (const l of out) {
     const f = l.split(' ');
     if (f[0] === 'D') runs.push({ line: Number(f[1]), cycles: Number(f[2]) });
+    else if (f[0] === 'C') simulatedCycles = Number(f[1]);
     else if (f[0] === 'R' || f[0] === 'T' || f[0] === 'H') errors.push(`${l}  (access ${f[1]}: ${lines[Number(f[1]) - 1] ?? '?'})`);
     else if (f[0] !== 'END') errors.push(l);
   }
   if (out.at(-1) !== 'END 0' && !errors.length) errors.push(`the testbench ended with '${out.at(-1) ?? ''}' (exit ${r.status}): ${r.stderr.slice(-2000)}`);
-  return { runs, errors };
+  if (!Number.isFinite(simulatedCycles) && !errors.length) errors.push(`the testbench printed no cycle total (C line) before '${out.at(-1) ?? ''}'`);
+  return { runs, simulatedCycles, errors };
 }
 
 /** The cycles of a network on the vector core's RTL (measureVcoreCycles). */

@@ -47,19 +47,33 @@ void hal_vcore_knot_write(uint32_t i, uint32_t word) { hal_vcore_w_write(VC_W_KN
 void hal_vcore_sat_write(uint32_t value) { VC_STORE(VC_SAT, value); }
 uint32_t hal_vcore_sat_read(void) { return VC_LOAD(VC_SAT); }
 
-/* RUN, then STATUS until done: VD_OK; a trap is VD_RUN_TRAP (*err_pc the trapping instruction), no done within
- * VC_MAX_POLLS reads VD_RUN_NO_HALT (*err_pc the run's entry) */
-int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc) {
-  unsigned long n;
+/* RUN at pc (learn: the frame learns); the run's STATUS polls count from here */
+static unsigned long polls;
+static uint32_t run_pc;
+void hal_vcore_run_start(uint32_t pc, int learn) {
   VC_STORE(VC_RUN, (learn ? 1u << 16 : 0u) | pc);
-  for (n = 0; n < VC_MAX_POLLS; n++) {
-    uint32_t s = VC_LOAD(VC_STATUS);
-    if (s & VC_ST_TRAP) {
-      *err_pc = s >> 16 & 0x3FFu;
-      return VD_RUN_TRAP;
-    }
-    if (s & VC_ST_DONE) return VD_OK;
+  polls = 0;
+  run_pc = pc;
+}
+
+/* one STATUS read of the run hal_vcore_run_start began: VD_BUSY while it runs, VD_OK once done; a trap is VD_RUN_TRAP
+ * (*err_pc the trapping instruction), no done within VC_MAX_POLLS reads VD_RUN_NO_HALT (*err_pc the run's entry) */
+int hal_vcore_run_poll(uint32_t *err_pc) {
+  uint32_t s = VC_LOAD(VC_STATUS);
+  if (s & VC_ST_TRAP) {
+    *err_pc = s >> 16 & 0x3FFu;
+    return VD_RUN_TRAP;
   }
-  *err_pc = pc;
+  if (s & VC_ST_DONE) return VD_OK;
+  if (++polls < VC_MAX_POLLS) return VD_BUSY;
+  *err_pc = run_pc;
   return VD_RUN_NO_HALT;
+}
+
+/* RUN, then STATUS until the run ends (hal_vcore_run_poll's result) */
+int hal_vcore_run(uint32_t pc, int learn, uint32_t *err_pc) {
+  int r;
+  hal_vcore_run_start(pc, learn);
+  while ((r = hal_vcore_run_poll(err_pc)) == VD_BUSY) {}
+  return r;
 }
