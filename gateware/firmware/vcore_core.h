@@ -7,7 +7,9 @@
  * image from the buffer for as long as it runs it. A frame computes while the session goes on: hal_frame_go writes the
  * inputs and starts the run, hal_frame_done reads STATUS once a call and the probes at the run's end, so the link and
  * the last frame's OUTPUT_FRAME (store, history, encoding, sending) overlap the core's run; every other call that
- * reaches the core first waits for a computing frame to end (no access while it runs). The board's build is the one board_top synthesizes
+ * accesses the core's registers (reset, SET_PARAM, targets, the image commit, saturations) first waits for a computing
+ * frame to end (the session makes none of them while a frame computes: they are S_IDLE's; this is a second guard), and
+ * LOAD_IMAGE's byte writes into the image window wait in hardware while the core runs (vcore_board.v). The board's build is the one board_top synthesizes
  * (rv32/cpulink_vcore_board.h; test/gateware/vcore-board.test.ts checks the two agree). */
 #ifndef FW_VCORE_CORE_H
 #define FW_VCORE_CORE_H

@@ -6,7 +6,7 @@
  * malloc: the driver's state is the struct below (the image stays in the board's image buffer and is only read).
  *
  * HAL: one call a port access (on the board: loads and stores of the core's host-port registers, rv32/hal_vcore_mmio.c).
- * Accesses happen only while the core is idle; hal_vcore_run starts the core at pc and returns when it halts: VD_OK,
+ * Accesses other than a run's STATUS reads happen only while the core is idle; hal_vcore_run starts the core at pc and returns when it halts: VD_OK,
  * or VD_RUN_TRAP / VD_RUN_NO_HALT with *err_pc set (the driver keeps them in run_err and err_pc). The same run in two
  * halves, for a caller that works while the core computes: hal_vcore_run_start, then hal_vcore_run_poll (one STATUS
  * read each) until it returns something other than VD_BUSY; hal_vcore_run is the two with nothing in between. */

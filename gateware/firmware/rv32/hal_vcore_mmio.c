@@ -57,7 +57,9 @@ void hal_vcore_run_start(uint32_t pc, int learn) {
 }
 
 /* one STATUS read of the run hal_vcore_run_start began: VD_BUSY while it runs, VD_OK once done; a trap is VD_RUN_TRAP
- * (*err_pc the trapping instruction), no done within VC_MAX_POLLS reads VD_RUN_NO_HALT (*err_pc the run's entry) */
+ * (*err_pc the trapping instruction), no done within VC_MAX_POLLS reads VD_RUN_NO_HALT (*err_pc the run's entry). The
+ * bound counts reads, as MmioPort's maxPolls does: polled once a main-loop pass by the session (vcore_core.c), a core
+ * that never halts is reported after 2^24 main-loop passes instead of 2^24 reads in hal_vcore_run's tight loop. */
 int hal_vcore_run_poll(uint32_t *err_pc) {
   uint32_t s = VC_LOAD(VC_STATUS);
   if (s & VC_ST_TRAP) {
