@@ -34,13 +34,8 @@ import { spawnVirtualBoard } from '../host/board/spawn.js';
 import { frameCmd, imageCmd, measureCoreCycles, parseCoreFrame, runCore } from '../host/fpga/core-sim.js';
 import { gatewareCapacity } from '../host/fpga/gateware-capacity.js';
 import { lineFramesPerS } from '../host/fpga/line-rate.js';
-import { coreioTestbench, measureVcoreCycles, replayCoreio } from '../host/fpga/vcore-cycles.js';
-import { CoreioModel, RecordingBus } from '../hardware-models/fixed-point/vcore-coreio-model.js';
-import { VcoreDriver } from '../hardware-models/fixed-point/vcore-driver.js';
-import { decodeVcoreImage, type VcoreBuild } from '../hardware-models/fixed-point/vcore-image.js';
-import { MachinePort } from '../hardware-models/fixed-point/vcore-machine-port.js';
-import { MmioPort } from '../hardware-models/fixed-point/vcore-mmio.js';
-import { compileVcoreImage } from '../compiler/board/compile-vcore-image.js';
+import { coreioTestbench, measureVcoreCycles, replayCoreio, vcoreRecorder } from '../host/fpga/vcore-cycles.js';
+import type { VcoreBuild } from '../hardware-models/fixed-point/vcore-image.js';
 import { streamToBoard } from '../host/stream.js';
 import { SerialTransport } from '../host/transport/serial.js';
 
@@ -108,8 +103,7 @@ function coreAloneSpeed(): number {
  * simulated cycles it reports over the replay's wall time.
  */
 function vcoreAloneSpeed(build: VcoreBuild): number {
-  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
-  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(image, build), build), new MmioPort(bus, build), build.weightWords);
+  const { driver, bus } = vcoreRecorder(image, build);
   driver.install();
   for (const f of inputs) driver.frame(Array.from(f), false, 1);
   const bin = coreioTestbench();

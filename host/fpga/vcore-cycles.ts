@@ -152,6 +152,17 @@ export function replayCoreio(bin: string, lines: string[]): CoreioReplay {
   return { runs, simulatedCycles, errors };
 }
 
+/**
+ * The board firmware's view of the vector core, recording: the driver (VcoreDriver, not yet installed) over the
+ * memory-mapped HAL (MmioPort) over the register window's model (CoreioModel), every access in `bus.lines`, ready for
+ * replayCoreio.
+ */
+export function vcoreRecorder(img: BoardImage, build: VcoreBuild): { driver: VcoreDriver; bus: RecordingBus } {
+  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
+  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(img, build), build), new MmioPort(bus, build), build.weightWords);
+  return { driver, bus };
+}
+
 /** The cycles of a network on the vector core's RTL (measureVcoreCycles). */
 export interface VcoreCycles {
   /** The parameters of the core that was measured. */
@@ -183,8 +194,7 @@ export const TB_CYCLES_PER_ACCESS = 3;
 export function measureVcoreCycles(img: BoardImage, build: VcoreBuild, o: { frames?: number; probes?: number; params?: VcoreRtlParams } = {}): VcoreCycles {
   const frames = o.frames ?? 3;
   const params = o.params ?? vcoreBoardParams();
-  const bus = new RecordingBus(new CoreioModel(new MachinePort(build)));
-  const driver = new VcoreDriver(decodeVcoreImage(compileVcoreImage(img, build), build), new MmioPort(bus, build), build.weightWords);
+  const { driver, bus } = vcoreRecorder(img, build);
   driver.install();
   const installEnd = bus.lines.length;
   const inputs = Array.from({ length: img.nStimulusInputs }, (_, i) => (i % 2 ? 1 : 3) << 14);
